@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "chibo.accounts"
+    label = "accounts"
+
+    def ready(self) -> None:
+        from chibo.accounts import signals  # noqa: F401

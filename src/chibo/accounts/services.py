@@ -1,0 +1,88 @@
+"""Writes on accounts: users, role grants, API tokens, demo MFA enrolment."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chibo.accounts.models import ApiToken, RoleAssignment, User
+from chibo.core.access import Actor, Role
+from chibo.core.audit import audit
+
+TOKEN_PREFIX_LEN = 8
+
+
+def hash_token(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_create(*, actor: Actor, user: User, label: str = "") -> str:
+    """Create an API token for ``user``; returns the key, which is never stored in clear."""
+    if not user.is_active:
+        raise ValidationError({"user": "Tài khoản đã bị khóa."})
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, prefix=key[:TOKEN_PREFIX_LEN], key_hash=hash_token(key),
+                                    label=label[:100])
+    audit(actor=actor, action="token.created", obj=token, data={"user": user.username, "prefix": token.prefix})
+    from chibo.accounts.tasks import send_security_notice
+
+    transaction.on_commit(lambda: send_security_notice.enqueue(user.pk, "token.created"))
+    return key
+
+
+@transaction.atomic
+def token_revoke(*, actor: Actor, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit(actor=actor, action="token.revoked", obj=token, data={"prefix": token.prefix})
+
+
+@transaction.atomic
+def role_grant(*, actor: Actor, user: User, role: str, unit) -> RoleAssignment:
+    if role not in dict(Role.CHOICES):
+        raise ValidationError({"role": "Vai trò không hợp lệ."})
+    assignment = RoleAssignment.objects.create(user=user, role=role, unit=unit)
+    audit(actor=actor, action="role.granted", obj=assignment, unit=unit, data={"user": user.username, "role": role})
+    return assignment
+
+
+@transaction.atomic
+def user_create(*, actor: Actor, username: str, password: str, member=None, applicant=None, email: str = "",
+                is_demo: bool = False) -> User:
+    user = User(username=username, email=email, member=member, applicant=applicant, is_demo=is_demo)
+    user.set_password(password)
+    user.save()
+    audit(actor=actor, action="user.created", obj=user, data={"username": username})
+    return user
+
+
+@transaction.atomic
+def totp_enrol(*, actor: Actor, user: User, secret: str | None = None):
+    """Enrol TOTP with a given (demo) or fresh secret, with recovery codes."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    authenticator = TOTP.activate(user, secret or generate_totp_secret()).instance
+    RecoveryCodes.activate(user)
+    audit(actor=actor, action="mfa.totp_enrolled", obj=user, data={"username": user.username})
+    return authenticator
+
+
+def totp_secret(user: User) -> str | None:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return decrypt(auth.data["secret"]) if auth else None
+
+
+def totp_code(secret: str, at: float | None = None) -> str:
+    from allauth.mfa.totp.internal.auth import hotp_value, format_hotp_value
+    import time
+
+    counter = int((time.time() if at is None else at) // 30)
+    return format_hotp_value(hotp_value(secret, counter))

@@ -1,0 +1,35 @@
+"""Login, logout and failed logins go to the audit chain (authentication events, not business logic)."""
+
+from __future__ import annotations
+
+import time
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from chibo.core.access import Actor, actor_from_user
+from chibo.core.audit import audit
+from chibo.core.request_context import client_ip
+
+
+def _ip(request) -> str | None:
+    return client_ip(request) if request is not None else None
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs):
+    request.session["chibo_login_at"] = time.time()
+    audit(actor=actor_from_user(user, ip=_ip(request)), action="auth.login", obj=user)
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs):
+    if user is not None:
+        audit(actor=actor_from_user(user, ip=_ip(request)), action="auth.logout", obj=user)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username") or credentials.get("login") or "")[:150]
+    audit(actor=Actor(user=None, ip=_ip(request), label="anonymous"), action="auth.login_failed",
+          data={"username": username})

@@ -1,0 +1,130 @@
+"""Who is acting and what they may touch: actors, roles bound to a unit scope, permissions.
+
+A role is always granted on a unit and reaches that unit and everything below it (the upper
+committee's organization officer holds it on the root, so sees the whole tree). Members see
+themselves, applicants their own dossier. Views and the API build an ``Actor`` from the request
+and hand it to services (``require``) and selectors (``scope_q``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+PATH_STEP = 8  # digits per tree level in a unit's materialized path
+PATH_END = "~"  # sorts after every digit: [path, path + PATH_END) is the subtree
+
+
+class Role:
+    ORG_OFFICER = "org_officer"
+    INSPECTOR = "inspector"
+    SECRETARY = "secretary"
+    COMMITTEE = "committee"
+
+    CHOICES = [
+        (ORG_OFFICER, "Cán bộ tổ chức Đảng ủy cấp trên"),
+        (INSPECTOR, "Cán bộ kiểm tra"),
+        (SECRETARY, "Bí thư / phó bí thư"),
+        (COMMITTEE, "Cấp ủy viên"),
+    ]
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ORG_OFFICER: frozenset({
+        "units.view", "units.edit", "posts.edit", "members.view", "members.edit",
+        "members.status", "audit.view",
+    }),
+    Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view"}),
+    Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status"}),
+    Role.COMMITTEE: frozenset({"units.view", "members.view"}),
+}
+
+# Roles that see other people's data: their accounts must use MFA.
+STAFF_ROLES = frozenset(ROLE_PERMISSIONS)
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    unit_id: int
+    unit_path: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: object | None
+    grants: tuple[Grant, ...] = ()
+    member_id: int | None = None
+    applicant_id: int | None = None
+    ip: str | None = None
+    label: str = ""
+
+    @property
+    def is_staff_role(self) -> bool:
+        return bool(self.grants)
+
+    def paths_for(self, perm: str) -> list[str]:
+        """Subtree roots (unit paths) where this actor holds ``perm``, without nested duplicates."""
+        paths = sorted({g.unit_path for g in self.grants if perm in ROLE_PERMISSIONS.get(g.role, ())})
+        roots: list[str] = []
+        for path in paths:
+            if not any(path.startswith(root) for root in roots):
+                roots.append(path)
+        return roots
+
+    def can(self, perm: str, unit=None) -> bool:
+        """Whether the actor holds ``perm`` on ``unit`` (a Unit with ``.path``), or anywhere if None."""
+        roots = self.paths_for(perm)
+        if unit is None:
+            return bool(roots)
+        return any(unit.path.startswith(root) for root in roots)
+
+    def sees_whole_tree(self, perm: str = "members.view") -> bool:
+        return any(len(root) == PATH_STEP for root in self.paths_for(perm))
+
+
+SYSTEM = Actor(user=None, label="system")
+
+
+def require(actor: Actor, perm: str, unit=None) -> None:
+    """Raise PermissionDenied unless the actor holds ``perm`` on ``unit``."""
+    if not actor.can(perm, unit):
+        raise PermissionDenied(perm)
+
+
+def subtree_q(roots: Iterable[str], field_name: str = "path") -> Q:
+    """A Q matching rows whose path lies in any of the subtrees: index range scans, no LIKE."""
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{field_name}__gte": root, f"{field_name}__lt": root + PATH_END})
+    return q
+
+
+def actor_from_user(user, *, ip: str | None = None) -> Actor:
+    """Build the actor for a logged-in user (roles in force today, linked member/applicant)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Actor(user=None, ip=ip, label="anonymous")
+    from chibo.accounts.selectors import grants_for_user
+
+    return Actor(
+        user=user,
+        grants=tuple(grants_for_user(user)),
+        member_id=getattr(user, "member_id", None),
+        applicant_id=getattr(user, "applicant_id", None),
+        ip=ip,
+        label=user.get_username(),
+    )
+
+
+def actor_for(request) -> Actor:
+    """The request's actor, computed once per request."""
+    cached = getattr(request, "_chibo_actor", None)
+    if cached is None:
+        from chibo.core.request_context import client_ip
+
+        cached = actor_from_user(getattr(request, "user", None), ip=client_ip(request))
+        request._chibo_actor = cached
+    return cached

@@ -1,0 +1,34 @@
+"""API plumbing shared by every app: errors as field-level JSON, the actor of a request."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from chibo.core.errors import StaleEdit
+
+
+def exception_handler(exc, context):
+    """Service errors become field-level JSON: 400 for bad input, 409 for a stale edit."""
+    if isinstance(exc, StaleEdit):
+        return Response(
+            {"detail": exc.message, "current_version": exc.current_version,
+             "changes": [c.__dict__ for c in exc.changes]},
+            status=status.HTTP_409_CONFLICT,
+        )
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body = {("non_field_errors" if k == "__all__" else k): [str(m) for e in v for m in e.messages]
+                    for k, v in exc.error_dict.items()}
+        else:
+            body = {"non_field_errors": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Không tìm thấy.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from chibo.core.access import actor_for
+
+
+def chibo(request):
+    """The actor and what the navigation may offer."""
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {}
+    actor = actor_for(request)
+    return {
+        "actor": actor,
+        "nav": {
+            "members": actor.can("members.view") or bool(actor.member_id),
+            "units": actor.can("units.view"),
+            "audit": actor.can("audit.view"),
+            "me": bool(actor.member_id),
+            "dossier": bool(actor.applicant_id),
+        },
+    }

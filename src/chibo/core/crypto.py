@@ -1,0 +1,96 @@
+"""Field-level encryption (AES-256-GCM with a key id) and a keyed blind index.
+
+Stored form of an encrypted value: ``<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>``. The key id
+lets keys rotate: new writes use the first key of ``CHIBO_FIELD_KEYS``, every listed key decrypts.
+The blind index is HMAC-SHA256 of the normalized value, so an exact look-up (a citizen ID) works
+without decrypting rows and without storing the plain value.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+@lru_cache(maxsize=4)
+def _keys(spec: str) -> tuple[str, dict[str, bytes]]:
+    keys: dict[str, bytes] = {}
+    first = ""
+    for item in spec.split(","):
+        if not item.strip():
+            continue
+        key_id, _, material = item.strip().partition(":")
+        raw = _b64decode(material)
+        if len(raw) != 32 or not key_id:
+            raise ImproperlyConfigured("each CHIBO_FIELD_KEYS entry is id:base64(32 bytes)")
+        keys[key_id] = raw
+        first = first or key_id
+    if not keys:
+        raise ImproperlyConfigured("CHIBO_FIELD_KEYS is empty")
+    return first, keys
+
+
+def encrypt(plain: str) -> str:
+    key_id, keys = _keys(settings.CHIBO_FIELD_KEYS)
+    nonce = os.urandom(12)
+    sealed = AESGCM(keys[key_id]).encrypt(nonce, plain.encode(), key_id.encode())
+    return f"{key_id}:{base64.urlsafe_b64encode(nonce + sealed).decode().rstrip('=')}"
+
+
+def decrypt(stored: str) -> str:
+    key_id, _, payload = stored.partition(":")
+    _, keys = _keys(settings.CHIBO_FIELD_KEYS)
+    if key_id not in keys:
+        raise ImproperlyConfigured(f"no field key with id {key_id!r}")
+    raw = _b64decode(payload)
+    return AESGCM(keys[key_id]).decrypt(raw[:12], raw[12:], key_id.encode()).decode()
+
+
+def blind_index(value: str) -> str:
+    """HMAC-SHA256 of the value with spaces removed, hex; '' for an empty value."""
+    value = "".join(value.split())
+    if not value:
+        return ""
+    key = _b64decode(settings.CHIBO_BLIND_INDEX_KEY)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text column holding AES-GCM ciphertext; Python code sees the plain value."""
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)
+
+
+class BinaryCharField(models.CharField):
+    """A CharField compared byte by byte on every database (C collation on PostgreSQL).
+
+    Materialized paths and sort keys rely on plain byte order: range scans on the index and
+    ``ORDER BY`` must agree on both databases whatever the server's locale.
+    """
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params

@@ -1,0 +1,45 @@
+"""Form helpers shared by every app: Vietnamese date fields, service errors onto fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+class DateInput(forms.DateInput):
+    """dd/mm/yyyy text input (the native date picker shows the browser's locale, not ours)."""
+
+    def __init__(self, **kwargs):
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off",
+                 **kwargs.pop("attrs", {})}
+        super().__init__(attrs=attrs, format="%d/%m/%Y", **kwargs)
+
+
+class VNDateField(forms.DateField):
+    widget = DateInput
+    default_error_messages = {"invalid": "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 02/09/1985."}
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"], **kwargs)
+
+
+def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Attach a service's ValidationError to the form's fields (unknown fields to the form)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields else None
+            for err in errors:
+                for message in err.messages:
+                    form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label="Hành động", required=False, max_length=80)
+    actor = forms.CharField(label="Người thực hiện", required=False, max_length=150)
+    object_type = forms.CharField(label="Loại đối tượng", required=False, max_length=40)
+    object_id = forms.CharField(label="Mã đối tượng", required=False, max_length=40)
+    date_from = VNDateField(label="Từ ngày", required=False)
+    date_to = VNDateField(label="Đến ngày", required=False)

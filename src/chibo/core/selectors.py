@@ -1,0 +1,51 @@
+"""Reads of the audit log, scoped to the actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from chibo.core.access import Actor, subtree_q
+from chibo.core.models import AuditEvent
+
+
+@dataclass
+class AuditFilters:
+    action: str = ""
+    actor: str = ""
+    object_type: str = ""
+    object_id: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def audit_events(actor: Actor, filters: AuditFilters) -> QuerySet[AuditEvent]:
+    from chibo.units.models import Unit
+
+    if not actor.can("audit.view"):
+        return AuditEvent.objects.none()
+    qs = AuditEvent.objects.all()
+    if not actor.sees_whole_tree("audit.view"):
+        unit_ids = Unit.objects.filter(subtree_q(actor.paths_for("audit.view"))).values("pk")
+        qs = qs.filter(Q(unit_id__in=unit_ids))
+    if filters.action:
+        qs = qs.filter(action__startswith=filters.action)
+    if filters.actor:
+        qs = qs.filter(actor_label__iexact=filters.actor)
+    if filters.object_type:
+        qs = qs.filter(object_type=filters.object_type)
+    if filters.object_id:
+        qs = qs.filter(object_id=filters.object_id)
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        qs = qs.filter(at__gte=timezone.make_aware(datetime.combine(filters.date_from, time.min), tz))
+    if filters.date_to:
+        qs = qs.filter(at__lte=timezone.make_aware(datetime.combine(filters.date_to, time.max), tz))
+    return qs.order_by("-seq")
+
+
+def audit_actions() -> list[str]:
+    return list(AuditEvent.objects.order_by().values_list("action", flat=True).distinct()[:200])

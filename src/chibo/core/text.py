@@ -1,0 +1,102 @@
+"""Vietnamese text: normalization, search keys and sort keys.
+
+- ``clean(s)``: NFC, trimmed, inner whitespace collapsed. Every text input goes through it.
+- ``search_key(s)``: lower case, diacritics removed, đ→d: "Nguyễn Văn Đức" → "nguyen van duc".
+- ``name_sort_key(full_name)``: sorts the Vietnamese way: given name, then middle, then family
+  name; letters in Vietnamese order (a ă â b c d đ e ê …), tones compared only when the
+  letters are equal (ngang, huyền, hỏi, ngã, sắc, nặng). The key is plain ASCII so both
+  databases order it with a binary collation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+# Vietnamese alphabet order; f j w z appear in foreign names and sort where Latin puts them.
+_ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_LETTER_CODE = {ch: i for i, ch in enumerate(_ALPHABET)}
+# Combining tone marks in the traditional dictionary order (no mark first).
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+# Code points used in keys: letters from "0" upward, so every letter sorts after the separators.
+_SEP_WORD = " "     # between name parts
+_SEP_TONES = "!"    # between the letters of a word and its tones
+
+
+def clean(value: str | None) -> str:
+    """NFC-normalize, trim and collapse inner whitespace; None becomes ''."""
+    if value is None:
+        return ""
+    value = unicodedata.normalize("NFC", str(value))
+    value = value.replace("\u00a0", " ").replace("\u200b", "")
+    return _SPACES.sub(" ", value).strip()
+
+
+def fold(value: str) -> str:
+    """Lower case with diacritics removed and đ folded to d."""
+    value = clean(value).lower().replace("đ", "d")
+    decomposed = unicodedata.normalize("NFD", value)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped)
+
+
+def search_key(value: str) -> str:
+    """The diacritic-free, lower-case key names are searched by."""
+    return fold(value)
+
+
+def _letter_and_tone(ch: str) -> tuple[str, int]:
+    """'ế' → ('ê', 4): the Vietnamese letter and its tone rank (0 when unmarked)."""
+    tone = 0
+    kept = []
+    for part in unicodedata.normalize("NFD", ch):
+        if part in _TONES:
+            tone = _TONES[part]
+        else:
+            kept.append(part)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _letter_code(letter: str) -> str:
+    code = _LETTER_CODE.get(letter)
+    if code is not None:
+        return chr(0x30 + code)
+    if letter.isdigit() and letter.isascii():
+        return chr(0x60 + int(letter))  # digits after every letter
+    return "~"
+
+
+def _word_key(word: str) -> str:
+    """Letters (as codes) then tones of one word, so tones only break ties."""
+    letters: list[str] = []
+    tones: list[str] = []
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        letter, tone = _letter_and_tone(ch)
+        letters.append(_letter_code(letter))
+        tones.append(str(tone))
+    return "".join(letters) + _SEP_TONES + "".join(tones)
+
+
+def split_name(full_name: str) -> tuple[str, str, str]:
+    """(family, middle, given) of a Vietnamese full name: first word, middle words, last word."""
+    parts = clean(full_name).split(" ")
+    if not parts or parts == [""]:
+        return "", "", ""
+    if len(parts) == 1:
+        return "", "", parts[0]
+    return parts[0], " ".join(parts[1:-1]), parts[-1]
+
+
+def name_sort_key(full_name: str) -> str:
+    family, middle, given = split_name(full_name)
+    keys = [
+        " ".join(_word_key(w) for w in part.split(" ") if w) for part in (given, middle, family)
+    ]
+    return (_SEP_WORD * 2).join(keys)
+
+
+def vn_sort_key(value: str) -> str:
+    """Sort key for any Vietnamese text (unit names, towns), word by word."""
+    return _SEP_WORD.join(_word_key(w) for w in clean(value).split(" ") if w)

@@ -1,0 +1,138 @@
+"""Members API: the same selectors and services as the pages; PATCH honours the version check."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from chibo.core.access import actor_for
+from chibo.members import services
+from chibo.members.models import Category, Education, Gender, Member, Status, Theory
+from chibo.members.selectors import MemberFilters, member_get, member_read_full, member_search
+from chibo.units.selectors import unit_get
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "full_name", "gender", "birth_date", "home_town", "ethnicity", "education",
+                  "political_theory", "job_title", "workplace", "card_number", "dossier_number",
+                  "admission_date", "confirmation_date", "unit", "unit_name", "status", "category",
+                  "abroad_from", "abroad_to", "version"]
+        read_only_fields = fields
+
+
+class MemberDetailSerializer(MemberSerializer):
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "citizen_id", "phone", "email"]
+        read_only_fields = fields
+
+
+def _text(max_length: int, required: bool = False):
+    return serializers.CharField(max_length=max_length, required=required, allow_blank=not required)
+
+
+class MemberWriteSerializer(serializers.Serializer):
+    full_name = _text(120)
+    gender = serializers.ChoiceField(choices=Gender.choices, required=False)
+    birth_date = serializers.DateField(required=False)
+    home_town = _text(200)
+    ethnicity = _text(40)
+    education = serializers.ChoiceField(choices=Education.choices, required=False, allow_blank=True)
+    political_theory = serializers.ChoiceField(choices=Theory.choices, required=False, allow_blank=True)
+    job_title = _text(200)
+    workplace = _text(200)
+    card_number = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    dossier_number = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    admission_date = serializers.DateField(required=False)
+    confirmation_date = serializers.DateField(required=False, allow_null=True)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    abroad_from = serializers.DateField(required=False, allow_null=True)
+    abroad_to = serializers.DateField(required=False, allow_null=True)
+    citizen_id = _text(20)
+    phone = _text(30)
+    email = _text(254)
+
+
+class MemberCreateSerializer(MemberWriteSerializer):
+    unit = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
+                                              (Status.FULL, Status.FULL.label)], default=Status.PROBATIONARY)
+    full_name = _text(120, required=True)
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    birth_date = serializers.DateField()
+    admission_date = serializers.DateField()
+    category = serializers.ChoiceField(choices=Category.choices)
+
+
+class MemberPatchSerializer(MemberWriteSerializer):
+    version = serializers.IntegerField(min_value=1)
+
+
+SEARCH_PARAMS = [
+    OpenApiParameter("q", str, description="Vietnamese name search, diacritics optional"),
+    OpenApiParameter("unit", int, description="Unit id: its whole subtree"),
+    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("category", str, enum=Category.values),
+    OpenApiParameter("country", str, description="ISO 3166 alpha-2 of the unit"),
+    OpenApiParameter("sort", str, enum=["name", "-name", "admission", "-admission", "birth", "-birth", "unit"]),
+]
+
+
+class MemberList(generics.ListCreateAPIView):
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        actor = actor_for(self.request)
+        params = self.request.query_params
+        unit = None
+        if params.get("unit"):
+            if not params["unit"].isdigit():
+                raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+            unit = unit_get(actor, int(params["unit"]))
+        status = params.get("status", "")
+        if status and status not in Status.values:
+            raise serializers.ValidationError({"status": [f"Tình trạng «{status}» không hợp lệ."]})
+        category = params.get("category", "")
+        if category and category not in Category.values:
+            raise serializers.ValidationError({"category": [f"Diện «{category}» không hợp lệ."]})
+        return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
+                                                  category=category, country=params.get("country", "")[:2],
+                                                  sort=params.get("sort", "name")))
+
+    @extend_schema(parameters=SEARCH_PARAMS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=MemberCreateSerializer, responses={201: MemberDetailSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        data = MemberCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        unit = unit_get(actor, fields.pop("unit"))
+        member = services.member_create(actor=actor, unit=unit, **fields)
+        return Response(MemberDetailSerializer(member).data, status=201)
+
+
+class MemberDetail(generics.GenericAPIView):
+    serializer_class = MemberDetailSerializer
+
+    def get(self, request, pk):
+        return Response(MemberDetailSerializer(member_read_full(actor_for(request), pk)).data)
+
+    @extend_schema(request=MemberPatchSerializer, responses={200: MemberDetailSerializer})
+    def patch(self, request, pk):
+        actor = actor_for(request)
+        member = member_get(actor, pk)
+        data = MemberPatchSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "version" not in changes:
+            raise serializers.ValidationError({"version": ["Cần gửi version của hồ sơ đã đọc."]})
+        version = changes.pop("version")
+        member = services.member_update(actor=actor, member=member, expected_version=version, changes=changes)
+        return Response(MemberDetailSerializer(member).data)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.countries import country_choices
+from chibo.core.forms import VNDateField
+from chibo.members.models import Category, Education, Gender, Status, Theory
+
+
+class MemberForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=120)
+    gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), *Gender.choices])
+    birth_date = VNDateField(label="Ngày sinh")
+    home_town = forms.CharField(label="Quê quán", max_length=200, required=False)
+    ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
+    education = forms.ChoiceField(label="Trình độ học vấn", choices=[("", "—"), *Education.choices], required=False)
+    political_theory = forms.ChoiceField(label="Lý luận chính trị", choices=[("", "—"), *Theory.choices], required=False)
+    job_title = forms.CharField(label="Chức vụ, nghề nghiệp", max_length=200, required=False)
+    workplace = forms.CharField(label="Nơi làm việc", max_length=200, required=False)
+    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=20, required=False)
+    dossier_number = forms.CharField(label="Số lý lịch", max_length=20, required=False)
+    admission_date = VNDateField(label="Ngày vào Đảng")
+    confirmation_date = VNDateField(label="Ngày chính thức", required=False)
+    category = forms.ChoiceField(label="Diện ở nước ngoài", choices=[("", "—"), *Category.choices])
+    abroad_from = VNDateField(label="Ở nước ngoài từ", required=False)
+    abroad_to = VNDateField(label="Ở nước ngoài đến", required=False)
+    citizen_id = forms.CharField(label="Số CCCD", max_length=20, required=False)
+    phone = forms.CharField(label="Điện thoại", max_length=30, required=False)
+    email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
+
+
+class MemberCreateForm(MemberForm):
+    status = forms.ChoiceField(label="Tình trạng", choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
+                                                           (Status.FULL, Status.FULL.label)])
+    unit = forms.ChoiceField(label="Chi bộ")
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "—"), *[(str(u.pk), u.name) for u in units]]
+        self.order_fields(["unit", "status"])
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Tình trạng mới")
+    effective_on = VNDateField(label="Ngày hiệu lực")
+    document = forms.CharField(label="Văn bản quyết định (số, ngày)", max_length=120)
+    reason = forms.CharField(label="Lý do", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", "—"), *[(s, Status(s).label) for s in allowed]]
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(label="Tìm theo tên", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "ví dụ: nguyen van"}))
+    unit = forms.TypedChoiceField(label="Tổ chức", required=False, coerce=int, empty_value=None)
+    status = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *Status.choices])
+    category = forms.ChoiceField(label="Diện", required=False, choices=[("", "Tất cả"), *Category.choices])
+    country = forms.ChoiceField(label="Quốc gia", required=False)
+    sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=[
+        ("name", "Tên (A→Z)"), ("-name", "Tên (Z→A)"), ("admission", "Ngày vào Đảng ↑"),
+        ("-admission", "Ngày vào Đảng ↓"), ("birth", "Ngày sinh ↑"), ("unit", "Chi bộ")])
+
+    def __init__(self, *args, units=(), countries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
+        names = dict(country_choices())
+        self.fields["country"].choices = [("", "Tất cả"), *[(c, names.get(c, c)) for c in countries if c]]

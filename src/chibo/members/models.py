@@ -1,0 +1,150 @@
+"""Member records (the fields of the card-record 2-HSĐV the organization needs) and timelines."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from chibo.core.crypto import BinaryCharField, EncryptedTextField
+
+
+class Gender(models.TextChoices):
+    MALE = "M", "Nam"
+    FEMALE = "F", "Nữ"
+
+
+class Status(models.TextChoices):
+    PROBATIONARY = "probationary", "Dự bị"
+    FULL = "full", "Chính thức"
+    EXEMPT = "exempt", "Miễn công tác và sinh hoạt"
+    SUSPENDED = "suspended", "Đình chỉ sinh hoạt"
+    STRUCK_OFF = "struck_off", "Xóa tên"
+    LEFT = "left", "Ra khỏi Đảng"
+    EXPELLED = "expelled", "Khai trừ"
+    DECEASED = "deceased", "Từ trần"
+
+
+# Members still on a unit's rolls.
+ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL, Status.EXEMPT, Status.SUSPENDED)
+FULL_STATUSES = (Status.FULL, Status.EXEMPT, Status.SUSPENDED)
+# Allowed status changes (the services refuse anything else).
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    Status.PROBATIONARY: {Status.FULL, Status.STRUCK_OFF, Status.SUSPENDED, Status.LEFT, Status.DECEASED},
+    Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED},
+    Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED},
+    Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.EXEMPT, Status.STRUCK_OFF, Status.LEFT,
+                       Status.EXPELLED, Status.DECEASED},
+    Status.STRUCK_OFF: set(),
+    Status.LEFT: set(),
+    Status.EXPELLED: set(),
+    Status.DECEASED: set(),
+}
+
+
+class Category(models.TextChoices):
+    MISSION_STAFF = "mission_staff", "Cán bộ cơ quan đại diện"
+    SPOUSE = "spouse", "Phu nhân/phu quân đi theo"
+    STATE_STUDENT = "state_student", "Lưu học sinh học bổng nhà nước"
+    SELF_STUDENT = "self_student", "Lưu học sinh tự túc"
+    LABOURER = "labourer", "Người lao động"
+    RESIDENT = "resident", "Định cư lâu dài"
+    DELEGATION = "delegation", "Thành viên đoàn công tác"
+    DOMESTIC = "domestic", "Trong nước"
+
+
+class Education(models.TextChoices):
+    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
+    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
+    COLLEGE = "college", "Cao đẳng"
+    BACHELOR = "bachelor", "Đại học"
+    MASTER = "master", "Thạc sĩ"
+    DOCTOR = "doctor", "Tiến sĩ"
+
+
+class Theory(models.TextChoices):
+    NONE = "none", "Chưa qua đào tạo"
+    ELEMENTARY = "elementary", "Sơ cấp"
+    INTERMEDIATE = "intermediate", "Trung cấp"
+    ADVANCED = "advanced", "Cao cấp"
+    BACHELOR = "bachelor", "Cử nhân"
+
+
+class Member(models.Model):
+    full_name = models.CharField("họ và tên", max_length=120)
+    name_search = models.CharField(max_length=120, editable=False, db_index=True)
+    name_lower = models.CharField(max_length=120, editable=False)
+    name_sort = BinaryCharField(max_length=400, editable=False, db_index=True)
+    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("ngày sinh")
+    home_town = models.CharField("quê quán", max_length=200, blank=True)
+    ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
+    education = models.CharField("trình độ học vấn", max_length=20, choices=Education.choices, blank=True)
+    political_theory = models.CharField("lý luận chính trị", max_length=20, choices=Theory.choices, blank=True)
+    job_title = models.CharField("chức vụ, nghề nghiệp", max_length=200, blank=True)
+    workplace = models.CharField("nơi làm việc", max_length=200, blank=True)
+    card_number = models.CharField("số thẻ đảng viên", max_length=20, null=True, blank=True, unique=True)
+    dossier_number = models.CharField("số lý lịch", max_length=20, null=True, blank=True, unique=True)
+    admission_date = models.DateField("ngày vào Đảng")
+    confirmation_date = models.DateField("ngày chính thức", null=True, blank=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members", verbose_name="chi bộ")
+    status = models.CharField("tình trạng", max_length=20, choices=Status.choices, default=Status.PROBATIONARY)
+    category = models.CharField("diện ở nước ngoài", max_length=20, choices=Category.choices)
+    abroad_from = models.DateField("ở nước ngoài từ", null=True, blank=True)
+    abroad_to = models.DateField("ở nước ngoài đến", null=True, blank=True)
+    citizen_id = EncryptedTextField("số CCCD", blank=True, default="")
+    citizen_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    phone = EncryptedTextField("điện thoại", blank=True, default="")
+    email = EncryptedTextField("thư điện tử", blank=True, default="")
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_sort", "pk"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="member_unit_status_idx"),
+            models.Index(fields=["status", "category"], name="member_status_cat_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(confirmation_date__isnull=True)
+                | models.Q(confirmation_date__gte=models.F("admission_date")),
+                name="member_confirmed_after_admission",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(abroad_to__isnull=True) | models.Q(abroad_from__isnull=True)
+                | models.Q(abroad_to__gte=models.F("abroad_from")),
+                name="member_abroad_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_full(self) -> bool:
+        return self.status in FULL_STATUSES
+
+
+class TimelineKind(models.TextChoices):
+    CREATED = "member.created", "Lập hồ sơ đảng viên"
+    UPDATED = "member.updated", "Cập nhật lý lịch"
+    STATUS_CHANGED = "member.status_changed", "Thay đổi tình trạng"
+    MOVED = "member.moved", "Chuyển sinh hoạt trong Đảng bộ"
+    APPOINTED = "post.appointed", "Được chỉ định vào cấp ủy"
+    POST_ENDED = "post.ended", "Thôi giữ chức vụ cấp ủy"
+
+
+class TimelineEvent(models.Model):
+    """One typed entry of a member's timeline (lý lịch), written only by services."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="timeline")
+    kind = models.CharField(max_length=40, choices=TimelineKind.choices)
+    occurred_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [models.Index(fields=["member", "occurred_on"], name="timeline_member_idx")]

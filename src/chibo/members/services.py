@@ -1,0 +1,272 @@
+"""Writes on member records. Status and unit change only here, with a reason and a document."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chibo.core.access import Actor, require
+from chibo.core.crypto import blind_index
+from chibo.core.errors import FieldChange, StaleEdit
+from chibo.core.text import clean, name_sort_key, search_key
+from chibo.members import timeline
+from chibo.members.models import (
+    ACTIVE_STATUSES,
+    STATUS_TRANSITIONS,
+    Category,
+    Education,
+    Gender,
+    Member,
+    Status,
+    Theory,
+    TimelineEvent,
+    TimelineKind,
+)
+from chibo.units.models import Unit
+
+# Fields an editor may change through member_update (status and unit have their own services).
+EDITABLE_FIELDS = (
+    "full_name", "gender", "birth_date", "home_town", "ethnicity", "education", "political_theory",
+    "job_title", "workplace", "card_number", "dossier_number", "admission_date", "confirmation_date",
+    "category", "abroad_from", "abroad_to", "citizen_id", "phone", "email",
+)
+DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
+# Values never copied into the timeline or the audit log, only the fact that they changed.
+SECRET_FIELDS = {"citizen_id", "phone", "email"}
+CHOICES = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category}
+LABELS = {f.name: str(f.verbose_name) for f in Member._meta.fields}
+MIN_AGE_AT_ADMISSION = 16  # a plausibility bound on data entry; eligibility rules live in the rulebook
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _normalize(data: dict) -> dict:
+    out: dict = {}
+    for name in EDITABLE_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in DATE_FIELDS:
+            out[name] = value or None
+        else:
+            out[name] = clean(value)
+    for name in ("card_number", "dossier_number"):
+        if name in out:
+            out[name] = out[name].replace(" ", "").upper() or None
+    if "citizen_id" in out:
+        out["citizen_id"] = out["citizen_id"].replace(" ", "")
+    if "email" in out:
+        out["email"] = out["email"].lower()
+    return out
+
+
+def _validate(member: Member) -> None:
+    errors: dict[str, str] = {}
+    today = _today()
+    if not member.full_name or len(member.full_name.split(" ")) < 2:
+        errors["full_name"] = "Nhập đầy đủ họ và tên (ít nhất hai chữ)."
+    elif any(ch.isdigit() for ch in member.full_name):
+        errors["full_name"] = "Họ và tên không được chứa chữ số."
+    for name, enum in CHOICES.items():
+        value = getattr(member, name)
+        if value and value not in enum.values:
+            errors[name] = f"Giá trị «{value}» không hợp lệ."
+    if not member.gender:
+        errors["gender"] = "Chọn giới tính."
+    if not member.category:
+        errors["category"] = "Chọn diện đảng viên ở nước ngoài."
+    if not member.birth_date:
+        errors["birth_date"] = "Nhập ngày sinh."
+    elif member.birth_date > today or member.birth_date.year < 1900:
+        errors["birth_date"] = "Ngày sinh không hợp lệ."
+    if not member.admission_date:
+        errors["admission_date"] = "Nhập ngày vào Đảng."
+    elif member.admission_date > today:
+        errors["admission_date"] = "Ngày vào Đảng không thể ở tương lai."
+    elif member.birth_date and "birth_date" not in errors and (
+        member.admission_date.year - member.birth_date.year
+        - ((member.admission_date.month, member.admission_date.day) < (member.birth_date.month, member.birth_date.day))
+    ) < MIN_AGE_AT_ADMISSION:
+        errors["admission_date"] = f"Ngày vào Đảng quá sớm so với ngày sinh (dưới {MIN_AGE_AT_ADMISSION} tuổi)."
+    if member.confirmation_date:
+        if member.confirmation_date > today:
+            errors["confirmation_date"] = "Ngày chính thức không thể ở tương lai."
+        elif member.admission_date and member.confirmation_date < member.admission_date:
+            errors["confirmation_date"] = "Ngày chính thức phải sau ngày vào Đảng."
+    if member.status == Status.FULL and not member.confirmation_date:
+        errors["confirmation_date"] = "Đảng viên chính thức cần ngày chính thức."
+    if member.status == Status.PROBATIONARY and member.confirmation_date:
+        errors["confirmation_date"] = "Đảng viên dự bị chưa có ngày chính thức."
+    if member.abroad_from and member.abroad_to and member.abroad_to < member.abroad_from:
+        errors["abroad_to"] = "Ngày kết thúc nhiệm kỳ ở nước ngoài phải sau ngày bắt đầu."
+    if member.email and ("@" not in member.email or " " in member.email or len(member.email) > 254):
+        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    if member.phone and not all(ch.isdigit() or ch in "+-(). " for ch in member.phone):
+        errors["phone"] = "Số điện thoại chỉ gồm chữ số và + - ( ) ."
+    if member.citizen_id and (not member.citizen_id.isdigit() or len(member.citizen_id) not in (9, 12)):
+        errors["citizen_id"] = "Số CCCD gồm 12 chữ số (CMND cũ: 9 chữ số)."
+    for name in ("card_number", "dossier_number"):
+        value = getattr(member, name)
+        if value and not value.isalnum():
+            errors[name] = f"{LABELS[name].capitalize()} chỉ gồm chữ và số."
+        elif value and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists():
+            errors[name] = f"{LABELS[name].capitalize()} «{value}» đã có trong hồ sơ đảng viên khác."
+    if len(member.full_name) > 120:
+        errors["full_name"] = "Họ và tên quá dài."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_derived(member: Member) -> None:
+    member.name_search = search_key(member.full_name)
+    member.name_lower = member.full_name.lower()
+    member.name_sort = name_sort_key(member.full_name)
+    member.citizen_id_hash = blind_index(member.citizen_id or "")
+
+
+def _save(member: Member) -> None:
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError as exc:  # a concurrent insert of the same card/dossier number
+        raise ValidationError({"card_number": "Số thẻ đảng viên hoặc số lý lịch đã có trong hồ sơ khác."}) from exc
+
+
+@transaction.atomic
+def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data) -> Member:
+    require(actor, "members.edit", unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_open:
+        raise ValidationError({"unit": f"«{unit.name}» đã giải thể; không thể thêm đảng viên."})
+    if status not in (Status.PROBATIONARY, Status.FULL):
+        raise ValidationError({"status": "Hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi qua quyết định."})
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Trường không hợp lệ: {', '.join(sorted(unknown))}."})
+    member = Member(unit=unit, status=status, **_normalize(data))
+    _validate(member)
+    _set_derived(member)
+    _save(member)
+    timeline.record_created(actor=actor, member=member)
+    return member
+
+
+def _display(member: Member, name: str) -> str:
+    value = getattr(member, name)
+    if name in SECRET_FIELDS:
+        return "(đã thay đổi)"
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if name in CHOICES and value:
+        return str(CHOICES[name](value).label)
+    return "" if value is None else str(value)
+
+
+def stale_changes(member: Member, since_version: int) -> list[FieldChange]:
+    """What others changed after ``since_version``, newest value per field, for the refusal message."""
+    events = TimelineEvent.objects.filter(
+        member=member, kind=TimelineKind.UPDATED, data__version__gt=since_version
+    ).order_by("pk")
+    latest: dict[str, FieldChange] = {}
+    for ev in events:
+        for name, (_old, new) in ev.data.get("changed", {}).items():
+            latest[name] = FieldChange(name, LABELS.get(name, name), str(new), ev.actor_label,
+                                       timezone.localtime(ev.recorded_at).strftime("%H:%M %d/%m/%Y"))
+    return list(latest.values())
+
+
+@transaction.atomic
+def member_update(*, actor: Actor, member: Member, expected_version: int, changes: dict) -> Member:
+    """Save edits if nobody saved since ``expected_version``; otherwise raise StaleEdit."""
+    require(actor, "members.edit", member.unit)
+    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    if current.version != expected_version:
+        raise StaleEdit(changes=stale_changes(current, expected_version), current_version=current.version)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Không sửa được các trường: {', '.join(sorted(unknown))}."})
+    before = {name: _display(current, name) for name in EDITABLE_FIELDS}
+    raw_before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
+    for name, value in _normalize(changes).items():
+        setattr(current, name, value)
+    changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != raw_before[name]]
+    if not changed:
+        return current
+    _validate(current)
+    _set_derived(current)
+    current.version += 1
+    _save(current)
+    diff = {name: [before[name], _display(current, name)] for name in changed}
+    timeline.record_updated(actor=actor, member=current, changed=diff, version=current.version,
+                            occurred_on=_today())
+    return current
+
+
+def _require_decision(reason: str, document: str, effective_on: date | None) -> dict[str, str]:
+    errors = {}
+    if not clean(reason):
+        errors["reason"] = "Cần ghi lý do."
+    if not clean(document):
+        errors["document"] = "Cần số và ngày của văn bản quyết định."
+    if effective_on is None:
+        errors["effective_on"] = "Cần ngày hiệu lực."
+    elif effective_on > _today():
+        errors["effective_on"] = "Ngày hiệu lực không thể ở tương lai."
+    return errors
+
+
+@transaction.atomic
+def member_change_status(*, actor: Actor, member: Member, status: str, reason: str, document: str,
+                         effective_on: date) -> Member:
+    require(actor, "members.status", member.unit)
+    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    errors = _require_decision(reason, document, effective_on)
+    if status not in Status.values:
+        errors["status"] = "Tình trạng không hợp lệ."
+    elif status not in STATUS_TRANSITIONS[current.status]:
+        errors["status"] = (f"Không thể chuyển từ «{current.get_status_display()}» sang "
+                            f"«{Status(status).label}».")
+    if not errors and effective_on < current.admission_date:
+        errors["effective_on"] = "Ngày hiệu lực trước ngày vào Đảng."
+    if errors:
+        raise ValidationError(errors)
+    old = current.status
+    current.status = status
+    if status == Status.FULL and old == Status.PROBATIONARY:
+        current.confirmation_date = effective_on
+    current.version += 1
+    current.save()
+    timeline.record_status_changed(actor=actor, member=current, old=old, new=status, reason=clean(reason),
+                                   document=clean(document), effective_on=effective_on)
+    return current
+
+
+@transaction.atomic
+def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, document: str,
+                effective_on: date) -> Member:
+    """Move a member between units of the tree (both must be within the actor's scope)."""
+    require(actor, "members.status", member.unit)
+    require(actor, "members.status", to_unit)
+    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    to_unit = Unit.objects.get(pk=to_unit.pk)
+    errors = _require_decision(reason, document, effective_on)
+    if to_unit.pk == current.unit_id:
+        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+    elif not to_unit.is_open:
+        errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
+    if current.status not in ACTIVE_STATUSES:
+        errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
+    if errors:
+        raise ValidationError(errors)
+    old_unit = current.unit
+    current.unit = to_unit
+    current.version += 1
+    current.save()
+    timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
+                          reason=clean(reason), document=clean(document), effective_on=effective_on)
+    return current

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from chibo.members import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("new/", views.member_new, name="new"),
+    path("me/", views.me, name="me"),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/status/", views.member_status, name="status"),
+]

@@ -1,0 +1,131 @@
+"""Member pages: thin views over members.selectors and members.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from chibo.core.access import actor_for
+from chibo.core.errors import StaleEdit
+from chibo.core.forms import apply_service_errors
+from chibo.members import services
+from chibo.members.forms import MemberCreateForm, MemberFilterForm, MemberForm, StatusForm
+from chibo.members.models import STATUS_TRANSITIONS
+from chibo.members.selectors import MemberFilters, member_get, member_read_full, member_search, member_timeline
+from chibo.units.selectors import units_visible
+
+PAGE_SIZE = 50
+
+
+def _filter_units(actor):
+    return units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path")
+
+
+@login_required
+def member_list(request):
+    actor = actor_for(request)
+    units = list(_filter_units(actor)) if actor.can("members.view") else []
+    form = MemberFilterForm(request.GET or None, units=units,
+                            countries=sorted({u.country for u in units if u.country}))
+    filters = MemberFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
+        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
+                                country=data["country"], sort=data["sort"] or "name")
+    page = Paginator(member_search(actor, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "members/list.html#results" if request.htmx and request.htmx.target == "results" else "members/list.html"
+    return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit")})
+
+
+@login_required
+def me(request):
+    actor = actor_for(request)
+    if not actor.member_id:
+        raise Http404
+    return redirect("members:detail", actor.member_id)
+
+
+@login_required
+def member_detail(request, pk):
+    actor = actor_for(request)
+    member = member_read_full(actor, pk)
+    return render(request, "members/detail.html", {
+        "m": member,
+        "timeline": member_timeline(member)[:200],
+        "can_edit": actor.can("members.edit", member.unit),
+        "can_status": actor.can("members.status", member.unit) and bool(STATUS_TRANSITIONS[member.status]),
+        "posts": member.posts.select_related("unit").order_by("-from_date"),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_new(request):
+    actor = actor_for(request)
+    if not actor.can("members.edit"):
+        raise Http404
+    units = [u for u in _filter_units(actor).filter(closed_on__isnull=True) if actor.can("members.edit", u)]
+    form = MemberCreateForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        unit = next(u for u in units if str(u.pk) == data.pop("unit"))
+        status = data.pop("status")
+        try:
+            member = services.member_create(actor=actor, unit=unit, status=status, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Đã lập hồ sơ {member.full_name}.")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"form": form, "title": "Lập hồ sơ đảng viên"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("members.edit", member.unit):
+        raise PermissionDenied
+    initial = {name: getattr(member, name) for name in services.EDITABLE_FIELDS}
+    form = MemberForm(request.POST or None, initial=initial)
+    raw_version = request.POST.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() else member.version
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(actor=actor, member=member, expected_version=version, changes=form.cleaned_data)
+        except StaleEdit as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu hồ sơ.")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"form": form, "m": member, "version": version,
+                                                 "title": f"Sửa hồ sơ: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_status(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("members.status", member.unit):
+        raise PermissionDenied
+    form = StatusForm(request.POST or None, allowed=sorted(STATUS_TRANSITIONS[member.status]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_change_status(actor=actor, member=member, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã ghi thay đổi tình trạng.")
+            return redirect("members:detail", member.pk)
+    return render(request, "members/form.html", {"form": form, "m": member,
+                                                 "title": f"Thay đổi tình trạng: {member.full_name}"})

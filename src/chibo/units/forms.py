@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.countries import country_choices
+from chibo.core.forms import VNDateField
+from chibo.units.models import MissionKind, PostRole, UnitKind
+
+
+class UnitForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại tổ chức", choices=UnitKind.choices)
+    name = forms.CharField(label="Tên", max_length=200)
+    code = forms.CharField(label="Mã (không dấu)", max_length=32)
+    country = forms.ChoiceField(label="Quốc gia", required=False)
+    city = forms.CharField(label="Thành phố", max_length=100, required=False)
+    mission_kind = forms.ChoiceField(label="Loại cơ quan đại diện", choices=MissionKind.choices, required=False)
+    mission_name = forms.CharField(label="Cơ quan đại diện", max_length=200, required=False)
+    opened_on = VNDateField(label="Ngày thành lập")
+    opened_by_doc = forms.CharField(label="Quyết định thành lập", max_length=100, required=False)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "—"), *country_choices()]
+        if editing:
+            del self.fields["kind"]
+            del self.fields["opened_on"]
+
+
+class PostForm(forms.Form):
+    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", widget=forms.Select)
+    role = forms.ChoiceField(label="Chức vụ", choices=PostRole.choices)
+    from_date = VNDateField(label="Từ ngày")
+    decision_no = forms.CharField(label="Số quyết định chỉ định", max_length=60)
+    decision_date = VNDateField(label="Ngày quyết định")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].widget.choices = [("", "—"), *[(m.pk, f"{m.full_name} ({m.unit.name})") for m in members]]
+
+
+class PostEndForm(forms.Form):
+    to_date = VNDateField(label="Thôi giữ chức vụ từ ngày")
+    reason = forms.CharField(label="Lý do", max_length=200)
+
+
+class UnitCloseForm(forms.Form):
+    closed_on = VNDateField(label="Ngày kết thúc hoạt động")
+    document = forms.CharField(label="Quyết định", max_length=100)
+
+

@@ -1,0 +1,127 @@
+"""The organization tree: units stored with a materialized path, committee posts with history."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from chibo.core.crypto import BinaryCharField
+
+
+class UnitKind(models.TextChoices):
+    UPPER_COMMITTEE = "upper", "Đảng ủy cấp trên cơ sở"
+    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
+    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
+    SUBORDINATE_CELL = "subordinate_cell", "Chi bộ trực thuộc"
+    PARTY_GROUP = "party_group", "Tổ đảng"
+    DELEGATION_CELL = "delegation_cell", "Chi bộ tạm thời (đoàn công tác)"
+
+
+# Which kinds may sit under which: the tree's shape is checked by the services.
+ALLOWED_CHILDREN: dict[str, set[str]] = {
+    UnitKind.UPPER_COMMITTEE: {UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL, UnitKind.DELEGATION_CELL},
+    UnitKind.GRASSROOTS_COMMITTEE: {UnitKind.SUBORDINATE_CELL, UnitKind.DELEGATION_CELL},
+    UnitKind.GRASSROOTS_CELL: {UnitKind.PARTY_GROUP},
+    UnitKind.SUBORDINATE_CELL: {UnitKind.PARTY_GROUP},
+    UnitKind.PARTY_GROUP: set(),
+    UnitKind.DELEGATION_CELL: set(),
+}
+
+
+class MissionKind(models.TextChoices):
+    NONE = "", "—"
+    EMBASSY = "embassy", "Đại sứ quán"
+    CONSULATE_GENERAL = "consulate_general", "Tổng lãnh sự quán"
+    PERMANENT_MISSION = "permanent_mission", "Phái đoàn thường trực"
+    DELEGATION = "delegation", "Đoàn công tác"
+
+
+class Unit(models.Model):
+    kind = models.CharField("loại tổ chức", max_length=24, choices=UnitKind.choices)
+    name = models.CharField("tên", max_length=200)
+    code = models.CharField("mã", max_length=32, unique=True)
+    country = models.CharField("quốc gia (ISO 3166)", max_length=2, blank=True)
+    city = models.CharField("thành phố", max_length=100, blank=True)
+    mission_kind = models.CharField("loại cơ quan đại diện", max_length=24, choices=MissionKind.choices, blank=True)
+    mission_name = models.CharField("cơ quan đại diện", max_length=200, blank=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    # Fixed-width ids of every ancestor and the unit itself; [path, path+"~") is the subtree.
+    path = BinaryCharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    sort_key = BinaryCharField(max_length=400, editable=False, default="")
+    opened_on = models.DateField("ngày thành lập")
+    opened_by_doc = models.CharField("quyết định thành lập", max_length=100, blank=True)
+    closed_on = models.DateField("ngày giải thể / kết thúc", null=True, blank=True)
+    closed_by_doc = models.CharField("quyết định giải thể", max_length=100, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True) | models.Q(closed_on__gte=models.F("opened_on")),
+                name="unit_closed_after_opened",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def is_open_on(self, day) -> bool:
+        return self.opened_on <= day and (self.closed_on is None or day <= self.closed_on)
+
+
+class UnitChange(models.Model):
+    """History of a unit: each change with the fields before and after and its document."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
+    at = models.DateTimeField(auto_now_add=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    document = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class PostRole(models.TextChoices):
+    SECRETARY = "secretary", "Bí thư"
+    DEPUTY_SECRETARY = "deputy_secretary", "Phó bí thư"
+    COMMITTEE_MEMBER = "committee_member", "Cấp ủy viên"
+
+
+class CommitteePost(models.Model):
+    """A committee post held by a member over a period, appointed by a decision."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField("chức vụ", max_length=20, choices=PostRole.choices)
+    from_date = models.DateField("từ ngày")
+    to_date = models.DateField("đến ngày", null=True, blank=True)
+    decision_no = models.CharField("số quyết định", max_length=60)
+    decision_date = models.DateField("ngày quyết định")
+    ended_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["unit", "role", "-from_date"]
+        indexes = [models.Index(fields=["unit", "to_date"], name="post_unit_current_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
+                name="post_ends_after_start",
+            ),
+            # One sitting secretary per unit.
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(role="secretary", to_date__isnull=True),
+                name="one_current_secretary",
+            ),
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.to_date is None

@@ -1,0 +1,262 @@
+"""Writes on the organization tree: create, update, move, close units; appoint and end posts."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils import timezone
+
+from chibo.core.access import PATH_STEP, SYSTEM, Actor, require
+from chibo.core.audit import audit
+from chibo.core.countries import is_country
+from chibo.core.errors import FieldChange, StaleEdit
+from chibo.core.text import clean, vn_sort_key
+from chibo.units.models import ALLOWED_CHILDREN, CommitteePost, MissionKind, PostRole, Unit, UnitChange, UnitKind
+
+UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc")
+FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _snapshot(unit: Unit) -> dict:
+    return {name: getattr(unit, name) for name in UNIT_FIELDS}
+
+
+def _clean_fields(data: dict) -> dict:
+    out = {}
+    for name in UNIT_FIELDS:
+        if name in data:
+            out[name] = clean(data[name])
+    if "code" in out:
+        out["code"] = out["code"].upper()
+    if "country" in out:
+        out["country"] = out["country"].upper()
+    return out
+
+
+def _validate(unit: Unit) -> None:
+    errors: dict[str, str] = {}
+    if not unit.name:
+        errors["name"] = "Tên tổ chức không được để trống."
+    if not unit.code:
+        errors["code"] = "Mã tổ chức không được để trống."
+    elif not all(ch.isalnum() or ch in "-_." for ch in unit.code) or not unit.code.isascii():
+        errors["code"] = "Mã chỉ gồm chữ Latinh không dấu, chữ số và - _ ."
+    elif Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
+        errors["code"] = f"Mã «{unit.code}» đã được dùng cho tổ chức khác."
+    if unit.country and not is_country(unit.country):
+        errors["country"] = f"«{unit.country}» không phải mã quốc gia ISO 3166."
+    if unit.mission_kind not in MissionKind.values:
+        errors["mission_kind"] = "Loại cơ quan đại diện không hợp lệ."
+    if unit.kind not in UnitKind.values:
+        errors["kind"] = "Loại tổ chức không hợp lệ."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _change(unit: Unit, actor: Actor, action: str, before: dict, after: dict, document: str = "") -> None:
+    UnitChange.objects.create(
+        unit=unit, actor_label=actor.label, action=action, before=before, after=after, document=document
+    )
+    audit(actor=actor, action=f"unit.{action}", obj=unit, unit=unit,
+          data={"before": before, "after": after, "document": document})
+
+
+def _json(values: dict) -> dict:
+    return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+
+
+@transaction.atomic
+def unit_create(
+    *, actor: Actor, parent: Unit | None, kind: str, name: str, code: str, opened_on: date,
+    country: str = "", city: str = "", mission_kind: str = "", mission_name: str = "",
+    opened_by_doc: str = "",
+) -> Unit:
+    if parent is None:
+        if actor is not SYSTEM and Unit.objects.exists():
+            raise ValidationError({"parent": "Chỉ có một Đảng ủy cấp trên; hãy chọn tổ chức cấp trên."})
+        if kind != UnitKind.UPPER_COMMITTEE:
+            raise ValidationError({"kind": "Tổ chức gốc phải là Đảng ủy cấp trên cơ sở."})
+    else:
+        require(actor, "units.edit", parent)
+        parent = Unit.objects.select_for_update().get(pk=parent.pk)
+        if not parent.is_open:
+            raise ValidationError({"parent": f"«{parent.name}» đã giải thể; không thể lập tổ chức trực thuộc."})
+        if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
+            raise ValidationError({"kind": f"Không thể lập «{UnitKind(kind).label if kind in UnitKind.values else kind}» "
+                                           f"trực thuộc «{parent.get_kind_display()}»."})
+        if opened_on < parent.opened_on:
+            raise ValidationError({"opened_on": "Ngày thành lập không thể trước ngày thành lập tổ chức cấp trên."})
+    if opened_on > _today():
+        raise ValidationError({"opened_on": "Ngày thành lập không thể ở tương lai."})
+    fields = _clean_fields(dict(name=name, code=code, country=country, city=city, mission_kind=mission_kind,
+                                mission_name=mission_name, opened_by_doc=opened_by_doc))
+    unit = Unit(kind=kind, parent=parent, opened_on=opened_on, **fields)
+    _validate(unit)
+    unit.path = f"tmp-{unit.code}"
+    unit.depth = (parent.depth + 1) if parent else 0
+    unit.sort_key = vn_sort_key(unit.name)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:
+        raise ValidationError({"code": f"Mã «{unit.code}» đã được dùng cho tổ chức khác."}) from exc
+    unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_STEP}d}"
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+    _change(unit, actor, "created", {}, _json({**_snapshot(unit), "kind": kind, "opened_on": opened_on,
+                                                "parent": parent.code if parent else None}), opened_by_doc)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: Actor, unit: Unit, expected_version: int, changes: dict, document: str = "") -> Unit:
+    require(actor, "units.edit", unit)
+    current = Unit.objects.select_for_update().get(pk=unit.pk)
+    fields = _clean_fields(changes)
+    if current.version != expected_version:
+        last = current.changes.first()
+        raise StaleEdit(
+            changes=[FieldChange(k, FIELD_LABELS.get(k, k), str(v), last.actor_label if last else "", "")
+                     for k, v in (last.after.items() if last else [])],
+            current_version=current.version,
+        )
+    before = _snapshot(current)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    _validate(current)
+    after = _snapshot(current)
+    diff_before = {k: before[k] for k in after if before[k] != after[k]}
+    diff_after = {k: after[k] for k in after if before[k] != after[k]}
+    if not diff_after:
+        return current
+    current.sort_key = vn_sort_key(current.name)
+    current.version += 1
+    current.save()
+    _change(current, actor, "updated", diff_before, diff_after, document)
+    return current
+
+
+@transaction.atomic
+def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> Unit:
+    """Re-attach a unit (and its subtree) under another parent; refuses cycles."""
+    require(actor, "units.edit", unit)
+    require(actor, "units.edit", new_parent)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    if not clean(document):
+        raise ValidationError({"document": "Cần số quyết định điều chỉnh tổ chức."})
+    if new_parent.path.startswith(unit.path):
+        raise ValidationError({"parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó."})
+    if not new_parent.is_open:
+        raise ValidationError({"parent": f"«{new_parent.name}» đã giải thể."})
+    if unit.kind not in ALLOWED_CHILDREN.get(new_parent.kind, set()):
+        raise ValidationError({"parent": f"«{unit.get_kind_display()}» không thể trực thuộc «{new_parent.get_kind_display()}»."})
+    old_path, old_parent = unit.path, unit.parent
+    new_path = new_parent.path + old_path[-PATH_STEP:]
+    delta = (new_parent.depth + 1) - unit.depth
+    Unit.objects.filter(path__gte=old_path, path__lt=old_path + "~").update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
+        depth=F("depth") + delta,
+    )
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
+    unit.refresh_from_db()
+    _change(unit, actor, "moved", {"parent": old_parent.code if old_parent else None},
+            {"parent": new_parent.code}, clean(document))
+    return unit
+
+
+@transaction.atomic
+def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> Unit:
+    from chibo.members.models import ACTIVE_STATUSES, Member
+
+    require(actor, "units.edit", unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_open:
+        raise ValidationError({"closed_on": "Tổ chức này đã giải thể."})
+    if not clean(document):
+        raise ValidationError({"document": "Cần số quyết định giải thể / kết thúc hoạt động."})
+    if closed_on < unit.opened_on or closed_on > _today():
+        raise ValidationError({"closed_on": "Ngày kết thúc phải sau ngày thành lập và không ở tương lai."})
+    if unit.children.filter(closed_on__isnull=True).exists():
+        raise ValidationError({"closed_on": "Còn tổ chức trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước."})
+    remaining = Member.objects.filter(unit=unit, status__in=ACTIVE_STATUSES).count()
+    if remaining:
+        raise ValidationError({"closed_on": f"Còn {remaining} đảng viên đang sinh hoạt; hãy chuyển sinh hoạt trước."})
+    unit.closed_on, unit.closed_by_doc = closed_on, clean(document)
+    unit.version += 1
+    unit.save()
+    CommitteePost.objects.filter(unit=unit, to_date__isnull=True).update(to_date=closed_on, ended_reason="Tổ chức kết thúc")
+    _change(unit, actor, "closed", {}, {"closed_on": closed_on.isoformat()}, unit.closed_by_doc)
+    return unit
+
+
+@transaction.atomic
+def post_appoint(
+    *, actor: Actor, unit: Unit, member, role: str, from_date: date, decision_no: str, decision_date: date,
+) -> CommitteePost:
+    """Appoint a member to a committee post; a new secretary ends the sitting one's term."""
+    from chibo.members.models import ACTIVE_STATUSES, Member
+    from chibo.members.timeline import record_post_appointed, record_post_ended
+
+    require(actor, "posts.edit", unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    member = Member.objects.get(pk=member.pk)
+    errors: dict[str, str] = {}
+    if role not in PostRole.values:
+        errors["role"] = "Chức vụ không hợp lệ."
+    if not unit.is_open:
+        errors["unit"] = "Tổ chức đã giải thể."
+    if member.status not in ACTIVE_STATUSES:
+        errors["member"] = f"{member.full_name} không còn sinh hoạt Đảng."
+    elif not member.unit.path.startswith(unit.path):
+        errors["member"] = f"{member.full_name} không sinh hoạt tại {unit.name} hoặc tổ chức trực thuộc."
+    if not clean(decision_no):
+        errors["decision_no"] = "Cần số quyết định chỉ định."
+    if decision_date > _today() or from_date > _today() + timedelta(days=366):
+        errors["decision_date"] = "Ngày quyết định không thể ở tương lai."
+    elif from_date < decision_date:
+        errors["from_date"] = "Ngày nhận nhiệm vụ không thể trước ngày quyết định."
+    if from_date < unit.opened_on:
+        errors["from_date"] = "Ngày nhận nhiệm vụ trước ngày thành lập tổ chức."
+    if CommitteePost.objects.filter(unit=unit, member=member, to_date__isnull=True).exists():
+        errors["member"] = f"{member.full_name} đang giữ một chức vụ trong cấp ủy này; hãy kết thúc chức vụ cũ trước."
+    if errors:
+        raise ValidationError(errors)
+    if role == PostRole.SECRETARY:
+        for old in CommitteePost.objects.filter(unit=unit, role=PostRole.SECRETARY, to_date__isnull=True):
+            _end_post(actor, old, max(old.from_date, from_date - timedelta(days=1)), "Chỉ định bí thư mới", record_post_ended)
+    post = CommitteePost.objects.create(
+        unit=unit, member=member, role=role, from_date=from_date, decision_no=clean(decision_no),
+        decision_date=decision_date,
+    )
+    record_post_appointed(actor=actor, post=post)
+    return post
+
+
+def _end_post(actor: Actor, post: CommitteePost, to_date: date, reason: str, record) -> None:
+    post.to_date, post.ended_reason = to_date, reason
+    post.save(update_fields=["to_date", "ended_reason"])
+    record(actor=actor, post=post)
+
+
+@transaction.atomic
+def post_end(*, actor: Actor, post: CommitteePost, to_date: date, reason: str) -> CommitteePost:
+    from chibo.members.timeline import record_post_ended
+
+    require(actor, "posts.edit", post.unit)
+    post = CommitteePost.objects.select_for_update().get(pk=post.pk)
+    if post.to_date is not None:
+        raise ValidationError({"to_date": "Chức vụ này đã kết thúc."})
+    if to_date < post.from_date:
+        raise ValidationError({"to_date": "Ngày thôi giữ chức vụ không thể trước ngày nhận nhiệm vụ."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần ghi lý do."})
+    _end_post(actor, post, to_date, clean(reason), record_post_ended)
+    return post

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from chibo.units import views
+
+app_name = "units"
+urlpatterns = [
+    path("", views.tree, name="tree"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/new/", views.create_child, name="create_child"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/posts/new/", views.post_new, name="post_new"),
+    path("posts/<int:pk>/end/", views.post_end, name="post_end"),
+]

@@ -1,0 +1,165 @@
+"""Pages of the organization tree: thin views over units.selectors and units.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from chibo.core.access import actor_for
+from chibo.core.errors import StaleEdit
+from chibo.core.forms import apply_service_errors
+from chibo.members.selectors import MemberFilters, member_search
+from chibo.units import services
+from chibo.units.forms import PostEndForm, PostForm, UnitCloseForm, UnitForm
+from chibo.units.models import CommitteePost
+from chibo.units.selectors import unit_ancestors, unit_committee, unit_get, unit_tree, units_visible
+
+
+def _require_view(actor):
+    if not actor.can("units.view"):
+        raise Http404
+
+
+@login_required
+def tree(request):
+    actor = actor_for(request)
+    _require_view(actor)
+    return render(request, "units/tree.html", {
+        "roots": unit_tree(actor, include_closed=request.GET.get("closed") == "1"),
+        "show_closed": request.GET.get("closed") == "1",
+    })
+
+
+@login_required
+def detail(request, pk):
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    members = member_search(actor, MemberFilters(unit=unit, active_only=True, sort="name"))
+    direct = [m for m in members[:500]]
+    return render(request, "units/detail.html", {
+        "unit": unit,
+        "ancestors": unit_ancestors(unit),
+        "children": units_visible(actor).filter(parent=unit).order_by("sort_key"),
+        "committee": unit_committee(unit),
+        "history": unit_committee(unit, current_only=False).exclude(to_date__isnull=True)[:50],
+        "members": direct,
+        "member_count": members.count(),
+        "changes": unit.changes.all()[:20] if actor.can("units.edit", unit) else [],
+        "can_edit": actor.can("units.edit", unit),
+        "can_appoint": actor.can("posts.edit", unit),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def create_child(request, pk):
+    actor = actor_for(request)
+    parent = unit_get(actor, pk)
+    if not actor.can("units.edit", parent):
+        raise PermissionDenied
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.unit_create(actor=actor, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Đã lập {unit.name}.")
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "parent": parent, "title": "Lập tổ chức trực thuộc"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request, pk):
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("units.edit", unit):
+        raise PermissionDenied
+    initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
+    form = UnitForm(request.POST or None, initial=initial, editing=True)
+    version = int(request.POST.get("version", unit.version)) if request.POST.get("version", "").isdigit() else unit.version
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(actor=actor, unit=unit, expected_version=version, changes=form.cleaned_data,
+                                 document=form.cleaned_data.get("opened_by_doc", ""))
+        except StaleEdit as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu thông tin tổ chức.")
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit, "version": version,
+                                               "title": f"Sửa thông tin: {unit.name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def close(request, pk):
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("units.edit", unit):
+        raise PermissionDenied
+    form = UnitCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_close(actor=actor, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{unit.name} đã kết thúc hoạt động.")
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Kết thúc hoạt động: {unit.name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_new(request, pk):
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("posts.edit", unit):
+        raise PermissionDenied
+    candidates = member_search(actor, MemberFilters(unit=unit, active_only=True))[:1000]
+    form = PostForm(request.POST or None, members=candidates)
+    if request.method == "POST" and form.is_valid():
+        member = next((m for m in candidates if m.pk == form.cleaned_data["member"]), None)
+        if member is None:
+            form.add_error("member", "Chọn một đảng viên của tổ chức này.")
+        else:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "member"}
+            try:
+                services.post_appoint(actor=actor, unit=unit, member=member, **data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
+                return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Chỉ định cấp ủy: {unit.name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_end(request, pk):
+    actor = actor_for(request)
+    post = get_object_or_404(CommitteePost.objects.select_related("unit", "member"), pk=pk)
+    unit = unit_get(actor, post.unit_id)  # 404 outside the scope
+    if not actor.can("posts.edit", unit):
+        raise PermissionDenied
+    form = PostEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_end(actor=actor, post=post, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit,
+                                               "title": f"Thôi chức vụ: {post.member.full_name}"})
+
+

@@ -1,0 +1,22 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from chibo.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.dashboard, name="dashboard"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("units/", include("chibo.units.urls")),
+    path("members/", include("chibo.members.urls")),
+    path("", include("chibo.admission.urls")),
+    path("api/v1/", include("chibo.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+]
+
+handler400 = "chibo.core.views.bad_request"
+handler403 = "chibo.core.views.forbidden"
+handler404 = "chibo.core.views.not_found"
+handler500 = "chibo.core.views.server_error"
