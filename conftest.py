@@ -1,0 +1,68 @@
+"""Shared fixtures: one demo organization per test database, named personas, logged-in clients.
+
+The demo is built once per test run (per xdist worker) right after the test database is created;
+each test runs in a transaction rolled back at its end, so every test sees the same organization.
+Tests that need a live server or a real worker process (transactional) build their own data.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("CHIBO_ENV", "test")
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+DEMO_MEMBERS = 300
+PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from chibo.demo import build_demo
+
+    with django_db_blocker.unblock():
+        build_demo(seed=2026, members=DEMO_MEMBERS)
+
+
+@pytest.fixture
+def personas(db):
+    from chibo.accounts.models import User
+
+    return {u.username: u for u in User.objects.filter(username__in=PERSONAS)}
+
+
+@pytest.fixture
+def actor_of(personas):
+    """actor_of("bithu.phap") → the Actor services and selectors receive for that persona."""
+    from chibo.core.access import actor_from_user
+
+    return lambda username: actor_from_user(personas[username], ip="127.0.0.1")
+
+
+@pytest.fixture
+def client_of(personas):
+    """client_of("bithu.phap") → a Django test client logged in as that persona (MFA enrolled)."""
+    from django.test import Client
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(personas[username])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def unit(db):
+    from chibo.units.models import Unit
+
+    return lambda code: Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
