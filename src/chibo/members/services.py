@@ -174,8 +174,9 @@ def stale_changes(member: Member, since_version: int) -> list[FieldChange]:
     ).order_by("pk")
     latest: dict[str, FieldChange] = {}
     for ev in events:
-        for name, (_old, new) in ev.data.get("changed", {}).items():
-            latest[name] = FieldChange(name, LABELS.get(name, name), str(new), ev.actor_label,
+        for change in ev.data.get("changed", []):
+            name = change["field"]
+            latest[name] = FieldChange(name, change["label"], change["new"], ev.actor_label,
                                        timezone.localtime(ev.recorded_at).strftime("%H:%M %d/%m/%Y"))
     return list(latest.values())
 
@@ -201,7 +202,8 @@ def member_update(*, actor: Actor, member: Member, expected_version: int, change
     _set_derived(current)
     current.version += 1
     _save(current)
-    diff = {name: [before[name], _display(current, name)] for name in changed}
+    diff = [{"field": name, "label": LABELS[name], "old": before[name], "new": _display(current, name)}
+            for name in changed]
     timeline.record_updated(actor=actor, member=current, changed=diff, version=current.version,
                             occurred_on=_today())
     return current

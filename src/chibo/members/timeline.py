@@ -7,7 +7,7 @@ from datetime import date
 
 from chibo.core.access import Actor
 from chibo.core.audit import audit
-from chibo.members.models import Member, TimelineEvent, TimelineKind
+from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 
 
 def record(*, actor: Actor, member: Member, kind: str, occurred_on: date, unit=None, data: dict | None = None,
@@ -26,7 +26,7 @@ def record_created(*, actor: Actor, member: Member) -> TimelineEvent:
                   data={"status": member.status, "unit": member.unit.name})
 
 
-def record_updated(*, actor: Actor, member: Member, changed: dict[str, list], version: int,
+def record_updated(*, actor: Actor, member: Member, changed: list[dict], version: int,
                    occurred_on: date) -> TimelineEvent:
     return record(actor=actor, member=member, kind=TimelineKind.UPDATED, occurred_on=occurred_on,
                   data={"changed": changed, "version": version})
@@ -35,7 +35,8 @@ def record_updated(*, actor: Actor, member: Member, changed: dict[str, list], ve
 def record_status_changed(*, actor: Actor, member: Member, old: str, new: str, reason: str, document: str,
                           effective_on: date) -> TimelineEvent:
     return record(actor=actor, member=member, kind=TimelineKind.STATUS_CHANGED, occurred_on=effective_on,
-                  data={"from": old, "to": new, "reason": reason, "document": document})
+                  data={"from": old, "to": new, "from_label": str(Status(old).label), "to_label": str(Status(new).label),
+                        "reason": reason, "document": document})
 
 
 def record_moved(*, actor: Actor, member: Member, old_unit, new_unit, reason: str, document: str,
