@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
-        from chibo.accounts import signals  # noqa: F401
+        from chibo.accounts import schema, signals  # noqa: F401
