@@ -81,8 +81,9 @@ def totp_secret(user: User) -> str | None:
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
-    from allauth.mfa.totp.internal.auth import hotp_value, format_hotp_value
     import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     counter = int((time.time() if at is None else at) // 30)
     return format_hotp_value(hotp_value(secret, counter))

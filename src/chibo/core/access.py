@@ -8,8 +8,8 @@ and hand it to services (``require``) and selectors (``scope_q``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q

@@ -16,7 +16,13 @@ from chibo.core.forms import apply_service_errors
 from chibo.members import services
 from chibo.members.forms import MemberCreateForm, MemberFilterForm, MemberForm, StatusForm
 from chibo.members.models import STATUS_TRANSITIONS
-from chibo.members.selectors import MemberFilters, member_get, member_read_full, member_search, member_timeline
+from chibo.members.selectors import (
+    MemberFilters,
+    member_get,
+    member_read_full,
+    member_search,
+    member_timeline,
+)
 from chibo.units.selectors import units_visible
 
 PAGE_SIZE = 50

@@ -15,7 +15,15 @@ from chibo.core.audit import audit
 from chibo.core.countries import is_country
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.text import clean, vn_sort_key
-from chibo.units.models import ALLOWED_CHILDREN, CommitteePost, MissionKind, PostRole, Unit, UnitChange, UnitKind
+from chibo.units.models import (
+    ALLOWED_CHILDREN,
+    CommitteePost,
+    MissionKind,
+    PostRole,
+    Unit,
+    UnitChange,
+    UnitKind,
+)
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc")
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
