@@ -196,6 +196,7 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "chibo"
+MFA_ADAPTER = "chibo.accounts.adapter.MFAAdapter"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
 AXES_FAILURE_LIMIT = env_int("CHIBO_LOGIN_FAILURE_LIMIT", 5)
@@ -204,9 +205,15 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "login"
+# allauth passes the name as credentials["username"]: without this axes saw no username at all and
+# its username+IP lock silently degraded to an IP-only count.
+AXES_USERNAME_CALLABLE = "chibo.accounts.adapter.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("CHIBO_AXES_ENABLED", True)
+# allauth's own failed-login limit is per username by default ("5/300s/key"), which would let anyone
+# lock a victim out from anywhere; keep only its per-address limit and leave username+IP to axes.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
 
 # Sessions: idle timeout (cookie age renewed on each request) and an absolute limit.
 SESSION_COOKIE_AGE = env_int("CHIBO_SESSION_IDLE_SECONDS", 30 * 60)
@@ -292,6 +299,8 @@ EMAIL_HOST_USER = env_str("CHIBO_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env_str("CHIBO_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("CHIBO_EMAIL_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("CHIBO_EMAIL_FROM", "chibo@localhost")
+# Directory of django.core.mail.backends.filebased.EmailBackend (tests, mail-less staging).
+EMAIL_FILE_PATH = env_str("CHIBO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 # --- Cache (TOTP replay protection must be shared by every web process) ----------------------
 CACHES = {
@@ -327,6 +336,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # The schema documents an internal API (ASVS 13.4.5): only for signed-in users and token holders.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "chibo.members.models.Status",
         "NewMemberStatusEnum": [("probationary", "Dự bị"), ("full", "Chính thức")],

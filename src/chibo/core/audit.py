@@ -81,9 +81,21 @@ class VerifyResult:
     reason: str = ""
 
 
+def _head() -> AuditHead:
+    return AuditHead.objects.filter(pk=1).first() or AuditHead(seq=0, last_hash=GENESIS)
+
+
 def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
-    """Walk the chain from the first row; report the first row that breaks it."""
+    """Walk the chain from the first row; report the first row that breaks it.
+
+    The head is read before the walk (every row up to it committed earlier, so must all be
+    there and end on its hash) and after it (``audit()`` moves the head in the row's own
+    transaction, so a row beyond it was inserted behind the application's back). Rows appended
+    by the running application while the walk goes on are not mistaken for tampering.
+    """
+    start = _head()
     prev = GENESIS
+    hash_at_start = GENESIS
     expected_seq = 1
     checked = 0
     for row in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
@@ -94,9 +106,15 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
         if row_hash(row) != row.hash:
             return VerifyResult(False, checked, row.seq, f"row #{row.seq} was changed")
         prev = row.hash
+        if row.seq == start.seq:
+            hash_at_start = row.hash
         expected_seq += 1
         checked += 1
-    head = AuditHead.objects.filter(pk=1).first() or AuditHead(seq=0, last_hash=GENESIS)
-    if head.seq != checked or head.last_hash != prev:
+    if checked < start.seq:
         return VerifyResult(False, checked, checked + 1, f"rows after #{checked} were deleted")
+    end = _head()
+    if checked > end.seq:
+        return VerifyResult(False, end.seq, end.seq + 1, f"row #{end.seq + 1} was inserted")
+    if hash_at_start != start.last_hash:
+        return VerifyResult(False, start.seq - 1, start.seq, f"row #{start.seq} was changed")
     return VerifyResult(True, checked)

@@ -14,6 +14,9 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# C0/C1 control characters that are not whitespace (NUL, BEL, ESC, DEL …): never meaningful in a
+# name or a document number, and PostgreSQL refuses NUL in text.
+_CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 # Vietnamese alphabet order; f j w z appear in foreign names and sort where Latin puts them.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -26,11 +29,13 @@ _SEP_TONES = "!"    # between the letters of a word and its tones
 
 
 def clean(value: str | None) -> str:
-    """NFC-normalize, trim and collapse inner whitespace; None becomes ''."""
+    """NFC-normalize, drop control characters, trim and collapse inner whitespace; None becomes ''."""
     if value is None:
         return ""
-    value = unicodedata.normalize("NFC", str(value))
-    value = value.replace("\u00a0", " ").replace("\u200b", "")
+    # Zero-width spaces go before normalizing: one between a letter and its tone mark would
+    # otherwise leave a decomposed pair behind ("e\u200b\u0301" must become "é").
+    value = _CONTROLS.sub("", str(value)).replace("\u00a0", " ").replace("\u200b", "")
+    value = unicodedata.normalize("NFC", value)
     return _SPACES.sub(" ", value).strip()
 
 

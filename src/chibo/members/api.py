@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from chibo.core.access import actor_for
+from chibo.core.access import actor_for, require
+from chibo.core.countries import is_country
 from chibo.members import services
 from chibo.members.models import Category, Education, Gender, Member, Status, Theory
 from chibo.members.selectors import MemberFilters, member_get, member_read_full, member_search
@@ -99,8 +100,11 @@ class MemberList(generics.ListCreateAPIView):
         category = params.get("category", "")
         if category and category not in Category.values:
             raise serializers.ValidationError({"category": [f"Diện «{category}» không hợp lệ."]})
+        country = params.get("country", "")
+        if country and not is_country(country):
+            raise serializers.ValidationError({"country": ["Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR."]})
         return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
-                                                  category=category, country=params.get("country", "")[:2],
+                                                  category=category, country=country,
                                                   sort=params.get("sort", "name")))
 
     @extend_schema(parameters=SEARCH_PARAMS)
@@ -128,6 +132,7 @@ class MemberDetail(generics.GenericAPIView):
     def patch(self, request, pk):
         actor = actor_for(request)
         member = member_get(actor, pk)
+        require(actor, "members.edit", member.unit)  # 403 before any validation, like the edit page
         data = MemberPatchSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)

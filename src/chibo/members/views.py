@@ -80,7 +80,8 @@ def member_new(request):
     form = MemberCreateForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        unit = next(u for u in units if str(u.pk) == data.pop("unit"))
+        unit_pk = data.pop("unit")
+        unit = next(u for u in units if str(u.pk) == unit_pk)
         status = data.pop("status")
         try:
             member = services.member_create(actor=actor, unit=unit, status=status, **data)

@@ -1,0 +1,666 @@
+"""The permission matrix: every URL of the project × every persona (design.md, "Testing").
+
+Every route the project serves (walked from the root URLconf: pages, the API under /api/v1/, the
+OpenAPI schema, allauth's /accounts/… routes, i18n, the health check) must have an entry in
+``MATRIX``; a new route without one fails ``test_every_route_has_a_matrix_entry`` and an entry for a
+route that no longer exists fails ``test_matrix_has_no_stale_entries``.
+
+chibo's own routes carry the exact answer each persona gets to a GET, per target object built from
+the demo organization. The rules the table encodes:
+
+- an object outside the persona's scope answers 404, never 403 (no existence leak);
+- a visible object the persona may not change answers 403 on its edit forms;
+- anonymous visitors are sent (302) to /accounts/login/ from pages and get 401 from the API.
+
+Third-party routes (allauth's account and MFA pages) are grouped under a prefix rule and checked
+loosely: never a server error; anonymous visitors get the page or the login page.
+
+``WRITES`` does the same for POST/PATCH/DELETE: the exact status per persona and, for every refused
+request, that nothing was written (member/unit versions, posts, timelines, audit chain unchanged);
+for every accepted one, that something was (so the payloads are known to be valid).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls.resolvers import RegexPattern
+from django.utils import timezone
+
+PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap", "anonymous")
+LOGIN_URL = "/accounts/login/"
+
+# Expected answers besides plain status codes.
+LOGIN = "302→login"       # redirected to /accounts/login/?next=…
+OWN = "302→own record"    # redirected to the persona's own member page
+HOME = "302→/"            # redirected to the front page
+DONE = "302→done"         # the write went through: redirected to a result page (not the login page)
+LOOSE = "third-party"     # prefix rule: never 5xx; anonymous gets 200 or the login page
+
+
+def E(*answers):
+    """One row of the matrix, in the order of PERSONAS."""
+    assert len(answers) == len(PERSONAS), answers
+    return answers
+
+
+# Routes of these third-party modules may be grouped by a prefix rule ("prefix*" keys in MATRIX);
+# anything else under the prefix (a chibo view mounted there) still needs an exact entry.
+THIRD_PARTY_MODULES = ("allauth.",)
+
+# Target names (demo objects, see ``targets``): unit_*, member_*, post_*. A target starting with "?"
+# is a query string for a route without URL arguments, formatted with the targets' primary keys.
+#
+#                                ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
+UNIT_PAGE = {
+    "unit_root":      E(200, 200, 404, 404, 404, 404, LOGIN),
+    "unit_fr":        E(200, 200, 200, 404, 404, 404, LOGIN),
+    "unit_fr_dsq":    E(200, 200, 200, 404, 200, 404, LOGIN),   # dangvien.phap's own cell
+    "unit_fr_lhs":    E(200, 200, 200, 404, 404, 404, LOGIN),
+    "unit_de":        E(200, 200, 404, 200, 404, 404, LOGIN),
+    "unit_de_cell":   E(200, 200, 404, 200, 404, 404, LOGIN),
+    "unit_us":        E(200, 200, 404, 404, 404, 404, LOGIN),
+    "unit_closed":    E(200, 200, 404, 404, 404, 404, LOGIN),
+    "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+UNIT_WRITE_FORM = {  # units.edit / posts.edit: organization officers only
+    "unit_root":      E(200, 403, 404, 404, 404, 404, LOGIN),
+    "unit_fr":        E(200, 403, 403, 404, 404, 404, LOGIN),
+    "unit_fr_dsq":    E(200, 403, 403, 404, 403, 404, LOGIN),
+    "unit_de":        E(200, 403, 404, 403, 404, 404, LOGIN),
+    "unit_us":        E(200, 403, 404, 404, 404, 404, LOGIN),
+    "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+MEMBER_PAGE = {
+    "member_own":     E(200, 200, 200, 404, 200, 404, LOGIN),   # dangvien.phap's own record
+    "member_fr_dsq":  E(200, 200, 200, 404, 404, 404, LOGIN),   # a cell mate of dangvien.phap
+    "member_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "member_phap":    E(200, 200, 200, 404, 404, 404, LOGIN),   # bithu.phap's own record
+    "member_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "member_us":      E(200, 200, 404, 404, 404, 404, LOGIN),
+    "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+MEMBER_WRITE_FORM = {  # members.edit / members.status: officers and the secretaries of the subtree
+    "member_own":     E(200, 403, 200, 404, 403, 404, LOGIN),
+    "member_fr":      E(200, 403, 200, 404, 404, 404, LOGIN),
+    "member_de":      E(200, 403, 404, 200, 404, 404, LOGIN),
+    "member_us":      E(200, 403, 404, 404, 404, 404, LOGIN),
+    "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+
+def api(rows):
+    """The same rows for the API: anonymous gets 401 instead of the login page."""
+    return {target: tuple(401 if a == LOGIN else a for a in row) for target, row in rows.items()}
+
+
+MATRIX: dict[str, object] = {
+    # -- pages ---------------------------------------------------------------------------------
+    "dashboard":          {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "healthz":            {None: E(200, 200, 200, 200, 200, 200, 200)},
+    "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
+    "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
+    "set_language":       {None: E(HOME, HOME, HOME, HOME, HOME, HOME, HOME)},  # GET only redirects
+    "units:tree":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "units:detail":       UNIT_PAGE,
+    "units:create_child": UNIT_WRITE_FORM,
+    "units:edit":         UNIT_WRITE_FORM,
+    "units:close":        UNIT_WRITE_FORM,
+    "units:post_new":     UNIT_WRITE_FORM,
+    "units:post_end": {
+        "post_fr":        E(200, 403, 403, 404, 404, 404, LOGIN),
+        "post_fr_dsq":    E(200, 403, 403, 404, 403, 404, LOGIN),
+        "post_de":        E(200, 403, 404, 403, 404, 404, LOGIN),
+        "post_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "members:list":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "members:new":        {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    "members:me":         {None: E(404, 404, OWN, OWN, OWN, 404, LOGIN)},
+    "members:detail":     MEMBER_PAGE,
+    "members:edit":       MEMBER_WRITE_FORM,
+    "members:status":     MEMBER_WRITE_FORM,
+    # -- API -----------------------------------------------------------------------------------
+    "api_units":          {None: E(200, 200, 200, 200, 200, 200, 401),
+                           "?open=1": E(200, 200, 200, 200, 200, 200, 401)},
+    "api_unit":           api(UNIT_PAGE),
+    "api_members": {
+        None:                         E(200, 200, 200, 200, 200, 200, 401),
+        "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, 401),
+        "?unit={unit_fr_dsq}":        E(200, 200, 200, 404, 200, 404, 401),
+        "?unit={unit_de}":            E(200, 200, 404, 200, 404, 404, 401),
+        "?unit={unit_us}":            E(200, 200, 404, 404, 404, 404, 401),
+        "?unit={unit_missing}":       E(404, 404, 404, 404, 404, 404, 401),
+        "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
+    },
+    "api_member":         api(MEMBER_PAGE),
+    "api_schema":         {None: E(200, 200, 200, 200, 200, 200, 401)},
+    # -- third party ---------------------------------------------------------------------------
+    "accounts/*":         LOOSE,
+}
+
+
+# Writes: (route, target, method, payload) → answer per persona. DONE / 200 / 201 mean the write
+# went through and the database changed; any other answer means nothing was written.
+#                                                                   ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
+WRITES: dict[tuple[str, str | None, str, str], tuple] = {
+    ("members:edit", "member_fr", "POST", "member_form"):     E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("members:edit", "member_de", "POST", "member_form"):     E(DONE, 403, 404, DONE, 404, 404, LOGIN),
+    ("members:edit", "member_own", "POST", "member_form"):    E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("members:status", "member_fr", "POST", "status_form"):   E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("members:status", "member_own", "POST", "status_form"):  E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    # bithu.duc is not offered a French unit: the form is shown again with an error, nothing written.
+    ("members:new", None, "POST", "new_member_fr"):           E(DONE, 404, DONE, 200, 404, 404, LOGIN),
+    ("units:edit", "unit_fr", "POST", "unit_form"):           E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("units:edit", "unit_fr_dsq", "POST", "unit_form"):       E(DONE, 403, 403, 404, 403, 404, LOGIN),
+    ("units:create_child", "unit_fr", "POST", "child_form"):  E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("units:close", "unit_fr_empty", "POST", "close_form"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("units:post_new", "unit_fr", "POST", "post_form"):       E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("units:post_end", "post_fr", "POST", "post_end_form"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("api_member", "member_fr", "PATCH", "api_patch"):        E(200, 403, 200, 404, 404, 404, 401),
+    ("api_member", "member_own", "PATCH", "api_patch"):       E(200, 403, 200, 404, 403, 404, 401),
+    # Permission comes before validation: a refused caller learns nothing from a bad body.
+    ("api_member", "member_fr", "PATCH", "empty"):            E(400, 403, 400, 404, 404, 404, 401),
+    ("api_member", "member_fr", "DELETE", "empty"):           E(405, 405, 405, 405, 405, 405, 401),
+    ("api_members", None, "POST", "api_new_member_fr"):       E(201, 403, 201, 404, 403, 404, 401),
+    ("api_units", None, "POST", "api_new_unit_fr"):           E(201, 403, 403, 404, 404, 404, 401),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# Routes of the project
+# --------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Route:
+    ident: str          # the namespaced URL name, or the route pattern when unnamed
+    pattern: str        # the full route, e.g. "members/<int:pk>/edit/"
+    name: str | None
+    module: str         # module of the view
+    kwargs: tuple[str, ...]
+    converters: dict = field(default_factory=dict, compare=False, hash=False)
+    callback: object = field(default=None, compare=False, hash=False)
+
+
+def project_routes(resolver=None) -> dict[str, Route]:
+    """Every URL pattern reachable from the root URLconf, keyed by identifier."""
+    found: list[Route] = []
+
+    def walk(res, prefix: str, namespace: str | None, kwargs: tuple, converters: dict) -> None:
+        for entry in res.url_patterns:
+            entry_kwargs = kwargs + tuple(entry.pattern.regex.groupindex)
+            entry_converters = {**converters, **getattr(entry.pattern, "converters", {})}
+            if isinstance(entry, URLResolver):
+                inner = namespace
+                if entry.namespace:
+                    inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+                walk(entry, prefix + str(entry.pattern), inner, entry_kwargs, entry_converters)
+            elif isinstance(entry, URLPattern):
+                name = f"{namespace}:{entry.name}" if namespace and entry.name else entry.name
+                callback = entry.callback
+                module = getattr(getattr(callback, "view_class", None), "__module__", None) or callback.__module__
+                found.append(Route(ident=name or prefix + str(entry.pattern), pattern=prefix + str(entry.pattern),
+                                   name=name, module=module, kwargs=entry_kwargs, converters=entry_converters,
+                                   callback=callback))
+
+    walk(resolver or get_resolver(), "", None, (), {})
+    counts: dict[str, int] = {}
+    for route in found:
+        counts[route.ident] = counts.get(route.ident, 0) + 1
+    routes: dict[str, Route] = {}
+    for route in found:  # two patterns under one name: tell them apart by their pattern
+        ident = route.ident if counts[route.ident] == 1 else f"{route.ident} {route.pattern}"
+        routes[ident] = Route(ident, route.pattern, route.name, route.module, route.kwargs, route.converters,
+                              route.callback)
+    return routes
+
+
+def prefix_rules() -> dict[str, object]:
+    return {key[:-1]: value for key, value in MATRIX.items() if key.endswith("*")}
+
+
+def entry_for(route: Route):
+    """The MATRIX entry covering ``route``: its exact entry, or a third-party prefix rule."""
+    if route.ident in MATRIX:
+        return MATRIX[route.ident]
+    if route.module.startswith(THIRD_PARTY_MODULES):
+        for prefix, value in prefix_rules().items():
+            if route.pattern.startswith(prefix):
+                return value
+    return None
+
+
+def write_methods(route: Route) -> set[str]:
+    """Unsafe HTTP methods the view of ``route`` accepts (function views by their decorator)."""
+    view_class = getattr(route.callback, "view_class", None) or getattr(route.callback, "cls", None)
+    if view_class is not None:
+        return {m.upper() for m in ("post", "put", "patch", "delete") if hasattr(view_class, m)}
+    methods: set[str] = set()
+    func = route.callback
+    while func is not None:
+        for cell in getattr(func, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:
+                continue
+            if isinstance(value, (list, tuple, set, frozenset)) and all(isinstance(v, str) for v in value):
+                methods |= {v.upper() for v in value} & {"POST", "PUT", "PATCH", "DELETE"}
+        func = getattr(func, "__wrapped__", None)
+    return methods
+
+
+# --------------------------------------------------------------------------------------------------
+# The demo objects the URLs point at
+# --------------------------------------------------------------------------------------------------
+@dataclass
+class Env:
+    targets: dict[str, int]
+    names: dict[str, str]          # member targets → full name (must not appear on a 404)
+    own: dict[str, int | None]     # persona → own member id
+    clients: dict[str, Client]
+    objects: dict[str, object]
+
+
+@pytest.fixture
+def targets(personas, unit):
+    from chibo.members.models import ACTIVE_STATUSES, Member, Status
+    from chibo.units.models import CommitteePost, Unit
+
+    own = personas["dangvien.phap"].member
+    phap_self = personas["bithu.phap"].member
+    with_posts = CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
+
+    def member_in(code: str, **extra) -> Member:
+        member = (Member.objects.filter(unit__code=code, status=Status.FULL, **extra)
+                  .exclude(pk__in=[own.pk, phap_self.pk]).exclude(pk__in=with_posts).order_by("pk").first())
+        assert member is not None, f"the demo has no plain full member in {code}"
+        return member
+
+    def current_post(code: str) -> CommitteePost:
+        post = CommitteePost.objects.filter(unit__code=code, to_date__isnull=True).order_by("pk").first()
+        assert post is not None, f"the demo has no sitting committee member in {code}"
+        return post
+
+    members = {
+        "member_own": own,
+        "member_fr_dsq": member_in("PHAP-DSQ"),
+        "member_fr": member_in("PHAP-LHS"),
+        "member_phap": phap_self,
+        "member_de": member_in("DUC-FRA"),
+        "member_us": member_in("HOAKY-DSQ"),
+    }
+    assert own.unit.code == "PHAP-DSQ" and own.status in ACTIVE_STATUSES
+    units = {
+        "unit_root": unit("DUBNG"), "unit_fr": unit("PHAP"), "unit_fr_dsq": unit("PHAP-DSQ"),
+        "unit_fr_lhs": unit("PHAP-LHS"), "unit_de": unit("DUC"), "unit_de_cell": unit("DUC-FRA"),
+        "unit_us": unit("HOAKY"), "unit_closed": unit("DOAN-APEC17"),
+    }
+    assert units["unit_closed"].closed_on is not None
+    posts = {"post_fr": current_post("PHAP"), "post_fr_dsq": current_post("PHAP-DSQ"), "post_de": current_post("DUC")}
+    objects = {**members, **units, **posts}
+    ids = {name: obj.pk for name, obj in objects.items()}
+    ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    ids["member_missing"] = (Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    ids["post_missing"] = (CommitteePost.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    return ids, objects
+
+
+def _session_clients(client_of) -> dict[str, Client]:
+    return {p: (Client() if p == "anonymous" else client_of(p)) for p in PERSONAS}
+
+
+def _token_clients(personas) -> dict[str, Client]:
+    from chibo.accounts.services import token_create
+    from chibo.core.access import SYSTEM
+
+    clients = {p: Client(headers={"authorization": f"Token {token_create(actor=SYSTEM, user=personas[p])}"})
+               for p in PERSONAS if p != "anonymous"}
+    clients["anonymous"] = Client(headers={"authorization": "Token not-a-real-token-0123456789"})
+    return clients
+
+
+def _env(personas, targets, clients) -> Env:
+    ids, objects = targets
+    names = {name: obj.full_name for name, obj in objects.items() if name.startswith("member_")}
+    own = {p: (personas[p].member_id if p in personas else None) for p in PERSONAS}
+    return Env(targets=ids, names=names, own=own, clients=clients, objects=objects)
+
+
+# --------------------------------------------------------------------------------------------------
+# Running a request and judging the answer
+# --------------------------------------------------------------------------------------------------
+def build_url(route: Route, target: str | None, env: Env) -> str:
+    if target is not None and target.startswith("?"):
+        if route.kwargs:
+            raise ValueError(f"{route.ident} takes {route.kwargs}: a query target is not enough")
+        return reverse(route.name) + target.format(**env.targets)
+    if not route.kwargs:
+        if target is not None:
+            raise ValueError(f"{route.ident} takes no URL arguments but the matrix names target {target!r}")
+        return reverse(route.name)
+    if target is None:
+        raise ValueError(f"{route.ident} takes {route.kwargs}: name a target object")
+    if set(route.kwargs) != {"pk"}:
+        raise ValueError(f"{route.ident} takes {route.kwargs}: teach build_url how to fill them")
+    return reverse(route.name, kwargs={"pk": env.targets[target]})
+
+
+def send(client: Client, method: str, url: str, data=None):
+    if method == "GET":
+        return client.get(url)
+    if method == "POST" and not url.startswith("/api/"):
+        return client.post(url, data or {})
+    return client.generic(method, url, json.dumps(data or {}), content_type="application/json")
+
+
+def judge(response, expected, *, persona: str, env: Env, target: str | None) -> str | None:
+    """None if the answer is the expected one, else what went wrong."""
+    status = response.status_code
+    location = response.get("Location", "")
+    got = f"{status}" + (f" → {location}" if location else "")
+    if expected == LOGIN:
+        ok = status == 302 and location.startswith(LOGIN_URL + "?next=")
+    elif expected == OWN:
+        ok = status == 302 and location == reverse("members:detail", args=[env.own[persona]])
+    elif expected == HOME:
+        ok = status == 302 and location == "/"
+    elif expected == DONE:
+        ok = status == 302 and location.startswith("/") and not location.startswith(LOGIN_URL)
+    else:
+        ok = status == expected
+    if not ok:
+        return f"expected {expected}, got {got}"
+    if status == 404 and target in env.names and env.names[target] in response.content.decode(errors="replace"):
+        return f"404 but the body names {env.names[target]!r}"
+    return None
+
+
+def run_get_matrix(routes: dict[str, Route], env: Env, *, only_api: bool = False) -> tuple[list[str], int]:
+    problems: list[str] = []
+    checked = 0
+    for ident, route in sorted(routes.items()):
+        entry = entry_for(route)
+        if not isinstance(entry, dict) or (only_api and not route.pattern.startswith("api/")):
+            continue
+        for target, row in entry.items():
+            try:
+                url = build_url(route, target, env)
+            except (ValueError, KeyError) as exc:
+                problems.append(f"{ident} [{target}]: cannot build the URL: {exc!r}")
+                continue
+            for persona, expected in zip(PERSONAS, row, strict=True):
+                checked += 1
+                try:
+                    response = env.clients[persona].get(url)
+                except Exception as exc:  # a crash is a mismatch like any other; report them all
+                    problems.append(f"GET {url} [{ident} {target}] as {persona}: raised {exc!r}")
+                    continue
+                problem = judge(response, expected, persona=persona, env=env, target=target)
+                if problem:
+                    problems.append(f"GET {url} [{ident} {target}] as {persona}: {problem}")
+    return problems, checked
+
+
+# --------------------------------------------------------------------------------------------------
+# Coverage of the tables
+# --------------------------------------------------------------------------------------------------
+def uncovered(routes: dict[str, Route]) -> list[str]:
+    return sorted(f"{r.ident}  ({r.pattern}, view in {r.module})" for r in routes.values() if entry_for(r) is None)
+
+
+def stale(routes: dict[str, Route]) -> list[str]:
+    problems = []
+    for key, value in MATRIX.items():
+        if key.endswith("*"):
+            if not any(r.pattern.startswith(key[:-1]) and r.module.startswith(THIRD_PARTY_MODULES)
+                       for r in routes.values()):
+                problems.append(f"MATRIX[{key!r}]: the prefix rule matches no third-party route")
+        elif key not in routes:
+            problems.append(f"MATRIX[{key!r}]: no such route")
+        elif not isinstance(value, dict) or not value:
+            problems.append(f"MATRIX[{key!r}]: chibo's own routes need exact answers per target")
+    for route_ident, *_ in WRITES:
+        if route_ident not in routes:
+            problems.append(f"WRITES: no such route {route_ident!r}")
+    return problems
+
+
+def test_every_route_has_a_matrix_entry():
+    routes = project_routes()
+    assert len(routes) > 40, sorted(routes)  # the walk reached the included URLconfs
+    missing = uncovered(routes)
+    assert not missing, "routes without an entry in MATRIX (add the expected answer per persona):\n" + \
+        "\n".join(missing)
+
+
+def test_matrix_has_no_stale_entries():
+    problems = stale(project_routes())
+    assert not problems, "\n".join(problems)
+
+
+def test_chibo_routes_are_never_covered_by_a_prefix_rule():
+    """chibo's own routes, the API and its schema must have exact entries."""
+    loose = [r.ident for r in project_routes().values()
+             if not r.module.startswith(THIRD_PARTY_MODULES) and r.ident not in MATRIX]
+    assert not loose
+    for ident in ("dashboard", "healthz", "audit_log", "my_dossier", "api_schema", "api_units", "api_unit",
+                  "api_members", "api_member", "units:detail", "members:detail", "members:edit"):
+        assert isinstance(MATRIX[ident], dict)
+
+
+def test_every_write_route_has_write_checks():
+    """A chibo view that accepts POST/PUT/PATCH/DELETE needs a row in WRITES for that method."""
+    covered = {(route, method) for route, _target, method, _payload in WRITES}
+    missing = []
+    for route in project_routes().values():
+        if not route.module.startswith("chibo."):
+            continue
+        for method in sorted(write_methods(route)):
+            if (route.ident, method) not in covered:
+                missing.append(f"{route.ident} {method}")
+    assert not missing, "write routes without a row in WRITES: " + ", ".join(missing)
+
+
+def test_coverage_checks_catch_new_and_removed_routes():
+    """The two checks above can fail: a route added to the URLconf is reported, and so is a stale entry."""
+    from django.urls import path
+
+    from chibo import urls as project_urls
+    from chibo.core import views
+
+    extended = URLResolver(RegexPattern(r"^/"), [*project_urls.urlpatterns,
+                                                 path("exports/<int:pk>/", views.dashboard, name="export")])
+    assert [line.split()[0] for line in uncovered(project_routes(extended))] == ["export"]
+    trimmed = URLResolver(RegexPattern(r"^/"), [p for p in project_urls.urlpatterns
+                                                if getattr(p, "name", None) != "audit_log"])
+    assert "MATRIX['audit_log']: no such route" in stale(project_routes(trimmed))
+    # A chibo view mounted under a third-party prefix is not swallowed by the prefix rule.
+    sneaky = URLResolver(RegexPattern(r"^/"), [*project_urls.urlpatterns,
+                                               path("accounts/members.csv", views.dashboard, name="csv")])
+    assert [line.split()[0] for line in uncovered(project_routes(sneaky))] == ["csv"]
+
+
+# --------------------------------------------------------------------------------------------------
+# GET: every route × every persona
+# --------------------------------------------------------------------------------------------------
+def test_get_matrix_with_session(personas, targets, client_of):
+    env = _env(personas, targets, _session_clients(client_of))
+    problems, checked = run_get_matrix(project_routes(), env)
+    assert checked > 500
+    assert not problems, f"{len(problems)} of {checked} answers differ from MATRIX:\n" + "\n".join(problems)
+
+
+def test_api_matrix_with_token_auth(personas, targets):
+    """The API answers the same with ``Authorization: Token …``; an unknown token is anonymous (401)."""
+    env = _env(personas, targets, _token_clients(personas))
+    problems, checked = run_get_matrix(project_routes(), env, only_api=True)
+    assert checked > 150
+    assert not problems, f"{len(problems)} of {checked} answers differ from MATRIX:\n" + "\n".join(problems)
+
+
+def _loose_url(route: Route) -> str:
+    kwargs = {}
+    for name in route.kwargs:
+        converter = route.converters.get(name)
+        kwargs[name] = 1 if converter is not None and converter.regex == "[0-9]+" else "abc"
+    return reverse(route.name, kwargs=kwargs) if route.name else "/" + route.pattern
+
+
+def test_third_party_routes_never_fail_and_send_strangers_to_login(client_of):
+    clients = _session_clients(client_of)
+    for client in clients.values():
+        client.raise_request_exception = False
+    problems = []
+    checked = 0
+    for route in sorted(project_routes().values(), key=lambda r: r.pattern):
+        if entry_for(route) != LOOSE:
+            continue
+        url = _loose_url(route)
+        for persona, client in clients.items():
+            checked += 1
+            response = client.get(url)
+            status, location = response.status_code, response.get("Location", "")
+            if status >= 500:
+                problems.append(f"GET {url} as {persona}: {status}")
+            elif persona == "anonymous" and not (status == 200 or (status == 302 and location.startswith(LOGIN_URL))):
+                problems.append(f"GET {url} as anonymous: {status} → {location!r}, expected 200 or the login page")
+            elif status not in (200, 302, 404, 405):
+                problems.append(f"GET {url} as {persona}: unexpected {status}")
+            elif status == 302 and not location.startswith("/"):
+                problems.append(f"GET {url} as {persona}: redirected off-site to {location!r}")
+    assert checked > 100
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------------------------------
+# Writes: every write route × every persona; refused requests change nothing
+# --------------------------------------------------------------------------------------------------
+def fingerprint() -> dict:
+    """Everything a write of these routes could change."""
+    from chibo.core.models import AuditEvent
+    from chibo.members.models import Member, TimelineEvent
+    from chibo.units.models import CommitteePost, Unit, UnitChange
+
+    return {
+        "members": Member.objects.aggregate(n=Count("pk"), versions=Sum("version")),
+        "member_rows": list(Member.objects.order_by("pk").values_list("pk", "version", "status", "unit_id")),
+        "units": Unit.objects.aggregate(n=Count("pk"), versions=Sum("version"), closed=Count("closed_on")),
+        "posts": CommitteePost.objects.aggregate(n=Count("pk"), ended=Count("to_date")),
+        "timeline": TimelineEvent.objects.count(),
+        "unit_changes": UnitChange.objects.count(),
+        # Reads are audited too (member.viewed); everything else in the chain is a write.
+        "audit_writes": AuditEvent.objects.exclude(Q(action__endswith=".viewed") | Q(action__contains="denied"))
+        .count(),
+    }
+
+
+def _d(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def payload(kind: str, target: str | None, env: Env):
+    from chibo.members.forms import MemberForm
+    from chibo.units.services import UNIT_FIELDS
+
+    today = timezone.localdate()
+    obj = env.objects.get(target) if target else None
+    if kind == "empty":
+        return {}
+    if kind == "member_form":
+        obj.refresh_from_db()
+        data = {}
+        for name in MemberForm.base_fields:
+            value = getattr(obj, name)
+            data[name] = _d(value) if isinstance(value, date) else ("" if value is None else str(value))
+        data["job_title"] = "Tham tán công sứ"
+        data["version"] = str(obj.version)
+        return data
+    if kind == "status_form":
+        return {"status": "exempt", "effective_on": _d(today - timedelta(days=1)),
+                "document": "12-QĐ/ĐUBNG", "reason": "Tuổi cao, sức yếu"}
+    if kind == "new_member_fr":
+        return {"unit": str(env.targets["unit_fr_dsq"]), "status": "probationary", "full_name": "Lê Thị Thu Hà",
+                "gender": "F", "birth_date": "02/09/1995", "ethnicity": "Kinh", "admission_date": "03/02/2026",
+                "category": "mission_staff"}
+    if kind == "unit_form":
+        data = {name: getattr(obj, name) or "" for name in UNIT_FIELDS}
+        data["city"] = "Lyon"
+        data["version"] = str(obj.version)
+        return data
+    if kind == "child_form":
+        return {"kind": "delegation_cell", "name": "Chi bộ tạm thời Đoàn công tác Paris 2026",
+                "code": "DOAN-PARIS26", "country": "FR", "opened_on": _d(today - timedelta(days=10))}
+    if kind == "close_form":
+        return {"closed_on": _d(today), "document": "77-QĐ/ĐUBNG"}
+    if kind == "post_form":
+        return {"member": str(env.objects["member_fr"].pk), "role": "committee_member",
+                "from_date": _d(today - timedelta(days=2)), "decision_no": "88-QĐ/ĐUBNG",
+                "decision_date": _d(today - timedelta(days=3))}
+    if kind == "post_end_form":
+        return {"to_date": _d(today), "reason": "Chuyển công tác về nước"}
+    if kind == "api_patch":
+        obj.refresh_from_db()
+        return {"version": obj.version, "job_title": "Tham tán công sứ"}
+    if kind == "api_new_member_fr":
+        return {"unit": env.targets["unit_fr_dsq"], "full_name": "Lê Thị Thu Hà", "gender": "F",
+                "birth_date": "1995-09-02", "admission_date": "2026-02-03", "category": "mission_staff"}
+    if kind == "api_new_unit_fr":
+        return {"parent": env.targets["unit_fr"], "kind": "subordinate_cell", "name": "Chi bộ Lãnh sự quán tại Lyon",
+                "code": "PHAP-LYON", "country": "FR", "city": "Lyon", "opened_on": (today - timedelta(days=10)).isoformat()}
+    raise AssertionError(f"unknown payload {kind!r}")
+
+
+@pytest.fixture
+def write_targets(personas, targets, actor_of, unit):
+    """The targets plus an empty French party group (a unit that may be closed)."""
+    from chibo.units.services import unit_create
+
+    ids, objects = targets
+    empty = unit_create(actor=actor_of("ban.tochuc"), parent=unit("PHAP-DSQ"), kind="party_group",
+                        name="Tổ đảng Văn phòng", code="PHAP-DSQ-VP", opened_on=date(2020, 1, 6))
+    return {**ids, "unit_fr_empty": empty.pk}, {**objects, "unit_fr_empty": empty}
+
+
+@pytest.mark.parametrize("auth", ["session", "token"])
+def test_write_matrix(auth, personas, write_targets, client_of):
+    clients = _session_clients(client_of) if auth == "session" else _token_clients(personas)
+    env = _env(personas, write_targets, clients)
+    routes = project_routes()
+    problems = []
+    checked = 0
+    for (ident, target, method, kind), row in WRITES.items():
+        route = routes[ident]
+        if auth == "token" and not route.pattern.startswith("api/"):
+            continue
+        url = build_url(route, target, env)
+        for persona, expected in zip(PERSONAS, row, strict=True):
+            checked += 1
+            label = f"{method} {url} [{ident} {target} {kind}] as {persona}"
+            with transaction.atomic():  # every attempt starts from the demo as built
+                data = payload(kind, target, env)
+                before = fingerprint()
+                try:
+                    response = send(env.clients[persona], method, url, data)
+                except Exception as exc:
+                    problems.append(f"{label}: raised {exc!r}")
+                    transaction.set_rollback(True)
+                    continue
+                after = fingerprint()
+                transaction.set_rollback(True)
+            problem = judge(response, expected, persona=persona, env=env, target=target)
+            wrote = before != after
+            should_write = expected == DONE or (expected in (200, 201) and route.pattern.startswith("api/"))
+            if problem:
+                problems.append(f"{label}: {problem}" + (" (and it WROTE)" if wrote else ""))
+            elif should_write and not wrote:
+                problems.append(f"{label}: answered {response.status_code} but nothing was written")
+            elif wrote and not should_write:
+                changed = sorted(k for k in before if before[k] != after[k])
+                problems.append(f"{label}: refused with {response.status_code} but changed {changed}")
+    assert checked >= (len(PERSONAS) * 6 if auth == "token" else len(PERSONAS) * len(WRITES))
+    assert not problems, f"{len(problems)} of {checked} writes differ from WRITES:\n" + "\n".join(problems)
