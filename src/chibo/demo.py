@@ -108,6 +108,19 @@ PLACES = [
 ]
 GRASSROOTS_WITH_CELLS = {"PHAP", "DUC", "HOAKY", "TRUNGQUOC", "NGA", "NHATBAN", "HANQUOC", "LAO", "CAMPUCHIA"}
 
+# Family names by their share of the population (Vietnamese names repeat a lot: Nguyễn alone ≈ 38%).
+FAMILY_NAMES = [
+    ("Nguyễn", 380), ("Trần", 110), ("Lê", 95), ("Phạm", 70), ("Hoàng", 31), ("Huỳnh", 20), ("Phan", 45),
+    ("Vũ", 22), ("Võ", 18), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10),
+    ("Lý", 5), ("Đinh", 6), ("Trịnh", 5), ("Đào", 4), ("Mai", 3), ("Lương", 3), ("Tạ", 2), ("Hà", 3),
+]
+MIDDLE_NAMES = {
+    Gender.MALE: [("Văn", 40), ("Hữu", 8), ("Đức", 10), ("Minh", 12), ("Quang", 8), ("Thanh", 6), ("Xuân", 4),
+                  ("Công", 5), ("Ngọc", 4), ("Tuấn", 3)],
+    Gender.FEMALE: [("Thị", 55), ("Thu", 8), ("Ngọc", 8), ("Thanh", 7), ("Minh", 5), ("Hồng", 6), ("Bích", 3),
+                    ("Mai", 3), ("Phương", 4), ("Kim", 4)],
+}
+
 STATUS_WEIGHTS = [
     (Status.FULL, 800), (Status.PROBATIONARY, 90), (Status.EXEMPT, 25), (Status.SUSPENDED, 6),
     (Status.STRUCK_OFF, 8), (Status.LEFT, 5), (Status.EXPELLED, 3), (Status.DECEASED, 4),
@@ -135,10 +148,16 @@ class DemoBuilder:
     def day(self, start: date, end: date) -> date:
         return start + timedelta(days=self.rng.randrange(max(1, (end - start).days)))
 
+    def pick(self, weighted: list[tuple[str, int]]) -> str:
+        return self.rng.choices([v for v, _ in weighted], [w for _, w in weighted])[0]
+
     def name(self, gender: str) -> str:
         given = self.fake.first_name_male() if gender == Gender.MALE else self.fake.first_name_female()
-        middle = self.fake.middle_name() if self.rng.random() < 0.9 else ""
-        return " ".join(p for p in (self.fake.last_name(), middle, given) if p)
+        given = given.split(" ")[-1]  # Faker sometimes returns a compound; keep the given name proper
+        middle = self.pick(MIDDLE_NAMES[gender]) if self.rng.random() < 0.95 else ""
+        if middle == given:
+            middle = MIDDLE_NAMES[gender][0][0]
+        return " ".join(p for p in (self.pick(FAMILY_NAMES), middle, given) if p)
 
     def next_card(self) -> str:
         self.card_seq += self.rng.randrange(1, 40)

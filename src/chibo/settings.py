@@ -275,7 +275,8 @@ FORMAT_MODULE_PATH = ["chibo.formats"]
 
 # --- Static files ----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Outside production the finders serve assets; no collected directory is needed (or warned about).
+STATIC_ROOT = VAR_DIR / "static" if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

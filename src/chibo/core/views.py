@@ -44,6 +44,8 @@ def _error(request, status: int, title: str, text: str):
 
 
 def bad_request(request, exception=None):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Yêu cầu không hợp lệ (dữ liệu quá lớn hoặc sai định dạng)."}, status=400)
     return _error(request, 400, "Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng định dạng.")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from email import message_from_string, policy
+from email import message_from_bytes, policy
 from io import StringIO
 from pathlib import Path
 from urllib.parse import quote
@@ -27,12 +27,12 @@ FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 
 
 def _mails(directory: Path) -> list:
+    """Messages the file-based e-mail backend wrote (one file per connection, 79 dashes between)."""
     messages = []
     for path in sorted(directory.glob("*.log")):
-        text = path.read_text()
-        for chunk in text.split("-" * 79):
+        for chunk in path.read_bytes().split(b"-" * 79):
             if chunk.strip():
-                messages.append(message_from_string(chunk.strip() + "\n", policy=policy.default))
+                messages.append(message_from_bytes(chunk.strip() + b"\n", policy=policy.default))
     return messages
 
 
