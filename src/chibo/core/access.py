@@ -35,10 +35,10 @@ class Role:
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ORG_OFFICER: frozenset({
         "units.view", "units.edit", "posts.edit", "members.view", "members.edit",
-        "members.status", "audit.view",
+        "members.status", "audit.view", "rules.edit", "calendar.edit", "deadlines.waive",
     }),
     Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view"}),
-    Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status"}),
+    Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive"}),
     Role.COMMITTEE: frozenset({"units.view", "members.view"}),
 }
 

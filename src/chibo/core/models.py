@@ -38,3 +38,82 @@ class AuditHead(models.Model):
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class RuleUnit(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    MONTHS = "months", "tháng"
+    YEARS = "years", "năm"
+    MINUTES = "minutes", "phút"
+    COUNT = "count", "lần / người"
+    POINTS = "points", "điểm"
+    RATIO = "ratio", "tỷ lệ"
+    MONEY = "money", "đồng (VND)"
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "gte", "từ … trở lên (≥)"
+    MORE_THAN = "gt", "trên (>)"
+    LESS_THAN = "lt", "dưới (<)"
+    AT_MOST = "lte", "không quá (≤)"
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", "Đã xác nhận"
+    TO_CONFIRM = "to_confirm", "Cần xác nhận"
+
+
+class Rule(models.Model):
+    """One version of a rule of the rulebook: a threshold, deadline or rate with its legal basis.
+
+    Versions of a key never overlap in time and are never edited in place: a changed regulation
+    is a new version (the previous one gets its ``effective_to``), see ``core.rulebook``.
+    """
+
+    key = models.CharField(max_length=80, db_index=True)
+    value = models.CharField(max_length=40, help_text="a number, or a fraction such as 2/3 for ratios")
+    unit = models.CharField(max_length=20, choices=RuleUnit.choices)
+    comparison = models.CharField(max_length=3, choices=Comparison.choices, blank=True)
+    basis = models.CharField("căn cứ", max_length=200)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    confidence = models.CharField(max_length=12, choices=Confidence.choices, default=Confidence.CONFIRMED)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["key", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "effective_from"], name="rule_key_from_unique"),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+                name="rule_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value} {self.get_unit_display()} (từ {self.effective_from:%d/%m/%Y})"
+
+
+class CalendarDayKind(models.TextChoices):
+    DAY_OFF = "day_off", "Ngày nghỉ (thêm)"
+    WORKING_DAY = "working_day", "Ngày làm việc bù (thứ Bảy/Chủ nhật)"
+
+
+class CalendarDay(models.Model):
+    """A day the government announces for a year: an extra day off, or a make-up working day."""
+
+    day = models.DateField(unique=True)
+    kind = models.CharField(max_length=12, choices=CalendarDayKind.choices)
+    note = models.CharField(max_length=200)
+    document = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day:%d/%m/%Y} {self.get_kind_display()}"

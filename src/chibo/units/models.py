@@ -52,6 +52,8 @@ class Unit(models.Model):
     opened_by_doc = models.CharField("quyết định thành lập", max_length=100, blank=True)
     closed_on = models.DateField("ngày giải thể / kết thúc", null=True, blank=True)
     closed_by_doc = models.CharField("quyết định giải thể", max_length=100, blank=True)
+    # Working days of a unit abroad may also skip the host country's public holidays.
+    skip_host_holidays = models.BooleanField("nghỉ cả ngày lễ của nước sở tại", default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

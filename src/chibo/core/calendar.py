@@ -1,0 +1,95 @@
+"""Working-day arithmetic: weekends, Vietnamese public holidays (lunar Tết and Hùng Kings' day
+included, from the ``holidays`` package), and the days the government announces each year
+(``CalendarDay``: extra days off, make-up working Saturdays). A unit abroad may also skip its host
+country's public holidays (``Unit.skip_host_holidays``).
+
+    add_working_days(d, n)       → the n-th working day after d (d itself not counted)
+    working_days_between(a, b)   → working days in (a, b]; so working_days_between(d, add_working_days(d, n)) == n
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+from chibo.core.models import CalendarDay, CalendarDayKind, Rule, RuleUnit
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(country: str, year: int) -> frozenset[date]:
+    try:
+        return frozenset(holidays.country_holidays(country, years=year).keys())
+    except NotImplementedError:  # a country the package does not know: weekends only
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The working calendar of one unit (or of the home country when ``host`` is empty)."""
+
+    host: str = ""
+    extra_off: frozenset[date] = frozenset()
+    extra_work: frozenset[date] = frozenset()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.extra_work:
+            return True
+        if day in self.extra_off or day.weekday() >= 5:
+            return False
+        if day in _public_holidays("VN", day.year):
+            return False
+        return not (self.host and day in _public_holidays(self.host, day.year))
+
+    def add_working_days(self, start: date, n: int) -> date:
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        day = start
+        while n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                n -= 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i)))
+
+
+def calendar_for(unit=None) -> Calendar:
+    """The calendar that applies to ``unit`` (announced days included)."""
+    days = CalendarDay.objects.values_list("day", "kind")
+    off = frozenset(d for d, k in days if k == CalendarDayKind.DAY_OFF)
+    work = frozenset(d for d, k in days if k == CalendarDayKind.WORKING_DAY)
+    host = unit.country if unit is not None and unit.skip_host_holidays and unit.country != "VN" else ""
+    return Calendar(host=host, extra_off=off, extra_work=work)
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day ``months`` later, clamped to the month's end (31/01 + 1 → 28/02 or 29/02)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def due_date(version: Rule, start: date, *, unit=None, cal: Calendar | None = None) -> date:
+    """When a clock that starts on ``start`` runs out under a rule version."""
+    from chibo.core.rulebook import integer
+
+    n = integer(version)
+    if version.unit == RuleUnit.WORKING_DAYS:
+        return (cal or calendar_for(unit)).add_working_days(start, n)
+    if version.unit == RuleUnit.CALENDAR_DAYS:
+        return start + timedelta(days=n)
+    if version.unit == RuleUnit.MONTHS:
+        return add_months(start, n)
+    if version.unit == RuleUnit.YEARS:
+        return add_months(start, 12 * n)
+    raise ValueError(f"{version.key} ({version.unit}) is not a duration")

@@ -1,0 +1,138 @@
+"""The rulebook: every threshold, deadline and rate as versioned data (design principle 2).
+
+    rule("admission.ceremony_within", on=date(2026, 3, 2))  → the Rule version in force that day
+
+A case keeps the version that applied when its clock started: deadlines store the version they
+used. A changed regulation is a new version (``rule_add_version``), never an edit.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.models import Comparison, Confidence, Rule, RuleUnit
+from chibo.core.text import clean
+
+# Bounds beyond which a value is absurd for its unit (refused when a version is added).
+LIMITS: dict[str, tuple[Fraction, Fraction]] = {
+    RuleUnit.CALENDAR_DAYS: (Fraction(0), Fraction(3660)),
+    RuleUnit.WORKING_DAYS: (Fraction(0), Fraction(2500)),
+    RuleUnit.MONTHS: (Fraction(0), Fraction(600)),
+    RuleUnit.YEARS: (Fraction(0), Fraction(120)),
+    RuleUnit.MINUTES: (Fraction(0), Fraction(1440)),
+    RuleUnit.COUNT: (Fraction(0), Fraction(10_000)),
+    RuleUnit.POINTS: (Fraction(0), Fraction(100)),
+    RuleUnit.RATIO: (Fraction(0), Fraction(1)),
+    RuleUnit.MONEY: (Fraction(0), Fraction(1_000_000_000)),
+}
+
+
+class UnknownRule(LookupError):
+    """Code asked for a key the rulebook does not have: a programming error, caught by tests."""
+
+
+class RuleNotInForce(LookupError):
+    """The key exists but no version is in force on the date asked."""
+
+
+def parse_value(value: str) -> Fraction:
+    text = clean(value).replace(",", ".").replace(" ", "")
+    try:
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError) as exc:
+        raise ValidationError({"value": f"«{value}» không phải một số hoặc phân số (ví dụ 60, 0.5, 2/3)."}) from exc
+
+
+def number(version: Rule) -> Fraction:
+    return parse_value(version.value)
+
+
+def integer(version: Rule) -> int:
+    value = number(version)
+    if value.denominator != 1:
+        raise ValueError(f"rule {version.key} is not a whole number: {version.value}")
+    return int(value)
+
+
+def rule(key: str, *, on: date) -> Rule:
+    """The version of ``key`` in force on ``on``."""
+    versions = Rule.objects.filter(key=key)
+    found = versions.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on).first()
+    if found is not None:
+        return found
+    if not versions.exists():
+        raise UnknownRule(key)
+    raise RuleNotInForce(f"{key} has no version in force on {on:%d/%m/%Y}")
+
+
+def ratio_needed(version: Rule, total: int) -> int:
+    """The smallest number of votes out of ``total`` that satisfies a ratio rule."""
+    if version.unit != RuleUnit.RATIO:
+        raise ValueError(f"{version.key} is not a ratio")
+    exact = number(version) * total
+    if version.comparison == Comparison.MORE_THAN:
+        return math.floor(exact) + 1
+    return math.ceil(exact)
+
+
+def rule_keys() -> list[str]:
+    return list(Rule.objects.order_by().values_list("key", flat=True).distinct().order_by("key"))
+
+
+def rule_history(key: str) -> list[Rule]:
+    return list(Rule.objects.filter(key=key).order_by("effective_from"))
+
+
+@transaction.atomic
+def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date, basis: str,
+                     confidence: str = Confidence.CONFIRMED, note: str = "") -> Rule:
+    """Add a new version of an existing rule; the version before it ends the day before."""
+    from chibo.units.models import Unit
+
+    root = Unit.objects.filter(depth=0).first()
+    require(actor, "rules.edit", root)
+    versions = list(Rule.objects.select_for_update().filter(key=key).order_by("effective_from"))
+    if not versions:
+        raise ValidationError({"key": f"Không có quy định «{key}» trong sổ quy định."})
+    latest = versions[-1]
+    errors: dict[str, str] = {}
+    parsed = None
+    try:
+        parsed = parse_value(value)
+    except ValidationError as exc:
+        errors["value"] = exc.message_dict["value"][0]
+    if parsed is not None:
+        low, high = LIMITS[latest.unit]
+        if not (low <= parsed <= high) or (latest.unit == RuleUnit.RATIO and parsed == 0):
+            errors["value"] = f"Giá trị {value} {latest.get_unit_display()} không hợp lý (cho phép {low}–{high})."
+        elif latest.unit not in (RuleUnit.RATIO, RuleUnit.MONEY) and parsed.denominator != 1:
+            errors["value"] = f"Giá trị phải là số nguyên {latest.get_unit_display()}."
+    if not clean(basis):
+        errors["basis"] = "Cần ghi văn bản căn cứ (số hiệu, điều khoản)."
+    if confidence not in Confidence.values:
+        errors["confidence"] = "Mức độ xác nhận không hợp lệ."
+    if effective_from <= latest.effective_from:
+        errors["effective_from"] = (
+            f"Phiên bản mới phải có hiệu lực sau {latest.effective_from:%d/%m/%Y} (phiên bản hiện có); "
+            "các phiên bản của một quy định không được chồng lấn và không sửa lịch sử.")
+    elif latest.effective_to is not None and effective_from <= latest.effective_to:
+        errors["effective_from"] = f"Chồng lấn với phiên bản có hiệu lực đến {latest.effective_to:%d/%m/%Y}."
+    if errors:
+        raise ValidationError(errors)
+    if latest.effective_to is None:
+        Rule.objects.filter(pk=latest.pk).update(effective_to=effective_from - timedelta(days=1))
+    version = Rule.objects.create(
+        key=key, value=clean(value), unit=latest.unit, comparison=latest.comparison, basis=clean(basis),
+        effective_from=effective_from, confidence=confidence, note=clean(note), created_by=actor.label,
+    )
+    audit(actor=actor, action="rule.version_added", obj=version, unit=root,
+          data={"key": key, "value": version.value, "from": effective_from, "previous": latest.value})
+    return version
