@@ -13,6 +13,7 @@ Environments (``CHIBO_ENV``):
 from __future__ import annotations
 
 import base64
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -105,6 +106,7 @@ INSTALLED_APPS = [
     "chibo.units",
     "chibo.members",
     "chibo.admission",
+    "chibo.deadlines",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -311,6 +313,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     )
 }
+
+# Absolute links in e-mails.
+CHIBO_SITE_URL = env_str("CHIBO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Reminder days before the due date, per deadline kind (JSON), e.g. {"probation.confirmation": [14, 3]}.
+CHIBO_REMINDER_DAYS = json.loads(env_str("CHIBO_REMINDER_DAYS", "{}") or "{}")
 
 # --- Background tasks (django-tasks, database backend) ---------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

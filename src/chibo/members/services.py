@@ -8,10 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.text import clean, name_sort_key, search_key
+from chibo.deadlines.services import deadline_close_for, open_probation_confirmation, probation_source
 from chibo.members import timeline
 from chibo.members.models import (
     ACTIVE_STATUSES,
@@ -42,7 +44,7 @@ MIN_AGE_AT_ADMISSION = 16  # a plausibility bound on data entry; eligibility rul
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _normalize(data: dict) -> dict:
@@ -153,6 +155,8 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     _set_derived(member)
     _save(member)
     timeline.record_created(actor=actor, member=member)
+    if member.status == Status.PROBATIONARY:
+        open_probation_confirmation(actor=actor, member=member)
     return member
 
 
@@ -238,6 +242,13 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     if errors:
         raise ValidationError(errors)
     old = current.status
+    if old == Status.PROBATIONARY:
+        source = probation_source(current)
+        if status == Status.FULL:
+            deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on)
+        elif status != Status.SUSPENDED:
+            deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on,
+                               waived_reason=f"Không còn là đảng viên dự bị ({Status(status).label}).")
     current.status = status
     if status == Status.FULL and old == Status.PROBATIONARY:
         current.confirmation_date = effective_on

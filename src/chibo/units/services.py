@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
-from django.utils import timezone
 
+from chibo.core import clock
 from chibo.core.access import PATH_STEP, SYSTEM, Actor, require
 from chibo.core.audit import audit
 from chibo.core.countries import is_country
@@ -30,7 +30,7 @@ FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return clock.today()
 
 
 def _snapshot(unit: Unit) -> dict:

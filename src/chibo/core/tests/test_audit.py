@@ -242,8 +242,10 @@ def test_console_script_verifies_and_reports_tampering(cli_db):
 # --- writes and authentication events are audited ---------------------------------------------
 
 def _member_data(**extra):
+    # A full member: creating one writes exactly one audit row (a probationary one also opens a deadline).
     data = dict(full_name="Nguyễn Thị Kiểm Tra", gender="F", birth_date=date(1990, 1, 2),
-                admission_date=date(2015, 3, 4), category="mission_staff", card_number="77000001")
+                admission_date=date(2015, 3, 4), confirmation_date=date(2016, 3, 4), status="full",
+                category="mission_staff", card_number="77000001")
     data.update(extra)
     return data
 

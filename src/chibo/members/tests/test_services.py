@@ -14,6 +14,7 @@ from django.utils import timezone
 from chibo.core.errors import StaleEdit
 from chibo.core.models import AuditEvent
 from chibo.members import services
+from chibo.deadlines.models import Deadline
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 from chibo.units import services as unit_services
 from chibo.units.models import CommitteePost, PostRole, Unit, UnitChange, UnitKind
@@ -83,7 +84,10 @@ def test_member_create_writes_row_timeline_and_audit(officer, unit):
     after = counts()
     assert after["Member"] == before["Member"] + 1
     assert after["TimelineEvent"] == before["TimelineEvent"] + 1
-    assert after["AuditEvent"] == before["AuditEvent"] + 1
+    # member.created, and deadline.opened for the confirmation due after probation
+    assert after["AuditEvent"] == before["AuditEvent"] + 2
+    deadline = Deadline.objects.get(member=member, kind="probation.confirmation")
+    assert deadline.start_date == date(2016, 3, 2) and deadline.rule.key == "confirmation.consider_within"
 
     stored = Member.objects.get(pk=member.pk)
     assert stored.full_name == "Lê Thị Hồng Nhung"
@@ -333,7 +337,10 @@ def test_change_status_writes_row_timeline_and_audit(officer, unit):
                                             effective_on=effective)
     after = counts()
     assert after["TimelineEvent"] == before["TimelineEvent"] + 1
-    assert after["AuditEvent"] == before["AuditEvent"] + 1
+    # the status change, and the confirmation deadline met on the effective date
+    assert after["AuditEvent"] == before["AuditEvent"] + 2
+    deadline = Deadline.objects.get(member=member, kind="probation.confirmation")
+    assert deadline.state == "met" and deadline.met_on == effective
     stored = Member.objects.get(pk=member.pk)
     assert stored.status == Status.FULL and stored.confirmation_date == effective
     assert stored.version == updated.version == member.version + 1

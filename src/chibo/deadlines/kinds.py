@@ -1,0 +1,48 @@
+"""The kinds of deadline the processes open, each bound to the rule that sets its length.
+
+``remind_days``: reminders go out that many days before the due date (then on the due day, then
+an escalation to the unit above once overdue). Per-kind overrides come from the setting
+``CHIBO_REMINDER_DAYS`` (e.g. ``{"probation.confirmation": [14, 3]}``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    rule_key: str
+    remind_days: tuple[int, ...] = (7, 1)
+
+
+KINDS: dict[str, Kind] = {k.key: k for k in [
+    Kind("probation.confirmation", "Xét công nhận đảng viên chính thức", "confirmation.consider_within", (14, 3)),
+    Kind("transfer.start", "Đề nghị chuyển sinh hoạt đảng", "transfer.start_within"),
+    Kind("transfer.report", "Xuất trình giấy giới thiệu sinh hoạt đảng", "transfer.report_within"),
+    Kind("trip.report", "Báo cáo sau chuyến đi nước ngoài", "trip.report_within", (3, 1)),
+    Kind("admission.decision", "Quyết định kết nạp", "admission.decide_within", (14, 3)),
+    Kind("admission.ceremony", "Tổ chức lễ kết nạp", "admission.ceremony_within", (7, 1)),
+    Kind("meeting.regular", "Sinh hoạt chi bộ thường kỳ", "meeting.regular_every", (7, 1)),
+    Kind("meeting.thematic", "Sinh hoạt chuyên đề", "meeting.thematic_every", (14, 3)),
+]}
+
+
+def kind(key: str) -> Kind:
+    try:
+        return KINDS[key]
+    except KeyError as exc:
+        raise LookupError(f"unknown deadline kind {key!r}") from exc
+
+
+def remind_days(key: str) -> tuple[int, ...]:
+    overrides = getattr(settings, "CHIBO_REMINDER_DAYS", {}) or {}
+    return tuple(sorted(overrides.get(key, kind(key).remind_days), reverse=True))
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    return [(k.key, k.label) for k in KINDS.values()]

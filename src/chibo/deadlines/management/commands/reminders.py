@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from chibo.core.forms import VNDateField
+
+
+class Command(BaseCommand):
+    help = ("Flag late deadlines and queue the reminders now due (run every few minutes: cron or a systemd "
+            "timer in production; `make run` runs it every minute). The worker delivers them.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--today", help="dd/mm/yyyy (default: today)")
+
+    def handle(self, *args, today=None, **options):
+        from chibo.deadlines.reminders import sweep
+
+        day = VNDateField().clean(today) if today else None
+        result = sweep(today=day)
+        self.stdout.write(f"Reminders: {result.marked_late} marked late, {result.created} new deliveries, "
+                          f"{result.enqueued} handed to the worker.")

@@ -1,0 +1,120 @@
+"""Deadlines (one row per obligation), reminder deliveries, in-app notifications, calendar feeds."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class State(models.TextChoices):
+    OPEN = "open", "Đang mở"
+    MET = "met", "Đã thực hiện"
+    LATE = "late", "Quá hạn"
+    WAIVED = "waived", "Miễn / không áp dụng"
+
+
+OPEN_STATES = (State.OPEN, State.LATE)
+
+
+class Deadline(models.Model):
+    """An obligation with a due date computed from the rulebook — never typed by hand.
+
+    ``rule`` is the rule version used when the clock started; a later change of the regulation
+    does not move this due date. ``late`` means the due date passed while still open; a late
+    deadline that is then met becomes ``met`` with ``met_on`` after ``due_date``.
+    """
+
+    kind = models.CharField(max_length=40, db_index=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="deadlines")
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="deadlines")
+    title = models.CharField(max_length=200)
+    start_date = models.DateField()
+    due_date = models.DateField()
+    rule = models.ForeignKey("core.Rule", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    met_on = models.DateField(null=True, blank=True)
+    reason = models.CharField("lý do (trễ hạn / miễn)", max_length=500, blank=True)
+    source = models.CharField(max_length=80, blank=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="deadline_state_due_idx"),
+            models.Index(fields=["unit", "state"], name="deadline_unit_state_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(due_date__gte=models.F("start_date")),
+                                   name="deadline_due_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.due_date:%d/%m/%Y})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Channel(models.TextChoices):
+    IN_APP = "inapp", "Trong hệ thống"
+    EMAIL = "email", "Thư điện tử"
+
+
+class DeliveryState(models.TextChoices):
+    QUEUED = "queued", "Chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Lỗi (sẽ thử lại)"
+    GAVE_UP = "gave_up", "Lỗi (ngừng thử)"
+
+
+class Delivery(models.Model):
+    """One reminder to one person on one channel for one step of a deadline — at most once.
+
+    The unique constraint is what makes a reminder never go out twice, whatever the worker does.
+    """
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="deliveries")
+    step = models.CharField(max_length=20)  # "before-7", "due", "overdue", "escalate"
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["deadline", "step", "channel", "user"], name="delivery_once"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_state_idx")]
+
+
+class Notification(models.Model):
+    """An in-app notification (the bell)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    title = models.CharField(max_length=200)
+    body = models.CharField(max_length=1000, blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+
+class FeedToken(models.Model):
+    """The secret of a user's iCalendar feed URL; only its hash is stored; revocable."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feed_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)

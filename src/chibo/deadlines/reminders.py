@@ -1,0 +1,163 @@
+"""Reminders: the sweep decides which reminder steps are due and records one Delivery per person
+and channel (a unique row: never twice); the worker delivers each with retries and back-off.
+
+Steps of a deadline: ``before-N`` for the configured days before the due date (only the nearest
+one that applies, so a late sweep never sends a burst), ``due`` on the due day, ``overdue`` to the
+people responsible once it is late, and ``escalate`` to the unit above.
+
+In-app notifications are written in the same transaction that marks the delivery sent: exactly
+once. E-mail is sent while the delivery row is locked and marked sent right after; a worker killed
+between the two would send that one e-mail again on retry (at-least-once is the best SMTP allows).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from chibo.core import clock
+from chibo.deadlines.kinds import KINDS, remind_days
+from chibo.deadlines.models import OPEN_STATES, Channel, Deadline, Delivery, DeliveryState, Notification
+from chibo.deadlines.services import mark_late
+
+MAX_ATTEMPTS = 5
+STALE_QUEUED = timedelta(minutes=10)
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 4, 16, 64 … minutes, capped at 6 hours."""
+    return timedelta(minutes=min(4 ** max(0, attempts - 1), 360))
+
+
+def _holders(unit) -> list:
+    """Users holding a role on ``unit`` or, when none does, on its nearest ancestor that has one."""
+    from chibo.accounts.models import RoleAssignment
+    from chibo.units.selectors import unit_ancestors
+
+    for candidate in [unit, *reversed(list(unit_ancestors(unit)))]:
+        users = [ra.user for ra in RoleAssignment.objects.filter(
+            unit=candidate, revoked_at__isnull=True, user__is_active=True).select_related("user")]
+        if users:
+            return users
+    return []
+
+
+def step_for(deadline: Deadline, today: date) -> list[str]:
+    left = (deadline.due_date - today).days
+    if left > 0:
+        near = [n for n in remind_days(deadline.kind) if left <= n]
+        return [f"before-{min(near)}"] if near else []
+    if left == 0:
+        return ["due"]
+    return ["overdue", "escalate"]
+
+
+def recipients(deadline: Deadline, step: str) -> list:
+    if step == "escalate":
+        return _holders(deadline.unit.parent) if deadline.unit.parent_id else []
+    people = _holders(deadline.unit)
+    member_user = getattr(deadline.member, "user", None) if deadline.member_id else None
+    if member_user is not None and member_user.is_active:
+        people.append(member_user)
+    unique = {u.pk: u for u in people}
+    return list(unique.values())
+
+
+def _email_of(user) -> str:
+    if user.email:
+        return user.email
+    member = getattr(user, "member", None)
+    return member.email if member is not None else ""
+
+
+@dataclass
+class SweepResult:
+    marked_late: int
+    created: int
+    enqueued: int
+
+
+def sweep(*, today: date | None = None) -> SweepResult:
+    """Flag late deadlines, record the reminder deliveries now due, and hand them to the worker."""
+    from chibo.deadlines.tasks import deliver
+
+    today = today or clock.today()
+    horizon = today + timedelta(days=max((max(k.remind_days) for k in KINDS.values()), default=7) + 60)
+    late = mark_late(today=today)
+    wanted: list[Delivery] = []
+    deadlines = (Deadline.objects.filter(state__in=OPEN_STATES, due_date__lte=horizon)
+                 .select_related("unit", "unit__parent", "member__user"))
+    for deadline in deadlines.iterator(chunk_size=500):
+        for step in step_for(deadline, today):
+            for user in recipients(deadline, step):
+                wanted.append(Delivery(deadline=deadline, step=step, channel=Channel.IN_APP, user=user))
+                if _email_of(user):
+                    wanted.append(Delivery(deadline=deadline, step=step, channel=Channel.EMAIL, user=user))
+    before = Delivery.objects.count()
+    Delivery.objects.bulk_create(wanted, ignore_conflicts=True, batch_size=500)
+    created = Delivery.objects.count() - before
+    now = timezone.now()
+    # New deliveries, plus any whose task seems lost (handed over or due for retry long ago).
+    pending = Delivery.objects.filter(
+        Q(state=DeliveryState.QUEUED, next_attempt_at__isnull=True)
+        | Q(state__in=[DeliveryState.QUEUED, DeliveryState.FAILED], next_attempt_at__lte=now - STALE_QUEUED)
+    )
+    ids = list(pending.values_list("pk", flat=True))
+    # Mark them as handed over so the next sweep does not enqueue them again (stale ones are retried).
+    Delivery.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    transaction.on_commit(lambda: [deliver.enqueue(pk) for pk in ids])
+    return SweepResult(marked_late=late, created=created, enqueued=len(ids))
+
+
+def _message(delivery: Delivery) -> tuple[str, str, str]:
+    deadline = delivery.deadline
+    label = KINDS[deadline.kind].label if deadline.kind in KINDS else deadline.kind
+    when = f"{deadline.due_date:%d/%m/%Y}"
+    url = reverse("deadlines:detail", args=[deadline.pk])
+    title = {
+        "due": f"Hôm nay đến hạn: {label}",
+        "overdue": f"Quá hạn: {label} (hạn {when})",
+        "escalate": f"Báo cáo cấp trên — quá hạn: {label} tại {deadline.unit.name} (hạn {when})",
+    }.get(delivery.step, f"Sắp đến hạn {when}: {label}")
+    return title, deadline.title, url
+
+
+def deliver_now(delivery_id: int) -> str:
+    """Deliver one reminder; safe to run twice (the second run finds it sent)."""
+    with transaction.atomic():
+        delivery = (Delivery.objects.select_for_update()
+                    .select_related("deadline", "deadline__unit", "user").filter(pk=delivery_id).first())
+        if delivery is None or delivery.state in (DeliveryState.SENT, DeliveryState.GAVE_UP):
+            return "skipped"
+        title, body, url = _message(delivery)
+        delivery.attempts += 1
+        try:
+            if delivery.channel == Channel.IN_APP:
+                Notification.objects.create(user=delivery.user, title=title, body=body, url=url,
+                                            deadline=delivery.deadline)
+            else:
+                # No names in e-mail: the message says what kind of task is due and links to it.
+                send_mail(f"[chibo] {title}", f"{title}\n\nXem chi tiết: {settings.CHIBO_SITE_URL}{url}\n",
+                          settings.DEFAULT_FROM_EMAIL, [_email_of(delivery.user)], fail_silently=False)
+        except Exception as exc:  # noqa: BLE001 — any transport failure is recorded and retried
+            delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
+            retry = delivery.attempts < MAX_ATTEMPTS
+            delivery.state = DeliveryState.FAILED if retry else DeliveryState.GAVE_UP
+            delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts) if retry else None
+            delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            if retry:
+                from chibo.deadlines.tasks import deliver
+
+                run_after = delivery.next_attempt_at
+                transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(delivery_id))
+            return "failed"
+        delivery.state, delivery.sent_at, delivery.last_error = DeliveryState.SENT, timezone.now(), ""
+        delivery.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        return "sent"

@@ -1,0 +1,122 @@
+"""Writes on deadlines: opened, met and waived by the services of each process (never typed by
+hand), marked late by the sweep, reminded through the worker."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.calendar import add_months, due_date
+from chibo.core.rulebook import integer, rule
+from chibo.core.text import clean
+from chibo.deadlines.kinds import kind as kind_spec
+from chibo.deadlines.models import OPEN_STATES, Deadline, State
+
+
+def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, member=None, source: str = "",
+                  data: dict | None = None) -> Deadline:
+    """Open a deadline of ``kind`` whose clock starts on ``start``; the due date comes from the
+    rule version in force on ``start`` and the unit's working calendar. Call inside the caller's
+    transaction (the process service that creates the obligation)."""
+    spec = kind_spec(kind)
+    version = rule(spec.rule_key, on=start)
+    deadline = Deadline.objects.create(
+        kind=kind, unit=unit, member=member, title=clean(title)[:200], start_date=start,
+        due_date=due_date(version, start, unit=unit), rule=version, source=source, data=data or {},
+    )
+    audit(actor=actor, action="deadline.opened", obj=deadline, unit=unit,
+          data={"kind": kind, "start": start, "due": deadline.due_date, "rule": f"{version.key}={version.value}",
+                "rule_id": version.pk, "member": getattr(member, "pk", None)})
+    return deadline
+
+
+def deadline_meet(*, actor: Actor, deadline: Deadline, on: date, reason: str = "") -> Deadline:
+    """Close an open deadline as met on ``on``; when met after the due date a reason is kept."""
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if deadline.state not in OPEN_STATES:
+        return deadline
+    deadline.state, deadline.met_on, deadline.closed_at = State.MET, on, timezone.now()
+    if on > deadline.due_date:
+        deadline.reason = clean(reason) or deadline.reason
+    deadline.save(update_fields=["state", "met_on", "closed_at", "reason"])
+    audit(actor=actor, action="deadline.met", obj=deadline, unit=deadline.unit_id,
+          data={"on": on, "late_days": max(0, (on - deadline.due_date).days)})
+    return deadline
+
+
+def deadline_close_for(*, actor: Actor, source: str, kind: str, on: date, waived_reason: str = "") -> int:
+    """Meet (or, with ``waived_reason``, waive) the open deadlines of a source object."""
+    closed = 0
+    for deadline in Deadline.objects.filter(source=source, kind=kind, state__in=OPEN_STATES):
+        if waived_reason:
+            _waive(actor, deadline, waived_reason)
+        else:
+            deadline_meet(actor=actor, deadline=deadline, on=on)
+        closed += 1
+    return closed
+
+
+def _waive(actor: Actor, deadline: Deadline, reason: str) -> Deadline:
+    deadline.state, deadline.reason, deadline.closed_at = State.WAIVED, clean(reason)[:500], timezone.now()
+    deadline.save(update_fields=["state", "reason", "closed_at"])
+    audit(actor=actor, action="deadline.waived", obj=deadline, unit=deadline.unit_id, data={"reason": deadline.reason})
+    return deadline
+
+
+@transaction.atomic
+def deadline_waive(*, actor: Actor, deadline: Deadline, reason: str) -> Deadline:
+    """A person with authority over the unit waives an obligation, with a reason."""
+    require(actor, "deadlines.waive", deadline.unit)
+    deadline = Deadline.objects.select_for_update().select_related("unit").get(pk=deadline.pk)
+    if deadline.state not in OPEN_STATES:
+        raise ValidationError({"reason": "Hạn này đã đóng."})
+    if len(clean(reason)) < 5:
+        raise ValidationError({"reason": "Cần ghi rõ lý do miễn."})
+    return _waive(actor, deadline, reason)
+
+
+@transaction.atomic
+def deadline_explain_late(*, actor: Actor, deadline: Deadline, reason: str) -> Deadline:
+    """Record why an obligation is late (the member or the organization at fault reports reasons)."""
+    require(actor, "deadlines.waive", deadline.unit)
+    deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
+    if not (deadline.state == State.LATE or (deadline.met_on and deadline.met_on > deadline.due_date)):
+        raise ValidationError({"reason": "Hạn này không bị trễ."})
+    if len(clean(reason)) < 5:
+        raise ValidationError({"reason": "Cần ghi rõ lý do trễ hạn."})
+    deadline.reason = clean(reason)[:500]
+    deadline.save(update_fields=["reason"])
+    audit(actor=actor, action="deadline.late_explained", obj=deadline, unit=deadline.unit_id,
+          data={"reason": deadline.reason})
+    return deadline
+
+
+def mark_late(*, today: date) -> int:
+    """Flag every open deadline whose due date has passed."""
+    return Deadline.objects.filter(state=State.OPEN, due_date__lt=today).update(state=State.LATE)
+
+
+# --- process hooks ---------------------------------------------------------------------------
+
+def probation_source(member) -> str:
+    return f"member:{member.pk}"
+
+
+def open_probation_confirmation(*, actor: Actor, member) -> Deadline:
+    """Probation ends 12 months (rule) after admission; the cell then has 30 working days (rule)."""
+    probation = rule("probation.months", on=member.admission_date)
+    probation_end = add_months(member.admission_date, integer(probation))
+    return deadline_open(
+        actor=actor, kind="probation.confirmation", unit=member.unit, member=member, start=probation_end,
+        title=f"Xét công nhận đảng viên chính thức: {member.full_name}", source=probation_source(member),
+        data={"probation_rule_id": probation.pk, "probation_end": probation_end.isoformat()},
+    )
+
+
+
+
