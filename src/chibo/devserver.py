@@ -24,6 +24,9 @@ The 6-digit code for the second step:  .venv/bin/chibo totp USERNAME   (e.g. chi
 """
 
 
+SWEEP_EVERY = 60  # seconds
+
+
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
     import django
@@ -37,7 +40,13 @@ def main() -> int:
     print(LOGINS.format(password=DEMO_PASSWORD), flush=True)
     server = subprocess.Popen([chibo, "runserver", "127.0.0.1:8000", "--noreload"], env=env)
     try:
-        return server.wait()
+        # The reminder sweep every minute (production runs `chibo reminders` from a timer).
+        while True:
+            subprocess.run([chibo, "reminders"], env=env, stdout=subprocess.DEVNULL, check=False)
+            try:
+                return server.wait(timeout=SWEEP_EVERY)
+            except subprocess.TimeoutExpired:
+                continue
     except KeyboardInterrupt:
         return 0
     finally:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -161,6 +161,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "chibo.core.context_processors.chibo",
+                "chibo.deadlines.context_processors.bell",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -318,6 +319,15 @@ CACHES = {
 CHIBO_SITE_URL = env_str("CHIBO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reminder days before the due date, per deadline kind (JSON), e.g. {"probation.confirmation": [14, 3]}.
 CHIBO_REMINDER_DAYS = json.loads(env_str("CHIBO_REMINDER_DAYS", "{}") or "{}")
+
+# Reminder delivery: first retry after this many seconds (then ×4 each time, capped at 6 h), and how
+# long a handed-over delivery may stay unsent before the sweep hands it over again (lost task).
+CHIBO_REMINDER_BACKOFF_SECONDS = env_int("CHIBO_REMINDER_BACKOFF_SECONDS", 60)
+CHIBO_REMINDER_STALE_SECONDS = env_int("CHIBO_REMINDER_STALE_SECONDS", 600)
+# A fixed "today" for business rules (tests, demos of a moved clock); refused in production.
+CHIBO_TODAY = date.fromisoformat(env_str("CHIBO_TODAY")) if env_str("CHIBO_TODAY") else None
+if PRODUCTION and CHIBO_TODAY:
+    raise ValueError("CHIBO_TODAY is for tests and demos only")
 
 # --- Background tasks (django-tasks, database backend) ---------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

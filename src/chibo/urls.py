@@ -11,6 +11,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("units/", include("chibo.units.urls")),
     path("members/", include("chibo.members.urls")),
+    path("deadlines/", include("chibo.deadlines.urls")),
+    path("rules/", include("chibo.core.rules_urls")),
     path("", include("chibo.admission.urls")),
     path("api/v1/", include("chibo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

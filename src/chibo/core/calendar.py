@@ -29,6 +29,44 @@ def _public_holidays(country: str, year: int) -> frozenset[date]:
         return frozenset()
 
 
+@lru_cache(maxsize=256)
+def _holiday_names(country: str, year: int) -> tuple[tuple[date, str], ...]:
+    """(day, name) of a country's public holidays in a year; names in Vietnamese when the package has them."""
+    try:
+        known = holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return ()
+    if "vi" in (getattr(known, "supported_languages", ()) or ()):
+        known = holidays.country_holidays(country, years=year, language="vi")
+    return tuple(sorted(known.items()))
+
+
+def check_year(year: int) -> None:
+    """Refuse a year the calendar does not cover (a holiday outside any year)."""
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+
+
+def holidays_in(year: int, country: str = "VN") -> list[tuple[date, str]]:
+    """The public holidays of ``country`` in ``year`` as (day, name), in date order.
+
+    Vietnamese names for Việt Nam (lunar Tết and Hùng Kings' day included); an empty list for a
+    country the ``holidays`` package does not know. Raises ValueError outside 1990–2100.
+    """
+    check_year(year)
+    return list(_holiday_names(country.upper(), year))
+
+
+def holiday_name(day: date, country: str = "VN") -> str:
+    """The name of the public holiday on ``day`` in ``country``, or '' on an ordinary day."""
+    return dict(_holiday_names(country.upper(), day.year)).get(day, "")
+
+
+def announced_days(year: int) -> list[CalendarDay]:
+    """The days announced for ``year`` (extra days off, make-up working days), in date order."""
+    return list(CalendarDay.objects.filter(day__gte=date(year, 1, 1), day__lte=date(year, 12, 31)).order_by("day"))
+
+
 @dataclass(frozen=True)
 class Calendar:
     """The working calendar of one unit (or of the home country when ``host`` is empty)."""
@@ -61,6 +99,20 @@ class Calendar:
         if end < start:
             return -self.working_days_between(end, start)
         return sum(1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i)))
+
+
+def non_working_reason(cal: Calendar, day: date) -> str:
+    """Why ``day`` is not a working day under ``cal`` (Vietnamese), or '' when it is one."""
+    if cal.is_working_day(day):
+        return ""
+    if day in cal.extra_off:
+        return "Ngày nghỉ được công bố thêm"
+    name = holiday_name(day, "VN")
+    if name:
+        return f"Ngày lễ: {name}"
+    if cal.host and holiday_name(day, cal.host):
+        return f"Ngày lễ nước sở tại ({cal.host}): {holiday_name(day, cal.host)}"
+    return "Thứ Bảy" if day.weekday() == 5 else "Chủ nhật"
 
 
 def calendar_for(unit=None) -> Calendar:

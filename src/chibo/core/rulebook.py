@@ -91,6 +91,34 @@ def rule_history(key: str) -> list[Rule]:
     return list(Rule.objects.filter(key=key).order_by("effective_from"))
 
 
+def describe_value(version: Rule) -> str:
+    """The value as a reader says it: "60 ngày làm việc", "2/3 (66,67%)", "5.000 đồng (VND)"."""
+    try:
+        value = number(version)
+    except ValidationError:
+        return version.value
+    if version.unit == RuleUnit.RATIO:
+        percent = f"{float(value * 100):.2f}".rstrip("0").rstrip(".").replace(".", ",")
+        return f"{version.value} ({percent}%)"
+    if version.unit == RuleUnit.MONEY and value.denominator == 1:
+        return f"{int(value):,}".replace(",", ".") + f" {version.get_unit_display()}"
+    return f"{version.value} {version.get_unit_display()}"
+
+
+def in_force(version: Rule, on: date) -> bool:
+    return version.effective_from <= on and (version.effective_to is None or on <= version.effective_to)
+
+
+def rules_in_force(*, on: date) -> list[tuple[str, Rule | None]]:
+    """Every key of the rulebook with the version in force on ``on`` (None when none is), in one query."""
+    found: dict[str, Rule | None] = {}
+    for version in Rule.objects.order_by("key", "effective_from"):
+        found.setdefault(version.key, None)
+        if in_force(version, on):
+            found[version.key] = version
+    return sorted(found.items())
+
+
 @transaction.atomic
 def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date, basis: str,
                      confidence: str = Confidence.CONFIRMED, note: str = "") -> Rule:

@@ -28,16 +28,15 @@ from chibo.deadlines.models import OPEN_STATES, Channel, Deadline, Delivery, Del
 from chibo.deadlines.services import mark_late
 
 MAX_ATTEMPTS = 5
-STALE_QUEUED = timedelta(minutes=10)
 
 
 def backoff(attempts: int) -> timedelta:
-    """1, 4, 16, 64 … minutes, capped at 6 hours."""
-    return timedelta(minutes=min(4 ** max(0, attempts - 1), 360))
+    """base, 4×base, 16×base … (base 60 s by default), capped at 6 hours."""
+    return timedelta(seconds=min(settings.CHIBO_REMINDER_BACKOFF_SECONDS * 4 ** max(0, attempts - 1), 6 * 3600))
 
 
-def _holders(unit) -> list:
-    """Users holding a role on ``unit`` or, when none does, on its nearest ancestor that has one."""
+def _holders(unit) -> tuple[object | None, list]:
+    """The nearest unit (``unit`` itself or an ancestor) where someone holds a role, and those users."""
     from chibo.accounts.models import RoleAssignment
     from chibo.units.selectors import unit_ancestors
 
@@ -45,8 +44,8 @@ def _holders(unit) -> list:
         users = [ra.user for ra in RoleAssignment.objects.filter(
             unit=candidate, revoked_at__isnull=True, user__is_active=True).select_related("user")]
         if users:
-            return users
-    return []
+            return candidate, users
+    return None, []
 
 
 def step_for(deadline: Deadline, today: date) -> list[str]:
@@ -60,9 +59,12 @@ def step_for(deadline: Deadline, today: date) -> list[str]:
 
 
 def recipients(deadline: Deadline, step: str) -> list:
+    """The people responsible for the unit (and the member concerned); for an escalation, the
+    people of the unit above the responsible one."""
+    responsible, people = _holders(deadline.unit)
     if step == "escalate":
-        return _holders(deadline.unit.parent) if deadline.unit.parent_id else []
-    people = _holders(deadline.unit)
+        parent = getattr(responsible, "parent", None)
+        return _holders(parent)[1] if parent is not None else []
     member_user = getattr(deadline.member, "user", None) if deadline.member_id else None
     if member_user is not None and member_user.is_active:
         people.append(member_user)
@@ -107,7 +109,8 @@ def sweep(*, today: date | None = None) -> SweepResult:
     # New deliveries, plus any whose task seems lost (handed over or due for retry long ago).
     pending = Delivery.objects.filter(
         Q(state=DeliveryState.QUEUED, next_attempt_at__isnull=True)
-        | Q(state__in=[DeliveryState.QUEUED, DeliveryState.FAILED], next_attempt_at__lte=now - STALE_QUEUED)
+        | Q(state__in=[DeliveryState.QUEUED, DeliveryState.FAILED],
+            next_attempt_at__lte=now - timedelta(seconds=settings.CHIBO_REMINDER_STALE_SECONDS))
     )
     ids = list(pending.values_list("pk", flat=True))
     # Mark them as handed over so the next sweep does not enqueue them again (stale ones are retried).

@@ -93,3 +93,107 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
+def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
+    """Overdue / due within ``soon_days`` / all open deadlines of the filtered scope, in one query.
+
+    Counted on its own (not through ``deadline_search(state=…)``) so that the radar and the API,
+    which counts with the state filters, check each other.
+    """
+    today = filters.today or clock.today()
+    base = deadline_search(actor, DeadlineFilters(state="active", kind=filters.kind, unit=filters.unit,
+                                                  today=today, mine=filters.mine))
+    return base.order_by().aggregate(
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))),
+        open=Count("pk"),
+    )
+
+
+def deadline_deliveries(deadline: Deadline) -> QuerySet:
+    """The reminder log of one deadline (staff only: the view decides)."""
+    from chibo.deadlines.models import Delivery
+
+    return Delivery.objects.filter(deadline=deadline).select_related("user").order_by("created_at", "pk")
+
+
+def deliveries_for_committee(actor: Actor, *, state: str = "") -> QuerySet:
+    """Every reminder delivery, failures first: the upper committee (whole-tree roles) only, else 404."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from chibo.deadlines.models import Delivery, DeliveryState
+
+    if not actor.sees_whole_tree():
+        raise Http404
+    qs = Delivery.objects.select_related("deadline", "deadline__unit", "user")
+    if state:
+        qs = qs.filter(state=state)
+    failing = Case(When(state__in=[DeliveryState.FAILED, DeliveryState.GAVE_UP], then=Value(0)),
+                   default=Value(1), output_field=IntegerField())
+    return qs.annotate(failing=failing).order_by("failing", "-created_at", "-pk")
+
+
+def notifications_for(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+@dataclass
+class DueExplanation:
+    """How a due date came out of its rule version: the sentence a secretary reads, the days off
+    skipped on the way (working-day rules only) and, for a probation, where the clock started."""
+
+    text: str
+    skipped: list[tuple[date, str]] = field(default_factory=list)
+    weekend_days: int = 0
+    start_rule: object | None = None  # the rule that set the start (probation.months), when known
+    start_note: str = ""
+
+
+def _holiday_label(day: date, host: str) -> str:
+    import holidays
+
+    for country, prefix in (("VN", ""), (host, f"Ngày lễ nước sở tại ({host}): ")):
+        if not country:
+            continue
+        try:
+            known = holidays.country_holidays(country, years=day.year,
+                                              language="vi" if country == "VN" else None)
+        except NotImplementedError:
+            continue
+        if day in known:
+            return prefix + known[day]
+    return "Ngày nghỉ được công bố thêm"
+
+
+def due_date_explained(deadline: Deadline) -> DueExplanation:
+    from chibo.core.calendar import calendar_for
+    from chibo.core.models import Rule, RuleUnit
+
+    version, start = deadline.rule, deadline.start_date
+    unit_label = version.get_unit_display()
+    when = f"{start:%d/%m/%Y}"
+    if version.unit == RuleUnit.WORKING_DAYS:
+        cal = calendar_for(deadline.unit)
+        host = f" và ngày lễ của nước sở tại ({cal.host})" if cal.host else ""
+        text = f"{version.value} {unit_label} kể từ {when}, bỏ qua thứ Bảy, Chủ nhật và ngày nghỉ lễ{host}"
+        explained = DueExplanation(text=text)
+        day = start
+        while day < deadline.due_date:
+            day += timedelta(days=1)
+            if cal.is_working_day(day):
+                if day.weekday() >= 5:
+                    explained.skipped.append((day, "Ngày làm việc bù (được tính)"))
+                continue
+            if day.weekday() >= 5 and day not in cal.extra_off:
+                explained.weekend_days += 1
+            else:
+                explained.skipped.append((day, _holiday_label(day, cal.host)))
+    else:
+        explained = DueExplanation(text=f"{version.value} {unit_label} kể từ {when}")
+    start_rule_id = (deadline.data or {}).get("probation_rule_id")
+    if start_rule_id:
+        explained.start_rule = Rule.objects.filter(pk=start_rule_id).first()
+        if explained.start_rule is not None:
+            explained.start_note = (f"Ngày bắt đầu tính là ngày hết thời gian dự bị: "
+                                    f"{explained.start_rule.value} {explained.start_rule.get_unit_display()} "
+                                    f"kể từ ngày vào Đảng")
+    return explained

@@ -17,6 +17,9 @@ class UnitForm(forms.Form):
     mission_name = forms.CharField(label="Cơ quan đại diện", max_length=200, required=False)
     opened_on = VNDateField(label="Ngày thành lập")
     opened_by_doc = forms.CharField(label="Quyết định thành lập", max_length=100, required=False)
+    skip_host_holidays = forms.BooleanField(
+        label="Nghỉ cả ngày lễ của nước sở tại", required=False,
+        help_text="Thời hạn tính theo ngày làm việc của tổ chức này bỏ qua cả ngày lễ của nước sở tại.")
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -24,6 +27,8 @@ class UnitForm(forms.Form):
         if editing:
             del self.fields["kind"]
             del self.fields["opened_on"]
+        else:  # set on the unit's edit page once it exists
+            del self.fields["skip_host_holidays"]
 
 
 class PostForm(forms.Form):

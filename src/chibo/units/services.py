@@ -25,7 +25,9 @@ from chibo.units.models import (
     UnitKind,
 )
 
-UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc")
+UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
+               "skip_host_holidays")
+BOOLEAN_FIELDS = frozenset({"skip_host_holidays"})
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
 
 
@@ -37,11 +39,17 @@ def _snapshot(unit: Unit) -> dict:
     return {name: getattr(unit, name) for name in UNIT_FIELDS}
 
 
+def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    return clean(value).lower() in ("1", "true", "on", "yes")
+
+
 def _clean_fields(data: dict) -> dict:
     out = {}
     for name in UNIT_FIELDS:
         if name in data:
-            out[name] = clean(data[name])
+            out[name] = _flag(data[name]) if name in BOOLEAN_FIELDS else clean(data[name])
     if "code" in out:
         out["code"] = out["code"].upper()
     if "country" in out:
@@ -61,6 +69,8 @@ def _validate(unit: Unit) -> None:
         errors["code"] = f"Mã «{unit.code}» đã được dùng cho tổ chức khác."
     if unit.country and not is_country(unit.country):
         errors["country"] = f"«{unit.country}» không phải mã quốc gia ISO 3166."
+    if unit.skip_host_holidays and (not unit.country or unit.country == "VN"):
+        errors["skip_host_holidays"] = "Chỉ áp dụng cho tổ chức ở nước ngoài: hãy chọn quốc gia sở tại."
     if unit.mission_kind not in MissionKind.values:
         errors["mission_kind"] = "Loại cơ quan đại diện không hợp lệ."
     if unit.kind not in UnitKind.values:

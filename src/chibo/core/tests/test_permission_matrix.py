@@ -94,6 +94,17 @@ MEMBER_WRITE_FORM = {  # members.edit / members.status: officers and the secreta
     "member_us":      E(200, 403, 404, 404, 404, 404, LOGIN),
     "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
 }
+DEADLINE_PAGE = {  # deadlines of a member, seen through the scope of the member's unit (and by the member)
+    "deadline_own":     E(200, 200, 200, 404, 200, 404, LOGIN),   # dangvien.phap's own obligation
+    "deadline_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "deadline_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "deadline_us":      E(200, 200, 404, 404, 404, 404, LOGIN),
+    "deadline_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+DEADLINE_POST_ONLY = {  # the waive / explain actions: POST only, whatever the target
+    "deadline_fr":      E(405, 405, 405, 405, 405, 405, LOGIN),
+    "deadline_missing": E(405, 405, 405, 405, 405, 405, LOGIN),
+}
 
 
 def api(rows):
@@ -126,6 +137,41 @@ MATRIX: dict[str, object] = {
     "members:detail":     MEMBER_PAGE,
     "members:edit":       MEMBER_WRITE_FORM,
     "members:status":     MEMBER_WRITE_FORM,
+    # rulebook and calendar: every logged-in user reads them; the organization officer writes (POST)
+    "rules:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "rules:detail": {
+        "rule:admission.decide_within": E(200, 200, 200, 200, 200, 200, LOGIN),
+        "rule:admission.no_such_rule":  E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "rules:calendar": {
+        None:                             E(200, 200, 200, 200, 200, 200, LOGIN),
+        "?year=2027&start=13/02/2026&n=5": E(200, 200, 200, 200, 200, 200, LOGIN),
+        "?year=1800&n=-1":                E(200, 200, 200, 200, 200, 200, LOGIN),  # errors shown, not a crash
+    },
+    "rules:calendar_remove": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},  # POST only
+    # An applicant gets the radar's empty "Việc của tôi" (the nav offers it to everyone); a unit filter
+    # outside the scope is a 404, like the API's.
+    "deadlines:radar": {
+        None:                           E(200, 200, 200, 200, 200, 200, LOGIN),
+        "?state=overdue&days=7":        E(200, 200, 200, 200, 200, 200, LOGIN),
+        "?unit={unit_fr}":              E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?unit={unit_fr_dsq}":          E(200, 200, 200, 404, 200, 404, LOGIN),
+        "?unit={unit_de}&state=active": E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?unit={unit_missing}":         E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "deadlines:detail":   DEADLINE_PAGE,
+    "deadlines:waive":    DEADLINE_POST_ONLY,
+    "deadlines:explain":  DEADLINE_POST_ONLY,
+    "deadlines:deliveries": {None: E(200, 200, 404, 404, 404, 404, LOGIN)},   # the upper committee only
+    "deadlines:notifications": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "deadlines:notifications_read": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "deadlines:feed_manage": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    # The calendar app has no session: the secret key alone answers, whoever asks.
+    "deadlines:feed": {
+        "feed_own":       E(200, 200, 200, 200, 200, 200, 200),
+        "feed_revoked":   E(404, 404, 404, 404, 404, 404, 404),
+        "feed_missing":   E(404, 404, 404, 404, 404, 404, 404),
+    },
     # -- API -----------------------------------------------------------------------------------
     "api_units":          {None: E(200, 200, 200, 200, 200, 200, 401),
                            "?open=1": E(200, 200, 200, 200, 200, 200, 401)},
@@ -140,6 +186,25 @@ MATRIX: dict[str, object] = {
         "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
     },
     "api_member":         api(MEMBER_PAGE),
+    "api_rules": {
+        None:                                   E(200, 200, 200, 200, 200, 200, 401),
+        "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
+        "?key=admission.no_such_rule":          E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_rule": {
+        "rule:probation.months":        E(200, 200, 200, 200, 200, 200, 401),
+        "rule:admission.no_such_rule":  E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_deadlines": {
+        None:                         E(200, 200, 200, 200, 200, 200, 401),
+        "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, 401),
+        "?unit={unit_de}":            E(200, 200, 404, 200, 404, 404, 401),
+        "?unit={unit_missing}":       E(404, 404, 404, 404, 404, 404, 401),
+        "?state=soon&soon_days=14":   E(200, 200, 200, 200, 200, 200, 401),
+        "?state=bogus":               E(400, 400, 400, 400, 400, 400, 401),
+        "?unit=abc&soon_days=0":      E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_deadline":       api(DEADLINE_PAGE),
     "api_schema":         {None: E(200, 200, 200, 200, 200, 200, 401)},
     # -- third party ---------------------------------------------------------------------------
     "accounts/*":         LOOSE,
@@ -170,6 +235,22 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_member", "member_fr", "DELETE", "empty"):           E(405, 405, 405, 405, 405, 405, 401),
     ("api_members", None, "POST", "api_new_member_fr"):       E(201, 403, 201, 404, 403, 404, 401),
     ("api_units", None, "POST", "api_new_unit_fr"):           E(201, 403, 403, 404, 404, 404, 401),
+    ("rules:detail", "rule:admission.decide_within", "POST", "rule_version_form"):
+                                                              E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("rules:calendar", None, "POST", "calendar_day_form"):    E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("rules:calendar_remove", None, "POST", "calendar_remove_form"):
+                                                              E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("deadlines:waive", "deadline_fr", "POST", "waive_form"):    E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("deadlines:waive", "deadline_de", "POST", "waive_form"):    E(DONE, 403, 404, DONE, 404, 404, LOGIN),
+    ("deadlines:waive", "deadline_own", "POST", "waive_form"):   E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    # Permission before validation; a missing reason shows the page again with the error (200).
+    ("deadlines:waive", "deadline_fr", "POST", "empty"):         E(200, 403, 200, 404, 404, 404, LOGIN),
+    ("deadlines:explain", "deadline_fr_late", "POST", "explain_form"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    # Not marked late: the service refuses, the page says why, nothing is written.
+    ("deadlines:explain", "deadline_fr", "POST", "explain_form"):  E(200, 403, 200, 404, 404, 404, LOGIN),
+    ("deadlines:notifications_read", None, "POST", "unread_notifications"): E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
+    ("deadlines:feed_manage", None, "POST", "feed_create"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
+    ("deadlines:feed_manage", None, "POST", "feed_revoke"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
 }
 
 
@@ -302,12 +383,44 @@ def targets(personas, unit):
     }
     assert units["unit_closed"].closed_on is not None
     posts = {"post_fr": current_post("PHAP"), "post_fr_dsq": current_post("PHAP-DSQ"), "post_de": current_post("DUC")}
-    objects = {**members, **units, **posts}
+    objects = {**members, **units, **posts, **deadline_targets(members, units)}
     ids = {name: obj.pk for name, obj in objects.items()}
+    ids.update(feed_targets(personas))
+    ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["member_missing"] = (Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["post_missing"] = (CommitteePost.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     return ids, objects
+
+
+def deadline_targets(members, units) -> dict:
+    """Deadlines opened by the service for the member targets (one per scope, dangvien.phap's own),
+    plus one marked late (its lateness can be explained)."""
+    from chibo.core.access import SYSTEM
+    from chibo.deadlines.models import Deadline, State
+    from chibo.deadlines.services import deadline_open
+
+    def make(member, start=date(2025, 6, 2)):
+        return deadline_open(actor=SYSTEM, kind="probation.confirmation", unit=member.unit, member=member,
+                             start=start, title=f"Xét công nhận đảng viên chính thức: {member.full_name}")
+
+    found = {"deadline_own": make(members["member_own"]), "deadline_fr": make(members["member_fr"]),
+             "deadline_de": make(members["member_de"]), "deadline_us": make(members["member_us"]),
+             "deadline_fr_late": make(members["member_fr"], start=date(2025, 3, 3))}
+    Deadline.objects.filter(pk=found["deadline_fr_late"].pk).update(state=State.LATE)
+    assert found["deadline_fr"].unit == units["unit_fr_lhs"] and found["deadline_de"].unit == units["unit_de_cell"]
+    return found
+
+
+def feed_targets(personas) -> dict[str, str]:
+    """Calendar feed keys (strings, not ids): a live one, a revoked one, one that never existed."""
+    from chibo.core.access import SYSTEM
+    from chibo.deadlines.feeds import feed_token_create, feed_token_revoke
+
+    revoked = feed_token_create(actor=SYSTEM, user=personas["bithu.duc"])
+    feed_token_revoke(actor=SYSTEM, user=personas["bithu.duc"])
+    return {"feed_own": feed_token_create(actor=SYSTEM, user=personas["bithu.phap"]), "feed_revoked": revoked,
+            "feed_missing": "Zm9yZ2VkLWZlZWQta2V5LXRoYXQtZG9lcy1ub3QtZXhpc3Q"}
 
 
 def _session_clients(client_of) -> dict[str, Client]:
@@ -327,6 +440,7 @@ def _token_clients(personas) -> dict[str, Client]:
 def _env(personas, targets, clients) -> Env:
     ids, objects = targets
     names = {name: obj.full_name for name, obj in objects.items() if name.startswith("member_")}
+    names.update({name: obj.member.full_name for name, obj in objects.items() if name.startswith("deadline_")})
     own = {p: (personas[p].member_id if p in personas else None) for p in PERSONAS}
     return Env(targets=ids, names=names, own=own, clients=clients, objects=objects)
 
@@ -345,9 +459,11 @@ def build_url(route: Route, target: str | None, env: Env) -> str:
         return reverse(route.name)
     if target is None:
         raise ValueError(f"{route.ident} takes {route.kwargs}: name a target object")
-    if set(route.kwargs) != {"pk"}:
+    if target.startswith("rule:"):  # rulebook routes: the target is the rule key itself
+        return reverse(route.name, kwargs={"key": target.removeprefix("rule:")})
+    if len(route.kwargs) != 1 or route.kwargs[0] not in ("pk", "key"):  # key: a string target (feed key)
         raise ValueError(f"{route.ident} takes {route.kwargs}: teach build_url how to fill them")
-    return reverse(route.name, kwargs={"pk": env.targets[target]})
+    return reverse(route.name, kwargs={route.kwargs[0]: env.targets[target]})
 
 
 def send(client: Client, method: str, url: str, data=None):
@@ -549,7 +665,7 @@ def test_third_party_routes_never_fail_and_send_strangers_to_login(client_of):
 # --------------------------------------------------------------------------------------------------
 def fingerprint() -> dict:
     """Everything a write of these routes could change."""
-    from chibo.core.models import AuditEvent
+    from chibo.core.models import AuditEvent, CalendarDay, Rule
     from chibo.members.models import Member, TimelineEvent
     from chibo.units.models import CommitteePost, Unit, UnitChange
 
@@ -560,9 +676,22 @@ def fingerprint() -> dict:
         "posts": CommitteePost.objects.aggregate(n=Count("pk"), ended=Count("to_date")),
         "timeline": TimelineEvent.objects.count(),
         "unit_changes": UnitChange.objects.count(),
+        "rules": list(Rule.objects.order_by("pk").values_list("pk", "value", "effective_to")),
+        "calendar_days": list(CalendarDay.objects.order_by("pk").values_list("pk", "day", "kind")),
         # Reads are audited too (member.viewed); everything else in the chain is a write.
         "audit_writes": AuditEvent.objects.exclude(Q(action__endswith=".viewed") | Q(action__contains="denied"))
         .count(),
+        **deadlines_fingerprint(),
+    }
+
+
+def deadlines_fingerprint() -> dict:
+    from chibo.deadlines.models import Deadline, FeedToken, Notification
+
+    return {
+        "deadlines": list(Deadline.objects.order_by("pk").values_list("pk", "state", "reason", "closed_at")),
+        "notifications_unread": Notification.objects.filter(read_at__isnull=True).count(),
+        "feed_tokens": FeedToken.objects.aggregate(n=Count("pk"), revoked=Count("revoked_at")),
     }
 
 
@@ -619,6 +748,34 @@ def payload(kind: str, target: str | None, env: Env):
     if kind == "api_new_unit_fr":
         return {"parent": env.targets["unit_fr"], "kind": "subordinate_cell", "name": "Chi bộ Lãnh sự quán tại Lyon",
                 "code": "PHAP-LYON", "country": "FR", "city": "Lyon", "opened_on": (today - timedelta(days=10)).isoformat()}
+    if kind == "rule_version_form":
+        return {"value": "45", "effective_from": _d(today + timedelta(days=30)), "basis": "99-QĐ/TW 2026, Điều 5",
+                "confidence": "confirmed", "note": ""}
+    if kind == "calendar_day_form":
+        return {"day": "09/01/2027", "kind": "working_day", "note": "Làm bù ngày 02/01/2027", "document": "CV 1/BNV"}
+    if kind == "calendar_remove_form":
+        from chibo.core.models import CalendarDay
+
+        CalendarDay.objects.get_or_create(day=date(2027, 1, 10), defaults={"kind": "working_day", "note": "Làm bù"})
+        return {"day": "10/01/2027", "reason": "Nhập nhầm"}
+    if kind in ("waive_form", "explain_form"):
+        return {"reason": "Đảng viên đã chuyển sinh hoạt đảng về nước trước khi hết thời gian dự bị"}
+    if kind == "unread_notifications":  # every persona has one unread notification to mark read
+        from chibo.accounts.models import User
+        from chibo.deadlines.models import Notification
+
+        Notification.objects.bulk_create([Notification(user=u, title="Sắp đến hạn", url="/deadlines/")
+                                          for u in User.objects.filter(username__in=PERSONAS)])
+        return {}
+    if kind == "feed_create":
+        return {"action": "create"}
+    if kind == "feed_revoke":  # every persona has a live feed to revoke
+        from chibo.accounts.models import User
+        from chibo.deadlines.models import FeedToken
+
+        FeedToken.objects.bulk_create([FeedToken(user=u, key_hash=f"{u.pk:064d}")
+                                       for u in User.objects.filter(username__in=PERSONAS)])
+        return {"action": "revoke"}
     raise AssertionError(f"unknown payload {kind!r}")
 
 

@@ -1,0 +1,92 @@
+"""Writes on the working calendar: the days the government announces each year.
+
+An extra day off (a bridge day) or a make-up working day (a Saturday or Sunday worked in exchange)
+is entered by the upper committee ("calendar.edit" on the root unit), audited, and from then on
+counted by ``chibo.core.calendar`` for every unit. Deadlines already computed keep their dates.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.calendar import MAX_YEAR, MIN_YEAR, holiday_name
+from chibo.core.models import CalendarDay, CalendarDayKind
+from chibo.core.text import clean
+
+NOTE_MAX = CalendarDay._meta.get_field("note").max_length
+DOCUMENT_MAX = CalendarDay._meta.get_field("document").max_length
+WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+def _root():
+    from chibo.units.models import Unit
+
+    return Unit.objects.filter(depth=0).order_by("pk").first()
+
+
+def _d(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+@transaction.atomic
+def calendar_day_add(*, actor: Actor, day: date, kind: str, note: str, document: str = "") -> CalendarDay:
+    """Announce an extra day off or a make-up working day (refused: outside 1990–2100, twice the
+    same day, a make-up working day on a weekday, an extra day off that is already not worked)."""
+    root = _root()
+    require(actor, "calendar.edit", root)
+    note, document = clean(note), clean(document)
+    errors: dict[str, str] = {}
+    if not isinstance(day, date) or not MIN_YEAR <= day.year <= MAX_YEAR:
+        errors["day"] = (f"Ngày {_d(day) if isinstance(day, date) else day} nằm ngoài khoảng năm "
+                         f"{MIN_YEAR}–{MAX_YEAR} mà lịch làm việc tính được.")
+    elif CalendarDay.objects.filter(day=day).exists():
+        errors["day"] = f"Ngày {_d(day)} đã được công bố; xóa ngày đó trước nếu muốn ghi lại."
+    elif kind == CalendarDayKind.WORKING_DAY and day.weekday() < 5:
+        errors["day"] = (f"{_d(day)} là {WEEKDAYS[day.weekday()]}, vốn đã là ngày làm việc; "
+                         "ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật.")
+    elif kind == CalendarDayKind.DAY_OFF and day.weekday() >= 5:
+        errors["day"] = f"{_d(day)} là {WEEKDAYS[day.weekday()]}, vốn đã là ngày nghỉ."
+    elif kind == CalendarDayKind.DAY_OFF and holiday_name(day, "VN"):
+        errors["day"] = f"{_d(day)} đã là ngày lễ ({holiday_name(day, 'VN')})."
+    if kind not in CalendarDayKind.values:
+        errors["kind"] = "Loại ngày không hợp lệ: chọn ngày nghỉ thêm hoặc ngày làm việc bù."
+    if not note:
+        errors["note"] = "Cần ghi nội dung (ví dụ: nghỉ bù dịp Tết Nguyên đán)."
+    elif len(note) > NOTE_MAX:
+        errors["note"] = f"Nội dung tối đa {NOTE_MAX} ký tự."
+    if len(document) > DOCUMENT_MAX:
+        errors["document"] = f"Số văn bản tối đa {DOCUMENT_MAX} ký tự."
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            obj = CalendarDay.objects.create(day=day, kind=kind, note=note, document=document, created_by=actor.label)
+    except IntegrityError as exc:  # announced by somebody else a moment ago
+        raise ValidationError({"day": f"Ngày {_d(day)} đã được công bố."}) from exc
+    audit(actor=actor, action="calendar.day_added", obj=obj, unit=root,
+          data={"day": day, "kind": kind, "note": note, "document": document})
+    return obj
+
+
+@transaction.atomic
+def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> None:
+    """Withdraw an announced day (entered by mistake, or the announcement was changed)."""
+    root = _root()
+    require(actor, "calendar.edit", root)
+    reason = clean(reason)
+    if not reason:
+        raise ValidationError({"reason": "Cần ghi lý do xóa ngày đã công bố."})
+    if len(reason) > 200:
+        raise ValidationError({"reason": "Lý do tối đa 200 ký tự."})
+    current = CalendarDay.objects.select_for_update().filter(pk=day_obj.pk).first()
+    if current is None:
+        raise ValidationError({"day": f"Ngày {_d(day_obj.day)} không còn trong danh sách ngày đã công bố."})
+    audit(actor=actor, action="calendar.day_removed", obj=current, unit=root,
+          data={"day": current.day, "kind": current.kind, "note": current.note, "document": current.document,
+                "reason": reason})
+    current.delete()

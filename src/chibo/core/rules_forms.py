@@ -1,0 +1,58 @@
+"""Forms of the rulebook and calendar pages (the services validate again; these only parse)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.calendar import MAX_YEAR, MIN_YEAR
+from chibo.core.forms import VNDateField
+from chibo.core.models import CalendarDayKind, Confidence, RuleUnit
+from chibo.core.rulebook import LIMITS
+
+MAX_WORKING_DAYS = int(LIMITS[RuleUnit.WORKING_DAYS][1])  # the longest clock a rule may set
+
+
+class RuleVersionForm(forms.Form):
+    value = forms.CharField(label="Giá trị", max_length=40, error_messages={"required": "Cần nhập giá trị."},
+                            help_text="Một số (60, 0,5) hoặc phân số cho tỷ lệ (2/3).")
+    effective_from = VNDateField(label="Có hiệu lực từ ngày",
+                                 error_messages={"required": "Cần nhập ngày có hiệu lực (dd/mm/yyyy)."})
+    basis = forms.CharField(label="Căn cứ (số hiệu văn bản, điều khoản)", max_length=200,
+                            error_messages={"required": "Cần ghi văn bản căn cứ (số hiệu, điều khoản)."})
+    confidence = forms.ChoiceField(label="Mức độ xác nhận", choices=Confidence.choices, initial=Confidence.CONFIRMED)
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)
+
+
+class CalendarDayForm(forms.Form):
+    day = VNDateField(label="Ngày", error_messages={"required": "Cần nhập ngày (dd/mm/yyyy)."})
+    kind = forms.ChoiceField(label="Loại", choices=CalendarDayKind.choices)
+    note = forms.CharField(label="Nội dung", max_length=200, help_text="Ví dụ: nghỉ bù dịp Quốc khánh.",
+                           error_messages={"required": "Cần ghi nội dung (ví dụ: nghỉ bù dịp Tết Nguyên đán)."})
+    document = forms.CharField(label="Văn bản công bố", max_length=100, required=False)
+
+
+class CalendarRemoveForm(forms.Form):
+    day = VNDateField(label="Ngày")
+    reason = forms.CharField(label="Lý do xóa", max_length=200, error_messages={"required": "Cần ghi lý do xóa."})
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label="Năm", min_value=MIN_YEAR, max_value=MAX_YEAR, error_messages={
+        key: f"Lịch làm việc chỉ tính cho các năm {MIN_YEAR}–{MAX_YEAR}." for key in ("min_value", "max_value", "invalid")})
+
+
+class WorkingDayCalculatorForm(forms.Form):
+    start = VNDateField(label="Từ ngày (không tính ngày này)", error_messages={"required": "Cần nhập ngày bắt đầu."})
+    n = forms.IntegerField(label="Số ngày làm việc", min_value=0, max_value=MAX_WORKING_DAYS, error_messages={
+        key: f"Nhập một số nguyên từ 0 đến {MAX_WORKING_DAYS}." for key in ("min_value", "max_value", "invalid", "required")})
+    unit = forms.TypedChoiceField(label="Theo lịch của tổ chức", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", "Lịch Việt Nam"), *[(u.pk, u.name) for u in units]]
+
+    def clean_start(self):
+        start = self.cleaned_data["start"]
+        if not MIN_YEAR <= start.year <= MAX_YEAR:
+            raise forms.ValidationError(f"Lịch làm việc chỉ tính cho các năm {MIN_YEAR}–{MAX_YEAR}.")
+        return start

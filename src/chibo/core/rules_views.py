@@ -1,0 +1,203 @@
+"""Pages of the rulebook and the working calendar: every logged-in user reads them (a secretary must
+see *why* a due date is what it is); the upper committee's organization officer adds rule versions
+and announced days. Thin views over ``core.rulebook``, ``core.calendar`` and ``core.calendar_services``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo.core import calendar as cal_mod
+from chibo.core import clock
+from chibo.core import calendar_services
+from chibo.core.access import actor_for
+from chibo.core.forms import apply_service_errors
+from chibo.core.models import CalendarDay, CalendarDayKind
+from chibo.core.rulebook import describe_value, in_force, rule_add_version, rule_history, rules_in_force
+from chibo.core.rules_forms import (
+    CalendarDayForm,
+    CalendarRemoveForm,
+    RuleVersionForm,
+    WorkingDayCalculatorForm,
+    YearForm,
+)
+
+
+# The first part of a rule key, as a heading of the rulebook page.
+GROUPS = {
+    "admission": "Kết nạp đảng viên",
+    "probation": "Thời kỳ dự bị",
+    "confirmation": "Công nhận đảng viên chính thức",
+    "transfer": "Chuyển sinh hoạt đảng",
+    "delegation": "Đoàn công tác",
+    "trip": "Đi nước ngoài",
+    "meeting": "Sinh hoạt chi bộ",
+    "resolution": "Nghị quyết, biểu quyết",
+    "strike_off": "Xóa tên",
+    "dues": "Đảng phí",
+    "grading": "Đánh giá, xếp loại",
+    "discipline": "Kỷ luật",
+}
+
+
+def _root():
+    from chibo.units.models import Unit
+
+    return Unit.objects.filter(depth=0).order_by("pk").first()
+
+
+def _can(actor, perm: str) -> bool:
+    root = _root()
+    return root is not None and actor.can(perm, root)
+
+
+@login_required
+def index(request):
+    today = clock.today()
+    order = list(GROUPS)
+    rows = [
+        {"key": key, "group": GROUPS.get(key.split(".")[0], key.split(".")[0]), "v": version,
+         "value": describe_value(version) if version else ""}
+        for key, version in rules_in_force(on=today)
+    ]
+    rows.sort(key=lambda r: (order.index(r["key"].split(".")[0]) if r["key"].split(".")[0] in order else len(order),
+                             r["key"]))
+    return render(request, "rules/index.html", {"rows": rows, "today": today})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def detail(request, key):
+    actor = actor_for(request)
+    history = rule_history(key)
+    if not history:
+        raise Http404("Không có quy định này")
+    can_edit = _can(actor, "rules.edit")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    form = None
+    if can_edit:
+        form = RuleVersionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                version = rule_add_version(actor=actor, key=key, **form.cleaned_data)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, f"Đã thêm phiên bản mới của «{key}»: {version.value} "
+                                          f"{version.get_unit_display()}, có hiệu lực từ "
+                                          f"{version.effective_from:%d/%m/%Y}.")
+                return redirect("rules:detail", key=key)
+    today = clock.today()
+    current = next((v for v in history if in_force(v, today)), None)
+    return render(request, "rules/detail.html", {
+        "key": key, "group": GROUPS.get(key.split(".")[0], ""), "current": current, "latest": history[-1],
+        "current_value": describe_value(current) if current else "",
+        "history": [{"v": v, "value": describe_value(v), "in_force": v is current} for v in reversed(history)],
+        "today": today, "form": form,
+    })
+
+
+def _calculate(actor, form: WorkingDayCalculatorForm):
+    """The calculator's answer: the due date, the count back, and the days off it stepped over."""
+    from chibo.units.selectors import units_visible
+
+    data = form.cleaned_data
+    unit = None
+    if data.get("unit"):
+        unit = units_visible(actor).filter(pk=data["unit"]).first()
+        if unit is None:
+            form.add_error("unit", "Chọn một tổ chức trong phạm vi của bạn.")
+            return None
+    calendar = cal_mod.calendar_for(unit)
+    start, n = data["start"], data["n"]
+    due = calendar.add_working_days(start, n)
+    if due.year > cal_mod.MAX_YEAR:
+        form.add_error("n", f"Kết quả vượt quá năm {cal_mod.MAX_YEAR}, ngoài phạm vi của lịch.")
+        return None
+    skipped, worked = [], []  # days off other than plain weekends; make-up working weekend days
+    day = start + timedelta(days=1)
+    while day <= due:
+        if not calendar.is_working_day(day):
+            reason = cal_mod.non_working_reason(calendar, day)
+            if reason not in ("Thứ Bảy", "Chủ nhật"):
+                skipped.append((day, reason))
+        elif day in calendar.extra_work:
+            worked.append(day)
+        day += timedelta(days=1)
+    back = calendar.working_days_between(start, due)
+    return {
+        "start": start, "n": n, "due": due, "back": back, "unit": unit, "host": calendar.host,
+        "calendar_days": (due - start).days, "skipped": skipped, "worked": worked,
+        "weekend_days": (due - start).days - back - len(skipped),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def calendar(request):
+    from chibo.units.selectors import units_visible
+
+    actor = actor_for(request)
+    can_edit = _can(actor, "calendar.edit")
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    today = clock.today()
+    year = today.year
+    year_form = YearForm(request.GET if "year" in request.GET else None, initial={"year": year})
+    if year_form.is_valid():
+        year = year_form.cleaned_data["year"]
+    add_form = CalendarDayForm(request.POST or None) if can_edit else None
+    if add_form is not None and request.method == "POST" and add_form.is_valid():
+        try:
+            added = calendar_services.calendar_day_add(actor=actor, **add_form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(add_form, exc)
+        else:
+            messages.success(request, f"Đã ghi {added.day:%d/%m/%Y}: {added.get_kind_display()}.")
+            return redirect(f"{reverse('rules:calendar')}?year={added.day.year}")
+    units = units_visible(actor).filter(closed_on__isnull=True).order_by("sort_key")[:500]
+    calc_form = WorkingDayCalculatorForm(request.GET if "start" in request.GET else None, units=units,
+                                         initial={"start": today, "n": 30, "unit": request.GET.get("unit", "")})
+    result = _calculate(actor, calc_form) if calc_form.is_bound and calc_form.is_valid() else None
+    announced = cal_mod.announced_days(year)
+    return render(request, "rules/calendar.html", {
+        "year": year, "years": (year - 1, year + 1), "year_form": year_form,
+        "holidays": cal_mod.holidays_in(year, "VN"),
+        "announced": announced, "kinds": CalendarDayKind,
+        "add_form": add_form, "can_edit": can_edit,
+        "calc_form": calc_form, "result": result, "today": today,
+    })
+
+
+@login_required
+@require_POST
+def calendar_remove(request):
+    actor = actor_for(request)
+    if not _can(actor, "calendar.edit"):
+        raise PermissionDenied
+    form = CalendarRemoveForm(request.POST)
+    target = reverse("rules:calendar")
+    if not form.is_valid():
+        messages.error(request, "Chưa xóa: " + " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect(target)
+    day = form.cleaned_data["day"]
+    day_obj = CalendarDay.objects.filter(day=day).first()
+    if day_obj is None:
+        messages.error(request, f"Chưa xóa: {day:%d/%m/%Y} không có trong danh sách ngày đã công bố.")
+        return redirect(f"{target}?year={day.year}")
+    try:
+        calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, "Chưa xóa: " + " ".join(exc.messages))
+    else:
+        messages.success(request, f"Đã xóa ngày {day:%d/%m/%Y} khỏi danh sách ngày đã công bố.")
+    return redirect(f"{target}?year={day.year}")

@@ -1,0 +1,261 @@
+"""The rulebook: seeded from the domain reference, versioned, refused when a version is wrong,
+and asked by date (a clock keeps the version in force when it started)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from chibo.core.calendar import calendar_for, due_date
+from chibo.core.models import AuditEvent, Rule
+from chibo.core.rulebook import (
+    RuleNotInForce,
+    UnknownRule,
+    describe_value,
+    number,
+    ratio_needed,
+    rule,
+    rule_add_version,
+    rule_history,
+    rule_keys,
+    rules_in_force,
+)
+
+DOMAIN = Path(__file__).resolve().parents[5] / "shared" / "domain.md"  # /work/shared/domain.md beside the repo
+SEED_FROM = date(2000, 1, 1)
+
+# A row of the domain table that names several rules ("a / b", a range, a list of rates) → the
+# seeded keys, in the order the row gives their values. Every other row names exactly one key.
+COMPOSITE = {
+    "transfer.temporary_months": ["transfer.temporary_min_months", "transfer.temporary_max_months"],
+    "admission.age_min / age_max": ["admission.age_min", "admission.age_max"],
+    "admission.decide_within": ["admission.decide_within", "admission.decide_extension_max"],  # 60 (+≤ 30)
+    "meeting.min_minutes / combined": ["meeting.min_minutes", "meeting.min_minutes_combined"],
+    "dues.rates": ["dues.rate_salary", "dues.rate_pension", "dues.student_monthly"],
+    "grading.bands": ["grading.band_excellent", "grading.band_good", "grading.band_completed"],
+    "discipline.limitation_years": ["discipline.limitation_years_reprimand", "discipline.limitation_years_warning"],
+}
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:/\d+)?%?")
+
+
+def domain_rows() -> list[tuple[str, str, str]]:
+    """(key, value, basis) cells of every row of the rulebook table in domain.md."""
+    if not DOMAIN.exists():
+        pytest.fail(f"the domain reference is expected at {DOMAIN}")
+    text = DOMAIN.read_text(encoding="utf-8")
+    section = text.split("## Rulebook", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("|") or len(cells) < 3 or cells[0] in ("key", "") or set(cells[0]) <= {"-"}:
+            continue
+        rows.append((cells[0].strip("` "), cells[1], cells[2]))
+    return rows
+
+
+def domain_numbers(cell: str) -> list[Fraction]:
+    """"1% / 0.5% / 5,000 VND" → [1/100, 1/200, 5000]; "≥ 2/3 of full members" → [2/3]."""
+    out = []
+    for token in _NUMBER.findall(cell):
+        percent = token.endswith("%")
+        value = Fraction(token.rstrip("%").replace(",", ""))
+        out.append(value / 100 if percent else value)
+    return out
+
+
+def seeded_keys(row_key: str) -> list[str]:
+    return COMPOSITE.get(row_key, [row_key])
+
+
+def test_domain_table_is_read():
+    rows = domain_rows()
+    assert len(rows) >= 25, rows
+    assert ("probation.months", "12", "Charter") in rows
+    assert domain_numbers("1% / 0.5% / 5,000 VND") == [Fraction(1, 100), Fraction(1, 200), 5000]
+    assert domain_numbers("60 working days (+≤ 30)") == [60, 30]
+
+
+def test_every_rule_of_the_domain_table_is_seeded(db):
+    keys = set(rule_keys())
+    missing = [f"{row_key} → {key}" for row_key, *_ in domain_rows() for key in seeded_keys(row_key) if key not in keys]
+    assert not missing, "rules of ../shared/domain.md without a seeded rule: " + ", ".join(missing)
+    assert all(key in keys for group in COMPOSITE.values() for key in group)
+    assert all(row_key in {r[0] for r in domain_rows()} for row_key in COMPOSITE), "a COMPOSITE row left the table"
+
+
+def test_seeded_values_and_units_match_the_domain_table(db):
+    problems = []
+    for row_key, cell, basis in domain_rows():
+        keys = seeded_keys(row_key)
+        numbers = domain_numbers(cell)
+        for key, expected in zip(keys, numbers, strict=False):
+            seed = rule_history(key)[0]
+            if seed.effective_from != SEED_FROM or number(seed) != expected:
+                problems.append(f"{key}: seeded {seed.value} from {seed.effective_from}, domain.md says {cell!r}")
+        first = rule_history(keys[0])[0]
+        if "working days" in cell and first.unit != "working_days":
+            problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
+        elif re.search(r"\b\d+ days\b|\b1 day\b", cell) and first.unit != "calendar_days":
+            problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
+        elif re.search(r"\bmonths?\b", cell) and "in months" not in cell and first.unit != "months":
+            problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
+        for key in keys:  # "`?`" in the value or the basis: to be confirmed
+            if "`?`" in cell + basis and rule_history(key)[0].confidence != "to_confirm":
+                problems.append(f"{key}: unconfirmed in domain.md but seeded as confirmed")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_fails_when_the_table_gains_a_key(db, monkeypatch):
+    rows = domain_rows()
+    monkeypatch.setitem(globals(), "domain_rows", lambda: [*rows, ("admission.new_rule_2027", "10 working days", "")])
+    with pytest.raises(AssertionError, match="admission.new_rule_2027"):
+        test_every_rule_of_the_domain_table_is_seeded(None)
+
+
+# --- asking the rulebook -------------------------------------------------------------------------
+
+def test_unknown_key_raises_and_a_key_before_its_first_version_is_not_in_force(db):
+    with pytest.raises(UnknownRule):
+        rule("admission.no_such_rule", on=date(2026, 3, 2))
+    with pytest.raises(RuleNotInForce):
+        rule("admission.decide_within", on=date(1999, 12, 31))
+    assert rule("admission.decide_within", on=SEED_FROM).value == "60"
+
+
+def test_rule_picks_the_version_across_a_change(actor_of):
+    before = rule("admission.ceremony_within", on=date(2026, 6, 1))
+    new = rule_add_version(actor=actor_of("ban.tochuc"), key="admission.ceremony_within", value="20",
+                           effective_from=date(2026, 7, 1), basis="99-QĐ/TW 2026, Điều 5", note="Rút ngắn")
+    assert rule("admission.ceremony_within", on=date(2026, 6, 30)).pk == before.pk
+    assert rule("admission.ceremony_within", on=date(2026, 7, 1)).pk == new.pk
+    assert rule("admission.ceremony_within", on=date(2030, 1, 1)).pk == new.pk
+    before.refresh_from_db()
+    assert before.effective_to == date(2026, 6, 30) and before.value == "30"  # history kept, only closed
+    assert (new.unit, new.comparison, new.created_by) == ("working_days", "lte", "ban.tochuc")
+    assert [v.value for v in rule_history("admission.ceremony_within")] == ["30", "20"]
+    event = AuditEvent.objects.order_by("-seq").first()
+    assert event.action == "rule.version_added"
+    assert event.data == {"key": "admission.ceremony_within", "value": "20", "from": "2026-07-01", "previous": "30"}
+    in_force = dict(rules_in_force(on=date(2026, 7, 1)))
+    assert in_force["admission.ceremony_within"].pk == new.pk
+    assert dict(rules_in_force(on=date(1999, 1, 1)))["admission.ceremony_within"] is None
+    # A third version must start after the second.
+    third = rule_add_version(actor=actor_of("ban.tochuc"), key="admission.ceremony_within", value="25",
+                             effective_from=date(2027, 1, 1), basis="100-QĐ/TW 2026")
+    new.refresh_from_db()
+    assert new.effective_to == date(2026, 12, 31) and third.effective_to is None
+
+
+def test_a_clock_keeps_the_version_in_force_when_it_started(actor_of, unit):
+    """Decision received 15/06/2026; the ceremony deadline drops from 30 to 20 working days on 01/07/2026."""
+    rule_add_version(actor=actor_of("ban.tochuc"), key="admission.ceremony_within", value="20",
+                     effective_from=date(2026, 7, 1), basis="99-QĐ/TW 2026")
+    start = date(2026, 6, 15)
+    at_start = rule("admission.ceremony_within", on=start)
+    assert at_start.value == "30"
+    due = due_date(at_start, start)
+    assert due == date(2026, 7, 27)  # 30 working days, counted by hand (no holiday in June–July 2026)
+    at_end = rule("admission.ceremony_within", on=due)
+    assert at_end.value == "20" and due_date(at_end, start) == date(2026, 7, 13)  # what a naive lookup would say
+    assert rule("admission.ceremony_within", on=start).pk == at_start.pk  # asked again later: same answer
+    # The same case in the French organization once it skips French holidays: 14/07 is not counted.
+    france = unit("PHAP")
+    france.skip_host_holidays = True
+    assert due_date(at_start, start, cal=calendar_for(france)) == date(2026, 7, 28)
+
+
+def test_a_deadline_across_tet_with_the_rule_of_its_start(db):
+    version = rule("trip.report_within", on=date(2026, 2, 12))
+    assert due_date(version, date(2026, 2, 12)) == date(2026, 3, 2)  # 7 working days over Tết 2026
+    decide = rule("admission.decide_within", on=date(2026, 1, 5))
+    assert due_date(decide, date(2026, 1, 5)) == date(2026, 4, 6)  # 60 working days; 16–20/02 off
+
+
+# --- refused versions ----------------------------------------------------------------------------
+
+def _state() -> tuple:
+    return (tuple(Rule.objects.order_by("pk").values_list("pk", "value", "effective_from", "effective_to")),
+            AuditEvent.objects.count())
+
+
+GOOD = {"value": "45", "effective_from": date(2026, 7, 1), "basis": "99-QĐ/TW 2026", "confidence": "confirmed"}
+
+
+@pytest.mark.parametrize("key, changes, field, words", [
+    ("admission.decide_within", {"effective_from": SEED_FROM}, "effective_from", "không được chồng lấn"),
+    ("admission.decide_within", {"effective_from": date(1999, 1, 1)}, "effective_from", "phải có hiệu lực sau 01/01/2000"),
+    ("admission.decide_within", {"value": "-5"}, "value", "không hợp lý"),
+    ("admission.decide_within", {"value": "5000"}, "value", "không hợp lý (cho phép 0–2500)"),
+    ("admission.decide_within", {"value": "2.5"}, "value", "số nguyên"),
+    ("admission.decide_within", {"value": "sáu mươi"}, "value", "không phải một số"),
+    ("admission.decide_within", {"value": ""}, "value", "không phải một số"),
+    ("admission.cell_vote_ratio", {"value": "3/2"}, "value", "không hợp lý"),
+    ("admission.cell_vote_ratio", {"value": "0"}, "value", "không hợp lý"),
+    ("admission.cell_vote_ratio", {"value": "1/0"}, "value", "không phải một số"),
+    ("probation.months", {"value": "700"}, "value", "không hợp lý"),
+    ("admission.decide_within", {"basis": "  "}, "basis", "văn bản căn cứ"),
+    ("admission.decide_within", {"confidence": "maybe"}, "confidence", "không hợp lệ"),
+    ("admission.no_such_rule", {}, "key", "Không có quy định"),
+])
+def test_bad_versions_are_refused_and_nothing_written(actor_of, key, changes, field, words):
+    before = _state()
+    with pytest.raises(ValidationError) as exc:
+        rule_add_version(actor=actor_of("ban.tochuc"), key=key, **{**GOOD, **changes})
+    assert words in exc.value.message_dict[field][0], exc.value.message_dict
+    assert _state() == before
+
+
+def test_every_error_of_a_version_is_reported_at_once(actor_of):
+    with pytest.raises(ValidationError) as exc:
+        rule_add_version(actor=actor_of("ban.tochuc"), key="admission.decide_within", value="-1",
+                         effective_from=SEED_FROM, basis="", confidence="x")
+    assert set(exc.value.message_dict) == {"value", "effective_from", "basis", "confidence"}
+
+
+def test_a_version_overlapping_a_closed_one_is_refused(actor_of):
+    officer = actor_of("ban.tochuc")
+    rule_add_version(actor=officer, key="meeting.min_minutes", value="60", effective_from=date(2026, 7, 1),
+                     basis="50-HD/BTCTW 2026")
+    before = _state()
+    for day in (date(2026, 7, 1), date(2026, 6, 30), date(2025, 1, 1)):
+        with pytest.raises(ValidationError) as exc:
+            rule_add_version(actor=officer, key="meeting.min_minutes", value="75", effective_from=day, basis="x")
+        assert "01/07/2026" in exc.value.message_dict["effective_from"][0]
+    assert _state() == before
+
+
+@pytest.mark.parametrize("persona", ["ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap"])
+def test_only_the_organization_officer_adds_versions(actor_of, persona):
+    before = _state()
+    with pytest.raises(PermissionDenied):
+        rule_add_version(actor=actor_of(persona), key="admission.decide_within", **GOOD)
+    assert _state() == before
+
+
+# --- ratios --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("members, two_thirds, more_than_half", [
+    (3, 2, 2), (4, 3, 3), (6, 4, 4), (7, 5, 4), (9, 6, 5), (31, 21, 16),
+])
+def test_ratio_needed(db, members, two_thirds, more_than_half):
+    on = date(2026, 3, 2)
+    assert ratio_needed(rule("admission.cell_vote_ratio", on=on), members) == two_thirds
+    assert ratio_needed(rule("resolution.pass_ratio", on=on), members) == more_than_half
+
+
+def test_ratio_needed_refuses_a_duration(db):
+    with pytest.raises(ValueError):
+        ratio_needed(rule("probation.months", on=date(2026, 3, 2)), 9)
+
+
+def test_values_read_as_people_say_them(db):
+    on = date(2026, 3, 2)
+    assert describe_value(rule("admission.decide_within", on=on)) == "60 ngày làm việc"
+    assert describe_value(rule("admission.cell_vote_ratio", on=on)) == "2/3 (66,67%)"
+    assert describe_value(rule("dues.rate_pension", on=on)) == "1/200 (0,5%)"
+    assert describe_value(rule("dues.student_monthly", on=on)) == "5.000 đồng (VND)"

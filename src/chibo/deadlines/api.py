@@ -1,0 +1,113 @@
+"""Deadlines API: read-only, through the same selectors as the radar (so both count alike)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from chibo.core import clock
+from chibo.core.access import actor_for
+from chibo.core.models import Rule
+from chibo.deadlines.forms import API_STATES, DEFAULT_WINDOW, MAX_WINDOW
+from chibo.deadlines.kinds import KINDS
+from chibo.deadlines.models import Deadline
+from chibo.deadlines.selectors import DeadlineFilters, deadline_get, deadline_search
+from chibo.units.selectors import unit_get
+
+
+class DeadlineRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Rule
+        fields = ["id", "key", "value", "unit", "basis", "effective_from"]
+        read_only_fields = fields
+        extra_kwargs = {"unit": {"help_text": "calendar_days, working_days, months, years, …"}}
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    kind_label = serializers.SerializerMethodField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    member_name = serializers.SerializerMethodField()
+    rule = DeadlineRuleSerializer(read_only=True)
+    days_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "kind_label", "unit", "unit_name", "member", "member_name", "title", "start_date",
+                  "due_date", "state", "met_on", "reason", "rule", "days_left"]
+        read_only_fields = fields
+
+    def get_kind_label(self, obj: Deadline) -> str:
+        return KINDS[obj.kind].label if obj.kind in KINDS else obj.kind
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_member_name(self, obj: Deadline) -> str | None:
+        return obj.member.full_name if obj.member_id else None
+
+    @extend_schema_field(serializers.IntegerField(
+        allow_null=True, help_text="Days until the due date (negative: overdue); null once closed"))
+    def get_days_left(self, obj: Deadline) -> int | None:
+        if not obj.is_open:
+            return None
+        today = self.context.get("today") or clock.today()
+        return (obj.due_date - today).days
+
+
+SEARCH_PARAMS = [
+    OpenApiParameter("state", str, enum=list(API_STATES),
+                     description="open / met / late / waived (stored state); overdue (open and past due), "
+                                 "soon (open, due within soon_days), active (open or late)"),
+    OpenApiParameter("kind", str, enum=list(KINDS)),
+    OpenApiParameter("unit", int, description="Unit id: its whole subtree"),
+    OpenApiParameter("soon_days", int, description=f"Window of state=soon in days (1–{MAX_WINDOW}, "
+                                                  f"default {DEFAULT_WINDOW})"),
+]
+
+
+def filters_from_params(actor, params) -> DeadlineFilters:
+    """Query parameters → filters; bad values raise 400 with the field named, out-of-scope units 404."""
+    errors = {}
+    state = params.get("state", "")
+    if state and state not in API_STATES:
+        errors["state"] = [f"Trạng thái «{state[:40]}» không hợp lệ; dùng một trong: {', '.join(API_STATES)}."]
+    kind = params.get("kind", "")
+    if kind and kind not in KINDS:
+        errors["kind"] = [f"Loại việc «{kind[:40]}» không hợp lệ."]
+    soon_days = DEFAULT_WINDOW
+    raw_days = params.get("soon_days", "")
+    if raw_days:
+        if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_WINDOW:
+            errors["soon_days"] = [f"Số ngày phải là số nguyên từ 1 đến {MAX_WINDOW}."]
+        else:
+            soon_days = int(raw_days)
+    raw_unit = params.get("unit", "")
+    if raw_unit and not raw_unit.isdigit():
+        errors["unit"] = ["Mã tổ chức phải là số."]
+    if errors:
+        raise serializers.ValidationError(errors)
+    unit = unit_get(actor, int(raw_unit)) if raw_unit else None
+    return DeadlineFilters(state=state, kind=kind, unit=unit, soon_days=soon_days, today=clock.today())
+
+
+class DeadlineList(generics.ListAPIView):
+    serializer_class = DeadlineSerializer
+
+    def get_queryset(self):
+        actor = actor_for(self.request)
+        self.filters = filters_from_params(actor, self.request.query_params)
+        return deadline_search(actor, self.filters)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": clock.today()}
+
+    @extend_schema(parameters=SEARCH_PARAMS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class DeadlineDetail(generics.GenericAPIView):
+    serializer_class = DeadlineSerializer
+
+    def get(self, request, pk):
+        deadline = deadline_get(actor_for(request), pk)
+        return Response(DeadlineSerializer(deadline, context={"today": clock.today()}).data)

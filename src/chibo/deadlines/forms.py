@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django import forms
+
+from chibo.deadlines.kinds import kind_choices
+from chibo.deadlines.models import DeliveryState
+
+# What the radar's "state" filter offers (the API also takes "open" and "late", the raw states).
+STATE_CHOICES = [
+    ("", "Tổng hợp"),
+    ("overdue", "Quá hạn"),
+    ("soon", "Sắp đến hạn"),
+    ("active", "Chưa xong (tất cả)"),
+    ("met", "Đã thực hiện"),
+    ("waived", "Được miễn"),
+]
+API_STATES = ("open", "met", "late", "waived", "overdue", "soon", "active")
+WINDOW_CHOICES = [(7, "7 ngày"), (14, "14 ngày"), (30, "30 ngày"), (60, "60 ngày"), (90, "90 ngày")]
+DEFAULT_WINDOW = 30
+MAX_WINDOW = 365
+
+
+class RadarFilterForm(forms.Form):
+    state = forms.ChoiceField(label="Xem", required=False, choices=STATE_CHOICES)
+    kind = forms.ChoiceField(label="Loại việc", required=False)
+    unit = forms.TypedChoiceField(label="Tổ chức", required=False, coerce=int, empty_value=None)
+    days = forms.TypedChoiceField(label="Sắp đến hạn trong", required=False, coerce=int, empty_value=None,
+                                  choices=WINDOW_CHOICES)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Tất cả"), *kind_choices()]
+        self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
+        self.fields["unit"].error_messages["invalid_choice"] = "Tổ chức này không có trong phạm vi của bạn."
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Lý do", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Cần ghi rõ lý do.",
+                                             "max_length": "Lý do dài tối đa 500 ký tự."})
+
+    def __init__(self, *args, label: str = "Lý do", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+
+
+class DeliveryFilterForm(forms.Form):
+    state = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *DeliveryState.choices])

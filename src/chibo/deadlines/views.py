@@ -1,0 +1,244 @@
+"""Deadline pages: the radar, a deadline's detail and actions, the delivery log, the bell's list,
+the iCalendar feed. Thin views over deadlines.selectors and the services."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, HttpResponseNotFound
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from chibo.core import clock
+from chibo.core.access import actor_for, actor_from_user
+from chibo.core.forms import apply_service_errors
+from chibo.deadlines import feeds, services
+from chibo.deadlines.forms import DEFAULT_WINDOW, DeliveryFilterForm, RadarFilterForm, ReasonForm
+from chibo.deadlines.kinds import KINDS
+from chibo.deadlines.models import State
+from chibo.deadlines.notifications import notifications_mark_read
+from chibo.deadlines.selectors import (
+    DeadlineFilters,
+    deadline_deliveries,
+    deadline_get,
+    deadline_search,
+    deliveries_for_committee,
+    due_date_explained,
+    notifications_for,
+    radar_groups,
+    radar_totals,
+)
+from chibo.units.selectors import unit_get, units_visible
+
+PAGE_SIZE = 50
+SECRETARY_ROWS = 100  # each of the secretary's two tables; "see all" leads to the paginated list
+FEED_KEY_SESSION = "chibo_feed_key"
+
+
+def kind_label(key: str) -> str:
+    return KINDS[key].label if key in KINDS else key
+
+
+def _decorate(rows, today):
+    """Attach what every table shows: the kind's label and the days left (negative: overdue)."""
+    rows = list(rows)
+    for d in rows:
+        d.kind_label = kind_label(d.kind)
+        d.days_left = (d.due_date - today).days if d.is_open else None
+        d.overdue_days = -d.days_left if d.days_left is not None and d.days_left < 0 else 0
+    return rows
+
+
+def _radar_filters(request, actor, today):
+    units = list(units_visible(actor).only("pk", "name", "code", "depth", "path").order_by("path"))
+    raw_unit = request.GET.get("unit", "")
+    unit = unit_get(actor, int(raw_unit)) if raw_unit.isdigit() else None  # out of scope: 404, like the API
+    form = RadarFilterForm(request.GET or None, units=units)
+    data = {}
+    if form.is_bound:
+        form.is_valid()
+        data = form.cleaned_data
+    filters = DeadlineFilters(state=data.get("state") or "", kind=data.get("kind") or "",
+                              unit=unit if data.get("unit") else None,
+                              soon_days=data.get("days") or DEFAULT_WINDOW, today=today)
+    return form, filters
+
+
+def _links(query: dict) -> dict[str, str]:
+    """Query strings of the radar's drill-downs: the overview and each state, same kind/unit/window."""
+    kept = {k: v for k, v in query.items() if v}
+    return {state or "overview": "?" + urlencode({**kept, **({"state": state} if state else {})})
+            for state in ("", "overdue", "soon", "active")}
+
+
+@login_required
+def radar(request):
+    actor = actor_for(request)
+    today = clock.today()
+    staff = actor.can("members.view")
+    form, filters = _radar_filters(request, actor, today)
+    filters.mine = not staff
+    query = {"kind": filters.kind, "unit": filters.unit.pk if filters.unit else "", "days": filters.soon_days}
+    context = {
+        "form": form, "filters": filters, "today": today, "staff": staff, "whole_tree": actor.sees_whole_tree(),
+        "totals": radar_totals(actor, filters), "links": _links(query),
+        "state_label": dict(form.fields["state"].choices).get(filters.state, ""),
+    }
+    if filters.state:
+        context["mode"] = "list"
+        page = Paginator(deadline_search(actor, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = _decorate(page.object_list, today)
+        context["page"] = page
+    elif context["whole_tree"]:
+        context["mode"] = "groups"
+        groups = radar_groups(actor, filters)
+        for row in groups:
+            row.kind_label = kind_label(row.kind)
+            row.links = _links({**query, "unit": row.unit.pk, "kind": row.kind})
+        context["groups"] = groups
+    elif staff:
+        context["mode"] = "secretary"
+        context["overdue"] = _decorate(deadline_search(actor, DeadlineFilters(
+            state="overdue", kind=filters.kind, unit=filters.unit, today=today))[:SECRETARY_ROWS], today)
+        context["soon"] = _decorate(deadline_search(actor, DeadlineFilters(
+            state="soon", kind=filters.kind, unit=filters.unit, soon_days=filters.soon_days,
+            today=today))[:SECRETARY_ROWS], today)
+    else:
+        context["mode"] = "mine"
+        mine = deadline_search(actor, DeadlineFilters(mine=True, kind=filters.kind, unit=filters.unit, today=today))
+        context["mine"] = _decorate(mine[:200], today)
+    if staff and actor.member_id and not filters.state:
+        context["own"] = _decorate(deadline_search(actor, DeadlineFilters(state="active", mine=True, today=today)),
+                                   today)
+    htmx_target = request.htmx.target if request.htmx else None
+    template = "deadlines/radar.html#results" if htmx_target == "results" else "deadlines/radar.html"
+    return render(request, template, context)
+
+
+def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=None):
+    today = clock.today()
+    _decorate([deadline], today)
+    can_act = actor.can("deadlines.waive", deadline.unit)
+    late = deadline.state == State.LATE or bool(deadline.met_on and deadline.met_on > deadline.due_date)
+    return render(request, "deadlines/detail.html", {
+        "d": deadline,
+        "today": today,
+        "explained": due_date_explained(deadline),
+        "staff": actor.is_staff_role,
+        "deliveries": list(deadline_deliveries(deadline)) if actor.is_staff_role else [],
+        "can_waive": can_act and deadline.is_open,
+        "can_explain": can_act and late,
+        "waive_form": waive_form or ReasonForm(label="Lý do miễn", auto_id="waive_%s"),
+        "explain_form": explain_form or ReasonForm(label="Lý do trễ hạn", auto_id="explain_%s"),
+        "member_link": bool(deadline.member_id) and (actor.can("members.view", deadline.unit)
+                                                     or deadline.member_id == actor.member_id),
+    })
+
+
+@login_required
+def detail(request, pk):
+    actor = actor_for(request)
+    return _render_detail(request, actor, deadline_get(actor, pk))
+
+
+def _reason_action(request, pk, *, action, label: str, prefix: str, done: str, form_key: str):
+    actor = actor_for(request)
+    deadline = deadline_get(actor, pk)
+    if not actor.can("deadlines.waive", deadline.unit):
+        raise PermissionDenied
+    form = ReasonForm(request.POST, label=label, auto_id=f"{prefix}_%s")
+    if form.is_valid():
+        try:
+            action(actor=actor, deadline=deadline, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect("deadlines:detail", deadline.pk)
+    deadline.refresh_from_db()
+    return _render_detail(request, actor, deadline, **{form_key: form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def waive(request, pk):
+    return _reason_action(request, pk, action=services.deadline_waive, label="Lý do miễn", prefix="waive",
+                          done="Đã ghi miễn thực hiện.", form_key="waive_form")
+
+
+@login_required
+@require_http_methods(["POST"])
+def explain(request, pk):
+    return _reason_action(request, pk, action=services.deadline_explain_late, label="Lý do trễ hạn",
+                          prefix="explain", done="Đã ghi lý do trễ hạn.", form_key="explain_form")
+
+
+@login_required
+def deliveries(request):
+    actor = actor_for(request)
+    form = DeliveryFilterForm(request.GET or None)
+    state = form.cleaned_data["state"] if form.is_valid() else ""
+    qs = deliveries_for_committee(actor, state=state)  # 404 below the upper committee
+    failing = deliveries_for_committee(actor).filter(failing=0).count()
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    for delivery in page.object_list:
+        delivery.deadline.kind_label = kind_label(delivery.deadline.kind)
+    return render(request, "deadlines/deliveries.html", {"form": form, "page": page, "failing": failing})
+
+
+@login_required
+def notifications(request):
+    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "deadlines/notifications.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["POST"])
+def notifications_read(request):
+    raw = request.POST.get("id", "")
+    changed = notifications_mark_read(actor=actor_for(request), pk=int(raw) if raw.isdigit() else None)
+    if changed and not raw:
+        messages.success(request, "Đã đánh dấu tất cả là đã đọc.")
+    return redirect("deadlines:notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feed_manage(request):
+    actor = actor_for(request)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "create":
+            request.session[FEED_KEY_SESSION] = feeds.feed_token_create(actor=actor, user=request.user)
+        elif action == "revoke":
+            if feeds.feed_token_revoke(actor=actor, user=request.user):
+                messages.success(request, "Đã thu hồi đường dẫn lịch; các ứng dụng lịch sẽ không cập nhật được nữa.")
+        else:
+            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ",
+                                                       "text": "Thao tác không được hỗ trợ."}, status=400)
+        return redirect("deadlines:feed_manage")
+    key = request.session.pop(FEED_KEY_SESSION, None)  # shown once, right after it was made
+    return render(request, "deadlines/feed.html", {
+        "active": feeds.feed_active(request.user),
+        "feed_url": request.build_absolute_uri(reverse("deadlines:feed", args=[key])) if key else "",
+    })
+
+
+def feed(request, key):
+    """The calendar app's request: no login, no session; the secret in the URL names the user."""
+    user = feeds.feed_user(key)
+    if user is None:
+        return HttpResponseNotFound("Không tìm thấy lịch.\n", content_type="text/plain; charset=utf-8")
+    actor = actor_from_user(user)
+    events = feeds.deadline_events(
+        actor, detail_url=lambda pk: request.build_absolute_uri(reverse("deadlines:detail", args=[pk])))
+    response = HttpResponse(feeds.vcalendar(events, name="chibo — Hạn công việc").encode("utf-8"),
+                            content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = 'inline; filename="chibo.ics"'
+    return response
