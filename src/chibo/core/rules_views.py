@@ -16,8 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import calendar as cal_mod
-from chibo.core import clock
-from chibo.core import calendar_services
+from chibo.core import calendar_services, clock
 from chibo.core.access import actor_for
 from chibo.core.forms import apply_service_errors
 from chibo.core.models import CalendarDay, CalendarDayKind
@@ -29,7 +28,6 @@ from chibo.core.rules_forms import (
     WorkingDayCalculatorForm,
     YearForm,
 )
-
 
 # The first part of a rule key, as a heading of the rulebook page.
 GROUPS = {

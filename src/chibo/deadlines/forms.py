@@ -31,7 +31,12 @@ class RadarFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Tất cả"), *kind_choices()]
         self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
-        self.fields["unit"].error_messages["invalid_choice"] = "Tổ chức này không có trong phạm vi của bạn."
+        messages = {"state": "Chọn một mục của danh sách «Xem».", "kind": "Loại việc này không có.",
+                    "unit": "Tổ chức này không có trong phạm vi của bạn.",
+                    "days": "Chọn số ngày trong danh sách (7, 14, 30, 60 hoặc 90)."}
+        for name, message in messages.items():
+            self.fields[name].error_messages["invalid_choice"] = message
+            self.fields[name].error_messages["invalid"] = message
 
 
 class ReasonForm(forms.Form):

@@ -131,8 +131,9 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
         "explained": due_date_explained(deadline),
         "staff": actor.is_staff_role,
         "deliveries": list(deadline_deliveries(deadline)) if actor.is_staff_role else [],
-        "can_waive": can_act and deadline.is_open,
-        "can_explain": can_act and late,
+        # A refused form stays on the page with its error even if the action no longer applies.
+        "can_waive": can_act and (deadline.is_open or waive_form is not None),
+        "can_explain": can_act and (late or explain_form is not None),
         "waive_form": waive_form or ReasonForm(label="Lý do miễn", auto_id="waive_%s"),
         "explain_form": explain_form or ReasonForm(label="Lý do trễ hạn", auto_id="explain_%s"),
         "member_link": bool(deadline.member_id) and (actor.can("members.view", deadline.unit)
