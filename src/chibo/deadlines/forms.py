@@ -25,7 +25,7 @@ class RadarFilterForm(forms.Form):
     kind = forms.ChoiceField(label="Loại việc", required=False)
     unit = forms.TypedChoiceField(label="Tổ chức", required=False, coerce=int, empty_value=None)
     days = forms.TypedChoiceField(label="Sắp đến hạn trong", required=False, coerce=int, empty_value=None,
-                                  choices=WINDOW_CHOICES)
+                                  choices=WINDOW_CHOICES, initial=DEFAULT_WINDOW)
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

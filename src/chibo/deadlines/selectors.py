@@ -193,7 +193,8 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
     if start_rule_id:
         explained.start_rule = Rule.objects.filter(pk=start_rule_id).first()
         if explained.start_rule is not None:
+            admitted = getattr(deadline.member, "admission_date", None) if deadline.member_id else None
             explained.start_note = (f"Ngày bắt đầu tính là ngày hết thời gian dự bị: "
                                     f"{explained.start_rule.value} {explained.start_rule.get_unit_display()} "
-                                    f"kể từ ngày vào Đảng")
+                                    f"kể từ ngày vào Đảng" + (f" {admitted:%d/%m/%Y}" if admitted else ""))
     return explained

@@ -20,7 +20,7 @@ from chibo.core.forms import apply_service_errors
 from chibo.deadlines import feeds, services
 from chibo.deadlines.forms import DEFAULT_WINDOW, DeliveryFilterForm, RadarFilterForm, ReasonForm
 from chibo.deadlines.kinds import KINDS
-from chibo.deadlines.models import State
+from chibo.deadlines.models import DeliveryState, State
 from chibo.deadlines.notifications import notifications_mark_read
 from chibo.deadlines.selectors import (
     DeadlineFilters,
@@ -42,6 +42,20 @@ FEED_KEY_SESSION = "chibo_feed_key"
 
 def kind_label(key: str) -> str:
     return KINDS[key].label if key in KINDS else key
+
+
+def step_label(step: str) -> str:
+    """A reminder step as the log shows it: "before-7" → "Nhắc trước 7 ngày"."""
+    if step.startswith("before-"):
+        return f"Nhắc trước {step.removeprefix('before-')} ngày"
+    return {"due": "Nhắc đúng ngày hạn", "overdue": "Nhắc khi quá hạn", "escalate": "Báo cấp trên"}.get(step, step)
+
+
+def _log(deliveries):
+    deliveries = list(deliveries)
+    for delivery in deliveries:
+        delivery.step_label = step_label(delivery.step)
+    return deliveries
 
 
 def _decorate(rows, today):
@@ -125,12 +139,14 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
     _decorate([deadline], today)
     can_act = actor.can("deadlines.waive", deadline.unit)
     late = deadline.state == State.LATE or bool(deadline.met_on and deadline.met_on > deadline.due_date)
+    log = _log(deadline_deliveries(deadline)) if actor.is_staff_role else []
     return render(request, "deadlines/detail.html", {
         "d": deadline,
         "today": today,
         "explained": due_date_explained(deadline),
         "staff": actor.is_staff_role,
-        "deliveries": list(deadline_deliveries(deadline)) if actor.is_staff_role else [],
+        "deliveries": log,
+        "log_failing": any(r.state in (DeliveryState.FAILED, DeliveryState.GAVE_UP) for r in log),
         # A refused form stays on the page with its error even if the action no longer applies.
         "can_waive": can_act and (deadline.is_open or waive_form is not None),
         "can_explain": can_act and (late or explain_form is not None),
@@ -187,6 +203,7 @@ def deliveries(request):
     qs = deliveries_for_committee(actor, state=state)  # 404 below the upper committee
     failing = deliveries_for_committee(actor).filter(failing=0).count()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = _log(page.object_list)
     for delivery in page.object_list:
         delivery.deadline.kind_label = kind_label(delivery.deadline.kind)
     return render(request, "deadlines/deliveries.html", {"form": form, "page": page, "failing": failing})
@@ -224,9 +241,11 @@ def feed_manage(request):
                                                        "text": "Thao tác không được hỗ trợ."}, status=400)
         return redirect("deadlines:feed_manage")
     key = request.session.pop(FEED_KEY_SESSION, None)  # shown once, right after it was made
+    url = request.build_absolute_uri(reverse("deadlines:feed", args=[key])) if key else ""
     return render(request, "deadlines/feed.html", {
         "active": feeds.feed_active(request.user),
-        "feed_url": request.build_absolute_uri(reverse("deadlines:feed", args=[key])) if key else "",
+        "feed_url": url,
+        "webcal_url": "webcal://" + url.split("://", 1)[1] if url else "",
     })
 
 

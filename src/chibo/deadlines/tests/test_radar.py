@@ -157,7 +157,7 @@ def test_whole_tree_groups_add_up_and_drill_down(client_of, seeded):
     assert len(groups) >= 5
     sums = {"overdue": 0, "soon": 0, "open": 0}
     for row in groups:
-        for cell in row.xpath(".//a[@data-group-count]"):
+        for cell in row.xpath(".//*[@data-group-count]"):
             sums[cell.get("data-group-count")] += int(cell.text_content())
     assert sums == totals
     # A group → its filtered list, with exactly the group's number of rows, all of that unit and kind.
@@ -479,9 +479,10 @@ def test_feed_create_serve_revoke(client_of, personas, seeded, unit):
     FeedToken.objects.filter(user=personas["bithu.phap"]).delete()
     response = phap.post("/deadlines/feed/", {"action": "create"})
     assert response.status_code == 302 and response["Location"] == "/deadlines/feed/"
-    shown = html(phap.get("/deadlines/feed/")).xpath("//input[@id='feed-url']/@value")[0]
+    shown = html(phap.get("/deadlines/feed/")).xpath("//textarea[@id='feed-url']")[0].text_content().strip()
     assert re.fullmatch(r"http://testserver/deadlines/feed/[A-Za-z0-9_-]{40,}\.ics", shown)
-    assert not html(phap.get("/deadlines/feed/")).xpath("//input[@id='feed-url']")  # shown once
+    assert not html(phap.get("/deadlines/feed/")).xpath("//textarea[@id='feed-url']")  # shown once
+    assert html(phap.get("/deadlines/feed/")).xpath("//*[@data-feed='active']")
     key = shown.rsplit("/", 1)[1][:-4]
     token = FeedToken.objects.get(user=personas["bithu.phap"], revoked_at__isnull=True)
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest() != key
@@ -511,7 +512,8 @@ def test_feed_create_serve_revoke(client_of, personas, seeded, unit):
     # Regenerate: the old URL stops at once; revoke: the new one too.
     assert phap.post("/deadlines/feed/", {"action": "create"}).status_code == 302
     assert anonymous.get(f"/deadlines/feed/{key}.ics").status_code == 404
-    new_key = html(phap.get("/deadlines/feed/")).xpath("//input[@id='feed-url']/@value")[0].rsplit("/", 1)[1][:-4]
+    new_url = html(phap.get("/deadlines/feed/")).xpath("//textarea[@id='feed-url']")[0].text_content().strip()
+    new_key = new_url.rsplit("/", 1)[1][:-4]
     assert anonymous.get(f"/deadlines/feed/{new_key}.ics").status_code == 200
     assert phap.post("/deadlines/feed/", {"action": "revoke"}).status_code == 302
     assert anonymous.get(f"/deadlines/feed/{new_key}.ics").status_code == 404
