@@ -66,3 +66,21 @@ def unit(db):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def restore_migration_data() -> None:
+    """A transactional test's flush also empties the tables data migrations fill (the rulebook);
+    put them back so the next transactional test starts from a migrated database."""
+    import importlib
+
+    from django.apps import apps
+
+    from chibo.core.models import Rule
+
+    if not Rule.objects.exists():
+        importlib.import_module("chibo.core.migrations.0004_seed_rulebook").seed(apps, None)
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    restore_migration_data()

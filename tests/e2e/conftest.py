@@ -37,7 +37,7 @@ def browser():
 
 
 @pytest.fixture
-def demo_org(live_server):
+def demo_org(live_server, migrated_data):
     """The demo organization inside the live server's (transactional) database.
 
     The session demo survives only until the first transactional test flushes the database, so the

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseNotFound
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -219,7 +219,9 @@ def notifications(request):
 @require_http_methods(["POST"])
 def notifications_read(request):
     raw = request.POST.get("id", "")
-    changed = notifications_mark_read(actor=actor_for(request), pk=int(raw) if raw.isdigit() else None)
+    if raw and not raw.isdigit():
+        raise Http404
+    changed = notifications_mark_read(actor=actor_for(request), pk=int(raw) if raw else None)
     if changed and not raw:
         messages.success(request, "Đã đánh dấu tất cả là đã đọc.")
     return redirect("deadlines:notifications")

@@ -398,6 +398,8 @@ def test_bell_counts_unread_with_one_query_and_marks_read(client_of, personas):
     assert other.title not in doc.text_content()
     # Someone else's notification: 404, unchanged.
     assert client.post("/deadlines/notifications/read/", {"id": other.pk}).status_code == 404
+    assert client.post("/deadlines/notifications/read/", {"id": "1 OR 1=1"}).status_code == 404
+    assert bell(client.get("/")) == 2
     assert Notification.objects.get(pk=other.pk).read_at is None
     assert client.post("/deadlines/notifications/read/", {"id": first.pk}).status_code == 302
     assert bell(client.get("/")) == 1

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import time
 import uuid
+from datetime import UTC, datetime
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -167,17 +168,22 @@ def test_failed_email_is_retried_with_backoff_and_shown(tmp_path_factory, tmp_pa
                   "CHIBO_EMAIL_HOST": "127.0.0.1", "CHIBO_EMAIL_PORT": "9", "CHIBO_REMINDER_BACKOFF_SECONDS": "1"}
         run_chibo("reminders", "--today", FAR_FUTURE, env=broken)
         worker_batch(broken)
-        failed = db.rows("SELECT attempts, last_error, next_attempt_at FROM deadlines_delivery "
+        failed = db.rows("SELECT attempts, last_error, next_attempt_at, state FROM deadlines_delivery "
                          "WHERE channel = 'email'")
-        assert failed and all(a == 1 and err and nxt is not None for a, err, nxt in failed)
-        assert db.scalar("SELECT COUNT(*) FROM deadlines_delivery WHERE channel = 'email' AND state = 'failed'") \
-            == len(failed)
+        # Each e-mail failed at least once (a slow batch may already have retried some), with the error kept.
+        assert failed and all(a >= 1 and "Connection refused" in err and state == "failed" and nxt is not None
+                              for a, err, nxt, state in failed), failed
         assert db.scalar("SELECT COUNT(*) FROM deadlines_delivery WHERE channel = 'inapp' AND state = 'sent'") > 0
+        assert not mails(tmp_path / "mail")
 
         # The mail server is back; once the back-off has passed the retry goes through.
-        time.sleep(1.5)
+        latest = db.scalar("SELECT MAX(next_attempt_at) FROM deadlines_delivery WHERE channel = 'email'")
+        latest = datetime.fromisoformat(str(latest)) if not isinstance(latest, datetime) else latest
+        if latest.tzinfo is None:
+            latest = latest.replace(tzinfo=UTC)
+        time.sleep(max(0.0, (latest - datetime.now(UTC)).total_seconds()) + 0.5)
         good = mail_env(env, tmp_path / "mail", CHIBO_REMINDER_BACKOFF_SECONDS="1")
         worker_batch(good)
         assert db.scalar("SELECT COUNT(*) FROM deadlines_delivery WHERE channel = 'email' AND state = 'sent' "
-                         "AND attempts = 2") == len(failed)
+                         "AND attempts >= 2") == len(failed)
         assert len(mails(tmp_path / "mail")) == len(failed)

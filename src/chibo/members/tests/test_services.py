@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from chibo.core.errors import StaleEdit
 from chibo.core.models import AuditEvent
-from chibo.members import services
 from chibo.deadlines.models import Deadline
+from chibo.members import services
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 from chibo.units import services as unit_services
 from chibo.units.models import CommitteePost, PostRole, Unit, UnitChange, UnitKind
