@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months, due_date
@@ -85,7 +86,8 @@ def deadline_explain_late(*, actor: Actor, deadline: Deadline, reason: str) -> D
     """Record why an obligation is late (the member or the organization at fault reports reasons)."""
     require(actor, "deadlines.waive", deadline.unit)
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
-    if not (deadline.state == State.LATE or (deadline.met_on and deadline.met_on > deadline.due_date)):
+    past_due_open = deadline.state in OPEN_STATES and deadline.due_date < clock.today()
+    if not (past_due_open or (deadline.met_on and deadline.met_on > deadline.due_date)):
         raise ValidationError({"reason": "Hạn này không bị trễ."})
     if len(clean(reason)) < 5:
         raise ValidationError({"reason": "Cần ghi rõ lý do trễ hạn."})

@@ -20,7 +20,7 @@ from chibo.core.forms import apply_service_errors
 from chibo.deadlines import feeds, services
 from chibo.deadlines.forms import DEFAULT_WINDOW, DeliveryFilterForm, RadarFilterForm, ReasonForm
 from chibo.deadlines.kinds import KINDS
-from chibo.deadlines.models import DeliveryState, State
+from chibo.deadlines.models import DeliveryState
 from chibo.deadlines.notifications import notifications_mark_read
 from chibo.deadlines.selectors import (
     DeadlineFilters,
@@ -138,7 +138,7 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
     today = clock.today()
     _decorate([deadline], today)
     can_act = actor.can("deadlines.waive", deadline.unit)
-    late = deadline.state == State.LATE or bool(deadline.met_on and deadline.met_on > deadline.due_date)
+    late = (deadline.is_open and deadline.due_date < today) or bool(deadline.met_on and deadline.met_on > deadline.due_date)
     log = _log(deadline_deliveries(deadline)) if actor.is_staff_role else []
     return render(request, "deadlines/detail.html", {
         "d": deadline,

@@ -246,8 +246,9 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     # Permission before validation; a missing reason shows the page again with the error (200).
     ("deadlines:waive", "deadline_fr", "POST", "empty"):         E(200, 403, 200, 404, 404, 404, LOGIN),
     ("deadlines:explain", "deadline_fr_late", "POST", "explain_form"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
-    # Not marked late: the service refuses, the page says why, nothing is written.
-    ("deadlines:explain", "deadline_fr", "POST", "explain_form"):  E(200, 403, 200, 404, 404, 404, LOGIN),
+    # Past due but not yet flagged by the sweep: explainable; without a reason the page says why.
+    ("deadlines:explain", "deadline_fr", "POST", "explain_form"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("deadlines:explain", "deadline_fr", "POST", "empty"):         E(200, 403, 200, 404, 404, 404, LOGIN),
     ("deadlines:notifications_read", None, "POST", "unread_notifications"): E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_create"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_revoke"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),

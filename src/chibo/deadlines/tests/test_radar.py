@@ -336,10 +336,14 @@ def test_explain_lateness(client_of, seeded):
     url = f"/deadlines/{d.pk}/explain/"
     phap, duc, inspector = client_of("bithu.phap"), client_of("bithu.duc"), client_of("ub.kiemtra")
     reason = {"reason": "Chi bộ không họp được trong dịp Tết"}
-    # Overdue but not yet marked late by the sweep: the service refuses, nothing written.
-    before = snapshot(d)
-    assert "Hạn này không bị trễ." in html(phap.post(url, reason)).text_content()
-    assert snapshot(d) == before
+    # A deadline not yet due cannot be late: refused, nothing written.
+    later = seeded["fr_later"]
+    before = snapshot(later)
+    assert "Hạn này không bị trễ." in html(phap.post(f"/deadlines/{later.pk}/explain/", reason)).text_content()
+    assert snapshot(later) == before
+    # Past due: explainable at once, before the sweep flags it late, and after.
+    assert d.state == State.OPEN
+    assert "Ghi lý do trễ hạn" in html(phap.get(f"/deadlines/{d.pk}/")).text_content()
     mark_late(today=TODAY)
     d.refresh_from_db()
     assert d.state == State.LATE

@@ -13,8 +13,8 @@ import sqlite3
 import subprocess
 import time
 import uuid
-from datetime import UTC, datetime
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
