@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export CHIBO_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-test browser lint worker clean bench
+.PHONY: run test install install-test system browser lint worker clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,20 +21,28 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+
+# PDF documents need Pango and fonts with Vietnamese glyphs (WeasyPrint).
+system:
+	@missing=""; \
+	  ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	  { command -v fc-list >/dev/null && fc-list | grep -qi -e dejavu -e liberation; } || missing="$$missing fontconfig fonts-dejavu-core fonts-liberation"; \
+	  if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; $(APT_INSTALL) $$missing >/dev/null; fi
+
 # Debian's chromium drives the browser journeys (Playwright never downloads a browser here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests…"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	  echo "Installing Debian's chromium for the browser tests…"; $(APT_INSTALL) chromium >/dev/null; }
 
-run: install
+run: install system
 	@mkdir -p $(CHIBO_VAR_DIR)
 	CHIBO_ENV=dev $(BIN)/chibo migrate --no-input -v 0
 	CHIBO_ENV=dev $(BIN)/chibo demo --if-empty
 	@CHIBO_ENV=dev $(BIN)/python -m chibo.devserver
 
-test: install-test browser
+test: install-test system browser
 	@bash scripts/test.sh
 
 lint: install-test

@@ -1,0 +1,195 @@
+"""Official documents (letters, decisions, resolutions, minutes, registers) from records, as PDF and
+DOCX in the layout of party documents (design principle 6: one data entry, many outputs).
+
+A process fills an ``OfficialDocument`` and calls ``render_pdf`` / ``render_docx``; both outputs
+come from the same data, so they always say the same thing. The layout follows the usual form of
+party documents: on the left the upper organization and the issuing one with the number, on the
+right "ĐẢNG CỘNG SẢN VIỆT NAM" with place and date; a centred title; the body; the signature block
+("T/M CHI ỦY" + title + name) on the right and the recipients ("Nơi nhận") on the left.
+
+Registers (books such as 10-SHĐ or 7-HSĐV) are tables: ``Table`` blocks, landscape when wide.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.template.loader import render_to_string
+
+PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+
+
+@dataclass
+class Paragraph:
+    text: str
+    bold: bool = False
+    italic: bool = False
+    align: str = "justify"  # left | center | right | justify
+    indent: bool = True
+
+
+@dataclass
+class Field:
+    """A labelled value on its own line ("Họ và tên: Nguyễn Văn A")."""
+
+    label: str
+    value: str
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[list[str]]
+    widths: list[float] | None = None  # relative column widths
+    caption: str = ""
+
+
+Block = Paragraph | Field | Table
+
+
+@dataclass
+class OfficialDocument:
+    title: str                          # e.g. "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG"
+    issuer: str                         # e.g. "CHI BỘ CƠ QUAN ĐẠI SỨ QUÁN TẠI PHÁP"
+    upper_issuer: str = ""              # e.g. "ĐẢNG ỦY BỘ NGOẠI GIAO"
+    number: str = ""                    # e.g. "Số 12-GGT/CB"
+    place: str = ""                     # e.g. "Paris"
+    issued_on: date | None = None
+    subtitle: str = ""                  # e.g. "(Mẫu 3-SHĐ)" or "V/v …"
+    form_code: str = ""                 # printed top right, e.g. "Mẫu 10-SHĐ"
+    blocks: list[Block] = field(default_factory=list)
+    signer_on_behalf: str = ""          # e.g. "T/M CHI ỦY"
+    signer_title: str = ""              # e.g. "BÍ THƯ"
+    signer_name: str = ""
+    recipients: list[str] = field(default_factory=list)
+    landscape: bool = False
+    void_reason: str = ""               # a voided document keeps its number and says so on every page
+
+    @property
+    def place_and_date(self) -> str:
+        if not self.issued_on:
+            return self.place
+        d = self.issued_on
+        return f"{self.place + ', ' if self.place else ''}ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+
+
+def render_html(doc: OfficialDocument) -> str:
+    return render_to_string("core/documents/official.html", {"doc": doc, "party": PARTY})
+
+
+def render_pdf(doc: OfficialDocument) -> bytes:
+    from weasyprint import HTML
+
+    return HTML(string=render_html(doc)).write_pdf()
+
+
+def render_docx(doc: OfficialDocument) -> bytes:
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    align = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+             "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}
+    out = Document()
+    style = out.styles["Normal"]
+    style.font.name, style.font.size = "Times New Roman", Pt(13)
+    section = out.sections[0]
+    if doc.landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+    section.left_margin, section.right_margin = Cm(3 if not doc.landscape else 2), Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+
+    def para(cell_or_doc, text, *, bold=False, italic=False, where="left", size=None):
+        p = cell_or_doc.add_paragraph()
+        p.alignment = align[where]
+        run = p.add_run(text)
+        run.bold, run.italic = bold, italic
+        if size:
+            run.font.size = Pt(size)
+        return p
+
+    if doc.void_reason:
+        para(out, f"ĐÃ HỦY — {doc.void_reason}", bold=True, where="center")
+    if doc.form_code:
+        para(out, doc.form_code, italic=True, where="right", size=11)
+    head = out.add_table(rows=1, cols=2)
+    head.alignment = WD_TABLE_ALIGNMENT.CENTER
+    left, right = head.rows[0].cells
+    left.paragraphs[0].text = ""
+    if doc.upper_issuer:
+        para(left, doc.upper_issuer, where="center", size=12)
+    para(left, doc.issuer, bold=True, where="center", size=12)
+    para(left, "*", where="center")
+    if doc.number:
+        para(left, doc.number, where="center", size=12)
+    para(right, PARTY, bold=True, where="center")
+    para(right, doc.place_and_date, italic=True, where="center", size=12)
+    para(out, doc.title, bold=True, where="center", size=14)
+    if doc.subtitle:
+        para(out, doc.subtitle, italic=True, where="center")
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            p = para(out, block.text, bold=block.bold, italic=block.italic, where=block.align)
+            if block.indent and block.align == "justify":
+                p.paragraph_format.first_line_indent = Cm(1)
+        elif isinstance(block, Field):
+            p = out.add_paragraph()
+            p.add_run(f"{block.label}: ").bold = False
+            p.add_run(block.value or "…").bold = True
+        else:
+            if block.caption:
+                para(out, block.caption, bold=True)
+            table = out.add_table(rows=1, cols=len(block.headers))
+            table.style = "Table Grid"
+            for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
+                cell.text = ""
+                para(cell, text, bold=True, where="center", size=11)
+            for row in block.rows:
+                cells = table.add_row().cells
+                for cell, text in zip(cells, row, strict=True):
+                    cell.text = str(text)
+    sign = out.add_table(rows=1, cols=2)
+    left, right = sign.rows[0].cells
+    if doc.recipients:
+        para(left, "Nơi nhận:", bold=True, italic=True, size=12)
+        for r in doc.recipients:
+            para(left, f"- {r},", size=11)
+    if doc.signer_on_behalf:
+        para(right, doc.signer_on_behalf, bold=True, where="center")
+    if doc.signer_title:
+        para(right, doc.signer_title, bold=True, where="center")
+    para(right, "\n\n", where="center")
+    if doc.signer_name:
+        para(right, doc.signer_name, bold=True, where="center")
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def docx_text(data: bytes) -> str:
+    """All text of a DOCX (paragraphs and table cells, in order), for checks and tests."""
+    from docx import Document
+
+    document = Document(io.BytesIO(data))
+    parts: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            parts.append("".join(t.text or "" for t in child.iter() if t.tag.endswith("}t")))
+        elif tag == "tbl":
+            for t in child.iter():
+                if t.tag.endswith("}t") and t.text:
+                    parts.append(t.text)
+    return "\n".join(parts)
+
+
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
