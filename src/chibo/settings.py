@@ -298,7 +298,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # --- E-mail ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "CHIBO_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    # Outside production mail goes to files under var/mail (one per message), not to the terminal.
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.filebased.EmailBackend",
 )
 EMAIL_HOST = env_str("CHIBO_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("CHIBO_EMAIL_PORT", 25)
