@@ -43,3 +43,29 @@ class AuditFilterForm(forms.Form):
     object_id = forms.CharField(label="Mã đối tượng", required=False, max_length=40)
     date_from = VNDateField(label="Từ ngày", required=False)
     date_to = VNDateField(label="Đến ngày", required=False)
+
+
+class Outcome:
+    """What ``submit`` did: ``ok`` when the service ran, with its return ``value``."""
+
+    def __init__(self, ok: bool, value=None):
+        self.ok, self.value = ok, value
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def submit(request, form: forms.Form, call) -> Outcome:
+    """For a valid POSTed form, run ``call()`` (a service call reading ``form.cleaned_data``);
+    a refusal by the service (validation or a stale edit) lands on the form instead."""
+    from chibo.core.errors import StaleEdit
+
+    if request.method != "POST" or not form.is_valid():
+        return Outcome(False)
+    try:
+        return Outcome(True, call())
+    except StaleEdit as exc:
+        form.add_error(None, exc.message)
+    except ValidationError as exc:
+        apply_service_errors(form, exc)
+    return Outcome(False)

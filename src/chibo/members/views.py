@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
-from chibo.core.errors import StaleEdit
-from chibo.core.forms import apply_service_errors
+from chibo.core.forms import submit
 from chibo.members import services
 from chibo.members.forms import MemberCreateForm, MemberFilterForm, MemberForm, StatusForm
 from chibo.members.models import STATUS_TRANSITIONS
@@ -78,18 +77,16 @@ def member_new(request):
         raise Http404
     units = [u for u in _filter_units(actor).filter(closed_on__isnull=True) if actor.can("members.edit", u)]
     form = MemberCreateForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = dict(form.cleaned_data)
-        unit_pk = data.pop("unit")
+        unit_pk, status = data.pop("unit"), data.pop("status")
         unit = next(u for u in units if str(u.pk) == unit_pk)
-        status = data.pop("status")
-        try:
-            member = services.member_create(actor=actor, unit=unit, status=status, **data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Đã lập hồ sơ {member.full_name}.")
-            return redirect("members:detail", member.pk)
+        return services.member_create(actor=actor, unit=unit, status=status, **data)
+
+    if done := submit(request, form, create):
+        messages.success(request, f"Đã lập hồ sơ {done.value.full_name}.")
+        return redirect("members:detail", done.value.pk)
     return render(request, "members/form.html", {"form": form, "title": "Lập hồ sơ đảng viên"})
 
 
@@ -104,16 +101,10 @@ def member_edit(request, pk):
     form = MemberForm(request.POST or None, initial=initial)
     raw_version = request.POST.get("version", "")
     version = int(raw_version) if raw_version.isdigit() else member.version
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(actor=actor, member=member, expected_version=version, changes=form.cleaned_data)
-        except StaleEdit as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Đã lưu hồ sơ.")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, lambda: services.member_update(
+            actor=actor, member=member, expected_version=version, changes=form.cleaned_data)):
+        messages.success(request, "Đã lưu hồ sơ.")
+        return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member, "version": version,
                                                  "title": f"Sửa hồ sơ: {member.full_name}"})
 
@@ -126,13 +117,8 @@ def member_status(request, pk):
     if not actor.can("members.status", member.unit):
         raise PermissionDenied
     form = StatusForm(request.POST or None, allowed=sorted(STATUS_TRANSITIONS[member.status]))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_change_status(actor=actor, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Đã ghi thay đổi tình trạng.")
-            return redirect("members:detail", member.pk)
+    if submit(request, form, lambda: services.member_change_status(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã ghi thay đổi tình trạng.")
+        return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member,
                                                  "title": f"Thay đổi tình trạng: {member.full_name}"})

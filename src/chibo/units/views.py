@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
-from chibo.core.errors import StaleEdit
-from chibo.core.forms import apply_service_errors
+from chibo.core.forms import submit
 from chibo.members.selectors import MemberFilters, member_search
 from chibo.units import services
 from chibo.units.forms import PostEndForm, PostForm, UnitCloseForm, UnitForm
@@ -62,14 +61,9 @@ def create_child(request, pk):
     if not actor.can("units.edit", parent):
         raise PermissionDenied
     form = UnitForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(actor=actor, parent=parent, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Đã lập {unit.name}.")
-            return redirect("units:detail", unit.pk)
+    if done := submit(request, form, lambda: services.unit_create(actor=actor, parent=parent, **form.cleaned_data)):
+        messages.success(request, f"Đã lập {done.value.name}.")
+        return redirect("units:detail", done.value.pk)
     return render(request, "units/form.html", {"form": form, "parent": parent, "title": "Lập tổ chức trực thuộc"})
 
 
@@ -83,17 +77,11 @@ def edit(request, pk):
     initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
     form = UnitForm(request.POST or None, initial=initial, editing=True)
     version = int(request.POST.get("version", unit.version)) if request.POST.get("version", "").isdigit() else unit.version
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(actor=actor, unit=unit, expected_version=version, changes=form.cleaned_data,
-                                 document=form.cleaned_data.get("opened_by_doc", ""))
-        except StaleEdit as exc:
-            form.add_error(None, exc.message)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, "Đã lưu thông tin tổ chức.")
-            return redirect("units:detail", unit.pk)
+    if submit(request, form, lambda: services.unit_update(
+            actor=actor, unit=unit, expected_version=version, changes=form.cleaned_data,
+            document=form.cleaned_data.get("opened_by_doc", ""))):
+        messages.success(request, "Đã lưu thông tin tổ chức.")
+        return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit, "version": version,
                                                "title": f"Sửa thông tin: {unit.name}"})
 
@@ -106,14 +94,9 @@ def close(request, pk):
     if not actor.can("units.edit", unit):
         raise PermissionDenied
     form = UnitCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_close(actor=actor, unit=unit, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"{unit.name} đã kết thúc hoạt động.")
-            return redirect("units:detail", unit.pk)
+    if submit(request, form, lambda: services.unit_close(actor=actor, unit=unit, **form.cleaned_data)):
+        messages.success(request, f"{unit.name} đã kết thúc hoạt động.")
+        return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Kết thúc hoạt động: {unit.name}"})
 
 
@@ -130,15 +113,11 @@ def post_new(request, pk):
         member = next((m for m in candidates if m.pk == form.cleaned_data["member"]), None)
         if member is None:
             form.add_error("member", "Chọn một đảng viên của tổ chức này.")
-        else:
-            data = {k: v for k, v in form.cleaned_data.items() if k != "member"}
-            try:
-                services.post_appoint(actor=actor, unit=unit, member=member, **data)
-            except ValidationError as exc:
-                apply_service_errors(form, exc)
-            else:
-                messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
-                return redirect("units:detail", unit.pk)
+        elif submit(request, form, lambda: services.post_appoint(
+                actor=actor, unit=unit, member=member,
+                **{k: v for k, v in form.cleaned_data.items() if k != "member"})):
+            messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
+            return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Chỉ định cấp ủy: {unit.name}"})
 
 
@@ -151,14 +130,9 @@ def post_end(request, pk):
     if not actor.can("posts.edit", unit):
         raise PermissionDenied
     form = PostEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.post_end(actor=actor, post=post, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
-            return redirect("units:detail", unit.pk)
+    if submit(request, form, lambda: services.post_end(actor=actor, post=post, **form.cleaned_data)):
+        messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
+        return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit,
                                                "title": f"Thôi chức vụ: {post.member.full_name}"})
 
