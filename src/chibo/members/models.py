@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
+from chibo.core.fields import KindField
 
 
 class Gender(models.TextChoices):
@@ -132,13 +133,17 @@ class TimelineKind(models.TextChoices):
     MOVED = "member.moved", "Chuyển sinh hoạt trong Đảng bộ"
     APPOINTED = "post.appointed", "Được chỉ định vào cấp ủy"
     POST_ENDED = "post.ended", "Thôi giữ chức vụ cấp ủy"
+    TRANSFER = "transfer.step", "Chuyển sinh hoạt đảng"
+    RETURN_REVIEW = "transfer.return_review", "Tự kiểm điểm thời gian ở nước ngoài"
+    ADMITTED = "admission.admitted", "Lễ kết nạp vào Đảng"
+    CONFIRMATION_VOTE = "admission.confirmation_vote", "Chi bộ xét công nhận chính thức"
 
 
 class TimelineEvent(models.Model):
     """One typed entry of a member's timeline (lý lịch), written only by services."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="timeline")
-    kind = models.CharField(max_length=40, choices=TimelineKind.choices)
+    kind = KindField(max_length=40, choices=TimelineKind.choices)
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
     actor_label = models.CharField(max_length=150, blank=True)
