@@ -9,3 +9,14 @@ def test_openapi_schema_is_valid_and_warning_free(db, tmp_path):
         assert path in text
     assert "name: q" in text
     assert "tokenAuth" in text and "session" in text
+
+
+def test_models_and_migrations_agree(db):
+    """A model change without its migration fails here (makemigrations --check exits non-zero)."""
+    from io import StringIO
+
+    out = StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit as exc:
+        raise AssertionError(f"models changed without a migration:\n{out.getvalue()}") from exc
