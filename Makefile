@@ -48,5 +48,11 @@ test: install-test system browser
 lint: install-test
 	$(BIN)/ruff check src tests bench
 
+# Benchmarks on a throw-away PostgreSQL database (BENCH_DATABASE_URL); writes bench/results.md. Not part of `make test`.
+# Scale: BENCH_MEMBERS (default 5600000), BENCH_UNITS (60000), BENCH_IMPORT_ROWS (100000).
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,8 +1,11 @@
 from django.urls import path
 
+from chibo.admission import api as admission_api
 from chibo.core import rules_api
 from chibo.deadlines import api as deadlines_api
+from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
+from chibo.transfers import api as transfers_api
 from chibo.units import api as units_api
 
 urlpatterns = [
@@ -12,6 +15,19 @@ urlpatterns = [
     path("members/<int:pk>/", members_api.MemberDetail.as_view(), name="api_member"),
     path("deadlines/", deadlines_api.DeadlineList.as_view(), name="api_deadlines"),
     path("deadlines/<int:pk>/", deadlines_api.DeadlineDetail.as_view(), name="api_deadline"),
+    path("meetings/", meetings_api.MeetingList.as_view(), name="api_meetings"),
+    path("meetings/<int:pk>/", meetings_api.MeetingDetail.as_view(), name="api_meeting"),
+    path("meetings/<int:pk>/attendance/", meetings_api.MeetingAttendance.as_view(), name="api_meeting_attendance"),
+    path("meetings/<int:pk>/resolutions/", meetings_api.MeetingResolutions.as_view(), name="api_meeting_resolutions"),
+    path("transfers/", transfers_api.TransferList.as_view(), name="api_transfers"),
+    path("transfers/<int:pk>/", transfers_api.TransferDetail.as_view(), name="api_transfer"),
+    path("transfers/<int:pk>/step/", transfers_api.TransferStep.as_view(), name="api_transfer_step"),
+    path("trips/", transfers_api.TripList.as_view(), name="api_trips"),
+    path("declarations/", transfers_api.DeclarationList.as_view(), name="api_declarations"),
+    path("admission/cases/", admission_api.CaseList.as_view(), name="api_admission_cases"),
+    path("admission/cases/<int:pk>/", admission_api.CaseDetail.as_view(), name="api_admission_case"),
+    path("admission/cases/<int:pk>/transitions/", admission_api.CaseTransition.as_view(),
+         name="api_admission_transition"),
     path("rules/", rules_api.RuleList.as_view(), name="api_rules"),
     path("rules/<str:key>/", rules_api.RuleDetail.as_view(), name="api_rule"),
 ]

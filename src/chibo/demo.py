@@ -17,6 +17,7 @@ from django.db import transaction
 from faker import Faker
 
 from chibo.accounts import services as account_services
+from chibo.admission.demo import build_admission_demo
 from chibo.admission.services import applicant_record
 from chibo.core.access import SYSTEM, Actor, Grant, Role
 from chibo.members import services as member_services
@@ -284,6 +285,11 @@ class DemoBuilder:
                         chosen = candidates[0]
                         active_full.remove(chosen)
                         self.appoint(cell, chosen, PostRole.SECRETARY, decision)
+        from chibo.transfers.demo import build_transfers_demo
+        build_transfers_demo(self)
+        from chibo.meetings.demo import build_meetings_demo
+        build_meetings_demo(self)
+        build_admission_demo(self)
         return self.personas(root, secretaries, made)
 
     # -- personas -------------------------------------------------------------------------------

@@ -107,6 +107,9 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.admission",
     "chibo.deadlines",
+    "chibo.bulk",
+    "chibo.meetings",
+    "chibo.transfers",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -363,6 +366,12 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MemberStatusEnum": "chibo.members.models.Status",
         "NewMemberStatusEnum": [("probationary", "Dự bị"), ("full", "Chính thức")],
+        "TransferKindEnum": "chibo.transfers.models.Kind",
+        "UnitKindEnum": "chibo.units.models.UnitKind",
+        "MeetingKindEnum": "chibo.meetings.models.MeetingKind",
+        "MeetingStateEnum": "chibo.meetings.models.MeetingState",
+        "BallotStateEnum": "chibo.meetings.models.BoxState",
+        "TransferRequestKindEnum": "chibo.transfers.api.REQUEST_KINDS",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,9 +11,13 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("units/", include("chibo.units.urls")),
     path("members/", include("chibo.members.urls")),
+    path("bulk/", include("chibo.bulk.urls")),
     path("deadlines/", include("chibo.deadlines.urls")),
+    path("meetings/", include("chibo.meetings.urls")),
+    path("transfers/", include("chibo.transfers.urls")),
     path("rules/", include("chibo.core.rules_urls")),
     path("", include("chibo.admission.urls")),
+    path("admission/", include("chibo.admission.case_urls")),
     path("api/v1/", include("chibo.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

@@ -22,3 +22,142 @@ class Applicant(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class Stage(models.TextChoices):
+    """Steps of an admission case, in order; then the side exits."""
+
+    RECORDED = "recorded", "Đã ghi nhận quần chúng ưu tú"
+    COURSE = "course", "Đã học lớp bồi dưỡng nhận thức về Đảng"
+    APPLICATION = "application", "Đã nhận đơn và lý lịch"
+    INTRODUCERS = "introducers", "Đã có người giới thiệu"
+    COMMENTS = "comments", "Đã có nhận xét của đoàn thể và nơi cư trú"
+    VERIFIED = "verified", "Đã thẩm tra lý lịch"
+    CELL_VOTED = "cell_voted", "Chi bộ đã nghị quyết đề nghị kết nạp"
+    COMMITTEE_VOTED = "committee_voted", "Cấp ủy đã nghị quyết"
+    DECIDED = "decided", "Đã có quyết định kết nạp"
+    PROBATION = "probation", "Đảng viên dự bị"
+    FULL = "full", "Đảng viên chính thức"
+    WITHDRAWN = "withdrawn", "Rút hồ sơ"
+    REJECTED = "rejected", "Không được đề nghị kết nạp"
+    STRUCK_OFF = "struck_off", "Xóa tên trong thời kỳ dự bị"
+    ESCALATED = "escalated", "Chuyển cấp ủy cấp trên xem xét"
+
+
+PIPELINE = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS, Stage.VERIFIED,
+            Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED, Stage.PROBATION, Stage.FULL]
+EXITS = [Stage.WITHDRAWN, Stage.REJECTED, Stage.STRUCK_OFF, Stage.ESCALATED]
+OPEN_STAGES = [s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED]
+
+
+class AdmissionCase(models.Model):
+    """One applicant's way from the course certificate to full membership. Changed only by services."""
+
+    applicant = models.OneToOneField(Applicant, on_delete=models.PROTECT, related_name="case")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="admission_cases")
+    stage = models.CharField("bước", max_length=20, choices=Stage.choices, default=Stage.RECORDED)
+    stage_since = models.DateField("từ ngày")
+    # course (lớp bồi dưỡng nhận thức về Đảng)
+    course_certificate_no = models.CharField("số giấy chứng nhận", max_length=60, blank=True)
+    course_issuer = models.CharField("nơi cấp", max_length=200, blank=True)
+    course_on = models.DateField("ngày cấp", null=True, blank=True)
+    # application (1-KNĐ) and CV (2-KNĐ)
+    application_on = models.DateField("ngày nhận đơn", null=True, blank=True)
+    cv_on = models.DateField("ngày nhận lý lịch", null=True, blank=True)
+    # introducers (3-KNĐ) or the union-resolution route (4-KNĐ) with one full member
+    introducer1 = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    introducer1_since = models.DateField("cùng công tác từ", null=True, blank=True)
+    introducer2 = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    introducer2_since = models.DateField("cùng công tác từ", null=True, blank=True)
+    union_resolution = models.CharField("nghị quyết giới thiệu của đoàn thể", max_length=100, blank=True)
+    introducers_on = models.DateField(null=True, blank=True)
+    # comments of the mass organization and the place of residence (5-KNĐ): dates and references only
+    mass_org_comment_on = models.DateField(null=True, blank=True)
+    residence_comment_on = models.DateField(null=True, blank=True)
+    # CV verification: only that it was done, by which committee, when, reference
+    verified_by = models.CharField("cấp ủy thẩm tra", max_length=200, blank=True)
+    verified_on = models.DateField(null=True, blank=True)
+    verification_ref = models.CharField("số văn bản thẩm tra", max_length=100, blank=True)
+    # cell resolution (6-KNĐ)
+    cell_vote_on = models.DateField(null=True, blank=True)
+    cell_yes = models.PositiveIntegerField(null=True, blank=True)
+    cell_eligible = models.PositiveIntegerField(null=True, blank=True)
+    cell_needed = models.PositiveIntegerField(null=True, blank=True)
+    cell_resolution_no = models.CharField(max_length=60, blank=True)
+    age_months_at_vote = models.PositiveIntegerField(null=True, blank=True)
+    over_age = models.BooleanField(default=False)
+    # committee resolution (8-KNĐ)
+    deciding_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    committee_vote_on = models.DateField(null=True, blank=True)
+    committee_yes = models.PositiveIntegerField(null=True, blank=True)
+    committee_eligible = models.PositiveIntegerField(null=True, blank=True)
+    committee_needed = models.PositiveIntegerField(null=True, blank=True)
+    committee_resolution_no = models.CharField(max_length=60, blank=True)
+    decision_extension_days = models.PositiveIntegerField(default=0)
+    decision_extension_reason = models.CharField(max_length=300, blank=True)
+    # admission decision (9-KNĐ)
+    decision_no = models.CharField(max_length=60, blank=True)
+    decision_on = models.DateField(null=True, blank=True)
+    decision_received_on = models.DateField(null=True, blank=True)
+    # ceremony
+    ceremony_on = models.DateField(null=True, blank=True)
+    member = models.OneToOneField("members.Member", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="admission_case")
+    helper = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    probation_end = models.DateField(null=True, blank=True)
+    # confirmation (13-KNĐ, 15-KNĐ)
+    confirmation_resolution_no = models.CharField(max_length=60, blank=True)
+    confirmation_voted_on = models.DateField(null=True, blank=True)
+    confirmation_decision_no = models.CharField(max_length=60, blank=True)
+    confirmed_on = models.DateField(null=True, blank=True)
+    # side exits
+    exit_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    exit_reason = models.CharField(max_length=300, blank=True)
+    exited_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["stage_since", "pk"]
+        indexes = [models.Index(fields=["unit", "stage"], name="admission_unit_stage_idx")]
+
+    def __str__(self) -> str:
+        return f"Hồ sơ kết nạp: {self.applicant.full_name}"
+
+    @property
+    def step_index(self) -> int:
+        return PIPELINE.index(self.stage) if self.stage in PIPELINE else -1
+
+    @property
+    def age_text(self) -> str:
+        m = self.age_months_at_vote or 0
+        return f"{m // 12} tuổi {m % 12} tháng"
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+
+class Vote(models.Model):
+    """A vote on the case: the cell's or the committee's, on admission or on confirmation."""
+
+    class Kind(models.TextChoices):
+        CELL = "cell", "Chi bộ xét kết nạp"
+        COMMITTEE = "committee", "Cấp ủy xét kết nạp"
+        CONFIRMATION = "confirmation", "Chi bộ xét công nhận chính thức"
+        CONFIRMATION_COMMITTEE = "confirmation_committee", "Cấp ủy xét công nhận chính thức"
+
+    case = models.ForeignKey(AdmissionCase, on_delete=models.PROTECT, related_name="votes")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    held_on = models.DateField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    eligible = models.PositiveIntegerField()
+    yes = models.PositiveIntegerField()
+    no = models.PositiveIntegerField()
+    needed = models.PositiveIntegerField()
+    passed = models.BooleanField()
+    resolution_no = models.CharField(max_length=60, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]

@@ -1,4 +1,11 @@
-"""Writes on applicants. The admission steps (course, introducers, votes, ceremony) build on these."""
+"""Writes on admission cases (kết nạp → dự bị → chính thức), domain.md §4.
+
+Every step is one service: it checks the actor's permission on the unit, refuses a step out of order,
+a date in the future or before the previous step, validates against the rulebook (age in months,
+introducers, vote ratio of ALL full members of the cell on the vote date), then writes the case, the
+vote rows, the deadlines, the member's timeline (from the ceremony on) and the audit chain in one
+transaction. A refused step writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -6,33 +13,580 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Q
 
-from chibo.admission.models import Applicant
+from chibo.admission.models import AdmissionCase, Applicant, Stage, Vote
+from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
+from chibo.core.calendar import add_months, calendar_for
+from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, name_sort_key, search_key
+from chibo.deadlines.models import OPEN_STATES, Deadline
+from chibo.deadlines.services import deadline_close_for, deadline_open, probation_source
+from chibo.members import timeline
+from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
+from chibo.units.models import CommitteePost
+
+# --------------------------------------------------------------------------------------------------
+# Arithmetic the checks rest on (pure reads, also used by the views to show the denominators)
+# --------------------------------------------------------------------------------------------------
+
+
+def age_in_months(birth_date: date, on: date) -> int:
+    """Completed months of age on ``on`` (a birthday on the 31st is reached on the month's last day)."""
+    months = (on.year - birth_date.year) * 12 + (on.month - birth_date.month)
+    if add_months(birth_date, months) > on:
+        months -= 1
+    return months
+
+
+def full_members_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
+    """Ids of the members of ``unit`` who were full members (status «chính thức») on ``on``.
+
+    The status on a past date is the current status rolled back through the status changes dated
+    after it; members who moved into the unit after ``on`` are left out. Exempt and suspended members
+    take no part in the vote and are not counted. Members on temporary transfer elsewhere would be
+    excluded (the transfers app's approved temporary transfers covering the date).
+    """
+    candidates = list(Member.objects.filter(unit=unit, admission_date__lte=on, confirmation_date__lte=on)
+                      .exclude(pk__in=exclude_ids).values_list("pk", "status"))
+    if not candidates:
+        return []
+    ids = [pk for pk, _ in candidates]
+    later_status: dict[int, str] = {}
+    moved_in_later: set[int] = set()
+    events = (TimelineEvent.objects.filter(member_id__in=ids, occurred_on__gt=on,
+                                           kind__in=[TimelineKind.STATUS_CHANGED, TimelineKind.MOVED])
+              .order_by("occurred_on", "pk").values_list("member_id", "kind", "unit_id", "data"))
+    for member_id, kind, unit_id, data in events:
+        if kind == TimelineKind.STATUS_CHANGED:
+            later_status.setdefault(member_id, data.get("from", ""))
+        elif unit_id == unit.pk:
+            moved_in_later.add(member_id)
+    away = temporarily_away(unit, on, ids)
+    return [pk for pk, status in candidates
+            if later_status.get(pk, status) == Status.FULL and pk not in moved_in_later and pk not in away]
+
+
+def temporarily_away(unit, on: date, ids: list[int]) -> set[int]:
+    """Members of ``unit`` on temporary transfer elsewhere on ``on`` (transfers app data, when installed)."""
+    from django.apps import apps
+
+    if not apps.is_installed("chibo.transfers"):
+        return set()
+    from chibo.transfers.models import Kind, State, Transfer
+
+    return set(Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, member_id__in=ids, period_from__lte=on)
+               .filter(Q(period_to__isnull=True) | Q(period_to__gte=on))
+               .exclude(state__in=[State.REQUESTED, State.CANCELLED]).values_list("member_id", flat=True))
+
+
+def committee_members_on(unit, on: date) -> int:
+    """Members of the committee (cấp ủy) of ``unit`` holding a post on ``on``."""
+    return (CommitteePost.objects.filter(unit=unit, from_date__lte=on)
+            .filter(Q(to_date__isnull=True) | Q(to_date__gt=on)).values("member_id").distinct().count())
+
+
+def deciding_unit_for(unit):
+    """The committee that decides admissions of a cell: the grass-roots committee above a
+    subordinate cell, otherwise the cell's own upper committee."""
+    return unit.parent if unit.parent_id else unit
+
+
+# --------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------
+
+
+def _source(case: AdmissionCase) -> str:
+    return f"admission:{case.pk}"
+
+
+def _lock(case: AdmissionCase) -> AdmissionCase:
+    return (AdmissionCase.objects.select_for_update(of=("self",))
+            .select_related("unit", "applicant", "member", "deciding_unit").get(pk=case.pk))
+
+
+def _expect(case: AdmissionCase, *stages: str) -> None:
+    if case.stage not in stages:
+        wanted = " hoặc ".join(f"«{Stage(s).label}»" for s in stages)
+        raise ValidationError({"__all__": f"Bước không đúng thứ tự: hồ sơ đang ở bước «{case.get_stage_display()}», "
+                                          f"bước này cần hồ sơ ở bước {wanted}."})
+
+
+def _check_date(errors: dict, name: str, value: date | None, *, not_before: date | None = None,
+                before_label: str = "") -> None:
+    if value is None:
+        errors[name] = "Nhập ngày."
+    elif value > clock.today():
+        errors[name] = "Ngày không thể ở tương lai."
+    elif not_before is not None and value < not_before:
+        errors[name] = f"Ngày không thể trước {before_label} ({not_before:%d/%m/%Y})."
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _move(actor: Actor, case: AdmissionCase, stage: str, on: date, action: str, data: dict | None = None) -> None:
+    old = case.stage
+    case.stage, case.stage_since = stage, on
+    case.version += 1
+    case.save()
+    audit(actor=actor, action=f"admission.{action}", obj=case, unit=case.unit,
+          data={"from": old, "to": stage, "on": on, **(data or {})})
+
+
+def _count_votes(errors: dict, yes: int | None, no: int | None, eligible: int, who: str) -> None:
+    if yes is None or no is None or yes < 0 or no < 0:
+        errors["yes"] = "Nhập số phiếu tán thành và không tán thành (số không âm)."
+    elif yes + no > eligible:
+        errors["yes"] = (f"Số phiếu ({yes + no}) nhiều hơn số {who} có quyền biểu quyết ({eligible}).")
+    if eligible == 0:
+        errors["held_on"] = f"Không có {who} nào vào ngày này."
+
+
+# --------------------------------------------------------------------------------------------------
+# Steps
+# --------------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
 def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_date: date,
                      recorded_on: date | None = None) -> Applicant:
+    """Record an outstanding person (quần chúng ưu tú) and open their admission case."""
     require(actor, "members.edit", unit)
     full_name = clean(full_name)
+    recorded_on = recorded_on or clock.today()
     errors = {}
     if len(full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên."
     if gender not in ("M", "F"):
         errors["gender"] = "Chọn giới tính."
-    if birth_date > timezone.localdate():
+    if birth_date is None or birth_date > clock.today():
         errors["birth_date"] = "Ngày sinh không hợp lệ."
+    if recorded_on > clock.today():
+        errors["recorded_on"] = "Ngày không thể ở tương lai."
     if not unit.is_open:
         errors["unit"] = "Tổ chức đã giải thể."
-    if errors:
-        raise ValidationError(errors)
+    _raise(errors)
     applicant = Applicant.objects.create(
         full_name=full_name, name_search=search_key(full_name), name_sort=name_sort_key(full_name),
-        gender=gender, birth_date=birth_date, unit=unit, recorded_on=recorded_on or timezone.localdate(),
+        gender=gender, birth_date=birth_date, unit=unit, recorded_on=recorded_on,
     )
     audit(actor=actor, action="applicant.recorded", obj=applicant, unit=unit, data={"name": full_name})
+    case = AdmissionCase.objects.create(applicant=applicant, unit=unit, stage=Stage.RECORDED, stage_since=recorded_on,
+                                        deciding_unit=deciding_unit_for(unit))
+    audit(actor=actor, action="admission.opened", obj=case, unit=unit, data={"on": recorded_on})
     return applicant
+
+
+@transaction.atomic
+def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issuer: str, on: date) -> AdmissionCase:
+    """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng)."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.RECORDED)
+    errors: dict = {}
+    if not clean(certificate_no):
+        errors["certificate_no"] = "Nhập số giấy chứng nhận."
+    if not clean(issuer):
+        errors["issuer"] = "Nhập nơi cấp."
+    _check_date(errors, "on", on)
+    if not errors:
+        validity = integer(rule("admission.course_validity_years", on=on))
+        if add_months(on, 12 * validity) < clock.today():
+            errors["on"] = f"Giấy chứng nhận đã quá {validity} năm, hết giá trị."
+    _raise(errors)
+    case.course_certificate_no, case.course_issuer, case.course_on = clean(certificate_no), clean(issuer), on
+    _move(actor, case, Stage.COURSE, max(on, case.stage_since), "course", {"certificate": case.course_certificate_no})
+    return case
+
+
+@transaction.atomic
+def case_application(*, actor: Actor, case: AdmissionCase, application_on: date, cv_on: date) -> AdmissionCase:
+    """Application (1-KNĐ) and CV (2-KNĐ) received."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.COURSE)
+    errors: dict = {}
+    _check_date(errors, "application_on", application_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
+    _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
+    _raise(errors)
+    case.application_on, case.cv_on = application_on, cv_on
+    _move(actor, case, Stage.APPLICATION, max(application_on, cv_on), "application")
+    return case
+
+
+def _check_introducer(errors: dict, name: str, actor: Actor, case: AdmissionCase, member: Member | None,
+                      since: date | None, on: date, years: int) -> None:
+    if member is None:
+        errors[name] = "Chọn đảng viên giới thiệu."
+        return
+    if not actor.can("members.view", member.unit):
+        errors[name] = "Không tìm thấy đảng viên này trong phạm vi của bạn."
+        return
+    applicant = case.applicant
+    if case.member_id == member.pk or (member.full_name == applicant.full_name and member.birth_date == applicant.birth_date):
+        errors[name] = "Người giới thiệu không thể là chính người vào Đảng."
+    elif member.status != Status.FULL or not member.confirmation_date or member.confirmation_date > on:
+        errors[name] = f"{member.full_name} không phải đảng viên chính thức; người giới thiệu phải là đảng viên chính thức."
+    elif since is None:
+        errors[f"{name}_since"] = "Nhập ngày bắt đầu cùng công tác với người vào Đảng."
+    elif since > on or add_months(since, 12 * years) > on:
+        errors[f"{name}_since"] = f"Người giới thiệu phải cùng công tác với người vào Đảng ít nhất {years} năm."
+
+
+@transaction.atomic
+def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1: Member | None,
+                     introducer1_since: date | None, introducer2: Member | None = None,
+                     introducer2_since: date | None = None, union_resolution: str = "") -> AdmissionCase:
+    """Two full members (3-KNĐ), or the youth/trade-union resolution (4-KNĐ) and one full member."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.APPLICATION)
+    errors: dict = {}
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+    on_ok = on if "on" not in errors else clock.today()
+    years = integer(rule("admission.introducer_min_years_together", on=on_ok))
+    union_resolution = clean(union_resolution)
+    _check_introducer(errors, "introducer1", actor, case, introducer1, introducer1_since, on_ok, years)
+    if union_resolution:
+        if introducer2 is not None:
+            errors["introducer2"] = "Theo nghị quyết giới thiệu của đoàn thể chỉ cần một đảng viên chính thức."
+    else:
+        _check_introducer(errors, "introducer2", actor, case, introducer2, introducer2_since, on_ok, years)
+        if introducer1 is not None and introducer2 is not None and introducer1.pk == introducer2.pk:
+            errors["introducer2"] = "Hai người giới thiệu phải là hai đảng viên khác nhau."
+    _raise(errors)
+    case.introducer1, case.introducer1_since = introducer1, introducer1_since
+    case.introducer2, case.introducer2_since = introducer2, (introducer2_since if introducer2 else None)
+    case.union_resolution, case.introducers_on = union_resolution, on
+    _move(actor, case, Stage.INTRODUCERS, on, "introducers",
+          {"introducers": [m.pk for m in (introducer1, introducer2) if m], "union_resolution": union_resolution})
+    return case
+
+
+@transaction.atomic
+def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, residence_on: date) -> AdmissionCase:
+    """Comments of the mass organization and of the place of residence (5-KNĐ): dates only."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.INTRODUCERS)
+    errors: dict = {}
+    _check_date(errors, "mass_org_on", mass_org_on, not_before=case.stage_since, before_label="bước trước")
+    _check_date(errors, "residence_on", residence_on, not_before=case.stage_since, before_label="bước trước")
+    _raise(errors)
+    case.mass_org_comment_on, case.residence_comment_on = mass_org_on, residence_on
+    _move(actor, case, Stage.COMMENTS, max(mass_org_on, residence_on), "comments")
+    return case
+
+
+@transaction.atomic
+def case_verified(*, actor: Actor, case: AdmissionCase, by: str, on: date, reference: str) -> AdmissionCase:
+    """CV verification done: only by which committee, when, and the reference (never its content)."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.COMMENTS)
+    errors: dict = {}
+    if not clean(by):
+        errors["by"] = "Nhập cấp ủy đã thẩm tra."
+    if not clean(reference):
+        errors["reference"] = "Nhập số văn bản kết luận thẩm tra."
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+    _raise(errors)
+    case.verified_by, case.verified_on, case.verification_ref = clean(by)[:200], on, clean(reference)[:100]
+    _move(actor, case, Stage.VERIFIED, on, "verified", {"by": case.verified_by, "reference": case.verification_ref})
+    return case
+
+
+def cell_vote_preview(case: AdmissionCase, held_on: date) -> dict:
+    """What the cell vote on ``held_on`` needs: denominator, votes needed, age in months."""
+    eligible = len(full_members_on(case.unit, held_on))
+    ratio = rule("admission.cell_vote_ratio", on=held_on)
+    months = age_in_months(case.applicant.birth_date, held_on)
+    return {"eligible": eligible, "needed": ratio_needed(ratio, eligible), "ratio": ratio.value,
+            "age_months": months, "age_years": months // 12, "age_rest": months % 12, "age_min_months": 12 * integer(rule("admission.age_min", on=held_on)),
+            "age_max_months": 12 * integer(rule("admission.age_max", on=held_on))}
+
+
+@transaction.atomic
+def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
+                   resolution_no: str = "") -> AdmissionCase:
+    """The cell's resolution proposing admission (6-KNĐ): ≥ the rule's ratio of ALL its full members."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.VERIFIED)
+    errors: dict = {}
+    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="bước trước")
+    _raise(errors)
+    p = cell_vote_preview(case, held_on)
+    _count_votes(errors, yes, no, p["eligible"], "đảng viên chính thức của chi bộ")
+    if p["age_months"] < p["age_min_months"]:
+        errors["held_on"] = (f"Người vào Đảng mới {p['age_months'] // 12} tuổi {p['age_months'] % 12} tháng; "
+                             f"cần đủ {p['age_min_months'] // 12} tuổi (tính theo tháng) vào ngày chi bộ xét.")
+    validity = integer(rule("admission.course_validity_years", on=held_on))
+    if case.course_on and add_months(case.course_on, 12 * validity) < held_on:
+        errors["held_on"] = f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng đã quá {validity} năm."
+    _raise(errors)
+    passed = yes >= p["needed"]
+    Vote.objects.create(case=case, kind=Vote.Kind.CELL, held_on=held_on, unit=case.unit, eligible=p["eligible"],
+                        yes=yes, no=no, needed=p["needed"], passed=passed, resolution_no=clean(resolution_no))
+    case.cell_vote_on, case.cell_yes, case.cell_eligible, case.cell_needed = held_on, yes, p["eligible"], p["needed"]
+    case.cell_resolution_no = clean(resolution_no)[:60]
+    case.age_months_at_vote, case.over_age = p["age_months"], p["age_months"] > p["age_max_months"]
+    data = {"yes": yes, "no": no, "eligible": p["eligible"], "needed": p["needed"], "over_age": case.over_age}
+    if not passed:
+        case.exit_stage, case.exited_on = case.stage, held_on
+        case.exit_reason = f"Chi bộ biểu quyết {yes}/{p['eligible']} tán thành, cần {p['needed']}."
+        _move(actor, case, Stage.REJECTED, held_on, "cell_vote_failed", data)
+        return case
+    _move(actor, case, Stage.CELL_VOTED, held_on, "cell_voted", data)
+    deadline_open(actor=actor, kind="admission.decision", unit=case.deciding_unit or case.unit, start=held_on,
+                  title=f"Quyết định kết nạp: {case.applicant.full_name}", source=_source(case),
+                  data={"case": case.pk})
+    return case
+
+
+@transaction.atomic
+def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason: str) -> AdmissionCase:
+    """Extend the decision deadline (≤ the rule's maximum in working days), with a reason."""
+    require(actor, "admission.decide", case.deciding_unit or case.unit)
+    case = _lock(case)
+    _expect(case, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED)
+    errors: dict = {}
+    limit = integer(rule("admission.decide_extension_max", on=case.cell_vote_on))
+    if days is None or days <= 0 or case.decision_extension_days + days > limit:
+        errors["days"] = f"Gia hạn tối đa {limit} ngày làm việc (đã gia hạn {case.decision_extension_days})."
+    if len(clean(reason)) < 5:
+        errors["reason"] = "Cần ghi rõ lý do gia hạn."
+    deadline = Deadline.objects.filter(source=_source(case), kind="admission.decision", state__in=OPEN_STATES).first()
+    if deadline is None:
+        errors["__all__"] = "Không còn hạn quyết định nào đang mở."
+    _raise(errors)
+    old_due = deadline.due_date
+    deadline.due_date = calendar_for(deadline.unit).add_working_days(old_due, days)
+    deadline.data = {**deadline.data, "extended_days": case.decision_extension_days + days, "extension_reason": clean(reason)}
+    deadline.save(update_fields=["due_date", "data"])
+    case.decision_extension_days += days
+    case.decision_extension_reason = clean(reason)[:300]
+    case.version += 1
+    case.save()
+    audit(actor=actor, action="admission.decision_extended", obj=case, unit=case.unit,
+          data={"days": days, "reason": case.decision_extension_reason, "old_due": old_due, "new_due": deadline.due_date})
+    return case
+
+
+@transaction.atomic
+def case_committee_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
+                        resolution_no: str = "") -> AdmissionCase:
+    """The deciding committee's resolution (8-KNĐ): ≥ the rule's ratio of its members on that date."""
+    deciding = case.deciding_unit or case.unit
+    require(actor, "admission.decide", deciding)
+    case = _lock(case)
+    _expect(case, Stage.CELL_VOTED)
+    errors: dict = {}
+    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="ngày chi bộ nghị quyết")
+    _raise(errors)
+    eligible = committee_members_on(deciding, held_on)
+    needed = ratio_needed(rule("admission.committee_vote_ratio", on=held_on), eligible)
+    _count_votes(errors, yes, no, eligible, "cấp ủy viên")
+    _raise(errors)
+    passed = yes >= needed
+    Vote.objects.create(case=case, kind=Vote.Kind.COMMITTEE, held_on=held_on, unit=deciding, eligible=eligible,
+                        yes=yes, no=no, needed=needed, passed=passed, resolution_no=clean(resolution_no))
+    case.committee_vote_on, case.committee_yes, case.committee_eligible = held_on, yes, eligible
+    case.committee_needed, case.committee_resolution_no = needed, clean(resolution_no)[:60]
+    data = {"yes": yes, "no": no, "eligible": eligible, "needed": needed}
+    if not passed:
+        case.exit_stage, case.exited_on = case.stage, held_on
+        case.exit_reason = f"Cấp ủy biểu quyết {yes}/{eligible} tán thành, cần {needed}."
+        deadline_close_for(actor=actor, source=_source(case), kind="admission.decision", on=held_on)
+        _move(actor, case, Stage.REJECTED, held_on, "committee_vote_failed", data)
+        return case
+    _move(actor, case, Stage.COMMITTEE_VOTED, held_on, "committee_voted", data)
+    return case
+
+
+@transaction.atomic
+def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decided_on: date,
+                  received_on: date) -> AdmissionCase:
+    """The admission decision (9-KNĐ); the ceremony clock starts when the cell receives it."""
+    require(actor, "admission.decide", case.deciding_unit or case.unit)
+    case = _lock(case)
+    _expect(case, Stage.COMMITTEE_VOTED)
+    errors: dict = {}
+    if not clean(decision_no):
+        errors["decision_no"] = "Nhập số quyết định."
+    _check_date(errors, "decided_on", decided_on, not_before=case.committee_vote_on, before_label="ngày cấp ủy nghị quyết")
+    _check_date(errors, "received_on", received_on, not_before=decided_on, before_label="ngày quyết định")
+    _raise(errors)
+    case.decision_no, case.decision_on, case.decision_received_on = clean(decision_no)[:60], decided_on, received_on
+    deadline_close_for(actor=actor, source=_source(case), kind="admission.decision", on=decided_on)
+    _move(actor, case, Stage.DECIDED, received_on, "decided", {"decision": case.decision_no})
+    deadline_open(actor=actor, kind="admission.ceremony", unit=case.unit, start=received_on,
+                  title=f"Lễ kết nạp: {case.applicant.full_name}", source=_source(case), data={"case": case.pk})
+    return case
+
+
+@transaction.atomic
+def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: Member | None, category: str,
+                  card_number: str = "", dossier_number: str = "", **member_data) -> AdmissionCase:
+    """The admission ceremony: the member record is created (probationary, admission date = ceremony
+    date) through the members service, which opens the confirmation deadline; a helper is assigned."""
+    from chibo.members.services import member_create
+
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.DECIDED)
+    errors: dict = {}
+    _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
+    if helper is None:
+        errors["helper"] = "Chọn đảng viên chính thức giúp đỡ đảng viên dự bị."
+    elif helper.unit_id != case.unit_id or helper.status != Status.FULL:
+        errors["helper"] = "Người giúp đỡ phải là đảng viên chính thức của chi bộ."
+    _raise(errors)
+    applicant = case.applicant
+    member = member_create(actor=actor, unit=case.unit, full_name=applicant.full_name, gender=applicant.gender,
+                           birth_date=applicant.birth_date, admission_date=held_on, category=category,
+                           card_number=card_number, dossier_number=dossier_number, **member_data)
+    probation_end = add_months(held_on, integer(rule("probation.months", on=held_on)))
+    case.ceremony_on, case.member, case.helper, case.probation_end = held_on, member, helper, probation_end
+    timeline.record(actor=actor, member=member, kind=TimelineKind.ADMITTED, occurred_on=held_on, unit=case.unit,
+                    data={"decision": case.decision_no, "helper": helper.full_name, "helper_id": helper.pk,
+                          "probation_end": probation_end.isoformat()})
+    deadline_close_for(actor=actor, source=_source(case), kind="admission.ceremony", on=held_on)
+    _move(actor, case, Stage.PROBATION, held_on, "ceremony", {"member": member.pk, "helper": helper.pk})
+    return case
+
+
+def confirmation_failures(case: AdmissionCase) -> int:
+    return case.votes.filter(kind=Vote.Kind.CONFIRMATION, passed=False).count()
+
+
+@transaction.atomic
+def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
+                           resolution_no: str = "") -> AdmissionCase:
+    """The cell considers confirmation (13-KNĐ) after the probation end; after the rule's number of
+    votes without the ratio the case goes to the upper committee."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.PROBATION)
+    if case.votes.filter(kind=Vote.Kind.CONFIRMATION, passed=True).exists():
+        raise ValidationError({"__all__": "Chi bộ đã nghị quyết đề nghị công nhận; chờ cấp ủy quyết định."})
+    errors: dict = {}
+    _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label="ngày hết thời kỳ dự bị")
+    _raise(errors)
+    eligible = len(full_members_on(case.unit, held_on, exclude_ids=(case.member_id,)))
+    needed = ratio_needed(rule("admission.cell_vote_ratio", on=held_on), eligible)
+    _count_votes(errors, yes, no, eligible, "đảng viên chính thức của chi bộ")
+    _raise(errors)
+    passed = yes >= needed
+    Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION, held_on=held_on, unit=case.unit, eligible=eligible,
+                        yes=yes, no=no, needed=needed, passed=passed, resolution_no=clean(resolution_no))
+    data = {"yes": yes, "no": no, "eligible": eligible, "needed": needed, "passed": passed}
+    timeline.record(actor=actor, member=case.member, kind=TimelineKind.CONFIRMATION_VOTE, occurred_on=held_on,
+                    unit=case.unit, data=data)
+    if passed:
+        case.confirmation_voted_on, case.confirmation_resolution_no = held_on, clean(resolution_no)[:60]
+        # The cell considered: the confirmation deadline opened by member_create is met on this date.
+        deadline_close_for(actor=actor, source=probation_source(case.member), kind="probation.confirmation", on=held_on)
+        case.version += 1
+        case.save()
+        audit(actor=actor, action="admission.confirmation_voted", obj=case, unit=case.unit, data=data)
+        return case
+    failures = confirmation_failures(case)
+    limit = integer(rule("confirmation.max_failed_votes", on=held_on))
+    if failures >= limit:
+        case.exit_stage, case.exited_on = case.stage, held_on
+        case.exit_reason = f"{failures} lần biểu quyết không đạt tỉ lệ; chuyển cấp ủy cấp trên xem xét."
+        _move(actor, case, Stage.ESCALATED, held_on, "escalated", data)
+    else:
+        case.version += 1
+        case.save()
+        audit(actor=actor, action="admission.confirmation_vote_failed", obj=case, unit=case.unit, data=data)
+    return case
+
+
+@transaction.atomic
+def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int, resolution_no: str,
+                 decision_no: str) -> AdmissionCase:
+    """The committee's resolution (15-KNĐ) and decision: the member becomes full, effective on the
+    12-month date even when the cell considered late."""
+    from chibo.members.services import member_change_status
+
+    deciding = case.deciding_unit or case.unit
+    require(actor, "admission.decide", deciding)
+    case = _lock(case)
+    _expect(case, Stage.PROBATION, Stage.ESCALATED)
+    errors: dict = {}
+    if case.stage == Stage.PROBATION and not case.confirmation_voted_on:
+        raise ValidationError({"__all__": "Chi bộ chưa nghị quyết đề nghị công nhận đảng viên chính thức."})
+    if not clean(decision_no):
+        errors["decision_no"] = "Nhập số quyết định công nhận."
+    _check_date(errors, "held_on", held_on, not_before=case.confirmation_voted_on or case.probation_end,
+                before_label="ngày chi bộ nghị quyết")
+    _raise(errors)
+    eligible = committee_members_on(deciding, held_on)
+    needed = ratio_needed(rule("admission.committee_vote_ratio", on=held_on), eligible)
+    _count_votes(errors, yes, no, eligible, "cấp ủy viên")
+    _raise(errors)
+    passed = yes >= needed
+    Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION_COMMITTEE, held_on=held_on, unit=deciding,
+                        eligible=eligible, yes=yes, no=no, needed=needed, passed=passed,
+                        resolution_no=clean(resolution_no))
+    data = {"yes": yes, "no": no, "eligible": eligible, "needed": needed}
+    if not passed:
+        raise ValidationError({"yes": f"Cấp ủy cần {needed}/{eligible} phiếu tán thành để công nhận; "
+                                      "ghi đề nghị xóa tên nếu cấp ủy không công nhận."})
+    deadline_close_for(actor=actor, source=probation_source(case.member), kind="probation.confirmation", on=held_on)
+    member_change_status(actor=actor, member=case.member, status=Status.FULL,
+                         reason=f"Công nhận đảng viên chính thức (nghị quyết {clean(resolution_no)})",
+                         document=clean(decision_no), effective_on=case.probation_end)
+    case.confirmation_decision_no, case.confirmed_on = clean(decision_no)[:60], case.probation_end
+    _move(actor, case, Stage.FULL, held_on, "confirmed", {**data, "effective_on": case.probation_end})
+    return case
+
+
+@transaction.atomic
+def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str, document: str) -> AdmissionCase:
+    """Struck off during probation (unfit): the member's status changes through the members service."""
+    from chibo.members.services import member_change_status
+
+    require(actor, "members.status", case.unit)
+    case = _lock(case)
+    _expect(case, Stage.PROBATION, Stage.ESCALATED)
+    errors: dict = {}
+    if len(clean(reason)) < 5:
+        errors["reason"] = "Cần ghi rõ lý do."
+    _check_date(errors, "on", on, not_before=case.ceremony_on, before_label="ngày kết nạp")
+    _raise(errors)
+    member_change_status(actor=actor, member=case.member, status=Status.STRUCK_OFF, reason=clean(reason),
+                         document=document, effective_on=on)
+    case.exit_stage, case.exit_reason, case.exited_on = case.stage, clean(reason)[:300], on
+    _move(actor, case, Stage.STRUCK_OFF, on, "struck_off", {"reason": case.exit_reason})
+    return case
+
+
+@transaction.atomic
+def case_close(*, actor: Actor, case: AdmissionCase, outcome: str, on: date, reason: str) -> AdmissionCase:
+    """Withdrawn by the applicant, or rejected at a step, with reasons (before the ceremony)."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, *[s for s in (Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS,
+                                Stage.VERIFIED, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED)])
+    errors: dict = {}
+    if outcome not in (Stage.WITHDRAWN, Stage.REJECTED):
+        errors["outcome"] = "Chọn rút hồ sơ hoặc không đề nghị kết nạp."
+    if len(clean(reason)) < 5:
+        errors["reason"] = "Cần ghi rõ lý do."
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+    _raise(errors)
+    for kind in ("admission.decision", "admission.ceremony"):
+        deadline_close_for(actor=actor, source=_source(case), kind=kind, on=on,
+                           waived_reason=f"Hồ sơ kết nạp kết thúc: {Stage(outcome).label}")
+    case.exit_stage, case.exit_reason, case.exited_on = case.stage, clean(reason)[:300], on
+    _move(actor, case, outcome, on, outcome, {"reason": case.exit_reason})
+    return case

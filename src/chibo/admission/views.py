@@ -1,13 +1,159 @@
+"""Admission pages: the pipeline board (a unit, or the whole tree for the upper committee), a case
+with its checks, deadlines, votes and forms, the step forms, the papers, statistics, and the
+applicant's own dossier. Thin views over admission.selectors and admission.services."""
+
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
 
-from chibo.admission.selectors import my_dossier
+from chibo.admission import documents, selectors, services
+from chibo.admission.forms import ACTIONS, actions_for, make_form
+from chibo.admission.models import Stage
+from chibo.core import clock
 from chibo.core.access import actor_for
+from chibo.core.documents import render_docx, render_pdf
+from chibo.core.forms import apply_service_errors
+from chibo.units.selectors import unit_get
+
+
+def _scope_unit(request, actor):
+    raw = request.GET.get("unit")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404
+    unit = unit_get(actor, int(raw))
+    if not actor.can("admission.view", unit):
+        raise Http404
+    return unit
+
+
+def _staff(actor):
+    if not actor.can("admission.view"):
+        raise Http404
+
+
+@login_required
+@require_GET
+def board(request):
+    actor = actor_for(request)
+    _staff(actor)
+    unit = _scope_unit(request, actor)
+    columns = selectors.board(actor, unit)
+    return render(request, "admission/board.html", {"units": selectors.board_by_unit(actor, unit),
+        "columns": columns, "unit": unit, "whole_tree": unit is None and actor.sees_whole_tree("admission.view"),
+        "total": sum(len(c.cases) for c in columns), "today": clock.today()})
+
+
+def _case_context(actor, case, forms=None):
+    preview = None
+    if case.stage == Stage.VERIFIED:
+        preview = services.cell_vote_preview(case, clock.today())
+    names = actions_for(case)
+    forms = forms or {}
+    steps = [{"name": n, "title": ACTIONS[n][0], "form": forms.get(n) or make_form(n, case)} for n in names]
+    deadline = selectors.next_deadlines([case]).get(case.pk)
+    return {"case": case, "steps": steps, "preview": preview, "votes": selectors.case_votes(case),
+            "papers": documents.forms_ready(case), "deadline": deadline, "today": clock.today(),
+            "pipeline": _progress(case), "can_edit": actor.can("admission.edit", case.unit),
+            "committee": services.committee_members_on(case.deciding_unit, clock.today()) if case.deciding_unit else None}
+
+
+def _progress(case):
+    from chibo.admission.models import PIPELINE
+
+    reached = case.step_index if case.step_index >= 0 else PIPELINE.index(case.exit_stage) if case.exit_stage else 0
+    return [{"label": Stage(s).label, "done": i < reached or case.stage == Stage.FULL,
+             "current": i == reached and case.stage != Stage.FULL} for i, s in enumerate(PIPELINE)]
+
+
+@login_required
+@require_GET
+def case_detail(request, pk):
+    actor = actor_for(request)
+    case = selectors.case_get(actor, pk)
+    return render(request, "admission/case.html", _case_context(actor, case))
+
+
+@login_required
+@require_POST
+def case_step(request, pk):
+    actor = actor_for(request)
+    case = selectors.case_get(actor, pk)
+    action = request.POST.get("action", "")
+    if not actor.can("admission.edit", case.unit) and not actor.can("admission.decide", case.deciding_unit or case.unit):
+        raise PermissionDenied
+    if action not in ACTIONS:
+        messages.error(request, "Thao tác không hợp lệ.")
+        return redirect("admission:case", pk=case.pk)
+    form = make_form(action, case, request.POST)
+    if form.is_valid():
+        try:
+            form.run(actor, case)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, f"Đã ghi: {ACTIONS[action][0]}.")
+            return redirect("admission:case", pk=case.pk)
+    ctx = _case_context(actor, case, {action: form})
+    if action not in [s["name"] for s in ctx["steps"]]:
+        ctx["steps"].append({"name": action, "title": ACTIONS[action][0], "form": form})
+    ctx["open_step"] = action
+    return render(request, "admission/case.html", ctx)
+
+
+@login_required
+@require_GET
+def case_paper(request, pk):
+    actor = actor_for(request)
+    case = selectors.case_get(actor, pk)
+    code, fmt = request.GET.get("form", ""), request.GET.get("format", "pdf")
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    try:
+        doc = documents.build(case, code)
+    except ValidationError as exc:
+        raise Http404 from exc
+    if fmt == "pdf":
+        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+    else:
+        response = HttpResponse(render_docx(doc), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+    response["Content-Disposition"] = f'attachment; filename="ho-so-{case.pk}-{code}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def stats(request):
+    actor = actor_for(request)
+    _staff(actor)
+    unit = _scope_unit(request, actor)
+    s = selectors.statistics(actor, unit)
+    top = max([1, *s.admitted.values(), *s.confirmed.values()])
+    bars = []
+    for i, year in enumerate(s.years):
+        a, c = s.admitted[year], s.confirmed[year]
+        x = 40 + i * 90
+        bars.append({"year": year, "x": x, "a": a, "c": c, "ah": round(160 * a / top), "ch": round(160 * c / top),
+                     "ay": 190 - round(160 * a / top), "cy": 190 - round(160 * c / top)})
+    return render(request, "admission/stats.html", {"s": s, "bars": bars, "unit": unit,
+                                                    "width": 60 + 90 * len(bars)})
 
 
 @login_required
 def dossier(request):
     """The applicant's own page: their record and where the case stands; nothing else."""
-    return render(request, "admission/dossier.html", {"a": my_dossier(actor_for(request))})
+    actor = actor_for(request)
+    applicant = selectors.my_dossier(actor)
+    case = selectors.my_case(actor)
+    deadline = selectors.next_deadlines([case]).get(case.pk) if case else None
+    return render(request, "admission/dossier.html", {
+        "a": applicant, "case": case, "expected": selectors.expected_of_applicant(case),
+        "pipeline": _progress(case) if case else [], "deadline": deadline})

@@ -36,10 +36,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ORG_OFFICER: frozenset({
         "units.view", "units.edit", "posts.edit", "members.view", "members.edit",
         "members.status", "audit.view", "rules.edit", "calendar.edit", "deadlines.waive",
+        "transfers.edit", "transfers.orgs", "transfers.hold",
+        "admission.view", "admission.edit", "admission.decide",
+        "meetings.view", "meetings.manage",
     }),
-    Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view"}),
-    Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive"}),
-    Role.COMMITTEE: frozenset({"units.view", "members.view"}),
+    Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view", "transfers.hold", "admission.view",
+                                  "meetings.view"}),
+    Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive",
+                               "transfers.edit", "admission.view", "admission.edit", "admission.decide",
+                               "meetings.view", "meetings.manage"}),
+    Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view"}),
 }
 
 # Roles that see other people's data: their accounts must use MFA.

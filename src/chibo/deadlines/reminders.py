@@ -7,7 +7,8 @@ people responsible once it is late, and ``escalate`` to the unit above.
 
 In-app notifications are written in the same transaction that marks the delivery sent: exactly
 once. E-mail is sent while the delivery row is locked and marked sent right after; a worker killed
-between the two would send that one e-mail again on retry (at-least-once is the best SMTP allows).
+between the two sends that e-mail again on retry, with the same Message-ID (``message_id``), so the
+recipient still gets one message.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -119,6 +120,13 @@ def sweep(*, today: date | None = None) -> SweepResult:
     return SweepResult(marked_late=late, created=created, enqueued=len(ids))
 
 
+def message_id(delivery: Delivery) -> str:
+    """The same Message-ID every time a delivery is sent: if a worker dies between the SMTP send and
+    the commit, the retry is the same message, which mail servers and clients keep only once."""
+    host = settings.CHIBO_SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "chibo"
+    return f"<reminder-{delivery.pk}@{host}>"
+
+
 def _message(delivery: Delivery) -> tuple[str, str, str]:
     deadline = delivery.deadline
     label = KINDS[deadline.kind].label if deadline.kind in KINDS else deadline.kind
@@ -147,8 +155,9 @@ def deliver_now(delivery_id: int) -> str:
                                             deadline=delivery.deadline)
             else:
                 # No names in e-mail: the message says what kind of task is due and links to it.
-                send_mail(f"[chibo] {title}", f"{title}\n\nXem chi tiết: {settings.CHIBO_SITE_URL}{url}\n",
-                          settings.DEFAULT_FROM_EMAIL, [_email_of(delivery.user)], fail_silently=False)
+                EmailMessage(f"[chibo] {title}", f"{title}\n\nXem chi tiết: {settings.CHIBO_SITE_URL}{url}\n",
+                             settings.DEFAULT_FROM_EMAIL, [_email_of(delivery.user)],
+                             headers={"Message-ID": message_id(delivery)}).send(fail_silently=False)
         except Exception as exc:  # noqa: BLE001 — any transport failure is recorded and retried
             delivery.last_error = f"{type(exc).__name__}: {exc}"[:500]
             retry = delivery.attempts < MAX_ATTEMPTS

@@ -259,6 +259,9 @@ def feed(request, key):
     actor = actor_from_user(user)
     events = feeds.deadline_events(
         actor, detail_url=lambda pk: request.build_absolute_uri(reverse("deadlines:detail", args=[pk])))
+    from chibo.meetings.selectors import meeting_events  # meetings join the same feed
+
+    events += meeting_events(actor, detail_url=lambda pk: request.build_absolute_uri(reverse("meetings:detail", args=[pk])))
     response = HttpResponse(feeds.vcalendar(events, name="chibo — Hạn công việc").encode("utf-8"),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"

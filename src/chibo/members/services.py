@@ -283,3 +283,31 @@ def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, doc
     timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
                           reason=clean(reason), document=clean(document), effective_on=effective_on)
     return current
+
+
+@transaction.atomic
+def member_transfer_in(*, actor: Actor, member: Member, to_unit: Unit, reason: str, document: str,
+                       effective_on: date) -> Member:
+    """The destination of a transfer takes the member in (the member reported with the letter).
+
+    Only the receiving side's permission is checked: the sending side issued the letter through
+    ``chibo.transfers.services``, which is the only caller."""
+    require(actor, "members.status", to_unit)
+    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    to_unit = Unit.objects.get(pk=to_unit.pk)
+    errors = _require_decision(reason, document, effective_on)
+    if to_unit.pk == current.unit_id:
+        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+    elif not to_unit.is_open:
+        errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
+    if current.status not in ACTIVE_STATUSES:
+        errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
+    if errors:
+        raise ValidationError(errors)
+    old_unit = current.unit
+    current.unit = to_unit
+    current.version += 1
+    current.save()
+    timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
+                          reason=clean(reason), document=clean(document), effective_on=effective_on)
+    return current

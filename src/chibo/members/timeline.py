@@ -55,3 +55,14 @@ def record_post_ended(*, actor: Actor, post) -> TimelineEvent:
     return record(actor=actor, member=post.member, kind=TimelineKind.POST_ENDED, occurred_on=post.to_date,
                   unit=post.unit, data={"role": post.get_role_display(), "unit": post.unit.name,
                                         "reason": post.ended_reason})
+
+
+def record_transfer_step(*, actor: Actor, member: Member, step: str, occurred_on: date, unit=None,
+                         data: dict | None = None) -> TimelineEvent:
+    """A step of a transfer (requested, letter issued, forwarded, received, reported, return review…)."""
+    return record(actor=actor, member=member, kind=TimelineKind.TRANSFER, occurred_on=occurred_on, unit=unit,
+                  data={"step": step, **(data or {})})
+
+
+def record_return_review(*, actor: Actor, member: Member, occurred_on: date, data: dict) -> TimelineEvent:
+    return record(actor=actor, member=member, kind=TimelineKind.RETURN_REVIEW, occurred_on=occurred_on, data=data)

@@ -101,9 +101,34 @@ DEADLINE_PAGE = {  # deadlines of a member, seen through the scope of the member
     "deadline_us":      E(200, 200, 404, 404, 404, 404, LOGIN),
     "deadline_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
 }
+ADMISSION_CASE_PAGE = {  # admission cases, seen through the scope of the case's cell (applicants: /dossier/)
+    "case_fr":          E(200, 200, 200, 404, 404, 404, LOGIN),   # ungvien.phap's case in PHAP-DSQ
+    "case_de":          E(200, 200, 404, 200, 404, 404, LOGIN),
+    "case_missing":     E(404, 404, 404, 404, 404, 404, LOGIN),
+}
 DEADLINE_POST_ONLY = {  # the waive / explain actions: POST only, whatever the target
     "deadline_fr":      E(405, 405, 405, 405, 405, 405, LOGIN),
     "deadline_missing": E(405, 405, 405, 405, 405, 405, LOGIN),
+}
+
+
+TRANSFER_PAGE = {
+    "transfer_own":     E(200, 200, 200, 404, 200, 404, LOGIN),   # dangvien.phap's own transfer
+    "transfer_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "transfer_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "transfer_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+SELF_OR_STAFF = {  # the member files their own (self-review, trip, declaration); or the cell for them
+    "member_own":     E(200, 403, 200, 404, 200, 404, LOGIN),
+    "member_fr":      E(200, 403, 200, 404, 404, 404, LOGIN),
+    "member_de":      E(200, 403, 404, 200, 404, 404, LOGIN),
+    "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+LETTER_PAGE = {
+    "letter_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
+    "letter_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "letter_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "letter_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
 }
 
 
@@ -118,6 +143,27 @@ MATRIX: dict[str, object] = {
     "healthz":            {None: E(200, 200, 200, 200, 200, 200, 200)},
     "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
     "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
+    "admission:board": {
+        None:                         E(200, 200, 200, 200, 404, 404, LOGIN),
+        "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?unit={unit_de}":            E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?unit={unit_missing}":       E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "admission:stats": {
+        None:                         E(200, 200, 200, 200, 404, 404, LOGIN),
+        "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, LOGIN),
+    },
+    "admission:case":     ADMISSION_CASE_PAGE,
+    "api_admission_cases": {
+        None:                         E(200, 200, 200, 200, 200, 200, 401),
+        "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, 401),
+        "?stage=bogus":               E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_admission_case":  api(ADMISSION_CASE_PAGE),
+    "api_admission_transition": {t: E(405, 405, 405, 405, 405, 405, 401) for t in ADMISSION_CASE_PAGE},
+    "admission:step":     {t: E(405, 405, 405, 405, 405, 405, LOGIN) for t in ADMISSION_CASE_PAGE},
+    # Without ?form=… there is no paper to give: 404 for everyone (the journey downloads real ones).
+    "admission:paper":    {t: E(404, 404, 404, 404, 404, 404, LOGIN) for t in ADMISSION_CASE_PAGE},
     "set_language":       {None: E(HOME, HOME, HOME, HOME, HOME, HOME, HOME)},  # GET only redirects
     "units:tree":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
     "units:detail":       UNIT_PAGE,
@@ -137,6 +183,20 @@ MATRIX: dict[str, object] = {
     "members:detail":     MEMBER_PAGE,
     "members:edit":       MEMBER_WRITE_FORM,
     "members:status":     MEMBER_WRITE_FORM,
+    # bulk import/export: pages for those who read member records; writing needs members.edit; jobs are their owner's
+    "bulk:import":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "bulk:template":      {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    "bulk:job":           {"job_phap": E(404, 404, 200, 404, 404, 404, LOGIN),
+                           "job_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
+    "bulk:job_report":    {"job_phap": E(404, 404, 200, 404, 404, 404, LOGIN),
+                           "job_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
+    "bulk:job_run":       {"job_phap": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "bulk:job_cancel":    {"job_phap": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "bulk:export_list":   {None: E(200, 200, 200, 200, 404, 404, LOGIN),
+                           "?unit={unit_de}&status=full": E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "bulk:book":          {"unit_fr_dsq": E(200, 200, 200, 404, 404, 404, LOGIN),
+                           "unit_de_cell": E(200, 200, 404, 200, 404, 404, LOGIN),
+                           "unit_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
     # rulebook and calendar: every logged-in user reads them; the organization officer writes (POST)
     "rules:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "rules:detail": {
@@ -172,6 +232,55 @@ MATRIX: dict[str, object] = {
         "feed_revoked":   E(404, 404, 404, 404, 404, 404, 404),
         "feed_missing":   E(404, 404, 404, 404, 404, 404, 404),
     },
+    # transfers (chibo.transfers): pages keyed by transfer, letter, member, unit; POST-only actions answer 405 to GET
+    "transfers:list":     {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "transfers:mine":     {None: E(404, 404, 200, 200, 200, 404, LOGIN)},
+    "transfers:orgs":     {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "transfers:detail":   TRANSFER_PAGE,
+    "transfers:act":      {"transfer_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "transfers:member":   MEMBER_PAGE,
+    "transfers:new":      MEMBER_WRITE_FORM,
+    "transfers:incoming": MEMBER_WRITE_FORM,
+    "transfers:review_new": SELF_OR_STAFF,
+    "transfers:trip_new": SELF_OR_STAFF,
+    "transfers:declaration_new": SELF_OR_STAFF,
+    "transfers:exemption_new": MEMBER_WRITE_FORM,
+    "transfers:trip": {
+        "trip_own":       E(200, 200, 200, 404, 200, 404, LOGIN),
+        "trip_de":        E(200, 200, 404, 200, 404, 404, LOGIN),
+        "trip_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:declaration": {
+        "declaration_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
+        "declaration_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+        "declaration_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:hold_new": {  # the inspection / complaint flag: officers and inspectors
+        "member_own":     E(200, 200, 403, 404, 403, 404, LOGIN),
+        "member_fr":      E(200, 200, 403, 404, 404, 404, LOGIN),
+        "member_de":      E(200, 200, 404, 403, 404, 404, LOGIN),
+        "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:review_certify": {"review_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "transfers:hold_close": {"hold_us": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "transfers:letter_pdf":  LETTER_PAGE,
+    "transfers:letter_docx": LETTER_PAGE,
+    "transfers:letter_void": {"letter_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "transfers:rotation": {
+        "unit_fr_dsq":    E(200, 403, 200, 404, 403, 404, LOGIN),   # dangvien.phap sees the unit, may not act
+        "unit_de":        E(200, 403, 404, 200, 404, 404, LOGIN),
+        "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:delegation_new": {None: E(200, 403, 403, 403, 403, 403, LOGIN)},   # the upper committee only
+    "transfers:delegation_close": {
+        "unit_delegation": E(200, 403, 404, 404, 404, 404, LOGIN),
+        "unit_closed":     E(404, 404, 404, 404, 404, 404, LOGIN),   # a unit without a delegation record
+    },
+    "transfers:book": {
+        "unit_fr_dsq":    E(200, 200, 200, 404, 404, 404, LOGIN),
+        "unit_de":        E(200, 200, 404, 200, 404, 404, LOGIN),
+        "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     # -- API -----------------------------------------------------------------------------------
     "api_units":          {None: E(200, 200, 200, 200, 200, 200, 401),
                            "?open=1": E(200, 200, 200, 200, 200, 200, 401)},
@@ -206,6 +315,55 @@ MATRIX: dict[str, object] = {
     },
     "api_deadline":       api(DEADLINE_PAGE),
     "api_schema":         {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_transfers": {
+        None:                     E(200, 200, 200, 200, 200, 200, 401),
+        "?member={member_fr}":    E(200, 200, 200, 404, 404, 404, 401),
+        "?member={member_own}":   E(200, 200, 200, 404, 200, 404, 401),
+        "?state=bogus":           E(400, 400, 400, 400, 400, 400, 401),
+        "?member=abc":            E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_transfer":       api(TRANSFER_PAGE),
+    "api_transfer_step":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_trips":          {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_declarations":   {None: E(200, 200, 200, 200, 200, 200, 401)},
+    # meetings: staff see their subtree, a member the meetings of their own unit
+    "meetings:index":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "meetings:new":         {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    "meetings:compliance":  {None: E(200, 200, 200, 200, 404, 404, LOGIN),
+                             "?unit={unit_de}&year=2026": E(200, 200, 404, 200, 404, 404, LOGIN)},
+    "meetings:book":        {None: E(200, 200, 200, 200, 200, 200, LOGIN),
+                             "?unit={unit_fr_dsq}&year=2026": E(200, 200, 200, 404, 200, 404, LOGIN)},
+    "meetings:unit_settings": {
+        "unit_fr_dsq":      E(200, 403, 200, 404, 403, 404, LOGIN),
+        "unit_de_cell":     E(200, 403, 404, 200, 404, 404, LOGIN),
+        "unit_missing":     E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "meetings:detail": {
+        "meeting_fr_dsq":   E(200, 200, 200, 404, 200, 404, LOGIN),
+        "meeting_de":       E(200, 200, 404, 200, 404, 404, LOGIN),
+        "meeting_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "meetings:act":         {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "meetings:check_in":    {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "meetings:vote":        {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "meetings:minutes_file": {
+        "meeting_fr_dsq_minutes": E(200, 200, 200, 404, 200, 404, LOGIN),
+        "meeting_fr_dsq":   E(404, 404, 404, 404, 404, 404, LOGIN),   # minutes not approved yet
+    },
+    "meetings:document":    {"doc_fr_dsq": E(200, 200, 200, 404, 200, 404, LOGIN)},
+    "api_meetings": {
+        None:                       E(200, 200, 200, 200, 200, 200, 401),
+        "?unit={unit_fr_dsq}":      E(200, 200, 200, 404, 200, 404, 401),
+        "?unit={unit_de_cell}":     E(200, 200, 404, 200, 404, 404, 401),
+        "?unit=abc":                E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_meeting": {
+        "meeting_fr_dsq":   E(200, 200, 200, 404, 200, 404, 401),
+        "meeting_de":       E(200, 200, 404, 200, 404, 404, 401),
+        "meeting_missing":  E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_meeting_attendance":  {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_meeting_resolutions": {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     # -- third party ---------------------------------------------------------------------------
     "accounts/*":         LOOSE,
 }
@@ -215,6 +373,12 @@ MATRIX: dict[str, object] = {
 # went through and the database changed; any other answer means nothing was written.
 #                                                                   ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
 WRITES: dict[tuple[str, str | None, str, str], tuple] = {
+    ("admission:step", "case_fr", "POST", "admission_course"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("admission:step", "case_de", "POST", "admission_course"):  E(DONE, 403, 404, DONE, 404, 404, LOGIN),
+    # Out of order (a vote on a case still at the first step): the page says why, nothing written.
+    ("admission:step", "case_fr", "POST", "admission_vote"):    E(200, 403, 200, 404, 404, 404, LOGIN),
+    ("api_admission_transition", "case_fr", "POST", "api_admission_course"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_admission_transition", "case_fr", "POST", "empty"):   E(400, 403, 400, 404, 404, 404, 401),
     ("members:edit", "member_fr", "POST", "member_form"):     E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("members:edit", "member_de", "POST", "member_form"):     E(DONE, 403, 404, DONE, 404, 404, LOGIN),
     ("members:edit", "member_own", "POST", "member_form"):    E(DONE, 403, DONE, 404, 403, 404, LOGIN),
@@ -222,6 +386,10 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("members:status", "member_own", "POST", "status_form"):  E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     # bithu.duc is not offered a French unit: the form is shown again with an error, nothing written.
     ("members:new", None, "POST", "new_member_fr"):           E(DONE, 404, DONE, 200, 404, 404, LOGIN),
+    # bulk: an empty upload shows the form again (200) to those who may import; nothing is written.
+    ("bulk:import", None, "POST", "empty"):                   E(200, 403, 200, 200, 404, 404, LOGIN),
+    ("bulk:job_run", "job_phap", "POST", "empty"):            E(404, 404, 200, 404, 404, 404, LOGIN),
+    ("bulk:job_cancel", "job_phap", "POST", "empty"):         E(404, 404, 200, 404, 404, 404, LOGIN),
     ("units:edit", "unit_fr", "POST", "unit_form"):           E(DONE, 403, 403, 404, 404, 404, LOGIN),
     ("units:edit", "unit_fr_dsq", "POST", "unit_form"):       E(DONE, 403, 403, 404, 403, 404, LOGIN),
     ("units:create_child", "unit_fr", "POST", "child_form"):  E(DONE, 403, 403, 404, 404, 404, LOGIN),
@@ -252,6 +420,39 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("deadlines:notifications_read", None, "POST", "unread_notifications"): E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_create"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_revoke"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
+    # transfers: permission before validation; a visible object without the permission → 403
+    ("transfers:act", "transfer_fr", "POST", "transfers_approve"):        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:new", "member_phap", "POST", "transfers_request"):        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:incoming", "member_fr_incoming", "POST", "transfers_incoming"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:review_new", "member_own", "POST", "transfers_review"):   E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("transfers:review_certify", "review_own", "POST", "transfers_certify"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("transfers:hold_new", "member_fr", "POST", "transfers_hold"):        E(DONE, DONE, 403, 404, 404, 404, LOGIN),
+    ("transfers:letter_void", "letter_fr", "POST", "transfers_void"):     E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:orgs", None, "POST", "transfers_org"):                    E(DONE, 403, 403, 403, 404, 404, LOGIN),
+    ("transfers:trip_new", "member_own", "POST", "transfers_trip"):       E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("transfers:trip", "trip_own", "POST", "transfers_trip_comment"):     E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("transfers:declaration_new", "member_own", "POST", "transfers_declaration"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("transfers:declaration", "declaration_own", "POST", "transfers_opinion"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("transfers:exemption_new", "member_fr", "POST", "transfers_exemption"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:rotation", "unit_fr_lhs", "POST", "transfers_rotation"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:delegation_new", None, "POST", "transfers_delegation"):   E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("transfers:delegation_close", "unit_delegation", "POST", "transfers_close"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("transfers:hold_close", "hold_us", "POST", "transfers_hold_close"):  E(DONE, DONE, 404, 404, 404, 404, LOGIN),
+    ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 404, 404, 401),
+    ("api_transfer_step", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),
+    # meetings: bithu.duc is not offered a French cell (form shown again); a member sees but may not act (403);
+    # the ballot's eligible list holds no persona: a member of the cell is told so (200), nothing written.
+    ("meetings:new", None, "POST", "meeting_form"):                       E(DONE, 404, DONE, 200, 404, 404, LOGIN),
+    ("meetings:act", "meeting_fr_dsq", "POST", "meeting_notice"):         E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("meetings:act", "meeting_de", "POST", "meeting_notice"):             E(DONE, 403, 404, DONE, 404, 404, LOGIN),
+    ("meetings:act", "meeting_fr_dsq", "POST", "empty"):                  E(200, 403, 200, 404, 403, 404, LOGIN),
+    ("meetings:check_in", "meeting_fr_dsq_open", "POST", "meeting_check_in"): E(403, 403, DONE, 404, DONE, 404, LOGIN),
+    ("meetings:vote", "box_fr_dsq", "POST", "meeting_vote"):              E(403, 403, 200, 404, 200, 404, LOGIN),
+    ("meetings:unit_settings", "unit_fr_dsq", "POST", "meeting_settings_form"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_meetings", None, "POST", "meeting_api_new"):                    E(201, 403, 201, 404, 403, 404, 401),
+    ("api_meeting_attendance", "meeting_fr_dsq", "POST", "meeting_api_attendance"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_meeting_resolutions", "meeting_fr_dsq", "POST", "meeting_api_resolution"): E(201, 403, 201, 404, 403, 404, 401),
+    ("api_meeting_resolutions", "meeting_fr_dsq", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
 }
 
 
@@ -384,10 +585,20 @@ def targets(personas, unit):
     }
     assert units["unit_closed"].closed_on is not None
     posts = {"post_fr": current_post("PHAP"), "post_fr_dsq": current_post("PHAP-DSQ"), "post_de": current_post("DUC")}
-    objects = {**members, **units, **posts, **deadline_targets(members, units)}
+    objects = {**members, **units, **posts, **deadline_targets(members, units), **admission_targets(personas, units)}
     ids = {name: obj.pk for name, obj in objects.items()}
     ids.update(feed_targets(personas))
+    from chibo.bulk.tests.matrix import import_job_targets
+
+    ids.update(import_job_targets(personas))
+    from chibo.transfers.tests.matrix import transfer_targets
+
+    ids.update(transfer_targets(personas, members, units))
+    from chibo.meetings.tests.matrix import meeting_targets
+
+    ids.update({name: obj.pk for name, obj in meeting_targets(units).items()})
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
+    ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["member_missing"] = (Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["post_missing"] = (CommitteePost.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -411,6 +622,19 @@ def deadline_targets(members, units) -> dict:
     Deadline.objects.filter(pk=found["deadline_fr_late"].pk).update(state=State.LATE)
     assert found["deadline_fr"].unit == units["unit_fr_lhs"] and found["deadline_de"].unit == units["unit_de_cell"]
     return found
+
+
+def admission_targets(personas, units) -> dict:
+    """ungvien.phap's own case (PHAP-DSQ, at its first step) and a German one."""
+    from chibo.admission.models import AdmissionCase
+    from chibo.admission.services import applicant_record
+    from chibo.core.access import actor_from_user
+
+    officer = actor_from_user(personas["ban.tochuc"])
+    german = applicant_record(actor=officer, unit=units["unit_de_cell"], full_name="Hoàng Văn Đức", gender="M",
+                              birth_date=date(1999, 4, 2), recorded_on=date(2025, 9, 1))
+    return {"case_fr": AdmissionCase.objects.get(applicant_id=personas["ungvien.phap"].applicant_id),
+            "case_de": german.case}
 
 
 def feed_targets(personas) -> dict[str, str]:
@@ -683,7 +907,29 @@ def fingerprint() -> dict:
         "audit_writes": AuditEvent.objects.exclude(Q(action__endswith=".viewed") | Q(action__contains="denied"))
         .count(),
         **deadlines_fingerprint(),
+        **admission_fingerprint(),
+        **_transfers_fingerprint(),
+        **_meetings_fingerprint(),
     }
+
+
+def _meetings_fingerprint() -> dict:
+    from chibo.meetings.tests.matrix import meetings_fingerprint
+
+    return meetings_fingerprint()
+
+
+def _transfers_fingerprint() -> dict:
+    from chibo.transfers.tests.matrix import transfers_fingerprint
+
+    return transfers_fingerprint()
+
+
+def admission_fingerprint() -> dict:
+    from chibo.admission.models import AdmissionCase, Vote
+
+    return {"admission_cases": list(AdmissionCase.objects.order_by("pk").values_list("pk", "stage", "version")),
+            "admission_votes": Vote.objects.count()}
 
 
 def deadlines_fingerprint() -> dict:
@@ -708,6 +954,10 @@ def payload(kind: str, target: str | None, env: Env):
     obj = env.objects.get(target) if target else None
     if kind == "empty":
         return {}
+    if kind.startswith("meeting_"):
+        from chibo.meetings.tests.matrix import meeting_payload
+
+        return meeting_payload(kind, target, env)
     if kind == "member_form":
         obj.refresh_from_db()
         data = {}
@@ -777,6 +1027,19 @@ def payload(kind: str, target: str | None, env: Env):
         FeedToken.objects.bulk_create([FeedToken(user=u, key_hash=f"{u.pk:064d}")
                                        for u in User.objects.filter(username__in=PERSONAS)])
         return {"action": "revoke"}
+    if kind == "admission_course":
+        return {"action": "course", "course-certificate_no": "GCN 12/2026", "course-issuer": "Đảng ủy Bộ Ngoại giao",
+                "course-on": _d(today - timedelta(days=3))}
+    if kind == "api_admission_course":
+        return {"action": "course", "certificate_no": "GCN 12/2026", "issuer": "Đảng ủy Bộ Ngoại giao",
+                "on": (today - timedelta(days=3)).isoformat()}
+    if kind == "admission_vote":
+        return {"action": "cell_vote", "cell_vote-held_on": _d(today - timedelta(days=1)), "cell_vote-yes": "3",
+                "cell_vote-no": "0"}
+    if kind.startswith("transfers_"):
+        from chibo.transfers.tests.matrix import transfer_payload
+
+        return transfer_payload(kind, target, env)
     raise AssertionError(f"unknown payload {kind!r}")
 
 

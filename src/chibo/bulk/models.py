@@ -1,0 +1,49 @@
+"""Import bookkeeping: the column mapping each unit used last, and background import jobs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ColumnMapping(models.Model):
+    """Spreadsheet header (folded) → member field, as last used for a unit; reused on the next import."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, related_name="+")
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Đang chờ"
+    RUNNING = "running", "Đang nhập"
+    DONE = "done", "Hoàn tất"
+    FAILED = "failed", "Lỗi"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+class ImportJob(models.Model):
+    """A large import run by the worker; the page polls its progress."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", null=True)
+    file_name = models.CharField(max_length=200)
+    stored_path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64)
+    mode = models.CharField(max_length=20)
+    state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    message = models.TextField(blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)

@@ -1,0 +1,548 @@
+"""Member import: read, convert, validate and upsert a spreadsheet of members.
+
+``analyse`` reads the file and decides, row by row, what would happen (new / update / unchanged /
+error) without writing anything; ``execute`` writes an analysed plan in ONE transaction:
+
+- ``all``   (all-or-nothing): refused when any row has an error; a failure part-way rolls back all;
+- ``valid`` (valid rows only): the rows without errors are written; a failure rolls back all of them.
+
+New members are validated with the same rules as ``member_create`` (members.services._normalize,
+_validate, _set_derived) and bulk-inserted with their "created" timeline events; probationary ones
+get their probation.confirmation deadline. The whole import is one audit event with its counts and
+the file's SHA-256. Rows are keyed by card number, else dossier number: re-importing the same file
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from chibo.bulk import legacy
+from chibo.bulk.models import ColumnMapping
+from chibo.bulk.reader import open_sheet, parse_date
+from chibo.core import clock
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.text import clean, search_key
+from chibo.deadlines.services import open_probation_confirmation
+from chibo.members import services as member_services
+from chibo.members.models import (
+    Category,
+    Education,
+    Gender,
+    Member,
+    Status,
+    Theory,
+    TimelineEvent,
+    TimelineKind,
+)
+from chibo.units.models import Unit
+
+# (field, header in the template, other headers seen in real files — compared folded)
+COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("full_name", "Họ và tên", ("ho ten", "ho va ten dang vien", "ten")),
+    ("gender", "Giới tính", ("nam nu", "gioi")),
+    ("birth_date", "Ngày sinh", ("ngay thang nam sinh", "sinh ngay")),
+    ("home_town", "Quê quán", ("que",)),
+    ("ethnicity", "Dân tộc", ()),
+    ("education", "Trình độ học vấn", ("hoc van", "trinh do")),
+    ("political_theory", "Lý luận chính trị", ("llct", "trinh do ly luan chinh tri")),
+    ("job_title", "Chức vụ, nghề nghiệp", ("chuc vu", "nghe nghiep", "chuc vu nghe nghiep")),
+    ("workplace", "Nơi làm việc", ("co quan", "don vi cong tac")),
+    ("card_number", "Số thẻ đảng viên", ("so the", "so the dv")),
+    ("dossier_number", "Số lý lịch", ("so ll", "so ly lich dang vien")),
+    ("admission_date", "Ngày vào Đảng", ("ngay ket nap", "ngay vao dang du bi")),
+    ("confirmation_date", "Ngày chính thức", ("ngay cong nhan chinh thuc",)),
+    ("status", "Tình trạng", ("du bi chinh thuc",)),
+    ("category", "Diện ở nước ngoài", ("dien", "dien dang vien")),
+    ("abroad_from", "Ở nước ngoài từ ngày", ("o nuoc ngoai tu",)),
+    ("abroad_to", "Ở nước ngoài đến ngày", ("o nuoc ngoai den",)),
+    ("unit_code", "Mã chi bộ", ("chi bo", "ma don vi")),
+    ("citizen_id", "Số CCCD", ("cccd", "cmnd", "so cmnd", "so can cuoc")),
+    ("phone", "Điện thoại", ("so dien thoai", "sdt")),
+    ("email", "Thư điện tử", ("email", "e mail")),
+]
+IGNORED_HEADERS = {"stt", "tt", "so tt", "ghi chu"}
+FIELD_LABELS = {name: label for name, label, _ in COLUMNS}
+DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
+TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
+CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
+                "status": Status}
+NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
+MODES = {"all": "Tất cả hoặc không gì cả", "valid": "Chỉ các dòng hợp lệ"}
+ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
+BATCH = 2000
+
+
+def header_key(text: str) -> str:
+    return " ".join("".join(c if c.isalnum() else " " for c in search_key(text)).split())
+
+
+_ALIASES = {header_key(label): name for name, label, _ in COLUMNS}
+_ALIASES.update({header_key(a): name for name, _, aliases in COLUMNS for a in aliases})
+_ALIASES.update({name: name for name, _, _ in COLUMNS})
+
+
+def _choice_lookup(enum) -> dict[str, str]:
+    table = {}
+    for value, label in enum.choices:
+        table[header_key(str(label))] = value
+        table[header_key(value)] = value
+    return table
+
+
+CHOICES = {name: _choice_lookup(enum) for name, enum in CHOICE_ENUMS.items()}
+CHOICES["gender"].update({"m": Gender.MALE, "f": Gender.FEMALE, "nam": Gender.MALE, "nu": Gender.FEMALE})
+CHOICES["education"].update({"thcs": Education.LOWER_SECONDARY, "thpt": Education.UPPER_SECONDARY,
+                             "12 12": Education.UPPER_SECONDARY, "dai hoc": Education.BACHELOR,
+                             "cu nhan": Education.BACHELOR, "ky su": Education.BACHELOR})
+CHOICES["status"].update({"dang vien du bi": Status.PROBATIONARY, "dang vien chinh thuc": Status.FULL})
+
+
+class ImportRefused(Exception):
+    """The import as a whole is refused; the message is for the user. ``unknown``: headers not recognised."""
+
+    def __init__(self, message: str, unknown: list[str] | tuple = ()):
+        super().__init__(message)
+        self.unknown = list(unknown)
+
+
+class ImportCancelled(Exception):
+    pass
+
+
+@dataclass
+class Row:
+    number: int
+    raw: list
+    data: dict = field(default_factory=dict)
+    unit: Unit | None = None
+    status: str = ""
+    action: str = "new"
+    errors: list[str] = field(default_factory=list)
+    existing: Member | None = None
+    changes: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    file_name: str
+    sha256: str
+    kind: str
+    header: list[str]
+    mapping: dict[int, str]             # column index → field
+    encodings: dict[str, str]           # field → encoding found
+    conversions: list[tuple[str, str, str]]  # (field, as read, converted) samples
+    rows: list[Row]
+    default_unit: Unit | None
+    unknown: list[str] = field(default_factory=list)  # headers not mapped to any field
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"rows": len(self.rows), "new": 0, "update": 0, "unchanged": 0, "error": 0}
+        for row in self.rows:
+            out[row.action] += 1
+        return out
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.errors for r in self.rows)
+
+
+def file_sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def remembered_mapping(unit: Unit | None) -> dict[str, str]:
+    if unit is None:
+        return {}
+    row = ColumnMapping.objects.filter(unit=unit).first()
+    return dict(row.mapping) if row else {}
+
+
+def map_header(header: list[str], remembered: dict[str, str], override: dict[str, str] | None = None
+               ) -> tuple[dict[int, str], list[str]]:
+    """Column index → field. Explicit choices first, then the unit's remembered mapping, then the aliases."""
+    mapping: dict[int, str] = {}
+    unknown: list[str] = []
+    taken: set[str] = set()
+    for i, title in enumerate(header):
+        key = header_key(title)
+        if not key or key in IGNORED_HEADERS:
+            continue
+        name = (override or {}).get(key) or remembered.get(key) or _ALIASES.get(key)
+        if name == "":
+            continue
+        if name and name not in taken:
+            mapping[i] = name
+            taken.add(name)
+        else:
+            unknown.append(title)
+    return mapping, unknown
+
+
+def analyse(*, actor: Actor, path, size: int, file_name: str = "", unit: Unit | None = None,
+            mapping_override: dict[str, str] | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Plan:
+    """Read and check the file; decide every row. Writes nothing. Raises FileRefused / ImportRefused."""
+    if unit is not None:
+        require(actor, "members.edit", unit)
+    elif not actor.can("members.edit"):
+        raise PermissionDenied
+    sha = file_sha256(path)
+    sheet = open_sheet(path, size)
+    mapping, unknown = map_header(sheet.header, remembered_mapping(unit), mapping_override)
+    fields = set(mapping.values())
+    missing = [FIELD_LABELS[f] for f in ("full_name", "gender", "birth_date", "admission_date") if f not in fields]
+    if "card_number" not in fields and "dossier_number" not in fields:
+        missing.append(f"{FIELD_LABELS['card_number']} hoặc {FIELD_LABELS['dossier_number']}")
+    if "unit_code" not in fields and unit is None:
+        missing.append(f"{FIELD_LABELS['unit_code']} (hoặc chọn chi bộ cho cả tệp)")
+    if missing:
+        raise ImportRefused("Bảng tính thiếu cột: " + "; ".join(missing) + ". Hãy dùng tệp mẫu hoặc chọn cột tương ứng.",
+                            unknown=unknown)
+    rows = [Row(number=n, raw=cells) for n, cells in sheet.rows]
+    if not rows:
+        raise ImportRefused("Bảng tính không có dòng dữ liệu nào.")
+
+    # Text columns: detect the encoding per column and convert (TCVN3 / VNI → Unicode).
+    encodings: dict[str, str] = {}
+    conversions: list[tuple[str, str, str]] = []
+    for index, name in mapping.items():
+        if name not in TEXT_FIELDS:
+            continue
+        values = [r.raw[index] for r in rows if isinstance(r.raw[index], str)]
+        try:
+            enc = legacy.column_encoding(values)
+        except legacy.MixedEncodings as exc:
+            raise ImportRefused(
+                f"Cột «{sheet.header[index]}» trộn nhiều bảng mã ({exc}); hãy chuyển cả cột về một bảng mã "
+                "(Unicode) rồi nhập lại.") from exc
+        encodings[name] = enc
+        decode = legacy.DECODERS[enc]
+        for r in rows:
+            value = r.raw[index]
+            if isinstance(value, str) and value:
+                converted = decode(clean(value))
+                if enc in (legacy.TCVN3, legacy.VNI) and converted != value and len(conversions) < 30:
+                    conversions.append((FIELD_LABELS[name], value, converted))
+                r.raw[index] = converted
+
+    today = clock.today()
+    units_by_code = _units_by_code(actor, rows, mapping)
+    for done, row in enumerate(rows, 1):
+        _parse_row(row, mapping, today, units_by_code, unit)
+        if progress and done % BATCH == 0:
+            progress(done, len(rows) * 2)
+    _check_duplicates(rows)
+    _match_existing(actor, rows)
+    for row in rows:
+        if not row.errors:
+            _decide(row)
+        if row.errors:
+            row.action = "error"
+    return Plan(file_name=file_name, sha256=sha, kind=sheet.kind, header=sheet.header, mapping=mapping,
+                encodings=encodings, conversions=conversions, rows=rows, default_unit=unit, unknown=unknown)
+
+
+def _units_by_code(actor: Actor, rows: list[Row], mapping: dict[int, str]) -> dict[str, Unit]:
+    index = next((i for i, f in mapping.items() if f == "unit_code"), None)
+    if index is None:
+        return {}
+    codes = {clean(str(r.raw[index])).upper() for r in rows if r.raw[index] not in (None, "")}
+    units = {}
+    for u in Unit.objects.filter(code__in=codes):
+        if actor.can("members.edit", u):
+            units[u.code] = u
+    return units
+
+
+def clean_name(value: str) -> str:
+    """Vietnamese-aware name clean-up: NFC, spaces, stray punctuation, each word capitalised."""
+    text = clean(value).strip(" .,;-_")
+    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split(" "))
+
+
+def _parse_row(row: Row, mapping: dict[int, str], today: date, units_by_code: dict[str, Unit],
+               default_unit: Unit | None) -> None:
+    data: dict = {}
+    for index, name in mapping.items():
+        value = row.raw[index]
+        label = FIELD_LABELS[name]
+        if name in DATE_FIELDS:
+            try:
+                data[name] = parse_date(value, today=today)
+            except ValueError as exc:
+                row.errors.append(f"{label}: {exc}")
+            continue
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = clean("" if value is None else str(value))
+        if name in ("card_number", "dossier_number", "citizen_id", "phone") and text.startswith("'"):
+            text = text[1:]
+        if name in CHOICES and text:
+            found = CHOICES[name].get(header_key(text))
+            if not found:
+                row.errors.append(f"{label}: giá trị «{text}» không hợp lệ.")
+                continue
+            text = found
+        if name == "full_name":
+            text = clean_name(text)
+        data[name] = text
+    code = (data.pop("unit_code", "") or "").upper()
+    if code:
+        row.unit = units_by_code.get(code)
+        if row.unit is None:
+            row.errors.append(f"Mã chi bộ «{code}» không có hoặc ngoài phạm vi quản lý của bạn.")
+    else:
+        row.unit = default_unit
+        if row.unit is None:
+            row.errors.append("Thiếu mã chi bộ.")
+    if row.unit is not None and not row.unit.is_open:
+        row.errors.append(f"«{row.unit.name}» đã giải thể; không thể thêm đảng viên.")
+    status = data.pop("status", "") or ""
+    row.status = status or (Status.FULL if data.get("confirmation_date") else Status.PROBATIONARY)
+    row.data = member_services._normalize(data)
+
+
+def _check_duplicates(rows: list[Row]) -> None:
+    for name in ("card_number", "dossier_number"):
+        seen: dict[str, int] = {}
+        for row in rows:
+            value = row.data.get(name)
+            if not value:
+                continue
+            if value in seen:
+                row.errors.append(f"{FIELD_LABELS[name]} «{value}» trùng với dòng {seen[value]} trong tệp.")
+            else:
+                seen[value] = row.number
+
+
+def _match_existing(actor: Actor, rows: list[Row]) -> None:
+    cards = [r.data["card_number"] for r in rows if r.data.get("card_number")]
+    dossiers = [r.data["dossier_number"] for r in rows if r.data.get("dossier_number")]
+    by_card: dict[str, Member] = {}
+    by_dossier: dict[str, Member] = {}
+    for chunk_start in range(0, max(len(cards), len(dossiers)), 900):
+        q = Q(card_number__in=cards[chunk_start:chunk_start + 900]) | Q(
+            dossier_number__in=dossiers[chunk_start:chunk_start + 900])
+        for m in Member.objects.filter(q).select_related("unit"):
+            if m.card_number:
+                by_card[m.card_number] = m
+            if m.dossier_number:
+                by_dossier[m.dossier_number] = m
+    for row in rows:
+        card, dossier = row.data.get("card_number"), row.data.get("dossier_number")
+        match = by_card.get(card) if card else None
+        if match is None and dossier:
+            match = by_dossier.get(dossier)
+            if match is not None and card and match.card_number and match.card_number != card:
+                row.errors.append(f"Số lý lịch «{dossier}» đã thuộc hồ sơ có số thẻ khác ({match.card_number}).")
+                continue
+        if match is not None:
+            if not actor.can("members.edit", match.unit):
+                row.errors.append("Số thẻ/số lý lịch thuộc hồ sơ đảng viên ngoài phạm vi quản lý của bạn.")
+                continue
+            if dossier and match.dossier_number != dossier and dossier in by_dossier:
+                row.errors.append(f"Số lý lịch «{dossier}» đã có trong hồ sơ đảng viên khác.")
+                continue
+            row.existing = match
+        else:
+            for name, table in (("card_number", by_card), ("dossier_number", by_dossier)):
+                value = row.data.get(name)
+                if value and value in table:
+                    row.errors.append(f"{FIELD_LABELS[name]} «{value}» đã có trong hồ sơ đảng viên khác.")
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    out = []
+    for name, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+        label = FIELD_LABELS.get(name) or member_services.LABELS.get(name, "")
+        for err in errors:
+            for message in err.messages:
+                out.append(f"{label.capitalize()}: {message}" if label and name != "__all__" else message)
+    return out
+
+
+def _validate_like_services(member: Member) -> list[str]:
+    """members.services._validate without its per-row uniqueness queries (uniqueness was checked for the
+    whole file against the database in _match_existing)."""
+    card, dossier = member.card_number, member.dossier_number
+    member.card_number = member.dossier_number = None
+    try:
+        member_services._validate(member)
+        errors = []
+    except ValidationError as exc:
+        errors = _messages(exc)
+    finally:
+        member.card_number, member.dossier_number = card, dossier
+    for name in ("card_number", "dossier_number"):
+        value = getattr(member, name)
+        if value and not value.isalnum():
+            errors.append(f"{FIELD_LABELS[name]}: chỉ gồm chữ và số.")
+    return errors
+
+
+def _decide(row: Row) -> None:
+    if row.existing is None:
+        if row.status not in NEW_STATUSES:
+            row.errors.append("Tình trạng: hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi "
+                              "qua quyết định.")
+            return
+        member = Member(unit=row.unit, status=row.status, **row.data)
+        row.errors.extend(_validate_like_services(member))
+        row.action = "new"
+        return
+    current = row.existing
+    changes = {}
+    for name, value in row.data.items():
+        if name in member_services.EDITABLE_FIELDS and value not in (None, "") and getattr(current, name) != value:
+            changes[name] = value
+    if not changes:
+        row.action = "unchanged"
+        return
+    probe = Member(**{f.attname: getattr(current, f.attname) for f in Member._meta.concrete_fields})
+    for name, value in changes.items():
+        setattr(probe, name, value)
+    row.errors.extend(_validate_like_services(probe))
+    row.changes = changes
+    row.action = "update"
+
+
+# -- writing ------------------------------------------------------------------------------------------
+@dataclass
+class Outcome:
+    counts: dict[str, int]
+    written: bool
+
+
+def execute(*, actor: Actor, plan: Plan, mode: str,
+            progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> Outcome:
+    """Write the plan in one transaction (see module docstring). ``progress(done, total)`` is called after
+    each batch; raising from it (a cancel, or a crash) rolls everything back."""
+    if mode not in MODES:
+        raise ImportRefused("Chọn cách nhập: tất cả hoặc chỉ các dòng hợp lệ.")
+    counts = plan.counts
+    if mode == "all" and plan.has_errors:
+        raise ImportRefused(f"Có {counts['error']} dòng lỗi; với cách nhập «{MODES['all']}» không dòng nào được ghi. "
+                            "Sửa các dòng lỗi (xem báo cáo) hoặc chọn «Chỉ các dòng hợp lệ».")
+    todo = [r for r in plan.rows if r.action in ("new", "update")]
+    total = len(todo)
+    with transaction.atomic():
+        units = {r.unit.pk: r.unit for r in todo if r.unit is not None}
+        for u in units.values():
+            require(actor, "members.edit", u)
+        new_rows = [r for r in todo if r.action == "new"]
+        done = 0
+        for start in range(0, len(new_rows), batch):
+            chunk = new_rows[start:start + batch]
+            _insert_batch(actor, chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        for row in (r for r in todo if r.action == "update"):
+            member_services.member_update(actor=actor, member=row.existing, expected_version=row.existing.version,
+                                          changes=row.changes)
+            done += 1
+            if progress and done % 200 == 0:
+                progress(done, total)
+        written = {"new": len(new_rows), "update": total - len(new_rows),
+                   "unchanged": counts["unchanged"], "error": counts["error"], "rows": counts["rows"]}
+        audit(actor=actor, action="members.imported", unit=plan.default_unit,
+              data={"file": plan.file_name, "sha256": plan.sha256, "mode": mode, **written,
+                    "encodings": {k: v for k, v in plan.encodings.items() if v in (legacy.TCVN3, legacy.VNI)}})
+        if plan.default_unit is not None:
+            ColumnMapping.objects.update_or_create(
+                unit=plan.default_unit,
+                defaults={"mapping": {header_key(plan.header[i]): f for i, f in plan.mapping.items()}},
+            )
+    return Outcome(counts=written, written=True)
+
+
+def _insert_batch(actor: Actor, batch: list[Row]) -> None:
+    members = []
+    for row in batch:
+        member = Member(unit=row.unit, status=row.status, **row.data)
+        member_services._set_derived(member)
+        members.append(member)
+    Member.objects.bulk_create(members, batch_size=500)
+    TimelineEvent.objects.bulk_create([
+        TimelineEvent(member=m, kind=TimelineKind.CREATED, occurred_on=m.admission_date, actor_label=actor.label,
+                      unit=m.unit, data={"status": m.status, "unit": m.unit.name, "import": True})
+        for m in members
+    ], batch_size=1000)
+    for m in members:
+        if m.status == Status.PROBATIONARY:
+            open_probation_confirmation(actor=actor, member=m)
+
+
+def import_file(*, actor: Actor, path, size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
+                dry_run: bool = False, mapping_override: dict | None = None,
+                progress: Callable[[int, int], None] | None = None) -> tuple[Plan, Outcome | None]:
+    plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,
+                   mapping_override=mapping_override, progress=progress)
+    if dry_run:
+        return plan, None
+    return plan, execute(actor=actor, plan=plan, mode=mode, progress=progress)
+
+
+# -- report and template ------------------------------------------------------------------------------
+def report_xlsx(plan: Plan) -> bytes:
+    """Row-by-row report: the file's columns (converted to Unicode), then the outcome and the errors."""
+    from openpyxl import Workbook
+
+    from chibo.bulk.exports import safe_cell
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Kết quả kiểm tra")
+    ws.append(["Dòng", *plan.header, "Kết quả", "Lỗi"])
+    for row in plan.rows:
+        ws.append([row.number, *(safe_cell(_report_value(v)) for v in row.raw), ACTION_LABELS[row.action],
+                   safe_cell("; ".join(row.errors))])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _report_value(value):
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return value
+
+
+def template_xlsx() -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Đảng viên"
+    ws.append([label for _, label, _ in COLUMNS])
+    ws.append(["Nguyễn Văn An", "Nam", "05/03/1985", "Nam Định", "Kinh", "Đại học", "Trung cấp", "Bí thư thứ hai",
+               "Đại sứ quán Việt Nam tại Pháp", "", "000123BNG", "19/05/2010", "19/05/2011", "Chính thức",
+               "Cán bộ cơ quan đại diện", "01/09/2023", "31/08/2026", "PHAP-DSQ", "", "", ""])
+    for column in ws.columns:
+        ws.column_dimensions[column[0].column_letter].width = 22
+    notes = wb.create_sheet("Hướng dẫn")
+    notes.append(["Cột", "Giá trị"])
+    notes.append(["Ngày", "dd/mm/yyyy (ví dụ 05/03/1985); chấp nhận cả d/m/yy và ngày của Excel"])
+    for name, enum in CHOICE_ENUMS.items():
+        values = [str(label) for value, label in enum.choices
+                  if name != "status" or value in NEW_STATUSES]
+        notes.append([FIELD_LABELS[name], "; ".join(values)])
+    notes.append(["Bảng mã", "Unicode; tệp cũ gõ bằng TCVN3 (ABC) hoặc VNI được tự nhận và chuyển sang Unicode"])
+    notes.append(["Khóa", "Số thẻ đảng viên, nếu không có thì số lý lịch: nhập lại cùng tệp không tạo bản trùng"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

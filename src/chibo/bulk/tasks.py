@@ -1,0 +1,12 @@
+"""Background jobs of the bulk app (run by the worker)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def run_import(job_id: int, dry_run: bool) -> str:
+    from chibo.bulk.jobs import run_from_worker
+
+    return run_from_worker(job_id, dry_run)

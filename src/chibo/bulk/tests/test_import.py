@@ -1,0 +1,277 @@
+"""Member import: messy real-world files, legacy encodings, all-or-nothing vs valid rows, crash mid-import,
+idempotent re-import, bad input refused with nothing written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+
+import openpyxl
+import pytest
+
+from chibo.bulk import legacy
+from chibo.bulk.reader import FileRefused, parse_date
+from chibo.bulk.services import ImportRefused, execute, import_file, report_xlsx, template_xlsx
+from chibo.core.models import AuditEvent
+from chibo.deadlines.models import Deadline
+from chibo.members.models import Member, TimelineEvent
+
+HEADER = ["STT", "Họ và tên", "Giới tính", "Ngày sinh", "Số thẻ đảng viên", "Số lý lịch", "Ngày vào Đảng",
+          "Ngày chính thức", "Diện ở nước ngoài", "Mã chi bộ", "Quê quán"]
+NAMES = ["Nguyễn Văn Đức", "Trần Thị Hằng", "Phạm Ngọc Ánh", "Hoàng Thị Thu Hương", "Đặng Hữu Nghĩa",
+         "Bùi Xuân Trường", "Võ Thị Mỹ Dung", "Ngô Bảo Châu"]
+
+
+def rows_for(names, *, card_base=88_000_000, unit="PHAP-LHS"):
+    out = []
+    for i, name in enumerate(names):
+        full = i % 2 == 0
+        out.append([i + 1, name, "Nam" if i % 3 else "Nữ", f"{(i % 27) + 1:02d}/0{(i % 9) + 1}/198{i % 10}",
+                    str(card_base + i), f"{card_base + i}LL", f"1{(i % 9) + 1}/05/2010" if full else "02/03/2025",
+                    "19/05/2011" if full else "", "Lưu học sinh tự túc", unit, "Thái Bình"])
+    return out
+
+
+def xlsx(tmp_path, rows, header=HEADER, name="ds.xlsx", banner=True):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    if banner:  # a merged title banner above the header, as real files have
+        ws.append(["DANH SÁCH ĐẢNG VIÊN CHI BỘ"])
+        ws.merge_cells("A1:F1")
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+def run(actor, path, **kw):
+    return import_file(actor=actor, path=path, size=path.stat().st_size, file_name=path.name, **kw)
+
+
+def db_state():
+    return (Member.objects.count(), TimelineEvent.objects.count(), AuditEvent.objects.count(), Deadline.objects.count(),
+            sorted(Member.objects.values_list("pk", "version")))
+
+
+# -- encodings ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES + ["Quách Thị Giang", "Lê Quang Vinh", "Huỳnh Tấn Phát"])
+def test_legacy_round_trip(name):
+    vni = legacy.unicode_to_vni(name)
+    tcvn = legacy.unicode_to_tcvn3(name)
+    assert vni != name and tcvn != name
+    assert legacy.vni_to_unicode(vni) == name
+    # TCVN3 has no upper-case toned letters (they came from a separate capital font).
+    assert legacy.tcvn3_to_unicode(tcvn).lower() == name.lower()
+
+
+def test_known_legacy_spellings_and_detection():
+    assert legacy.tcvn3_to_unicode("NguyÔn V¨n §øc") == "Nguyễn Văn Đức"
+    assert legacy.vni_to_unicode("Nguyeãn Vaên Ñöùc") == "Nguyễn Văn Đức"
+    assert legacy.column_encoding(["NguyÔn V¨n §øc", "TrÇn ThÞ H»ng", "Lª Quang Vinh"]) == legacy.TCVN3
+    assert legacy.column_encoding(["Nguyeãn Vaên Ñöùc", "Leâ Quang Vinh", "Quaùch Thò Giang"]) == legacy.VNI
+    assert legacy.column_encoding(["Nguyễn Văn Đức", "Lê Thị Hà", "Nguyen Van A"]) == legacy.UNICODE
+    with pytest.raises(legacy.MixedEncodings):
+        legacy.column_encoding(["NguyÔn V¨n §øc", "Nguyeãn Vaên Ñöùc"])
+
+
+def test_dates():
+    today = date(2026, 1, 1)
+    assert parse_date("05/03/1980", today=today) == date(1980, 3, 5)
+    assert parse_date("5/3/80", today=today) == date(1980, 3, 5)
+    assert parse_date("5/3/05", today=today) == date(2005, 3, 5)
+    assert parse_date(29285, today=today) == date(1980, 3, 5)
+    assert parse_date("29285", today=today) == date(1980, 3, 5)
+    assert parse_date("1980-03-05", today=today) == date(1980, 3, 5)
+    with pytest.raises(ValueError, match="không phải là ngày"):
+        parse_date("31/02/1980", today=today)
+
+
+# -- the happy path, legacy files, idempotence --------------------------------------------------------
+def test_import_legacy_and_nfd_file_then_reimport_changes_nothing(tmp_path, actor_of):
+    import unicodedata
+
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES)
+    rows[0][1] = legacy.unicode_to_vni(NAMES[0])           # the name column in VNI …
+    for r in rows[1:]:
+        r[1] = legacy.unicode_to_vni(r[1])
+    rows[2][10] = unicodedata.normalize("NFD", "Hà Nội")   # … and one NFD town
+    rows[3][3] = 29285                                      # an Excel serial date
+    rows[4][1] = "  " + rows[4][1].upper() + " "            # shouting, stray spaces
+    path = xlsx(tmp_path, rows)
+    before = db_state()
+    plan, outcome = run(actor, path, dry_run=True)
+    assert db_state() == before
+    assert plan.encodings["full_name"] == legacy.VNI
+    assert plan.counts == {"rows": 8, "new": 8, "update": 0, "unchanged": 0, "error": 0}, [r.errors for r in plan.rows]
+    assert ("Họ và tên", legacy.unicode_to_vni(NAMES[1]), NAMES[1]) in plan.conversions
+    plan, outcome = run(actor, path, mode="all")
+    assert outcome.counts["new"] == 8
+    got = dict(Member.objects.filter(card_number__startswith="88000").values_list("card_number", "full_name"))
+    assert got["88000000"] == "Nguyễn Văn Đức"
+    assert got["88000004"] == "Đặng Hữu Nghĩa"
+    m = Member.objects.get(card_number="88000002")
+    assert m.home_town == "Hà Nội" and m.name_search == "pham ngoc anh"
+    assert Member.objects.get(card_number="88000003").birth_date == date(1980, 3, 5)
+    assert TimelineEvent.objects.filter(member__card_number__startswith="88000").count() == 8
+    probationary = Member.objects.filter(card_number__startswith="88000", status="probationary")
+    assert probationary.count() == 4
+    assert Deadline.objects.filter(member__in=probationary, kind="probation.confirmation").count() == 4
+    event = AuditEvent.objects.filter(action="members.imported").latest("seq")
+    assert event.data["new"] == 8 and len(event.data["sha256"]) == 64 and event.data["encodings"] == {"full_name": "vni"}
+    # Again: nothing changes (idempotent upsert by card number).
+    before = db_state()
+    plan, outcome = run(actor, path, mode="all")
+    assert plan.counts["unchanged"] == 8 and outcome.counts["new"] == 0
+    assert db_state()[0:2] == before[0:2] and db_state()[4] == before[4]
+
+
+def test_tcvn3_csv_with_changed_row_updates(tmp_path, actor_of):
+    actor = actor_of("ban.tochuc")
+    rows = rows_for(NAMES[:3], card_base=77_000_000)
+    path = tmp_path / "ds.csv"
+    lines = [";".join(HEADER)] + [";".join(str(c) for c in r) for r in rows]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    run(actor, path, mode="all")
+    rows[1][10] = legacy.unicode_to_tcvn3("Hải Phòng")
+    for r in rows:
+        r[1] = legacy.unicode_to_tcvn3(r[1])
+        r[10] = legacy.unicode_to_tcvn3(r[10]) if r is not rows[1] else r[10]
+    lines = [";".join(HEADER)] + [";".join(str(c) for c in r) for r in rows]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    plan, outcome = run(actor, path, mode="all")
+    assert plan.encodings["home_town"] == legacy.TCVN3
+    # TCVN3 names come back lower-case-toned; the name clean-up restores the capitals, so they are unchanged.
+    assert plan.counts["update"] == 1 and plan.counts["unchanged"] == 2, [(r.action, r.changes) for r in plan.rows]
+    assert Member.objects.get(card_number="77000001").home_town == "Hải Phòng"
+
+
+# -- errors: all-or-nothing, valid rows only, crash mid-import ---------------------------------------
+def messy(tmp_path):
+    rows = rows_for(NAMES, card_base=66_000_000)
+    rows[2][3] = "31/02/1980"          # not a date
+    rows[5][4] = rows[4][4]            # duplicate card number in the file
+    rows[6][9] = "KHONG-CO"            # unknown unit
+    rows[7][9] = "DUC-DSQ"             # outside bithu.phap's scope
+    return xlsx(tmp_path, rows)
+
+
+def test_all_or_nothing_refuses_and_report_lists_errors(tmp_path, actor_of):
+    actor = actor_of("bithu.phap")
+    path = messy(tmp_path)
+    before = db_state()
+    plan, _ = run(actor, path, dry_run=True)
+    assert plan.counts["error"] == 4 and plan.counts["new"] == 4
+    with pytest.raises(ImportRefused, match="4 dòng lỗi"):
+        execute(actor=actor, plan=plan, mode="all")
+    assert db_state() == before
+    report = openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True)
+    lines = list(report.active.iter_rows(values_only=True))
+    assert lines[0][-2:] == ("Kết quả", "Lỗi")
+    errors = {line[0]: line[-1] for line in lines[1:] if line[-2] == "Lỗi"}
+    assert "không phải là ngày" in errors[5]
+    assert "trùng với dòng" in errors[8]
+    assert "KHONG-CO" in errors[9] and "ngoài phạm vi" in errors[10]
+
+
+def test_valid_rows_only_writes_exactly_the_valid_rows(tmp_path, actor_of):
+    actor = actor_of("bithu.phap")
+    plan, outcome = run(actor, messy(tmp_path), mode="valid")
+    assert outcome.counts["new"] == 4
+    assert Member.objects.filter(card_number__startswith="66000").count() == 4
+
+
+def test_crash_mid_import_leaves_database_as_before(tmp_path, actor_of):
+    actor = actor_of("bithu.phap")
+    plan, _ = run(actor, messy(tmp_path), dry_run=True)
+    before = db_state()
+    seen = []
+
+    def crash(done, total):
+        seen.append(done)
+        if done >= 2:
+            raise RuntimeError("power cut")
+
+    with pytest.raises(RuntimeError):
+        execute(actor=actor, plan=plan, mode="valid", progress=crash, batch=2)
+    assert seen == [2]  # the first batch was inserted before the crash …
+    assert db_state() == before  # … and rolled back with everything else
+    execute(actor=actor, plan=plan, mode="valid", batch=2)
+    assert Member.objects.filter(card_number__startswith="66000").count() == 4
+
+
+# -- bad input ------------------------------------------------------------------------------------------
+def test_bad_files_are_refused_with_nothing_written(tmp_path, actor_of):
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    junk = tmp_path / "a.xlsx"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    with pytest.raises(FileRefused, match="không phải là bảng tính"):
+        run(actor, junk)
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<x/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\x00" * (50 * 1024 * 1024))
+    assert bomb.stat().st_size < 200_000
+    with pytest.raises(FileRefused, match="bom nén"):
+        run(actor, bomb)
+    with pytest.raises(FileRefused, match="quá lớn"):
+        import_file(actor=actor, path=junk, size=2 * 1024 ** 3)
+    wide = xlsx(tmp_path, [list(range(10_000))], header=[f"c{i}" for i in range(10_000)], name="wide.xlsx")
+    with pytest.raises(FileRefused, match="quá nhiều cột"):
+        run(actor, wide)
+    mixed = rows_for(NAMES[:2], card_base=55_000_000)
+    mixed[0][1] = legacy.unicode_to_tcvn3(mixed[0][1])
+    mixed[1][1] = legacy.unicode_to_vni(mixed[1][1])
+    with pytest.raises(ImportRefused, match="trộn nhiều bảng mã"):
+        run(actor, xlsx(tmp_path, mixed, name="mixed.xlsx"))
+    with pytest.raises(ImportRefused, match="thiếu cột"):
+        run(actor, xlsx(tmp_path, [["a", "b"]], header=["Tên", "Tuổi"], name="cols.xlsx"))
+    assert db_state() == before
+
+
+def test_formulas_are_never_evaluated(tmp_path, actor_of):
+    rows = rows_for(NAMES[:1], card_base=44_000_000)
+    rows[0][10] = "=HYPERLINK(\"http://x\",\"Nam Định\")"
+    plan, outcome = run(actor_of("ban.tochuc"), xlsx(tmp_path, rows), mode="all")
+    # openpyxl (data_only) gives the cached value of a formula: none was ever computed, so it stays empty.
+    assert Member.objects.get(card_number="44000000").home_town == ""
+
+
+def test_template_is_importable_as_is(tmp_path, actor_of):
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(template_xlsx())
+    plan, _ = run(actor_of("ban.tochuc"), path, dry_run=True)
+    assert plan.counts["new"] == 1, plan.rows[0].errors
+
+
+def test_trigram_index_for_contains_search(db):
+    """members migration 0004: a pg_trgm GIN index on name_search on PostgreSQL, nothing on SQLite."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'member_name_search_trgm'")
+            assert "gin_trgm_ops" in cur.fetchone()[0]
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE name = 'member_name_search_trgm'")
+            assert cur.fetchone() is None
+
+
+def test_column_mapping_chosen_once_is_remembered_for_the_unit(tmp_path, actor_of, unit):
+    actor = actor_of("bithu.phap")
+    lhs = unit("PHAP-LHS")
+    header = ["Tên đảng viên", *HEADER[2:9]]
+    rows = [r[1:9] for r in rows_for(NAMES[:2], card_base=33_000_000)]
+    path = xlsx(tmp_path, rows, header=header)
+    with pytest.raises(ImportRefused, match="thiếu cột") as refused:
+        run(actor, path, unit=lhs, dry_run=True)
+    assert refused.value.unknown == ["Tên đảng viên"]
+    plan, outcome = run(actor, path, unit=lhs, mode="all", mapping_override={"ten dang vien": "full_name"})
+    assert outcome.counts["new"] == 2
+    # next time, for this unit, the same header is understood without asking
+    plan, _ = run(actor, path, unit=lhs, dry_run=True)
+    assert plan.counts["unchanged"] == 2 and plan.unknown == []

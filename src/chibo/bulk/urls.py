@@ -1,0 +1,15 @@
+from django.urls import path
+
+from chibo.bulk import views
+
+app_name = "bulk"
+urlpatterns = [
+    path("import/", views.import_page, name="import"),
+    path("import/template/", views.template_download, name="template"),
+    path("import/<int:pk>/", views.job_page, name="job"),
+    path("import/<int:pk>/run/", views.job_run, name="job_run"),
+    path("import/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
+    path("import/<int:pk>/report/", views.job_report, name="job_report"),
+    path("export/members.xlsx", views.export_list, name="export_list"),
+    path("export/book/<int:pk>/", views.book, name="book"),
+]

@@ -1,0 +1,167 @@
+"""Import and export pages: thin views over bulk.services / bulk.jobs / bulk.exports."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo.bulk import exports, jobs
+from chibo.bulk.forms import ImportForm, RunForm
+from chibo.bulk.models import ImportJob, JobState
+from chibo.bulk.services import COLUMNS, header_key, template_xlsx
+from chibo.core.access import actor_for
+from chibo.members.forms import MemberFilterForm
+from chibo.members.selectors import MemberFilters
+from chibo.units.selectors import units_visible
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _edit_units(actor):
+    return [u for u in units_visible(actor).only("pk", "name", "depth", "path", "closed_on").order_by("path")
+            if u.closed_on is None and actor.can("members.edit", u)]
+
+
+def _require_editor(actor):
+    if not actor.can("members.edit"):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    if not actor.can("members.edit"):
+        if request.method == "POST":
+            raise PermissionDenied
+        return render(request, "bulk/import.html", {"form": None, "book_units": _book_units(actor)})
+    units = _edit_units(actor)
+    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+    if request.method == "POST" and form.is_valid():
+        unit = form.units.get(form.cleaned_data["unit"]) if form.cleaned_data["unit"] else None
+        job = jobs.job_create(actor=actor, upload=form.cleaned_data["file"], unit=unit,
+                              mode=form.cleaned_data["mode"])
+        dry_run = "run" not in request.POST
+        if form.cleaned_data["file"].size > jobs.INLINE_MAX_BYTES:
+            jobs.job_run_background(job, dry_run=dry_run)
+        else:
+            jobs.run_job(job, dry_run=dry_run)
+        return redirect("bulk:job", job.pk)
+    recent = ImportJob.objects.filter(user=request.user).order_by("-pk")[:10]
+    return render(request, "bulk/import.html", {"form": form, "recent": recent, "book_units": _book_units(actor)})
+
+
+def _book_units(actor):
+    return [u for u in units_visible(actor).only("pk", "name", "depth", "path", "closed_on").order_by("path")[:200]
+            if u.closed_on is None and actor.can("members.view", u)]
+
+
+def _own_job(request, pk) -> ImportJob:
+    actor = actor_for(request)
+    _require_editor(actor)
+    return get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+
+
+@login_required
+def job_page(request, pk):
+    job = _own_job(request, pk)
+    template = "bulk/job.html#progress" if request.htmx else "bulk/job.html"
+    return render(request, template, _job_context(job, RunForm(initial={"mode": job.mode})))
+
+
+def _job_context(job, run_form) -> dict:
+    unknown = [(header_key(h), h) for h in (job.counts or {}).get("unknown", [])]
+    return {"job": job, "run_form": run_form, "unknown": unknown,
+            "field_choices": [(name, label) for name, label, _ in COLUMNS]}
+
+
+@login_required
+@require_POST
+def job_run(request, pk):
+    """Import for real a file whose dry run the user has just looked at."""
+    job = _own_job(request, pk)
+    form = RunForm(request.POST)
+    if "check" in request.POST and job.finished:  # dry run again with the columns the user chose
+        fields = {name for name, _, _ in COLUMNS}
+        override = {key[4:]: value for key, value in request.POST.items()
+                    if key.startswith("map-") and (value in fields or value == "")}
+        jobs.run_job(job, dry_run=True, override=override)
+        return redirect("bulk:job", job.pk)
+    if not form.is_valid() or not job.finished or not job.counts.get("dry_run"):
+        return render(request, "bulk/job.html", _job_context(job, form), status=200)
+    job.mode = form.cleaned_data["mode"]
+    job.state, job.cancel_requested = JobState.QUEUED, False
+    job.save(update_fields=["mode", "state", "cancel_requested"])
+    if job.counts.get("rows", 0) > 2000:
+        jobs.job_run_background(job, dry_run=False)
+    else:
+        jobs.run_job(job, dry_run=False)
+    return redirect("bulk:job", job.pk)
+
+
+@login_required
+@require_POST
+def job_cancel(request, pk):
+    job = _own_job(request, pk)
+    if job.finished:  # nothing to cancel: the page says how it ended
+        return render(request, "bulk/job.html", _job_context(job, RunForm(initial={"mode": job.mode})))
+    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    return redirect("bulk:job", job.pk)
+
+
+@login_required
+def job_report(request, pk):
+    job = _own_job(request, pk)
+    try:
+        fh = open(jobs.report_path(job), "rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(fh, as_attachment=True, filename=f"bao-cao-nhap-{job.pk}.xlsx", content_type=XLSX)
+
+
+@login_required
+def template_download(request):
+    _require_editor(actor_for(request))
+    response = HttpResponse(template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-dang-vien.xlsx"'
+    return response
+
+
+@login_required
+def export_list(request):
+    """The member list exactly as filtered on screen (same query string as members:list), streamed."""
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    units = list(units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path"))
+    form = MemberFilterForm(request.GET or None, units=units, countries=sorted({u.country for u in units if u.country}))
+    filters = MemberFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
+        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
+                                country=data["country"], sort=data["sort"] or "name")
+    response = StreamingHttpResponse(exports.stream_member_xlsx(actor, filters), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
+    return response
+
+
+@login_required
+def book(request, pk):
+    """The member list book (Mẫu 7-HSĐV) of a unit, ?format=pdf (default) or xlsx."""
+    actor = actor_for(request)
+    unit = units_visible(actor).filter(pk=pk).select_related("parent").first()
+    if unit is None or not actor.can("members.view", unit):
+        raise Http404
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(exports.book_xlsx(actor, unit), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="7-HSDV-{unit.code}.xlsx"'
+        return response
+    response = HttpResponse(exports.book_pdf(actor, unit), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="7-HSDV-{unit.code}.pdf"'
+    return response

@@ -1,0 +1,245 @@
+"""Meetings API: meetings, attendance, the headcount, resolutions and ballots, through the same
+selectors and services as the pages. A secret ballot is exposed as counts only, and only once it is
+closed; who voted how is never available (the database does not know it)."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from chibo.core.access import actor_for
+from chibo.meetings import rules, selectors, services
+from chibo.meetings.models import (
+    Attendance,
+    BallotVoter,
+    BoxState,
+    Meeting,
+    MeetingKind,
+    Presence,
+    Resolution,
+)
+from chibo.members.models import Member
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    local_start = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "unit", "unit_name", "kind", "title", "starts_at", "time_zone", "local_start",
+                  "planned_minutes", "place", "online_link", "state", "minutes_state"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="Start in the unit's local time, ISO 8601 with offset"))
+    def get_local_start(self, obj: Meeting) -> str:
+        return obj.starts_at.astimezone(ZoneInfo(obj.time_zone)).isoformat()
+
+
+class ExcludedSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    full_name = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class HeadcountSerializer(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Full members counted for resolutions (domain.md §5)")
+    on_rolls = serializers.IntegerField(help_text="Full members (incl. exempt and suspended) on the unit's rolls")
+    excluded = ExcludedSerializer(many=True)
+
+
+class AttendanceSerializer(serializers.ModelSerializer):
+    full_name = serializers.CharField(source="member.full_name", read_only=True)
+
+    class Meta:
+        model = Attendance
+        fields = ["member", "full_name", "presence", "reason", "reason_approved", "self_checked_in"]
+        read_only_fields = fields
+
+
+class BallotSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=BoxState.choices)
+    online = serializers.BooleanField()
+    eligible_count = serializers.IntegerField()
+    voted_online = serializers.IntegerField(help_text="How many voted online (not who voted how)")
+    totals = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
+                                   help_text="for / against / abstain / invalid / online / paper / cast; null until closed")
+
+
+class ResolutionSerializer(serializers.ModelSerializer):
+    ballot = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resolution
+        fields = ["id", "number", "title", "secret", "votes_for", "votes_against", "votes_abstain", "headcount",
+                  "needed", "passed", "ballot"]
+        read_only_fields = fields
+
+    @extend_schema_field(BallotSerializer(allow_null=True))
+    def get_ballot(self, obj: Resolution):
+        box = getattr(obj, "box", None) if hasattr(obj, "box") else None
+        if box is None:
+            return None
+        closed = box.state == BoxState.CLOSED
+        return {"state": box.state, "online": box.online, "eligible_count": box.eligible_count,
+                "voted_online": BallotVoter.objects.filter(box=box, voted=True).count(),
+                "totals": {str(k): v for k, v in services.ballot_totals(box).items()} if closed else None}
+
+
+class MeetingDetailSerializer(MeetingSerializer):
+    agenda = serializers.CharField(read_only=True)
+    headcount = serializers.SerializerMethodField()
+    attendance = serializers.SerializerMethodField()
+    resolutions = serializers.SerializerMethodField()
+    warnings = serializers.SerializerMethodField()
+
+    class Meta(MeetingSerializer.Meta):
+        fields = MeetingSerializer.Meta.fields + ["agenda", "headcount", "attendance", "resolutions", "warnings"]
+        read_only_fields = fields
+
+    @extend_schema_field(HeadcountSerializer)
+    def get_headcount(self, obj: Meeting):
+        head = rules.headcount(obj)
+        return {"count": head.count, "on_rolls": head.on_rolls,
+                "excluded": [{"member": m.pk, "full_name": m.full_name, "reason": why} for m, why in head.excluded]}
+
+    @extend_schema_field(AttendanceSerializer(many=True))
+    def get_attendance(self, obj: Meeting):
+        actor = self.context["actor"]
+        rows = Attendance.objects.filter(meeting=obj).select_related("member").order_by("member__name_sort")
+        if not actor.can("meetings.view", obj.unit):
+            rows = rows.filter(member_id=actor.member_id)
+        return AttendanceSerializer(rows, many=True).data
+
+    @extend_schema_field(ResolutionSerializer(many=True))
+    def get_resolutions(self, obj: Meeting):
+        return ResolutionSerializer(obj.resolutions.select_related("box"), many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, obj: Meeting):
+        return rules.warnings(obj) if self.context["actor"].can("meetings.manage", obj.unit) else []
+
+
+class MeetingCreateSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=MeetingKind.choices)
+    title = serializers.CharField(max_length=200)
+    day = serializers.DateField(help_text="Local date in the unit's time zone")
+    time = serializers.TimeField(help_text="Local time, e.g. 18:30")
+    planned_minutes = serializers.IntegerField(min_value=1, max_value=1440)
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    online_link = serializers.URLField(max_length=300, required=False, allow_blank=True, default="")
+    agenda = serializers.CharField(required=False, allow_blank=True, default="")
+    draft_resolution = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AttendanceWriteSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    presence = serializers.ChoiceField(choices=Presence.choices)
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason_approved = serializers.BooleanField(required=False, default=False)
+
+
+class ResolutionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+    secret = serializers.BooleanField(required=False, default=False)
+    votes_for = serializers.IntegerField(min_value=0, required=False)
+    votes_against = serializers.IntegerField(min_value=0, required=False)
+    votes_abstain = serializers.IntegerField(min_value=0, required=False)
+
+
+def _unit(actor, raw):
+    unit = selectors.meeting_units(actor).filter(pk=raw).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+class MeetingList(generics.ListCreateAPIView):
+    serializer_class = MeetingSerializer
+
+    def get_queryset(self):
+        actor = actor_for(self.request)
+        rows = selectors.meetings_visible(actor).select_related("unit").order_by("-starts_at", "-pk")
+        raw = self.request.query_params.get("unit", "")
+        if raw:
+            if not raw.isdigit():
+                raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+            rows = rows.filter(unit=_unit(actor, int(raw)))
+        return rows
+
+    @extend_schema(parameters=[OpenApiParameter("unit", int, description="Unit id")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=MeetingCreateSerializer, responses={201: MeetingDetailSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        if not actor.can("meetings.manage"):  # permission before validation
+            raise PermissionDenied if (actor.can("meetings.view") or actor.member_id) else Http404
+        data = MeetingCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        unit = _unit(actor, fields.pop("unit"))
+        meeting = services.meeting_plan(actor=actor, unit=unit, **fields)
+        return Response(MeetingDetailSerializer(meeting, context={"actor": actor}).data, status=201)
+
+
+class MeetingDetail(generics.GenericAPIView):
+    serializer_class = MeetingDetailSerializer
+
+    def get(self, request, pk):
+        actor = actor_for(request)
+        meeting = selectors.meeting_get(actor, pk)
+        return Response(MeetingDetailSerializer(meeting, context={"actor": actor}).data)
+
+
+class MeetingAttendance(generics.GenericAPIView):
+    serializer_class = AttendanceWriteSerializer
+
+    @extend_schema(request=AttendanceWriteSerializer, responses={200: MeetingDetailSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        meeting = selectors.meeting_get(actor, pk)
+        if not actor.can("meetings.manage", meeting.unit):
+            raise PermissionDenied
+        data = AttendanceWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        member = Member.objects.filter(pk=fields.pop("member")).first()
+        if member is None:
+            raise serializers.ValidationError({"member": ["Không tìm thấy đảng viên."]})
+        services.attendance_record(actor=actor, meeting=meeting, member=member, **fields)
+        meeting.refresh_from_db()
+        return Response(MeetingDetailSerializer(meeting, context={"actor": actor}).data)
+
+
+class MeetingResolutions(generics.GenericAPIView):
+    serializer_class = ResolutionWriteSerializer
+
+    @extend_schema(request=ResolutionWriteSerializer, responses={201: ResolutionSerializer})
+    def post(self, request, pk):
+        """Add an item; with the three counts, record its open vote at once (pass/fail from the rule)."""
+        actor = actor_for(request)
+        meeting = selectors.meeting_get(actor, pk)
+        if not actor.can("meetings.manage", meeting.unit):
+            raise PermissionDenied
+        data = ResolutionWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        counts = {k: fields.pop(k) for k in ("votes_for", "votes_against", "votes_abstain") if k in fields}
+        if counts and len(counts) != 3:
+            raise serializers.ValidationError({"votes_for": ["Cần đủ ba số: tán thành, không tán thành, không biểu quyết."]})
+        from django.db import transaction
+
+        with transaction.atomic():
+            item = services.resolution_add(actor=actor, meeting=meeting, **fields)
+            if counts:
+                item = services.resolution_record_open_vote(actor=actor, resolution=item, **counts)
+        return Response(ResolutionSerializer(item).data, status=201)

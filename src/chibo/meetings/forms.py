@@ -1,0 +1,77 @@
+"""Forms of the meeting pages (parsing only; the services validate and decide)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.forms import VNDateField
+from chibo.meetings.models import Choice, MeetingKind, Presence
+
+
+class MeetingForm(forms.Form):
+    unit = forms.ModelChoiceField(label="Chi bộ", queryset=None, empty_label=None)
+    kind = forms.ChoiceField(label="Loại sinh hoạt", choices=MeetingKind.choices)
+    title = forms.CharField(label="Tiêu đề", max_length=200)
+    day = VNDateField(label="Ngày họp")
+    time = forms.TimeField(label="Giờ bắt đầu (giờ địa phương)", input_formats=["%H:%M", "%Hh%M", "%H"],
+                           widget=forms.TimeInput(attrs={"placeholder": "18:30", "inputmode": "numeric"}))
+    planned_minutes = forms.IntegerField(label="Thời lượng dự kiến (phút)", min_value=1, max_value=1440, initial=120)
+    place = forms.CharField(label="Địa điểm", max_length=200, required=False)
+    online_link = forms.URLField(label="Đường dẫn họp trực tuyến", max_length=300, required=False,
+                                  assume_scheme="https")
+    agenda = forms.CharField(label="Chương trình", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    draft_resolution = forms.CharField(label="Dự thảo nghị quyết", widget=forms.Textarea(attrs={"rows": 4}),
+                                       required=False)
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda u: f"{u.name} ({u.code})"
+
+
+class ContentForm(forms.Form):
+    agenda = forms.CharField(label="Chương trình", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    draft_resolution = forms.CharField(label="Dự thảo nghị quyết", widget=forms.Textarea(attrs={"rows": 4}),
+                                       required=False)
+    discussion = forms.CharField(label="Diễn biến, ý kiến thảo luận", widget=forms.Textarea(attrs={"rows": 4}),
+                                 required=False)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="Tên tài liệu", max_length=200)
+    file = forms.FileField(label="Tệp (PDF, DOC, DOCX, ODT, TXT; tối đa 10 MB)")
+    unclassified = forms.BooleanField(label="Tôi xác nhận tài liệu không thuộc danh mục bí mật nhà nước",
+                                      required=False)
+
+
+class ResolutionForm(forms.Form):
+    title = forms.CharField(label="Nội dung biểu quyết", max_length=300)
+    text = forms.CharField(label="Nội dung nghị quyết (nếu có)", widget=forms.Textarea(attrs={"rows": 3}),
+                           required=False)
+    secret = forms.BooleanField(label="Bỏ phiếu kín", required=False)
+
+
+class CountsForm(forms.Form):
+    votes_for = forms.IntegerField(label="Tán thành", min_value=0)
+    votes_against = forms.IntegerField(label="Không tán thành", min_value=0)
+    votes_abstain = forms.IntegerField(label="Không biểu quyết", min_value=0, initial=0)
+
+
+class PaperForm(CountsForm):
+    invalid = forms.IntegerField(label="Phiếu không hợp lệ", min_value=0, initial=0)
+
+
+class MinutesForm(forms.Form):
+    text = forms.CharField(label="Biên bản", widget=forms.Textarea(attrs={"rows": 18}))
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label="Lựa chọn của đồng chí", choices=Choice.choices, widget=forms.RadioSelect)
+
+
+class SettingsForm(forms.Form):
+    time_zone = forms.CharField(label="Múi giờ (để trống: theo quốc gia)", max_length=64, required=False)
+    online_ballots = forms.BooleanField(label="Cho phép bỏ phiếu kín trực tuyến", required=False)
+
+
+PRESENCE_CHOICES = [("", "—")] + list(Presence.choices)

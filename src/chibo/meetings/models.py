@@ -1,0 +1,184 @@
+"""Cell meetings (sinh hoạt chi bộ): planning, documents, attendance, resolutions, secret ballots, minutes.
+
+Secret ballots keep two tables apart: ``BallotVoter`` (who may vote and whether they did) and
+``Ballot`` (the slips). A slip has no link to a voter, no timestamp and a random primary key; the
+slips of a box are created blank when the ballot opens; a vote fills a blank slip and the whole box
+is rewritten in a fresh random order with fresh random ids — so neither the row order nor the ids
+say which slip was cast when, and the participation rows (whose order the audit chain keeps) cannot
+be matched to slips.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class MeetingKind(models.TextChoices):
+    REGULAR = "regular", "Sinh hoạt thường kỳ"
+    THEMATIC = "thematic", "Sinh hoạt chuyên đề"
+    COMBINED = "combined", "Thường kỳ kết hợp chuyên đề"
+    EXTRAORDINARY = "extraordinary", "Sinh hoạt bất thường"
+
+
+class MeetingState(models.TextChoices):
+    PLANNED = "planned", "Đã lên kế hoạch"
+    OPEN = "open", "Đang họp"
+    HELD = "held", "Đã họp"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+class MinutesState(models.TextChoices):
+    NONE = "", "Chưa có biên bản"
+    DRAFT = "draft", "Dự thảo"
+    APPROVED = "approved", "Đã thông qua"
+
+
+class MeetingSettings(models.Model):
+    """Per-unit settings: the time zone of its meetings and whether secret ballots may run online."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, related_name="meeting_settings")
+    time_zone = models.CharField("múi giờ", max_length=64, blank=True)
+    online_ballots = models.BooleanField("cho phép bỏ phiếu kín trực tuyến", default=True)
+
+
+class Meeting(models.Model):
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField("loại", max_length=16, choices=MeetingKind.choices)
+    title = models.CharField("tiêu đề", max_length=200)
+    starts_at = models.DateTimeField("bắt đầu")
+    time_zone = models.CharField(max_length=64)
+    planned_minutes = models.PositiveSmallIntegerField("thời lượng dự kiến (phút)")
+    place = models.CharField("địa điểm", max_length=200, blank=True)
+    online_link = models.URLField("đường dẫn họp trực tuyến", max_length=300, blank=True)
+    agenda = models.TextField("chương trình", blank=True)
+    draft_resolution = models.TextField("dự thảo nghị quyết", blank=True)
+    discussion = models.TextField("diễn biến, ý kiến thảo luận", blank=True)
+    state = models.CharField(max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    minutes_text = models.TextField(blank=True)
+    minutes_state = models.CharField(max_length=10, choices=MinutesState.choices, blank=True, default="")
+    minutes_approved_at = models.DateTimeField(null=True, blank=True)
+    minutes_approved_by = models.CharField(max_length=150, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["unit", "starts_at"], name="meeting_unit_start_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(planned_minutes__gt=0), name="meeting_duration_positive"),
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(opened_at__isnull=True)
+                                   | models.Q(ended_at__gt=models.F("opened_at")), name="meeting_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def minutes_locked(self) -> bool:
+        return self.minutes_state == MinutesState.APPROVED
+
+
+class MeetingDocument(models.Model):
+    """A document sent to members before the meeting: unclassified only (no state secrets stored)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField("tên tài liệu", max_length=200)
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField()
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+
+class Presence(models.TextChoices):
+    IN_PERSON = "in_person", "Có mặt trực tiếp"
+    ONLINE = "online", "Có mặt trực tuyến"
+    EXCUSED = "excused", "Vắng có lý do"
+    ABSENT = "absent", "Vắng không lý do"
+
+
+PRESENT = (Presence.IN_PERSON, Presence.ONLINE)
+
+
+class Attendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="meeting_attendance")
+    presence = models.CharField(max_length=10, choices=Presence.choices)
+    reason = models.CharField("lý do vắng", max_length=300, blank=True)
+    reason_approved = models.BooleanField("lý do được chấp nhận", default=False)
+    self_checked_in = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
+
+
+class Resolution(models.Model):
+    """An item voted on: open (counts entered by the secretary) or secret (a ballot box)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField("nội dung biểu quyết", max_length=300)
+    text = models.TextField("nội dung nghị quyết", blank=True)
+    secret = models.BooleanField("bỏ phiếu kín", default=False)
+    votes_for = models.PositiveIntegerField(null=True, blank=True)
+    votes_against = models.PositiveIntegerField(null=True, blank=True)
+    votes_abstain = models.PositiveIntegerField(null=True, blank=True)
+    headcount = models.PositiveIntegerField(null=True, blank=True)
+    needed = models.PositiveIntegerField(null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+    rule = models.ForeignKey("core.Rule", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["number", "pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "number"], name="resolution_number_once")]
+
+
+class BoxState(models.TextChoices):
+    OPEN = "open", "Đang bỏ phiếu"
+    CLOSED = "closed", "Đã kiểm phiếu"
+
+
+class Choice(models.TextChoices):
+    FOR = "for", "Tán thành"
+    AGAINST = "against", "Không tán thành"
+    ABSTAIN = "abstain", "Không biểu quyết"
+
+
+class BallotBox(models.Model):
+    resolution = models.OneToOneField(Resolution, on_delete=models.CASCADE, related_name="box")
+    state = models.CharField(max_length=8, choices=BoxState.choices, default=BoxState.OPEN)
+    online = models.BooleanField(default=True)
+    eligible_count = models.PositiveIntegerField()
+    paper_for = models.PositiveIntegerField(null=True, blank=True)
+    paper_against = models.PositiveIntegerField(null=True, blank=True)
+    paper_abstain = models.PositiveIntegerField(null=True, blank=True)
+    paper_invalid = models.PositiveIntegerField(null=True, blank=True)
+    paper_entered = models.BooleanField(default=False)
+
+
+class BallotVoter(models.Model):
+    """Participation: who is on the eligible list (fixed at opening) and whether they voted online.
+    No time, no link to a slip."""
+
+    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="voters")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    voted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["box", "member"], name="ballot_voter_once")]
+
+
+class Ballot(models.Model):
+    """One slip: a random id, the box, the choice ("" while blank), the hash of the voter's receipt."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="ballots")
+    choice = models.CharField(max_length=8, choices=Choice.choices, blank=True)
+    receipt_hash = models.CharField(max_length=64, blank=True)

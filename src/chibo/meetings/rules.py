@@ -1,0 +1,182 @@
+"""What the rules say about a meeting: the resolution headcount (domain.md §5), who may vote,
+the planning warnings, the compliance calendar and repeated absences. Reads only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from chibo.core import clock
+from chibo.core.rulebook import integer, rule
+from chibo.meetings.models import PRESENT, Attendance, Meeting, MeetingKind, MeetingState, Presence
+from chibo.members.models import FULL_STATUSES, Member, Status
+
+CELL_KINDS = ("grassroots_cell", "subordinate_cell", "delegation_cell")
+
+
+def local_day(meeting: Meeting) -> date:
+    return meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)).date()
+
+
+@dataclass
+class Headcount:
+    """The number a resolution's votes are measured against, and why each member is left out."""
+
+    count: int
+    on_rolls: int
+    excluded: list[tuple[Member, str]] = field(default_factory=list)
+
+
+def temporarily_away(unit, on: date) -> set[int]:
+    """Members of ``unit`` on temporary transfer to another organization on ``on`` (the transfers
+    app: a temporary transfer from this unit whose letter has been issued and whose period covers
+    the day)."""
+    from django.apps import apps
+    from django.db.models import Q
+
+    if not apps.is_installed("chibo.transfers"):
+        return set()
+    from chibo.transfers.models import Kind, State, Transfer
+
+    gone = (State.ISSUED, State.FORWARDED, State.RECEIVED, State.REPORTED)
+    return set(Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, state__in=gone)
+               .filter(Q(period_from__isnull=True) | Q(period_from__lte=on))
+               .filter(Q(period_to__isnull=True) | Q(period_to__gte=on))
+               .values_list("member_id", flat=True))
+
+
+def headcount(meeting: Meeting) -> Headcount:
+    """Full members on the unit's rolls (probationary members do not vote on resolutions, Charter
+    art. 5), minus: members on temporary transfer elsewhere, exempted members who are absent,
+    suspended members, members absent with an approved reason (domain.md §5)."""
+    members = list(Member.objects.filter(unit=meeting.unit, status__in=FULL_STATUSES).order_by("name_sort", "pk"))
+    marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    away = temporarily_away(meeting.unit, local_day(meeting))
+    excluded: list[tuple[Member, str]] = []
+    for m in members:
+        a = marks.get(m.pk)
+        present = a is not None and a.presence in PRESENT
+        if m.pk in away:
+            excluded.append((m, "Đang chuyển sinh hoạt tạm thời nơi khác"))
+        elif m.status == Status.SUSPENDED:
+            excluded.append((m, "Đang bị đình chỉ sinh hoạt"))
+        elif m.status == Status.EXEMPT and not present:
+            excluded.append((m, "Được miễn sinh hoạt và vắng mặt"))
+        elif a is not None and a.presence == Presence.EXCUSED and a.reason_approved:
+            excluded.append((m, f"Vắng có lý do được chấp nhận: {a.reason}"))
+    return Headcount(count=len(members) - len(excluded), on_rolls=len(members), excluded=excluded)
+
+
+def eligible_voters(meeting: Meeting) -> list[int]:
+    """Full members (not suspended) present in person or online: who may vote."""
+    return list(Attendance.objects.filter(meeting=meeting, presence__in=PRESENT,
+                                          member__status__in=[Status.FULL, Status.EXEMPT])
+                .values_list("member_id", flat=True))
+
+
+def present_voters(meeting: Meeting) -> int:
+    return len(eligible_voters(meeting))
+
+
+# --- planning warnings ----------------------------------------------------------------------------
+
+def warnings(meeting: Meeting, *, now=None) -> list[str]:
+    """What falls short of the rules: the duration, documents sent late, the notice."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    on = local_day(meeting)
+    out: list[str] = []
+    key = "meeting.min_minutes_combined" if meeting.kind == MeetingKind.COMBINED else "meeting.min_minutes"
+    minimum = integer(rule(key, on=on))
+    if meeting.planned_minutes < minimum:
+        out.append(f"Thời lượng dự kiến {meeting.planned_minutes} phút, dưới mức tối thiểu {minimum} phút "
+                   f"({key}, {rule(key, on=on).basis}).")
+    days = integer(rule("meeting.documents_before", on=on))
+    latest = meeting.starts_at - timedelta(days=days)
+    docs = list(meeting.documents.all())
+    late = [d for d in docs if d.uploaded_at > latest]
+    if late:
+        out.append(f"Tài liệu gửi muộn (cần trước cuộc họp ít nhất {days} ngày): "
+                   + ", ".join(d.title for d in late) + ".")
+    elif not docs and meeting.state == MeetingState.PLANNED and now > latest:
+        out.append(f"Chưa có tài liệu gửi đảng viên; quy định cần gửi trước ít nhất {days} ngày.")
+    if meeting.state == MeetingState.PLANNED and not meeting.notice_sent_at:
+        out.append("Chưa gửi thông báo cho đảng viên và cấp ủy cấp trên.")
+    return out
+
+
+# --- compliance -----------------------------------------------------------------------------------
+
+@dataclass
+class Compliance:
+    unit: object
+    year: int
+    missing_months: list[int]
+    missing_quarters: list[int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.missing_months and not self.missing_quarters
+
+
+def compliance(units, year: int, *, today: date | None = None) -> list[Compliance]:
+    """For each unit: the months of ``year`` (up to the current one) without a held regular meeting
+    and the quarters without a thematic one (a combined meeting counts for both). Two queries."""
+    today = today or clock.today()
+    units = list(units)
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    regular: dict[int, set[int]] = {u.pk: set() for u in units}
+    thematic: dict[int, set[int]] = {u.pk: set() for u in units}
+    held = Meeting.objects.filter(unit__in=[u.pk for u in units], state=MeetingState.HELD,
+                                  starts_at__year__gte=year - 1, starts_at__year__lte=year + 1)
+    for m in held.only("unit_id", "kind", "starts_at", "time_zone"):
+        day = local_day(m)
+        if day.year != year:
+            continue
+        if m.kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
+            regular[m.unit_id].add(day.month)
+        if m.kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
+            thematic[m.unit_id].add((day.month - 1) // 3 + 1)
+    out = []
+    for u in units:
+        start_month = u.opened_on.month if u.opened_on.year == year else (1 if u.opened_on.year < year else 13)
+        months = [m for m in range(start_month, last_month + 1) if m not in regular[u.pk]]
+        last_q = (last_month - 1) // 3 + 1 if last_month else 0
+        first_q = (start_month - 1) // 3 + 1
+        quarters = [q for q in range(first_q, last_q + 1) if q not in thematic[u.pk]]
+        out.append(Compliance(unit=u, year=year, missing_months=months, missing_quarters=quarters))
+    return out
+
+
+# --- repeated absence -----------------------------------------------------------------------------
+
+@dataclass
+class AbsenceFlag:
+    member: Member
+    months: list[int]
+    threshold: int
+
+
+def repeated_absences(unit, year: int) -> list[AbsenceFlag]:
+    """Members absent without good reason (absent, or excused with a reason not accepted) in at least
+    rule strike_off.absence_or_dues_months months of ``year``: to consider striking off."""
+    threshold = integer(rule("strike_off.absence_or_dues_months", on=date(year, 12, 31)
+                             if date(year, 12, 31) <= clock.today() else clock.today()))
+    rows = (Attendance.objects.filter(meeting__unit=unit, meeting__state=MeetingState.HELD,
+                                      member__unit=unit, member__status__in=FULL_STATUSES + (Status.PROBATIONARY,))
+            .filter(presence__in=[Presence.ABSENT, Presence.EXCUSED])
+            .select_related("member", "meeting"))
+    months: dict[int, set[int]] = {}
+    members: dict[int, Member] = {}
+    for a in rows:
+        if a.presence == Presence.EXCUSED and a.reason_approved:
+            continue
+        day = local_day(a.meeting)
+        if day.year != year:
+            continue
+        months.setdefault(a.member_id, set()).add(day.month)
+        members[a.member_id] = a.member
+    return [AbsenceFlag(member=members[pk], months=sorted(ms), threshold=threshold)
+            for pk, ms in sorted(months.items()) if len(ms) >= threshold]

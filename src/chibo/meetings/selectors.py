@@ -1,0 +1,106 @@
+"""Reads of meetings through the actor's scope: staff see the meetings of their subtree
+(meetings.view), a member those of their own unit."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from chibo.core.access import Actor, subtree_q
+from chibo.meetings.models import BallotBox, BallotVoter, Meeting, Resolution
+from chibo.units.models import Unit
+
+
+def own_unit_id(actor: Actor) -> int | None:
+    if not actor.member_id:
+        return None
+    from chibo.members.models import Member
+
+    return Member.objects.filter(pk=actor.member_id).values_list("unit_id", flat=True).first()
+
+
+def meetings_visible(actor: Actor) -> QuerySet[Meeting]:
+    roots = actor.paths_for("meetings.view")
+    q = subtree_q(roots, "unit__path") if roots else Q(pk__in=[])
+    unit_id = own_unit_id(actor)
+    if unit_id:
+        q |= Q(unit_id=unit_id)
+    return Meeting.objects.filter(q)
+
+
+def meeting_get(actor: Actor, pk) -> Meeting:
+    try:
+        return meetings_visible(actor).select_related("unit", "unit__parent").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy cuộc họp") from exc
+
+
+def resolution_get(actor: Actor, pk) -> Resolution:
+    try:
+        return Resolution.objects.select_related("meeting__unit").get(
+            pk=pk, meeting__in=meetings_visible(actor).values("pk"))
+    except (Resolution.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy nội dung biểu quyết") from exc
+
+
+def box_get(actor: Actor, pk) -> BallotBox:
+    try:
+        return BallotBox.objects.select_related("resolution__meeting__unit").get(
+            pk=pk, resolution__meeting__in=meetings_visible(actor).values("pk"))
+    except (BallotBox.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy cuộc bỏ phiếu") from exc
+
+
+def meeting_units(actor: Actor) -> QuerySet[Unit]:
+    """Units whose meetings the actor may see (cells for the compliance view)."""
+    roots = actor.paths_for("meetings.view")
+    q = subtree_q(roots) if roots else Q(pk__in=[])
+    unit_id = own_unit_id(actor)
+    if unit_id:
+        q |= Q(pk=unit_id)
+    return Unit.objects.filter(q)
+
+
+def managed_units(actor: Actor) -> QuerySet[Unit]:
+    return Unit.objects.filter(subtree_q(actor.paths_for("meetings.manage")), closed_on__isnull=True)
+
+
+def voted_boxes(actor: Actor, boxes) -> set[int]:
+    """The boxes in which the actor has voted online (participation only: never how)."""
+    if not actor.member_id:
+        return set()
+    return set(BallotVoter.objects.filter(box__in=boxes, member_id=actor.member_id, voted=True)
+               .values_list("box_id", flat=True))
+
+
+def eligible_boxes(actor: Actor, boxes) -> set[int]:
+    if not actor.member_id:
+        return set()
+    return set(BallotVoter.objects.filter(box__in=boxes, member_id=actor.member_id).values_list("box_id", flat=True))
+
+
+def meeting_events(actor: Actor, *, detail_url, today=None) -> list[list[str]]:
+    """VEVENTs of the planned and running meetings the actor may see, for the iCalendar feed: an
+    all-day event on the local date, the local time and zone in the summary, no names."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from chibo.core import clock
+    from chibo.deadlines.feeds import vevent
+    from chibo.meetings.models import MeetingState
+
+    today = today or clock.today()
+    stamp = timezone.now()
+    events = []
+    rows = (meetings_visible(actor).filter(state__in=[MeetingState.PLANNED, MeetingState.OPEN])
+            .select_related("unit").order_by("starts_at", "pk"))
+    for m in rows:
+        start = m.starts_at.astimezone(ZoneInfo(m.time_zone))
+        if start.date() < today:
+            continue
+        url = detail_url(m.pk)
+        events.append(vevent(uid=f"meeting-{m.pk}@chibo", day=start.date(), stamp=stamp, url=url,
+                             summary=f"{m.get_kind_display()} {start:%H:%M} ({m.time_zone}) — {m.unit.code}",
+                             description=url))
+    return events

@@ -1,0 +1,675 @@
+"""Writes on meetings: plan, notice, documents, attendance, votes, secret ballots, minutes.
+
+Each service checks the actor's permission on the meeting's unit, validates, writes, audits, in one
+transaction; notices and e-mails go out on commit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from chibo.core import clock
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.calendar import add_months
+from chibo.core.rulebook import ratio_needed, rule
+from chibo.core.text import clean
+from chibo.meetings import rules as mrules
+from chibo.meetings.models import (
+    Attendance,
+    Ballot,
+    BallotBox,
+    BallotVoter,
+    BoxState,
+    Choice,
+    Meeting,
+    MeetingDocument,
+    MeetingKind,
+    MeetingSettings,
+    MeetingState,
+    MinutesState,
+    Presence,
+    Resolution,
+)
+from chibo.members.models import ACTIVE_STATUSES, Member
+
+MAX_UPLOAD = 10 * 1024 * 1024
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".txt": "text/plain",
+}
+MAGIC = {".pdf": b"%PDF", ".docx": b"PK\x03\x04", ".odt": b"PK\x03\x04", ".doc": b"\xd0\xcf\x11\xe0"}
+
+
+# --- time zones -----------------------------------------------------------------------------------
+
+def _zone_table() -> dict[str, str]:
+    table: dict[str, str] = {}
+    try:
+        with open("/usr/share/zoneinfo/zone.tab", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#") or not line.strip():
+                    continue
+                parts = line.split("\t")
+                table.setdefault(parts[0], parts[2].strip())
+    except OSError:
+        pass
+    return table
+
+
+ZONES = _zone_table()
+
+
+def unit_time_zone(unit) -> str:
+    """The unit's own setting, else the first zone of its country (zone.tab), else Vietnam's."""
+    chosen = MeetingSettings.objects.filter(unit=unit).values_list("time_zone", flat=True).first()
+    if chosen:
+        return chosen
+    return ZONES.get(unit.country or "", "") or settings.TIME_ZONE
+
+
+def online_ballots_allowed(unit) -> bool:
+    found = MeetingSettings.objects.filter(unit=unit).values_list("online_ballots", flat=True).first()
+    return True if found is None else found
+
+
+@transaction.atomic
+def meeting_settings_set(*, actor: Actor, unit, time_zone: str, online_ballots: bool) -> MeetingSettings:
+    require(actor, "meetings.manage", unit)
+    time_zone = clean(time_zone)
+    if time_zone:
+        try:
+            ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"time_zone": f"Múi giờ «{time_zone[:64]}» không tồn tại (ví dụ Europe/Paris)."}) from exc
+    obj, _ = MeetingSettings.objects.update_or_create(unit=unit, defaults={"time_zone": time_zone,
+                                                                          "online_ballots": online_ballots})
+    audit(actor=actor, action="meeting.settings_changed", obj=obj, unit=unit,
+          data={"time_zone": time_zone, "online_ballots": online_ballots})
+    return obj
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+def _check_unit(unit) -> None:
+    if not unit.is_open:
+        raise ValidationError({"unit": "Tổ chức này đã giải thể."})
+
+
+def _locked(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("unit").get(pk=meeting.pk)
+
+
+@transaction.atomic
+def meeting_plan(*, actor: Actor, unit, kind: str, title: str, day: date, time, planned_minutes: int,
+                 place: str = "", online_link: str = "", agenda: str = "", draft_resolution: str = "") -> Meeting:
+    """Schedule a meeting; the date and time are the unit's local time (stored as an aware datetime)."""
+    require(actor, "meetings.manage", unit)
+    _check_unit(unit)
+    errors = {}
+    if kind not in MeetingKind.values:
+        errors["kind"] = "Loại sinh hoạt không hợp lệ."
+    if not planned_minutes or planned_minutes <= 0:
+        errors["planned_minutes"] = "Thời lượng phải lớn hơn 0 phút (cuộc họp không thể kết thúc trước khi bắt đầu)."
+    elif planned_minutes > 24 * 60:
+        errors["planned_minutes"] = "Thời lượng không quá 24 giờ."
+    if not clean(place) and not clean(online_link):
+        errors["place"] = "Cần ghi địa điểm hoặc đường dẫn họp trực tuyến."
+    if not clean(title):
+        errors["title"] = "Cần ghi tiêu đề."
+    if errors:
+        raise ValidationError(errors)
+    zone = unit_time_zone(unit)
+    starts = datetime.combine(day, time).replace(tzinfo=ZoneInfo(zone))
+    meeting = Meeting.objects.create(
+        unit=unit, kind=kind, title=clean(title)[:200], starts_at=starts, time_zone=zone,
+        planned_minutes=planned_minutes, place=clean(place)[:200], online_link=clean(online_link)[:300],
+        agenda=_text(agenda), draft_resolution=_text(draft_resolution),
+    )
+    audit(actor=actor, action="meeting.planned", obj=meeting, unit=unit,
+          data={"kind": kind, "starts_at": starts.isoformat(), "minutes": planned_minutes})
+    return meeting
+
+
+def _text(value: str | None) -> str:
+    """Multi-line text: each line cleaned (NFC, no control characters), blank runs kept to one."""
+    lines = [clean(line) for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:20000]
+
+
+@transaction.atomic
+def meeting_update(*, actor: Actor, meeting: Meeting, **fields) -> Meeting:
+    """Edit agenda, draft resolution, discussion, place or link (not once the minutes are approved)."""
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError("Biên bản đã được thông qua: cuộc họp không sửa được nữa.")
+    allowed = {"agenda", "draft_resolution", "discussion", "place", "online_link", "title"}
+    changed = {}
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValidationError({name: "Không sửa được trường này."})
+        value = _text(value or "")
+        if getattr(meeting, name) != value:
+            setattr(meeting, name, value)
+            changed[name] = True
+    if changed:
+        meeting.version += 1
+        meeting.save()
+        audit(actor=actor, action="meeting.updated", obj=meeting, unit=meeting.unit, data={"fields": sorted(changed)})
+    return meeting
+
+
+def _recipients(meeting: Meeting):
+    """Users of the unit's active members and the secretaries / officers holding a role above it."""
+    from chibo.accounts.models import RoleAssignment, User
+
+    members = User.objects.filter(is_active=True, member__unit=meeting.unit, member__status__in=ACTIVE_STATUSES)
+    above = meeting.unit.parent
+    upper = User.objects.none()
+    if above is not None:
+        paths = [above.path[:i] for i in range(8, len(above.path) + 1, 8)]
+        upper = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
+            revoked_at__isnull=True, unit__path__in=paths).values("user_id"))
+    return list((members | upper).distinct())
+
+
+@transaction.atomic
+def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int:
+    """Notify members and the unit above (in-app now, e-mail on commit). Returns how many users."""
+    from chibo.deadlines.models import Notification
+
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.state != MeetingState.PLANNED:
+        raise ValidationError("Chỉ gửi thông báo cho cuộc họp chưa diễn ra.")
+    users = _recipients(meeting)
+    local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
+    title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
+    where = meeting.place or meeting.online_link
+    body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
+    Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body[:1000], url=url[:200])
+                                      for u in users])
+    meeting.notice_sent_at = timezone.now()
+    meeting.save(update_fields=["notice_sent_at"])
+    audit(actor=actor, action="meeting.notice_sent", obj=meeting, unit=meeting.unit, data={"recipients": len(users)})
+    emails = [u.email for u in users if u.email]
+    link = f"{settings.CHIBO_SITE_URL}{url}" if url else ""
+
+    def mail():
+        for address in emails:
+            send_mail(f"[chibo] {title}", f"{body}\n{link}\n", None, [address], fail_silently=True)
+
+    transaction.on_commit(mail)
+    return len(users)
+
+
+@transaction.atomic
+def meeting_add_document(*, actor: Actor, meeting: Meeting, title: str, filename: str, data: bytes,
+                         unclassified: bool) -> MeetingDocument:
+    """Attach a document: PDF / Word / ODT / text, at most 10 MB, declared unclassified."""
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError("Biên bản đã được thông qua: không thêm tài liệu được nữa.")
+    errors = {}
+    if not unclassified:
+        errors["unclassified"] = "Chỉ đính kèm tài liệu không mật; tài liệu mật chỉ được đăng ký, không lưu nội dung."
+    name = clean(filename).rsplit("/", 1)[-1][:200]
+    ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+    if ext not in ALLOWED_TYPES:
+        errors["file"] = "Chỉ nhận tệp PDF, DOC, DOCX, ODT hoặc TXT."
+    elif len(data) > MAX_UPLOAD:
+        errors["file"] = "Tệp quá lớn (tối đa 10 MB)."
+    elif not data:
+        errors["file"] = "Tệp rỗng."
+    elif ext in MAGIC and not data.startswith(MAGIC[ext]):
+        errors["file"] = "Nội dung tệp không đúng định dạng đã khai."
+    if not clean(title):
+        errors["title"] = "Cần ghi tên tài liệu."
+    if errors:
+        raise ValidationError(errors)
+    doc = MeetingDocument.objects.create(meeting=meeting, title=clean(title)[:200], filename=name,
+                                         content_type=ALLOWED_TYPES[ext], size=len(data), content=data,
+                                         uploaded_at=timezone.now(), uploaded_by=actor.label)
+    audit(actor=actor, action="meeting.document_added", obj=meeting, unit=meeting.unit,
+          data={"document": doc.pk, "title": doc.title, "size": doc.size})
+    return doc
+
+
+# --- holding the meeting --------------------------------------------------------------------------
+
+@transaction.atomic
+def meeting_open(*, actor: Actor, meeting: Meeting) -> Meeting:
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.state != MeetingState.PLANNED:
+        raise ValidationError("Cuộc họp không ở trạng thái chờ khai mạc.")
+    meeting.state, meeting.opened_at = MeetingState.OPEN, timezone.now()
+    meeting.save(update_fields=["state", "opened_at"])
+    audit(actor=actor, action="meeting.opened", obj=meeting, unit=meeting.unit)
+    return meeting
+
+
+def _regular_source(unit) -> str:
+    return f"meeting-unit:{unit.pk}:regular"
+
+
+def _thematic_source(unit) -> str:
+    return f"meeting-unit:{unit.pk}:thematic"
+
+
+def _month_end(day: date) -> date:
+    return add_months(day.replace(day=1), 1) - timedelta(days=1)
+
+
+def _quarter_end(day: date) -> date:
+    first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return add_months(first, 3) - timedelta(days=1)
+
+
+@transaction.atomic
+def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None = None) -> Meeting:
+    """End the meeting: it counts as held. A held regular (or combined) meeting meets the unit's
+    open "meeting.regular" deadline and opens the next one (due by the end of the next month, per
+    rule meeting.regular_every); a thematic one does the same per quarter."""
+    from chibo.deadlines.services import deadline_close_for, deadline_open
+
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.state != MeetingState.OPEN:
+        raise ValidationError("Chỉ kết thúc được cuộc họp đang diễn ra.")
+    ended_at = ended_at or timezone.now()
+    if ended_at <= meeting.opened_at:
+        raise ValidationError({"ended_at": "Cuộc họp không thể kết thúc trước khi bắt đầu."})
+    open_boxes = BallotBox.objects.filter(resolution__meeting=meeting, state=BoxState.OPEN).count()
+    if open_boxes:
+        raise ValidationError("Còn cuộc bỏ phiếu kín chưa kiểm phiếu.")
+    meeting.state, meeting.ended_at = MeetingState.HELD, ended_at
+    meeting.save(update_fields=["state", "ended_at"])
+    held_on = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)).date()
+    audit(actor=actor, action="meeting.held", obj=meeting, unit=meeting.unit, data={"held_on": held_on})
+    unit = meeting.unit
+    if meeting.kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
+        deadline_close_for(actor=actor, source=_regular_source(unit), kind="meeting.regular", on=held_on)
+        deadline_open(actor=actor, kind="meeting.regular", unit=unit, start=_month_end(held_on),
+                      title=f"Sinh hoạt chi bộ thường kỳ tháng {add_months(held_on.replace(day=1), 1):%m/%Y}",
+                      source=_regular_source(unit), data={"after_meeting": meeting.pk})
+    if meeting.kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
+        deadline_close_for(actor=actor, source=_thematic_source(unit), kind="meeting.thematic", on=held_on)
+        deadline_open(actor=actor, kind="meeting.thematic", unit=unit, start=_quarter_end(held_on),
+                      title="Sinh hoạt chuyên đề quý tiếp theo", source=_thematic_source(unit),
+                      data={"after_meeting": meeting.pk})
+    _flag_repeated_absence(actor, meeting, held_on)
+    return meeting
+
+
+def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> None:
+    """Members absent without good reason from this meeting who now reach the rule's number of months
+    in the year: the secretaries of the unit (and above) get a notice proposing to consider striking
+    them off. The decision itself is members.services.member_change_status, with its document."""
+    from chibo.accounts.models import RoleAssignment, User
+    from chibo.core.access import Role
+    from chibo.deadlines.models import Notification
+
+    absent_here = set(Attendance.objects.filter(meeting=meeting).filter(
+        Q(presence=Presence.ABSENT) | Q(presence=Presence.EXCUSED, reason_approved=False))
+        .values_list("member_id", flat=True))
+    if not absent_here:
+        return
+    flags = [f for f in mrules.repeated_absences(meeting.unit, held_on.year) if f.member.pk in absent_here]
+    if not flags:
+        return
+    path = meeting.unit.path
+    ancestors = [path[:i] for i in range(8, len(path) + 1, 8)]
+    users = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
+        revoked_at__isnull=True, role=Role.SECRETARY, unit__path__in=ancestors).values("user_id"))
+    notes = []
+    for flag in flags:
+        title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
+        body = (f"Vắng sinh hoạt không có lý do chính đáng {len(flag.months)} tháng trong năm {held_on.year} "
+                f"(tháng {', '.join(str(m) for m in flag.months)}; ngưỡng {flag.threshold}, "
+                f"strike_off.absence_or_dues_months). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
+        notes += [Notification(user=u, title=title[:200], body=body[:1000], url=f"/members/{flag.member.pk}/")
+                  for u in users]
+        audit(actor=actor, action="meeting.absence_flagged", obj=meeting, unit=meeting.unit,
+              data={"member": flag.member.pk, "months": flag.months, "threshold": flag.threshold})
+    Notification.objects.bulk_create(notes)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+def _member_of(meeting: Meeting, member: Member) -> None:
+    if member.unit_id != meeting.unit_id or member.status not in ACTIVE_STATUSES:
+        raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
+
+
+@transaction.atomic
+def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presence: str, reason: str = "",
+                      reason_approved: bool = False) -> Attendance:
+    """The secretary records one member's attendance."""
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.state not in (MeetingState.PLANNED, MeetingState.OPEN, MeetingState.HELD) or meeting.minutes_locked:
+        raise ValidationError("Không ghi điểm danh được cho cuộc họp này (biên bản đã thông qua).")
+    _member_of(meeting, member)
+    if presence not in Presence.values:
+        raise ValidationError({"presence": "Tình trạng có mặt không hợp lệ."})
+    reason = clean(reason)[:300]
+    if presence == Presence.EXCUSED and not reason:
+        raise ValidationError({"reason": "Vắng có lý do: cần ghi lý do."})
+    if presence != Presence.EXCUSED:
+        reason, reason_approved = "", False
+    row, _ = Attendance.objects.update_or_create(
+        meeting=meeting, member=member,
+        defaults={"presence": presence, "reason": reason, "reason_approved": reason_approved, "self_checked_in": False})
+    audit(actor=actor, action="meeting.attendance", obj=meeting, unit=meeting.unit,
+          data={"member": member.pk, "presence": presence, "reason_approved": reason_approved})
+    return row
+
+
+@transaction.atomic
+def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool) -> Attendance:
+    """A member checks themself in while the meeting is open."""
+    meeting = _locked(meeting)
+    if not actor.member_id:
+        raise PermissionDenied("meetings.check_in")
+    member = Member.objects.get(pk=actor.member_id)
+    if member.unit_id != meeting.unit_id:
+        raise PermissionDenied("meetings.check_in")
+    _member_of(meeting, member)
+    if meeting.state != MeetingState.OPEN:
+        raise ValidationError("Chỉ điểm danh được khi cuộc họp đang diễn ra.")
+    presence = Presence.ONLINE if online else Presence.IN_PERSON
+    row, _ = Attendance.objects.update_or_create(
+        meeting=meeting, member=member,
+        defaults={"presence": presence, "reason": "", "reason_approved": False, "self_checked_in": True})
+    audit(actor=actor, action="meeting.checked_in", obj=meeting, unit=meeting.unit,
+          data={"member": member.pk, "presence": presence})
+    return row
+
+
+# --- resolutions and open votes -------------------------------------------------------------------
+
+@transaction.atomic
+def resolution_add(*, actor: Actor, meeting: Meeting, title: str, text: str = "", secret: bool = False) -> Resolution:
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError("Biên bản đã được thông qua: không thêm nội dung biểu quyết được nữa.")
+    if not clean(title):
+        raise ValidationError({"title": "Cần ghi nội dung biểu quyết."})
+    number = (meeting.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    item = Resolution.objects.create(meeting=meeting, number=number, title=clean(title)[:300], text=_text(text),
+                                     secret=secret)
+    audit(actor=actor, action="meeting.resolution_added", obj=meeting, unit=meeting.unit,
+          data={"resolution": item.pk, "number": number, "secret": secret})
+    return item
+
+
+def _decide(item: Resolution, meeting: Meeting, votes_for: int) -> None:
+    on = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)).date()
+    head = mrules.headcount(meeting)
+    version = rule("resolution.pass_ratio", on=on)
+    item.headcount, item.rule = head.count, version
+    item.needed = ratio_needed(version, head.count)
+    item.passed = head.count > 0 and votes_for >= item.needed
+
+
+@transaction.atomic
+def resolution_record_open_vote(*, actor: Actor, resolution: Resolution, votes_for: int, votes_against: int,
+                                votes_abstain: int) -> Resolution:
+    """Record a show-of-hands vote; passes with more than half of the computed headcount (rule)."""
+    item = Resolution.objects.select_for_update().select_related("meeting__unit").get(pk=resolution.pk)
+    meeting = item.meeting
+    require(actor, "meetings.manage", meeting.unit)
+    if item.secret:
+        raise ValidationError("Nội dung này biểu quyết bằng phiếu kín.")
+    if meeting.state != MeetingState.OPEN:
+        raise ValidationError("Chỉ ghi kết quả biểu quyết khi cuộc họp đang diễn ra.")
+    counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain}
+    errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
+    if errors:
+        raise ValidationError(errors)
+    present = mrules.present_voters(meeting)
+    if votes_for + votes_against + votes_abstain > present:
+        raise ValidationError({"votes_for": f"Tổng số biểu quyết ({votes_for + votes_against + votes_abstain}) "
+                                            f"vượt số đảng viên chính thức có mặt ({present})."})
+    item.votes_for, item.votes_against, item.votes_abstain = votes_for, votes_against, votes_abstain
+    _decide(item, meeting, votes_for)
+    item.save()
+    audit(actor=actor, action="meeting.vote_recorded", obj=meeting, unit=meeting.unit,
+          data={"resolution": item.pk, **counts, "headcount": item.headcount, "needed": item.needed,
+                "passed": item.passed})
+    return item
+
+
+# --- secret ballots -------------------------------------------------------------------------------
+
+def receipt_hash(code: str) -> str:
+    return hashlib.sha256(clean(code).upper().replace("-", "").encode()).hexdigest()
+
+
+@transaction.atomic
+def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
+    """Open the secret ballot: the eligible list is fixed now (full members present, not suspended);
+    one blank slip per eligible member is created, in random order, with random ids."""
+    item = Resolution.objects.select_for_update().select_related("meeting__unit").get(pk=resolution.pk)
+    meeting = item.meeting
+    require(actor, "meetings.manage", meeting.unit)
+    if not item.secret:
+        raise ValidationError("Nội dung này biểu quyết công khai.")
+    if meeting.state != MeetingState.OPEN:
+        raise ValidationError("Chỉ mở bỏ phiếu khi cuộc họp đang diễn ra.")
+    if BallotBox.objects.filter(resolution=item).exists():
+        raise ValidationError("Cuộc bỏ phiếu này đã mở.")
+    eligible = mrules.eligible_voters(meeting)
+    if not eligible:
+        raise ValidationError("Chưa có đảng viên chính thức nào có mặt để bỏ phiếu.")
+    box = BallotBox.objects.create(resolution=item, online=online_ballots_allowed(meeting.unit),
+                                   eligible_count=len(eligible))
+    BallotVoter.objects.bulk_create([BallotVoter(box=box, member_id=pk) for pk in sorted(eligible)])
+    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box) for _ in eligible])
+    audit(actor=actor, action="ballot.opened", obj=meeting, unit=meeting.unit,
+          data={"resolution": item.pk, "eligible": len(eligible), "online": box.online})
+    return box
+
+
+@transaction.atomic
+def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
+    """Cast the actor's own ballot online; returns the receipt code (shown once, never stored)."""
+    box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
+    meeting = box.resolution.meeting
+    if not actor.member_id:
+        raise PermissionDenied("ballot.cast")
+    voter = BallotVoter.objects.select_for_update().filter(box=box, member_id=actor.member_id).first()
+    if voter is None:
+        if Member.objects.filter(pk=actor.member_id, unit=meeting.unit).exists():
+            raise ValidationError("Đồng chí không có trong danh sách bầu cử của cuộc bỏ phiếu này.")
+        raise PermissionDenied("ballot.cast")
+    if box.state != BoxState.OPEN:
+        raise ValidationError("Cuộc bỏ phiếu đã kết thúc.")
+    if not box.online:
+        raise ValidationError("Chi bộ không cho phép bỏ phiếu kín trực tuyến; đồng chí bỏ phiếu giấy tại cuộc họp.")
+    if voter.voted:
+        raise ValidationError("Đồng chí đã bỏ phiếu rồi; mỗi người chỉ bỏ một phiếu.")
+    if choice not in Choice.values:
+        raise ValidationError({"choice": "Lựa chọn không hợp lệ."})
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    _fill_a_slip(box, choice, receipt_hash(code))
+    voter.voted = True
+    voter.save(update_fields=["voted"])
+    # Who took part is recorded; nothing about the slip (no id, no choice, no receipt).
+    audit(actor=actor, action="ballot.participated", obj=meeting, unit=meeting.unit,
+          data={"resolution": box.resolution_id})
+    return code
+
+
+def _fill_a_slip(box: BallotBox, choice: str, hashed: str) -> None:
+    """Fill one blank slip, then rewrite the whole box in a fresh random order with fresh random ids:
+    neither the row order (SQLite rowid, PostgreSQL heap order) nor an id says which slip changed
+    last, so the order of the participation (which the audit chain records) cannot be matched."""
+    rng = secrets.SystemRandom()
+    slips = [list(row) for row in Ballot.objects.filter(box=box).values_list("choice", "receipt_hash")]
+    blank = [i for i, (c, _h) in enumerate(slips) if not c]
+    if not blank:
+        raise ValidationError("Không còn phiếu trống: số phiếu đã đủ số người trong danh sách.")
+    slips[rng.choice(blank)] = [choice, hashed]
+    rng.shuffle(slips)
+    Ballot.objects.filter(box=box).delete()
+    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box, choice=c, receipt_hash=h) for c, h in slips])
+
+
+def ballot_receipt_counted(*, box: BallotBox, code: str) -> bool | None:
+    """Whether a slip with this receipt is in the box (None while the ballot is still open)."""
+    if box.state != BoxState.CLOSED:
+        return None
+    return Ballot.objects.filter(box=box, receipt_hash=receipt_hash(code)).exclude(choice="").exists()
+
+
+@transaction.atomic
+def ballot_enter_paper(*, actor: Actor, box: BallotBox, votes_for: int, votes_against: int, votes_abstain: int,
+                       invalid: int = 0) -> BallotBox:
+    """The counting committee's totals of the paper slips cast in the room."""
+    box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
+    meeting = box.resolution.meeting
+    require(actor, "meetings.manage", meeting.unit)
+    if box.state != BoxState.OPEN:
+        raise ValidationError("Cuộc bỏ phiếu đã kết thúc.")
+    counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain,
+              "invalid": invalid}
+    errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
+    if errors:
+        raise ValidationError(errors)
+    online = BallotVoter.objects.filter(box=box, voted=True).count()
+    paper = votes_for + votes_against + votes_abstain + invalid
+    if online + paper > box.eligible_count:
+        raise ValidationError({"votes_for": f"Số phiếu giấy ({paper}) cộng phiếu trực tuyến ({online}) vượt số "
+                                            f"người trong danh sách ({box.eligible_count})."})
+    box.paper_for, box.paper_against, box.paper_abstain, box.paper_invalid = (votes_for, votes_against,
+                                                                              votes_abstain, invalid)
+    box.paper_entered = True
+    box.save()
+    audit(actor=actor, action="ballot.paper_entered", obj=meeting, unit=meeting.unit,
+          data={"resolution": box.resolution_id, **counts})
+    return box
+
+
+def ballot_totals(box: BallotBox) -> dict[str, int]:
+    online = {c: 0 for c in Choice.values}
+    for choice in Ballot.objects.filter(box=box).exclude(choice="").values_list("choice", flat=True):
+        online[choice] += 1
+    paper = {Choice.FOR: box.paper_for or 0, Choice.AGAINST: box.paper_against or 0,
+             Choice.ABSTAIN: box.paper_abstain or 0}
+    totals = {c: online[c] + paper[c] for c in Choice.values}
+    totals["invalid"] = box.paper_invalid or 0
+    totals["online"] = sum(online.values())
+    totals["paper"] = sum(paper.values()) + totals["invalid"]
+    totals["cast"] = totals["online"] + totals["paper"]
+    return totals
+
+
+@transaction.atomic
+def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
+    """Close and count: online slips plus paper totals, checked against the eligible list; the
+    result is computed like an open vote (rule resolution.pass_ratio on the headcount)."""
+    box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
+    meeting = box.resolution.meeting
+    require(actor, "meetings.manage", meeting.unit)
+    if box.state != BoxState.OPEN:
+        raise ValidationError("Cuộc bỏ phiếu này đã kết thúc (không kiểm phiếu hai lần).")
+    totals = ballot_totals(box)
+    if totals["cast"] > box.eligible_count:
+        raise ValidationError("Số phiếu vượt số người trong danh sách: kiểm tra lại phiếu giấy.")
+    box.state = BoxState.CLOSED
+    box.save(update_fields=["state"])
+    # Slips nobody filled are removed: they carry nothing.
+    Ballot.objects.filter(box=box, choice="").delete()
+    item = Resolution.objects.select_for_update().get(pk=box.resolution_id)
+    item.votes_for, item.votes_against = totals[Choice.FOR], totals[Choice.AGAINST]
+    item.votes_abstain = totals[Choice.ABSTAIN]
+    _decide(item, meeting, totals[Choice.FOR])
+    item.save()
+    audit(actor=actor, action="ballot.closed", obj=meeting, unit=meeting.unit,
+          data={"resolution": item.pk, **{k: v for k, v in totals.items()}, "eligible": box.eligible_count,
+                "headcount": item.headcount, "needed": item.needed, "passed": item.passed})
+    return item
+
+
+# --- minutes --------------------------------------------------------------------------------------
+
+@transaction.atomic
+def minutes_draft(*, actor: Actor, meeting: Meeting) -> Meeting:
+    """Draft the minutes from the record (attendance with names, agenda, discussion, every vote)."""
+    from chibo.meetings.minutes import draft_text
+
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError("Biên bản đã được thông qua và đã khóa.")
+    if meeting.state not in (MeetingState.OPEN, MeetingState.HELD):
+        raise ValidationError("Cuộc họp chưa diễn ra.")
+    meeting.minutes_text = draft_text(meeting)
+    meeting.minutes_state = MinutesState.DRAFT
+    meeting.save(update_fields=["minutes_text", "minutes_state"])
+    audit(actor=actor, action="meeting.minutes_drafted", obj=meeting, unit=meeting.unit)
+    return meeting
+
+
+@transaction.atomic
+def minutes_edit(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError({"text": "Biên bản đã được thông qua và đã khóa: không sửa được."})
+    if not meeting.minutes_state:
+        raise ValidationError({"text": "Chưa có dự thảo biên bản."})
+    if not clean(text):
+        raise ValidationError({"text": "Biên bản không được để trống."})
+    meeting.minutes_text = _text(text)
+    meeting.save(update_fields=["minutes_text"])
+    audit(actor=actor, action="meeting.minutes_edited", obj=meeting, unit=meeting.unit)
+    return meeting
+
+
+@transaction.atomic
+def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
+    """Approve (at the end of the meeting or at the next one): the minutes are locked from now on."""
+    meeting = _locked(meeting)
+    require(actor, "meetings.manage", meeting.unit)
+    if meeting.minutes_locked:
+        raise ValidationError("Biên bản đã được thông qua rồi.")
+    if meeting.minutes_state != MinutesState.DRAFT:
+        raise ValidationError("Chưa có dự thảo biên bản.")
+    meeting.minutes_state, meeting.minutes_approved_at = MinutesState.APPROVED, timezone.now()
+    meeting.minutes_approved_by = actor.label
+    meeting.save(update_fields=["minutes_state", "minutes_approved_at", "minutes_approved_by"])
+    audit(actor=actor, action="meeting.minutes_approved", obj=meeting, unit=meeting.unit,
+          data={"sha256": hashlib.sha256(meeting.minutes_text.encode()).hexdigest()})
+    return meeting
+
+
+def today() -> date:
+    return clock.today()
+
+
+@transaction.atomic
+def attendance_record_many(*, actor: Actor, meeting: Meeting, rows: list[dict]) -> int:
+    """The secretary's whole attendance sheet in one go: all rows or none."""
+    for row in rows:
+        attendance_record(actor=actor, meeting=meeting, **row)
+    return len(rows)

@@ -1,0 +1,112 @@
+"""Independent checks through the API: the headcount and the pass/fail arithmetic, computed here
+from the database and the rulebook without the meetings code."""
+
+from __future__ import annotations
+
+import json
+import math
+from fractions import Fraction
+
+import pytest
+from django.test import Client
+
+from chibo.core.models import Rule
+from chibo.meetings.models import Ballot, BallotVoter
+from chibo.members.models import Member, Status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api_of(personas):
+    from chibo.accounts.services import token_create
+    from chibo.core.access import SYSTEM
+
+    return lambda name: Client(headers={"authorization": f"Token {token_create(actor=SYSTEM, user=personas[name])}"})
+
+
+def post(client, url, data):
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+def test_headcount_and_pass_fail_through_the_api(api_of, unit, actor_of):
+    from chibo.meetings import services
+
+    api = api_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    created = post(api, "/api/v1/meetings/", {"unit": cell.pk, "kind": "regular", "title": "Sinh hoạt tháng 12",
+                                              "day": "2026-12-10", "time": "18:30", "planned_minutes": 90,
+                                              "place": "Paris"})
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["local_start"] == "2026-12-10T18:30:00+01:00" and body["time_zone"] == "Europe/Paris"
+    pk = body["id"]
+    services.meeting_open(actor=actor_of("bithu.phap"), meeting=services.Meeting.objects.get(pk=pk))
+
+    full = list(Member.objects.filter(unit=cell, status=Status.FULL).order_by("pk"))
+    excused, absent, *present = full
+    for m in present:
+        assert post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": m.pk, "presence": "in_person"}).status_code == 200
+    post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": excused.pk, "presence": "excused",
+                                                     "reason": "Đi công tác", "reason_approved": True})
+    answer = post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": absent.pk, "presence": "absent"})
+    head = answer.json()["headcount"]
+
+    # Independently: full members on the rolls (full, exempt, suspended) minus suspended, exempt absent
+    # (no exempt member is present here), and the one excused with an approved reason.
+    rolls = Member.objects.filter(unit=cell, status__in=["full", "exempt", "suspended"]).count()
+    not_counted = Member.objects.filter(unit=cell, status__in=["exempt", "suspended"]).count() + 1
+    assert head["on_rolls"] == rolls
+    assert head["count"] == rolls - not_counted
+    assert excused.pk in {row["member"] for row in head["excluded"]}
+    assert absent.pk not in {row["member"] for row in head["excluded"]}
+
+    version = Rule.objects.get(key="resolution.pass_ratio", effective_to__isnull=True)
+    assert (version.value, version.comparison) == ("1/2", "gt")
+    needed = math.floor(Fraction(1, 2) * head["count"]) + 1  # "more than half"
+    passing = post(api, f"/api/v1/meetings/{pk}/resolutions/",
+                   {"title": "Nghị quyết tháng 12", "votes_for": needed, "votes_against": 0, "votes_abstain": 0}).json()
+    assert (passing["headcount"], passing["needed"], passing["passed"]) == (head["count"], needed, True)
+    failing = post(api, f"/api/v1/meetings/{pk}/resolutions/",
+                   {"title": "Nội dung 2", "votes_for": needed - 1, "votes_against": 1, "votes_abstain": 0}).json()
+    assert failing["passed"] is False
+    # Exactly half is not more than half.
+    if head["count"] % 2 == 0:
+        half = post(api, f"/api/v1/meetings/{pk}/resolutions/",
+                    {"title": "Nội dung 3", "votes_for": head["count"] // 2, "votes_against": 0,
+                     "votes_abstain": 0}).json()
+        assert half["passed"] is False
+    # Bad input: field-level errors, nothing written.
+    bad = post(api, f"/api/v1/meetings/{pk}/resolutions/", {"title": "X", "votes_for": -1})
+    assert bad.status_code == 400 and "votes_for" in bad.json()
+    over = post(api, f"/api/v1/meetings/{pk}/resolutions/",
+                {"title": "Y", "votes_for": len(present) + 1, "votes_against": 0, "votes_abstain": 0})
+    assert over.status_code == 400 and "votes_for" in over.json()
+    assert [r["title"] for r in api.get(f"/api/v1/meetings/{pk}/").json()["resolutions"]][-1] != "Y"
+
+
+def test_ballot_is_counts_only_and_hidden_until_close(api_of, actor_of, unit, personas):
+    from chibo.meetings import services
+    from chibo.meetings.tests.helpers import plan
+
+    sec = actor_of("bithu.phap")
+    meeting = plan(sec, unit("PHAP-DSQ"))
+    services.meeting_open(actor=sec, meeting=meeting)
+    for name in ("bithu.phap", "dangvien.phap"):
+        services.attendance_record(actor=sec, meeting=meeting, member=personas[name].member, presence="online")
+    item = services.resolution_add(actor=sec, meeting=meeting, title="Bầu bí thư", secret=True)
+    box = services.ballot_open(actor=sec, resolution=item)
+    services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="against")
+    ballot = api_of("bithu.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()["resolutions"][0]["ballot"]
+    assert ballot == {"state": "open", "online": True, "eligible_count": 2, "voted_online": 1, "totals": None}
+    services.ballot_close(actor=sec, box=box)
+    data = api_of("dangvien.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()
+    ballot = data["resolutions"][0]["ballot"]
+    assert ballot["totals"]["against"] == 1 and ballot["totals"]["cast"] == 1
+    text = json.dumps(data)
+    assert not any(b in text for b in Ballot.objects.values_list("id", flat=True))
+    assert "voted" not in {k for row in data["attendance"] for k in row}
+    assert BallotVoter.objects.filter(box=box, voted=True).count() == 1
+    # Scope: Germany's secretary and the applicant do not see French meetings.
+    assert api_of("bithu.duc").get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
+    assert api_of("ungvien.phap").get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404

@@ -1,0 +1,300 @@
+"""Meetings: planning in the unit's time zone, attendance and the headcount, open votes,
+secret ballots (unlinkable), minutes locked after approval, compliance, repeated absence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test import override_settings
+from django.utils import timezone
+
+from chibo.core.documents import docx_text, pdf_text, render_docx, render_pdf
+from chibo.deadlines.models import Deadline, Notification
+from chibo.meetings import rules, services
+from chibo.meetings.minutes import minutes_document, resolution_document
+from chibo.meetings.models import (
+    Attendance,
+    Ballot,
+    BallotVoter,
+    Meeting,
+    MinutesState,
+    Presence,
+)
+from chibo.meetings.tests.helpers import full_members, plan
+from chibo.members.models import Member, Status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_plan_stores_the_units_local_time_and_warns(actor_of, unit):
+    secretary = actor_of("bithu.phap")
+    meeting = plan(secretary, unit("PHAP-DSQ"), minutes=60)
+    assert meeting.time_zone == "Europe/Paris"
+    assert meeting.starts_at == datetime(2026, 12, 10, 18, 30, tzinfo=ZoneInfo("Europe/Paris"))
+    meeting.refresh_from_db()
+    assert meeting.starts_at.astimezone(ZoneInfo("UTC")).hour == 17  # CET = UTC+1 in December
+    warnings = rules.warnings(meeting)
+    assert any("60 phút" in w and "90 phút" in w for w in warnings), warnings
+    assert any("thông báo" in w for w in warnings)
+    combined = plan(secretary, unit("PHAP-DSQ"), kind="combined", minutes=100)
+    assert any("120 phút" in w for w in rules.warnings(combined))
+    ok = plan(secretary, unit("PHAP-DSQ"), minutes=90)
+    assert not any("phút" in w for w in rules.warnings(ok))
+
+
+def test_plan_refuses_bad_input_and_other_scopes(actor_of, unit):
+    with pytest.raises(ValidationError) as exc:
+        plan(actor_of("bithu.phap"), unit("PHAP-DSQ"), minutes=0)
+    assert "planned_minutes" in exc.value.error_dict
+    with pytest.raises(PermissionDenied):
+        plan(actor_of("bithu.duc"), unit("PHAP-DSQ"))
+    with pytest.raises(PermissionDenied):
+        plan(actor_of("dangvien.phap"), unit("PHAP-DSQ"))
+    assert not Meeting.objects.filter(unit__code="PHAP-DSQ").exclude(pk__in=[]).filter(planned_minutes=0).exists()
+
+
+def test_time_zone_setting_overrides_the_country(actor_of, unit):
+    services.meeting_settings_set(actor=actor_of("bithu.phap"), unit=unit("PHAP-LHS"), time_zone="Europe/London",
+                                  online_ballots=False)
+    meeting = plan(actor_of("bithu.phap"), unit("PHAP-LHS"))
+    assert meeting.time_zone == "Europe/London"
+    with pytest.raises(ValidationError):
+        services.meeting_settings_set(actor=actor_of("bithu.phap"), unit=unit("PHAP-LHS"), time_zone="Mars/Olympus",
+                                      online_ballots=True)
+
+
+def test_notice_reaches_members_and_the_unit_above(actor_of, unit, personas, mailoutbox, django_capture_on_commit_callbacks):
+    meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"))
+    with django_capture_on_commit_callbacks(execute=True):
+        n = services.meeting_send_notice(actor=actor_of("bithu.phap"), meeting=meeting, url="/meetings/1/")
+    users = set(Notification.objects.filter(title__startswith="Thông báo sinh hoạt").values_list("user__username", flat=True))
+    assert {"dangvien.phap", "bithu.phap", "ban.tochuc"} <= users  # members, and the committee above
+    assert "bithu.duc" not in users
+    assert n == len(users)
+    assert any("dangvien.phap@example.org" in m.to for m in mailoutbox)
+
+
+def test_documents_limited_by_type_size_and_classification(actor_of, unit):
+    meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"))
+    a = actor_of("bithu.phap")
+    doc = services.meeting_add_document(actor=a, meeting=meeting, title="Dự thảo nghị quyết", filename="nq.pdf",
+                                        data=b"%PDF-1.4 test", unclassified=True)
+    assert doc.size == 13
+    for filename, data, unclassified in [("x.exe", b"MZ", True), ("x.pdf", b"not a pdf", True),
+                                         ("x.pdf", b"%PDF" + b"0" * services.MAX_UPLOAD, True),
+                                         ("x.pdf", b"%PDF-1.4", False)]:
+        with pytest.raises(ValidationError):
+            services.meeting_add_document(actor=a, meeting=meeting, title="T", filename=filename, data=data,
+                                          unclassified=unclassified)
+    assert meeting.documents.count() == 1
+    # Uploaded now for a meeting tonight in Paris: later than the rule's one day before.
+    soon = plan(a, unit("PHAP-DSQ"), day=timezone.now().astimezone(ZoneInfo("Europe/Paris")).date() + timedelta(days=1))
+    services.meeting_add_document(actor=a, meeting=soon, title="Báo cáo", filename="bc.txt", data=b"x",
+                                  unclassified=True)
+    assert any("Tài liệu gửi muộn" in w for w in rules.warnings(soon))
+
+
+def _held_meeting(actor_of, unit, **kw):
+    a = actor_of("bithu.phap")
+    meeting = plan(a, unit("PHAP-DSQ"), **kw)
+    services.meeting_open(actor=a, meeting=meeting)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_headcount_follows_the_rule(actor_of, unit):
+    a = actor_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    meeting = _held_meeting(actor_of, unit)
+    members = full_members(cell)
+    assert len(members) >= 4
+    # One member suspended, one exempt and absent, one excused with approved reason, one excused not approved.
+    suspended, exempt, excused, not_approved, *rest = members
+    Member.objects.filter(pk=suspended.pk).update(status=Status.SUSPENDED)
+    Member.objects.filter(pk=exempt.pk).update(status=Status.EXEMPT)
+    suspended.refresh_from_db()
+    exempt.refresh_from_db()
+    services.attendance_record(actor=a, meeting=meeting, member=excused, presence="excused", reason="Công tác",
+                               reason_approved=True)
+    services.attendance_record(actor=a, meeting=meeting, member=not_approved, presence="excused", reason="Bận việc")
+    on_rolls = Member.objects.filter(unit=cell, status__in=[Status.FULL, Status.EXEMPT, Status.SUSPENDED])
+    left_out = set(on_rolls.filter(status__in=[Status.SUSPENDED, Status.EXEMPT]).values_list("pk", flat=True))
+    assert {suspended.pk, exempt.pk} <= left_out  # (the demo has others besides ours)
+    head = rules.headcount(meeting)
+    assert head.on_rolls == on_rolls.count()
+    assert head.count == on_rolls.count() - len(left_out) - 1
+    assert {m.pk for m, _ in head.excluded} == left_out | {excused.pk}
+    assert not_approved.pk not in {m.pk for m, _ in head.excluded}
+    # The exempt member who comes counts again; the suspended one never does.
+    services.attendance_record(actor=a, meeting=meeting, member=exempt, presence="in_person")
+    services.attendance_record(actor=a, meeting=meeting, member=suspended, presence="in_person")
+    assert rules.headcount(meeting).count == on_rolls.count() - len(left_out)
+
+
+def test_attendance_refuses_another_units_member_and_self_check_in_only_when_open(actor_of, unit, personas):
+    a = actor_of("bithu.phap")
+    meeting = plan(a, unit("PHAP-DSQ"))
+    stranger = Member.objects.filter(unit__code="PHAP-LHS", status=Status.FULL).first()
+    with pytest.raises(ValidationError):
+        services.attendance_record(actor=a, meeting=meeting, member=stranger, presence="in_person")
+    with pytest.raises(ValidationError):
+        services.attendance_check_in(actor=actor_of("dangvien.phap"), meeting=meeting, online=True)
+    services.meeting_open(actor=a, meeting=meeting)
+    row = services.attendance_check_in(actor=actor_of("dangvien.phap"), meeting=meeting, online=True)
+    assert row.presence == Presence.ONLINE and row.self_checked_in
+    assert Attendance.objects.filter(meeting=meeting).count() == 1
+
+
+def test_open_vote_pass_fail_from_the_rule(actor_of, unit):
+    a = actor_of("bithu.phap")
+    meeting = _held_meeting(actor_of, unit)
+    members = full_members(unit("PHAP-DSQ"))
+    for m in members:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
+    head = rules.headcount(meeting).count
+    needed = head // 2 + 1  # more than half
+    item = services.resolution_add(actor=a, meeting=meeting, title="Thông qua nghị quyết tháng")
+    item = services.resolution_record_open_vote(actor=a, resolution=item, votes_for=needed, votes_against=0,
+                                                votes_abstain=0)
+    assert (item.headcount, item.needed, item.passed) == (head, needed, True)
+    other = services.resolution_add(actor=a, meeting=meeting, title="Nội dung khác")
+    other = services.resolution_record_open_vote(actor=a, resolution=other, votes_for=needed - 1, votes_against=1,
+                                                 votes_abstain=0)
+    assert other.passed is False
+    with pytest.raises(ValidationError):
+        services.resolution_record_open_vote(actor=a, resolution=other, votes_for=len(members) + 1, votes_against=0,
+                                             votes_abstain=0)
+
+
+def test_secret_ballot_cannot_be_linked_to_a_voter(actor_of, unit, personas):
+    a = actor_of("bithu.phap")
+    meeting = _held_meeting(actor_of, unit)
+    voters = [personas["bithu.phap"].member, personas["dangvien.phap"].member]
+    others = [m for m in full_members(unit("PHAP-DSQ")) if m.pk not in {v.pk for v in voters}][:3]
+    for m in voters:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="online")
+    for m in others:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
+    item = services.resolution_add(actor=a, meeting=meeting, title="Bầu bí thư chi bộ", secret=True)
+    box = services.ballot_open(actor=a, resolution=item)
+    assert box.eligible_count == 5
+    code1 = services.ballot_cast(actor=actor_of("bithu.phap"), box=box, choice="for")
+    after_first = set(Ballot.objects.filter(box=box).values_list("id", flat=True))
+    code2 = services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="against")
+    # Each vote rewrites the box with fresh ids in a fresh order: no slip keeps an identity across votes.
+    assert not after_first & set(Ballot.objects.filter(box=box).values_list("id", flat=True))
+    # Double voting, a non-eligible voter, results before the close.
+    with pytest.raises(ValidationError):
+        services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="for")
+    with pytest.raises(PermissionDenied):
+        services.ballot_cast(actor=actor_of("bithu.duc"), box=box, choice="for")
+    assert services.ballot_receipt_counted(box=box, code=code1) is None
+
+    # --- the database after the ballot ---------------------------------------------------------
+    ballot_table, voter_table = Ballot._meta.db_table, BallotVoter._meta.db_table
+    with connection.cursor() as cur:
+        ballot_columns = [c.name for c in connection.introspection.get_table_description(cur, ballot_table)]
+        voter_columns = [c.name for c in connection.introspection.get_table_description(cur, voter_table)]
+        relations = connection.introspection.get_relations(cur, ballot_table)
+    # A slip has its random id, the box, the choice and a receipt hash: no voter, no time, no sequence.
+    assert sorted(ballot_columns) == ["box_id", "choice", "id", "receipt_hash"]
+    targets = {part for pair in relations.values() for part in pair}
+    assert "meetings_ballotbox" in targets
+    assert not targets & {"members_member", "accounts_user", "meetings_ballotvoter", "meetings_attendance"}
+    # Participation has the member and a flag: nothing that points at a slip.
+    assert sorted(voter_columns) == ["box_id", "id", "member_id", "voted"]
+    slips = list(Ballot.objects.filter(box=box).values("id", "choice", "receipt_hash"))
+    assert len(slips) == 5 and all(len(s["id"]) == 32 for s in slips)
+    ids = {s["id"] for s in slips}
+    # No value of a slip appears in participation, the audit chain or anywhere near the voter.
+    from chibo.core.models import AuditEvent
+
+    audit_text = " ".join(str(e.data) for e in AuditEvent.objects.filter(action__startswith="ballot."))
+    for s in slips:
+        assert s["id"] not in audit_text and (not s["receipt_hash"] or s["receipt_hash"] not in audit_text)
+    assert code1 not in audit_text and code2 not in audit_text
+    assert not any(str(v) in ids for row in BallotVoter.objects.filter(box=box).values_list() for v in row)
+    # The filled slips are not the first ones inserted (slips were made blank in bulk before any vote),
+    # so neither id order nor row order follows the order of voting.
+    voted = BallotVoter.objects.filter(box=box, voted=True).count()
+    assert voted == 2 and sum(1 for s in slips if s["choice"]) == 2
+
+    # --- paper totals, close, result ------------------------------------------------------------
+    with pytest.raises(ValidationError):  # 2 online + 4 paper > 5 on the list
+        services.ballot_enter_paper(actor=a, box=box, votes_for=4, votes_against=0, votes_abstain=0)
+    services.ballot_enter_paper(actor=a, box=box, votes_for=2, votes_against=1, votes_abstain=0)
+    item = services.ballot_close(actor=a, box=box)
+    assert (item.votes_for, item.votes_against, item.votes_abstain) == (3, 2, 0)
+    head = rules.headcount(meeting).count
+    assert item.headcount == head and item.needed == head // 2 + 1 and item.passed == (3 >= head // 2 + 1)
+    with pytest.raises(ValidationError):
+        services.ballot_close(actor=a, box=box)
+    box.refresh_from_db()
+    assert services.ballot_receipt_counted(box=box, code=code1) is True
+    assert services.ballot_receipt_counted(box=box, code="0000-0000-0000-0000") is False
+    assert Ballot.objects.filter(box=box).count() == 2  # the blank slips are gone
+
+
+def test_online_ballot_can_be_switched_off_per_unit(actor_of, unit, personas):
+    a = actor_of("bithu.phap")
+    services.meeting_settings_set(actor=a, unit=unit("PHAP-DSQ"), time_zone="", online_ballots=False)
+    meeting = _held_meeting(actor_of, unit)
+    services.attendance_record(actor=a, meeting=meeting, member=personas["dangvien.phap"].member, presence="online")
+    item = services.resolution_add(actor=a, meeting=meeting, title="Kết nạp đảng viên", secret=True)
+    box = services.ballot_open(actor=a, resolution=item)
+    with pytest.raises(ValidationError):
+        services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="for")
+
+
+def test_close_meeting_meets_and_opens_the_regular_deadline_and_minutes_lock(actor_of, unit):
+    a = actor_of("bithu.phap")
+    meeting = _held_meeting(actor_of, unit)
+    present = full_members(unit("PHAP-DSQ"))
+    for m in present:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
+    item = services.resolution_add(actor=a, meeting=meeting, title="Thông qua nghị quyết", text="Chi bộ quyết nghị.")
+    item = services.resolution_record_open_vote(actor=a, resolution=item, votes_for=len(present), votes_against=0,
+                                                votes_abstain=0)
+    assert item.passed
+    with pytest.raises(ValidationError):  # a meeting ending before it starts
+        services.meeting_close(actor=a, meeting=meeting, ended_at=meeting.opened_at - timedelta(minutes=1))
+    services.meeting_close(actor=a, meeting=meeting)
+    nxt = Deadline.objects.get(kind="meeting.regular", unit=unit("PHAP-DSQ"), state="open")
+    assert (nxt.start_date, nxt.due_date) == (date(2026, 12, 31), date(2027, 1, 31))
+    meeting = services.minutes_draft(actor=a, meeting=meeting)
+    assert "I. ĐIỂM DANH" in meeting.minutes_text and "Thông qua nghị quyết" in meeting.minutes_text
+    services.minutes_edit(actor=a, meeting=meeting, text=meeting.minutes_text + "\nÝ kiến bổ sung của thư ký.")
+    services.minutes_approve(actor=a, meeting=meeting)
+    with pytest.raises(ValidationError):
+        services.minutes_edit(actor=a, meeting=meeting, text="sửa")
+    meeting.refresh_from_db()
+    assert meeting.minutes_state == MinutesState.APPROVED
+    pdf = pdf_text(render_pdf(minutes_document(meeting)))
+    assert "BIÊN BẢN" in pdf and "Ý kiến bổ sung của thư ký" in pdf
+    docx = docx_text(render_docx(resolution_document(meeting)))
+    assert "NGHỊ QUYẾT" in docx and "Chi bộ quyết nghị." in docx
+
+
+@override_settings(CHIBO_TODAY=date(2026, 12, 20))
+def test_compliance_and_repeated_absence(actor_of, unit):
+    a = actor_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    absentee = full_members(cell)[0]
+    for month in (9, 10, 11):
+        m = plan(a, cell, day=date(2026, month, 10), kind="combined" if month == 10 else "regular")
+        services.meeting_open(actor=a, meeting=m)
+        services.attendance_record(actor=a, meeting=m, member=absentee, presence="absent")
+        services.meeting_close(actor=a, meeting=m)
+    [row] = rules.compliance([cell], 2026)
+    assert row.missing_months == [1, 2, 3, 4, 5, 6, 7, 8, 12]
+    assert row.missing_quarters == [1, 2, 3]
+    flags = rules.repeated_absences(cell, 2026)
+    assert [(f.member.pk, f.months) for f in flags] == [(absentee.pk, [9, 10, 11])]
+    # The third month raised the flag to France's secretary, once.
+    notes = Notification.objects.filter(title=f"Đề nghị xem xét xóa tên: {absentee.full_name}")
+    assert list(notes.values_list("user__username", flat=True)) == ["bithu.phap"]
+    assert "tháng 9, 10, 11" in notes.get().body

@@ -1,0 +1,128 @@
+"""The meeting pages as the secretary and the member use them (test client, real DB, real PDF)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from chibo.core.documents import pdf_text
+from chibo.meetings.models import Attendance, Ballot, Meeting, MinutesState, Resolution
+from chibo.meetings.tests.helpers import full_members
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, meeting, **data):
+    return client.post(f"/meetings/{meeting.pk}/act/", data)
+
+
+def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas):
+    sec = client_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    page = sec.get("/meetings/new/")
+    assert page.status_code == 200 and "Chi bộ Cơ quan Đại sứ quán tại Pháp" in page.content.decode()
+    bad = sec.post("/meetings/new/", {"unit": cell.pk, "kind": "regular", "title": "Họp", "day": "10/12/2026",
+                                      "time": "18:30", "planned_minutes": "0", "place": "Paris"})
+    assert bad.status_code == 200 and not Meeting.objects.filter(title="Họp").exists()
+    done = sec.post("/meetings/new/", {"unit": cell.pk, "kind": "regular", "title": "Sinh hoạt tháng 12",
+                                       "day": "10/12/2026", "time": "18:30", "planned_minutes": "60",
+                                       "place": "Phòng họp", "agenda": "1. Kiểm điểm\n2. Phương hướng"})
+    meeting = Meeting.objects.get(title="Sinh hoạt tháng 12")
+    assert done.status_code == 302 and meeting.agenda == "1. Kiểm điểm\n2. Phương hướng"
+    html = sec.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "10/12/2026" in html and "18:30" in html and "Europe/Paris" in html
+    assert "dưới mức tối thiểu 90 phút" in html
+    assert _post(sec, meeting, action="notice").status_code == 302
+    assert _post(sec, meeting, action="open").status_code == 302
+    members = full_members(cell)
+    data = {"action": "attendance"}
+    for m in members:
+        data[f"presence_{m.pk}"] = "in_person"
+    assert _post(sec, meeting, **data).status_code == 302
+    assert Attendance.objects.filter(meeting=meeting).count() == len(members)
+    # Attendance of a member of another unit: refused, nothing written.
+    stranger = full_members(unit("PHAP-LHS"))[0]
+    refused = _post(sec, meeting, **{"action": "attendance", f"presence_{stranger.pk}": "in_person"})
+    assert refused.status_code == 200 and "không sinh hoạt tại chi bộ" in refused.content.decode()
+    assert not Attendance.objects.filter(meeting=meeting, member=stranger).exists()
+    _post(sec, meeting, action="resolution", title="Thông qua nghị quyết tháng 12")
+    item = Resolution.objects.get(meeting=meeting)
+    _post(sec, meeting, action="open_vote", resolution=item.pk, votes_for=len(members), votes_against=0,
+          votes_abstain=0)
+    item.refresh_from_db()
+    assert item.passed is True
+    assert _post(sec, meeting, action="close").status_code == 302
+    assert _post(sec, meeting, action="minutes_draft").status_code == 302
+    _post(sec, meeting, action="minutes_approve")
+    meeting.refresh_from_db()
+    assert meeting.minutes_state == MinutesState.APPROVED
+    refused = _post(sec, meeting, action="minutes_edit", text="Sửa sau khi thông qua")
+    assert refused.status_code == 200 and "đã khóa" in refused.content.decode()
+    pdf = sec.get(f"/meetings/{meeting.pk}/minutes/")
+    assert pdf["Content-Type"] == "application/pdf" and "BIÊN BẢN" in pdf_text(pdf.content)
+    docx = sec.get(f"/meetings/{meeting.pk}/minutes/?doc=resolution&fmt=docx")
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    book = sec.get(f"/meetings/book/?unit={cell.pk}&year=2026").content.decode()
+    assert "Sinh hoạt tháng 12" in book
+    # The member reads the approved minutes of their own unit; Germany's secretary cannot see it at all.
+    member_page = client_of("dangvien.phap").get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Biên bản PDF" in member_page and "Lưu điểm danh" not in member_page
+    assert client_of("bithu.duc").get(f"/meetings/{meeting.pk}/").status_code == 404
+
+
+def test_member_checks_in_and_votes_with_a_receipt(client_of, actor_of, unit, personas):
+    from chibo.meetings import services
+    from chibo.meetings.tests.helpers import plan
+
+    sec = actor_of("bithu.phap")
+    meeting = plan(sec, unit("PHAP-DSQ"))
+    services.meeting_open(actor=sec, meeting=meeting)
+    member = client_of("dangvien.phap")
+    assert member.post(f"/meetings/{meeting.pk}/check-in/", {"online": "1"}).status_code == 302
+    assert Attendance.objects.get(meeting=meeting, member=personas["dangvien.phap"].member).presence == "online"
+    item = services.resolution_add(actor=sec, meeting=meeting, title="Bầu đại biểu", secret=True)
+    box = services.ballot_open(actor=sec, resolution=item)
+    page = member.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "Phiếu của đồng chí" in page and ">Tán thành<" in page
+    answer = member.post(f"/meetings/ballots/{box.pk}/vote/", {"choice": "for"})
+    assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    code = re.search(r'id="receipt-code">([0-9A-F-]+)<', answer.content.decode()).group(1)
+    assert Ballot.objects.filter(box=box, receipt_hash=services.receipt_hash(code)).exists()
+    again = member.post(f"/meetings/ballots/{box.pk}/vote/", {"choice": "against"})
+    assert again.status_code == 200 and "đã bỏ phiếu rồi" in again.content.decode()
+    assert Ballot.objects.filter(box=box).exclude(choice="").count() == 1
+    # Results are hidden until the close, then the receipt checks out.
+    assert "Tán thành 1" not in member.get(f"/meetings/{meeting.pk}/").content.decode()
+    services.ballot_close(actor=sec, box=box)
+    checked = member.get(f"/meetings/{meeting.pk}/?receipt={code}&box={box.pk}").content.decode()
+    assert "Phiếu có mã này đã được tính." in checked
+
+
+def test_compliance_page_for_the_tree_and_settings(client_of, unit):
+    page = client_of("ban.tochuc").get("/meetings/compliance/?year=2026")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-unit="PHAP-DSQ"' in html and 'data-unit="DUC-FRA"' in html
+    fr = client_of("bithu.phap").get("/meetings/compliance/?year=2026").content.decode()
+    assert 'data-unit="PHAP-DSQ"' in fr and 'data-unit="DUC-FRA"' not in fr
+    sec = client_of("bithu.phap")
+    cell = unit("PHAP-LHS")
+    assert sec.post(f"/meetings/units/{cell.pk}/settings/", {"time_zone": "Europe/Paris"}).status_code == 302
+    from chibo.meetings.services import online_ballots_allowed
+
+    assert online_ballots_allowed(cell) is False
+
+
+def test_meetings_appear_in_the_calendar_feed(client_of, actor_of, unit, personas):
+    from chibo.deadlines.feeds import feed_token_create
+    from chibo.meetings.tests.helpers import plan
+
+    meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"), day=date(2027, 1, 14))
+    german = plan(actor_of("bithu.duc"), unit("DUC-FRA"), day=date(2027, 1, 15))
+    key = feed_token_create(actor=actor_of("dangvien.phap"), user=personas["dangvien.phap"])
+    text = Client().get(f"/deadlines/feed/{key}.ics").content.decode()
+    assert f"UID:meeting-{meeting.pk}@chibo" in text and "DTSTART;VALUE=DATE:20270114" in text
+    assert "18:30 (Europe/Paris)" in text.replace("\r\n ", "")
+    assert f"meeting-{german.pk}@" not in text

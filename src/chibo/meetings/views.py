@@ -1,0 +1,410 @@
+"""Meeting pages: list, planning, a meeting's page (the secretary's desk and the member's side),
+compliance, the minutes book, files. Thin views over meetings.selectors and the services."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from chibo.core import clock
+from chibo.core.access import actor_for
+from chibo.core.documents import render_docx, render_pdf
+from chibo.core.forms import apply_service_errors
+from chibo.meetings import rules, selectors, services
+from chibo.meetings.forms import (
+    PRESENCE_CHOICES,
+    ContentForm,
+    CountsForm,
+    DocumentForm,
+    MeetingForm,
+    MinutesForm,
+    PaperForm,
+    ResolutionForm,
+    SettingsForm,
+    VoteForm,
+)
+from chibo.meetings.minutes import minutes_document, resolution_document
+from chibo.meetings.models import (
+    Attendance,
+    BallotBox,
+    BallotVoter,
+    BoxState,
+    Choice,
+    Meeting,
+    MeetingDocument,
+    MeetingState,
+    MinutesState,
+)
+from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.units.models import Unit
+
+
+def local(meeting: Meeting):
+    """The start in the unit's own time zone, as a naive value (templates would convert an aware one
+    to the server's zone)."""
+    return meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)).replace(tzinfo=None)
+
+
+def _decorate(meetings):
+    for m in meetings:
+        m.local = local(m)
+    return meetings
+
+
+@login_required
+def index(request):
+    actor = actor_for(request)
+    now = clock.today()
+    visible = selectors.meetings_visible(actor).select_related("unit")
+    upcoming = _decorate(list(visible.filter(state__in=[MeetingState.PLANNED, MeetingState.OPEN])
+                              .order_by("starts_at", "pk")[:100]))
+    past = _decorate(list(visible.filter(state=MeetingState.HELD).order_by("-starts_at", "-pk")[:50]))
+    return render(request, "meetings/index.html", {
+        "upcoming": upcoming, "past": past, "can_plan": actor.can("meetings.manage"),
+        "staff": actor.can("meetings.view"), "year": now.year,
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    actor = actor_for(request)
+    units = selectors.managed_units(actor).order_by("sort_key", "pk")
+    if not actor.can("meetings.manage"):
+        raise Http404
+    initial = {"unit": request.GET.get("unit")} if request.GET.get("unit", "").isdigit() else {}
+    form = MeetingForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            meeting = services.meeting_plan(actor=actor, **data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lên lịch cuộc họp. Hãy gửi thông báo và tài liệu cho đảng viên.")
+            return redirect("meetings:detail", meeting.pk)
+    return render(request, "meetings/new.html", {"form": form})
+
+
+def _detail_context(request, actor, meeting, **forms):
+    manage = actor.can("meetings.manage", meeting.unit)
+    resolutions = list(meeting.resolutions.select_related("box").all())
+    boxes = [r.box for r in resolutions if hasattr(r, "box")]
+    voted = selectors.voted_boxes(actor, boxes)
+    eligible = selectors.eligible_boxes(actor, boxes)
+    for r in resolutions:
+        r.ballot = getattr(r, "box", None)
+        if r.ballot is not None:
+            r.ballot.voted_count = BallotVoter.objects.filter(box=r.ballot, voted=True).count()
+            r.ballot.i_voted = r.ballot.pk in voted
+            r.ballot.i_eligible = r.ballot.pk in eligible
+            if r.ballot.state == BoxState.CLOSED:
+                r.ballot.totals = services.ballot_totals(r.ballot)
+    marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    sheet = []
+    if manage:
+        for m in Member.objects.filter(unit=meeting.unit, status__in=ACTIVE_STATUSES).order_by("name_sort", "pk"):
+            sheet.append((m, marks.get(m.pk)))
+    own = marks.get(actor.member_id) if actor.member_id else None
+    is_member_here = bool(actor.member_id) and selectors.own_unit_id(actor) == meeting.unit_id
+    receipt = request.GET.get("receipt", "")[:40]
+    receipt_box = None
+    receipt_ok = None
+    if receipt and request.GET.get("box", "").isdigit():
+        receipt_box = next((b for b in boxes if b.pk == int(request.GET["box"])), None)
+        if receipt_box is not None:
+            receipt_ok = services.ballot_receipt_counted(box=receipt_box, code=receipt)
+    show_minutes = manage or meeting.minutes_state == MinutesState.APPROVED
+    return {
+        "m": meeting, "local": local(meeting), "manage": manage,
+        "warnings": rules.warnings(meeting) if manage else [],
+        "head": rules.headcount(meeting) if (manage or meeting.state != MeetingState.PLANNED) else None,
+        "documents": meeting.documents.defer("content"),
+        "resolutions": resolutions, "sheet": sheet, "presence_choices": PRESENCE_CHOICES,
+        "own": own, "is_member_here": is_member_here,
+        "present_count": sum(1 for a in marks.values() if a.presence in ("in_person", "online")),
+        "content_form": forms.get("content_form") or ContentForm(initial={
+            "agenda": meeting.agenda, "draft_resolution": meeting.draft_resolution, "discussion": meeting.discussion}),
+        "document_form": forms.get("document_form") or DocumentForm(auto_id="doc_%s"),
+        "resolution_form": forms.get("resolution_form") or ResolutionForm(auto_id="res_%s"),
+        "counts_form": CountsForm(auto_id=False), "paper_form": PaperForm(auto_id=False),
+        "vote_choices": Choice.choices,
+        "minutes_form": forms.get("minutes_form") or MinutesForm(initial={"text": meeting.minutes_text}),
+        "show_minutes": show_minutes, "errors": forms.get("errors") or [],
+        "receipt": receipt, "receipt_ok": receipt_ok, "receipt_box": receipt_box,
+    }
+
+
+@login_required
+def detail(request, pk):
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    return render(request, "meetings/detail.html", _detail_context(request, actor, meeting))
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _counts(form) -> dict:
+    if not form.is_valid():
+        raise ValidationError({k: v for k, v in form.errors.items()})
+    return form.cleaned_data
+
+
+ACTIONS = ("notice", "open", "close", "content", "document", "attendance", "resolution", "open_vote",
+           "ballot_open", "paper", "ballot_close", "minutes_draft", "minutes_edit", "minutes_approve")
+
+
+@login_required
+@require_http_methods(["POST"])
+def act(request, pk):
+    """The secretary's actions on a meeting; each calls one service. Refused input shows the page
+    again with the reason (nothing written)."""
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    if not actor.can("meetings.manage", meeting.unit):
+        raise PermissionDenied
+    action = request.POST.get("action", "")
+    forms: dict = {}
+    done = ""
+    try:
+        if action not in ACTIONS:
+            raise ValidationError("Thao tác không hợp lệ.")
+        if action == "notice":
+            n = services.meeting_send_notice(actor=actor, meeting=meeting,
+                                             url=reverse("meetings:detail", args=[meeting.pk]))
+            done = f"Đã gửi thông báo tới {n} người."
+        elif action == "open":
+            services.meeting_open(actor=actor, meeting=meeting)
+            done = "Đã khai mạc cuộc họp: đảng viên có thể điểm danh."
+        elif action == "close":
+            services.meeting_close(actor=actor, meeting=meeting)
+            done = "Đã kết thúc cuộc họp."
+        elif action == "content":
+            forms["content_form"] = form = ContentForm(request.POST)
+            services.meeting_update(actor=actor, meeting=meeting, **_counts(form))
+            done = "Đã lưu nội dung cuộc họp."
+        elif action == "document":
+            forms["document_form"] = form = DocumentForm(request.POST, request.FILES, auto_id="doc_%s")
+            data = _counts(form)
+            upload = data["file"]
+            if upload.size > services.MAX_UPLOAD:
+                raise ValidationError({"file": "Tệp quá lớn (tối đa 10 MB)."})
+            services.meeting_add_document(actor=actor, meeting=meeting, title=data["title"], filename=upload.name,
+                                          data=upload.read(), unclassified=data["unclassified"])
+            done = "Đã đính kèm tài liệu."
+        elif action == "attendance":
+            rows = []
+            members = {m.pk: m for m in Member.objects.filter(unit=meeting.unit)}
+            for key, value in request.POST.items():
+                if key.startswith("presence_") and value:
+                    member = members.get(_int(key.removeprefix("presence_")))
+                    if member is None:
+                        raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
+                    rows.append({"member": member, "presence": value,
+                                 "reason": request.POST.get(f"reason_{member.pk}", ""),
+                                 "reason_approved": bool(request.POST.get(f"approved_{member.pk}"))})
+            if not rows:
+                raise ValidationError("Chưa chọn tình trạng có mặt của ai.")
+            services.attendance_record_many(actor=actor, meeting=meeting, rows=rows)
+            done = f"Đã ghi điểm danh {len(rows)} đảng viên."
+        elif action == "resolution":
+            forms["resolution_form"] = form = ResolutionForm(request.POST, auto_id="res_%s")
+            services.resolution_add(actor=actor, meeting=meeting, **_counts(form))
+            done = "Đã thêm nội dung biểu quyết."
+        elif action in ("open_vote", "ballot_open", "paper", "ballot_close"):
+            item = meeting.resolutions.filter(pk=_int(request.POST.get("resolution"))).first()
+            if item is None:
+                raise ValidationError("Không tìm thấy nội dung biểu quyết.")
+            if action == "open_vote":
+                services.resolution_record_open_vote(actor=actor, resolution=item, **_counts(CountsForm(request.POST)))
+                done = "Đã ghi kết quả biểu quyết."
+            elif action == "ballot_open":
+                services.ballot_open(actor=actor, resolution=item)
+                done = "Đã mở bỏ phiếu kín; danh sách người bỏ phiếu đã được chốt."
+            else:
+                box = BallotBox.objects.filter(resolution=item).first()
+                if box is None:
+                    raise ValidationError("Cuộc bỏ phiếu chưa mở.")
+                if action == "paper":
+                    services.ballot_enter_paper(actor=actor, box=box, **_counts(PaperForm(request.POST)))
+                    done = "Đã nhập kết quả kiểm phiếu giấy."
+                else:
+                    services.ballot_close(actor=actor, box=box)
+                    done = "Đã kết thúc bỏ phiếu và công bố kết quả."
+        elif action == "minutes_draft":
+            services.minutes_draft(actor=actor, meeting=meeting)
+            done = "Đã lập dự thảo biên bản từ diễn biến cuộc họp; hãy đọc lại và sửa nếu cần."
+        elif action == "minutes_edit":
+            forms["minutes_form"] = form = MinutesForm(request.POST)
+            services.minutes_edit(actor=actor, meeting=meeting, text=_counts(form)["text"])
+            done = "Đã lưu biên bản."
+        elif action == "minutes_approve":
+            services.minutes_approve(actor=actor, meeting=meeting)
+            done = "Biên bản đã được thông qua và khóa."
+    except ValidationError as exc:
+        errors = []
+        if hasattr(exc, "error_dict"):
+            for name, errs in exc.error_dict.items():
+                form = next((f for f in forms.values() if name in f.fields), None)
+                for err in errs:
+                    for message in err.messages:
+                        if form is not None:
+                            form.add_error(name, message)
+                        errors.append(message)
+        else:
+            errors = list(exc.messages)
+        forms["errors"] = errors
+        meeting.refresh_from_db()
+        return render(request, "meetings/detail.html", _detail_context(request, actor, meeting, **forms))
+    messages.success(request, done)
+    return redirect(reverse("meetings:detail", args=[meeting.pk]) + f"#{action}")
+
+
+@login_required
+@require_http_methods(["POST"])
+def check_in(request, pk):
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    try:
+        row = services.attendance_check_in(actor=actor, meeting=meeting, online=request.POST.get("online") == "1")
+    except ValidationError as exc:
+        return render(request, "meetings/detail.html",
+                      _detail_context(request, actor, meeting, errors=list(exc.messages)))
+    messages.success(request, f"Đã điểm danh: {row.get_presence_display().lower()}.")
+    return redirect("meetings:detail", meeting.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def vote(request, pk):
+    """Cast one's ballot. The receipt is shown on this answer only: not in a message, the session
+    or the URL, so nothing keeps it next to the voter."""
+    actor = actor_for(request)
+    box = selectors.box_get(actor, pk)
+    meeting = box.resolution.meeting
+    form = VoteForm(request.POST, auto_id="vote_%s")
+    try:
+        if not form.is_valid():
+            raise ValidationError("Hãy chọn một phương án.")
+        code = services.ballot_cast(actor=actor, box=box, choice=form.cleaned_data["choice"])
+    except ValidationError as exc:
+        return render(request, "meetings/detail.html",
+                      _detail_context(request, actor, meeting, errors=list(exc.messages)))
+    response = render(request, "meetings/receipt.html", {"m": meeting, "item": box.resolution, "code": code})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def document(request, pk):
+    actor = actor_for(request)
+    try:
+        doc = MeetingDocument.objects.select_related("meeting").get(
+            pk=pk, meeting__in=selectors.meetings_visible(actor).values("pk"))
+    except (MeetingDocument.DoesNotExist, ValueError) as exc:
+        raise Http404("Không tìm thấy tài liệu") from exc
+    response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{doc.filename.encode("ascii", "ignore").decode() or "tai-lieu"}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def minutes_file(request, pk):
+    """The approved minutes (or, with ?doc=resolution, the resolution) as PDF or, with ?fmt=docx, DOCX."""
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    if meeting.minutes_state != MinutesState.APPROVED:
+        raise Http404("Biên bản chưa được thông qua")
+    doc_kind = "resolution" if request.GET.get("doc") == "resolution" else "minutes"
+    doc = resolution_document(meeting) if doc_kind == "resolution" else minutes_document(meeting)
+    name = f"{'nghi-quyet' if doc_kind == 'resolution' else 'bien-ban'}-{meeting.unit.code}-{local(meeting):%Y%m%d}"
+    if request.GET.get("fmt") == "docx":
+        response = HttpResponse(render_docx(doc), content_type=(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
+        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
+    else:
+        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    return response
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() else clock.today().year
+    return year if 1945 <= year <= 2200 else clock.today().year
+
+
+@login_required
+def compliance(request):
+    """Months without a regular meeting and quarters without a thematic one, per cell, for the tree
+    the actor oversees; repeated absences of the cells they manage."""
+    actor = actor_for(request)
+    if not actor.can("meetings.view"):
+        raise Http404
+    year = _year(request)
+    units = selectors.meeting_units(actor).filter(kind__in=rules.CELL_KINDS, closed_on__isnull=True)
+    if request.GET.get("unit", "").isdigit():
+        root = Unit.objects.filter(pk=int(request.GET["unit"]), pk__in=selectors.meeting_units(actor).values("pk")).first()
+        if root is None:
+            raise Http404
+        units = units.filter(path__startswith=root.path)
+    rows = rules.compliance(units.order_by("sort_key", "pk"), year)
+    flags = []
+    for row in rows:
+        if actor.can("meetings.manage", row.unit):
+            flags += [(row.unit, f) for f in rules.repeated_absences(row.unit, year)]
+    return render(request, "meetings/compliance.html", {
+        "rows": rows, "year": year, "flags": flags, "late": sum(1 for r in rows if not r.ok),
+    })
+
+
+@login_required
+def book(request):
+    """The minutes book: the approved minutes of one unit and year."""
+    actor = actor_for(request)
+    year = _year(request)
+    units = selectors.meeting_units(actor).filter(kind__in=rules.CELL_KINDS).order_by("sort_key", "pk")
+    unit_id = _int(request.GET.get("unit"))
+    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
+    if unit_id and unit is None:
+        raise Http404
+    rows = []
+    if unit is not None:
+        rows = _decorate([m for m in selectors.meetings_visible(actor).filter(
+            unit=unit, minutes_state=MinutesState.APPROVED).order_by("starts_at", "pk") if local(m).year == year])
+    return render(request, "meetings/book.html", {"unit": unit, "units": units, "year": year, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_settings(request, pk):
+    actor = actor_for(request)
+    unit = selectors.meeting_units(actor).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    if not actor.can("meetings.manage", unit):
+        raise PermissionDenied
+    current = {"time_zone": services.unit_time_zone(unit), "online_ballots": services.online_ballots_allowed(unit)}
+    form = SettingsForm(request.POST or None, initial=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_settings_set(actor=actor, unit=unit, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, "Đã lưu cài đặt sinh hoạt của chi bộ.")
+            return redirect("meetings:unit_settings", unit.pk)
+    return render(request, "meetings/settings.html", {"unit": unit, "form": form, "current": current})

@@ -1,0 +1,181 @@
+"""Transfers API: scoped reads through transfers.selectors, writes through transfers.services."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+
+from chibo.core.access import actor_for
+from chibo.members.selectors import member_get
+from chibo.transfers import selectors, services
+from chibo.transfers.models import INCOMING, Kind, Letter, State, Transfer
+from chibo.units.selectors import unit_get
+
+
+class LetterSerializer(serializers.ModelSerializer):
+    number = serializers.CharField(read_only=True)
+    issuer_name = serializers.CharField(source="issuer.name", read_only=True)
+
+    class Meta:
+        model = Letter
+        fields = ["id", "number", "year", "seq", "form", "box", "issuer", "issuer_name", "issued_on", "addressee",
+                  "dues_paid_through", "valid_until", "void_reason"]
+        read_only_fields = fields
+
+
+class TransferSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+    origin = serializers.CharField(read_only=True)
+    destination = serializers.CharField(read_only=True)
+    letters = LetterSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Transfer
+        fields = ["id", "member", "member_name", "kind", "state", "from_unit", "to_unit", "from_org", "to_org",
+                  "origin", "destination", "decision_doc", "decision_date", "reason", "period_from", "period_to",
+                  "requested_on", "approved_on", "issued_on", "forwarded_on", "received_on", "reported_on",
+                  "start_due", "late_start", "late_start_reason", "report_due", "late_report", "late_report_reason",
+                  "letters"]
+        read_only_fields = fields
+
+
+REQUEST_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
+
+
+class TransferCreateSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=REQUEST_KINDS)
+    to_unit = serializers.IntegerField(required=False, allow_null=True)
+    to_org = serializers.IntegerField(required=False, allow_null=True)
+    decision_doc = serializers.CharField(max_length=120)
+    decision_date = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
+    period_from = serializers.DateField(required=False, allow_null=True)
+    period_to = serializers.DateField(required=False, allow_null=True)
+    requested_on = serializers.DateField(required=False, allow_null=True)
+    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+STEPS = ["approve", "receive", "report", "cancel"]
+
+
+class TransferStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=STEPS)
+    on = serializers.DateField(required=False)
+    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+class TransferList(generics.ListAPIView):
+    serializer_class = TransferSerializer
+
+    def get_queryset(self):
+        actor = actor_for(self.request)
+        qs = selectors.transfers_visible(actor).prefetch_related("letters__issuer")
+        state = self.request.query_params.get("state", "")
+        if state and state not in State.values:
+            raise serializers.ValidationError({"state": [f"Tình trạng «{state[:40]}» không hợp lệ."]})
+        raw = self.request.query_params.get("member", "")
+        if raw and not raw.isdigit():
+            raise serializers.ValidationError({"member": ["Mã đảng viên phải là số."]})
+        if raw:
+            qs = qs.filter(member=member_get(actor, int(raw)))
+        return qs.filter(state=state) if state else qs
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, enum=State.values),
+                               OpenApiParameter("member", int, description="Member id")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        data = TransferCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        member = member_get(actor, fields.pop("member"))
+        to_unit, to_org = fields.pop("to_unit", None), fields.pop("to_org", None)
+        if to_unit is not None:
+            fields["to_unit"] = unit_get(actor, to_unit)
+        if to_org is not None:
+            org = selectors.organizations().filter(pk=to_org).first()
+            if org is None:
+                raise serializers.ValidationError({"to_org": ["Không có tổ chức này trong danh mục."]})
+            fields["to_org"] = org
+        transfer = services.transfer_request(actor=actor, member=member, **fields)
+        return Response(TransferSerializer(transfer).data, status=201)
+
+
+class TransferDetail(generics.GenericAPIView):
+    serializer_class = TransferSerializer
+
+    def get(self, request, pk):
+        return Response(TransferSerializer(selectors.transfer_get(actor_for(request), pk)).data)
+
+
+class TransferStep(generics.GenericAPIView):
+    serializer_class = TransferSerializer
+
+    @extend_schema(request=TransferStepSerializer, responses={200: TransferSerializer})
+    def post(self, request, pk):
+        from chibo.core import clock
+
+        actor = actor_for(request)
+        transfer = selectors.transfer_get(actor, pk)
+        data = TransferStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        on = d.get("on") or clock.today()
+        step = d["step"]
+        if step == "approve":
+            services.transfer_approve(actor=actor, transfer=transfer, on=on)
+        elif step == "receive":
+            services.transfer_receive(actor=actor, transfer=transfer, on=on)
+        elif step == "report":
+            services.transfer_report_in(actor=actor, transfer=transfer, on=on, late_reason=d.get("late_reason", ""))
+        else:
+            services.transfer_cancel(actor=actor, transfer=transfer, reason=d.get("reason", ""))
+        return Response(TransferSerializer(selectors.transfer_get(actor, pk)).data)
+
+
+class TripSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+
+    class Meta:
+        from chibo.transfers.models import Trip
+
+        model = Trip
+        fields = ["id", "member", "member_name", "unit", "country", "purpose", "depart_on", "return_on", "applied_on",
+                  "state", "cell_comment", "decision_doc", "decided_on", "report_due", "reported_on", "late_report"]
+        read_only_fields = fields
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+
+    class Meta:
+        from chibo.transfers.models import Declaration
+
+        model = Declaration
+        fields = ["id", "member", "member_name", "unit", "kind", "country", "subject", "filed_on", "state",
+                  "cell_opinion", "decision_doc", "decided_on"]
+        read_only_fields = fields
+
+
+class TripList(generics.ListAPIView):
+    """Trips abroad of the members in the caller's scope (a member: their own)."""
+
+    serializer_class = TripSerializer
+
+    def get_queryset(self):
+        return selectors.trips_visible(actor_for(self.request))
+
+
+class DeclarationList(generics.ListAPIView):
+    """Declarations of the members in the caller's scope (a member: their own)."""
+
+    serializer_class = DeclarationSerializer
+
+    def get_queryset(self):
+        return selectors.declarations_visible(actor_for(self.request))

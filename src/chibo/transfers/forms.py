@@ -1,0 +1,166 @@
+"""Forms of the transfer pages (Vietnamese labels, dates dd/mm/yyyy)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.forms import VNDateField
+from chibo.transfers.models import INCOMING, DeclarationKind, HoldKind, Kind, ReturnReview
+
+OUT_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
+
+
+class _UnitOrgMixin:
+    def _set_targets(self, units, orgs):
+        self.fields["to_unit"].choices = [("", "—"), *[(u.pk, f"{'· ' * u.depth}{u.name}") for u in units]]
+        self.fields["to_org"].choices = [("", "—"), *[(o.pk, o.name) for o in orgs]]
+
+
+class TransferRequestForm(_UnitOrgMixin, forms.Form):
+    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=OUT_KINDS)
+    to_unit = forms.TypedChoiceField(label="Nơi đến trong Đảng bộ", required=False, coerce=int, empty_value=None)
+    to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ (danh mục tổ chức)", required=False, coerce=int,
+                                    empty_value=None)
+    decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
+    decision_date = VNDateField(label="Ngày quyết định")
+    reason = forms.CharField(label="Lý do", max_length=300)
+    period_from = VNDateField(label="Tạm thời từ ngày", required=False)
+    period_to = VNDateField(label="Tạm thời đến ngày", required=False)
+    requested_on = VNDateField(label="Ngày đề nghị", required=False)
+    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+
+    def __init__(self, *args, units=(), orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_targets(units, orgs)
+
+
+class IncomingForm(_UnitOrgMixin, forms.Form):
+    from_org = forms.TypedChoiceField(label="Tổ chức đảng nơi đi", coerce=int)
+    incoming_letter = forms.CharField(label="Số giấy giới thiệu của nơi đi", max_length=120)
+    letter_date = VNDateField(label="Ngày ghi trên giấy giới thiệu")
+    decision_doc = forms.CharField(label="Số quyết định cử đi công tác", max_length=120)
+    decision_date = VNDateField(label="Ngày quyết định")
+    to_unit = forms.TypedChoiceField(label="Giới thiệu đến", coerce=int)
+    reason = forms.CharField(label="Lý do", max_length=300)
+    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+
+    def __init__(self, *args, units=(), orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].choices = [(u.pk, f"{'· ' * u.depth}{u.name}") for u in units]
+        self.fields["from_org"].choices = [(o.pk, o.name) for o in orgs]
+
+
+class LetterForm(forms.Form):
+    on = VNDateField(label="Ngày cấp giấy")
+    signer_title = forms.CharField(label="Chức vụ người ký", max_length=60, initial="Bí thư")
+    signer_name = forms.CharField(label="Họ tên người ký", max_length=120)
+    dues_paid_through = forms.CharField(label="Đã đóng đảng phí đến hết tháng (mm/yyyy)", max_length=7)
+
+
+class DayForm(forms.Form):
+    on = VNDateField(label="Ngày")
+
+
+class DateForm(DayForm):
+    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="Lý do", max_length=300)
+
+
+class ReviewForm(forms.Form):
+    period_from = VNDateField(label="Ở nước ngoài từ ngày")
+    period_to = VNDateField(label="Đến ngày")
+    text = forms.CharField(label="Tự kiểm điểm thời gian ở nước ngoài", widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CertifyForm(forms.Form):
+    certified_by = forms.ChoiceField(label="Xác nhận bởi", choices=ReturnReview.Certifier.choices)
+    certifier_label = forms.CharField(label="Tên tổ chức / cơ quan xác nhận", max_length=200)
+    certified_on = VNDateField(label="Ngày xác nhận")
+    certified_ref = forms.CharField(label="Số văn bản xác nhận", max_length=120)
+
+
+class HoldForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại", choices=HoldKind.choices)
+    reference = forms.CharField(label="Số văn bản", max_length=120)
+    opened_on = VNDateField(label="Từ ngày")
+
+
+class OrgForm(forms.Form):
+    name = forms.CharField(label="Tên tổ chức", max_length=200)
+    upper_name = forms.CharField(label="Cấp ủy cấp trên", max_length=200, required=False)
+    address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
+
+
+class TripForm(forms.Form):
+    country = forms.CharField(label="Nước đến (mã 2 chữ, ví dụ JP)", max_length=2)
+    purpose = forms.CharField(label="Mục đích chuyến đi", max_length=300)
+    depart_on = VNDateField(label="Ngày đi")
+    return_on = VNDateField(label="Ngày về")
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label="Ý kiến của chi bộ", max_length=500)
+
+
+class DecideForm(forms.Form):
+    approve = forms.TypedChoiceField(label="Quyết định", choices=[("1", "Đồng ý"), ("0", "Không đồng ý")],
+                                     coerce=lambda v: v == "1")
+    document = forms.CharField(label="Số văn bản quyết định", max_length=120)
+
+
+class TripReportForm(forms.Form):
+    text = forms.CharField(label="Báo cáo sau chuyến đi", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DeclarationForm(forms.Form):
+    kind = forms.ChoiceField(label="Loại khai báo", choices=DeclarationKind.choices)
+    country = forms.CharField(label="Nước liên quan (mã 2 chữ)", max_length=2, required=False)
+    subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300)
+
+
+class OpinionForm(forms.Form):
+    opinion = forms.CharField(label="Ý kiến của chi bộ", max_length=500)
+
+
+class ExemptionForm(forms.Form):
+    period_from = VNDateField(label="Từ ngày")
+    period_to = VNDateField(label="Đến ngày")
+    reason = forms.CharField(label="Lý do", max_length=300)
+    document = forms.CharField(label="Số nghị quyết của chi bộ", max_length=120)
+
+
+class RotationForm(_UnitOrgMixin, forms.Form):
+    members = forms.TypedMultipleChoiceField(label="Đảng viên", coerce=int, widget=forms.CheckboxSelectMultiple)
+    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=[(k, v) for k, v in OUT_KINDS if k != "temporary"])
+    to_unit = forms.TypedChoiceField(label="Nơi đến trong Đảng bộ", required=False, coerce=int, empty_value=None)
+    to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ", required=False, coerce=int, empty_value=None)
+    decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
+    decision_date = VNDateField(label="Ngày quyết định")
+    reason = forms.CharField(label="Lý do", max_length=300)
+
+    def __init__(self, *args, members=(), units=(), orgs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(m.pk, m.full_name) for m in members]
+        self._set_targets(units, orgs)
+
+
+class DelegationForm(forms.Form):
+    name = forms.CharField(label="Tên chi bộ tạm thời", max_length=200)
+    code = forms.CharField(label="Mã", max_length=32)
+    country = forms.CharField(label="Nước đến (mã 2 chữ)", max_length=2)
+    opened_on = VNDateField(label="Ngày thành lập")
+    return_on = VNDateField(label="Dự kiến về nước", required=False)
+    document = forms.CharField(label="Số quyết định thành lập", max_length=100)
+    tasks = forms.CharField(label="Nhiệm vụ trong thời gian ở nước ngoài", widget=forms.Textarea(attrs={"rows": 3}))
+    cards = forms.CharField(label="Số thẻ đảng viên của thành viên đoàn (mỗi dòng một số)",
+                            widget=forms.Textarea(attrs={"rows": 5}))
+    secretary_card = forms.CharField(label="Số thẻ của bí thư được chỉ định", max_length=20)
+    deputy_card = forms.CharField(label="Số thẻ của phó bí thư (nếu có)", max_length=20, required=False)
+
+
+class CloseForm(forms.Form):
+    closed_on = VNDateField(label="Ngày đoàn về nước, chi bộ kết thúc")
+    document = forms.CharField(label="Số quyết định", max_length=100)

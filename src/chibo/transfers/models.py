@@ -1,0 +1,309 @@
+"""Members going abroad and coming back: transfers and their letters, the transfer book (10-SHĐ),
+outside organizations (a directory of organizations, never people), holds that block a transfer,
+return self-reviews. Rows are written only by ``chibo.transfers.services``."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class OrgKind(models.TextChoices):
+    DOMESTIC_PARTY = "domestic_party", "Tổ chức đảng trong nước"
+    MISSION = "mission", "Cơ quan đại diện Việt Nam"
+    OTHER = "other", "Tổ chức khác"
+
+
+class OutsideOrganization(models.Model):
+    """A party organization outside the tree (domestic committees sending or receiving members)."""
+
+    name = models.CharField("tên tổ chức", max_length=200, unique=True)
+    kind = models.CharField("loại", max_length=20, choices=OrgKind.choices, default=OrgKind.DOMESTIC_PARTY)
+    upper_name = models.CharField("cấp ủy cấp trên", max_length=200, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    active = models.BooleanField("còn hoạt động", default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HoldKind(models.TextChoices):
+    INSPECTION = "inspection", "Đang bị kiểm tra"
+    COMPLAINT = "complaint", "Đang có đơn khiếu nại, tố cáo chưa giải quyết"
+
+
+class TransferHold(models.Model):
+    """'Under inspection / pending complaint': while open, no transfer or letter for the member."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfer_holds")
+    kind = models.CharField("loại", max_length=20, choices=HoldKind.choices)
+    reference = models.CharField("số văn bản", max_length=120)
+    opened_on = models.DateField("từ ngày")
+    closed_on = models.DateField("đến ngày", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+
+
+class Kind(models.TextChoices):
+    ABROAD = "abroad", "Chuyển sinh hoạt chính thức ra nước ngoài (từ trong nước đến)"
+    OFFICIAL_OUT = "official_out", "Chuyển sinh hoạt chính thức ra khỏi Đảng bộ"
+    OFFICIAL_IN = "official_in", "Tiếp nhận sinh hoạt chính thức vào Đảng bộ"
+    TEMPORARY = "temporary", "Chuyển sinh hoạt tạm thời"
+    RETURN = "return", "Về nước, giới thiệu về tổ chức đảng trong nước"
+    INTERNAL = "internal", "Chuyển sinh hoạt trong Đảng bộ"
+
+
+# Incoming kinds arrive with a letter already issued by an outside organization.
+INCOMING = {Kind.ABROAD, Kind.OFFICIAL_IN}
+# Outgoing kinds end at an outside organization.
+OUTGOING = {Kind.OFFICIAL_OUT, Kind.RETURN}
+
+
+class State(models.TextChoices):
+    REQUESTED = "requested", "Đã đề nghị"
+    APPROVED = "approved", "Chi bộ đã đồng ý"
+    ISSUED = "issued", "Đã cấp giấy giới thiệu"
+    FORWARDED = "forwarded", "Đảng ủy cấp trên đã giới thiệu tiếp"
+    RECEIVED = "received", "Nơi đến đã nhận giấy"
+    REPORTED = "reported", "Đảng viên đã đến sinh hoạt"
+    CANCELLED = "cancelled", "Đã hủy"
+
+
+OPEN_STATES = {State.REQUESTED, State.APPROVED, State.ISSUED, State.FORWARDED, State.RECEIVED}
+
+
+class Transfer(models.Model):
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfers")
+    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
+    state = models.CharField("tình trạng", max_length=20, choices=State.choices, default=State.REQUESTED)
+    from_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    from_org = models.ForeignKey(OutsideOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    to_org = models.ForeignKey(OutsideOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The unit that manages the member while the transfer is under way (for scope).
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    decision_doc = models.CharField("quyết định điều động", max_length=120)
+    decision_date = models.DateField("ngày quyết định")
+    reason = models.CharField("lý do", max_length=300)
+    period_from = models.DateField("từ ngày", null=True, blank=True)
+    period_to = models.DateField("đến ngày", null=True, blank=True)
+    requested_on = models.DateField("ngày đề nghị")
+    approved_on = models.DateField(null=True, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    forwarded_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    reported_on = models.DateField(null=True, blank=True)
+    incoming_letter = models.CharField("số giấy giới thiệu của nơi đi", max_length=120, blank=True)
+    start_due = models.DateField(null=True, blank=True)
+    report_due = models.DateField(null=True, blank=True)
+    late_start = models.BooleanField(default=False)
+    late_start_reason = models.CharField(max_length=300, blank=True)
+    late_report = models.BooleanField(default=False)
+    late_report_reason = models.CharField(max_length=300, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-requested_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=models.Q(state__in=sorted(s.value for s in OPEN_STATES)),
+                                    name="transfer_one_open_per_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.member}"
+
+    @property
+    def source(self) -> str:
+        return f"transfer:{self.pk}"
+
+    @property
+    def destination(self) -> str:
+        return (self.to_unit or self.to_org).name if (self.to_unit or self.to_org) else ""
+
+    @property
+    def origin(self) -> str:
+        return (self.from_unit or self.from_org).name if (self.from_unit or self.from_org) else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Form(models.TextChoices):
+    TEN_BOX = "10box", "Giấy giới thiệu sinh hoạt đảng (10 ô)"
+    TEMPORARY = "2-SHD", "Giấy giới thiệu sinh hoạt đảng tạm thời (mẫu 2-SHĐ)"
+    ABROAD = "3-SHD", "Giấy giới thiệu sinh hoạt đảng ra nước ngoài (mẫu 3-SHĐ)"
+
+
+class LetterCounter(models.Model):
+    """The last letter number of an issuing unit in a year; locked (select_for_update) to issue."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="letter_counter_unit_year")]
+
+
+class Letter(models.Model):
+    """One letter in the transfer book (10-SHĐ) of its issuing unit; voided letters stay."""
+
+    transfer = models.ForeignKey(Transfer, on_delete=models.PROTECT, related_name="letters")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfer_letters")
+    issuer = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    seq = models.PositiveIntegerField()
+    form = models.CharField(max_length=8, choices=Form.choices)
+    box = models.PositiveSmallIntegerField(default=1)
+    issued_on = models.DateField()
+    addressee = models.CharField("nơi nhận", max_length=200)
+    signer_title = models.CharField(max_length=60)
+    signer_name = models.CharField(max_length=120)
+    dues_paid_through = models.CharField("đã đóng đảng phí đến hết tháng", max_length=7)
+    member_list_row = models.PositiveIntegerField(null=True, blank=True)
+    valid_until = models.DateField()
+    void_reason = models.CharField(max_length=300, blank=True)
+    voided_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issuer", "year", "seq"]
+        constraints = [models.UniqueConstraint(fields=["issuer", "year", "seq"], name="letter_number_unique")]
+
+    @property
+    def number(self) -> str:
+        return f"{self.seq}-GGT/{self.issuer.code}"
+
+    @property
+    def is_void(self) -> bool:
+        return bool(self.void_reason)
+
+
+class ReturnReview(models.Model):
+    """The member's self-review of the time abroad, certified by the cell or the mission."""
+
+    class Certifier(models.TextChoices):
+        CELL = "cell", "Chi ủy / cấp ủy nơi sinh hoạt"
+        MISSION = "mission", "Cơ quan đại diện Việt Nam"
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="return_reviews")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    text = models.TextField("tự kiểm điểm")
+    submitted_on = models.DateField()
+    certified_by = models.CharField(max_length=12, choices=Certifier.choices, blank=True)
+    certifier_label = models.CharField("người / cơ quan xác nhận", max_length=200, blank=True)
+    certified_on = models.DateField(null=True, blank=True)
+    certified_ref = models.CharField("số văn bản xác nhận", max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-pk"]
+
+    @property
+    def is_certified(self) -> bool:
+        return self.certified_on is not None
+
+
+class Delegation(models.Model):
+    """A delegation abroad whose full members form a temporary cell (a unit of kind delegation_cell)."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="delegation")
+    tasks = models.TextField("nhiệm vụ")
+    return_on = models.DateField("dự kiến về nước", null=True, blank=True)
+
+
+class DelegationMember(models.Model):
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="attached")
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    attached_on = models.DateField()
+    detached_on = models.DateField(null=True, blank=True)
+
+
+class TripState(models.TextChoices):
+    APPLIED = "applied", "Đã nộp đơn"
+    COMMENTED = "commented", "Chi bộ đã cho ý kiến"
+    APPROVED = "approved", "Được đồng ý"
+    REFUSED = "refused", "Không đồng ý"
+    REPORTED = "reported", "Đã báo cáo sau chuyến đi"
+
+
+class Trip(models.Model):
+    """A member's private trip abroad: application before travel, the cell's comment, the
+    committee's decision, the report within ``trip.report_within`` working days of return."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="trips")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    country = models.CharField("nước đến (ISO 3166)", max_length=2)
+    purpose = models.CharField("mục đích", max_length=300)
+    depart_on = models.DateField("ngày đi")
+    return_on = models.DateField("ngày về")
+    applied_on = models.DateField()
+    state = models.CharField(max_length=12, choices=TripState.choices, default=TripState.APPLIED)
+    cell_comment = models.CharField("ý kiến chi bộ", max_length=500, blank=True)
+    commented_on = models.DateField(null=True, blank=True)
+    decision_doc = models.CharField("văn bản quyết định", max_length=120, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    report_due = models.DateField(null=True, blank=True)
+    report_text = models.TextField("báo cáo", blank=True)
+    reported_on = models.DateField(null=True, blank=True)
+    late_report = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-depart_on", "-pk"]
+
+    @property
+    def source(self) -> str:
+        return f"trip:{self.pk}"
+
+
+class Exemption(models.Model):
+    """Exemption from party work and meetings for a period abroad alone under 12 months (the cell decides)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfer_exemptions")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    reason = models.CharField(max_length=300)
+    decision_doc = models.CharField(max_length=120)
+    decided_on = models.DateField()
+
+
+class DeclarationKind(models.TextChoices):
+    CLASSIFIED_DOCS = "classified_docs", "Mang tài liệu mật ra nước ngoài"
+    FOREIGN_AWARD = "foreign_award", "Dự kiến nhận huân chương, danh hiệu, học vị của nước ngoài"
+    FOREIGN_ORG = "foreign_org", "Tham gia tổ chức nước ngoài hoặc quốc tế"
+    FOREIGN_MARRIAGE = "foreign_marriage", "Kết hôn với người nước ngoài"
+    FOREIGN_NATIONALITY = "foreign_nationality", "Nhập quốc tịch nước ngoài"
+
+
+class DeclarationState(models.TextChoices):
+    FILED = "filed", "Đã khai"
+    OPINION = "opinion", "Chi bộ đã cho ý kiến"
+    APPROVED = "approved", "Cấp ủy đồng ý"
+    REFUSED = "refused", "Cấp ủy không đồng ý"
+
+
+class Declaration(models.Model):
+    """What the member declares about themselves (no details of other people are stored: for a
+    marriage only the fact and the country; for classified documents only register metadata)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="declarations")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=DeclarationKind.choices)
+    country = models.CharField("nước liên quan (ISO 3166)", max_length=2, blank=True)
+    subject = models.CharField("nội dung khai (về bản thân)", max_length=300)
+    filed_on = models.DateField()
+    state = models.CharField(max_length=10, choices=DeclarationState.choices, default=DeclarationState.FILED)
+    cell_opinion = models.CharField(max_length=500, blank=True)
+    opinion_on = models.DateField(null=True, blank=True)
+    decision_doc = models.CharField(max_length=120, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-filed_on", "-pk"]

@@ -1,0 +1,855 @@
+"""Writes of the transfer process: every step checks the actor on the unit concerned, validates,
+writes the transfer/letter rows, the member's timeline and the audit chain in one transaction.
+
+Deadlines come from the rulebook: ``transfer.start_within`` (the member asks the cell to start the
+transfer within N working days of the moving decision) and ``transfer.report_within`` (the member
+presents the letter within N days of its date). A missed deadline sets a late flag and needs a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from chibo.core import clock
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.calendar import add_months, due_date
+from chibo.core.rulebook import integer, rule
+from chibo.core.text import clean
+from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline_open
+from chibo.members import timeline
+from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.transfers.models import (
+    INCOMING,
+    OPEN_STATES,
+    OUTGOING,
+    Form,
+    HoldKind,
+    Kind,
+    Letter,
+    LetterCounter,
+    OrgKind,
+    OutsideOrganization,
+    ReturnReview,
+    State,
+    Transfer,
+    TransferHold,
+)
+from chibo.units.models import Unit
+
+FAR_FUTURE_DAYS = 366
+
+
+def _today() -> date:
+    return clock.today()
+
+
+def _step(actor: Actor, t: Transfer, step: str, on: date, text: str, unit=None, **data) -> None:
+    timeline.record_transfer_step(actor=actor, member=t.member, step=step, occurred_on=on, unit=unit or t.unit,
+                                  data={"transfer": t.pk, "kind": t.kind, "text": text, **data})
+
+
+def _check_date(errors: dict, name: str, value: date | None, member: Member | None = None) -> None:
+    if value is None:
+        errors[name] = "Cần ngày."
+    elif value > _today():
+        errors[name] = "Ngày không thể ở tương lai."
+    elif member is not None and value < member.admission_date:
+        errors[name] = "Ngày trước ngày vào Đảng của đảng viên."
+
+
+def member_blockers(member: Member) -> dict[str, str]:
+    """Why a member cannot be transferred now (empty when nothing blocks)."""
+    errors: dict[str, str] = {}
+    hold = TransferHold.objects.filter(member=member, closed_on__isnull=True).first()
+    if hold is not None:
+        errors["member"] = (f"Đảng viên {hold.get_kind_display().lower()} ({hold.reference}); "
+                            "không chuyển sinh hoạt đảng.")
+    elif member.status not in ACTIVE_STATUSES:
+        errors["member"] = "Đảng viên không còn sinh hoạt Đảng."
+    elif Transfer.objects.filter(member=member, state__in=OPEN_STATES).exists():
+        errors["member"] = "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."
+    return errors
+
+
+# ------------------------------------------------------------------------------------------------
+# Directory of outside organizations; holds
+# ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def org_create(*, actor: Actor, name: str, kind: str = OrgKind.DOMESTIC_PARTY, upper_name: str = "",
+               address: str = "") -> OutsideOrganization:
+    require(actor, "transfers.orgs")
+    name = clean(name)
+    if not name:
+        raise ValidationError({"name": "Cần tên tổ chức."})
+    if kind not in OrgKind.values:
+        raise ValidationError({"kind": "Loại tổ chức không hợp lệ."})
+    if OutsideOrganization.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": "Tổ chức này đã có trong danh mục."})
+    org = OutsideOrganization.objects.create(name=name, kind=kind, upper_name=clean(upper_name),
+                                             address=clean(address))
+    audit(actor=actor, action="transfers.org_created", obj=org, data={"name": name})
+    return org
+
+
+@transaction.atomic
+def hold_open(*, actor: Actor, member: Member, kind: str, reference: str, opened_on: date) -> TransferHold:
+    """Flag a member as under inspection / with a pending complaint (the discipline process will
+    call this too): no transfer or letter while the flag is open."""
+    require(actor, "transfers.hold", member.unit)
+    errors: dict[str, str] = {}
+    if kind not in HoldKind.values:
+        errors["kind"] = "Loại không hợp lệ."
+    if not clean(reference):
+        errors["reference"] = "Cần số văn bản."
+    _check_date(errors, "opened_on", opened_on)
+    if errors:
+        raise ValidationError(errors)
+    hold = TransferHold.objects.create(member=member, kind=kind, reference=clean(reference), opened_on=opened_on)
+    audit(actor=actor, action="transfers.hold_opened", obj=member, unit=member.unit,
+          data={"kind": kind, "reference": hold.reference})
+    return hold
+
+
+@transaction.atomic
+def hold_close(*, actor: Actor, hold: TransferHold, closed_on: date) -> TransferHold:
+    require(actor, "transfers.hold", hold.member.unit)
+    hold = TransferHold.objects.select_for_update().get(pk=hold.pk)
+    if hold.closed_on is not None:
+        raise ValidationError({"closed_on": "Đã kết thúc."})
+    if closed_on < hold.opened_on or closed_on > _today():
+        raise ValidationError({"closed_on": "Ngày kết thúc không hợp lệ."})
+    hold.closed_on = closed_on
+    hold.save(update_fields=["closed_on"])
+    audit(actor=actor, action="transfers.hold_closed", obj=hold.member, unit=hold.member.unit_id,
+          data={"reference": hold.reference})
+    return hold
+
+
+# ------------------------------------------------------------------------------------------------
+# Starting a transfer
+# ------------------------------------------------------------------------------------------------
+def _start_deadline(actor: Actor, t: Transfer, late_reason: str) -> None:
+    version = rule("transfer.start_within", on=t.decision_date)
+    t.start_due = due_date(version, t.decision_date, unit=t.unit)
+    if t.requested_on > t.start_due:
+        if not clean(late_reason):
+            raise ValidationError({"late_reason": (
+                f"Đề nghị muộn: hạn là {t.start_due:%d/%m/%Y} ({integer(version)} ngày làm việc kể từ quyết định). "
+                "Cần báo cáo lý do chậm.")})
+        t.late_start, t.late_start_reason = True, clean(late_reason)[:300]
+
+
+def _validate_period(errors: dict, kind: str, period_from: date | None, period_to: date | None, on: date) -> None:
+    if kind == Kind.TEMPORARY:
+        if not period_from or not period_to:
+            errors["period_to"] = "Chuyển tạm thời cần thời gian từ ngày … đến ngày …"
+            return
+        low = add_months(period_from, integer(rule("transfer.temporary_min_months", on=on)))
+        high = add_months(period_from, integer(rule("transfer.temporary_max_months", on=on)))
+        if not (low <= period_to < high):
+            errors["period_to"] = (f"Chuyển tạm thời từ {integer(rule('transfer.temporary_min_months', on=on))} "
+                                   f"đến dưới {integer(rule('transfer.temporary_max_months', on=on))} tháng; "
+                                   "thời gian dài hơn phải chuyển chính thức.")
+    elif period_from and period_to and period_to < period_from:
+        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+
+
+@transaction.atomic
+def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: str, decision_date: date,
+                     reason: str, to_unit: Unit | None = None, to_org: OutsideOrganization | None = None,
+                     period_from: date | None = None, period_to: date | None = None,
+                     requested_on: date | None = None, late_reason: str = "") -> Transfer:
+    """The member asks the cell to transfer them (out of the tree, temporarily, home, or inside the tree)."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+    require(actor, "transfers.edit", member.unit)
+    requested_on = requested_on or _today()
+    errors: dict[str, str] = {}
+    if kind not in Kind.values or kind in INCOMING:
+        errors["kind"] = "Loại chuyển sinh hoạt không hợp lệ ở đây."
+    errors.update(member_blockers(member))
+    if kind in (Kind.INTERNAL, Kind.TEMPORARY) and to_unit is None and to_org is None:
+        errors["to_unit"] = "Cần nơi đến."
+    if kind == Kind.INTERNAL and to_unit is None:
+        errors["to_unit"] = "Cần chi bộ nơi đến trong Đảng bộ."
+    if kind in OUTGOING and to_org is None:
+        errors["to_org"] = "Cần tổ chức đảng nơi đến (trong danh mục)."
+    if to_unit is not None:
+        to_unit = Unit.objects.get(pk=to_unit.pk)
+        if to_unit.pk == member.unit_id:
+            errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+        elif not to_unit.is_open:
+            errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
+    if to_org is not None and not to_org.active:
+        errors["to_org"] = "Tổ chức này không còn hoạt động."
+    if not clean(decision_doc):
+        errors["decision_doc"] = "Cần số quyết định điều động."
+    if not clean(reason):
+        errors["reason"] = "Cần lý do."
+    _check_date(errors, "decision_date", decision_date, member)
+    _check_date(errors, "requested_on", requested_on, member)
+    if decision_date and requested_on and requested_on < decision_date:
+        errors["requested_on"] = "Ngày đề nghị trước ngày quyết định."
+    if kind == Kind.RETURN and not ReturnReview.objects.filter(member=member, certified_on__isnull=False).exists():
+        errors["kind"] = "Cần bản tự kiểm điểm thời gian ở nước ngoài đã được xác nhận trước khi giới thiệu về nước."
+    if not errors:
+        _validate_period(errors, kind, period_from, period_to, requested_on)
+    if errors:
+        raise ValidationError(errors)
+    t = Transfer(member=member, kind=kind, from_unit=member.unit, to_unit=to_unit, to_org=to_org, unit=member.unit,
+                 decision_doc=clean(decision_doc), decision_date=decision_date, reason=clean(reason),
+                 period_from=period_from, period_to=period_to, requested_on=requested_on)
+    _start_deadline(actor, t, late_reason)
+    try:
+        with transaction.atomic():
+            t.save()
+    except IntegrityError as exc:
+        raise ValidationError({"member": "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."}) from exc
+    dl = deadline_open(actor=actor, kind="transfer.start", unit=member.unit, start=decision_date, member=member,
+                       title=f"Đề nghị chuyển sinh hoạt: {member.full_name}", source=t.source)
+    deadline_meet(actor=actor, deadline=dl, on=requested_on, reason=t.late_start_reason)
+    _step(actor, t, "requested", requested_on,
+          f"Đề nghị {t.get_kind_display().lower()} đến {t.destination} (QĐ {t.decision_doc})"
+          + (" — chậm: " + t.late_start_reason if t.late_start else ""))
+    return t
+
+
+@transaction.atomic
+def transfer_approve(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.from_unit or t.unit)
+    errors: dict[str, str] = {}
+    if t.state != State.REQUESTED:
+        errors["state"] = f"Không thể đồng ý khi đang «{t.get_state_display()}»."
+    _check_date(errors, "on", on, t.member)
+    if not errors and on < t.requested_on:
+        errors["on"] = "Ngày đồng ý trước ngày đề nghị."
+    if errors:
+        raise ValidationError(errors)
+    t.state, t.approved_on = State.APPROVED, on
+    t.save(update_fields=["state", "approved_on"])
+    _step(actor, t, "approved", on, f"Chi bộ đồng ý chuyển sinh hoạt đến {t.destination}")
+    return t
+
+
+@transaction.atomic
+def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_org: OutsideOrganization,
+                               incoming_letter: str, letter_date: date, decision_doc: str, decision_date: date,
+                               to_unit: Unit, reason: str, at_unit: Unit | None = None,
+                               late_reason: str = "") -> Transfer:
+    """A letter from an outside organization arrives at the upper committee (``at_unit``): a member
+    posted abroad (or transferred in) will be introduced on to ``to_unit``."""
+    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+    at_unit = at_unit or member.unit
+    require(actor, "transfers.edit", at_unit)
+    require(actor, "transfers.edit", member.unit)
+    errors: dict[str, str] = {}
+    if kind not in INCOMING:
+        errors["kind"] = "Loại chuyển sinh hoạt không hợp lệ ở đây."
+    errors.update(member_blockers(member))
+    to_unit = Unit.objects.get(pk=to_unit.pk)
+    if not to_unit.is_open:
+        errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
+    elif to_unit.pk == member.unit_id:
+        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+    elif not to_unit.path.startswith(at_unit.path):
+        errors["to_unit"] = "Nơi đến không thuộc tổ chức tiếp nhận."
+    if not clean(incoming_letter):
+        errors["incoming_letter"] = "Cần số giấy giới thiệu của nơi đi."
+    if not clean(decision_doc):
+        errors["decision_doc"] = "Cần số quyết định điều động."
+    if not clean(reason):
+        errors["reason"] = "Cần lý do."
+    _check_date(errors, "letter_date", letter_date, member)
+    _check_date(errors, "decision_date", decision_date, member)
+    if letter_date and decision_date and letter_date < decision_date:
+        errors["letter_date"] = "Ngày giấy giới thiệu trước ngày quyết định."
+    if errors:
+        raise ValidationError(errors)
+    t = Transfer(member=member, kind=kind, from_org=from_org, to_unit=to_unit, unit=at_unit,
+                 decision_doc=clean(decision_doc), decision_date=decision_date, reason=clean(reason),
+                 requested_on=letter_date, approved_on=letter_date, issued_on=letter_date,
+                 incoming_letter=clean(incoming_letter), state=State.ISSUED)
+    _start_deadline(actor, t, late_reason)
+    try:
+        with transaction.atomic():
+            t.save()
+    except IntegrityError as exc:
+        raise ValidationError({"member": "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."}) from exc
+    _open_report_deadline(actor, t, letter_date)
+    _step(actor, t, "incoming", _today(),
+          f"Tiếp nhận giấy giới thiệu số {t.incoming_letter} ngày {letter_date:%d/%m/%Y} của {from_org.name}",
+          unit=at_unit)
+    return t
+
+
+def _open_report_deadline(actor: Actor, t: Transfer, letter_date: date) -> None:
+    deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=letter_date,
+                       waived_reason="Giấy giới thiệu mới thay thế")
+    version = rule("transfer.report_within", on=letter_date)
+    t.report_due = due_date(version, letter_date, unit=t.to_unit)
+    t.save(update_fields=["report_due"])
+    deadline_open(actor=actor, kind="transfer.report", unit=t.to_unit or t.from_unit or t.unit, start=letter_date,
+                  member=t.member, title=f"Xuất trình giấy giới thiệu: {t.member.full_name}", source=t.source)
+
+
+# ------------------------------------------------------------------------------------------------
+# Letters: gap-free numbers per issuing unit per year
+# ------------------------------------------------------------------------------------------------
+def next_letter_number(unit: Unit, year: int) -> int:
+    """Take the next number of ``unit`` in ``year``: the counter row is locked until the caller's
+    transaction ends, so concurrent issuers wait and no number is skipped or repeated (a rolled
+    back letter rolls its number back too)."""
+    counter = LetterCounter.objects.select_for_update().filter(unit=unit, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                LetterCounter.objects.create(unit=unit, year=year, last=0)
+        except IntegrityError:
+            pass  # another issuer created it first
+        counter = LetterCounter.objects.select_for_update().get(unit=unit, year=year)
+    LetterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return counter.last
+
+
+def _member_list_row(member: Member) -> int:
+    from chibo.members.models import Member as M
+
+    return M.objects.filter(unit_id=member.unit_id, status__in=ACTIVE_STATUSES,
+                            name_sort__lt=member.name_sort).count() + 1
+
+
+def _valid_dues_month(value: str) -> bool:
+    try:
+        month, year = value.split("/")
+        return 1 <= int(month) <= 12 and 1950 <= int(year) <= 2100 and len(year) == 4
+    except ValueError:
+        return False
+
+
+def _issue(actor: Actor, t: Transfer, *, issuer: Unit, form: str, box: int, on: date, addressee: str,
+           signer_title: str, signer_name: str, dues_paid_through: str) -> Letter:
+    errors: dict[str, str] = {}
+    _check_date(errors, "on", on, t.member)
+    if not clean(signer_name):
+        errors["signer_name"] = "Cần họ tên người ký."
+    if not clean(signer_title):
+        errors["signer_title"] = "Cần chức vụ người ký."
+    if not _valid_dues_month(clean(dues_paid_through)):
+        errors["dues_paid_through"] = "Đảng phí đã đóng đến hết tháng: nhập theo dạng mm/yyyy."
+    blockers = member_blockers(t.member)
+    if "member" in blockers and "chưa xong" not in blockers["member"]:
+        errors.update(blockers)
+    if errors:
+        raise ValidationError(errors)
+    seq = next_letter_number(issuer, on.year)
+    letter = Letter.objects.create(
+        transfer=t, member=t.member, issuer=issuer, year=on.year, seq=seq, form=form, box=box, issued_on=on,
+        addressee=clean(addressee)[:200], signer_title=clean(signer_title), signer_name=clean(signer_name),
+        dues_paid_through=clean(dues_paid_through), member_list_row=_member_list_row(t.member),
+        valid_until=due_date(rule("transfer.report_within", on=on), on, unit=t.to_unit),
+    )
+    audit(actor=actor, action="transfers.letter_issued", obj=letter, unit=issuer,
+          data={"number": letter.number, "year": letter.year, "form": form, "transfer": t.pk})
+    return letter
+
+
+@transaction.atomic
+def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_title: str, signer_name: str,
+                          dues_paid_through: str) -> Letter:
+    """The sending cell issues the letter (box 1 of the 10-box letter, or 2-SHĐ for a temporary transfer)."""
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_unit", "to_unit", "to_org").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.from_unit or t.unit)
+    if t.state != State.APPROVED:
+        raise ValidationError({"state": f"Chỉ cấp giấy sau khi chi bộ đồng ý (đang «{t.get_state_display()}»)."})
+    if on < (t.approved_on or t.requested_on):
+        raise ValidationError({"on": "Ngày cấp giấy trước ngày chi bộ đồng ý."})
+    form = Form.TEMPORARY if t.kind == Kind.TEMPORARY else Form.TEN_BOX
+    letter = _issue(actor, t, issuer=t.from_unit or t.unit, form=form, box=1, on=on, addressee=t.destination,
+                    signer_title=signer_title, signer_name=signer_name, dues_paid_through=dues_paid_through)
+    t.state, t.issued_on = State.ISSUED, on
+    t.save(update_fields=["state", "issued_on"])
+    _open_report_deadline(actor, t, on)
+    _step(actor, t, "issued", on, f"Cấp giấy giới thiệu số {letter.number} đến {t.destination}",
+          letter=letter.number)
+    return letter
+
+
+@transaction.atomic
+def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title: str, signer_name: str,
+                     dues_paid_through: str) -> Letter:
+    """The upper committee introduces the member on to the destination (3-SHĐ for abroad, the next
+    box of the 10-box letter otherwise); the report clock restarts at the new letter's date."""
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "unit", "to_unit").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.unit)
+    if t.state != State.ISSUED:
+        raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
+    if t.issued_on and on < t.issued_on:
+        raise ValidationError({"on": "Ngày giới thiệu trước ngày của giấy nơi đi."})
+    form = Form.ABROAD if t.kind == Kind.ABROAD else Form.TEN_BOX
+    box = t.letters.filter(void_reason="").count() + (2 if t.incoming_letter else 1)
+    letter = _issue(actor, t, issuer=t.unit, form=form, box=box, on=on, addressee=t.destination,
+                    signer_title=signer_title, signer_name=signer_name, dues_paid_through=dues_paid_through)
+    t.state, t.forwarded_on = State.FORWARDED, on
+    t.save(update_fields=["state", "forwarded_on"])
+    _open_report_deadline(actor, t, on)
+    _step(actor, t, "forwarded", on, f"{t.unit.name} giới thiệu đến {t.destination}, giấy số {letter.number}",
+          letter=letter.number)
+    return letter
+
+
+@transaction.atomic
+def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
+    """The destination received the letter; the receipt closes the loop with the sender."""
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
+    if t.state not in (State.ISSUED, State.FORWARDED):
+        raise ValidationError({"state": f"Không thể ghi nhận khi đang «{t.get_state_display()}»."})
+    if t.kind in INCOMING and t.state != State.FORWARDED:
+        raise ValidationError({"state": "Đảng ủy cấp trên chưa giới thiệu tiếp đến nơi đến."})
+    errors: dict[str, str] = {}
+    _check_date(errors, "on", on, t.member)
+    if not errors and on < (t.forwarded_on or t.issued_on):
+        errors["on"] = "Ngày nhận trước ngày của giấy giới thiệu."
+    if errors:
+        raise ValidationError(errors)
+    t.state, t.received_on = State.RECEIVED, on
+    t.save(update_fields=["state", "received_on"])
+    _step(actor, t, "received", on, f"{t.destination} đã nhận giấy giới thiệu (báo lại nơi gửi)")
+    return t
+
+
+@transaction.atomic
+def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reason: str = "") -> Transfer:
+    """The member reported to the destination with the letter; late after ``transfer.report_within``."""
+    from chibo.members.services import member_transfer_in
+
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
+    if t.state != State.RECEIVED:
+        raise ValidationError({"state": f"Nơi đến chưa ghi nhận giấy giới thiệu (đang «{t.get_state_display()}»)."})
+    errors: dict[str, str] = {}
+    _check_date(errors, "on", on, t.member)
+    if not errors and on < (t.forwarded_on or t.issued_on):
+        errors["on"] = "Ngày đến sinh hoạt trước ngày của giấy giới thiệu."
+    if not errors and t.report_due and on > t.report_due:
+        if not clean(late_reason):
+            errors["late_reason"] = (f"Quá hạn xuất trình giấy giới thiệu ({t.report_due:%d/%m/%Y}); "
+                                     "cần báo cáo lý do chậm.")
+        else:
+            t.late_report, t.late_report_reason = True, clean(late_reason)[:300]
+    if errors:
+        raise ValidationError(errors)
+    t.state, t.reported_on = State.REPORTED, on
+    t.save(update_fields=["state", "reported_on", "late_report", "late_report_reason"])
+    deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=on)
+    if t.late_report:
+        from chibo.deadlines.models import Deadline
+
+        Deadline.objects.filter(source=t.source, kind="transfer.report", met_on=on).update(reason=t.late_report_reason)
+    if t.to_unit is not None and t.member.unit_id != t.to_unit_id:
+        member_transfer_in(actor=actor, member=t.member, to_unit=t.to_unit, reason=t.reason,
+                           document=t.decision_doc, effective_on=on)
+        t.member.refresh_from_db()
+    _step(actor, t, "reported", on, f"Đã đến sinh hoạt tại {t.destination}"
+          + (f" — chậm so với hạn {t.report_due:%d/%m/%Y}: {t.late_report_reason}" if t.late_report else ""),
+          unit=t.to_unit or t.unit, late=t.late_report)
+    return t
+
+
+@transaction.atomic
+def transfer_cancel(*, actor: Actor, transfer: Transfer, reason: str) -> Transfer:
+    t = Transfer.objects.select_for_update(of=("self",)).select_related("member").get(pk=transfer.pk)
+    require(actor, "transfers.edit", t.unit)
+    if t.state not in OPEN_STATES:
+        raise ValidationError({"state": "Việc chuyển sinh hoạt đã kết thúc."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần lý do hủy."})
+    t.state, t.cancel_reason = State.CANCELLED, clean(reason)[:300]
+    t.save(update_fields=["state", "cancel_reason"])
+    deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(), waived_reason="Đã hủy")
+    _step(actor, t, "cancelled", _today(), f"Hủy việc chuyển sinh hoạt: {t.cancel_reason}")
+    return t
+
+
+@transaction.atomic
+def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
+    """Void a miswritten letter: it stays in the book with its number, marked void; the transfer
+    steps back so a new letter can be issued."""
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("transfer", "member", "issuer").get(pk=letter.pk)
+    require(actor, "transfers.edit", letter.issuer)
+    if letter.is_void:
+        raise ValidationError({"reason": "Giấy này đã hủy."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần lý do hủy giấy."})
+    t = Transfer.objects.select_for_update().get(pk=letter.transfer_id)
+    latest = t.letters.filter(void_reason="").order_by("-issued_on", "-pk").first()
+    letter.void_reason, letter.voided_on = clean(reason)[:300], _today()
+    letter.save(update_fields=["void_reason", "voided_on"])
+    if latest is not None and latest.pk == letter.pk and t.state in (State.ISSUED, State.FORWARDED):
+        t.state = State.ISSUED if t.state == State.FORWARDED else State.APPROVED
+        t.save(update_fields=["state"])
+        deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(),
+                           waived_reason="Giấy giới thiệu bị hủy")
+    audit(actor=actor, action="transfers.letter_voided", obj=letter, unit=letter.issuer,
+          data={"number": letter.number, "reason": letter.void_reason})
+    _step(actor, t, "voided", _today(), f"Hủy giấy giới thiệu số {letter.number}: {letter.void_reason}")
+    return letter
+
+
+# ------------------------------------------------------------------------------------------------
+# Return: certified self-review of the time abroad
+# ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def return_review_submit(*, actor: Actor, member: Member, period_from: date, period_to: date,
+                         text: str) -> ReturnReview:
+    """The member (or the cell on their behalf) files the self-review of the time abroad."""
+    if actor.member_id != member.pk:
+        require(actor, "transfers.edit", member.unit)
+    errors: dict[str, str] = {}
+    _check_date(errors, "period_from", period_from, member)
+    _check_date(errors, "period_to", period_to)
+    if not errors and period_to < period_from:
+        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+    if len(clean(text)) < 20:
+        errors["text"] = "Bản tự kiểm điểm quá ngắn."
+    if errors:
+        raise ValidationError(errors)
+    review = ReturnReview.objects.create(member=member, unit=member.unit, period_from=period_from,
+                                         period_to=period_to, text=clean(text)[:20000], submitted_on=_today())
+    timeline.record_return_review(actor=actor, member=member, occurred_on=_today(), data={
+        "text": f"Nộp bản tự kiểm điểm thời gian ở nước ngoài {period_from:%d/%m/%Y} – {period_to:%d/%m/%Y}",
+        "review": review.pk})
+    return review
+
+
+@transaction.atomic
+def return_review_certify(*, actor: Actor, review: ReturnReview, certified_by: str, certifier_label: str,
+                          certified_on: date, certified_ref: str) -> ReturnReview:
+    review = ReturnReview.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=review.pk)
+    require(actor, "transfers.edit", review.unit)
+    errors: dict[str, str] = {}
+    if review.is_certified:
+        errors["certified_on"] = "Bản tự kiểm điểm đã được xác nhận."
+    if certified_by not in ReturnReview.Certifier.values:
+        errors["certified_by"] = "Chọn chi ủy hoặc cơ quan đại diện."
+    if not clean(certifier_label):
+        errors["certifier_label"] = "Cần ghi ai (cơ quan nào) xác nhận."
+    if not clean(certified_ref):
+        errors["certified_ref"] = "Cần số văn bản xác nhận."
+    _check_date(errors, "certified_on", certified_on)
+    if not errors and certified_on < review.submitted_on:
+        errors["certified_on"] = "Ngày xác nhận trước ngày nộp."
+    if errors:
+        raise ValidationError(errors)
+    review.certified_by, review.certifier_label = certified_by, clean(certifier_label)
+    review.certified_on, review.certified_ref = certified_on, clean(certified_ref)
+    review.save()
+    timeline.record_return_review(actor=actor, member=review.member, occurred_on=certified_on, data={
+        "text": f"Bản tự kiểm điểm được {review.certifier_label} xác nhận ({review.certified_ref})",
+        "review": review.pk})
+    return review
+
+
+# ------------------------------------------------------------------------------------------------
+# Delegations: temporary cells (members attached for the mission, closed on return)
+# ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, country: str, opened_on: date,
+                           document: str, tasks: str, members: list[Member], secretary: Member,
+                           deputy: Member | None = None, return_on: date | None = None):
+    """The upper committee sets up a temporary cell for a delegation with at least the rule's number
+    of full members, attaches the members and appoints the secretary (and deputy)."""
+    from chibo.members.models import Status
+    from chibo.members.services import member_move
+    from chibo.transfers.models import Delegation, DelegationMember
+    from chibo.units.models import PostRole, UnitKind
+    from chibo.units.services import post_appoint, unit_create
+
+    require(actor, "units.edit", parent)
+    need = integer(rule("delegation.min_full_members_for_cell", on=opened_on))
+    members = [Member.objects.select_related("unit").get(pk=m.pk) for m in members]
+    full = [m for m in members if m.status == Status.FULL]
+    errors: dict[str, str] = {}
+    if len(full) < need:
+        errors["members"] = f"Đoàn cần ít nhất {need} đảng viên chính thức để lập chi bộ tạm thời (có {len(full)})."
+    if secretary.pk not in {m.pk for m in members} or (deputy and deputy.pk not in {m.pk for m in members}):
+        errors["secretary"] = "Bí thư, phó bí thư phải là đảng viên của đoàn."
+    if not clean(tasks):
+        errors["tasks"] = "Cần giao nhiệm vụ cho chi bộ trong thời gian ở nước ngoài."
+    for m in members:
+        blockers = member_blockers(m)
+        if blockers:
+            errors["members"] = f"{m.full_name}: {blockers['member']}"
+    if errors:
+        raise ValidationError(errors)
+    unit = unit_create(actor=actor, parent=parent, kind=UnitKind.DELEGATION_CELL, name=name, code=code,
+                       opened_on=opened_on, country=country, mission_kind="delegation", opened_by_doc=document)
+    delegation = Delegation.objects.create(unit=unit, tasks=clean(tasks), return_on=return_on)
+    for m in members:
+        DelegationMember.objects.create(delegation=delegation, member=m, from_unit=m.unit, attached_on=opened_on)
+        member_move(actor=actor, member=m, to_unit=unit, reason="Thành viên đoàn công tác", document=document,
+                    effective_on=opened_on)
+    post_appoint(actor=actor, unit=unit, member=secretary, role=PostRole.SECRETARY, from_date=opened_on,
+                 decision_no=document, decision_date=opened_on)
+    if deputy is not None:
+        post_appoint(actor=actor, unit=unit, member=deputy, role=PostRole.DEPUTY_SECRETARY, from_date=opened_on,
+                     decision_no=document, decision_date=opened_on)
+    return delegation
+
+
+@transaction.atomic
+def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document: str):
+    """The delegation returns: members go back to the units they came from; the cell closes."""
+    from chibo.members.services import member_move
+    from chibo.units.services import unit_close
+
+    require(actor, "units.edit", delegation.unit)
+    for link in delegation.attached.filter(detached_on__isnull=True).select_related("member", "from_unit"):
+        member = Member.objects.get(pk=link.member_id)
+        if member.unit_id == delegation.unit_id and member.status in ACTIVE_STATUSES:
+            member_move(actor=actor, member=member, to_unit=link.from_unit, reason="Đoàn công tác về nước",
+                        document=document, effective_on=closed_on)
+        link.detached_on = closed_on
+        link.save(update_fields=["detached_on"])
+    unit_close(actor=actor, unit=delegation.unit, closed_on=closed_on, document=document)
+    return delegation
+
+
+# ------------------------------------------------------------------------------------------------
+# Trips abroad and exemptions
+# ------------------------------------------------------------------------------------------------
+def _self_or(actor: Actor, member: Member, perm: str) -> None:
+    if actor.member_id != member.pk:
+        require(actor, perm, member.unit)
+
+
+@transaction.atomic
+def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depart_on: date, return_on: date):
+    from chibo.transfers.models import Trip
+
+    _self_or(actor, member, "transfers.edit")
+    today = _today()
+    errors: dict[str, str] = {}
+    if len(clean(country)) != 2:
+        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP."
+    if not clean(purpose):
+        errors["purpose"] = "Cần mục đích chuyến đi."
+    if depart_on is None or depart_on <= today:
+        errors["depart_on"] = "Phải nộp đơn trước ngày đi."
+    elif depart_on > today + timedelta(days=FAR_FUTURE_DAYS):
+        errors["depart_on"] = "Ngày đi quá xa."
+    if return_on is None or (depart_on and return_on < depart_on):
+        errors["return_on"] = "Ngày về phải sau ngày đi."
+    if errors:
+        raise ValidationError(errors)
+    trip = Trip.objects.create(member=member, unit=member.unit, country=clean(country).upper(),
+                               purpose=clean(purpose), depart_on=depart_on, return_on=return_on, applied_on=today)
+    _trip_step(actor, trip, "trip_applied", today, f"Đơn xin đi nước ngoài ({trip.country}) "
+               f"{depart_on:%d/%m/%Y} – {return_on:%d/%m/%Y}")
+    return trip
+
+
+def _trip_step(actor: Actor, trip, step: str, on: date, text: str) -> None:
+    timeline.record_transfer_step(actor=actor, member=trip.member, step=step, occurred_on=on, unit=trip.unit,
+                                  data={"trip": trip.pk, "text": text})
+
+
+@transaction.atomic
+def trip_comment(*, actor: Actor, trip, comment: str):
+    from chibo.transfers.models import Trip, TripState
+
+    trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
+    require(actor, "transfers.edit", trip.unit)
+    if trip.state != TripState.APPLIED:
+        raise ValidationError({"comment": "Chi bộ đã cho ý kiến."})
+    if not clean(comment):
+        raise ValidationError({"comment": "Cần ý kiến của chi bộ."})
+    trip.state, trip.cell_comment, trip.commented_on = TripState.COMMENTED, clean(comment)[:500], _today()
+    trip.save()
+    _trip_step(actor, trip, "trip_commented", _today(), f"Chi bộ cho ý kiến: {trip.cell_comment}")
+    return trip
+
+
+@transaction.atomic
+def trip_decide(*, actor: Actor, trip, approve: bool, document: str):
+    """The grass-roots committee (the level above the cell) decides; when approved, the report
+    deadline is opened from the return date."""
+    from chibo.transfers.models import Trip, TripState
+
+    trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=trip.pk)
+    require(actor, "transfers.edit", trip.unit.parent or trip.unit)
+    if trip.state != TripState.COMMENTED:
+        raise ValidationError({"state": "Cần ý kiến của chi bộ trước khi cấp ủy quyết định."})
+    if not clean(document):
+        raise ValidationError({"document": "Cần số văn bản quyết định."})
+    trip.state = TripState.APPROVED if approve else TripState.REFUSED
+    trip.decision_doc, trip.decided_on = clean(document), _today()
+    if approve:
+        trip.report_due = due_date(rule("trip.report_within", on=trip.return_on), trip.return_on, unit=trip.unit)
+        trip.save()
+        deadline_open(actor=actor, kind="trip.report", unit=trip.unit, start=trip.return_on, member=trip.member,
+                      title=f"Báo cáo sau chuyến đi nước ngoài: {trip.member.full_name}", source=trip.source)
+    else:
+        trip.save()
+    _trip_step(actor, trip, "trip_decided", _today(),
+               f"Cấp ủy {'đồng ý' if approve else 'không đồng ý'} ({trip.decision_doc})")
+    return trip
+
+
+@transaction.atomic
+def trip_report(*, actor: Actor, trip, text: str):
+    from chibo.transfers.models import Trip, TripState
+
+    trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
+    _self_or(actor, trip.member, "transfers.edit")
+    today = _today()
+    if trip.state != TripState.APPROVED:
+        raise ValidationError({"state": "Chuyến đi chưa được đồng ý hoặc đã báo cáo."})
+    if today < trip.return_on:
+        raise ValidationError({"text": f"Chuyến đi chưa kết thúc (về ngày {trip.return_on:%d/%m/%Y})."})
+    if len(clean(text)) < 10:
+        raise ValidationError({"text": "Cần nội dung báo cáo."})
+    trip.state, trip.report_text, trip.reported_on = TripState.REPORTED, clean(text)[:5000], today
+    trip.late_report = bool(trip.report_due and today > trip.report_due)
+    trip.save()
+    deadline_close_for(actor=actor, source=trip.source, kind="trip.report", on=today)
+    _trip_step(actor, trip, "trip_reported", today, "Báo cáo sau chuyến đi"
+               + (f" (chậm, hạn {trip.report_due:%d/%m/%Y})" if trip.late_report else ""))
+    return trip
+
+
+@transaction.atomic
+def exemption_grant(*, actor: Actor, member: Member, period_from: date, period_to: date, reason: str,
+                    document: str):
+    """The cell exempts a member abroad alone for under ``transfer.official_abroad_min_months`` months."""
+    from chibo.transfers.models import Exemption
+
+    require(actor, "transfers.edit", member.unit)
+    limit = integer(rule("transfer.official_abroad_min_months", on=period_from))
+    errors: dict[str, str] = {}
+    if period_to < period_from:
+        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+    elif period_to >= add_months(period_from, limit):
+        errors["period_to"] = f"Miễn sinh hoạt chỉ cho thời gian dưới {limit} tháng; dài hơn phải chuyển chính thức."
+    if not clean(reason):
+        errors["reason"] = "Cần lý do."
+    if not clean(document):
+        errors["document"] = "Cần số nghị quyết/quyết định của chi bộ."
+    if errors:
+        raise ValidationError(errors)
+    ex = Exemption.objects.create(member=member, unit=member.unit, period_from=period_from, period_to=period_to,
+                                  reason=clean(reason), decision_doc=clean(document), decided_on=_today())
+    timeline.record_transfer_step(actor=actor, member=member, step="exempted", occurred_on=_today(), data={
+        "text": f"Miễn công tác và sinh hoạt {period_from:%d/%m/%Y} – {period_to:%d/%m/%Y} ({ex.decision_doc})"})
+    return ex
+
+
+# ------------------------------------------------------------------------------------------------
+# Declarations abroad: the member files, the cell gives an opinion, the committee decides
+# ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, country: str = ""):
+    from chibo.transfers.models import Declaration, DeclarationKind
+
+    _self_or(actor, member, "transfers.edit")
+    errors: dict[str, str] = {}
+    if kind not in DeclarationKind.values:
+        errors["kind"] = "Loại khai báo không hợp lệ."
+    if not clean(subject):
+        errors["subject"] = "Cần nội dung khai báo (về bản thân)."
+    if country and len(clean(country)) != 2:
+        errors["country"] = "Mã nước ISO 3166 hai chữ cái."
+    if errors:
+        raise ValidationError(errors)
+    d = Declaration.objects.create(member=member, unit=member.unit, kind=kind, subject=clean(subject)[:300],
+                                   country=clean(country).upper(), filed_on=_today())
+    timeline.record_transfer_step(actor=actor, member=member, step="declared", occurred_on=_today(),
+                                  data={"declaration": d.pk, "text": f"Khai báo: {d.get_kind_display()}"})
+    return d
+
+
+@transaction.atomic
+def declaration_opinion(*, actor: Actor, declaration, opinion: str):
+    from chibo.transfers.models import Declaration, DeclarationState
+
+    d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=declaration.pk)
+    require(actor, "transfers.edit", d.unit)
+    if d.state != DeclarationState.FILED:
+        raise ValidationError({"opinion": "Chi bộ đã cho ý kiến."})
+    if not clean(opinion):
+        raise ValidationError({"opinion": "Cần ý kiến của chi bộ."})
+    d.state, d.cell_opinion, d.opinion_on = DeclarationState.OPINION, clean(opinion)[:500], _today()
+    d.save()
+    timeline.record_transfer_step(actor=actor, member=d.member, step="declaration_opinion", occurred_on=_today(),
+                                  data={"declaration": d.pk, "text": f"Chi bộ cho ý kiến về khai báo: {d.cell_opinion}"})
+    return d
+
+
+@transaction.atomic
+def declaration_decide(*, actor: Actor, declaration, approve: bool, document: str):
+    from chibo.transfers.models import Declaration, DeclarationState
+
+    d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=declaration.pk)
+    require(actor, "transfers.edit", d.unit.parent or d.unit)
+    if d.state != DeclarationState.OPINION:
+        raise ValidationError({"state": "Cần ý kiến của chi bộ trước khi cấp ủy quyết định."})
+    if not clean(document):
+        raise ValidationError({"document": "Cần số văn bản quyết định."})
+    d.state = DeclarationState.APPROVED if approve else DeclarationState.REFUSED
+    d.decision_doc, d.decided_on = clean(document), _today()
+    d.save()
+    timeline.record_transfer_step(actor=actor, member=d.member, step="declaration_decided", occurred_on=_today(),
+                                  data={"declaration": d.pk, "text": f"Cấp ủy {'đồng ý' if approve else 'không đồng ý'}"
+                                                                     f" ({d.decision_doc})"})
+    return d
+
+
+# ------------------------------------------------------------------------------------------------
+# Rotation in bulk: preview every member's transfer and deadline, then commit all or nothing
+# ------------------------------------------------------------------------------------------------
+def rotation_preview(*, actor: Actor, members: list[Member], kind: str, decision_doc: str, decision_date: date,
+                     reason: str, to_unit: Unit | None = None, to_org: OutsideOrganization | None = None) -> list[dict]:
+    """What ``rotation_commit`` would do, row by row, without writing anything (runs the same service
+    in a transaction that is rolled back)."""
+    rows = []
+    for member in members:
+        row = {"member": member, "errors": {}, "start_due": None, "report_due": None}
+        try:
+            with transaction.atomic():
+                t = transfer_request(actor=actor, member=member, kind=kind, to_unit=to_unit, to_org=to_org,
+                                     decision_doc=decision_doc, decision_date=decision_date, reason=reason)
+                row["start_due"] = t.start_due
+                row["report_due"] = due_date(rule("transfer.report_within", on=_today()), _today(), unit=to_unit)
+                raise _Rollback
+        except _Rollback:
+            pass
+        except ValidationError as exc:
+            row["errors"] = exc.message_dict
+        rows.append(row)
+    return rows
+
+
+class _Rollback(Exception):
+    pass
+
+
+@transaction.atomic
+def rotation_commit(*, actor: Actor, members: list[Member], kind: str, decision_doc: str, decision_date: date,
+                    reason: str, to_unit: Unit | None = None, to_org: OutsideOrganization | None = None) -> list[Transfer]:
+    """Start the transfer of every member, all or nothing: the first refusal rolls everything back
+    and names the member."""
+    done = []
+    for member in members:
+        try:
+            done.append(transfer_request(actor=actor, member=member, kind=kind, to_unit=to_unit, to_org=to_org,
+                                         decision_doc=decision_doc, decision_date=decision_date, reason=reason))
+        except ValidationError as exc:
+            raise ValidationError({"members": f"{member.full_name}: "
+                                              + "; ".join(m for ms in exc.message_dict.values() for m in ms)}) from exc
+    return done

@@ -1,0 +1,182 @@
+"""Targets, payloads and the fingerprint of the transfer routes for the permission matrix test
+(src/chibo/core/tests/test_permission_matrix.py imports these)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+
+def transfer_targets(personas, members, units) -> dict[str, int]:
+    """transfer_fr: member_fr asks to move (requested); transfer_own / transfer_de: letters issued
+    (letter_own, letter_de); letter_fr: a letter of PHAP-DSQ for member_fr_dsq; review_own:
+    dangvien.phap's self-review awaiting certification; member_fr_incoming: a member held by the
+    organization in France (PHAP) whose domestic letter can be registered."""
+    from chibo.core.access import actor_from_user
+    from chibo.members.services import member_create
+    from chibo.transfers import services
+    from chibo.transfers.models import Kind, Letter, ReturnReview, Transfer
+
+    officer = actor_from_user(personas["ban.tochuc"])
+    today = timezone.localdate()
+    decided = today - timedelta(days=5)
+
+    def request(member, to_unit):
+        return services.transfer_request(actor=officer, member=member, kind=Kind.INTERNAL, to_unit=to_unit,
+                                         decision_doc="15/QĐ-BNG", decision_date=decided, reason="Điều động")
+
+    def issue(t):
+        services.transfer_approve(actor=officer, transfer=t, on=today)
+        return services.transfer_issue_letter(actor=officer, transfer=t, on=today, signer_title="Bí thư",
+                                              signer_name="Nguyễn Văn An", dues_paid_through=f"{today:%m/%Y}")
+
+    transfer_fr = request(members["member_fr"], units["unit_fr_dsq"])
+    letter_own = issue(request(members["member_own"], units["unit_fr_lhs"]))
+    letter_de = issue(request(members["member_de"], units["unit_de"].children.exclude(
+        pk=members["member_de"].unit_id).filter(closed_on__isnull=True).first()))
+    letter_fr = issue(request(members["member_fr_dsq"], units["unit_fr_lhs"]))
+    review = services.return_review_submit(actor=officer, member=members["member_own"],
+                                           period_from=date(2023, 9, 1), period_to=today - timedelta(days=1),
+                                           text="Hoàn thành tốt nhiệm vụ công tác tại Đại sứ quán, giữ gìn phẩm chất.")
+    incoming = member_create(actor=officer, unit=units["unit_fr"], status="full", full_name="Đỗ Minh Khang",
+                             gender="M", birth_date=date(1987, 6, 1), admission_date=date(2012, 1, 5),
+                             confirmation_date=date(2013, 1, 5), category="mission_staff")
+    trip_own = services.trip_apply(actor=officer, member=members["member_own"], country="JP", purpose="Du lịch",
+                                   depart_on=today + timedelta(days=20), return_on=today + timedelta(days=30))
+    trip_de = services.trip_apply(actor=officer, member=members["member_de"], country="AT", purpose="Thăm bạn",
+                                  depart_on=today + timedelta(days=20), return_on=today + timedelta(days=25))
+    decl_own = services.declaration_file(actor=officer, member=members["member_own"], kind="foreign_org",
+                                         subject="Tham gia Hội cựu sinh viên trường Sciences Po", country="FR")
+    decl_de = services.declaration_file(actor=officer, member=members["member_de"], kind="foreign_award",
+                                        subject="Dự kiến nhận bằng khen của thành phố Frankfurt", country="DE")
+    from chibo.transfers.models import Declaration, Trip
+
+    delegation = services.delegation_cell_create(
+        actor=officer, parent=units["unit_root"], name="Chi bộ tạm thời Đoàn công tác Osaka 2026", code="DOAN-OSAKA26",
+        country="JP", opened_on=today - timedelta(days=30), document="720-QĐ/ĐUBNG", tasks="Lãnh đạo đoàn",
+        members=(team := plain_full_members("NHATBAN", 3)), secretary=team[0])
+    hold = services.hold_open(actor=officer, member=members["member_us"], kind="complaint", reference="3-ĐKN",
+                              opened_on=today - timedelta(days=3))
+    return {
+        "hold_us": hold.pk,
+        "unit_delegation": delegation.unit_id,
+        "trip_own": trip_own.pk, "trip_de": trip_de.pk,
+        "trip_missing": (Trip.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        "declaration_own": decl_own.pk, "declaration_de": decl_de.pk,
+        "declaration_missing": (Declaration.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        "transfer_fr": transfer_fr.pk, "transfer_own": letter_own.transfer_id, "transfer_de": letter_de.transfer_id,
+        "transfer_missing": (Transfer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        "letter_own": letter_own.pk, "letter_de": letter_de.pk, "letter_fr": letter_fr.pk,
+        "letter_missing": (Letter.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        "review_own": review.pk,
+        "review_missing": (ReturnReview.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+        "member_fr_incoming": incoming.pk,
+    }
+
+
+def plain_full_members(country_code: str, n: int, exclude=()):
+    """Full members of a country's subtree with a card number, no committee post, no open transfer."""
+    from chibo.members.models import Member
+    from chibo.transfers.models import OPEN_STATES, Transfer
+    from chibo.units.models import CommitteePost, Unit
+
+    root = Unit.objects.get(code=country_code)
+    busy = Transfer.objects.filter(state__in=OPEN_STATES).values("member_id")
+    posts = CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
+    found = list(Member.objects.filter(unit__path__startswith=root.path, status="full", card_number__isnull=False)
+                 .exclude(pk__in=busy).exclude(pk__in=posts).exclude(pk__in=list(exclude)).order_by("pk")[:n])
+    assert len(found) == n, f"the demo has fewer than {n} plain full members in {country_code}"
+    return found
+
+
+def transfers_fingerprint() -> dict:
+    from chibo.transfers.models import (
+        Declaration,
+        Exemption,
+        Letter,
+        OutsideOrganization,
+        ReturnReview,
+        Transfer,
+        TransferHold,
+        Trip,
+    )
+
+    return {
+        "trips": list(Trip.objects.order_by("pk").values_list("pk", "state")),
+        "declarations": list(Declaration.objects.order_by("pk").values_list("pk", "state")),
+        "exemptions": Exemption.objects.count(),
+        "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "state")),
+        "letters": list(Letter.objects.order_by("pk").values_list("pk", "void_reason")),
+        "reviews": list(ReturnReview.objects.order_by("pk").values_list("pk", "certified_on")),
+        "holds": TransferHold.objects.aggregate(n=Count("pk"), closed=Count("closed_on")),
+        "orgs": OutsideOrganization.objects.count(),
+    }
+
+
+def transfer_payload(kind: str, target, env):
+    today = timezone.localdate()
+    d = lambda day: day.strftime("%d/%m/%Y")  # noqa: E731
+    if kind == "transfers_approve":
+        return {"do": "approve", "on": d(today)}
+    if kind == "transfers_request":
+        return {"kind": "internal", "to_unit": str(env.targets["unit_fr_lhs"]), "decision_doc": "21/QĐ-BNG",
+                "decision_date": d(today - timedelta(days=3)), "reason": "Điều động công tác"}
+    if kind == "transfers_incoming":
+        from chibo.transfers.models import OutsideOrganization
+
+        return {"from_org": str(OutsideOrganization.objects.order_by("pk").first().pk), "incoming_letter": "33-GGT/ĐU",
+                "letter_date": d(today - timedelta(days=2)), "decision_doc": "40/QĐ-BNG",
+                "decision_date": d(today - timedelta(days=20)), "to_unit": str(env.targets["unit_fr_lhs"]),
+                "reason": "Nhiệm kỳ công tác"}
+    if kind == "transfers_review":
+        return {"period_from": "01/09/2023", "period_to": d(today - timedelta(days=1)),
+                "text": "Tự kiểm điểm: hoàn thành nhiệm vụ, chấp hành nghiêm kỷ luật của Đảng."}
+    if kind == "transfers_certify":
+        return {"certified_by": "mission", "certifier_label": "Đại sứ quán Việt Nam tại Pháp",
+                "certified_on": d(today), "certified_ref": "90/ĐSQ"}
+    if kind == "transfers_hold":
+        return {"kind": "inspection", "reference": "15-QĐ/UBKT", "opened_on": d(today)}
+    if kind == "transfers_void":
+        return {"reason": "Viết sai ô số 1"}
+    if kind == "transfers_org":
+        return {"name": "Đảng bộ Vụ Lễ tân Nhà nước", "upper_name": "Đảng ủy Bộ Ngoại giao", "address": "Hà Nội"}
+    if kind == "transfers_api_request":
+        return {"member": env.targets["member_phap"], "kind": "internal", "to_unit": env.targets["unit_fr_lhs"],
+                "decision_doc": "22/QĐ-BNG", "decision_date": (today - timedelta(days=3)).isoformat(),
+                "reason": "Điều động công tác"}
+    if kind == "transfers_api_approve":
+        return {"step": "approve", "on": today.isoformat()}
+    if kind == "transfers_trip":
+        return {"country": "JP", "purpose": "Du lịch", "depart_on": d(today + timedelta(days=10)),
+                "return_on": d(today + timedelta(days=17))}
+    if kind == "transfers_trip_comment":
+        return {"do": "comment", "comment": "Đề nghị đồng ý"}
+    if kind == "transfers_declaration":
+        return {"kind": "foreign_org", "country": "FR", "subject": "Tham gia hội cựu sinh viên"}
+    if kind == "transfers_opinion":
+        return {"do": "opinion", "opinion": "Đề nghị đồng ý"}
+    if kind == "transfers_exemption":
+        return {"period_from": d(today), "period_to": d(today + timedelta(days=100)), "reason": "Công tác một mình",
+                "document": "7-NQ/CB"}
+    if kind == "transfers_rotation":  # two plain members of PHAP-LHS without an open transfer
+        from chibo.members.models import Member
+        from chibo.transfers.models import OPEN_STATES, Transfer
+
+        busy = Transfer.objects.filter(state__in=OPEN_STATES).values("member_id")
+        pks = list(Member.objects.filter(unit_id=env.targets["unit_fr_lhs"], status="full").exclude(pk__in=busy)
+                   .order_by("pk").values_list("pk", flat=True)[:2])
+        return {"members": [str(pk) for pk in pks], "kind": "internal", "to_unit": str(env.targets["unit_fr_dsq"]),
+                "decision_doc": "31/QĐ-BNG", "decision_date": d(today - timedelta(days=2)),
+                "reason": "Luân chuyển cuối nhiệm kỳ", "action": "commit"}
+    if kind == "transfers_delegation":
+        team = plain_full_members("NGA", 3)
+        return {"name": "Chi bộ tạm thời Đoàn công tác Kazan 2026", "code": "DOAN-KAZAN26", "country": "RU",
+                "opened_on": d(today), "document": "730-QĐ/ĐUBNG", "tasks": "Lãnh đạo đoàn hoàn thành nhiệm vụ",
+                "cards": "\n".join(m.card_number for m in team), "secretary_card": team[0].card_number}
+    if kind == "transfers_hold_close":
+        return {"closed_on": d(today)}
+    if kind == "transfers_close":
+        return {"closed_on": d(today), "document": "740-QĐ/ĐUBNG"}
+    raise AssertionError(f"unknown payload {kind!r}")

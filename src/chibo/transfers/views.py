@@ -1,0 +1,531 @@
+"""Transfer pages: thin views over transfers.selectors and transfers.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from chibo.core import clock
+from chibo.core.access import actor_for
+from chibo.core.audit import audit
+from chibo.core.forms import submit
+from chibo.members.selectors import member_get
+from chibo.transfers import selectors, services
+from chibo.transfers.documents import book_document, book_xlsx, letter_document
+from chibo.transfers.forms import (
+    CertifyForm,
+    CloseForm,
+    CommentForm,
+    DateForm,
+    DayForm,
+    DecideForm,
+    DeclarationForm,
+    DelegationForm,
+    ExemptionForm,
+    HoldForm,
+    IncomingForm,
+    LetterForm,
+    OpinionForm,
+    OrgForm,
+    ReasonForm,
+    ReviewForm,
+    RotationForm,
+    TransferRequestForm,
+    TripForm,
+    TripReportForm,
+)
+from chibo.transfers.models import INCOMING, DeclarationState, ReturnReview, State, TransferHold, TripState
+from chibo.units.models import PostRole
+from chibo.units.selectors import unit_get, units_visible
+
+FORM_TITLE = "transfers/form.html"
+
+
+def _open_units(actor):
+    return units_visible(actor).filter(closed_on__isnull=True).order_by("path")
+
+
+def _default_signer(unit) -> dict:
+    post = unit.posts.filter(to_date__isnull=True, role=PostRole.SECRETARY).select_related("member").first() \
+        if hasattr(unit, "posts") else None
+    return {"signer_name": post.member.full_name if post else "", "signer_title": "Bí thư" if post else "",
+            "on": clock.today()}
+
+
+@login_required
+def transfer_list(request):
+    actor = actor_for(request)
+    qs = selectors.transfers_visible(actor)
+    state = request.GET.get("state", "open")
+    if state == "open":
+        qs = qs.filter(state__in=[s.value for s in State if s not in (State.REPORTED, State.CANCELLED)])
+    elif state == "late":
+        qs = qs.filter(late_report=True) | qs.filter(late_start=True)
+    return render(request, "transfers/list.html", {
+        "transfers": qs[:200], "state": state, "can_orgs": actor.can("transfers.orgs"),
+        "book_units": [u for u in _open_units(actor)[:100] if actor.can("transfers.edit", u)],
+    })
+
+
+@login_required
+def mine(request):
+    """Self-service: the member's own transfers, letters, deadlines and self-reviews."""
+    actor = actor_for(request)
+    if not actor.member_id:
+        raise Http404
+    return member_page(request, actor.member_id)
+
+
+@login_required
+def member_page(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    can_edit = actor.can("transfers.edit", member.unit)
+    return render(request, "transfers/member.html", {
+        "m": member, "transfers": selectors.transfers_of_member(actor, member),
+        "letters": selectors.letters_visible(actor).filter(member=member).order_by("-issued_on", "-pk"),
+        "reviews": selectors.reviews_of_member(member), "holds": TransferHold.objects.filter(member=member),
+        "deadlines": selectors.transfer_deadlines(member), "today": clock.today(),
+        "trips": selectors.trips_visible(actor).filter(member=member)[:20],
+        "declarations": selectors.declarations_visible(actor).filter(member=member)[:20],
+        "can_edit": can_edit, "can_hold": actor.can("transfers.hold", member.unit),
+        "is_self": actor.member_id == member.pk, "blockers": services.member_blockers(member),
+        "certify_form": CertifyForm(initial={"certified_on": clock.today()}) if can_edit else None,
+    })
+
+
+@login_required
+def transfer_detail(request, pk):
+    actor = actor_for(request)
+    t = selectors.transfer_get(actor, pk)
+    sender = t.from_unit or t.unit
+    receiver = t.to_unit or sender
+    actions = []
+    if t.state == State.REQUESTED and actor.can("transfers.edit", sender):
+        actions.append(("approve", "Chi bộ đồng ý chuyển sinh hoạt", DayForm(initial={"on": clock.today()})))
+    if t.state == State.APPROVED and actor.can("transfers.edit", sender):
+        actions.append(("issue", "Cấp giấy giới thiệu", LetterForm(initial=_default_signer(sender))))
+    if t.state == State.ISSUED and t.kind in INCOMING and actor.can("transfers.edit", t.unit):
+        actions.append(("forward", "Giới thiệu tiếp đến nơi đến", LetterForm(initial=_default_signer(t.unit))))
+    if (t.state == State.FORWARDED or (t.state == State.ISSUED and t.kind not in INCOMING)) \
+            and actor.can("transfers.edit", receiver):
+        actions.append(("receive", "Nơi đến đã nhận giấy giới thiệu", DayForm(initial={"on": clock.today()})))
+    if t.state == State.RECEIVED and actor.can("transfers.edit", receiver):
+        actions.append(("report", "Đảng viên đã đến sinh hoạt", DateForm(initial={"on": clock.today()})))
+    if t.is_open and actor.can("transfers.edit", t.unit):
+        actions.append(("cancel", "Hủy việc chuyển sinh hoạt", ReasonForm()))
+    return render(request, "transfers/detail.html", {
+        "t": t, "letters": t.letters.select_related("issuer").order_by("issued_on", "pk"), "actions": actions,
+        "can_void": {lt.pk for lt in t.letters.all() if actor.can("transfers.edit", lt.issuer) and not lt.is_void},
+        "today": clock.today(),
+    })
+
+
+ACTIONS = {
+    "approve": (DayForm, lambda a, t, d: services.transfer_approve(actor=a, transfer=t, on=d["on"]),
+                "Chi bộ đã đồng ý."),
+    "issue": (LetterForm, lambda a, t, d: services.transfer_issue_letter(actor=a, transfer=t, **d),
+              "Đã cấp giấy giới thiệu."),
+    "forward": (LetterForm, lambda a, t, d: services.transfer_forward(actor=a, transfer=t, **d),
+                "Đã giới thiệu tiếp."),
+    "receive": (DayForm, lambda a, t, d: services.transfer_receive(actor=a, transfer=t, on=d["on"]),
+                "Đã ghi nhận nơi đến nhận giấy."),
+    "report": (DateForm, lambda a, t, d: services.transfer_report_in(actor=a, transfer=t, on=d["on"],
+                                                                     late_reason=d["late_reason"]),
+               "Đã ghi nhận đảng viên đến sinh hoạt."),
+    "cancel": (ReasonForm, lambda a, t, d: services.transfer_cancel(actor=a, transfer=t, reason=d["reason"]),
+               "Đã hủy."),
+}
+
+
+@login_required
+@require_POST
+def transfer_act(request, pk):
+    actor = actor_for(request)
+    t = selectors.transfer_get(actor, pk)
+    action = request.POST.get("do", "")
+    if action not in ACTIONS:
+        raise Http404
+    form_class, call, done_message = ACTIONS[action]
+    form = form_class(request.POST)
+    if submit(request, form, lambda: call(actor, t, form.cleaned_data)):
+        messages.success(request, done_message)
+        return redirect("transfers:detail", t.pk)
+    return render(request, FORM_TITLE, {"form": form, "title": f"{t}", "t": t, "do": action})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+    form = TransferRequestForm(request.POST or None, units=_open_units(actor), orgs=selectors.organizations())
+
+    def create():
+        data = dict(form.cleaned_data)
+        units = {u.pk: u for u in _open_units(actor)}
+        orgs = {o.pk: o for o in selectors.organizations()}
+        data["to_unit"] = units.get(data["to_unit"]) if data["to_unit"] else None
+        data["to_org"] = orgs.get(data["to_org"]) if data["to_org"] else None
+        return services.transfer_request(actor=actor, member=member, **data)
+
+    if done := submit(request, form, create):
+        messages.success(request, "Đã ghi đề nghị chuyển sinh hoạt.")
+        return redirect("transfers:detail", done.value.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member,
+                                        "title": f"Chuyển sinh hoạt đảng: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_incoming(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+    units = [u for u in _open_units(actor) if u.path.startswith(member.unit.path) and u.pk != member.unit_id]
+    form = IncomingForm(request.POST or None, units=units, orgs=selectors.organizations())
+
+    def create():
+        data = dict(form.cleaned_data)
+        data["to_unit"] = next(u for u in units if u.pk == data["to_unit"])
+        data["from_org"] = selectors.organizations().get(pk=data["from_org"])
+        return services.transfer_register_incoming(actor=actor, member=member, at_unit=member.unit, kind="abroad",
+                                                   **data)
+
+    if done := submit(request, form, create):
+        messages.success(request, "Đã tiếp nhận giấy giới thiệu.")
+        return redirect("transfers:detail", done.value.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member,
+                                        "title": f"Tiếp nhận giấy giới thiệu: {member.full_name}"})
+
+
+def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def letter_file(request, pk, fmt):
+    from chibo.core.documents import render_docx, render_pdf
+
+    actor = actor_for(request)
+    letter = selectors.letter_get(actor, pk)
+    doc = letter_document(letter)
+    audit(actor=actor, action="transfers.letter_downloaded", obj=letter, unit=letter.issuer, data={"format": fmt})
+    name = f"giay-gioi-thieu-{letter.year}-{letter.seq}"
+    if fmt == "pdf":
+        return _file(render_pdf(doc), f"{name}.pdf", "application/pdf")
+    return _file(render_docx(doc), f"{name}.docx",
+                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+
+@login_required
+@require_POST
+def letter_void(request, pk):
+    actor = actor_for(request)
+    letter = selectors.letter_get(actor, pk)
+    form = ReasonForm(request.POST)
+    if submit(request, form, lambda: services.letter_void(actor=actor, letter=letter, reason=form.cleaned_data["reason"])):
+        messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ.")
+        return redirect("transfers:detail", letter.transfer_id)
+    return render(request, FORM_TITLE, {"form": form, "title": f"Hủy giấy giới thiệu số {letter.number}"})
+
+
+@login_required
+def book(request, pk):
+    from chibo.core.documents import render_pdf
+
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("members.view", unit):
+        raise Http404
+    year_raw = request.GET.get("year", "")
+    year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else clock.today().year
+    letters = list(selectors.transfer_book(unit, year))
+    fmt = request.GET.get("format", "")
+    if fmt in ("xlsx", "pdf"):
+        audit(actor=actor, action="transfers.book_exported", obj=unit, unit=unit, data={"year": year, "format": fmt})
+        if fmt == "xlsx":
+            return _file(book_xlsx(unit, year, letters), f"so-10-SHD-{unit.code}-{year}.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        return _file(render_pdf(book_document(unit, year, letters)), f"so-10-SHD-{unit.code}-{year}.pdf",
+                     "application/pdf")
+    return render(request, "transfers/book.html", {"unit": unit, "year": year, "letters": letters})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if actor.member_id != member.pk and not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None, initial={"period_from": member.abroad_from, "period_to": clock.today()})
+    if submit(request, form, lambda: services.return_review_submit(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã nộp bản tự kiểm điểm.")
+        return redirect("transfers:member", member.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member,
+                                        "title": f"Tự kiểm điểm thời gian ở nước ngoài: {member.full_name}"})
+
+
+@login_required
+@require_POST
+def review_certify(request, pk):
+    actor = actor_for(request)
+    try:
+        review = ReturnReview.objects.select_related("member").get(pk=pk)
+    except ReturnReview.DoesNotExist as exc:
+        raise Http404 from exc
+    member_get(actor, review.member_id)  # 404 outside scope
+    form = CertifyForm(request.POST)
+    if submit(request, form, lambda: services.return_review_certify(actor=actor, review=review, **form.cleaned_data)):
+        messages.success(request, "Đã xác nhận bản tự kiểm điểm.")
+        return redirect("transfers:member", review.member_id)
+    return render(request, FORM_TITLE, {"form": form, "title": "Xác nhận bản tự kiểm điểm"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hold_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("transfers.hold", member.unit):
+        raise PermissionDenied
+    form = HoldForm(request.POST or None, initial={"opened_on": clock.today()})
+    if submit(request, form, lambda: services.hold_open(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã ghi: đảng viên tạm không được chuyển sinh hoạt.")
+        return redirect("transfers:member", member.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member,
+                                        "title": f"Đang kiểm tra / có khiếu nại: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organizations(request):
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    can_add = actor.can("transfers.orgs")
+    form = OrgForm(request.POST or None) if can_add else None
+    if request.method == "POST":
+        if not can_add:
+            raise PermissionDenied
+        if submit(request, form, lambda: services.org_create(actor=actor, **form.cleaned_data)):
+            messages.success(request, "Đã thêm tổ chức vào danh mục.")
+            return redirect("transfers:orgs")
+    return render(request, "transfers/orgs.html", {"orgs": selectors.organizations(active_only=False),
+                                                   "form": form})
+
+
+# ------------------------------------------------------------------------------------------------
+# Trips, declarations, exemptions (self-service for the member; the cell and committee act)
+# ------------------------------------------------------------------------------------------------
+def _self_or_staff(actor, member):
+    if actor.member_id != member.pk and not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trip_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    _self_or_staff(actor, member)
+    form = TripForm(request.POST or None)
+    if done := submit(request, form, lambda: services.trip_apply(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã nộp đơn xin đi nước ngoài.")
+        return redirect("transfers:trip", done.value.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Đơn đi nước ngoài: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def trip_detail(request, pk):
+    actor = actor_for(request)
+    trip = selectors.trip_get(actor, pk)
+    unit, upper = trip.unit, trip.unit.parent or trip.unit
+    actions = {
+        "comment": (TripState.APPLIED, actor.can("transfers.edit", unit), CommentForm,
+                    lambda d: services.trip_comment(actor=actor, trip=trip, **d), "Ý kiến của chi bộ"),
+        "decide": (TripState.COMMENTED, actor.can("transfers.edit", upper), DecideForm,
+                   lambda d: services.trip_decide(actor=actor, trip=trip, **d), "Quyết định của cấp ủy"),
+        "report": (TripState.APPROVED, actor.member_id == trip.member_id or actor.can("transfers.edit", unit),
+                   TripReportForm, lambda d: services.trip_report(actor=actor, trip=trip, **d), "Báo cáo sau chuyến đi"),
+    }
+    return _staged(request, actor, trip, actions, "transfers/trip.html", "transfers:trip")
+
+
+def _staged(request, actor, obj, actions, template, route):
+    forms_ = []
+    if request.method == "POST":
+        do = request.POST.get("do", "")
+        if do not in actions:
+            raise Http404
+        _state, allowed, form_class, call, _label = actions[do]
+        form = form_class(request.POST)
+        if not allowed:
+            raise PermissionDenied
+        if submit(request, form, lambda: call(form.cleaned_data)):
+            messages.success(request, "Đã ghi.")
+            return redirect(route, obj.pk)
+        forms_.append((do, _label, form))
+    else:
+        forms_ = [(do, label, form_class()) for do, (state, allowed, form_class, _c, label) in actions.items()
+                  if allowed and obj.state == state]
+    return render(request, template, {"o": obj, "actions": forms_, "today": clock.today()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    _self_or_staff(actor, member)
+    form = DeclarationForm(request.POST or None)
+    if done := submit(request, form, lambda: services.declaration_file(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã gửi khai báo.")
+        return redirect("transfers:declaration", done.value.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Khai báo: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def declaration_detail(request, pk):
+    actor = actor_for(request)
+    d = selectors.declaration_get(actor, pk)
+    unit, upper = d.unit, d.unit.parent or d.unit
+    actions = {
+        "opinion": (DeclarationState.FILED, actor.can("transfers.edit", unit), OpinionForm,
+                    lambda x: services.declaration_opinion(actor=actor, declaration=d, **x), "Ý kiến của chi bộ"),
+        "decide": (DeclarationState.OPINION, actor.can("transfers.edit", upper), DecideForm,
+                   lambda x: services.declaration_decide(actor=actor, declaration=d, **x), "Quyết định của cấp ủy"),
+    }
+    return _staged(request, actor, d, actions, "transfers/declaration.html", "transfers:declaration")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemption_new(request, pk):
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    if not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+    form = ExemptionForm(request.POST or None)
+    if submit(request, form, lambda: services.exemption_grant(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã ghi miễn công tác và sinh hoạt.")
+        return redirect("transfers:member", member.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member,
+                                        "title": f"Miễn công tác và sinh hoạt: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rotation(request, pk):
+    """End of a diplomatic term: select members, preview every transfer and deadline, commit all or nothing."""
+    from chibo.members.models import ACTIVE_STATUSES
+    from chibo.members.selectors import members_visible
+
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("transfers.edit", unit):
+        raise PermissionDenied
+    members = list(members_visible(actor).filter(unit=unit, status__in=ACTIVE_STATUSES).order_by("name_sort"))
+    units, orgs = list(_open_units(actor)), list(selectors.organizations())
+    form = RotationForm(request.POST or None, members=members, units=units, orgs=orgs)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        picked = set(data.pop("members"))
+        chosen = [m for m in members if m.pk in picked]
+        data["to_unit"] = next((u for u in units if u.pk == data["to_unit"]), None)
+        data["to_org"] = next((o for o in orgs if o.pk == data["to_org"]), None)
+        if request.POST.get("action") == "commit":
+            if done := submit(request, form, lambda: services.rotation_commit(actor=actor, members=chosen, **data)):
+                messages.success(request, f"Đã ghi {len(done.value)} đề nghị chuyển sinh hoạt.")
+                return redirect("transfers:list")
+        else:
+            preview = services.rotation_preview(actor=actor, members=chosen, **data)
+    return render(request, "transfers/rotation.html", {"form": form, "unit": unit, "preview": preview,
+                                                       "ready": preview and not any(r["errors"] for r in preview)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegation_new(request):
+    """The upper committee sets up a temporary cell for a delegation (members by card number)."""
+    from django.core.exceptions import ValidationError
+
+    from chibo.members.selectors import members_visible
+
+    actor = actor_for(request)
+    roots = [u for u in units_visible(actor).filter(depth=0) if actor.can("units.edit", u)]
+    if not roots:
+        raise PermissionDenied
+    form = DelegationForm(request.POST or None, initial={"opened_on": clock.today()})
+
+    def create():
+        data = dict(form.cleaned_data)
+        cards = [c.strip() for c in data.pop("cards").splitlines() if c.strip()]
+        found = {m.card_number: m for m in members_visible(actor).filter(card_number__in=cards)}
+        missing = [c for c in cards if c not in found]
+        if missing:
+            raise ValidationError({"cards": f"Không tìm thấy số thẻ: {', '.join(missing)}."})
+        secretary = found.get(data.pop("secretary_card").strip())
+        deputy_card = data.pop("deputy_card").strip()
+        deputy = found.get(deputy_card) if deputy_card else None
+        if secretary is None or (deputy_card and deputy is None):
+            raise ValidationError({"secretary_card": "Bí thư, phó bí thư phải là thành viên đoàn."})
+        return services.delegation_cell_create(actor=actor, parent=roots[0], members=list(found.values()),
+                                               secretary=secretary, deputy=deputy, **data)
+
+    if done := submit(request, form, create):
+        messages.success(request, f"Đã lập {done.value.unit.name}.")
+        return redirect("units:detail", done.value.unit_id)
+    return render(request, FORM_TITLE, {"form": form, "title": "Lập chi bộ tạm thời cho đoàn công tác"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delegation_close(request, pk):
+    from chibo.transfers.models import Delegation
+
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    delegation = Delegation.objects.filter(unit=unit).first()
+    if delegation is None:
+        raise Http404
+    if not actor.can("units.edit", unit):
+        raise PermissionDenied
+    form = CloseForm(request.POST or None, initial={"closed_on": clock.today()})
+    if submit(request, form, lambda: services.delegation_cell_close(actor=actor, delegation=delegation,
+                                                                    **form.cleaned_data)):
+        messages.success(request, "Đoàn đã về nước; đảng viên trở về chi bộ cũ, chi bộ tạm thời kết thúc.")
+        return redirect("units:detail", unit.pk)
+    return render(request, FORM_TITLE, {"form": form, "title": f"Kết thúc {unit.name}"})
+
+
+@login_required
+@require_POST
+def hold_close(request, pk):
+    actor = actor_for(request)
+    hold = TransferHold.objects.filter(pk=pk).first()
+    if hold is None:
+        raise Http404
+    member = member_get(actor, hold.member_id)  # 404 outside scope
+    if not actor.can("transfers.hold", member.unit):
+        raise PermissionDenied
+    form = CloseForm(request.POST)
+    form.fields["document"].required = False
+    if submit(request, form, lambda: services.hold_close(actor=actor, hold=hold, closed_on=form.cleaned_data["closed_on"])):
+        messages.success(request, "Đã kết thúc: đảng viên có thể chuyển sinh hoạt.")
+        return redirect("transfers:member", member.pk)
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title": "Kết thúc kiểm tra / khiếu nại"})
