@@ -458,7 +458,12 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
                     data={"decision": case.decision_no, "helper": helper.full_name, "helper_id": helper.pk,
                           "probation_end": probation_end.isoformat()})
     deadline_close_for(actor=actor, source=_source(case), kind="admission.ceremony", on=held_on)
-    _move(actor, case, Stage.PROBATION, held_on, "ceremony", {"member": member.pk, "helper": helper.pk})
+    # The applicant's own account now also opens the new member's record (self only, as for any member).
+    from chibo.accounts.models import User
+
+    linked = User.objects.filter(applicant=applicant, member__isnull=True).update(member=member)
+    _move(actor, case, Stage.PROBATION, held_on, "ceremony",
+          {"member": member.pk, "helper": helper.pk, "account_linked": bool(linked)})
     return case
 
 

@@ -13,8 +13,7 @@ from chibo.bulk.forms import ImportForm, RunForm
 from chibo.bulk.models import ImportJob, JobState
 from chibo.bulk.services import COLUMNS, header_key, template_xlsx
 from chibo.core.access import actor_for
-from chibo.members.forms import MemberFilterForm
-from chibo.members.selectors import MemberFilters
+from chibo.members.forms import bind_member_filters
 from chibo.units.selectors import units_visible
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -138,14 +137,7 @@ def export_list(request):
     actor = actor_for(request)
     if not actor.can("members.view"):
         raise Http404
-    units = list(units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path"))
-    form = MemberFilterForm(request.GET or None, units=units, countries=sorted({u.country for u in units if u.country}))
-    filters = MemberFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
-        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
-                                country=data["country"], sort=data["sort"] or "name")
+    _form, filters = bind_member_filters(actor, request.GET)
     response = StreamingHttpResponse(exports.stream_member_xlsx(actor, filters), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
     return response

@@ -5,6 +5,8 @@ from django import forms
 from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
 from chibo.members.models import Category, Education, Gender, Status, Theory
+from chibo.members.selectors import MemberFilters
+from chibo.units.selectors import units_visible
 
 
 class MemberForm(forms.Form):
@@ -67,3 +69,20 @@ class MemberFilterForm(forms.Form):
         self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
         names = dict(country_choices())
         self.fields["country"].choices = [("", "Tất cả"), *[(c, names.get(c, c)) for c in countries if c]]
+
+
+def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]:
+    """The filter form of the member list bound to a query string, and the filters it means.
+
+    The list page and its export read the same query string through this, so an export is exactly
+    the list on screen."""
+    units = list(units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path")) \
+        if actor.can("members.view") else []
+    form = MemberFilterForm(params or None, units=units, countries=sorted({u.country for u in units if u.country}))
+    filters = MemberFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
+        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
+                                country=data["country"], sort=data["sort"] or "name")
+    return form, filters

@@ -22,6 +22,8 @@ class Status(models.TextChoices):
     LEFT = "left", "Ra khỏi Đảng"
     EXPELLED = "expelled", "Khai trừ"
     DECEASED = "deceased", "Từ trần"
+    # Still a party member, now on the rolls of an organization outside this tree (a former member here).
+    TRANSFERRED_OUT = "transferred_out", "Đã chuyển sinh hoạt ra ngoài Đảng bộ"
 
 
 # Members still on a unit's rolls.
@@ -29,15 +31,20 @@ ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL, Status.EXEMPT, Status.SUSPE
 FULL_STATUSES = (Status.FULL, Status.EXEMPT, Status.SUSPENDED)
 # Allowed status changes (the services refuse anything else).
 STATUS_TRANSITIONS: dict[str, set[str]] = {
-    Status.PROBATIONARY: {Status.FULL, Status.STRUCK_OFF, Status.SUSPENDED, Status.LEFT, Status.DECEASED},
-    Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED},
-    Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED},
+    Status.PROBATIONARY: {Status.FULL, Status.STRUCK_OFF, Status.SUSPENDED, Status.LEFT, Status.DECEASED,
+                          Status.TRANSFERRED_OUT},
+    Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED,
+                  Status.TRANSFERRED_OUT},
+    Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED,
+                    Status.TRANSFERRED_OUT},
     Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.EXEMPT, Status.STRUCK_OFF, Status.LEFT,
                        Status.EXPELLED, Status.DECEASED},
     Status.STRUCK_OFF: set(),
     Status.LEFT: set(),
     Status.EXPELLED: set(),
     Status.DECEASED: set(),
+    # Coming back goes through a transfer in (members.services.member_transfer_in), not a status change.
+    Status.TRANSFERRED_OUT: set(),
 }
 
 

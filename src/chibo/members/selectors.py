@@ -36,7 +36,9 @@ def members_visible(actor: Actor) -> QuerySet[Member]:
     if units is None:
         return Member.objects.all()
     q = Q(unit__in=units.values("pk"))
-    if actor.member_id:
+    # Add the actor's own record only when the scope misses it: an OR here keeps PostgreSQL from
+    # using the unit index at national scale (a full scan of millions of rows).
+    if actor.member_id and not Member.objects.filter(pk=actor.member_id, unit__in=units.values("pk")).exists():
         q |= Q(pk=actor.member_id)
     return Member.objects.filter(q)
 

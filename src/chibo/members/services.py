@@ -248,7 +248,7 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
             deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on)
         elif status != Status.SUSPENDED:
             deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on,
-                               waived_reason=f"Không còn là đảng viên dự bị ({Status(status).label}).")
+                               waived_reason=f"Không còn theo dõi dự bị tại Đảng bộ: {Status(status).label}.")
     current.status = status
     if status == Status.FULL and old == Status.PROBATIONARY:
         current.confirmation_date = effective_on
@@ -272,12 +272,14 @@ def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, doc
         errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
     elif not to_unit.is_open:
         errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
-    if current.status not in ACTIVE_STATUSES:
+    if current.status not in (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT):
         errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
     if errors:
         raise ValidationError(errors)
     old_unit = current.unit
     current.unit = to_unit
+    if current.status == Status.TRANSFERRED_OUT:  # back on the rolls of this organization
+        current.status = Status.FULL if current.confirmation_date else Status.PROBATIONARY
     current.version += 1
     current.save()
     timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
@@ -300,12 +302,14 @@ def member_transfer_in(*, actor: Actor, member: Member, to_unit: Unit, reason: s
         errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
     elif not to_unit.is_open:
         errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
-    if current.status not in ACTIVE_STATUSES:
+    if current.status not in (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT):
         errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
     if errors:
         raise ValidationError(errors)
     old_unit = current.unit
     current.unit = to_unit
+    if current.status == Status.TRANSFERRED_OUT:  # back on the rolls of this organization
+        current.status = Status.FULL if current.confirmation_date else Status.PROBATIONARY
     current.version += 1
     current.save()
     timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_http_methods
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
 from chibo.members import services
-from chibo.members.forms import MemberCreateForm, MemberFilterForm, MemberForm, StatusForm
+from chibo.members.forms import MemberCreateForm, MemberForm, StatusForm, bind_member_filters
 from chibo.members.models import STATUS_TRANSITIONS
 from chibo.members.selectors import (
-    MemberFilters,
     member_get,
     member_read_full,
     member_search,
@@ -34,18 +33,11 @@ def _filter_units(actor):
 @login_required
 def member_list(request):
     actor = actor_for(request)
-    units = list(_filter_units(actor)) if actor.can("members.view") else []
-    form = MemberFilterForm(request.GET or None, units=units,
-                            countries=sorted({u.country for u in units if u.country}))
-    filters = MemberFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
-        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
-                                country=data["country"], sort=data["sort"] or "name")
+    form, filters = bind_member_filters(actor, request.GET)
     page = Paginator(member_search(actor, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "members/list.html#results" if request.htmx and request.htmx.target == "results" else "members/list.html"
-    return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit")})
+    return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit"),
+                                      "can_export": actor.can("members.view")})
 
 
 @login_required

@@ -427,7 +427,8 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
 @transaction.atomic
 def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reason: str = "") -> Transfer:
     """The member reported to the destination with the letter; late after ``transfer.report_within``."""
-    from chibo.members.services import member_transfer_in
+    from chibo.members.models import Status as MemberStatus
+    from chibo.members.services import member_change_status, member_transfer_in
 
     t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
     require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
@@ -455,6 +456,12 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
     if t.to_unit is not None and t.member.unit_id != t.to_unit_id:
         member_transfer_in(actor=actor, member=t.member, to_unit=t.to_unit, reason=t.reason,
                            document=t.decision_doc, effective_on=on)
+        t.member.refresh_from_db()
+    elif t.kind in OUTGOING and t.member.status != MemberStatus.TRANSFERRED_OUT:
+        # Now on the rolls of the receiving organization outside the tree: a former member here.
+        member_change_status(actor=actor, member=t.member, status=MemberStatus.TRANSFERRED_OUT,
+                             reason=f"Đã đến sinh hoạt tại {t.destination}", document=t.decision_doc,
+                             effective_on=on)
         t.member.refresh_from_db()
     _step(actor, t, "reported", on, f"Đã đến sinh hoạt tại {t.destination}"
           + (f" — chậm so với hạn {t.report_due:%d/%m/%Y}: {t.late_report_reason}" if t.late_report else ""),

@@ -146,9 +146,14 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     assert ceremony.due_date == calendar_for(cell).add_working_days(date(2026, 1, 2), 30)
     refused(lambda: services.case_ceremony(actor=officer, case=case, held_on=date(2025, 12, 30), helper=helper,
                                            category="mission_staff"), "held_on")  # before receiving the decision
+    from chibo.accounts.models import User
+
+    account = User.objects.create(username="ungvien.moi", applicant=case.applicant)
     case = services.case_ceremony(actor=officer, case=case, held_on=date(2026, 1, 9), helper=helper,
                                   category="mission_staff", card_number="79123456", dossier_number="012345BNG")
     member = case.member
+    account.refresh_from_db()
+    assert account.member == member and account.applicant == case.applicant  # the new member sees their record
     assert (member.status, member.admission_date, member.unit_id) == (Status.PROBATIONARY, date(2026, 1, 9), cell.pk)
     assert (member.card_number, member.dossier_number) == ("79123456", "012345BNG")
     assert case.helper == helper and case.probation_end == date(2027, 1, 9)

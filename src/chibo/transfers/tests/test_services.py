@@ -10,7 +10,7 @@ from django.test import override_settings
 
 from chibo.core.calendar import calendar_for
 from chibo.deadlines.models import Deadline
-from chibo.members.models import Category, Member, Status, TimelineEvent
+from chibo.members.models import ACTIVE_STATUSES, Category, Member, Status, TimelineEvent
 from chibo.transfers import services
 from chibo.transfers.models import Form, HoldKind, Kind, Letter, OutsideOrganization, State, Transfer
 
@@ -99,6 +99,7 @@ def test_report_in_time_is_not_late(actor_of, unit, org):
 def test_outgoing_chain_and_late_start(actor_of, unit, org):
     secretary = actor_of("bithu.phap")
     member = plain_member("PHAP-LHS")
+    unit_before = member.unit
     decision = date(2026, 1, 5)
     due = calendar_for(member.unit).add_working_days(decision, 60)
     with pytest.raises(ValidationError) as exc:
@@ -122,6 +123,10 @@ def test_outgoing_chain_and_late_start(actor_of, unit, org):
     t = services.transfer_report_in(actor=secretary, transfer=t, on=TODAY)
     assert t.state == State.REPORTED
     assert steps(member) == ["requested", "approved", "issued", "received", "reported"]
+    # Now on the rolls outside the tree: a former member here, off every active list.
+    member.refresh_from_db()
+    assert member.status == "transferred_out" and member.unit == unit_before
+    assert not Member.objects.filter(pk=member.pk, status__in=ACTIVE_STATUSES).exists()
 
 
 def test_temporary_transfer_period_from_rulebook(actor_of, unit):
