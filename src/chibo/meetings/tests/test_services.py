@@ -91,8 +91,11 @@ def test_documents_limited_by_type_size_and_classification(actor_of, unit):
             services.meeting_add_document(actor=a, meeting=meeting, title="T", filename=filename, data=data,
                                           unclassified=unclassified)
     assert meeting.documents.count() == 1
-    # Uploaded now for a meeting tonight in Paris: later than the rule's one day before.
-    soon = plan(a, unit("PHAP-DSQ"), day=timezone.now().astimezone(ZoneInfo("Europe/Paris")).date() + timedelta(days=1))
+    # Uploaded now for a meeting three hours from now in Paris: later than the rule's one day before.
+    start = (timezone.now() + timedelta(hours=3)).astimezone(ZoneInfo("Europe/Paris"))
+    soon = services.meeting_plan(actor=a, unit=unit("PHAP-DSQ"), kind="regular", title="Sinh hoạt đột xuất",
+                                 day=start.date(), time=start.time().replace(second=0, microsecond=0),
+                                 planned_minutes=120, place="Phòng họp", agenda="1. Công việc")
     services.meeting_add_document(actor=a, meeting=soon, title="Báo cáo", filename="bc.txt", data=b"x",
                                   unclassified=True)
     assert any("Tài liệu gửi muộn" in w for w in rules.warnings(soon))
