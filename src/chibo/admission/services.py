@@ -45,28 +45,34 @@ def full_members_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> lis
     """Ids of the members of ``unit`` who were full members (status «chính thức») on ``on``.
 
     The status on a past date is the current status rolled back through the status changes dated
-    after it; members who moved into the unit after ``on`` are left out. Exempt and suspended members
+    after it; the unit on a past date comes from the moves dated after it (members who moved in later
+    are left out, those who moved out later are counted). Exempt and suspended members
     take no part in the vote and are not counted. Members on temporary transfer elsewhere would be
     excluded (the transfers app's approved temporary transfers covering the date).
     """
-    candidates = list(Member.objects.filter(unit=unit, admission_date__lte=on, confirmation_date__lte=on)
-                      .exclude(pk__in=exclude_ids).values_list("pk", "status"))
+    # Who sat in the unit on ``on``: today's members, plus those who moved out after that day; a
+    # member's unit on ``on`` is the "from" of their first move after it (else today's unit).
+    moves = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=on)
+             .filter(Q(member__unit=unit) | Q(data__from_id=unit.pk))
+             .order_by("occurred_on", "pk").values_list("member_id", "data"))
+    unit_on: dict[int, int | None] = {}
+    for member_id, data in moves:
+        unit_on.setdefault(member_id, data.get("from_id"))
+    candidates = list(Member.objects.filter(Q(unit=unit) | Q(pk__in=list(unit_on)), admission_date__lte=on,
+                                            confirmation_date__lte=on)
+                      .exclude(pk__in=exclude_ids).values_list("pk", "status", "unit_id"))
+    candidates = [(pk, status) for pk, status, unit_id in candidates if unit_on.get(pk, unit_id) == unit.pk]
     if not candidates:
         return []
     ids = [pk for pk, _ in candidates]
     later_status: dict[int, str] = {}
-    moved_in_later: set[int] = set()
-    events = (TimelineEvent.objects.filter(member_id__in=ids, occurred_on__gt=on,
-                                           kind__in=[TimelineKind.STATUS_CHANGED, TimelineKind.MOVED])
-              .order_by("occurred_on", "pk").values_list("member_id", "kind", "unit_id", "data"))
-    for member_id, kind, unit_id, data in events:
-        if kind == TimelineKind.STATUS_CHANGED:
-            later_status.setdefault(member_id, data.get("from", ""))
-        elif unit_id == unit.pk:
-            moved_in_later.add(member_id)
+    events = (TimelineEvent.objects.filter(member_id__in=ids, occurred_on__gt=on, kind=TimelineKind.STATUS_CHANGED)
+              .order_by("occurred_on", "pk").values_list("member_id", "data"))
+    for member_id, data in events:
+        later_status.setdefault(member_id, data.get("from", ""))
     away = temporarily_away(unit, on, ids)
     return [pk for pk, status in candidates
-            if later_status.get(pk, status) == Status.FULL and pk not in moved_in_later and pk not in away]
+            if later_status.get(pk, status) == Status.FULL and pk not in away]
 
 
 def temporarily_away(unit, on: date, ids: list[int]) -> set[int]:

@@ -42,7 +42,8 @@ def record_status_changed(*, actor: Actor, member: Member, old: str, new: str, r
 def record_moved(*, actor: Actor, member: Member, old_unit, new_unit, reason: str, document: str,
                  effective_on: date) -> TimelineEvent:
     return record(actor=actor, member=member, kind=TimelineKind.MOVED, occurred_on=effective_on, unit=new_unit,
-                  data={"from": old_unit.name, "to": new_unit.name, "reason": reason, "document": document})
+                  data={"from": old_unit.name, "to": new_unit.name, "from_id": old_unit.pk, "to_id": new_unit.pk,
+                        "reason": reason, "document": document})
 
 
 def record_post_appointed(*, actor: Actor, post) -> TimelineEvent:

@@ -51,6 +51,26 @@ def new_case(officer, cell, *, birth=date(1998, 5, 19), recorded=date(2025, 9, 1
 
 # -- vote arithmetic ---------------------------------------------------------------------------------
 
+def test_denominator_counts_who_sat_in_the_cell_on_the_day(officer, make_cell):
+    """A member who moved out after the vote date still counts for that date; one who moved in after
+    it does not."""
+    from chibo.members.services import member_move
+
+    cell, other = make_cell(4), make_cell(3)
+    leaving = Member.objects.filter(unit=cell, status=Status.FULL).order_by("pk").first()
+    arriving = Member.objects.filter(unit=other, status=Status.FULL).order_by("pk").first()
+    vote_day = date(2025, 12, 10)
+    assert len(services.full_members_on(cell, vote_day)) == 4
+    member_move(actor=officer, member=leaving, to_unit=other, reason="Điều động", document="1-QĐ",
+                effective_on=date(2026, 1, 5))
+    member_move(actor=officer, member=arriving, to_unit=cell, reason="Điều động", document="2-QĐ",
+                effective_on=date(2026, 1, 5))
+    on_vote_day = services.full_members_on(cell, vote_day)
+    assert leaving.pk in on_vote_day and arriving.pk not in on_vote_day and len(on_vote_day) == 4
+    after = services.full_members_on(cell, date(2026, 2, 1))
+    assert leaving.pk not in after and arriving.pk in after and len(after) == 4
+
+
 @pytest.mark.parametrize(("full", "needed"), [(3, 2), (7, 5), (9, 6), (31, 21)])
 def test_cell_vote_needs_two_thirds_of_all_full_members(officer, make_cell, full, needed):
     """Hand-computed: ⌈2/3 × n⌉. Probationary members, members confirmed after the vote date and
