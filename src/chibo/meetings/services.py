@@ -673,3 +673,34 @@ def attendance_record_many(*, actor: Actor, meeting: Meeting, rows: list[dict]) 
     for row in rows:
         attendance_record(actor=actor, meeting=meeting, **row)
     return len(rows)
+
+
+CELL_KINDS = ("grassroots_cell", "subordinate_cell", "delegation_cell")
+
+
+@transaction.atomic
+def meeting_deadlines_ensure(*, today: date) -> int:
+    """Every open cell has its next regular meeting due by the end of this month and its next
+    thematic one by the end of this quarter, even before it ever held a meeting: the radar and the
+    reminders then see cells that never met. Run by ``chibo reminders``; idempotent."""
+    from chibo.core.access import SYSTEM
+    from chibo.deadlines.models import OPEN_STATES, Deadline
+    from chibo.deadlines.services import deadline_open
+    from chibo.units.models import Unit
+
+    opened = 0
+    cells = Unit.objects.filter(kind__in=CELL_KINDS, closed_on__isnull=True, opened_on__lte=today)
+    open_sources = set(Deadline.objects.filter(kind__in=["meeting.regular", "meeting.thematic"],
+                                               state__in=OPEN_STATES).values_list("source", flat=True))
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    last_quarter_end = _quarter_end(add_months(today, -3))
+    for unit in cells:
+        if _regular_source(unit) not in open_sources:
+            deadline_open(actor=SYSTEM, kind="meeting.regular", unit=unit, start=last_month_end,
+                          title=f"Sinh hoạt chi bộ thường kỳ tháng {today:%m/%Y}", source=_regular_source(unit))
+            opened += 1
+        if _thematic_source(unit) not in open_sources:
+            deadline_open(actor=SYSTEM, kind="meeting.thematic", unit=unit, start=last_quarter_end,
+                          title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit))
+            opened += 1
+    return opened

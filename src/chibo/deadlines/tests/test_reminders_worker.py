@@ -103,9 +103,13 @@ def test_reminders_are_sent_once_and_escalated(tmp_path_factory, tmp_path):
         env = mail_env(env, tmp_path / "mail")
         out = run_chibo("reminders", "--today", FAR_FUTURE, env=env).stdout
         assert "new deliveries" in out
-        open_deadlines = db.scalar("SELECT COUNT(*) FROM deadlines_deadline WHERE state IN ('open','late')")
-        assert open_deadlines > 0
-        assert db.scalar("SELECT COUNT(*) FROM deadlines_deadline WHERE state = 'late'") == open_deadlines
+        overdue = db.scalar("SELECT COUNT(*) FROM deadlines_deadline WHERE state IN ('open','late') "
+                            "AND due_date < '2028-06-01'")
+        assert overdue > 0
+        assert db.scalar("SELECT COUNT(*) FROM deadlines_deadline WHERE state = 'late'") == overdue
+        # Cells that never met got their meeting deadlines for that month and quarter.
+        assert db.scalar("SELECT COUNT(*) FROM deadlines_deadline WHERE kind = 'meeting.regular' "
+                         "AND due_date = '2028-06-30'") > 0
         queued = db.scalar("SELECT COUNT(*) FROM deadlines_delivery")
         assert queued > 0 and delivery_counts(db) == {"queued": queued}
 
