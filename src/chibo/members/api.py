@@ -16,12 +16,14 @@ from chibo.units.selectors import unit_get
 
 class MemberSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
+    solitary = serializers.BooleanField(source="is_solitary", read_only=True,
+                                        help_text="guided directly by the upper committee (no organization where the member is)")
 
     class Meta:
         model = Member
         fields = ["id", "full_name", "gender", "birth_date", "home_town", "ethnicity", "education",
                   "political_theory", "job_title", "workplace", "card_number", "dossier_number",
-                  "admission_date", "confirmation_date", "unit", "unit_name", "status", "category",
+                  "admission_date", "confirmation_date", "unit", "unit_name", "solitary", "status", "category",
                   "abroad_from", "abroad_to", "version"]
         read_only_fields = fields
 

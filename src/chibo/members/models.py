@@ -132,6 +132,12 @@ class Member(models.Model):
     def is_full(self) -> bool:
         return self.status in FULL_STATUSES
 
+    @property
+    def is_solitary(self) -> bool:
+        """Abroad where no party organization exists: on the rolls of the upper committee itself,
+        which guides the member directly (domain.md §3)."""
+        return self.unit.depth == 0
+
 
 class TimelineKind(models.TextChoices):
     CREATED = "member.created", "Lập hồ sơ đảng viên"

@@ -318,3 +318,21 @@ def test_reading_a_member_page_writes_member_viewed(client_of, personas, france,
     assert duc.get(f"/members/{member.pk}/").status_code == 404
     assert not AuditEvent.objects.filter(seq__gt=last, action="member.viewed").exists()
     assert verify_chain().ok
+
+
+def test_a_solitary_member_is_shown_as_such_everywhere(actor_of, client_of, unit):
+    """A member on the rolls of the upper committee itself (no organization where they are) is
+    marked on the record, in the list and in the API."""
+    from chibo.members.models import Member, Status
+    from chibo.members.services import member_move
+
+    officer = actor_of("ban.tochuc")
+    member = Member.objects.filter(unit=unit("PHAP-DSQ"), status=Status.FULL, posts__isnull=True).first()
+    client = client_of("ban.tochuc")
+    assert 'data-field="solitary"' not in client.get(f"/members/{member.pk}/").content.decode()
+    member_move(actor=officer, member=member, to_unit=unit("DUBNG"), reason="Công tác tại nơi chưa có tổ chức đảng",
+                document="15-QĐ/ĐUBNG", effective_on=member.admission_date)
+    assert 'data-field="solitary"' in client.get(f"/members/{member.pk}/").content.decode()
+    listing = client.get("/members/", {"q": member.full_name}).content.decode()
+    assert 'data-field="solitary"' in listing
+    assert client.get(f"/api/v1/members/{member.pk}/").json()["solitary"] is True
