@@ -259,12 +259,10 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     return current
 
 
-@transaction.atomic
-def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, document: str,
-                effective_on: date) -> Member:
-    """Move a member between units of the tree (both must be within the actor's scope)."""
-    require(actor, "members.status", member.unit)
-    require(actor, "members.status", to_unit)
+def _move(actor: Actor, member: Member, to_unit: Unit, *, reason: str, document: str, effective_on: date,
+          returning: bool) -> Member:
+    """Put a member on another unit's rolls, with its timeline event. ``returning`` lets a member
+    who had transferred out of the tree come back (a transfer in), as full or probationary again."""
     current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     to_unit = Unit.objects.get(pk=to_unit.pk)
     errors = _require_decision(reason, document, effective_on)
@@ -272,7 +270,8 @@ def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, doc
         errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
     elif not to_unit.is_open:
         errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
-    if current.status not in (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT):
+    allowed = (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT) if returning else ACTIVE_STATUSES
+    if current.status not in allowed:
         errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
     if errors:
         raise ValidationError(errors)
@@ -285,6 +284,16 @@ def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, doc
     timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
                           reason=clean(reason), document=clean(document), effective_on=effective_on)
     return current
+
+
+@transaction.atomic
+def member_move(*, actor: Actor, member: Member, to_unit: Unit, reason: str, document: str,
+                effective_on: date) -> Member:
+    """Move a member between units of the tree (both must be within the actor's scope)."""
+    require(actor, "members.status", member.unit)
+    require(actor, "members.status", to_unit)
+    return _move(actor, member, to_unit, reason=reason, document=document, effective_on=effective_on,
+                 returning=False)
 
 
 @transaction.atomic
@@ -295,23 +304,5 @@ def member_transfer_in(*, actor: Actor, member: Member, to_unit: Unit, reason: s
     Only the receiving side's permission is checked: the sending side issued the letter through
     ``chibo.transfers.services``, which is the only caller."""
     require(actor, "members.status", to_unit)
-    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
-    to_unit = Unit.objects.get(pk=to_unit.pk)
-    errors = _require_decision(reason, document, effective_on)
-    if to_unit.pk == current.unit_id:
-        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
-    elif not to_unit.is_open:
-        errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
-    if current.status not in (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT):
-        errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
-    if errors:
-        raise ValidationError(errors)
-    old_unit = current.unit
-    current.unit = to_unit
-    if current.status == Status.TRANSFERRED_OUT:  # back on the rolls of this organization
-        current.status = Status.FULL if current.confirmation_date else Status.PROBATIONARY
-    current.version += 1
-    current.save()
-    timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
-                          reason=clean(reason), document=clean(document), effective_on=effective_on)
-    return current
+    return _move(actor, member, to_unit, reason=reason, document=document, effective_on=effective_on,
+                 returning=True)

@@ -645,3 +645,14 @@ def test_post_end(officer, unit):
     assert event.kind == TimelineKind.POST_ENDED and event.occurred_on == TODAY
     refused(lambda: unit_services.post_end(actor=officer, post=stored, to_date=TODAY, reason="Lần nữa"),
             "to_date", "đã kết thúc")
+
+
+def test_a_member_transferred_out_comes_back_only_by_a_transfer_in(officer, unit, phap_member):
+    member = services.member_change_status(actor=officer, member=phap_member, status=Status.TRANSFERRED_OUT,
+                                           reason="Đã đến sinh hoạt tại Đảng bộ trong nước", document="3/QĐ",
+                                           effective_on=TODAY - timedelta(days=3))
+    refused(lambda: services.member_move(actor=officer, member=member, to_unit=unit("PHAP-LHS"), reason="Điều động",
+                                         document="4/QĐ", effective_on=TODAY), "status", "không còn sinh hoạt")
+    back = services.member_transfer_in(actor=officer, member=member, to_unit=unit("PHAP-LHS"), reason="Trở lại",
+                                       document="5/QĐ", effective_on=TODAY)
+    assert back.status == Status.FULL and back.unit == unit("PHAP-LHS")
