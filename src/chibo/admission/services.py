@@ -121,6 +121,15 @@ def _expect(case: AdmissionCase, *stages: str) -> None:
                                           f"bước này cần hồ sơ ở bước {wanted}."})
 
 
+def _step(actor: Actor, case: AdmissionCase, *stages: str) -> AdmissionCase:
+    """Start a step of the case: the actor may edit the unit's cases, the row is locked, and the
+    case is at one of ``stages`` (else the step is out of order)."""
+    require(actor, "admission.edit", case.unit)
+    case = _lock(case)
+    _expect(case, *stages)
+    return case
+
+
 def _check_date(errors: dict, name: str, value: date | None, *, not_before: date | None = None,
                 before_label: str = "") -> None:
     if value is None:
@@ -192,9 +201,7 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
 @transaction.atomic
 def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issuer: str, on: date) -> AdmissionCase:
     """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng)."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.RECORDED)
+    case = _step(actor, case, Stage.RECORDED)
     errors: dict = {}
     if not clean(certificate_no):
         errors["certificate_no"] = "Nhập số giấy chứng nhận."
@@ -214,9 +221,7 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
 @transaction.atomic
 def case_application(*, actor: Actor, case: AdmissionCase, application_on: date, cv_on: date) -> AdmissionCase:
     """Application (1-KNĐ) and CV (2-KNĐ) received."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.COURSE)
+    case = _step(actor, case, Stage.COURSE)
     errors: dict = {}
     _check_date(errors, "application_on", application_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
     _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
@@ -250,9 +255,7 @@ def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1
                      introducer1_since: date | None, introducer2: Member | None = None,
                      introducer2_since: date | None = None, union_resolution: str = "") -> AdmissionCase:
     """Two full members (3-KNĐ), or the youth/trade-union resolution (4-KNĐ) and one full member."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.APPLICATION)
+    case = _step(actor, case, Stage.APPLICATION)
     errors: dict = {}
     _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
     on_ok = on if "on" not in errors else clock.today()
@@ -278,9 +281,7 @@ def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1
 @transaction.atomic
 def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, residence_on: date) -> AdmissionCase:
     """Comments of the mass organization and of the place of residence (5-KNĐ): dates only."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.INTRODUCERS)
+    case = _step(actor, case, Stage.INTRODUCERS)
     errors: dict = {}
     _check_date(errors, "mass_org_on", mass_org_on, not_before=case.stage_since, before_label="bước trước")
     _check_date(errors, "residence_on", residence_on, not_before=case.stage_since, before_label="bước trước")
@@ -293,9 +294,7 @@ def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, resid
 @transaction.atomic
 def case_verified(*, actor: Actor, case: AdmissionCase, by: str, on: date, reference: str) -> AdmissionCase:
     """CV verification done: only by which committee, when, and the reference (never its content)."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.COMMENTS)
+    case = _step(actor, case, Stage.COMMENTS)
     errors: dict = {}
     if not clean(by):
         errors["by"] = "Nhập cấp ủy đã thẩm tra."
@@ -322,9 +321,7 @@ def cell_vote_preview(case: AdmissionCase, held_on: date) -> dict:
 def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
                    resolution_no: str = "") -> AdmissionCase:
     """The cell's resolution proposing admission (6-KNĐ): ≥ the rule's ratio of ALL its full members."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.VERIFIED)
+    case = _step(actor, case, Stage.VERIFIED)
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="bước trước")
     _raise(errors)
@@ -444,9 +441,7 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
     date) through the members service, which opens the confirmation deadline; a helper is assigned."""
     from chibo.members.services import member_create
 
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.DECIDED)
+    case = _step(actor, case, Stage.DECIDED)
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
     if helper is None:
@@ -482,9 +477,7 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
                            resolution_no: str = "") -> AdmissionCase:
     """The cell considers confirmation (13-KNĐ) after the probation end; after the rule's number of
     votes without the ratio the case goes to the upper committee."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.PROBATION)
+    case = _step(actor, case, Stage.PROBATION)
     if case.votes.filter(kind=Vote.Kind.CONFIRMATION, passed=True).exists():
         raise ValidationError({"__all__": "Chi bộ đã nghị quyết đề nghị công nhận; chờ cấp ủy quyết định."})
     errors: dict = {}
