@@ -124,15 +124,21 @@ def calendar_for(unit=None) -> Calendar:
     return Calendar(host=host, extra_off=off, extra_work=work)
 
 
-def add_months(day: date, months: int) -> date:
-    """Same day ``months`` later, clamped to the month's end (31/01 + 1 → 28/02 or 29/02)."""
+def add_months(day: date, months: int, *, month_end: bool = False) -> date:
+    """Same day ``months`` later, clamped to the month's end (31/01 + 1 → 28/02 or 29/02).
+
+    With ``month_end``, a clock that starts on the last day of a month runs to the last day of the
+    target month (30/06 + 1 → 31/07): "by the end of the next month" for periodic obligations."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+    last = _calendar.monthrange(year, month)[1]
+    if month_end and day.day == _calendar.monthrange(day.year, day.month)[1]:
+        return date(year, month, last)
+    return date(year, month, min(day.day, last))
 
 
-def due_date(version: Rule, start: date, *, unit=None, cal: Calendar | None = None) -> date:
-    """When a clock that starts on ``start`` runs out under a rule version."""
+def due_date(version: Rule, start: date, *, unit=None, cal: Calendar | None = None, month_end: bool = False) -> date:
+    """When a clock that starts on ``start`` runs out under a rule version (``month_end``: see add_months)."""
     from chibo.core.rulebook import integer
 
     n = integer(version)
@@ -141,7 +147,7 @@ def due_date(version: Rule, start: date, *, unit=None, cal: Calendar | None = No
     if version.unit == RuleUnit.CALENDAR_DAYS:
         return start + timedelta(days=n)
     if version.unit == RuleUnit.MONTHS:
-        return add_months(start, n)
+        return add_months(start, n, month_end=month_end)
     if version.unit == RuleUnit.YEARS:
-        return add_months(start, 12 * n)
+        return add_months(start, 12 * n, month_end=month_end)
     raise ValueError(f"{version.key} ({version.unit}) is not a duration")

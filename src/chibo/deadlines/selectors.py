@@ -188,7 +188,10 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
             else:
                 explained.skipped.append((day, _holiday_label(day, cal.host)))
     else:
-        explained = DueExplanation(text=f"{version.value} {unit_label} kể từ {when}")
+        text = f"{version.value} {unit_label} kể từ {when}"
+        if (deadline.data or {}).get("month_end"):
+            text += ", tính đến ngày cuối tháng"
+        explained = DueExplanation(text=text)
     start_rule_id = (deadline.data or {}).get("probation_rule_id")
     if start_rule_id:
         explained.start_rule = Rule.objects.filter(pk=start_rule_id).first()

@@ -20,15 +20,19 @@ from chibo.deadlines.models import OPEN_STATES, Deadline, State
 
 
 def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, member=None, source: str = "",
-                  data: dict | None = None) -> Deadline:
+                  data: dict | None = None, month_end: bool = False) -> Deadline:
     """Open a deadline of ``kind`` whose clock starts on ``start``; the due date comes from the
-    rule version in force on ``start`` and the unit's working calendar. Call inside the caller's
+    rule version in force on ``start`` and the unit's working calendar (``month_end``: a clock
+    started on a month's last day ends on a month's last day). Call inside the caller's
     transaction (the process service that creates the obligation)."""
     spec = kind_spec(kind)
     version = rule(spec.rule_key, on=start)
+    data = dict(data or {})
+    if month_end:
+        data["month_end"] = True
     deadline = Deadline.objects.create(
         kind=kind, unit=unit, member=member, title=clean(title)[:200], start_date=start,
-        due_date=due_date(version, start, unit=unit), rule=version, source=source, data=data or {},
+        due_date=due_date(version, start, unit=unit, month_end=month_end), rule=version, source=source, data=data,
     )
     audit(actor=actor, action="deadline.opened", obj=deadline, unit=unit,
           data={"kind": kind, "start": start, "due": deadline.due_date, "rule": f"{version.key}={version.value}",

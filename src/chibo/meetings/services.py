@@ -308,11 +308,11 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
         deadline_close_for(actor=actor, source=_regular_source(unit), kind="meeting.regular", on=held_on)
         deadline_open(actor=actor, kind="meeting.regular", unit=unit, start=_month_end(held_on),
                       title=f"Sinh hoạt chi bộ thường kỳ tháng {add_months(held_on.replace(day=1), 1):%m/%Y}",
-                      source=_regular_source(unit), data={"after_meeting": meeting.pk})
+                      source=_regular_source(unit), month_end=True, data={"after_meeting": meeting.pk})
     if meeting.kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
         deadline_close_for(actor=actor, source=_thematic_source(unit), kind="meeting.thematic", on=held_on)
         deadline_open(actor=actor, kind="meeting.thematic", unit=unit, start=_quarter_end(held_on),
-                      title="Sinh hoạt chuyên đề quý tiếp theo", source=_thematic_source(unit),
+                      title="Sinh hoạt chuyên đề quý tiếp theo", source=_thematic_source(unit), month_end=True,
                       data={"after_meeting": meeting.pk})
     _flag_repeated_absence(actor, meeting, held_on)
     return meeting
@@ -697,10 +697,11 @@ def meeting_deadlines_ensure(*, today: date) -> int:
     for unit in cells:
         if _regular_source(unit) not in open_sources:
             deadline_open(actor=SYSTEM, kind="meeting.regular", unit=unit, start=last_month_end,
-                          title=f"Sinh hoạt chi bộ thường kỳ tháng {today:%m/%Y}", source=_regular_source(unit))
+                          title=f"Sinh hoạt chi bộ thường kỳ tháng {today:%m/%Y}", source=_regular_source(unit),
+                          month_end=True)
             opened += 1
         if _thematic_source(unit) not in open_sources:
             deadline_open(actor=SYSTEM, kind="meeting.thematic", unit=unit, start=last_quarter_end,
-                          title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit))
+                          title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit), month_end=True)
             opened += 1
     return opened

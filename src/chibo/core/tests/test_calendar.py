@@ -139,6 +139,13 @@ def test_29_february_and_month_ends():
     assert add_months(d("31/01/2027"), 1) == d("28/02/2027")
     assert add_months(d("31/03/2026"), -1) == d("28/02/2026")
     assert add_months(d("15/11/2026"), 3) == d("15/02/2027")
+    # Month-end anchoring: only a clock started on a month's last day moves to the last day.
+    assert add_months(d("30/06/2026"), 1) == d("30/07/2026")
+    assert add_months(d("30/06/2026"), 1, month_end=True) == d("31/07/2026")
+    assert add_months(d("30/09/2026"), 3, month_end=True) == d("31/12/2026")
+    assert add_months(d("28/02/2027"), 12, month_end=True) == d("29/02/2028")
+    assert add_months(d("28/02/2028"), 12, month_end=True) == d("28/02/2029")  # not a month end in 2028
+    assert add_months(d("30/07/2026"), 1, month_end=True) == d("30/08/2026")
     # Counting working days over 29 February.
     assert VN.is_working_day(d("29/02/2028"))  # a Tuesday
     assert VN.add_working_days(d("28/02/2028"), 1) == d("29/02/2028")
