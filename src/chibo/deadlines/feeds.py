@@ -49,18 +49,19 @@ def fold(line: str) -> str:
     return CRLF.join(out)
 
 
-def vevent(*, uid: str, day: date, summary: str, description: str = "", url: str = "",
-           stamp: datetime | None = None, end_day: date | None = None) -> list[str]:
-    """The content lines of one all-day event (unfolded): DTSTART on ``day``, DTEND the day after."""
+def vevent(*, uid: str, day: date | datetime, summary: str, description: str = "", url: str = "",
+           stamp: datetime | None = None, end: date | datetime | None = None) -> list[str]:
+    """The content lines of one event (unfolded). A ``date`` makes an all-day event (DTEND the day
+    after unless ``end``); an aware ``datetime`` a timed one in UTC, which every client shows in
+    its own zone (``end`` required)."""
     stamp = (stamp or timezone.now()).astimezone(UTC)
-    lines = [
-        "BEGIN:VEVENT",
-        f"UID:{uid}",
-        f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}",
-        f"DTSTART;VALUE=DATE:{day:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{(end_day or day + timedelta(days=1)):%Y%m%d}",
-        f"SUMMARY:{ical_text(summary)}",
-    ]
+    if isinstance(day, datetime):
+        if end is None or day.tzinfo is None:
+            raise ValueError("a timed event needs an aware start and an end")
+        when = [f"DTSTART:{day.astimezone(UTC):%Y%m%dT%H%M%SZ}", f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"]
+    else:
+        when = [f"DTSTART;VALUE=DATE:{day:%Y%m%d}", f"DTEND;VALUE=DATE:{(end or day + timedelta(days=1)):%Y%m%d}"]
+    lines = ["BEGIN:VEVENT", f"UID:{uid}", f"DTSTAMP:{stamp:%Y%m%dT%H%M%SZ}", *when, f"SUMMARY:{ical_text(summary)}"]
     if description:
         lines.append(f"DESCRIPTION:{ical_text(description)}")
     if url:

@@ -81,7 +81,9 @@ def eligible_boxes(actor: Actor, boxes) -> set[int]:
 
 def meeting_events(actor: Actor, *, detail_url, today=None) -> list[list[str]]:
     """VEVENTs of the planned and running meetings the actor may see, for the iCalendar feed: an
-    all-day event on the local date, the local time and zone in the summary, no names."""
+    timed event (UTC, shown by each client in its own zone) lasting the planned minutes, the local
+    time and zone in the summary, no names."""
+    from datetime import timedelta
     from zoneinfo import ZoneInfo
 
     from django.utils import timezone
@@ -100,7 +102,8 @@ def meeting_events(actor: Actor, *, detail_url, today=None) -> list[list[str]]:
         if start.date() < today:
             continue
         url = detail_url(m.pk)
-        events.append(vevent(uid=f"meeting-{m.pk}@chibo", day=start.date(), stamp=stamp, url=url,
+        events.append(vevent(uid=f"meeting-{m.pk}@chibo", day=start, end=start + timedelta(minutes=m.planned_minutes),
+                             stamp=stamp, url=url,
                              summary=f"{m.get_kind_display()} {start:%H:%M} ({m.time_zone}) — {m.unit.code}",
                              description=url))
     return events

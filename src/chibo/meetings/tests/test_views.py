@@ -123,6 +123,7 @@ def test_meetings_appear_in_the_calendar_feed(client_of, actor_of, unit, persona
     german = plan(actor_of("bithu.duc"), unit("DUC-FRA"), day=date(2027, 1, 15))
     key = feed_token_create(actor=actor_of("dangvien.phap"), user=personas["dangvien.phap"])
     text = Client().get(f"/deadlines/feed/{key}.ics").content.decode()
-    assert f"UID:meeting-{meeting.pk}@chibo" in text and "DTSTART;VALUE=DATE:20270114" in text
+    assert f"UID:meeting-{meeting.pk}@chibo" in text and "DTSTART:20270114T173000Z" in text
+    assert "DTEND:20270114T193000Z" in text  # 18:30 in Paris (UTC+1 in winter), 120 minutes
     assert "18:30 (Europe/Paris)" in text.replace("\r\n ", "")
     assert f"meeting-{german.pk}@" not in text
