@@ -85,8 +85,34 @@ def _head() -> AuditHead:
     return AuditHead.objects.filter(pk=1).first() or AuditHead(seq=0, last_hash=GENESIS)
 
 
-def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
+def anchor_now() -> str:
+    """The chain head as ``SEQ:HASH``: kept outside the database (printed, mailed to the inspection
+    committee, written to another host), it later proves that the rows up to SEQ were not rewritten,
+    even by someone who rewrote the rows and the head together."""
+    head = _head()
+    return f"{head.seq}:{head.last_hash}"
+
+
+def parse_anchors(lines) -> dict[int, str]:
+    """``SEQ:HASH`` lines (blank lines and ``#`` comments ignored) as {seq: hash}; ValueError on junk."""
+    anchors: dict[int, str] = {}
+    for number, raw in enumerate(lines, 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        seq, _, digest = line.partition(":")
+        digest = digest.strip().lower()
+        if not seq.strip().isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValueError(f"line {number}: expected SEQ:HASH (64 hex digits), got {raw.strip()[:80]!r}")
+        anchors[int(seq)] = digest
+    return anchors
+
+
+def verify_chain(*, chunk_size: int = 5000, anchors: dict[int, str] | None = None) -> VerifyResult:
     """Walk the chain from the first row; report the first row that breaks it.
+
+    ``anchors`` ({seq: hash} recorded earlier with ``anchor_now``, kept outside the database) must
+    match the rows they name: a chain recomputed after a rewrite does not.
 
     The head is read before the walk (every row up to it committed earlier, so must all be
     there and end on its hash) and after it (``audit()`` moves the head in the row's own
@@ -105,6 +131,9 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
             return VerifyResult(False, checked, row.seq, f"row #{row.seq} does not follow row #{row.seq - 1}")
         if row_hash(row) != row.hash:
             return VerifyResult(False, checked, row.seq, f"row #{row.seq} was changed")
+        if anchors and row.seq in anchors and anchors[row.seq] != row.hash:
+            return VerifyResult(False, checked, row.seq,
+                                f"row #{row.seq} differs from the anchor kept outside the database (rewritten)")
         prev = row.hash
         if row.seq == start.seq:
             hash_at_start = row.hash
@@ -112,6 +141,9 @@ def verify_chain(*, chunk_size: int = 5000) -> VerifyResult:
         checked += 1
     if checked < start.seq:
         return VerifyResult(False, checked, checked + 1, f"rows after #{checked} were deleted")
+    beyond = [seq for seq in (anchors or {}) if seq > checked]
+    if beyond:
+        return VerifyResult(False, checked, min(beyond), f"row #{min(beyond)} named by an anchor is missing")
     end = _head()
     if checked > end.seq:
         return VerifyResult(False, end.seq, end.seq + 1, f"row #{end.seq + 1} was inserted")

@@ -191,6 +191,62 @@ def test_forged_row_with_a_gap_in_sequence_is_detected():
     assert (result.ok, result.bad_seq) == (False, seq + 1)
 
 
+def _rewrite_from(seq: int, data: dict) -> None:
+    """What an attacker with full database access does: change row ``seq``, then recompute every
+    hash after it and the head, so the chain is consistent again."""
+    prev = AuditEvent.objects.get(seq=seq - 1).hash if seq > 1 else GENESIS
+    for row in AuditEvent.objects.filter(seq__gte=seq).order_by("seq"):
+        if row.seq == seq:
+            row.data = data
+        row.prev_hash = prev
+        row.hash = row_hash(row)
+        sql(f"UPDATE core_auditevent SET data = {JSON}, prev_hash = %s, hash = %s WHERE seq = %s",
+            [json_param(row.data), row.prev_hash, row.hash, row.seq])
+        prev = row.hash
+    sql("UPDATE core_audithead SET last_hash = %s WHERE id = 1", [prev])
+
+
+def test_full_rewrite_passes_the_chain_but_not_an_anchor_kept_outside(tmp_path):
+    from io import StringIO
+
+    from chibo.core.audit import anchor_now, parse_anchors
+
+    out = StringIO()
+    anchors_file = tmp_path / "anchors.txt"
+    call_command("audit", "anchor", "--append", str(anchors_file), stdout=out)
+    assert out.getvalue().strip() == anchor_now() == anchors_file.read_text().strip()
+    anchors = parse_anchors(anchors_file.read_text().splitlines())
+    assert verify_chain(anchors=anchors).ok
+
+    seq = last_seq() // 2
+    _rewrite_from(seq, {"forged": True})
+    assert verify_chain().ok  # consistent again: the chain alone cannot tell
+    result = verify_chain(anchors=anchors)
+    assert not result.ok and result.bad_seq == last_seq()
+    assert "anchor" in result.reason
+    with pytest.raises(CommandError, match="anchor"):
+        call_command("audit", "verify", "--anchors", str(anchors_file), stdout=StringIO())
+
+
+def test_anchor_beyond_the_end_and_bad_anchor_files_are_reported(tmp_path):
+    from chibo.core.audit import parse_anchors
+
+    seq = last_seq()
+    assert not verify_chain(anchors={seq + 5: "a" * 64}).ok
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [seq])
+    sql("UPDATE core_audithead SET seq = %s, last_hash = %s WHERE id = 1",
+        [seq - 1, AuditEvent.objects.get(seq=seq - 1).hash])
+    assert verify_chain().ok  # the last row and the head removed together
+    result = verify_chain(anchors={seq: "b" * 64})
+    assert not result.ok and f"#{seq}" in result.reason
+    with pytest.raises(ValueError, match="line 2"):
+        parse_anchors(["# kept by the inspection committee", "12:nothex"])
+    bad = tmp_path / "bad.txt"
+    bad.write_text("12:xyz\n")
+    with pytest.raises(CommandError, match="anchors file"):
+        call_command("audit", "verify", "--anchors", str(bad))
+
+
 def test_cli_verify_names_the_row():
     out = _call_verify()
     assert "intact" in out and str(last_seq()) in out

@@ -1,19 +1,39 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'chibo audit verify' walks the hash chain and fails on the first bad row."
+    help = ("Audit log tools. 'chibo audit verify [--anchors FILE]' walks the hash chain and fails on the first bad "
+            "row; 'chibo audit anchor [--append FILE]' prints the chain head (SEQ:HASH) to keep outside the database.")
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["verify"])
+        parser.add_argument("action", choices=["verify", "anchor"])
+        parser.add_argument("--anchors", metavar="FILE",
+                            help="verify: SEQ:HASH lines printed earlier by 'chibo audit anchor'")
+        parser.add_argument("--append", metavar="FILE", help="anchor: also append the line to FILE")
 
-    def handle(self, *args, action, **options):
-        from chibo.core.audit import verify_chain
+    def handle(self, *args, action, anchors=None, append=None, **options):
+        from chibo.core.audit import anchor_now, parse_anchors, verify_chain
 
-        result = verify_chain()
+        if action == "anchor":
+            line = anchor_now()
+            if append:
+                with Path(append).open("a", encoding="ascii") as out:
+                    out.write(line + "\n")
+            self.stdout.write(line)
+            return
+        known: dict[int, str] = {}
+        if anchors:
+            try:
+                known = parse_anchors(Path(anchors).read_text(encoding="utf-8").splitlines())
+            except (OSError, UnicodeDecodeError, ValueError) as exc:
+                raise CommandError(f"Cannot read the anchors file {anchors}: {exc}") from exc
+        result = verify_chain(anchors=known)
         if not result.ok:
             raise CommandError(f"Audit chain broken at row #{result.bad_seq}: {result.reason} "
                                f"({result.checked} rows verified before it).")
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.checked} rows verified."))
+        extra = f", {len(known)} anchors matched" if known else ""
+        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.checked} rows verified{extra}."))
