@@ -4,26 +4,37 @@ from django import forms
 
 from chibo.bulk.reader import MAX_UPLOAD_BYTES
 from chibo.bulk.services import MODES
+from chibo.units.picker import UnitChoiceField, UnitScope
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Tệp danh sách (.xlsx, .xls, .ods, .csv)")
-    unit = forms.TypedChoiceField(label="Chi bộ (cho các dòng không ghi mã chi bộ)", required=False, coerce=int,
-                                  empty_value=None)
+    unit = UnitChoiceField(label="Chi bộ (cho các dòng không ghi mã chi bộ)", required=False,
+                           empty_label="— theo cột «Mã chi bộ» —",
+                           scope=UnitScope(perm="members.edit", open_only=True))
     mode = forms.ChoiceField(label="Khi có dòng lỗi", choices=list(MODES.items()), initial="all",
                              widget=forms.RadioSelect)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.units = {u.pk: u for u in units}
-        self.fields["unit"].choices = [("", "— theo cột «Mã chi bộ» —"),
-                                       *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
+        self.fields["unit"].bind(actor)
 
     def clean_file(self):
         f = self.cleaned_data["file"]
         if f.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(f"Tệp quá lớn; giới hạn {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
         return f
+
+
+class BookForm(forms.Form):
+    """Which unit's member list book (Mẫu 7-HSĐV) to open."""
+
+    unit = UnitChoiceField(label="Tổ chức", scope=UnitScope(perm="members.view", open_only=True))
+    format = forms.ChoiceField(label="Định dạng", choices=[("pdf", "PDF"), ("xlsx", "Excel")], required=False)
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].bind(actor)
 
 
 class RunForm(forms.Form):

@@ -1,8 +1,17 @@
 """Import jobs: the uploaded file kept under VAR_DIR/imports, a dry run or a real import, run inline for small
-files and by the worker (django-tasks) for large ones, with progress and cancel."""
+files and by the worker (django-tasks) for large ones, with progress and cancel.
+
+While the import's transaction is open, the job row cannot carry its progress on SQLite (the import holds the
+database's only write lock, and its own writes are invisible until the commit). So progress and the cancel
+request also travel through two small files next to the stored upload, which the web server and the worker
+already share: ``<file>.progress`` (written by the job at each batch, read by the job page) and
+``<file>.cancel`` (made by the cancel button, checked by the job at each batch). On PostgreSQL the job row is
+also updated through a second connection.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -38,34 +47,78 @@ def report_path(job: ImportJob) -> str:
     return job.stored_path + ".report.xlsx"
 
 
-def _side_update(job_id: int, *, side_ok: bool, **fields) -> None:
-    """Progress written, and the cancel flag read, through a second connection so the page sees them while the
-    import's transaction is open (PostgreSQL, job row committed beforehand); on SQLite the writer holds the
-    lock, so progress is only written between phases."""
+def _progress_file(job_or_path) -> Path:
+    return Path(getattr(job_or_path, "stored_path", job_or_path) + ".progress")
+
+
+def _cancel_file(job_or_path) -> Path:
+    return Path(getattr(job_or_path, "stored_path", job_or_path) + ".cancel")
+
+
+def _write_progress(stored_path: str, done: int, total: int) -> None:
+    path = _progress_file(stored_path)
+    tmp = path.with_suffix(".progress.tmp")
+    tmp.write_text(json.dumps({"done": done, "total": total}))
+    os.replace(tmp, path)  # the page never reads a half-written file
+
+
+def job_progress(job: ImportJob) -> ImportJob:
+    """The job with the progress its running import last reported (the progress file is newer than the row
+    while the import's transaction is open)."""
+    if job.finished:
+        return job
+    try:
+        found = json.loads(_progress_file(job).read_text())
+        job.done, job.total = int(found["done"]), int(found["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return job
+
+
+def job_cancel(job: ImportJob) -> None:
+    """Ask the job to stop: the cancel file (seen at its next batch, whatever the database), and the row's flag
+    unless the job is running on SQLite (its import may hold the write lock until it ends; waiting for it
+    would hang the page)."""
+    from django.db import connection
+
+    _cancel_file(job).touch()
+    if connection.vendor == "sqlite" and job.state == JobState.RUNNING:
+        return
+    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+
+
+def _clear_side_files(job: ImportJob) -> None:
+    for path in (_progress_file(job), _cancel_file(job)):
+        path.unlink(missing_ok=True)
+
+
+def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> None:
+    """Report progress and honour a cancel request. Outside a transaction: the job row. Inside the import's
+    transaction: the progress file (every database), and on PostgreSQL the row too, through a second connection
+    (the job row was committed beforehand)."""
     from django.db import connection
 
     if not connection.in_atomic_block:
-        ImportJob.objects.filter(pk=job_id).update(**fields)
-        if ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        if _cancel_file(job).exists() or ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             raise ImportCancelled
         return
-    if connection.vendor != "postgresql" or not side_ok:
-        return
-    side = connections.create_connection("default")
-    cancel = False
-    try:
-        with side.cursor() as cur:
-            cur.execute("SET lock_timeout = '2s'")
-            sets = ", ".join(f"{k} = %s" for k in fields)
-            cur.execute(f"UPDATE bulk_importjob SET {sets} WHERE id = %s", [*fields.values(), job_id])
-            cur.execute("SELECT cancel_requested FROM bulk_importjob WHERE id = %s", [job_id])
-            row = cur.fetchone()
-            cancel = bool(row and row[0])
-        side.commit()
-    except Exception:  # progress is best effort; the import itself must not fail because of it
-        cancel = False
-    finally:
-        side.close()
+    _write_progress(job.stored_path, done, total)
+    cancel = _cancel_file(job).exists()
+    if connection.vendor == "postgresql" and side_ok:
+        side = connections.create_connection("default")
+        try:
+            with side.cursor() as cur:
+                cur.execute("SET lock_timeout = '2s'")
+                cur.execute("UPDATE bulk_importjob SET done = %s, total = %s WHERE id = %s", [done, total, job.pk])
+                cur.execute("SELECT cancel_requested FROM bulk_importjob WHERE id = %s", [job.pk])
+                row = cur.fetchone()
+                cancel = cancel or bool(row and row[0])
+            side.commit()
+        except Exception:  # progress is best effort; the import itself must not fail because of it
+            pass
+        finally:
+            side.close()
     if cancel:
         raise ImportCancelled
 
@@ -80,9 +133,10 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     actor = actor_from_user(job.user)
     side_ok = not connection.in_atomic_block  # the job row is committed: a second connection can see it
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="")
+    _clear_side_files(job)  # a cancel that came as the previous run ended is not for this run
 
     def progress(done: int, total: int) -> None:
-        _side_update(job.pk, side_ok=side_ok, done=done, total=total)
+        _side_update(job, side_ok=side_ok, done=done, total=total)
 
     plan: Plan | None = None
     override = override if override is not None else (job.counts or {}).get("override") or None
@@ -110,6 +164,7 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     ImportJob.objects.filter(pk=job.pk).update(
         state=state, message=message, counts=counts, sha256=counts.get("sha256", ""), finished_at=timezone.now(),
         done=len(plan.rows) if plan else 0, total=len(plan.rows) if plan else 0)
+    _clear_side_files(job)
     job.refresh_from_db()
     return job
 
@@ -123,7 +178,8 @@ def job_run_background(job: ImportJob, *, dry_run: bool) -> None:
 def run_from_worker(job_id: int, dry_run: bool) -> str:
     close_old_connections()
     job = ImportJob.objects.select_related("user", "unit").get(pk=job_id)
-    if job.cancel_requested:
+    if job.cancel_requested or _cancel_file(job).exists():
         ImportJob.objects.filter(pk=job.pk).update(state=JobState.CANCELLED, finished_at=timezone.now())
+        _clear_side_files(job)
         return JobState.CANCELLED
     return run_job(job, dry_run=dry_run).state

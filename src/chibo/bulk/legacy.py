@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 
 # -- TCVN3 (ABC) --------------------------------------------------------------------------------
@@ -164,13 +165,13 @@ def column_encoding(values) -> str:
     """The encoding of a column: the one its definite cells agree on; MixedEncodings when they disagree."""
     found: dict[str, int] = {}
     weak: dict[str, int] = {}
-    for value in values:
+    for value, times in Counter(values).items():  # columns repeat a lot: each distinct cell is classified once
         if not isinstance(value, str) or not value:
             continue
         enc, definite = classify(value)
         if enc == PLAIN:
             continue
-        (found if definite else weak)[enc] = (found if definite else weak).get(enc, 0) + 1
+        (found if definite else weak)[enc] = (found if definite else weak).get(enc, 0) + times
     if len(found) > 1:
         raise MixedEncodings(set(found))
     if found:

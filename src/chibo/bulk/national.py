@@ -65,8 +65,13 @@ def build_national(*, members: int, units: int, seed: int = 2026, log=print) -> 
         for definition in dropped:  # rebuilt once, faster than maintained row by row during COPY
             cur.execute(definition)
     log(f"indexes rebuilt: {len(dropped)} in {time.monotonic() - t:.1f}s")
+    t = time.monotonic()
+    from chibo.members.counters import counts_rebuild
+
+    fixed = counts_rebuild()  # the per-unit member counters the dashboard reads
+    log(f"member counters: {len(fixed)} units recounted in {time.monotonic() - t:.1f}s")
     with connection.cursor() as cur:
-        cur.execute("ANALYZE units_unit; ANALYZE members_member;")
+        cur.execute("ANALYZE units_unit; ANALYZE members_member; ANALYZE members_unitmembercount;")
     return {"units": units, "members": members, "seconds": round(time.monotonic() - started, 1)}
 
 
@@ -97,7 +102,7 @@ def _build_units(n: int, rng: random.Random) -> list[int]:
         rows.append((pk, kind, name, code, "VN", "", "", parent_id, path, depth, vn_sort_key(name), now_day, "", 1))
         return pk, path
 
-    from chibo.units.models import Unit
+    from chibo.units.models import Unit, unit_search_key
 
     pk = Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     existing_root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
@@ -123,7 +128,8 @@ def _build_units(n: int, rng: random.Random) -> list[int]:
         gid, _ = add(UnitKind.GRASSROOTS_CELL, f"Chi bộ cơ sở số {g}", f"TQC-{g}", root_path, root_id, 1)
         leaves.append(gid)
     objs = [Unit(pk=r[0], kind=r[1], name=r[2], code=r[3], country=r[4], city=r[5], mission_kind=r[6],
-                 parent_id=r[7], path=r[8], depth=r[9], sort_key=r[10], opened_on=r[11], opened_by_doc=r[12])
+                 parent_id=r[7], path=r[8], depth=r[9], sort_key=r[10], opened_on=r[11], opened_by_doc=r[12],
+                 search_key=unit_search_key(r[2], r[3]))
             for r in rows]
     with transaction.atomic():
         Unit.objects.bulk_create(objs, batch_size=5000)

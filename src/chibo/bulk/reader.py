@@ -1,15 +1,20 @@
-"""Reading member spreadsheets safely: XLSX (openpyxl, read-only), XLS/ODS (calamine), CSV.
+"""Reading member spreadsheets safely: XLSX, XLS and ODS (calamine), CSV.
 
 Every check that can refuse a file runs before the file is parsed: its size, its kind (by content,
-not by name), the XLSX zip's uncompressed size and compression ratio (zip bombs), the number of
-columns. Formulas are never evaluated: openpyxl returns the cached value (or nothing), calamine the
-same. Rows are produced one by one so memory stays bounded.
+not by name), the XLSX zip's uncompressed size and compression ratio (zip bombs), and, for XLSX, the
+sheet's extent read from its cell references (calamine builds the sheet as a dense grid, so a tiny
+file with one cell at A1 and one at XFD1048576 would ask for hundreds of gigabytes): more than
+MAX_CELLS cells in the grid, more than MAX_COLUMNS * 20 columns or MAX_ROWS rows are refused before
+calamine sees the file. An XLSX whose cells carry no references (rare writers) is streamed with
+openpyxl (read-only) instead. Formulas are never evaluated: calamine and openpyxl both return the
+value cached in the file, or nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -21,6 +26,7 @@ MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200                            # uncompressed / compressed, per member of the XLSX zip
 MAX_COLUMNS = 60
 MAX_ROWS = 1_000_000
+MAX_CELLS = 15_000_000                     # rows × columns of the grid calamine builds (~30 bytes a cell)
 
 
 class FileRefused(ValueError):
@@ -105,10 +111,13 @@ def _numbered(raw_rows: Iterator[list], start: int, width: int) -> Iterator[tupl
         n += 1
         if n - start > MAX_ROWS:
             raise FileRefused(f"Bảng tính quá nhiều dòng (tối đa {MAX_ROWS:,}).".replace(",", "."))
-        if len(cells) > MAX_COLUMNS * 20 or sum(1 for c in cells[width:] if c not in (None, "")) > MAX_COLUMNS:
-            raise FileRefused(f"Bảng tính có quá nhiều cột (tối đa {MAX_COLUMNS}).")
-        cells = list(cells[:width]) + [None] * (width - len(cells))
-        if all(c in (None, "") for c in cells):
+        if len(cells) > width:
+            if len(cells) > MAX_COLUMNS * 20 or sum(1 for c in cells[width:] if c not in (None, "")) > MAX_COLUMNS:
+                raise FileRefused(f"Bảng tính có quá nhiều cột (tối đa {MAX_COLUMNS}).")
+            cells = list(cells[:width])
+        else:
+            cells = list(cells) + [None] * (width - len(cells))
+        if cells.count(None) + cells.count("") == width:  # an empty row (0 and False are values)
             continue
         yield n, cells
 
@@ -119,6 +128,64 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFC", str(value)).strip()
+
+
+_REF = re.compile(rb' r="([A-Z]{0,3})([0-9]{1,8})"')
+_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)[\s>/]")
+_CHUNK = 1 << 20
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _xlsx_extent(path) -> tuple[int, int] | None:
+    """(rows, columns) of the largest worksheet, from its row and cell references, read from the zip in
+    chunks; None when some row or cell has no reference (its place then depends on its neighbours)."""
+    rows = cols = 0
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tags = refs = 0
+            tail = b""
+            with zf.open(name) as fh:
+                while True:
+                    chunk = fh.read(_CHUNK)
+                    data = tail + chunk
+                    # a reference or a tag cut by the chunk boundary is counted with the next chunk
+                    cut = data.rfind(b"<") if chunk else -1
+                    cut = len(data) if cut < 0 else cut
+                    head, tail = data[:cut], data[cut:]
+                    tags += len(_TAG.findall(head))
+                    found = _REF.findall(head)
+                    refs += len(found)
+                    if found:
+                        rows = max(rows, max(int(digits) for _, digits in found))
+                        cols = max(cols, max(_column_number(letters) for letters in {lt for lt, _ in found}))
+                    if not chunk:
+                        break
+            if refs < tags:
+                return None
+    return rows, cols
+
+
+def _check_extent(path) -> bool:
+    """Refuse an XLSX whose grid is too large; False when the grid cannot be known from references."""
+    extent = _xlsx_extent(path)
+    if extent is None:
+        return False
+    rows, cols = extent
+    if cols > MAX_COLUMNS * 20:
+        raise FileRefused(f"Bảng tính có quá nhiều cột (tối đa {MAX_COLUMNS}).")
+    if rows > MAX_ROWS + 20:
+        raise FileRefused(f"Bảng tính quá nhiều dòng (tối đa {MAX_ROWS:,}).".replace(",", "."))
+    if rows * cols > MAX_CELLS:
+        raise FileRefused(f"Bảng tính quá lớn ({rows:,} dòng × {cols} cột); hãy chia tệp thành nhiều phần.".replace(",", "."))
+    return True
 
 
 def _xlsx_rows(path) -> Iterator[list]:
@@ -136,6 +203,8 @@ def _xlsx_rows(path) -> Iterator[list]:
 
 
 def _calamine_rows(path) -> Iterator[list]:
+    """Rows of the first sheet from its first row (empty rows above the data included, so row numbers are the
+    file's; empty columns left of the data are left out)."""
     from python_calamine import CalamineWorkbook
 
     try:
@@ -148,8 +217,7 @@ def _calamine_rows(path) -> Iterator[list]:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
         raise FileRefused("Không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng).") from exc
-    for row in rows:
-        yield list(row)
+    yield from rows
 
 
 def _csv_rows(path) -> Iterator[list]:
@@ -183,7 +251,7 @@ def open_sheet(path, size: int) -> Sheet:
     kind = sniff(head)
     if kind == "zip":
         kind = _check_zip(path)
-        raw = _xlsx_rows(path) if kind == "xlsx" else _calamine_rows(path)
+        raw = _xlsx_rows(path) if kind == "xlsx" and not _check_extent(path) else _calamine_rows(path)
     elif kind == "xls":
         raw = _calamine_rows(path)
     elif kind == "text":

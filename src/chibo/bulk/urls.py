@@ -11,5 +11,6 @@ urlpatterns = [
     path("import/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("import/<int:pk>/report/", views.job_report, name="job_report"),
     path("export/members.xlsx", views.export_list, name="export_list"),
+    path("export/book/", views.book_pick, name="book_pick"),
     path("export/book/<int:pk>/", views.book, name="book"),
 ]

@@ -6,10 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.bulk import exports, jobs
-from chibo.bulk.forms import ImportForm, RunForm
+from chibo.bulk.forms import BookForm, ImportForm, RunForm
 from chibo.bulk.models import ImportJob, JobState
 from chibo.bulk.services import COLUMNS, header_key, template_xlsx
 from chibo.core.access import actor_for
@@ -17,11 +18,6 @@ from chibo.members.forms import bind_member_filters
 from chibo.units.selectors import units_visible
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _edit_units(actor):
-    return [u for u in units_visible(actor).only("pk", "name", "depth", "path", "closed_on").order_by("path")
-            if u.closed_on is None and actor.can("members.edit", u)]
 
 
 def _require_editor(actor):
@@ -38,11 +34,10 @@ def import_page(request):
     if not actor.can("members.edit"):
         if request.method == "POST":
             raise PermissionDenied
-        return render(request, "bulk/import.html", {"form": None, "book_units": _book_units(actor)})
-    units = _edit_units(actor)
-    form = ImportForm(request.POST or None, request.FILES or None, units=units)
+        return render(request, "bulk/import.html", {"form": None, "book_form": BookForm(actor=actor, prefix="book")})
+    form = ImportForm(request.POST or None, request.FILES or None, actor=actor)
     if request.method == "POST" and form.is_valid():
-        unit = form.units.get(form.cleaned_data["unit"]) if form.cleaned_data["unit"] else None
+        unit = form.cleaned_data["unit"]
         job = jobs.job_create(actor=actor, upload=form.cleaned_data["file"], unit=unit,
                               mode=form.cleaned_data["mode"])
         dry_run = "run" not in request.POST
@@ -52,12 +47,8 @@ def import_page(request):
             jobs.run_job(job, dry_run=dry_run)
         return redirect("bulk:job", job.pk)
     recent = ImportJob.objects.filter(user=request.user).order_by("-pk")[:10]
-    return render(request, "bulk/import.html", {"form": form, "recent": recent, "book_units": _book_units(actor)})
-
-
-def _book_units(actor):
-    return [u for u in units_visible(actor).only("pk", "name", "depth", "path", "closed_on").order_by("path")[:200]
-            if u.closed_on is None and actor.can("members.view", u)]
+    return render(request, "bulk/import.html", {"form": form, "recent": recent,
+                                                "book_form": BookForm(actor=actor, prefix="book")})
 
 
 def _own_job(request, pk) -> ImportJob:
@@ -68,7 +59,7 @@ def _own_job(request, pk) -> ImportJob:
 
 @login_required
 def job_page(request, pk):
-    job = _own_job(request, pk)
+    job = jobs.job_progress(_own_job(request, pk))
     template = "bulk/job.html#progress" if request.htmx else "bulk/job.html"
     return render(request, template, _job_context(job, RunForm(initial={"mode": job.mode})))
 
@@ -109,7 +100,7 @@ def job_cancel(request, pk):
     job = _own_job(request, pk)
     if job.finished:  # nothing to cancel: the page says how it ended
         return render(request, "bulk/job.html", _job_context(job, RunForm(initial={"mode": job.mode})))
-    ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
+    jobs.job_cancel(job)
     return redirect("bulk:job", job.pk)
 
 
@@ -141,6 +132,19 @@ def export_list(request):
     response = StreamingHttpResponse(exports.stream_member_xlsx(actor, filters), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
     return response
+
+
+@login_required
+def book_pick(request):
+    """The book of the unit chosen in the import page's picker (?book-unit=…&book-format=pdf|xlsx)."""
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    form = BookForm(request.GET, actor=actor, prefix="book")
+    if not form.is_valid():  # no unit, or one outside the scope
+        raise Http404
+    url = reverse("bulk:book", args=[form.cleaned_data["unit"].pk])
+    return redirect(url + "?format=xlsx" if form.cleaned_data["format"] == "xlsx" else url)
 
 
 @login_required

@@ -45,11 +45,13 @@ class WorkingDayCalculatorForm(forms.Form):
     start = VNDateField(label="Từ ngày (không tính ngày này)", error_messages={"required": "Cần nhập ngày bắt đầu."})
     n = forms.IntegerField(label="Số ngày làm việc", min_value=0, max_value=MAX_WORKING_DAYS, error_messages={
         key: f"Nhập một số nguyên từ 0 đến {MAX_WORKING_DAYS}." for key in ("min_value", "max_value", "invalid", "required")})
-    unit = forms.TypedChoiceField(label="Theo lịch của tổ chức", coerce=int, required=False, empty_value=None)
+    def __init__(self, *args, actor, **kwargs):
+        from chibo.units.picker import UnitChoiceField, UnitScope
 
-    def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "Lịch Việt Nam"), *[(u.pk, u.name) for u in units]]
+        self.fields["unit"] = UnitChoiceField(label="Theo lịch của tổ chức", required=False, empty_label="Lịch Việt Nam",
+                                              scope=UnitScope(open_only=True)).bind(actor)
+        self.fields["unit"].error_messages["invalid_choice"] = "Chọn một tổ chức trong phạm vi của bạn."
 
     def clean_start(self):
         start = self.cleaned_data["start"]

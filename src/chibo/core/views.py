@@ -15,10 +15,12 @@ from chibo.core.selectors import AuditFilters, audit_actions, audit_events
 
 @login_required
 def dashboard(request):
-    from chibo.members.selectors import dashboard_counts
+    from chibo.members.selectors import dashboard_counts, dashboard_focus
 
     actor = actor_for(request)
-    return render(request, "core/dashboard.html", {"counts": dashboard_counts(actor)})
+    focus = dashboard_focus(actor, request.GET.get("unit"))
+    counts = dashboard_counts(actor, focus=focus, page=request.GET.get("page"))
+    return render(request, "core/dashboard.html", {"counts": counts})
 
 
 def healthz(request):

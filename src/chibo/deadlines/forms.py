@@ -4,6 +4,7 @@ from django import forms
 
 from chibo.deadlines.kinds import kind_choices
 from chibo.deadlines.models import DeliveryState
+from chibo.units.picker import UnitChoiceField
 
 # What the radar's "state" filter offers (the API also takes "open" and "late", the raw states).
 STATE_CHOICES = [
@@ -23,14 +24,14 @@ MAX_WINDOW = 365
 class RadarFilterForm(forms.Form):
     state = forms.ChoiceField(label="Xem", required=False, choices=STATE_CHOICES)
     kind = forms.ChoiceField(label="Loại việc", required=False)
-    unit = forms.TypedChoiceField(label="Tổ chức", required=False, coerce=int, empty_value=None)
+    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả")
     days = forms.TypedChoiceField(label="Sắp đến hạn trong", required=False, coerce=int, empty_value=None,
                                   choices=WINDOW_CHOICES, initial=DEFAULT_WINDOW)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Tất cả"), *kind_choices()]
-        self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
+        self.fields["unit"].bind(actor)
         messages = {"state": "Chọn một mục của danh sách «Xem».", "kind": "Loại việc này không có.",
                     "unit": "Tổ chức này không có trong phạm vi của bạn.",
                     "days": "Chọn số ngày trong danh sách (7, 14, 30, 60 hoặc 90)."}

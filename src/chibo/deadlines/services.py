@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
-from chibo.core.audit import audit
+from chibo.core.audit import audit, audit_many
 from chibo.core.calendar import add_months, due_date
 from chibo.core.rulebook import integer, rule
 from chibo.core.text import clean
@@ -25,19 +25,36 @@ def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, mem
     rule version in force on ``start`` and the unit's working calendar (``month_end``: a clock
     started on a month's last day ends on a month's last day). Call inside the caller's
     transaction (the process service that creates the obligation)."""
-    spec = kind_spec(kind)
-    version = rule(spec.rule_key, on=start)
+    deadline = _new_deadline(kind=kind, unit=unit, start=start, title=title, member=member, source=source,
+                             data=data, month_end=month_end)
+    deadline.save(force_insert=True)
+    audit(actor=actor, action="deadline.opened", obj=deadline, unit=unit, data=_opened_data(deadline))
+    return deadline
+
+
+def _new_deadline(*, kind: str, unit, start: date, title: str, member=None, source: str = "",
+                  data: dict | None = None, month_end: bool = False, memo: dict | None = None) -> Deadline:
+    """The unsaved deadline deadline_open writes; ``memo`` remembers rule versions and due dates when many
+    deadlines are opened at once."""
+    key = (kind, start, getattr(unit, "pk", unit), month_end)
+    if memo is not None and key in memo:
+        version, due = memo[key]
+    else:
+        version = rule(kind_spec(kind).rule_key, on=start)
+        due = due_date(version, start, unit=unit, month_end=month_end)
+        if memo is not None:
+            memo[key] = (version, due)
     data = dict(data or {})
     if month_end:
         data["month_end"] = True
-    deadline = Deadline.objects.create(
-        kind=kind, unit=unit, member=member, title=clean(title)[:200], start_date=start,
-        due_date=due_date(version, start, unit=unit, month_end=month_end), rule=version, source=source, data=data,
-    )
-    audit(actor=actor, action="deadline.opened", obj=deadline, unit=unit,
-          data={"kind": kind, "start": start, "due": deadline.due_date, "rule": f"{version.key}={version.value}",
-                "rule_id": version.pk, "member": getattr(member, "pk", None)})
-    return deadline
+    return Deadline(kind=kind, unit=unit, member=member, title=clean(title)[:200], start_date=start, due_date=due,
+                    rule=version, source=source, data=data)
+
+
+def _opened_data(deadline: Deadline) -> dict:
+    version = deadline.rule
+    return {"kind": deadline.kind, "start": deadline.start_date, "due": deadline.due_date,
+            "rule": f"{version.key}={version.value}", "rule_id": version.pk, "member": deadline.member_id}
 
 
 def deadline_meet(*, actor: Actor, deadline: Deadline, on: date, reason: str = "") -> Deadline:
@@ -115,13 +132,29 @@ def probation_source(member) -> str:
 
 def open_probation_confirmation(*, actor: Actor, member) -> Deadline:
     """Probation ends 12 months (rule) after admission; the cell then has 30 working days (rule)."""
-    probation = rule("probation.months", on=member.admission_date)
-    probation_end = add_months(member.admission_date, integer(probation))
-    return deadline_open(
-        actor=actor, kind="probation.confirmation", unit=member.unit, member=member, start=probation_end,
-        title=f"Xét công nhận đảng viên chính thức: {member.full_name}", source=probation_source(member),
-        data={"probation_rule_id": probation.pk, "probation_end": probation_end.isoformat()},
-    )
+    return open_probation_confirmations(actor=actor, members=[member])[0]
+
+
+def open_probation_confirmations(*, actor: Actor, members) -> list[Deadline]:
+    """open_probation_confirmation for many new members at once (the import): rule versions and due dates worked
+    out once per distinct date and unit, the deadlines inserted together, one "deadline.opened" audit event each."""
+    ends: dict[date, tuple] = {}
+    memo: dict = {}
+    deadlines = []
+    for member in members:
+        found = ends.get(member.admission_date)
+        if found is None:
+            probation = rule("probation.months", on=member.admission_date)
+            found = ends[member.admission_date] = (probation, add_months(member.admission_date, integer(probation)))
+        probation, probation_end = found
+        deadlines.append(_new_deadline(
+            kind="probation.confirmation", unit=member.unit, member=member, start=probation_end,
+            title=f"Xét công nhận đảng viên chính thức: {member.full_name}", source=probation_source(member),
+            data={"probation_rule_id": probation.pk, "probation_end": probation_end.isoformat()}, memo=memo,
+        ))
+    Deadline.objects.bulk_create(deadlines, batch_size=1000)
+    audit_many(actor=actor, events=[("deadline.opened", d, d.unit, _opened_data(d)) for d in deadlines])
+    return deadlines
 
 
 

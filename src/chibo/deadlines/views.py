@@ -33,7 +33,7 @@ from chibo.deadlines.selectors import (
     radar_groups,
     radar_totals,
 )
-from chibo.units.selectors import unit_get, units_visible
+from chibo.units.selectors import unit_get
 
 PAGE_SIZE = 50
 SECRETARY_ROWS = 100  # each of the secretary's two tables; "see all" leads to the paginated list
@@ -69,16 +69,16 @@ def _decorate(rows, today):
 
 
 def _radar_filters(request, actor, today):
-    units = list(units_visible(actor).only("pk", "name", "code", "depth", "path").order_by("path"))
     raw_unit = request.GET.get("unit", "")
-    unit = unit_get(actor, int(raw_unit)) if raw_unit.isdigit() else None  # out of scope: 404, like the API
-    form = RadarFilterForm(request.GET or None, units=units)
+    if raw_unit.isdigit():
+        unit_get(actor, int(raw_unit))  # out of scope: 404, like the API
+    form = RadarFilterForm(request.GET or None, actor=actor)
     data = {}
     if form.is_bound:
         form.is_valid()
         data = form.cleaned_data
     filters = DeadlineFilters(state=data.get("state") or "", kind=data.get("kind") or "",
-                              unit=unit if data.get("unit") else None,
+                              unit=data.get("unit"),
                               soon_days=data.get("days") or DEFAULT_WINDOW, today=today)
     return form, filters
 

@@ -6,10 +6,12 @@ from django import forms
 
 from chibo.core.forms import VNDateField
 from chibo.meetings.models import Choice, MeetingKind, Presence
+from chibo.meetings.rules import CELL_KINDS
+from chibo.units.picker import UnitChoiceField, UnitScope
 
 
 class MeetingForm(forms.Form):
-    unit = forms.ModelChoiceField(label="Chi bộ", queryset=None, empty_label=None)
+    unit = UnitChoiceField(label="Chi bộ", empty_label=None, scope=UnitScope(perm="meetings.manage", open_only=True))
     kind = forms.ChoiceField(label="Loại sinh hoạt", choices=MeetingKind.choices)
     title = forms.CharField(label="Tiêu đề", max_length=200)
     day = VNDateField(label="Ngày họp")
@@ -23,10 +25,20 @@ class MeetingForm(forms.Form):
     draft_resolution = forms.CharField(label="Dự thảo nghị quyết", widget=forms.Textarea(attrs={"rows": 4}),
                                        required=False)
 
-    def __init__(self, *args, units, **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = units
-        self.fields["unit"].label_from_instance = lambda u: f"{u.name} ({u.code})"
+        self.fields["unit"].bind(actor)
+
+
+class BookFilterForm(forms.Form):
+    """The minutes book's unit (a cell the actor may see the meetings of, their own for a member)."""
+
+    unit = UnitChoiceField(label="Chi bộ", required=False, empty_label=None, scope=UnitScope(
+        perm="meetings.view", kinds=CELL_KINDS, include_own=True))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].bind(actor)
 
 
 class ContentForm(forms.Form):

@@ -61,10 +61,6 @@ def meeting_units(actor: Actor) -> QuerySet[Unit]:
     return Unit.objects.filter(q)
 
 
-def managed_units(actor: Actor) -> QuerySet[Unit]:
-    return Unit.objects.filter(subtree_q(actor.paths_for("meetings.manage")), closed_on__isnull=True)
-
-
 def voted_boxes(actor: Actor, boxes) -> set[int]:
     """The boxes in which the actor has voted online (participation only: never how)."""
     if not actor.member_id:

@@ -20,6 +20,7 @@ from chibo.core.forms import apply_service_errors
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
     PRESENCE_CHOICES,
+    BookFilterForm,
     ContentForm,
     CountsForm,
     DocumentForm,
@@ -76,11 +77,10 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def new(request):
     actor = actor_for(request)
-    units = selectors.managed_units(actor).order_by("sort_key", "pk")
     if not actor.can("meetings.manage"):
         raise Http404
     initial = {"unit": request.GET.get("unit")} if request.GET.get("unit", "").isdigit() else {}
-    form = MeetingForm(request.POST or None, units=units, initial=initial)
+    form = MeetingForm(request.POST or None, actor=actor, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -376,16 +376,18 @@ def book(request):
     """The minutes book: the approved minutes of one unit and year."""
     actor = actor_for(request)
     year = _year(request)
-    units = selectors.meeting_units(actor).filter(kind__in=rules.CELL_KINDS).order_by("sort_key", "pk")
-    unit_id = _int(request.GET.get("unit"))
-    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
-    if unit_id and unit is None:
+    form = BookFilterForm({"unit": request.GET.get("unit", "")}, actor=actor)
+    if not form.is_valid():  # a unit outside the scope
         raise Http404
+    unit = form.cleaned_data["unit"]
+    if unit is None:  # none chosen: the first cell, shown as chosen
+        unit = form.fields["unit"].queryset.order_by("sort_key", "pk").first()
+        form = BookFilterForm({"unit": unit.pk if unit else ""}, actor=actor)
     rows = []
     if unit is not None:
         rows = _decorate([m for m in selectors.meetings_visible(actor).filter(
             unit=unit, minutes_state=MinutesState.APPROVED).order_by("starts_at", "pk") if local(m).year == year])
-    return render(request, "meetings/book.html", {"unit": unit, "units": units, "year": year, "rows": rows})
+    return render(request, "meetings/book.html", {"unit": unit, "form": form, "year": year, "rows": rows})
 
 
 @login_required

@@ -6,6 +6,7 @@ from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
 from chibo.members.models import Category, Education, Gender, Status, Theory
 from chibo.members.selectors import MemberFilters
+from chibo.units.picker import UnitChoiceField, UnitScope
 from chibo.units.selectors import units_visible
 
 
@@ -34,11 +35,11 @@ class MemberForm(forms.Form):
 class MemberCreateForm(MemberForm):
     status = forms.ChoiceField(label="Tình trạng", choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
                                                            (Status.FULL, Status.FULL.label)])
-    unit = forms.ChoiceField(label="Chi bộ")
+    unit = UnitChoiceField(label="Chi bộ", scope=UnitScope(perm="members.edit", open_only=True))
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "—"), *[(str(u.pk), u.name) for u in units]]
+        self.fields["unit"].bind(actor)
         self.order_fields(["unit", "status"])
 
 
@@ -56,7 +57,7 @@ class StatusForm(forms.Form):
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label="Tìm theo tên", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "ví dụ: nguyen van"}))
-    unit = forms.TypedChoiceField(label="Tổ chức", required=False, coerce=int, empty_value=None)
+    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả", scope=UnitScope(perm="members.view"))
     status = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *Status.choices])
     category = forms.ChoiceField(label="Diện", required=False, choices=[("", "Tất cả"), *Category.choices])
     country = forms.ChoiceField(label="Quốc gia", required=False)
@@ -64,9 +65,9 @@ class MemberFilterForm(forms.Form):
         ("name", "Tên (A→Z)"), ("-name", "Tên (Z→A)"), ("admission", "Ngày vào Đảng ↑"),
         ("-admission", "Ngày vào Đảng ↓"), ("birth", "Ngày sinh ↑"), ("unit", "Chi bộ")])
 
-    def __init__(self, *args, units=(), countries=(), **kwargs):
+    def __init__(self, *args, actor, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", "Tất cả"), *[(u.pk, ("— " * u.depth) + u.name) for u in units]]
+        self.fields["unit"].bind(actor)
         names = dict(country_choices())
         self.fields["country"].choices = [("", "Tất cả"), *[(c, names.get(c, c)) for c in countries if c]]
 
@@ -76,13 +77,12 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
 
     The list page and its export read the same query string through this, so an export is exactly
     the list on screen."""
-    units = list(units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path")) \
-        if actor.can("members.view") else []
-    form = MemberFilterForm(params or None, units=units, countries=sorted({u.country for u in units if u.country}))
+    countries = sorted(set(units_visible(actor).exclude(country="").values_list("country", flat=True)
+                           .order_by("country"))) if actor.can("members.view") else []
+    form = MemberFilterForm(params or None, actor=actor, countries=countries)
     filters = MemberFilters()
     if form.is_valid():
         data = form.cleaned_data
-        unit = next((u for u in units if u.pk == data["unit"]), None) if data.get("unit") else None
-        filters = MemberFilters(q=data["q"], unit=unit, status=data["status"], category=data["category"],
+        filters = MemberFilters(q=data["q"], unit=data["unit"], status=data["status"], category=data["category"],
                                 country=data["country"], sort=data["sort"] or "name")
     return form, filters

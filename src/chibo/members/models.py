@@ -139,6 +139,29 @@ class Member(models.Model):
         return self.unit.depth == 0
 
 
+class UnitMemberCount(models.Model):
+    """Active members on one unit's own rolls (not its subtree), by status and by category: the dashboard's
+    figures summed over a subtree without reading member rows. Derived data, written only by
+    ``chibo.members.counters`` in the transaction of the change; ``chibo recount`` checks or rebuilds it."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, primary_key=True,
+                                related_name="member_count")
+    # One column per active status (ACTIVE_STATUSES) ...
+    status_probationary = models.IntegerField(default=0)
+    status_full = models.IntegerField(default=0)
+    status_exempt = models.IntegerField(default=0)
+    status_suspended = models.IntegerField(default=0)
+    # ... and one per category (of the active members).
+    cat_mission_staff = models.IntegerField(default=0)
+    cat_spouse = models.IntegerField(default=0)
+    cat_state_student = models.IntegerField(default=0)
+    cat_self_student = models.IntegerField(default=0)
+    cat_labourer = models.IntegerField(default=0)
+    cat_resident = models.IntegerField(default=0)
+    cat_delegation = models.IntegerField(default=0)
+    cat_domestic = models.IntegerField(default=0)
+
+
 class TimelineKind(models.TextChoices):
     CREATED = "member.created", "Lập hồ sơ đảng viên"
     UPDATED = "member.updated", "Cập nhật lý lịch"

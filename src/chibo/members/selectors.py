@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Substr
 from django.http import Http404
 
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.text import clean, fold
 from chibo.members.models import ACTIVE_STATUSES, Member, TimelineEvent
@@ -116,43 +119,118 @@ def member_by_citizen_id(actor: Actor, citizen_id: str) -> Member | None:
     return members_visible(actor).filter(citizen_id_hash=digest).first()
 
 
+DASHBOARD_UNIT_ROWS = 50  # per page of the per-unit table
+
+
 @dataclass
 class Dashboard:
     total: int
     by_status: list[tuple[str, str, int]]
     by_category: list[tuple[str, str, int]]
+    # This page of the per-unit table: (unit, full, probationary), each counting the unit's whole subtree.
     by_unit: list[tuple[Unit, int, int]]
     by_country: list[tuple[str, str, int]]
+    # Members alone abroad, on the upper committee's own rolls (it guides them directly); None when the
+    # upper committee is outside the actor's scope.
+    solitary: int | None = None
+    # The unit whose children the table lists (None: the top of the actor's scope) and, under it,
+    # (full, probationary) on that unit's own rolls; ``up``: the focus's parent when it is in scope.
+    focus: Unit | None = None
+    focus_own: tuple[int, int] | None = None
+    up: int | None = None
+    unit_page: Page | None = None
 
 
-def dashboard_counts(actor: Actor) -> Dashboard:
-    """Counts of active members in scope by status, category, top units and country."""
+def dashboard_focus(actor: Actor, raw) -> Unit | None:
+    """The unit the dashboard's per-unit table opens (``?unit=<id>``): inside the actor's scope, or 404."""
+    if raw in (None, ""):
+        return None
+    try:
+        pk = int(raw)
+    except (TypeError, ValueError) as exc:
+        raise Http404("Không tìm thấy tổ chức") from exc
+    unit = Unit.objects.filter(subtree_q(actor.paths_for("members.view")), pk=pk).first()
+    if unit is None:
+        raise Http404("Không tìm thấy tổ chức")
+    return unit
+
+
+def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page=None) -> Dashboard:
+    """Active members in scope by status, category, country, and per unit (one page of rows), read from the
+    per-unit counters (members.counters): a constant number of queries whatever the size of the tree.
+
+    The per-unit rows are the grass-roots units (whole tree), the actor's scope roots (a narrower scope),
+    or the children of ``focus``; each row counts its subtree."""
     from chibo.core.countries import country_name
-    from chibo.members.models import FULL_STATUSES, Category, Status
+    from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
+    from chibo.members.models import FULL_STATUSES, Category, Status, UnitMemberCount
 
-    active = members_visible(actor).filter(status__in=ACTIVE_STATUSES)
-    by_status_raw = dict(active.values_list("status").annotate(n=Count("pk")).order_by())
-    by_category_raw = dict(active.values_list("category").annotate(n=Count("pk")).order_by())
-    by_country_raw = active.values_list("unit__country").annotate(n=Count("pk")).order_by("-n")
-    # Counts per grass-roots unit: the unit at depth 1 whose subtree holds the member.
-    per_unit = active.values_list("unit__path").annotate(
-        full=Count("pk", filter=Q(status__in=FULL_STATUSES)),
-        prob=Count("pk", filter=Q(status=Status.PROBATIONARY)),
-    ).order_by()
-    totals: dict[str, list[int]] = {}
-    for path, full, prob in per_unit:
-        key = path[:16] if len(path) >= 16 else path
-        acc = totals.setdefault(key, [0, 0])
-        acc[0] += full
-        acc[1] += prob
-    units = {u.path: u for u in Unit.objects.filter(path__in=list(totals))}
-    by_unit = sorted(((units[p], f, pr) for p, (f, pr) in totals.items() if p in units),
-                     key=lambda row: -(row[1] + row[2]))
+    roots = actor.paths_for("members.view")
+    whole = any(len(root) == PATH_STEP for root in roots)
+    counted = UnitMemberCount.objects.filter(subtree_q(roots, "unit__path"))
+    columns: Counter = Counter()
+    per_country: Counter = Counter()
+    solitary = 0
+
+    def add(country: str, alone: bool, values: dict[str, int]) -> None:
+        nonlocal solitary
+        n = sum(values.get(col, 0) for col in STATUS_COLUMNS.values())
+        columns.update(values)
+        per_country[country or ""] += n
+        if alone:
+            solitary += n
+
+    rows = (counted.annotate(alone=Case(When(unit__depth=0, then=Value(1)), default=Value(0),
+                                        output_field=IntegerField()))
+            .values("unit__country", "alone").annotate(**{col: Sum(col) for col in COLUMNS}).order_by())
+    for row in rows:
+        add(row["unit__country"], row["alone"] == 1, {col: row[col] or 0 for col in COLUMNS})
+    if actor.member_id and not whole:  # one's own record is always visible (see members_visible)
+        own = (Member.objects.filter(pk=actor.member_id, status__in=ACTIVE_STATUSES)
+               .values_list("status", "category", "unit__path", "unit__country", "unit__depth").first())
+        if own and not any(own[2].startswith(root) for root in roots):
+            values = {STATUS_COLUMNS[own[0]]: 1}
+            if own[1] in CATEGORY_COLUMNS:
+                values[CATEGORY_COLUMNS[own[1]]] = 1
+            add(own[3], own[4] == 0, values)
+
+    # Per-unit rows: group the counters by the row unit's path (a prefix of the counted unit's path).
+    level = focus.path if focus is not None else (roots[0] if whole else None)
+    full = Sum(sum((F(STATUS_COLUMNS[s]) for s in FULL_STATUSES), Value(0)))
+    prob = Sum(STATUS_COLUMNS[Status.PROBATIONARY])
+    if level is not None:
+        grouped = counted.filter(subtree_q([level], "unit__path")).annotate(
+            key=Substr("unit__path", 1, len(level) + PATH_STEP))
+    elif roots:
+        grouped = counted.annotate(key=Case(*[When(subtree_q([root], "unit__path"), then=Value(root))
+                                              for root in roots], output_field=CharField()))
+    else:
+        grouped = None
+    totals = {} if grouped is None else {
+        row["key"]: (row["full"] or 0, row["prob"] or 0)
+        for row in grouped.values("key").annotate(full=full, prob=prob).order_by()}
+    own_rolls = totals.pop(level, None) if level is not None else None
+    ordered = sorted(((key, f, p) for key, (f, p) in totals.items() if f + p), key=lambda r: (-(r[1] + r[2]), r[0]))
+    unit_page = Paginator(ordered, DASHBOARD_UNIT_ROWS).get_page(page)
+    units = {u.path: u for u in Unit.objects.filter(path__in=[key for key, _, _ in unit_page]).annotate(
+        has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))}
+    up = None
+    if focus is not None and focus.parent_id:
+        parent_path = focus.path[:-PATH_STEP]
+        if any(parent_path.startswith(root) for root in roots) and not (whole and len(parent_path) == PATH_STEP):
+            up = focus.parent_id
     return Dashboard(
-        total=sum(by_status_raw.values()),
-        by_status=[(s.value, s.label, by_status_raw.get(s.value, 0)) for s in Status if s.value in ACTIVE_STATUSES],
-        by_category=[(c.value, c.label, by_category_raw.get(c.value, 0)) for c in Category
-                     if by_category_raw.get(c.value)],
-        by_unit=by_unit,
-        by_country=[(code or "", country_name(code) if code else "—", n) for code, n in by_country_raw],
+        total=sum(columns[STATUS_COLUMNS[s]] for s in STATUS_COLUMNS),
+        by_status=[(s.value, s.label, columns[STATUS_COLUMNS[s.value]]) for s in Status
+                   if s.value in STATUS_COLUMNS],
+        by_category=[(c.value, c.label, columns[CATEGORY_COLUMNS[c.value]]) for c in Category
+                     if columns[CATEGORY_COLUMNS[c.value]]],
+        by_unit=[(units[key], f, p) for key, f, p in unit_page if key in units],
+        by_country=[(code, country_name(code) if code else "—", n)
+                    for code, n in sorted(per_country.items(), key=lambda item: (-item[1], item[0])) if n],
+        solitary=solitary if whole else None,
+        focus=focus,
+        focus_own=own_rolls if focus is not None and focus.depth > 0 and own_rolls and sum(own_rolls) else None,
+        up=up,
+        unit_page=unit_page,
     )

@@ -15,6 +15,7 @@ from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.text import clean, name_sort_key, search_key
 from chibo.deadlines.services import deadline_close_for, open_probation_confirmation, probation_source
 from chibo.members import timeline
+from chibo.members.counters import counts_change, state_of
 from chibo.members.models import (
     ACTIVE_STATUSES,
     STATUS_TRANSITIONS,
@@ -39,6 +40,7 @@ DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from
 # Values never copied into the timeline or the audit log, only the fact that they changed.
 SECRET_FIELDS = {"citizen_id", "phone", "email"}
 CHOICES = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category}
+CHOICE_VALUES = {name: frozenset(enum.values) for name, enum in CHOICES.items()}
 LABELS = {f.name: str(f.verbose_name) for f in Member._meta.fields}
 MIN_AGE_AT_ADMISSION = 16  # a plausibility bound on data entry; eligibility rules live in the rulebook
 
@@ -67,16 +69,17 @@ def _normalize(data: dict) -> dict:
     return out
 
 
-def _validate(member: Member) -> None:
+def _validate(member: Member, *, today: date | None = None) -> None:
+    """``today`` may be given by a caller validating many members at once (the import)."""
     errors: dict[str, str] = {}
-    today = _today()
+    today = today or _today()
     if not member.full_name or len(member.full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên (ít nhất hai chữ)."
     elif any(ch.isdigit() for ch in member.full_name):
         errors["full_name"] = "Họ và tên không được chứa chữ số."
-    for name, enum in CHOICES.items():
+    for name, values in CHOICE_VALUES.items():
         value = getattr(member, name)
-        if value and value not in enum.values:
+        if value and value not in values:
             errors[name] = f"Giá trị «{value}» không hợp lệ."
     if not member.gender:
         errors["gender"] = "Chọn giới tính."
@@ -154,6 +157,7 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     _validate(member)
     _set_derived(member)
     _save(member)
+    counts_change(None, state_of(member))
     timeline.record_created(actor=actor, member=member)
     if member.status == Status.PROBATIONARY:
         open_probation_confirmation(actor=actor, member=member)
@@ -197,6 +201,7 @@ def member_update(*, actor: Actor, member: Member, expected_version: int, change
         raise ValidationError({"__all__": f"Không sửa được các trường: {', '.join(sorted(unknown))}."})
     before = {name: _display(current, name) for name in EDITABLE_FIELDS}
     raw_before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
+    counted_before = state_of(current)
     for name, value in _normalize(changes).items():
         setattr(current, name, value)
     changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != raw_before[name]]
@@ -206,6 +211,7 @@ def member_update(*, actor: Actor, member: Member, expected_version: int, change
     _set_derived(current)
     current.version += 1
     _save(current)
+    counts_change(counted_before, state_of(current))
     diff = [{"field": name, "label": LABELS[name], "old": before[name], "new": _display(current, name)}
             for name in changed]
     timeline.record_updated(actor=actor, member=current, changed=diff, version=current.version,
@@ -241,7 +247,7 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
         errors["effective_on"] = "Ngày hiệu lực trước ngày vào Đảng."
     if errors:
         raise ValidationError(errors)
-    old = current.status
+    old, counted_before = current.status, state_of(current)
     if old == Status.PROBATIONARY:
         source = probation_source(current)
         if status == Status.FULL:
@@ -254,6 +260,7 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
         current.confirmation_date = effective_on
     current.version += 1
     current.save()
+    counts_change(counted_before, state_of(current))
     timeline.record_status_changed(actor=actor, member=current, old=old, new=status, reason=clean(reason),
                                    document=clean(document), effective_on=effective_on)
     return current
@@ -275,12 +282,13 @@ def _move(actor: Actor, member: Member, to_unit: Unit, *, reason: str, document:
         errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
     if errors:
         raise ValidationError(errors)
-    old_unit = current.unit
+    old_unit, counted_before = current.unit, state_of(current)
     current.unit = to_unit
     if current.status == Status.TRANSFERRED_OUT:  # back on the rolls of this organization
         current.status = Status.FULL if current.confirmation_date else Status.PROBATIONARY
     current.version += 1
     current.save()
+    counts_change(counted_before, state_of(current))
     timeline.record_moved(actor=actor, member=current, old_unit=old_unit, new_unit=to_unit,
                           reason=clean(reason), document=clean(document), effective_on=effective_on)
     return current

@@ -21,13 +21,8 @@ from chibo.members.selectors import (
     member_search,
     member_timeline,
 )
-from chibo.units.selectors import units_visible
 
 PAGE_SIZE = 50
-
-
-def _filter_units(actor):
-    return units_visible(actor).only("pk", "name", "depth", "path", "country").order_by("path")
 
 
 @login_required
@@ -67,13 +62,11 @@ def member_new(request):
     actor = actor_for(request)
     if not actor.can("members.edit"):
         raise Http404
-    units = [u for u in _filter_units(actor).filter(closed_on__isnull=True) if actor.can("members.edit", u)]
-    form = MemberCreateForm(request.POST or None, units=units)
+    form = MemberCreateForm(request.POST or None, actor=actor)
 
     def create():
         data = dict(form.cleaned_data)
-        unit_pk, status = data.pop("unit"), data.pop("status")
-        unit = next(u for u in units if str(u.pk) == unit_pk)
+        unit, status = data.pop("unit"), data.pop("status")
         return services.member_create(actor=actor, unit=unit, status=status, **data)
 
     if done := submit(request, form, create):

@@ -48,6 +48,8 @@ class Unit(models.Model):
     path = BinaryCharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     sort_key = BinaryCharField(max_length=400, editable=False, default="")
+    # Name and code folded (no diacritics, đ→d, lower case): what the unit picker searches.
+    search_key = models.CharField(max_length=240, editable=False, default="")
     opened_on = models.DateField("ngày thành lập")
     opened_by_doc = models.CharField("quyết định thành lập", max_length=100, blank=True)
     closed_on = models.DateField("ngày giải thể / kết thúc", null=True, blank=True)
@@ -74,6 +76,13 @@ class Unit(models.Model):
 
     def is_open_on(self, day) -> bool:
         return self.opened_on <= day and (self.closed_on is None or day <= self.closed_on)
+
+
+def unit_search_key(name: str, code: str) -> str:
+    """The ``search_key`` of a unit: "đại sứ quán tại pháp" is found by "dai su quan tai phap"."""
+    from chibo.core.text import fold
+
+    return f"{fold(name)} {fold(code)}"[:240]
 
 
 class UnitChange(models.Model):

@@ -33,47 +33,93 @@ def unit_by_code(actor: Actor, code: str) -> Unit:
         raise Http404("Không tìm thấy tổ chức") from exc
 
 
+TREE_PAGE = 50  # children per htmx answer of the tree (about 15 KB)
+
+
 @dataclass
 class TreeNode:
     unit: Unit
-    full: int = 0
-    probationary: int = 0
     total_full: int = 0
     total_probationary: int = 0
+    n_children: int = 0
     children: list[TreeNode] = field(default_factory=list)
+    more_page: int | None = None  # next page of children not loaded yet
+
+
+def _subtree_totals(units: list[Unit], *, include_closed: bool) -> dict[str, tuple[int, int]]:
+    """{path: (full, probationary)} members of each unit's subtree, summed from the per-unit counters
+    (members.UnitMemberCount, kept by the member services): one grouped query per tree depth among
+    ``units`` (a page of children is one depth), whatever the size of the tree or of the membership."""
+    from functools import reduce
+    from operator import add
+
+    from django.db.models import F, Sum
+    from django.db.models.functions import Substr
+
+    from chibo.members.counters import STATUS_COLUMNS
+    from chibo.members.models import FULL_STATUSES, Status, UnitMemberCount
+
+    full = reduce(add, [F(STATUS_COLUMNS[str(s)]) for s in FULL_STATUSES])
+
+    totals: dict[str, tuple[int, int]] = {}
+    by_length: dict[int, list[str]] = {}
+    for unit in units:
+        by_length.setdefault(len(unit.path), []).append(unit.path)
+    for length, paths in by_length.items():
+        counts = UnitMemberCount.objects.filter(subtree_q(paths, "unit__path"))
+        if not include_closed:
+            counts = counts.filter(unit__closed_on__isnull=True)
+        rows = (counts.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")
+                .annotate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)])))
+        for row in rows:
+            totals[row["prefix"]] = (row["full"] or 0, row["prob"] or 0)
+    return totals
+
+
+def _nodes(units: list[Unit], *, include_closed: bool) -> list[TreeNode]:
+    """Tree nodes of ``units`` with their subtree totals and how many children each has."""
+    if not units:
+        return []
+    totals = _subtree_totals(units, include_closed=include_closed)
+    children = Unit.objects.filter(parent__in=[u.pk for u in units])
+    if not include_closed:
+        children = children.filter(closed_on__isnull=True)
+    n_children = dict(children.values("parent").annotate(n=Count("pk")).values_list("parent", "n"))
+    return [TreeNode(unit=u, total_full=totals.get(u.path, (0, 0))[0], total_probationary=totals.get(u.path, (0, 0))[1],
+                     n_children=n_children.get(u.pk, 0)) for u in units]
+
+
+def unit_children(actor: Actor, parent: Unit, *, include_closed: bool = False, page: int = 1,
+                  per_page: int = TREE_PAGE) -> tuple[list[TreeNode], int | None]:
+    """One page of a visible unit's children (in Vietnamese name order) as tree nodes, and the
+    number of the next page (None on the last)."""
+    page = max(page, 1)
+    units = units_visible(actor).filter(parent=parent)
+    if not include_closed:
+        units = units.filter(closed_on__isnull=True)
+    start = (page - 1) * per_page
+    found = list(units.order_by("sort_key", "pk")[start:start + per_page + 1])
+    more = page + 1 if len(found) > per_page else None
+    found = found[:per_page]
+    return _nodes(found, include_closed=include_closed), more
 
 
 def unit_tree(actor: Actor, *, include_closed: bool = False) -> list[TreeNode]:
-    """The visible tree with member counts per unit and per subtree, in two queries."""
-    from chibo.members.models import FULL_STATUSES, Status
-
-    units = units_visible(actor)
+    """The top of the visible tree: the units at the top of the actor's scope, each with the first
+    page of its children; deeper levels come from ``unit_children`` as the user opens them. Every
+    node carries its member counts (full / probationary, whole subtree) and its number of children."""
+    roots = list(Unit.objects.filter(path__in=actor.paths_for("units.view")).order_by("path"))
+    if actor.member_id:  # a member sees their own cell
+        own = Unit.objects.filter(members__pk=actor.member_id).first()
+        if own is not None and not any(own.path.startswith(r.path) for r in roots):
+            roots.append(own)
     if not include_closed:
-        units = units.filter(closed_on__isnull=True)
-    units = units.annotate(
-        n_full=Count("members", filter=Q(members__status__in=FULL_STATUSES)),
-        n_prob=Count("members", filter=Q(members__status=Status.PROBATIONARY)),
-    ).order_by("path")
-    nodes: dict[str, TreeNode] = {}
-    roots: list[TreeNode] = []
-    for unit in units:
-        node = TreeNode(unit=unit, full=unit.n_full, probationary=unit.n_prob)
-        nodes[unit.path] = node
-        parent_path = unit.path[: -8]
-        parent = nodes.get(parent_path)
-        (parent.children if parent else roots).append(node)
-
-    def total(node: TreeNode) -> None:
-        node.total_full, node.total_probationary = node.full, node.probationary
-        for child in node.children:
-            total(child)
-            node.total_full += child.total_full
-            node.total_probationary += child.total_probationary
-        node.children.sort(key=lambda n: (n.unit.kind != "upper", n.unit.sort_key))
-
-    for root in roots:
-        total(root)
-    return roots
+        roots = [u for u in roots if u.closed_on is None]
+    nodes = _nodes(roots, include_closed=include_closed)
+    for node in nodes:
+        if node.n_children:
+            node.children, node.more_page = unit_children(actor, node.unit, include_closed=include_closed)
+    return nodes
 
 
 def unit_committee(unit: Unit, *, current_only: bool = True) -> QuerySet[CommitteePost]:

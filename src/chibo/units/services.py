@@ -23,6 +23,7 @@ from chibo.units.models import (
     Unit,
     UnitChange,
     UnitKind,
+    unit_search_key,
 )
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
@@ -121,6 +122,7 @@ def unit_create(
     unit.path = f"tmp-{unit.code}"
     unit.depth = (parent.depth + 1) if parent else 0
     unit.sort_key = vn_sort_key(unit.name)
+    unit.search_key = unit_search_key(unit.name, unit.code)
     try:
         with transaction.atomic():
             unit.save()
@@ -155,6 +157,7 @@ def unit_update(*, actor: Actor, unit: Unit, expected_version: int, changes: dic
     if not diff_after:
         return current
     current.sort_key = vn_sort_key(current.name)
+    current.search_key = unit_search_key(current.name, current.code)
     current.version += 1
     current.save()
     _change(current, actor, "updated", diff_before, diff_after, document)

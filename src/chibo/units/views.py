@@ -15,7 +15,14 @@ from chibo.members.selectors import MemberFilters, member_search
 from chibo.units import services
 from chibo.units.forms import PostEndForm, PostForm, UnitCloseForm, UnitForm
 from chibo.units.models import CommitteePost
-from chibo.units.selectors import unit_ancestors, unit_committee, unit_get, unit_tree, units_visible
+from chibo.units.picker import FIELD_NAME, MAX_MATCHES, UnitScope, units_matching
+from chibo.units.selectors import (
+    unit_ancestors,
+    unit_children,
+    unit_committee,
+    unit_get,
+    unit_tree,
+)
 
 
 def _require_view(actor):
@@ -25,11 +32,45 @@ def _require_view(actor):
 
 @login_required
 def tree(request):
+    """The top of the tree; deeper levels load with htmx as the user opens a unit (``children``)."""
     actor = actor_for(request)
     _require_view(actor)
+    show_closed = request.GET.get("closed") == "1"
     return render(request, "units/tree.html", {
-        "roots": unit_tree(actor, include_closed=request.GET.get("closed") == "1"),
-        "show_closed": request.GET.get("closed") == "1",
+        "roots": unit_tree(actor, include_closed=show_closed), "show_closed": show_closed,
+    })
+
+
+@login_required
+def children(request, pk):
+    """One page of a unit's children, as list items of the tree (htmx fragment)."""
+    actor = actor_for(request)
+    _require_view(actor)
+    unit = unit_get(actor, pk)
+    show_closed = request.GET.get("closed") == "1"
+    raw_page = request.GET.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and len(raw_page) < 7 else 1
+    nodes, more = unit_children(actor, unit, include_closed=show_closed, page=page)
+    return render(request, "units/_children.html", {"parent": unit, "nodes": nodes, "more_page": more,
+                                                    "show_closed": show_closed})
+
+
+@login_required
+def pick(request):
+    """Search of the unit picker: at most MAX_MATCHES units of the actor's scope by name or code, as
+    radio buttons of the form field ``name`` (htmx fragment)."""
+    actor = actor_for(request)
+    scope = UnitScope.from_params(actor, request.GET)
+    if scope is None:
+        raise Http404
+    name = request.GET.get("name", "unit")
+    if not FIELD_NAME.match(name):
+        raise Http404
+    term = request.GET.get("q", "")
+    matches = units_matching(scope.queryset(actor), term, limit=MAX_MATCHES + 1)
+    return render(request, "units/_pick_results.html", {
+        "matches": matches[:MAX_MATCHES], "more": len(matches) > MAX_MATCHES, "limit": MAX_MATCHES,
+        "name": name, "term": term.strip(),
     })
 
 
@@ -42,7 +83,7 @@ def detail(request, pk):
     return render(request, "units/detail.html", {
         "unit": unit,
         "ancestors": unit_ancestors(unit),
-        "children": units_visible(actor).filter(parent=unit).order_by("sort_key"),
+        "children": unit_children(actor, unit, include_closed=True),  # (first page, next page)
         "committee": unit_committee(unit),
         "history": unit_committee(unit, current_only=False).exclude(to_date__isnull=True)[:50],
         "members": direct,

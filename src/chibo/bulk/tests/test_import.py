@@ -120,6 +120,16 @@ def test_import_legacy_and_nfd_file_then_reimport_changes_nothing(tmp_path, acto
     probationary = Member.objects.filter(card_number__startswith="88000", status="probationary")
     assert probationary.count() == 4
     assert Deadline.objects.filter(member__in=probationary, kind="probation.confirmation").count() == 4
+    # the deadlines are opened together, each with its own audit event, and the audit chain still verifies
+    from chibo.core.audit import verify_chain
+
+    for deadline in Deadline.objects.filter(member__in=probationary).select_related("member", "rule"):
+        assert deadline.source == f"member:{deadline.member_id}"
+        assert deadline.start_date.year == deadline.member.admission_date.year + 1
+        assert deadline.due_date > deadline.start_date and deadline.rule.key == "confirmation.consider_within"
+        opened = AuditEvent.objects.get(action="deadline.opened", object_id=str(deadline.pk))
+        assert opened.data["member"] == deadline.member_id and opened.data["due"] == deadline.due_date.isoformat()
+    assert verify_chain().ok
     event = AuditEvent.objects.filter(action="members.imported").latest("seq")
     assert event.data["new"] == 8 and len(event.data["sha256"]) == 64 and event.data["encodings"] == {"full_name": "vni"}
     # Again: nothing changes (idempotent upsert by card number).
@@ -275,3 +285,109 @@ def test_column_mapping_chosen_once_is_remembered_for_the_unit(tmp_path, actor_o
     # next time, for this unit, the same header is understood without asking
     plan, _ = run(actor, path, unit=lhs, dry_run=True)
     assert plan.counts["unchanged"] == 2 and plan.unknown == []
+
+
+# -- the reader: calamine for XLSX, the sheet's extent checked first ------------------------------------
+def test_sparse_xlsx_is_refused_before_it_is_read(tmp_path, actor_of):
+    """Two cells far apart make a tiny file whose dense grid would need gigabytes: refused from the cell
+    references, before calamine builds anything."""
+    import resource
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Họ và tên", "Giới tính"])
+    ws.cell(row=900_000, column=60, value="x")
+    path = tmp_path / "sparse.xlsx"
+    wb.save(path)
+    assert path.stat().st_size < 10_000
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(FileRefused, match="quá lớn"):
+        run(actor_of("ban.tochuc"), path)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 100 * 1024  # KB: nothing big was built
+
+
+def test_rows_keep_their_numbers_and_cells_without_references_are_read(tmp_path, actor_of):
+    """Empty rows above the header keep the report's row numbers right; a writer that leaves out cell
+    references (the grid cannot be sized beforehand) is read row by row instead."""
+    rows = rows_for(NAMES[:2], card_base=22_000_000)
+    rows[0][3] = date(1985, 3, 5)            # a real date cell
+    rows[1][3] = "30/02/1990"                # an error, to see its row number
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])
+    ws.append([])
+    ws.append(HEADER)
+    for r in rows:
+        ws.append(r)
+    path = tmp_path / "gap.xlsx"
+    wb.save(path)
+    plan, _ = run(actor_of("ban.tochuc"), path, dry_run=True)
+    assert [(r.number, r.action) for r in plan.rows] == [(4, "new"), (5, "error")]
+    assert plan.rows[0].data["birth_date"] == date(1985, 3, 5)
+    # the same sheet without any r="…" attribute
+    import re
+
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(bare, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb' r="[A-Z]*[0-9]+"', b"", data)
+                assert b' r="' not in data
+            dst.writestr(item, data)
+    plan, _ = run(actor_of("ban.tochuc"), bare, dry_run=True)
+    # without references, rows are where they come: the empty rows (never written) are gone
+    assert [(r.number, r.action) for r in plan.rows] == [(2, "new"), (3, "error")]
+    assert plan.rows[0].data["birth_date"] == date(1985, 3, 5)
+
+
+# -- the write path: what COPY (PostgreSQL) or bulk_create (SQLite) stores is what member_create stores ----
+def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of, unit):
+    from chibo.core.crypto import blind_index
+    from chibo.members.services import member_create
+
+    actor = actor_of("ban.tochuc")
+    header = [*HEADER, "Số CCCD", "Điện thoại", "Thư điện tử", "Trình độ học vấn"]
+    row = rows_for(NAMES[:1], card_base=11_000_000)[0]
+    row += ["001085012345", "+33 6 12 34 56 78", "An.Nguyen@Example.org", "Đại học"]
+    plan, outcome = run(actor, xlsx(tmp_path, [row], header=header), mode="all")
+    assert outcome.counts["new"] == 1
+    imported = Member.objects.get(card_number="11000000")
+    data = dict(plan.rows[0].data)
+    data.pop("card_number")
+    data.pop("dossier_number")
+    made = member_create(actor=actor, unit=unit("PHAP-LHS"), status=imported.status, **data)
+    made.refresh_from_db()
+    skip = {"id", "card_number", "dossier_number", "created_at", "updated_at"}
+    for f in Member._meta.concrete_fields:
+        if f.attname not in skip:
+            assert getattr(imported, f.attname) == getattr(made, f.attname), f.attname
+    assert imported.citizen_id == "001085012345" and imported.citizen_id_hash == blind_index("001085012345")
+    assert imported.email == "an.nguyen@example.org" and imported.education == "bachelor"
+    assert imported.created_at and imported.updated_at and imported.version == 1
+    from django.db import connection
+
+    with connection.cursor() as cur:  # sealed in the database, never the plain value
+        cur.execute("SELECT citizen_id, phone FROM members_member WHERE id = %s", [imported.pk])
+        stored = cur.fetchone()
+    assert "001085012345" not in stored[0] and "+33" not in stored[1]
+    event = TimelineEvent.objects.get(member=imported)
+    assert (event.kind, event.occurred_on, event.unit_id) == ("member.created", imported.admission_date,
+                                                            imported.unit_id)
+    assert event.data == {"status": imported.status, "unit": imported.unit.name, "import": True}
+    assert event.recorded_at and event.actor_label == actor.label
+
+
+def test_new_member_shortcut_matches_the_model_constructor(unit):
+    from django.db.models.signals import post_init
+
+    from chibo.bulk.services import _new_member
+
+    lhs = unit("PHAP-LHS")
+    data = {"full_name": "Nguyễn Văn An", "gender": "M", "birth_date": date(1985, 3, 5), "card_number": "1"}
+    fast = _new_member(lhs, "full", data)
+    slow = Member(unit=lhs, status="full", **data)
+    assert {k: v for k, v in fast.__dict__.items() if k != "_state"} == \
+        {k: v for k, v in slow.__dict__.items() if k != "_state"}
+    assert fast.unit is lhs and fast._state.adding and fast.pk is None
+    assert not post_init.has_listeners(Member)  # the shortcut skips Model.__init__ and its signal

@@ -117,3 +117,36 @@ def test_cli_import_and_export(tmp_path, db):
     call_command("export", "members", "--unit", "PHAP", "--format", "xlsx", "--output", str(target))
     rows = list(openpyxl.load_workbook(target, read_only=True).active.iter_rows(values_only=True))
     assert len(rows) > 10 and all(r[9].startswith("PHAP") for r in rows[1:])
+
+
+def test_running_job_page_shows_reported_progress_and_cancel_reaches_the_job(client_of, settings, tmp_path):
+    """While an import's transaction is open the job row cannot move (SQLite: the only write lock is the
+    import's): the page shows the progress the job reported in its progress file, and the cancel button leaves a
+    cancel file the job sees at its next batch."""
+    from django.db import transaction
+
+    from chibo.accounts.models import User
+    from chibo.bulk import jobs
+    from chibo.bulk.models import JobState
+    from chibo.bulk.services import ImportCancelled
+
+    settings.VAR_DIR = tmp_path
+    client = client_of("bithu.phap")
+    stored = jobs.storage_dir() / "running.csv"
+    stored.write_text("x")
+    job = ImportJob.objects.create(user=User.objects.get(username="bithu.phap"), file_name="running.csv",
+                                   stored_path=str(stored), sha256="", mode="all", state=JobState.RUNNING,
+                                   done=6000, total=24000)
+    with transaction.atomic():  # as inside the import's write transaction
+        jobs._side_update(job, side_ok=False, done=4000, total=12000)
+    page = client.get(reverse("bulk:job", args=[job.pk]), headers={"HX-Request": "true"})
+    assert "4000/12000" in page.text and 'value="33"' in page.text
+    assert client.post(reverse("bulk:job_cancel", args=[job.pk])).status_code == 302
+    with pytest.raises(ImportCancelled), transaction.atomic():
+        jobs._side_update(job, side_ok=False, done=6000, total=12000)
+    # once the job has ended, the row is the truth again and the side files are gone
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.CANCELLED, done=0, total=0)
+    jobs._clear_side_files(job)
+    page = client.get(reverse("bulk:job", args=[job.pk]))
+    assert "4000/12000" not in page.text and "Đã hủy" in page.text
+    assert not any(tmp_path.glob("imports/running.csv.*"))

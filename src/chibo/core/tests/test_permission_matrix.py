@@ -124,6 +124,14 @@ SELF_OR_STAFF = {  # the member files their own (self-review, trip, declaration)
     "member_de":      E(200, 403, 404, 200, 404, 404, LOGIN),
     "member_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
 }
+DECISION_FILE = {
+    kind: {
+        f"{kind}_decided_own": E(200, 200, 200, 404, 200, 404, LOGIN),   # dangvien.phap's own
+        f"{kind}_decided_de":  E(200, 200, 404, 200, 404, 404, LOGIN),
+        f"{kind}_own":         E(404, 404, 404, 404, 404, 404, LOGIN),   # not decided yet
+        f"{kind}_missing":     E(404, 404, 404, 404, 404, 404, LOGIN),
+    } for kind in ("trip", "declaration")
+}
 LETTER_PAGE = {
     "letter_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
     "letter_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
@@ -166,6 +174,20 @@ MATRIX: dict[str, object] = {
     "admission:paper":    {t: E(404, 404, 404, 404, 404, 404, LOGIN) for t in ADMISSION_CASE_PAGE},
     "set_language":       {None: E(HOME, HOME, HOME, HOME, HOME, HOME, HOME)},  # GET only redirects
     "units:tree":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "units:children": {  # a unit's children in the tree: for those who see the tree, within their scope
+        "unit_root":      E(200, 200, 404, 404, 404, 404, LOGIN),
+        "unit_fr":        E(200, 200, 200, 404, 404, 404, LOGIN),
+        "unit_fr_dsq":    E(200, 200, 200, 404, 404, 404, LOGIN),
+        "unit_de":        E(200, 200, 404, 200, 404, 404, LOGIN),
+        "unit_closed":    E(200, 200, 404, 404, 404, 404, LOGIN),
+        "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "units:pick": {  # the unit picker's search: answers only units of the scope (none for some)
+        None:                         E(200, 200, 200, 200, 200, 200, LOGIN),
+        "?under={unit_de}":           E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?under={unit_fr_dsq}":       E(200, 200, 200, 404, 200, 404, LOGIN),
+        "?perm=bogus":                E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     "units:detail":       UNIT_PAGE,
     "units:create_child": UNIT_WRITE_FORM,
     "units:edit":         UNIT_WRITE_FORM,
@@ -185,6 +207,9 @@ MATRIX: dict[str, object] = {
     "members:status":     MEMBER_WRITE_FORM,
     # bulk import/export: pages for those who read member records; writing needs members.edit; jobs are their owner's
     "bulk:import":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "bulk:book_pick":     {None: E(404, 404, 404, 404, 404, 404, LOGIN),   # no unit chosen
+                           "?book-unit={unit_fr_dsq}": E(302, 302, 302, 404, 404, 404, LOGIN),
+                           "?book-unit={unit_de}": E(302, 302, 404, 302, 404, 404, LOGIN)},
     "bulk:template":      {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
     "bulk:job":           {"job_phap": E(404, 404, 200, 404, 404, 404, LOGIN),
                            "job_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
@@ -255,6 +280,12 @@ MATRIX: dict[str, object] = {
         "declaration_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
         "declaration_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
     },
+    # the committee's decision on a trip / a declaration as PDF and DOCX: the member and officers in
+    # scope; 404 before the decision
+    "transfers:trip_decision_pdf": DECISION_FILE["trip"],
+    "transfers:trip_decision_docx": DECISION_FILE["trip"],
+    "transfers:declaration_decision_pdf": DECISION_FILE["declaration"],
+    "transfers:declaration_decision_docx": DECISION_FILE["declaration"],
     "transfers:hold_new": {  # the inspection / complaint flag: officers and inspectors
         "member_own":     E(200, 200, 403, 404, 403, 404, LOGIN),
         "member_fr":      E(200, 200, 403, 404, 404, 404, LOGIN),
@@ -272,6 +303,24 @@ MATRIX: dict[str, object] = {
         "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
     },
     "transfers:delegation_new": {None: E(200, 403, 403, 403, 403, 403, LOGIN)},   # the upper committee only
+    "transfers:delegation_search": {None: E(200, 403, 403, 403, 403, 403, LOGIN),
+                                    "?q=nguyen": E(200, 403, 403, 403, 403, 403, LOGIN)},
+    "transfers:delegation_row": {
+        "?task=1":             E(200, 403, 403, 403, 403, 403, LOGIN),
+        "?pick={member_fr}":   E(200, 403, 403, 403, 403, 403, LOGIN),
+        "?pick={member_missing}": E(404, 403, 403, 403, 403, 403, LOGIN),
+    },
+    "transfers:delegations": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "transfers:delegation": {
+        "unit_delegation": E(200, 200, 404, 404, 404, 404, LOGIN),
+        "unit_closed":     E(404, 404, 404, 404, 404, 404, LOGIN),   # a unit without a delegation record
+        "unit_fr_dsq":     E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:org_edit": {
+        "org_first":       E(200, 403, 403, 403, 404, 404, LOGIN),
+        "org_missing":     E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "transfers:org_active": {"org_first": E(405, 405, 405, 405, 405, 405, LOGIN)},
     "transfers:delegation_close": {
         "unit_delegation": E(200, 403, 404, 404, 404, 404, LOGIN),
         "unit_closed":     E(404, 404, 404, 404, 404, 404, LOGIN),   # a unit without a delegation record
@@ -326,6 +375,11 @@ MATRIX: dict[str, object] = {
     "api_transfer_step":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_trips":          {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_declarations":   {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_delegations":    {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_delegation": {
+        "unit_delegation": E(200, 200, 404, 404, 404, 404, 401),
+        "unit_closed":     E(404, 404, 404, 404, 404, 404, 401),   # a unit without a delegation record
+    },
     # meetings: staff see their subtree, a member the meetings of their own unit
     "meetings:index":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "meetings:new":         {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
@@ -437,6 +491,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("transfers:rotation", "unit_fr_lhs", "POST", "transfers_rotation"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:delegation_new", None, "POST", "transfers_delegation"):   E(DONE, 403, 403, 403, 403, 403, LOGIN),
     ("transfers:delegation_close", "unit_delegation", "POST", "transfers_close"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("transfers:org_edit", "org_first", "POST", "transfers_org_edit"):    E(DONE, 403, 403, 403, 404, 404, LOGIN),
+    ("transfers:org_active", "org_first", "POST", "transfers_org_deactivate"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:hold_close", "hold_us", "POST", "transfers_hold_close"):  E(DONE, DONE, 404, 404, 404, 404, LOGIN),
     ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 404, 404, 401),
     ("api_transfer_step", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),

@@ -15,7 +15,7 @@ from chibo.core.models import AuditEvent
 from chibo.members.models import ACTIVE_STATUSES, FULL_STATUSES, Member, Status, TimelineEvent
 from chibo.members.selectors import MemberFilters, dashboard_counts, member_search, members_visible
 from chibo.units.models import Unit
-from chibo.units.selectors import unit_tree
+from chibo.units.selectors import unit_children, unit_tree
 
 FRANCE = {"PHAP", "PHAP-DSQ", "PHAP-LHS", "PHAP-UNESCO"}
 GERMANY = {"DUC", "DUC-DSQ", "DUC-FRA"}
@@ -32,13 +32,6 @@ def subtree_ids(root: Unit) -> set[int]:
 def ids(qs) -> set[int]:
     return set(qs.values_list("pk", flat=True))
 
-
-def flatten(nodes) -> list:
-    out = []
-    for node in nodes:
-        out.append(node)
-        out.extend(flatten(node.children))
-    return out
 
 
 def api_ids(client: Client, url: str) -> list[int]:
@@ -145,8 +138,24 @@ def test_member_search_is_scoped(actor_of, france, germany, unit):
 
 # -- unit_tree -----------------------------------------------------------------------------------------
 def test_unit_tree_is_scoped(actor_of, france, personas):
+    def opened(actor, nodes, **kw):
+        """Every node a user reaches by opening each unit (``unit_children``, page after page)."""
+        out = []
+        for node in nodes:
+            out.append(node)
+            children, page = list(node.children), node.more_page
+            if node.n_children and not children:
+                children, page = unit_children(actor, node.unit, **kw)
+            while page:
+                more, page = unit_children(actor, node.unit, page=page, **kw)
+                children += more
+            assert len(children) == node.n_children
+            out.extend(opened(actor, children, **kw))
+        return out
+
     def codes(username, **kw):
-        return [n.unit.code for n in flatten(unit_tree(actor_of(username), **kw))]
+        actor = actor_of(username)
+        return [n.unit.code for n in opened(actor, unit_tree(actor, **kw), **kw)]
 
     open_units = set(Unit.objects.filter(closed_on__isnull=True).values_list("code", flat=True))
     for username in ("ban.tochuc", "ub.kiemtra"):

@@ -41,6 +41,24 @@ def tree_counts(text: str) -> dict[str, tuple[int, int]]:
     return found
 
 
+CHILDREN_URL = re.compile(r'hx-get="(/units/\d+/children/[^"]*)"')
+
+
+def whole_tree(client, **params) -> str:
+    """The tree page and every fragment a user gets by opening each unit and each "more" button."""
+    text = page(client.get(reverse("units:tree"), params))
+    pending, seen = CHILDREN_URL.findall(text), set()
+    while pending:
+        url = html.unescape(pending.pop())
+        if url in seen:
+            continue
+        seen.add(url)
+        fragment = page(client.get(url, HTTP_HX_REQUEST="true"))
+        text += fragment
+        pending += CHILDREN_URL.findall(fragment)
+    return text
+
+
 def recount(code: str) -> tuple[int, int]:
     """(full, probationary) members in the open units of a unit's subtree, straight from the database."""
     root = Unit.objects.get(code=code)
@@ -55,7 +73,7 @@ def listed(text: str) -> list[tuple[int, str]]:
 # -- tree -----------------------------------------------------------------------------------------------
 
 def test_tree_counts_equal_a_recount_for_the_officer(client_of):
-    shown = tree_counts(page(client_of("ban.tochuc").get(reverse("units:tree"))))
+    shown = tree_counts(whole_tree(client_of("ban.tochuc")))
     assert len(shown) == Unit.objects.filter(closed_on__isnull=True).count()
     assert "DOAN-APEC17" not in shown
     for code in ("DUBNG", "PHAP", "PHAP-DSQ", "DUC", "HOAKY", "ANH"):
@@ -68,7 +86,7 @@ def test_tree_counts_equal_a_recount_for_the_officer(client_of):
 
 
 def test_tree_for_a_secretary_shows_only_their_subtree(client_of):
-    shown = tree_counts(page(client_of("bithu.phap").get(reverse("units:tree"))))
+    shown = tree_counts(whole_tree(client_of("bithu.phap")))
     assert set(shown) == {"PHAP", "PHAP-DSQ", "PHAP-LHS", "PHAP-UNESCO"}
     for code in shown:
         assert shown[code] == recount(code)
@@ -76,15 +94,15 @@ def test_tree_for_a_secretary_shows_only_their_subtree(client_of):
 
 def test_tree_follows_writes_and_shows_closed_units_on_request(client_of, actor_of, unit):
     client = client_of("ban.tochuc")
-    before = tree_counts(page(client.get(reverse("units:tree"))))
+    before = tree_counts(whole_tree(client))
     member_services.member_create(actor=actor_of("bithu.phap"), unit=unit("PHAP-LHS"), full_name="Đỗ Minh Khôi",
                                   gender="M", birth_date=date(1999, 2, 3), admission_date=date(2025, 6, 1),
                                   category="state_student")
-    after = tree_counts(page(client.get(reverse("units:tree"))))
+    after = tree_counts(whole_tree(client))
     for code in ("PHAP-LHS", "PHAP", "DUBNG"):
         assert after[code] == (before[code][0], before[code][1] + 1), code
     assert after["DUC"] == before["DUC"]
-    with_closed = page(client.get(reverse("units:tree"), {"closed": "1"}))
+    with_closed = whole_tree(client, closed="1")
     assert 'data-unit="DOAN-APEC17"' in with_closed and "đã giải thể" in with_closed
 
 
