@@ -24,6 +24,8 @@ urlpatterns = [
     path("transfers/<int:pk>/step/", transfers_api.TransferStep.as_view(), name="api_transfer_step"),
     path("trips/", transfers_api.TripList.as_view(), name="api_trips"),
     path("declarations/", transfers_api.DeclarationList.as_view(), name="api_declarations"),
+    path("delegations/", transfers_api.DelegationList.as_view(), name="api_delegations"),
+    path("delegations/<int:pk>/", transfers_api.DelegationDetail.as_view(), name="api_delegation"),
     path("admission/cases/", admission_api.CaseList.as_view(), name="api_admission_cases"),
     path("admission/cases/<int:pk>/", admission_api.CaseDetail.as_view(), name="api_admission_case"),
     path("admission/cases/<int:pk>/transitions/", admission_api.CaseTransition.as_view(),

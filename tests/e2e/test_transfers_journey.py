@@ -102,7 +102,9 @@ def test_member_posted_to_paris_reports_late_serves_and_returns(browser, posted_
         page.get_by_label("Ngày ghi trên giấy giới thiệu").fill("01/04/2026")
         page.get_by_label("Số quyết định cử đi công tác").fill("1234/QĐ-BNG")
         page.get_by_label("Ngày quyết định").fill("20/03/2026")
-        page.get_by_label("Giới thiệu đến").select_option(label=f"· · {paris.name}")
+        # The whole tree lies under the upper committee: the unit picker is a search box, answers are radios.
+        page.get_by_label("Giới thiệu đến").fill(paris.code)
+        page.locator(f'input[type=radio][name=to_unit][value="{paris.pk}"]').check()
         page.locator("input[name=reason]").fill("Nhiệm kỳ công tác tại Đại sứ quán Việt Nam tại Pháp")
         shot(page, "01-incoming-form")
         page.get_by_role("button", name="Lưu").click()

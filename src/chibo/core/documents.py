@@ -8,6 +8,8 @@ right "ĐẢNG CỘNG SẢN VIỆT NAM" with place and date; a centred title; th
 ("T/M CHI ỦY" + title + name) on the right and the recipients ("Nơi nhận") on the left.
 
 Registers (books such as 10-SHĐ or 7-HSĐV) are tables: ``Table`` blocks, landscape when wide.
+A form with a back (the boxes of the 10-box letter filled by later signers) puts it in ``annex``:
+blocks printed after the signature block, from a new page.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class Table:
     rows: list[list[str]]
     widths: list[float] | None = None  # relative column widths
     caption: str = ""
+    keep_together: bool = False  # a small framed table (a box of a form) never split across pages
 
 
 Block = Paragraph | Field | Table
@@ -66,6 +69,7 @@ class OfficialDocument:
     recipients: list[str] = field(default_factory=list)
     landscape: bool = False
     void_reason: str = ""               # a voided document keeps its number and says so on every page
+    annex: list[Block] = field(default_factory=list)  # after the signature, from a new page (a form's back)
 
     @property
     def place_and_date(self) -> str:
@@ -132,27 +136,35 @@ def render_docx(doc: OfficialDocument) -> bytes:
     para(out, doc.title, bold=True, where="center", size=14)
     if doc.subtitle:
         para(out, doc.subtitle, italic=True, where="center")
-    for block in doc.blocks:
-        if isinstance(block, Paragraph):
-            p = para(out, block.text, bold=block.bold, italic=block.italic, where=block.align)
-            if block.indent and block.align == "justify":
-                p.paragraph_format.first_line_indent = Cm(1)
-        elif isinstance(block, Field):
-            p = out.add_paragraph()
-            p.add_run(f"{block.label}: ").bold = False
-            p.add_run(block.value or "…").bold = True
-        else:
-            if block.caption:
-                para(out, block.caption, bold=True)
-            table = out.add_table(rows=1, cols=len(block.headers))
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
-                cell.text = ""
-                para(cell, text, bold=True, where="center", size=11)
-            for row in block.rows:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, row, strict=True):
-                    cell.text = str(text)
+    def add_blocks(blocks):
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                p = para(out, block.text, bold=block.bold, italic=block.italic, where=block.align)
+                if block.indent and block.align == "justify":
+                    p.paragraph_format.first_line_indent = Cm(1)
+            elif isinstance(block, Field):
+                p = out.add_paragraph()
+                p.add_run(f"{block.label}: ").bold = False
+                p.add_run(block.value or "…").bold = True
+            else:
+                if block.caption:
+                    para(out, block.caption, bold=True)
+                table = out.add_table(rows=1, cols=len(block.headers))
+                table.style = "Table Grid"
+                for cell, text in zip(table.rows[0].cells, block.headers, strict=True):
+                    cell.text = ""
+                    para(cell, text, bold=True, where="center", size=11)
+                for row in block.rows:
+                    cells = table.add_row().cells
+                    for cell, text in zip(cells, row, strict=True):
+                        cell.text = str(text)
+                if block.keep_together:  # every row but the last keeps with the next: Word moves it whole
+                    for row in table.rows[:-1]:
+                        for cell in row.cells:
+                            for p in cell.paragraphs:
+                                p.paragraph_format.keep_with_next = True
+
+    add_blocks(doc.blocks)
     sign = out.add_table(rows=1, cols=2)
     left, right = sign.rows[0].cells
     if doc.recipients:
@@ -166,6 +178,11 @@ def render_docx(doc: OfficialDocument) -> bytes:
     para(right, "\n\n", where="center")
     if doc.signer_name:
         para(right, doc.signer_name, bold=True, where="center")
+    if doc.annex:
+        out.add_page_break()
+        if doc.void_reason:
+            para(out, f"ĐÃ HỦY — {doc.void_reason}", bold=True, where="center")
+        add_blocks(doc.annex)
     buffer = io.BytesIO()
     out.save(buffer)
     return buffer.getvalue()

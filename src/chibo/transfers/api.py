@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from chibo.core.access import actor_for
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
-from chibo.transfers.models import INCOMING, Kind, Letter, State, Transfer
+from chibo.transfers.models import INCOMING, DelegationRole, Kind, Letter, State, Transfer
 from chibo.units.selectors import unit_get
 
 
@@ -179,3 +179,51 @@ class DeclarationList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.declarations_visible(actor_for(self.request))
+
+
+class DelegationTaskSerializer(serializers.Serializer):
+    position = serializers.IntegerField(read_only=True)
+    text = serializers.CharField(read_only=True)
+    due_on = serializers.DateField(read_only=True, allow_null=True)
+
+
+class DelegationMemberSerializer(serializers.Serializer):
+    member = serializers.IntegerField(source="member_id", read_only=True)
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+    role = serializers.ChoiceField(choices=DelegationRole.choices, read_only=True)
+    from_unit = serializers.IntegerField(source="from_unit_id", read_only=True)
+    from_unit_name = serializers.CharField(source="from_unit.name", read_only=True)
+    attached_on = serializers.DateField(read_only=True)
+    detached_on = serializers.DateField(read_only=True, allow_null=True)
+
+
+class DelegationSerializer(serializers.Serializer):
+    """A delegation cell: keyed by its unit; the deciding document, tasks and attached members with
+    their posts (the committee: secretary, deputy secretaries, committee members)."""
+
+    unit = serializers.IntegerField(source="unit_id", read_only=True)
+    name = serializers.CharField(source="unit.name", read_only=True)
+    country = serializers.CharField(source="unit.country", read_only=True)
+    opened_on = serializers.DateField(source="unit.opened_on", read_only=True)
+    document = serializers.CharField(source="unit.opened_by_doc", read_only=True)
+    return_on = serializers.DateField(read_only=True, allow_null=True)
+    closed_on = serializers.DateField(source="unit.closed_on", read_only=True, allow_null=True)
+    tasks = DelegationTaskSerializer(many=True, read_only=True)
+    members = DelegationMemberSerializer(source="attached", many=True, read_only=True)
+
+
+class DelegationList(generics.ListAPIView):
+    """Delegation cells in the caller's scope (a member: the one they are attached to)."""
+
+    serializer_class = DelegationSerializer
+
+    def get_queryset(self):
+        return selectors.delegations_visible(actor_for(self.request)).prefetch_related(
+            "tasks", "attached__member", "attached__from_unit")
+
+
+class DelegationDetail(generics.GenericAPIView):
+    serializer_class = DelegationSerializer
+
+    def get(self, request, pk):
+        return Response(DelegationSerializer(selectors.delegation_get(actor_for(request), pk)).data)

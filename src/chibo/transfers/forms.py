@@ -5,20 +5,30 @@ from __future__ import annotations
 from django import forms
 
 from chibo.core.forms import VNDateField
-from chibo.transfers.models import INCOMING, DeclarationKind, HoldKind, Kind, ReturnReview
+from chibo.transfers.models import (
+    INCOMING,
+    DeclarationKind,
+    DelegationRole,
+    HoldKind,
+    Kind,
+    OrgKind,
+    ReturnReview,
+)
+from chibo.units.picker import UnitChoiceField, UnitScope
 
+OPEN_UNITS = UnitScope(open_only=True)
 OUT_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
 
 
 class _UnitOrgMixin:
-    def _set_targets(self, units, orgs):
-        self.fields["to_unit"].choices = [("", "—"), *[(u.pk, f"{'· ' * u.depth}{u.name}") for u in units]]
+    def _set_targets(self, actor, orgs):
+        self.fields["to_unit"].bind(actor)
         self.fields["to_org"].choices = [("", "—"), *[(o.pk, o.name) for o in orgs]]
 
 
 class TransferRequestForm(_UnitOrgMixin, forms.Form):
     kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=OUT_KINDS)
-    to_unit = forms.TypedChoiceField(label="Nơi đến trong Đảng bộ", required=False, coerce=int, empty_value=None)
+    to_unit = UnitChoiceField(label="Nơi đến trong Đảng bộ", required=False, scope=OPEN_UNITS)
     to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ (danh mục tổ chức)", required=False, coerce=int,
                                     empty_value=None)
     decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
@@ -29,9 +39,9 @@ class TransferRequestForm(_UnitOrgMixin, forms.Form):
     requested_on = VNDateField(label="Ngày đề nghị", required=False)
     late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
 
-    def __init__(self, *args, units=(), orgs=(), **kwargs):
+    def __init__(self, *args, actor, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self._set_targets(units, orgs)
+        self._set_targets(actor, orgs)
 
 
 class IncomingForm(_UnitOrgMixin, forms.Form):
@@ -40,13 +50,14 @@ class IncomingForm(_UnitOrgMixin, forms.Form):
     letter_date = VNDateField(label="Ngày ghi trên giấy giới thiệu")
     decision_doc = forms.CharField(label="Số quyết định cử đi công tác", max_length=120)
     decision_date = VNDateField(label="Ngày quyết định")
-    to_unit = forms.TypedChoiceField(label="Giới thiệu đến", coerce=int)
+    to_unit = UnitChoiceField(label="Giới thiệu đến", empty_label=None,
+                              scope=UnitScope(open_only=True, below_only=True))
     reason = forms.CharField(label="Lý do", max_length=300)
     late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
 
-    def __init__(self, *args, units=(), orgs=(), **kwargs):
+    def __init__(self, *args, actor, under, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_unit"].choices = [(u.pk, f"{'· ' * u.depth}{u.name}") for u in units]
+        self.fields["to_unit"].bind(actor, under=under)
         self.fields["from_org"].choices = [(o.pk, o.name) for o in orgs]
 
 
@@ -90,8 +101,16 @@ class HoldForm(forms.Form):
 
 class OrgForm(forms.Form):
     name = forms.CharField(label="Tên tổ chức", max_length=200)
+    kind = forms.TypedChoiceField(label="Loại", choices=OrgKind.choices, required=False,
+                                  empty_value=OrgKind.DOMESTIC_PARTY, initial=OrgKind.DOMESTIC_PARTY)
     upper_name = forms.CharField(label="Cấp ủy cấp trên", max_length=200, required=False)
     address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
+
+
+class OrgActiveForm(forms.Form):
+    active = forms.TypedChoiceField(choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")], coerce=lambda v: v == "1",
+                                    widget=forms.HiddenInput)
+    reason = forms.CharField(label="Lý do ngừng sử dụng (sáp nhập, giải thể…)", max_length=300, required=False)
 
 
 class TripForm(forms.Form):
@@ -135,30 +154,53 @@ class ExemptionForm(forms.Form):
 class RotationForm(_UnitOrgMixin, forms.Form):
     members = forms.TypedMultipleChoiceField(label="Đảng viên", coerce=int, widget=forms.CheckboxSelectMultiple)
     kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=[(k, v) for k, v in OUT_KINDS if k != "temporary"])
-    to_unit = forms.TypedChoiceField(label="Nơi đến trong Đảng bộ", required=False, coerce=int, empty_value=None)
+    to_unit = UnitChoiceField(label="Nơi đến trong Đảng bộ", required=False, scope=OPEN_UNITS)
     to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ", required=False, coerce=int, empty_value=None)
     decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
     decision_date = VNDateField(label="Ngày quyết định")
     reason = forms.CharField(label="Lý do", max_length=300)
 
-    def __init__(self, *args, members=(), units=(), orgs=(), **kwargs):
+    def __init__(self, *args, actor, members=(), orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["members"].choices = [(m.pk, m.full_name) for m in members]
-        self._set_targets(units, orgs)
+        self._set_targets(actor, orgs)
 
 
 class DelegationForm(forms.Form):
+    """The temporary cell's decision; the picked members (``member`` + ``role_<id>``) and the task
+    rows (``task_text`` / ``task_due``) come from the page's repeated inputs."""
+
     name = forms.CharField(label="Tên chi bộ tạm thời", max_length=200)
     code = forms.CharField(label="Mã", max_length=32)
     country = forms.CharField(label="Nước đến (mã 2 chữ)", max_length=2)
     opened_on = VNDateField(label="Ngày thành lập")
-    return_on = VNDateField(label="Dự kiến về nước", required=False)
-    document = forms.CharField(label="Số quyết định thành lập", max_length=100)
-    tasks = forms.CharField(label="Nhiệm vụ trong thời gian ở nước ngoài", widget=forms.Textarea(attrs={"rows": 3}))
-    cards = forms.CharField(label="Số thẻ đảng viên của thành viên đoàn (mỗi dòng một số)",
-                            widget=forms.Textarea(attrs={"rows": 5}))
-    secretary_card = forms.CharField(label="Số thẻ của bí thư được chỉ định", max_length=20)
-    deputy_card = forms.CharField(label="Số thẻ của phó bí thư (nếu có)", max_length=20, required=False)
+    return_on = VNDateField(label="Dự kiến về nước")
+    document = forms.CharField(label="Số quyết định thành lập của Đảng ủy cấp trên", max_length=100)
+
+    MAX_ROWS = 100
+
+    def clean(self):
+        data = super().clean()
+        raw = self.data
+        team = []
+        for pk in raw.getlist("member")[: self.MAX_ROWS]:
+            if not pk.isdigit():
+                self.add_error(None, "Danh sách thành viên đoàn không hợp lệ.")
+                continue
+            team.append((int(pk), raw.get(f"role_{pk}", DelegationRole.MEMBER)))
+        texts, dues = raw.getlist("task_text")[: self.MAX_ROWS], raw.getlist("task_due")
+        tasks = []
+        for i, text in enumerate(texts):
+            due_raw = dues[i] if i < len(dues) else ""
+            due = None
+            if due_raw.strip():
+                try:
+                    due = VNDateField(required=False).clean(due_raw)
+                except forms.ValidationError:
+                    self.add_error(None, f"Nhiệm vụ {i + 1}: thời hạn ghi theo dạng dd/mm/yyyy.")
+            tasks.append((text, due))
+        data["team"], data["tasks"] = team, tasks
+        return data
 
 
 class CloseForm(forms.Form):

@@ -209,20 +209,55 @@ class ReturnReview(models.Model):
         return self.certified_on is not None
 
 
+class DelegationRole(models.TextChoices):
+    """The post a member holds in a delegation cell (the first three are committee posts)."""
+
+    SECRETARY = "secretary", "Bí thư"
+    DEPUTY_SECRETARY = "deputy_secretary", "Phó bí thư"
+    COMMITTEE_MEMBER = "committee_member", "Cấp ủy viên"
+    MEMBER = "member", "Đảng viên"
+
+
 class Delegation(models.Model):
-    """A delegation abroad whose full members form a temporary cell (a unit of kind delegation_cell)."""
+    """A delegation abroad whose full members form a temporary cell (a unit of kind delegation_cell):
+    the upper committee's decision (the unit's ``opened_by_doc``), its tasks, the expected return."""
 
     unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="delegation")
-    tasks = models.TextField("nhiệm vụ")
     return_on = models.DateField("dự kiến về nước", null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+
+class DelegationTask(models.Model):
+    """One task the upper committee gives the temporary cell for the time abroad."""
+
+    delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="tasks")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField("nhiệm vụ", max_length=500)
+    due_on = models.DateField("thời hạn", null=True, blank=True)
+
+    class Meta:
+        ordering = ["delegation", "position"]
 
 
 class DelegationMember(models.Model):
+    """A member attached to the delegation cell for the mission, with the unit they came from."""
+
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="attached")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("chức vụ trong đoàn", max_length=20, choices=DelegationRole.choices,
+                            default=DelegationRole.MEMBER)
     attached_on = models.DateField()
     detached_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delegation", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["member"], condition=models.Q(detached_on__isnull=True),
+                                    name="delegation_member_one_open"),
+        ]
 
 
 class TripState(models.TextChoices):

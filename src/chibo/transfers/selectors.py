@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chibo.core.access import Actor, subtree_q
-from chibo.transfers.models import Letter, OutsideOrganization, ReturnReview, Transfer
+from chibo.transfers.models import Form, Letter, OutsideOrganization, ReturnReview, Transfer
 
 RELATED = ("member", "unit", "from_unit", "to_unit", "from_org", "to_org")
 
@@ -59,9 +59,31 @@ def transfer_book(unit, year: int) -> QuerySet[Letter]:
             .order_by("seq"))
 
 
+def letter_sheet(letter: Letter) -> list[Letter]:
+    """The boxes written on the same paper 10-box letter as ``letter``, in the order they were
+    written: every box 1 starts a new form (a voided box 1 voids its form; the next box 1 is a new
+    paper), the later boxes of the transfer follow on the form of the box 1 before them. A 2-SHĐ or
+    3-SHĐ letter is a form of its own."""
+    if letter.form != Form.TEN_BOX:
+        return [letter]
+    sheets: list[list[Letter]] = [[]]
+    for x in (Letter.objects.filter(transfer_id=letter.transfer_id, form=Form.TEN_BOX)
+              .select_related("issuer", "issuer__parent", "member", "transfer", "transfer__member",
+                              "transfer__from_org", "transfer__to_org", "transfer__to_unit").order_by("pk")):
+        if x.box == 1 and sheets[-1]:
+            sheets.append([])
+        sheets[-1].append(x)
+    return next(sheet for sheet in sheets if any(x.pk == letter.pk for x in sheet))
+
+
 def organizations(*, active_only: bool = True) -> QuerySet[OutsideOrganization]:
     qs = OutsideOrganization.objects.all()
     return qs.filter(active=True) if active_only else qs
+
+
+def organization_uses(org: OutsideOrganization) -> int:
+    """How many transfers start or end at ``org`` (they keep it when it is deactivated)."""
+    return Transfer.objects.filter(Q(from_org=org) | Q(to_org=org)).count()
 
 
 def reviews_of_member(member) -> QuerySet[ReturnReview]:
@@ -103,3 +125,57 @@ def trip_get(actor: Actor, pk):
 
 def declaration_get(actor: Actor, pk):
     return _get(declarations_visible(actor), pk)
+
+
+def delegations_visible(actor: Actor):
+    """Delegation cells whose unit the actor may see, newest first."""
+    from chibo.transfers.models import Delegation
+    from chibo.units.selectors import units_visible
+
+    return (Delegation.objects.filter(unit__in=units_visible(actor).values("pk")).select_related("unit")
+            .order_by("-unit__opened_on", "-pk"))
+
+
+def delegation_get(actor: Actor, unit_pk):
+    """The delegation of a delegation cell (keyed by the cell's unit), or 404 outside the scope."""
+    return _get_by(delegations_visible(actor), unit_id=unit_pk)
+
+
+def _get_by(qs, **lookup):
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy") from exc
+
+
+DELEGATION_SEARCH_LIMIT = 20
+
+
+def delegation_candidates(actor: Actor, q: str, exclude=()) -> list:
+    """Members in scope matching ``q`` (a name, diacritics optional, or the start of a card number),
+    at most ``DELEGATION_SEARCH_LIMIT``, each with ``busy``: why they cannot join (or "")."""
+    from chibo.core.text import clean
+    from chibo.members.models import Status
+    from chibo.members.selectors import MemberFilters, member_search
+    from chibo.transfers.models import OPEN_STATES, DelegationMember, TransferHold
+
+    text = clean(q)[:60]
+    if len(text) < 2:
+        return []
+    qs = member_search(actor, MemberFilters(active_only=True))
+    if any(ch.isdigit() for ch in text):
+        qs = qs.filter(card_number__startswith=text.replace(" ", ""))
+    else:
+        qs = member_search(actor, MemberFilters(q=text, active_only=True))
+    found = list(qs.exclude(pk__in=[pk for pk in exclude if isinstance(pk, int)])[:DELEGATION_SEARCH_LIMIT])
+    pks = [m.pk for m in found]
+    in_transfer = set(Transfer.objects.filter(member__in=pks, state__in=OPEN_STATES).values_list("member_id", flat=True))
+    held = set(TransferHold.objects.filter(member__in=pks, closed_on__isnull=True).values_list("member_id", flat=True))
+    attached = dict(DelegationMember.objects.filter(member__in=pks, detached_on__isnull=True)
+                    .values_list("member_id", "delegation__unit__name"))
+    for m in found:
+        m.busy = ("đang kiểm tra / khiếu nại" if m.pk in held else
+                  "đang chuyển sinh hoạt" if m.pk in in_transfer else
+                  f"đang ở {attached[m.pk]}" if m.pk in attached else
+                  "đình chỉ sinh hoạt" if m.status == Status.SUSPENDED else "")
+    return found

@@ -27,6 +27,7 @@ from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
     OUTGOING,
+    DelegationRole,
     Form,
     HoldKind,
     Kind,
@@ -79,6 +80,14 @@ def member_blockers(member: Member) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------------
 # Directory of outside organizations; holds
 # ------------------------------------------------------------------------------------------------
+def _org_name_taken(name: str, exclude: int | None = None) -> bool:
+    """Whether another organization of the directory has this name, whatever the letter case
+    (compared in Python: SQLite folds only ASCII letters; the directory is small)."""
+    folded = name.casefold()
+    return any(other.casefold() == folded for other in
+               OutsideOrganization.objects.exclude(pk=exclude).values_list("name", flat=True))
+
+
 @transaction.atomic
 def org_create(*, actor: Actor, name: str, kind: str = OrgKind.DOMESTIC_PARTY, upper_name: str = "",
                address: str = "") -> OutsideOrganization:
@@ -88,11 +97,58 @@ def org_create(*, actor: Actor, name: str, kind: str = OrgKind.DOMESTIC_PARTY, u
         raise ValidationError({"name": "Cần tên tổ chức."})
     if kind not in OrgKind.values:
         raise ValidationError({"kind": "Loại tổ chức không hợp lệ."})
-    if OutsideOrganization.objects.filter(name__iexact=name).exists():
+    if _org_name_taken(name):
         raise ValidationError({"name": "Tổ chức này đã có trong danh mục."})
     org = OutsideOrganization.objects.create(name=name, kind=kind, upper_name=clean(upper_name),
                                              address=clean(address))
     audit(actor=actor, action="transfers.org_created", obj=org, data={"name": name})
+    return org
+
+
+ORG_FIELDS = ("name", "kind", "upper_name", "address")
+
+
+@transaction.atomic
+def org_update(*, actor: Actor, org: OutsideOrganization, name: str, kind: str, upper_name: str = "",
+               address: str = "") -> OutsideOrganization:
+    """Correct an organization of the directory; transfers keep pointing at the same row."""
+    require(actor, "transfers.orgs")
+    org = OutsideOrganization.objects.select_for_update().get(pk=org.pk)
+    name = clean(name)
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = "Cần tên tổ chức."
+    elif _org_name_taken(name, exclude=org.pk):
+        errors["name"] = "Đã có một tổ chức khác trùng tên trong danh mục."
+    if kind not in OrgKind.values:
+        errors["kind"] = "Loại tổ chức không hợp lệ."
+    if errors:
+        raise ValidationError(errors)
+    before = {f: getattr(org, f) for f in ORG_FIELDS}
+    org.name, org.kind, org.upper_name, org.address = name, kind, clean(upper_name), clean(address)
+    after = {f: getattr(org, f) for f in ORG_FIELDS}
+    changed = {f: [before[f], after[f]] for f in ORG_FIELDS if before[f] != after[f]}
+    if not changed:
+        return org
+    org.save(update_fields=list(changed))
+    audit(actor=actor, action="transfers.org_updated", obj=org, data={"changes": changed})
+    return org
+
+
+@transaction.atomic
+def org_set_active(*, actor: Actor, org: OutsideOrganization, active: bool, reason: str = "") -> OutsideOrganization:
+    """Deactivate an organization (no longer offered for new transfers; old transfers and the
+    history keep it) or bring it back."""
+    require(actor, "transfers.orgs")
+    org = OutsideOrganization.objects.select_for_update().get(pk=org.pk)
+    if org.active == active:
+        raise ValidationError({"reason": "Tổ chức đang hoạt động." if active else "Tổ chức đã ngừng hoạt động."})
+    if not active and not clean(reason):
+        raise ValidationError({"reason": "Cần lý do ngừng sử dụng (ví dụ: sáp nhập, giải thể)."})
+    org.active = active
+    org.save(update_fields=["active"])
+    audit(actor=actor, action="transfers.org_activated" if active else "transfers.org_deactivated", obj=org,
+          data={"name": org.name, "reason": clean(reason)[:300]})
     return org
 
 
@@ -184,8 +240,10 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
             errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
         elif not to_unit.is_open:
             errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
-    if to_org is not None and not to_org.active:
-        errors["to_org"] = "Tổ chức này không còn hoạt động."
+    if to_org is not None:
+        to_org = OutsideOrganization.objects.get(pk=to_org.pk)
+        if not to_org.active:
+            errors["to_org"] = "Tổ chức này không còn hoạt động."
     if not clean(decision_doc):
         errors["decision_doc"] = "Cần số quyết định điều động."
     if not clean(reason):
@@ -258,6 +316,9 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
         errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
     elif not to_unit.path.startswith(at_unit.path):
         errors["to_unit"] = "Nơi đến không thuộc tổ chức tiếp nhận."
+    from_org = OutsideOrganization.objects.get(pk=from_org.pk)
+    if not from_org.active:
+        errors["from_org"] = "Tổ chức này không còn hoạt động."
     if not clean(incoming_letter):
         errors["incoming_letter"] = "Cần số giấy giới thiệu của nơi đi."
     if not clean(decision_doc):
@@ -380,26 +441,61 @@ def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_
     return letter
 
 
+def _next_box(t: Transfer) -> tuple[Unit, int, Letter | None]:
+    """Who writes the next box of the transfer's letter, its number and the box before it; refused
+    with the reason when no box can follow now. A letter from outside the tree is introduced on once
+    by the committee holding the transfer (3-SHĐ abroad, box 2 of the 10-box letter otherwise); a
+    10-box letter issued in the tree goes up box by box, each by the level above the last box's issuer."""
+    if t.kind in INCOMING:
+        if t.state != State.ISSUED:
+            raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
+        return t.unit, t.letters.filter(void_reason="").count() + 2, None
+    if t.kind == Kind.TEMPORARY or t.state not in (State.ISSUED, State.FORWARDED):
+        raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
+    last = (t.letters.filter(form=Form.TEN_BOX, void_reason="").select_related("issuer__parent")
+            .order_by("-box", "-pk").first())
+    if last is None:
+        raise ValidationError({"state": "Chưa có giấy giới thiệu (ô số 1) để giới thiệu tiếp."})
+    if last.box >= 10:
+        raise ValidationError({"state": "Giấy giới thiệu đã kín 10 ô; cần cấp giấy mới."})
+    if last.issuer.parent is None:
+        raise ValidationError({"state": f"{last.issuer.name} là cấp cao nhất; không còn cấp ủy cấp trên để "
+                                        "giới thiệu tiếp."})
+    return last.issuer.parent, last.box + 1, last
+
+
+def next_box(t: Transfer) -> tuple[Unit, int] | None:
+    """The issuer and number of the next box of the transfer's letter, or None when none can follow."""
+    try:
+        issuer, box, _last = _next_box(t)
+    except ValidationError:
+        return None
+    return issuer, box
+
+
 @transaction.atomic
 def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title: str, signer_name: str,
                      dues_paid_through: str) -> Letter:
-    """The upper committee introduces the member on to the destination (3-SHĐ for abroad, the next
-    box of the 10-box letter otherwise); the report clock restarts at the new letter's date."""
+    """The next level up introduces the member on (``_next_box``): the upper committee on to the
+    destination of a letter from outside the tree, or the committee above the last box of a 10-box
+    letter issued in the tree; the report clock restarts at the new letter's date."""
     t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "unit", "to_unit").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.unit)
-    if t.state != State.ISSUED:
-        raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
+    require(actor, "transfers.edit", t.unit if t.kind in INCOMING else t.from_unit or t.unit)
+    issuer, box, last = _next_box(t)
+    require(actor, "transfers.edit", issuer)
     if t.issued_on and on < t.issued_on:
         raise ValidationError({"on": "Ngày giới thiệu trước ngày của giấy nơi đi."})
+    if last is not None and on < last.issued_on:
+        raise ValidationError({"on": f"Ngày giới thiệu trước ngày của ô số {last.box} ({last.issued_on:%d/%m/%Y})."})
     form = Form.ABROAD if t.kind == Kind.ABROAD else Form.TEN_BOX
-    box = t.letters.filter(void_reason="").count() + (2 if t.incoming_letter else 1)
-    letter = _issue(actor, t, issuer=t.unit, form=form, box=box, on=on, addressee=t.destination,
+    letter = _issue(actor, t, issuer=issuer, form=form, box=box, on=on, addressee=t.destination,
                     signer_title=signer_title, signer_name=signer_name, dues_paid_through=dues_paid_through)
     t.state, t.forwarded_on = State.FORWARDED, on
     t.save(update_fields=["state", "forwarded_on"])
     _open_report_deadline(actor, t, on)
-    _step(actor, t, "forwarded", on, f"{t.unit.name} giới thiệu đến {t.destination}, giấy số {letter.number}",
-          letter=letter.number)
+    where = f" (ô số {box})" if form == Form.TEN_BOX else ""
+    _step(actor, t, "forwarded", on, f"{issuer.name} giới thiệu đến {t.destination}{where}, giấy số {letter.number}",
+          unit=issuer, letter=letter.number)
     return letter
 
 
@@ -486,8 +582,12 @@ def transfer_cancel(*, actor: Actor, transfer: Transfer, reason: str) -> Transfe
 
 @transaction.atomic
 def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
-    """Void a miswritten letter: it stays in the book with its number, marked void; the transfer
-    steps back so a new letter can be issued."""
+    """Void a miswritten letter: it stays in the book with its number, marked void. Box 1 of the
+    10-box letter voids the whole form: the boxes written after it on the same paper are voided with
+    it (each stays in its issuer's book) and a new letter is issued from box 1; a later box voids only
+    itself. The transfer steps back to the last box still valid (or to the cell's approval)."""
+    from chibo.transfers.selectors import letter_sheet
+
     letter = Letter.objects.select_for_update(of=("self",)).select_related("transfer", "member", "issuer").get(pk=letter.pk)
     require(actor, "transfers.edit", letter.issuer)
     if letter.is_void:
@@ -495,17 +595,32 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
     if not clean(reason):
         raise ValidationError({"reason": "Cần lý do hủy giấy."})
     t = Transfer.objects.select_for_update().get(pk=letter.transfer_id)
-    latest = t.letters.filter(void_reason="").order_by("-issued_on", "-pk").first()
-    letter.void_reason, letter.voided_on = clean(reason)[:300], _today()
-    letter.save(update_fields=["void_reason", "voided_on"])
-    if latest is not None and latest.pk == letter.pk and t.state in (State.ISSUED, State.FORWARDED):
-        t.state = State.ISSUED if t.state == State.FORWARDED else State.APPROVED
+    list(Letter.objects.select_for_update().filter(transfer=t))
+    latest = t.letters.filter(void_reason="").order_by("-pk").first()
+    reason = clean(reason)[:300]
+    voided = [letter]
+    if letter.form == Form.TEN_BOX and letter.box == 1:
+        voided += [x for x in letter_sheet(letter) if x.pk > letter.pk and not x.is_void]
+    for x in voided:
+        x.void_reason = reason if x.pk == letter.pk else f"Ô số 1 (giấy số {letter.number}) bị hủy: {reason}"[:300]
+        x.voided_on = _today()
+        x.save(update_fields=["void_reason", "voided_on"])
+        audit(actor=actor, action="transfers.letter_voided", obj=x, unit=x.issuer,
+              data={"number": x.number, "reason": x.void_reason})
+    if latest is not None and latest.pk in {x.pk for x in voided} and t.state in (State.ISSUED, State.FORWARDED):
+        remaining = t.letters.filter(void_reason="").order_by("-pk").first()
+        if remaining is None:
+            t.state = State.ISSUED if t.kind in INCOMING else State.APPROVED
+        else:
+            t.state = State.FORWARDED if remaining.box > 1 else State.ISSUED
         t.save(update_fields=["state"])
-        deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(),
-                           waived_reason="Giấy giới thiệu bị hủy")
-    audit(actor=actor, action="transfers.letter_voided", obj=letter, unit=letter.issuer,
-          data={"number": letter.number, "reason": letter.void_reason})
-    _step(actor, t, "voided", _today(), f"Hủy giấy giới thiệu số {letter.number}: {letter.void_reason}")
+        if remaining is None:
+            deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(),
+                               waived_reason="Giấy giới thiệu bị hủy")
+        else:  # the member presents the last valid box: its clock again
+            _open_report_deadline(actor, t, remaining.issued_on)
+    _step(actor, t, "voided", _today(), f"Hủy giấy giới thiệu số {letter.number}: {letter.void_reason}"
+          + (f" — cả giấy bị hủy, kể cả ô số {', '.join(str(x.box) for x in voided[1:])}" if len(voided) > 1 else ""))
     return letter
 
 
@@ -566,65 +681,200 @@ def return_review_certify(*, actor: Actor, review: ReturnReview, certified_by: s
 # ------------------------------------------------------------------------------------------------
 # Delegations: temporary cells (members attached for the mission, closed on return)
 # ------------------------------------------------------------------------------------------------
+# Committee posts go to full members only: a probationary member has every right of a member except
+# voting, standing for and electing the party's leading bodies (Điều lệ Đảng, Điều 5).
+COMMITTEE_ROLES = (DelegationRole.SECRETARY, DelegationRole.DEPUTY_SECRETARY, DelegationRole.COMMITTEE_MEMBER)
+MAX_DELEGATION_TASKS = 30
+
+
+def _delegation_team_errors(errors: dict, team: list[tuple[Member, str]], on: date) -> list[tuple[Member, str]]:
+    """Validate the picked members and their posts; returns the team with fresh member rows."""
+    from chibo.members.models import Status
+    from chibo.transfers.models import DelegationMember
+
+    fresh: list[tuple[Member, str]] = []
+    seen: set[int] = set()
+    problems: list[str] = []
+    for member, role in team:
+        m = Member.objects.select_related("unit").get(pk=member.pk)
+        if m.pk in seen:
+            problems.append(f"{m.full_name} được chọn hai lần.")
+            continue
+        seen.add(m.pk)
+        if role not in DelegationRole.values:
+            problems.append(f"{m.full_name}: chức vụ trong đoàn không hợp lệ.")
+            continue
+        fresh.append((m, role))
+        blockers = member_blockers(m)
+        open_link = DelegationMember.objects.filter(member=m, detached_on__isnull=True) \
+            .select_related("delegation__unit").first()
+        if blockers:
+            problems.append(f"{m.full_name}: {blockers['member']}")
+        elif open_link is not None:
+            problems.append(f"{m.full_name} đang là thành viên {open_link.delegation.unit.name} (chưa kết thúc).")
+        elif m.status == Status.SUSPENDED:
+            problems.append(f"{m.full_name} đang bị đình chỉ sinh hoạt; không cử vào chi bộ tạm thời.")
+        elif on and m.admission_date > on:
+            problems.append(f"{m.full_name} vào Đảng sau ngày thành lập chi bộ tạm thời.")
+        if role in COMMITTEE_ROLES and m.status != Status.FULL:
+            errors.setdefault("roles", (f"{m.full_name} là {m.get_status_display().lower()}, không được chỉ định "
+                                        f"{DelegationRole(role).label.lower()}: cấp ủy chỉ gồm đảng viên chính thức."))
+    if not team:
+        errors["members"] = "Cần chọn các đảng viên của đoàn."
+    elif problems:
+        errors["members"] = " ".join(problems)
+    secretaries = [m for m, role in fresh if role == DelegationRole.SECRETARY]
+    if not secretaries:
+        errors.setdefault("roles", "Cần chỉ định bí thư chi bộ tạm thời.")
+    elif len(secretaries) > 1:
+        errors["roles"] = ("Chỉ chỉ định một bí thư; đang chọn "
+                           + ", ".join(m.full_name for m in secretaries) + ".")
+    return fresh
+
+
+def _delegation_tasks(errors: dict, tasks: list[tuple[str, date | None]], opened_on: date | None,
+                      return_on: date | None) -> list[tuple[str, date | None]]:
+    items = [(clean(text), due) for text, due in tasks if clean(text) or due]
+    problems = []
+    for i, (text, due) in enumerate(items, 1):
+        if not text:
+            problems.append(f"Nhiệm vụ {i}: cần nội dung.")
+        elif len(text) > 500:
+            problems.append(f"Nhiệm vụ {i}: tối đa 500 ký tự.")
+        if due and opened_on and due < opened_on:
+            problems.append(f"Nhiệm vụ {i}: thời hạn trước ngày thành lập chi bộ.")
+        elif due and return_on and due > return_on:
+            problems.append(f"Nhiệm vụ {i}: thời hạn sau ngày dự kiến về nước.")
+    if not items:
+        errors["tasks"] = "Cần giao ít nhất một nhiệm vụ cho chi bộ trong thời gian ở nước ngoài."
+    elif len(items) > MAX_DELEGATION_TASKS:
+        errors["tasks"] = f"Tối đa {MAX_DELEGATION_TASKS} nhiệm vụ."
+    elif problems:
+        errors["tasks"] = " ".join(problems)
+    return items
+
+
 @transaction.atomic
 def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, country: str, opened_on: date,
-                           document: str, tasks: str, members: list[Member], secretary: Member,
-                           deputy: Member | None = None, return_on: date | None = None):
+                           document: str, return_on: date, team: list[tuple[Member, str]],
+                           tasks: list[tuple[str, date | None]]):
     """The upper committee sets up a temporary cell for a delegation with at least the rule's number
-    of full members, attaches the members and appoints the secretary (and deputy)."""
+    of full members (``delegation.min_full_members_for_cell``): attaches the members for the mission,
+    appoints the committee (one secretary, deputies, committee members) and gives it its tasks.
+
+    ``team`` pairs each member with their post (``DelegationRole``); ``tasks`` pairs each task's text
+    with its optional due date. Refused as a whole, nothing written, on any problem."""
     from chibo.members.models import Status
     from chibo.members.services import member_move
-    from chibo.transfers.models import Delegation, DelegationMember
-    from chibo.units.models import PostRole, UnitKind
+    from chibo.transfers.models import Delegation, DelegationMember, DelegationTask
+    from chibo.units.models import UnitKind
     from chibo.units.services import post_appoint, unit_create
 
     require(actor, "units.edit", parent)
-    need = integer(rule("delegation.min_full_members_for_cell", on=opened_on))
-    members = [Member.objects.select_related("unit").get(pk=m.pk) for m in members]
-    full = [m for m in members if m.status == Status.FULL]
+    parent = Unit.objects.get(pk=parent.pk)
+    for member, _role in team:
+        require(actor, "members.status", Member.objects.select_related("unit").get(pk=member.pk).unit)
     errors: dict[str, str] = {}
-    if len(full) < need:
-        errors["members"] = f"Đoàn cần ít nhất {need} đảng viên chính thức để lập chi bộ tạm thời (có {len(full)})."
-    if secretary.pk not in {m.pk for m in members} or (deputy and deputy.pk not in {m.pk for m in members}):
-        errors["secretary"] = "Bí thư, phó bí thư phải là đảng viên của đoàn."
-    if not clean(tasks):
-        errors["tasks"] = "Cần giao nhiệm vụ cho chi bộ trong thời gian ở nước ngoài."
-    for m in members:
-        blockers = member_blockers(m)
-        if blockers:
-            errors["members"] = f"{m.full_name}: {blockers['member']}"
+    if not parent.is_open:
+        errors["parent"] = f"«{parent.name}» đã giải thể; không thể lập chi bộ tạm thời trực thuộc."
+    if not clean(name):
+        errors["name"] = "Cần tên chi bộ tạm thời."
+    if not clean(document):
+        errors["document"] = "Cần số quyết định thành lập của Đảng ủy cấp trên."
+    if len(clean(country)) != 2 or not clean(country).isalpha():
+        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP."
+    if opened_on is None:
+        errors["opened_on"] = "Cần ngày thành lập."
+    elif opened_on > _today():
+        errors["opened_on"] = "Ngày thành lập không thể ở tương lai."
+    elif opened_on < parent.opened_on:
+        errors["opened_on"] = "Ngày thành lập trước ngày thành lập tổ chức cấp trên."
+    if return_on is None:
+        errors["return_on"] = "Cần ngày dự kiến về nước."
+    elif opened_on is not None and return_on <= opened_on:
+        errors["return_on"] = "Ngày dự kiến về nước phải sau ngày thành lập."
+    elif opened_on is not None:
+        limit = integer(rule("transfer.official_abroad_min_months", on=opened_on))
+        if return_on >= add_months(opened_on, limit):
+            errors["return_on"] = (f"Đoàn ở nước ngoài từ {limit} tháng trở lên: đảng viên phải chuyển sinh hoạt "
+                                   "chính thức, không lập chi bộ tạm thời.")
+    fresh = _delegation_team_errors(errors, team, opened_on)
+    items = _delegation_tasks(errors, tasks, opened_on, return_on)
+    need = integer(rule("delegation.min_full_members_for_cell", on=opened_on or _today()))
+    full = [m for m, _role in fresh if m.status == Status.FULL]
+    if team and len(full) < need:
+        errors["members"] = (f"Đoàn cần ít nhất {need} đảng viên chính thức để lập chi bộ tạm thời "
+                             f"(đang chọn {len(full)}). " + errors.get("members", "")).strip()
     if errors:
         raise ValidationError(errors)
     unit = unit_create(actor=actor, parent=parent, kind=UnitKind.DELEGATION_CELL, name=name, code=code,
-                       opened_on=opened_on, country=country, mission_kind="delegation", opened_by_doc=document)
-    delegation = Delegation.objects.create(unit=unit, tasks=clean(tasks), return_on=return_on)
-    for m in members:
-        DelegationMember.objects.create(delegation=delegation, member=m, from_unit=m.unit, attached_on=opened_on)
-        member_move(actor=actor, member=m, to_unit=unit, reason="Thành viên đoàn công tác", document=document,
-                    effective_on=opened_on)
-    post_appoint(actor=actor, unit=unit, member=secretary, role=PostRole.SECRETARY, from_date=opened_on,
-                 decision_no=document, decision_date=opened_on)
-    if deputy is not None:
-        post_appoint(actor=actor, unit=unit, member=deputy, role=PostRole.DEPUTY_SECRETARY, from_date=opened_on,
-                     decision_no=document, decision_date=opened_on)
+                       opened_on=opened_on, country=clean(country).upper(), mission_kind="delegation",
+                       opened_by_doc=clean(document))
+    delegation = Delegation.objects.create(unit=unit, return_on=return_on)
+    DelegationTask.objects.bulk_create([DelegationTask(delegation=delegation, position=i, text=text, due_on=due)
+                                        for i, (text, due) in enumerate(items, 1)])
+    order = {role: i for i, role in enumerate(DelegationRole.values)}
+    for m, role in sorted(fresh, key=lambda pair: order[pair[1]]):
+        try:
+            with transaction.atomic():
+                DelegationMember.objects.create(delegation=delegation, member=m, from_unit=m.unit, role=role,
+                                                attached_on=opened_on)
+        except IntegrityError as exc:
+            raise ValidationError({"members": f"{m.full_name} vừa được cử vào một đoàn khác."}) from exc
+        member_move(actor=actor, member=m, to_unit=unit, reason=f"Thành viên đoàn công tác ({unit.name})",
+                    document=clean(document), effective_on=opened_on)
+        if role in COMMITTEE_ROLES:
+            post_appoint(actor=actor, unit=unit, member=m, role=role, from_date=opened_on,
+                         decision_no=clean(document), decision_date=opened_on)
+    audit(actor=actor, action="transfers.delegation_created", obj=unit, unit=unit,
+          data={"members": [m.pk for m, _r in fresh], "tasks": len(items), "return_on": return_on.isoformat(),
+                "document": clean(document)})
     return delegation
 
 
 @transaction.atomic
 def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document: str):
-    """The delegation returns: members go back to the units they came from; the cell closes."""
+    """The delegation returns: the committee posts end, the members go back to the units they came
+    from, the cell closes. A member whose home unit has closed meanwhile must be moved first."""
     from chibo.members.services import member_move
+    from chibo.members.timeline import record_post_ended
+    from chibo.transfers.models import Delegation
+    from chibo.units.models import CommitteePost
     from chibo.units.services import unit_close
 
-    require(actor, "units.edit", delegation.unit)
-    for link in delegation.attached.filter(detached_on__isnull=True).select_related("member", "from_unit"):
+    delegation = Delegation.objects.select_related("unit").get(pk=delegation.pk)
+    unit = Unit.objects.select_for_update().get(pk=delegation.unit_id)
+    require(actor, "units.edit", unit)
+    errors: dict[str, str] = {}
+    if not unit.is_open:
+        errors["closed_on"] = f"«{unit.name}» đã kết thúc."
+    if not clean(document):
+        errors["document"] = "Cần số quyết định kết thúc chi bộ tạm thời."
+    if closed_on is None or closed_on < unit.opened_on or closed_on > _today():
+        errors["closed_on"] = "Ngày kết thúc phải từ ngày thành lập đến hôm nay."
+    links = list(delegation.attached.filter(detached_on__isnull=True).select_related("member", "from_unit"))
+    stranded = [link for link in links if link.member.unit_id == unit.pk and link.member.status in ACTIVE_STATUSES
+                and not link.from_unit.is_open]
+    if stranded and not errors:
+        errors["members"] = "; ".join(f"{link.member.full_name}: «{link.from_unit.name}» đã giải thể"
+                                      for link in stranded) + ". Hãy chuyển sinh hoạt các đảng viên này trước."
+    if errors:
+        raise ValidationError(errors)
+    for post in CommitteePost.objects.filter(unit=unit, to_date__isnull=True).select_related("member", "unit"):
+        post.to_date, post.ended_reason = max(closed_on, post.from_date), "Đoàn công tác về nước, chi bộ tạm thời kết thúc"
+        post.save(update_fields=["to_date", "ended_reason"])
+        record_post_ended(actor=actor, post=post)
+    for link in links:
         member = Member.objects.get(pk=link.member_id)
-        if member.unit_id == delegation.unit_id and member.status in ACTIVE_STATUSES:
-            member_move(actor=actor, member=member, to_unit=link.from_unit, reason="Đoàn công tác về nước",
-                        document=document, effective_on=closed_on)
+        if member.unit_id == unit.pk and member.status in ACTIVE_STATUSES:
+            member_move(actor=actor, member=member, to_unit=link.from_unit, reason=f"Đoàn công tác về nước ({unit.name})",
+                        document=clean(document), effective_on=closed_on)
         link.detached_on = closed_on
         link.save(update_fields=["detached_on"])
-    unit_close(actor=actor, unit=delegation.unit, closed_on=closed_on, document=document)
+    unit_close(actor=actor, unit=unit, closed_on=closed_on, document=document)
+    audit(actor=actor, action="transfers.delegation_closed", obj=unit, unit=unit,
+          data={"closed_on": closed_on.isoformat(), "members": [link.member_id for link in links],
+                "document": clean(document)})
     return delegation
 
 

@@ -15,7 +15,13 @@ from chibo.core.audit import audit
 from chibo.core.forms import submit
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
-from chibo.transfers.documents import book_document, book_xlsx, letter_document
+from chibo.transfers.documents import (
+    book_document,
+    book_xlsx,
+    declaration_decision_document,
+    letter_document,
+    trip_decision_document,
+)
 from chibo.transfers.forms import (
     CertifyForm,
     CloseForm,
@@ -30,6 +36,7 @@ from chibo.transfers.forms import (
     IncomingForm,
     LetterForm,
     OpinionForm,
+    OrgActiveForm,
     OrgForm,
     ReasonForm,
     ReviewForm,
@@ -38,11 +45,21 @@ from chibo.transfers.forms import (
     TripForm,
     TripReportForm,
 )
-from chibo.transfers.models import INCOMING, DeclarationState, ReturnReview, State, TransferHold, TripState
+from chibo.transfers.models import (
+    INCOMING,
+    DeclarationState,
+    DelegationRole,
+    Form,
+    ReturnReview,
+    State,
+    TransferHold,
+    TripState,
+)
 from chibo.units.models import PostRole
 from chibo.units.selectors import unit_get, units_visible
 
 FORM_TITLE = "transfers/form.html"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _open_units(actor):
@@ -109,8 +126,10 @@ def transfer_detail(request, pk):
         actions.append(("approve", "Chi bộ đồng ý chuyển sinh hoạt", DayForm(initial={"on": clock.today()})))
     if t.state == State.APPROVED and actor.can("transfers.edit", sender):
         actions.append(("issue", "Cấp giấy giới thiệu", LetterForm(initial=_default_signer(sender))))
-    if t.state == State.ISSUED and t.kind in INCOMING and actor.can("transfers.edit", t.unit):
-        actions.append(("forward", "Giới thiệu tiếp đến nơi đến", LetterForm(initial=_default_signer(t.unit))))
+    if (nxt := services.next_box(t)) and actor.can("transfers.edit", nxt[0]):
+        label = ("Giới thiệu tiếp đến nơi đến" if t.kind in INCOMING
+                 else f"Giới thiệu tiếp (ô số {nxt[1]}): {nxt[0].name}")
+        actions.append(("forward", label, LetterForm(initial=_default_signer(nxt[0]))))
     if (t.state == State.FORWARDED or (t.state == State.ISSUED and t.kind not in INCOMING)) \
             and actor.can("transfers.edit", receiver):
         actions.append(("receive", "Nơi đến đã nhận giấy giới thiệu", DayForm(initial={"on": clock.today()})))
@@ -165,13 +184,11 @@ def transfer_new(request, pk):
     member = member_get(actor, pk)
     if not actor.can("transfers.edit", member.unit):
         raise PermissionDenied
-    form = TransferRequestForm(request.POST or None, units=_open_units(actor), orgs=selectors.organizations())
+    form = TransferRequestForm(request.POST or None, actor=actor, orgs=selectors.organizations())
 
     def create():
         data = dict(form.cleaned_data)
-        units = {u.pk: u for u in _open_units(actor)}
         orgs = {o.pk: o for o in selectors.organizations()}
-        data["to_unit"] = units.get(data["to_unit"]) if data["to_unit"] else None
         data["to_org"] = orgs.get(data["to_org"]) if data["to_org"] else None
         return services.transfer_request(actor=actor, member=member, **data)
 
@@ -189,12 +206,10 @@ def transfer_incoming(request, pk):
     member = member_get(actor, pk)
     if not actor.can("transfers.edit", member.unit):
         raise PermissionDenied
-    units = [u for u in _open_units(actor) if u.path.startswith(member.unit.path) and u.pk != member.unit_id]
-    form = IncomingForm(request.POST or None, units=units, orgs=selectors.organizations())
+    form = IncomingForm(request.POST or None, actor=actor, under=member.unit, orgs=selectors.organizations())
 
     def create():
         data = dict(form.cleaned_data)
-        data["to_unit"] = next(u for u in units if u.pk == data["to_unit"])
         data["from_org"] = selectors.organizations().get(pk=data["from_org"])
         return services.transfer_register_incoming(actor=actor, member=member, at_unit=member.unit, kind="abroad",
                                                    **data)
@@ -224,8 +239,7 @@ def letter_file(request, pk, fmt):
     name = f"giay-gioi-thieu-{letter.year}-{letter.seq}"
     if fmt == "pdf":
         return _file(render_pdf(doc), f"{name}.pdf", "application/pdf")
-    return _file(render_docx(doc), f"{name}.docx",
-                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _file(render_docx(doc), f"{name}.docx", DOCX)
 
 
 @login_required
@@ -235,7 +249,9 @@ def letter_void(request, pk):
     letter = selectors.letter_get(actor, pk)
     form = ReasonForm(request.POST)
     if submit(request, form, lambda: services.letter_void(actor=actor, letter=letter, reason=form.cleaned_data["reason"])):
-        messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ.")
+        whole = letter.form == Form.TEN_BOX and letter.box == 1
+        messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ."
+                         + (" Ô số 1 viết sai: cả giấy 10 ô bị hủy, kể cả các ô đã giới thiệu tiếp." if whole else ""))
         return redirect("transfers:detail", letter.transfer_id)
     return render(request, FORM_TITLE, {"form": form, "title": f"Hủy giấy giới thiệu số {letter.number}"})
 
@@ -323,7 +339,48 @@ def organizations(request):
             messages.success(request, "Đã thêm tổ chức vào danh mục.")
             return redirect("transfers:orgs")
     return render(request, "transfers/orgs.html", {"orgs": selectors.organizations(active_only=False),
-                                                   "form": form})
+                                                   "form": form, "can_edit": can_add})
+
+
+def _org_for_edit(request, pk):
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    org = selectors.organizations(active_only=False).filter(pk=pk).first()
+    if org is None:
+        raise Http404
+    if not actor.can("transfers.orgs"):
+        raise PermissionDenied
+    return actor, org
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def org_edit(request, pk):
+    actor, org = _org_for_edit(request, pk)
+    form = OrgForm(request.POST or None, initial={f: getattr(org, f) for f in services.ORG_FIELDS})
+    if submit(request, form, lambda: services.org_update(actor=actor, org=org, **form.cleaned_data)):
+        messages.success(request, "Đã sửa thông tin tổ chức.")
+        return redirect("transfers:orgs")
+    return render(request, "transfers/org_edit.html", {
+        "form": form, "org": org, "active_form": OrgActiveForm(initial={"active": "0" if org.active else "1"}),
+        "used": selectors.organization_uses(org),
+    })
+
+
+@login_required
+@require_POST
+def org_active(request, pk):
+    actor, org = _org_for_edit(request, pk)
+    form = OrgActiveForm(request.POST)
+    if submit(request, form, lambda: services.org_set_active(actor=actor, org=org, **form.cleaned_data)):
+        messages.success(request, "Đã dùng lại tổ chức." if form.cleaned_data["active"]
+                         else "Đã ngừng sử dụng tổ chức; các việc chuyển sinh hoạt cũ vẫn giữ nguyên.")
+        return redirect("transfers:orgs")
+    return render(request, "transfers/org_edit.html", {
+        "form": OrgForm(initial={f: getattr(org, f) for f in services.ORG_FIELDS}), "org": org,
+        "active_form": form, "used": selectors.organization_uses(org),
+    })
 
 
 # ------------------------------------------------------------------------------------------------
@@ -412,6 +469,37 @@ def declaration_detail(request, pk):
     return _staged(request, actor, d, actions, "transfers/declaration.html", "transfers:declaration")
 
 
+def _decision_file(actor, obj, doc, name: str, fmt: str) -> HttpResponse:
+    from chibo.core.documents import render_docx, render_pdf
+
+    audit(actor=actor, action="transfers.decision_downloaded", obj=obj.member, unit=obj.unit,
+          data={"document": obj.decision_doc, "format": fmt, "of": f"{obj._meta.model_name}:{obj.pk}"})
+    if fmt == "pdf":
+        return _file(render_pdf(doc), f"{name}.pdf", "application/pdf")
+    return _file(render_docx(doc), f"{name}.docx", DOCX)
+
+
+@login_required
+def trip_decision_file(request, pk, fmt):
+    """The committee's decision on a private trip abroad (the member and officers in scope; 404 before
+    the decision)."""
+    actor = actor_for(request)
+    trip = selectors.trip_get(actor, pk)
+    if trip.decided_on is None:
+        raise Http404("Chưa có quyết định")
+    return _decision_file(actor, trip, trip_decision_document(trip), f"quyet-dinh-di-nuoc-ngoai-{trip.pk}", fmt)
+
+
+@login_required
+def declaration_decision_file(request, pk, fmt):
+    """The committee's decision on a declaration (the member and officers in scope; 404 before it)."""
+    actor = actor_for(request)
+    d = selectors.declaration_get(actor, pk)
+    if d.decided_on is None:
+        raise Http404("Chưa có quyết định")
+    return _decision_file(actor, d, declaration_decision_document(d), f"quyet-dinh-khai-bao-{d.pk}", fmt)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def exemption_new(request, pk):
@@ -439,14 +527,13 @@ def rotation(request, pk):
     if not actor.can("transfers.edit", unit):
         raise PermissionDenied
     members = list(members_visible(actor).filter(unit=unit, status__in=ACTIVE_STATUSES).order_by("name_sort"))
-    units, orgs = list(_open_units(actor)), list(selectors.organizations())
-    form = RotationForm(request.POST or None, members=members, units=units, orgs=orgs)
+    orgs = list(selectors.organizations())
+    form = RotationForm(request.POST or None, actor=actor, members=members, orgs=orgs)
     preview = None
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         picked = set(data.pop("members"))
         chosen = [m for m in members if m.pk in picked]
-        data["to_unit"] = next((u for u in units if u.pk == data["to_unit"]), None)
         data["to_org"] = next((o for o in orgs if o.pk == data["to_org"]), None)
         if request.POST.get("action") == "commit":
             if done := submit(request, form, lambda: services.rotation_commit(actor=actor, members=chosen, **data)):
@@ -458,58 +545,125 @@ def rotation(request, pk):
                                                        "ready": preview and not any(r["errors"] for r in preview)})
 
 
+def _delegation_roots(actor):
+    """The upper committees where the actor may set up temporary cells (403 otherwise)."""
+    roots = [u for u in units_visible(actor).filter(depth=0, closed_on__isnull=True) if actor.can("units.edit", u)]
+    if not roots:
+        raise PermissionDenied
+    return roots
+
+
+@login_required
+def delegation_list(request):
+    """The delegation cells the actor can see (a member: the one they are attached to, if any)."""
+    actor = actor_for(request)
+    return render(request, "transfers/delegations.html", {
+        "delegations": selectors.delegations_visible(actor)[:200],
+        "can_create": any(actor.can("units.edit", u) for u in units_visible(actor).filter(depth=0)),
+    })
+
+
+RANK = {role: i for i, role in enumerate(DelegationRole.values)}  # secretary, deputy, committee, member
+
+
+@login_required
+def delegation_detail(request, pk):
+    from chibo.units.models import CommitteePost
+
+    actor = actor_for(request)
+    delegation = selectors.delegation_get(actor, pk)
+    unit = delegation.unit
+    return render(request, "transfers/delegation.html", {
+        "d": delegation, "unit": unit, "tasks": delegation.tasks.all(),
+        "attached": delegation.attached.select_related("member", "from_unit"),
+        "posts": sorted(CommitteePost.objects.filter(unit=unit).select_related("member"),
+                        key=lambda p: (p.to_date is not None, RANK.get(p.role, 9), p.pk)),
+        "can_close": unit.is_open and actor.can("units.edit", unit), "today": clock.today(),
+    })
+
+
+def _team_rows(actor, team: list[tuple[int, str]]) -> list[tuple]:
+    """(member, role) for the picked members still in the actor's scope, in the order picked."""
+    from chibo.members.selectors import members_visible
+
+    found = {m.pk: m for m in members_visible(actor).select_related("unit").filter(pk__in=[pk for pk, _r in team])}
+    return [(found[pk], role) for pk, role in team if pk in found]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delegation_new(request):
-    """The upper committee sets up a temporary cell for a delegation (members by card number)."""
+    """The upper committee sets up a temporary cell: members picked by a scoped search, each with
+    their post, the tasks as separate items, the deciding document and the expected return."""
     from django.core.exceptions import ValidationError
 
-    from chibo.members.selectors import members_visible
-
     actor = actor_for(request)
-    roots = [u for u in units_visible(actor).filter(depth=0) if actor.can("units.edit", u)]
-    if not roots:
-        raise PermissionDenied
+    roots = _delegation_roots(actor)
     form = DelegationForm(request.POST or None, initial={"opened_on": clock.today()})
+    team, tasks = [], [("", None)] * 3
 
     def create():
-        data = dict(form.cleaned_data)
-        cards = [c.strip() for c in data.pop("cards").splitlines() if c.strip()]
-        found = {m.card_number: m for m in members_visible(actor).filter(card_number__in=cards)}
-        missing = [c for c in cards if c not in found]
-        if missing:
-            raise ValidationError({"cards": f"Không tìm thấy số thẻ: {', '.join(missing)}."})
-        secretary = found.get(data.pop("secretary_card").strip())
-        deputy_card = data.pop("deputy_card").strip()
-        deputy = found.get(deputy_card) if deputy_card else None
-        if secretary is None or (deputy_card and deputy is None):
-            raise ValidationError({"secretary_card": "Bí thư, phó bí thư phải là thành viên đoàn."})
-        return services.delegation_cell_create(actor=actor, parent=roots[0], members=list(found.values()),
-                                               secretary=secretary, deputy=deputy, **data)
+        rows = _team_rows(actor, form.cleaned_data["team"])
+        if len(rows) != len(form.cleaned_data["team"]):
+            raise ValidationError({"members": "Có đảng viên không tìm thấy trong phạm vi quản lý."})
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tasks")}
+        return services.delegation_cell_create(actor=actor, parent=roots[0], team=rows,
+                                               tasks=form.cleaned_data["tasks"], **data)
 
     if done := submit(request, form, create):
         messages.success(request, f"Đã lập {done.value.unit.name}.")
-        return redirect("units:detail", done.value.unit_id)
-    return render(request, FORM_TITLE, {"form": form, "title": "Lập chi bộ tạm thời cho đoàn công tác"})
+        return redirect("transfers:delegation", done.value.unit_id)
+    if request.method == "POST" and hasattr(form, "cleaned_data"):
+        team = _team_rows(actor, form.cleaned_data.get("team", []))
+        tasks = form.cleaned_data.get("tasks") or tasks
+    return render(request, "transfers/delegation_new.html", {
+        "form": form, "team": team, "tasks": tasks, "roles": DelegationRole.choices, "parent": roots[0],
+    })
+
+
+@login_required
+def delegation_search(request):
+    """htmx: members in scope matching the typed name or card number (never a list of everyone)."""
+    actor = actor_for(request)
+    _delegation_roots(actor)
+    picked = [int(pk) for pk in request.GET.getlist("member") if pk.isdigit()]
+    q = request.GET.get("q", "")
+    return render(request, "transfers/_delegation_results.html", {
+        "results": selectors.delegation_candidates(actor, q, exclude=picked), "q": q,
+        "limit": selectors.DELEGATION_SEARCH_LIMIT,
+    })
+
+
+@login_required
+def delegation_row(request):
+    """htmx: one row of the creation page — a picked member (``pick``; nothing when already among
+    the ``member`` rows), a blank task (``task``), or nothing (``remove``: the row deletes itself)."""
+    actor = actor_for(request)
+    _delegation_roots(actor)
+    if "remove" in request.GET:
+        return HttpResponse("")
+    if "task" in request.GET:
+        return render(request, "transfers/_delegation_task.html", {"text": "", "due": None})
+    member = member_get(actor, request.GET.get("pick"))
+    if str(member.pk) in request.GET.getlist("member"):
+        return HttpResponse("")
+    return render(request, "transfers/_delegation_member.html", {"m": member, "role": DelegationRole.MEMBER,
+                                                                 "roles": DelegationRole.choices})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def delegation_close(request, pk):
-    from chibo.transfers.models import Delegation
-
     actor = actor_for(request)
-    unit = unit_get(actor, pk)
-    delegation = Delegation.objects.filter(unit=unit).first()
-    if delegation is None:
-        raise Http404
+    delegation = selectors.delegation_get(actor, pk)
+    unit = delegation.unit
     if not actor.can("units.edit", unit):
         raise PermissionDenied
     form = CloseForm(request.POST or None, initial={"closed_on": clock.today()})
     if submit(request, form, lambda: services.delegation_cell_close(actor=actor, delegation=delegation,
                                                                     **form.cleaned_data)):
         messages.success(request, "Đoàn đã về nước; đảng viên trở về chi bộ cũ, chi bộ tạm thời kết thúc.")
-        return redirect("units:detail", unit.pk)
+        return redirect("transfers:delegation", unit.pk)
     return render(request, FORM_TITLE, {"form": form, "title": f"Kết thúc {unit.name}"})
 
 

@@ -45,3 +45,32 @@ def test_a_void_document_says_so_in_both_outputs():
     doc = sample(void_reason="Ghi sai ô số 1")
     assert "ĐÃ HỦY — Ghi sai ô số 1" in " ".join(pdf_text(render_pdf(doc)).split())
     assert "ĐÃ HỦY — Ghi sai ô số 1" in docx_text(render_docx(doc))
+
+
+def test_annex_follows_the_signature_on_a_new_page_and_keeps_boxes_whole():
+    from io import BytesIO
+
+    from docx import Document
+    from pypdf import PdfReader
+
+    lines = ["Số giấy, ngày: ……", "Giới thiệu tiếp đến: ……", "Có giá trị đến hết ngày: ……", "Ghi chú: ……"]
+    boxes = [Table([f"Ô SỐ {n}"], [[f"Cấp ủy giới thiệu: Đảng ủy số {n}"], *([x] for x in lines),
+                                   [f"Người ký: bí thư số {n}"]], keep_together=True) for n in range(2, 11)]
+    doc = sample(annex=[Paragraph("CÁC Ô GIỚI THIỆU TIẾP", bold=True, align="center"), *boxes],
+                 void_reason="Viết sai ô số 1")
+    pdf, docx = render_pdf(doc), render_docx(doc)
+    for text in (" ".join(pdf_text(pdf).split()), " ".join(docx_text(docx).split())):
+        # the signature, then the annex in order; the void mark on the front and on the back
+        assert text.index("Lê Quang Anh") < text.index("CÁC Ô GIỚI THIỆU TIẾP") < text.index("Ô SỐ 2")
+        assert [text.index(f"Ô SỐ {n} Cấp ủy giới thiệu: Đảng ủy số {n}") for n in range(2, 11)] == sorted(
+            text.index(f"Ô SỐ {n} ") for n in range(2, 11))
+        assert text.count("ĐÃ HỦY — Viết sai ô số 1") == 2
+    pages = [" ".join((p.extract_text() or "").split()) for p in PdfReader(BytesIO(pdf)).pages]
+    assert "Lê Quang Anh" in pages[0] and "CÁC Ô GIỚI THIỆU TIẾP" in pages[1]
+    assert len(pages) >= 3  # the boxes need more than one page: some must move whole to the next
+    for n in range(2, 11):  # each box on one page, whole
+        assert sum(f"Ô SỐ {n} " in p for p in pages) == 1
+        page = next(p for p in pages if f"Ô SỐ {n} " in p)
+        assert f"Đảng ủy số {n}" in page and f"bí thư số {n}" in page
+    word = Document(BytesIO(docx))
+    assert any(p.paragraph_format.keep_with_next for t in word.tables for c in t._cells for p in c.paragraphs)

@@ -53,18 +53,42 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
                                         subject="Dự kiến nhận bằng khen của thành phố Frankfurt", country="DE")
     from chibo.transfers.models import Declaration, Trip
 
+    def decided_trip(member):  # applied, commented and approved: its decision can be downloaded
+        trip = services.trip_apply(actor=officer, member=member, country="IT", purpose="Thăm người thân",
+                                   depart_on=today + timedelta(days=40), return_on=today + timedelta(days=50))
+        services.trip_comment(actor=officer, trip=trip, comment="Đề nghị đồng ý")
+        return services.trip_decide(actor=officer, trip=trip, approve=True, document="16-QĐ/ĐU")
+
+    def decided_declaration(member):
+        d = services.declaration_file(actor=officer, member=member, kind="foreign_org", country="FR",
+                                      subject="Tham gia hội khoa học quốc tế")
+        services.declaration_opinion(actor=officer, declaration=d, opinion="Đề nghị đồng ý")
+        return services.declaration_decide(actor=officer, declaration=d, approve=False, document="17-TB/ĐU")
+
+    trip_decided_own, trip_decided_de = decided_trip(members["member_own"]), decided_trip(members["member_de"])
+    decl_decided_own = decided_declaration(members["member_own"])
+    decl_decided_de = decided_declaration(members["member_de"])
+    team = plain_full_members("NHATBAN", 3)
     delegation = services.delegation_cell_create(
         actor=officer, parent=units["unit_root"], name="Chi bộ tạm thời Đoàn công tác Osaka 2026", code="DOAN-OSAKA26",
-        country="JP", opened_on=today - timedelta(days=30), document="720-QĐ/ĐUBNG", tasks="Lãnh đạo đoàn",
-        members=(team := plain_full_members("NHATBAN", 3)), secretary=team[0])
+        country="JP", opened_on=today - timedelta(days=30), return_on=today + timedelta(days=10),
+        document="720-QĐ/ĐUBNG", tasks=[("Lãnh đạo đoàn", None)],
+        team=[(team[0], "secretary"), (team[1], "member"), (team[2], "member")])
+    from chibo.transfers.models import OutsideOrganization
+
+    org = OutsideOrganization.objects.order_by("pk").first()
     hold = services.hold_open(actor=officer, member=members["member_us"], kind="complaint", reference="3-ĐKN",
                               opened_on=today - timedelta(days=3))
     return {
         "hold_us": hold.pk,
         "unit_delegation": delegation.unit_id,
+        "org_first": org.pk,
+        "org_missing": (OutsideOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
         "trip_own": trip_own.pk, "trip_de": trip_de.pk,
         "trip_missing": (Trip.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
         "declaration_own": decl_own.pk, "declaration_de": decl_de.pk,
+        "trip_decided_own": trip_decided_own.pk, "trip_decided_de": trip_decided_de.pk,
+        "declaration_decided_own": decl_decided_own.pk, "declaration_decided_de": decl_decided_de.pk,
         "declaration_missing": (Declaration.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
         "transfer_fr": transfer_fr.pk, "transfer_own": letter_own.transfer_id, "transfer_de": letter_de.transfer_id,
         "transfer_missing": (Transfer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
@@ -94,6 +118,8 @@ def plain_full_members(country_code: str, n: int, exclude=()):
 def transfers_fingerprint() -> dict:
     from chibo.transfers.models import (
         Declaration,
+        Delegation,
+        DelegationMember,
         Exemption,
         Letter,
         OutsideOrganization,
@@ -111,7 +137,9 @@ def transfers_fingerprint() -> dict:
         "letters": list(Letter.objects.order_by("pk").values_list("pk", "void_reason")),
         "reviews": list(ReturnReview.objects.order_by("pk").values_list("pk", "certified_on")),
         "holds": TransferHold.objects.aggregate(n=Count("pk"), closed=Count("closed_on")),
-        "orgs": OutsideOrganization.objects.count(),
+        "orgs": list(OutsideOrganization.objects.order_by("pk").values_list("pk", "name", "active")),
+        "delegations": list(Delegation.objects.order_by("pk").values_list("pk", "unit__closed_on")),
+        "delegation_links": list(DelegationMember.objects.order_by("pk").values_list("pk", "detached_on")),
     }
 
 
@@ -173,8 +201,15 @@ def transfer_payload(kind: str, target, env):
     if kind == "transfers_delegation":
         team = plain_full_members("NGA", 3)
         return {"name": "Chi bộ tạm thời Đoàn công tác Kazan 2026", "code": "DOAN-KAZAN26", "country": "RU",
-                "opened_on": d(today), "document": "730-QĐ/ĐUBNG", "tasks": "Lãnh đạo đoàn hoàn thành nhiệm vụ",
-                "cards": "\n".join(m.card_number for m in team), "secretary_card": team[0].card_number}
+                "opened_on": d(today), "return_on": d(today + timedelta(days=14)), "document": "730-QĐ/ĐUBNG",
+                "member": [str(m.pk) for m in team], f"role_{team[0].pk}": "secretary",
+                f"role_{team[1].pk}": "deputy_secretary", "task_text": ["Lãnh đạo đoàn hoàn thành nhiệm vụ"],
+                "task_due": [""]}
+    if kind == "transfers_org_edit":
+        return {"name": "Đảng bộ Cục Lãnh sự (sau sắp xếp)", "kind": "domestic_party", "upper_name": "Đảng ủy Bộ Ngoại giao",
+                "address": "Hà Nội"}
+    if kind == "transfers_org_deactivate":
+        return {"active": "0", "reason": "Sáp nhập vào Đảng bộ khác"}
     if kind == "transfers_hold_close":
         return {"closed_on": d(today)}
     if kind == "transfers_close":

@@ -30,27 +30,6 @@ def full_members(code: str, n: int) -> list[Member]:
     return list(Member.objects.filter(unit__code=code, status=Status.FULL).exclude(pk__in=with_posts).order_by("pk")[:n])
 
 
-def test_delegation_cell_created_and_closed(actor_of, unit):
-    officer = actor_of("ban.tochuc")
-    people = full_members("PHAP-LHS", 3)
-    homes = {m.pk: m.unit_id for m in people}
-    kw = dict(actor=officer, parent=unit("DUBNG"), name="Chi bộ tạm thời Đoàn công tác COP31", code="DOAN-COP31",
-              country="BR", opened_on=date(2026, 6, 1), document="700-QĐ/ĐUBNG", tasks="Lãnh đạo đoàn hoàn thành nhiệm vụ")
-    with pytest.raises(ValidationError) as exc:  # below the rule's minimum
-        services.delegation_cell_create(**kw, members=people[:2], secretary=people[0])
-    assert "ít nhất 3" in exc.value.message_dict["members"][0]
-    with pytest.raises(PermissionDenied):
-        services.delegation_cell_create(**{**kw, "actor": actor_of("bithu.phap")}, members=people, secretary=people[0])
-    d = services.delegation_cell_create(**kw, members=people, secretary=people[0], deputy=people[1])
-    assert d.unit.kind == "delegation_cell" and d.unit.is_open
-    assert set(Member.objects.filter(unit=d.unit).values_list("pk", flat=True)) == set(homes)
-    assert CommitteePost.objects.filter(unit=d.unit, to_date__isnull=True).count() == 2
-    services.delegation_cell_close(actor=officer, delegation=d, closed_on=TODAY, document="750-QĐ/ĐUBNG")
-    d.unit.refresh_from_db()
-    assert d.unit.closed_on == TODAY
-    assert {m.pk: m.unit_id for m in Member.objects.filter(pk__in=homes)} == homes
-
-
 def test_trip_application_comment_decision_report(actor_of, personas, unit):
     own, secretary = actor_of("dangvien.phap"), actor_of("bithu.phap")
     member = personas["dangvien.phap"].member
