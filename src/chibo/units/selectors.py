@@ -12,11 +12,14 @@ from chibo.units.models import CommitteePost, Unit
 
 
 def units_visible(actor: Actor) -> QuerySet[Unit]:
-    roots = actor.paths_for("units.view")
-    q = subtree_q(roots)
+    """The units in the actor's subtrees, plus a member's own unit. The own unit is a one-row
+    subquery, not a join with the members table (a join plus DISTINCT reads millions of rows)."""
+    from chibo.members.models import Member
+
+    q = subtree_q(actor.paths_for("units.view"))
     if actor.member_id:
-        q |= Q(members__pk=actor.member_id)
-    return Unit.objects.filter(q).distinct() if actor.member_id else Unit.objects.filter(q)
+        q |= Q(pk__in=Member.objects.filter(pk=actor.member_id).values("unit_id"))
+    return Unit.objects.filter(q)
 
 
 def unit_get(actor: Actor, pk) -> Unit:

@@ -55,3 +55,17 @@ def test_move_rewrites_the_whole_subtree(db, actor_of, unit):
     assert group.path.startswith(cell.path) and group.depth == cell.depth + 1
     assert not Unit.objects.filter(subtree_q([unit("PHAP").path]), code="PHAP-LHS").exists()
     assert cell.changes.filter(action="moved", document="12-QĐ/ĐUBNG").exists()
+
+
+def test_a_members_visible_units_are_their_scope_plus_their_own_unit_without_a_join(db, actor_of, unit):
+    """A member's own unit comes from a one-row subquery: joining the members table (and DISTINCT)
+    made every unit list of a cell secretary read millions of member rows at national scale."""
+    from chibo.units.selectors import units_visible
+
+    secretary, member = actor_of("bithu.phap"), actor_of("dangvien.phap")
+    qs = units_visible(secretary)
+    sql = str(qs.query).upper()
+    assert "JOIN" not in sql and "DISTINCT" not in sql, sql
+    own = set(units_visible(member).values_list("code", flat=True))
+    assert len(own) == 1 and own <= set(qs.values_list("code", flat=True))
+    assert "DUC" not in set(qs.values_list("code", flat=True))
