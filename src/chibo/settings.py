@@ -372,6 +372,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "chibo.meetings.models.MeetingState",
         "BallotStateEnum": "chibo.meetings.models.BoxState",
         "TransferRequestKindEnum": "chibo.transfers.api.REQUEST_KINDS",
+        "DeclarationKindEnum": "chibo.transfers.models.DeclarationKind",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -9,7 +10,7 @@ from rest_framework.response import Response
 from chibo.core.access import actor_for
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
-from chibo.transfers.models import INCOMING, DelegationRole, Kind, Letter, State, Transfer
+from chibo.transfers.models import INCOMING, DeclarationKind, DelegationRole, Kind, Letter, State, Transfer
 from chibo.units.selectors import unit_get
 
 
@@ -40,14 +41,15 @@ class TransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+MAX_ID = 2**31 - 1  # ids beyond any row: refused as input, never sent to the database
 REQUEST_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
 
 
 class TransferCreateSerializer(serializers.Serializer):
-    member = serializers.IntegerField()
+    member = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     kind = serializers.ChoiceField(choices=REQUEST_KINDS)
-    to_unit = serializers.IntegerField(required=False, allow_null=True)
-    to_org = serializers.IntegerField(required=False, allow_null=True)
+    to_unit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
+    to_org = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=MAX_ID)
     decision_doc = serializers.CharField(max_length=120)
     decision_date = serializers.DateField()
     reason = serializers.CharField(max_length=300)
@@ -57,14 +59,32 @@ class TransferCreateSerializer(serializers.Serializer):
     late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-STEPS = ["approve", "receive", "report", "cancel"]
+STEPS = ["approve", "issue", "forward", "receive", "report", "cancel"]
+LETTER_STEPS = ("issue", "forward")
 
 
 class TransferStepSerializer(serializers.Serializer):
+    """One step of the transfer: ``issue`` (the sending cell's letter, box 1 or 2-SHĐ) and ``forward``
+    (the next box, written by the level above) need the signer and the dues month."""
+
     step = serializers.ChoiceField(choices=STEPS)
     on = serializers.DateField(required=False)
     late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    signer_title = serializers.CharField(required=False, allow_blank=True, max_length=60,
+                                         help_text="issue / forward: the signer's title, e.g. Bí thư")
+    signer_name = serializers.CharField(required=False, allow_blank=True, max_length=120,
+                                        help_text="issue / forward: the signer's full name")
+    dues_paid_through = serializers.CharField(required=False, allow_blank=True, max_length=7,
+                                              help_text="issue / forward: dues paid through month, mm/yyyy")
+
+    def validate(self, attrs):
+        if attrs["step"] in LETTER_STEPS:
+            missing = {name: ["Cần nhập."] for name in ("signer_title", "signer_name", "dues_paid_through")
+                       if not attrs.get(name, "").strip()}
+            if missing:
+                raise serializers.ValidationError(missing)
+        return attrs
 
 
 class TransferList(generics.ListAPIView):
@@ -77,7 +97,7 @@ class TransferList(generics.ListAPIView):
         if state and state not in State.values:
             raise serializers.ValidationError({"state": [f"Tình trạng «{state[:40]}» không hợp lệ."]})
         raw = self.request.query_params.get("member", "")
-        if raw and not raw.isdigit():
+        if raw and not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
             raise serializers.ValidationError({"member": ["Mã đảng viên phải là số."]})
         if raw:
             qs = qs.filter(member=member_get(actor, int(raw)))
@@ -123,6 +143,9 @@ class TransferStep(generics.GenericAPIView):
 
         actor = actor_for(request)
         transfer = selectors.transfer_get(actor, pk)
+        units = [u for u in (transfer.unit, transfer.from_unit, transfer.to_unit) if u is not None]
+        if not any(actor.can("transfers.edit", u) for u in units):
+            raise PermissionDenied  # permission before validation: a refused caller learns nothing
         data = TransferStepSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -130,6 +153,10 @@ class TransferStep(generics.GenericAPIView):
         step = d["step"]
         if step == "approve":
             services.transfer_approve(actor=actor, transfer=transfer, on=on)
+        elif step in LETTER_STEPS:
+            issue = services.transfer_issue_letter if step == "issue" else services.transfer_forward
+            issue(actor=actor, transfer=transfer, on=on, signer_title=d["signer_title"],
+                  signer_name=d["signer_name"], dues_paid_through=d["dues_paid_through"])
         elif step == "receive":
             services.transfer_receive(actor=actor, transfer=transfer, on=on)
         elif step == "report":
@@ -163,22 +190,173 @@ class DeclarationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MemberRefSerializer(serializers.Serializer):
+    member = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                      help_text="Member id; the caller's own record when left out")
+
+
+def _filer(actor, request):
+    """The member a trip or declaration is filed for: the one named (404 outside the scope) or the
+    caller's own record; 403 unless it is the caller's own or the caller may act for the member's cell."""
+    ref = MemberRefSerializer(data=request.data)
+    ref.is_valid(raise_exception=True)
+    pk = ref.validated_data.get("member")
+    if pk is None:
+        if not actor.member_id:
+            raise serializers.ValidationError({"member": ["Tài khoản này không gắn với đảng viên nào; "
+                                                          "cần mã đảng viên."]})
+        pk = actor.member_id
+    member = member_get(actor, pk)
+    if actor.member_id != member.pk and not actor.can("transfers.edit", member.unit):
+        raise PermissionDenied
+    return member
+
+
+class TripApplySerializer(MemberRefSerializer):
+    country = serializers.CharField(max_length=2, help_text="ISO 3166 alpha-2, e.g. JP")
+    purpose = serializers.CharField(max_length=300)
+    depart_on = serializers.DateField()
+    return_on = serializers.DateField()
+
+
+class TripReportSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=5000)
+
+
+DECIDE_HELP = "decide: true to approve, false to refuse"
+
+
+class TripDecideSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["comment", "decide"],
+                                   help_text="comment: the cell's comment; decide: the committee's decision")
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    approve = serializers.BooleanField(required=False, help_text=DECIDE_HELP)
+    document = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+class DeclarationFileSerializer(MemberRefSerializer):
+    kind = serializers.ChoiceField(choices=DeclarationKind.choices)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
+    subject = serializers.CharField(max_length=300, help_text="About the member themselves only")
+
+
+class DeclarationDecideSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=["opinion", "decide"],
+                                   help_text="opinion: the cell's opinion; decide: the committee's decision")
+    opinion = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    approve = serializers.BooleanField(required=False, help_text=DECIDE_HELP)
+    document = serializers.CharField(required=False, allow_blank=True, max_length=120)
+
+
+def _decision(d: dict) -> dict:
+    if "approve" not in d:
+        raise serializers.ValidationError({"approve": ["Chọn đồng ý (true) hoặc không đồng ý (false)."]})
+    return {"approve": d["approve"], "document": d.get("document", "")}
+
+
+def _may_act(actor, obj) -> None:
+    """The cell (comment / opinion) or the level above (decision) may act; anyone else in scope: 403."""
+    if not (actor.can("transfers.edit", obj.unit) or actor.can("transfers.edit", obj.unit.parent or obj.unit)):
+        raise PermissionDenied
+
+
 class TripList(generics.ListAPIView):
-    """Trips abroad of the members in the caller's scope (a member: their own)."""
+    """Trips abroad of the members in the caller's scope (a member: their own); a member applies
+    for their own trip, the cell for a member of its scope."""
 
     serializer_class = TripSerializer
 
     def get_queryset(self):
         return selectors.trips_visible(actor_for(self.request))
 
+    @extend_schema(request=TripApplySerializer, responses={201: TripSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        member = _filer(actor, request)
+        data = TripApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("member", None)
+        trip = services.trip_apply(actor=actor, member=member, **fields)
+        return Response(TripSerializer(trip).data, status=201)
+
+
+class TripReport(generics.GenericAPIView):
+    """The member's report after the trip (or the cell's, for them), once the trip has ended."""
+
+    serializer_class = TripSerializer
+
+    @extend_schema(request=TripReportSerializer, responses={200: TripSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        trip = selectors.trip_get(actor, pk)
+        if actor.member_id != trip.member_id and not actor.can("transfers.edit", trip.unit):
+            raise PermissionDenied
+        data = TripReportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.trip_report(actor=actor, trip=trip, text=data.validated_data["text"])
+        return Response(TripSerializer(selectors.trip_get(actor, pk)).data)
+
+
+class TripDecide(generics.GenericAPIView):
+    """The cell's comment, then the committee's decision (opening the report deadline when approved)."""
+
+    serializer_class = TripSerializer
+
+    @extend_schema(request=TripDecideSerializer, responses={200: TripSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        trip = selectors.trip_get(actor, pk)
+        _may_act(actor, trip)
+        data = TripDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if d["step"] == "comment":
+            services.trip_comment(actor=actor, trip=trip, comment=d.get("comment", ""))
+        else:
+            services.trip_decide(actor=actor, trip=trip, **_decision(d))
+        return Response(TripSerializer(selectors.trip_get(actor, pk)).data)
+
 
 class DeclarationList(generics.ListAPIView):
-    """Declarations of the members in the caller's scope (a member: their own)."""
+    """Declarations of the members in the caller's scope (a member: their own); a member files
+    their own, the cell for a member of its scope."""
 
     serializer_class = DeclarationSerializer
 
     def get_queryset(self):
         return selectors.declarations_visible(actor_for(self.request))
+
+    @extend_schema(request=DeclarationFileSerializer, responses={201: DeclarationSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        member = _filer(actor, request)
+        data = DeclarationFileSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        fields.pop("member", None)
+        declaration = services.declaration_file(actor=actor, member=member, **fields)
+        return Response(DeclarationSerializer(declaration).data, status=201)
+
+
+class DeclarationDecide(generics.GenericAPIView):
+    """The cell's opinion, then the competent committee's decision."""
+
+    serializer_class = DeclarationSerializer
+
+    @extend_schema(request=DeclarationDecideSerializer, responses={200: DeclarationSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        declaration = selectors.declaration_get(actor, pk)
+        _may_act(actor, declaration)
+        data = DeclarationDecideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        if d["step"] == "opinion":
+            services.declaration_opinion(actor=actor, declaration=declaration, opinion=d.get("opinion", ""))
+        else:
+            services.declaration_decide(actor=actor, declaration=declaration, **_decision(d))
+        return Response(DeclarationSerializer(selectors.declaration_get(actor, pk)).data)
 
 
 class DelegationTaskSerializer(serializers.Serializer):

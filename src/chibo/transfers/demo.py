@@ -1,9 +1,12 @@
 """Demo data of the transfer process: the directory of domestic party organizations that send
-members abroad and receive them back (organizations only, never people)."""
+members abroad and receive them back (organizations only, never people), and one delegation on
+mission forming an open temporary cell."""
 
 from __future__ import annotations
 
-from chibo.transfers.models import OrgKind
+from datetime import timedelta
+
+from chibo.transfers.models import DelegationRole, OrgKind
 
 ORGANIZATIONS = [
     ("Đảng bộ Cục Lãnh sự", "Đảng ủy Bộ Ngoại giao", "40 Trần Phú, Ba Đình, Hà Nội"),
@@ -16,9 +19,41 @@ ORGANIZATIONS = [
 ]
 
 
+# The delegation: full members of one cell sent on a mission, dated around the day the demo is built
+# (opened three weeks before, back a month after) so the cell is open whenever the demo is made.
+DELEGATION_FROM = "THAILAN"
+DELEGATION = {"name": "Chi bộ tạm thời Đoàn công tác Hội nghị APEC 2026", "code": "DOAN-APEC26", "country": "CN",
+              "document": "705-QĐ/ĐUBNG"}
+DELEGATION_ROLES = (DelegationRole.SECRETARY, DelegationRole.DEPUTY_SECRETARY, DelegationRole.MEMBER,
+                    DelegationRole.MEMBER)
+DELEGATION_TASKS = ("Lãnh đạo đoàn hoàn thành nhiệm vụ tại Hội nghị, giữ gìn bí mật nhà nước",
+                    "Báo cáo kết quả công tác với Đảng ủy Bộ Ngoại giao khi về nước")
+
+
 def build_transfers_demo(builder) -> None:
-    """Called once by DemoBuilder.build(); deterministic (fixed list, no randomness)."""
+    """Called once by DemoBuilder.build(); deterministic (fixed lists, no randomness)."""
     from chibo.transfers.services import org_create
 
     for name, upper, address in ORGANIZATIONS:
         org_create(actor=builder.actor, name=name, kind=OrgKind.DOMESTIC_PARTY, upper_name=upper, address=address)
+    build_delegation(builder)
+
+
+def build_delegation(builder) -> None:
+    """An open temporary cell through the same service as the page: plain full members of
+    ``DELEGATION_FROM`` (no committee post), a committee of secretary and deputy, two tasks."""
+    from chibo.core import clock
+    from chibo.members.models import Member, Status
+    from chibo.transfers.services import delegation_cell_create
+    from chibo.units.models import CommitteePost, Unit
+
+    home = Unit.objects.get(code=DELEGATION_FROM)
+    opened = clock.today() - timedelta(days=21)
+    back = clock.today() + timedelta(days=30)
+    posts = CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
+    team = list(Member.objects.filter(unit=home, status=Status.FULL, card_number__isnull=False,
+                                      admission_date__lt=opened).exclude(pk__in=posts).order_by("pk")
+                [:len(DELEGATION_ROLES)])
+    delegation_cell_create(actor=builder.actor, parent=Unit.objects.get(code="DUBNG"), opened_on=opened,
+                           return_on=back, team=list(zip(team, DELEGATION_ROLES, strict=False)),
+                           tasks=[(text, back) for text in DELEGATION_TASKS], **DELEGATION)

@@ -29,7 +29,7 @@ def transfers_visible(actor: Actor) -> QuerySet[Transfer]:
 def transfer_get(actor: Actor, pk) -> Transfer:
     try:
         return transfers_visible(actor).get(pk=pk)
-    except (Transfer.DoesNotExist, ValueError, TypeError) as exc:
+    except (Transfer.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
@@ -49,7 +49,7 @@ def letters_visible(actor: Actor) -> QuerySet[Letter]:
 def letter_get(actor: Actor, pk) -> Letter:
     try:
         return letters_visible(actor).get(pk=pk)
-    except (Letter.DoesNotExist, ValueError, TypeError) as exc:
+    except (Letter.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
@@ -115,7 +115,7 @@ def declarations_visible(actor: Actor):
 def _get(qs, pk):
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
@@ -144,7 +144,7 @@ def delegation_get(actor: Actor, unit_pk):
 def _get_by(qs, **lookup):
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 

@@ -374,7 +374,10 @@ MATRIX: dict[str, object] = {
     "api_transfer":       api(TRANSFER_PAGE),
     "api_transfer_step":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_trips":          {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_trip_report":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_trip_decide":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_declarations":   {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_declaration_decide": {"declaration_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_delegations":    {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_delegation": {
         "unit_delegation": E(200, 200, 404, 404, 404, 404, 401),
@@ -496,6 +499,22 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("transfers:hold_close", "hold_us", "POST", "transfers_hold_close"):  E(DONE, DONE, 404, 404, 404, 404, LOGIN),
     ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 404, 404, 401),
     ("api_transfer_step", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_transfer_step", "transfer_approved", "POST", "transfers_api_issue"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_transfer_step", "transfer_approved", "POST", "empty"):          E(400, 403, 400, 404, 404, 404, 401),
+    # box 2 of dangvien.phap's own letter: the member sees the transfer but may not write it (403)
+    ("api_transfer_step", "transfer_own", "POST", "transfers_api_forward"): E(200, 403, 200, 404, 403, 404, 401),
+    # self-service: the member files for themselves, the cell for a member in scope; the inspector may not
+    ("api_trips", None, "POST", "transfers_api_trip"):                    E(201, 403, 201, 404, 201, 404, 401),
+    # no member named: the caller's own record (officers without one are told to name a member)
+    ("api_trips", None, "POST", "transfers_api_trip_self"):               E(400, 400, 201, 201, 201, 400, 401),
+    ("api_trip_report", "trip_returned_own", "POST", "transfers_api_trip_report"): E(200, 403, 200, 404, 200, 404, 401),
+    # the trip has not ended yet: refused with the reason, nothing written
+    ("api_trip_report", "trip_decided_own", "POST", "transfers_api_trip_report"): E(400, 403, 400, 404, 400, 404, 401),
+    ("api_trip_decide", "trip_own", "POST", "transfers_api_trip_comment"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_trip_decide", "trip_de", "POST", "transfers_api_trip_comment"):  E(200, 403, 404, 200, 404, 404, 401),
+    ("api_declarations", None, "POST", "transfers_api_declaration"):      E(201, 403, 201, 404, 201, 404, 401),
+    ("api_declaration_decide", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_declaration_decide", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
     # meetings: bithu.duc is not offered a French cell (form shown again); a member sees but may not act (403);
     # the ballot's eligible list holds no persona: a member of the cell is told so (200), nothing written.
     ("meetings:new", None, "POST", "meeting_form"):                       E(DONE, 404, DONE, 200, 404, 404, LOGIN),

@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.db.models import Count
+from django.test import override_settings
 from django.utils import timezone
 
 
 def transfer_targets(personas, members, units) -> dict[str, int]:
-    """transfer_fr: member_fr asks to move (requested); transfer_own / transfer_de: letters issued
-    (letter_own, letter_de); letter_fr: a letter of PHAP-DSQ for member_fr_dsq; review_own:
+    """transfer_fr: member_fr asks to move (requested); transfer_approved: a plain French member's
+    move agreed by the cell (its letter can be issued); transfer_own / transfer_de: letters issued
+    (letter_own, letter_de); trip_returned_own: dangvien.phap's approved trip, over (reportable); letter_fr: a letter of PHAP-DSQ for member_fr_dsq; review_own:
     dangvien.phap's self-review awaiting certification; member_fr_incoming: a member held by the
     organization in France (PHAP) whose domestic letter can be registered."""
     from chibo.core.access import actor_from_user
@@ -66,6 +68,15 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
         return services.declaration_decide(actor=officer, declaration=d, approve=False, document="17-TB/ĐU")
 
     trip_decided_own, trip_decided_de = decided_trip(members["member_own"]), decided_trip(members["member_de"])
+    with override_settings(CHIBO_TODAY=today - timedelta(days=30)):  # approved then, and over by today
+        trip_returned_own = services.trip_apply(actor=officer, member=members["member_own"], country="BE",
+                                                purpose="Thăm bạn", depart_on=today - timedelta(days=20),
+                                                return_on=today - timedelta(days=15))
+        services.trip_comment(actor=officer, trip=trip_returned_own, comment="Đề nghị đồng ý")
+        services.trip_decide(actor=officer, trip=trip_returned_own, approve=True, document="18-QĐ/ĐU")
+    approved = request(plain_full_members("PHAP-LHS", 1, exclude=[m.pk for m in members.values()])[0],
+                       units["unit_fr_dsq"])
+    services.transfer_approve(actor=officer, transfer=approved, on=today)
     decl_decided_own = decided_declaration(members["member_own"])
     decl_decided_de = decided_declaration(members["member_de"])
     team = plain_full_members("NHATBAN", 3)
@@ -84,7 +95,8 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
         "unit_delegation": delegation.unit_id,
         "org_first": org.pk,
         "org_missing": (OutsideOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
-        "trip_own": trip_own.pk, "trip_de": trip_de.pk,
+        "trip_own": trip_own.pk, "trip_de": trip_de.pk, "trip_returned_own": trip_returned_own.pk,
+        "transfer_approved": approved.pk,
         "trip_missing": (Trip.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
         "declaration_own": decl_own.pk, "declaration_de": decl_de.pk,
         "trip_decided_own": trip_decided_own.pk, "trip_decided_de": trip_decided_de.pk,
@@ -101,7 +113,8 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
 
 
 def plain_full_members(country_code: str, n: int, exclude=()):
-    """Full members of a country's subtree with a card number, no committee post, no open transfer."""
+    """Full members of a unit's subtree (a country or a cell, by code) with a card number, no committee
+    post, no open transfer."""
     from chibo.members.models import Member
     from chibo.transfers.models import OPEN_STATES, Transfer
     from chibo.units.models import CommitteePost, Unit
@@ -176,6 +189,24 @@ def transfer_payload(kind: str, target, env):
                 "reason": "Điều động công tác"}
     if kind == "transfers_api_approve":
         return {"step": "approve", "on": today.isoformat()}
+    if kind in ("transfers_api_issue", "transfers_api_forward"):
+        return {"step": kind.removeprefix("transfers_api_"), "on": today.isoformat(), "signer_title": "Bí thư",
+                "signer_name": "Nguyễn Văn An", "dues_paid_through": f"{today:%m/%Y}"}
+    if kind == "transfers_api_trip":
+        return {"member": env.targets["member_own"], "country": "JP", "purpose": "Du lịch",
+                "depart_on": (today + timedelta(days=10)).isoformat(), "return_on": (today + timedelta(days=17)).isoformat()}
+    if kind == "transfers_api_trip_self":  # no member named: the caller's own record
+        return {"country": "JP", "purpose": "Du lịch", "depart_on": (today + timedelta(days=10)).isoformat(),
+                "return_on": (today + timedelta(days=17)).isoformat()}
+    if kind == "transfers_api_trip_report":
+        return {"text": "Chuyến đi tốt đẹp, đã về nước đúng hạn, không có gì bất thường."}
+    if kind == "transfers_api_trip_comment":
+        return {"step": "comment", "comment": "Đề nghị đồng ý"}
+    if kind == "transfers_api_declaration":
+        return {"member": env.targets["member_own"], "kind": "foreign_org", "country": "FR",
+                "subject": "Tham gia hội cựu sinh viên"}
+    if kind == "transfers_api_opinion":
+        return {"step": "opinion", "opinion": "Đề nghị đồng ý"}
     if kind == "transfers_trip":
         return {"country": "JP", "purpose": "Du lịch", "depart_on": d(today + timedelta(days=10)),
                 "return_on": d(today + timedelta(days=17))}

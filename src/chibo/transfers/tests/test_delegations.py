@@ -80,6 +80,8 @@ def create_full(base):
 
 def test_creation_with_a_full_committee_and_tasks(base):
     before_audit = AuditEvent.objects.count()
+    created = AuditEvent.objects.filter(action="transfers.delegation_created")
+    before_created = created.count()  # the demo's own delegation cell
     d, team = create_full(base)
     homes = {m.pk: m.unit_id for m, _r in team}
     unit = Unit.objects.get(pk=d.unit_id)
@@ -100,7 +102,8 @@ def test_creation_with_a_full_committee_and_tasks(base):
         kinds = set(TimelineEvent.objects.filter(member=m, unit=unit).values_list("kind", flat=True))
         assert TimelineKind.MOVED in kinds
         assert (TimelineKind.APPOINTED in kinds) == (role != "member")
-    assert AuditEvent.objects.filter(action="transfers.delegation_created").count() == 1
+    assert created.count() == before_created + 1
+    assert created.order_by("-pk").first().object_id == str(unit.pk)
     assert AuditEvent.objects.count() > before_audit
 
 
@@ -426,3 +429,22 @@ def test_delegation_api_is_scoped_and_shows_committee_and_tasks(base, personas):
     listed = api("ban.tochuc").get("/api/v1/delegations/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert d.unit_id in [row["unit"] for row in rows]
+
+
+def test_the_demo_has_one_open_delegation_cell_built_through_the_service():
+    from chibo.transfers.demo import DELEGATION, DELEGATION_FROM, DELEGATION_TASKS
+
+    d = Delegation.objects.select_related("unit", "unit__parent").get(unit__code=DELEGATION["code"])
+    unit = d.unit
+    assert unit.is_open and unit.kind == "delegation_cell" and unit.parent.code == "DUBNG"
+    assert unit.opened_on < d.return_on and unit.opened_by_doc == DELEGATION["document"]
+    links = list(d.attached.select_related("member", "from_unit"))
+    assert len(links) == 4 and {link.from_unit.code for link in links} == {DELEGATION_FROM}
+    assert all(link.member.unit_id == unit.pk and link.member.status == Status.FULL and link.detached_on is None
+               for link in links)
+    posts = dict(CommitteePost.objects.filter(unit=unit, to_date__isnull=True).values_list("role", "member_id"))
+    assert set(posts) == {"secretary", "deputy_secretary"}
+    assert [t.text for t in d.tasks.all()] == list(DELEGATION_TASKS)
+    assert AuditEvent.objects.filter(action="transfers.delegation_created", object_id=str(unit.pk)).exists()
+    assert all(TimelineEvent.objects.filter(member=link.member, unit=unit, kind=TimelineKind.MOVED).exists()
+               for link in links)
