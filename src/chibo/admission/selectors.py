@@ -6,14 +6,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, CharField, Count, F, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
 
-from chibo.admission.models import EXITS, PIPELINE, AdmissionCase, Applicant, Stage, Vote
+from chibo.admission.models import EXITS, OPEN_STAGES, PIPELINE, AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.deadlines.kinds import KINDS
 from chibo.deadlines.models import OPEN_STATES, Deadline
+from chibo.units.models import Unit
 
 
 def my_dossier(actor: Actor) -> Applicant:
@@ -57,40 +60,79 @@ def next_deadlines(cases: list[AdmissionCase]) -> dict[int, Deadline]:
     return out
 
 
+BOARD_CASES_PER_STAGE = 25  # the longest-waiting cases of each column; the count is the whole column's
+BOARD_UNIT_ROWS = 50        # per page of the per-unit table
+
+
 @dataclass
 class Column:
     stage: str
     label: str
     cases: list
+    count: int
 
 
 def board(actor: Actor, unit=None) -> list[Column]:
-    qs = cases_visible(actor)
+    """The pipeline: per open stage, its number of cases and the BOARD_CASES_PER_STAGE waiting longest.
+    Three queries, whatever the size of the tree."""
+    qs = cases_visible(actor).filter(stage__in=OPEN_STAGES)
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], "unit__path"))
-    cases = list(qs.exclude(stage__in=[Stage.FULL, *EXITS[:3]]).order_by("stage_since", "pk")[:500])
+    counts = dict(qs.values_list("stage").annotate(n=Count("pk")).order_by())
+    rank = Window(RowNumber(), partition_by=[F("stage")], order_by=[F("stage_since").asc(), F("pk").asc()])
+    cases = list(qs.annotate(rank=rank).filter(rank__lte=BOARD_CASES_PER_STAGE).order_by("stage_since", "pk"))
     deadlines = next_deadlines(cases)
-    by_stage: dict[str, list] = defaultdict(list)
+    shown: dict[str, list] = defaultdict(list)
     for case in cases:
         case.next_deadline = deadlines.get(case.pk)
-        by_stage[case.stage].append(case)
-    stages = [s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED]
-    return [Column(s, Stage(s).label, by_stage.get(s, [])) for s in stages]
+        shown[case.stage].append(case)
+    return [Column(s, Stage(s).label, shown[s], counts.get(s, 0)) for s in OPEN_STAGES]
 
 
-def board_by_unit(actor: Actor, unit=None) -> list[dict]:
-    """The upper committee's view over the tree: open cases per unit and stage, and how many are late."""
-    qs = cases_visible(actor).filter(stage__in=[s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED])
-    if unit is not None:
-        qs = qs.filter(subtree_q([unit.path], "unit__path"))
-    rows: dict[int, dict] = {}
-    for unit_id, name, stage in qs.values_list("unit_id", "unit__name", "stage").order_by("unit__path"):
-        row = rows.setdefault(unit_id, {"unit_id": unit_id, "name": name, "total": 0, "stages": Counter()})
-        row["total"] += 1
-        row["stages"][stage] += 1
-    for row in rows.values():
-        row["summary"] = ", ".join(f"{Stage(s).label}: {n}" for s, n in row["stages"].items())
-    return list(rows.values())
+@dataclass
+class UnitRows:
+    """The open cases of one level of the tree: a row per unit with its subtree's count per stage."""
+    focus: Unit | None
+    own: dict | None         # cases of the focus unit itself
+    up: int | None           # the focus's parent, when the actor may look there (None: the top)
+    page: Page               # of dicts: unit, total, summary
+
+
+def board_by_unit(actor: Actor, unit=None, page=None) -> UnitRows:
+    """The upper committee's view over the tree, one level at a time: the children of ``unit`` (or of the
+    actor's scope root; the scope roots when there are several), each with its subtree's open cases per
+    stage, BOARD_UNIT_ROWS rows a page, busiest first. Three queries, whatever the size of the tree."""
+    roots = actor.paths_for("admission.view")
+    whole = any(len(root) == PATH_STEP for root in roots)
+    qs = AdmissionCase.objects.filter(subtree_q(roots, "unit__path"), stage__in=OPEN_STAGES)
+    level = unit.path if unit is not None else (roots[0] if whole or len(roots) == 1 else None)
+    if level is not None:
+        grouped = qs.filter(subtree_q([level], "unit__path")).annotate(key=Substr("unit__path", 1, len(level) + PATH_STEP))
+    elif roots:
+        grouped = qs.annotate(key=Case(*[When(subtree_q([root], "unit__path"), then=Value(root)) for root in roots],
+                                       output_field=CharField()))
+    else:
+        grouped = qs.none().annotate(key=Value("", output_field=CharField()))
+    rows: dict[str, Counter] = defaultdict(Counter)
+    for key, stage, n in grouped.values_list("key", "stage").annotate(n=Count("pk")).order_by():
+        rows[key][stage] += n
+    own = rows.pop(level, None) if level is not None else None
+    ordered = sorted(rows.items(), key=lambda item: (-item[1].total(), item[0]))
+    unit_page = Paginator(ordered, BOARD_UNIT_ROWS).get_page(page)
+    units = {u.path: u for u in Unit.objects.filter(path__in=[key for key, _ in unit_page]).only("pk", "name", "path")}
+    unit_page.object_list = [{"unit": units[key], "total": stages.total(), "summary": _summary(stages)}
+                             for key, stages in unit_page if key in units]
+    up = None
+    if unit is not None and unit.parent_id:
+        parent_path = unit.path[:-PATH_STEP]
+        if any(parent_path.startswith(root) for root in roots) and not (whole and len(parent_path) == PATH_STEP):
+            up = unit.parent_id
+    return UnitRows(focus=unit, own={"total": own.total(), "summary": _summary(own)} if own else None,
+                    up=up, page=unit_page)
+
+
+def _summary(stages: Counter) -> str:
+    return ", ".join(f"{Stage(s).label}: {stages[s]}" for s in OPEN_STAGES if stages[s])
 
 
 @dataclass

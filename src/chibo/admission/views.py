@@ -45,9 +45,10 @@ def board(request):
     _staff(actor)
     unit = _scope_unit(request, actor)
     columns = selectors.board(actor, unit)
-    return render(request, "admission/board.html", {"units": selectors.board_by_unit(actor, unit),
+    return render(request, "admission/board.html", {
+        "units": selectors.board_by_unit(actor, unit, request.GET.get("page")),
         "columns": columns, "unit": unit, "whole_tree": unit is None and actor.sees_whole_tree("admission.view"),
-        "total": sum(len(c.cases) for c in columns), "today": clock.today()})
+        "total": sum(c.count for c in columns), "today": clock.today()})
 
 
 def _case_context(actor, case, forms=None):

@@ -6,8 +6,13 @@ sheet's extent read from its cell references (calamine builds the sheet as a den
 file with one cell at A1 and one at XFD1048576 would ask for hundreds of gigabytes): more than
 MAX_CELLS cells in the grid, more than MAX_COLUMNS * 20 columns or MAX_ROWS rows are refused before
 calamine sees the file. An XLSX whose cells carry no references (rare writers) is streamed with
-openpyxl (read-only) instead. Formulas are never evaluated: calamine and openpyxl both return the
-value cached in the file, or nothing.
+openpyxl (read-only) instead. An ODS says how often a row or a cell repeats
+(table:number-rows-repeated, table:number-columns-repeated), so an 800-byte file can describe a million
+rows: its content.xml is streamed first (at most MAX_UNCOMPRESSED_BYTES, no DOCTYPE) and the grid
+calamine would build for every table, counting repeats up to the last filled row and column, is held to
+the same limits (ODS_MAX_CELLS, as calamine keeps an ODS grid twice) and, past ODS_FREE_CELLS, to one
+cell per 10 bytes of XML, so memory grows with what the file really holds. Formulas are never evaluated: calamine and openpyxl both return the value cached in the
+file, or nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from xml.parsers import expat
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024       # a spreadsheet of 5.6 M rows is not uploaded through a form
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
@@ -27,6 +33,8 @@ MAX_RATIO = 200                            # uncompressed / compressed, per memb
 MAX_COLUMNS = 60
 MAX_ROWS = 1_000_000
 MAX_CELLS = 15_000_000                     # rows × columns of the grid calamine builds (~30 bytes a cell)
+ODS_MAX_CELLS = MAX_CELLS // 2             # calamine holds an ODS grid twice (~60 bytes a cell, measured)
+ODS_FREE_CELLS = 1_000_000                 # beyond this, an ODS grid may not exceed one cell per 10 bytes of XML
 
 
 class FileRefused(ValueError):
@@ -188,6 +196,142 @@ def _check_extent(path) -> bool:
     return True
 
 
+_BROKEN = "Không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng)."
+# attributes of a table cell that give it no content; any other (a value, a type, a formula) makes it filled
+_PLAIN_CELL = {"style-name", "number-columns-repeated", "number-columns-spanned", "number-rows-spanned",
+               "number-matrix-columns-spanned", "number-matrix-rows-spanned", "content-validation-name", "protect",
+               "protected"}
+
+
+def _local(name: str) -> str:
+    return name.rpartition(":")[2]
+
+
+def _repeat(attrs: dict, key: str) -> int:
+    """The repeat count of a row or cell; an element that spells it twice counts the larger."""
+    n = 1
+    for name, value in attrs.items():
+        if _local(name) == key:
+            try:
+                n = max(n, int(value.strip()))
+            except ValueError:
+                raise FileRefused(_BROKEN) from None
+    return n
+
+
+class _OdsExtent:
+    """Streams content.xml (expat, no tree is kept) and sizes the grid calamine builds for each table.
+
+    Names are matched by their local part whatever the prefix, so a row calamine reads is always counted
+    (a row it skips may be counted too: the estimate is never below calamine's). A table's grid runs from
+    A1 to its last filled row and column, repeats included; trailing empty rows and columns, repeated or
+    not, do not count (calamine leaves them out). Every table counts: calamine reads them all on opening.
+    """
+
+    def __init__(self):
+        self.total = 0          # cells of the tables already closed
+        self.table = 0          # number of the last table opened (1-based)
+        self.open = False       # inside a table
+        self.rows = 0           # rows seen in the open table, repeats included
+        self.rows_end = 0       # end of its last filled row
+        self.cols_end = 0       # end of its last filled column
+        self.in_row = False
+        self.row_repeat = 1
+        self.col = 0
+        self.row_end = 0        # end of the last filled cell of the open row
+        self.cell_depth = 0     # elements open inside the open cell, the cell included
+        self.cell_repeat = 1
+        self.filled = False
+
+    def start(self, name, attrs):
+        local = _local(name)
+        if self.cell_depth:
+            if local == "table":
+                raise FileRefused("Bảng tính có bảng lồng trong ô; không đọc được. Hãy lưu lại thành bảng phẳng.")
+            self.cell_depth += 1
+            self.filled = True          # any child (a paragraph, a note) may carry a value; bare text does not
+        elif local == "table":
+            if self.open:
+                raise FileRefused("Bảng tính có bảng lồng trong bảng; không đọc được. Hãy lưu lại thành bảng phẳng.")
+            self.open = True
+            self.table += 1
+            self.rows = self.rows_end = self.cols_end = 0
+        elif not self.open:
+            return
+        elif local == "table-row":
+            if self.in_row:
+                raise FileRefused(_BROKEN)
+            self.in_row = True
+            self.row_repeat = _repeat(attrs, "number-rows-repeated")
+            self.col = self.row_end = 0
+        elif self.in_row and local in ("table-cell", "covered-table-cell"):
+            self.cell_depth = 1
+            self.cell_repeat = _repeat(attrs, "number-columns-repeated")
+            self.filled = any(_local(a) not in _PLAIN_CELL for a in attrs)
+
+    def end(self, name):
+        if self.cell_depth:
+            self.cell_depth -= 1
+            if self.cell_depth == 0:
+                self.col += self.cell_repeat
+                if self.filled:
+                    self.row_end = self.col
+            return
+        local = _local(name)
+        if local == "table-row" and self.in_row:
+            self.in_row = False
+            self.rows += self.row_repeat
+            if self.row_end:
+                self.rows_end = self.rows
+                self.cols_end = max(self.cols_end, self.row_end)
+                self._check()
+        elif local == "table" and self.open:
+            self.open = False
+            self.total += self.rows_end * self.cols_end
+
+    def _check(self):
+        where = "" if self.table == 1 else f" (trang thứ {self.table})"
+        if self.cols_end > MAX_COLUMNS * 20:
+            raise FileRefused(f"Bảng tính có quá nhiều cột{where} (tối đa {MAX_COLUMNS}).")
+        if self.rows_end > MAX_ROWS + 20:
+            raise FileRefused(f"Bảng tính quá nhiều dòng{where} (tối đa {MAX_ROWS:,}).".replace(",", "."))
+        if self.total + self.rows_end * self.cols_end > ODS_MAX_CELLS:
+            raise FileRefused(f"Bảng tính quá lớn{where} ({self.rows_end:,} dòng × {self.cols_end} cột); "
+                              "hãy chia tệp thành nhiều phần.".replace(",", "."))
+
+
+def _refuse_doctype(*_args):
+    raise FileRefused("Tệp OpenDocument có khai báo DOCTYPE (có thể chứa thực thể nguy hiểm); không đọc.")
+
+
+def _check_ods(path) -> None:
+    """Refuse an ODS whose tables would make calamine build a grid over the limits (see _OdsExtent)."""
+    extent = _OdsExtent()
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.StartElementHandler = extent.start
+    parser.EndElementHandler = extent.end
+    read = 0
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+            while chunk := fh.read(_CHUNK):
+                read += len(chunk)
+                if read > MAX_UNCOMPRESSED_BYTES:
+                    raise FileRefused("Tệp giải nén quá lớn; hãy chia tệp thành nhiều phần.")
+                parser.Parse(chunk, False)
+            parser.Parse(b"", True)
+        if extent.total > max(ODS_FREE_CELLS, read // 10):
+            # a real sheet writes its cells out; a grid far larger than the XML is made of repeats
+            cells = f"{extent.total:,}".replace(",", ".")
+            raise FileRefused(f"Bảng tính khai báo {cells} ô, quá nhiều so với dữ liệu thực có trong tệp (các dòng, "
+                              "cột lặp lại); hãy xoá các dòng, cột thừa rồi lưu lại.")
+    except FileRefused:
+        raise
+    except (expat.ExpatError, zipfile.BadZipFile, KeyError, EOFError, OSError) as exc:
+        raise FileRefused(_BROKEN) from exc
+
+
 def _xlsx_rows(path) -> Iterator[list]:
     import openpyxl
 
@@ -216,7 +360,7 @@ def _calamine_rows(path) -> Iterator[list]:
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise FileRefused("Không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng).") from exc
+        raise FileRefused(_BROKEN) from exc
     yield from rows
 
 
@@ -251,6 +395,8 @@ def open_sheet(path, size: int) -> Sheet:
     kind = sniff(head)
     if kind == "zip":
         kind = _check_zip(path)
+        if kind == "ods":
+            _check_ods(path)
         raw = _xlsx_rows(path) if kind == "xlsx" and not _check_extent(path) else _calamine_rows(path)
     elif kind == "xls":
         raw = _calamine_rows(path)

@@ -124,21 +124,26 @@ class Compliance:
 def compliance(units, year: int, *, today: date | None = None) -> list[Compliance]:
     """For each unit: the months of ``year`` (up to the current one) without a held regular meeting
     and the quarters without a thematic one (a combined meeting counts for both). Two queries."""
+    from django.db.models import QuerySet
+
     today = today or clock.today()
+    # a queryset of units is passed to the meetings query as a subquery (no list of ids, whatever its size)
+    ids = units.values("pk") if isinstance(units, QuerySet) else None
     units = list(units)
     last_month = 12 if year < today.year else (today.month if year == today.year else 0)
     regular: dict[int, set[int]] = {u.pk: set() for u in units}
     thematic: dict[int, set[int]] = {u.pk: set() for u in units}
-    held = Meeting.objects.filter(unit__in=[u.pk for u in units], state=MeetingState.HELD,
+    held = Meeting.objects.filter(unit__in=[u.pk for u in units] if ids is None else ids, state=MeetingState.HELD,
                                   starts_at__year__gte=year - 1, starts_at__year__lte=year + 1)
-    for m in held.only("unit_id", "kind", "starts_at", "time_zone"):
-        day = local_day(m)
+    zones: dict[str, ZoneInfo] = {}
+    for unit_id, kind, starts_at, zone in held.values_list("unit_id", "kind", "starts_at", "time_zone").iterator(2000):
+        day = starts_at.astimezone(zones.get(zone) or zones.setdefault(zone, ZoneInfo(zone))).date()
         if day.year != year:
             continue
-        if m.kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
-            regular[m.unit_id].add(day.month)
-        if m.kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
-            thematic[m.unit_id].add((day.month - 1) // 3 + 1)
+        if kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
+            regular[unit_id].add(day.month)
+        if kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
+            thematic[unit_id].add((day.month - 1) // 3 + 1)
     out = []
     for u in units:
         start_month = u.opened_on.month if u.opened_on.year == year else (1 if u.opened_on.year < year else 13)
@@ -162,21 +167,32 @@ class AbsenceFlag:
 def repeated_absences(unit, year: int) -> list[AbsenceFlag]:
     """Members absent without good reason (absent, or excused with a reason not accepted) in at least
     rule strike_off.absence_or_dues_months months of ``year``: to consider striking off."""
+    return [flag for _unit_id, flag in repeated_absences_in([unit.pk], year)]
+
+
+def repeated_absences_in(units, year: int) -> list[tuple[int, AbsenceFlag]]:
+    """repeated_absences for many cells at once (a queryset of units, or their ids): (unit id, flag) pairs,
+    by unit then member. One query for the attendance, one for the members flagged."""
     threshold = integer(rule("strike_off.absence_or_dues_months", on=date(year, 12, 31)
                              if date(year, 12, 31) <= clock.today() else clock.today()))
-    rows = (Attendance.objects.filter(meeting__unit=unit, meeting__state=MeetingState.HELD,
-                                      member__unit=unit, member__status__in=FULL_STATUSES + (Status.PROBATIONARY,))
+    from django.db.models import F
+
+    rows = (Attendance.objects.filter(meeting__unit__in=units, meeting__state=MeetingState.HELD,
+                                      meeting__starts_at__year__gte=year - 1, meeting__starts_at__year__lte=year + 1,
+                                      member__unit=F("meeting__unit"),
+                                      member__status__in=FULL_STATUSES + (Status.PROBATIONARY,))
             .filter(presence__in=[Presence.ABSENT, Presence.EXCUSED])
-            .select_related("member", "meeting"))
-    months: dict[int, set[int]] = {}
-    members: dict[int, Member] = {}
-    for a in rows:
-        if a.presence == Presence.EXCUSED and a.reason_approved:
+            .values_list("member_id", "meeting__unit_id", "presence", "reason_approved", "meeting__starts_at",
+                         "meeting__time_zone"))
+    months: dict[tuple[int, int], set[int]] = {}
+    for member_id, unit_id, presence, approved, starts_at, zone in rows.iterator(2000):
+        if presence == Presence.EXCUSED and approved:
             continue
-        day = local_day(a.meeting)
+        day = starts_at.astimezone(ZoneInfo(zone)).date()
         if day.year != year:
             continue
-        months.setdefault(a.member_id, set()).add(day.month)
-        members[a.member_id] = a.member
-    return [AbsenceFlag(member=members[pk], months=sorted(ms), threshold=threshold)
-            for pk, ms in sorted(months.items()) if len(ms) >= threshold]
+        months.setdefault((unit_id, member_id), set()).add(day.month)
+    flagged = {key: sorted(ms) for key, ms in months.items() if len(ms) >= threshold}
+    members = Member.objects.in_bulk([member_id for _, member_id in flagged]) if flagged else {}
+    return [(unit_id, AbsenceFlag(member=members[member_id], months=ms, threshold=threshold))
+            for (unit_id, member_id), ms in sorted(flagged.items())]

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.meetings.models import BallotBox, BallotVoter, Meeting, Resolution
 from chibo.units.models import Unit
 
@@ -59,6 +62,45 @@ def meeting_units(actor: Actor) -> QuerySet[Unit]:
     if unit_id:
         q |= Q(pk=unit_id)
     return Unit.objects.filter(q)
+
+
+COMPLIANCE_ROWS = 50  # per page of cells behind with their meetings, and of members often absent
+
+
+@dataclass
+class ComplianceOverview:
+    """The cells of the actor's tree (or of ``focus``'s subtree) behind with their meetings in ``year``:
+    the totals, one page of the late cells, and the members of the cells they manage often absent."""
+    year: int
+    focus: Unit | None
+    up: Unit | None          # the focus's parent, when within the scope
+    cells: int               # open cells looked at
+    late: Page               # of rules.Compliance, cells missing a meeting
+    absences: list           # (unit, rules.AbsenceFlag), at most COMPLIANCE_ROWS
+    absences_total: int
+
+
+def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page=None) -> ComplianceOverview:
+    """A constant number of queries whatever the number of cells; the page lists only the cells that need
+    attention (COMPLIANCE_ROWS a page)."""
+    from chibo.meetings import rules
+
+    cells = meeting_units(actor).filter(kind__in=rules.CELL_KINDS, closed_on__isnull=True)
+    if focus is not None:
+        cells = cells.filter(subtree_q([focus.path]))
+    rows = rules.compliance(cells.only("pk", "name", "code", "path", "opened_on").order_by("sort_key", "pk"), year)
+    late = Paginator([row for row in rows if not row.ok], COMPLIANCE_ROWS).get_page(page)
+    manage = actor.paths_for("meetings.manage")
+    flags = rules.repeated_absences_in(cells.filter(subtree_q(manage)).values("pk"), year) if manage else []
+    names = {row.unit.pk: row.unit for row in rows}
+    up = None
+    if focus is not None and len(focus.path) > PATH_STEP:
+        parent_path = focus.path[:-PATH_STEP]
+        if any(parent_path.startswith(root) for root in actor.paths_for("meetings.view")):
+            up = Unit.objects.filter(path=parent_path).only("pk", "name").first()
+    return ComplianceOverview(year=year, focus=focus, up=up, cells=len(rows), late=late,
+                              absences=[(names[unit_id], flag) for unit_id, flag in flags[:COMPLIANCE_ROWS]],
+                              absences_total=len(flags))
 
 
 def voted_boxes(actor: Actor, boxes) -> set[int]:

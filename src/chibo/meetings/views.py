@@ -349,26 +349,21 @@ def _year(request) -> int:
 
 @login_required
 def compliance(request):
-    """Months without a regular meeting and quarters without a thematic one, per cell, for the tree
-    the actor oversees; repeated absences of the cells they manage."""
+    """The cells behind with their meetings (months without a regular meeting, quarters without a
+    thematic one) in the tree the actor oversees, or under ``?unit=``; repeated absences of the cells
+    they manage."""
     actor = actor_for(request)
     if not actor.can("meetings.view"):
         raise Http404
-    year = _year(request)
-    units = selectors.meeting_units(actor).filter(kind__in=rules.CELL_KINDS, closed_on__isnull=True)
-    if request.GET.get("unit", "").isdigit():
-        root = Unit.objects.filter(pk=int(request.GET["unit"]), pk__in=selectors.meeting_units(actor).values("pk")).first()
-        if root is None:
+    focus = None
+    if request.GET.get("unit"):
+        raw = request.GET["unit"]
+        focus = (Unit.objects.filter(pk=int(raw), pk__in=selectors.meeting_units(actor).values("pk")).first()
+                 if raw.isdigit() else None)
+        if focus is None:
             raise Http404
-        units = units.filter(path__startswith=root.path)
-    rows = rules.compliance(units.order_by("sort_key", "pk"), year)
-    flags = []
-    for row in rows:
-        if actor.can("meetings.manage", row.unit):
-            flags += [(row.unit, f) for f in rules.repeated_absences(row.unit, year)]
-    return render(request, "meetings/compliance.html", {
-        "rows": rows, "year": year, "flags": flags, "late": sum(1 for r in rows if not r.ok),
-    })
+    overview = selectors.compliance_overview(actor, _year(request), focus=focus, page=request.GET.get("page"))
+    return render(request, "meetings/compliance.html", {"o": overview, "year": overview.year})
 
 
 @login_required

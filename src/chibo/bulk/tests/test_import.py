@@ -341,6 +341,169 @@ def test_rows_keep_their_numbers_and_cells_without_references_are_read(tmp_path,
     assert plan.rows[0].data["birth_date"] == date(1985, 3, 5)
 
 
+# -- ODS: repeated rows and cells are sized before calamine reads them -----------------------------------
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+ODS_TRAILING_ROWS = ('<table:table-row table:style-name="ro1" table:number-rows-repeated="1048560">'
+                     '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+
+
+def ods_cell(value) -> str:
+    if value in (None, ""):
+        return '<table:table-cell table:style-name="ce1"/>'
+    if isinstance(value, date):
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}" '
+                f'calcext:value-type="date"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>')
+    if isinstance(value, int):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}" calcext:value-type="float">'
+                f'<text:p>{value}</text:p></table:table-cell>')
+    return (f'<table:table-cell office:value-type="string" calcext:value-type="string"><text:p>{value}</text:p>'
+            '</table:table-cell>')
+
+
+def ods_row(cells, trailing=1024) -> str:
+    """A row as LibreOffice writes it: the unused columns up to the sheet's width as one repeated empty cell."""
+    return f'<table:table-row>{"".join(ods_cell(c) for c in cells)}' \
+           f'<table:table-cell table:number-columns-repeated="{trailing - len(cells)}"/></table:table-row>'
+
+
+def ods(tmp_path, tables, name="ds.ods", prolog=""):
+    """An OpenDocument spreadsheet; ``tables`` is the XML of its table:table elements."""
+    content = (f'<?xml version="1.0" encoding="UTF-8"?>{prolog}<office:document-content {ODS_NS} office:version="1.3">'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>")
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("content.xml", content)
+        zf.writestr("META-INF/manifest.xml",
+                    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                    'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                    '<manifest:file-entry manifest:full-path="/" '
+                    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                    "</manifest:manifest>")
+    return path
+
+
+def ods_table(body, name="Sheet1") -> str:
+    return (f'<table:table table:name="{name}"><table:table-column table:number-columns-repeated="1024"/>'
+            f"{body}</table:table>")
+
+
+def read_in_subprocess(path, *, calamine=False):
+    """Open the file in a fresh interpreter: (message or "ok", its peak resident memory in MB, seconds)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, time\n"
+        "t = time.monotonic()\n"
+        "if sys.argv[2] == 'calamine':\n"
+        "    from python_calamine import CalamineWorkbook\n"
+        "    CalamineWorkbook.from_path(sys.argv[1]).get_sheet_by_index(0)\n"
+        "    result = 'ok'\n"
+        "else:\n"
+        "    import os\n"
+        "    from chibo.bulk.reader import FileRefused, open_sheet\n"
+        "    try:\n"
+        "        open_sheet(sys.argv[1], os.path.getsize(sys.argv[1]))\n"
+        "        result = 'ok'\n"
+        "    except FileRefused as exc:\n"
+        "        result = str(exc)\n"
+        # VmHWM is this process's own peak (ru_maxrss would carry the parent's peak across exec)
+        "peak = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM:'))\n"
+        "print(peak // 1024, round(time.monotonic() - t, 2), result)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path), "calamine" if calamine else "reader"],
+                         capture_output=True, text=True, timeout=120, check=True).stdout.strip()
+    rss, seconds, message = out.split(" ", 2)
+    return message, int(rss), float(seconds)
+
+
+def test_ods_with_repeated_empty_rows_and_cells_imports(tmp_path, actor_of):
+    """A sheet as LibreOffice saves it: each row padded with a repeated empty cell to column 1024, the sheet
+    with a million repeated empty rows, a repeated empty gap inside the data; read normally, with the
+    file's row numbers."""
+    rows = rows_for(NAMES[:3], card_base=11_000_000)
+    rows[0][3] = date(1985, 3, 5)                                   # a real date cell
+    rows[1][10] = None                                              # an empty cell inside a row
+    body = (ods_row(["DANH SÁCH ĐẢNG VIÊN CHI BỘ"]) + ods_row(HEADER) + ods_row(rows[0])
+            + '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="1024"/>'
+              "</table:table-row>"
+            + ods_row(rows[1]) + ods_row(rows[2]) + ODS_TRAILING_ROWS)
+    path = ods(tmp_path, ods_table(body))
+    assert path.stat().st_size < 3000
+    message, rss, _ = read_in_subprocess(path)
+    assert message == "ok" and rss < 150
+    actor = actor_of("ban.tochuc")
+    plan, _ = run(actor, path, dry_run=True)
+    assert [(r.number, r.action) for r in plan.rows] == [(3, "new"), (6, "new"), (7, "new")], \
+        [r.errors for r in plan.rows]
+    assert plan.rows[0].data["birth_date"] == date(1985, 3, 5)
+    plan, outcome = run(actor, path, mode="all")
+    assert outcome.counts["new"] == 3
+    stored = Member.objects.get(card_number="11000001")
+    assert stored.full_name == NAMES[1] and stored.home_town == ""
+
+
+def test_ods_bomb_is_refused_before_calamine_with_bounded_memory(tmp_path, actor_of):
+    """818 bytes describing 1 048 576 rows: calamine alone would build a grid of hundreds of megabytes;
+    the reader refuses it from content.xml, quickly and in little memory, and nothing is written."""
+    header = "".join(ods_cell(c) for c in ["Họ và tên", "Giới tính", "Ngày sinh", "Số thẻ", "Chi bộ"])
+    gap = ('<table:table-row table:number-rows-repeated="{n}">'
+           '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>')
+    bomb = ods(tmp_path, ods_table(f"<table:table-row>{header}</table:table-row>{gap.format(n=1_048_574)}"
+                                   f"<table:table-row>{header}</table:table-row>"), name="bomb.ods")
+    assert bomb.stat().st_size < 1000
+    message, rss, seconds = read_in_subprocess(bomb)
+    assert "quá nhiều dòng" in message and rss < 150 and seconds < 5
+    # under the row limit, still a million empty rows between two real ones: a grid out of all proportion …
+    sparse = ods(tmp_path, ods_table(f"<table:table-row>{header}</table:table-row>{gap.format(n=999_000)}"
+                                     f"<table:table-row>{header}</table:table-row>"), name="sparse.ods")
+    message, rss, _ = read_in_subprocess(sparse)
+    assert "quá nhiều so với dữ liệu" in message and rss < 150
+    # … which calamine on its own would have paid for
+    assert read_in_subprocess(sparse, calamine=True)[1] > 250
+    # a value repeated across 16 384 columns; a bomb hidden in the second sheet (calamine reads every sheet)
+    wide = ods(tmp_path, ods_table('<table:table-row><table:table-cell table:number-columns-repeated="16384" '
+                                   'office:value-type="float" office:value="1"/></table:table-row>'), name="wide.ods")
+    second = ods(tmp_path, ods_table(ods_row(HEADER)) + ods_table(
+        f"<table:table-row>{header}</table:table-row>{gap.format(n=999_000)}<table:table-row>{header}</table:table-row>",
+        name="Sheet2"), name="second.ods")
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    for path, refusal in [(bomb, "quá nhiều dòng"), (sparse, "quá nhiều so với dữ liệu"), (wide, "quá nhiều cột"),
+                          (second, "quá nhiều so với dữ liệu")]:
+        with pytest.raises(FileRefused, match=refusal):
+            run(actor, path)
+    assert db_state() == before
+
+
+def test_ods_with_doctype_or_broken_xml_is_refused(tmp_path, actor_of):
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    laughs = ('<!DOCTYPE office:document-content [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+              '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
+    entity = ods(tmp_path, ods_table(ods_row(HEADER) + ods_row(["&c;", "Nam"])), name="dtd.ods", prolog=laughs)
+    with pytest.raises(FileRefused, match="DOCTYPE"):
+        run(actor, entity)
+    external = ods(tmp_path, ods_table(ods_row(HEADER) + ods_row(["&x;", "Nam"])), name="ext.ods",
+                   prolog='<!DOCTYPE office:document-content SYSTEM "file:///etc/passwd">')
+    with pytest.raises(FileRefused, match="DOCTYPE"):
+        run(actor, external)
+    broken = ods(tmp_path, ods_table(ods_row(HEADER) + "<table:table-row><table:table-cell>"), name="broken.ods")
+    with pytest.raises(FileRefused, match="tệp hỏng"):
+        run(actor, broken)
+    nested = ods(tmp_path, ods_table(ods_row(HEADER) + "<table:table-row><table:table-cell>"
+                                     + ods_table(ods_row(["x"])) + "</table:table-cell></table:table-row>"),
+                 name="nested.ods")
+    with pytest.raises(FileRefused, match="bảng lồng"):
+        run(actor, nested)
+    assert db_state() == before
+
+
 # -- the write path: what COPY (PostgreSQL) or bulk_create (SQLite) stores is what member_create stores ----
 def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of, unit):
     from chibo.core.crypto import blind_index
