@@ -117,7 +117,7 @@ def run_pages(reps: int) -> list[dict]:
         client.force_login(User.objects.get(username=username))
         some = Member.objects.filter(unit__code="PHAP-DSQ").values_list("pk", flat=True).first()
         for url in ("/", "/members/", "/members/?q=nguyen+van+hung", f"/members/{some}/", "/units/", "/deadlines/",
-                    "/bulk/import/"):
+                    "/bulk/import/", "/meetings/compliance/", "/admission/", "/transfers/"):
             seen = []
             with connection.execute_wrapper(lambda execute, sql, params, many, context, seen=seen: (
                     seen.append(sql), execute(sql, params, many, context))[1]):
@@ -324,6 +324,9 @@ def render(r: dict, *, machine: str, members: int, units: int, load_seconds: flo
     for e in r["export"]:
         L.append(f"| {e['rows']:,} | {e['seconds']:.1f} | {e['rows'] / e['seconds']:,.0f} | {e['bytes'] / 1e6:.1f} | "
                  f"{e['base_rss_mb']:.0f} | {e['peak_rss_mb']:.0f} |")
-    L += ["", "Indexes added for these numbers: `member_name_search_trgm` (pg_trgm GIN on `name_search`, "
-              "members migration 0004, PostgreSQL only) for the diacritic-free contains-search.", ""]
+    L += ["", "Indexes and summary tables behind these numbers: `member_name_search_trgm` (pg_trgm GIN on "
+              "`name_search`, members migration 0004, PostgreSQL only) for the diacritic-free contains-search; "
+              "`members.UnitMemberCount` (per-unit counters kept by the member services, migrations 0006-0007; "
+              "`chibo recount --check` proves them) for the dashboard and the tree's counts; `units.Unit.search_key` "
+              "(units migration 0003) for the unit picker.", ""]
     return "\n".join(L)
