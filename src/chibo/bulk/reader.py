@@ -11,8 +11,13 @@ openpyxl (read-only) instead. An ODS says how often a row or a cell repeats
 rows: its content.xml is streamed first (at most MAX_UNCOMPRESSED_BYTES, no DOCTYPE) and the grid
 calamine would build for every table, counting repeats up to the last filled row and column, is held to
 the same limits (ODS_MAX_CELLS, as calamine keeps an ODS grid twice) and, past ODS_FREE_CELLS, to one
-cell per 10 bytes of XML, so memory grows with what the file really holds. Formulas are never evaluated: calamine and openpyxl both return the value cached in the
-file, or nothing.
+cell per 10 bytes of XML, so memory grows with what the file really holds. An XLS is an OLE2 container
+(checked sector chain by sector chain, then read with olefile) whose workbook stream holds BIFF records:
+they are walked first (see _check_xls), and the grids calamine would build, the text its cells would copy
+and the room it would reserve are held to XLS_MAX_CELLS, MAX_TEXT_BYTES and XLS_MAX_RESERVE. An XLSX cell
+that refers to the shared string table gets its own copy of the string in calamine: what the cells copy is
+held to MAX_TEXT_BYTES too (_check_xlsx_text). Formulas are never evaluated: calamine and openpyxl both
+return the value cached in the file, or nothing.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import unicodedata
 import zipfile
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -35,6 +42,8 @@ MAX_ROWS = 1_000_000
 MAX_CELLS = 15_000_000                     # rows × columns of the grid calamine builds (~30 bytes a cell)
 ODS_MAX_CELLS = MAX_CELLS // 2             # calamine holds an ODS grid twice (~60 bytes a cell, measured)
 ODS_FREE_CELLS = 1_000_000                 # beyond this, an ODS grid may not exceed one cell per 10 bytes of XML
+MAX_TEXT_BYTES = 100 * 1024 * 1024         # text copied into the cells (a shared string once per cell)
+_TEXT_CELL = 16                            # what a text cell costs beyond its characters (allocation)
 
 
 class FileRefused(ValueError):
@@ -197,6 +206,8 @@ def _check_extent(path) -> bool:
 
 
 _BROKEN = "Không đọc được bảng tính (tệp hỏng hoặc không đúng định dạng)."
+_TOO_MUCH_TEXT = (f"Bảng tính chứa quá nhiều chữ (hơn {MAX_TEXT_BYTES // 1024 // 1024} MB khi đọc, thường do một đoạn "
+                  "dài lặp lại ở rất nhiều ô); hãy chia tệp thành nhiều phần.")
 # attributes of a table cell that give it no content; any other (a value, a type, a formula) makes it filled
 _PLAIN_CELL = {"style-name", "number-columns-repeated", "number-columns-spanned", "number-rows-spanned",
                "number-matrix-columns-spanned", "number-matrix-rows-spanned", "content-validation-name", "protect",
@@ -332,6 +343,459 @@ def _check_ods(path) -> None:
         raise FileRefused(_BROKEN) from exc
 
 
+_SHARED = re.compile(rb"""\st\s*=\s*["']s["']""")
+
+
+class _SharedSizes:
+    """UTF-8 size of each string of a shared string table (every text inside its <si>, phonetic runs too)."""
+
+    def __init__(self):
+        self.sizes = array("I")
+        self.depth = 0          # elements open inside the open <si>, the <si> included
+
+    def start(self, name, _attrs):
+        if self.depth:
+            self.depth += 1
+        elif _local(name) == "si":
+            self.depth = 1
+            self.sizes.append(0)
+
+    def end(self, _name):
+        if self.depth:
+            self.depth -= 1
+
+    def text(self, data):
+        if self.depth:
+            self.sizes[-1] += len(data.encode("utf-8"))   # the XML is at most MAX_UNCOMPRESSED_BYTES
+
+
+class _SharedCells:
+    """Sums what the shared-string cells (t="s") of a worksheet copy out of the table."""
+
+    def __init__(self, sizes: array):
+        self.sizes = sizes
+        self.total = 0
+        self.cell = False       # inside a shared-string cell
+        self.value = None       # the text of its <v>, while open
+
+    def start(self, name, attrs):
+        local = _local(name)
+        if local == "c":
+            self.cell = any(_local(k) == "t" and v.strip() == "s" for k, v in attrs.items())
+        elif local == "v" and self.cell:
+            self.value = []
+
+    def end(self, name):
+        local = _local(name)
+        if local == "v" and self.value is not None:
+            digits = "".join(self.value).strip()
+            index = int(digits) if digits.isdigit() else -1
+            self.total += self.sizes[index] + _TEXT_CELL if 0 <= index < len(self.sizes) else 0
+            self.value = None
+            if self.total > MAX_TEXT_BYTES:
+                raise FileRefused(_TOO_MUCH_TEXT)
+        elif local == "c":
+            self.cell = False
+
+    def text(self, data):
+        if self.value is not None:
+            self.value.append(data)
+
+
+def _xml_stream(zf, name, handler) -> None:
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_doctype
+    parser.StartElementHandler = handler.start
+    parser.EndElementHandler = handler.end
+    parser.CharacterDataHandler = handler.text
+    with zf.open(name) as fh:
+        while chunk := fh.read(_CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+
+def _check_xlsx_text(path) -> None:
+    """Refuse an XLSX whose cells would copy more than MAX_TEXT_BYTES out of the shared string table: calamine
+    gives every cell its own copy of the string, so one long string shared by a million small cells asks for
+    gigabytes. The cheap bound (shared-string cells × the longest string) settles nearly every file; only when
+    it does not are the cells' indices read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            sizes = _SharedSizes()
+            for name in zf.namelist():
+                if name.lower().endswith("sharedstrings.xml"):
+                    _xml_stream(zf, name, sizes)
+            if not sizes.sizes:
+                return
+            sheets = [n for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
+            cells = 0
+            for name in sheets:
+                tail = b""
+                with zf.open(name) as fh:
+                    while True:
+                        chunk = fh.read(_CHUNK)
+                        data = tail + chunk
+                        cut = data.rfind(b"<") if chunk else len(data)
+                        cut = len(data) if cut < 0 else cut
+                        cells += len(_SHARED.findall(data, 0, cut))
+                        tail = data[cut:]
+                        if not chunk:
+                            break
+            if cells * (max(sizes.sizes) + _TEXT_CELL) <= MAX_TEXT_BYTES:
+                return
+            counted = _SharedCells(sizes.sizes)
+            for name in sheets:
+                _xml_stream(zf, name, counted)
+    except FileRefused:
+        raise
+    except (expat.ExpatError, zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        raise FileRefused(_BROKEN) from exc
+
+
+# -- XLS: the BIFF8 records are sized before calamine reads them -------------------------------------------
+XLS_MAX_CELLS = MAX_CELLS // 2             # calamine holds an XLS grid twice too (~64 bytes a cell, measured)
+XLS_MAX_RESERVE = 65_536 * 256             # cells of a whole Excel 97-2003 sheet: room calamine may reserve
+_XLS_STREAMS = ("Workbook", "Book", "WORKBOOK", "BOOK")   # the names calamine looks for, in its order
+_NOT_XLS = "Tệp không phải là bảng tính Excel 97-2003 (.xls) hợp lệ."
+_ROW_COL = struct.Struct("<HH")            # a record's type and length; a cell's row and column
+_VALUE_RECORDS = {0x0203, 0x0205, 0x027E, 0x00FD, 0x0204, 0x00D6}  # NUMBER BOOLERR RK LABELSST LABEL RSTRING
+
+
+def _biff_records(stream: bytes, pos: int) -> Iterator[tuple[int, memoryview, int]]:
+    """(type, data, where the next record starts) from ``pos``; the CONTINUE records that follow a record
+    are passed over with it, as calamine groups them (see _continued)."""
+    view = memoryview(stream)
+    end = len(stream)
+    header = _ROW_COL.unpack_from
+    while pos < end:
+        if pos + 4 > end:
+            raise FileRefused(_BROKEN)
+        typ, length = header(stream, pos)
+        start, pos = pos + 4, pos + 4 + length
+        if pos > end:
+            raise FileRefused(_BROKEN)
+        while pos + 4 <= end and stream[pos] == 0x3C and stream[pos + 1] == 0:   # CONTINUE
+            pos += 4 + header(stream, pos)[1]
+            if pos > end:
+                raise FileRefused(_BROKEN)
+        yield typ, view[start:start + length], pos
+
+
+def _continued(stream: bytes, start: int, stop: int) -> list[memoryview]:
+    """The data of the CONTINUE records between ``start`` (just past a record) and ``stop``."""
+    view, out = memoryview(stream), []
+    while start < stop:
+        length = struct.unpack_from("<H", stream, start + 2)[0]
+        out.append(view[start + 4:start + 4 + length])
+        start += 4 + length
+    return out
+
+
+def _utf8_size(chars: memoryview, wide: bool, codepage: int) -> int:
+    if wide:
+        return len(bytes(chars).decode("utf-16-le", "surrogatepass").encode("utf-8", "surrogatepass"))
+    if codepage == 1200:  # 8-bit characters of a UTF-16 workbook are Latin-1
+        return len(chars) + sum(1 for b in chars if b >= 0x80)
+    return 4 * len(chars)  # another code page: a generous bound
+
+
+def _sst_sizes(data: memoryview, conts: list[memoryview], codepage: int) -> array:
+    """UTF-8 size of each string of the shared string table, read the way calamine reads it (a string may
+    run on into CONTINUE records, each starting with its own 8/16-bit flag)."""
+    if len(data) < 8:
+        raise FileRefused(_BROKEN)
+    data, conts = data[8:], list(conts)
+    sizes = array("I")
+    while data or conts:
+        if not data:
+            data = conts.pop(0)
+            if not data:
+                sizes.append(0)
+                continue
+        if len(data) < 3:
+            raise FileRefused(_BROKEN)
+        count, flags = struct.unpack_from("<HB", data)
+        data = data[3:]
+        runs = ext = 0
+        if flags & 0x8:
+            if len(data) < 2:
+                raise FileRefused(_BROKEN)
+            runs = struct.unpack_from("<H", data)[0] * 4
+            data = data[2:]
+        if flags & 0x4:
+            if len(data) < 4:
+                raise FileRefused(_BROKEN)
+            ext = struct.unpack_from("<i", data)[0]
+            if ext < 0:
+                raise FileRefused(_BROKEN)
+            data = data[4:]
+        wide, size = bool(flags & 0x1), 0
+        while count:
+            n = min(len(data) // 2 if wide else len(data), count)
+            size += _utf8_size(data[:2 * n if wide else n], wide, codepage)
+            data, count = data[2 * n if wide else n:], count - n
+            if count:
+                if not conts or not conts[0]:
+                    raise FileRefused(_BROKEN)
+                data = conts.pop(0)
+                wide, data = bool(data[0] & 0x1), data[1:]
+        skip = runs + ext
+        while skip:
+            if not data:
+                if not conts:
+                    raise FileRefused(_BROKEN)
+                data = conts.pop(0)
+            n = min(skip, len(data))
+            data, skip = data[n:], skip - n
+        sizes.append(size)
+    return sizes
+
+
+@dataclass
+class _XlsSheet:
+    """What calamine builds for one worksheet: its value grid and its formula grid (cells), the width of the
+    value grid, the text its cells hold, the room it reserves from DIMENSIONS, and the bytes walked."""
+    cells: int = 0
+    width: int = 0
+    height: int = 0
+    text: int = 0
+    reserve: int = 0
+    walked: int = 0
+
+
+def _dimensions(data: memoryview) -> int:
+    """The number of cells calamine reserves room for on reading a DIMENSIONS record (its arithmetic is
+    32-bit, a first row past the last wraps round); 0 when calamine would refuse the record."""
+    if len(data) == 14:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<IIHH", data)
+    elif len(data) == 10:
+        first_row, last_row, first_col, last_col = struct.unpack_from("<HHHH", data)
+    else:
+        return 0
+    if first_col > 0xFF or last_col < first_col:
+        first_col = 0
+    if last_row < 1 or last_col < 1:
+        return 1
+    return ((last_row - 1 - first_row + 1) % 2**32) * ((last_col - 1 - first_col + 1) % 2**32)
+
+
+def _xls_sheet(stream: bytes, pos: int, sst: array) -> _XlsSheet:
+    """Walk one worksheet substream as calamine does, from its BOF to its EOF, nested substreams (charts)
+    skipped. calamine builds a dense grid from the first to the last row and column holding a value, and
+    another for the formulas. Blank cells (BLANK, MULBLANK) make no cell in calamine; every other cell record
+    does, and a formula is counted as a value whatever its cached result (a string result follows it in a
+    STRING record, placed at the formula's cell)."""
+    sheet = _XlsSheet()
+    top = left = ftop = fleft = 1 << 32
+    bottom = right = fbottom = fright = -1
+    seen_bof = False
+    depth = 0
+    formula_at = (0, 0)
+    end = len(stream)
+    where = _ROW_COL.unpack_from
+    for typ, data, after in _biff_records(stream, pos):
+        if depth:
+            depth += (typ == 0x0809) - (typ == 0x000A)
+            continue
+        if typ in _VALUE_RECORDS:
+            if len(data) < (10 if typ == 0x00FD else 8):
+                raise FileRefused(_BROKEN)
+            row, col = where(data)
+            last = col
+            if typ == 0x00FD:
+                index = struct.unpack_from("<I", data, 6)[0]
+                sheet.text += sst[index] + _TEXT_CELL if index < len(sst) else 0
+            elif typ != 0x0203 and typ != 0x027E and typ != 0x0205:   # LABEL, RSTRING: 3 bytes a character at most
+                sheet.text += 3 * (len(data) - 6) + _TEXT_CELL
+        elif typ == 0x00BD:                                           # MULRK: one row, several columns
+            if len(data) < 6:
+                raise FileRefused(_BROKEN)
+            row, col = where(data)
+            count = (len(data) - 6) // 6
+            if not count:
+                continue
+            last = col + count - 1
+        elif typ == 0x0006:                                           # FORMULA (its cached value, never run)
+            if len(data) < 20:
+                raise FileRefused(_BROKEN)
+            formula_at = row, col = where(data)
+            last = col
+            ftop, fbottom, fleft, fright = min(ftop, row), max(fbottom, row), min(fleft, col), max(fright, col)
+        elif typ == 0x0207:                                           # STRING: the text a formula left
+            row, col = formula_at
+            last = col
+            sheet.text += 3 * len(data) + _TEXT_CELL
+        elif typ == 0x0809:
+            depth, seen_bof = (1, True) if seen_bof else (0, True)
+            continue
+        elif typ == 0x000A:
+            end = after
+            break
+        elif typ == 0x0200:
+            sheet.reserve = max(sheet.reserve, _dimensions(data))
+            continue
+        else:
+            continue
+        top, bottom, left, right = min(top, row), max(bottom, row), min(left, col), max(right, last)
+    if bottom >= 0:
+        sheet.height, sheet.width = bottom - top + 1, right - left + 1
+        sheet.cells = sheet.height * sheet.width
+    if fbottom >= 0:
+        sheet.cells += (fbottom - ftop + 1) * (fright - fleft + 1)
+    sheet.walked = end - pos
+    return sheet
+
+
+_MARKERS = 0xFFFF_FFFA                     # sector ids from here on mark ends and special sectors
+_DIFAT_SECTOR = 0xFFFF_FFFC
+_END_OF_CHAIN = 0xFFFF_FFFE
+
+
+def _ole_workbook_entry(raw: bytes) -> int:
+    """The index of the directory entry calamine reads as the workbook, once every sector chain calamine
+    follows without a length (the DIFAT, the directory) is known to end, and every length it trusts (the
+    mini stream, the mini FAT, the workbook stream) fits in the file: a chain that loops back on itself
+    would otherwise make calamine copy the same sectors until it has gigabytes or forever."""
+    if len(raw) < 512:
+        raise FileRefused(_NOT_XLS)
+    shift = struct.unpack_from("<H", raw, 30)[0]
+    if shift not in (9, 12):
+        raise FileRefused(_NOT_XLS)
+    size = 1 << shift
+    last = len(raw) // size                # the highest sector id calamine accepts
+
+    def sector(sid: int) -> memoryview:
+        if sid > last:
+            raise FileRefused(_NOT_XLS)
+        return memoryview(raw)[(sid + 1) * size:(sid + 2) * size]
+
+    def ids(data: memoryview) -> list[int]:
+        return list(struct.unpack_from(f"<{len(data) // 4}I", data))
+
+    difat = ids(memoryview(raw)[76:512])
+    sid, seen = struct.unpack_from("<I", raw, 68)[0], set()
+    while sid < _MARKERS:
+        if sid in seen:
+            raise FileRefused(_NOT_XLS)
+        seen.add(sid)
+        difat.extend(ids(sector(sid)))
+        sid = difat.pop()
+    fat_sectors = [s for s in difat if s < _DIFAT_SECTOR]
+    if len(fat_sectors) > last + 1:
+        raise FileRefused(_NOT_XLS)
+    per = size // 4
+
+    def next_sector(sid: int) -> int:
+        fat = sector(fat_sectors[sid // per]) if sid // per < len(fat_sectors) else memoryview(b"")
+        if (sid % per) * 4 + 4 > len(fat):
+            raise FileRefused(_NOT_XLS)
+        return struct.unpack_from("<I", fat, (sid % per) * 4)[0]
+
+    directory, sid, seen = bytearray(), struct.unpack_from("<I", raw, 48)[0], set()
+    while sid != _END_OF_CHAIN:
+        if sid in seen:
+            raise FileRefused(_NOT_XLS)
+        seen.add(sid)
+        directory += sector(sid)
+        sid = next_sector(sid)
+    entries = []
+    for at in range(0, len(directory) - 127, 128):
+        name = bytes(directory[at:at + 64]).decode("utf-16-le", "replace").split("\x00")[0]
+        length = struct.unpack_from("<I" if size == 512 else "<Q", directory, at + 120)[0]
+        entries.append((name, length))
+    mini_fat = struct.unpack_from("<I", raw, 64)[0] * size
+    if not entries or any(n > len(raw) for n in (entries[0][1], mini_fat)):
+        raise FileRefused(_NOT_XLS)
+    for wanted in _XLS_STREAMS:
+        for index, (name, length) in enumerate(entries):
+            if name == wanted:
+                if length > len(raw):
+                    raise FileRefused(_NOT_XLS)
+                return index
+    raise FileRefused("Tệp Office này không chứa bảng tính Excel (.xls).")
+
+
+def _xls_stream(path) -> bytes:
+    """The workbook stream calamine reads, through olefile (which refuses a damaged container)."""
+    import olefile
+
+    with open(path, "rb") as fh:
+        raw = fh.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise FileRefused("Tệp quá lớn; hãy chia tệp thành nhiều phần.")
+    index = _ole_workbook_entry(raw)
+    try:
+        with olefile.OleFileIO(io.BytesIO(raw), raise_defects=olefile.DEFECT_INCORRECT) as ole:
+            entry = ole.direntries[index] if index < len(ole.direntries) else None
+            if entry is None or entry.entry_type != olefile.STGTY_STREAM:
+                raise FileRefused(_NOT_XLS)  # an entry calamine would read that is not the file's own stream
+            with ole._open(entry.isectStart, entry.size) as fh:  # that very entry, as openstream() reads one
+                return fh.read(MAX_UPLOAD_BYTES + 1)
+    except FileRefused:
+        raise
+    except Exception as exc:  # olefile raises OSError and others for a damaged container
+        raise FileRefused(_NOT_XLS) from exc
+
+
+def _check_xls(path) -> None:
+    """Refuse an XLS whose sheets would make calamine build grids over the limits.
+
+    calamine reads every worksheet the workbook lists (BOUNDSHEET records) when it opens the file, and
+    builds for each a dense grid from the first to the last row and column holding a value, so a tiny file
+    with a value at A1 and one at IV65536 would ask for a gigabyte. The records are walked here the way
+    calamine walks them; the DIMENSIONS record is never trusted for the extent (a file may lie), but the room
+    calamine reserves from it (address space, not touched memory) may not exceed a whole Excel 97-2003 sheet:
+    a record claiming billions of rows makes calamine ask for terabytes and abort the process."""
+    stream = _xls_stream(path)
+    sheets: list[int] = []
+    codepage = 1200
+    sst = array("I")
+    bof = struct.unpack_from("<HHH", stream) if len(stream) >= 6 else (0, 0, 0)
+    if bof[0] != 0x0809 or bof[2] not in (0x0500, 0x0600):
+        raise FileRefused(_NOT_XLS)  # a workbook stream opens with the BOF of Excel 97-2003 (or 5.0/95)
+    at = 0
+    for typ, data, after in _biff_records(stream, 0):
+        if typ == 0x002F:  # FILEPASS: the records that follow are encrypted
+            raise FileRefused("Tệp Excel được đặt mật khẩu; hãy gỡ mật khẩu, lưu lại rồi nhập.")
+        if typ == 0x0042 and len(data) >= 2:
+            codepage = struct.unpack_from("<H", data)[0]
+        elif typ == 0x0085:
+            if len(data) < 8:
+                raise FileRefused(_BROKEN)
+            sheets.append(struct.unpack_from("<I", data)[0])
+        elif typ == 0x00FC:
+            sst = _sst_sizes(data, _continued(stream, at + 4 + len(data), after), codepage)
+        elif typ == 0x000A:
+            break
+        at = after
+    total = text = walked = 0
+    seen: dict[int, _XlsSheet] = {}
+    for number, pos in enumerate(sheets, start=1):
+        if pos >= len(stream):
+            raise FileRefused(_BROKEN)
+        if pos not in seen:
+            seen[pos] = _xls_sheet(stream, pos, sst)
+            walked += seen[pos].walked
+            if walked > len(stream):  # worksheet substreams do not overlap in a real file
+                raise FileRefused(_BROKEN)
+        sheet = seen[pos]
+        where = "" if number == 1 else f" (trang thứ {number})"
+        if sheet.width > MAX_COLUMNS * 20:
+            raise FileRefused(f"Bảng tính có quá nhiều cột{where} (tối đa {MAX_COLUMNS}).")
+        total += sheet.cells
+        text += sheet.text
+        if total > XLS_MAX_CELLS:
+            raise FileRefused(f"Bảng tính quá lớn{where} ({sheet.height:,} dòng × {sheet.width} cột); "
+                              "hãy chia tệp thành nhiều phần.".replace(",", "."))
+        if sheet.reserve > XLS_MAX_RESERVE:
+            raise FileRefused(f"Bảng tính khai báo kích thước bất thường{where} (bản ghi DIMENSIONS); "
+                              "hãy mở và lưu lại bằng Excel.")
+        if text > MAX_TEXT_BYTES:
+            raise FileRefused(_TOO_MUCH_TEXT)
+
+
 def _xlsx_rows(path) -> Iterator[list]:
     import openpyxl
 
@@ -360,6 +824,10 @@ def _calamine_rows(path) -> Iterator[list]:
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
+        raise FileRefused(_BROKEN) from exc
+    except BaseException as exc:  # a panic inside calamine (PanicException is not an Exception)
+        if type(exc).__name__ != "PanicException":
+            raise
         raise FileRefused(_BROKEN) from exc
     yield from rows
 
@@ -397,8 +865,11 @@ def open_sheet(path, size: int) -> Sheet:
         kind = _check_zip(path)
         if kind == "ods":
             _check_ods(path)
+        else:
+            _check_xlsx_text(path)
         raw = _xlsx_rows(path) if kind == "xlsx" and not _check_extent(path) else _calamine_rows(path)
     elif kind == "xls":
+        _check_xls(path)
         raw = _calamine_rows(path)
     elif kind == "text":
         raw = _csv_rows(path)

@@ -554,3 +554,312 @@ def test_new_member_shortcut_matches_the_model_constructor(unit):
         {k: v for k, v in slow.__dict__.items() if k != "_state"}
     assert fast.unit is lhs and fast._state.adding and fast.pk is None
     assert not post_init.has_listeners(Member)  # the shortcut skips Model.__init__ and its signal
+
+
+# -- XLS (Excel 97-2003): real BIFF8 files written by xlwt, their records sized before calamine reads them --
+def xls_book(rows, header=HEADER, banner=True):
+    """A workbook as an old member list: a merged title banner, the header, the rows (dates as date cells)."""
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("Danh sách")
+    date_cell = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    top = 0
+    if banner:
+        ws.write_merge(0, 0, 0, 5, "DANH SÁCH ĐẢNG VIÊN CHI BỘ")
+        top = 1
+    for c, title in enumerate(header):
+        ws.write(top, c, title)
+    for r, row in enumerate(rows, start=top + 1):
+        for c, value in enumerate(row):
+            if isinstance(value, date):
+                ws.write(r, c, value, date_cell)
+            elif value is not None:
+                ws.write(r, c, value)
+    return wb
+
+
+def xls_records(stream: bytes, start: int = 0):
+    import struct
+
+    pos = start
+    while pos + 4 <= len(stream):
+        typ, length = struct.unpack_from("<HH", stream, pos)
+        yield pos, typ, stream[pos + 4:pos + 4 + length]
+        pos += 4 + length
+
+
+def xls_save(tmp_path, wb, name="ds.xls", patch=None):
+    """Save ``wb``; ``patch(type, data)`` may rewrite the records of its (last) worksheet first."""
+    import struct
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    stream = wb.get_biff_data()
+    if patch:
+        sheet = [struct.unpack_from("<I", data)[0] for _, typ, data in xls_records(stream) if typ == 0x0085][-1]
+        body = b"".join(struct.pack("<HH", typ, len(data)) + data
+                        for _, typ, data in xls_records(stream, sheet) for data in [patch(typ, data)])
+        stream = stream[:sheet] + body
+    path = tmp_path / name
+    XlsDoc().save(str(path), stream)
+    return path
+
+
+def test_xls_with_banner_legacy_names_and_dates_imports_then_reimport_changes_nothing(tmp_path, actor_of):
+    """A real .xls: banner and header, Vietnamese names, birth dates as Excel date cells and as dd/mm/yyyy
+    text; a dry run, the write, a re-import that changes nothing; then the same list as an old file whose
+    names were typed in TCVN3 (stored as the 8-bit characters of the .VnTime font) reads as the same members."""
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES, card_base=99_000_000)
+    for i, r in enumerate(rows):
+        if i % 2:
+            r[3] = date(1980 + i, i + 1, 10 + i)   # an Excel date cell; the others stay text dd/mm/yyyy
+    rows[2][10] = "Hà Nội"
+    path = xls_save(tmp_path, xls_book(rows))
+    assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    before = db_state()
+    plan, _ = run(actor, path, dry_run=True)
+    assert db_state() == before
+    assert plan.counts == {"rows": 8, "new": 8, "update": 0, "unchanged": 0, "error": 0}, [r.errors for r in plan.rows]
+    assert [r.number for r in plan.rows] == list(range(3, 11))    # the banner is row 1, the header row 2
+    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(values_only=True))
+    assert report[0][:3] == ("Dòng", "STT", "Họ và tên") and len(report) == 9
+    assert report[2][2] == NAMES[1] and report[2][4] == "11/02/1981" and report[3][4] == "03/03/1982"
+    plan, outcome = run(actor, path, mode="all")
+    assert outcome.counts["new"] == 8
+    got = {m.card_number: m for m in Member.objects.filter(card_number__startswith="99000")}
+    assert [got[f"{99_000_000 + i}"].full_name for i in range(8)] == NAMES
+    assert got["99000001"].birth_date == date(1981, 2, 11)           # from a date cell
+    assert got["99000002"].birth_date == date(1982, 3, 3)            # from the text "03/03/1982"
+    assert got["99000002"].home_town == "Hà Nội" and got["99000000"].admission_date == date(2010, 5, 11)
+    event = AuditEvent.objects.filter(action="members.imported").latest("seq")
+    assert event.data["new"] == 8 and len(event.data["sha256"]) == 64
+    before = db_state()
+    plan, outcome = run(actor, path, mode="all")
+    assert plan.counts["unchanged"] == 8 and outcome.counts["new"] == 0, [(r.action, r.changes) for r in plan.rows]
+    assert db_state()[0:2] == before[0:2] and db_state()[4] == before[4]
+    # the same list from an old file: names in TCVN3
+    for r in rows:
+        r[1] = legacy.unicode_to_tcvn3(r[1])
+    assert rows[0][1] == "NguyÔn V¨n §øc"
+    old = xls_save(tmp_path, xls_book(rows), name="cu.xls")
+    plan, _ = run(actor, old, dry_run=True)
+    assert plan.encodings["full_name"] == legacy.TCVN3
+    assert ("Họ và tên", "NguyÔn V¨n §øc", "Nguyễn Văn Đức") in plan.conversions
+    assert plan.counts["unchanged"] == 8, [(r.action, r.changes) for r in plan.rows]
+    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(values_only=True))
+    # the report shows the names converted (TCVN3 has no toned capitals: "Ánh" reads "ánh" until clean-up)
+    assert [line[2].lower() for line in report[1:]] == [n.lower() for n in NAMES]
+
+
+def test_xls_bomb_is_refused_before_calamine_with_bounded_memory(tmp_path, actor_of):
+    """A value at A1 and one at IV65536: a file of a few kilobytes for which calamine alone builds a grid of
+    16.7 million cells (about 1 GB); refused from its records, quickly and in little memory. A DIMENSIONS
+    record that lies small does not hide it; one that lies big (which makes calamine alone abort the whole
+    process) is refused too; text repeated from the shared string table is counted; nothing is written."""
+    import subprocess
+
+    import xlwt
+
+    wb = xls_book([], header=HEADER[:5], banner=False)
+    wb.get_sheet(0).write(65_535, 255, 1.5)
+    bomb = xls_save(tmp_path, wb, name="bomb.xls")
+    assert bomb.stat().st_size < 10_000
+    message, rss, seconds = read_in_subprocess(bomb)
+    assert "quá lớn (65.536 dòng × 256 cột)" in message and rss < 150 and seconds < 5
+    assert read_in_subprocess(bomb, calamine=True)[1] > 600
+
+    def dimensions(first_row, last_row, first_col, last_col):
+        import struct
+
+        record = struct.pack("<IIHHH", first_row, last_row, first_col, last_col, 0)
+        return lambda typ, data: record if typ == 0x0200 else data
+
+    liar = xls_save(tmp_path, wb, name="liar.xls", patch=dimensions(0, 2, 0, 2))
+    assert "quá lớn" in read_in_subprocess(liar)[0]
+    # a few cells, but a DIMENSIONS record whose first row is past its last: calamine's 32-bit arithmetic wraps
+    # round and it asks for 11 petabytes (more than any address space), which kills the process
+    wrap = xls_save(tmp_path, xls_book([["a", "b"]], header=HEADER[:5]), name="wrap.xls",
+                    patch=dimensions(10, 5, 0, 0xFFFF))
+    with pytest.raises(subprocess.CalledProcessError) as killed:
+        read_in_subprocess(wrap, calamine=True)
+    assert killed.value.returncode < 0 and "memory allocation" in killed.value.stderr
+    message, rss, _ = read_in_subprocess(wrap)
+    assert "DIMENSIONS" in message and rss < 150
+    # one 30 000-character string, shared by 4 000 cells: each cell gets its own copy (twice) in calamine
+    long = xls_book([], header=HEADER[:5], banner=False)
+    text = "Nguyễn Văn Đức " * 2000
+    for r in range(1, 4001):
+        long.get_sheet(0).write(r, 0, text)
+    copies = xls_save(tmp_path, long, name="copies.xls")
+    assert copies.stat().st_size < 250_000
+    message, rss, _ = read_in_subprocess(copies)
+    assert "quá nhiều chữ" in message and rss < 150
+    # the bomb in the second sheet: calamine reads every sheet on opening
+    second = xls_book(rows_for(NAMES[:1], card_base=98_000_000))
+    hidden = second.add_sheet("Ghi chú")
+    hidden.write(0, 0, "x")
+    hidden.write(65_535, 200, "y")
+    second_sheet = xls_save(tmp_path, second, name="second.xls")
+    assert "quá lớn (trang thứ 2)" in read_in_subprocess(second_sheet)[0]
+    # a blank formatted cell far away makes no cell in calamine: such a file is read
+    fine = xls_book(rows_for(NAMES[:1], card_base=98_000_000))
+    fine.get_sheet(0).write(65_535, 255, None, xlwt.easyxf("font: bold on"))
+    formatted = xls_save(tmp_path, fine, name="formatted.xls")
+    assert read_in_subprocess(formatted)[0] == "ok"
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    for path, refusal in [(bomb, "quá lớn"), (liar, "quá lớn"), (wrap, "DIMENSIONS"), (copies, "quá nhiều chữ"),
+                          (second_sheet, "quá lớn")]:
+        with pytest.raises(FileRefused, match=refusal):
+            run(actor, path)
+    assert db_state() == before
+    plan, outcome = run(actor, formatted, mode="all")
+    assert outcome.counts["new"] == 1 and Member.objects.get(card_number="98000000").full_name == NAMES[0]
+
+
+def test_xls_that_is_not_a_valid_workbook_is_refused(tmp_path, actor_of):
+    """OLE2 files that are not Excel workbooks, a workbook stream that is not BIFF, sector chains that loop
+    back on themselves (calamine alone would copy the same sector until it holds the 2 GB the entry claims,
+    or forever), a second, hidden "Workbook" entry (the one calamine would read): all refused, nothing
+    written."""
+    import struct
+
+    from xlwt.CompoundDoc import XlsDoc
+
+    good = xls_save(tmp_path, xls_book(rows_for(NAMES[:1], card_base=97_000_000)), name="good.xls").read_bytes()
+    header_at = 512
+    directory = header_at + struct.unpack_from("<I", good, 48)[0] * 512
+    fat = header_at + struct.unpack_from("<I", good, 76)[0] * 512
+
+    def entry(index):
+        return directory + index * 128
+
+    assert good[entry(1):entry(1) + 16].decode("utf-16-le") == "Workbook"
+
+    def variant(name, change):
+        data = bytearray(good)
+        change(data)
+        path = tmp_path / name
+        path.write_bytes(bytes(data))
+        return path
+
+    renamed = variant("renamed.xls", lambda d: d.__setitem__(slice(entry(1), entry(1) + 16), "Document".encode("utf-16-le")))
+    junk = tmp_path / "junk.xls"
+    junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
+    not_biff = tmp_path / "notbiff.xls"
+    XlsDoc().save(str(not_biff), b"Danh sach dang vien\n" * 400)
+
+    def loop(d):
+        start = struct.unpack_from("<I", d, entry(1) + 116)[0]
+        last = start
+        while struct.unpack_from("<I", d, fat + last * 4)[0] < 0xFFFFFFFA:
+            last = struct.unpack_from("<I", d, fat + last * 4)[0]
+        struct.pack_into("<I", d, fat + last * 4, start)             # the chain's end points back to its start
+        struct.pack_into("<I", d, entry(1) + 120, 0x7FFFFFF0)        # and the entry claims 2 GB
+
+    looped = variant("loop.xls", loop)
+
+    def hidden(d):
+        d[entry(2):entry(2) + 128] = d[entry(1):entry(1) + 128]     # the real stream, moved to entry 2
+        struct.pack_into("<I", d, entry(0) + 76, 2)                 # the directory tree now leads there
+        struct.pack_into("<I", d, entry(1) + 120, 4096)             # entry 1: out of the tree, still "Workbook"
+
+    hidden_entry = variant("hidden.xls", hidden)
+    # a second BOF record without data in the workbook globals: calamine panics on it (a PanicException, which
+    # is not an Exception); read as a broken file
+    stream = bytearray(xls_book(rows_for(NAMES[:1], card_base=97_000_000)).get_biff_data())
+    at = next(pos for pos, typ, data in xls_records(bytes(stream)) if typ == 0x00E2 and not data)
+    struct.pack_into("<H", stream, at, 0x0809)
+    panic = tmp_path / "panic.xls"
+    XlsDoc().save(str(panic), bytes(stream))
+    # chains calamine follows to their end, without a length: the directory's, and the DIFAT's (each DIFAT
+    # sector ends with the next one's number); looping back, calamine alone would grow until memory runs out
+    directory_sector = struct.unpack_from("<I", good, 48)[0]
+    directory_loop = variant("dirloop.xls", lambda d: struct.pack_into("<I", d, fat + directory_sector * 4,
+                                                                       directory_sector))
+
+    def difat_loop(d):
+        struct.pack_into("<I", d, 68, directory_sector)              # the DIFAT starts at the directory sector …
+        struct.pack_into("<I", d, directory + 508, directory_sector)  # … whose last word names itself next
+
+    difat_looped = variant("difatloop.xls", difat_loop)
+    message, rss, seconds = read_in_subprocess(looped)
+    assert "không phải là bảng tính Excel" in message and rss < 150 and seconds < 5
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    for path, refusal in [(renamed, "không chứa bảng tính Excel"), (junk, "không phải là bảng tính Excel"),
+                          (not_biff, "không phải là bảng tính Excel"), (looped, "không phải là bảng tính Excel"),
+                          (hidden_entry, "không phải là bảng tính Excel"),
+                          (directory_loop, "không phải là bảng tính Excel"),
+                          (difat_looped, "không phải là bảng tính Excel"), (panic, "tệp hỏng")]:
+        with pytest.raises(FileRefused, match=refusal):
+            run(actor, path)
+    assert db_state() == before
+    run(actor, tmp_path / "good.xls", mode="all")
+    assert Member.objects.filter(card_number="97000000").exists()
+
+
+def xlsx_shared(tmp_path, rows, name="shared.xlsx", texts=None):
+    """An XLSX as Excel writes it, its text in the shared string table (openpyxl writes inline strings): each
+    cell refers to its string by index. ``texts`` replaces strings of the table (a long text written once)."""
+    import html
+    import re
+    from xml.sax.saxutils import escape
+
+    path = xlsx(tmp_path, rows[1:], header=rows[0], name=name, banner=False)
+    table: dict[bytes, int] = {}
+
+    def content(xml_text: bytes) -> bytes:
+        text = html.unescape(xml_text.decode())
+        return escape(texts[text]).encode() if texts and text in texts else xml_text
+
+    def shared(match):
+        return b't="s"><v>%d</v>' % table.setdefault(match.group(1), len(table))
+
+    out = tmp_path / f"s-{name}"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb't="inlineStr"><is><t(?: [^>]*)?>(.*?)</t></is>', shared, data)
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.'
+                                    b'org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            dst.writestr(item, data)
+        dst.writestr("xl/sharedStrings.xml",
+                     b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                     b'2006/main">' + b"".join(b'<si><t xml:space="preserve">%s</t></si>' % content(text)
+                                               for text in table) + b"</sst>")
+    return out
+
+
+def test_xlsx_long_shared_string_in_many_cells_is_refused(tmp_path, actor_of):
+    """calamine gives every cell its own copy of its shared string: one 30 000-character string shared by
+    25 000 cells is a 130 KB file that asks for a gigabyte. What the cells copy is counted from the shared
+    string table before calamine reads the file; a real sheet with one long note is still read."""
+    long = "Nguyễn Văn Đức " * 2000
+    bomb = xlsx_shared(tmp_path, [HEADER[:5]] + [["DÀI", "Nam"] for _ in range(25_000)], name="bomb.xlsx",
+                       texts={"DÀI": long})
+    assert bomb.stat().st_size < 300_000
+    message, rss, seconds = read_in_subprocess(bomb)
+    assert "quá nhiều chữ" in message and rss < 150 and seconds < 10
+    assert read_in_subprocess(bomb, calamine=True)[1] > 900
+    # one long note among ordinary rows: the quick bound (cells × longest string) is over the limit, the count
+    # of what each cell really copies is not
+    rows = rows_for(NAMES * 500, card_base=96_000_000)
+    rows[0][10] = long
+    fine = xlsx_shared(tmp_path, [HEADER] + rows, name="fine.xlsx")
+    assert read_in_subprocess(fine)[0] == "ok"
+    actor = actor_of("ban.tochuc")
+    before = db_state()
+    with pytest.raises(FileRefused, match="quá nhiều chữ"):
+        run(actor, bomb)
+    assert db_state() == before
+    plan, _ = run(actor, fine, dry_run=True)
+    assert plan.counts["rows"] == 4000 and plan.rows[1].data["full_name"] == NAMES[1]
