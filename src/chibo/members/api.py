@@ -81,6 +81,7 @@ SEARCH_PARAMS = [
     OpenApiParameter("status", str, enum=Status.values),
     OpenApiParameter("category", str, enum=Category.values),
     OpenApiParameter("country", str, description="ISO 3166 alpha-2 of the unit"),
+    OpenApiParameter("solitary", bool, description="Only members alone abroad (on an upper committee's own rolls)"),
     OpenApiParameter("sort", str, enum=["name", "-name", "admission", "-admission", "birth", "-birth", "unit"]),
 ]
 
@@ -105,9 +106,12 @@ class MemberList(generics.ListCreateAPIView):
         country = params.get("country", "")
         if country and not is_country(country):
             raise serializers.ValidationError({"country": ["Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR."]})
+        solitary = params.get("solitary", "").lower()
+        if solitary not in ("", "true", "false", "1", "0"):
+            raise serializers.ValidationError({"solitary": ["Chỉ nhận true hoặc false."]})
         return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
                                                   category=category, country=country,
-                                                  sort=params.get("sort", "name")))
+                                                  solitary=solitary in ("true", "1"), sort=params.get("sort", "name")))
 
     @extend_schema(parameters=SEARCH_PARAMS)
     def get(self, request, *args, **kwargs):

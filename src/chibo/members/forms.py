@@ -61,6 +61,7 @@ class MemberFilterForm(forms.Form):
     status = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *Status.choices])
     category = forms.ChoiceField(label="Diện", required=False, choices=[("", "Tất cả"), *Category.choices])
     country = forms.ChoiceField(label="Quốc gia", required=False)
+    solitary = forms.BooleanField(label="Chỉ đảng viên đơn lẻ", required=False)
     sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=[
         ("name", "Tên (A→Z)"), ("-name", "Tên (Z→A)"), ("admission", "Ngày vào Đảng ↑"),
         ("-admission", "Ngày vào Đảng ↓"), ("birth", "Ngày sinh ↑"), ("unit", "Chi bộ")])
@@ -84,5 +85,5 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
     if form.is_valid():
         data = form.cleaned_data
         filters = MemberFilters(q=data["q"], unit=data["unit"], status=data["status"], category=data["category"],
-                                country=data["country"], sort=data["sort"] or "name")
+                                country=data["country"], solitary=data["solitary"], sort=data["sort"] or "name")
     return form, filters

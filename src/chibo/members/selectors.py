@@ -55,6 +55,7 @@ class MemberFilters:
     country: str = ""
     sort: str = "name"
     active_only: bool = False
+    solitary: bool = False  # only members alone abroad: on the rolls of a root (upper) committee itself
 
 
 def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
@@ -70,6 +71,8 @@ def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
         qs = qs.filter(category=filters.category)
     if filters.country:
         qs = qs.filter(unit__country=filters.country.upper())
+    if filters.solitary:
+        qs = qs.filter(unit__depth=0)
     order = list(SORTS.get(filters.sort, SORTS["name"]))
     text = clean(filters.q)[:100]
     if text:

@@ -470,6 +470,15 @@ def test_dashboard_page_shows_solitary_members_and_drills_down(client_of, unit, 
     solitary = Member.objects.filter(unit=unit("DUBNG"), status__in=ACTIVE_STATUSES).count()
     page = client_of("ban.tochuc").get("/").content.decode()
     assert f'data-field="solitary">{solitary}<' in page
+    # The figure links to the list of exactly those members (active ones; the list also shows the others).
+    assert 'href="/members/?solitary=on"' in page
+    listed = client_of("ban.tochuc").get("/members/", {"solitary": "on"})
+    on_rolls = set(Member.objects.filter(unit__parent__isnull=True).values_list("pk", flat=True))
+    assert {m.pk for m in listed.context["page"].object_list} == on_rolls and member.pk in on_rolls
+    api = client_of("ban.tochuc").get("/api/v1/members/", {"solitary": "true"}).json()
+    assert {row["id"] for row in api["results"]} == on_rolls and all(row["solitary"] for row in api["results"])
+    assert client_of("ban.tochuc").get("/api/v1/members/", {"solitary": "peut-être"}).status_code == 400
+    assert client_of("bithu.phap").get("/members/", {"solitary": "on"}).context["page"].paginator.count == 0
     phap = unit("PHAP")
     assert f'href="/?unit={phap.pk}"' in page  # France has cells: a link down
     drilled = client_of("ban.tochuc").get("/", {"unit": phap.pk})
