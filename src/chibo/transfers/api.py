@@ -111,6 +111,8 @@ class TransferList(generics.ListAPIView):
     @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
     def post(self, request, *args, **kwargs):
         actor = actor_for(request)
+        if not actor.can("transfers.edit"):  # refused before the body is read: nothing to learn from its errors
+            raise PermissionDenied
         data = TransferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)

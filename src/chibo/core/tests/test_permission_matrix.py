@@ -497,7 +497,9 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("transfers:org_edit", "org_first", "POST", "transfers_org_edit"):    E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:org_active", "org_first", "POST", "transfers_org_deactivate"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:hold_close", "hold_us", "POST", "transfers_hold_close"):  E(DONE, DONE, 404, 404, 404, 404, LOGIN),
-    ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 404, 404, 401),
+    ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 403, 403, 401),
+    # without the right to write transfers the body is not even read: 403, not its field errors
+    ("api_transfers", None, "POST", "empty"):                             E(400, 403, 400, 400, 403, 403, 401),
     ("api_transfer_step", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),
     ("api_transfer_step", "transfer_approved", "POST", "transfers_api_issue"): E(200, 403, 200, 404, 404, 404, 401),
     ("api_transfer_step", "transfer_approved", "POST", "empty"):          E(400, 403, 400, 404, 404, 404, 401),
