@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,7 +16,7 @@ from chibo.admission.forms import ACTIONS, actions_for, make_form
 from chibo.admission.models import Stage
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.documents import render_docx, render_pdf
+from chibo.core.documents import document_response
 from chibo.core.forms import apply_service_errors
 from chibo.units.selectors import unit_get
 
@@ -120,14 +120,7 @@ def case_paper(request, pk):
         doc = documents.build(case, code)
     except ValidationError as exc:
         raise Http404 from exc
-    if fmt == "pdf":
-        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
-    else:
-        response = HttpResponse(render_docx(doc), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    response["Content-Disposition"] = f'attachment; filename="ho-so-{case.pk}-{code}.{fmt}"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return document_response(doc, fmt, f"ho-so-{case.pk}-{code}")
 
 
 @login_required

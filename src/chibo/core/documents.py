@@ -210,3 +210,21 @@ def pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
     return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def document_response(doc: OfficialDocument, fmt: str, stem: str, *, inline_pdf: bool = False):
+    """``doc`` as a download named ``stem``: DOCX when ``fmt`` is "docx", else PDF (shown in the
+    browser when ``inline_pdf``). Never cached: the papers carry personal data."""
+    from django.http import HttpResponse
+
+    if fmt == "docx":
+        response = HttpResponse(render_docx(doc), content_type=DOCX_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+    else:
+        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
+        response["Content-Disposition"] = f'{"inline" if inline_pdf else "attachment"}; filename="{stem}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

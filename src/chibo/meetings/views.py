@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.documents import render_docx, render_pdf
+from chibo.core.documents import document_response
 from chibo.core.forms import apply_service_errors
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
@@ -331,14 +331,7 @@ def minutes_file(request, pk):
     doc_kind = "resolution" if request.GET.get("doc") == "resolution" else "minutes"
     doc = resolution_document(meeting) if doc_kind == "resolution" else minutes_document(meeting)
     name = f"{'nghi-quyet' if doc_kind == 'resolution' else 'bien-ban'}-{meeting.unit.code}-{local(meeting):%Y%m%d}"
-    if request.GET.get("fmt") == "docx":
-        response = HttpResponse(render_docx(doc), content_type=(
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-        response["Content-Disposition"] = f'attachment; filename="{name}.docx"'
-    else:
-        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
+    return document_response(doc, "docx" if request.GET.get("fmt") == "docx" else "pdf", name, inline_pdf=True)
 
 
 def _year(request) -> int:

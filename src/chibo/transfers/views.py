@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.audit import audit
+from chibo.core.documents import document_response
 from chibo.core.forms import submit
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
@@ -59,7 +60,6 @@ from chibo.units.models import PostRole
 from chibo.units.selectors import unit_get, units_visible
 
 FORM_TITLE = "transfers/form.html"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _open_units(actor):
@@ -230,16 +230,11 @@ def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
 
 @login_required
 def letter_file(request, pk, fmt):
-    from chibo.core.documents import render_docx, render_pdf
-
     actor = actor_for(request)
     letter = selectors.letter_get(actor, pk)
     doc = letter_document(letter)
     audit(actor=actor, action="transfers.letter_downloaded", obj=letter, unit=letter.issuer, data={"format": fmt})
-    name = f"giay-gioi-thieu-{letter.year}-{letter.seq}"
-    if fmt == "pdf":
-        return _file(render_pdf(doc), f"{name}.pdf", "application/pdf")
-    return _file(render_docx(doc), f"{name}.docx", DOCX)
+    return document_response(doc, fmt, f"giay-gioi-thieu-{letter.year}-{letter.seq}")
 
 
 @login_required
@@ -258,8 +253,6 @@ def letter_void(request, pk):
 
 @login_required
 def book(request, pk):
-    from chibo.core.documents import render_pdf
-
     actor = actor_for(request)
     unit = unit_get(actor, pk)
     if not actor.can("members.view", unit):
@@ -273,8 +266,7 @@ def book(request, pk):
         if fmt == "xlsx":
             return _file(book_xlsx(unit, year, letters), f"so-10-SHD-{unit.code}-{year}.xlsx",
                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        return _file(render_pdf(book_document(unit, year, letters)), f"so-10-SHD-{unit.code}-{year}.pdf",
-                     "application/pdf")
+        return document_response(book_document(unit, year, letters), "pdf", f"so-10-SHD-{unit.code}-{year}")
     return render(request, "transfers/book.html", {"unit": unit, "year": year, "letters": letters})
 
 
@@ -470,13 +462,9 @@ def declaration_detail(request, pk):
 
 
 def _decision_file(actor, obj, doc, name: str, fmt: str) -> HttpResponse:
-    from chibo.core.documents import render_docx, render_pdf
-
     audit(actor=actor, action="transfers.decision_downloaded", obj=obj.member, unit=obj.unit,
           data={"document": obj.decision_doc, "format": fmt, "of": f"{obj._meta.model_name}:{obj.pk}"})
-    if fmt == "pdf":
-        return _file(render_pdf(doc), f"{name}.pdf", "application/pdf")
-    return _file(render_docx(doc), f"{name}.docx", DOCX)
+    return document_response(doc, fmt, name)
 
 
 @login_required
