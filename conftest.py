@@ -21,7 +21,7 @@ PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.pha
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    from chibo.demo import build_demo
+    from chibo.demo.builder import build_demo
 
     with django_db_blocker.unblock():
         build_demo(seed=2026, members=DEMO_MEMBERS)

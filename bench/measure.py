@@ -142,8 +142,8 @@ def make_import_file(rows: int, path: Path, *, unit_code: str, card_base: int) -
 
     from openpyxl import Workbook
 
-    from chibo.bulk.national import GIVEN_NAMES
-    from chibo.demo import FAMILY_NAMES, MIDDLE_NAMES
+    from chibo.demo.builder import FAMILY_NAMES, MIDDLE_NAMES
+    from chibo.demo.national import GIVEN_NAMES
 
     rng = random.Random(7)
     wb = Workbook(write_only=True)

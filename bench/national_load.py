@@ -7,7 +7,7 @@ import django
 
 django.setup()
 
-from chibo.bulk.national import build_national  # noqa: E402
+from chibo.demo.national import build_national  # noqa: E402
 
 started = time.monotonic()
 result = build_national(members=int(sys.argv[1]), units=int(sys.argv[2]), log=lambda s: print(s, flush=True))

@@ -1,10 +1,10 @@
 from django.urls import path
 
 from chibo.admission import api as admission_api
-from chibo.core import rules_api
 from chibo.deadlines import api as deadlines_api
 from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
+from chibo.rules import api as rules_api
 from chibo.transfers import api as transfers_api
 from chibo.units import api as units_api
 

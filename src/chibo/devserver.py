@@ -10,6 +10,8 @@ import signal
 import subprocess
 import sys
 
+import django
+
 LOGINS = """
 chibo is running on http://127.0.0.1:8000  (Ctrl-C stops the server and the worker)
 
@@ -29,10 +31,9 @@ SWEEP_EVERY = 60  # seconds
 
 def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
-    import django
 
     django.setup()
-    from chibo.demo import DEMO_PASSWORD
+    from chibo.demo.builder import DEMO_PASSWORD  # imports models: only once django.setup() has run
 
     env = {**os.environ, "CHIBO_ENV": os.environ.get("CHIBO_ENV", "dev")}
     chibo = os.path.join(os.path.dirname(sys.executable), "chibo")

@@ -2,11 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from chibo.core import views as core_views
+from chibo.home import views as home_views
 
 urlpatterns = [
-    path("", core_views.dashboard, name="dashboard"),
+    path("", home_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("audit/", core_views.audit_log, name="audit_log"),
+    path("audit/", home_views.audit_log, name="audit_log"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("units/", include("chibo.units.urls")),
@@ -15,7 +16,7 @@ urlpatterns = [
     path("deadlines/", include("chibo.deadlines.urls")),
     path("meetings/", include("chibo.meetings.urls")),
     path("transfers/", include("chibo.transfers.urls")),
-    path("rules/", include("chibo.core.rules_urls")),
+    path("rules/", include("chibo.rules.urls")),
     path("", include("chibo.admission.urls")),
     path("admission/", include("chibo.admission.case_urls")),
     path("api/v1/", include("chibo.api_urls")),

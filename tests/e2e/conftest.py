@@ -44,7 +44,7 @@ def demo_org(live_server, migrated_data):
     journey builds its own when the personas are missing.
     """
     from chibo.accounts.models import User
-    from chibo.demo import build_demo
+    from chibo.demo.builder import build_demo
 
     if not User.objects.filter(username="bithu.phap").exists():
         build_demo(seed=2026, members=200)

@@ -26,7 +26,7 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def login(context, base, username, totp_now):
     from chibo.accounts.models import User
-    from chibo.demo import DEMO_PASSWORD
+    from chibo.demo.builder import DEMO_PASSWORD
 
     page = context.new_page()
     page.set_default_timeout(15_000)

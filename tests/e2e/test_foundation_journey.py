@@ -131,7 +131,7 @@ def test_secretary_signs_in_with_totp_finds_edits_and_sees_the_timeline(
     browser, journey_org, totp_now, artifacts
 ):
     from chibo.accounts.models import User
-    from chibo.demo import DEMO_PASSWORD
+    from chibo.demo.builder import DEMO_PASSWORD
     from chibo.members.models import Member, TimelineEvent
 
     base = journey_org.url

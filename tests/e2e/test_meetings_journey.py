@@ -26,7 +26,7 @@ CSP_WORDS = ("Content Security Policy", "Refused to")
 
 def sign_in(browser, base, username, totp_now, viewport):
     from chibo.accounts.models import User
-    from chibo.demo import DEMO_PASSWORD
+    from chibo.demo.builder import DEMO_PASSWORD
 
     context = browser.new_context(viewport=viewport, locale="vi-VN")
     page = context.new_page()

@@ -57,7 +57,7 @@ class Watch:
 
 def sign_in(page, base, username, totp_now):
     from chibo.accounts.models import User
-    from chibo.demo import DEMO_PASSWORD
+    from chibo.demo.builder import DEMO_PASSWORD
 
     page.goto(f"{base}/accounts/login/")
     page.get_by_label("Tên đăng nhập").fill(username)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from chibo.accounts.models import ApiToken
+from chibo.accounts.selectors import has_mfa, needs_mfa
 from chibo.accounts.services import hash_token
 
 
@@ -33,7 +34,6 @@ class MFASessionAuthentication(authentication.SessionAuthentication):
         result = super().authenticate(request)
         if result is None:
             return None
-        from chibo.accounts.selectors import has_mfa, needs_mfa
 
         user = result[0]
         if needs_mfa(user) and not has_mfa(user):

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from chibo.accounts.models import ApiToken, RoleAssignment, User
+from chibo.accounts.tasks import send_security_notice
 from chibo.core.access import Actor, Role
 from chibo.core.audit import audit
 
@@ -29,7 +35,6 @@ def token_create(*, actor: Actor, user: User, label: str = "") -> str:
     token = ApiToken.objects.create(user=user, prefix=key[:TOKEN_PREFIX_LEN], key_hash=hash_token(key),
                                     label=label[:100])
     audit(actor=actor, action="token.created", obj=token, data={"user": user.username, "prefix": token.prefix})
-    from chibo.accounts.tasks import send_security_notice
 
     transaction.on_commit(lambda: send_security_notice.enqueue(user.pk, "token.created"))
     return key
@@ -63,8 +68,6 @@ def user_create(*, actor: Actor, username: str, password: str, member=None, appl
 @transaction.atomic
 def totp_enrol(*, actor: Actor, user: User, secret: str | None = None):
     """Enrol TOTP with a given (demo) or fresh secret, with recovery codes."""
-    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     authenticator = TOTP.activate(user, secret or generate_totp_secret()).instance
     RecoveryCodes.activate(user)
@@ -73,17 +76,20 @@ def totp_enrol(*, actor: Actor, user: User, secret: str | None = None):
 
 
 def totp_secret(user: User) -> str | None:
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.utils import decrypt
-
     auth = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     return decrypt(auth.data["secret"]) if auth else None
 
 
 def totp_code(secret: str, at: float | None = None) -> str:
-    import time
 
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     counter = int((time.time() if at is None else at) // 30)
     return format_hotp_value(hotp_value(secret, counter))
+
+
+def user_link_member(*, actor: Actor, applicant_id: int, member) -> bool:
+    """The account of an applicant who became a member now also opens their member record (self only)."""
+    linked = User.objects.filter(applicant_id=applicant_id, member__isnull=True).update(member=member)
+    if linked:
+        audit(actor=actor, action="user.member_linked", data={"applicant": applicant_id, "member": member.pk})
+    return bool(linked)

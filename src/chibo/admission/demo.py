@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import date
 
 from chibo.admission import services
-from chibo.members.models import Member, Status
-from chibo.units.models import Unit
+from chibo.members.enums import Status
+from chibo.members.selectors import members_of_unit
+from chibo.units.selectors import unit_with_code
 
 # (unit code, full name, gender, birth date, last step reached)
 CASES = [
@@ -21,10 +22,10 @@ CASES = [
 def build_admission_demo(builder) -> None:
     actor = builder.actor
     for code, name, gender, birth, upto in CASES:
-        unit = Unit.objects.filter(code=code).first()
+        unit = unit_with_code(code)
         if unit is None:
             continue
-        full = list(Member.objects.filter(unit=unit, status=Status.FULL, confirmation_date__lt=date(2023, 1, 1))
+        full = list(members_of_unit(unit, statuses=[Status.FULL]).filter(confirmation_date__lt=date(2023, 1, 1))
                     .order_by("pk")[:2])
         case = services.applicant_record(actor=actor, unit=unit, full_name=name, gender=gender, birth_date=birth,
                                          recorded_on=date(2025, 6, 2)).case

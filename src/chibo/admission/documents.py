@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 
 from chibo.admission.models import AdmissionCase, Stage, Vote
 from chibo.core.documents import Field, OfficialDocument, Paragraph
+from chibo.members.enums import PostRole
+from chibo.members.selectors import post_holder_on
 
 UPPER = "ĐẢNG ỦY BỘ NGOẠI GIAO"
 
@@ -21,10 +23,7 @@ def _d(day: date | None) -> str:
 
 
 def _signer(case: AdmissionCase, unit) -> str:
-    from chibo.units.models import CommitteePost
-
-    post = (CommitteePost.objects.filter(unit=unit, to_date__isnull=True, role="secretary")
-            .select_related("member").first())
+    post = post_holder_on([unit], PostRole.SECRETARY)
     return post.member.full_name if post else ""
 
 

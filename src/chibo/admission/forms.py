@@ -7,7 +7,8 @@ from django import forms
 from chibo.admission import services
 from chibo.admission.models import Stage
 from chibo.core.forms import VNDateField
-from chibo.members.models import Category, Member, Status
+from chibo.members.enums import Category, Status
+from chibo.members.selectors import members_of_unit, no_members
 
 
 def _text(label, max_length=100, required=True):
@@ -41,16 +42,16 @@ class MemberChoice(forms.ModelChoiceField):
 
 
 class IntroducersForm(forms.Form):
-    introducer1 = MemberChoice(label="Người giới thiệu thứ nhất", queryset=Member.objects.none())
+    introducer1 = MemberChoice(label="Người giới thiệu thứ nhất", queryset=no_members())
     introducer1_since = VNDateField(label="Người thứ nhất cùng công tác từ ngày")
-    introducer2 = MemberChoice(label="Người giới thiệu thứ hai", queryset=Member.objects.none(), required=False)
+    introducer2 = MemberChoice(label="Người giới thiệu thứ hai", queryset=no_members(), required=False)
     introducer2_since = VNDateField(label="Người thứ hai cùng công tác từ ngày", required=False)
     union_resolution = _text("Hoặc: số nghị quyết giới thiệu của đoàn thể (thay người thứ hai)", 100, required=False)
     on = VNDateField(label="Ngày phân công")
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        qs = Member.objects.filter(unit=case.unit, status__in=[Status.FULL, Status.PROBATIONARY]).order_by("name_sort")
+        qs = members_of_unit(case.unit, statuses=[Status.FULL, Status.PROBATIONARY])
         self.fields["introducer1"].queryset = self.fields["introducer2"].queryset = qs
 
     def run(self, actor, case):
@@ -122,14 +123,14 @@ class DecisionForm(forms.Form):
 
 class CeremonyForm(forms.Form):
     held_on = VNDateField(label="Ngày lễ kết nạp (ngày vào Đảng)")
-    helper = MemberChoice(label="Đảng viên chính thức giúp đỡ", queryset=Member.objects.none())
+    helper = MemberChoice(label="Đảng viên chính thức giúp đỡ", queryset=no_members())
     category = forms.ChoiceField(label="Diện ở nước ngoài", choices=Category.choices)
     card_number = _text("Số thẻ đảng viên (nếu có)", 20, required=False)
     dossier_number = _text("Số lý lịch (nếu có)", 20, required=False)
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["helper"].queryset = Member.objects.filter(unit=case.unit, status=Status.FULL).order_by("name_sort")
+        self.fields["helper"].queryset = members_of_unit(case.unit, statuses=[Status.FULL])
 
     def run(self, actor, case):
         return services.case_ceremony(actor=actor, case=case, **self.cleaned_data)

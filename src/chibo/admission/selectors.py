@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, F, QuerySet, Value, When, Window
@@ -15,8 +16,13 @@ from chibo.admission.models import EXITS, OPEN_STAGES, PIPELINE, AdmissionCase, 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.deadlines.kinds import KINDS
-from chibo.deadlines.models import OPEN_STATES, Deadline
-from chibo.units.models import Unit
+from chibo.deadlines.selectors import open_deadlines_of_sources
+from chibo.members.enums import Category
+from chibo.units.selectors import units_by_path
+
+if TYPE_CHECKING:
+    from chibo.deadlines.models import Deadline
+    from chibo.units.models import Unit
 
 
 def my_dossier(actor: Actor) -> Applicant:
@@ -49,7 +55,7 @@ def next_deadlines(cases: list[AdmissionCase]) -> dict[int, Deadline]:
     sources = {f"admission:{c.pk}": c.pk for c in cases}
     members = {f"member:{c.member_id}": c.pk for c in cases if c.member_id}
     out: dict[int, Deadline] = {}
-    rows = Deadline.objects.filter(state__in=OPEN_STATES, source__in=[*sources, *members]).order_by("due_date")
+    rows = open_deadlines_of_sources([*sources, *members])
     for d in rows:
         pk = sources.get(d.source) or members.get(d.source)
         if pk is not None and pk not in out:
@@ -119,7 +125,7 @@ def board_by_unit(actor: Actor, unit=None, page=None) -> UnitRows:
     own = rows.pop(level, None) if level is not None else None
     ordered = sorted(rows.items(), key=lambda item: (-item[1].total(), item[0]))
     unit_page = Paginator(ordered, BOARD_UNIT_ROWS).get_page(page)
-    units = {u.path: u for u in Unit.objects.filter(path__in=[key for key, _ in unit_page]).only("pk", "name", "path")}
+    units = units_by_path(key for key, _ in unit_page)
     unit_page.object_list = [{"unit": units[key], "total": stages.total(), "summary": _summary(stages)}
                              for key, stages in unit_page if key in units]
     up = None
@@ -164,8 +170,6 @@ def statistics(actor: Actor, unit=None) -> Stats:
         if r["confirmed_on"]:
             units[r["unit__name"]][1] += 1
     outcomes = Counter(r["stage"] for r in rows)
-    from chibo.members.models import Category
-
     categories = Counter(r["member__category"] for r in rows if r["ceremony_on"] and r["member__category"])
     spans = [("Ghi nhận → lớp bồi dưỡng", "applicant__recorded_on", "course_on"),
              ("Lớp bồi dưỡng → chi bộ xét", "course_on", "cell_vote_on"),

@@ -10,23 +10,29 @@ transaction. A refused step writes nothing.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
+from chibo.accounts.services import user_link_member
 from chibo.admission.models import AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
-from chibo.core.calendar import add_months, calendar_for
+from chibo.core.calendar import add_months
 from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, name_sort_key, search_key
-from chibo.deadlines.models import OPEN_STATES, Deadline
-from chibo.deadlines.services import deadline_close_for, deadline_open, probation_source
+from chibo.deadlines.selectors import open_deadline
+from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
-from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
-from chibo.units.models import CommitteePost
+from chibo.members.enums import Status, TimelineKind
+from chibo.members.selectors import committee_members_on, full_members_on
+from chibo.members.services import member_change_status, member_create
+from chibo.transfers.selectors import temporarily_away
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
 
 # --------------------------------------------------------------------------------------------------
 # Arithmetic the checks rest on (pure reads, also used by the views to show the denominators)
@@ -41,57 +47,12 @@ def age_in_months(birth_date: date, on: date) -> int:
     return months
 
 
-def full_members_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
-    """Ids of the members of ``unit`` who were full members (status «chính thức») on ``on``.
-
-    The status on a past date is the current status rolled back through the status changes dated
-    after it; the unit on a past date comes from the moves dated after it (members who moved in later
-    are left out, those who moved out later are counted). Exempt and suspended members
-    take no part in the vote and are not counted. Members on temporary transfer elsewhere would be
-    excluded (the transfers app's approved temporary transfers covering the date).
-    """
-    # Who sat in the unit on ``on``: today's members, plus those who moved out after that day; a
-    # member's unit on ``on`` is the "from" of their first move after it (else today's unit).
-    moves = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=on)
-             .filter(Q(member__unit=unit) | Q(data__from_id=unit.pk))
-             .order_by("occurred_on", "pk").values_list("member_id", "data"))
-    unit_on: dict[int, int | None] = {}
-    for member_id, data in moves:
-        unit_on.setdefault(member_id, data.get("from_id"))
-    candidates = list(Member.objects.filter(Q(unit=unit) | Q(pk__in=list(unit_on)), admission_date__lte=on,
-                                            confirmation_date__lte=on)
-                      .exclude(pk__in=exclude_ids).values_list("pk", "status", "unit_id"))
-    candidates = [(pk, status) for pk, status, unit_id in candidates if unit_on.get(pk, unit_id) == unit.pk]
-    if not candidates:
-        return []
-    ids = [pk for pk, _ in candidates]
-    later_status: dict[int, str] = {}
-    events = (TimelineEvent.objects.filter(member_id__in=ids, occurred_on__gt=on, kind=TimelineKind.STATUS_CHANGED)
-              .order_by("occurred_on", "pk").values_list("member_id", "data"))
-    for member_id, data in events:
-        later_status.setdefault(member_id, data.get("from", ""))
+def cell_voters_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
+    """The denominator of a cell's vote on ``on``: its full members that day (members app), less those
+    away on temporary transfer (transfers app)."""
+    ids = full_members_on(unit, on, exclude_ids=exclude_ids)
     away = temporarily_away(unit, on, ids)
-    return [pk for pk, status in candidates
-            if later_status.get(pk, status) == Status.FULL and pk not in away]
-
-
-def temporarily_away(unit, on: date, ids: list[int]) -> set[int]:
-    """Members of ``unit`` on temporary transfer elsewhere on ``on`` (transfers app data, when installed)."""
-    from django.apps import apps
-
-    if not apps.is_installed("chibo.transfers"):
-        return set()
-    from chibo.transfers.models import Kind, State, Transfer
-
-    return set(Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, member_id__in=ids, period_from__lte=on)
-               .filter(Q(period_to__isnull=True) | Q(period_to__gte=on))
-               .exclude(state__in=[State.REQUESTED, State.CANCELLED]).values_list("member_id", flat=True))
-
-
-def committee_members_on(unit, on: date) -> int:
-    """Members of the committee (cấp ủy) of ``unit`` holding a post on ``on``."""
-    return (CommitteePost.objects.filter(unit=unit, from_date__lte=on)
-            .filter(Q(to_date__isnull=True) | Q(to_date__gt=on)).values("member_id").distinct().count())
+    return [pk for pk in ids if pk not in away]
 
 
 def deciding_unit_for(unit):
@@ -309,7 +270,7 @@ def case_verified(*, actor: Actor, case: AdmissionCase, by: str, on: date, refer
 
 def cell_vote_preview(case: AdmissionCase, held_on: date) -> dict:
     """What the cell vote on ``held_on`` needs: denominator, votes needed, age in months."""
-    eligible = len(full_members_on(case.unit, held_on))
+    eligible = len(cell_voters_on(case.unit, held_on))
     ratio = rule("admission.cell_vote_ratio", on=held_on)
     months = age_in_months(case.applicant.birth_date, held_on)
     return {"eligible": eligible, "needed": ratio_needed(ratio, eligible), "ratio": ratio.value,
@@ -365,14 +326,12 @@ def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason
         errors["days"] = f"Gia hạn tối đa {limit} ngày làm việc (đã gia hạn {case.decision_extension_days})."
     if len(clean(reason)) < 5:
         errors["reason"] = "Cần ghi rõ lý do gia hạn."
-    deadline = Deadline.objects.filter(source=_source(case), kind="admission.decision", state__in=OPEN_STATES).first()
-    if deadline is None:
+    if open_deadline(source=_source(case), kind="admission.decision") is None:
         errors["__all__"] = "Không còn hạn quyết định nào đang mở."
     _raise(errors)
-    old_due = deadline.due_date
-    deadline.due_date = calendar_for(deadline.unit).add_working_days(old_due, days)
-    deadline.data = {**deadline.data, "extended_days": case.decision_extension_days + days, "extension_reason": clean(reason)}
-    deadline.save(update_fields=["due_date", "data"])
+    old_due = open_deadline(source=_source(case), kind="admission.decision").due_date
+    deadline = deadline_extend(actor=actor, source=_source(case), kind="admission.decision", working_days=days,
+                               reason=reason, data={"extended_days": case.decision_extension_days + days})
     case.decision_extension_days += days
     case.decision_extension_reason = clean(reason)[:300]
     case.version += 1
@@ -439,8 +398,6 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
                   card_number: str = "", dossier_number: str = "", **member_data) -> AdmissionCase:
     """The admission ceremony: the member record is created (probationary, admission date = ceremony
     date) through the members service, which opens the confirmation deadline; a helper is assigned."""
-    from chibo.members.services import member_create
-
     case = _step(actor, case, Stage.DECIDED)
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
@@ -460,9 +417,7 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
                           "probation_end": probation_end.isoformat()})
     deadline_close_for(actor=actor, source=_source(case), kind="admission.ceremony", on=held_on)
     # The applicant's own account now also opens the new member's record (self only, as for any member).
-    from chibo.accounts.models import User
-
-    linked = User.objects.filter(applicant=applicant, member__isnull=True).update(member=member)
+    linked = user_link_member(actor=actor, applicant_id=applicant.pk, member=member)
     _move(actor, case, Stage.PROBATION, held_on, "ceremony",
           {"member": member.pk, "helper": helper.pk, "account_linked": bool(linked)})
     return case
@@ -483,7 +438,7 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label="ngày hết thời kỳ dự bị")
     _raise(errors)
-    eligible = len(full_members_on(case.unit, held_on, exclude_ids=(case.member_id,)))
+    eligible = len(cell_voters_on(case.unit, held_on, exclude_ids=(case.member_id,)))
     needed = ratio_needed(rule("admission.cell_vote_ratio", on=held_on), eligible)
     _count_votes(errors, yes, no, eligible, "đảng viên chính thức của chi bộ")
     _raise(errors)
@@ -519,7 +474,6 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
                  decision_no: str) -> AdmissionCase:
     """The committee's resolution (15-KNĐ) and decision: the member becomes full, effective on the
     12-month date even when the cell considered late."""
-    from chibo.members.services import member_change_status
 
     deciding = case.deciding_unit or case.unit
     require(actor, "admission.decide", deciding)
@@ -557,7 +511,6 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
 @transaction.atomic
 def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str, document: str) -> AdmissionCase:
     """Struck off during probation (unfit): the member's status changes through the members service."""
-    from chibo.members.services import member_change_status
 
     require(actor, "members.status", case.unit)
     case = _lock(case)

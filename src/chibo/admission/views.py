@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chibo.admission import documents, selectors, services
 from chibo.admission.forms import ACTIONS, actions_for, make_form
-from chibo.admission.models import Stage
+from chibo.admission.models import PIPELINE, Stage
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import document_response
@@ -66,8 +66,6 @@ def _case_context(actor, case, forms=None):
 
 
 def _progress(case):
-    from chibo.admission.models import PIPELINE
-
     reached = case.step_index if case.step_index >= 0 else PIPELINE.index(case.exit_stage) if case.exit_stage else 0
     return [{"label": Stage(s).label, "done": i < reached or case.stage == Stage.FULL,
              "current": i == reached and case.stage != Stage.FULL} for i, s in enumerate(PIPELINE)]

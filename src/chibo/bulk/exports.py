@@ -12,10 +12,13 @@ import tempfile
 from collections.abc import Iterator
 from datetime import date
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
-from chibo.core.documents import OfficialDocument, Paragraph, Table
+from chibo.core.documents import OfficialDocument, Paragraph, Table, render_pdf
 from chibo.members.models import ACTIVE_STATUSES, Member
 from chibo.members.selectors import MemberFilters, member_search
 
@@ -54,7 +57,6 @@ def export_queryset(actor: Actor, filters: MemberFilters):
 def stream_member_xlsx(actor: Actor, filters: MemberFilters, *, chunk: int = 2000) -> Iterator[bytes]:
     """The filtered list as an XLSX, produced with openpyxl's write-only mode into a temporary file and
     streamed back in blocks: memory stays flat however many rows there are."""
-    from openpyxl import Workbook
 
     qs = export_queryset(actor, filters)
     audit(actor=actor, action="members.exported", unit=filters.unit,
@@ -102,17 +104,12 @@ def book_document(actor: Actor, unit) -> OfficialDocument:
 
 
 def book_pdf(actor: Actor, unit) -> bytes:
-    from chibo.core.documents import render_pdf
-
     doc = book_document(actor, unit)
     audit(actor=actor, action="members.book_exported", unit=unit, data={"format": "pdf", "rows": len(doc.blocks[1].rows)})
     return render_pdf(doc)
 
 
 def book_xlsx(actor: Actor, unit) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     rows = book_rows(actor, unit)
     wb = Workbook()
     ws = wb.active

@@ -17,12 +17,14 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 
 from chibo.bulk.models import ImportJob, JobState
 from chibo.bulk.reader import FileRefused
 from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, report_xlsx
+from chibo.bulk.tasks import run_import
+from chibo.core.access import actor_from_user
 
 INLINE_MAX_BYTES = 512 * 1024  # larger files go to the worker
 
@@ -79,7 +81,6 @@ def job_cancel(job: ImportJob) -> None:
     """Ask the job to stop: the cancel file (seen at its next batch, whatever the database), and the row's flag
     unless the job is running on SQLite (its import may hold the write lock until it ends; waiting for it
     would hang the page)."""
-    from django.db import connection
 
     _cancel_file(job).touch()
     if connection.vendor == "sqlite" and job.state == JobState.RUNNING:
@@ -96,7 +97,6 @@ def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> Non
     """Report progress and honour a cancel request. Outside a transaction: the job row. Inside the import's
     transaction: the progress file (every database), and on PostgreSQL the row too, through a second connection
     (the job row was committed beforehand)."""
-    from django.db import connection
 
     if not connection.in_atomic_block:
         ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
@@ -126,9 +126,7 @@ def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> Non
 def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> ImportJob:
     """Run the job's file; ``override`` (header key → field, "" to skip) is the user's column mapping, kept in
     the job so the real import uses what the dry run showed."""
-    from django.db import connection
 
-    from chibo.core.access import actor_from_user
 
     actor = actor_from_user(job.user)
     side_ok = not connection.in_atomic_block  # the job row is committed: a second connection can see it
@@ -170,8 +168,6 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
 
 
 def job_run_background(job: ImportJob, *, dry_run: bool) -> None:
-    from chibo.bulk.tasks import run_import
-
     run_import.enqueue(job.pk, dry_run)
 
 

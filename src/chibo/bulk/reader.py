@@ -34,6 +34,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from xml.parsers import expat
 
+import olefile
+import openpyxl
+from python_calamine import CalamineWorkbook
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024       # a spreadsheet of 5.6 M rows is not uploaded through a form
 MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_RATIO = 200                            # uncompressed / compressed, per member of the XLSX zip
@@ -719,7 +723,6 @@ def _ole_workbook_entry(raw: bytes) -> int:
 
 def _xls_stream(path) -> bytes:
     """The workbook stream calamine reads, through olefile (which refuses a damaged container)."""
-    import olefile
 
     with open(path, "rb") as fh:
         raw = fh.read(MAX_UPLOAD_BYTES + 1)
@@ -797,8 +800,6 @@ def _check_xls(path) -> None:
 
 
 def _xlsx_rows(path) -> Iterator[list]:
-    import openpyxl
-
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
     try:
         ws = wb.worksheets[0]
@@ -813,7 +814,6 @@ def _xlsx_rows(path) -> Iterator[list]:
 def _calamine_rows(path) -> Iterator[list]:
     """Rows of the first sheet from its first row (empty rows above the data included, so row numbers are the
     file's; empty columns left of the data are left out)."""
-    from python_calamine import CalamineWorkbook
 
     try:
         wb = CalamineWorkbook.from_path(str(path))

@@ -28,13 +28,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import F, Func, Q, Value
 from django.db.models.base import ModelState
 from django.utils import timezone
+from openpyxl import Workbook
 
 from chibo.bulk import legacy
+from chibo.bulk.exports import safe_cell
 from chibo.bulk.models import ColumnMapping
 from chibo.bulk.reader import open_sheet, parse_date
 from chibo.core import clock
@@ -389,7 +392,6 @@ def _any_of(name: str, values: list) -> list[Q]:
     if not values:
         return []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.fields import ArrayField
 
         base = models.BigIntegerField() if name == "pk" else models.TextField()
         return [Q(Func(F(name), Value(list(values), output_field=ArrayField(base)), template="(%(expressions)s))",
@@ -688,9 +690,7 @@ def import_file(*, actor: Actor, path, size: int, file_name: str = "", unit: Uni
 # -- report and template ------------------------------------------------------------------------------
 def report_xlsx(plan: Plan) -> bytes:
     """Row-by-row report: the file's columns (converted to Unicode), then the outcome and the errors."""
-    from openpyxl import Workbook
 
-    from chibo.bulk.exports import safe_cell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kết quả kiểm tra")
@@ -710,8 +710,6 @@ def _report_value(value):
 
 
 def template_xlsx() -> bytes:
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.title = "Đảng viên"

@@ -8,11 +8,13 @@ and hand it to services (``require``) and selectors (``scope_q``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+
+from chibo.core.request_context import client_ip
 
 PATH_STEP = 8  # digits per tree level in a unit's materialized path
 PATH_END = "~"  # sorts after every digit: [path, path + PATH_END) is the subtree
@@ -65,6 +67,8 @@ class Actor:
     grants: tuple[Grant, ...] = ()
     member_id: int | None = None
     applicant_id: int | None = None
+    # The unit whose rolls carry the actor's own member record (a member sees their own cell).
+    member_unit_id: int | None = None
     ip: str | None = None
     label: str = ""
 
@@ -91,6 +95,11 @@ class Actor:
     def sees_whole_tree(self, perm: str = "members.view") -> bool:
         return any(len(root) == PATH_STEP for root in self.paths_for(perm))
 
+    def top_grant(self, perm: str) -> Grant | None:
+        """The actor's grant of ``perm`` on the top of the tree (the upper committee), if any."""
+        return next((g for g in self.grants if len(g.unit_path) == PATH_STEP
+                     and perm in ROLE_PERMISSIONS.get(g.role, ())), None)
+
 
 SYSTEM = Actor(user=None, label="system")
 
@@ -101,6 +110,15 @@ def require(actor: Actor, perm: str, unit=None) -> None:
         raise PermissionDenied(perm)
 
 
+def require_top(actor: Actor, perm: str) -> int:
+    """Raise PermissionDenied unless the actor holds ``perm`` on the top of the tree (installation-wide
+    settings: the rulebook, the calendar); returns the top unit's id (for the audit row)."""
+    grant = actor.top_grant(perm)
+    if grant is None:
+        raise PermissionDenied(perm)
+    return grant.unit_id
+
+
 def subtree_q(roots: Iterable[str], field_name: str = "path") -> Q:
     """A Q matching rows whose path lies in any of the subtrees: index range scans, no LIKE."""
     q = Q(pk__in=[])
@@ -109,28 +127,32 @@ def subtree_q(roots: Iterable[str], field_name: str = "path") -> Q:
     return q
 
 
+ActorFactory = Callable[..., Actor]
+_factory: ActorFactory | None = None
+
+
+def set_actor_factory(factory: ActorFactory) -> None:
+    """Install how a logged-in user becomes an Actor (roles in force, linked member or applicant).
+
+    The accounts app owns users and roles and installs its factory when Django starts
+    (``AccountsConfig.ready``); the kernel only knows the shape of an Actor."""
+    global _factory
+    _factory = factory
+
+
 def actor_from_user(user, *, ip: str | None = None) -> Actor:
-    """Build the actor for a logged-in user (roles in force today, linked member/applicant)."""
+    """The actor for a user (anonymous or inactive users get an actor with no rights)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Actor(user=None, ip=ip, label="anonymous")
-    from chibo.accounts.selectors import grants_for_user
-
-    return Actor(
-        user=user,
-        grants=tuple(grants_for_user(user)),
-        member_id=getattr(user, "member_id", None),
-        applicant_id=getattr(user, "applicant_id", None),
-        ip=ip,
-        label=user.get_username(),
-    )
+    if _factory is None:  # pragma: no cover - the accounts app installs it at start-up
+        raise RuntimeError("No actor factory installed: is chibo.accounts in INSTALLED_APPS?")
+    return _factory(user, ip=ip)
 
 
 def actor_for(request) -> Actor:
     """The request's actor, computed once per request."""
     cached = getattr(request, "_chibo_actor", None)
     if cached is None:
-        from chibo.core.request_context import client_ip
-
         cached = actor_from_user(getattr(request, "user", None), ip=client_ip(request))
         request._chibo_actor = cached
     return cached

@@ -1,15 +1,16 @@
-"""API plumbing shared by every app: errors as field-level JSON, the actor of a request."""
+"""API plumbing shared by every app: errors as field-level JSON; the serializers of the rulebook's versions."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from chibo.core.errors import StaleEdit
+from chibo.core.models import Rule
 
 
 def exception_handler(exc, context):
@@ -32,3 +33,25 @@ def exception_handler(exc, context):
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
     return drf_exception_handler(exc, context)
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    """One version of a rule of the rulebook."""
+
+    unit_label = serializers.CharField(source="get_unit_display", read_only=True)
+
+    class Meta:
+        model = Rule
+        fields = ["id", "key", "value", "unit", "unit_label", "comparison", "basis", "effective_from",
+                  "effective_to", "confidence", "note", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class RuleRefSerializer(serializers.ModelSerializer):
+    """The rule version a clock started with (on a deadline)."""
+
+    class Meta:
+        model = Rule
+        fields = ["id", "key", "value", "unit", "basis", "effective_from"]
+        read_only_fields = fields
+        extra_kwargs = {"unit": {"help_text": "calendar_days, working_days, months, years, …"}}

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chibo.core.models import AuditEvent, AuditHead
+from chibo.core.request_context import current_ip
 
 GENESIS = "0" * 64
 
@@ -77,8 +78,6 @@ def audit_many(*, actor, events: list[tuple[str, Any, Any, dict[str, Any] | None
 
 def _chained(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | None, *, seq: int,
              prev_hash: str) -> AuditEvent:
-    from chibo.core.request_context import current_ip
-
     user = getattr(actor, "user", None)
     row = AuditEvent(
         seq=seq,

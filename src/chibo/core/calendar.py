@@ -17,6 +17,7 @@ from functools import lru_cache
 import holidays
 
 from chibo.core.models import CalendarDay, CalendarDayKind, Rule, RuleUnit
+from chibo.core.rulebook import integer
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
@@ -60,6 +61,11 @@ def holidays_in(year: int, country: str = "VN") -> list[tuple[date, str]]:
 def holiday_name(day: date, country: str = "VN") -> str:
     """The name of the public holiday on ``day`` in ``country``, or '' on an ordinary day."""
     return dict(_holiday_names(country.upper(), day.year)).get(day, "")
+
+
+def announced_day(day: date) -> CalendarDay | None:
+    """The announcement of ``day``, if the government announced it (a day off or a make-up working day)."""
+    return CalendarDay.objects.filter(day=day).first()
 
 
 def announced_days(year: int) -> list[CalendarDay]:
@@ -139,7 +145,6 @@ def add_months(day: date, months: int, *, month_end: bool = False) -> date:
 
 def due_date(version: Rule, start: date, *, unit=None, cal: Calendar | None = None, month_end: bool = False) -> date:
     """When a clock that starts on ``start`` runs out under a rule version (``month_end``: see add_months)."""
-    from chibo.core.rulebook import integer
 
     n = integer(version)
     if version.unit == RuleUnit.WORKING_DAYS:

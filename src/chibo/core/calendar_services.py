@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from chibo.core.access import Actor, require
+from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
 from chibo.core.calendar import MAX_YEAR, MIN_YEAR, holiday_name
 from chibo.core.models import CalendarDay, CalendarDayKind
@@ -23,12 +23,6 @@ DOCUMENT_MAX = CalendarDay._meta.get_field("document").max_length
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 
-def _root():
-    from chibo.units.models import Unit
-
-    return Unit.objects.filter(depth=0).order_by("pk").first()
-
-
 def _d(day: date) -> str:
     return f"{day:%d/%m/%Y}"
 
@@ -37,8 +31,7 @@ def _d(day: date) -> str:
 def calendar_day_add(*, actor: Actor, day: date, kind: str, note: str, document: str = "") -> CalendarDay:
     """Announce an extra day off or a make-up working day (refused: outside 1990–2100, twice the
     same day, a make-up working day on a weekday, an extra day off that is already not worked)."""
-    root = _root()
-    require(actor, "calendar.edit", root)
+    root = require_top(actor, "calendar.edit")
     note, document = clean(note), clean(document)
     errors: dict[str, str] = {}
     if not isinstance(day, date) or not MIN_YEAR <= day.year <= MAX_YEAR:
@@ -76,8 +69,7 @@ def calendar_day_add(*, actor: Actor, day: date, kind: str, note: str, document:
 @transaction.atomic
 def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> None:
     """Withdraw an announced day (entered by mistake, or the announcement was changed)."""
-    root = _root()
-    require(actor, "calendar.edit", root)
+    root = require_top(actor, "calendar.edit")
     reason = clean(reason)
     if not reason:
         raise ValidationError({"reason": "Cần ghi lý do xóa ngày đã công bố."})

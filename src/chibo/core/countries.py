@@ -7,6 +7,8 @@ from functools import lru_cache
 
 import pycountry
 
+from chibo.core.text import vn_sort_key
+
 
 @lru_cache(maxsize=1)
 def _vi() -> gettext.NullTranslations:
@@ -16,7 +18,6 @@ def _vi() -> gettext.NullTranslations:
 @lru_cache(maxsize=1)
 def country_choices() -> list[tuple[str, str]]:
     """(alpha-2, Vietnamese name), sorted the Vietnamese way."""
-    from chibo.core.text import vn_sort_key
 
     pairs = [(c.alpha_2, _vi().gettext(c.name)) for c in pycountry.countries]
     return sorted(pairs, key=lambda pair: vn_sort_key(pair[1]))

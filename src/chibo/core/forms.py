@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from chibo.core.errors import StaleEdit
+
 
 class DateInput(forms.DateInput):
     """dd/mm/yyyy text input (the native date picker shows the browser's locale, not ours)."""
@@ -58,7 +60,6 @@ class Outcome:
 def submit(request, form: forms.Form, call) -> Outcome:
     """For a valid POSTed form, run ``call()`` (a service call reading ``form.cleaned_data``);
     a refusal by the service (validation or a stale edit) lands on the form instead."""
-    from chibo.core.errors import StaleEdit
 
     if request.method != "POST" or not form.is_valid():
         return Outcome(False)

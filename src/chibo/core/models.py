@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from chibo.core.enums import CalendarDayKind, Comparison, Confidence, RuleUnit  # noqa: F401  (re-exported)
+
 
 class AuditEvent(models.Model):
     """One append-only audit row; ``hash`` covers the row's fields and the previous row's hash.
@@ -40,30 +42,6 @@ class AuditHead(models.Model):
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
 
-class RuleUnit(models.TextChoices):
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    MONTHS = "months", "tháng"
-    YEARS = "years", "năm"
-    MINUTES = "minutes", "phút"
-    COUNT = "count", "lần / người"
-    POINTS = "points", "điểm"
-    RATIO = "ratio", "tỷ lệ"
-    MONEY = "money", "đồng (VND)"
-
-
-class Comparison(models.TextChoices):
-    AT_LEAST = "gte", "từ … trở lên (≥)"
-    MORE_THAN = "gt", "trên (>)"
-    LESS_THAN = "lt", "dưới (<)"
-    AT_MOST = "lte", "không quá (≤)"
-
-
-class Confidence(models.TextChoices):
-    CONFIRMED = "confirmed", "Đã xác nhận"
-    TO_CONFIRM = "to_confirm", "Cần xác nhận"
-
-
 class Rule(models.Model):
     """One version of a rule of the rulebook: a threshold, deadline or rate with its legal basis.
 
@@ -95,11 +73,6 @@ class Rule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value} {self.get_unit_display()} (từ {self.effective_from:%d/%m/%Y})"
-
-
-class CalendarDayKind(models.TextChoices):
-    DAY_OFF = "day_off", "Ngày nghỉ (thêm)"
-    WORKING_DAY = "working_day", "Ngày làm việc bù (thứ Bảy/Chủ nhật)"
 
 
 class CalendarDay(models.Model):

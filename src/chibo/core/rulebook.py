@@ -14,9 +14,9 @@ from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
-from chibo.core.access import Actor, require
+from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
 from chibo.core.models import Comparison, Confidence, Rule, RuleUnit
 from chibo.core.text import clean
@@ -123,10 +123,7 @@ def rules_in_force(*, on: date) -> list[tuple[str, Rule | None]]:
 def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date, basis: str,
                      confidence: str = Confidence.CONFIRMED, note: str = "") -> Rule:
     """Add a new version of an existing rule; the version before it ends the day before."""
-    from chibo.units.models import Unit
-
-    root = Unit.objects.filter(depth=0).first()
-    require(actor, "rules.edit", root)
+    root = require_top(actor, "rules.edit")
     versions = list(Rule.objects.select_for_update().filter(key=key).order_by("effective_from"))
     if not versions:
         raise ValidationError({"key": f"Không có quy định «{key}» trong sổ quy định."})
@@ -164,3 +161,17 @@ def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date
     audit(actor=actor, action="rule.version_added", obj=version, unit=root,
           data={"key": key, "value": version.value, "from": effective_from, "previous": latest.value})
     return version
+
+
+def rule_versions(*, key: str = "", on: date | None = None) -> QuerySet[Rule]:
+    """Every version of every rule (of ``key`` only), by key then date; ``on``: the versions in force that day."""
+    qs = Rule.objects.order_by("key", "effective_from")
+    if key:
+        qs = qs.filter(key=key)
+    if on is not None:
+        qs = qs.filter(effective_from__lte=on).exclude(effective_to__lt=on)
+    return qs
+
+
+def rule_version_get(pk) -> Rule | None:
+    return Rule.objects.filter(pk=pk).first() if pk else None

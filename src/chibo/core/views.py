@@ -1,44 +1,16 @@
-"""Pages of the shared kernel: dashboard, health check, audit viewer, error pages."""
+"""Pages of the shared kernel: health check and error pages."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-
-from chibo.core.access import actor_for
-from chibo.core.forms import AuditFilterForm
-from chibo.core.selectors import AuditFilters, audit_actions, audit_events
-
-
-@login_required
-def dashboard(request):
-    from chibo.members.selectors import dashboard_counts, dashboard_focus
-
-    actor = actor_for(request)
-    focus = dashboard_focus(actor, request.GET.get("unit"))
-    counts = dashboard_counts(actor, focus=focus, page=request.GET.get("page"))
-    return render(request, "core/dashboard.html", {"counts": counts})
 
 
 def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-
-
-@login_required
-def audit_log(request):
-    actor = actor_for(request)
-    if not actor.can("audit.view"):
-        raise Http404
-    form = AuditFilterForm(request.GET or None)
-    filters = AuditFilters(**form.cleaned_data) if form.is_valid() else AuditFilters()
-    page = Paginator(audit_events(actor, filters), 50).get_page(request.GET.get("page"))
-    template = "core/audit_log.html#results" if request.htmx else "core/audit_log.html"
-    return render(request, template, {"form": form, "page": page, "actions": audit_actions()})
 
 
 def _error(request, status: int, title: str, text: str):

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.models import Rule
+from chibo.core.api import RuleRefSerializer
 from chibo.deadlines.forms import API_STATES, DEFAULT_WINDOW, MAX_WINDOW
 from chibo.deadlines.kinds import KINDS
 from chibo.deadlines.models import Deadline
@@ -16,19 +16,11 @@ from chibo.deadlines.selectors import DeadlineFilters, deadline_get, deadline_se
 from chibo.units.selectors import unit_get
 
 
-class DeadlineRuleSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Rule
-        fields = ["id", "key", "value", "unit", "basis", "effective_from"]
-        read_only_fields = fields
-        extra_kwargs = {"unit": {"help_text": "calendar_days, working_days, months, years, …"}}
-
-
 class DeadlineSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     member_name = serializers.SerializerMethodField()
-    rule = DeadlineRuleSerializer(read_only=True)
+    rule = RuleRefSerializer(read_only=True)
     days_left = serializers.SerializerMethodField()
 
     class Meta:

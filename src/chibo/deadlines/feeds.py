@@ -1,24 +1,42 @@
 """The iCalendar feed of a user: a secret, revocable URL (only its SHA-256 is stored) serving the
 open deadlines that user may see, as all-day events, with no personal names in it.
 
-The text building (``ical_text``, ``fold``, ``vevent``, ``vcalendar``) knows nothing of deadlines:
-the meetings will add their events to the same feed with ``vevent``.
+The text building (``ical_text``, ``fold``, ``vevent``, ``vcalendar``) knows nothing of deadlines: the
+apps above add their events to the same feed (``register_source``: the meetings, with ``vevent``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
-from chibo.deadlines.models import FeedToken
+from chibo.deadlines.kinds import KINDS
+from chibo.deadlines.models import OPEN_STATES, FeedToken
+from chibo.deadlines.selectors import deadlines_visible
+
+# A source of more events for a user's feed: (actor, absolute URL of a path) → VEVENTs.
+FeedSource = Callable[[Actor, Callable[[str], str]], list[list[str]]]
+_sources: list[FeedSource] = []
+
+
+def register_source(source: FeedSource) -> None:
+    """Add the events of an app above (its meetings…) to every user's feed (called at start-up)."""
+    if source not in _sources:
+        _sources.append(source)
+
+
+def more_events(actor: Actor, absolute: Callable[[str], str]) -> list[list[str]]:
+    return [event for source in _sources for event in source(actor, absolute)]
+
 
 LINE_OCTETS = 75  # RFC 5545 §3.1: lines longer than 75 octets are folded
 CRLF = "\r\n"
@@ -143,10 +161,6 @@ def feed_user(key: str):
 def deadline_events(actor: Actor, *, detail_url, today: date | None = None) -> list[list[str]]:
     """VEVENTs of the open deadlines ``actor`` may see. No names: the kind and the unit's code only
     (a calendar app syncs to phones and clouds); the description is the link to the detail page."""
-    from chibo.core import clock
-    from chibo.deadlines.kinds import KINDS
-    from chibo.deadlines.models import OPEN_STATES
-    from chibo.deadlines.selectors import deadlines_visible
 
     today = today or clock.today()
     stamp = timezone.now()

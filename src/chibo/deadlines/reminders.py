@@ -23,10 +23,13 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from chibo.accounts.selectors import role_holders
 from chibo.core import clock
 from chibo.deadlines.kinds import KINDS, remind_days
 from chibo.deadlines.models import OPEN_STATES, Channel, Deadline, Delivery, DeliveryState, Notification
 from chibo.deadlines.services import mark_late
+from chibo.deadlines.tasks import deliver
+from chibo.units.selectors import unit_ancestors
 
 MAX_ATTEMPTS = 5
 
@@ -38,12 +41,8 @@ def backoff(attempts: int) -> timedelta:
 
 def _holders(unit) -> tuple[object | None, list]:
     """The nearest unit (``unit`` itself or an ancestor) where someone holds a role, and those users."""
-    from chibo.accounts.models import RoleAssignment
-    from chibo.units.selectors import unit_ancestors
-
     for candidate in [unit, *reversed(list(unit_ancestors(unit)))]:
-        users = [ra.user for ra in RoleAssignment.objects.filter(
-            unit=candidate, revoked_at__isnull=True, user__is_active=True).select_related("user")]
+        users = list(role_holders([candidate.path]))
         if users:
             return candidate, users
     return None, []
@@ -89,7 +88,6 @@ class SweepResult:
 
 def sweep(*, today: date | None = None) -> SweepResult:
     """Flag late deadlines, record the reminder deliveries now due, and hand them to the worker."""
-    from chibo.deadlines.tasks import deliver
 
     today = today or clock.today()
     horizon = today + timedelta(days=max((max(k.remind_days) for k in KINDS.values()), default=7) + 60)
@@ -165,7 +163,6 @@ def deliver_now(delivery_id: int) -> str:
             delivery.next_attempt_at = timezone.now() + backoff(delivery.attempts) if retry else None
             delivery.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
             if retry:
-                from chibo.deadlines.tasks import deliver
 
                 run_after = delivery.next_attempt_at
                 transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(delivery_id))

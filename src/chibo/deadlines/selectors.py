@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+import holidays
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
 from chibo.core import clock
-from chibo.core.access import Actor, subtree_q
-from chibo.deadlines.models import OPEN_STATES, Deadline, Notification
-from chibo.units.models import Unit
+from chibo.core.access import Actor
+from chibo.core.calendar import calendar_for
+from chibo.core.enums import RuleUnit
+from chibo.core.rulebook import rule_version_get
+from chibo.deadlines.models import OPEN_STATES, Deadline, Delivery, DeliveryState, Notification
+from chibo.units.selectors import subtree_units, units_by_id, units_with
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 
 def deadlines_visible(actor: Actor) -> QuerySet[Deadline]:
@@ -20,7 +28,7 @@ def deadlines_visible(actor: Actor) -> QuerySet[Deadline]:
     if actor.sees_whole_tree():
         q = Q()
     elif actor.paths_for("members.view"):
-        q = Q(unit__in=Unit.objects.filter(subtree_q(actor.paths_for("members.view"))).values("pk"))
+        q = Q(unit__in=units_with(actor, "members.view").values("pk"))
     if actor.member_id:
         q |= Q(member_id=actor.member_id)
     return Deadline.objects.filter(q)
@@ -45,7 +53,7 @@ def deadline_search(actor: Actor, filters: DeadlineFilters) -> QuerySet[Deadline
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
     if filters.unit is not None:
-        qs = qs.filter(unit__in=Unit.objects.filter(subtree_q([filters.unit.path])).values("pk"))
+        qs = qs.filter(unit__in=subtree_units([filters.unit.path]).values("pk"))
     if filters.state == "overdue":
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
     elif filters.state == "soon":
@@ -84,7 +92,7 @@ def radar_groups(actor: Actor, filters: DeadlineFilters) -> list[RadarRow]:
         open=Count("pk"),
     ))
     rows = list(rows)
-    units = Unit.objects.in_bulk([r["unit"] for r in rows])
+    units = units_by_id(r["unit"] for r in rows)
     result = [RadarRow(units[r["unit"]], r["kind"], r["overdue"], r["soon"], r["open"]) for r in rows]
     return sorted(result, key=lambda r: (-r.overdue, -r.soon, r.unit.path, r.kind))
 
@@ -111,16 +119,13 @@ def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
 
 def deadline_deliveries(deadline: Deadline) -> QuerySet:
     """The reminder log of one deadline (staff only: the view decides)."""
-    from chibo.deadlines.models import Delivery
 
     return Delivery.objects.filter(deadline=deadline).select_related("user").order_by("created_at", "pk")
 
 
 def deliveries_for_committee(actor: Actor, *, state: str = "") -> QuerySet:
     """Every reminder delivery, failures first: the upper committee (whole-tree roles) only, else 404."""
-    from django.db.models import Case, IntegerField, Value, When
 
-    from chibo.deadlines.models import Delivery, DeliveryState
 
     if not actor.sees_whole_tree():
         raise Http404
@@ -149,8 +154,6 @@ class DueExplanation:
 
 
 def _holiday_label(day: date, host: str) -> str:
-    import holidays
-
     for country, prefix in (("VN", ""), (host, f"Ngày lễ nước sở tại ({host}): ")):
         if not country:
             continue
@@ -165,9 +168,6 @@ def _holiday_label(day: date, host: str) -> str:
 
 
 def due_date_explained(deadline: Deadline) -> DueExplanation:
-    from chibo.core.calendar import calendar_for
-    from chibo.core.models import Rule, RuleUnit
-
     version, start = deadline.rule, deadline.start_date
     unit_label = version.get_unit_display()
     when = f"{start:%d/%m/%Y}"
@@ -194,10 +194,32 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
         explained = DueExplanation(text=text)
     start_rule_id = (deadline.data or {}).get("probation_rule_id")
     if start_rule_id:
-        explained.start_rule = Rule.objects.filter(pk=start_rule_id).first()
+        explained.start_rule = rule_version_get(start_rule_id)
         if explained.start_rule is not None:
             admitted = getattr(deadline.member, "admission_date", None) if deadline.member_id else None
             explained.start_note = (f"Ngày bắt đầu tính là ngày hết thời gian dự bị: "
                                     f"{explained.start_rule.value} {explained.start_rule.get_unit_display()} "
                                     f"kể từ ngày vào Đảng" + (f" {admitted:%d/%m/%Y}" if admitted else ""))
     return explained
+
+
+# ------------------------------------------------------------------------------------------------
+# Reads for the processes that opened the deadlines (their objects already checked in scope)
+# ------------------------------------------------------------------------------------------------
+def deadlines_of_member(member, kinds, *, limit: int = 20) -> QuerySet[Deadline]:
+    """The member's deadlines of the given kinds, latest due first."""
+    return Deadline.objects.filter(member=member, kind__in=list(kinds)).order_by("-due_date")[:limit]
+
+
+def open_deadlines_of_sources(sources) -> QuerySet[Deadline]:
+    """The open deadlines opened for these source objects ("admission:12", "member:40"…), by due date."""
+    return Deadline.objects.filter(state__in=OPEN_STATES, source__in=list(sources)).order_by("due_date")
+
+
+def open_deadline(*, source: str, kind: str) -> Deadline | None:
+    return Deadline.objects.filter(source=source, kind=kind, state__in=OPEN_STATES).first()
+
+
+def open_sources(kinds) -> set[str]:
+    """The sources that have an open deadline of one of these kinds."""
+    return set(Deadline.objects.filter(kind__in=list(kinds), state__in=OPEN_STATES).values_list("source", flat=True))

@@ -12,11 +12,14 @@ from django.utils import timezone
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit, audit_many
-from chibo.core.calendar import add_months, due_date
+from chibo.core.calendar import add_months, calendar_for, due_date
+from chibo.core.events import subscribe
 from chibo.core.rulebook import integer, rule
 from chibo.core.text import clean
 from chibo.deadlines.kinds import kind as kind_spec
 from chibo.deadlines.models import OPEN_STATES, Deadline, State
+from chibo.members.enums import Status
+from chibo.members.events import MembersCreated, MemberStatusChanged
 
 
 def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, member=None, source: str = "",
@@ -71,14 +74,16 @@ def deadline_meet(*, actor: Actor, deadline: Deadline, on: date, reason: str = "
     return deadline
 
 
-def deadline_close_for(*, actor: Actor, source: str, kind: str, on: date, waived_reason: str = "") -> int:
-    """Meet (or, with ``waived_reason``, waive) the open deadlines of a source object."""
+def deadline_close_for(*, actor: Actor, source: str, kind: str, on: date, waived_reason: str = "",
+                       late_reason: str = "") -> int:
+    """Meet (or, with ``waived_reason``, waive) the open deadlines of a source object; ``late_reason``
+    is kept on those met after their due date."""
     closed = 0
     for deadline in Deadline.objects.filter(source=source, kind=kind, state__in=OPEN_STATES):
         if waived_reason:
             _waive(actor, deadline, waived_reason)
         else:
-            deadline_meet(actor=actor, deadline=deadline, on=on)
+            deadline_meet(actor=actor, deadline=deadline, on=on, reason=late_reason)
         closed += 1
     return closed
 
@@ -159,3 +164,42 @@ def open_probation_confirmations(*, actor: Actor, members) -> list[Deadline]:
 
 
 
+
+
+@subscribe(MembersCreated)
+def _probation_opens(event: MembersCreated) -> None:
+    """A new probationary member (created by hand, by the ceremony or by the import) starts the clock of
+    their confirmation."""
+    probationary = [m for m in event.members if m.status == Status.PROBATIONARY]
+    if probationary:
+        open_probation_confirmations(actor=event.actor, members=probationary)
+
+
+@subscribe(MemberStatusChanged)
+def _probation_follows_status(event: MemberStatusChanged) -> None:
+    """Confirmed: the obligation is met. Leaving the rolls (struck off, left, died, transferred out):
+    it no longer applies here. A suspension keeps it open."""
+    if event.old != Status.PROBATIONARY or event.new == Status.SUSPENDED:
+        return
+    source = probation_source(event.member)
+    if event.new == Status.FULL:
+        deadline_close_for(actor=event.actor, source=source, kind="probation.confirmation", on=event.effective_on)
+    else:
+        deadline_close_for(actor=event.actor, source=source, kind="probation.confirmation", on=event.effective_on,
+                           waived_reason=f"Không còn theo dõi dự bị tại Đảng bộ: {Status(event.new).label}.")
+
+
+def deadline_extend(*, actor: Actor, source: str, kind: str, working_days: int, reason: str,
+                    data: dict | None = None) -> Deadline | None:
+    """Move the due date of a source's open deadline ``working_days`` later on its unit's calendar (an
+    extension granted by a decision); returns it, or None when there is no open deadline of that kind."""
+    deadline = Deadline.objects.select_for_update().filter(source=source, kind=kind, state__in=OPEN_STATES).first()
+    if deadline is None:
+        return None
+    old_due = deadline.due_date
+    deadline.due_date = calendar_for(deadline.unit).add_working_days(old_due, working_days)
+    deadline.data = {**deadline.data, **(data or {}), "extension_reason": clean(reason)}
+    deadline.save(update_fields=["due_date", "data"])
+    audit(actor=actor, action="deadline.extended", obj=deadline, unit=deadline.unit_id,
+          data={"from": old_due, "to": deadline.due_date, "working_days": working_days})
+    return deadline

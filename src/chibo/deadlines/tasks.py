@@ -14,7 +14,9 @@ def deliver(delivery_id: int) -> str:
 
 @task()
 def sweep_reminders() -> dict:
-    from chibo.deadlines.reminders import sweep
+    from chibo.deadlines.sweep import (
+        run_sweep,  # reminders imports this module (to enqueue): no cycle at load
+    )
 
-    result = sweep()
+    result = run_sweep()
     return {"marked_late": result.marked_late, "created": result.created, "enqueued": result.enqueued}

@@ -259,9 +259,7 @@ def feed(request, key):
     actor = actor_from_user(user)
     events = feeds.deadline_events(
         actor, detail_url=lambda pk: request.build_absolute_uri(reverse("deadlines:detail", args=[pk])))
-    from chibo.meetings.selectors import meeting_events  # meetings join the same feed
-
-    events += meeting_events(actor, detail_url=lambda pk: request.build_absolute_uri(reverse("meetings:detail", args=[pk])))
+    events += feeds.more_events(actor, request.build_absolute_uri)  # meetings join the same feed
     response = HttpResponse(feeds.vcalendar(events, name="chibo — Hạn công việc").encode("utf-8"),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -23,7 +24,7 @@ from chibo.meetings.models import (
     Presence,
     Resolution,
 )
-from chibo.members.models import Member
+from chibo.members.selectors import members_by_id
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -212,7 +213,7 @@ class MeetingAttendance(generics.GenericAPIView):
         data = AttendanceWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        member = Member.objects.filter(pk=fields.pop("member")).first()
+        member = members_by_id([fields.pop("member")]).get(data.validated_data["member"])
         if member is None:
             raise serializers.ValidationError({"member": ["Không tìm thấy đảng viên."]})
         services.attendance_record(actor=actor, meeting=meeting, member=member, **fields)
@@ -236,7 +237,6 @@ class MeetingResolutions(generics.GenericAPIView):
         counts = {k: fields.pop(k) for k in ("votes_for", "votes_against", "votes_abstain") if k in fields}
         if counts and len(counts) != 3:
             raise serializers.ValidationError({"votes_for": ["Cần đủ ba số: tán thành, không tán thành, không biểu quyết."]})
-        from django.db import transaction
 
         with transaction.atomic():
             item = services.resolution_add(actor=actor, meeting=meeting, **fields)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import date, time
 
+from chibo.meetings.services import meeting_plan
+from chibo.units.selectors import unit_with_code
+
 AGENDA = ("1. Thông báo thời sự, tình hình nhiệm vụ của cơ quan đại diện\n"
           "2. Kiểm điểm công tác tháng, phương hướng tháng tới\n"
           "3. Sinh hoạt chuyên đề: học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh")
@@ -14,11 +17,8 @@ DRAFT = "Chi bộ thống nhất phương hướng công tác tháng tới; giao
 
 def build_meetings_demo(builder) -> None:
     """Called once by DemoBuilder.build()."""
-    from chibo.meetings.services import meeting_plan
-    from chibo.units.models import Unit
-
     for code, place in (("PHAP-DSQ", "Phòng họp Đại sứ quán, Paris"), ("DUC-FRA", "Tổng lãnh sự quán, Frankfurt")):
-        unit = Unit.objects.filter(code=code).first()
+        unit = unit_with_code(code)
         if unit is None:
             continue
         meeting_plan(actor=builder.actor, unit=unit, kind="combined", title="Sinh hoạt chi bộ tháng 2/2026",

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
 from chibo.meetings.models import Attendance, Meeting, Presence
 from chibo.meetings.rules import headcount, local_day
+from chibo.members.enums import PostRole
+from chibo.members.selectors import post_holder_on
 
 
 def _local(meeting: Meeting):
@@ -65,10 +67,7 @@ def _upper(unit) -> str:
 
 
 def _secretary_name(unit) -> str:
-    from chibo.units.models import CommitteePost
-
-    post = (CommitteePost.objects.filter(unit__in=[unit.pk, unit.parent_id], role="secretary", to_date__isnull=True)
-            .select_related("member").order_by("-unit__depth").first())
+    post = post_holder_on([unit, unit.parent], PostRole.SECRETARY)
     return post.member.full_name if post else ""
 
 

@@ -5,12 +5,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from django.db.models import F, QuerySet
+from django.utils import timezone
 
 from chibo.core import clock
 from chibo.core.rulebook import integer, rule
 from chibo.meetings.models import PRESENT, Attendance, Meeting, MeetingKind, MeetingState, Presence
-from chibo.members.models import FULL_STATUSES, Member, Status
+from chibo.members.enums import FULL_STATUSES, Status
+from chibo.members.selectors import members_by_id, members_of_unit
+from chibo.transfers.selectors import temporarily_away
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
 
 CELL_KINDS = ("grassroots_cell", "subordinate_cell", "delegation_cell")
 
@@ -28,29 +37,11 @@ class Headcount:
     excluded: list[tuple[Member, str]] = field(default_factory=list)
 
 
-def temporarily_away(unit, on: date) -> set[int]:
-    """Members of ``unit`` on temporary transfer to another organization on ``on`` (the transfers
-    app: a temporary transfer from this unit whose letter has been issued and whose period covers
-    the day)."""
-    from django.apps import apps
-    from django.db.models import Q
-
-    if not apps.is_installed("chibo.transfers"):
-        return set()
-    from chibo.transfers.models import Kind, State, Transfer
-
-    gone = (State.ISSUED, State.FORWARDED, State.RECEIVED, State.REPORTED)
-    return set(Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, state__in=gone)
-               .filter(Q(period_from__isnull=True) | Q(period_from__lte=on))
-               .filter(Q(period_to__isnull=True) | Q(period_to__gte=on))
-               .values_list("member_id", flat=True))
-
-
 def headcount(meeting: Meeting) -> Headcount:
     """Full members on the unit's rolls (probationary members do not vote on resolutions, Charter
     art. 5), minus: members on temporary transfer elsewhere, exempted members who are absent,
     suspended members, members absent with an approved reason (domain.md §5)."""
-    members = list(Member.objects.filter(unit=meeting.unit, status__in=FULL_STATUSES).order_by("name_sort", "pk"))
+    members = list(members_of_unit(meeting.unit, statuses=FULL_STATUSES))
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     away = temporarily_away(meeting.unit, local_day(meeting))
     excluded: list[tuple[Member, str]] = []
@@ -83,7 +74,6 @@ def present_voters(meeting: Meeting) -> int:
 
 def warnings(meeting: Meeting, *, now=None) -> list[str]:
     """What falls short of the rules: the duration, documents sent late, the notice."""
-    from django.utils import timezone
 
     now = now or timezone.now()
     on = local_day(meeting)
@@ -124,7 +114,6 @@ class Compliance:
 def compliance(units, year: int, *, today: date | None = None) -> list[Compliance]:
     """For each unit: the months of ``year`` (up to the current one) without a held regular meeting
     and the quarters without a thematic one (a combined meeting counts for both). Two queries."""
-    from django.db.models import QuerySet
 
     today = today or clock.today()
     # a queryset of units is passed to the meetings query as a subquery (no list of ids, whatever its size)
@@ -175,7 +164,6 @@ def repeated_absences_in(units, year: int) -> list[tuple[int, AbsenceFlag]]:
     by unit then member. One query for the attendance, one for the members flagged."""
     threshold = integer(rule("strike_off.absence_or_dues_months", on=date(year, 12, 31)
                              if date(year, 12, 31) <= clock.today() else clock.today()))
-    from django.db.models import F
 
     rows = (Attendance.objects.filter(meeting__unit__in=units, meeting__state=MeetingState.HELD,
                                       meeting__starts_at__year__gte=year - 1, meeting__starts_at__year__lte=year + 1,
@@ -193,6 +181,6 @@ def repeated_absences_in(units, year: int) -> list[tuple[int, AbsenceFlag]]:
             continue
         months.setdefault((unit_id, member_id), set()).add(day.month)
     flagged = {key: sorted(ms) for key, ms in months.items() if len(ms) >= threshold}
-    members = Member.objects.in_bulk([member_id for _, member_id in flagged]) if flagged else {}
+    members = members_by_id(member_id for _, member_id in flagged) if flagged else {}
     return [(unit_id, AbsenceFlag(member=members[member_id], months=ms, threshold=threshold))
             for (unit_id, member_id), ms in sorted(flagged.items())]

@@ -4,22 +4,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
-from chibo.meetings.models import BallotBox, BallotVoter, Meeting, Resolution
-from chibo.units.models import Unit
+from chibo.deadlines.feeds import vevent
+from chibo.meetings import rules
+from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingState, Resolution
+from chibo.units.selectors import subtree_units, unit_by_path
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 
 def own_unit_id(actor: Actor) -> int | None:
-    if not actor.member_id:
-        return None
-    from chibo.members.models import Member
-
-    return Member.objects.filter(pk=actor.member_id).values_list("unit_id", flat=True).first()
+    return actor.member_unit_id
 
 
 def meetings_visible(actor: Actor) -> QuerySet[Meeting]:
@@ -56,12 +62,7 @@ def box_get(actor: Actor, pk) -> BallotBox:
 
 def meeting_units(actor: Actor) -> QuerySet[Unit]:
     """Units whose meetings the actor may see (cells for the compliance view)."""
-    roots = actor.paths_for("meetings.view")
-    q = subtree_q(roots) if roots else Q(pk__in=[])
-    unit_id = own_unit_id(actor)
-    if unit_id:
-        q |= Q(pk=unit_id)
-    return Unit.objects.filter(q)
+    return subtree_units(actor.paths_for("meetings.view"), also_ids=[own_unit_id(actor) or 0])
 
 
 COMPLIANCE_ROWS = 50  # per page of cells behind with their meetings, and of members often absent
@@ -83,7 +84,6 @@ class ComplianceOverview:
 def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page=None) -> ComplianceOverview:
     """A constant number of queries whatever the number of cells; the page lists only the cells that need
     attention (COMPLIANCE_ROWS a page)."""
-    from chibo.meetings import rules
 
     cells = meeting_units(actor).filter(kind__in=rules.CELL_KINDS, closed_on__isnull=True)
     if focus is not None:
@@ -97,7 +97,7 @@ def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, p
     if focus is not None and len(focus.path) > PATH_STEP:
         parent_path = focus.path[:-PATH_STEP]
         if any(parent_path.startswith(root) for root in actor.paths_for("meetings.view")):
-            up = Unit.objects.filter(path=parent_path).only("pk", "name").first()
+            up = unit_by_path(parent_path)
     return ComplianceOverview(year=year, focus=focus, up=up, cells=len(rows), late=late,
                               absences=[(names[unit_id], flag) for unit_id, flag in flags[:COMPLIANCE_ROWS]],
                               absences_total=len(flags))
@@ -121,14 +121,8 @@ def meeting_events(actor: Actor, *, detail_url, today=None) -> list[list[str]]:
     """VEVENTs of the planned and running meetings the actor may see, for the iCalendar feed: an
     timed event (UTC, shown by each client in its own zone) lasting the planned minutes, the local
     time and zone in the summary, no names."""
-    from datetime import timedelta
-    from zoneinfo import ZoneInfo
 
-    from django.utils import timezone
 
-    from chibo.core import clock
-    from chibo.deadlines.feeds import vevent
-    from chibo.meetings.models import MeetingState
 
     today = today or clock.today()
     stamp = timezone.now()

@@ -10,6 +10,7 @@ import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -19,13 +20,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from chibo.accounts.selectors import role_holders, users_of_members
 from chibo.core import clock
-from chibo.core.access import Actor, require
+from chibo.core.access import SYSTEM, Actor, Role, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.rulebook import ratio_needed, rule
 from chibo.core.text import clean
+from chibo.deadlines.models import Notification
+from chibo.deadlines.selectors import open_sources
+from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
+from chibo.meetings.minutes import draft_text
 from chibo.meetings.models import (
     Attendance,
     Ballot,
@@ -42,7 +48,12 @@ from chibo.meetings.models import (
     Presence,
     Resolution,
 )
-from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.members.enums import ACTIVE_STATUSES
+from chibo.members.selectors import member_fresh, member_is_on_rolls_of, members_of_unit
+from chibo.units.selectors import open_units_of_kinds
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
 
 MAX_UPLOAD = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -176,22 +187,17 @@ def meeting_update(*, actor: Actor, meeting: Meeting, **fields) -> Meeting:
 
 def _recipients(meeting: Meeting):
     """Users of the unit's active members and the secretaries / officers holding a role above it."""
-    from chibo.accounts.models import RoleAssignment, User
-
-    members = User.objects.filter(is_active=True, member__unit=meeting.unit, member__status__in=ACTIVE_STATUSES)
+    members = users_of_members(members_of_unit(meeting.unit).values("pk"))
     above = meeting.unit.parent
-    upper = User.objects.none()
-    if above is not None:
-        paths = [above.path[:i] for i in range(8, len(above.path) + 1, 8)]
-        upper = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
-            revoked_at__isnull=True, unit__path__in=paths).values("user_id"))
+    if above is None:
+        return list(members)
+    upper = role_holders([above.path[:i] for i in range(8, len(above.path) + 1, 8)])
     return list((members | upper).distinct())
 
 
 @transaction.atomic
 def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int:
     """Notify members and the unit above (in-app now, e-mail on commit). Returns how many users."""
-    from chibo.deadlines.models import Notification
 
     meeting = _locked(meeting)
     require(actor, "meetings.manage", meeting.unit)
@@ -287,7 +293,6 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
     """End the meeting: it counts as held. A held regular (or combined) meeting meets the unit's
     open "meeting.regular" deadline and opens the next one (due by the end of the next month, per
     rule meeting.regular_every); a thematic one does the same per quarter."""
-    from chibo.deadlines.services import deadline_close_for, deadline_open
 
     meeting = _locked(meeting)
     require(actor, "meetings.manage", meeting.unit)
@@ -322,9 +327,6 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
     """Members absent without good reason from this meeting who now reach the rule's number of months
     in the year: the secretaries of the unit (and above) get a notice proposing to consider striking
     them off. The decision itself is members.services.member_change_status, with its document."""
-    from chibo.accounts.models import RoleAssignment, User
-    from chibo.core.access import Role
-    from chibo.deadlines.models import Notification
 
     absent_here = set(Attendance.objects.filter(meeting=meeting).filter(
         Q(presence=Presence.ABSENT) | Q(presence=Presence.EXCUSED, reason_approved=False))
@@ -336,8 +338,7 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
         return
     path = meeting.unit.path
     ancestors = [path[:i] for i in range(8, len(path) + 1, 8)]
-    users = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
-        revoked_at__isnull=True, role=Role.SECRETARY, unit__path__in=ancestors).values("user_id"))
+    users = role_holders(ancestors, roles=[Role.SECRETARY])
     notes = []
     for flag in flags:
         title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
@@ -388,7 +389,7 @@ def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool) -> Atte
     meeting = _locked(meeting)
     if not actor.member_id:
         raise PermissionDenied("meetings.check_in")
-    member = Member.objects.get(pk=actor.member_id)
+    member = member_fresh(actor.member_id)
     if member.unit_id != meeting.unit_id:
         raise PermissionDenied("meetings.check_in")
     _member_of(meeting, member)
@@ -498,7 +499,7 @@ def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
         raise PermissionDenied("ballot.cast")
     voter = BallotVoter.objects.select_for_update().filter(box=box, member_id=actor.member_id).first()
     if voter is None:
-        if Member.objects.filter(pk=actor.member_id, unit=meeting.unit).exists():
+        if member_is_on_rolls_of(actor.member_id, meeting.unit):
             raise ValidationError("Đồng chí không có trong danh sách bầu cử của cuộc bỏ phiếu này.")
         raise PermissionDenied("ballot.cast")
     if box.state != BoxState.OPEN:
@@ -615,7 +616,6 @@ def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
 @transaction.atomic
 def minutes_draft(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Draft the minutes from the record (attendance with names, agenda, discussion, every vote)."""
-    from chibo.meetings.minutes import draft_text
 
     meeting = _locked(meeting)
     require(actor, "meetings.manage", meeting.unit)
@@ -683,24 +683,18 @@ def meeting_deadlines_ensure(*, today: date) -> int:
     """Every open cell has its next regular meeting due by the end of this month and its next
     thematic one by the end of this quarter, even before it ever held a meeting: the radar and the
     reminders then see cells that never met. Run by ``chibo reminders``; idempotent."""
-    from chibo.core.access import SYSTEM
-    from chibo.deadlines.models import OPEN_STATES, Deadline
-    from chibo.deadlines.services import deadline_open
-    from chibo.units.models import Unit
-
     opened = 0
-    cells = Unit.objects.filter(kind__in=CELL_KINDS, closed_on__isnull=True, opened_on__lte=today)
-    open_sources = set(Deadline.objects.filter(kind__in=["meeting.regular", "meeting.thematic"],
-                                               state__in=OPEN_STATES).values_list("source", flat=True))
+    cells = open_units_of_kinds(CELL_KINDS, opened_by=today)
+    open_now = open_sources(["meeting.regular", "meeting.thematic"])
     last_month_end = today.replace(day=1) - timedelta(days=1)
     last_quarter_end = _quarter_end(add_months(today, -3))
     for unit in cells:
-        if _regular_source(unit) not in open_sources:
+        if _regular_source(unit) not in open_now:
             deadline_open(actor=SYSTEM, kind="meeting.regular", unit=unit, start=last_month_end,
                           title=f"Sinh hoạt chi bộ thường kỳ tháng {today:%m/%Y}", source=_regular_source(unit),
                           month_end=True)
             opened += 1
-        if _thematic_source(unit) not in open_sources:
+        if _thematic_source(unit) not in open_now:
             deadline_open(actor=SYSTEM, kind="meeting.thematic", unit=unit, start=last_quarter_end,
                           title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit), month_end=True)
             opened += 1

@@ -43,8 +43,8 @@ from chibo.meetings.models import (
     MeetingState,
     MinutesState,
 )
-from chibo.members.models import ACTIVE_STATUSES, Member
-from chibo.units.models import Unit
+from chibo.members.enums import ACTIVE_STATUSES
+from chibo.members.selectors import members_of_unit
 
 
 def local(meeting: Meeting):
@@ -110,7 +110,7 @@ def _detail_context(request, actor, meeting, **forms):
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     sheet = []
     if manage:
-        for m in Member.objects.filter(unit=meeting.unit, status__in=ACTIVE_STATUSES).order_by("name_sort", "pk"):
+        for m in members_of_unit(meeting.unit):
             sheet.append((m, marks.get(m.pk)))
     own = marks.get(actor.member_id) if actor.member_id else None
     is_member_here = bool(actor.member_id) and selectors.own_unit_id(actor) == meeting.unit_id
@@ -206,7 +206,7 @@ def act(request, pk):
             done = "Đã đính kèm tài liệu."
         elif action == "attendance":
             rows = []
-            members = {m.pk: m for m in Member.objects.filter(unit=meeting.unit)}
+            members = {m.pk: m for m in members_of_unit(meeting.unit, statuses=ACTIVE_STATUSES)}
             for key, value in request.POST.items():
                 if key.startswith("presence_") and value:
                     member = members.get(_int(key.removeprefix("presence_")))
@@ -351,8 +351,7 @@ def compliance(request):
     focus = None
     if request.GET.get("unit"):
         raw = request.GET["unit"]
-        focus = (Unit.objects.filter(pk=int(raw), pk__in=selectors.meeting_units(actor).values("pk")).first()
-                 if raw.isdigit() else None)
+        focus = selectors.meeting_units(actor).filter(pk=int(raw)).first() if raw.isdigit() else None
         if focus is None:
             raise Http404
     overview = selectors.compliance_overview(actor, _year(request), focus=focus, page=request.GET.get("page"))

@@ -4,7 +4,7 @@ from django import forms
 
 from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
-from chibo.members.models import Category, Education, Gender, Status, Theory
+from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
 from chibo.members.selectors import MemberFilters
 from chibo.units.picker import UnitChoiceField, UnitScope
 from chibo.units.selectors import units_visible
@@ -87,3 +87,20 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
         filters = MemberFilters(q=data["q"], unit=data["unit"], status=data["status"], category=data["category"],
                                 country=data["country"], solitary=data["solitary"], sort=data["sort"] or "name")
     return form, filters
+
+
+class PostForm(forms.Form):
+    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", widget=forms.Select)
+    role = forms.ChoiceField(label="Chức vụ", choices=PostRole.choices)
+    from_date = VNDateField(label="Từ ngày")
+    decision_no = forms.CharField(label="Số quyết định chỉ định", max_length=60)
+    decision_date = VNDateField(label="Ngày quyết định")
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].widget.choices = [("", "—"), *[(m.pk, f"{m.full_name} ({m.unit.name})") for m in members]]
+
+
+class PostEndForm(forms.Form):
+    to_date = VNDateField(label="Thôi giữ chức vụ từ ngày")
+    reason = forms.CharField(label="Lý do", max_length=200)

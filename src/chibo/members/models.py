@@ -6,74 +6,18 @@ from django.db import models
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
 from chibo.core.fields import KindField
-
-
-class Gender(models.TextChoices):
-    MALE = "M", "Nam"
-    FEMALE = "F", "Nữ"
-
-
-class Status(models.TextChoices):
-    PROBATIONARY = "probationary", "Dự bị"
-    FULL = "full", "Chính thức"
-    EXEMPT = "exempt", "Miễn công tác và sinh hoạt"
-    SUSPENDED = "suspended", "Đình chỉ sinh hoạt"
-    STRUCK_OFF = "struck_off", "Xóa tên"
-    LEFT = "left", "Ra khỏi Đảng"
-    EXPELLED = "expelled", "Khai trừ"
-    DECEASED = "deceased", "Từ trần"
-    # Still a party member, now on the rolls of an organization outside this tree (a former member here).
-    TRANSFERRED_OUT = "transferred_out", "Đã chuyển sinh hoạt ra ngoài Đảng bộ"
-
-
-# Members still on a unit's rolls.
-ACTIVE_STATUSES = (Status.PROBATIONARY, Status.FULL, Status.EXEMPT, Status.SUSPENDED)
-FULL_STATUSES = (Status.FULL, Status.EXEMPT, Status.SUSPENDED)
-# Allowed status changes (the services refuse anything else).
-STATUS_TRANSITIONS: dict[str, set[str]] = {
-    Status.PROBATIONARY: {Status.FULL, Status.STRUCK_OFF, Status.SUSPENDED, Status.LEFT, Status.DECEASED,
-                          Status.TRANSFERRED_OUT},
-    Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED,
-                  Status.TRANSFERRED_OUT},
-    Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.STRUCK_OFF, Status.LEFT, Status.EXPELLED, Status.DECEASED,
-                    Status.TRANSFERRED_OUT},
-    Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.EXEMPT, Status.STRUCK_OFF, Status.LEFT,
-                       Status.EXPELLED, Status.DECEASED},
-    Status.STRUCK_OFF: set(),
-    Status.LEFT: set(),
-    Status.EXPELLED: set(),
-    Status.DECEASED: set(),
-    # Coming back goes through a transfer in (members.services.member_transfer_in), not a status change.
-    Status.TRANSFERRED_OUT: set(),
-}
-
-
-class Category(models.TextChoices):
-    MISSION_STAFF = "mission_staff", "Cán bộ cơ quan đại diện"
-    SPOUSE = "spouse", "Phu nhân/phu quân đi theo"
-    STATE_STUDENT = "state_student", "Lưu học sinh học bổng nhà nước"
-    SELF_STUDENT = "self_student", "Lưu học sinh tự túc"
-    LABOURER = "labourer", "Người lao động"
-    RESIDENT = "resident", "Định cư lâu dài"
-    DELEGATION = "delegation", "Thành viên đoàn công tác"
-    DOMESTIC = "domestic", "Trong nước"
-
-
-class Education(models.TextChoices):
-    LOWER_SECONDARY = "lower_secondary", "Trung học cơ sở"
-    UPPER_SECONDARY = "upper_secondary", "Trung học phổ thông"
-    COLLEGE = "college", "Cao đẳng"
-    BACHELOR = "bachelor", "Đại học"
-    MASTER = "master", "Thạc sĩ"
-    DOCTOR = "doctor", "Tiến sĩ"
-
-
-class Theory(models.TextChoices):
-    NONE = "none", "Chưa qua đào tạo"
-    ELEMENTARY = "elementary", "Sơ cấp"
-    INTERMEDIATE = "intermediate", "Trung cấp"
-    ADVANCED = "advanced", "Cao cấp"
-    BACHELOR = "bachelor", "Cử nhân"
+from chibo.members.enums import (  # noqa: F401  (re-exported for the app's own modules)
+    ACTIVE_STATUSES,
+    FULL_STATUSES,
+    STATUS_TRANSITIONS,
+    Category,
+    Education,
+    Gender,
+    PostRole,
+    Status,
+    Theory,
+    TimelineKind,
+)
 
 
 class Member(models.Model):
@@ -162,19 +106,6 @@ class UnitMemberCount(models.Model):
     cat_domestic = models.IntegerField(default=0)
 
 
-class TimelineKind(models.TextChoices):
-    CREATED = "member.created", "Lập hồ sơ đảng viên"
-    UPDATED = "member.updated", "Cập nhật lý lịch"
-    STATUS_CHANGED = "member.status_changed", "Thay đổi tình trạng"
-    MOVED = "member.moved", "Chuyển sinh hoạt trong Đảng bộ"
-    APPOINTED = "post.appointed", "Được chỉ định vào cấp ủy"
-    POST_ENDED = "post.ended", "Thôi giữ chức vụ cấp ủy"
-    TRANSFER = "transfer.step", "Chuyển sinh hoạt đảng"
-    RETURN_REVIEW = "transfer.return_review", "Tự kiểm điểm thời gian ở nước ngoài"
-    ADMITTED = "admission.admitted", "Lễ kết nạp vào Đảng"
-    CONFIRMATION_VOTE = "admission.confirmation_vote", "Chi bộ xét công nhận chính thức"
-
-
 class TimelineEvent(models.Model):
     """One typed entry of a member's timeline (lý lịch), written only by services."""
 
@@ -189,3 +120,36 @@ class TimelineEvent(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-pk"]
         indexes = [models.Index(fields=["member", "occurred_on"], name="timeline_member_idx")]
+
+
+class CommitteePost(models.Model):
+    """A committee post (cấp ủy) held by a member over a period, appointed by a decision."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="posts")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
+    role = models.CharField("chức vụ", max_length=20, choices=PostRole.choices)
+    from_date = models.DateField("từ ngày")
+    to_date = models.DateField("đến ngày", null=True, blank=True)
+    decision_no = models.CharField("số quyết định", max_length=60)
+    decision_date = models.DateField("ngày quyết định")
+    ended_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = "units_committeepost"  # created by the units app, which held posts before
+        ordering = ["unit", "role", "-from_date"]
+        indexes = [models.Index(fields=["unit", "to_date"], name="post_unit_current_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
+                name="post_ends_after_start",
+            ),
+            # One sitting secretary per unit.
+            models.UniqueConstraint(
+                fields=["unit"], condition=models.Q(role="secretary", to_date__isnull=True),
+                name="one_current_secretary",
+            ),
+        ]
+
+    @property
+    def is_current(self) -> bool:
+        return self.to_date is None

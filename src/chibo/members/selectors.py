@@ -4,17 +4,37 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from functools import reduce
+from operator import add
+from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
 from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.core.audit import audit
+from chibo.core.countries import country_name
+from chibo.core.crypto import blind_index
 from chibo.core.text import clean, fold
-from chibo.members.models import ACTIVE_STATUSES, Member, TimelineEvent
-from chibo.units.models import Unit
+from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
+from chibo.members.models import (
+    ACTIVE_STATUSES,
+    FULL_STATUSES,
+    Category,
+    CommitteePost,
+    Member,
+    Status,
+    TimelineEvent,
+    TimelineKind,
+    UnitMemberCount,
+)
+from chibo.units.selectors import subtree_units, units_by_path, units_with
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 SORTS = {
     "name": ("name_sort", "pk"),
@@ -31,7 +51,7 @@ def scope_units(actor: Actor) -> QuerySet[Unit] | None:
     """Units whose members the actor may read; None when the actor sees the whole tree."""
     if actor.sees_whole_tree():
         return None
-    return Unit.objects.filter(subtree_q(actor.paths_for("members.view")))
+    return units_with(actor, "members.view")
 
 
 def members_visible(actor: Actor) -> QuerySet[Member]:
@@ -62,7 +82,7 @@ def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
     """Scoped search. ``q`` ignores diacritics and đ/d; exact-diacritic matches rank first."""
     qs = members_visible(actor).select_related("unit")
     if filters.unit is not None:
-        qs = qs.filter(unit__in=Unit.objects.filter(subtree_q([filters.unit.path])).values("pk"))
+        qs = qs.filter(unit__in=subtree_units([filters.unit.path]).values("pk"))
     if filters.status:
         qs = qs.filter(status=filters.status)
     elif filters.active_only:
@@ -114,8 +134,6 @@ def member_timeline(member: Member) -> QuerySet[TimelineEvent]:
 
 
 def member_by_citizen_id(actor: Actor, citizen_id: str) -> Member | None:
-    from chibo.core.crypto import blind_index
-
     digest = blind_index(citizen_id)
     if not digest:
         return None
@@ -152,7 +170,7 @@ def dashboard_focus(actor: Actor, raw) -> Unit | None:
         pk = int(raw)
     except (TypeError, ValueError) as exc:
         raise Http404("Không tìm thấy tổ chức") from exc
-    unit = Unit.objects.filter(subtree_q(actor.paths_for("members.view")), pk=pk).first()
+    unit = units_with(actor, "members.view").filter(pk=pk).first()
     if unit is None:
         raise Http404("Không tìm thấy tổ chức")
     return unit
@@ -164,10 +182,6 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page=None) -> D
 
     The per-unit rows are the grass-roots units (whole tree), the actor's scope roots (a narrower scope),
     or the children of ``focus``; each row counts its subtree."""
-    from chibo.core.countries import country_name
-    from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
-    from chibo.members.models import FULL_STATUSES, Category, Status, UnitMemberCount
-
     roots = actor.paths_for("members.view")
     whole = any(len(root) == PATH_STEP for root in roots)
     counted = UnitMemberCount.objects.filter(subtree_q(roots, "unit__path"))
@@ -215,8 +229,7 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page=None) -> D
     own_rolls = totals.pop(level, None) if level is not None else None
     ordered = sorted(((key, f, p) for key, (f, p) in totals.items() if f + p), key=lambda r: (-(r[1] + r[2]), r[0]))
     unit_page = Paginator(ordered, DASHBOARD_UNIT_ROWS).get_page(page)
-    units = {u.path: u for u in Unit.objects.filter(path__in=[key for key, _, _ in unit_page]).annotate(
-        has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))}
+    units = units_by_path(key for key, _, _ in unit_page)
     up = None
     if focus is not None and focus.parent_id:
         parent_path = focus.path[:-PATH_STEP]
@@ -237,3 +250,135 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page=None) -> D
         up=up,
         unit_page=unit_page,
     )
+
+
+def unit_committee(unit: Unit, *, current_only: bool = True) -> QuerySet[CommitteePost]:
+    posts = CommitteePost.objects.filter(unit=unit).select_related("member")
+    return posts.filter(to_date__isnull=True) if current_only else posts.order_by("-from_date")
+
+
+def post_get(actor: Actor, pk) -> CommitteePost:
+    """A committee post of a unit the actor sees, or 404."""
+    post = CommitteePost.objects.select_related("unit", "member").filter(pk=pk).first() if str(pk).isdigit() else None
+    if post is None or not (actor.can("units.view", post.unit) or actor.member_unit_id == post.unit_id):
+        raise Http404("Không tìm thấy chức vụ")
+    return post
+
+
+def subtree_totals(paths: list[str], include_closed: bool) -> dict[str, tuple[int, int]]:
+    """{path: (full, probationary)} active members of each subtree (``paths`` all of one length), summed
+    from the per-unit counters in one grouped query. Installed into the unit tree at start-up."""
+    if not paths:
+        return {}
+    length = len(paths[0])
+    full = reduce(add, [F(STATUS_COLUMNS[str(s)]) for s in FULL_STATUSES])
+    counts = UnitMemberCount.objects.filter(subtree_q(paths, "unit__path"))
+    if not include_closed:
+        counts = counts.filter(unit__closed_on__isnull=True)
+    rows = (counts.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")
+            .annotate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)])))
+    return {row["prefix"]: (row["full"] or 0, row["prob"] or 0) for row in rows}
+
+
+UNIT_PANEL_MEMBERS = 500
+
+
+def committee_panel(actor: Actor, unit: Unit) -> dict:
+    """The committee card of a unit's page."""
+    return {"committee": unit_committee(unit),
+            "history": unit_committee(unit, current_only=False).exclude(to_date__isnull=True)[:50],
+            "can_appoint": actor.can("posts.edit", unit)}
+
+
+def members_panel(actor: Actor, unit: Unit) -> dict:
+    """The members of a unit's page (its subtree, active, in name order; the first 500)."""
+    members = member_search(actor, MemberFilters(unit=unit, active_only=True, sort="name"))
+    return {"members": list(members[:UNIT_PANEL_MEMBERS]), "member_count": members.count()}
+
+
+# ------------------------------------------------------------------------------------------------
+# Reads for the services and pages of the apps above, about objects they already hold in scope
+# (not scoped by an actor: the caller has checked the actor on the unit or member concerned).
+# ------------------------------------------------------------------------------------------------
+def members_of_unit(unit: Unit, *, statuses=ACTIVE_STATUSES) -> QuerySet[Member]:
+    """Members on the rolls of ``unit`` itself (not its subtree) with one of ``statuses``, in name order."""
+    return Member.objects.filter(unit=unit, status__in=list(statuses)).order_by("name_sort", "pk")
+
+
+def no_members() -> QuerySet[Member]:
+    """An empty queryset of members (a form's choice field before it is bound to a unit)."""
+    return Member.objects.none()
+
+
+def member_fresh(pk: int) -> Member:
+    """The member's current row (with its unit), re-read by a service before it decides."""
+    return Member.objects.select_related("unit").get(pk=pk)
+
+
+def members_by_id(ids) -> dict[int, Member]:
+    return Member.objects.select_related("unit").in_bulk(list(ids))
+
+
+def member_is_on_rolls_of(member_id: int, unit: Unit) -> bool:
+    return Member.objects.filter(pk=member_id, unit=unit).exists()
+
+
+def full_members_on(unit: Unit, on: date, *, exclude_ids=()) -> list[int]:
+    """Ids of the members who sat in ``unit`` as full members (status «chính thức») on ``on``.
+
+    The status on a past date is the current status rolled back through the status changes dated
+    after it; the unit on a past date comes from the moves dated after it (members who moved in later
+    are left out, those who moved out later are counted). Exempt and suspended members are not counted
+    (they take no part in votes)."""
+    # Who sat in the unit on ``on``: today's members, plus those who moved out after that day; a
+    # member's unit on ``on`` is the "from" of their first move after it (else today's unit).
+    moves = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=on)
+             .filter(Q(member__unit=unit) | Q(data__from_id=unit.pk))
+             .order_by("occurred_on", "pk").values_list("member_id", "data"))
+    unit_on: dict[int, int | None] = {}
+    for member_id, data in moves:
+        unit_on.setdefault(member_id, data.get("from_id"))
+    candidates = list(Member.objects.filter(Q(unit=unit) | Q(pk__in=list(unit_on)), admission_date__lte=on,
+                                            confirmation_date__lte=on)
+                      .exclude(pk__in=list(exclude_ids)).values_list("pk", "status", "unit_id"))
+    candidates = [(pk, status) for pk, status, unit_id in candidates if unit_on.get(pk, unit_id) == unit.pk]
+    if not candidates:
+        return []
+    later_status: dict[int, str] = {}
+    events = (TimelineEvent.objects.filter(member_id__in=[pk for pk, _ in candidates], occurred_on__gt=on,
+                                           kind=TimelineKind.STATUS_CHANGED)
+              .order_by("occurred_on", "pk").values_list("member_id", "data"))
+    for member_id, data in events:
+        later_status.setdefault(member_id, data.get("from", ""))
+    return [pk for pk, status in candidates if later_status.get(pk, status) == Status.FULL]
+
+
+def committee_members_on(unit: Unit, on: date) -> int:
+    """Members of the committee (cấp ủy) of ``unit`` holding a post on ``on``."""
+    return (CommitteePost.objects.filter(unit=unit, from_date__lte=on)
+            .filter(Q(to_date__isnull=True) | Q(to_date__gt=on)).values("member_id").distinct().count())
+
+
+def post_holder_on(units, role: str, on: date | None = None) -> CommitteePost | None:
+    """The post ``role`` sitting in the first of ``units`` that has one (on ``on``, else today), with its member."""
+    for unit in units:
+        if unit is None:
+            continue
+        posts = CommitteePost.objects.filter(unit=unit, role=role).select_related("member")
+        if on is None:
+            post = posts.filter(to_date__isnull=True).first()
+        else:
+            post = (posts.filter(from_date__lte=on).filter(Q(to_date__isnull=True) | Q(to_date__gte=on))
+                    .order_by("-from_date").first())
+        if post is not None:
+            return post
+    return None
+
+
+def posts_of_unit(unit: Unit) -> QuerySet[CommitteePost]:
+    """Every post of a unit, sitting and ended, with its member."""
+    return CommitteePost.objects.filter(unit=unit).select_related("member")
+
+
+def member_ids_holding_posts() -> QuerySet:
+    return CommitteePost.objects.filter(to_date__isnull=True).values("member_id")

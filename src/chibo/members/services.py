@@ -1,8 +1,10 @@
-"""Writes on member records. Status and unit change only here, with a reason and a document."""
+"""Writes on member records and committee posts. Status and unit change only here, with a reason and a
+document; the apps above follow through the events of ``chibo.members.events``."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,23 +14,30 @@ from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
+from chibo.core.events import publish, subscribe
 from chibo.core.text import clean, name_sort_key, search_key
-from chibo.deadlines.services import deadline_close_for, open_probation_confirmation, probation_source
 from chibo.members import timeline
 from chibo.members.counters import counts_change, state_of
+from chibo.members.events import MembersCreated, MemberStatusChanged
 from chibo.members.models import (
     ACTIVE_STATUSES,
     STATUS_TRANSITIONS,
     Category,
+    CommitteePost,
     Education,
     Gender,
     Member,
+    PostRole,
     Status,
     Theory,
     TimelineEvent,
     TimelineKind,
 )
-from chibo.units.models import Unit
+from chibo.units.events import UnitClosed, UnitClosing
+from chibo.units.services import unit_lock
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 # Fields an editor may change through member_update (status and unit have their own services).
 EDITABLE_FIELDS = (
@@ -145,7 +154,7 @@ def _save(member: Member) -> None:
 @transaction.atomic
 def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data) -> Member:
     require(actor, "members.edit", unit)
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    unit = unit_lock(unit)
     if not unit.is_open:
         raise ValidationError({"unit": f"«{unit.name}» đã giải thể; không thể thêm đảng viên."})
     if status not in (Status.PROBATIONARY, Status.FULL):
@@ -159,8 +168,7 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     _save(member)
     counts_change(None, state_of(member))
     timeline.record_created(actor=actor, member=member)
-    if member.status == Status.PROBATIONARY:
-        open_probation_confirmation(actor=actor, member=member)
+    publish(MembersCreated(actor=actor, members=(member,)))
     return member
 
 
@@ -248,13 +256,6 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     if errors:
         raise ValidationError(errors)
     old, counted_before = current.status, state_of(current)
-    if old == Status.PROBATIONARY:
-        source = probation_source(current)
-        if status == Status.FULL:
-            deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on)
-        elif status != Status.SUSPENDED:
-            deadline_close_for(actor=actor, source=source, kind="probation.confirmation", on=effective_on,
-                               waived_reason=f"Không còn theo dõi dự bị tại Đảng bộ: {Status(status).label}.")
     current.status = status
     if status == Status.FULL and old == Status.PROBATIONARY:
         current.confirmation_date = effective_on
@@ -263,6 +264,7 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     counts_change(counted_before, state_of(current))
     timeline.record_status_changed(actor=actor, member=current, old=old, new=status, reason=clean(reason),
                                    document=clean(document), effective_on=effective_on)
+    publish(MemberStatusChanged(actor=actor, member=current, old=old, new=status, effective_on=effective_on))
     return current
 
 
@@ -271,7 +273,7 @@ def _move(actor: Actor, member: Member, to_unit: Unit, *, reason: str, document:
     """Put a member on another unit's rolls, with its timeline event. ``returning`` lets a member
     who had transferred out of the tree come back (a transfer in), as full or probationary again."""
     current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
-    to_unit = Unit.objects.get(pk=to_unit.pk)
+    to_unit = unit_lock(to_unit)
     errors = _require_decision(reason, document, effective_on)
     if to_unit.pk == current.unit_id:
         errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
@@ -314,3 +316,93 @@ def member_transfer_in(*, actor: Actor, member: Member, to_unit: Unit, reason: s
     require(actor, "members.status", to_unit)
     return _move(actor, member, to_unit, reason=reason, document=document, effective_on=effective_on,
                  returning=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# Committee posts (cấp ủy): appointed by decision, ended by decision or when the unit closes
+# ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def post_appoint(
+    *, actor: Actor, unit: Unit, member: Member, role: str, from_date: date, decision_no: str, decision_date: date,
+) -> CommitteePost:
+    """Appoint a member to a committee post; a new secretary ends the sitting one's term."""
+    require(actor, "posts.edit", unit)
+    unit = unit_lock(unit)
+    member = Member.objects.select_related("unit").get(pk=member.pk)
+    errors: dict[str, str] = {}
+    if role not in PostRole.values:
+        errors["role"] = "Chức vụ không hợp lệ."
+    if not unit.is_open:
+        errors["unit"] = "Tổ chức đã giải thể."
+    if member.status not in ACTIVE_STATUSES:
+        errors["member"] = f"{member.full_name} không còn sinh hoạt Đảng."
+    elif not member.unit.path.startswith(unit.path):
+        errors["member"] = f"{member.full_name} không sinh hoạt tại {unit.name} hoặc tổ chức trực thuộc."
+    if not clean(decision_no):
+        errors["decision_no"] = "Cần số quyết định chỉ định."
+    if decision_date > _today() or from_date > _today() + timedelta(days=366):
+        errors["decision_date"] = "Ngày quyết định không thể ở tương lai."
+    elif from_date < decision_date:
+        errors["from_date"] = "Ngày nhận nhiệm vụ không thể trước ngày quyết định."
+    if from_date < unit.opened_on:
+        errors["from_date"] = "Ngày nhận nhiệm vụ trước ngày thành lập tổ chức."
+    if CommitteePost.objects.filter(unit=unit, member=member, to_date__isnull=True).exists():
+        errors["member"] = f"{member.full_name} đang giữ một chức vụ trong cấp ủy này; hãy kết thúc chức vụ cũ trước."
+    if errors:
+        raise ValidationError(errors)
+    if role == PostRole.SECRETARY:
+        for old in CommitteePost.objects.filter(unit=unit, role=PostRole.SECRETARY, to_date__isnull=True):
+            _end_post(actor, old, max(old.from_date, from_date - timedelta(days=1)), "Chỉ định bí thư mới")
+    post = CommitteePost.objects.create(
+        unit=unit, member=member, role=role, from_date=from_date, decision_no=clean(decision_no),
+        decision_date=decision_date,
+    )
+    timeline.record_post_appointed(actor=actor, post=post)
+    return post
+
+
+def _end_post(actor: Actor, post: CommitteePost, to_date: date, reason: str) -> None:
+    post.to_date, post.ended_reason = to_date, reason[:200]
+    post.save(update_fields=["to_date", "ended_reason"])
+    timeline.record_post_ended(actor=actor, post=post)
+
+
+@transaction.atomic
+def post_end(*, actor: Actor, post: CommitteePost, to_date: date, reason: str) -> CommitteePost:
+    require(actor, "posts.edit", post.unit)
+    post = CommitteePost.objects.select_for_update().select_related("unit", "member").get(pk=post.pk)
+    if post.to_date is not None:
+        raise ValidationError({"to_date": "Chức vụ này đã kết thúc."})
+    if to_date < post.from_date:
+        raise ValidationError({"to_date": "Ngày thôi giữ chức vụ không thể trước ngày nhận nhiệm vụ."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần ghi lý do."})
+    _end_post(actor, post, to_date, clean(reason))
+    return post
+
+
+def posts_end_on_unit_close(*, actor: Actor, unit: Unit, closed_on: date, reason: str) -> int:
+    """End every sitting post of a unit (it closed, or a delegation came home); returns how many."""
+    posts = list(CommitteePost.objects.select_for_update().filter(unit=unit, to_date__isnull=True)
+                 .select_related("unit", "member"))
+    for post in posts:
+        _end_post(actor, post, max(closed_on, post.from_date), reason)
+    return len(posts)
+
+
+@subscribe(UnitClosing)
+def _refuse_closing_with_members(event: UnitClosing) -> None:
+    remaining = Member.objects.filter(unit=event.unit, status__in=ACTIVE_STATUSES).count()
+    if remaining:
+        raise ValidationError({"closed_on": f"Còn {remaining} đảng viên đang sinh hoạt; hãy chuyển sinh hoạt trước."})
+
+
+@subscribe(UnitClosed)
+def _end_posts_of_closed_unit(event: UnitClosed) -> None:
+    posts_end_on_unit_close(actor=event.actor, unit=event.unit, closed_on=event.closed_on, reason="Tổ chức kết thúc")
+
+
+def member_lock(member: Member) -> Member:
+    """The member's row (with its unit) locked until the caller's transaction ends: a process service
+    holds it while it decides on the member (one open transfer at a time…)."""
+    return Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)

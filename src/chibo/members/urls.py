@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),
+    path("committee/<int:pk>/appoint/", views.post_new, name="post_new"),
+    path("committee/posts/<int:pk>/end/", views.post_end, name="post_end"),
 ]

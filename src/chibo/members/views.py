@@ -13,14 +13,24 @@ from django.views.decorators.http import require_http_methods
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
 from chibo.members import services
-from chibo.members.forms import MemberCreateForm, MemberForm, StatusForm, bind_member_filters
+from chibo.members.forms import (
+    MemberCreateForm,
+    MemberForm,
+    PostEndForm,
+    PostForm,
+    StatusForm,
+    bind_member_filters,
+)
 from chibo.members.models import STATUS_TRANSITIONS
 from chibo.members.selectors import (
+    MemberFilters,
     member_get,
     member_read_full,
     member_search,
     member_timeline,
+    post_get,
 )
+from chibo.units.selectors import unit_get
 
 PAGE_SIZE = 50
 
@@ -107,3 +117,40 @@ def member_status(request, pk):
         return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member,
                                                  "title": f"Thay đổi tình trạng: {member.full_name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_new(request, pk):
+    """Record a decision appointing a member of the unit (or below it) to its committee."""
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    if not actor.can("posts.edit", unit):
+        raise PermissionDenied
+    candidates = member_search(actor, MemberFilters(unit=unit, active_only=True))[:1000]
+    form = PostForm(request.POST or None, members=candidates)
+    if request.method == "POST" and form.is_valid():
+        member = next((m for m in candidates if m.pk == form.cleaned_data["member"]), None)
+        if member is None:
+            form.add_error("member", "Chọn một đảng viên của tổ chức này.")
+        elif submit(request, form, lambda: services.post_appoint(
+                actor=actor, unit=unit, member=member,
+                **{k: v for k, v in form.cleaned_data.items() if k != "member"})):
+            messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
+            return redirect("units:detail", unit.pk)
+    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Chỉ định cấp ủy: {unit.name}"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_end(request, pk):
+    actor = actor_for(request)
+    post = post_get(actor, pk)  # 404 outside the scope
+    if not actor.can("posts.edit", post.unit):
+        raise PermissionDenied
+    form = PostEndForm(request.POST or None)
+    if submit(request, form, lambda: services.post_end(actor=actor, post=post, **form.cleaned_data)):
+        messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
+        return redirect("units:detail", post.unit_id)
+    return render(request, "units/form.html", {"form": form, "unit": post.unit,
+                                               "title": f"Thôi chức vụ: {post.member.full_name}"})

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
@@ -141,8 +142,6 @@ class TransferStep(generics.GenericAPIView):
 
     @extend_schema(request=TransferStepSerializer, responses={200: TransferSerializer})
     def post(self, request, pk):
-        from chibo.core import clock
-
         actor = actor_for(request)
         transfer = selectors.transfer_get(actor, pk)
         units = [u for u in (transfer.unit, transfer.from_unit, transfer.to_unit) if u is not None]

@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chibo.core import clock
+from chibo.members.enums import Status
+from chibo.members.selectors import member_ids_holding_posts, members_of_unit
 from chibo.transfers.models import DelegationRole, OrgKind
+from chibo.transfers.services import delegation_cell_create, org_create
+from chibo.units.selectors import unit_with_code
 
 ORGANIZATIONS = [
     ("Đảng bộ Cục Lãnh sự", "Đảng ủy Bộ Ngoại giao", "40 Trần Phú, Ba Đình, Hà Nội"),
@@ -32,8 +37,6 @@ DELEGATION_TASKS = ("Lãnh đạo đoàn hoàn thành nhiệm vụ tại Hội n
 
 def build_transfers_demo(builder) -> None:
     """Called once by DemoBuilder.build(); deterministic (fixed lists, no randomness)."""
-    from chibo.transfers.services import org_create
-
     for name, upper, address in ORGANIZATIONS:
         org_create(actor=builder.actor, name=name, kind=OrgKind.DOMESTIC_PARTY, upper_name=upper, address=address)
     build_delegation(builder)
@@ -42,18 +45,11 @@ def build_transfers_demo(builder) -> None:
 def build_delegation(builder) -> None:
     """An open temporary cell through the same service as the page: plain full members of
     ``DELEGATION_FROM`` (no committee post), a committee of secretary and deputy, two tasks."""
-    from chibo.core import clock
-    from chibo.members.models import Member, Status
-    from chibo.transfers.services import delegation_cell_create
-    from chibo.units.models import CommitteePost, Unit
-
-    home = Unit.objects.get(code=DELEGATION_FROM)
+    home = unit_with_code(DELEGATION_FROM)
     opened = clock.today() - timedelta(days=21)
     back = clock.today() + timedelta(days=30)
-    posts = CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
-    team = list(Member.objects.filter(unit=home, status=Status.FULL, card_number__isnull=False,
-                                      admission_date__lt=opened).exclude(pk__in=posts).order_by("pk")
-                [:len(DELEGATION_ROLES)])
-    delegation_cell_create(actor=builder.actor, parent=Unit.objects.get(code="DUBNG"), opened_on=opened,
+    team = list(members_of_unit(home, statuses=[Status.FULL]).filter(card_number__isnull=False, admission_date__lt=opened)
+                .exclude(pk__in=member_ids_holding_posts()).order_by("pk")[:len(DELEGATION_ROLES)])
+    delegation_cell_create(actor=builder.actor, parent=unit_with_code("DUBNG"), opened_on=opened,
                            return_on=back, team=list(zip(team, DELEGATION_ROLES, strict=False)),
                            tasks=[(text, back) for text in DELEGATION_TASKS], **DELEGATION)

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import io
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from chibo.core.countries import country_name
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
+from chibo.members.enums import PostRole
+from chibo.members.selectors import post_holder_on
 from chibo.transfers import selectors
-from chibo.transfers.models import Form, Letter, Transfer
+from chibo.transfers.models import DeclarationState, Form, Letter, Transfer, TripState
+from chibo.units.enums import UnitKind
 
 TITLES = {
     Form.TEN_BOX: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
@@ -29,8 +36,6 @@ def _upper_of(unit) -> str:
 
 
 def _on_behalf(unit) -> str:
-    from chibo.units.models import UnitKind
-
     committee = unit.kind in (UnitKind.UPPER_COMMITTEE, UnitKind.GRASSROOTS_COMMITTEE)
     return "T/M ĐẢNG ỦY" if committee else "T/M CHI ỦY"
 
@@ -169,9 +174,6 @@ def book_document(unit, year: int, letters) -> OfficialDocument:
 
 
 def book_xlsx(unit, year: int, letters) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     wb = Workbook()
     ws = wb.active
     ws.title = f"10-SHĐ {year}"
@@ -194,14 +196,8 @@ def book_xlsx(unit, year: int, letters) -> bytes:
 # ------------------------------------------------------------------------------------------------
 def _secretary_on(unit, day) -> tuple[str, str]:
     """The secretary (else the deputy) of ``unit`` on ``day``: the signer of its decisions that day."""
-    from django.db.models import Q
-
-    from chibo.units.models import CommitteePost, PostRole
-
     for role, title in ((PostRole.SECRETARY, "BÍ THƯ"), (PostRole.DEPUTY_SECRETARY, "PHÓ BÍ THƯ")):
-        post = (CommitteePost.objects.filter(unit=unit, role=role, from_date__lte=day)
-                .filter(Q(to_date__isnull=True) | Q(to_date__gte=day)).select_related("member")
-                .order_by("-from_date").first())
+        post = post_holder_on([unit], role, day)
         if post is not None:
             return title, post.member.full_name
     return "BÍ THƯ", ""
@@ -226,8 +222,6 @@ def _member_id_fields(member, unit) -> list:
 def trip_decision_document(trip) -> OfficialDocument:
     """The committee's decision on a member's private trip abroad (approved: a decision with the
     report deadline after return; refused: a notice)."""
-    from chibo.core.countries import country_name
-    from chibo.transfers.models import TripState
 
     unit = trip.unit.parent or trip.unit
     approved = trip.state in (TripState.APPROVED, TripState.REPORTED)
@@ -254,8 +248,6 @@ def trip_decision_document(trip) -> OfficialDocument:
 
 def declaration_decision_document(declaration) -> OfficialDocument:
     """The committee's decision on what a member declared about themselves abroad."""
-    from chibo.core.countries import country_name
-    from chibo.transfers.models import DeclarationState
 
     d = declaration
     unit = d.unit.parent or d.unit

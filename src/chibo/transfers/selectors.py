@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from chibo.core.access import Actor, subtree_q
-from chibo.transfers.models import Form, Letter, OutsideOrganization, ReturnReview, Transfer
+from chibo.core.text import clean
+from chibo.deadlines.selectors import deadlines_of_member
+from chibo.members.enums import Status
+from chibo.members.selectors import MemberFilters, member_search, members_visible
+from chibo.transfers.models import (
+    OPEN_STATES,
+    Declaration,
+    Delegation,
+    DelegationMember,
+    Form,
+    Kind,
+    Letter,
+    OutsideOrganization,
+    ReturnReview,
+    State,
+    Transfer,
+    TransferHold,
+    Trip,
+)
+from chibo.units.selectors import units_visible
 
 RELATED = ("member", "unit", "from_unit", "to_unit", "from_org", "to_org")
 
@@ -92,22 +113,15 @@ def reviews_of_member(member) -> QuerySet[ReturnReview]:
 
 def transfer_deadlines(member):
     """The member's deadlines of this process (the member reached through ``member_get`` first)."""
-    from chibo.deadlines.models import Deadline
-
-    return Deadline.objects.filter(member=member, kind__in=["transfer.start", "transfer.report", "trip.report"]) \
-        .order_by("-due_date")[:20]
+    return deadlines_of_member(member, ["transfer.start", "transfer.report", "trip.report"])
 
 
 def trips_visible(actor: Actor):
-    from chibo.members.selectors import members_visible
-    from chibo.transfers.models import Trip
 
     return Trip.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
 
 def declarations_visible(actor: Actor):
-    from chibo.members.selectors import members_visible
-    from chibo.transfers.models import Declaration
 
     return Declaration.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
@@ -129,8 +143,6 @@ def declaration_get(actor: Actor, pk):
 
 def delegations_visible(actor: Actor):
     """Delegation cells whose unit the actor may see, newest first."""
-    from chibo.transfers.models import Delegation
-    from chibo.units.selectors import units_visible
 
     return (Delegation.objects.filter(unit__in=units_visible(actor).values("pk")).select_related("unit")
             .order_by("-unit__opened_on", "-pk"))
@@ -154,10 +166,6 @@ DELEGATION_SEARCH_LIMIT = 20
 def delegation_candidates(actor: Actor, q: str, exclude=()) -> list:
     """Members in scope matching ``q`` (a name, diacritics optional, or the start of a card number),
     at most ``DELEGATION_SEARCH_LIMIT``, each with ``busy``: why they cannot join (or "")."""
-    from chibo.core.text import clean
-    from chibo.members.models import Status
-    from chibo.members.selectors import MemberFilters, member_search
-    from chibo.transfers.models import OPEN_STATES, DelegationMember, TransferHold
 
     text = clean(q)[:60]
     if len(text) < 2:
@@ -179,3 +187,19 @@ def delegation_candidates(actor: Actor, q: str, exclude=()) -> list:
                   f"đang ở {attached[m.pk]}" if m.pk in attached else
                   "đình chỉ sinh hoạt" if m.status == Status.SUSPENDED else "")
     return found
+
+
+# States in which a member on temporary transfer has left: the letter is issued (and later steps).
+AWAY_STATES = (State.ISSUED, State.FORWARDED, State.RECEIVED, State.REPORTED)
+
+
+def temporarily_away(unit, on: date, ids=None) -> set[int]:
+    """Members of ``unit`` away on temporary transfer on ``on`` (of ``ids`` when given): a temporary
+    transfer from this unit whose letter has been issued and whose period covers the day. The one
+    definition every headcount and vote denominator uses."""
+    qs = (Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, state__in=AWAY_STATES)
+          .filter(Q(period_from__isnull=True) | Q(period_from__lte=on))
+          .filter(Q(period_to__isnull=True) | Q(period_to__gte=on)))
+    if ids is not None:
+        qs = qs.filter(member_id__in=list(ids))
+    return set(qs.values_list("member_id", flat=True))

@@ -9,6 +9,7 @@ presents the letter within N days of its date). A missed deadline sets a late fl
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -22,12 +23,29 @@ from chibo.core.rulebook import integer, rule
 from chibo.core.text import clean
 from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline_open
 from chibo.members import timeline
-from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.members.enums import ACTIVE_STATUSES, Status
+from chibo.members.enums import Status as MemberStatus
+from chibo.members.selectors import member_fresh, members_of_unit
+from chibo.members.services import (
+    member_change_status,
+    member_lock,
+    member_move,
+    member_transfer_in,
+    post_appoint,
+    posts_end_on_unit_close,
+)
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
     OUTGOING,
+    Declaration,
+    DeclarationKind,
+    DeclarationState,
+    Delegation,
+    DelegationMember,
     DelegationRole,
+    DelegationTask,
+    Exemption,
     Form,
     HoldKind,
     Kind,
@@ -39,8 +57,17 @@ from chibo.transfers.models import (
     State,
     Transfer,
     TransferHold,
+    Trip,
+    TripState,
 )
-from chibo.units.models import Unit
+from chibo.transfers.selectors import letter_sheet
+from chibo.units.enums import UnitKind
+from chibo.units.selectors import unit_fresh
+from chibo.units.services import unit_close, unit_create, unit_lock
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
 
 FAR_FUTURE_DAYS = 366
 
@@ -221,7 +248,7 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
                      period_from: date | None = None, period_to: date | None = None,
                      requested_on: date | None = None, late_reason: str = "") -> Transfer:
     """The member asks the cell to transfer them (out of the tree, temporarily, home, or inside the tree)."""
-    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+    member = member_lock(member)
     require(actor, "transfers.edit", member.unit)
     requested_on = requested_on or _today()
     errors: dict[str, str] = {}
@@ -235,7 +262,7 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
     if kind in OUTGOING and to_org is None:
         errors["to_org"] = "Cần tổ chức đảng nơi đến (trong danh mục)."
     if to_unit is not None:
-        to_unit = Unit.objects.get(pk=to_unit.pk)
+        to_unit = unit_fresh(to_unit.pk)
         if to_unit.pk == member.unit_id:
             errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
         elif not to_unit.is_open:
@@ -301,7 +328,7 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
                                late_reason: str = "") -> Transfer:
     """A letter from an outside organization arrives at the upper committee (``at_unit``): a member
     posted abroad (or transferred in) will be introduced on to ``to_unit``."""
-    member = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
+    member = member_lock(member)
     at_unit = at_unit or member.unit
     require(actor, "transfers.edit", at_unit)
     require(actor, "transfers.edit", member.unit)
@@ -309,7 +336,7 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
     if kind not in INCOMING:
         errors["kind"] = "Loại chuyển sinh hoạt không hợp lệ ở đây."
     errors.update(member_blockers(member))
-    to_unit = Unit.objects.get(pk=to_unit.pk)
+    to_unit = unit_fresh(to_unit.pk)
     if not to_unit.is_open:
         errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
     elif to_unit.pk == member.unit_id:
@@ -379,10 +406,7 @@ def next_letter_number(unit: Unit, year: int) -> int:
 
 
 def _member_list_row(member: Member) -> int:
-    from chibo.members.models import Member as M
-
-    return M.objects.filter(unit_id=member.unit_id, status__in=ACTIVE_STATUSES,
-                            name_sort__lt=member.name_sort).count() + 1
+    return members_of_unit(member.unit).filter(name_sort__lt=member.name_sort).count() + 1
 
 
 def _valid_dues_month(value: str) -> bool:
@@ -523,9 +547,6 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
 @transaction.atomic
 def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reason: str = "") -> Transfer:
     """The member reported to the destination with the letter; late after ``transfer.report_within``."""
-    from chibo.members.models import Status as MemberStatus
-    from chibo.members.services import member_change_status, member_transfer_in
-
     t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
     require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
     if t.state != State.RECEIVED:
@@ -544,11 +565,7 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
         raise ValidationError(errors)
     t.state, t.reported_on = State.REPORTED, on
     t.save(update_fields=["state", "reported_on", "late_report", "late_report_reason"])
-    deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=on)
-    if t.late_report:
-        from chibo.deadlines.models import Deadline
-
-        Deadline.objects.filter(source=t.source, kind="transfer.report", met_on=on).update(reason=t.late_report_reason)
+    deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=on, late_reason=t.late_report_reason)
     if t.to_unit is not None and t.member.unit_id != t.to_unit_id:
         member_transfer_in(actor=actor, member=t.member, to_unit=t.to_unit, reason=t.reason,
                            document=t.decision_doc, effective_on=on)
@@ -586,7 +603,6 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
     10-box letter voids the whole form: the boxes written after it on the same paper are voided with
     it (each stays in its issuer's book) and a new letter is issued from box 1; a later box voids only
     itself. The transfer steps back to the last box still valid (or to the cell's approval)."""
-    from chibo.transfers.selectors import letter_sheet
 
     letter = Letter.objects.select_for_update(of=("self",)).select_related("transfer", "member", "issuer").get(pk=letter.pk)
     require(actor, "transfers.edit", letter.issuer)
@@ -689,14 +705,11 @@ MAX_DELEGATION_TASKS = 30
 
 def _delegation_team_errors(errors: dict, team: list[tuple[Member, str]], on: date) -> list[tuple[Member, str]]:
     """Validate the picked members and their posts; returns the team with fresh member rows."""
-    from chibo.members.models import Status
-    from chibo.transfers.models import DelegationMember
-
     fresh: list[tuple[Member, str]] = []
     seen: set[int] = set()
     problems: list[str] = []
     for member, role in team:
-        m = Member.objects.select_related("unit").get(pk=member.pk)
+        m = member_fresh(member.pk)
         if m.pk in seen:
             problems.append(f"{m.full_name} được chọn hai lần.")
             continue
@@ -764,16 +777,10 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
 
     ``team`` pairs each member with their post (``DelegationRole``); ``tasks`` pairs each task's text
     with its optional due date. Refused as a whole, nothing written, on any problem."""
-    from chibo.members.models import Status
-    from chibo.members.services import member_move
-    from chibo.transfers.models import Delegation, DelegationMember, DelegationTask
-    from chibo.units.models import UnitKind
-    from chibo.units.services import post_appoint, unit_create
-
     require(actor, "units.edit", parent)
-    parent = Unit.objects.get(pk=parent.pk)
+    parent = unit_fresh(parent.pk)
     for member, _role in team:
-        require(actor, "members.status", Member.objects.select_related("unit").get(pk=member.pk).unit)
+        require(actor, "members.status", member_fresh(member.pk).unit)
     errors: dict[str, str] = {}
     if not parent.is_open:
         errors["parent"] = f"«{parent.name}» đã giải thể; không thể lập chi bộ tạm thời trực thuộc."
@@ -836,14 +843,8 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
 def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document: str):
     """The delegation returns: the committee posts end, the members go back to the units they came
     from, the cell closes. A member whose home unit has closed meanwhile must be moved first."""
-    from chibo.members.services import member_move
-    from chibo.members.timeline import record_post_ended
-    from chibo.transfers.models import Delegation
-    from chibo.units.models import CommitteePost
-    from chibo.units.services import unit_close
-
     delegation = Delegation.objects.select_related("unit").get(pk=delegation.pk)
-    unit = Unit.objects.select_for_update().get(pk=delegation.unit_id)
+    unit = unit_lock(delegation.unit)
     require(actor, "units.edit", unit)
     errors: dict[str, str] = {}
     if not unit.is_open:
@@ -860,12 +861,10 @@ def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document
                                       for link in stranded) + ". Hãy chuyển sinh hoạt các đảng viên này trước."
     if errors:
         raise ValidationError(errors)
-    for post in CommitteePost.objects.filter(unit=unit, to_date__isnull=True).select_related("member", "unit"):
-        post.to_date, post.ended_reason = max(closed_on, post.from_date), "Đoàn công tác về nước, chi bộ tạm thời kết thúc"
-        post.save(update_fields=["to_date", "ended_reason"])
-        record_post_ended(actor=actor, post=post)
+    posts_end_on_unit_close(actor=actor, unit=unit, closed_on=closed_on,
+                            reason="Đoàn công tác về nước, chi bộ tạm thời kết thúc")
     for link in links:
-        member = Member.objects.get(pk=link.member_id)
+        member = member_fresh(link.member_id)
         if member.unit_id == unit.pk and member.status in ACTIVE_STATUSES:
             member_move(actor=actor, member=member, to_unit=link.from_unit, reason=f"Đoàn công tác về nước ({unit.name})",
                         document=clean(document), effective_on=closed_on)
@@ -888,8 +887,6 @@ def _self_or(actor: Actor, member: Member, perm: str) -> None:
 
 @transaction.atomic
 def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depart_on: date, return_on: date):
-    from chibo.transfers.models import Trip
-
     _self_or(actor, member, "transfers.edit")
     today = _today()
     errors: dict[str, str] = {}
@@ -919,8 +916,6 @@ def _trip_step(actor: Actor, trip, step: str, on: date, text: str) -> None:
 
 @transaction.atomic
 def trip_comment(*, actor: Actor, trip, comment: str):
-    from chibo.transfers.models import Trip, TripState
-
     trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
     require(actor, "transfers.edit", trip.unit)
     if trip.state != TripState.APPLIED:
@@ -937,7 +932,6 @@ def trip_comment(*, actor: Actor, trip, comment: str):
 def trip_decide(*, actor: Actor, trip, approve: bool, document: str):
     """The grass-roots committee (the level above the cell) decides; when approved, the report
     deadline is opened from the return date."""
-    from chibo.transfers.models import Trip, TripState
 
     trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=trip.pk)
     require(actor, "transfers.edit", trip.unit.parent or trip.unit)
@@ -961,8 +955,6 @@ def trip_decide(*, actor: Actor, trip, approve: bool, document: str):
 
 @transaction.atomic
 def trip_report(*, actor: Actor, trip, text: str):
-    from chibo.transfers.models import Trip, TripState
-
     trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
     _self_or(actor, trip.member, "transfers.edit")
     today = _today()
@@ -985,7 +977,6 @@ def trip_report(*, actor: Actor, trip, text: str):
 def exemption_grant(*, actor: Actor, member: Member, period_from: date, period_to: date, reason: str,
                     document: str):
     """The cell exempts a member abroad alone for under ``transfer.official_abroad_min_months`` months."""
-    from chibo.transfers.models import Exemption
 
     require(actor, "transfers.edit", member.unit)
     limit = integer(rule("transfer.official_abroad_min_months", on=period_from))
@@ -1012,8 +1003,6 @@ def exemption_grant(*, actor: Actor, member: Member, period_from: date, period_t
 # ------------------------------------------------------------------------------------------------
 @transaction.atomic
 def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, country: str = ""):
-    from chibo.transfers.models import Declaration, DeclarationKind
-
     _self_or(actor, member, "transfers.edit")
     errors: dict[str, str] = {}
     if kind not in DeclarationKind.values:
@@ -1033,8 +1022,6 @@ def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, c
 
 @transaction.atomic
 def declaration_opinion(*, actor: Actor, declaration, opinion: str):
-    from chibo.transfers.models import Declaration, DeclarationState
-
     d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=declaration.pk)
     require(actor, "transfers.edit", d.unit)
     if d.state != DeclarationState.FILED:
@@ -1050,8 +1037,6 @@ def declaration_opinion(*, actor: Actor, declaration, opinion: str):
 
 @transaction.atomic
 def declaration_decide(*, actor: Actor, declaration, approve: bool, document: str):
-    from chibo.transfers.models import Declaration, DeclarationState
-
     d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=declaration.pk)
     require(actor, "transfers.edit", d.unit.parent or d.unit)
     if d.state != DeclarationState.OPINION:

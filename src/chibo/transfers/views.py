@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +14,8 @@ from chibo.core.access import actor_for
 from chibo.core.audit import audit
 from chibo.core.documents import document_response
 from chibo.core.forms import submit
-from chibo.members.selectors import member_get
+from chibo.members.enums import ACTIVE_STATUSES, PostRole
+from chibo.members.selectors import member_get, members_visible, post_holder_on, posts_of_unit
 from chibo.transfers import selectors, services
 from chibo.transfers.documents import (
     book_document,
@@ -56,7 +57,6 @@ from chibo.transfers.models import (
     TransferHold,
     TripState,
 )
-from chibo.units.models import PostRole
 from chibo.units.selectors import unit_get, units_visible
 
 FORM_TITLE = "transfers/form.html"
@@ -67,8 +67,7 @@ def _open_units(actor):
 
 
 def _default_signer(unit) -> dict:
-    post = unit.posts.filter(to_date__isnull=True, role=PostRole.SECRETARY).select_related("member").first() \
-        if hasattr(unit, "posts") else None
+    post = post_holder_on([unit], PostRole.SECRETARY)
     return {"signer_name": post.member.full_name if post else "", "signer_title": "Bí thư" if post else "",
             "on": clock.today()}
 
@@ -507,9 +506,6 @@ def exemption_new(request, pk):
 @require_http_methods(["GET", "POST"])
 def rotation(request, pk):
     """End of a diplomatic term: select members, preview every transfer and deadline, commit all or nothing."""
-    from chibo.members.models import ACTIVE_STATUSES
-    from chibo.members.selectors import members_visible
-
     actor = actor_for(request)
     unit = unit_get(actor, pk)
     if not actor.can("transfers.edit", unit):
@@ -556,15 +552,13 @@ RANK = {role: i for i, role in enumerate(DelegationRole.values)}  # secretary, d
 
 @login_required
 def delegation_detail(request, pk):
-    from chibo.units.models import CommitteePost
-
     actor = actor_for(request)
     delegation = selectors.delegation_get(actor, pk)
     unit = delegation.unit
     return render(request, "transfers/delegation.html", {
         "d": delegation, "unit": unit, "tasks": delegation.tasks.all(),
         "attached": delegation.attached.select_related("member", "from_unit"),
-        "posts": sorted(CommitteePost.objects.filter(unit=unit).select_related("member"),
+        "posts": sorted(posts_of_unit(unit),
                         key=lambda p: (p.to_date is not None, RANK.get(p.role, 9), p.pk)),
         "can_close": unit.is_open and actor.can("units.edit", unit), "today": clock.today(),
     })
@@ -572,8 +566,6 @@ def delegation_detail(request, pk):
 
 def _team_rows(actor, team: list[tuple[int, str]]) -> list[tuple]:
     """(member, role) for the picked members still in the actor's scope, in the order picked."""
-    from chibo.members.selectors import members_visible
-
     found = {m.pk: m for m in members_visible(actor).select_related("unit").filter(pk__in=[pk for pk, _r in team])}
     return [(found[pk], role) for pk, role in team if pk in found]
 
@@ -583,7 +575,6 @@ def _team_rows(actor, team: list[tuple[int, str]]) -> list[tuple]:
 def delegation_new(request):
     """The upper committee sets up a temporary cell: members picked by a scoped search, each with
     their post, the tasks as separate items, the deciding document and the expected return."""
-    from django.core.exceptions import ValidationError
 
     actor = actor_for(request)
     roots = _delegation_roots(actor)

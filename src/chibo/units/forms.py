@@ -4,7 +4,7 @@ from django import forms
 
 from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
-from chibo.units.models import MissionKind, PostRole, UnitKind
+from chibo.units.enums import MissionKind, UnitKind
 
 
 class UnitForm(forms.Form):
@@ -29,23 +29,6 @@ class UnitForm(forms.Form):
             del self.fields["opened_on"]
         else:  # set on the unit's edit page once it exists
             del self.fields["skip_host_holidays"]
-
-
-class PostForm(forms.Form):
-    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", widget=forms.Select)
-    role = forms.ChoiceField(label="Chức vụ", choices=PostRole.choices)
-    from_date = VNDateField(label="Từ ngày")
-    decision_no = forms.CharField(label="Số quyết định chỉ định", max_length=60)
-    decision_date = VNDateField(label="Ngày quyết định")
-
-    def __init__(self, *args, members=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["member"].widget.choices = [("", "—"), *[(m.pk, f"{m.full_name} ({m.unit.name})") for m in members]]
-
-
-class PostEndForm(forms.Form):
-    to_date = VNDateField(label="Thôi giữ chức vụ từ ngày")
-    reason = forms.CharField(label="Lý do", max_length=200)
 
 
 class UnitCloseForm(forms.Form):

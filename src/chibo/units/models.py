@@ -1,38 +1,11 @@
-"""The organization tree: units stored with a materialized path, committee posts with history."""
+"""The organization tree: units stored with a materialized path, and their history."""
 
 from __future__ import annotations
 
 from django.db import models
 
 from chibo.core.crypto import BinaryCharField
-
-
-class UnitKind(models.TextChoices):
-    UPPER_COMMITTEE = "upper", "Đảng ủy cấp trên cơ sở"
-    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
-    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
-    SUBORDINATE_CELL = "subordinate_cell", "Chi bộ trực thuộc"
-    PARTY_GROUP = "party_group", "Tổ đảng"
-    DELEGATION_CELL = "delegation_cell", "Chi bộ tạm thời (đoàn công tác)"
-
-
-# Which kinds may sit under which: the tree's shape is checked by the services.
-ALLOWED_CHILDREN: dict[str, set[str]] = {
-    UnitKind.UPPER_COMMITTEE: {UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL, UnitKind.DELEGATION_CELL},
-    UnitKind.GRASSROOTS_COMMITTEE: {UnitKind.SUBORDINATE_CELL, UnitKind.DELEGATION_CELL},
-    UnitKind.GRASSROOTS_CELL: {UnitKind.PARTY_GROUP},
-    UnitKind.SUBORDINATE_CELL: {UnitKind.PARTY_GROUP},
-    UnitKind.PARTY_GROUP: set(),
-    UnitKind.DELEGATION_CELL: set(),
-}
-
-
-class MissionKind(models.TextChoices):
-    NONE = "", "—"
-    EMBASSY = "embassy", "Đại sứ quán"
-    CONSULATE_GENERAL = "consulate_general", "Tổng lãnh sự quán"
-    PERMANENT_MISSION = "permanent_mission", "Phái đoàn thường trực"
-    DELEGATION = "delegation", "Đoàn công tác"
+from chibo.units.enums import ALLOWED_CHILDREN, MissionKind, UnitKind  # noqa: F401  (re-exported in the app)
 
 
 class Unit(models.Model):
@@ -98,41 +71,3 @@ class UnitChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
-
-
-class PostRole(models.TextChoices):
-    SECRETARY = "secretary", "Bí thư"
-    DEPUTY_SECRETARY = "deputy_secretary", "Phó bí thư"
-    COMMITTEE_MEMBER = "committee_member", "Cấp ủy viên"
-
-
-class CommitteePost(models.Model):
-    """A committee post held by a member over a period, appointed by a decision."""
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="posts")
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="posts")
-    role = models.CharField("chức vụ", max_length=20, choices=PostRole.choices)
-    from_date = models.DateField("từ ngày")
-    to_date = models.DateField("đến ngày", null=True, blank=True)
-    decision_no = models.CharField("số quyết định", max_length=60)
-    decision_date = models.DateField("ngày quyết định")
-    ended_reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["unit", "role", "-from_date"]
-        indexes = [models.Index(fields=["unit", "to_date"], name="post_unit_current_idx")]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(to_date__isnull=True) | models.Q(to_date__gte=models.F("from_date")),
-                name="post_ends_after_start",
-            ),
-            # One sitting secretary per unit.
-            models.UniqueConstraint(
-                fields=["unit"], condition=models.Q(role="secretary", to_date__isnull=True),
-                name="one_current_secretary",
-            ),
-        ]
-
-    @property
-    def is_current(self) -> bool:
-        return self.to_date is None

@@ -55,10 +55,8 @@ class UnitScope:
             qs = units_visible(actor)  # the own unit included
         else:
             q = subtree_q(actor.paths_for(self.perm))
-            if self.include_own and actor.member_id:
-                from chibo.members.models import Member
-
-                q |= Q(pk__in=Member.objects.filter(pk=actor.member_id).values("unit_id"))
+            if self.include_own and actor.member_unit_id:
+                q |= Q(pk=actor.member_unit_id)
             qs = Unit.objects.filter(q)
         if self.open_only:
             qs = qs.filter(closed_on__isnull=True)

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from chibo.core.access import Actor, subtree_q
-from chibo.units.models import CommitteePost, Unit
+from chibo.units.models import Unit
 
 
 def units_visible(actor: Actor) -> QuerySet[Unit]:
-    """The units in the actor's subtrees, plus a member's own unit. The own unit is a one-row
-    subquery, not a join with the members table (a join plus DISTINCT reads millions of rows)."""
-    from chibo.members.models import Member
-
+    """The units in the actor's subtrees, plus a member's own unit (known to the actor: no join
+    with the members table, which would read millions of rows)."""
     q = subtree_q(actor.paths_for("units.view"))
-    if actor.member_id:
-        q |= Q(pk__in=Member.objects.filter(pk=actor.member_id).values("unit_id"))
+    if actor.member_unit_id:
+        q |= Q(pk=actor.member_unit_id)
     return Unit.objects.filter(q)
 
 
@@ -49,33 +48,25 @@ class TreeNode:
     more_page: int | None = None  # next page of children not loaded yet
 
 
-def _subtree_totals(units: list[Unit], *, include_closed: bool) -> dict[str, tuple[int, int]]:
-    """{path: (full, probationary)} members of each unit's subtree, summed from the per-unit counters
-    (members.UnitMemberCount, kept by the member services): one grouped query per tree depth among
-    ``units`` (a page of children is one depth), whatever the size of the tree or of the membership."""
-    from functools import reduce
-    from operator import add
+# {path: (full, probationary)} members of the subtree of each unit of a list of same-depth units,
+# including closed units or not. The members app installs it (members keep the per-unit counters).
+SubtreeTotals = Callable[[list[str], bool], dict[str, tuple[int, int]]]
+_subtree_totals: SubtreeTotals = lambda paths, include_closed: {}  # noqa: E731  (until members installs one)
 
-    from django.db.models import F, Sum
-    from django.db.models.functions import Substr
 
-    from chibo.members.counters import STATUS_COLUMNS
-    from chibo.members.models import FULL_STATUSES, Status, UnitMemberCount
+def set_subtree_totals(provider: SubtreeTotals) -> None:
+    """Install the function that counts the members of subtrees (called by the members app)."""
+    global _subtree_totals
+    _subtree_totals = provider
 
-    full = reduce(add, [F(STATUS_COLUMNS[str(s)]) for s in FULL_STATUSES])
 
-    totals: dict[str, tuple[int, int]] = {}
+def _totals(units: list[Unit], *, include_closed: bool) -> dict[str, tuple[int, int]]:
     by_length: dict[int, list[str]] = {}
     for unit in units:
         by_length.setdefault(len(unit.path), []).append(unit.path)
-    for length, paths in by_length.items():
-        counts = UnitMemberCount.objects.filter(subtree_q(paths, "unit__path"))
-        if not include_closed:
-            counts = counts.filter(unit__closed_on__isnull=True)
-        rows = (counts.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")
-                .annotate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)])))
-        for row in rows:
-            totals[row["prefix"]] = (row["full"] or 0, row["prob"] or 0)
+    totals: dict[str, tuple[int, int]] = {}
+    for paths in by_length.values():
+        totals.update(_subtree_totals(paths, include_closed))
     return totals
 
 
@@ -83,7 +74,7 @@ def _nodes(units: list[Unit], *, include_closed: bool) -> list[TreeNode]:
     """Tree nodes of ``units`` with their subtree totals and how many children each has."""
     if not units:
         return []
-    totals = _subtree_totals(units, include_closed=include_closed)
+    totals = _totals(units, include_closed=include_closed)
     children = Unit.objects.filter(parent__in=[u.pk for u in units])
     if not include_closed:
         children = children.filter(closed_on__isnull=True)
@@ -112,8 +103,8 @@ def unit_tree(actor: Actor, *, include_closed: bool = False) -> list[TreeNode]:
     page of its children; deeper levels come from ``unit_children`` as the user opens them. Every
     node carries its member counts (full / probationary, whole subtree) and its number of children."""
     roots = list(Unit.objects.filter(path__in=actor.paths_for("units.view")).order_by("path"))
-    if actor.member_id:  # a member sees their own cell
-        own = Unit.objects.filter(members__pk=actor.member_id).first()
+    if actor.member_unit_id:  # a member sees their own cell
+        own = Unit.objects.filter(pk=actor.member_unit_id).first()
         if own is not None and not any(own.path.startswith(r.path) for r in roots):
             roots.append(own)
     if not include_closed:
@@ -125,11 +116,59 @@ def unit_tree(actor: Actor, *, include_closed: bool = False) -> list[TreeNode]:
     return nodes
 
 
-def unit_committee(unit: Unit, *, current_only: bool = True) -> QuerySet[CommitteePost]:
-    posts = CommitteePost.objects.filter(unit=unit).select_related("member")
-    return posts.filter(to_date__isnull=True) if current_only else posts.order_by("-from_date")
-
-
 def unit_ancestors(unit: Unit) -> QuerySet[Unit]:
     prefixes = [unit.path[:i] for i in range(8, len(unit.path), 8)]
     return Unit.objects.filter(path__in=prefixes).order_by("path")
+
+
+def units_with(actor: Actor, perm: str) -> QuerySet[Unit]:
+    """The units of the subtrees where the actor holds ``perm`` (no own-unit exception)."""
+    return Unit.objects.filter(subtree_q(actor.paths_for(perm)))
+
+
+def subtree_units(paths: Iterable[str], *, also_ids: Iterable[int] = ()) -> QuerySet[Unit]:
+    """Every unit of the subtrees rooted at ``paths`` (index range scans on the path), and the units
+    ``also_ids``."""
+    q = subtree_q(paths)
+    ids = [pk for pk in also_ids if pk]
+    if ids:
+        q |= Q(pk__in=ids)
+    return Unit.objects.filter(q)
+
+
+def units_by_path(paths: Iterable[str]) -> dict[str, Unit]:
+    """{path: unit} for the given paths, each annotated with ``has_children``."""
+    rows = Unit.objects.filter(path__in=list(paths)).annotate(
+        has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+    return {u.path: u for u in rows}
+
+
+def units_by_id(ids: Iterable[int]) -> dict[int, Unit]:
+    return Unit.objects.in_bulk(list(ids))
+
+
+def unit_root() -> Unit | None:
+    """The top of the installation's tree (the upper committee)."""
+    return Unit.objects.filter(depth=0).order_by("pk").first()
+
+
+def unit_fresh(pk: int) -> Unit:
+    """The unit's current row (unscoped: the caller has checked the actor), re-read before a decision."""
+    return Unit.objects.select_related("parent").get(pk=pk)
+
+
+def unit_with_code(code: str) -> Unit | None:
+    """The unit with this code (unscoped: for the demo and the command line, which act as the system)."""
+    return Unit.objects.filter(code=(code or "").upper()).first()
+
+
+def open_units_of_kinds(kinds, *, opened_by=None) -> QuerySet[Unit]:
+    """Open units of the given kinds (opened on or before ``opened_by``), in tree order."""
+    qs = Unit.objects.filter(kind__in=list(kinds), closed_on__isnull=True)
+    if opened_by is not None:
+        qs = qs.filter(opened_on__lte=opened_by)
+    return qs.order_by("path")
+
+
+def unit_by_path(path: str) -> Unit | None:
+    return Unit.objects.filter(path=path).first()

@@ -1,8 +1,8 @@
-"""Writes on the organization tree: create, update, move, close units; appoint and end posts."""
+"""Writes on the organization tree: create, update, move, close units."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -14,17 +14,10 @@ from chibo.core.access import PATH_STEP, SYSTEM, Actor, require
 from chibo.core.audit import audit
 from chibo.core.countries import is_country
 from chibo.core.errors import FieldChange, StaleEdit
+from chibo.core.events import publish
 from chibo.core.text import clean, vn_sort_key
-from chibo.units.models import (
-    ALLOWED_CHILDREN,
-    CommitteePost,
-    MissionKind,
-    PostRole,
-    Unit,
-    UnitChange,
-    UnitKind,
-    unit_search_key,
-)
+from chibo.units.events import UnitClosed, UnitClosing
+from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
                "skip_host_holidays")
@@ -195,8 +188,8 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> U
 
 @transaction.atomic
 def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> Unit:
-    from chibo.members.models import ACTIVE_STATUSES, Member
-
+    """Close a unit: refused while it has open children, or while an app above refuses (members
+    still on its rolls); its committee posts end the same day (the members app, on ``UnitClosed``)."""
     require(actor, "units.edit", unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_open:
@@ -207,77 +200,16 @@ def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> U
         raise ValidationError({"closed_on": "Ngày kết thúc phải sau ngày thành lập và không ở tương lai."})
     if unit.children.filter(closed_on__isnull=True).exists():
         raise ValidationError({"closed_on": "Còn tổ chức trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước."})
-    remaining = Member.objects.filter(unit=unit, status__in=ACTIVE_STATUSES).count()
-    if remaining:
-        raise ValidationError({"closed_on": f"Còn {remaining} đảng viên đang sinh hoạt; hãy chuyển sinh hoạt trước."})
+    publish(UnitClosing(actor=actor, unit=unit, closed_on=closed_on))
     unit.closed_on, unit.closed_by_doc = closed_on, clean(document)
     unit.version += 1
     unit.save()
-    CommitteePost.objects.filter(unit=unit, to_date__isnull=True).update(to_date=closed_on, ended_reason="Tổ chức kết thúc")
+    publish(UnitClosed(actor=actor, unit=unit, closed_on=closed_on, document=unit.closed_by_doc))
     _change(unit, actor, "closed", {}, {"closed_on": closed_on.isoformat()}, unit.closed_by_doc)
     return unit
 
 
-@transaction.atomic
-def post_appoint(
-    *, actor: Actor, unit: Unit, member, role: str, from_date: date, decision_no: str, decision_date: date,
-) -> CommitteePost:
-    """Appoint a member to a committee post; a new secretary ends the sitting one's term."""
-    from chibo.members.models import ACTIVE_STATUSES, Member
-    from chibo.members.timeline import record_post_appointed, record_post_ended
-
-    require(actor, "posts.edit", unit)
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    member = Member.objects.get(pk=member.pk)
-    errors: dict[str, str] = {}
-    if role not in PostRole.values:
-        errors["role"] = "Chức vụ không hợp lệ."
-    if not unit.is_open:
-        errors["unit"] = "Tổ chức đã giải thể."
-    if member.status not in ACTIVE_STATUSES:
-        errors["member"] = f"{member.full_name} không còn sinh hoạt Đảng."
-    elif not member.unit.path.startswith(unit.path):
-        errors["member"] = f"{member.full_name} không sinh hoạt tại {unit.name} hoặc tổ chức trực thuộc."
-    if not clean(decision_no):
-        errors["decision_no"] = "Cần số quyết định chỉ định."
-    if decision_date > _today() or from_date > _today() + timedelta(days=366):
-        errors["decision_date"] = "Ngày quyết định không thể ở tương lai."
-    elif from_date < decision_date:
-        errors["from_date"] = "Ngày nhận nhiệm vụ không thể trước ngày quyết định."
-    if from_date < unit.opened_on:
-        errors["from_date"] = "Ngày nhận nhiệm vụ trước ngày thành lập tổ chức."
-    if CommitteePost.objects.filter(unit=unit, member=member, to_date__isnull=True).exists():
-        errors["member"] = f"{member.full_name} đang giữ một chức vụ trong cấp ủy này; hãy kết thúc chức vụ cũ trước."
-    if errors:
-        raise ValidationError(errors)
-    if role == PostRole.SECRETARY:
-        for old in CommitteePost.objects.filter(unit=unit, role=PostRole.SECRETARY, to_date__isnull=True):
-            _end_post(actor, old, max(old.from_date, from_date - timedelta(days=1)), "Chỉ định bí thư mới", record_post_ended)
-    post = CommitteePost.objects.create(
-        unit=unit, member=member, role=role, from_date=from_date, decision_no=clean(decision_no),
-        decision_date=decision_date,
-    )
-    record_post_appointed(actor=actor, post=post)
-    return post
-
-
-def _end_post(actor: Actor, post: CommitteePost, to_date: date, reason: str, record) -> None:
-    post.to_date, post.ended_reason = to_date, reason
-    post.save(update_fields=["to_date", "ended_reason"])
-    record(actor=actor, post=post)
-
-
-@transaction.atomic
-def post_end(*, actor: Actor, post: CommitteePost, to_date: date, reason: str) -> CommitteePost:
-    from chibo.members.timeline import record_post_ended
-
-    require(actor, "posts.edit", post.unit)
-    post = CommitteePost.objects.select_for_update().get(pk=post.pk)
-    if post.to_date is not None:
-        raise ValidationError({"to_date": "Chức vụ này đã kết thúc."})
-    if to_date < post.from_date:
-        raise ValidationError({"to_date": "Ngày thôi giữ chức vụ không thể trước ngày nhận nhiệm vụ."})
-    if not clean(reason):
-        raise ValidationError({"reason": "Cần ghi lý do."})
-    _end_post(actor, post, to_date, clean(reason), record_post_ended)
-    return post
+def unit_lock(unit: Unit) -> Unit:
+    """The unit's row, locked until the caller's transaction ends (a write that depends on the unit
+    being open, e.g. a member put on its rolls, holds it so that the unit cannot close meanwhile)."""
+    return Unit.objects.select_for_update().get(pk=unit.pk)

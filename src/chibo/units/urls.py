@@ -11,6 +11,4 @@ urlpatterns = [
     path("<int:pk>/new/", views.create_child, name="create_child"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/close/", views.close, name="close"),
-    path("<int:pk>/posts/new/", views.post_new, name="post_new"),
-    path("posts/<int:pk>/end/", views.post_end, name="post_end"),
 ]

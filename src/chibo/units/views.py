@@ -6,20 +6,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
-from chibo.members.selectors import MemberFilters, member_search
 from chibo.units import services
-from chibo.units.forms import PostEndForm, PostForm, UnitCloseForm, UnitForm
-from chibo.units.models import CommitteePost
+from chibo.units.forms import UnitCloseForm, UnitForm
+from chibo.units.panels import panels_for
 from chibo.units.picker import FIELD_NAME, MAX_MATCHES, UnitScope, units_matching
 from chibo.units.selectors import (
     unit_ancestors,
     unit_children,
-    unit_committee,
     unit_get,
     unit_tree,
 )
@@ -78,19 +76,15 @@ def pick(request):
 def detail(request, pk):
     actor = actor_for(request)
     unit = unit_get(actor, pk)
-    members = member_search(actor, MemberFilters(unit=unit, active_only=True, sort="name"))
-    direct = [m for m in members[:500]]
+    panels = panels_for(actor, unit)
     return render(request, "units/detail.html", {
         "unit": unit,
         "ancestors": unit_ancestors(unit),
         "children": unit_children(actor, unit, include_closed=True),  # (first page, next page)
-        "committee": unit_committee(unit),
-        "history": unit_committee(unit, current_only=False).exclude(to_date__isnull=True)[:50],
-        "members": direct,
-        "member_count": members.count(),
+        "cards": [p for p in panels if not p.wide],
+        "wide_panels": [p for p in panels if p.wide],
         "changes": unit.changes.all()[:20] if actor.can("units.edit", unit) else [],
         "can_edit": actor.can("units.edit", unit),
-        "can_appoint": actor.can("posts.edit", unit),
     })
 
 
@@ -139,42 +133,3 @@ def close(request, pk):
         messages.success(request, f"{unit.name} đã kết thúc hoạt động.")
         return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Kết thúc hoạt động: {unit.name}"})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def post_new(request, pk):
-    actor = actor_for(request)
-    unit = unit_get(actor, pk)
-    if not actor.can("posts.edit", unit):
-        raise PermissionDenied
-    candidates = member_search(actor, MemberFilters(unit=unit, active_only=True))[:1000]
-    form = PostForm(request.POST or None, members=candidates)
-    if request.method == "POST" and form.is_valid():
-        member = next((m for m in candidates if m.pk == form.cleaned_data["member"]), None)
-        if member is None:
-            form.add_error("member", "Chọn một đảng viên của tổ chức này.")
-        elif submit(request, form, lambda: services.post_appoint(
-                actor=actor, unit=unit, member=member,
-                **{k: v for k, v in form.cleaned_data.items() if k != "member"})):
-            messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
-            return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Chỉ định cấp ủy: {unit.name}"})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def post_end(request, pk):
-    actor = actor_for(request)
-    post = get_object_or_404(CommitteePost.objects.select_related("unit", "member"), pk=pk)
-    unit = unit_get(actor, post.unit_id)  # 404 outside the scope
-    if not actor.can("posts.edit", unit):
-        raise PermissionDenied
-    form = PostEndForm(request.POST or None)
-    if submit(request, form, lambda: services.post_end(actor=actor, post=post, **form.cleaned_data)):
-        messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
-        return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": unit,
-                                               "title": f"Thôi chức vụ: {post.member.full_name}"})
-
-

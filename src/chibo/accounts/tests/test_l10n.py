@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 
-from chibo.demo import DEMO_PASSWORD
+from chibo.demo.builder import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

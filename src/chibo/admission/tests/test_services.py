@@ -82,9 +82,14 @@ def test_cell_vote_needs_two_thirds_of_all_full_members(officer, make_cell, full
     cell = make_cell(full, probationary=2)
     members = list(Member.objects.filter(unit=cell, status=Status.FULL).order_by("pk"))
     late = add_member(officer, cell, 999, confirmed=date(2025, 12, 20))  # full only after the vote date
-    away = add_member(officer, cell, 998)                                # on temporary transfer
-    Transfer.objects.create(member=away, kind=Kind.TEMPORARY, state=TState.APPROVED, from_unit=cell, unit=cell,
+    away = add_member(officer, cell, 998)                                # on temporary transfer (letter issued)
+    Transfer.objects.create(member=away, kind=Kind.TEMPORARY, state=TState.ISSUED, from_unit=cell, unit=cell,
                             decision_doc="5-QĐ", decision_date=date(2025, 11, 1), reason="Học tập",
+                            period_from=date(2025, 11, 15), period_to=date(2026, 6, 30), requested_on=date(2025, 11, 2))
+    # Approved but the letter not issued yet: still here, still counted (the one definition of "away",
+    # transfers.selectors.temporarily_away, shared with the resolution headcount).
+    Transfer.objects.create(member=members[-1], kind=Kind.TEMPORARY, state=TState.APPROVED, from_unit=cell, unit=cell,
+                            decision_doc="6-QĐ", decision_date=date(2025, 11, 1), reason="Học tập",
                             period_from=date(2025, 11, 15), period_to=date(2026, 6, 30), requested_on=date(2025, 11, 2))
     member_change_status(actor=officer, member=members[0], status=Status.STRUCK_OFF, reason="Bỏ sinh hoạt",
                          document="9-QĐ", effective_on=date(2026, 1, 5))  # still full on the vote date
@@ -116,7 +121,7 @@ def test_one_vote_short_rejects_with_the_reason(officer, make_cell, full):
 def test_committee_denominator_is_its_members_on_the_date(officer, unit):
     from django.db.models import Q
 
-    from chibo.units.models import CommitteePost
+    from chibo.members.models import CommitteePost
 
     phap = unit("PHAP")
     on = date(2025, 12, 20)

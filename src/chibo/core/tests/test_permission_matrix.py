@@ -192,8 +192,8 @@ MATRIX: dict[str, object] = {
     "units:create_child": UNIT_WRITE_FORM,
     "units:edit":         UNIT_WRITE_FORM,
     "units:close":        UNIT_WRITE_FORM,
-    "units:post_new":     UNIT_WRITE_FORM,
-    "units:post_end": {
+    "members:post_new":     UNIT_WRITE_FORM,
+    "members:post_end": {
         "post_fr":        E(200, 403, 403, 404, 404, 404, LOGIN),
         "post_fr_dsq":    E(200, 403, 403, 404, 403, 404, LOGIN),
         "post_de":        E(200, 403, 404, 403, 404, 404, LOGIN),
@@ -451,8 +451,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("units:edit", "unit_fr_dsq", "POST", "unit_form"):       E(DONE, 403, 403, 404, 403, 404, LOGIN),
     ("units:create_child", "unit_fr", "POST", "child_form"):  E(DONE, 403, 403, 404, 404, 404, LOGIN),
     ("units:close", "unit_fr_empty", "POST", "close_form"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
-    ("units:post_new", "unit_fr", "POST", "post_form"):       E(DONE, 403, 403, 404, 404, 404, LOGIN),
-    ("units:post_end", "post_fr", "POST", "post_end_form"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("members:post_new", "unit_fr", "POST", "post_form"):       E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("members:post_end", "post_fr", "POST", "post_end_form"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
     ("api_member", "member_fr", "PATCH", "api_patch"):        E(200, 403, 200, 404, 404, 404, 401),
     ("api_member", "member_own", "PATCH", "api_patch"):       E(200, 403, 200, 404, 403, 404, 401),
     # Permission comes before validation: a refused caller learns nothing from a bad body.
@@ -628,8 +628,8 @@ class Env:
 
 @pytest.fixture
 def targets(personas, unit):
-    from chibo.members.models import ACTIVE_STATUSES, Member, Status
-    from chibo.units.models import CommitteePost, Unit
+    from chibo.members.models import ACTIVE_STATUSES, CommitteePost, Member, Status
+    from chibo.units.models import Unit
 
     own = personas["dangvien.phap"].member
     phap_self = personas["bithu.phap"].member
@@ -876,7 +876,7 @@ def test_every_write_route_has_write_checks():
     routes = project_routes()
     # The introspection sees through the decorators and DRF classes (else this test proves nothing).
     assert write_methods(routes["members:edit"]) == {"POST"}
-    assert write_methods(routes["units:post_end"]) == {"POST"}
+    assert write_methods(routes["members:post_end"]) == {"POST"}
     assert write_methods(routes["api_member"]) == {"PATCH"}
     assert write_methods(routes["api_members"]) == {"POST"}
     assert write_methods(routes["api_unit"]) == set() == write_methods(routes["members:detail"])
@@ -896,7 +896,7 @@ def test_coverage_checks_catch_new_and_removed_routes():
     from django.urls import path
 
     from chibo import urls as project_urls
-    from chibo.core import views
+    from chibo.home import views
 
     extended = URLResolver(RegexPattern(r"^/"), [*project_urls.urlpatterns,
                                                  path("exports/<int:pk>/", views.dashboard, name="export")])
@@ -968,8 +968,8 @@ def test_third_party_routes_never_fail_and_send_strangers_to_login(client_of):
 def fingerprint() -> dict:
     """Everything a write of these routes could change."""
     from chibo.core.models import AuditEvent, CalendarDay, Rule
-    from chibo.members.models import Member, TimelineEvent
-    from chibo.units.models import CommitteePost, Unit, UnitChange
+    from chibo.members.models import CommitteePost, Member, TimelineEvent
+    from chibo.units.models import Unit, UnitChange
 
     return {
         "members": Member.objects.aggregate(n=Count("pk"), versions=Sum("version")),

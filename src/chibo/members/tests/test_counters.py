@@ -271,7 +271,7 @@ def test_a_crashed_import_leaves_the_counters(tmp_path, actor_of, unit):
 def test_the_national_loader_on_postgresql(db):
     if connection.vendor != "postgresql":
         pytest.skip("the national loader uses COPY (PostgreSQL)")
-    from chibo.bulk.national import build_national
+    from chibo.demo.national import build_national
 
     build_national(members=2000, units=40, seed=3, log=lambda s: None)
     recounted()

@@ -15,9 +15,9 @@ from chibo.core.errors import StaleEdit
 from chibo.core.models import AuditEvent
 from chibo.deadlines.models import Deadline
 from chibo.members import services
-from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
+from chibo.members.models import CommitteePost, Member, PostRole, Status, TimelineEvent, TimelineKind
 from chibo.units import services as unit_services
-from chibo.units.models import CommitteePost, PostRole, Unit, UnitChange, UnitKind
+from chibo.units.models import Unit, UnitChange, UnitKind
 
 TODAY = timezone.localdate()
 TRACKED = (Member, TimelineEvent, AuditEvent, Unit, UnitChange, CommitteePost)
@@ -560,7 +560,7 @@ def test_post_appoint_writes_row_timeline_and_audit(officer, unit):
     cell = unit("PHAP-LHS")
     member = Member.objects.filter(unit=cell, status=Status.FULL, posts__isnull=True).first()
     before = counts()
-    post = unit_services.post_appoint(actor=officer, unit=cell, member=member, role=PostRole.COMMITTEE_MEMBER,
+    post = services.post_appoint(actor=officer, unit=cell, member=member, role=PostRole.COMMITTEE_MEMBER,
                                       from_date=TODAY, decision_no="41-QĐ/ĐUPHAP", decision_date=TODAY)
     after = counts()
     assert after["CommitteePost"] == before["CommitteePost"] + 1
@@ -580,7 +580,7 @@ def test_new_secretary_ends_the_sitting_one_and_keeps_history(officer, unit):
                                      posts__isnull=True).first()
     start = TODAY - timedelta(days=1)
     before = counts()
-    post = unit_services.post_appoint(actor=officer, unit=phap, member=newcomer, role=PostRole.SECRETARY,
+    post = services.post_appoint(actor=officer, unit=phap, member=newcomer, role=PostRole.SECRETARY,
                                       from_date=start, decision_no="100-QĐ/ĐUBNG", decision_date=start)
     after = counts()
     assert after["CommitteePost"] == before["CommitteePost"] + 1
@@ -605,7 +605,7 @@ def test_post_appoint_refusals(officer, unit):
     def appoint(member, **kw):
         args = dict(role=PostRole.COMMITTEE_MEMBER, from_date=TODAY, decision_no="1-QĐ", decision_date=TODAY)
         args.update(kw)
-        return lambda: unit_services.post_appoint(actor=officer, unit=phap, member=member, **args)
+        return lambda: services.post_appoint(actor=officer, unit=phap, member=member, **args)
 
     refused(appoint(duc_member), "member", "không sinh hoạt tại")
     refused(appoint(sitting.member), "member", "đang giữ một chức vụ")
@@ -623,7 +623,7 @@ def test_post_appoint_refusals(officer, unit):
 def test_post_appoint_by_secretary_is_denied(actor_of, unit):
     member = Member.objects.filter(unit__code="PHAP-DSQ", status=Status.FULL, posts__isnull=True).first()
     with writes_nothing(), pytest.raises(PermissionDenied):
-        unit_services.post_appoint(actor=actor_of("bithu.phap"), unit=unit("PHAP-DSQ"), member=member,
+        services.post_appoint(actor=actor_of("bithu.phap"), unit=unit("PHAP-DSQ"), member=member,
                                    role=PostRole.COMMITTEE_MEMBER, from_date=TODAY, decision_no="1",
                                    decision_date=TODAY)
 
@@ -631,11 +631,11 @@ def test_post_appoint_by_secretary_is_denied(actor_of, unit):
 def test_post_end(officer, unit):
     post = CommitteePost.objects.filter(unit=unit("PHAP"), role=PostRole.DEPUTY_SECRETARY,
                                         to_date__isnull=True).first()
-    refused(lambda: unit_services.post_end(actor=officer, post=post, to_date=post.from_date - timedelta(days=1),
+    refused(lambda: services.post_end(actor=officer, post=post, to_date=post.from_date - timedelta(days=1),
                                            reason="Hết nhiệm kỳ"), "to_date", "không thể trước ngày nhận nhiệm vụ")
-    refused(lambda: unit_services.post_end(actor=officer, post=post, to_date=TODAY, reason=" "), "reason", "lý do")
+    refused(lambda: services.post_end(actor=officer, post=post, to_date=TODAY, reason=" "), "reason", "lý do")
     before = counts()
-    unit_services.post_end(actor=officer, post=post, to_date=TODAY, reason="Hết nhiệm kỳ công tác")
+    services.post_end(actor=officer, post=post, to_date=TODAY, reason="Hết nhiệm kỳ công tác")
     after = counts()
     assert after["TimelineEvent"] == before["TimelineEvent"] + 1
     assert after["AuditEvent"] == before["AuditEvent"] + 1
@@ -643,7 +643,7 @@ def test_post_end(officer, unit):
     assert stored.to_date == TODAY and stored.ended_reason == "Hết nhiệm kỳ công tác"
     event = TimelineEvent.objects.filter(member=post.member).order_by("-pk").first()
     assert event.kind == TimelineKind.POST_ENDED and event.occurred_on == TODAY
-    refused(lambda: unit_services.post_end(actor=officer, post=stored, to_date=TODAY, reason="Lần nữa"),
+    refused(lambda: services.post_end(actor=officer, post=stored, to_date=TODAY, reason="Lần nữa"),
             "to_date", "đã kết thúc")
 
 

@@ -115,9 +115,9 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
 def plain_full_members(country_code: str, n: int, exclude=()):
     """Full members of a unit's subtree (a country or a cell, by code) with a card number, no committee
     post, no open transfer."""
-    from chibo.members.models import Member
+    from chibo.members.models import CommitteePost, Member
     from chibo.transfers.models import OPEN_STATES, Transfer
-    from chibo.units.models import CommitteePost, Unit
+    from chibo.units.models import Unit
 
     root = Unit.objects.get(code=country_code)
     busy = Transfer.objects.filter(state__in=OPEN_STATES).values("member_id")

@@ -10,8 +10,8 @@ import pytest
 from django.test import override_settings
 
 from chibo.core.documents import docx_text, pdf_text
+from chibo.members.models import CommitteePost
 from chibo.transfers import services
-from chibo.units.models import CommitteePost
 
 TODAY = date(2026, 6, 15)
 pytestmark = [pytest.mark.django_db]

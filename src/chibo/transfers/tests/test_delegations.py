@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from chibo.core.models import AuditEvent
-from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
+from chibo.members.models import CommitteePost, Member, Status, TimelineEvent, TimelineKind
 from chibo.transfers import selectors, services
 from chibo.transfers.models import (
     OPEN_STATES,
@@ -21,7 +21,7 @@ from chibo.transfers.models import (
     OutsideOrganization,
     Transfer,
 )
-from chibo.units.models import CommitteePost, Unit
+from chibo.units.models import Unit
 
 TODAY = date(2026, 6, 15)
 OPENED = date(2026, 6, 1)

@@ -10,10 +10,9 @@ from django.test import override_settings
 
 from chibo.core.calendar import calendar_for
 from chibo.deadlines.models import Deadline
-from chibo.members.models import Member, Status
+from chibo.members.models import CommitteePost, Member, Status
 from chibo.transfers import services
 from chibo.transfers.models import DeclarationState, Kind, Transfer, TripState
-from chibo.units.models import CommitteePost
 
 TODAY = date(2026, 6, 15)
 pytestmark = [pytest.mark.django_db]

@@ -15,8 +15,16 @@ from chibo.core.access import subtree_q
 from chibo.core.models import AuditEvent
 from chibo.core.text import fold, name_sort_key
 from chibo.members import services as member_services
-from chibo.members.models import ACTIVE_STATUSES, FULL_STATUSES, Member, Status, TimelineEvent
-from chibo.units.models import CommitteePost, PostRole, Unit, UnitChange
+from chibo.members.models import (
+    ACTIVE_STATUSES,
+    FULL_STATUSES,
+    CommitteePost,
+    Member,
+    PostRole,
+    Status,
+    TimelineEvent,
+)
+from chibo.units.models import Unit, UnitChange
 
 TODAY = timezone.localdate()
 MEMBER_LINK = re.compile(r'<a href="/members/(\d+)/">([^<]*)</a>')
@@ -133,7 +141,7 @@ def test_unit_detail_shows_committee_and_members(client_of, unit):
     for child in ("PHAP-DSQ", "PHAP-LHS", "PHAP-UNESCO"):
         assert unit(child).name in text
     assert reverse("units:edit", args=[phap.pk]) in text
-    assert reverse("units:post_new", args=[phap.pk]) in text
+    assert reverse("members:post_new", args=[phap.pk]) in text
 
 
 def test_unit_detail_for_a_secretary(client_of, unit):

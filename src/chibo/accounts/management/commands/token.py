@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.accounts.models import User
+from chibo.accounts.services import token_create
 from chibo.core.access import Actor
 
 
@@ -14,9 +16,6 @@ class Command(BaseCommand):
         parser.add_argument("--label", default="cli")
 
     def handle(self, *args, action, username, label, **options):
-        from chibo.accounts.models import User
-        from chibo.accounts.services import token_create
-
         user = User.objects.filter(username=username).first()
         if user is None:
             raise CommandError(f"No user named {username!r}.")

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.accounts.models import User
+from chibo.accounts.services import totp_code, totp_secret
+
 
 class Command(BaseCommand):
     help = "Print the current TOTP code of a demo account (never for real accounts, never in production)."
@@ -11,9 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args, username, **options):
-        from chibo.accounts.models import User
-        from chibo.accounts.services import totp_code, totp_secret
-
         if settings.PRODUCTION:
             raise CommandError("chibo totp is only available outside production.")
         user = User.objects.filter(username=username, is_demo=True).first()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
+from chibo.accounts.cli import cli_actor, unit_by_code
 from chibo.bulk import exports
-from chibo.bulk.management.commands._actor import cli_actor, unit_by_code
 from chibo.members.selectors import MemberFilters
 
 
@@ -31,7 +31,6 @@ class Command(BaseCommand):
                     out.write(block)
             else:
                 if unit_obj is None:
-                    from django.core.management.base import CommandError
 
                     raise CommandError("--unit is required for the member list book.")
                 data = exports.book_pdf(actor, unit_obj) if format == "pdf" else exports.book_xlsx(actor, unit_obj)

@@ -8,7 +8,7 @@ import time
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from chibo.bulk.management.commands._actor import cli_actor, unit_by_code
+from chibo.accounts.cli import cli_actor, unit_by_code
 from chibo.bulk.reader import FileRefused
 from chibo.bulk.services import ImportRefused, import_file, report_xlsx
 

@@ -4,6 +4,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.core.audit import anchor_now, parse_anchors, verify_chain
+
 
 class Command(BaseCommand):
     help = ("Audit log tools. 'chibo audit verify [--anchors FILE]' walks the hash chain and fails on the first bad "
@@ -16,8 +18,6 @@ class Command(BaseCommand):
         parser.add_argument("--append", metavar="FILE", help="anchor: also append the line to FILE")
 
     def handle(self, *args, action, anchors=None, append=None, **options):
-        from chibo.core.audit import anchor_now, parse_anchors, verify_chain
-
         if action == "anchor":
             line = anchor_now()
             if append:

@@ -4,6 +4,9 @@ from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.core import clock
+from chibo.core.rulebook import describe_value, in_force, rule_history, rules_in_force
+
 
 def _parse_day(text: str) -> date:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
@@ -28,9 +31,6 @@ class Command(BaseCommand):
         parser.add_argument("--key", help="only this rule key")
 
     def handle(self, *args, **options):
-        from chibo.core import clock
-        from chibo.core.rulebook import describe_value, in_force, rule_history, rules_in_force
-
         on = _parse_day(options["on"]) if options.get("on") else clock.today()
         rows = rules_in_force(on=on)
         if options.get("key"):

@@ -2,6 +2,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from chibo.members.counters import counts_check, counts_rebuild
+from chibo.units.selectors import units_by_id
+
 SHOWN = 20  # mismatching units listed in the output
 
 
@@ -13,11 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--check", action="store_true", help="report mismatches, change nothing; exit 1 if any")
 
     def handle(self, *args, check=False, **options):
-        from chibo.members.counters import counts_check, counts_rebuild
-        from chibo.units.models import Unit
-
         wrong = counts_check() if check else counts_rebuild()
-        codes = dict(Unit.objects.filter(pk__in=[m.unit_id for m in wrong[:SHOWN]]).values_list("pk", "code"))
+        units = units_by_id(m.unit_id for m in wrong[:SHOWN])
+        codes = {pk: unit.code for pk, unit in units.items()}
         for m in wrong[:SHOWN]:
             detail = ", ".join(f"{name} {m.stored[name]} → {m.actual[name]}" for name in m.columns())
             self.stdout.write(f"{codes.get(m.unit_id, m.unit_id)}: {detail}")

@@ -9,19 +9,9 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from chibo.core import clock
-from chibo.core.models import Rule
-from chibo.core.rulebook import in_force, rule_history
+from chibo.core.api import RuleSerializer
+from chibo.core.rulebook import in_force, rule_history, rule_versions
 from chibo.core.text import clean
-
-
-class RuleSerializer(serializers.ModelSerializer):
-    unit_label = serializers.CharField(source="get_unit_display", read_only=True)
-
-    class Meta:
-        model = Rule
-        fields = ["id", "key", "value", "unit", "unit_label", "comparison", "basis", "effective_from",
-                  "effective_to", "confidence", "note", "created_by", "created_at"]
-        read_only_fields = fields
 
 
 class RuleHistorySerializer(serializers.Serializer):
@@ -43,16 +33,10 @@ class RuleList(generics.ListAPIView):
     def get_queryset(self):
         query = RuleQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        qs = Rule.objects.order_by("key", "effective_from")
         key = clean(query.validated_data.get("key", ""))
-        if key:
-            qs = qs.filter(key=key)
-            if not qs.exists():
-                raise serializers.ValidationError({"key": [f"Không có quy định «{key}» trong sổ quy định."]})
-        on = query.validated_data.get("on")
-        if on is not None:
-            qs = qs.filter(effective_from__lte=on).exclude(effective_to__lt=on)
-        return qs
+        if key and not rule_versions(key=key).exists():
+            raise serializers.ValidationError({"key": [f"Không có quy định «{key}» trong sổ quy định."]})
+        return rule_versions(key=key, on=query.validated_data.get("on"))
 
     @extend_schema(parameters=[
         OpenApiParameter("key", str, description="Only this rule key, e.g. admission.decide_within"),

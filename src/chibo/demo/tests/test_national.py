@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from chibo.bulk.national import build_national
+from chibo.demo.national import build_national
 from chibo.members.models import Member
 from chibo.units.models import Unit
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.core import rules_views
+from chibo.rules import views as rules_views
 
 app_name = "rules"
 

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chibo.core import calendar as cal_mod
 from chibo.core import calendar_services, clock
 from chibo.core.access import actor_for
+from chibo.core.enums import CalendarDayKind
 from chibo.core.forms import apply_service_errors
-from chibo.core.models import CalendarDay, CalendarDayKind
 from chibo.core.rulebook import describe_value, in_force, rule_add_version, rule_history, rules_in_force
-from chibo.core.rules_forms import (
+from chibo.rules.forms import (
     CalendarDayForm,
     CalendarRemoveForm,
     RuleVersionForm,
@@ -46,15 +46,8 @@ GROUPS = {
 }
 
 
-def _root():
-    from chibo.units.models import Unit
-
-    return Unit.objects.filter(depth=0).order_by("pk").first()
-
-
 def _can(actor, perm: str) -> bool:
-    root = _root()
-    return root is not None and actor.can(perm, root)
+    return actor.top_grant(perm) is not None
 
 
 @login_required
@@ -178,7 +171,7 @@ def calendar_remove(request):
         messages.error(request, "Chưa xóa: " + " ".join(e for errors in form.errors.values() for e in errors))
         return redirect(target)
     day = form.cleaned_data["day"]
-    day_obj = CalendarDay.objects.filter(day=day).first()
+    day_obj = cal_mod.announced_day(day)
     if day_obj is None:
         messages.error(request, f"Chưa xóa: {day:%d/%m/%Y} không có trong danh sách ngày đã công bố.")
         return redirect(f"{target}?year={day.year}")

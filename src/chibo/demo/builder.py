@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import random
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from faker import Faker
@@ -20,10 +22,17 @@ from chibo.accounts import services as account_services
 from chibo.admission.demo import build_admission_demo
 from chibo.admission.services import applicant_record
 from chibo.core.access import SYSTEM, Actor, Grant, Role
+from chibo.meetings.demo import build_meetings_demo
 from chibo.members import services as member_services
-from chibo.members.models import Category, Education, Gender, Member, Status, Theory
+from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
+from chibo.transfers.demo import build_transfers_demo
 from chibo.units import services as unit_services
-from chibo.units.models import MissionKind, PostRole, Unit, UnitKind
+from chibo.units.enums import MissionKind, UnitKind
+from chibo.units.selectors import subtree_units, unit_with_code
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
 
 REFERENCE_DAY = date(2026, 1, 1)
 DEMO_PASSWORD = "Chibo-demo-2026"
@@ -246,7 +255,7 @@ class DemoBuilder:
 
     def appoint(self, unit: Unit, member: Member, role: str, n: int) -> None:
         when = self.day(max(member.admission_date, unit.opened_on, REFERENCE_DAY - timedelta(days=900)), REFERENCE_DAY)
-        unit_services.post_appoint(actor=self.actor, unit=unit, member=member, role=role, from_date=when,
+        member_services.post_appoint(actor=self.actor, unit=unit, member=member, role=role, from_date=when,
                                    decision_no=f"{n}-QĐ/ĐUBNG", decision_date=when)
 
     def build(self) -> DemoResult:
@@ -264,7 +273,7 @@ class DemoBuilder:
                 unit = cells[i % len(cells)]
                 members_by_place.setdefault(place.code, []).append(self.make_member(unit, place))
                 made += 1
-            org = Unit.objects.get(code=place.code)
+            org = unit_with_code(place.code)
             # The ambassador is usually the secretary: a full mission-staff member of the embassy.
             embassy = cells[0]
             secretary = self.make_member(embassy, place, status=Status.FULL, category=Category.MISSION_STAFF)
@@ -285,16 +294,14 @@ class DemoBuilder:
                         chosen = candidates[0]
                         active_full.remove(chosen)
                         self.appoint(cell, chosen, PostRole.SECRETARY, decision)
-        from chibo.transfers.demo import build_transfers_demo
         build_transfers_demo(self)
-        from chibo.meetings.demo import build_meetings_demo
         build_meetings_demo(self)
         build_admission_demo(self)
         return self.personas(root, secretaries, made)
 
     # -- personas -------------------------------------------------------------------------------
     def personas(self, root: Unit, secretaries: dict[str, Member], made: int) -> DemoResult:
-        france_embassy = Unit.objects.get(code="PHAP-DSQ")
+        france_embassy = unit_with_code("PHAP-DSQ")
         plain_member = self.make_member(france_embassy, PLACES[0], status=Status.FULL, category=Category.MISSION_STAFF)
         applicant = applicant_record(actor=self.actor, unit=france_embassy, full_name="Trần Thị Minh Thư",
                                      gender=Gender.FEMALE, birth_date=date(1998, 5, 19),
@@ -302,8 +309,8 @@ class DemoBuilder:
         specs = [
             ("ban.tochuc", Role.ORG_OFFICER, root, None, None),
             ("ub.kiemtra", Role.INSPECTOR, root, None, None),
-            ("bithu.phap", Role.SECRETARY, Unit.objects.get(code="PHAP"), secretaries["PHAP"], None),
-            ("bithu.duc", Role.SECRETARY, Unit.objects.get(code="DUC"), secretaries["DUC"], None),
+            ("bithu.phap", Role.SECRETARY, unit_with_code("PHAP"), secretaries["PHAP"], None),
+            ("bithu.duc", Role.SECRETARY, unit_with_code("DUC"), secretaries["DUC"], None),
             ("dangvien.phap", None, None, plain_member, None),
             ("ungvien.phap", None, None, None, applicant),
         ]
@@ -314,10 +321,11 @@ class DemoBuilder:
                                                 email=f"{username}@example.org")
             if role:
                 account_services.role_grant(actor=self.actor, user=user, role=role, unit=unit)
-            secret = base64.b32encode(self.rng.randbytes(20)).decode()
+            # Never from the seeded generator: a demo's TOTP secret must not be guessable from the seed.
+            secret = base64.b32encode(secrets.token_bytes(20)).decode()
             account_services.totp_enrol(actor=self.actor, user=user, secret=secret)
             passwords[username] = DEMO_PASSWORD
-        return DemoResult(units=Unit.objects.count(), members=made + 1, personas=passwords)
+        return DemoResult(units=subtree_units([root.path]).count(), members=made + 1, personas=passwords)
 
 
 def build_demo(*, seed: int = 2026, members: int = 1500) -> DemoResult:

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from chibo.units.models import Unit
+from chibo.demo.builder import build_demo
+from chibo.demo.national import build_national
+from chibo.units.selectors import unit_root
 
 
 class Command(BaseCommand):
@@ -15,19 +18,18 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=1500, help="about how many members (default 1500)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has units")
         parser.add_argument("--units", type=int, default=0,
-                            help="national-scale load data on PostgreSQL (COPY): this many units; see chibo.bulk.national")
+                            help="national-scale load data on PostgreSQL (COPY): this many units; see chibo.demo.national")
 
     def handle(self, *args, seed, members, if_empty, units=0, **options):
-        from chibo.demo import build_demo
-
-        if Unit.objects.exists():
+        if settings.CHIBO_ENV == "production":
+            raise CommandError("The demo is never loaded in production (its accounts share a public password); "
+                               "set CHIBO_ENV=dev for a demonstration install.")
+        if unit_root() is not None:
             if if_empty:
                 self.stdout.write("Demo: the database already holds an organization; nothing loaded.")
                 return
             raise CommandError("The database already holds an organization; the demo loads into an empty one.")
         if units:
-            from chibo.bulk.national import build_national
-
             result = build_national(members=members, units=units, seed=seed, log=self.stdout.write)
             self.stdout.write(self.style.SUCCESS(
                 f"National data loaded: {result['units']} units, {result['members']} members in {result['seconds']}s."))

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from chibo.core.access import PATH_STEP
 from chibo.core.text import name_sort_key, search_key, vn_sort_key
-from chibo.demo import FAMILY_NAMES, MIDDLE_NAMES, REFERENCE_DAY, STATUS_WEIGHTS
-from chibo.members.models import Category, Education, Gender, Status, Theory
-from chibo.units.models import UnitKind
+from chibo.demo.builder import FAMILY_NAMES, MIDDLE_NAMES, REFERENCE_DAY, STATUS_WEIGHTS
+from chibo.members.counters import counts_rebuild
+from chibo.members.models import Category, Education, Gender, Member, Status, Theory
+from chibo.units.models import Unit, UnitKind, unit_search_key
 
 GIVEN_NAMES = {
     Gender.MALE: ["Anh", "Bình", "Cường", "Dũng", "Đức", "Hải", "Hiếu", "Hòa", "Hùng", "Huy", "Khang", "Khoa", "Long",
@@ -66,7 +67,6 @@ def build_national(*, members: int, units: int, seed: int = 2026, log=print) -> 
             cur.execute(definition)
     log(f"indexes rebuilt: {len(dropped)} in {time.monotonic() - t:.1f}s")
     t = time.monotonic()
-    from chibo.members.counters import counts_rebuild
 
     fixed = counts_rebuild()  # the per-unit member counters the dashboard reads
     log(f"member counters: {len(fixed)} units recounted in {time.monotonic() - t:.1f}s")
@@ -102,7 +102,6 @@ def _build_units(n: int, rng: random.Random) -> list[int]:
         rows.append((pk, kind, name, code, "VN", "", "", parent_id, path, depth, vn_sort_key(name), now_day, "", 1))
         return pk, path
 
-    from chibo.units.models import Unit, unit_search_key
 
     pk = Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     existing_root = Unit.objects.filter(parent__isnull=True).order_by("path").first()
@@ -157,7 +156,6 @@ def _copy_members(n: int, leaves: list[int], rng: random.Random, log) -> None:
     choices, random_ = rng.choices, rng.random
     ref = REFERENCE_DAY.toordinal()
     chunk = 50_000
-    from chibo.members.models import Member
 
     required = {f.column for f in Member._meta.concrete_fields if not f.null and not f.primary_key}
     missing = required - set(COLUMNS)

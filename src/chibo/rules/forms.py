@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from chibo.core.calendar import MAX_YEAR, MIN_YEAR
+from chibo.core.enums import CalendarDayKind, Confidence, RuleUnit
 from chibo.core.forms import VNDateField
-from chibo.core.models import CalendarDayKind, Confidence, RuleUnit
 from chibo.core.rulebook import LIMITS
+from chibo.units.picker import UnitChoiceField, UnitScope
 
 MAX_WORKING_DAYS = int(LIMITS[RuleUnit.WORKING_DAYS][1])  # the longest clock a rule may set
 
@@ -46,8 +47,6 @@ class WorkingDayCalculatorForm(forms.Form):
     n = forms.IntegerField(label="Số ngày làm việc", min_value=0, max_value=MAX_WORKING_DAYS, error_messages={
         key: f"Nhập một số nguyên từ 0 đến {MAX_WORKING_DAYS}." for key in ("min_value", "max_value", "invalid", "required")})
     def __init__(self, *args, actor, **kwargs):
-        from chibo.units.picker import UnitChoiceField, UnitScope
-
         super().__init__(*args, **kwargs)
         self.fields["unit"] = UnitChoiceField(label="Theo lịch của tổ chức", required=False, empty_label="Lịch Việt Nam",
                                               scope=UnitScope(open_only=True)).bind(actor)

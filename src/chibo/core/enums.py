@@ -1,0 +1,34 @@
+"""Public enums of the kernel: units and comparisons of rules, confidence, kinds of announced days."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RuleUnit(models.TextChoices):
+    CALENDAR_DAYS = "calendar_days", "ngày"
+    WORKING_DAYS = "working_days", "ngày làm việc"
+    MONTHS = "months", "tháng"
+    YEARS = "years", "năm"
+    MINUTES = "minutes", "phút"
+    COUNT = "count", "lần / người"
+    POINTS = "points", "điểm"
+    RATIO = "ratio", "tỷ lệ"
+    MONEY = "money", "đồng (VND)"
+
+
+class Comparison(models.TextChoices):
+    AT_LEAST = "gte", "từ … trở lên (≥)"
+    MORE_THAN = "gt", "trên (>)"
+    LESS_THAN = "lt", "dưới (<)"
+    AT_MOST = "lte", "không quá (≤)"
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", "Đã xác nhận"
+    TO_CONFIRM = "to_confirm", "Cần xác nhận"
+
+
+class CalendarDayKind(models.TextChoices):
+    DAY_OFF = "day_off", "Ngày nghỉ (thêm)"
+    WORKING_DAY = "working_day", "Ngày làm việc bù (thứ Bảy/Chủ nhật)"

@@ -1,0 +1,33 @@
+"""Public enums of the units app: kinds of units, which kinds sit under which, kinds of missions."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class UnitKind(models.TextChoices):
+    UPPER_COMMITTEE = "upper", "Đảng ủy cấp trên cơ sở"
+    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
+    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
+    SUBORDINATE_CELL = "subordinate_cell", "Chi bộ trực thuộc"
+    PARTY_GROUP = "party_group", "Tổ đảng"
+    DELEGATION_CELL = "delegation_cell", "Chi bộ tạm thời (đoàn công tác)"
+
+
+# Which kinds may sit under which: the tree's shape is checked by the services.
+ALLOWED_CHILDREN: dict[str, set[str]] = {
+    UnitKind.UPPER_COMMITTEE: {UnitKind.GRASSROOTS_COMMITTEE, UnitKind.GRASSROOTS_CELL, UnitKind.DELEGATION_CELL},
+    UnitKind.GRASSROOTS_COMMITTEE: {UnitKind.SUBORDINATE_CELL, UnitKind.DELEGATION_CELL},
+    UnitKind.GRASSROOTS_CELL: {UnitKind.PARTY_GROUP},
+    UnitKind.SUBORDINATE_CELL: {UnitKind.PARTY_GROUP},
+    UnitKind.PARTY_GROUP: set(),
+    UnitKind.DELEGATION_CELL: set(),
+}
+
+
+class MissionKind(models.TextChoices):
+    NONE = "", "—"
+    EMBASSY = "embassy", "Đại sứ quán"
+    CONSULATE_GENERAL = "consulate_general", "Tổng lãnh sự quán"
+    PERMANENT_MISSION = "permanent_mission", "Phái đoàn thường trực"
+    DELEGATION = "delegation", "Đoàn công tác"

@@ -1,0 +1,29 @@
+"""Events the units app publishes (``chibo.core.events``) for the apps above it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from chibo.core.access import Actor
+from chibo.units.models import Unit
+
+
+@dataclass(frozen=True)
+class UnitClosing:
+    """A unit is about to close on ``closed_on``. A subscriber refuses by raising ValidationError
+    (the members app: members are still on its rolls)."""
+
+    actor: Actor
+    unit: Unit
+    closed_on: date
+
+
+@dataclass(frozen=True)
+class UnitClosed:
+    """A unit closed (same transaction): its committee posts end, its open obligations stop."""
+
+    actor: Actor
+    unit: Unit
+    closed_on: date
+    document: str
