@@ -1,4 +1,4 @@
-"""Writes on admission cases (kết nạp → dự bị → chính thức), domain.md §4.
+"""Writes on admission cases (kết nạp → dự bị → chính thức), docs/domain.md §4.
 
 Every step is one service: it checks the actor's permission on the unit, refuses a step out of order,
 a date in the future or before the previous step, validates against the rulebook (age in months,

@@ -49,7 +49,7 @@ class ExcludedSerializer(serializers.Serializer):
 
 
 class HeadcountSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Full members counted for resolutions (domain.md §5)")
+    count = serializers.IntegerField(help_text="Full members counted for resolutions (docs/domain.md §5)")
     on_rolls = serializers.IntegerField(help_text="Full members (incl. exempt and suspended) on the unit's rolls")
     excluded = ExcludedSerializer(many=True)
 

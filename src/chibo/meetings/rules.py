@@ -1,4 +1,4 @@
-"""What the rules say about a meeting: the resolution headcount (domain.md §5), who may vote,
+"""What the rules say about a meeting: the resolution headcount (docs/domain.md §5), who may vote,
 the planning warnings, the compliance calendar and repeated absences. Reads only."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class Headcount:
 def headcount(meeting: Meeting) -> Headcount:
     """Full members on the unit's rolls (probationary members do not vote on resolutions, Charter
     art. 5), minus: members on temporary transfer elsewhere, exempted members who are absent,
-    suspended members, members absent with an approved reason (domain.md §5)."""
+    suspended members, members absent with an approved reason (docs/domain.md §5)."""
     members = list(members_of_unit(meeting.unit, statuses=FULL_STATUSES))
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     away = temporarily_away(meeting.unit, local_day(meeting))

@@ -79,7 +79,7 @@ class Member(models.Model):
     @property
     def is_solitary(self) -> bool:
         """Abroad where no party organization exists: on the rolls of the upper committee itself,
-        which guides the member directly (domain.md §3)."""
+        which guides the member directly (docs/domain.md §3)."""
         return self.unit.depth == 0
 
 

@@ -1,4 +1,4 @@
-"""The rulebook as first seeded from the domain reference (../shared/domain.md, "Rulebook").
+"""The rulebook as first seeded from the domain reference (docs/domain.md, "Rulebook").
 
 Every version starts on 2000-01-01: the system needs a value for every case it holds, and these
 are the values in force as far as the reference knows. A regulation that changes a value is a new

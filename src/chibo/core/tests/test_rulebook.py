@@ -26,7 +26,10 @@ from chibo.core.rulebook import (
     rules_in_force,
 )
 
-DOMAIN = Path(__file__).resolve().parents[5] / "shared" / "domain.md"  # /work/shared/domain.md beside the repo
+# The domain reference lives in the repository: <root>/docs/domain.md, the root being the folder of
+# pyproject.toml (this file is <root>/src/chibo/core/tests/test_rulebook.py).
+ROOT = Path(__file__).resolve().parents[4]
+DOMAIN = ROOT / "docs" / "domain.md"
 SEED_FROM = date(2000, 1, 1)
 
 # A row of the domain table that names several rules ("a / b", a range, a list of rates) → the
@@ -44,10 +47,14 @@ _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:/\d+)?%?")
 
 
 def domain_rows() -> list[tuple[str, str, str]]:
-    """(key, value, basis) cells of every row of the rulebook table in domain.md."""
-    if not DOMAIN.exists():
-        pytest.fail(f"the domain reference is expected at {DOMAIN}")
+    """(key, value, basis) cells of every row of the rulebook table in docs/domain.md."""
+    if not (ROOT / "pyproject.toml").is_file():
+        pytest.fail(f"the repository root was expected at {ROOT} (no pyproject.toml there)", pytrace=False)
+    if not DOMAIN.is_file():
+        pytest.fail(f"the domain reference docs/domain.md is missing: expected at {DOMAIN}", pytrace=False)
     text = DOMAIN.read_text(encoding="utf-8")
+    if "## Rulebook" not in text:
+        pytest.fail(f"{DOMAIN} has no '## Rulebook' section", pytrace=False)
     section = text.split("## Rulebook", 1)[1].split("\n## ", 1)[0]
     rows = []
     for line in section.splitlines():
@@ -83,7 +90,7 @@ def test_domain_table_is_read():
 def test_every_rule_of_the_domain_table_is_seeded(db):
     keys = set(rule_keys())
     missing = [f"{row_key} → {key}" for row_key, *_ in domain_rows() for key in seeded_keys(row_key) if key not in keys]
-    assert not missing, "rules of ../shared/domain.md without a seeded rule: " + ", ".join(missing)
+    assert not missing, "rules of docs/domain.md without a seeded rule: " + ", ".join(missing)
     assert all(key in keys for group in COMPOSITE.values() for key in group)
     assert all(row_key in {r[0] for r in domain_rows()} for row_key in COMPOSITE), "a COMPOSITE row left the table"
 
@@ -96,7 +103,8 @@ def test_seeded_values_and_units_match_the_domain_table(db):
         for key, expected in zip(keys, numbers, strict=False):
             seed = rule_history(key)[0]
             if seed.effective_from != SEED_FROM or number(seed) != expected:
-                problems.append(f"{key}: seeded {seed.value} from {seed.effective_from}, domain.md says {cell!r}")
+                problems.append(f"{key}: seeded {seed.value} from {seed.effective_from}, "
+                                f"docs/domain.md says {cell!r}")
         first = rule_history(keys[0])[0]
         if "working days" in cell and first.unit != "working_days":
             problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
@@ -106,7 +114,7 @@ def test_seeded_values_and_units_match_the_domain_table(db):
             problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
         for key in keys:  # "`?`" in the value or the basis: to be confirmed
             if "`?`" in cell + basis and rule_history(key)[0].confidence != "to_confirm":
-                problems.append(f"{key}: unconfirmed in domain.md but seeded as confirmed")
+                problems.append(f"{key}: unconfirmed in docs/domain.md but seeded as confirmed")
     assert not problems, "\n".join(problems)
 
 
