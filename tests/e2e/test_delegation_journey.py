@@ -21,10 +21,9 @@ TODAY = date(2026, 6, 15)
 
 
 def plain_members(code: str, n: int):
-    from chibo.members.models import Member
+    from chibo.members.models import CommitteePost, Member
     from chibo.transfers.models import OPEN_STATES, Transfer
     from chibo.units.models import Unit
-    from chibo.members.models import CommitteePost
 
     root = Unit.objects.get(code=code)
     busy = Transfer.objects.filter(state__in=OPEN_STATES).values("member_id")

@@ -10,11 +10,15 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from chibo.core.errors import StaleEdit
+from chibo.core.lifecycle import TransitionRefused
 from chibo.core.models import Rule
 
 
 def exception_handler(exc, context):
-    """Service errors become field-level JSON: 400 for bad input, 409 for a stale edit."""
+    """Service errors become field-level JSON: 400 for bad input, 409 for a stale edit or a step the
+    object's state does not allow (with the reason, the same words as the page)."""
+    if isinstance(exc, TransitionRefused):
+        return Response({"detail": exc.message, "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, StaleEdit):
         return Response(
             {"detail": exc.message, "current_version": exc.current_version,

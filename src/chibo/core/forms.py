@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from chibo.core import clock
 from chibo.core.errors import StaleEdit
 
 
@@ -23,6 +24,18 @@ class VNDateField(forms.DateField):
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"], **kwargs)
+
+
+class TodayDateField(VNDateField):
+    """The day a step happened: today when left empty (the API may leave it out)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Để trống: hôm nay.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        return super().clean(value) or clock.today()
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:

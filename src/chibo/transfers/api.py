@@ -7,10 +7,11 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from chibo.core import clock
 from chibo.core.access import actor_for
+from chibo.core.lifecycle_api import AvailableActionsField, actions_view
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
+from chibo.transfers.lifecycle import TRANSFER
 from chibo.transfers.models import INCOMING, DeclarationKind, DelegationRole, Kind, Letter, State, Transfer
 from chibo.units.selectors import unit_get
 
@@ -42,6 +43,14 @@ class TransferSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TransferDetailSerializer(TransferSerializer):
+    available_actions = AvailableActionsField(TRANSFER)
+
+    class Meta(TransferSerializer.Meta):
+        fields = [*TransferSerializer.Meta.fields, "available_actions"]
+        read_only_fields = fields
+
+
 MAX_ID = 2**31 - 1  # ids beyond any row: refused as input, never sent to the database
 REQUEST_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
 
@@ -58,34 +67,6 @@ class TransferCreateSerializer(serializers.Serializer):
     period_to = serializers.DateField(required=False, allow_null=True)
     requested_on = serializers.DateField(required=False, allow_null=True)
     late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
-
-
-STEPS = ["approve", "issue", "forward", "receive", "report", "cancel"]
-LETTER_STEPS = ("issue", "forward")
-
-
-class TransferStepSerializer(serializers.Serializer):
-    """One step of the transfer: ``issue`` (the sending cell's letter, box 1 or 2-SHĐ) and ``forward``
-    (the next box, written by the level above) need the signer and the dues month."""
-
-    step = serializers.ChoiceField(choices=STEPS)
-    on = serializers.DateField(required=False)
-    late_reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=300)
-    signer_title = serializers.CharField(required=False, allow_blank=True, max_length=60,
-                                         help_text="issue / forward: the signer's title, e.g. Bí thư")
-    signer_name = serializers.CharField(required=False, allow_blank=True, max_length=120,
-                                        help_text="issue / forward: the signer's full name")
-    dues_paid_through = serializers.CharField(required=False, allow_blank=True, max_length=7,
-                                              help_text="issue / forward: dues paid through month, mm/yyyy")
-
-    def validate(self, attrs):
-        if attrs["step"] in LETTER_STEPS:
-            missing = {name: ["Cần nhập."] for name in ("signer_title", "signer_name", "dues_paid_through")
-                       if not attrs.get(name, "").strip()}
-            if missing:
-                raise serializers.ValidationError(missing)
-        return attrs
 
 
 class TransferList(generics.ListAPIView):
@@ -109,7 +90,7 @@ class TransferList(generics.ListAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=TransferCreateSerializer, responses={201: TransferSerializer})
+    @extend_schema(request=TransferCreateSerializer, responses={201: TransferDetailSerializer})
     def post(self, request, *args, **kwargs):
         actor = actor_for(request)
         if not actor.can("transfers.edit"):  # refused before the body is read: nothing to learn from its errors
@@ -127,44 +108,19 @@ class TransferList(generics.ListAPIView):
                 raise serializers.ValidationError({"to_org": ["Không có tổ chức này trong danh mục."]})
             fields["to_org"] = org
         transfer = services.transfer_request(actor=actor, member=member, **fields)
-        return Response(TransferSerializer(transfer).data, status=201)
+        return Response(TransferDetailSerializer(transfer, context={"actor": actor}).data, status=201)
 
 
 class TransferDetail(generics.GenericAPIView):
-    serializer_class = TransferSerializer
+    serializer_class = TransferDetailSerializer
 
     def get(self, request, pk):
-        return Response(TransferSerializer(selectors.transfer_get(actor_for(request), pk)).data)
-
-
-class TransferStep(generics.GenericAPIView):
-    serializer_class = TransferSerializer
-
-    @extend_schema(request=TransferStepSerializer, responses={200: TransferSerializer})
-    def post(self, request, pk):
         actor = actor_for(request)
-        transfer = selectors.transfer_get(actor, pk)
-        units = [u for u in (transfer.unit, transfer.from_unit, transfer.to_unit) if u is not None]
-        if not any(actor.can("transfers.edit", u) for u in units):
-            raise PermissionDenied  # permission before validation: a refused caller learns nothing
-        data = TransferStepSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        on = d.get("on") or clock.today()
-        step = d["step"]
-        if step == "approve":
-            services.transfer_approve(actor=actor, transfer=transfer, on=on)
-        elif step in LETTER_STEPS:
-            issue = services.transfer_issue_letter if step == "issue" else services.transfer_forward
-            issue(actor=actor, transfer=transfer, on=on, signer_title=d["signer_title"],
-                  signer_name=d["signer_name"], dues_paid_through=d["dues_paid_through"])
-        elif step == "receive":
-            services.transfer_receive(actor=actor, transfer=transfer, on=on)
-        elif step == "report":
-            services.transfer_report_in(actor=actor, transfer=transfer, on=on, late_reason=d.get("late_reason", ""))
-        else:
-            services.transfer_cancel(actor=actor, transfer=transfer, reason=d.get("reason", ""))
-        return Response(TransferSerializer(selectors.transfer_get(actor, pk)).data)
+        return Response(TransferDetailSerializer(selectors.transfer_get(actor, pk), context={"actor": actor}).data)
+
+
+TransferActions = actions_view(lc=TRANSFER, get_object=selectors.transfer_get, detail=TransferDetailSerializer,
+                               name="TransferActions")
 
 
 class TripSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from chibo.core.forms import VNDateField
+from chibo.core.forms import TodayDateField, VNDateField
 from chibo.transfers.models import (
     INCOMING,
     DeclarationKind,
@@ -62,14 +62,14 @@ class IncomingForm(_UnitOrgMixin, forms.Form):
 
 
 class LetterForm(forms.Form):
-    on = VNDateField(label="Ngày cấp giấy")
+    on = TodayDateField(label="Ngày cấp giấy")
     signer_title = forms.CharField(label="Chức vụ người ký", max_length=60, initial="Bí thư")
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120)
     dues_paid_through = forms.CharField(label="Đã đóng đảng phí đến hết tháng (mm/yyyy)", max_length=7)
 
 
 class DayForm(forms.Form):
-    on = VNDateField(label="Ngày")
+    on = TodayDateField(label="Ngày")
 
 
 class DateForm(DayForm):

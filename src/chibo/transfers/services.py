@@ -34,6 +34,7 @@ from chibo.members.services import (
     post_appoint,
     posts_end_on_unit_close,
 )
+from chibo.transfers.lifecycle import TRANSFER, next_box_or_refuse
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
@@ -303,13 +304,17 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
     return t
 
 
+def _locked(transfer: Transfer) -> Transfer:
+    return (Transfer.objects.select_for_update(of=("self",))
+            .select_related("member", "unit", "from_unit", "to_unit", "to_org").get(pk=transfer.pk))
+
+
+@TRANSFER.runs("approve")
 @transaction.atomic
 def transfer_approve(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.from_unit or t.unit)
+    t = _locked(transfer)
+    TRANSFER.check(actor, t, "approve")
     errors: dict[str, str] = {}
-    if t.state != State.REQUESTED:
-        errors["state"] = f"Không thể đồng ý khi đang «{t.get_state_display()}»."
     _check_date(errors, "on", on, t.member)
     if not errors and on < t.requested_on:
         errors["on"] = "Ngày đồng ý trước ngày đề nghị."
@@ -444,14 +449,13 @@ def _issue(actor: Actor, t: Transfer, *, issuer: Unit, form: str, box: int, on: 
     return letter
 
 
+@TRANSFER.runs("issue")
 @transaction.atomic
 def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_title: str, signer_name: str,
                           dues_paid_through: str) -> Letter:
     """The sending cell issues the letter (box 1 of the 10-box letter, or 2-SHĐ for a temporary transfer)."""
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "from_unit", "to_unit", "to_org").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.from_unit or t.unit)
-    if t.state != State.APPROVED:
-        raise ValidationError({"state": f"Chỉ cấp giấy sau khi chi bộ đồng ý (đang «{t.get_state_display()}»)."})
+    t = _locked(transfer)
+    TRANSFER.check(actor, t, "issue")
     if on < (t.approved_on or t.requested_on):
         raise ValidationError({"on": "Ngày cấp giấy trước ngày chi bộ đồng ý."})
     form = Form.TEMPORARY if t.kind == Kind.TEMPORARY else Form.TEN_BOX
@@ -465,48 +469,16 @@ def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_
     return letter
 
 
-def _next_box(t: Transfer) -> tuple[Unit, int, Letter | None]:
-    """Who writes the next box of the transfer's letter, its number and the box before it; refused
-    with the reason when no box can follow now. A letter from outside the tree is introduced on once
-    by the committee holding the transfer (3-SHĐ abroad, box 2 of the 10-box letter otherwise); a
-    10-box letter issued in the tree goes up box by box, each by the level above the last box's issuer."""
-    if t.kind in INCOMING:
-        if t.state != State.ISSUED:
-            raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
-        return t.unit, t.letters.filter(void_reason="").count() + 2, None
-    if t.kind == Kind.TEMPORARY or t.state not in (State.ISSUED, State.FORWARDED):
-        raise ValidationError({"state": f"Không thể giới thiệu tiếp khi đang «{t.get_state_display()}»."})
-    last = (t.letters.filter(form=Form.TEN_BOX, void_reason="").select_related("issuer__parent")
-            .order_by("-box", "-pk").first())
-    if last is None:
-        raise ValidationError({"state": "Chưa có giấy giới thiệu (ô số 1) để giới thiệu tiếp."})
-    if last.box >= 10:
-        raise ValidationError({"state": "Giấy giới thiệu đã kín 10 ô; cần cấp giấy mới."})
-    if last.issuer.parent is None:
-        raise ValidationError({"state": f"{last.issuer.name} là cấp cao nhất; không còn cấp ủy cấp trên để "
-                                        "giới thiệu tiếp."})
-    return last.issuer.parent, last.box + 1, last
-
-
-def next_box(t: Transfer) -> tuple[Unit, int] | None:
-    """The issuer and number of the next box of the transfer's letter, or None when none can follow."""
-    try:
-        issuer, box, _last = _next_box(t)
-    except ValidationError:
-        return None
-    return issuer, box
-
-
+@TRANSFER.runs("forward")
 @transaction.atomic
 def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title: str, signer_name: str,
                      dues_paid_through: str) -> Letter:
-    """The next level up introduces the member on (``_next_box``): the upper committee on to the
+    """The next level up introduces the member on (``lifecycle.next_box_or_refuse``): the upper committee on to the
     destination of a letter from outside the tree, or the committee above the last box of a 10-box
     letter issued in the tree; the report clock restarts at the new letter's date."""
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "unit", "to_unit").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.unit if t.kind in INCOMING else t.from_unit or t.unit)
-    issuer, box, last = _next_box(t)
-    require(actor, "transfers.edit", issuer)
+    t = _locked(transfer)
+    issuer, box, last = next_box_or_refuse(t)  # the reason when no box can follow
+    TRANSFER.check(actor, t, "forward")
     if t.issued_on and on < t.issued_on:
         raise ValidationError({"on": "Ngày giới thiệu trước ngày của giấy nơi đi."})
     if last is not None and on < last.issued_on:
@@ -523,15 +495,12 @@ def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title
     return letter
 
 
+@TRANSFER.runs("receive")
 @transaction.atomic
 def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
     """The destination received the letter; the receipt closes the loop with the sender."""
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
-    if t.state not in (State.ISSUED, State.FORWARDED):
-        raise ValidationError({"state": f"Không thể ghi nhận khi đang «{t.get_state_display()}»."})
-    if t.kind in INCOMING and t.state != State.FORWARDED:
-        raise ValidationError({"state": "Đảng ủy cấp trên chưa giới thiệu tiếp đến nơi đến."})
+    t = _locked(transfer)
+    TRANSFER.check(actor, t, "receive")
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
     if not errors and on < (t.forwarded_on or t.issued_on):
@@ -544,13 +513,12 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
     return t
 
 
+@TRANSFER.runs("report")
 @transaction.atomic
 def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reason: str = "") -> Transfer:
     """The member reported to the destination with the letter; late after ``transfer.report_within``."""
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member", "to_unit").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.to_unit or t.from_unit or t.unit)
-    if t.state != State.RECEIVED:
-        raise ValidationError({"state": f"Nơi đến chưa ghi nhận giấy giới thiệu (đang «{t.get_state_display()}»)."})
+    t = _locked(transfer)
+    TRANSFER.check(actor, t, "report")
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
     if not errors and on < (t.forwarded_on or t.issued_on):
@@ -582,12 +550,11 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
     return t
 
 
+@TRANSFER.runs("cancel")
 @transaction.atomic
 def transfer_cancel(*, actor: Actor, transfer: Transfer, reason: str) -> Transfer:
-    t = Transfer.objects.select_for_update(of=("self",)).select_related("member").get(pk=transfer.pk)
-    require(actor, "transfers.edit", t.unit)
-    if t.state not in OPEN_STATES:
-        raise ValidationError({"state": "Việc chuyển sinh hoạt đã kết thúc."})
+    t = _locked(transfer)
+    TRANSFER.check(actor, t, "cancel")
     if not clean(reason):
         raise ValidationError({"reason": "Cần lý do hủy."})
     t.state, t.cancel_reason = State.CANCELLED, clean(reason)[:300]

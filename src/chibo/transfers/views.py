@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import clock
@@ -14,6 +15,7 @@ from chibo.core.access import actor_for
 from chibo.core.audit import audit
 from chibo.core.documents import document_response
 from chibo.core.forms import submit
+from chibo.core.lifecycle_views import act, action_forms
 from chibo.members.enums import ACTIVE_STATUSES, PostRole
 from chibo.members.selectors import member_get, members_visible, post_holder_on, posts_of_unit
 from chibo.transfers import selectors, services
@@ -28,15 +30,12 @@ from chibo.transfers.forms import (
     CertifyForm,
     CloseForm,
     CommentForm,
-    DateForm,
-    DayForm,
     DecideForm,
     DeclarationForm,
     DelegationForm,
     ExemptionForm,
     HoldForm,
     IncomingForm,
-    LetterForm,
     OpinionForm,
     OrgActiveForm,
     OrgForm,
@@ -47,8 +46,8 @@ from chibo.transfers.forms import (
     TripForm,
     TripReportForm,
 )
+from chibo.transfers.lifecycle import TRANSFER, next_issuer, sender
 from chibo.transfers.models import (
-    INCOMING,
     DeclarationState,
     DelegationRole,
     Form,
@@ -114,50 +113,29 @@ def member_page(request, pk):
     })
 
 
-@login_required
-def transfer_detail(request, pk):
-    actor = actor_for(request)
-    t = selectors.transfer_get(actor, pk)
-    sender = t.from_unit or t.unit
-    receiver = t.to_unit or sender
-    actions = []
-    if t.state == State.REQUESTED and actor.can("transfers.edit", sender):
-        actions.append(("approve", "Chi bộ đồng ý chuyển sinh hoạt", DayForm(initial={"on": clock.today()})))
-    if t.state == State.APPROVED and actor.can("transfers.edit", sender):
-        actions.append(("issue", "Cấp giấy giới thiệu", LetterForm(initial=_default_signer(sender))))
-    if (nxt := services.next_box(t)) and actor.can("transfers.edit", nxt[0]):
-        label = ("Giới thiệu tiếp đến nơi đến" if t.kind in INCOMING
-                 else f"Giới thiệu tiếp (ô số {nxt[1]}): {nxt[0].name}")
-        actions.append(("forward", label, LetterForm(initial=_default_signer(nxt[0]))))
-    if (t.state == State.FORWARDED or (t.state == State.ISSUED and t.kind not in INCOMING)) \
-            and actor.can("transfers.edit", receiver):
-        actions.append(("receive", "Nơi đến đã nhận giấy giới thiệu", DayForm(initial={"on": clock.today()})))
-    if t.state == State.RECEIVED and actor.can("transfers.edit", receiver):
-        actions.append(("report", "Đảng viên đã đến sinh hoạt", DateForm(initial={"on": clock.today()})))
-    if t.is_open and actor.can("transfers.edit", t.unit):
-        actions.append(("cancel", "Hủy việc chuyển sinh hoạt", ReasonForm()))
+def _transfer_initial(t):
+    def initial(step) -> dict:
+        if step.name in ("issue", "forward"):
+            issuer = sender(t) if step.name == "issue" else next_issuer(t)
+            return _default_signer(issuer) if issuer is not None else {"on": clock.today()}
+        return {"on": clock.today()}
+    return initial
+
+
+def _transfer_page(request, actor, t, bound=None):
     return render(request, "transfers/detail.html", {
-        "t": t, "letters": t.letters.select_related("issuer").order_by("issued_on", "pk"), "actions": actions,
+        "t": t, "letters": t.letters.select_related("issuer").order_by("issued_on", "pk"),
+        "actions": action_forms(actor, TRANSFER, t, bound, initial=_transfer_initial(t)),
+        "action_url": reverse("transfers:act", args=[t.pk]),
         "can_void": {lt.pk for lt in t.letters.all() if actor.can("transfers.edit", lt.issuer) and not lt.is_void},
         "today": clock.today(),
     })
 
 
-ACTIONS = {
-    "approve": (DayForm, lambda a, t, d: services.transfer_approve(actor=a, transfer=t, on=d["on"]),
-                "Chi bộ đã đồng ý."),
-    "issue": (LetterForm, lambda a, t, d: services.transfer_issue_letter(actor=a, transfer=t, **d),
-              "Đã cấp giấy giới thiệu."),
-    "forward": (LetterForm, lambda a, t, d: services.transfer_forward(actor=a, transfer=t, **d),
-                "Đã giới thiệu tiếp."),
-    "receive": (DayForm, lambda a, t, d: services.transfer_receive(actor=a, transfer=t, on=d["on"]),
-                "Đã ghi nhận nơi đến nhận giấy."),
-    "report": (DateForm, lambda a, t, d: services.transfer_report_in(actor=a, transfer=t, on=d["on"],
-                                                                     late_reason=d["late_reason"]),
-               "Đã ghi nhận đảng viên đến sinh hoạt."),
-    "cancel": (ReasonForm, lambda a, t, d: services.transfer_cancel(actor=a, transfer=t, reason=d["reason"]),
-               "Đã hủy."),
-}
+@login_required
+def transfer_detail(request, pk):
+    actor = actor_for(request)
+    return _transfer_page(request, actor, selectors.transfer_get(actor, pk))
 
 
 @login_required
@@ -165,15 +143,8 @@ ACTIONS = {
 def transfer_act(request, pk):
     actor = actor_for(request)
     t = selectors.transfer_get(actor, pk)
-    action = request.POST.get("do", "")
-    if action not in ACTIONS:
-        raise Http404
-    form_class, call, done_message = ACTIONS[action]
-    form = form_class(request.POST)
-    if submit(request, form, lambda: call(actor, t, form.cleaned_data)):
-        messages.success(request, done_message)
-        return redirect("transfers:detail", t.pk)
-    return render(request, FORM_TITLE, {"form": form, "title": f"{t}", "t": t, "do": action})
+    return act(request, lc=TRANSFER, obj=t, success_url=reverse("transfers:detail", args=[t.pk]),
+               render_page=lambda bound: _transfer_page(request, actor, t, bound))
 
 
 @login_required

@@ -372,7 +372,7 @@ MATRIX: dict[str, object] = {
         "?member=abc":            E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_transfer":       api(TRANSFER_PAGE),
-    "api_transfer_step":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_transfer_actions":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_trips":          {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_trip_report":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_trip_decide":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
@@ -500,11 +500,11 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_transfers", None, "POST", "transfers_api_request"):             E(201, 403, 201, 404, 403, 403, 401),
     # without the right to write transfers the body is not even read: 403, not its field errors
     ("api_transfers", None, "POST", "empty"):                             E(400, 403, 400, 400, 403, 403, 401),
-    ("api_transfer_step", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),
-    ("api_transfer_step", "transfer_approved", "POST", "transfers_api_issue"): E(200, 403, 200, 404, 404, 404, 401),
-    ("api_transfer_step", "transfer_approved", "POST", "empty"):          E(400, 403, 400, 404, 404, 404, 401),
+    ("api_transfer_actions", "transfer_fr", "POST", "transfers_api_approve"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_transfer_actions", "transfer_approved", "POST", "transfers_api_issue"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_transfer_actions", "transfer_approved", "POST", "empty"):          E(400, 403, 400, 404, 404, 404, 401),
     # box 2 of dangvien.phap's own letter: the member sees the transfer but may not write it (403)
-    ("api_transfer_step", "transfer_own", "POST", "transfers_api_forward"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_transfer_actions", "transfer_own", "POST", "transfers_api_forward"): E(200, 403, 200, 404, 403, 404, 401),
     # self-service: the member files for themselves, the cell for a member in scope; the inspector may not
     ("api_trips", None, "POST", "transfers_api_trip"):                    E(201, 403, 201, 404, 201, 404, 401),
     # no member named: the caller's own record (officers without one are told to name a member)

@@ -188,9 +188,9 @@ def transfer_payload(kind: str, target, env):
                 "decision_doc": "22/QĐ-BNG", "decision_date": (today - timedelta(days=3)).isoformat(),
                 "reason": "Điều động công tác"}
     if kind == "transfers_api_approve":
-        return {"step": "approve", "on": today.isoformat()}
+        return {"action": "approve", "on": today.isoformat()}
     if kind in ("transfers_api_issue", "transfers_api_forward"):
-        return {"step": kind.removeprefix("transfers_api_"), "on": today.isoformat(), "signer_title": "Bí thư",
+        return {"action": kind.removeprefix("transfers_api_"), "on": today.isoformat(), "signer_title": "Bí thư",
                 "signer_name": "Nguyễn Văn An", "dues_paid_through": f"{today:%m/%Y}"}
     if kind == "transfers_api_trip":
         return {"member": env.targets["member_own"], "country": "JP", "purpose": "Du lịch",

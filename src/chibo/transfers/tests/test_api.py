@@ -58,20 +58,20 @@ def test_request_across_tet_then_late_report_through_the_api(api_as):
         assert body["start_due"] == expected_start_due.isoformat()
         assert body["late_start"] is True and body["state"] == "requested"
         pk = body["id"]
-        assert client.post(f"/api/v1/transfers/{pk}/step/", {"step": "approve"}, format="json").status_code == 200
+        assert client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "approve"}, format="json").status_code == 200
     with override_settings(CHIBO_TODAY=date(2026, 5, 4)):
-        issued = client.post(f"/api/v1/transfers/{pk}/step/", {"step": "issue", "signer_title": "Bí thư",
+        issued = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "issue", "signer_title": "Bí thư",
                                                                "signer_name": "A", "dues_paid_through": "04/2026"},
                              format="json")
         assert issued.status_code == 200, issued.json()
     with override_settings(CHIBO_TODAY=date(2026, 6, 5)):
         got = client.get(f"/api/v1/transfers/{pk}/").json()
         assert got["report_due"] == (date(2026, 5, 4) + timedelta(days=30)).isoformat()  # calendar days
-        assert client.post(f"/api/v1/transfers/{pk}/step/", {"step": "receive", "on": "2026-06-05"},
+        assert client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "receive", "on": "2026-06-05"},
                            format="json").status_code == 200
-        refused = client.post(f"/api/v1/transfers/{pk}/step/", {"step": "report", "on": "2026-06-05"}, format="json")
+        refused = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "report", "on": "2026-06-05"}, format="json")
         assert refused.status_code == 400 and "late_reason" in refused.json()
-        done = client.post(f"/api/v1/transfers/{pk}/step/", {"step": "report", "on": "2026-06-05",
+        done = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "report", "on": "2026-06-05",
                                                              "late_reason": "Ốm"}, format="json").json()
         assert done["late_report"] is True and done["state"] == "reported"
     # the German secretary does not see it; the member list filter is scoped
@@ -88,7 +88,7 @@ def report_within_days(on: date) -> int:
 
 
 def step(client, pk, **body):
-    return client.post(f"/api/v1/transfers/{pk}/step/", body, format="json")
+    return client.post(f"/api/v1/transfers/{pk}/actions/", body, format="json")
 
 
 SIGNER = {"signer_title": "Bí thư", "signer_name": "Nguyễn Văn An", "dues_paid_through": "02/2026"}
@@ -112,12 +112,14 @@ def test_the_whole_ten_box_letter_chain_through_the_api_only(api_as):
         pk = made.json()["id"]
         assert made.json()["start_due"] == working_days_after(decided, 60).isoformat()
         assert made.json()["late_start"] is False
-        # a letter before the cell agreed is refused with the reason, nothing written
-        early = step(phap, pk, step="issue", **SIGNER)
-        assert early.status_code == 400 and "state" in early.json(), early.json()
-        assert step(phap, pk, step="approve", on="2026-03-02").json()["state"] == "approved"
+        # a letter before the cell agreed is refused for the transfer's state (409) with the reason, nothing written
+        early = step(phap, pk, action="issue", **SIGNER)
+        assert early.status_code == 409 and early.json()["state"] == "requested", early.json()
+        assert "Đã đề nghị" in early.json()["detail"]
+        assert Letter.objects.filter(transfer_id=pk).count() == 0
+        assert step(phap, pk, action="approve", on="2026-03-02").json()["state"] == "approved"
     with override_settings(CHIBO_TODAY=date(2026, 3, 4)):
-        issued = step(phap, pk, step="issue", on="2026-03-04", **SIGNER)
+        issued = step(phap, pk, action="issue", on="2026-03-04", **SIGNER)
         assert issued.status_code == 200, issued.json()
         body = issued.json()
         assert body["state"] == "issued" and body["issued_on"] == "2026-03-04"
@@ -128,27 +130,27 @@ def test_the_whole_ten_box_letter_chain_through_the_api_only(api_as):
         assert box1["dues_paid_through"] == "02/2026"
         assert body["report_due"] == (date(2026, 3, 4) + timedelta(days=report_within_days(date(2026, 3, 4)))).isoformat()
     with override_settings(CHIBO_TODAY=date(2026, 3, 6)):
-        body = step(phap, pk, step="forward", on="2026-03-06", **SIGNER).json()
+        body = step(phap, pk, action="forward", on="2026-03-06", **SIGNER).json()
         assert body["state"] == "forwarded" and body["forwarded_on"] == "2026-03-06"
         box2 = max(body["letters"], key=lambda x: x["box"])
         assert (box2["box"], box2["issuer"]) == (2, lhs.parent_id)
         # box 3 belongs to the upper committee: the Paris secretary may not write it
         letters = Letter.objects.filter(transfer_id=pk).count()
-        refused = step(phap, pk, step="forward", on="2026-03-06", **SIGNER)
+        refused = step(phap, pk, action="forward", on="2026-03-06", **SIGNER)
         assert refused.status_code == 403 and Letter.objects.filter(transfer_id=pk).count() == letters
     with override_settings(CHIBO_TODAY=date(2026, 3, 9)):
-        body = step(officer, pk, step="forward", on="2026-03-09", **SIGNER).json()
+        body = step(officer, pk, action="forward", on="2026-03-09", **SIGNER).json()
         box3 = max(body["letters"], key=lambda x: x["box"])
         assert (box3["box"], box3["issuer"]) == (3, lhs.parent.parent_id)
         assert [x["box"] for x in sorted(body["letters"], key=lambda x: x["id"])] == [1, 2, 3]
         due = date(2026, 3, 9) + timedelta(days=report_within_days(date(2026, 3, 9)))
         assert body["report_due"] == due.isoformat() == "2026-04-08"  # the clock restarts at the last box
     with override_settings(CHIBO_TODAY=due + timedelta(days=1)):
-        assert step(phap, pk, step="receive", on=due.isoformat()).json()["received_on"] == due.isoformat()
-        late = step(phap, pk, step="report", on=(due + timedelta(days=1)).isoformat())
+        assert step(phap, pk, action="receive", on=due.isoformat()).json()["received_on"] == due.isoformat()
+        late = step(phap, pk, action="report", on=(due + timedelta(days=1)).isoformat())
         assert late.status_code == 400 and list(late.json()) == ["late_reason"], late.json()
         assert "08/04/2026" in late.json()["late_reason"][0]  # the deadline named in the message
-        done = step(phap, pk, step="report", on=(due + timedelta(days=1)).isoformat(), late_reason="Chờ visa")
+        done = step(phap, pk, action="report", on=(due + timedelta(days=1)).isoformat(), late_reason="Chờ visa")
         assert done.status_code == 200, done.json()
         body = done.json()
         assert body["state"] == "reported" and body["late_report"] is True
@@ -164,31 +166,31 @@ def test_report_on_the_last_day_is_not_late(api_as, unit):
         pk = client.post("/api/v1/transfers/", {"member": member.pk, "kind": "internal", "to_unit": unit("PHAP-DSQ").pk,
                                                 "decision_doc": "10/QĐ-BNG", "decision_date": "2026-02-27",
                                                 "reason": "Điều động"}, format="json").json()["id"]
-        step(client, pk, step="approve")
-        body = step(client, pk, step="issue", **SIGNER).json()
+        step(client, pk, action="approve")
+        body = step(client, pk, action="issue", **SIGNER).json()
         assert body["letters"][0]["valid_until"] == body["report_due"] == "2026-04-01"
     with override_settings(CHIBO_TODAY=date(2026, 4, 1)):
-        step(client, pk, step="receive")
-        body = step(client, pk, step="report").json()
+        step(client, pk, action="receive")
+        body = step(client, pk, action="report").json()
         assert body["state"] == "reported" and body["late_report"] is False
     member.refresh_from_db()
     assert member.unit.code == "PHAP-DSQ"
 
 
 @pytest.mark.parametrize(("body", "field"), [
-    ({"step": "teleport"}, "step"),
-    ({"step": ["approve"]}, "step"),
-    ({}, "step"),
-    ({"step": "approve", "on": "yesterday"}, "on"),
-    ({"step": "approve", "on": "2026-02-30"}, "on"),
-    ({"step": "issue"}, "signer_name"),
-    ({"step": "issue", **SIGNER, "signer_name": "A" * 100_000}, "signer_name"),
-    ({"step": "issue", **SIGNER, "signer_title": {"x": 1}}, "signer_title"),
-    ({"step": "issue", **SIGNER, "dues_paid_through": "13/2026"}, "dues_paid_through"),
-    ({"step": "forward", **SIGNER, "dues_paid_through": "99999999"}, "dues_paid_through"),
-    ({"step": "cancel", "reason": "x" * 301}, "reason"),
-    ({"step": "cancel"}, "reason"),
-    ({"step": "issue", **SIGNER, "on": "2099-01-01"}, "on"),
+    ({"action": "teleport"}, "action"),
+    ({"action": ["approve"]}, "action"),
+    ({}, "action"),
+    ({"action": "issue", **SIGNER, "on": "yesterday"}, "on"),
+    ({"action": "issue", **SIGNER, "on": "2026-02-30"}, "on"),
+    ({"action": "issue"}, "signer_name"),
+    ({"action": "issue", **SIGNER, "signer_name": "A" * 100_000}, "signer_name"),
+    ({"action": "issue", **SIGNER, "signer_title": {"x": 1}}, "signer_title"),
+    ({"action": "issue", **SIGNER, "dues_paid_through": "13/2026"}, "dues_paid_through"),
+    ({"action": "issue", **SIGNER, "dues_paid_through": "99999999"}, "dues_paid_through"),
+    ({"action": "cancel", "reason": "x" * 301}, "reason"),
+    ({"action": "cancel"}, "reason"),
+    ({"action": "issue", **SIGNER, "on": "2099-01-01"}, "on"),
 ])
 def test_hostile_steps_answer_400_with_the_field_and_write_nothing(api_as, targets_fr, body, field):
     from chibo.transfers.models import Letter, Transfer
@@ -213,7 +215,7 @@ def targets_fr(api_as):
                                               "decision_date": (date.today() - timedelta(days=3)).isoformat(),
                                               "reason": "Về nước"}, format="json")
     assert made.status_code == 201, made.json()
-    assert step(client, made.json()["id"], step="approve").status_code == 200
+    assert step(client, made.json()["id"], action="approve").status_code == 200
     return made.json()["id"]
 
 
@@ -221,8 +223,8 @@ def test_hostile_ids_and_bodies_never_reach_the_database(api_as, targets_fr):
     client = api_as("bithu.phap")
     huge = 10**30
     for url in (f"/api/v1/transfers/{huge}/", f"/api/v1/trips/{huge}/report/", f"/api/v1/trips/{huge}/decide/",
-                f"/api/v1/declarations/{huge}/decide/", f"/api/v1/transfers/{huge}/step/"):
-        answer = client.post(url, {"step": "approve"}, format="json") if "/step/" in url or "/report/" in url \
+                f"/api/v1/declarations/{huge}/decide/", f"/api/v1/transfers/{huge}/actions/"):
+        answer = client.post(url, {"step": "approve"}, format="json") if "/actions/" in url or "/report/" in url \
             or "/decide/" in url else client.get(url)
         assert answer.status_code == 404, (url, answer.status_code)
     assert client.get(f"/api/v1/transfers/?member={huge}").status_code == 400
@@ -231,7 +233,7 @@ def test_hostile_ids_and_bodies_never_reach_the_database(api_as, targets_fr):
                         ({"member": 1, "kind": "internal", "to_unit": -4}, "to_unit")):
         answer = client.post("/api/v1/transfers/", body, format="json")
         assert answer.status_code == 400 and field in answer.json(), answer.json()
-    for url in ("/api/v1/transfers/", "/api/v1/trips/", "/api/v1/declarations/", f"/api/v1/transfers/{targets_fr}/step/"):
+    for url in ("/api/v1/transfers/", "/api/v1/trips/", "/api/v1/declarations/", f"/api/v1/transfers/{targets_fr}/actions/"):
         answer = client.post(url, [1, 2, 3], format="json")
         assert answer.status_code == 400 and answer.json(), (url, answer.content)
         answer = client.post(url, "not json", content_type="application/json")
@@ -352,7 +354,7 @@ def test_the_write_routes_are_in_the_openapi_schema(tmp_path):
     for path, body in (("/api/v1/trips/", "TripApply"), ("/api/v1/trips/{id}/report/", "TripReport"),
                        ("/api/v1/trips/{id}/decide/", "TripDecide"), ("/api/v1/declarations/", "DeclarationFile"),
                        ("/api/v1/declarations/{id}/decide/", "DeclarationDecide"),
-                       ("/api/v1/transfers/{id}/step/", "TransferStep")):
+                       ("/api/v1/transfers/{id}/actions/", "TransferAction")):
         ref = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith(f"/{body}"), (path, ref)
     assert "get" in paths["/api/v1/trips/"] and "get" not in paths["/api/v1/trips/{id}/report/"]
