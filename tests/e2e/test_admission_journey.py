@@ -64,7 +64,7 @@ def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser
     from chibo.core.calendar import calendar_for
     from chibo.core.documents import pdf_text
     from chibo.deadlines.models import Deadline, State
-    from chibo.members.models import Member, Status, TimelineKind
+    from chibo.members.models import Member, Status
 
     base = demo_org.url
     case = AdmissionCase.objects.select_related("unit", "applicant").get(applicant__full_name="Trần Thị Minh Thư")
@@ -170,7 +170,7 @@ def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser
         member = case.member
         assert (member.status, member.admission_date, member.card_number) == (Status.PROBATIONARY, date(2026, 3, 16), "79031601")
         assert case.helper_id == helper.pk and case.probation_end == date(2027, 3, 16)
-        assert member.timeline.filter(kind=TimelineKind.ADMITTED).exists()
+        assert member.timeline.filter(kind="admission.admitted").exists()
         confirmation_due = cal.add_working_days(date(2027, 3, 16), 30)
         assert f"Xét công nhận đảng viên chính thức: hạn {confirmation_due:%d/%m/%Y}" in flat(page.locator(".due-banner").inner_text())
         shot(page, "04-probation", full_page=True)

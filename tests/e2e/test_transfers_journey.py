@@ -211,7 +211,9 @@ def test_member_posted_to_paris_reports_late_serves_and_returns(browser, posted_
         fits_the_screen(page)
         shot(page, "07-timeline-phone")
     assert not watch.problems, watch.problems
-    steps = [e.data["step"] for e in TimelineEvent.objects.filter(member=live, kind="transfer.step").order_by("pk")]
-    assert steps == ["incoming", "forwarded", "received", "reported",
-                     "requested", "approved", "issued", "received", "reported"]
+    steps = [e.kind for e in TimelineEvent.objects.filter(member=live, kind__startswith="transfer.").order_by("pk")]
+    assert steps == ["transfer.incoming", "transfer.forwarded", "transfer.received", "transfer.reported",
+                     "transfer.return_review", "transfer.return_review_certified",
+                     "transfer.requested", "transfer.approved", "transfer.letter_issued", "transfer.received",
+                     "transfer.reported"]
     context.close()

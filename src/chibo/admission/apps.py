@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AdmissionConfig(AppConfig):
     name = "chibo.admission"
     label = "admission"
+
+    def ready(self) -> None:
+        # Once the app registry is ready (they import models): the timeline's event types and the services.
+        from chibo.admission import services, timeline_events  # noqa: F401

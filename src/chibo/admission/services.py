@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from chibo.accounts.services import user_link_member
+from chibo.admission import timeline_events as ev
 from chibo.admission.models import AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -26,7 +27,7 @@ from chibo.core.text import clean, name_sort_key, search_key
 from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
-from chibo.members.enums import Status, TimelineKind
+from chibo.members.enums import Status
 from chibo.members.selectors import committee_members_on, full_members_on
 from chibo.members.services import member_change_status, member_create
 from chibo.transfers.selectors import temporarily_away
@@ -412,7 +413,7 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
                            card_number=card_number, dossier_number=dossier_number, **member_data)
     probation_end = add_months(held_on, integer(rule("probation.months", on=held_on)))
     case.ceremony_on, case.member, case.helper, case.probation_end = held_on, member, helper, probation_end
-    timeline.record(actor=actor, member=member, kind=TimelineKind.ADMITTED, occurred_on=held_on, unit=case.unit,
+    timeline.record(actor=actor, member=member, kind=ev.ADMITTED, occurred_on=held_on, unit=case.unit,
                     data={"decision": case.decision_no, "helper": helper.full_name, "helper_id": helper.pk,
                           "probation_end": probation_end.isoformat()})
     deadline_close_for(actor=actor, source=_source(case), kind="admission.ceremony", on=held_on)
@@ -446,7 +447,7 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION, held_on=held_on, unit=case.unit, eligible=eligible,
                         yes=yes, no=no, needed=needed, passed=passed, resolution_no=clean(resolution_no))
     data = {"yes": yes, "no": no, "eligible": eligible, "needed": needed, "passed": passed}
-    timeline.record(actor=actor, member=case.member, kind=TimelineKind.CONFIRMATION_VOTE, occurred_on=held_on,
+    timeline.record(actor=actor, member=case.member, kind=ev.CONFIRMATION_VOTE, occurred_on=held_on,
                     unit=case.unit, data=data)
     if passed:
         case.confirmation_voted_on, case.confirmation_resolution_no = held_on, clean(resolution_no)[:60]

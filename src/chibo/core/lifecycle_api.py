@@ -30,6 +30,8 @@ def _field(form_field: forms.Field) -> serializers.Field:
     """The serializer field accepting what ``form_field`` accepts (dates as YYYY-MM-DD, choices by value,
     objects by id)."""
     common: dict[str, Any] = {"required": form_field.required, "help_text": str(form_field.label or "")}
+    if getattr(form_field, "api_type", "") == "boolean":
+        return serializers.BooleanField(**common)
     if isinstance(form_field, forms.ModelChoiceField):
         return serializers.IntegerField(min_value=1, **common)
     if isinstance(form_field, forms.MultipleChoiceField):

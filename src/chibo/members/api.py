@@ -8,9 +8,16 @@ from rest_framework.response import Response
 
 from chibo.core.access import actor_for, require
 from chibo.core.countries import is_country
-from chibo.members import services
+from chibo.members import services, timeline
 from chibo.members.models import Category, Education, Gender, Member, Status, Theory
-from chibo.members.selectors import MemberFilters, member_get, member_read_full, member_search
+from chibo.members.selectors import (
+    MemberFilters,
+    member_get,
+    member_read_full,
+    member_search,
+    member_timeline,
+    timeline_entries,
+)
 from chibo.units.selectors import unit_get
 
 
@@ -147,3 +154,50 @@ class MemberDetail(generics.GenericAPIView):
         version = changes.pop("version")
         member = services.member_update(actor=actor, member=member, expected_version=version, changes=changes)
         return Response(MemberDetailSerializer(member).data)
+
+
+class TimelineEventSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="The event type, e.g. transfer.letter_issued")
+    label = serializers.CharField(read_only=True, help_text="The type's name in the caller's language")
+    text = serializers.CharField(read_only=True, help_text="The event's detail in the caller's language")
+    occurred_on = serializers.DateField(read_only=True)
+    recorded_at = serializers.DateTimeField(read_only=True)
+    actor_label = serializers.CharField(read_only=True)
+    unit = serializers.IntegerField(source="unit_id", read_only=True, allow_null=True)
+    data = serializers.JSONField(read_only=True, help_text="The event's structured parameters")
+
+
+class TimelineQuerySerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[], required=False)
+    process = serializers.ChoiceField(choices=[], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        types = timeline.event_types()
+        self.fields["kind"].choices = sorted(t.kind for t in types)
+        self.fields["process"].choices = sorted({t.process for t in types})
+
+
+class MemberTimeline(generics.ListAPIView):
+    """A member's timeline (lý lịch), newest first, filtered by event type or by process; reading it is
+    audited like reading the full record."""
+
+    serializer_class = TimelineEventSerializer
+
+    def get_queryset(self):
+        query = TimelineQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        member = member_read_full(actor_for(self.request), self.kwargs["pk"])
+        return member_timeline(member, kind=query.validated_data.get("kind", ""),
+                               process=query.validated_data.get("process", ""))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return timeline_entries(page if page is not None else queryset)
+
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str, description="Only this event type, e.g. transfer.letter_issued"),
+        OpenApiParameter("process", str, description="Only the event types of one process, e.g. transfers")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

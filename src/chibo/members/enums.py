@@ -82,13 +82,11 @@ class PostRole(models.TextChoices):
 
 
 class TimelineKind(models.TextChoices):
+    """The members app's own timeline events; every process declares its own (members.timeline.event_type)."""
+
     CREATED = "member.created", "Lập hồ sơ đảng viên"
     UPDATED = "member.updated", "Cập nhật lý lịch"
     STATUS_CHANGED = "member.status_changed", "Thay đổi tình trạng"
     MOVED = "member.moved", "Chuyển sinh hoạt trong Đảng bộ"
     APPOINTED = "post.appointed", "Được chỉ định vào cấp ủy"
     POST_ENDED = "post.ended", "Thôi giữ chức vụ cấp ủy"
-    TRANSFER = "transfer.step", "Chuyển sinh hoạt đảng"
-    RETURN_REVIEW = "transfer.return_review", "Tự kiểm điểm thời gian ở nước ngoài"
-    ADMITTED = "admission.admitted", "Lễ kết nạp vào Đảng"
-    CONFIRMATION_VOTE = "admission.confirmation_vote", "Chi bộ xét công nhận chính thức"

@@ -110,7 +110,7 @@ class TimelineEvent(models.Model):
     """One typed entry of a member's timeline (lý lịch), written only by services."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="timeline")
-    kind = KindField(max_length=40, choices=TimelineKind.choices)
+    kind = KindField(max_length=40)  # an event type declared in members.timeline (one per step of a process)
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
     actor_label = models.CharField(max_length=150, blank=True)

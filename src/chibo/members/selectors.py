@@ -19,6 +19,7 @@ from chibo.core.audit import audit
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
 from chibo.core.text import clean, fold
+from chibo.members import timeline
 from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
 from chibo.members.models import (
     ACTIVE_STATUSES,
@@ -129,8 +130,28 @@ def member_read_full(actor: Actor, pk) -> Member:
     return member
 
 
-def member_timeline(member: Member) -> QuerySet[TimelineEvent]:
-    return member.timeline.select_related("unit").order_by("-occurred_on", "-pk")
+def member_timeline(member: Member, *, kind: str = "", process: str = "") -> QuerySet[TimelineEvent]:
+    """The member's timeline, newest first; only one event type (``kind``) or one process's types."""
+    qs = member.timeline.select_related("unit").order_by("-occurred_on", "-pk")
+    if kind:
+        qs = qs.filter(kind=kind)
+    elif process:
+        qs = qs.filter(kind__in=[t.kind for t in timeline.event_types(process)])
+    return qs
+
+
+def timeline_entries(events) -> list[TimelineEvent]:
+    """Events with their ``label`` and ``text`` made now, in the reader's language."""
+    out = list(events)
+    for e in out:
+        e.label, e.text = timeline.label(e.kind), timeline.describe(e)
+    return out
+
+
+def timeline_kinds(member: Member) -> list[tuple[str, str]]:
+    """(type, label) of the event types on this member's timeline, for the filter."""
+    kinds = member.timeline.order_by().values_list("kind", flat=True).distinct()
+    return sorted(((k, timeline.label(k)) for k in kinds), key=lambda pair: pair[1])
 
 
 def member_by_citizen_id(actor: Actor, citizen_id: str) -> Member | None:

@@ -29,6 +29,8 @@ from chibo.members.selectors import (
     member_search,
     member_timeline,
     post_get,
+    timeline_entries,
+    timeline_kinds,
 )
 from chibo.units.selectors import unit_get
 
@@ -57,9 +59,11 @@ def me(request):
 def member_detail(request, pk):
     actor = actor_for(request)
     member = member_read_full(actor, pk)
+    kind = request.GET.get("kind", "")[:40]
     return render(request, "members/detail.html", {
         "m": member,
-        "timeline": member_timeline(member)[:200],
+        "timeline": timeline_entries(member_timeline(member, kind=kind)[:200]),
+        "timeline_kinds": timeline_kinds(member), "kind": kind,
         "can_edit": actor.can("members.edit", member.unit),
         "can_status": actor.can("members.status", member.unit) and bool(STATUS_TRANSITIONS[member.status]),
         "posts": member.posts.select_related("unit").order_by("-from_date"),

@@ -11,8 +11,19 @@ from chibo.core.access import actor_for
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
-from chibo.transfers.lifecycle import TRANSFER
-from chibo.transfers.models import INCOMING, DeclarationKind, DelegationRole, Kind, Letter, State, Transfer
+from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP
+from chibo.transfers.models import (
+    INCOMING,
+    Declaration,
+    DeclarationKind,
+    DelegationRole,
+    Exemption,
+    Kind,
+    Letter,
+    State,
+    Transfer,
+    Trip,
+)
 from chibo.units.selectors import unit_get
 
 
@@ -123,27 +134,38 @@ TransferActions = actions_view(lc=TRANSFER, get_object=selectors.transfer_get, d
                                name="TransferActions")
 
 
+REVIEW_FIELDS = ["id", "member", "member_name", "unit", "state", "filed_on", "cell_opinion", "opinion_on",
+                 "decision_doc", "decided_on", "available_actions"]
+
+
 class TripSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.full_name", read_only=True)
+    available_actions = AvailableActionsField(TRIP)
 
     class Meta:
-        from chibo.transfers.models import Trip
-
         model = Trip
-        fields = ["id", "member", "member_name", "unit", "country", "purpose", "depart_on", "return_on", "applied_on",
-                  "state", "cell_comment", "decision_doc", "decided_on", "report_due", "reported_on", "late_report"]
+        fields = [*REVIEW_FIELDS, "country", "purpose", "depart_on", "return_on", "report_due", "reported_on",
+                  "late_report"]
         read_only_fields = fields
 
 
 class DeclarationSerializer(serializers.ModelSerializer):
     member_name = serializers.CharField(source="member.full_name", read_only=True)
+    available_actions = AvailableActionsField(DECLARATION)
 
     class Meta:
-        from chibo.transfers.models import Declaration
-
         model = Declaration
-        fields = ["id", "member", "member_name", "unit", "kind", "country", "subject", "filed_on", "state",
-                  "cell_opinion", "decision_doc", "decided_on"]
+        fields = [*REVIEW_FIELDS, "kind", "country", "subject"]
+        read_only_fields = fields
+
+
+class ExemptionSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+    available_actions = AvailableActionsField(EXEMPTION)
+
+    class Meta:
+        model = Exemption
+        fields = [*REVIEW_FIELDS, "period_from", "period_to", "reason"]
         read_only_fields = fields
 
 
@@ -153,8 +175,8 @@ class MemberRefSerializer(serializers.Serializer):
 
 
 def _filer(actor, request):
-    """The member a trip or declaration is filed for: the one named (404 outside the scope) or the
-    caller's own record; 403 unless it is the caller's own or the caller may act for the member's cell."""
+    """The member a request is filed for: the one named (404 outside the scope) or the caller's own
+    record; 403 unless it is the caller's own or the caller may act for the member's cell."""
     ref = MemberRefSerializer(data=request.data)
     ref.is_valid(raise_exception=True)
     pk = ref.validated_data.get("member")
@@ -176,144 +198,55 @@ class TripApplySerializer(MemberRefSerializer):
     return_on = serializers.DateField()
 
 
-class TripReportSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=5000)
-
-
-DECIDE_HELP = "decide: true to approve, false to refuse"
-
-
-class TripDecideSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["comment", "decide"],
-                                   help_text="comment: the cell's comment; decide: the committee's decision")
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    approve = serializers.BooleanField(required=False, help_text=DECIDE_HELP)
-    document = serializers.CharField(required=False, allow_blank=True, max_length=120)
-
-
 class DeclarationFileSerializer(MemberRefSerializer):
     kind = serializers.ChoiceField(choices=DeclarationKind.choices)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
     subject = serializers.CharField(max_length=300, help_text="About the member themselves only")
 
 
-class DeclarationDecideSerializer(serializers.Serializer):
-    step = serializers.ChoiceField(choices=["opinion", "decide"],
-                                   help_text="opinion: the cell's opinion; decide: the committee's decision")
-    opinion = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    approve = serializers.BooleanField(required=False, help_text=DECIDE_HELP)
-    document = serializers.CharField(required=False, allow_blank=True, max_length=120)
+class ExemptionApplySerializer(MemberRefSerializer):
+    period_from = serializers.DateField()
+    period_to = serializers.DateField()
+    reason = serializers.CharField(max_length=300)
 
 
-def _decision(d: dict) -> dict:
-    if "approve" not in d:
-        raise serializers.ValidationError({"approve": ["Chọn đồng ý (true) hoặc không đồng ý (false)."]})
-    return {"approve": d["approve"], "document": d.get("document", "")}
+def _review_list(*, serializer, body, visible, file, doc: str):
+    """The list of one kind of reviewed request in the caller's scope; POST files one (the member for
+    themself, the cell for a member of its scope)."""
+
+    class ReviewList(generics.ListAPIView):
+        serializer_class = serializer
+
+        def get_queryset(self):
+            return visible(actor_for(self.request))
+
+        @extend_schema(request=body, responses={201: serializer})
+        def post(self, request, *args, **kwargs):
+            actor = actor_for(request)
+            member = _filer(actor, request)
+            data = body(data=request.data)
+            data.is_valid(raise_exception=True)
+            fields = dict(data.validated_data)
+            fields.pop("member", None)
+            obj = file(actor=actor, member=member, **fields)
+            return Response(serializer(obj, context={"actor": actor}).data, status=201)
+
+    ReviewList.__doc__ = doc
+    ReviewList.__name__ = ReviewList.__qualname__ = f"{serializer.Meta.model.__name__}List"
+    return ReviewList
 
 
-def _may_act(actor, obj) -> None:
-    """The cell (comment / opinion) or the level above (decision) may act; anyone else in scope: 403."""
-    if not (actor.can("transfers.edit", obj.unit) or actor.can("transfers.edit", obj.unit.parent or obj.unit)):
-        raise PermissionDenied
-
-
-class TripList(generics.ListAPIView):
-    """Trips abroad of the members in the caller's scope (a member: their own); a member applies
-    for their own trip, the cell for a member of its scope."""
-
-    serializer_class = TripSerializer
-
-    def get_queryset(self):
-        return selectors.trips_visible(actor_for(self.request))
-
-    @extend_schema(request=TripApplySerializer, responses={201: TripSerializer})
-    def post(self, request, *args, **kwargs):
-        actor = actor_for(request)
-        member = _filer(actor, request)
-        data = TripApplySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        fields.pop("member", None)
-        trip = services.trip_apply(actor=actor, member=member, **fields)
-        return Response(TripSerializer(trip).data, status=201)
-
-
-class TripReport(generics.GenericAPIView):
-    """The member's report after the trip (or the cell's, for them), once the trip has ended."""
-
-    serializer_class = TripSerializer
-
-    @extend_schema(request=TripReportSerializer, responses={200: TripSerializer})
-    def post(self, request, pk):
-        actor = actor_for(request)
-        trip = selectors.trip_get(actor, pk)
-        if actor.member_id != trip.member_id and not actor.can("transfers.edit", trip.unit):
-            raise PermissionDenied
-        data = TripReportSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        services.trip_report(actor=actor, trip=trip, text=data.validated_data["text"])
-        return Response(TripSerializer(selectors.trip_get(actor, pk)).data)
-
-
-class TripDecide(generics.GenericAPIView):
-    """The cell's comment, then the committee's decision (opening the report deadline when approved)."""
-
-    serializer_class = TripSerializer
-
-    @extend_schema(request=TripDecideSerializer, responses={200: TripSerializer})
-    def post(self, request, pk):
-        actor = actor_for(request)
-        trip = selectors.trip_get(actor, pk)
-        _may_act(actor, trip)
-        data = TripDecideSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        if d["step"] == "comment":
-            services.trip_comment(actor=actor, trip=trip, comment=d.get("comment", ""))
-        else:
-            services.trip_decide(actor=actor, trip=trip, **_decision(d))
-        return Response(TripSerializer(selectors.trip_get(actor, pk)).data)
-
-
-class DeclarationList(generics.ListAPIView):
-    """Declarations of the members in the caller's scope (a member: their own); a member files
-    their own, the cell for a member of its scope."""
-
-    serializer_class = DeclarationSerializer
-
-    def get_queryset(self):
-        return selectors.declarations_visible(actor_for(self.request))
-
-    @extend_schema(request=DeclarationFileSerializer, responses={201: DeclarationSerializer})
-    def post(self, request, *args, **kwargs):
-        actor = actor_for(request)
-        member = _filer(actor, request)
-        data = DeclarationFileSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        fields.pop("member", None)
-        declaration = services.declaration_file(actor=actor, member=member, **fields)
-        return Response(DeclarationSerializer(declaration).data, status=201)
-
-
-class DeclarationDecide(generics.GenericAPIView):
-    """The cell's opinion, then the competent committee's decision."""
-
-    serializer_class = DeclarationSerializer
-
-    @extend_schema(request=DeclarationDecideSerializer, responses={200: DeclarationSerializer})
-    def post(self, request, pk):
-        actor = actor_for(request)
-        declaration = selectors.declaration_get(actor, pk)
-        _may_act(actor, declaration)
-        data = DeclarationDecideSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        d = data.validated_data
-        if d["step"] == "opinion":
-            services.declaration_opinion(actor=actor, declaration=declaration, opinion=d.get("opinion", ""))
-        else:
-            services.declaration_decide(actor=actor, declaration=declaration, **_decision(d))
-        return Response(DeclarationSerializer(selectors.declaration_get(actor, pk)).data)
+TripList = _review_list(serializer=TripSerializer, body=TripApplySerializer, visible=selectors.trips_visible,
+                        file=services.trip_apply, doc="Trips abroad of the members in the caller's scope.")
+DeclarationList = _review_list(serializer=DeclarationSerializer, body=DeclarationFileSerializer,
+                               visible=selectors.declarations_visible, file=services.declaration_file,
+                               doc="Declarations of the members in the caller's scope.")
+ExemptionList = _review_list(serializer=ExemptionSerializer, body=ExemptionApplySerializer,
+                             visible=selectors.exemptions_visible, file=services.exemption_apply,
+                             doc="Exemptions from party work and meetings of the members in the caller's scope.")
+TripActions = actions_view(lc=TRIP, get_object=selectors.trip_get, detail=TripSerializer)
+DeclarationActions = actions_view(lc=DECLARATION, get_object=selectors.declaration_get, detail=DeclarationSerializer)
+ExemptionActions = actions_view(lc=EXEMPTION, get_object=selectors.exemption_get, detail=ExemptionSerializer)
 
 
 class DelegationTaskSerializer(serializers.Serializer):

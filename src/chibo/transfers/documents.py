@@ -227,7 +227,7 @@ def trip_decision_document(trip) -> OfficialDocument:
     approved = trip.state in (TripState.APPROVED, TripState.REPORTED)
     blocks = [
         Paragraph(f"Căn cứ đơn xin đi nước ngoài về việc riêng của đồng chí {trip.member.full_name} ngày "
-                  f"{_d(trip.applied_on)} và ý kiến của {trip.unit.name} ngày {_d(trip.commented_on)};"),
+                  f"{_d(trip.filed_on)} và ý kiến của {trip.unit.name} ngày {_d(trip.opinion_on)};"),
         Paragraph(f"{unit.name} {'QUYẾT ĐỊNH' if approved else 'THÔNG BÁO'}:", bold=True, align="center",
                   indent=False),
         Paragraph(f"Điều 1. {'Đồng ý' if approved else 'Không đồng ý'} cho đồng chí có tên dưới đây đi nước ngoài "

@@ -120,18 +120,8 @@ class TripForm(forms.Form):
     return_on = VNDateField(label="Ngày về")
 
 
-class CommentForm(forms.Form):
-    comment = forms.CharField(label="Ý kiến của chi bộ", max_length=500)
-
-
-class DecideForm(forms.Form):
-    approve = forms.TypedChoiceField(label="Quyết định", choices=[("1", "Đồng ý"), ("0", "Không đồng ý")],
-                                     coerce=lambda v: v == "1")
-    document = forms.CharField(label="Số văn bản quyết định", max_length=120)
-
-
 class TripReportForm(forms.Form):
-    text = forms.CharField(label="Báo cáo sau chuyến đi", widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label="Báo cáo sau chuyến đi", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class DeclarationForm(forms.Form):
@@ -140,15 +130,10 @@ class DeclarationForm(forms.Form):
     subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300)
 
 
-class OpinionForm(forms.Form):
-    opinion = forms.CharField(label="Ý kiến của chi bộ", max_length=500)
-
-
 class ExemptionForm(forms.Form):
     period_from = VNDateField(label="Từ ngày")
     period_to = VNDateField(label="Đến ngày")
     reason = forms.CharField(label="Lý do", max_length=300)
-    document = forms.CharField(label="Số nghị quyết của chi bộ", max_length=120)
 
 
 class RotationForm(_UnitOrgMixin, forms.Form):

@@ -1,4 +1,7 @@
-"""The lifecycle of a transfer (chuyển sinh hoạt đảng), declared once (docs/domain.md §3).
+"""The lifecycles of the transfers app, declared once (docs/domain.md §3): transfers, and the requests a
+member files while abroad (trips, declarations, exemptions), reviewed by the cell and the committee.
+
+A transfer (chuyển sinh hoạt đảng):
 
 requested → approved by the sending cell → letter issued (box 1 of the 10-box letter, or 2-SHĐ) →
 forwarded box by box by the levels above (or introduced on by the upper committee for a letter from
@@ -10,9 +13,21 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core import clock
 from chibo.core.lifecycle import Lifecycle, Transition, TransitionRefused
-from chibo.transfers.forms import DateForm, DayForm, LetterForm, ReasonForm
-from chibo.transfers.models import INCOMING, OPEN_STATES, Form, Kind, State, Transfer
+from chibo.members.reviews import files_for_self, review_transitions
+from chibo.transfers.forms import DateForm, DayForm, LetterForm, ReasonForm, TripReportForm
+from chibo.transfers.models import (
+    INCOMING,
+    OPEN_STATES,
+    DeclarationState,
+    ExemptionState,
+    Form,
+    Kind,
+    State,
+    Transfer,
+    TripState,
+)
 
 
 def sender(t: Transfer):
@@ -113,4 +128,51 @@ TRANSFER = Lifecycle(
             perm="transfers.edit", form=ReasonForm, closes=("transfer.report",), secondary=True,
             done=_("Đã hủy.")),
     ),
+)
+
+
+# --- requests reviewed by the cell and the committee (members.reviews) ------------------------------
+def _self(actor, obj) -> bool:
+    return files_for_self(actor, obj)
+
+
+TRIP = Lifecycle(
+    key="trip",
+    label=_("Đi nước ngoài về việc riêng"),
+    states=TripState,
+    subject="trip",
+    start=_("Đảng viên nộp đơn trước chuyến đi (hoặc chi bộ ghi đơn cho đảng viên)"),
+    final=(TripState.REFUSED, TripState.REPORTED),
+    help=_("Xin phép trước khi đi, báo cáo sau khi về trong thời hạn theo sổ quy định."),
+    transitions=(
+        *review_transitions(perm="transfers.edit", opens_on_approval=("trip.report",)),
+        Transition(
+            "report", _("Báo cáo sau chuyến đi"), sources=(TripState.APPROVED,), target=TripState.REPORTED,
+            perm="transfers.edit", allow=_self, allow_label=_("đảng viên (của chính mình)"),
+            when=lambda trip: clock.today() >= trip.return_on,
+            when_label=_("Chuyến đi chưa kết thúc; báo cáo sau ngày về."), form=TripReportForm,
+            closes=("trip.report",), done=_("Đã nộp báo cáo sau chuyến đi.")),
+    ),
+)
+
+DECLARATION = Lifecycle(
+    key="declaration",
+    label=_("Khai báo khi ở nước ngoài"),
+    states=DeclarationState,
+    subject="declaration",
+    start=_("Đảng viên khai về bản thân (hoặc chi bộ ghi lời khai cho đảng viên)"),
+    final=(DeclarationState.APPROVED, DeclarationState.REFUSED),
+    help=_("Mang tài liệu mật ra nước ngoài, nhận danh hiệu, tham gia tổ chức, kết hôn, quốc tịch nước ngoài."),
+    transitions=review_transitions(perm="transfers.edit"),
+)
+
+EXEMPTION = Lifecycle(
+    key="exemption",
+    label=_("Miễn công tác và sinh hoạt đảng"),
+    states=ExemptionState,
+    subject="exemption",
+    start=_("Đảng viên làm đơn (hoặc chi bộ ghi đơn cho đảng viên)"),
+    final=(ExemptionState.APPROVED, ExemptionState.REFUSED),
+    help=_("Ở nước ngoài một mình dưới thời hạn phải chuyển sinh hoạt chính thức: miễn công tác và sinh hoạt."),
+    transitions=review_transitions(perm="transfers.edit", opinion_label=_("Nghị quyết của chi bộ")),
 )

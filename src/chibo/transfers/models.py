@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from chibo.members.reviews import MemberRequest
+
 
 class OrgKind(models.TextChoices):
     DOMESTIC_PARTY = "domestic_party", "Tổ chức đảng trong nước"
@@ -261,29 +263,22 @@ class DelegationMember(models.Model):
 
 
 class TripState(models.TextChoices):
-    APPLIED = "applied", "Đã nộp đơn"
-    COMMENTED = "commented", "Chi bộ đã cho ý kiến"
+    FILED = "filed", "Đã nộp đơn"
+    OPINION = "opinion", "Chi bộ đã cho ý kiến"
     APPROVED = "approved", "Được đồng ý"
     REFUSED = "refused", "Không đồng ý"
     REPORTED = "reported", "Đã báo cáo sau chuyến đi"
 
 
-class Trip(models.Model):
-    """A member's private trip abroad: application before travel, the cell's comment, the
-    committee's decision, the report within ``trip.report_within`` working days of return."""
+class Trip(MemberRequest):
+    """A member's private trip abroad, reviewed (members.reviews) before travel; the report is due within
+    ``trip.report_within`` working days of return."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="trips")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     country = models.CharField("nước đến (ISO 3166)", max_length=2)
     purpose = models.CharField("mục đích", max_length=300)
     depart_on = models.DateField("ngày đi")
     return_on = models.DateField("ngày về")
-    applied_on = models.DateField()
-    state = models.CharField(max_length=12, choices=TripState.choices, default=TripState.APPLIED)
-    cell_comment = models.CharField("ý kiến chi bộ", max_length=500, blank=True)
-    commented_on = models.DateField(null=True, blank=True)
-    decision_doc = models.CharField("văn bản quyết định", max_length=120, blank=True)
-    decided_on = models.DateField(null=True, blank=True)
+    state = models.CharField(max_length=12, choices=TripState.choices, default=TripState.FILED)
     report_due = models.DateField(null=True, blank=True)
     report_text = models.TextField("báo cáo", blank=True)
     reported_on = models.DateField(null=True, blank=True)
@@ -297,16 +292,24 @@ class Trip(models.Model):
         return f"trip:{self.pk}"
 
 
-class Exemption(models.Model):
-    """Exemption from party work and meetings for a period abroad alone under 12 months (the cell decides)."""
+class ExemptionState(models.TextChoices):
+    FILED = "filed", "Đã nộp đơn"
+    OPINION = "opinion", "Chi bộ đã có nghị quyết"
+    APPROVED = "approved", "Được miễn"
+    REFUSED = "refused", "Không được miễn"
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfer_exemptions")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    period_from = models.DateField()
-    period_to = models.DateField()
-    reason = models.CharField(max_length=300)
-    decision_doc = models.CharField(max_length=120)
-    decided_on = models.DateField()
+
+class Exemption(MemberRequest):
+    """Exemption from party work and meetings for a period abroad alone under ``transfer.official_abroad_min_months``
+    months, on application, reviewed (members.reviews): the cell resolves, the committee above decides."""
+
+    period_from = models.DateField("từ ngày")
+    period_to = models.DateField("đến ngày")
+    reason = models.CharField("lý do", max_length=300)
+    state = models.CharField(max_length=10, choices=ExemptionState.choices, default=ExemptionState.FILED)
+
+    class Meta:
+        ordering = ["-period_from", "-pk"]
 
 
 class DeclarationKind(models.TextChoices):
@@ -324,21 +327,14 @@ class DeclarationState(models.TextChoices):
     REFUSED = "refused", "Cấp ủy không đồng ý"
 
 
-class Declaration(models.Model):
-    """What the member declares about themselves (no details of other people are stored: for a
-    marriage only the fact and the country; for classified documents only register metadata)."""
+class Declaration(MemberRequest):
+    """What the member declares about themselves, reviewed (members.reviews). No details of other people
+    are stored: for a marriage only the fact and the country; for classified documents only register metadata."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="declarations")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=24, choices=DeclarationKind.choices)
     country = models.CharField("nước liên quan (ISO 3166)", max_length=2, blank=True)
     subject = models.CharField("nội dung khai (về bản thân)", max_length=300)
-    filed_on = models.DateField()
     state = models.CharField(max_length=10, choices=DeclarationState.choices, default=DeclarationState.FILED)
-    cell_opinion = models.CharField(max_length=500, blank=True)
-    opinion_on = models.DateField(null=True, blank=True)
-    decision_doc = models.CharField(max_length=120, blank=True)
-    decided_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-filed_on", "-pk"]

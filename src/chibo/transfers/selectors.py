@@ -17,6 +17,7 @@ from chibo.transfers.models import (
     Declaration,
     Delegation,
     DelegationMember,
+    Exemption,
     Form,
     Kind,
     Letter,
@@ -126,6 +127,10 @@ def declarations_visible(actor: Actor):
     return Declaration.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
 
+def exemptions_visible(actor: Actor):
+    return Exemption.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
+
+
 def _get(qs, pk):
     try:
         return qs.get(pk=pk)
@@ -139,6 +144,10 @@ def trip_get(actor: Actor, pk):
 
 def declaration_get(actor: Actor, pk):
     return _get(declarations_visible(actor), pk)
+
+
+def exemption_get(actor: Actor, pk):
+    return _get(exemptions_visible(actor), pk)
 
 
 def delegations_visible(actor: Actor):

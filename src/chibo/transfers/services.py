@@ -25,6 +25,7 @@ from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline
 from chibo.members import timeline
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.enums import Status as MemberStatus
+from chibo.members.reviews import may_file, review_decide, review_file, review_opinion
 from chibo.members.selectors import member_fresh, members_of_unit
 from chibo.members.services import (
     member_change_status,
@@ -34,14 +35,14 @@ from chibo.members.services import (
     post_appoint,
     posts_end_on_unit_close,
 )
-from chibo.transfers.lifecycle import TRANSFER, next_box_or_refuse
+from chibo.transfers import timeline_events as ev
+from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP, next_box_or_refuse
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
     OUTGOING,
     Declaration,
     DeclarationKind,
-    DeclarationState,
     Delegation,
     DelegationMember,
     DelegationRole,
@@ -77,9 +78,10 @@ def _today() -> date:
     return clock.today()
 
 
-def _step(actor: Actor, t: Transfer, step: str, on: date, text: str, unit=None, **data) -> None:
-    timeline.record_transfer_step(actor=actor, member=t.member, step=step, occurred_on=on, unit=unit or t.unit,
-                                  data={"transfer": t.pk, "kind": t.kind, "text": text, **data})
+def _event(actor: Actor, t: Transfer, kind: str, on: date, unit=None, **params) -> None:
+    """The member's timeline event of a step of the transfer (its parameters, never a sentence)."""
+    timeline.record(actor=actor, member=t.member, kind=kind, occurred_on=on, unit=unit or t.unit,
+                    data={"transfer": t.pk, "kind": t.kind, "to": t.destination, **params})
 
 
 def _check_date(errors: dict, name: str, value: date | None, member: Member | None = None) -> None:
@@ -298,9 +300,8 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
     dl = deadline_open(actor=actor, kind="transfer.start", unit=member.unit, start=decision_date, member=member,
                        title=f"Đề nghị chuyển sinh hoạt: {member.full_name}", source=t.source)
     deadline_meet(actor=actor, deadline=dl, on=requested_on, reason=t.late_start_reason)
-    _step(actor, t, "requested", requested_on,
-          f"Đề nghị {t.get_kind_display().lower()} đến {t.destination} (QĐ {t.decision_doc})"
-          + (" — chậm: " + t.late_start_reason if t.late_start else ""))
+    _event(actor, t, ev.TRANSFER_REQUESTED, requested_on, decision_doc=t.decision_doc,
+           late_reason=t.late_start_reason if t.late_start else "")
     return t
 
 
@@ -322,7 +323,7 @@ def transfer_approve(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
         raise ValidationError(errors)
     t.state, t.approved_on = State.APPROVED, on
     t.save(update_fields=["state", "approved_on"])
-    _step(actor, t, "approved", on, f"Chi bộ đồng ý chuyển sinh hoạt đến {t.destination}")
+    _event(actor, t, ev.TRANSFER_APPROVED, on)
     return t
 
 
@@ -374,9 +375,8 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
     except IntegrityError as exc:
         raise ValidationError({"member": "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."}) from exc
     _open_report_deadline(actor, t, letter_date)
-    _step(actor, t, "incoming", _today(),
-          f"Tiếp nhận giấy giới thiệu số {t.incoming_letter} ngày {letter_date:%d/%m/%Y} của {from_org.name}",
-          unit=at_unit)
+    _event(actor, t, ev.TRANSFER_INCOMING, _today(), unit=at_unit, letter=t.incoming_letter, letter_date=letter_date,
+           **{"from": from_org.name})
     return t
 
 
@@ -464,8 +464,7 @@ def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_
     t.state, t.issued_on = State.ISSUED, on
     t.save(update_fields=["state", "issued_on"])
     _open_report_deadline(actor, t, on)
-    _step(actor, t, "issued", on, f"Cấp giấy giới thiệu số {letter.number} đến {t.destination}",
-          letter=letter.number)
+    _event(actor, t, ev.TRANSFER_ISSUED, on, letter=letter.number)
     return letter
 
 
@@ -489,9 +488,8 @@ def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title
     t.state, t.forwarded_on = State.FORWARDED, on
     t.save(update_fields=["state", "forwarded_on"])
     _open_report_deadline(actor, t, on)
-    where = f" (ô số {box})" if form == Form.TEN_BOX else ""
-    _step(actor, t, "forwarded", on, f"{issuer.name} giới thiệu đến {t.destination}{where}, giấy số {letter.number}",
-          unit=issuer, letter=letter.number)
+    _event(actor, t, ev.TRANSFER_FORWARDED, on, unit=issuer, issuer=issuer.name, letter=letter.number,
+           box=box if form == Form.TEN_BOX else None)
     return letter
 
 
@@ -509,7 +507,7 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
         raise ValidationError(errors)
     t.state, t.received_on = State.RECEIVED, on
     t.save(update_fields=["state", "received_on"])
-    _step(actor, t, "received", on, f"{t.destination} đã nhận giấy giới thiệu (báo lại nơi gửi)")
+    _event(actor, t, ev.TRANSFER_RECEIVED, on)
     return t
 
 
@@ -544,9 +542,8 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
                              reason=f"Đã đến sinh hoạt tại {t.destination}", document=t.decision_doc,
                              effective_on=on)
         t.member.refresh_from_db()
-    _step(actor, t, "reported", on, f"Đã đến sinh hoạt tại {t.destination}"
-          + (f" — chậm so với hạn {t.report_due:%d/%m/%Y}: {t.late_report_reason}" if t.late_report else ""),
-          unit=t.to_unit or t.unit, late=t.late_report)
+    _event(actor, t, ev.TRANSFER_REPORTED, on, unit=t.to_unit or t.unit, late=t.late_report,
+           report_due=t.report_due, late_reason=t.late_report_reason)
     return t
 
 
@@ -560,7 +557,7 @@ def transfer_cancel(*, actor: Actor, transfer: Transfer, reason: str) -> Transfe
     t.state, t.cancel_reason = State.CANCELLED, clean(reason)[:300]
     t.save(update_fields=["state", "cancel_reason"])
     deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(), waived_reason="Đã hủy")
-    _step(actor, t, "cancelled", _today(), f"Hủy việc chuyển sinh hoạt: {t.cancel_reason}")
+    _event(actor, t, ev.TRANSFER_CANCELLED, _today(), reason=t.cancel_reason)
     return t
 
 
@@ -602,8 +599,8 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
                                waived_reason="Giấy giới thiệu bị hủy")
         else:  # the member presents the last valid box: its clock again
             _open_report_deadline(actor, t, remaining.issued_on)
-    _step(actor, t, "voided", _today(), f"Hủy giấy giới thiệu số {letter.number}: {letter.void_reason}"
-          + (f" — cả giấy bị hủy, kể cả ô số {', '.join(str(x.box) for x in voided[1:])}" if len(voided) > 1 else ""))
+    _event(actor, t, ev.LETTER_VOIDED, _today(), letter=letter.number, reason=letter.void_reason,
+           boxes=[x.box for x in voided[1:]])
     return letter
 
 
@@ -627,9 +624,8 @@ def return_review_submit(*, actor: Actor, member: Member, period_from: date, per
         raise ValidationError(errors)
     review = ReturnReview.objects.create(member=member, unit=member.unit, period_from=period_from,
                                          period_to=period_to, text=clean(text)[:20000], submitted_on=_today())
-    timeline.record_return_review(actor=actor, member=member, occurred_on=_today(), data={
-        "text": f"Nộp bản tự kiểm điểm thời gian ở nước ngoài {period_from:%d/%m/%Y} – {period_to:%d/%m/%Y}",
-        "review": review.pk})
+    timeline.record(actor=actor, member=member, kind=ev.RETURN_REVIEW_FILED, occurred_on=_today(),
+                    data={"review": review.pk, "from": period_from, "to": period_to})
     return review
 
 
@@ -655,9 +651,8 @@ def return_review_certify(*, actor: Actor, review: ReturnReview, certified_by: s
     review.certified_by, review.certifier_label = certified_by, clean(certifier_label)
     review.certified_on, review.certified_ref = certified_on, clean(certified_ref)
     review.save()
-    timeline.record_return_review(actor=actor, member=review.member, occurred_on=certified_on, data={
-        "text": f"Bản tự kiểm điểm được {review.certifier_label} xác nhận ({review.certified_ref})",
-        "review": review.pk})
+    timeline.record(actor=actor, member=review.member, kind=ev.RETURN_REVIEW_CERTIFIED, occurred_on=certified_on,
+                    data={"review": review.pk, "by": review.certifier_label, "ref": review.certified_ref})
     return review
 
 
@@ -845,20 +840,21 @@ def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document
 
 
 # ------------------------------------------------------------------------------------------------
-# Trips abroad and exemptions
+# Requests filed abroad, reviewed by the cell and the committee (members.reviews): trips, declarations,
+# exemptions. The member files for themself, the cell for a member of its scope.
 # ------------------------------------------------------------------------------------------------
-def _self_or(actor: Actor, member: Member, perm: str) -> None:
-    if actor.member_id != member.pk:
-        require(actor, perm, member.unit)
+def _country(errors: dict, value: str, *, required: bool) -> str:
+    code = clean(value).upper()
+    if (code or required) and (len(code) != 2 or not code.isalpha()):
+        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP." if required else "Mã nước ISO 3166 hai chữ cái."
+    return code
 
 
 @transaction.atomic
-def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depart_on: date, return_on: date):
-    _self_or(actor, member, "transfers.edit")
+def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depart_on: date, return_on: date) -> Trip:
     today = _today()
     errors: dict[str, str] = {}
-    if len(clean(country)) != 2:
-        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP."
+    code = _country(errors, country, required=True)
     if not clean(purpose):
         errors["purpose"] = "Cần mục đích chuyến đi."
     if depart_on is None or depart_on <= today:
@@ -867,156 +863,111 @@ def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depa
         errors["depart_on"] = "Ngày đi quá xa."
     if return_on is None or (depart_on and return_on < depart_on):
         errors["return_on"] = "Ngày về phải sau ngày đi."
+    may_file(actor, member, "transfers.edit")
     if errors:
         raise ValidationError(errors)
-    trip = Trip.objects.create(member=member, unit=member.unit, country=clean(country).upper(),
-                               purpose=clean(purpose), depart_on=depart_on, return_on=return_on, applied_on=today)
-    _trip_step(actor, trip, "trip_applied", today, f"Đơn xin đi nước ngoài ({trip.country}) "
-               f"{depart_on:%d/%m/%Y} – {return_on:%d/%m/%Y}")
-    return trip
+    return review_file(actor=actor, model=Trip, member=member, perm="transfers.edit", event=ev.TRIP_FILED,
+                       data={"country": code, "depart_on": depart_on, "return_on": return_on},
+                       country=code, purpose=clean(purpose), depart_on=depart_on, return_on=return_on)
 
 
-def _trip_step(actor: Actor, trip, step: str, on: date, text: str) -> None:
-    timeline.record_transfer_step(actor=actor, member=trip.member, step=step, occurred_on=on, unit=trip.unit,
-                                  data={"trip": trip.pk, "text": text})
+@TRIP.runs("opinion")
+def trip_opinion(*, actor: Actor, trip: Trip, opinion: str) -> Trip:
+    return review_opinion(actor=actor, lc=TRIP, obj=trip, opinion=opinion, event=ev.TRIP_OPINION)
 
 
+@TRIP.runs("decide")
 @transaction.atomic
-def trip_comment(*, actor: Actor, trip, comment: str):
-    trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
-    require(actor, "transfers.edit", trip.unit)
-    if trip.state != TripState.APPLIED:
-        raise ValidationError({"comment": "Chi bộ đã cho ý kiến."})
-    if not clean(comment):
-        raise ValidationError({"comment": "Cần ý kiến của chi bộ."})
-    trip.state, trip.cell_comment, trip.commented_on = TripState.COMMENTED, clean(comment)[:500], _today()
-    trip.save()
-    _trip_step(actor, trip, "trip_commented", _today(), f"Chi bộ cho ý kiến: {trip.cell_comment}")
-    return trip
-
-
-@transaction.atomic
-def trip_decide(*, actor: Actor, trip, approve: bool, document: str):
-    """The grass-roots committee (the level above the cell) decides; when approved, the report
-    deadline is opened from the return date."""
-
-    trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=trip.pk)
-    require(actor, "transfers.edit", trip.unit.parent or trip.unit)
-    if trip.state != TripState.COMMENTED:
-        raise ValidationError({"state": "Cần ý kiến của chi bộ trước khi cấp ủy quyết định."})
-    if not clean(document):
-        raise ValidationError({"document": "Cần số văn bản quyết định."})
-    trip.state = TripState.APPROVED if approve else TripState.REFUSED
-    trip.decision_doc, trip.decided_on = clean(document), _today()
+def trip_decide(*, actor: Actor, trip: Trip, approve: bool, document: str) -> Trip:
+    """The committee above the cell decides; when approved, the report deadline runs from the return date."""
+    trip = review_decide(actor=actor, lc=TRIP, obj=trip, approve=approve, document=document, event=ev.TRIP_DECIDED)
     if approve:
         trip.report_due = due_date(rule("trip.report_within", on=trip.return_on), trip.return_on, unit=trip.unit)
-        trip.save()
+        trip.save(update_fields=["report_due"])
         deadline_open(actor=actor, kind="trip.report", unit=trip.unit, start=trip.return_on, member=trip.member,
                       title=f"Báo cáo sau chuyến đi nước ngoài: {trip.member.full_name}", source=trip.source)
-    else:
-        trip.save()
-    _trip_step(actor, trip, "trip_decided", _today(),
-               f"Cấp ủy {'đồng ý' if approve else 'không đồng ý'} ({trip.decision_doc})")
     return trip
 
 
+@TRIP.runs("report")
 @transaction.atomic
-def trip_report(*, actor: Actor, trip, text: str):
+def trip_report(*, actor: Actor, trip: Trip, text: str) -> Trip:
     trip = Trip.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=trip.pk)
-    _self_or(actor, trip.member, "transfers.edit")
+    TRIP.check(actor, trip, "report")
     today = _today()
-    if trip.state != TripState.APPROVED:
-        raise ValidationError({"state": "Chuyến đi chưa được đồng ý hoặc đã báo cáo."})
-    if today < trip.return_on:
-        raise ValidationError({"text": f"Chuyến đi chưa kết thúc (về ngày {trip.return_on:%d/%m/%Y})."})
     if len(clean(text)) < 10:
         raise ValidationError({"text": "Cần nội dung báo cáo."})
     trip.state, trip.report_text, trip.reported_on = TripState.REPORTED, clean(text)[:5000], today
     trip.late_report = bool(trip.report_due and today > trip.report_due)
     trip.save()
     deadline_close_for(actor=actor, source=trip.source, kind="trip.report", on=today)
-    _trip_step(actor, trip, "trip_reported", today, "Báo cáo sau chuyến đi"
-               + (f" (chậm, hạn {trip.report_due:%d/%m/%Y})" if trip.late_report else ""))
+    timeline.record(actor=actor, member=trip.member, kind=ev.TRIP_REPORTED, occurred_on=today, unit=trip.unit,
+                    data={"id": trip.pk, "late": trip.late_report, "report_due": trip.report_due})
     return trip
 
 
 @transaction.atomic
-def exemption_grant(*, actor: Actor, member: Member, period_from: date, period_to: date, reason: str,
-                    document: str):
-    """The cell exempts a member abroad alone for under ``transfer.official_abroad_min_months`` months."""
-
-    require(actor, "transfers.edit", member.unit)
-    limit = integer(rule("transfer.official_abroad_min_months", on=period_from))
-    errors: dict[str, str] = {}
-    if period_to < period_from:
-        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
-    elif period_to >= add_months(period_from, limit):
-        errors["period_to"] = f"Miễn sinh hoạt chỉ cho thời gian dưới {limit} tháng; dài hơn phải chuyển chính thức."
-    if not clean(reason):
-        errors["reason"] = "Cần lý do."
-    if not clean(document):
-        errors["document"] = "Cần số nghị quyết/quyết định của chi bộ."
-    if errors:
-        raise ValidationError(errors)
-    ex = Exemption.objects.create(member=member, unit=member.unit, period_from=period_from, period_to=period_to,
-                                  reason=clean(reason), decision_doc=clean(document), decided_on=_today())
-    timeline.record_transfer_step(actor=actor, member=member, step="exempted", occurred_on=_today(), data={
-        "text": f"Miễn công tác và sinh hoạt {period_from:%d/%m/%Y} – {period_to:%d/%m/%Y} ({ex.decision_doc})"})
-    return ex
-
-
-# ------------------------------------------------------------------------------------------------
-# Declarations abroad: the member files, the cell gives an opinion, the committee decides
-# ------------------------------------------------------------------------------------------------
-@transaction.atomic
-def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, country: str = ""):
-    _self_or(actor, member, "transfers.edit")
+def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, country: str = "") -> Declaration:
     errors: dict[str, str] = {}
     if kind not in DeclarationKind.values:
         errors["kind"] = "Loại khai báo không hợp lệ."
     if not clean(subject):
         errors["subject"] = "Cần nội dung khai báo (về bản thân)."
-    if country and len(clean(country)) != 2:
-        errors["country"] = "Mã nước ISO 3166 hai chữ cái."
+    code = _country(errors, country, required=False)
+    may_file(actor, member, "transfers.edit")
     if errors:
         raise ValidationError(errors)
-    d = Declaration.objects.create(member=member, unit=member.unit, kind=kind, subject=clean(subject)[:300],
-                                   country=clean(country).upper(), filed_on=_today())
-    timeline.record_transfer_step(actor=actor, member=member, step="declared", occurred_on=_today(),
-                                  data={"declaration": d.pk, "text": f"Khai báo: {d.get_kind_display()}"})
-    return d
+    return review_file(actor=actor, model=Declaration, member=member, perm="transfers.edit",
+                       event=ev.DECLARATION_FILED, data={"kind": kind, "country": code},
+                       kind=kind, subject=clean(subject)[:300], country=code)
+
+
+@DECLARATION.runs("opinion")
+def declaration_opinion(*, actor: Actor, declaration: Declaration, opinion: str) -> Declaration:
+    return review_opinion(actor=actor, lc=DECLARATION, obj=declaration, opinion=opinion, event=ev.DECLARATION_OPINION)
+
+
+@DECLARATION.runs("decide")
+@transaction.atomic
+def declaration_decide(*, actor: Actor, declaration: Declaration, approve: bool, document: str) -> Declaration:
+    return review_decide(actor=actor, lc=DECLARATION, obj=declaration, approve=approve, document=document,
+                         event=ev.DECLARATION_DECIDED)
 
 
 @transaction.atomic
-def declaration_opinion(*, actor: Actor, declaration, opinion: str):
-    d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit").get(pk=declaration.pk)
-    require(actor, "transfers.edit", d.unit)
-    if d.state != DeclarationState.FILED:
-        raise ValidationError({"opinion": "Chi bộ đã cho ý kiến."})
-    if not clean(opinion):
-        raise ValidationError({"opinion": "Cần ý kiến của chi bộ."})
-    d.state, d.cell_opinion, d.opinion_on = DeclarationState.OPINION, clean(opinion)[:500], _today()
-    d.save()
-    timeline.record_transfer_step(actor=actor, member=d.member, step="declaration_opinion", occurred_on=_today(),
-                                  data={"declaration": d.pk, "text": f"Chi bộ cho ý kiến về khai báo: {d.cell_opinion}"})
-    return d
+def exemption_apply(*, actor: Actor, member: Member, period_from: date, period_to: date, reason: str) -> Exemption:
+    """A member abroad alone for under ``transfer.official_abroad_min_months`` months asks to be exempted
+    from party work and meetings for the period (or the cell records the application for them)."""
+    errors: dict[str, str] = {}
+    if period_from is None:
+        errors["period_from"] = "Cần ngày bắt đầu."
+    elif period_to is None or period_to < period_from:
+        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+    else:
+        limit = integer(rule("transfer.official_abroad_min_months", on=period_from))
+        if period_to >= add_months(period_from, limit):
+            errors["period_to"] = (f"Miễn sinh hoạt chỉ cho thời gian dưới {limit} tháng; dài hơn phải chuyển "
+                                   "sinh hoạt chính thức.")
+    if not clean(reason):
+        errors["reason"] = "Cần lý do."
+    may_file(actor, member, "transfers.edit")
+    if errors:
+        raise ValidationError(errors)
+    return review_file(actor=actor, model=Exemption, member=member, perm="transfers.edit", event=ev.EXEMPTION_FILED,
+                       data={"from": period_from, "to": period_to},
+                       period_from=period_from, period_to=period_to, reason=clean(reason)[:300])
 
 
+@EXEMPTION.runs("opinion")
+def exemption_opinion(*, actor: Actor, exemption: Exemption, opinion: str) -> Exemption:
+    return review_opinion(actor=actor, lc=EXEMPTION, obj=exemption, opinion=opinion, event=ev.EXEMPTION_OPINION)
+
+
+@EXEMPTION.runs("decide")
 @transaction.atomic
-def declaration_decide(*, actor: Actor, declaration, approve: bool, document: str):
-    d = Declaration.objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent").get(pk=declaration.pk)
-    require(actor, "transfers.edit", d.unit.parent or d.unit)
-    if d.state != DeclarationState.OPINION:
-        raise ValidationError({"state": "Cần ý kiến của chi bộ trước khi cấp ủy quyết định."})
-    if not clean(document):
-        raise ValidationError({"document": "Cần số văn bản quyết định."})
-    d.state = DeclarationState.APPROVED if approve else DeclarationState.REFUSED
-    d.decision_doc, d.decided_on = clean(document), _today()
-    d.save()
-    timeline.record_transfer_step(actor=actor, member=d.member, step="declaration_decided", occurred_on=_today(),
-                                  data={"declaration": d.pk, "text": f"Cấp ủy {'đồng ý' if approve else 'không đồng ý'}"
-                                                                     f" ({d.decision_doc})"})
-    return d
+def exemption_decide(*, actor: Actor, exemption: Exemption, approve: bool, document: str) -> Exemption:
+    return review_decide(actor=actor, lc=EXEMPTION, obj=exemption, approve=approve, document=document,
+                         event=ev.EXEMPTION_DECIDED)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ urlpatterns = [
     path("member/<int:pk>/exemption/", views.exemption_new, name="exemption_new"),
     path("trip/<int:pk>/", views.trip_detail, name="trip"),
     path("declaration/<int:pk>/", views.declaration_detail, name="declaration"),
+    path("exemption/<int:pk>/", views.exemption_detail, name="exemption"),
     path("trip/<int:pk>/decision.pdf", views.trip_decision_file, {"fmt": "pdf"}, name="trip_decision_pdf"),
     path("trip/<int:pk>/decision.docx", views.trip_decision_file, {"fmt": "docx"}, name="trip_decision_docx"),
     path("declaration/<int:pk>/decision.pdf", views.declaration_decision_file, {"fmt": "pdf"},

@@ -29,14 +29,11 @@ from chibo.transfers.documents import (
 from chibo.transfers.forms import (
     CertifyForm,
     CloseForm,
-    CommentForm,
-    DecideForm,
     DeclarationForm,
     DelegationForm,
     ExemptionForm,
     HoldForm,
     IncomingForm,
-    OpinionForm,
     OrgActiveForm,
     OrgForm,
     ReasonForm,
@@ -44,17 +41,14 @@ from chibo.transfers.forms import (
     RotationForm,
     TransferRequestForm,
     TripForm,
-    TripReportForm,
 )
-from chibo.transfers.lifecycle import TRANSFER, next_issuer, sender
+from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP, next_issuer, sender
 from chibo.transfers.models import (
-    DeclarationState,
     DelegationRole,
     Form,
     ReturnReview,
     State,
     TransferHold,
-    TripState,
 )
 from chibo.units.selectors import unit_get, units_visible
 
@@ -107,6 +101,7 @@ def member_page(request, pk):
         "deadlines": selectors.transfer_deadlines(member), "today": clock.today(),
         "trips": selectors.trips_visible(actor).filter(member=member)[:20],
         "declarations": selectors.declarations_visible(actor).filter(member=member)[:20],
+        "exemptions": selectors.exemptions_visible(actor).filter(member=member)[:20],
         "can_edit": can_edit, "can_hold": actor.can("transfers.hold", member.unit),
         "is_self": actor.member_id == member.pk, "blockers": services.member_blockers(member),
         "certify_form": CertifyForm(initial={"certified_on": clock.today()}) if can_edit else None,
@@ -366,41 +361,26 @@ def trip_new(request, pk):
     return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Đơn đi nước ngoài: {member.full_name}"})
 
 
+def _review_page(request, actor, obj, lc, template: str, bound=None):
+    return render(request, template, {
+        "o": obj, "today": clock.today(), "actions": action_forms(actor, lc, obj, bound),
+        "action_url": request.path,
+    })
+
+
+def _review(request, obj, lc, template: str):
+    """A request reviewed by the cell and the committee: its page (GET) and its steps (POST, ``do``)."""
+    actor = actor_for(request)
+    if request.method == "POST":
+        return act(request, lc=lc, obj=obj, success_url=request.path,
+                   render_page=lambda bound: _review_page(request, actor, obj, lc, template, bound))
+    return _review_page(request, actor, obj, lc, template)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def trip_detail(request, pk):
-    actor = actor_for(request)
-    trip = selectors.trip_get(actor, pk)
-    unit, upper = trip.unit, trip.unit.parent or trip.unit
-    actions = {
-        "comment": (TripState.APPLIED, actor.can("transfers.edit", unit), CommentForm,
-                    lambda d: services.trip_comment(actor=actor, trip=trip, **d), "Ý kiến của chi bộ"),
-        "decide": (TripState.COMMENTED, actor.can("transfers.edit", upper), DecideForm,
-                   lambda d: services.trip_decide(actor=actor, trip=trip, **d), "Quyết định của cấp ủy"),
-        "report": (TripState.APPROVED, actor.member_id == trip.member_id or actor.can("transfers.edit", unit),
-                   TripReportForm, lambda d: services.trip_report(actor=actor, trip=trip, **d), "Báo cáo sau chuyến đi"),
-    }
-    return _staged(request, actor, trip, actions, "transfers/trip.html", "transfers:trip")
-
-
-def _staged(request, actor, obj, actions, template, route):
-    forms_ = []
-    if request.method == "POST":
-        do = request.POST.get("do", "")
-        if do not in actions:
-            raise Http404
-        _state, allowed, form_class, call, _label = actions[do]
-        form = form_class(request.POST)
-        if not allowed:
-            raise PermissionDenied
-        if submit(request, form, lambda: call(form.cleaned_data)):
-            messages.success(request, "Đã ghi.")
-            return redirect(route, obj.pk)
-        forms_.append((do, _label, form))
-    else:
-        forms_ = [(do, label, form_class()) for do, (state, allowed, form_class, _c, label) in actions.items()
-                  if allowed and obj.state == state]
-    return render(request, template, {"o": obj, "actions": forms_, "today": clock.today()})
+    return _review(request, selectors.trip_get(actor_for(request), pk), TRIP, "transfers/trip.html")
 
 
 @login_required
@@ -419,16 +399,14 @@ def declaration_new(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def declaration_detail(request, pk):
-    actor = actor_for(request)
-    d = selectors.declaration_get(actor, pk)
-    unit, upper = d.unit, d.unit.parent or d.unit
-    actions = {
-        "opinion": (DeclarationState.FILED, actor.can("transfers.edit", unit), OpinionForm,
-                    lambda x: services.declaration_opinion(actor=actor, declaration=d, **x), "Ý kiến của chi bộ"),
-        "decide": (DeclarationState.OPINION, actor.can("transfers.edit", upper), DecideForm,
-                   lambda x: services.declaration_decide(actor=actor, declaration=d, **x), "Quyết định của cấp ủy"),
-    }
-    return _staged(request, actor, d, actions, "transfers/declaration.html", "transfers:declaration")
+    return _review(request, selectors.declaration_get(actor_for(request), pk), DECLARATION,
+                   "transfers/declaration.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def exemption_detail(request, pk):
+    return _review(request, selectors.exemption_get(actor_for(request), pk), EXEMPTION, "transfers/exemption.html")
 
 
 def _decision_file(actor, obj, doc, name: str, fmt: str) -> HttpResponse:
@@ -461,14 +439,14 @@ def declaration_decision_file(request, pk, fmt):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exemption_new(request, pk):
+    """The member asks (or the cell records the application) to be exempted from party work and meetings."""
     actor = actor_for(request)
     member = member_get(actor, pk)
-    if not actor.can("transfers.edit", member.unit):
-        raise PermissionDenied
+    _self_or_staff(actor, member)
     form = ExemptionForm(request.POST or None)
-    if submit(request, form, lambda: services.exemption_grant(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã ghi miễn công tác và sinh hoạt.")
-        return redirect("transfers:member", member.pk)
+    if done := submit(request, form, lambda: services.exemption_apply(actor=actor, member=member, **form.cleaned_data)):
+        messages.success(request, "Đã nộp đơn xin miễn công tác và sinh hoạt.")
+        return redirect("transfers:exemption", done.value.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member,
                                         "title": f"Miễn công tác và sinh hoạt: {member.full_name}"})
 

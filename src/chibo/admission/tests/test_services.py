@@ -189,7 +189,7 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     assert probation.start_date == date(2027, 1, 9)
     assert probation.due_date == calendar_for(cell).add_working_days(date(2027, 1, 9), 30)
     kinds = list(member.timeline.order_by("pk").values_list("kind", flat=True))
-    assert kinds == [TimelineKind.CREATED, TimelineKind.ADMITTED]
+    assert kinds == [TimelineKind.CREATED, "admission.admitted"]
     # confirmation: a resolution dated before the end is refused
     settings.CHIBO_TODAY = date(2027, 3, 15)
     refused(lambda: services.case_confirmation_vote(actor=officer, case=case, held_on=date(2027, 1, 8), yes=6, no=0),
@@ -207,7 +207,7 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     assert case.stage == Stage.FULL
     assert member.status == Status.FULL and member.confirmation_date == date(2027, 1, 9)  # the 12-month date
     assert list(member.timeline.order_by("pk").values_list("kind", flat=True))[-2:] == [
-        TimelineKind.CONFIRMATION_VOTE, TimelineKind.STATUS_CHANGED]
+        "admission.confirmation_vote", TimelineKind.STATUS_CHANGED]
 
 
 def test_failed_confirmation_votes_escalate_after_the_rule(officer, make_cell, settings):

@@ -269,7 +269,12 @@ MATRIX: dict[str, object] = {
     "transfers:review_new": SELF_OR_STAFF,
     "transfers:trip_new": SELF_OR_STAFF,
     "transfers:declaration_new": SELF_OR_STAFF,
-    "transfers:exemption_new": MEMBER_WRITE_FORM,
+    "transfers:exemption_new": SELF_OR_STAFF,
+    "transfers:exemption": {
+        "exemption_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
+        "exemption_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+        "exemption_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     "transfers:trip": {
         "trip_own":       E(200, 200, 200, 404, 200, 404, LOGIN),
         "trip_de":        E(200, 200, 404, 200, 404, 404, LOGIN),
@@ -344,6 +349,7 @@ MATRIX: dict[str, object] = {
         "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
     },
     "api_member":         api(MEMBER_PAGE),
+    "api_member_timeline": api(MEMBER_PAGE),  # the timeline: exactly who may read the full record
     "api_rules": {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
@@ -374,10 +380,11 @@ MATRIX: dict[str, object] = {
     "api_transfer":       api(TRANSFER_PAGE),
     "api_transfer_actions":  {"transfer_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_trips":          {None: E(200, 200, 200, 200, 200, 200, 401)},
-    "api_trip_report":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
-    "api_trip_decide":    {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_trip_actions":   {"trip_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_declarations":   {None: E(200, 200, 200, 200, 200, 200, 401)},
-    "api_declaration_decide": {"declaration_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_declaration_actions": {"declaration_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_exemptions":     {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_exemption_actions": {"exemption_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_delegations":    {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_delegation": {
         "unit_delegation": E(200, 200, 404, 404, 404, 404, 401),
@@ -491,6 +498,10 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("transfers:declaration_new", "member_own", "POST", "transfers_declaration"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
     ("transfers:declaration", "declaration_own", "POST", "transfers_opinion"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("transfers:exemption_new", "member_fr", "POST", "transfers_exemption"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:exemption_new", "member_own", "POST", "transfers_exemption"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("transfers:exemption", "exemption_own", "POST", "transfers_opinion"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_exemptions", None, "POST", "transfers_api_exemption"):          E(201, 403, 201, 404, 201, 404, 401),
+    ("api_exemption_actions", "exemption_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
     ("transfers:rotation", "unit_fr_lhs", "POST", "transfers_rotation"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:delegation_new", None, "POST", "transfers_delegation"):   E(DONE, 403, 403, 403, 403, 403, LOGIN),
     ("transfers:delegation_close", "unit_delegation", "POST", "transfers_close"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
@@ -509,14 +520,14 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_trips", None, "POST", "transfers_api_trip"):                    E(201, 403, 201, 404, 201, 404, 401),
     # no member named: the caller's own record (officers without one are told to name a member)
     ("api_trips", None, "POST", "transfers_api_trip_self"):               E(400, 400, 201, 201, 201, 400, 401),
-    ("api_trip_report", "trip_returned_own", "POST", "transfers_api_trip_report"): E(200, 403, 200, 404, 200, 404, 401),
-    # the trip has not ended yet: refused with the reason, nothing written
-    ("api_trip_report", "trip_decided_own", "POST", "transfers_api_trip_report"): E(400, 403, 400, 404, 400, 404, 401),
-    ("api_trip_decide", "trip_own", "POST", "transfers_api_trip_comment"): E(200, 403, 200, 404, 403, 404, 401),
-    ("api_trip_decide", "trip_de", "POST", "transfers_api_trip_comment"):  E(200, 403, 404, 200, 404, 404, 401),
+    ("api_trip_actions", "trip_returned_own", "POST", "transfers_api_trip_report"): E(200, 403, 200, 404, 200, 404, 401),
+    # the trip has not ended yet: refused for its state (409) with the reason, nothing written
+    ("api_trip_actions", "trip_decided_own", "POST", "transfers_api_trip_report"): E(409, 403, 409, 404, 409, 404, 401),
+    ("api_trip_actions", "trip_own", "POST", "transfers_api_trip_comment"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_trip_actions", "trip_de", "POST", "transfers_api_trip_comment"):  E(200, 403, 404, 200, 404, 404, 401),
     ("api_declarations", None, "POST", "transfers_api_declaration"):      E(201, 403, 201, 404, 201, 404, 401),
-    ("api_declaration_decide", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
-    ("api_declaration_decide", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
+    ("api_declaration_actions", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_declaration_actions", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
     # meetings: bithu.duc is not offered a French cell (form shown again); a member sees but may not act (403);
     # the ballot's eligible list holds no persona: a member of the cell is told so (200), nothing written.
     ("meetings:new", None, "POST", "meeting_form"):                       E(DONE, 404, DONE, 200, 404, 404, LOGIN),

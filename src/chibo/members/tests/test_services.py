@@ -14,7 +14,7 @@ from django.utils import timezone
 from chibo.core.errors import StaleEdit
 from chibo.core.models import AuditEvent
 from chibo.deadlines.models import Deadline
-from chibo.members import services
+from chibo.members import services, timeline
 from chibo.members.models import CommitteePost, Member, PostRole, Status, TimelineEvent, TimelineKind
 from chibo.units import services as unit_services
 from chibo.units.models import Unit, UnitChange, UnitKind
@@ -100,7 +100,7 @@ def test_member_create_writes_row_timeline_and_audit(officer, unit):
     assert event.kind == TimelineKind.CREATED
     assert event.occurred_on == date(2015, 3, 2)
     assert event.actor_label == "ban.tochuc"
-    assert event.data == {"status": "probationary", "unit": unit("PHAP-LHS").name}
+    assert event.data == {"status": "probationary", "unit": unit("PHAP-LHS").name, "unit_id": unit("PHAP-LHS").pk}
     audit_row = last_audit("member.created", member)
     assert audit_row is not None and audit_row.actor_label == "ban.tochuc"
     assert audit_row.unit_id == unit("PHAP-LHS").pk
@@ -569,7 +569,9 @@ def test_post_appoint_writes_row_timeline_and_audit(officer, unit):
     assert CommitteePost.objects.get(pk=post.pk).to_date is None
     event = TimelineEvent.objects.filter(member=member).order_by("-pk").first()
     assert event.kind == TimelineKind.APPOINTED and event.unit == cell
-    assert event.data["role"] == "Cấp ủy viên" and event.data["decision"].startswith("41-QĐ/ĐUPHAP ngày ")
+    assert event.data["role_code"] == "committee_member" and event.data["decision_no"] == "41-QĐ/ĐUPHAP"
+    assert timeline.label(event.kind) == "Được chỉ định vào cấp ủy"
+    assert timeline.describe(event).startswith(f"Cấp ủy viên, {cell.name} — QĐ 41-QĐ/ĐUPHAP ngày ")
     assert last_audit(TimelineKind.APPOINTED, member) is not None
 
 

@@ -53,12 +53,17 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
                                          subject="Tham gia Hội cựu sinh viên trường Sciences Po", country="FR")
     decl_de = services.declaration_file(actor=officer, member=members["member_de"], kind="foreign_award",
                                         subject="Dự kiến nhận bằng khen của thành phố Frankfurt", country="DE")
-    from chibo.transfers.models import Declaration, Trip
+    from chibo.transfers.models import Declaration, Exemption, Trip
+
+    exemption_own = services.exemption_apply(actor=officer, member=members["member_own"], period_from=today,
+                                             period_to=today + timedelta(days=90), reason="Công tác một mình")
+    exemption_de = services.exemption_apply(actor=officer, member=members["member_de"], period_from=today,
+                                            period_to=today + timedelta(days=60), reason="Học ngắn hạn một mình")
 
     def decided_trip(member):  # applied, commented and approved: its decision can be downloaded
         trip = services.trip_apply(actor=officer, member=member, country="IT", purpose="Thăm người thân",
                                    depart_on=today + timedelta(days=40), return_on=today + timedelta(days=50))
-        services.trip_comment(actor=officer, trip=trip, comment="Đề nghị đồng ý")
+        services.trip_opinion(actor=officer, trip=trip, opinion="Đề nghị đồng ý")
         return services.trip_decide(actor=officer, trip=trip, approve=True, document="16-QĐ/ĐU")
 
     def decided_declaration(member):
@@ -72,7 +77,7 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
         trip_returned_own = services.trip_apply(actor=officer, member=members["member_own"], country="BE",
                                                 purpose="Thăm bạn", depart_on=today - timedelta(days=20),
                                                 return_on=today - timedelta(days=15))
-        services.trip_comment(actor=officer, trip=trip_returned_own, comment="Đề nghị đồng ý")
+        services.trip_opinion(actor=officer, trip=trip_returned_own, opinion="Đề nghị đồng ý")
         services.trip_decide(actor=officer, trip=trip_returned_own, approve=True, document="18-QĐ/ĐU")
     approved = request(plain_full_members("PHAP-LHS", 1, exclude=[m.pk for m in members.values()])[0],
                        units["unit_fr_dsq"])
@@ -92,6 +97,8 @@ def transfer_targets(personas, members, units) -> dict[str, int]:
                               opened_on=today - timedelta(days=3))
     return {
         "hold_us": hold.pk,
+        "exemption_own": exemption_own.pk, "exemption_de": exemption_de.pk,
+        "exemption_missing": (Exemption.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
         "unit_delegation": delegation.unit_id,
         "org_first": org.pk,
         "org_missing": (OutsideOrganization.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
@@ -145,7 +152,7 @@ def transfers_fingerprint() -> dict:
     return {
         "trips": list(Trip.objects.order_by("pk").values_list("pk", "state")),
         "declarations": list(Declaration.objects.order_by("pk").values_list("pk", "state")),
-        "exemptions": Exemption.objects.count(),
+        "exemptions": list(Exemption.objects.order_by("pk").values_list("pk", "state")),
         "transfers": list(Transfer.objects.order_by("pk").values_list("pk", "state")),
         "letters": list(Letter.objects.order_by("pk").values_list("pk", "void_reason")),
         "reviews": list(ReturnReview.objects.order_by("pk").values_list("pk", "certified_on")),
@@ -199,26 +206,28 @@ def transfer_payload(kind: str, target, env):
         return {"country": "JP", "purpose": "Du lịch", "depart_on": (today + timedelta(days=10)).isoformat(),
                 "return_on": (today + timedelta(days=17)).isoformat()}
     if kind == "transfers_api_trip_report":
-        return {"text": "Chuyến đi tốt đẹp, đã về nước đúng hạn, không có gì bất thường."}
+        return {"action": "report", "text": "Chuyến đi tốt đẹp, đã về nước đúng hạn, không có gì bất thường."}
     if kind == "transfers_api_trip_comment":
-        return {"step": "comment", "comment": "Đề nghị đồng ý"}
+        return {"action": "opinion", "opinion": "Đề nghị đồng ý"}
+    if kind == "transfers_api_exemption":
+        return {"member": env.targets["member_own"], "period_from": today.isoformat(),
+                "period_to": (today + timedelta(days=30)).isoformat(), "reason": "Công tác một mình"}
     if kind == "transfers_api_declaration":
         return {"member": env.targets["member_own"], "kind": "foreign_org", "country": "FR",
                 "subject": "Tham gia hội cựu sinh viên"}
     if kind == "transfers_api_opinion":
-        return {"step": "opinion", "opinion": "Đề nghị đồng ý"}
+        return {"action": "opinion", "opinion": "Đề nghị đồng ý"}
     if kind == "transfers_trip":
         return {"country": "JP", "purpose": "Du lịch", "depart_on": d(today + timedelta(days=10)),
                 "return_on": d(today + timedelta(days=17))}
     if kind == "transfers_trip_comment":
-        return {"do": "comment", "comment": "Đề nghị đồng ý"}
+        return {"do": "opinion", "opinion": "Đề nghị đồng ý"}
     if kind == "transfers_declaration":
         return {"kind": "foreign_org", "country": "FR", "subject": "Tham gia hội cựu sinh viên"}
     if kind == "transfers_opinion":
         return {"do": "opinion", "opinion": "Đề nghị đồng ý"}
     if kind == "transfers_exemption":
-        return {"period_from": d(today), "period_to": d(today + timedelta(days=100)), "reason": "Công tác một mình",
-                "document": "7-NQ/CB"}
+        return {"period_from": d(today), "period_to": d(today + timedelta(days=100)), "reason": "Công tác một mình"}
     if kind == "transfers_rotation":  # two plain members of PHAP-LHS without an open transfer
         from chibo.members.models import Member
         from chibo.transfers.models import OPEN_STATES, Transfer

@@ -222,10 +222,9 @@ def targets_fr(api_as):
 def test_hostile_ids_and_bodies_never_reach_the_database(api_as, targets_fr):
     client = api_as("bithu.phap")
     huge = 10**30
-    for url in (f"/api/v1/transfers/{huge}/", f"/api/v1/trips/{huge}/report/", f"/api/v1/trips/{huge}/decide/",
-                f"/api/v1/declarations/{huge}/decide/", f"/api/v1/transfers/{huge}/actions/"):
-        answer = client.post(url, {"step": "approve"}, format="json") if "/actions/" in url or "/report/" in url \
-            or "/decide/" in url else client.get(url)
+    for url in (f"/api/v1/transfers/{huge}/", f"/api/v1/trips/{huge}/actions/", f"/api/v1/exemptions/{huge}/actions/",
+                f"/api/v1/declarations/{huge}/actions/", f"/api/v1/transfers/{huge}/actions/"):
+        answer = client.post(url, {"action": "approve"}, format="json") if "/actions/" in url else client.get(url)
         assert answer.status_code == 404, (url, answer.status_code)
     assert client.get(f"/api/v1/transfers/?member={huge}").status_code == 400
     assert client.get("/api/v1/transfers/?member=²").status_code == 400
@@ -272,42 +271,45 @@ def test_member_files_a_trip_reports_it_and_cannot_file_for_others(api_as, perso
         made = mine.post("/api/v1/trips/", TRIP, format="json")
         assert made.status_code == 201, made.json()
         trip = made.json()
-        assert trip["member"] == me.pk and trip["state"] == "applied" and trip["applied_on"] == "2026-03-02"
+        assert trip["member"] == me.pk and trip["state"] == "filed" and trip["filed_on"] == "2026-03-02"
         pk = trip["id"]
-        assert TimelineEvent.objects.filter(member=me, data__trip=pk).exists()
+        assert TimelineEvent.objects.filter(member=me, kind="trip.filed", data__id=pk).exists()
         # the member cannot decide on their own trip; a German secretary does not even see it
-        assert mine.post(f"/api/v1/trips/{pk}/decide/", {"step": "comment", "comment": "Tốt"},
+        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "opinion", "opinion": "Tốt"},
                          format="json").status_code == 403
-        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/decide/", {"step": "comment", "comment": "Tốt"},
+        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/actions/", {"action": "opinion", "opinion": "Tốt"},
                                         format="json").status_code == 404
-        out_of_order = phap.post(f"/api/v1/trips/{pk}/decide/", {"step": "decide", "approve": True,
-                                                                  "document": "5-QĐ/ĐU"}, format="json")
-        assert out_of_order.status_code == 400 and "state" in out_of_order.json()
-        assert phap.post(f"/api/v1/trips/{pk}/decide/", {"step": "comment", "comment": "Đề nghị đồng ý"},
-                         format="json").json()["state"] == "commented"
-        no_choice = phap.post(f"/api/v1/trips/{pk}/decide/", {"step": "decide", "document": "5-QĐ/ĐU"}, format="json")
+        out_of_order = phap.post(f"/api/v1/trips/{pk}/actions/", {"action": "decide", "approve": True,
+                                                                   "document": "5-QĐ/ĐU"}, format="json")
+        assert out_of_order.status_code == 409 and out_of_order.json()["state"] == "filed", out_of_order.json()
+        assert phap.post(f"/api/v1/trips/{pk}/actions/", {"action": "opinion", "opinion": "Đề nghị đồng ý"},
+                         format="json").json()["state"] == "opinion"
+        no_choice = phap.post(f"/api/v1/trips/{pk}/actions/", {"action": "decide", "document": "5-QĐ/ĐU"},
+                              format="json")
         assert no_choice.status_code == 400 and "approve" in no_choice.json()
-        decided = phap.post(f"/api/v1/trips/{pk}/decide/", {"step": "decide", "approve": True, "document": "5-QĐ/ĐU"},
-                            format="json").json()
+        decided = phap.post(f"/api/v1/trips/{pk}/actions/", {"action": "decide", "approve": True,
+                                                              "document": "5-QĐ/ĐU"}, format="json").json()
         assert decided["state"] == "approved" and decided["decision_doc"] == "5-QĐ/ĐU"
         due = working_days_after(date(2026, 3, 20), 7)
         assert decided["report_due"] == due.isoformat() == "2026-03-31"
     with override_settings(CHIBO_TODAY=date(2026, 3, 19)):  # still abroad
-        early = mine.post(f"/api/v1/trips/{pk}/report/", {"text": "Chuyến đi tốt đẹp, không có gì bất thường."},
+        early = mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report",
+                                                            "text": "Chuyến đi tốt đẹp, không có gì bất thường."},
                           format="json")
-        assert early.status_code == 400 and "20/03/2026" in early.json()["text"][0], early.json()
+        assert early.status_code == 409 and "chưa kết thúc" in early.json()["detail"], early.json()
         assert Trip.objects.get(pk=pk).reported_on is None
     with override_settings(CHIBO_TODAY=due + timedelta(days=1)):
-        assert mine.post(f"/api/v1/trips/{pk}/report/", {"text": "x" * 5001}, format="json").status_code == 400
-        assert mine.post(f"/api/v1/trips/{pk}/report/", {"text": 12}, format="json").status_code == 400
-        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/report/", {"text": "Chuyến đi tốt đẹp."},
+        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "x" * 5001}, format="json").status_code == 400
+        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": 12}, format="json").status_code == 400
+        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Chuyến đi tốt đẹp."},
                                         format="json").status_code == 404
-        done = mine.post(f"/api/v1/trips/{pk}/report/", {"text": "Chuyến đi tốt đẹp, không có gì bất thường."},
+        done = mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Chuyến đi tốt đẹp, không có gì bất thường."},
                          format="json")
         assert done.status_code == 200, done.json()
         assert done.json()["state"] == "reported" and done.json()["late_report"] is True
-        again = mine.post(f"/api/v1/trips/{pk}/report/", {"text": "Báo cáo lần hai cho chắc chắn."}, format="json")
-        assert again.status_code == 400 and "state" in again.json()
+        again = mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Báo cáo lần hai cho chắc chắn."},
+                          format="json")
+        assert again.status_code == 409 and again.json()["state"] == "reported"
 
 
 def test_member_files_a_declaration_and_the_committee_decides_through_the_api(api_as, personas):
@@ -330,15 +332,15 @@ def test_member_files_a_declaration_and_the_committee_decides_through_the_api(ap
     assert (d["member"], d["state"], d["country"]) == (me.pk, "filed", "FR")
     # the cell files for a member in its scope too
     assert phap.post("/api/v1/declarations/", {**body, "member": other.pk}, format="json").status_code == 201
-    url = f"/api/v1/declarations/{d['id']}/decide/"
-    assert mine.post(url, {"step": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 403
-    assert api_as("bithu.duc").post(url, {"step": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 404
-    assert phap.post(url, {"step": "judge"}, format="json").status_code == 400
-    assert phap.post(url, {"step": "opinion", "opinion": "Đề nghị đồng ý"}, format="json").json()["state"] == "opinion"
-    refused = phap.post(url, {"step": "decide", "approve": "maybe", "document": "6-TB/ĐU"}, format="json")
+    url = f"/api/v1/declarations/{d['id']}/actions/"
+    assert mine.post(url, {"action": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 403
+    assert api_as("bithu.duc").post(url, {"action": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 404
+    assert phap.post(url, {"action": "judge"}, format="json").status_code == 400
+    assert phap.post(url, {"action": "opinion", "opinion": "Đề nghị đồng ý"}, format="json").json()["state"] == "opinion"
+    refused = phap.post(url, {"action": "decide", "approve": "maybe", "document": "6-TB/ĐU"}, format="json")
     assert refused.status_code == 400 and "approve" in refused.json()
     assert Declaration.objects.get(pk=d["id"]).state == "opinion"
-    done = phap.post(url, {"step": "decide", "approve": False, "document": "6-TB/ĐU"}, format="json").json()
+    done = phap.post(url, {"action": "decide", "approve": False, "document": "6-TB/ĐU"}, format="json").json()
     assert done["state"] == "refused" and done["decision_doc"] == "6-TB/ĐU"
     listed = mine.get("/api/v1/declarations/").json()["results"]  # a member lists their own only
     assert d["id"] in {x["id"] for x in listed} and {x["member"] for x in listed} == {me.pk}
@@ -351,10 +353,11 @@ def test_the_write_routes_are_in_the_openapi_schema(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--file", str(out))
     paths = yaml.safe_load(out.read_text())["paths"]
-    for path, body in (("/api/v1/trips/", "TripApply"), ("/api/v1/trips/{id}/report/", "TripReport"),
-                       ("/api/v1/trips/{id}/decide/", "TripDecide"), ("/api/v1/declarations/", "DeclarationFile"),
-                       ("/api/v1/declarations/{id}/decide/", "DeclarationDecide"),
+    for path, body in (("/api/v1/trips/", "TripApply"), ("/api/v1/trips/{id}/actions/", "TripAction"),
+                       ("/api/v1/declarations/", "DeclarationFile"),
+                       ("/api/v1/declarations/{id}/actions/", "DeclarationAction"),
+                       ("/api/v1/exemptions/", "ExemptionApply"), ("/api/v1/exemptions/{id}/actions/", "ExemptionAction"),
                        ("/api/v1/transfers/{id}/actions/", "TransferAction")):
         ref = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith(f"/{body}"), (path, ref)
-    assert "get" in paths["/api/v1/trips/"] and "get" not in paths["/api/v1/trips/{id}/report/"]
+    assert "get" in paths["/api/v1/trips/"] and "get" not in paths["/api/v1/trips/{id}/actions/"]

@@ -50,7 +50,7 @@ def trip(actor_of, personas):
     member = personas["dangvien.phap"].member
     trip = services.trip_apply(actor=actor_of("dangvien.phap"), member=member, country="JP",
                                purpose="Thăm người thân", depart_on=date(2026, 7, 1), return_on=date(2026, 7, 20))
-    return services.trip_comment(actor=actor_of("bithu.phap"), trip=trip, comment="Đề nghị đồng ý")
+    return services.trip_opinion(actor=actor_of("bithu.phap"), trip=trip, opinion="Đề nghị đồng ý")
 
 
 def test_trip_decision_documents(trip, actor_of, client_of):

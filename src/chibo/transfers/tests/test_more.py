@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
 from chibo.core.calendar import calendar_for
+from chibo.core.lifecycle import TransitionRefused
 from chibo.deadlines.models import Deadline
-from chibo.members.models import CommitteePost, Member, Status
+from chibo.members.models import CommitteePost, Member, Status, TimelineEvent
 from chibo.transfers import services
-from chibo.transfers.models import DeclarationState, Kind, Transfer, TripState
+from chibo.transfers.models import DeclarationState, ExemptionState, Kind, Transfer, TripState
 
 TODAY = date(2026, 6, 15)
 pytestmark = [pytest.mark.django_db]
@@ -37,32 +38,43 @@ def test_trip_application_comment_decision_report(actor_of, personas, unit):
                             depart_on=date(2026, 6, 10), return_on=date(2026, 6, 20))
     trip = services.trip_apply(actor=own, member=member, country="jp", purpose="Du lịch",
                                depart_on=date(2026, 7, 1), return_on=date(2026, 7, 10))
-    with pytest.raises(PermissionDenied):
-        services.trip_comment(actor=own, trip=trip, comment="Đồng ý")
-    services.trip_comment(actor=secretary, trip=trip, comment="Đề nghị đồng ý")
+    with pytest.raises(PermissionDenied):  # the member does not give the cell's opinion
+        services.trip_opinion(actor=own, trip=trip, opinion="Đồng ý")
+    with pytest.raises(TransitionRefused):  # the committee decides after the cell's opinion, not before
+        services.trip_decide(actor=secretary, trip=trip, approve=True, document="12-QĐ/ĐU")
+    services.trip_opinion(actor=secretary, trip=trip, opinion="Đề nghị đồng ý")
     trip = services.trip_decide(actor=secretary, trip=trip, approve=True, document="12-QĐ/ĐU")
     assert trip.state == TripState.APPROVED
     assert trip.report_due == calendar_for(member.unit).add_working_days(date(2026, 7, 10), 7)
     assert Deadline.objects.get(source=trip.source, kind="trip.report").due_date == trip.report_due
-    with pytest.raises(ValidationError) as exc:  # the trip has not ended
+    with pytest.raises(TransitionRefused) as refused:  # the trip has not ended
         services.trip_report(actor=own, trip=trip, text="Chuyến đi an toàn, không có vấn đề gì.")
-    assert "chưa kết thúc" in exc.value.message_dict["text"][0]
+    assert "chưa kết thúc" in refused.value.message
     with override_settings(CHIBO_TODAY=date(2026, 7, 31)):
         trip = services.trip_report(actor=own, trip=trip, text="Chuyến đi an toàn, không có vấn đề gì.")
     assert trip.late_report and trip.state == TripState.REPORTED
     assert Deadline.objects.get(source=trip.source).state == "met"
 
 
-def test_exemption_under_twelve_months(actor_of, personas):
-    secretary = actor_of("bithu.phap")
+def test_exemption_under_twelve_months_reviewed_by_the_cell_and_the_committee(actor_of, personas):
+    """The member applies for a period under the rule's months; the cell resolves, the committee above decides."""
+    own, secretary = actor_of("dangvien.phap"), actor_of("bithu.phap")
     member = personas["dangvien.phap"].member
     with pytest.raises(ValidationError) as exc:
-        services.exemption_grant(actor=secretary, member=member, period_from=date(2026, 7, 1),
-                                 period_to=date(2027, 7, 1), reason="Công tác một mình", document="5-NQ/CB")
+        services.exemption_apply(actor=own, member=member, period_from=date(2026, 7, 1), period_to=date(2027, 7, 1),
+                                 reason="Công tác một mình")
     assert "12 tháng" in exc.value.message_dict["period_to"][0]
-    ex = services.exemption_grant(actor=secretary, member=member, period_from=date(2026, 7, 1),
-                                  period_to=date(2027, 6, 30), reason="Công tác một mình", document="5-NQ/CB")
-    assert ex.pk
+    ex = services.exemption_apply(actor=own, member=member, period_from=date(2026, 7, 1),
+                                  period_to=date(2027, 6, 30), reason="Công tác một mình")
+    assert ex.state == ExemptionState.FILED and ex.filed_on == TODAY
+    with pytest.raises(PermissionDenied):
+        services.exemption_opinion(actor=actor_of("bithu.duc"), exemption=ex, opinion="x")
+    ex = services.exemption_opinion(actor=secretary, exemption=ex, opinion="Nghị quyết 5-NQ/CB: đề nghị miễn")
+    ex = services.exemption_decide(actor=secretary, exemption=ex, approve=True, document="14-QĐ/ĐU")  # France's
+    assert ex.state == ExemptionState.APPROVED and ex.decision_doc == "14-QĐ/ĐU"
+    kinds = list(TimelineEvent.objects.filter(member=member, kind__startswith="exemption.").order_by("pk")
+                 .values_list("kind", flat=True))
+    assert kinds == ["exemption.filed", "exemption.opinion", "exemption.decided"]
 
 
 def test_declaration_filed_opinion_decided(actor_of, personas):
@@ -70,7 +82,7 @@ def test_declaration_filed_opinion_decided(actor_of, personas):
     member = personas["dangvien.phap"].member
     d = services.declaration_file(actor=own, member=member, kind="foreign_award", country="FR",
                                   subject="Dự kiến nhận Huân chương Bắc đẩu bội tinh")
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionRefused):  # the committee decides after the cell's opinion
         services.declaration_decide(actor=secretary, declaration=d, approve=True, document="1")
     services.declaration_opinion(actor=secretary, declaration=d, opinion="Đề nghị đồng ý")
     d = services.declaration_decide(actor=secretary, declaration=d, approve=True, document="20-QĐ/ĐU")

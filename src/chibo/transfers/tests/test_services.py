@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from chibo.core.calendar import calendar_for
 from chibo.deadlines.models import Deadline
+from chibo.members import timeline
 from chibo.members.models import ACTIVE_STATUSES, Category, Member, Status, TimelineEvent
 from chibo.transfers import services
 from chibo.transfers.models import Form, HoldKind, Kind, Letter, OutsideOrganization, State, Transfer
@@ -43,7 +44,9 @@ def incoming_member(actor, root) -> Member:
 
 
 def steps(member) -> list[str]:
-    return [e.data.get("step") for e in TimelineEvent.objects.filter(member=member, kind="transfer.step").order_by("pk")]
+    """The member's transfer events, by type (one type per step)."""
+    return [e.kind.removeprefix("transfer.") for e in
+            TimelineEvent.objects.filter(member=member, kind__startswith="transfer.").order_by("pk")]
 
 
 def test_posting_abroad_chain_with_late_report(actor_of, unit, org):
@@ -79,6 +82,9 @@ def test_posting_abroad_chain_with_late_report(actor_of, unit, org):
     dl.refresh_from_db()
     assert dl.state == "met" and dl.met_on == date(2026, 5, 4) and dl.reason == "Chờ thị thực"
     assert steps(member) == ["incoming", "forwarded", "received", "reported"]
+    assert [timeline.describe(e) for e in TimelineEvent.objects.filter(member=member, kind="transfer.forwarded")] \
+        == [f"Đảng ủy Bộ Ngoại giao giới thiệu đến {unit('PHAP-DSQ').name}, giấy số "
+            f"{Letter.objects.filter(member=member).get().number}"]
     assert TimelineEvent.objects.filter(member=member, kind="member.moved").exists()
 
 
@@ -122,7 +128,7 @@ def test_outgoing_chain_and_late_start(actor_of, unit, org):
     services.transfer_receive(actor=secretary, transfer=t, on=TODAY)
     t = services.transfer_report_in(actor=secretary, transfer=t, on=TODAY)
     assert t.state == State.REPORTED
-    assert steps(member) == ["requested", "approved", "issued", "received", "reported"]
+    assert steps(member) == ["requested", "approved", "letter_issued", "received", "reported"]
     # Now on the rolls outside the tree: a former member here, off every active list.
     member.refresh_from_db()
     assert member.status == "transferred_out" and member.unit == unit_before
@@ -254,4 +260,4 @@ def test_return_review_certified_then_reintroduced(actor_of, unit, org, personas
                                   decision_date=date(2026, 6, 1), reason="Hết nhiệm kỳ")
     assert t.destination == org.name
     kinds = set(TimelineEvent.objects.filter(member=member).values_list("kind", flat=True))
-    assert {"transfer.return_review", "transfer.step"} <= kinds
+    assert {"transfer.return_review", "transfer.return_review_certified", "transfer.requested"} <= kinds

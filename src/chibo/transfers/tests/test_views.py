@@ -71,7 +71,7 @@ def test_member_files_trip_and_declaration_online(client_of, personas):
     assert "Chuyến đi JP" in page and "Nhập quốc tịch nước ngoài" in page
     # the secretary comments, the committee decides
     secretary = client_of("bithu.phap")
-    assert secretary.post(f"/transfers/trip/{trip.pk}/", {"do": "comment", "comment": "Đồng ý"}).status_code == 302
+    assert secretary.post(f"/transfers/trip/{trip.pk}/", {"do": "opinion", "opinion": "Đồng ý"}).status_code == 302
     assert secretary.post(f"/transfers/trip/{trip.pk}/", {"do": "decide", "approve": "1",
                                                           "document": "9-QĐ/ĐU"}).status_code == 302
     trip.refresh_from_db()
