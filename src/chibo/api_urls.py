@@ -33,8 +33,7 @@ urlpatterns = [
     path("delegations/<int:pk>/", transfers_api.DelegationDetail.as_view(), name="api_delegation"),
     path("admission/cases/", admission_api.CaseList.as_view(), name="api_admission_cases"),
     path("admission/cases/<int:pk>/", admission_api.CaseDetail.as_view(), name="api_admission_case"),
-    path("admission/cases/<int:pk>/transitions/", admission_api.CaseTransition.as_view(),
-         name="api_admission_transition"),
+    path("admission/cases/<int:pk>/actions/", admission_api.CaseActions.as_view(), name="api_admission_actions"),
     path("rules/", rules_api.RuleList.as_view(), name="api_rules"),
     path("rules/<str:key>/", rules_api.RuleDetail.as_view(), name="api_rule"),
 ]

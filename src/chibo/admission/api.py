@@ -1,17 +1,17 @@
-"""Admission API: cases through the same selectors as the board, transitions through the same forms
-and services as the pages (so a refusal reads the same, field by field)."""
+"""Admission API: cases through the same selectors as the board; their steps through the lifecycle's one
+action endpoint (the same forms and services as the pages, so a refusal reads the same, field by field)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from chibo.admission import selectors
-from chibo.admission.forms import ACTIONS, CeremonyForm, IntroducersForm, actions_for
+from chibo.admission.lifecycle import CASE
 from chibo.admission.models import AdmissionCase, Stage, Vote
 from chibo.core.access import actor_for, subtree_q
+from chibo.core.lifecycle_api import AvailableActionsField, actions_view
 from chibo.units.selectors import unit_get
 
 
@@ -26,7 +26,7 @@ class CaseSerializer(serializers.ModelSerializer):
     applicant_name = serializers.CharField(source="applicant.full_name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     stage_label = serializers.CharField(source="get_stage_display", read_only=True)
-    next_actions = serializers.SerializerMethodField()
+    available_actions = AvailableActionsField(CASE)
     exit_stage = serializers.CharField(read_only=True, help_text="The stage the case left by a side exit")
 
     class Meta:
@@ -41,12 +41,8 @@ class CaseSerializer(serializers.ModelSerializer):
                   "decision_extension_reason", "decision_no", "decision_on", "decision_received_on", "ceremony_on",
                   "member", "helper", "probation_end", "confirmation_resolution_no", "confirmation_voted_on",
                   "confirmation_decision_no", "confirmed_on", "exit_stage", "exit_reason", "exited_on", "version",
-                  "next_actions"]
+                  "available_actions"]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField(), help_text="Actions the case accepts next"))
-    def get_next_actions(self, obj) -> list[str]:
-        return actions_for(obj)
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -55,41 +51,6 @@ class CaseDetailSerializer(CaseSerializer):
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "votes"]
         read_only_fields = fields
-
-
-class TransitionSerializer(serializers.Serializer):
-    """``action`` and the fields of that step (dates as YYYY-MM-DD; members by id)."""
-
-    action = serializers.ChoiceField(choices=list(ACTIONS))
-    certificate_no = serializers.CharField(required=False)
-    issuer = serializers.CharField(required=False)
-    on = serializers.DateField(required=False)
-    application_on = serializers.DateField(required=False)
-    cv_on = serializers.DateField(required=False)
-    introducer1 = serializers.IntegerField(required=False)
-    introducer1_since = serializers.DateField(required=False)
-    introducer2 = serializers.IntegerField(required=False)
-    introducer2_since = serializers.DateField(required=False)
-    union_resolution = serializers.CharField(required=False)
-    mass_org_on = serializers.DateField(required=False)
-    residence_on = serializers.DateField(required=False)
-    by = serializers.CharField(required=False)
-    reference = serializers.CharField(required=False)
-    held_on = serializers.DateField(required=False)
-    yes = serializers.IntegerField(required=False)
-    no = serializers.IntegerField(required=False)
-    resolution_no = serializers.CharField(required=False)
-    days = serializers.IntegerField(required=False)
-    reason = serializers.CharField(required=False)
-    decision_no = serializers.CharField(required=False)
-    decided_on = serializers.DateField(required=False)
-    received_on = serializers.DateField(required=False)
-    helper = serializers.IntegerField(required=False)
-    category = serializers.CharField(required=False)
-    card_number = serializers.CharField(required=False)
-    dossier_number = serializers.CharField(required=False)
-    document = serializers.CharField(required=False)
-    outcome = serializers.ChoiceField(choices=[Stage.WITHDRAWN, Stage.REJECTED], required=False)
 
 
 class CaseList(generics.ListAPIView):
@@ -124,23 +85,4 @@ class CaseDetail(generics.GenericAPIView):
         return Response(CaseDetailSerializer(selectors.case_get(actor_for(request), pk)).data)
 
 
-class CaseTransition(generics.GenericAPIView):
-    serializer_class = CaseDetailSerializer
-
-    @extend_schema(request=TransitionSerializer, responses={200: CaseDetailSerializer})
-    def post(self, request, pk):
-        actor = actor_for(request)
-        case = selectors.case_get(actor, pk)
-        if not actor.can("admission.edit", case.unit) and not actor.can("admission.decide", case.deciding_unit or case.unit):
-            raise PermissionDenied
-        body = TransitionSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        action = body.validated_data["action"]
-        form_class = ACTIONS[action][1]
-        kwargs = {"case": case} if form_class in (IntroducersForm, CeremonyForm) else {}
-        data = {k: ("" if v is None else str(v)) for k, v in request.data.items() if k != "action"}
-        form = form_class(data, **kwargs)
-        if not form.is_valid():
-            raise ValidationError({k: list(v) for k, v in form.errors.items()})
-        form.run(actor, case)
-        return Response(CaseDetailSerializer(selectors.case_get(actor, pk)).data)
+CaseActions = actions_view(lc=CASE, get_object=selectors.case_get, detail=CaseDetailSerializer, name="CaseActions")

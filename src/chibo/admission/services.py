@@ -17,6 +17,7 @@ from django.db import transaction
 
 from chibo.accounts.services import user_link_member
 from chibo.admission import timeline_events as ev
+from chibo.admission.lifecycle import CASE
 from chibo.admission.models import AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -76,19 +77,11 @@ def _lock(case: AdmissionCase) -> AdmissionCase:
             .select_related("unit", "applicant", "member", "deciding_unit").get(pk=case.pk))
 
 
-def _expect(case: AdmissionCase, *stages: str) -> None:
-    if case.stage not in stages:
-        wanted = " hoặc ".join(f"«{Stage(s).label}»" for s in stages)
-        raise ValidationError({"__all__": f"Bước không đúng thứ tự: hồ sơ đang ở bước «{case.get_stage_display()}», "
-                                          f"bước này cần hồ sơ ở bước {wanted}."})
-
-
-def _step(actor: Actor, case: AdmissionCase, *stages: str) -> AdmissionCase:
-    """Start a step of the case: the actor may edit the unit's cases, the row is locked, and the
-    case is at one of ``stages`` (else the step is out of order)."""
-    require(actor, "admission.edit", case.unit)
+def _step(actor: Actor, case: AdmissionCase, name: str) -> AdmissionCase:
+    """Start step ``name`` of the case: the row is locked and the declaration (admission.lifecycle) checks
+    who may take it (403) and that the case is at a stage it starts from (TransitionRefused)."""
     case = _lock(case)
-    _expect(case, *stages)
+    CASE.check(actor, case, name)
     return case
 
 
@@ -160,10 +153,11 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
     return applicant
 
 
+@CASE.runs("course")
 @transaction.atomic
 def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issuer: str, on: date) -> AdmissionCase:
     """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng)."""
-    case = _step(actor, case, Stage.RECORDED)
+    case = _step(actor, case, "course")
     errors: dict = {}
     if not clean(certificate_no):
         errors["certificate_no"] = "Nhập số giấy chứng nhận."
@@ -180,10 +174,11 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
     return case
 
 
+@CASE.runs("application")
 @transaction.atomic
 def case_application(*, actor: Actor, case: AdmissionCase, application_on: date, cv_on: date) -> AdmissionCase:
     """Application (1-KNĐ) and CV (2-KNĐ) received."""
-    case = _step(actor, case, Stage.COURSE)
+    case = _step(actor, case, "application")
     errors: dict = {}
     _check_date(errors, "application_on", application_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
     _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
@@ -212,12 +207,13 @@ def _check_introducer(errors: dict, name: str, actor: Actor, case: AdmissionCase
         errors[f"{name}_since"] = f"Người giới thiệu phải cùng công tác với người vào Đảng ít nhất {years} năm."
 
 
+@CASE.runs("introducers")
 @transaction.atomic
 def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1: Member | None,
                      introducer1_since: date | None, introducer2: Member | None = None,
                      introducer2_since: date | None = None, union_resolution: str = "") -> AdmissionCase:
     """Two full members (3-KNĐ), or the youth/trade-union resolution (4-KNĐ) and one full member."""
-    case = _step(actor, case, Stage.APPLICATION)
+    case = _step(actor, case, "introducers")
     errors: dict = {}
     _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
     on_ok = on if "on" not in errors else clock.today()
@@ -240,10 +236,11 @@ def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1
     return case
 
 
+@CASE.runs("comments")
 @transaction.atomic
 def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, residence_on: date) -> AdmissionCase:
     """Comments of the mass organization and of the place of residence (5-KNĐ): dates only."""
-    case = _step(actor, case, Stage.INTRODUCERS)
+    case = _step(actor, case, "comments")
     errors: dict = {}
     _check_date(errors, "mass_org_on", mass_org_on, not_before=case.stage_since, before_label="bước trước")
     _check_date(errors, "residence_on", residence_on, not_before=case.stage_since, before_label="bước trước")
@@ -253,10 +250,11 @@ def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, resid
     return case
 
 
+@CASE.runs("verified")
 @transaction.atomic
 def case_verified(*, actor: Actor, case: AdmissionCase, by: str, on: date, reference: str) -> AdmissionCase:
     """CV verification done: only by which committee, when, and the reference (never its content)."""
-    case = _step(actor, case, Stage.COMMENTS)
+    case = _step(actor, case, "verified")
     errors: dict = {}
     if not clean(by):
         errors["by"] = "Nhập cấp ủy đã thẩm tra."
@@ -279,11 +277,12 @@ def cell_vote_preview(case: AdmissionCase, held_on: date) -> dict:
             "age_max_months": 12 * integer(rule("admission.age_max", on=held_on))}
 
 
+@CASE.runs("cell_vote")
 @transaction.atomic
 def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
                    resolution_no: str = "") -> AdmissionCase:
     """The cell's resolution proposing admission (6-KNĐ): ≥ the rule's ratio of ALL its full members."""
-    case = _step(actor, case, Stage.VERIFIED)
+    case = _step(actor, case, "cell_vote")
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="bước trước")
     _raise(errors)
@@ -315,12 +314,11 @@ def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int
     return case
 
 
+@CASE.runs("extend")
 @transaction.atomic
 def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason: str) -> AdmissionCase:
     """Extend the decision deadline (≤ the rule's maximum in working days), with a reason."""
-    require(actor, "admission.decide", case.deciding_unit or case.unit)
-    case = _lock(case)
-    _expect(case, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED)
+    case = _step(actor, case, "extend")
     errors: dict = {}
     limit = integer(rule("admission.decide_extension_max", on=case.cell_vote_on))
     if days is None or days <= 0 or case.decision_extension_days + days > limit:
@@ -342,14 +340,13 @@ def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason
     return case
 
 
+@CASE.runs("committee_vote")
 @transaction.atomic
 def case_committee_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
                         resolution_no: str = "") -> AdmissionCase:
     """The deciding committee's resolution (8-KNĐ): ≥ the rule's ratio of its members on that date."""
+    case = _step(actor, case, "committee_vote")
     deciding = case.deciding_unit or case.unit
-    require(actor, "admission.decide", deciding)
-    case = _lock(case)
-    _expect(case, Stage.CELL_VOTED)
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="ngày chi bộ nghị quyết")
     _raise(errors)
@@ -373,13 +370,12 @@ def case_committee_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes
     return case
 
 
+@CASE.runs("decision")
 @transaction.atomic
 def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decided_on: date,
                   received_on: date) -> AdmissionCase:
     """The admission decision (9-KNĐ); the ceremony clock starts when the cell receives it."""
-    require(actor, "admission.decide", case.deciding_unit or case.unit)
-    case = _lock(case)
-    _expect(case, Stage.COMMITTEE_VOTED)
+    case = _step(actor, case, "decision")
     errors: dict = {}
     if not clean(decision_no):
         errors["decision_no"] = "Nhập số quyết định."
@@ -394,12 +390,13 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
     return case
 
 
+@CASE.runs("ceremony")
 @transaction.atomic
 def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: Member | None, category: str,
                   card_number: str = "", dossier_number: str = "", **member_data) -> AdmissionCase:
     """The admission ceremony: the member record is created (probationary, admission date = ceremony
     date) through the members service, which opens the confirmation deadline; a helper is assigned."""
-    case = _step(actor, case, Stage.DECIDED)
+    case = _step(actor, case, "ceremony")
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
     if helper is None:
@@ -428,14 +425,13 @@ def confirmation_failures(case: AdmissionCase) -> int:
     return case.votes.filter(kind=Vote.Kind.CONFIRMATION, passed=False).count()
 
 
+@CASE.runs("confirmation_vote")
 @transaction.atomic
 def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int,
                            resolution_no: str = "") -> AdmissionCase:
     """The cell considers confirmation (13-KNĐ) after the probation end; after the rule's number of
     votes without the ratio the case goes to the upper committee."""
-    case = _step(actor, case, Stage.PROBATION)
-    if case.votes.filter(kind=Vote.Kind.CONFIRMATION, passed=True).exists():
-        raise ValidationError({"__all__": "Chi bộ đã nghị quyết đề nghị công nhận; chờ cấp ủy quyết định."})
+    case = _step(actor, case, "confirmation_vote")
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label="ngày hết thời kỳ dự bị")
     _raise(errors)
@@ -470,19 +466,16 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     return case
 
 
+@CASE.runs("confirm")
 @transaction.atomic
 def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, no: int, resolution_no: str,
                  decision_no: str) -> AdmissionCase:
     """The committee's resolution (15-KNĐ) and decision: the member becomes full, effective on the
     12-month date even when the cell considered late."""
 
+    case = _step(actor, case, "confirm")
     deciding = case.deciding_unit or case.unit
-    require(actor, "admission.decide", deciding)
-    case = _lock(case)
-    _expect(case, Stage.PROBATION, Stage.ESCALATED)
     errors: dict = {}
-    if case.stage == Stage.PROBATION and not case.confirmation_voted_on:
-        raise ValidationError({"__all__": "Chi bộ chưa nghị quyết đề nghị công nhận đảng viên chính thức."})
     if not clean(decision_no):
         errors["decision_no"] = "Nhập số quyết định công nhận."
     _check_date(errors, "held_on", held_on, not_before=case.confirmation_voted_on or case.probation_end,
@@ -509,13 +502,12 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
     return case
 
 
+@CASE.runs("strike_off")
 @transaction.atomic
 def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str, document: str) -> AdmissionCase:
     """Struck off during probation (unfit): the member's status changes through the members service."""
 
-    require(actor, "members.status", case.unit)
-    case = _lock(case)
-    _expect(case, Stage.PROBATION, Stage.ESCALATED)
+    case = _step(actor, case, "strike_off")
     errors: dict = {}
     if len(clean(reason)) < 5:
         errors["reason"] = "Cần ghi rõ lý do."
@@ -528,13 +520,11 @@ def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str,
     return case
 
 
+@CASE.runs("close")
 @transaction.atomic
 def case_close(*, actor: Actor, case: AdmissionCase, outcome: str, on: date, reason: str) -> AdmissionCase:
     """Withdrawn by the applicant, or rejected at a step, with reasons (before the ceremony)."""
-    require(actor, "admission.edit", case.unit)
-    case = _lock(case)
-    _expect(case, *[s for s in (Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS,
-                                Stage.VERIFIED, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED)])
+    case = _step(actor, case, "close")
     errors: dict = {}
     if outcome not in (Stage.WITHDRAWN, Stage.REJECTED):
         errors["outcome"] = "Chọn rút hồ sơ hoặc không đề nghị kết nạp."

@@ -4,20 +4,21 @@ applicant's own dossier. Thin views over admission.selectors and admission.servi
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from chibo.admission import documents, selectors, services
-from chibo.admission.forms import ACTIONS, actions_for, make_form
+from chibo.admission.lifecycle import CASE
 from chibo.admission.models import PIPELINE, Stage
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import document_response
-from chibo.core.forms import apply_service_errors
+from chibo.core.lifecycle_views import act, action_forms
+from chibo.members.selectors import committee_members_on
 from chibo.units.selectors import unit_get
 
 
@@ -51,18 +52,15 @@ def board(request):
         "total": sum(c.count for c in columns), "today": clock.today()})
 
 
-def _case_context(actor, case, forms=None):
+def _case_context(actor, case, bound=None):
     preview = None
     if case.stage == Stage.VERIFIED:
         preview = services.cell_vote_preview(case, clock.today())
-    names = actions_for(case)
-    forms = forms or {}
-    steps = [{"name": n, "title": ACTIONS[n][0], "form": forms.get(n) or make_form(n, case)} for n in names]
     deadline = selectors.next_deadlines([case]).get(case.pk)
-    return {"case": case, "steps": steps, "preview": preview, "votes": selectors.case_votes(case),
-            "papers": documents.forms_ready(case), "deadline": deadline, "today": clock.today(),
-            "pipeline": _progress(case), "can_edit": actor.can("admission.edit", case.unit),
-            "committee": services.committee_members_on(case.deciding_unit, clock.today()) if case.deciding_unit else None}
+    return {"case": case, "steps": action_forms(actor, CASE, case, bound), "preview": preview,
+            "votes": selectors.case_votes(case), "papers": documents.forms_ready(case), "deadline": deadline,
+            "today": clock.today(), "pipeline": _progress(case), "can_edit": actor.can("admission.edit", case.unit),
+            "committee": committee_members_on(case.deciding_unit, clock.today()) if case.deciding_unit else None}
 
 
 def _progress(case):
@@ -84,26 +82,8 @@ def case_detail(request, pk):
 def case_step(request, pk):
     actor = actor_for(request)
     case = selectors.case_get(actor, pk)
-    action = request.POST.get("action", "")
-    if not actor.can("admission.edit", case.unit) and not actor.can("admission.decide", case.deciding_unit or case.unit):
-        raise PermissionDenied
-    if action not in ACTIONS:
-        messages.error(request, "Thao tác không hợp lệ.")
-        return redirect("admission:case", pk=case.pk)
-    form = make_form(action, case, request.POST)
-    if form.is_valid():
-        try:
-            form.run(actor, case)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, f"Đã ghi: {ACTIONS[action][0]}.")
-            return redirect("admission:case", pk=case.pk)
-    ctx = _case_context(actor, case, {action: form})
-    if action not in [s["name"] for s in ctx["steps"]]:
-        ctx["steps"].append({"name": action, "title": ACTIONS[action][0], "form": form})
-    ctx["open_step"] = action
-    return render(request, "admission/case.html", ctx)
+    return act(request, lc=CASE, obj=case, success_url=reverse("admission:case", kwargs={"pk": case.pk}),
+               render_page=lambda bound: render(request, "admission/case.html", _case_context(actor, case, bound)))
 
 
 @login_required

@@ -173,12 +173,14 @@ class Lifecycle:
             "step": t.label, "what": self.label.lower(), "state": self.state_label(state)}
 
     # -- taking a step --------------------------------------------------------------------------
-    def form_for(self, obj, name: str, data=None, *, prefix: str | None = None):
+    def form_for(self, obj, name: str, data=None, *, auto_id: str = "id_%s"):
+        """The step's form, bound to ``data`` (``auto_id`` keeps the ids of several steps' forms on one
+        page apart, their field names unchanged)."""
         t = self.get(name)
         if t.form is None:
             return None
         kwargs = t.form_kwargs(obj) if t.form_kwargs else {}
-        return t.form(data, prefix=prefix, **kwargs)
+        return t.form(data, auto_id=auto_id, **kwargs)
 
     def perform(self, actor: Actor, obj, name: str, data=None, *, form=None):
         """Take transition ``name`` with ``data`` (a dict or QueryDict): check, validate the input, run the

@@ -45,7 +45,7 @@ def action_forms(actor, lc: Lifecycle, obj, bound: dict[str, forms.Form] | None 
         form = bound.get(t.name)
         if form is None and t.form is not None:
             kwargs = t.form_kwargs(obj) if t.form_kwargs else {}
-            form = t.form(initial=initial(t) if initial else None, **kwargs)
+            form = t.form(initial=initial(t) if initial else None, auto_id=f"id_{t.name}_%s", **kwargs)
         label = t.label_for(obj) if t.label_for else t.label
         out.append(Action(t, form, label, open=t.name in bound))
     return out
@@ -64,16 +64,14 @@ def act(request, *, lc: Lifecycle, obj, success_url: str,
     try:
         lc.check(actor, obj, name)  # PermissionDenied (403) before anything else is read
     except TransitionRefused as exc:
-        messages.error(request, exc.message)
-        return redirect(success_url)
-    form = lc.form_for(obj, name, request.POST)
+        return _refused(request, exc, render_page)
+    form = lc.form_for(obj, name, request.POST, auto_id=f"id_{name}_%s")
     if form is not None and not form.is_valid():
         return render_page({name: form})
     try:
         lc.perform(actor, obj, name, form=form)
-    except TransitionRefused as exc:
-        messages.error(request, exc.message)
-        return redirect(success_url)
+    except TransitionRefused as exc:  # the state changed meanwhile (another user took a step)
+        return _refused(request, exc, render_page)
     except (ValidationError, StaleEdit) as exc:
         if form is None:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
@@ -85,3 +83,11 @@ def act(request, *, lc: Lifecycle, obj, success_url: str,
         return render_page({name: form})
     messages.success(request, t.done or _("Đã ghi: %(step)s.") % {"step": t.label})
     return redirect(success_url)
+
+
+def _refused(request, exc: TransitionRefused, render_page) -> HttpResponse:
+    """The object's page again, with the reason the step is not possible now (409: nothing was written)."""
+    messages.error(request, exc.message)
+    response = render_page({})
+    response.status_code = 409
+    return response

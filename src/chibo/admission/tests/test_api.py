@@ -24,7 +24,7 @@ def api(personas):
 
 
 def post(client, case, **body):
-    return client.post(f"/api/v1/admission/cases/{case.pk}/transitions/", body, content_type="application/json")
+    return client.post(f"/api/v1/admission/cases/{case.pk}/actions/", body, content_type="application/json")
 
 
 def test_walk_and_refusals_through_the_api(api, officer, make_cell, settings):
@@ -41,7 +41,8 @@ def test_walk_and_refusals_through_the_api(api, officer, make_cell, settings):
     # out of order
     before = snapshot()
     r = post(secretary, case, action="cell_vote", held_on="2025-12-10", yes=9, no=0)
-    assert r.status_code == 400 and "Bước không đúng thứ tự" in r.json()["non_field_errors"][0]
+    assert r.status_code == 409 and r.json()["state"] == "recorded", r.json()
+    assert "Đã ghi nhận quần chúng ưu tú" in r.json()["detail"]
     assert snapshot() == before
     steps = [
         dict(action="course", certificate_no="GCN 77/2025", issuer="Đảng ủy Bộ Ngoại giao", on="2025-10-03"),
@@ -76,7 +77,7 @@ def test_walk_and_refusals_through_the_api(api, officer, make_cell, settings):
     # 60 working days from 10/12/2025 across New Year and Tết 2026 (holidays from the calendar)
     assert due == [calendar_for(case.deciding_unit).add_working_days(date(2025, 12, 10), 60).isoformat()]
     assert due[0] > "2026-03-04"
-    assert api("ub.kiemtra").post(f"/api/v1/admission/cases/{case.pk}/transitions/", {"action": "close"},
+    assert api("ub.kiemtra").post(f"/api/v1/admission/cases/{case.pk}/actions/", {"action": "close"},
                                   content_type="application/json").status_code == 403
 
 

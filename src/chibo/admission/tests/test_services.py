@@ -12,6 +12,7 @@ from chibo.admission import services
 from chibo.admission.models import AdmissionCase, Stage, Vote
 from chibo.admission.tests.conftest import add_member, walk
 from chibo.core.audit import AuditEvent
+from chibo.core.lifecycle import TransitionRefused
 from chibo.deadlines.models import Deadline, State
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 
@@ -41,6 +42,15 @@ def refused(call, field=None):
     if field:
         assert field in exc.value.message_dict, exc.value.message_dict
     return exc.value.message_dict
+
+
+def out_of_order(call) -> str:
+    """A step the case's stage does not allow: refused for its state, nothing written; the reason."""
+    before = snapshot()
+    with pytest.raises(TransitionRefused) as exc:
+        call()
+    assert snapshot() == before, "a refused step wrote something"
+    return exc.value.message
 
 
 def new_case(officer, cell, *, birth=date(1998, 5, 19), recorded=date(2025, 9, 1)):
@@ -155,8 +165,8 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     assert case.decision_extension_reason == "Chờ kết luận thẩm tra bổ sung"
     # ceremony before the decision: out of order
     helper = members[2]
-    refused(lambda: services.case_ceremony(actor=officer, case=case, held_on=date(2026, 1, 5), helper=helper,
-                                           category="mission_staff"), "__all__")
+    assert "Chi bộ đã nghị quyết" in out_of_order(lambda: services.case_ceremony(
+        actor=officer, case=case, held_on=date(2026, 1, 5), helper=helper, category="mission_staff"))
     committee = services.committee_members_on(case.deciding_unit, date(2025, 12, 22))
     case = services.case_committee_vote(actor=officer, case=case, held_on=date(2025, 12, 22), yes=committee, no=0,
                                         resolution_no="12-NQ/ĐU")
@@ -264,8 +274,8 @@ def test_out_of_order_future_dates_and_age(officer, make_cell):
     cell = make_cell(3)
     members = list(Member.objects.filter(unit=cell).order_by("pk"))
     case = new_case(officer, cell)
-    refused(lambda: services.case_application(actor=officer, case=case, application_on=date(2025, 10, 1),
-                                              cv_on=date(2025, 10, 1)), "__all__")
+    out_of_order(lambda: services.case_application(actor=officer, case=case, application_on=date(2025, 10, 1),
+                                                   cv_on=date(2025, 10, 1)))
     refused(lambda: services.case_course(actor=officer, case=case, certificate_no="GCN 1", issuer="ĐUBNG",
                                          on=date(2026, 3, 1)), "on")
     refused(lambda: services.applicant_record(actor=officer, unit=cell, full_name="Vũ Minh Khoa", gender="M",

@@ -168,7 +168,7 @@ MATRIX: dict[str, object] = {
         "?stage=bogus":               E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_admission_case":  api(ADMISSION_CASE_PAGE),
-    "api_admission_transition": {t: E(405, 405, 405, 405, 405, 405, 401) for t in ADMISSION_CASE_PAGE},
+    "api_admission_actions": {t: E(405, 405, 405, 405, 405, 405, 401) for t in ADMISSION_CASE_PAGE},
     "admission:step":     {t: E(405, 405, 405, 405, 405, 405, LOGIN) for t in ADMISSION_CASE_PAGE},
     # Without ?form=… there is no paper to give: 404 for everyone (the journey downloads real ones).
     "admission:paper":    {t: E(404, 404, 404, 404, 404, 404, LOGIN) for t in ADMISSION_CASE_PAGE},
@@ -439,10 +439,10 @@ MATRIX: dict[str, object] = {
 WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("admission:step", "case_fr", "POST", "admission_course"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("admission:step", "case_de", "POST", "admission_course"):  E(DONE, 403, 404, DONE, 404, 404, LOGIN),
-    # Out of order (a vote on a case still at the first step): the page says why, nothing written.
-    ("admission:step", "case_fr", "POST", "admission_vote"):    E(200, 403, 200, 404, 404, 404, LOGIN),
-    ("api_admission_transition", "case_fr", "POST", "api_admission_course"): E(200, 403, 200, 404, 404, 404, 401),
-    ("api_admission_transition", "case_fr", "POST", "empty"):   E(400, 403, 400, 404, 404, 404, 401),
+    # Out of order (a vote on a case still at the first step): the page says why (409), nothing written.
+    ("admission:step", "case_fr", "POST", "admission_vote"):    E(409, 403, 409, 404, 404, 404, LOGIN),
+    ("api_admission_actions", "case_fr", "POST", "api_admission_course"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_admission_actions", "case_fr", "POST", "empty"):   E(400, 403, 400, 404, 404, 404, 401),
     ("members:edit", "member_fr", "POST", "member_form"):     E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("members:edit", "member_de", "POST", "member_form"):     E(DONE, 403, 404, DONE, 404, 404, LOGIN),
     ("members:edit", "member_own", "POST", "member_form"):    E(DONE, 403, DONE, 404, 403, 404, LOGIN),
@@ -1116,14 +1116,13 @@ def payload(kind: str, target: str | None, env: Env):
                                        for u in User.objects.filter(username__in=PERSONAS)])
         return {"action": "revoke"}
     if kind == "admission_course":
-        return {"action": "course", "course-certificate_no": "GCN 12/2026", "course-issuer": "Đảng ủy Bộ Ngoại giao",
-                "course-on": _d(today - timedelta(days=3))}
+        return {"do": "course", "certificate_no": "GCN 12/2026", "issuer": "Đảng ủy Bộ Ngoại giao",
+                "on": _d(today - timedelta(days=3))}
     if kind == "api_admission_course":
         return {"action": "course", "certificate_no": "GCN 12/2026", "issuer": "Đảng ủy Bộ Ngoại giao",
                 "on": (today - timedelta(days=3)).isoformat()}
     if kind == "admission_vote":
-        return {"action": "cell_vote", "cell_vote-held_on": _d(today - timedelta(days=1)), "cell_vote-yes": "3",
-                "cell_vote-no": "0"}
+        return {"do": "cell_vote", "held_on": _d(today - timedelta(days=1)), "yes": "3", "no": "0"}
     if kind.startswith("transfers_"):
         from chibo.transfers.tests.matrix import transfer_payload
 
