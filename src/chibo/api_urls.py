@@ -31,6 +31,7 @@ urlpatterns = [
     path("exemptions/<int:pk>/actions/", transfers_api.ExemptionActions.as_view(), name="api_exemption_actions"),
     path("delegations/", transfers_api.DelegationList.as_view(), name="api_delegations"),
     path("delegations/<int:pk>/", transfers_api.DelegationDetail.as_view(), name="api_delegation"),
+    path("delegations/<int:pk>/actions/", transfers_api.DelegationActions.as_view(), name="api_delegation_actions"),
     path("admission/cases/", admission_api.CaseList.as_view(), name="api_admission_cases"),
     path("admission/cases/<int:pk>/", admission_api.CaseDetail.as_view(), name="api_admission_case"),
     path("admission/cases/<int:pk>/actions/", admission_api.CaseActions.as_view(), name="api_admission_actions"),

@@ -11,12 +11,13 @@ from chibo.core.access import actor_for
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view
 from chibo.members.selectors import member_get
 from chibo.transfers import selectors, services
-from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP
+from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP
 from chibo.transfers.models import (
     INCOMING,
     Declaration,
     DeclarationKind,
     DelegationRole,
+    DelegationState,
     Exemption,
     Kind,
     Letter,
@@ -278,6 +279,8 @@ class DelegationSerializer(serializers.Serializer):
     closed_on = serializers.DateField(source="unit.closed_on", read_only=True, allow_null=True)
     tasks = DelegationTaskSerializer(many=True, read_only=True)
     members = DelegationMemberSerializer(source="attached", many=True, read_only=True)
+    state = serializers.ChoiceField(choices=DelegationState.choices, read_only=True)
+    available_actions = AvailableActionsField(DELEGATION)
 
 
 class DelegationList(generics.ListAPIView):
@@ -294,4 +297,8 @@ class DelegationDetail(generics.GenericAPIView):
     serializer_class = DelegationSerializer
 
     def get(self, request, pk):
-        return Response(DelegationSerializer(selectors.delegation_get(actor_for(request), pk)).data)
+        actor = actor_for(request)
+        return Response(DelegationSerializer(selectors.delegation_get(actor, pk), context={"actor": actor}).data)
+
+
+DelegationActions = actions_view(lc=DELEGATION, get_object=selectors.delegation_get, detail=DelegationSerializer)

@@ -16,11 +16,12 @@ from django.utils.translation import gettext_lazy as _
 from chibo.core import clock
 from chibo.core.lifecycle import Lifecycle, Transition, TransitionRefused
 from chibo.members.reviews import files_for_self, review_transitions
-from chibo.transfers.forms import DateForm, DayForm, LetterForm, ReasonForm, TripReportForm
+from chibo.transfers.forms import CloseForm, DateForm, DayForm, LetterForm, ReasonForm, TripReportForm
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
     DeclarationState,
+    DelegationState,
     ExemptionState,
     Form,
     Kind,
@@ -175,4 +176,21 @@ EXEMPTION = Lifecycle(
     final=(ExemptionState.APPROVED, ExemptionState.REFUSED),
     help=_("Ở nước ngoài một mình dưới thời hạn phải chuyển sinh hoạt chính thức: miễn công tác và sinh hoạt."),
     transitions=review_transitions(perm="transfers.edit", opinion_label=_("Nghị quyết của chi bộ")),
+)
+
+
+DELEGATION = Lifecycle(
+    key="delegation",
+    label=_("Chi bộ tạm thời của đoàn công tác"),
+    states=DelegationState,
+    subject="delegation",
+    start=_("Đảng ủy cấp trên lập chi bộ tạm thời, chỉ định cấp ủy, giao nhiệm vụ"),
+    final=(DelegationState.RETURNED,),
+    help=_("Đoàn công tác có đủ đảng viên chính thức theo sổ quy định thì lập chi bộ tạm thời cho thời gian ở nước ngoài."),
+    transitions=(
+        Transition("close", _("Đoàn về nước, kết thúc chi bộ tạm thời"), sources=(DelegationState.ABROAD,),
+                   target=DelegationState.RETURNED, perm="units.edit", form=CloseForm,
+                   done=_("Đoàn đã về nước; đảng viên trở về chi bộ cũ, chi bộ tạm thời kết thúc."),
+                   help=_("Cấp ủy của chi bộ tạm thời thôi chức vụ; đảng viên trở về chi bộ đã đi.")),
+    ),
 )

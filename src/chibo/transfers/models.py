@@ -220,6 +220,11 @@ class DelegationRole(models.TextChoices):
     MEMBER = "member", "Đảng viên"
 
 
+class DelegationState(models.TextChoices):
+    ABROAD = "abroad", "Đang ở nước ngoài"
+    RETURNED = "returned", "Đã về nước"
+
+
 class Delegation(models.Model):
     """A delegation abroad whose full members form a temporary cell (a unit of kind delegation_cell):
     the upper committee's decision (the unit's ``opened_by_doc``), its tasks, the expected return."""
@@ -229,6 +234,11 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return self.unit.name
+
+    @property
+    def state(self) -> str:
+        """Abroad while its temporary cell is open; back home once the cell closed (transfers.lifecycle)."""
+        return DelegationState.ABROAD if self.unit.is_open else DelegationState.RETURNED
 
 
 class DelegationTask(models.Model):

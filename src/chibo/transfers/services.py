@@ -36,7 +36,7 @@ from chibo.members.services import (
     posts_end_on_unit_close,
 )
 from chibo.transfers import timeline_events as ev
-from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP, next_box_or_refuse
+from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP, next_box_or_refuse
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
@@ -801,16 +801,16 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
     return delegation
 
 
+@DELEGATION.runs("close")
 @transaction.atomic
 def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document: str):
     """The delegation returns: the committee posts end, the members go back to the units they came
     from, the cell closes. A member whose home unit has closed meanwhile must be moved first."""
     delegation = Delegation.objects.select_related("unit").get(pk=delegation.pk)
     unit = unit_lock(delegation.unit)
-    require(actor, "units.edit", unit)
+    delegation.unit = unit
+    DELEGATION.check(actor, delegation, "close")
     errors: dict[str, str] = {}
-    if not unit.is_open:
-        errors["closed_on"] = f"«{unit.name}» đã kết thúc."
     if not clean(document):
         errors["document"] = "Cần số quyết định kết thúc chi bộ tạm thời."
     if closed_on is None or closed_on < unit.opened_on or closed_on > _today():

@@ -42,7 +42,7 @@ from chibo.transfers.forms import (
     TransferRequestForm,
     TripForm,
 )
-from chibo.transfers.lifecycle import DECLARATION, EXEMPTION, TRANSFER, TRIP, next_issuer, sender
+from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP, next_issuer, sender
 from chibo.transfers.models import (
     DelegationRole,
     Form,
@@ -509,7 +509,7 @@ def delegation_detail(request, pk):
         "attached": delegation.attached.select_related("member", "from_unit"),
         "posts": sorted(posts_of_unit(unit),
                         key=lambda p: (p.to_date is not None, RANK.get(p.role, 9), p.pk)),
-        "can_close": unit.is_open and actor.can("units.edit", unit), "today": clock.today(),
+        "can_close": bool(DELEGATION.available(actor, delegation)), "today": clock.today(),
     })
 
 
@@ -585,8 +585,7 @@ def delegation_close(request, pk):
     actor = actor_for(request)
     delegation = selectors.delegation_get(actor, pk)
     unit = delegation.unit
-    if not actor.can("units.edit", unit):
-        raise PermissionDenied
+    DELEGATION.check(actor, delegation, "close")  # 403 for the actor; a cell back home already: refused
     form = CloseForm(request.POST or None, initial={"closed_on": clock.today()})
     if submit(request, form, lambda: services.delegation_cell_close(actor=actor, delegation=delegation,
                                                                     **form.cleaned_data)):

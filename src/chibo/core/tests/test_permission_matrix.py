@@ -390,6 +390,7 @@ MATRIX: dict[str, object] = {
         "unit_delegation": E(200, 200, 404, 404, 404, 404, 401),
         "unit_closed":     E(404, 404, 404, 404, 404, 404, 401),   # a unit without a delegation record
     },
+    "api_delegation_actions": {"unit_delegation": E(405, 405, 405, 405, 405, 405, 401)},
     # meetings: staff see their subtree, a member the meetings of their own unit
     "meetings:index":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "meetings:new":         {None: E(200, 404, 200, 200, 404, 404, LOGIN)},

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
+from chibo.core.lifecycle import TransitionRefused
 from chibo.core.models import AuditEvent
 from chibo.members.models import CommitteePost, Member, Status, TimelineEvent, TimelineKind
 from chibo.transfers import selectors, services
@@ -126,7 +127,7 @@ def test_closing_returns_everyone_ends_posts_and_closes_the_cell(base, officer):
         ended = TimelineEvent.objects.filter(member=m, kind=TimelineKind.POST_ENDED, unit=unit).exists()
         assert ended == (role != "member")
     assert AuditEvent.objects.filter(action="transfers.delegation_closed").count() == 1
-    with pytest.raises(ValidationError):  # closed twice
+    with pytest.raises(TransitionRefused):  # closed twice: back home already
         services.delegation_cell_close(actor=officer, delegation=d, closed_on=TODAY, document="751")
     # Back home, the members may join another delegation.
     again = services.delegation_cell_create(**{**base, "code": "DOAN-COP31B", "opened_on": TODAY,
