@@ -8,6 +8,7 @@ urlpatterns = [
     path("", home_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
     path("audit/", home_views.audit_log, name="audit_log"),
+    path("help/processes/", home_views.help_processes, name="help_processes"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("units/", include("chibo.units.urls")),

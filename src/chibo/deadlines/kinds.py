@@ -46,3 +46,9 @@ def remind_days(key: str) -> tuple[int, ...]:
 
 def kind_choices() -> list[tuple[str, str]]:
     return [(k.key, k.label) for k in KINDS.values()]
+
+
+def label(key: str) -> str:
+    """The kind's name for people (the key itself for a kind this installation does not know)."""
+    found = KINDS.get(key)
+    return str(found.label) if found else key

@@ -148,6 +148,7 @@ def api(rows):
 MATRIX: dict[str, object] = {
     # -- pages ---------------------------------------------------------------------------------
     "dashboard":          {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "help_processes":     {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "healthz":            {None: E(200, 200, 200, 200, 200, 200, 200)},
     "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
     "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
