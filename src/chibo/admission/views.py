@@ -98,7 +98,8 @@ def case_paper(request, pk):
         doc = documents.build(case, code)
     except ValidationError as exc:
         raise Http404 from exc
-    return document_response(doc, fmt, f"ho-so-{case.pk}-{code}")
+    return document_response(doc, fmt, f"ho-so-{case.pk}-{code}", actor=actor, action="admission.paper_downloaded",
+                             obj=case, unit=case.unit, data={"form": code})
 
 
 @login_required

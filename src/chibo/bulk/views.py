@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,6 +14,7 @@ from chibo.bulk.forms import BookForm, ImportForm, RunForm
 from chibo.bulk.models import ImportJob, JobState
 from chibo.bulk.services import COLUMNS, header_key, template_xlsx
 from chibo.core.access import actor_for
+from chibo.core.documents import download
 from chibo.members.forms import bind_member_filters
 from chibo.units.selectors import units_visible
 
@@ -108,18 +109,19 @@ def job_cancel(request, pk):
 def job_report(request, pk):
     job = _own_job(request, pk)
     try:
-        fh = open(jobs.report_path(job), "rb")
+        fh = open(jobs.report_path(job), "rb")  # noqa: SIM115  (the response closes it once sent)
     except FileNotFoundError as exc:
         raise Http404 from exc
-    return FileResponse(fh, as_attachment=True, filename=f"bao-cao-nhap-{job.pk}.xlsx", content_type=XLSX)
+    return download(actor=actor_for(request), content=fh, filename=f"bao-cao-nhap-{job.pk}.xlsx", content_type=XLSX,
+                    action="bulk.report_downloaded", obj=job, unit=job.unit_id)
 
 
 @login_required
 def template_download(request):
-    _require_editor(actor_for(request))
-    response = HttpResponse(template_xlsx(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-dang-vien.xlsx"'
-    return response
+    actor = actor_for(request)
+    _require_editor(actor)
+    return download(actor=actor, content=template_xlsx(), filename="mau-danh-sach-dang-vien.xlsx", content_type=XLSX,
+                    action="bulk.template_downloaded")
 
 
 @login_required
@@ -129,9 +131,8 @@ def export_list(request):
     if not actor.can("members.view"):
         raise Http404
     _form, filters = bind_member_filters(actor, request.GET)
-    response = StreamingHttpResponse(exports.stream_member_xlsx(actor, filters), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="danh-sach-dang-vien.xlsx"'
-    return response
+    return download(actor=actor, content=exports.stream_member_xlsx(actor, filters), filename="danh-sach-dang-vien.xlsx",
+                    content_type=XLSX, action=None, stream=True)  # the export audits itself (rows and filters)
 
 
 @login_required
@@ -155,9 +156,7 @@ def book(request, pk):
     if unit is None or not actor.can("members.view", unit):
         raise Http404
     if request.GET.get("format") == "xlsx":
-        response = HttpResponse(exports.book_xlsx(actor, unit), content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="7-HSDV-{unit.code}.xlsx"'
-        return response
-    response = HttpResponse(exports.book_pdf(actor, unit), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="7-HSDV-{unit.code}.pdf"'
-    return response
+        return download(actor=actor, content=exports.book_xlsx(actor, unit), filename=f"7-HSDV-{unit.code}.xlsx",
+                        content_type=XLSX, action=None)  # the book audits itself, with its row count
+    return download(actor=actor, content=exports.book_pdf(actor, unit), filename=f"7-HSDV-{unit.code}.pdf",
+                    content_type="application/pdf", action=None, inline=True)

@@ -18,14 +18,17 @@ import io
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 from pypdf import PdfReader
+
+from chibo.core.audit import audit
 
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
@@ -213,15 +216,35 @@ def pdf_text(data: bytes) -> str:
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def document_response(doc: OfficialDocument, fmt: str, stem: str, *, inline_pdf: bool = False):
-    """``doc`` as a download named ``stem``: DOCX when ``fmt`` is "docx", else PDF (shown in the
-    browser when ``inline_pdf``). Never cached: the papers carry personal data."""
-
-    if fmt == "docx":
-        response = HttpResponse(render_docx(doc), content_type=DOCX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{stem}.docx"'
+def download(*, actor, content, filename: str, content_type: str, action: str | None, obj=None, unit=None,
+             data: dict | None = None, inline: bool = False, stream: bool = False):
+    """Every file the product hands out goes through here: the read is written to the audit chain (who,
+    what, about whom, which unit), the answer is never cached and never sniffed, and the file name travels
+    safely (ASCII fallback, the Vietnamese name in ``filename*``). ``content``: bytes, an open file, or
+    (``stream``) an iterator of chunks. The caller has loaded the object through its scoped selector.
+    ``action=None`` only where the producer of the content audits the read itself, with what it counted
+    (the member exports, which the command line uses too)."""
+    if action is not None:
+        audit(actor=actor, action=action, obj=obj, unit=unit, data={"file": filename, **(data or {})})
+    if stream:
+        response = StreamingHttpResponse(content, content_type=content_type)
+    elif hasattr(content, "read"):
+        response = FileResponse(content, content_type=content_type)
     else:
-        response = HttpResponse(render_pdf(doc), content_type="application/pdf")
-        response["Content-Disposition"] = f'{"inline" if inline_pdf else "attachment"}; filename="{stem}.pdf"'
+        response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def document_response(doc: OfficialDocument, fmt: str, stem: str, *, actor, action: str, obj=None, unit=None,
+                      data: dict | None = None, inline_pdf: bool = False):
+    """``doc`` as a download named ``stem``: DOCX when ``fmt`` is "docx", else PDF (shown in the browser
+    when ``inline_pdf``), through ``download`` (audited, never cached: the papers carry personal data)."""
+    details = {"format": "docx" if fmt == "docx" else "pdf", **(data or {})}
+    if fmt == "docx":
+        return download(actor=actor, content=render_docx(doc), filename=f"{stem}.docx", content_type=DOCX_TYPE,
+                        action=action, obj=obj, unit=unit, data=details)
+    return download(actor=actor, content=render_pdf(doc), filename=f"{stem}.pdf", content_type="application/pdf",
+                    action=action, obj=obj, unit=unit, data=details, inline=inline_pdf)

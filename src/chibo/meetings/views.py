@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.documents import document_response
+from chibo.core.documents import document_response, download
 from chibo.core.forms import apply_service_errors
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
@@ -315,10 +315,9 @@ def document(request, pk):
             pk=pk, meeting__in=selectors.meetings_visible(actor).values("pk"))
     except (MeetingDocument.DoesNotExist, ValueError) as exc:
         raise Http404("Không tìm thấy tài liệu") from exc
-    response = HttpResponse(bytes(doc.content), content_type=doc.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{doc.filename.encode("ascii", "ignore").decode() or "tai-lieu"}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download(actor=actor, content=bytes(doc.content), filename=doc.filename or "tai-lieu",
+                    content_type=doc.content_type, action="meetings.document_downloaded", obj=doc.meeting,
+                    unit=doc.meeting.unit_id, data={"document": doc.pk})
 
 
 @login_required
@@ -331,7 +330,8 @@ def minutes_file(request, pk):
     doc_kind = "resolution" if request.GET.get("doc") == "resolution" else "minutes"
     doc = resolution_document(meeting) if doc_kind == "resolution" else minutes_document(meeting)
     name = f"{'nghi-quyet' if doc_kind == 'resolution' else 'bien-ban'}-{meeting.unit.code}-{local(meeting):%Y%m%d}"
-    return document_response(doc, "docx" if request.GET.get("fmt") == "docx" else "pdf", name, inline_pdf=True)
+    return document_response(doc, "docx" if request.GET.get("fmt") == "docx" else "pdf", name, inline_pdf=True,
+                             actor=actor, action=f"meetings.{doc_kind}_downloaded", obj=meeting, unit=meeting.unit)
 
 
 def _year(request) -> int:

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.audit import audit
-from chibo.core.documents import document_response
+from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
 from chibo.members.enums import ACTIVE_STATUSES, PostRole
@@ -53,6 +52,7 @@ from chibo.transfers.models import (
 from chibo.units.selectors import unit_get, units_visible
 
 FORM_TITLE = "transfers/form.html"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _open_units(actor):
@@ -186,20 +186,12 @@ def transfer_incoming(request, pk):
                                         "title": f"Tiếp nhận giấy giới thiệu: {member.full_name}"})
 
 
-def _file(data: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @login_required
 def letter_file(request, pk, fmt):
     actor = actor_for(request)
     letter = selectors.letter_get(actor, pk)
-    doc = letter_document(letter)
-    audit(actor=actor, action="transfers.letter_downloaded", obj=letter, unit=letter.issuer, data={"format": fmt})
-    return document_response(doc, fmt, f"giay-gioi-thieu-{letter.year}-{letter.seq}")
+    return document_response(letter_document(letter), fmt, f"giay-gioi-thieu-{letter.year}-{letter.seq}",
+                             actor=actor, action="transfers.letter_downloaded", obj=letter, unit=letter.issuer)
 
 
 @login_required
@@ -226,12 +218,13 @@ def book(request, pk):
     year = int(year_raw) if year_raw.isdigit() and 2000 <= int(year_raw) <= 2100 else clock.today().year
     letters = list(selectors.transfer_book(unit, year))
     fmt = request.GET.get("format", "")
-    if fmt in ("xlsx", "pdf"):
-        audit(actor=actor, action="transfers.book_exported", obj=unit, unit=unit, data={"year": year, "format": fmt})
-        if fmt == "xlsx":
-            return _file(book_xlsx(unit, year, letters), f"so-10-SHD-{unit.code}-{year}.xlsx",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        return document_response(book_document(unit, year, letters), "pdf", f"so-10-SHD-{unit.code}-{year}")
+    if fmt == "xlsx":
+        return download(actor=actor, content=book_xlsx(unit, year, letters), filename=f"so-10-SHD-{unit.code}-{year}.xlsx",
+                        content_type=XLSX, action="transfers.book_exported", obj=unit, unit=unit,
+                        data={"year": year, "format": fmt})
+    if fmt == "pdf":
+        return document_response(book_document(unit, year, letters), "pdf", f"so-10-SHD-{unit.code}-{year}",
+                                 actor=actor, action="transfers.book_exported", obj=unit, unit=unit, data={"year": year})
     return render(request, "transfers/book.html", {"unit": unit, "year": year, "letters": letters})
 
 
@@ -410,9 +403,8 @@ def exemption_detail(request, pk):
 
 
 def _decision_file(actor, obj, doc, name: str, fmt: str) -> HttpResponse:
-    audit(actor=actor, action="transfers.decision_downloaded", obj=obj.member, unit=obj.unit,
-          data={"document": obj.decision_doc, "format": fmt, "of": f"{obj._meta.model_name}:{obj.pk}"})
-    return document_response(doc, fmt, name)
+    return document_response(doc, fmt, name, actor=actor, action="transfers.decision_downloaded", obj=obj.member,
+                             unit=obj.unit, data={"document": obj.decision_doc, "of": f"{obj._meta.model_name}:{obj.pk}"})
 
 
 @login_required
