@@ -3,11 +3,12 @@ action endpoint (the same forms and services as the pages, so a refusal reads th
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from chibo.admission import selectors
+from chibo.admission import selectors, services
 from chibo.admission.lifecycle import CASE
 from chibo.admission.models import AdmissionCase, Stage, Vote
 from chibo.core.access import actor_for, subtree_q
@@ -53,8 +54,34 @@ class CaseDetailSerializer(CaseSerializer):
         read_only_fields = fields
 
 
+class CaseOpenSerializer(serializers.Serializer):
+    """An outstanding person recorded by the cell, and their case opened (only what the regulations need)."""
+
+    unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The cell (unit id)")
+    full_name = serializers.CharField(max_length=120)
+    gender = serializers.ChoiceField(choices=[("M", "Nam"), ("F", "Nữ")])
+    birth_date = serializers.DateField()
+    citizen_id = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(max_length=200, required=False, allow_blank=True, default="")
+    recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
 class CaseList(generics.ListAPIView):
+    """Admission cases in the caller's scope; POST records an applicant and opens their case (the cell)."""
+
     serializer_class = CaseSerializer
+
+    @extend_schema(request=CaseOpenSerializer, responses={201: CaseDetailSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        if not actor.can("admission.edit"):  # refused before the body is read
+            raise PermissionDenied
+        body = CaseOpenSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        unit = unit_get(actor, fields.pop("unit"))
+        applicant = services.applicant_record(actor=actor, unit=unit, **fields)
+        return Response(CaseDetailSerializer(applicant.case, context={"actor": actor}).data, status=201)
 
     def get_queryset(self):
         actor = actor_for(self.request)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 
 from chibo.admission.models import Stage
-from chibo.core.forms import VNDateField
+from chibo.core.forms import TodayDateField, VNDateField
 from chibo.members.enums import Category, Status
 from chibo.members.selectors import members_of_unit, no_members
+from chibo.units.picker import UnitChoiceField, UnitScope
 
 
 def _text(label, max_length=100, required=True):
@@ -104,3 +105,21 @@ class CloseForm(forms.Form):
                                                                   (Stage.REJECTED, "Không đề nghị kết nạp")])
     on = VNDateField(label="Ngày")
     reason = _text("Lý do", 300)
+
+
+class ApplicantForm(forms.Form):
+    """Recording an outstanding person and opening their case: only what the regulations need."""
+
+    unit = UnitChoiceField(label="Chi bộ", scope=UnitScope(perm="admission.edit", open_only=True))
+    full_name = _text("Họ và tên", 120)
+    gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), ("M", "Nam"), ("F", "Nữ")])
+    birth_date = VNDateField(label="Ngày sinh")
+    citizen_id = _text("Số CCCD (để biết người này chưa là đảng viên, chưa có hồ sơ khác)", 12, required=False)
+    email = forms.EmailField(label="Thư điện tử (gửi lời mời vào trang hồ sơ của mình)", max_length=200, required=False)
+    recorded_on = TodayDateField(label="Ngày ghi nhận")
+
+    def __init__(self, *args, actor, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].bind(actor)
+        if unit is not None:
+            self.fields["unit"].initial = unit.pk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from chibo.core.crypto import BinaryCharField
+from chibo.core.crypto import BinaryCharField, EncryptedTextField
 
 
 class Applicant(models.Model):
@@ -13,6 +13,11 @@ class Applicant(models.Model):
     name_sort = BinaryCharField(max_length=400, editable=False)
     gender = models.CharField("giới tính", max_length=1, choices=[("M", "Nam"), ("F", "Nữ")])
     birth_date = models.DateField("ngày sinh")
+    # Only what the regulations need: the citizen ID tells a member or an open case apart; the e-mail
+    # carries the invitation to the applicant's own dossier page. Both encrypted at rest.
+    citizen_id = EncryptedTextField("số CCCD", blank=True, default="")
+    citizen_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    email = EncryptedTextField("thư điện tử", blank=True, default="")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="applicants")
     recorded_on = models.DateField("ngày ghi nhận")
     created_at = models.DateTimeField(auto_now_add=True)

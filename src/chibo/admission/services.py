@@ -18,18 +18,19 @@ from django.db import transaction
 from chibo.accounts.services import user_link_member
 from chibo.admission import timeline_events as ev
 from chibo.admission.lifecycle import CASE
-from chibo.admission.models import AdmissionCase, Applicant, Stage, Vote
+from chibo.admission.models import OPEN_STAGES, AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
+from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, name_sort_key, search_key
 from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
 from chibo.members.enums import Status
-from chibo.members.selectors import committee_members_on, full_members_on
+from chibo.members.selectors import citizen_id_on_a_member_record, committee_members_on, full_members_on
 from chibo.members.services import member_change_status, member_create
 from chibo.transfers.selectors import temporarily_away
 
@@ -123,13 +124,21 @@ def _count_votes(errors: dict, yes: int | None, no: int | None, eligible: int, w
 # --------------------------------------------------------------------------------------------------
 
 
+CITIZEN_ID_LENGTHS = (9, 12)  # the citizen ID card (12 digits), the old identity card (9)
+
+
 @transaction.atomic
 def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_date: date,
-                     recorded_on: date | None = None) -> Applicant:
-    """Record an outstanding person (quần chúng ưu tú) and open their admission case."""
-    require(actor, "members.edit", unit)
+                     recorded_on: date | None = None, citizen_id: str = "", email: str = "") -> Applicant:
+    """Record an outstanding person (quần chúng ưu tú) and open their admission case. Only the data the
+    regulations need. Refused for someone already on a member's record or with an open case (by citizen ID),
+    for someone under the minimum age in months on the day, and — unless the actor is the deciding committee —
+    over the maximum (the higher committee decides on those)."""
+    require(actor, "admission.edit", unit)
     full_name = clean(full_name)
     recorded_on = recorded_on or clock.today()
+    citizen_id = clean(citizen_id).replace(" ", "")
+    email = clean(email).lower()
     errors = {}
     if len(full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên."
@@ -139,12 +148,32 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
         errors["birth_date"] = "Ngày sinh không hợp lệ."
     if recorded_on > clock.today():
         errors["recorded_on"] = "Ngày không thể ở tương lai."
+    elif birth_date is not None and birth_date <= clock.today():
+        months = age_in_months(birth_date, recorded_on)
+        low = 12 * integer(rule("admission.age_min", on=recorded_on))
+        high = 12 * integer(rule("admission.age_max", on=recorded_on))
+        if months < low:
+            errors["birth_date"] = (f"Mới {months // 12} tuổi {months % 12} tháng vào ngày ghi nhận; người vào Đảng cần "
+                                    f"đủ {low // 12} tuổi tính theo tháng (sổ quy định: admission.age_min).")
+        elif months > high and not actor.can("admission.decide", deciding_unit_for(unit)):
+            errors["birth_date"] = (f"Đã {months // 12} tuổi: trên {high // 12} tuổi cần cấp ủy cấp trên xem xét; "
+                                    "hồ sơ do cấp ủy có thẩm quyền mở.")
+    if citizen_id and (not citizen_id.isdigit() or len(citizen_id) not in CITIZEN_ID_LENGTHS):
+        errors["citizen_id"] = "Số CCCD gồm 12 chữ số (CMND cũ: 9 chữ số)."
+    elif citizen_id and citizen_id_on_a_member_record(citizen_id):
+        errors["citizen_id"] = "Số CCCD này đã có trong hồ sơ một đảng viên: người này đã là đảng viên."
+    elif citizen_id and AdmissionCase.objects.filter(applicant__citizen_id_hash=blind_index(citizen_id),
+                                                     stage__in=OPEN_STAGES).exists():
+        errors["citizen_id"] = "Người này đang có một hồ sơ kết nạp chưa kết thúc."
+    if email and ("@" not in email or len(email) > 200 or " " in email):
+        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
     if not unit.is_open:
         errors["unit"] = "Tổ chức đã giải thể."
     _raise(errors)
     applicant = Applicant.objects.create(
         full_name=full_name, name_search=search_key(full_name), name_sort=name_sort_key(full_name),
         gender=gender, birth_date=birth_date, unit=unit, recorded_on=recorded_on,
+        citizen_id=citizen_id, citizen_id_hash=blind_index(citizen_id), email=email,
     )
     audit(actor=actor, action="applicant.recorded", obj=applicant, unit=unit, data={"name": full_name})
     case = AdmissionCase.objects.create(applicant=applicant, unit=unit, stage=Stage.RECORDED, stage_since=recorded_on,

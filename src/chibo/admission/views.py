@@ -4,19 +4,22 @@ applicant's own dossier. Thin views over admission.selectors and admission.servi
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.admission import documents, selectors, services
+from chibo.admission.forms import ApplicantForm
 from chibo.admission.lifecycle import CASE
 from chibo.admission.models import PIPELINE, Stage
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import document_response
+from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
 from chibo.members.selectors import committee_members_on
 from chibo.units.selectors import unit_get
@@ -49,7 +52,7 @@ def board(request):
     return render(request, "admission/board.html", {
         "units": selectors.board_by_unit(actor, unit, request.GET.get("page")),
         "columns": columns, "unit": unit, "whole_tree": unit is None and actor.sees_whole_tree("admission.view"),
-        "total": sum(c.count for c in columns), "today": clock.today()})
+        "total": sum(c.count for c in columns), "today": clock.today(), "can_open": actor.can("admission.edit")})
 
 
 def _case_context(actor, case, bound=None):
@@ -130,3 +133,17 @@ def dossier(request):
     return render(request, "admission/dossier.html", {
         "a": applicant, "case": case, "expected": selectors.expected_of_applicant(case),
         "pipeline": _progress(case) if case else [], "deadline": deadline})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_new(request):
+    """The cell records an outstanding person (quần chúng ưu tú) and opens the admission case."""
+    actor = actor_for(request)
+    if not actor.can("admission.edit"):
+        raise Http404
+    form = ApplicantForm(request.POST or None, actor=actor, unit=_scope_unit(request, actor))
+    if done := submit(request, form, lambda: services.applicant_record(actor=actor, **form.cleaned_data)):
+        messages.success(request, f"Đã ghi nhận {done.value.full_name} và mở hồ sơ kết nạp.")
+        return redirect("admission:case", pk=done.value.case.pk)
+    return render(request, "admission/new.html", {"form": form})

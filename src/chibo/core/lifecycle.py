@@ -84,6 +84,9 @@ class Lifecycle:
     start: str = ""                           # how an object comes to exist (help page)
     final: tuple[str, ...] = ()               # states without a way out
     help: str = ""
+    # (actor, pk) → the object within the actor's scope (404 outside): installed by the app's selectors at
+    # start-up, used where only the process's key is known (the `chibo act` command).
+    finder: Callable[[Actor, Any], Any] | None = field(default=None, repr=False)
     _services: dict[str, Callable[..., Any]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -401,5 +401,12 @@ def posts_of_unit(unit: Unit) -> QuerySet[CommitteePost]:
     return CommitteePost.objects.filter(unit=unit).select_related("member")
 
 
+def citizen_id_on_a_member_record(citizen_id: str) -> bool:
+    """Whether any member record (anywhere in the tree, any status) carries this citizen ID; answers only
+    yes or no, so a refusal says nothing of where that record is."""
+    digest = blind_index(citizen_id)
+    return bool(digest) and Member.objects.filter(citizen_id_hash=digest).exists()
+
+
 def member_ids_holding_posts() -> QuerySet:
     return CommitteePost.objects.filter(to_date__isnull=True).values("member_id")

@@ -9,4 +9,10 @@ class TransfersConfig(AppConfig):
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types, and the services,
         # which register as the runners of the lifecycles' steps.
-        from chibo.transfers import services, timeline_events  # noqa: F401
+        from chibo.transfers import selectors, services, timeline_events  # noqa: F401
+        from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP
+
+        for lc, finder in ((TRANSFER, selectors.transfer_get), (TRIP, selectors.trip_get),
+                           (DECLARATION, selectors.declaration_get), (EXEMPTION, selectors.exemption_get),
+                           (DELEGATION, selectors.delegation_get)):
+            lc.finder = finder

@@ -280,18 +280,20 @@ def test_out_of_order_future_dates_and_age(officer, make_cell):
                                          on=date(2026, 3, 1)), "on")
     refused(lambda: services.applicant_record(actor=officer, unit=cell, full_name="Vũ Minh Khoa", gender="M",
                                               birth_date=date(2000, 1, 1), recorded_on=date(2026, 5, 1)), "recorded_on")
-    # under 18 counted in months on the day the cell considers: 17 years 11 months is refused
+    # under 18 counted in months on the day the case would open: 17 years 11 months is refused, 18 is not
     cell2 = make_cell(3)
     m2 = list(Member.objects.filter(unit=cell2).order_by("pk"))
+    assert services.age_in_months(date(2007, 8, 15), date(2025, 8, 1)) == 215
+    msg = refused(lambda: services.applicant_record(actor=officer, unit=cell2, full_name="Vũ Minh Khoa", gender="M",
+                                                    birth_date=date(2007, 8, 15), recorded_on=date(2025, 8, 1)),
+                  "birth_date")
+    assert "17 tuổi 11 tháng" in msg["birth_date"][0]
     young = services.applicant_record(actor=officer, unit=cell2, full_name="Vũ Minh Khoa", gender="M",
-                                      birth_date=date(2007, 12, 11), recorded_on=date(2025, 9, 1)).case
+                                      birth_date=date(2007, 8, 15), recorded_on=date(2025, 9, 1)).case
     young = walk(officer, young, Stage.VERIFIED, intro=(m2[0], m2[1]))
-    assert services.age_in_months(date(2007, 12, 11), date(2025, 12, 10)) == 215
-    msg = refused(lambda: services.case_cell_vote(actor=officer, case=young, held_on=date(2025, 12, 10), yes=3, no=0),
-                  "held_on")
-    assert "17 tuổi 11 tháng" in msg["held_on"][0]
-    young = services.case_cell_vote(actor=officer, case=young, held_on=date(2025, 12, 11), yes=3, no=0)
-    assert young.age_months_at_vote == 216 and not young.over_age
+    young = services.case_cell_vote(actor=officer, case=young, held_on=date(2025, 12, 10), yes=3, no=0)
+    assert young.age_months_at_vote == services.age_in_months(date(2007, 8, 15), date(2025, 12, 10)) == 219
+    assert not young.over_age
     # over 60: allowed, flagged for the higher committee
     old = services.applicant_record(actor=officer, unit=cell, full_name="Lương Văn Cao", gender="M",
                                     birth_date=date(1964, 1, 2), recorded_on=date(2025, 9, 1)).case

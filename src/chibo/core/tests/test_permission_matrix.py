@@ -163,6 +163,7 @@ MATRIX: dict[str, object] = {
         "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, LOGIN),
     },
     "admission:case":     ADMISSION_CASE_PAGE,
+    "admission:new":      {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
     "api_admission_cases": {
         None:                         E(200, 200, 200, 200, 200, 200, 401),
         "?unit={unit_fr}":            E(200, 200, 200, 404, 404, 404, 401),
@@ -440,6 +441,9 @@ MATRIX: dict[str, object] = {
 #                                                                   ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
 WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("admission:step", "case_fr", "POST", "admission_course"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    # recording an applicant in a French cell: Germany's secretary cannot pick it (the form again, nothing written)
+    ("admission:new", None, "POST", "admission_open_fr"):        E(DONE, 404, DONE, 200, 404, 404, LOGIN),
+    ("api_admission_cases", None, "POST", "api_admission_open_fr"): E(201, 403, 201, 404, 403, 403, 401),
     ("admission:step", "case_de", "POST", "admission_course"):  E(DONE, 403, 404, DONE, 404, 404, LOGIN),
     # Out of order (a vote on a case still at the first step): the page says why (409), nothing written.
     ("admission:step", "case_fr", "POST", "admission_vote"):    E(409, 403, 409, 404, 404, 404, LOGIN),
@@ -527,6 +531,7 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_trip_actions", "trip_decided_own", "POST", "transfers_api_trip_report"): E(409, 403, 409, 404, 409, 404, 401),
     ("api_trip_actions", "trip_own", "POST", "transfers_api_trip_comment"): E(200, 403, 200, 404, 403, 404, 401),
     ("api_trip_actions", "trip_de", "POST", "transfers_api_trip_comment"):  E(200, 403, 404, 200, 404, 404, 401),
+    ("api_delegation_actions", "unit_delegation", "POST", "transfers_api_delegation_close"): E(200, 403, 404, 404, 404, 404, 401),
     ("api_declarations", None, "POST", "transfers_api_declaration"):      E(201, 403, 201, 404, 201, 404, 401),
     ("api_declaration_actions", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
     ("api_declaration_actions", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
@@ -1117,6 +1122,12 @@ def payload(kind: str, target: str | None, env: Env):
         FeedToken.objects.bulk_create([FeedToken(user=u, key_hash=f"{u.pk:064d}")
                                        for u in User.objects.filter(username__in=PERSONAS)])
         return {"action": "revoke"}
+    if kind == "admission_open_fr":
+        return {"unit": str(env.targets["unit_fr_dsq"]), "full_name": "Phạm Thu Hà", "gender": "F",
+                "birth_date": "12/04/1999", "citizen_id": "001199012345", "email": "thuha@example.org"}
+    if kind == "api_admission_open_fr":
+        return {"unit": env.targets["unit_fr_dsq"], "full_name": "Phạm Thu Hà", "gender": "F",
+                "birth_date": "1999-04-12", "citizen_id": "001199012345"}
     if kind == "admission_course":
         return {"do": "course", "certificate_no": "GCN 12/2026", "issuer": "Đảng ủy Bộ Ngoại giao",
                 "on": _d(today - timedelta(days=3))}

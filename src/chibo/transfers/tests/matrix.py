@@ -209,6 +209,8 @@ def transfer_payload(kind: str, target, env):
         return {"action": "report", "text": "Chuyến đi tốt đẹp, đã về nước đúng hạn, không có gì bất thường."}
     if kind == "transfers_api_trip_comment":
         return {"action": "opinion", "opinion": "Đề nghị đồng ý"}
+    if kind == "transfers_api_delegation_close":
+        return {"action": "close", "closed_on": today.isoformat(), "document": "740-QĐ/ĐUBNG"}
     if kind == "transfers_api_exemption":
         return {"member": env.targets["member_own"], "period_from": today.isoformat(),
                 "period_to": (today + timedelta(days=30)).isoformat(), "reason": "Công tác một mình"}
