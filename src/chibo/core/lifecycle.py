@@ -65,9 +65,10 @@ class Transition:
     opens: tuple[str, ...] = ()               # deadline kinds it opens
     closes: tuple[str, ...] = ()              # deadline kinds it closes
     help: str = ""
-    done: str = ""                            # the confirmation shown after it ran
+    done: Any = ""                            # the confirmation shown after it ran (or: service result → text)
     secondary: bool = False                   # shown folded on the page (cancel, withdraw…)
     label_for: Callable[[Any], str] | None = None  # the label on the object's page, when it depends on it
+    returns: str = ""                         # the API answer carries the service's result under this name
 
     def ends(self) -> tuple[str, ...]:
         return self.targets or ((self.target,) if self.target else ())
@@ -176,14 +177,14 @@ class Lifecycle:
             "step": t.label, "what": self.label.lower(), "state": self.state_label(state)}
 
     # -- taking a step --------------------------------------------------------------------------
-    def form_for(self, obj, name: str, data=None, *, auto_id: str = "id_%s"):
+    def form_for(self, obj, name: str, data=None, *, files=None, auto_id: str = "id_%s"):
         """The step's form, bound to ``data`` (``auto_id`` keeps the ids of several steps' forms on one
         page apart, their field names unchanged)."""
         t = self.get(name)
         if t.form is None:
             return None
         kwargs = t.form_kwargs(obj) if t.form_kwargs else {}
-        return t.form(data, auto_id=auto_id, **kwargs)
+        return t.form(data, files, auto_id=auto_id, **kwargs)
 
     def perform(self, actor: Actor, obj, name: str, data=None, *, form=None):
         """Take transition ``name`` with ``data`` (a dict or QueryDict): check, validate the input, run the

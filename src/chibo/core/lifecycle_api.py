@@ -117,9 +117,9 @@ def actions_view(*, lc: Lifecycle, get_object: Callable[[Any, Any], Any], detail
                     {action_field: [f"Chọn một bước: {', '.join(lc.names())}."]})
             lc.check(actor, obj, raw)  # 403 / 409 before the body is looked at
             data = form_data(request.data, action_field)
-            form = lc.form_for(obj, raw, data)
+            form = lc.form_for(obj, raw, data, files=request.FILES or None)
             allowed = set(form.fields) if form is not None else set()
-            unknown = sorted(set(data) - allowed)
+            unknown = sorted(set(data) - allowed - set(request.FILES))
             if unknown:
                 raise serializers.ValidationError({k: ["Bước này không có trường này."] for k in unknown})
             nested = sorted(k for k, v in data.items() if isinstance(v, dict | list)
@@ -128,9 +128,13 @@ def actions_view(*, lc: Lifecycle, get_object: Callable[[Any, Any], Any], detail
                 raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
             if form is not None and not form.is_valid():
                 raise ValidationError({k: list(v) for k, v in form.errors.items()})
-            lc.perform(actor, obj, raw, form=form)
+            result = lc.perform(actor, obj, raw, form=form)
             fresh = get_object(actor, pk)
-            return Response(detail(fresh, context={"request": request, "actor": actor}).data)
+            answer = dict(detail(fresh, context={"request": request, "actor": actor}).data)
+            returns = lc.get(raw).returns
+            if returns:  # shown once, here only (a ballot's receipt)
+                answer[returns] = result
+            return Response(answer)
 
     ActionsView.__name__ = ActionsView.__qualname__ = name or f"{_camel(lc.key)}Actions"
     return ActionsView

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
@@ -52,24 +52,31 @@ def action_forms(actor, lc: Lifecycle, obj, bound: dict[str, forms.Form] | None 
 
 
 def act(request, *, lc: Lifecycle, obj, success_url: str,
-        render_page: Callable[[dict[str, forms.Form]], HttpResponse]) -> HttpResponse:
-    """Take the step named in ``do`` on ``obj`` from a page; ``render_page(bound)`` shows the object's page
-    again with the bound form of the step when its input is refused."""
+        render_page: Callable[[dict[str, forms.Form]], HttpResponse], field: str = "do",
+        step: str | None = None) -> HttpResponse:
+    """Take the step named in ``field`` (``do``) — or ``step``, for a page that posts one step only — on
+    ``obj`` from a page; ``render_page(bound)`` shows the object's page again with the bound form of the
+    step when its input is refused."""
     actor = actor_for(request)
-    name = request.POST.get("do", "")
+    name = step if step is not None else request.POST.get(field, "")
     try:
         t = lc.get(name)
-    except KeyError as exc:
-        raise Http404 from exc
+    except KeyError:
+        if not any(lc.permitted(actor, obj, x) for x in lc.transitions):
+            raise PermissionDenied(lc.key) from None  # may take no step here: nothing to learn from the request
+        messages.error(request, _("Thao tác không hợp lệ."))
+        response = render_page({})
+        response.status_code = 400
+        return response
     try:
         lc.check(actor, obj, name)  # PermissionDenied (403) before anything else is read
     except TransitionRefused as exc:
         return _refused(request, exc, render_page)
-    form = lc.form_for(obj, name, request.POST, auto_id=f"id_{name}_%s")
+    form = lc.form_for(obj, name, request.POST, files=request.FILES, auto_id=f"id_{name}_%s")
     if form is not None and not form.is_valid():
         return render_page({name: form})
     try:
-        lc.perform(actor, obj, name, form=form)
+        result = lc.perform(actor, obj, name, form=form)
     except TransitionRefused as exc:  # the state changed meanwhile (another user took a step)
         return _refused(request, exc, render_page)
     except (ValidationError, StaleEdit) as exc:
@@ -81,7 +88,8 @@ def act(request, *, lc: Lifecycle, obj, success_url: str,
         else:
             apply_service_errors(form, exc)
         return render_page({name: form})
-    messages.success(request, t.done or _("Đã ghi: %(step)s.") % {"step": t.label})
+    done = t.done(result) if callable(t.done) else t.done
+    messages.success(request, done or _("Đã ghi: %(step)s.") % {"step": t.label})
     return redirect(success_url)
 
 

@@ -7,24 +7,23 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from chibo.core.access import actor_for
+from chibo.core.lifecycle_api import AvailableActionsField, actions_view
 from chibo.meetings import rules, selectors, services
+from chibo.meetings.lifecycle import BALLOT, MEETING
 from chibo.meetings.models import (
     Attendance,
     BallotVoter,
     BoxState,
     Meeting,
     MeetingKind,
-    Presence,
     Resolution,
 )
-from chibo.members.selectors import members_by_id
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -74,12 +73,18 @@ class BallotSerializer(serializers.Serializer):
 
 class ResolutionSerializer(serializers.ModelSerializer):
     ballot = serializers.SerializerMethodField()
+    ballot_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Resolution
         fields = ["id", "number", "title", "secret", "votes_for", "votes_against", "votes_abstain", "headcount",
-                  "needed", "passed", "ballot"]
+                  "needed", "passed", "ballot", "ballot_id"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="The secret ballot's id (…/ballots/{id}/)"))
+    def get_ballot_id(self, obj: Resolution):
+        box = getattr(obj, "box", None) if hasattr(obj, "box") else None
+        return box.pk if box is not None else None
 
     @extend_schema_field(BallotSerializer(allow_null=True))
     def get_ballot(self, obj: Resolution):
@@ -94,13 +99,15 @@ class ResolutionSerializer(serializers.ModelSerializer):
 
 class MeetingDetailSerializer(MeetingSerializer):
     agenda = serializers.CharField(read_only=True)
+    available_actions = AvailableActionsField(MEETING)
     headcount = serializers.SerializerMethodField()
     attendance = serializers.SerializerMethodField()
     resolutions = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
 
     class Meta(MeetingSerializer.Meta):
-        fields = MeetingSerializer.Meta.fields + ["agenda", "headcount", "attendance", "resolutions", "warnings"]
+        fields = MeetingSerializer.Meta.fields + ["agenda", "headcount", "attendance", "resolutions", "warnings",
+                                                  "available_actions"]
         read_only_fields = fields
 
     @extend_schema_field(HeadcountSerializer)
@@ -137,22 +144,6 @@ class MeetingCreateSerializer(serializers.Serializer):
     online_link = serializers.URLField(max_length=300, required=False, allow_blank=True, default="")
     agenda = serializers.CharField(required=False, allow_blank=True, default="")
     draft_resolution = serializers.CharField(required=False, allow_blank=True, default="")
-
-
-class AttendanceWriteSerializer(serializers.Serializer):
-    member = serializers.IntegerField()
-    presence = serializers.ChoiceField(choices=Presence.choices)
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
-    reason_approved = serializers.BooleanField(required=False, default=False)
-
-
-class ResolutionWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300)
-    text = serializers.CharField(required=False, allow_blank=True, default="")
-    secret = serializers.BooleanField(required=False, default=False)
-    votes_for = serializers.IntegerField(min_value=0, required=False)
-    votes_against = serializers.IntegerField(min_value=0, required=False)
-    votes_abstain = serializers.IntegerField(min_value=0, required=False)
 
 
 def _unit(actor, raw):
@@ -201,45 +192,34 @@ class MeetingDetail(generics.GenericAPIView):
         return Response(MeetingDetailSerializer(meeting, context={"actor": actor}).data)
 
 
-class MeetingAttendance(generics.GenericAPIView):
-    serializer_class = AttendanceWriteSerializer
+class BallotDetailSerializer(serializers.Serializer):
+    """A secret ballot: counts only, and only once it is closed; never who voted how."""
 
-    @extend_schema(request=AttendanceWriteSerializer, responses={200: MeetingDetailSerializer})
-    def post(self, request, pk):
+    id = serializers.IntegerField(read_only=True)
+    resolution = serializers.IntegerField(source="resolution_id", read_only=True)
+    state = serializers.ChoiceField(choices=BoxState.choices, read_only=True)
+    online = serializers.BooleanField(read_only=True)
+    eligible_count = serializers.IntegerField(read_only=True)
+    voted_online = serializers.SerializerMethodField(help_text="How many voted online (not who voted how)")
+    totals = serializers.SerializerMethodField(help_text="for / against / abstain / invalid / online / paper / cast; "
+                                                         "null until closed")
+    available_actions = AvailableActionsField(BALLOT)
+
+    def get_voted_online(self, box) -> int:
+        return BallotVoter.objects.filter(box=box, voted=True).count()
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField(), allow_null=True))
+    def get_totals(self, box):
+        return {str(k): v for k, v in services.ballot_totals(box).items()} if box.state == BoxState.CLOSED else None
+
+
+class BallotDetail(generics.GenericAPIView):
+    serializer_class = BallotDetailSerializer
+
+    def get(self, request, pk):
         actor = actor_for(request)
-        meeting = selectors.meeting_get(actor, pk)
-        if not actor.can("meetings.manage", meeting.unit):
-            raise PermissionDenied
-        data = AttendanceWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        member = members_by_id([fields.pop("member")]).get(data.validated_data["member"])
-        if member is None:
-            raise serializers.ValidationError({"member": ["Không tìm thấy đảng viên."]})
-        services.attendance_record(actor=actor, meeting=meeting, member=member, **fields)
-        meeting.refresh_from_db()
-        return Response(MeetingDetailSerializer(meeting, context={"actor": actor}).data)
+        return Response(BallotDetailSerializer(selectors.box_get(actor, pk), context={"actor": actor}).data)
 
 
-class MeetingResolutions(generics.GenericAPIView):
-    serializer_class = ResolutionWriteSerializer
-
-    @extend_schema(request=ResolutionWriteSerializer, responses={201: ResolutionSerializer})
-    def post(self, request, pk):
-        """Add an item; with the three counts, record its open vote at once (pass/fail from the rule)."""
-        actor = actor_for(request)
-        meeting = selectors.meeting_get(actor, pk)
-        if not actor.can("meetings.manage", meeting.unit):
-            raise PermissionDenied
-        data = ResolutionWriteSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        counts = {k: fields.pop(k) for k in ("votes_for", "votes_against", "votes_abstain") if k in fields}
-        if counts and len(counts) != 3:
-            raise serializers.ValidationError({"votes_for": ["Cần đủ ba số: tán thành, không tán thành, không biểu quyết."]})
-
-        with transaction.atomic():
-            item = services.resolution_add(actor=actor, meeting=meeting, **fields)
-            if counts:
-                item = services.resolution_record_open_vote(actor=actor, resolution=item, **counts)
-        return Response(ResolutionSerializer(item).data, status=201)
+MeetingActions = actions_view(lc=MEETING, get_object=selectors.meeting_get, detail=MeetingDetailSerializer)
+BallotActions = actions_view(lc=BALLOT, get_object=selectors.box_get, detail=BallotDetailSerializer)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from chibo.core.forms import VNDateField
-from chibo.meetings.models import Choice, MeetingKind, Presence
+from chibo.meetings.models import Choice, MeetingKind, Presence, Resolution
 from chibo.meetings.rules import CELL_KINDS
+from chibo.members.selectors import members_of_unit, no_members
 from chibo.units.picker import UnitChoiceField, UnitScope
 
 
@@ -87,3 +88,63 @@ class SettingsForm(forms.Form):
 
 
 PRESENCE_CHOICES = [("", "—")] + list(Presence.choices)
+
+
+class AttendanceForm(forms.Form):
+    """One member's attendance (the secretary)."""
+
+    member = forms.ModelChoiceField(label="Đảng viên", queryset=no_members())
+    presence = forms.ChoiceField(label="Có mặt", choices=Presence.choices)
+    reason = forms.CharField(label="Lý do vắng", max_length=300, required=False)
+    reason_approved = forms.BooleanField(label="Lý do được chấp nhận", required=False)
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members_of_unit(meeting.unit)
+
+
+class AttendanceSheetForm(forms.Form):
+    """The whole sheet of a cell at once: ``presence_<member id>``, ``reason_<id>``, ``approved_<id>`` for each
+    active member of the cell; only the rows with a presence are recorded."""
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = list(members_of_unit(meeting.unit))
+        for m in self.members:
+            self.fields[f"presence_{m.pk}"] = forms.ChoiceField(label=m.full_name, choices=PRESENCE_CHOICES,
+                                                                required=False)
+            self.fields[f"reason_{m.pk}"] = forms.CharField(label="Lý do vắng", max_length=300, required=False)
+            self.fields[f"approved_{m.pk}"] = forms.BooleanField(label="Lý do được chấp nhận", required=False)
+
+    def clean(self):
+        data = super().clean()
+        known = {f"presence_{m.pk}" for m in self.members}
+        if any(key.startswith("presence_") and key not in known and self.data.get(key) for key in self.data):
+            raise forms.ValidationError("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp.")
+        rows = [{"member": m, "presence": data[f"presence_{m.pk}"], "reason": data.get(f"reason_{m.pk}", ""),
+                 "reason_approved": bool(data.get(f"approved_{m.pk}"))}
+                for m in self.members if data.get(f"presence_{m.pk}")]
+        if not rows and not self.errors:
+            raise forms.ValidationError("Chưa chọn tình trạng có mặt của ai.")
+        data["rows"] = rows
+        return data
+
+
+class CheckInForm(forms.Form):
+    online = forms.BooleanField(label="Tham dự trực tuyến", required=False)
+
+
+class OpenVoteForm(CountsForm):
+    resolution = forms.ModelChoiceField(label="Nội dung biểu quyết", queryset=Resolution.objects.none())
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].queryset = meeting.resolutions.filter(secret=False)
+
+
+class SecretItemForm(forms.Form):
+    resolution = forms.ModelChoiceField(label="Nội dung bỏ phiếu kín", queryset=Resolution.objects.none())
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resolution"].queryset = meeting.resolutions.filter(secret=True, box__isnull=True)

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from chibo.accounts.selectors import role_holders, users_of_members
@@ -31,6 +32,7 @@ from chibo.deadlines.models import Notification
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
+from chibo.meetings.lifecycle import BALLOT, MEETING
 from chibo.meetings.minutes import draft_text
 from chibo.meetings.models import (
     Attendance,
@@ -162,13 +164,12 @@ def _text(value: str | None) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:20000]
 
 
+@MEETING.runs("content")
 @transaction.atomic
 def meeting_update(*, actor: Actor, meeting: Meeting, **fields) -> Meeting:
     """Edit agenda, draft resolution, discussion, place or link (not once the minutes are approved)."""
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError("Biên bản đã được thông qua: cuộc họp không sửa được nữa.")
+    MEETING.check(actor, meeting, "content")
     allowed = {"agenda", "draft_resolution", "discussion", "place", "online_link", "title"}
     changed = {}
     for name, value in fields.items():
@@ -195,14 +196,14 @@ def _recipients(meeting: Meeting):
     return list((members | upper).distinct())
 
 
+@MEETING.runs("notice")
 @transaction.atomic
 def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int:
     """Notify members and the unit above (in-app now, e-mail on commit). Returns how many users."""
 
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.state != MeetingState.PLANNED:
-        raise ValidationError("Chỉ gửi thông báo cho cuộc họp chưa diễn ra.")
+    MEETING.check(actor, meeting, "notice")
+    url = url or reverse("meetings:detail", args=[meeting.pk])
     users = _recipients(meeting)
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
     title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
@@ -224,14 +225,13 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     return len(users)
 
 
+@MEETING.runs("document")
 @transaction.atomic
 def meeting_add_document(*, actor: Actor, meeting: Meeting, title: str, filename: str, data: bytes,
                          unclassified: bool) -> MeetingDocument:
     """Attach a document: PDF / Word / ODT / text, at most 10 MB, declared unclassified."""
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError("Biên bản đã được thông qua: không thêm tài liệu được nữa.")
+    MEETING.check(actor, meeting, "document")
     errors = {}
     if not unclassified:
         errors["unclassified"] = "Chỉ đính kèm tài liệu không mật; tài liệu mật chỉ được đăng ký, không lưu nội dung."
@@ -259,12 +259,11 @@ def meeting_add_document(*, actor: Actor, meeting: Meeting, title: str, filename
 
 # --- holding the meeting --------------------------------------------------------------------------
 
+@MEETING.runs("open")
 @transaction.atomic
 def meeting_open(*, actor: Actor, meeting: Meeting) -> Meeting:
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.state != MeetingState.PLANNED:
-        raise ValidationError("Cuộc họp không ở trạng thái chờ khai mạc.")
+    MEETING.check(actor, meeting, "open")
     meeting.state, meeting.opened_at = MeetingState.OPEN, timezone.now()
     meeting.save(update_fields=["state", "opened_at"])
     audit(actor=actor, action="meeting.opened", obj=meeting, unit=meeting.unit)
@@ -288,6 +287,7 @@ def _quarter_end(day: date) -> date:
     return add_months(first, 3) - timedelta(days=1)
 
 
+@MEETING.runs("close")
 @transaction.atomic
 def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None = None) -> Meeting:
     """End the meeting: it counts as held. A held regular (or combined) meeting meets the unit's
@@ -295,9 +295,7 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
     rule meeting.regular_every); a thematic one does the same per quarter."""
 
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.state != MeetingState.OPEN:
-        raise ValidationError("Chỉ kết thúc được cuộc họp đang diễn ra.")
+    MEETING.check(actor, meeting, "close")
     ended_at = ended_at or timezone.now()
     if ended_at <= meeting.opened_at:
         raise ValidationError({"ended_at": "Cuộc họp không thể kết thúc trước khi bắt đầu."})
@@ -359,14 +357,13 @@ def _member_of(meeting: Meeting, member: Member) -> None:
         raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
 
 
+@MEETING.runs("attendance")
 @transaction.atomic
 def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presence: str, reason: str = "",
                       reason_approved: bool = False) -> Attendance:
     """The secretary records one member's attendance."""
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.state not in (MeetingState.PLANNED, MeetingState.OPEN, MeetingState.HELD) or meeting.minutes_locked:
-        raise ValidationError("Không ghi điểm danh được cho cuộc họp này (biên bản đã thông qua).")
+    MEETING.check(actor, meeting, "attendance")
     _member_of(meeting, member)
     if presence not in Presence.values:
         raise ValidationError({"presence": "Tình trạng có mặt không hợp lệ."})
@@ -383,18 +380,14 @@ def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presenc
     return row
 
 
+@MEETING.runs("check_in")
 @transaction.atomic
-def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool) -> Attendance:
+def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool = False) -> Attendance:
     """A member checks themself in while the meeting is open."""
     meeting = _locked(meeting)
-    if not actor.member_id:
-        raise PermissionDenied("meetings.check_in")
+    MEETING.check(actor, meeting, "check_in")
     member = member_fresh(actor.member_id)
-    if member.unit_id != meeting.unit_id:
-        raise PermissionDenied("meetings.check_in")
     _member_of(meeting, member)
-    if meeting.state != MeetingState.OPEN:
-        raise ValidationError("Chỉ điểm danh được khi cuộc họp đang diễn ra.")
     presence = Presence.ONLINE if online else Presence.IN_PERSON
     row, _ = Attendance.objects.update_or_create(
         meeting=meeting, member=member,
@@ -406,12 +399,11 @@ def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool) -> Atte
 
 # --- resolutions and open votes -------------------------------------------------------------------
 
+@MEETING.runs("resolution")
 @transaction.atomic
 def resolution_add(*, actor: Actor, meeting: Meeting, title: str, text: str = "", secret: bool = False) -> Resolution:
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError("Biên bản đã được thông qua: không thêm nội dung biểu quyết được nữa.")
+    MEETING.check(actor, meeting, "resolution")
     if not clean(title):
         raise ValidationError({"title": "Cần ghi nội dung biểu quyết."})
     number = (meeting.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
@@ -437,11 +429,9 @@ def resolution_record_open_vote(*, actor: Actor, resolution: Resolution, votes_f
     """Record a show-of-hands vote; passes with more than half of the computed headcount (rule)."""
     item = Resolution.objects.select_for_update().select_related("meeting__unit").get(pk=resolution.pk)
     meeting = item.meeting
-    require(actor, "meetings.manage", meeting.unit)
+    MEETING.check(actor, meeting, "open_vote")
     if item.secret:
         raise ValidationError("Nội dung này biểu quyết bằng phiếu kín.")
-    if meeting.state != MeetingState.OPEN:
-        raise ValidationError("Chỉ ghi kết quả biểu quyết khi cuộc họp đang diễn ra.")
     counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain}
     errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
     if errors:
@@ -471,11 +461,9 @@ def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
     one blank slip per eligible member is created, in random order, with random ids."""
     item = Resolution.objects.select_for_update().select_related("meeting__unit").get(pk=resolution.pk)
     meeting = item.meeting
-    require(actor, "meetings.manage", meeting.unit)
+    MEETING.check(actor, meeting, "ballot_open")
     if not item.secret:
         raise ValidationError("Nội dung này biểu quyết công khai.")
-    if meeting.state != MeetingState.OPEN:
-        raise ValidationError("Chỉ mở bỏ phiếu khi cuộc họp đang diễn ra.")
     if BallotBox.objects.filter(resolution=item).exists():
         raise ValidationError("Cuộc bỏ phiếu này đã mở.")
     eligible = mrules.eligible_voters(meeting)
@@ -490,6 +478,7 @@ def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
     return box
 
 
+@BALLOT.runs("cast")
 @transaction.atomic
 def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
     """Cast the actor's own ballot online; returns the receipt code (shown once, never stored)."""
@@ -510,6 +499,7 @@ def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
         raise ValidationError("Đồng chí đã bỏ phiếu rồi; mỗi người chỉ bỏ một phiếu.")
     if choice not in Choice.values:
         raise ValidationError({"choice": "Lựa chọn không hợp lệ."})
+    BALLOT.check(actor, box, "cast")  # the declaration agrees (the reasons above are more precise)
     code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
     _fill_a_slip(box, choice, receipt_hash(code))
     voter.voted = True
@@ -542,15 +532,14 @@ def ballot_receipt_counted(*, box: BallotBox, code: str) -> bool | None:
     return Ballot.objects.filter(box=box, receipt_hash=receipt_hash(code)).exclude(choice="").exists()
 
 
+@BALLOT.runs("paper")
 @transaction.atomic
 def ballot_enter_paper(*, actor: Actor, box: BallotBox, votes_for: int, votes_against: int, votes_abstain: int,
                        invalid: int = 0) -> BallotBox:
     """The counting committee's totals of the paper slips cast in the room."""
     box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
     meeting = box.resolution.meeting
-    require(actor, "meetings.manage", meeting.unit)
-    if box.state != BoxState.OPEN:
-        raise ValidationError("Cuộc bỏ phiếu đã kết thúc.")
+    BALLOT.check(actor, box, "paper")
     counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain,
               "invalid": invalid}
     errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
@@ -584,15 +573,14 @@ def ballot_totals(box: BallotBox) -> dict[str, int]:
     return totals
 
 
+@BALLOT.runs("ballot_close")
 @transaction.atomic
 def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
     """Close and count: online slips plus paper totals, checked against the eligible list; the
     result is computed like an open vote (rule resolution.pass_ratio on the headcount)."""
     box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
     meeting = box.resolution.meeting
-    require(actor, "meetings.manage", meeting.unit)
-    if box.state != BoxState.OPEN:
-        raise ValidationError("Cuộc bỏ phiếu này đã kết thúc (không kiểm phiếu hai lần).")
+    BALLOT.check(actor, box, "ballot_close")
     totals = ballot_totals(box)
     if totals["cast"] > box.eligible_count:
         raise ValidationError("Số phiếu vượt số người trong danh sách: kiểm tra lại phiếu giấy.")
@@ -613,16 +601,12 @@ def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
 
 # --- minutes --------------------------------------------------------------------------------------
 
+@MEETING.runs("minutes_draft")
 @transaction.atomic
 def minutes_draft(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Draft the minutes from the record (attendance with names, agenda, discussion, every vote)."""
-
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError("Biên bản đã được thông qua và đã khóa.")
-    if meeting.state not in (MeetingState.OPEN, MeetingState.HELD):
-        raise ValidationError("Cuộc họp chưa diễn ra.")
+    MEETING.check(actor, meeting, "minutes_draft")
     meeting.minutes_text = draft_text(meeting)
     meeting.minutes_state = MinutesState.DRAFT
     meeting.save(update_fields=["minutes_text", "minutes_state"])
@@ -630,14 +614,11 @@ def minutes_draft(*, actor: Actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
+@MEETING.runs("minutes_edit")
 @transaction.atomic
 def minutes_edit(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError({"text": "Biên bản đã được thông qua và đã khóa: không sửa được."})
-    if not meeting.minutes_state:
-        raise ValidationError({"text": "Chưa có dự thảo biên bản."})
+    MEETING.check(actor, meeting, "minutes_edit")
     if not clean(text):
         raise ValidationError({"text": "Biên bản không được để trống."})
     meeting.minutes_text = _text(text)
@@ -646,15 +627,12 @@ def minutes_edit(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
     return meeting
 
 
+@MEETING.runs("minutes_approve")
 @transaction.atomic
 def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Approve (at the end of the meeting or at the next one): the minutes are locked from now on."""
     meeting = _locked(meeting)
-    require(actor, "meetings.manage", meeting.unit)
-    if meeting.minutes_locked:
-        raise ValidationError("Biên bản đã được thông qua rồi.")
-    if meeting.minutes_state != MinutesState.DRAFT:
-        raise ValidationError("Chưa có dự thảo biên bản.")
+    MEETING.check(actor, meeting, "minutes_approve")
     meeting.minutes_state, meeting.minutes_approved_at = MinutesState.APPROVED, timezone.now()
     meeting.minutes_approved_by = actor.label
     meeting.save(update_fields=["minutes_state", "minutes_approved_at", "minutes_approved_by"])
@@ -667,9 +645,11 @@ def today() -> date:
     return clock.today()
 
 
+@MEETING.runs("attendance_sheet")
 @transaction.atomic
 def attendance_record_many(*, actor: Actor, meeting: Meeting, rows: list[dict]) -> int:
     """The secretary's whole attendance sheet in one go: all rows or none."""
+    MEETING.check(actor, _locked(meeting), "attendance_sheet")
     for row in rows:
         attendance_record(actor=actor, meeting=meeting, **row)
     return len(rows)
@@ -699,3 +679,23 @@ def meeting_deadlines_ensure(*, today: date) -> int:
                           title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit), month_end=True)
             opened += 1
     return opened
+
+
+# --- steps on an item of the meeting (the declaration's subject is the meeting) ----------------------
+
+def _item_of(meeting: Meeting, resolution: Resolution) -> Resolution:
+    if resolution.meeting_id != meeting.pk:
+        raise ValidationError({"resolution": "Nội dung này không thuộc cuộc họp."})
+    return resolution
+
+
+@MEETING.runs("open_vote")
+def meeting_open_vote(*, actor: Actor, meeting: Meeting, resolution: Resolution, votes_for: int, votes_against: int,
+                      votes_abstain: int) -> Resolution:
+    return resolution_record_open_vote(actor=actor, resolution=_item_of(meeting, resolution), votes_for=votes_for,
+                                       votes_against=votes_against, votes_abstain=votes_abstain)
+
+
+@MEETING.runs("ballot_open")
+def meeting_ballot_open(*, actor: Actor, meeting: Meeting, resolution: Resolution) -> BallotBox:
+    return ballot_open(actor=actor, resolution=_item_of(meeting, resolution))

@@ -17,6 +17,8 @@ from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import document_response, download
 from chibo.core.forms import apply_service_errors
+from chibo.core.lifecycle import TransitionRefused
+from chibo.core.lifecycle_views import act as lifecycle_act
 from chibo.meetings import rules, selectors, services
 from chibo.meetings.forms import (
     PRESENCE_CHOICES,
@@ -31,6 +33,7 @@ from chibo.meetings.forms import (
     SettingsForm,
     VoteForm,
 )
+from chibo.meetings.lifecycle import BALLOT, MEETING
 from chibo.meetings.minutes import minutes_document, resolution_document
 from chibo.meetings.models import (
     Attendance,
@@ -43,7 +46,6 @@ from chibo.meetings.models import (
     MeetingState,
     MinutesState,
 )
-from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import members_of_unit
 
 
@@ -93,7 +95,8 @@ def new(request):
     return render(request, "meetings/new.html", {"form": form})
 
 
-def _detail_context(request, actor, meeting, **forms):
+def _detail_context(request, actor, meeting, bound=None, errors=()):
+    bound = bound or {}
     manage = actor.can("meetings.manage", meeting.unit)
     resolutions = list(meeting.resolutions.select_related("box").all())
     boxes = [r.box for r in resolutions if hasattr(r, "box")]
@@ -130,14 +133,14 @@ def _detail_context(request, actor, meeting, **forms):
         "resolutions": resolutions, "sheet": sheet, "presence_choices": PRESENCE_CHOICES,
         "own": own, "is_member_here": is_member_here,
         "present_count": sum(1 for a in marks.values() if a.presence in ("in_person", "online")),
-        "content_form": forms.get("content_form") or ContentForm(initial={
+        "content_form": bound.get("content") or ContentForm(initial={
             "agenda": meeting.agenda, "draft_resolution": meeting.draft_resolution, "discussion": meeting.discussion}),
-        "document_form": forms.get("document_form") or DocumentForm(auto_id="doc_%s"),
-        "resolution_form": forms.get("resolution_form") or ResolutionForm(auto_id="res_%s"),
+        "document_form": bound.get("document") or DocumentForm(auto_id="doc_%s"),
+        "resolution_form": bound.get("resolution") or ResolutionForm(auto_id="res_%s"),
         "counts_form": CountsForm(auto_id=False), "paper_form": PaperForm(auto_id=False),
         "vote_choices": Choice.choices,
-        "minutes_form": forms.get("minutes_form") or MinutesForm(initial={"text": meeting.minutes_text}),
-        "show_minutes": show_minutes, "errors": forms.get("errors") or [],
+        "minutes_form": bound.get("minutes_edit") or MinutesForm(initial={"text": meeting.minutes_text}),
+        "show_minutes": show_minutes, "errors": list(errors) + _form_errors(bound),
         "receipt": receipt, "receipt_ok": receipt_ok, "receipt_box": receipt_box,
     }
 
@@ -156,120 +159,36 @@ def _int(value) -> int | None:
         return None
 
 
-def _counts(form) -> dict:
-    if not form.is_valid():
-        raise ValidationError({k: v for k, v in form.errors.items()})
-    return form.cleaned_data
+def _form_errors(bound: dict) -> list[str]:
+    """The errors of a step's form shown at the top of the page too (the grid and the counts have no card)."""
+    return [str(e) for form in bound.values() for errors in form.errors.values() for e in errors]
 
 
-ACTIONS = ("notice", "open", "close", "content", "document", "attendance", "resolution", "open_vote",
-           "ballot_open", "paper", "ballot_close", "minutes_draft", "minutes_edit", "minutes_approve")
+def _page(request, actor, meeting):
+    def render_page(bound):
+        meeting.refresh_from_db()
+        return render(request, "meetings/detail.html", _detail_context(request, actor, meeting, bound))
+    return render_page
 
 
 @login_required
 @require_http_methods(["POST"])
 def act(request, pk):
-    """The secretary's actions on a meeting; each calls one service. Refused input shows the page
-    again with the reason (nothing written)."""
+    """Every step the secretary takes on the meeting's page, through the declared lifecycles (meetings.lifecycle):
+    the meeting's own, and a secret ballot's (paper totals, closing), named by ``action``."""
     actor = actor_for(request)
     meeting = selectors.meeting_get(actor, pk)
-    if not actor.can("meetings.manage", meeting.unit):
-        raise PermissionDenied
-    action = request.POST.get("action", "")
-    forms: dict = {}
-    done = ""
-    try:
-        if action not in ACTIONS:
-            raise ValidationError("Thao tác không hợp lệ.")
-        if action == "notice":
-            n = services.meeting_send_notice(actor=actor, meeting=meeting,
-                                             url=reverse("meetings:detail", args=[meeting.pk]))
-            done = f"Đã gửi thông báo tới {n} người."
-        elif action == "open":
-            services.meeting_open(actor=actor, meeting=meeting)
-            done = "Đã khai mạc cuộc họp: đảng viên có thể điểm danh."
-        elif action == "close":
-            services.meeting_close(actor=actor, meeting=meeting)
-            done = "Đã kết thúc cuộc họp."
-        elif action == "content":
-            forms["content_form"] = form = ContentForm(request.POST)
-            services.meeting_update(actor=actor, meeting=meeting, **_counts(form))
-            done = "Đã lưu nội dung cuộc họp."
-        elif action == "document":
-            forms["document_form"] = form = DocumentForm(request.POST, request.FILES, auto_id="doc_%s")
-            data = _counts(form)
-            upload = data["file"]
-            if upload.size > services.MAX_UPLOAD:
-                raise ValidationError({"file": "Tệp quá lớn (tối đa 10 MB)."})
-            services.meeting_add_document(actor=actor, meeting=meeting, title=data["title"], filename=upload.name,
-                                          data=upload.read(), unclassified=data["unclassified"])
-            done = "Đã đính kèm tài liệu."
-        elif action == "attendance":
-            rows = []
-            members = {m.pk: m for m in members_of_unit(meeting.unit, statuses=ACTIVE_STATUSES)}
-            for key, value in request.POST.items():
-                if key.startswith("presence_") and value:
-                    member = members.get(_int(key.removeprefix("presence_")))
-                    if member is None:
-                        raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
-                    rows.append({"member": member, "presence": value,
-                                 "reason": request.POST.get(f"reason_{member.pk}", ""),
-                                 "reason_approved": bool(request.POST.get(f"approved_{member.pk}"))})
-            if not rows:
-                raise ValidationError("Chưa chọn tình trạng có mặt của ai.")
-            services.attendance_record_many(actor=actor, meeting=meeting, rows=rows)
-            done = f"Đã ghi điểm danh {len(rows)} đảng viên."
-        elif action == "resolution":
-            forms["resolution_form"] = form = ResolutionForm(request.POST, auto_id="res_%s")
-            services.resolution_add(actor=actor, meeting=meeting, **_counts(form))
-            done = "Đã thêm nội dung biểu quyết."
-        elif action in ("open_vote", "ballot_open", "paper", "ballot_close"):
-            item = meeting.resolutions.filter(pk=_int(request.POST.get("resolution"))).first()
-            if item is None:
-                raise ValidationError("Không tìm thấy nội dung biểu quyết.")
-            if action == "open_vote":
-                services.resolution_record_open_vote(actor=actor, resolution=item, **_counts(CountsForm(request.POST)))
-                done = "Đã ghi kết quả biểu quyết."
-            elif action == "ballot_open":
-                services.ballot_open(actor=actor, resolution=item)
-                done = "Đã mở bỏ phiếu kín; danh sách người bỏ phiếu đã được chốt."
-            else:
-                box = BallotBox.objects.filter(resolution=item).first()
-                if box is None:
-                    raise ValidationError("Cuộc bỏ phiếu chưa mở.")
-                if action == "paper":
-                    services.ballot_enter_paper(actor=actor, box=box, **_counts(PaperForm(request.POST)))
-                    done = "Đã nhập kết quả kiểm phiếu giấy."
-                else:
-                    services.ballot_close(actor=actor, box=box)
-                    done = "Đã kết thúc bỏ phiếu và công bố kết quả."
-        elif action == "minutes_draft":
-            services.minutes_draft(actor=actor, meeting=meeting)
-            done = "Đã lập dự thảo biên bản từ diễn biến cuộc họp; hãy đọc lại và sửa nếu cần."
-        elif action == "minutes_edit":
-            forms["minutes_form"] = form = MinutesForm(request.POST)
-            services.minutes_edit(actor=actor, meeting=meeting, text=_counts(form)["text"])
-            done = "Đã lưu biên bản."
-        elif action == "minutes_approve":
-            services.minutes_approve(actor=actor, meeting=meeting)
-            done = "Biên bản đã được thông qua và khóa."
-    except ValidationError as exc:
-        errors = []
-        if hasattr(exc, "error_dict"):
-            for name, errs in exc.error_dict.items():
-                form = next((f for f in forms.values() if name in f.fields), None)
-                for err in errs:
-                    for message in err.messages:
-                        if form is not None:
-                            form.add_error(name, message)
-                        errors.append(message)
-        else:
-            errors = list(exc.messages)
-        forms["errors"] = errors
-        meeting.refresh_from_db()
-        return render(request, "meetings/detail.html", _detail_context(request, actor, meeting, **forms))
-    messages.success(request, done)
-    return redirect(reverse("meetings:detail", args=[meeting.pk]) + f"#{action}")
+    name = request.POST.get("action", "")
+    success = reverse("meetings:detail", args=[meeting.pk]) + f"#{name}"
+    if name in ("paper", "ballot_close"):
+        item = meeting.resolutions.filter(pk=_int(request.POST.get("resolution"))).first()
+        box = BallotBox.objects.filter(resolution=item).first() if item is not None else None
+        if box is None:
+            raise Http404("Cuộc bỏ phiếu chưa mở")
+        return lifecycle_act(request, lc=BALLOT, obj=box, field="action", success_url=success,
+                             render_page=_page(request, actor, meeting))
+    return lifecycle_act(request, lc=MEETING, obj=meeting, field="action", success_url=success,
+                         render_page=_page(request, actor, meeting))
 
 
 @login_required
@@ -277,13 +196,9 @@ def act(request, pk):
 def check_in(request, pk):
     actor = actor_for(request)
     meeting = selectors.meeting_get(actor, pk)
-    try:
-        row = services.attendance_check_in(actor=actor, meeting=meeting, online=request.POST.get("online") == "1")
-    except ValidationError as exc:
-        return render(request, "meetings/detail.html",
-                      _detail_context(request, actor, meeting, errors=list(exc.messages)))
-    messages.success(request, f"Đã điểm danh: {row.get_presence_display().lower()}.")
-    return redirect("meetings:detail", meeting.pk)
+    return lifecycle_act(request, lc=MEETING, obj=meeting, step="check_in",
+                         success_url=reverse("meetings:detail", args=[meeting.pk]),
+                         render_page=_page(request, actor, meeting))
 
 
 @login_required
@@ -298,7 +213,11 @@ def vote(request, pk):
     try:
         if not form.is_valid():
             raise ValidationError("Hãy chọn một phương án.")
+        # The service's reasons first (not on the list, voted already…), then the declaration's check.
         code = services.ballot_cast(actor=actor, box=box, choice=form.cleaned_data["choice"])
+    except TransitionRefused as exc:
+        return render(request, "meetings/detail.html", _detail_context(request, actor, meeting, errors=[exc.message]),
+                      status=409)
     except ValidationError as exc:
         return render(request, "meetings/detail.html",
                       _detail_context(request, actor, meeting, errors=list(exc.messages)))

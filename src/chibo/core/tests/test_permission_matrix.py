@@ -429,8 +429,9 @@ MATRIX: dict[str, object] = {
         "meeting_de":       E(200, 200, 404, 200, 404, 404, 401),
         "meeting_missing":  E(404, 404, 404, 404, 404, 404, 401),
     },
-    "api_meeting_attendance":  {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
-    "api_meeting_resolutions": {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_meeting_actions":  {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_ballot":           {"box_fr_dsq": E(200, 200, 200, 404, 200, 404, 401)},
+    "api_ballot_actions":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     # -- third party ---------------------------------------------------------------------------
     "accounts/*":         LOOSE,
 }
@@ -540,14 +541,17 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("meetings:new", None, "POST", "meeting_form"):                       E(DONE, 404, DONE, 200, 404, 404, LOGIN),
     ("meetings:act", "meeting_fr_dsq", "POST", "meeting_notice"):         E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("meetings:act", "meeting_de", "POST", "meeting_notice"):             E(DONE, 403, 404, DONE, 404, 404, LOGIN),
-    ("meetings:act", "meeting_fr_dsq", "POST", "empty"):                  E(200, 403, 200, 404, 403, 404, LOGIN),
+    # no step named: 400 with the reason for those who may take a step (a member may check in), 403 otherwise
+    ("meetings:act", "meeting_fr_dsq", "POST", "empty"):                  E(400, 403, 400, 404, 400, 404, LOGIN),
     ("meetings:check_in", "meeting_fr_dsq_open", "POST", "meeting_check_in"): E(403, 403, DONE, 404, DONE, 404, LOGIN),
     ("meetings:vote", "box_fr_dsq", "POST", "meeting_vote"):              E(403, 403, 200, 404, 200, 404, LOGIN),
     ("meetings:unit_settings", "unit_fr_dsq", "POST", "meeting_settings_form"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("api_meetings", None, "POST", "meeting_api_new"):                    E(201, 403, 201, 404, 403, 404, 401),
-    ("api_meeting_attendance", "meeting_fr_dsq", "POST", "meeting_api_attendance"): E(200, 403, 200, 404, 403, 404, 401),
-    ("api_meeting_resolutions", "meeting_fr_dsq", "POST", "meeting_api_resolution"): E(201, 403, 201, 404, 403, 404, 401),
-    ("api_meeting_resolutions", "meeting_fr_dsq", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
+    ("api_meeting_actions", "meeting_fr_dsq", "POST", "meeting_api_attendance"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_meeting_actions", "meeting_fr_dsq", "POST", "meeting_api_resolution"): E(200, 403, 200, 404, 403, 404, 401),
+    # no step named: 400 for whoever may take a step here (a member may check in), 403 for the inspector
+    ("api_meeting_actions", "meeting_fr_dsq", "POST", "empty"):       E(400, 403, 400, 404, 400, 404, 401),
+    ("api_ballot_actions", "box_fr_dsq", "POST", "ballot_api_paper"):  E(200, 403, 200, 404, 403, 404, 401),
 }
 
 
@@ -1049,7 +1053,7 @@ def payload(kind: str, target: str | None, env: Env):
     obj = env.objects.get(target) if target else None
     if kind == "empty":
         return {}
-    if kind.startswith("meeting_"):
+    if kind.startswith(("meeting_", "ballot_")):
         from chibo.meetings.tests.matrix import meeting_payload
 
         return meeting_payload(kind, target, env)

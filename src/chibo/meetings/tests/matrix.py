@@ -71,9 +71,12 @@ def meeting_payload(kind: str, target: str | None, env) -> dict:
                 "place": "Phòng họp"}
     if kind == "meeting_api_attendance":
         member = Member.objects.filter(unit_id=t["unit_fr_dsq"], status=Status.FULL).order_by("pk").first()
-        return {"member": member.pk, "presence": "excused", "reason": "Đi công tác", "reason_approved": True}
+        return {"action": "attendance", "member": member.pk, "presence": "excused", "reason": "Đi công tác",
+                "reason_approved": True}
     if kind == "meeting_api_resolution":
-        return {"title": "Thông qua nghị quyết tháng 12"}
+        return {"action": "resolution", "title": "Thông qua nghị quyết tháng 12"}
+    if kind == "ballot_api_paper":
+        return {"action": "paper", "votes_for": 0, "votes_against": 0, "votes_abstain": 0, "invalid": 0}
     raise AssertionError(f"unknown payload {kind!r}")
 
 

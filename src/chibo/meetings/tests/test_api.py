@@ -29,9 +29,11 @@ def post(client, url, data):
     return client.post(url, json.dumps(data), content_type="application/json")
 
 
-def test_headcount_and_pass_fail_through_the_api(api_of, unit, actor_of):
-    from chibo.meetings import services
+def act(client, pk, action, **body):
+    return post(client, f"/api/v1/meetings/{pk}/actions/", {"action": action, **body})
 
+
+def test_headcount_and_pass_fail_through_the_api(api_of, unit):
     api = api_of("bithu.phap")
     cell = unit("PHAP-DSQ")
     created = post(api, "/api/v1/meetings/", {"unit": cell.pk, "kind": "regular", "title": "Sinh hoạt tháng 12",
@@ -41,15 +43,16 @@ def test_headcount_and_pass_fail_through_the_api(api_of, unit, actor_of):
     body = created.json()
     assert body["local_start"] == "2026-12-10T18:30:00+01:00" and body["time_zone"] == "Europe/Paris"
     pk = body["id"]
-    services.meeting_open(actor=actor_of("bithu.phap"), meeting=services.Meeting.objects.get(pk=pk))
+    assert "open" in body["available_actions"] and "close" not in body["available_actions"]
+    assert act(api, pk, "close").status_code == 409  # not open yet: refused for its state
+    assert act(api, pk, "open").json()["state"] == "open"
 
     full = list(Member.objects.filter(unit=cell, status=Status.FULL).order_by("pk"))
     excused, absent, *present = full
     for m in present:
-        assert post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": m.pk, "presence": "in_person"}).status_code == 200
-    post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": excused.pk, "presence": "excused",
-                                                     "reason": "Đi công tác", "reason_approved": True})
-    answer = post(api, f"/api/v1/meetings/{pk}/attendance/", {"member": absent.pk, "presence": "absent"})
+        assert act(api, pk, "attendance", member=m.pk, presence="in_person").status_code == 200
+    act(api, pk, "attendance", member=excused.pk, presence="excused", reason="Đi công tác", reason_approved=True)
+    answer = act(api, pk, "attendance", member=absent.pk, presence="absent")
     head = answer.json()["headcount"]
 
     # Independently: full members on the rolls (full, exempt, suspended) minus suspended, exempt absent
@@ -64,25 +67,31 @@ def test_headcount_and_pass_fail_through_the_api(api_of, unit, actor_of):
     version = Rule.objects.get(key="resolution.pass_ratio", effective_to__isnull=True)
     assert (version.value, version.comparison) == ("1/2", "gt")
     needed = math.floor(Fraction(1, 2) * head["count"]) + 1  # "more than half"
-    passing = post(api, f"/api/v1/meetings/{pk}/resolutions/",
-                   {"title": "Nghị quyết tháng 12", "votes_for": needed, "votes_against": 0, "votes_abstain": 0}).json()
+
+    def vote(title, votes_for, votes_against=0, votes_abstain=0):
+        items = act(api, pk, "resolution", title=title).json()["resolutions"]
+        item = next(r for r in items if r["title"] == title)
+        answer = act(api, pk, "open_vote", resolution=item["id"], votes_for=votes_for, votes_against=votes_against,
+                     votes_abstain=votes_abstain)
+        return answer, item["id"]
+
+    passing = next(r for r in vote("Nghị quyết tháng 12", needed)[0].json()["resolutions"]
+                   if r["title"] == "Nghị quyết tháng 12")
     assert (passing["headcount"], passing["needed"], passing["passed"]) == (head["count"], needed, True)
-    failing = post(api, f"/api/v1/meetings/{pk}/resolutions/",
-                   {"title": "Nội dung 2", "votes_for": needed - 1, "votes_against": 1, "votes_abstain": 0}).json()
+    failing = next(r for r in vote("Nội dung 2", needed - 1, 1)[0].json()["resolutions"] if r["title"] == "Nội dung 2")
     assert failing["passed"] is False
-    # Exactly half is not more than half.
-    if head["count"] % 2 == 0:
-        half = post(api, f"/api/v1/meetings/{pk}/resolutions/",
-                    {"title": "Nội dung 3", "votes_for": head["count"] // 2, "votes_against": 0,
-                     "votes_abstain": 0}).json()
+    if head["count"] % 2 == 0:  # exactly half is not more than half
+        half = next(r for r in vote("Nội dung 3", head["count"] // 2)[0].json()["resolutions"]
+                    if r["title"] == "Nội dung 3")
         assert half["passed"] is False
     # Bad input: field-level errors, nothing written.
-    bad = post(api, f"/api/v1/meetings/{pk}/resolutions/", {"title": "X", "votes_for": -1})
+    bad, item = vote("X", -1)
     assert bad.status_code == 400 and "votes_for" in bad.json()
-    over = post(api, f"/api/v1/meetings/{pk}/resolutions/",
-                {"title": "Y", "votes_for": len(present) + 1, "votes_against": 0, "votes_abstain": 0})
+    over, item = vote("Y", len(present) + 1)
     assert over.status_code == 400 and "votes_for" in over.json()
-    assert [r["title"] for r in api.get(f"/api/v1/meetings/{pk}/").json()["resolutions"]][-1] != "Y"
+    assert {r["title"]: r["votes_for"] for r in api.get(f"/api/v1/meetings/{pk}/").json()["resolutions"]}["Y"] is None
+    assert act(api, pk, "open_vote", resolution=item, votes_for=1, votes_against=0, votes_abstain=0,
+               extra=1).status_code == 400  # unknown fields refused
 
 
 def test_ballot_is_counts_only_and_hidden_until_close(api_of, actor_of, unit, personas):
@@ -98,6 +107,7 @@ def test_ballot_is_counts_only_and_hidden_until_close(api_of, actor_of, unit, pe
     box = services.ballot_open(actor=sec, resolution=item)
     services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="against")
     ballot = api_of("bithu.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()["resolutions"][0]["ballot"]
+    assert api_of("bithu.phap").get(f"/api/v1/ballots/{box.pk}/").json()["totals"] is None
     assert ballot == {"state": "open", "online": True, "eligible_count": 2, "voted_online": 1, "totals": None}
     services.ballot_close(actor=sec, box=box)
     data = api_of("dangvien.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from chibo.core.documents import docx_text, pdf_text, render_docx, render_pdf
+from chibo.core.lifecycle import TransitionRefused
 from chibo.deadlines.models import Deadline, Notification
 from chibo.meetings import rules, services
 from chibo.meetings.minutes import minutes_document, resolution_document
@@ -144,7 +145,7 @@ def test_attendance_refuses_another_units_member_and_self_check_in_only_when_ope
     stranger = Member.objects.filter(unit__code="PHAP-LHS", status=Status.FULL).first()
     with pytest.raises(ValidationError):
         services.attendance_record(actor=a, meeting=meeting, member=stranger, presence="in_person")
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionRefused):  # not open yet
         services.attendance_check_in(actor=actor_of("dangvien.phap"), meeting=meeting, online=True)
     services.meeting_open(actor=a, meeting=meeting)
     row = services.attendance_check_in(actor=actor_of("dangvien.phap"), meeting=meeting, online=True)
@@ -234,7 +235,7 @@ def test_secret_ballot_cannot_be_linked_to_a_voter(actor_of, unit, personas):
     assert (item.votes_for, item.votes_against, item.votes_abstain) == (3, 2, 0)
     head = rules.headcount(meeting).count
     assert item.headcount == head and item.needed == head // 2 + 1 and item.passed == (3 >= head // 2 + 1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionRefused):  # counted once only
         services.ballot_close(actor=a, box=box)
     box.refresh_from_db()
     assert services.ballot_receipt_counted(box=box, code=code1) is True
@@ -272,7 +273,7 @@ def test_close_meeting_meets_and_opens_the_regular_deadline_and_minutes_lock(act
     assert "I. ĐIỂM DANH" in meeting.minutes_text and "Thông qua nghị quyết" in meeting.minutes_text
     services.minutes_edit(actor=a, meeting=meeting, text=meeting.minutes_text + "\nÝ kiến bổ sung của thư ký.")
     services.minutes_approve(actor=a, meeting=meeting)
-    with pytest.raises(ValidationError):
+    with pytest.raises(TransitionRefused):  # approved minutes are locked
         services.minutes_edit(actor=a, meeting=meeting, text="sửa")
     meeting.refresh_from_db()
     assert meeting.minutes_state == MinutesState.APPROVED

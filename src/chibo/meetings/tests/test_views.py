@@ -38,14 +38,14 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     assert _post(sec, meeting, action="notice").status_code == 302
     assert _post(sec, meeting, action="open").status_code == 302
     members = full_members(cell)
-    data = {"action": "attendance"}
+    data = {"action": "attendance_sheet"}
     for m in members:
         data[f"presence_{m.pk}"] = "in_person"
     assert _post(sec, meeting, **data).status_code == 302
     assert Attendance.objects.filter(meeting=meeting).count() == len(members)
     # Attendance of a member of another unit: refused, nothing written.
     stranger = full_members(unit("PHAP-LHS"))[0]
-    refused = _post(sec, meeting, **{"action": "attendance", f"presence_{stranger.pk}": "in_person"})
+    refused = _post(sec, meeting, **{"action": "attendance_sheet", f"presence_{stranger.pk}": "in_person"})
     assert refused.status_code == 200 and "không sinh hoạt tại chi bộ" in refused.content.decode()
     assert not Attendance.objects.filter(meeting=meeting, member=stranger).exists()
     _post(sec, meeting, action="resolution", title="Thông qua nghị quyết tháng 12")
@@ -59,8 +59,8 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     _post(sec, meeting, action="minutes_approve")
     meeting.refresh_from_db()
     assert meeting.minutes_state == MinutesState.APPROVED
-    refused = _post(sec, meeting, action="minutes_edit", text="Sửa sau khi thông qua")
-    assert refused.status_code == 200 and "đã khóa" in refused.content.decode()
+    refused = _post(sec, meeting, action="minutes_edit", text="Sửa sau khi thông qua")  # locked: 409, the reason
+    assert refused.status_code == 409 and "đã thông qua" in refused.content.decode()
     pdf = sec.get(f"/meetings/{meeting.pk}/minutes/")
     assert pdf["Content-Type"] == "application/pdf" and "BIÊN BẢN" in pdf_text(pdf.content)
     docx = sec.get(f"/meetings/{meeting.pk}/minutes/?doc=resolution&fmt=docx")
