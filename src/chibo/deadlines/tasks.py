@@ -1,20 +1,14 @@
-"""Background jobs of the deadlines app (run by ``chibo db_worker``)."""
+"""Background jobs of the deadlines app (run by ``chibo db_worker``); reminders are delivered by the
+outbox's worker task (chibo.notifications.tasks)."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-
-@task()
-def deliver(delivery_id: int) -> str:
-    from chibo.deadlines.reminders import deliver_now
-
-    return deliver_now(delivery_id)
+from chibo.deadlines.reminders import sweep
 
 
 @task()
 def sweep_reminders() -> dict:
-    from chibo.deadlines.reminders import sweep
-
     result = sweep()
-    return {"marked_late": result.marked_late, "created": result.created, "enqueued": result.enqueued}
+    return {"marked_late": result.marked_late, "created": result.created, "handed_over": result.handed_over}

@@ -1,7 +1,8 @@
 """Writes on meetings: plan, notice, documents, attendance, votes, secret ballots, minutes.
 
 Each service checks the actor's permission on the meeting's unit, validates, writes, audits, in one
-transaction; notices and e-mails go out on commit.
+transaction; notices are queued in the outbox (chibo.notifications) in that transaction, and the
+worker sends their e-mails after it commits.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -43,6 +43,8 @@ from chibo.meetings.models import (
     Resolution,
 )
 from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.notifications.models import Channel
+from chibo.notifications.services import notify
 
 MAX_UPLOAD = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -190,9 +192,8 @@ def _recipients(meeting: Meeting):
 
 @transaction.atomic
 def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int:
-    """Notify members and the unit above (in-app now, e-mail on commit). Returns how many users."""
-    from chibo.deadlines.models import Notification
-
+    """Notify members and the officers above through the outbox: the bell at once, e-mail by the
+    worker once this transaction commits. Returns how many users were told."""
     meeting = _locked(meeting)
     require(actor, "meetings.manage", meeting.unit)
     if meeting.state != MeetingState.PLANNED:
@@ -202,19 +203,14 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
     where = meeting.place or meeting.online_link
     body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
-    Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body[:1000], url=url[:200])
-                                      for u in users])
+    # The members' own records give the address of an account that has none.
+    records = Member.objects.in_bulk([u.member_id for u in users if not u.email and u.member_id])
+    emails = {u.pk: records[u.member_id].email for u in users if u.member_id in records}
+    notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
+           ref=f"meeting:{meeting.pk}", emails=emails)
     meeting.notice_sent_at = timezone.now()
     meeting.save(update_fields=["notice_sent_at"])
     audit(actor=actor, action="meeting.notice_sent", obj=meeting, unit=meeting.unit, data={"recipients": len(users)})
-    emails = [u.email for u in users if u.email]
-    link = f"{settings.CHIBO_SITE_URL}{url}" if url else ""
-
-    def mail():
-        for address in emails:
-            send_mail(f"[chibo] {title}", f"{body}\n{link}\n", None, [address], fail_silently=True)
-
-    transaction.on_commit(mail)
     return len(users)
 
 
@@ -324,7 +320,6 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
     them off. The decision itself is members.services.member_change_status, with its document."""
     from chibo.accounts.models import RoleAssignment, User
     from chibo.core.access import Role
-    from chibo.deadlines.models import Notification
 
     absent_here = set(Attendance.objects.filter(meeting=meeting).filter(
         Q(presence=Presence.ABSENT) | Q(presence=Presence.EXCUSED, reason_approved=False))
@@ -338,17 +333,17 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
     ancestors = [path[:i] for i in range(8, len(path) + 1, 8)]
     users = User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
         revoked_at__isnull=True, role=Role.SECRETARY, unit__path__in=ancestors).values("user_id"))
-    notes = []
     for flag in flags:
         title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
         body = (f"Vắng sinh hoạt không có lý do chính đáng {len(flag.months)} tháng trong năm {held_on.year} "
                 f"(tháng {', '.join(str(m) for m in flag.months)}; ngưỡng {flag.threshold}, "
                 f"strike_off.absence_or_dues_months). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
-        notes += [Notification(user=u, title=title[:200], body=body[:1000], url=f"/members/{flag.member.pk}/")
-                  for u in users]
+        # In the bell only: the member's name stays inside the system.
+        notify(actor=actor, users=users, kind="meeting.absence", title=title, body=body,
+               url=f"/members/{flag.member.pk}/", unit=meeting.unit, key=f"meeting:{meeting.pk}:absence:{flag.member.pk}",
+               ref=f"member:{flag.member.pk}", channels=[Channel.IN_APP])
         audit(actor=actor, action="meeting.absence_flagged", obj=meeting, unit=meeting.unit,
               data={"member": flag.member.pk, "months": flag.months, "threshold": flag.threshold})
-    Notification.objects.bulk_create(notes)
 
 
 # --- attendance -----------------------------------------------------------------------------------

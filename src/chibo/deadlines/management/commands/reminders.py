@@ -6,8 +6,9 @@ from chibo.core.forms import VNDateField
 
 
 class Command(BaseCommand):
-    help = ("Flag late deadlines and queue the reminders now due (run every few minutes: cron or a systemd "
-            "timer in production; `make run` runs it every minute). The worker delivers them.")
+    help = ("Flag late deadlines, queue the reminders now due in the outbox and hand stale outbox messages to "
+            "the worker again (run every few minutes: cron or a systemd timer in production; `make run` runs it "
+            "every minute). The worker delivers the e-mails.")
 
     def add_arguments(self, parser):
         parser.add_argument("--today", help="dd/mm/yyyy (default: today)")
@@ -24,5 +25,5 @@ class Command(BaseCommand):
 
             meeting_deadlines_ensure(today=day or clock.today())
         result = sweep(today=day)
-        self.stdout.write(f"Reminders: {result.marked_late} marked late, {result.created} new deliveries, "
-                          f"{result.enqueued} handed to the worker.")
+        self.stdout.write(f"Reminders: {result.marked_late} marked late, {result.created} new messages; "
+                          f"outbox: {result.handed_over} stale messages handed to the worker again.")

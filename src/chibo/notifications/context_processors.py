@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.functional import cached_property
 
+from chibo.notifications.selectors import unread_count
+
 
 class Bell:
     def __init__(self, user):
@@ -12,8 +14,6 @@ class Bell:
 
     @cached_property
     def unread(self) -> int:
-        from chibo.deadlines.selectors import unread_count
-
         return unread_count(self._user)
 
 
