@@ -61,13 +61,14 @@ def forward(apps, schema_editor):
             created_by="system", next_attempt_at=d.next_attempt_at, sent_at=d.sent_at,
         ))
         if len(rows) >= BATCH:
-            Message.objects.bulk_create(rows)
+            Message.objects.bulk_create(rows, ignore_conflicts=True)
             rows = []
-    Message.objects.bulk_create(rows)
+    Message.objects.bulk_create(rows, ignore_conflicts=True)
     # created_at is auto_now_add: carry the original times over.
     for d in Delivery.objects.order_by("pk").values("pk", "created_at").iterator(chunk_size=BATCH):
         Message.objects.filter(message_id=f"<reminder-{d['pk']}@{host}>").update(created_at=d["created_at"])
 
+    start = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     notes = []
     for n in OldNotification.objects.order_by("pk").iterator(chunk_size=BATCH):
         notes.append(Notification(user_id=n.user_id, kind=KIND if n.deadline_id else "",
@@ -79,12 +80,13 @@ def forward(apps, schema_editor):
     Notification.objects.bulk_create(notes)
     # The bell lists newest first: keep each notification's time (bulk_create stamped "now").
     old_times = list(OldNotification.objects.order_by("pk").values_list("created_at", flat=True))
-    new_ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+    new_ids = list(Notification.objects.filter(pk__gt=start).order_by("pk").values_list("pk", flat=True))
     for pk, created_at in zip(new_ids, old_times, strict=True):
         Notification.objects.filter(pk=pk).update(created_at=created_at)
 
 
 def backward(apps, schema_editor):
+    """Back to deliveries: reminders whose deadline still exists, and every bell entry."""
     Delivery = apps.get_model("deadlines", "Delivery")
     Deadline = apps.get_model("deadlines", "Deadline")
     OldNotification = apps.get_model("deadlines", "Notification")
@@ -107,6 +109,9 @@ def backward(apps, schema_editor):
         notes.append(OldNotification(user_id=n.user_id, title=n.title, body=n.body, url=n.url, read_at=n.read_at,
                                      deadline_id=deadline_id if deadline_id in existing else None))
     OldNotification.objects.bulk_create(notes, batch_size=BATCH)
+    # Moved back: the old tables hold them again (other kinds of message have no older home).
+    Notification.objects.all().delete()
+    Message.objects.filter(kind=KIND).delete()
 
 
 class Migration(migrations.Migration):
