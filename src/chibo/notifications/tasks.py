@@ -54,8 +54,9 @@ def deliver_now(message_pk: int) -> str:
         message.attempts += 1
         try:
             if message.channel == Channel.IN_APP:  # written by notify(); only rows queued by older versions
-                with transaction.atomic():  # a savepoint: a failure here leaves the row writable
-                    bell_entry(message).save()
+                if not Notification.objects.filter(message=message).exists():
+                    with transaction.atomic():  # a savepoint: a failure here leaves the row writable
+                        bell_entry(message).save()
             else:
                 email_of(message).send(fail_silently=False)
         except Exception as exc:  # noqa: BLE001 — any transport failure is recorded and retried
