@@ -204,8 +204,7 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     where = meeting.place or meeting.online_link
     body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
     # The members' own records give the address of an account that has none.
-    records = Member.objects.in_bulk([u.member_id for u in users if not u.email and u.member_id])
-    emails = {u.pk: records[u.member_id].email for u in users if u.member_id in records}
+    emails = {u.pk: u.member.email for u in users if not u.email and u.member_id}
     notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
            ref=f"meeting:{meeting.pk}", emails=emails)
     meeting.notice_sent_at = timezone.now()
