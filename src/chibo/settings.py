@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.admission",
     "chibo.deadlines",
+    "chibo.notifications",
     "chibo.bulk",
     "chibo.meetings",
     "chibo.transfers",
@@ -167,7 +168,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "chibo.core.context_processors.chibo",
-                "chibo.deadlines.context_processors.bell",
+                "chibo.notifications.context_processors.bell",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -330,10 +331,13 @@ CHIBO_SITE_URL = env_str("CHIBO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Reminder days before the due date, per deadline kind (JSON), e.g. {"probation.confirmation": [14, 3]}.
 CHIBO_REMINDER_DAYS = json.loads(env_str("CHIBO_REMINDER_DAYS", "{}") or "{}")
 
-# Reminder delivery: first retry after this many seconds (then ×4 each time, capped at 6 h), and how
-# long a handed-over delivery may stay unsent before the sweep hands it over again (lost task).
-CHIBO_REMINDER_BACKOFF_SECONDS = env_int("CHIBO_REMINDER_BACKOFF_SECONDS", 60)
-CHIBO_REMINDER_STALE_SECONDS = env_int("CHIBO_REMINDER_STALE_SECONDS", 600)
+# Outbox (every message the product sends): first retry of a failed e-mail after this many seconds
+# (then ×4 each time, capped at 6 h), the attempts before giving up, and how long a handed-over message
+# may stay unsent before the sweep hands it over again (lost task). The CHIBO_REMINDER_* names of the
+# first two still work.
+CHIBO_OUTBOX_BACKOFF_SECONDS = env_int("CHIBO_OUTBOX_BACKOFF_SECONDS", env_int("CHIBO_REMINDER_BACKOFF_SECONDS", 60))
+CHIBO_OUTBOX_STALE_SECONDS = env_int("CHIBO_OUTBOX_STALE_SECONDS", env_int("CHIBO_REMINDER_STALE_SECONDS", 600))
+CHIBO_OUTBOX_MAX_ATTEMPTS = env_int("CHIBO_OUTBOX_MAX_ATTEMPTS", 5)
 # A fixed "today" for business rules (tests, demos of a moved clock); refused in production.
 CHIBO_TODAY = date.fromisoformat(env_str("CHIBO_TODAY")) if env_str("CHIBO_TODAY") else None
 if PRODUCTION and CHIBO_TODAY:
@@ -370,6 +374,7 @@ SPECTACULAR_SETTINGS = {
         "MemberStatusEnum": "chibo.members.models.Status",
         "NewMemberStatusEnum": [("probationary", "Dự bị"), ("full", "Chính thức")],
         "TransferKindEnum": "chibo.transfers.models.Kind",
+        "TransferStateEnum": "chibo.transfers.models.State",
         "UnitKindEnum": "chibo.units.models.UnitKind",
         "MeetingKindEnum": "chibo.meetings.models.MeetingKind",
         "MeetingStateEnum": "chibo.meetings.models.MeetingState",

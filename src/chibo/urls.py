@@ -15,6 +15,7 @@ urlpatterns = [
     path("members/", include("chibo.members.urls")),
     path("bulk/", include("chibo.bulk.urls")),
     path("deadlines/", include("chibo.deadlines.urls")),
+    path("notifications/", include("chibo.notifications.urls")),
     path("meetings/", include("chibo.meetings.urls")),
     path("transfers/", include("chibo.transfers.urls")),
     path("rules/", include("chibo.rules.urls")),

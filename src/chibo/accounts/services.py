@@ -15,11 +15,17 @@ from django.db import transaction
 from django.utils import timezone
 
 from chibo.accounts.models import ApiToken, RoleAssignment, User
-from chibo.accounts.tasks import send_security_notice
 from chibo.core.access import Actor, Role
 from chibo.core.audit import audit
+from chibo.notifications.services import notify
 
 TOKEN_PREFIX_LEN = 8
+
+# Security notices: what the account holder is told (no personal data in them).
+NOTICES = {
+    "token.created": "Một mã truy cập API mới vừa được tạo cho tài khoản của bạn.",
+    "mfa.changed": "Cài đặt xác thực hai lớp của tài khoản vừa thay đổi.",
+}
 
 
 def hash_token(key: str) -> str:
@@ -35,9 +41,18 @@ def token_create(*, actor: Actor, user: User, label: str = "") -> str:
     token = ApiToken.objects.create(user=user, prefix=key[:TOKEN_PREFIX_LEN], key_hash=hash_token(key),
                                     label=label[:100])
     audit(actor=actor, action="token.created", obj=token, data={"user": user.username, "prefix": token.prefix})
-
-    transaction.on_commit(lambda: send_security_notice.enqueue(user.pk, "token.created"))
+    security_notice(actor=actor, user=user, event="token.created", key=f"security:token:{token.pk}")
     return key
+
+
+def security_notice(*, actor: Actor, user: User, event: str, key: str = "") -> None:
+    """Tell the account holder about a security-relevant change, in the bell and by e-mail (to the
+    account's address, else the member record's), through the outbox: queued in the caller's
+    transaction, e-mailed by the worker after it commits."""
+    member = user.member if user.member_id else None
+    notify(actor=actor, users=[user], kind="security.notice", title="Thông báo bảo mật",
+           body=NOTICES.get(event, event) + "\nNếu không phải bạn, hãy báo ngay cho cán bộ tổ chức.",
+           key=key, ref=f"user:{user.pk}", emails={user.pk: member.email} if member is not None else None)
 
 
 @transaction.atomic

@@ -61,7 +61,10 @@ def _camel(text: str) -> str:
 
 def input_serializer(lc: Lifecycle, t: Transition, action_field: str = "action") -> type[serializers.Serializer]:
     """A serializer class describing the body of step ``t`` (for the schema; the form validates)."""
-    attrs: dict[str, Any] = {action_field: serializers.ChoiceField(choices=[t.name], help_text=str(t.label))}
+    # The one choice is labelled with its process, so steps of the same name in two processes get
+    # their own enum component in the schema.
+    choice = (t.name, f"{lc.label}: {t.label}")
+    attrs: dict[str, Any] = {action_field: serializers.ChoiceField(choices=[choice], help_text=str(t.label))}
     if t.form is not None:
         for name, field in t.form.base_fields.items():
             attrs[name] = _field(field)

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 
 from chibo.deadlines.kinds import kind_choices
-from chibo.deadlines.models import DeliveryState
 from chibo.units.picker import UnitChoiceField
 
 # What the radar's "state" filter offers (the API also takes "open" and "late", the raw states).
@@ -48,7 +47,3 @@ class ReasonForm(forms.Form):
     def __init__(self, *args, label: str = "Lý do", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].label = label
-
-
-class DeliveryFilterForm(forms.Form):
-    state = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *DeliveryState.choices])

@@ -1,4 +1,4 @@
-"""Deadlines (one row per obligation), reminder deliveries, in-app notifications, calendar feeds."""
+"""Deadlines (one row per obligation) and calendar feeds; reminders go through chibo.notifications."""
 
 from __future__ import annotations
 
@@ -57,58 +57,6 @@ class Deadline(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
-
-
-class Channel(models.TextChoices):
-    IN_APP = "inapp", "Trong hệ thống"
-    EMAIL = "email", "Thư điện tử"
-
-
-class DeliveryState(models.TextChoices):
-    QUEUED = "queued", "Chờ gửi"
-    SENT = "sent", "Đã gửi"
-    FAILED = "failed", "Lỗi (sẽ thử lại)"
-    GAVE_UP = "gave_up", "Lỗi (ngừng thử)"
-
-
-class Delivery(models.Model):
-    """One reminder to one person on one channel for one step of a deadline — at most once.
-
-    The unique constraint is what makes a reminder never go out twice, whatever the worker does.
-    """
-
-    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="deliveries")
-    step = models.CharField(max_length=20)  # "before-7", "due", "overdue", "escalate"
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.QUEUED)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["deadline", "step", "channel", "user"], name="delivery_once"),
-        ]
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="delivery_state_idx")]
-
-
-class Notification(models.Model):
-    """An in-app notification (the bell)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    title = models.CharField(max_length=200)
-    body = models.CharField(max_length=1000, blank=True)
-    url = models.CharField(max_length=200, blank=True)
-    deadline = models.ForeignKey(Deadline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
 
 
 class FeedToken(models.Model):

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 import holidays
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from chibo.core import clock
@@ -15,7 +15,7 @@ from chibo.core.access import Actor
 from chibo.core.calendar import calendar_for
 from chibo.core.enums import RuleUnit
 from chibo.core.rulebook import rule_version_get
-from chibo.deadlines.models import OPEN_STATES, Deadline, Delivery, DeliveryState, Notification
+from chibo.deadlines.models import OPEN_STATES, Deadline
 from chibo.units.selectors import subtree_units, units_by_id, units_with
 
 if TYPE_CHECKING:
@@ -97,10 +97,6 @@ def radar_groups(actor: Actor, filters: DeadlineFilters) -> list[RadarRow]:
     return sorted(result, key=lambda r: (-r.overdue, -r.soon, r.unit.path, r.kind))
 
 
-def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
     """Overdue / due within ``soon_days`` / all open deadlines of the filtered scope, in one query.
 
@@ -115,30 +111,6 @@ def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
         soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))),
         open=Count("pk"),
     )
-
-
-def deadline_deliveries(deadline: Deadline) -> QuerySet:
-    """The reminder log of one deadline (staff only: the view decides)."""
-
-    return Delivery.objects.filter(deadline=deadline).select_related("user").order_by("created_at", "pk")
-
-
-def deliveries_for_committee(actor: Actor, *, state: str = "") -> QuerySet:
-    """Every reminder delivery, failures first: the upper committee (whole-tree roles) only, else 404."""
-
-
-    if not actor.sees_whole_tree():
-        raise Http404
-    qs = Delivery.objects.select_related("deadline", "deadline__unit", "user")
-    if state:
-        qs = qs.filter(state=state)
-    failing = Case(When(state__in=[DeliveryState.FAILED, DeliveryState.GAVE_UP], then=Value(0)),
-                   default=Value(1), output_field=IntegerField())
-    return qs.annotate(failing=failing).order_by("failing", "-created_at", "-pk")
-
-
-def notifications_for(user) -> QuerySet[Notification]:
-    return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""Background jobs of the deadlines app (run by ``chibo db_worker``)."""
+"""Background jobs of the deadlines app (run by ``chibo db_worker``); reminders are delivered by the
+outbox's worker task (chibo.notifications.tasks)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,8 @@ from django_tasks import task
 
 
 @task()
-def deliver(delivery_id: int) -> str:
-    from chibo.deadlines.reminders import deliver_now
-
-    return deliver_now(delivery_id)
-
-
-@task()
 def sweep_reminders() -> dict:
-    from chibo.deadlines.sweep import (
-        run_sweep,  # reminders imports this module (to enqueue): no cycle at load
-    )
+    from chibo.deadlines.sweep import run_sweep  # the sweep imports the meetings' steps: at run time only
 
     result = run_sweep()
-    return {"marked_late": result.marked_late, "created": result.created, "enqueued": result.enqueued}
+    return {"marked_late": result.marked_late, "created": result.created, "handed_over": result.handed_over}

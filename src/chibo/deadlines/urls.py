@@ -5,9 +5,6 @@ from chibo.deadlines import views
 app_name = "deadlines"
 urlpatterns = [
     path("", views.radar, name="radar"),
-    path("deliveries/", views.deliveries, name="deliveries"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("feed/", views.feed_manage, name="feed_manage"),
     path("feed/<str:key>.ics", views.feed, name="feed"),
     path("<int:pk>/", views.detail, name="detail"),

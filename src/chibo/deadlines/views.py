@@ -1,4 +1,4 @@
-"""Deadline pages: the radar, a deadline's detail and actions, the delivery log, the bell's list,
+"""Deadline pages: the radar, a deadline's detail and actions (with its reminders from the outbox),
 the iCalendar feed. Thin views over deadlines.selectors and the services."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotFound
+from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
@@ -18,21 +18,18 @@ from chibo.core import clock
 from chibo.core.access import actor_for, actor_from_user
 from chibo.core.forms import apply_service_errors
 from chibo.deadlines import feeds, services
-from chibo.deadlines.forms import DEFAULT_WINDOW, DeliveryFilterForm, RadarFilterForm, ReasonForm
+from chibo.deadlines.forms import DEFAULT_WINDOW, RadarFilterForm, ReasonForm
 from chibo.deadlines.kinds import KINDS
-from chibo.deadlines.models import DeliveryState
-from chibo.deadlines.notifications import notifications_mark_read
+from chibo.deadlines.reminders import step_of
 from chibo.deadlines.selectors import (
     DeadlineFilters,
-    deadline_deliveries,
     deadline_get,
     deadline_search,
-    deliveries_for_committee,
     due_date_explained,
-    notifications_for,
     radar_groups,
     radar_totals,
 )
+from chibo.notifications.selectors import can_read_log, has_failing, messages_about
 from chibo.units.selectors import unit_get
 
 PAGE_SIZE = 50
@@ -51,11 +48,13 @@ def step_label(step: str) -> str:
     return {"due": "Nhắc đúng ngày hạn", "overdue": "Nhắc khi quá hạn", "escalate": "Báo cấp trên"}.get(step, step)
 
 
-def _log(deliveries):
-    deliveries = list(deliveries)
-    for delivery in deliveries:
-        delivery.step_label = step_label(delivery.step)
-    return deliveries
+def _log(messages):
+    """The outbox's messages about a deadline, each with its reminder step (from its key)."""
+    messages = list(messages)
+    for message in messages:
+        message.step = step_of(message.key)
+        message.step_label = step_label(message.step)
+    return messages
 
 
 def _decorate(rows, today):
@@ -100,6 +99,7 @@ def radar(request):
     query = {"kind": filters.kind, "unit": filters.unit.pk if filters.unit else "", "days": filters.soon_days}
     context = {
         "form": form, "filters": filters, "today": today, "staff": staff, "whole_tree": actor.sees_whole_tree(),
+        "outbox_log": can_read_log(actor),
         "totals": radar_totals(actor, filters), "links": _links(query),
         "state_label": dict(form.fields["state"].choices).get(filters.state, ""),
     }
@@ -139,14 +139,14 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
     _decorate([deadline], today)
     can_act = actor.can("deadlines.waive", deadline.unit)
     late = (deadline.is_open and deadline.due_date < today) or bool(deadline.met_on and deadline.met_on > deadline.due_date)
-    log = _log(deadline_deliveries(deadline)) if actor.is_staff_role else []
+    log = _log(messages_about(actor, f"deadline:{deadline.pk}")) if actor.is_staff_role else []
     return render(request, "deadlines/detail.html", {
         "d": deadline,
         "today": today,
         "explained": due_date_explained(deadline),
         "staff": actor.is_staff_role,
         "deliveries": log,
-        "log_failing": any(r.state in (DeliveryState.FAILED, DeliveryState.GAVE_UP) for r in log),
+        "log_failing": has_failing(log),
         # A refused form stays on the page with its error even if the action no longer applies.
         "can_waive": can_act and (deadline.is_open or waive_form is not None),
         "can_explain": can_act and (late or explain_form is not None),
@@ -193,38 +193,6 @@ def waive(request, pk):
 def explain(request, pk):
     return _reason_action(request, pk, action=services.deadline_explain_late, label="Lý do trễ hạn",
                           prefix="explain", done="Đã ghi lý do trễ hạn.", form_key="explain_form")
-
-
-@login_required
-def deliveries(request):
-    actor = actor_for(request)
-    form = DeliveryFilterForm(request.GET or None)
-    state = form.cleaned_data["state"] if form.is_valid() else ""
-    qs = deliveries_for_committee(actor, state=state)  # 404 below the upper committee
-    failing = deliveries_for_committee(actor).filter(failing=0).count()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = _log(page.object_list)
-    for delivery in page.object_list:
-        delivery.deadline.kind_label = kind_label(delivery.deadline.kind)
-    return render(request, "deadlines/deliveries.html", {"form": form, "page": page, "failing": failing})
-
-
-@login_required
-def notifications(request):
-    page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "deadlines/notifications.html", {"page": page})
-
-
-@login_required
-@require_http_methods(["POST"])
-def notifications_read(request):
-    raw = request.POST.get("id", "")
-    if raw and not raw.isdigit():
-        raise Http404
-    changed = notifications_mark_read(actor=actor_for(request), pk=int(raw) if raw else None)
-    if changed and not raw:
-        messages.success(request, "Đã đánh dấu tất cả là đã đọc.")
-    return redirect("deadlines:notifications")
 
 
 @login_required

@@ -1,7 +1,8 @@
 """Writes on meetings: plan, notice, documents, attendance, votes, secret ballots, minutes.
 
 Each service checks the actor's permission on the meeting's unit, validates, writes, audits, in one
-transaction; notices and e-mails go out on commit.
+transaction; notices are queued in the outbox (chibo.notifications) in that transaction, and the
+worker sends their e-mails after it commits.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -28,7 +28,6 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.rulebook import ratio_needed, rule
 from chibo.core.text import clean
-from chibo.deadlines.models import Notification
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
@@ -56,6 +55,8 @@ from chibo.units.selectors import open_units_of_kinds
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
+from chibo.notifications.enums import Channel
+from chibo.notifications.services import notify
 
 MAX_UPLOAD = 10 * 1024 * 1024
 ALLOWED_TYPES = {
@@ -199,8 +200,8 @@ def _recipients(meeting: Meeting):
 @MEETING.runs("notice")
 @transaction.atomic
 def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int:
-    """Notify members and the unit above (in-app now, e-mail on commit). Returns how many users."""
-
+    """Notify members and the officers above through the outbox: the bell at once, e-mail by the
+    worker once this transaction commits. Returns how many users were told."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "notice")
     url = url or reverse("meetings:detail", args=[meeting.pk])
@@ -209,19 +210,13 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
     where = meeting.place or meeting.online_link
     body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
-    Notification.objects.bulk_create([Notification(user=u, title=title[:200], body=body[:1000], url=url[:200])
-                                      for u in users])
+    # The members' own records give the address of an account that has none.
+    emails = {u.pk: u.member.email for u in users if not u.email and u.member_id}
+    notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
+           ref=f"meeting:{meeting.pk}", emails=emails)
     meeting.notice_sent_at = timezone.now()
     meeting.save(update_fields=["notice_sent_at"])
     audit(actor=actor, action="meeting.notice_sent", obj=meeting, unit=meeting.unit, data={"recipients": len(users)})
-    emails = [u.email for u in users if u.email]
-    link = f"{settings.CHIBO_SITE_URL}{url}" if url else ""
-
-    def mail():
-        for address in emails:
-            send_mail(f"[chibo] {title}", f"{body}\n{link}\n", None, [address], fail_silently=True)
-
-    transaction.on_commit(mail)
     return len(users)
 
 
@@ -337,17 +332,17 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
     path = meeting.unit.path
     ancestors = [path[:i] for i in range(8, len(path) + 1, 8)]
     users = role_holders(ancestors, roles=[Role.SECRETARY])
-    notes = []
     for flag in flags:
         title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
         body = (f"Vắng sinh hoạt không có lý do chính đáng {len(flag.months)} tháng trong năm {held_on.year} "
                 f"(tháng {', '.join(str(m) for m in flag.months)}; ngưỡng {flag.threshold}, "
                 f"strike_off.absence_or_dues_months). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
-        notes += [Notification(user=u, title=title[:200], body=body[:1000], url=f"/members/{flag.member.pk}/")
-                  for u in users]
+        # In the bell only: the member's name stays inside the system.
+        notify(actor=actor, users=users, kind="meeting.absence", title=title, body=body,
+               url=f"/members/{flag.member.pk}/", unit=meeting.unit, key=f"meeting:{meeting.pk}:absence:{flag.member.pk}",
+               ref=f"member:{flag.member.pk}", channels=[Channel.IN_APP])
         audit(actor=actor, action="meeting.absence_flagged", obj=meeting, unit=meeting.unit,
               data={"member": flag.member.pk, "months": flag.months, "threshold": flag.threshold})
-    Notification.objects.bulk_create(notes)
 
 
 # --- attendance -----------------------------------------------------------------------------------

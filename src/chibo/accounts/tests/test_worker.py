@@ -19,7 +19,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
 
-from chibo.accounts.tasks import NOTICES
+from chibo.accounts.services import NOTICES
 from chibo.core.tests.cli_support import cli_env, demo_db_copy, run_chibo
 
 FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
@@ -58,8 +58,12 @@ def _postgres_test_url() -> str:
     return f"postgres://{auth}@{host}{port}/{quote(db['NAME'], safe='')}"
 
 
+DELIVER = "chibo.notifications.tasks.deliver"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_worker_runs_the_security_notice_and_sends_the_mail(tmp_path, tmp_path_factory):
+    """A new API token: the holder's bell at once, the e-mail queued in the outbox and sent by the worker."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     if connection.vendor == "postgresql":
@@ -67,25 +71,28 @@ def test_worker_runs_the_security_notice_and_sends_the_mail(tmp_path, tmp_path_f
 
         from chibo.accounts.services import token_create, user_create
         from chibo.core.access import SYSTEM
+        from chibo.notifications.models import Message, Notification
 
         with_mail = user_create(actor=SYSTEM, username="nhan.thu", password="Mat-khau-dai-2026!",
                                 email="nhan.thu@example.org")
         without_mail = user_create(actor=SYSTEM, username="khong.thu", password="Mat-khau-dai-2026!")
-        token_create(actor=SYSTEM, user=with_mail)  # commits, then enqueues on commit
+        token_create(actor=SYSTEM, user=with_mail)  # commits, then hands the e-mail over on commit
         token_create(actor=SYSTEM, user=without_mail)
-        pending = {r.args_kwargs["args"][0]: r for r in DBTaskResult.objects.all()}
-        assert set(pending) == {with_mail.pk, without_mail.pk}
-        assert {r.status for r in pending.values()} == {"READY"}
+        # Both holders have the notice in their bell; only the one with an address gets an e-mail.
+        assert set(Notification.objects.values_list("user__username", flat=True)) == {"nhan.thu", "khong.thu"}
+        email = Message.objects.get(channel="email")
+        assert (email.user, email.address, email.state, email.kind) == (
+            with_mail, "nhan.thu@example.org", "queued", "security.notice")
+        pending = list(DBTaskResult.objects.all())
+        assert [(r.task_path, r.args_kwargs["args"], r.status) for r in pending] == [(DELIVER, [email.pk], "READY")]
 
         env = _worker_env(_postgres_test_url(), mail_dir, tmp_path)
         run_chibo("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=env)
 
-        done = {r.args_kwargs["args"][0]: r for r in DBTaskResult.objects.all()}
-        assert done[with_mail.pk].status == "SUCCESSFUL"
-        assert done[with_mail.pk].return_value is True
-        assert done[without_mail.pk].status == "SUCCESSFUL"
-        assert done[without_mail.pk].return_value is False  # nobody to write to
-        assert all(r.task_path == "chibo.accounts.tasks.send_security_notice" for r in done.values())
+        done = DBTaskResult.objects.get()
+        assert (done.status, done.return_value) == ("SUCCESSFUL", "sent")
+        email.refresh_from_db()
+        assert email.state == "sent" and email.attempts == 1 and email.sent_at is not None
         recipient = "nhan.thu@example.org"
     else:
         path, env = demo_db_copy(tmp_path_factory, "worker-db")
@@ -94,22 +101,27 @@ def test_worker_runs_the_security_notice_and_sends_the_mail(tmp_path, tmp_path_f
         assert len(key) >= 40
         with sqlite3.connect(path) as db:
             rows = db.execute("SELECT status, task_path, args_kwargs FROM django_tasks_database_dbtaskresult").fetchall()
+            messages = db.execute("SELECT m.channel, m.state, m.kind FROM notifications_message m "
+                                  "JOIN accounts_user u ON u.id = m.user_id WHERE u.username = 'bithu.phap' "
+                                  "ORDER BY m.channel").fetchall()
         db.close()
+        assert messages == [("email", "queued", "security.notice"), ("inapp", "sent", "security.notice")]
         assert len(rows) == 1 and rows[0][0] == "READY"
-        assert rows[0][1] == "chibo.accounts.tasks.send_security_notice"
-        assert '"token.created"' in rows[0][2]
+        assert rows[0][1] == DELIVER
 
         run_chibo("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=env)
 
         with sqlite3.connect(path) as db:
             rows = db.execute("SELECT status, return_value, finished_at FROM django_tasks_database_dbtaskresult"
                               ).fetchall()
+            states = db.execute("SELECT state FROM notifications_message WHERE channel = 'email'").fetchall()
         db.close()
         assert len(rows) == 1
         status, return_value, finished_at = rows[0]
         assert status == "SUCCESSFUL"
-        assert return_value == "true"
+        assert return_value == '"sent"'
         assert finished_at
+        assert states == [("sent",)]
         recipient = "bithu.phap@example.org"
 
     messages = _mails(mail_dir)
@@ -119,6 +131,7 @@ def test_worker_runs_the_security_notice_and_sends_the_mail(tmp_path, tmp_path_f
     assert message["From"] == "chibo@example.org"
     assert _subject(message) == "[chibo] Thông báo bảo mật"
     assert NOTICES["token.created"] in _body(message)
+    assert re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", str(message["Message-ID"]))
 
 
 @pytest.fixture(scope="module")

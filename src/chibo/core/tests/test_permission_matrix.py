@@ -249,9 +249,15 @@ MATRIX: dict[str, object] = {
     "deadlines:detail":   DEADLINE_PAGE,
     "deadlines:waive":    DEADLINE_POST_ONLY,
     "deadlines:explain":  DEADLINE_POST_ONLY,
-    "deadlines:deliveries": {None: E(200, 200, 404, 404, 404, 404, LOGIN)},   # the upper committee only
-    "deadlines:notifications": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
-    "deadlines:notifications_read": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    # The outbox (chibo.notifications): everyone's own bell; the delivery log for whoever reads members
+    # (scoped to their subtree inside the page), not for members and applicants.
+    "notifications:list": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "notifications:read": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "notifications:log": {
+        None:                                E(200, 200, 200, 200, 404, 404, LOGIN),
+        "?state=failed&kind=meeting.notice": E(200, 200, 200, 200, 404, 404, LOGIN),
+        "?state=nonsense":                   E(200, 200, 200, 200, 404, 404, LOGIN),  # ignored, not a crash
+    },
     "deadlines:feed_manage": {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     # The calendar app has no session: the secret key alone answers, whoever asks.
     "deadlines:feed": {
@@ -488,7 +494,7 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     # Past due but not yet flagged by the sweep: explainable; without a reason the page says why.
     ("deadlines:explain", "deadline_fr", "POST", "explain_form"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("deadlines:explain", "deadline_fr", "POST", "empty"):         E(200, 403, 200, 404, 404, 404, LOGIN),
-    ("deadlines:notifications_read", None, "POST", "unread_notifications"): E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
+    ("notifications:read", None, "POST", "unread_notifications"): E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_create"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     ("deadlines:feed_manage", None, "POST", "feed_revoke"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
     # transfers: permission before validation; a visible object without the permission → 403
@@ -1032,11 +1038,13 @@ def admission_fingerprint() -> dict:
 
 
 def deadlines_fingerprint() -> dict:
-    from chibo.deadlines.models import Deadline, FeedToken, Notification
+    from chibo.deadlines.models import Deadline, FeedToken
+    from chibo.notifications.models import Message, Notification
 
     return {
         "deadlines": list(Deadline.objects.order_by("pk").values_list("pk", "state", "reason", "closed_at")),
         "notifications_unread": Notification.objects.filter(read_at__isnull=True).count(),
+        "outbox_messages": Message.objects.count(),
         "feed_tokens": FeedToken.objects.aggregate(n=Count("pk"), revoked=Count("revoked_at")),
     }
 
@@ -1112,7 +1120,7 @@ def payload(kind: str, target: str | None, env: Env):
         return {"reason": "Đảng viên đã chuyển sinh hoạt đảng về nước trước khi hết thời gian dự bị"}
     if kind == "unread_notifications":  # every persona has one unread notification to mark read
         from chibo.accounts.models import User
-        from chibo.deadlines.models import Notification
+        from chibo.notifications.models import Notification
 
         Notification.objects.bulk_create([Notification(user=u, title="Sắp đến hạn", url="/deadlines/")
                                           for u in User.objects.filter(username__in=PERSONAS)])

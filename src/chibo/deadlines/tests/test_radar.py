@@ -21,9 +21,11 @@ from django.test.utils import CaptureQueriesContext
 from chibo.core.access import PATH_END, SYSTEM
 from chibo.core.models import AuditEvent
 from chibo.deadlines import feeds
-from chibo.deadlines.models import OPEN_STATES, Deadline, Delivery, FeedToken, Notification, State
+from chibo.deadlines.models import OPEN_STATES, Deadline, FeedToken, State
 from chibo.deadlines.services import deadline_open, mark_late
 from chibo.members.models import Member, Status
+from chibo.notifications.models import Message, Notification
+from chibo.notifications.tasks import deliver_now
 from chibo.units.models import Unit
 
 TODAY = date(2026, 3, 2)  # a Monday, two weeks after Tết Bính Ngọ
@@ -263,7 +265,7 @@ def test_api_fields_and_bad_input(client_of, seeded):
 # --- detail, waive, explain -------------------------------------------------------------------
 
 def test_detail_explains_the_due_date_and_shows_the_log_to_staff_only(client_of, seeded, personas):
-    from chibo.deadlines.reminders import deliver_now, sweep
+    from chibo.deadlines.reminders import sweep
 
     tet = seeded["tet"]
     doc = html(client_of("bithu.phap").get(f"/deadlines/{tet.pk}/"))
@@ -277,12 +279,14 @@ def test_detail_explains_the_due_date_and_shows_the_log_to_staff_only(client_of,
     # A real sweep and delivery: the log shows the step, channel, recipient and state to staff.
     sweep(today=TODAY)
     own = seeded["own_overdue"]
-    for delivery in Delivery.objects.filter(deadline=own):
-        deliver_now(delivery.pk)
-    assert Delivery.objects.filter(deadline=own).exists()
+    about = Message.objects.filter(ref=f"deadline:{own.pk}")
+    for message in about.filter(channel="email"):
+        assert deliver_now(message.pk) == "sent"
+    assert about.exists() and not about.exclude(state="sent").exists()
     staff_view = html(client_of("bithu.phap").get(f"/deadlines/{own.pk}/"))
-    log = staff_view.xpath("//table[contains(@class,'deliveries')]/tbody/tr[@data-delivery]")
-    assert len(log) == Delivery.objects.filter(deadline=own).count()
+    log = staff_view.xpath("//table[contains(@class,'deliveries')]/tbody/tr[@data-message]")
+    assert len(log) == about.count()
+    assert {r.xpath("td[@data-step]/@data-step")[0] for r in log} == {"overdue", "escalate"}
     assert "dangvien.phap" in " ".join(r.text_content() for r in log)
     member_view = html(client_of("dangvien.phap").get(f"/deadlines/{own.pk}/"))
     assert not member_view.xpath("//table[contains(@class,'deliveries')]")
@@ -360,24 +364,6 @@ def test_explain_lateness(client_of, seeded):
     assert audit_rows("deadline.late_explained") == explained + 1
 
 
-# --- deliveries for the upper committee ------------------------------------------------------
-
-def test_delivery_log_lists_failures_first_for_the_upper_committee(client_of, seeded, personas):
-    d = seeded["fr_overdue"]
-    ok = Delivery.objects.create(deadline=d, step="overdue", channel="inapp", user=personas["bithu.phap"],
-                                 state="sent", attempts=1)
-    bad = Delivery.objects.create(deadline=d, step="overdue", channel="email", user=personas["bithu.phap"],
-                                  state="gave_up", attempts=5, last_error="SMTPRecipientsRefused: 550 no such user")
-    doc = html(client_of("ub.kiemtra").get("/deadlines/deliveries/"))
-    rows = [int(r.get("data-delivery")) for r in doc.xpath("//tr[@data-delivery]")]
-    assert rows.index(bad.pk) < rows.index(ok.pk)
-    assert "SMTPRecipientsRefused: 550 no such user" in doc.text_content()
-    assert doc.xpath("//*[@data-failing]")[0].get("data-failing") == str(
-        Delivery.objects.filter(state__in=["failed", "gave_up"]).count())
-    for persona in ("bithu.phap", "dangvien.phap"):
-        assert client_of(persona).get("/deadlines/deliveries/").status_code == 404
-
-
 # --- the bell and the notifications ----------------------------------------------------------
 
 def bell(response) -> int:
@@ -394,37 +380,35 @@ def test_bell_counts_unread_with_one_query_and_marks_read(client_of, personas):
     client = client_of("bithu.phap")
     with CaptureQueriesContext(connection) as ctx:
         assert bell(client.get("/")) == 2
-    assert len([q for q in ctx.captured_queries if "deadlines_notification" in q["sql"]]) == 1
-    doc = html(client.get("/deadlines/notifications/"))
+    assert len([q for q in ctx.captured_queries if "notifications_notification" in q["sql"]]) == 1
+    doc = html(client.get("/notifications/"))
     items = doc.xpath("//li[@data-notification]")
     assert [int(i.get("data-notification")) for i in items][:2] == [second.pk, first.pk]  # newest first
     assert [i.get("class") for i in items] == ["unread", "unread", "read"]
     assert other.title not in doc.text_content()
     # Someone else's notification: 404, unchanged.
-    assert client.post("/deadlines/notifications/read/", {"id": other.pk}).status_code == 404
-    assert client.post("/deadlines/notifications/read/", {"id": "1 OR 1=1"}).status_code == 404
+    assert client.post("/notifications/read/", {"id": other.pk}).status_code == 404
+    assert client.post("/notifications/read/", {"id": "1 OR 1=1"}).status_code == 404
     assert bell(client.get("/")) == 2
     assert Notification.objects.get(pk=other.pk).read_at is None
-    assert client.post("/deadlines/notifications/read/", {"id": first.pk}).status_code == 302
+    assert client.post("/notifications/read/", {"id": first.pk}).status_code == 302
     assert bell(client.get("/")) == 1
-    assert client.post("/deadlines/notifications/read/").status_code == 302
+    assert client.post("/notifications/read/").status_code == 302
     assert bell(client.get("/")) == 0
     assert Notification.objects.get(pk=other.pk).read_at is None
 
 
 def test_reminders_reach_the_bell_for_real(client_of, personas, seeded):
-    from chibo.deadlines.reminders import deliver_now, sweep
+    from chibo.deadlines.reminders import sweep
 
     user = personas["dangvien.phap"]
     Notification.objects.filter(user=user).delete()
     sweep(today=TODAY)
-    mine = Delivery.objects.filter(user=user, channel="inapp")
-    assert mine.exists()
-    for delivery in mine:
-        assert deliver_now(delivery.pk) == "sent"
+    mine = Message.objects.filter(user=user, channel="inapp")
+    assert mine.exists() and not mine.exclude(state="sent").exists()  # written by the sweep, in its transaction
     client = client_of("dangvien.phap")
     assert bell(client.get("/")) == mine.count() == Notification.objects.filter(user=user).count()
-    doc = html(client.get("/deadlines/notifications/"))
+    doc = html(client.get("/notifications/"))
     links = doc.xpath("//li[@data-notification]//a/@href")
     assert f"/deadlines/{seeded['own_overdue'].pk}/" in links
     assert client.get(links[0]).status_code == 200  # the member may open their own deadline

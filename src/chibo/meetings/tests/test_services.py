@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from chibo.core.documents import docx_text, pdf_text, render_docx, render_pdf
 from chibo.core.lifecycle import TransitionRefused
-from chibo.deadlines.models import Deadline, Notification
+from chibo.deadlines.models import Deadline
 from chibo.meetings import rules, services
 from chibo.meetings.minutes import minutes_document, resolution_document
 from chibo.meetings.models import (
@@ -27,6 +27,7 @@ from chibo.meetings.models import (
 )
 from chibo.meetings.tests.helpers import full_members, plan
 from chibo.members.models import Member, Status
+from chibo.notifications.models import Message, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +70,21 @@ def test_time_zone_setting_overrides_the_country(actor_of, unit):
 
 
 def test_notice_reaches_members_and_the_unit_above(actor_of, unit, personas, mailoutbox, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
     meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"))
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         n = services.meeting_send_notice(actor=actor_of("bithu.phap"), meeting=meeting, url="/meetings/1/")
     users = set(Notification.objects.filter(title__startswith="Thông báo sinh hoạt").values_list("user__username", flat=True))
     assert {"dangvien.phap", "bithu.phap", "ban.tochuc"} <= users  # members, and the committee above
     assert "bithu.duc" not in users
     assert n == len(users)
-    assert any("dangvien.phap@example.org" in m.to for m in mailoutbox)
+    # The e-mails are queued in the outbox and handed to the worker on commit; none left from here.
+    emails = Message.objects.filter(kind="meeting.notice", ref=f"meeting:{meeting.pk}", channel="email")
+    assert emails.filter(address="dangvien.phap@example.org", state="queued").exists()
+    assert len(callbacks) == 1 and not mailoutbox
+    handed = DBTaskResult.objects.filter(task_path="chibo.notifications.tasks.deliver")
+    assert sorted(r.args_kwargs["args"][0] for r in handed) == sorted(emails.values_list("pk", flat=True))
 
 
 def test_documents_limited_by_type_size_and_classification(actor_of, unit):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.utils.functional import cached_property
 
-from chibo.deadlines.selectors import unread_count
+from chibo.notifications.selectors import unread_count
 
 
 class Bell:

@@ -1,0 +1,32 @@
+"""Public enums of the outbox: the channels a message goes out on, the states of its delivery."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Channel(models.TextChoices):
+    IN_APP = "inapp", "Trong hệ thống"
+    EMAIL = "email", "Thư điện tử"
+
+
+class State(models.TextChoices):
+    QUEUED = "queued", "Chờ gửi"
+    SENT = "sent", "Đã gửi"
+    FAILED = "failed", "Lỗi (sẽ thử lại)"
+    GAVE_UP = "gave_up", "Lỗi (ngừng thử)"
+
+
+FAILING_STATES = (State.FAILED, State.GAVE_UP)
+
+# What the delivery log calls each kind of message; a kind missing here is shown as its key.
+KIND_LABELS = {
+    "deadline.reminder": "Nhắc hạn công việc",
+    "meeting.notice": "Thông báo sinh hoạt",
+    "meeting.absence": "Đề nghị xem xét xóa tên",
+    "security.notice": "Thông báo bảo mật",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind)
