@@ -4,8 +4,9 @@ Builds a throw-away database (BENCH_AUDIT_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/chibo_auditbench_<pid>, dropped at the end) and measures, in the same run:
   1. write throughput of BENCH_AUDIT_WRITERS [8] processes, each on its own unit, each running short
      transactions that update its own member row and append one audit event (a service write), against the
-     same transactions without the audit event; BENCH_AUDIT_SECONDS [8] per run, BENCH_AUDIT_REPS [3] runs
-     of each, alternated, median reported;
+     same transactions without the audit event, and with the audit row inserted but never chained (what the
+     row itself costs); BENCH_AUDIT_SECONDS [8] per run, BENCH_AUDIT_REPS [3] runs of each, alternated,
+     median reported;
   2. an import: one process holds a long transaction that updates its rows and audits BENCH_AUDIT_IMPORT_EVENTS
      [30000] events in batches of 1000 (``audit_many``) while the others keep writing; reported is how many
      commits the others made while the import ran and their longest wait, with and without the audit events.
@@ -110,14 +111,20 @@ def build() -> dict:
 
 
 # -- the processes --------------------------------------------------------------------------------------------
-def short_writer(index: int, mine: dict, audited: bool, barrier, stop_at_box, out) -> None:
-    """Short transactions until the shared deadline: update my member, append one audit event."""
+MODES = {"plain": "update only (no audit event)", "unchained": "update + the audit row, never chained",
+         "audited": "update + `audit()`"}
+
+
+def short_writer(index: int, mine: dict, mode: str, barrier, stop_at_box, out) -> None:
+    """Short transactions until the shared deadline: update my member, append one audit event (``mode``)."""
     configure()
     from django.db import connection, transaction
     from django.db.models import F
+    from django.utils import timezone
 
     from chibo.core.access import Actor
-    from chibo.core.audit import audit
+    from chibo.core.audit import audit, row_digest
+    from chibo.core.models import AuditEvent
     from chibo.members.models import Member
 
     actor = Actor(user=None, label=f"writer.{index}", ip="127.0.0.1")
@@ -126,23 +133,43 @@ def short_writer(index: int, mine: dict, audited: bool, barrier, stop_at_box, ou
     def write(n: int) -> None:
         with transaction.atomic():
             Member.objects.filter(pk=member.pk).update(job_title=f"Bí thư {n}", version=F("version") + 1)
-            if audited:
+            if mode == "audited":
                 audit(actor=actor, action="member.updated", obj=member, unit=mine["unit"],
                       data={"changes": {"job_title": f"Bí thư {n}"}})
+            elif mode == "unchained":
+                row = AuditEvent(at=timezone.now(), actor_label=actor.label, action="member.updated",
+                                 object_type="member", object_id=str(member.pk), unit_id=mine["unit"], ip=actor.ip,
+                                 data={"changes": {"job_title": f"Bí thư {n}"}})
+                row.digest = row_digest(row)
+                row.save(force_insert=True)
 
     write(0)  # warm-up: connection, statement caches
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     barrier.wait()
+    cpu = (time.process_time(), server_cpu(backend))
     commits: list[tuple[float, float]] = []
     n = 0
     while (began := time.time()) < stop_at_box.value:
         n += 1
         write(n)
         commits.append((began, time.time()))
+    cpu = (time.process_time() - cpu[0], server_cpu(backend) - cpu[1])
     connection.close()
-    out.put(("writer", index, commits))
+    out.put(("writer", index, (commits, cpu)))
 
 
-def importer(mine: dict, audited: bool, barrier, delay: float, stop_at_box, out) -> None:
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the PostgreSQL backend ``pid`` (the server runs on this machine); 0 if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def importer(mine: dict, mode: str, barrier, delay: float, stop_at_box, out) -> None:
     """One long transaction: update the importer's members and audit IMPORT_EVENTS events, in batches;
     the others stop writing a second after it commits."""
     configure()
@@ -163,7 +190,7 @@ def importer(mine: dict, audited: bool, barrier, delay: float, stop_at_box, out)
         while done < IMPORT_EVENTS:
             n = min(IMPORT_BATCH, IMPORT_EVENTS - done)
             Member.objects.filter(pk__in=mine["members"]).update(version=F("version") + 1)
-            if audited:
+            if mode == "audited":
                 audit_many(actor=actor, events=[("member.updated", members[(done + k) % len(members)], mine["unit"],
                                                  {"row": done + k}) for k in range(n)])
             done += n
@@ -171,10 +198,10 @@ def importer(mine: dict, audited: bool, barrier, delay: float, stop_at_box, out)
     committed = time.time()
     stop_at_box.value = committed + delay
     connection.close()
-    out.put(("importer", 0, (began, inside, committed)))
+    out.put(("importer", 0, ((began, inside, committed), None)))
 
 
-def run_writers(world: dict, *, audited: bool, seconds: float, with_import: bool) -> dict:
+def run_writers(world: dict, *, mode: str, seconds: float, with_import: bool) -> dict:
     """``seconds`` of writing by every writer; with ``with_import``, until a second after the import commits."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
@@ -182,10 +209,10 @@ def run_writers(world: dict, *, audited: bool, seconds: float, with_import: bool
     parties = len(writers) + (1 if with_import else 0) + 1
     barrier = ctx.Barrier(parties, timeout=300)  # a writer that dies before the start breaks it
     stop_at = ctx.Value("d", 0.0)
-    procs = [ctx.Process(target=short_writer, args=(i, w, audited, barrier, stop_at, out))
+    procs = [ctx.Process(target=short_writer, args=(i, w, mode, barrier, stop_at, out))
              for i, w in enumerate(writers)]
     if with_import:
-        procs.append(ctx.Process(target=importer, args=(world["importer"], audited, barrier, 1.0, stop_at, out)))
+        procs.append(ctx.Process(target=importer, args=(world["importer"], mode, barrier, 1.0, stop_at, out)))
     for p in procs:
         p.start()
     stop_at.value = time.time() + 3600  # until the barrier releases everyone
@@ -207,19 +234,26 @@ def run_writers(world: dict, *, audited: bool, seconds: float, with_import: bool
         p.join()
         if p.exitcode:
             raise SystemExit(f"a writer process failed (exit code {p.exitcode})")
-    commits = [c for kind, _, cs in results if kind == "writer" for c in cs]
+    commits = [c for kind, _, (cs, _) in results if kind == "writer" for c in cs]
+    client_cpu = sum(cpu[0] for kind, _, (_, cpu) in results if kind == "writer")
+    backend_cpu = sum(cpu[1] for kind, _, (_, cpu) in results if kind == "writer")
     latencies = sorted((e - b) * 1000 for b, e in commits)
-    report = {"audited": audited, "writers": len(writers), "seconds": seconds, "commits": len(commits),
+    if mode == "unchained":  # rows no sealer may take in the next runs
+        from chibo.core.models import AuditEvent
+
+        AuditEvent.objects.filter(seq__isnull=True).delete()
+    report = {"mode": mode, "writers": len(writers), "seconds": seconds, "commits": len(commits),
               "per_second": len(commits) / seconds,
-              "latency_ms": {"p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95), "max": latencies[-1]}}
+              "latency_ms": {"p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95), "max": latencies[-1]},
+              "cpu_ms_per_commit": {"client": 1000 * client_cpu / len(commits), "server": 1000 * backend_cpu / len(commits)}}
     if with_import:
-        began, inside, committed = next(v for kind, _, v in results if kind == "importer")
+        began, inside, committed = next(v for kind, _, (v, _) in results if kind == "importer")
         during = [(b, e) for b, e in commits if began <= e <= committed]
         outside = [(b, e) for b, e in commits if e < began or e > committed]
         window = committed - began
         waits = [(e - b) * 1000 for b, e in commits if b < committed and e > began]
         report["import"] = {
-            "events": IMPORT_EVENTS if audited else 0, "seconds": window,
+            "events": IMPORT_EVENTS if mode == "audited" else 0, "seconds": window,
             "commits_during": len(during), "per_second_during": len(during) / window,
             "per_second_outside": len(outside) / max(seconds - window, 1e-9),
             "longest_wait_ms": max(waits) if waits else 0.0,
@@ -232,6 +266,11 @@ def longest_gap(ends: list[float], began: float, committed: float) -> float:
     """The longest stretch within [began, committed] in which no other writer committed."""
     points = [began] + [e for e in ends if began < e < committed] + [committed]
     return max(b - a for a, b in zip(points, points[1:], strict=False))
+
+
+def paired(these: list[float], those: list[float]) -> float:
+    """The median of the ratios of runs made next to each other: the machine's load drifts between runs."""
+    return statistics.median(a / b for a, b in zip(these, those, strict=True))
 
 
 def pct(values: list[float], p: float) -> float:
@@ -264,17 +303,23 @@ def render(r: dict, machine: str) -> str:
              f"`bench/audit_concurrency.py` (run by itself, {r['day']}, on a throw-away database of the same "
              f"server; {machine}). {WRITERS} writer processes, each on its own unit, run short transactions "
              "that update their own member row and append one audit event (`audit()`, as a service write does); "
-             "the baseline is the same transactions without the audit event. "
-             f"{SECONDS:.0f} s per run, {REPS} runs of each alternated, median shown. "
+             "the baseline is the same transactions without the audit event; the middle line inserts the same "
+             "audit row but never chains it (the row's own cost, the floor for any chain). "
+             f"{SECONDS:.0f} s per run, {REPS} runs of each alternated; the median run is shown, and the ratios "
+             "are medians of the ratios of runs made next to each other (the machine's load drifts between runs). "
+             "CPU is the writers' processes plus their PostgreSQL backends, per commit (sealing included): the "
+             "throughput ratio a machine saturated by these writes alone would show. "
              "Target: the audited figure at least half the unaudited one, and no writer waiting for an import.", "",
-             "| writes | commits/s | p50 ms | p95 ms | max ms |", "|---|---:|---:|---:|---:|"]
-    for key, label in (("plain", "update only (no audit event)"), ("audited", "update + `audit()`")):
+             "| writes | commits/s | p50 ms | p95 ms | max ms | CPU ms/commit |", "|---|---:|---:|---:|---:|---:|"]
+    for key, label in MODES.items():
         m = t[key]
         lines.append(f"| {label} | {m['per_second']:,.0f} | {m['latency_ms']['p50']:.1f} | "
-                     f"{m['latency_ms']['p95']:.1f} | {m['latency_ms']['max']:.0f} |")
-    lines += ["", f"Ratio audited / unaudited: **{t['ratio']:.2f}** (runs: "
-              + ", ".join(f"{x:,.0f}" for x in t["runs"]["audited"]) + " vs "
-              + ", ".join(f"{x:,.0f}" for x in t["runs"]["plain"]) + " commits/s).", "",
+                     f"{m['latency_ms']['p95']:.1f} | {m['latency_ms']['max']:.0f} | "
+                     f"{t['cpu_ms_per_commit'][key]:.2f} |")
+    runs = {k: ", ".join(f"{x:,.0f}" for x in v) for k, v in t["runs"].items()}
+    lines += ["", f"Ratio audited / unaudited: **{t['ratio']:.2f}** (by CPU per commit: {t['cpu_ratio']:.2f}); "
+              f"audited / unchained row: {t['ratio_unchained']:.2f}. Runs, commits/s: unaudited {runs['plain']}; "
+              f"unchained {runs['unchained']}; audited {runs['audited']}.", "",
               f"Import: one process updates its {IMPORT_MEMBERS} members and audits {IMPORT_EVENTS:,} events "
               f"(`audit_many`, batches of {IMPORT_BATCH}) in one transaction while the other {WRITERS - 1} write "
               "as above.", "",
@@ -328,20 +373,23 @@ def main() -> None:
     try:
         configure()
         world = build()
-        runs = {"plain": [], "audited": []}
-        details = {"plain": [], "audited": []}
+        runs = {key: [] for key in MODES}
+        details = {key: [] for key in MODES}
         for rep in range(REPS):
-            for key in ("plain", "audited") if rep % 2 == 0 else ("audited", "plain"):
-                report = run_writers(world, audited=key == "audited", seconds=SECONDS, with_import=False)
+            for key in list(MODES) if rep % 2 == 0 else list(MODES)[::-1]:
+                report = run_writers(world, mode=key, seconds=SECONDS, with_import=False)
                 runs[key].append(report["per_second"])
                 details[key].append(report)
-                print(f"run {rep + 1}/{REPS} {key:8s} {report['per_second']:8.0f} commits/s", flush=True)
+                print(f"run {rep + 1}/{REPS} {key:9s} {report['per_second']:8.0f} commits/s", flush=True)
         median = {k: sorted(details[k], key=lambda d: d["per_second"])[len(details[k]) // 2] for k in details}
-        throughput = {**median, "runs": runs,
-                      "ratio": statistics.median(runs["audited"]) / statistics.median(runs["plain"])}
+        cpu = {k: statistics.median(sum(d["cpu_ms_per_commit"].values()) for d in details[k]) for k in details}
+        throughput = {**median, "runs": runs, "cpu_ms_per_commit": cpu,
+                      "ratio": paired(runs["audited"], runs["plain"]),
+                      "ratio_unchained": paired(runs["audited"], runs["unchained"]),
+                      "cpu_ratio": cpu["plain"] / cpu["audited"] if cpu["audited"] else 0.0}
         imports = {}
         for key in ("plain", "audited"):
-            imports[key] = run_writers(world, audited=key == "audited", seconds=0, with_import=True)
+            imports[key] = run_writers(world, mode=key, seconds=0, with_import=True)
             print(f"import {key:8s} {json.dumps(imports[key]['import'])}", flush=True)
         report = {"day": f"{date.today():%d/%m/%Y}", "throughput": throughput, "import": imports,
                   "chain": chain_state()}
