@@ -99,7 +99,13 @@ def write_results(report: dict, *, load_seconds: float) -> None:
 
     text = render(report, machine=machine(), members=MEMBERS, units=UNITS, load_seconds=load_seconds,
                   import_rows=IMPORT_ROWS, iie_rows=IIE_ROWS, reps=REPS, day=date.today())
-    (HERE / "results.md").write_text(text, encoding="utf-8")
+    path = HERE / "results.md"
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(text, encoding="utf-8")
+    from bench.audit_concurrency import BEGIN, END, write_section
+
+    if BEGIN in previous and END in previous:  # measured on its own by bench/audit_concurrency.py: kept
+        write_section(BEGIN + previous.split(BEGIN, 1)[1].split(END, 1)[0] + END + "\n")
     (HERE / "results.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
     print(text)
 

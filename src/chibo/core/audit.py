@@ -1,21 +1,38 @@
-"""The append-only, hash-chained audit log (design principle 5)."""
+"""The append-only, hash-chained audit log (design principle 5).
+
+Writing and chaining are two steps, so that writers never queue behind each other (nor behind a long
+import) on the chain's head:
+
+- ``audit()`` inserts the row *unsealed* in the caller's transaction: no ``seq``, no chain hash, only its
+  ``digest`` (the hash of its own fields);
+- ``seal()`` runs right after that transaction commits, in short transactions of its own: it locks the
+  head, gives the committed unsealed rows, in id order, their ``seq``, ``prev_hash`` and ``hash`` (of the
+  seq, the digest and the previous hash), and moves the head. ``verify_chain()`` and ``anchor_now()`` seal
+  first.
+
+A row rolled back with its transaction never reaches the chain; a row whose fields changed, before or
+after sealing, no longer matches its digest; a sealed row changed, inserted or deleted breaks the chain.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from chibo.core.models import AuditEvent, AuditHead
 from chibo.core.request_context import current_ip
 
 GENESIS = "0" * 64
+logger = logging.getLogger("chibo.audit")
 
 
 def _plain(data: dict[str, Any] | None) -> dict[str, Any]:
@@ -23,9 +40,13 @@ def _plain(data: dict[str, Any] | None) -> dict[str, Any]:
     return json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder, ensure_ascii=False))
 
 
-def row_hash(row: AuditEvent) -> str:
-    payload = [
-        row.seq,
+def _sha256(payload: list[Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _fields(row: AuditEvent) -> list[Any]:
+    return [
         row.at.astimezone(UTC).isoformat(timespec="microseconds"),
         row.actor_id,
         row.actor_label,
@@ -35,10 +56,25 @@ def row_hash(row: AuditEvent) -> str:
         row.unit_id,
         row.ip,
         row.data,
-        row.prev_hash,
     ]
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def row_digest(row: AuditEvent) -> str:
+    """The hash of the row's own fields, stored by its writer with the row."""
+    return _sha256(_fields(row))
+
+
+def chain_hash(seq: int, digest: str, prev_hash: str) -> str:
+    """The hash sealing gives a row: its place, its digest (so every field) and the previous row's hash."""
+    return _sha256([seq, digest, prev_hash])
+
+
+def row_hash(row: AuditEvent) -> str:
+    """The row's chain hash as it should be stored. Rows chained before rows had a digest (``legacy_seq``)
+    hashed their fields directly, as they still do here."""
+    if row.digest:
+        return chain_hash(row.seq, row.digest, row.prev_hash)
+    return _sha256([row.seq, *_fields(row), row.prev_hash])
 
 
 def audit(
@@ -49,38 +85,27 @@ def audit(
     unit: Any = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event in the caller's transaction (opens one if there is none)."""
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first() or AuditHead.objects.create(pk=1)
-        row = _chained(actor, action, obj, unit, data, seq=head.seq + 1, prev_hash=head.last_hash)
-        row.save(force_insert=True)
-        AuditHead.objects.filter(pk=1).update(seq=row.seq, last_hash=row.hash)
+    """Append one audit event in the caller's transaction (or on its own if there is none). The row is
+    inserted unsealed, so concurrent writers never wait for each other; it is chained right after commit."""
+    row = _unsealed(actor, action, obj, unit, data)
+    row.save(force_insert=True)
+    _seal_after_commit(row.pk)
     return row
 
 
 def audit_many(*, actor, events: list[tuple[str, Any, Any, dict[str, Any] | None]]) -> None:
     """``audit(actor=actor, action=, obj=, unit=, data=)`` for each (action, obj, unit, data), in order, for a
-    service writing many objects at once: the chain head is locked once and the rows inserted together."""
+    service writing many objects at once: the rows are inserted together and sealed in that order."""
     if not events:
         return
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first() or AuditHead.objects.create(pk=1)
-        seq, prev_hash = head.seq, head.last_hash
-        rows = []
-        for action, obj, unit, data in events:
-            seq += 1
-            row = _chained(actor, action, obj, unit, data, seq=seq, prev_hash=prev_hash)
-            prev_hash = row.hash
-            rows.append(row)
-        AuditEvent.objects.bulk_create(rows, batch_size=1000)
-        AuditHead.objects.filter(pk=1).update(seq=seq, last_hash=prev_hash)
+    rows = [_unsealed(actor, action, obj, unit, data) for action, obj, unit, data in events]
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    _seal_after_commit(max((row.pk or 0 for row in rows), default=0))
 
 
-def _chained(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | None, *, seq: int,
-             prev_hash: str) -> AuditEvent:
+def _unsealed(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | None) -> AuditEvent:
     user = getattr(actor, "user", None)
     row = AuditEvent(
-        seq=seq,
         at=timezone.now(),
         actor_id=getattr(user, "pk", None),
         actor_label=getattr(actor, "label", "") or "",
@@ -90,10 +115,130 @@ def _chained(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | Non
         unit_id=getattr(unit, "pk", unit) if unit is not None else None,
         ip=(getattr(actor, "ip", None) or current_ip() or "")[:45],
         data=_plain(data),
-        prev_hash=prev_hash,
     )
-    row.hash = row_hash(row)
+    row.digest = row_digest(row)
     return row
+
+
+# -- sealing -------------------------------------------------------------------------------------------
+SEAL_BATCH = 2000
+SEAL_PASSES = 10
+
+
+class _Sealing:
+    """The sealing of one transaction's rows, registered to run after its commit."""
+
+    done = False
+
+    def __init__(self) -> None:
+        self.last_id = 0  # the transaction's newest row
+
+    def __call__(self) -> None:
+        """Seal, unless another sealer already took this transaction's rows. Never fail a write that has
+        committed: rows left unsealed are taken by the next sealing (the next audited write,
+        ``verify_chain``, ``anchor_now``)."""
+        self.done = True
+        try:
+            seal(unless_sealed=self.last_id)
+        except DatabaseError:
+            logger.warning("audit: sealing failed; the rows stay unsealed until the next sealing", exc_info=True)
+
+
+def _seal_after_commit(row_id: int | None) -> None:
+    """Register one sealing per transaction, however many events it audits (an import audits thousands).
+    A rolled-back savepoint takes its registration with it, so a later event registers again."""
+    conn = transaction.get_connection()
+    pending = [f for _, f, _ in conn.run_on_commit if isinstance(f, _Sealing) and not f.done]
+    if conn.in_atomic_block and pending:
+        pending[0].last_id = max(pending[0].last_id, row_id or 0)
+        return
+    sealing = _Sealing()
+    sealing.last_id = row_id or 0
+    transaction.on_commit(sealing)
+
+
+def seal(*, wait: bool = False, batch: int = SEAL_BATCH, passes: int = SEAL_PASSES, unless_sealed: int = 0) -> int:
+    """Chain the committed unsealed rows, oldest id first, each batch in a short transaction of its own
+    holding the chain head; return how many were sealed.
+
+    If another sealer holds the head, leave the rows to it (``wait=True``: wait for it, then seal what is
+    left): after each pass it looks again, so it also takes rows committed while it held the head. Those
+    looks are capped (``passes``) so that one writer does not seal for everybody under a steady load; what
+    is left goes to the next sealer. ``unless_sealed``: a row id; if it is sealed already (rows are sealed
+    in id order, so a writer's newest row tells), there is nothing to do.
+    """
+    total = looks = 0
+    while True:
+        sealed = _seal_pass(batch, wait=wait, unless_sealed=unless_sealed)
+        unless_sealed = 0
+        if sealed is None:
+            return total
+        total += sealed
+        if sealed == batch:
+            continue
+        looks += 1
+        if looks >= passes or not _any_unsealed():
+            return total
+
+
+def _tables() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    return quote(AuditEvent._meta.db_table), quote(AuditHead._meta.db_table)
+
+
+def _any_unsealed() -> bool:
+    events, _ = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {events} WHERE seq IS NULL LIMIT 1")
+        return cursor.fetchone() is not None
+
+
+def _seal_pass(batch: int, *, wait: bool, unless_sealed: int = 0) -> int | None:
+    """One short transaction: lock the head and chain up to ``batch`` rows. None, without taking the head,
+    if another sealer has it or row ``unless_sealed`` is sealed already.
+
+    Every audited write runs this once after its commit, so it is cheap: one statement on PostgreSQL (the
+    function ``chibo_audit_seal``, migration 0005), plain SQL reading only ids and digests on SQLite. On
+    PostgreSQL a writer's sealing (outside any transaction) commits without waiting for the disk: lost in a
+    crash, it is redone from the rows, which committed with their writes; ``wait=True`` (verify, anchor)
+    commits durably, and with it every sealing before.
+    """
+    if connection.vendor == "postgresql":
+        asynchronous = not wait and not connection.in_atomic_block
+        call = "chibo_audit_seal(%s, %s, %s)"
+        if unless_sealed:
+            events, _ = _tables()
+            call = f"CASE WHEN EXISTS (SELECT 1 FROM {events} WHERE id = %s AND seq IS NOT NULL) THEN NULL ELSE {call} END"
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT {call}", [unless_sealed] * bool(unless_sealed) + [batch, wait, asynchronous])
+            return cursor.fetchone()[0]
+    events, heads = _tables()
+    if unless_sealed:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {events} WHERE id = %s AND seq IS NOT NULL", [unless_sealed])
+            if cursor.fetchone():
+                return None
+    with transaction.atomic(), connection.cursor() as cursor:  # IMMEDIATE: the database's write lock
+        cursor.execute(f"SELECT seq, last_hash FROM {heads} WHERE id = 1")
+        head = cursor.fetchone()
+        if head is None:
+            AuditHead.objects.create(pk=1)  # a database flushed by a test
+            head = (0, GENESIS)
+        cursor.execute(f"SELECT id, digest FROM {events} WHERE seq IS NULL ORDER BY id LIMIT %s", [batch])
+        rows = cursor.fetchall()
+        if not rows:
+            return 0
+        seq, prev = head
+        params = []
+        for pk, digest in rows:
+            seq += 1
+            hash_ = chain_hash(seq, digest, prev)
+            params.append((seq, prev, hash_, pk))
+            prev = hash_
+        cursor.executemany(f"UPDATE {events} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
+                           params)
+        cursor.execute(f"UPDATE {heads} SET seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
+        return len(rows)
 
 
 @dataclass
@@ -108,10 +253,20 @@ def _head() -> AuditHead:
     return AuditHead.objects.filter(pk=1).first() or AuditHead(seq=0, last_hash=GENESIS)
 
 
+def _seal_before_reading() -> None:
+    """Seal every committed row before reading the chain. A failure (a forged row holding the next
+    sequence number) is left for the walk to name."""
+    try:
+        seal(wait=True)
+    except DatabaseError:
+        logger.warning("audit: sealing before reading the chain failed", exc_info=True)
+
+
 def anchor_now() -> str:
-    """The chain head as ``SEQ:HASH``: kept outside the database (printed, mailed to the inspection
-    committee, written to another host), it later proves that the rows up to SEQ were not rewritten,
-    even by someone who rewrote the rows and the head together."""
+    """The chain head as ``SEQ:HASH`` (every committed row sealed first): kept outside the database (printed,
+    mailed to the inspection committee, written to another host), it later proves that the rows up to SEQ were
+    not rewritten, even by someone who rewrote the rows and the head together."""
+    _seal_before_reading()
     head = _head()
     return f"{head.seq}:{head.last_hash}"
 
@@ -132,27 +287,31 @@ def parse_anchors(lines) -> dict[int, str]:
 
 
 def verify_chain(*, chunk_size: int = 5000, anchors: dict[int, str] | None = None) -> VerifyResult:
-    """Walk the chain from the first row; report the first row that breaks it.
+    """Seal what has committed, then walk the chain from the first row; report the first row that breaks it.
 
-    ``anchors`` ({seq: hash} recorded earlier with ``anchor_now``, kept outside the database) must
-    match the rows they name: a chain recomputed after a rewrite does not.
+    Each row must follow the previous one, match its hash and (rows after ``legacy_seq``) the digest its
+    writer stored, which a row changed even before it was sealed does not. ``anchors`` ({seq: hash}
+    recorded earlier with ``anchor_now``, kept outside the database) must match the rows they name: a
+    chain recomputed after a rewrite does not.
 
-    The head is read before the walk (every row up to it committed earlier, so must all be
-    there and end on its hash) and after it (``audit()`` moves the head in the row's own
-    transaction, so a row beyond it was inserted behind the application's back). Rows appended
-    by the running application while the walk goes on are not mistaken for tampering.
+    The head is read before the walk (every row up to it was sealed earlier, so must all be there and
+    end on its hash) and after it (sealing moves the head in the same transaction as it numbers the
+    rows, so a sealed row beyond it was inserted behind the application's back). Rows sealed by the
+    running application while the walk goes on are not mistaken for tampering.
     """
+    _seal_before_reading()
     start = _head()
     prev = GENESIS
     hash_at_start = GENESIS
     expected_seq = 1
     checked = 0
-    for row in AuditEvent.objects.order_by("seq").iterator(chunk_size=chunk_size):
+    for row in AuditEvent.objects.filter(seq__isnull=False).order_by("seq").iterator(chunk_size=chunk_size):
         if row.seq != expected_seq:
             return VerifyResult(False, checked, expected_seq, f"row #{expected_seq} is missing")
         if row.prev_hash != prev:
             return VerifyResult(False, checked, row.seq, f"row #{row.seq} does not follow row #{row.seq - 1}")
-        if row_hash(row) != row.hash:
+        legacy = row.seq <= start.legacy_seq
+        if row_hash(row) != row.hash or row.digest != ("" if legacy else row_digest(row)):
             return VerifyResult(False, checked, row.seq, f"row #{row.seq} was changed")
         if anchors and row.seq in anchors and anchors[row.seq] != row.hash:
             return VerifyResult(False, checked, row.seq,

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import F, Q
 
 from chibo.core.enums import CalendarDayKind, Comparison, Confidence, RuleUnit  # noqa: F401  (re-exported)
 
 
 class AuditEvent(models.Model):
-    """One append-only audit row; ``hash`` covers the row's fields and the previous row's hash.
+    """One append-only audit row. Written unsealed (``seq`` empty, ``digest`` covering its own fields), then
+    sealed right after its transaction commits: ``seq``, and ``hash`` covering the row, its digest and the
+    previous row's hash (``chibo.core.audit``).
 
-    The production database role may be denied UPDATE and DELETE on this table (README,
-    "Operations"); ``chibo audit verify`` detects any changed, inserted or deleted row.
+    The production database role may be denied UPDATE except on the seal columns, and DELETE on this table
+    (README, "Operations"); ``chibo audit verify`` detects any changed, inserted or deleted row.
     """
 
-    seq = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(unique=True, null=True, blank=True)
     at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_label = models.CharField(max_length=150, blank=True)
@@ -24,22 +27,29 @@ class AuditEvent(models.Model):
     unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     ip = models.CharField(max_length=45, blank=True)
     data = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64, blank=True, default="")
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["-seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+        # Newest first; rows not yet sealed (no seq) are the newest, in the order they were written.
+        ordering = [F("seq").desc(nulls_first=True), "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
+            models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_unsealed_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action}"
+        return f"#{self.seq} {self.action}" if self.seq is not None else f"({self.pk}, not yet sealed) {self.action}"
 
 
 class AuditHead(models.Model):
-    """The single row holding the chain's tip; locked to append, so the chain never forks."""
+    """The single row holding the chain's tip; the sealer locks it for the moment it chains new rows, so the
+    chain never forks. Rows up to ``legacy_seq`` were chained before rows had a digest."""
 
     seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    legacy_seq = models.BigIntegerField(default=0)
 
 
 class Rule(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from chibo.core.access import Actor
@@ -46,7 +46,7 @@ def audit_events(actor: Actor, filters: AuditFilters, *, unit_ids=None) -> Query
         qs = qs.filter(at__gte=timezone.make_aware(datetime.combine(filters.date_from, time.min), tz))
     if filters.date_to:
         qs = qs.filter(at__lte=timezone.make_aware(datetime.combine(filters.date_to, time.max), tz))
-    return qs.order_by("-seq")
+    return qs.order_by(F("seq").desc(nulls_first=True), "-id")  # rows not yet sealed first: the newest
 
 
 def audit_actions() -> list[str]:

@@ -177,7 +177,7 @@ def test_token_command_prints_a_working_scoped_token(personas):
     key = out.getvalue().strip()
     token = ApiToken.objects.get(user=personas["bithu.phap"])
     assert token.key_hash == hash_token(key) and token.prefix == key[:8]
-    event = AuditEvent.objects.filter(action="token.created").order_by("-seq").first()
+    event = AuditEvent.objects.filter(action="token.created").order_by("-pk").first()
     assert event.object_id == str(token.pk) and key not in str(event.data)
 
     client = Client()

@@ -130,7 +130,7 @@ def test_import_legacy_and_nfd_file_then_reimport_changes_nothing(tmp_path, acto
         opened = AuditEvent.objects.get(action="deadline.opened", object_id=str(deadline.pk))
         assert opened.data["member"] == deadline.member_id and opened.data["due"] == deadline.due_date.isoformat()
     assert verify_chain().ok
-    event = AuditEvent.objects.filter(action="members.imported").latest("seq")
+    event = AuditEvent.objects.filter(action="members.imported").latest("pk")
     assert event.data["new"] == 8 and len(event.data["sha256"]) == 64 and event.data["encodings"] == {"full_name": "vni"}
     # Again: nothing changes (idempotent upsert by card number).
     before = db_state()
@@ -633,7 +633,7 @@ def test_xls_with_banner_legacy_names_and_dates_imports_then_reimport_changes_no
     assert got["99000001"].birth_date == date(1981, 2, 11)           # from a date cell
     assert got["99000002"].birth_date == date(1982, 3, 3)            # from the text "03/03/1982"
     assert got["99000002"].home_town == "Hà Nội" and got["99000000"].admission_date == date(2010, 5, 11)
-    event = AuditEvent.objects.filter(action="members.imported").latest("seq")
+    event = AuditEvent.objects.filter(action="members.imported").latest("pk")
     assert event.data["new"] == 8 and len(event.data["sha256"]) == 64
     before = db_state()
     plan, outcome = run(actor, path, mode="all")

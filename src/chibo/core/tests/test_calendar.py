@@ -192,7 +192,7 @@ def test_announced_make_up_saturday_and_extra_day_off(actor_of):
     assert cal.working_days_between(d("31/12/2026"), d("11/01/2027")) == 6  # 05–08, 09 (Sat), 11
     assert non_working_reason(cal, d("04/01/2027")) == "Ngày nghỉ được công bố thêm"
     assert [x.day for x in announced_days(2027)] == [d("04/01/2027"), d("09/01/2027")]
-    actions = list(AuditEvent.objects.order_by("-seq").values_list("action", "actor_label")[:2])
+    actions = list(AuditEvent.objects.order_by("-pk").values_list("action", "actor_label")[:2])
     assert actions == [("calendar.day_added", "ban.tochuc")] * 2
     assert saturday.created_by == "ban.tochuc" and bridge.document == ""
 
@@ -200,7 +200,7 @@ def test_announced_make_up_saturday_and_extra_day_off(actor_of):
     calendar_day_remove(actor=officer, day_obj=bridge, reason="Nhập nhầm")
     assert not CalendarDay.objects.filter(day=d("04/01/2027")).exists()
     assert calendar_for().add_working_days(d("31/12/2026"), 1) == d("04/01/2027")
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-pk").first()
     assert AuditEvent.objects.count() == before + 1
     assert event.action == "calendar.day_removed" and event.data["reason"] == "Nhập nhầm"
     assert event.data["day"] == "2027-01-04"
@@ -271,7 +271,7 @@ def test_host_holidays_only_when_the_unit_asks(actor_of, unit):
     assert updated.skip_host_holidays and updated.version == france.version + 1
     change = UnitChange.objects.filter(unit=france).first()
     assert change.before == {"skip_host_holidays": False} and change.after == {"skip_host_holidays": True}
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-pk").first()
     assert event.action == "unit.updated" and event.data["after"] == {"skip_host_holidays": True}
 
     cal = calendar_for(updated)

@@ -146,7 +146,7 @@ def test_rule_picks_the_version_across_a_change(actor_of):
     assert before.effective_to == date(2026, 6, 30) and before.value == "30"  # history kept, only closed
     assert (new.unit, new.comparison, new.created_by) == ("working_days", "lte", "ban.tochuc")
     assert [v.value for v in rule_history("admission.ceremony_within")] == ["30", "20"]
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-pk").first()
     assert event.action == "rule.version_added"
     assert event.data == {"key": "admission.ceremony_within", "value": "20", "from": "2026-07-01", "previous": "30"}
     in_force = dict(rules_in_force(on=date(2026, 7, 1)))

@@ -328,7 +328,7 @@ def test_waive_permissions_validation_and_audit(client_of, seeded):
     d.refresh_from_db()
     assert d.state == State.WAIVED and d.reason == reason["reason"] and d.closed_at is not None
     assert audit_rows("deadline.waived") == waived + 1
-    event = AuditEvent.objects.filter(action="deadline.waived").order_by("-seq").first()
+    event = AuditEvent.objects.filter(action="deadline.waived").order_by("-pk").first()
     assert event.actor_label == "bithu.phap" and event.object_id == str(d.pk)
     again = html(phap.post(url, reason))
     assert "Hạn này đã đóng." in again.text_content()

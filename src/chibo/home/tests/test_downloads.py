@@ -26,7 +26,7 @@ def _clock():
 
 
 def fetch(client, url: str, action: str) -> AuditEvent:
-    before = AuditEvent.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     body = b"".join(response.streaming_content) if response.streaming else response.content
@@ -34,8 +34,8 @@ def fetch(client, url: str, action: str) -> AuditEvent:
     assert response["Cache-Control"] == "no-store", url
     assert response["X-Content-Type-Options"] == "nosniff", url
     assert "filename" in response["Content-Disposition"], url
-    rows = list(AuditEvent.objects.filter(seq__gt=before, action=action))
-    assert len(rows) == 1, (url, action, list(AuditEvent.objects.filter(seq__gt=before).values_list("action", flat=True)))
+    rows = list(AuditEvent.objects.filter(id__gt=before, action=action))
+    assert len(rows) == 1, (url, action, list(AuditEvent.objects.filter(id__gt=before).values_list("action", flat=True)))
     return rows[0]
 
 

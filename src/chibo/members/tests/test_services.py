@@ -62,7 +62,7 @@ def member_data(**overrides) -> dict:
 
 def last_audit(action: str, obj) -> AuditEvent:
     return AuditEvent.objects.filter(action=action, object_type=obj._meta.model_name,
-                                     object_id=str(obj.pk)).order_by("-seq").first()
+                                     object_id=str(obj.pk)).order_by("-pk").first()
 
 
 @pytest.fixture

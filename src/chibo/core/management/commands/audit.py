@@ -8,8 +8,9 @@ from chibo.core.audit import anchor_now, parse_anchors, verify_chain
 
 
 class Command(BaseCommand):
-    help = ("Audit log tools. 'chibo audit verify [--anchors FILE]' walks the hash chain and fails on the first bad "
-            "row; 'chibo audit anchor [--append FILE]' prints the chain head (SEQ:HASH) to keep outside the database.")
+    help = ("Audit log tools. 'chibo audit verify [--anchors FILE]' seals the rows committed so far, walks the hash "
+            "chain and fails on the first bad row; 'chibo audit anchor [--append FILE]' seals, then prints the chain "
+            "head (SEQ:HASH) to keep outside the database.")
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "anchor"])
