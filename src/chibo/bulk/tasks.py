@@ -7,6 +7,6 @@ from django_tasks import task
 
 @task()
 def run_import(job_id: int, dry_run: bool) -> str:
-    from chibo.bulk.jobs import run_from_worker
+    from chibo.bulk.jobs import run_from_worker  # jobs queues this task: imported when the task runs
 
     return run_from_worker(job_id, dry_run)

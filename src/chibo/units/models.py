@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from chibo.core.crypto import BinaryCharField
+from chibo.core.text import fold
 from chibo.units.enums import ALLOWED_CHILDREN, MissionKind, UnitKind  # noqa: F401  (re-exported in the app)
 
 
@@ -53,8 +54,6 @@ class Unit(models.Model):
 
 def unit_search_key(name: str, code: str) -> str:
     """The ``search_key`` of a unit: "đại sứ quán tại pháp" is found by "dai su quan tai phap"."""
-    from chibo.core.text import fold
-
     return f"{fold(name)} {fold(code)}"[:240]
 
 
