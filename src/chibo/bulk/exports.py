@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from datetime import date
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -19,8 +20,11 @@ from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.documents import OfficialDocument, Paragraph, Table, render_pdf
-from chibo.members.models import ACTIVE_STATUSES, Member
+from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import MemberFilters, member_search
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

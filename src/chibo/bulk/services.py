@@ -6,8 +6,8 @@ error) without writing anything; ``execute`` writes an analysed plan in ONE tran
 - ``all``   (all-or-nothing): refused when any row has an error; a failure part-way rolls back all;
 - ``valid`` (valid rows only): the rows without errors are written; a failure rolls back all of them.
 
-New members are validated with the same rules as ``member_create`` (members.services._normalize,
-_validate, _set_derived) and bulk-inserted with their "created" timeline events (COPY on PostgreSQL,
+New members are validated with the same rules as ``member_create`` (members.services.normalize_data,
+validate_member, set_derived) and bulk-inserted with their "created" timeline events (COPY on PostgreSQL,
 bulk_create elsewhere); probationary ones get their probation.confirmation deadline (opened together, one
 "deadline.opened" audit event each). The whole import is one audit event with its counts and the file's
 SHA-256. Rows are keyed by card number, else dossier number: re-importing the same file changes nothing.
@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,17 +48,15 @@ from chibo.core.crypto import EncryptedTextField, blind_index
 from chibo.core.text import clean, search_key
 from chibo.deadlines.services import open_probation_confirmations
 from chibo.members import services as member_services
-from chibo.members.models import (
-    Category,
-    Education,
-    Gender,
-    Member,
-    Status,
-    Theory,
-    TimelineEvent,
-    TimelineKind,
-)
-from chibo.units.models import Unit
+from chibo.members.enums import Category, Education, Gender, Status, Theory, TimelineKind
+
+# The import writes members and their first timeline events in bulk (COPY on PostgreSQL), the one writer outside
+# the members app that touches its tables: pyproject's import contract names it.
+from chibo.members.models import Member, TimelineEvent
+from chibo.units import selectors as unit_selectors
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 # (field, header in the template, other headers seen in real files — compared folded)
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
@@ -288,7 +287,7 @@ def _units_by_code(actor: Actor, rows: list[Row], mapping: dict[int, str]) -> di
         return {}
     codes = {clean(str(r.raw[index])).upper() for r in rows if r.raw[index] not in (None, "")}
     units = {}
-    for u in Unit.objects.filter(code__in=codes):
+    for u in unit_selectors.units_with_codes(codes):
         if actor.can("members.edit", u):
             units[u.code] = u
     return units
@@ -308,7 +307,7 @@ def _convert(name: str, value, today: date) -> tuple[object, str | None]:
             value = parse_date(value, today=today)
         except ValueError as exc:
             return None, f"{label}: {exc}"
-        return member_services._normalize({name: value})[name], None
+        return member_services.normalize_data({name: value})[name], None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = clean("" if value is None else str(value))
@@ -322,7 +321,7 @@ def _convert(name: str, value, today: date) -> tuple[object, str | None]:
     if name == "full_name":
         text = clean_name(text)
     if name in member_services.EDITABLE_FIELDS:
-        return member_services._normalize({name: text})[name], None
+        return member_services.normalize_data({name: text})[name], None
     return text, None
 
 
@@ -413,7 +412,7 @@ def _match_existing(actor: Actor, rows: list[Row]) -> None:
                 by_card[key[1]] = key
             if key[2]:
                 by_dossier[key[2]] = key
-    units = Unit.objects.in_bulk({key[3] for key in (*by_card.values(), *by_dossier.values())})
+    units = unit_selectors.units_by_id({key[3] for key in (*by_card.values(), *by_dossier.values())})
     editable = {pk: actor.can("members.edit", u) for pk, u in units.items()}
     for row in rows:
         card, dossier = row.data.get("card_number"), row.data.get("dossier_number")
@@ -467,12 +466,12 @@ def _messages(exc: ValidationError) -> list[str]:
 
 
 def _validate_like_services(member: Member, today: date) -> list[str]:
-    """members.services._validate without its per-row uniqueness queries (uniqueness was checked for the
+    """members.services.validate_member without its per-row uniqueness queries (uniqueness was checked for the
     whole file against the database in _match_existing)."""
     card, dossier = member.card_number, member.dossier_number
     member.card_number = member.dossier_number = None
     try:
-        member_services._validate(member, today=today)
+        member_services.validate_member(member, today=today)
         errors = []
     except ValidationError as exc:
         errors = _messages(exc)
@@ -617,15 +616,15 @@ def _created_data(status: str, unit: Unit) -> dict:
 
 
 def _set_derived(member: Member, keys: dict | None = None) -> None:
-    """members.services._set_derived, with the name keys remembered per distinct name (names repeat a lot)."""
+    """members.services.set_derived, with the name keys remembered per distinct name (names repeat a lot)."""
     if keys is None:
-        member_services._set_derived(member)
+        member_services.set_derived(member)
         return
     name = member.full_name
     found = keys.get(name)
     if found is None:
         probe = SimpleNamespace(full_name=name, citizen_id="")
-        member_services._set_derived(probe)
+        member_services.set_derived(probe)
         found = keys[name] = (probe.name_search, probe.name_lower, probe.name_sort)
     member.name_search, member.name_lower, member.name_sort = found
     member.citizen_id_hash = blind_index(member.citizen_id or "")

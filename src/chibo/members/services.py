@@ -16,7 +16,7 @@ from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish, subscribe
 from chibo.core.text import clean, name_sort_key, search_key
-from chibo.members import timeline
+from chibo.members import accounts, timeline
 from chibo.members.counters import counts_change, state_of
 from chibo.members.events import MembersCreated, MemberStatusChanged
 from chibo.members.models import (
@@ -58,7 +58,7 @@ def _today() -> date:
     return clock.today()
 
 
-def _normalize(data: dict) -> dict:
+def normalize_data(data: dict) -> dict:
     out: dict = {}
     for name in EDITABLE_FIELDS:
         if name not in data:
@@ -78,7 +78,7 @@ def _normalize(data: dict) -> dict:
     return out
 
 
-def _validate(member: Member, *, today: date | None = None) -> None:
+def validate_member(member: Member, *, today: date | None = None) -> None:
     """``today`` may be given by a caller validating many members at once (the import)."""
     errors: dict[str, str] = {}
     today = today or _today()
@@ -136,7 +136,7 @@ def _validate(member: Member, *, today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def _set_derived(member: Member) -> None:
+def set_derived(member: Member) -> None:
     member.name_search = search_key(member.full_name)
     member.name_lower = member.full_name.lower()
     member.name_sort = name_sort_key(member.full_name)
@@ -162,9 +162,9 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"__all__": f"Trường không hợp lệ: {', '.join(sorted(unknown))}."})
-    member = Member(unit=unit, status=status, **_normalize(data))
-    _validate(member)
-    _set_derived(member)
+    member = Member(unit=unit, status=status, **normalize_data(data))
+    validate_member(member)
+    set_derived(member)
     _save(member)
     counts_change(None, state_of(member))
     timeline.record_created(actor=actor, member=member)
@@ -210,13 +210,13 @@ def member_update(*, actor: Actor, member: Member, expected_version: int, change
     before = {name: _display(current, name) for name in EDITABLE_FIELDS}
     raw_before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
     counted_before = state_of(current)
-    for name, value in _normalize(changes).items():
+    for name, value in normalize_data(changes).items():
         setattr(current, name, value)
     changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != raw_before[name]]
     if not changed:
         return current
-    _validate(current)
-    _set_derived(current)
+    validate_member(current)
+    set_derived(current)
     current.version += 1
     _save(current)
     counts_change(counted_before, state_of(current))
@@ -265,6 +265,8 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     timeline.record_status_changed(actor=actor, member=current, old=old, new=status, reason=clean(reason),
                                    document=clean(document), effective_on=effective_on)
     publish(MemberStatusChanged(actor=actor, member=current, old=old, new=status, effective_on=effective_on))
+    if status not in ACTIVE_STATUSES:
+        accounts.member_left_the_rolls(actor=actor, member=current, effective_on=effective_on, end_post=_end_post)
     return current
 
 
@@ -358,6 +360,7 @@ def post_appoint(
         decision_date=decision_date,
     )
     timeline.record_post_appointed(actor=actor, post=post)
+    accounts.post_role_granted(actor=actor, post=post)
     return post
 
 
@@ -365,6 +368,7 @@ def _end_post(actor: Actor, post: CommitteePost, to_date: date, reason: str) -> 
     post.to_date, post.ended_reason = to_date, reason[:200]
     post.save(update_fields=["to_date", "ended_reason"])
     timeline.record_post_ended(actor=actor, post=post)
+    accounts.post_role_ended(actor=actor, post=post)
 
 
 @transaction.atomic

@@ -147,6 +147,11 @@ def units_by_id(ids: Iterable[int]) -> dict[int, Unit]:
     return Unit.objects.in_bulk(list(ids))
 
 
+def units_with_codes(codes: Iterable[str]) -> QuerySet[Unit]:
+    """The units carrying these codes (unscoped: the caller checks each against the actor)."""
+    return Unit.objects.filter(code__in=list(codes))
+
+
 def unit_root() -> Unit | None:
     """The top of the installation's tree (the upper committee)."""
     return Unit.objects.filter(depth=0).order_by("pk").first()
