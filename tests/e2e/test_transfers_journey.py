@@ -149,7 +149,7 @@ def test_member_posted_to_paris_reports_late_serves_and_returns(browser, posted_
         expect(page.locator(".errorlist, .error, [role=alert]").first).to_contain_text("Quá hạn xuất trình")
         shot(page, "03-late-needs-reason")
         page.get_by_label("Lý do chậm (nếu quá hạn)").fill("Chờ cấp thị thực của nước sở tại")
-        page.get_by_role("button", name="Lưu").click()
+        report.get_by_role("button", name="Đảng viên đã đến sinh hoạt").click()
         expect(page.locator("[data-late=report]")).to_have_text("Đến sinh hoạt chậm")
         expect(page.locator("[data-field=reported_on]")).to_contain_text("Chờ cấp thị thực")
         fits_the_screen(page)
@@ -204,8 +204,8 @@ def test_member_posted_to_paris_reports_late_serves_and_returns(browser, posted_
         shot(page, "06-returned-home")
         page.goto(f"{base}/members/{live.pk}/")
         timeline = page.locator("#timeline")
-        for text in ("Tiếp nhận giấy giới thiệu số 45-GGT/ĐU", "giới thiệu đến", "Đã đến sinh hoạt tại",
-                     "chậm so với hạn 06/05/2026", "được Đại sứ quán Việt Nam tại Pháp xác nhận",
+        for text in ("Tiếp nhận giấy giới thiệu: Giấy số 45-GGT/ĐU", "giới thiệu đến", "Đến sinh hoạt tại",
+                     "chậm so với hạn 06/05/2026", "Bản tự kiểm điểm được xác nhận: Đại sứ quán Việt Nam tại Pháp",
                      "Đã đến sinh hoạt tại Đảng bộ Vụ Châu Âu"):
             expect(timeline).to_contain_text(text)
         fits_the_screen(page)
