@@ -77,8 +77,9 @@ def restore_migration_data() -> None:
 
     from chibo.core.models import Rule
 
-    if not Rule.objects.exists():
-        importlib.import_module("chibo.core.migrations.0004_seed_rulebook").seed(apps, None)
+    for name, key in (("0004_seed_rulebook", "probation.months"), ("0006_account_rules", "account.invitation_days")):
+        if not Rule.objects.filter(key=key).exists():
+            importlib.import_module(f"chibo.core.migrations.{name}").seed(apps, None)
 
 
 @pytest.fixture

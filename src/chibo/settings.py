@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "axes",
     "csp",
     "django_htmx",
@@ -148,6 +149,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "chibo.accounts.middleware.RequireMFAMiddleware",
     "chibo.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -187,10 +189,12 @@ PASSWORD_HASHERS = (
     else ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
 )
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "full_name", "email")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "chibo.accounts.passwords.GuessableWordsValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -210,6 +214,9 @@ MFA_TOTP_ISSUER = "chibo"
 # MFA (otherwise anyone typing a staff e-mail into the reset form would block that staff's MFA set-up).
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_ADAPTER = "chibo.accounts.adapter.MFAAdapter"
+# Every session is listed on its holder's account page (where they can end it) and ended when the
+# account is locked.
+USERSESSIONS_TRACK_ACTIVITY = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
 AXES_FAILURE_LIMIT = env_int("CHIBO_LOGIN_FAILURE_LIMIT", 5)
@@ -360,7 +367,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "chibo.core.api.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601", "%d/%m/%Y"],
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min",
+                               # activation links posted to the API, per client address
+                               "activation": env_str("CHIBO_ACTIVATION_RATE", "1000/min" if CHIBO_ENV == "test"
+                                                     else "10/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "chibo API",
@@ -381,6 +391,10 @@ SPECTACULAR_SETTINGS = {
         "BallotStateEnum": "chibo.meetings.models.BoxState",
         "TransferRequestKindEnum": "chibo.transfers.api.REQUEST_KINDS",
         "DeclarationKindEnum": "chibo.transfers.models.DeclarationKind",
+        "AccountKindEnum": "chibo.accounts.enums.AccountKind",
+        "InvitationStateEnum": "chibo.accounts.enums.InvitationState",
+        "RoleEnum": "chibo.core.access.Role.CHOICES",
+        "OfficerRoleEnum": "chibo.accounts.forms.OFFICER_ROLE_CHOICES",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

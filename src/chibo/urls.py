@@ -11,6 +11,7 @@ urlpatterns = [
     path("help/processes/", home_views.help_processes, name="help_processes"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
+    path("", include("chibo.accounts.urls")),
     path("units/", include("chibo.units.urls")),
     path("members/", include("chibo.members.urls")),
     path("bulk/", include("chibo.bulk.urls")),

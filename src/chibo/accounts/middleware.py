@@ -9,7 +9,7 @@ from chibo.accounts.selectors import has_mfa, needs_mfa
 
 # Paths reachable before enrolment: enrolment itself, logout, static files.
 ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/",
-                    "/i18n/", "/healthz")
+                    "/i18n/", "/healthz", "/account/activate/")
 
 
 class RequireMFAMiddleware:

@@ -1,20 +1,36 @@
-"""Reads about accounts: a user's roles in force, the actor a user acts as, MFA state."""
+"""Reads about accounts: the actor a user acts as, roles in force, the accounts and roles an officer
+sees, invitations, the periodic review, a person's own sessions, tokens and second factors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
 from allauth.mfa.models import Authenticator
-from django.db.models import QuerySet
+from allauth.usersessions.models import UserSession
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
 
-from chibo.accounts.models import RoleAssignment, User
-from chibo.core.access import Actor, Grant
+from chibo.accounts.enums import AccountState
+from chibo.accounts.models import ApiToken, Invitation, RoleAssignment, User
+from chibo.core import clock
+from chibo.core.access import Actor, Grant, subtree_q
+from chibo.core.rulebook import integer, rule
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 
-def grants_for_user(user) -> list[Grant]:
-    rows = (
-        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True, unit__closed_on__isnull=True)
-        .select_related("unit")
-        .order_by("unit__path")
-    )
+def _in_force(day: date) -> Q:
+    return (Q(revoked_at__isnull=True, starts_on__lte=day, unit__closed_on__isnull=True)
+            & (Q(ends_on__isnull=True) | Q(ends_on__gte=day)))
+
+
+def grants_for_user(user, *, on: date | None = None) -> list[Grant]:
+    rows = (RoleAssignment.objects.filter(_in_force(on or clock.today()), user=user)
+            .select_related("unit").order_by("unit__path"))
     return [Grant(role=r.role, unit_id=r.unit_id, unit_path=r.unit.path) for r in rows]
 
 
@@ -35,8 +51,9 @@ def build_actor(user: User, *, ip: str | None = None) -> Actor:
 
 
 def needs_mfa(user) -> bool:
-    """Accounts that can see other people's data must use MFA."""
-    return bool(grants_for_user(user)) or user.is_superuser or user.is_staff
+    """Every account enrols a second factor before it sees anything: members' own records are personal
+    data too."""
+    return bool(user.is_authenticated)
 
 
 def has_mfa(user) -> bool:
@@ -49,9 +66,197 @@ def users_of_members(member_ids) -> QuerySet[User]:
     return User.objects.filter(is_active=True, member_id__in=member_ids)
 
 
+def user_of_member(member_id: int) -> User | None:
+    """The account (active or not) that opens this member's record, if any."""
+    return User.objects.filter(member_id=member_id).first()
+
+
+def user_of_applicant(applicant_id: int) -> User | None:
+    return User.objects.filter(applicant_id=applicant_id).first()
+
+
 def role_holders(unit_paths, *, roles=None) -> QuerySet[User]:
     """Active accounts holding a role in force (of ``roles`` when given) on one of the units at ``unit_paths``."""
-    grants = RoleAssignment.objects.filter(revoked_at__isnull=True, unit__path__in=list(unit_paths))
+    grants = RoleAssignment.objects.filter(_in_force(clock.today()), unit__path__in=list(unit_paths))
     if roles is not None:
         grants = grants.filter(role__in=list(roles))
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+# --- what an officer sees -------------------------------------------------------------------------
+
+def _account_scope(roots: list[str]) -> Q:
+    """Accounts belonging to the subtrees: by the unit they were invited on, a member's own unit, an
+    applicant's unit."""
+    return (subtree_q(roots, "unit__path") | subtree_q(roots, "member__unit__path")
+            | subtree_q(roots, "applicant__unit__path"))
+
+
+def accounts_visible(actor: Actor, *, perm: str = "accounts.view") -> QuerySet[User]:
+    roots = actor.paths_for(perm)
+    if not roots:
+        return User.objects.none()
+    open_invitation = Invitation.objects.filter(user=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True)
+    return (User.objects.filter(_account_scope(roots))
+            .select_related("unit", "member__unit", "applicant__unit")
+            .annotate(has_open_invitation=Exists(open_invitation.filter(expires_at__gt=timezone.now())),
+                      has_any_invitation=Exists(open_invitation))
+            .prefetch_related(Prefetch("roles", queryset=RoleAssignment.objects.filter(revoked_at__isnull=True)
+                                       .select_related("unit")))
+            .order_by("full_name", "username"))
+
+
+def account_get(actor: Actor, pk: int, *, perm: str = "accounts.view") -> User:
+    user = accounts_visible(actor, perm=perm).filter(pk=pk).first()
+    if user is None:
+        raise Http404
+    return user
+
+
+def account_unit(user: User) -> Unit | None:
+    """The unit whose officers manage the account: a member's or applicant's own unit, else where it was
+    invited."""
+    if user.member_id:
+        return user.member.unit
+    if user.applicant_id:
+        return user.applicant.unit
+    return user.unit
+
+
+def account_state(user: User) -> str:
+    if user.deactivated_at is not None:
+        return AccountState.DEACTIVATED
+    if user.is_active:
+        return AccountState.ACTIVE
+    if getattr(user, "has_open_invitation", None) is None:
+        return AccountState.INVITED if _open(user).exists() else AccountState.EXPIRED
+    return AccountState.INVITED if user.has_open_invitation else AccountState.EXPIRED
+
+
+def _open(user: User) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True,
+                                     expires_at__gt=timezone.now())
+
+
+def filter_by_state(users: QuerySet[User], state: str) -> QuerySet[User]:
+    if state == AccountState.DEACTIVATED:
+        return users.filter(deactivated_at__isnull=False)
+    if state == AccountState.ACTIVE:
+        return users.filter(is_active=True)
+    if state == AccountState.INVITED:
+        return users.filter(is_active=False, deactivated_at__isnull=True, has_open_invitation=True)
+    if state == AccountState.EXPIRED:
+        return users.filter(is_active=False, deactivated_at__isnull=True, has_open_invitation=False)
+    return users
+
+
+def latest_invitation(user: User) -> Invitation | None:
+    return Invitation.objects.filter(user=user).order_by("-created_at", "-pk").first()
+
+
+def invitation_get(actor: Actor, pk: int) -> Invitation:
+    invitation = Invitation.objects.select_related("user", "unit").filter(pk=pk).first()
+    if invitation is None or not accounts_visible(actor).filter(pk=invitation.user_id).exists():
+        raise Http404
+    return invitation
+
+
+def roles_visible(actor: Actor, *, unit: Unit | None = None, role: str = "", current_only: bool = True
+                  ) -> QuerySet[RoleAssignment]:
+    """Roles on the units the actor sees accounts of (and below ``unit`` when given)."""
+    roots = actor.paths_for("accounts.view")
+    if not roots:
+        return RoleAssignment.objects.none()
+    rows = RoleAssignment.objects.filter(subtree_q(roots, "unit__path"))
+    if unit is not None:
+        rows = rows.filter(subtree_q([unit.path], "unit__path"))
+    if role:
+        rows = rows.filter(role=role)
+    if current_only:
+        today = clock.today()
+        rows = rows.filter(revoked_at__isnull=True).exclude(ends_on__lt=today)
+    return rows.select_related("user", "unit").order_by("unit__path", "role", "user__full_name", "user__username")
+
+
+def role_get(actor: Actor, pk: int) -> RoleAssignment:
+    found = roles_visible(actor, current_only=False).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- the periodic review --------------------------------------------------------------------------
+
+@dataclass
+class AccountReview:
+    day: date
+    unused_days: int
+    whole_tree: list[User]
+    without_mfa: list[User]
+    unused: list[User]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"whole_tree": len(self.whole_tree), "no_mfa": len(self.without_mfa), "unused": len(self.unused),
+                "days": self.unused_days}
+
+
+def account_review(actor: Actor, *, on: date | None = None) -> AccountReview:
+    """Active accounts the officer should look at: whole-tree roles, no second factor, not used for
+    ``account.unused_days`` (never signed in since activation counts from the activation)."""
+    day = on or clock.today()
+    days = integer(rule("account.unused_days", on=day))
+    users = accounts_visible(actor, perm="accounts.review").filter(is_active=True)
+    whole_tree = users.filter(pk__in=RoleAssignment.objects.filter(_in_force(day), unit__parent__isnull=True)
+                              .values("user_id"))
+    mfa = Authenticator.objects.filter(user=OuterRef("pk"),
+                                       type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+    cutoff = timezone.now() - timedelta(days=days)
+    recently_used_token = ApiToken.objects.filter(user=OuterRef("pk"), revoked_at__isnull=True,
+                                                  last_used_at__gte=cutoff)
+    unused = (users.exclude(Exists(recently_used_token))
+              .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, activated_at__lt=cutoff)
+                      | Q(last_login__isnull=True, activated_at__isnull=True, date_joined__lt=cutoff)))
+    return AccountReview(day=day, unused_days=days, whole_tree=list(whole_tree),
+                         without_mfa=list(users.exclude(Exists(mfa))), unused=list(unused))
+
+
+def account_reviewers() -> QuerySet[User]:
+    """Who receives the periodic review: active accounts holding ``accounts.review`` on the top unit."""
+    today = clock.today()
+    return User.objects.filter(is_active=True, pk__in=RoleAssignment.objects.filter(
+        _in_force(today), unit__parent__isnull=True, role__in=["org_officer", "inspector"]).values("user_id"))
+
+
+# --- a person's own -------------------------------------------------------------------------------
+
+def my_roles(user: User) -> QuerySet[RoleAssignment]:
+    today = clock.today()
+    return (RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).exclude(ends_on__lt=today)
+            .select_related("unit").order_by("unit__path", "role"))
+
+
+def my_tokens(user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def my_token(user: User, pk: int) -> ApiToken:
+    token = ApiToken.objects.filter(user=user, pk=pk).first()
+    if token is None:
+        raise Http404
+    return token
+
+
+def my_sessions(user: User) -> list[UserSession]:
+    return UserSession.objects.purge_and_list(user)
+
+
+def my_authenticators(user: User) -> QuerySet[Authenticator]:
+    return Authenticator.objects.filter(user=user).order_by("type", "created_at")
+
+
+def recovery_codes_left(user: User) -> int | None:
+    found = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
+    if found is None:
+        return None
+    return len(found.wrap().get_unused_codes())

@@ -4,7 +4,7 @@ action endpoint (the same forms and services as the pages, so a refusal reads th
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -64,6 +64,8 @@ class CaseOpenSerializer(serializers.Serializer):
     citizen_id = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=200, required=False, allow_blank=True, default="")
     recorded_on = serializers.DateField(required=False, allow_null=True, default=None)
+    invite = serializers.BooleanField(required=False, default=False,
+                                      help_text="Also invite the applicant to their dossier page (needs the e-mail)")
 
 
 class CaseList(generics.ListAPIView):
@@ -113,3 +115,26 @@ class CaseDetail(generics.GenericAPIView):
 
 
 CaseActions = actions_view(lc=CASE, get_object=selectors.case_get, detail=CaseDetailSerializer, name="CaseActions")
+
+
+class ApplicantInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254,
+                                   help_text="Leave out to use the address recorded with the applicant.")
+
+
+class CaseInviteApplicant(generics.GenericAPIView):
+    """Invite the case's applicant to their dossier page: a one-time link by e-mail."""
+
+    serializer_class = ApplicantInviteSerializer
+
+    @extend_schema(request=ApplicantInviteSerializer, responses={201: inline_serializer("ApplicantInvitation", {
+        "account": serializers.IntegerField(), "username": serializers.CharField(),
+        "email": serializers.EmailField(), "expires_at": serializers.DateTimeField()})})
+    def post(self, request, pk: int):
+        actor = actor_for(request)
+        case = selectors.case_get(actor, pk)
+        body = ApplicantInviteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invitation = services.applicant_invite(actor=actor, case=case, email=body.validated_data.get("email", ""))
+        return Response({"account": invitation.user_id, "username": invitation.user.username,
+                         "email": invitation.email, "expires_at": invitation.expires_at}, status=201)

@@ -117,9 +117,16 @@ class ApplicantForm(forms.Form):
     citizen_id = _text("Số CCCD (để biết người này chưa là đảng viên, chưa có hồ sơ khác)", 12, required=False)
     email = forms.EmailField(label="Thư điện tử (gửi lời mời vào trang hồ sơ của mình)", max_length=200, required=False)
     recorded_on = TodayDateField(label="Ngày ghi nhận")
+    invite = forms.BooleanField(label="Gửi ngay lời mời vào trang hồ sơ (cần thư điện tử)", required=False,
+                                initial=False)
 
     def __init__(self, *args, actor, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].bind(actor)
         if unit is not None:
             self.fields["unit"].initial = unit.pk
+
+
+class ApplicantInviteForm(forms.Form):
+    email = forms.EmailField(label="Thư điện tử", max_length=254, required=False,
+                             help_text="Để trống để dùng địa chỉ đã ghi khi mở hồ sơ.")

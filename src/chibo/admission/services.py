@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from chibo.accounts import services as account_services
+from chibo.accounts.enums import AccountKind
 from chibo.accounts.services import user_link_member
 from chibo.admission import timeline_events as ev
 from chibo.admission.lifecycle import CASE
@@ -129,11 +131,13 @@ CITIZEN_ID_LENGTHS = (9, 12)  # the citizen ID card (12 digits), the old identit
 
 @transaction.atomic
 def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_date: date,
-                     recorded_on: date | None = None, citizen_id: str = "", email: str = "") -> Applicant:
+                     recorded_on: date | None = None, citizen_id: str = "", email: str = "",
+                     invite: bool = False) -> Applicant:
     """Record an outstanding person (quần chúng ưu tú) and open their admission case. Only the data the
     regulations need. Refused for someone already on a member's record or with an open case (by citizen ID),
     for someone under the minimum age in months on the day, and — unless the actor is the deciding committee —
-    over the maximum (the higher committee decides on those)."""
+    over the maximum (the higher committee decides on those). With ``invite``, the applicant is invited to
+    their dossier page at ``email`` in the same step."""
     require(actor, "admission.edit", unit)
     full_name = clean(full_name)
     recorded_on = recorded_on or clock.today()
@@ -167,6 +171,8 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
         errors["citizen_id"] = "Người này đang có một hồ sơ kết nạp chưa kết thúc."
     if email and ("@" not in email or len(email) > 200 or " " in email):
         errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    elif invite and not email:
+        errors["email"] = "Cần địa chỉ thư điện tử để gửi lời mời vào hồ sơ."
     if not unit.is_open:
         errors["unit"] = "Tổ chức đã giải thể."
     _raise(errors)
@@ -179,7 +185,23 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
     case = AdmissionCase.objects.create(applicant=applicant, unit=unit, stage=Stage.RECORDED, stage_since=recorded_on,
                                         deciding_unit=deciding_unit_for(unit))
     audit(actor=actor, action="admission.opened", obj=case, unit=unit, data={"on": recorded_on})
+    if invite:
+        applicant_invite(actor=actor, case=case)
     return applicant
+
+
+@transaction.atomic
+def applicant_invite(*, actor: Actor, case: AdmissionCase, email: str = ""):
+    """Invite the applicant of an open case to their own dossier page (a one-time link by e-mail, to
+    ``email`` or the address recorded with them). Returns the invitation."""
+    require(actor, "admission.edit", case.unit)
+    case = AdmissionCase.objects.select_related("applicant", "unit").get(pk=case.pk)
+    if not case.is_open:
+        raise ValidationError({"case": "Hồ sơ kết nạp đã kết thúc; không mời vào hồ sơ nữa."})
+    applicant = case.applicant
+    return account_services.account_invite(
+        actor=actor, kind=AccountKind.APPLICANT, unit=case.unit, email=email or applicant.email,
+        full_name=applicant.full_name, applicant_id=applicant.pk)
 
 
 @CASE.runs("course")

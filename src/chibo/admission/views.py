@@ -12,8 +12,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chibo.accounts.selectors import account_state, user_of_applicant
 from chibo.admission import documents, selectors, services
-from chibo.admission.forms import ApplicantForm
+from chibo.admission.forms import ApplicantForm, ApplicantInviteForm
 from chibo.admission.lifecycle import CASE
 from chibo.admission.models import PIPELINE, Stage
 from chibo.core import clock
@@ -55,12 +56,15 @@ def board(request):
         "total": sum(c.count for c in columns), "today": clock.today(), "can_open": actor.can("admission.edit")})
 
 
-def _case_context(actor, case, bound=None):
+def _case_context(actor, case, bound=None, invite_form=None):
     preview = None
     if case.stage == Stage.VERIFIED:
         preview = services.cell_vote_preview(case, clock.today())
     deadline = selectors.next_deadlines([case]).get(case.pk)
+    account = user_of_applicant(case.applicant_id)
     return {"case": case, "steps": action_forms(actor, CASE, case, bound), "preview": preview,
+            "account": account, "account_state": account_state(account) if account else "",
+            "invite_form": invite_form or ApplicantInviteForm(),
             "votes": selectors.case_votes(case), "papers": documents.forms_ready(case), "deadline": deadline,
             "today": clock.today(), "pipeline": _progress(case), "can_edit": actor.can("admission.edit", case.unit),
             "committee": committee_members_on(case.deciding_unit, clock.today()) if case.deciding_unit else None}
@@ -87,6 +91,19 @@ def case_step(request, pk):
     case = selectors.case_get(actor, pk)
     return act(request, lc=CASE, obj=case, success_url=reverse("admission:case", kwargs={"pk": case.pk}),
                render_page=lambda bound: render(request, "admission/case.html", _case_context(actor, case, bound)))
+
+
+@login_required
+@require_POST
+def case_invite(request, pk):
+    """Invite the applicant to their dossier page (a one-time link by e-mail)."""
+    actor = actor_for(request)
+    case = selectors.case_get(actor, pk)
+    form = ApplicantInviteForm(request.POST)
+    if done := submit(request, form, lambda: services.applicant_invite(actor=actor, case=case, **form.cleaned_data)):
+        messages.success(request, f"Đã gửi lời mời tới {done.value.email}; tên đăng nhập: {done.value.user.username}.")
+        return redirect("admission:case", pk=case.pk)
+    return render(request, "admission/case.html", _case_context(actor, case, invite_form=form), status=400)
 
 
 @login_required
@@ -144,6 +161,7 @@ def case_new(request):
         raise Http404
     form = ApplicantForm(request.POST or None, actor=actor, unit=_scope_unit(request, actor))
     if done := submit(request, form, lambda: services.applicant_record(actor=actor, **form.cleaned_data)):
-        messages.success(request, f"Đã ghi nhận {done.value.full_name} và mở hồ sơ kết nạp.")
+        messages.success(request, f"Đã ghi nhận {done.value.full_name} và mở hồ sơ kết nạp."
+                                  + (f" Đã gửi lời mời tới {done.value.email}." if form.cleaned_data["invite"] else ""))
         return redirect("admission:case", pk=done.value.case.pk)
     return render(request, "admission/new.html", {"form": form})

@@ -41,12 +41,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "transfers.edit", "transfers.orgs", "transfers.hold",
         "admission.view", "admission.edit", "admission.decide",
         "meetings.view", "meetings.manage",
+        "accounts.view", "accounts.invite", "accounts.manage", "accounts.review", "roles.edit",
     }),
     Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view", "transfers.hold", "admission.view",
-                                  "meetings.view"}),
+                                  "meetings.view", "accounts.view", "accounts.review"}),
     Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive",
                                "transfers.edit", "admission.view", "admission.edit", "admission.decide",
-                               "meetings.view", "meetings.manage"}),
+                               "meetings.view", "meetings.manage",
+                               "accounts.view", "accounts.invite", "accounts.manage"}),
     Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view"}),
 }
 

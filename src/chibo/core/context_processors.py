@@ -14,6 +14,7 @@ def chibo(request):
             "members": actor.can("members.view") or bool(actor.member_id),
             "units": actor.can("units.view"),
             "audit": actor.can("audit.view"),
+            "accounts": actor.can("accounts.view"),
             "me": bool(actor.member_id),
             "dossier": bool(actor.applicant_id),
         },

@@ -161,3 +161,35 @@ class AvailableActionsField(serializers.Field):
         return [t.name for t in self.lc.available(actor, obj)] if actor is not None else []
 
 
+
+
+def form_serializer(form_class: type[forms.Form], name: str, doc: str = "",
+                    form_kwargs: dict | None = None) -> type[serializers.Serializer]:
+    """A serializer class describing a page form's fields as an API body (for the schema; the form validates).
+    Choices filled in per object (a status's next statuses) are described as plain strings."""
+    form = form_class(**(form_kwargs or {}))
+    attrs: dict[str, Any] = {}
+    for field_name, field in form.fields.items():
+        attrs[field_name] = (serializers.CharField(required=field.required, help_text=str(field.label or ""))
+                             if isinstance(field, forms.ChoiceField) and not [k for k, _ in field.choices if k != ""]
+                             else _field(field))
+    attrs["__doc__"] = doc
+    return type(name, (serializers.Serializer,), attrs)
+
+
+def form_cleaned(form_class: type[forms.Form], request, **form_kwargs) -> dict:
+    """The request body validated by the page's form: unknown fields and nested values refused, the form's
+    errors field by field (400). Returns the form's cleaned data."""
+    data = form_data(request.data, exclude="") if hasattr(request.data, "get") else None
+    if data is None:
+        raise serializers.ValidationError({"non_field_errors": ["Cần một đối tượng JSON."]})
+    form = form_class(data, **form_kwargs)
+    unknown = sorted(set(data) - set(form.fields))
+    if unknown:
+        raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
+    nested = sorted(k for k, v in data.items() if isinstance(v, dict | list))
+    if nested:
+        raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
+    if not form.is_valid():
+        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+    return form.cleaned_data

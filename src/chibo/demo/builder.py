@@ -23,6 +23,7 @@ from chibo.admission.demo import build_admission_demo
 from chibo.admission.services import applicant_record
 from chibo.core.access import SYSTEM, Actor, Grant, Role
 from chibo.meetings.demo import build_meetings_demo
+from chibo.members import accounts as member_accounts
 from chibo.members import services as member_services
 from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
 from chibo.transfers.demo import build_transfers_demo
@@ -136,6 +137,7 @@ STATUS_WEIGHTS = [
     (Status.STRUCK_OFF, 8), (Status.LEFT, 5), (Status.EXPELLED, 3), (Status.DECEASED, 4),
 ]
 PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap")
+STAFF_NAMES = {"ban.tochuc": "Lê Thị Hồng (Ban Tổ chức)", "ub.kiemtra": "Phạm Quốc Việt (Ủy ban Kiểm tra)"}
 
 
 @dataclass
@@ -318,9 +320,13 @@ class DemoBuilder:
         for username, role, unit, member, appl in specs:
             user = account_services.user_create(actor=self.actor, username=username, password=DEMO_PASSWORD,
                                                 member=member, applicant=appl, is_demo=True,
-                                                email=f"{username}@example.org")
-            if role:
-                account_services.role_grant(actor=self.actor, user=user, role=role, unit=unit)
+                                                email=f"{username}@example.org",
+                                                full_name="" if member or appl else STAFF_NAMES[username])
+            if member is not None:  # a secretary's role follows their post, as for every member
+                member_accounts.member_account_roles(actor=self.actor, member=member)
+            elif role:
+                account_services.staff_role_for_demo(actor=self.actor, user=user, role=role, unit=unit,
+                                                     starts_on=root.opened_on)
             # Never from the seeded generator: a demo's TOTP secret must not be guessable from the seed.
             secret = base64.b32encode(secrets.token_bytes(20)).decode()
             account_services.totp_enrol(actor=self.actor, user=user, secret=secret)

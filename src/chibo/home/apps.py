@@ -6,3 +6,11 @@ class HomeConfig(AppConfig):
 
     name = "chibo.home"
     label = "home"
+
+    def ready(self) -> None:
+        # Imported once the app registry is ready (they import models). The accounts app sits below the
+        # deadlines' sweep, so the periodic account review is wired in from here.
+        from chibo.accounts.services import account_review_run
+        from chibo.deadlines.sweep import register_step
+
+        register_step(account_review_run)

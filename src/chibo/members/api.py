@@ -8,15 +8,20 @@ from rest_framework.response import Response
 
 from chibo.core.access import actor_for, require
 from chibo.core.countries import is_country
+from chibo.core.lifecycle_api import form_cleaned, form_serializer
+from chibo.members import accounts as member_accounts
 from chibo.members import services, timeline
-from chibo.members.models import Category, Education, Gender, Member, Status, Theory
+from chibo.members.forms import PostEndForm, PostForm, StatusForm
+from chibo.members.models import STATUS_TRANSITIONS, Category, Education, Gender, Member, Status, Theory
 from chibo.members.selectors import (
     MemberFilters,
     member_get,
     member_read_full,
     member_search,
     member_timeline,
+    post_get,
     timeline_entries,
+    unit_committee,
 )
 from chibo.units.selectors import unit_get
 
@@ -201,3 +206,150 @@ class MemberTimeline(generics.ListAPIView):
         OpenApiParameter("process", str, description="Only the event types of one process, e.g. transfers")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+# --- invitations to members' own pages -----------------------------------------------------------
+
+class InviteEmailSerializer(serializers.Serializer):
+    email = serializers.EmailField(required=False, allow_blank=True, max_length=254,
+                                   help_text="Leave out to use the address on the member's record.")
+
+
+class InvitationResultSerializer(serializers.Serializer):
+    account = serializers.IntegerField(source="user_id")
+    username = serializers.CharField(source="user.username")
+    email = serializers.EmailField()
+    expires_at = serializers.DateTimeField()
+
+
+class MemberInvite(generics.GenericAPIView):
+    """Invite the member to their own pages: a one-time link by e-mail (with the roles of their posts)."""
+
+    serializer_class = InviteEmailSerializer
+
+    @extend_schema(request=InviteEmailSerializer, responses={201: InvitationResultSerializer})
+    def post(self, request, pk: int):
+        actor = actor_for(request)
+        member = member_get(actor, pk)
+        body = InviteEmailSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        invitation = member_accounts.member_invite(actor=actor, member=member,
+                                                   email=body.validated_data.get("email", ""))
+        return Response(InvitationResultSerializer(invitation).data, status=201)
+
+
+class BulkInvitationSerializer(serializers.Serializer):
+    invited = serializers.ListField(child=serializers.IntegerField(), help_text="Member ids invited now")
+    already_active = serializers.ListField(child=serializers.IntegerField())
+    already_invited = serializers.ListField(child=serializers.IntegerField())
+    without_email = serializers.ListField(child=serializers.IntegerField())
+
+
+class UnitInviteMembers(generics.GenericAPIView):
+    """Invite every member on the unit's own rolls who has no account yet (at the address on their
+    record); the answer says who was left out and why."""
+
+    serializer_class = BulkInvitationSerializer
+
+    @extend_schema(request=None, responses=BulkInvitationSerializer)
+    def post(self, request, pk: int):
+        actor = actor_for(request)
+        result = member_accounts.members_invite_unit(actor=actor, unit=unit_get(actor, pk))
+        return Response(BulkInvitationSerializer({
+            name: [m.pk for m in getattr(result, name)]
+            for name in ("invited", "already_active", "already_invited", "without_email")}).data)
+
+
+# --- status changes and committee posts ------------------------------------------------------------------
+
+StatusChangeSerializer = form_serializer(
+    StatusForm, "MemberStatusChangeInput",
+    "A decision changing the member's status (the allowed next statuses follow the current one: see "
+    "`next_statuses` of GET /members/{id}/status/).")
+
+
+class MemberStatusOptionsSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    next_statuses = serializers.ListField(child=serializers.CharField())
+
+
+class MemberStatusChange(generics.GenericAPIView):
+    """A member's status: GET the statuses it may change to; POST a decision changing it (struck off, left,
+    deceased or transferred out also end their posts and their account's access at once)."""
+
+    serializer_class = MemberStatusOptionsSerializer
+
+    def _member(self, request, pk):
+        actor = actor_for(request)
+        member = member_get(actor, pk)
+        require(actor, "members.status", member.unit)
+        return actor, member
+
+    def get(self, request, pk: int):
+        _, member = self._member(request, pk)
+        return Response({"status": member.status, "next_statuses": sorted(STATUS_TRANSITIONS[member.status])})
+
+    @extend_schema(request=StatusChangeSerializer, responses={200: MemberDetailSerializer})
+    def post(self, request, pk: int):
+        actor, member = self._member(request, pk)
+        data = form_cleaned(StatusForm, request, allowed=sorted(STATUS_TRANSITIONS[member.status]))
+        return Response(MemberDetailSerializer(services.member_change_status(actor=actor, member=member, **data)).data)
+
+
+class PostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    unit = serializers.IntegerField(source="unit_id")
+    member = serializers.IntegerField(source="member_id")
+    member_name = serializers.CharField(source="member.full_name")
+    role = serializers.CharField()
+    role_label = serializers.CharField(source="get_role_display")
+    from_date = serializers.DateField()
+    to_date = serializers.DateField(allow_null=True)
+    decision_no = serializers.CharField()
+    decision_date = serializers.DateField()
+
+
+PostAppointSerializer = form_serializer(PostForm, "PostAppointInput",
+                                        "A decision appointing a member of the unit (or below it) to its committee.")
+PostEndSerializer = form_serializer(PostEndForm, "PostEndInput", "The end of a committee term.")
+
+
+class UnitPosts(generics.GenericAPIView):
+    """The unit's committee: GET the sitting posts (``all=1``: ended ones too); POST a decision appointing a
+    member (a secretary's appointment grants the matching role on the unit and ends the sitting one's term)."""
+
+    serializer_class = PostSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("all", bool, description="Include ended terms")],
+                   responses=PostSerializer(many=True))
+    def get(self, request, pk: int):
+        unit = unit_get(actor_for(request), pk)
+        posts = unit_committee(unit, current_only=request.query_params.get("all") not in ("1", "true"))
+        return Response(PostSerializer(posts, many=True).data)
+
+    @extend_schema(request=PostAppointSerializer, responses={201: PostSerializer})
+    def post(self, request, pk: int):
+        actor = actor_for(request)
+        unit = unit_get(actor, pk)
+        require(actor, "posts.edit", unit)
+        data = form_cleaned(PostForm, request)
+        member_pk = data.pop("member")
+        member = member_search(actor, MemberFilters(unit=unit, active_only=True)).filter(pk=member_pk).first()
+        if member is None:
+            raise serializers.ValidationError({"member": ["Chọn một đảng viên của tổ chức này."]})
+        post = services.post_appoint(actor=actor, unit=unit, member=member, **data)
+        return Response(PostSerializer(post).data, status=201)
+
+
+class PostEnd(generics.GenericAPIView):
+    """End a committee term (the role it carried is withdrawn the same day)."""
+
+    serializer_class = PostSerializer
+
+    @extend_schema(request=PostEndSerializer, responses={200: PostSerializer})
+    def post(self, request, pk: int):
+        actor = actor_for(request)
+        post = post_get(actor, pk)
+        require(actor, "posts.edit", post.unit)
+        data = form_cleaned(PostEndForm, request)
+        return Response(PostSerializer(services.post_end(actor=actor, post=post, **data)).data)

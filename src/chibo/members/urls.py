@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),
     path("<int:pk>/status/", views.member_status, name="status"),
+    path("<int:pk>/invite/", views.member_invite, name="invite"),
+    path("invite/unit/<int:pk>/", views.unit_invite, name="invite_unit"),
     path("committee/<int:pk>/appoint/", views.post_new, name="post_new"),
     path("committee/posts/<int:pk>/end/", views.post_end, name="post_end"),
 ]

@@ -8,10 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
+from chibo.accounts.forms import InviteEmailForm
+from chibo.accounts.selectors import account_state, user_of_member
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
+from chibo.members import accounts as member_accounts
 from chibo.members import services
 from chibo.members.forms import (
     MemberCreateForm,
@@ -21,7 +25,7 @@ from chibo.members.forms import (
     StatusForm,
     bind_member_filters,
 )
-from chibo.members.models import STATUS_TRANSITIONS
+from chibo.members.models import ACTIVE_STATUSES, STATUS_TRANSITIONS
 from chibo.members.selectors import (
     MemberFilters,
     member_get,
@@ -44,7 +48,9 @@ def member_list(request):
     page = Paginator(member_search(actor, filters), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "members/list.html#results" if request.htmx and request.htmx.target == "results" else "members/list.html"
     return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit"),
-                                      "can_export": actor.can("members.view")})
+                                      "can_export": actor.can("members.view"),
+                                      "invite_unit": filters.unit if filters.unit is not None
+                                      and actor.can("accounts.invite", filters.unit) else None})
 
 
 @login_required
@@ -67,7 +73,47 @@ def member_detail(request, pk):
         "can_edit": actor.can("members.edit", member.unit),
         "can_status": actor.can("members.status", member.unit) and bool(STATUS_TRANSITIONS[member.status]),
         "posts": member.posts.select_related("unit").order_by("-from_date"),
+        **_account_context(actor, member),
     })
+
+
+def _account_context(actor, member, form=None) -> dict:
+    account = user_of_member(member.pk)
+    return {"account": account, "account_state": account_state(account) if account else "",
+            "can_invite": actor.can("accounts.invite", member.unit) and member.status in ACTIVE_STATUSES,
+            "invite_form": form or InviteEmailForm()}
+
+
+@login_required
+@require_POST
+def member_invite(request, pk):
+    """Invite the member to their own pages (a one-time link by e-mail)."""
+    actor = actor_for(request)
+    member = member_get(actor, pk)
+    form = InviteEmailForm(request.POST)
+    if done := submit(request, form, lambda: member_accounts.member_invite(actor=actor, member=member,
+                                                                             **form.cleaned_data)):
+        messages.success(request, f"Đã gửi lời mời tới {done.value.email}; tên đăng nhập: {done.value.user.username}.")
+        return redirect("members:detail", member.pk)
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("members:detail", member.pk)
+
+
+@login_required
+@require_POST
+def unit_invite(request, pk):
+    """Invite every member on the unit's own rolls who has no account yet."""
+    actor = actor_for(request)
+    unit = unit_get(actor, pk)
+    result = member_accounts.members_invite_unit(actor=actor, unit=unit)
+    c = result.counts
+    messages.success(request, f"{unit.name}: đã gửi {c['invited']} lời mời. Đã có tài khoản: {c['already_active']}; "
+                              f"lời mời còn hiệu lực: {c['already_invited']}; chưa có thư điện tử trong hồ sơ: "
+                              f"{c['without_email']}.")
+    if result.without_email:
+        messages.warning(request, "Chưa có thư điện tử: " + ", ".join(m.full_name for m in result.without_email[:30])
+                         + ("…" if len(result.without_email) > 30 else ""))
+    return redirect(reverse("members:list") + f"?unit={unit.pk}")
 
 
 @login_required

@@ -25,6 +25,8 @@ KIND_LABELS = {
     "meeting.notice": "Thông báo sinh hoạt",
     "meeting.absence": "Đề nghị xem xét xóa tên",
     "security.notice": "Thông báo bảo mật",
+    "account.invitation": "Lời mời kích hoạt tài khoản",
+    "account.review": "Rà soát tài khoản định kỳ",
 }
 
 

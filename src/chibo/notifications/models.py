@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from chibo.core.crypto import EncryptedTextField
 from chibo.notifications.enums import Channel, State
 
 
@@ -32,6 +33,9 @@ class Message(models.Model):
     body = models.CharField(max_length=1000, blank=True)
     url = models.CharField(max_length=200, blank=True)
     address = models.CharField("địa chỉ thư", max_length=254, blank=True)  # e-mail messages only
+    # A link only its recipient may see (a one-time activation link): encrypted at rest, put in the
+    # e-mail instead of ``url``, and erased once the message is sent or given up.
+    secret_url = EncryptedTextField(blank=True, default="")
     message_id = models.CharField(max_length=200, unique=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)

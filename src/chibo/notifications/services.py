@@ -45,7 +45,8 @@ def _hand_over(ids: list[int]) -> None:
 
 def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = "", url: str = "", unit=None,
            key: str = "", ref: str = "", channels: Iterable[str] = ALL_CHANNELS,
-           emails: Mapping[int, str] | None = None) -> list[Message]:
+           emails: Mapping[int, str] | None = None, secret_url: str = "",
+           to_inactive: bool = False) -> list[Message]:
     """Tell ``users`` something, on each of ``channels``; returns the messages this call created.
 
     Written in the caller's transaction (or its own): the in-app channel writes the bell's row and
@@ -57,8 +58,14 @@ def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = 
     ``ref`` says what the message is about ("deadline:12", "meeting:5"), ``unit`` which unit it
     concerns (the delivery log is scoped by it). Titles and bodies are the recipient's to read:
     callers keep in them nothing the recipient may not see, and nothing personal in e-mail.
+
+    ``secret_url`` (an absolute one-time link, e-mail only) is kept encrypted until the e-mail goes out,
+    then erased; the delivery log never shows it. ``to_inactive`` reaches accounts not yet activated
+    (an invitation), which otherwise get nothing.
     """
     channels = tuple(dict.fromkeys(channels))
+    if secret_url and set(channels) != {Channel.EMAIL}:
+        raise ValueError("a secret link goes by e-mail only")
     unknown = set(channels) - set(Channel.values)
     if unknown:
         raise ValueError(f"unknown channel {sorted(unknown)}")
@@ -69,7 +76,7 @@ def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = 
     wanted: list[Message] = []
     seen: set[int] = set()
     for user in users:
-        if user.pk in seen or not user.is_active:
+        if user.pk in seen or not (user.is_active or to_inactive):
             continue
         seen.add(user.pk)
         for channel in channels:
@@ -80,7 +87,7 @@ def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = 
             address = (user.email or emails.get(user.pk) or "").strip()
             if address:
                 wanted.append(Message(user=user, channel=channel, message_id=new_message_id(), address=address[:254],
-                                      state=State.QUEUED, next_attempt_at=now, **fields))
+                                      state=State.QUEUED, next_attempt_at=now, secret_url=secret_url, **fields))
     if not wanted:
         return []
     with transaction.atomic():

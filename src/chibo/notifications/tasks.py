@@ -32,7 +32,9 @@ def backoff(attempts: int) -> timedelta:
 def email_of(message: Message) -> EmailMessage:
     """The e-mail of a message: its title as the subject, its body (or title) and a link back."""
     text = message.body or message.title
-    if message.url.startswith("/"):
+    if message.secret_url:
+        text += f"\n\n{message.secret_url}"
+    elif message.url.startswith("/"):
         text += f"\n\nXem chi tiết: {settings.CHIBO_SITE_URL}{message.url}"
     return EmailMessage(f"[chibo] {message.title}", text + "\n", settings.DEFAULT_FROM_EMAIL, [message.address],
                         headers={"Message-ID": message.message_id})
@@ -65,13 +67,16 @@ def deliver_now(message_pk: int) -> str:
             retry = message.attempts < settings.CHIBO_OUTBOX_MAX_ATTEMPTS
             message.state = State.FAILED if retry else State.GAVE_UP
             message.next_attempt_at = now + backoff(message.attempts) if retry else None
-            message.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            if not retry:
+                message.secret_url = ""
+            message.save(update_fields=["attempts", "last_error", "state", "next_attempt_at", "secret_url"])
             if retry:
                 run_after = message.next_attempt_at
                 transaction.on_commit(lambda: deliver.using(run_after=run_after).enqueue(message_pk), robust=True)
             return "failed"
         message.state, message.sent_at, message.last_error = State.SENT, timezone.now(), ""
-        message.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+        message.secret_url = ""  # a one-time link lives in the recipient's mailbox only
+        message.save(update_fields=["attempts", "state", "sent_at", "last_error", "secret_url"])
         return "sent"
 
 

@@ -1,17 +1,24 @@
-"""Rulebook API (read-only, any authenticated user): the versions and the history of each rule."""
+"""Rulebook and calendar API: every authenticated user reads the versions and history of each rule and the
+announced days of the working calendar; the upper committee's organization officer adds rule versions and
+announced days (the same forms and services as the pages)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from chibo.core import clock
+from chibo.core import calendar as cal_mod
+from chibo.core import calendar_services, clock
+from chibo.core.access import actor_for
 from chibo.core.api import RuleSerializer
-from chibo.core.rulebook import in_force, rule_history, rule_versions
+from chibo.core.lifecycle_api import form_cleaned, form_serializer
+from chibo.core.rulebook import in_force, rule_add_version, rule_history, rule_versions
 from chibo.core.text import clean
+from chibo.rules.forms import CalendarDayForm, CalendarRemoveForm, RuleVersionForm, YearForm
 
 
 class RuleHistorySerializer(serializers.Serializer):
@@ -46,10 +53,29 @@ class RuleList(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+RuleVersionInput = form_serializer(RuleVersionForm, "RuleVersionInput",
+                                   "A new version of the rule: its value, the day it takes effect and its basis.")
+
+
+def _top(actor, perm: str) -> None:
+    if actor.top_grant(perm) is None:
+        raise PermissionDenied
+
+
 class RuleDetail(generics.GenericAPIView):
-    """The history of one rule: every version and the one in force today."""
+    """The history of one rule (every version and the one in force today); POST adds a version (the one
+    before it ends the day before; clocks already running keep the version they started under)."""
 
     serializer_class = RuleHistorySerializer
+
+    @extend_schema(request=RuleVersionInput, responses={201: RuleSerializer})
+    def post(self, request, key):
+        actor = actor_for(request)
+        _top(actor, "rules.edit")
+        if not rule_history(key):
+            raise Http404
+        version = rule_add_version(actor=actor, key=key, **form_cleaned(RuleVersionForm, request))
+        return Response(RuleSerializer(version).data, status=201)
 
     def get(self, request, key):
         versions = rule_history(key)
@@ -58,3 +84,56 @@ class RuleDetail(generics.GenericAPIView):
         today = clock.today()
         current = next((v for v in versions if in_force(v, today)), None)
         return Response(RuleHistorySerializer({"key": key, "in_force": current, "versions": versions}).data)
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    note = serializers.CharField()
+    document = serializers.CharField()
+
+
+CalendarDayInput = form_serializer(CalendarDayForm, "CalendarDayInput",
+                                   "A day the government announced: an extra day off or a make-up working day.")
+CalendarRemoveInput = form_serializer(CalendarRemoveForm, "CalendarRemoveInput", "Remove an announced day.")
+
+
+class CalendarDays(generics.GenericAPIView):
+    """The days announced for a year (``year``, default this year); POST announces one (clocks counted in
+    working days follow it)."""
+
+    serializer_class = CalendarDaySerializer
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, description="The year (default: this year)")],
+                   responses=CalendarDaySerializer(many=True))
+    def get(self, request):
+        query = YearForm(request.query_params if "year" in request.query_params else {"year": clock.today().year})
+        if not query.is_valid():
+            raise serializers.ValidationError({k: list(v) for k, v in query.errors.items()})
+        return Response(CalendarDaySerializer(cal_mod.announced_days(query.cleaned_data["year"]), many=True).data)
+
+    @extend_schema(request=CalendarDayInput, responses={201: CalendarDaySerializer})
+    def post(self, request):
+        actor = actor_for(request)
+        _top(actor, "calendar.edit")
+        added = calendar_services.calendar_day_add(actor=actor, **form_cleaned(CalendarDayForm, request))
+        return Response(CalendarDaySerializer(added).data, status=201)
+
+
+class CalendarDayRemove(generics.GenericAPIView):
+    """Remove an announced day (with the reason, audited); answers with the day as it was."""
+
+    serializer_class = CalendarDaySerializer
+
+    @extend_schema(request=CalendarRemoveInput, responses={200: CalendarDaySerializer})
+    def post(self, request):
+        actor = actor_for(request)
+        _top(actor, "calendar.edit")
+        data = form_cleaned(CalendarRemoveForm, request)
+        day_obj = cal_mod.announced_day(data["day"])
+        if day_obj is None:
+            raise serializers.ValidationError({"day": [f"{data['day']:%d/%m/%Y} không có trong danh sách ngày đã công bố."]})
+        removed = CalendarDaySerializer(day_obj).data
+        calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
+        return Response(removed)

@@ -42,6 +42,7 @@ LOGIN = "302→login"       # redirected to /accounts/login/?next=…
 OWN = "302→own record"    # redirected to the persona's own member page
 HOME = "302→/"            # redirected to the front page
 DONE = "302→done"         # the write went through: redirected to a result page (not the login page)
+SHOWN = "200+written"     # the write went through and the page shows its result once (a new API token)
 LOOSE = "third-party"     # prefix rule: never 5xx; anonymous gets 200 or the login page
 
 
@@ -207,6 +208,30 @@ MATRIX: dict[str, object] = {
     "members:detail":     MEMBER_PAGE,
     "members:edit":       MEMBER_WRITE_FORM,
     "members:status":     MEMBER_WRITE_FORM,
+    "members:invite":     {"member_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "members:invite_unit": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "admission:invite":   {t: E(405, 405, 405, 405, 405, 405, LOGIN) for t in ADMISSION_CASE_PAGE},
+    # accounts: everyone has their own account page; officers (accounts.view) the accounts of their scope
+    "accounts:me":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "accounts:token_new": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:token_revoke": {"token_ban": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:session_end": {"session_all": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    # the activation link is for people not signed in yet: an unknown one is not found, for anyone
+    "accounts:activate":  {"link:unknown-link": E(404, 404, 404, 404, 404, 404, 404)},
+    "accounts:users":     {None: E(200, 200, 200, 200, 403, 403, LOGIN)},
+    "accounts:invite":    {None: E(200, 403, 403, 403, 403, 403, LOGIN)},
+    "accounts:review":    {None: E(200, 200, 403, 403, 403, 403, LOGIN)},
+    "accounts:roles":     {None: E(200, 200, 200, 200, 403, 403, LOGIN)},
+    "accounts:role_grant": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:role_withdraw": {"role_fr_officer": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:user": {
+        "account_fr":      E(200, 200, 200, 404, 403, 403, LOGIN),
+        "account_de":      E(200, 200, 404, 200, 403, 403, LOGIN),
+        "account_missing": E(404, 404, 404, 404, 403, 403, LOGIN),
+    },
+    "accounts:user_resend":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:user_revoke":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:user_deactivate": {"account_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
     # bulk import/export: pages for those who read member records; writing needs members.edit; jobs are their owner's
     "bulk:import":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
     "bulk:book_pick":     {None: E(404, 404, 404, 404, 404, 404, LOGIN),   # no unit chosen
@@ -357,7 +382,37 @@ MATRIX: dict[str, object] = {
         "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
     },
     "api_member":         api(MEMBER_PAGE),
-    "api_member_timeline": api(MEMBER_PAGE),  # the timeline: exactly who may read the full record
+    "api_member_invite":  {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
+    "api_unit_invite_members": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_admission_invite": {t: E(405, 405, 405, 405, 405, 405, 401) for t in ADMISSION_CASE_PAGE},
+    "api_me":             {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_my_tokens":      {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_my_token_revoke": {"token_ban": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_my_sessions":    {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_my_session_end": {"session_all": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_invitation_accept": {None: E(405, 405, 405, 405, 405, 405, 405)},   # anyone may POST a link's token
+    "api_accounts":       {None: E(200, 200, 200, 200, 403, 403, 401)},
+    "api_account_review": {None: E(200, 200, 403, 403, 403, 403, 401)},
+    "api_account": {
+        "account_fr":      E(200, 200, 200, 404, 403, 403, 401),
+        "account_de":      E(200, 200, 404, 200, 403, 403, 401),
+        "account_missing": E(404, 404, 404, 404, 403, 403, 401),
+    },
+    "api_account_resend":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_account_revoke":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_account_deactivate": {"account_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_roles":          {None: E(200, 200, 200, 200, 403, 403, 401)},
+    "api_role_withdraw":  {"role_fr_officer": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_member_timeline": api(MEMBER_PAGE),
+    "api_member_status":  api(MEMBER_WRITE_FORM),   # the statuses it may change to: who may change it
+    "api_unit_posts":     api(UNIT_PAGE),
+    "api_post_end":       {"post_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
+    "api_calendar_days": {
+        None:          E(200, 200, 200, 200, 200, 200, 401),
+        "?year=2027":  E(200, 200, 200, 200, 200, 200, 401),
+        "?year=1800":  E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_calendar_day_remove": {None: E(405, 405, 405, 405, 405, 405, 401)},   # POST only  # the timeline: exactly who may read the full record
     "api_rules": {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
@@ -558,6 +613,47 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     # no step named: 400 for whoever may take a step here (a member may check in), 403 for the inspector
     ("api_meeting_actions", "meeting_fr_dsq", "POST", "empty"):       E(400, 403, 400, 404, 400, 404, 401),
     ("api_ballot_actions", "box_fr_dsq", "POST", "ballot_api_paper"):  E(200, 403, 200, 404, 403, 404, 401),
+    # accounts: a person's own tokens and sessions; officers invite, resend, revoke, lock, grant, withdraw
+    ("accounts:token_new", None, "POST", "token_form"):            E(SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, SHOWN, LOGIN),
+    # an unknown activation link: not found, nothing written, whoever asks
+    ("accounts:activate", "link:unknown-link", "POST", "empty"):   E(404, 404, 404, 404, 404, 404, 404),
+    ("accounts:token_revoke", "token_ban", "POST", "empty"):       E(DONE, 404, 404, 404, 404, 404, LOGIN),
+    ("accounts:session_end", "session_all", "POST", "empty"):      E(DONE, DONE, DONE, DONE, DONE, DONE, LOGIN),
+    ("accounts:invite", None, "POST", "staff_invite_fr"):          E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("accounts:user_resend", "account_invited_fr", "POST", "empty"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
+    ("accounts:user_revoke", "account_invited_fr", "POST", "empty"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
+    ("accounts:user_deactivate", "account_fr", "POST", "reason_form"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
+    # no reason: the page again (400), nothing written
+    ("accounts:user_deactivate", "account_fr", "POST", "empty"):   E(400, 403, 400, 404, 403, 403, LOGIN),
+    ("accounts:role_grant", None, "POST", "role_grant_fr"):        E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("accounts:role_withdraw", "role_fr_officer", "POST", "reason_form"): E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("members:invite", "member_fr", "POST", "member_invite_email"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("members:invite_unit", "unit_fr_dsq", "POST", "empty"):       E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("admission:invite", "case_de", "POST", "invite_email"):       E(DONE, 403, 404, DONE, 404, 404, LOGIN),
+    # a token cannot make more tokens: only a signed-in session may
+    ("api_my_tokens", None, "POST", "api_token"): {"session": E(201, 201, 201, 201, 201, 201, 401),
+                                                   "token": E(403, 403, 403, 403, 403, 403, 401)},
+    ("api_my_token_revoke", "token_ban", "POST", "empty"):          E(200, 404, 404, 404, 404, 404, 401),
+    ("api_my_session_end", "session_all", "POST", "empty"):         E(200, 200, 200, 200, 200, 200, 401),
+    ("api_invitation_accept", None, "POST", "api_accept_unknown"):  E(404, 404, 404, 404, 404, 404, 404),
+    ("api_accounts", None, "POST", "api_staff_invite_fr"):          E(201, 403, 403, 403, 403, 403, 401),
+    ("api_account_resend", "account_invited_fr", "POST", "empty"):  E(200, 403, 200, 404, 403, 403, 401),
+    ("api_account_revoke", "account_invited_fr", "POST", "empty"):  E(200, 403, 200, 404, 403, 403, 401),
+    ("api_account_deactivate", "account_fr", "POST", "api_reason"): E(200, 403, 200, 404, 403, 403, 401),
+    ("api_roles", None, "POST", "api_role_grant_fr"):               E(201, 403, 403, 403, 403, 403, 401),
+    ("api_role_withdraw", "role_fr_officer", "POST", "api_reason"): E(200, 403, 403, 403, 403, 403, 401),
+    ("api_member_invite", "member_fr", "POST", "member_invite_email"): E(201, 403, 201, 404, 404, 404, 401),
+    ("api_unit_invite_members", "unit_fr_dsq", "POST", "empty"):    E(200, 403, 200, 404, 403, 404, 401),
+    ("api_admission_invite", "case_de", "POST", "api_invite_email"): E(201, 403, 404, 201, 404, 404, 401),
+    # the API twins of the status, committee, rulebook and calendar forms (the same payloads)
+    ("api_member_status", "member_fr", "POST", "status_form"):   E(200, 403, 200, 404, 404, 404, 401),
+    ("api_member_status", "member_own", "POST", "status_form"):  E(200, 403, 200, 404, 403, 404, 401),
+    ("api_member_status", "member_fr", "POST", "empty"):         E(400, 403, 400, 404, 404, 404, 401),
+    ("api_unit_posts", "unit_fr", "POST", "post_form"):          E(201, 403, 403, 404, 404, 404, 401),
+    ("api_post_end", "post_fr", "POST", "post_end_form"):        E(200, 403, 403, 404, 404, 404, 401),
+    ("api_rule", "rule:admission.decide_within", "POST", "rule_version_form"): E(201, 403, 403, 403, 403, 403, 401),
+    ("api_calendar_days", None, "POST", "calendar_day_form"):    E(201, 403, 403, 403, 403, 403, 401),
+    ("api_calendar_day_remove", None, "POST", "calendar_remove_form"): E(200, 403, 403, 403, 403, 403, 401),
 }
 
 
@@ -702,6 +798,9 @@ def targets(personas, unit):
     from chibo.meetings.tests.matrix import meeting_targets
 
     ids.update({name: obj.pk for name, obj in meeting_targets(units).items()})
+    from chibo.accounts.tests.matrix import account_targets
+
+    ids.update(account_targets(personas, units))
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -789,6 +888,8 @@ def build_url(route: Route, target: str | None, env: Env) -> str:
         return reverse(route.name)
     if target is None:
         raise ValueError(f"{route.ident} takes {route.kwargs}: name a target object")
+    if target.startswith("link:"):  # an activation link: the target is the token itself
+        return reverse(route.name, kwargs={"token": target.removeprefix("link:")})
     if target.startswith("rule:"):  # rulebook routes: the target is the rule key itself
         return reverse(route.name, kwargs={"key": target.removeprefix("rule:")})
     if len(route.kwargs) != 1 or route.kwargs[0] not in ("pk", "key"):  # key: a string target (feed key)
@@ -817,6 +918,8 @@ def judge(response, expected, *, persona: str, env: Env, target: str | None) -> 
         ok = status == 302 and location == "/"
     elif expected == DONE:
         ok = status == 302 and location.startswith("/") and not location.startswith(LOGIN_URL)
+    elif expected == SHOWN:
+        ok = status == 200
     else:
         ok = status == expected
     if not ok:
@@ -1015,7 +1118,14 @@ def fingerprint() -> dict:
         **admission_fingerprint(),
         **_transfers_fingerprint(),
         **_meetings_fingerprint(),
+        **_accounts_fingerprint(),
     }
+
+
+def _accounts_fingerprint() -> dict:
+    from chibo.accounts.tests.matrix import accounts_fingerprint
+
+    return accounts_fingerprint()
 
 
 def _meetings_fingerprint() -> dict:
@@ -1061,6 +1171,12 @@ def payload(kind: str, target: str | None, env: Env):
     obj = env.objects.get(target) if target else None
     if kind == "empty":
         return {}
+    from chibo.accounts.tests.matrix import account_payload
+
+    try:
+        return account_payload(kind, env)
+    except KeyError:
+        pass
     if kind.startswith(("meeting_", "ballot_")):
         from chibo.meetings.tests.matrix import meeting_payload
 
@@ -1178,6 +1294,8 @@ def test_write_matrix(auth, personas, write_targets, client_of):
         if auth == "token" and not route.pattern.startswith("api/"):
             continue
         url = build_url(route, target, env)
+        if isinstance(row, dict):  # the answer depends on how the caller signed in
+            row = row[auth]
         for persona, expected in zip(PERSONAS, row, strict=True):
             checked += 1
             label = f"{method} {url} [{ident} {target} {kind}] as {persona}"
@@ -1194,7 +1312,7 @@ def test_write_matrix(auth, personas, write_targets, client_of):
                 transaction.set_rollback(True)
             problem = judge(response, expected, persona=persona, env=env, target=target)
             wrote = before != after
-            should_write = expected == DONE or (expected in (200, 201) and route.pattern.startswith("api/"))
+            should_write = expected in (DONE, SHOWN) or (expected in (200, 201) and route.pattern.startswith("api/"))
             if problem:
                 problems.append(f"{label}: {problem}" + (" (and it WROTE)" if wrote else ""))
             elif should_write and not wrote:

@@ -275,7 +275,7 @@ def test_bad_key_configuration_is_refused(keys_cleared):
             crypto.encrypt("x")
 
 
-# --- MFA is required for staff roles ----------------------------------------------------------
+# --- MFA is required for every account ---------------------------------------------------------
 
 @pytest.fixture
 def secretary_without_mfa(actor_of, unit):
@@ -283,7 +283,7 @@ def secretary_without_mfa(actor_of, unit):
 
     officer = actor_of("ban.tochuc")
     user = user_create(actor=officer, username="bithu.moi", password="Mat-khau-dai-2026!")
-    role_grant(actor=officer, user=user, role="secretary", unit=unit("PHAP-LHS"))
+    role_grant(actor=officer, user=user, role="inspector", unit=unit("PHAP-LHS"))
     return user
 
 
@@ -337,15 +337,14 @@ def test_staff_logs_in_enrols_totp_and_only_then_gets_in(secretary_without_mfa):
     assert client.get("/members/").status_code == 200
 
 
-def test_plain_member_without_mfa_is_not_forced(member_without_mfa):
+def test_a_plain_member_enrols_a_second_factor_too(member_without_mfa):
+    """A member's own record is personal data: their account is gated like an officer's."""
     client = Client()
     response = client.post("/accounts/login/", {"login": "dangvien.moi", "password": "Mat-khau-dai-2026!"})
     assert response.status_code == 302
-    assert "2fa" not in response["Location"]
-    assert client.get("/").status_code == 200
-    response = client.get("/members/me/", follow=True)
-    assert response.status_code == 200
-    assert response.request["PATH_INFO"] == reverse("members:detail", args=[member_without_mfa.member_id])
+    assert client.get("/")["Location"] == reverse("mfa_activate_totp") + "?required=1"
+    assert client.get("/members/me/")["Location"] == reverse("mfa_activate_totp") + "?required=1"
+    assert client.get(f"/members/{member_without_mfa.member_id}/").status_code == 302
 
 
 # --- login throttling: username + IP (django-axes) ---------------------------------------------

@@ -11,6 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from chibo.accounts.models import User
+from chibo.accounts.selectors import grants_for_user
 from chibo.core.errors import StaleEdit
 from chibo.core.models import AuditEvent
 from chibo.deadlines.models import Deadline
@@ -587,7 +589,13 @@ def test_new_secretary_ends_the_sitting_one_and_keeps_history(officer, unit):
     after = counts()
     assert after["CommitteePost"] == before["CommitteePost"] + 1
     assert after["TimelineEvent"] == before["TimelineEvent"] + 2  # appointed + ended
-    assert after["AuditEvent"] == before["AuditEvent"] + 2
+    # … each in the audit chain, with the sitting secretary's role ending with their post
+    actions = list(AuditEvent.objects.order_by("-id").values_list("action", flat=True)[:after["AuditEvent"]
+                                                                                      - before["AuditEvent"]])
+    expected = ["post.appointed", "post.ended", "role.withdrawn"]  # the sitting secretary's role ends
+    if User.objects.filter(member=newcomer).exists():
+        expected.append("role.granted")  # and the newcomer's account gets the secretary's role
+    assert sorted(actions) == sorted(expected), actions
 
     old = CommitteePost.objects.get(pk=sitting.pk)
     assert old.to_date == start - timedelta(days=1) and old.ended_reason == "Chỉ định bí thư mới"
@@ -596,6 +604,9 @@ def test_new_secretary_ends_the_sitting_one_and_keeps_history(officer, unit):
     assert CommitteePost.objects.filter(unit=phap, role=PostRole.SECRETARY).count() == 2
     ended = TimelineEvent.objects.filter(member=sitting.member, kind=TimelineKind.POST_ENDED).get()
     assert ended.occurred_on == old.to_date and ended.data["reason"] == "Chỉ định bí thư mới"
+    # The sitting secretary's account keeps the role through the last day of the post, not after.
+    holder = User.objects.get(member=sitting.member)
+    assert grants_for_user(holder, on=old.to_date) and not grants_for_user(holder, on=start)
 
 
 def test_post_appoint_refusals(officer, unit):

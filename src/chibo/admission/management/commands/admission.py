@@ -24,6 +24,7 @@ class Command(BaseCommand):
         opening.add_argument("--citizen-id", default="", help="citizen ID (12 digits)")
         opening.add_argument("--email", default="", help="for the invitation to the applicant's dossier page")
         opening.add_argument("--on", default="", help="recorded on, dd/mm/yyyy (default: today)")
+        opening.add_argument("--invite", action="store_true", help="also invite the applicant (needs --email)")
         opening.add_argument("--user", help="act as this user (default: the installation's operator)")
 
     def handle(self, *args, what, **o):
@@ -34,10 +35,12 @@ class Command(BaseCommand):
             on = VNDateField(required=False).clean(o["on"]) if o["on"] else None
             applicant = applicant_record(actor=actor, unit=unit, full_name=o["name"], gender=o["gender"],
                                          birth_date=birth, recorded_on=on, citizen_id=o["citizen_id"],
-                                         email=o["email"])
+                                         email=o["email"], invite=o["invite"])
         except PermissionDenied as exc:
             raise CommandError(f"{actor.label} may not open admission cases in {unit.code}.") from exc
         except ValidationError as exc:
             problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             raise CommandError("; ".join(f"{k + ': ' if k else ''}{' '.join(v)}" for k, v in problems.items())) from exc
         self.stdout.write(self.style.SUCCESS(f"Case {applicant.case.pk} opened for {applicant.full_name} in {unit.code}."))
+        if o["invite"]:
+            self.stdout.write(f"Invitation to the dossier page queued to {o['email']}.")
