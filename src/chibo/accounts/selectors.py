@@ -61,6 +61,11 @@ def has_mfa(user) -> bool:
         user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]).exists()
 
 
+def accounts_exist() -> bool:
+    """Whether any account exists (``chibo setup`` runs only on a database without one)."""
+    return User.objects.exists()
+
+
 def users_of_members(member_ids) -> QuerySet[User]:
     """Active accounts opening the records of these members (a queryset or list of member ids)."""
     return User.objects.filter(is_active=True, member_id__in=member_ids)

@@ -565,7 +565,11 @@ def user_create(*, actor: Actor, username: str, password: str, member=None, appl
 
 @transaction.atomic
 def staff_role_for_demo(*, actor: Actor, user: User, role: str, unit: Unit, starts_on: date) -> RoleAssignment:
-    """A role given by the demo loader, dated from ``starts_on`` (the demo's history)."""
+    """A role given by the demo loader, dated from ``starts_on`` (the demo's history); a staff account
+    belongs to the unit of its first role, as an invited one does."""
+    if user.unit_id is None and user.member_id is None and user.applicant_id is None:
+        user.unit = unit
+        user.save(update_fields=["unit"])
     return _grant(actor, user, role, unit, starts_on=starts_on)
 
 

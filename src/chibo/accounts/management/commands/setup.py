@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from chibo.accounts.selectors import accounts_exist
 from chibo.accounts.services import activation_url, first_officer, invitation_for_token
 from chibo.core.access import SYSTEM
 from chibo.core.forms import VNDateField
@@ -48,8 +49,8 @@ class Command(BaseCommand):
         return answer or default
 
     def handle(self, *args, **o):
-        if unit_root() is not None:
-            raise CommandError("This database already holds an organization: `chibo setup` runs once, on an empty "
+        if unit_root() is not None or accounts_exist():
+            raise CommandError("This database already holds an organization or accounts: `chibo setup` runs once, on an empty "
                                "database. Invite further officers from the product (Tài khoản › Mời cán bộ).")
         no_input = o["no_input"]
         unit_name = self._ask(o["unit_name"], "Top unit name", no_input=no_input)
