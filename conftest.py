@@ -85,3 +85,13 @@ def restore_migration_data() -> None:
 @pytest.fixture
 def migrated_data(transactional_db):
     restore_migration_data()
+
+
+@pytest.fixture
+def empty_install(live_server, migrated_data):
+    """A database as `migrate` leaves it (the rulebook, nothing else: no unit, account or member), served live."""
+    from django.core.management import call_command
+
+    call_command("flush", "--no-input", verbosity=0)
+    restore_migration_data()
+    return live_server

@@ -4,6 +4,7 @@ the periodic review. Thin views over ``chibo.accounts.services`` and ``selectors
 
 from __future__ import annotations
 
+from allauth.account.internal.flows.login import record_authentication
 from allauth.usersessions.models import UserSession
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -120,6 +121,9 @@ def activate(request, token: str):
             if request.user.is_authenticated:
                 logout(request)
             login(request, user, backend=LOGIN_BACKEND)
+            # The password was just set with the link: that counts as a fresh sign-in, so enrolling the
+            # second factor does not ask for the password again (allauth has no public call for this).
+            record_authentication(request, user, method="password", username=user.username, reauthenticated=True)
             UserSession.objects.create_from_request(request)
             messages.success(request, _("Tài khoản đã được kích hoạt. Bước cuối: bật xác thực hai lớp."))
             return redirect("dashboard")  # the MFA gate sends them to enrolment first

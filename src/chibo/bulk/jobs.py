@@ -12,6 +12,7 @@ also updated through a second connection.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -25,6 +26,8 @@ from chibo.bulk.reader import FileRefused
 from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, report_xlsx
 from chibo.bulk.tasks import run_import
 from chibo.core.access import actor_from_user
+
+logger = logging.getLogger(__name__)
 
 INLINE_MAX_BYTES = 512 * 1024  # larger files go to the worker
 
@@ -126,8 +129,6 @@ def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> Non
 def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> ImportJob:
     """Run the job's file; ``override`` (header key → field, "" to skip) is the user's column mapping, kept in
     the job so the real import uses what the dry run showed."""
-
-
     actor = actor_from_user(job.user)
     side_ok = not connection.in_atomic_block  # the job row is committed: a second connection can see it
     ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="")
@@ -150,7 +151,8 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
         state, message, unknown = JobState.FAILED, str(exc), exc.unknown
     except FileRefused as exc:
         state, message = JobState.FAILED, str(exc)
-    except Exception as exc:  # the transaction rolled back; say so plainly
+    except Exception as exc:  # the transaction rolled back; say so plainly, and keep the trace for the operator
+        logger.exception("Import job %s failed", job.pk)
         state, message = JobState.FAILED, f"Lỗi khi nhập ({exc.__class__.__name__}); không có gì được ghi."
     counts = {"unknown": unknown, "override": override or {}}
     if plan is not None:

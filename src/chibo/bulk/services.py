@@ -457,11 +457,11 @@ def _load_existing(rows: list[Row]) -> None:
 
 def _messages(exc: ValidationError) -> list[str]:
     out = []
-    for name, errors in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
+    for name, errors in (exc.error_dict if hasattr(exc, "error_dict") else {"__all__": exc.error_list}).items():
         label = FIELD_LABELS.get(name) or member_services.LABELS.get(name, "")
         for err in errors:
             for message in err.messages:
-                out.append(f"{label.capitalize()}: {message}" if label and name != "__all__" else message)
+                out.append(f"{label[:1].upper()}{label[1:]}: {message}" if label and name != "__all__" else message)
     return out
 
 

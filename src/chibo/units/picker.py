@@ -176,6 +176,8 @@ class UnitChoiceField(forms.Field):
         self.widget.empty_label = self.empty_label
         self.widget.search_url = reverse("units:pick") + "?" + urlencode(self.scope.params(), doseq=True)
         self.widget.lookup = self._lookup
+        if self.required and few is not None and len(few) == 1 and self.initial is None:
+            self.initial = few[0].pk  # the only unit the actor may choose: chosen already
         return self
 
     @property

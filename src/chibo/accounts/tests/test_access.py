@@ -4,6 +4,7 @@ the weekly review reaches the officers, and ``chibo setup`` starts an empty inst
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sqlite3
@@ -172,17 +173,11 @@ def test_chibo_setup_starts_an_empty_install_once(tmp_path: Path):
         assert link.group(1) not in str(db.execute("select * from accounts_invitation").fetchall())
 
 
-def test_an_invitation_link_from_setup_activates_the_first_officer(migrated_data, mailoutbox):
-    """On an empty database (flushed), the command's link opens the activation page, sets the password and
-    sends the officer to enrol a second factor."""
-    from django.core.management import call_command as cc
-
-    cc("flush", "--no-input", verbosity=0)
-    from conftest import restore_migration_data
-
-    restore_migration_data()
-    out = __import__("io").StringIO()
-    cc("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
+def test_an_invitation_link_from_setup_activates_the_first_officer(empty_install, mailoutbox):
+    """On an empty database, the command's link opens the activation page, sets the password and sends the
+    officer to enrol a second factor."""
+    out = io.StringIO()
+    call_command("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
        "--name", "Nguyễn Thị Lan", stdout=out)
     path = re.search(r"(/account/activate/[A-Za-z0-9_-]+/)", out.getvalue()).group(1)
     client = Client()

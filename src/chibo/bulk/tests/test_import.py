@@ -194,6 +194,20 @@ def test_valid_rows_only_writes_exactly_the_valid_rows(tmp_path, actor_of):
     assert Member.objects.filter(card_number__startswith="66000").count() == 4
 
 
+def test_a_row_the_member_rules_refuse_is_a_row_error_not_a_failed_import(tmp_path, actor_of):
+    """The member rules (admitted before 16) answer field by field: the row carries the message."""
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES[:2], card_base=67_000_000)
+    rows[1][3] = "01/01/2000"  # born 2000, admitted 2025 is fine; admitted 2010 is not
+    rows[1][6], rows[1][7] = "19/05/2010", "19/05/2011"
+    before = db_state()
+    plan, _ = run(actor, xlsx(tmp_path, rows), dry_run=True)
+    assert (plan.counts["new"], plan.counts["error"]) == (1, 1)
+    error = next(r for r in plan.rows if r.errors)
+    assert any("16 tuổi" in e and e.startswith("Ngày vào Đảng:") for e in error.errors), error.errors
+    assert db_state() == before
+
+
 def test_crash_mid_import_leaves_database_as_before(tmp_path, actor_of):
     actor = actor_of("bithu.phap")
     plan, _ = run(actor, messy(tmp_path), dry_run=True)
