@@ -14,7 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -193,3 +193,30 @@ def test_an_invitation_link_from_setup_activates_the_first_officer(empty_install
     assert Client().get(path).status_code == 410  # used once
     assert Invitation.objects.filter(used_at__isnull=False).count() == 1
     assert not Member.objects.exists()  # no member record is made for a staff officer
+
+
+def test_the_accounts_command_acts_within_the_users_scope(personas, mailoutbox):
+    def chibo(*args) -> str:
+        out = io.StringIO()
+        call_command("accounts", *args, stdout=out)
+        return out.getvalue()
+
+    invited = chibo("--user", "ban.tochuc", "invite-staff", "--name", "Đỗ Minh Khoa", "--email", "khoa@example.org",
+                    "--role", "inspector", "--unit", "PHAP")
+    assert "do.minh.khoa" in invited
+    assert "do.minh.khoa\tĐỗ Minh Khoa\tstaff\tPHAP\tinvited" in chibo("--user", "ban.tochuc", "list", "--state",
+                                                                        "invited")
+    assert "Sent again" in chibo("--user", "ban.tochuc", "resend", "do.minh.khoa")
+    assert "Invitation revoked" in chibo("--user", "ban.tochuc", "revoke", "do.minh.khoa")
+    # France's secretary neither sees Germany's accounts nor grants officer roles.
+    assert "bithu.duc" not in chibo("--user", "bithu.phap", "list")
+    with pytest.raises(CommandError, match="may not"):
+        chibo("--user", "bithu.phap", "grant", "dangvien.phap", "inspector", "PHAP")
+    before = RoleAssignment.objects.count()
+    with pytest.raises(CommandError, match="No account"):
+        chibo("--user", "bithu.duc", "deactivate", "dangvien.phap", "--reason", "x")
+    assert RoleAssignment.objects.count() == before
+    granted = chibo("--user", "ban.tochuc", "grant", "ub.kiemtra", "org_officer", "PHAP")
+    role_id = re.search(r"Role (\d+):", granted).group(1)
+    assert "Role withdrawn" in chibo("--user", "ban.tochuc", "withdraw", role_id, "--reason", "Hết nhiệm vụ")
+    assert "whole-tree roles" in chibo("--user", "ban.tochuc", "review")
