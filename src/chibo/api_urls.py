@@ -2,9 +2,11 @@ from django.urls import path
 
 from chibo.accounts import api as accounts_api
 from chibo.admission import api as admission_api
+from chibo.bulk import api as bulk_api
 from chibo.deadlines import api as deadlines_api
 from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
+from chibo.notifications import api as notifications_api
 from chibo.rules import api as rules_api
 from chibo.transfers import api as transfers_api
 from chibo.units import api as units_api
@@ -26,6 +28,7 @@ urlpatterns = [
     path("roles/<int:pk>/withdraw/", accounts_api.RoleWithdraw.as_view(), name="api_role_withdraw"),
     path("units/", units_api.UnitList.as_view(), name="api_units"),
     path("units/<int:pk>/", units_api.UnitDetail.as_view(), name="api_unit"),
+    path("units/<int:pk>/close/", units_api.UnitClose.as_view(), name="api_unit_close"),
     path("members/", members_api.MemberList.as_view(), name="api_members"),
     path("members/<int:pk>/", members_api.MemberDetail.as_view(), name="api_member"),
     path("members/<int:pk>/timeline/", members_api.MemberTimeline.as_view(), name="api_member_timeline"),
@@ -34,11 +37,22 @@ urlpatterns = [
     path("members/<int:pk>/status/", members_api.MemberStatusChange.as_view(), name="api_member_status"),
     path("units/<int:pk>/posts/", members_api.UnitPosts.as_view(), name="api_unit_posts"),
     path("posts/<int:pk>/end/", members_api.PostEnd.as_view(), name="api_post_end"),
+    path("imports/", bulk_api.ImportList.as_view(), name="api_imports"),
+    path("imports/<int:pk>/", bulk_api.ImportDetail.as_view(), name="api_import"),
+    path("imports/<int:pk>/run/", bulk_api.ImportRun.as_view(), name="api_import_run"),
+    path("imports/<int:pk>/cancel/", bulk_api.ImportCancel.as_view(), name="api_import_cancel"),
     path("deadlines/", deadlines_api.DeadlineList.as_view(), name="api_deadlines"),
+    path("deadlines/<int:pk>/waive/", deadlines_api.DeadlineWaive.as_view(), name="api_deadline_waive"),
+    path("deadlines/<int:pk>/explain/", deadlines_api.DeadlineExplain.as_view(), name="api_deadline_explain"),
+    path("me/notifications/", notifications_api.MyNotifications.as_view(), name="api_my_notifications"),
+    path("me/notifications/read/", notifications_api.MyNotificationsRead.as_view(), name="api_my_notifications_read"),
+    path("me/feed/", deadlines_api.MyFeed.as_view(), name="api_my_feed"),
     path("deadlines/<int:pk>/", deadlines_api.DeadlineDetail.as_view(), name="api_deadline"),
     path("meetings/", meetings_api.MeetingList.as_view(), name="api_meetings"),
     path("meetings/<int:pk>/", meetings_api.MeetingDetail.as_view(), name="api_meeting"),
     path("meetings/<int:pk>/actions/", meetings_api.MeetingActions.as_view(), name="api_meeting_actions"),
+    path("units/<int:pk>/meeting-settings/", meetings_api.UnitMeetingSettings.as_view(),
+         name="api_unit_meeting_settings"),
     path("ballots/<int:pk>/", meetings_api.BallotDetail.as_view(), name="api_ballot"),
     path("ballots/<int:pk>/actions/", meetings_api.BallotActions.as_view(), name="api_ballot_actions"),
     path("transfers/", transfers_api.TransferList.as_view(), name="api_transfers"),

@@ -18,8 +18,10 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.bulk.models import ImportJob, JobState
 from chibo.bulk.reader import FileRefused
@@ -171,6 +173,32 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
 
 def job_run_background(job: ImportJob, *, dry_run: bool) -> None:
     run_import.enqueue(job.pk, dry_run)
+
+
+INLINE_MAX_ROWS = 2000  # a real import of more rows goes to the worker
+
+
+def job_submit(job: ImportJob, *, size: int, dry_run: bool = True) -> ImportJob:
+    """Start a new job: small files here and now (the answer shows the result), larger ones in the worker."""
+    if size > INLINE_MAX_BYTES:
+        job_run_background(job, dry_run=dry_run)
+        job.refresh_from_db()
+        return job
+    return run_job(job, dry_run=dry_run)
+
+
+def job_import(job: ImportJob, *, mode: str) -> ImportJob:
+    """Import for real a file whose dry run has finished (the rows the user has seen), in ``mode``."""
+    if not job.finished or not (job.counts or {}).get("dry_run"):
+        raise ValidationError(_("Cần chạy thử và xem kết quả trước khi nhập vào hồ sơ."))
+    job.mode = mode
+    job.state, job.cancel_requested = JobState.QUEUED, False
+    job.save(update_fields=["mode", "state", "cancel_requested"])
+    if job.counts.get("rows", 0) > INLINE_MAX_ROWS:
+        job_run_background(job, dry_run=False)
+        job.refresh_from_db()
+        return job
+    return run_job(job, dry_run=False)
 
 
 def run_from_worker(job_id: int, dry_run: bool) -> str:

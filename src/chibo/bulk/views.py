@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.bulk import exports, jobs
 from chibo.bulk.forms import BookForm, ImportForm, RunForm
-from chibo.bulk.models import ImportJob, JobState
+from chibo.bulk.models import ImportJob
 from chibo.bulk.services import COLUMNS, header_key, template_xlsx
 from chibo.core.access import actor_for
 from chibo.core.documents import download
@@ -41,11 +41,7 @@ def import_page(request):
         unit = form.cleaned_data["unit"]
         job = jobs.job_create(actor=actor, upload=form.cleaned_data["file"], unit=unit,
                               mode=form.cleaned_data["mode"])
-        dry_run = "run" not in request.POST
-        if form.cleaned_data["file"].size > jobs.INLINE_MAX_BYTES:
-            jobs.job_run_background(job, dry_run=dry_run)
-        else:
-            jobs.run_job(job, dry_run=dry_run)
+        jobs.job_submit(job, size=form.cleaned_data["file"].size, dry_run="run" not in request.POST)
         return redirect("bulk:job", job.pk)
     recent = ImportJob.objects.filter(user=request.user).order_by("-pk")[:10]
     return render(request, "bulk/import.html", {"form": form, "recent": recent,
@@ -85,13 +81,7 @@ def job_run(request, pk):
         return redirect("bulk:job", job.pk)
     if not form.is_valid() or not job.finished or not job.counts.get("dry_run"):
         return render(request, "bulk/job.html", _job_context(job, form), status=200)
-    job.mode = form.cleaned_data["mode"]
-    job.state, job.cancel_requested = JobState.QUEUED, False
-    job.save(update_fields=["mode", "state", "cancel_requested"])
-    if job.counts.get("rows", 0) > 2000:
-        jobs.job_run_background(job, dry_run=False)
-    else:
-        jobs.run_job(job, dry_run=False)
+    jobs.job_import(job, mode=form.cleaned_data["mode"])
     return redirect("bulk:job", job.pk)
 
 

@@ -177,14 +177,16 @@ def form_serializer(form_class: type[forms.Form], name: str, doc: str = "",
     return type(name, (serializers.Serializer,), attrs)
 
 
-def form_cleaned(form_class: type[forms.Form], request, **form_kwargs) -> dict:
+def form_cleaned(form_class: type[forms.Form], request, *, base: dict | None = None, extra: tuple[str, ...] = (),
+                 **form_kwargs) -> dict:
     """The request body validated by the page's form: unknown fields and nested values refused, the form's
-    errors field by field (400). Returns the form's cleaned data."""
-    data = form_data(request.data, exclude="") if hasattr(request.data, "get") else None
-    if data is None:
+    errors field by field (400). ``base``: the current values a partial body (PATCH) is laid over; ``extra``:
+    fields the body may carry beside the form's (a version). Returns the form's cleaned data."""
+    if not hasattr(request.data, "get"):
         raise serializers.ValidationError({"non_field_errors": ["Cần một đối tượng JSON."]})
-    form = form_class(data, **form_kwargs)
-    unknown = sorted(set(data) - set(form.fields))
+    data = form_data(request.data, exclude="")
+    form = form_class({**(base or {}), **{k: v for k, v in data.items() if k not in extra}}, **form_kwargs)
+    unknown = sorted(set(data) - set(form.fields) - set(extra))
     if unknown:
         raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
     nested = sorted(k for k, v in data.items() if isinstance(v, dict | list))

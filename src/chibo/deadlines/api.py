@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from chibo.core import clock
-from chibo.core.access import actor_for
+from chibo.core.access import actor_for, require
 from chibo.core.api import RuleRefSerializer
-from chibo.deadlines.forms import API_STATES, DEFAULT_WINDOW, MAX_WINDOW
+from chibo.core.lifecycle_api import form_cleaned, form_serializer
+from chibo.deadlines import feeds, services
+from chibo.deadlines.forms import API_STATES, DEFAULT_WINDOW, MAX_WINDOW, ReasonForm
 from chibo.deadlines.kinds import KINDS
 from chibo.deadlines.models import Deadline
 from chibo.deadlines.selectors import DeadlineFilters, deadline_get, deadline_search
@@ -103,3 +106,60 @@ class DeadlineDetail(generics.GenericAPIView):
     def get(self, request, pk):
         deadline = deadline_get(actor_for(request), pk)
         return Response(DeadlineSerializer(deadline, context={"today": clock.today()}).data)
+
+
+ReasonInput = form_serializer(ReasonForm, "DeadlineReasonInput", "The reason, recorded with the step.")
+
+
+def _reason_view(action, name: str, doc: str):
+    class ReasonAction(generics.GenericAPIView):
+        serializer_class = DeadlineSerializer
+
+        @extend_schema(request=ReasonInput, responses={200: DeadlineSerializer})
+        def post(self, request, pk):
+            actor = actor_for(request)
+            deadline = deadline_get(actor, pk)
+            require(actor, "deadlines.waive", deadline.unit)
+            action(actor=actor, deadline=deadline, reason=form_cleaned(ReasonForm, request)["reason"])
+            return Response(DeadlineSerializer(deadline_get(actor, pk)).data)
+
+    ReasonAction.__doc__ = doc
+    ReasonAction.__name__ = ReasonAction.__qualname__ = name
+    return ReasonAction
+
+
+DeadlineWaive = _reason_view(services.deadline_waive, "DeadlineWaive",
+                             "Waive an open obligation (the officer in charge, with the reason).")
+DeadlineExplain = _reason_view(services.deadline_explain_late, "DeadlineExplain",
+                               "Record why an obligation was met late.")
+
+
+class FeedSerializer(serializers.Serializer):
+    active = serializers.BooleanField()
+    url = serializers.CharField(required=False, help_text="The calendar address: shown once, when it is made")
+
+
+class FeedInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=[("create", "a new address (the old one stops)"),
+                                              ("revoke", "no address")])
+
+
+class MyFeed(generics.GenericAPIView):
+    """The address of one's own deadlines as a calendar (ICS): GET whether one is active; POST ``create`` makes a
+    new one (shown once) and ``revoke`` stops it."""
+
+    serializer_class = FeedSerializer
+
+    def get(self, request):
+        return Response({"active": feeds.feed_active(request.user) is not None})
+
+    @extend_schema(request=FeedInput, responses={200: FeedSerializer})
+    def post(self, request):
+        body = FeedInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = actor_for(request)
+        if body.validated_data["action"] == "create":
+            key = feeds.feed_token_create(actor=actor, user=request.user)
+            return Response({"active": True, "url": request.build_absolute_uri(reverse("deadlines:feed", args=[key]))})
+        feeds.feed_token_revoke(actor=actor, user=request.user)
+        return Response({"active": False})

@@ -13,8 +13,9 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from chibo.core.access import actor_for
-from chibo.core.lifecycle_api import AvailableActionsField, actions_view
+from chibo.core.lifecycle_api import AvailableActionsField, actions_view, form_cleaned, form_serializer
 from chibo.meetings import rules, selectors, services
+from chibo.meetings.forms import SettingsForm
 from chibo.meetings.lifecycle import BALLOT, MEETING
 from chibo.meetings.models import (
     Attendance,
@@ -223,3 +224,42 @@ class BallotDetail(generics.GenericAPIView):
 
 MeetingActions = actions_view(lc=MEETING, get_object=selectors.meeting_get, detail=MeetingDetailSerializer)
 BallotActions = actions_view(lc=BALLOT, get_object=selectors.box_get, detail=BallotDetailSerializer)
+
+
+class MeetingSettingsSerializer(serializers.Serializer):
+    time_zone = serializers.CharField(help_text="The cell's time zone (from its country unless set)")
+    online_ballots = serializers.BooleanField()
+
+
+MeetingSettingsInput = form_serializer(SettingsForm, "MeetingSettingsInput",
+                                       "The cell's time zone (empty: by its country) and whether secret ballots may "
+                                       "be cast online.")
+
+
+class UnitMeetingSettings(generics.GenericAPIView):
+    """A cell's meeting settings: GET for whoever manages its meetings; POST changes them."""
+
+    serializer_class = MeetingSettingsSerializer
+
+    def _unit(self, request, pk):
+        actor = actor_for(request)
+        unit = selectors.meeting_units(actor).filter(pk=pk).first()
+        if unit is None:
+            raise Http404
+        if not actor.can("meetings.manage", unit):
+            raise PermissionDenied
+        return actor, unit
+
+    @staticmethod
+    def _current(unit) -> dict:
+        return {"time_zone": services.unit_time_zone(unit), "online_ballots": services.online_ballots_allowed(unit)}
+
+    def get(self, request, pk):
+        _, unit = self._unit(request, pk)
+        return Response(self._current(unit))
+
+    @extend_schema(request=MeetingSettingsInput, responses={200: MeetingSettingsSerializer})
+    def post(self, request, pk):
+        actor, unit = self._unit(request, pk)
+        services.meeting_settings_set(actor=actor, unit=unit, **form_cleaned(SettingsForm, request))
+        return Response(self._current(unit))

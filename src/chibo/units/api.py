@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from chibo.core.access import actor_for
+from chibo.core.access import actor_for, require
 from chibo.core.countries import is_country
+from chibo.core.lifecycle_api import form_cleaned, form_serializer
 from chibo.units import services
+from chibo.units.forms import UnitCloseForm, UnitForm
 from chibo.units.models import MissionKind, Unit, UnitKind
 from chibo.units.selectors import unit_get, units_visible
 
@@ -64,8 +69,56 @@ class UnitList(generics.ListCreateAPIView):
         return Response(UnitSerializer(unit).data, status=201)
 
 
-class UnitDetail(generics.RetrieveAPIView):
+class UnitPatchSerializer(form_serializer(UnitForm, "UnitPatchFields", form_kwargs={"editing": True})):
+    """The fields to change (any of them) and the ``version`` read: a stale version answers 409."""
+
+    version = serializers.IntegerField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.required = name == "version"
+
+
+UnitCloseInput = form_serializer(UnitCloseForm, "UnitCloseInput", "The unit ends: the day and the decision.")
+
+
+def _form_value(value):
+    return value.isoformat() if isinstance(value, date) else ("" if value is None else value)
+
+
+class UnitDetail(generics.GenericAPIView):
+    """A unit in the caller's scope; PATCH changes its details (organization officers, with the version read)."""
+
     serializer_class = UnitSerializer
 
-    def get_object(self):
-        return unit_get(actor_for(self.request), self.kwargs["pk"])
+    def get(self, request, pk):
+        return Response(UnitSerializer(unit_get(actor_for(request), pk)).data)
+
+    @extend_schema(request=UnitPatchSerializer, responses={200: UnitSerializer})
+    def patch(self, request, pk):
+        actor = actor_for(request)
+        unit = unit_get(actor, pk)
+        require(actor, "units.edit", unit)
+        version = request.data.get("version") if hasattr(request.data, "get") else None
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise serializers.ValidationError({"version": ["Cần số phiên bản đã đọc (version)."]})
+        changes = form_cleaned(UnitForm, request, base={f: _form_value(getattr(unit, f)) for f in services.UNIT_FIELDS},
+                               extra=("version",), editing=True)
+        updated = services.unit_update(actor=actor, unit=unit, expected_version=version, changes=changes,
+                                       document=changes.get("opened_by_doc", ""))
+        return Response(UnitSerializer(updated).data)
+
+
+class UnitClose(generics.GenericAPIView):
+    """The unit ends its activity (no open sub-units, no members left on its rolls)."""
+
+    serializer_class = UnitSerializer
+
+    @extend_schema(request=UnitCloseInput, responses={200: UnitSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        unit = unit_get(actor, pk)
+        require(actor, "units.edit", unit)
+        return Response(UnitSerializer(services.unit_close(actor=actor, unit=unit,
+                                                           **form_cleaned(UnitCloseForm, request))).data)

@@ -412,7 +412,23 @@ MATRIX: dict[str, object] = {
         "?year=2027":  E(200, 200, 200, 200, 200, 200, 401),
         "?year=1800":  E(400, 400, 400, 400, 400, 400, 401),
     },
-    "api_calendar_day_remove": {None: E(405, 405, 405, 405, 405, 405, 401)},   # POST only  # the timeline: exactly who may read the full record
+    "api_calendar_day_remove": {None: E(405, 405, 405, 405, 405, 405, 401)},   # POST only
+    "api_unit_close":     {"unit_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
+    "api_deadline_waive":   {"deadline_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_deadline_explain": {"deadline_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_my_feed":        {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_my_notifications": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_my_notifications_read": {None: E(405, 405, 405, 405, 405, 405, 401)},
+    "api_unit_meeting_settings": {
+        "unit_fr_dsq":      E(200, 403, 200, 404, 403, 404, 401),
+        "unit_de_cell":     E(200, 403, 404, 200, 404, 404, 401),
+        "unit_missing":     E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_imports":        {None: E(405, 405, 405, 405, 405, 405, 401)},   # POST only (a multipart upload)
+    "api_import":         {"job_phap": E(404, 404, 200, 404, 404, 404, 401),
+                           "job_missing": E(404, 404, 404, 404, 404, 404, 401)},
+    "api_import_run":     {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_import_cancel":  {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},  # the timeline: exactly who may read the full record
     "api_rules": {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
@@ -653,6 +669,22 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_post_end", "post_fr", "POST", "post_end_form"):        E(200, 403, 403, 404, 404, 404, 401),
     ("api_rule", "rule:admission.decide_within", "POST", "rule_version_form"): E(201, 403, 403, 403, 403, 403, 401),
     ("api_calendar_days", None, "POST", "calendar_day_form"):    E(201, 403, 403, 403, 403, 403, 401),
+    ("api_unit", "unit_fr", "PATCH", "api_unit_patch"):          E(200, 403, 403, 404, 404, 404, 401),
+    ("api_unit", "unit_fr_dsq", "PATCH", "api_unit_patch"):      E(200, 403, 403, 404, 403, 404, 401),
+    ("api_unit", "unit_fr", "PATCH", "empty"):                   E(400, 403, 403, 404, 404, 404, 401),
+    ("api_unit_close", "unit_fr_empty", "POST", "close_form"):   E(200, 403, 403, 404, 404, 404, 401),
+    ("api_deadline_waive", "deadline_fr", "POST", "waive_form"):   E(200, 403, 200, 404, 404, 404, 401),
+    ("api_deadline_waive", "deadline_own", "POST", "waive_form"):  E(200, 403, 200, 404, 403, 404, 401),
+    ("api_deadline_waive", "deadline_fr", "POST", "empty"):        E(400, 403, 400, 404, 404, 404, 401),
+    ("api_deadline_explain", "deadline_fr_late", "POST", "explain_form"): E(200, 403, 200, 404, 404, 404, 401),
+    ("api_my_notifications_read", None, "POST", "unread_notifications"): E(200, 200, 200, 200, 200, 200, 401),
+    ("api_my_feed", None, "POST", "feed_create"):                E(200, 200, 200, 200, 200, 200, 401),
+    ("api_my_feed", None, "POST", "feed_revoke"):                E(200, 200, 200, 200, 200, 200, 401),
+    ("api_unit_meeting_settings", "unit_fr_dsq", "POST", "meeting_settings_form"): E(200, 403, 200, 404, 403, 404, 401),
+    # the upload is multipart: a JSON body is refused (415) once the caller may import; nothing is written
+    ("api_imports", None, "POST", "empty"):                      E(415, 403, 415, 415, 404, 404, 401),
+    ("api_import_run", "job_phap", "POST", "empty"):             E(404, 404, 400, 404, 404, 404, 401),
+    ("api_import_cancel", "job_phap", "POST", "empty"):          E(404, 404, 409, 404, 404, 404, 401),
     ("api_calendar_day_remove", None, "POST", "calendar_remove_form"): E(200, 403, 403, 403, 403, 403, 401),
 }
 
@@ -1010,7 +1042,8 @@ def test_every_write_route_has_write_checks():
     assert write_methods(routes["members:post_end"]) == {"POST"}
     assert write_methods(routes["api_member"]) == {"PATCH"}
     assert write_methods(routes["api_members"]) == {"POST"}
-    assert write_methods(routes["api_unit"]) == set() == write_methods(routes["members:detail"])
+    assert write_methods(routes["api_unit"]) == {"PATCH"}
+    assert write_methods(routes["members:detail"]) == set()
     covered = {(route, method) for route, _target, method, _payload in WRITES}
     missing = []
     for route in routes.values():
@@ -1213,6 +1246,9 @@ def payload(kind: str, target: str | None, env: Env):
                 "decision_date": _d(today - timedelta(days=3))}
     if kind == "post_end_form":
         return {"to_date": _d(today), "reason": "Chuyển công tác về nước"}
+    if kind == "api_unit_patch":
+        obj.refresh_from_db()
+        return {"version": obj.version, "city": "Lyon"}
     if kind == "api_patch":
         obj.refresh_from_db()
         return {"version": obj.version, "job_title": "Tham tán công sứ"}

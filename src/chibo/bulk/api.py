@@ -1,0 +1,118 @@
+"""Member import through the API: upload a spreadsheet (a dry run first), read what it would do, import for real
+or cancel. The same jobs as the import page; a job belongs to the user who uploaded it."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from chibo.bulk import jobs
+from chibo.bulk.forms import ImportForm, RunForm
+from chibo.bulk.models import ImportJob
+from chibo.core.access import actor_for
+from chibo.core.lifecycle_api import RefusalSerializer, form_cleaned, form_serializer
+
+
+class ImportJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    file_name = serializers.CharField()
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    mode = serializers.CharField()
+    state = serializers.CharField(help_text="queued / running / done / failed / cancelled")
+    dry_run = serializers.SerializerMethodField()
+    done = serializers.IntegerField(help_text="Rows handled so far")
+    total = serializers.IntegerField()
+    counts = serializers.SerializerMethodField(help_text="rows, new, update, unchanged, error")
+    message = serializers.CharField()
+
+    def get_dry_run(self, job: ImportJob) -> bool:
+        return bool((job.counts or {}).get("dry_run"))
+
+    def get_counts(self, job: ImportJob) -> dict[str, int]:
+        return {k: v for k, v in (job.counts or {}).items()
+                if k in ("rows", "new", "update", "unchanged", "error") and isinstance(v, int)}
+
+
+class ImportUpload(serializers.Serializer):
+    file = serializers.FileField(help_text="The spreadsheet (.xlsx, .xls, .ods, .csv)")
+    unit = serializers.IntegerField(required=False, help_text="Unit id for rows without a unit code")
+    mode = serializers.ChoiceField(choices=["all", "valid"], required=False,
+                                   help_text="all: nothing is written if any row has an error; valid: the valid rows")
+
+
+RunInput = form_serializer(RunForm, "ImportRunInput", "Import for real, in this mode.")
+
+
+def _editor(request):
+    """Who may import: 404 for those who do not see members at all, 403 for those who only read them."""
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    if not actor.can("members.edit"):
+        raise PermissionDenied
+    return actor
+
+
+def _own_job(request, pk) -> ImportJob:
+    if not actor_for(request).can("members.edit"):
+        raise Http404
+    return get_object_or_404(ImportJob.objects.select_related("unit"), pk=pk, user=request.user)
+
+
+class ImportList(generics.GenericAPIView):
+    """POST a spreadsheet: a dry run (nothing written) whose counts and row report say what the import would do."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": ImportUpload}, responses={201: ImportJobSerializer})
+    def post(self, request):
+        actor = _editor(request)
+        data = request.data.copy()
+        data.setdefault("mode", "all")
+        form = ImportForm(data, request.FILES, actor=actor)
+        if not form.is_valid():
+            raise serializers.ValidationError({k: list(v) for k, v in form.errors.items()})
+        job = jobs.job_create(actor=actor, upload=form.cleaned_data["file"], unit=form.cleaned_data["unit"],
+                              mode=form.cleaned_data["mode"])
+        job = jobs.job_submit(job, size=form.cleaned_data["file"].size, dry_run=True)
+        return Response(ImportJobSerializer(job).data, status=201)
+
+
+class ImportDetail(generics.GenericAPIView):
+    """One of the caller's imports, with its progress while it runs."""
+
+    serializer_class = ImportJobSerializer
+
+    def get(self, request, pk):
+        return Response(ImportJobSerializer(jobs.job_progress(_own_job(request, pk))).data)
+
+
+class ImportRun(generics.GenericAPIView):
+    """Import for real the rows whose dry run the caller has read (400 before the dry run has finished)."""
+
+    serializer_class = ImportJobSerializer
+
+    @extend_schema(request=RunInput, responses={200: ImportJobSerializer})
+    def post(self, request, pk):
+        job = _own_job(request, pk)
+        return Response(ImportJobSerializer(jobs.job_import(job, **form_cleaned(RunForm, request))).data)
+
+
+class ImportCancel(generics.GenericAPIView):
+    """Stop a running import: nothing it wrote is kept."""
+
+    serializer_class = ImportJobSerializer
+
+    @extend_schema(request=None, responses={200: ImportJobSerializer, 409: RefusalSerializer})
+    def post(self, request, pk):
+        job = _own_job(request, pk)
+        if job.finished:
+            return Response({"detail": "Việc nhập đã kết thúc; không còn gì để dừng.", "state": job.state}, status=409)
+        jobs.job_cancel(job)
+        return Response(ImportJobSerializer(jobs.job_progress(job)).data)

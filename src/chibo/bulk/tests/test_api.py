@@ -1,0 +1,50 @@
+"""The import through the API: a multipart upload is a dry run (nothing written), the counts say what the
+import would do, the real import writes exactly the valid rows; a finished job cannot be cancelled."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from chibo.bulk.tests.test_import import HEADER, rows_for
+from chibo.members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+
+def csv(rows) -> SimpleUploadedFile:
+    text = "\n".join(";".join(str(c) for c in r) for r in [HEADER, *rows])
+    return SimpleUploadedFile("ds.csv", text.encode("utf-8"), content_type="text/csv")
+
+
+def test_upload_dry_run_then_import_the_valid_rows(client_of):
+    api = client_of("bithu.phap")
+    rows = rows_for(["Nguyễn Văn Đức", "Trần Thị Hằng", "Phạm Ngọc Ánh"], card_base=55_000_000)
+    rows[2][3] = "31/02/1980"  # not a date
+    answer = api.post("/api/v1/imports/", {"file": csv(rows), "mode": "valid"})
+    assert answer.status_code == 201, answer.content
+    job = answer.json()
+    assert job["state"] == "done" and job["dry_run"] is True
+    assert job["counts"] == {"rows": 3, "new": 2, "update": 0, "unchanged": 0, "error": 1}
+    assert not Member.objects.filter(card_number__startswith="5500000").exists()
+    assert api.get(f"/api/v1/imports/{job['id']}/").json()["counts"] == job["counts"]
+
+    bad = api.post(f"/api/v1/imports/{job['id']}/run/", {"mode": "sometimes"}, content_type="application/json")
+    assert bad.status_code == 400 and "mode" in bad.json()
+    done = api.post(f"/api/v1/imports/{job['id']}/run/", {"mode": "valid"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["dry_run"] is False
+    assert Member.objects.filter(card_number__startswith="5500000").count() == 2
+    # Imported already: a second real run is refused until a new dry run; a finished job cannot be stopped.
+    again = api.post(f"/api/v1/imports/{job['id']}/run/", {"mode": "valid"}, content_type="application/json")
+    assert again.status_code == 400
+    assert api.post(f"/api/v1/imports/{job['id']}/cancel/").status_code == 409
+    # Another user's job is not found, even for an officer over the whole tree.
+    assert client_of("ban.tochuc").get(f"/api/v1/imports/{job['id']}/").status_code == 404
+
+
+def test_an_upload_without_a_file_or_for_a_reader_is_refused(client_of):
+    before = Member.objects.count()
+    assert client_of("bithu.phap").post("/api/v1/imports/", {"mode": "all"}).status_code == 400
+    assert client_of("ub.kiemtra").post("/api/v1/imports/", {"file": csv([])}).status_code == 403
+    assert client_of("dangvien.phap").post("/api/v1/imports/", {"file": csv([])}).status_code == 404
+    assert Member.objects.count() == before
