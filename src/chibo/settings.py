@@ -13,6 +13,7 @@ Environments (``CHIBO_ENV``):
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
 import os
 from datetime import date, timedelta
@@ -20,6 +21,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -219,6 +221,15 @@ MFA_ADAPTER = "chibo.accounts.adapter.MFAAdapter"
 USERSESSIONS_TRACK_ACTIVITY = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the client's address
+# for throttling, axes, allauth and the audit log comes from chibo.core.request_context.client_ip.
+CHIBO_TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
+for _proxy in CHIBO_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"CHIBO_TRUSTED_PROXIES: {_proxy!r} is not an address or a network") from _exc
+AXES_CLIENT_IP_CALLABLE = "chibo.core.request_context.client_ip"
 AXES_FAILURE_LIMIT = env_int("CHIBO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 # Keyed on username *and* IP: an attacker elsewhere cannot lock a victim out.
@@ -231,9 +242,11 @@ AXES_USERNAME_CALLABLE = "chibo.accounts.adapter.axes_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("CHIBO_AXES_ENABLED", True)
-# allauth's own failed-login limit is per username by default ("5/300s/key"), which would let anyone
-# lock a victim out from anywhere; keep only its per-address limit and leave username+IP to axes.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+# Wrong passwords and wrong second-factor codes (allauth counts both under "login_failed"): 10 a minute per
+# client address, and 30 an hour per account, so that guessing spread over many addresses is capped too.
+# allauth's default per-account limit (5 in 5 minutes) would let a stranger keep a victim out; 30 an hour is
+# far above a person's typing errors and far below what guessing needs. axes locks username+address pairs.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,30/h/key"}
 
 # Sessions: idle timeout (cookie age renewed on each request) and an absolute limit.
 SESSION_COOKIE_AGE = env_int("CHIBO_SESSION_IDLE_SECONDS", 30 * 60)
@@ -367,7 +380,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "chibo.core.api.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601", "%d/%m/%Y"],
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min",
+    # Per account (user) and per client address (anon); the suite drives thousands of requests a minute.
+    "DEFAULT_THROTTLE_CLASSES": ["chibo.core.throttles.AddressRateThrottle", "chibo.core.throttles.AccountRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("CHIBO_API_USER_RATE", "100000/min" if CHIBO_ENV == "test" else "600/min"),
+                               "anon": env_str("CHIBO_API_ANON_RATE", "100000/min" if CHIBO_ENV == "test" else "60/min"),
+                               # wrong or revoked API tokens, per client address
+                               "bad_token": env_str("CHIBO_API_BAD_TOKEN_RATE", "100000/min" if CHIBO_ENV == "test"
+                                                    else "20/min"),
                                # activation links posted to the API, per client address
                                "activation": env_str("CHIBO_ACTIVATION_RATE", "1000/min" if CHIBO_ENV == "test"
                                                      else "10/min")},

@@ -6,6 +6,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.request_context import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     # allauth has no Vietnamese catalogue: the errors the sign-in pages show, in the UI's language.
@@ -22,6 +24,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def get_client_ip(self, request) -> str:
+        """The same client address as axes, the API throttles and the audit log (trusted proxies honoured)."""
+        return client_ip(request)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -15,7 +15,6 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from chibo.accounts import selectors, services
@@ -26,6 +25,7 @@ from chibo.accounts.models import ApiToken, Invitation, RoleAssignment, User
 from chibo.core.access import Role, actor_for
 from chibo.core.request_context import client_ip
 from chibo.core.text import fold
+from chibo.core.throttles import AddressRateThrottle
 from chibo.units.selectors import unit_get
 
 
@@ -205,7 +205,7 @@ class AcceptSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=200, style={"input_type": "password"})
 
 
-class ActivationThrottle(AnonRateThrottle):
+class ActivationThrottle(AddressRateThrottle):
     scope = "activation"
 
 

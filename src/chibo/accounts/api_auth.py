@@ -8,10 +8,30 @@ from rest_framework import authentication, exceptions
 from chibo.accounts.models import ApiToken
 from chibo.accounts.selectors import has_mfa, needs_mfa
 from chibo.accounts.services import hash_token
+from chibo.core.throttles import AddressRateThrottle
+
+
+class BadTokenThrottle(AddressRateThrottle):
+    """Wrong or revoked tokens, per client address: guessing is answered 429 before it is answered 401."""
+
+    scope = "bad_token"
+
+    def get_cache_key(self, request, view) -> str:
+        # Called while the request is being authenticated: request.user is not to be touched here.
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class HashedTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
+
+    def authenticate(self, request):
+        try:
+            return super().authenticate(request)
+        except exceptions.AuthenticationFailed:
+            throttle = BadTokenThrottle()
+            if not throttle.allow_request(request, None):
+                raise exceptions.Throttled(throttle.wait()) from None
+            raise
 
     def authenticate_credentials(self, key):
         token = (

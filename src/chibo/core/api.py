@@ -59,3 +59,4 @@ class RuleRefSerializer(serializers.ModelSerializer):
         fields = ["id", "key", "value", "unit", "basis", "effective_from"]
         read_only_fields = fields
         extra_kwargs = {"unit": {"help_text": "calendar_days, working_days, months, years, …"}}
+
