@@ -27,7 +27,7 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule
-from chibo.core.text import clean, name_sort_key, search_key
+from chibo.core.text import clean, has_bidi_controls, name_sort_key, search_key
 from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
@@ -139,6 +139,8 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
     over the maximum (the higher committee decides on those). With ``invite``, the applicant is invited to
     their dossier page at ``email`` in the same step."""
     require(actor, "admission.edit", unit)
+    if has_bidi_controls(full_name):
+        raise ValidationError({"full_name": "Họ và tên chứa ký tự điều khiển hướng chữ (ví dụ U+202E); hãy gõ lại."})
     full_name = clean(full_name)
     recorded_on = recorded_on or clock.today()
     citizen_id = clean(citizen_id).replace(" ", "")

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 
 from chibo.core.request_context import client_ip, reset_ip, set_ip
+
+logger = logging.getLogger(__name__)
 
 
 class RequestContextMiddleware:
@@ -53,3 +57,42 @@ class NoStoreMiddleware:
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
         return response
+
+
+class ApiErrorsMiddleware:
+    """Every answer under /api/ is JSON, errors included (a server error, a body too large, an unknown URL);
+    a number too large for the database (an id or a version of 2^63) is bad input (400), never a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith("/api/") and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            reason = response.reason_phrase or "Lỗi"
+            replaced = JsonResponse({"detail": ERROR_TEXTS.get(response.status_code, reason)},
+                                    status=response.status_code)
+            for header in ("Retry-After", "WWW-Authenticate", "Allow"):
+                if response.has_header(header):
+                    replaced[header] = response[header]
+            return replaced
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            logger.warning("Number out of range in %s %s: %s", request.method, request.path, exception)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": ERROR_TEXTS[400]}, status=400)
+            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ", "text": ERROR_TEXTS[400]},
+                          status=400)
+        return None
+
+
+ERROR_TEXTS = {
+    400: "Yêu cầu không hợp lệ (một số quá lớn hoặc dữ liệu sai dạng).",
+    404: "Không tìm thấy.",
+    405: "Phương thức không được hỗ trợ.",
+    413: "Nội dung gửi lên quá lớn.",
+    500: "Lỗi máy chủ; sự cố đã được ghi lại.",
+}

@@ -17,6 +17,9 @@ _SPACES = re.compile(r"\s+")
 # C0/C1 control characters that are not whitespace (NUL, BEL, ESC, DEL …): never meaningful in a
 # name or a document number, and PostgreSQL refuses NUL in text.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# Bidirectional controls (LRM, RLM, ALM, embeddings, overrides, isolates): no Vietnamese text needs them, and
+# a right-to-left override makes a name or a number display as something else.
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 # Vietnamese alphabet order; f j w z appear in foreign names and sort where Latin puts them.
 _ALPHABET = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
@@ -34,9 +37,14 @@ def clean(value: str | None) -> str:
         return ""
     # Zero-width spaces go before normalizing: one between a letter and its tone mark would
     # otherwise leave a decomposed pair behind ("e\u200b\u0301" must become "é").
-    value = _CONTROLS.sub("", str(value)).replace("\u00a0", " ").replace("\u200b", "")
+    value = _BIDI.sub("", _CONTROLS.sub("", str(value))).replace("\u00a0", " ").replace("\u200b", "")
     value = unicodedata.normalize("NFC", value)
     return _SPACES.sub(" ", value).strip()
+
+
+def has_bidi_controls(value: str | None) -> bool:
+    """Whether the text carries a bidirectional control (names with one are refused, not silently changed)."""
+    return bool(value) and bool(_BIDI.search(str(value)))
 
 
 def fold(value: str) -> str:

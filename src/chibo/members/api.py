@@ -84,7 +84,7 @@ class MemberCreateSerializer(MemberWriteSerializer):
 
 
 class MemberPatchSerializer(MemberWriteSerializer):
-    version = serializers.IntegerField(min_value=1)
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
 
 SEARCH_PARAMS = [

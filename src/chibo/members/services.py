@@ -15,7 +15,7 @@ from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish, subscribe
-from chibo.core.text import clean, name_sort_key, search_key
+from chibo.core.text import clean, has_bidi_controls, name_sort_key, search_key
 from chibo.members import accounts, timeline
 from chibo.members.counters import counts_change, state_of
 from chibo.members.events import MembersCreated, MemberStatusChanged
@@ -59,6 +59,8 @@ def _today() -> date:
 
 
 def normalize_data(data: dict) -> dict:
+    if has_bidi_controls(data.get("full_name")):
+        raise ValidationError({"full_name": "Họ và tên chứa ký tự điều khiển hướng chữ (ví dụ U+202E); hãy gõ lại."})
     out: dict = {}
     for name in EDITABLE_FIELDS:
         if name not in data:

@@ -72,7 +72,7 @@ class UnitList(generics.ListCreateAPIView):
 class UnitPatchSerializer(form_serializer(UnitForm, "UnitPatchFields", form_kwargs={"editing": True})):
     """The fields to change (any of them) and the ``version`` read: a stale version answers 409."""
 
-    version = serializers.IntegerField()
+    version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,7 +101,7 @@ class UnitDetail(generics.GenericAPIView):
         unit = unit_get(actor, pk)
         require(actor, "units.edit", unit)
         version = request.data.get("version") if hasattr(request.data, "get") else None
-        if not isinstance(version, int) or isinstance(version, bool):
+        if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**31:
             raise serializers.ValidationError({"version": ["Cần số phiên bản đã đọc (version)."]})
         changes = form_cleaned(UnitForm, request, base={f: _form_value(getattr(unit, f)) for f in services.UNIT_FIELDS},
                                extra=("version",), editing=True)
