@@ -20,13 +20,13 @@ from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.documents import OfficialDocument, Paragraph, Table, render_pdf
+from chibo.core.sheets import safe_cell
 from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import MemberFilters, member_search
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 LIST_COLUMNS = [
     ("full_name", "Họ và tên"), ("gender", "Giới tính"), ("birth_date", "Ngày sinh"),
@@ -35,11 +35,6 @@ LIST_COLUMNS = [
     ("unit", "Chi bộ"), ("home_town", "Quê quán"), ("job_title", "Chức vụ, nghề nghiệp"), ("workplace", "Nơi làm việc"),
 ]
 
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _d(value: date | None) -> str:

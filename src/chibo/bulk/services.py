@@ -38,13 +38,13 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from chibo.bulk import legacy
-from chibo.bulk.exports import safe_cell
 from chibo.bulk.models import ColumnMapping
 from chibo.bulk.reader import open_sheet, parse_date
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.crypto import EncryptedTextField, blind_index
+from chibo.core.sheets import safe_cell
 from chibo.core.text import clean, search_key
 from chibo.deadlines.services import open_probation_confirmations
 from chibo.members import services as member_services

@@ -10,6 +10,7 @@ from openpyxl.styles import Font
 
 from chibo.core.countries import country_name
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
+from chibo.core.sheets import safe_row
 from chibo.members.enums import PostRole
 from chibo.members.selectors import post_holder_on
 from chibo.transfers import selectors
@@ -177,13 +178,13 @@ def book_xlsx(unit, year: int, letters) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"10-SHĐ {year}"
-    ws.append([f"SỔ GIỚI THIỆU SINH HOẠT ĐẢNG (Mẫu 10-SHĐ) — {unit.name} — năm {year}"])
+    ws.append(safe_row([f"SỔ GIỚI THIỆU SINH HOẠT ĐẢNG (Mẫu 10-SHĐ) — {unit.name} — năm {year}"]))
     ws["A1"].font = Font(bold=True)
     ws.append(BOOK_HEADERS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     for row in book_rows(letters):
-        ws.append(row)
+        ws.append(safe_row(row))
     for col, width in zip("ABCDEFGHIJ", [14, 12, 26, 14, 14, 8, 36, 12, 14, 30], strict=True):
         ws.column_dimensions[col].width = width
     out = io.BytesIO()

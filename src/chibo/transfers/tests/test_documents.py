@@ -116,3 +116,15 @@ def test_void_letter_marked_and_in_book(letters, unit):
     assert [r[0] for r in rows] == [x.number for x in letters]
     assert rows[2][9] == "ĐÃ HỦY: Viết sai ô số 1" and rows[0][9] is None
     assert rows[0][2] == letters[0].member.full_name and rows[0][7] == "05/2026"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_book(letters, unit):
+    from openpyxl import load_workbook
+
+    member = letters[0].member
+    Member.objects.filter(pk=member.pk).update(full_name='=HYPERLINK("http://x.example/","Bấm")')
+    book = list(transfer_book(unit("PHAP-LHS"), 2026))
+    ws = load_workbook(io.BytesIO(book_xlsx(unit("PHAP-LHS"), 2026, book))).active
+    names = [r[2] for r in ws.iter_rows(min_row=3, values_only=True)]
+    assert names[0] == "'=HYPERLINK(\"http://x.example/\",\"Bấm\")"
+    assert all(cell.data_type != "f" for row in ws.iter_rows() for cell in row)
