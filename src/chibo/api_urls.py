@@ -53,6 +53,7 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/", meetings_api.MeetingActions.as_view(), name="api_meeting_actions"),
     path("units/<int:pk>/meeting-settings/", meetings_api.UnitMeetingSettings.as_view(),
          name="api_unit_meeting_settings"),
+    path("ballots/<int:pk>/receipt/", meetings_api.BallotReceipt.as_view(), name="api_ballot_receipt"),
     path("ballots/<int:pk>/", meetings_api.BallotDetail.as_view(), name="api_ballot"),
     path("ballots/<int:pk>/actions/", meetings_api.BallotActions.as_view(), name="api_ballot_actions"),
     path("transfers/", transfers_api.TransferList.as_view(), name="api_transfers"),

@@ -263,3 +263,24 @@ class UnitMeetingSettings(generics.GenericAPIView):
         actor, unit = self._unit(request, pk)
         services.meeting_settings_set(actor=actor, unit=unit, **form_cleaned(SettingsForm, request))
         return Response(self._current(unit))
+
+
+class ReceiptInput(serializers.Serializer):
+    receipt = serializers.CharField(max_length=40, help_text="The code shown once when the ballot was cast")
+
+
+class ReceiptAnswer(serializers.Serializer):
+    counted = serializers.BooleanField(allow_null=True, help_text="null while the ballot is still open")
+
+
+class BallotReceipt(generics.GenericAPIView):
+    """Check that the slip with this receipt was counted (after the count). Nothing is written or logged."""
+
+    serializer_class = ReceiptAnswer
+
+    @extend_schema(request=ReceiptInput, responses={200: ReceiptAnswer})
+    def post(self, request, pk):
+        box = selectors.box_get(actor_for(request), pk)
+        body = ReceiptInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response({"counted": services.ballot_receipt_counted(box=box, code=body.validated_data["receipt"])})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/receipt/", views.receipt_check, name="receipt"),
     path("<int:pk>/minutes/", views.minutes_file, name="minutes_file"),
     path("ballots/<int:pk>/vote/", views.vote, name="vote"),
     path("documents/<int:pk>/", views.document, name="document"),

@@ -117,14 +117,16 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
             sheet.append((m, marks.get(m.pk)))
     own = marks.get(actor.member_id) if actor.member_id else None
     is_member_here = bool(actor.member_id) and selectors.own_unit_id(actor) == meeting.unit_id
-    receipt = request.GET.get("receipt", "")[:40]
+    # The receipt check comes by POST only (meetings:receipt): a code never travels in a URL or an access log.
+    receipt = request.POST.get("receipt", "")[:40] if request.method == "POST" else ""
     receipt_box = None
     receipt_ok = None
-    if receipt and request.GET.get("box", "").isdigit():
-        receipt_box = next((b for b in boxes if b.pk == int(request.GET["box"])), None)
+    if receipt and request.POST.get("box", "").isdigit():
+        receipt_box = next((b for b in boxes if b.pk == int(request.POST["box"])), None)
         if receipt_box is not None:
             receipt_ok = services.ballot_receipt_counted(box=receipt_box, code=receipt)
     show_minutes = manage or meeting.minutes_state == MinutesState.APPROVED
+    receipt = ""  # never echoed back into the page
     return {
         "m": meeting, "local": local(meeting), "manage": manage,
         "warnings": rules.warnings(meeting) if manage else [],
@@ -147,6 +149,16 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
 
 @login_required
 def detail(request, pk):
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    return render(request, "meetings/detail.html", _detail_context(request, actor, meeting))
+
+
+@login_required
+@require_http_methods(["POST"])
+def receipt_check(request, pk):
+    """A voter checks that the slip with their receipt was counted (after the count). By POST, so that the
+    code stays out of URLs and logs; nothing is written."""
     actor = actor_for(request)
     meeting = selectors.meeting_get(actor, pk)
     return render(request, "meetings/detail.html", _detail_context(request, actor, meeting))

@@ -43,6 +43,7 @@ OWN = "302→own record"    # redirected to the persona's own member page
 HOME = "302→/"            # redirected to the front page
 DONE = "302→done"         # the write went through: redirected to a result page (not the login page)
 SHOWN = "200+written"     # the write went through and the page shows its result once (a new API token)
+READ = "200, read only"   # a POST that only answers a question (a ballot receipt check): 200, nothing written
 LOOSE = "third-party"     # prefix rule: never 5xx; anonymous gets 200 or the login page
 
 
@@ -490,6 +491,7 @@ MATRIX: dict[str, object] = {
     "meetings:act":         {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
     "meetings:check_in":    {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
     "meetings:vote":        {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "meetings:receipt":     {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
     "meetings:minutes_file": {
         "meeting_fr_dsq_minutes": E(200, 200, 200, 404, 200, 404, LOGIN),
         "meeting_fr_dsq":   E(404, 404, 404, 404, 404, 404, LOGIN),   # minutes not approved yet
@@ -509,6 +511,7 @@ MATRIX: dict[str, object] = {
     "api_meeting_actions":  {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_ballot":           {"box_fr_dsq": E(200, 200, 200, 404, 200, 404, 401)},
     "api_ballot_actions":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_ballot_receipt":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     # -- third party ---------------------------------------------------------------------------
     "accounts/*":         LOOSE,
 }
@@ -622,6 +625,9 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("meetings:act", "meeting_fr_dsq", "POST", "empty"):                  E(400, 403, 400, 404, 400, 404, LOGIN),
     ("meetings:check_in", "meeting_fr_dsq_open", "POST", "meeting_check_in"): E(403, 403, DONE, 404, DONE, 404, LOGIN),
     ("meetings:vote", "box_fr_dsq", "POST", "meeting_vote"):              E(403, 403, 200, 404, 200, 404, LOGIN),
+    # the receipt check only answers (by POST, to keep the code out of URLs): nothing is written
+    ("meetings:receipt", "meeting_fr_dsq", "POST", "receipt_check"):      E(READ, READ, READ, 404, READ, 404, LOGIN),
+    ("api_ballot_receipt", "box_fr_dsq", "POST", "receipt_check"):        E(READ, READ, READ, 404, READ, 404, 401),
     ("meetings:unit_settings", "unit_fr_dsq", "POST", "meeting_settings_form"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("api_meetings", None, "POST", "meeting_api_new"):                    E(201, 403, 201, 404, 403, 404, 401),
     ("api_meeting_actions", "meeting_fr_dsq", "POST", "meeting_api_attendance"): E(200, 403, 200, 404, 403, 404, 401),
@@ -950,7 +956,7 @@ def judge(response, expected, *, persona: str, env: Env, target: str | None) -> 
         ok = status == 302 and location == "/"
     elif expected == DONE:
         ok = status == 302 and location.startswith("/") and not location.startswith(LOGIN_URL)
-    elif expected == SHOWN:
+    elif expected in (SHOWN, READ):
         ok = status == 200
     else:
         ok = status == expected
@@ -1246,6 +1252,8 @@ def payload(kind: str, target: str | None, env: Env):
                 "decision_date": _d(today - timedelta(days=3))}
     if kind == "post_end_form":
         return {"to_date": _d(today), "reason": "Chuyển công tác về nước"}
+    if kind == "receipt_check":
+        return {"receipt": "ABCD-EFGH-IJKL-MNOP", "box": str(env.targets["box_fr_dsq"])}
     if kind == "api_unit_patch":
         obj.refresh_from_db()
         return {"version": obj.version, "city": "Lyon"}

@@ -97,8 +97,14 @@ def test_member_checks_in_and_votes_with_a_receipt(client_of, actor_of, unit, pe
     # Results are hidden until the close, then the receipt checks out.
     assert "Tán thành 1" not in member.get(f"/meetings/{meeting.pk}/").content.decode()
     services.ballot_close(actor=sec, box=box)
-    checked = member.get(f"/meetings/{meeting.pk}/?receipt={code}&box={box.pk}").content.decode()
-    assert "Phiếu có mã này đã được tính." in checked
+    # By POST only: a code in the query string is ignored (it would land in access logs).
+    assert "Phiếu có mã này" not in member.get(f"/meetings/{meeting.pk}/?receipt={code}&box={box.pk}").content.decode()
+    checked = member.post(f"/meetings/{meeting.pk}/receipt/", {"receipt": code, "box": box.pk}).content.decode()
+    assert "Phiếu có mã này đã được tính." in checked and code not in checked
+    api = member.post(f"/api/v1/ballots/{box.pk}/receipt/", {"receipt": code}, content_type="application/json")
+    assert api.json() == {"counted": True}
+    wrong = member.post(f"/api/v1/ballots/{box.pk}/receipt/", {"receipt": "0000-0000"}, content_type="application/json")
+    assert wrong.json() == {"counted": False}
 
 
 def test_compliance_page_for_the_tree_and_settings(client_of, unit):
