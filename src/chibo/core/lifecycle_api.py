@@ -179,9 +179,10 @@ def form_serializer(form_class: type[forms.Form], name: str, doc: str = "",
 
 def form_cleaned(form_class: type[forms.Form], request, *, base: dict | None = None, extra: tuple[str, ...] = (),
                  **form_kwargs) -> dict:
-    """The request body validated by the page's form: unknown fields and nested values refused, the form's
-    errors field by field (400). ``base``: the current values a partial body (PATCH) is laid over; ``extra``:
-    fields the body may carry beside the form's (a version). Returns the form's cleaned data."""
+    """The request body validated by the page's form: unknown fields and nested values refused (a multiple
+    choice takes a list of plain values), the form's errors field by field (400). ``base``: the current values
+    a partial body (PATCH) is laid over; ``extra``: fields the body may carry beside the form's (a version).
+    Returns the form's cleaned data."""
     if not hasattr(request.data, "get"):
         raise serializers.ValidationError({"non_field_errors": ["Cần một đối tượng JSON."]})
     data = form_data(request.data, exclude="")
@@ -189,7 +190,9 @@ def form_cleaned(form_class: type[forms.Form], request, *, base: dict | None = N
     unknown = sorted(set(data) - set(form.fields) - set(extra))
     if unknown:
         raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
-    nested = sorted(k for k, v in data.items() if isinstance(v, dict | list))
+    listed = {k for k, v in data.items() if isinstance(v, list) and isinstance(form.fields[k], forms.MultipleChoiceField)
+              and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v)}  # a list of plain values
+    nested = sorted(k for k, v in data.items() if isinstance(v, dict | list) and k not in listed)
     if nested:
         raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
     if not form.is_valid():

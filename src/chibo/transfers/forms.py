@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from chibo.core.forms import TodayDateField, VNDateField
+from chibo.members.reviews import ApproveField
 from chibo.transfers.models import (
     INCOMING,
     DeclarationKind,
@@ -108,8 +109,9 @@ class OrgForm(forms.Form):
 
 
 class OrgActiveForm(forms.Form):
-    active = forms.TypedChoiceField(choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")], coerce=lambda v: v == "1",
-                                    widget=forms.HiddenInput)
+    # "0"/"1" from the page's hidden input, false/true from the API
+    active = ApproveField(label="Dùng lại (không: ngừng sử dụng)", choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")],
+                          coerce=lambda v: v == "1", widget=forms.HiddenInput)
     reason = forms.CharField(label="Lý do ngừng sử dụng (sáp nhập, giải thể…)", max_length=300, required=False)
 
 
@@ -186,6 +188,10 @@ class DelegationForm(forms.Form):
             tasks.append((text, due))
         data["team"], data["tasks"] = team, tasks
         return data
+
+
+class HoldCloseForm(forms.Form):
+    closed_on = VNDateField(label="Kết thúc ngày")
 
 
 class CloseForm(forms.Form):

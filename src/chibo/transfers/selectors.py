@@ -10,8 +10,8 @@ from django.http import Http404
 from chibo.core.access import Actor, subtree_q
 from chibo.core.text import clean
 from chibo.deadlines.selectors import deadlines_of_member
-from chibo.members.enums import Status
-from chibo.members.selectors import MemberFilters, member_search, members_visible
+from chibo.members.enums import ACTIVE_STATUSES, Status
+from chibo.members.selectors import MemberFilters, member_get, member_search, members_visible
 from chibo.transfers.models import (
     OPEN_STATES,
     Declaration,
@@ -103,6 +103,13 @@ def organizations(*, active_only: bool = True) -> QuerySet[OutsideOrganization]:
     return qs.filter(active=True) if active_only else qs
 
 
+def organization_get(actor: Actor, pk) -> OutsideOrganization:
+    """One organization of the directory (active or not), for whoever reads member records; 404 otherwise."""
+    if not actor.can("members.view"):
+        raise Http404("Không tìm thấy")
+    return _get(organizations(active_only=False), pk)
+
+
 def organization_uses(org: OutsideOrganization) -> int:
     """How many transfers start or end at ``org`` (they keep it when it is deactivated)."""
     return Transfer.objects.filter(Q(from_org=org) | Q(to_org=org)).count()
@@ -110,6 +117,24 @@ def organization_uses(org: OutsideOrganization) -> int:
 
 def reviews_of_member(member) -> QuerySet[ReturnReview]:
     return ReturnReview.objects.filter(member=member)
+
+
+def return_review_get(actor: Actor, pk) -> ReturnReview:
+    """A self-review of a member in the actor's scope (404 otherwise)."""
+    review = _get(ReturnReview.objects.select_related("member", "unit"), pk)
+    member_get(actor, review.member_id)
+    return review
+
+
+def holds_of_member(member) -> QuerySet[TransferHold]:
+    return TransferHold.objects.filter(member=member).select_related("member")
+
+
+def hold_get(actor: Actor, pk) -> TransferHold:
+    """An inspection / complaint flag on a member in the actor's scope (404 otherwise)."""
+    hold = _get(TransferHold.objects.select_related("member", "member__unit"), pk)
+    member_get(actor, hold.member_id)
+    return hold
 
 
 def transfer_deadlines(member):
@@ -167,6 +192,22 @@ def _get_by(qs, **lookup):
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
+
+
+def rotation_candidates(actor: Actor, unit) -> list:
+    """The members on ``unit``'s own rolls a rotation may pick (active, in the actor's scope)."""
+    return list(members_visible(actor).filter(unit=unit, status__in=ACTIVE_STATUSES).order_by("name_sort"))
+
+
+def delegation_parents(actor: Actor) -> list:
+    """The upper committees (open tops of the tree) where the actor may set up temporary cells."""
+    return [u for u in units_visible(actor).filter(depth=0, closed_on__isnull=True) if actor.can("units.edit", u)]
+
+
+def delegation_team(actor: Actor, team: list[tuple[int, str]]) -> list[tuple]:
+    """(member, role) for the picked members still in the actor's scope, in the order picked."""
+    found = {m.pk: m for m in members_visible(actor).select_related("unit").filter(pk__in=[pk for pk, _r in team])}
+    return [(found[pk], role) for pk, role in team if pk in found]
 
 
 DELEGATION_SEARCH_LIMIT = 20

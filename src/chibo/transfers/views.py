@@ -15,8 +15,8 @@ from chibo.core.access import actor_for
 from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
-from chibo.members.enums import ACTIVE_STATUSES, PostRole
-from chibo.members.selectors import member_get, members_visible, post_holder_on, posts_of_unit
+from chibo.members.enums import PostRole
+from chibo.members.selectors import member_get, post_holder_on, posts_of_unit
 from chibo.transfers import selectors, services
 from chibo.transfers.documents import (
     book_document,
@@ -31,6 +31,7 @@ from chibo.transfers.forms import (
     DeclarationForm,
     DelegationForm,
     ExemptionForm,
+    HoldCloseForm,
     HoldForm,
     IncomingForm,
     OrgActiveForm,
@@ -45,9 +46,7 @@ from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSF
 from chibo.transfers.models import (
     DelegationRole,
     Form,
-    ReturnReview,
     State,
-    TransferHold,
 )
 from chibo.units.selectors import unit_get, units_visible
 
@@ -97,7 +96,7 @@ def member_page(request, pk):
     return render(request, "transfers/member.html", {
         "m": member, "transfers": selectors.transfers_of_member(actor, member),
         "letters": selectors.letters_visible(actor).filter(member=member).order_by("-issued_on", "-pk"),
-        "reviews": selectors.reviews_of_member(member), "holds": TransferHold.objects.filter(member=member),
+        "reviews": selectors.reviews_of_member(member), "holds": selectors.holds_of_member(member),
         "deadlines": selectors.transfer_deadlines(member), "today": clock.today(),
         "trips": selectors.trips_visible(actor).filter(member=member)[:20],
         "declarations": selectors.declarations_visible(actor).filter(member=member)[:20],
@@ -247,11 +246,7 @@ def review_new(request, pk):
 @require_POST
 def review_certify(request, pk):
     actor = actor_for(request)
-    try:
-        review = ReturnReview.objects.select_related("member").get(pk=pk)
-    except ReturnReview.DoesNotExist as exc:
-        raise Http404 from exc
-    member_get(actor, review.member_id)  # 404 outside scope
+    review = selectors.return_review_get(actor, pk)  # 404 outside scope
     form = CertifyForm(request.POST)
     if submit(request, form, lambda: services.return_review_certify(actor=actor, review=review, **form.cleaned_data)):
         messages.success(request, "Đã xác nhận bản tự kiểm điểm.")
@@ -294,11 +289,7 @@ def organizations(request):
 
 def _org_for_edit(request, pk):
     actor = actor_for(request)
-    if not actor.can("members.view"):
-        raise Http404
-    org = selectors.organizations(active_only=False).filter(pk=pk).first()
-    if org is None:
-        raise Http404
+    org = selectors.organization_get(actor, pk)
     if not actor.can("transfers.orgs"):
         raise PermissionDenied
     return actor, org
@@ -451,7 +442,7 @@ def rotation(request, pk):
     unit = unit_get(actor, pk)
     if not actor.can("transfers.edit", unit):
         raise PermissionDenied
-    members = list(members_visible(actor).filter(unit=unit, status__in=ACTIVE_STATUSES).order_by("name_sort"))
+    members = selectors.rotation_candidates(actor, unit)
     orgs = list(selectors.organizations())
     form = RotationForm(request.POST or None, actor=actor, members=members, orgs=orgs)
     preview = None
@@ -472,7 +463,7 @@ def rotation(request, pk):
 
 def _delegation_roots(actor):
     """The upper committees where the actor may set up temporary cells (403 otherwise)."""
-    roots = [u for u in units_visible(actor).filter(depth=0, closed_on__isnull=True) if actor.can("units.edit", u)]
+    roots = selectors.delegation_parents(actor)
     if not roots:
         raise PermissionDenied
     return roots
@@ -505,12 +496,6 @@ def delegation_detail(request, pk):
     })
 
 
-def _team_rows(actor, team: list[tuple[int, str]]) -> list[tuple]:
-    """(member, role) for the picked members still in the actor's scope, in the order picked."""
-    found = {m.pk: m for m in members_visible(actor).select_related("unit").filter(pk__in=[pk for pk, _r in team])}
-    return [(found[pk], role) for pk, role in team if pk in found]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def delegation_new(request):
@@ -523,7 +508,7 @@ def delegation_new(request):
     team, tasks = [], [("", None)] * 3
 
     def create():
-        rows = _team_rows(actor, form.cleaned_data["team"])
+        rows = selectors.delegation_team(actor, form.cleaned_data["team"])
         if len(rows) != len(form.cleaned_data["team"]):
             raise ValidationError({"members": "Có đảng viên không tìm thấy trong phạm vi quản lý."})
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tasks")}
@@ -534,7 +519,7 @@ def delegation_new(request):
         messages.success(request, f"Đã lập {done.value.unit.name}.")
         return redirect("transfers:delegation", done.value.unit_id)
     if request.method == "POST" and hasattr(form, "cleaned_data"):
-        team = _team_rows(actor, form.cleaned_data.get("team", []))
+        team = selectors.delegation_team(actor, form.cleaned_data.get("team", []))
         tasks = form.cleaned_data.get("tasks") or tasks
     return render(request, "transfers/delegation_new.html", {
         "form": form, "team": team, "tasks": tasks, "roles": DelegationRole.choices, "parent": roots[0],
@@ -590,14 +575,11 @@ def delegation_close(request, pk):
 @require_POST
 def hold_close(request, pk):
     actor = actor_for(request)
-    hold = TransferHold.objects.filter(pk=pk).first()
-    if hold is None:
-        raise Http404
-    member = member_get(actor, hold.member_id)  # 404 outside scope
+    hold = selectors.hold_get(actor, pk)  # 404 outside scope
+    member = hold.member
     if not actor.can("transfers.hold", member.unit):
         raise PermissionDenied
-    form = CloseForm(request.POST)
-    form.fields["document"].required = False
+    form = HoldCloseForm(request.POST)
     if submit(request, form, lambda: services.hold_close(actor=actor, hold=hold, closed_on=form.cleaned_data["closed_on"])):
         messages.success(request, "Đã kết thúc: đảng viên có thể chuyển sinh hoạt.")
         return redirect("transfers:member", member.pk)

@@ -471,6 +471,24 @@ MATRIX: dict[str, object] = {
         "unit_closed":     E(404, 404, 404, 404, 404, 404, 401),   # a unit without a delegation record
     },
     "api_delegation_actions": {"unit_delegation": E(405, 405, 405, 405, 405, 405, 401)},
+    # the API twins of the other transfer pages: lists read like the member page, actions are POST only
+    "api_transfer_incoming": {"member_fr_incoming": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_holds":          api(MEMBER_PAGE),
+    "api_hold_close":     {"hold_us": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_letter_void":    {"letter_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_rotation":       {"unit_fr_lhs": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_organizations": {  # the directory: whoever reads member records, like its page
+        None:             E(200, 200, 200, 200, 404, 404, 401),
+        "?active=false":  E(200, 200, 200, 200, 404, 404, 401),
+        "?active=maybe":  E(400, 400, 400, 400, 404, 404, 401),
+    },
+    "api_organization": {
+        "org_first":      E(200, 200, 200, 200, 404, 404, 401),
+        "org_missing":    E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_organization_active": {"org_first": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_return_reviews": api(MEMBER_PAGE),
+    "api_return_review_certify": {"review_own": E(405, 405, 405, 405, 405, 405, 401)},
     # meetings: staff see their subtree, a member the meetings of their own unit
     "meetings:index":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "meetings:new":         {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
@@ -616,6 +634,25 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_declarations", None, "POST", "transfers_api_declaration"):      E(201, 403, 201, 404, 201, 404, 401),
     ("api_declaration_actions", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
     ("api_declaration_actions", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
+    # the API twins of the transfer pages above (the same forms and payloads; page DONE → 201 / 200)
+    ("api_transfer_incoming", "member_fr_incoming", "POST", "transfers_incoming"): E(201, 403, 201, 404, 404, 404, 401),
+    ("api_transfer_incoming", "member_fr_incoming", "POST", "empty"):     E(400, 403, 400, 404, 404, 404, 401),
+    ("api_return_reviews", "member_own", "POST", "transfers_review"):     E(201, 403, 201, 404, 201, 404, 401),
+    ("api_return_review_certify", "review_own", "POST", "transfers_certify"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_return_review_certify", "review_own", "POST", "empty"):         E(400, 403, 400, 404, 403, 404, 401),
+    ("api_holds", "member_fr", "POST", "transfers_hold"):                 E(201, 201, 403, 404, 404, 404, 401),
+    ("api_holds", "member_fr", "POST", "empty"):                          E(400, 400, 403, 404, 404, 404, 401),
+    ("api_hold_close", "hold_us", "POST", "transfers_hold_close"):        E(200, 200, 404, 404, 404, 404, 401),
+    ("api_letter_void", "letter_fr", "POST", "transfers_void"):           E(200, 403, 200, 404, 404, 404, 401),
+    ("api_letter_void", "letter_fr", "POST", "empty"):                    E(400, 403, 400, 404, 404, 404, 401),
+    ("api_organizations", None, "POST", "transfers_org"):                 E(201, 403, 403, 403, 404, 404, 401),
+    ("api_organizations", None, "POST", "empty"):                         E(400, 403, 403, 403, 404, 404, 401),
+    ("api_organization", "org_first", "PATCH", "transfers_org_edit"):     E(200, 403, 403, 403, 404, 404, 401),
+    ("api_organization_active", "org_first", "POST", "transfers_org_deactivate"): E(200, 403, 403, 403, 404, 404, 401),
+    ("api_rotation", "unit_fr_lhs", "POST", "transfers_api_rotation"):    E(201, 403, 201, 404, 404, 404, 401),
+    ("api_rotation", "unit_fr_lhs", "POST", "empty"):                     E(400, 403, 400, 404, 404, 404, 401),
+    ("api_delegations", None, "POST", "transfers_api_delegation"):        E(201, 403, 403, 403, 403, 403, 401),
+    ("api_delegations", None, "POST", "empty"):                           E(400, 403, 403, 403, 403, 403, 401),
     # meetings: bithu.duc is not offered a French cell (form shown again); a member sees but may not act (403);
     # the ballot's eligible list holds no persona: a member of the cell is told so (200), nothing written.
     ("meetings:new", None, "POST", "meeting_form"):                       E(DONE, 404, DONE, 200, 404, 404, LOGIN),

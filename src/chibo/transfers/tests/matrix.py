@@ -240,6 +240,19 @@ def transfer_payload(kind: str, target, env):
         return {"members": [str(pk) for pk in pks], "kind": "internal", "to_unit": str(env.targets["unit_fr_dsq"]),
                 "decision_doc": "31/QĐ-BNG", "decision_date": d(today - timedelta(days=2)),
                 "reason": "Luân chuyển cuối nhiệm kỳ", "action": "commit"}
+    if kind == "transfers_api_rotation":  # the page's members as ids, no preview/commit button: POST commits
+        body = transfer_payload("transfers_rotation", target, env)
+        del body["action"]
+        return {**body, "members": [int(pk) for pk in body["members"]], "to_unit": env.targets["unit_fr_dsq"],
+                "decision_date": (today - timedelta(days=2)).isoformat()}
+    if kind == "transfers_api_delegation":  # the page's rows as lists of objects
+        team = plain_full_members("NGA", 3)
+        return {"name": "Chi bộ tạm thời Đoàn công tác Kazan 2026", "code": "DOAN-KAZAN26", "country": "RU",
+                "opened_on": today.isoformat(), "return_on": (today + timedelta(days=14)).isoformat(),
+                "document": "730-QĐ/ĐUBNG",
+                "members": [{"member": team[0].pk, "role": "secretary"}, {"member": team[1].pk, "role": "deputy_secretary"},
+                            {"member": team[2].pk}],
+                "tasks": [{"text": "Lãnh đạo đoàn hoàn thành nhiệm vụ"}]}
     if kind == "transfers_delegation":
         team = plain_full_members("NGA", 3)
         return {"name": "Chi bộ tạm thời Đoàn công tác Kazan 2026", "code": "DOAN-KAZAN26", "country": "RU",
