@@ -220,3 +220,10 @@ def test_the_accounts_command_acts_within_the_users_scope(personas, mailoutbox):
     role_id = re.search(r"Role (\d+):", granted).group(1)
     assert "Role withdrawn" in chibo("--user", "ban.tochuc", "withdraw", role_id, "--reason", "Hết nhiệm vụ")
     assert "whole-tree roles" in chibo("--user", "ban.tochuc", "review")
+
+
+def test_a_password_reset_for_an_unknown_address_sends_nothing(mailoutbox):
+    answer = Client().post("/accounts/password/reset/", {"email": "nobody-here@example.org"})
+    assert answer.status_code in (200, 302)
+    assert mailoutbox == []
+    assert "signup" not in Client().get("/accounts/login/").content.decode()
