@@ -77,7 +77,8 @@ def restore_migration_data() -> None:
 
     from chibo.core.models import Rule
 
-    for name, key in (("0004_seed_rulebook", "probation.months"), ("0006_account_rules", "account.invitation_days")):
+    for name, key in (("0004_seed_rulebook", "probation.months"), ("0006_account_rules", "account.invitation_days"),
+                      ("0007_import_retention", "import.keep_days")):
         if not Rule.objects.filter(key=key).exists():
             importlib.import_module(f"chibo.core.migrations.{name}").seed(apps, None)
 

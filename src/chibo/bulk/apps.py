@@ -6,3 +6,9 @@ class BulkConfig(AppConfig):
     label = "bulk"
     verbose_name = "Nhập, xuất dữ liệu"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from chibo.bulk.jobs import imports_purge
+        from chibo.deadlines.sweep import register_step
+
+        register_step(imports_purge)

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import uuid
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from chibo.bulk.reader import FileRefused
 from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, report_xlsx
 from chibo.bulk.tasks import run_import
 from chibo.core.access import actor_from_user
+from chibo.core.rulebook import integer, rule
 
 logger = logging.getLogger(__name__)
 
@@ -35,15 +37,30 @@ INLINE_MAX_BYTES = 512 * 1024  # larger files go to the worker
 
 
 def storage_dir() -> Path:
+    """Uploaded lists and their reports hold personal data in clear: a directory only the service reads."""
     path = Path(settings.VAR_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
     return path
+
+
+def _private(path: str | Path):
+    """A new file only the service's user may read (0600), whatever the umask."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+
+
+def _remove(*paths: str | Path) -> None:
+    for path in paths:
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
 
 
 def job_create(*, actor, upload, unit, mode: str) -> ImportJob:
     suffix = Path(upload.name).suffix.lower()[:6]
     stored = storage_dir() / f"{uuid.uuid4().hex}{suffix}"
-    with open(stored, "wb") as fh:
+    with _private(stored) as fh:
         for chunk in upload.chunks():
             fh.write(chunk)
     return ImportJob.objects.create(user=actor.user, unit=unit, file_name=upload.name[:200], stored_path=str(stored),
@@ -158,7 +175,7 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
         state, message = JobState.FAILED, f"Lỗi khi nhập ({exc.__class__.__name__}); không có gì được ghi."
     counts = {"unknown": unknown, "override": override or {}}
     if plan is not None:
-        with open(report_path(job), "wb") as fh:
+        with _private(report_path(job)) as fh:
             fh.write(report_xlsx(plan))
         counts = {**counts, **plan.counts, "dry_run": dry_run, "unknown": plan.unknown, "sha256": plan.sha256,
                   "encodings": plan.encodings, "conversions": plan.conversions[:15],
@@ -167,8 +184,24 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
         state=state, message=message, counts=counts, sha256=counts.get("sha256", ""), finished_at=timezone.now(),
         done=len(plan.rows) if plan else 0, total=len(plan.rows) if plan else 0)
     _clear_side_files(job)
+    if not dry_run:  # the real import has run: the uploaded list is not needed any more
+        _remove(job.stored_path)
     job.refresh_from_db()
     return job
+
+
+def imports_purge(today: date) -> int:
+    """A step of the daily sweep: delete the uploads and row reports of imports older than the rule
+    ``import.keep_days`` (they hold personal data in clear). The job rows stay, without their files."""
+    days = integer(rule("import.keep_days", on=today))
+    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    purged = 0
+    for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(state=JobState.RUNNING).only("stored_path"):
+        paths = [job.stored_path, report_path(job), _progress_file(job), _cancel_file(job)]
+        if any(os.path.exists(p) for p in paths):
+            _remove(*paths)
+            purged += 1
+    return purged
 
 
 def job_run_background(job: ImportJob, *, dry_run: bool) -> None:

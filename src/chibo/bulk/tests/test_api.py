@@ -48,3 +48,33 @@ def test_an_upload_without_a_file_or_for_a_reader_is_refused(client_of):
     assert client_of("ub.kiemtra").post("/api/v1/imports/", {"file": csv([])}).status_code == 403
     assert client_of("dangvien.phap").post("/api/v1/imports/", {"file": csv([])}).status_code == 404
     assert Member.objects.count() == before
+
+
+def test_uploads_are_private_removed_after_the_import_and_purged_by_the_rule(client_of):
+    import os
+    import stat
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from chibo.bulk import jobs
+    from chibo.bulk.models import ImportJob
+
+    api = client_of("bithu.phap")
+    rows = rows_for(["Nguyễn Văn Đức", "Trần Thị Hằng"], card_base=56_000_000)
+    first = api.post("/api/v1/imports/", {"file": csv(rows), "mode": "all"}).json()
+    job = ImportJob.objects.get(pk=first["id"])
+    for path in (job.stored_path, jobs.report_path(job)):
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path
+    assert stat.S_IMODE(os.stat(jobs.storage_dir()).st_mode) == 0o700
+    api.post(f"/api/v1/imports/{job.pk}/run/", {"mode": "all"}, content_type="application/json")
+    assert not os.path.exists(job.stored_path)  # the list itself goes once imported
+    assert os.path.exists(jobs.report_path(job))  # the report stays for the rule's days
+
+    second = ImportJob.objects.get(pk=api.post("/api/v1/imports/", {"file": csv(rows)}).json()["id"])
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(days=4))
+    call_command("reminders", stdout=open(os.devnull, "w"))  # the daily sweep
+    assert not os.path.exists(jobs.report_path(job))
+    assert os.path.exists(second.stored_path) and os.path.exists(jobs.report_path(second))  # within the rule
+    assert api.get(f"/bulk/import/{job.pk}/report/").status_code == 404
