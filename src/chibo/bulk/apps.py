@@ -8,7 +8,8 @@ class BulkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from chibo.bulk.jobs import imports_purge
+        from chibo.bulk.jobs import imports_purge, jobs_fail_stale
         from chibo.deadlines.sweep import register_step
 
+        register_step(jobs_fail_stale)
         register_step(imports_purge)

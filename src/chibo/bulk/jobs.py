@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import uuid
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -86,10 +86,49 @@ def _write_progress(stored_path: str, done: int, total: int) -> None:
     os.replace(tmp, path)  # the page never reads a half-written file
 
 
+STALE_RUNNING = timedelta(minutes=10)  # a running import reports progress far more often than this
+STALE_QUEUED = timedelta(hours=6)      # the worker takes queued imports one after another
+
+
+def _last_sign_of_life(job: ImportJob) -> datetime:
+    try:
+        return datetime.fromtimestamp(_progress_file(job).stat().st_mtime, tz=UTC)
+    except OSError:
+        return job.created_at
+
+
+def job_is_stale(job: ImportJob, *, now: datetime | None = None) -> bool:
+    """A job whose worker died: running without a heartbeat for STALE_RUNNING, or queued for STALE_QUEUED."""
+    now = now or timezone.now()
+    if job.state == JobState.RUNNING:
+        return now - _last_sign_of_life(job) > STALE_RUNNING
+    if job.state == JobState.QUEUED:
+        return now - max(job.created_at, _last_sign_of_life(job)) > STALE_QUEUED
+    return False
+
+
+def job_fail_stale(job: ImportJob) -> bool:
+    """Mark a stale job failed (its transaction died with its worker: nothing of it was written), so that it
+    can be run again. Returns whether it was stale."""
+    if not job_is_stale(job):
+        return False
+    changed = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+        state=JobState.FAILED, finished_at=timezone.now(),
+        message=_("Việc nhập bị gián đoạn (tiến trình nền đã dừng); không có gì được ghi. Có thể chạy lại."))
+    _clear_side_files(job)
+    job.refresh_from_db()
+    return bool(changed)
+
+
+def jobs_fail_stale(today: date) -> int:
+    """A step of the sweep: every stale job is marked failed."""
+    return sum(job_fail_stale(job) for job in ImportJob.objects.filter(state__in=[JobState.RUNNING, JobState.QUEUED]))
+
+
 def job_progress(job: ImportJob) -> ImportJob:
     """The job with the progress its running import last reported (the progress file is newer than the row
-    while the import's transaction is open)."""
-    if job.finished:
+    while the import's transaction is open); a job whose worker died is marked failed here."""
+    if job.finished or job_fail_stale(job):
         return job
     try:
         found = json.loads(_progress_file(job).read_text())
@@ -102,7 +141,15 @@ def job_progress(job: ImportJob) -> ImportJob:
 def job_cancel(job: ImportJob) -> None:
     """Ask the job to stop: the cancel file (seen at its next batch, whatever the database), and the row's flag
     unless the job is running on SQLite (its import may hold the write lock until it ends; waiting for it
-    would hang the page)."""
+    would hang the page). A job still waiting for the worker, or whose worker died, stops at once."""
+    if job_fail_stale(job):
+        return
+    if job.state == JobState.QUEUED:
+        ImportJob.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
+            state=JobState.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
+            message=_("Đã hủy; không có gì được ghi."))
+        job.refresh_from_db()
+        return
 
     _cancel_file(job).touch()
     if connection.vendor == "sqlite" and job.state == JobState.RUNNING:
@@ -150,7 +197,8 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     the job so the real import uses what the dry run showed."""
     actor = actor_from_user(job.user)
     side_ok = not connection.in_atomic_block  # the job row is committed: a second connection can see it
-    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="")
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="", done=0, total=0)
+    _write_progress(job.stored_path, 0, 0)  # the heartbeat starts: this run's progress, not the dry run's
     _clear_side_files(job)  # a cancel that came as the previous run ended is not for this run
 
     def progress(done: int, total: int) -> None:
@@ -184,7 +232,7 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
         state=state, message=message, counts=counts, sha256=counts.get("sha256", ""), finished_at=timezone.now(),
         done=len(plan.rows) if plan else 0, total=len(plan.rows) if plan else 0)
     _clear_side_files(job)
-    if not dry_run:  # the real import has run: the uploaded list is not needed any more
+    if not dry_run and state == JobState.DONE:  # imported: the uploaded list is not needed any more
         _remove(job.stored_path)
     job.refresh_from_db()
     return job
@@ -225,8 +273,8 @@ def job_import(job: ImportJob, *, mode: str) -> ImportJob:
     if not job.finished or not (job.counts or {}).get("dry_run"):
         raise ValidationError(_("Cần chạy thử và xem kết quả trước khi nhập vào hồ sơ."))
     job.mode = mode
-    job.state, job.cancel_requested = JobState.QUEUED, False
-    job.save(update_fields=["mode", "state", "cancel_requested"])
+    job.state, job.cancel_requested, job.done, job.total = JobState.QUEUED, False, 0, 0
+    job.save(update_fields=["mode", "state", "cancel_requested", "done", "total"])
     if job.counts.get("rows", 0) > INLINE_MAX_ROWS:
         job_run_background(job, dry_run=False)
         job.refresh_from_db()

@@ -78,3 +78,36 @@ def test_uploads_are_private_removed_after_the_import_and_purged_by_the_rule(cli
     assert not os.path.exists(jobs.report_path(job))
     assert os.path.exists(second.stored_path) and os.path.exists(jobs.report_path(second))  # within the rule
     assert api.get(f"/bulk/import/{job.pk}/report/").status_code == 404
+
+
+def test_an_import_whose_worker_died_is_marked_failed_and_can_be_run_again(client_of):
+    import os
+    import time as _time
+
+    from chibo.bulk import jobs
+    from chibo.bulk.models import ImportJob, JobState
+
+    api = client_of("bithu.phap")
+    rows = rows_for(["Nguyễn Văn Đức", "Trần Thị Hằng"], card_base=57_000_000)
+    job = ImportJob.objects.get(pk=api.post("/api/v1/imports/", {"file": csv(rows), "mode": "all"}).json()["id"])
+    # The real import started in a worker that was then killed: the row says running, the heartbeat is old.
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, done=0, total=0)
+    jobs._write_progress(job.stored_path, 1, 2)
+    old = _time.time() - 11 * 60
+    os.utime(jobs._progress_file(job), (old, old))
+    seen = api.get(f"/api/v1/imports/{job.pk}/").json()
+    assert seen["state"] == "failed" and "chạy lại" in seen["message"]
+    again = api.post(f"/api/v1/imports/{job.pk}/run/", {"mode": "all"}, content_type="application/json")
+    assert again.status_code == 200 and again.json()["state"] == "done"
+    assert Member.objects.filter(card_number__startswith="5700000").count() == 2
+
+
+def test_a_queued_import_is_cancelled_at_once(client_of):
+    from chibo.bulk.models import ImportJob, JobState
+
+    api = client_of("bithu.phap")
+    job = ImportJob.objects.get(pk=api.post("/api/v1/imports/", {"file": csv(rows_for(["Lê Văn Tám"],
+                                                                                      card_base=58_000_000))}).json()["id"])
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, done=0, total=0)
+    answer = api.post(f"/api/v1/imports/{job.pk}/cancel/")
+    assert answer.status_code == 200 and answer.json()["state"] == "cancelled"
