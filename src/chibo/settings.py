@@ -227,6 +227,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated): the client's address
 # for throttling, axes, allauth and the audit log comes from chibo.core.request_context.client_ip.
+# A file outside the database (another mount or host) to which the sweep appends the audit chain's head;
+# `chibo audit verify` checks against it by default.
+CHIBO_AUDIT_ANCHORS = env_str("CHIBO_AUDIT_ANCHORS", "")
 CHIBO_TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
 for _proxy in CHIBO_TRUSTED_PROXIES:
     try:

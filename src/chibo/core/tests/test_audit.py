@@ -812,3 +812,41 @@ def test_app_role_with_update_only_on_the_seal_columns_can_audit_but_not_rewrite
                 sql(statement, params)
     sql("RESET ROLE")
     assert verify_chain().ok
+
+
+def test_the_sweep_keeps_anchors_and_verify_uses_them_by_default(tmp_path, settings, actor_of):
+    from io import StringIO
+
+    from chibo.core.audit import audit
+
+    anchors_file = tmp_path / "anchors" / "chibo-anchors.txt"
+    anchors_file.parent.mkdir()
+    settings.CHIBO_AUDIT_ANCHORS = str(anchors_file)
+    call_command("reminders", stdout=StringIO())
+    call_command("reminders", stdout=StringIO())  # nothing new: no second line
+    assert len(anchors_file.read_text().splitlines()) == 1
+    audit(actor=actor_of("ban.tochuc"), action="test.event", obj=None, data={"n": 1})
+    call_command("reminders", stdout=StringIO())
+    lines = anchors_file.read_text().splitlines()
+    assert len(lines) == 2 and lines[1].split("#")[0].strip() == f"{last_seq()}:{head().last_hash}"
+    out = StringIO()
+    call_command("audit", "verify", stdout=out, stderr=StringIO())
+    assert "2 anchors matched" in out.getvalue()
+
+    # The newest row deleted and the head moved back: the chain alone is consistent, the anchors are not.
+    seq = last_seq()
+    sql("DELETE FROM core_auditevent WHERE seq = %s", [seq])
+    sql("UPDATE core_audithead SET seq = %s, last_hash = %s WHERE id = 1",
+        [seq - 1, AuditEvent.objects.get(seq=seq - 1).hash])
+    assert verify_chain().ok
+    with pytest.raises(CommandError, match=f"#{seq}"):
+        call_command("audit", "verify", stdout=StringIO(), stderr=StringIO())
+
+
+def test_verify_warns_when_no_anchors_are_kept(settings):
+    from io import StringIO
+
+    settings.CHIBO_AUDIT_ANCHORS = ""
+    err = StringIO()
+    call_command("audit", "verify", stdout=StringIO(), stderr=err)
+    assert "No anchors" in err.getvalue()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from chibo.core.audit import anchor_now, parse_anchors, verify_chain
@@ -15,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "anchor"])
         parser.add_argument("--anchors", metavar="FILE",
-                            help="verify: SEQ:HASH lines printed earlier by 'chibo audit anchor'")
+                            help="verify: SEQ:HASH lines printed earlier by 'chibo audit anchor' "
+                                 "(default: the file CHIBO_AUDIT_ANCHORS names, which the sweep appends to)")
         parser.add_argument("--append", metavar="FILE", help="anchor: also append the line to FILE")
 
     def handle(self, *args, action, anchors=None, append=None, **options):
@@ -27,6 +29,12 @@ class Command(BaseCommand):
             self.stdout.write(line)
             return
         known: dict[int, str] = {}
+        anchors = anchors or getattr(settings, "CHIBO_AUDIT_ANCHORS", "")
+        if not anchors:
+            self.stderr.write(self.style.WARNING(
+                "No anchors: set CHIBO_AUDIT_ANCHORS to a file outside the database (the sweep appends the chain "
+                "head to it), or pass --anchors. Without them, deleting the newest rows together with the head "
+                "would not be detected."))
         if anchors:
             try:
                 known = parse_anchors(Path(anchors).read_text(encoding="utf-8").splitlines())
