@@ -230,6 +230,8 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # A file outside the database (another mount or host) to which the sweep appends the audit chain's head;
 # `chibo audit verify` checks against it by default.
 CHIBO_AUDIT_ANCHORS = env_str("CHIBO_AUDIT_ANCHORS", "")
+# base64 of 32 random bytes: the key of `chibo backup` and `chibo restore` (kept apart from the backups).
+CHIBO_BACKUP_KEY = env_str("CHIBO_BACKUP_KEY", "")
 CHIBO_TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
 for _proxy in CHIBO_TRUSTED_PROXIES:
     try:
