@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
                             help="verify: SEQ:HASH lines printed earlier by 'chibo audit anchor'")
         parser.add_argument("--append", metavar="FILE", help="anchor: also append the line to FILE")
 
-    def handle(self, *args, action, anchors=None, append=None, **options):
+    def handle(self, *args: Any, action: str, anchors: str | None = None, append: str | None = None,
+               **options: Any) -> None:
         if action == "anchor":
             line = anchor_now()
             if append:
