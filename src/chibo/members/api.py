@@ -170,7 +170,7 @@ class TimelineEventSerializer(serializers.Serializer):
     recorded_at = serializers.DateTimeField(read_only=True)
     actor_label = serializers.CharField(read_only=True)
     unit = serializers.IntegerField(source="unit_id", read_only=True, allow_null=True)
-    data = serializers.JSONField(read_only=True, help_text="The event's structured parameters")
+    data = serializers.JSONField(read_only=True, help_text="The event's structured parameters")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Serializer.data
 
 
 class TimelineQuerySerializer(serializers.Serializer):

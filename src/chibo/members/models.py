@@ -116,6 +116,9 @@ class TimelineEvent(models.Model):
     actor_label = models.CharField(max_length=150, blank=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict)
+    # Not stored: made by ``members.selectors.timeline_entries`` in the reader's language.
+    label: str
+    text: str
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]

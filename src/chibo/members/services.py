@@ -4,7 +4,7 @@ document; the apps above follow through the events of ``chibo.members.events``."
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -152,7 +152,7 @@ def _save(member: Member) -> None:
 
 
 @transaction.atomic
-def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data) -> Member:
+def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data: Any) -> Member:
     require(actor, "members.edit", unit)
     unit = unit_lock(unit)
     if not unit.is_open:
