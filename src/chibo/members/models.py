@@ -49,6 +49,8 @@ class Member(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: on a delegation's candidates, why the member cannot join ("" when free to).
+    busy: str
 
     class Meta:
         ordering = ["name_sort", "pk"]
