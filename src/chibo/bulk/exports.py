@@ -36,7 +36,7 @@ LIST_COLUMNS = [
 ]
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
@@ -109,7 +109,9 @@ def book_document(actor: Actor, unit) -> OfficialDocument:
 
 def book_pdf(actor: Actor, unit) -> bytes:
     doc = book_document(actor, unit)
-    audit(actor=actor, action="members.book_exported", unit=unit, data={"format": "pdf", "rows": len(doc.blocks[1].rows)})
+    table = doc.blocks[1]
+    assert isinstance(table, Table)
+    audit(actor=actor, action="members.book_exported", unit=unit, data={"format": "pdf", "rows": len(table.rows)})
     return render_pdf(doc)
 
 

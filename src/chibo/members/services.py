@@ -4,6 +4,7 @@ document; the apps above follow through the events of ``chibo.members.events``."
 from __future__ import annotations
 
 from datetime import date, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -136,7 +137,7 @@ def validate_member(member: Member, *, today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def set_derived(member: Member) -> None:
+def set_derived(member: Member | SimpleNamespace) -> None:  # the import passes a stand-in with the name
     member.name_search = search_key(member.full_name)
     member.name_lower = member.full_name.lower()
     member.name_sort = name_sort_key(member.full_name)
