@@ -48,6 +48,7 @@ test: install-test system browser
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports
+	PYTHONPATH=src CHIBO_ENV=test $(BIN)/mypy
 
 # Benchmarks on a throw-away PostgreSQL database (BENCH_DATABASE_URL); writes bench/results.md. Not part of `make test`.
 # Scale: BENCH_MEMBERS (default 5600000), BENCH_UNITS (60000), BENCH_IMPORT_ROWS (100000).

@@ -9,9 +9,10 @@ mkdir -p "$CHIBO_VAR_DIR" test-artifacts
 PG_URL="${CHIBO_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 WORKERS="${CHIBO_TEST_WORKERS:-2}"
 
-echo "== lint: ruff, import contracts =="
+echo "== lint: ruff, import contracts, types =="
 "$BIN/ruff" check src tests bench
 "$BIN/lint-imports" --no-cache >/dev/null || "$BIN/lint-imports" --no-cache
+PYTHONPATH=src "$BIN/mypy"
 
 echo "== chibo tests on SQLite =="
 env -u DATABASE_URL "$BIN/pytest" -n "$WORKERS" "$@"

@@ -102,7 +102,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(RoleSerializer(many=True))
     def get_roles(self, user) -> list[dict]:
-        return RoleSerializer([r for r in user.roles.all() if r.revoked_at is None], many=True).data
+        return RoleSerializer([r for r in user.roles.all() if r.revoked_at is None], many=True).data  # type: ignore[return-value]  # many=True gives a list (ReturnList); the stub says ReturnDict
 
 
 class AccountDetailSerializer(AccountSerializer):
@@ -138,7 +138,7 @@ class Me(APIView):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=100)
+    label = serializers.CharField(max_length=100)  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.label
 
 
 class MyTokens(generics.ListAPIView):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -10,6 +11,9 @@ from django.utils import timezone
 
 from chibo.accounts.enums import AccountKind, InvitationState
 from chibo.core.access import Role
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class User(AbstractUser):
@@ -98,7 +102,7 @@ class Invitation(models.Model):
             return InvitationState.EXPIRED
         return InvitationState.PENDING
 
-    def get_state_display(self) -> str:
+    def get_state_display(self) -> StrOrPromise:
         return InvitationState(self.state).label
 
 

@@ -3,9 +3,10 @@ sees, invitations, the periodic review, a person's own sessions, tokens and seco
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
@@ -20,7 +21,17 @@ from chibo.core.access import Actor, Grant, subtree_q
 from chibo.core.rulebook import integer, rule
 
 if TYPE_CHECKING:
+    from typing import TypedDict
+
+    from django_stubs_ext import WithAnnotations
+
     from chibo.units.models import Unit
+
+    class _Invitations(TypedDict):
+        has_open_invitation: bool
+        has_any_invitation: bool
+
+    AccountRow = WithAnnotations[User, _Invitations]  # an account as accounts_visible gives it
 
 
 def _in_force(day: date) -> Q:
@@ -28,7 +39,7 @@ def _in_force(day: date) -> Q:
             & (Q(ends_on__isnull=True) | Q(ends_on__gte=day)))
 
 
-def grants_for_user(user, *, on: date | None = None) -> list[Grant]:
+def grants_for_user(user: User, *, on: date | None = None) -> list[Grant]:
     rows = (RoleAssignment.objects.filter(_in_force(on or clock.today()), user=user)
             .select_related("unit").order_by("unit__path"))
     return [Grant(role=r.role, unit_id=r.unit_id, unit_path=r.unit.path) for r in rows]
@@ -50,15 +61,15 @@ def build_actor(user: User, *, ip: str | None = None) -> Actor:
     )
 
 
-def needs_mfa(user) -> bool:
+def needs_mfa(user: User) -> bool:
     """Every account enrols a second factor before it sees anything: members' own records are personal
     data too."""
     return bool(user.is_authenticated)
 
 
-def has_mfa(user) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]).exists()
+def has_mfa(user: User) -> bool:
+    return bool(Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]).exists())
 
 
 def accounts_exist() -> bool:
@@ -66,7 +77,7 @@ def accounts_exist() -> bool:
     return User.objects.exists()
 
 
-def users_of_members(member_ids) -> QuerySet[User]:
+def users_of_members(member_ids: Iterable[int] | QuerySet[Any, Any]) -> QuerySet[User]:
     """Active accounts opening the records of these members (a queryset or list of member ids)."""
     return User.objects.filter(is_active=True, member_id__in=member_ids)
 
@@ -80,7 +91,7 @@ def user_of_applicant(applicant_id: int) -> User | None:
     return User.objects.filter(applicant_id=applicant_id).first()
 
 
-def role_holders(unit_paths, *, roles=None) -> QuerySet[User]:
+def role_holders(unit_paths: Iterable[str], *, roles: Iterable[str] | None = None) -> QuerySet[User]:
     """Active accounts holding a role in force (of ``roles`` when given) on one of the units at ``unit_paths``."""
     grants = RoleAssignment.objects.filter(_in_force(clock.today()), unit__path__in=list(unit_paths))
     if roles is not None:
@@ -97,10 +108,10 @@ def _account_scope(roots: list[str]) -> Q:
             | subtree_q(roots, "applicant__unit__path"))
 
 
-def accounts_visible(actor: Actor, *, perm: str = "accounts.view") -> QuerySet[User]:
+def accounts_visible(actor: Actor, *, perm: str = "accounts.view") -> QuerySet[AccountRow]:
     roots = actor.paths_for(perm)
     if not roots:
-        return User.objects.none()
+        return cast("QuerySet[AccountRow]", User.objects.none())  # empty: lacks no annotation
     open_invitation = Invitation.objects.filter(user=OuterRef("pk"), used_at__isnull=True, revoked_at__isnull=True)
     return (User.objects.filter(_account_scope(roots))
             .select_related("unit", "member__unit", "applicant__unit")
@@ -121,9 +132,9 @@ def account_get(actor: Actor, pk: int, *, perm: str = "accounts.view") -> User:
 def account_unit(user: User) -> Unit | None:
     """The unit whose officers manage the account: a member's or applicant's own unit, else where it was
     invited."""
-    if user.member_id:
+    if user.member is not None:
         return user.member.unit
-    if user.applicant_id:
+    if user.applicant is not None:
         return user.applicant.unit
     return user.unit
 
@@ -133,9 +144,10 @@ def account_state(user: User) -> str:
         return AccountState.DEACTIVATED
     if user.is_active:
         return AccountState.ACTIVE
-    if getattr(user, "has_open_invitation", None) is None:
+    has_open_invitation = getattr(user, "has_open_invitation", None)  # annotated by accounts_visible
+    if has_open_invitation is None:
         return AccountState.INVITED if _open(user).exists() else AccountState.EXPIRED
-    return AccountState.INVITED if user.has_open_invitation else AccountState.EXPIRED
+    return AccountState.INVITED if has_open_invitation else AccountState.EXPIRED
 
 
 def _open(user: User) -> QuerySet[Invitation]:
@@ -143,7 +155,7 @@ def _open(user: User) -> QuerySet[Invitation]:
                                      expires_at__gt=timezone.now())
 
 
-def filter_by_state(users: QuerySet[User], state: str) -> QuerySet[User]:
+def filter_by_state(users: QuerySet[AccountRow], state: str) -> QuerySet[AccountRow]:
     if state == AccountState.DEACTIVATED:
         return users.filter(deactivated_at__isnull=False)
     if state == AccountState.ACTIVE:
@@ -253,15 +265,18 @@ def my_token(user: User, pk: int) -> ApiToken:
 
 
 def my_sessions(user: User) -> list[UserSession]:
-    return UserSession.objects.purge_and_list(user)
+    sessions: list[UserSession] = UserSession.objects.purge_and_list(user)
+    return sessions
 
 
 def my_authenticators(user: User) -> QuerySet[Authenticator]:
-    return Authenticator.objects.filter(user=user).order_by("type", "created_at")
+    found: QuerySet[Authenticator] = Authenticator.objects.filter(user=user).order_by("type", "created_at")
+    return found
 
 
 def recovery_codes_left(user: User) -> int | None:
     found = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
     if found is None:
         return None
-    return len(found.wrap().get_unused_codes())
+    codes: list[str] = found.wrap().get_unused_codes()
+    return len(codes)

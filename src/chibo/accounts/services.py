@@ -43,6 +43,10 @@ from chibo.notifications.services import notify
 from chibo.units.selectors import unit_root
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from chibo.admission.models import Applicant
+    from chibo.members.models import Member
     from chibo.units.models import Unit
 
 TOKEN_PREFIX_LEN = 8
@@ -367,7 +371,7 @@ def role_withdraw(*, actor: Actor, assignment: RoleAssignment, reason: str = "")
     return assignment
 
 
-def _other_whole_tree_officers(assignment: RoleAssignment):
+def _other_whole_tree_officers(assignment: RoleAssignment) -> QuerySet[RoleAssignment]:
     today = _today()
     return (RoleAssignment.objects.filter(role=Role.ORG_OFFICER, unit_id=assignment.unit_id, revoked_at__isnull=True,
                                           starts_on__lte=today, user__is_active=True)
@@ -548,7 +552,8 @@ def account_review_notify(*, actor: Actor, on: date, officers: Iterable[User], c
 # --- the demo and tests: accounts with a known password -------------------------------------------
 
 @transaction.atomic
-def user_create(*, actor: Actor, username: str, password: str, member=None, applicant=None, email: str = "",
+def user_create(*, actor: Actor, username: str, password: str, member: Member | None = None,
+                applicant: Applicant | None = None, email: str = "",
                 is_demo: bool = False, full_name: str = "") -> User:
     """An active account with a known password, for the demo personas and tests (real accounts are
     invited and activated by their holder)."""
@@ -574,7 +579,7 @@ def staff_role_for_demo(*, actor: Actor, user: User, role: str, unit: Unit, star
 
 
 @transaction.atomic
-def totp_enrol(*, actor: Actor, user: User, secret: str | None = None):
+def totp_enrol(*, actor: Actor, user: User, secret: str | None = None) -> Authenticator:
     """Enrol TOTP with a given (demo) or fresh secret, with recovery codes."""
 
     authenticator = TOTP.activate(user, secret or generate_totp_secret()).instance
@@ -590,10 +595,11 @@ def totp_secret(user: User) -> str | None:
 
 def totp_code(secret: str, at: float | None = None) -> str:
     counter = int((time.time() if at is None else at) // 30)
-    return format_hotp_value(hotp_value(secret, counter))
+    code: str = format_hotp_value(hotp_value(secret, counter))
+    return code
 
 
-def user_link_member(*, actor: Actor, applicant_id: int, member) -> bool:
+def user_link_member(*, actor: Actor, applicant_id: int, member: Member) -> bool:
     """The account of an applicant who became a member now also opens their member record (self only)."""
     linked = User.objects.filter(applicant_id=applicant_id, member__isnull=True).update(
         member=member, kind=AccountKind.MEMBER)

@@ -197,7 +197,7 @@ def user_act(request, pk: int, action: str):
         raise PermissionDenied
     reason_form = ReasonForm(request.POST) if action == "deactivate" else None
     try:
-        if action == "deactivate":
+        if reason_form is not None:  # deactivate
             if not reason_form.is_valid():
                 return _user_page(request, actor, user, reason_form=reason_form, status=400)
             services.account_deactivate(actor=actor, user=user, unit=home, reason=reason_form.cleaned_data["reason"])

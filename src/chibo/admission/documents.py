@@ -5,6 +5,7 @@ resolution), 15-KNĐ (committee resolution)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,8 +28,10 @@ def _signer(case: AdmissionCase, unit) -> str:
     return post.member.full_name if post else ""
 
 
-def _vote(case: AdmissionCase, kind: str) -> Vote | None:
-    return case.votes.filter(kind=kind, passed=True).order_by("-held_on", "-pk").first()
+def _vote(case: AdmissionCase, kind: str) -> Vote:
+    vote = case.votes.filter(kind=kind, passed=True).order_by("-held_on", "-pk").first()
+    assert vote is not None, "a paper is drawn up once its vote has passed (Form.ready)"
+    return vote
 
 
 def _person(case: AdmissionCase) -> list:
@@ -53,7 +56,7 @@ def cell_resolution(case: AdmissionCase) -> OfficialDocument:
         blocks=[Paragraph(f"Ngày {_d(vote.held_on)}, chi bộ họp xét đề nghị kết nạp đảng viên."), *_person(case),
                 Field("Người giới thiệu", ", ".join(intro) + (f"; nghị quyết đoàn thể {case.union_resolution}"
                                                                if case.union_resolution else "")),
-                Field("Tuổi vào ngày chi bộ xét", f"{case.age_months_at_vote // 12} tuổi {case.age_months_at_vote % 12} tháng"),
+                Field("Tuổi vào ngày chi bộ xét", case.age_text),
                 Field("Thẩm tra lý lịch", f"{case.verified_by}, ngày {_d(case.verified_on)}, số {case.verification_ref}"),
                 *_vote_fields(vote, "đảng viên chính thức"),
                 Paragraph("Chi bộ đề nghị cấp ủy cấp trên xem xét, quyết định kết nạp quần chúng trên vào Đảng.")],
@@ -159,8 +162,8 @@ def confirmation_committee_resolution(case: AdmissionCase) -> OfficialDocument:
 class Form:
     code: str
     label: str
-    build: object
-    ready: object  # case → bool
+    build: Callable[[AdmissionCase], OfficialDocument]
+    ready: Callable[[AdmissionCase], bool]
 
 
 FORMS: dict[str, Form] = {f.code: f for f in [

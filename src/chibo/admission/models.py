@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
+
+if TYPE_CHECKING:
+    from chibo.deadlines.models import Deadline
 
 
 class Applicant(models.Model):
@@ -49,7 +54,7 @@ class Stage(models.TextChoices):
     ESCALATED = "escalated", "Chuyển cấp ủy cấp trên xem xét"
 
 
-PIPELINE = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS, Stage.VERIFIED,
+PIPELINE: list[str] = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS, Stage.VERIFIED,
             Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED, Stage.PROBATION, Stage.FULL]
 EXITS = [Stage.WITHDRAWN, Stage.REJECTED, Stage.STRUCK_OFF, Stage.ESCALATED]
 OPEN_STAGES = [s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED]
@@ -121,6 +126,8 @@ class AdmissionCase(models.Model):
     exited_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Not stored: the case's earliest open deadline, set by the pipeline board (admission.selectors.board).
+    next_deadline: Deadline | None
 
     class Meta:
         ordering = ["stage_since", "pk"]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, F, QuerySet, Value, When, Window
@@ -43,14 +44,14 @@ def cases_visible(actor: Actor) -> QuerySet[AdmissionCase]:
             .select_related("unit", "applicant", "deciding_unit", "member", "helper", "introducer1", "introducer2"))
 
 
-def case_get(actor: Actor, pk) -> AdmissionCase:
+def case_get(actor: Actor, pk: int | str) -> AdmissionCase:
     case = cases_visible(actor).filter(pk=pk).first()
     if case is None:
         raise Http404
     return case
 
 
-def next_deadlines(cases: list[AdmissionCase]) -> dict[int, Deadline]:
+def next_deadlines(cases: Sequence[AdmissionCase]) -> dict[int, Deadline]:
     """The earliest open deadline of each case (its own, or the member's confirmation deadline)."""
     sources = {f"admission:{c.pk}": c.pk for c in cases}
     members = {f"member:{c.member_id}": c.pk for c in cases if c.member_id}
@@ -59,8 +60,8 @@ def next_deadlines(cases: list[AdmissionCase]) -> dict[int, Deadline]:
     for d in rows:
         pk = sources.get(d.source) or members.get(d.source)
         if pk is not None and pk not in out:
-            d.days_left = (d.due_date - clock.today()).days
-            d.days_late = -d.days_left
+            days_left = (d.due_date - clock.today()).days
+            d.days_left, d.days_late = days_left, -days_left
             d.kind_label = KINDS[d.kind].label if d.kind in KINDS else d.kind
             out[pk] = d
     return out
@@ -78,7 +79,7 @@ class Column:
     count: int
 
 
-def board(actor: Actor, unit=None) -> list[Column]:
+def board(actor: Actor, unit: Unit | None = None) -> list[Column]:
     """The pipeline: per open stage, its number of cases and the BOARD_CASES_PER_STAGE waiting longest.
     Three queries, whatever the size of the tree."""
     qs = cases_visible(actor).filter(stage__in=OPEN_STAGES)
@@ -104,7 +105,7 @@ class UnitRows:
     page: Page               # of dicts: unit, total, summary
 
 
-def board_by_unit(actor: Actor, unit=None, page=None) -> UnitRows:
+def board_by_unit(actor: Actor, unit: Unit | None = None, page: str | int | None = None) -> UnitRows:
     """The upper committee's view over the tree, one level at a time: the children of ``unit`` (or of the
     actor's scope root; the scope roots when there are several), each with its subtree's open cases per
     stage, BOARD_UNIT_ROWS rows a page, busiest first. Three queries, whatever the size of the tree."""
@@ -124,7 +125,7 @@ def board_by_unit(actor: Actor, unit=None, page=None) -> UnitRows:
         rows[key][stage] += n
     own = rows.pop(level, None) if level is not None else None
     ordered = sorted(rows.items(), key=lambda item: (-item[1].total(), item[0]))
-    unit_page = Paginator(ordered, BOARD_UNIT_ROWS).get_page(page)
+    unit_page: Page[Any] = Paginator(ordered, BOARD_UNIT_ROWS).get_page(page)  # its rows become dicts below
     units = units_by_path(key for key, _ in unit_page)
     unit_page.object_list = [{"unit": units[key], "total": stages.total(), "summary": _summary(stages)}
                              for key, stages in unit_page if key in units]
@@ -152,11 +153,11 @@ class Stats:
     stage_days: list[tuple[str, float]]
 
 
-def statistics(actor: Actor, unit=None) -> Stats:
+def statistics(actor: Actor, unit: Unit | None = None) -> Stats:
     qs = cases_visible(actor)
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], "unit__path"))
-    rows = list(qs.values("unit__name", "stage", "member__category", "ceremony_on", "confirmed_on", "course_on", "application_on",
+    rows: list[Mapping[str, Any]] = list(qs.values("unit__name", "stage", "member__category", "ceremony_on", "confirmed_on", "course_on", "application_on",
                           "cell_vote_on", "decision_on", "applicant__recorded_on"))
     admitted = Counter(r["ceremony_on"].year for r in rows if r["ceremony_on"])
     confirmed = Counter(r["confirmed_on"].year for r in rows if r["confirmed_on"])
@@ -195,7 +196,7 @@ def expected_of_applicant(case: AdmissionCase | None) -> str:
     """What the applicant is expected to do next, in plain words."""
     if case is None:
         return "Chi bộ chưa mở hồ sơ kết nạp."
-    return {
+    expected: dict[str, str] = {
         Stage.RECORDED: "Tham gia lớp bồi dưỡng nhận thức về Đảng và nộp giấy chứng nhận cho chi bộ.",
         Stage.COURSE: "Viết đơn xin vào Đảng (mẫu 1-KNĐ) và lý lịch (mẫu 2-KNĐ), nộp cho chi bộ.",
         Stage.APPLICATION: "Chi bộ phân công đảng viên chính thức giới thiệu bạn; bạn không cần làm gì thêm.",
@@ -208,7 +209,8 @@ def expected_of_applicant(case: AdmissionCase | None) -> str:
         Stage.PROBATION: "Trong thời kỳ dự bị: học lớp bồi dưỡng đảng viên mới; khi hết 12 tháng viết bản tự kiểm điểm (mẫu 10-KNĐ).",
         Stage.FULL: "Bạn đã là đảng viên chính thức.",
         Stage.ESCALATED: "Hồ sơ đã chuyển cấp ủy cấp trên xem xét.",
-    }.get(case.stage, "Hồ sơ đã kết thúc.")
+    }
+    return expected.get(case.stage, "Hồ sơ đã kết thúc.")
 
 
 def today() -> date:

@@ -10,7 +10,7 @@ transaction. A refused step writes nothing.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,7 +37,9 @@ from chibo.members.services import member_change_status, member_create
 from chibo.transfers.selectors import temporarily_away
 
 if TYPE_CHECKING:
+    from chibo.accounts.models import Invitation
     from chibo.members.models import Member
+    from chibo.units.models import Unit
 
 # --------------------------------------------------------------------------------------------------
 # Arithmetic the checks rest on (pure reads, also used by the views to show the denominators)
@@ -52,7 +54,7 @@ def age_in_months(birth_date: date, on: date) -> int:
     return months
 
 
-def cell_voters_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
+def cell_voters_on(unit: Unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
     """The denominator of a cell's vote on ``on``: its full members that day (members app), less those
     away on temporary transfer (transfers app)."""
     ids = full_members_on(unit, on, exclude_ids=exclude_ids)
@@ -60,10 +62,10 @@ def cell_voters_on(unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list
     return [pk for pk in ids if pk not in away]
 
 
-def deciding_unit_for(unit):
+def deciding_unit_for(unit: Unit) -> Unit:
     """The committee that decides admissions of a cell: the grass-roots committee above a
     subordinate cell, otherwise the cell's own upper committee."""
-    return unit.parent if unit.parent_id else unit
+    return unit.parent if unit.parent is not None else unit
 
 
 # --------------------------------------------------------------------------------------------------
@@ -130,7 +132,7 @@ CITIZEN_ID_LENGTHS = (9, 12)  # the citizen ID card (12 digits), the old identit
 
 
 @transaction.atomic
-def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_date: date,
+def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, birth_date: date,
                      recorded_on: date | None = None, citizen_id: str = "", email: str = "",
                      invite: bool = False) -> Applicant:
     """Record an outstanding person (quần chúng ưu tú) and open their admission case. Only the data the
@@ -145,7 +147,7 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
     recorded_on = recorded_on or clock.today()
     citizen_id = clean(citizen_id).replace(" ", "")
     email = clean(email).lower()
-    errors = {}
+    errors: dict[str, str] = {}
     if len(full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên."
     if gender not in ("M", "F"):
@@ -193,7 +195,7 @@ def applicant_record(*, actor: Actor, unit, full_name: str, gender: str, birth_d
 
 
 @transaction.atomic
-def applicant_invite(*, actor: Actor, case: AdmissionCase, email: str = ""):
+def applicant_invite(*, actor: Actor, case: AdmissionCase, email: str = "") -> Invitation:
     """Invite the applicant of an open case to their own dossier page (a one-time link by e-mail, to
     ``email`` or the address recorded with them). Returns the invitation."""
     require(actor, "admission.edit", case.unit)
@@ -373,17 +375,21 @@ def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason
     """Extend the decision deadline (≤ the rule's maximum in working days), with a reason."""
     case = _step(actor, case, "extend")
     errors: dict = {}
+    assert case.cell_vote_on is not None, "a decision deadline runs from the cell's vote"
     limit = integer(rule("admission.decide_extension_max", on=case.cell_vote_on))
     if days is None or days <= 0 or case.decision_extension_days + days > limit:
         errors["days"] = f"Gia hạn tối đa {limit} ngày làm việc (đã gia hạn {case.decision_extension_days})."
     if len(clean(reason)) < 5:
         errors["reason"] = "Cần ghi rõ lý do gia hạn."
-    if open_deadline(source=_source(case), kind="admission.decision") is None:
+    current = open_deadline(source=_source(case), kind="admission.decision")
+    if current is None:
         errors["__all__"] = "Không còn hạn quyết định nào đang mở."
     _raise(errors)
-    old_due = open_deadline(source=_source(case), kind="admission.decision").due_date
+    assert current is not None
+    old_due = current.due_date
     deadline = deadline_extend(actor=actor, source=_source(case), kind="admission.decision", working_days=days,
                                reason=reason, data={"extended_days": case.decision_extension_days + days})
+    assert deadline is not None  # the open deadline found above
     case.decision_extension_days += days
     case.decision_extension_reason = clean(reason)[:300]
     case.version += 1
@@ -446,7 +452,7 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
 @CASE.runs("ceremony")
 @transaction.atomic
 def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: Member | None, category: str,
-                  card_number: str = "", dossier_number: str = "", **member_data) -> AdmissionCase:
+                  card_number: str = "", dossier_number: str = "", **member_data: Any) -> AdmissionCase:
     """The admission ceremony: the member record is created (probationary, admission date = ceremony
     date) through the members service, which opens the confirmation deadline; a helper is assigned."""
     case = _step(actor, case, "ceremony")
@@ -457,6 +463,7 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
     elif helper.unit_id != case.unit_id or helper.status != Status.FULL:
         errors["helper"] = "Người giúp đỡ phải là đảng viên chính thức của chi bộ."
     _raise(errors)
+    assert helper is not None
     applicant = case.applicant
     member = member_create(actor=actor, unit=case.unit, full_name=applicant.full_name, gender=applicant.gender,
                            birth_date=applicant.birth_date, admission_date=held_on, category=category,
@@ -485,10 +492,11 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     """The cell considers confirmation (13-KNĐ) after the probation end; after the rule's number of
     votes without the ratio the case goes to the upper committee."""
     case = _step(actor, case, "confirmation_vote")
+    assert case.member is not None, "a case in probation has its member"
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label="ngày hết thời kỳ dự bị")
     _raise(errors)
-    eligible = len(cell_voters_on(case.unit, held_on, exclude_ids=(case.member_id,)))
+    eligible = len(cell_voters_on(case.unit, held_on, exclude_ids=(case.member.pk,)))
     needed = ratio_needed(rule("admission.cell_vote_ratio", on=held_on), eligible)
     _count_votes(errors, yes, no, eligible, "đảng viên chính thức của chi bộ")
     _raise(errors)
@@ -527,6 +535,7 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
     12-month date even when the cell considered late."""
 
     case = _step(actor, case, "confirm")
+    assert case.member is not None and case.probation_end is not None, "a case in probation has its member"
     deciding = case.deciding_unit or case.unit
     errors: dict = {}
     if not clean(decision_no):
@@ -561,6 +570,7 @@ def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str,
     """Struck off during probation (unfit): the member's status changes through the members service."""
 
     case = _step(actor, case, "strike_off")
+    assert case.member is not None, "a case in probation has its member"
     errors: dict = {}
     if len(clean(reason)) < 5:
         errors["reason"] = "Cần ghi rõ lý do."

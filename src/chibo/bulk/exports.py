@@ -104,7 +104,9 @@ def book_document(actor: Actor, unit) -> OfficialDocument:
 
 def book_pdf(actor: Actor, unit) -> bytes:
     doc = book_document(actor, unit)
-    audit(actor=actor, action="members.book_exported", unit=unit, data={"format": "pdf", "rows": len(doc.blocks[1].rows)})
+    table = doc.blocks[1]
+    assert isinstance(table, Table)
+    audit(actor=actor, action="members.book_exported", unit=unit, data={"format": "pdf", "rows": len(table.rows)})
     return render_pdf(doc)
 
 

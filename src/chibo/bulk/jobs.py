@@ -245,7 +245,7 @@ def imports_purge(today: date) -> int:
     cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
     purged = 0
     for job in ImportJob.objects.filter(created_at__lt=cutoff).exclude(state=JobState.RUNNING).only("stored_path"):
-        paths = [job.stored_path, report_path(job), _progress_file(job), _cancel_file(job)]
+        paths: list[str | Path] = [job.stored_path, report_path(job), _progress_file(job), _cancel_file(job)]
         if any(os.path.exists(p) for p in paths):
             _remove(*paths)
             purged += 1

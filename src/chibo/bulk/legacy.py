@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 # -- TCVN3 (ABC) --------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ def badness(text: str) -> int:
 
 UNICODE, TCVN3, VNI, PLAIN = "unicode", "tcvn3", "vni", "ascii"
 ENCODING_LABELS = {UNICODE: "Unicode", TCVN3: "TCVN3 (ABC)", VNI: "VNI", PLAIN: "không dấu"}
-DECODERS = {TCVN3: tcvn3_to_unicode, VNI: vni_to_unicode, UNICODE: lambda s: s, PLAIN: lambda s: s}
+DECODERS: dict[str, Callable[[str], str]] = {TCVN3: tcvn3_to_unicode, VNI: vni_to_unicode, UNICODE: lambda s: s, PLAIN: lambda s: s}
 
 
 @lru_cache(maxsize=100_000)
@@ -177,5 +178,5 @@ def column_encoding(values) -> str:
     if found:
         return next(iter(found))
     if weak:
-        return max(weak, key=weak.get)
+        return max(weak, key=lambda enc: weak[enc])
     return UNICODE

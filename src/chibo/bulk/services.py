@@ -23,11 +23,12 @@ import hashlib
 import io
 import json
 import operator
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -86,12 +87,13 @@ IGNORED_HEADERS = {"stt", "tt", "so tt", "ghi chu"}
 FIELD_LABELS = {name: label for name, label, _ in COLUMNS}
 DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
 TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
-CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
+CHOICE_ENUMS: dict[str, type[models.TextChoices]] = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
                 "status": Status}
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
 MODES = {"all": "Tất cả hoặc không gì cả", "valid": "Chỉ các dòng hợp lệ"}
 ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 BATCH = 2000
+Converter = Callable[[object], tuple[object, str | None]]  # a cell as read → (field value, error)
 
 
 def header_key(text: str) -> str:
@@ -103,7 +105,7 @@ _ALIASES.update({header_key(a): name for name, _, aliases in COLUMNS for a in al
 _ALIASES.update({name: name for name, _, _ in COLUMNS})
 
 
-def _choice_lookup(enum) -> dict[str, str]:
+def _choice_lookup(enum: type[models.TextChoices]) -> dict[str, str]:
     table = {}
     for value, label in enum.choices:
         table[header_key(str(label))] = value
@@ -171,7 +173,7 @@ class Plan:
         return any(r.errors for r in self.rows)
 
 
-def file_sha256(path) -> str:
+def file_sha256(path: str | os.PathLike[str]) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -207,7 +209,7 @@ def map_header(header: list[str], remembered: dict[str, str], override: dict[str
     return mapping, unknown
 
 
-def analyse(*, actor: Actor, path, size: int, file_name: str = "", unit: Unit | None = None,
+def analyse(*, actor: Actor, path: str | os.PathLike[str], size: int, file_name: str = "", unit: Unit | None = None,
             mapping_override: dict[str, str] | None = None,
             progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read and check the file; decide every row. Writes nothing. Raises FileRefused / ImportRefused."""
@@ -270,7 +272,7 @@ def analyse(*, actor: Actor, path, size: int, file_name: str = "", unit: Unit | 
     current = _current_values(rows, compared)
     for row in rows:
         if not row.errors:
-            _decide(row, current.get(row.match), today)
+            _decide(row, current.get(row.match) if row.match is not None else None, today)
     _load_existing(rows)
     for row in rows:
         if row.action == "update":
@@ -299,7 +301,7 @@ def clean_name(value: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() for w in text.split(" "))
 
 
-def _convert(name: str, value, today: date) -> tuple[object, str | None]:
+def _convert(name: str, value: Any, today: date) -> tuple[object, str | None]:
     """One cell as read → (the value of the member's field, normalized as members.services does; error)."""
     label = FIELD_LABELS[name]
     if name in DATE_FIELDS:
@@ -325,16 +327,16 @@ def _convert(name: str, value, today: date) -> tuple[object, str | None]:
     return text, None
 
 
-def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Callable]]:
+def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Converter]]:
     """(column, field, convert) in the order of members.services.EDITABLE_FIELDS (unit code and status last);
     ``convert`` remembers its result for each distinct cell value, since columns repeat a lot (dates, towns,
     categories, units)."""
     order = {name: i for i, name in enumerate(member_services.EDITABLE_FIELDS)}
 
-    def memo(name: str) -> Callable:
+    def memo(name: str) -> Converter:
         seen: dict = {}
 
-        def convert(value):
+        def convert(value: object) -> tuple[object, str | None]:
             key = (value.__class__, value)  # 1, 1.0 and True are equal but read differently
             found = seen.get(key)
             if found is None:
@@ -346,7 +348,7 @@ def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Ca
                   key=lambda item: order.get(item[1], len(order)))
 
 
-def _parse_row(row: Row, converters: list[tuple[int, str, Callable]], units_by_code: dict[str, Unit],
+def _parse_row(row: Row, converters: list[tuple[int, str, Converter]], units_by_code: dict[str, Unit],
                default_unit: Unit | None) -> None:
     data: dict = {}
     raw = row.raw
@@ -392,7 +394,7 @@ def _any_of(name: str, values: list) -> list[Q]:
         return []
     if connection.vendor == "postgresql":
 
-        base = models.BigIntegerField() if name == "pk" else models.TextField()
+        base: models.Field = models.BigIntegerField() if name == "pk" else models.TextField()
         return [Q(Func(F(name), Value(list(values), output_field=ArrayField(base)), template="(%(expressions)s))",
                        arg_joiner=" = ANY(", output_field=models.BooleanField()))]
     values = list(values)
@@ -510,6 +512,7 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
             row.errors.append("Tình trạng: hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi "
                               "qua quyết định.")
             return
+        assert row.unit is not None  # a row without its unit has an error and is not decided
         member = _new_member(row.unit, row.status, row.data)
         row.errors.extend(_validate_like_services(member, today))
         row.member = member
@@ -572,6 +575,7 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
             if progress:
                 progress(done, total)
         for row in (r for r in todo if r.action == "update"):
+            assert row.existing is not None  # loaded, else the row is an error (_validate_update)
             member_services.member_update(actor=actor, member=row.existing, expected_version=row.existing.version,
                                           changes=row.changes)
             done += 1
@@ -643,7 +647,7 @@ def _copy_members(actor: Actor, batch: list[Row]) -> list[Member]:
         cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                     [Member._meta.db_table, Member._meta.pk.column, len(batch)])
         ids = [r[0] for r in cur.fetchall()]
-        getters = []
+        getters: list[Callable[..., Any] | None] = []  # member → column value; None: the id
         for f in fields:
             if f.primary_key:
                 getters.append(None)
@@ -658,13 +662,15 @@ def _copy_members(actor: Actor, batch: list[Row]) -> list[Member]:
         with cur.cursor.copy(f"COPY {qn(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
             for pk, row in zip(ids, batch, strict=True):
                 member = row.member
+                assert member is not None  # every new row carries its validated member (_decide)
                 member.pk = pk
                 _set_derived(member, keys)
                 copy.write_row([pk if get is None else get(member) for get in getters])
                 saved.append(member)
         event = TimelineEvent._meta
         names = ("member", "kind", "occurred_on", "recorded_at", "actor_label", "unit", "data")
-        columns = ", ".join(qn(event.get_field(n).column) for n in names)
+        by_name = {f.name: f for f in event.concrete_fields}
+        columns = ", ".join(qn(by_name[n].column) for n in names)
         data_json: dict = {}
         with cur.cursor.copy(f"COPY {qn(event.db_table)} ({columns}) FROM STDIN") as copy:
             for m in saved:
@@ -676,7 +682,7 @@ def _copy_members(actor: Actor, batch: list[Row]) -> list[Member]:
     return saved
 
 
-def import_file(*, actor: Actor, path, size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
+def import_file(*, actor: Actor, path: str | os.PathLike[str], size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
                 dry_run: bool = False, mapping_override: dict | None = None,
                 progress: Callable[[int, int], None] | None = None) -> tuple[Plan, Outcome | None]:
     plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,
@@ -702,7 +708,7 @@ def report_xlsx(plan: Plan) -> bytes:
     return out.getvalue()
 
 
-def _report_value(value):
+def _report_value(value: object) -> object:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return value

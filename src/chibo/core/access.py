@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from chibo.core.request_context import client_ip
+
+if TYPE_CHECKING:
+    from chibo.accounts.models import User  # the auth user model (settings.AUTH_USER_MODEL)
 
 PATH_STEP = 8  # digits per tree level in a unit's materialized path
 PATH_END = "~"  # sorts after every digit: [path, path + PATH_END) is the subtree
@@ -65,7 +69,7 @@ class Grant:
 
 @dataclass(frozen=True)
 class Actor:
-    user: object | None
+    user: User | None
     grants: tuple[Grant, ...] = ()
     member_id: int | None = None
     applicant_id: int | None = None

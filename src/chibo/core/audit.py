@@ -76,6 +76,7 @@ def row_hash(row: AuditEvent) -> str:
     """The row's chain hash as it should be stored. Rows chained before rows had a digest (``legacy_seq``)
     hashed their fields directly, as they still do here."""
     if row.digest:
+        assert row.seq is not None, "only a sealed row has a chain hash"
         return chain_hash(row.seq, row.digest, row.prev_hash)
     return _sha256([row.seq, *_fields(row), row.prev_hash])
 

@@ -8,6 +8,7 @@ counted by ``chibo.core.calendar`` for every unit. Deadlines already computed ke
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,8 +19,8 @@ from chibo.core.calendar import MAX_YEAR, MIN_YEAR, holiday_name
 from chibo.core.models import CalendarDay, CalendarDayKind
 from chibo.core.text import clean
 
-NOTE_MAX = CalendarDay._meta.get_field("note").max_length
-DOCUMENT_MAX = CalendarDay._meta.get_field("document").max_length
+NOTE_MAX = cast(int, CalendarDay._meta.get_field("note").max_length)  # CharFields: always set
+DOCUMENT_MAX = cast(int, CalendarDay._meta.get_field("document").max_length)
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
 

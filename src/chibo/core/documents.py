@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 from django.utils.http import content_disposition_header
 from docx import Document
@@ -226,13 +227,16 @@ def download(*, actor, content, filename: str, content_type: str, action: str | 
     (the member exports, which the command line uses too)."""
     if action is not None:
         audit(actor=actor, action=action, obj=obj, unit=unit, data={"file": filename, **(data or {})})
+    response: HttpResponseBase
     if stream:
         response = StreamingHttpResponse(content, content_type=content_type)
     elif hasattr(content, "read"):
         response = FileResponse(content, content_type=content_type)
     else:
         response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    disposition = content_disposition_header(not inline, filename)
+    if disposition:  # None only for an inline file without a name
+        response["Content-Disposition"] = disposition
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +33,9 @@ from django.utils.translation import gettext_lazy
 
 from chibo.core.access import ROLE_PERMISSIONS, Actor, Role
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 ANY = "*"  # a transition that may be taken from every non-final state
 
 
@@ -40,7 +43,7 @@ class TransitionRefused(Exception):
     """A step not allowed from the object's current state (or while a condition does not hold): the
     same refusal, word for word, on the page, in the API (409) and on the command line."""
 
-    def __init__(self, message: str, *, lifecycle: str = "", transition: str = "", state: str = ""):
+    def __init__(self, message: StrOrPromise, *, lifecycle: str = "", transition: str = "", state: str = ""):
         super().__init__(message)
         self.message = message
         self.lifecycle, self.transition, self.state = lifecycle, transition, state
@@ -49,22 +52,22 @@ class TransitionRefused(Exception):
 @dataclass(frozen=True)
 class Transition:
     name: str
-    label: str
+    label: StrOrPromise
     sources: tuple[str, ...]
     target: str | None = None                 # None: the object stays in its state (a recording step)
     perm: str = ""                            # permission needed on ``unit(obj)``
     unit: Callable[[Any], Any] | None = None  # the unit the permission is checked on (default: obj.unit)
     allow: Callable[[Actor, Any], bool] | None = None  # who else may take it (e.g. the member themself)
-    allow_label: str = ""                     # how the help page names those (e.g. "the member")
+    allow_label: StrOrPromise = ""                     # how the help page names those (e.g. "the member")
     when: Callable[[Any], bool] | None = None  # a further condition on the object
-    when_label: str = ""                      # why it is not offered when ``when`` is false
+    when_label: StrOrPromise = ""                      # why it is not offered when ``when`` is false
     form: type[forms.Form] | None = None      # the input it needs
     form_kwargs: Callable[[Any], dict] | None = None  # extra arguments of the form (e.g. the case)
     prepare: Callable[[Actor, Any, dict], dict] | None = None  # cleaned data → service keyword arguments
     targets: tuple[str, ...] = ()             # the possible end states when the input decides (approve/refuse)
     opens: tuple[str, ...] = ()               # deadline kinds it opens
     closes: tuple[str, ...] = ()              # deadline kinds it closes
-    help: str = ""
+    help: StrOrPromise = ""
     done: Any = ""                            # the confirmation shown after it ran (or: service result → text)
     secondary: bool = False                   # shown folded on the page (cancel, withdraw…)
     label_for: Callable[[Any], str] | None = None  # the label on the object's page, when it depends on it
@@ -77,14 +80,14 @@ class Transition:
 @dataclass
 class Lifecycle:
     key: str                                  # e.g. "transfer"; the API and `chibo act` use it
-    label: str                                # e.g. "Chuyển sinh hoạt đảng"
+    label: StrOrPromise                       # e.g. "Chuyển sinh hoạt đảng"
     states: type[models.TextChoices]
     transitions: tuple[Transition, ...]
     subject: str                              # the service's keyword for the object (e.g. "transfer")
     state_attr: str = "state"
-    start: str = ""                           # how an object comes to exist (help page)
+    start: StrOrPromise = ""                           # how an object comes to exist (help page)
     final: tuple[str, ...] = ()               # states without a way out
-    help: str = ""
+    help: StrOrPromise = ""
     # (actor, pk) → the object within the actor's scope (404 outside): installed by the app's selectors at
     # start-up, used where only the process's key is known (the `chibo act` command).
     finder: Callable[[Actor, Any], Any] | None = field(default=None, repr=False)
@@ -169,7 +172,7 @@ class Lifecycle:
                                     state=self.state_of(obj))
         return t
 
-    def refusal(self, obj, t: Transition) -> str:
+    def refusal(self, obj, t: Transition) -> StrOrPromise:
         state = self.state_of(obj)
         if state in t.sources or (ANY in t.sources and state not in self.final):
             return t.when_label or _("«%(step)s» chưa thực hiện được lúc này.") % {"step": t.label}

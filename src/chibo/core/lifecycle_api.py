@@ -26,6 +26,12 @@ from chibo.core.access import actor_for
 from chibo.core.lifecycle import Lifecycle, Transition
 
 
+def _choices(form_field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    # Django normalises choices when they are set, so the getter gives a list (or an iterator over a
+    # callable's); the stub types the getter as whatever may be set (a Choices class, a mapping, a callable).
+    return list(form_field.choices)  # type: ignore[arg-type]
+
+
 def _field(form_field: forms.Field) -> serializers.Field:
     """The serializer field accepting what ``form_field`` accepts (dates as YYYY-MM-DD, choices by value,
     objects by id)."""
@@ -35,23 +41,23 @@ def _field(form_field: forms.Field) -> serializers.Field:
     if isinstance(form_field, forms.ModelChoiceField):
         return serializers.IntegerField(min_value=1, **common)
     if isinstance(form_field, forms.MultipleChoiceField):
-        return serializers.ListField(child=serializers.ChoiceField(choices=list(form_field.choices)), **common)
+        return serializers.ListField(child=serializers.ChoiceField(choices=_choices(form_field)), **common)
     if isinstance(form_field, forms.ChoiceField):
-        choices = [(k, v) for k, v in form_field.choices if k != ""]
+        choices = [(k, v) for k, v in _choices(form_field) if k != ""]
         return serializers.ChoiceField(choices=choices, allow_blank=not form_field.required, **common)
     if isinstance(form_field, forms.BooleanField):
         return serializers.BooleanField(**{**common, "required": False})
     if isinstance(form_field, forms.DateField):
         return serializers.DateField(allow_null=not form_field.required, **common)
     if isinstance(form_field, forms.IntegerField):
-        return serializers.IntegerField(min_value=form_field.min_value, max_value=form_field.max_value,
+        return serializers.IntegerField(min_value=form_field.min_value, max_value=form_field.max_value,  # type: ignore[arg-type]  # DRF takes None (no bound); its stub does not
                                         allow_null=not form_field.required, **common)
     if isinstance(form_field, forms.DecimalField):
         return serializers.DecimalField(max_digits=form_field.max_digits or 20,
                                         decimal_places=form_field.decimal_places or 2, **common)
     if isinstance(form_field, forms.FileField):
         return serializers.FileField(**common)
-    return serializers.CharField(max_length=getattr(form_field, "max_length", None),
+    return serializers.CharField(max_length=getattr(form_field, "max_length", None),  # type: ignore[arg-type]  # DRF takes None (no limit); its stub does not
                                  allow_blank=not form_field.required, **common)
 
 
@@ -171,7 +177,7 @@ def form_serializer(form_class: type[forms.Form], name: str, doc: str = "",
     attrs: dict[str, Any] = {}
     for field_name, field in form.fields.items():
         attrs[field_name] = (serializers.CharField(required=field.required, help_text=str(field.label or ""))
-                             if isinstance(field, forms.ChoiceField) and not [k for k, _ in field.choices if k != ""]
+                             if isinstance(field, forms.ChoiceField) and not [k for k, _ in _choices(field) if k != ""]
                              else _field(field))
     attrs["__doc__"] = doc
     return type(name, (serializers.Serializer,), attrs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -23,12 +24,15 @@ from chibo.core.errors import StaleEdit
 from chibo.core.forms import apply_service_errors
 from chibo.core.lifecycle import Lifecycle, Transition, TransitionRefused
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Action:
     transition: Transition
     form: forms.Form | None
-    label: str
+    label: StrOrPromise
     open: bool = False  # shown unfolded (its form came back with errors)
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -22,7 +23,8 @@ class AuditFilters:
     date_to: date | None = None
 
 
-def audit_events(actor: Actor, filters: AuditFilters, *, unit_ids=None) -> QuerySet[AuditEvent]:
+def audit_events(actor: Actor, filters: AuditFilters, *,
+                 unit_ids: Iterable[int] | None = None) -> QuerySet[AuditEvent]:
     """The audit rows the actor may read: all of them with ``audit.view`` on the whole tree, else the rows
     about the units ``unit_ids`` (the ids of the units of the actor's audit scope, computed by the caller,
     which knows the tree; required then)."""

@@ -37,7 +37,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_member_name(self, obj: Deadline) -> str | None:
-        return obj.member.full_name if obj.member_id else None
+        return obj.member.full_name if obj.member is not None else None
 
     @extend_schema_field(serializers.IntegerField(
         allow_null=True, help_text="Days until the due date (negative: overdue); null once closed"))

@@ -74,7 +74,7 @@ def vevent(*, uid: str, day: date | datetime, summary: str, description: str = "
     its own zone (``end`` required)."""
     stamp = (stamp or timezone.now()).astimezone(UTC)
     if isinstance(day, datetime):
-        if end is None or day.tzinfo is None:
+        if not isinstance(end, datetime) or day.tzinfo is None:
             raise ValueError("a timed event needs an aware start and an end")
         when = [f"DTSTART:{day.astimezone(UTC):%Y%m%dT%H%M%SZ}", f"DTEND:{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"]
     else:

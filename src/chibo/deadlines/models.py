@@ -39,6 +39,10 @@ class Deadline(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Not stored: set by the pages and selectors that list deadlines, for display.
+    kind_label: str
+    days_left: int | None
+    days_late: int
 
     class Meta:
         ordering = ["due_date", "pk"]

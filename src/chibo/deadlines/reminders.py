@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.urls import reverse
 
@@ -115,7 +116,7 @@ def sweep(*, today: date | None = None) -> SweepResult:
         if not users:
             continue
         title, url = _message(deadline, step)
-        about = {"actor": SYSTEM, "users": users, "kind": KIND, "title": title, "url": url, "unit": deadline.unit,
+        about: dict[str, Any] = {"actor": SYSTEM, "users": users, "kind": KIND, "title": title, "url": url, "unit": deadline.unit,
                  "key": key, "ref": f"deadline:{deadline.pk}"}
         created += len(notify(**about, body=deadline.title, channels=[Channel.IN_APP]))
         # No names in e-mail: the subject and text say what kind of task is due, the link leads to it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from chibo.deadlines.models import OPEN_STATES, Deadline
 from chibo.units.selectors import subtree_units, units_by_id, units_with
 
 if TYPE_CHECKING:
+    from chibo.members.models import Member
     from chibo.units.models import Unit
 
 
@@ -65,7 +67,7 @@ def deadline_search(actor: Actor, filters: DeadlineFilters) -> QuerySet[Deadline
     return qs.order_by("due_date", "pk")
 
 
-def deadline_get(actor: Actor, pk) -> Deadline:
+def deadline_get(actor: Actor, pk: int | str) -> Deadline:
     try:
         return deadlines_visible(actor).select_related("unit", "member", "rule").get(pk=pk)
     except (Deadline.DoesNotExist, ValueError, TypeError) as exc:
@@ -86,12 +88,12 @@ def radar_groups(actor: Actor, filters: DeadlineFilters) -> list[RadarRow]:
     today = filters.today or clock.today()
     base = deadline_search(actor, DeadlineFilters(state="active", kind=filters.kind, unit=filters.unit,
                                                   today=today, mine=filters.mine))
-    rows = (base.order_by().values("unit", "kind").annotate(
+    grouped = (base.order_by().values("unit", "kind").annotate(
         overdue=Count("pk", filter=Q(due_date__lt=today)),
         soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))),
         open=Count("pk"),
     ))
-    rows = list(rows)
+    rows = list(grouped)
     units = units_by_id(r["unit"] for r in rows)
     result = [RadarRow(units[r["unit"]], r["kind"], r["overdue"], r["soon"], r["open"]) for r in rows]
     return sorted(result, key=lambda r: (-r.overdue, -r.soon, r.unit.path, r.kind))
@@ -135,7 +137,8 @@ def _holiday_label(day: date, host: str) -> str:
         except NotImplementedError:
             continue
         if day in known:
-            return prefix + known[day]
+            name: str = known[day]
+            return prefix + name
     return "Ngày nghỉ được công bố thêm"
 
 
@@ -178,12 +181,12 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
 # ------------------------------------------------------------------------------------------------
 # Reads for the processes that opened the deadlines (their objects already checked in scope)
 # ------------------------------------------------------------------------------------------------
-def deadlines_of_member(member, kinds, *, limit: int = 20) -> QuerySet[Deadline]:
+def deadlines_of_member(member: Member, kinds: Iterable[str], *, limit: int = 20) -> QuerySet[Deadline]:
     """The member's deadlines of the given kinds, latest due first."""
     return Deadline.objects.filter(member=member, kind__in=list(kinds)).order_by("-due_date")[:limit]
 
 
-def open_deadlines_of_sources(sources) -> QuerySet[Deadline]:
+def open_deadlines_of_sources(sources: Iterable[str]) -> QuerySet[Deadline]:
     """The open deadlines opened for these source objects ("admission:12", "member:40"…), by due date."""
     return Deadline.objects.filter(state__in=OPEN_STATES, source__in=list(sources)).order_by("due_date")
 
@@ -192,6 +195,6 @@ def open_deadline(*, source: str, kind: str) -> Deadline | None:
     return Deadline.objects.filter(source=source, kind=kind, state__in=OPEN_STATES).first()
 
 
-def open_sources(kinds) -> set[str]:
+def open_sources(kinds: Iterable[str]) -> set[str]:
     """The sources that have an open deadline of one of these kinds."""
     return set(Deadline.objects.filter(kind__in=list(kinds), state__in=OPEN_STATES).values_list("source", flat=True))

@@ -3,7 +3,9 @@ hand), marked late by the sweep, reminded through the worker."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,8 +23,13 @@ from chibo.deadlines.models import OPEN_STATES, Deadline, State
 from chibo.members.enums import Status
 from chibo.members.events import MembersCreated, MemberStatusChanged
 
+if TYPE_CHECKING:
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
 
-def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, member=None, source: str = "",
+
+def deadline_open(*, actor: Actor, kind: str, unit: Unit, start: date, title: str, member: Member | None = None,
+                  source: str = "",
                   data: dict | None = None, month_end: bool = False) -> Deadline:
     """Open a deadline of ``kind`` whose clock starts on ``start``; the due date comes from the
     rule version in force on ``start`` and the unit's working calendar (``month_end``: a clock
@@ -35,7 +42,7 @@ def deadline_open(*, actor: Actor, kind: str, unit, start: date, title: str, mem
     return deadline
 
 
-def _new_deadline(*, kind: str, unit, start: date, title: str, member=None, source: str = "",
+def _new_deadline(*, kind: str, unit: Unit, start: date, title: str, member: Member | None = None, source: str = "",
                   data: dict | None = None, month_end: bool = False, memo: dict | None = None) -> Deadline:
     """The unsaved deadline deadline_open writes; ``memo`` remembers rule versions and due dates when many
     deadlines are opened at once."""
@@ -131,16 +138,16 @@ def mark_late(*, today: date) -> int:
 
 # --- process hooks ---------------------------------------------------------------------------
 
-def probation_source(member) -> str:
+def probation_source(member: Member) -> str:
     return f"member:{member.pk}"
 
 
-def open_probation_confirmation(*, actor: Actor, member) -> Deadline:
+def open_probation_confirmation(*, actor: Actor, member: Member) -> Deadline:
     """Probation ends 12 months (rule) after admission; the cell then has 30 working days (rule)."""
     return open_probation_confirmations(actor=actor, members=[member])[0]
 
 
-def open_probation_confirmations(*, actor: Actor, members) -> list[Deadline]:
+def open_probation_confirmations(*, actor: Actor, members: Iterable[Member]) -> list[Deadline]:
     """open_probation_confirmation for many new members at once (the import): rule versions and due dates worked
     out once per distinct date and unit, the deadlines inserted together, one "deadline.opened" audit event each."""
     ends: dict[date, tuple] = {}

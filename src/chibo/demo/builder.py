@@ -36,6 +36,14 @@ if TYPE_CHECKING:
     from chibo.units.models import Unit
 
 REFERENCE_DAY = date(2026, 1, 1)
+
+
+def _unit(code: str) -> Unit:
+    """A unit the demo tree was built with."""
+    unit = unit_with_code(code)
+    assert unit is not None, f"the demo tree has no unit {code}"
+    return unit
+
 DEMO_PASSWORD = "Chibo-demo-2026"
 
 
@@ -125,7 +133,7 @@ FAMILY_NAMES = [
     ("Vũ", 22), ("Võ", 18), ("Đặng", 21), ("Bùi", 20), ("Đỗ", 14), ("Hồ", 13), ("Ngô", 13), ("Dương", 10),
     ("Lý", 5), ("Đinh", 6), ("Trịnh", 5), ("Đào", 4), ("Mai", 3), ("Lương", 3), ("Tạ", 2), ("Hà", 3),
 ]
-MIDDLE_NAMES = {
+MIDDLE_NAMES: dict[str, list[tuple[str, int]]] = {
     Gender.MALE: [("Văn", 40), ("Hữu", 8), ("Đức", 10), ("Minh", 12), ("Quang", 8), ("Thanh", 6), ("Xuân", 4),
                   ("Công", 5), ("Ngọc", 4), ("Tuấn", 3)],
     Gender.FEMALE: [("Thị", 55), ("Thu", 8), ("Ngọc", 8), ("Thanh", 7), ("Minh", 5), ("Hồng", 6), ("Bích", 3),
@@ -238,7 +246,7 @@ class DemoBuilder:
             job_title={Category.MISSION_STAFF: self.rng.choice(["Bí thư thứ nhất", "Bí thư thứ hai", "Tùy viên",
                                                                 "Tham tán", "Nhân viên"]),
                        Category.STATE_STUDENT: "Nghiên cứu sinh", Category.SELF_STUDENT: "Sinh viên",
-                       Category.LABOURER: "Kỹ thuật viên", Category.SPOUSE: "Phu nhân/phu quân"}.get(category, "Chuyên viên"),
+                       Category.LABOURER: "Kỹ thuật viên", Category.SPOUSE: "Phu nhân/phu quân"}.get(Category(category), "Chuyên viên"),
             workplace=unit.mission_name or f"{place.city}",
             card_number=self.next_card(), dossier_number=f"{self.card_seq % 1_000_000:06d}BNG",
             admission_date=admitted, confirmation_date=confirmed, category=category,
@@ -275,7 +283,7 @@ class DemoBuilder:
                 unit = cells[i % len(cells)]
                 members_by_place.setdefault(place.code, []).append(self.make_member(unit, place))
                 made += 1
-            org = unit_with_code(place.code)
+            org = _unit(place.code)
             # The ambassador is usually the secretary: a full mission-staff member of the embassy.
             embassy = cells[0]
             secretary = self.make_member(embassy, place, status=Status.FULL, category=Category.MISSION_STAFF)
@@ -303,7 +311,7 @@ class DemoBuilder:
 
     # -- personas -------------------------------------------------------------------------------
     def personas(self, root: Unit, secretaries: dict[str, Member], made: int) -> DemoResult:
-        france_embassy = unit_with_code("PHAP-DSQ")
+        france_embassy = _unit("PHAP-DSQ")
         plain_member = self.make_member(france_embassy, PLACES[0], status=Status.FULL, category=Category.MISSION_STAFF)
         applicant = applicant_record(actor=self.actor, unit=france_embassy, full_name="Trần Thị Minh Thư",
                                      gender=Gender.FEMALE, birth_date=date(1998, 5, 19),
@@ -311,8 +319,8 @@ class DemoBuilder:
         specs = [
             ("ban.tochuc", Role.ORG_OFFICER, root, None, None),
             ("ub.kiemtra", Role.INSPECTOR, root, None, None),
-            ("bithu.phap", Role.SECRETARY, unit_with_code("PHAP"), secretaries["PHAP"], None),
-            ("bithu.duc", Role.SECRETARY, unit_with_code("DUC"), secretaries["DUC"], None),
+            ("bithu.phap", Role.SECRETARY, _unit("PHAP"), secretaries["PHAP"], None),
+            ("bithu.duc", Role.SECRETARY, _unit("DUC"), secretaries["DUC"], None),
             ("dangvien.phap", None, None, plain_member, None),
             ("ungvien.phap", None, None, None, applicant),
         ]
@@ -324,7 +332,7 @@ class DemoBuilder:
                                                 full_name="" if member or appl else STAFF_NAMES[username])
             if member is not None:  # a secretary's role follows their post, as for every member
                 member_accounts.member_account_roles(actor=self.actor, member=member)
-            elif role:
+            elif role and unit is not None:
                 account_services.staff_role_for_demo(actor=self.actor, user=user, role=role, unit=unit,
                                                      starts_on=root.opened_on)
             # Never from the seeded generator: a demo's TOTP secret must not be guessable from the seed.

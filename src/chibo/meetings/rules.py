@@ -20,6 +20,7 @@ from chibo.transfers.selectors import temporarily_away
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
+    from chibo.units.models import Unit
 
 CELL_KINDS = ("grassroots_cell", "subordinate_cell", "delegation_cell")
 
@@ -101,7 +102,7 @@ def warnings(meeting: Meeting, *, now=None) -> list[str]:
 
 @dataclass
 class Compliance:
-    unit: object
+    unit: Unit
     year: int
     missing_months: list[int]
     missing_quarters: list[int]

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -37,14 +38,14 @@ def meetings_visible(actor: Actor) -> QuerySet[Meeting]:
     return Meeting.objects.filter(q)
 
 
-def meeting_get(actor: Actor, pk) -> Meeting:
+def meeting_get(actor: Actor, pk: int | str) -> Meeting:
     try:
         return meetings_visible(actor).select_related("unit", "unit__parent").get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Không tìm thấy cuộc họp") from exc
 
 
-def resolution_get(actor: Actor, pk) -> Resolution:
+def resolution_get(actor: Actor, pk: int | str) -> Resolution:
     try:
         return Resolution.objects.select_related("meeting__unit").get(
             pk=pk, meeting__in=meetings_visible(actor).values("pk"))
@@ -52,7 +53,7 @@ def resolution_get(actor: Actor, pk) -> Resolution:
         raise Http404("Không tìm thấy nội dung biểu quyết") from exc
 
 
-def box_get(actor: Actor, pk) -> BallotBox:
+def box_get(actor: Actor, pk: int | str) -> BallotBox:
     try:
         return BallotBox.objects.select_related("resolution__meeting__unit").get(
             pk=pk, resolution__meeting__in=meetings_visible(actor).values("pk"))
@@ -81,7 +82,8 @@ class ComplianceOverview:
     absences_total: int
 
 
-def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page=None) -> ComplianceOverview:
+def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None,
+                        page: str | int | None = None) -> ComplianceOverview:
     """A constant number of queries whatever the number of cells; the page lists only the cells that need
     attention (COMPLIANCE_ROWS a page)."""
 
@@ -103,7 +105,7 @@ def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, p
                               absences_total=len(flags))
 
 
-def voted_boxes(actor: Actor, boxes) -> set[int]:
+def voted_boxes(actor: Actor, boxes: Iterable[BallotBox]) -> set[int]:
     """The boxes in which the actor has voted online (participation only: never how)."""
     if not actor.member_id:
         return set()
@@ -111,13 +113,14 @@ def voted_boxes(actor: Actor, boxes) -> set[int]:
                .values_list("box_id", flat=True))
 
 
-def eligible_boxes(actor: Actor, boxes) -> set[int]:
+def eligible_boxes(actor: Actor, boxes: Iterable[BallotBox]) -> set[int]:
     if not actor.member_id:
         return set()
     return set(BallotVoter.objects.filter(box__in=boxes, member_id=actor.member_id).values_list("box_id", flat=True))
 
 
-def meeting_events(actor: Actor, *, detail_url, today=None) -> list[list[str]]:
+def meeting_events(actor: Actor, *, detail_url: Callable[[int], str],
+                   today: date | None = None) -> list[list[str]]:
     """VEVENTs of the planned and running meetings the actor may see, for the iCalendar feed: an
     timed event (UTC, shown by each client in its own zone) lasting the planned minutes, the local
     time and zone in the summary, no names."""

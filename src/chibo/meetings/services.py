@@ -11,6 +11,7 @@ import hashlib
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -54,7 +55,9 @@ from chibo.members.selectors import member_fresh, member_is_on_rolls_of, members
 from chibo.units.selectors import open_units_of_kinds
 
 if TYPE_CHECKING:
+    from chibo.accounts.models import User
     from chibo.members.models import Member
+    from chibo.units.models import Unit
 from chibo.notifications.enums import Channel
 from chibo.notifications.services import notify
 
@@ -88,7 +91,7 @@ def _zone_table() -> dict[str, str]:
 ZONES = _zone_table()
 
 
-def unit_time_zone(unit) -> str:
+def unit_time_zone(unit: Unit) -> str:
     """The unit's own setting, else the first zone of its country (zone.tab), else Vietnam's."""
     chosen = MeetingSettings.objects.filter(unit=unit).values_list("time_zone", flat=True).first()
     if chosen:
@@ -96,13 +99,13 @@ def unit_time_zone(unit) -> str:
     return ZONES.get(unit.country or "", "") or settings.TIME_ZONE
 
 
-def online_ballots_allowed(unit) -> bool:
+def online_ballots_allowed(unit: Unit) -> bool:
     found = MeetingSettings.objects.filter(unit=unit).values_list("online_ballots", flat=True).first()
     return True if found is None else found
 
 
 @transaction.atomic
-def meeting_settings_set(*, actor: Actor, unit, time_zone: str, online_ballots: bool) -> MeetingSettings:
+def meeting_settings_set(*, actor: Actor, unit: Unit, time_zone: str, online_ballots: bool) -> MeetingSettings:
     require(actor, "meetings.manage", unit)
     time_zone = clean(time_zone)
     if time_zone:
@@ -119,7 +122,7 @@ def meeting_settings_set(*, actor: Actor, unit, time_zone: str, online_ballots: 
 
 # --- planning -------------------------------------------------------------------------------------
 
-def _check_unit(unit) -> None:
+def _check_unit(unit: Unit) -> None:
     if not unit.is_open:
         raise ValidationError({"unit": "Tổ chức này đã giải thể."})
 
@@ -129,7 +132,7 @@ def _locked(meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
-def meeting_plan(*, actor: Actor, unit, kind: str, title: str, day: date, time, planned_minutes: int,
+def meeting_plan(*, actor: Actor, unit: Unit, kind: str, title: str, day: date, time: time_of_day, planned_minutes: int,
                  place: str = "", online_link: str = "", agenda: str = "", draft_resolution: str = "") -> Meeting:
     """Schedule a meeting; the date and time are the unit's local time (stored as an aware datetime)."""
     require(actor, "meetings.manage", unit)
@@ -167,7 +170,7 @@ def _text(value: str | None) -> str:
 
 @MEETING.runs("content")
 @transaction.atomic
-def meeting_update(*, actor: Actor, meeting: Meeting, **fields) -> Meeting:
+def meeting_update(*, actor: Actor, meeting: Meeting, **fields: str | None) -> Meeting:
     """Edit agenda, draft resolution, discussion, place or link (not once the minutes are approved)."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "content")
@@ -187,7 +190,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, **fields) -> Meeting:
     return meeting
 
 
-def _recipients(meeting: Meeting):
+def _recipients(meeting: Meeting) -> list[User]:
     """Users of the unit's active members and the secretaries / officers holding a role above it."""
     members = users_of_members(members_of_unit(meeting.unit).values("pk"))
     above = meeting.unit.parent
@@ -211,7 +214,7 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     where = meeting.place or meeting.online_link
     body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
     # The members' own records give the address of an account that has none.
-    emails = {u.pk: u.member.email for u in users if not u.email and u.member_id}
+    emails = {u.pk: u.member.email for u in users if not u.email and u.member is not None}
     notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
            ref=f"meeting:{meeting.pk}", emails=emails)
     meeting.notice_sent_at = timezone.now()
@@ -265,11 +268,11 @@ def meeting_open(*, actor: Actor, meeting: Meeting) -> Meeting:
     return meeting
 
 
-def _regular_source(unit) -> str:
+def _regular_source(unit: Unit) -> str:
     return f"meeting-unit:{unit.pk}:regular"
 
 
-def _thematic_source(unit) -> str:
+def _thematic_source(unit: Unit) -> str:
     return f"meeting-unit:{unit.pk}:thematic"
 
 
@@ -292,6 +295,7 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "close")
     ended_at = ended_at or timezone.now()
+    assert meeting.opened_at is not None, "only an open meeting closes"
     if ended_at <= meeting.opened_at:
         raise ValidationError({"ended_at": "Cuộc họp không thể kết thúc trước khi bắt đầu."})
     open_boxes = BallotBox.objects.filter(resolution__meeting=meeting, state=BoxState.OPEN).count()
@@ -381,6 +385,7 @@ def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool = False)
     """A member checks themself in while the meeting is open."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "check_in")
+    assert actor.member_id is not None, "only a member checks themself in"
     member = member_fresh(actor.member_id)
     _member_of(meeting, member)
     presence = Presence.ONLINE if online else Presence.IN_PERSON
@@ -558,7 +563,7 @@ def ballot_totals(box: BallotBox) -> dict[str, int]:
     online = {c: 0 for c in Choice.values}
     for choice in Ballot.objects.filter(box=box).exclude(choice="").values_list("choice", flat=True):
         online[choice] += 1
-    paper = {Choice.FOR: box.paper_for or 0, Choice.AGAINST: box.paper_against or 0,
+    paper: dict[str, int] = {Choice.FOR: box.paper_for or 0, Choice.AGAINST: box.paper_against or 0,
              Choice.ABSTAIN: box.paper_abstain or 0}
     totals = {c: online[c] + paper[c] for c in Choice.values}
     totals["invalid"] = box.paper_invalid or 0

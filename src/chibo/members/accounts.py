@@ -30,7 +30,7 @@ from chibo.members.models import ACTIVE_STATUSES, CommitteePost, Member, PostRol
 if TYPE_CHECKING:
     from chibo.units.models import Unit
 
-ROLE_OF_POST = {
+ROLE_OF_POST: dict[str, str] = {
     PostRole.SECRETARY: Role.SECRETARY,
     PostRole.DEPUTY_SECRETARY: Role.SECRETARY,
     PostRole.COMMITTEE_MEMBER: Role.COMMITTEE,
@@ -53,6 +53,7 @@ def post_role_granted(*, actor: Actor, post: CommitteePost) -> None:
 
 
 def post_role_ended(*, actor: Actor, post: CommitteePost) -> None:
+    assert post.to_date is not None, "an ended post has its last day"
     account_services.roles_end_for_post(actor=actor, post_id=post.pk, ends_on=post.to_date,
                                         reason=post.ended_reason)
 

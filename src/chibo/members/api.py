@@ -164,13 +164,13 @@ class MemberDetail(generics.GenericAPIView):
 class TimelineEventSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True, help_text="The event type, e.g. transfer.letter_issued")
-    label = serializers.CharField(read_only=True, help_text="The type's name in the caller's language")
+    label = serializers.CharField(read_only=True, help_text="The type's name in the caller's language")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.label
     text = serializers.CharField(read_only=True, help_text="The event's detail in the caller's language")
     occurred_on = serializers.DateField(read_only=True)
     recorded_at = serializers.DateTimeField(read_only=True)
     actor_label = serializers.CharField(read_only=True)
     unit = serializers.IntegerField(source="unit_id", read_only=True, allow_null=True)
-    data = serializers.JSONField(read_only=True, help_text="The event's structured parameters")
+    data = serializers.JSONField(read_only=True, help_text="The event's structured parameters")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Serializer.data
 
 
 class TimelineQuerySerializer(serializers.Serializer):

@@ -49,6 +49,8 @@ class Member(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Not stored: on a delegation's candidates, why the member cannot join ("" when free to).
+    busy: str
 
     class Meta:
         ordering = ["name_sort", "pk"]
@@ -116,6 +118,9 @@ class TimelineEvent(models.Model):
     actor_label = models.CharField(max_length=150, blank=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     data = models.JSONField(default=dict)
+    # Not stored: made by ``members.selectors.timeline_entries`` in the reader's language.
+    label: str
+    text: str
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]

@@ -10,6 +10,8 @@ declarations made abroad and exemptions from party work use it; later processes 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -20,6 +22,9 @@ from chibo.core.access import Actor, require
 from chibo.core.lifecycle import Lifecycle, Transition
 from chibo.core.text import clean
 from chibo.members import timeline
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
 
 FILED, OPINION, APPROVED, REFUSED = "filed", "opinion", "approved", "refused"
 
@@ -34,9 +39,13 @@ class MemberRequest(models.Model):
     opinion_on = models.DateField(null=True, blank=True)
     decision_doc = models.CharField(_("văn bản quyết định"), max_length=120, blank=True)
     decided_on = models.DateField(null=True, blank=True)
+    state: str  # each process's model declares its state field, with its own choices
 
     class Meta:
         abstract = True
+
+
+R = TypeVar("R", bound=MemberRequest)
 
 
 class OpinionForm(forms.Form):
@@ -90,22 +99,22 @@ def may_file(actor: Actor, member, perm: str) -> None:
         require(actor, perm, member.unit)
 
 
-def review_file(*, actor: Actor, model: type[MemberRequest], member, perm: str, event: str, data: dict,
-                **fields) -> MemberRequest:
+def review_file(*, actor: Actor, model: type[R], member: Member, perm: str, event: str, data: dict,
+                **fields: Any) -> R:
     """Create the request filed today (``fields`` are the process's own), with its timeline event."""
     may_file(actor, member, perm)
-    obj = model.objects.create(member=member, unit=member.unit, filed_on=clock.today(), state=FILED, **fields)
+    obj = model._default_manager.create(member=member, unit=member.unit, filed_on=clock.today(), state=FILED, **fields)
     timeline.record(actor=actor, member=member, kind=event, occurred_on=obj.filed_on, unit=obj.unit,
                     data={"id": obj.pk, **data})
     return obj
 
 
-def _locked(obj: MemberRequest) -> MemberRequest:
-    return type(obj).objects.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent") \
+def _locked(obj: R) -> R:
+    return type(obj)._default_manager.select_for_update(of=("self",)).select_related("member", "unit", "unit__parent") \
         .get(pk=obj.pk)
 
 
-def review_opinion(*, actor: Actor, lc: Lifecycle, obj: MemberRequest, opinion: str, event: str) -> MemberRequest:
+def review_opinion(*, actor: Actor, lc: Lifecycle, obj: R, opinion: str, event: str) -> R:
     obj = _locked(obj)
     lc.check(actor, obj, "opinion")
     if not clean(opinion):
@@ -117,8 +126,8 @@ def review_opinion(*, actor: Actor, lc: Lifecycle, obj: MemberRequest, opinion: 
     return obj
 
 
-def review_decide(*, actor: Actor, lc: Lifecycle, obj: MemberRequest, approve: bool, document: str,
-                  event: str) -> MemberRequest:
+def review_decide(*, actor: Actor, lc: Lifecycle, obj: R, approve: bool, document: str,
+                  event: str) -> R:
     """The committee decides; the caller adds what approval sets off (a deadline…) in the same transaction."""
     obj = _locked(obj)
     lc.check(actor, obj, "decide")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from operator import add
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Sum, Value, When
@@ -115,7 +116,7 @@ def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
     return qs.order_by(*order)
 
 
-def member_get(actor: Actor, pk) -> Member:
+def member_get(actor: Actor, pk: int | str) -> Member:
     """One member within scope, or 404 (never 403: no existence leak)."""
     try:
         return members_visible(actor).select_related("unit").get(pk=pk)
@@ -123,7 +124,7 @@ def member_get(actor: Actor, pk) -> Member:
         raise Http404("Không tìm thấy đảng viên") from exc
 
 
-def member_read_full(actor: Actor, pk) -> Member:
+def member_read_full(actor: Actor, pk: int | str) -> Member:
     """The full record for display; the read itself is audited."""
     member = member_get(actor, pk)
     audit(actor=actor, action="member.viewed", obj=member, unit=member.unit_id)
@@ -140,7 +141,7 @@ def member_timeline(member: Member, *, kind: str = "", process: str = "") -> Que
     return qs
 
 
-def timeline_entries(events) -> list[TimelineEvent]:
+def timeline_entries(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
     """Events with their ``label`` and ``text`` made now, in the reader's language."""
     out = list(events)
     for e in out:
@@ -183,9 +184,9 @@ class Dashboard:
     unit_page: Page | None = None
 
 
-def dashboard_focus(actor: Actor, raw) -> Unit | None:
+def dashboard_focus(actor: Actor, raw: str | int | None) -> Unit | None:
     """The unit the dashboard's per-unit table opens (``?unit=<id>``): inside the actor's scope, or 404."""
-    if raw in (None, ""):
+    if raw is None or raw == "":
         return None
     try:
         pk = int(raw)
@@ -197,7 +198,7 @@ def dashboard_focus(actor: Actor, raw) -> Unit | None:
     return unit
 
 
-def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page=None) -> Dashboard:
+def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int | None = None) -> Dashboard:
     """Active members in scope by status, category, country, and per unit (one page of rows), read from the
     per-unit counters (members.counters): a constant number of queries whatever the size of the tree.
 
@@ -278,7 +279,7 @@ def unit_committee(unit: Unit, *, current_only: bool = True) -> QuerySet[Committ
     return posts.filter(to_date__isnull=True) if current_only else posts.order_by("-from_date")
 
 
-def post_get(actor: Actor, pk) -> CommitteePost:
+def post_get(actor: Actor, pk: int | str) -> CommitteePost:
     """A committee post of a unit the actor sees, or 404."""
     post = CommitteePost.objects.select_related("unit", "member").filter(pk=pk).first() if str(pk).isdigit() else None
     if post is None or not (actor.can("units.view", post.unit) or actor.member_unit_id == post.unit_id):
@@ -321,7 +322,7 @@ def members_panel(actor: Actor, unit: Unit) -> dict:
 # Reads for the services and pages of the apps above, about objects they already hold in scope
 # (not scoped by an actor: the caller has checked the actor on the unit or member concerned).
 # ------------------------------------------------------------------------------------------------
-def members_of_unit(unit: Unit, *, statuses=ACTIVE_STATUSES) -> QuerySet[Member]:
+def members_of_unit(unit: Unit, *, statuses: Iterable[str] = ACTIVE_STATUSES) -> QuerySet[Member]:
     """Members on the rolls of ``unit`` itself (not its subtree) with one of ``statuses``, in name order."""
     return Member.objects.filter(unit=unit, status__in=list(statuses)).order_by("name_sort", "pk")
 
@@ -336,7 +337,7 @@ def member_fresh(pk: int) -> Member:
     return Member.objects.select_related("unit").get(pk=pk)
 
 
-def members_by_id(ids) -> dict[int, Member]:
+def members_by_id(ids: Iterable[int]) -> dict[int, Member]:
     return Member.objects.select_related("unit").in_bulk(list(ids))
 
 
@@ -344,7 +345,7 @@ def member_is_on_rolls_of(member_id: int, unit: Unit) -> bool:
     return Member.objects.filter(pk=member_id, unit=unit).exists()
 
 
-def full_members_on(unit: Unit, on: date, *, exclude_ids=()) -> list[int]:
+def full_members_on(unit: Unit, on: date, *, exclude_ids: Iterable[int] = ()) -> list[int]:
     """Ids of the members who sat in ``unit`` as full members (status «chính thức») on ``on``.
 
     The status on a past date is the current status rolled back through the status changes dated
@@ -359,10 +360,10 @@ def full_members_on(unit: Unit, on: date, *, exclude_ids=()) -> list[int]:
     unit_on: dict[int, int | None] = {}
     for member_id, data in moves:
         unit_on.setdefault(member_id, data.get("from_id"))
-    candidates = list(Member.objects.filter(Q(unit=unit) | Q(pk__in=list(unit_on)), admission_date__lte=on,
-                                            confirmation_date__lte=on)
-                      .exclude(pk__in=list(exclude_ids)).values_list("pk", "status", "unit_id"))
-    candidates = [(pk, status) for pk, status, unit_id in candidates if unit_on.get(pk, unit_id) == unit.pk]
+    rows = list(Member.objects.filter(Q(unit=unit) | Q(pk__in=list(unit_on)), admission_date__lte=on,
+                                      confirmation_date__lte=on)
+                .exclude(pk__in=list(exclude_ids)).values_list("pk", "status", "unit_id"))
+    candidates = [(pk, status) for pk, status, unit_id in rows if unit_on.get(pk, unit_id) == unit.pk]
     if not candidates:
         return []
     later_status: dict[int, str] = {}
@@ -380,7 +381,7 @@ def committee_members_on(unit: Unit, on: date) -> int:
             .filter(Q(to_date__isnull=True) | Q(to_date__gt=on)).values("member_id").distinct().count())
 
 
-def post_holder_on(units, role: str, on: date | None = None) -> CommitteePost | None:
+def post_holder_on(units: Iterable[Unit | None], role: str, on: date | None = None) -> CommitteePost | None:
     """The post ``role`` sitting in the first of ``units`` that has one (on ``on``, else today), with its member."""
     for unit in units:
         if unit is None:
@@ -408,5 +409,5 @@ def citizen_id_on_a_member_record(citizen_id: str) -> bool:
     return bool(digest) and Member.objects.filter(citizen_id_hash=digest).exists()
 
 
-def member_ids_holding_posts() -> QuerySet:
+def member_ids_holding_posts() -> QuerySet[CommitteePost, Any]:  # rows {"member_id": …}
     return CommitteePost.objects.filter(to_date__isnull=True).values("member_id")

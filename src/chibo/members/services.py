@@ -4,7 +4,8 @@ document; the apps above follow through the events of ``chibo.members.events``."
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -138,7 +139,7 @@ def validate_member(member: Member, *, today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def set_derived(member: Member) -> None:
+def set_derived(member: Member | SimpleNamespace) -> None:  # the import passes a stand-in with the name
     member.name_search = search_key(member.full_name)
     member.name_lower = member.full_name.lower()
     member.name_sort = name_sort_key(member.full_name)
@@ -154,7 +155,7 @@ def _save(member: Member) -> None:
 
 
 @transaction.atomic
-def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data) -> Member:
+def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY, **data: Any) -> Member:
     require(actor, "members.edit", unit)
     unit = unit_lock(unit)
     if not unit.is_open:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from chibo.core.access import Actor, subtree_q
 from chibo.notifications.enums import FAILING_STATES
 from chibo.notifications.models import Message, Notification
+
+if TYPE_CHECKING:
+    from chibo.accounts.models import User
 
 
 def can_read_log(actor: Actor) -> bool:
@@ -48,15 +54,15 @@ def messages_about(actor: Actor, ref: str) -> QuerySet[Message]:
     return messages_visible(actor).filter(ref=ref).select_related("user").order_by("created_at", "pk")
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def notifications_for(user) -> QuerySet[Notification]:
+def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
-def has_failing(messages) -> bool:
+def has_failing(messages: Iterable[Message]) -> bool:
     return any(m.state in FAILING_STATES for m in messages)
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -25,6 +26,10 @@ from chibo.core.access import Actor
 from chibo.notifications.enums import Channel, State
 from chibo.notifications.models import Message, Notification
 from chibo.notifications.tasks import bell_entry, deliver
+
+if TYPE_CHECKING:
+    from chibo.accounts.models import User
+    from chibo.units.models import Unit
 
 ALL_CHANNELS = (Channel.IN_APP, Channel.EMAIL)
 BATCH = 500
@@ -43,7 +48,8 @@ def _hand_over(ids: list[int]) -> None:
         deliver.enqueue(pk)
 
 
-def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = "", url: str = "", unit=None,
+def notify(*, actor: Actor, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "",
+           unit: Unit | None = None,
            key: str = "", ref: str = "", channels: Iterable[str] = ALL_CHANNELS,
            emails: Mapping[int, str] | None = None, secret_url: str = "",
            to_inactive: bool = False) -> list[Message]:
@@ -71,7 +77,7 @@ def notify(*, actor: Actor, users: Iterable, kind: str, title: str, body: str = 
         raise ValueError(f"unknown channel {sorted(unknown)}")
     emails = emails or {}
     now = timezone.now()
-    fields = {"kind": kind, "key": key[:150], "ref": ref[:80], "unit": unit, "title": title[:200],
+    fields: dict[str, Any] = {"kind": kind, "key": key[:150], "ref": ref[:80], "unit": unit, "title": title[:200],
               "body": body[:1000], "url": url[:200], "created_by": (actor.label or "")[:150]}
     wanted: list[Message] = []
     seen: set[int] = set()
@@ -124,7 +130,7 @@ class HandOver:
     handed: int
 
 
-def outbox_hand_over_stale(*, now=None) -> HandOver:
+def outbox_hand_over_stale(*, now: datetime | None = None) -> HandOver:
     """Hand to the worker again the messages whose task seems lost: queued or due for a retry for
     longer than ``CHIBO_OUTBOX_STALE_SECONDS`` (a worker killed mid-task, a hand-over that failed),
     and any queued message never handed over. Run by ``chibo reminders`` and ``chibo outbox``."""

@@ -398,7 +398,7 @@ def _declared(form_class: type[forms.Form], name: str, doc: str, *, ids=(), extr
     """The body of a page form whose choices are filled in for the caller (units, organizations, members),
     described from its declared fields; ``ids`` are ids (the form checks them against the caller's scope)."""
 
-    class Declared(form_class):
+    class Declared(form_class):  # type: ignore[misc, valid-type]  # a form class chosen at run time
         def __init__(self, *args, **kwargs):
             forms.Form.__init__(self, *args)
 
@@ -523,7 +523,8 @@ RotationInput = _declared(
 class RotationRowSerializer(serializers.Serializer):
     member = serializers.IntegerField(source="member.pk")
     member_name = serializers.CharField(source="member.full_name")
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+    # DRF drops declared fields from the class when it builds the serializer: no clash with Serializer.errors.
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),  # type: ignore[assignment]
                                    help_text="Why this member's transfer would be refused (empty: it would go through)")
     start_due = serializers.DateField(allow_null=True)
     report_due = serializers.DateField(allow_null=True)

@@ -45,11 +45,12 @@ def build_transfers_demo(builder) -> None:
 def build_delegation(builder) -> None:
     """An open temporary cell through the same service as the page: plain full members of
     ``DELEGATION_FROM`` (no committee post), a committee of secretary and deputy, two tasks."""
-    home = unit_with_code(DELEGATION_FROM)
+    home, parent = unit_with_code(DELEGATION_FROM), unit_with_code("DUBNG")
+    assert home is not None and parent is not None, "built by the demo's tree"
     opened = clock.today() - timedelta(days=21)
     back = clock.today() + timedelta(days=30)
     team = list(members_of_unit(home, statuses=[Status.FULL]).filter(card_number__isnull=False, admission_date__lt=opened)
                 .exclude(pk__in=member_ids_holding_posts()).order_by("pk")[:len(DELEGATION_ROLES)])
-    delegation_cell_create(actor=builder.actor, parent=unit_with_code("DUBNG"), opened_on=opened,
+    delegation_cell_create(actor=builder.actor, parent=parent, opened_on=opened,
                            return_on=back, team=list(zip(team, DELEGATION_ROLES, strict=False)),
                            tasks=[(text, back) for text in DELEGATION_TASKS], **DELEGATION)

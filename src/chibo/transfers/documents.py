@@ -4,6 +4,7 @@ by ``chibo.core.documents`` (PDF and DOCX from the same data) and openpyxl (XLSX
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -17,12 +18,12 @@ from chibo.transfers import selectors
 from chibo.transfers.models import DeclarationState, Form, Letter, Transfer, TripState
 from chibo.units.enums import UnitKind
 
-TITLES = {
+TITLES: dict[str, str] = {
     Form.TEN_BOX: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
     Form.TEMPORARY: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG TẠM THỜI",
     Form.ABROAD: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG RA NƯỚC NGOÀI",
 }
-FORM_CODES = {Form.TEN_BOX: "Giấy giới thiệu 10 ô — ô số 1", Form.TEMPORARY: "Mẫu 2-SHĐ",
+FORM_CODES: dict[str, str] = {Form.TEN_BOX: "Giấy giới thiệu 10 ô — ô số 1", Form.TEMPORARY: "Mẫu 2-SHĐ",
               Form.ABROAD: "Mẫu 3-SHĐ"}
 BOXES = 10
 BLANK = "……………………………………"
@@ -97,6 +98,7 @@ def _box(n: int, letters: list[Letter]) -> Table:
     rows = [[f"Giấy số {x.number} ngày {_d(x.issued_on)} của {x.issuer.name} — ĐÃ HỦY: {x.void_reason}"]
             for x in letters if x.is_void]
     labels = ("Cấp ủy giới thiệu", "Số giấy, ngày", "Giới thiệu tiếp đến", "Có giá trị đến hết ngày", "Người ký")
+    values: tuple[str, ...]
     if valid:
         x = valid[-1]
         values = (x.issuer.name, f"Số {x.number}, ngày {_d(x.issued_on)}", x.addressee, _d(x.valid_until),
@@ -119,15 +121,15 @@ def ten_box_document(sheet: list[Letter]) -> OfficialDocument:
         by_box.setdefault(x.box, []).append(x)
     void_reason = first.void_reason if first else ""
     if first is not None:
-        head = {"issuer": first.issuer.name.upper(), "upper_issuer": _upper_of(first.issuer),
+        head: dict[str, Any] = {"issuer": first.issuer.name.upper(), "upper_issuer": _upper_of(first.issuer),
                 "number": f"Số {first.number}", "place": first.issuer.city or "Hà Nội", "issued_on": first.issued_on,
                 "signer_on_behalf": _on_behalf(first.issuer), "signer_title": first.signer_title.upper(),
                 "signer_name": first.signer_name}
         addressee, valid_until = first.addressee, _d(first.valid_until)
         intro = f"{first.issuer.name} trân trọng giới thiệu đồng chí:"
     else:  # box 1 written by the sending organization outside the tree
-        origin = t.from_org.name if t.from_org_id else t.origin
-        head = {"issuer": origin.upper(), "upper_issuer": t.from_org.upper_name.upper() if t.from_org_id else "",
+        origin = t.from_org.name if t.from_org is not None else t.origin
+        head = {"issuer": origin.upper(), "upper_issuer": t.from_org.upper_name.upper() if t.from_org is not None else "",
                 "number": f"Số {t.incoming_letter or '…'}", "issued_on": t.issued_on}
         addressee, valid_until = t.destination, "…"
         intro = f"Ô số 1 do {origin} ghi (giấy số {t.incoming_letter or '…'} ngày {_d(t.issued_on)}), giới thiệu đồng chí:"

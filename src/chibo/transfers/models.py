@@ -124,11 +124,13 @@ class Transfer(models.Model):
 
     @property
     def destination(self) -> str:
-        return (self.to_unit or self.to_org).name if (self.to_unit or self.to_org) else ""
+        place = self.to_unit or self.to_org
+        return place.name if place else ""
 
     @property
     def origin(self) -> str:
-        return (self.from_unit or self.from_org).name if (self.from_unit or self.from_org) else ""
+        place = self.from_unit or self.from_org
+        return place.name if place else ""
 
     @property
     def is_open(self) -> bool:

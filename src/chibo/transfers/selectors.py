@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
 from chibo.core.access import Actor, subtree_q
@@ -30,6 +33,13 @@ from chibo.transfers.models import (
 )
 from chibo.units.selectors import units_visible
 
+if TYPE_CHECKING:
+    from chibo.deadlines.models import Deadline
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
+
+M = TypeVar("M", bound=Model)
+
 RELATED = ("member", "unit", "from_unit", "to_unit", "from_org", "to_org")
 
 
@@ -48,14 +58,14 @@ def transfers_visible(actor: Actor) -> QuerySet[Transfer]:
     return Transfer.objects.filter(q).select_related(*RELATED, "member__unit")
 
 
-def transfer_get(actor: Actor, pk) -> Transfer:
+def transfer_get(actor: Actor, pk: int | str) -> Transfer:
     try:
         return transfers_visible(actor).get(pk=pk)
     except (Transfer.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
-def transfers_of_member(actor: Actor, member) -> QuerySet[Transfer]:
+def transfers_of_member(actor: Actor, member: Member) -> QuerySet[Transfer]:
     return transfers_visible(actor).filter(member=member)
 
 
@@ -68,14 +78,14 @@ def letters_visible(actor: Actor) -> QuerySet[Letter]:
     return Letter.objects.filter(q).select_related("issuer", "issuer__parent", "member", "transfer")
 
 
-def letter_get(actor: Actor, pk) -> Letter:
+def letter_get(actor: Actor, pk: int | str) -> Letter:
     try:
         return letters_visible(actor).get(pk=pk)
     except (Letter.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
-def transfer_book(unit, year: int) -> QuerySet[Letter]:
+def transfer_book(unit: Unit, year: int) -> QuerySet[Letter]:
     """The book 10-SHĐ of ``unit`` for ``year``: every letter issued, voided ones included."""
     return (Letter.objects.filter(issuer=unit, year=year).select_related("member", "issuer")
             .order_by("seq"))
@@ -103,7 +113,7 @@ def organizations(*, active_only: bool = True) -> QuerySet[OutsideOrganization]:
     return qs.filter(active=True) if active_only else qs
 
 
-def organization_get(actor: Actor, pk) -> OutsideOrganization:
+def organization_get(actor: Actor, pk: int | str) -> OutsideOrganization:
     """One organization of the directory (active or not), for whoever reads member records; 404 otherwise."""
     if not actor.can("members.view"):
         raise Http404("Không tìm thấy")
@@ -115,91 +125,91 @@ def organization_uses(org: OutsideOrganization) -> int:
     return Transfer.objects.filter(Q(from_org=org) | Q(to_org=org)).count()
 
 
-def reviews_of_member(member) -> QuerySet[ReturnReview]:
+def reviews_of_member(member: Member) -> QuerySet[ReturnReview]:
     return ReturnReview.objects.filter(member=member)
 
 
-def return_review_get(actor: Actor, pk) -> ReturnReview:
+def return_review_get(actor: Actor, pk: int | str) -> ReturnReview:
     """A self-review of a member in the actor's scope (404 otherwise)."""
     review = _get(ReturnReview.objects.select_related("member", "unit"), pk)
     member_get(actor, review.member_id)
     return review
 
 
-def holds_of_member(member) -> QuerySet[TransferHold]:
+def holds_of_member(member: Member) -> QuerySet[TransferHold]:
     return TransferHold.objects.filter(member=member).select_related("member")
 
 
-def hold_get(actor: Actor, pk) -> TransferHold:
+def hold_get(actor: Actor, pk: int | str) -> TransferHold:
     """An inspection / complaint flag on a member in the actor's scope (404 otherwise)."""
     hold = _get(TransferHold.objects.select_related("member", "member__unit"), pk)
     member_get(actor, hold.member_id)
     return hold
 
 
-def transfer_deadlines(member):
+def transfer_deadlines(member: Member) -> QuerySet[Deadline]:
     """The member's deadlines of this process (the member reached through ``member_get`` first)."""
     return deadlines_of_member(member, ["transfer.start", "transfer.report", "trip.report"])
 
 
-def trips_visible(actor: Actor):
+def trips_visible(actor: Actor) -> QuerySet[Trip]:
 
     return Trip.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
 
-def declarations_visible(actor: Actor):
+def declarations_visible(actor: Actor) -> QuerySet[Declaration]:
 
     return Declaration.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
 
-def exemptions_visible(actor: Actor):
+def exemptions_visible(actor: Actor) -> QuerySet[Exemption]:
     return Exemption.objects.filter(member__in=members_visible(actor).values("pk")).select_related("member", "unit")
 
 
-def _get(qs, pk):
+def _get(qs: QuerySet[M], pk: int | str) -> M:
     try:
         return qs.get(pk=pk)
-    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
-def trip_get(actor: Actor, pk):
+def trip_get(actor: Actor, pk: int | str) -> Trip:
     return _get(trips_visible(actor), pk)
 
 
-def declaration_get(actor: Actor, pk):
+def declaration_get(actor: Actor, pk: int | str) -> Declaration:
     return _get(declarations_visible(actor), pk)
 
 
-def exemption_get(actor: Actor, pk):
+def exemption_get(actor: Actor, pk: int | str) -> Exemption:
     return _get(exemptions_visible(actor), pk)
 
 
-def delegations_visible(actor: Actor):
+def delegations_visible(actor: Actor) -> QuerySet[Delegation]:
     """Delegation cells whose unit the actor may see, newest first."""
 
     return (Delegation.objects.filter(unit__in=units_visible(actor).values("pk")).select_related("unit")
             .order_by("-unit__opened_on", "-pk"))
 
 
-def delegation_get(actor: Actor, unit_pk):
+def delegation_get(actor: Actor, unit_pk: int | str) -> Delegation:
     """The delegation of a delegation cell (keyed by the cell's unit), or 404 outside the scope."""
     return _get_by(delegations_visible(actor), unit_id=unit_pk)
 
 
-def _get_by(qs, **lookup):
+def _get_by(qs: QuerySet[M], **lookup: Any) -> M:
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
         raise Http404("Không tìm thấy") from exc
 
 
-def rotation_candidates(actor: Actor, unit) -> list:
+def rotation_candidates(actor: Actor, unit: Unit) -> list[Member]:
     """The members on ``unit``'s own rolls a rotation may pick (active, in the actor's scope)."""
     return list(members_visible(actor).filter(unit=unit, status__in=ACTIVE_STATUSES).order_by("name_sort"))
 
 
-def delegation_parents(actor: Actor) -> list:
+def delegation_parents(actor: Actor) -> list[Unit]:
     """The upper committees (open tops of the tree) where the actor may set up temporary cells."""
     return [u for u in units_visible(actor).filter(depth=0, closed_on__isnull=True) if actor.can("units.edit", u)]
 
@@ -213,7 +223,7 @@ def delegation_team(actor: Actor, team: list[tuple[int, str]]) -> list[tuple]:
 DELEGATION_SEARCH_LIMIT = 20
 
 
-def delegation_candidates(actor: Actor, q: str, exclude=()) -> list:
+def delegation_candidates(actor: Actor, q: str, exclude: Iterable[object] = ()) -> list[Member]:
     """Members in scope matching ``q`` (a name, diacritics optional, or the start of a card number),
     at most ``DELEGATION_SEARCH_LIMIT``, each with ``busy``: why they cannot join (or "")."""
 
@@ -243,7 +253,7 @@ def delegation_candidates(actor: Actor, q: str, exclude=()) -> list:
 AWAY_STATES = (State.ISSUED, State.FORWARDED, State.RECEIVED, State.REPORTED)
 
 
-def temporarily_away(unit, on: date, ids=None) -> set[int]:
+def temporarily_away(unit: Unit, on: date, ids: Iterable[int] | None = None) -> set[int]:
     """Members of ``unit`` away on temporary transfer on ``on`` (of ``ids`` when given): a temporary
     transfer from this unit whose letter has been issued and whose period covers the day. The one
     definition every headcount and vote denominator uses."""

@@ -9,7 +9,7 @@ presents the letter within N days of its date). A missed deadline sets a late fl
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -78,7 +78,7 @@ def _today() -> date:
     return clock.today()
 
 
-def _event(actor: Actor, t: Transfer, kind: str, on: date, unit=None, **params) -> None:
+def _event(actor: Actor, t: Transfer, kind: str, on: date, unit: Unit | None = None, **params: Any) -> None:
     """The member's timeline event of a step of the transfer (its parameters, never a sentence)."""
     timeline.record(actor=actor, member=t.member, kind=kind, occurred_on=on, unit=unit or t.unit,
                     data={"transfer": t.pk, "kind": t.kind, "to": t.destination, **params})
@@ -115,7 +115,7 @@ def _org_name_taken(name: str, exclude: int | None = None) -> bool:
     (compared in Python: SQLite folds only ASCII letters; the directory is small)."""
     folded = name.casefold()
     return any(other.casefold() == folded for other in
-               OutsideOrganization.objects.exclude(pk=exclude).values_list("name", flat=True))
+               OutsideOrganization.objects.exclude(pk=exclude).values_list("name", flat=True))  # type: ignore[misc]  # pk=None is IS NULL (nothing excluded); the plugin refuses None
 
 
 @transaction.atomic
@@ -501,7 +501,9 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
     TRANSFER.check(actor, t, "receive")
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
-    if not errors and on < (t.forwarded_on or t.issued_on):
+    letter_on = t.forwarded_on or t.issued_on
+    assert letter_on is not None, "received and reported only once the letter is issued"
+    if not errors and on < letter_on:
         errors["on"] = "Ngày nhận trước ngày của giấy giới thiệu."
     if errors:
         raise ValidationError(errors)
@@ -519,7 +521,9 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
     TRANSFER.check(actor, t, "report")
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
-    if not errors and on < (t.forwarded_on or t.issued_on):
+    letter_on = t.forwarded_on or t.issued_on
+    assert letter_on is not None, "received and reported only once the letter is issued"
+    if not errors and on < letter_on:
         errors["on"] = "Ngày đến sinh hoạt trước ngày của giấy giới thiệu."
     if not errors and t.report_due and on > t.report_due:
         if not clean(late_reason):
@@ -732,7 +736,7 @@ def _delegation_tasks(errors: dict, tasks: list[tuple[str, date | None]], opened
 @transaction.atomic
 def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, country: str, opened_on: date,
                            document: str, return_on: date, team: list[tuple[Member, str]],
-                           tasks: list[tuple[str, date | None]]):
+                           tasks: list[tuple[str, date | None]]) -> Delegation:
     """The upper committee sets up a temporary cell for a delegation with at least the rule's number
     of full members (``delegation.min_full_members_for_cell``): attaches the members for the mission,
     appoints the committee (one secretary, deputies, committee members) and gives it its tasks.
@@ -803,7 +807,7 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
 
 @DELEGATION.runs("close")
 @transaction.atomic
-def delegation_cell_close(*, actor: Actor, delegation, closed_on: date, document: str):
+def delegation_cell_close(*, actor: Actor, delegation: Delegation, closed_on: date, document: str) -> Delegation:
     """The delegation returns: the committee posts end, the members go back to the units they came
     from, the cell closes. A member whose home unit has closed meanwhile must be moved first."""
     delegation = Delegation.objects.select_related("unit").get(pk=delegation.pk)

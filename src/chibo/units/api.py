@@ -18,7 +18,7 @@ from chibo.units.selectors import unit_get, units_visible
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent = serializers.PrimaryKeyRelatedField(read_only=True)
+    parent: serializers.PrimaryKeyRelatedField[Unit] = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.parent
 
     class Meta:
         model = Unit
@@ -28,7 +28,7 @@ class UnitSerializer(serializers.ModelSerializer):
 
 
 class UnitCreateSerializer(serializers.Serializer):
-    parent = serializers.IntegerField()
+    parent = serializers.IntegerField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.parent
     kind = serializers.ChoiceField(choices=UnitKind.choices)
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=32)
@@ -69,7 +69,7 @@ class UnitList(generics.ListCreateAPIView):
         return Response(UnitSerializer(unit).data, status=201)
 
 
-class UnitPatchSerializer(form_serializer(UnitForm, "UnitPatchFields", form_kwargs={"editing": True})):
+class UnitPatchSerializer(form_serializer(UnitForm, "UnitPatchFields", form_kwargs={"editing": True})):  # type: ignore[misc]  # a base built from the form at import
     """The fields to change (any of them) and the ``version`` read: a stale version answers 409."""
 
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)

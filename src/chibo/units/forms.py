@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 
 from chibo.core.countries import country_choices
@@ -23,7 +25,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", "—"), *country_choices()]
+        cast(forms.ChoiceField, self.fields["country"]).choices = [("", "—"), *country_choices()]
         if editing:
             del self.fields["kind"]
             del self.fields["opened_on"]

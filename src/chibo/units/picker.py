@@ -18,7 +18,9 @@ A form binds the field to its actor (and, when the choice must lie under one uni
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -119,12 +121,12 @@ class UnitPicker(forms.Widget):
 
     template_name = "units/picker.html"
 
-    def __init__(self, attrs=None):
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs)
         self.few: list[Unit] | None = None  # the whole scope when it is small
         self.search_url = ""
         self.empty_label: str | None = "—"
-        self.lookup = lambda pk: None
+        self.lookup: Callable[[str], Unit | None] = lambda pk: None
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

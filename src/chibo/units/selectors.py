@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -21,7 +22,7 @@ def units_visible(actor: Actor) -> QuerySet[Unit]:
     return Unit.objects.filter(q)
 
 
-def unit_get(actor: Actor, pk) -> Unit:
+def unit_get(actor: Actor, pk: int | str) -> Unit:
     try:
         return units_visible(actor).select_related("parent").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError) as exc:
@@ -167,7 +168,7 @@ def unit_with_code(code: str) -> Unit | None:
     return Unit.objects.filter(code=(code or "").upper()).first()
 
 
-def open_units_of_kinds(kinds, *, opened_by=None) -> QuerySet[Unit]:
+def open_units_of_kinds(kinds: Iterable[str], *, opened_by: date | None = None) -> QuerySet[Unit]:
     """Open units of the given kinds (opened on or before ``opened_by``), in tree order."""
     qs = Unit.objects.filter(kind__in=list(kinds), closed_on__isnull=True)
     if opened_by is not None:

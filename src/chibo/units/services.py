@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -33,14 +34,14 @@ def _snapshot(unit: Unit) -> dict:
     return {name: getattr(unit, name) for name in UNIT_FIELDS}
 
 
-def _flag(value) -> bool:
+def _flag(value: bool | str) -> bool:
     if isinstance(value, bool):
         return value
     return clean(value).lower() in ("1", "true", "on", "yes")
 
 
 def _clean_fields(data: dict) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for name in UNIT_FIELDS:
         if name in data:
             out[name] = _flag(data[name]) if name in BOOLEAN_FIELDS else clean(data[name])

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +21,8 @@ class Command(BaseCommand):
                                  "(default: the file CHIBO_AUDIT_ANCHORS names, which the sweep appends to)")
         parser.add_argument("--append", metavar="FILE", help="anchor: also append the line to FILE")
 
-    def handle(self, *args, action, anchors=None, append=None, **options):
+    def handle(self, *args: Any, action: str, anchors: str | None = None, append: str | None = None,
+               **options: Any) -> None:
         if action == "anchor":
             line = anchor_now()
             if append:
