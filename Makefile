@@ -24,11 +24,12 @@ install-test: $(VENV)/.installed-test
 APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
 
-# PDF documents need Pango and fonts with Vietnamese glyphs (WeasyPrint).
+# PDF documents need Pango and fonts with Vietnamese glyphs (WeasyPrint); backups of PostgreSQL need pg_dump.
 system:
 	@missing=""; \
 	  ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	  { command -v fc-list >/dev/null && fc-list | grep -qi -e dejavu -e liberation; } || missing="$$missing fontconfig fonts-dejavu-core fonts-liberation"; \
+	  command -v pg_dump >/dev/null || missing="$$missing postgresql-client"; \
 	  if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; $(APT_INSTALL) $$missing >/dev/null; fi
 
 # Debian's chromium drives the browser journeys (Playwright never downloads a browser here).
