@@ -12,11 +12,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from chibo.core.errors import StaleEdit
 from chibo.core.lifecycle import TransitionRefused
 from chibo.core.models import Rule
+from chibo.core.rulebook import RuleNotInForce
 
 
 def exception_handler(exc, context):
     """Service errors become field-level JSON: 400 for bad input, 409 for a stale edit or a step the
     object's state does not allow (with the reason, the same words as the page)."""
+    if isinstance(exc, RuleNotInForce):  # a date before (or after) every version of a rule: bad input
+        return Response({"detail": "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, TransitionRefused):
         return Response({"detail": exc.message, "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, StaleEdit):

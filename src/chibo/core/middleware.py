@@ -11,6 +11,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 
 from chibo.core.request_context import client_ip, reset_ip, set_ip
+from chibo.core.rulebook import RuleNotInForce
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,11 @@ class ApiErrorsMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if isinstance(exception, RuleNotInForce):  # a date outside every version of a rule: bad input
+            text = "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": text}, status=400)
+            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ", "text": text}, status=400)
         if isinstance(exception, OverflowError):
             logger.warning("Number out of range in %s %s: %s", request.method, request.path, exception)
             if request.path.startswith("/api/"):

@@ -69,3 +69,12 @@ def test_other_text_loses_bidirectional_controls():
     from chibo.core.text import clean
 
     assert clean("12-QĐ/\u202eCB") == "12-QĐ/CB"
+
+
+def test_a_date_before_every_rule_is_bad_input_not_a_server_error(client_of, personas):
+    """Found by the fuzzer: an exemption from the year 230 asked the rulebook for a rule not yet in force."""
+    member = personas["dangvien.phap"].member
+    answer = client_of("bithu.phap").post("/api/v1/exemptions/", json.dumps({
+        "member": member.pk, "period_from": "0230-07-11", "period_to": "0230-08-11", "reason": "Công tác một mình"}),
+        content_type="application/json")
+    assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
