@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from chibo.core.crypto import EncryptedTextField
+
 
 class MeetingKind(models.TextChoices):
     REGULAR = "regular", "Sinh hoạt thường kỳ"
@@ -111,7 +113,7 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="meeting_attendance")
     presence = models.CharField(max_length=10, choices=Presence.choices)
-    reason = models.CharField("lý do vắng", max_length=300, blank=True)
+    reason = EncryptedTextField("lý do vắng", blank=True)  # often about health: encrypted at rest
     reason_approved = models.BooleanField("lý do được chấp nhận", default=False)
     self_checked_in = models.BooleanField(default=False)
 

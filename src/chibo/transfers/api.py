@@ -173,7 +173,7 @@ class DeclarationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Declaration
-        fields = [*REVIEW_FIELDS, "kind", "country", "subject"]
+        fields = [*REVIEW_FIELDS, "kind", "country", "subject", "event_on"]
         read_only_fields = fields
 
 
@@ -218,8 +218,12 @@ class TripApplySerializer(MemberRefSerializer):
 
 class DeclarationFileSerializer(MemberRefSerializer):
     kind = serializers.ChoiceField(choices=DeclarationKind.choices)
-    country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="")
-    subject = serializers.CharField(max_length=300, help_text="About the member themselves only")
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2, default="",
+                                    help_text="Marriage to a foreigner: the spouse's nationality (required)")
+    event_on = serializers.DateField(required=False, allow_null=True, default=None,
+                                     help_text="The day (expected); required for marriage and nationality")
+    subject = serializers.CharField(max_length=300, required=False, allow_blank=True, default="",
+                                    help_text="About the member themselves only; empty for marriage and nationality")
 
 
 class ExemptionApplySerializer(MemberRefSerializer):

@@ -265,10 +265,14 @@ def declaration_decision_document(declaration) -> OfficialDocument:
                   "dưới đây:", indent=False),
         *_member_id_fields(d.member, d.unit),
         Field("Loại khai báo", kind),
-        Field("Nội dung khai", d.subject),
     ]
+    if d.subject:
+        blocks.append(Field("Nội dung khai", d.subject))
     if d.country:
-        blocks.append(Field("Nước liên quan", f"{country_name(d.country)} ({d.country})"))
+        label = "Quốc tịch của người kết hôn" if d.kind == "foreign_marriage" else "Nước liên quan"
+        blocks.append(Field(label, f"{country_name(d.country)} ({d.country})"))
+    if d.event_on:
+        blocks.append(Field("Ngày diễn ra (dự kiến)", _d(d.event_on)))
     blocks.append(Field("Quyết định", "Đồng ý" if approved else "Không đồng ý"))
     return _decision(unit=unit, approved=approved, reference=d.decision_doc, day=d.decided_on,
                      subject=f"khai báo: {kind[:1].lower()}{kind[1:]}", blocks=blocks,

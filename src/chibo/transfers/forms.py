@@ -128,8 +128,13 @@ class TripReportForm(forms.Form):
 
 class DeclarationForm(forms.Form):
     kind = forms.ChoiceField(label="Loại khai báo", choices=DeclarationKind.choices)
-    country = forms.CharField(label="Nước liên quan (mã 2 chữ)", max_length=2, required=False)
-    subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300)
+    country = forms.CharField(label="Nước liên quan (mã 2 chữ)", max_length=2, required=False,
+                              help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
+    event_on = VNDateField(label="Ngày diễn ra (dự kiến)", required=False,
+                           help_text="Bắt buộc khi khai kết hôn với người nước ngoài hoặc nhập quốc tịch nước ngoài.")
+    subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300, required=False,
+                              help_text="Chỉ ghi về bản thân đồng chí. Không ghi tên, năm sinh hay thông tin khác về "
+                                        "người khác. Kết hôn, nhập quốc tịch: để trống.")
 
 
 class ExemptionForm(forms.Form):

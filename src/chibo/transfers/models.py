@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from chibo.core.crypto import EncryptedTextField
 from chibo.members.reviews import MemberRequest
 
 
@@ -317,7 +318,7 @@ class Exemption(MemberRequest):
 
     period_from = models.DateField("từ ngày")
     period_to = models.DateField("đến ngày")
-    reason = models.CharField("lý do", max_length=300)
+    reason = EncryptedTextField("lý do")  # often about health: encrypted like the other personal fields
     state = models.CharField(max_length=10, choices=ExemptionState.choices, default=ExemptionState.FILED)
 
     class Meta:
@@ -345,7 +346,8 @@ class Declaration(MemberRequest):
 
     kind = models.CharField(max_length=24, choices=DeclarationKind.choices)
     country = models.CharField("nước liên quan (ISO 3166)", max_length=2, blank=True)
-    subject = models.CharField("nội dung khai (về bản thân)", max_length=300)
+    subject = models.CharField("nội dung khai (về bản thân)", max_length=300, blank=True)
+    event_on = models.DateField("ngày diễn ra (dự kiến)", null=True, blank=True)
     state = models.CharField(max_length=10, choices=DeclarationState.choices, default=DeclarationState.FILED)
 
     class Meta:

@@ -910,20 +910,35 @@ def trip_report(*, actor: Actor, trip: Trip, text: str) -> Trip:
     return trip
 
 
+# Kinds declared by structured fields only: the fact (the kind), the country and the day. A marriage to a
+# foreigner records the spouse's nationality and nothing else about the spouse (no name, no birth year).
+STRUCTURED_KINDS = {DeclarationKind.FOREIGN_MARRIAGE: "ngày kết hôn (dự kiến)",
+                    DeclarationKind.FOREIGN_NATIONALITY: "ngày nhập quốc tịch (dự kiến)"}
+
+
 @transaction.atomic
-def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str, country: str = "") -> Declaration:
+def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str = "", country: str = "",
+                     event_on: date | None = None) -> Declaration:
+    """A member's declaration about themself. Marriage to a foreigner and foreign nationality are declared by
+    their fields only (country and day), never in free text: no details of another person are kept."""
     errors: dict[str, str] = {}
     if kind not in DeclarationKind.values:
         errors["kind"] = "Loại khai báo không hợp lệ."
-    if not clean(subject):
+    structured = kind in STRUCTURED_KINDS
+    if structured and clean(subject):
+        errors["subject"] = ("Loại khai báo này chỉ gồm sự việc, quốc gia và ngày; không ghi tên, năm sinh hay "
+                             "thông tin nào khác về người khác.")
+    elif not structured and not clean(subject):
         errors["subject"] = "Cần nội dung khai báo (về bản thân)."
-    code = _country(errors, country, required=False)
+    if structured and event_on is None:
+        errors["event_on"] = f"Cần {STRUCTURED_KINDS[DeclarationKind(kind)]}."
+    code = _country(errors, country, required=structured)
     may_file(actor, member, "transfers.edit")
     if errors:
         raise ValidationError(errors)
     return review_file(actor=actor, model=Declaration, member=member, perm="transfers.edit",
                        event=ev.DECLARATION_FILED, data={"kind": kind, "country": code},
-                       kind=kind, subject=clean(subject)[:300], country=code)
+                       kind=kind, subject="" if structured else clean(subject)[:300], country=code, event_on=event_on)
 
 
 @DECLARATION.runs("opinion")

@@ -333,3 +333,27 @@ def test_the_new_operations_are_in_the_openapi_schema(tmp_path):
                  "/api/v1/members/{id}/return-reviews/", "/api/v1/delegations/"):
         assert "get" in paths[path], path
     assert "get" not in paths["/api/v1/units/{id}/rotation/"]
+
+
+def test_a_marriage_to_a_foreigner_records_the_fact_the_day_and_the_nationality_only(client_of, personas):
+    import json as _json
+
+    from chibo.transfers.models import Declaration
+
+    member = personas["dangvien.phap"].member
+    client = client_of("dangvien.phap")
+
+    def file(body):
+        return client.post("/api/v1/declarations/", _json.dumps({"member": member.pk, "kind": "foreign_marriage",
+                                                                   **body}), content_type="application/json")
+
+    named = file({"country": "DE", "event_on": "2026-10-01",
+                  "subject": "Kết hôn với bà Anna Schmidt, quốc tịch Đức, sinh 1990"})
+    assert named.status_code == 400 and "subject" in named.json()
+    assert file({"country": "DE"}).status_code == 400  # the day is required
+    assert file({"event_on": "2026-10-01"}).status_code == 400  # so is the nationality
+    assert not Declaration.objects.filter(member=member).exists()
+    made = file({"country": "DE", "event_on": "2026-10-01"})
+    assert made.status_code == 201, made.json()
+    body = made.json()
+    assert (body["country"], body["event_on"], body["subject"]) == ("DE", "2026-10-01", "")

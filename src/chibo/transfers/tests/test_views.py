@@ -64,8 +64,12 @@ def test_member_files_trip_and_declaration_online(client_of, personas):
     assert r.status_code == 302
     trip = Trip.objects.get(member=member)
     assert client.get(f"/transfers/trip/{trip.pk}/").status_code == 200
+    # A nationality is declared by its fields: free text is refused (it could hold details of others).
     r = client.post(f"/transfers/member/{member.pk}/declaration/",
                     {"kind": "foreign_nationality", "country": "FR", "subject": "Không có ý định nhập quốc tịch"})
+    assert r.status_code == 200 and not Declaration.objects.filter(member=member).exists()
+    r = client.post(f"/transfers/member/{member.pk}/declaration/",
+                    {"kind": "foreign_nationality", "country": "FR", "event_on": "01/09/2026"})
     assert r.status_code == 302 and Declaration.objects.filter(member=member).count() == 1
     page = client.get("/transfers/me/").content.decode()
     assert "Chuyến đi JP" in page and "Nhập quốc tịch nước ngoài" in page
