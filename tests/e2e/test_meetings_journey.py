@@ -189,13 +189,16 @@ def test_secretary_runs_a_meeting_with_a_secret_ballot_and_approved_minutes(brow
             secretary_member.pk, plain_member.pk}
         assert sorted(Ballot.objects.filter(box=box).values_list("choice", flat=True)) == ["against", "for"]
 
-        # 8. End the meeting, draft the minutes from the record, approve and lock them.
+        # 8. End the meeting, record the discussion, draft the minutes from the record, approve and lock them.
         sec.locator("#close-meeting").click()
         expect(sec.locator("#state")).to_have_text("Đã họp")
+        sec.get_by_label("Diễn biến, ý kiến thảo luận").fill("Các đồng chí thảo luận phương hướng công tác tháng tới.")
+        sec.get_by_role("button", name="Lưu nội dung").click()
         sec.locator("#draft-minutes").click()
         text = sec.get_by_label("Biên bản")
         expect(text).to_contain_text("I. ĐIỂM DANH")
-        expect(text).to_contain_text(plain_member.full_name + ": Có mặt trực tuyến")
+        expect(text).to_contain_text("Thời gian bắt đầu:")
+        expect(text).to_contain_text("đảng viên chính thức và")
         expect(text).to_contain_text("Bầu đồng chí tổ trưởng tổ đảng (bỏ phiếu kín): tán thành 3")
         text.fill(text.input_value() + "\nChi bộ nhất trí với phương hướng công tác tháng tới.")
         sec.get_by_role("button", name="Lưu biên bản").click()
@@ -210,7 +213,10 @@ def test_secretary_runs_a_meeting_with_a_secret_ballot_and_approved_minutes(brow
         assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
         from chibo.core.documents import pdf_text
 
-        assert "BIÊN BẢN" in pdf_text(pdf.body())
+        minutes = " ".join(pdf_text(pdf.body()).split())
+        assert "BIÊN BẢN" in minutes and f"Số {meeting.minutes_number}-BB/CB" in minutes
+        assert "THƯ KÝ" in minutes and "CHỦ TRÌ" in minutes
+        assert minutes.split("THƯ KÝ")[0].count(plain_member.full_name) == 1  # the attendance once
         docx = sec.request.get(f"{base}/meetings/{meeting.pk}/minutes/?doc=resolution&fmt=docx")
         assert docx.status == 200 and docx.body()[:2] == b"PK"
 

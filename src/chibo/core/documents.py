@@ -77,6 +77,9 @@ class OfficialDocument:
     signer_on_behalf: str = ""          # e.g. "T/M CHI ỦY"
     signer_title: str = ""              # e.g. "BÍ THƯ"
     signer_name: str = ""
+    # A document signed by two (minutes: the recorder on the left, the chair on the right).
+    second_signer_title: str = ""
+    second_signer_name: str = ""
     recipients: list[str] = field(default_factory=list)
     landscape: bool = False
     void_reason: str = ""               # a voided document keeps its number and says so on every page
@@ -172,7 +175,12 @@ def render_docx(doc: OfficialDocument) -> bytes:
     add_blocks(doc.blocks)
     sign = out.add_table(rows=1, cols=2)
     left, right = sign.rows[0].cells
-    if doc.recipients:
+    if doc.second_signer_title:
+        para(left, doc.second_signer_title, bold=True, where="center")
+        para(left, "\n\n", where="center")
+        if doc.second_signer_name:
+            para(left, doc.second_signer_name, bold=True, where="center")
+    elif doc.recipients:
         para(left, "Nơi nhận:", bold=True, italic=True, size=12)
         for r in doc.recipients:
             para(left, f"- {r},", size=11)
@@ -183,6 +191,10 @@ def render_docx(doc: OfficialDocument) -> bytes:
     para(right, "\n\n", where="center")
     if doc.signer_name:
         para(right, doc.signer_name, bold=True, where="center")
+    if doc.second_signer_title and doc.recipients:
+        para(out, "Nơi nhận:", bold=True, italic=True, size=12)
+        for r in doc.recipients:
+            para(out, f"- {r},", size=11)
     if doc.annex:
         out.add_page_break()
         if doc.void_reason:

@@ -8,12 +8,8 @@ from zoneinfo import ZoneInfo
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
 from chibo.meetings.models import Attendance, Meeting, Presence
 from chibo.meetings.rules import headcount, local_day
-from chibo.members.enums import PostRole
+from chibo.members.enums import FULL_STATUSES, PostRole, Status
 from chibo.members.selectors import post_holder_on
-
-
-def _local(meeting: Meeting):
-    return meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
 
 
 def _vote_line(item) -> str:
@@ -24,6 +20,36 @@ def _vote_line(item) -> str:
     return (f"{item.number}. {item.title} ({how}): tán thành {item.votes_for}, không tán thành "
             f"{item.votes_against}, không biểu quyết {item.votes_abstain}; số đảng viên để tính "
             f"{item.headcount}, cần ít nhất {item.needed} phiếu tán thành: {result}.")
+
+
+def _at(meeting: Meeting, moment) -> str:
+    t = moment.astimezone(ZoneInfo(meeting.time_zone))
+    return f"{t:%H} giờ {t:%M} ngày {t:%d/%m/%Y}"
+
+
+def time_lines(meeting: Meeting) -> list[str]:
+    """When the meeting really began and ended (local time); the schedule only while it has not opened."""
+    if meeting.opened_at is None:
+        return [f"Thời gian (dự kiến): {_at(meeting, meeting.starts_at)} (giờ địa phương, {meeting.time_zone})."]
+    lines = [f"Thời gian bắt đầu: {_at(meeting, meeting.opened_at)} (giờ địa phương, {meeting.time_zone})."]
+    if meeting.ended_at:
+        lines.append(f"Thời gian kết thúc: {_at(meeting, meeting.ended_at)}.")
+    return lines
+
+
+def figures_line(meeting: Meeting) -> str:
+    """The headcount as the reader checks it: full members on the rolls, those not counted and why, the
+    members counted for resolutions, and who was present (full and probationary members apart)."""
+    head = headcount(meeting)
+    rows = Attendance.objects.filter(meeting=meeting, presence__in=[Presence.IN_PERSON, Presence.ONLINE])
+    present_full = rows.filter(member__status__in=FULL_STATUSES).count()
+    present_probationary = rows.filter(member__status=Status.PROBATIONARY).count()
+    not_counted = len(head.excluded)
+    return (f"Tổng số đảng viên chính thức của chi bộ: {head.on_rolls}; không tính {not_counted} đồng chí "
+            f"(chuyển sinh hoạt tạm thời, đình chỉ, miễn sinh hoạt hoặc vắng có lý do được chấp nhận); số đảng "
+            f"viên chính thức để tính biểu quyết: {head.count} = {head.on_rolls} − {not_counted}. Có mặt: "
+            f"{present_full} đảng viên chính thức và {present_probationary} đảng viên dự bị "
+            f"(đảng viên dự bị không biểu quyết).")
 
 
 def attendance_lines(meeting: Meeting) -> list[tuple[str, str]]:
@@ -39,26 +65,20 @@ def attendance_lines(meeting: Meeting) -> list[tuple[str, str]]:
 
 
 def draft_text(meeting: Meeting) -> str:
-    local = _local(meeting)
-    head = headcount(meeting)
-    marks = attendance_lines(meeting)
-    present = [n for n, p in marks if p.startswith("Có mặt")]
+    """The minutes' text drafted from the record. The attendance list is not in it: the document prints it
+    once, as a table, after the text."""
     lines = [
-        f"Thời gian: {local:%H} giờ {local:%M} ngày {local:%d/%m/%Y} (giờ địa phương, {meeting.time_zone}).",
+        *time_lines(meeting),
         f"Địa điểm: {meeting.place or 'họp trực tuyến'}" + (f"; trực tuyến: {meeting.online_link}" if meeting.online_link and meeting.place else ""),
         f"Loại: {meeting.get_kind_display()}.",
-        f"Tổng số đảng viên chính thức của chi bộ: {head.on_rolls}; số đảng viên để tính biểu quyết: {head.count}; "
-        f"có mặt: {len(present)}.",
         "",
         "I. ĐIỂM DANH",
+        figures_line(meeting) + " Danh sách điểm danh kèm theo biên bản.",
+        "",
+        "II. CHƯƠNG TRÌNH", meeting.agenda or "(không ghi)", "", "III. DIỄN BIẾN, Ý KIẾN THẢO LUẬN",
+        meeting.discussion or "(thư ký ghi bổ sung)", "", "IV. BIỂU QUYẾT",
     ]
-    lines += [f"- {name}: {label}" for name, label in marks] or ["- (chưa điểm danh)"]
-    lines += ["", "II. CHƯƠNG TRÌNH", meeting.agenda or "(không ghi)", "", "III. DIỄN BIẾN, Ý KIẾN THẢO LUẬN",
-              meeting.discussion or "(thư ký ghi bổ sung)", "", "IV. BIỂU QUYẾT"]
     lines += [_vote_line(item) for item in meeting.resolutions.all()] or ["(không có nội dung biểu quyết)"]
-    if meeting.ended_at:
-        end = meeting.ended_at.astimezone(ZoneInfo(meeting.time_zone))
-        lines += ["", f"Cuộc họp kết thúc lúc {end:%H} giờ {end:%M} ngày {end:%d/%m/%Y}."]
     return "\n".join(lines)
 
 
@@ -69,6 +89,13 @@ def _upper(unit) -> str:
 def _secretary_name(unit) -> str:
     post = post_holder_on([unit, unit.parent], PostRole.SECRETARY)
     return post.member.full_name if post else ""
+
+
+def register_number(meeting: Meeting, code: str) -> str:
+    """``Số 3-BB/CB``: the minutes' number in the cell's register of the year (given on approval)."""
+    if meeting.minutes_number is None:
+        return f"Số …-{code}/CB (cấp khi thông qua)"
+    return f"Số {meeting.minutes_number}-{code}/CB"
 
 
 def minutes_document(meeting: Meeting) -> OfficialDocument:
@@ -85,9 +112,9 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
                                 italic=True, indent=False))
     return OfficialDocument(
         title="BIÊN BẢN", subtitle=f"{meeting.get_kind_display()} — {meeting.title}",
-        issuer=unit.name.upper(), upper_issuer=_upper(unit), number=f"Số {meeting.pk}-BB/CB",
+        issuer=unit.name.upper(), upper_issuer=_upper(unit), number=register_number(meeting, "BB"),
         place=unit.city, issued_on=local_day(meeting), blocks=blocks,
-        signer_on_behalf="T/M CHI BỘ", signer_title="BÍ THƯ", signer_name=_secretary_name(unit),
+        signer_title="CHỦ TRÌ", signer_name=_secretary_name(unit), second_signer_title="THƯ KÝ",
         recipients=["Đảng ủy cấp trên (để báo cáo)", "Lưu chi bộ"],
     )
 
@@ -112,7 +139,7 @@ def resolution_document(meeting: Meeting) -> OfficialDocument:
         blocks += [Paragraph(line) for line in meeting.draft_resolution.split("\n") if line.strip()]
     return OfficialDocument(
         title="NGHỊ QUYẾT", subtitle=meeting.title, issuer=unit.name.upper(), upper_issuer=_upper(unit),
-        number=f"Số {meeting.pk}-NQ/CB", place=unit.city, issued_on=local_day(meeting), blocks=blocks,
+        number=register_number(meeting, "NQ"), place=unit.city, issued_on=local_day(meeting), blocks=blocks,
         signer_on_behalf="T/M CHI BỘ", signer_title="BÍ THƯ", signer_name=_secretary_name(unit),
         recipients=["Đảng ủy cấp trên (để báo cáo)", "Đảng viên trong chi bộ", "Lưu chi bộ"],
     )

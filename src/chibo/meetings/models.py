@@ -63,6 +63,9 @@ class Meeting(models.Model):
     minutes_state = models.CharField(max_length=10, choices=MinutesState.choices, blank=True, default="")
     minutes_approved_at = models.DateTimeField(null=True, blank=True)
     minutes_approved_by = models.CharField(max_length=150, blank=True)
+    # The minutes' number in the cell's register of the (local) year, given on approval: 1, 2, 3 … without gaps.
+    minutes_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    minutes_number = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -73,6 +76,7 @@ class Meeting(models.Model):
             models.CheckConstraint(condition=models.Q(planned_minutes__gt=0), name="meeting_duration_positive"),
             models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(opened_at__isnull=True)
                                    | models.Q(ended_at__gt=models.F("opened_at")), name="meeting_ends_after_start"),
+            models.UniqueConstraint(fields=["unit", "minutes_year", "minutes_number"], name="minutes_number_once"),
         ]
 
     def __str__(self) -> str:

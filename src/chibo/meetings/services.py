@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -633,11 +633,25 @@ def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Approve (at the end of the meeting or at the next one): the minutes are locked from now on."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "minutes_approve")
+    missing = [label for label, value in (("chương trình", meeting.agenda), ("diễn biến, ý kiến thảo luận",
+                                          meeting.discussion), ("nội dung biên bản", meeting.minutes_text))
+               if not clean(value)]
+    if missing:
+        parts = ", ".join(missing)
+        raise ValidationError(f"Biên bản chưa đủ phần bắt buộc: {parts}. Hãy ghi bổ sung trước khi thông qua.")
+    year = mrules.local_day(meeting).year
+    # Numbers per cell and year, without gaps: the cell's meetings are locked while the next number is taken.
+    list(Meeting.objects.select_for_update().filter(unit_id=meeting.unit_id).values_list("pk", flat=True))
+    last = (Meeting.objects.filter(unit_id=meeting.unit_id, minutes_year=year)
+            .aggregate(m=Max("minutes_number"))["m"] or 0)
+    meeting.minutes_year, meeting.minutes_number = year, last + 1
     meeting.minutes_state, meeting.minutes_approved_at = MinutesState.APPROVED, timezone.now()
     meeting.minutes_approved_by = actor.label
-    meeting.save(update_fields=["minutes_state", "minutes_approved_at", "minutes_approved_by"])
+    meeting.save(update_fields=["minutes_state", "minutes_approved_at", "minutes_approved_by", "minutes_year",
+                                "minutes_number"])
     audit(actor=actor, action="meeting.minutes_approved", obj=meeting, unit=meeting.unit,
-          data={"sha256": hashlib.sha256(meeting.minutes_text.encode()).hexdigest()})
+          data={"sha256": hashlib.sha256(meeting.minutes_text.encode()).hexdigest(),
+                "number": f"{meeting.minutes_number}/{year}"})
     return meeting
 
 

@@ -42,6 +42,8 @@ def meeting_targets(units: dict) -> dict:
     held = plan(fr, "Sinh hoạt chi bộ tháng 10", day=date(2026, 10, 8))
     services.meeting_open(actor=officer, meeting=held)
     services.meeting_close(actor=officer, meeting=Meeting.objects.get(pk=held.pk))
+    services.meeting_update(actor=officer, meeting=Meeting.objects.get(pk=held.pk), agenda="Công tác tháng 10",
+                            discussion="Chi bộ thống nhất.")
     services.minutes_draft(actor=officer, meeting=held)
     services.minutes_approve(actor=officer, meeting=held)
     top = Meeting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

@@ -280,6 +280,9 @@ def test_close_meeting_meets_and_opens_the_regular_deadline_and_minutes_lock(act
     meeting = services.minutes_draft(actor=a, meeting=meeting)
     assert "I. ĐIỂM DANH" in meeting.minutes_text and "Thông qua nghị quyết" in meeting.minutes_text
     services.minutes_edit(actor=a, meeting=meeting, text=meeting.minutes_text + "\nÝ kiến bổ sung của thư ký.")
+    with pytest.raises(ValidationError, match="diễn biến"):  # minutes without their discussion are not approved
+        services.minutes_approve(actor=a, meeting=meeting)
+    services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí thống nhất phương hướng tháng tới.")
     services.minutes_approve(actor=a, meeting=meeting)
     with pytest.raises(TransitionRefused):  # approved minutes are locked
         services.minutes_edit(actor=a, meeting=meeting, text="sửa")
@@ -310,3 +313,54 @@ def test_compliance_and_repeated_absence(actor_of, unit):
     notes = Notification.objects.filter(title=f"Đề nghị xem xét xóa tên: {absentee.full_name}")
     assert list(notes.values_list("user__username", flat=True)) == ["bithu.phap"]
     assert "tháng 9, 10, 11" in notes.get().body
+
+
+def test_the_minutes_read_right_as_a_whole(actor_of, unit):
+    """The PDF as its reader sees it: actual times that agree, a number per cell and year, the attendance once,
+    figures that add up with the headcount explained, two signatures."""
+    import re as _re
+    from datetime import datetime as _dt
+    from zoneinfo import ZoneInfo
+
+    from chibo.core.documents import pdf_text, render_pdf
+    from chibo.meetings.minutes import minutes_document
+    from chibo.meetings.tests.helpers import full_members, plan
+
+    a = actor_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    paris = ZoneInfo("Europe/Paris")
+    numbers = []
+    for month_day in (date(2026, 10, 10), date(2026, 11, 10)):
+        meeting = plan(a, cell, day=month_day, minutes=120)
+        opened = _dt(month_day.year, month_day.month, month_day.day, 16, 5, tzinfo=paris)  # before 18:30, as happens
+        services.meeting_open(actor=a, meeting=meeting)
+        Meeting.objects.filter(pk=meeting.pk).update(opened_at=opened)  # opened that day, before the schedule
+        meeting.refresh_from_db()
+        members = full_members(cell)
+        for m in members[:-1]:
+            services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
+        services.attendance_record(actor=a, meeting=meeting, member=members[-1], presence="excused",
+                                   reason="Đi công tác", reason_approved=True)
+        services.meeting_close(actor=a, meeting=meeting, ended_at=meeting.opened_at + timedelta(minutes=125))
+        services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí phát biểu ý kiến.")
+        meeting = services.minutes_draft(actor=a, meeting=meeting)
+        services.minutes_approve(actor=a, meeting=meeting)
+        meeting.refresh_from_db()
+        numbers.append(meeting.minutes_number)
+        text = " ".join(pdf_text(render_pdf(minutes_document(meeting))).split())
+        start = meeting.opened_at.astimezone(paris)
+        end = meeting.ended_at.astimezone(paris)
+        assert f"Thời gian bắt đầu: {start:%H} giờ {start:%M}" in text
+        assert f"Thời gian kết thúc: {end:%H} giờ {end:%M}" in text and end > start
+        assert f"Số {meeting.minutes_number}-BB/CB" in text and f"Số {meeting.pk}-BB" not in text
+        # the attendance appears once: each member's name once before the signatures
+        body = text.split("THƯ KÝ")[0]
+        for m in members:
+            assert body.count(m.full_name) == 1, m.full_name
+        found = _re.search(r"chính thức của chi bộ: (\d+); không tính (\d+) .*?biểu quyết: (\d+) = \d+ − \d+\. "
+                           r"Có mặt: (\d+) đảng viên chính thức", text)
+        assert found, text[:800]
+        on_rolls, not_counted, counted, present = map(int, found.groups())
+        assert counted == on_rolls - not_counted and present <= counted
+        assert "THƯ KÝ" in text and "CHỦ TRÌ" in text
+    assert numbers[1] == numbers[0] + 1

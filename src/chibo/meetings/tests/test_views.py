@@ -56,6 +56,11 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     assert item.passed is True
     assert _post(sec, meeting, action="close").status_code == 302
     assert _post(sec, meeting, action="minutes_draft").status_code == 302
+    _post(sec, meeting, action="minutes_approve")  # refused: no discussion recorded yet
+    meeting.refresh_from_db()
+    assert meeting.minutes_state == MinutesState.DRAFT
+    _post(sec, meeting, action="content", agenda=meeting.agenda, draft_resolution="",
+          discussion="Các đồng chí thống nhất phương hướng tháng tới.")
     _post(sec, meeting, action="minutes_approve")
     meeting.refresh_from_db()
     assert meeting.minutes_state == MinutesState.APPROVED
