@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 export CHIBO_VAR_DIR ?= $(CURDIR)/var
+PORT ?= 8000
 
 .PHONY: run test install install-test system browser lint worker clean bench
 
@@ -41,7 +42,7 @@ run: install system
 	@mkdir -p $(CHIBO_VAR_DIR)
 	CHIBO_ENV=dev $(BIN)/chibo migrate --no-input -v 0
 	CHIBO_ENV=dev $(BIN)/chibo demo --if-empty
-	@CHIBO_ENV=dev $(BIN)/python -m chibo.devserver
+	@CHIBO_ENV=dev PORT=$(PORT) $(BIN)/python -m chibo.devserver
 
 test: install-test system browser
 	@bash scripts/test.sh
