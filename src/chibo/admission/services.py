@@ -27,7 +27,7 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule
-from chibo.core.text import clean, has_bidi_controls, name_sort_key, search_key
+from chibo.core.text import clean, has_bidi_controls, name_problem, name_sort_key, person_name, search_key
 from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
@@ -143,13 +143,15 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
     require(actor, "admission.edit", unit)
     if has_bidi_controls(full_name):
         raise ValidationError({"full_name": "Họ và tên chứa ký tự điều khiển hướng chữ (ví dụ U+202E); hãy gõ lại."})
-    full_name = clean(full_name)
+    full_name = person_name(full_name)
     recorded_on = recorded_on or clock.today()
     citizen_id = clean(citizen_id).replace(" ", "")
     email = clean(email).lower()
     errors: dict[str, str] = {}
     if len(full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên."
+    elif problem := name_problem(full_name):
+        errors["full_name"] = problem
     if gender not in ("M", "F"):
         errors["gender"] = "Chọn giới tính."
     if birth_date is None or birth_date > clock.today():

@@ -42,6 +42,26 @@ def clean(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def person_name(value: str | None) -> str:
+    """A person's name as it is written: cleaned, each word with a capital first letter ("nguyễn văn an" →
+    "Nguyễn Văn An")."""
+    return " ".join(w[:1].upper() + w[1:].lower() for w in clean(value).split(" ") if w)
+
+
+_NAME_MARKS = frozenset(" -'.")
+
+
+def name_problem(value: str) -> str | None:
+    """Why this is not a person's name (a digit, an emoji, markup, a symbol), or None."""
+    for ch in value:
+        if ch.isdigit():
+            return "Họ và tên không được chứa chữ số."
+        if unicodedata.category(ch)[0] not in "LM" and ch not in _NAME_MARKS:
+            return (f"Họ và tên không được chứa ký tự «{ch}»: chỉ gồm chữ cái, dấu cách, dấu gạch nối "
+                    "và dấu nháy.")
+    return None
+
+
 def has_bidi_controls(value: str | None) -> bool:
     """Whether the text carries a bidirectional control (names with one are refused, not silently changed)."""
     return bool(value) and bool(_BIDI.search(str(value)))

@@ -16,7 +16,7 @@ from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish, subscribe
-from chibo.core.text import clean, has_bidi_controls, name_sort_key, search_key
+from chibo.core.text import clean, has_bidi_controls, name_problem, name_sort_key, person_name, search_key
 from chibo.members import accounts, timeline
 from chibo.members.counters import counts_change, state_of
 from chibo.members.events import MembersCreated, MemberStatusChanged
@@ -69,6 +69,8 @@ def normalize_data(data: dict) -> dict:
         value = data[name]
         if name in DATE_FIELDS:
             out[name] = value or None
+        elif name == "full_name":
+            out[name] = person_name(value)
         else:
             out[name] = clean(value)
     for name in ("card_number", "dossier_number"):
@@ -87,8 +89,8 @@ def validate_member(member: Member, *, today: date | None = None) -> None:
     today = today or _today()
     if not member.full_name or len(member.full_name.split(" ")) < 2:
         errors["full_name"] = "Nhập đầy đủ họ và tên (ít nhất hai chữ)."
-    elif any(ch.isdigit() for ch in member.full_name):
-        errors["full_name"] = "Họ và tên không được chứa chữ số."
+    elif problem := name_problem(member.full_name):
+        errors["full_name"] = problem
     for name, values in CHOICE_VALUES.items():
         value = getattr(member, name)
         if value and value not in values:

@@ -78,3 +78,21 @@ def test_a_date_before_every_rule_is_bad_input_not_a_server_error(client_of, per
         "member": member.pk, "period_from": "0230-07-11", "period_to": "0230-08-11", "reason": "Công tác một mình"}),
         content_type="application/json")
     assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json")
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("Lê Thị 😀 Hà", "😀"), ("Nguyễn <b>Văn</b> An", "<"), ("<script>alert</script> An", "<"),
+    ("Trần Minh 3", "chữ số"),
+])
+def test_names_with_emoji_markup_or_digits_are_refused_with_the_reason(client_of, unit, name, problem):
+    answer = client_of("bithu.phap").post("/api/v1/members/", json.dumps({
+        "unit": unit("PHAP-DSQ").pk, "full_name": name, "gender": "F", "birth_date": "1995-09-02",
+        "admission_date": "2026-02-03", "category": "mission_staff"}), content_type="application/json")
+    assert answer.status_code == 400 and problem in answer.json()["full_name"][0]
+
+
+def test_names_are_written_with_capitals(client_of, unit):
+    answer = client_of("bithu.phap").post("/api/v1/members/", json.dumps({
+        "unit": unit("PHAP-DSQ").pk, "full_name": "  nguyễn   thị   bích  ", "gender": "F", "birth_date": "1995-09-02",
+        "admission_date": "2026-02-03", "category": "mission_staff"}), content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["full_name"] == "Nguyễn Thị Bích"
