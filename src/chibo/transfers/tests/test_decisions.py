@@ -66,7 +66,7 @@ def test_trip_decision_documents(trip, actor_of, client_of):
             for expected in ("QUYẾT ĐỊNH", "Về việc đồng ý cho đảng viên đi nước ngoài về việc riêng",
                              "ĐẢNG BỘ", "Số 12-QĐ/ĐU", "ngày 15 tháng 06 năm 2026", f"Họ và tên: {member.full_name}",
                              f"Số thẻ đảng viên: {member.card_number}", f"Sinh hoạt tại: {member.unit.name}",
-                             "Nước đến: Nhật (JP)", "Mục đích: Thăm người thân",
+                             "Nước đến: Nhật Bản (JP)", "Mục đích: Thăm người thân",
                              "Thời gian: từ 01/07/2026 đến 20/07/2026", "Quyết định: Đồng ý",
                              f"chậm nhất ngày {trip.report_due:%d/%m/%Y}", "T/M ĐẢNG ỦY", "BÍ THƯ",
                              secretary_of("PHAP")):
