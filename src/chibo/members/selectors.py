@@ -28,6 +28,7 @@ from chibo.members.models import (
     Category,
     CommitteePost,
     Member,
+    PostRole,
     Status,
     TimelineEvent,
     TimelineKind,
@@ -275,8 +276,14 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
 
 
 def unit_committee(unit: Unit, *, current_only: bool = True) -> QuerySet[CommitteePost]:
-    posts = CommitteePost.objects.filter(unit=unit).select_related("member")
-    return posts.filter(to_date__isnull=True) if current_only else posts.order_by("-from_date")
+    """The unit's committee in protocol order (secretary, deputies, members), then by name; ended terms, when
+    asked for, newest first."""
+    protocol = Case(*(When(role=role, then=Value(i)) for i, role in enumerate(PostRole.values)),
+                    default=Value(len(PostRole.values)), output_field=IntegerField())
+    posts = CommitteePost.objects.filter(unit=unit).select_related("member").annotate(protocol=protocol)
+    if current_only:
+        return posts.filter(to_date__isnull=True).order_by("protocol", "member__name_sort", "pk")
+    return posts.order_by("-from_date", "protocol")
 
 
 def post_get(actor: Actor, pk: int | str) -> CommitteePost:
