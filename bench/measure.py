@@ -234,13 +234,13 @@ def run_import_export(rows: int, work: Path) -> dict | None:
             use_transactions = True
 
         def before_save_instance(self, instance, row, **kwargs):
-            from chibo.members.services import _set_derived
+            from chibo.members.services import set_derived
 
             instance.gender = "M" if instance.gender == "Nam" else "F"
             instance.unit = unit
             instance.status = "full"
             instance.category = "domestic"
-            _set_derived(instance)
+            set_derived(instance)
 
     t = time.perf_counter()
     with open(path, "rb") as fh:

@@ -13,6 +13,7 @@ import sys
 import time
 
 import django
+from django.conf import settings
 
 LOGINS = """
 chibo is running on http://127.0.0.1:{port}  (Ctrl-C stops the server and the worker)
@@ -47,8 +48,6 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
 
     django.setup()
-    from django.conf import settings
-
     from chibo.demo.builder import DEMO_PASSWORD  # imports models: only once django.setup() has run
 
     port = os.environ.get("PORT", "8000")

@@ -6,11 +6,13 @@ error) without writing anything; ``execute`` writes an analysed plan in ONE tran
 - ``all``   (all-or-nothing): refused when any row has an error; a failure part-way rolls back all;
 - ``valid`` (valid rows only): the rows without errors are written; a failure rolls back all of them.
 
-New members are validated with the same rules as ``member_create`` (members.services.normalize_data,
-validate_member, set_derived) and bulk-inserted with their "created" timeline events (COPY on PostgreSQL,
-bulk_create elsewhere); probationary ones get their probation.confirmation deadline (opened together, one
-"deadline.opened" audit event each). The whole import is one audit event with its counts and the file's
-SHA-256. Rows are keyed by card number, else dossier number: re-importing the same file changes nothing.
+Rows are checked with the rules of ``member_create`` / ``member_update`` (members.services.normalize_data,
+members.bulk.check_new / check_changes) and written through the members app's bulk path
+(members.bulk.members_create_many / members_update_many): each member gets its timeline event and its own
+"member.created" / "member.updated" audit row, the unit counters follow, and probationary members get their
+probation.confirmation deadline (one "deadline.opened" audit row each); COPY on PostgreSQL, bulk_create
+elsewhere. The import as a whole adds one "members.imported" audit row with its counts and the file's SHA-256.
+Rows are keyed by card number, else dossier number: re-importing the same file changes nothing.
 
 For speed at 100,000 rows: each column's distinct values are converted once (dates, towns, categories and
 units repeat), matching reads only the keys of existing records (full records only for the rows that change
@@ -21,21 +23,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
-import operator
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from types import SimpleNamespace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
-from django.db.models import F, Func, Q, Value
-from django.db.models.base import ModelState
-from django.utils import timezone
+from django.db import transaction
 from openpyxl import Workbook
 
 from chibo.bulk import legacy
@@ -44,19 +39,16 @@ from chibo.bulk.reader import open_sheet, parse_date
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
-from chibo.core.crypto import EncryptedTextField, blind_index
 from chibo.core.sheets import safe_cell
 from chibo.core.text import clean, search_key
-from chibo.deadlines.services import open_probation_confirmations
+from chibo.members import bulk as member_bulk
+from chibo.members import selectors as member_selectors
 from chibo.members import services as member_services
-from chibo.members.enums import Category, Education, Gender, Status, Theory, TimelineKind
-
-# The import writes members and their first timeline events in bulk (COPY on PostgreSQL), the one writer outside
-# the members app that touches its tables: pyproject's import contract names it.
-from chibo.members.models import Member, TimelineEvent
+from chibo.members.enums import Category, Education, Gender, Status, Theory
 from chibo.units import selectors as unit_selectors
 
 if TYPE_CHECKING:
+    from chibo.members.models import Member
     from chibo.units.models import Unit
 
 # (field, header in the template, other headers seen in real files — compared folded)
@@ -87,13 +79,12 @@ IGNORED_HEADERS = {"stt", "tt", "so tt", "ghi chu"}
 FIELD_LABELS = {name: label for name, label, _ in COLUMNS}
 DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
 TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
-CHOICE_ENUMS: dict[str, type[models.TextChoices]] = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
+CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
                 "status": Status}
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
 MODES = {"all": "Tất cả hoặc không gì cả", "valid": "Chỉ các dòng hợp lệ"}
 ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 BATCH = 2000
-Converter = Callable[[object], tuple[object, str | None]]  # a cell as read → (field value, error)
 
 
 def header_key(text: str) -> str:
@@ -105,7 +96,7 @@ _ALIASES.update({header_key(a): name for name, _, aliases in COLUMNS for a in al
 _ALIASES.update({name: name for name, _, _ in COLUMNS})
 
 
-def _choice_lookup(enum: type[models.TextChoices]) -> dict[str, str]:
+def _choice_lookup(enum: Any) -> dict[str, str]:  # a TextChoices class
     table = {}
     for value, label in enum.choices:
         table[header_key(str(label))] = value
@@ -145,7 +136,7 @@ class Row:
     match: int | None = None            # id of the member the row is about (card, else dossier number)
     existing: Member | None = None      # that member's record, loaded when the row updates it
     changes: dict = field(default_factory=dict)
-    member: Member | None = None        # a new row's member as validated (never saved itself)
+    member: Member | None = None        # a new row's member as checked (members.bulk.new_member / check_new)
 
 
 @dataclass
@@ -173,7 +164,7 @@ class Plan:
         return any(r.errors for r in self.rows)
 
 
-def file_sha256(path: str | os.PathLike[str]) -> str:
+def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
@@ -209,7 +200,7 @@ def map_header(header: list[str], remembered: dict[str, str], override: dict[str
     return mapping, unknown
 
 
-def analyse(*, actor: Actor, path: str | os.PathLike[str], size: int, file_name: str = "", unit: Unit | None = None,
+def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None,
             mapping_override: dict[str, str] | None = None,
             progress: Callable[[int, int], None] | None = None) -> Plan:
     """Read and check the file; decide every row. Writes nothing. Raises FileRefused / ImportRefused."""
@@ -301,7 +292,7 @@ def clean_name(value: str) -> str:
     return " ".join(w[:1].upper() + w[1:].lower() for w in text.split(" "))
 
 
-def _convert(name: str, value: Any, today: date) -> tuple[object, str | None]:
+def _convert(name: str, value: object, today: date) -> tuple[object, str | None]:
     """One cell as read → (the value of the member's field, normalized as members.services does; error)."""
     label = FIELD_LABELS[name]
     if name in DATE_FIELDS:
@@ -327,13 +318,13 @@ def _convert(name: str, value: Any, today: date) -> tuple[object, str | None]:
     return text, None
 
 
-def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Converter]]:
+def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Callable]]:
     """(column, field, convert) in the order of members.services.EDITABLE_FIELDS (unit code and status last);
     ``convert`` remembers its result for each distinct cell value, since columns repeat a lot (dates, towns,
     categories, units)."""
     order = {name: i for i, name in enumerate(member_services.EDITABLE_FIELDS)}
 
-    def memo(name: str) -> Converter:
+    def memo(name: str) -> Callable:
         seen: dict = {}
 
         def convert(value: object) -> tuple[object, str | None]:
@@ -348,7 +339,7 @@ def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Co
                   key=lambda item: order.get(item[1], len(order)))
 
 
-def _parse_row(row: Row, converters: list[tuple[int, str, Converter]], units_by_code: dict[str, Unit],
+def _parse_row(row: Row, converters: list[tuple[int, str, Callable]], units_by_code: dict[str, Unit],
                default_unit: Unit | None) -> None:
     data: dict = {}
     raw = row.raw
@@ -387,20 +378,6 @@ def _check_duplicates(rows: list[Row]) -> None:
                 seen[value] = row.number
 
 
-def _any_of(name: str, values: list) -> list[Q]:
-    """Q objects matching rows whose ``name`` is one of ``values``: one ``= ANY(array)`` on PostgreSQL (a single
-    parameter, index scans), ``IN`` lists of 900 elsewhere (SQLite's parameter limit)."""
-    if not values:
-        return []
-    if connection.vendor == "postgresql":
-
-        base: models.Field = models.BigIntegerField() if name == "pk" else models.TextField()
-        return [Q(Func(F(name), Value(list(values), output_field=ArrayField(base)), template="(%(expressions)s))",
-                       arg_joiner=" = ANY(", output_field=models.BooleanField()))]
-    values = list(values)
-    return [Q(**{f"{name}__in": values[i:i + 900]}) for i in range(0, len(values), 900)]
-
-
 def _match_existing(actor: Actor, rows: list[Row]) -> None:
     """Find the member each row is about (card number, else dossier number), with the row's errors when the
     keys clash with other records or the record is outside the actor's scope. Only the keys are read here."""
@@ -408,12 +385,11 @@ def _match_existing(actor: Actor, rows: list[Row]) -> None:
     dossiers = [r.data["dossier_number"] for r in rows if r.data.get("dossier_number")]
     by_card: dict[str, tuple] = {}
     by_dossier: dict[str, tuple] = {}
-    for q in _any_of("card_number", cards) + _any_of("dossier_number", dossiers):
-        for key in Member.objects.filter(q).order_by().values_list("pk", "card_number", "dossier_number", "unit_id"):
-            if key[1]:
-                by_card[key[1]] = key
-            if key[2]:
-                by_dossier[key[2]] = key
+    for key in member_selectors.member_keys(cards=cards, dossiers=dossiers):
+        if key[1]:
+            by_card[key[1]] = key
+        if key[2]:
+            by_dossier[key[2]] = key
     units = unit_selectors.units_by_id({key[3] for key in (*by_card.values(), *by_dossier.values())})
     editable = {pk: actor.can("members.edit", u) for pk, u in units.items()}
     for row in rows:
@@ -441,20 +417,14 @@ def _match_existing(actor: Actor, rows: list[Row]) -> None:
 
 def _current_values(rows: list[Row], fields: list[str]) -> dict[int, dict]:
     """The stored values of ``fields`` of the members the rows matched (decrypted where encrypted)."""
-    pks = [r.match for r in rows if r.match is not None and not r.errors]
-    current: dict[int, dict] = {}
-    for q in _any_of("pk", pks):
-        for values in Member.objects.filter(q).order_by().values_list("pk", *fields):
-            current[values[0]] = dict(zip(fields, values[1:], strict=True))
-    return current
+    return member_selectors.member_values([r.match for r in rows if r.match is not None and not r.errors], fields)
 
 
 def _load_existing(rows: list[Row]) -> None:
     """The full records of the members to update (usually few): row.existing."""
-    wanted = {r.match: r for r in rows if r.action == "update"}
-    for q in _any_of("pk", list(wanted)):
-        for member in Member.objects.filter(q).select_related("unit"):
-            wanted[member.pk].existing = member
+    wanted = {r.match: r for r in rows if r.action == "update" and r.match is not None}
+    for pk, member in member_selectors.members_by_id(wanted).items():
+        wanted[pk].existing = member
 
 
 def _messages(exc: ValidationError) -> list[str]:
@@ -467,41 +437,13 @@ def _messages(exc: ValidationError) -> list[str]:
     return out
 
 
-def _validate_like_services(member: Member, today: date) -> list[str]:
-    """members.services.validate_member without its per-row uniqueness queries (uniqueness was checked for the
-    whole file against the database in _match_existing)."""
-    card, dossier = member.card_number, member.dossier_number
-    member.card_number = member.dossier_number = None
+def _check(check: Callable[..., object], *args: object, today: date) -> list[str]:
+    """The messages of the ValidationError ``check`` (members.bulk.check_new / check_changes) raises."""
     try:
-        member_services.validate_member(member, today=today)
-        errors = []
+        check(*args, today=today)
     except ValidationError as exc:
-        errors = _messages(exc)
-    finally:
-        member.card_number, member.dossier_number = card, dossier
-    for name in ("card_number", "dossier_number"):
-        value = getattr(member, name)
-        if value and not value.isalnum():
-            errors.append(f"{FIELD_LABELS[name]}: chỉ gồm chữ và số.")
-    return errors
-
-
-_BLANK: dict = {}
-
-
-def _new_member(unit: Unit, status: str, data: dict) -> Member:
-    """Member(unit=unit, status=status, **data) for many rows: the field defaults are read once (Member has no
-    callable defaults and no post_init receivers) and copied into each new instance."""
-    if not _BLANK:
-        _BLANK.update({k: v for k, v in Member().__dict__.items() if k != "_state"})
-    member = Member.__new__(Member)
-    member._state = ModelState()
-    member.__dict__.update(_BLANK)
-    member.__dict__.update(data)
-    member.status = status
-    member.unit_id = unit.pk
-    member._state.fields_cache["unit"] = unit
-    return member
+        return _messages(exc)
+    return []
 
 
 def _decide(row: Row, current: dict | None, today: date) -> None:
@@ -513,8 +455,8 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
                               "qua quyết định.")
             return
         assert row.unit is not None  # a row without its unit has an error and is not decided
-        member = _new_member(row.unit, row.status, row.data)
-        row.errors.extend(_validate_like_services(member, today))
+        member = member_bulk.new_member(row.unit, row.status, row.data)
+        row.errors.extend(_check(member_bulk.check_new, member, today=today))
         row.member = member
         row.action = "new"
         return
@@ -537,10 +479,7 @@ def _validate_update(row: Row, today: date) -> None:
     if current is None:  # the record went away since its keys were read
         row.errors.append("Hồ sơ đảng viên này vừa thay đổi; hãy kiểm tra lại rồi nhập lại.")
         return
-    probe = Member(**{f.attname: getattr(current, f.attname) for f in Member._meta.concrete_fields})
-    for name, value in row.changes.items():
-        setattr(probe, name, value)
-    row.errors.extend(_validate_like_services(probe, today))
+    row.errors.extend(_check(member_bulk.check_changes, current, row.changes, today=today))
 
 
 # -- writing ------------------------------------------------------------------------------------------
@@ -562,28 +501,20 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
                             "Sửa các dòng lỗi (xem báo cáo) hoặc chọn «Chỉ các dòng hợp lệ».")
     todo = [r for r in plan.rows if r.action in ("new", "update")]
     total = len(todo)
+    new_rows = [r for r in todo if r.action == "new"]
+    updates = [r for r in todo if r.action == "update"]
     with transaction.atomic():
-        units = {r.unit.pk: r.unit for r in todo if r.unit is not None}
-        for u in units.values():
+        for u in {r.unit.pk: r.unit for r in todo if r.unit is not None}.values():
             require(actor, "members.edit", u)
-        new_rows = [r for r in todo if r.action == "new"]
-        done = 0
-        for start in range(0, len(new_rows), batch):
-            chunk = new_rows[start:start + batch]
-            _insert_batch(actor, chunk)
-            done += len(chunk)
-            if progress:
-                progress(done, total)
-        for row in (r for r in todo if r.action == "update"):
-            assert row.existing is not None  # loaded, else the row is an error (_validate_update)
-            member_services.member_update(actor=actor, member=row.existing, expected_version=row.existing.version,
-                                          changes=row.changes)
-            done += 1
-            if progress and done % 200 == 0:
-                progress(done, total)
-        from chibo.members.counters import counts_rebuild  # member counters of the units written, one recount
-        counts_rebuild(units)
-        written = {"new": len(new_rows), "update": total - len(new_rows),
+        member_bulk.members_create_many(
+            actor=actor, members=[r.member for r in new_rows if r.member is not None], checked=True,
+            event_data={"import": True},
+            progress=progress and (lambda done: progress(done, total)), batch=batch)
+        member_bulk.members_update_many(
+            actor=actor, updates=[(r.existing, r.existing.version, r.changes) for r in updates if r.existing is not None],
+            checked=True,
+            progress=progress and (lambda done: progress(len(new_rows) + done, total)))
+        written = {"new": len(new_rows), "update": len(updates),
                    "unchanged": counts["unchanged"], "error": counts["error"], "rows": counts["rows"]}
         audit(actor=actor, action="members.imported", unit=plan.default_unit,
               data={"file": plan.file_name, "sha256": plan.sha256, "mode": mode, **written,
@@ -596,93 +527,7 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
     return Outcome(counts=written, written=True)
 
 
-def _insert_batch(actor: Actor, batch: list[Row]) -> None:
-    """Insert the new members of ``batch`` with their "created" timeline events (and probation deadlines)."""
-    if connection.vendor == "postgresql":
-        members = _copy_members(actor, batch)
-    else:
-        members = []
-        for row in batch:
-            member = Member(unit=row.unit, status=row.status, **row.data)
-            _set_derived(member)
-            members.append(member)
-        Member.objects.bulk_create(members, batch_size=500)
-        TimelineEvent.objects.bulk_create([
-            TimelineEvent(member=m, kind=TimelineKind.CREATED, occurred_on=m.admission_date, actor_label=actor.label,
-                          unit=m.unit, data=_created_data(m.status, m.unit))
-            for m in members
-        ], batch_size=1000)
-    open_probation_confirmations(actor=actor, members=[m for m in members if m.status == Status.PROBATIONARY])
-
-
-def _created_data(status: str, unit: Unit) -> dict:
-    return {"status": status, "unit": unit.name, "import": True}
-
-
-def _set_derived(member: Member, keys: dict | None = None) -> None:
-    """members.services.set_derived, with the name keys remembered per distinct name (names repeat a lot)."""
-    if keys is None:
-        member_services.set_derived(member)
-        return
-    name = member.full_name
-    found = keys.get(name)
-    if found is None:
-        probe = SimpleNamespace(full_name=name, citizen_id="")
-        member_services.set_derived(probe)
-        found = keys[name] = (probe.name_search, probe.name_lower, probe.name_sort)
-    member.name_search, member.name_lower, member.name_sort = found
-    member.citizen_id_hash = blind_index(member.citizen_id or "")
-
-
-def _copy_members(actor: Actor, batch: list[Row]) -> list[Member]:
-    """PostgreSQL: members and their timeline events written with COPY (in the caller's transaction), ids
-    drawn from the members' sequence beforehand. Every column gets what the ORM would write: auto_now dates,
-    encrypted fields sealed by their field, derived name keys and blind index. Returns the plan's members, now
-    with their ids (drawn again if the plan is written again after a rollback)."""
-    now = timezone.now()
-    fields = Member._meta.concrete_fields
-    qn = connection.ops.quote_name
-    keys: dict = {}
-    with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [Member._meta.db_table, Member._meta.pk.column, len(batch)])
-        ids = [r[0] for r in cur.fetchall()]
-        getters: list[Callable[..., Any] | None] = []  # member → column value; None: the id
-        for f in fields:
-            if f.primary_key:
-                getters.append(None)
-            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                getters.append(lambda m, now=now: now)
-            elif isinstance(f, EncryptedTextField):
-                getters.append(lambda m, f=f: f.get_prep_value(getattr(m, f.attname)))
-            else:
-                getters.append(operator.attrgetter(f.attname))
-        saved = []
-        columns = ", ".join(qn(f.column) for f in fields)
-        with cur.cursor.copy(f"COPY {qn(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for pk, row in zip(ids, batch, strict=True):
-                member = row.member
-                assert member is not None  # every new row carries its validated member (_decide)
-                member.pk = pk
-                _set_derived(member, keys)
-                copy.write_row([pk if get is None else get(member) for get in getters])
-                saved.append(member)
-        event = TimelineEvent._meta
-        names = ("member", "kind", "occurred_on", "recorded_at", "actor_label", "unit", "data")
-        by_name = {f.name: f for f in event.concrete_fields}
-        columns = ", ".join(qn(by_name[n].column) for n in names)
-        data_json: dict = {}
-        with cur.cursor.copy(f"COPY {qn(event.db_table)} ({columns}) FROM STDIN") as copy:
-            for m in saved:
-                key = (m.status, m.unit_id)
-                if key not in data_json:
-                    data_json[key] = json.dumps(_created_data(m.status, m.unit), ensure_ascii=False)
-                copy.write_row((m.pk, TimelineKind.CREATED.value, m.admission_date, now, actor.label, m.unit_id,
-                                data_json[key]))
-    return saved
-
-
-def import_file(*, actor: Actor, path: str | os.PathLike[str], size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
+def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
                 dry_run: bool = False, mapping_override: dict | None = None,
                 progress: Callable[[int, int], None] | None = None) -> tuple[Plan, Outcome | None]:
     plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,

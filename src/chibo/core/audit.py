@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
@@ -31,6 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from chibo.core import pgcopy
 from chibo.core.models import AuditEvent, AuditHead
 from chibo.core.request_context import current_ip
 
@@ -97,14 +99,146 @@ def audit(
     return row
 
 
-def audit_many(*, actor, events: list[tuple[str, Any, Any, dict[str, Any] | None]]) -> None:
+def audit_many(*, actor, events: Iterable[tuple[str, Any, Any, dict[str, Any] | None]]) -> int:
     """``audit(actor=actor, action=, obj=, unit=, data=)`` for each (action, obj, unit, data), in order, for a
-    service writing many objects at once: the rows are inserted together and sealed in that order."""
-    if not events:
-        return
-    rows = [_unsealed(actor, action, obj, unit, data) for action, obj, unit, data in events]
-    AuditEvent.objects.bulk_create(rows, batch_size=1000)
-    _seal_after_commit(max((row.pk or 0 for row in rows), default=0))
+    service writing many objects at once: the rows are inserted together (COPY on PostgreSQL), unsealed with
+    their digests, and sealed in that order after commit. Returns how many rows were written."""
+    return _insert_unsealed(actor, events)
+
+
+def audit_each(*, actor, action: str, objects: Iterable[Any], data_for: Callable[[Any], dict[str, Any] | None],
+               unit_for: Callable[[Any], Any] | None = None) -> int:
+    """One ``action`` event per object (``audit(actor=actor, action=action, obj=obj, unit=unit_for(obj),
+    data=data_for(obj))``), in order, inserted together like ``audit_many``: the bulk writers' form (an import
+    audits each member it creates). A dict ``data_for`` returns for several objects is serialized once, as long
+    as it stays unchanged. Returns how many rows were written."""
+    return _insert_unsealed(actor, ((action, obj, unit_for(obj) if unit_for else None, data_for(obj))
+                                    for obj in objects))
+
+
+# What json.dumps(…, sort_keys=True, separators=(",", ":"), ensure_ascii=False) in ``_sha256`` uses, made once.
+_canonical = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
+
+
+def _canonical_id(value: int | None) -> str:
+    """``_canonical`` of an id or None, quicker."""
+    if value is None:
+        return "null"
+    return str(value) if value.__class__ is int else _canonical(value)
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+class _Digests:
+    """``row_digest`` for many rows by one actor at one instant, without building each row's field list: the
+    JSON text of the shared fields (time, actor, action, object type) is made once per action and type, the
+    data's once per distinct dict. The text hashed is the one ``_sha256(_fields(row))`` hashes, character for
+    character (``json.dumps`` of a list joins the JSON of its items with the same separators)."""
+
+    def __init__(self, actor, at) -> None:
+        user = getattr(actor, "user", None)
+        self.at = at
+        self.actor_id = getattr(user, "pk", None)
+        self.actor_label = getattr(actor, "label", "") or ""
+        self.ip = (getattr(actor, "ip", None) or current_ip() or "")[:45]
+        self._at = at.astimezone(UTC).isoformat(timespec="microseconds")
+        self._ip = _canonical(self.ip)
+        self._heads: dict[tuple[str, str], str] = {}
+        self._data: dict[int, tuple[Any, dict, dict, str]] = {}  # id(dict) → (dict, copy, plain, its JSON)
+
+    def data(self, data: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+        """(the JSON-safe copy stored, its canonical JSON). Remembered for a dict of plain values given again
+        unchanged (checked against a copy); any other dict is serialized each time."""
+        if not data:
+            return {}, "{}"
+        found = self._data.get(id(data))
+        if found is not None and found[0] is data and found[1] == data:
+            return found[2], found[3]
+        plain = _plain(data)
+        text = _canonical(plain)
+        if all(value.__class__ in _SCALARS for value in data.values()):
+            self._data[id(data)] = (data, dict(data), plain, text)  # keeps ``data`` alive: its id is not reused
+        return plain, text
+
+    def digest(self, action: str, object_type: str, object_id: str, unit_id: int | None, data_text: str) -> str:
+        head = self._heads.get((action, object_type))
+        if head is None:
+            head = self._heads[action, object_type] = _canonical(
+                [self._at, self.actor_id, self.actor_label, action, object_type])[:-1] + ","
+        text = f"{head}{_canonical(object_id)},{_canonical_id(unit_id)},{self._ip},{data_text}]"
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _insert_unsealed(actor, events: Iterable[tuple[str, Any, Any, dict[str, Any] | None]]) -> int:
+    """Insert the events' rows unsealed (one timestamp for all), each with the digest ``audit()`` would give
+    it; register their sealing after commit. PostgreSQL: one COPY, the newest id read from the sequence."""
+    rows = _Digests(actor, timezone.now())
+    model_names: dict[type, str] = {}
+
+    def values():
+        for action, obj, unit, data in events:
+            if obj is None:
+                object_type = object_id = ""
+            else:
+                cls = obj.__class__
+                object_type = model_names.get(cls) or model_names.setdefault(cls, obj._meta.model_name)
+                object_id = str(obj.pk)
+            unit_id = getattr(unit, "pk", unit) if unit is not None else None
+            plain, text = rows.data(data)
+            yield action, object_type, object_id, unit_id, plain, text, rows.digest(action, object_type, object_id,
+                                                                                    unit_id, text)
+
+    if connection.vendor == "postgresql":
+        count, last_id = _copy_rows(rows, values())
+    else:
+        made = [AuditEvent(at=rows.at, actor_id=rows.actor_id, actor_label=rows.actor_label, action=action,
+                           object_type=object_type, object_id=object_id, unit_id=unit_id, ip=rows.ip, data=plain,
+                           digest=digest)
+                for action, object_type, object_id, unit_id, plain, _, digest in values()]
+        AuditEvent.objects.bulk_create(made, batch_size=1000)
+        count, last_id = len(made), max((row.pk or 0 for row in made), default=0)
+    if count:
+        _seal_after_commit(last_id)
+    return count
+
+
+def _copy_rows(rows: _Digests, values) -> tuple[int, int]:
+    """COPY the rows into the audit table (seq, prev_hash and hash left for sealing), in COPY's text format
+    made here (the fields shared by every row are escaped once); (how many, newest id)."""
+    quote = connection.ops.quote_name
+    table = AuditEvent._meta.db_table
+    names = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "unit_id", "ip", "data", "digest",
+             "prev_hash", "hash")
+    columns = pgcopy.columns(AuditEvent, names, quote)
+    shared = "\t".join(map(pgcopy.field, (rows.at.isoformat(), rows.actor_id, rows.actor_label)))
+    heads: dict[tuple[str, str], str] = {}
+    texts: dict[str, str] = {}
+    ip = pgcopy.field(rows.ip)
+    count = 0
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            lines: list[str] = []
+            for action, object_type, object_id, unit_id, _, text, digest in values:
+                head = heads.get((action, object_type))
+                if head is None:
+                    head = heads[action, object_type] = f"{shared}\t{pgcopy.field(action)}\t{pgcopy.field(object_type)}"
+                data = texts.get(text)
+                if data is None:
+                    data = texts[text] = pgcopy.field(text)
+                lines.append(f"{head}\t{pgcopy.field(object_id)}\t{pgcopy.field(unit_id)}\t{ip}\t{data}\t{digest}\t\t\n")
+                if len(lines) == 1000:
+                    copy.write("".join(lines))
+                    count += len(lines)
+                    lines = []
+            if lines:
+                copy.write("".join(lines))
+                count += len(lines)
+        if not count:
+            return 0, 0
+        # this session's last id drawn from the table's sequence: the newest of these rows
+        cursor.execute("SELECT currval(pg_get_serial_sequence(%s, %s))", [table, AuditEvent._meta.pk.column])
+        return count, cursor.fetchone()[0]
 
 
 def _unsealed(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | None) -> AuditEvent:

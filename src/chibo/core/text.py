@@ -35,6 +35,8 @@ def clean(value: str | None) -> str:
     """NFC-normalize, drop control characters, trim and collapse inner whitespace; None becomes ''."""
     if value is None:
         return ""
+    if value.__class__ is str and value.isascii() and value.isalnum():
+        return value  # nothing to do (card and dossier numbers, codes): the common case of an import, quickly
     # Zero-width spaces go before normalizing: one between a letter and its tone mark would
     # otherwise leave a decomposed pair behind ("e\u200b\u0301" must become "é").
     value = _BIDI.sub("", _CONTROLS.sub("", str(value))).replace("\u00a0", " ").replace("\u200b", "")

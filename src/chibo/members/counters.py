@@ -2,8 +2,9 @@
 
 Every writer of a member's unit, status or category keeps them right in its own transaction:
 the member services call ``counts_change(before, after)`` (a delta, ``F()`` updates: concurrent
-writers add up instead of overwriting each other); paths that write many rows at once (the import,
-the national loader) call ``counts_rebuild(unit_ids)`` for the units they touched. A counter row is
+writers add up instead of overwriting each other), and their bulk path (``members.bulk``, the import)
+``counts_apply`` with the deltas of all its records at once, after writing them; the national loader,
+which writes rows behind the services, calls ``counts_rebuild(unit_ids)`` for the units it touched. A counter row is
 created the first time a unit needs one (insert-if-missing, safe when two writers race).
 ``counts_check`` compares the table with a recount of the member rows (``chibo recount --check``).
 """

@@ -10,8 +10,25 @@ from functools import reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Case,
+    CharField,
+    F,
+    Field,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Substr
 from django.http import Http404
 
@@ -345,7 +362,11 @@ def member_fresh(pk: int) -> Member:
 
 
 def members_by_id(ids: Iterable[int]) -> dict[int, Member]:
-    return Member.objects.select_related("unit").in_bulk(list(ids))
+    """{id: record, with its unit} (one ``= ANY(array)`` query on PostgreSQL however many ids: the import)."""
+    out: dict[int, Member] = {}
+    for q in _any_of("pk", list(ids)):
+        out.update((m.pk, m) for m in Member.objects.select_related("unit").filter(q).order_by())
+    return out
 
 
 def member_is_on_rolls_of(member_id: int, unit: Unit) -> bool:
@@ -418,3 +439,36 @@ def citizen_id_on_a_member_record(citizen_id: str) -> bool:
 
 def member_ids_holding_posts() -> QuerySet[CommitteePost, Any]:  # rows {"member_id": …}
     return CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
+
+
+# -- many records by key (the member import: one query per kind of key, never one per row) -------------------
+def _any_of(name: str, values: list) -> list[Q]:
+    """Q objects matching rows whose ``name`` is one of ``values``: one ``= ANY(array)`` on PostgreSQL (a single
+    parameter, index scans), ``IN`` lists of 900 elsewhere (SQLite's parameter limit)."""
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        base: Field = BigIntegerField() if name == "pk" else TextField()
+        return [Q(Func(F(name), Value(list(values), output_field=ArrayField(base)), template="(%(expressions)s))",
+                       arg_joiner=" = ANY(", output_field=BooleanField()))]
+    values = list(values)
+    return [Q(**{f"{name}__in": values[i:i + 900]}) for i in range(0, len(values), 900)]
+
+
+def member_keys(*, cards: Iterable[str] = (), dossiers: Iterable[str] = ()) -> list[tuple[int, str | None, str | None, int]]:
+    """(id, card number, dossier number, unit id) of the records carrying any of these card or dossier numbers,
+    anywhere in the tree (unscoped: the caller checks each record's unit against the actor and tells only
+    what its scope allows)."""
+    out: list[tuple[int, str | None, str | None, int]] = []
+    for q in _any_of("card_number", list(cards)) + _any_of("dossier_number", list(dossiers)):
+        out.extend(Member.objects.filter(q).order_by().values_list("pk", "card_number", "dossier_number", "unit_id"))
+    return out
+
+
+def member_values(ids: Iterable[int], fields: list[str]) -> dict[int, dict]:
+    """{id: {field: value}} of these records, encrypted fields decrypted (unscoped, as ``member_keys``)."""
+    out: dict[int, dict] = {}
+    for q in _any_of("pk", list(ids)):
+        for values in Member.objects.filter(q).order_by().values_list("pk", *fields):
+            out[values[0]] = dict(zip(fields, values[1:], strict=True))
+    return out

@@ -4,7 +4,6 @@ document; the apps above follow through the events of ``chibo.members.events``."
 from __future__ import annotations
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -83,8 +82,10 @@ def normalize_data(data: dict) -> dict:
     return out
 
 
-def validate_member(member: Member, *, today: date | None = None) -> None:
-    """``today`` may be given by a caller validating many members at once (the import)."""
+def validate_member(member: Member, *, today: date | None = None, check_unique: bool = True) -> None:
+    """``today`` may be given by a caller validating many members at once (the import), which also checks
+    the card and dossier numbers of the whole batch against the records at once (``check_unique=False``:
+    no query here)."""
     errors: dict[str, str] = {}
     today = today or _today()
     if not member.full_name or len(member.full_name.split(" ")) < 2:
@@ -133,7 +134,7 @@ def validate_member(member: Member, *, today: date | None = None) -> None:
         value = getattr(member, name)
         if value and not value.isalnum():
             errors[name] = f"{LABELS[name].capitalize()} chỉ gồm chữ và số."
-        elif value and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists():
+        elif value and check_unique and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists():
             errors[name] = f"{LABELS[name].capitalize()} «{value}» đã có trong hồ sơ đảng viên khác."
     if len(member.full_name) > 120:
         errors["full_name"] = "Họ và tên quá dài."
@@ -141,10 +142,13 @@ def validate_member(member: Member, *, today: date | None = None) -> None:
         raise ValidationError(errors)
 
 
-def set_derived(member: Member | SimpleNamespace) -> None:  # the import passes a stand-in with the name
-    member.name_search = search_key(member.full_name)
-    member.name_lower = member.full_name.lower()
-    member.name_sort = name_sort_key(member.full_name)
+def name_keys(full_name: str) -> tuple[str, str, str]:
+    """The keys a member's name is searched and sorted by: (name_search, name_lower, name_sort)."""
+    return search_key(full_name), full_name.lower(), name_sort_key(full_name)
+
+
+def set_derived(member: Member) -> None:
+    member.name_search, member.name_lower, member.name_sort = name_keys(member.full_name)
     member.citizen_id_hash = blind_index(member.citizen_id or "")
 
 
@@ -209,27 +213,32 @@ def member_update(*, actor: Actor, member: Member, expected_version: int, change
     current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     if current.version != expected_version:
         raise StaleEdit(changes=stale_changes(current, expected_version), current_version=current.version)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationError({"__all__": f"Không sửa được các trường: {', '.join(sorted(unknown))}."})
-    before = {name: _display(current, name) for name in EDITABLE_FIELDS}
-    raw_before = {name: getattr(current, name) for name in EDITABLE_FIELDS}
     counted_before = state_of(current)
-    for name, value in normalize_data(changes).items():
-        setattr(current, name, value)
-    changed = [name for name in EDITABLE_FIELDS if getattr(current, name) != raw_before[name]]
-    if not changed:
+    diff = _apply_changes(current, changes)
+    if not diff:
         return current
     validate_member(current)
     set_derived(current)
     current.version += 1
     _save(current)
     counts_change(counted_before, state_of(current))
-    diff = [{"field": name, "label": LABELS[name], "old": before[name], "new": _display(current, name)}
-            for name in changed]
     timeline.record_updated(actor=actor, member=current, changed=diff, version=current.version,
                             occurred_on=_today())
     return current
+
+
+def _apply_changes(current: Member, changes: dict) -> list[dict]:
+    """Set ``changes`` (normalized) on the record; what changed, as the timeline and the audit row say it
+    (secret fields without their values). Unknown fields are refused."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({"__all__": f"Không sửa được các trường: {', '.join(sorted(unknown))}."})
+    normalized = normalize_data(changes)
+    before = {name: (getattr(current, name), _display(current, name)) for name in normalized}
+    for name, value in normalized.items():
+        setattr(current, name, value)
+    return [{"field": name, "label": LABELS[name], "old": before[name][1], "new": _display(current, name)}
+            for name in EDITABLE_FIELDS if name in before and getattr(current, name) != before[name][0]]
 
 
 def _require_decision(reason: str, document: str, effective_on: date | None) -> dict[str, str]:

@@ -227,6 +227,105 @@ def test_crash_mid_import_leaves_database_as_before(tmp_path, actor_of):
     assert Member.objects.filter(card_number__startswith="66000").count() == 4
 
 
+# -- one audit row per member, in the chain -----------------------------------------------------------
+def member_audit_rows(file_rows, action):
+    """The ``action`` audit rows of the members of a file's rows, by member id (one each, or this fails)."""
+    pks = [str(pk) for pk in Member.objects.filter(card_number__in=[str(r[4]) for r in file_rows])
+           .values_list("pk", flat=True)]
+    found = AuditEvent.objects.filter(action=action, object_type="member", object_id__in=pks)
+    out = {int(row.object_id): row for row in found}
+    assert len(out) == found.count()
+    return out
+
+
+def test_an_import_audits_each_member_it_creates_and_the_chain_verifies(tmp_path, actor_of):
+    """N new members: N "member.created" audit rows, each saying what the member's timeline says, plus the
+    import's own row; the chain verifies; the counters equal a recount."""
+    from django.core.management import call_command
+
+    from chibo.members.counters import counts_check
+
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES, card_base=55_000_000) + rows_for(NAMES[:4], card_base=55_000_100, unit="PHAP-DSQ")
+    audits = AuditEvent.objects.count()
+    plan, outcome = run(actor, xlsx(tmp_path, rows), mode="all")
+    assert outcome.counts["new"] == len(rows) == 12
+    members = {m.pk: m for m in Member.objects.filter(card_number__startswith="55000").select_related("unit")}
+    assert len(members) == 12
+    by_member = member_audit_rows(rows, "member.created")
+    assert sorted(by_member) == sorted(members)
+    events = {e.member_id: e for e in TimelineEvent.objects.filter(member__in=members.values())}
+    assert sorted(events) == sorted(members)  # each member's timeline has its created event
+    for pk, member in members.items():
+        row, event = by_member[pk], events[pk]
+        assert event.kind == "member.created" and event.occurred_on == member.admission_date
+        assert row.data == event.data == {"status": member.status, "unit": member.unit.name,
+                                          "unit_id": member.unit_id, "import": True}
+        assert (row.unit_id, row.actor_id, row.actor_label, row.ip) == (member.unit_id, actor.user.pk, actor.label,
+                                                                        "127.0.0.1")
+    probationary = [m for m in members.values() if m.status == "probationary"]
+    assert len(probationary) == 6
+    assert Deadline.objects.filter(member__in=probationary, kind="probation.confirmation").count() == 6
+    # the members' rows, a deadline.opened row per probationary member, and the import's own row
+    assert AuditEvent.objects.count() == audits + 12 + 6 + 1
+    assert AuditEvent.objects.filter(action="members.imported").latest("pk").data["new"] == 12
+    call_command("audit", "verify")  # seals first, then walks the whole chain
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 0
+    assert counts_check() == []
+
+
+def test_an_import_audits_each_member_it_updates(tmp_path, actor_of):
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES[:4], card_base=56_000_000)
+    run(actor, xlsx(tmp_path, rows), mode="all")
+    before = {m.card_number: m.version for m in Member.objects.filter(card_number__startswith="56000")}
+    rows[1][10], rows[2][8] = "Hải Phòng", "Người lao động"  # a town, and a category (the counters move)
+    audits = AuditEvent.objects.count()
+    plan, outcome = run(actor, xlsx(tmp_path, rows, name="ds2.xlsx"), mode="all")
+    assert (outcome.counts["update"], outcome.counts["unchanged"]) == (2, 2)
+    updated = {m.pk: m for m in Member.objects.filter(card_number__in=["56000001", "56000002"])}
+    by_member = member_audit_rows(rows, "member.updated")
+    assert sorted(by_member) == sorted(updated)
+    assert AuditEvent.objects.count() == audits + 2 + 1
+    for pk, member in updated.items():
+        assert member.version == before[member.card_number] + 1
+        event = TimelineEvent.objects.filter(member=member, kind="member.updated").get()
+        assert by_member[pk].data == event.data and event.data["version"] == member.version
+    town = next(pk for pk, m in updated.items() if m.card_number == "56000001")
+    assert [(c["field"], c["new"]) for c in by_member[town].data["changed"]] == [("home_town", "Hải Phòng")]
+    assert Member.objects.get(card_number="56000002").category == "labourer"
+    from chibo.core.audit import verify_chain
+    from chibo.members.counters import counts_check
+
+    assert verify_chain().ok and counts_check() == []
+
+
+def test_a_failing_import_writes_no_audit_row(tmp_path, actor_of):
+    """A crash after some members were written: their rows, events and audit rows go with the rollback, and
+    nothing is left for the sealing."""
+    actor = actor_of("bithu.phap")
+    rows = rows_for(NAMES, card_base=57_000_000)
+    plan, _ = run(actor, xlsx(tmp_path, rows), dry_run=True)
+    audits = AuditEvent.objects.count()
+    unsealed = AuditEvent.objects.filter(seq__isnull=True).count()
+
+    def crash(done, total):
+        if done >= 4:
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        execute(actor=actor, plan=plan, mode="all", progress=crash, batch=4)
+    assert AuditEvent.objects.count() == audits
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == unsealed
+    assert not Member.objects.filter(card_number__startswith="57000").exists()
+    # refused as a whole (a row in error, all or nothing): no audit row either
+    rows[3][3] = "31/02/1980"
+    plan, _ = run(actor, xlsx(tmp_path, rows, name="bad.xlsx"), dry_run=True)
+    with pytest.raises(ImportRefused):
+        execute(actor=actor, plan=plan, mode="all")
+    assert AuditEvent.objects.count() == audits
+
+
 # -- bad input ------------------------------------------------------------------------------------------
 def test_bad_files_are_refused_with_nothing_written(tmp_path, actor_of):
     actor = actor_of("ban.tochuc")
@@ -551,23 +650,14 @@ def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of
     event = TimelineEvent.objects.get(member=imported)
     assert (event.kind, event.occurred_on, event.unit_id) == ("member.created", imported.admission_date,
                                                             imported.unit_id)
-    assert event.data == {"status": imported.status, "unit": imported.unit.name, "import": True}
+    # member_create's event data, marked as imported; the member's audit row says the same
+    assert event.data == {"status": imported.status, "unit": imported.unit.name, "unit_id": imported.unit_id,
+                          "import": True}
     assert event.recorded_at and event.actor_label == actor.label
-
-
-def test_new_member_shortcut_matches_the_model_constructor(unit):
-    from django.db.models.signals import post_init
-
-    from chibo.bulk.services import _new_member
-
-    lhs = unit("PHAP-LHS")
-    data = {"full_name": "Nguyễn Văn An", "gender": "M", "birth_date": date(1985, 3, 5), "card_number": "1"}
-    fast = _new_member(lhs, "full", data)
-    slow = Member(unit=lhs, status="full", **data)
-    assert {k: v for k, v in fast.__dict__.items() if k != "_state"} == \
-        {k: v for k, v in slow.__dict__.items() if k != "_state"}
-    assert fast.unit is lhs and fast._state.adding and fast.pk is None
-    assert not post_init.has_listeners(Member)  # the shortcut skips Model.__init__ and its signal
+    row = AuditEvent.objects.get(action="member.created", object_type="member", object_id=str(imported.pk))
+    assert (row.data, row.unit_id, row.actor_label) == (event.data, imported.unit_id, actor.label)
+    made_row = AuditEvent.objects.get(action="member.created", object_id=str(made.pk))
+    assert set(row.data) - set(made_row.data) == {"import"}
 
 
 # -- XLS (Excel 97-2003): real BIFF8 files written by xlwt, their records sized before calamine reads them --

@@ -524,6 +524,52 @@ def test_sealing_in_small_batches_gives_the_same_chain(actor_of):
     assert verify_chain().ok
 
 
+def test_rows_written_in_bulk_carry_the_digest_audit_gives_and_chain_in_order(actor_of, unit, committed):
+    """audit_many and audit_each (COPY on PostgreSQL) store each row with the digest audit() would give it,
+    whatever its data (dates, nested values, text needing escapes, a dict shared by many rows, one changed in
+    between); one sealing chains them in the order written."""
+    from chibo.core.audit import audit_each, audit_many
+    from chibo.members.models import Member
+
+    actor = actor_of("ban.tochuc")
+    members = list(Member.objects.order_by("pk")[:6])
+    shared = {"status": "full", "unit": "Chi bộ «Pháp»", "n": 1}
+    changing = {"n": 0}
+
+    def data_for(member):
+        if member.pk % 2:
+            return shared
+        changing["n"] += 1  # the same dict, changed between rows: each row says what it said then
+        return changing
+
+    start = last_seq()
+    with committed():
+        with transaction.atomic():
+            assert audit_many(actor=actor, events=[
+                ("test.bulk", None, None, None),
+                ("test.bulk", members[0], unit("PHAP-LHS"), {"on": date(2026, 1, 2), "list": [1, {"b": "\"x\"\n"}]}),
+                ("test.bulk", members[1], unit("PHAP-LHS").pk, {"tên": "Đức", "ok": True, "x": 1.5}),
+            ]) == 3
+            assert audit_each(actor=actor, action="test.each", objects=members, data_for=data_for,
+                              unit_for=lambda m: m.unit_id) == 6
+            assert audit_many(actor=actor, events=[]) == 0
+            assert sum(callable(f) for _, f, _ in connection.run_on_commit) == 1
+    rows = list(AuditEvent.objects.filter(seq__gt=start).order_by("seq"))
+    assert [r.action for r in rows] == ["test.bulk"] * 3 + ["test.each"] * 6
+    assert [r.seq for r in rows] == list(range(start + 1, start + 10))
+    assert [r.object_id for r in rows] == ["", str(members[0].pk), str(members[1].pk), *(str(m.pk) for m in members)]
+    assert rows[1].data == {"on": "2026-01-02", "list": [1, {"b": '"x"\n'}]} and rows[1].unit_id == unit("PHAP-LHS").pk
+    assert rows[2].data == {"tên": "Đức", "ok": True, "x": 1.5}
+    expected_n = iter(range(1, 7))
+    for row, member in zip(rows[3:], members, strict=True):
+        assert row.data == (shared if member.pk % 2 else {"n": next(expected_n)})
+        assert (row.unit_id, row.object_type, row.actor_label, row.ip) == (member.unit_id, "member", "ban.tochuc",
+                                                                            "127.0.0.1")
+    for row in rows:
+        assert row.digest == row_digest(row)
+    assert verify_chain().ok
+
+
 @pytest.mark.parametrize("tamper", ["data", "actor_label", "at"])
 def test_a_row_changed_before_sealing_is_detected_after_sealing(actor_of, tamper):
     from chibo.core.audit import seal
@@ -791,7 +837,7 @@ def test_app_role_with_update_only_on_the_seal_columns_can_audit_but_not_rewrite
     writing and sealing work, changing what a row says does not."""
     from django.db.utils import ProgrammingError
 
-    from chibo.core.audit import audit, seal
+    from chibo.core.audit import audit, audit_many, seal
 
     actor = actor_of("ban.tochuc")
     role = f"chibo_app_{connection.settings_dict['NAME']}"[:60]
@@ -802,7 +848,8 @@ def test_app_role_with_update_only_on_the_seal_columns_can_audit_but_not_rewrite
     sql(f'GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO "{role}"')
     sql(f'SET LOCAL ROLE "{role}"')
     row = audit(actor=actor, action="test.written")
-    assert seal() == 1
+    assert audit_many(actor=actor, events=[("test.written", None, None, {"n": n}) for n in range(3)]) == 3
+    assert seal() == 4
     for statement in (f"UPDATE core_auditevent SET data = {JSON} WHERE id = %s",
                       "UPDATE core_auditevent SET digest = %s WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
         params = [json_param({"x": 1}), row.pk] if "data" in statement else (

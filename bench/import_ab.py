@@ -1,0 +1,232 @@
+"""The member import against a baseline revision, in the same run: `.venv/bin/python bench/import_ab.py`.
+
+Builds a throw-away PostgreSQL database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/chibo_bench_import; dropped and re-created; `--reuse` keeps one built
+before) as `make bench` does (migrate, the demo organization, national-scale data with COPY: BENCH_MEMBERS
+[1000000], BENCH_UNITS [10000]), then imports a BENCH_IMPORT_ROWS [100000]-row XLSX of new members (the file
+of `make bench`, each run with its own card numbers) with this tree's code and with the code of
+BENCH_IMPORT_BASELINE [main] (its `src/` taken with `git archive`; both must have the same migrations), each
+run in its own process, BENCH_IMPORT_REPS [3] pairs alternated (AB, BA, AB…: the machine's load drifts), and
+each file imported again (all unchanged). Reported: seconds and rows/s (medians), of which sealing the audit
+rows after the commit, the CPU seconds of the importing process and of its database backend (steadier than
+seconds on a machine shared with other work), the audit rows written, and the ratios this tree / baseline
+(medians of the pairs' ratios).
+Afterwards the audit chain must verify and the member counters must equal a recount.
+
+Writes its section into bench/results.md (between the ``import-baseline`` markers; `make bench` keeps it) and
+bench/import_ab.json.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tarfile
+import time
+from datetime import date
+from io import BytesIO
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BIN = ROOT / ".venv" / "bin"
+URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chibo_bench_import")
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "1000000"))
+UNITS = int(os.environ.get("BENCH_UNITS", "10000"))
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
+REPS = int(os.environ.get("BENCH_IMPORT_REPS", "3"))
+BASELINE = os.environ.get("BENCH_IMPORT_BASELINE", "main")
+WORK = ROOT / "var" / "bench"
+BEGIN = "<!-- import-baseline -->"
+END = "<!-- /import-baseline -->"
+
+
+def env(src: Path) -> dict:
+    return {**os.environ, "DATABASE_URL": URL, "CHIBO_ENV": "dev", "CHIBO_DEBUG": "0", "CHIBO_VAR_DIR": str(WORK),
+            "DJANGO_SETTINGS_MODULE": "chibo.settings", "PYTHONPATH": str(src)}
+
+
+def sh(*args, src: Path = ROOT / "src", capture: bool = False) -> str:
+    print("$", " ".join(map(str, args)), flush=True)
+    done = subprocess.run(args, check=True, env=env(src), cwd=ROOT, text=True,
+                          stdout=subprocess.PIPE if capture else None)
+    return done.stdout or ""
+
+
+def git(*args) -> bytes:
+    return subprocess.run(["git", *args], check=True, cwd=ROOT, capture_output=True).stdout
+
+
+def baseline_tree() -> tuple[str, Path]:
+    """The baseline's ``src/`` (``git archive``), and its commit."""
+    commit = git("rev-parse", "--verify", f"{BASELINE}^{{commit}}").decode().strip()
+    target = WORK / f"baseline-{commit[:12]}"
+    if not (target / "src" / "chibo").is_dir():
+        with tarfile.open(fileobj=BytesIO(git("archive", commit, "src"))) as archive:
+            archive.extractall(target, filter="data")
+    migrations = {p.relative_to(target / "src").as_posix() for p in (target / "src").glob("chibo/*/migrations/0*.py")}
+    here = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src").glob("chibo/*/migrations/0*.py")}
+    if migrations != here:
+        raise SystemExit(f"{BASELINE} ({commit[:12]}) and this tree differ in migrations: {sorted(migrations ^ here)}")
+    return commit, target / "src"
+
+
+def build() -> float:
+    import psycopg
+
+    started = time.monotonic()
+    dbname = URL.rsplit("/", 1)[1]
+    admin = URL.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    sh(BIN / "chibo", "migrate", "--no-input", "-v", "0")
+    sh(BIN / "chibo", "demo", "--members", "300")
+    sh(BIN / "python", HERE / "national_load.py", str(MEMBERS), str(UNITS))
+    return time.monotonic() - started
+
+
+def files(count: int, *, fresh: bool) -> list[Path]:
+    """``count`` import files of the same rows, each with card numbers the database has not seen: block n holds
+    cards 100,000,000 + n × 1,000,000 on (the national data stops below 30,000,000); the next unused block is
+    kept in var/bench/import-ab-next (back to 0 with a fresh database). Files are made once, kept in var/bench."""
+    script = ("import sys; from pathlib import Path; import django; django.setup(); "
+              "from bench.measure import make_import_file; "
+              "make_import_file(int(sys.argv[1]), Path(sys.argv[2]), unit_code='PHAP-LHS', card_base=int(sys.argv[3]))")
+    counter = WORK / "import-ab-next"
+    first = 0 if fresh or not counter.exists() else int(counter.read_text())
+    counter.write_text(str(first + count))
+    out = []
+    for block in range(first, first + count):
+        path = WORK / f"import-ab-{ROWS}-{block}.xlsx"
+        if not path.exists():
+            subprocess.run([BIN / "python", "-c", script, str(ROWS), str(path), str(100_000_000 + block * 1_000_000)],
+                           check=True, env={**env(ROOT / "src"), "PYTHONPATH": f"{ROOT / 'src'}:{ROOT}"}, cwd=ROOT)
+        out.append(path)
+    return out
+
+
+def import_once(path: Path, src: Path) -> dict:
+    line = sh(BIN / "python", HERE / "import_one.py", path, src=src, capture=True).strip().splitlines()[-1]
+    return json.loads(line)
+
+
+def after_checks() -> dict:
+    script = ("import json, time, django; django.setup(); from chibo.core.audit import verify_chain; "
+              "from chibo.members.counters import counts_check; t = time.perf_counter(); r = verify_chain(); "
+              "s = time.perf_counter() - t; print(json.dumps({'ok': r.ok, 'checked': r.checked, 'reason': r.reason, "
+              "'verify_seconds': s, 'counter_mismatches': len(counts_check())}))")
+    return json.loads(sh(BIN / "python", "-c", script, capture=True).strip().splitlines()[-1])
+
+
+def median_of(runs: list[dict], key: str, field: str) -> float:
+    return statistics.median(r[key][field] for r in runs)
+
+
+def cpu(step: dict) -> float:
+    return step["cpu_client"] + step["cpu_database"]
+
+
+def main() -> None:
+    if "--render" in sys.argv:  # the section again from import_ab.json, without measuring
+        write_section(render(json.loads((HERE / "import_ab.json").read_text(encoding="utf-8"))))
+        return
+    if not URL.startswith("postgres"):
+        raise SystemExit("BENCH_DATABASE_URL must name a PostgreSQL database (it is dropped and re-created).")
+    WORK.mkdir(parents=True, exist_ok=True)
+    commit, base_src = baseline_tree()
+    head = git("rev-parse", "HEAD").decode().strip()
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "src").strip())
+    load = None if "--reuse" in sys.argv else build()
+    paths = files(2 * REPS, fresh=load is not None)
+    runs: dict[str, list[dict]] = {"new": [], "base": []}
+    for rep in range(REPS):
+        order = ("base", "new") if rep % 2 == 0 else ("new", "base")
+        for k, which in enumerate(order):
+            result = import_once(paths[2 * rep + k], base_src if which == "base" else ROOT / "src")
+            runs[which].append(result)
+            step = result["import"]
+            print(f"pair {rep + 1}/{REPS} {which}: {ROWS / step['seconds']:,.0f} rows/s (sealing "
+                  f"{step['sealing']:.1f} s, CPU {step['cpu_client']:.1f} + {step['cpu_database']:.1f} s, "
+                  f"{step['audit_rows']:,} audit rows); again {ROWS / result['again']['seconds']:,.0f} rows/s",
+                  flush=True)
+    pairs = list(zip(runs["new"], runs["base"], strict=True))
+    ratios = {key: statistics.median(b[key]["seconds"] / n[key]["seconds"] for n, b in pairs)
+              for key in ("import", "again")}
+    ratios |= {f"{key}_cpu": statistics.median(cpu(b[key]) / cpu(n[key]) for n, b in pairs)
+               for key in ("import", "again")}
+    ratios["import_to_commit"] = statistics.median(
+        (b["import"]["seconds"] - b["import"]["sealing"]) / (n["import"]["seconds"] - n["import"]["sealing"])
+        for n, b in pairs)
+    report = {"day": f"{date.today():%d/%m/%Y}", "rows": ROWS, "members": MEMBERS, "units": UNITS, "reps": REPS,
+              "baseline": {"name": BASELINE, "commit": commit}, "tree": {"commit": head, "uncommitted": dirty},
+              "build_seconds": load, "runs": runs, "ratios": ratios, "after": after_checks()}
+    (HERE / "import_ab.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
+    section = render(report)
+    write_section(section)
+    print(section)
+
+
+def render(r: dict) -> str:
+    import platform
+
+    import psycopg
+
+    with psycopg.connect(URL.replace("postgres://", "postgresql://", 1)) as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    runs, rows = r["runs"], r["rows"]
+    tree = r["tree"]["commit"][:7] + (" with uncommitted changes" if r["tree"]["uncommitted"] else "")
+    lines = [BEGIN, "## 3b. Import: this tree against a baseline, same run", "",
+             f"`bench/import_ab.py` ({r['day']}; {os.cpu_count()} CPUs shared with other work, Python "
+             f"{platform.python_version()}, PostgreSQL {pg}): {rows:,} new members from XLSX (the file of section 3, "
+             f"each run with its own card numbers) into a database of {r['members']:,} members in {r['units']:,} "
+             f"units; each import in its own process, {r['reps']} pairs alternated (baseline first in odd pairs); "
+             "each file is then imported again (all rows unchanged). Times are medians and include the sealing "
+             "of the audit rows after the commit (shown apart); CPU is the importing process plus its database "
+             "backend (steadier than seconds on this shared machine); ratios are medians of the pairs' ratios.", "",
+             "| code | import s | rows/s | of which sealing s | rows/s to the commit | CPU s (process + database) | "
+             "audit rows written | again s | again rows/s |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    name, commit = r["baseline"]["name"], r["baseline"]["commit"][:7]
+    for key, label in (("base", f"baseline `{name}`" + ("" if commit.startswith(name) else f" ({commit})")),
+                       ("new", f"this tree ({tree})")):
+        s, again = median_of(runs[key], "import", "seconds"), median_of(runs[key], "again", "seconds")
+        client, database = median_of(runs[key], "import", "cpu_client"), median_of(runs[key], "import", "cpu_database")
+        sealing = median_of(runs[key], "import", "sealing")
+        committed = statistics.median(rows / (r["import"]["seconds"] - r["import"]["sealing"]) for r in runs[key])
+        lines.append(f"| {label} | {s:.1f} | {rows / s:,.0f} | {sealing:.1f} | {committed:,.0f} | "
+                     f"{client:.1f} + {database:.1f} | {int(median_of(runs[key], 'import', 'audit_rows')):,} | "
+                     f"{again:.1f} | {rows / again:,.0f} |")
+    each = "; ".join(f"{rows / n['import']['seconds']:,.0f} vs {rows / b['import']['seconds']:,.0f}"
+                     for n, b in zip(runs["new"], runs["base"], strict=True))
+    a = r["after"]
+    lines += ["", f"Ratio this tree / baseline, rows/s: **{r['ratios']['import']:.2f}×** for the import "
+              f"({r['ratios']['import_cpu']:.2f}× by CPU; {r['ratios']['import_to_commit']:.2f}× to the commit, "
+              f"before sealing), {r['ratios']['again']:.2f}× for the import again "
+              f"({r['ratios']['again_cpu']:.2f}× by CPU). Pairs, rows/s this tree vs baseline: {each}. "
+              f"Afterwards `verify_chain()` {'passed' if a['ok'] else 'FAILED: ' + a['reason']} over "
+              f"{a['checked']:,} rows ({a['verify_seconds']:.1f} s) and the member counters "
+              f"{'equal a recount' if not a['counter_mismatches'] else 'differ from a recount in ' + str(a['counter_mismatches']) + ' units'}.",
+              END]
+    return "\n".join(lines) + "\n"
+
+
+def write_section(section: str) -> None:
+    path = HERE / "results.md"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
+    else:
+        marker = "\n## 4. Export"
+        at = text.find(marker)
+        text = text + "\n" + section if at < 0 else text[:at] + "\n" + section + text[at:]
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
