@@ -14,6 +14,7 @@ from chibo.members import services, timeline
 from chibo.members.forms import PostEndForm, PostForm, StatusForm
 from chibo.members.models import STATUS_TRANSITIONS, Category, Education, Gender, Member, Status, Theory
 from chibo.members.selectors import (
+    SORTS,
     MemberFilters,
     member_get,
     member_read_full,
@@ -94,7 +95,7 @@ SEARCH_PARAMS = [
     OpenApiParameter("category", str, enum=Category.values),
     OpenApiParameter("country", str, description="ISO 3166 alpha-2 of the unit"),
     OpenApiParameter("solitary", bool, description="Only members alone abroad (on an upper committee's own rolls)"),
-    OpenApiParameter("sort", str, enum=["name", "-name", "admission", "-admission", "birth", "-birth", "unit"]),
+    OpenApiParameter("sort", str, enum=list(SORTS)),
 ]
 
 
@@ -121,9 +122,15 @@ class MemberList(generics.ListCreateAPIView):
         solitary = params.get("solitary", "").lower()
         if solitary not in ("", "true", "false", "1", "0"):
             raise serializers.ValidationError({"solitary": ["Chỉ nhận true hoặc false."]})
+        sort = params.get("sort", "name")
+        if sort not in SORTS:
+            raise serializers.ValidationError({"sort": [f"Chọn một cách sắp xếp: {', '.join(SORTS)}."]})
+        page = params.get("page", "1")
+        if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
+            raise serializers.ValidationError({"page": ["Số trang phải là số nguyên dương."]})
         return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
                                                   category=category, country=country,
-                                                  solitary=solitary in ("true", "1"), sort=params.get("sort", "name")))
+                                                  solitary=solitary in ("true", "1"), sort=sort))
 
     @extend_schema(parameters=SEARCH_PARAMS)
     def get(self, request, *args, **kwargs):

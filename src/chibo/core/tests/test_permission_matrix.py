@@ -381,6 +381,8 @@ MATRIX: dict[str, object] = {
         "?unit={unit_us}":            E(200, 200, 404, 404, 404, 404, 401),
         "?unit={unit_missing}":       E(404, 404, 404, 404, 404, 404, 401),
         "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
+        "?sort=bogus":                E(400, 400, 400, 400, 400, 400, 401),
+        "?page=abc":                  E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_member":         api(MEMBER_PAGE),
     "api_member_invite":  {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only

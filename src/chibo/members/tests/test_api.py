@@ -184,7 +184,8 @@ def test_member_list_is_scoped_and_paginated(phap, officer):
     assert page2["previous"] and len(page2["results"]) == 50
     assert not {r["id"] for r in body["results"]} & {r["id"] for r in page2["results"]}
     assert officer.get(MEMBERS, {"page": "999"}).status_code == 404
-    assert officer.get(MEMBERS, {"page": "abc"}).status_code == 404
+    assert officer.get(MEMBERS, {"page": "abc"}).status_code == 400  # a page that is not a number: bad input
+    assert officer.get(MEMBERS, {"sort": "bogus"}).status_code == 400
 
 
 def test_member_search_folds_vietnamese(officer):
