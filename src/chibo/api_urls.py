@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/<int:pk>/", accounts_api.AccountDetail.as_view(), name="api_account"),
     path("accounts/<int:pk>/resend/", accounts_api.AccountResend.as_view(), name="api_account_resend"),
     path("accounts/<int:pk>/revoke/", accounts_api.AccountRevoke.as_view(), name="api_account_revoke"),
+    path("accounts/<int:pk>/end-sessions/", accounts_api.AccountEndSessions.as_view(), name="api_account_end_sessions"),
     path("accounts/<int:pk>/deactivate/", accounts_api.AccountDeactivate.as_view(), name="api_account_deactivate"),
     path("roles/", accounts_api.RoleList.as_view(), name="api_roles"),
     path("roles/<int:pk>/withdraw/", accounts_api.RoleWithdraw.as_view(), name="api_role_withdraw"),

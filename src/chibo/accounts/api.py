@@ -340,6 +340,16 @@ class AccountDeactivate(AccountAction):
         return self._answer(actor, user)
 
 
+class AccountEndSessions(AccountAction):
+    """Sign the person out everywhere: every session of the account ends (its tokens stay)."""
+
+    @extend_schema(request=None, responses=AccountDetailSerializer)
+    def post(self, request, pk: int):
+        actor, user, home = self._account(request, pk)
+        services.account_sessions_end(actor=actor, user=user, unit=home)
+        return self._answer(actor, user)
+
+
 class RoleGrantSerializer(serializers.Serializer):
     user = serializers.IntegerField()
     role = serializers.ChoiceField(choices=OFFICER_ROLE_CHOICES)

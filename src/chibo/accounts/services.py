@@ -461,6 +461,17 @@ def account_deactivate(*, actor: Actor, user: User, unit: Unit, reason: str) -> 
     return user
 
 
+@transaction.atomic
+def account_sessions_end(*, actor: Actor, user: User, unit: Unit) -> int:
+    """An officer signs a person out everywhere (a lost phone, a shared computer): every session of the account
+    ends; its tokens stay (revoked one by one by their holder or by locking the account). Audited."""
+    require(actor, "accounts.manage", unit)
+    ended = _end_sessions(user)
+    audit(actor=actor, action="account.sessions_ended", obj=user, unit=unit,
+          data={"username": user.username, "sessions": ended})
+    return ended
+
+
 def accounts_deactivate_for_member(*, actor: Actor, member_id: int, reason: str) -> int:
     """The member left the rolls (left, died, struck off, expelled, transferred out): their account is
     locked at once, with its roles, sessions, tokens and open invitations. Called by the members app

@@ -20,4 +20,5 @@ urlpatterns = [
     path("users/<int:pk>/resend/", views.user_act, {"action": "resend"}, name="user_resend"),
     path("users/<int:pk>/revoke/", views.user_act, {"action": "revoke"}, name="user_revoke"),
     path("users/<int:pk>/deactivate/", views.user_act, {"action": "deactivate"}, name="user_deactivate"),
+    path("users/<int:pk>/end-sessions/", views.user_act, {"action": "end_sessions"}, name="user_end_sessions"),
 ]

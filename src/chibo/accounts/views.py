@@ -189,7 +189,7 @@ def user_detail(request, pk: int):
 @login_required
 @require_POST
 def user_act(request, pk: int, action: str):
-    """resend / revoke (the open invitation), deactivate (with a reason)."""
+    """resend / revoke (the open invitation), deactivate (with a reason), end every session."""
     actor = _officer(request)
     user = selectors.account_get(actor, pk)
     home = selectors.account_unit(user)
@@ -202,6 +202,9 @@ def user_act(request, pk: int, action: str):
                 return _user_page(request, actor, user, reason_form=reason_form, status=400)
             services.account_deactivate(actor=actor, user=user, unit=home, reason=reason_form.cleaned_data["reason"])
             messages.success(request, _("Đã khóa tài khoản %(u)s.") % {"u": user.username})
+        elif action == "end_sessions":
+            ended = services.account_sessions_end(actor=actor, user=user, unit=home)
+            messages.success(request, _("Đã đăng xuất %(u)s khỏi %(n)s phiên.") % {"u": user.username, "n": ended})
         else:
             invitation = selectors.latest_invitation(user)
             if invitation is None:

@@ -227,3 +227,19 @@ def test_a_password_reset_for_an_unknown_address_sends_nothing(mailoutbox):
     assert answer.status_code in (200, 302)
     assert mailoutbox == []
     assert "signup" not in Client().get("/accounts/login/").content.decode()
+
+
+def test_an_officer_signs_a_person_out_everywhere(client_of, personas):
+    user = personas["dangvien.phap"]
+    phone, laptop = client_of("dangvien.phap"), client_of("dangvien.phap")
+    from allauth.usersessions.models import UserSession
+
+    for c in (phone, laptop):
+        assert c.get("/api/v1/me/").status_code == 200
+        UserSession.objects.get_or_create(user=user, session_key=c.session.session_key,
+                                          defaults={"ip": "192.0.2.1", "user_agent": "test"})
+    answer = client_of("bithu.phap").post(f"/api/v1/accounts/{user.pk}/end-sessions/")
+    assert answer.status_code == 200
+    assert phone.get("/api/v1/me/").status_code == 401 and laptop.get("/api/v1/me/").status_code == 401
+    assert AuditEvent.objects.filter(action="account.sessions_ended", object_id=str(user.pk)).exists()
+    assert client_of("bithu.duc").post(f"/api/v1/accounts/{user.pk}/end-sessions/").status_code == 404

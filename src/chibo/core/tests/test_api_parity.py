@@ -21,6 +21,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "accounts:token_new": ("api_my_tokens",),
     "accounts:token_revoke": ("api_my_token_revoke",),
     "accounts:user_deactivate": ("api_account_deactivate",),
+    "accounts:user_end_sessions": ("api_account_end_sessions",),
     "accounts:user_resend": ("api_account_resend",),
     "accounts:user_revoke": ("api_account_revoke",),
     "admission:invite": ("api_admission_invite",),

@@ -233,6 +233,7 @@ MATRIX: dict[str, object] = {
     "accounts:user_resend":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
     "accounts:user_revoke":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
     "accounts:user_deactivate": {"account_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "accounts:user_end_sessions": {"account_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
     # bulk import/export: pages for those who read member records; writing needs members.edit; jobs are their owner's
     "bulk:import":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
     "bulk:book_pick":     {None: E(404, 404, 404, 404, 404, 404, LOGIN),   # no unit chosen
@@ -404,6 +405,7 @@ MATRIX: dict[str, object] = {
     "api_account_resend":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_account_revoke":     {"account_invited_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_account_deactivate": {"account_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_account_end_sessions": {"account_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_roles":          {None: E(200, 200, 200, 200, 403, 403, 401)},
     "api_role_withdraw":  {"role_fr_officer": E(405, 405, 405, 405, 405, 405, 401)},
     "api_member_timeline": api(MEMBER_PAGE),
@@ -684,6 +686,7 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("accounts:user_resend", "account_invited_fr", "POST", "empty"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
     ("accounts:user_revoke", "account_invited_fr", "POST", "empty"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
     ("accounts:user_deactivate", "account_fr", "POST", "reason_form"): E(DONE, 403, DONE, 404, 403, 403, LOGIN),
+    ("accounts:user_end_sessions", "account_fr", "POST", "empty"):    E(DONE, 403, DONE, 404, 403, 403, LOGIN),
     # no reason: the page again (400), nothing written
     ("accounts:user_deactivate", "account_fr", "POST", "empty"):   E(400, 403, 400, 404, 403, 403, LOGIN),
     ("accounts:role_grant", None, "POST", "role_grant_fr"):        E(DONE, 403, 403, 403, 403, 403, LOGIN),
@@ -701,6 +704,7 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_account_resend", "account_invited_fr", "POST", "empty"):  E(200, 403, 200, 404, 403, 403, 401),
     ("api_account_revoke", "account_invited_fr", "POST", "empty"):  E(200, 403, 200, 404, 403, 403, 401),
     ("api_account_deactivate", "account_fr", "POST", "api_reason"): E(200, 403, 200, 404, 403, 403, 401),
+    ("api_account_end_sessions", "account_fr", "POST", "empty"):     E(200, 403, 200, 404, 403, 403, 401),
     ("api_roles", None, "POST", "api_role_grant_fr"):               E(201, 403, 403, 403, 403, 403, 401),
     ("api_role_withdraw", "role_fr_officer", "POST", "api_reason"): E(200, 403, 403, 403, 403, 403, 401),
     ("api_member_invite", "member_fr", "POST", "member_invite_email"): E(201, 403, 201, 404, 404, 404, 401),
