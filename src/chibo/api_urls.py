@@ -89,6 +89,7 @@ urlpatterns = [
          name="api_admission_invite"),
     path("calendar/days/", rules_api.CalendarDays.as_view(), name="api_calendar_days"),
     path("calendar/days/remove/", rules_api.CalendarDayRemove.as_view(), name="api_calendar_day_remove"),
+    path("rules/versions/<int:pk>/confirm/", rules_api.RuleVersionConfirm.as_view(), name="api_rule_confirm"),
     path("rules/", rules_api.RuleList.as_view(), name="api_rules"),
     path("rules/<str:key>/", rules_api.RuleDetail.as_view(), name="api_rule"),
 ]

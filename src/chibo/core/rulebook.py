@@ -15,6 +15,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
@@ -160,6 +161,40 @@ def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date
     )
     audit(actor=actor, action="rule.version_added", obj=version, unit=root,
           data={"key": key, "value": version.value, "from": effective_from, "previous": latest.value})
+    return version
+
+
+def rules_to_confirm(*, on: date) -> list[Rule]:
+    """The versions marked "to confirm" that are in force on ``on`` or come later: the regulation watch."""
+    return list(Rule.objects.filter(confidence=Confidence.TO_CONFIRM)
+                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("key", "effective_from"))
+
+
+def rule_version_or_404(pk: int | str) -> Rule:
+    version = rule_version_get(pk) if str(pk).isdigit() else None
+    if version is None:
+        raise Http404("Không có phiên bản quy định này")
+    return version
+
+
+@transaction.atomic
+def rule_confirm(*, actor: Actor, version: Rule, basis: str, note: str = "") -> Rule:
+    """The organization officer confirms a version marked "to confirm" against the published regulation: its
+    basis is written as read there (value and dates stay: a different value is a new version). Audited."""
+    root = require_top(actor, "rules.edit")
+    version = Rule.objects.select_for_update().get(pk=version.pk)
+    if version.confidence != Confidence.TO_CONFIRM:
+        raise ValidationError({"basis": "Phiên bản này đã được xác nhận."})
+    if not clean(basis):
+        raise ValidationError({"basis": "Cần ghi văn bản căn cứ đã đối chiếu (số hiệu, ngày, điều khoản)."})
+    before = version.basis
+    version.confidence, version.basis = Confidence.CONFIRMED, clean(basis)[:200]
+    if clean(note):
+        version.note = clean(note)[:300]
+    version.save(update_fields=["confidence", "basis", "note"])
+    audit(actor=actor, action="rule.confirmed", obj=version, unit=root,
+          data={"key": version.key, "value": version.value, "from": version.effective_from, "basis": version.basis,
+                "basis_before": before})
     return version
 
 

@@ -16,9 +16,16 @@ from chibo.core import calendar_services, clock
 from chibo.core.access import actor_for
 from chibo.core.api import RuleSerializer
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
-from chibo.core.rulebook import in_force, rule_add_version, rule_history, rule_versions
+from chibo.core.rulebook import (
+    in_force,
+    rule_add_version,
+    rule_confirm,
+    rule_history,
+    rule_version_or_404,
+    rule_versions,
+)
 from chibo.core.text import clean
-from chibo.rules.forms import CalendarDayForm, CalendarRemoveForm, RuleVersionForm, YearForm
+from chibo.rules.forms import CalendarDayForm, CalendarRemoveForm, RuleConfirmForm, RuleVersionForm, YearForm
 
 
 class RuleHistorySerializer(serializers.Serializer):
@@ -30,6 +37,7 @@ class RuleHistorySerializer(serializers.Serializer):
 class RuleQuerySerializer(serializers.Serializer):
     key = serializers.CharField(required=False, max_length=80)
     on = serializers.DateField(required=False)
+    confidence = serializers.ChoiceField(choices=["confirmed", "to_confirm"], required=False)
 
 
 class RuleList(generics.ListAPIView):
@@ -43,11 +51,15 @@ class RuleList(generics.ListAPIView):
         key = clean(query.validated_data.get("key", ""))
         if key and not rule_versions(key=key).exists():
             raise serializers.ValidationError({"key": [f"Không có quy định «{key}» trong sổ quy định."]})
-        return rule_versions(key=key, on=query.validated_data.get("on"))
+        versions = rule_versions(key=key, on=query.validated_data.get("on"))
+        confidence = query.validated_data.get("confidence")
+        return versions.filter(confidence=confidence) if confidence else versions
 
     @extend_schema(parameters=[
         OpenApiParameter("key", str, description="Only this rule key, e.g. admission.decide_within"),
         OpenApiParameter("on", OpenApiTypes.DATE, description="YYYY-MM-DD: only the versions in force that day"),
+        OpenApiParameter("confidence", str, enum=["confirmed", "to_confirm"],
+                         description="to_confirm: the regulation watch (versions not yet checked against the text)"),
     ])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -137,3 +149,21 @@ class CalendarDayRemove(generics.GenericAPIView):
         removed = CalendarDaySerializer(day_obj).data
         calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
         return Response(removed)
+
+
+RuleConfirmInput = form_serializer(RuleConfirmForm, "RuleConfirmInput",
+                                   "Confirm a version marked to_confirm against the published regulation.")
+
+
+class RuleVersionConfirm(generics.GenericAPIView):
+    """Confirm one version (``confidence`` to_confirm → confirmed) with the basis as read in the regulation."""
+
+    serializer_class = RuleSerializer
+
+    @extend_schema(request=RuleConfirmInput, responses={200: RuleSerializer})
+    def post(self, request, pk):
+        actor = actor_for(request)
+        _top(actor, "rules.edit")
+        version = rule_version_or_404(pk)
+        return Response(RuleSerializer(rule_confirm(actor=actor, version=version,
+                                                    **form_cleaned(RuleConfirmForm, request))).data)

@@ -57,3 +57,9 @@ class WorkingDayCalculatorForm(forms.Form):
         if not MIN_YEAR <= start.year <= MAX_YEAR:
             raise forms.ValidationError(f"Lịch làm việc chỉ tính cho các năm {MIN_YEAR}–{MAX_YEAR}.")
         return start
+
+
+class RuleConfirmForm(forms.Form):
+    basis = forms.CharField(label="Văn bản đã đối chiếu (số hiệu, ngày, điều khoản)", max_length=200,
+                            error_messages={"required": "Cần ghi văn bản căn cứ đã đối chiếu."})
+    note = forms.CharField(label="Ghi chú", max_length=300, required=False)

@@ -20,10 +20,21 @@ from chibo.core import calendar_services, clock
 from chibo.core.access import actor_for
 from chibo.core.enums import CalendarDayKind
 from chibo.core.forms import apply_service_errors
-from chibo.core.rulebook import describe_value, in_force, rule_add_version, rule_history, rules_in_force
+from chibo.core.rulebook import (
+    describe_value,
+    in_force,
+    rule_add_version,
+    rule_confirm,
+    rule_history,
+    rule_version_or_404,
+    rules_in_force,
+    rules_to_confirm,
+)
+from chibo.deadlines.kinds import KINDS
 from chibo.rules.forms import (
     CalendarDayForm,
     CalendarRemoveForm,
+    RuleConfirmForm,
     RuleVersionForm,
     WorkingDayCalculatorForm,
     YearForm,
@@ -182,3 +193,42 @@ def calendar_remove(request):
     else:
         messages.success(request, f"Đã xóa ngày {day:%d/%m/%Y} khỏi danh sách ngày đã công bố.")
     return redirect(f"{target}?year={day.year}")
+
+
+def dependents(key: str) -> list[str]:
+    """What in the product reads the rule: the process its key belongs to and the deadlines it sets."""
+    out = [f"Quy trình: {GROUPS.get(key.split('.')[0], key.split('.')[0])}"]
+    out += [f"Thời hạn: {kind.label}" for kind in KINDS.values() if kind.rule_key == key]
+    return out
+
+
+@login_required
+def watch(request):
+    """The regulation watch: every rule version marked "to confirm", its basis, since when, what depends on it;
+    the organization officer confirms it against the published text (audited)."""
+    actor = actor_for(request)
+    today = clock.today()
+    rows = [{"v": v, "value": describe_value(v), "group": GROUPS.get(v.key.split(".")[0], ""),
+             "dependents": dependents(v.key)} for v in rules_to_confirm(on=today)]
+    return render(request, "rules/watch.html", {"rows": rows, "can_confirm": _can(actor, "rules.edit"),
+                                                "form": RuleConfirmForm(), "today": today})
+
+
+@login_required
+@require_POST
+def confirm(request, pk):
+    actor = actor_for(request)
+    version = rule_version_or_404(pk)
+    if not _can(actor, "rules.edit"):
+        raise PermissionDenied
+    form = RuleConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            rule_confirm(actor=actor, version=version, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "Chưa xác nhận: " + " ".join(exc.messages))
+        else:
+            messages.success(request, f"Đã xác nhận «{version.key}» từ {version.effective_from:%d/%m/%Y}.")
+    else:
+        messages.error(request, "Chưa xác nhận: " + " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("rules:watch")

@@ -50,6 +50,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "rules:calendar": ("api_calendar_days",),
     "rules:calendar_remove": ("api_calendar_day_remove",),
     "rules:detail": ("api_rule",),
+    "rules:confirm": ("api_rule_confirm",),
     "transfers:act": ("api_transfer_actions",),
     "transfers:declaration": ("api_declaration_actions",),
     "transfers:declaration_new": ("api_declarations",),

@@ -263,6 +263,8 @@ MATRIX: dict[str, object] = {
         "?year=1800&n=-1":                E(200, 200, 200, 200, 200, 200, LOGIN),  # errors shown, not a crash
     },
     "rules:calendar_remove": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},  # POST only
+    "rules:watch":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "rules:confirm":      {"rule_to_confirm": E(405, 405, 405, 405, 405, 405, LOGIN)},  # POST only
     # An applicant gets the radar's empty "Việc của tôi" (the nav offers it to everyone); a unit filter
     # outside the scope is a 404, like the API's.
     "deadlines:radar": {
@@ -418,6 +420,7 @@ MATRIX: dict[str, object] = {
         "?year=1800":  E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_calendar_day_remove": {None: E(405, 405, 405, 405, 405, 405, 401)},   # POST only
+    "api_rule_confirm":   {"rule_to_confirm": E(405, 405, 405, 405, 405, 405, 401)},
     "api_unit_close":     {"unit_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
     "api_deadline_waive":   {"deadline_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_deadline_explain": {"deadline_fr": E(405, 405, 405, 405, 405, 405, 401)},
@@ -438,6 +441,7 @@ MATRIX: dict[str, object] = {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
         "?key=admission.no_such_rule":          E(400, 400, 400, 400, 400, 400, 401),
+        "?confidence=to_confirm":               E(200, 200, 200, 200, 200, 200, 401),
     },
     "api_rule": {
         "rule:probation.months":        E(200, 200, 200, 200, 200, 200, 401),
@@ -717,6 +721,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_unit_posts", "unit_fr", "POST", "post_form"):          E(201, 403, 403, 404, 404, 404, 401),
     ("api_post_end", "post_fr", "POST", "post_end_form"):        E(200, 403, 403, 404, 404, 404, 401),
     ("api_rule", "rule:admission.decide_within", "POST", "rule_version_form"): E(201, 403, 403, 403, 403, 403, 401),
+    ("rules:confirm", "rule_to_confirm", "POST", "rule_confirm_form"):   E(DONE, 403, 403, 403, 403, 403, LOGIN),
+    ("api_rule_confirm", "rule_to_confirm", "POST", "rule_confirm_form"): E(200, 403, 403, 403, 403, 403, 401),
     ("api_calendar_days", None, "POST", "calendar_day_form"):    E(201, 403, 403, 403, 403, 403, 401),
     ("api_unit", "unit_fr", "PATCH", "api_unit_patch"):          E(200, 403, 403, 404, 404, 404, 401),
     ("api_unit", "unit_fr_dsq", "PATCH", "api_unit_patch"):      E(200, 403, 403, 404, 403, 404, 401),
@@ -887,6 +893,9 @@ def targets(personas, unit):
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["member_missing"] = (Member.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
     ids["post_missing"] = (CommitteePost.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    from chibo.core.models import Rule
+
+    ids["rule_to_confirm"] = Rule.objects.filter(confidence="to_confirm").order_by("pk").values_list("pk", flat=True)[0]
     return ids, objects
 
 
@@ -1295,6 +1304,8 @@ def payload(kind: str, target: str | None, env: Env):
                 "decision_date": _d(today - timedelta(days=3))}
     if kind == "post_end_form":
         return {"to_date": _d(today), "reason": "Chuyển công tác về nước"}
+    if kind == "rule_confirm_form":
+        return {"basis": "296-QĐ/TW ngày 30/5/2025, Điều 4 (đã đối chiếu)", "note": ""}
     if kind == "receipt_check":
         return {"receipt": "ABCD-EFGH-IJKL-MNOP", "box": str(env.targets["box_fr_dsq"])}
     if kind == "api_unit_patch":

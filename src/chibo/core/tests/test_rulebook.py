@@ -267,3 +267,28 @@ def test_values_read_as_people_say_them(db):
     assert describe_value(rule("admission.cell_vote_ratio", on=on)) == "2/3 (66,67%)"
     assert describe_value(rule("dues.rate_pension", on=on)) == "1/200 (0,5%)"
     assert describe_value(rule("dues.student_monthly", on=on)) == "5.000 đồng (VND)"
+
+
+def test_the_regulation_watch_lists_unconfirmed_rules_and_confirming_is_audited(client_of):
+    from chibo.core.models import AuditEvent, Rule
+
+    pending = list(Rule.objects.filter(confidence="to_confirm", effective_to__isnull=True).order_by("key"))
+    assert pending, "the rulebook holds rules to confirm"
+    page = client_of("bithu.phap").get("/rules/watch/").content.decode()
+    for version in pending:
+        assert version.key in page
+    api = client_of("ban.tochuc").get("/api/v1/rules/?confidence=to_confirm").json()
+    assert {r["key"] for r in api["results"]} >= {v.key for v in pending}
+    target = pending[0]
+    assert client_of("bithu.phap").post(f"/rules/watch/{target.pk}/confirm/", {"basis": "x"}).status_code == 403
+    empty = client_of("ban.tochuc").post(f"/api/v1/rules/versions/{target.pk}/confirm/", {"basis": ""},
+                                         content_type="application/json")
+    assert empty.status_code == 400
+    done = client_of("ban.tochuc").post(f"/api/v1/rules/versions/{target.pk}/confirm/",
+                                        {"basis": "Văn bản gốc, Điều 3 (đã đối chiếu)"}, content_type="application/json")
+    assert done.status_code == 200 and done.json()["confidence"] == "confirmed"
+    assert AuditEvent.objects.filter(action="rule.confirmed", object_id=str(target.pk)).exists()
+    assert f'id="rule-{target.pk}"' not in client_of("bithu.phap").get("/rules/watch/").content.decode()
+    again = client_of("ban.tochuc").post(f"/api/v1/rules/versions/{target.pk}/confirm/", {"basis": "y"},
+                                         content_type="application/json")
+    assert again.status_code == 400  # confirmed once
