@@ -8,9 +8,11 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from chibo.core import clock
@@ -66,11 +68,16 @@ def index(request):
     actor = actor_for(request)
     now = clock.today()
     visible = selectors.meetings_visible(actor).select_related("unit")
-    upcoming = _decorate(list(visible.filter(state__in=[MeetingState.PLANNED, MeetingState.OPEN])
+    moment = timezone.now()
+    # A planned meeting whose time has passed is not "upcoming": it is shown apart, to be opened, moved or cancelled.
+    upcoming = _decorate(list(visible.filter(Q(state=MeetingState.OPEN)
+                                             | Q(state=MeetingState.PLANNED, starts_at__gte=moment))
                               .order_by("starts_at", "pk")[:100]))
+    overdue = _decorate(list(visible.filter(state=MeetingState.PLANNED, starts_at__lt=moment)
+                             .order_by("starts_at", "pk")[:100]))
     past = _decorate(list(visible.filter(state=MeetingState.HELD).order_by("-starts_at", "-pk")[:50]))
     return render(request, "meetings/index.html", {
-        "upcoming": upcoming, "past": past, "can_plan": actor.can("meetings.manage"),
+        "upcoming": upcoming, "overdue": overdue, "past": past, "can_plan": actor.can("meetings.manage"),
         "staff": actor.can("meetings.view"), "year": now.year,
     })
 

@@ -138,3 +138,16 @@ def test_meetings_appear_in_the_calendar_feed(client_of, actor_of, unit, persona
     assert "DTEND:20270114T193000Z" in text  # 18:30 in Paris (UTC+1 in winter), 120 minutes
     assert "18:30 (Europe/Paris)" in text.replace("\r\n ", "")
     assert f"meeting-{german.pk}@" not in text
+
+
+def test_a_planned_meeting_whose_time_has_passed_is_not_listed_as_upcoming(client_of, actor_of, unit):
+    from chibo.meetings.tests.helpers import plan
+
+    sec = actor_of("bithu.phap")
+    old = plan(sec, unit("PHAP-DSQ"), day=date(2026, 2, 5))
+    ahead = plan(sec, unit("PHAP-DSQ"), day=date(2027, 3, 5))
+    page = client_of("bithu.phap").get("/meetings/").content.decode()
+    upcoming = page.split('id="upcoming"')[1].split("</table>")[0]
+    overdue = page.split('id="overdue"')[1].split("</table>")[0]
+    assert f'data-meeting="{ahead.pk}"' in upcoming and f'data-meeting="{old.pk}"' not in upcoming
+    assert f'data-meeting="{old.pk}"' in overdue
