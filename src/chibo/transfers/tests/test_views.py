@@ -72,7 +72,7 @@ def test_member_files_trip_and_declaration_online(client_of, personas):
                     {"kind": "foreign_nationality", "country": "FR", "event_on": "01/09/2026"})
     assert r.status_code == 302 and Declaration.objects.filter(member=member).count() == 1
     page = client.get("/transfers/me/").content.decode()
-    assert "Chuyến đi JP" in page and "Nhập quốc tịch nước ngoài" in page
+    assert "Chuyến đi Nhật Bản" in page and "Nhập quốc tịch nước ngoài" in page
     # the secretary comments, the committee decides
     secretary = client_of("bithu.phap")
     assert secretary.post(f"/transfers/trip/{trip.pk}/", {"do": "opinion", "opinion": "Đồng ý"}).status_code == 302
