@@ -155,6 +155,11 @@ class LetterCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="letter_counter_unit_year")]
 
 
+# The sign of the issuing body in a document's number, by kind of unit (as on the party's paper forms).
+ISSUER_SIGN = {"upper": "ĐU", "grassroots_committee": "ĐU", "grassroots_cell": "CB", "subordinate_cell": "CB",
+               "party_group": "TĐ", "delegation_cell": "CB"}
+
+
 class Letter(models.Model):
     """One letter in the transfer book (10-SHĐ) of its issuing unit; voided letters stay."""
 
@@ -181,7 +186,9 @@ class Letter(models.Model):
 
     @property
     def number(self) -> str:
-        return f"{self.seq}-GGT/{self.issuer.code}"
+        """``12-GGT/ĐU``: the number in the issuer's register of the year and the sign of the kind of body that
+        signs (the issuer's name is on the letter; its internal code is not)."""
+        return f"{self.seq}-GGT/{ISSUER_SIGN.get(self.issuer.kind, 'CB')}"
 
     @property
     def is_void(self) -> bool:

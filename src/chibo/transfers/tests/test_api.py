@@ -126,7 +126,7 @@ def test_the_whole_ten_box_letter_chain_through_the_api_only(api_as):
         [box1] = body["letters"]
         lhs = member.unit
         assert (box1["box"], box1["form"], box1["issuer"], box1["issuer_name"]) == (1, "10box", lhs.pk, lhs.name)
-        assert box1["number"] == f"{box1['seq']}-GGT/{lhs.code}" and box1["issued_on"] == "2026-03-04"
+        assert box1["number"] == f"{box1['seq']}-GGT/CB" and box1["issued_on"] == "2026-03-04"
         assert box1["dues_paid_through"] == "02/2026"
         assert body["report_due"] == (date(2026, 3, 4) + timedelta(days=report_within_days(date(2026, 3, 4)))).isoformat()
     with override_settings(CHIBO_TODAY=date(2026, 3, 6)):

@@ -54,7 +54,7 @@ def expected_fields(letter) -> list[str]:
         f"Số thứ tự trong danh sách đảng viên: {letter.member_list_row}",
         f"Số thứ tự trong sổ giới thiệu sinh hoạt đảng: {letter.seq}/2026",
         "Đã đóng đảng phí đến hết tháng: 05/2026", f"Kính gửi: {letter.addressee}",
-        f"Số {letter.seq}-GGT/PHAP-LHS", "T/M CHI ỦY", "BÍ THƯ", "Nguyễn Văn An", "ngày 15 tháng 06 năm 2026",
+        f"Số {letter.seq}-GGT/CB", "T/M CHI ỦY", "BÍ THƯ", "Nguyễn Văn An", "ngày 15 tháng 06 năm 2026",
         f"Quyết định điều động: {letter.transfer.decision_doc} ngày 01/06/2026",
     ]
 

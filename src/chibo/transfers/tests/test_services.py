@@ -122,7 +122,7 @@ def test_outgoing_chain_and_late_start(actor_of, unit, org):
     letter = services.transfer_issue_letter(actor=secretary, transfer=t, on=TODAY, signer_title="Bí thư",
                                             signer_name="Nguyễn Văn An", dues_paid_through="05/2026")
     assert letter.form == Form.TEN_BOX and letter.box == 1 and letter.issuer == member.unit
-    assert letter.number == f"{letter.seq}-GGT/PHAP-LHS"
+    assert letter.number == f"{letter.seq}-GGT/CB"
     t.refresh_from_db()
     assert t.state == State.ISSUED
     services.transfer_receive(actor=secretary, transfer=t, on=TODAY)

@@ -76,7 +76,7 @@ def test_forwarded_box_goes_to_the_level_above(chain, unit, actor_of):
     # each box is a row in its own issuer's book, with its own number
     assert box1.pk in [x.pk for x in transfer_book(unit("PHAP-LHS"), 2026)]
     assert box2.pk in [x.pk for x in transfer_book(unit("PHAP"), 2026)]
-    assert box2.number == f"{box2.seq}-GGT/PHAP"
+    assert box2.number == f"{box2.seq}-GGT/ĐU"  # France's party committee signs box 2
     # box 3 is the upper committee's: the secretary in France may not write it, the officer may
     assert next_box(t)[0].code == "DUBNG" and next_box(t)[1] == 3
     with pytest.raises(PermissionDenied):
