@@ -256,11 +256,11 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
 
 
 # -- updating ----------------------------------------------------------------------------------------------
-@transaction.atomic
 def _data_of(data: dict[int, dict], member: Member) -> dict:
     return data[member.pk]
 
 
+@transaction.atomic
 def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, dict]], checked: bool = False,
                         today: date | None = None, progress: Callable[[int], None] | None = None,
                         batch: int = UPDATE_BATCH) -> list[Member]:
