@@ -23,7 +23,24 @@ def operations():
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def test_no_input_makes_the_api_fail(personas):
+@pytest.fixture
+def in_test_transaction():
+    """Requests served in-process keep the test's connection: as Django's test client does, the handler does
+    not close database connections at the start and end of each request (PostgreSQL would lose the test's
+    transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+def test_no_input_makes_the_api_fail(personas, in_test_transaction):
     from chibo.accounts.services import token_create
     from chibo.core.access import SYSTEM
 
