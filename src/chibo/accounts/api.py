@@ -307,15 +307,19 @@ class AccountAction(APIView):
     def _answer(self, actor, user) -> Response:
         return Response(AccountDetailSerializer(selectors.account_get(actor, user.pk)).data)
 
+    @staticmethod
+    def _invitation(user):
+        invitation = selectors.latest_invitation(user)
+        if invitation is None:
+            raise serializers.ValidationError({"invitation": ["Tài khoản này chưa có lời mời nào."]})
+        return invitation
+
 
 class AccountResend(AccountAction):
     @extend_schema(request=None, responses=AccountDetailSerializer)
     def post(self, request, pk: int):
         actor, user, _home = self._account(request, pk)
-        invitation = selectors.latest_invitation(user)
-        if invitation is None:
-            raise serializers.ValidationError({"invitation": ["Tài khoản này chưa có lời mời nào."]})
-        services.invitation_resend(actor=actor, invitation=invitation)
+        services.invitation_resend(actor=actor, invitation=self._invitation(user))
         return self._answer(actor, user)
 
 
@@ -323,10 +327,7 @@ class AccountRevoke(AccountAction):
     @extend_schema(request=None, responses=AccountDetailSerializer)
     def post(self, request, pk: int):
         actor, user, _home = self._account(request, pk)
-        invitation = selectors.latest_invitation(user)
-        if invitation is None:
-            raise serializers.ValidationError({"invitation": ["Tài khoản này chưa có lời mời nào."]})
-        services.invitation_revoke(actor=actor, invitation=invitation)
+        services.invitation_revoke(actor=actor, invitation=self._invitation(user))
         return self._answer(actor, user)
 
 

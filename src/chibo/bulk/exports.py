@@ -20,7 +20,7 @@ from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.documents import OfficialDocument, Paragraph, Table, render_pdf
-from chibo.core.sheets import safe_cell
+from chibo.core.sheets import safe_row
 from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import MemberFilters, member_search
 
@@ -42,11 +42,11 @@ def _d(value: date | None) -> str:
 
 
 def _row(m: Member) -> list:
-    return [safe_cell(v) for v in (
+    return safe_row((
         m.full_name, m.get_gender_display(), _d(m.birth_date), m.card_number or "", m.dossier_number or "",
         _d(m.admission_date), _d(m.confirmation_date), m.get_status_display(), m.get_category_display(),
         m.unit.code, m.home_town, m.job_title, m.workplace,
-    )]
+    ))
 
 
 def export_queryset(actor: Actor, filters: MemberFilters):
@@ -122,7 +122,7 @@ def book_xlsx(actor: Actor, unit) -> bytes:
     for cell in ws[3]:
         cell.font = Font(bold=True)
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append(safe_row(row))
     for letter, width in zip("ABCDEFGHIJK", (5, 26, 12, 8, 18, 12, 12, 12, 12, 12, 24), strict=True):
         ws.column_dimensions[letter].width = width
     ws.page_setup.orientation = "landscape"

@@ -19,8 +19,7 @@ def exception_handler(exc, context):
     """Service errors become field-level JSON: 400 for bad input, 409 for a stale edit or a step the
     object's state does not allow (with the reason, the same words as the page)."""
     if isinstance(exc, RuleNotInForce):  # a date before (or after) every version of a rule: bad input
-        return Response({"detail": "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."},
-                        status=status.HTTP_400_BAD_REQUEST)
+        return Response({"detail": RuleNotInForce.user_message}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, TransitionRefused):
         return Response({"detail": exc.message, "state": exc.state}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, StaleEdit):

@@ -82,7 +82,7 @@ class ApiErrorsMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, RuleNotInForce):  # a date outside every version of a rule: bad input
-            text = "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."
+            text = RuleNotInForce.user_message
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": text}, status=400)
             return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ", "text": text}, status=400)

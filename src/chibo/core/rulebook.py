@@ -43,6 +43,9 @@ class UnknownRule(LookupError):
 class RuleNotInForce(LookupError):
     """The key exists but no version is in force on the date asked."""
 
+    # What a user is told when a date they gave falls outside every version (pages and API alike).
+    user_message = "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."
+
 
 def parse_value(value: str) -> Fraction:
     text = clean(value).replace(",", ".").replace(" ", "")

@@ -4,7 +4,6 @@ announced days (the same forms and services as the pages)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 
 from chibo.core import calendar as cal_mod
 from chibo.core import calendar_services, clock
-from chibo.core.access import actor_for
+from chibo.core.access import actor_for, require_top
 from chibo.core.api import RuleSerializer
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
 from chibo.core.rulebook import (
@@ -69,11 +68,6 @@ RuleVersionInput = form_serializer(RuleVersionForm, "RuleVersionInput",
                                    "A new version of the rule: its value, the day it takes effect and its basis.")
 
 
-def _top(actor, perm: str) -> None:
-    if actor.top_grant(perm) is None:
-        raise PermissionDenied
-
-
 class RuleDetail(generics.GenericAPIView):
     """The history of one rule (every version and the one in force today); POST adds a version (the one
     before it ends the day before; clocks already running keep the version they started under)."""
@@ -83,7 +77,7 @@ class RuleDetail(generics.GenericAPIView):
     @extend_schema(request=RuleVersionInput, responses={201: RuleSerializer})
     def post(self, request, key):
         actor = actor_for(request)
-        _top(actor, "rules.edit")
+        require_top(actor, "rules.edit")
         if not rule_history(key):
             raise Http404
         version = rule_add_version(actor=actor, key=key, **form_cleaned(RuleVersionForm, request))
@@ -128,7 +122,7 @@ class CalendarDays(generics.GenericAPIView):
     @extend_schema(request=CalendarDayInput, responses={201: CalendarDaySerializer})
     def post(self, request):
         actor = actor_for(request)
-        _top(actor, "calendar.edit")
+        require_top(actor, "calendar.edit")
         added = calendar_services.calendar_day_add(actor=actor, **form_cleaned(CalendarDayForm, request))
         return Response(CalendarDaySerializer(added).data, status=201)
 
@@ -141,7 +135,7 @@ class CalendarDayRemove(generics.GenericAPIView):
     @extend_schema(request=CalendarRemoveInput, responses={200: CalendarDaySerializer})
     def post(self, request):
         actor = actor_for(request)
-        _top(actor, "calendar.edit")
+        require_top(actor, "calendar.edit")
         data = form_cleaned(CalendarRemoveForm, request)
         day_obj = cal_mod.announced_day(data["day"])
         if day_obj is None:
@@ -163,7 +157,7 @@ class RuleVersionConfirm(generics.GenericAPIView):
     @extend_schema(request=RuleConfirmInput, responses={200: RuleSerializer})
     def post(self, request, pk):
         actor = actor_for(request)
-        _top(actor, "rules.edit")
+        require_top(actor, "rules.edit")
         version = rule_version_or_404(pk)
         return Response(RuleSerializer(rule_confirm(actor=actor, version=version,
                                                     **form_cleaned(RuleConfirmForm, request))).data)
