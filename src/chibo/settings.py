@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "chibo.bulk",
     "chibo.meetings",
     "chibo.transfers",
+    "chibo.dues",
     "chibo.rules",
     "chibo.home",
     "chibo.demo",

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from chibo.units.models import Unit
 
 TOKEN_PREFIX_LEN = 8
-OFFICER_ROLES = (Role.ORG_OFFICER, Role.INSPECTOR)  # granted by hand; committee roles follow posts
+OFFICER_ROLES = (Role.ORG_OFFICER, Role.INSPECTOR, Role.TREASURER)  # granted by hand; committee roles follow posts
 ACTIVATE_PATH = "/account/activate/"
 
 # Security notices: what the account holder is told (no personal data in them).
@@ -177,7 +177,7 @@ def account_invite(*, actor: Actor, kind: str, unit: Unit, email: str, full_name
         errors["kind"] = _("Loại tài khoản không hợp lệ.")
     elif kind == AccountKind.STAFF:
         if role not in OFFICER_ROLES:
-            errors["role"] = _("Chọn vai trò của cán bộ: cán bộ tổ chức hoặc cán bộ kiểm tra.")
+            errors["role"] = _("Chọn vai trò của cán bộ: cán bộ tổ chức, cán bộ kiểm tra hoặc người thu đảng phí.")
         else:
             require(actor, "roles.edit", unit)
             _require_whole_tree(actor, unit)
@@ -338,7 +338,7 @@ def role_grant(*, actor: Actor, user: User, role: str, unit: Unit, starts_on: da
     _require_whole_tree(actor, unit)
     errors: dict[str, str] = {}
     if role not in OFFICER_ROLES:
-        errors["role"] = _("Chỉ trao ở đây vai trò cán bộ tổ chức hoặc cán bộ kiểm tra; vai trò bí thư, cấp ủy viên "
+        errors["role"] = _("Chỉ trao ở đây vai trò cán bộ tổ chức, cán bộ kiểm tra hoặc người thu đảng phí; vai trò bí thư, cấp ủy viên "
                            "theo quyết định chỉ định cấp ủy.")
     if not unit.is_open:
         errors["unit"] = _("Tổ chức đã giải thể.")

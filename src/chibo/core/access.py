@@ -29,12 +29,14 @@ class Role:
     INSPECTOR = "inspector"
     SECRETARY = "secretary"
     COMMITTEE = "committee"
+    TREASURER = "treasurer"
 
     CHOICES = [
         (ORG_OFFICER, "Cán bộ tổ chức Đảng ủy cấp trên"),
         (INSPECTOR, "Cán bộ kiểm tra"),
         (SECRETARY, "Bí thư / phó bí thư"),
         (COMMITTEE, "Cấp ủy viên"),
+        (TREASURER, "Người thu đảng phí"),
     ]
 
 
@@ -46,14 +48,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "admission.view", "admission.edit", "admission.decide",
         "meetings.view", "meetings.manage",
         "accounts.view", "accounts.invite", "accounts.manage", "accounts.review", "roles.edit",
+        "dues.view", "dues.record", "dues.remit", "dues.confirm", "dues.rates",
     }),
     Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view", "transfers.hold", "admission.view",
-                                  "meetings.view", "accounts.view", "accounts.review"}),
+                                  "meetings.view", "accounts.view", "accounts.review", "dues.view"}),
     Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive",
                                "transfers.edit", "admission.view", "admission.edit", "admission.decide",
                                "meetings.view", "meetings.manage",
-                               "accounts.view", "accounts.invite", "accounts.manage"}),
-    Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view"}),
+                               "accounts.view", "accounts.invite", "accounts.manage",
+                               "dues.view", "dues.record", "dues.remit"}),
+    Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view", "dues.view"}),
+    # The cell's treasurer: keeps the dues book (sees the members of the cell to collect from them).
+    Role.TREASURER: frozenset({"units.view", "members.view", "dues.view", "dues.record"}),
 }
 
 # Roles that see other people's data: their accounts must use MFA.

@@ -15,6 +15,8 @@ class RuleUnit(models.TextChoices):
     POINTS = "points", "điểm"
     RATIO = "ratio", "tỷ lệ"
     MONEY = "money", "đồng (VND)"
+    # An amount in the currency named by the key's last part (dues.abroad.spouse.EUR → EUR).
+    FOREIGN_MONEY = "money_fx", "theo đồng tiền ghi ở cuối mã quy định"
 
 
 class Comparison(models.TextChoices):

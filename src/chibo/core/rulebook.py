@@ -9,7 +9,10 @@ used. A changed regulation is a new version (``rule_add_version``), never an edi
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
@@ -20,6 +23,7 @@ from django.http import Http404
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
 from chibo.core.models import Comparison, Confidence, Rule, RuleUnit
+from chibo.core.money import format_amount, minor_digits
 from chibo.core.text import clean
 
 # Bounds beyond which a value is absurd for its unit (refused when a version is added).
@@ -33,7 +37,37 @@ LIMITS: dict[str, tuple[Fraction, Fraction]] = {
     RuleUnit.POINTS: (Fraction(0), Fraction(100)),
     RuleUnit.RATIO: (Fraction(0), Fraction(1)),
     RuleUnit.MONEY: (Fraction(0), Fraction(1_000_000_000)),
+    RuleUnit.FOREIGN_MONEY: (Fraction(0), Fraction(1_000_000)),
 }
+
+
+@dataclass(frozen=True)
+class Family:
+    """Rules whose keys the upper committee creates itself, under a prefix an app declares: the amounts of
+    dues abroad by category and currency (``dues.abroad.<category>.<CUR>``), the share each kind of unit
+    keeps. ``check`` returns what is wrong with the rest of a key ("" when it is fine)."""
+
+    prefix: str
+    unit: str
+    comparison: str
+    label: str
+    check: Callable[[str], str]
+
+
+FAMILIES: dict[str, Family] = {}
+
+
+def register_family(family: Family) -> None:
+    FAMILIES[family.prefix] = family
+
+
+def family_of(key: str) -> Family | None:
+    return next((f for prefix, f in FAMILIES.items() if key.startswith(prefix)), None)
+
+
+def money_currency(version: Rule) -> str:
+    """The currency of a money rule: VND, or the last part of a foreign-money rule's key."""
+    return version.key.rsplit(".", 1)[-1] if version.unit == RuleUnit.FOREIGN_MONEY else "VND"
 
 
 class UnknownRule(LookupError):
@@ -106,6 +140,8 @@ def describe_value(version: Rule) -> str:
         return f"{version.value} ({percent}%)"
     if version.unit == RuleUnit.MONEY and value.denominator == 1:
         return f"{int(value):,}".replace(",", ".") + f" {version.get_unit_display()}"
+    if version.unit == RuleUnit.FOREIGN_MONEY:
+        return format_amount(Decimal(value.numerator) / Decimal(value.denominator), money_currency(version))
     return f"{version.value} {version.get_unit_display()}"
 
 
@@ -123,6 +159,56 @@ def rules_in_force(*, on: date) -> list[tuple[str, Rule | None]]:
     return sorted(found.items())
 
 
+def _value_errors(like: Rule, value: str, basis: str, confidence: str) -> dict[str, str]:
+    """What is wrong with a new version's value (for the unit of ``like``), basis and confidence."""
+    errors: dict[str, str] = {}
+    parsed = None
+    try:
+        parsed = parse_value(value)
+    except ValidationError as exc:
+        errors["value"] = exc.message_dict["value"][0]
+    if parsed is not None:
+        low, high = LIMITS[like.unit]
+        if not (low <= parsed <= high) or (like.unit == RuleUnit.RATIO and parsed == 0):
+            errors["value"] = f"Giá trị {value} {like.get_unit_display()} không hợp lý (cho phép {low}–{high})."
+        elif like.unit == RuleUnit.FOREIGN_MONEY and (parsed * 10 ** minor_digits(money_currency(like))).denominator != 1:
+            errors["value"] = f"{money_currency(like)} chỉ có {minor_digits(money_currency(like))} chữ số sau dấu phẩy."
+        elif like.unit not in (RuleUnit.RATIO, RuleUnit.MONEY, RuleUnit.FOREIGN_MONEY) and parsed.denominator != 1:
+            errors["value"] = f"Giá trị phải là số nguyên {like.get_unit_display()}."
+    if not clean(basis):
+        errors["basis"] = "Cần ghi văn bản căn cứ (số hiệu, điều khoản)."
+    if confidence not in Confidence.values:
+        errors["confidence"] = "Mức độ xác nhận không hợp lệ."
+    return errors
+
+
+@transaction.atomic
+def rule_define(*, actor: Actor, key: str, value: str, effective_from: date, basis: str,
+                confidence: str = Confidence.TO_CONFIRM, note: str = "") -> Rule:
+    """A rule of a registered family (``FAMILIES``): its first version when the key is new, else a new version
+    (``rule_add_version``). Only keys of a family may be created; every other key comes with the product."""
+    root = require_top(actor, "rules.edit")
+    key = clean(key)
+    family = family_of(key)
+    problem = family.check(key[len(family.prefix):]) if family is not None else "Không thể tạo quy định này."
+    if problem:
+        raise ValidationError({"key": problem})
+    assert family is not None
+    if Rule.objects.select_for_update().filter(key=key).exists():
+        return rule_add_version(actor=actor, key=key, value=value, effective_from=effective_from, basis=basis,
+                                confidence=confidence, note=note)
+    like = Rule(key=key, unit=family.unit)
+    errors = _value_errors(like, value, basis, confidence)
+    if errors:
+        raise ValidationError(errors)
+    version = Rule.objects.create(
+        key=key, value=clean(value), unit=family.unit, comparison=family.comparison, basis=clean(basis),
+        effective_from=effective_from, confidence=confidence, note=clean(note)[:300], created_by=actor.label)
+    audit(actor=actor, action="rule.defined", obj=version, unit=root,
+          data={"key": key, "value": version.value, "from": effective_from})
+    return version
+
+
 @transaction.atomic
 def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date, basis: str,
                      confidence: str = Confidence.CONFIRMED, note: str = "") -> Rule:
@@ -132,22 +218,7 @@ def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date
     if not versions:
         raise ValidationError({"key": f"Không có quy định «{key}» trong sổ quy định."})
     latest = versions[-1]
-    errors: dict[str, str] = {}
-    parsed = None
-    try:
-        parsed = parse_value(value)
-    except ValidationError as exc:
-        errors["value"] = exc.message_dict["value"][0]
-    if parsed is not None:
-        low, high = LIMITS[latest.unit]
-        if not (low <= parsed <= high) or (latest.unit == RuleUnit.RATIO and parsed == 0):
-            errors["value"] = f"Giá trị {value} {latest.get_unit_display()} không hợp lý (cho phép {low}–{high})."
-        elif latest.unit not in (RuleUnit.RATIO, RuleUnit.MONEY) and parsed.denominator != 1:
-            errors["value"] = f"Giá trị phải là số nguyên {latest.get_unit_display()}."
-    if not clean(basis):
-        errors["basis"] = "Cần ghi văn bản căn cứ (số hiệu, điều khoản)."
-    if confidence not in Confidence.values:
-        errors["confidence"] = "Mức độ xác nhận không hợp lệ."
+    errors = _value_errors(latest, value, basis, confidence)
     if effective_from <= latest.effective_from:
         errors["effective_from"] = (
             f"Phiên bản mới phải có hiệu lực sau {latest.effective_from:%d/%m/%Y} (phiên bản hiện có); "

@@ -32,7 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.http import Http404
 
-from chibo.core.access import PATH_STEP, Actor, subtree_q
+from chibo.core.access import PATH_END, PATH_STEP, Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
@@ -349,6 +349,12 @@ def members_panel(actor: Actor, unit: Unit) -> dict:
 def members_of_unit(unit: Unit, *, statuses: Iterable[str] = ACTIVE_STATUSES) -> QuerySet[Member]:
     """Members on the rolls of ``unit`` itself (not its subtree) with one of ``statuses``, in name order."""
     return Member.objects.filter(unit=unit, status__in=list(statuses)).order_by("name_sort", "pk")
+
+
+def members_on_rolls(unit: Unit | None = None) -> QuerySet[Member]:
+    """Members on the rolls of ``unit`` and the units below it (of the whole tree when None)."""
+    qs = Member.objects.filter(status__in=ACTIVE_STATUSES)
+    return qs if unit is None else qs.filter(unit__path__gte=unit.path, unit__path__lt=unit.path + PATH_END)
 
 
 def no_members() -> QuerySet[Member]:

@@ -66,7 +66,9 @@ class LetterForm(forms.Form):
     on = TodayDateField(label="Ngày cấp giấy")
     signer_title = forms.CharField(label="Chức vụ người ký", max_length=60, initial="Bí thư")
     signer_name = forms.CharField(label="Họ tên người ký", max_length=120)
-    dues_paid_through = forms.CharField(label="Đã đóng đảng phí đến hết tháng (mm/yyyy)", max_length=7)
+    dues_paid_through = forms.CharField(
+        label="Đã đóng đảng phí đến hết tháng (mm/yyyy)", max_length=7, required=False,
+        help_text="Để trống khi chi bộ ghi đảng phí trong hệ thống: lấy từ sổ đảng phí.")
 
 
 class DayForm(forms.Form):

@@ -22,6 +22,7 @@ from chibo.core.calendar import add_months, due_date
 from chibo.core.rulebook import integer, rule
 from chibo.core.text import clean
 from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline_open
+from chibo.dues.selectors import paid_through_text
 from chibo.members import timeline
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.enums import Status as MemberStatus
@@ -430,8 +431,11 @@ def _issue(actor: Actor, t: Transfer, *, issuer: Unit, form: str, box: int, on: 
         errors["signer_name"] = "Cần họ tên người ký."
     if not clean(signer_title):
         errors["signer_title"] = "Cần chức vụ người ký."
-    if not _valid_dues_month(clean(dues_paid_through)):
-        errors["dues_paid_through"] = "Đảng phí đã đóng đến hết tháng: nhập theo dạng mm/yyyy."
+    # The dues ledger fills the box when it knows the member; a typed month only where it does not.
+    dues_paid_through = paid_through_text(t.member, today=on) or clean(dues_paid_through)
+    if not _valid_dues_month(dues_paid_through):
+        errors["dues_paid_through"] = ("Đảng phí đã đóng đến hết tháng: sổ đảng phí chưa có số liệu của đảng viên "
+                                       "này, hãy nhập theo dạng mm/yyyy.")
     blockers = member_blockers(t.member)
     if "member" in blockers and "chưa xong" not in blockers["member"]:
         errors.update(blockers)
@@ -441,7 +445,7 @@ def _issue(actor: Actor, t: Transfer, *, issuer: Unit, form: str, box: int, on: 
     letter = Letter.objects.create(
         transfer=t, member=t.member, issuer=issuer, year=on.year, seq=seq, form=form, box=box, issued_on=on,
         addressee=clean(addressee)[:200], signer_title=clean(signer_title), signer_name=clean(signer_name),
-        dues_paid_through=clean(dues_paid_through), member_list_row=_member_list_row(t.member),
+        dues_paid_through=dues_paid_through, member_list_row=_member_list_row(t.member),
         valid_until=due_date(rule("transfer.report_within", on=on), on, unit=t.to_unit),
     )
     audit(actor=actor, action="transfers.letter_issued", obj=letter, unit=issuer,

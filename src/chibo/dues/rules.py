@@ -1,0 +1,159 @@
+"""The dues rules as the rulebook holds them, and the amount a member owes for a month.
+
+Fixed amounts abroad are rules the upper committee defines per category and currency
+(``dues.abroad.<category>.<CUR>``, e.g. ``dues.abroad.spouse.EUR``); the share each kind of unit keeps
+before sending the rest up is ``dues.kept.<unit kind>``. Both families are registered with the rulebook
+(``core.rulebook.register_family``) so that they are versioned, dated and confirmed like every rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from chibo.core.calendar import add_months
+from chibo.core.enums import RuleUnit
+from chibo.core.money import format_amount, is_currency, quantize
+from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, number, register_family, rule
+from chibo.dues.enums import Base, DecisionKind
+from chibo.members.enums import Category
+from chibo.units.enums import UnitKind
+
+if TYPE_CHECKING:
+    from chibo.dues.models import Decision, Profile
+
+ABROAD = "dues.abroad."
+KEPT = "dues.kept."
+
+
+def _abroad_key_problem(rest: str) -> str:
+    category, _, currency = rest.partition(".")
+    if category not in Category.values or category == Category.DOMESTIC:
+        return "Diện ở nước ngoài không hợp lệ: " + ", ".join(v for v in Category.values if v != Category.DOMESTIC)
+    if not is_currency(currency):
+        return f"«{currency}» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, JPY)."
+    return ""
+
+
+def _kept_key_problem(rest: str) -> str:
+    if rest not in UnitKind.values or rest == UnitKind.UPPER_COMMITTEE:
+        return "Loại tổ chức không hợp lệ (đảng ủy cấp trên không nộp lên nữa)."
+    return ""
+
+
+def register() -> None:
+    register_family(Family(ABROAD, RuleUnit.FOREIGN_MONEY, "", "Mức đảng phí ở nước ngoài theo diện và đồng tiền",
+                           _abroad_key_problem))
+    register_family(Family(KEPT, RuleUnit.RATIO, "", "Tỷ lệ đảng phí trích giữ lại theo loại tổ chức",
+                           _kept_key_problem))
+
+
+def abroad_key(category: str, currency: str) -> str:
+    return f"{ABROAD}{category}.{currency}"
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def months_between(first: date, last: date) -> list[date]:
+    """The first days of the months from ``first`` to ``last`` (inclusive)."""
+    out, month = [], month_start(first)
+    while month <= last:
+        out.append(month)
+        month = add_months(month, 1)
+    return out
+
+
+def party_years(admission_date: date, month: date) -> int:
+    """Whole years of party age at the end of ``month``."""
+    end = add_months(month, 1)
+    years = end.year - admission_date.year - ((end.month, end.day) < (admission_date.month, admission_date.day))
+    return max(years, 0)
+
+
+@dataclass(frozen=True)
+class Due:
+    amount: Decimal
+    currency: str
+    basis: str
+    deferred: bool = False
+
+
+def _fraction(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def base_amount(profile: Profile, month: date) -> tuple[Decimal, str]:
+    """The month's amount from the profile alone (before decisions), and how it was computed.
+    Raises RuleNotInForce / UnknownRule when the rule it needs has no version that month."""
+    cur = profile.currency
+    if profile.base == Base.SALARY:
+        ratio = number(rule("dues.rate_salary", on=month))
+        amount = quantize(Decimal(profile.base_amount or 0) * _fraction(ratio), cur)
+        return amount, f"{_percent(ratio)} × {format_amount(profile.base_amount, cur)}"
+    if profile.base == Base.PENSION:
+        ratio = number(rule("dues.rate_pension", on=month))
+        amount = quantize(Decimal(profile.base_amount or 0) * _fraction(ratio), cur)
+        return amount, f"{_percent(ratio)} × {format_amount(profile.base_amount, cur)} lương hưu"
+    if profile.base == Base.STUDENT:
+        amount = quantize(_fraction(number(rule("dues.student_monthly", on=month))), "VND")
+        return amount, "Mức học sinh, sinh viên"
+    amount = quantize(_fraction(number(rule(abroad_key(profile.category, cur), on=month))), cur)
+    return amount, f"Mức cố định: {Category(profile.category).label}"
+
+
+def _percent(ratio: Fraction) -> str:
+    return (f"{float(ratio * 100):.2f}".rstrip("0").rstrip(".").replace(".", ",")) + "%"
+
+
+def due_for(*, admission_date: date, profile: Profile, decisions: list[Decision], month: date) -> Due:
+    """What a member owes for ``month`` under ``profile`` and the decisions covering that month."""
+    cur = profile.currency
+    exempt_years = integer(rule("dues.exempt_party_years", on=month))
+    if party_years(admission_date, month) >= exempt_years:
+        return Due(Decimal(0), cur, f"Miễn: từ {exempt_years} năm tuổi Đảng")
+    decision = next((d for d in decisions if d.revoked_at is None and d.month_from <= month <= d.month_to), None)
+    if decision is not None and decision.kind == DecisionKind.EXEMPT:
+        return Due(Decimal(0), cur, f"Miễn theo quyết định {decision.document}")
+    amount, basis = base_amount(profile, month)
+    if decision is not None and decision.kind == DecisionKind.REDUCE:
+        amount = quantize(amount * Decimal(100 - decision.percent) / 100, cur)
+        basis += f", giảm {decision.percent}% (QĐ {decision.document})"
+    if profile.voluntary:
+        amount += Decimal(profile.voluntary)
+        basis += f", tự nguyện thêm {format_amount(profile.voluntary, cur)}"
+    deferred = decision is not None and decision.kind == DecisionKind.DEFER
+    if deferred and decision is not None:
+        basis += f", cho chậm đóng (QĐ {decision.document})"
+    return Due(quantize(amount, cur), cur, basis[:200], deferred)
+
+
+def kept_share(unit_kind: str, on: date) -> Fraction:
+    """The share of what a unit collects that it keeps (the rest goes up); the top keeps everything."""
+    if unit_kind == UnitKind.UPPER_COMMITTEE:
+        return Fraction(1)
+    try:
+        return number(rule(KEPT + unit_kind, on=on))
+    except (UnknownRule, RuleNotInForce):
+        return Fraction(0)
+
+
+def prepay_limit(on: date) -> int:
+    return integer(rule("dues.prepay_max_months", on=on))
+
+
+def arrears_threshold(on: date) -> int:
+    return integer(rule("strike_off.absence_or_dues_months", on=on))
+
+
+def reductions_allowed(on: date) -> list[int]:
+    return sorted(int(number(rule(f"dues.reduction_{k}", on=on)) * 100) for k in ("low", "mid", "high"))
+
+
+def reduction_max_months(on: date) -> int:
+    return integer(rule("dues.reduction_max_months", on=on))
+

@@ -1,0 +1,486 @@
+"""Writes on dues: profiles and decisions (timeline events), monthly obligations, the ledger (payments with
+numbered receipts, reversals), exchange rates and the rates abroad. Remittances: ``dues.remit``.
+
+Every write: lock, check, write, audit (see docs/architecture.md, "The write path"). The ledger is append-only:
+a posted entry is never edited or deleted; a mistake is undone by a reversal entry.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chibo.core import clock
+from chibo.core.access import Actor, require, require_top
+from chibo.core.audit import audit, audit_each
+from chibo.core.calendar import add_months
+from chibo.core.enums import Confidence
+from chibo.core.money import format_amount, is_currency, parse_amount, quantize
+from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define
+from chibo.core.text import clean
+from chibo.dues import rules as drules
+from chibo.dues.compute import Computer
+from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Method
+from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile, ReceiptCounter
+from chibo.dues.selectors import member_position
+from chibo.dues.timeline_events import DECISION_RECORDED, DECISION_REVOKED, PROFILE_SET
+from chibo.members.enums import ACTIVE_STATUSES, Category
+from chibo.members.selectors import member_fresh, members_on_rolls
+from chibo.members.timeline import record
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
+
+
+def _today() -> date:
+    return clock.today()
+
+
+def _errors(**found: str) -> None:
+    errors = {k: v for k, v in found.items() if v}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _on_rolls(member: Member) -> None:
+    if member.status not in ACTIVE_STATUSES:
+        raise ValidationError({"member": f"{member.full_name} không còn trong danh sách đảng viên của chi bộ "
+                                         f"({member.get_status_display().lower()}): không thu đảng phí."})
+
+
+# --------------------------------------------------------------------------------------------------
+# Profiles and decisions
+# --------------------------------------------------------------------------------------------------
+@transaction.atomic
+def profile_set(*, actor: Actor, member: Member, month: date, base: str, currency: str, category: str = "",
+                base_amount: Decimal | str | None = None, voluntary: Decimal | str = Decimal(0),
+                note: str = "") -> Profile:
+    """How much ``member`` pays from ``month`` on: a new profile row (an earlier one for the same month is
+    replaced, an earlier month's stays as history); obligations from that month are recomputed."""
+    member = member_fresh(member.pk)
+    require(actor, "dues.record", member.unit)
+    _on_rolls(member)
+    month = drules.month_start(month)
+    currency = clean(currency).upper()
+    category = category or member.category
+    problems: dict[str, str] = {}
+    if base not in Base.values:
+        problems["base"] = "Cách tính không hợp lệ."
+    if not is_currency(currency):
+        problems["currency"] = f"«{currency}» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, VND)."
+    if category not in Category.values:
+        problems["category"] = "Diện không hợp lệ."
+    amount = voluntary_amount = None
+    if not problems:
+        if base in (Base.SALARY, Base.PENSION):
+            try:
+                amount = parse_amount(base_amount if base_amount is not None and base_amount != "" else "0", currency)
+            except ValueError as exc:
+                problems["base_amount"] = str(exc)
+            else:
+                if amount <= 0:
+                    problems["base_amount"] = "Cần ghi tiền lương (hoặc lương hưu) lớn hơn 0."
+        elif base == Base.STUDENT and currency != "VND":
+            problems["currency"] = "Mức học sinh, sinh viên tính bằng đồng Việt Nam (VND)."
+        try:
+            voluntary_amount = parse_amount(voluntary if voluntary not in (None, "") else "0", currency)
+        except ValueError as exc:
+            problems["voluntary"] = str(exc)
+        else:
+            if voluntary_amount < 0:
+                problems["voluntary"] = "Số tiền tự nguyện đóng thêm không được âm."
+    if not problems and base == Base.ABROAD:
+        if category == Category.DOMESTIC:
+            problems["category"] = "Mức cố định ở nước ngoài cần một diện ở nước ngoài."
+        else:
+            try:
+                drules.base_amount(Profile(category=category, base=base, currency=currency), month)
+            except (UnknownRule, RuleNotInForce):
+                problems["currency"] = (
+                    f"Chưa có mức đảng phí cho diện «{Category(category).label}» bằng {currency} áp dụng từ tháng "
+                    f"{month:%m/%Y}: Đảng ủy cấp trên cần nhập mức này trước (Đảng phí → Mức đóng).")
+    if problems:
+        raise ValidationError(problems)
+    Profile.objects.filter(member=member, month=month).delete()
+    profile = Profile.objects.create(member=member, month=month, category=category, base=base, base_amount=amount,
+                                     currency=currency, voluntary=voluntary_amount or 0, note=clean(note)[:200],
+                                     created_by=actor.label)
+    record(actor=actor, member=member, kind=PROFILE_SET, occurred_on=month, unit=member.unit,
+           data={"month": month, "base": base, "currency": currency, "category": category})
+    audit(actor=actor, action="dues.profile_set", obj=profile, unit=member.unit,
+          data={"member": member.pk, "month": month, "base": base, "currency": currency, "category": category})
+    _recompute(member, month)
+    return profile
+
+
+@transaction.atomic
+def decision_record(*, actor: Actor, member: Member, kind: str, reason: str, month_from: date, month_to: date,
+                    document: str, decided_on: date, percent: int = 0) -> Decision:
+    """A decision to exempt, reduce or defer a member's dues for a period (the rules bound a reduction's
+    percent and length); obligations of those months are recomputed."""
+    member = member_fresh(member.pk)
+    require(actor, "dues.record", member.unit)
+    month_from, month_to = drules.month_start(month_from), drules.month_start(month_to)
+    problems: dict[str, str] = {}
+    if kind not in DecisionKind.values:
+        problems["kind"] = "Loại quyết định không hợp lệ."
+    if reason not in DecisionReason.values:
+        problems["reason"] = "Lý do không hợp lệ."
+    if month_to < month_from:
+        problems["month_to"] = "Tháng kết thúc phải từ tháng bắt đầu trở đi."
+    if not clean(document):
+        problems["document"] = "Cần số quyết định."
+    if decided_on > _today():
+        problems["decided_on"] = "Ngày quyết định không thể ở tương lai."
+    if kind == DecisionKind.REDUCE and "month_to" not in problems:
+        try:
+            allowed = drules.reductions_allowed(month_from)
+            longest = drules.reduction_max_months(month_from)
+        except (UnknownRule, RuleNotInForce) as exc:
+            raise ValidationError({"month_from": f"Chưa có quy định về giảm đảng phí áp dụng cho tháng "
+                                                 f"{month_from:%m/%Y}."}) from exc
+        if percent not in allowed:
+            problems["percent"] = ("Mức giảm chỉ có thể là " + ", ".join(f"{p}%" for p in allowed)
+                                   + " (dues.reduction_low/mid/high).")
+        if len(drules.months_between(month_from, month_to)) > longest:
+            problems["month_to"] = (f"Mỗi lần giảm tối đa {longest} tháng (dues.reduction_max_months); "
+                                    "hết hạn thì xét lại bằng quyết định mới.")
+    elif kind in DecisionKind.values:
+        percent = 100 if kind == DecisionKind.EXEMPT else 0
+    if not problems and Decision.objects.filter(member=member, revoked_at__isnull=True, month_from__lte=month_to,
+                                                month_to__gte=month_from).exists():
+        problems["month_from"] = ("Đã có một quyết định về đảng phí của đảng viên này trong khoảng thời gian đó; "
+                                  "hãy thu hồi quyết định cũ trước.")
+    if problems:
+        raise ValidationError(problems)
+    decision = Decision.objects.create(member=member, kind=kind, reason=reason, percent=percent,
+                                       month_from=month_from, month_to=month_to, document=clean(document)[:100],
+                                       decided_on=decided_on, created_by=actor.label)
+    record(actor=actor, member=member, kind=DECISION_RECORDED, occurred_on=decided_on, unit=member.unit,
+           data={"kind": kind, "percent": percent, "from": month_from, "to": month_to, "document": decision.document})
+    audit(actor=actor, action="dues.decision_recorded", obj=decision, unit=member.unit,
+          data={"member": member.pk, "kind": kind, "percent": percent, "from": month_from, "to": month_to})
+    _recompute(member, month_from)
+    return decision
+
+
+@transaction.atomic
+def decision_revoke(*, actor: Actor, decision: Decision, reason: str) -> Decision:
+    decision = Decision.objects.select_for_update().select_related("member__unit").get(pk=decision.pk)
+    require(actor, "dues.record", decision.member.unit)
+    if decision.revoked_at is not None:
+        raise ValidationError({"reason": "Quyết định này đã được thu hồi."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần ghi lý do thu hồi."})
+    decision.revoked_at, decision.revoked_reason = timezone.now(), clean(reason)[:200]
+    decision.save(update_fields=["revoked_at", "revoked_reason"])
+    record(actor=actor, member=decision.member, kind=DECISION_REVOKED, occurred_on=_today(),
+           unit=decision.member.unit, data={"document": decision.document, "reason": decision.revoked_reason})
+    audit(actor=actor, action="dues.decision_revoked", obj=decision, unit=decision.member.unit,
+          data={"member": decision.member_id, "reason": decision.revoked_reason})
+    _recompute(decision.member, decision.month_from)
+    return decision
+
+
+# --------------------------------------------------------------------------------------------------
+# Obligations
+# --------------------------------------------------------------------------------------------------
+def _recompute(member: Member, from_month: date) -> None:
+    """Obligations of ``member`` from ``from_month`` to this month: recomputed, created where missing, removed
+    where no profile applies any more (they are derived data; the ledger is not touched)."""
+    current = drules.month_start(_today())
+    computer = Computer.for_members([member.pk])
+    existing = {o.month: o for o in Obligation.objects.select_for_update().filter(member=member,
+                                                                                 month__gte=from_month)}
+    for month in drules.months_between(from_month, current):
+        due = computer.due(member.pk, member.admission_date, month)
+        old = existing.get(month)
+        if due is None:
+            if old is not None:
+                old.delete()
+            continue
+        if old is None:
+            Obligation.objects.create(member=member, unit=member.unit, month=month, currency=due.currency,
+                                      amount=due.amount, basis=due.basis, deferred=due.deferred)
+        elif (old.amount, old.currency, old.basis, old.deferred) != (due.amount, due.currency, due.basis, due.deferred):
+            Obligation.objects.filter(pk=old.pk).update(amount=due.amount, currency=due.currency, basis=due.basis,
+                                                        deferred=due.deferred)
+
+
+def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None, batch: int = 5000) -> int:
+    """Create the month's obligation of every member on the rolls (of ``unit``'s subtree) who has a profile and
+    none yet for that month; idempotent. Returns how many were created. The sweep calls it every day."""
+    month = drules.month_start(month)
+    if month > drules.month_start(_today()):
+        raise ValidationError({"month": "Chưa đến tháng này: nghĩa vụ đóng đảng phí được tính khi tháng bắt đầu."})
+    if unit is not None:
+        require(actor, "dues.record", unit)
+    created = 0
+    members = members_on_rolls(unit).exclude(pk__in=Obligation.objects.filter(month=month).values("member_id"))
+    ids_and_more = members.values_list("pk", "unit_id", "admission_date").order_by("pk")
+    chunk: list[tuple[int, int, date]] = []
+
+    def flush() -> int:
+        computer = Computer.for_members([pk for pk, _, _ in chunk])
+        rows = []
+        for pk, unit_id, admitted in chunk:
+            due = computer.due(pk, admitted, month)
+            if due is not None:
+                rows.append(Obligation(member_id=pk, unit_id=unit_id, month=month, currency=due.currency,
+                                       amount=due.amount, basis=due.basis, deferred=due.deferred))
+        Obligation.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
+        return len(rows)
+
+    for row in ids_and_more.iterator(chunk_size=batch):
+        chunk.append(row)
+        if len(chunk) >= batch:
+            created += flush()
+            chunk = []
+    if chunk:
+        created += flush()
+    if created:
+        audit(actor=actor, action="dues.obligations_generated", unit=unit,
+              data={"month": month, "created": created})
+    return created
+
+
+# --------------------------------------------------------------------------------------------------
+# The ledger
+# --------------------------------------------------------------------------------------------------
+def next_receipt_number(unit: Unit, year: int) -> int:
+    """The next receipt number of ``unit`` in ``year``: the counter row stays locked until the caller's
+    transaction ends, so numbers are gap-free and never repeat (a rolled-back payment rolls its number back)."""
+    counter = ReceiptCounter.objects.select_for_update().filter(unit=unit, year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(unit=unit, year=year, last=0)
+        except IntegrityError:
+            pass  # another treasurer created it first
+        counter = ReceiptCounter.objects.select_for_update().get(unit=unit, year=year)
+    ReceiptCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return counter.last
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One payment to post: a member, an amount in the member's currency, optionally the months it is for."""
+
+    member: Member
+    amount: Decimal | str
+    month_from: date | None = None
+    month_to: date | None = None
+    reference: str = ""
+    statement_key: str | None = None
+
+
+@dataclass
+class Posted:
+    entries: list[Entry]
+    notes: list[str]  # what the treasurer is told (a month already paid: the money became a credit)
+
+
+def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Decimal, str]:
+    member = line.member
+    if member.unit_id != unit.pk:
+        raise ValidationError({"member": f"{member.full_name} không sinh hoạt tại {unit.name}."})
+    _on_rolls(member)
+    position = member_position(member, today=today)
+    currency = position.currency
+    if currency is None:
+        raise ValidationError({"member": f"{member.full_name} chưa có mức đóng đảng phí: hãy ghi mức đóng trước."})
+    try:
+        amount = parse_amount(line.amount, currency)
+    except ValueError as exc:
+        raise ValidationError({"amount": f"{member.full_name}: {exc}"}) from exc
+    if amount <= 0:
+        raise ValidationError({"amount": f"{member.full_name}: số tiền phải lớn hơn 0."})
+    limit = drules.prepay_limit(today)
+    horizon = add_months(drules.month_start(today), limit)
+    if not position.covers_with(amount, through=horizon):
+        raise ValidationError({"amount": (
+            f"{member.full_name}: {format_amount(amount, currency)} vượt quá số tiền đóng trước cho phép "
+            f"(đến hết tháng {horizon:%m/%Y}, dues.prepay_max_months = {limit} tháng).")})
+    note = ""
+    if line.month_from is not None:
+        asked_to = drules.month_start(line.month_to or line.month_from)
+        if position.paid_through is not None and asked_to <= position.paid_through:
+            note = (f"{member.full_name}: tháng {drules.month_start(line.month_from):%m/%Y}"
+                    + (f"–{asked_to:%m/%Y}" if asked_to != drules.month_start(line.month_from) else "")
+                    + f" đã đóng đủ; {format_amount(amount, currency)} được ghi là tiền đóng trước (số dư có).")
+    return member, amount, note
+
+
+@transaction.atomic
+def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], paid_on: date, method: str,
+                  note: str = "") -> Posted:
+    """Post payments of members of ``unit`` (one, or a whole cell's month in one request): each gets a receipt
+    numbered per unit and year. All or nothing: one bad line refuses the whole request, saying which."""
+    require(actor, "dues.record", unit)
+    today = _today()
+    _errors(method="" if method in Method.values else "Hình thức nộp không hợp lệ.",
+            paid_on="Ngày nộp không thể ở tương lai." if paid_on > today else "",
+            lines="" if lines else "Chưa chọn đảng viên nào.")
+    if len({line.member.pk for line in lines}) != len(lines):
+        raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
+    checked = [_check_line(line, unit, today) for line in lines]
+    entries: list[Entry] = []
+    for line, (member, amount, _note) in zip(lines, checked, strict=True):
+        month_from = drules.month_start(line.month_from) if line.month_from else None
+        month_to = drules.month_start(line.month_to or line.month_from) if line.month_from else None
+        entry = Entry(unit=unit, member=member, kind=EntryKind.PAYMENT, amount=amount,
+                      currency=member_position_currency(member, today), method=method, paid_on=paid_on,
+                      month_from=month_from, month_to=month_to, reference=clean(line.reference)[:120],
+                      note=clean(note)[:200], receipt_year=paid_on.year,
+                      receipt_number=next_receipt_number(unit, paid_on.year), statement_key=line.statement_key,
+                      created_by=actor.label)
+        entry.save(force_insert=True)
+        entries.append(entry)
+    audit_each(actor=actor, action="dues.payment_posted", objects=entries, unit_for=lambda e: unit,
+               data_for=lambda e: {"member": e.member_id, "amount": e.amount, "currency": e.currency,
+                                   "receipt": e.receipt, "method": method, "paid_on": paid_on})
+    return Posted(entries=entries, notes=[n for _, _, n in checked if n])
+
+
+def member_position_currency(member: Member, today: date) -> str:
+    currency = member_position(member, today=today).currency
+    assert currency is not None
+    return currency
+
+
+@transaction.atomic
+def payment_reverse(*, actor: Actor, entry: Entry, reason: str) -> Entry:
+    """Undo a posted payment by a reversal entry of the same amount, negative (the payment stays in the book,
+    its receipt marked as reversed). A reversal is never reversed; a payment is reversed once."""
+    entry = Entry.objects.select_for_update().select_related("unit", "member").get(pk=entry.pk)
+    require(actor, "dues.record", entry.unit)
+    if entry.kind == EntryKind.REVERSAL:
+        raise ValidationError({"entry": "Không thể đảo một bút toán đảo: hãy ghi một khoản thu mới nếu cần."})
+    if Entry.objects.filter(reverses=entry).exists():
+        raise ValidationError({"entry": f"Khoản thu (biên lai {entry.receipt}) đã được đảo."})
+    if not clean(reason):
+        raise ValidationError({"reason": "Cần ghi lý do đảo bút toán."})
+    reversal = Entry(unit=entry.unit, member=entry.member, kind=EntryKind.REVERSAL, amount=-entry.amount,
+                     currency=entry.currency, method=entry.method, paid_on=_today(), reverses=entry,
+                     note=clean(reason)[:200], created_by=actor.label)
+    reversal.save(force_insert=True)
+    audit(actor=actor, action="dues.payment_reversed", obj=reversal, unit=entry.unit,
+          data={"member": entry.member_id, "reverses": entry.pk, "receipt": entry.receipt, "amount": entry.amount,
+                "currency": entry.currency, "reason": reversal.note})
+    return reversal
+
+
+# --------------------------------------------------------------------------------------------------
+# Rates abroad and exchange rates (the upper committee)
+# --------------------------------------------------------------------------------------------------
+def rate_define(*, actor: Actor, category: str, currency: str, amount: str, effective_from: date, basis: str,
+                confirmed: bool = False, note: str = "") -> object:
+    """The monthly amount members of ``category`` pay in ``currency`` from ``effective_from``: a rule of the
+    rulebook (``dues.abroad.<category>.<CUR>``), "to confirm" unless the basis was checked."""
+    currency = clean(currency).upper()
+    return rule_define(actor=actor, key=drules.abroad_key(category, currency), value=str(amount).replace(",", "."),
+                       effective_from=drules.month_start(effective_from), basis=basis,
+                       confidence=Confidence.CONFIRMED if confirmed else Confidence.TO_CONFIRM, note=note)
+
+
+def share_define(*, actor: Actor, unit_kind: str, share: str, effective_from: date, basis: str,
+                 confirmed: bool = False) -> object:
+    """The share of collected dues a kind of unit keeps (``dues.kept.<kind>``), the rest going up."""
+    return rule_define(actor=actor, key=drules.KEPT + unit_kind, value=share, effective_from=effective_from,
+                       basis=basis, confidence=Confidence.CONFIRMED if confirmed else Confidence.TO_CONFIRM)
+
+
+def _rate_value(text: str) -> Decimal:
+    try:
+        value = Decimal(clean(text).replace(" ", "").replace(",", "."))
+    except InvalidOperation as exc:
+        raise ValidationError({"vnd": f"«{text}» không phải một tỷ giá."}) from exc
+    if not value.is_finite() or value <= 0 or value > Decimal(10) ** 9:
+        raise ValidationError({"vnd": "Tỷ giá phải lớn hơn 0 (số đồng cho một đơn vị ngoại tệ)."})
+    return quantize(value, "KWD").quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def exchange_rate_set(*, actor: Actor, currency: str, day: date, vnd: str, source: str) -> ExchangeRate:
+    """The rate of ``currency`` on ``day`` (đồng per unit); a second rate for the same day replaces the first."""
+    root = require_top(actor, "dues.rates")
+    currency = clean(currency).upper()
+    _errors(currency="" if is_currency(currency) and currency != "VND" else f"«{currency}» không phải một ngoại tệ.",
+            source="" if clean(source) else "Cần ghi nguồn tỷ giá (ví dụ: Ngân hàng Nhà nước, Vietcombank).",
+            day="Ngày của tỷ giá không thể ở tương lai." if day > _today() else "")
+    value = _rate_value(vnd)
+    rate, created = ExchangeRate.objects.update_or_create(
+        currency=currency, day=day, defaults={"vnd": value, "source": clean(source)[:120], "created_by": actor.label})
+    audit(actor=actor, action="dues.exchange_rate_set", obj=rate, unit=root,
+          data={"currency": currency, "day": day, "vnd": value, "replaced": not created})
+    return rate
+
+
+MAX_RATE_ROWS = 5000
+
+
+@transaction.atomic
+def exchange_rates_import(*, actor: Actor, data: bytes, source: str) -> int:
+    """Rates from a CSV with the columns currency, day (dd/mm/yyyy or yyyy-mm-dd), vnd: all lines or none."""
+    require_top(actor, "dues.rates")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": "Tệp phải là CSV mã UTF-8."}) from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if rows and [c.strip().lower() for c in rows[0]][:3] == ["currency", "day", "vnd"]:
+        rows = rows[1:]
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if not rows:
+        raise ValidationError({"file": "Tệp không có dòng tỷ giá nào (cột: currency, day, vnd)."})
+    if len(rows) > MAX_RATE_ROWS:
+        raise ValidationError({"file": f"Tối đa {MAX_RATE_ROWS} dòng mỗi lần."})
+    problems: list[str] = []
+    parsed: list[tuple[str, date, str]] = []
+    seen: set[tuple[str, date]] = set()
+    for n, row in enumerate(rows, start=1):
+        if len(row) != 3:
+            problems.append(f"dòng {n}: cần đúng 3 cột (currency, day, vnd)")
+            continue
+        day = _parse_day(row[1])
+        if day is None:
+            problems.append(f"dòng {n}: ngày «{row[1][:20]}» không hợp lệ")
+            continue
+        key = (row[0].strip().upper(), day)
+        if key in seen:
+            problems.append(f"dòng {n}: trùng tỷ giá {key[0]} ngày {day:%d/%m/%Y}")
+            continue
+        seen.add(key)
+        parsed.append((key[0], day, row[2]))
+    if problems:
+        raise ValidationError({"file": "; ".join(problems[:10]) + (" …" if len(problems) > 10 else "")})
+    for n, (currency, day, vnd) in enumerate(parsed, start=1):
+        try:
+            exchange_rate_set(actor=actor, currency=currency, day=day, vnd=vnd, source=source)
+        except ValidationError as exc:
+            messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
+            raise ValidationError({"file": f"dòng {n}: {messages}"}) from exc
+    return len(parsed)
+
+
+def _parse_day(text: str) -> date | None:
+    text = text.strip()
+    try:
+        if "/" in text:
+            d, m, y = (int(p) for p in text.split("/"))
+            return date(y, m, d)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
