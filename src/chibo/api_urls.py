@@ -4,6 +4,7 @@ from chibo.accounts import api as accounts_api
 from chibo.admission import api as admission_api
 from chibo.bulk import api as bulk_api
 from chibo.deadlines import api as deadlines_api
+from chibo.dues import api as dues_api
 from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
 from chibo.notifications import api as notifications_api
@@ -32,6 +33,7 @@ urlpatterns = [
     path("units/<int:pk>/close/", units_api.UnitClose.as_view(), name="api_unit_close"),
     path("members/", members_api.MemberList.as_view(), name="api_members"),
     path("members/<int:pk>/", members_api.MemberDetail.as_view(), name="api_member"),
+    path("members/<int:pk>/dues/", dues_api.DuesMember.as_view(), name="api_dues_member"),
     path("members/<int:pk>/timeline/", members_api.MemberTimeline.as_view(), name="api_member_timeline"),
     path("members/<int:pk>/invite/", members_api.MemberInvite.as_view(), name="api_member_invite"),
     path("units/<int:pk>/invite-members/", members_api.UnitInviteMembers.as_view(), name="api_unit_invite_members"),

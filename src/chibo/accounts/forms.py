@@ -10,7 +10,8 @@ from chibo.accounts.enums import AccountState
 from chibo.core.access import Role
 from chibo.units.picker import UnitChoiceField, UnitScope
 
-OFFICER_ROLE_CHOICES = [(Role.ORG_OFFICER, _("Cán bộ tổ chức")), (Role.INSPECTOR, _("Cán bộ kiểm tra"))]
+OFFICER_ROLE_CHOICES = [(Role.ORG_OFFICER, _("Cán bộ tổ chức")), (Role.INSPECTOR, _("Cán bộ kiểm tra")),
+                        (Role.TREASURER, _("Người thu đảng phí"))]
 
 
 class ActivationForm(forms.Form):

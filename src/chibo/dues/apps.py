@@ -8,6 +8,8 @@ class DuesConfig(AppConfig):
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types and the rule families.
-        from chibo.dues import rules, timeline_events  # noqa: F401
+        from chibo.deadlines.sweep import register_step
+        from chibo.dues import rules, services, timeline_events  # noqa: F401
 
         rules.register()
+        register_step(services.dues_sweep)

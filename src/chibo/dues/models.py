@@ -15,7 +15,6 @@ from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Meth
 from chibo.members.enums import Category
 
 
-
 class Profile(models.Model):
     """How much a member pays from ``month`` on, until the next profile of that member."""
 

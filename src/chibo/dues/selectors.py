@@ -24,6 +24,7 @@ from chibo.dues import rules as drules
 from chibo.dues.compute import Computer
 from chibo.dues.enums import EntryKind
 from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile
+from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import member_get, members_of_unit
 
 if TYPE_CHECKING:
@@ -143,6 +144,21 @@ def member_position(member: Member, *, today: date | None = None) -> Position:
     return position
 
 
+def members_owing(year: int) -> list[int]:
+    """Members on the rolls with obligations in ``year`` whose obligations so far exceed their payments (in some
+    currency): the candidates for arrears (the exact months come from ``member_position``)."""
+    due: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
+    candidates = Obligation.objects.filter(month__year=year, amount__gt=0,
+                                           member__status__in=ACTIVE_STATUSES).values("member_id")
+    for member_id, currency, total in (Obligation.objects.filter(member_id__in=candidates)
+                                       .values_list("member_id", "currency").annotate(t=Sum("amount")).order_by()):
+        due[(member_id, currency)] += total
+    for member_id, currency, total in (Entry.objects.filter(member_id__in=candidates)
+                                       .values_list("member_id", "currency").annotate(t=Sum("amount")).order_by()):
+        due[(member_id, currency)] -= total
+    return sorted({member_id for (member_id, _), owed in due.items() if owed > 0})
+
+
 def paid_through(member: Member, *, today: date | None = None) -> date | None:
     """The month through which ``member`` has paid their dues (the transfer letter's box), None if nothing."""
     return member_position(member, today=today).paid_through
@@ -166,7 +182,7 @@ def member_for_dues(actor: Actor, pk: int | str) -> Member:
 
 
 def entries_of(member: Member) -> QuerySet[Entry]:
-    return Entry.objects.filter(member_id=member.pk).select_related("reverses").order_by("-paid_on", "-pk")
+    return Entry.objects.filter(member_id=member.pk).select_related("reverses").order_by("-pk")
 
 
 def reversed_ids(entries: list[Entry]) -> set[int]:

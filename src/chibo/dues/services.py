@@ -21,24 +21,27 @@ from django.db.models import F
 from django.utils import timezone
 
 from chibo.core import clock
-from chibo.core.access import Actor, require, require_top
+from chibo.core.access import SYSTEM, Actor, require, require_top
 from chibo.core.audit import audit, audit_each
 from chibo.core.calendar import add_months
 from chibo.core.enums import Confidence
 from chibo.core.money import format_amount, is_currency, parse_amount, quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define
 from chibo.core.text import clean
+from chibo.deadlines.selectors import open_sources
+from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.dues import rules as drules
 from chibo.dues.compute import Computer
 from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Method
 from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile, ReceiptCounter
-from chibo.dues.selectors import member_position
+from chibo.dues.selectors import member_position, members_owing
 from chibo.dues.timeline_events import DECISION_RECORDED, DECISION_REVOKED, PROFILE_SET
 from chibo.members.enums import ACTIVE_STATUSES, Category
-from chibo.members.selectors import member_fresh, members_on_rolls
+from chibo.members.selectors import member_fresh, members_by_id, members_on_rolls
 from chibo.members.timeline import record
 
 if TYPE_CHECKING:
+    from chibo.core.models import Rule
     from chibo.members.models import Member
     from chibo.units.models import Unit
 
@@ -218,11 +221,12 @@ def _recompute(member: Member, from_month: date) -> None:
                                                         deferred=due.deferred)
 
 
-def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None, batch: int = 5000) -> int:
+def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None, batch: int = 5000,
+                         today: date | None = None) -> int:
     """Create the month's obligation of every member on the rolls (of ``unit``'s subtree) who has a profile and
     none yet for that month; idempotent. Returns how many were created. The sweep calls it every day."""
     month = drules.month_start(month)
-    if month > drules.month_start(_today()):
+    if month > drules.month_start(today or _today()):
         raise ValidationError({"month": "Chưa đến tháng này: nghĩa vụ đóng đảng phí được tính khi tháng bắt đầu."})
     if unit is not None:
         require(actor, "dues.record", unit)
@@ -386,7 +390,7 @@ def payment_reverse(*, actor: Actor, entry: Entry, reason: str) -> Entry:
 # Rates abroad and exchange rates (the upper committee)
 # --------------------------------------------------------------------------------------------------
 def rate_define(*, actor: Actor, category: str, currency: str, amount: str, effective_from: date, basis: str,
-                confirmed: bool = False, note: str = "") -> object:
+                confirmed: bool = False, note: str = "") -> Rule:
     """The monthly amount members of ``category`` pay in ``currency`` from ``effective_from``: a rule of the
     rulebook (``dues.abroad.<category>.<CUR>``), "to confirm" unless the basis was checked."""
     currency = clean(currency).upper()
@@ -396,7 +400,7 @@ def rate_define(*, actor: Actor, category: str, currency: str, amount: str, effe
 
 
 def share_define(*, actor: Actor, unit_kind: str, share: str, effective_from: date, basis: str,
-                 confirmed: bool = False) -> object:
+                 confirmed: bool = False) -> Rule:
     """The share of collected dues a kind of unit keeps (``dues.kept.<kind>``), the rest going up."""
     return rule_define(actor=actor, key=drules.KEPT + unit_kind, value=share, effective_from=effective_from,
                        basis=basis, confidence=Confidence.CONFIRMED if confirmed else Confidence.TO_CONFIRM)
@@ -484,3 +488,48 @@ def _parse_day(text: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         return None
+
+
+# --------------------------------------------------------------------------------------------------
+# The daily sweep: this month's obligations, and members in arrears on the radar
+# --------------------------------------------------------------------------------------------------
+ARREARS = "dues.arrears"
+
+
+def arrears_source(member_id: int, year: int) -> str:
+    return f"dues.arrears:{member_id}:{year}"
+
+
+def dues_sweep(today: date) -> dict[str, int]:
+    """Generate this month's obligations (idempotent), then: a member with at least
+    ``strike_off.absence_or_dues_months`` unpaid months this year gets a deadline on the cell's radar (the cell
+    considers proposing to strike them off; it never strikes off by itself); a member who has since paid up has
+    that deadline met."""
+    created = obligations_generate(actor=SYSTEM, month=today, today=today)
+    threshold = drules.arrears_threshold(today)
+    year = today.year
+    flagged: dict[int, list[date]] = {}
+    owing = members_by_id(members_owing(year))
+    for member in owing.values():
+        unpaid = member_position(member, today=today).unpaid_months(year)
+        if len(unpaid) >= threshold:
+            flagged[member.pk] = unpaid
+    already = open_sources([ARREARS])
+    opened = met = 0
+    with transaction.atomic():
+        for member_id, months in flagged.items():
+            source = arrears_source(member_id, year)
+            if source in already:
+                continue
+            member = owing[member_id]
+            deadline_open(actor=SYSTEM, kind=ARREARS, unit=member.unit, member=member, start=today, source=source,
+                          title=f"Xem xét đề nghị xóa tên: {member.full_name} chưa đóng đảng phí {len(months)} "
+                                f"tháng năm {year}",
+                          data={"months": [m.month for m in months], "threshold": threshold})
+            opened += 1
+        prefix = "dues.arrears:"
+        for source in already:
+            member_id_text, _, source_year = source.removeprefix(prefix).partition(":")
+            if source_year == str(year) and int(member_id_text) not in flagged:
+                met += deadline_close_for(actor=SYSTEM, source=source, kind=ARREARS, on=today)
+    return {"obligations": created, "arrears_opened": opened, "arrears_met": met}

@@ -388,6 +388,7 @@ MATRIX: dict[str, object] = {
         "?page=abc":                  E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_member":         api(MEMBER_PAGE),
+    "api_dues_member":    api(MEMBER_PAGE),  # dues.view on the member's unit (inspectors too), or the member
     "api_member_invite":  {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
     "api_unit_invite_members": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_admission_invite": {t: E(405, 405, 405, 405, 405, 405, 401) for t in ADMISSION_CASE_PAGE},

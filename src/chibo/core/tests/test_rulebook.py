@@ -40,6 +40,9 @@ COMPOSITE = {
     "admission.decide_within": ["admission.decide_within", "admission.decide_extension_max"],  # 60 (+≤ 30)
     "meeting.min_minutes / combined": ["meeting.min_minutes", "meeting.min_minutes_combined"],
     "dues.rates": ["dues.rate_salary", "dues.rate_pension", "dues.student_monthly"],
+    "dues.kept": ["dues.kept.grassroots_cell", "dues.kept.subordinate_cell", "dues.kept.grassroots_committee",
+                  "dues.kept.delegation_cell"],
+    "dues.reductions": ["dues.reduction_low", "dues.reduction_mid", "dues.reduction_high"],
     "grading.bands": ["grading.band_excellent", "grading.band_good", "grading.band_completed"],
     "discipline.limitation_years": ["discipline.limitation_years_reprimand", "discipline.limitation_years_warning"],
 }

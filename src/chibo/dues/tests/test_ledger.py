@@ -328,3 +328,26 @@ def test_the_transfer_letter_takes_the_paid_through_month_from_the_ledger(setup,
     with pytest.raises(ValidationError, match="mm/yyyy"), transaction.atomic():
         letter(b, "")
     assert letter(b, "05/2026").dues_paid_through == "05/2026"
+
+
+def test_the_sweep_generates_the_month_and_puts_arrears_on_the_radar(setup):
+    from chibo.deadlines.models import Deadline
+    from chibo.dues.services import dues_sweep
+
+    boss, cell, (a, b) = setup
+    fixed(boss, a)
+    fixed(boss, b)
+    services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash", lines=[PaymentLine(b, "50")])
+    with override_settings(CHIBO_TODAY=date(2026, 7, 2)):
+        result = dues_sweep(date(2026, 7, 2))
+        assert Obligation.objects.filter(member=a, month=date(2026, 7, 1)).exists()
+        assert result["obligations"] >= 2
+        # a: February to June unpaid (5 ≥ 3): on the radar once; b paid through May, June unpaid: not flagged.
+        flagged = Deadline.objects.filter(kind="dues.arrears", state="open")
+        assert list(flagged.values_list("member_id", flat=True)) == [a.pk]
+        assert flagged.get().unit == cell and "5 tháng" in flagged.get().title
+        assert dues_sweep(date(2026, 7, 2))["arrears_opened"] == 0
+        services.payments_post(actor=boss, unit=cell, paid_on=date(2026, 7, 2), method="cash",
+                               lines=[PaymentLine(a, "75")])
+        assert dues_sweep(date(2026, 7, 2))["arrears_met"] == 1
+        assert not Deadline.objects.filter(kind="dues.arrears", state="open").exists()

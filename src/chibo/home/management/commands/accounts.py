@@ -2,11 +2,11 @@
 and the API, acting as ``--user`` (default: the installation's operator over the whole tree).
 
     chibo accounts list [--state invited|expired|active|deactivated]
-    chibo accounts invite-staff --name N --email E --role org_officer|inspector --unit CODE
+    chibo accounts invite-staff --name N --email E --role org_officer|inspector|treasurer --unit CODE
     chibo accounts invite-member MEMBER_ID [--email E]
     chibo accounts invite-unit UNIT_CODE
     chibo accounts resend USERNAME | revoke USERNAME | deactivate USERNAME --reason R
-    chibo accounts grant USERNAME org_officer|inspector UNIT_CODE
+    chibo accounts grant USERNAME org_officer|inspector|treasurer UNIT_CODE
     chibo accounts withdraw ROLE_ID --reason R
     chibo accounts review
 """
