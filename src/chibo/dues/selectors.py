@@ -1,6 +1,8 @@
 """Reads on dues, always through the actor's scope: a member's position (what they owe, paid, paid through), a
 cell's month, the ledger, receipts, exchange rates.
 
+Sums are rounded back to the currency's minor unit: SQLite adds decimal columns as binary floats.
+
 Allocation: payments cover a member's obligations oldest month first, per currency; money beyond what is due
 is a credit, which covers the coming months (prepayment) as they are computed from the profile in force.
 """
@@ -14,18 +16,18 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 
 from chibo.core import clock
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import Actor
 from chibo.core.calendar import add_months
+from chibo.core.money import quantize
 from chibo.dues import rules as drules
 from chibo.dues.compute import Computer
-from chibo.dues.enums import EntryKind
-from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile
+from chibo.dues.models import Entry, Obligation
 from chibo.members.enums import ACTIVE_STATUSES
-from chibo.members.selectors import member_get, members_of_unit
+from chibo.members.selectors import member_get
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
@@ -113,7 +115,7 @@ def member_position(member: Member, *, today: date | None = None) -> Position:
     paid: dict[str, Decimal] = defaultdict(Decimal)
     for currency, total in (Entry.objects.filter(member_id=member.pk).values_list("currency")
                             .annotate(total=Sum("amount")).order_by()):
-        paid[currency] += total
+        paid[currency] += quantize(total, currency)
     due: dict[str, Decimal] = defaultdict(Decimal)
     lines = [MonthLine(o.month, o.amount, o.currency, o.basis, o.deferred) for o in obligations]
     remaining = dict(paid)
@@ -152,10 +154,10 @@ def members_owing(year: int) -> list[int]:
                                            member__status__in=ACTIVE_STATUSES).values("member_id")
     for member_id, currency, total in (Obligation.objects.filter(member_id__in=candidates)
                                        .values_list("member_id", "currency").annotate(t=Sum("amount")).order_by()):
-        due[(member_id, currency)] += total
+        due[(member_id, currency)] += quantize(total, currency)
     for member_id, currency, total in (Entry.objects.filter(member_id__in=candidates)
                                        .values_list("member_id", "currency").annotate(t=Sum("amount")).order_by()):
-        due[(member_id, currency)] -= total
+        due[(member_id, currency)] -= quantize(total, currency)
     return sorted({member_id for (member_id, _), owed in due.items() if owed > 0})
 
 
@@ -189,18 +191,6 @@ def reversed_ids(entries: list[Entry]) -> set[int]:
     return set(Entry.objects.filter(reverses_id__in=[e.pk for e in entries]).values_list("reverses_id", flat=True))
 
 
-def profiles_of(member: Member) -> QuerySet[Profile]:
-    return Profile.objects.filter(member_id=member.pk).order_by("-month")
-
-
-def decisions_of(member: Member) -> QuerySet[Decision]:
-    return Decision.objects.filter(member_id=member.pk).order_by("-month_from")
-
-
-def obligations_of(member: Member, *, limit: int = 24) -> list[Obligation]:
-    return list(Obligation.objects.filter(member_id=member.pk).order_by("-month")[:limit])
-
-
 def entry_get(actor: Actor, pk: int | str) -> Entry:
     """A ledger entry seen by staff with dues.view on its unit, or by the member it belongs to; else 404."""
     entry = (Entry.objects.select_related("unit", "member", "reverses").filter(pk=pk).first()
@@ -210,61 +200,13 @@ def entry_get(actor: Actor, pk: int | str) -> Entry:
     return entry
 
 
-def entry_reversal(entry: Entry) -> Entry | None:
-    return Entry.objects.filter(reverses=entry).first()
-
-
-@dataclass
-class SheetRow:
-    member: Member
-    position: Position
-    obligation: Obligation | None   # of the month shown
-    paid_in_month: Decimal          # payments (net) recorded in that month
-    receipts: list[str]
-
-    @property
-    def suggested(self) -> Decimal:
-        """What to collect now: the arrears in the current currency, else the month's amount."""
-        cur = self.position.currency
-        if cur is None:
-            return Decimal(0)
-        owed = self.position.balance.get(cur, Decimal(0))
-        return owed if owed > 0 else Decimal(0)
-
-
-def unit_sheet(unit: Unit, month: date, *, today: date | None = None) -> list[SheetRow]:
-    """The cell's dues for ``month``: each member on the rolls with their obligation, what they paid that month
-    (by the date of payment), their receipts and their position (the dues book, the treasurer's month)."""
-    today = today or clock.today()
-    month = drules.month_start(month)
-    members = list(members_of_unit(unit).order_by("name_sort", "pk"))
-    ids = [m.pk for m in members]
-    obligations = {o.member_id: o for o in Obligation.objects.filter(member_id__in=ids, month=month)}
-    paid: dict[int, Decimal] = defaultdict(Decimal)
-    receipts: dict[int, list[str]] = defaultdict(list)
-    for entry in Entry.objects.filter(member_id__in=ids, unit=unit, paid_on__gte=month,
-                                      paid_on__lt=add_months(month, 1)).order_by("pk"):
-        paid[entry.member_id] += entry.amount
-        if entry.kind == EntryKind.PAYMENT:
-            receipts[entry.member_id].append(entry.receipt)
-    return [SheetRow(m, member_position(m, today=today), obligations.get(m.pk), paid[m.pk], receipts[m.pk])
-            for m in members]
-
-
-def unit_entries(actor: Actor, unit: Unit, *, month: date | None = None) -> QuerySet[Entry]:
-    qs = Entry.objects.filter(unit=unit).select_related("member").order_by("-pk")
-    if month is not None:
-        qs = qs.filter(paid_on__gte=month, paid_on__lt=add_months(month, 1))
-    return qs
-
-
 def collected(units_q: Iterable[int] | QuerySet[Unit], first: date, last: date) -> dict[tuple[int, str], Decimal]:
     """Net payments by unit and currency, paid in the months from ``first`` to ``last`` (first days)."""
     out: dict[tuple[int, str], Decimal] = {}
     for unit_id, currency, total in (Entry.objects.filter(unit__in=units_q, paid_on__gte=first,
                                                           paid_on__lt=add_months(last, 1))
                                      .values_list("unit_id", "currency").annotate(t=Sum("amount")).order_by()):
-        out[(unit_id, currency)] = total
+        out[(unit_id, currency)] = quantize(total, currency)
     return out
 
 
@@ -273,21 +215,5 @@ def due_in(units_q: Iterable[int] | QuerySet[Unit], first: date, last: date) -> 
     out: dict[tuple[int, str], Decimal] = {}
     for unit_id, currency, total in (Obligation.objects.filter(unit__in=units_q, month__gte=first, month__lte=last)
                                      .values_list("unit_id", "currency").annotate(t=Sum("amount")).order_by()):
-        out[(unit_id, currency)] = total
+        out[(unit_id, currency)] = quantize(total, currency)
     return out
-
-
-def rate_on(currency: str, day: date) -> ExchangeRate | None:
-    """The latest rate of ``currency`` on or before ``day`` (None: no rate entered yet)."""
-    if currency == "VND":
-        return None
-    return ExchangeRate.objects.filter(currency=currency, day__lte=day).order_by("-day").first()
-
-
-def exchange_rates(*, currency: str = "") -> QuerySet[ExchangeRate]:
-    qs = ExchangeRate.objects.all()
-    return qs.filter(currency=currency) if currency else qs
-
-
-def subtree(unit: Unit) -> Q:
-    return subtree_q([unit.path], "unit__path")

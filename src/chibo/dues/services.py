@@ -296,7 +296,7 @@ class Posted:
     notes: list[str]  # what the treasurer is told (a month already paid: the money became a credit)
 
 
-def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Decimal, str]:
+def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Decimal, str, str]:
     member = line.member
     if member.unit_id != unit.pk:
         raise ValidationError({"member": f"{member.full_name} không sinh hoạt tại {unit.name}."})
@@ -324,7 +324,7 @@ def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Dec
             note = (f"{member.full_name}: tháng {drules.month_start(line.month_from):%m/%Y}"
                     + (f"–{asked_to:%m/%Y}" if asked_to != drules.month_start(line.month_from) else "")
                     + f" đã đóng đủ; {format_amount(amount, currency)} được ghi là tiền đóng trước (số dư có).")
-    return member, amount, note
+    return member, amount, currency, note
 
 
 @transaction.atomic
@@ -341,11 +341,11 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
         raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
     checked = [_check_line(line, unit, today) for line in lines]
     entries: list[Entry] = []
-    for line, (member, amount, _note) in zip(lines, checked, strict=True):
+    for line, (member, amount, currency, _note) in zip(lines, checked, strict=True):
         month_from = drules.month_start(line.month_from) if line.month_from else None
         month_to = drules.month_start(line.month_to or line.month_from) if line.month_from else None
         entry = Entry(unit=unit, member=member, kind=EntryKind.PAYMENT, amount=amount,
-                      currency=member_position_currency(member, today), method=method, paid_on=paid_on,
+                      currency=currency, method=method, paid_on=paid_on,
                       month_from=month_from, month_to=month_to, reference=clean(line.reference)[:120],
                       note=clean(note)[:200], receipt_year=paid_on.year,
                       receipt_number=next_receipt_number(unit, paid_on.year), statement_key=line.statement_key,
@@ -355,13 +355,7 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
     audit_each(actor=actor, action="dues.payment_posted", objects=entries, unit_for=lambda e: unit,
                data_for=lambda e: {"member": e.member_id, "amount": e.amount, "currency": e.currency,
                                    "receipt": e.receipt, "method": method, "paid_on": paid_on})
-    return Posted(entries=entries, notes=[n for _, _, n in checked if n])
-
-
-def member_position_currency(member: Member, today: date) -> str:
-    currency = member_position(member, today=today).currency
-    assert currency is not None
-    return currency
+    return Posted(entries=entries, notes=[n for *_, n in checked if n])
 
 
 @transaction.atomic
