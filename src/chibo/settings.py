@@ -427,6 +427,11 @@ SPECTACULAR_SETTINGS = {
         "InvitationStateEnum": "chibo.accounts.enums.InvitationState",
         "RoleEnum": "chibo.core.access.Role.CHOICES",
         "OfficerRoleEnum": "chibo.accounts.forms.OFFICER_ROLE_CHOICES",
+        "DuesDecisionKindEnum": "chibo.dues.enums.DecisionKind",
+        "DuesEntryKindEnum": "chibo.dues.enums.EntryKind",
+        "DuesMethodEnum": "chibo.dues.enums.Method",
+        "DuesTransferMethodEnum": [("bank", "Chuyển khoản"), ("portal", "Cổng dịch vụ công")],
+        "MemberCategoryEnum": "chibo.members.enums.Category",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -56,7 +56,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                "transfers.edit", "admission.view", "admission.edit", "admission.decide",
                                "meetings.view", "meetings.manage",
                                "accounts.view", "accounts.invite", "accounts.manage",
-                               "dues.view", "dues.record", "dues.remit"}),
+                               "dues.view", "dues.record", "dues.remit", "dues.confirm"}),
     Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view", "dues.view"}),
     # The cell's treasurer: keeps the dues book (sees the members of the cell to collect from them).
     Role.TREASURER: frozenset({"units.view", "members.view", "dues.view", "dues.record"}),

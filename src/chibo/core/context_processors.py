@@ -16,6 +16,7 @@ def chibo(request):
             "audit": actor.can("audit.view"),
             "accounts": actor.can("accounts.view"),
             "me": bool(actor.member_id),
+            "dues": actor.can("dues.view") or bool(actor.member_id),
             "dossier": bool(actor.applicant_id),
         },
     }

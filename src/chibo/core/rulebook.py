@@ -272,11 +272,14 @@ def rule_confirm(*, actor: Actor, version: Rule, basis: str, note: str = "") -> 
     return version
 
 
-def rule_versions(*, key: str = "", on: date | None = None) -> QuerySet[Rule]:
-    """Every version of every rule (of ``key`` only), by key then date; ``on``: the versions in force that day."""
+def rule_versions(*, key: str = "", prefix: str = "", on: date | None = None) -> QuerySet[Rule]:
+    """Every version of every rule (of ``key`` only, or of the keys starting with ``prefix``: a family), by key then
+    date; ``on``: the versions in force that day."""
     qs = Rule.objects.order_by("key", "effective_from")
     if key:
         qs = qs.filter(key=key)
+    if prefix:
+        qs = qs.filter(key__startswith=prefix)
     if on is not None:
         qs = qs.filter(effective_from__lte=on).exclude(effective_to__lt=on)
     return qs

@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("meeting.regular", "Sinh hoạt chi bộ thường kỳ", "meeting.regular_every", (7, 1)),
     Kind("meeting.thematic", "Sinh hoạt chuyên đề", "meeting.thematic_every", (14, 3)),
     Kind("dues.arrears", "Xem xét đề nghị xóa tên vì không đóng đảng phí", "dues.arrears_consider_within", (7, 1)),
+    Kind("dues.remit", "Nộp đảng phí lên cấp trên", "dues.remit_within", (3, 1)),
 ]}
 
 

@@ -195,6 +195,14 @@ def open_deadline(*, source: str, kind: str) -> Deadline | None:
     return Deadline.objects.filter(source=source, kind=kind, state__in=OPEN_STATES).first()
 
 
+def sources_of(kind: str, *, suffix: str = "") -> set[str]:
+    """Sources of every deadline of ``kind`` (whatever its state) ending with ``suffix``."""
+    qs = Deadline.objects.filter(kind=kind)
+    if suffix:
+        qs = qs.filter(source__endswith=suffix)
+    return set(qs.values_list("source", flat=True))
+
+
 def open_sources(kinds: Iterable[str]) -> set[str]:
     """The sources that have an open deadline of one of these kinds."""
     return set(Deadline.objects.filter(kind__in=list(kinds), state__in=OPEN_STATES).values_list("source", flat=True))

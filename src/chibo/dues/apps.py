@@ -9,7 +9,9 @@ class DuesConfig(AppConfig):
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types and the rule families.
         from chibo.deadlines.sweep import register_step
-        from chibo.dues import rules, services, timeline_events  # noqa: F401
+        from chibo.dues import rules, selectors, services, timeline_events  # noqa: F401
+        from chibo.dues.lifecycle import REMITTANCE
 
         rules.register()
+        REMITTANCE.finder = selectors.remittance_get
         register_step(services.dues_sweep)

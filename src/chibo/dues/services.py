@@ -28,17 +28,26 @@ from chibo.core.enums import Confidence
 from chibo.core.money import format_amount, is_currency, parse_amount, quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define
 from chibo.core.text import clean
-from chibo.deadlines.selectors import open_sources
+from chibo.deadlines.selectors import open_sources, sources_of
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.dues import rules as drules
 from chibo.dues.compute import Computer
-from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Method
-from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile, ReceiptCounter
-from chibo.dues.selectors import member_position, members_owing
+from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Method, RemittanceState
+from chibo.dues.lifecycle import REMITTANCE
+from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile, ReceiptCounter, Remittance
+from chibo.dues.selectors import (
+    member_position,
+    members_owing,
+    rate_on,
+    remit_figures,
+    remits,
+    units_to_remit,
+)
 from chibo.dues.timeline_events import DECISION_RECORDED, DECISION_REVOKED, PROFILE_SET
 from chibo.members.enums import ACTIVE_STATUSES, Category
 from chibo.members.selectors import member_fresh, members_by_id, members_on_rolls
 from chibo.members.timeline import record
+from chibo.units.selectors import unit_fresh
 
 if TYPE_CHECKING:
     from chibo.core.models import Rule
@@ -129,11 +138,12 @@ def profile_set(*, actor: Actor, member: Member, month: date, base: str, currenc
 
 @transaction.atomic
 def decision_record(*, actor: Actor, member: Member, kind: str, reason: str, month_from: date, month_to: date,
-                    document: str, decided_on: date, percent: int = 0) -> Decision:
+                    document: str, decided_on: date, percent: int | None = 0) -> Decision:
     """A decision to exempt, reduce or defer a member's dues for a period (the rules bound a reduction's
     percent and length); obligations of those months are recomputed."""
     member = member_fresh(member.pk)
     require(actor, "dues.record", member.unit)
+    percent = percent or 0
     month_from, month_to = drules.month_start(month_from), drules.month_start(month_to)
     problems: dict[str, str] = {}
     if kind not in DecisionKind.values:
@@ -230,29 +240,9 @@ def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None,
         raise ValidationError({"month": "Chưa đến tháng này: nghĩa vụ đóng đảng phí được tính khi tháng bắt đầu."})
     if unit is not None:
         require(actor, "dues.record", unit)
-    created = 0
-    members = members_on_rolls(unit).exclude(pk__in=Obligation.objects.filter(month=month).values("member_id"))
-    ids_and_more = members.values_list("pk", "unit_id", "admission_date").order_by("pk")
-    chunk: list[tuple[int, int, date]] = []
+    from chibo.dues.generation import generate  # the fast path: rules read once per month, COPY on PostgreSQL
 
-    def flush() -> int:
-        computer = Computer.for_members([pk for pk, _, _ in chunk])
-        rows = []
-        for pk, unit_id, admitted in chunk:
-            due = computer.due(pk, admitted, month)
-            if due is not None:
-                rows.append(Obligation(member_id=pk, unit_id=unit_id, month=month, currency=due.currency,
-                                       amount=due.amount, basis=due.basis, deferred=due.deferred))
-        Obligation.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
-        return len(rows)
-
-    for row in ids_and_more.iterator(chunk_size=batch):
-        chunk.append(row)
-        if len(chunk) >= batch:
-            created += flush()
-            chunk = []
-    if chunk:
-        created += flush()
+    created = generate(members_on_rolls(unit), month, batch=batch)
     if created:
         audit(actor=actor, action="dues.obligations_generated", unit=unit,
               data={"month": month, "created": created})
@@ -526,4 +516,106 @@ def dues_sweep(today: date) -> dict[str, int]:
             member_id_text, _, source_year = source.removeprefix(prefix).partition(":")
             if source_year == str(year) and int(member_id_text) not in flagged:
                 met += deadline_close_for(actor=SYSTEM, source=source, kind=ARREARS, on=today)
-    return {"obligations": created, "arrears_opened": opened, "arrears_met": met}
+    return {"obligations": created, "arrears_opened": opened, "arrears_met": met, "remit_opened": remit_sweep(today)}
+
+
+# --------------------------------------------------------------------------------------------------
+# Remittances up the tree (lifecycle: chibo.dues.lifecycle.REMITTANCE)
+# --------------------------------------------------------------------------------------------------
+def remit_source(unit_id: int, month: date) -> str:
+    return f"dues.remit:{unit_id}:{month:%Y-%m}"
+
+
+@transaction.atomic
+def remittance_send(*, actor: Actor, unit: Unit, month: date, currency: str, sent_on: date,
+                    reference: str = "") -> Remittance:
+    """Record that ``unit`` sent up its share of ``month``'s dues in ``currency``: the figures are computed
+    (collected, confirmed remittances from below, the share kept by rule, the rest), never typed; the amount
+    in đồng at the rate of the day sent is kept beside it."""
+    unit = unit_fresh(unit.pk)
+    require(actor, "dues.remit", unit)
+    month = drules.month_start(month)
+    currency = clean(currency).upper()
+    today = _today()
+    _errors(month="Chưa đến tháng này." if month > drules.month_start(today) else "",
+            sent_on="Ngày nộp không thể ở tương lai." if sent_on > today else "",
+            unit="" if remits(unit) else "Đảng ủy cấp trên cùng không nộp lên nữa.")
+    figures = next((f for f in remit_figures(unit, month) if f.currency == currency), None)
+    if figures is None or figures.due_up <= 0:
+        raise ValidationError({"currency": f"Tháng {month:%m/%Y} không có khoản {currency} nào phải nộp lên."})
+    if figures.remittance is not None:
+        raise ValidationError({"month": f"Đã ghi nộp {format_amount(figures.remittance.due_up, currency)} tháng "
+                                        f"{month:%m/%Y} ngày {figures.remittance.sent_on:%d/%m/%Y}."})
+    rate = Decimal(1) if currency == "VND" else getattr(rate_on(currency, sent_on), "vnd", None)
+    remittance = Remittance(
+        unit=unit, to_unit=unit.parent, period_from=month, period_to=month, currency=currency,
+        collected=figures.collected, received=figures.received, kept_share=figures.share_text, kept=figures.kept,
+        due_up=figures.due_up, vnd_rate=rate,
+        due_up_vnd=quantize(figures.due_up * rate, "VND") if rate is not None else None,
+        sent_on=sent_on, reference=clean(reference)[:120], created_by=actor.label)
+    try:
+        with transaction.atomic():
+            remittance.save(force_insert=True)
+    except IntegrityError as exc:  # another treasurer recorded it meanwhile
+        raise ValidationError({"month": f"Tháng {month:%m/%Y} đã được ghi nộp."}) from exc
+    deadline_close_for(actor=actor, source=remit_source(unit.pk, month), kind=REMIT, on=sent_on)
+    audit(actor=actor, action="dues.remitted", obj=remittance, unit=unit,
+          data={"month": month, "currency": currency, "collected": figures.collected, "received": figures.received,
+                "kept": figures.kept, "due_up": figures.due_up, "to_unit": unit.parent_id})
+    return remittance
+
+
+def _remittance_locked(remittance: Remittance) -> Remittance:
+    return Remittance.objects.select_for_update().select_related("unit", "to_unit").get(pk=remittance.pk)
+
+
+@REMITTANCE.runs("confirm")
+@transaction.atomic
+def remittance_confirm(*, actor: Actor, remittance: Remittance, on: date | None = None, note: str = "") -> Remittance:
+    remittance = _remittance_locked(remittance)
+    REMITTANCE.check(actor, remittance, "confirm")
+    on = on or _today()
+    _errors(on="Ngày nhận không thể trước ngày nộp." if on < remittance.sent_on else
+            ("Ngày nhận không thể ở tương lai." if on > _today() else ""))
+    remittance.state, remittance.answered_on = RemittanceState.CONFIRMED, on
+    remittance.answer_note, remittance.answered_by = clean(note)[:200], actor.label
+    remittance.save(update_fields=["state", "answered_on", "answer_note", "answered_by"])
+    audit(actor=actor, action="dues.remittance_confirmed", obj=remittance, unit=remittance.to_unit,
+          data={"from_unit": remittance.unit_id, "month": remittance.period_from, "due_up": remittance.due_up,
+                "currency": remittance.currency})
+    return remittance
+
+
+@REMITTANCE.runs("return")
+@transaction.atomic
+def remittance_return(*, actor: Actor, remittance: Remittance, reason: str) -> Remittance:
+    remittance = _remittance_locked(remittance)
+    REMITTANCE.check(actor, remittance, "return")
+    _errors(reason="" if clean(reason) else "Cần ghi lý do trả lại.")
+    remittance.state, remittance.answered_on = RemittanceState.RETURNED, _today()
+    remittance.answer_note, remittance.answered_by = clean(reason)[:200], actor.label
+    remittance.save(update_fields=["state", "answered_on", "answer_note", "answered_by"])
+    audit(actor=actor, action="dues.remittance_returned", obj=remittance, unit=remittance.to_unit,
+          data={"from_unit": remittance.unit_id, "month": remittance.period_from, "reason": remittance.answer_note})
+    return remittance
+
+
+REMIT = "dues.remit"
+
+
+def remit_sweep(today: date) -> int:
+    """From the first day of a month: each unit with last month's dues still to send up gets a deadline on its
+    radar (dues.remit_within days); it is met when the remittance is recorded."""
+    month = add_months(drules.month_start(today), -1)
+    already = open_sources([REMIT])
+    seen = sources_of(REMIT, suffix=f":{month:%Y-%m}")  # met or waived: not opened again
+    opened = 0
+    for unit in units_to_remit(month):
+        source = remit_source(unit.pk, month)
+        if source in already or source in seen:
+            continue
+        deadline_open(actor=SYSTEM, kind=REMIT, unit=unit, start=drules.month_start(today), source=source,
+                      title=f"Nộp đảng phí tháng {month:%m/%Y} lên {unit.parent.name if unit.parent else ''}",
+                      data={"month": f"{month:%m/%Y}"})
+        opened += 1
+    return opened

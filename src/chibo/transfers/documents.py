@@ -16,7 +16,7 @@ from chibo.members.enums import PostRole
 from chibo.members.selectors import post_holder_on
 from chibo.transfers import selectors
 from chibo.transfers.models import DeclarationState, Form, Letter, Transfer, TripState
-from chibo.units.enums import UnitKind
+from chibo.units.headings import on_behalf, upper_issuer
 
 TITLES: dict[str, str] = {
     Form.TEN_BOX: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
@@ -31,15 +31,6 @@ BLANK = "……………………………………"
 
 def _d(value) -> str:
     return value.strftime("%d/%m/%Y") if value else "…"
-
-
-def _upper_of(unit) -> str:
-    return unit.parent.name.upper() if unit.parent_id else ""
-
-
-def _on_behalf(unit) -> str:
-    committee = unit.kind in (UnitKind.UPPER_COMMITTEE, UnitKind.GRASSROOTS_COMMITTEE)
-    return "T/M ĐẢNG ỦY" if committee else "T/M CHI ỦY"
 
 
 def _member_fields(letter: Letter | None, t: Transfer) -> list:
@@ -81,10 +72,10 @@ def letter_document(letter: Letter) -> OfficialDocument:
                   "giấy giới thiệu với cấp ủy nơi đến đúng thời hạn.", italic=True),
     ]
     return OfficialDocument(
-        title=TITLES[letter.form], issuer=letter.issuer.name.upper(), upper_issuer=_upper_of(letter.issuer),
+        title=TITLES[letter.form], issuer=letter.issuer.name.upper(), upper_issuer=upper_issuer(letter.issuer),
         number=f"Số {letter.number}", place=letter.issuer.city or "Hà Nội", issued_on=letter.issued_on,
         form_code=FORM_CODES[letter.form], blocks=blocks,
-        signer_on_behalf=_on_behalf(letter.issuer), signer_title=letter.signer_title.upper(),
+        signer_on_behalf=on_behalf(letter.issuer), signer_title=letter.signer_title.upper(),
         signer_name=letter.signer_name,
         recipients=[letter.addressee, "Đảng viên có tên trên", "Lưu sổ giới thiệu (10-SHĐ)"],
         void_reason=letter.void_reason,
@@ -102,7 +93,7 @@ def _box(n: int, letters: list[Letter]) -> Table:
     if valid:
         x = valid[-1]
         values = (x.issuer.name, f"Số {x.number}, ngày {_d(x.issued_on)}", x.addressee, _d(x.valid_until),
-                  f"{_on_behalf(x.issuer)} — {x.signer_title.upper()} — {x.signer_name}")
+                  f"{on_behalf(x.issuer)} — {x.signer_title.upper()} — {x.signer_name}")
     else:
         values = (BLANK,) * len(labels)
     rows += [[f"{label}: {value}"] for label, value in zip(labels, values, strict=True)]
@@ -121,9 +112,9 @@ def ten_box_document(sheet: list[Letter]) -> OfficialDocument:
         by_box.setdefault(x.box, []).append(x)
     void_reason = first.void_reason if first else ""
     if first is not None:
-        head: dict[str, Any] = {"issuer": first.issuer.name.upper(), "upper_issuer": _upper_of(first.issuer),
+        head: dict[str, Any] = {"issuer": first.issuer.name.upper(), "upper_issuer": upper_issuer(first.issuer),
                 "number": f"Số {first.number}", "place": first.issuer.city or "Hà Nội", "issued_on": first.issued_on,
-                "signer_on_behalf": _on_behalf(first.issuer), "signer_title": first.signer_title.upper(),
+                "signer_on_behalf": on_behalf(first.issuer), "signer_title": first.signer_title.upper(),
                 "signer_name": first.signer_name}
         addressee, valid_until = first.addressee, _d(first.valid_until)
         intro = f"{first.issuer.name} trân trọng giới thiệu đồng chí:"
@@ -170,7 +161,7 @@ def book_rows(letters) -> list[list[str]]:
 
 def book_document(unit, year: int, letters) -> OfficialDocument:
     return OfficialDocument(
-        title="SỔ GIỚI THIỆU SINH HOẠT ĐẢNG", issuer=unit.name.upper(), upper_issuer=_upper_of(unit),
+        title="SỔ GIỚI THIỆU SINH HOẠT ĐẢNG", issuer=unit.name.upper(), upper_issuer=upper_issuer(unit),
         subtitle=f"Năm {year}", form_code="Mẫu 10-SHĐ", landscape=True,
         blocks=[Table(headers=BOOK_HEADERS, rows=book_rows(letters), widths=[8, 8, 14, 8, 8, 6, 16, 7, 8, 12])],
     )
@@ -212,8 +203,8 @@ def _decision(*, unit, approved: bool, reference: str, day, subject: str, blocks
     return OfficialDocument(
         title="QUYẾT ĐỊNH" if approved else "THÔNG BÁO",
         subtitle=f"Về việc {'đồng ý' if approved else 'không đồng ý'} {subject}",
-        issuer=unit.name.upper(), upper_issuer=_upper_of(unit), number=f"Số {reference}",
-        place=unit.city or "Hà Nội", issued_on=day, blocks=blocks, signer_on_behalf=_on_behalf(unit),
+        issuer=unit.name.upper(), upper_issuer=upper_issuer(unit), number=f"Số {reference}",
+        place=unit.city or "Hà Nội", issued_on=day, blocks=blocks, signer_on_behalf=on_behalf(unit),
         signer_title=title, signer_name=name, recipients=recipients)
 
 

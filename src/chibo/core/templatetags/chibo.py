@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from chibo.core.countries import country_name
+from chibo.core.money import format_amount
 
 register = template.Library()
 
@@ -13,3 +14,22 @@ register = template.Library()
 def country(code: str | None) -> str:
     """A country code as its official Vietnamese name ("CN" → "Trung Quốc"); empty stays empty."""
     return country_name(code) if code else ""
+
+
+@register.filter(name="money")
+def money(amount, currency: str | None) -> str:
+    """An amount in its currency as the pages write it ("1.234,50 EUR"); "—" for nothing."""
+    if amount is None or amount == "" or not currency:
+        return "—"
+    return format_amount(amount, currency)
+
+
+@register.filter(name="amounts")
+def amounts(values: dict | None) -> str:
+    """{currency: amount} as "12,00 EUR; 50.000 VND" ("—" when empty)."""
+    return "; ".join(format_amount(v, c) for c, v in sorted((values or {}).items())) or "—"
+
+
+@register.filter(name="get")
+def get(mapping: dict | None, key):
+    return (mapping or {}).get(key)

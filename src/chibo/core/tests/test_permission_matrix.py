@@ -142,6 +142,23 @@ LETTER_PAGE = {
 }
 
 
+DUES_UNIT = {  # a unit's dues: dues.view on it (a member sees the unit's page, not its dues)
+    "unit_fr_dsq":    E(200, 200, 200, 404, 404, 404, LOGIN),
+    "unit_de_cell":   E(200, 200, 404, 200, 404, 404, LOGIN),
+    "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+DUES_ENTRY = {  # a receipt: the member and the staff of the unit
+    "entry_own":      E(200, 200, 200, 404, 200, 404, LOGIN),
+    "entry_de":       E(200, 200, 404, 200, 404, 404, LOGIN),
+    "entry_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+DUES_REMITTANCE = {  # the staff of the sending or the receiving unit
+    "remit_fr_dsq":   E(200, 200, 200, 404, 404, 404, LOGIN),
+    "remit_de":       E(200, 200, 404, 200, 404, 404, LOGIN),
+    "remit_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+
 def api(rows):
     """The same rows for the API: anonymous gets 401 instead of the login page."""
     return {target: tuple(401 if a == LOGIN else a for a in row) for target, row in rows.items()}
@@ -539,6 +556,46 @@ MATRIX: dict[str, object] = {
     "api_ballot":           {"box_fr_dsq": E(200, 200, 200, 404, 200, 404, 401)},
     "api_ballot_actions":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_ballot_receipt":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    # dues: staff with dues.view on the unit (inspectors too), the member their own; writes need dues.record
+    "dues:index": {
+        None:                         E(200, 200, 200, 200, 200, 404, LOGIN),   # a member: their own dues
+        "?unit={unit_de}":            E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?unit={unit_fr}&month=13/2026": E(200, 200, 200, 404, 404, 404, LOGIN),  # a bad month: this month
+        "?unit={unit_missing}":       E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "dues:unit":          DUES_UNIT,
+    "dues:book":          DUES_UNIT,
+    "dues:remit":         {"unit_fr_lhs": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "dues:statement": {
+        "unit_fr_dsq":    E(200, 403, 200, 404, 404, 404, LOGIN),
+        "unit_de_cell":   E(200, 403, 404, 200, 404, 404, LOGIN),
+        "unit_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "dues:member":        MEMBER_PAGE,
+    "dues:pay":           {"member_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:profile":       {"member_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:decision":      {"member_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:decision_revoke": {"decision_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:reverse":       {"entry_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:receipt":       DUES_ENTRY,
+    "dues:remittance":    DUES_REMITTANCE,
+    "dues:rates":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "dues:exchange_rate": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "dues:exchange_rates_import": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_dues_profile":   {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_decisions": api(MEMBER_PAGE),
+    "api_dues_payments":  {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_decision_revoke": {"decision_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_reverse":   {"entry_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_unit":      api(DUES_UNIT),
+    "api_dues_summary":   api(DUES_UNIT),
+    "api_dues_remittances": api(DUES_UNIT),
+    "api_dues_statement": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_remittance": api(DUES_REMITTANCE),
+    "api_dues_remittance_actions": {"remit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_dues_rates":     {None: E(200, 200, 200, 200, 404, 404, 401)},
+    "api_dues_exchange_rates": {None: E(200, 200, 200, 200, 404, 404, 401)},
+    "api_dues_exchange_rates_import": {None: E(405, 405, 405, 405, 405, 405, 401)},
     # -- third party ---------------------------------------------------------------------------
     "accounts/*":         LOOSE,
 }
@@ -742,6 +799,38 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_import_run", "job_phap", "POST", "empty"):             E(404, 404, 400, 404, 404, 404, 401),
     ("api_import_cancel", "job_phap", "POST", "empty"):          E(404, 404, 409, 404, 404, 404, 401),
     ("api_calendar_day_remove", None, "POST", "calendar_remove_form"): E(200, 403, 403, 403, 403, 403, 401),
+    # dues: the treasurer's writes need dues.record on the member's unit; a member sees their own but may not write
+    ("dues:pay", "member_fr", "POST", "dues_pay"):                E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:pay", "member_own", "POST", "dues_pay"):               E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("dues:pay", "member_fr", "POST", "empty"):                   E(400, 403, 400, 404, 404, 404, LOGIN),
+    ("dues:unit", "unit_fr_lhs", "POST", "dues_month"):           E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:profile", "member_fr", "POST", "dues_profile"):        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:decision", "member_fr", "POST", "dues_decision"):      E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:decision_revoke", "decision_own", "POST", "dues_reason"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("dues:reverse", "entry_own", "POST", "dues_reason"):         E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("dues:remit", "unit_fr_lhs", "POST", "dues_remit"):          E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:remittance", "remit_fr_dsq", "POST", "dues_confirm"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("dues:statement", "unit_fr_dsq", "POST", "empty"):           E(200, 403, 200, 404, 404, 404, LOGIN),
+    ("dues:rates", None, "POST", "dues_rate"):                    E(DONE, 403, 403, 403, 404, 404, LOGIN),
+    ("dues:exchange_rate", None, "POST", "dues_fx"):              E(DONE, 403, 403, 403, 404, 404, LOGIN),
+    ("dues:exchange_rates_import", None, "POST", "empty"):        E(400, 403, 403, 403, 404, 404, LOGIN),
+    ("api_dues_payments", "member_fr", "POST", "dues_api_pay"):   E(201, 403, 201, 404, 404, 404, 401),
+    ("api_dues_payments", "member_own", "POST", "dues_api_pay"):  E(201, 403, 201, 404, 403, 404, 401),
+    ("api_dues_payments", "member_fr", "POST", "empty"):          E(400, 403, 400, 404, 404, 404, 401),
+    ("api_dues_unit", "unit_fr_lhs", "POST", "dues_api_month"):   E(201, 403, 201, 404, 404, 404, 401),
+    ("api_dues_unit", "unit_fr_lhs", "POST", "empty"):            E(400, 403, 400, 404, 404, 404, 401),
+    ("api_dues_profile", "member_fr", "POST", "dues_profile"):    E(201, 403, 201, 404, 404, 404, 401),
+    ("api_dues_decisions", "member_fr", "POST", "dues_decision"): E(201, 403, 201, 404, 404, 404, 401),
+    ("api_dues_decision_revoke", "decision_own", "POST", "dues_reason"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_dues_reverse", "entry_own", "POST", "dues_reason"):     E(201, 403, 201, 404, 403, 404, 401),
+    ("api_dues_reverse", "entry_own", "POST", "empty"):           E(400, 403, 400, 404, 403, 404, 401),
+    ("api_dues_remittances", "unit_fr_lhs", "POST", "dues_remit"): E(201, 403, 201, 404, 404, 404, 401),
+    ("api_dues_remittance_actions", "remit_fr_dsq", "POST", "dues_api_confirm"): E(200, 403, 200, 404, 404, 404, 401),
+    # the statement is multipart: a JSON body is refused (415) once the caller may record; nothing is written
+    ("api_dues_statement", "unit_fr_dsq", "POST", "empty"):       E(415, 403, 415, 404, 404, 404, 401),
+    ("api_dues_rates", None, "POST", "dues_rate"):                E(201, 403, 403, 403, 404, 404, 401),
+    ("api_dues_exchange_rates", None, "POST", "dues_fx"):         E(201, 403, 403, 403, 404, 404, 401),
+    ("api_dues_exchange_rates_import", None, "POST", "empty"):    E(415, 403, 403, 403, 404, 404, 401),
 }
 
 
@@ -889,6 +978,9 @@ def targets(personas, unit):
     from chibo.accounts.tests.matrix import account_targets
 
     ids.update(account_targets(personas, units))
+    from chibo.dues.tests.matrix import dues_targets
+
+    ids.update(dues_targets(personas, members, units))
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -1211,7 +1303,14 @@ def fingerprint() -> dict:
         **_transfers_fingerprint(),
         **_meetings_fingerprint(),
         **_accounts_fingerprint(),
+        **_dues_fingerprint(),
     }
+
+
+def _dues_fingerprint() -> dict:
+    from chibo.dues.tests.matrix import dues_fingerprint
+
+    return dues_fingerprint()
 
 
 def _accounts_fingerprint() -> dict:
@@ -1363,6 +1462,10 @@ def payload(kind: str, target: str | None, env: Env):
                 "on": (today - timedelta(days=3)).isoformat()}
     if kind == "admission_vote":
         return {"do": "cell_vote", "held_on": _d(today - timedelta(days=1)), "yes": "3", "no": "0"}
+    if kind.startswith("dues_"):
+        from chibo.dues.tests.matrix import dues_payload
+
+        return dues_payload(kind, target, env)
     if kind.startswith("transfers_"):
         from chibo.transfers.tests.matrix import transfer_payload
 
