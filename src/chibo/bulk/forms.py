@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from chibo.bulk.reader import MAX_UPLOAD_BYTES
 from chibo.bulk.services import MODES
+from chibo.core.spreadsheets import MAX_UPLOAD_BYTES
 from chibo.units.picker import UnitChoiceField, UnitScope
 
 

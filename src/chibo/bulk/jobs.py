@@ -25,11 +25,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.bulk.models import ImportJob, JobState
-from chibo.bulk.reader import FileRefused
 from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, report_xlsx
 from chibo.bulk.tasks import run_import
 from chibo.core.access import actor_from_user
 from chibo.core.rulebook import integer, rule
+from chibo.core.spreadsheets import FileRefused
 
 logger = logging.getLogger(__name__)
 

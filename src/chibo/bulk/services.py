@@ -35,11 +35,12 @@ from openpyxl import Workbook
 
 from chibo.bulk import legacy
 from chibo.bulk.models import ColumnMapping
-from chibo.bulk.reader import open_sheet, parse_date
+from chibo.bulk.reader import open_sheet
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.sheets import safe_cell
+from chibo.core.spreadsheets import parse_date
 from chibo.core.text import clean, search_key
 from chibo.members import bulk as member_bulk
 from chibo.members import selectors as member_selectors

@@ -9,7 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -99,6 +99,11 @@ class PositionSerializer(serializers.Serializer):
 
 def _amounts(values: dict) -> list[dict]:
     return [{"currency": c, "amount": a} for c, a in sorted(values.items())]
+
+
+def _amounts_data(values: dict) -> list[dict]:
+    """{currency: Decimal} as the API writes amounts (decimal strings), for a method field."""
+    return list(AmountSerializer(_amounts(values), many=True).data)
 
 
 class DuesMember(generics.GenericAPIView):
@@ -258,11 +263,13 @@ class CellLineSerializer(serializers.Serializer):
     credit = serializers.SerializerMethodField()
     receipts = serializers.SerializerMethodField()
 
+    @extend_schema_field(AmountSerializer(many=True))
     def get_arrears(self, line) -> list[dict]:
-        return _amounts(line.position.arrears)
+        return _amounts_data(line.position.arrears)
 
+    @extend_schema_field(AmountSerializer(many=True))
     def get_credit(self, line) -> list[dict]:
-        return _amounts(line.position.credit)
+        return _amounts_data(line.position.credit)
 
     def get_receipts(self, line) -> list[str]:
         return [e.receipt for e in line.entries if e.receipt]
@@ -342,11 +349,13 @@ class SummaryRowSerializer(serializers.Serializer):
     collected = serializers.SerializerMethodField()
     rate = serializers.SerializerMethodField(help_text="collected / due, percent; null when nothing was due")
 
+    @extend_schema_field(AmountSerializer(many=True))
     def get_due(self, row) -> list[dict]:
-        return _amounts(row.due)
+        return _amounts_data(row.due)
 
+    @extend_schema_field(AmountSerializer(many=True))
     def get_collected(self, row) -> list[dict]:
-        return _amounts(row.collected)
+        return _amounts_data(row.collected)
 
     def get_rate(self, row) -> int | None:
         return row.rate()

@@ -17,13 +17,15 @@ differently for speed:
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
 
 from chibo.core.money import format_amount, quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, integer, number, rule
@@ -122,15 +124,18 @@ def _copy_text(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+Row = tuple[int, int, tuple[drules.Due, str]]  # member, unit, (due, its COPY columns after member and unit)
+
+
 class _Generator:
     def __init__(self, month: date) -> None:
         self.month = month
         self.rules = MonthRules(month)
         # (admitted exempt, profile, decision) → (due, its COPY columns after member and unit), or None
         self.memo: dict[tuple[Any, ...], tuple[drules.Due, str] | None] = {}
-        self.copy = connection.vendor == "postgresql"
 
-    def due_of(self, admitted: date, profile: ProfileRow, decision: DecisionRow | None) -> tuple[drules.Due, str] | None:
+    def due_of(self, admitted: date, profile: ProfileRow,
+               decision: DecisionRow | None) -> tuple[drules.Due, str] | None:
         years = self.rules.value("dues.exempt_party_years", integer)
         if years is not MISSING and self.rules.exempt_by_age(admitted, years):
             key: tuple[Any, ...] = (True, profile[3])  # only the currency counts
@@ -144,12 +149,12 @@ class _Generator:
             self.memo[key] = found
         return found  # type: ignore[return-value]
 
-    def chunk(self, members: list[tuple[int, int, date]]) -> int:
-        """The obligations of ``members`` (pk, unit, admission date); returns how many were computed."""
+    def rows(self, members: list[tuple[int, int, date]]) -> list[Row]:
+        """The obligations of ``members`` (pk, unit, admission date), computed."""
         ids = [pk for pk, _, _ in members]
         profiles = self._profiles(ids)
         decisions = self._decisions(ids)
-        rows: list[tuple[int, int, tuple[drules.Due, str]]] = []
+        rows: list[Row] = []
         for pk, unit_id, admitted in members:
             profile = profiles.get(pk)
             if profile is None:
@@ -157,9 +162,7 @@ class _Generator:
             found = self.due_of(admitted, profile, decisions.get(pk))
             if found is not None:
                 rows.append((pk, unit_id, found))
-        if rows:
-            self._write(rows)
-        return len(rows)
+        return rows
 
     def _ids_filter(self, ids: list[int]) -> dict[str, Any]:
         """The chunk's members by range when they are dense (one index range, no long IN list), else by id."""
@@ -186,32 +189,93 @@ class _Generator:
             found.setdefault(member_id, tuple(decision))  # type: ignore[arg-type]
         return found
 
-    def _write(self, rows: list[tuple[int, int, tuple[drules.Due, str]]]) -> None:
-        if self.copy:
-            try:
-                with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
-                    with cursor.copy(f"COPY {Obligation._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
-                        copy.write("".join(f"{pk}\t{unit_id}\t{tail}" for pk, unit_id, (_, tail) in rows))
-                return
-            except IntegrityError:
-                pass  # an obligation of one of these members was written meanwhile: skip it, as below
-        Obligation.objects.bulk_create(
-            [Obligation(member_id=pk, unit_id=unit_id, month=self.month, currency=due.currency, amount=due.amount,
-                        basis=due.basis, deferred=due.deferred) for pk, unit_id, (due, _) in rows],
-            batch_size=2000, ignore_conflicts=True)
+
+def write_rows(month: date, rows: list[Row]) -> None:
+    """Insert ``rows`` in one transaction: COPY on PostgreSQL; ``bulk_create`` skipping conflicts elsewhere, and for
+    rows the COPY refused because an obligation of one of their members was written meanwhile."""
+    if connection.vendor == "postgresql":
+        try:
+            with connection.wrap_database_errors, transaction.atomic(), connection.cursor() as cursor:
+                with cursor.copy(f"COPY {Obligation._meta.db_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN") as copy:
+                    copy.write("".join(f"{pk}\t{unit_id}\t{tail}" for pk, unit_id, (_, tail) in rows))
+            return
+        except IntegrityError:
+            pass
+    Obligation.objects.bulk_create(
+        [Obligation(member_id=pk, unit_id=unit_id, month=month, currency=due.currency, amount=due.amount,
+                    basis=due.basis, deferred=due.deferred) for pk, unit_id, (due, _) in rows],
+        batch_size=2000, ignore_conflicts=True)
+
+
+def _close_connection() -> None:
+    connection.close()  # the calling thread's
+
+
+class _Writer:
+    """Writes the rows ``WRITE_ROWS`` at a time (a commit each). On PostgreSQL outside any transaction it writes in a
+    thread with its own connection, so the database inserts one batch (its indexes, its foreign-key checks) while
+    this process reads and computes the next: on two cores most of the computing is hidden. Inside a transaction
+    (the caller's, a test's) it writes inline, in that transaction."""
+
+    def __init__(self, month: date) -> None:
+        self.month = month
+        self.pending: deque[Future[None]] = deque()
+        threaded = connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="dues-obligations") if threaded else None
+
+    def write(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        if self.pool is None:
+            write_rows(self.month, rows)
+            return
+        while len(self.pending) >= 2:  # one batch being written, one waiting: memory stays bounded
+            self.pending.popleft().result()
+        self.pending.append(self.pool.submit(write_rows, self.month, rows))
+
+    def finish(self) -> None:
+        """Wait for every batch (raising what failed), then close the thread's connection."""
+        if self.pool is None:
+            return
+        try:
+            while self.pending:
+                self.pending.popleft().result()
+        finally:
+            for future in self.pending:
+                future.cancel()
+            self.pool.submit(_close_connection).result()
+            self.pool.shutdown()
+
+
+WRITE_ROWS = 50_000  # rows per write: fewer commits (each waits for the disk) than one per chunk read
 
 
 def generate(members: QuerySet[Member], month: date, *, batch: int = 5000) -> int:
     """Create the obligation for ``month`` (a month's first day) of each of ``members`` who has a profile in force
-    and no obligation that month yet; returns how many were created (as ``obligations_generate`` counts them)."""
-    generator = _Generator(month)
-    pending = members.filter(~Exists(Obligation.objects.filter(member_id=OuterRef("pk"), month=month)))
+    and no obligation that month yet; returns how many were created (as ``obligations_generate`` counts them).
+    ``batch``: members read at a time."""
+    generator, writer = _Generator(month), _Writer(month)
+    # Whether the member has the month's obligation already: a subquery in the select list, so one index probe for
+    # each member the chunk reads. As a filter (NOT EXISTS, NOT IN) the planner guesses its selectivity from
+    # statistics that still show the month empty while it fills: it then scans all the members left, or keeps the
+    # month's rows aside and rescans them for every member, for each chunk.
+    done = Obligation.objects.filter(member_id=OuterRef("pk"), month=month).values("pk")[:1]
+    members_rows = (members.annotate(done=Subquery(done)).order_by("pk")
+                    .values_list("pk", "unit_id", "admission_date", "done"))
     created, last = 0, 0
-    while True:
-        chunk = list(pending.filter(pk__gt=last).order_by("pk").values_list("pk", "unit_id", "admission_date")[:batch])
-        if not chunk:
-            return created
-        created += generator.chunk(chunk)
-        if len(chunk) < batch:
-            return created
-        last = chunk[-1][0]
+    rows: list[Row] = []
+    try:
+        while True:
+            chunk = list(members_rows.filter(pk__gt=last)[:batch])
+            pending = [(pk, unit_id, admitted) for pk, unit_id, admitted, found in chunk if found is None]
+            if pending:
+                rows += generator.rows(pending)
+            if len(rows) >= WRITE_ROWS or len(chunk) < batch:
+                created += len(rows)
+                writer.write(rows)
+                rows = []
+            if len(chunk) < batch:
+                return created
+            last = chunk[-1][0]
+    finally:
+        writer.finish()

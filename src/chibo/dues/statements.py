@@ -8,21 +8,19 @@ transfer's text), the treasurer sees a preview, then the matched lines are poste
 Every line carries a fingerprint (``Entry.statement_key``, unique in the ledger), so importing the same
 statement again, or a later statement that overlaps it, never posts a line twice.
 
-The spreadsheet readers of ``chibo.bulk.reader`` sit in a layer above the dues app (the import-linter's layers
-contract forbids ``chibo.dues → chibo.bulk``), so the small reader a statement needs lives here: a statement
-is small (MAX_STATEMENT_BYTES, MAX_STATEMENT_ROWS), CSV or XLSX only, checked before it is parsed (size, kind
-by content, the XLSX zip's uncompressed size, compression ratio and DOCTYPE declarations); formulas are never
-evaluated (openpyxl returns the cached value).
+The file is read with the kernel's spreadsheet reader (``chibo.core.spreadsheets``) under the statement's
+policy (``STATEMENT_POLICY``): a statement is small (MAX_STATEMENT_BYTES, MAX_STATEMENT_ROWS), CSV (UTF-8) or
+XLSX only, checked before it is parsed (size, kind by content, the XLSX zip's uncompressed size, compression
+ratio and DOCTYPE declarations); formulas are never evaluated (openpyxl returns the cached value). Finding the
+header among the bank's banners, the CSV's delimiter, the row limits and reading the cells are the statement's.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
 import hashlib
 import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,7 +28,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
-import openpyxl
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -39,6 +36,17 @@ from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.money import format_amount, is_currency, parse_amount
+from chibo.core.spreadsheets import (
+    EXCEL_EPOCH,
+    FileRefused,
+    SheetPolicy,
+    check_size,
+    check_zip,
+    csv_rows,
+    decode_text,
+    openpyxl_rows,
+    sniff,
+)
 from chibo.core.text import clean, fold
 from chibo.dues import rules as drules
 from chibo.dues.enums import Method
@@ -58,11 +66,18 @@ MAX_RAW_ROWS = MAX_STATEMENT_ROWS * 4      # lines read at all, empty ones inclu
 MAX_COLUMNS = 60
 HEADER_SEARCH_ROWS = 30                    # banners above the header (bank name, account, period) are skipped
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024  # of the XLSX zip (5000 lines take well under 1 MB)
-MAX_RATIO = 200                            # uncompressed / compressed, per member of the XLSX zip
-EXCEL_EPOCH = date(1899, 12, 30)
 MAX_AMOUNT = Decimal(10) ** 13             # Entry.amount: 16 digits, 3 of them decimal
 
 ACCEPTED = "Chỉ nhận sao kê dạng CSV (.csv) hoặc Excel (.xlsx)."
+_UNREADABLE = "Không đọc được bảng tính (tệp hỏng hoặc không phải .xlsx)."
+STATEMENT_POLICY = SheetPolicy(
+    max_bytes=MAX_STATEMENT_BYTES, too_large="Tệp quá lớn ({mb:.1f} MB); giới hạn {limit} MB cho một sao kê.",
+    max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+    unzipped_too_large="Bảng tính giải nén quá lớn; hãy xuất lại sao kê thành tệp nhỏ hơn.",
+    zip_kinds=("xlsx",), not_a_workbook="Tệp nén này không phải bảng tính Excel (.xlsx). " + ACCEPTED,
+    broken_zip=_UNREADABLE, refuse_doctype=True, unreadable=_UNREADABLE,
+    columns=MAX_COLUMNS, refuse_wider=False,  # cells past the 60th are not read, whatever the sheet's width
+    encodings=("utf-8-sig",), unknown_encoding="Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»).")
 
 
 class LineStatus(models.TextChoices):
@@ -166,99 +181,35 @@ def _text(value: Any) -> str:
 
 
 def _kind(data: bytes, filename: str) -> str:
-    if len(data) > MAX_STATEMENT_BYTES:
-        raise ValidationError({"file": f"Tệp quá lớn ({len(data) / 1024 / 1024:.1f} MB); giới hạn "
-                                       f"{MAX_STATEMENT_BYTES // 1024 // 1024} MB cho một sao kê."})
+    check_size(len(data), STATEMENT_POLICY)
     if not data.strip():
-        raise ValidationError({"file": "Tệp rỗng."})
+        raise FileRefused("Tệp rỗng.")  # blank lines only
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
     head = data[:8192]
-    if head.startswith(b"PK\x03\x04"):
-        kind = "xlsx"
-    elif head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise ValidationError({"file": "Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở tệp và lưu lại thành "
-                                       ".xlsx (hoặc .csv). " + ACCEPTED})
-    elif head.startswith(b"%PDF") or b"\x00" in head:
-        raise ValidationError({"file": f"Không đọc được tệp «{clean(filename)}». " + ACCEPTED})
-    else:
-        kind = "csv"
+    kind = sniff(head, scan=len(head))
+    if kind == "xls":
+        raise FileRefused("Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở tệp và lưu lại thành .xlsx (hoặc "
+                          ".csv). " + ACCEPTED)
+    if kind == "binary" or head.startswith(b"%PDF"):
+        raise FileRefused(f"Không đọc được tệp «{clean(filename)}». " + ACCEPTED)
+    kind = "xlsx" if kind == "zip" else "csv"
     if ext not in ("", "csv", "txt", "xlsx"):
-        raise ValidationError({"file": f"Loại tệp «.{ext}» không được hỗ trợ. " + ACCEPTED})
+        raise FileRefused(f"Loại tệp «.{ext}» không được hỗ trợ. " + ACCEPTED)
     if ext == "xlsx" and kind != "xlsx":
-        raise ValidationError({"file": f"Tệp «{clean(filename)}» không phải bảng tính Excel (.xlsx) hợp lệ."})
+        raise FileRefused(f"Tệp «{clean(filename)}» không phải bảng tính Excel (.xlsx) hợp lệ.")
     return kind
-
-
-_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _check_xlsx(data: bytes) -> None:
-    """Refuse a zip that is not a workbook, a zip bomb, or XML declaring a DOCTYPE (entities)."""
-    broken = "Không đọc được bảng tính (tệp hỏng hoặc không phải .xlsx)."
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if "xl/workbook.xml" not in {i.filename for i in infos}:
-                raise ValidationError({"file": "Tệp nén này không phải bảng tính Excel (.xlsx). " + ACCEPTED})
-            if sum(i.file_size for i in infos) > MAX_UNCOMPRESSED_BYTES:
-                raise ValidationError({"file": "Bảng tính giải nén quá lớn; hãy xuất lại sao kê thành tệp nhỏ hơn."})
-            for info in infos:
-                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-                    raise ValidationError({"file": "Tệp có dấu hiệu «bom nén» (dữ liệu giải nén lớn bất thường); "
-                                                   "không đọc."})
-            for info in infos:
-                if not info.filename.endswith((".xml", ".rels")):
-                    continue
-                with zf.open(info) as fh:
-                    tail = b""
-                    while chunk := fh.read(1 << 20):
-                        if _DOCTYPE.search(tail + chunk):
-                            raise ValidationError({"file": "Bảng tính có khai báo DOCTYPE (có thể chứa thực thể "
-                                                           "nguy hiểm); không đọc."})
-                        tail = chunk[-16:]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, NotImplementedError, RuntimeError,
-            ValueError) as exc:  # a damaged, encrypted or oddly compressed zip
-        raise ValidationError({"file": broken}) from exc
-
-
-def _xlsx_rows(data: bytes) -> Iterator[list[Any]]:
-    unreadable = "Không đọc được bảng tính (tệp hỏng hoặc không phải .xlsx)."
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds of errors on a damaged file
-        raise ValidationError({"file": unreadable}) from exc
-    try:
-        if not wb.worksheets:
-            raise ValidationError({"file": "Bảng tính không có trang nào."})
-        rows = wb.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS)
-        while True:
-            try:
-                row = next(rows)
-            except StopIteration:
-                return
-            except Exception as exc:  # the sheet's XML is parsed as it is read
-                raise ValidationError({"file": unreadable}) from exc
-            yield list(row)
-    finally:
-        wb.close()
 
 
 def _csv_rows(data: bytes) -> tuple[list[list[str]], str]:
     """All rows of a UTF-8 CSV (BOM or not), with the delimiter (comma, semicolon or tab) that makes a header
     of the most recognised columns; a tie goes to the delimiter the first line uses most."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError({"file": "Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»)."}) from exc
+    text = decode_text(data, STATEMENT_POLICY)
     first = next((line for line in text.splitlines() if line.strip()), "")
     best: tuple[int, int] | None = None
     chosen: list[list[str]] = []
     delimiter = ","
     for sep in (",", ";", "\t"):
-        try:
-            rows = list(csv.reader(io.StringIO(text), delimiter=sep))
-        except csv.Error as exc:
-            raise ValidationError({"file": f"Tệp CSV không hợp lệ: {exc}."}) from exc
+        rows = list(csv_rows(text, delimiter=sep))
         score = (max((_recognised(r) for r in rows[:HEADER_SEARCH_ROWS]), default=0), first.count(sep))
         if best is None or score > best:
             best, chosen, delimiter = score, rows, sep
@@ -273,11 +224,18 @@ class _Sheet:
 
 
 def _read(data: bytes, filename: str) -> _Sheet:
+    try:
+        return _read_sheet(data, filename)
+    except FileRefused as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+
+
+def _read_sheet(data: bytes, filename: str) -> _Sheet:
     kind = _kind(data, filename)
     raw: Iterator[list[Any]]
     if kind == "xlsx":
-        _check_xlsx(data)
-        raw = _xlsx_rows(data)
+        check_zip(io.BytesIO(data), STATEMENT_POLICY)
+        raw = openpyxl_rows(io.BytesIO(data), STATEMENT_POLICY)
     else:
         raw = iter(_csv_rows(data)[0])
     head: list[list[Any]] = []

@@ -20,7 +20,7 @@ from chibo.core.calendar import add_months
 from chibo.core.documents import document_response, download
 from chibo.core.forms import apply_service_errors, submit
 from chibo.core.lifecycle_views import act, action_forms
-from chibo.core.money import format_amount
+from chibo.core.money import format_amount, quantize
 from chibo.dues import rules as drules
 from chibo.dues import selectors, services, statements
 from chibo.dues.charts import rate_chart_svg
@@ -108,8 +108,8 @@ def unit_month(request, pk):
     ids = [line.member.pk for line in cm.lines if line.member.status in ACTIVE_STATUSES]
     initial = None
     if request.GET.get("fill") and request.method == "GET":
-        initial = {f"amount_{line.member.pk}": str(line.position.arrears.get(line.currency or "", "")) for line in
-                   cm.lines if line.member.pk in ids and line.position.arrears.get(line.currency or "")}
+        initial = {f"amount_{line.member.pk}": str(quantize(line.position.arrears[line.currency], line.currency))
+                   for line in cm.lines if line.member.pk in ids and line.currency in line.position.arrears}
     form = MonthPostForm(request.POST or None, member_ids=ids, initial=initial)
     if request.method == "POST":
         require(actor, "dues.record", unit)
