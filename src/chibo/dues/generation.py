@@ -17,8 +17,8 @@ differently for speed:
 
 from __future__ import annotations
 
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+import queue
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -134,34 +134,41 @@ class _Generator:
         # (admitted exempt, profile, decision) → (due, its COPY columns after member and unit), or None
         self.memo: dict[tuple[Any, ...], tuple[drules.Due, str] | None] = {}
 
-    def due_of(self, admitted: date, profile: ProfileRow,
-               decision: DecisionRow | None) -> tuple[drules.Due, str] | None:
-        years = self.rules.value("dues.exempt_party_years", integer)
-        if years is not MISSING and self.rules.exempt_by_age(admitted, years):
-            key: tuple[Any, ...] = (True, profile[3])  # only the currency counts
-        else:
-            key = (False, profile, decision)
-        found = self.memo.get(key, MISSING)
-        if found is MISSING:
-            due = self.rules.due(admitted, profile, decision)
-            found = None if due is None else (due, f"{self.month.isoformat()}\t{due.currency}\t{due.amount:f}\t"
-                                                   f"{_copy_text(due.basis)}\t{'t' if due.deferred else 'f'}\n")
-            self.memo[key] = found
-        return found  # type: ignore[return-value]
+    def _compute(self, key: tuple[Any, ...], admitted: date, profile: ProfileRow,
+                 decision: DecisionRow | None) -> tuple[drules.Due, str] | None:
+        """The due of a key not seen yet, and its COPY columns; remembered."""
+        due = self.rules.due(admitted, profile, decision)
+        found = None if due is None else (due, f"{self.month.isoformat()}\t{due.currency}\t{due.amount:f}\t"
+                                               f"{_copy_text(due.basis)}\t{'t' if due.deferred else 'f'}\n")
+        self.memo[key] = found
+        return found
 
     def rows(self, members: list[tuple[int, int, date]]) -> list[Row]:
-        """The obligations of ``members`` (pk, unit, admission date), computed."""
+        """The obligations of ``members`` (pk, unit, admission date). A due is computed once per key: the profile
+        and decision, or only the currency for a member exempt by party age (the loop runs once per member of the
+        country: lookups are local names)."""
         ids = [pk for pk, _, _ in members]
-        profiles = self._profiles(ids)
-        decisions = self._decisions(ids)
+        profiles, decisions = self._profiles(ids).get, self._decisions(ids).get
+        years = self.rules.value("dues.exempt_party_years", integer)
+        by_age, memo, compute = self.rules._by_age, self.memo, self._compute
         rows: list[Row] = []
+        append = rows.append
         for pk, unit_id, admitted in members:
-            profile = profiles.get(pk)
+            profile = profiles(pk)
             if profile is None:
                 continue
-            found = self.due_of(admitted, profile, decisions.get(pk))
+            aged = False
+            if years is not MISSING:
+                aged = by_age.get(admitted)  # type: ignore[assignment]
+                if aged is None:
+                    aged = self.rules.exempt_by_age(admitted, years)
+            decision = None if aged else decisions(pk)
+            key = (True, profile[3]) if aged else (False, profile, decision)
+            found = memo.get(key, MISSING)
+            if found is MISSING:
+                found = compute(key, admitted, profile, decision)
             if found is not None:
-                rows.append((pk, unit_id, found))
+                append((pk, unit_id, found))  # type: ignore[arg-type]
         return rows
 
     def _ids_filter(self, ids: list[int]) -> dict[str, Any]:
@@ -207,46 +214,54 @@ def write_rows(month: date, rows: list[Row]) -> None:
         batch_size=2000, ignore_conflicts=True)
 
 
-def _close_connection() -> None:
-    connection.close()  # the calling thread's
-
-
 class _Writer:
-    """Writes the rows ``WRITE_ROWS`` at a time (a commit each). On PostgreSQL outside any transaction it writes in a
-    thread with its own connection, so the database inserts one batch (its indexes, its foreign-key checks) while
-    this process reads and computes the next: on two cores most of the computing is hidden. Inside a transaction
-    (the caller's, a test's) it writes inline, in that transaction."""
+    """Writes the rows ``WRITE_ROWS`` at a time (a commit each). On PostgreSQL outside any transaction (the daily
+    sweep) ``WRITERS`` threads write, each with its own connection: the database inserts batches (their indexes,
+    their foreign-key checks: most of the work) on more than one core while this process reads and computes the
+    next. Inside a transaction (the caller's, a test's) the rows are written inline, in that transaction."""
 
     def __init__(self, month: date) -> None:
         self.month = month
-        self.pending: deque[Future[None]] = deque()
+        self.failed: BaseException | None = None
         threaded = connection.vendor == "postgresql" and not connection.in_atomic_block and connection.get_autocommit()
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="dues-obligations") if threaded else None
+        self.queue: queue.Queue[list[Row] | None] = queue.Queue(maxsize=WRITERS)  # memory stays bounded
+        self.threads = [threading.Thread(target=self._run, name=f"dues-obligations-{n}", daemon=True)
+                        for n in range(WRITERS if threaded else 0)]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (rows := self.queue.get()) is not None:
+                if self.failed is None:  # after a failure the batches left are taken off the queue, not written
+                    try:
+                        write_rows(self.month, rows)
+                    except BaseException as exc:  # noqa: BLE001 - raised in the calling thread
+                        self.failed = exc
+        finally:
+            connection.close()  # this thread's
 
     def write(self, rows: list[Row]) -> None:
+        if self.failed is not None:
+            raise self.failed
         if not rows:
             return
-        if self.pool is None:
+        if not self.threads:
             write_rows(self.month, rows)
             return
-        while len(self.pending) >= 2:  # one batch being written, one waiting: memory stays bounded
-            self.pending.popleft().result()
-        self.pending.append(self.pool.submit(write_rows, self.month, rows))
+        self.queue.put(rows)
 
     def finish(self) -> None:
-        """Wait for every batch (raising what failed), then close the thread's connection."""
-        if self.pool is None:
-            return
-        try:
-            while self.pending:
-                self.pending.popleft().result()
-        finally:
-            for future in self.pending:
-                future.cancel()
-            self.pool.submit(_close_connection).result()
-            self.pool.shutdown()
+        """Wait until every batch is written; raise what failed."""
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
+        if self.failed is not None:
+            raise self.failed
 
 
+WRITERS = 2  # threads writing on PostgreSQL (outside a transaction)
 WRITE_ROWS = 50_000  # rows per write: fewer commits (each waits for the disk) than one per chunk read
 
 
