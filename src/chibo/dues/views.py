@@ -361,42 +361,40 @@ def _top_only(actor) -> None:
         raise PermissionDenied("dues.rates")
 
 
+def _rates_write(request, key: str, form, call, done) -> HttpResponse:
+    """A write of the rates page (the upper committee only): the service's answer, or the page with the errors."""
+    actor = actor_for(request)
+    _top_only(actor)
+    if outcome := submit(request, form, lambda: call(actor, form.cleaned_data)):
+        messages.success(request, done(outcome.value))
+        return redirect("dues:rates")
+    return _rates_page(request, actor, {key: form}, status=400)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def rates(request):
-    actor = actor_for(request)
     if request.method == "GET":
+        actor = actor_for(request)
         if not actor.can("dues.view"):
             raise Http404
         return _rates_page(request, actor)
-    _top_only(actor)
-    form = RateForm(request.POST)
-    if submit(request, form, lambda: services.rate_define(actor=actor, **form.cleaned_data)):
-        messages.success(request, "Đã ghi mức đóng.")
-        return redirect("dues:rates")
-    return _rates_page(request, actor, {"rate": form}, status=400)
+    return _rates_write(request, "rate", RateForm(request.POST),
+                        lambda actor, data: services.rate_define(actor=actor, **data), lambda _: "Đã ghi mức đóng.")
 
 
 @login_required
 @require_POST
 def exchange_rate(request):
-    actor = actor_for(request)
-    _top_only(actor)
-    form = ExchangeRateForm(request.POST)
-    if submit(request, form, lambda: services.exchange_rate_set(actor=actor, **form.cleaned_data)):
-        messages.success(request, "Đã ghi tỷ giá.")
-        return redirect("dues:rates")
-    return _rates_page(request, actor, {"fx": form}, status=400)
+    return _rates_write(request, "fx", ExchangeRateForm(request.POST),
+                        lambda actor, data: services.exchange_rate_set(actor=actor, **data),
+                        lambda _: "Đã ghi tỷ giá.")
 
 
 @login_required
 @require_POST
 def exchange_rates_import(request):
-    actor = actor_for(request)
-    _top_only(actor)
-    form = RateFileForm(request.POST, request.FILES)
-    if done := submit(request, form, lambda: services.exchange_rates_import(
-            actor=actor, data=form.cleaned_data["file"].read(), source=form.cleaned_data["source"])):
-        messages.success(request, f"Đã nhập {done.value} tỷ giá.")
-        return redirect("dues:rates")
-    return _rates_page(request, actor, {"file": form}, status=400)
+    return _rates_write(request, "file", RateFileForm(request.POST, request.FILES),
+                        lambda actor, data: services.exchange_rates_import(actor=actor, data=data["file"].read(),
+                                                                           source=data["source"]),
+                        lambda n: f"Đã nhập {n} tỷ giá.")
