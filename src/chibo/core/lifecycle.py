@@ -236,9 +236,10 @@ class Lifecycle:
         def top(state: str) -> float:
             return 10 + row[state] * (box_h + gap)
 
+        arrow = f"arrow-{self.key}"  # one marker per diagram: a page may show several
         parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {right + 520} {height}" '
                  f'role="img" aria-label="{escape(self.label)}" class="lifecycle">',
-                 '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+                 f'<defs><marker id="{arrow}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
                  'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="currentColor"/></marker></defs>']
         straight: set[tuple[str, str]] = set()
         for k, (_t, s, e) in enumerate(edges):
@@ -248,14 +249,14 @@ class Lifecycle:
                     straight.add((s, e))
                     x = left + box_w / 2
                     parts.append(f'<line x1="{x}" y1="{top(s) + box_h}" x2="{x}" y2="{top(e) - 2}" '
-                                 'stroke="currentColor" marker-end="url(#arrow)"/>')
+                                 f'stroke="currentColor" marker-end="url(#{arrow})"/>')
                 continue
             forward = row[e] > row[s]
             reach = 24 + 10 * (k % 10)
             edge, x = (right, right + reach) if forward else (left, left - reach)
             dash = "" if forward else ' stroke-dasharray="4 3"'
             parts.append(f'<path d="M{edge},{y1} C{x},{y1} {x},{y2} {edge},{y2 + (2 if forward else -2)}" '
-                         f'fill="none" stroke="currentColor"{dash} marker-end="url(#arrow)"/>')
+                         f'fill="none" stroke="currentColor"{dash} marker-end="url(#{arrow})"/>')
         for s in order:
             y = top(s)
             fill = "#eef2ee" if s in self.final else "#ffffff"

@@ -226,10 +226,12 @@ def _member_page(request, actor, member, forms: dict | None = None, status: int 
         "months": list(reversed((position.lines + position.projected)[-24:])),
         "unpaid": position.unpaid_months(position.today.year), "staff": staff,
         "profiles": selectors.profiles_of(member), "decisions": selectors.decisions_of(member),
-        "pay_form": forms.get("pay") or PaymentForm(initial={"amount": position.arrears.get(position.currency or "")}),
+        "pay_form": forms.get("pay") or PaymentForm(initial={"amount": position.arrears.get(position.currency or "")},
+                                                    auto_id="pay_%s"),
         "profile_form": forms.get("profile") or ProfileForm(initial={"month": drules.month_start(clock.today()),
-                                                                     "currency": position.currency or ""}),
-        "decision_form": forms.get("decision") or DecisionForm(),
+                                                                     "currency": position.currency or ""},
+                                                            auto_id="profile_%s"),
+        "decision_form": forms.get("decision") or DecisionForm(auto_id="decision_%s"),
     }, status=status)
 
 
@@ -243,7 +245,7 @@ def _staff_write(request, pk, key: str, form_class, call, done: str):
     actor = actor_for(request)
     member = member_get(actor, pk)
     require(actor, "dues.record", member.unit)
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"{key}_%s")  # three forms on one page: their own element ids
     if outcome := submit(request, form, lambda: call(actor, member, form.cleaned_data)):
         messages.success(request, done if isinstance(done, str) else done(outcome.value))
         return redirect("dues:member", member.pk)
@@ -347,9 +349,10 @@ def _rates_page(request, actor, forms: dict | None = None, status: int = 200):
     return render(request, "dues/rates.html", {
         "rates": selectors.abroad_rates(), "exchange": selectors.exchange_rates(),
         "can": actor.can("dues.rates"),
-        "rate_form": forms.get("rate") or RateForm(initial={"effective_from": drules.month_start(clock.today())}),
-        "fx_form": forms.get("fx") or ExchangeRateForm(initial={"day": clock.today()}),
-        "file_form": forms.get("file") or RateFileForm(),
+        "rate_form": forms.get("rate") or RateForm(initial={"effective_from": drules.month_start(clock.today())},
+                                                   auto_id="rate_%s"),
+        "fx_form": forms.get("fx") or ExchangeRateForm(initial={"day": clock.today()}, auto_id="fx_%s"),
+        "file_form": forms.get("file") or RateFileForm(auto_id="file_%s"),
     }, status=status)
 
 
@@ -379,14 +382,14 @@ def rates(request):
         if not actor.can("dues.view"):
             raise Http404
         return _rates_page(request, actor)
-    return _rates_write(request, "rate", RateForm(request.POST),
+    return _rates_write(request, "rate", RateForm(request.POST, auto_id="rate_%s"),
                         lambda actor, data: services.rate_define(actor=actor, **data), lambda _: "Đã ghi mức đóng.")
 
 
 @login_required
 @require_POST
 def exchange_rate(request):
-    return _rates_write(request, "fx", ExchangeRateForm(request.POST),
+    return _rates_write(request, "fx", ExchangeRateForm(request.POST, auto_id="fx_%s"),
                         lambda actor, data: services.exchange_rate_set(actor=actor, **data),
                         lambda _: "Đã ghi tỷ giá.")
 
@@ -394,7 +397,7 @@ def exchange_rate(request):
 @login_required
 @require_POST
 def exchange_rates_import(request):
-    return _rates_write(request, "file", RateFileForm(request.POST, request.FILES),
+    return _rates_write(request, "file", RateFileForm(request.POST, request.FILES, auto_id="file_%s"),
                         lambda actor, data: services.exchange_rates_import(actor=actor, data=data["file"].read(),
                                                                            source=data["source"]),
                         lambda n: f"Đã nhập {n} tỷ giá.")

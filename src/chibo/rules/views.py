@@ -209,9 +209,10 @@ def watch(request):
     actor = actor_for(request)
     today = clock.today()
     rows = [{"v": v, "value": describe_value(v), "group": GROUPS.get(v.key.split(".")[0], ""),
-             "dependents": dependents(v.key)} for v in rules_to_confirm(on=today)]
+             "dependents": dependents(v.key), "form": RuleConfirmForm(auto_id=f"rule{v.pk}_%s")}
+            for v in rules_to_confirm(on=today)]  # one form per rule, each with its own element ids
     return render(request, "rules/watch.html", {"rows": rows, "can_confirm": _can(actor, "rules.edit"),
-                                                "form": RuleConfirmForm(), "today": today})
+                                                "today": today})
 
 
 @login_required

@@ -23,6 +23,8 @@ for every accepted one, that something was (so the payloads are known to be vali
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -1109,7 +1111,20 @@ def judge(response, expected, *, persona: str, env: Env, target: str | None) -> 
         return f"expected {expected}, got {got}"
     if status == 404 and target in env.names and env.names[target] in response.content.decode(errors="replace"):
         return f"404 but the body names {env.names[target]!r}"
+    if status == 200 and response.get("Content-Type", "").startswith("text/html"):
+        return duplicate_ids(response.content.decode(errors="replace"))
     return None
+
+
+ID_ATTRIBUTE = re.compile(r"""<[^>]*?\sid=["']([^"']+)["']""")
+
+
+def duplicate_ids(html: str) -> str | None:
+    """A page whose elements share an id breaks its labels (a label points at the first element only: a
+    second form's «Đồng tiền» would label the first form's field) and its in-page links."""
+    seen = Counter(ID_ATTRIBUTE.findall(html))
+    twice = sorted(i for i, n in seen.items() if n > 1)
+    return f"the page repeats element ids {twice}" if twice else None
 
 
 def run_get_matrix(routes: dict[str, Route], env: Env, *, only_api: bool = False) -> tuple[list[str], int]:
