@@ -69,18 +69,31 @@ def artifacts() -> Path:
 
 
 def restore_migration_data() -> None:
-    """A transactional test's flush also empties the tables data migrations fill (the rulebook);
-    put them back so the next transactional test starts from a migrated database."""
+    """A transactional test's flush also empties the tables data migrations fill (the rulebook); put them back
+    so the next transactional test starts from a migrated database: every migration that seeds rules (a
+    ``seed(apps, schema_editor)`` function) runs again, in the order ``migrate`` ran them (a later seed may
+    replace an earlier one's rule)."""
     import importlib
+    import sys
 
     from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
 
     from chibo.core.models import Rule
 
-    for name, key in (("0004_seed_rulebook", "probation.months"), ("0006_account_rules", "account.invitation_days"),
-                      ("0007_import_retention", "import.keep_days")):
-        if not Rule.objects.filter(key=key).exists():
-            importlib.import_module(f"chibo.core.migrations.{name}").seed(apps, None)
+    if Rule.objects.exists():
+        return
+    graph = MigrationLoader(None, ignore_no_migrations=True).graph
+    done: set[tuple[str, str]] = set()
+    for leaf in sorted(graph.leaf_nodes()):
+        for node in graph.forwards_plan(leaf):
+            if node in done:
+                continue
+            done.add(node)
+            name = graph.nodes[node].__module__
+            seed = getattr(sys.modules.get(name) or importlib.import_module(name), "seed", None)
+            if name.startswith("chibo.") and callable(seed):
+                seed(apps, None)
 
 
 @pytest.fixture
