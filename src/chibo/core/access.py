@@ -58,8 +58,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
                                "accounts.view", "accounts.invite", "accounts.manage",
                                "dues.view", "dues.record", "dues.remit", "dues.confirm"}),
     Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view", "dues.view"}),
-    # The cell's treasurer: keeps the dues book (sees the members of the cell to collect from them).
-    Role.TREASURER: frozenset({"units.view", "members.view", "dues.view", "dues.record"}),
+    # The cell's treasurer: keeps the dues book (sees the members of the cell to collect from them) and sends the
+    # cell's share up.
+    Role.TREASURER: frozenset({"units.view", "members.view", "dues.view", "dues.record", "dues.remit"}),
 }
 
 # Roles that see other people's data: their accounts must use MFA.

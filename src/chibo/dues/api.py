@@ -76,7 +76,8 @@ class PostedEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = Entry
         fields = ["id", "unit", "member", "member_name", "kind", "amount", "currency", "method", "paid_on",
-                  "month_from", "month_to", "reference", "note", "reverses", "receipt", "created_by"]
+                  "month_from", "month_to", "settles_from", "settles_to", "reference", "note", "reverses", "receipt",
+                  "created_by", "collector"]
         read_only_fields = fields
 
 

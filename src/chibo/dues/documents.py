@@ -120,11 +120,11 @@ def _m(month: date | None) -> str:
 
 
 def months_text(entry: Entry) -> str:
-    """The months the payer said the money is for, as mm/yyyy (a range with "–")."""
-    if entry.month_from is None:
+    """``Entry.months`` as mm/yyyy (a range with "–")."""
+    if entry.months is None:
         return "theo thứ tự các tháng còn nợ"
-    last = entry.month_to or entry.month_from
-    return _m(entry.month_from) if last == entry.month_from else f"{_m(entry.month_from)}–{_m(last)}"
+    first, last = entry.months
+    return _m(first) if last == first else f"{_m(first)}–{_m(last)}"
 
 
 def _reversal_text(reversal: Entry) -> str:
@@ -157,7 +157,8 @@ def receipt_document(entry: Entry, *, reversed_by: Entry | None = None) -> Offic
         blocks.append(Field("Số chứng từ / nội dung chuyển khoản", entry.reference))
     if entry.note:
         blocks.append(Field("Ghi chú", entry.note))
-    blocks.append(Field("Người thu", entry.created_by))
+    collector = entry.collector or entry.created_by
+    blocks.append(Field("Người thu", collector))
     void = ""
     if reversed_by is not None:
         blocks.append(Paragraph(_reversal_text(reversed_by), bold=True, indent=False))
@@ -166,7 +167,7 @@ def receipt_document(entry: Entry, *, reversed_by: Entry | None = None) -> Offic
         title="BIÊN LAI THU ĐẢNG PHÍ", issuer=unit.name.upper(), upper_issuer=upper_issuer(unit),
         number=f"Số {entry.receipt}", place=unit.city, issued_on=entry.paid_on, blocks=blocks,
         second_signer_title="NGƯỜI NỘP", second_signer_name=entry.member.full_name,
-        signer_title="NGƯỜI THU", signer_name=entry.created_by, void_reason=void,
+        signer_title="NGƯỜI THU", signer_name=collector, void_reason=void,
     )
 
 

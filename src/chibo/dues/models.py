@@ -7,6 +7,7 @@ changed or deleted: a mistake is undone by a reversal entry (``Entry.save`` refu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import models
@@ -88,6 +89,10 @@ class Entry(models.Model):
     # The months the payer said the money is for (the ledger allocates oldest first whatever they say).
     month_from = models.DateField(null=True, blank=True)
     month_to = models.DateField(null=True, blank=True)
+    # The months the payment settled as the ledger stood when it was posted (oldest unpaid first): the receipt's
+    # "for the months" when the payer named none.
+    settles_from = models.DateField(null=True, blank=True)
+    settles_to = models.DateField(null=True, blank=True)
     reference = models.CharField("số chứng từ / nội dung chuyển khoản", max_length=120, blank=True)
     note = models.CharField(max_length=200, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
@@ -98,6 +103,7 @@ class Entry(models.Model):
     statement_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
+    collector = models.CharField("người thu", max_length=120, blank=True)  # the name signed on the receipt
 
     class Meta:
         ordering = ["pk"]
@@ -118,6 +124,15 @@ class Entry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ValueError("a posted ledger entry is never deleted: post a reversal")
+
+    @property
+    def months(self) -> tuple[date, date] | None:
+        """The first and last month the money is for: those the payer named, else those it settled when posted."""
+        if self.month_from is not None:
+            return self.month_from, self.month_to or self.month_from
+        if self.settles_from is not None:
+            return self.settles_from, self.settles_to or self.settles_from
+        return None
 
     @property
     def receipt(self) -> str:

@@ -112,6 +112,35 @@ class Position:
             month = add_months(month, 1)
         return amount <= need
 
+    def months_settled(self, amount: Decimal, *, through: date) -> tuple[date, date] | None:
+        """The first and last month that ``amount`` more (in the current currency) goes to, oldest unpaid first
+        as the ledger allocates it (a month it covers only in part counts), looking no further than ``through``;
+        None when nothing is open (no profile, or all paid through ``through``)."""
+        first = last = None
+        left = amount
+        for month, owed in self._open_months(through):
+            if left <= 0:
+                break
+            first, last = first or month, month
+            left -= owed
+        return (first, last) if first is not None and last is not None else None
+
+    def _open_months(self, through: date) -> Iterable[tuple[date, Decimal]]:
+        """(month, what is still owed on it) in the current currency, oldest first, through ``through``."""
+        if self.currency is None:
+            return
+        after = drules.month_start(self.today)
+        for line in self.lines + self.projected:
+            after = max(after, line.month)
+            if line.currency == self.currency and line.amount > line.paid:
+                yield line.month, line.amount - line.paid
+        month = add_months(after, 1)
+        while month <= through and self._computer is not None and self._admitted is not None:
+            due = self._computer.due(self.member_id, self._admitted, month)
+            if due is not None and due.currency == self.currency and due.amount > 0:
+                yield month, due.amount
+            month = add_months(month, 1)
+
 
 def member_position(member: Member, *, today: date | None = None) -> Position:
     return positions([member], today=today)[member.pk]

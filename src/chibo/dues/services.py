@@ -286,7 +286,16 @@ class Posted:
     notes: list[str]  # what the treasurer is told (a month already paid: the money became a credit)
 
 
-def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Decimal, str, str]:
+@dataclass
+class _Checked:
+    member: Member
+    amount: Decimal
+    currency: str
+    settles: tuple[date, date] | None  # the months it goes to, oldest unpaid first
+    note: str
+
+
+def _check_line(line: PaymentLine, unit: Unit, today: date) -> _Checked:
     member = line.member
     if member.unit_id != unit.pk:
         raise ValidationError({"member": f"{member.full_name} không sinh hoạt tại {unit.name}."})
@@ -314,7 +323,7 @@ def _check_line(line: PaymentLine, unit: Unit, today: date) -> tuple[Member, Dec
             note = (f"{member.full_name}: tháng {drules.month_start(line.month_from):%m/%Y}"
                     + (f"–{asked_to:%m/%Y}" if asked_to != drules.month_start(line.month_from) else "")
                     + f" đã đóng đủ; {format_amount(amount, currency)} được ghi là tiền đóng trước (số dư có).")
-    return member, amount, currency, note
+    return _Checked(member, amount, currency, position.months_settled(amount, through=horizon), note)
 
 
 @transaction.atomic
@@ -330,22 +339,24 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
     if len({line.member.pk for line in lines}) != len(lines):
         raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
     checked = [_check_line(line, unit, today) for line in lines]
+    collector = actor.user.display_name if actor.user is not None else actor.label
     entries: list[Entry] = []
-    for line, (member, amount, currency, _note) in zip(lines, checked, strict=True):
+    for line, c in zip(lines, checked, strict=True):
         month_from = drules.month_start(line.month_from) if line.month_from else None
         month_to = drules.month_start(line.month_to or line.month_from) if line.month_from else None
-        entry = Entry(unit=unit, member=member, kind=EntryKind.PAYMENT, amount=amount,
-                      currency=currency, method=method, paid_on=paid_on,
-                      month_from=month_from, month_to=month_to, reference=clean(line.reference)[:120],
-                      note=clean(note)[:200], receipt_year=paid_on.year,
+        settles_from, settles_to = c.settles or (None, None)
+        entry = Entry(unit=unit, member=c.member, kind=EntryKind.PAYMENT, amount=c.amount,
+                      currency=c.currency, method=method, paid_on=paid_on,
+                      month_from=month_from, month_to=month_to, settles_from=settles_from, settles_to=settles_to,
+                      reference=clean(line.reference)[:120], note=clean(note)[:200], receipt_year=paid_on.year,
                       receipt_number=next_receipt_number(unit, paid_on.year), statement_key=line.statement_key,
-                      created_by=actor.label)
+                      created_by=actor.label, collector=collector[:120])
         entry.save(force_insert=True)
         entries.append(entry)
     audit_each(actor=actor, action="dues.payment_posted", objects=entries, unit_for=lambda e: unit,
                data_for=lambda e: {"member": e.member_id, "amount": e.amount, "currency": e.currency,
                                    "receipt": e.receipt, "method": method, "paid_on": paid_on})
-    return Posted(entries=entries, notes=[n for *_, n in checked if n])
+    return Posted(entries=entries, notes=[c.note for c in checked if c.note])
 
 
 @transaction.atomic

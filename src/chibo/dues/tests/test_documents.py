@@ -159,7 +159,7 @@ def test_receipts_say_who_paid_how_much_in_figures_and_words(cell_book):
     a, b, c = cell_book["members"]
     pay_a, pay_b, pay_c, pay_c2 = cell_book["entries"]
     cases = [
-        (pay_a, a, "Số 1/2026", "62,50 EUR", "Sáu mươi hai euro và 50 cent", "theo thứ tự các tháng còn nợ",
+        (pay_a, a, "Số 1/2026", "62,50 EUR", "Sáu mươi hai euro và 50 cent", "02/2026–06/2026",
          "Tiền mặt", "ngày 10 tháng 06 năm 2026"),
         (pay_b, b, "Số 2/2026", "25,00 EUR", "Hai mươi lăm euro", "02/2026–03/2026", "Tiền mặt",
          "ngày 10 tháng 06 năm 2026"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -250,7 +251,8 @@ OPS = st.lists(st.one_of(
 @given(ops=OPS)
 def test_the_ledger_always_adds_up(setup, ops):
     """For any sequence: obligations − payments + reversals = arrears − credit per member, the unit's totals are
-    the sum of its members', and the paid-through month agrees with the allocation."""
+    the sum of its members', the paid-through month agrees with the allocation, and every level above rolls up
+    exactly."""
     boss, cell, members = setup
     sid = transaction.savepoint()
     try:
@@ -303,8 +305,47 @@ def test_the_ledger_always_adds_up(setup, ops):
                           .values_list("amount", flat=True), Decimal(0))
         assert totals_due.get((cell.pk, "EUR"), Decimal(0)) == unit_due + others_due
         assert totals_paid.get((cell.pk, "EUR"), Decimal(0)) == unit_paid + others_paid
+        _rolls_up(cell)
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def _rolls_up(cell) -> None:
+    """Every level above ``cell`` (its summary for the year): the level's total is its children's plus its own
+    members', and each child's row is what the ledger holds for that child's subtree, summed here row by row."""
+    from chibo.units.models import Unit
+
+    first, last = date(2026, 1, 1), date(2026, 12, 1)
+    paths = dict(Unit.objects.values_list("pk", "path"))
+    obligations = list(Obligation.objects.filter(month__gte=first, month__lte=last)
+                       .values_list("unit_id", "currency", "amount"))
+    entries = list(Entry.objects.filter(paid_on__gte=first, paid_on__lte=date(2026, 12, 31))
+                   .values_list("unit_id", "currency", "amount"))
+
+    def under(unit, rows):
+        total: dict[str, Decimal] = {}
+        for unit_id, currency, amount in rows:
+            if paths[unit_id].startswith(unit.path):
+                total[currency] = quantize(total.get(currency, Decimal(0)) + amount, currency)
+        return {c: v for c, v in total.items() if v}
+
+    def nonzero(amounts):
+        return {c: v for c, v in amounts.items() if v}
+
+    level = cell.parent
+    while level is not None:
+        top, *children = selectors.level_summary(level, first, last)
+        assert nonzero(top.due) == under(level, obligations) and nonzero(top.collected) == under(level, entries)
+        for row in children:
+            assert nonzero(row.due) == under(row.unit, obligations), row.unit.code
+            assert nonzero(row.collected) == under(row.unit, entries), row.unit.code
+        own_due = {c: quantize(v, c) for c, v in Obligation.objects.filter(unit=level, month__gte=first,
+                                                                          month__lte=last)
+                   .values_list("currency").annotate(t=Sum("amount")).values_list("currency", "t")}
+        for currency, value in top.due.items():
+            parts = sum((r.due.get(currency, Decimal(0)) for r in children), Decimal(0))
+            assert value == quantize(parts + own_due.get(currency, Decimal(0)), currency)
+        level = level.parent
 
 
 def test_the_transfer_letter_takes_the_paid_through_month_from_the_ledger(setup, unit):
