@@ -65,6 +65,24 @@ def activate(context, base: str, path: str, shot=None):
     return page
 
 
+def found_unit(page, base: str, parent, kind: str, name: str, code: str, city: str = ""):
+    """Found a unit under ``parent`` in France through its parent's page, as an officer does; the new unit."""
+    from chibo.units.models import Unit
+
+    page.goto(f"{base}/units/{parent.pk}/")
+    page.get_by_role("link", name="Lập tổ chức trực thuộc").click()
+    page.get_by_label("Loại tổ chức").select_option(kind)
+    page.get_by_label("Tên").fill(name)
+    page.get_by_label("Mã (không dấu)").fill(code)
+    page.get_by_label("Quốc gia").select_option("FR")
+    if city:
+        page.get_by_label("Thành phố").fill(city)
+    page.get_by_label("Ngày thành lập").fill("02/09/2005")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    return Unit.objects.get(code=code)
+
+
 def members_sheet(cell_code: str) -> bytes:
     book = Workbook()
     sheet = book.active
@@ -107,26 +125,9 @@ def test_first_day_from_an_empty_install(browser, empty_install, artifacts, mail
 
     # 2. France's party organization and its cell, through the unit pages.
     root = Unit.objects.get(code="DUBNG")
-    officer.goto(f"{base}/units/{root.pk}/")
-    officer.get_by_role("link", name="Lập tổ chức trực thuộc").click()
-    officer.get_by_label("Loại tổ chức").select_option("grassroots_committee")
-    officer.get_by_label("Tên").fill("Đảng bộ Đại sứ quán Việt Nam tại Pháp")
-    officer.get_by_label("Mã (không dấu)").fill("PHAP")
-    officer.get_by_label("Quốc gia").select_option("FR")
-    officer.get_by_label("Ngày thành lập").fill("02/09/2005")
-    officer.get_by_role("button", name="Lưu").click()
-    expect(officer.get_by_role("heading", level=1)).to_contain_text("Đảng bộ Đại sứ quán Việt Nam tại Pháp")
-    france = Unit.objects.get(code="PHAP")
-    officer.get_by_role("link", name="Lập tổ chức trực thuộc").click()
-    officer.get_by_label("Loại tổ chức").select_option("subordinate_cell")
-    officer.get_by_label("Tên").fill("Chi bộ Cơ quan Đại sứ quán")
-    officer.get_by_label("Mã (không dấu)").fill("PHAP-DSQ")
-    officer.get_by_label("Quốc gia").select_option("FR")
-    officer.get_by_label("Thành phố").fill("Paris")
-    officer.get_by_label("Ngày thành lập").fill("02/09/2005")
-    officer.get_by_role("button", name="Lưu").click()
-    expect(officer.get_by_role("heading", level=1)).to_contain_text("Chi bộ Cơ quan Đại sứ quán")
-    cell = Unit.objects.get(code="PHAP-DSQ")
+    france = found_unit(officer, base, root, "grassroots_committee", "Đảng bộ Đại sứ quán Việt Nam tại Pháp", "PHAP")
+    cell = found_unit(officer, base, france, "subordinate_cell", "Chi bộ Cơ quan Đại sứ quán", "PHAP-DSQ",
+                      city="Paris")
     assert cell.parent_id == france.pk and france.parent_id == root.pk
     shot(officer, "03-cell")
 
