@@ -9,7 +9,9 @@ used. A changed regulation is a new version (``rule_add_version``), never an edi
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -100,8 +102,33 @@ def integer(version: Rule) -> int:
     return int(value)
 
 
+_READ: ContextVar[dict[tuple[str, date], Rule] | None] = ContextVar("rulebook_read", default=None)
+
+
+@contextmanager
+def rules_read_once() -> Iterator[None]:
+    """Within the block, each (key, day) is read from the rulebook once (a request that computes many members'
+    months asks the same few rules thousands of times). Nested blocks share the outer one's reads."""
+    token = _READ.set({}) if _READ.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _READ.reset(token)
+
+
 def rule(key: str, *, on: date) -> Rule:
     """The version of ``key`` in force on ``on``."""
+    read = _READ.get()
+    if read is None:
+        return _rule(key, on)
+    found = read.get((key, on))
+    if found is None:
+        found = read[(key, on)] = _rule(key, on)
+    return found
+
+
+def _rule(key: str, on: date) -> Rule:
     versions = Rule.objects.filter(key=key)
     found = versions.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on).first()
     if found is not None:

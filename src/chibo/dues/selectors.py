@@ -24,7 +24,7 @@ from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.calendar import add_months
 from chibo.core.money import quantize
-from chibo.core.rulebook import rule_versions
+from chibo.core.rulebook import rule_versions, rules_read_once
 from chibo.dues import rules as drules
 from chibo.dues.compute import Computer
 from chibo.dues.enums import RemittanceState
@@ -160,7 +160,8 @@ def positions(members: Iterable[Member], *, today: date | None = None) -> dict[i
                                        .annotate(total=Sum("amount")).order_by()):
         paid[member_id][currency] += quantize(total, currency)
     computer = Computer.for_members(ids)
-    return {m.pk: _position(m, obligations[m.pk], dict(paid[m.pk]), computer, today) for m in members}
+    with rules_read_once():  # the projections ask the same few rules for every member
+        return {m.pk: _position(m, obligations[m.pk], dict(paid[m.pk]), computer, today) for m in members}
 
 
 def _position(member: Member, obligations: list[Obligation], paid: dict[str, Decimal], computer: Computer,

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from chibo.core import clock
 from chibo.core.access import SYSTEM, Actor, require, require_top
 from chibo.core.audit import audit, audit_each
 from chibo.core.calendar import add_months
+from chibo.core.counters import take_numbers
 from chibo.core.enums import Confidence
 from chibo.core.money import format_amount, is_currency, parse_amount, quantize
-from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define
+from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define, rules_read_once
 from chibo.core.text import clean
 from chibo.deadlines.selectors import open_sources, sources_of
 from chibo.deadlines.services import deadline_close_for, deadline_open
@@ -36,8 +36,10 @@ from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Meth
 from chibo.dues.lifecycle import REMITTANCE
 from chibo.dues.models import Decision, Entry, ExchangeRate, Obligation, Profile, ReceiptCounter, Remittance
 from chibo.dues.selectors import (
+    Position,
     member_position,
     members_owing,
+    positions,
     rate_on,
     remit_figures,
     remits,
@@ -252,22 +254,6 @@ def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None,
 # --------------------------------------------------------------------------------------------------
 # The ledger
 # --------------------------------------------------------------------------------------------------
-def next_receipt_number(unit: Unit, year: int) -> int:
-    """The next receipt number of ``unit`` in ``year``: the counter row stays locked until the caller's
-    transaction ends, so numbers are gap-free and never repeat (a rolled-back payment rolls its number back)."""
-    counter = ReceiptCounter.objects.select_for_update().filter(unit=unit, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.create(unit=unit, year=year, last=0)
-        except IntegrityError:
-            pass  # another treasurer created it first
-        counter = ReceiptCounter.objects.select_for_update().get(unit=unit, year=year)
-    ReceiptCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return counter.last
-
-
 @dataclass(frozen=True)
 class PaymentLine:
     """One payment to post: a member, an amount in the member's currency, optionally the months it is for."""
@@ -295,12 +281,11 @@ class _Checked:
     note: str
 
 
-def _check_line(line: PaymentLine, unit: Unit, today: date) -> _Checked:
+def _check_line(line: PaymentLine, unit: Unit, today: date, position: Position) -> _Checked:
     member = line.member
     if member.unit_id != unit.pk:
         raise ValidationError({"member": f"{member.full_name} không sinh hoạt tại {unit.name}."})
     _on_rolls(member)
-    position = member_position(member, today=today)
     currency = position.currency
     if currency is None:
         raise ValidationError({"member": f"{member.full_name} chưa có mức đóng đảng phí: hãy ghi mức đóng trước."})
@@ -338,21 +323,23 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
             lines="" if lines else "Chưa chọn đảng viên nào.")
     if len({line.member.pk for line in lines}) != len(lines):
         raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
-    checked = [_check_line(line, unit, today) for line in lines]
+    with rules_read_once():
+        found = positions([line.member for line in lines], today=today)  # one read for the whole month
+        checked = [_check_line(line, unit, today, found[line.member.pk]) for line in lines]
     collector = actor.user.display_name if actor.user is not None else actor.label
+    numbers = take_numbers(ReceiptCounter, unit, paid_on.year, len(lines))
     entries: list[Entry] = []
-    for line, c in zip(lines, checked, strict=True):
+    for line, c, number in zip(lines, checked, numbers, strict=True):
         month_from = drules.month_start(line.month_from) if line.month_from else None
         month_to = drules.month_start(line.month_to or line.month_from) if line.month_from else None
         settles_from, settles_to = c.settles or (None, None)
-        entry = Entry(unit=unit, member=c.member, kind=EntryKind.PAYMENT, amount=c.amount,
-                      currency=c.currency, method=method, paid_on=paid_on,
-                      month_from=month_from, month_to=month_to, settles_from=settles_from, settles_to=settles_to,
-                      reference=clean(line.reference)[:120], note=clean(note)[:200], receipt_year=paid_on.year,
-                      receipt_number=next_receipt_number(unit, paid_on.year), statement_key=line.statement_key,
-                      created_by=actor.label, collector=collector[:120])
-        entry.save(force_insert=True)
-        entries.append(entry)
+        entries.append(Entry(unit=unit, member=c.member, kind=EntryKind.PAYMENT, amount=c.amount,
+                             currency=c.currency, method=method, paid_on=paid_on, month_from=month_from,
+                             month_to=month_to, settles_from=settles_from, settles_to=settles_to,
+                             reference=clean(line.reference)[:120], note=clean(note)[:200],
+                             receipt_year=paid_on.year, receipt_number=number, statement_key=line.statement_key,
+                             created_by=actor.label, collector=collector[:120]))
+    entries = Entry.objects.bulk_create(entries)  # new rows only (Entry.save refuses to change a posted one)
     audit_each(actor=actor, action="dues.payment_posted", objects=entries, unit_for=lambda e: unit,
                data_for=lambda e: {"member": e.member_id, "amount": e.amount, "currency": e.currency,
                                    "receipt": e.receipt, "method": method, "paid_on": paid_on})

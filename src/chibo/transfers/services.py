@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months, due_date
+from chibo.core.counters import take_numbers
 from chibo.core.rulebook import integer, rule
 from chibo.core.text import clean
 from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline_open
@@ -395,20 +395,8 @@ def _open_report_deadline(actor: Actor, t: Transfer, letter_date: date) -> None:
 # Letters: gap-free numbers per issuing unit per year
 # ------------------------------------------------------------------------------------------------
 def next_letter_number(unit: Unit, year: int) -> int:
-    """Take the next number of ``unit`` in ``year``: the counter row is locked until the caller's
-    transaction ends, so concurrent issuers wait and no number is skipped or repeated (a rolled
-    back letter rolls its number back too)."""
-    counter = LetterCounter.objects.select_for_update().filter(unit=unit, year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                LetterCounter.objects.create(unit=unit, year=year, last=0)
-        except IntegrityError:
-            pass  # another issuer created it first
-        counter = LetterCounter.objects.select_for_update().get(unit=unit, year=year)
-    LetterCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
-    return counter.last
+    """Take the next letter number of ``unit`` in ``year`` (gap-free: ``core.counters``)."""
+    return take_numbers(LetterCounter, unit, year)[0]
 
 
 def _member_list_row(member: Member) -> int:

@@ -24,6 +24,7 @@ from chibo.core.rulebook import (
     rule_history,
     rule_keys,
     rules_in_force,
+    rules_read_once,
 )
 
 # The domain reference lives in the repository: <root>/docs/domain.md, the root being the folder of
@@ -136,6 +137,20 @@ def test_unknown_key_raises_and_a_key_before_its_first_version_is_not_in_force(d
     with pytest.raises(RuleNotInForce):
         rule("admission.decide_within", on=date(1999, 12, 31))
     assert rule("admission.decide_within", on=SEED_FROM).value == "60"
+
+
+def test_rules_read_once_reads_each_key_and_day_once_within_the_block(db, django_assert_num_queries):
+    day = date(2026, 3, 2)
+    with django_assert_num_queries(2):
+        with rules_read_once():
+            first = rule("admission.decide_within", on=day)
+            with rules_read_once():  # nested: the outer block's reads
+                assert rule("admission.decide_within", on=day) is first
+            rule("admission.decide_within", on=date(2026, 3, 3))  # another day: read
+    Rule.objects.filter(pk=first.pk).update(value="61")
+    assert rule("admission.decide_within", on=day).value == "61"  # outside the block: read again
+    with rules_read_once(), pytest.raises(UnknownRule):
+        rule("admission.no_such_rule", on=day)
 
 
 def test_rule_picks_the_version_across_a_change(actor_of):

@@ -126,6 +126,46 @@ def test_payments_receipts_reversal_and_paid_through(setup, unit):
     assert ReceiptCounter.objects.get(unit=cell, year=2026).last == 4
 
 
+def test_a_cells_month_posts_in_a_fixed_number_of_queries_and_keeps_the_months_settled(setup, unit):
+    """One request for the whole cell: the queries do not grow with the members (one read of every position, one
+    run of receipt numbers, one insert); each entry keeps the months it settled, oldest unpaid first."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    boss, cell, _ = setup
+    members = list(Member.objects.filter(unit=cell, status=Status.FULL, admission_date__gte=date(2000, 1, 1))
+                   .order_by("pk")[:6])
+    assert len(members) == 6
+    for m in members:
+        fixed(boss, m)
+
+    def post(batch, amount):
+        with CaptureQueriesContext(connection) as queries:
+            posted = services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash",
+                                            lines=[PaymentLine(m, amount) for m in batch])
+        return posted, len(queries)
+
+    first, _ = post(members[:1], "25")        # February and March (12.50 each); the year's counter begins
+    two, few = post(members[1:3], "25")
+    three, many = post(members[3:6], "25")
+    assert few == many, (few, many)
+    assert [e.receipt_number for e in first.entries + two.entries + three.entries] == [1, 2, 3, 4, 5, 6]
+    assert {(e.settles_from, e.settles_to) for e in two.entries + three.entries} == {(date(2026, 2, 1),
+                                                                                      date(2026, 3, 1))}
+    part, _ = post(members[:1], "31.25")      # April, May and half of June
+    assert (part.entries[0].settles_from, part.entries[0].settles_to) == (date(2026, 4, 1), date(2026, 6, 1))
+    named = services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash", lines=[
+        PaymentLine(members[1], "12.50", month_from=date(2026, 4, 1))]).entries[0]
+    assert named.months == (date(2026, 4, 1), date(2026, 4, 1)) and named.settles_from == date(2026, 4, 1)
+
+
+def test_receipt_numbers_are_taken_as_a_run():
+    from chibo.core.counters import take_numbers
+
+    with pytest.raises(ValueError, match="at least 1"):
+        take_numbers(ReceiptCounter, None, 2026, 0)
+
+
 def test_a_month_already_paid_becomes_a_credit_said_clearly(setup):
     boss, cell, (a, _b) = setup
     fixed(boss, a)
