@@ -15,7 +15,9 @@ reduction and deferral decisions, some revoked. Then, in the same run:
   3. ``obligations_generate`` again on the same month (idempotent: creates nothing);
   4. checks: the rows created equal the members on the rolls with a profile in force, the baseline wrote as many,
      and the app's rows equal ``dues.compute.Computer.due`` for BENCH_DUES_SAMPLE [1000] random members (plus the
-     members with a decision among them).
+     members with a decision among them);
+  5. the largest cell's month posted in one request (``payments_post`` with a line per member) against one
+     request per member, each rolled back: seconds, queries, receipts numbered without gaps.
 Writes its section into bench/results.md (between the ``dues-obligations`` markers) and bench/dues_obligations.json.
 """
 
@@ -445,11 +447,52 @@ def measure() -> dict:
               "count_ok": app["rows"] == expected == stored and again["rows"] == 0,
               "raw_count_ok": raw["rows"] == expected_count(RAW_MONTH), "sample": sample}
     scale = NATIONAL / expected if expected else 0.0
+    posting = measure_posting()
+    log(f"posting: {posting}")
     return {"members": members, "on_rolls": on_rolls, "raw": raw, "app": app, "again": again, "checks": checks,
+            "posting": posting,
             "ratio": app["seconds"] / raw["seconds"] if raw["seconds"] else 0.0,
             "projected_national_seconds": app["seconds"] * NATIONAL / members if members else 0.0,
             "projected_raw_national_seconds": raw["seconds"] * NATIONAL / members if members else 0.0,
             "scale": scale}
+
+
+def measure_posting() -> dict:
+    """A cell's month posted in one request (``payments_post`` with a line per member) against the baseline of one
+    request per member, on the largest cell, each rolled back: seconds, queries, receipts numbered 1..n."""
+    from django.db import connection, transaction
+    from django.db.models import Count
+    from django.test.utils import CaptureQueriesContext
+
+    from chibo.core.access import Actor, Grant, Role
+    from chibo.dues import services
+    from chibo.dues.models import Entry, Obligation
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
+
+    top = (Obligation.objects.filter(month=MONTH, amount__gt=0).values("unit_id").annotate(n=Count("pk"))
+           .order_by("-n", "unit_id").first())
+    cell = Unit.objects.get(pk=top["unit_id"])
+    owed = dict(Obligation.objects.filter(month=MONTH, unit=cell, amount__gt=0).values_list("member_id", "amount"))
+    members = list(Member.objects.filter(pk__in=owed, unit=cell).order_by("pk"))
+    root = Unit.objects.get(parent__isnull=True)
+    actor = Actor(user=None, grants=(Grant(Role.ORG_OFFICER, root.pk, root.path),), label="bench")
+    lines = [services.PaymentLine(m, owed[m.pk]) for m in members]
+
+    def run(batches: list[list]) -> dict:
+        with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            for batch in batches:
+                services.payments_post(actor=actor, unit=cell, lines=batch, paid_on=TODAY, method="cash")
+            seconds = time.perf_counter() - started
+            numbers = sorted(Entry.objects.filter(unit=cell).values_list("receipt_number", flat=True))
+            transaction.set_rollback(True)
+        return {"seconds": seconds, "queries": len(queries), "receipts_ok": numbers == list(range(1, len(lines) + 1))}
+
+    many = run([[line] for line in lines])
+    one = run([lines])
+    return {"cell": cell.code, "lines": len(lines), "one": one, "many": many,
+            "ratio": one["seconds"] / many["seconds"] if many["seconds"] else 0.0}
 
 
 # -- results ----------------------------------------------------------------------------------------------------
@@ -516,7 +559,16 @@ def render(r: dict) -> str:
               f"**{'ok' if c['count_ok'] and c['raw_count_ok'] else 'MISMATCH'}**. "
               f"{s['checked']:,} sampled members compared with `Computer.due` ("
               + ", ".join(f"{v:,} {k}" for k, v in sorted(s["kinds"].items()))
-              + f"): **{s['wrong']} wrong**.", END]
+              + f"): **{s['wrong']} wrong**."]
+    p = r.get("posting")
+    if p:
+        lines += ["", f"A cell's month posted (the largest cell, {p['cell']}: {p['lines']} members with something due "
+                  f"in {MONTH:%m/%Y}; each run rolled back): one request with a line per member "
+                  f"{p['one']['seconds']:.2f} s, {p['one']['queries']} queries; the baseline, one request per "
+                  f"member, {p['many']['seconds']:.2f} s, {p['many']['queries']} queries. Ratio one / per member: "
+                  f"**{p['ratio']:.2f}×**; receipts numbered 1..{p['lines']} without gaps: "
+                  f"**{'ok' if p['one']['receipts_ok'] and p['many']['receipts_ok'] else 'NO'}**."]
+    lines.append(END)
     return "\n".join(lines) + "\n"
 
 
@@ -574,7 +626,9 @@ def main() -> None:
     (HERE / "dues_obligations.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
     write_section(section)
     print(section)
-    if not (report["checks"]["count_ok"] and report["checks"]["sample"]["wrong"] == 0):
+    posting = report["posting"]
+    if not (report["checks"]["count_ok"] and report["checks"]["sample"]["wrong"] == 0
+            and posting["one"]["receipts_ok"] and posting["many"]["receipts_ok"]):
         raise SystemExit("dues obligations: the checks failed (see above)")
 
 
