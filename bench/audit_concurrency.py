@@ -245,7 +245,8 @@ def run_writers(world: dict, *, mode: str, seconds: float, with_import: bool) ->
     report = {"mode": mode, "writers": len(writers), "seconds": seconds, "commits": len(commits),
               "per_second": len(commits) / seconds,
               "latency_ms": {"p50": pct(latencies, 0.5), "p95": pct(latencies, 0.95), "max": latencies[-1]},
-              "cpu_ms_per_commit": {"client": 1000 * client_cpu / len(commits), "server": 1000 * backend_cpu / len(commits)}}
+              "cpu_ms_per_commit": {"client": 1000 * client_cpu / len(commits),
+                                    "server": 1000 * backend_cpu / len(commits)}}
     if with_import:
         began, inside, committed = next(v for kind, _, (v, _) in results if kind == "importer")
         during = [(b, e) for b, e in commits if began <= e <= committed]

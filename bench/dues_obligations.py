@@ -16,8 +16,9 @@ reduction and deferral decisions, some revoked. Then, in the same run:
   4. checks: the rows created equal the members on the rolls with a profile in force, the baseline wrote as many,
      and the app's rows equal ``dues.compute.Computer.due`` for BENCH_DUES_SAMPLE [1000] random members (plus the
      members with a decision among them);
-  5. the month of the largest unit of at most BENCH_DUES_CELL_MAX [150] members posted in one request (``payments_post`` with a line per member) against one
-     request per member, each rolled back: seconds, queries, receipts numbered without gaps.
+  5. the month of the largest unit of at most BENCH_DUES_CELL_MAX [150] members posted in one request
+     (``payments_post`` with a line per member) against one request per member, each rolled back: seconds,
+     queries, receipts numbered without gaps.
 Writes its section into bench/results.md (between the ``dues-obligations`` markers) and bench/dues_obligations.json.
 """
 
@@ -569,7 +570,8 @@ def render(r: dict) -> str:
               + f"): **{s['wrong']} wrong**."]
     p = r.get("posting")
     if p:
-        lines += ["", f"A cell's month posted (the largest unit of at most {CELL_MAX} members, {p['cell']}: {p['lines']} members paying what they "
+        lines += ["", f"A cell's month posted (the largest unit of at most {CELL_MAX} members, {p['cell']}: "
+                  f"{p['lines']} members paying what they "
                   "owe, as the month page fills it in; each run rolled back): one request with a line per member "
                   f"{p['one']['seconds']:.2f} s, {p['one']['queries']} queries; the baseline, one request per "
                   f"member, {p['many']['seconds']:.2f} s, {p['many']['queries']} queries. Ratio one / per member: "

@@ -209,7 +209,8 @@ def render(r: dict) -> str:
               f"({r['ratios']['again_cpu']:.2f}× by CPU). Pairs, rows/s this tree vs baseline: {each}. "
               f"Afterwards `verify_chain()` {'passed' if a['ok'] else 'FAILED: ' + a['reason']} over "
               f"{a['checked']:,} rows ({a['verify_seconds']:.1f} s) and the member counters "
-              f"{'equal a recount' if not a['counter_mismatches'] else 'differ from a recount in ' + str(a['counter_mismatches']) + ' units'}.",
+              + ("equal a recount" if not a["counter_mismatches"]
+                 else "differ from a recount in " + str(a["counter_mismatches"]) + " units") + ".",
               END]
     return "\n".join(lines) + "\n"
 

@@ -391,9 +391,12 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "chibo.core.api.exception_handler",
     "DATE_INPUT_FORMATS": ["iso-8601", "%d/%m/%Y"],
     # Per account (user) and per client address (anon); the suite drives thousands of requests a minute.
-    "DEFAULT_THROTTLE_CLASSES": ["chibo.core.throttles.AddressRateThrottle", "chibo.core.throttles.AccountRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("CHIBO_API_USER_RATE", "100000/min" if CHIBO_ENV == "test" else "600/min"),
-                               "anon": env_str("CHIBO_API_ANON_RATE", "100000/min" if CHIBO_ENV == "test" else "60/min"),
+    "DEFAULT_THROTTLE_CLASSES": ["chibo.core.throttles.AddressRateThrottle",
+                                 "chibo.core.throttles.AccountRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"user": env_str("CHIBO_API_USER_RATE", "100000/min" if CHIBO_ENV == "test"
+                                               else "600/min"),
+                               "anon": env_str("CHIBO_API_ANON_RATE", "100000/min" if CHIBO_ENV == "test"
+                                               else "60/min"),
                                # wrong or revoked API tokens, per client address
                                "bad_token": env_str("CHIBO_API_BAD_TOKEN_RATE", "100000/min" if CHIBO_ENV == "test"
                                                     else "20/min"),

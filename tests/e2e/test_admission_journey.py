@@ -141,7 +141,8 @@ def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser
         shot(page, "03-before-cell-vote", full_page=True)
         step(page, "cell_vote", {"Ngày họp": "02/03/2026", "Số tán thành": str(n), "Số không tán thành": "1",
                                  "Số nghị quyết": "05-NQ/CB"})
-        assert f"Số phiếu ({n + 1}) nhiều hơn số đảng viên chính thức của chi bộ có quyền biểu quyết ({n})" in page.locator("form[data-step=cell_vote]").inner_text()
+        assert (f"Số phiếu ({n + 1}) nhiều hơn số đảng viên chính thức của chi bộ có quyền biểu quyết ({n})"
+                in page.locator("form[data-step=cell_vote]").inner_text())
         assert AdmissionCase.objects.get(pk=case.pk).votes.count() == 0
         step(page, "cell_vote", {"Ngày họp": "02/03/2026", "Số tán thành": str(n - 1), "Số không tán thành": "1",
                                  "Số nghị quyết": "05-NQ/CB"})
@@ -161,18 +162,22 @@ def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser
         ceremony_due = cal.add_working_days(date(2026, 3, 13), 30)
         assert f"Tổ chức lễ kết nạp: hạn {ceremony_due:%d/%m/%Y}" in flat(page.locator(".due-banner").inner_text())
         # A ceremony date in the future is refused.
-        step(page, "ceremony", {"Ngày lễ kết nạp (ngày vào Đảng)": "20/03/2026", "Số thẻ đảng viên (nếu có)": "79031601"},
+        step(page, "ceremony", {"Ngày lễ kết nạp (ngày vào Đảng)": "20/03/2026",
+                                "Số thẻ đảng viên (nếu có)": "79031601"},
              {"Đảng viên chính thức giúp đỡ": f"{helper.full_name} (Chính thức)"})
         assert "tương lai" in page.locator("form[data-step=ceremony]").inner_text()
-        step(page, "ceremony", {"Ngày lễ kết nạp (ngày vào Đảng)": "16/03/2026", "Số thẻ đảng viên (nếu có)": "79031601"},
+        step(page, "ceremony", {"Ngày lễ kết nạp (ngày vào Đảng)": "16/03/2026",
+                                "Số thẻ đảng viên (nếu có)": "79031601"},
              {"Đảng viên chính thức giúp đỡ": f"{helper.full_name} (Chính thức)"})
         case.refresh_from_db()
         member = case.member
-        assert (member.status, member.admission_date, member.card_number) == (Status.PROBATIONARY, date(2026, 3, 16), "79031601")
+        assert (member.status, member.admission_date, member.card_number) == (Status.PROBATIONARY, date(2026, 3, 16),
+                                                                              "79031601")
         assert case.helper_id == helper.pk and case.probation_end == date(2027, 3, 16)
         assert member.timeline.filter(kind="admission.admitted").exists()
         confirmation_due = cal.add_working_days(date(2027, 3, 16), 30)
-        assert f"Xét công nhận đảng viên chính thức: hạn {confirmation_due:%d/%m/%Y}" in flat(page.locator(".due-banner").inner_text())
+        assert (f"Xét công nhận đảng viên chính thức: hạn {confirmation_due:%d/%m/%Y}"
+                in flat(page.locator(".due-banner").inner_text()))
         shot(page, "04-probation", full_page=True)
         page.set_viewport_size(PHONE)  # the secretary on a phone: nothing wider than the screen
         assert_fits_the_screen(page)

@@ -19,9 +19,11 @@ def test_bulk_journey(browser, demo_org, totp_now, artifacts, tmp_path):
     from chibo.members.models import Member
 
     rows = [HEADER,
-            f"{legacy.unicode_to_vni('Nguyễn Văn Đức')};Nam;05/03/1985;93000001;19/05/2010;19/05/2011;Lưu học sinh tự túc;PHAP-LHS",
+            f"{legacy.unicode_to_vni('Nguyễn Văn Đức')};Nam;05/03/1985;93000001;19/05/2010;19/05/2011;"
+            "Lưu học sinh tự túc;PHAP-LHS",
             f"{legacy.unicode_to_vni('Trần Thị Hằng')};Nữ;7/8/92;93000002;02/03/2025;;Lưu học sinh tự túc;PHAP-LHS",
-            f"{legacy.unicode_to_vni('Lê Quang Vinh')};Nam;31/02/1980;93000003;02/03/2020;;Lưu học sinh tự túc;PHAP-LHS"]
+            f"{legacy.unicode_to_vni('Lê Quang Vinh')};Nam;31/02/1980;93000003;02/03/2020;;"
+            "Lưu học sinh tự túc;PHAP-LHS"]
     upload = tmp_path / "danh-sach-cu.csv"
     upload.write_text("\n".join(rows), encoding="utf-8")
     context = browser.new_context(viewport=PHONE, accept_downloads=True, locale="vi-VN")

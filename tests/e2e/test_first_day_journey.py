@@ -90,7 +90,8 @@ def members_sheet(cell_code: str) -> bytes:
                   "Diện ở nước ngoài", "Mã chi bộ", "Thư điện tử"])
     for i in range(30):
         name = f"{FIRST_NAMES[i % 6]} {LAST_NAMES[i // 6]}"
-        sheet.append([name, "Nữ" if "Thị" in name or "Thu" in name else "Nam", date(1975 + i % 15, 1 + i % 12, 3 + i % 25),
+        sheet.append([name, "Nữ" if "Thị" in name or "Thu" in name else "Nam",
+                      date(1975 + i % 15, 1 + i % 12, 3 + i % 25),
                       f"7700{i:04d}", date(2010, 5, 19), date(2011, 5, 19), "Cán bộ cơ quan đại diện", cell_code,
                       f"dv{i:02d}@example.vn"])
     out = io.BytesIO()

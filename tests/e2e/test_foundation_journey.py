@@ -121,7 +121,8 @@ def assert_fits_the_screen(page):
     wide = page.evaluate(
         "() => [...document.querySelectorAll('body *')]"
         ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
-        ".map(e => `${e.tagName.toLowerCase()}.${e.className}#${e.id} ends at ${Math.round(e.getBoundingClientRect().right)}px`)"
+        ".map(e => `${e.tagName.toLowerCase()}.${e.className}#${e.id} ends at "
+        "${Math.round(e.getBoundingClientRect().right)}px`)"
     )
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert not wide and width[0] <= width[1], (width, wide)
@@ -194,7 +195,8 @@ def test_secretary_signs_in_with_totp_finds_edits_and_sees_the_timeline(
         page.wait_for_url("**/members/")
         assert digits(page.locator("#results > p.help").inner_text()) == france_members.count()
         page.evaluate("() => { window.__samePage = true; }")
-        with page.expect_response(lambda r: query(r.url).get("q") == ["nguyen van"] and r.request.headers.get("hx-request") == "true"):
+        with page.expect_response(lambda r: query(r.url).get("q") == ["nguyen van"]
+                                  and r.request.headers.get("hx-request") == "true"):
             page.locator("input[name=q]").press_sequentially("nguyen van", delay=20)
         expected = [m for m in france_members if "nguyen" in fold(m.full_name) and "van" in fold(m.full_name)]
         everywhere = Member.objects.filter(name_search__contains="nguyen").filter(name_search__contains="van")
@@ -221,7 +223,8 @@ def test_secretary_signs_in_with_totp_finds_edits_and_sees_the_timeline(
         page.wait_for_url(f"{base}/members/{target.pk}/")
         assert page.locator("h1").inner_text().startswith("Nguyễn Văn Hùng")
         record = page.locator("dl.record").first
-        assert record.locator("dt", has_text="Chức vụ, nghề nghiệp").locator("xpath=following-sibling::dd[1]").inner_text() == old_job
+        assert record.locator("dt", has_text="Chức vụ, nghề nghiệp").locator(
+            "xpath=following-sibling::dd[1]").inner_text() == old_job
         shot(page, "05-member", full_page=True)
 
         # 6. Edit the job title.
@@ -237,7 +240,8 @@ def test_secretary_signs_in_with_totp_finds_edits_and_sees_the_timeline(
         # 7. Saved: the message, the record and the timeline's "Cập nhật lý lịch" event.
         page.wait_for_url(f"{base}/members/{target.pk}/")
         assert page.locator(".messages").inner_text().strip() == "Đã lưu hồ sơ."
-        assert record.locator("dt", has_text="Chức vụ, nghề nghiệp").locator("xpath=following-sibling::dd[1]").inner_text() == NEW_JOB
+        assert record.locator("dt", has_text="Chức vụ, nghề nghiệp").locator(
+            "xpath=following-sibling::dd[1]").inner_text() == NEW_JOB
         timeline = page.locator("section.card", has=page.get_by_role("heading", name="Quá trình (lý lịch)"))
         latest = timeline.locator("#timeline > li").first
         assert latest.get_attribute("data-kind") == "member.updated"

@@ -372,7 +372,8 @@ class RoleList(generics.ListAPIView):
         unit = unit_get(actor, raw_unit) if raw_unit else None
         return selectors.roles_visible(actor, unit=unit, role=role)
 
-    @extend_schema(parameters=[OpenApiParameter("unit", int), OpenApiParameter("role", str, enum=[r for r, _ in Role.CHOICES])])
+    @extend_schema(parameters=[OpenApiParameter("unit", int),
+                               OpenApiParameter("role", str, enum=[r for r, _ in Role.CHOICES])])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

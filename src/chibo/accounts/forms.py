@@ -37,7 +37,8 @@ class StaffInviteForm(forms.Form):
                              help_text=_("Lời mời kích hoạt tài khoản được gửi tới địa chỉ này."))
     role = forms.ChoiceField(label=_("Vai trò"), choices=OFFICER_ROLE_CHOICES)
     unit = UnitChoiceField(label=_("Tại tổ chức"), scope=UnitScope(perm="roles.edit", open_only=True),
-                           empty_label=None, help_text=_("Vai trò có hiệu lực tại tổ chức này và các tổ chức trực thuộc."))
+                           empty_label=None,
+                           help_text=_("Vai trò có hiệu lực tại tổ chức này và các tổ chức trực thuộc."))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)

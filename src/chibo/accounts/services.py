@@ -151,7 +151,8 @@ def _grant(actor: Actor, user: User, role: str, unit: Unit, *, starts_on: date, 
 def _require_whole_tree(actor: Actor, unit: Unit) -> None:
     """A role over the whole tree is given or taken only by an officer who holds one."""
     if unit.parent_id is None and actor.top_grant("roles.edit") is None:
-        raise PermissionDenied(_("Chỉ cán bộ có quyền trên toàn Đảng bộ mới trao hoặc thu hồi quyền trên toàn Đảng bộ."))
+        raise PermissionDenied(_("Chỉ cán bộ có quyền trên toàn Đảng bộ mới trao hoặc thu hồi quyền "
+                                 "trên toàn Đảng bộ."))
 
 
 # --- invitations and activation -------------------------------------------------------------------
@@ -338,8 +339,8 @@ def role_grant(*, actor: Actor, user: User, role: str, unit: Unit, starts_on: da
     _require_whole_tree(actor, unit)
     errors: dict[str, str] = {}
     if role not in OFFICER_ROLES:
-        errors["role"] = _("Chỉ trao ở đây vai trò cán bộ tổ chức, cán bộ kiểm tra hoặc người thu đảng phí; vai trò bí thư, cấp ủy viên "
-                           "theo quyết định chỉ định cấp ủy.")
+        errors["role"] = _("Chỉ trao ở đây vai trò cán bộ tổ chức, cán bộ kiểm tra hoặc người thu đảng phí; "
+                           "vai trò bí thư, cấp ủy viên theo quyết định chỉ định cấp ủy.")
     if not unit.is_open:
         errors["unit"] = _("Tổ chức đã giải thể.")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -568,7 +569,8 @@ def user_create(*, actor: Actor, username: str, password: str, member: Member | 
                 is_demo: bool = False, full_name: str = "") -> User:
     """An active account with a known password, for the demo personas and tests (real accounts are
     invited and activated by their holder)."""
-    kind = AccountKind.MEMBER if member is not None else AccountKind.APPLICANT if applicant is not None else AccountKind.STAFF
+    kind = (AccountKind.MEMBER if member is not None else AccountKind.APPLICANT if applicant is not None
+            else AccountKind.STAFF)
     user = User(username=username, email=email, member=member, applicant=applicant, is_demo=is_demo, kind=kind,
                 full_name=full_name or (member.full_name if member is not None else
                                         applicant.full_name if applicant is not None else ""),

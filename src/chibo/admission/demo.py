@@ -33,12 +33,14 @@ def build_admission_demo(builder) -> None:
                                     issuer="Đảng ủy Bộ Ngoại giao", on=date(2025, 7, 10))
         if upto == "course":
             continue
-        case = services.case_application(actor=actor, case=case, application_on=date(2025, 8, 4), cv_on=date(2025, 8, 4))
+        case = services.case_application(actor=actor, case=case, application_on=date(2025, 8, 4),
+                                         cv_on=date(2025, 8, 4))
         if upto == "application" or len(full) < 2:
             continue
         case = services.case_introducers(actor=actor, case=case, on=date(2025, 9, 1), introducer1=full[0],
                                          introducer1_since=date(2023, 9, 1), introducer2=full[1],
                                          introducer2_since=date(2023, 9, 1))
-        case = services.case_comments(actor=actor, case=case, mass_org_on=date(2025, 9, 15), residence_on=date(2025, 9, 16))
+        case = services.case_comments(actor=actor, case=case, mass_org_on=date(2025, 9, 15),
+                                      residence_on=date(2025, 9, 16))
         services.case_verified(actor=actor, case=case, by="Đảng ủy Bộ Ngoại giao", on=date(2025, 10, 20),
                                reference="88-KL/ĐUBNG")

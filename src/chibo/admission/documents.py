@@ -57,7 +57,8 @@ def cell_resolution(case: AdmissionCase) -> OfficialDocument:
                 Field("Người giới thiệu", ", ".join(intro) + (f"; nghị quyết đoàn thể {case.union_resolution}"
                                                                if case.union_resolution else "")),
                 Field("Tuổi vào ngày chi bộ xét", case.age_text),
-                Field("Thẩm tra lý lịch", f"{case.verified_by}, ngày {_d(case.verified_on)}, số {case.verification_ref}"),
+                Field("Thẩm tra lý lịch",
+                      f"{case.verified_by}, ngày {_d(case.verified_on)}, số {case.verification_ref}"),
                 *_vote_fields(vote, "đảng viên chính thức"),
                 Paragraph("Chi bộ đề nghị cấp ủy cấp trên xem xét, quyết định kết nạp quần chúng trên vào Đảng.")],
         signer_on_behalf="T/M CHI BỘ", signer_title="BÍ THƯ", signer_name=_signer(case, case.unit),
@@ -71,7 +72,8 @@ def committee_resolution(case: AdmissionCase) -> OfficialDocument:
         title="NGHỊ QUYẾT", subtitle="Về việc kết nạp đảng viên", form_code="Mẫu 8-KNĐ",
         issuer=unit.name.upper(), upper_issuer=UPPER, number=f"Số {case.committee_resolution_no or '…'}",
         place=unit.city, issued_on=vote.held_on,
-        blocks=[Paragraph(f"Xét nghị quyết số {case.cell_resolution_no} ngày {_d(case.cell_vote_on)} của {case.unit.name}."),
+        blocks=[Paragraph(f"Xét nghị quyết số {case.cell_resolution_no} ngày {_d(case.cell_vote_on)} "
+                          f"của {case.unit.name}."),
                 *_person(case), *_vote_fields(vote, "cấp ủy viên"),
                 Paragraph("Cấp ủy đồng ý kết nạp quần chúng trên vào Đảng.")],
         signer_on_behalf="T/M ĐẢNG ỦY", signer_title="BÍ THƯ", signer_name=_signer(case, unit),

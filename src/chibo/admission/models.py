@@ -54,8 +54,9 @@ class Stage(models.TextChoices):
     ESCALATED = "escalated", "Chuyển cấp ủy cấp trên xem xét"
 
 
-PIPELINE: list[str] = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS, Stage.VERIFIED,
-            Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED, Stage.PROBATION, Stage.FULL]
+PIPELINE: list[str] = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS,
+                       Stage.VERIFIED, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED, Stage.PROBATION,
+                       Stage.FULL]
 EXITS = [Stage.WITHDRAWN, Stage.REJECTED, Stage.STRUCK_OFF, Stage.ESCALATED]
 OPEN_STAGES = [s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED]
 

@@ -114,7 +114,8 @@ def board_by_unit(actor: Actor, unit: Unit | None = None, page: str | int | None
     qs = AdmissionCase.objects.filter(subtree_q(roots, "unit__path"), stage__in=OPEN_STAGES)
     level = unit.path if unit is not None else (roots[0] if whole or len(roots) == 1 else None)
     if level is not None:
-        grouped = qs.filter(subtree_q([level], "unit__path")).annotate(key=Substr("unit__path", 1, len(level) + PATH_STEP))
+        grouped = qs.filter(subtree_q([level], "unit__path")).annotate(
+            key=Substr("unit__path", 1, len(level) + PATH_STEP))
     elif roots:
         grouped = qs.annotate(key=Case(*[When(subtree_q([root], "unit__path"), then=Value(root)) for root in roots],
                                        output_field=CharField()))
@@ -157,8 +158,9 @@ def statistics(actor: Actor, unit: Unit | None = None) -> Stats:
     qs = cases_visible(actor)
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], "unit__path"))
-    rows: list[Mapping[str, Any]] = list(qs.values("unit__name", "stage", "member__category", "ceremony_on", "confirmed_on", "course_on", "application_on",
-                          "cell_vote_on", "decision_on", "applicant__recorded_on"))
+    rows: list[Mapping[str, Any]] = list(qs.values("unit__name", "stage", "member__category", "ceremony_on",
+                                                   "confirmed_on", "course_on", "application_on",
+                                                   "cell_vote_on", "decision_on", "applicant__recorded_on"))
     admitted = Counter(r["ceremony_on"].year for r in rows if r["ceremony_on"])
     confirmed = Counter(r["confirmed_on"].year for r in rows if r["confirmed_on"])
     this_year = clock.today().year
@@ -206,7 +208,8 @@ def expected_of_applicant(case: AdmissionCase | None) -> str:
         Stage.CELL_VOTED: "Chi bộ đã đề nghị kết nạp; chờ cấp ủy cấp trên xem xét, quyết định.",
         Stage.COMMITTEE_VOTED: "Cấp ủy đã đồng ý; chờ quyết định kết nạp.",
         Stage.DECIDED: "Đã có quyết định kết nạp; chi bộ sẽ báo ngày tổ chức lễ kết nạp.",
-        Stage.PROBATION: "Trong thời kỳ dự bị: học lớp bồi dưỡng đảng viên mới; khi hết 12 tháng viết bản tự kiểm điểm (mẫu 10-KNĐ).",
+        Stage.PROBATION: ("Trong thời kỳ dự bị: học lớp bồi dưỡng đảng viên mới; khi hết 12 tháng viết bản "
+                          "tự kiểm điểm (mẫu 10-KNĐ)."),
         Stage.FULL: "Bạn đã là đảng viên chính thức.",
         Stage.ESCALATED: "Hồ sơ đã chuyển cấp ủy cấp trên xem xét.",
     }

@@ -163,8 +163,9 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
         low = 12 * integer(rule("admission.age_min", on=recorded_on))
         high = 12 * integer(rule("admission.age_max", on=recorded_on))
         if months < low:
-            errors["birth_date"] = (f"Mới {months // 12} tuổi {months % 12} tháng vào ngày ghi nhận; người vào Đảng cần "
-                                    f"đủ {low // 12} tuổi tính theo tháng (sổ quy định: admission.age_min).")
+            errors["birth_date"] = (f"Mới {months // 12} tuổi {months % 12} tháng vào ngày ghi nhận; "
+                                    f"người vào Đảng cần đủ {low // 12} tuổi tính theo tháng "
+                                    "(sổ quy định: admission.age_min).")
         elif months > high and not actor.can("admission.decide", deciding_unit_for(unit)):
             errors["birth_date"] = (f"Đã {months // 12} tuổi: trên {high // 12} tuổi cần cấp ủy cấp trên xem xét; "
                                     "hồ sơ do cấp ủy có thẩm quyền mở.")
@@ -237,7 +238,8 @@ def case_application(*, actor: Actor, case: AdmissionCase, application_on: date,
     """Application (1-KNĐ) and CV (2-KNĐ) received."""
     case = _step(actor, case, "application")
     errors: dict = {}
-    _check_date(errors, "application_on", application_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
+    _check_date(errors, "application_on", application_on, not_before=case.course_on,
+                before_label="ngày cấp giấy chứng nhận")
     _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
     _raise(errors)
     case.application_on, case.cv_on = application_on, cv_on
@@ -254,10 +256,12 @@ def _check_introducer(errors: dict, name: str, actor: Actor, case: AdmissionCase
         errors[name] = "Không tìm thấy đảng viên này trong phạm vi của bạn."
         return
     applicant = case.applicant
-    if case.member_id == member.pk or (member.full_name == applicant.full_name and member.birth_date == applicant.birth_date):
+    if case.member_id == member.pk or (member.full_name == applicant.full_name
+                                       and member.birth_date == applicant.birth_date):
         errors[name] = "Người giới thiệu không thể là chính người vào Đảng."
     elif member.status != Status.FULL or not member.confirmation_date or member.confirmation_date > on:
-        errors[name] = f"{member.full_name} không phải đảng viên chính thức; người giới thiệu phải là đảng viên chính thức."
+        errors[name] = (f"{member.full_name} không phải đảng viên chính thức; "
+                        "người giới thiệu phải là đảng viên chính thức.")
     elif since is None:
         errors[f"{name}_since"] = "Nhập ngày bắt đầu cùng công tác với người vào Đảng."
     elif since > on or add_months(since, 12 * years) > on:
@@ -330,7 +334,8 @@ def cell_vote_preview(case: AdmissionCase, held_on: date) -> dict:
     ratio = rule("admission.cell_vote_ratio", on=held_on)
     months = age_in_months(case.applicant.birth_date, held_on)
     return {"eligible": eligible, "needed": ratio_needed(ratio, eligible), "ratio": ratio.value,
-            "age_months": months, "age_years": months // 12, "age_rest": months % 12, "age_min_months": 12 * integer(rule("admission.age_min", on=held_on)),
+            "age_months": months, "age_years": months // 12, "age_rest": months % 12,
+            "age_min_months": 12 * integer(rule("admission.age_min", on=held_on)),
             "age_max_months": 12 * integer(rule("admission.age_max", on=held_on))}
 
 
@@ -397,7 +402,8 @@ def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason
     case.version += 1
     case.save()
     audit(actor=actor, action="admission.decision_extended", obj=case, unit=case.unit,
-          data={"days": days, "reason": case.decision_extension_reason, "old_due": old_due, "new_due": deadline.due_date})
+          data={"days": days, "reason": case.decision_extension_reason, "old_due": old_due,
+                "new_due": deadline.due_date})
     return case
 
 
@@ -440,7 +446,8 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
     errors: dict = {}
     if not clean(decision_no):
         errors["decision_no"] = "Nhập số quyết định."
-    _check_date(errors, "decided_on", decided_on, not_before=case.committee_vote_on, before_label="ngày cấp ủy nghị quyết")
+    _check_date(errors, "decided_on", decided_on, not_before=case.committee_vote_on,
+                before_label="ngày cấp ủy nghị quyết")
     _check_date(errors, "received_on", received_on, not_before=decided_on, before_label="ngày quyết định")
     _raise(errors)
     case.decision_no, case.decision_on, case.decision_received_on = clean(decision_no)[:60], decided_on, received_on

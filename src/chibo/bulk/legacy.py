@@ -138,7 +138,8 @@ def badness(text: str) -> int:
 
 UNICODE, TCVN3, VNI, PLAIN = "unicode", "tcvn3", "vni", "ascii"
 ENCODING_LABELS = {UNICODE: "Unicode", TCVN3: "TCVN3 (ABC)", VNI: "VNI", PLAIN: "không dấu"}
-DECODERS: dict[str, Callable[[str], str]] = {TCVN3: tcvn3_to_unicode, VNI: vni_to_unicode, UNICODE: lambda s: s, PLAIN: lambda s: s}
+DECODERS: dict[str, Callable[[str], str]] = {TCVN3: tcvn3_to_unicode, VNI: vni_to_unicode,
+                                             UNICODE: lambda s: s, PLAIN: lambda s: s}
 
 
 @lru_cache(maxsize=100_000)

@@ -219,8 +219,8 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
     if "unit_code" not in fields and unit is None:
         missing.append(f"{FIELD_LABELS['unit_code']} (hoặc chọn chi bộ cho cả tệp)")
     if missing:
-        raise ImportRefused("Bảng tính thiếu cột: " + "; ".join(missing) + ". Hãy dùng tệp mẫu hoặc chọn cột tương ứng.",
-                            unknown=unknown)
+        raise ImportRefused("Bảng tính thiếu cột: " + "; ".join(missing)
+                            + ". Hãy dùng tệp mẫu hoặc chọn cột tương ứng.", unknown=unknown)
     rows = [Row(number=n, raw=cells) for n, cells in sheet.rows]
     if not rows:
         raise ImportRefused("Bảng tính không có dòng dữ liệu nào.")
@@ -512,7 +512,8 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
             event_data={"import": True},
             progress=progress and (lambda done: progress(done, total)), batch=batch)
         member_bulk.members_update_many(
-            actor=actor, updates=[(r.existing, r.existing.version, r.changes) for r in updates if r.existing is not None],
+            actor=actor,
+            updates=[(r.existing, r.existing.version, r.changes) for r in updates if r.existing is not None],
             checked=True,
             progress=progress and (lambda done: progress(len(new_rows) + done, total)))
         written = {"new": len(new_rows), "update": len(updates),
@@ -528,8 +529,8 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
     return Outcome(counts=written, written=True)
 
 
-def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None, mode: str = "all",
-                dry_run: bool = False, mapping_override: dict | None = None,
+def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None,
+                mode: str = "all", dry_run: bool = False, mapping_override: dict | None = None,
                 progress: Callable[[int, int], None] | None = None) -> tuple[Plan, Outcome | None]:
     plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,
                    mapping_override=mapping_override, progress=progress)

@@ -121,7 +121,8 @@ def export_list(request):
     if not actor.can("members.view"):
         raise Http404
     _form, filters = bind_member_filters(actor, request.GET)
-    return download(actor=actor, content=exports.stream_member_xlsx(actor, filters), filename="danh-sach-dang-vien.xlsx",
+    return download(actor=actor, content=exports.stream_member_xlsx(actor, filters),
+                    filename="danh-sach-dang-vien.xlsx",
                     content_type=XLSX, action=None, stream=True)  # the export audits itself (rows and filters)
 
 

@@ -346,7 +346,8 @@ def _seal_pass(batch: int, *, wait: bool, unless_sealed: int = 0) -> int | None:
         call = "chibo_audit_seal(%s, %s, %s)"
         if unless_sealed:
             events, _ = _tables()
-            call = f"CASE WHEN EXISTS (SELECT 1 FROM {events} WHERE id = %s AND seq IS NOT NULL) THEN NULL ELSE {call} END"
+            call = (f"CASE WHEN EXISTS (SELECT 1 FROM {events} WHERE id = %s AND seq IS NOT NULL) "
+                    f"THEN NULL ELSE {call} END")
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
             cursor.execute(f"SELECT {call}", [unless_sealed] * bool(unless_sealed) + [batch, wait, asynchronous])
             return cursor.fetchone()[0]

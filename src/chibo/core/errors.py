@@ -24,7 +24,8 @@ class StaleEdit(Exception):
     @property
     def message(self) -> str:
         if not self.changes:
-            return "Hồ sơ đã được người khác cập nhật sau khi bạn mở trang. Thay đổi của bạn chưa được lưu; hãy tải lại."
+            return ("Hồ sơ đã được người khác cập nhật sau khi bạn mở trang. "
+                    "Thay đổi của bạn chưa được lưu; hãy tải lại.")
         who = ", ".join(sorted({c.by for c in self.changes}))
         fields = "; ".join(f"{c.label}: «{c.value}»" for c in self.changes)
         return (

@@ -196,7 +196,8 @@ def form_cleaned(form_class: type[forms.Form], request, *, base: dict | None = N
     unknown = sorted(set(data) - set(form.fields) - set(extra))
     if unknown:
         raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
-    listed = {k for k, v in data.items() if isinstance(v, list) and isinstance(form.fields[k], forms.MultipleChoiceField)
+    listed = {k for k, v in data.items()
+              if isinstance(v, list) and isinstance(form.fields[k], forms.MultipleChoiceField)
               and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v)}  # a list of plain values
     nested = sorted(k for k, v in data.items() if isinstance(v, dict | list) and k not in listed)
     if nested:

@@ -198,7 +198,8 @@ def _value_errors(like: Rule, value: str, basis: str, confidence: str) -> dict[s
         low, high = LIMITS[like.unit]
         if not (low <= parsed <= high) or (like.unit == RuleUnit.RATIO and parsed == 0):
             errors["value"] = f"Giá trị {value} {like.get_unit_display()} không hợp lý (cho phép {low}–{high})."
-        elif like.unit == RuleUnit.FOREIGN_MONEY and (parsed * 10 ** minor_digits(money_currency(like))).denominator != 1:
+        elif (like.unit == RuleUnit.FOREIGN_MONEY
+              and (parsed * 10 ** minor_digits(money_currency(like))).denominator != 1):
             errors["value"] = f"{money_currency(like)} chỉ có {minor_digits(money_currency(like))} chữ số sau dấu phẩy."
         elif like.unit not in (RuleUnit.RATIO, RuleUnit.MONEY, RuleUnit.FOREIGN_MONEY) and parsed.denominator != 1:
             errors["value"] = f"Giá trị phải là số nguyên {like.get_unit_display()}."

@@ -116,8 +116,8 @@ def sweep(*, today: date | None = None) -> SweepResult:
         if not users:
             continue
         title, url = _message(deadline, step)
-        about: dict[str, Any] = {"actor": SYSTEM, "users": users, "kind": KIND, "title": title, "url": url, "unit": deadline.unit,
-                 "key": key, "ref": f"deadline:{deadline.pk}"}
+        about: dict[str, Any] = {"actor": SYSTEM, "users": users, "kind": KIND, "title": title, "url": url,
+                                 "unit": deadline.unit, "key": key, "ref": f"deadline:{deadline.pk}"}
         created += len(notify(**about, body=deadline.title, channels=[Channel.IN_APP]))
         # No names in e-mail: the subject and text say what kind of task is due, the link leads to it.
         created += len(notify(**about, channels=[Channel.EMAIL], emails={u.pk: _email_of(u) for u in users}))

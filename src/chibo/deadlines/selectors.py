@@ -59,7 +59,8 @@ def deadline_search(actor: Actor, filters: DeadlineFilters) -> QuerySet[Deadline
     if filters.state == "overdue":
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
     elif filters.state == "soon":
-        qs = qs.filter(state__in=OPEN_STATES, due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))
+        qs = qs.filter(state__in=OPEN_STATES, due_date__gte=today,
+                       due_date__lte=today + timedelta(days=filters.soon_days))
     elif filters.state == "active":
         qs = qs.filter(state__in=OPEN_STATES)
     elif filters.state:

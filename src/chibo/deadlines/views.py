@@ -138,7 +138,8 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
     today = clock.today()
     _decorate([deadline], today)
     can_act = actor.can("deadlines.waive", deadline.unit)
-    late = (deadline.is_open and deadline.due_date < today) or bool(deadline.met_on and deadline.met_on > deadline.due_date)
+    late = ((deadline.is_open and deadline.due_date < today)
+            or bool(deadline.met_on and deadline.met_on > deadline.due_date))
     log = _log(messages_about(actor, f"deadline:{deadline.pk}")) if actor.is_staff_role else []
     return render(request, "deadlines/detail.html", {
         "d": deadline,

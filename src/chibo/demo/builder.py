@@ -95,7 +95,8 @@ PLACES = [
         ("NB-OSA", "Chi bộ Tổng lãnh sự quán tại Osaka", "Osaka", CG),
         ("NB-LHS", "Chi bộ Lưu học sinh tại Nhật Bản", "Tokyo", ""),
     )),
-    Place("HANQUOC", "KR", "Seoul", "Hàn Quốc", 6, STAFF + (Category.LABOURER, Category.LABOURER, Category.STATE_STUDENT), (
+    Place("HANQUOC", "KR", "Seoul", "Hàn Quốc", 6,
+          STAFF + (Category.LABOURER, Category.LABOURER, Category.STATE_STUDENT), (
         ("HQ-DSQ", "Chi bộ Cơ quan Đại sứ quán tại Hàn Quốc", "Seoul", EMB),
         ("HQ-BUS", "Chi bộ Tổng lãnh sự quán tại Busan", "Busan", CG),
     )),
@@ -211,8 +212,9 @@ class DemoBuilder:
                 leaves.append((cell, place))
         # A delegation cell that has finished its mission: history the tree keeps.
         closed = unit_services.unit_create(
-            actor=self.actor, parent=root, kind=UnitKind.DELEGATION_CELL, name="Chi bộ tạm thời Đoàn công tác APEC 2017",
-            code="DOAN-APEC17", country="VN", mission_kind=MissionKind.DELEGATION, opened_on=date(2017, 9, 1),
+            actor=self.actor, parent=root, kind=UnitKind.DELEGATION_CELL,
+            name="Chi bộ tạm thời Đoàn công tác APEC 2017", code="DOAN-APEC17", country="VN",
+            mission_kind=MissionKind.DELEGATION, opened_on=date(2017, 9, 1),
             opened_by_doc="512-QĐ/ĐUBNG",
         )
         unit_services.unit_close(actor=self.actor, unit=closed, closed_on=date(2017, 11, 30), document="611-QĐ/ĐUBNG")
@@ -225,7 +227,8 @@ class DemoBuilder:
         final = status or self.rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
         category = category or self.rng.choice(place.categories)
         student = category in (Category.STATE_STUDENT, Category.SELF_STUDENT)
-        birth = self.day(date(1990, 1, 1), date(2002, 1, 1)) if student else self.day(date(1958, 1, 1), date(1996, 1, 1))
+        birth = (self.day(date(1990, 1, 1), date(2002, 1, 1)) if student
+                 else self.day(date(1958, 1, 1), date(1996, 1, 1)))
         earliest = date(birth.year + 19, birth.month, min(birth.day, 28))
         if final == Status.PROBATIONARY:
             admitted = self.day(REFERENCE_DAY - timedelta(days=360), REFERENCE_DAY - timedelta(days=30))
@@ -241,12 +244,14 @@ class DemoBuilder:
             home_town=self.fake.province_name(), ethnicity="Kinh" if self.rng.random() < 0.93 else self.rng.choice(
                 ["Tày", "Thái", "Mường", "Nùng", "Hoa", "Khmer"]),
             education=Education.BACHELOR if student else self.rng.choice(
-                [Education.BACHELOR, Education.BACHELOR, Education.MASTER, Education.DOCTOR, Education.UPPER_SECONDARY]),
+                [Education.BACHELOR, Education.BACHELOR, Education.MASTER, Education.DOCTOR,
+                 Education.UPPER_SECONDARY]),
             political_theory=self.rng.choice([Theory.ELEMENTARY, Theory.INTERMEDIATE, Theory.ADVANCED, Theory.NONE]),
             job_title={Category.MISSION_STAFF: self.rng.choice(["Bí thư thứ nhất", "Bí thư thứ hai", "Tùy viên",
                                                                 "Tham tán", "Nhân viên"]),
                        Category.STATE_STUDENT: "Nghiên cứu sinh", Category.SELF_STUDENT: "Sinh viên",
-                       Category.LABOURER: "Kỹ thuật viên", Category.SPOUSE: "Phu nhân/phu quân"}.get(Category(category), "Chuyên viên"),
+                       Category.LABOURER: "Kỹ thuật viên", Category.SPOUSE: "Phu nhân/phu quân"}.get(
+                           Category(category), "Chuyên viên"),
             workplace=unit.mission_name or f"{place.city}",
             card_number=self.next_card(), dossier_number=f"{self.card_seq % 1_000_000:06d}BNG",
             admission_date=admitted, confirmation_date=confirmed, category=category,

@@ -62,7 +62,8 @@ def build_national(*, members: int, units: int, seed: int = 2026, log=print) -> 
     _copy_members(members, leaves, rng, log)
     t = time.monotonic()
     with connection.cursor() as cur:
-        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now (needed inside a transaction)
+        # check the deferred foreign keys now (needed inside a transaction)
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for definition in dropped:  # rebuilt once, faster than maintained row by row during COPY
             cur.execute(definition)
     log(f"indexes rebuilt: {len(dropped)} in {time.monotonic() - t:.1f}s")

@@ -331,7 +331,8 @@ class UnitDuesMonth(generics.GenericAPIView):
         members = {m.pk: m for m in selectors.members_of_unit_for_dues(unit, [x["member"] for x in data["lines"]])}
         missing = sorted({x["member"] for x in data["lines"]} - set(members))
         if missing:
-            raise serializers.ValidationError({"lines": [f"Không có đảng viên {pk} tại {unit.name}." for pk in missing]})
+            raise serializers.ValidationError(
+                {"lines": [f"Không có đảng viên {pk} tại {unit.name}." for pk in missing]})
         lines = [services.PaymentLine(member=members[x["member"]], amount=x["amount"], month_from=x["month_from"],
                                       month_to=x["month_to"], reference=x.get("reference", "")) for x in data["lines"]]
         posted = services.payments_post(actor=actor, unit=unit, lines=lines,

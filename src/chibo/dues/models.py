@@ -175,8 +175,10 @@ class Remittance(models.Model):
     period_from = models.DateField()  # first day of the first month
     period_to = models.DateField()    # first day of the last month
     currency = models.CharField(max_length=3)
-    collected = models.DecimalField(max_digits=16, decimal_places=3)    # members' payments (net of reversals) in the period
-    received = models.DecimalField(max_digits=16, decimal_places=3)     # confirmed remittances of the units below, due up in the period
+    # members' payments (net of reversals) in the period
+    collected = models.DecimalField(max_digits=16, decimal_places=3)
+    # confirmed remittances of the units below, due up in the period
+    received = models.DecimalField(max_digits=16, decimal_places=3)
     kept_share = models.CharField(max_length=20)  # the rule's value, e.g. "3/10"
     kept = models.DecimalField(max_digits=16, decimal_places=3)
     due_up = models.DecimalField(max_digits=16, decimal_places=3)

@@ -24,7 +24,8 @@ PROFILE_SET = event_type(
 DECISION_RECORDED = event_type(
     "dues.decision", _("Quyết định về đảng phí"),
     lambda d: (_t("%(kind)s %(percent)s%% từ tháng %(from)s đến hết tháng %(to)s (QĐ %(doc)s)")
-               if d["kind"] == DecisionKind.REDUCE else _t("%(kind)s từ tháng %(from)s đến hết tháng %(to)s (QĐ %(doc)s)"))
+               if d["kind"] == DecisionKind.REDUCE
+               else _t("%(kind)s từ tháng %(from)s đến hết tháng %(to)s (QĐ %(doc)s)"))
     % {"kind": DecisionKind(d["kind"]).label, "percent": d.get("percent", 0), "from": _month(d["from"]),
        "to": _month(d["to"]), "doc": d["document"]},
     process="dues")

@@ -117,7 +117,8 @@ def unit_month(request, pk):
             members = {line.member.pk: line.member for line in cm.lines}
             lines = [services.PaymentLine(member=members[pk], amount=amount) for pk, amount in form.amounts().items()]
             try:
-                posted = services.payments_post(actor=actor, unit=unit, lines=lines, paid_on=form.cleaned_data["paid_on"],
+                posted = services.payments_post(actor=actor, unit=unit, lines=lines,
+                                                paid_on=form.cleaned_data["paid_on"],
                                                 method=form.cleaned_data["method"], note=form.cleaned_data["note"])
             except ValidationError as exc:
                 apply_service_errors(form, exc)

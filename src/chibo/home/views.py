@@ -48,7 +48,8 @@ def help_processes(request):
         steps = [{"t": t, "from": [lc.state_label(s) for s in lc.states.values if s in t.sources]
                   or [_("mọi bước chưa kết thúc")], "to": [lc.state_label(s) for s in t.ends()],
                   "who": lc.who(t), "inputs": lc.inputs(t),
-                  "opens": [deadline_kind_label(k) for k in t.opens], "closes": [deadline_kind_label(k) for k in t.closes]}
+                  "opens": [deadline_kind_label(k) for k in t.opens],
+                  "closes": [deadline_kind_label(k) for k in t.closes]}
                  for t in lc.transitions]
         processes.append({"lc": lc, "steps": steps, "svg": mark_safe(lc.diagram_svg()),  # noqa: S308  (escaped inside)
                           "states": [(s, lc.state_label(s), s in lc.final) for s in lc.states.values]})

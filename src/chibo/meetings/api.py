@@ -69,7 +69,8 @@ class BallotSerializer(serializers.Serializer):
     eligible_count = serializers.IntegerField()
     voted_online = serializers.IntegerField(help_text="How many voted online (not who voted how)")
     totals = serializers.DictField(child=serializers.IntegerField(), allow_null=True,
-                                   help_text="for / against / abstain / invalid / online / paper / cast; null until closed")
+                                   help_text="for / against / abstain / invalid / online / paper / cast; "
+                                             "null until closed")
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
@@ -82,7 +83,8 @@ class ResolutionSerializer(serializers.ModelSerializer):
                   "needed", "passed", "ballot", "ballot_id"]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True, help_text="The secret ballot's id (…/ballots/{id}/)"))
+    @extend_schema_field(serializers.IntegerField(allow_null=True,
+                                                  help_text="The secret ballot's id (…/ballots/{id}/)"))
     def get_ballot_id(self, obj: Resolution):
         box = getattr(obj, "box", None) if hasattr(obj, "box") else None
         return box.pk if box is not None else None

@@ -69,7 +69,8 @@ def draft_text(meeting: Meeting) -> str:
     once, as a table, after the text."""
     lines = [
         *time_lines(meeting),
-        f"Địa điểm: {meeting.place or 'họp trực tuyến'}" + (f"; trực tuyến: {meeting.online_link}" if meeting.online_link and meeting.place else ""),
+        f"Địa điểm: {meeting.place or 'họp trực tuyến'}"
+        + (f"; trực tuyến: {meeting.online_link}" if meeting.online_link and meeting.place else ""),
         f"Loại: {meeting.get_kind_display()}.",
         "",
         "I. ĐIỂM DANH",

@@ -112,7 +112,8 @@ def meeting_settings_set(*, actor: Actor, unit: Unit, time_zone: str, online_bal
         try:
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValidationError({"time_zone": f"Múi giờ «{time_zone[:64]}» không tồn tại (ví dụ Europe/Paris)."}) from exc
+            raise ValidationError(
+                {"time_zone": f"Múi giờ «{time_zone[:64]}» không tồn tại (ví dụ Europe/Paris)."}) from exc
     obj, _ = MeetingSettings.objects.update_or_create(unit=unit, defaults={"time_zone": time_zone,
                                                                           "online_ballots": online_ballots})
     audit(actor=actor, action="meeting.settings_changed", obj=obj, unit=unit,
@@ -212,7 +213,8 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
     title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
     where = meeting.place or meeting.online_link
-    body = f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. Thời lượng dự kiến {meeting.planned_minutes} phút."
+    body = (f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. "
+            f"Thời lượng dự kiến {meeting.planned_minutes} phút.")
     # The members' own records give the address of an account that has none.
     emails = {u.pk: u.member.email for u in users if not u.email and u.member is not None}
     notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
@@ -343,7 +345,8 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
                 f"strike_off.absence_or_dues_months). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
         # In the bell only: the member's name stays inside the system.
         notify(actor=actor, users=users, kind="meeting.absence", title=title, body=body,
-               url=f"/members/{flag.member.pk}/", unit=meeting.unit, key=f"meeting:{meeting.pk}:absence:{flag.member.pk}",
+               url=f"/members/{flag.member.pk}/", unit=meeting.unit,
+               key=f"meeting:{meeting.pk}:absence:{flag.member.pk}",
                ref=f"member:{flag.member.pk}", channels=[Channel.IN_APP])
         audit(actor=actor, action="meeting.absence_flagged", obj=meeting, unit=meeting.unit,
               data={"member": flag.member.pk, "months": flag.months, "threshold": flag.threshold})

@@ -30,7 +30,8 @@ from chibo.units.selectors import unit_get
 class MemberSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     solitary = serializers.BooleanField(source="is_solitary", read_only=True,
-                                        help_text="guided directly by the upper committee (no organization where the member is)")
+                                        help_text="guided directly by the upper committee "
+                                                  "(no organization where the member is)")
 
     class Meta:
         model = Member

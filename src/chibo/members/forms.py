@@ -17,7 +17,8 @@ class MemberForm(forms.Form):
     home_town = forms.CharField(label="Quê quán", max_length=200, required=False)
     ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
     education = forms.ChoiceField(label="Trình độ học vấn", choices=[("", "—"), *Education.choices], required=False)
-    political_theory = forms.ChoiceField(label="Lý luận chính trị", choices=[("", "—"), *Theory.choices], required=False)
+    political_theory = forms.ChoiceField(label="Lý luận chính trị", choices=[("", "—"), *Theory.choices],
+                                         required=False)
     job_title = forms.CharField(label="Chức vụ, nghề nghiệp", max_length=200, required=False)
     workplace = forms.CharField(label="Nơi làm việc", max_length=200, required=False)
     card_number = forms.CharField(label="Số thẻ đảng viên", max_length=20, required=False)

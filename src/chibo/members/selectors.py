@@ -461,7 +461,8 @@ def _any_of(name: str, values: list) -> list[Q]:
     return [Q(**{f"{name}__in": values[i:i + 900]}) for i in range(0, len(values), 900)]
 
 
-def member_keys(*, cards: Iterable[str] = (), dossiers: Iterable[str] = ()) -> list[tuple[int, str | None, str | None, int]]:
+def member_keys(*, cards: Iterable[str] = (),
+                dossiers: Iterable[str] = ()) -> list[tuple[int, str | None, str | None, int]]:
     """(id, card number, dossier number, unit id) of the records carrying any of these card or dossier numbers,
     anywhere in the tree (unscoped: the caller checks each record's unit against the actor and tells only
     what its scope allows)."""

@@ -167,7 +167,8 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     if not unit.is_open:
         raise ValidationError({"unit": f"«{unit.name}» đã giải thể; không thể thêm đảng viên."})
     if status not in (Status.PROBATIONARY, Status.FULL):
-        raise ValidationError({"status": "Hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi qua quyết định."})
+        raise ValidationError({"status": "Hồ sơ mới là đảng viên dự bị hoặc chính thức; "
+                                         "tình trạng khác được ghi qua quyết định."})
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({"__all__": f"Trường không hợp lệ: {', '.join(sorted(unknown))}."})

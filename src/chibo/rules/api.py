@@ -139,7 +139,8 @@ class CalendarDayRemove(generics.GenericAPIView):
         data = form_cleaned(CalendarRemoveForm, request)
         day_obj = cal_mod.announced_day(data["day"])
         if day_obj is None:
-            raise serializers.ValidationError({"day": [f"{data['day']:%d/%m/%Y} không có trong danh sách ngày đã công bố."]})
+            raise serializers.ValidationError(
+                {"day": [f"{data['day']:%d/%m/%Y} không có trong danh sách ngày đã công bố."]})
         removed = CalendarDaySerializer(day_obj).data
         calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
         return Response(removed)

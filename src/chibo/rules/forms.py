@@ -39,16 +39,19 @@ class CalendarRemoveForm(forms.Form):
 
 class YearForm(forms.Form):
     year = forms.IntegerField(label="Năm", min_value=MIN_YEAR, max_value=MAX_YEAR, error_messages={
-        key: f"Lịch làm việc chỉ tính cho các năm {MIN_YEAR}–{MAX_YEAR}." for key in ("min_value", "max_value", "invalid")})
+        key: f"Lịch làm việc chỉ tính cho các năm {MIN_YEAR}–{MAX_YEAR}."
+        for key in ("min_value", "max_value", "invalid")})
 
 
 class WorkingDayCalculatorForm(forms.Form):
     start = VNDateField(label="Từ ngày (không tính ngày này)", error_messages={"required": "Cần nhập ngày bắt đầu."})
     n = forms.IntegerField(label="Số ngày làm việc", min_value=0, max_value=MAX_WORKING_DAYS, error_messages={
-        key: f"Nhập một số nguyên từ 0 đến {MAX_WORKING_DAYS}." for key in ("min_value", "max_value", "invalid", "required")})
+        key: f"Nhập một số nguyên từ 0 đến {MAX_WORKING_DAYS}."
+        for key in ("min_value", "max_value", "invalid", "required")})
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = UnitChoiceField(label="Theo lịch của tổ chức", required=False, empty_label="Lịch Việt Nam",
+        self.fields["unit"] = UnitChoiceField(label="Theo lịch của tổ chức", required=False,
+                                              empty_label="Lịch Việt Nam",
                                               scope=UnitScope(open_only=True)).bind(actor)
         self.fields["unit"].error_messages["invalid_choice"] = "Chọn một tổ chức trong phạm vi của bạn."
 

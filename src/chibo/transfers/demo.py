@@ -49,7 +49,8 @@ def build_delegation(builder) -> None:
     assert home is not None and parent is not None, "built by the demo's tree"
     opened = clock.today() - timedelta(days=21)
     back = clock.today() + timedelta(days=30)
-    team = list(members_of_unit(home, statuses=[Status.FULL]).filter(card_number__isnull=False, admission_date__lt=opened)
+    team = list(members_of_unit(home, statuses=[Status.FULL])
+                .filter(card_number__isnull=False, admission_date__lt=opened)
                 .exclude(pk__in=member_ids_holding_posts()).order_by("pk")[:len(DELEGATION_ROLES)])
     delegation_cell_create(actor=builder.actor, parent=parent, opened_on=opened,
                            return_on=back, team=list(zip(team, DELEGATION_ROLES, strict=False)),

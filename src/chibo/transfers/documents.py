@@ -120,10 +120,12 @@ def ten_box_document(sheet: list[Letter]) -> OfficialDocument:
         intro = f"{first.issuer.name} trân trọng giới thiệu đồng chí:"
     else:  # box 1 written by the sending organization outside the tree
         origin = t.from_org.name if t.from_org is not None else t.origin
-        head = {"issuer": origin.upper(), "upper_issuer": t.from_org.upper_name.upper() if t.from_org is not None else "",
+        head = {"issuer": origin.upper(),
+                "upper_issuer": t.from_org.upper_name.upper() if t.from_org is not None else "",
                 "number": f"Số {t.incoming_letter or '…'}", "issued_on": t.issued_on}
         addressee, valid_until = t.destination, "…"
-        intro = f"Ô số 1 do {origin} ghi (giấy số {t.incoming_letter or '…'} ngày {_d(t.issued_on)}), giới thiệu đồng chí:"
+        intro = (f"Ô số 1 do {origin} ghi (giấy số {t.incoming_letter or '…'} ngày {_d(t.issued_on)}), "
+                 "giới thiệu đồng chí:")
     blocks = [
         Paragraph(f"Kính gửi: {addressee}", bold=True, align="center", indent=False),
         Paragraph(intro, indent=False),

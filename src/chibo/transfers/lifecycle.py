@@ -186,7 +186,8 @@ DELEGATION = Lifecycle(
     subject="delegation",
     start=_("Đảng ủy cấp trên lập chi bộ tạm thời, chỉ định cấp ủy, giao nhiệm vụ"),
     final=(DelegationState.RETURNED,),
-    help=_("Đoàn công tác có đủ đảng viên chính thức theo sổ quy định thì lập chi bộ tạm thời cho thời gian ở nước ngoài."),
+    help=_("Đoàn công tác có đủ đảng viên chính thức theo sổ quy định thì lập chi bộ tạm thời "
+           "cho thời gian ở nước ngoài."),
     transitions=(
         Transition("close", _("Đoàn về nước, kết thúc chi bộ tạm thời"), sources=(DelegationState.ABROAD,),
                    target=DelegationState.RETURNED, perm="units.edit", form=CloseForm,

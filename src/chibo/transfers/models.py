@@ -112,7 +112,8 @@ class Transfer(models.Model):
     class Meta:
         ordering = ["-requested_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=models.Q(state__in=sorted(s.value for s in OPEN_STATES)),
+            models.UniqueConstraint(fields=["member"],
+                                    condition=models.Q(state__in=sorted(s.value for s in OPEN_STATES)),
                                     name="transfer_one_open_per_member"),
         ]
 

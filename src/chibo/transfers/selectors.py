@@ -52,7 +52,8 @@ def transfers_visible(actor: Actor) -> QuerySet[Transfer]:
     or the member's own unit), and the member's own."""
     q = Q(pk__in=[])
     if actor.can("members.view"):
-        q = _unit_q(actor, "unit") | _unit_q(actor, "from_unit") | _unit_q(actor, "to_unit") | _unit_q(actor, "member__unit")
+        q = (_unit_q(actor, "unit") | _unit_q(actor, "from_unit") | _unit_q(actor, "to_unit")
+             | _unit_q(actor, "member__unit"))
     if actor.member_id:
         q |= Q(member_id=actor.member_id)
     return Transfer.objects.filter(q).select_related(*RELATED, "member__unit")
@@ -237,7 +238,8 @@ def delegation_candidates(actor: Actor, q: str, exclude: Iterable[object] = ()) 
         qs = member_search(actor, MemberFilters(q=text, active_only=True))
     found = list(qs.exclude(pk__in=[pk for pk in exclude if isinstance(pk, int)])[:DELEGATION_SEARCH_LIMIT])
     pks = [m.pk for m in found]
-    in_transfer = set(Transfer.objects.filter(member__in=pks, state__in=OPEN_STATES).values_list("member_id", flat=True))
+    in_transfer = set(Transfer.objects.filter(member__in=pks, state__in=OPEN_STATES)
+                      .values_list("member_id", flat=True))
     held = set(TransferHold.objects.filter(member__in=pks, closed_on__isnull=True).values_list("member_id", flat=True))
     attached = dict(DelegationMember.objects.filter(member__in=pks, detached_on__isnull=True)
                     .values_list("member_id", "delegation__unit__name"))

@@ -564,7 +564,8 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
     it (each stays in its issuer's book) and a new letter is issued from box 1; a later box voids only
     itself. The transfer steps back to the last box still valid (or to the cell's approval)."""
 
-    letter = Letter.objects.select_for_update(of=("self",)).select_related("transfer", "member", "issuer").get(pk=letter.pk)
+    letter = (Letter.objects.select_for_update(of=("self",)).select_related("transfer", "member", "issuer")
+              .get(pk=letter.pk))
     require(actor, "transfers.edit", letter.issuer)
     if letter.is_void:
         raise ValidationError({"reason": "Giấy này đã hủy."})
@@ -824,7 +825,8 @@ def delegation_cell_close(*, actor: Actor, delegation: Delegation, closed_on: da
     for link in links:
         member = member_fresh(link.member_id)
         if member.unit_id == unit.pk and member.status in ACTIVE_STATUSES:
-            member_move(actor=actor, member=member, to_unit=link.from_unit, reason=f"Đoàn công tác về nước ({unit.name})",
+            member_move(actor=actor, member=member, to_unit=link.from_unit,
+                        reason=f"Đoàn công tác về nước ({unit.name})",
                         document=clean(document), effective_on=closed_on)
         link.detached_on = closed_on
         link.save(update_fields=["detached_on"])
@@ -842,7 +844,8 @@ def delegation_cell_close(*, actor: Actor, delegation: Delegation, closed_on: da
 def _country(errors: dict, value: str, *, required: bool) -> str:
     code = clean(value).upper()
     if (code or required) and (len(code) != 2 or not code.isalpha()):
-        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP." if required else "Mã nước ISO 3166 hai chữ cái."
+        errors["country"] = ("Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP." if required
+                             else "Mã nước ISO 3166 hai chữ cái.")
     return code
 
 
@@ -1012,7 +1015,8 @@ class _Rollback(Exception):
 
 @transaction.atomic
 def rotation_commit(*, actor: Actor, members: list[Member], kind: str, decision_doc: str, decision_date: date,
-                    reason: str, to_unit: Unit | None = None, to_org: OutsideOrganization | None = None) -> list[Transfer]:
+                    reason: str, to_unit: Unit | None = None,
+                    to_org: OutsideOrganization | None = None) -> list[Transfer]:
     """Start the transfer of every member, all or nothing: the first refusal rolls everything back
     and names the member."""
     done = []

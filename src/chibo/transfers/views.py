@@ -199,7 +199,8 @@ def letter_void(request, pk):
     actor = actor_for(request)
     letter = selectors.letter_get(actor, pk)
     form = ReasonForm(request.POST)
-    if submit(request, form, lambda: services.letter_void(actor=actor, letter=letter, reason=form.cleaned_data["reason"])):
+    if submit(request, form,
+              lambda: services.letter_void(actor=actor, letter=letter, reason=form.cleaned_data["reason"])):
         whole = letter.form == Form.TEN_BOX and letter.box == 1
         messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ."
                          + (" Ô số 1 viết sai: cả giấy 10 ô bị hủy, kể cả các ô đã giới thiệu tiếp." if whole else ""))
@@ -218,12 +219,14 @@ def book(request, pk):
     letters = list(selectors.transfer_book(unit, year))
     fmt = request.GET.get("format", "")
     if fmt == "xlsx":
-        return download(actor=actor, content=book_xlsx(unit, year, letters), filename=f"so-10-SHD-{unit.code}-{year}.xlsx",
+        return download(actor=actor, content=book_xlsx(unit, year, letters),
+                        filename=f"so-10-SHD-{unit.code}-{year}.xlsx",
                         content_type=XLSX, action="transfers.book_exported", obj=unit, unit=unit,
                         data={"year": year, "format": fmt})
     if fmt == "pdf":
         return document_response(book_document(unit, year, letters), "pdf", f"so-10-SHD-{unit.code}-{year}",
-                                 actor=actor, action="transfers.book_exported", obj=unit, unit=unit, data={"year": year})
+                                 actor=actor, action="transfers.book_exported", obj=unit, unit=unit,
+                                 data={"year": year})
     return render(request, "transfers/book.html", {"unit": unit, "year": year, "letters": letters})
 
 
@@ -374,7 +377,8 @@ def declaration_new(request, pk):
     member = member_get(actor, pk)
     _self_or_staff(actor, member)
     form = DeclarationForm(request.POST or None)
-    if done := submit(request, form, lambda: services.declaration_file(actor=actor, member=member, **form.cleaned_data)):
+    if done := submit(request, form,
+                      lambda: services.declaration_file(actor=actor, member=member, **form.cleaned_data)):
         messages.success(request, "Đã gửi khai báo.")
         return redirect("transfers:declaration", done.value.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Khai báo: {member.full_name}"})
@@ -395,7 +399,8 @@ def exemption_detail(request, pk):
 
 def _decision_file(actor, obj, doc, name: str, fmt: str) -> HttpResponse:
     return document_response(doc, fmt, name, actor=actor, action="transfers.decision_downloaded", obj=obj.member,
-                             unit=obj.unit, data={"document": obj.decision_doc, "of": f"{obj._meta.model_name}:{obj.pk}"})
+                             unit=obj.unit,
+                             data={"document": obj.decision_doc, "of": f"{obj._meta.model_name}:{obj.pk}"})
 
 
 @login_required
@@ -580,7 +585,8 @@ def hold_close(request, pk):
     if not actor.can("transfers.hold", member.unit):
         raise PermissionDenied
     form = HoldCloseForm(request.POST)
-    if submit(request, form, lambda: services.hold_close(actor=actor, hold=hold, closed_on=form.cleaned_data["closed_on"])):
+    if submit(request, form,
+              lambda: services.hold_close(actor=actor, hold=hold, closed_on=form.cleaned_data["closed_on"])):
         messages.success(request, "Đã kết thúc: đảng viên có thể chuyển sinh hoạt.")
         return redirect("transfers:member", member.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member, "title": "Kết thúc kiểm tra / khiếu nại"})

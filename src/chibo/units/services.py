@@ -103,7 +103,8 @@ def unit_create(
         if not parent.is_open:
             raise ValidationError({"parent": f"«{parent.name}» đã giải thể; không thể lập tổ chức trực thuộc."})
         if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
-            raise ValidationError({"kind": f"Không thể lập «{UnitKind(kind).label if kind in UnitKind.values else kind}» "
+            raise ValidationError({"kind": "Không thể lập "
+                                           f"«{UnitKind(kind).label if kind in UnitKind.values else kind}» "
                                            f"trực thuộc «{parent.get_kind_display()}»."})
         if opened_on < parent.opened_on:
             raise ValidationError({"opened_on": "Ngày thành lập không thể trước ngày thành lập tổ chức cấp trên."})
@@ -172,7 +173,8 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> U
     if not new_parent.is_open:
         raise ValidationError({"parent": f"«{new_parent.name}» đã giải thể."})
     if unit.kind not in ALLOWED_CHILDREN.get(new_parent.kind, set()):
-        raise ValidationError({"parent": f"«{unit.get_kind_display()}» không thể trực thuộc «{new_parent.get_kind_display()}»."})
+        raise ValidationError({"parent": f"«{unit.get_kind_display()}» không thể trực thuộc "
+                                         f"«{new_parent.get_kind_display()}»."})
     old_path, old_parent = unit.path, unit.parent
     new_path = new_parent.path + old_path[-PATH_STEP:]
     delta = (new_parent.depth + 1) - unit.depth
@@ -200,7 +202,8 @@ def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> U
     if closed_on < unit.opened_on or closed_on > _today():
         raise ValidationError({"closed_on": "Ngày kết thúc phải sau ngày thành lập và không ở tương lai."})
     if unit.children.filter(closed_on__isnull=True).exists():
-        raise ValidationError({"closed_on": "Còn tổ chức trực thuộc đang hoạt động; hãy giải thể hoặc chuyển chúng trước."})
+        raise ValidationError({"closed_on": "Còn tổ chức trực thuộc đang hoạt động; "
+                                            "hãy giải thể hoặc chuyển chúng trước."})
     publish(UnitClosing(actor=actor, unit=unit, closed_on=closed_on))
     unit.closed_on, unit.closed_by_doc = closed_on, clean(document)
     unit.version += 1

@@ -111,7 +111,8 @@ def edit(request, pk):
         raise PermissionDenied
     initial = {f: getattr(unit, f) for f in services.UNIT_FIELDS}
     form = UnitForm(request.POST or None, initial=initial, editing=True)
-    version = int(request.POST.get("version", unit.version)) if request.POST.get("version", "").isdigit() else unit.version
+    version = (int(request.POST.get("version", unit.version)) if request.POST.get("version", "").isdigit()
+               else unit.version)
     if submit(request, form, lambda: services.unit_update(
             actor=actor, unit=unit, expected_version=version, changes=form.cleaned_data,
             document=form.cleaned_data.get("opened_by_doc", ""))):

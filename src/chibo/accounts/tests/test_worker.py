@@ -100,7 +100,8 @@ def test_worker_runs_the_security_notice_and_sends_the_mail(tmp_path, tmp_path_f
         key = run_chibo("token", "create", "bithu.phap", env=env).stdout.strip()
         assert len(key) >= 40
         with sqlite3.connect(path) as db:
-            rows = db.execute("SELECT status, task_path, args_kwargs FROM django_tasks_database_dbtaskresult").fetchall()
+            rows = db.execute("SELECT status, task_path, args_kwargs "
+                              "FROM django_tasks_database_dbtaskresult").fetchall()
             messages = db.execute("SELECT m.channel, m.state, m.kind FROM notifications_message m "
                                   "JOIN accounts_user u ON u.id = m.user_id WHERE u.username = 'bithu.phap' "
                                   "ORDER BY m.channel").fetchall()

@@ -60,8 +60,8 @@ def walk(actor, case, upto: str, *, intro=None):
 
     target = PIPELINE.index(upto)
     if PIPELINE.index(case.stage) < 1 <= target:
-        case = services.case_course(actor=actor, case=case, certificate_no="GCN 145/2025", issuer="Đảng ủy Bộ Ngoại giao",
-                                    on=date(2025, 10, 3))
+        case = services.case_course(actor=actor, case=case, certificate_no="GCN 145/2025",
+                                    issuer="Đảng ủy Bộ Ngoại giao", on=date(2025, 10, 3))
     if PIPELINE.index(case.stage) < 2 <= target:
         case = services.case_application(actor=actor, case=case, application_on=date(2025, 10, 20),
                                          cv_on=date(2025, 10, 22))

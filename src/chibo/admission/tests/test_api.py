@@ -81,7 +81,8 @@ def test_walk_and_refusals_through_the_api(api, officer, make_cell, settings):
                                   content_type="application/json").status_code == 403
 
 
-def test_pages_board_over_the_tree_and_statistics(client_of, officer, make_cell, settings, django_assert_max_num_queries):
+def test_pages_board_over_the_tree_and_statistics(client_of, officer, make_cell, settings,
+                                                  django_assert_max_num_queries):
     from chibo.admission.tests.conftest import full_case
 
     case = full_case(officer, make_cell(3), settings)

@@ -93,9 +93,11 @@ def test_board_drill_down_is_scoped(client_of, unit):
     secretary = client_of("bithu.phap")
     html, _ = get(secretary, "/admission/")
     assert sum(int(n) for _, n in UNIT_ROW.findall(html)) + sum(
-        int(n) for n in re.findall(r'data-row="own"><td>[^<]*</td><td class="num">(\d+)', html)) == open_count(phap.path)
+        int(n) for n in re.findall(r'data-row="own"><td>[^<]*</td><td class="num">(\d+)', html)
+    ) == open_count(phap.path)
     assert secretary.get(f"/admission/?unit={duc.pk}").status_code == 404
     assert secretary.get("/admission/?unit=abc").status_code == 404
     html, _ = get(secretary, f"/admission/?unit={phap.pk}")
-    assert {int(pk) for pk, _ in UNIT_ROW.findall(html)} <= set(Unit.objects.filter(parent=phap).values_list("pk", flat=True))
+    assert {int(pk) for pk, _ in UNIT_ROW.findall(html)} <= set(
+        Unit.objects.filter(parent=phap).values_list("pk", flat=True))
     assert client_of("ban.tochuc").get(f"/admission/?unit={duc.pk}").status_code == 200

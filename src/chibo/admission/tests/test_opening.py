@@ -47,7 +47,8 @@ def refused(call, field: str) -> str:
 def test_refused_for_a_member_an_open_case_the_young_and_for_a_cell_the_old(actor_of, unit):
     secretary, cell = actor_of("bithu.phap"), unit("PHAP-DSQ")
     member = Member.objects.filter(unit=cell).order_by("pk").first()
-    member_update(actor=secretary, member=member, expected_version=member.version, changes={"citizen_id": "001085000001"})
+    member_update(actor=secretary, member=member, expected_version=member.version,
+                  changes={"citizen_id": "001085000001"})
     assert "đã là đảng viên" in refused(lambda: record(secretary, cell, citizen_id="001085000001"), "citizen_id")
     applicant = record(secretary, cell, citizen_id="001199012345", email="thuha@example.org")
     assert applicant.case.stage == Stage.RECORDED and applicant.citizen_id == "001199012345"
@@ -106,8 +107,8 @@ def test_chibo_act_takes_a_step_lists_the_next_and_refuses_out_of_order(unit, ac
         call_command("act", "admission", str(case.pk), "course", "certificate_no=GCN 9/2026", "issuer=ĐUBNG",
                      "on=31/02/2026", user="bithu.phap")
     out = StringIO()
-    call_command("act", "admission", str(case.pk), "course", "certificate_no=GCN 9/2026", "issuer=Đảng ủy Bộ Ngoại giao",
-                 "on=10/06/2026", user="bithu.phap", stdout=out)
+    call_command("act", "admission", str(case.pk), "course", "certificate_no=GCN 9/2026",
+                 "issuer=Đảng ủy Bộ Ngoại giao", "on=10/06/2026", user="bithu.phap", stdout=out)
     assert "Now: Đã học lớp bồi dưỡng nhận thức về Đảng" in out.getvalue()
     assert AdmissionCase.objects.get(pk=case.pk).stage == Stage.COURSE
     with pytest.raises(CommandError, match="No admission"):

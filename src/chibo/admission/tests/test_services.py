@@ -157,7 +157,8 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     assert decision.start_date == date(2025, 12, 10)
     assert decision.due_date == cal.add_working_days(date(2025, 12, 10), 60)
     # extension with a reason, at most 30 working days
-    refused(lambda: services.case_extend_decision(actor=officer, case=case, days=31, reason="Chờ thẩm tra bổ sung"), "days")
+    refused(lambda: services.case_extend_decision(actor=officer, case=case, days=31, reason="Chờ thẩm tra bổ sung"),
+            "days")
     refused(lambda: services.case_extend_decision(actor=officer, case=case, days=10, reason=""), "reason")
     case = services.case_extend_decision(actor=officer, case=case, days=10, reason="Chờ kết luận thẩm tra bổ sung")
     decision.refresh_from_db()
@@ -171,8 +172,9 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     case = services.case_committee_vote(actor=officer, case=case, held_on=date(2025, 12, 22), yes=committee, no=0,
                                         resolution_no="12-NQ/ĐU")
     assert case.committee_eligible == committee
-    refused(lambda: services.case_decision(actor=officer, case=case, decision_no="25-QĐ/ĐU", decided_on=date(2025, 12, 29),
-                                           received_on=date(2026, 2, 1)), "received_on")  # future
+    refused(lambda: services.case_decision(actor=officer, case=case, decision_no="25-QĐ/ĐU",
+                                           decided_on=date(2025, 12, 29), received_on=date(2026, 2, 1)),
+            "received_on")  # future
     case = services.case_decision(actor=officer, case=case, decision_no="25-QĐ/ĐU", decided_on=date(2025, 12, 29),
                                   received_on=date(2026, 1, 2))
     decision.refresh_from_db()
@@ -262,7 +264,8 @@ def test_introducer_checks(officer, make_cell):
     himself.full_name = "Đỗ Thị Lan Anh"
     Member.objects.filter(pk=himself.pk).update(full_name="Đỗ Thị Lan Anh")
     assert "chính người vào Đảng" in refused(intro(himself, full[0]), "introducer1")["introducer1"][0]
-    assert "ít nhất 1 năm" in refused(intro(full[0], full[1], since=date(2025, 3, 1)), "introducer1_since")["introducer1_since"][0]
+    assert "ít nhất 1 năm" in refused(intro(full[0], full[1], since=date(2025, 3, 1)),
+                                      "introducer1_since")["introducer1_since"][0]
     refused(intro(full[0], full[0]), "introducer2")
     refused(intro(full[0], full[1], union="NQ 5/ĐTN"), "introducer2")  # union route: one member only
     case = services.case_introducers(actor=officer, case=case, on=date(2025, 11, 3), introducer1=full[0],
@@ -321,7 +324,8 @@ def test_permission_outside_scope(actor_of, make_cell, officer):
     cell = make_cell(3)
     case = new_case(officer, cell)
     with pytest.raises(PermissionDenied):
-        services.case_course(actor=actor_of("bithu.duc"), case=case, certificate_no="1", issuer="x", on=date(2025, 10, 1))
+        services.case_course(actor=actor_of("bithu.duc"), case=case, certificate_no="1", issuer="x",
+                             on=date(2025, 10, 1))
     case = services.case_course(actor=actor_of("bithu.phap"), case=case, certificate_no="GCN 9", issuer="ĐUBNG",
                                 on=date(2025, 10, 1))
     assert case.stage == Stage.COURSE

@@ -119,7 +119,8 @@ def test_import_legacy_and_nfd_file_then_reimport_changes_nothing(tmp_path, acto
         assert opened.data["member"] == deadline.member_id and opened.data["due"] == deadline.due_date.isoformat()
     assert verify_chain().ok
     event = AuditEvent.objects.filter(action="members.imported").latest("pk")
-    assert event.data["new"] == 8 and len(event.data["sha256"]) == 64 and event.data["encodings"] == {"full_name": "vni"}
+    assert (event.data["new"] == 8 and len(event.data["sha256"]) == 64
+            and event.data["encodings"] == {"full_name": "vni"})
     # Again: nothing changes (idempotent upsert by card number).
     before = db_state()
     plan, outcome = run(actor, path, mode="all")
@@ -716,7 +717,8 @@ def test_xls_with_banner_legacy_names_and_dates_imports_then_reimport_changes_no
     assert db_state() == before
     assert plan.counts == {"rows": 8, "new": 8, "update": 0, "unchanged": 0, "error": 0}, [r.errors for r in plan.rows]
     assert [r.number for r in plan.rows] == list(range(3, 11))    # the banner is row 1, the header row 2
-    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(values_only=True))
+    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(
+        values_only=True))
     assert report[0][:3] == ("Dòng", "STT", "Họ và tên") and len(report) == 9
     assert report[2][2] == NAMES[1] and report[2][4] == "11/02/1981" and report[3][4] == "03/03/1982"
     plan, outcome = run(actor, path, mode="all")
@@ -741,7 +743,8 @@ def test_xls_with_banner_legacy_names_and_dates_imports_then_reimport_changes_no
     assert plan.encodings["full_name"] == legacy.TCVN3
     assert ("Họ và tên", "NguyÔn V¨n §øc", "Nguyễn Văn Đức") in plan.conversions
     assert plan.counts["unchanged"] == 8, [(r.action, r.changes) for r in plan.rows]
-    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(values_only=True))
+    report = list(openpyxl.load_workbook(io.BytesIO(report_xlsx(plan)), read_only=True).active.iter_rows(
+        values_only=True))
     # the report shows the names converted (TCVN3 has no toned capitals: "Ánh" reads "ánh" until clean-up)
     assert [line[2].lower() for line in report[1:]] == [n.lower() for n in NAMES]
 
@@ -838,7 +841,8 @@ def test_xls_that_is_not_a_valid_workbook_is_refused(tmp_path, actor_of):
         path.write_bytes(bytes(data))
         return path
 
-    renamed = variant("renamed.xls", lambda d: d.__setitem__(slice(entry(1), entry(1) + 16), "Document".encode("utf-16-le")))
+    renamed = variant("renamed.xls",
+                      lambda d: d.__setitem__(slice(entry(1), entry(1) + 16), "Document".encode("utf-16-le")))
     junk = tmp_path / "junk.xls"
     junk.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000)
     not_biff = tmp_path / "notbiff.xls"

@@ -851,7 +851,8 @@ def test_app_role_with_update_only_on_the_seal_columns_can_audit_but_not_rewrite
     assert audit_many(actor=actor, events=[("test.written", None, None, {"n": n}) for n in range(3)]) == 3
     assert seal() == 4
     for statement in (f"UPDATE core_auditevent SET data = {JSON} WHERE id = %s",
-                      "UPDATE core_auditevent SET digest = %s WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
+                      "UPDATE core_auditevent SET digest = %s WHERE id = %s",
+                      "DELETE FROM core_auditevent WHERE id = %s"):
         params = [json_param({"x": 1}), row.pk] if "data" in statement else (
             ["a" * 64, row.pk] if "digest" in statement else [row.pk])
         with pytest.raises(ProgrammingError, match="permission denied"):

@@ -430,7 +430,7 @@ MATRIX: dict[str, object] = {
     "api_account_end_sessions": {"account_fr": E(405, 405, 405, 405, 405, 405, 401)},
     "api_roles":          {None: E(200, 200, 200, 200, 403, 403, 401)},
     "api_role_withdraw":  {"role_fr_officer": E(405, 405, 405, 405, 405, 405, 401)},
-    "api_member_timeline": api(MEMBER_PAGE),
+    "api_member_timeline": api(MEMBER_PAGE),  # the timeline: exactly who may read the full record
     "api_member_status":  api(MEMBER_WRITE_FORM),   # the statuses it may change to: who may change it
     "api_unit_posts":     api(UNIT_PAGE),
     "api_post_end":       {"post_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
@@ -456,7 +456,7 @@ MATRIX: dict[str, object] = {
     "api_import":         {"job_phap": E(404, 404, 200, 404, 404, 404, 401),
                            "job_missing": E(404, 404, 404, 404, 404, 404, 401)},
     "api_import_run":     {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},
-    "api_import_cancel":  {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},  # the timeline: exactly who may read the full record
+    "api_import_cancel":  {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},
     "api_rules": {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
@@ -605,7 +605,7 @@ MATRIX: dict[str, object] = {
 
 # Writes: (route, target, method, payload) → answer per persona. DONE / 200 / 201 mean the write
 # went through and the database changed; any other answer means nothing was written.
-#                                                                   ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
+#                                                  ban.tochuc ub.kiemtra bithu.phap bithu.duc dangvien ungvien anonymous
 WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("admission:step", "case_fr", "POST", "admission_course"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     # recording an applicant in a French cell: Germany's secretary cannot pick it (the form again, nothing written)
@@ -660,7 +660,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     # transfers: permission before validation; a visible object without the permission → 403
     ("transfers:act", "transfer_fr", "POST", "transfers_approve"):        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:new", "member_phap", "POST", "transfers_request"):        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
-    ("transfers:incoming", "member_fr_incoming", "POST", "transfers_incoming"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("transfers:incoming", "member_fr_incoming", "POST", "transfers_incoming"):
+                                                              E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:review_new", "member_own", "POST", "transfers_review"):   E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
     ("transfers:review_certify", "review_own", "POST", "transfers_certify"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("transfers:hold_new", "member_fr", "POST", "transfers_hold"):        E(DONE, DONE, 403, 404, 404, 404, LOGIN),
@@ -668,7 +669,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("transfers:orgs", None, "POST", "transfers_org"):                    E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:trip_new", "member_own", "POST", "transfers_trip"):       E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
     ("transfers:trip", "trip_own", "POST", "transfers_trip_comment"):     E(DONE, 403, DONE, 404, 403, 404, LOGIN),
-    ("transfers:declaration_new", "member_own", "POST", "transfers_declaration"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("transfers:declaration_new", "member_own", "POST", "transfers_declaration"):
+                                                              E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
     ("transfers:declaration", "declaration_own", "POST", "transfers_opinion"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("transfers:exemption_new", "member_fr", "POST", "transfers_exemption"): E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:exemption_new", "member_own", "POST", "transfers_exemption"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
@@ -677,7 +679,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_exemption_actions", "exemption_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
     ("transfers:rotation", "unit_fr_lhs", "POST", "transfers_rotation"):  E(DONE, 403, DONE, 404, 404, 404, LOGIN),
     ("transfers:delegation_new", None, "POST", "transfers_delegation"):   E(DONE, 403, 403, 403, 403, 403, LOGIN),
-    ("transfers:delegation_close", "unit_delegation", "POST", "transfers_close"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("transfers:delegation_close", "unit_delegation", "POST", "transfers_close"):
+                                                              E(DONE, 403, 404, 404, 404, 404, LOGIN),
     ("transfers:org_edit", "org_first", "POST", "transfers_org_edit"):    E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:org_active", "org_first", "POST", "transfers_org_deactivate"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("transfers:hold_close", "hold_us", "POST", "transfers_hold_close"):  E(DONE, DONE, 404, 404, 404, 404, LOGIN),
@@ -693,14 +696,17 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_trips", None, "POST", "transfers_api_trip"):                    E(201, 403, 201, 404, 201, 404, 401),
     # no member named: the caller's own record (officers without one are told to name a member)
     ("api_trips", None, "POST", "transfers_api_trip_self"):               E(400, 400, 201, 201, 201, 400, 401),
-    ("api_trip_actions", "trip_returned_own", "POST", "transfers_api_trip_report"): E(200, 403, 200, 404, 200, 404, 401),
+    ("api_trip_actions", "trip_returned_own", "POST", "transfers_api_trip_report"):
+                                                              E(200, 403, 200, 404, 200, 404, 401),
     # the trip has not ended yet: refused for its state (409) with the reason, nothing written
     ("api_trip_actions", "trip_decided_own", "POST", "transfers_api_trip_report"): E(409, 403, 409, 404, 409, 404, 401),
     ("api_trip_actions", "trip_own", "POST", "transfers_api_trip_comment"): E(200, 403, 200, 404, 403, 404, 401),
     ("api_trip_actions", "trip_de", "POST", "transfers_api_trip_comment"):  E(200, 403, 404, 200, 404, 404, 401),
-    ("api_delegation_actions", "unit_delegation", "POST", "transfers_api_delegation_close"): E(200, 403, 404, 404, 404, 404, 401),
+    ("api_delegation_actions", "unit_delegation", "POST", "transfers_api_delegation_close"):
+                                                              E(200, 403, 404, 404, 404, 404, 401),
     ("api_declarations", None, "POST", "transfers_api_declaration"):      E(201, 403, 201, 404, 201, 404, 401),
-    ("api_declaration_actions", "declaration_own", "POST", "transfers_api_opinion"): E(200, 403, 200, 404, 403, 404, 401),
+    ("api_declaration_actions", "declaration_own", "POST", "transfers_api_opinion"):
+                                                              E(200, 403, 200, 404, 403, 404, 401),
     ("api_declaration_actions", "declaration_own", "POST", "empty"):       E(400, 403, 400, 404, 403, 404, 401),
     # the API twins of the transfer pages above (the same forms and payloads; page DONE → 201 / 200)
     ("api_transfer_incoming", "member_fr_incoming", "POST", "transfers_incoming"): E(201, 403, 201, 404, 404, 404, 401),
@@ -733,7 +739,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     # the receipt check only answers (by POST, to keep the code out of URLs): nothing is written
     ("meetings:receipt", "meeting_fr_dsq", "POST", "receipt_check"):      E(READ, READ, READ, 404, READ, 404, LOGIN),
     ("api_ballot_receipt", "box_fr_dsq", "POST", "receipt_check"):        E(READ, READ, READ, 404, READ, 404, 401),
-    ("meetings:unit_settings", "unit_fr_dsq", "POST", "meeting_settings_form"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("meetings:unit_settings", "unit_fr_dsq", "POST", "meeting_settings_form"):
+                                                              E(DONE, 403, DONE, 404, 403, 404, LOGIN),
     ("api_meetings", None, "POST", "meeting_api_new"):                    E(201, 403, 201, 404, 403, 404, 401),
     ("api_meeting_actions", "meeting_fr_dsq", "POST", "meeting_api_attendance"): E(200, 403, 200, 404, 403, 404, 401),
     ("api_meeting_actions", "meeting_fr_dsq", "POST", "meeting_api_resolution"): E(200, 403, 200, 404, 403, 404, 401),
@@ -1434,7 +1441,8 @@ def payload(kind: str, target: str | None, env: Env):
                 "birth_date": "1995-09-02", "admission_date": "2026-02-03", "category": "mission_staff"}
     if kind == "api_new_unit_fr":
         return {"parent": env.targets["unit_fr"], "kind": "subordinate_cell", "name": "Chi bộ Lãnh sự quán tại Lyon",
-                "code": "PHAP-LYON", "country": "FR", "city": "Lyon", "opened_on": (today - timedelta(days=10)).isoformat()}
+                "code": "PHAP-LYON", "country": "FR", "city": "Lyon",
+                "opened_on": (today - timedelta(days=10)).isoformat()}
     if kind == "rule_version_form":
         return {"value": "45", "effective_from": _d(today + timedelta(days=30)), "basis": "99-QĐ/TW 2026, Điều 5",
                 "confidence": "confirmed", "note": ""}

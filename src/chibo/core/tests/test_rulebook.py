@@ -214,7 +214,8 @@ GOOD = {"value": "45", "effective_from": date(2026, 7, 1), "basis": "99-QĐ/TW 2
 
 @pytest.mark.parametrize("key, changes, field, words", [
     ("admission.decide_within", {"effective_from": SEED_FROM}, "effective_from", "không được chồng lấn"),
-    ("admission.decide_within", {"effective_from": date(1999, 1, 1)}, "effective_from", "phải có hiệu lực sau 01/01/2000"),
+    ("admission.decide_within", {"effective_from": date(1999, 1, 1)}, "effective_from",
+     "phải có hiệu lực sau 01/01/2000"),
     ("admission.decide_within", {"value": "-5"}, "value", "không hợp lý"),
     ("admission.decide_within", {"value": "5000"}, "value", "không hợp lý (cho phép 0–2500)"),
     ("admission.decide_within", {"value": "2.5"}, "value", "số nguyên"),
@@ -303,7 +304,8 @@ def test_the_regulation_watch_lists_unconfirmed_rules_and_confirming_is_audited(
                                          content_type="application/json")
     assert empty.status_code == 400
     done = client_of("ban.tochuc").post(f"/api/v1/rules/versions/{target.pk}/confirm/",
-                                        {"basis": "Văn bản gốc, Điều 3 (đã đối chiếu)"}, content_type="application/json")
+                                        {"basis": "Văn bản gốc, Điều 3 (đã đối chiếu)"},
+                                        content_type="application/json")
     assert done.status_code == 200 and done.json()["confidence"] == "confirmed"
     assert AuditEvent.objects.filter(action="rule.confirmed", object_id=str(target.pk)).exists()
     assert f'id="rule-{target.pk}"' not in client_of("bithu.phap").get("/rules/watch/").content.decode()

@@ -318,7 +318,8 @@ def test_waive_permissions_validation_and_audit(client_of, seeded):
     assert phap.get(url).status_code == 405
     for bad, message in (({"reason": ""}, "Cần ghi rõ lý do."), ({"reason": "abc"}, "Cần ghi rõ lý do miễn.")):
         doc = html(phap.post(url, bad))
-        errors = " ".join(e.text_content() for e in doc.xpath("//form[contains(@action,'/waive/')]//ul[@class='errorlist']"))
+        errors = " ".join(e.text_content()
+                          for e in doc.xpath("//form[contains(@action,'/waive/')]//ul[@class='errorlist']"))
         assert message in errors
         assert doc.xpath("//details[@open]//form[contains(@action,'/waive/')]")
     assert snapshot(d) == before  # nothing written by any refusal

@@ -35,7 +35,8 @@ def fetch(client, url: str, action: str) -> AuditEvent:
     assert response["X-Content-Type-Options"] == "nosniff", url
     assert "filename" in response["Content-Disposition"], url
     rows = list(AuditEvent.objects.filter(id__gt=before, action=action))
-    assert len(rows) == 1, (url, action, list(AuditEvent.objects.filter(id__gt=before).values_list("action", flat=True)))
+    assert len(rows) == 1, (url, action,
+                            list(AuditEvent.objects.filter(id__gt=before).values_list("action", flat=True)))
     return rows[0]
 
 

@@ -69,13 +69,15 @@ def test_time_zone_setting_overrides_the_country(actor_of, unit):
                                       online_ballots=True)
 
 
-def test_notice_reaches_members_and_the_unit_above(actor_of, unit, personas, mailoutbox, django_capture_on_commit_callbacks):
+def test_notice_reaches_members_and_the_unit_above(actor_of, unit, personas, mailoutbox,
+                                                   django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
 
     meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         n = services.meeting_send_notice(actor=actor_of("bithu.phap"), meeting=meeting, url="/meetings/1/")
-    users = set(Notification.objects.filter(title__startswith="Thông báo sinh hoạt").values_list("user__username", flat=True))
+    users = set(Notification.objects.filter(title__startswith="Thông báo sinh hoạt")
+                .values_list("user__username", flat=True))
     assert {"dangvien.phap", "bithu.phap", "ban.tochuc"} <= users  # members, and the committee above
     assert "bithu.duc" not in users
     assert n == len(users)

@@ -168,7 +168,8 @@ def test_update_many_writes_what_member_update_writes_with_one_audit_row_each(of
         row = AuditEvent.objects.get(action="member.updated", object_id=str(member.pk))
         assert row.data == event.data and event.data["version"] == 2
         assert row.digest == row_digest(row)
-    secret = {c["field"]: c for c in TimelineEvent.objects.get(member=members[0], kind="member.updated").data["changed"]}
+    secret = {c["field"]: c
+              for c in TimelineEvent.objects.get(member=members[0], kind="member.updated").data["changed"]}
     assert secret["phone"]["new"] == "(đã thay đổi)"
     assert "+33 6 12 34 56 78" not in str(AuditEvent.objects.get(action="member.updated",
                                                                    object_id=str(members[0].pk)).data)

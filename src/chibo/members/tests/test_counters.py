@@ -237,7 +237,8 @@ def test_a_bulk_import_new_rows_and_updates(tmp_path, actor_of, unit):
         .exclude(card_number=None).first()
     rows = [[f"Lại Văn {name}", "Nam", "03/04/1985", str(77_000_000 + i), f"{77_000_000 + i}LL", "05/06/2010",
              "05/06/2011", "Lưu học sinh tự túc", "PHAP-LHS"] for i, name in enumerate(["An", "Bình", "Chiến"])]
-    rows.append([existing.full_name, "Nam" if existing.gender == "M" else "Nữ", existing.birth_date.strftime("%d/%m/%Y"),
+    rows.append([existing.full_name, "Nam" if existing.gender == "M" else "Nữ",
+                 existing.birth_date.strftime("%d/%m/%Y"),
                  existing.card_number, "", existing.admission_date.strftime("%d/%m/%Y"),
                  existing.confirmation_date.strftime("%d/%m/%Y"), "Định cư lâu dài", "DUC-DSQ"])
     path = _import_file(tmp_path, rows)

@@ -432,7 +432,8 @@ def test_member_move_refusals(officer, actor_of, phap_member, unit):
 def test_unit_create_writes_row_change_and_audit(officer, unit):
     before = counts()
     cell = unit_services.unit_create(
-        actor=officer, parent=unit("PHAP"), kind=UnitKind.SUBORDINATE_CELL, name="Chi bộ Tổng lãnh sự quán tại Marseille",
+        actor=officer, parent=unit("PHAP"), kind=UnitKind.SUBORDINATE_CELL,
+        name="Chi bộ Tổng lãnh sự quán tại Marseille",
         code="phap-mrs", country="fr", city="Marseille", mission_kind="consulate_general",
         opened_on=date(2024, 5, 1), opened_by_doc="901-QĐ/ĐUBNG",
     )

@@ -360,7 +360,8 @@ def test_cli_lists_every_rule_in_force(db):
     for key in rule_keys():
         assert any(line.startswith(key + " ") for line in lines), key
     line = next(x for x in lines if x.startswith("admission.decide_within "))
-    assert "≤ 60 ngày làm việc" in line and "01/01/2000–…" in line and "[confirmed]" in line and "294-QĐ/TW 2025" in line
+    assert ("≤ 60 ngày làm việc" in line and "01/01/2000–…" in line and "[confirmed]" in line
+            and "294-QĐ/TW 2025" in line)
     assert "[to confirm]" in next(x for x in lines if x.startswith("admission.age_min "))
 
 

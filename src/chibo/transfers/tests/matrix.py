@@ -13,9 +13,10 @@ from django.utils import timezone
 def transfer_targets(personas, members, units) -> dict[str, int]:
     """transfer_fr: member_fr asks to move (requested); transfer_approved: a plain French member's
     move agreed by the cell (its letter can be issued); transfer_own / transfer_de: letters issued
-    (letter_own, letter_de); trip_returned_own: dangvien.phap's approved trip, over (reportable); letter_fr: a letter of PHAP-DSQ for member_fr_dsq; review_own:
-    dangvien.phap's self-review awaiting certification; member_fr_incoming: a member held by the
-    organization in France (PHAP) whose domestic letter can be registered."""
+    (letter_own, letter_de); trip_returned_own: dangvien.phap's approved trip, over (reportable);
+    letter_fr: a letter of PHAP-DSQ for member_fr_dsq; review_own: dangvien.phap's self-review awaiting
+    certification; member_fr_incoming: a member held by the organization in France (PHAP) whose
+    domestic letter can be registered."""
     from chibo.core.access import actor_from_user
     from chibo.members.services import member_create
     from chibo.transfers import services
@@ -201,7 +202,8 @@ def transfer_payload(kind: str, target, env):
                 "signer_name": "Nguyễn Văn An", "dues_paid_through": f"{today:%m/%Y}"}
     if kind == "transfers_api_trip":
         return {"member": env.targets["member_own"], "country": "JP", "purpose": "Du lịch",
-                "depart_on": (today + timedelta(days=10)).isoformat(), "return_on": (today + timedelta(days=17)).isoformat()}
+                "depart_on": (today + timedelta(days=10)).isoformat(),
+                "return_on": (today + timedelta(days=17)).isoformat()}
     if kind == "transfers_api_trip_self":  # no member named: the caller's own record
         return {"country": "JP", "purpose": "Du lịch", "depart_on": (today + timedelta(days=10)).isoformat(),
                 "return_on": (today + timedelta(days=17)).isoformat()}
@@ -250,7 +252,8 @@ def transfer_payload(kind: str, target, env):
         return {"name": "Chi bộ tạm thời Đoàn công tác Kazan 2026", "code": "DOAN-KAZAN26", "country": "RU",
                 "opened_on": today.isoformat(), "return_on": (today + timedelta(days=14)).isoformat(),
                 "document": "730-QĐ/ĐUBNG",
-                "members": [{"member": team[0].pk, "role": "secretary"}, {"member": team[1].pk, "role": "deputy_secretary"},
+                "members": [{"member": team[0].pk, "role": "secretary"},
+                            {"member": team[1].pk, "role": "deputy_secretary"},
                             {"member": team[2].pk}],
                 "tasks": [{"text": "Lãnh đạo đoàn hoàn thành nhiệm vụ"}]}
     if kind == "transfers_delegation":
@@ -261,8 +264,8 @@ def transfer_payload(kind: str, target, env):
                 f"role_{team[1].pk}": "deputy_secretary", "task_text": ["Lãnh đạo đoàn hoàn thành nhiệm vụ"],
                 "task_due": [""]}
     if kind == "transfers_org_edit":
-        return {"name": "Đảng bộ Cục Lãnh sự (sau sắp xếp)", "kind": "domestic_party", "upper_name": "Đảng ủy Bộ Ngoại giao",
-                "address": "Hà Nội"}
+        return {"name": "Đảng bộ Cục Lãnh sự (sau sắp xếp)", "kind": "domestic_party",
+                "upper_name": "Đảng ủy Bộ Ngoại giao", "address": "Hà Nội"}
     if kind == "transfers_org_deactivate":
         return {"active": "0", "reason": "Sáp nhập vào Đảng bộ khác"}
     if kind == "transfers_hold_close":

@@ -69,7 +69,8 @@ def test_request_across_tet_then_late_report_through_the_api(api_as):
         assert got["report_due"] == (date(2026, 5, 4) + timedelta(days=30)).isoformat()  # calendar days
         assert client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "receive", "on": "2026-06-05"},
                            format="json").status_code == 200
-        refused = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "report", "on": "2026-06-05"}, format="json")
+        refused = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "report", "on": "2026-06-05"},
+                              format="json")
         assert refused.status_code == 400 and "late_reason" in refused.json()
         done = client.post(f"/api/v1/transfers/{pk}/actions/", {"action": "report", "on": "2026-06-05",
                                                              "late_reason": "Ốm"}, format="json").json()
@@ -128,7 +129,8 @@ def test_the_whole_ten_box_letter_chain_through_the_api_only(api_as):
         assert (box1["box"], box1["form"], box1["issuer"], box1["issuer_name"]) == (1, "10box", lhs.pk, lhs.name)
         assert box1["number"] == f"{box1['seq']}-GGT/CB" and box1["issued_on"] == "2026-03-04"
         assert box1["dues_paid_through"] == "02/2026"
-        assert body["report_due"] == (date(2026, 3, 4) + timedelta(days=report_within_days(date(2026, 3, 4)))).isoformat()
+        assert body["report_due"] == (date(2026, 3, 4)
+                                      + timedelta(days=report_within_days(date(2026, 3, 4)))).isoformat()
     with override_settings(CHIBO_TODAY=date(2026, 3, 6)):
         body = step(phap, pk, action="forward", on="2026-03-06", **SIGNER).json()
         assert body["state"] == "forwarded" and body["forwarded_on"] == "2026-03-06"
@@ -232,7 +234,8 @@ def test_hostile_ids_and_bodies_never_reach_the_database(api_as, targets_fr):
                         ({"member": 1, "kind": "internal", "to_unit": -4}, "to_unit")):
         answer = client.post("/api/v1/transfers/", body, format="json")
         assert answer.status_code == 400 and field in answer.json(), answer.json()
-    for url in ("/api/v1/transfers/", "/api/v1/trips/", "/api/v1/declarations/", f"/api/v1/transfers/{targets_fr}/actions/"):
+    for url in ("/api/v1/transfers/", "/api/v1/trips/", "/api/v1/declarations/",
+                f"/api/v1/transfers/{targets_fr}/actions/"):
         answer = client.post(url, [1, 2, 3], format="json")
         assert answer.status_code == 400 and answer.json(), (url, answer.content)
         answer = client.post(url, "not json", content_type="application/json")
@@ -299,15 +302,20 @@ def test_member_files_a_trip_reports_it_and_cannot_file_for_others(api_as, perso
         assert early.status_code == 409 and "chưa kết thúc" in early.json()["detail"], early.json()
         assert Trip.objects.get(pk=pk).reported_on is None
     with override_settings(CHIBO_TODAY=due + timedelta(days=1)):
-        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "x" * 5001}, format="json").status_code == 400
-        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": 12}, format="json").status_code == 400
-        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Chuyến đi tốt đẹp."},
+        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "x" * 5001},
+                         format="json").status_code == 400
+        assert mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": 12},
+                         format="json").status_code == 400
+        assert api_as("bithu.duc").post(f"/api/v1/trips/{pk}/actions/",
+                                        {"action": "report", "text": "Chuyến đi tốt đẹp."},
                                         format="json").status_code == 404
-        done = mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Chuyến đi tốt đẹp, không có gì bất thường."},
+        done = mine.post(f"/api/v1/trips/{pk}/actions/",
+                         {"action": "report", "text": "Chuyến đi tốt đẹp, không có gì bất thường."},
                          format="json")
         assert done.status_code == 200, done.json()
         assert done.json()["state"] == "reported" and done.json()["late_report"] is True
-        again = mine.post(f"/api/v1/trips/{pk}/actions/", {"action": "report", "text": "Báo cáo lần hai cho chắc chắn."},
+        again = mine.post(f"/api/v1/trips/{pk}/actions/",
+                          {"action": "report", "text": "Báo cáo lần hai cho chắc chắn."},
                           format="json")
         assert again.status_code == 409 and again.json()["state"] == "reported"
 
@@ -336,7 +344,8 @@ def test_member_files_a_declaration_and_the_committee_decides_through_the_api(ap
     assert mine.post(url, {"action": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 403
     assert api_as("bithu.duc").post(url, {"action": "opinion", "opinion": "Đồng ý"}, format="json").status_code == 404
     assert phap.post(url, {"action": "judge"}, format="json").status_code == 400
-    assert phap.post(url, {"action": "opinion", "opinion": "Đề nghị đồng ý"}, format="json").json()["state"] == "opinion"
+    assert phap.post(url, {"action": "opinion", "opinion": "Đề nghị đồng ý"},
+                     format="json").json()["state"] == "opinion"
     refused = phap.post(url, {"action": "decide", "approve": "maybe", "document": "6-TB/ĐU"}, format="json")
     assert refused.status_code == 400 and "approve" in refused.json()
     assert Declaration.objects.get(pk=d["id"]).state == "opinion"
@@ -356,7 +365,8 @@ def test_the_write_routes_are_in_the_openapi_schema(tmp_path):
     for path, body in (("/api/v1/trips/", "TripApply"), ("/api/v1/trips/{id}/actions/", "TripAction"),
                        ("/api/v1/declarations/", "DeclarationFile"),
                        ("/api/v1/declarations/{id}/actions/", "DeclarationAction"),
-                       ("/api/v1/exemptions/", "ExemptionApply"), ("/api/v1/exemptions/{id}/actions/", "ExemptionAction"),
+                       ("/api/v1/exemptions/", "ExemptionApply"),
+                       ("/api/v1/exemptions/{id}/actions/", "ExemptionAction"),
                        ("/api/v1/transfers/{id}/actions/", "TransferAction")):
         ref = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
         assert ref.endswith(f"/{body}"), (path, ref)

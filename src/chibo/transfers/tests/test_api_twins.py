@@ -259,7 +259,8 @@ def test_a_rotation_previews_then_commits_all_or_nothing(client_of, unit):
     preview = post(client, url + "?preview=true", body)
     assert preview.status_code == 200, preview.json()
     rows = preview.json()
-    assert [r["member"] for r in rows] == sorted((m.pk for m in people), key=lambda pk: Member.objects.get(pk=pk).name_sort)
+    assert [r["member"] for r in rows] == sorted((m.pk for m in people),
+                                                 key=lambda pk: Member.objects.get(pk=pk).name_sort)
     assert all(r["errors"] == {} and r["start_due"] for r in rows)
     assert written() == before
 

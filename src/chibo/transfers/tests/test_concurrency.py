@@ -81,5 +81,6 @@ def test_concurrent_letters_are_gap_free(migrated_data):
     assert not errors, errors
     total = THREADS * PER_THREAD
     assert sorted(numbers) == list(range(1, total + 1))
-    assert sorted(Letter.objects.filter(issuer=cell, year=2026).values_list("seq", flat=True)) == list(range(1, total + 1))
+    assert (sorted(Letter.objects.filter(issuer=cell, year=2026).values_list("seq", flat=True))
+            == list(range(1, total + 1)))
     assert LetterCounter.objects.get(unit=cell, year=2026).last == total

@@ -104,7 +104,8 @@ def test_declaration_decision_documents(approve, actor_of, client_of, personas):
                              "Số 14-QĐ/ĐU", "ngày 15 tháng 06 năm 2026", f"Họ và tên: {member.full_name}",
                              f"Số thẻ đảng viên: {member.card_number}",
                              "Loại khai báo: Tham gia tổ chức nước ngoài hoặc quốc tế",
-                             "Nội dung khai: Tham gia Hội cựu sinh viên trường Sciences Po", "Nước liên quan: Pháp (FR)",
+                             "Nội dung khai: Tham gia Hội cựu sinh viên trường Sciences Po",
+                             "Nước liên quan: Pháp (FR)",
                              f"Quyết định: {'Đồng ý' if approve else 'Không đồng ý'}", "T/M ĐẢNG ỦY",
                              secretary_of("PHAP")):
                 assert expected in text, expected

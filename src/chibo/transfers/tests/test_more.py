@@ -27,7 +27,8 @@ def _clock():
 
 def full_members(code: str, n: int) -> list[Member]:
     with_posts = CommitteePost.objects.filter(to_date__isnull=True).values("member_id")
-    return list(Member.objects.filter(unit__code=code, status=Status.FULL).exclude(pk__in=with_posts).order_by("pk")[:n])
+    return list(Member.objects.filter(unit__code=code, status=Status.FULL).exclude(pk__in=with_posts)
+                .order_by("pk")[:n])
 
 
 def test_trip_application_comment_decision_report(actor_of, personas, unit):

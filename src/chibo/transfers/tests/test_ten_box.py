@@ -115,7 +115,8 @@ def test_one_form_box_one_then_box_two_then_blank_boxes(chain):
                 assert expected in front, expected
             assert "ĐÃ HỦY" not in text
             two = box_text(back, 2)
-            for expected in (f"Cấp ủy giới thiệu: {box2.issuer.name}", f"Số giấy, ngày: Số {box2.number}, ngày 12/06/2026",
+            for expected in (f"Cấp ủy giới thiệu: {box2.issuer.name}",
+                             f"Số giấy, ngày: Số {box2.number}, ngày 12/06/2026",
                              "Giới thiệu tiếp đến: Đảng bộ Vụ Châu Âu",
                              f"Có giá trị đến hết ngày: {box2.valid_until:%d/%m/%Y}",
                              "Người ký: T/M ĐẢNG ỦY — PHÓ BÍ THƯ — Lê Thị Bình"):

@@ -198,7 +198,8 @@ def member_form(unit_pk: int, **overrides) -> dict:
     ({"birth_date": (TODAY + timedelta(days=1)).strftime("%d/%m/%Y")}, "Ngày sinh không hợp lệ."),
     ({"admission_date": (TODAY + timedelta(days=1)).strftime("%d/%m/%Y")}, "Ngày vào Đảng không thể ở tương lai."),
     ({"status": "full", "confirmation_date": "01/01/2015"}, "Ngày chính thức phải sau ngày vào Đảng."),
-    ({"abroad_from": "01/09/2024", "abroad_to": "31/08/2024"}, "Ngày kết thúc nhiệm kỳ ở nước ngoài phải sau ngày bắt đầu."),
+    ({"abroad_from": "01/09/2024", "abroad_to": "31/08/2024"},
+     "Ngày kết thúc nhiệm kỳ ở nước ngoài phải sau ngày bắt đầu."),
     ({"full_name": "Hương"}, "Nhập đầy đủ họ và tên"),
     ({"full_name": "Vũ\x00Thị Hương"}, None),
 ])

@@ -50,8 +50,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **o):
         if unit_root() is not None or accounts_exist():
-            raise CommandError("This database already holds an organization or accounts: `chibo setup` runs once, on an empty "
-                               "database. Invite further officers from the product (Tài khoản › Mời cán bộ).")
+            raise CommandError("This database already holds an organization or accounts: `chibo setup` runs once, "
+                               "on an empty database. Invite further officers from the product "
+                               "(Tài khoản › Mời cán bộ).")
         no_input = o["no_input"]
         unit_name = self._ask(o["unit_name"], "Top unit name", no_input=no_input)
         unit_code = self._ask(o["unit_code"], "Top unit code", no_input=no_input)

@@ -41,6 +41,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             problems = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
             raise CommandError("; ".join(f"{k + ': ' if k else ''}{' '.join(v)}" for k, v in problems.items())) from exc
-        self.stdout.write(self.style.SUCCESS(f"Case {applicant.case.pk} opened for {applicant.full_name} in {unit.code}."))
+        self.stdout.write(self.style.SUCCESS(f"Case {applicant.case.pk} opened for {applicant.full_name} "
+                                             f"in {unit.code}."))
         if o["invite"]:
             self.stdout.write(f"Invitation to the dossier page queued to {o['email']}.")

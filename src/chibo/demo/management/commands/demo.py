@@ -18,7 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=1500, help="about how many members (default 1500)")
         parser.add_argument("--if-empty", action="store_true", help="do nothing when the database has units")
         parser.add_argument("--units", type=int, default=0,
-                            help="national-scale load data on PostgreSQL (COPY): this many units; see chibo.demo.national")
+                            help="national-scale load data on PostgreSQL (COPY): this many units; "
+                                 "see chibo.demo.national")
 
     def handle(self, *args, seed, members, if_empty, units=0, **options):
         if settings.CHIBO_ENV == "production":

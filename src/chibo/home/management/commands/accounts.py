@@ -1,5 +1,6 @@
-"""``chibo accounts …`` (here, above the members app, for member invitations): accounts and roles from the command line, through the same services as the pages
-and the API, acting as ``--user`` (default: the installation's operator over the whole tree).
+"""``chibo accounts …`` (here, above the members app, for member invitations): accounts and roles from the
+command line, through the same services as the pages and the API, acting as ``--user`` (default: the
+installation's operator over the whole tree).
 
     chibo accounts list [--state invited|expired|active|deactivated]
     chibo accounts invite-staff --name N --email E --role org_officer|inspector|treasurer --unit CODE

@@ -26,7 +26,8 @@ class Command(BaseCommand):
             self.stdout.write(f"… and {len(wrong) - SHOWN} more units.")
         if check:
             if wrong:
-                raise CommandError(f"Member counters wrong for {len(wrong)} units; run 'chibo recount' to rebuild them.")
+                raise CommandError(f"Member counters wrong for {len(wrong)} units; "
+                                   "run 'chibo recount' to rebuild them.")
             self.stdout.write(self.style.SUCCESS("Member counters match a recount of the member rows."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Member counters rebuilt: {len(wrong)} units corrected."))
