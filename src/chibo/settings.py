@@ -157,6 +157,7 @@ MIDDLEWARE = [
     "chibo.accounts.middleware.RequireMFAMiddleware",
     "chibo.core.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chibo.core.middleware.StrictQueryMiddleware",
 ]
 
 ROOT_URLCONF = "chibo.urls"

@@ -245,6 +245,7 @@ class StaffInviteSerializer(serializers.Serializer):
 class AccountList(generics.ListAPIView):
     """Accounts in the caller's scope (members', applicants' and staff officers'). POST invites a staff
     officer of the upper committee with their role on a unit."""
+    query_params = ("q", "state")
 
     serializer_class = AccountSerializer
 
@@ -360,6 +361,7 @@ class RoleGrantSerializer(serializers.Serializer):
 class RoleList(generics.ListAPIView):
     """Roles in force (or to come) on the units in the caller's scope; ``unit`` keeps those at and below a
     unit. POST grants an upper-committee role (organization officer, inspector)."""
+    query_params = ("role", "unit")
 
     serializer_class = RoleSerializer
 

@@ -70,6 +70,7 @@ class CaseOpenSerializer(serializers.Serializer):
 
 class CaseList(generics.ListAPIView):
     """Admission cases in the caller's scope; POST records an applicant and opens their case (the cell)."""
+    query_params = ("stage", "unit")
 
     serializer_class = CaseSerializer
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from rest_framework.mixins import ListModelMixin
 
 from chibo.core.request_context import client_ip, reset_ip, set_ip
 from chibo.core.rulebook import RuleNotInForce
@@ -102,3 +103,37 @@ ERROR_TEXTS = {
     413: "Nội dung gửi lên quá lớn.",
     500: "Lỗi máy chủ; sự cố đã được ghi lại.",
 }
+
+
+def accepted_query(view_class) -> frozenset[str]:
+    """The query parameters a read of ``view_class`` accepts: its ``query_params``, and ``page`` when it is a
+    paginated list (the OpenAPI schema documents the same names: ``core/tests/test_api_hardening.py``)."""
+    names = set(getattr(view_class, "query_params", ()))
+    if issubclass(view_class, ListModelMixin) and getattr(view_class, "pagination_class", None) is not None:
+        names.add("page")
+    return frozenset(names)
+
+
+class StrictQueryMiddleware:
+    """API reads (/api/v1/) accept only the query parameters their view declares: an unknown or repeated one answers 400
+    naming what is accepted, so that a misspelt filter never silently returns everything."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_class = getattr(view_func, "cls", None)  # set by APIView.as_view
+        if view_class is None or request.method not in ("GET", "HEAD") or not request.path.startswith("/api/v1/"):
+            return None
+        allowed = accepted_query(view_class)
+        errors = {}
+        for name in request.GET:
+            if name not in allowed:
+                accepted = ", ".join(sorted(allowed)) or "không có"
+                errors[name[:60]] = [f"Tham số không được hỗ trợ. Tham số nhận được: {accepted}."]
+            elif len(request.GET.getlist(name)) > 1:
+                errors[name] = ["Tham số này chỉ được gửi một lần."]
+        return JsonResponse(errors, status=400) if errors else None

@@ -85,6 +85,7 @@ def filters_from_params(actor, params) -> DeadlineFilters:
 
 
 class DeadlineList(generics.ListAPIView):
+    query_params = ("kind", "soon_days", "state", "unit")
     serializer_class = DeadlineSerializer
 
     def get_queryset(self):

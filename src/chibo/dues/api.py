@@ -308,6 +308,7 @@ class MonthPostInput(serializers.Serializer):
 class UnitDuesMonth(generics.GenericAPIView):
     """A cell's month: each member's obligation, what was collected in the month, paid through, arrears,
     credit; POST the month's payments in one request (all or nothing; a receipt each)."""
+    query_params = ("month",)
 
     serializer_class = CellMonthSerializer
 
@@ -372,6 +373,7 @@ class SummarySerializer(serializers.Serializer):
 class UnitDuesSummary(generics.GenericAPIView):
     """A level's dues: the unit's total and each child's (subtree) due and collected, for the month and the
     quarter so far."""
+    query_params = ("month",)
 
     serializer_class = SummarySerializer
 

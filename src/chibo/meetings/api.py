@@ -157,6 +157,7 @@ def _unit(actor, raw):
 
 
 class MeetingList(generics.ListCreateAPIView):
+    query_params = ("unit",)
     serializer_class = MeetingSerializer
 
     def get_queryset(self):

@@ -101,6 +101,7 @@ SEARCH_PARAMS = [
 
 
 class MemberList(generics.ListCreateAPIView):
+    query_params = ("category", "country", "q", "solitary", "sort", "status", "unit")
     serializer_class = MemberSerializer
 
     def get_queryset(self):
@@ -195,6 +196,7 @@ class TimelineQuerySerializer(serializers.Serializer):
 class MemberTimeline(generics.ListAPIView):
     """A member's timeline (lý lịch), newest first, filtered by event type or by process; reading it is
     audited like reading the full record."""
+    query_params = ("kind", "process")
 
     serializer_class = TimelineEventSerializer
 
@@ -325,6 +327,7 @@ PostEndSerializer = form_serializer(PostEndForm, "PostEndInput", "The end of a c
 class UnitPosts(generics.GenericAPIView):
     """The unit's committee: GET the sitting posts (``all=1``: ended ones too); POST a decision appointing a
     member (a secretary's appointment grants the matching role on the unit and ends the sitting one's term)."""
+    query_params = ("all", "page")
 
     serializer_class = PostSerializer
 

@@ -41,6 +41,7 @@ class RuleQuerySerializer(serializers.Serializer):
 
 class RuleList(generics.ListAPIView):
     """Every version of every rule, by key then date; ``on`` keeps the versions in force that day."""
+    query_params = ("confidence", "key", "on")
 
     serializer_class = RuleSerializer
 
@@ -108,6 +109,7 @@ CalendarRemoveInput = form_serializer(CalendarRemoveForm, "CalendarRemoveInput",
 class CalendarDays(generics.GenericAPIView):
     """The days announced for a year (``year``, default this year); POST announces one (clocks counted in
     working days follow it)."""
+    query_params = ("page", "year")
 
     serializer_class = CalendarDaySerializer
 

@@ -99,6 +99,7 @@ class TransferCreateSerializer(serializers.Serializer):
 
 
 class TransferList(generics.ListAPIView):
+    query_params = ("member", "state")
     serializer_class = TransferSerializer
 
     def get_queryset(self):
@@ -601,6 +602,7 @@ class OrganizationList(generics.ListAPIView):
     """The directory of party organizations outside the tree that transfers start from or end at
     (``active``: only those offered for new transfers, or only the stopped ones); POST adds one (the
     organization officer)."""
+    query_params = ("active",)
 
     serializer_class = OrganizationSerializer
 

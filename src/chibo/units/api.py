@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -47,17 +47,25 @@ class UnitCreateSerializer(serializers.Serializer):
 
 class UnitList(generics.ListCreateAPIView):
     """Units in the caller's scope; POST creates a unit under ``parent`` (organization officers)."""
+    query_params = ("open",)
 
     serializer_class = UnitSerializer
 
     def get_queryset(self):
         qs = units_visible(actor_for(self.request)).select_related("parent").order_by("path")
-        if self.request.query_params.get("open") == "1":
+        open_only = self.request.query_params.get("open", "").lower()
+        if open_only not in ("", "true", "false", "1", "0"):
+            raise serializers.ValidationError({"open": ["Chỉ nhận true hoặc false."]})
+        if open_only in ("true", "1"):
             qs = qs.filter(closed_on__isnull=True)
         return qs
 
     def get_serializer_class(self):
         return UnitCreateSerializer if self.request.method == "POST" else UnitSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("open", bool, description="Only the units not closed (true)")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):
         actor = actor_for(request)

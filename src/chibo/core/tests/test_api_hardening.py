@@ -96,3 +96,47 @@ def test_names_are_written_with_capitals(client_of, unit):
         "unit": unit("PHAP-DSQ").pk, "full_name": "  nguyễn   thị   bích  ", "gender": "F", "birth_date": "1995-09-02",
         "admission_date": "2026-02-03", "category": "mission_staff"}), content_type="application/json")
     assert answer.status_code == 201 and answer.json()["full_name"] == "Nguyễn Thị Bích"
+
+
+def _get_operations():
+    """(path, the query parameters the schema documents) of every GET operation of the API."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in schema["paths"].items():
+        if "get" in operations:
+            yield path, {p["name"] for p in operations["get"].get("parameters", []) if p["in"] == "query"}
+
+
+def test_every_read_accepts_exactly_the_query_parameters_the_schema_documents(client_of, personas):
+    """Each API read names its parameters once (``query_params``); the schema documents the same, and anything
+    else (a misspelt filter, a repeated one) answers 400 in JSON before the view runs."""
+    from django.urls import resolve
+
+    from chibo.core.middleware import accepted_query
+
+    client = client_of("ban.tochuc")
+    member = personas["dangvien.phap"].member.pk
+    operations = list(_get_operations())
+    assert len(operations) > 30
+    drift = []
+    for path, documented in operations:
+        concrete = path.replace("{id}", str(member)).replace("{pk}", str(member))
+        view = resolve(concrete).func.cls
+        if accepted_query(view) != documented:
+            drift.append(f"{path}: schema {sorted(documented)}, accepted {sorted(accepted_query(view))}")
+            continue
+        answer = client.get(concrete, {"sapxep": "ten"})
+        assert answer.status_code == 400 and answer["Content-Type"].startswith("application/json"), (path, answer)
+        assert "sapxep" in answer.json(), (path, answer.json())
+        for name in sorted(documented)[:1]:
+            repeated = client.get(f"{concrete}?{name}=1&{name}=2")
+            assert repeated.status_code == 400 and name in repeated.json(), (path, name, repeated.content[:200])
+    assert not drift, "\n".join(drift)
+
+
+def test_a_known_query_parameter_still_reaches_the_view(client_of):
+    client = client_of("ban.tochuc")
+    assert client.get("/api/v1/units/", {"open": "true"}).status_code == 200
+    assert client.get("/api/v1/units/", {"open": "maybe"}).json() == {"open": ["Chỉ nhận true hoặc false."]}
+    assert client.get("/api/v1/members/", {"sort": "name", "page": "1"}).status_code == 200
