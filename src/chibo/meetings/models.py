@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from chibo.core.crypto import EncryptedTextField
+from chibo.core.crypto import EncryptedBinaryField, EncryptedTextField
 
 
 class MeetingKind(models.TextChoices):
@@ -95,7 +95,7 @@ class MeetingDocument(models.Model):
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
-    content = models.BinaryField()
+    content = EncryptedBinaryField()  # encrypted at rest like the other personal fields
     uploaded_at = models.DateTimeField()
     uploaded_by = models.CharField(max_length=150, blank=True)
 
