@@ -149,6 +149,16 @@ def test_a_first_month_of_dues_from_an_empty_install(browser, empty_install, art
     for m in unpaid:
         expect(treasurer.locator(f"tr[data-member='{m.pk}']")).to_contain_text(format_amount(owed, "EUR"))
     shot(treasurer, "03-month-posted")
+    # The month prints as the book it is: the table whole, no menus, no inputs, no buttons.
+    expect(treasurer.get_by_role("button", name="In trang này")).to_be_visible()
+    treasurer.emulate_media(media="print")
+    expect(treasurer.locator("header.top")).to_be_hidden()
+    expect(treasurer.get_by_role("button", name="Ghi tất cả")).to_be_hidden()
+    expect(treasurer.locator(f"input[name=amount_{members[0].pk}]")).to_be_hidden()
+    expect(treasurer.locator("#month tfoot tr.sum")).to_be_visible()
+    expect(treasurer.locator(f"tr[data-member='{unpaid[0].pk}']")).to_contain_text(unpaid[0].full_name)
+    assert treasurer.pdf(format="A4")[:5] == b"%PDF-"
+    treasurer.emulate_media(media="screen")
 
     # 7. Two receipts, read whole: the number, who paid, the amount in figures and words, the months, the signers.
     for entry in (receipts[0], receipts[-1]):

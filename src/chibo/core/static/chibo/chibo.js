@@ -11,4 +11,9 @@
     var el = event.target.closest("[data-confirm]");
     if (el && !window.confirm(el.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
+  // Buttons marked data-print print the page; without this file they stay hidden (the browser's own print works).
+  document.querySelectorAll("[data-print]").forEach(function (el) { el.hidden = false; });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
 })();
