@@ -218,6 +218,7 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "chibo"
+MFA_FORMS = {"activate_totp": "chibo.accounts.forms.ActivateTOTPForm"}  # the code field opens a number keypad
 # Accounts are issued by the organization, not self-registered: e-mail verification is no gate for
 # MFA (otherwise anyone typing a staff e-mail into the reset form would block that staff's MFA set-up).
 MFA_ALLOW_UNVERIFIED_EMAIL = True

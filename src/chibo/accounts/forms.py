@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.mfa.totp.forms import ActivateTOTPForm as AllauthActivateTOTPForm
 from django import forms
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.utils.translation import gettext_lazy as _
@@ -89,3 +90,12 @@ class RoleFilterForm(forms.Form):
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].bind(actor)
+
+
+class ActivateTOTPForm(AllauthActivateTOTPForm):
+    """allauth's TOTP activation with a number keypad on phones for the 6-digit code."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update({"inputmode": "numeric", "autocapitalize": "none",
+                                                 "spellcheck": "false"})

@@ -327,6 +327,7 @@ def test_staff_logs_in_enrols_totp_and_only_then_gets_in(secretary_without_mfa):
         response = client.post(chain[-1], {"password": "Mat-khau-dai-2026!"}, follow=True)
     assert response.request["PATH_INFO"] == reverse("mfa_activate_totp")
     assert response.status_code == 200
+    assert 'inputmode="numeric"' in response.content.decode()  # a number keypad on phones
     assert client.get("/members/").status_code == 302  # still gated
     secret = response.context["form"].secret
     _away_from_code_rollover()
