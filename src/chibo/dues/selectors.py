@@ -102,15 +102,7 @@ class Position:
         """Whether ``amount`` more (in the current currency) stays within what is due through ``through``."""
         if self.currency is None:
             return False
-        need = self.balance.get(self.currency, Decimal(0))
-        current = drules.month_start(self.today)
-        month = add_months(current, 1)
-        while month <= through and self._computer is not None and self._admitted is not None:
-            due = self._computer.due(self.member_id, self._admitted, month)
-            if due is not None and due.currency == self.currency:
-                need += due.amount
-            month = add_months(month, 1)
-        return amount <= need
+        return amount <= sum((owed for _, owed in self._open_months(through)), Decimal(0))
 
     def months_settled(self, amount: Decimal, *, through: date) -> tuple[date, date] | None:
         """The first and last month that ``amount`` more (in the current currency) goes to, oldest unpaid first
@@ -126,19 +118,25 @@ class Position:
         return (first, last) if first is not None and last is not None else None
 
     def _open_months(self, through: date) -> Iterable[tuple[date, Decimal]]:
-        """(month, what is still owed on it) in the current currency, oldest first, through ``through``."""
+        """(month, what is still owed on it) in the current currency, oldest first, through ``through``: the
+        months due so far not yet covered, then the coming months (and a month whose obligation is not generated
+        yet) computed from the profile, after the credit the ledger already holds in that currency."""
         if self.currency is None:
             return
-        after = drules.month_start(self.today)
+        after = add_months(drules.month_start(self.today), -1)
         for line in self.lines + self.projected:
             after = max(after, line.month)
             if line.currency == self.currency and line.amount > line.paid:
                 yield line.month, line.amount - line.paid
+        credit = self.credit.get(self.currency, Decimal(0)) - sum((p.paid for p in self.projected), Decimal(0))
         month = add_months(after, 1)
         while month <= through and self._computer is not None and self._admitted is not None:
             due = self._computer.due(self.member_id, self._admitted, month)
             if due is not None and due.currency == self.currency and due.amount > 0:
-                yield month, due.amount
+                take = min(due.amount, max(credit, Decimal(0)))
+                credit -= take
+                if due.amount > take:
+                    yield month, due.amount - take
             month = add_months(month, 1)
 
 
@@ -181,7 +179,8 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
                         paid=dict(paid), _computer=computer, _admitted=member.admission_date)
     if currency is not None and all(line.covered for line in lines):
         credit = remaining.get(currency, Decimal(0))
-        month = add_months(current, 1)
+        # From the month after the last obligation generated (this month too, when the sweep has not made it yet).
+        month = add_months(max([add_months(current, -1), *(line.month for line in lines)]), 1)
         for _ in range(PROJECTION_MONTHS):
             if credit <= 0:
                 break

@@ -323,11 +323,14 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
             lines="" if lines else "Chưa chọn đảng viên nào.")
     if len({line.member.pk for line in lines}) != len(lines):
         raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
+    # The unit's receipt counter first: it stays locked until the end, so two requests posting for the unit (a
+    # member pays only where they belong) read and write the ledger one after the other. A refused line rolls
+    # the numbers back with everything else.
+    numbers = take_numbers(ReceiptCounter, unit, paid_on.year, len(lines))
     with rules_read_once():
         found = positions([line.member for line in lines], today=today)  # one read for the whole month
         checked = [_check_line(line, unit, today, found[line.member.pk]) for line in lines]
     collector = actor.user.display_name if actor.user is not None else actor.label
-    numbers = take_numbers(ReceiptCounter, unit, paid_on.year, len(lines))
     entries: list[Entry] = []
     for line, c, number in zip(lines, checked, numbers, strict=True):
         month_from = drules.month_start(line.month_from) if line.month_from else None

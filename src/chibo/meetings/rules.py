@@ -86,7 +86,7 @@ def warnings(meeting: Meeting, *, now=None) -> list[str]:
                    f"({key}, {rule(key, on=on).basis}).")
     days = integer(rule("meeting.documents_before", on=on))
     latest = meeting.starts_at - timedelta(days=days)
-    docs = list(meeting.documents.all())
+    docs = list(meeting.documents.only("pk", "meeting_id", "title", "uploaded_at"))  # not the files
     late = [d for d in docs if d.uploaded_at > latest]
     if late:
         out.append(f"Tài liệu gửi muộn (cần trước cuộc họp ít nhất {days} ngày): "

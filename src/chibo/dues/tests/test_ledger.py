@@ -159,6 +159,30 @@ def test_a_cells_month_posts_in_a_fixed_number_of_queries_and_keeps_the_months_s
     assert named.months == (date(2026, 4, 1), date(2026, 4, 1)) and named.settles_from == date(2026, 4, 1)
 
 
+def test_the_months_settled_count_a_month_not_generated_yet_and_the_credit_held(setup):
+    boss, cell, (a, b) = setup
+    fixed(boss, a)
+    services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash", lines=[PaymentLine(a, "62.50")])
+    # The 1st of July before the sweep made July's obligation: the next payment is for July, not August.
+    with override_settings(CHIBO_TODAY=date(2026, 7, 1)):
+        assert not Obligation.objects.filter(member=a, month=date(2026, 7, 1)).exists()
+        july = services.payments_post(actor=boss, unit=cell, paid_on=date(2026, 7, 1), method="cash",
+                                      lines=[PaymentLine(a, "12.50")]).entries[0]
+        assert july.months == (date(2026, 7, 1), date(2026, 7, 1))
+        assert selectors.paid_through(a) == date(2026, 7, 1)
+    # Arrears in another currency (VND before the move abroad) and a credit in euros: the credit pays the coming
+    # months first, so a new payment goes to the month after them.
+    services.profile_set(actor=boss, member=b, month=date(2026, 2, 1), base="salary", currency="VND",
+                         base_amount="10000000")
+    fixed(boss, b, month=date(2026, 5, 1))
+    services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash", lines=[PaymentLine(b, "62.50")])
+    position = selectors.member_position(b)
+    assert position.arrears == {"VND": Decimal("300000")} and position.credit == {"EUR": Decimal("37.50")}
+    later = services.payments_post(actor=boss, unit=cell, paid_on=TODAY, method="cash",
+                                   lines=[PaymentLine(b, "12.50")]).entries[0]
+    assert later.months == (date(2026, 10, 1), date(2026, 10, 1))  # July to September are the credit's
+
+
 def test_receipt_numbers_are_taken_as_a_run():
     from chibo.core.counters import take_numbers
 
