@@ -123,39 +123,32 @@ class BinaryCharField(models.CharField):
 def encrypt_binary_column_in_place(connection, table: str, column: str) -> int:
     """For a migration that turns a plain binary column into an EncryptedBinaryField: encrypt the values stored
     in clear (anything ``decrypt_bytes`` refuses), leave ciphertext alone. Returns how many rows were encrypted."""
-    qn = connection.ops.quote_name
-    done = 0
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT id FROM {qn(table)}")  # noqa: S608 (fixed names)
-        for (pk,) in cur.fetchall():  # one row in memory at a time: files can be large
-            cur.execute(f"SELECT {qn(column)} FROM {qn(table)} WHERE id = %s", [pk])  # noqa: S608
-            value = bytes(cur.fetchone()[0] or b"")
-            if not value:
-                continue
-            try:
-                decrypt_bytes(value)
-                continue
-            except Exception:  # noqa: BLE001 (plain bytes, or a value no key opens: encrypt it)
-                pass
-            cur.execute(f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s",  # noqa: S608
-                        [encrypt_bytes(value), pk])
-            done += 1
-    return done
+    return _encrypt_in_place(connection, table, column, lambda v: bytes(v or b""), encrypt_bytes, decrypt_bytes)
 
 
 def encrypt_column_in_place(connection, table: str, column: str) -> int:
     """For a migration that turns a plain text column into an EncryptedTextField: encrypt the values stored in
     clear (anything ``decrypt`` refuses), leave ciphertext alone. Returns how many rows were encrypted."""
+    return _encrypt_in_place(connection, table, column, lambda v: v or "", encrypt, decrypt)
+
+
+def _encrypt_in_place(connection, table: str, column: str, read, seal, opens) -> int:
+    """Encrypt with ``seal`` each non-empty value of ``column`` that ``opens`` refuses, one row in memory at a
+    time (a column may hold files)."""
     qn = connection.ops.quote_name
     done = 0
     with connection.cursor() as cur:
-        cur.execute(f"SELECT id, {qn(column)} FROM {qn(table)} WHERE {qn(column)} <> ''")  # noqa: S608 (fixed names)
-        for pk, value in cur.fetchall():
-            try:
-                decrypt(value)
+        cur.execute(f"SELECT id FROM {qn(table)}")  # noqa: S608 (fixed names)
+        for (pk,) in cur.fetchall():
+            cur.execute(f"SELECT {qn(column)} FROM {qn(table)} WHERE id = %s", [pk])  # noqa: S608
+            value = read(cur.fetchone()[0])
+            if not value:
                 continue
-            except Exception:  # noqa: BLE001 (plain text, or a value no key opens: encrypt it)
+            try:
+                opens(value)
+                continue
+            except Exception:  # noqa: BLE001 (plain, or a value no key opens: encrypt it)
                 pass
-            cur.execute(f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s", [encrypt(value), pk])  # noqa: S608
+            cur.execute(f"UPDATE {qn(table)} SET {qn(column)} = %s WHERE id = %s", [seal(value), pk])  # noqa: S608
             done += 1
     return done
