@@ -5,6 +5,7 @@ from chibo.admission import api as admission_api
 from chibo.bulk import api as bulk_api
 from chibo.deadlines import api as deadlines_api
 from chibo.dues import api as dues_api
+from chibo.grading import api as grading_api
 from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
 from chibo.notifications import api as notifications_api
@@ -47,6 +48,19 @@ urlpatterns = [
     path("dues/remittances/<int:pk>/actions/", dues_api.RemittanceActions.as_view(),
          name="api_dues_remittance_actions"),
     path("dues/rates/", dues_api.DuesRates.as_view(), name="api_dues_rates"),
+    path("grading/periods/", grading_api.PeriodList.as_view(), name="api_grading_periods"),
+    path("grading/periods/<int:pk>/", grading_api.PeriodDetail.as_view(), name="api_grading_period"),
+    path("grading/periods/<int:pk>/actions/", grading_api.PeriodActions.as_view(), name="api_grading_period_actions"),
+    path("grading/periods/<int:pk>/reviews/", grading_api.PeriodReviews.as_view(), name="api_grading_period_reviews"),
+    path("grading/periods/<int:pk>/unit-reviews/", grading_api.PeriodUnitReviews.as_view(),
+         name="api_grading_period_unit_reviews"),
+    path("grading/periods/<int:pk>/summary/", grading_api.PeriodSummary.as_view(), name="api_grading_summary"),
+    path("grading/my-reviews/", grading_api.MyReviews.as_view(), name="api_grading_my_reviews"),
+    path("grading/reviews/<int:pk>/", grading_api.ReviewDetail.as_view(), name="api_grading_review"),
+    path("grading/reviews/<int:pk>/actions/", grading_api.ReviewActions.as_view(), name="api_grading_review_actions"),
+    path("grading/unit-reviews/<int:pk>/", grading_api.UnitReviewDetail.as_view(), name="api_grading_unit_review"),
+    path("grading/unit-reviews/<int:pk>/actions/", grading_api.UnitReviewActions.as_view(),
+         name="api_grading_unit_review_actions"),
     path("dues/exchange-rates/", dues_api.ExchangeRates.as_view(), name="api_dues_exchange_rates"),
     path("dues/exchange-rates/import/", dues_api.ExchangeRatesImport.as_view(),
          name="api_dues_exchange_rates_import"),

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "chibo.meetings",
     "chibo.transfers",
     "chibo.dues",
+    "chibo.grading",
     "chibo.rules",
     "chibo.home",
     "chibo.demo",
@@ -437,6 +438,13 @@ SPECTACULAR_SETTINGS = {
         "DuesMethodEnum": "chibo.dues.enums.Method",
         "DuesTransferMethodEnum": [("bank", "Chuyển khoản"), ("portal", "Cổng dịch vụ công")],
         "MemberCategoryEnum": "chibo.members.enums.Category",
+        "GradeEnum": "chibo.grading.enums.Grade",
+        "GradingFormEnum": "chibo.grading.enums.Form",
+        "GradingMemberFormEnum": "chibo.grading.enums.MEMBER_FORM_CHOICES",
+        "GradingPeriodKindEnum": "chibo.grading.enums.PeriodKind",
+        "GradingPeriodStateEnum": "chibo.grading.enums.PeriodState",
+        "GradingReviewStateEnum": "chibo.grading.enums.ReviewState",
+        "GradingUnitReviewStateEnum": "chibo.grading.enums.UnitReviewState",
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

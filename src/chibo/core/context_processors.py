@@ -17,6 +17,7 @@ def chibo(request):
             "accounts": actor.can("accounts.view"),
             "me": bool(actor.member_id),
             "dues": actor.can("dues.view") or bool(actor.member_id),
+            "grading": actor.can("grading.view") or bool(actor.member_id),
             "dossier": bool(actor.applicant_id),
         },
     }

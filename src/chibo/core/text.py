@@ -44,6 +44,12 @@ def clean(value: str | None) -> str:
     return _SPACES.sub(" ", value).strip()
 
 
+def clean_lines(value: str | None, *, limit: int = 20000) -> str:
+    """Multi-line text: each line cleaned (NFC, no control characters), blank runs kept to one."""
+    lines = [clean(line) for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:limit]
+
+
 def person_name(value: str | None) -> str:
     """A person's name as it is written: cleaned, each word with a capital first letter ("nguyễn văn an" →
     "Nguyễn Văn An")."""

@@ -7,8 +7,8 @@ from datetime import date
 
 from django.utils.html import escape
 
-# Colours told apart by people with the common colour-vision deficiencies (Okabe–Ito), then repeated dashed.
-PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+from chibo.core.charts import PALETTE
+
 MAX_LINES = 16
 
 

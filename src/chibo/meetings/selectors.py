@@ -142,3 +142,31 @@ def meeting_events(actor: Actor, *, detail_url: Callable[[int], str],
                              summary=f"{m.get_kind_display()} {start:%H:%M} ({m.time_zone}) — {m.unit.code}",
                              description=url))
     return events
+
+
+# ------------------------------------------------------------------------------------------------
+# Reads for the processes above (the caller has checked the actor on the unit concerned).
+# ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class VoteRoom:
+    """What a vote taken in a meeting is measured against: the full members convened (the denominator) and
+    those present who may vote."""
+
+    meeting: Meeting
+    convened: int
+    present_voters: int
+
+
+def meetings_for_votes(unit: Unit, *, limit: int = 20) -> QuerySet[Meeting]:
+    """The unit's meetings where a vote can be recorded (open or held), latest first."""
+    return (Meeting.objects.filter(unit=unit, state__in=[MeetingState.OPEN, MeetingState.HELD])
+            .order_by("-starts_at", "-pk")[:limit])
+
+
+def vote_room(unit: Unit, meeting_id: int) -> VoteRoom | None:
+    """The unit's open or held meeting ``meeting_id`` with its headcount (None when it is not one)."""
+    meeting = (Meeting.objects.filter(unit=unit, state__in=[MeetingState.OPEN, MeetingState.HELD], pk=meeting_id)
+               .select_related("unit").first())
+    if meeting is None:
+        return None
+    return VoteRoom(meeting, rules.headcount(meeting).count, rules.present_voters(meeting))

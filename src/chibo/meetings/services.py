@@ -8,7 +8,6 @@ worker sends their e-mails after it commits.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
@@ -28,7 +27,7 @@ from chibo.core.access import SYSTEM, Actor, Role, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.rulebook import ratio_needed, rule
-from chibo.core.text import clean
+from chibo.core.text import clean, clean_lines
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
@@ -156,17 +155,11 @@ def meeting_plan(*, actor: Actor, unit: Unit, kind: str, title: str, day: date, 
     meeting = Meeting.objects.create(
         unit=unit, kind=kind, title=clean(title)[:200], starts_at=starts, time_zone=zone,
         planned_minutes=planned_minutes, place=clean(place)[:200], online_link=clean(online_link)[:300],
-        agenda=_text(agenda), draft_resolution=_text(draft_resolution),
+        agenda=clean_lines(agenda), draft_resolution=clean_lines(draft_resolution),
     )
     audit(actor=actor, action="meeting.planned", obj=meeting, unit=unit,
           data={"kind": kind, "starts_at": starts.isoformat(), "minutes": planned_minutes})
     return meeting
-
-
-def _text(value: str | None) -> str:
-    """Multi-line text: each line cleaned (NFC, no control characters), blank runs kept to one."""
-    lines = [clean(line) for line in (value or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:20000]
 
 
 @MEETING.runs("content")
@@ -180,7 +173,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, **fields: str | None) -> M
     for name, value in fields.items():
         if name not in allowed:
             raise ValidationError({name: "Không sửa được trường này."})
-        value = _text(value or "")
+        value = clean_lines(value or "")
         if getattr(meeting, name) != value:
             setattr(meeting, name, value)
             changed[name] = True
@@ -410,7 +403,7 @@ def resolution_add(*, actor: Actor, meeting: Meeting, title: str, text: str = ""
     if not clean(title):
         raise ValidationError({"title": "Cần ghi nội dung biểu quyết."})
     number = (meeting.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    item = Resolution.objects.create(meeting=meeting, number=number, title=clean(title)[:300], text=_text(text),
+    item = Resolution.objects.create(meeting=meeting, number=number, title=clean(title)[:300], text=clean_lines(text),
                                      secret=secret)
     audit(actor=actor, action="meeting.resolution_added", obj=meeting, unit=meeting.unit,
           data={"resolution": item.pk, "number": number, "secret": secret})
@@ -624,7 +617,7 @@ def minutes_edit(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
     MEETING.check(actor, meeting, "minutes_edit")
     if not clean(text):
         raise ValidationError({"text": "Biên bản không được để trống."})
-    meeting.minutes_text = _text(text)
+    meeting.minutes_text = clean_lines(text)
     meeting.save(update_fields=["minutes_text"])
     audit(actor=actor, action="meeting.minutes_edited", obj=meeting, unit=meeting.unit)
     return meeting

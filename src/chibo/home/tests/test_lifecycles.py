@@ -9,7 +9,8 @@ import pytest
 
 from chibo.core.lifecycle import lifecycles
 
-EXPECTED = {"transfer", "trip", "declaration", "exemption", "delegation", "admission"}
+EXPECTED = {"transfer", "trip", "declaration", "exemption", "delegation", "admission", "remittance", "grading",
+            "grading_unit", "grading_period"}
 
 
 def test_every_process_declares_its_lifecycle():

@@ -1,0 +1,208 @@
+"""Reads of grading through the actor's scope: staff see the periods and reviews of their subtree
+(``grading.view``), a member their own reviews. The boards, summaries and charts count in the database, grouped
+by unit; a unit's row covers its whole subtree."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from chibo.core import clock
+from chibo.core.access import PATH_STEP, Actor, subtree_q
+from chibo.grading.compute import Conditions, Outcome, grade_for
+from chibo.grading.enums import GRADE_ORDER, PeriodKind, ReviewState, UnitReviewState
+from chibo.grading.models import Decision, Period, Review, UnitReview
+from chibo.grading.rules import bands_on
+from chibo.units.selectors import units_by_id, units_by_path
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
+
+
+def _scope(actor: Actor, field_name: str) -> Q:
+    roots = actor.paths_for("grading.view")
+    return subtree_q(roots, field_name) if roots else Q(pk__in=[])
+
+
+def reviews_visible(actor: Actor) -> QuerySet[Review]:
+    q = _scope(actor, "unit__path")
+    if actor.member_id:
+        q |= Q(member_id=actor.member_id)
+    return Review.objects.filter(q)
+
+
+def unit_reviews_visible(actor: Actor) -> QuerySet[UnitReview]:
+    return UnitReview.objects.filter(_scope(actor, "unit__path"))
+
+
+def periods_visible(actor: Actor) -> QuerySet[Period]:
+    """Periods opened in the actor's subtree, and those holding a review the actor sees (a cell sees the period
+    its upper committee opened)."""
+    q = _scope(actor, "unit__path") | Q(pk__in=reviews_visible(actor).values("period_id"))
+    return Period.objects.filter(q).select_related("unit")
+
+
+def period_get(actor: Actor, pk: int | str) -> Period:
+    try:
+        return periods_visible(actor).get(pk=pk)
+    except (Period.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy kỳ kiểm điểm") from exc
+
+
+def review_get(actor: Actor, pk: int | str) -> Review:
+    try:
+        return (reviews_visible(actor).select_related("period", "period__unit", "member", "unit", "unit__parent",
+                                                      "meeting").get(pk=pk))
+    except (Review.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy bản kiểm điểm") from exc
+
+
+def unit_review_get(actor: Actor, pk: int | str) -> UnitReview:
+    try:
+        return unit_reviews_visible(actor).select_related("period", "unit", "unit__parent").get(pk=pk)
+    except (UnitReview.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("Không tìm thấy bản kiểm điểm của tổ chức") from exc
+
+
+def my_reviews(actor: Actor) -> QuerySet[Review]:
+    if not actor.member_id:
+        return Review.objects.none()
+    return Review.objects.filter(member_id=actor.member_id).select_related("period", "unit").order_by("-period__year",
+                                                                                                        "-pk")
+
+
+def member_grades(member_id: int) -> QuerySet[Decision]:
+    """Every decision on the member's reviews, latest first (their record's history)."""
+    return (Decision.objects.filter(review__member_id=member_id).select_related("review__period")
+            .order_by("-decided_on", "-pk"))
+
+
+def decisions_of(review: Review | UnitReview) -> QuerySet[Decision]:
+    return review.decisions.order_by("decided_on", "pk")
+
+
+def computed_grade(review: Review) -> Outcome | None:
+    """The grade the review's latest score and conditions give (None before there are any), with why each higher
+    grade is out of reach: shown beside the cell's and the committee's forms."""
+    score = next((s for s in (review.final_score, review.cell_score, review.score) if s is not None), None)
+    if score is None or review.all_on_time is None:
+        return None
+    c = Conditions(all_on_time=review.all_on_time, exceeded_share=Fraction(review.exceeded_percent or 0, 100),
+                   disciplined=review.disciplined)
+    return grade_for(score, c, bands_on(review.period.opened_on))
+
+
+def period_reviews(actor: Actor, period: Period, *, unit: Unit | None = None, state: str = "") -> QuerySet[Review]:
+    qs = reviews_visible(actor).filter(period=period).select_related("member", "unit")
+    if unit is not None:
+        qs = qs.filter(subtree_q([unit.path], "unit__path"))
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("unit__path", "member__name_sort", "pk")
+
+
+def period_unit_reviews(actor: Actor, period: Period) -> QuerySet[UnitReview]:
+    return unit_reviews_visible(actor).filter(period=period).select_related("unit").order_by("unit__path")
+
+
+# --------------------------------------------------------------------------------------------------
+# Boards and summaries
+# --------------------------------------------------------------------------------------------------
+
+@dataclass
+class BoardRow:
+    unit: Unit
+    counts: dict[str, int]
+    total: int
+    late: list[str] = field(default_factory=list)  # the steps past their deadline with reviews still before them
+
+
+def board(actor: Actor, period: Period) -> list[BoardRow]:
+    """Per cell in the actor's scope: how many reviews stand at each step, and which step deadlines are missed
+    (self-assessments not in after ``self_due``, votes not taken after ``cell_due``, decisions after
+    ``decide_due``)."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for unit_id, state, n in (reviews_visible(actor).filter(period=period).order_by()
+                              .values_list("unit_id", "state").annotate(n=Count("pk"))):
+        counts[unit_id][state] += n
+    units = units_by_id(counts)
+    today = clock.today()
+    rows = []
+    for unit_id, c in sorted(counts.items(), key=lambda kv: units[kv[0]].path):
+        late = []
+        if today > period.self_due and c[ReviewState.PENDING]:
+            late.append("self")
+        if today > period.cell_due and c[ReviewState.PENDING] + c[ReviewState.SUBMITTED]:
+            late.append("cell")
+        if today > period.decide_due and sum(c.values()) - c[ReviewState.DECIDED]:
+            late.append("decide")
+        rows.append(BoardRow(units[unit_id], {s: c[s] for s in ReviewState.values}, sum(c.values()), late))
+    return rows
+
+
+@dataclass
+class SummaryRow:
+    unit: Unit
+    own: bool                      # the level's own row (its members directly, not its subtree)
+    members: dict[str, int]        # grade → members decided
+    members_total: int
+    units: dict[str, int]          # grade → organizations decided
+    units_total: int
+
+    @property
+    def undecided(self) -> int:
+        return self.members_total - sum(self.members.values())
+
+
+def summary(actor: Actor, period: Period, level: Unit) -> list[SummaryRow]:
+    """The official summary of a level: a first row for the level as a whole, then one row per child subtree;
+    members and organizations by grade (decided), and the members not yet decided."""
+    step = len(level.path) + PATH_STEP
+    members: dict[str, Counter] = defaultdict(Counter)
+    totals: Counter = Counter()
+    reviews = reviews_visible(actor).filter(period=period).filter(subtree_q([level.path], "unit__path"))
+    for path, grade, n in (reviews.order_by().values_list("unit__path", "grade").annotate(n=Count("pk"))):
+        for key in (level.path, path[:step] if len(path) >= step else level.path):
+            totals[key] += n
+            if grade:
+                members[key][grade] += n
+    orgs: dict[str, Counter] = defaultdict(Counter)
+    org_totals: Counter = Counter()
+    unit_reviews = unit_reviews_visible(actor).filter(period=period).filter(subtree_q([level.path], "unit__path"))
+    for path, grade, n in (unit_reviews.order_by().values_list("unit__path", "grade").annotate(n=Count("pk"))):
+        for key in (level.path, path[:step] if len(path) >= step else level.path):
+            org_totals[key] += n
+            if grade:
+                orgs[key][grade] += n
+    children = sorted(k for k in set(totals) | set(org_totals) if k != level.path)
+    units = units_by_path([level.path, *children])
+    rows = [SummaryRow(units[level.path], True, dict(members[level.path]), totals[level.path],
+                       dict(orgs[level.path]), org_totals[level.path])]
+    rows += [SummaryRow(units[k], False, dict(members[k]), totals[k], dict(orgs[k]), org_totals[k])
+             for k in children if k in units]
+    return rows
+
+
+def years(actor: Actor, level: Unit, *, last: int = 5) -> list[tuple[int, dict[str, int]]]:
+    """Members' grades decided in the yearly periods of the level's subtree, per year (the last ``last``
+    years that have any): the year-over-year chart."""
+    reviews = (reviews_visible(actor).filter(subtree_q([level.path], "unit__path"), period__kind=PeriodKind.YEAR)
+               .exclude(grade=""))
+    by_year: dict[int, dict[str, int]] = defaultdict(dict)
+    for year, grade, n in reviews.order_by().values_list("period__year", "grade").annotate(n=Count("pk")):
+        by_year[year][grade] = n
+    return sorted(by_year.items())[-last:]
+
+
+def grade_counts(row: dict[str, int]) -> list[int]:
+    return [row.get(g, 0) for g in GRADE_ORDER]
+
+
+def unit_review_counts(actor: Actor, period: Period) -> dict[str, int]:
+    c = Counter(unit_reviews_visible(actor).filter(period=period).values_list("state", flat=True))
+    return {s: c[s] for s in UnitReviewState.values}
