@@ -438,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "DuesMethodEnum": "chibo.dues.enums.Method",
         "DuesTransferMethodEnum": [("bank", "Chuyển khoản"), ("portal", "Cổng dịch vụ công")],
         "MemberCategoryEnum": "chibo.members.enums.Category",
+        "LetterFormEnum": "chibo.transfers.models.Form",
         "GradeEnum": "chibo.grading.enums.Grade",
         "GradingFormEnum": "chibo.grading.enums.Form",
         "GradingMemberFormEnum": "chibo.grading.enums.MEMBER_FORM_CHOICES",

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -215,7 +216,7 @@ class PeriodSummary(generics.GenericAPIView):
         period = selectors.period_get(actor, pk)
         level = _unit_param(request, actor) or period.unit
         if not actor.can("grading.view", level):
-            raise PermissionDenied
+            raise Http404
         return Response(GradingSummaryRowSerializer(selectors.summary(actor, period, level), many=True).data)
 
 

@@ -77,10 +77,12 @@ class SelfSubmitForm(SelfForm):
 
 
 def initial_from(review, criteria) -> dict:
+    """The form's starting values from what the review holds (a member's or an organization's)."""
     out: dict = {f"p_{c.code}": review.points.get(c.code) for c in criteria}
-    out.update(all_on_time={True: "yes", False: "no"}.get(review.all_on_time, ""),
-               exceeded_percent=review.exceeded_percent, strengths=review.strengths, weaknesses=review.weaknesses,
-               remedies=review.remedies, proposed_grade=review.proposed_grade)
+    out["all_on_time"] = {True: "yes", False: "no"}.get(review.all_on_time, "")
+    for name in ("exceeded_percent", "strengths", "weaknesses", "remedies", "proposed_grade", "late_percent", "report"):
+        if hasattr(review, name):
+            out[name] = getattr(review, name)
     return out
 
 

@@ -41,9 +41,10 @@ def unit_reviews_visible(actor: Actor) -> QuerySet[UnitReview]:
 
 
 def periods_visible(actor: Actor) -> QuerySet[Period]:
-    """Periods opened in the actor's subtree, and those holding a review the actor sees (a cell sees the period
-    its upper committee opened)."""
-    q = _scope(actor, "unit__path") | Q(pk__in=reviews_visible(actor).values("period_id"))
+    """Periods opened in the actor's subtree, and those holding a review in it (a cell's committee sees the period
+    its upper committee opened). A member without a role reaches their own review, not the period's boards."""
+    q = _scope(actor, "unit__path")
+    q |= Q(pk__in=Review.objects.filter(_scope(actor, "unit__path")).values("period_id"))
     return Period.objects.filter(q).select_related("unit")
 
 

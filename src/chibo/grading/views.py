@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,17 +38,17 @@ def _staff(actor) -> None:
 @require_http_methods(["GET", "POST"])
 def index(request):
     """The periods in the actor's scope; a committee with ``grading.open`` opens a new one here. A member without
-    a role is sent to their own reviews."""
+    a role sees their own reviews here."""
     actor = actor_for(request)
-    if not actor.can("grading.view"):
-        if actor.member_id:
-            return redirect("grading:mine")
+    if not actor.can("grading.view") and not actor.member_id:
         raise Http404
     form = PeriodOpenForm(request.POST or None)
     can_open = actor.can("grading.open")
+    if request.method != "POST" and not actor.can("grading.view"):  # a member without a role: their own reviews
+        return mine(request)
     if request.method == "POST":
         if not can_open:
-            raise Http404
+            raise PermissionDenied
         if done := submit(request, form, lambda: services.period_open(
                 actor=actor, unit=unit_get(actor, form.cleaned_data["unit"]),
                 **{k: v for k, v in form.cleaned_data.items() if k != "unit"})):
@@ -112,6 +113,7 @@ def period(request, pk):
 @require_POST
 def period_act(request, pk):
     actor = actor_for(request)
+    _staff(actor)
     p = selectors.period_get(actor, pk)
     return act(request, lc=PERIOD, obj=p, success_url=reverse("grading:period", kwargs={"pk": p.pk}),
                render_page=lambda bound: render(request, "grading/period.html",

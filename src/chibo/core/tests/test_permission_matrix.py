@@ -161,6 +161,23 @@ DUES_REMITTANCE = {  # the staff of the sending or the receiving unit
 }
 
 
+GRADING_PERIOD = {  # staff with grading.view on the period's unit or on a unit holding one of its reviews
+    "period_root":    E(200, 200, 200, 200, 404, 404, LOGIN),
+    "period_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "period_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+GRADING_REVIEW = {  # the member themself and the staff of their cell's subtree
+    "grading_review_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
+    "grading_review_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "grading_review_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+GRADING_UNIT_REVIEW = {
+    "unit_review_fr_dsq":  E(200, 200, 200, 404, 404, 404, LOGIN),
+    "unit_review_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "unit_review_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+
 def api(rows):
     """The same rows for the API: anonymous gets 401 instead of the login page."""
     return {target: tuple(401 if a == LOGIN else a for a in row) for target, row in rows.items()}
@@ -595,6 +612,36 @@ MATRIX: dict[str, object] = {
     "api_dues_statement": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_dues_remittance": api(DUES_REMITTANCE),
     "api_dues_remittance_actions": {"remit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    # grading: staff with grading.view; a member their own review (their page lists them)
+    "grading:index":      {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
+    "grading:mine":       {None: E(404, 404, 200, 200, 200, 404, LOGIN)},
+    "grading:period":     GRADING_PERIOD,
+    "grading:period_act": {"period_root": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "grading:summary_xlsx": {  # the level is the period's unit: its staff only
+        "period_root":    E(200, 200, 404, 404, 404, 404, LOGIN),
+        "period_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+        "period_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "grading:review":     GRADING_REVIEW,
+    "grading:review_act": {"grading_review_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "grading:review_paper": GRADING_REVIEW,
+    "grading:unit_review": GRADING_UNIT_REVIEW,
+    "grading:unit_review_act": {"unit_review_fr_dsq": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_grading_periods": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_grading_period": api(GRADING_PERIOD),
+    "api_grading_period_actions": {"period_root": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_grading_period_reviews": api(GRADING_PERIOD),
+    "api_grading_period_unit_reviews": api(GRADING_PERIOD),
+    "api_grading_summary": {
+        "period_root":    E(200, 200, 404, 404, 404, 404, 401),
+        "period_de":      E(200, 200, 404, 200, 404, 404, 401),
+        "period_missing": E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_grading_my_reviews": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_grading_review": api(GRADING_REVIEW),
+    "api_grading_review_actions": {"grading_review_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_grading_unit_review": api(GRADING_UNIT_REVIEW),
+    "api_grading_unit_review_actions": {"unit_review_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_dues_rates":     {None: E(200, 200, 200, 200, 404, 404, 401)},
     "api_dues_exchange_rates": {None: E(200, 200, 200, 200, 404, 404, 401)},
     "api_dues_exchange_rates_import": {None: E(405, 405, 405, 405, 405, 405, 401)},
@@ -837,6 +884,18 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_dues_remittance_actions", "remit_fr_dsq", "POST", "dues_api_confirm"): E(200, 403, 200, 404, 404, 404, 401),
     # the statement is multipart: a JSON body is refused (415) once the caller may record; nothing is written
     ("api_dues_statement", "unit_fr_dsq", "POST", "empty"):       E(415, 403, 415, 404, 404, 404, 401),
+    ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("grading:period_act", "period_root", "POST", "grading_remind"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
+    ("grading:review_act", "grading_review_own", "POST", "grading_save"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
+    ("grading:unit_review_act", "unit_review_fr_dsq", "POST", "grading_unit_submit"):
+        E(DONE, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_grading_periods", None, "POST", "grading_api_open"):    E(201, 403, 201, 404, 403, 403, 401),
+    ("api_grading_periods", None, "POST", "empty"):               E(400, 403, 400, 400, 403, 403, 401),
+    ("api_grading_period_actions", "period_root", "POST", "grading_api_remind"): E(200, 403, 403, 403, 404, 404, 401),
+    ("api_grading_review_actions", "grading_review_own", "POST", "grading_api_save"):
+        E(200, 403, 200, 404, 200, 404, 401),
+    ("api_grading_unit_review_actions", "unit_review_fr_dsq", "POST", "grading_api_unit_submit"):
+        E(200, 403, 200, 404, 404, 404, 401),
     ("api_dues_rates", None, "POST", "dues_rate"):                E(201, 403, 403, 403, 404, 404, 401),
     ("api_dues_exchange_rates", None, "POST", "dues_fx"):         E(201, 403, 403, 403, 404, 404, 401),
     ("api_dues_exchange_rates_import", None, "POST", "empty"):    E(415, 403, 403, 403, 404, 404, 401),
@@ -990,6 +1049,9 @@ def targets(personas, unit):
     from chibo.dues.tests.matrix import dues_targets
 
     ids.update(dues_targets(personas, members, units))
+    from chibo.grading.tests.matrix import grading_targets
+
+    ids.update(grading_targets(personas, members, units))
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -1326,7 +1388,14 @@ def fingerprint() -> dict:
         **_meetings_fingerprint(),
         **_accounts_fingerprint(),
         **_dues_fingerprint(),
+        **_grading_fingerprint(),
     }
+
+
+def _grading_fingerprint() -> dict:
+    from chibo.grading.tests.matrix import grading_fingerprint
+
+    return grading_fingerprint()
 
 
 def _dues_fingerprint() -> dict:
@@ -1485,6 +1554,10 @@ def payload(kind: str, target: str | None, env: Env):
                 "on": (today - timedelta(days=3)).isoformat()}
     if kind == "admission_vote":
         return {"do": "cell_vote", "held_on": _d(today - timedelta(days=1)), "yes": "3", "no": "0"}
+    if kind.startswith("grading_"):
+        from chibo.grading.tests.matrix import grading_payload
+
+        return grading_payload(kind, target, env)
     if kind.startswith("dues_"):
         from chibo.dues.tests.matrix import dues_payload
 
