@@ -23,7 +23,11 @@ from chibo.grading.models import Decision, Period, Review, UnitReview
 from chibo.grading.rules import criteria_for
 from chibo.units.selectors import unit_get
 
-PeriodOpenBody = form_serializer(PeriodOpenForm, "GradingPeriodOpen", "Open a review period for a unit's subtree")
+
+class GradingPeriodOpenSerializer(form_serializer(PeriodOpenForm, "GradingPeriodOpenFields")):  # type: ignore[misc]
+    """Open a review period for a unit's subtree (every member reviewed, every organization graded)."""
+
+    unit = serializers.IntegerField(min_value=1, help_text="The unit (id): the period covers its whole subtree")
 
 
 class GradingPeriodSerializer(serializers.ModelSerializer):
@@ -146,14 +150,12 @@ class PeriodList(generics.ListAPIView):
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "actor": actor_for(self.request)}
 
-    @extend_schema(request=PeriodOpenBody, responses={201: GradingPeriodDetailSerializer})
+    @extend_schema(request=GradingPeriodOpenSerializer, responses={201: GradingPeriodDetailSerializer})
     def post(self, request, *args, **kwargs):
         actor = actor_for(request)
         if not actor.can("grading.open"):  # refused before the body is read
             raise PermissionDenied
-        data = form_cleaned(PeriodOpenForm, request)
-        unit = unit_get(actor, data.pop("unit"))
-        period = services.period_open(actor=actor, unit=unit, **data)
+        period = services.period_open(actor=actor, **form_cleaned(PeriodOpenForm, request, actor=actor))
         return Response(GradingPeriodDetailSerializer(period, context={"actor": actor}).data, status=201)
 
 

@@ -8,6 +8,7 @@ from django import forms
 from chibo.core import clock
 from chibo.core.forms import TodayDateField, VNDateField
 from chibo.grading.enums import MEMBER_FORM_CHOICES, Grade, PeriodKind
+from chibo.units.picker import UnitChoiceField, UnitScope
 
 YES_NO = [("", "—"), ("yes", "Có"), ("no", "Không")]
 GRADE_CHOICES = [("", "—"), *Grade.choices]
@@ -19,7 +20,8 @@ def yes_no(value) -> bool | None:
 
 
 class PeriodOpenForm(forms.Form):
-    unit = forms.IntegerField(label="Tổ chức (cả các tổ chức trực thuộc)", min_value=1, max_value=2**31 - 1)
+    unit = UnitChoiceField(label="Tổ chức (cả các tổ chức trực thuộc)", empty_label=None,
+                           scope=UnitScope(perm="grading.open", open_only=True))
     kind = forms.ChoiceField(label="Kỳ kiểm điểm", choices=PeriodKind.choices, initial=PeriodKind.YEAR)
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
     quarter = forms.IntegerField(label="Quý (kỳ theo quý)", min_value=1, max_value=4, required=False)
@@ -28,9 +30,11 @@ class PeriodOpenForm(forms.Form):
     cell_due = VNDateField(label="Hạn chi bộ biểu quyết (để trống: theo quy định)", required=False)
     decide_due = VNDateField(label="Hạn cấp ủy quyết định (để trống: theo quy định)", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = clock.today().year
+        if actor is not None:
+            self.fields["unit"].bind(actor)
 
 
 class SelfForm(forms.Form):

@@ -42,16 +42,14 @@ def index(request):
     actor = actor_for(request)
     if not actor.can("grading.view") and not actor.member_id:
         raise Http404
-    form = PeriodOpenForm(request.POST or None)
+    form = PeriodOpenForm(request.POST or None, actor=actor)
     can_open = actor.can("grading.open")
     if request.method != "POST" and not actor.can("grading.view"):  # a member without a role: their own reviews
         return mine(request)
     if request.method == "POST":
         if not can_open:
             raise PermissionDenied
-        if done := submit(request, form, lambda: services.period_open(
-                actor=actor, unit=unit_get(actor, form.cleaned_data["unit"]),
-                **{k: v for k, v in form.cleaned_data.items() if k != "unit"})):
+        if done := submit(request, form, lambda: services.period_open(actor=actor, **form.cleaned_data)):
             messages.success(request, f"Đã mở «{done.value.title}»: {done.value.reviews.count()} đảng viên, "
                                       f"{done.value.unit_reviews.count()} tổ chức.")
             return redirect("grading:period", pk=done.value.pk)

@@ -884,12 +884,12 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_dues_remittance_actions", "remit_fr_dsq", "POST", "dues_api_confirm"): E(200, 403, 200, 404, 404, 404, 401),
     # the statement is multipart: a JSON body is refused (415) once the caller may record; nothing is written
     ("api_dues_statement", "unit_fr_dsq", "POST", "empty"):       E(415, 403, 415, 404, 404, 404, 401),
-    ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 400, 403, 404, LOGIN),
     ("grading:period_act", "period_root", "POST", "grading_remind"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("grading:review_act", "grading_review_own", "POST", "grading_save"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
     ("grading:unit_review_act", "unit_review_fr_dsq", "POST", "grading_unit_submit"):
         E(DONE, 403, DONE, 404, 404, 404, LOGIN),
-    ("api_grading_periods", None, "POST", "grading_api_open"):    E(201, 403, 201, 404, 403, 403, 401),
+    ("api_grading_periods", None, "POST", "grading_api_open"):    E(201, 403, 201, 400, 403, 403, 401),
     ("api_grading_periods", None, "POST", "empty"):               E(400, 403, 400, 400, 403, 403, 401),
     ("api_grading_period_actions", "period_root", "POST", "grading_api_remind"): E(200, 403, 403, 403, 404, 404, 401),
     ("api_grading_review_actions", "grading_review_own", "POST", "grading_api_save"):
