@@ -40,7 +40,8 @@ def grades_chart_svg(rows) -> str:
     """One horizontal bar per unit (``SummaryRow``): its decided members by grade, as shares of the bar."""
     rows = [r for r in rows if sum(r.members.values())][:MAX_BARS]
     left, bar_w, height = 220, 360, 30 + 22 * max(len(rows), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + bar_w + 220} {max(height, 90)}" '
+    width = left + bar_w + 220
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 90)}" width="{width}" '
              'class="chart" role="img" aria-label="Xếp loại đảng viên theo tổ chức">']
     for i, r in enumerate(rows):
         y = 10 + i * 22
@@ -57,8 +58,8 @@ def grades_chart_svg(rows) -> str:
 def years_chart_svg(years: list[tuple[int, dict[str, int]]]) -> str:
     """One stacked column per year: the members graded in the level's yearly periods, by grade."""
     width, plot_h, top = 120 + 70 * len(years) + 220, 180, 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {plot_h + 40}" class="chart" role="img" '
-             'aria-label="Xếp loại đảng viên qua các năm">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {plot_h + 40}" width="{width}" '
+             'class="chart" role="img" aria-label="Xếp loại đảng viên qua các năm">']
     for i, (year, counts) in enumerate(years):
         x = 40 + i * 70
         total = sum(counts.values())

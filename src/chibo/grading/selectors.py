@@ -15,7 +15,7 @@ from django.http import Http404
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.grading.compute import Conditions, Outcome, grade_for
-from chibo.grading.enums import GRADE_ORDER, PeriodKind, ReviewState, UnitReviewState
+from chibo.grading.enums import GRADE_ORDER, Grade, PeriodKind, ReviewState, UnitReviewState
 from chibo.grading.models import Decision, Period, Review, UnitReview
 from chibo.grading.rules import bands_on
 from chibo.units.selectors import units_by_id, units_by_path
@@ -122,6 +122,11 @@ class BoardRow:
     total: int
     late: list[str] = field(default_factory=list)  # the steps past their deadline with reviews still before them
 
+    @property
+    def cells(self) -> list[tuple[str, str, int]]:
+        """(state, its label, how many) in the lifecycle's order: the board's columns."""
+        return [(s, str(label), self.counts.get(s, 0)) for s, label in ReviewState.choices]
+
 
 def board(actor: Actor, period: Period) -> list[BoardRow]:
     """Per cell in the actor's scope: how many reviews stand at each step, and which step deadlines are missed
@@ -158,6 +163,11 @@ class SummaryRow:
     @property
     def undecided(self) -> int:
         return self.members_total - sum(self.members.values())
+
+    @property
+    def grade_cells(self) -> list[tuple[str, str, int]]:
+        """(grade, its label, members decided with it) in grade order, 0 where none: the summary's columns."""
+        return [(g, str(Grade(g).label), self.members.get(g, 0)) for g in GRADE_ORDER]
 
 
 def summary(actor: Actor, period: Period, level: Unit) -> list[SummaryRow]:
@@ -198,10 +208,6 @@ def years(actor: Actor, level: Unit, *, last: int = 5) -> list[tuple[int, dict[s
     for year, grade, n in reviews.order_by().values_list("period__year", "grade").annotate(n=Count("pk")):
         by_year[year][grade] = n
     return sorted(by_year.items())[-last:]
-
-
-def grade_counts(row: dict[str, int]) -> list[int]:
-    return [row.get(g, 0) for g in GRADE_ORDER]
 
 
 def unit_review_counts(actor: Actor, period: Period) -> dict[str, int]:
