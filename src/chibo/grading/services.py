@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from chibo.accounts.selectors import users_of_members
@@ -25,7 +25,7 @@ from chibo.core.text import clean, clean_lines
 from chibo.grading import timeline_events as ev
 from chibo.grading.compute import Conditions, contradiction
 from chibo.grading.enums import MEMBER_FORMS, Form, Grade, PeriodKind, PeriodState, ReviewState, UnitReviewState
-from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW
+from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW, deciding
 from chibo.grading.models import Decision, Period, Review, UnitReview
 from chibo.grading.rules import bands_on, criteria_for, criteria_problem, excellent_cap
 from chibo.meetings.selectors import vote_room
@@ -402,21 +402,22 @@ def _check_decision(errors: dict, decision_no: str, decided_on: date | None, per
     return decision_no
 
 
-def _check_cap(errors: dict, period: Period, unit: Unit, grade: str, exclude_pk: int) -> None:
-    """The optional cap on "excellent" (``grading.excellent_cap``, 0 = none): within the deciding committee's
-    members of the period, those excellent stay within the share of those graded good or better."""
-    cap = excellent_cap(period.opened_on)
+def _check_cap(errors: dict, review: Review, grade: str) -> None:
+    """The optional cap on "excellent" (``grading.excellent_cap``; 0, the default, is none): among the members
+    whose grade the same committee decides in the period, those graded (or, before the decision, proposed)
+    excellent stay within the cap's share of those graded or proposed good or better, this review included."""
+    cap = excellent_cap(review.period.opened_on)
     if grade != Grade.EXCELLENT or cap == 0:
         return
-    decided = (Review.objects.filter(period=period, unit__parent=unit.parent if unit.parent else None,
-                                     state=ReviewState.DECIDED).exclude(pk=exclude_pk)
-               .values_list("grade", flat=True))
-    grades = list(decided)
-    excellent = grades.count(Grade.EXCELLENT) + 1
-    good_or_better = sum(g in (Grade.EXCELLENT, Grade.GOOD) for g in grades) + 1
-    if Fraction(excellent, good_or_better) > cap:
-        errors["grade"] = (f"Vượt tỷ lệ «Hoàn thành xuất sắc» tối đa {float(cap * 100):g}% số «Hoàn thành tốt» trở "
-                           "lên (grading.excellent_cap).")
+    committee = deciding(review)
+    others = (Review.objects.filter(Q(unit=committee) | Q(unit__parent=committee), period=review.period)
+              .exclude(pk=review.pk).values_list("grade", "appraised_grade", "cell_grade"))
+    latest = [next((g for g in row if g), "") for row in others]
+    excellent = 1 + latest.count(Grade.EXCELLENT)
+    pool = 1 + sum(g in (Grade.EXCELLENT, Grade.GOOD) for g in latest)
+    if Fraction(excellent, pool) > cap:
+        errors["grade"] = (f"Vượt trần «Hoàn thành xuất sắc»: {excellent}/{pool} số đảng viên hoàn thành tốt trở lên, "
+                           f"tối đa {float(cap * 100):g}% (grading.excellent_cap).")
 
 
 def _decide(actor: Actor, review: Review, *, grade: str, score: int | None, conditions: Conditions, decision_no: str,
@@ -428,7 +429,7 @@ def _decide(actor: Actor, review: Review, *, grade: str, score: int | None, cond
     else:
         _check_grade(errors, "grade", grade, score, conditions, review.period.opened_on)
     if not errors:
-        _check_cap(errors, review.period, review.unit, grade, review.pk)
+        _check_cap(errors, review, grade)
     _raise(errors)
     assert decided_on is not None and score is not None
     first = review.state != ReviewState.DECIDED
