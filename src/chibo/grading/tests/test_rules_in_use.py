@@ -144,3 +144,20 @@ def test_a_period_does_not_open_while_a_forms_criteria_do_not_add_up(actor_of):
         services.period_open(actor=boss, unit=Unit.objects.get(code="PHAP"), kind="year", year=clock.today().year)
     assert "cộng lại 30 + 60 điểm, quy định 30 + 70" in str(refused.value)
     assert not Review.objects.exists()
+
+
+def test_a_step_from_the_command_line(cell_period):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    boss, cell, period = cell_period
+    review = Review.objects.filter(period=period, unit=cell).first()
+    out = StringIO()
+    call_command("act", "grading", str(review.pk), "save", "p_general_g1=8", "exceeded_percent=20",
+                 "--user", "bithu.phap", stdout=out)
+    review.refresh_from_db()
+    assert review.points == {"general_g1": 8} and review.exceeded_percent == 20 and review.state == "pending"
+    listed = StringIO()
+    call_command("act", "grading", str(review.pk), "--user", "bithu.phap", stdout=listed)
+    assert "submit" in listed.getvalue() and "cell_vote" not in listed.getvalue()
