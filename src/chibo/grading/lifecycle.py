@@ -11,6 +11,8 @@ Nothing but a correction moves once the period is locked.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.lifecycle import Lifecycle, Transition
@@ -33,10 +35,14 @@ from chibo.grading.forms import (
 from chibo.grading.rules import criteria_for
 from chibo.meetings.selectors import meetings_for_votes
 
+if TYPE_CHECKING:
+    from chibo.grading.models import Review
+    from chibo.units.models import Unit
+
 LOCKED = _("Kỳ kiểm điểm đã khóa; chỉ còn điều chỉnh bằng quyết định mới có lý do.")
 
 
-def deciding(review):
+def deciding(review: Review) -> Unit:
     """The committee that appraises and decides a member's grade: the one above a subordinate cell, else the
     cell's own."""
     return review.unit.parent if review.unit.parent is not None else review.unit

@@ -213,3 +213,34 @@ def years(actor: Actor, level: Unit, *, last: int = 5) -> list[tuple[int, dict[s
 def unit_review_counts(actor: Actor, period: Period) -> dict[str, int]:
     c = Counter(unit_reviews_visible(actor).filter(period=period).values_list("state", flat=True))
     return {s: c[s] for s in UnitReviewState.values}
+
+
+# --------------------------------------------------------------------------------------------------
+# What waits for the actor (the home page's work list)
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Waiting:
+    period: Period
+    step: str         # "self" | "cell_vote" | "decide"
+    count: int
+
+
+def waiting_for(actor: Actor) -> list[Waiting]:
+    """Open periods' reviews waiting for a step the actor takes: their own self-assessment; the cell's vote
+    where they hold ``grading.cell``; the appraisal and decision where they hold ``grading.decide``."""
+    out: list[Waiting] = []
+    if actor.member_id:
+        for period_id in (Review.objects.filter(member_id=actor.member_id, state=ReviewState.PENDING,
+                                                period__state="open").values_list("period_id", flat=True)):
+            out.append(Waiting(Period.objects.get(pk=period_id), "self", 1))
+    for perm, states, step in (("grading.cell", [ReviewState.SUBMITTED], "cell_vote"),
+                               ("grading.decide", [ReviewState.CELL_VOTED, ReviewState.APPRAISED], "decide")):
+        roots = actor.paths_for(perm)
+        if not roots:
+            continue
+        rows = (Review.objects.filter(subtree_q(roots, "unit__path"), state__in=states, period__state="open")
+                .order_by().values_list("period_id").annotate(n=Count("pk")))
+        periods = Period.objects.in_bulk([pk for pk, _n in rows])
+        out += [Waiting(periods[pk], step, n) for pk, n in rows]
+    return out

@@ -9,21 +9,24 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.forms import AuditFilterForm
 from chibo.core.lifecycle import lifecycles
 from chibo.core.selectors import AuditFilters, audit_actions, audit_events
 from chibo.deadlines.kinds import label as deadline_kind_label
+from chibo.home.work import my_work
 from chibo.members.selectors import dashboard_counts, dashboard_focus
 from chibo.units.selectors import units_with
 
 
 @login_required
 def dashboard(request):
+    """"Việc cần làm" first (what waits for this user), then, for staff, the counts of their scope."""
     actor = actor_for(request)
-    focus = dashboard_focus(actor, request.GET.get("unit"))
-    counts = dashboard_counts(actor, focus=focus, page=request.GET.get("page"))
-    return render(request, "home/dashboard.html", {"counts": counts})
+    focus = dashboard_focus(actor, request.GET.get("unit"))  # 404 for a unit outside the scope
+    counts = dashboard_counts(actor, focus=focus, page=request.GET.get("page")) if actor.grants else None
+    return render(request, "home/dashboard.html", {"counts": counts, "work": my_work(actor, clock.today())})
 
 
 @login_required

@@ -1,0 +1,108 @@
+"""The home page's work list ("Việc cần làm"): what waits for this user now, drawn from each process's public
+selectors, most urgent first: deadlines overdue and due within a week, the next meetings and how ready they are,
+reviews waiting for the user's step, what the member owes in dues, the applicant's next step. Every link leads to
+the page where the thing is done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count
+from django.urls import reverse
+
+from chibo.admission.selectors import expected_of_applicant, my_case
+from chibo.core.access import Actor
+from chibo.core.money import format_amount
+from chibo.deadlines.selectors import deadlines_visible
+from chibo.dues.selectors import member_position
+from chibo.grading.selectors import waiting_for
+from chibo.meetings.selectors import meetings_visible
+from chibo.members.selectors import member_fresh
+
+SOON_DAYS = 7
+SHOWN = 8
+
+
+@dataclass
+class Item:
+    text: str
+    url: str
+    when: date | None = None
+    late: bool = False
+    note: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    more: int = 0           # items beyond those shown (the linked page lists them all)
+    more_url: str = ""
+
+
+def _deadlines(actor: Actor, today: date) -> Section | None:
+    qs = (deadlines_visible(actor).filter(state="open", due_date__lte=today + timedelta(days=SOON_DAYS))
+          .select_related("member", "unit").order_by("due_date", "pk"))
+    total = qs.count()
+    if not total:
+        return None
+    items = [Item(d.title, reverse("deadlines:detail", args=[d.pk]), d.due_date, d.due_date < today,
+                  d.member.full_name if d.member is not None else d.unit.name) for d in qs[:SHOWN]]
+    return Section("deadlines", "Hạn đã quá và sắp đến (7 ngày)", items, max(total - SHOWN, 0),
+                   reverse("deadlines:radar") + "?state=active")
+
+
+def _meetings(actor: Actor, today: date) -> Section | None:
+    rows = (meetings_visible(actor).filter(state__in=["planned", "open"], starts_at__date__gte=today - timedelta(1))
+            .select_related("unit").annotate(docs=Count("documents")).order_by("starts_at", "pk")[:3])
+    items = []
+    for m in rows:
+        ready = []
+        if m.state == "planned":
+            ready.append("đã gửi thông báo" if m.notice_sent_at else "chưa gửi thông báo")
+            ready.append(f"{m.docs} tài liệu" if m.docs else "chưa có tài liệu")
+        else:
+            ready.append("đang họp")
+        items.append(Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]),
+                          m.starts_at.date(), False, ", ".join(ready)))
+    return Section("meetings", "Cuộc họp sắp tới", items) if items else None
+
+
+STEP_TEXT = {"self": "Nộp bản tự đánh giá", "cell_vote": "Chi bộ nhận xét, biểu quyết",
+             "decide": "Thẩm định, quyết định xếp loại"}
+
+
+def _grading(actor: Actor, today: date) -> Section | None:
+    items = []
+    for w in waiting_for(actor):
+        due = {"self": w.period.self_due, "cell_vote": w.period.cell_due, "decide": w.period.decide_due}[w.step]
+        url = (reverse("grading:mine") if w.step == "self" else reverse("grading:period", args=[w.period.pk]))
+        count = "" if w.step == "self" else f"{w.count} bản kiểm điểm"
+        items.append(Item(f"{STEP_TEXT[w.step]}: {w.period.title}", url, due, due < today, count))
+    return Section("grading", "Kiểm điểm, xếp loại", items) if items else None
+
+
+def _dues(actor: Actor, today: date) -> Section | None:
+    if not actor.member_id:
+        return None
+    position = member_position(member_fresh(actor.member_id), today=today)
+    owed = {cur: amount for cur, amount in position.arrears.items() if amount > 0}
+    if not owed:
+        return None
+    text = "Đảng phí còn nợ: " + ", ".join(format_amount(a, c) for c, a in sorted(owed.items()))
+    return Section("dues", "Đảng phí", [Item(text, reverse("dues:index"), None, True)])
+
+
+def _dossier(actor: Actor) -> Section | None:
+    if not actor.applicant_id:
+        return None
+    return Section("dossier", "Hồ sơ kết nạp", [Item(expected_of_applicant(my_case(actor)), reverse("my_dossier"))])
+
+
+def my_work(actor: Actor, today: date) -> list[Section]:
+    sections = [_deadlines(actor, today), _grading(actor, today), _meetings(actor, today), _dues(actor, today),
+                _dossier(actor)]
+    return [s for s in sections if s is not None]
+
