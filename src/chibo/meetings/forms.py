@@ -105,7 +105,10 @@ class AttendanceForm(forms.Form):
 
 class AttendanceSheetForm(forms.Form):
     """The whole sheet of a cell at once: ``presence_<member id>``, ``reason_<id>``, ``approved_<id>`` for each
-    active member of the cell; only the rows with a presence are recorded."""
+    active member of the cell; only the rows with a presence are recorded, unless ``all_present``: then every
+    member left unmarked is recorded present in person (mark the exceptions, then one tap)."""
+
+    all_present = forms.BooleanField(label="Những người chưa đánh dấu: có mặt trực tiếp", required=False)
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,9 +124,10 @@ class AttendanceSheetForm(forms.Form):
         known = {f"presence_{m.pk}" for m in self.members}
         if any(key.startswith("presence_") and key not in known and self.data.get(key) for key in self.data):
             raise forms.ValidationError("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp.")
-        rows = [{"member": m, "presence": data[f"presence_{m.pk}"], "reason": data.get(f"reason_{m.pk}", ""),
-                 "reason_approved": bool(data.get(f"approved_{m.pk}"))}
-                for m in self.members if data.get(f"presence_{m.pk}")]
+        fill = Presence.IN_PERSON if data.get("all_present") else ""
+        rows = [{"member": m, "presence": data.get(f"presence_{m.pk}") or fill,
+                 "reason": data.get(f"reason_{m.pk}", ""), "reason_approved": bool(data.get(f"approved_{m.pk}"))}
+                for m in self.members if data.get(f"presence_{m.pk}") or fill]
         if not rows and not self.errors:
             raise forms.ValidationError("Chưa chọn tình trạng có mặt của ai.")
         data["rows"] = rows

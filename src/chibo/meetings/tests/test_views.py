@@ -74,7 +74,7 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     assert "Sinh hoạt tháng 12" in book
     # The member reads the approved minutes of their own unit; Germany's secretary cannot see it at all.
     member_page = client_of("dangvien.phap").get(f"/meetings/{meeting.pk}/").content.decode()
-    assert "Biên bản PDF" in member_page and "Lưu điểm danh" not in member_page
+    assert "Biên bản PDF" in member_page and "all-present" not in member_page
     assert client_of("bithu.duc").get(f"/meetings/{meeting.pk}/").status_code == 404
 
 
@@ -151,3 +151,26 @@ def test_a_planned_meeting_whose_time_has_passed_is_not_listed_as_upcoming(clien
     overdue = page.split('id="overdue"')[1].split("</table>")[0]
     assert f'data-meeting="{ahead.pk}"' in upcoming and f'data-meeting="{old.pk}"' not in upcoming
     assert f'data-meeting="{old.pk}"' in overdue
+
+
+def test_attendance_in_one_tap_marks_the_rest_present(client_of, actor_of, unit):
+    """The secretary marks only the exceptions; one button records everyone else present in person."""
+    from chibo.meetings.tests.helpers import plan
+    from chibo.members.models import Member
+
+    sec = client_of("bithu.phap")
+    cell = unit("PHAP-DSQ")
+    meeting = plan(actor_of("bithu.phap"), cell)
+    assert _post(sec, meeting, action="open").status_code == 302
+    members = list(Member.objects.filter(unit=cell, status__in=["full", "probationary", "exempt", "suspended"]))
+    away, online = members[0], members[1]
+    page = sec.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert 'id="all-present"' in page and f"({away.birth_date:%Y})" in page  # namesakes told apart
+    done = _post(sec, meeting, action="attendance_sheet", all_present="on",
+                 **{f"presence_{away.pk}": "excused", f"reason_{away.pk}": "Công tác tại Lyon",
+                    f"approved_{away.pk}": "1", f"presence_{online.pk}": "online"})
+    assert done.status_code == 302
+    marks = dict(Attendance.objects.filter(meeting=meeting).values_list("member_id", "presence"))
+    assert len(marks) == len(members)
+    assert marks[away.pk] == "excused" and marks[online.pk] == "online"
+    assert sum(p == "in_person" for p in marks.values()) == len(members) - 2
