@@ -4,6 +4,7 @@ from chibo.accounts import api as accounts_api
 from chibo.admission import api as admission_api
 from chibo.bulk import api as bulk_api
 from chibo.deadlines import api as deadlines_api
+from chibo.discipline import api as discipline_api
 from chibo.dues import api as dues_api
 from chibo.grading import api as grading_api
 from chibo.meetings import api as meetings_api
@@ -48,6 +49,10 @@ urlpatterns = [
     path("dues/remittances/<int:pk>/actions/", dues_api.RemittanceActions.as_view(),
          name="api_dues_remittance_actions"),
     path("dues/rates/", dues_api.DuesRates.as_view(), name="api_dues_rates"),
+    path("discipline/cases/", discipline_api.CaseList.as_view(), name="api_discipline_cases"),
+    path("discipline/cases/<int:pk>/", discipline_api.CaseDetail.as_view(), name="api_discipline_case"),
+    path("discipline/cases/<int:pk>/actions/", discipline_api.CaseActions.as_view(),
+         name="api_discipline_case_actions"),
     path("grading/periods/", grading_api.PeriodList.as_view(), name="api_grading_periods"),
     path("grading/periods/<int:pk>/", grading_api.PeriodDetail.as_view(), name="api_grading_period"),
     path("grading/periods/<int:pk>/actions/", grading_api.PeriodActions.as_view(), name="api_grading_period_actions"),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("rules/", include("chibo.rules.urls")),
     path("dues/", include("chibo.dues.urls")),
     path("grading/", include("chibo.grading.urls")),
+    path("discipline/", include("chibo.discipline.urls")),
     path("", include("chibo.admission.urls")),
     path("admission/", include("chibo.admission.case_urls")),
     path("api/v1/", include("chibo.api_urls")),

@@ -32,9 +32,9 @@ from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
 from chibo.members.enums import Status
-from chibo.members.selectors import citizen_id_on_a_member_record, committee_members_on, full_members_on
+from chibo.members.selectors import citizen_id_on_a_member_record, committee_members_on
 from chibo.members.services import member_change_status, member_create
-from chibo.transfers.selectors import temporarily_away
+from chibo.transfers.selectors import cell_voters_on
 
 if TYPE_CHECKING:
     from chibo.accounts.models import Invitation
@@ -52,14 +52,6 @@ def age_in_months(birth_date: date, on: date) -> int:
     if add_months(birth_date, months) > on:
         months -= 1
     return months
-
-
-def cell_voters_on(unit: Unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
-    """The denominator of a cell's vote on ``on``: its full members that day (members app), less those
-    away on temporary transfer (transfers app)."""
-    ids = full_members_on(unit, on, exclude_ids=exclude_ids)
-    away = temporarily_away(unit, on, ids)
-    return [pk for pk in ids if pk not in away]
 
 
 def deciding_unit_for(unit: Unit) -> Unit:

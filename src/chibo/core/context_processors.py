@@ -18,6 +18,7 @@ def chibo(request):
             "me": bool(actor.member_id),
             "dues": actor.can("dues.view") or bool(actor.member_id),
             "grading": actor.can("grading.view") or bool(actor.member_id),
+            "discipline": any(actor.can(p) for p in ("discipline.open", "discipline.decide", "discipline.inspect")),
             "dossier": bool(actor.applicant_id),
         },
     }

@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("meeting.thematic", "Sinh hoạt chuyên đề", "meeting.thematic_every", (14, 3)),
     Kind("dues.arrears", "Xem xét đề nghị xóa tên vì không đóng đảng phí", "dues.arrears_consider_within", (7, 1)),
     Kind("dues.remit", "Nộp đảng phí lên cấp trên", "dues.remit_within", (3, 1)),
+    Kind("discipline.appeal", "Giải quyết khiếu nại kỷ luật", "discipline.appeal_decide_within", (14, 3)),
 ]}
 
 

@@ -22,6 +22,7 @@ from chibo.core.access import Actor, require, subtree_q
 from chibo.core.audit import audit
 from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, clean_lines
+from chibo.discipline.selectors import disciplined_in
 from chibo.grading import timeline_events as ev
 from chibo.grading.compute import Conditions, contradiction
 from chibo.grading.enums import MEMBER_FORMS, Form, Grade, PeriodKind, PeriodState, ReviewState, UnitReviewState
@@ -368,11 +369,18 @@ def review_cell_vote(*, actor: Actor, review: Review, meeting: int, score: int, 
     return review
 
 
+def disciplined_by_decision(review: Review) -> bool:
+    """Whether a discipline decided in the period (and not annulled on appeal) stands against the member
+    (discipline.selectors): the committee cannot leave it out."""
+    return review.member_id in disciplined_in([review.member_id], review.period.starts_on, review.period.ends_on)
+
+
 @REVIEW.runs("appraise")
 @transaction.atomic
 def review_appraise(*, actor: Actor, review: Review, score: int, all_on_time: bool | None, exceeded_percent: int,
                     grade: str, appraisal: str, disciplined: bool = False) -> Review:
     review = _step(actor, review, "appraise")
+    disciplined = bool(disciplined) or disciplined_by_decision(review)
     errors: dict[str, str] = {}
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     appraisal = clean_lines(appraisal, limit=5000)
@@ -460,6 +468,7 @@ def review_correct(*, actor: Actor, review: Review, score: int, all_on_time: boo
                    disciplined: bool = False) -> Review:
     """A new decision with a reason (also after the period is locked); the earlier ones stay."""
     review = _step(actor, review, "correct")
+    disciplined = bool(disciplined) or disciplined_by_decision(review)
     errors: dict[str, str] = {}
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     reason = clean(reason or "")[:500]

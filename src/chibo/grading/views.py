@@ -142,7 +142,8 @@ def _initial(review):
 
     def initial(t):
         base = {"score": score, "all_on_time": on_time, "exceeded_percent": review.exceeded_percent,
-                "grade": computed.grade if computed else "", "disciplined": review.disciplined}
+                "grade": computed.grade if computed else "",
+                "disciplined": review.disciplined or services.disciplined_by_decision(review)}
         if t.name == "cell_vote":
             base["grade"] = review.proposed_grade or base["grade"]
         if t.name == "decide":

@@ -387,6 +387,19 @@ def _end_post(actor: Actor, post: CommitteePost, to_date: date, reason: str) -> 
 
 
 @transaction.atomic
+def member_posts_end(*, actor: Actor, member: Member, to_date: date, reason: str) -> int:
+    """End every committee post the member holds (a removal from post, «cách chức», decided by a competent
+    committee: the deciding process has checked its competence; here the actor needs ``members.status`` on the
+    member's unit, as for a change of status). Returns the number of posts ended."""
+    require(actor, "members.status", member.unit)
+    posts = list(CommitteePost.objects.select_for_update().select_related("unit", "member")
+                 .filter(member=member, to_date__isnull=True))
+    for post in posts:
+        _end_post(actor, post, max(to_date, post.from_date), clean(reason))
+    return len(posts)
+
+
+@transaction.atomic
 def post_end(*, actor: Actor, post: CommitteePost, to_date: date, reason: str) -> CommitteePost:
     require(actor, "posts.edit", post.unit)
     post = CommitteePost.objects.select_for_update().select_related("unit", "member").get(pk=post.pk)

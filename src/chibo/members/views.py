@@ -72,6 +72,7 @@ def member_detail(request, pk):
         "timeline_kinds": timeline_kinds(member), "kind": kind,
         "can_edit": actor.can("members.edit", member.unit),
         "can_status": actor.can("members.status", member.unit) and bool(STATUS_TRANSITIONS[member.status]),
+        "can_discipline": actor.can("discipline.open", member.unit) and member.status in ACTIVE_STATUSES,
         "posts": member.posts.select_related("unit").order_by("-from_date"),
         **_account_context(actor, member),
     })

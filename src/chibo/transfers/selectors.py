@@ -14,7 +14,7 @@ from chibo.core.access import Actor, subtree_q
 from chibo.core.text import clean
 from chibo.deadlines.selectors import deadlines_of_member
 from chibo.members.enums import ACTIVE_STATUSES, Status
-from chibo.members.selectors import MemberFilters, member_get, member_search, members_visible
+from chibo.members.selectors import MemberFilters, full_members_on, member_get, member_search, members_visible
 from chibo.transfers.models import (
     OPEN_STATES,
     Declaration,
@@ -265,3 +265,11 @@ def temporarily_away(unit: Unit, on: date, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(member_id__in=list(ids))
     return set(qs.values_list("member_id", flat=True))
+
+
+def cell_voters_on(unit: Unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:
+    """The denominator of a cell's vote on ``on`` (admission, discipline): its full members that day, less those
+    away on temporary transfer."""
+    ids = full_members_on(unit, on, exclude_ids=exclude_ids)
+    away = temporarily_away(unit, on, ids)
+    return [pk for pk in ids if pk not in away]

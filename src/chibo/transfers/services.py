@@ -217,6 +217,27 @@ def hold_close(*, actor: Actor, hold: TransferHold, closed_on: date) -> Transfer
     return hold
 
 
+def hold_for_case(*, actor: Actor, member: Member, reference: str, opened_on: date) -> TransferHold:
+    """The hold a discipline case puts on its member while it is open (the discipline process has checked the
+    actor's right to open the case; the flag itself needs no ``transfers.hold``)."""
+    hold = TransferHold.objects.create(member=member, kind=HoldKind.INSPECTION, reference=clean(reference)[:120],
+                                       opened_on=opened_on)
+    audit(actor=actor, action="transfers.hold_opened", obj=member, unit=member.unit,
+          data={"kind": HoldKind.INSPECTION, "reference": hold.reference})
+    return hold
+
+
+def hold_end_for_case(*, actor: Actor, hold: TransferHold, closed_on: date) -> TransferHold:
+    """Lift a discipline case's hold once the case is decided or dropped."""
+    hold = TransferHold.objects.select_for_update().select_related("member").get(pk=hold.pk)
+    if hold.closed_on is None:
+        hold.closed_on = max(closed_on, hold.opened_on)
+        hold.save(update_fields=["closed_on"])
+        audit(actor=actor, action="transfers.hold_closed", obj=hold.member, unit=hold.member.unit_id,
+              data={"reference": hold.reference})
+    return hold
+
+
 # ------------------------------------------------------------------------------------------------
 # Starting a transfer
 # ------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from chibo.core.audit import AuditEvent
 from chibo.core.lifecycle import TransitionRefused
 from chibo.deadlines.models import Deadline, State
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
+from chibo.members.selectors import full_members_on
 
 TODAY = date(2026, 1, 12)
 
@@ -70,14 +71,14 @@ def test_denominator_counts_who_sat_in_the_cell_on_the_day(officer, make_cell):
     leaving = Member.objects.filter(unit=cell, status=Status.FULL).order_by("pk").first()
     arriving = Member.objects.filter(unit=other, status=Status.FULL).order_by("pk").first()
     vote_day = date(2025, 12, 10)
-    assert len(services.full_members_on(cell, vote_day)) == 4
+    assert len(full_members_on(cell, vote_day)) == 4
     member_move(actor=officer, member=leaving, to_unit=other, reason="Điều động", document="1-QĐ",
                 effective_on=date(2026, 1, 5))
     member_move(actor=officer, member=arriving, to_unit=cell, reason="Điều động", document="2-QĐ",
                 effective_on=date(2026, 1, 5))
-    on_vote_day = services.full_members_on(cell, vote_day)
+    on_vote_day = full_members_on(cell, vote_day)
     assert leaving.pk in on_vote_day and arriving.pk not in on_vote_day and len(on_vote_day) == 4
-    after = services.full_members_on(cell, date(2026, 2, 1))
+    after = full_members_on(cell, date(2026, 2, 1))
     assert leaving.pk not in after and arriving.pk in after and len(after) == 4
 
 
@@ -103,7 +104,7 @@ def test_cell_vote_needs_two_thirds_of_all_full_members(officer, make_cell, full
                             period_from=date(2025, 11, 15), period_to=date(2026, 6, 30), requested_on=date(2025, 11, 2))
     member_change_status(actor=officer, member=members[0], status=Status.STRUCK_OFF, reason="Bỏ sinh hoạt",
                          document="9-QĐ", effective_on=date(2026, 1, 5))  # still full on the vote date
-    assert late.pk not in services.full_members_on(cell, date(2025, 12, 10))
+    assert late.pk not in full_members_on(cell, date(2025, 12, 10))
     case = walk(officer, new_case(officer, cell), Stage.VERIFIED, intro=(members[1], members[2]))
     preview = services.cell_vote_preview(case, date(2025, 12, 10))
     assert (preview["eligible"], preview["needed"]) == (full, needed)

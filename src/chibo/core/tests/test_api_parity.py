@@ -43,6 +43,8 @@ TWINS: dict[str, tuple[str, ...]] = {
     "dues:reverse": ("api_dues_reverse",),
     "dues:statement": ("api_dues_statement",),
     "dues:unit": ("api_dues_unit",),
+    "discipline:act": ("api_discipline_case_actions",),
+    "discipline:new": ("api_discipline_cases",),
     "grading:index": ("api_grading_periods",),
     "grading:period_act": ("api_grading_period_actions",),
     "grading:review_act": ("api_grading_review_actions",),

@@ -178,6 +178,14 @@ GRADING_UNIT_REVIEW = {
 }
 
 
+DISCIPLINE_CASE = {  # need to know: the deciding committee itself and the member concerned, nobody else
+    "dcase_own":     E(404, 404, 200, 404, 200, 404, LOGIN),
+    "dcase_fr":      E(404, 404, 200, 404, 404, 404, LOGIN),
+    "dcase_de":      E(404, 404, 404, 200, 404, 404, LOGIN),
+    "dcase_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+
 def api(rows):
     """The same rows for the API: anonymous gets 401 instead of the login page."""
     return {target: tuple(401 if a == LOGIN else a for a in row) for target, row in rows.items()}
@@ -612,6 +620,22 @@ MATRIX: dict[str, object] = {
     "api_dues_statement": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_dues_remittance": api(DUES_REMITTANCE),
     "api_dues_remittance_actions": {"remit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
+    # discipline: need to know (see DISCIPLINE_CASE); opening a case from the member's page
+    "discipline:index":   {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
+    "discipline:new": {
+        "?member={member_fr_dsq}": E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?member={member_de}":     E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?member={member_missing}": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "discipline:case":    DISCIPLINE_CASE,
+    "discipline:act":     {"dcase_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "discipline:decision": {  # no decision yet on these cases: 404 for everyone, outside the need to know too
+        "dcase_own":     E(404, 404, 404, 404, 404, 404, LOGIN),
+        "dcase_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "api_discipline_cases": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_discipline_case": api(DISCIPLINE_CASE),
+    "api_discipline_case_actions": {"dcase_own": E(405, 405, 405, 405, 405, 405, 401)},
     # grading: staff with grading.view; a member their own review (their page lists them)
     "grading:index":      {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
     "grading:mine":       {None: E(404, 404, 200, 200, 200, 404, LOGIN)},
@@ -884,6 +908,11 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_dues_remittance_actions", "remit_fr_dsq", "POST", "dues_api_confirm"): E(200, 403, 200, 404, 404, 404, 401),
     # the statement is multipart: a JSON body is refused (415) once the caller may record; nothing is written
     ("api_dues_statement", "unit_fr_dsq", "POST", "empty"):       E(415, 403, 415, 404, 404, 404, 401),
+    ("discipline:new", "?member={member_fr_dsq}", "POST", "discipline_open"): E(DONE, DONE, DONE, 404, 404, 404, LOGIN),
+    ("discipline:act", "dcase_own", "POST", "discipline_explain"): E(404, 404, DONE, 404, DONE, 404, LOGIN),
+    ("api_discipline_cases", None, "POST", "discipline_api_open"): E(201, 201, 201, 404, 403, 403, 401),
+    ("api_discipline_case_actions", "dcase_own", "POST", "discipline_api_explain"):
+        E(404, 404, 200, 404, 200, 404, 401),
     ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 400, 403, 404, LOGIN),
     ("grading:period_act", "period_root", "POST", "grading_remind"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("grading:review_act", "grading_review_own", "POST", "grading_save"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
@@ -1049,6 +1078,9 @@ def targets(personas, unit):
     from chibo.dues.tests.matrix import dues_targets
 
     ids.update(dues_targets(personas, members, units))
+    from chibo.discipline.tests.matrix import discipline_targets
+
+    ids.update(discipline_targets(personas, members, units))
     from chibo.grading.tests.matrix import grading_targets
 
     ids.update(grading_targets(personas, members, units))
@@ -1389,7 +1421,14 @@ def fingerprint() -> dict:
         **_accounts_fingerprint(),
         **_dues_fingerprint(),
         **_grading_fingerprint(),
+        **_discipline_fingerprint(),
     }
+
+
+def _discipline_fingerprint() -> dict:
+    from chibo.discipline.tests.matrix import discipline_fingerprint
+
+    return discipline_fingerprint()
 
 
 def _grading_fingerprint() -> dict:
@@ -1554,6 +1593,10 @@ def payload(kind: str, target: str | None, env: Env):
                 "on": (today - timedelta(days=3)).isoformat()}
     if kind == "admission_vote":
         return {"do": "cell_vote", "held_on": _d(today - timedelta(days=1)), "yes": "3", "no": "0"}
+    if kind.startswith("discipline_"):
+        from chibo.discipline.tests.matrix import discipline_payload
+
+        return discipline_payload(kind, target, env)
     if kind.startswith("grading_"):
         from chibo.grading.tests.matrix import grading_payload
 

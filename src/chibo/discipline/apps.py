@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DisciplineConfig(AppConfig):
+    name = "chibo.discipline"
+    label = "discipline"
+    verbose_name = "Kỷ luật đảng"
+
+    def ready(self) -> None:
+        # Once the app registry is ready (they import models): the timeline's event types, the case's finder.
+        from chibo.discipline import selectors, services, timeline_events  # noqa: F401
+        from chibo.discipline.lifecycle import CASE
+
+        CASE.finder = selectors.case_get

@@ -1,0 +1,33 @@
+"""The discipline decision as an official paper (PDF and DOCX through ``chibo.core.documents``)."""
+
+from __future__ import annotations
+
+from chibo.core.documents import Field, OfficialDocument, Paragraph
+from chibo.discipline.models import Case
+from chibo.members.enums import PostRole
+from chibo.members.selectors import post_holder_on
+from chibo.units.headings import on_behalf, upper_issuer
+
+
+def decision_document(case: Case) -> OfficialDocument:
+    unit, member = case.deciding_unit, case.member
+    post = post_holder_on([unit], PostRole.SECRETARY)
+    vote = (f"{case.yes}/{case.eligible} đảng viên chính thức tán thành, {case.no} không tán thành "
+            f"(cần {case.needed})" if case.voted_on else "—")
+    return OfficialDocument(
+        title="QUYẾT ĐỊNH", subtitle=f"Về việc thi hành kỷ luật đối với đảng viên {member.full_name}",
+        issuer=unit.name.upper(), upper_issuer=upper_issuer(unit), number=f"Số {case.decision_no}",
+        place=unit.city, issued_on=case.decided_on,
+        blocks=[Paragraph("Căn cứ Điều lệ Đảng và các quy định về kỷ luật đảng; xét nội dung vi phạm, bản tự kiểm "
+                          "điểm của đảng viên và đề nghị của chi bộ,", indent=False),
+                Paragraph("QUYẾT ĐỊNH:", bold=True, align="center", indent=False),
+                Field("Thi hành kỷ luật đối với đảng viên", f"{member.full_name}, sinh hoạt tại {case.unit.name}"),
+                Field("Hình thức", case.get_form_display().upper()),
+                Field("Nội dung vi phạm", case.violation),
+                Field("Ngày vi phạm", f"{case.violated_on:%d/%m/%Y}"),
+                Field("Kết quả biểu quyết của chi bộ", vote),
+                Field("Quyết định có hiệu lực từ ngày", f"{case.effective_on:%d/%m/%Y}" if case.effective_on else ""),
+                Paragraph("Đảng viên có quyền khiếu nại lên cấp ủy cấp trên trong thời hạn quy định; trong thời gian "
+                          "chờ giải quyết, quyết định vẫn có hiệu lực.", italic=True, indent=False)],
+        signer_on_behalf=on_behalf(unit), signer_title="BÍ THƯ", signer_name=post.member.full_name if post else "",
+        recipients=["Đảng viên có tên trên", "Chi bộ nơi đảng viên sinh hoạt", "Lưu hồ sơ"])

@@ -1,0 +1,65 @@
+"""Discipline cases and appeals (docs/domain.md §8). Changed only by ``discipline.services``; read through
+``discipline.selectors``, which let only those who need to know see a case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from chibo.core.crypto import EncryptedTextField
+from chibo.discipline.enums import Area, CaseState, Form, Outcome
+
+
+class Case(models.Model):
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="discipline_cases")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the member's unit then
+    deciding_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="discipline_cases")
+    # the violation: what and when (the limitation period runs from that day), its area and the level considered
+    violation = EncryptedTextField("nội dung vi phạm")
+    violated_on = models.DateField("ngày vi phạm")
+    area = models.CharField("lĩnh vực", max_length=20, choices=Area.choices, default=Area.ORDINARY)
+    considered = models.CharField("mức xem xét", max_length=10, choices=Form.choices)
+    reference = models.CharField("văn bản mở hồ sơ", max_length=120)
+    opened_on = models.DateField()
+    opened_by = models.CharField(max_length=150, blank=True)
+    state = models.CharField(max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
+    state_since = models.DateField()
+    # the member's own explanation (bản tự kiểm điểm)
+    explanation = EncryptedTextField("bản tự kiểm điểm", blank=True)
+    explained_on = models.DateField(null=True, blank=True)
+    # the vote on the proposed form
+    proposed = models.CharField(max_length=10, choices=Form.choices, blank=True)
+    voted_on = models.DateField(null=True, blank=True)
+    eligible = models.PositiveSmallIntegerField(null=True, blank=True)
+    yes = models.PositiveSmallIntegerField(null=True, blank=True)
+    no = models.PositiveSmallIntegerField(null=True, blank=True)
+    needed = models.PositiveSmallIntegerField(null=True, blank=True)
+    # the decision (in force from ``effective_on``, also while an appeal is pending)
+    form = models.CharField("hình thức kỷ luật", max_length=10, choices=Form.choices, blank=True)
+    decision_no = models.CharField(max_length=60, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    effective_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)  # when the member received the decision
+    dropped_reason = models.CharField(max_length=500, blank=True)
+    hold = models.ForeignKey("transfers.TransferHold", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="discipline_cases", blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Hồ sơ kỷ luật {self.pk}"
+
+
+class Appeal(models.Model):
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="appeal")
+    instance = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    filed_on = models.DateField("ngày nộp đơn")
+    late_reason = models.CharField("lý do chấp nhận đơn quá hạn", max_length=500, blank=True)
+    text = EncryptedTextField("nội dung khiếu nại")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+    new_form = models.CharField(max_length=10, choices=Form.choices, blank=True)
+    decision_no = models.CharField(max_length=60, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
