@@ -16,6 +16,7 @@ from chibo.discipline.models import Case
 from chibo.discipline.selectors import disciplined_in
 from chibo.members.models import TimelineEvent
 from chibo.transfers.models import TransferHold
+from chibo.transfers.selectors import cell_voters_on
 from chibo.units.models import Unit
 
 pytestmark = [pytest.mark.django_db]
@@ -74,8 +75,7 @@ def test_a_case_from_opening_to_the_outcome_of_its_appeal(personas, client_of):
         vote = {"action": "vote", "proposed": "warning", "voted_on": "10/03/2026", "yes": 999, "no": 0}
         too_many = _json(secretary, act, vote)
         assert too_many.status_code == 400 and "vượt số đảng viên chính thức" in too_many.json()["yes"][0]
-        eligible = int(too_many.json()["yes"][0].rsplit("(", 1)[1].rstrip(").")) if "(" in too_many.json()["yes"][0] \
-            else 0
+        eligible = len(cell_voters_on(subject.unit, DAY))
         voted = _json(secretary, act, {**vote, "yes": eligible, "no": 0})
         assert voted.status_code == 200 and voted.json()["state"] == "voted"
         assert voted.json()["needed"] == eligible // 2 + 1

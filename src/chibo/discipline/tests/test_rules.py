@@ -1,0 +1,75 @@
+"""The rules of a case, through the services the pages and the API call: forms by status, competence, the
+consequences of removal from post and expulsion, a dropped case lifting the hold, the appeal window in working
+days when the rule says so, and the grading rule that reads the decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from chibo.core.models import Rule
+from chibo.discipline import services
+from chibo.discipline.rules import appeal_ends
+from chibo.members.models import CommitteePost, Member, Status
+from chibo.transfers.models import TransferHold
+from chibo.transfers.selectors import cell_voters_on
+from chibo.units.models import Unit
+
+pytestmark = [pytest.mark.django_db]
+DAY = date(2026, 3, 10)
+
+
+def _open(actor, member, unit, considered="warning", **extra):
+    return services.case_open(actor=actor, member=member, deciding_unit=unit, violation="Vi phạm quy định",
+                              violated_on=date(2026, 3, 1), area="ordinary", considered=considered,
+                              reference="1-TB/CB", **extra)
+
+
+def _walk(actor, case, form):
+    services.case_explain(actor=actor, case=case, explanation="Tôi nhận khuyết điểm và xin sửa chữa.", on=DAY)
+    eligible = len(cell_voters_on(case.unit, DAY))
+    services.case_vote(actor=actor, case=case, proposed=form, voted_on=DAY, yes=eligible, no=0)
+    return services.case_decide(actor=actor, case=case, form=form, decision_no="9-QĐ/ĐU", decided_on=DAY)
+
+
+@override_settings(CHIBO_TODAY=DAY)
+def test_forms_competence_and_consequences(actor_of, personas):
+    boss = actor_of("ban.tochuc")
+    france = Unit.objects.get(code="PHAP")
+    probationary = Member.objects.filter(status=Status.PROBATIONARY, unit__path__startswith=france.path).first()
+    with pytest.raises(ValidationError) as refused:
+        _open(boss, probationary, probationary.unit, considered="removal")
+    assert "chỉ có thể bị khiển trách, cảnh cáo" in str(refused.value)
+
+    # A member of France's committee is not disciplined by their own cell: France (or above) decides.
+    post = CommitteePost.objects.filter(unit=france, to_date__isnull=True).select_related("member").first()
+    leader = post.member
+    assert leader.unit != france
+    with pytest.raises(ValidationError) as refused:
+        _open(boss, leader, leader.unit)
+    assert "không có thẩm quyền quyết định" in str(refused.value) and "296-QĐ/TW" in str(refused.value)
+    case = _open(boss, leader, france)
+    _walk(boss, case, "removal")
+    assert not CommitteePost.objects.filter(member=leader, to_date__isnull=True).exists()  # cách chức
+
+    plain = Member.objects.filter(unit__path__startswith=france.path, status=Status.FULL).exclude(
+        pk=leader.pk).exclude(pk__in=CommitteePost.objects.values("member_id")).first()
+    _walk(boss, _open(boss, plain, plain.unit), "expulsion")
+    plain.refresh_from_db()
+    assert plain.status == Status.EXPELLED  # khai trừ, through the members service
+
+    other = Member.objects.filter(unit__path__startswith=france.path, status=Status.FULL).exclude(
+        pk__in=[leader.pk, plain.pk]).first()
+    dropped = _open(boss, other, other.unit)
+    services.case_drop(actor=boss, case=dropped, reason="Không đủ căn cứ")
+    assert TransferHold.objects.get(pk=dropped.hold_id).closed_on == DAY
+
+
+def test_an_appeal_window_in_working_days_follows_the_calendar(unit):
+    # One source reads the window as 30 working days: the rule's unit decides how it is counted.
+    Rule.objects.filter(key="discipline.appeal_within").update(value="30", unit="working_days")
+    ends, basis = appeal_ends(date(2026, 2, 2), unit("PHAP-DSQ"))
+    assert ends > date(2026, 3, 2) and "discipline.appeal_within" in basis  # weekends (and holidays) not counted
