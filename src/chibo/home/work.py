@@ -15,6 +15,7 @@ from chibo.admission.selectors import expected_of_applicant, my_case
 from chibo.core.access import Actor
 from chibo.core.money import format_amount
 from chibo.deadlines.selectors import deadlines_visible
+from chibo.discipline.selectors import cases_visible
 from chibo.dues.selectors import member_position
 from chibo.grading.selectors import waiting_for
 from chibo.meetings.selectors import meetings_visible
@@ -95,6 +96,16 @@ def _dues(actor: Actor, today: date) -> Section | None:
     return Section("dues", "Đảng phí", [Item(text, reverse("dues:index"), None, True)])
 
 
+def _discipline(actor: Actor) -> Section | None:
+    """The member's own case waiting for their explanation (the staff's cases are on the discipline page)."""
+    if not actor.member_id:
+        return None
+    waiting = cases_visible(actor).filter(member_id=actor.member_id, state="open").order_by("opened_on")
+    items = [Item("Viết bản tự kiểm điểm, giải trình", reverse("discipline:case", args=[c.pk]), None, False,
+                  f"hồ sơ mở ngày {c.opened_on:%d/%m/%Y}") for c in waiting]
+    return Section("discipline", "Hồ sơ kỷ luật", items) if items else None
+
+
 def _dossier(actor: Actor) -> Section | None:
     if not actor.applicant_id:
         return None
@@ -102,7 +113,7 @@ def _dossier(actor: Actor) -> Section | None:
 
 
 def my_work(actor: Actor, today: date) -> list[Section]:
-    sections = [_deadlines(actor, today), _grading(actor, today), _meetings(actor, today), _dues(actor, today),
-                _dossier(actor)]
+    sections = [_deadlines(actor, today), _discipline(actor), _grading(actor, today), _meetings(actor, today),
+                _dues(actor, today), _dossier(actor)]
     return [s for s in sections if s is not None]
 
