@@ -14,7 +14,7 @@ import io
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
-from test_first_day_journey import DESKTOP, LINK, activate, found_unit, mailed_link, members_sheet
+from test_first_day_journey import DESKTOP, activate, install_france, mailed_link
 from test_foundation_journey import PHONE, PageWatch, assert_fits_the_screen
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +26,6 @@ def test_a_discipline_case_from_an_empty_install(browser, empty_install, artifac
     from chibo.core.models import AuditEvent
     from chibo.discipline.models import Case
     from chibo.members.models import Member
-    from chibo.units.models import Unit
 
     base = empty_install.url
     today = clock.today()
@@ -35,19 +34,8 @@ def test_a_discipline_case_from_an_empty_install(browser, empty_install, artifac
         page.screenshot(path=artifacts / f"discipline-{name}.png", full_page=True)
 
     # 1. The install, France and a cell, thirty members.
-    out = io.StringIO()
-    call_command("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
-                 "--opened-on", "01/01/2000", "--name", "Lê Thị Hồng", "--email", "hong@example.vn", stdout=out)
-    officer_ctx = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    watch = PageWatch(officer_ctx)
-    officer = activate(officer_ctx, base, LINK.search(out.getvalue()).group(1))
-    root = Unit.objects.get(code="DUBNG")
-    france = found_unit(officer, base, root, "grassroots_committee", "Đảng bộ Đại sứ quán Việt Nam tại Pháp", "PHAP")
-    cell = found_unit(officer, base, france, "subordinate_cell", "Chi bộ Cơ quan Đại sứ quán", "PHAP-DSQ",
-                      city="Paris")
-    sheet = tmp_path / "chi-bo.xlsx"
-    sheet.write_bytes(members_sheet("PHAP-DSQ"))
-    call_command("import", "members", str(sheet), stdout=io.StringIO())
+    setup = install_france(browser, base, tmp_path)
+    officer, watch, france, cell = setup.officer, setup.watch, setup.france, setup.cell
     subject = Member.objects.filter(unit=cell).order_by("pk")[2]
 
     # 2. The officer appoints a member secretary of France's committee (the role follows the post); France will

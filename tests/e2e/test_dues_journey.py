@@ -20,7 +20,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
-from test_first_day_journey import DESKTOP, LINK, activate, found_unit, mailed_link, members_sheet
+from test_first_day_journey import DESKTOP, activate, install_france, mailed_link
 from test_foundation_journey import PageWatch
 
 pytestmark = pytest.mark.e2e
@@ -55,19 +55,8 @@ def test_a_first_month_of_dues_from_an_empty_install(browser, empty_install, art
         page.screenshot(path=artifacts / f"dues-{name}.png", full_page=True)
 
     # 1. The install, its officer, France and a cell, thirty members.
-    out = io.StringIO()
-    call_command("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
-                 "--opened-on", "01/01/2000", "--name", "Lê Thị Hồng", "--email", "hong@example.vn", stdout=out)
-    officer_ctx = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    watch = PageWatch(officer_ctx)
-    officer = activate(officer_ctx, base, LINK.search(out.getvalue()).group(1))
-    root = Unit.objects.get(code="DUBNG")
-    france = found_unit(officer, base, root, "grassroots_committee", "Đảng bộ Đại sứ quán Việt Nam tại Pháp", "PHAP")
-    cell = found_unit(officer, base, france, "subordinate_cell", "Chi bộ Cơ quan Đại sứ quán", "PHAP-DSQ",
-                      city="Paris")
-    sheet = tmp_path / "chi-bo.xlsx"
-    sheet.write_bytes(members_sheet("PHAP-DSQ"))
-    call_command("import", "members", str(sheet), stdout=io.StringIO())
+    setup = install_france(browser, base, tmp_path)
+    officer, watch, root, france, cell = setup.officer, setup.watch, setup.root, setup.france, setup.cell
     members = list(Member.objects.filter(unit=cell).order_by("full_name", "pk"))
     assert len(members) == 30
 
@@ -222,5 +211,5 @@ def test_a_first_month_of_dues_from_an_empty_install(browser, empty_install, art
 
     for w in (watch, keeper_watch):
         assert not w.violations and not w.errors, (w.violations, w.errors)
-    for ctx in (officer_ctx, keeper_ctx):
+    for ctx in (officer.context, keeper_ctx):
         ctx.close()

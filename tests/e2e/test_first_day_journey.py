@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -81,6 +83,39 @@ def found_unit(page, base: str, parent, kind: str, name: str, code: str, city: s
     page.get_by_role("button", name="Lưu").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(name)
     return Unit.objects.get(code=code)
+
+
+@dataclass
+class Install:
+    """An empty install brought to its first working state through the command line and the pages."""
+
+    officer: Any          # the first officer's page (desktop), signed in with TOTP
+    watch: PageWatch      # console, CSP and failed requests of the officer's pages
+    root: Any
+    france: Any
+    cell: Any
+
+
+def install_france(browser, base: str, tmp_path, sheet: bytes | None = None) -> Install:
+    """``chibo setup`` creates the top unit and its officer, who activates and founds France's party organization
+    and its embassy cell on the pages; the cell's members come in with ``chibo import`` (the first-day sheet of
+    thirty unless ``sheet`` is given)."""
+    from chibo.units.models import Unit
+
+    out = io.StringIO()
+    call_command("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
+                 "--opened-on", "01/01/2000", "--name", "Lê Thị Hồng", "--email", "hong@example.vn", stdout=out)
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    watch = PageWatch(context)
+    officer = activate(context, base, LINK.search(out.getvalue()).group(1))
+    root = Unit.objects.get(code="DUBNG")
+    france = found_unit(officer, base, root, "grassroots_committee", "Đảng bộ Đại sứ quán Việt Nam tại Pháp", "PHAP")
+    cell = found_unit(officer, base, france, "subordinate_cell", "Chi bộ Cơ quan Đại sứ quán", "PHAP-DSQ",
+                      city="Paris")
+    path = tmp_path / "chi-bo.xlsx"
+    path.write_bytes(sheet or members_sheet("PHAP-DSQ"))
+    call_command("import", "members", str(path), stdout=io.StringIO())
+    return Install(officer, watch, root, france, cell)
 
 
 def members_sheet(cell_code: str) -> bytes:

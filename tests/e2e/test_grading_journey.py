@@ -19,7 +19,7 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-from test_first_day_journey import DESKTOP, LINK, activate, found_unit, mailed_link, members_sheet
+from test_first_day_journey import activate, install_france, mailed_link, members_sheet
 from test_foundation_journey import PHONE, PageWatch, assert_fits_the_screen
 
 pytestmark = pytest.mark.e2e
@@ -51,19 +51,8 @@ def test_a_yearly_review_from_an_empty_install(browser, empty_install, artifacts
         page.screenshot(path=artifacts / f"grading-{name}.png", full_page=True)
 
     # 1. The install, its officer, France and a cell, thirty members (one of them a student).
-    out = io.StringIO()
-    call_command("setup", "--no-input", "--unit-name", "Đảng ủy Bộ Ngoại giao", "--unit-code", "DUBNG",
-                 "--opened-on", "01/01/2000", "--name", "Lê Thị Hồng", "--email", "hong@example.vn", stdout=out)
-    officer_ctx = browser.new_context(viewport=DESKTOP, locale="vi-VN")
-    watch = PageWatch(officer_ctx)
-    officer = activate(officer_ctx, base, LINK.search(out.getvalue()).group(1))
-    root = Unit.objects.get(code="DUBNG")
-    france = found_unit(officer, base, root, "grassroots_committee", "Đảng bộ Đại sứ quán Việt Nam tại Pháp", "PHAP")
-    cell = found_unit(officer, base, france, "subordinate_cell", "Chi bộ Cơ quan Đại sứ quán", "PHAP-DSQ",
-                      city="Paris")
-    sheet = tmp_path / "chi-bo.xlsx"
-    sheet.write_bytes(_student_sheet("PHAP-DSQ"))
-    call_command("import", "members", str(sheet), stdout=io.StringIO())
+    setup = install_france(browser, base, tmp_path, _student_sheet("PHAP-DSQ"))
+    officer, watch, france, cell = setup.officer, setup.watch, setup.france, setup.cell
     members = list(Member.objects.filter(unit=cell).order_by("pk"))
     assert len(members) == 30
     student = Member.objects.get(unit=cell, category="self_student")
