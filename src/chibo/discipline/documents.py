@@ -1,8 +1,15 @@
-"""The discipline decision as an official paper (PDF and DOCX through ``chibo.core.documents``)."""
+"""The discipline decision as an official paper (PDF and DOCX through ``chibo.core.documents``), and the register
+of the year's decisions as XLSX."""
 
 from __future__ import annotations
 
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
 from chibo.core.documents import Field, OfficialDocument, Paragraph
+from chibo.core.sheets import safe_row
 from chibo.discipline.models import Case
 from chibo.members.enums import PostRole
 from chibo.members.selectors import post_holder_on
@@ -31,3 +38,29 @@ def decision_document(case: Case) -> OfficialDocument:
                           "chờ giải quyết, quyết định vẫn có hiệu lực.", italic=True, indent=False)],
         signer_on_behalf=on_behalf(unit), signer_title="BÍ THƯ", signer_name=post.member.full_name if post else "",
         recipients=["Đảng viên có tên trên", "Chi bộ nơi đảng viên sinh hoạt", "Lưu hồ sơ"])
+
+
+REGISTER_HEADERS = ["STT", "Đảng viên", "Chi bộ", "Cấp quyết định", "Số quyết định", "Ngày quyết định",
+                    "Hình thức", "Ngày hiệu lực", "Khiếu nại"]
+
+
+def register_xlsx(year: int, cases: list[Case]) -> bytes:
+    """The register of the year's discipline decisions among the cases the reader needs to know: one row per
+    decision, the form in force (after an appeal's outcome) and whether it was appealed."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = f"Kỷ luật {year}"
+    ws.append(safe_row([f"SỔ ĐĂNG KÝ QUYẾT ĐỊNH KỶ LUẬT NĂM {year}"]))
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(safe_row(REGISTER_HEADERS))
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+    for n, c in enumerate(cases, 1):
+        appeal = getattr(c, "appeal", None)
+        appealed = (appeal.get_outcome_display() or "Đang giải quyết") if appeal is not None else ""
+        ws.append(safe_row([n, c.member.full_name, c.unit.name, c.deciding_unit.name, c.decision_no, c.decided_on,
+                            c.get_form_display(), c.effective_on, appealed]))
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

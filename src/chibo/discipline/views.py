@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chibo.core import clock
 from chibo.core.access import actor_for
-from chibo.core.documents import document_response
+from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
 from chibo.discipline import documents, selectors, services
@@ -22,6 +22,8 @@ from chibo.discipline.enums import Form
 from chibo.discipline.forms import CaseOpenForm
 from chibo.discipline.lifecycle import CASE
 from chibo.members.selectors import member_get
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -37,7 +39,23 @@ def index(request):
     return render(request, "discipline/index.html", {
         "cases": selectors.cases_visible(actor).select_related("member", "deciding_unit")[:200],
         "year": year, "by_form": [(f, label, counts.get(f, 0)) for f, label in Form.choices],
-        "can_open": actor.can("discipline.open")})
+        "can_open": actor.can("discipline.open"),
+        "can_register": actor.can("discipline.decide") or actor.can("discipline.inspect")})
+
+
+@login_required
+@require_GET
+def register_xlsx(request):
+    """The register of the year's decisions (``?year=``), among the cases the user needs to know."""
+    actor = actor_for(request)
+    if not (actor.can("discipline.decide") or actor.can("discipline.inspect")):
+        raise Http404
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    cases = list(selectors.register(actor, year).select_related("unit", "appeal"))
+    return download(actor=actor, content=documents.register_xlsx(year, cases), filename=f"so-ky-luat-{year}.xlsx",
+                    content_type=XLSX, action="discipline.register_downloaded", data={"year": year,
+                                                                                      "rows": len(cases)})
 
 
 @login_required

@@ -622,6 +622,7 @@ MATRIX: dict[str, object] = {
     "api_dues_remittance_actions": {"remit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     # discipline: need to know (see DISCIPLINE_CASE); opening a case from the member's page
     "discipline:index":   {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
+    "discipline:register": {None: E(200, 200, 200, 200, 404, 404, LOGIN)},  # only the decisions each may know
     "discipline:new": {
         "?member={member_fr_dsq}": E(200, 200, 200, 404, 404, 404, LOGIN),
         "?member={member_de}":     E(200, 200, 404, 200, 404, 404, LOGIN),

@@ -7,9 +7,11 @@ level above."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import BytesIO
 
 import pytest
 from django.test import override_settings
+from openpyxl import load_workbook
 
 from chibo.core.models import AuditEvent
 from chibo.discipline.models import Case
@@ -89,6 +91,12 @@ def test_a_case_from_opening_to_the_outcome_of_its_appeal(personas, client_of):
         assert disciplined_in([subject.pk], date(2026, 1, 1), date(2026, 12, 31)) == {subject.pk}
         paper = member.get(f"/discipline/cases/{case_id}/decision/?format=pdf")
         assert paper.status_code == 200 and paper["Content-Type"] == "application/pdf"
+        # The register of the year lists the decision for France's committee, and nothing for the upper one.
+        rows = list(load_workbook(BytesIO(secretary.get("/discipline/register.xlsx?year=2026").content)).active
+                    .iter_rows(min_row=3, values_only=True))
+        assert [(r[1], r[4], r[6]) for r in rows] == [(subject.full_name, "12-QĐ/ĐU", "Cảnh cáo")]
+        upper = load_workbook(BytesIO(client_of("ban.tochuc").get("/discipline/register.xlsx?year=2026").content))
+        assert upper.active.max_row == 2
 
     # An appeal two months later is late; the member may not excuse it themself, the secretary may.
     with override_settings(CHIBO_TODAY=DAY + timedelta(days=45)):
