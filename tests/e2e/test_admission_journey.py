@@ -60,11 +60,11 @@ def flat(text: str) -> str:
 
 def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser, demo_org, totp_now, artifacts):
     from chibo.admission.models import AdmissionCase, Stage
-    from chibo.admission.services import committee_members_on, full_members_on
     from chibo.core.calendar import calendar_for
     from chibo.core.documents import pdf_text
     from chibo.deadlines.models import Deadline, State
     from chibo.members.models import Member, Status
+    from chibo.members.selectors import committee_members_on, full_members_on
 
     base = demo_org.url
     case = AdmissionCase.objects.select_related("unit", "applicant").get(applicant__full_name="Trần Thị Minh Thư")
