@@ -98,6 +98,33 @@ def computed_grade(review: Review) -> Outcome | None:
     return grade_for(score, c, bands_on(review.period.opened_on))
 
 
+@dataclass(frozen=True)
+class MembersInput:
+    """What an organization's members' results bring to its own grade."""
+
+    reviewed: int
+    decided: int
+    excellent: int
+    disciplined: int
+
+    @property
+    def excellent_percent(self) -> str:
+        return f"{100 * self.excellent / self.decided:.1f}".replace(".", ",") if self.decided else "—"
+
+
+def members_input(unit_review: UnitReview) -> MembersInput:
+    """The results of the members below an organization in the period (one query)."""
+    rows = (Review.objects.filter(subtree_q([unit_review.unit.path], "unit__path"), period_id=unit_review.period_id)
+            .order_by().values_list("state", "grade", "disciplined"))
+    reviewed = decided = excellent = disciplined = 0
+    for state, grade, was_disciplined in rows:
+        reviewed += 1
+        decided += state == ReviewState.DECIDED
+        excellent += grade == Grade.EXCELLENT
+        disciplined += bool(was_disciplined)
+    return MembersInput(reviewed, decided, excellent, disciplined)
+
+
 def period_reviews(actor: Actor, period: Period, *, unit: Unit | None = None, state: str = "") -> QuerySet[Review]:
     qs = reviews_visible(actor).filter(period=period).select_related("member", "unit")
     if unit is not None:

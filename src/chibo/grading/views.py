@@ -204,7 +204,7 @@ def review_paper(request, pk):
 def _unit_review_context(actor, unit_review, bound=None):
     return {"ur": unit_review, "steps": action_forms(actor, UNIT_REVIEW, unit_review, bound),
             "criteria": criteria_for("ORG", unit_review.period.opened_on),
-            "disciplined": services.members_disciplined(unit_review),
+            "members": selectors.members_input(unit_review),
             "decisions": selectors.decisions_of(unit_review),
             "action_url": reverse("grading:unit_review_act", kwargs={"pk": unit_review.pk})}
 

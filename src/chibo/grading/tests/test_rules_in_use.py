@@ -48,7 +48,7 @@ def cell_period(actor_of):
     return boss, cell, period
 
 
-def test_an_organization_is_graded_from_its_members_results(cell_period):
+def test_an_organization_is_graded_from_its_members_results(cell_period, client_of):
     boss, cell, period = cell_period
     unit_review = UnitReview.objects.get(period=period, unit=cell)
     points = {c.code: c.max_points for c in criteria_for("ORG", period.opened_on)}
@@ -69,6 +69,10 @@ def test_an_organization_is_graded_from_its_members_results(cell_period):
     done = services.unit_review_decide(actor=boss, unit_review=UnitReview.objects.get(pk=unit_review.pk),
                                        **{**decide, "grade": "good"})
     assert done.grade == "good" and done.members_disciplined == 1
+    page = " ".join(client_of("ban.tochuc").get(f"/grading/units/{done.pk}/").content.decode().split())
+    n = len(reviews)
+    assert (f"{n} đảng viên kiểm điểm, {n} đã có quyết định; hoàn thành xuất sắc {n - 1} "
+            f"({100 * (n - 1) / n:.1f}%); bị kỷ luật trong kỳ 1").replace(".", ",") in page
     with pytest.raises(ValidationError) as late:  # 30% of tasks late: not even "completed" for an organization
         services.unit_review_correct(actor=boss, unit_review=done, **{**decide, "score": 60, "all_on_time": False,
                                                                      "late_percent": 30, "grade": "completed",
