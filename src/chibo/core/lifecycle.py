@@ -59,6 +59,8 @@ class Transition:
     unit: Callable[[Any], Any] | None = None  # the unit the permission is checked on (default: obj.unit)
     allow: Callable[[Actor, Any], bool] | None = None  # who else may take it (e.g. the member themself)
     allow_label: StrOrPromise = ""                     # how the help page names those (e.g. "the member")
+    # who may not take it whatever their role (a conflict of interest: the member on their own discipline case)
+    deny: Callable[[Actor, Any], bool] | None = None
     when: Callable[[Any], bool] | None = None  # a further condition on the object
     when_label: StrOrPromise = ""                      # why it is not offered when ``when`` is false
     form: type[forms.Form] | None = None      # the input it needs
@@ -145,6 +147,8 @@ class Lifecycle:
         return unit if unit is not None else getattr(obj, "unit", None)
 
     def permitted(self, actor: Actor, obj, t: Transition) -> bool:
+        if t.deny is not None and t.deny(actor, obj):
+            return False
         if t.allow is not None and t.allow(actor, obj):
             return True
         if t.perm:

@@ -57,7 +57,7 @@ class CaseList(generics.ListAPIView):
 
     def get_queryset(self):
         return (selectors.cases_visible(actor_for(self.request))
-                .select_related("member", "deciding_unit").order_by("-pk"))
+                .select_related("member", "unit", "deciding_unit", "appeal__instance").order_by("-pk"))
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "actor": actor_for(self.request)}

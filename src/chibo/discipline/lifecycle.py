@@ -17,6 +17,11 @@ def _self(actor, case) -> bool:
     return actor.member_id is not None and actor.member_id == case.member_id
 
 
+def _own_case(actor, case) -> bool:
+    """A member never takes the committee's steps on their own case, whatever role they hold."""
+    return _self(actor, case)
+
+
 def _instance(case):
     appeal = getattr(case, "appeal", None)
     return appeal.instance if appeal is not None else None
@@ -32,21 +37,24 @@ CASE = Lifecycle(
     help=_("Tự kiểm điểm → chi bộ biểu quyết → cấp có thẩm quyền quyết định → khiếu nại (nếu có) → giải quyết."),
     transitions=(
         Transition("assign", _("Phân công cán bộ theo dõi"), sources=(*OPEN_STATES, CaseState.APPEALED),
-                   perm="discipline.open", unit=lambda c: c.deciding_unit, form=AssignForm, secondary=True,
+                   deny=_own_case, perm="discipline.open", unit=lambda c: c.deciding_unit, form=AssignForm,
+                   secondary=True,
                    done=_("Đã phân công; người được phân công xem được hồ sơ.")),
         Transition("explain", _("Bản tự kiểm điểm của đảng viên"), sources=(CaseState.OPEN,),
                    target=CaseState.EXPLAINED, perm="discipline.open", allow=_self, allow_label=_("chính đảng viên"),
                    form=ExplainForm, done=_("Đã ghi bản tự kiểm điểm.")),
         Transition("vote", _("Chi bộ biểu quyết đề nghị hình thức kỷ luật"), sources=(CaseState.EXPLAINED,),
-                   targets=(CaseState.VOTED, CaseState.EXPLAINED), perm="discipline.open", form=VoteForm,
+                   targets=(CaseState.VOTED, CaseState.EXPLAINED), deny=_own_case, perm="discipline.open",
+                   form=VoteForm,
                    done=_("Đã ghi kết quả biểu quyết."),
                    help=_("Mẫu số: đảng viên chính thức của chi bộ ngày biểu quyết (discipline.vote_ratio).")),
         Transition("decide", _("Quyết định kỷ luật"), sources=(CaseState.VOTED,), target=CaseState.DECIDED,
-                   perm="discipline.decide", unit=lambda c: c.deciding_unit, form=DecideForm,
+                   deny=_own_case, perm="discipline.decide", unit=lambda c: c.deciding_unit, form=DecideForm,
                    done=_("Đã quyết định kỷ luật; quyết định có hiệu lực ngay cả khi có khiếu nại."),
                    help=_("Cách chức: thôi các chức vụ trong cấp ủy; khai trừ: ra khỏi danh sách đảng viên.")),
         Transition("drop", _("Không kỷ luật, đóng hồ sơ"), sources=OPEN_STATES, target=CaseState.DROPPED,
-                   perm="discipline.decide", unit=lambda c: c.deciding_unit, form=DropForm, secondary=True,
+                   deny=_own_case, perm="discipline.decide", unit=lambda c: c.deciding_unit, form=DropForm,
+                   secondary=True,
                    done=_("Đã đóng hồ sơ, không kỷ luật.")),
         Transition("appeal", _("Khiếu nại quyết định kỷ luật"), sources=(CaseState.DECIDED,),
                    target=CaseState.APPEALED, perm="discipline.open", allow=_self, allow_label=_("chính đảng viên"),
@@ -54,7 +62,8 @@ CASE = Lifecycle(
                    help=_("Trong thời hạn discipline.appeal_within kể từ ngày nhận quyết định; quyết định vẫn có "
                           "hiệu lực trong khi chờ giải quyết.")),
         Transition("appeal_decide", _("Giải quyết khiếu nại"), sources=(CaseState.APPEALED,),
-                   target=CaseState.CLOSED, perm="discipline.decide", unit=_instance, form=AppealDecideForm,
+                   target=CaseState.CLOSED, deny=_own_case, perm="discipline.decide", unit=_instance,
+                   form=AppealDecideForm,
                    closes=("discipline.appeal",), done=_("Đã ghi kết quả giải quyết khiếu nại.")),
     ),
 )

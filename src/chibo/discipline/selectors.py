@@ -43,7 +43,8 @@ def cases_visible(actor: Actor) -> QuerySet[Case]:
 
 def case_get(actor: Actor, pk: int | str) -> Case:
     """The case if the actor needs to know it (its read audited); 404 otherwise (the attempt audited)."""
-    case = (cases_visible(actor).select_related("member", "unit", "deciding_unit", "deciding_unit__parent", "hold")
+    case = (cases_visible(actor).select_related("member", "unit", "deciding_unit", "deciding_unit__parent", "hold",
+                                                "appeal__instance")
             .filter(pk=pk).first() if str(pk).isdigit() else None)
     if case is None:
         audit(actor=actor, action="discipline.case_denied", data={"case": str(pk)[:20]})
@@ -53,9 +54,8 @@ def case_get(actor: Actor, pk: int | str) -> Case:
 
 
 def is_subject_only(actor: Actor, case: Case) -> bool:
-    """The member concerned, seeing their own case without a role on it: decisions, conclusions and their own
-    explanation only."""
-    return actor.member_id == case.member_id and not Case.objects.filter(staff_q(actor), pk=case.pk).exists()
+    """The member concerned, seeing their own case: decisions, conclusions and their own explanation only."""
+    return actor.member_id == case.member_id  # whatever role they hold: no one is staff on their own case
 
 
 def disciplined_in(member_ids: Iterable[int], first: date, last: date) -> set[int]:

@@ -23,13 +23,14 @@ from chibo.discipline import timeline_events as ev
 from chibo.discipline.enums import OPEN_STATES, Area, CaseState, Form, Outcome
 from chibo.discipline.lifecycle import CASE
 from chibo.discipline.models import Appeal, Case
-from chibo.discipline.rules import appeal_ends, form_problem, limitation_problem
+from chibo.discipline.rules import LIMITATION_RULE, appeal_ends, form_problem, limitation_problem
 from chibo.members import timeline
 from chibo.members.enums import Status
 from chibo.members.selectors import unit_committee
-from chibo.members.services import member_change_status, member_posts_end
+from chibo.members.services import member_change_status, member_lock, member_posts_end
 from chibo.transfers.selectors import cell_voters_on
 from chibo.transfers.services import hold_end_for_case, hold_for_case
+from chibo.units.enums import UnitKind
 from chibo.units.selectors import unit_ancestors
 
 if TYPE_CHECKING:
@@ -52,9 +53,16 @@ def _check_day(errors: dict, name: str, value: date | None, *, not_before: date 
         errors[name] = f"Ngày không thể trước {label} ({not_before:%d/%m/%Y})."
 
 
+def cell_of(member: Member) -> Unit:
+    """The member's cell (the cell above a party group): where the case is voted on."""
+    unit = member.unit
+    return unit.parent if unit.kind == UnitKind.PARTY_GROUP and unit.parent is not None else unit
+
+
 def competent_units(member: Member) -> list[Unit]:
-    """The member's unit and the committees above it, nearest first: where a case may be decided."""
-    return [member.unit, *reversed(list(unit_ancestors(member.unit)))]
+    """The member's cell and the committees above it, nearest first: where a case may be decided."""
+    cell = cell_of(member)
+    return [cell, *reversed(list(unit_ancestors(cell)))]
 
 
 def competence_problem(member: Member, deciding: Unit) -> str:
@@ -72,6 +80,7 @@ def competence_problem(member: Member, deciding: Unit) -> str:
 def case_open(*, actor: Actor, member: Member, deciding_unit: Unit, violation: str, violated_on: date | None,
               area: str, considered: str, reference: str) -> Case:
     require(actor, "discipline.open", member.unit)
+    member = member_lock(member)  # two openers at once: one case, one hold
     today = clock.today()
     errors: dict[str, str] = {}
     violation = clean_lines(violation, limit=10000)
@@ -97,10 +106,11 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit, violation: s
         errors["violated_on"] = "Đã có hồ sơ đang xem xét cho cùng vi phạm này của đảng viên."
     _raise(errors)
     assert violated_on is not None
-    hold = hold_for_case(actor=actor, member=member, reference=reference, opened_on=today)
-    case = Case.objects.create(member=member, unit=member.unit, deciding_unit=deciding_unit, violation=violation,
+    case = Case.objects.create(member=member, unit=cell_of(member), deciding_unit=deciding_unit, violation=violation,
                                violated_on=violated_on, area=area, considered=considered, reference=reference,
-                               opened_on=today, opened_by=actor.label, state_since=today, hold=hold)
+                               opened_on=today, opened_by=actor.label, state_since=today)
+    case.hold = hold_for_case(actor=actor, member=member, owner=f"discipline:{case.pk}", opened_on=today)
+    case.save(update_fields=["hold"])
     if actor.user is not None:
         case.officers.add(actor.user)
     audit(actor=actor, action="discipline.opened", obj=case, unit=case.deciding_unit,
@@ -135,6 +145,8 @@ def case_assign(*, actor: Actor, case: Case, username: str) -> Case:
     user = get_user_model().objects.filter(username=clean(username)).first()
     if user is None:
         raise ValidationError({"username": "Không có tài khoản này."})
+    if getattr(user, "member_id", None) == case.member_id:
+        raise ValidationError({"username": "Không phân công chính đảng viên có hồ sơ."})
     case.officers.add(user)
     _move(actor, case, None, "assigned", {"user": user.pk})
     return case
@@ -208,6 +220,9 @@ def case_decide(*, actor: Actor, case: Case, form: str, decision_no: str, decide
         errors["effective_on"] = "Ngày hiệu lực không thể trước ngày quyết định."
     if received_on is not None:
         _check_day(errors, "received_on", received_on, not_before=decided_on, label="ngày quyết định")
+    if not errors and form in LIMITATION_RULE and (
+            problem := limitation_problem(case.violated_on, case.area, form, decided_on or clock.today())):
+        errors["form"] = problem  # the clock runs until the decision, for the form decided
     _raise(errors)
     assert decided_on is not None
     effective = effective_on or decided_on
@@ -247,14 +262,19 @@ def case_appeal(*, actor: Actor, case: Case, text: str, filed_on: date | None, r
     text = clean_lines(text)
     if len(text) < 20:
         errors["text"] = "Nội dung khiếu nại quá ngắn."
-    received = received_on or case.received_on or case.decided_on
+    own = actor.member_id == case.member_id
+    if received_on is not None and (own or case.received_on is not None):
+        errors["received_on"] = "Ngày nhận quyết định do cán bộ ghi một lần, không sửa được."
+    received = case.received_on or received_on or case.decided_on
     assert received is not None and case.decided_on is not None
     if received < case.decided_on or received > clock.today():
         errors["received_on"] = f"Ngày nhận quyết định từ {case.decided_on:%d/%m/%Y} đến hôm nay."
     _check_day(errors, "filed_on", filed_on, not_before=received, label="ngày nhận quyết định")
     late_reason = clean(late_reason)[:500]
-    if late_reason and actor.member_id == case.member_id and not actor.can("discipline.open", case.unit):
+    if late_reason and own:
         errors["late_reason"] = "Chỉ cán bộ tiếp nhận đơn ghi lý do chấp nhận đơn quá hạn."
+    if case.deciding_unit.parent is None:
+        errors["text"] = "Quyết định của cấp cao nhất trong hệ thống: khiếu nại gửi lên cấp trên ngoài hệ thống."
     if not errors and filed_on is not None:
         ends, basis = appeal_ends(received, case.member.unit)
         if filed_on > ends and not late_reason:
@@ -262,7 +282,8 @@ def case_appeal(*, actor: Actor, case: Case, text: str, filed_on: date | None, r
                                   f"{ends:%d/%m/%Y} ({basis}).")
     _raise(errors)
     assert filed_on is not None
-    instance = case.deciding_unit.parent or case.deciding_unit
+    instance = case.deciding_unit.parent
+    assert instance is not None
     Appeal.objects.create(case=case, instance=instance, filed_on=filed_on, late_reason=late_reason, text=text)
     case.received_on = received
     _move(actor, case, CaseState.APPEALED, "appealed", {"late": bool(late_reason)})

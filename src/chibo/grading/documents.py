@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
 from chibo.core.sheets import safe_row
 from chibo.grading.enums import GRADE_ORDER, Form, Grade
+from chibo.grading.lifecycle import deciding
 from chibo.grading.models import Review
 from chibo.grading.rules import criteria_for
 from chibo.members.enums import PostRole
@@ -77,15 +78,15 @@ def review_document(review: Review) -> OfficialDocument:
                    Field("Quyết định", f"số {review.decision_no} ngày {_d(review.decided_on)}")]
     if not review.appraised_on and not review.decided_on:
         blocks.append(Paragraph(DOTS))
-    deciding = review.unit.parent if review.unit.parent is not None else review.unit
-    post = post_holder_on([deciding], PostRole.SECRETARY)
+    deciding_unit = deciding(review)
+    post = post_holder_on([deciding_unit], PostRole.SECRETARY)
     form_code = f"Mẫu {review.form}" if review.form != Form.ORG else ""
     return OfficialDocument(
         title="BẢN KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", subtitle=period.title, form_code=form_code,
         issuer=review.unit.name.upper(), upper_issuer=upper_issuer(review.unit), place=review.unit.city,
         issued_on=review.submitted_at.date() if review.submitted_at else None, blocks=blocks,
         signer_title="NGƯỜI TỰ KIỂM ĐIỂM", signer_name=member.full_name,
-        second_signer_title=f"{on_behalf(deciding)} · BÍ THƯ" if review.decided_on else "",
+        second_signer_title=f"{on_behalf(deciding_unit)} · BÍ THƯ" if review.decided_on else "",
         second_signer_name=post.member.full_name if post and review.decided_on else "")
 
 

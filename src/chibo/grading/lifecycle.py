@@ -34,6 +34,7 @@ from chibo.grading.forms import (
 )
 from chibo.grading.rules import criteria_for
 from chibo.meetings.selectors import meetings_for_votes
+from chibo.units.enums import UnitKind
 
 if TYPE_CHECKING:
     from chibo.grading.models import Review
@@ -43,9 +44,12 @@ LOCKED = _("Kỳ kiểm điểm đã khóa; chỉ còn điều chỉnh bằng qu
 
 
 def deciding(review: Review) -> Unit:
-    """The committee that appraises and decides a member's grade: the one above a subordinate cell, else the
-    cell's own."""
-    return review.unit.parent if review.unit.parent is not None else review.unit
+    """The committee that appraises and decides a member's grade: the grass-roots committee above a subordinate
+    (or temporary) cell; a grass-roots cell's own committee otherwise."""
+    unit = review.unit
+    if unit.kind in (UnitKind.SUBORDINATE_CELL, UnitKind.DELEGATION_CELL) and unit.parent is not None:
+        return unit.parent
+    return unit
 
 
 def _open(obj) -> bool:

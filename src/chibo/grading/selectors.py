@@ -126,7 +126,7 @@ def members_input(unit_review: UnitReview) -> MembersInput:
 
 
 def period_reviews(actor: Actor, period: Period, *, unit: Unit | None = None, state: str = "") -> QuerySet[Review]:
-    qs = reviews_visible(actor).filter(period=period).select_related("member", "unit")
+    qs = reviews_visible(actor).filter(period=period).select_related("member", "unit", "unit__parent", "period")
     if unit is not None:
         qs = qs.filter(subtree_q([unit.path], "unit__path"))
     if state:
@@ -135,7 +135,8 @@ def period_reviews(actor: Actor, period: Period, *, unit: Unit | None = None, st
 
 
 def period_unit_reviews(actor: Actor, period: Period) -> QuerySet[UnitReview]:
-    return unit_reviews_visible(actor).filter(period=period).select_related("unit").order_by("unit__path")
+    return (unit_reviews_visible(actor).filter(period=period).select_related("unit", "unit__parent", "period")
+            .prefetch_related("decisions").order_by("unit__path"))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -261,12 +262,17 @@ def waiting_for(actor: Actor) -> list[Waiting]:
         for period_id in (Review.objects.filter(member_id=actor.member_id, state=ReviewState.PENDING,
                                                 period__state="open").values_list("period_id", flat=True)):
             out.append(Waiting(Period.objects.get(pk=period_id), "self", 1))
+    below = ("subordinate_cell", "delegation_cell")  # decided by the committee above them (grading.lifecycle)
     for perm, states, step in (("grading.cell", [ReviewState.SUBMITTED], "cell_vote"),
                                ("grading.decide", [ReviewState.CELL_VOTED, ReviewState.APPRAISED], "decide")):
         roots = actor.paths_for(perm)
         if not roots:
             continue
-        rows = (Review.objects.filter(subtree_q(roots, "unit__path"), state__in=states, period__state="open")
+        scope = subtree_q(roots, "unit__path")
+        if step == "decide":  # only the reviews whose deciding committee lies in the actor's scope
+            scope = ((subtree_q(roots, "unit__parent__path") & Q(unit__kind__in=below))
+                     | (scope & ~Q(unit__kind__in=below)))
+        rows = (Review.objects.filter(scope, state__in=states, period__state="open")
                 .order_by().values_list("period_id").annotate(n=Count("pk")))
         periods = Period.objects.in_bulk([pk for pk, _n in rows])
         out += [Waiting(periods[pk], step, n) for pk, n in rows]

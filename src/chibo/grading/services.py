@@ -24,7 +24,7 @@ from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, clean_lines
 from chibo.discipline.selectors import disciplined_in
 from chibo.grading import timeline_events as ev
-from chibo.grading.compute import Conditions, contradiction
+from chibo.grading.compute import Conditions, contradiction, grade_for
 from chibo.grading.enums import MEMBER_FORMS, Form, Grade, PeriodKind, PeriodState, ReviewState, UnitReviewState
 from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW, deciding
 from chibo.grading.models import Decision, Period, Review, UnitReview
@@ -121,15 +121,15 @@ def period_open(*, actor: Actor, unit: Unit, kind: str, year: int, quarter: int 
         errors["decide_due"] = "Hạn quyết định không thể trước hạn chi bộ biểu quyết."
     title = clean(title or "")[:200] or _title(kind, year, quarter, unit)
     _raise(errors)
-    try:
-        with transaction.atomic():
-            period = Period.objects.create(unit=unit, kind=kind, year=year, quarter=quarter or 0, title=title,
-                                           starts_on=starts_on, ends_on=ends_on, self_due=self_due,
-                                           cell_due=cell_due, decide_due=decide_due, opened_on=today,
-                                           opened_by=actor.label)
-    except IntegrityError as exc:
-        raise ValidationError({"year": "Tổ chức này đã mở kỳ kiểm điểm này rồi."}) from exc
-    with transaction.atomic():
+    with transaction.atomic():  # the period and all its reviews, or nothing
+        try:
+            with transaction.atomic():
+                period = Period.objects.create(unit=unit, kind=kind, year=year, quarter=quarter or 0, title=title,
+                                               starts_on=starts_on, ends_on=ends_on, self_due=self_due,
+                                               cell_due=cell_due, decide_due=decide_due, opened_on=today,
+                                               opened_by=actor.label)
+        except IntegrityError as exc:
+            raise ValidationError({"year": "Tổ chức này đã mở kỳ kiểm điểm này rồi."}) from exc
         leaders = set(member_ids_holding_posts().values_list("member_id", flat=True))
         members = list(members_on_rolls(unit).filter(status__in=REVIEWED_STATUSES).select_related("unit__parent"))
         Review.objects.bulk_create([Review(period=period, member=m, unit=_cell_of(m.unit), form=form_for(m, leaders),
@@ -428,13 +428,23 @@ def _check_cap(errors: dict, review: Review, grade: str) -> None:
                            f"tối đa {float(cap * 100):g}% (grading.excellent_cap).")
 
 
+def _capped(review: Review, score: int, conditions: Conditions) -> bool:
+    """Whether the score and conditions give "excellent" but the cap (when switched on) has no room left: then the
+    committee grades "good" (the cap is the reason), instead of being stuck."""
+    if grade_for(score, conditions, bands_on(review.period.opened_on)).grade != Grade.EXCELLENT:
+        return False
+    errors: dict[str, str] = {}
+    _check_cap(errors, review, Grade.EXCELLENT)
+    return bool(errors)
+
+
 def _decide(actor: Actor, review: Review, *, grade: str, score: int | None, conditions: Conditions, decision_no: str,
             decided_on: date | None, reason: str = "") -> Review:
     errors: dict[str, str] = {}
     decision_no = _check_decision(errors, decision_no, decided_on, review.period)
     if score is None:
         errors["grade"] = "Chưa có tổng điểm."
-    else:
+    elif not (grade == Grade.GOOD and _capped(review, score, conditions)):
         _check_grade(errors, "grade", grade, score, conditions, review.period.opened_on)
     if not errors:
         _check_cap(errors, review, grade)
@@ -456,6 +466,7 @@ def _decide(actor: Actor, review: Review, *, grade: str, score: int | None, cond
 @transaction.atomic
 def review_decide(*, actor: Actor, review: Review, grade: str, decision_no: str, decided_on: date | None) -> Review:
     review = _step(actor, review, "decide")
+    review.disciplined = review.disciplined or disciplined_by_decision(review)  # one decided since the appraisal
     return _decide(actor, review, grade=grade, score=review.final_score,
                    conditions=_conditions(review.all_on_time, review.exceeded_percent, review.disciplined),
                    decision_no=decision_no, decided_on=decided_on)

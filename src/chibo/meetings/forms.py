@@ -113,6 +113,7 @@ class AttendanceSheetForm(forms.Form):
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
         self.members = list(members_of_unit(meeting.unit))
+        self.recorded = set(meeting.attendance.values_list("member_id", flat=True))
         for m in self.members:
             self.fields[f"presence_{m.pk}"] = forms.ChoiceField(label=m.full_name, choices=PRESENCE_CHOICES,
                                                                 required=False)
@@ -125,9 +126,12 @@ class AttendanceSheetForm(forms.Form):
         if any(key.startswith("presence_") and key not in known and self.data.get(key) for key in self.data):
             raise forms.ValidationError("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp.")
         fill = Presence.IN_PERSON if data.get("all_present") else ""
-        rows = [{"member": m, "presence": data.get(f"presence_{m.pk}") or fill,
-                 "reason": data.get(f"reason_{m.pk}", ""), "reason_approved": bool(data.get(f"approved_{m.pk}"))}
-                for m in self.members if data.get(f"presence_{m.pk}") or fill]
+
+        def presence(m) -> str:  # a row already recorded (a self check-in) is not overwritten by the fill
+            return data.get(f"presence_{m.pk}") or ("" if m.pk in self.recorded else fill)
+
+        rows = [{"member": m, "presence": presence(m), "reason": data.get(f"reason_{m.pk}", ""),
+                 "reason_approved": bool(data.get(f"approved_{m.pk}"))} for m in self.members if presence(m)]
         if not rows and not self.errors:
             raise forms.ValidationError("Chưa chọn tình trạng có mặt của ai.")
         data["rows"] = rows

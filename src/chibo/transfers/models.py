@@ -45,6 +45,8 @@ class TransferHold(models.Model):
     reference = models.CharField("số văn bản", max_length=120)
     opened_on = models.DateField("từ ngày")
     closed_on = models.DateField("đến ngày", null=True, blank=True)
+    # Set when a process put the hold ("discipline:12"): only that process lifts it.
+    owner = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-opened_on", "-pk"]

@@ -183,6 +183,9 @@ def org_set_active(*, actor: Actor, org: OutsideOrganization, active: bool, reas
     return org
 
 
+CASE_HOLD_REFERENCE = "Đang xem xét theo hồ sơ của cấp có thẩm quyền"
+
+
 @transaction.atomic
 def hold_open(*, actor: Actor, member: Member, kind: str, reference: str, opened_on: date) -> TransferHold:
     """Flag a member as under inspection / with a pending complaint (the discipline process will
@@ -208,6 +211,8 @@ def hold_close(*, actor: Actor, hold: TransferHold, closed_on: date) -> Transfer
     hold = TransferHold.objects.select_for_update().get(pk=hold.pk)
     if hold.closed_on is not None:
         raise ValidationError({"closed_on": "Đã kết thúc."})
+    if hold.owner:
+        raise ValidationError({"closed_on": "Hạn chế này do một hồ sơ đặt; được gỡ khi hồ sơ có quyết định."})
     if closed_on < hold.opened_on or closed_on > _today():
         raise ValidationError({"closed_on": "Ngày kết thúc không hợp lệ."})
     hold.closed_on = closed_on
@@ -217,11 +222,12 @@ def hold_close(*, actor: Actor, hold: TransferHold, closed_on: date) -> Transfer
     return hold
 
 
-def hold_for_case(*, actor: Actor, member: Member, reference: str, opened_on: date) -> TransferHold:
+def hold_for_case(*, actor: Actor, member: Member, owner: str, opened_on: date) -> TransferHold:
     """The hold a discipline case puts on its member while it is open (the discipline process has checked the
-    actor's right to open the case; the flag itself needs no ``transfers.hold``)."""
-    hold = TransferHold.objects.create(member=member, kind=HoldKind.INSPECTION, reference=clean(reference)[:120],
-                                       opened_on=opened_on)
+    actor's right to open the case; the flag itself needs no ``transfers.hold``). Its reference says only that a
+    case is being considered: the case's papers stay with those who need to know them. Only the owner lifts it."""
+    hold = TransferHold.objects.create(member=member, kind=HoldKind.INSPECTION, reference=CASE_HOLD_REFERENCE,
+                                       opened_on=opened_on, owner=owner)
     audit(actor=actor, action="transfers.hold_opened", obj=member, unit=member.unit,
           data={"kind": HoldKind.INSPECTION, "reference": hold.reference})
     return hold

@@ -73,3 +73,35 @@ def test_an_appeal_window_in_working_days_follows_the_calendar(unit):
     Rule.objects.filter(key="discipline.appeal_within").update(value="30", unit="working_days")
     ends, basis = appeal_ends(date(2026, 2, 2), unit("PHAP-DSQ"))
     assert ends > date(2026, 3, 2) and "discipline.appeal_within" in basis  # weekends (and holidays) not counted
+
+
+@override_settings(CHIBO_TODAY=DAY)
+def test_no_one_acts_on_their_own_case_and_the_hold_says_nothing_of_it(actor_of, client_of, personas):
+    """France's secretary, under a case decided by France: they see it as its subject (no working papers), take
+    none of the committee's steps, may not excuse a late appeal nor set the day they received the decision; the
+    hold on their transfers names no document and only the case lifts it."""
+    from chibo.transfers import services as transfers
+
+    boss = actor_of("ban.tochuc")
+    subject = personas["bithu.phap"].member
+    case = _open(boss, subject, Unit.objects.get(code="PHAP"))
+    hold = TransferHold.objects.get(pk=case.hold_id)
+    assert hold.reference == transfers.CASE_HOLD_REFERENCE and "1-TB/CB" not in hold.reference
+    with pytest.raises(ValidationError):
+        transfers.hold_close(actor=boss, hold=hold, closed_on=DAY)
+    own = client_of("bithu.phap")
+    body = own.get(f"/api/v1/discipline/cases/{case.pk}/").json()
+    assert "reference" not in body and body["available_actions"] == ["explain"]
+    services.case_explain(actor=actor_of("bithu.phap"), case=case, explanation="Tôi xin nhận khuyết điểm.", on=DAY)
+    refused = own.post(f"/api/v1/discipline/cases/{case.pk}/actions/", {"action": "vote", "proposed": "warning",
+                                                                          "voted_on": "10/03/2026", "yes": 1, "no": 0},
+                       content_type="application/json")
+    assert refused.status_code == 403
+    eligible = len(cell_voters_on(case.unit, DAY))
+    services.case_vote(actor=boss, case=case, proposed="warning", voted_on=DAY, yes=eligible, no=0)
+    services.case_decide(actor=boss, case=case, form="warning", decision_no="9-QĐ/ĐU", decided_on=DAY)
+    appeal = {"action": "appeal", "text": "Tôi đề nghị xem xét lại quyết định.", "filed_on": "10/03/2026"}
+    answer = own.post(f"/api/v1/discipline/cases/{case.pk}/actions/",
+                      {**appeal, "received_on": "10/03/2026", "late_reason": "Tự chấp nhận"},
+                      content_type="application/json").json()
+    assert "late_reason" in answer and "received_on" in answer
