@@ -71,12 +71,7 @@ class CaseList(generics.ListAPIView):
         member = member_get(actor, data.pop("member"))
         if not actor.can("discipline.open", member.unit):
             raise PermissionDenied
-        units = {u.pk: u for u in services.competent_units(member)}
-        deciding = units.get(data.pop("deciding_unit"))
-        if deciding is None:
-            raise serializers.ValidationError({"deciding_unit": ["Chọn chi bộ của đảng viên hoặc một cấp ủy cấp "
-                                                                 "trên của chi bộ."]})
-        case = services.case_open(actor=actor, member=member, deciding_unit=deciding, **data)
+        case = services.case_open(actor=actor, member=member, **data)
         return Response(DisciplineCaseSerializer(case, context={"actor": actor}).data, status=201)
 
 

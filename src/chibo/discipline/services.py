@@ -77,7 +77,7 @@ def competence_problem(member: Member, deciding: Unit) -> str:
 
 
 @transaction.atomic
-def case_open(*, actor: Actor, member: Member, deciding_unit: Unit, violation: str, violated_on: date | None,
+def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violation: str, violated_on: date | None,
               area: str, considered: str, reference: str) -> Case:
     require(actor, "discipline.open", member.unit)
     member = member_lock(member)  # two openers at once: one case, one hold
@@ -94,9 +94,11 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit, violation: s
     reference = clean(reference)[:120]
     if not reference:
         errors["reference"] = "Ghi văn bản mở hồ sơ."
-    if deciding_unit.pk not in {u.pk for u in competent_units(member)}:
+    wanted = deciding_unit if isinstance(deciding_unit, int) else deciding_unit.pk  # a unit or its id (page, API)
+    chosen = next((u for u in competent_units(member) if u.pk == wanted), None)
+    if chosen is None:
         errors["deciding_unit"] = "Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ."
-    elif problem := competence_problem(member, deciding_unit):
+    elif problem := competence_problem(member, chosen):
         errors["deciding_unit"] = problem
     if not errors and violated_on is not None and (
             problem := limitation_problem(violated_on, area, considered, today)):
@@ -106,7 +108,8 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit, violation: s
         errors["violated_on"] = "Đã có hồ sơ đang xem xét cho cùng vi phạm này của đảng viên."
     _raise(errors)
     assert violated_on is not None
-    case = Case.objects.create(member=member, unit=cell_of(member), deciding_unit=deciding_unit, violation=violation,
+    assert chosen is not None
+    case = Case.objects.create(member=member, unit=cell_of(member), deciding_unit=chosen, violation=violation,
                                violated_on=violated_on, area=area, considered=considered, reference=reference,
                                opened_on=today, opened_by=actor.label, state_since=today)
     case.hold = hold_for_case(actor=actor, member=member, owner=f"discipline:{case.pk}", opened_on=today)

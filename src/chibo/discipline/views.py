@@ -74,13 +74,9 @@ def new(request):
     units = services.competent_units(member)
     form = CaseOpenForm(request.POST or None, units=units, initial={"member": member.pk})
     if request.method == "POST":
-        deciding = {u.pk: u for u in units}
-
         def run():
-            data = dict(form.cleaned_data)
-            data.pop("member")
-            return services.case_open(actor=actor, member=member, **{**data, "deciding_unit":
-                                                                       deciding[data["deciding_unit"]]})
+            data = {k: v for k, v in form.cleaned_data.items() if k != "member"}  # the member is the page's own
+            return services.case_open(actor=actor, member=member, **data)
 
         if done := submit(request, form, run):
             messages.success(request, "Đã mở hồ sơ; đảng viên bị hạn chế chuyển sinh hoạt cho đến khi có quyết định.")

@@ -100,6 +100,11 @@ class Review(models.Model):
     def __str__(self) -> str:
         return f"{self.period} · {self.member_id}"
 
+    @property
+    def current_score(self) -> int | None:
+        """The latest score recorded: the committee's, else the cell's, else the member's own."""
+        return next((s for s in (self.final_score, self.cell_score, self.score) if s is not None), None)
+
 
 class UnitReview(models.Model):
     """An organization's review in a period: its own report and score, then the level above's decision. Its

@@ -90,7 +90,7 @@ def decisions_of(review: Review | UnitReview) -> QuerySet[Decision]:
 def computed_grade(review: Review) -> Outcome | None:
     """The grade the review's latest score and conditions give (None before there are any), with why each higher
     grade is out of reach: shown beside the cell's and the committee's forms."""
-    score = next((s for s in (review.final_score, review.cell_score, review.score) if s is not None), None)
+    score = review.current_score
     if score is None or review.all_on_time is None:
         return None
     c = Conditions(all_on_time=review.all_on_time, exceeded_share=Fraction(review.exceeded_percent or 0, 100),
@@ -198,26 +198,27 @@ class SummaryRow:
         return [(g, str(Grade(g).label), self.members.get(g, 0)) for g in GRADE_ORDER]
 
 
-def summary(actor: Actor, period: Period, level: Unit) -> list[SummaryRow]:
-    """The official summary of a level: a first row for the level as a whole, then one row per child subtree;
-    members and organizations by grade (decided), and the members not yet decided."""
+def _tally(qs: QuerySet, period: Period, level: Unit) -> tuple[dict[str, Counter[str]], Counter[str]]:
+    """Reviews of ``qs`` in the level's subtree, counted for the level as a whole and for each child subtree:
+    ({path: grade → decided}, {path: reviewed})."""
     step = len(level.path) + PATH_STEP
-    members: dict[str, Counter] = defaultdict(Counter)
-    totals: Counter = Counter()
-    reviews = reviews_visible(actor).filter(period=period).filter(subtree_q([level.path], "unit__path"))
-    for path, grade, n in (reviews.order_by().values_list("unit__path", "grade").annotate(n=Count("pk"))):
+    graded: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    rows = (qs.filter(subtree_q([level.path], "unit__path"), period=period).order_by()
+            .values_list("unit__path", "grade").annotate(n=Count("pk")))
+    for path, grade, n in rows:
         for key in (level.path, path[:step] if len(path) >= step else level.path):
             totals[key] += n
             if grade:
-                members[key][grade] += n
-    orgs: dict[str, Counter] = defaultdict(Counter)
-    org_totals: Counter = Counter()
-    unit_reviews = unit_reviews_visible(actor).filter(period=period).filter(subtree_q([level.path], "unit__path"))
-    for path, grade, n in (unit_reviews.order_by().values_list("unit__path", "grade").annotate(n=Count("pk"))):
-        for key in (level.path, path[:step] if len(path) >= step else level.path):
-            org_totals[key] += n
-            if grade:
-                orgs[key][grade] += n
+                graded[key][grade] += n
+    return graded, totals
+
+
+def summary(actor: Actor, period: Period, level: Unit) -> list[SummaryRow]:
+    """The official summary of a level: a first row for the level as a whole, then one row per child subtree;
+    members and organizations by grade (decided), and the members not yet decided."""
+    members, totals = _tally(reviews_visible(actor), period, level)
+    orgs, org_totals = _tally(unit_reviews_visible(actor), period, level)
     children = sorted(k for k in set(totals) | set(org_totals) if k != level.path)
     units = units_by_path([level.path, *children])
     rows = [SummaryRow(units[level.path], True, dict(members[level.path]), totals[level.path],
@@ -259,9 +260,9 @@ def waiting_for(actor: Actor) -> list[Waiting]:
     where they hold ``grading.cell``; the appraisal and decision where they hold ``grading.decide``."""
     out: list[Waiting] = []
     if actor.member_id:
-        for period_id in (Review.objects.filter(member_id=actor.member_id, state=ReviewState.PENDING,
-                                                period__state="open").values_list("period_id", flat=True)):
-            out.append(Waiting(Period.objects.get(pk=period_id), "self", 1))
+        mine = (Review.objects.filter(member_id=actor.member_id, state=ReviewState.PENDING, period__state="open")
+                .select_related("period"))
+        out += [Waiting(r.period, "self", 1) for r in mine]
     below = ("subordinate_cell", "delegation_cell")  # decided by the committee above them (grading.lifecycle)
     for perm, states, step in (("grading.cell", [ReviewState.SUBMITTED], "cell_vote"),
                                ("grading.decide", [ReviewState.CELL_VOTED, ReviewState.APPRAISED], "decide")):

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from chibo.accounts.selectors import users_of_members
 from chibo.core import clock
-from chibo.core.access import Actor, require, subtree_q
+from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import clean, clean_lines
@@ -29,6 +29,7 @@ from chibo.grading.enums import MEMBER_FORMS, Form, Grade, PeriodKind, PeriodSta
 from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW, deciding
 from chibo.grading.models import Decision, Period, Review, UnitReview
 from chibo.grading.rules import bands_on, criteria_for, criteria_problem, excellent_cap
+from chibo.grading.selectors import members_input
 from chibo.meetings.selectors import vote_room
 from chibo.members import timeline
 from chibo.members.enums import Category, Status
@@ -518,7 +519,7 @@ def unit_review_submit(*, actor: Actor, unit_review: UnitReview, points: dict, a
     if not report:
         errors["report"] = "Ghi báo cáo kiểm điểm."
     if not errors:
-        disciplined = members_disciplined(unit_review) > 0
+        disciplined = members_input(unit_review).disciplined > 0
         _check_grade(errors, "proposed_grade", proposed_grade, total,
                      _conditions(all_on_time, exceeded_percent, disciplined, late_percent), on, organization=True)
     _raise(errors)
@@ -547,14 +548,6 @@ def unit_review_return(*, actor: Actor, unit_review: UnitReview, reason: str) ->
     return unit_review
 
 
-def _member_reviews_below(unit_review: UnitReview) -> QuerySet[Review]:
-    return Review.objects.filter(subtree_q([unit_review.unit.path], "unit__path"), period=unit_review.period)
-
-
-def members_disciplined(unit_review: UnitReview) -> int:
-    return _member_reviews_below(unit_review).filter(disciplined=True).count()
-
-
 def _unit_decide(actor: Actor, unit_review: UnitReview, *, score: int, all_on_time: bool | None,
                  exceeded_percent: int, late_percent: int, grade: str, decision_no: str, decided_on: date | None,
                  reason: str = "") -> UnitReview:
@@ -563,10 +556,10 @@ def _unit_decide(actor: Actor, unit_review: UnitReview, *, score: int, all_on_ti
     if late_percent is None or not 0 <= late_percent <= 100:
         errors["late_percent"] = "Tỷ lệ từ 0 đến 100%."
     decision_no = _check_decision(errors, decision_no, decided_on, unit_review.period)
-    undecided = _member_reviews_below(unit_review).exclude(state=ReviewState.DECIDED).count()
-    if undecided:
-        errors["grade"] = f"Còn {undecided} đảng viên của tổ chức chưa có quyết định xếp loại."
-    disciplined = members_disciplined(unit_review)
+    below = members_input(unit_review)  # the members' results, in one query
+    if below.reviewed > below.decided:
+        errors["grade"] = f"Còn {below.reviewed - below.decided} đảng viên của tổ chức chưa có quyết định xếp loại."
+    disciplined = below.disciplined
     if not errors:
         _check_grade(errors, "grade", grade, score,
                      _conditions(all_on_time, exceeded_percent, disciplined > 0, late_percent),

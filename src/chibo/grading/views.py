@@ -134,9 +134,7 @@ def summary_xlsx(request, pk):
 
 def _initial(review):
     """The cell's and the committee's forms start from what the step before them recorded."""
-    score = review.final_score if review.final_score is not None else review.cell_score
-    if score is None:
-        score = review.score
+    score = review.current_score
     on_time = {True: "yes", False: "no"}.get(review.all_on_time, "")
     computed = selectors.computed_grade(review)
 
