@@ -2,11 +2,14 @@
 
 An extra day off (a bridge day) or a make-up working day (a Saturday or Sunday worked in exchange)
 is entered by the upper committee ("calendar.edit" on the root unit), audited, and from then on
-counted by ``chibo.core.calendar`` for every unit. Deadlines already computed keep their dates.
+counted by ``chibo.core.calendar`` for every unit. Each change is published as ``CalendarChanged``: the
+layers above move what counted working days across that day (the deadlines app recomputes the open deadlines
+it affects and tells those responsible) and say what they did in ``effects``, which the page shows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
 
@@ -16,12 +19,27 @@ from django.db import IntegrityError, transaction
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
 from chibo.core.calendar import MAX_YEAR, MIN_YEAR, holiday_name
+from chibo.core.events import publish
 from chibo.core.models import CalendarDay, CalendarDayKind
 from chibo.core.text import clean
 
 NOTE_MAX = cast(int, CalendarDay._meta.get_field("note").max_length)  # CharFields: always set
 DOCUMENT_MAX = cast(int, CalendarDay._meta.get_field("document").max_length)
 WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+
+
+@dataclass(frozen=True)
+class CalendarChanged:
+    """An announced day was added (``added``) or withdrawn (``added`` False): ``kind`` is what the day was
+    announced as. Subscribers append to ``effects`` what they changed, in words for the person who made the change
+    ("3 hạn đang mở được tính lại")."""
+
+    actor: Actor
+    day: date
+    kind: str
+    added: bool
+    note: str
+    effects: list[str] = field(default_factory=list)
 
 
 def _d(day: date) -> str:
@@ -64,12 +82,16 @@ def calendar_day_add(*, actor: Actor, day: date, kind: str, note: str, document:
         raise ValidationError({"day": f"Ngày {_d(day)} đã được công bố."}) from exc
     audit(actor=actor, action="calendar.day_added", obj=obj, unit=root,
           data={"day": day, "kind": kind, "note": note, "document": document})
+    event = CalendarChanged(actor=actor, day=day, kind=kind, added=True, note=note)
+    publish(event)
+    obj.effects = event.effects
     return obj
 
 
 @transaction.atomic
-def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> None:
-    """Withdraw an announced day (entered by mistake, or the announcement was changed)."""
+def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> CalendarDay:
+    """Withdraw an announced day (entered by mistake, or the announcement was changed); answers with the day
+    as it was, its ``effects`` set."""
     root = require_top(actor, "calendar.edit")
     reason = clean(reason)
     if not reason:
@@ -83,3 +105,7 @@ def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> N
           data={"day": current.day, "kind": current.kind, "note": current.note, "document": current.document,
                 "reason": reason})
     current.delete()
+    event = CalendarChanged(actor=actor, day=current.day, kind=current.kind, added=False, note=reason)
+    publish(event)
+    current.effects = event.effects
+    return current

@@ -94,6 +94,8 @@ class CalendarDay(models.Model):
     document = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
+    # Not stored: what adding or withdrawing the day changed elsewhere, in words (set by the services).
+    effects: list[str]
 
     class Meta:
         ordering = ["day"]

@@ -15,8 +15,17 @@ from chibo.deadlines import feeds, services
 from chibo.deadlines.forms import API_STATES, DEFAULT_WINDOW, MAX_WINDOW, ReasonForm
 from chibo.deadlines.kinds import KINDS
 from chibo.deadlines.models import Deadline
-from chibo.deadlines.selectors import DeadlineFilters, deadline_get, deadline_search
+from chibo.deadlines.selectors import DeadlineFilters, deadline_get, deadline_search, due_changes
 from chibo.units.selectors import unit_get
+
+
+class DueChangeSerializer(serializers.Serializer):
+    old = serializers.DateField(help_text="The due date before the change.")
+    new = serializers.DateField(help_text="The due date after it.")
+    day = serializers.DateField(help_text="The announced day added or withdrawn.")
+    added = serializers.BooleanField(help_text="True: the day was announced; false: it was withdrawn.")
+    day_kind = serializers.CharField(help_text="day_off or working_day")
+    because = serializers.CharField()
 
 
 class DeadlineSerializer(serializers.ModelSerializer):
@@ -25,15 +34,21 @@ class DeadlineSerializer(serializers.ModelSerializer):
     member_name = serializers.SerializerMethodField()
     rule = RuleRefSerializer(read_only=True)
     days_left = serializers.SerializerMethodField()
+    due_changes = serializers.SerializerMethodField()
 
     class Meta:
         model = Deadline
         fields = ["id", "kind", "kind_label", "unit", "unit_name", "member", "member_name", "title", "start_date",
-                  "due_date", "state", "met_on", "reason", "rule", "days_left"]
+                  "due_date", "state", "met_on", "reason", "rule", "days_left", "due_changes"]
         read_only_fields = fields
 
     def get_kind_label(self, obj: Deadline) -> str:
         return KINDS[obj.kind].label if obj.kind in KINDS else obj.kind
+
+    @extend_schema_field(DueChangeSerializer(many=True))
+    def get_due_changes(self, obj: Deadline) -> list:
+        """The moves of the due date caused by the working calendar, oldest first."""
+        return list(DueChangeSerializer(due_changes(obj), many=True).data)
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_member_name(self, obj: Deadline) -> str | None:

@@ -6,5 +6,5 @@ class DeadlinesConfig(AppConfig):
     label = "deadlines"
 
     def ready(self) -> None:
-        # Importing the services registers their subscribers to the members' events.
-        from chibo.deadlines import services  # noqa: F401
+        # Importing these registers their subscribers (the members' events, the calendar's changes).
+        from chibo.deadlines import recompute, services  # noqa: F401

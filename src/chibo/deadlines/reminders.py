@@ -65,7 +65,7 @@ def recipients(deadline: Deadline, step: str) -> list:
     return list(unique.values())
 
 
-def _email_of(user) -> str:
+def email_of(user) -> str:
     """The address in the member's record, for an account without one of its own."""
     member = getattr(user, "member", None) if getattr(user, "member_id", None) else None
     return member.email if member is not None else ""
@@ -120,6 +120,6 @@ def sweep(*, today: date | None = None) -> SweepResult:
                                  "unit": deadline.unit, "key": key, "ref": f"deadline:{deadline.pk}"}
         created += len(notify(**about, body=deadline.title, channels=[Channel.IN_APP]))
         # No names in e-mail: the subject and text say what kind of task is due, the link leads to it.
-        created += len(notify(**about, channels=[Channel.EMAIL], emails={u.pk: _email_of(u) for u in users}))
+        created += len(notify(**about, channels=[Channel.EMAIL], emails={u.pk: email_of(u) for u in users}))
     handed = outbox_hand_over_stale().handed
     return SweepResult(marked_late=late, created=created, handed_over=handed)

@@ -14,7 +14,7 @@ from django.http import Http404
 from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.calendar import calendar_for
-from chibo.core.enums import RuleUnit
+from chibo.core.enums import CalendarDayKind, RuleUnit
 from chibo.core.rulebook import rule_version_get
 from chibo.deadlines.models import OPEN_STATES, Deadline
 from chibo.units.selectors import subtree_units, units_by_id, units_with
@@ -182,6 +182,31 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
 # ------------------------------------------------------------------------------------------------
 # Reads for the processes that opened the deadlines (their objects already checked in scope)
 # ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DueChange:
+    """One move of a due date caused by the working calendar (deadlines.recompute)."""
+
+    old: date
+    new: date
+    day: date
+    added: bool
+    day_kind: str
+    note: str
+
+    @property
+    def because(self) -> str:
+        what = CalendarDayKind(self.day_kind).label.lower() if self.day_kind in CalendarDayKind.values else ""
+        return f"{'Công bố' if self.added else 'Bỏ'} {what} {self.day:%d/%m/%Y}"
+
+
+def due_changes(deadline: Deadline) -> list[DueChange]:
+    """The moves of ``deadline``'s due date after an announced day was added or withdrawn, oldest first."""
+    return [DueChange(old=date.fromisoformat(c["from"]), new=date.fromisoformat(c["to"]),
+                      day=date.fromisoformat(c["day"]), added=bool(c.get("added")), day_kind=c.get("kind", ""),
+                      note=c.get("note", ""))
+            for c in (deadline.data or {}).get("due_changes", [])]
+
+
 def deadlines_of_member(member: Member, kinds: Iterable[str], *, limit: int = 20) -> QuerySet[Deadline]:
     """The member's deadlines of the given kinds, latest due first."""
     return Deadline.objects.filter(member=member, kind__in=list(kinds)).order_by("-due_date")[:limit]

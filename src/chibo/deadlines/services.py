@@ -205,7 +205,8 @@ def deadline_extend(*, actor: Actor, source: str, kind: str, working_days: int, 
         return None
     old_due = deadline.due_date
     deadline.due_date = calendar_for(deadline.unit).add_working_days(old_due, working_days)
-    deadline.data = {**deadline.data, **(data or {}), "extension_reason": clean(reason)}
+    deadline.data = {**deadline.data, **(data or {}), "extension_reason": clean(reason),
+                     "extension_days": int(deadline.data.get("extension_days", 0)) + working_days}
     deadline.save(update_fields=["due_date", "data"])
     audit(actor=actor, action="deadline.extended", obj=deadline, unit=deadline.unit_id,
           data={"from": old_due, "to": deadline.due_date, "working_days": working_days})

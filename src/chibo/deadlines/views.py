@@ -25,6 +25,7 @@ from chibo.deadlines.selectors import (
     DeadlineFilters,
     deadline_get,
     deadline_search,
+    due_changes,
     due_date_explained,
     radar_groups,
     radar_totals,
@@ -45,6 +46,8 @@ def step_label(step: str) -> str:
     """A reminder step as the log shows it: "before-7" → "Nhắc trước 7 ngày"."""
     if step.startswith("before-"):
         return f"Nhắc trước {step.removeprefix('before-')} ngày"
+    if step.startswith("moved-"):
+        return "Báo hạn thay đổi theo lịch"
     return {"due": "Nhắc đúng ngày hạn", "overdue": "Nhắc khi quá hạn", "escalate": "Báo cấp trên"}.get(step, step)
 
 
@@ -145,6 +148,7 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
         "d": deadline,
         "today": today,
         "explained": due_date_explained(deadline),
+        "due_changes": due_changes(deadline),
         "staff": actor.is_staff_role,
         "deliveries": log,
         "log_failing": has_failing(log),

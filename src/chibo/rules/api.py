@@ -101,6 +101,11 @@ class CalendarDaySerializer(serializers.Serializer):
     document = serializers.CharField()
 
 
+class CalendarChangeSerializer(CalendarDaySerializer):
+    effects = serializers.ListField(child=serializers.CharField(), read_only=True,
+                                    help_text="What the change did elsewhere, e.g. open deadlines recomputed.")
+
+
 CalendarDayInput = form_serializer(CalendarDayForm, "CalendarDayInput",
                                    "A day the government announced: an extra day off or a make-up working day.")
 CalendarRemoveInput = form_serializer(CalendarRemoveForm, "CalendarRemoveInput", "Remove an announced day.")
@@ -121,20 +126,21 @@ class CalendarDays(generics.GenericAPIView):
             raise serializers.ValidationError({k: list(v) for k, v in query.errors.items()})
         return Response(CalendarDaySerializer(cal_mod.announced_days(query.cleaned_data["year"]), many=True).data)
 
-    @extend_schema(request=CalendarDayInput, responses={201: CalendarDaySerializer})
+    @extend_schema(request=CalendarDayInput, responses={201: CalendarChangeSerializer})
     def post(self, request):
         actor = actor_for(request)
         require_top(actor, "calendar.edit")
         added = calendar_services.calendar_day_add(actor=actor, **form_cleaned(CalendarDayForm, request))
-        return Response(CalendarDaySerializer(added).data, status=201)
+        return Response(CalendarChangeSerializer(added).data, status=201)
 
 
 class CalendarDayRemove(generics.GenericAPIView):
-    """Remove an announced day (with the reason, audited); answers with the day as it was."""
+    """Remove an announced day (with the reason, audited); answers with the day as it was and what removing it
+    changed (open deadlines recomputed)."""
 
-    serializer_class = CalendarDaySerializer
+    serializer_class = CalendarChangeSerializer
 
-    @extend_schema(request=CalendarRemoveInput, responses={200: CalendarDaySerializer})
+    @extend_schema(request=CalendarRemoveInput, responses={200: CalendarChangeSerializer})
     def post(self, request):
         actor = actor_for(request)
         require_top(actor, "calendar.edit")
@@ -143,9 +149,8 @@ class CalendarDayRemove(generics.GenericAPIView):
         if day_obj is None:
             raise serializers.ValidationError(
                 {"day": [f"{data['day']:%d/%m/%Y} không có trong danh sách ngày đã công bố."]})
-        removed = CalendarDaySerializer(day_obj).data
-        calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
-        return Response(removed)
+        removed = calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
+        return Response(CalendarChangeSerializer(removed).data)
 
 
 RuleConfirmInput = form_serializer(RuleConfirmForm, "RuleConfirmInput",

@@ -155,7 +155,8 @@ def calendar(request):
         except ValidationError as exc:
             apply_service_errors(add_form, exc)
         else:
-            messages.success(request, f"Đã ghi {added.day:%d/%m/%Y}: {added.get_kind_display()}.")
+            messages.success(request, " ".join([f"Đã ghi {added.day:%d/%m/%Y}: {added.get_kind_display()}.",
+                                                *added.effects]))
             return redirect(f"{reverse('rules:calendar')}?year={added.day.year}")
     calc_form = WorkingDayCalculatorForm(request.GET if "start" in request.GET else None, actor=actor,
                                          initial={"start": today, "n": 30, "unit": request.GET.get("unit", "")})
@@ -187,11 +188,13 @@ def calendar_remove(request):
         messages.error(request, f"Chưa xóa: {day:%d/%m/%Y} không có trong danh sách ngày đã công bố.")
         return redirect(f"{target}?year={day.year}")
     try:
-        calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=form.cleaned_data["reason"])
+        removed = calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj,
+                                                        reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, "Chưa xóa: " + " ".join(exc.messages))
     else:
-        messages.success(request, f"Đã xóa ngày {day:%d/%m/%Y} khỏi danh sách ngày đã công bố.")
+        messages.success(request, " ".join([f"Đã xóa ngày {day:%d/%m/%Y} khỏi danh sách ngày đã công bố.",
+                                            *removed.effects]))
     return redirect(f"{target}?year={day.year}")
 
 

@@ -246,9 +246,10 @@ def test_api_fields_and_bad_input(client_of, seeded):
     d = seeded["fr_overdue"]
     body = client.get(f"{API}{d.pk}/").json()
     assert set(body) == {"id", "kind", "kind_label", "unit", "unit_name", "member", "member_name", "title",
-                         "start_date", "due_date", "state", "met_on", "reason", "rule", "days_left"}
+                         "start_date", "due_date", "state", "met_on", "reason", "rule", "days_left", "due_changes"}
     assert body["kind_label"] == "Xuất trình giấy giới thiệu sinh hoạt đảng"
     assert body["due_date"] == "2026-02-09" and body["days_left"] == -21 and body["member_name"] == d.member.full_name
+    assert body["due_changes"] == []  # no announced day has moved it
     assert body["rule"] == {"id": d.rule_id, "key": "transfer.report_within", "value": "30", "unit": "calendar_days",
                             "basis": d.rule.basis, "effective_from": d.rule.effective_from.isoformat()}
     for params, field in (({"state": "bogus"}, "state"), ({"kind": "x"}, "kind"), ({"unit": "abc"}, "unit"),
