@@ -220,6 +220,9 @@ ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "chibo"
+# One 30-second step either side is accepted (RFC 6238 §5.2): a code read off a phone just before the step turns,
+# or a phone clock a few seconds off, still works; allauth refuses a code that was already used.
+MFA_TOTP_TOLERANCE = 1
 MFA_FORMS = {"activate_totp": "chibo.accounts.forms.ActivateTOTPForm"}  # the code field opens a number keypad
 # Accounts are issued by the organization, not self-registered: e-mail verification is no gate for
 # MFA (otherwise anyone typing a staff e-mail into the reset form would block that staff's MFA set-up).

@@ -8,6 +8,7 @@ from datetime import date
 from io import BytesIO
 from typing import TYPE_CHECKING
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -84,7 +85,7 @@ def review_document(review: Review) -> OfficialDocument:
     return OfficialDocument(
         title="BẢN KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI ĐẢNG VIÊN", subtitle=period.title, form_code=form_code,
         issuer=review.unit.name.upper(), upper_issuer=upper_issuer(review.unit), place=review.unit.city,
-        issued_on=review.submitted_at.date() if review.submitted_at else None, blocks=blocks,
+        issued_on=timezone.localtime(review.submitted_at).date() if review.submitted_at else None, blocks=blocks,
         signer_title="NGƯỜI TỰ KIỂM ĐIỂM", signer_name=member.full_name,
         second_signer_title=f"{on_behalf(deciding_unit)} · BÍ THƯ" if review.decided_on else "",
         second_signer_name=post.member.full_name if post and review.decided_on else "")

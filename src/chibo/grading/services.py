@@ -30,6 +30,7 @@ from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW, deciding
 from chibo.grading.models import Decision, Period, Review, UnitReview
 from chibo.grading.rules import bands_on, criteria_for, criteria_problem, excellent_cap
 from chibo.grading.selectors import members_input
+from chibo.meetings.minutes import held_day
 from chibo.meetings.selectors import vote_room
 from chibo.members import timeline
 from chibo.members.enums import Category, Status
@@ -352,7 +353,7 @@ def review_cell_vote(*, actor: Actor, review: Review, meeting: int, score: int, 
     elif room is not None and yes + no > room.present_voters:
         errors["yes"] = (f"Tổng số phiếu {yes + no} vượt số đảng viên chính thức có mặt có quyền biểu quyết "
                          f"({room.present_voters}).")
-    voted_on = room.meeting.starts_at.date() if room is not None else clock.today()
+    voted_on = held_day(room.meeting) if room is not None else clock.today()
     if not errors:
         _check_grade(errors, "grade", grade, score, _conditions(all_on_time, exceeded_percent), review.period.opened_on)
     _raise(errors)
