@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export CHIBO_VAR_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run test install install-test system browser lint worker clean bench
+.PHONY: run test install install-test system browser proxy lint worker clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,13 +38,22 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests…"; $(APT_INSTALL) chromium >/dev/null; }
 
+# Debian's nginx fronts gunicorn in the deployment test (tests/deploy/test_nginx.py runs deploy/ on loopback ports;
+# the package's own service is not used), and systemd-analyze checks the units. gunicorn is a project dependency.
+proxy:
+	@missing=""; \
+	  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
+	  command -v systemd-analyze >/dev/null 2>&1 || missing="$$missing systemd"; \
+	  if [ -n "$$missing" ]; then echo "Installing Debian packages for the deployment test:$$missing"; \
+	    $(APT_INSTALL) $$missing >/dev/null; fi
+
 run: install system
 	@mkdir -p $(CHIBO_VAR_DIR)
 	CHIBO_ENV=dev $(BIN)/chibo migrate --no-input -v 0
 	CHIBO_ENV=dev $(BIN)/chibo demo --if-empty
 	@CHIBO_ENV=dev PORT=$(PORT) $(BIN)/python -m chibo.devserver
 
-test: install-test system browser
+test: install-test system browser proxy
 	@bash scripts/test.sh
 
 lint: install-test
