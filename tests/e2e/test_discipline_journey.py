@@ -10,6 +10,7 @@ test-artifacts/discipline-*.png.
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -148,6 +149,27 @@ def test_a_discipline_case_from_an_empty_install(browser, empty_install, artifac
     shot(officer, "04-appeal")
     mine.goto(f"{base}/members/me/")
     expect(mine.locator("body")).to_contain_text("Giải quyết khiếu nại kỷ luật")
+
+    # 9. A state body's notice about another member, recorded from the member's page: decided 20 days ago, it
+    # came late (5 working days); the secretary closes it with a reason. The year's statistics count the case.
+    other = Member.objects.filter(unit=cell).order_by("pk")[3]
+    secretary.goto(f"{base}/members/{other.pk}/")
+    secretary.get_by_role("link", name="Ghi thông báo kỷ luật của cơ quan nhà nước").click()
+    notice = secretary.locator("main form")
+    notice.get_by_label("Thông báo gửi đến tổ chức đảng").select_option(str(france.pk))
+    notice.get_by_label("Cơ quan nhà nước ra quyết định").fill("Bộ Ngoại giao")
+    notice.get_by_label("Hình thức kỷ luật").select_option("reprimand")
+    notice.get_by_label("Số quyết định").fill("112/QĐ-BNG")
+    notice.get_by_label("Ngày quyết định").fill(f"{today - timedelta(days=20):%d/%m/%Y}")
+    notice.get_by_role("button", name="Ghi thông báo").click()
+    expect(secretary.locator("[data-field=clock]")).to_contain_text("thông báo muộn")
+    close = secretary.locator("#act-close form")
+    close.get_by_label("Lý do không xem xét kỷ luật đảng").fill("Chi bộ đã nhắc nhở, không đến mức kỷ luật")
+    close.get_by_role("button", name="Không xem xét kỷ luật đảng").click()
+    expect(secretary.locator("[data-field=state]")).to_contain_text("Không xem xét kỷ luật đảng")
+    officer.goto(f"{base}/discipline/?year={today.year}")
+    expect(officer.locator(f"#by-year tr[data-year='{today.year}'] [data-total]")).to_have_text("1")
+    shot(officer, "05-statistics")
     for w, where in ((watch, "the officer"), (sec_watch, "the secretary"), (phone_watch, "the member's phone")):
         # the refused form (400) and the officer's probes (404) above were on purpose
         w.failed = [f for f in w.failed if not f.startswith(("400 ", "404 "))]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from chibo.accounts.enums import AccountState
 from chibo.accounts.models import ApiToken, Invitation, RoleAssignment, User
 from chibo.core import clock
-from chibo.core.access import Actor, Grant, subtree_q
+from chibo.core.access import PATH_STEP, ROLE_PERMISSIONS, Actor, Grant, subtree_q
 from chibo.core.rulebook import integer, rule
 
 if TYPE_CHECKING:
@@ -97,6 +97,17 @@ def role_holders(unit_paths: Iterable[str], *, roles: Iterable[str] | None = Non
     if roles is not None:
         grants = grants.filter(role__in=list(roles))
     return User.objects.filter(is_active=True, pk__in=grants.values("user_id"))
+
+
+def users_holding_near(usernames: Iterable[str], perms: Iterable[str], unit: Unit) -> QuerySet[User]:
+    """Active accounts among ``usernames`` holding, by a role in force, one of ``perms`` on ``unit`` itself, on a
+    unit above it or on a unit below it (who may be put in charge of a committee's inspection)."""
+    wanted = set(perms)
+    roles = [role for role, granted in ROLE_PERMISSIONS.items() if granted & wanted]
+    above = [unit.path[:i] for i in range(PATH_STEP, len(unit.path), PATH_STEP)]
+    grants = RoleAssignment.objects.filter(_in_force(clock.today()), role__in=roles).filter(
+        Q(unit__path__in=above) | subtree_q([unit.path], "unit__path"))
+    return User.objects.filter(is_active=True, username__in=list(usernames), pk__in=grants.values("user_id"))
 
 
 # --- what an officer sees -------------------------------------------------------------------------

@@ -1,5 +1,40 @@
 """What the server-drawn SVG charts share (no script, light on a slow link; each page shows the same numbers as a
 table beside its chart)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.utils.html import escape
+
 # Colours told apart by people with the common colour-vision deficiencies (Okabe–Ito), then repeated dashed.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+
+
+def stacked_columns_svg(columns: Sequence[tuple[str, dict[str, int]]], order: Sequence[tuple[str, str, str]], *,
+                        aria: str) -> str:
+    """One stacked column per entry of ``columns`` (a label, counts by key), the parts in ``order`` (key, label,
+    colour), each column's height its share of the tallest; the total under each column, a legend on the right."""
+    width, plot_h, top = 120 + 70 * len(columns) + 220, 180, 10
+    tallest = max((sum(c.values()) for _label, c in columns), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {plot_h + 40}" width="{width}" '
+             f'class="chart" role="img" aria-label="{escape(aria)}">']
+    for i, (label, counts) in enumerate(columns):
+        x, at = 40 + i * 70, 0.0
+        parts.append(f'<g data-column="{escape(label)}">')
+        for key, name, colour in order:
+            n = counts.get(key, 0)
+            if n:
+                size = plot_h * n / tallest
+                parts.append(f'<rect x="{x}" y="{round(top + plot_h - at - size, 1)}" width="36" '
+                             f'height="{round(size, 1)}" fill="{colour}"><title>{escape(name)}: {n}</title></rect>')
+                at += size
+        parts.append(f'<text x="{x + 18}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle">'
+                     f'{escape(label)}</text><text x="{x + 18}" y="{top + plot_h + 30}" font-size="10" '
+                     f'text-anchor="middle">{sum(counts.values())}</text></g>')
+    legend_x = 60 + 70 * len(columns)
+    for i, (_key, name, colour) in enumerate(order):
+        parts.append(f'<rect x="{legend_x}" y="{top + i * 16}" width="12" height="12" fill="{colour}"/>'
+                     f'<text x="{legend_x + 18}" y="{top + i * 16 + 10}" font-size="11">{escape(name)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)

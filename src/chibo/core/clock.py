@@ -12,3 +12,15 @@ from django.utils import timezone
 def today() -> date:
     fixed = getattr(settings, "CHIBO_TODAY", None)
     return fixed if fixed is not None else timezone.localdate()
+
+
+def check_day(errors: dict, name: str, value: date | None, *, not_before: date | None = None,
+              label: str = "") -> None:
+    """The day a step happened: given, not in the future, not before ``not_before`` (named ``label``); the
+    refusal is put in ``errors[name]``."""
+    if value is None:
+        errors[name] = "Nhập ngày."
+    elif value > today():
+        errors[name] = "Ngày không thể ở tương lai."
+    elif not_before is not None and value < not_before:
+        errors[name] = f"Ngày không thể trước {label} ({not_before:%d/%m/%Y})."

@@ -19,6 +19,7 @@ def chibo(request):
             "dues": actor.can("dues.view") or bool(actor.member_id),
             "grading": actor.can("grading.view") or bool(actor.member_id),
             "discipline": any(actor.can(p) for p in ("discipline.open", "discipline.decide", "discipline.inspect")),
+            "inspection": any(actor.can(p) for p in ("inspection.view", "inspection.open")),
             "dossier": bool(actor.applicant_id),
         },
     }

@@ -14,12 +14,13 @@ from rest_framework.response import Response
 from chibo.core.access import actor_for
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view, form_cleaned, form_serializer
 from chibo.discipline import selectors, services
-from chibo.discipline.forms import CaseOpenForm
-from chibo.discipline.lifecycle import CASE
-from chibo.discipline.models import Appeal, Case
+from chibo.discipline.forms import CaseOpenForm, NoticeForm
+from chibo.discipline.lifecycle import CASE, NOTICE
+from chibo.discipline.models import Appeal, Case, Notice
 from chibo.members.selectors import member_get
 
 CaseOpenBody = form_serializer(CaseOpenForm, "DisciplineCaseOpen", "Open a discipline case on a member")
+NoticeBody = form_serializer(NoticeForm, "DisciplineNoticeRecord", "Record a state body's notice of discipline")
 
 
 class DisciplineAppealSerializer(serializers.ModelSerializer):
@@ -86,3 +87,50 @@ class CaseDetail(generics.GenericAPIView):
 CaseActions = actions_view(lc=CASE, get_object=selectors.case_get, detail=DisciplineCaseSerializer,
                            name="DisciplineCaseActions")
 
+
+
+class DisciplineNoticeSerializer(serializers.ModelSerializer):
+    member_name = serializers.CharField(source="member.full_name", read_only=True)
+    late = serializers.BooleanField(read_only=True)
+    available_actions = AvailableActionsField(NOTICE)
+
+    class Meta:
+        model = Notice
+        fields = ["id", "member", "member_name", "unit", "body", "state_form", "decision_no", "decided_on", "summary",
+                  "received_on", "due_on", "late", "state", "case", "closed_reason", "recorded_on", "version",
+                  "available_actions"]
+        read_only_fields = fields
+
+
+class NoticeList(generics.ListAPIView):
+    """The state bodies' notices the caller needs to know; POST records one (``discipline.open`` on the member's
+    unit)."""
+
+    serializer_class = DisciplineNoticeSerializer
+
+    def get_queryset(self):
+        return selectors.notices_visible(actor_for(self.request)).select_related("member").order_by("-pk")
+
+    @extend_schema(request=NoticeBody, responses={201: DisciplineNoticeSerializer})
+    def post(self, request, *args, **kwargs):
+        actor = actor_for(request)
+        if not actor.can("discipline.open"):
+            raise PermissionDenied
+        data = form_cleaned(NoticeForm, request)
+        member = member_get(actor, data.pop("member"))
+        if not actor.can("discipline.open", member.unit):
+            raise PermissionDenied
+        notice = services.notice_record(actor=actor, member=member, **data)
+        return Response(DisciplineNoticeSerializer(notice, context={"request": request}).data, status=201)
+
+
+class NoticeDetail(generics.GenericAPIView):
+    serializer_class = DisciplineNoticeSerializer
+
+    def get(self, request, pk):
+        return Response(DisciplineNoticeSerializer(selectors.notice_get(actor_for(request), pk),
+                                                   context={"request": request}).data)
+
+
+NoticeActions = actions_view(lc=NOTICE, get_object=selectors.notice_get, detail=DisciplineNoticeSerializer,
+                             name="DisciplineNoticeActions")

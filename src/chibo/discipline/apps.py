@@ -7,8 +7,11 @@ class DisciplineConfig(AppConfig):
     verbose_name = "Kỷ luật đảng"
 
     def ready(self) -> None:
-        # Once the app registry is ready (they import models): the timeline's event types, the case's finder.
-        from chibo.discipline import selectors, services, timeline_events  # noqa: F401
+        # Once the app registry is ready (they import models): the timeline's event types, the competence family,
+        # the case's finder.
+        from chibo.discipline import rules, selectors, services, timeline_events  # noqa: F401
         from chibo.discipline.lifecycle import CASE
+
+        rules.register()
 
         CASE.finder = selectors.case_get

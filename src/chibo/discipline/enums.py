@@ -1,5 +1,5 @@
 """Public enums of the discipline app: the forms of discipline, the areas of a violation, the states of a case and
-of an appeal."""
+of an appeal, the forms a state body disciplines with and the states of its notice."""
 
 from __future__ import annotations
 
@@ -51,3 +51,20 @@ class Outcome(models.TextChoices):
     UPHELD = "upheld", "Giữ nguyên quyết định"
     CHANGED = "changed", "Thay đổi hình thức kỷ luật"
     ANNULLED = "annulled", "Xóa bỏ quyết định kỷ luật"
+
+
+class StateForm(models.TextChoices):
+    """The forms a state body disciplines an official or employee with (the notice names one)."""
+
+    REPRIMAND = "reprimand", "Khiển trách"
+    WARNING = "warning", "Cảnh cáo"
+    SALARY_DOWN = "salary_down", "Hạ bậc lương"
+    DEMOTION = "demotion", "Giáng chức"
+    REMOVAL = "removal", "Cách chức"
+    DISMISSAL = "dismissal", "Buộc thôi việc"
+
+
+class NoticeState(models.TextChoices):
+    RECEIVED = "received", "Chờ xem xét"
+    CASE = "case", "Đã mở hồ sơ kỷ luật đảng"
+    CLOSED = "closed", "Không xem xét kỷ luật đảng"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django import forms
 
+from chibo.core import clock
 from chibo.core.forms import TodayDateField, VNDateField
-from chibo.discipline.enums import Area, Form, Outcome
+from chibo.discipline.enums import Area, Form, Outcome, StateForm
+from chibo.discipline.rules import heaviest_form
 
 TEXT = {"rows": 5}
 
@@ -19,12 +21,44 @@ class CaseOpenForm(forms.Form):
     area = forms.ChoiceField(label="Lĩnh vực vi phạm", choices=Area.choices, initial=Area.ORDINARY)
     considered = forms.ChoiceField(label="Mức kỷ luật xem xét", choices=Form.choices)
     reference = forms.CharField(label="Văn bản mở hồ sơ (số, ngày)", max_length=120)
+    notice = forms.IntegerField(label="Theo thông báo của cơ quan nhà nước (mã thông báo)", min_value=1,
+                                max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        if units:  # the page: the member's unit and the committees above it
+        if units:  # the page: the member's unit and the committees above it, with how far each may go
             self.fields["deciding_unit"] = forms.TypedChoiceField(
-                label="Tổ chức có thẩm quyền quyết định", coerce=int, choices=[(u.pk, u.name) for u in units])
+                label="Tổ chức có thẩm quyền quyết định", coerce=int,
+                choices=[(u.pk, f"{u.name} ({_reach(u)})") for u in units])
+
+
+def _reach(unit) -> str:
+    heaviest, _basis = heaviest_form(unit, clock.today())
+    return f"quyết định đến mức {Form(heaviest).label.lower()}" if heaviest else "chỉ đề nghị"
+
+
+class NoticeForm(forms.Form):
+    """A state body's notice that it disciplined a member, recorded by the party organization that received it."""
+
+    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", min_value=1, max_value=2**31 - 1)
+    unit = forms.IntegerField(label="Thông báo gửi đến tổ chức đảng (mã tổ chức)", min_value=1, max_value=2**31 - 1)
+    body = forms.CharField(label="Cơ quan nhà nước ra quyết định", max_length=200)
+    state_form = forms.ChoiceField(label="Hình thức kỷ luật", choices=StateForm.choices)
+    decision_no = forms.CharField(label="Số quyết định", max_length=60)
+    decided_on = VNDateField(label="Ngày quyết định")
+    received_on = TodayDateField(label="Ngày tổ chức đảng nhận thông báo")
+    summary = forms.CharField(label="Tóm tắt nội dung vi phạm", widget=forms.Textarea(attrs=TEXT), max_length=10000,
+                              required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units:  # the page: the member's cell and the committees above it
+            self.fields["unit"] = forms.TypedChoiceField(label="Thông báo gửi đến tổ chức đảng", coerce=int,
+                                                         choices=[(u.pk, u.name) for u in units])
+
+
+class NoticeCloseForm(forms.Form):
+    reason = forms.CharField(label="Lý do không xem xét kỷ luật đảng", max_length=500)
 
 
 class AssignForm(forms.Form):

@@ -9,8 +9,17 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.lifecycle import Lifecycle, Transition
-from chibo.discipline.enums import OPEN_STATES, CaseState
-from chibo.discipline.forms import AppealDecideForm, AppealForm, AssignForm, DecideForm, DropForm, ExplainForm, VoteForm
+from chibo.discipline.enums import OPEN_STATES, CaseState, NoticeState
+from chibo.discipline.forms import (
+    AppealDecideForm,
+    AppealForm,
+    AssignForm,
+    DecideForm,
+    DropForm,
+    ExplainForm,
+    NoticeCloseForm,
+    VoteForm,
+)
 
 
 def _self(actor, case) -> bool:
@@ -65,5 +74,22 @@ CASE = Lifecycle(
                    target=CaseState.CLOSED, deny=_own_case, perm="discipline.decide", unit=_instance,
                    form=AppealDecideForm,
                    closes=("discipline.appeal",), done=_("Đã ghi kết quả giải quyết khiếu nại.")),
+    ),
+)
+
+
+NOTICE = Lifecycle(
+    key="discipline_notice",
+    label=_("Thông báo kỷ luật của cơ quan nhà nước"),
+    states=NoticeState,
+    subject="notice",
+    start=_("Tổ chức đảng ghi thông báo của cơ quan nhà nước đã kỷ luật đảng viên (số, ngày quyết định, ngày nhận)."),
+    final=(NoticeState.CASE, NoticeState.CLOSED),
+    help=_("Thời hạn thông báo: discipline.state_notice_within kể từ ngày quyết định. Tổ chức đảng xem xét: mở hồ sơ "
+           "kỷ luật đảng từ thông báo, hoặc ghi lý do không xem xét."),
+    transitions=(
+        Transition("close", _("Không xem xét kỷ luật đảng"), sources=(NoticeState.RECEIVED,),
+                   target=NoticeState.CLOSED, deny=_own_case, perm="discipline.decide", form=NoticeCloseForm,
+                   done=_("Đã ghi lý do; thông báo được lưu.")),
     ),
 )

@@ -1,5 +1,5 @@
-"""Discipline cases and appeals (docs/domain.md §8). Changed only by ``discipline.services``; read through
-``discipline.selectors``, which let only those who need to know see a case."""
+"""Discipline cases, appeals and the notices of state bodies (docs/domain.md §8). Changed only by
+``discipline.services``; read through ``discipline.selectors``, which let only those who need to know see a case."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from chibo.core.crypto import EncryptedTextField
-from chibo.discipline.enums import Area, CaseState, Form, Outcome
+from chibo.discipline.enums import Area, CaseState, Form, NoticeState, Outcome, StateForm
 
 
 class Case(models.Model):
@@ -63,3 +63,38 @@ class Appeal(models.Model):
     new_form = models.CharField(max_length=10, choices=Form.choices, blank=True)
     decision_no = models.CharField(max_length=60, blank=True)
     decided_on = models.DateField(null=True, blank=True)
+
+
+class Notice(models.Model):
+    """A state body's notice that it disciplined a member: the party organization is to be told within
+    ``discipline.state_notice_within`` of the state's decision (296-QĐ/TW). It then considers party discipline:
+    a case opened from the notice, or closed with a reason."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="discipline_notices")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the organization told
+    body = models.CharField("cơ quan nhà nước ra quyết định", max_length=200)
+    state_form = models.CharField("hình thức kỷ luật", max_length=12, choices=StateForm.choices)
+    decision_no = models.CharField("số quyết định", max_length=60)
+    decided_on = models.DateField("ngày quyết định")
+    summary = EncryptedTextField("tóm tắt nội dung vi phạm", blank=True)
+    received_on = models.DateField("ngày tổ chức đảng nhận thông báo")
+    due_on = models.DateField()  # the day the notice was due (the rule's version of the decision day)
+    state = models.CharField(max_length=10, choices=NoticeState.choices, default=NoticeState.RECEIVED)
+    case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notice")
+    closed_reason = models.CharField(max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_on = models.DateField()
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["member", "decision_no", "decided_on"],
+                                               name="discipline_notice_once")]
+
+    def __str__(self) -> str:
+        return f"Thông báo kỷ luật {self.pk}"
+
+    @property
+    def late(self) -> bool:
+        return self.received_on > self.due_on

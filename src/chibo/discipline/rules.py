@@ -1,13 +1,22 @@
 """What the rules say about a discipline case (docs/domain.md §8): the forms a member's status allows, the
-limitation period of a violation, the window of an appeal, the vote. Reads of the rulebook only."""
+heaviest form each kind of organization may decide (``discipline.competence.<unit kind>``, a family of rules the
+upper committee versions like any other), the limitation period of a violation, the window of an appeal, the
+vote. Reads of the rulebook only."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from chibo.core.calendar import due_date
-from chibo.core.rulebook import rule
+from chibo.core.enums import RuleUnit
+from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, register_family, rule
 from chibo.discipline.enums import FORMS_FOR_STATUS, Area, Form
+from chibo.units.enums import UnitKind
+
+COMPETENCE = "discipline.competence."
+# The forms from the lightest to the heaviest: a competence rule's value is how far down this list a kind of
+# organization may go (0 none, 1 reprimand, 2 up to warning, 3 up to removal from post, 4 up to expulsion).
+FORM_ORDER: tuple[str, ...] = tuple(Form.values)
 
 # The limitation rule of each level considered; none for expulsion.
 LIMITATION_RULE: dict[str, str] = {Form.REPRIMAND: "discipline.limitation_years_reprimand",
@@ -27,6 +36,41 @@ def form_problem(form: str, status: str, status_label: str) -> str:
         return (f"Đảng viên «{status_label}» chỉ có thể bị {allowed} (Điều lệ Đảng, Điều 39); không thể "
                 f"«{Form(form).label.lower()}».")
     return ""
+
+
+def _competence_key_problem(rest: str) -> str:
+    if rest not in UnitKind.values:
+        return "Loại tổ chức không hợp lệ: " + ", ".join(UnitKind.values)
+    return ""
+
+
+def register() -> None:
+    register_family(Family(COMPETENCE, RuleUnit.COUNT, "lte",
+                           "Thẩm quyền quyết định kỷ luật đảng viên theo loại tổ chức (0 không; 1 khiển trách; "
+                           "2 đến cảnh cáo; 3 đến cách chức; 4 đến khai trừ)", _competence_key_problem))
+
+
+def heaviest_form(unit, on: date) -> tuple[str, str]:
+    """The heaviest form ``unit``'s kind may decide on ``on`` ("" for none) and the rule with its basis."""
+    key = COMPETENCE + unit.kind
+    try:
+        version = rule(key, on=on)
+    except (UnknownRule, RuleNotInForce):
+        return "", key
+    reach = max(0, min(integer(version), len(FORM_ORDER)))
+    return (FORM_ORDER[reach - 1] if reach else ""), f"{key}, {version.basis}"
+
+
+def competence_form_problem(form: str, unit, on: date) -> str:
+    """What is wrong with ``unit`` deciding ``form`` ("" when it may): it may only propose to a level above."""
+    if form not in Form.values:
+        return ""
+    heaviest, basis = heaviest_form(unit, on)
+    if heaviest and FORM_ORDER.index(form) <= FORM_ORDER.index(heaviest):
+        return ""
+    reach = f"đến mức {Form(heaviest).label.lower()}" if heaviest else "không quyết định kỷ luật đảng viên"
+    return (f"{unit.name} ({UnitKind(unit.kind).label.lower()}) {reach}; mức «{Form(form).label.lower()}» do cấp "
+            f"ủy cấp trên quyết định, tổ chức này chỉ đề nghị ({basis}).")
 
 
 def limitation_ends(violated_on: date, area: str, considered: str) -> tuple[date | None, str]:
@@ -52,3 +96,10 @@ def appeal_ends(received_on: date, unit) -> tuple[date, str]:
     the member's unit's working days, whichever unit the rule is given in)."""
     version = rule("discipline.appeal_within", on=received_on)
     return due_date(version, received_on, unit=unit), f"discipline.appeal_within, {version.basis}"
+
+
+def notice_due(decided_on: date, unit) -> tuple[date, str]:
+    """The last day a state body's notice of a decision taken on ``decided_on`` is due at ``unit``
+    (``discipline.state_notice_within``, in the unit's working days when the rule says so)."""
+    version = rule("discipline.state_notice_within", on=decided_on)
+    return due_date(version, decided_on, unit=unit), f"discipline.state_notice_within, {version.basis}"

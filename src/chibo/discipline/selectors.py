@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from chibo.core.access import ROLE_PERMISSIONS, Actor
+from chibo.core.access import ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.audit import audit
-from chibo.discipline.enums import CaseState, Outcome
-from chibo.discipline.models import Case
+from chibo.core.text import as_id
+from chibo.discipline.enums import CaseState, Form, Outcome
+from chibo.discipline.models import Case, Notice
+from chibo.units.enums import UnitKind
 
 
 def _units_with(actor: Actor, perm: str) -> list[int]:
@@ -43,9 +46,10 @@ def cases_visible(actor: Actor) -> QuerySet[Case]:
 
 def case_get(actor: Actor, pk: int | str) -> Case:
     """The case if the actor needs to know it (its read audited); 404 otherwise (the attempt audited)."""
+    found = as_id(pk)
     case = (cases_visible(actor).select_related("member", "unit", "deciding_unit", "deciding_unit__parent", "hold",
                                                 "appeal__instance")
-            .filter(pk=pk).first() if str(pk).isdigit() else None)
+            .filter(pk=found).first() if found else None)
     if case is None:
         audit(actor=actor, action="discipline.case_denied", data={"case": str(pk)[:20]})
         raise Http404("Không tìm thấy hồ sơ")
@@ -75,3 +79,81 @@ def register(actor: Actor, year: int) -> QuerySet[Case]:
 
 def counts_by_form(cases: Iterable[Case]) -> Counter[str]:
     return Counter(c.form for c in cases)
+
+
+DECIDED_STATES = (CaseState.DECIDED, CaseState.APPEALED, CaseState.CLOSED)
+
+
+@dataclass
+class StatRow:
+    """The decisions of a year (and a level, the kind of the deciding organization; "" for all levels): the form
+    in force by form, and those annulled on appeal apart."""
+
+    year: int
+    level: str = ""
+    by_form: dict[str, int] = field(default_factory=dict)
+    annulled: int = 0
+
+    @property
+    def level_label(self) -> str:
+        return str(UnitKind(self.level).label) if self.level in UnitKind.values else ""
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_form.values())
+
+    def cells(self) -> list[int]:
+        return [self.by_form.get(f, 0) for f in Form.values]
+
+
+def statistics(actor: Actor, years: list[int]) -> tuple[list[StatRow], list[StatRow]]:
+    """Counts of the decisions taken in the subtrees where the actor holds ``discipline.decide`` or
+    ``discipline.inspect`` (numbers only: no case is shown), by year, and by year and level. Every year asked has
+    its row, zeros included."""
+    roots = [*actor.paths_for("discipline.decide"), *actor.paths_for("discipline.inspect")]
+    rows = (Case.objects.filter(subtree_q(roots, "deciding_unit__path"), decided_on__year__in=years,
+                                state__in=DECIDED_STATES)
+            .values_list("decided_on__year", "deciding_unit__kind", "form", "appeal__outcome")
+            .annotate(n=Count("pk", distinct=True)))
+    by_year = {y: StatRow(y) for y in years}
+    by_level: dict[tuple[int, str], StatRow] = {}
+    for year, kind, form, outcome, n in rows:
+        for row in (by_year[year], by_level.setdefault((year, kind), StatRow(year, kind))):
+            if outcome == Outcome.ANNULLED:
+                row.annulled += n
+            else:
+                row.by_form[form] = row.by_form.get(form, 0) + n
+    levels = sorted(by_level.values(), key=lambda r: (-r.year, list(UnitKind.values).index(r.level)
+                                                       if r.level in UnitKind.values else 99))
+    return [by_year[y] for y in years], levels
+
+
+def register_issuer(actor: Actor) -> int | None:
+    """The highest organization where the actor holds ``discipline.decide`` or ``discipline.inspect``: the issuer
+    printed on the register (None for an actor without either)."""
+    grants = [g for g in actor.grants if {"discipline.decide", "discipline.inspect"}
+              & ROLE_PERMISSIONS.get(g.role, frozenset())]
+    return min(grants, key=lambda g: len(g.unit_path)).unit_id if grants else None
+
+
+def notices_visible(actor: Actor) -> QuerySet[Notice]:
+    """A state body's notice, on the same need-to-know basis as a case: the officer who recorded it, the holders of
+    ``discipline.decide`` or ``discipline.inspect`` on the organization it was sent to, and the member."""
+    q = Q(unit_id__in=_units_with(actor, "discipline.decide")) | Q(unit_id__in=_units_with(actor,
+                                                                                         "discipline.inspect"))
+    if actor.user is not None and actor.user.pk is not None:
+        q |= Q(recorded_by=actor.user.pk)
+    if actor.member_id:
+        q |= Q(member_id=actor.member_id)
+    return Notice.objects.filter(q)
+
+
+def notice_get(actor: Actor, pk: int | str) -> Notice:
+    """The notice if the actor needs to know it (its read audited); 404 otherwise (the attempt audited)."""
+    found = as_id(pk)
+    notice = notices_visible(actor).select_related("member", "unit", "case").filter(pk=found).first() if found else None
+    if notice is None:
+        audit(actor=actor, action="discipline.notice_denied", data={"notice": str(pk)[:20]})
+        raise Http404("Không tìm thấy thông báo")
+    audit(actor=actor, action="discipline.notice_viewed", obj=notice, unit=notice.unit)
+    return notice

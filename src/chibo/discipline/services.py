@@ -20,14 +20,22 @@ from chibo.core.rulebook import ratio_needed, rule
 from chibo.core.text import clean, clean_lines
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.discipline import timeline_events as ev
-from chibo.discipline.enums import OPEN_STATES, Area, CaseState, Form, Outcome
-from chibo.discipline.lifecycle import CASE
-from chibo.discipline.models import Appeal, Case
-from chibo.discipline.rules import LIMITATION_RULE, appeal_ends, form_problem, limitation_problem
+from chibo.discipline.enums import OPEN_STATES, Area, CaseState, Form, NoticeState, Outcome, StateForm
+from chibo.discipline.lifecycle import CASE, NOTICE
+from chibo.discipline.models import Appeal, Case, Notice
+from chibo.discipline.rules import (
+    LIMITATION_RULE,
+    appeal_ends,
+    competence_form_problem,
+    form_problem,
+    limitation_problem,
+    notice_due,
+)
+from chibo.discipline.selectors import notices_visible
 from chibo.members import timeline
 from chibo.members.enums import Status
 from chibo.members.selectors import unit_committee
-from chibo.members.services import member_change_status, member_lock, member_posts_end
+from chibo.members.services import member_change_status, member_lock, member_posts_end, member_restore
 from chibo.transfers.selectors import cell_voters_on
 from chibo.transfers.services import hold_end_for_case, hold_for_case
 from chibo.units.enums import UnitKind
@@ -78,7 +86,7 @@ def competence_problem(member: Member, deciding: Unit) -> str:
 
 @transaction.atomic
 def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violation: str, violated_on: date | None,
-              area: str, considered: str, reference: str) -> Case:
+              area: str, considered: str, reference: str, notice: int | None = None) -> Case:
     require(actor, "discipline.open", member.unit)
     member = member_lock(member)  # two openers at once: one case, one hold
     today = clock.today()
@@ -98,7 +106,7 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violat
     chosen = next((u for u in competent_units(member) if u.pk == wanted), None)
     if chosen is None:
         errors["deciding_unit"] = "Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ."
-    elif problem := competence_problem(member, chosen):
+    elif problem := competence_problem(member, chosen) or competence_form_problem(considered, chosen, today):
         errors["deciding_unit"] = problem
     if not errors and violated_on is not None and (
             problem := limitation_problem(violated_on, area, considered, today)):
@@ -106,6 +114,12 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violat
     if not errors and violated_on is not None and Case.objects.filter(
             member=member, violated_on=violated_on, area=area, state__in=OPEN_STATES).exists():
         errors["violated_on"] = "Đã có hồ sơ đang xem xét cho cùng vi phạm này của đảng viên."
+    from_notice = None
+    if notice is not None:
+        from_notice = (notices_visible(actor).select_for_update(of=("self",))
+                       .filter(pk=notice, member=member, state=NoticeState.RECEIVED).first())
+        if from_notice is None:
+            errors["notice"] = "Không có thông báo đang chờ xem xét này của đảng viên."
     _raise(errors)
     assert violated_on is not None
     assert chosen is not None
@@ -116,9 +130,68 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violat
     case.save(update_fields=["hold"])
     if actor.user is not None:
         case.officers.add(actor.user)
-    audit(actor=actor, action="discipline.opened", obj=case, unit=case.deciding_unit,
-          data={"considered": considered, "area": area})
+    # The row says a case was opened, never on what: auditors of the levels above read the chain too.
+    audit(actor=actor, action="discipline.opened", obj=case, unit=case.deciding_unit)
+    if from_notice is not None:
+        from_notice.case, from_notice.state = case, NoticeState.CASE
+        from_notice.version += 1
+        from_notice.save()
+        audit(actor=actor, action="discipline.notice_considered", obj=from_notice, unit=from_notice.unit,
+              data={"case": case.pk})
     return case
+
+
+@transaction.atomic
+def notice_record(*, actor: Actor, member: Member, unit: Unit | int, body: str, state_form: str, decision_no: str,
+                  decided_on: date | None, received_on: date | None, summary: str = "") -> Notice:
+    """A state body's notice that it disciplined ``member``, received by ``unit`` (the member's cell or a committee
+    above it): its due day (``discipline.state_notice_within`` from the decision) is kept beside the day it came."""
+    require(actor, "discipline.open", member.unit)
+    errors: dict[str, str] = {}
+    wanted = unit if isinstance(unit, int) else unit.pk
+    chosen = next((u for u in competent_units(member) if u.pk == wanted), None)
+    if chosen is None:
+        errors["unit"] = "Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ."
+    body = clean(body)[:200]
+    if not body:
+        errors["body"] = "Ghi tên cơ quan nhà nước ra quyết định."
+    if state_form not in StateForm.values:
+        errors["state_form"] = "Chọn hình thức kỷ luật."
+    decision_no = clean(decision_no)[:60]
+    if not decision_no:
+        errors["decision_no"] = "Ghi số quyết định."
+    _check_day(errors, "decided_on", decided_on)
+    _check_day(errors, "received_on", received_on, not_before=decided_on, label="ngày quyết định")
+    if not errors and decided_on is not None and Notice.objects.filter(
+            member=member, decision_no=decision_no, decided_on=decided_on).exists():
+        errors["decision_no"] = "Thông báo về quyết định này của đảng viên đã được ghi."
+    _raise(errors)
+    assert chosen is not None and decided_on is not None and received_on is not None
+    due_on, _basis = notice_due(decided_on, chosen)
+    notice = Notice.objects.create(member=member, unit=chosen, body=body, state_form=state_form,
+                                   decision_no=decision_no, decided_on=decided_on, received_on=received_on,
+                                   due_on=due_on, summary=clean_lines(summary, limit=10000),
+                                   recorded_by=actor.user if actor.user is not None and actor.user.pk else None,
+                                   recorded_on=clock.today())
+    audit(actor=actor, action="discipline.notice_recorded", obj=notice, unit=chosen,
+          data={"late": notice.late})
+    return notice
+
+
+@NOTICE.runs("close")
+@transaction.atomic
+def notice_close(*, actor: Actor, notice: Notice, reason: str) -> Notice:
+    notice = (Notice.objects.select_for_update(of=("self",)).select_related("member", "unit")
+              .get(pk=notice.pk))
+    NOTICE.check(actor, notice, "close")
+    notice.closed_reason = clean(reason)[:500]
+    if not notice.closed_reason:
+        raise ValidationError({"reason": "Ghi lý do."})
+    notice.state = NoticeState.CLOSED
+    notice.version += 1
+    notice.save()
+    audit(actor=actor, action="discipline.notice_closed", obj=notice, unit=notice.unit)
+    return notice
 
 
 def _lock(case: Case) -> Case:
@@ -213,7 +286,8 @@ def case_decide(*, actor: Actor, case: Case, form: str, decision_no: str, decide
                 effective_on: date | None = None, received_on: date | None = None) -> Case:
     case = _step(actor, case, "decide")
     errors: dict[str, str] = {}
-    if problem := form_problem(form, case.member.status, case.member.get_status_display()):
+    if problem := (form_problem(form, case.member.status, case.member.get_status_display())
+                   or competence_form_problem(form, case.deciding_unit, decided_on or clock.today())):
         errors["form"] = problem
     decision_no = clean(decision_no)[:60]
     if not decision_no:
@@ -295,6 +369,13 @@ def case_appeal(*, actor: Actor, case: Case, text: str, filed_on: date | None, r
     return case
 
 
+def _status_before(case: Case) -> tuple[str, str]:
+    """The member's status the case was decided on: full when the expulsion under appeal removed it."""
+    if case.form == Form.EXPULSION and case.member.status == Status.EXPELLED:
+        return Status.FULL, str(Status.FULL.label)
+    return case.member.status, case.member.get_status_display()
+
+
 @CASE.runs("appeal_decide")
 @transaction.atomic
 def case_appeal_decide(*, actor: Actor, case: Case, outcome: str, decision_no: str, decided_on: date | None,
@@ -307,11 +388,9 @@ def case_appeal_decide(*, actor: Actor, case: Case, outcome: str, decision_no: s
     if outcome == Outcome.CHANGED:
         if not new_form or new_form == case.form:
             errors["new_form"] = "Chọn hình thức kỷ luật mới."
-        elif problem := form_problem(new_form, case.member.status, case.member.get_status_display()):
+        elif problem := (form_problem(new_form, *_status_before(case))
+                         or competence_form_problem(new_form, appeal.instance, decided_on or clock.today())):
             errors["new_form"] = problem
-    if case.form == Form.EXPULSION and outcome != Outcome.UPHELD:
-        errors["outcome"] = ("Thay đổi hoặc xóa bỏ quyết định khai trừ cần khôi phục đảng tịch trên hồ sơ đảng viên; "
-                             "chưa làm được trên hệ thống này.")
     decision_no = clean(decision_no)[:60]
     if not decision_no:
         errors["decision_no"] = "Ghi số quyết định."
@@ -321,6 +400,9 @@ def case_appeal_decide(*, actor: Actor, case: Case, outcome: str, decision_no: s
     appeal.outcome, appeal.decision_no, appeal.decided_on = outcome, decision_no, decided_on
     appeal.new_form = new_form if outcome == Outcome.CHANGED else ""
     appeal.save()
+    if case.form == Form.EXPULSION and outcome != Outcome.UPHELD and case.member.status == Status.EXPELLED:
+        member_restore(actor=actor, member=case.member, document=decision_no, effective_on=decided_on,
+                       reason=f"Giải quyết khiếu nại: {Outcome(outcome).label.lower()} khai trừ số {case.decision_no}")
     if outcome == Outcome.CHANGED:
         case.form = new_form
         _apply(actor, case, new_form, decided_on, decision_no)

@@ -14,16 +14,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from chibo.core import clock
 from chibo.core.access import actor_for
+from chibo.core.charts import PALETTE, stacked_columns_svg
 from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.text import as_id
 from chibo.discipline import documents, selectors, services
 from chibo.discipline.enums import Form
-from chibo.discipline.forms import CaseOpenForm
-from chibo.discipline.lifecycle import CASE
+from chibo.discipline.forms import CaseOpenForm, NoticeForm
+from chibo.discipline.lifecycle import CASE, NOTICE
 from chibo.members.selectors import member_get
+from chibo.units.selectors import units_by_id
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _year(request) -> int:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
 
 
 @login_required
@@ -33,29 +41,52 @@ def index(request):
     if not (actor.can("discipline.open") or actor.can("discipline.decide") or actor.can("discipline.inspect")
             or actor.member_id):
         raise Http404
-    year = clock.today().year
+    year = _year(request)
     decided = list(selectors.register(actor, year))
     counts = selectors.counts_by_form(decided)
-    return render(request, "discipline/index.html", {
+    can_register = actor.can("discipline.decide") or actor.can("discipline.inspect")
+    context = {
         "cases": selectors.cases_visible(actor).select_related("member", "deciding_unit")[:200],
+        "notices": selectors.notices_visible(actor).select_related("member", "unit")[:200],
         "year": year, "by_form": [(f, label, counts.get(f, 0)) for f, label in Form.choices],
-        "can_open": actor.can("discipline.open"),
-        "can_register": actor.can("discipline.decide") or actor.can("discipline.inspect")})
+        "forms": Form.choices, "can_open": actor.can("discipline.open"), "can_register": can_register}
+    if can_register:
+        by_year, by_level = selectors.statistics(actor, list(range(year - 4, year + 1)))
+        order = [(f, str(label), PALETTE[i]) for i, (f, label) in enumerate(Form.choices)]
+        context.update(by_year=by_year, by_level=by_level, chart=stacked_columns_svg(
+            [(str(r.year), r.by_form) for r in by_year], order, aria="Quyết định kỷ luật theo năm và hình thức"))
+    return render(request, "discipline/index.html", context)
+
+
+def _register(request):
+    actor = actor_for(request)
+    if not (actor.can("discipline.decide") or actor.can("discipline.inspect")):
+        raise Http404
+    year = _year(request)
+    return actor, year, list(selectors.register(actor, year).select_related("unit", "appeal"))
 
 
 @login_required
 @require_GET
 def register_xlsx(request):
     """The register of the year's decisions (``?year=``), among the cases the user needs to know."""
-    actor = actor_for(request)
-    if not (actor.can("discipline.decide") or actor.can("discipline.inspect")):
-        raise Http404
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
-    cases = list(selectors.register(actor, year).select_related("unit", "appeal"))
+    actor, year, cases = _register(request)
     return download(actor=actor, content=documents.register_xlsx(year, cases), filename=f"so-ky-luat-{year}.xlsx",
                     content_type=XLSX, action="discipline.register_downloaded", data={"year": year,
                                                                                       "rows": len(cases)})
+
+
+@login_required
+@require_GET
+def register_pdf(request):
+    """The same register as a paper of the user's highest organization with discipline grants."""
+    actor, year, cases = _register(request)
+    issuer = units_by_id([selectors.register_issuer(actor)]).get(selectors.register_issuer(actor))
+    if issuer is None:
+        raise Http404
+    return document_response(documents.register_document(year, cases, issuer), "pdf", f"so-ky-luat-{year}",
+                             actor=actor, action="discipline.register_downloaded",
+                             data={"year": year, "rows": len(cases)})
 
 
 @login_required
@@ -65,14 +96,10 @@ def new(request):
     actor = actor_for(request)
     if not actor.can("discipline.open"):
         raise Http404
-    raw = request.GET.get("member") or request.POST.get("member", "")
-    if not str(raw).isdigit():
-        raise Http404
-    member = member_get(actor, int(raw))
-    if not actor.can("discipline.open", member.unit):
-        raise PermissionDenied
+    member = _member_from_query(request, actor)
     units = services.competent_units(member)
-    form = CaseOpenForm(request.POST or None, units=units, initial={"member": member.pk})
+    form = CaseOpenForm(request.POST or None, units=units,
+                        initial={"member": member.pk, "notice": as_id(request.GET.get("notice"))})
     if request.method == "POST":
         def run():
             data = {k: v for k, v in form.cleaned_data.items() if k != "member"}  # the member is the page's own
@@ -83,6 +110,63 @@ def new(request):
             return redirect("discipline:case", pk=done.value.pk)
     return render(request, "discipline/new.html", {"form": form, "member": member},
                   status=400 if request.method == "POST" else 200)
+
+
+def _member_from_query(request, actor):
+    """The member named by ``?member=`` (or the posted ``member``), within the actor's scope; 404 otherwise."""
+    found = as_id(request.GET.get("member") or request.POST.get("member", ""))
+    if found is None:
+        raise Http404
+    member = member_get(actor, found)
+    if not actor.can("discipline.open", member.unit):
+        raise PermissionDenied
+    return member
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_new(request):
+    """Record a state body's notice that it disciplined a member (``?member=ID``, from the member's page)."""
+    actor = actor_for(request)
+    if not actor.can("discipline.open"):
+        raise Http404
+    member = _member_from_query(request, actor)
+    form = NoticeForm(request.POST or None, units=services.competent_units(member), initial={"member": member.pk})
+    if request.method == "POST":
+        def run():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "member"}
+            return services.notice_record(actor=actor, member=member, **data)
+
+        if done := submit(request, form, run):
+            messages.success(request, "Đã ghi thông báo.")
+            return redirect("discipline:notice", pk=done.value.pk)
+    return render(request, "discipline/notice_new.html", {"form": form, "member": member},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _notice_context(actor, notice, bound=None):
+    return {"notice": notice, "steps": action_forms(actor, NOTICE, notice, bound),
+            "subject_only": actor.member_id == notice.member_id,
+            "can_open": notice.state == "received" and actor.member_id != notice.member_id
+            and actor.can("discipline.open", notice.member.unit),
+            "action_url": reverse("discipline:notice_act", kwargs={"pk": notice.pk})}
+
+
+@login_required
+@require_GET
+def notice(request, pk):
+    actor = actor_for(request)
+    n = selectors.notice_get(actor, pk)
+    return render(request, "discipline/notice.html", _notice_context(actor, n))
+
+
+@login_required
+@require_POST
+def notice_act(request, pk):
+    actor = actor_for(request)
+    n = selectors.notice_get(actor, pk)
+    return act(request, lc=NOTICE, obj=n, success_url=reverse("discipline:notice", kwargs={"pk": n.pk}),
+               render_page=lambda bound: render(request, "discipline/notice.html", _notice_context(actor, n, bound)))
 
 
 def _context(actor, case, bound=None):

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from chibo.core.money import format_amount, quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, integer, number, rule
@@ -144,9 +145,9 @@ class _Generator:
         return found
 
     def rows(self, members: list[tuple[int, int, date]]) -> list[Row]:
-        """The obligations of ``members`` (pk, unit, admission date). A due is computed once per key: the profile
-        and decision, or only the currency for a member exempt by party age (the loop runs once per member of the
-        country: lookups are local names)."""
+        """The obligations of ``members`` (pk, unit, the day party age counts from). A due is computed once per
+        key: the profile and decision, or only the currency for a member exempt by party age (the loop runs once per
+        member of the country: lookups are local names)."""
         ids = [pk for pk, _, _ in members]
         profiles, decisions = self._profiles(ids).get, self._decisions(ids).get
         years = self.rules.value("dues.exempt_party_years", integer)
@@ -276,7 +277,8 @@ def generate(members: QuerySet[Member], month: date, *, batch: int = 5000) -> in
     # month's rows aside and rescans them for every member, for each chunk.
     done = Obligation.objects.filter(member_id=OuterRef("pk"), month=month).values("pk")[:1]
     members_rows = (members.annotate(done=Subquery(done)).order_by("pk")
-                    .values_list("pk", "unit_id", "admission_date", "done"))
+                    .annotate(party_from=Coalesce("admission_decided_on", "admission_date"))
+                    .values_list("pk", "unit_id", "party_from", "done"))
     created, last = 0, 0
     rows: list[Row] = []
     try:

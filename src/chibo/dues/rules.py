@@ -68,10 +68,11 @@ def months_between(first: date, last: date) -> list[date]:
     return out
 
 
-def party_years(admission_date: date, month: date) -> int:
-    """Whole years of party age at the end of ``month``."""
+def party_years(party_from: date, month: date) -> int:
+    """Whole years of party age at the end of ``month``, counted from ``party_from`` (the admission decision, or
+    the day of admission on older records: ``Member.party_age_from``)."""
     end = add_months(month, 1)
-    years = end.year - admission_date.year - ((end.month, end.day) < (admission_date.month, admission_date.day))
+    years = end.year - party_from.year - ((end.month, end.day) < (party_from.month, party_from.day))
     return max(years, 0)
 
 

@@ -176,7 +176,7 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
     profile = computer.profile_on(member.pk, current) or next(iter(computer.profiles.get(member.pk, [])), None)
     currency = profile.currency if profile is not None else None
     position = Position(member_id=member.pk, today=today, currency=currency, lines=lines, due=dict(due),
-                        paid=dict(paid), _computer=computer, _admitted=member.admission_date)
+                        paid=dict(paid), _computer=computer, _admitted=member.party_age_from)
     if currency is not None and all(line.covered for line in lines):
         credit = remaining.get(currency, Decimal(0))
         # From the month after the last obligation generated (this month too, when the sweep has not made it yet).
@@ -184,7 +184,7 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
         for _ in range(PROJECTION_MONTHS):
             if credit <= 0:
                 break
-            found = computer.due(member.pk, member.admission_date, month)
+            found = computer.due(member.pk, member.party_age_from, month)
             if found is None or found.currency != currency:
                 break
             take = min(found.amount, credit)

@@ -219,7 +219,7 @@ def _recompute(member: Member, from_month: date) -> None:
     existing = {o.month: o for o in Obligation.objects.select_for_update().filter(member=member,
                                                                                  month__gte=from_month)}
     for month in drules.months_between(from_month, current):
-        due = computer.due(member.pk, member.admission_date, month)
+        due = computer.due(member.pk, member.party_age_from, month)
         old = existing.get(month)
         if due is None:
             if old is not None:

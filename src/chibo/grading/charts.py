@@ -1,11 +1,12 @@
 """The grading charts of a level, drawn on the server as SVG beside the tables that carry the same numbers: the
-members of each unit by grade (stacked bars, as shares), and the level's grades year over year."""
+members of each unit by grade (stacked bars, as shares), and the level's grades year over year (the shared
+stacked columns of ``core.charts``)."""
 
 from __future__ import annotations
 
 from django.utils.html import escape
 
-from chibo.core.charts import PALETTE
+from chibo.core.charts import PALETTE, stacked_columns_svg
 from chibo.grading.enums import GRADE_ORDER, Grade
 
 COLOURS = dict(zip(GRADE_ORDER, (PALETTE[2], PALETTE[0], PALETTE[4], PALETTE[1]), strict=True))
@@ -18,8 +19,7 @@ def _legend(parts: list[str], x: int, y: int) -> None:
                      f'<text x="{x + 18}" y="{y + i * 16 + 10}" font-size="11">{escape(Grade(grade).label)}</text>')
 
 
-def _bar(parts: list[str], counts: dict[str, int], x: float, y: float, length: float, thick: float, *,
-         vertical: bool) -> None:
+def _bar(parts: list[str], counts: dict[str, int], x: float, y: float, length: float, thick: float) -> None:
     total = sum(counts.get(g, 0) for g in GRADE_ORDER)
     at = 0.0
     for grade in GRADE_ORDER:
@@ -27,12 +27,8 @@ def _bar(parts: list[str], counts: dict[str, int], x: float, y: float, length: f
         if not n or not total:
             continue
         size = length * n / total
-        if vertical:
-            parts.append(f'<rect x="{x}" y="{round(y - at - size, 1)}" width="{thick}" height="{round(size, 1)}" '
-                         f'fill="{COLOURS[grade]}"><title>{escape(Grade(grade).label)}: {n}</title></rect>')
-        else:
-            parts.append(f'<rect x="{round(x + at, 1)}" y="{y}" width="{round(size, 1)}" height="{thick}" '
-                         f'fill="{COLOURS[grade]}"><title>{escape(Grade(grade).label)}: {n}</title></rect>')
+        parts.append(f'<rect x="{round(x + at, 1)}" y="{y}" width="{round(size, 1)}" height="{thick}" '
+                     f'fill="{COLOURS[grade]}"><title>{escape(Grade(grade).label)}: {n}</title></rect>')
         at += size
 
 
@@ -48,7 +44,7 @@ def grades_chart_svg(rows) -> str:
         name = escape(r.unit.name)
         parts.append(f'<g data-unit="{name}"><text x="{left - 8}" y="{y + 12}" font-size="11" text-anchor="end">'
                      f'{name[:34]}</text>')
-        _bar(parts, r.members, left, y, bar_w, 16, vertical=False)
+        _bar(parts, r.members, left, y, bar_w, 16)
         parts.append("</g>")
     _legend(parts, left + bar_w + 16, 10)
     parts.append("</svg>")
@@ -56,18 +52,8 @@ def grades_chart_svg(rows) -> str:
 
 
 def years_chart_svg(years: list[tuple[int, dict[str, int]]]) -> str:
-    """One stacked column per year: the members graded in the level's yearly periods, by grade."""
-    width, plot_h, top = 120 + 70 * len(years) + 220, 180, 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {plot_h + 40}" width="{width}" '
-             'class="chart" role="img" aria-label="Xếp loại đảng viên qua các năm">']
-    for i, (year, counts) in enumerate(years):
-        x = 40 + i * 70
-        total = sum(counts.values())
-        parts.append(f'<g data-year="{year}">')
-        _bar(parts, counts, x, top + plot_h, plot_h, 36, vertical=True)
-        label_y = top + plot_h
-        parts.append(f'<text x="{x + 18}" y="{label_y + 16}" font-size="11" text-anchor="middle">{year}</text>'
-                     f'<text x="{x + 18}" y="{label_y + 30}" font-size="10" text-anchor="middle">{total}</text></g>')
-    _legend(parts, 60 + 70 * len(years), top)
-    parts.append("</svg>")
-    return "".join(parts)
+    """One stacked column per year: the members graded in the level's yearly periods, by grade (each column its
+    share of the largest year)."""
+    order = [(g, str(Grade(g).label), COLOURS[g]) for g in GRADE_ORDER]
+    return stacked_columns_svg([(str(year), counts) for year, counts in years], order,
+                               aria="Xếp loại đảng viên qua các năm")

@@ -46,6 +46,9 @@ COMPOSITE = {
     "dues.reductions": ["dues.reduction_low", "dues.reduction_mid", "dues.reduction_high"],
     "grading.bands": ["grading.band_excellent", "grading.band_good", "grading.band_completed"],
     "discipline.limitation_years": ["discipline.limitation_years_reprimand", "discipline.limitation_years_warning"],
+    "discipline.competence.<unit kind>": ["discipline.competence.grassroots_cell",
+                                          "discipline.competence.grassroots_committee",
+                                          "discipline.competence.party_group"],
 }
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:/\d+)?%?")
 
@@ -296,8 +299,12 @@ def test_the_regulation_watch_lists_unconfirmed_rules_and_confirming_is_audited(
     page = client_of("bithu.phap").get("/rules/watch/").content.decode()
     for version in pending:
         assert version.key in page
-    api = client_of("ban.tochuc").get("/api/v1/rules/?confidence=to_confirm").json()
-    assert {r["key"] for r in api["results"]} >= {v.key for v in pending}
+    listed, url = set(), "/api/v1/rules/?confidence=to_confirm"
+    while url:  # the list is paged (50 a page): read every page
+        api = client_of("ban.tochuc").get(url).json()
+        listed |= {r["key"] for r in api["results"]}
+        url = api["next"]
+    assert listed >= {v.key for v in pending}
     target = pending[0]
     assert client_of("bithu.phap").post(f"/rules/watch/{target.pk}/confirm/", {"basis": "x"}).status_code == 403
     empty = client_of("ban.tochuc").post(f"/api/v1/rules/versions/{target.pk}/confirm/", {"basis": ""},

@@ -30,8 +30,12 @@ def discipline_targets(personas, members, units) -> dict[str, int]:
     TransferHold.objects.filter(pk=own.hold_id).update(closed_on=today)
     fr = open_case(phap, members["member_fr"], units["unit_fr"])
     de = open_case(duc, members["member_de"], units["unit_de"])
+    notice = services.notice_record(actor=phap, member=members["member_own"], unit=units["unit_fr"],
+                                    body="Bộ Ngoại giao", state_form="reprimand", decision_no="7/QĐ-BNG",
+                                    decided_on=today - timedelta(days=20), received_on=today - timedelta(days=12))
     return {"dcase_own": own.pk, "dcase_fr": fr.pk, "dcase_de": de.pk,
-            "dcase_missing": (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000}
+            "dcase_missing": (Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000,
+            "dnotice_own": notice.pk, "dnotice_missing": notice.pk + 1000}
 
 
 def discipline_payload(kind: str, target, env):
@@ -41,6 +45,14 @@ def discipline_payload(kind: str, target, env):
                 "violation": "Không chấp hành nghị quyết", "violated_on": f"{today - timedelta(days=5):%d/%m/%Y}",
                 "area": "ordinary", "considered": "reprimand", "reference": "2-TB/CB"}
         return body
+    if kind in ("discipline_notice", "discipline_api_notice"):
+        return {"member": env.targets["member_fr_dsq"], "unit": env.targets["unit_fr"], "body": "Bộ Ngoại giao",
+                "state_form": "warning", "decision_no": "9/QĐ-BNG",
+                "decided_on": f"{today - timedelta(days=9):%d/%m/%Y}", "received_on": f"{today:%d/%m/%Y}"}
+    if kind == "discipline_api_notice_close":
+        return {"action": "close", "reason": "Đã xem xét trong hồ sơ khác"}
+    if kind == "discipline_notice_close":
+        return {"do": "close", "reason": "Đã xem xét trong hồ sơ khác"}
     if kind == "discipline_explain":
         return {"do": "explain", "explanation": "Tôi nhận khuyết điểm và xin sửa chữa.", "on": f"{today:%d/%m/%Y}"}
     if kind == "discipline_api_explain":
@@ -49,9 +61,10 @@ def discipline_payload(kind: str, target, env):
 
 
 def discipline_fingerprint() -> dict:
-    from chibo.discipline.models import Appeal, Case
+    from chibo.discipline.models import Appeal, Case, Notice
 
     return {
         "discipline_cases": Case.objects.aggregate(n=Count("pk"), versions=Sum("version")),
         "discipline_appeals": Appeal.objects.count(),
+        "discipline_notices": Notice.objects.aggregate(n=Count("pk"), versions=Sum("version")),
     }

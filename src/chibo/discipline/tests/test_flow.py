@@ -6,6 +6,7 @@ level above."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -13,6 +14,7 @@ import pytest
 from django.test import override_settings
 from openpyxl import load_workbook
 
+from chibo.core.documents import pdf_text
 from chibo.core.models import AuditEvent
 from chibo.discipline.models import Case
 from chibo.discipline.selectors import disciplined_in
@@ -114,3 +116,60 @@ def test_a_case_from_opening_to_the_outcome_of_its_appeal(personas, client_of):
         assert outcome.status_code == 200, outcome.content
         assert outcome.json()["form"] == "reprimand" and outcome.json()["appeal"]["outcome"] == "changed"
         assert TimelineEvent.objects.filter(member=subject, kind="discipline.appeal_decided").count() == 1
+
+        # The register as a paper, read whole: its year, the decision with the form now in force and the appeal's
+        # outcome, and a count by form that adds up to the rows.
+        text = " ".join(pdf_text(secretary.get("/discipline/register.pdf?year=2026").content).split())
+        assert "SỔ ĐĂNG KÝ QUYẾT ĐỊNH KỶ LUẬT NĂM 2026" in text and subject.full_name in text
+        assert "12-QĐ/ĐU" in text and "Thay đổi hình thức kỷ luật" in text
+        assert ("Tổng số 1 quyết định (khiển trách: 1; cảnh cáo: 0; cách chức: 0; khai trừ: 0)" in text), text
+        # The upper committee's statistics count the decisions of its subtree, by year and by the deciding level.
+        page = upper.get("/discipline/?year=2026").content.decode()
+        year_row = re.search(r'<tr data-year="2026">(.*?)</tr>', page).group(1)
+        assert re.findall(r'<td class="num"[^>]*>(\d+)</td>', year_row) == ["1", "0", "0", "0", "1", "0"]
+        level_row = re.search(r'<tr data-year="2026" data-level="(\w+)">', page)
+        assert level_row and level_row.group(1) == france.kind
+        assert 'data-column="2022"' in page and 'data-column="2026"' in page  # five years charted, zeros included
+
+
+def test_a_state_bodys_notice_its_clock_and_the_case_it_leads_to(personas, client_of):
+    """A state body's notice through the API: 5 working days from a Friday's decision fall on the next Friday (the
+    weekend not counted), so a notice received on the Tuesday after is late; the same decision twice is refused;
+    Germany's secretary does not see it (404, audited); a case opened from it marks it considered, and the subject
+    sees it without taking the committee's step."""
+    secretary, germany, member = client_of("bithu.phap"), client_of("bithu.duc"), client_of("dangvien.phap")
+    subject = personas["dangvien.phap"].member
+    france = Unit.objects.get(code="PHAP")
+    body = {"member": subject.pk, "unit": france.pk, "body": "Bộ Ngoại giao", "state_form": "reprimand",
+            "decision_no": "112/QĐ-BNG", "decided_on": "27/02/2026", "received_on": "10/03/2026",
+            "summary": "Chậm nộp báo cáo công tác"}
+    with override_settings(CHIBO_TODAY=DAY):
+        future = _json(secretary, "/api/v1/discipline/notices/", {**body, "received_on": "26/02/2026"})
+        assert future.status_code == 400 and "received_on" in future.json()
+        answer = _json(secretary, "/api/v1/discipline/notices/", body)
+        assert answer.status_code == 201, answer.content
+        notice = answer.json()
+        assert (notice["due_on"], notice["late"], notice["state"]) == ("2026-03-06", True, "received")
+        again = _json(secretary, "/api/v1/discipline/notices/", body)
+        assert again.status_code == 400 and "decision_no" in again.json()
+        on_time = _json(secretary, "/api/v1/discipline/notices/", {**body, "decision_no": "113/QĐ-BNG",
+                                                                     "received_on": "06/03/2026"})
+        assert on_time.json()["late"] is False
+
+        url = f"/api/v1/discipline/notices/{notice['id']}/"
+        assert germany.get(url).status_code == 404
+        assert AuditEvent.objects.filter(action="discipline.notice_denied", data__notice=str(notice["id"])).exists()
+        assert member.get(url).json()["available_actions"] == []
+        assert _json(member, url + "actions/", {"action": "close", "reason": "Tự đóng"}).status_code == 403
+
+        opened = _json(secretary, "/api/v1/discipline/cases/", {
+            "member": subject.pk, "deciding_unit": france.pk, "violation": "Chậm nộp báo cáo công tác",
+            "violated_on": "01/02/2026", "area": "ordinary", "considered": "reprimand", "reference": "112/QĐ-BNG",
+            "notice": notice["id"]})
+        assert opened.status_code == 201, opened.content
+        assert secretary.get(url).json()["state"] == "case"
+        closed = _json(secretary, f"/api/v1/discipline/notices/{on_time.json()['id']}/actions/",
+                       {"action": "close", "reason": "Đã xem xét cùng hồ sơ 112/QĐ-BNG"})
+        assert closed.status_code == 200 and closed.json()["state"] == "closed"
+        page = secretary.get("/discipline/")
+        assert page.status_code == 200 and "Chậm nộp" not in page.content.decode()  # the summary stays on its page

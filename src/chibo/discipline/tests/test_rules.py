@@ -57,9 +57,28 @@ def test_forms_competence_and_consequences(actor_of, personas):
 
     plain = Member.objects.filter(unit__path__startswith=france.path, status=Status.FULL).exclude(
         pk=leader.pk).exclude(pk__in=CommitteePost.objects.values("member_id")).first()
-    _walk(boss, _open(boss, plain, plain.unit), "expulsion")
+    # A cell decides up to a warning (discipline.competence.<kind>): it only proposes an expulsion.
+    with pytest.raises(ValidationError) as refused:
+        _open(boss, plain, plain.unit, considered="expulsion")
+    assert "discipline.competence.subordinate_cell" in str(refused.value.message_dict["deciding_unit"])
+    in_cell = _open(boss, plain, plain.unit)
+    services.case_explain(actor=boss, case=in_cell, explanation="Tôi nhận khuyết điểm và xin sửa chữa.", on=DAY)
+    services.case_vote(actor=boss, case=in_cell, proposed="warning", voted_on=DAY,
+                       yes=len(cell_voters_on(in_cell.unit, DAY)), no=0)
+    with pytest.raises(ValidationError) as refused:
+        services.case_decide(actor=boss, case=in_cell, form="expulsion", decision_no="9-QĐ/CB", decided_on=DAY)
+    assert "chỉ đề nghị" in str(refused.value.message_dict["form"])
+    services.case_drop(actor=boss, case=in_cell, reason="Chuyển cấp ủy cấp trên xem xét")
+    expelled = _walk(boss, _open(boss, plain, france, considered="expulsion"), "expulsion")
     plain.refresh_from_db()
     assert plain.status == Status.EXPELLED  # khai trừ, through the members service
+    # The level above annuls the expulsion on appeal: the member is back on the rolls, as the timeline says.
+    services.case_appeal(actor=boss, case=expelled, text="Đề nghị xem xét lại quyết định khai trừ.", filed_on=DAY)
+    services.case_appeal_decide(actor=boss, case=expelled, outcome="annulled", decision_no="3-QĐ/ĐUB",
+                                decided_on=DAY)
+    plain.refresh_from_db()
+    assert plain.status == Status.FULL
+    assert plain.timeline.filter(kind="member.status_changed", data__to="full", data__document="3-QĐ/ĐUB").exists()
 
     other = Member.objects.filter(unit__path__startswith=france.path, status=Status.FULL).exclude(
         pk__in=[leader.pk, plain.pk]).first()

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class InspectionConfig(AppConfig):
+    name = "chibo.inspection"
+    label = "inspection"
+    verbose_name = "Kiểm tra, giám sát"
+
+    def ready(self) -> None:
+        # Once the app registry is ready (they import models): the services register the steps, the selectors
+        # find an item or a case for `chibo act`.
+        from chibo.inspection import selectors, services  # noqa: F401
+        from chibo.inspection.lifecycle import CASE, ITEM
+
+        ITEM.finder = selectors.item_get
+        CASE.finder = selectors.case_get
