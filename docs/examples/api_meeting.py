@@ -74,7 +74,8 @@ def run(base: str, secretary_token: str, voter_tokens: list[str], officer_token:
         return sec.post(f"meetings/{mid}/actions/", {"action": action, **body})
 
     act("content", agenda="1. Đánh giá công tác tháng; 2. Bầu tổ trưởng tổ đảng.",
-        draft_resolution="Chi bộ thống nhất nhiệm vụ tháng tới.", discussion="Các đồng chí phát biểu ý kiến.")
+        draft_resolution="Chi bộ thống nhất nhiệm vụ tháng tới.", discussion="Các đồng chí phát biểu ý kiến.",
+        conclusion="Chi bộ thống nhất nhiệm vụ tháng tới.")
     act("notice")
     act("open")
     members = [m for m in sec.every(f"members/?unit={cell}") if m["status"] in ("full", "probationary")]

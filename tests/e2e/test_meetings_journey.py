@@ -145,6 +145,9 @@ def test_secretary_runs_a_meeting_with_a_secret_ballot_and_approved_minutes(brow
         sec.get_by_label("Nội dung biểu quyết").fill("Bầu đồng chí tổ trưởng tổ đảng")
         sec.get_by_label("Bỏ phiếu kín").check()
         sec.get_by_role("button", name="Thêm", exact=True).click()
+        # Before opening, the page says how many eligible voters a secret ballot needs and how many are here.
+        expect(sec.locator("[data-field=ballot-needs]")).to_contain_text("cần ít nhất 3")
+        expect(sec.locator("[data-field=ballot-needs]")).to_contain_text("hiện có 5")
         sec.get_by_role("button", name="Mở bỏ phiếu kín").click()
         expect(sec.locator("[data-field=ballot-state]")).to_contain_text("0/5")
 
@@ -193,6 +196,7 @@ def test_secretary_runs_a_meeting_with_a_secret_ballot_and_approved_minutes(brow
         sec.locator("#close-meeting").click()
         expect(sec.locator("#state")).to_have_text("Đã họp")
         sec.get_by_label("Diễn biến, ý kiến thảo luận").fill("Các đồng chí thảo luận phương hướng công tác tháng tới.")
+        sec.get_by_label("Kết luận của chủ trì").fill("Chi bộ thống nhất phương hướng công tác tháng tới.")
         sec.get_by_role("button", name="Lưu nội dung").click()
         sec.locator("#draft-minutes").click()
         text = sec.get_by_label("Biên bản")

@@ -100,6 +100,12 @@ class ResolutionSerializer(serializers.ModelSerializer):
                 "totals": {str(k): v for k, v in services.ballot_totals(box).items()} if closed else None}
 
 
+class BallotNeedsSerializer(serializers.Serializer):
+    minimum = serializers.IntegerField(help_text="Eligible voters present a secret ballot needs to open "
+                                                 "(rule meeting.ballot_min_voters)")
+    present = serializers.IntegerField(help_text="Full members present now who may vote")
+
+
 class MeetingDetailSerializer(MeetingSerializer):
     agenda = serializers.CharField(read_only=True)
     available_actions = AvailableActionsField(MEETING)
@@ -107,11 +113,16 @@ class MeetingDetailSerializer(MeetingSerializer):
     attendance = serializers.SerializerMethodField()
     resolutions = serializers.SerializerMethodField()
     warnings = serializers.SerializerMethodField()
+    ballot_needs = serializers.SerializerMethodField()
 
     class Meta(MeetingSerializer.Meta):
         fields = MeetingSerializer.Meta.fields + ["agenda", "headcount", "attendance", "resolutions", "warnings",
-                                                  "available_actions"]
+                                                  "ballot_needs", "available_actions"]
         read_only_fields = fields
+
+    @extend_schema_field(BallotNeedsSerializer)
+    def get_ballot_needs(self, obj: Meeting):
+        return {"minimum": rules.ballot_min_voters(obj), "present": rules.present_voters(obj)}
 
     @extend_schema_field(HeadcountSerializer)
     def get_headcount(self, obj: Meeting):

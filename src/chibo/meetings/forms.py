@@ -48,6 +48,8 @@ class ContentForm(forms.Form):
                                        required=False)
     discussion = forms.CharField(label="Diễn biến, ý kiến thảo luận", widget=forms.Textarea(attrs={"rows": 4}),
                                  required=False)
+    conclusion = forms.CharField(label="Kết luận của chủ trì", widget=forms.Textarea(attrs={"rows": 3}),
+                                 required=False, help_text="Bắt buộc trước khi thông qua biên bản.")
 
 
 class DocumentForm(forms.Form):

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
 from chibo.meetings.models import Attendance, Meeting, Presence
-from chibo.meetings.rules import headcount, local_day
-from chibo.members.enums import FULL_STATUSES, PostRole, Status
+from chibo.meetings.rules import headcount, local_day, turnout
+from chibo.members.enums import PostRole
 from chibo.members.selectors import post_holder_on
 
 
@@ -27,41 +28,60 @@ def _at(meeting: Meeting, moment) -> str:
     return f"{t:%H} giờ {t:%M} ngày {t:%d/%m/%Y}"
 
 
+def held_day(meeting: Meeting) -> date:
+    """The day the meeting was really held (local): the day it opened, else the day it was planned for."""
+    moment = meeting.opened_at or meeting.starts_at
+    return moment.astimezone(ZoneInfo(meeting.time_zone)).date()
+
+
 def time_lines(meeting: Meeting) -> list[str]:
-    """When the meeting really began and ended (local time); the schedule only while it has not opened."""
+    """When the meeting really began and ended (local time); the schedule only while it has not opened. Both
+    printed times are the actual ones, so they always agree (the close is refused before the opening)."""
     if meeting.opened_at is None:
         return [f"Thời gian (dự kiến): {_at(meeting, meeting.starts_at)} (giờ địa phương, {meeting.time_zone})."]
     lines = [f"Thời gian bắt đầu: {_at(meeting, meeting.opened_at)} (giờ địa phương, {meeting.time_zone})."]
     if meeting.ended_at:
-        lines.append(f"Thời gian kết thúc: {_at(meeting, meeting.ended_at)}.")
+        lasted = int((meeting.ended_at - meeting.opened_at).total_seconds() // 60)
+        lines.append(f"Thời gian kết thúc: {_at(meeting, meeting.ended_at)} (kéo dài {lasted} phút).")
     return lines
 
 
-def figures_line(meeting: Meeting) -> str:
-    """The headcount as the reader checks it: full members on the rolls, those not counted and why, the
-    members counted for resolutions, and who was present (full and probationary members apart)."""
+def _mark(a: Attendance | None) -> str:
+    if a is None:
+        return "Chưa điểm danh"
+    label = a.get_presence_display()
+    if a.presence == Presence.EXCUSED:
+        label += f" ({a.reason}{'; lý do được chấp nhận' if a.reason_approved else ''})"
+    return label
+
+
+def figures_lines(meeting: Meeting) -> list[str]:
+    """The attendance figures as the reader checks them, each sum written out: the cell's members, those not
+    required to attend (named, with why), those required; present + excused + absent (+ not marked) = required;
+    then the headcount resolutions are measured against, and how it is reached."""
+    t = turnout(meeting)
     head = headcount(meeting)
-    rows = Attendance.objects.filter(meeting=meeting, presence__in=[Presence.IN_PERSON, Presence.ONLINE])
-    present_full = rows.filter(member__status__in=FULL_STATUSES).count()
-    present_probationary = rows.filter(member__status=Status.PROBATIONARY).count()
-    not_counted = len(head.excluded)
-    return (f"Tổng số đảng viên chính thức của chi bộ: {head.on_rolls}; không tính {not_counted} đồng chí "
-            f"(chuyển sinh hoạt tạm thời, đình chỉ, miễn sinh hoạt hoặc vắng có lý do được chấp nhận); số đảng "
-            f"viên chính thức để tính biểu quyết: {head.count} = {head.on_rolls} − {not_counted}. Có mặt: "
-            f"{present_full} đảng viên chính thức và {present_probationary} đảng viên dự bị "
-            f"(đảng viên dự bị không biểu quyết).")
+    parts = [("có mặt", t.present), ("vắng có lý do", t.excused), ("vắng không có lý do", t.absent)]
+    if t.unmarked:
+        parts.append(("chưa điểm danh", t.unmarked))
+    lines = [
+        f"Tổng số đảng viên của chi bộ: {t.members} ({t.full} đảng viên chính thức, {t.probationary} đảng viên "
+        f"dự bị); không phải dự họp: {len(t.apart)}; phải dự họp: {len(t.required)} = {t.members} − {len(t.apart)}.",
+        "Trong số phải dự họp: " + "; ".join(f"{label} {n}" for label, n in parts)
+        + f" ({' + '.join(str(n) for _, n in parts)} = {len(t.required)}). Có mặt gồm {t.present_full} đảng viên "
+        f"chính thức và {t.present_probationary} đảng viên dự bị (đảng viên dự bị không biểu quyết).",
+    ]
+    if t.apart:
+        lines.append("Không phải dự họp: " + "; ".join(f"{m.full_name} ({why})" for m, why in t.apart) + ".")
+    lines.append(f"Số đảng viên chính thức để tính biểu quyết: {head.count} = {head.on_rolls} đảng viên chính thức "
+                 f"− {len(head.excluded)} không tính (chuyển sinh hoạt tạm thời, đình chỉ, miễn sinh hoạt vắng mặt, "
+                 f"vắng có lý do được chấp nhận).")
+    return lines
 
 
-def attendance_lines(meeting: Meeting) -> list[tuple[str, str]]:
-    rows = (Attendance.objects.filter(meeting=meeting).select_related("member")
-            .order_by("member__name_sort", "member_id"))
-    out = []
-    for a in rows:
-        label = a.get_presence_display()
-        if a.presence == Presence.EXCUSED:
-            label += f" ({a.reason}{'; lý do được chấp nhận' if a.reason_approved else ''})"
-        out.append((a.member.full_name, label))
-    return out
+def attendance_rows(meeting: Meeting) -> list[list[str]]:
+    """One row per member required to attend, in name order: the attendance list, printed once."""
+    return [[m.full_name, _mark(a)] for m, a in turnout(meeting).required]
 
 
 def draft_text(meeting: Meeting) -> str:
@@ -74,12 +94,14 @@ def draft_text(meeting: Meeting) -> str:
         f"Loại: {meeting.get_kind_display()}.",
         "",
         "I. ĐIỂM DANH",
-        figures_line(meeting) + " Danh sách điểm danh kèm theo biên bản.",
+        *figures_lines(meeting),
+        "Danh sách điểm danh của những đồng chí phải dự họp in kèm theo biên bản.",
         "",
         "II. CHƯƠNG TRÌNH", meeting.agenda or "(không ghi)", "", "III. DIỄN BIẾN, Ý KIẾN THẢO LUẬN",
         meeting.discussion or "(thư ký ghi bổ sung)", "", "IV. BIỂU QUYẾT",
     ]
     lines += [_vote_line(item) for item in meeting.resolutions.all()] or ["(không có nội dung biểu quyết)"]
+    lines += ["", "V. KẾT LUẬN", meeting.conclusion or "(chủ trì kết luận)"]
     return "\n".join(lines)
 
 
@@ -105,8 +127,10 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
     for line in meeting.minutes_text.split("\n"):
         if line.strip():
             blocks.append(Paragraph(line, bold=line.isupper() and len(line) < 60, indent=False))
-    blocks.append(Table(headers=["Họ và tên", "Điểm danh"], rows=[[n, p] for n, p in attendance_lines(meeting)],
-                        widths=[3, 3], caption="Danh sách điểm danh"))
+    rows = attendance_rows(meeting)
+    blocks.append(Table(headers=["STT", "Họ và tên", "Điểm danh"],
+                        rows=[[str(i), name, mark] for i, (name, mark) in enumerate(rows, 1)],
+                        widths=[0.6, 3, 3], caption=f"Danh sách điểm danh ({len(rows)} đồng chí phải dự họp)"))
     if meeting.minutes_approved_at:
         blocks.append(Paragraph(f"Biên bản đã được chi bộ thông qua ngày "
                                 f"{meeting.minutes_approved_at.astimezone(ZoneInfo(meeting.time_zone)):%d/%m/%Y}.",
@@ -114,7 +138,7 @@ def minutes_document(meeting: Meeting) -> OfficialDocument:
     return OfficialDocument(
         title="BIÊN BẢN", subtitle=f"{meeting.get_kind_display()} — {meeting.title}",
         issuer=unit.name.upper(), upper_issuer=_upper(unit), number=register_number(meeting, "BB"),
-        place=unit.city, issued_on=local_day(meeting), blocks=blocks,
+        place=unit.city, issued_on=held_day(meeting), blocks=blocks,
         signer_title="CHỦ TRÌ", signer_name=_secretary_name(unit), second_signer_title="THƯ KÝ",
         recipients=["Đảng ủy cấp trên (để báo cáo)", "Lưu chi bộ"],
     )

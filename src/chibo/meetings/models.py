@@ -55,6 +55,7 @@ class Meeting(models.Model):
     agenda = models.TextField("chương trình", blank=True)
     draft_resolution = models.TextField("dự thảo nghị quyết", blank=True)
     discussion = models.TextField("diễn biến, ý kiến thảo luận", blank=True)
+    conclusion = models.TextField("kết luận của chủ trì", blank=True)
     state = models.CharField(max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
     notice_sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -85,6 +86,18 @@ class Meeting(models.Model):
     @property
     def minutes_locked(self) -> bool:
         return self.minutes_state == MinutesState.APPROVED
+
+
+class MinutesCounter(models.Model):
+    """The last minutes number of a cell in a (local) year; taken through chibo.core.counters on approval, so
+    two approvals at once wait for each other and no number is skipped or given twice."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="minutes_counter_unit_year")]
 
 
 class MeetingDocument(models.Model):

@@ -60,6 +60,65 @@ def headcount(meeting: Meeting) -> Headcount:
     return Headcount(count=len(members) - len(excluded), on_rolls=len(members), excluded=excluded)
 
 
+@dataclass
+class Turnout:
+    """Who had to attend and how they came, so the figures add up: members of the cell = not required + required,
+    and required = present + excused + absent + not marked. Members not required (away on temporary transfer,
+    suspended, exempt and not present) are listed apart by name."""
+
+    members: int
+    full: int
+    probationary: int
+    apart: list[tuple[Member, str]]
+    required: list[tuple[Member, Attendance | None]]
+    present_full: int = 0
+    present_probationary: int = 0
+    excused: int = 0
+    absent: int = 0
+    unmarked: int = 0
+
+    @property
+    def present(self) -> int:
+        return self.present_full + self.present_probationary
+
+
+def turnout(meeting: Meeting) -> Turnout:
+    marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    roll = list(members_of_unit(meeting.unit))
+    listed = {m.pk for m in roll}
+    # A member marked at this meeting who has left the cell since still counts where they were marked.
+    roll += list(members_by_id(pk for pk in marks if pk not in listed).values()) if set(marks) - listed else []
+    away = temporarily_away(meeting.unit, local_day(meeting), [m.pk for m in roll])
+    apart: list[tuple[Member, str]] = []
+    required: list[tuple[Member, Attendance | None]] = []
+    for m in roll:
+        a = marks.get(m.pk)
+        present = a is not None and a.presence in PRESENT
+        if not present and m.pk in away:
+            apart.append((m, "đang chuyển sinh hoạt tạm thời nơi khác"))
+        elif not present and m.status == Status.SUSPENDED:
+            apart.append((m, "đang bị đình chỉ sinh hoạt"))
+        elif not present and m.status == Status.EXEMPT:
+            apart.append((m, "được miễn công tác và sinh hoạt đảng"))
+        else:
+            required.append((m, a))
+    full = sum(1 for m in roll if m.status != Status.PROBATIONARY)
+    out = Turnout(members=len(roll), full=full, probationary=len(roll) - full, apart=apart, required=required)
+    for m, a in required:
+        if a is None:
+            out.unmarked += 1
+        elif a.presence in PRESENT:
+            if m.status == Status.PROBATIONARY:
+                out.present_probationary += 1
+            else:
+                out.present_full += 1
+        elif a.presence == Presence.EXCUSED:
+            out.excused += 1
+        else:
+            out.absent += 1
+    return out
+
+
 def eligible_voters(meeting: Meeting) -> list[int]:
     """Full members (not suspended) present in person or online: who may vote."""
     return list(Attendance.objects.filter(meeting=meeting, presence__in=PRESENT,
@@ -71,6 +130,36 @@ def present_voters(meeting: Meeting) -> int:
     return len(eligible_voters(meeting))
 
 
+def may_vote(member: Member) -> bool:
+    """Whether a member present may take part in a vote (full members not suspended)."""
+    return member.status in (Status.FULL, Status.EXEMPT)
+
+
+def ballot_min_voters(meeting: Meeting) -> int:
+    """The fewest eligible voters present for a secret ballot to open (rule meeting.ballot_min_voters): fewer,
+    and the result would tell who voted how."""
+    return integer(rule("meeting.ballot_min_voters", on=local_day(meeting)))
+
+
+@dataclass
+class Duration:
+    """The minimum length of a meeting of this kind, and whether a shorter plan is refused or only warned about."""
+
+    key: str
+    minimum: int
+    refused: bool
+    basis: str
+
+
+def duration_rule(meeting_kind: str, on: date) -> Duration:
+    key = "meeting.min_minutes_combined" if meeting_kind == MeetingKind.COMBINED else "meeting.min_minutes"
+    version = rule(key, on=on)
+    # Regular and combined meetings are bound by the minimum (42-HD/BTCTW); the others only warned about.
+    strict = meeting_kind in (MeetingKind.REGULAR, MeetingKind.COMBINED)
+    refused = strict and integer(rule("meeting.min_minutes_refused", on=on)) > 0
+    return Duration(key=key, minimum=integer(version), refused=refused, basis=version.basis)
+
+
 # --- planning warnings ----------------------------------------------------------------------------
 
 def warnings(meeting: Meeting, *, now=None) -> list[str]:
@@ -79,11 +168,15 @@ def warnings(meeting: Meeting, *, now=None) -> list[str]:
     now = now or timezone.now()
     on = local_day(meeting)
     out: list[str] = []
-    key = "meeting.min_minutes_combined" if meeting.kind == MeetingKind.COMBINED else "meeting.min_minutes"
-    minimum = integer(rule(key, on=on))
-    if meeting.planned_minutes < minimum:
-        out.append(f"Thời lượng dự kiến {meeting.planned_minutes} phút, dưới mức tối thiểu {minimum} phút "
-                   f"({key}, {rule(key, on=on).basis}).")
+    need = duration_rule(meeting.kind, on)
+    if meeting.planned_minutes < need.minimum:
+        out.append(f"Thời lượng dự kiến {meeting.planned_minutes} phút, dưới mức tối thiểu {need.minimum} phút "
+                   f"(theo {need.basis}).")
+    if meeting.opened_at and meeting.ended_at:
+        lasted = int((meeting.ended_at - meeting.opened_at).total_seconds() // 60)
+        if lasted < need.minimum:
+            out.append(f"Cuộc họp thực tế kéo dài {lasted} phút, dưới mức tối thiểu {need.minimum} phút "
+                       f"(theo {need.basis}).")
     days = integer(rule("meeting.documents_before", on=on))
     latest = meeting.starts_at - timedelta(days=days)
     docs = list(meeting.documents.only("pk", "meeting_id", "title", "uploaded_at"))  # not the files

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -26,13 +26,14 @@ from chibo.core import clock
 from chibo.core.access import SYSTEM, Actor, Role, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
+from chibo.core.counters import take_numbers
 from chibo.core.rulebook import ratio_needed, rule
 from chibo.core.text import clean, clean_lines
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
 from chibo.meetings.lifecycle import BALLOT, MEETING
-from chibo.meetings.minutes import draft_text
+from chibo.meetings.minutes import draft_text, held_day
 from chibo.meetings.models import (
     Attendance,
     Ballot,
@@ -45,6 +46,7 @@ from chibo.meetings.models import (
     MeetingKind,
     MeetingSettings,
     MeetingState,
+    MinutesCounter,
     MinutesState,
     Presence,
     Resolution,
@@ -144,6 +146,11 @@ def meeting_plan(*, actor: Actor, unit: Unit, kind: str, title: str, day: date, 
         errors["planned_minutes"] = "Thời lượng phải lớn hơn 0 phút (cuộc họp không thể kết thúc trước khi bắt đầu)."
     elif planned_minutes > 24 * 60:
         errors["planned_minutes"] = "Thời lượng không quá 24 giờ."
+    elif kind in MeetingKind.values:
+        need = mrules.duration_rule(kind, day)
+        if need.refused and planned_minutes < need.minimum:
+            errors["planned_minutes"] = (f"{MeetingKind(kind).label} phải kéo dài ít nhất {need.minimum} phút "
+                                         f"(theo {need.basis}); đã ghi {planned_minutes} phút.")
     if not clean(place) and not clean(online_link):
         errors["place"] = "Cần ghi địa điểm hoặc đường dẫn họp trực tuyến."
     if not clean(title):
@@ -168,7 +175,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, **fields: str | None) -> M
     """Edit agenda, draft resolution, discussion, place or link (not once the minutes are approved)."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "content")
-    allowed = {"agenda", "draft_resolution", "discussion", "place", "online_link", "title"}
+    allowed = {"agenda", "draft_resolution", "discussion", "conclusion", "place", "online_link", "title"}
     changed = {}
     for name, value in fields.items():
         if name not in allowed:
@@ -372,7 +379,24 @@ def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presenc
         defaults={"presence": presence, "reason": reason, "reason_approved": reason_approved, "self_checked_in": False})
     audit(actor=actor, action="meeting.attendance", obj=meeting, unit=meeting.unit,
           data={"member": member.pk, "presence": presence, "reason_approved": reason_approved})
+    _join_open_ballots(actor, meeting, member, presence)
     return row
+
+
+def _join_open_ballots(actor: Actor, meeting: Meeting, member: Member, presence: str) -> None:
+    """A member marked present after a secret ballot opened joins its roll (with one more blank slip), as long
+    as they may vote and the ballot is still open. Nobody leaves a roll: who was listed may still vote."""
+    if presence not in (Presence.IN_PERSON, Presence.ONLINE) or not mrules.may_vote(member):
+        return
+    boxes = (BallotBox.objects.select_for_update().filter(resolution__meeting=meeting, state=BoxState.OPEN)
+             .exclude(voters__member=member))
+    for box in boxes:
+        BallotVoter.objects.create(box=box, member=member)
+        Ballot.objects.create(id=secrets.token_hex(16), box=box)
+        box.eligible_count += 1
+        box.save(update_fields=["eligible_count"])
+        audit(actor=actor, action="ballot.voter_added", obj=meeting, unit=meeting.unit,
+              data={"resolution": box.resolution_id, "member": member.pk, "eligible": box.eligible_count})
 
 
 @MEETING.runs("check_in")
@@ -390,6 +414,7 @@ def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool = False)
         defaults={"presence": presence, "reason": "", "reason_approved": False, "self_checked_in": True})
     audit(actor=actor, action="meeting.checked_in", obj=meeting, unit=meeting.unit,
           data={"member": member.pk, "presence": presence})
+    _join_open_ballots(actor, meeting, member, presence)
     return row
 
 
@@ -465,6 +490,12 @@ def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
     eligible = mrules.eligible_voters(meeting)
     if not eligible:
         raise ValidationError("Chưa có đảng viên chính thức nào có mặt để bỏ phiếu.")
+    minimum = mrules.ballot_min_voters(meeting)
+    if len(eligible) < minimum:
+        raise ValidationError(
+            f"Chưa mở được bỏ phiếu kín: cần ít nhất {minimum} đảng viên chính thức có mặt có quyền bỏ phiếu, hiện "
+            f"có {len(eligible)}. Với ít người hơn, kết quả sẽ để lộ lá phiếu của từng người; hãy điểm danh đủ "
+            f"hoặc biểu quyết công khai.")
     box = BallotBox.objects.create(resolution=item, online=online_ballots_allowed(meeting.unit),
                                    eligible_count=len(eligible))
     BallotVoter.objects.bulk_create([BallotVoter(box=box, member_id=pk) for pk in sorted(eligible)])
@@ -629,18 +660,23 @@ def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Approve (at the end of the meeting or at the next one): the minutes are locked from now on."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "minutes_approve")
-    missing = [label for label, value in (("chương trình", meeting.agenda), ("diễn biến, ý kiến thảo luận",
-                                          meeting.discussion), ("nội dung biên bản", meeting.minutes_text))
+    missing = [label for label, value in (("chương trình", meeting.agenda),
+                                          ("diễn biến, ý kiến thảo luận", meeting.discussion),
+                                          ("kết luận của chủ trì", meeting.conclusion),
+                                          ("nội dung biên bản", meeting.minutes_text))
                if not clean(value)]
     if missing:
         parts = ", ".join(missing)
-        raise ValidationError(f"Biên bản chưa đủ phần bắt buộc: {parts}. Hãy ghi bổ sung trước khi thông qua.")
-    year = mrules.local_day(meeting).year
-    # Numbers per cell and year, without gaps: the cell's meetings are locked while the next number is taken.
-    list(Meeting.objects.select_for_update().filter(unit_id=meeting.unit_id).values_list("pk", flat=True))
-    last = (Meeting.objects.filter(unit_id=meeting.unit_id, minutes_year=year)
-            .aggregate(m=Max("minutes_number"))["m"] or 0)
-    meeting.minutes_year, meeting.minutes_number = year, last + 1
+        raise ValidationError(f"Biên bản chưa đủ phần bắt buộc: {parts}. Hãy ghi bổ sung (mục «Chương trình, dự thảo "
+                              f"nghị quyết, diễn biến»), lập lại dự thảo biên bản, rồi thông qua.")
+    blanks = ("(không ghi)", "(thư ký ghi bổ sung)", "(chủ trì kết luận)")
+    placeholders = [p for p in blanks if p in meeting.minutes_text]
+    if placeholders:
+        raise ValidationError(f"Biên bản còn chỗ chưa ghi: {', '.join(placeholders)}. Hãy lập lại dự thảo biên bản "
+                              f"sau khi ghi đủ, hoặc sửa biên bản, rồi thông qua.")
+    year = held_day(meeting).year
+    # Numbers per cell and year, without gaps: the cell's counter row stays locked until this transaction ends.
+    meeting.minutes_year, meeting.minutes_number = year, take_numbers(MinutesCounter, meeting.unit, year)[0]
     meeting.minutes_state, meeting.minutes_approved_at = MinutesState.APPROVED, timezone.now()
     meeting.minutes_approved_by = actor.label
     meeting.save(update_fields=["minutes_state", "minutes_approved_at", "minutes_approved_by", "minutes_year",

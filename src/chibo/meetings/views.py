@@ -134,6 +134,10 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
             receipt_ok = services.ballot_receipt_counted(box=receipt_box, code=receipt)
     show_minutes = manage or meeting.minutes_state == MinutesState.APPROVED
     receipt = ""  # never echoed back into the page
+    # Before a secret ballot opens, the page says how many eligible voters it needs and how many are present.
+    ballot_needs = None
+    if manage and meeting.state == MeetingState.OPEN and any(r.secret and r.ballot is None for r in resolutions):
+        ballot_needs = {"minimum": rules.ballot_min_voters(meeting), "present": rules.present_voters(meeting)}
     return {
         "m": meeting, "local": local(meeting), "manage": manage,
         "warnings": rules.warnings(meeting) if manage else [],
@@ -143,14 +147,15 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
         "own": own, "is_member_here": is_member_here,
         "present_count": sum(1 for a in marks.values() if a.presence in ("in_person", "online")),
         "content_form": bound.get("content") or ContentForm(initial={
-            "agenda": meeting.agenda, "draft_resolution": meeting.draft_resolution, "discussion": meeting.discussion}),
+            "agenda": meeting.agenda, "draft_resolution": meeting.draft_resolution, "discussion": meeting.discussion,
+            "conclusion": meeting.conclusion}),
         "document_form": bound.get("document") or DocumentForm(auto_id="doc_%s"),
         "resolution_form": bound.get("resolution") or ResolutionForm(auto_id="res_%s"),
         "counts_form": CountsForm(auto_id=False), "paper_form": PaperForm(auto_id=False),
         "vote_choices": Choice.choices,
         "minutes_form": bound.get("minutes_edit") or MinutesForm(initial={"text": meeting.minutes_text}),
         "show_minutes": show_minutes, "errors": list(errors) + _form_errors(bound),
-        "receipt": receipt, "receipt_ok": receipt_ok, "receipt_box": receipt_box,
+        "receipt": receipt, "receipt_ok": receipt_ok, "receipt_box": receipt_box, "ballot_needs": ballot_needs,
     }
 
 

@@ -35,15 +35,16 @@ def meeting_targets(units: dict) -> dict:
     from chibo.accounts.models import User
 
     with_accounts = User.objects.exclude(member__isnull=True).values("member_id")
-    plain = Member.objects.filter(unit=fr, status=Status.FULL).exclude(pk__in=with_accounts).order_by("pk").first()
-    services.attendance_record(actor=officer, meeting=running, member=plain, presence="in_person")
+    # A secret ballot needs meeting.ballot_min_voters (3) eligible voters present: three members without accounts.
+    for plain in Member.objects.filter(unit=fr, status=Status.FULL).exclude(pk__in=with_accounts).order_by("pk")[:3]:
+        services.attendance_record(actor=officer, meeting=running, member=plain, presence="in_person")
     item = services.resolution_add(actor=officer, meeting=running, title="Bầu đại biểu", secret=True)
     box = services.ballot_open(actor=officer, resolution=item)
     held = plan(fr, "Sinh hoạt chi bộ tháng 10", day=date(2026, 10, 8))
     services.meeting_open(actor=officer, meeting=held)
     services.meeting_close(actor=officer, meeting=Meeting.objects.get(pk=held.pk))
     services.meeting_update(actor=officer, meeting=Meeting.objects.get(pk=held.pk), agenda="Công tác tháng 10",
-                            discussion="Chi bộ thống nhất.")
+                            discussion="Chi bộ thống nhất.", conclusion="Chi bộ thống nhất.")
     services.minutes_draft(actor=officer, meeting=held)
     services.minutes_approve(actor=officer, meeting=held)
     top = Meeting.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

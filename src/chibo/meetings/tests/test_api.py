@@ -101,14 +101,16 @@ def test_ballot_is_counts_only_and_hidden_until_close(api_of, actor_of, unit, pe
     sec = actor_of("bithu.phap")
     meeting = plan(sec, unit("PHAP-DSQ"))
     services.meeting_open(actor=sec, meeting=meeting)
-    for name in ("bithu.phap", "dangvien.phap"):
-        services.attendance_record(actor=sec, meeting=meeting, member=personas[name].member, presence="online")
+    third = Member.objects.filter(unit=meeting.unit, status=Status.FULL).exclude(
+        pk__in=[personas[n].member.pk for n in ("bithu.phap", "dangvien.phap")]).order_by("pk").first()
+    for member in (personas["bithu.phap"].member, personas["dangvien.phap"].member, third):
+        services.attendance_record(actor=sec, meeting=meeting, member=member, presence="online")
     item = services.resolution_add(actor=sec, meeting=meeting, title="Bầu bí thư", secret=True)
     box = services.ballot_open(actor=sec, resolution=item)
     services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="against")
     ballot = api_of("bithu.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()["resolutions"][0]["ballot"]
     assert api_of("bithu.phap").get(f"/api/v1/ballots/{box.pk}/").json()["totals"] is None
-    assert ballot == {"state": "open", "online": True, "eligible_count": 2, "voted_online": 1, "totals": None}
+    assert ballot == {"state": "open", "online": True, "eligible_count": 3, "voted_online": 1, "totals": None}
     services.ballot_close(actor=sec, box=box)
     data = api_of("dangvien.phap").get(f"/api/v1/meetings/{meeting.pk}/").json()
     ballot = data["resolutions"][0]["ballot"]
@@ -120,3 +122,61 @@ def test_ballot_is_counts_only_and_hidden_until_close(api_of, actor_of, unit, pe
     # Scope: Germany's secretary and the applicant do not see French meetings.
     assert api_of("bithu.duc").get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
     assert api_of("ungvien.phap").get(f"/api/v1/meetings/{meeting.pk}/").status_code == 404
+
+
+def test_a_member_casts_through_the_api_and_checks_the_receipt_by_post(api_of, actor_of, unit, personas):
+    """The minimum of voters is said before opening and enforced; a late arrival joins the open ballot's roll;
+    the member casts through the API (the receipt in the answer only) and checks it by POST after the count.
+    Nothing the API answers says who chose what."""
+    from chibo.meetings import services
+    from chibo.meetings.tests.helpers import plan
+
+    sec, api = actor_of("bithu.phap"), api_of("bithu.phap")
+    meeting = plan(sec, unit("PHAP-DSQ"))
+    services.meeting_open(actor=sec, meeting=meeting)
+    late = personas["dangvien.phap"].member
+    others = list(Member.objects.filter(unit=meeting.unit, status=Status.FULL).exclude(pk=late.pk).order_by("pk"))
+    for member in others[:2]:
+        services.attendance_record(actor=sec, meeting=meeting, member=member, presence="in_person")
+    item = act(api, meeting.pk, "resolution", title="Bầu phó bí thư", secret=True)
+    assert item.status_code == 200, item.content
+    resolution = api.get(f"/api/v1/meetings/{meeting.pk}/").json()["resolutions"][0]["id"]
+    minimum = int(Rule.objects.get(key="meeting.ballot_min_voters").value)
+    assert minimum == 3
+    # Before opening, the meeting says what the ballot needs; below it, opening is refused and writes nothing.
+    assert api.get(f"/api/v1/meetings/{meeting.pk}/").json()["ballot_needs"] == {"minimum": 3, "present": 2}
+    refused = act(api, meeting.pk, "ballot_open", resolution=resolution)
+    assert refused.status_code == 400 and "ít nhất 3" in refused.content.decode()
+    assert not BallotVoter.objects.filter(box__resolution_id=resolution).exists()
+    services.attendance_record(actor=sec, meeting=meeting, member=others[2], presence="in_person")
+    assert act(api, meeting.pk, "ballot_open", resolution=resolution).status_code == 200
+    box_id = api.get(f"/api/v1/meetings/{meeting.pk}/").json()["resolutions"][0]["ballot_id"]
+    member_api = api_of("dangvien.phap")
+    # Not yet on the roll: the member arrives late and checks in; the open ballot's roll takes them in.
+    assert post(member_api, f"/api/v1/ballots/{box_id}/actions/", {"action": "cast", "choice": "for"}).status_code \
+        in (400, 403)
+    assert act(member_api, meeting.pk, "check_in").status_code == 200
+    assert api.get(f"/api/v1/ballots/{box_id}/").json()["eligible_count"] == 4
+    cast = post(member_api, f"/api/v1/ballots/{box_id}/actions/", {"action": "cast", "choice": "for"})
+    assert cast.status_code == 200, cast.content
+    answer = cast.json()
+    receipt = answer["receipt"]
+    assert receipt and "for" not in json.dumps({k: v for k, v in answer.items() if k != "available_actions"})
+    again = post(member_api, f"/api/v1/ballots/{box_id}/actions/", {"action": "cast", "choice": "against"})
+    assert again.status_code == 400  # one slip each
+    # The receipt is checked by POST (never in a URL): null while open, true once counted.
+    assert member_api.get(f"/api/v1/ballots/{box_id}/receipt/?receipt={receipt}").status_code in (400, 405)
+    assert post(member_api, f"/api/v1/ballots/{box_id}/receipt/", {"receipt": receipt}).json() == {"counted": None}
+    close = post(api, f"/api/v1/ballots/{box_id}/actions/", {"action": "ballot_close"})
+    assert close.status_code == 200, close.content
+    assert post(member_api, f"/api/v1/ballots/{box_id}/receipt/", {"receipt": receipt}).json() == {"counted": True}
+    assert post(member_api, f"/api/v1/ballots/{box_id}/receipt/", {"receipt": "0000-0000-0000-0000"}).json() == \
+        {"counted": False}
+    body = json.dumps(member_api.get(f"/api/v1/meetings/{meeting.pk}/").json())
+    assert receipt not in body and not any(b in body for b in Ballot.objects.values_list("id", flat=True))
+    # The schema documents the cast and the receipt check (a POST with a body).
+    schema = api.get("/api/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert set(paths["/api/v1/ballots/{id}/receipt/"]) == {"post"}
+    assert "post" in paths["/api/v1/ballots/{id}/actions/"]

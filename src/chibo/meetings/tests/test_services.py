@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from chibo.core.documents import docx_text, pdf_text, render_docx, render_pdf
 from chibo.core.lifecycle import TransitionRefused
+from chibo.core.rulebook import rule_add_version
 from chibo.deadlines.models import Deadline
 from chibo.meetings import rules, services
 from chibo.meetings.minutes import minutes_document, resolution_document
@@ -34,6 +35,18 @@ pytestmark = pytest.mark.django_db
 
 def test_plan_stores_the_units_local_time_and_warns(actor_of, unit):
     secretary = actor_of("bithu.phap")
+    # As seeded, a regular meeting planned shorter than 90 minutes is refused (meeting.min_minutes_refused = 1) …
+    before = Meeting.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        plan(secretary, unit("PHAP-DSQ"), minutes=60)
+    assert "ít nhất 90 phút" in str(refused.value.error_dict["planned_minutes"])
+    assert "meeting." not in str(refused.value)  # no rule key on the page
+    assert Meeting.objects.count() == before
+    with pytest.raises(ValidationError, match="ít nhất 120 phút"):
+        plan(secretary, unit("PHAP-DSQ"), kind="combined", minutes=100)
+    # … and only warned about once a version of the rule says 0 (warning).
+    rule_add_version(actor=actor_of("ban.tochuc"), key="meeting.min_minutes_refused", value="0",
+                     effective_from=date(2026, 1, 1), basis="Chỉ cảnh báo", confidence="confirmed")
     meeting = plan(secretary, unit("PHAP-DSQ"), minutes=60)
     assert meeting.time_zone == "Europe/Paris"
     assert meeting.starts_at == datetime(2026, 12, 10, 18, 30, tzinfo=ZoneInfo("Europe/Paris"))
@@ -259,7 +272,24 @@ def test_online_ballot_can_be_switched_off_per_unit(actor_of, unit, personas):
     meeting = _held_meeting(actor_of, unit)
     services.attendance_record(actor=a, meeting=meeting, member=personas["dangvien.phap"].member, presence="online")
     item = services.resolution_add(actor=a, meeting=meeting, title="Kết nạp đảng viên", secret=True)
+    # One eligible voter present: the ballot is refused (its result would be that person's vote), nothing written.
+    with pytest.raises(ValidationError, match="cần ít nhất 3"):
+        services.ballot_open(actor=a, resolution=item)
+    assert not Ballot.objects.filter(box__resolution=item).exists()
+    others = [m for m in full_members(unit("PHAP-DSQ")) if m.pk != personas["dangvien.phap"].member.pk]
+    for m in others[:2]:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
     box = services.ballot_open(actor=a, resolution=item)
+    assert box.eligible_count == 3
+    # A member marked present after the ballot opened is added to its roll, with one more blank slip.
+    late = others[2]
+    services.attendance_record(actor=a, meeting=meeting, member=late, presence="in_person")
+    box.refresh_from_db()
+    assert box.eligible_count == 4 and BallotVoter.objects.filter(box=box, member=late).exists()
+    assert Ballot.objects.filter(box=box).count() == 4
+    services.attendance_record(actor=a, meeting=meeting, member=late, presence="in_person")  # marked twice: once
+    box.refresh_from_db()
+    assert box.eligible_count == 4
     with pytest.raises(ValidationError):
         services.ballot_cast(actor=actor_of("dangvien.phap"), box=box, choice="for")
 
@@ -282,9 +312,14 @@ def test_close_meeting_meets_and_opens_the_regular_deadline_and_minutes_lock(act
     meeting = services.minutes_draft(actor=a, meeting=meeting)
     assert "I. ĐIỂM DANH" in meeting.minutes_text and "Thông qua nghị quyết" in meeting.minutes_text
     services.minutes_edit(actor=a, meeting=meeting, text=meeting.minutes_text + "\nÝ kiến bổ sung của thư ký.")
-    with pytest.raises(ValidationError, match="diễn biến"):  # minutes without their discussion are not approved
+    with pytest.raises(ValidationError, match="diễn biến, ý kiến thảo luận, kết luận của chủ trì"):
+        services.minutes_approve(actor=a, meeting=meeting)  # minutes without their discussion or conclusion
+    services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí thống nhất phương hướng tháng tới.",
+                            conclusion="Chi bộ thống nhất nhiệm vụ tháng tới.")
+    with pytest.raises(ValidationError, match="còn chỗ chưa ghi"):  # the text drafted before still says so
         services.minutes_approve(actor=a, meeting=meeting)
-    services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí thống nhất phương hướng tháng tới.")
+    meeting = services.minutes_draft(actor=a, meeting=meeting)
+    services.minutes_edit(actor=a, meeting=meeting, text=meeting.minutes_text + "\nÝ kiến bổ sung của thư ký.")
     services.minutes_approve(actor=a, meeting=meeting)
     with pytest.raises(TransitionRefused):  # approved minutes are locked
         services.minutes_edit(actor=a, meeting=meeting, text="sửa")
@@ -318,51 +353,113 @@ def test_compliance_and_repeated_absence(actor_of, unit):
 
 
 def test_the_minutes_read_right_as_a_whole(actor_of, unit):
-    """The PDF as its reader sees it: actual times that agree, a number per cell and year, the attendance once,
-    figures that add up with the headcount explained, two signatures."""
-    import re as _re
-    from datetime import datetime as _dt
-    from zoneinfo import ZoneInfo
+    """The locked PDF as its reader sees it (converted to text): actual times that agree, a number per cell and
+    year (not the database id), the attendance listed once, figures that add up with those not required to attend
+    named apart, two signatures (chair and recorder)."""
+    import re
+    from datetime import datetime as dt
 
-    from chibo.core.documents import pdf_text, render_pdf
-    from chibo.meetings.minutes import minutes_document
-    from chibo.meetings.tests.helpers import full_members, plan
+    from chibo.meetings.models import MinutesCounter
 
     a = actor_of("bithu.phap")
     cell = unit("PHAP-DSQ")
     paris = ZoneInfo("Europe/Paris")
+    members = full_members(cell)
+    exempt, excused, absent, *present = members
+    Member.objects.filter(pk=exempt.pk).update(status=Status.EXEMPT)
+    probationary = list(Member.objects.filter(unit=cell, status=Status.PROBATIONARY))
     numbers = []
     for month_day in (date(2026, 10, 10), date(2026, 11, 10)):
-        meeting = plan(a, cell, day=month_day, minutes=120)
-        opened = _dt(month_day.year, month_day.month, month_day.day, 16, 5, tzinfo=paris)  # before 18:30, as happens
+        meeting = plan(a, cell, day=month_day, minutes=120)  # scheduled 18:30
         services.meeting_open(actor=a, meeting=meeting)
-        Meeting.objects.filter(pk=meeting.pk).update(opened_at=opened)  # opened that day, before the schedule
+        opened = dt(month_day.year, month_day.month, month_day.day, 16, 5, tzinfo=paris)  # opened before 18:30
+        Meeting.objects.filter(pk=meeting.pk).update(opened_at=opened)
         meeting.refresh_from_db()
-        members = full_members(cell)
-        for m in members[:-1]:
+        with pytest.raises(ValidationError, match="trước khi bắt đầu"):  # a close before the opening is refused
+            services.meeting_close(actor=a, meeting=meeting, ended_at=opened - timedelta(minutes=5))
+        for m in present + probationary:
             services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
-        services.attendance_record(actor=a, meeting=meeting, member=members[-1], presence="excused",
+        services.attendance_record(actor=a, meeting=meeting, member=excused, presence="excused",
                                    reason="Đi công tác", reason_approved=True)
-        services.meeting_close(actor=a, meeting=meeting, ended_at=meeting.opened_at + timedelta(minutes=125))
-        services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí phát biểu ý kiến.")
+        services.attendance_record(actor=a, meeting=meeting, member=absent, presence="absent")
+        services.meeting_close(actor=a, meeting=meeting, ended_at=opened + timedelta(minutes=125))  # 18:10
+        meeting = services.minutes_draft(actor=a, meeting=meeting)
+        with pytest.raises(ValidationError, match="diễn biến, ý kiến thảo luận"):  # required parts first
+            services.minutes_approve(actor=a, meeting=meeting)
+        services.meeting_update(actor=a, meeting=meeting, discussion="Các đồng chí phát biểu ý kiến.",
+                                conclusion="Đồng chí chủ trì kết luận: chi bộ thống nhất nhiệm vụ tháng tới.")
         meeting = services.minutes_draft(actor=a, meeting=meeting)
         services.minutes_approve(actor=a, meeting=meeting)
         meeting.refresh_from_db()
         numbers.append(meeting.minutes_number)
-        text = " ".join(pdf_text(render_pdf(minutes_document(meeting))).split())
-        start = meeting.opened_at.astimezone(paris)
-        end = meeting.ended_at.astimezone(paris)
-        assert f"Thời gian bắt đầu: {start:%H} giờ {start:%M}" in text
-        assert f"Thời gian kết thúc: {end:%H} giờ {end:%M}" in text and end > start
-        assert f"Số {meeting.minutes_number}-BB/CB" in text and f"Số {meeting.pk}-BB" not in text
-        # the attendance appears once: each member's name once before the signatures
+        lines = pdf_text(render_pdf(minutes_document(meeting)))
+        text = " ".join(lines.split())
+        # Times: both actual, in order; the schedule (18:30) is not printed beside them.
+        assert "Thời gian bắt đầu: 16 giờ 05" in text and "Thời gian kết thúc: 18 giờ 10" in text, text[:600]
+        assert "18 giờ 30" not in text and "kéo dài 125 phút" in text
+        assert f"ngày {month_day.day:02d} tháng {month_day.month:02d} năm {month_day.year}" in text
+        # The register number of the cell's year, not the database id.
+        assert f"Số {meeting.minutes_number}-BB/CB" in text
+        assert meeting.minutes_number != meeting.pk or meeting.minutes_number == 1
+        # The attendance once: every member required appears once before the signatures; the exempt member once,
+        # among those not required.
         body = text.split("THƯ KÝ")[0]
-        for m in members:
+        for m in [excused, absent, *present, *probationary]:
             assert body.count(m.full_name) == 1, m.full_name
-        found = _re.search(r"chính thức của chi bộ: (\d+); không tính (\d+) .*?biểu quyết: (\d+) = \d+ − \d+\. "
-                           r"Có mặt: (\d+) đảng viên chính thức", text)
-        assert found, text[:800]
-        on_rolls, not_counted, counted, present = map(int, found.groups())
-        assert counted == on_rolls - not_counted and present <= counted
-        assert "THƯ KÝ" in text and "CHỦ TRÌ" in text
-    assert numbers[1] == numbers[0] + 1
+        assert body.count(exempt.full_name) == 1 and f"{exempt.full_name} (được miễn công tác" in body
+        assert body.count("Danh sách điểm danh") == 2  # the sentence pointing to it, and its caption
+        # Figures that add up.
+        total = re.search(r"Tổng số đảng viên của chi bộ: (\d+) \((\d+) đảng viên chính thức, (\d+) đảng viên dự bị\); "
+                          r"không phải dự họp: (\d+); phải dự họp: (\d+) = (\d+) − (\d+)\.", text)
+        assert total, text[:1500]
+        members_n, full_n, prob_n, apart_n, required_n, *_ = map(int, total.groups())
+        assert members_n == full_n + prob_n and required_n == members_n - apart_n and apart_n >= 1
+        parts = re.search(r"có mặt (\d+); vắng có lý do (\d+); vắng không có lý do (\d+) \((\d+) \+ (\d+) \+ (\d+) = "
+                          r"(\d+)\)\. Có mặt gồm (\d+) đảng viên chính thức và (\d+) đảng viên dự bị", text)
+        assert parts, text[:1500]
+        came, exc, abs_, *_, required_again, came_full, came_prob = map(int, parts.groups())
+        assert came + exc + abs_ == required_n == required_again and came == came_full + came_prob
+        assert (came, exc, abs_) == (len(present) + len(probationary), 1, 1)
+        assert came_prob == len(probationary)
+        table = re.search(r"Danh sách điểm danh \((\d+) đồng chí phải dự họp\)", text)
+        assert table and int(table.group(1)) == required_n
+        head = re.search(r"để tính biểu quyết: (\d+) = (\d+) đảng viên chính thức − (\d+) không tính", text)
+        assert head and int(head.group(1)) == int(head.group(2)) - int(head.group(3))
+        assert int(head.group(1)) == came_full + abs_  # counted: full members present, and the one absent unexcused
+        # Two signatures: the recorder on the left, the chair on the right.
+        assert "THƯ KÝ" in text and "CHỦ TRÌ" in text and "T/M CHI BỘ" not in text
+        # Words keep their spaces in the header and body whatever line they fall on.
+        assert "SỨ QUÁN" in text.upper() and "SỨQUÁN" not in text.upper()
+    assert numbers == [numbers[0], numbers[0] + 1]
+    assert MinutesCounter.objects.get(unit=cell, year=2026).last == numbers[1]
+    # Another cell's register starts at its own 1.
+    sec_de = actor_of("bithu.duc")
+    meeting = plan(sec_de, unit("DUC-DSQ"), day=date(2026, 10, 12))
+    services.meeting_open(actor=sec_de, meeting=meeting)
+    services.meeting_close(actor=sec_de, meeting=meeting,
+                           ended_at=Meeting.objects.get(pk=meeting.pk).opened_at + timedelta(minutes=95))
+    services.meeting_update(actor=sec_de, meeting=meeting, discussion="Thống nhất.", conclusion="Thống nhất.")
+    services.minutes_draft(actor=sec_de, meeting=meeting)
+    assert services.minutes_approve(actor=sec_de, meeting=meeting).minutes_number == 1
+
+
+@pytest.mark.parametrize("family", ["Times New Roman", "Liberation Serif", "DejaVu Serif", "Liberation Sans",
+                                    "DejaVu Sans"])
+def test_the_minutes_header_keeps_its_words_apart_in_every_font(family):
+    """'SỨ QUÁN' never reads 'SỨQUÁN': the issuer in the header and the body keep their spaces, whatever font
+    the machine gives (precomposed Vietnamese capitals beside a space), on one line or across a wrap."""
+    from weasyprint import HTML
+
+    from chibo.core.documents import OfficialDocument, Paragraph, render_html
+
+    doc = OfficialDocument(title="BIÊN BẢN", issuer="CHI BỘ CƠ QUAN ĐẠI SỨ QUÁN VIỆT NAM TẠI CỘNG HÒA PHÁP",
+                           upper_issuer="ĐẢNG ỦY BỘ NGOẠI GIAO", number="Số 4-BB/CB", place="Paris",
+                           blocks=[Paragraph("ĐẠI SỨ QUÁN, Đại sứ quán, SỨ QUÁN ĐẶC MỆNH TOÀN QUYỀN.", bold=True)],
+                           signer_title="CHỦ TRÌ", second_signer_title="THƯ KÝ")
+    html = render_html(doc)
+    stack = '"Times New Roman", "Liberation Serif", "DejaVu Serif", serif'
+    assert stack in html  # the document's own font stack, replaced here by one family at a time
+    text = pdf_text(HTML(string=html.replace(stack, f'"{family}"')).write_pdf())
+    words = " ".join(text.split())
+    assert "SỨQUÁN" not in words.upper()
+    assert words.count("SỨ QUÁN") >= 3, words

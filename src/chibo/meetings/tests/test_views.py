@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from chibo.core.documents import pdf_text
-from chibo.meetings.models import Attendance, Ballot, Meeting, MinutesState, Resolution
+from chibo.meetings.models import Attendance, Ballot, BallotVoter, Meeting, MinutesState, Resolution
 from chibo.meetings.tests.helpers import full_members
 
 pytestmark = pytest.mark.django_db
@@ -27,14 +27,16 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     bad = sec.post("/meetings/new/", {"unit": cell.pk, "kind": "regular", "title": "Họp", "day": "10/12/2026",
                                       "time": "18:30", "planned_minutes": "0", "place": "Paris"})
     assert bad.status_code == 200 and not Meeting.objects.filter(title="Họp").exists()
-    done = sec.post("/meetings/new/", {"unit": cell.pk, "kind": "regular", "title": "Sinh hoạt tháng 12",
-                                       "day": "10/12/2026", "time": "18:30", "planned_minutes": "60",
-                                       "place": "Phòng họp", "agenda": "1. Kiểm điểm\n2. Phương hướng"})
+    form = {"unit": cell.pk, "kind": "regular", "title": "Sinh hoạt tháng 12", "day": "10/12/2026", "time": "18:30",
+            "planned_minutes": "60", "place": "Phòng họp", "agenda": "1. Kiểm điểm\n2. Phương hướng"}
+    short = sec.post("/meetings/new/", form)  # a regular meeting of 60 minutes is refused, next to its field
+    assert short.status_code == 200 and "ít nhất 90 phút" in short.content.decode()
+    assert not Meeting.objects.filter(title="Sinh hoạt tháng 12").exists()
+    done = sec.post("/meetings/new/", {**form, "planned_minutes": "90"})
     meeting = Meeting.objects.get(title="Sinh hoạt tháng 12")
     assert done.status_code == 302 and meeting.agenda == "1. Kiểm điểm\n2. Phương hướng"
     html = sec.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "10/12/2026" in html and "18:30" in html and "Europe/Paris" in html
-    assert "dưới mức tối thiểu 90 phút" in html
     assert _post(sec, meeting, action="notice").status_code == 302
     assert _post(sec, meeting, action="open").status_code == 302
     members = full_members(cell)
@@ -60,7 +62,12 @@ def test_secretary_plans_holds_and_approves_a_meeting(client_of, unit, personas)
     meeting.refresh_from_db()
     assert meeting.minutes_state == MinutesState.DRAFT
     _post(sec, meeting, action="content", agenda=meeting.agenda, draft_resolution="",
-          discussion="Các đồng chí thống nhất phương hướng tháng tới.")
+          discussion="Các đồng chí thống nhất phương hướng tháng tới.", conclusion="Chi bộ thống nhất.")
+    _post(sec, meeting, action="minutes_approve")  # the draft was made before them: drafted again first
+    meeting.refresh_from_db()
+    assert meeting.minutes_state == MinutesState.DRAFT and meeting.conclusion == "Chi bộ thống nhất."
+    assert "còn chỗ chưa ghi" in sec.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert _post(sec, meeting, action="minutes_draft").status_code == 302
     _post(sec, meeting, action="minutes_approve")
     meeting.refresh_from_db()
     assert meeting.minutes_state == MinutesState.APPROVED
@@ -86,10 +93,24 @@ def test_member_checks_in_and_votes_with_a_receipt(client_of, actor_of, unit, pe
     meeting = plan(sec, unit("PHAP-DSQ"))
     services.meeting_open(actor=sec, meeting=meeting)
     member = client_of("dangvien.phap")
+    others = [m for m in full_members(meeting.unit) if m.pk != personas["dangvien.phap"].member.pk]
+    for m in others[:2]:
+        services.attendance_record(actor=sec, meeting=meeting, member=m, presence="in_person")
+    item = services.resolution_add(actor=sec, meeting=meeting, title="Bầu đại biểu", secret=True)
+    # Before opening the page says what a secret ballot needs; below it the page's opening is refused.
+    secretary = client_of("bithu.phap")
+    page = secretary.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert "cần ít nhất 3 đảng viên chính thức có mặt" in page and "hiện có 2" in page
+    refused = _post(secretary, meeting, action="ballot_open", resolution=item.pk)
+    assert "Chưa mở được bỏ phiếu kín" in refused.content.decode()
+    assert not BallotVoter.objects.filter(box__resolution=item).exists()
+    services.attendance_record(actor=sec, meeting=meeting, member=others[2], presence="in_person")
+    assert _post(secretary, meeting, action="ballot_open", resolution=item.pk).status_code == 302
+    box = Resolution.objects.get(pk=item.pk).box
+    # The member arrives after the ballot opened: checking in puts them on its roll.
     assert member.post(f"/meetings/{meeting.pk}/check-in/", {"online": "1"}).status_code == 302
     assert Attendance.objects.get(meeting=meeting, member=personas["dangvien.phap"].member).presence == "online"
-    item = services.resolution_add(actor=sec, meeting=meeting, title="Bầu đại biểu", secret=True)
-    box = services.ballot_open(actor=sec, resolution=item)
+    assert BallotVoter.objects.filter(box=box, member=personas["dangvien.phap"].member).exists()
     page = member.get(f"/meetings/{meeting.pk}/").content.decode()
     assert "Phiếu của đồng chí" in page and ">Tán thành<" in page
     answer = member.post(f"/meetings/ballots/{box.pk}/vote/", {"choice": "for"})
