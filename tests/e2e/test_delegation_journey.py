@@ -55,7 +55,7 @@ def test_officer_sets_up_and_closes_a_delegation_cell(browser, demo_org, totp_no
         page.get_by_role("link", name="Lập chi bộ tạm thời cho đoàn").click()
         page.get_by_label("Tên chi bộ tạm thời").fill("Chi bộ tạm thời Đoàn công tác Osaka Expo")
         page.locator("#id_code").fill("DOAN-EXPO")
-        page.get_by_label("Nước đến (mã 2 chữ)").fill("JP")
+        page.get_by_label("Nước đến").select_option(label="Nhật Bản")  # picked by name, never a code
         page.get_by_label("Ngày thành lập").fill("01/06/2026")
         page.get_by_label("Dự kiến về nước").fill("20/07/2026")
         page.get_by_label("Số quyết định thành lập của Đảng ủy cấp trên").fill("702-QĐ/ĐUBNG")
@@ -92,6 +92,7 @@ def test_officer_sets_up_and_closes_a_delegation_cell(browser, demo_org, totp_no
         page.locator(f'select[name="role_{people[1].pk}"]').select_option("deputy_secretary")
         page.get_by_role("button", name="Lập chi bộ tạm thời").click()
         expect(page.locator("h1")).to_contain_text("Chi bộ tạm thời Đoàn công tác Osaka Expo")
+        expect(page.locator("dl.record")).to_contain_text("Nhật Bản")  # the country by its name, not "JP"
         expect(page.locator("#committee")).to_contain_text("Phó bí thư")
         expect(page.locator("#tasks li")).to_have_count(3)
         expect(page.locator("#tasks")).to_contain_text("10/07/2026")
@@ -104,7 +105,7 @@ def test_officer_sets_up_and_closes_a_delegation_cell(browser, demo_org, totp_no
         expect(page.locator("h1")).to_contain_text("đã về nước")
         shot(page, "04-closed")
     d = Delegation.objects.get(unit__code="DOAN-EXPO")
-    assert d.unit.closed_on == TODAY
+    assert d.unit.closed_on == TODAY and d.unit.country == "JP"
     assert {m.pk: m.unit_id for m in Member.objects.filter(pk__in=[p.pk for p in people])} == homes
     context.close()
     assert not watch.problems, watch.problems

@@ -33,6 +33,7 @@ LIST_COLUMNS = [
     ("card_number", "Số thẻ đảng viên"), ("dossier_number", "Số lý lịch"), ("admission_date", "Ngày vào Đảng"),
     ("confirmation_date", "Ngày chính thức"), ("status", "Tình trạng"), ("category", "Diện ở nước ngoài"),
     ("unit", "Chi bộ"), ("home_town", "Quê quán"), ("job_title", "Chức vụ, nghề nghiệp"), ("workplace", "Nơi làm việc"),
+    ("admission_decided_on", "Ngày quyết định kết nạp"),
 ]
 
 
@@ -45,7 +46,7 @@ def _row(m: Member) -> list:
     return safe_row((
         m.full_name, m.get_gender_display(), _d(m.birth_date), m.card_number or "", m.dossier_number or "",
         _d(m.admission_date), _d(m.confirmation_date), m.get_status_display(), m.get_category_display(),
-        m.unit.code, m.home_town, m.job_title, m.workplace,
+        m.unit.code, m.home_town, m.job_title, m.workplace, _d(m.admission_decided_on),
     ))
 
 

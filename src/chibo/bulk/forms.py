@@ -6,9 +6,15 @@ from chibo.bulk.services import MODES
 from chibo.core.spreadsheets import MAX_UPLOAD_BYTES
 from chibo.units.picker import UnitChoiceField, UnitScope
 
+SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
+
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp danh sách (.xlsx, .xls, .ods, .csv)")
+    file = forms.FileField(label="Tệp danh sách (.xlsx, .xls, .ods, .csv)", error_messages={
+        "required": "Chưa chọn tệp: hãy bấm nút chọn tệp, chọn tệp danh sách đảng viên (.xlsx, .xls, .ods "
+                    "hoặc .csv) rồi bấm «Kiểm tra».",
+        "empty": "Tệp đã chọn rỗng (không có nội dung); hãy chọn đúng tệp danh sách.",
+    })
     unit = UnitChoiceField(label="Chi bộ (cho các dòng không ghi mã chi bộ)", required=False,
                            empty_label="— theo cột «Mã chi bộ» —",
                            scope=UnitScope(perm="members.edit", open_only=True))
@@ -21,6 +27,10 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
+        if not f.name.lower().endswith(SPREADSHEET_SUFFIXES):
+            raise forms.ValidationError(
+                f"Tệp «{f.name}» không phải bảng tính. Chỉ nhận tệp Excel (.xlsx, .xls), OpenDocument (.ods) "
+                "hoặc CSV (.csv); hãy mở danh sách trong Excel và lưu lại dưới một trong các dạng đó.")
         if f.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(f"Tệp quá lớn; giới hạn {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
         return f

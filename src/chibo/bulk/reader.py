@@ -45,7 +45,9 @@ def _header_and_rows(raw_rows: Iterator[list], kind: str) -> Sheet:
             return Sheet(kind=kind, header=header, header_row=row_no, rows=_numbered(raw_rows, row_no, len(header)))
         if row_no > 20:
             break
-    raise FileRefused("Không tìm thấy dòng tiêu đề (tên cột) trong 20 dòng đầu của bảng tính.")
+    raise FileRefused("Tệp này không giống danh sách đảng viên: trong 20 dòng đầu không có dòng tiêu đề (một dòng "
+                      "ghi tên các cột, ví dụ «Họ và tên», «Ngày sinh»). Hãy dùng tệp mẫu, hoặc kiểm tra lại đã chọn "
+                      "đúng tệp chưa.")
 
 
 def _numbered(raw_rows: Iterator[list], start: int, width: int) -> Iterator[tuple[int, list]]:

@@ -39,9 +39,9 @@ from chibo.bulk.reader import open_sheet
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
-from chibo.core.sheets import safe_cell
+from chibo.core.sheets import safe_row
 from chibo.core.spreadsheets import parse_date
-from chibo.core.text import clean, search_key
+from chibo.core.text import clean, hidden_characters_problem, name_warning, person_name, search_key
 from chibo.members import bulk as member_bulk
 from chibo.members import selectors as member_selectors
 from chibo.members import services as member_services
@@ -65,6 +65,7 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
     ("workplace", "Nơi làm việc", ("co quan", "don vi cong tac")),
     ("card_number", "Số thẻ đảng viên", ("so the", "so the dv")),
     ("dossier_number", "Số lý lịch", ("so ll", "so ly lich dang vien")),
+    ("admission_decided_on", "Ngày quyết định kết nạp", ("ngay quyet dinh ket nap", "ngay qd ket nap")),
     ("admission_date", "Ngày vào Đảng", ("ngay ket nap", "ngay vao dang du bi")),
     ("confirmation_date", "Ngày chính thức", ("ngay cong nhan chinh thuc",)),
     ("status", "Tình trạng", ("du bi chinh thuc",)),
@@ -78,7 +79,7 @@ COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 IGNORED_HEADERS = {"stt", "tt", "so tt", "ghi chu"}
 FIELD_LABELS = {name: label for name, label, _ in COLUMNS}
-DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
+DATE_FIELDS = {"birth_date", "admission_decided_on", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
 TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
 CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
                 "status": Status}
@@ -134,6 +135,7 @@ class Row:
     status: str = ""
     action: str = "new"
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # not refusals (a name without diacritics): the report
     match: int | None = None            # id of the member the row is about (card, else dossier number)
     existing: Member | None = None      # that member's record, loaded when the row updates it
     changes: dict = field(default_factory=dict)
@@ -218,6 +220,11 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
         missing.append(f"{FIELD_LABELS['card_number']} hoặc {FIELD_LABELS['dossier_number']}")
     if "unit_code" not in fields and unit is None:
         missing.append(f"{FIELD_LABELS['unit_code']} (hoặc chọn chi bộ cho cả tệp)")
+    if not mapping:  # not one column recognised: most likely not a member list at all
+        raise ImportRefused("Tệp này không giống danh sách đảng viên: không nhận ra cột nào (dòng tiêu đề đọc được: "
+                            + "; ".join(f"«{title}»" for title in sheet.header[:6] if title)
+                            + "). Hãy kiểm tra đã chọn đúng tệp chưa, dùng tệp mẫu, hoặc chọn nội dung cho từng cột.",
+                            unknown=unknown)
     if missing:
         raise ImportRefused("Bảng tính thiếu cột: " + "; ".join(missing)
                             + ". Hãy dùng tệp mẫu hoặc chọn cột tương ứng.", unknown=unknown)
@@ -245,8 +252,9 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
             value = r.raw[index]
             if isinstance(value, str) and value:
                 converted = decoded.get(value)
-                if converted is None:
-                    converted = decoded[value] = decode(clean(value))
+                if converted is None:  # a name with a hidden character stays as it is, to be refused (_convert)
+                    converted = decoded[value] = (value if name == "full_name" and hidden_characters_problem(value)
+                                                  else decode(clean(value)))
                 if enc in (legacy.TCVN3, legacy.VNI) and converted != value and len(conversions) < 30:
                     conversions.append((FIELD_LABELS[name], value, converted))
                 r.raw[index] = converted
@@ -258,6 +266,7 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
         _parse_row(row, converters, units_by_code, unit)
         if progress and done % BATCH == 0:
             progress(done, len(rows) * 2)
+    _name_warnings(rows)
     _check_duplicates(rows)
     _match_existing(actor, rows)
     compared = [name for name in member_services.EDITABLE_FIELDS if name in fields]
@@ -288,9 +297,23 @@ def _units_by_code(actor: Actor, rows: list[Row], mapping: dict[int, str]) -> di
 
 
 def clean_name(value: str) -> str:
-    """Vietnamese-aware name clean-up: NFC, spaces, stray punctuation, each word capitalised."""
-    text = clean(value).strip(" .,;-_")
-    return " ".join(w[:1].upper() + w[1:].lower() for w in text.split(" "))
+    """A name cell: stray punctuation around it dropped, then written as every path writes a person's name
+    (core.text.person_name: NFC, spaces, a capital on each word)."""
+    return person_name(clean(value).strip(" .,;-_"))
+
+
+def _name_warnings(rows: list[Row]) -> None:
+    """A warning in the report for each row whose name has no Vietnamese diacritic (core.text.name_warning);
+    the row is still imported. Worked out once per distinct name."""
+    seen: dict[str, str | None] = {}
+    for row in rows:
+        name = row.data.get("full_name")
+        if not name:
+            continue
+        if name not in seen:
+            seen[name] = name_warning(name)
+        if warning := seen[name]:
+            row.warnings.append(warning)
 
 
 def _convert(name: str, value: object, today: date) -> tuple[object, str | None]:
@@ -304,6 +327,8 @@ def _convert(name: str, value: object, today: date) -> tuple[object, str | None]
         return member_services.normalize_data({name: value})[name], None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if name == "full_name" and (hidden := hidden_characters_problem(None if value is None else str(value))):
+        return None, hidden
     text = clean("" if value is None else str(value))
     if name in ("card_number", "dossier_number", "citizen_id", "phone") and text.startswith("'"):
         text = text[1:]
@@ -546,10 +571,10 @@ def report_xlsx(plan: Plan) -> bytes:
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Kết quả kiểm tra")
-    ws.append(["Dòng", *plan.header, "Kết quả", "Lỗi"])
-    for row in plan.rows:
-        ws.append([row.number, *(safe_cell(_report_value(v)) for v in row.raw), ACTION_LABELS[row.action],
-                   safe_cell("; ".join(row.errors))])
+    ws.append(safe_row(["Dòng", *plan.header, "Cảnh báo (vẫn nhập)", "Kết quả", "Lỗi"]))
+    for row in plan.rows:  # a cell as read, hidden characters included: safe_row shows them by their code
+        ws.append(safe_row([row.number, *(_report_value(v) for v in row.raw), "; ".join(row.warnings),
+                            ACTION_LABELS[row.action], "; ".join(row.errors)]))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -567,7 +592,7 @@ def template_xlsx() -> bytes:
     ws.title = "Đảng viên"
     ws.append([label for _, label, _ in COLUMNS])
     ws.append(["Nguyễn Văn An", "Nam", "05/03/1985", "Nam Định", "Kinh", "Đại học", "Trung cấp", "Bí thư thứ hai",
-               "Đại sứ quán Việt Nam tại Pháp", "", "000123BNG", "19/05/2010", "19/05/2011", "Chính thức",
+               "Đại sứ quán Việt Nam tại Pháp", "", "000123BNG", "12/05/2010", "19/05/2010", "19/05/2011", "Chính thức",
                "Cán bộ cơ quan đại diện", "01/09/2023", "31/08/2026", "PHAP-DSQ", "", "", ""])
     for column in ws.columns:
         ws.column_dimensions[column[0].column_letter].width = 22

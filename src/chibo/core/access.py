@@ -51,19 +51,25 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "dues.view", "dues.record", "dues.remit", "dues.confirm", "dues.rates",
         "grading.view", "grading.cell", "grading.decide", "grading.open",
         "discipline.open", "discipline.decide", "discipline.inspect",
+        "inspection.view", "inspection.plan", "inspection.open",
+        "privacy.handle", "privacy.breach",
+        "library.send", "library.view", "library.secret",
     }),
     Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view", "transfers.hold", "admission.view",
                                   "meetings.view", "accounts.view", "accounts.review", "dues.view",
-                                  "grading.view", "discipline.open", "discipline.inspect"}),
+                                  "grading.view", "discipline.open", "discipline.inspect",
+                                  "inspection.view", "inspection.plan", "inspection.open", "library.view"}),
     Role.SECRETARY: frozenset({"units.view", "members.view", "members.edit", "members.status", "deadlines.waive",
                                "transfers.edit", "admission.view", "admission.edit", "admission.decide",
                                "meetings.view", "meetings.manage",
                                "accounts.view", "accounts.invite", "accounts.manage",
                                "dues.view", "dues.record", "dues.remit", "dues.confirm",
                                "grading.view", "grading.cell", "grading.decide", "grading.open",
-                               "discipline.open", "discipline.decide"}),
+                               "discipline.open", "discipline.decide",
+                               "inspection.view", "inspection.plan", "inspection.open", "privacy.handle",
+                               "library.send", "library.view", "library.secret"}),
     Role.COMMITTEE: frozenset({"units.view", "members.view", "admission.view", "meetings.view", "dues.view",
-                                 "grading.view"}),
+                                 "grading.view", "inspection.view", "library.view"}),
     # The cell's treasurer: keeps the dues book (sees the members of the cell to collect from them) and sends the
     # cell's share up.
     Role.TREASURER: frozenset({"units.view", "members.view", "dues.view", "dues.record", "dues.remit"}),
@@ -110,6 +116,11 @@ class Actor:
         if unit is None:
             return bool(roots)
         return any(unit.path.startswith(root) for root in roots)
+
+    def units_holding(self, perm: str) -> list[int]:
+        """The ids of the units where the actor holds ``perm`` on the unit itself (not the units of its subtree):
+        where a step is taken in a committee's own name."""
+        return list(dict.fromkeys(g.unit_id for g in self.grants if perm in ROLE_PERMISSIONS.get(g.role, ())))
 
     def sees_whole_tree(self, perm: str = "members.view") -> bool:
         return any(len(root) == PATH_STEP for root in self.paths_for(perm))

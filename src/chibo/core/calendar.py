@@ -16,6 +16,7 @@ from functools import lru_cache
 
 import holidays
 
+from chibo.core.countries import country_name
 from chibo.core.models import CalendarDay, CalendarDayKind, Rule, RuleUnit
 from chibo.core.rulebook import integer
 
@@ -117,7 +118,7 @@ def non_working_reason(cal: Calendar, day: date) -> str:
     if name:
         return f"Ngày lễ: {name}"
     if cal.host and holiday_name(day, cal.host):
-        return f"Ngày lễ nước sở tại ({cal.host}): {holiday_name(day, cal.host)}"
+        return f"Ngày lễ nước sở tại ({country_name(cal.host)}): {holiday_name(day, cal.host)}"
     return "Thứ Bảy" if day.weekday() == 5 else "Chủ nhật"
 
 

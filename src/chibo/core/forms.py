@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from chibo.core import clock
+from chibo.core.countries import country_choices
 from chibo.core.errors import StaleEdit
 
 
@@ -36,6 +37,22 @@ class TodayDateField(VNDateField):
 
     def clean(self, value):
         return super().clean(value) or clock.today()
+
+
+def _country_options() -> list[tuple[str, str]]:
+    return [("", "— chọn nước —"), *country_choices()]
+
+
+class CountryField(forms.ChoiceField):
+    """A country picked by its official Vietnamese name (the curated list of core.countries); the value kept is
+    its ISO 3166 code, never shown to the user. A code sent in lower case (the API) is read in upper case."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", _country_options)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:

@@ -53,3 +53,20 @@ def audit_events(actor: Actor, filters: AuditFilters, *,
 
 def audit_actions() -> list[str]:
     return list(AuditEvent.objects.order_by().values_list("action", flat=True).distinct()[:200])
+
+
+def audit_rows_about(*, object_type: str = "", object_id: str = "", actor_id: int | None = None,
+                     actions: Iterable[str] = ()) -> QuerySet[AuditEvent]:
+    """Audit rows about one object or written by one user, for a person's own view of their data (who read their
+    record, their export): the caller has already checked that the person asks about themself."""
+    if not object_type and actor_id is None:
+        return AuditEvent.objects.none()
+    qs = AuditEvent.objects.all()
+    if object_type:
+        qs = qs.filter(object_type=object_type, object_id=object_id)
+    if actor_id is not None:
+        qs = qs.filter(actor_id=actor_id)
+    actions = list(actions)
+    if actions:
+        qs = qs.filter(action__in=actions)
+    return qs.order_by("-at", "-id")

@@ -50,6 +50,22 @@ def clean_lines(value: str | None, *, limit: int = 20000) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()[:limit]
 
 
+MAX_ID = 2**31 - 1  # the largest id a query string may name (a 32-bit signed key)
+
+
+def as_id(raw: object) -> int | None:
+    """A positive id from a query string or a form value: ASCII digits only, 1..2**31-1; None otherwise (``"²"``
+    and ``"١"`` are digits to ``str.isdigit`` but not to ``int``)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else None
+    if not isinstance(raw, str) or not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
 def person_name(value: str | None) -> str:
     """A person's name as it is written: cleaned, each word with a capital first letter ("nguyễn văn an" →
     "Nguyễn Văn An")."""
@@ -73,6 +89,33 @@ def name_problem(value: str) -> str | None:
 def has_bidi_controls(value: str | None) -> bool:
     """Whether the text carries a bidirectional control (names with one are refused, not silently changed)."""
     return bool(value) and bool(_BIDI.search(str(value)))
+
+
+def hidden_characters_problem(value: str | None) -> str | None:
+    """Why a name as typed (before ``clean``) is refused for a hidden character: a bidirectional control (it
+    makes the name display as something else) or a control character (usually pasted from another file), named
+    by its code; None when it has neither. Names are refused, not silently changed."""
+    if not value:
+        return None
+    text = str(value)
+    if found := _BIDI.search(text):
+        return (f"Họ và tên chứa ký tự ẩn điều khiển hướng chữ (U+{ord(found.group()):04X}), có thể làm tên hiển thị "
+                "sai; hãy xóa và gõ lại tên.")
+    if found := _CONTROLS.search(text):
+        return (f"Họ và tên chứa ký tự điều khiển ẩn (U+{ord(found.group()):04X}), thường do sao chép từ tệp khác; "
+                "hãy xóa và gõ lại tên.")
+    return None
+
+
+def name_warning(value: str | None) -> str | None:
+    """A warning, not a refusal: a name with letters but not one Vietnamese diacritic ("Nguyen Van An") was most
+    likely typed without them. None when the name has a diacritic (or đ), or no letter at all."""
+    name = clean(value)
+    letters = [ch for ch in name if ch.isalpha()]
+    if not letters or not all(ch.isascii() for ch in letters):
+        return None
+    return (f"Họ và tên «{name}» không có dấu tiếng Việt. Nếu đó là tên tiếng Việt, hãy sửa lại cho có dấu "
+            "(ví dụ «Nguyễn Văn An», không phải «Nguyen Van An»); nếu tên đúng là như vậy, không cần làm gì thêm.")
 
 
 def fold(value: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from chibo.admission.selectors import expected_of_applicant, my_case
 from chibo.core.access import Actor
@@ -18,6 +19,7 @@ from chibo.deadlines.selectors import deadlines_visible
 from chibo.discipline.selectors import cases_visible
 from chibo.dues.selectors import member_position
 from chibo.grading.selectors import waiting_for
+from chibo.meetings.minutes import held_day
 from chibo.meetings.selectors import meetings_visible
 from chibo.members.selectors import member_fresh
 
@@ -55,8 +57,22 @@ def _deadlines(actor: Actor, today: date) -> Section | None:
                    reverse("deadlines:radar") + "?state=active")
 
 
+def _overdue_meetings(actor: Actor) -> Section | None:
+    """Planned meetings whose time has passed without being opened: late, to be opened, recorded or cancelled
+    (never among the coming ones; the meetings page lists them apart the same way)."""
+    qs = (meetings_visible(actor).filter(state="planned", starts_at__lt=timezone.now())
+          .select_related("unit").order_by("starts_at", "pk"))
+    total = qs.count()
+    if not total:
+        return None
+    items = [Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]), held_day(m), True,
+                  "quá giờ, chưa khai mạc: khai mạc, ghi lại ngày giờ thực tế hoặc hủy") for m in qs[:SHOWN]]
+    return Section("meetings_overdue", "Cuộc họp đã quá giờ, chưa khai mạc", items, max(total - SHOWN, 0),
+                   reverse("meetings:index"))
+
+
 def _meetings(actor: Actor, today: date) -> Section | None:
-    rows = (meetings_visible(actor).filter(state__in=["planned", "open"], starts_at__date__gte=today - timedelta(1))
+    rows = (meetings_visible(actor).filter(Q(state="open") | Q(state="planned", starts_at__gte=timezone.now()))
             .select_related("unit").annotate(docs=Count("documents")).order_by("starts_at", "pk")[:3])
     items = []
     for m in rows:
@@ -67,7 +83,7 @@ def _meetings(actor: Actor, today: date) -> Section | None:
         else:
             ready.append("đang họp")
         items.append(Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]),
-                          m.starts_at.date(), False, ", ".join(ready)))
+                          held_day(m), False, ", ".join(ready)))
     return Section("meetings", "Cuộc họp sắp tới", items) if items else None
 
 
@@ -113,7 +129,8 @@ def _dossier(actor: Actor) -> Section | None:
 
 
 def my_work(actor: Actor, today: date) -> list[Section]:
-    sections = [_deadlines(actor, today), _discipline(actor), _grading(actor, today), _meetings(actor, today),
+    sections = [_deadlines(actor, today), _discipline(actor), _grading(actor, today), _overdue_meetings(actor),
+                _meetings(actor, today),
                 _dues(actor, today), _dossier(actor)]
     return [s for s in sections if s is not None]
 

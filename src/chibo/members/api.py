@@ -9,11 +9,13 @@ from rest_framework.response import Response
 from chibo.core.access import actor_for, require
 from chibo.core.countries import is_country
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
+from chibo.core.text import hidden_characters_problem
 from chibo.members import accounts as member_accounts
 from chibo.members import services, timeline
 from chibo.members.forms import PostEndForm, PostForm, StatusForm
 from chibo.members.models import STATUS_TRANSITIONS, Category, Education, Gender, Member, Status, Theory
 from chibo.members.selectors import (
+    ALL_STATUSES,
     SORTS,
     MemberFilters,
     member_get,
@@ -21,6 +23,7 @@ from chibo.members.selectors import (
     member_search,
     member_timeline,
     post_get,
+    status_filter,
     timeline_entries,
     unit_committee,
 )
@@ -37,7 +40,8 @@ class MemberSerializer(serializers.ModelSerializer):
         model = Member
         fields = ["id", "full_name", "gender", "birth_date", "home_town", "ethnicity", "education",
                   "political_theory", "job_title", "workplace", "card_number", "dossier_number",
-                  "admission_date", "confirmation_date", "unit", "unit_name", "solitary", "status", "category",
+                  "admission_decided_on", "admission_date", "confirmation_date", "unit", "unit_name", "solitary",
+                  "status", "category",
                   "abroad_from", "abroad_to", "version"]
         read_only_fields = fields
 
@@ -52,8 +56,18 @@ def _text(max_length: int, required: bool = False):
     return serializers.CharField(max_length=max_length, required=required, allow_blank=not required)
 
 
+class NameField(serializers.CharField):
+    """A person's name: a hidden character (NUL included) is refused with the services' message, naming the
+    character, before DRF's own "Null characters are not allowed." could answer in English."""
+
+    def to_internal_value(self, data):
+        if problem := hidden_characters_problem(data if isinstance(data, str) else None):
+            raise serializers.ValidationError(problem, code="hidden_character")
+        return super().to_internal_value(data)
+
+
 class MemberWriteSerializer(serializers.Serializer):
-    full_name = _text(120)
+    full_name = NameField(max_length=120, required=False, allow_blank=True)
     gender = serializers.ChoiceField(choices=Gender.choices, required=False)
     birth_date = serializers.DateField(required=False)
     home_town = _text(200)
@@ -64,6 +78,7 @@ class MemberWriteSerializer(serializers.Serializer):
     workplace = _text(200)
     card_number = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
     dossier_number = serializers.CharField(max_length=20, required=False, allow_blank=True, allow_null=True)
+    admission_decided_on = serializers.DateField(required=False, allow_null=True)
     admission_date = serializers.DateField(required=False)
     confirmation_date = serializers.DateField(required=False, allow_null=True)
     category = serializers.ChoiceField(choices=Category.choices, required=False)
@@ -78,7 +93,7 @@ class MemberCreateSerializer(MemberWriteSerializer):
     unit = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
                                               (Status.FULL, Status.FULL.label)], default=Status.PROBATIONARY)
-    full_name = _text(120, required=True)
+    full_name = NameField(max_length=120, required=True, allow_blank=False)
     gender = serializers.ChoiceField(choices=Gender.choices)
     birth_date = serializers.DateField()
     admission_date = serializers.DateField()
@@ -92,7 +107,9 @@ class MemberPatchSerializer(MemberWriteSerializer):
 SEARCH_PARAMS = [
     OpenApiParameter("q", str, description="Vietnamese name search, diacritics optional"),
     OpenApiParameter("unit", int, description="Unit id: its whole subtree"),
-    OpenApiParameter("status", str, enum=Status.values),
+    OpenApiParameter("status", str, enum=[*Status.values, ALL_STATUSES],
+                     description="Left out: the members on the rolls (probationary, full, exempt, suspended), "
+                                 "counted as the dashboard counts them; 'all': every status"),
     OpenApiParameter("category", str, enum=Category.values),
     OpenApiParameter("country", str, description="ISO 3166 alpha-2 of the unit"),
     OpenApiParameter("solitary", bool, description="Only members alone abroad (on an upper committee's own rolls)"),
@@ -113,7 +130,7 @@ class MemberList(generics.ListCreateAPIView):
                 raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
             unit = unit_get(actor, int(params["unit"]))
         status = params.get("status", "")
-        if status and status not in Status.values:
+        if status and status not in (*Status.values, ALL_STATUSES):
             raise serializers.ValidationError({"status": [f"Tình trạng «{status}» không hợp lệ."]})
         category = params.get("category", "")
         if category and category not in Category.values:
@@ -130,8 +147,9 @@ class MemberList(generics.ListCreateAPIView):
         page = params.get("page", "1")
         if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
             raise serializers.ValidationError({"page": ["Số trang phải là số nguyên dương."]})
+        status, active_only = status_filter(status)
         return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
-                                                  category=category, country=country,
+                                                  active_only=active_only, category=category, country=country,
                                                   solitary=solitary in ("true", "1"), sort=sort))
 
     @extend_schema(parameters=SEARCH_PARAMS)

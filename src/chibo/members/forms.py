@@ -4,14 +4,25 @@ from django import forms
 
 from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
+from chibo.core.text import hidden_characters_problem
 from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
-from chibo.members.selectors import MemberFilters
+from chibo.members.selectors import ALL_STATUSES, MemberFilters, status_filter
 from chibo.units.picker import UnitChoiceField, UnitScope
 from chibo.units.selectors import units_visible
 
 
+class NameField(forms.CharField):
+    """A person's name: a hidden character (NUL included) is refused with the message the services give, naming
+    the character, before Django's own "Null characters are not allowed." could answer in English."""
+
+    def to_python(self, value):
+        if problem := hidden_characters_problem(value if isinstance(value, str) else None):
+            raise forms.ValidationError(problem, code="hidden_character")
+        return super().to_python(value)
+
+
 class MemberForm(forms.Form):
-    full_name = forms.CharField(label="Họ và tên", max_length=120)
+    full_name = NameField(label="Họ và tên", max_length=120)
     gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), *Gender.choices])
     birth_date = VNDateField(label="Ngày sinh")
     home_town = forms.CharField(label="Quê quán", max_length=200, required=False)
@@ -23,6 +34,7 @@ class MemberForm(forms.Form):
     workplace = forms.CharField(label="Nơi làm việc", max_length=200, required=False)
     card_number = forms.CharField(label="Số thẻ đảng viên", max_length=20, required=False)
     dossier_number = forms.CharField(label="Số lý lịch", max_length=20, required=False)
+    admission_decided_on = VNDateField(label="Ngày quyết định kết nạp (tính tuổi đảng)", required=False)
     admission_date = VNDateField(label="Ngày vào Đảng")
     confirmation_date = VNDateField(label="Ngày chính thức", required=False)
     category = forms.ChoiceField(label="Diện ở nước ngoài", choices=[("", "—"), *Category.choices])
@@ -59,7 +71,9 @@ class MemberFilterForm(forms.Form):
     q = forms.CharField(label="Tìm theo tên", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "ví dụ: nguyen van"}))
     unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả", scope=UnitScope(perm="members.view"))
-    status = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *Status.choices])
+    status = forms.ChoiceField(label="Tình trạng", required=False, choices=[
+        ("", "Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)"), *Status.choices,
+        (ALL_STATUSES, "Tất cả, kể cả đã ra khỏi danh sách")])
     category = forms.ChoiceField(label="Diện", required=False, choices=[("", "Tất cả"), *Category.choices])
     country = forms.ChoiceField(label="Quốc gia", required=False)
     solitary = forms.BooleanField(label="Chỉ đảng viên đơn lẻ", required=False)
@@ -82,11 +96,13 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
     countries = sorted(set(units_visible(actor).exclude(country="").values_list("country", flat=True)
                            .order_by("country"))) if actor.can("members.view") else []
     form = MemberFilterForm(params or None, actor=actor, countries=countries)
-    filters = MemberFilters()
+    filters = MemberFilters(active_only=True)
     if form.is_valid():
         data = form.cleaned_data
-        filters = MemberFilters(q=data["q"], unit=data["unit"], status=data["status"], category=data["category"],
-                                country=data["country"], solitary=data["solitary"], sort=data["sort"] or "name")
+        status, active_only = status_filter(data["status"])
+        filters = MemberFilters(q=data["q"], unit=data["unit"], status=status, active_only=active_only,
+                                category=data["category"], country=data["country"], solitary=data["solitary"],
+                                sort=data["sort"] or "name")
     return form, filters
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
@@ -35,7 +37,9 @@ class Member(models.Model):
     workplace = models.CharField("nơi làm việc", max_length=200, blank=True)
     card_number = models.CharField("số thẻ đảng viên", max_length=20, null=True, blank=True, unique=True)
     dossier_number = models.CharField("số lý lịch", max_length=20, null=True, blank=True, unique=True)
-    admission_date = models.DateField("ngày vào Đảng")
+    admission_date = models.DateField("ngày vào Đảng")  # the ceremony: probation runs from it
+    # The admission decision (06-HD/TW 2025): party age runs from it. Empty for records that never had it.
+    admission_decided_on = models.DateField("ngày quyết định kết nạp", null=True, blank=True)
     confirmation_date = models.DateField("ngày chính thức", null=True, blank=True)
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members", verbose_name="chi bộ")
     status = models.CharField("tình trạng", max_length=20, choices=Status.choices, default=Status.PROBATIONARY)
@@ -65,6 +69,11 @@ class Member(models.Model):
                 name="member_confirmed_after_admission",
             ),
             models.CheckConstraint(
+                condition=models.Q(admission_decided_on__isnull=True)
+                | models.Q(admission_decided_on__lte=models.F("admission_date")),
+                name="member_decided_before_ceremony",
+            ),
+            models.CheckConstraint(
                 condition=models.Q(abroad_to__isnull=True) | models.Q(abroad_from__isnull=True)
                 | models.Q(abroad_to__gte=models.F("abroad_from")),
                 name="member_abroad_period_ordered",
@@ -73,6 +82,11 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    @property
+    def party_age_from(self) -> date:
+        """The day party age counts from: the admission decision, else (older records) the day of admission."""
+        return self.admission_decided_on or self.admission_date
 
     @property
     def is_full(self) -> bool:

@@ -34,6 +34,7 @@ from django.http import Http404
 
 from chibo.core.access import PATH_END, PATH_STEP, Actor, subtree_q
 from chibo.core.audit import audit
+from chibo.core.calendar import add_months
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
 from chibo.core.text import clean, fold
@@ -96,6 +97,19 @@ class MemberFilters:
     sort: str = "name"
     active_only: bool = False
     solitary: bool = False  # only members alone abroad: on the rolls of a root (upper) committee itself
+
+
+# The status filter of the member list (page, export and API): nothing chosen counts the members on the rolls
+# (ACTIVE_STATUSES), as the dashboard, the home page and the unit pages do; ALL_STATUSES every record.
+ALL_STATUSES = "all"
+
+
+def status_filter(value: str) -> tuple[str, bool]:
+    """(status, active_only) of MemberFilters for the list's status choice: "" → the members on the rolls,
+    "all" → every status, a status → that status."""
+    if value == ALL_STATUSES:
+        return "", False
+    return value, not value
 
 
 def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
@@ -479,3 +493,27 @@ def member_values(ids: Iterable[int], fields: list[str]) -> dict[int, dict]:
         for values in Member.objects.filter(q).order_by().values_list("pk", *fields):
             out[values[0]] = dict(zip(fields, values[1:], strict=True))
     return out
+
+
+# The party-age milestones a badge is awarded for (Huy hiệu tuổi Đảng): 30 and 40 years, then every 5 years.
+BADGE_YEARS = (30, 40, *range(45, 101, 5))
+
+
+@dataclass(frozen=True)
+class PartyAge:
+    years: int
+    since: date
+    from_decision: bool  # counted from the admission decision (else from the day of admission: the date is missing)
+    badge: int | None    # the highest milestone reached
+    badge_on: date | None
+
+
+def party_age(member: Member, on: date) -> PartyAge:
+    """The member's party age on ``on``, counted from the admission decision (06-HD/TW 2025), and the highest
+    party-age badge milestone reached, with the day it was reached."""
+    since = member.party_age_from
+    years = on.year - since.year - ((on.month, on.day) < (since.month, since.day))
+    reached = [y for y in BADGE_YEARS if y <= years]
+    badge = reached[-1] if reached else None
+    return PartyAge(max(years, 0), since, member.admission_decided_on is not None, badge,
+                    add_months(since, 12 * badge) if badge else None)

@@ -15,7 +15,14 @@ from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish, subscribe
-from chibo.core.text import clean, has_bidi_controls, name_problem, name_sort_key, person_name, search_key
+from chibo.core.text import (
+    clean,
+    hidden_characters_problem,
+    name_problem,
+    name_sort_key,
+    person_name,
+    search_key,
+)
 from chibo.members import accounts, timeline
 from chibo.members.counters import counts_change, state_of
 from chibo.members.events import MembersCreated, MemberStatusChanged
@@ -42,10 +49,11 @@ if TYPE_CHECKING:
 # Fields an editor may change through member_update (status and unit have their own services).
 EDITABLE_FIELDS = (
     "full_name", "gender", "birth_date", "home_town", "ethnicity", "education", "political_theory",
-    "job_title", "workplace", "card_number", "dossier_number", "admission_date", "confirmation_date",
+    "job_title", "workplace", "card_number", "dossier_number", "admission_decided_on", "admission_date",
+    "confirmation_date",
     "category", "abroad_from", "abroad_to", "citizen_id", "phone", "email",
 )
-DATE_FIELDS = {"birth_date", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
+DATE_FIELDS = {"birth_date", "admission_decided_on", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
 # Values never copied into the timeline or the audit log, only the fact that they changed.
 SECRET_FIELDS = {"citizen_id", "phone", "email"}
 CHOICES = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category}
@@ -59,8 +67,8 @@ def _today() -> date:
 
 
 def normalize_data(data: dict) -> dict:
-    if has_bidi_controls(data.get("full_name")):
-        raise ValidationError({"full_name": "Họ và tên chứa ký tự điều khiển hướng chữ (ví dụ U+202E); hãy gõ lại."})
+    if hidden := hidden_characters_problem(data.get("full_name")):
+        raise ValidationError({"full_name": hidden})
     out: dict = {}
     for name in EDITABLE_FIELDS:
         if name not in data:
@@ -113,6 +121,11 @@ def validate_member(member: Member, *, today: date | None = None, check_unique: 
         - ((member.admission_date.month, member.admission_date.day) < (member.birth_date.month, member.birth_date.day))
     ) < MIN_AGE_AT_ADMISSION:
         errors["admission_date"] = f"Ngày vào Đảng quá sớm so với ngày sinh (dưới {MIN_AGE_AT_ADMISSION} tuổi)."
+    if member.admission_decided_on:
+        if member.admission_decided_on > today:
+            errors["admission_decided_on"] = "Ngày quyết định kết nạp không thể ở tương lai."
+        elif member.admission_date and member.admission_decided_on > member.admission_date:
+            errors["admission_decided_on"] = "Ngày quyết định kết nạp không thể sau ngày vào Đảng (lễ kết nạp)."
     if member.confirmation_date:
         if member.confirmation_date > today:
             errors["confirmation_date"] = "Ngày chính thức không thể ở tương lai."
@@ -270,18 +283,39 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
         errors["effective_on"] = "Ngày hiệu lực trước ngày vào Đảng."
     if errors:
         raise ValidationError(errors)
+    if status == Status.FULL and current.status == Status.PROBATIONARY:
+        current.confirmation_date = effective_on
+    _status_write(actor, current, status, reason, document, effective_on)
+    if status not in ACTIVE_STATUSES:
+        accounts.member_left_the_rolls(actor=actor, member=current, effective_on=effective_on, end_post=_end_post)
+    return current
+
+
+def _status_write(actor: Actor, current: Member, status: str, reason: str, document: str, effective_on: date) -> None:
+    """The new status saved, with the counters, the timeline event and the event other apps follow."""
     old, counted_before = current.status, state_of(current)
     current.status = status
-    if status == Status.FULL and old == Status.PROBATIONARY:
-        current.confirmation_date = effective_on
     current.version += 1
     current.save()
     counts_change(counted_before, state_of(current))
     timeline.record_status_changed(actor=actor, member=current, old=old, new=status, reason=clean(reason),
                                    document=clean(document), effective_on=effective_on)
     publish(MemberStatusChanged(actor=actor, member=current, old=old, new=status, effective_on=effective_on))
-    if status not in ACTIVE_STATUSES:
-        accounts.member_left_the_rolls(actor=actor, member=current, effective_on=effective_on, end_post=_end_post)
+
+
+@transaction.atomic
+def member_restore(*, actor: Actor, member: Member, reason: str, document: str, effective_on: date) -> Member:
+    """Put an expelled member back on the rolls as a full member, when the expulsion is annulled or changed on
+    appeal (the discipline app calls it with the appeal's decision). Posts ended by the expulsion stay ended and
+    the account stays closed until the member is invited again."""
+    require(actor, "members.status", member.unit)
+    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    errors = _require_decision(reason, document, effective_on)
+    if current.status != Status.EXPELLED:
+        errors["status"] = f"Đảng viên đang ở tình trạng «{current.get_status_display()}», không phải khai trừ."
+    if errors:
+        raise ValidationError(errors)
+    _status_write(actor, current, Status.FULL, reason, document, effective_on)
     return current
 
 

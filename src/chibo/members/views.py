@@ -13,8 +13,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.accounts.forms import InviteEmailForm
 from chibo.accounts.selectors import account_state, user_of_member
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
+from chibo.core.text import name_warning
 from chibo.members import accounts as member_accounts
 from chibo.members import services
 from chibo.members.forms import (
@@ -32,6 +34,7 @@ from chibo.members.selectors import (
     member_read_full,
     member_search,
     member_timeline,
+    party_age,
     post_get,
     timeline_entries,
     timeline_kinds,
@@ -68,11 +71,13 @@ def member_detail(request, pk):
     kind = request.GET.get("kind", "")[:40]
     return render(request, "members/detail.html", {
         "m": member,
+        "party_age": party_age(member, clock.today()),
         "timeline": timeline_entries(member_timeline(member, kind=kind)[:200]),
         "timeline_kinds": timeline_kinds(member), "kind": kind,
         "can_edit": actor.can("members.edit", member.unit),
         "can_status": actor.can("members.status", member.unit) and bool(STATUS_TRANSITIONS[member.status]),
         "can_discipline": actor.can("discipline.open", member.unit) and member.status in ACTIVE_STATUSES,
+        "can_inspect": actor.can("inspection.open", member.unit),
         "posts": member.posts.select_related("unit").order_by("-from_date"),
         **_account_context(actor, member),
     })
@@ -132,6 +137,8 @@ def member_new(request):
 
     if done := submit(request, form, create):
         messages.success(request, f"Đã lập hồ sơ {done.value.full_name}.")
+        if warning := name_warning(done.value.full_name):
+            messages.warning(request, warning)
         return redirect("members:detail", done.value.pk)
     return render(request, "members/form.html", {"form": form, "title": "Lập hồ sơ đảng viên"})
 
@@ -147,9 +154,11 @@ def member_edit(request, pk):
     form = MemberForm(request.POST or None, initial=initial)
     raw_version = request.POST.get("version", "")
     version = int(raw_version) if raw_version.isdigit() else member.version
-    if submit(request, form, lambda: services.member_update(
+    if done := submit(request, form, lambda: services.member_update(
             actor=actor, member=member, expected_version=version, changes=form.cleaned_data)):
         messages.success(request, "Đã lưu hồ sơ.")
+        if "full_name" in form.changed_data and (warning := name_warning(done.value.full_name)):
+            messages.warning(request, warning)
         return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member, "version": version,
                                                  "title": f"Sửa hồ sơ: {member.full_name}"})

@@ -229,7 +229,7 @@ def trip_decision_document(trip) -> OfficialDocument:
         Paragraph(f"Điều 1. {'Đồng ý' if approved else 'Không đồng ý'} cho đồng chí có tên dưới đây đi nước ngoài "
                   "về việc riêng:", indent=False),
         *_member_id_fields(trip.member, trip.unit),
-        Field("Nước đến", f"{country_name(trip.country)} ({trip.country})"),
+        Field("Nước đến", country_name(trip.country)),
         Field("Mục đích", trip.purpose),
         Field("Thời gian", f"từ {_d(trip.depart_on)} đến {_d(trip.return_on)}"),
         Field("Quyết định", "Đồng ý" if approved else "Không đồng ý"),
@@ -263,7 +263,7 @@ def declaration_decision_document(declaration) -> OfficialDocument:
         blocks.append(Field("Nội dung khai", d.subject))
     if d.country:
         label = "Quốc tịch của người kết hôn" if d.kind == "foreign_marriage" else "Nước liên quan"
-        blocks.append(Field(label, f"{country_name(d.country)} ({d.country})"))
+        blocks.append(Field(label, country_name(d.country)))
     if d.event_on:
         blocks.append(Field("Ngày diễn ra (dự kiến)", _d(d.event_on)))
     blocks.append(Field("Quyết định", "Đồng ý" if approved else "Không đồng ý"))

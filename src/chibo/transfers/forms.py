@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from chibo.core.forms import TodayDateField, VNDateField
+from chibo.core.forms import CountryField, TodayDateField, VNDateField
 from chibo.members.reviews import ApproveField
 from chibo.transfers.models import (
     INCOMING,
@@ -118,7 +118,7 @@ class OrgActiveForm(forms.Form):
 
 
 class TripForm(forms.Form):
-    country = forms.CharField(label="Nước đến (mã 2 chữ, ví dụ JP)", max_length=2)
+    country = CountryField(label="Nước đến")
     purpose = forms.CharField(label="Mục đích chuyến đi", max_length=300)
     depart_on = VNDateField(label="Ngày đi")
     return_on = VNDateField(label="Ngày về")
@@ -130,8 +130,8 @@ class TripReportForm(forms.Form):
 
 class DeclarationForm(forms.Form):
     kind = forms.ChoiceField(label="Loại khai báo", choices=DeclarationKind.choices)
-    country = forms.CharField(label="Nước liên quan (mã 2 chữ)", max_length=2, required=False,
-                              help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
+    country = CountryField(label="Nước liên quan", required=False,
+                           help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
     event_on = VNDateField(label="Ngày diễn ra (dự kiến)", required=False,
                            help_text="Bắt buộc khi khai kết hôn với người nước ngoài hoặc nhập quốc tịch nước ngoài.")
     subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300, required=False,
@@ -166,7 +166,7 @@ class DelegationForm(forms.Form):
 
     name = forms.CharField(label="Tên chi bộ tạm thời", max_length=200)
     code = forms.CharField(label="Mã", max_length=32)
-    country = forms.CharField(label="Nước đến (mã 2 chữ)", max_length=2)
+    country = CountryField(label="Nước đến")
     opened_on = VNDateField(label="Ngày thành lập")
     return_on = VNDateField(label="Dự kiến về nước")
     document = forms.CharField(label="Số quyết định thành lập của Đảng ủy cấp trên", max_length=100)

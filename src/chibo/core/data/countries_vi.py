@@ -255,3 +255,34 @@ NAMES: dict[str, str] = {
     "ZM": "Zambia",
     "ZW": "Zimbabwe",
 }
+
+# The full official names some countries are also written with, in the names of missions and units ("Đại sứ quán
+# Việt Nam tại Cộng hòa Séc", "… tại Vương quốc Bỉ"). Never shown in place of NAMES: only read back, so that a unit
+# named with either form is known to be in that country (core.countries.country_by_name).
+FORMAL: dict[str, str] = {
+    "BE": "Vương quốc Bỉ",
+    "CN": "Cộng hòa Nhân dân Trung Hoa",
+    "CU": "Cộng hòa Cuba",
+    "CZ": "Cộng hòa Séc",
+    "DE": "Cộng hòa Liên bang Đức",
+    "DK": "Vương quốc Đan Mạch",
+    "EG": "Cộng hòa Ả Rập Ai Cập",
+    "ES": "Vương quốc Tây Ban Nha",
+    "FR": "Cộng hòa Pháp",
+    "GB": "Vương quốc Liên hiệp Anh và Bắc Ireland",
+    "ID": "Cộng hòa Indonesia",
+    "IN": "Cộng hòa Ấn Độ",
+    "IT": "Cộng hòa Italia",
+    "KH": "Vương quốc Campuchia",
+    "KP": "Cộng hòa Dân chủ Nhân dân Triều Tiên",
+    "KR": "Đại Hàn Dân Quốc",
+    "LA": "Cộng hòa Dân chủ Nhân dân Lào",
+    "NL": "Vương quốc Hà Lan",
+    "NO": "Vương quốc Na Uy",
+    "PL": "Cộng hòa Ba Lan",
+    "SE": "Vương quốc Thụy Điển",
+    "SG": "Cộng hòa Singapore",
+    "TH": "Vương quốc Thái Lan",
+    "US": "Hợp chúng quốc Hoa Kỳ",
+    "ZA": "Cộng hòa Nam Phi",
+}
