@@ -7,10 +7,14 @@ from chibo.deadlines import api as deadlines_api
 from chibo.discipline import api as discipline_api
 from chibo.dues import api as dues_api
 from chibo.grading import api as grading_api
+from chibo.inspection import api as inspection_api
+from chibo.library import api as library_api
 from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
 from chibo.notifications import api as notifications_api
+from chibo.privacy import api as privacy_api
 from chibo.rules import api as rules_api
+from chibo.study import api as study_api
 from chibo.transfers import api as transfers_api
 from chibo.units import api as units_api
 
@@ -53,6 +57,57 @@ urlpatterns = [
     path("discipline/cases/<int:pk>/", discipline_api.CaseDetail.as_view(), name="api_discipline_case"),
     path("discipline/cases/<int:pk>/actions/", discipline_api.CaseActions.as_view(),
          name="api_discipline_case_actions"),
+    path("discipline/notices/", discipline_api.NoticeList.as_view(), name="api_discipline_notices"),
+    path("discipline/notices/<int:pk>/", discipline_api.NoticeDetail.as_view(), name="api_discipline_notice"),
+    path("discipline/notices/<int:pk>/actions/", discipline_api.NoticeActions.as_view(),
+         name="api_discipline_notice_actions"),
+    path("study/sessions/", study_api.SessionList.as_view(), name="api_study_sessions"),
+    path("study/sessions/<int:pk>/", study_api.SessionDetail.as_view(), name="api_study_session"),
+    path("study/sessions/<int:pk>/attendance/", study_api.SessionAttendance.as_view(),
+         name="api_study_session_attendance"),
+    path("study/sessions/<int:pk>/reflection/", study_api.SessionReflection.as_view(),
+         name="api_study_session_reflection"),
+    path("study/reflections/<int:pk>/", study_api.ReflectionDetail.as_view(), name="api_study_reflection"),
+    path("study/certificates/", study_api.CertificateList.as_view(), name="api_study_certificates"),
+    path("study/certificates/<int:pk>/", study_api.CertificateDetail.as_view(), name="api_study_certificate"),
+    path("study/certificates/<int:pk>/delete/", study_api.CertificateDelete.as_view(),
+         name="api_study_certificate_delete"),
+    path("privacy/requests/", privacy_api.RequestList.as_view(), name="api_privacy_requests"),
+    path("privacy/requests/<int:pk>/", privacy_api.RequestDetail.as_view(), name="api_privacy_request"),
+    path("privacy/requests/<int:pk>/actions/", privacy_api.RequestActions.as_view(),
+         name="api_privacy_request_actions"),
+    path("privacy/requests/<int:pk>/export/", privacy_api.RequestExport.as_view(), name="api_privacy_request_export"),
+    path("privacy/reads/", privacy_api.RecordReads.as_view(), name="api_privacy_reads"),
+    path("privacy/breaches/", privacy_api.BreachList.as_view(), name="api_privacy_breaches"),
+    path("privacy/breaches/<int:pk>/", privacy_api.BreachDetail.as_view(), name="api_privacy_breach"),
+    path("privacy/breaches/<int:pk>/actions/", privacy_api.BreachActions.as_view(),
+         name="api_privacy_breach_actions"),
+    path("inspection/plans/", inspection_api.PlanList.as_view(), name="api_inspection_plans"),
+    path("inspection/plans/<int:pk>/", inspection_api.PlanDetail.as_view(), name="api_inspection_plan"),
+    path("inspection/plans/<int:pk>/items/", inspection_api.PlanItems.as_view(), name="api_inspection_plan_items"),
+    path("inspection/plans/<int:pk>/notes/", inspection_api.PlanNotes.as_view(), name="api_inspection_plan_notes"),
+    path("inspection/items/<int:pk>/actions/", inspection_api.ItemActions.as_view(),
+         name="api_inspection_item_actions"),
+    path("inspection/cases/", inspection_api.CaseList.as_view(), name="api_inspection_cases"),
+    path("inspection/cases/<int:pk>/", inspection_api.CaseDetail.as_view(), name="api_inspection_case"),
+    path("inspection/cases/<int:pk>/actions/", inspection_api.CaseActions.as_view(),
+         name="api_inspection_case_actions"),
+    path("library/documents/", library_api.DocumentList.as_view(), name="api_library_documents"),
+    path("library/documents/sent/", library_api.SentList.as_view(), name="api_library_sent"),
+    path("library/documents/<int:pk>/", library_api.DocumentDetail.as_view(), name="api_library_document"),
+    path("library/documents/<int:pk>/versions/", library_api.DocumentVersions.as_view(),
+         name="api_library_document_versions"),
+    path("library/documents/<int:pk>/readings/", library_api.DocumentReadings.as_view(),
+         name="api_library_document_readings"),
+    path("library/documents/<int:pk>/file/", library_api.DocumentFileView.as_view(), name="api_library_document_file"),
+    path("library/files/<int:pk>/", library_api.FileView.as_view(), name="api_library_file"),
+    path("library/classified/", library_api.EntryList.as_view(), name="api_library_classified"),
+    path("library/classified/<int:pk>/", library_api.EntryDetail.as_view(), name="api_library_entry"),
+    path("library/classified/<int:pk>/handovers/", library_api.EntryHandovers.as_view(),
+         name="api_library_entry_handovers"),
+    path("library/classified/<int:pk>/destroy/", library_api.EntryDestroy.as_view(), name="api_library_entry_destroy"),
+    path("library/handovers/<int:pk>/acknowledge/", library_api.HandoverAcknowledge.as_view(),
+         name="api_library_handover_acknowledge"),
     path("grading/periods/", grading_api.PeriodList.as_view(), name="api_grading_periods"),
     path("grading/periods/<int:pk>/", grading_api.PeriodDetail.as_view(), name="api_grading_period"),
     path("grading/periods/<int:pk>/actions/", grading_api.PeriodActions.as_view(), name="api_grading_period_actions"),

@@ -115,7 +115,11 @@ INSTALLED_APPS = [
     "chibo.transfers",
     "chibo.dues",
     "chibo.discipline",
+    "chibo.inspection",
+    "chibo.library",
+    "chibo.study",
     "chibo.grading",
+    "chibo.privacy",
     "chibo.rules",
     "chibo.home",
     "chibo.demo",
@@ -178,6 +182,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "chibo.core.context_processors.chibo",
                 "chibo.notifications.context_processors.bell",
+                "chibo.inspection.context_processors.nav",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -238,6 +243,9 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # A file outside the database (another mount or host) to which the sweep appends the audit chain's head;
 # `chibo audit verify` checks against it by default.
 CHIBO_AUDIT_ANCHORS = env_str("CHIBO_AUDIT_ANCHORS", "")
+# The install runs on an isolated LAN (no connection to any other network): only then may the register of classified
+# documents keep their files (Law 117/2025/QH15; docs/domain.md, "Tài liệu mật"). Off on a networked install.
+CHIBO_ISOLATED_LAN = env_bool("CHIBO_ISOLATED_LAN", False)
 # base64 of 32 random bytes: the key of `chibo backup` and `chibo restore` (kept apart from the backups).
 CHIBO_BACKUP_KEY = env_str("CHIBO_BACKUP_KEY", "")
 CHIBO_TRUSTED_PROXIES = env_list("CHIBO_TRUSTED_PROXIES")
@@ -448,6 +456,17 @@ SPECTACULAR_SETTINGS = {
         "DisciplineAreaEnum": "chibo.discipline.enums.Area",
         "DisciplineCaseStateEnum": "chibo.discipline.enums.CaseState",
         "DisciplineOutcomeEnum": "chibo.discipline.enums.Outcome",
+        "DisciplineStateFormEnum": "chibo.discipline.enums.StateForm",
+        "DisciplineNoticeStateEnum": "chibo.discipline.enums.NoticeState",
+        "InspectionPlanKindEnum": "chibo.inspection.enums.Kind",
+        "InspectionItemStateEnum": "chibo.inspection.enums.ItemState",
+        "InspectionCaseStateEnum": "chibo.inspection.enums.CaseState",
+        "LibraryDocumentKindEnum": "chibo.library.enums.DocKind",
+        "ClassifiedLevelEnum": "chibo.library.enums.Level",
+        "PrivacyRequestKindEnum": "chibo.privacy.enums.RequestKind",
+        "StudyCertificateKindEnum": "chibo.study.enums.CertificateKind",
+        "StudyPresenceEnum": "chibo.study.enums.Presence",
+        "PresenceEnum": "chibo.meetings.models.Presence",  # the meetings' name, kept beside the study's
         "GradingFormEnum": "chibo.grading.enums.Form",
         "GradingMemberFormEnum": "chibo.grading.enums.MEMBER_FORM_CHOICES",
         "GradingPeriodKindEnum": "chibo.grading.enums.PeriodKind",

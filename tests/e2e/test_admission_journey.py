@@ -6,7 +6,8 @@ her case from the course certificate through introducers, comments, CV verificat
 (the page shows the denominator: every full member of the cell on that date; too many votes are
 refused), the committee vote, the decision (deadline checked), the ceremony (member record created,
 helper assigned) and, the clock moved 12 months on, the confirmation (a resolution dated before the
-end of probation refused; full membership effective on the 12-month date). Papers are downloaded
+end of probation refused; refused too until the new-member course certificate is recorded on the member's
+certificates page; full membership effective on the 12-month date). Papers are downloaded
 and read; the applicant finally sees that she is a full member. Screenshots: test-artifacts/admission-*.png.
 """
 
@@ -200,6 +201,24 @@ def test_applicant_in_france_goes_from_course_certificate_to_full_member(browser
         n2 = len(full_members_on(cell, date(2027, 3, 18), exclude_ids=(member.pk,)))
         step(page, "confirmation_vote", {"Ngày họp": "10/03/2027", "Số tán thành": str(n2), "Số không tán thành": "0"})
         assert "ngày hết thời kỳ dự bị (16/03/2027)" in page.locator("form[data-step=confirmation_vote]").inner_text()
+        # Without the new-member course certificate the cell cannot consider it: refused, nothing written.
+        step(page, "confirmation_vote", {"Ngày họp": "18/03/2027", "Số tán thành": str(n2), "Số không tán thành": "0",
+                                         "Số nghị quyết": "09-NQ/CB"})
+        form = page.locator("form[data-step=confirmation_vote]")
+        assert "Chưa có giấy chứng nhận lớp bồi dưỡng đảng viên mới" in form.inner_text()
+        assert not AdmissionCase.objects.get(pk=case.pk).votes.filter(kind="confirmation").exists()
+        # The secretary records it on the member's certificates page, linked from the step, and comes back.
+        form.get_by_role("link", name="Giấy chứng nhận của đảng viên").click()
+        page.wait_for_url(f"**/study/certificates/?member={member.pk}")
+        page.get_by_label("Loại lớp").select_option(label="Lớp bồi dưỡng đảng viên mới")
+        page.get_by_label("Số giấy chứng nhận").fill("GCN-ĐVM 77/2026")
+        page.get_by_label("Nơi cấp").fill("Đảng ủy Bộ Ngoại giao")
+        page.get_by_label("Ngày cấp").fill("05/11/2026")
+        page.get_by_role("button", name="Lưu giấy chứng nhận").click()
+        page.wait_for_load_state()
+        assert "GCN-ĐVM 77/2026" in page.locator("[data-list=certificates]").inner_text()
+        shot(page, "05a-new-member-certificate", full_page=True)
+        page.goto(f"{base}/admission/{case.pk}/")
         step(page, "confirmation_vote", {"Ngày họp": "18/03/2027", "Số tán thành": str(n2), "Số không tán thành": "0",
                                          "Số nghị quyết": "09-NQ/CB"})
         c2 = committee_members_on(cell.parent, date(2027, 3, 19))

@@ -27,13 +27,23 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule
-from chibo.core.text import clean, has_bidi_controls, name_problem, name_sort_key, person_name, search_key
+from chibo.core.text import (
+    clean,
+    hidden_characters_problem,
+    name_problem,
+    name_sort_key,
+    person_name,
+    search_key,
+)
 from chibo.deadlines.selectors import open_deadline
 from chibo.deadlines.services import deadline_close_for, deadline_extend, deadline_open, probation_source
 from chibo.members import timeline
 from chibo.members.enums import Status
 from chibo.members.selectors import citizen_id_on_a_member_record, committee_members_on
 from chibo.members.services import member_change_status, member_create
+from chibo.study import selectors as study_selectors
+from chibo.study import services as study_services
+from chibo.study.enums import CertificateKind
 from chibo.transfers.selectors import cell_voters_on
 
 if TYPE_CHECKING:
@@ -133,8 +143,8 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
     over the maximum (the higher committee decides on those). With ``invite``, the applicant is invited to
     their dossier page at ``email`` in the same step."""
     require(actor, "admission.edit", unit)
-    if has_bidi_controls(full_name):
-        raise ValidationError({"full_name": "Họ và tên chứa ký tự điều khiển hướng chữ (ví dụ U+202E); hãy gõ lại."})
+    if hidden := hidden_characters_problem(full_name):
+        raise ValidationError({"full_name": hidden})
     full_name = person_name(full_name)
     recorded_on = recorded_on or clock.today()
     citizen_id = clean(citizen_id).replace(" ", "")
@@ -206,7 +216,8 @@ def applicant_invite(*, actor: Actor, case: AdmissionCase, email: str = "") -> I
 @CASE.runs("course")
 @transaction.atomic
 def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issuer: str, on: date) -> AdmissionCase:
-    """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng)."""
+    """The party-awareness course certificate (giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng): recorded among
+    the applicant's course certificates (chibo.study) and on the case; refused when already expired today."""
     case = _step(actor, case, "course")
     errors: dict = {}
     if not clean(certificate_no):
@@ -215,10 +226,15 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
         errors["issuer"] = "Nhập nơi cấp."
     _check_date(errors, "on", on)
     if not errors:
-        validity = integer(rule("admission.course_validity_years", on=on))
-        if add_months(on, 12 * validity) < clock.today():
-            errors["on"] = f"Giấy chứng nhận đã quá {validity} năm, hết giá trị."
+        months = integer(rule(study_selectors.AWARENESS_RULE, on=clock.today()))
+        if add_months(on, months) < clock.today():
+            errors["on"] = (f"Giấy chứng nhận đã quá {months} tháng, hết giá trị "
+                            f"(sổ quy định: {study_selectors.AWARENESS_RULE}).")
     _raise(errors)
+    if not study_selectors.certificates_of(applicant=case.applicant).filter(
+            kind=CertificateKind.AWARENESS, number=clean(certificate_no)[:60], issued_on=on).exists():
+        study_services.certificate_record(actor=actor, applicant=case.applicant, kind=CertificateKind.AWARENESS,
+                                          issuer=issuer, number=certificate_no, issued_on=on)
     case.course_certificate_no, case.course_issuer, case.course_on = clean(certificate_no), clean(issuer), on
     _move(actor, case, Stage.COURSE, max(on, case.stage_since), "course", {"certificate": case.course_certificate_no})
     return case
@@ -227,12 +243,18 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
 @CASE.runs("application")
 @transaction.atomic
 def case_application(*, actor: Actor, case: AdmissionCase, application_on: date, cv_on: date) -> AdmissionCase:
-    """Application (1-KNĐ) and CV (2-KNĐ) received."""
+    """Application (1-KNĐ) and CV (2-KNĐ) received: the file is submitted, so the applicant's party-awareness
+    course certificate must be valid on the day (rule study.awareness_course_validity_months)."""
     case = _step(actor, case, "application")
     errors: dict = {}
     _check_date(errors, "application_on", application_on, not_before=case.course_on,
                 before_label="ngày cấp giấy chứng nhận")
     _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
+    _raise(errors)
+    submitted = max(application_on, cv_on)
+    check = study_selectors.awareness_certificate_on(applicant=case.applicant, on=submitted)
+    if not check.ok:
+        errors["application_on"] = check.problem(submitted)
     _raise(errors)
     case.application_on, case.cv_on = application_on, cv_on
     _move(actor, case, Stage.APPLICATION, max(application_on, cv_on), "application")
@@ -345,9 +367,9 @@ def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int
     if p["age_months"] < p["age_min_months"]:
         errors["held_on"] = (f"Người vào Đảng mới {p['age_months'] // 12} tuổi {p['age_months'] % 12} tháng; "
                              f"cần đủ {p['age_min_months'] // 12} tuổi (tính theo tháng) vào ngày chi bộ xét.")
-    validity = integer(rule("admission.course_validity_years", on=held_on))
-    if case.course_on and add_months(case.course_on, 12 * validity) < held_on:
-        errors["held_on"] = f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng đã quá {validity} năm."
+    check = study_selectors.awareness_certificate_on(applicant=case.applicant, on=held_on)
+    if not check.ok:
+        errors["held_on"] = check.problem(held_on)
     _raise(errors)
     passed = yes >= p["needed"]
     Vote.objects.create(case=case, kind=Vote.Kind.CELL, held_on=held_on, unit=case.unit, eligible=p["eligible"],
@@ -455,7 +477,8 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
 def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: Member | None, category: str,
                   card_number: str = "", dossier_number: str = "", **member_data: Any) -> AdmissionCase:
     """The admission ceremony: the member record is created (probationary, admission date = ceremony
-    date) through the members service, which opens the confirmation deadline; a helper is assigned."""
+    date, from which probation runs; party age runs from the decision's date, kept on the record too) through the
+    members service, which opens the confirmation deadline; a helper is assigned."""
     case = _step(actor, case, "ceremony")
     errors: dict = {}
     _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
@@ -466,9 +489,11 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
     _raise(errors)
     assert helper is not None
     applicant = case.applicant
+    member_data.pop("admission_decided_on", None)  # the case's own decision, below
     member = member_create(actor=actor, unit=case.unit, full_name=applicant.full_name, gender=applicant.gender,
-                           birth_date=applicant.birth_date, admission_date=held_on, category=category,
-                           card_number=card_number, dossier_number=dossier_number, **member_data)
+                           birth_date=applicant.birth_date, admission_decided_on=case.decision_on,
+                           admission_date=held_on, category=category, card_number=card_number,
+                           dossier_number=dossier_number, **member_data)
     probation_end = add_months(held_on, integer(rule("probation.months", on=held_on)))
     case.ceremony_on, case.member, case.helper, case.probation_end = held_on, member, helper, probation_end
     timeline.record(actor=actor, member=member, kind=ev.ADMITTED, occurred_on=held_on, unit=case.unit,
@@ -500,6 +525,9 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     eligible = len(cell_voters_on(case.unit, held_on, exclude_ids=(case.member.pk,)))
     needed = ratio_needed(rule("admission.cell_vote_ratio", on=held_on), eligible)
     _count_votes(errors, yes, no, eligible, "đảng viên chính thức của chi bộ")
+    if not study_selectors.has_new_member_certificate(case.member, held_on):
+        errors["held_on"] = ("Chưa có giấy chứng nhận lớp bồi dưỡng đảng viên mới của đảng viên dự bị (cấp đến ngày "
+                             "họp); ghi giấy chứng nhận ở trang Học tập trước khi chi bộ xét công nhận chính thức.")
     _raise(errors)
     passed = yes >= needed
     Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION, held_on=held_on, unit=case.unit, eligible=eligible,

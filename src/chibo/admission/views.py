@@ -22,6 +22,7 @@ from chibo.core.access import actor_for
 from chibo.core.documents import document_response
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.text import name_warning
 from chibo.members.selectors import committee_members_on
 from chibo.units.selectors import unit_get
 
@@ -163,5 +164,7 @@ def case_new(request):
     if done := submit(request, form, lambda: services.applicant_record(actor=actor, **form.cleaned_data)):
         messages.success(request, f"Đã ghi nhận {done.value.full_name} và mở hồ sơ kết nạp."
                                   + (f" Đã gửi lời mời tới {done.value.email}." if form.cleaned_data["invite"] else ""))
+        if warning := name_warning(done.value.full_name):
+            messages.warning(request, warning)
         return redirect("admission:case", pk=done.value.case.pk)
     return render(request, "admission/new.html", {"form": form})

@@ -32,6 +32,9 @@ KINDS: dict[str, Kind] = {k.key: k for k in [
     Kind("dues.arrears", "Xem xét đề nghị xóa tên vì không đóng đảng phí", "dues.arrears_consider_within", (7, 1)),
     Kind("dues.remit", "Nộp đảng phí lên cấp trên", "dues.remit_within", (3, 1)),
     Kind("discipline.appeal", "Giải quyết khiếu nại kỷ luật", "discipline.appeal_decide_within", (14, 3)),
+    Kind("privacy.request", "Trả lời yêu cầu về dữ liệu cá nhân", "privacy.request_answer_within", (1,)),
+    Kind("library.declassify", "Hết thời hạn bảo vệ bí mật nhà nước: xem xét giải mật, gia hạn",
+         "library.declassify_review_within", (30, 7)),
 ]}
 
 

@@ -80,6 +80,14 @@ def walk(actor, case, upto: str, *, intro=None):
     return case
 
 
+def record_new_member_course(actor, member, on=date(2026, 6, 12)):
+    """The new-member course certificate a probationary member needs before the cell considers confirmation."""
+    from chibo.study.services import certificate_record
+
+    return certificate_record(actor=actor, member=member, kind="new_member", issuer="Đảng ủy Bộ Ngoại giao",
+                              number=f"GCN-ĐVM {member.pk}/2026", issued_on=on)
+
+
 def full_case(officer, cell, settings):
     """A case in ``cell`` (≥ 3 full members) walked to full membership; the clock left at 15/03/2027."""
 
@@ -99,6 +107,7 @@ def full_case(officer, cell, settings):
     case = services.case_ceremony(actor=officer, case=case, held_on=date(2026, 1, 9), helper=members[2],
                                   category="mission_staff")
     settings.CHIBO_TODAY = date(2027, 3, 15)
+    record_new_member_course(officer, case.member)
     case = services.case_confirmation_vote(actor=officer, case=case, held_on=date(2027, 1, 14), yes=n, no=0,
                                            resolution_no="07-NQ/CB")
     c = services.committee_members_on(case.deciding_unit, date(2027, 1, 20))

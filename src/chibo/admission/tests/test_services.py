@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from chibo.admission import services
 from chibo.admission.models import AdmissionCase, Stage, Vote
-from chibo.admission.tests.conftest import add_member, walk
+from chibo.admission.tests.conftest import add_member, record_new_member_course, walk
 from chibo.core.audit import AuditEvent
 from chibo.core.lifecycle import TransitionRefused
 from chibo.deadlines.models import Deadline, State
@@ -208,6 +208,11 @@ def test_full_journey_with_deadlines_ceremony_and_late_confirmation(officer, mak
     refused(lambda: services.case_confirmation_vote(actor=officer, case=case, held_on=date(2027, 1, 8), yes=6, no=0),
             "held_on")
     late_day = calendar_for(cell).add_working_days(date(2027, 1, 9), 35)  # late: after the 30 working days
+    # without the new-member course certificate the cell cannot consider confirmation; nothing is written
+    refused(lambda: services.case_confirmation_vote(actor=officer, case=case, held_on=late_day, yes=5, no=2),
+            "held_on")
+    assert not case.votes.filter(kind="confirmation").exists()
+    record_new_member_course(officer, member)
     case = services.case_confirmation_vote(actor=officer, case=case, held_on=late_day, yes=5, no=2,
                                            resolution_no="07-NQ/CB")
     probation.refresh_from_db()
@@ -235,6 +240,7 @@ def test_failed_confirmation_votes_escalate_after_the_rule(officer, make_cell, s
     case = services.case_ceremony(actor=officer, case=case, held_on=date(2026, 1, 9), helper=members[2],
                                   category="mission_staff")
     settings.CHIBO_TODAY = date(2027, 4, 1)
+    record_new_member_course(officer, case.member)
     for i, day in enumerate([date(2027, 1, 12), date(2027, 2, 9), date(2027, 3, 9)]):
         case = services.case_confirmation_vote(actor=officer, case=case, held_on=day, yes=1, no=2)
         assert case.stage == (Stage.ESCALATED if i == 2 else Stage.PROBATION)
@@ -331,3 +337,32 @@ def test_permission_outside_scope(actor_of, make_cell, officer):
                                 on=date(2025, 10, 1))
     assert case.stage == Stage.COURSE
     assert AdmissionCase.objects.values("stage").annotate(n=Count("pk")).exists()
+
+
+def test_the_file_is_refused_without_a_valid_party_awareness_certificate(officer, make_cell, settings):
+    """Submitting the application (1-KNĐ, 2-KNĐ) needs the party-awareness certificate valid that day under
+    study.awareness_course_validity_months (60 months, 06-HD/TW): refused naming the rule, nothing written."""
+    from chibo.study.models import Certificate
+
+    cell = make_cell(3)
+    settings.CHIBO_TODAY = date(2026, 1, 12)
+    case = new_case(officer, cell)
+    case = services.case_course(actor=officer, case=case, certificate_no="GCN 7/2021", issuer="ĐUBNG",
+                                on=date(2021, 2, 1))
+    cert = Certificate.objects.get(applicant=case.applicant)
+    assert (cert.kind, cert.number, cert.issued_on) == ("awareness", "GCN 7/2021", date(2021, 2, 1))
+    # valid through 01/02/2026 (60 months): a file submitted on 02/02/2026 is refused, naming the rule
+    settings.CHIBO_TODAY = date(2026, 2, 10)
+    with pytest.raises(ValidationError) as exc:
+        services.case_application(actor=officer, case=case, application_on=date(2026, 2, 2), cv_on=date(2026, 2, 2))
+    assert "study.awareness_course_validity_months" in str(exc.value.message_dict["application_on"])
+    case.refresh_from_db()
+    assert case.stage == Stage.COURSE and case.application_on is None
+    # on the last valid day it goes through
+    case = services.case_application(actor=officer, case=case, application_on=date(2026, 2, 1), cv_on=date(2026, 2, 1))
+    assert case.stage == Stage.APPLICATION
+    # an expired certificate is refused at the course step itself
+    other = new_case(officer, cell)
+    refused(lambda: services.case_course(actor=officer, case=other, certificate_no="GCN 1/2020", issuer="ĐUBNG",
+                                         on=date(2020, 12, 1)), "on")
+    assert not Certificate.objects.filter(applicant=other.applicant).exists()

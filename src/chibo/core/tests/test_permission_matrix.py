@@ -178,11 +178,65 @@ GRADING_UNIT_REVIEW = {
 }
 
 
+STUDY_SESSION = {  # meetings.view on the cell or above, and the members of the cell
+    "session_fr":      E(200, 200, 200, 404, 200, 404, LOGIN),
+    "session_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "session_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+STUDY_REFLECTION = {  # its author and the cell's own committee (no persona holds a grant on PHAP-DSQ itself)
+    "reflection_own":     E(404, 404, 404, 404, 200, 404, LOGIN),
+    "reflection_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+STUDY_CERTIFICATE = {  # like the person's record: members.view on their unit, or the member themself
+    "cert_own":     E(200, 200, 200, 404, 200, 404, LOGIN),
+    "cert_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "cert_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
 DISCIPLINE_CASE = {  # need to know: the deciding committee itself and the member concerned, nobody else
     "dcase_own":     E(404, 404, 200, 404, 200, 404, LOGIN),
     "dcase_fr":      E(404, 404, 200, 404, 404, 404, LOGIN),
     "dcase_de":      E(404, 404, 404, 200, 404, 404, LOGIN),
     "dcase_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+DISCIPLINE_NOTICE = {  # need to know: the organization it was sent to, who recorded it and the member concerned
+    "dnotice_own":     E(404, 404, 200, 404, 200, 404, LOGIN),
+    "dnotice_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+INSPECTION_PLAN = {  # inspection.view on the plan's committee or above
+    "plan_fr":       E(200, 200, 200, 404, 404, 404, LOGIN),
+    "plan_fr_sup":   E(200, 200, 200, 404, 404, 404, LOGIN),
+    "plan_de":       E(200, 200, 404, 200, 404, 404, LOGIN),
+    "plan_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+INSPECTION_CASE = {  # need to know: the team, the inspecting committee itself, the subject; nobody else
+    "icase_own":     E(404, 404, 200, 404, 200, 404, LOGIN),
+    "icase_explained": E(404, 200, 200, 404, 200, 404, LOGIN),  # ub.kiemtra (the level above) on its team
+    "icase_de":      E(404, 404, 404, 200, 404, 404, LOGIN),
+    "icase_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+LIBRARY_DOCUMENT = {  # addressed to the persona, or library.view / library.send on the sender or a unit addressed
+    "doc_fr":        E(200, 200, 200, 404, 200, 404, LOGIN),   # the upper committee's resolution to France
+    "doc_de":        E(200, 200, 404, 200, 404, 404, LOGIN),   # Germany's document to its cell
+    "doc_missing":   E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+LIBRARY_FILE = {  # a version's file by its own id: the scope of its document
+    "file_fr":       E(200, 200, 200, 404, 200, 404, LOGIN),
+    "file_de":       E(200, 200, 404, 200, 404, 404, LOGIN),
+    "file_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+LIBRARY_ENTRY = {  # library.secret on the unit or above, the custodian, a member a hand-over names
+    "classified_fr": E(200, 404, 200, 404, 200, 404, LOGIN),   # handed over to dangvien.phap
+    "classified_de": E(200, 404, 404, 200, 404, 404, LOGIN),
+    "classified_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+PRIVACY_REQUEST = {  # the person themself and the officers in charge of their unit (privacy.handle)
+    "preq_own":      E(200, 404, 200, 404, 200, 404, LOGIN),
+    "preq_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+PRIVACY_BREACH = {  # the breach register: the top organization's officers only
+    "breach_top":     E(200, 404, 404, 404, 404, 404, LOGIN),
+    "breach_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
 }
 
 
@@ -623,6 +677,7 @@ MATRIX: dict[str, object] = {
     # discipline: need to know (see DISCIPLINE_CASE); opening a case from the member's page
     "discipline:index":   {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
     "discipline:register": {None: E(200, 200, 200, 200, 404, 404, LOGIN)},  # only the decisions each may know
+    "discipline:register_pdf": {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
     "discipline:new": {
         "?member={member_fr_dsq}": E(200, 200, 200, 404, 404, 404, LOGIN),
         "?member={member_de}":     E(200, 200, 404, 200, 404, 404, LOGIN),
@@ -634,9 +689,108 @@ MATRIX: dict[str, object] = {
         "dcase_own":     E(404, 404, 404, 404, 404, 404, LOGIN),
         "dcase_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
     },
+    "discipline:notice_new": {
+        "?member={member_fr_dsq}": E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?member={member_de}":     E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?member={member_missing}": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "discipline:notice":  DISCIPLINE_NOTICE,
+    "discipline:notice_act": {"dnotice_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_discipline_notices": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_discipline_notice": api(DISCIPLINE_NOTICE),
+    "api_discipline_notice_actions": {"dnotice_own": E(405, 405, 405, 405, 405, 405, 401)},
     "api_discipline_cases": {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_discipline_case": api(DISCIPLINE_CASE),
     "api_discipline_case_actions": {"dcase_own": E(405, 405, 405, 405, 405, 405, 401)},
+    # study: sessions of a cell (STUDY_SESSION), reflections private to the author and the cell's committee
+    "study:index":          {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
+    "study:session_new":    {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    "study:session":        STUDY_SESSION,
+    "study:attendance":     {"session_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "study:reflection_write": {"session_fr": E(404, 404, 200, 404, 200, 404, LOGIN),  # members on PHAP-DSQ's rolls
+                               "session_de": E(404, 404, 404, 404, 404, 404, LOGIN)},
+    "study:reflection":     STUDY_REFLECTION,
+    "study:certificates":   {"?member={member_own}": E(200, 200, 200, 404, 200, 404, LOGIN),
+                             "?member={member_de}": E(200, 200, 404, 200, 404, 404, LOGIN)},
+    "study:certificate_delete": {"cert_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_study_sessions":   {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_study_session":    api(STUDY_SESSION),
+    "api_study_session_attendance": {"session_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_study_session_reflection": {"session_fr": E(404, 404, 404, 404, 200, 404, 401)},
+    "api_study_reflection": api(STUDY_REFLECTION),
+    "api_study_certificates": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_study_certificate": api(STUDY_CERTIFICATE),
+    "api_study_certificate_delete": {"cert_own": E(405, 405, 405, 405, 405, 405, 401)},
+    # inspection: plans seen from the committee up (INSPECTION_PLAN); cases on a need to know (INSPECTION_CASE)
+    "inspection:index":     {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
+    "inspection:plan_new":  {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "inspection:plan":      INSPECTION_PLAN,
+    "inspection:plan_notes": {"plan_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "inspection:item_act":  {"item_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "inspection:new": {
+        "?member={member_fr_dsq}":  E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?member={member_de}":      E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?unit={unit_fr_dsq}":      E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?unit={unit_fr}":          E(200, 200, 403, 404, 404, 404, LOGIN),  # France's secretary: no level above
+        "?member={member_missing}": E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "inspection:case":      INSPECTION_CASE,
+    "inspection:case_act":  {"icase_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_inspection_plans": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_inspection_plan":  api(INSPECTION_PLAN),
+    "api_inspection_plan_items": {"plan_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_inspection_plan_notes": {  # the notes of a plan of supervision (a plan of inspection has none)
+        "plan_fr_sup":  E(200, 200, 200, 404, 404, 404, 401),
+        "plan_fr":      E(404, 404, 404, 404, 404, 404, 401),
+        "plan_missing": E(404, 404, 404, 404, 404, 404, 401),
+    },
+    "api_inspection_item_actions": {"item_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_inspection_cases": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_inspection_case":  api(INSPECTION_CASE),
+    "api_inspection_case_actions": {"icase_own": E(405, 405, 405, 405, 405, 405, 401)},
+    # privacy: a person's own requests and reads; the officers in charge; the breach register at the top
+    "privacy:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "privacy:new":          {None: E(200, 404, 200, 200, 200, 200, LOGIN)},
+    "privacy:request":      PRIVACY_REQUEST,
+    "privacy:act":          {"preq_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "privacy:export":       {"preq_own": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "privacy:reads":        {None: E(404, 404, 200, 200, 200, 404, LOGIN)},  # members only: their own record
+    "privacy:breaches":     {None: E(200, 404, 404, 404, 404, 404, LOGIN)},
+    "privacy:breach":       PRIVACY_BREACH,
+    "privacy:breach_act":   {"breach_top": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_privacy_requests": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_privacy_request":  api(PRIVACY_REQUEST),
+    "api_privacy_request_actions": {"preq_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_privacy_request_export": {"preq_own": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_privacy_reads":    {None: E(404, 404, 200, 200, 200, 404, 401)},
+    "api_privacy_breaches": {None: E(200, 200, 200, 200, 200, 200, 401)},  # an empty list outside the top
+    "api_privacy_breach":   api(PRIVACY_BREACH),
+    "api_privacy_breach_actions": {"breach_top": E(405, 405, 405, 405, 405, 405, 401)},
+    # library: documents (LIBRARY_DOCUMENT / LIBRARY_FILE), the register of classified documents (LIBRARY_ENTRY)
+    "library:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "library:sent":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "library:new":          {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    "library:document":     LIBRARY_DOCUMENT,
+    "library:version":      {"doc_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "library:document_file": LIBRARY_DOCUMENT,
+    "library:file":         LIBRARY_FILE,
+    "library:classified":   {None: E(200, 404, 200, 200, 200, 404, LOGIN)},
+    "library:entry":        LIBRARY_ENTRY,
+    "library:handover":     {"classified_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "library:destroy":      {"classified_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "library:acknowledge":  {"handover_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_library_documents": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_library_sent":     {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_library_document": api(LIBRARY_DOCUMENT),
+    "api_library_document_versions": {"doc_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_library_document_readings": api(LIBRARY_DOCUMENT),
+    "api_library_document_file": api(LIBRARY_DOCUMENT),
+    "api_library_file":     api(LIBRARY_FILE),
+    "api_library_classified": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_library_entry":    api(LIBRARY_ENTRY),
+    "api_library_entry_handovers": {"classified_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_library_entry_destroy": {"classified_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_library_handover_acknowledge": {"handover_fr": E(405, 405, 405, 405, 405, 405, 401)},
     # grading: staff with grading.view; a member their own review (their page lists them)
     "grading:index":      {None: E(200, 200, 200, 200, 200, 404, LOGIN)},
     "grading:mine":       {None: E(404, 404, 200, 200, 200, 404, LOGIN)},
@@ -912,7 +1066,78 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("discipline:new", "?member={member_fr_dsq}", "POST", "discipline_open"): E(DONE, DONE, DONE, 404, 404, 404, LOGIN),
     ("discipline:act", "dcase_own", "POST", "discipline_explain"): E(404, 404, DONE, 404, DONE, 404, LOGIN),
     ("api_discipline_cases", None, "POST", "discipline_api_open"): E(201, 201, 201, 404, 403, 403, 401),
+    ("discipline:notice_new", "?member={member_fr_dsq}", "POST", "discipline_notice"):
+        E(DONE, DONE, DONE, 404, 404, 404, LOGIN),
+    ("api_discipline_notices", None, "POST", "discipline_api_notice"): E(201, 201, 201, 404, 403, 403, 401),
+    ("discipline:notice_act", "dnotice_own", "POST", "discipline_notice_close"):
+        E(404, 404, DONE, 404, 403, 404, LOGIN),
+    ("api_discipline_notice_actions", "dnotice_own", "POST", "discipline_api_notice_close"):
+        E(404, 404, 200, 404, 403, 404, 401),
     ("api_discipline_case_actions", "dcase_own", "POST", "discipline_api_explain"):
+        E(404, 404, 200, 404, 200, 404, 401),
+    # study: plan and attendance by those managing the cell's meetings (a visible session: 403), the reflection by a
+    # member on the cell's rolls only (bithu.phap is one, on PHAP-DSQ's rolls: his own reflection), certificates by
+    # whoever edits the person's record
+    ("study:session_new", None, "POST", "study_plan"):            E(DONE, 404, DONE, 400, 404, 404, LOGIN),
+    ("api_study_sessions", None, "POST", "study_api_plan"):       E(201, 403, 201, 404, 403, 403, 401),
+    ("study:attendance", "session_fr", "POST", "study_attendance"): E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_study_session_attendance", "session_fr", "POST", "study_api_attendance"):
+        E(200, 403, 200, 404, 403, 404, 401),
+    ("study:reflection_write", "session_fr", "POST", "study_reflection"): E(404, 404, DONE, 404, DONE, 404, LOGIN),
+    ("api_study_session_reflection", "session_fr", "POST", "study_api_reflection"):
+        E(404, 404, 201, 404, 201, 404, 401),
+    ("study:certificates", "?member={member_own}", "POST", "study_certificate"):
+        E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_study_certificates", None, "POST", "study_api_certificate"): E(201, 403, 201, 404, 403, 403, 401),
+    ("study:certificate_delete", "cert_own", "POST", "empty"):    E(DONE, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_study_certificate_delete", "cert_own", "POST", "empty"): E(200, 403, 200, 404, 403, 404, 401),
+    # library: permission before validation; an empty body shows the form again (400) to those who may act; the
+    # uploads are multipart (a JSON body: 415); a register entry is written in the committee's own register only
+    ("library:new", None, "POST", "empty"):                       E(400, 404, 400, 400, 404, 404, LOGIN),
+    ("api_library_documents", None, "POST", "empty"):             E(415, 403, 415, 415, 403, 403, 401),
+    ("library:version", "doc_fr", "POST", "empty"):               E(400, 403, 403, 404, 403, 404, LOGIN),
+    ("api_library_document_versions", "doc_fr", "POST", "empty"): E(415, 403, 403, 404, 403, 404, 401),
+    ("library:classified", None, "POST", "empty"):                E(400, 404, 400, 400, 403, 404, LOGIN),
+    ("api_library_classified", None, "POST", "empty"):            E(400, 403, 400, 400, 403, 403, 401),
+    ("api_library_classified", None, "POST", "library_api_classified"): E(400, 403, 201, 400, 403, 403, 401),
+    ("library:handover", "classified_fr", "POST", "empty"):            E(400, 404, 400, 404, 403, 404, LOGIN),
+    ("api_library_entry_handovers", "classified_fr", "POST", "empty"): E(400, 404, 400, 404, 403, 404, 401),
+    ("library:destroy", "classified_fr", "POST", "empty"):             E(400, 404, 400, 404, 403, 404, LOGIN),
+    ("api_library_entry_destroy", "classified_fr", "POST", "empty"):   E(400, 404, 400, 404, 403, 404, 401),
+    # only the receiver acknowledges a hand-over
+    ("library:acknowledge", "handover_fr", "POST", "empty"):      E(403, 404, 403, 404, DONE, 404, LOGIN),
+    ("api_library_handover_acknowledge", "handover_fr", "POST", "empty"): E(403, 404, 403, 404, 200, 404, 401),
+    # inspection: only the committee itself acts in its name (the level above, which sees France's plans, is refused:
+    # France is not offered to it (400) or the step is refused (403)); another country's committee is not offered or
+    # not found; the subject explains and takes none of the committee's steps; nothing written on any refusal
+    ("inspection:plan_new", None, "POST", "inspection_plan"):     E(400, 400, DONE, 400, 404, 404, LOGIN),
+    ("api_inspection_plans", None, "POST", "inspection_api_plan"): E(400, 400, 201, 400, 403, 403, 401),
+    ("inspection:plan", "plan_fr", "POST", "inspection_item"):    E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_inspection_plan_items", "plan_fr", "POST", "inspection_api_item"): E(403, 403, 201, 404, 404, 404, 401),
+    ("inspection:plan_notes", "plan_fr_sup", "POST", "inspection_note"): E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_inspection_plan_notes", "plan_fr_sup", "POST", "inspection_api_note"):
+        E(403, 403, 201, 404, 404, 404, 401),
+    # notes belong to a plan of supervision: none on a plan of inspection
+    ("inspection:plan_notes", "plan_fr", "POST", "inspection_note"): E(404, 404, 404, 404, 404, 404, LOGIN),
+    ("api_inspection_plan_notes", "plan_fr", "POST", "inspection_api_note"): E(404, 404, 404, 404, 404, 404, 401),
+    ("inspection:item_act", "item_fr", "POST", "inspection_item_start"): E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_inspection_item_actions", "item_fr", "POST", "inspection_api_item_start"):
+        E(403, 403, 200, 404, 404, 404, 401),
+    ("inspection:new", "?member={member_fr_dsq}", "POST", "inspection_open"): E(400, 400, DONE, 404, 404, 404, LOGIN),
+    ("api_inspection_cases", None, "POST", "inspection_api_open"): E(403, 403, 201, 400, 403, 403, 401),
+    # the committee's steps on icase_explained: ub.kiemtra (the level above, on its team) sees it and is refused, the
+    # subject (dangvien.phap) is refused, the others do not see it
+    ("inspection:case_act", "icase_explained", "POST", "inspection_assign"): E(404, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_inspection_case_actions", "icase_explained", "POST", "inspection_api_assign"):
+        E(404, 403, 200, 404, 403, 404, 401),
+    ("inspection:case_act", "icase_explained", "POST", "inspection_conclude"): E(404, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_inspection_case_actions", "icase_explained", "POST", "inspection_api_conclude"):
+        E(404, 403, 200, 404, 403, 404, 401),
+    ("inspection:case_act", "icase_explained", "POST", "inspection_drop"): E(404, 403, DONE, 404, 403, 404, LOGIN),
+    ("api_inspection_case_actions", "icase_explained", "POST", "inspection_api_drop"):
+        E(404, 403, 200, 404, 403, 404, 401),
+    ("inspection:case_act", "icase_own", "POST", "inspection_explain"): E(404, 404, DONE, 404, DONE, 404, LOGIN),
+    ("api_inspection_case_actions", "icase_own", "POST", "inspection_api_explain"):
         E(404, 404, 200, 404, 200, 404, 401),
     ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 400, 403, 404, LOGIN),
     ("grading:period_act", "period_root", "POST", "grading_remind"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
@@ -929,6 +1154,18 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_dues_rates", None, "POST", "dues_rate"):                E(201, 403, 403, 403, 404, 404, 401),
     ("api_dues_exchange_rates", None, "POST", "dues_fx"):         E(201, 403, 403, 403, 404, 404, 401),
     ("api_dues_exchange_rates_import", None, "POST", "empty"):    E(415, 403, 403, 403, 404, 404, 401),
+    # privacy: a person files about themself (the organization officer, without a member record, must name a former
+    # member); the officers in charge answer and export; the member never answers their own request
+    ("privacy:new", None, "POST", "privacy_file"):                E(400, 404, DONE, DONE, DONE, DONE, LOGIN),
+    ("api_privacy_requests", None, "POST", "privacy_api_file"):   E(403, 403, 201, 201, 201, 201, 401),
+    ("privacy:act", "preq_own", "POST", "privacy_answer"):        E(DONE, 404, DONE, 404, 403, 404, LOGIN),
+    ("api_privacy_request_actions", "preq_own", "POST", "privacy_api_answer"): E(200, 404, 200, 404, 403, 404, 401),
+    ("privacy:export", "preq_own", "POST", "privacy_export"):     E(SHOWN, 404, SHOWN, 404, SHOWN, 404, LOGIN),
+    ("api_privacy_request_export", "preq_own", "POST", "privacy_api_export"): E(200, 404, 200, 404, 200, 404, 401),
+    ("privacy:breaches", None, "POST", "privacy_breach"):         E(DONE, 404, 404, 404, 404, 404, LOGIN),
+    ("api_privacy_breaches", None, "POST", "privacy_api_breach"): E(201, 403, 403, 403, 403, 403, 401),
+    ("privacy:breach_act", "breach_top", "POST", "privacy_notify"): E(DONE, 404, 404, 404, 404, 404, LOGIN),
+    ("api_privacy_breach_actions", "breach_top", "POST", "privacy_api_notify"): E(200, 404, 404, 404, 404, 404, 401),
 }
 
 
@@ -1025,6 +1262,14 @@ class Env:
     objects: dict[str, object]
 
 
+def add_targets(ids: dict[str, int], more: dict[str, int]) -> None:
+    """Each app's matrix fixtures under their own names: two apps naming an object alike would silently swap
+    one object for the other in every expectation."""
+    clash = sorted(set(ids) & set(more))
+    assert not clash, f"two apps name these matrix targets alike: {clash}"
+    ids.update(more)
+
+
 @pytest.fixture
 def targets(personas, unit):
     from chibo.members.models import ACTIVE_STATUSES, CommitteePost, Member, Status
@@ -1063,28 +1308,40 @@ def targets(personas, unit):
     posts = {"post_fr": current_post("PHAP"), "post_fr_dsq": current_post("PHAP-DSQ"), "post_de": current_post("DUC")}
     objects = {**members, **units, **posts, **deadline_targets(members, units), **admission_targets(personas, units)}
     ids = {name: obj.pk for name, obj in objects.items()}
-    ids.update(feed_targets(personas))
+    add_targets(ids, feed_targets(personas))
     from chibo.bulk.tests.matrix import import_job_targets
 
-    ids.update(import_job_targets(personas))
+    add_targets(ids, import_job_targets(personas))
     from chibo.transfers.tests.matrix import transfer_targets
 
-    ids.update(transfer_targets(personas, members, units))
+    add_targets(ids, transfer_targets(personas, members, units))
     from chibo.meetings.tests.matrix import meeting_targets
 
-    ids.update({name: obj.pk for name, obj in meeting_targets(units).items()})
+    add_targets(ids, {name: obj.pk for name, obj in meeting_targets(units).items()})
     from chibo.accounts.tests.matrix import account_targets
 
-    ids.update(account_targets(personas, units))
+    add_targets(ids, account_targets(personas, units))
     from chibo.dues.tests.matrix import dues_targets
 
-    ids.update(dues_targets(personas, members, units))
+    add_targets(ids, dues_targets(personas, members, units))
     from chibo.discipline.tests.matrix import discipline_targets
 
-    ids.update(discipline_targets(personas, members, units))
+    add_targets(ids, discipline_targets(personas, members, units))
+    from chibo.study.tests.matrix import study_targets
+
+    add_targets(ids, study_targets(personas, members, units))
+    from chibo.inspection.tests.matrix import inspection_targets
+
+    add_targets(ids, inspection_targets(personas, members, units))
+    from chibo.library.tests.matrix import library_targets
+
+    add_targets(ids, library_targets(personas, members, units))
     from chibo.grading.tests.matrix import grading_targets
 
-    ids.update(grading_targets(personas, members, units))
+    add_targets(ids, grading_targets(personas, members, units))
+    from chibo.privacy.tests.matrix import privacy_targets
+
+    add_targets(ids, privacy_targets(personas))
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
@@ -1413,7 +1670,7 @@ def fingerprint() -> dict:
         "rules": list(Rule.objects.order_by("pk").values_list("pk", "value", "effective_to")),
         "calendar_days": list(CalendarDay.objects.order_by("pk").values_list("pk", "day", "kind")),
         # Reads are audited too (member.viewed); everything else in the chain is a write.
-        "audit_writes": AuditEvent.objects.exclude(Q(action__endswith=".viewed") | Q(action__contains="denied"))
+        "audit_writes": AuditEvent.objects.exclude(Q(action__endswith="viewed") | Q(action__contains="denied"))
         .count(),
         **deadlines_fingerprint(),
         **admission_fingerprint(),
@@ -1423,7 +1680,28 @@ def fingerprint() -> dict:
         **_dues_fingerprint(),
         **_grading_fingerprint(),
         **_discipline_fingerprint(),
+        **_inspection_fingerprint(),
+        **_privacy_fingerprint(),
+        **_library_fingerprint(),
     }
+
+
+def _library_fingerprint() -> dict:
+    from chibo.library.tests.matrix import library_fingerprint
+
+    return library_fingerprint()
+
+
+def _privacy_fingerprint() -> dict:
+    from chibo.privacy.tests.matrix import privacy_fingerprint
+
+    return privacy_fingerprint()
+
+
+def _inspection_fingerprint() -> dict:
+    from chibo.inspection.tests.matrix import inspection_fingerprint
+
+    return inspection_fingerprint()
 
 
 def _discipline_fingerprint() -> dict:
@@ -1594,10 +1872,26 @@ def payload(kind: str, target: str | None, env: Env):
                 "on": (today - timedelta(days=3)).isoformat()}
     if kind == "admission_vote":
         return {"do": "cell_vote", "held_on": _d(today - timedelta(days=1)), "yes": "3", "no": "0"}
+    if kind.startswith("study_"):
+        from chibo.study.tests.matrix import study_payload
+
+        return study_payload(kind, target, env)
     if kind.startswith("discipline_"):
         from chibo.discipline.tests.matrix import discipline_payload
 
         return discipline_payload(kind, target, env)
+    if kind.startswith("privacy_"):
+        from chibo.privacy.tests.matrix import privacy_payload
+
+        return privacy_payload(kind, target, env)
+    if kind.startswith("inspection_"):
+        from chibo.inspection.tests.matrix import inspection_payload
+
+        return inspection_payload(kind, target, env)
+    if kind.startswith("library_"):
+        from chibo.library.tests.matrix import library_payload
+
+        return library_payload(kind, target, env)
     if kind.startswith("grading_"):
         from chibo.grading.tests.matrix import grading_payload
 

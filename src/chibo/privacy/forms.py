@@ -1,0 +1,54 @@
+"""Forms of the privacy pages and their API twins (dates dd/mm/yyyy). The services check the rules again."""
+
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.forms import TodayDateField
+from chibo.privacy.enums import RequestKind
+
+TEXT = {"rows": 4}
+DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label="Đồng chí muốn", choices=RequestKind.choices, widget=forms.RadioSelect)
+    details = forms.CharField(label="Nói rõ thêm (nếu cần: dữ liệu nào sai, sửa thế nào)", required=False,
+                              max_length=5000, widget=forms.Textarea(attrs=TEXT))
+    member = forms.IntegerField(label="Đảng viên (mã hồ sơ) — chỉ khi cán bộ ghi yêu cầu của người đã ra khỏi Đảng",
+                                min_value=1, max_value=2**31 - 1, required=False)
+    filed_on = TodayDateField(label="Ngày nhận yêu cầu")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="Nội dung trả lời", max_length=5000, widget=forms.Textarea(attrs=TEXT))
+    on = TodayDateField(label="Ngày trả lời")
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label="Lý do từ chối", max_length=5000, widget=forms.Textarea(attrs=TEXT))
+    on = TodayDateField(label="Ngày trả lời")
+
+
+class ExportForm(forms.Form):
+    password = forms.CharField(label="Mật khẩu mở tệp (ít nhất 10 ký tự)", min_length=10, max_length=128,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+
+class BreachForm(forms.Form):
+    detected_at = forms.DateTimeField(label="Thời điểm phát hiện (dd/mm/yyyy hh:mm)", input_formats=DATETIME_FORMATS,
+                                      widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
+    summary = forms.CharField(label="Sự cố", max_length=5000, widget=forms.Textarea(attrs=TEXT))
+    data_affected = forms.CharField(label="Dữ liệu và số người bị ảnh hưởng", max_length=5000,
+                                    widget=forms.Textarea(attrs=TEXT))
+    actions = forms.CharField(label="Biện pháp đã làm", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs=TEXT))
+
+
+class NotifyForm(forms.Form):
+    notified_at = forms.DateTimeField(label="Thời điểm đã thông báo (dd/mm/yyyy hh:mm)",
+                                      input_formats=DATETIME_FORMATS,
+                                      widget=forms.TextInput(attrs={"placeholder": "dd/mm/yyyy hh:mm"}))
+    notified_to = forms.CharField(label="Cơ quan được thông báo", max_length=200)
+    actions = forms.CharField(label="Biện pháp đã làm", required=False, max_length=5000,
+                              widget=forms.Textarea(attrs=TEXT))

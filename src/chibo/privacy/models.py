@@ -1,0 +1,82 @@
+"""Personal data requests and the breach register (docs/domain.md §10). Changed only by ``privacy.services``;
+read through ``privacy.selectors``: a person sees their own requests, the officers in charge those of their
+units, the top organization's officers the breaches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from chibo.core.crypto import EncryptedTextField
+from chibo.privacy.enums import BreachState, RequestKind, RequestState
+
+
+class DataRequest(models.Model):
+    """A person's request about their own data: a member or an applicant files it, or an officer records it for a
+    former member. It is answered within ``privacy.request_answer_within`` (the deadline on the radar)."""
+
+    member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="privacy_requests")
+    applicant = models.ForeignKey("admission.Applicant", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="privacy_requests")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the unit in charge
+    kind = models.CharField("yêu cầu", max_length=10, choices=RequestKind.choices)
+    details = EncryptedTextField("nội dung yêu cầu", blank=True)
+    state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.FILED)
+    filed_on = models.DateField("ngày nhận yêu cầu")
+    recorded_by_officer = models.BooleanField(default=False)  # an officer recorded it (a former member's)
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    due_on = models.DateField("hạn trả lời")
+    answer = EncryptedTextField("nội dung trả lời", blank=True)
+    answered_on = models.DateField("ngày trả lời", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-filed_on", "-pk"]
+        constraints = [models.CheckConstraint(
+            condition=(models.Q(member__isnull=False, applicant__isnull=True)
+                       | models.Q(member__isnull=True, applicant__isnull=False)),
+            name="privacy_request_one_person")]
+
+    def __str__(self) -> str:
+        return f"Yêu cầu về dữ liệu cá nhân số {self.pk}"
+
+    @property
+    def person_name(self) -> str:
+        person = self.member or self.applicant
+        return person.full_name if person is not None else ""
+
+    @property
+    def late(self) -> bool:
+        return self.answered_on is not None and self.answered_on > self.due_on
+
+
+class Breach(models.Model):
+    """An incident affecting personal data: detected at a time (required), to be notified to the authority within
+    ``privacy.breach_notify_within`` of it, counted in calendar hours."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the top organization
+    detected_at = models.DateTimeField("thời điểm phát hiện")
+    due_at = models.DateTimeField("hạn thông báo")
+    summary = EncryptedTextField("sự cố")
+    data_affected = EncryptedTextField("dữ liệu và số người bị ảnh hưởng")
+    actions = EncryptedTextField("biện pháp đã làm", blank=True)
+    state = models.CharField(max_length=10, choices=BreachState.choices, default=BreachState.OPEN)
+    notified_at = models.DateTimeField("thời điểm thông báo", null=True, blank=True)
+    notified_to = models.CharField("cơ quan được thông báo", max_length=200, blank=True)
+    rule = models.ForeignKey("core.Rule", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-detected_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sự cố dữ liệu số {self.pk}"
+
+    @property
+    def late(self) -> bool:
+        return self.notified_at is not None and self.notified_at > self.due_at

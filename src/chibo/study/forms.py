@@ -1,0 +1,59 @@
+"""Forms of the study pages and their API twins (dates dd/mm/yyyy). The services check everything again."""
+
+from __future__ import annotations
+
+from django import forms
+
+from chibo.core.forms import VNDateField
+from chibo.study.enums import CertificateKind, Presence
+from chibo.study.services import MATERIALS_MAX, REFLECTION_MAX
+
+MAX_ID = 2**31 - 1
+
+
+class CertificateForm(forms.Form):
+    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", required=False, widget=forms.HiddenInput,
+                                min_value=1, max_value=MAX_ID)
+    applicant = forms.IntegerField(label="Quần chúng (mã)", required=False, widget=forms.HiddenInput,
+                                   min_value=1, max_value=MAX_ID)
+    kind = forms.ChoiceField(label="Loại lớp", choices=CertificateKind.choices)
+    title = forms.CharField(label="Tên lớp (nếu là lớp khác)", max_length=200, required=False)
+    number = forms.CharField(label="Số giấy chứng nhận", max_length=60)
+    issuer = forms.CharField(label="Nơi cấp", max_length=200)
+    issued_on = VNDateField(label="Ngày cấp")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("member")) == bool(data.get("applicant")):
+            raise forms.ValidationError("Chọn một đảng viên hoặc một quần chúng.")
+        return data
+
+
+class SessionForm(forms.Form):
+    unit = forms.IntegerField(label="Chi bộ (mã tổ chức)", min_value=1, max_value=MAX_ID)
+    topic = forms.CharField(label="Chủ đề học tập, quán triệt", max_length=300)
+    held_on = VNDateField(label="Ngày học tập")
+    materials = forms.CharField(label="Tài liệu (số, tên văn bản; mỗi dòng một tài liệu)", required=False,
+                                max_length=MATERIALS_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    meeting = forms.IntegerField(label="Trong cuộc họp chi bộ (mã cuộc họp, nếu có)", required=False,
+                                 min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args, units=None, meetings=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if units is not None:  # the page: the cells the user plans for
+            self.fields["unit"] = forms.TypedChoiceField(label="Chi bộ", coerce=int,
+                                                         choices=[(u.pk, u.name) for u in units])
+        if meetings is not None:
+            self.fields["meeting"] = forms.TypedChoiceField(
+                label="Trong cuộc họp chi bộ", coerce=int, required=False, empty_value=None,
+                choices=[("", "Buổi học riêng, không trong cuộc họp")] + meetings)
+
+
+class AttendanceRowForm(forms.Form):
+    member = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    presence = forms.ChoiceField(choices=Presence.choices)
+    reason = forms.CharField(max_length=300, required=False)
+
+
+class ReflectionForm(forms.Form):
+    text = forms.CharField(label="Bài thu hoạch", max_length=REFLECTION_MAX, widget=forms.Textarea(attrs={"rows": 8}))

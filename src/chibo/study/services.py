@@ -1,0 +1,189 @@
+"""Writes of the study app: course certificates of a person, study sessions of a cell, their attendance and the
+members' reflections. Each checks the actor's permission where the person's or the session's record lives, refuses
+bad input with every error at once, and writes the row and its audit event in one transaction (nothing on refusal).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+
+from chibo.core import clock
+from chibo.core.access import Actor, require
+from chibo.core.audit import audit
+from chibo.core.text import clean
+from chibo.members.selectors import members_of_unit
+from chibo.study.enums import CertificateKind, Presence
+from chibo.study.models import Attendance, Certificate, Reflection, Session
+
+if TYPE_CHECKING:
+    from chibo.members.models import Member
+    from chibo.units.models import Unit
+
+REFLECTION_MAX = 5000
+MATERIALS_MAX = 4000
+
+
+def _raise(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_day(errors: dict, name: str, value: date | None, label: str = "Nhập ngày.") -> None:
+    if value is None:
+        errors[name] = label
+    elif value > clock.today():
+        errors[name] = "Ngày không thể ở tương lai."
+
+
+# --------------------------------------------------------------------------------------------------
+# Course certificates
+# --------------------------------------------------------------------------------------------------
+
+
+def person_unit(*, member: Member | None = None, applicant: Any = None) -> Unit:
+    return member.unit if member is not None else applicant.unit
+
+
+def require_person_write(actor: Actor, *, member: Member | None = None, applicant: Any = None) -> None:
+    """Members' certificates are written by whoever edits the member's record; applicants' by whoever edits
+    admission files of the applicant's cell."""
+    if member is not None:
+        require(actor, "members.edit", member.unit)
+    else:
+        require(actor, "admission.edit", applicant.unit)
+
+
+@transaction.atomic
+def certificate_record(*, actor: Actor, kind: str, issuer: str, number: str, issued_on: date | None,
+                       member: Member | None = None, applicant: Any = None, title: str = "") -> Certificate:
+    """Record a course certificate of a member or of an applicant (exactly one)."""
+    if (member is None) == (applicant is None):
+        raise ValidationError({"member": "Chọn một đảng viên hoặc một quần chúng."})
+    require_person_write(actor, member=member, applicant=applicant)
+    errors: dict[str, str] = {}
+    if kind not in CertificateKind.values:
+        errors["kind"] = "Chọn loại lớp."
+    if not clean(issuer):
+        errors["issuer"] = "Nhập nơi cấp."
+    if not clean(number):
+        errors["number"] = "Nhập số giấy chứng nhận."
+    if kind == CertificateKind.OTHER and not clean(title):
+        errors["title"] = "Nhập tên lớp."
+    _check_day(errors, "issued_on", issued_on)
+    _raise(errors)
+    assert issued_on is not None
+    cert = Certificate.objects.create(member=member, applicant=applicant, kind=kind, title=clean(title)[:200],
+                                      issuer=clean(issuer)[:200], number=clean(number)[:60], issued_on=issued_on)
+    audit(actor=actor, action="study.certificate_recorded", obj=cert,
+          unit=person_unit(member=member, applicant=applicant),
+          data={"kind": kind, "number": cert.number, "issued_on": issued_on,
+                "person": f"member:{member.pk}" if member is not None else f"applicant:{applicant.pk}"})
+    return cert
+
+
+@transaction.atomic
+def certificate_delete(*, actor: Actor, certificate: Certificate) -> None:
+    """Remove a certificate recorded by mistake (audited with what it said)."""
+    require_person_write(actor, member=certificate.member, applicant=certificate.applicant)
+    audit(actor=actor, action="study.certificate_deleted", obj=certificate,
+          unit=person_unit(member=certificate.member, applicant=certificate.applicant),
+          data={"kind": certificate.kind, "number": certificate.number, "issued_on": certificate.issued_on})
+    certificate.delete()
+
+
+# --------------------------------------------------------------------------------------------------
+# Study sessions
+# --------------------------------------------------------------------------------------------------
+
+
+def _meeting_of(unit: Unit, meeting_id: int | None, errors: dict) -> Any:
+    """The cell's meeting the session is held in, or None (looked up through the relation: meetings sits above
+    this app)."""
+    if not meeting_id:
+        return None
+    model: Any = Session._meta.get_field("meeting").related_model
+    meeting = model._default_manager.filter(pk=meeting_id, unit=unit).first()
+    if meeting is None:
+        errors["meeting"] = "Không tìm thấy cuộc họp này của chi bộ."
+    return meeting
+
+
+@transaction.atomic
+def session_plan(*, actor: Actor, unit: Unit, topic: str, held_on: date | None, materials: str = "",
+                 meeting_id: int | None = None) -> Session:
+    """Plan a study session of a cell (``meetings.manage`` on it), standalone or inside one of its meetings."""
+    require(actor, "meetings.manage", unit)
+    errors: dict[str, str] = {}
+    if not clean(topic):
+        errors["topic"] = "Nhập chủ đề học tập."
+    if len(materials or "") > MATERIALS_MAX:
+        errors["materials"] = f"Danh sách tài liệu dài quá {MATERIALS_MAX} ký tự."
+    if held_on is None:
+        errors["held_on"] = "Nhập ngày học tập."
+    if not unit.is_open:
+        errors["unit"] = "Tổ chức đã giải thể."
+    meeting = _meeting_of(unit, meeting_id, errors)
+    _raise(errors)
+    assert held_on is not None
+    session = Session.objects.create(unit=unit, meeting=meeting, topic=clean(topic)[:300],
+                                     materials="\n".join(line.strip() for line in (materials or "").splitlines()
+                                                         if line.strip()), held_on=held_on)
+    audit(actor=actor, action="study.session_planned", obj=session, unit=unit,
+          data={"topic": session.topic, "held_on": held_on, "meeting": meeting.pk if meeting else None})
+    return session
+
+
+@transaction.atomic
+def attendance_record(*, actor: Actor, session: Session, rows: dict[int, tuple[str, str]]) -> int:
+    """Record who attended (member id → (presence, reason)), for members on the cell's rolls; a session held
+    today or earlier only. An absence with a reason is "excused"; every listed member must be on the rolls."""
+    require(actor, "meetings.manage", session.unit)
+    errors: dict[str, str] = {}
+    if session.held_on > clock.today():
+        errors["held_on"] = "Buổi học tập chưa diễn ra; ghi điểm danh sau ngày học."
+    roll = {m.pk: m for m in members_of_unit(session.unit)}
+    if not rows:
+        errors["attendance"] = "Ghi điểm danh cho ít nhất một đảng viên."
+    for member_id, (presence, reason) in rows.items():
+        if member_id not in roll:
+            errors["attendance"] = "Có người không thuộc danh sách đảng viên của chi bộ."
+        elif presence not in Presence.values:
+            errors["attendance"] = "Chọn có mặt hoặc vắng."
+        elif presence == Presence.EXCUSED and not clean(reason):
+            errors[f"reason_{member_id}"] = f"Nhập lý do vắng của {roll[member_id].full_name}."
+    _raise(errors)
+    for member_id, (presence, reason) in rows.items():
+        Attendance.objects.update_or_create(
+            session=session, member_id=member_id,
+            defaults={"presence": presence, "reason": clean(reason)[:300] if presence != Presence.PRESENT else ""})
+    Session.objects.filter(pk=session.pk).update(attendance_recorded=True)
+    present = sum(1 for p, _r in rows.values() if p == Presence.PRESENT)
+    audit(actor=actor, action="study.attendance_recorded", obj=session, unit=session.unit,
+          data={"present": present, "listed": len(rows)})
+    return len(rows)
+
+
+@transaction.atomic
+def reflection_write(*, actor: Actor, session: Session, text: str) -> Reflection:
+    """The member writes (or rewrites) their own reflection on a session of their cell."""
+    if actor.member_id is None or not members_of_unit(session.unit).filter(pk=actor.member_id).exists():
+        raise Http404("Không tìm thấy buổi học tập")
+    text = (text or "").strip()
+    errors: dict[str, str] = {}
+    if not text:
+        errors["text"] = "Viết nội dung bài thu hoạch."
+    elif len(text) > REFLECTION_MAX:
+        errors["text"] = f"Bài thu hoạch dài quá {REFLECTION_MAX} ký tự; hãy viết ngắn gọn."
+    if session.held_on > clock.today():
+        errors["text"] = "Buổi học tập chưa diễn ra."
+    _raise(errors)
+    reflection, created = Reflection.objects.update_or_create(session=session, member_id=actor.member_id,
+                                                              defaults={"text": text})
+    audit(actor=actor, action="study.reflection_written", obj=reflection, unit=session.unit,
+          data={"session": session.pk, "new": created})  # never the text
+    return reflection
