@@ -59,7 +59,8 @@ def journey_org(demo_org):
             workplace=unit.mission_name or "Đại sứ quán", card_number=card, dossier_number=f"NG{card[-4:]}",
             admission_date=date(2012, 5, 19), confirmation_date=date(2013, 5, 19),
             category=Category.MISSION_STAFF, abroad_from=date(2024, 9, 1), abroad_to=date(2027, 8, 31),
-            citizen_id=f"03608800{1234 + i}", phone=f"+33 6 12 34 56 7{i}", email=f"nv{i}@example.vn",
+            citizen_id=f"036{1 if gender == 'F' else 0}8800{1234 + i}",  # Nam Định, born 1988
+            phone=f"+33 6 12 34 56 7{i}", email=f"nv{i}@example.vn",
         )
     return demo_org
 

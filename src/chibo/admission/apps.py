@@ -11,3 +11,9 @@ class AdmissionConfig(AppConfig):
         from chibo.admission.lifecycle import CASE
 
         CASE.finder = selectors.case_get
+        from chibo.members import quality  # the data quality board: the dates of the member's case
+
+        quality.register("ceremony_before_decision", "Lễ kết nạp trước ngày quyết định", 50,
+                         selectors.case_ceremony_before_decision_q)
+        quality.register("probation_end_before_start", "Hết dự bị trước khi bắt đầu dự bị", 60,
+                         selectors.case_probation_end_before_start_q)

@@ -25,6 +25,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
+from chibo.core.citizen_ids import citizen_id_problem
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule
 from chibo.core.text import (
@@ -130,7 +131,6 @@ def _count_votes(errors: dict, yes: int | None, no: int | None, eligible: int, w
 # --------------------------------------------------------------------------------------------------
 
 
-CITIZEN_ID_LENGTHS = (9, 12)  # the citizen ID card (12 digits), the old identity card (9)
 
 
 @transaction.atomic
@@ -171,8 +171,10 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
         elif months > high and not actor.can("admission.decide", deciding_unit_for(unit)):
             errors["birth_date"] = (f"Đã {months // 12} tuổi: trên {high // 12} tuổi cần cấp ủy cấp trên xem xét; "
                                     "hồ sơ do cấp ủy có thẩm quyền mở.")
-    if citizen_id and (not citizen_id.isdigit() or len(citizen_id) not in CITIZEN_ID_LENGTHS):
-        errors["citizen_id"] = "Số CCCD gồm 12 chữ số (CMND cũ: 9 chữ số)."
+    if citizen_id and (problem := citizen_id_problem(
+            citizen_id, birth_date=birth_date, female=None if gender not in ("M", "F") else gender == "F",
+            today=clock.today())):
+        errors["citizen_id"] = problem  # the structure, and the birth year and gender given (core.citizen_ids)
     elif citizen_id and citizen_id_on_a_member_record(citizen_id):
         errors["citizen_id"] = "Số CCCD này đã có trong hồ sơ một đảng viên: người này đã là đảng viên."
     elif citizen_id and AdmissionCase.objects.filter(applicant__citizen_id_hash=blind_index(citizen_id),

@@ -39,6 +39,7 @@ from chibo.bulk.reader import open_sheet
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
+from chibo.core.rulebook import rules_read_once
 from chibo.core.sheets import safe_row
 from chibo.core.spreadsheets import parse_date
 from chibo.core.text import clean, hidden_characters_problem, name_warning, person_name, search_key
@@ -203,6 +204,7 @@ def map_header(header: list[str], remembered: dict[str, str], override: dict[str
     return mapping, unknown
 
 
+@rules_read_once()  # the identifier formats (members.identifiers): each rule read once for the whole file
 def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None,
             mapping_override: dict[str, str] | None = None,
             progress: Callable[[int, int], None] | None = None) -> Plan:

@@ -17,6 +17,8 @@ class RuleUnit(models.TextChoices):
     MONEY = "money", "đồng (VND)"
     # An amount in the currency named by the key's last part (dues.abroad.spouse.EUR → EUR).
     FOREIGN_MONEY = "money_fx", "theo đồng tiền ghi ở cuối mã quy định"
+    # The format of an identifier: a regular expression the whole value must match (card and dossier numbers).
+    PATTERN = "pattern", "mẫu định dạng"
 
 
 class Comparison(models.TextChoices):

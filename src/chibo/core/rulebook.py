@@ -9,6 +9,7 @@ used. A changed regulation is a new version (``rule_add_version``), never an edi
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -138,6 +139,38 @@ def _rule(key: str, on: date) -> Rule:
     raise RuleNotInForce(f"{key} has no version in force on {on:%d/%m/%Y}")
 
 
+MAX_PATTERN = 40  # the length of Rule.value
+
+
+def pattern_problem(value: str) -> str:
+    """What is wrong with the value of a format rule (a regular expression the whole identifier must match);
+    "" when it is usable."""
+    if not value or len(value) > MAX_PATTERN:
+        return f"Mẫu định dạng gồm 1–{MAX_PATTERN} ký tự."
+    try:
+        re.compile(value)
+    except (re.error, RecursionError, OverflowError):
+        return f"«{value}» không phải một biểu thức chính quy hợp lệ (ví dụ [0-9]{{8}})."
+    return ""
+
+
+def pattern(version: Rule) -> re.Pattern[str]:
+    """The compiled regular expression of a format rule (``RuleUnit.PATTERN``); use ``fullmatch``."""
+    if version.unit != RuleUnit.PATTERN:
+        raise ValueError(f"{version.key} is not a format rule")
+    return _compiled(version.value)
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled(value: str) -> re.Pattern[str]:
+    found = _PATTERNS.get(value)
+    if found is None:
+        found = _PATTERNS[value] = re.compile(value)
+    return found
+
+
 def ratio_needed(version: Rule, total: int) -> int:
     """The smallest number of votes out of ``total`` that satisfies a ratio rule."""
     if version.unit != RuleUnit.RATIO:
@@ -158,6 +191,8 @@ def rule_history(key: str) -> list[Rule]:
 
 def describe_value(version: Rule) -> str:
     """The value as a reader says it: "60 ngày làm việc", "2/3 (66,67%)", "5.000 đồng (VND)"."""
+    if version.unit == RuleUnit.PATTERN:
+        return version.value
     try:
         value = number(version)
     except ValidationError:
@@ -190,10 +225,14 @@ def _value_errors(like: Rule, value: str, basis: str, confidence: str) -> dict[s
     """What is wrong with a new version's value (for the unit of ``like``), basis and confidence."""
     errors: dict[str, str] = {}
     parsed = None
-    try:
-        parsed = parse_value(value)
-    except ValidationError as exc:
-        errors["value"] = exc.message_dict["value"][0]
+    if like.unit == RuleUnit.PATTERN:
+        if problem := pattern_problem(clean(value)):
+            errors["value"] = problem
+    else:
+        try:
+            parsed = parse_value(value)
+        except ValidationError as exc:
+            errors["value"] = exc.message_dict["value"][0]
     if parsed is not None:
         low, high = LIMITS[like.unit]
         if not (low <= parsed <= high) or (like.unit == RuleUnit.RATIO and parsed == 0):

@@ -21,6 +21,7 @@ from faker import Faker
 from chibo.accounts import services as account_services
 from chibo.admission.demo import build_admission_demo
 from chibo.admission.services import applicant_record
+from chibo.core import citizen_ids
 from chibo.core.access import SYSTEM, Actor, Grant, Role
 from chibo.meetings.demo import build_meetings_demo
 from chibo.members import accounts as member_accounts
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from chibo.units.models import Unit
 
 REFERENCE_DAY = date(2026, 1, 1)
+# Where the demo's members had their birth registered (the province part of their citizen IDs).
+DEMO_PROVINCES = ("001", "031", "036", "038", "040", "046", "048", "079", "092", "034")
 
 
 def _unit(code: str) -> Unit:
@@ -180,6 +183,13 @@ class DemoBuilder:
             middle = MIDDLE_NAMES[gender][0][0]
         return " ".join(p for p in (self.pick(FAMILY_NAMES), middle, given) if p)
 
+    @staticmethod
+    def citizen_id(draw: int, birth: date, gender: str) -> str:
+        """A well-formed citizen ID agreeing with the birth year and gender, from one random draw (the draws the
+        demo makes stay the same, so the rest of it does too)."""
+        return citizen_ids.make(province=DEMO_PROVINCES[draw % len(DEMO_PROVINCES)], birth_year=birth.year,
+                                female=gender == Gender.FEMALE, serial=draw // len(DEMO_PROVINCES))
+
     def next_card(self) -> str:
         self.card_seq += self.rng.randrange(1, 40)
         return str(self.card_seq)
@@ -256,7 +266,8 @@ class DemoBuilder:
             card_number=self.next_card(), dossier_number=f"{self.card_seq % 1_000_000:06d}BNG",
             admission_date=admitted, confirmation_date=confirmed, category=category,
             abroad_from=abroad_from, abroad_to=abroad_from + timedelta(days=365 * term_years),
-            citizen_id=f"0{self.rng.randrange(10**10, 10**11 - 1)}", phone=f"+{self.rng.randrange(10**9, 10**10)}",
+            citizen_id=self.citizen_id(self.rng.randrange(10**10, 10**11 - 1), birth, gender),
+            phone=f"+{self.rng.randrange(10**9, 10**10)}",
             email=f"dv{self.card_seq}@example.org",
         )
         if final not in (Status.FULL, Status.PROBATIONARY):

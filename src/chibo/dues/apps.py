@@ -13,5 +13,8 @@ class DuesConfig(AppConfig):
         from chibo.dues.lifecycle import REMITTANCE
 
         rules.register()
+        from chibo.members import quality  # the data quality board: members without a dues profile
+
+        quality.register("no_dues_profile", "Chưa có hồ sơ đảng phí", 40, selectors.member_without_profile_q)
         REMITTANCE.finder = selectors.remittance_get
         register_step(services.dues_sweep)

@@ -17,7 +17,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.http import Http404
 
 from chibo.core import clock
@@ -582,3 +582,9 @@ def unit_for_dues(actor: Actor, pk: int | str) -> Unit:
     if not actor.can("dues.view", unit):
         raise Http404("Không có tổ chức này")
     return unit
+
+
+def member_without_profile_q() -> Q:
+    """Members (a Q on the members' rows) with no dues profile at all: the data quality board's "no dues profile"
+    (members.quality, registered in the app's ready)."""
+    return ~Q(Exists(Profile.objects.filter(member=OuterRef("pk"))))

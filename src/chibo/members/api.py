@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -11,7 +12,7 @@ from chibo.core.countries import is_country
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
 from chibo.core.text import hidden_characters_problem
 from chibo.members import accounts as member_accounts
-from chibo.members import services, timeline
+from chibo.members import quality, services, timeline
 from chibo.members.forms import PostEndForm, PostForm, StatusForm
 from chibo.members.models import STATUS_TRANSITIONS, Category, Education, Gender, Member, Status, Theory
 from chibo.members.selectors import (
@@ -382,3 +383,85 @@ class PostEnd(generics.GenericAPIView):
         require(actor, "posts.edit", post.unit)
         data = form_cleaned(PostEndForm, request)
         return Response(PostSerializer(services.post_end(actor=actor, post=post, **data)).data)
+
+
+# --- data quality board (#21) -------------------------------------------------------------------------------------
+
+class QualityProblemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.label
+
+
+class QualityRowSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_code = serializers.CharField(source="unit.code")
+    unit_name = serializers.CharField(source="unit.name")
+    own = serializers.BooleanField(help_text="true: the unit's own rolls only; false: the unit and its whole subtree")
+    total = serializers.IntegerField(help_text="Members on the rolls")
+    complete = serializers.IntegerField(help_text="Members with none of the problems")
+    share_complete = serializers.FloatField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Members with each problem, by key")
+
+
+class QualityBoardSerializer(serializers.Serializer):
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_name = serializers.CharField(source="unit.name")
+    problems = QualityProblemSerializer(many=True)
+    rows = QualityRowSerializer(many=True, help_text="The unit's own rolls (when it has members of its own), then "
+                                                     "each child unit with its subtree")
+    total = QualityRowSerializer(help_text="The unit's whole subtree")
+
+
+QUALITY_UNIT = OpenApiParameter("unit", int, description="Unit id (in the caller's member scope); left out: the top "
+                                                         "of that scope")
+
+
+def _quality_unit(actor, params):
+    value = params.get("unit", "")
+    if not value:
+        return quality.default_unit(actor)
+    if not (value.isascii() and value.isdigit()):
+        raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+    return quality.require_view(actor, unit_get(actor, int(value)))
+
+
+def _require_members_view(actor) -> None:
+    if not actor.can("members.view"):
+        raise Http404
+
+
+class MemberQuality(generics.GenericAPIView):
+    """The data quality board: per unit, members on the rolls missing a citizen ID, a card number, a decision date
+    or a dues profile, or with contradictory dates; the unit's own rolls and each child's subtree."""
+
+    query_params = ("unit",)
+    serializer_class = QualityBoardSerializer
+
+    @extend_schema(parameters=[QUALITY_UNIT], responses=QualityBoardSerializer)
+    def get(self, request):
+        actor = actor_for(request)
+        _require_members_view(actor)
+        return Response(QualityBoardSerializer(quality.board(actor, _quality_unit(actor, request.query_params))).data)
+
+
+class MemberQualityMembers(generics.ListAPIView):
+    """The members behind one count of the board: one problem, one unit's subtree (or its own rolls)."""
+
+    query_params = ("own", "unit")
+    serializer_class = MemberSerializer
+
+    def get_queryset(self):
+        actor = actor_for(self.request)
+        _require_members_view(actor)
+        params = self.request.query_params
+        own = params.get("own", "").lower()
+        if own not in ("", "true", "false", "1", "0"):
+            raise serializers.ValidationError({"own": ["Chỉ nhận true hoặc false."]})
+        quality.problem_get(self.kwargs["key"])
+        return quality.problem_members(actor, _quality_unit(actor, params), self.kwargs["key"],
+                                       own=own in ("true", "1"))
+
+    @extend_schema(parameters=[QUALITY_UNIT, OpenApiParameter(
+        "own", bool, description="Only the unit's own rolls (not its subtree)")])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

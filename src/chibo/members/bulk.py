@@ -42,6 +42,7 @@ from chibo.core.audit import audit_each
 from chibo.core.crypto import EncryptedTextField, blind_index
 from chibo.core.errors import StaleEdit
 from chibo.core.events import publish
+from chibo.core.rulebook import rules_read_once
 from chibo.members import services
 from chibo.members.counters import State, counts_apply, state_of
 from chibo.members.events import MembersCreated
@@ -97,6 +98,7 @@ def check_changes(member: Member, changes: dict, *, today: date | None = None) -
     services.validate_member(probe, today=today, check_unique=False)
 
 
+@rules_read_once()  # the identifier formats: each rule read once for the batch
 def _check_batch(members: Sequence[Member], today: date | None) -> None:
     """``check_new`` for each record, and their card and dossier numbers against each other and the records;
     one ValidationError naming every record refused (by its place in the batch, from 1)."""
@@ -261,6 +263,7 @@ def _data_of(data: dict[int, dict], member: Member) -> dict:
 
 
 @transaction.atomic
+@rules_read_once()
 def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, dict]], checked: bool = False,
                         today: date | None = None, progress: Callable[[int], None] | None = None,
                         batch: int = UPDATE_BATCH) -> list[Member]:

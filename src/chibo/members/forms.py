@@ -121,3 +121,14 @@ class PostForm(forms.Form):
 class PostEndForm(forms.Form):
     to_date = VNDateField(label="Thôi giữ chức vụ từ ngày")
     reason = forms.CharField(label="Lý do", max_length=200)
+
+
+class QualityUnitForm(forms.Form):
+    """The unit whose records the data quality board reads (in the reader's member scope)."""
+
+    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Cả phạm vi của tôi",
+                           scope=UnitScope(perm="members.view"))
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].bind(actor)

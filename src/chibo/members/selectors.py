@@ -22,8 +22,10 @@ from django.db.models import (
     Field,
     Func,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     TextField,
     Value,
@@ -517,3 +519,16 @@ def party_age(member: Member, on: date) -> PartyAge:
     badge = reached[-1] if reached else None
     return PartyAge(max(years, 0), since, member.admission_decided_on is not None, badge,
                     add_months(since, 12 * badge) if badge else None)
+
+
+def former_members() -> QuerySet[Member]:
+    """Members off the rolls (left, struck off, expelled, deceased, transferred out), each with ``left_on``: the day
+    their last status change took effect (privacy counts the retention period from it)."""
+    last_change = (TimelineEvent.objects.filter(member=OuterRef("pk"), kind=TimelineKind.STATUS_CHANGED)
+                   .order_by("-occurred_on", "-pk").values("occurred_on")[:1])
+    return (Member.objects.exclude(status__in=ACTIVE_STATUSES).select_related("unit")
+            .annotate(left_on=Subquery(last_change)).order_by("pk"))
+
+
+def member_exists(pk: int) -> bool:
+    return Member.objects.filter(pk=pk).exists()

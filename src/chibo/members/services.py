@@ -26,6 +26,7 @@ from chibo.core.text import (
 from chibo.members import accounts, timeline
 from chibo.members.counters import counts_change, state_of
 from chibo.members.events import MembersCreated, MemberStatusChanged
+from chibo.members.identifiers import identifier_errors
 from chibo.members.models import (
     ACTIVE_STATUSES,
     STATUS_TRANSITIONS,
@@ -93,7 +94,7 @@ def normalize_data(data: dict) -> dict:
 def validate_member(member: Member, *, today: date | None = None, check_unique: bool = True) -> None:
     """``today`` may be given by a caller validating many members at once (the import), which also checks
     the card and dossier numbers of the whole batch against the records at once (``check_unique=False``:
-    no query here)."""
+    no query here but the format rules, which such a caller reads once inside ``rulebook.rules_read_once()``)."""
     errors: dict[str, str] = {}
     today = today or _today()
     if not member.full_name or len(member.full_name.split(" ")) < 2:
@@ -141,13 +142,14 @@ def validate_member(member: Member, *, today: date | None = None, check_unique: 
         errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
     if member.phone and not all(ch.isdigit() or ch in "+-(). " for ch in member.phone):
         errors["phone"] = "Số điện thoại chỉ gồm chữ số và + - ( ) ."
-    if member.citizen_id and (not member.citizen_id.isdigit() or len(member.citizen_id) not in (9, 12)):
-        errors["citizen_id"] = "Số CCCD gồm 12 chữ số (CMND cũ: 9 chữ số)."
+    # The citizen ID (with the birth year and gender), card and dossier numbers: members.identifiers, one place
+    # for the pages, the API and the import.
+    errors.update({name: message for name, message in identifier_errors(member, today=today).items()
+                   if name not in errors})
     for name in ("card_number", "dossier_number"):
         value = getattr(member, name)
-        if value and not value.isalnum():
-            errors[name] = f"{LABELS[name].capitalize()} chỉ gồm chữ và số."
-        elif value and check_unique and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists():
+        if (value and name not in errors and check_unique
+                and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists()):
             errors[name] = f"{LABELS[name].capitalize()} «{value}» đã có trong hồ sơ đảng viên khác."
     if len(member.full_name) > 120:
         errors["full_name"] = "Họ và tên quá dài."

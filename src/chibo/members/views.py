@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.accounts.forms import InviteEmailForm
 from chibo.accounts.selectors import account_state, user_of_member
@@ -18,12 +18,13 @@ from chibo.core.access import actor_for
 from chibo.core.forms import submit
 from chibo.core.text import name_warning
 from chibo.members import accounts as member_accounts
-from chibo.members import services
+from chibo.members import quality, services
 from chibo.members.forms import (
     MemberCreateForm,
     MemberForm,
     PostEndForm,
     PostForm,
+    QualityUnitForm,
     StatusForm,
     bind_member_filters,
 )
@@ -214,3 +215,39 @@ def post_end(request, pk):
         return redirect("units:detail", post.unit_id)
     return render(request, "units/form.html", {"form": form, "unit": post.unit,
                                                "title": f"Thôi chức vụ: {post.member.full_name}"})
+
+
+# --- data quality board (#21): what the records miss, per unit, rolled up the tree -------------------------------
+def _quality_unit(actor, request) -> tuple[QualityUnitForm, object]:
+    """The unit the board reads (the ``unit`` parameter, in the actor's member scope; else the top of that scope)."""
+    form = QualityUnitForm(request.GET or None, actor=actor)
+    unit = form.cleaned_data.get("unit") if form.is_valid() else None
+    if request.GET.get("unit") and unit is None:
+        raise Http404("Không tìm thấy tổ chức")
+    return form, quality.require_view(actor, unit) if unit is not None else quality.default_unit(actor)
+
+
+@login_required
+@require_GET
+def quality_board(request):
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    form, unit = _quality_unit(actor, request)
+    result = quality.board(actor, unit)
+    return render(request, "members/quality.html", {
+        "form": form, "board": result, "chart": quality.share_chart(result) if result.rows else ""})
+
+
+@login_required
+@require_GET
+def quality_members(request, key):
+    actor = actor_for(request)
+    if not actor.can("members.view"):
+        raise Http404
+    problem = quality.problem_get(key)
+    _form, unit = _quality_unit(actor, request)
+    own = request.GET.get("own") == "1"
+    page = Paginator(quality.problem_members(actor, unit, key, own=own), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "members/quality_members.html", {"problem": problem, "unit": unit, "own": own,
+                                                            "page": page})

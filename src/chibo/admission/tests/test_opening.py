@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from chibo.admission import services
 from chibo.admission.models import AdmissionCase, Applicant, Stage
 from chibo.core.access import Actor, Grant, Role
+from chibo.core.citizen_ids import make as make_citizen_id
 from chibo.core.models import AuditEvent
 from chibo.members.models import Member
 from chibo.members.services import member_update
@@ -47,9 +48,12 @@ def refused(call, field: str) -> str:
 def test_refused_for_a_member_an_open_case_the_young_and_for_a_cell_the_old(actor_of, unit):
     secretary, cell = actor_of("bithu.phap"), unit("PHAP-DSQ")
     member = Member.objects.filter(unit=cell).order_by("pk").first()
-    member_update(actor=secretary, member=member, expected_version=member.version,
-                  changes={"citizen_id": "001085000001"})
-    assert "đã là đảng viên" in refused(lambda: record(secretary, cell, citizen_id="001085000001"), "citizen_id")
+    on_record = make_citizen_id(province="001", birth_year=member.birth_date.year, female=member.gender == "F",
+                                serial=1)
+    member_update(actor=secretary, member=member, expected_version=member.version, changes={"citizen_id": on_record})
+    assert "đã là đảng viên" in refused(lambda: record(secretary, cell, gender=member.gender,
+                                                       birth_date=member.birth_date, citizen_id=on_record),
+                                        "citizen_id")
     applicant = record(secretary, cell, citizen_id="001199012345", email="thuha@example.org")
     assert applicant.case.stage == Stage.RECORDED and applicant.citizen_id == "001199012345"
     assert Applicant.objects.filter(pk=applicant.pk).values_list("citizen_id", flat=True).get() == "001199012345"

@@ -615,7 +615,7 @@ def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of
     actor = actor_of("ban.tochuc")
     header = [*HEADER, "Số CCCD", "Điện thoại", "Thư điện tử", "Trình độ học vấn"]
     row = rows_for(NAMES[:1], card_base=11_000_000)[0]
-    row += ["001085012345", "+33 6 12 34 56 78", "An.Nguyen@Example.org", "Đại học"]
+    row += ["001180012345", "+33 6 12 34 56 78", "An.Nguyen@Example.org", "Đại học"]
     plan, outcome = run(actor, xlsx(tmp_path, [row], header=header), mode="all")
     assert outcome.counts["new"] == 1
     imported = Member.objects.get(card_number="11000000")
@@ -628,7 +628,7 @@ def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of
     for f in Member._meta.concrete_fields:
         if f.attname not in skip:
             assert getattr(imported, f.attname) == getattr(made, f.attname), f.attname
-    assert imported.citizen_id == "001085012345" and imported.citizen_id_hash == blind_index("001085012345")
+    assert imported.citizen_id == "001180012345" and imported.citizen_id_hash == blind_index("001180012345")
     assert imported.email == "an.nguyen@example.org" and imported.education == "bachelor"
     assert imported.created_at and imported.updated_at and imported.version == 1
     from django.db import connection
@@ -636,7 +636,7 @@ def test_imported_member_is_stored_exactly_like_member_create(tmp_path, actor_of
     with connection.cursor() as cur:  # sealed in the database, never the plain value
         cur.execute("SELECT citizen_id, phone FROM members_member WHERE id = %s", [imported.pk])
         stored = cur.fetchone()
-    assert "001085012345" not in stored[0] and "+33" not in stored[1]
+    assert "001180012345" not in stored[0] and "+33" not in stored[1]
     event = TimelineEvent.objects.get(member=imported)
     assert (event.kind, event.occurred_on, event.unit_id) == ("member.created", imported.admission_date,
                                                             imported.unit_id)

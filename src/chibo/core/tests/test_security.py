@@ -135,7 +135,7 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
 
 # --- field encryption and the blind index ------------------------------------------------------
 
-CITIZEN_ID = "001234567890"
+CITIZEN_ID = "001185567890"  # Hà Nội, female born 1985 (as _create_member records her)
 PHONE = "+33 1 23 45 67 89"
 EMAIL = "bi.mat@example.org"
 
@@ -201,11 +201,11 @@ def test_secrets_stay_out_of_timeline_and_audit(actor_of, unit):
     actor = actor_of("bithu.phap")
     member = _create_member(actor, unit("PHAP-DSQ"))
     member = member_update(actor=actor, member=member, expected_version=member.version,
-                           changes={"citizen_id": "009876543210", "phone": "+33 9 99", "email": "moi@example.org"})
+                           changes={"citizen_id": "001185543210", "phone": "+33 9 99", "email": "moi@example.org"})
     logged = json.dumps(list(AuditEvent.objects.filter(object_type="member", object_id=str(member.pk))
                              .values_list("data", flat=True)), ensure_ascii=False)
     logged += json.dumps(list(member.timeline.values_list("data", flat=True)), ensure_ascii=False)
-    for secret in (CITIZEN_ID, PHONE, EMAIL, "009876543210", "+33 9 99", "moi@example.org"):
+    for secret in (CITIZEN_ID, PHONE, EMAIL, "001185543210", "+33 9 99", "moi@example.org"):
         assert secret not in logged
     assert "citizen_id" in logged  # the fact that it changed is recorded
 
@@ -215,7 +215,7 @@ def test_blind_index_lookup_is_exact_and_scoped(actor_of, unit):
 
     member = _create_member(actor_of("bithu.phap"), unit("PHAP-DSQ"))
     assert member_by_citizen_id(actor_of("bithu.phap"), CITIZEN_ID) == member
-    assert member_by_citizen_id(actor_of("bithu.phap"), "0012 3456 7890") == member  # spaces ignored
+    assert member_by_citizen_id(actor_of("bithu.phap"), "0011 8556 7890") == member  # spaces ignored
     assert member_by_citizen_id(actor_of("ban.tochuc"), CITIZEN_ID) == member
     assert member_by_citizen_id(actor_of("ub.kiemtra"), CITIZEN_ID) == member
     assert member_by_citizen_id(actor_of("bithu.duc"), CITIZEN_ID) is None  # out of scope

@@ -30,7 +30,7 @@ def data(n: int, **overrides) -> dict:
     out = dict(full_name=["Lê Thị Hồng Nhung", "Trần Văn Bình", "Phạm Ngọc Ánh"][n % 3], gender="F" if n % 2 else "M",
                birth_date=date(1985, 1 + n % 12, 10), admission_date=date(2012, 3, 2), category="self_student",
                card_number=f"4400{n:04d}", dossier_number=f"4400{n:04d}LL", home_town="Nam Định",
-               citizen_id=f"00119001{n:04d}" if n % 2 else "", phone="")
+               citizen_id=f"00118501{n:04d}" if n % 2 else "", phone="")
     out.update(overrides)
     return services.normalize_data(out)
 
