@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, CharField, Count, F, QuerySet, Value, When, Window
+from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
 
@@ -218,3 +218,34 @@ def expected_of_applicant(case: AdmissionCase | None) -> str:
 
 def today() -> date:
     return clock.today()
+
+
+NOT_ADMITTED = (Stage.WITHDRAWN, Stage.REJECTED)
+
+
+def cases_not_admitted() -> QuerySet[AdmissionCase]:
+    """Cases closed without an admission (withdrawn, or not proposed): privacy reads them for the applicants whose
+    retention period runs from ``stage_since``."""
+    return (AdmissionCase.objects.filter(stage__in=NOT_ADMITTED).select_related("applicant", "unit")
+            .order_by("stage_since", "pk"))
+
+
+def case_of_applicant(applicant_id: int) -> AdmissionCase | None:
+    return AdmissionCase.objects.filter(applicant_id=applicant_id).select_related("applicant", "unit").first()
+
+
+def applicant_of_member(member_id: int) -> Applicant | None:
+    """The applicant record a member was admitted from (their admission case), if the case is in chibo."""
+    case = AdmissionCase.objects.filter(member_id=member_id).select_related("applicant").first()
+    return case.applicant if case is not None else None
+
+
+def case_ceremony_before_decision_q() -> Q:
+    """Members (a Q on the members' rows) whose admission case holds a ceremony before its decision: the data
+    quality board (members.quality, registered in the app's ready)."""
+    return Q(Exists(AdmissionCase.objects.filter(member=OuterRef("pk"), ceremony_on__lt=F("decision_on"))))
+
+
+def case_probation_end_before_start_q() -> Q:
+    """Members whose admission case ends probation before the ceremony that starts it (the quality board)."""
+    return Q(Exists(AdmissionCase.objects.filter(member=OuterRef("pk"), probation_end__lt=F("ceremony_on"))))

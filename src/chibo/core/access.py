@@ -52,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         "grading.view", "grading.cell", "grading.decide", "grading.open",
         "discipline.open", "discipline.decide", "discipline.inspect",
         "inspection.view", "inspection.plan", "inspection.open",
-        "privacy.handle", "privacy.breach",
+        "privacy.handle", "privacy.breach", "privacy.anonymise",
         "library.send", "library.view", "library.secret",
     }),
     Role.INSPECTOR: frozenset({"units.view", "members.view", "audit.view", "transfers.hold", "admission.view",

@@ -17,7 +17,7 @@ from django.http import Http404
 from chibo.core.access import ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.text import as_id
-from chibo.discipline.enums import CaseState, Form, Outcome
+from chibo.discipline.enums import OPEN_STATES, CaseState, Form, NoticeState, Outcome
 from chibo.discipline.models import Case, Notice
 from chibo.units.enums import UnitKind
 
@@ -157,3 +157,18 @@ def notice_get(actor: Actor, pk: int | str) -> Notice:
         raise Http404("Không tìm thấy thông báo")
     audit(actor=actor, action="discipline.notice_viewed", obj=notice, unit=notice.unit)
     return notice
+
+
+def legal_holds(member_ids: Iterable[int]) -> dict[int, str]:
+    """Members whose data a discipline matter still needs (privacy reads it before anonymising): a case not yet
+    decided, an appeal being heard, or a state body's notice not yet considered. Member id → the reason."""
+    ids = list(member_ids)
+    holds: dict[int, str] = {}
+    for member_id, state in Case.objects.filter(
+            member_id__in=ids, state__in=[*OPEN_STATES, CaseState.APPEALED]).values_list("member_id", "state"):
+        holds.setdefault(member_id, "Đang giải quyết khiếu nại kỷ luật" if state == CaseState.APPEALED
+                         else "Đang có hồ sơ kỷ luật chưa quyết định")
+    for member_id in Notice.objects.filter(member_id__in=ids, state=NoticeState.RECEIVED).values_list(
+            "member_id", flat=True):
+        holds.setdefault(member_id, "Có thông báo kỷ luật của cơ quan nhà nước chưa xem xét")
+    return holds

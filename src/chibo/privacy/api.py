@@ -11,14 +11,16 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import download
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view, form_cleaned, form_serializer
 from chibo.members.selectors import member_get
 from chibo.privacy import selectors, services
-from chibo.privacy.forms import BreachForm, ExportForm, RequestForm
+from chibo.privacy.forms import AnonymiseForm, BreachForm, ExportForm, RequestForm
 from chibo.privacy.lifecycle import BREACH, REQUEST
-from chibo.privacy.models import Breach, DataRequest
+from chibo.privacy.models import Anonymisation, Breach, DataRequest
+from chibo.privacy.processing import record_of_processing
 
 RequestBody = form_serializer(RequestForm, "PrivacyRequestFile", "File a request about one's own data")
 ExportBody = form_serializer(ExportForm, "PrivacyExport", "The password that will open the archive")
@@ -150,3 +152,73 @@ class BreachDetail(generics.GenericAPIView):
 
 BreachActions = actions_view(lc=BREACH, get_object=selectors.breach_get, detail=PrivacyBreachSerializer,
                              name="PrivacyBreachActions")
+
+
+AnonymiseBody = form_serializer(AnonymiseForm, "PrivacyAnonymise",
+                                "Anonymise one person whose retention period has run out (confirm must be true)")
+
+
+class AnonymiseCandidateSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    pk = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    status = serializers.CharField()
+    since = serializers.DateField()
+    kept_until = serializers.DateField()
+    eligible = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class AnonymisationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Anonymisation
+        fields = ["id", "kind", "person_id", "unit", "since", "kept_until", "done_at", "rows"]
+        read_only_fields = fields
+
+
+class Anonymise(generics.GenericAPIView):
+    """GET: the dry run — every former member and applicant not admitted who is not anonymised yet, whether they
+    may be today and why (eligible first). POST: anonymise one of them (``privacy.anonymise`` at the top)."""
+
+    serializer_class = AnonymiseCandidateSerializer
+    pagination_class = None  # the whole list, never paged
+
+    @extend_schema(responses={200: AnonymiseCandidateSerializer(many=True)})
+    def get(self, request):
+        actor = actor_for(request)
+        if not selectors.may_anonymise(actor):
+            raise PermissionDenied
+        return Response(AnonymiseCandidateSerializer(selectors.anonymisation_candidates(actor), many=True).data)
+
+    @extend_schema(request=AnonymiseBody, responses={201: AnonymisationSerializer,
+                                                     400: OpenApiResponse(description="Refused, with the reason")})
+    def post(self, request):
+        actor = actor_for(request)
+        if not selectors.may_anonymise(actor):
+            raise PermissionDenied
+        data = form_cleaned(AnonymiseForm, request)
+        done = services.anonymise_person(actor=actor, kind=data["kind"], person=data["person"])
+        return Response(AnonymisationSerializer(done).data, status=201)
+
+
+class ProcessingRowSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    category = serializers.CharField(source="label")
+    models = serializers.ListField(child=serializers.CharField())
+    purpose = serializers.CharField()
+    basis = serializers.CharField()
+    who = serializers.ListField(child=serializers.CharField())
+    retention = serializers.CharField()
+
+
+class Processing(generics.GenericAPIView):
+    """The record of processing: each category of personal data, the models holding it, its purpose, legal basis,
+    who may see it and how long it is kept (every signed-in user)."""
+
+    serializer_class = ProcessingRowSerializer
+    pagination_class = None  # the whole record, never paged
+
+    @extend_schema(responses={200: ProcessingRowSerializer(many=True)})
+    def get(self, request):
+        return Response(ProcessingRowSerializer(record_of_processing(clock.today()), many=True).data)

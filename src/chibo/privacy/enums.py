@@ -22,3 +22,10 @@ class RequestState(models.TextChoices):
 class BreachState(models.TextChoices):
     OPEN = "open", "Chưa thông báo cơ quan chức năng"
     NOTIFIED = "notified", "Đã thông báo cơ quan chức năng"
+
+
+class PersonKind(models.TextChoices):
+    """Whose data is anonymised: a former member, or an applicant not admitted."""
+
+    MEMBER = "member", "Đảng viên"
+    APPLICANT = "applicant", "Quần chúng"

@@ -23,10 +23,12 @@ from django.db import models
 
 from chibo.core import clock
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table, render_pdf
+from chibo.units.selectors import units_by_id
 
 MEMBER = "members.member"
 APPLICANT = "admission.applicant"
 USER = settings.AUTH_USER_MODEL.lower()
+UNIT = "units.unit"
 
 FULL = "full"        # the whole row: the data is about the person
 MENTION = "mention"  # only that the row names them (the row is about someone else)
@@ -94,6 +96,8 @@ EXCLUDED: dict[str, str] = {
     "privacy.DataRequest.filed_by": "the officer who recorded another person's request (the person's own "
                                     "requests are exported through their member or applicant field)",
     "privacy.Breach.recorded_by": "the officer who recorded a breach: the register, not data about the officer",
+    "privacy.Anonymisation.done_by": "the officer who anonymised another person: the register, not data about the "
+                                      "officer",
 }
 
 # Never written into an export, whoever it belongs to: credentials and lookup hashes.
@@ -187,10 +191,40 @@ def gather(*, member=None, applicant=None, user=None, reads: list[dict[str, Any]
                       reads=reads or [])
 
 
+def _readable(f: models.Field, person: dict[str, Any], units: dict[int, Any]) -> str:
+    """One value of the person's record as the pages write it: the label of a choice, a date as dd/mm/yyyy, the
+    name of a unit."""
+    value: Any = person.get(f.attname)
+    if value in (None, "", [], {}):
+        return ""
+    if f.choices:
+        return str(person.get(f"{f.name}_label", value))
+    if isinstance(f, models.DateTimeField):
+        return f"{datetime.fromisoformat(value):%d/%m/%Y %H:%M}"
+    if isinstance(f, models.DateField):
+        return f"{date.fromisoformat(value):%d/%m/%Y}"
+    if f.is_relation:
+        unit = units.get(value)
+        return unit.name if unit is not None else ""
+    return str(value)
+
+
+def _facts(data: PersonData) -> list[Field]:
+    """The person's record, field by field with its Vietnamese name; internal columns (search keys, versions, ids and
+    links other than the unit) left to data.json."""
+    fields = [f for f in apps.get_model(MEMBER if data.kind == "member" else APPLICANT)._meta.concrete_fields
+              if not f.primary_key and f.verbose_name != f.name.replace("_", " ")
+              and (not f.is_relation or f.related_model._meta.label_lower == UNIT)]
+    units = units_by_id({data.person[f.attname] for f in fields if f.is_relation and data.person.get(f.attname)})
+    facts = [Field(str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:], _readable(f, data.person, units))
+             for f in fields]
+    return [fact for fact in facts if fact.value]
+
+
 def summary_document(data: PersonData, issuer: str) -> OfficialDocument:
     """The readable summary: who, and how many rows of each kind, with the first values of the person's record."""
     person = data.person
-    facts = [Field(k, str(v)) for k, v in person.items() if v not in (None, "", [], {}) and not k.endswith("_id")]
+    facts = _facts(data)
     counts = [[key, str(len(rows))] for key, rows in sorted(data.sections.items()) if rows]
     return OfficialDocument(
         title="BẢN SAO DỮ LIỆU CÁ NHÂN", issuer=issuer.upper(), issued_on=clock.today(),

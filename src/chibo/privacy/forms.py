@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from chibo.core.forms import TodayDateField
-from chibo.privacy.enums import RequestKind
+from chibo.privacy.enums import PersonKind, RequestKind
 
 TEXT = {"rows": 4}
 DATETIME_FORMATS = ["%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -52,3 +52,14 @@ class NotifyForm(forms.Form):
     notified_to = forms.CharField(label="Cơ quan được thông báo", max_length=200)
     actions = forms.CharField(label="Biện pháp đã làm", required=False, max_length=5000,
                               widget=forms.Textarea(attrs=TEXT))
+
+
+class AnonymiseForm(forms.Form):
+    """The confirmed run of an anonymisation (the dry run is the list of candidates: the page, the API's GET, the
+    command without ``--confirm``)."""
+
+    kind = forms.ChoiceField(label="Loại hồ sơ", choices=PersonKind.choices)
+    person = forms.IntegerField(label="Mã hồ sơ", min_value=1, max_value=2**31 - 1)
+    confirm = forms.BooleanField(label="Tôi xác nhận ẩn danh: họ tên, số định danh, liên lạc và nội dung về người "
+                                       "này bị xóa vĩnh viễn, không khôi phục được",
+                                 error_messages={"required": "Đánh dấu xác nhận trước khi ẩn danh."})

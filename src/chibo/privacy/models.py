@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from chibo.core.crypto import EncryptedTextField
-from chibo.privacy.enums import BreachState, RequestKind, RequestState
+from chibo.privacy.enums import BreachState, PersonKind, RequestKind, RequestState
 
 
 class DataRequest(models.Model):
@@ -80,3 +80,25 @@ class Breach(models.Model):
     @property
     def late(self) -> bool:
         return self.notified_at is not None and self.notified_at > self.due_at
+
+
+class Anonymisation(models.Model):
+    """A former member or a refused or withdrawn applicant anonymised once their retention period ran out: who and
+    when, never the values removed (``privacy.anonymise``)."""
+
+    kind = models.CharField(max_length=10, choices=PersonKind.choices)
+    person_id = models.PositiveIntegerField()
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the person's last unit
+    since = models.DateField("ngày bắt đầu tính thời hạn lưu giữ")
+    kept_until = models.DateField("hết thời hạn lưu giữ")
+    done_at = models.DateTimeField(auto_now_add=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    rows = models.PositiveIntegerField(default=0)  # rows changed or removed
+
+    class Meta:
+        ordering = ["-done_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["kind", "person_id"], name="privacy_anonymised_once")]
+
+    def __str__(self) -> str:
+        return f"Ẩn danh số {self.pk}"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from chibo.accounts.selectors import user_of_applicant, user_of_member
-from chibo.admission.selectors import my_dossier
+from chibo.admission.selectors import applicant_of_member, my_dossier
 from chibo.core import clock
 from chibo.core.access import Actor, require, require_top
 from chibo.core.audit import audit
@@ -21,11 +21,11 @@ from chibo.core.text import clean_lines
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import member_get
-from chibo.privacy import export
+from chibo.privacy import anonymise, export
 from chibo.privacy.enums import BreachState, RequestKind, RequestState
 from chibo.privacy.lifecycle import BREACH, REQUEST
-from chibo.privacy.models import Breach, DataRequest
-from chibo.privacy.selectors import can_handle, is_own, record_reads
+from chibo.privacy.models import Anonymisation, Breach, DataRequest
+from chibo.privacy.selectors import anonymisation_assess, can_handle, is_own, record_reads
 from chibo.units.selectors import unit_fresh
 
 if TYPE_CHECKING:
@@ -229,3 +229,44 @@ def breach_notify(*, actor: Actor, breach: Breach, notified_at: datetime | None,
     audit(actor=actor, action="privacy.breach_notified", obj=breach, unit=breach.unit_id,
           data={"notified_at": notified_at, "late": notified_at > breach.due_at})
     return breach
+
+
+# -- retention and anonymisation -----------------------------------------------------------------------
+
+ANONYMISE_KINDS = ("member", "applicant")
+
+
+@transaction.atomic
+def anonymise_person(*, actor: Actor, kind: str, person: int | None, today: date | None = None) -> Anonymisation:
+    """Anonymise a former member, or an applicant not admitted, whose retention period has run out (the holders of
+    ``privacy.anonymise`` at the top). Refused, writing nothing: a member still on the rolls, an admission case
+    still open, a discipline case or appeal still open (a legal hold), a retention period not yet over, a person
+    already anonymised. The audit row says who and why, never the values removed."""
+    top = require_top(actor, "privacy.anonymise")
+    errors: dict[str, str] = {}
+    if kind not in ANONYMISE_KINDS:
+        errors["kind"] = "Chọn đảng viên hoặc quần chúng."
+    if person is None:
+        errors["person"] = "Nhập mã hồ sơ của người cần ẩn danh."
+    _raise(errors)
+    assert person is not None
+    today = today or clock.today()
+    candidate, record = anonymisation_assess(kind, person, today=today, lock=True)
+    if not candidate.eligible:
+        raise ValidationError({"person": candidate.reason})
+    if kind == "member":
+        applicant = applicant_of_member(record.pk)
+        users = [user_of_member(record.pk)]
+        if applicant is not None:
+            users.append(user_of_applicant(applicant.pk))
+        unique = list({u.pk: u for u in users if u is not None}.values())
+        rows = anonymise.anonymise_member(record, applicant=applicant, users=unique)
+    else:
+        rows = anonymise.anonymise_applicant(record, user=user_of_applicant(record.pk))
+    done = Anonymisation.objects.create(kind=kind, person_id=person, unit=unit_fresh(candidate.unit_id),
+                                        since=candidate.since, kept_until=candidate.kept_until, done_by=actor.user,
+                                        rows=rows)
+    audit(actor=actor, action="privacy.anonymised", obj=done, unit=top,
+          data={"kind": kind, "person": person, "since": candidate.since, "kept_until": candidate.kept_until,
+                "rows": rows})
+    return done

@@ -13,4 +13,6 @@ urlpatterns = [
     path("breaches/", views.breaches, name="breaches"),
     path("breaches/<int:pk>/", views.breach, name="breach"),
     path("breaches/<int:pk>/act/", views.breach_act, name="breach_act"),
+    path("anonymise/", views.anonymise, name="anonymise"),
+    path("processing/", views.processing, name="processing"),
 ]

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.documents import download
 from chibo.core.forms import apply_service_errors, submit
@@ -20,8 +21,9 @@ from chibo.core.text import as_id
 from chibo.members.selectors import member_get
 from chibo.privacy import selectors, services
 from chibo.privacy.enums import RequestKind
-from chibo.privacy.forms import BreachForm, ExportForm, RequestForm
+from chibo.privacy.forms import AnonymiseForm, BreachForm, ExportForm, RequestForm
 from chibo.privacy.lifecycle import BREACH, REQUEST
+from chibo.privacy.processing import record_of_processing
 
 ZIP = "application/zip"
 
@@ -42,7 +44,7 @@ def index(request):
     return render(request, "privacy/index.html", {
         "own": own, "handled": handled, "is_person": bool(actor.member_id or actor.applicant_id),
         "is_member": bool(actor.member_id), "can_handle": actor.can("privacy.handle"),
-        "can_breach": actor.top_grant("privacy.breach") is not None})
+        "can_breach": actor.top_grant("privacy.breach") is not None, "can_anonymise": selectors.may_anonymise(actor)})
 
 
 @login_required
@@ -172,3 +174,36 @@ def breach_act(request, pk):
     b = selectors.breach_get(actor, pk)
     return act(request, lc=BREACH, obj=b, success_url=reverse("privacy:breach", kwargs={"pk": b.pk}),
                render_page=lambda bound: render(request, "privacy/breach.html", _breach_context(actor, b, bound)))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def anonymise(request):
+    """Retention and anonymisation: the dry run (who would be anonymised today, and why; who is held back, and
+    why), then the confirmed run for one person (the holders of ``privacy.anonymise`` at the top)."""
+    actor = actor_for(request)
+    if not selectors.may_anonymise(actor):
+        raise Http404
+    form = AnonymiseForm(request.POST or None)
+    if request.method == "POST":
+        def run():
+            data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+            return services.anonymise_person(actor=actor, **data)
+
+        if done := submit(request, form, run):
+            messages.success(request, f"Đã ẩn danh hồ sơ số {done.value.person_id}.")
+            return redirect("privacy:anonymise")
+    candidates = selectors.anonymisation_candidates(actor)
+    return render(request, "privacy/anonymise.html", {
+        "form": form, "eligible": [c for c in candidates if c.eligible],
+        "held": [c for c in candidates if not c.eligible], "done": selectors.anonymisations_done(actor)[:50]},
+        status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_GET
+def processing(request):
+    """The record of processing: each category of personal data, its purpose, legal basis, who may see it and how
+    long it is kept (generated from the declarations in privacy.processing). Every signed-in user may read it."""
+    return render(request, "privacy/processing.html",
+                  {"rows": record_of_processing(clock.today()), "today": clock.today()})

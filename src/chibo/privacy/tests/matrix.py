@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -22,8 +22,30 @@ def privacy_targets(personas) -> dict[str, int]:
             "breach_missing": breach.pk + 1000}
 
 
+def _former_member_past_retention() -> int:
+    """A plain full member in the United States taken off the rolls on 1/1/2014 (inside the attempt's transaction,
+    rolled back with it): past the 10 years of privacy.keep_former_member_years."""
+    from chibo.accounts.cli import cli_actor
+    from chibo.members.models import CommitteePost, Member, Status
+    from chibo.members.services import member_change_status
+
+    left_on = date(2014, 1, 1)
+    member = (Member.objects.filter(unit__code="HOAKY-DSQ", status=Status.FULL, admission_date__lte=left_on,
+                                    user__isnull=True)
+              .exclude(pk__in=CommitteePost.objects.filter(to_date__isnull=True).values("member_id"))
+              .order_by("pk").first())
+    assert member is not None, "the demo has no plain full member admitted before 2014 in HOAKY-DSQ"
+    member_change_status(actor=cli_actor(None), member=member, status=Status.LEFT, reason="Xin ra khỏi Đảng",
+                         document="QĐ 1/2014", effective_on=left_on)
+    return member.pk
+
+
 def privacy_payload(kind: str, target, env):
     now = timezone.localtime()
+    if kind == "privacy_anonymise":
+        return {"kind": "member", "person": _former_member_past_retention(), "confirm": "on"}
+    if kind == "privacy_api_anonymise":
+        return {"kind": "member", "person": _former_member_past_retention(), "confirm": True}
     if kind in ("privacy_file", "privacy_api_file"):
         return {"kind": "see", "details": "Tôi muốn xem dữ liệu của mình"}
     if kind == "privacy_answer":
@@ -43,9 +65,10 @@ def privacy_payload(kind: str, target, env):
 
 
 def privacy_fingerprint() -> dict:
-    from chibo.privacy.models import Breach, DataRequest
+    from chibo.privacy.models import Anonymisation, Breach, DataRequest
 
     return {
         "privacy_requests": DataRequest.objects.aggregate(n=Count("pk"), versions=Sum("version")),
         "privacy_breaches": Breach.objects.aggregate(n=Count("pk"), versions=Sum("version")),
+        "privacy_anonymised": Anonymisation.objects.count(),
     }
