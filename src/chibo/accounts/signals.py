@@ -24,6 +24,8 @@ def on_login(sender, request, user, **kwargs):
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs):
+    if request is not None:  # the answer tells the browser to drop what it kept (core.middleware.NoStoreMiddleware)
+        request.chibo_signed_out = True
     if user is not None:
         audit(actor=actor_from_user(user, ip=_ip(request)), action="auth.logout", obj=user)
 

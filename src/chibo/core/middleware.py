@@ -16,6 +16,10 @@ from chibo.core.rulebook import RuleNotInForce
 
 logger = logging.getLogger(__name__)
 
+# Signing out drops whatever this site kept in the browser: the HTTP cache, and the storage where the offline reader
+# (/sw.js) keeps the library documents a member opened (the service worker itself is unregistered too).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
 
 class RequestContextMiddleware:
     def __init__(self, get_response):
@@ -43,12 +47,17 @@ class SessionTimeoutMiddleware:
                 request.session["chibo_login_at"] = time.time()
             elif time.time() - started > settings.CHIBO_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
-                return redirect("/accounts/login/?expired=1")
+                response = redirect("/accounts/login/?expired=1")
+                response["Cache-Control"] = "no-store"
+                response["Clear-Site-Data"] = CLEAR_SITE_DATA
+                return response
         return self.get_response(request)
 
 
 class NoStoreMiddleware:
-    """Pages may carry personal data: no browser or proxy keeps a copy. Static assets excepted."""
+    """Pages may carry personal data: no browser or proxy keeps a copy. Static assets excepted. The answer to a
+    sign-out (``request.chibo_signed_out``, set by the accounts' logout signal) clears the site's data in the
+    browser."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,6 +67,8 @@ class NoStoreMiddleware:
         if not request.path.startswith(settings.STATIC_URL):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        if getattr(request, "chibo_signed_out", False):
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
         return response
 
 

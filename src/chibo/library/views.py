@@ -4,12 +4,18 @@ classified documents with its hand-overs and destructions. Thin views over libra
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core.access import actor_for
@@ -28,6 +34,13 @@ from chibo.library.forms import (
 from chibo.members.selectors import member_fresh, no_members
 
 PAGE = 50
+# Offline reading on a phone (the service worker at /sw.js keeps only answers marked so): an unclassified document's
+# page and file for a member it is addressed to, and the member's list of documents. Never a page showing who has or
+# has not read (names of other members), never a form to send or add versions, never the register of classified ones.
+OFFLINE = "X-Chibo-Offline"
+OFFLINE_FILE = "X-Chibo-Offline-File"
+# The styles, scripts and icons a library page needs (the app shell the worker keeps).
+SHELL = ("chibo/chibo.css", "chibo/chibo.js", "vendor/htmx.min.js", "chibo/favicon.svg", "chibo/bell.svg")
 
 
 def _file_args(form) -> dict:
@@ -38,9 +51,25 @@ def _file_args(form) -> dict:
 def _file_response(actor, f):
     doc = f.document
     services.document_mark_read(actor=actor, document=doc)
-    return download(actor=actor, content=bytes(f.content), filename=f.filename or "tai-lieu",
-                    content_type=f.content_type, action="library.file_downloaded", obj=doc, unit=doc.unit_id,
-                    data={"document": doc.pk, "version": f.number}, inline=f.content_type == "application/pdf")
+    response = download(actor=actor, content=bytes(f.content), filename=f.filename or "tai-lieu",
+                        content_type=f.content_type, action="library.file_downloaded", obj=doc, unit=doc.unit_id,
+                        data={"document": doc.pk, "version": f.number}, inline=f.content_type == "application/pdf")
+    if actor.member_id and selectors.is_addressed_to(actor, doc):
+        response[OFFLINE] = "keep"
+    return response
+
+
+@require_GET
+def service_worker(request):
+    """The service worker (served from the site root so that it may answer the library's pages offline): static
+    JavaScript naming this site's own asset URLs, no personal data, the same for everyone."""
+    shell = [static(name) for name in SHELL]
+    version = hashlib.sha256(json.dumps(shell).encode()).hexdigest()[:12]
+    body = render_to_string("library/sw.js", {"shell": json.dumps(shell), "version": version,
+                                              "css": static("chibo/chibo.css")})
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @login_required
@@ -52,10 +81,14 @@ def index(request):
     q = form.cleaned_data.get("q", "") if form.is_valid() else ""
     if q:
         docs = selectors.search(docs, q)
-    return render(request, "library/index.html", {
+    offline = bool(actor.member_id) and not request.GET
+    response = render(request, "library/index.html", {
         "form": form, "docs": docs[:PAGE], "q": q, "can_send": actor.can("library.send"),
         "can_follow": actor.can("library.view") or actor.can("library.send"),
-        "can_register": actor.can("library.secret") or bool(actor.member_id)})
+        "can_register": actor.can("library.secret") or bool(actor.member_id), "offline": offline})
+    if offline:
+        response[OFFLINE] = "keep"
+    return response
 
 
 @login_required
@@ -94,15 +127,25 @@ def document(request, pk):
     actor = actor_for(request)
     doc = selectors.document_get(actor, pk)
     receipt = services.document_mark_read(actor=actor, document=doc)
-    return render(request, "library/document.html", _document_context(actor, doc, just_read=receipt is not None))
+    context = _document_context(actor, doc, just_read=receipt is not None)
+    response = render(request, "library/document.html", context)
+    if context["offline"]:
+        response[OFFLINE] = "keep"
+        latest = selectors.latest_file(doc)
+        if latest is not None:
+            response[OFFLINE_FILE] = reverse("library:file", args=[latest.pk])
+    return response
 
 
 def _document_context(actor, doc, *, version_form=None, just_read=False) -> dict:
     may_send = selectors.may_send(actor, doc)
-    return {"doc": doc, "files": selectors.files_of(doc), "readings": selectors.readings(actor, doc),
+    readings = selectors.readings(actor, doc)
+    addressed = selectors.is_addressed_to(actor, doc)
+    return {"doc": doc, "files": selectors.files_of(doc), "readings": readings,
             "targets": [t.unit for t in doc.targets.select_related("unit")], "just_read": just_read,
-            "addressed": selectors.is_addressed_to(actor, doc),
-            "version_form": (version_form or VersionForm()) if may_send else None}
+            "addressed": addressed, "version_form": (version_form or VersionForm()) if may_send else None,
+            # kept on the member's phone only when the page shows the document and nothing about other members
+            "offline": bool(actor.member_id) and addressed and not readings and not may_send}
 
 
 @login_required
