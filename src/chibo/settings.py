@@ -458,6 +458,7 @@ SPECTACULAR_SETTINGS = {
         "DisciplineOutcomeEnum": "chibo.discipline.enums.Outcome",
         "DisciplineStateFormEnum": "chibo.discipline.enums.StateForm",
         "DisciplineNoticeStateEnum": "chibo.discipline.enums.NoticeState",
+        "AnonymisedPersonKindEnum": "chibo.privacy.enums.PersonKind",
         "InspectionPlanKindEnum": "chibo.inspection.enums.Kind",
         "InspectionItemStateEnum": "chibo.inspection.enums.ItemState",
         "InspectionCaseStateEnum": "chibo.inspection.enums.CaseState",

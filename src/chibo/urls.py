@@ -3,10 +3,12 @@ from drf_spectacular.views import SpectacularAPIView
 
 from chibo.core import views as core_views
 from chibo.home import views as home_views
+from chibo.library import views as library_views
 
 urlpatterns = [
     path("", home_views.dashboard, name="dashboard"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("sw.js", library_views.service_worker, name="library_sw"),  # the offline reader's scope is the site root
     path("audit/", home_views.audit_log, name="audit_log"),
     path("help/processes/", home_views.help_processes, name="help_processes"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -84,6 +84,7 @@ TWINS: dict[str, tuple[str, ...]] = {
     "privacy:breaches": ("api_privacy_breaches",),
     "privacy:export": ("api_privacy_request_export",),
     "privacy:new": ("api_privacy_requests",),
+    "privacy:anonymise": ("api_privacy_anonymise",),
     "rules:calendar": ("api_calendar_days",),
     "rules:calendar_remove": ("api_calendar_day_remove",),
     "rules:detail": ("api_rule",),

@@ -250,6 +250,7 @@ MATRIX: dict[str, object] = {
     "dashboard":          {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "help_processes":     {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "healthz":            {None: E(200, 200, 200, 200, 200, 200, 200)},
+    "library_sw":         {None: E(200, 200, 200, 200, 200, 200, 200)},  # the offline reader: static, no data
     "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
     "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
     "admission:board": {
@@ -303,6 +304,17 @@ MATRIX: dict[str, object] = {
     },
     "members:list":       {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "members:new":        {None: E(200, 404, 200, 200, 404, 404, LOGIN)},
+    # the data quality board: members.view, within the reader's scope (another subtree is 404)
+    "members:quality": {
+        None:                     E(200, 200, 200, 200, 404, 404, LOGIN),
+        "?unit={unit_fr}":        E(200, 200, 200, 404, 404, 404, LOGIN),
+        "?unit={unit_de}":        E(200, 200, 404, 200, 404, 404, LOGIN),
+        "?unit={unit_missing}":   E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "members:quality_members": {
+        "quality_problem":        E(200, 200, 200, 200, 404, 404, LOGIN),
+        "quality_unknown":        E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     "members:me":         {None: E(404, 404, OWN, OWN, OWN, 404, LOGIN)},
     "members:detail":     MEMBER_PAGE,
     "members:edit":       MEMBER_WRITE_FORM,
@@ -486,6 +498,18 @@ MATRIX: dict[str, object] = {
         "?page=abc":                  E(400, 400, 400, 400, 400, 400, 401),
     },
     "api_member":         api(MEMBER_PAGE),
+    "api_member_quality": {
+        None:                     E(200, 200, 200, 200, 404, 404, 401),
+        "?unit={unit_fr}":        E(200, 200, 200, 404, 404, 404, 401),
+        "?unit={unit_de}":        E(200, 200, 404, 200, 404, 404, 401),
+        "?unit={unit_missing}":   E(404, 404, 404, 404, 404, 404, 401),
+        "?unit=abc":              E(400, 400, 400, 400, 404, 404, 401),
+        "?sort=name":             E(400, 400, 400, 400, 400, 400, 400),  # refused before sign-in is checked
+    },
+    "api_member_quality_members": {
+        "quality_problem":        E(200, 200, 200, 200, 404, 404, 401),
+        "quality_unknown":        E(404, 404, 404, 404, 404, 404, 401),
+    },
     "api_dues_member":    api(MEMBER_PAGE),  # dues.view on the member's unit (inspectors too), or the member
     "api_member_invite":  {"member_fr": E(405, 405, 405, 405, 405, 405, 401)},   # POST only
     "api_unit_invite_members": {"unit_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
@@ -766,6 +790,10 @@ MATRIX: dict[str, object] = {
     "api_privacy_breaches": {None: E(200, 200, 200, 200, 200, 200, 401)},  # an empty list outside the top
     "api_privacy_breach":   api(PRIVACY_BREACH),
     "api_privacy_breach_actions": {"breach_top": E(405, 405, 405, 405, 405, 405, 401)},
+    "privacy:anonymise":    {None: E(200, 404, 404, 404, 404, 404, LOGIN)},  # privacy.anonymise at the top only
+    "api_privacy_anonymise": {None: E(200, 403, 403, 403, 403, 403, 401)},
+    "privacy:processing":   {None: E(200, 200, 200, 200, 200, 200, LOGIN)},  # the record of processing: everyone
+    "api_privacy_processing": {None: E(200, 200, 200, 200, 200, 200, 401)},
     # library: documents (LIBRARY_DOCUMENT / LIBRARY_FILE), the register of classified documents (LIBRARY_ENTRY)
     "library:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "library:sent":         {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
@@ -1166,6 +1194,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_privacy_breaches", None, "POST", "privacy_api_breach"): E(201, 403, 403, 403, 403, 403, 401),
     ("privacy:breach_act", "breach_top", "POST", "privacy_notify"): E(DONE, 404, 404, 404, 404, 404, LOGIN),
     ("api_privacy_breach_actions", "breach_top", "POST", "privacy_api_notify"): E(200, 404, 404, 404, 404, 404, 401),
+    ("privacy:anonymise", None, "POST", "privacy_anonymise"):     E(DONE, 404, 404, 404, 404, 404, LOGIN),
+    ("api_privacy_anonymise", None, "POST", "privacy_api_anonymise"): E(201, 403, 403, 403, 403, 403, 401),
 }
 
 
@@ -1342,6 +1372,9 @@ def targets(personas, unit):
     from chibo.privacy.tests.matrix import privacy_targets
 
     add_targets(ids, privacy_targets(personas))
+    from chibo.members.tests.matrix import quality_targets
+
+    add_targets(ids, quality_targets())  # type: ignore[arg-type]  # the drill-down's key is a string
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
