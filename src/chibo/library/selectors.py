@@ -71,6 +71,21 @@ def documents_visible(actor: Actor) -> QuerySet[Document]:
     return Document.objects.filter(pk__in=ids).select_related("unit").annotate(is_read=Exists(read))
 
 
+def documents_reaching(unit: Unit) -> QuerySet[Document]:
+    """The documents every member of ``unit`` may read: sent to everyone by the unit or a level above it, or
+    addressed to the unit or a unit above it (not those addressed only to roles)."""
+    above = _ancestors(unit.path)
+    ids = Document.objects.filter(Q(to_everyone=True, unit__path__in=above) | Q(targets__unit__path__in=above))
+    return Document.objects.filter(pk__in=ids.values("pk"))
+
+
+def documents_for_unit(actor: Actor, unit: Unit) -> QuerySet[Document]:
+    """The documents the actor may see that reach every member of ``unit`` (what a cell's session may use),
+    the newest first."""
+    return (documents_visible(actor).filter(pk__in=documents_reaching(unit).values("pk"))
+            .order_by("-sent_at", "-pk"))
+
+
 def documents_sent(actor: Actor) -> QuerySet[Document]:
     """The documents sent by the units where the actor may send or follow reading (their staff's list)."""
     roots = sorted(set(actor.paths_for("library.view")) | set(actor.paths_for("library.send")))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -20,7 +21,12 @@ from chibo.units.selectors import unit_get
 
 CertificateBody = form_serializer(CertificateForm, "StudyCertificateRecord",
                                   "Record a course certificate of a member (member) or an applicant (applicant)")
-SessionBody = form_serializer(SessionForm, "StudySessionPlan", "Plan a study session of a cell")
+# The form's documents are ids checked by the service (the page lists the choices of one cell): a list of ids here.
+SessionBody = type("StudySessionPlan", (form_serializer(SessionForm, "StudySessionPlanForm"),), {
+    "__doc__": "Plan a study session of a cell, with the library's documents its members will study (ids)",
+    "documents": serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False,
+        help_text="Ids of library documents sent to the cell (or to everyone from a level above it)")})
 ReflectionBody = form_serializer(ReflectionForm, "StudyReflectionWrite", "Write one's own reflection")
 AttendanceRow = form_serializer(AttendanceRowForm, "StudyAttendanceRow", "One member's attendance")
 
@@ -42,7 +48,8 @@ class StudySessionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Session
-        fields = ["id", "unit", "unit_name", "meeting", "topic", "materials", "held_on", "attendance_recorded"]
+        fields = ["id", "unit", "unit_name", "meeting", "topic", "documents", "materials", "held_on",
+                  "attendance_recorded"]
         read_only_fields = fields
 
 
@@ -53,13 +60,29 @@ class StudyAttendanceSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_null=True)
 
 
+class StudySessionDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    is_read = serializers.BooleanField(help_text="Whether the caller has opened it in the library")
+    url = serializers.CharField(help_text="Its library page (opening it there records the read)")
+
+
 class StudySessionDetailSerializer(StudySessionSerializer):
+    library_documents = serializers.SerializerMethodField()
     attendance = serializers.SerializerMethodField()
     reflections = serializers.SerializerMethodField()
 
     class Meta(StudySessionSerializer.Meta):
-        fields = StudySessionSerializer.Meta.fields + ["attendance", "reflections"]
+        fields = StudySessionSerializer.Meta.fields + ["library_documents", "attendance", "reflections"]
         read_only_fields = fields
+
+    @extend_schema_field(StudySessionDocumentSerializer(many=True))
+    def get_library_documents(self, obj) -> list[dict]:
+        """The session's library documents the caller may open (the others are not named)."""
+        return [{"id": d.pk, "number": d.number, "title": d.title, "is_read": d.is_read,
+                 "url": reverse("library:document", args=[d.pk])}
+                for d in selectors.session_documents(self.context["actor"], obj).shown]
 
     @extend_schema_field(StudyAttendanceSerializer(many=True))
     def get_attendance(self, obj) -> list[dict]:
@@ -101,7 +124,7 @@ class SessionList(generics.ListAPIView):
         data = form_cleaned(SessionForm, request)
         session = services.session_plan(actor=actor, unit=unit_get(actor, data["unit"]), topic=data["topic"],
                                         held_on=data["held_on"], materials=data["materials"],
-                                        meeting_id=data.get("meeting"))
+                                        meeting_id=data.get("meeting"), document_ids=data["documents"])
         return Response(StudySessionSerializer(session).data, status=201)
 
 

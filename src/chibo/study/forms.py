@@ -11,6 +11,21 @@ from chibo.study.services import MATERIALS_MAX, REFLECTION_MAX
 MAX_ID = 2**31 - 1
 
 
+class DocumentIdsField(forms.TypedMultipleChoiceField):
+    """Ids of library documents: the page lists the ones the user may choose; any id is passed on, for the service
+    says clearly why a document cannot be chosen (the API names documents by id)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce", int)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        super().__init__(**kwargs)
+
+    def valid_value(self, value) -> bool:
+        text = str(value)
+        return text.isdigit() and 0 < int(text) <= MAX_ID
+
+
 class CertificateForm(forms.Form):
     member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", required=False, widget=forms.HiddenInput,
                                 min_value=1, max_value=MAX_ID)
@@ -33,13 +48,19 @@ class SessionForm(forms.Form):
     unit = forms.IntegerField(label="Chi bộ (mã tổ chức)", min_value=1, max_value=MAX_ID)
     topic = forms.CharField(label="Chủ đề học tập, quán triệt", max_length=300)
     held_on = VNDateField(label="Ngày học tập")
-    materials = forms.CharField(label="Tài liệu (số, tên văn bản; mỗi dòng một tài liệu)", required=False,
-                                max_length=MATERIALS_MAX, widget=forms.Textarea(attrs={"rows": 4}))
+    documents = DocumentIdsField(label="Tài liệu trong tủ tài liệu (gửi tới chi bộ)")
+    materials = forms.CharField(label="Tài liệu khác, không có trong tủ tài liệu (số, tên văn bản; mỗi dòng một "
+                                "tài liệu)", required=False, max_length=MATERIALS_MAX,
+                                widget=forms.Textarea(attrs={"rows": 4}))
     meeting = forms.IntegerField(label="Trong cuộc họp chi bộ (mã cuộc họp, nếu có)", required=False,
                                  min_value=1, max_value=MAX_ID)
 
-    def __init__(self, *args, units=None, meetings=None, **kwargs):
+    def __init__(self, *args, units=None, meetings=None, documents=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if documents is not None:  # the page: the library's documents that reach the chosen cell
+            self.fields["documents"].choices = documents
+            if not documents:
+                self.fields["documents"].help_text = "Tủ tài liệu chưa có tài liệu nào gửi tới chi bộ này."
         if units is not None:  # the page: the cells the user plans for
             self.fields["unit"] = forms.TypedChoiceField(label="Chi bộ", coerce=int,
                                                          choices=[(u.pk, u.name) for u in units])

@@ -41,8 +41,11 @@ class Session(models.Model):
     meeting = models.ForeignKey("meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="study_sessions")
     topic = models.CharField("chủ đề", max_length=300)
-    # Titles and numbers of documents typed by the secretary (one a line); linking them to the library comes later.
-    materials = models.TextField("tài liệu", blank=True)
+    # Documents of the library the cell's members may read (opened through the library, which records the read).
+    documents = models.ManyToManyField("library.Document", blank=True, related_name="+",
+                                       verbose_name="tài liệu trong tủ tài liệu")
+    # Other materials, not in the library: titles and numbers typed by the secretary (one a line).
+    materials = models.TextField("tài liệu khác", blank=True)
     held_on = models.DateField("ngày học tập")
     attendance_recorded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -15,6 +15,7 @@ from chibo.core.access import Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.rulebook import integer, rule
+from chibo.library.selectors import documents_for_unit, documents_visible
 from chibo.members.selectors import members_of_unit
 from chibo.study.enums import CertificateKind
 from chibo.study.models import Attendance, Certificate, Reflection, Session
@@ -113,7 +114,7 @@ def sessions_visible(actor: Actor) -> QuerySet[Session]:
         q |= subtree_q(roots, "unit__path")
     if actor.member_unit_id:
         q |= Q(unit_id=actor.member_unit_id)
-    return Session.objects.filter(q).select_related("unit", "meeting")
+    return Session.objects.filter(q).select_related("unit", "meeting").prefetch_related("documents")
 
 
 def session_get(actor: Actor, pk: int | str) -> Session:
@@ -121,6 +122,27 @@ def session_get(actor: Actor, pk: int | str) -> Session:
         return sessions_visible(actor).get(pk=pk)
     except (Session.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("Không tìm thấy buổi học tập") from exc
+
+
+@dataclass(frozen=True)
+class SessionDocuments:
+    """The library documents of a session as the actor sees them: those they may open in the library (with
+    ``is_read`` for their own receipt) and how many others the session has."""
+
+    shown: list[Any]
+    hidden: int
+
+
+def session_documents(actor: Actor, session: Session) -> SessionDocuments:
+    ids = [d.pk for d in session.documents.all()]
+    shown = list(documents_visible(actor).filter(pk__in=ids).order_by("-issued_on", "number")) if ids else []
+    return SessionDocuments(shown, len(ids) - len(shown))
+
+
+def document_choices(actor: Actor, unit: Any) -> list[tuple[int, str]]:
+    """The library's documents a session of ``unit`` may use (the actor sees them; every member of the cell may read
+    them), newest first."""
+    return [(d.pk, f"{d.number} — {d.title} ({d.issued_on:%d/%m/%Y})") for d in documents_for_unit(actor, unit)[:200]]
 
 
 def is_cell_committee(actor: Actor, session: Session) -> bool:

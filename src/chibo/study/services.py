@@ -16,6 +16,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.text import clean
+from chibo.library.selectors import documents_for_unit, documents_visible
 from chibo.members.selectors import members_of_unit
 from chibo.study.enums import CertificateKind, Presence
 from chibo.study.models import Attendance, Certificate, Reflection, Session
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 REFLECTION_MAX = 5000
 MATERIALS_MAX = 4000
+DOCUMENTS_MAX = 50
 
 
 def _raise(errors: dict) -> None:
@@ -113,10 +115,33 @@ def _meeting_of(unit: Unit, meeting_id: int | None, errors: dict) -> Any:
     return meeting
 
 
+def _documents_of(actor: Actor, unit: Unit, ids: list[int] | None, errors: dict) -> list[Any]:
+    """The library documents chosen for a session of ``unit``: each one the actor may see and every member of the
+    cell may read (sent to the cell, a level above it, or to everyone from there). Anything else is refused."""
+    wanted = sorted(set(ids or []))
+    if not wanted:
+        return []
+    if len(wanted) > DOCUMENTS_MAX:
+        errors["documents"] = f"Chọn tối đa {DOCUMENTS_MAX} tài liệu."
+        return []
+    found = {d.pk: d for d in documents_for_unit(actor, unit).filter(pk__in=wanted)}
+    outside = [pk for pk in wanted if pk not in found]
+    if outside:
+        seen = documents_visible(actor).filter(pk__in=outside).order_by("number")
+        names = ", ".join(d.number for d in seen)
+        if names:
+            errors["documents"] = (f"Tài liệu {names} không gửi tới {unit.name} nên đảng viên của chi bộ không đọc "
+                                   "được trong tủ tài liệu; chọn tài liệu khác hoặc ghi vào mục tài liệu khác.")
+        else:
+            errors["documents"] = "Không tìm thấy tài liệu đã chọn trong tủ tài liệu."
+    return [found[pk] for pk in wanted if pk in found]
+
+
 @transaction.atomic
 def session_plan(*, actor: Actor, unit: Unit, topic: str, held_on: date | None, materials: str = "",
-                 meeting_id: int | None = None) -> Session:
-    """Plan a study session of a cell (``meetings.manage`` on it), standalone or inside one of its meetings."""
+                 meeting_id: int | None = None, document_ids: list[int] | None = None) -> Session:
+    """Plan a study session of a cell (``meetings.manage`` on it), standalone or inside one of its meetings, with
+    the library's documents its members will study (``document_ids``) and other materials as free text."""
     require(actor, "meetings.manage", unit)
     errors: dict[str, str] = {}
     if not clean(topic):
@@ -128,13 +153,16 @@ def session_plan(*, actor: Actor, unit: Unit, topic: str, held_on: date | None, 
     if not unit.is_open:
         errors["unit"] = "Tổ chức đã giải thể."
     meeting = _meeting_of(unit, meeting_id, errors)
+    documents = _documents_of(actor, unit, document_ids, errors)
     _raise(errors)
     assert held_on is not None
     session = Session.objects.create(unit=unit, meeting=meeting, topic=clean(topic)[:300],
                                      materials="\n".join(line.strip() for line in (materials or "").splitlines()
                                                          if line.strip()), held_on=held_on)
+    session.documents.set(documents)
     audit(actor=actor, action="study.session_planned", obj=session, unit=unit,
-          data={"topic": session.topic, "held_on": held_on, "meeting": meeting.pk if meeting else None})
+          data={"topic": session.topic, "held_on": held_on, "meeting": meeting.pk if meeting else None,
+                "documents": [d.pk for d in documents]})
     return session
 
 

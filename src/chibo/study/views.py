@@ -47,12 +47,15 @@ def session_new(request):
     raw = request.POST.get("unit") or request.GET.get("unit")
     chosen = next((u for u in units if str(u.pk) == raw), units[0] if units else None)
     meetings = selectors.meeting_choices(chosen) if chosen else []
-    form = SessionForm(request.POST or None, units=units, meetings=meetings, initial={"unit": chosen and chosen.pk})
+    documents = selectors.document_choices(actor, chosen) if chosen else []
+    form = SessionForm(request.POST or None, units=units, meetings=meetings, documents=documents,
+                       initial={"unit": chosen and chosen.pk})
 
     def call():
         d = form.cleaned_data
         return services.session_plan(actor=actor, unit=unit_get(actor, d["unit"]), topic=d["topic"],
-                                     held_on=d["held_on"], materials=d["materials"], meeting_id=d.get("meeting"))
+                                     held_on=d["held_on"], materials=d["materials"], meeting_id=d.get("meeting"),
+                                     document_ids=d["documents"])
 
     done = submit(request, form, call)
     if done.ok:
@@ -67,6 +70,7 @@ def _session_context(actor, session) -> dict:
     own = selectors.own_reflection(actor, session)
     committee = selectors.is_cell_committee(actor, session)
     return {"session": session, "manage": manage, "roll": roll, "presences": Presence.choices,
+            "documents": selectors.session_documents(actor, session),
             "committee": committee, "reflections": selectors.reflections_readable(actor, session) if committee else [],
             "own_reflection": own,
             "may_reflect": selectors.on_rolls(actor, session)}

@@ -240,3 +240,84 @@ def test_a_reflection_is_read_only_by_its_author_and_the_cells_committee(client_
     theirs = _post_json(mate, f"/api/v1/study/sessions/{held.pk}/reflection/", {"text": "Của tôi."})
     assert theirs.status_code == 201 and theirs.json()["id"] != reflection.pk
     assert author.get(f"/api/v1/study/sessions/{held.pk}/reflection/").json()["text"] == "Bản sửa."
+
+
+# -- documents from the library ----------------------------------------------------------------------------------
+
+
+PDF = b"%PDF-1.4\n% a study document\n%%EOF\n"
+
+
+def test_a_session_takes_its_documents_from_the_library_and_refuses_one_outside_the_cells_reach(
+        client_of, actor_of, unit, cell_dsq, own):
+    from chibo.library import services as library
+
+    today = clock.today()
+
+    def send(actor, sender, number, **audience):
+        return library.document_send(actor=actor, unit=unit(sender), number=number, issued_on=today,
+                                     issuer="Đảng ủy", kind="resolution", title=f"Văn bản {number}",
+                                     filename=f"{number}.pdf", data=PDF, **audience)
+
+    to_cell = send(actor_of("bithu.phap"), "PHAP", "5-NQ/ĐUP", targets=[cell_dsq])
+    from_above = send(actor_of("ban.tochuc"), "DUBNG", "66-NQ/ĐUBNG", to_everyone=True)
+    sibling = send(actor_of("bithu.phap"), "PHAP", "6-NQ/ĐUP", targets=[unit("PHAP-LHS")])
+    roles_only = send(actor_of("bithu.phap"), "PHAP", "7-TB/ĐUP", roles=["secretary"])
+    german = send(actor_of("bithu.duc"), "DUC", "3-NQ/ĐU", to_everyone=True)
+    secretary = client_of("bithu.phap")
+
+    # the page offers the documents every member of the cell may read, and only those
+    form = secretary.get(f"/study/sessions/new/?unit={cell_dsq.pk}").content.decode()
+    assert to_cell.number in form and from_above.number in form
+    assert sibling.number not in form and roles_only.number not in form and german.number not in form
+
+    # a document the cell's members cannot read is refused with a clear message; nothing is written
+    before = _counts()
+    refused = secretary.post("/study/sessions/new/", {
+        "unit": cell_dsq.pk, "topic": "Học tập Nghị quyết", "held_on": f"{today:%d/%m/%Y}",
+        "documents": [to_cell.pk, sibling.pk]})
+    assert refused.status_code == 400
+    assert "6-NQ/ĐUP không gửi tới" in refused.content.decode()
+    api = _post_json(secretary, "/api/v1/study/sessions/", {
+        "unit": cell_dsq.pk, "topic": "Học tập", "held_on": today.isoformat(), "documents": [roles_only.pk]})
+    assert api.status_code == 400 and "7-TB/ĐUP không gửi tới" in api.json()["documents"][0]
+    unseen = _post_json(secretary, "/api/v1/study/sessions/", {
+        "unit": cell_dsq.pk, "topic": "Học tập", "held_on": today.isoformat(), "documents": [german.pk]})
+    assert unseen.status_code == 400 and "Không tìm thấy tài liệu" in unseen.json()["documents"][0]
+    assert german.number not in unseen.content.decode()
+    assert _post_json(secretary, "/api/v1/study/sessions/", {
+        "unit": cell_dsq.pk, "topic": "Học tập", "held_on": today.isoformat(), "documents": ["x"]}).status_code == 400
+    with pytest.raises(ValidationError):
+        services.session_plan(actor=actor_of("bithu.phap"), unit=cell_dsq, topic="Học tập", held_on=today,
+                              document_ids=[sibling.pk])
+    assert _counts() == before
+
+    # chosen on the page: the session page lists them with links to the library, beside the other materials
+    done = secretary.post("/study/sessions/new/", {
+        "unit": cell_dsq.pk, "topic": "Học tập Nghị quyết 66", "held_on": f"{today:%d/%m/%Y}",
+        "documents": [to_cell.pk, from_above.pk], "materials": "Sách Bác Hồ với kiều bào"})
+    assert done.status_code == 302
+    session = Session.objects.get(topic="Học tập Nghị quyết 66")
+    assert set(session.documents.values_list("pk", flat=True)) == {to_cell.pk, from_above.pk}
+    event = AuditEvent.objects.filter(action="study.session_planned", object_id=str(session.pk)).get()
+    assert sorted(event.data["documents"]) == sorted([to_cell.pk, from_above.pk])
+
+    # a member of the cell sees them and opens them through the library, which records the read
+    member = client_of("dangvien.phap")
+    page = member.get(f"/study/sessions/{session.pk}/").content.decode()
+    assert f'href="/library/documents/{to_cell.pk}/"' in page and f'href="/library/documents/{from_above.pk}/"' in page
+    assert "Sách Bác Hồ với kiều bào" in page
+    detail = member.get(f"/api/v1/study/sessions/{session.pk}/").json()
+    assert sorted(detail["documents"]) == sorted([to_cell.pk, from_above.pk])
+    shown = {d["id"]: d for d in detail["library_documents"]}
+    assert set(shown) == {to_cell.pk, from_above.pk} and not shown[to_cell.pk]["is_read"]
+    assert shown[to_cell.pk]["url"] == f"/library/documents/{to_cell.pk}/"
+    assert member.get(shown[to_cell.pk]["url"]).status_code == 200
+    assert to_cell.receipts.filter(member=own).exists()
+    again = member.get(f"/api/v1/study/sessions/{session.pk}/").json()
+    assert {d["id"]: d["is_read"] for d in again["library_documents"]}[to_cell.pk] is True
+
+    # the API plans with documents too, and answers their ids
+    made = _post_json(secretary, "/api/v1/study/sessions/", {
+        "unit": cell_dsq.pk, "topic": "Học tập qua API", "held_on": today.isoformat(), "documents": [from_above.pk]})
+    assert made.status_code == 201 and made.json()["documents"] == [from_above.pk]
