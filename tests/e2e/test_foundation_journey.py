@@ -84,7 +84,14 @@ class PageWatch:
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text} ({m.location.get('url', '')})"))
         page.on("pageerror", lambda exc: self.errors.append(str(exc)))
         page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("requestfailed", lambda r: self.failed.append(f"{r.failure} {r.url}"))
+        page.on("requestfailed", self._request_failed)
+
+    def _request_failed(self, request):
+        # The browser cancelling a request (net::ERR_ABORTED: a navigation started before the favicon or an image
+        # arrived, a download handed over) is not a failure of the product; the server's errors arrive as
+        # responses (above), refused connections and blocked loads as other net:: errors.
+        if request.failure != "net::ERR_ABORTED":
+            self.failed.append(f"{request.failure} {request.url}")
 
     def csp_messages(self) -> list[str]:
         return [m for m in self.console if any(w in m for w in CSP_WORDS)] + self.violations
