@@ -30,8 +30,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:
-    raw = request.GET.get("year", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+    year = as_id(request.GET.get("year", ""))
+    return year if year is not None and 2000 <= year <= 2100 else clock.today().year
 
 
 @login_required
@@ -81,7 +81,8 @@ def register_xlsx(request):
 def register_pdf(request):
     """The same register as a paper of the user's highest organization with discipline grants."""
     actor, year, cases = _register(request)
-    issuer = units_by_id([selectors.register_issuer(actor)]).get(selectors.register_issuer(actor))
+    issuer_id = selectors.register_issuer(actor)
+    issuer = units_by_id([issuer_id]).get(issuer_id) if issuer_id else None
     if issuer is None:
         raise Http404
     return document_response(documents.register_document(year, cases, issuer), "pdf", f"so-ky-luat-{year}",

@@ -131,7 +131,7 @@ def document(request, pk):
     response = render(request, "library/document.html", context)
     if context["offline"]:
         response[OFFLINE] = "keep"
-        latest = selectors.latest_file(doc)
+        latest = selectors.files_of(doc).first()  # its id only: the file's content is not read
         if latest is not None:
             response[OFFLINE_FILE] = reverse("library:file", args=[latest.pk])
     return response

@@ -122,7 +122,7 @@ class MeetingDetailSerializer(MeetingSerializer):
 
     @extend_schema_field(BallotNeedsSerializer)
     def get_ballot_needs(self, obj: Meeting):
-        return {"minimum": rules.ballot_min_voters(obj), "present": rules.present_voters(obj)}
+        return rules.ballot_needs(obj)
 
     @extend_schema_field(HeadcountSerializer)
     def get_headcount(self, obj: Meeting):

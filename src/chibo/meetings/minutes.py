@@ -28,6 +28,11 @@ def _at(meeting: Meeting, moment) -> str:
     return f"{t:%H} giờ {t:%M} ngày {t:%d/%m/%Y}"
 
 
+# What the draft writes where a part was not recorded; approval refuses minutes that still hold one.
+NO_AGENDA, NO_DISCUSSION, NO_CONCLUSION = "(không ghi)", "(thư ký ghi bổ sung)", "(chủ trì kết luận)"
+BLANKS = (NO_AGENDA, NO_DISCUSSION, NO_CONCLUSION)
+
+
 def held_day(meeting: Meeting) -> date:
     """The day the meeting was really held (local): the day it opened, else the day it was planned for."""
     moment = meeting.opened_at or meeting.starts_at
@@ -97,11 +102,11 @@ def draft_text(meeting: Meeting) -> str:
         *figures_lines(meeting),
         "Danh sách điểm danh của những đồng chí phải dự họp in kèm theo biên bản.",
         "",
-        "II. CHƯƠNG TRÌNH", meeting.agenda or "(không ghi)", "", "III. DIỄN BIẾN, Ý KIẾN THẢO LUẬN",
-        meeting.discussion or "(thư ký ghi bổ sung)", "", "IV. BIỂU QUYẾT",
+        "II. CHƯƠNG TRÌNH", meeting.agenda or NO_AGENDA, "", "III. DIỄN BIẾN, Ý KIẾN THẢO LUẬN",
+        meeting.discussion or NO_DISCUSSION, "", "IV. BIỂU QUYẾT",
     ]
     lines += [_vote_line(item) for item in meeting.resolutions.all()] or ["(không có nội dung biểu quyết)"]
-    lines += ["", "V. KẾT LUẬN", meeting.conclusion or "(chủ trì kết luận)"]
+    lines += ["", "V. KẾT LUẬN", meeting.conclusion or NO_CONCLUSION]
     return "\n".join(lines)
 
 

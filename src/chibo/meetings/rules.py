@@ -119,10 +119,13 @@ def turnout(meeting: Meeting) -> Turnout:
     return out
 
 
+VOTING_STATUSES = (Status.FULL, Status.EXEMPT)  # full members, not suspended: who may vote
+
+
 def eligible_voters(meeting: Meeting) -> list[int]:
     """Full members (not suspended) present in person or online: who may vote."""
     return list(Attendance.objects.filter(meeting=meeting, presence__in=PRESENT,
-                                          member__status__in=[Status.FULL, Status.EXEMPT])
+                                          member__status__in=VOTING_STATUSES)
                 .values_list("member_id", flat=True))
 
 
@@ -130,9 +133,14 @@ def present_voters(meeting: Meeting) -> int:
     return len(eligible_voters(meeting))
 
 
+def ballot_needs(meeting: Meeting) -> dict[str, int]:
+    """What a secret ballot needs to open: the rule's minimum of eligible voters present, and how many are."""
+    return {"minimum": ballot_min_voters(meeting), "present": present_voters(meeting)}
+
+
 def may_vote(member: Member) -> bool:
     """Whether a member present may take part in a vote (full members not suspended)."""
-    return member.status in (Status.FULL, Status.EXEMPT)
+    return member.status in VOTING_STATUSES
 
 
 def ballot_min_voters(meeting: Meeting) -> int:

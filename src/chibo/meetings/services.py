@@ -33,7 +33,7 @@ from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.meetings import rules as mrules
 from chibo.meetings.lifecycle import BALLOT, MEETING
-from chibo.meetings.minutes import draft_text, held_day
+from chibo.meetings.minutes import BLANKS, draft_text, held_day
 from chibo.meetings.models import (
     Attendance,
     Ballot,
@@ -669,8 +669,7 @@ def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
         parts = ", ".join(missing)
         raise ValidationError(f"Biên bản chưa đủ phần bắt buộc: {parts}. Hãy ghi bổ sung (mục «Chương trình, dự thảo "
                               f"nghị quyết, diễn biến»), lập lại dự thảo biên bản, rồi thông qua.")
-    blanks = ("(không ghi)", "(thư ký ghi bổ sung)", "(chủ trì kết luận)")
-    placeholders = [p for p in blanks if p in meeting.minutes_text]
+    placeholders = [p for p in BLANKS if p in meeting.minutes_text]
     if placeholders:
         raise ValidationError(f"Biên bản còn chỗ chưa ghi: {', '.join(placeholders)}. Hãy lập lại dự thảo biên bản "
                               f"sau khi ghi đủ, hoặc sửa biên bản, rồi thông qua.")

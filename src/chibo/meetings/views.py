@@ -137,7 +137,7 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
     # Before a secret ballot opens, the page says how many eligible voters it needs and how many are present.
     ballot_needs = None
     if manage and meeting.state == MeetingState.OPEN and any(r.secret and r.ballot is None for r in resolutions):
-        ballot_needs = {"minimum": rules.ballot_min_voters(meeting), "present": rules.present_voters(meeting)}
+        ballot_needs = rules.ballot_needs(meeting)
     return {
         "m": meeting, "local": local(meeting), "manage": manage,
         "warnings": rules.warnings(meeting) if manage else [],

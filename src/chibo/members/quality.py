@@ -24,10 +24,10 @@ from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, Query
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Substr
 from django.http import Http404
 
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import Actor
 from chibo.core.charts import PALETTE, stacked_columns_svg
-from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.models import Member
+from chibo.members.selectors import members_of_unit, members_on_rolls
 from chibo.units.selectors import subtree_units, units_by_path
 
 if TYPE_CHECKING:
@@ -159,10 +159,7 @@ def default_unit(actor: Actor) -> Unit:
 
 
 def _on_rolls(unit: Unit, *, own: bool) -> QuerySet[Member]:
-    qs = Member.objects.filter(status__in=ACTIVE_STATUSES)
-    if own:
-        return qs.filter(unit=unit)
-    return qs.filter(subtree_q([unit.path], "unit__path"))
+    return members_of_unit(unit) if own else members_on_rolls(unit)
 
 
 def board(actor: Actor, unit: Unit, *, on: date | None = None) -> Board:

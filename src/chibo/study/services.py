@@ -20,6 +20,7 @@ from chibo.library.selectors import documents_for_unit, documents_visible
 from chibo.members.selectors import members_of_unit
 from chibo.study.enums import CertificateKind, Presence
 from chibo.study.models import Attendance, Certificate, Reflection, Session
+from chibo.study.selectors import on_rolls
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
@@ -33,13 +34,6 @@ DOCUMENTS_MAX = 50
 def _raise(errors: dict) -> None:
     if errors:
         raise ValidationError(errors)
-
-
-def _check_day(errors: dict, name: str, value: date | None, label: str = "Nhập ngày.") -> None:
-    if value is None:
-        errors[name] = label
-    elif value > clock.today():
-        errors[name] = "Ngày không thể ở tương lai."
 
 
 # --------------------------------------------------------------------------------------------------
@@ -76,7 +70,7 @@ def certificate_record(*, actor: Actor, kind: str, issuer: str, number: str, iss
         errors["number"] = "Nhập số giấy chứng nhận."
     if kind == CertificateKind.OTHER and not clean(title):
         errors["title"] = "Nhập tên lớp."
-    _check_day(errors, "issued_on", issued_on)
+    clock.check_day(errors, "issued_on", issued_on)
     _raise(errors)
     assert issued_on is not None
     cert = Certificate.objects.create(member=member, applicant=applicant, kind=kind, title=clean(title)[:200],
@@ -199,7 +193,7 @@ def attendance_record(*, actor: Actor, session: Session, rows: dict[int, tuple[s
 @transaction.atomic
 def reflection_write(*, actor: Actor, session: Session, text: str) -> Reflection:
     """The member writes (or rewrites) their own reflection on a session of their cell."""
-    if actor.member_id is None or not members_of_unit(session.unit).filter(pk=actor.member_id).exists():
+    if not on_rolls(actor, session):
         raise Http404("Không tìm thấy buổi học tập")
     text = (text or "").strip()
     errors: dict[str, str] = {}
