@@ -13,6 +13,31 @@ import pytest
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
+
+def _serve_one_request_at_a_time() -> None:
+    """On SQLite the test database lives in memory, and the live server hands its one connection to
+    every request thread: two requests at once (a search typed while the last one still runs) would
+    both begin a transaction on it and one fails with "cannot start a transaction within a
+    transaction". A server that answers one request at a time keeps the browser's requests in line,
+    as a single-process deployment does. PostgreSQL gives each thread its own connection, so it keeps
+    the threaded server."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        return
+
+    class OneAtATime(WSGIServer):
+        def __init__(self, *args, connections_override=None, **kwargs):
+            # The live server thread installs the shared connection itself; requests run on it.
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATime
+
+
+_serve_one_request_at_a_time()
+
 CHROMIUM = os.environ.get("CHIBO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
