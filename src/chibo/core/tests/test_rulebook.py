@@ -4,7 +4,7 @@ and asked by date (a clock keeps the version in force when it started)."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from chibo.core.rulebook import (
     rule_keys,
     rules_in_force,
     rules_read_once,
+    rules_to_confirm,
 )
 
 # The domain reference lives in the repository: <root>/docs/domain.md, the root being the folder of
@@ -108,9 +109,10 @@ def test_seeded_values_and_units_match_the_domain_table(db):
         keys = seeded_keys(row_key)
         numbers = domain_numbers(cell)
         for key, expected in zip(keys, numbers, strict=False):
-            seed = rule_history(key)[0]
-            if seed.effective_from != SEED_FROM or number(seed) != expected:
-                problems.append(f"{key}: seeded {seed.value} from {seed.effective_from}, "
+            history = rule_history(key)
+            now = history[-1]  # the table gives the rule as it stands; the oldest version covers everything before
+            if history[0].effective_from != SEED_FROM or now.effective_to is not None or number(now) != expected:
+                problems.append(f"{key}: seeded {now.value} from {history[0].effective_from}, "
                                 f"docs/domain.md says {cell!r}")
         first = rule_history(keys[0])[0]
         if "working days" in cell and first.unit != "working_days":
@@ -120,7 +122,7 @@ def test_seeded_values_and_units_match_the_domain_table(db):
         elif re.search(r"\bmonths?\b", cell) and "in months" not in cell and first.unit != "months":
             problems.append(f"{keys[0]}: {cell!r} but unit {first.unit}")
         for key in keys:  # "`?`" in the value or the basis: to be confirmed
-            if "`?`" in cell + basis and rule_history(key)[0].confidence != "to_confirm":
+            if "`?`" in cell + basis and rule_history(key)[-1].confidence != "to_confirm":
                 problems.append(f"{key}: unconfirmed in docs/domain.md but seeded as confirmed")
     assert not problems, "\n".join(problems)
 
@@ -140,6 +142,26 @@ def test_unknown_key_raises_and_a_key_before_its_first_version_is_not_in_force(d
     with pytest.raises(RuleNotInForce):
         rule("admission.decide_within", on=date(1999, 12, 31))
     assert rule("admission.decide_within", on=SEED_FROM).value == "60"
+
+
+@pytest.mark.parametrize(("key", "changed_on", "before", "now"), [
+    ("admission.decide_within", date(2025, 7, 1), "232-QĐ/TW 2020", "294-QĐ/TW 2025"),
+    ("resolution.pass_ratio", date(2025, 7, 1), "232-QĐ/TW 2020", "294-QĐ/TW 2025"),
+    ("dues.rate_salary", date(2026, 2, 1), "342-QĐ/TW 2010", "01-QĐ/TW 2026"),
+    ("dues.reduction_low", date(2026, 2, 1), "342-QĐ/TW 2010", "01-QĐ/TW 2026"),
+    ("strike_off.absence_or_dues_months", date(2026, 2, 1), "342-QĐ/TW", "01-QĐ/TW 2026"),
+])
+def test_a_rule_rests_on_the_regulation_in_force_on_the_day(db, key, changed_on, before, now):
+    """A case judged the day before a regulation took effect cites the one it replaced (its version marked to
+    confirm), from that day the new one: no 2024 case is judged by a 2025 text."""
+    day_before = changed_on - timedelta(days=1)
+    old, new = rule(key, on=day_before), rule(key, on=changed_on)
+    assert before in old.basis and now not in old.basis and old.confidence == "to_confirm"
+    assert now in new.basis and new.effective_from == changed_on and new.effective_to is None
+    assert old.effective_from == SEED_FROM and old.effective_to == day_before
+    assert old.value == new.value  # the value is carried over, to be checked against the older text
+    assert rule(key, on=SEED_FROM).pk == old.pk and rule(key, on=date(2030, 1, 1)).pk == new.pk
+    assert old not in rules_to_confirm(on=changed_on)  # the watch lists what applies now, not past versions
 
 
 def test_rules_read_once_reads_each_key_and_day_once_within_the_block(db, django_assert_num_queries):
@@ -166,7 +188,7 @@ def test_rule_picks_the_version_across_a_change(actor_of):
     before.refresh_from_db()
     assert before.effective_to == date(2026, 6, 30) and before.value == "30"  # history kept, only closed
     assert (new.unit, new.comparison, new.created_by) == ("working_days", "lte", "ban.tochuc")
-    assert [v.value for v in rule_history("admission.ceremony_within")] == ["30", "20"]
+    assert [v.value for v in rule_history("admission.ceremony_within")] == ["30", "30", "20"]  # 232, 294, new
     event = AuditEvent.objects.order_by("-pk").first()
     assert event.action == "rule.version_added"
     assert event.data == {"key": "admission.ceremony_within", "value": "20", "from": "2026-07-01", "previous": "30"}
@@ -218,7 +240,7 @@ GOOD = {"value": "45", "effective_from": date(2026, 7, 1), "basis": "99-QĐ/TW 2
 @pytest.mark.parametrize("key, changes, field, words", [
     ("admission.decide_within", {"effective_from": SEED_FROM}, "effective_from", "không được chồng lấn"),
     ("admission.decide_within", {"effective_from": date(1999, 1, 1)}, "effective_from",
-     "phải có hiệu lực sau 01/01/2000"),
+     "phải có hiệu lực sau 01/07/2025"),  # after the 294-QĐ/TW version
     ("admission.decide_within", {"value": "-5"}, "value", "không hợp lý"),
     ("admission.decide_within", {"value": "5000"}, "value", "không hợp lý (cho phép 0–2500)"),
     ("admission.decide_within", {"value": "2.5"}, "value", "số nguyên"),
