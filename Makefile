@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 export CHIBO_VAR_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 
-.PHONY: run test install install-test system browser proxy lint worker clean bench
+.PHONY: run test install install-test system browser axe proxy lint worker clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests…"; $(APT_INSTALL) chromium >/dev/null; }
 
+# axe-core checks every page the browser journeys visit (tests/e2e/conftest.py). npm installs the version pinned in
+# package-lock.json into node_modules/ with no install scripts; nothing is downloaded while the tests run.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for the accessibility checks…"; $(APT_INSTALL) npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+axe: node_modules/.installed
+
 # Debian's nginx fronts gunicorn in the deployment test (tests/deploy/test_nginx.py runs deploy/ on loopback ports;
 # the package's own service is not used), and systemd-analyze checks the units. gunicorn is a project dependency.
 proxy:
@@ -53,7 +63,7 @@ run: install system
 	CHIBO_ENV=dev $(BIN)/chibo demo --if-empty
 	@CHIBO_ENV=dev PORT=$(PORT) $(BIN)/python -m chibo.devserver
 
-test: install-test system browser proxy
+test: install-test system browser axe proxy
 	@bash scripts/test.sh
 
 lint: install-test
@@ -68,4 +78,4 @@ bench: install
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -383,6 +383,8 @@ def test_five_failures_lock_the_username_from_that_ip_only(personas, settings):
     other = Client(REMOTE_ADDR="192.0.2.66")
     response = _login(other, "bithu.duc", DEMO_PASSWORD)
     assert response.status_code == 302 and "/accounts/2fa/authenticate/" in response["Location"]
+    code_field = other.get("/accounts/2fa/authenticate/").content.decode()
+    assert 'autocomplete="one-time-code" inputmode="numeric"' in code_field  # a number keypad on phones
 
     # The victim, from their own address, still gets in (password, then TOTP).
     victim = Client(REMOTE_ADDR="198.51.100.20")
