@@ -24,6 +24,8 @@ class ImportJobSerializer(serializers.Serializer):
     unit = serializers.IntegerField(source="unit_id", allow_null=True)
     mode = serializers.CharField()
     state = serializers.CharField(help_text="queued / running / done / failed / cancelled")
+    phase = serializers.CharField(help_text="While running: \"\" (waiting for the worker), reading, writing, "
+                                            "undoing (a failed or interrupted run being undone), written")
     dry_run = serializers.SerializerMethodField()
     done = serializers.IntegerField(help_text="Rows handled so far")
     total = serializers.IntegerField()

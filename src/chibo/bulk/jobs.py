@@ -1,12 +1,18 @@
 """Import jobs: the uploaded file kept under VAR_DIR/imports, a dry run or a real import, run inline for small
 files and by the worker (django-tasks) for large ones, with progress and cancel.
 
-While the import's transaction is open, the job row cannot carry its progress on SQLite (the import holds the
-database's only write lock, and its own writes are invisible until the commit). So progress and the cancel
-request also travel through two small files next to the stored upload, which the web server and the worker
-already share: ``<file>.progress`` (written by the job at each batch, read by the job page) and
-``<file>.cancel`` (made by the cancel button, checked by the job at each batch). On PostgreSQL the job row is
-also updated through a second connection.
+While an import's transaction is open, the job row cannot carry its progress (its own writes are invisible
+until the commit). So progress and the cancel request also travel through two small files next to the stored
+upload, which the web server and the worker already share: ``<file>.progress`` (written by the job at each batch,
+read by the job page) and ``<file>.cancel`` (made by the cancel button, checked by the job at each batch). On
+PostgreSQL the job row is also updated through a second connection. On SQLite a job's real import is written in
+short steps (services.execute with ``job``), between which the job row itself is updated.
+
+A running job holds a lease: its heartbeat (``heartbeat_at``, renewed at each batch and step, and the progress
+file's time) must stay younger than LEASE, or the job is stale: its worker died. A stale job is marked failed and
+can be run again; if it had committed steps (SQLite), the worker first undoes them from the job's journal
+(``undo_from_worker``), and the job says so meanwhile (phase "undoing"). ``phase`` tells the page what the job
+is doing: waiting for the worker, reading and checking the file, writing, undoing.
 """
 
 from __future__ import annotations
@@ -23,10 +29,11 @@ from django.core.exceptions import ValidationError
 from django.db import close_old_connections, connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from chibo.bulk.models import ImportJob, JobState
-from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, report_xlsx
-from chibo.bulk.tasks import run_import
+from chibo.bulk.models import ImportedRecord, ImportJob, JobPhase, JobState
+from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, import_undo, report_xlsx
+from chibo.bulk.tasks import run_import, undo_import
 from chibo.core.access import actor_from_user
 from chibo.core.rulebook import integer, rule
 from chibo.core.spreadsheets import FileRefused
@@ -86,15 +93,19 @@ def _write_progress(stored_path: str, done: int, total: int) -> None:
     os.replace(tmp, path)  # the page never reads a half-written file
 
 
-STALE_RUNNING = timedelta(minutes=10)  # a running import reports progress far more often than this
-STALE_QUEUED = timedelta(hours=6)      # the worker takes queued imports one after another
+LEASE = timedelta(minutes=3)       # a running import renews its heartbeat every few seconds at most
+STALE_RUNNING = LEASE
+STALE_QUEUED = timedelta(hours=6)  # the worker takes queued imports one after another
 
 
 def _last_sign_of_life(job: ImportJob) -> datetime:
+    """The newer of the job's heartbeat and its progress file's time; its creation if it has neither."""
+    signs = [job.heartbeat_at] if job.heartbeat_at is not None else []
     try:
-        return datetime.fromtimestamp(_progress_file(job).stat().st_mtime, tz=UTC)
+        signs.append(datetime.fromtimestamp(_progress_file(job).stat().st_mtime, tz=UTC))
     except OSError:
-        return job.created_at
+        pass
+    return max(signs, default=job.created_at)
 
 
 def job_is_stale(job: ImportJob, *, now: datetime | None = None) -> bool:
@@ -107,17 +118,46 @@ def job_is_stale(job: ImportJob, *, now: datetime | None = None) -> bool:
     return False
 
 
+INTERRUPTED = gettext_noop("Việc nhập bị gián đoạn (tiến trình nền đã dừng); không có gì được ghi. Có thể chạy lại.")
+
+
 def job_fail_stale(job: ImportJob) -> bool:
     """Mark a stale job failed (its transaction died with its worker: nothing of it was written), so that it
-    can be run again. Returns whether it was stale."""
+    can be run again. A job that had committed steps of its import (SQLite) is handed to the worker to undo them
+    first: it stays running, phase "undoing", with a fresh lease, until that is done. A job whose last step had
+    committed (phase "written") is done. Returns whether it was stale."""
     if not job_is_stale(job):
         return False
-    changed = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
-        state=JobState.FAILED, finished_at=timezone.now(),
-        message=_("Việc nhập bị gián đoạn (tiến trình nền đã dừng); không có gì được ghi. Có thể chạy lại."))
+    now = timezone.now()
+    if job.phase == JobPhase.WRITTEN:
+        changed = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=JobState.DONE, finished_at=now, done=job.total,
+            counts={**(job.counts or {}), "dry_run": False},
+            message=_("Đã nhập xong; tiến trình nền dừng trước khi ghi kết quả."))
+    elif ImportedRecord.objects.filter(job=job).exists():
+        changed = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=JobState.RUNNING, phase=JobPhase.UNDOING, heartbeat_at=now,
+            message=_("Việc nhập bị gián đoạn; đang hoàn tác phần đã ghi."))
+        if changed:
+            undo_import.enqueue(job.pk)
+    else:
+        changed = ImportJob.objects.filter(pk=job.pk, state=job.state).update(
+            state=JobState.FAILED, finished_at=now, message=_(INTERRUPTED))
     _clear_side_files(job)
     job.refresh_from_db()
     return bool(changed)
+
+
+def undo_from_worker(job_id: int) -> str:
+    """The worker's part for a stale job: undo its committed steps, then mark it failed (it can run again)."""
+    close_old_connections()
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    if job.state != JobState.RUNNING or job.phase != JobPhase.UNDOING:
+        return job.state
+    import_undo(actor=actor_from_user(job.user), job=job)
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, phase="", finished_at=timezone.now(),
+                                               done=0, message=_(INTERRUPTED))
+    return JobState.FAILED
 
 
 def jobs_fail_stale(today: date) -> int:
@@ -152,7 +192,8 @@ def job_cancel(job: ImportJob) -> None:
         return
 
     _cancel_file(job).touch()
-    if connection.vendor == "sqlite" and job.state == JobState.RUNNING:
+    if connection.vendor == "sqlite" and job.state == JobState.RUNNING and job.phase not in (
+            JobPhase.READING, JobPhase.WRITING):  # a run in one transaction (not a job's steps) holds the lock
         return
     ImportJob.objects.filter(pk=job.pk).update(cancel_requested=True)
 
@@ -168,7 +209,8 @@ def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> Non
     (the job row was committed beforehand)."""
 
     if not connection.in_atomic_block:
-        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total)
+        ImportJob.objects.filter(pk=job.pk).update(done=done, total=total, heartbeat_at=timezone.now())
+        _write_progress(job.stored_path, done, total)  # the page prefers the file while the job runs
         if _cancel_file(job).exists() or ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             raise ImportCancelled
         return
@@ -179,7 +221,8 @@ def _side_update(job: ImportJob, *, side_ok: bool, done: int, total: int) -> Non
         try:
             with side.cursor() as cur:
                 cur.execute("SET lock_timeout = '2s'")
-                cur.execute("UPDATE bulk_importjob SET done = %s, total = %s WHERE id = %s", [done, total, job.pk])
+                cur.execute("UPDATE bulk_importjob SET done = %s, total = %s, heartbeat_at = %s WHERE id = %s",
+                            [done, total, timezone.now(), job.pk])
                 cur.execute("SELECT cancel_requested FROM bulk_importjob WHERE id = %s", [job.pk])
                 row = cur.fetchone()
                 cancel = cancel or bool(row and row[0])
@@ -197,7 +240,9 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     the job so the real import uses what the dry run showed."""
     actor = actor_from_user(job.user)
     side_ok = not connection.in_atomic_block  # the job row is committed: a second connection can see it
-    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="", done=0, total=0)
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, message="", done=0, total=0,
+                                               phase=JobPhase.READING, heartbeat_at=timezone.now())
+    job.phase = JobPhase.READING
     _write_progress(job.stored_path, 0, 0)  # the heartbeat starts: this run's progress, not the dry run's
     _clear_side_files(job)  # a cancel that came as the previous run ended is not for this run
 
@@ -210,7 +255,7 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     try:
         plan, outcome = import_file(actor=actor, path=job.stored_path, size=os.path.getsize(job.stored_path),
                                     file_name=job.file_name, unit=job.unit, mode=job.mode, dry_run=dry_run,
-                                    mapping_override=override, progress=progress)
+                                    mapping_override=override, progress=progress, job=job)
         state, message = JobState.DONE, ""
     except ImportCancelled:
         state, message = JobState.CANCELLED, "Đã hủy; không có gì được ghi."
@@ -221,6 +266,13 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
     except Exception as exc:  # the transaction rolled back; say so plainly, and keep the trace for the operator
         logger.exception("Import job %s failed", job.pk)
         state, message = JobState.FAILED, f"Lỗi khi nhập ({exc.__class__.__name__}); không có gì được ghi."
+    if ImportedRecord.objects.filter(job=job).exists():  # its undo failed in turn: the worker tries again
+        ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, phase=JobPhase.UNDOING,
+                                                   heartbeat_at=timezone.now(),
+                                                   message=_("Việc nhập bị gián đoạn; đang hoàn tác phần đã ghi."))
+        undo_import.enqueue(job.pk)
+        job.refresh_from_db()
+        return job
     counts = {"unknown": unknown, "override": override or {}}
     if plan is not None:
         with _private(report_path(job)) as fh:
@@ -230,7 +282,7 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
                   "errors": [(r.number, "; ".join(r.errors)) for r in plan.rows if r.errors][:50]}
     ImportJob.objects.filter(pk=job.pk).update(
         state=state, message=message, counts=counts, sha256=counts.get("sha256", ""), finished_at=timezone.now(),
-        done=len(plan.rows) if plan else 0, total=len(plan.rows) if plan else 0)
+        done=len(plan.rows) if plan else 0, total=len(plan.rows) if plan else 0, phase="", heartbeat_at=None)
     _clear_side_files(job)
     if not dry_run and state == JobState.DONE:  # imported: the uploaded list is not needed any more
         _remove(job.stored_path)
@@ -274,7 +326,8 @@ def job_import(job: ImportJob, *, mode: str) -> ImportJob:
         raise ValidationError(_("Cần chạy thử và xem kết quả trước khi nhập vào hồ sơ."))
     job.mode = mode
     job.state, job.cancel_requested, job.done, job.total = JobState.QUEUED, False, 0, 0
-    job.save(update_fields=["mode", "state", "cancel_requested", "done", "total"])
+    job.phase, job.message, job.heartbeat_at = JobPhase.WAITING, "", None  # this run, not the dry run
+    job.save(update_fields=["mode", "state", "cancel_requested", "done", "total", "phase", "message", "heartbeat_at"])
     if job.counts.get("rows", 0) > INLINE_MAX_ROWS:
         job_run_background(job, dry_run=False)
         job.refresh_from_db()

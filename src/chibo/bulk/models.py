@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from chibo.core.crypto import EncryptedTextField
+
 
 class ColumnMapping(models.Model):
     """Spreadsheet header (folded) → member field, as last used for a unit; reused on the next import."""
@@ -22,8 +24,19 @@ class JobState(models.TextChoices):
     CANCELLED = "cancelled", "Đã hủy"
 
 
+class JobPhase(models.TextChoices):
+    """What a running job is doing now, shown beside its progress."""
+
+    WAITING = "", "Đang chờ tiến trình nền"
+    READING = "reading", "Đang đọc và kiểm tra tệp"
+    WRITING = "writing", "Đang ghi vào hồ sơ"
+    UNDOING = "undoing", "Đang hoàn tác phần đã ghi"
+    WRITTEN = "written", "Đã ghi xong"
+
+
 class ImportJob(models.Model):
-    """A large import run by the worker; the page polls its progress."""
+    """A large import run by the worker; the page polls its progress. A running job holds a lease: its worker
+    renews ``heartbeat_at`` at each batch; a job whose heartbeat is too old is stale (see jobs.job_is_stale)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+", null=True)
@@ -37,6 +50,8 @@ class ImportJob(models.Model):
     counts = models.JSONField(default=dict)
     message = models.TextField(blank=True)
     cancel_requested = models.BooleanField(default=False)
+    phase = models.CharField(max_length=20, choices=JobPhase.choices, default=JobPhase.WAITING, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -47,3 +62,15 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+class ImportedRecord(models.Model):
+    """What a real import on SQLite has written so far, batch by batch, each row in the same short transaction
+    as the record it names: the member created (``previous`` empty) or changed (``previous``: the changed
+    fields' former values, encrypted, and ``version`` the version the import gave the record). A run that fails
+    or is cancelled part-way is undone from these rows; they go once the run has finished."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="+")
+    member_id = models.BigIntegerField()
+    version = models.PositiveIntegerField(default=0)
+    previous = EncryptedTextField(blank=True)

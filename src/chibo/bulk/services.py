@@ -14,6 +14,15 @@ probation.confirmation deadline (one "deadline.opened" audit row each); COPY on 
 elsewhere. The import as a whole adds one "members.imported" audit row with its counts and the file's SHA-256.
 Rows are keyed by card number, else dossier number: re-importing the same file changes nothing.
 
+On SQLite a job's import is written in steps instead (``execute(..., job=…)``): SQLite has one write lock for the
+whole database, and one transaction of 100,000 records would hold it for many seconds, so that every other writer
+(a sign-in, an audited read, an edit) waits or fails. Each step writes a few hundred records in a short
+transaction (sized to last about STEP_SECONDS), together with the job's journal (``ImportedRecord``: what it
+created, what it changed and the former values), then pauses so that waiting writers go first. All-or-nothing
+still holds for the user: a step that fails, a cancel, or a worker that dies (the stale job,
+``jobs.job_fail_stale``) undoes the steps already committed from the journal (``import_undo``), so the records
+end as they were; a rerun then starts from the same state.
+
 For speed at 100,000 rows: each column's distinct values are converted once (dates, towns, categories and
 units repeat), matching reads only the keys of existing records (full records only for the rows that change
 them), and nothing runs a query per row.
@@ -23,6 +32,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,11 +41,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.utils import timezone
 from openpyxl import Workbook
 
 from chibo.bulk import legacy
-from chibo.bulk.models import ColumnMapping
+from chibo.bulk.models import ColumnMapping, ImportedRecord, ImportJob, JobPhase
 from chibo.bulk.reader import open_sheet
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -88,6 +101,10 @@ NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
 MODES = {"all": "Tất cả hoặc không gì cả", "valid": "Chỉ các dòng hợp lệ"}
 ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 BATCH = 2000
+STEP_ROWS = 500      # records written per short transaction when a job imports on SQLite: the first step's size
+STEP_SECONDS = 0.25  # what a step should last: the next step's size follows the last one's time (50 to 2000 rows)
+STEP_PAUSE = 0.15    # seconds between two steps at least (a writer waiting on SQLite's lock looks every 100 ms at
+#                      most), and half the last step's time when the machine is slow, so that waiting writers go first
 
 
 def header_key(text: str) -> str:
@@ -518,9 +535,11 @@ class Outcome:
 
 
 def execute(*, actor: Actor, plan: Plan, mode: str,
-            progress: Callable[[int, int], None] | None = None, batch: int = BATCH) -> Outcome:
+            progress: Callable[[int, int], None] | None = None, batch: int = BATCH,
+            job: ImportJob | None = None) -> Outcome:
     """Write the plan in one transaction (see module docstring). ``progress(done, total)`` is called after
-    each batch; raising from it (a cancel, or a crash) rolls everything back."""
+    each batch; raising from it (a cancel, or a crash) rolls everything back. With ``job`` on SQLite, outside
+    any transaction: in short steps, undone from the job's journal if anything fails (``_execute_in_steps``)."""
     if mode not in MODES:
         raise ImportRefused("Chọn cách nhập: tất cả hoặc chỉ các dòng hợp lệ.")
     counts = plan.counts
@@ -531,6 +550,13 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
     total = len(todo)
     new_rows = [r for r in todo if r.action == "new"]
     updates = [r for r in todo if r.action == "update"]
+    if job is not None and connection.vendor == "sqlite" and not connection.in_atomic_block:
+        return _execute_in_steps(actor=actor, plan=plan, mode=mode, job=job, new_rows=new_rows, updates=updates,
+                                 progress=progress)
+    if job is not None and not connection.in_atomic_block:  # the page shows the write phase as it starts
+        ImportJob.objects.filter(pk=job.pk).update(phase=JobPhase.WRITING, heartbeat_at=timezone.now())
+        if progress:
+            progress(0, total)
     with transaction.atomic():
         for u in {r.unit.pk: r.unit for r in todo if r.unit is not None}.values():
             require(actor, "members.edit", u)
@@ -543,27 +569,145 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
             updates=[(r.existing, r.existing.version, r.changes) for r in updates if r.existing is not None],
             checked=True,
             progress=progress and (lambda done: progress(len(new_rows) + done, total)))
-        written = {"new": len(new_rows), "update": len(updates),
-                   "unchanged": counts["unchanged"], "error": counts["error"], "rows": counts["rows"]}
-        audit(actor=actor, action="members.imported", unit=plan.default_unit,
-              data={"file": plan.file_name, "sha256": plan.sha256, "mode": mode, **written,
-                    "encodings": {k: v for k, v in plan.encodings.items() if v in (legacy.TCVN3, legacy.VNI)}})
-        if plan.default_unit is not None:
-            ColumnMapping.objects.update_or_create(
-                unit=plan.default_unit,
-                defaults={"mapping": {header_key(plan.header[i]): f for i, f in plan.mapping.items()}},
-            )
+        written = _finish(actor=actor, plan=plan, mode=mode, new=len(new_rows), updated=len(updates))
+        if job is not None:  # committed with the records: a worker dying now leaves a job that is done
+            ImportJob.objects.filter(pk=job.pk).update(phase=JobPhase.WRITTEN)
     return Outcome(counts=written, written=True)
+
+
+def _finish(*, actor: Actor, plan: Plan, mode: str, new: int, updated: int) -> dict[str, int]:
+    """The import's own audit row and the unit's remembered column mapping (in the caller's transaction)."""
+    counts = plan.counts
+    written = {"new": new, "update": updated, "unchanged": counts["unchanged"], "error": counts["error"],
+               "rows": counts["rows"]}
+    audit(actor=actor, action="members.imported", unit=plan.default_unit,
+          data={"file": plan.file_name, "sha256": plan.sha256, "mode": mode, **written,
+                "encodings": {k: v for k, v in plan.encodings.items() if v in (legacy.TCVN3, legacy.VNI)}})
+    if plan.default_unit is not None:
+        ColumnMapping.objects.update_or_create(
+            unit=plan.default_unit,
+            defaults={"mapping": {header_key(plan.header[i]): f for i, f in plan.mapping.items()}},
+        )
+    return written
+
+
+def _execute_in_steps(*, actor: Actor, plan: Plan, mode: str, job: ImportJob, new_rows: list[Row],
+                      updates: list[Row], progress: Callable[[int, int], None] | None) -> Outcome:
+    """SQLite: the plan written STEP_ROWS records at a time, each step one short transaction that also writes
+    the job's journal, with a pause after it; the last step writes the import's audit row and marks the job
+    written. Anything raised before that (a refusal, a cancel from ``progress``, an error) undoes the steps
+    committed so far, then propagates. The journal goes once the job is written."""
+    total = len(new_rows) + len(updates)
+    done = 0
+    if ImportedRecord.objects.filter(job=job).exists():  # a run interrupted before: its steps go first
+        import_undo(actor=actor, job=job)
+    ImportJob.objects.filter(pk=job.pk).update(phase=JobPhase.WRITING, heartbeat_at=timezone.now())
+    if progress:
+        progress(0, total)  # the page counts the rows written now, not the rows read
+
+    size = STEP_ROWS
+
+    def stepped(count: int, started: float) -> None:
+        """After a step (its after-commit sealing included): progress, the next step's size, the pause."""
+        nonlocal done, size
+        elapsed = time.monotonic() - started
+        done += count
+        if progress:
+            progress(done, total)  # outside the transaction: the job row, the heartbeat, a cancel
+        size = max(50, min(2000, int(count * STEP_SECONDS / max(elapsed, 0.001))))
+        time.sleep(max(STEP_PAUSE, elapsed / 2))
+
+    try:
+        start = 0
+        while start < len(new_rows):
+            chunk = [r.member for r in new_rows[start:start + size] if r.member is not None]
+            start += size
+            began = time.monotonic()
+            with transaction.atomic():
+                created = member_bulk.members_create_many(actor=actor, members=chunk, checked=True,
+                                                          event_data={"import": True})
+                ImportedRecord.objects.bulk_create([ImportedRecord(job=job, member_id=m.pk) for m in created])
+            stepped(len(chunk), began)
+        start = 0
+        while start < len(updates):
+            rows = [r for r in updates[start:start + size] if r.existing is not None]
+            start += size
+            began = time.monotonic()
+            with transaction.atomic():
+                changed = {m.pk: m for m in member_bulk.members_update_many(
+                    actor=actor, updates=[(r.existing, r.existing.version, r.changes) for r in rows if r.existing],
+                    checked=True)}
+                ImportedRecord.objects.bulk_create([
+                    ImportedRecord(job=job, member_id=pk, version=changed[pk].version,
+                                   previous=json.dumps({name: getattr(r.existing, name) for name in r.changes},
+                                                       cls=DjangoJSONEncoder))
+                    for r in rows if r.existing is not None and (pk := r.existing.pk) in changed])
+            stepped(len(rows), began)
+        with transaction.atomic():
+            written = _finish(actor=actor, plan=plan, mode=mode, new=len(new_rows), updated=len(updates))
+            ImportJob.objects.filter(pk=job.pk).update(phase=JobPhase.WRITTEN, heartbeat_at=timezone.now())
+    except BaseException:
+        import_undo(actor=actor, job=job)
+        raise
+    _forget(job)
+    return Outcome(counts=written, written=True)
+
+
+def _forget(job: ImportJob) -> None:
+    """The journal of a written job, deleted in short transactions."""
+    while ids := list(ImportedRecord.objects.filter(job=job).values_list("pk", flat=True)[:STEP_ROWS * 4]):
+        ImportedRecord.objects.filter(pk__in=ids).delete()
+        time.sleep(STEP_PAUSE / 3)
+
+
+def import_undo(*, actor: Actor, job: ImportJob) -> int:
+    """Undo what a stepped import of ``job`` committed, from its journal, newest step first and in short steps
+    of its own: changed records get their former values back (``members_update_many``: the timeline shows the
+    change and its reversal), created records go (``members_discard_many``). Each step deletes its part of the
+    journal in the same transaction, so an undo interrupted in turn is taken up where it stopped. Returns how
+    many records were restored or removed."""
+    ImportJob.objects.filter(pk=job.pk).update(phase=JobPhase.UNDOING, heartbeat_at=timezone.now())
+    undone = 0
+    size = STEP_ROWS
+    while records := list(ImportedRecord.objects.filter(job=job).order_by("-pk")[:size]):
+        began = time.monotonic()
+        with transaction.atomic():
+            changed = [r for r in records if r.previous]
+            if changed:
+                current = member_selectors.members_by_id([r.member_id for r in changed])
+                reverse = []
+                for record in changed:
+                    member = current.get(record.member_id)
+                    if member is not None:
+                        reverse.append((member, record.version, _former_values(record.previous)))
+                member_bulk.members_update_many(actor=actor, updates=reverse, checked=True)
+            created = [r.member_id for r in records if not r.previous]
+            if created:
+                member_bulk.members_discard_many(actor=actor, ids=created)
+            ImportedRecord.objects.filter(pk__in=[r.pk for r in records]).delete()
+            ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        undone += len(records)
+        elapsed = time.monotonic() - began
+        size = max(50, min(2000, int(len(records) * STEP_SECONDS / max(elapsed, 0.001))))
+        time.sleep(max(STEP_PAUSE, elapsed / 2))
+    return undone
+
+
+def _former_values(text: str) -> dict[str, Any]:
+    values = json.loads(text)
+    return {name: (date.fromisoformat(value) if name in DATE_FIELDS and value else value)
+            for name, value in values.items()}
 
 
 def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None,
                 mode: str = "all", dry_run: bool = False, mapping_override: dict | None = None,
-                progress: Callable[[int, int], None] | None = None) -> tuple[Plan, Outcome | None]:
+                progress: Callable[[int, int], None] | None = None,
+                job: ImportJob | None = None) -> tuple[Plan, Outcome | None]:
     plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,
                    mapping_override=mapping_override, progress=progress)
     if dry_run:
         return plan, None
-    return plan, execute(actor=actor, plan=plan, mode=mode, progress=progress)
+    return plan, execute(actor=actor, plan=plan, mode=mode, progress=progress, job=job)
 
 
 # -- report and template ------------------------------------------------------------------------------

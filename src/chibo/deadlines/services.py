@@ -21,7 +21,7 @@ from chibo.core.text import clean
 from chibo.deadlines.kinds import kind as kind_spec
 from chibo.deadlines.models import OPEN_STATES, Deadline, State
 from chibo.members.enums import Status
-from chibo.members.events import MembersCreated, MemberStatusChanged
+from chibo.members.events import MembersCreated, MembersDiscarded, MemberStatusChanged
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
@@ -180,6 +180,17 @@ def _probation_opens(event: MembersCreated) -> None:
     probationary = [m for m in event.members if m.status == Status.PROBATIONARY]
     if probationary:
         open_probation_confirmations(actor=event.actor, members=probationary)
+
+
+@subscribe(MembersDiscarded)
+def _probation_discarded(event: MembersDiscarded) -> None:
+    """Records an import created and then undid: the confirmation clocks their creation opened go with them
+    (each with a "deadline.discarded" audit row beside its "deadline.opened" one)."""
+    found = list(Deadline.objects.filter(member__in=[m.pk for m in event.members], kind="probation.confirmation"))
+    if found:
+        audit_many(actor=event.actor, events=[("deadline.discarded", d, d.unit_id, {"member_id": d.member_id})
+                                              for d in found])
+        Deadline.objects.filter(pk__in=[d.pk for d in found]).delete()
 
 
 @subscribe(MemberStatusChanged)

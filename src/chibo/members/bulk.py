@@ -45,7 +45,7 @@ from chibo.core.events import publish
 from chibo.core.rulebook import rules_read_once
 from chibo.members import services
 from chibo.members.counters import State, counts_apply, state_of
-from chibo.members.events import MembersCreated
+from chibo.members.events import MembersCreated, MembersDiscarded
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 from chibo.members.selectors import member_keys
 from chibo.units.services import unit_lock
@@ -255,6 +255,41 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
     for member in batch:
         member._state.adding = False
         member._state.db = "default"
+
+
+@transaction.atomic
+def members_discard_many(*, actor: Actor, ids: Iterable[int]) -> int:
+    """Undo ``members_create_many`` for these records (an import undone part-way: its batches were committed one
+    by one): each record's "created" timeline event and the record go, the apps above drop what they opened for it
+    (``MembersDiscarded``), the counters move back, and each gets a "member.discarded" audit row beside its
+    "member.created" one (the audit log is append-only). Only a record that nothing else has touched since may
+    go: one with any other timeline event, or held by another record, refuses the whole call (ValidationError),
+    which writes nothing. Returns how many records went."""
+    members = list(Member.objects.select_related("unit").filter(pk__in=list(ids)).order_by("pk"))
+    if not members:
+        return 0
+    for unit in {m.unit_id: m.unit for m in members}.values():
+        require(actor, "members.edit", unit)
+    pks = [m.pk for m in members]
+    touched = (TimelineEvent.objects.filter(member_id__in=pks).exclude(kind=TimelineKind.CREATED.value)
+               .values_list("member__full_name", flat=True).first())
+    if touched is not None:
+        raise ValidationError({"__all__": f"Hồ sơ {touched} đã có thay đổi khác sau khi nhập; không thể hoàn tác."})
+    publish(MembersDiscarded(actor=actor, members=tuple(members)))
+    audit_each(actor=actor, action="member.discarded", objects=members,
+               data_for=lambda m: {"unit_id": m.unit_id, "reason": "import_undone"},
+               unit_for=operator.attrgetter("unit_id"))
+    TimelineEvent.objects.filter(member_id__in=pks, kind=TimelineKind.CREATED.value).delete()
+    try:
+        with transaction.atomic():
+            Member.objects.filter(pk__in=pks).delete()
+    except IntegrityError as exc:  # a record of another process points at one of them
+        raise ValidationError({"__all__": "Một hồ sơ vừa nhập đã được dùng ở nơi khác; không thể hoàn tác."}) from exc
+    deltas: Counter[State] = Counter()
+    for member in members:
+        deltas[state_of(member)] -= 1
+    counts_apply(deltas)
+    return len(members)
 
 
 # -- updating ----------------------------------------------------------------------------------------------

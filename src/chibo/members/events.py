@@ -19,6 +19,15 @@ class MembersCreated:
 
 
 @dataclass(frozen=True)
+class MembersDiscarded:
+    """Records an import created and then undid (``bulk.members_discard_many``), before they are deleted, in
+    the same transaction: what the apps above opened for them on ``MembersCreated`` goes too."""
+
+    actor: Actor
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True)
 class MemberStatusChanged:
     actor: Actor
     member: Member
