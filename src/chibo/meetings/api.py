@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -237,7 +239,9 @@ class BallotDetail(generics.GenericAPIView):
 
 
 MeetingActions = actions_view(lc=MEETING, get_object=selectors.meeting_get, detail=MeetingDetailSerializer)
-BallotActions = actions_view(lc=BALLOT, get_object=selectors.box_get, detail=BallotDetailSerializer)
+# An error report, which names the user, masks the choice of a vote cast through the API.
+BallotActions = method_decorator(sensitive_post_parameters("choice"), name="dispatch")(
+    actions_view(lc=BALLOT, get_object=selectors.box_get, detail=BallotDetailSerializer))
 
 
 class MeetingSettingsSerializer(serializers.Serializer):
@@ -287,6 +291,7 @@ class ReceiptAnswer(serializers.Serializer):
     counted = serializers.BooleanField(allow_null=True, help_text="null while the ballot is still open")
 
 
+@method_decorator(sensitive_post_parameters("receipt"), name="dispatch")  # an error report masks the code
 class BallotReceipt(generics.GenericAPIView):
     """Check that the slip with this receipt was counted (after the count). Nothing is written or logged."""
 

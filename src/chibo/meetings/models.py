@@ -1,11 +1,17 @@
 """Cell meetings (sinh hoạt chi bộ): planning, documents, attendance, resolutions, secret ballots, minutes.
 
-Secret ballots keep two tables apart: ``BallotVoter`` (who may vote and whether they did) and
-``Ballot`` (the slips). A slip has no link to a voter, no timestamp and a random primary key; the
-slips of a box are created blank when the ballot opens; a vote fills a blank slip and the whole box
-is rewritten in a fresh random order with fresh random ids — so neither the row order nor the ids
-say which slip was cast when, and the participation rows (whose order the audit chain keeps) cannot
-be matched to slips.
+Secret ballots keep three tables apart: ``BallotVoter`` (who may vote and whether they did),
+``Ballot`` (the slips) and ``BallotReceipt`` (the digests of the receipts handed to online voters). A
+slip has no link to a voter, no timestamp and a random primary key; the slips of a box are created
+blank when the ballot opens; a vote fills a blank slip and the whole box is rewritten in a fresh random
+order with fresh random ids — so neither the row order nor the ids say which slip was cast when, and the
+participation rows (whose order the audit chain keeps) cannot be matched to slips.
+
+A slip's content is stored only as AES-GCM ciphertext under the deployment's field key (not in the
+database), every slip padded to the same length and re-encrypted with a fresh nonce on every vote: a
+copy of the database file, its WAL or PostgreSQL's dead row versions shows which rows changed, never
+what a slip says. The receipts sit in their own table, so a receipt code does not lead to a choice.
+The counts are decrypted once, at the close, and kept on the box (threat model: docs/ballot-secrecy.md).
 """
 
 from __future__ import annotations
@@ -180,6 +186,10 @@ class BallotBox(models.Model):
     paper_abstain = models.PositiveIntegerField(null=True, blank=True)
     paper_invalid = models.PositiveIntegerField(null=True, blank=True)
     paper_entered = models.BooleanField(default=False)
+    # The online slips counted at the close (the slips themselves stay sealed).
+    online_for = models.PositiveIntegerField(null=True, blank=True)
+    online_against = models.PositiveIntegerField(null=True, blank=True)
+    online_abstain = models.PositiveIntegerField(null=True, blank=True)
 
 
 class BallotVoter(models.Model):
@@ -195,9 +205,18 @@ class BallotVoter(models.Model):
 
 
 class Ballot(models.Model):
-    """One slip: a random id, the box, the choice ("" while blank), the hash of the voter's receipt."""
+    """One slip: a random id, the box, and the sealed slip (the box's id and the choice, blank until cast,
+    padded to one length; read and written by chibo.meetings.services only)."""
 
     id = models.CharField(primary_key=True, max_length=32)
     box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="ballots")
-    choice = models.CharField(max_length=8, choices=Choice.choices, blank=True)
-    receipt_hash = models.CharField(max_length=64, blank=True)
+    sealed = EncryptedTextField()
+
+
+class BallotReceipt(models.Model):
+    """The digest of a receipt handed to an online voter: a random id and the box, nothing about the slip
+    (rewritten in a fresh order with fresh ids on every vote, like the slips)."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    box = models.ForeignKey(BallotBox, on_delete=models.CASCADE, related_name="receipts")
+    digest = models.CharField(max_length=64)

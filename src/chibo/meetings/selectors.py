@@ -139,7 +139,7 @@ def meeting_events(actor: Actor, *, detail_url: Callable[[int], str],
         url = detail_url(m.pk)
         events.append(vevent(uid=f"meeting-{m.pk}@chibo", day=start, end=start + timedelta(minutes=m.planned_minutes),
                              stamp=stamp, url=url,
-                             summary=f"{m.get_kind_display()} {start:%H:%M} ({m.time_zone}) — {m.unit.code}",
+                             summary=f"{m.get_kind_display()} {start:%H:%M} ({m.time_zone}) — {m.unit.name}",
                              description=url))
     return events
 

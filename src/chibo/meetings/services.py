@@ -27,7 +27,8 @@ from chibo.core.access import SYSTEM, Actor, Role, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.counters import take_numbers
-from chibo.core.rulebook import ratio_needed, rule
+from chibo.core.crypto import blind_index
+from chibo.core.rulebook import ratio_needed, rule, rule_name
 from chibo.core.text import clean, clean_lines
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
@@ -38,6 +39,7 @@ from chibo.meetings.models import (
     Attendance,
     Ballot,
     BallotBox,
+    BallotReceipt,
     BallotVoter,
     BoxState,
     Choice,
@@ -342,7 +344,7 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
         title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
         body = (f"Vắng sinh hoạt không có lý do chính đáng {len(flag.months)} tháng trong năm {held_on.year} "
                 f"(tháng {', '.join(str(m) for m in flag.months)}; ngưỡng {flag.threshold}, "
-                f"strike_off.absence_or_dues_months). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
+                f"{rule_name('strike_off.absence_or_dues_months')}). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
         # In the bell only: the member's name stays inside the system.
         notify(actor=actor, users=users, kind="meeting.absence", title=title, body=body,
                url=f"/members/{flag.member.pk}/", unit=meeting.unit,
@@ -392,7 +394,7 @@ def _join_open_ballots(actor: Actor, meeting: Meeting, member: Member, presence:
              .exclude(voters__member=member))
     for box in boxes:
         BallotVoter.objects.create(box=box, member=member)
-        Ballot.objects.create(id=secrets.token_hex(16), box=box)
+        Ballot.objects.create(id=secrets.token_hex(16), box=box, sealed=_slip(box, ""))
         box.eligible_count += 1
         box.save(update_fields=["eligible_count"])
         audit(actor=actor, action="ballot.voter_added", obj=meeting, unit=meeting.unit,
@@ -473,7 +475,33 @@ def resolution_record_open_vote(*, actor: Actor, resolution: Resolution, votes_f
 # --- secret ballots -------------------------------------------------------------------------------
 
 def receipt_hash(code: str) -> str:
-    return hashlib.sha256(clean(code).upper().replace("-", "").encode()).hexdigest()
+    """A receipt's digest, keyed with the deployment's blind-index key: a copy of the database (or a logged
+    query) does not let anyone try the few billion possible codes."""
+    return blind_index(hashlib.sha256(clean(code).upper().replace("-", "").encode()).hexdigest())
+
+
+# A slip's plain text before it is sealed: the box's id, then the choice ("" while blank), padded so that
+# every slip of a box has the same length, and so the same ciphertext length, whatever it says.
+SLIP_WIDTH = max(len(c) for c in Choice.values)
+
+
+def _slip(box: BallotBox, choice: str) -> str:
+    return f"{box.pk}|{choice:<{SLIP_WIDTH}}"
+
+
+def _slip_choice(box: BallotBox, text: str) -> str:
+    """The choice on a slip of this box ("" while blank); a slip sealed for another box, or saying something
+    else, is refused rather than counted."""
+    owner, _, choice = text.partition("|")
+    choice = choice.rstrip()
+    if owner != str(box.pk) or (choice and choice not in Choice.values):
+        raise ValidationError("Hộp phiếu có lá phiếu không hợp lệ: không kiểm phiếu được.")
+    return choice
+
+
+def _slips(box: BallotBox) -> list[tuple[str, str]]:
+    """(id, choice) of every slip in the box, unsealed in memory only."""
+    return [(pk, _slip_choice(box, text)) for pk, text in Ballot.objects.filter(box=box).values_list("id", "sealed")]
 
 
 @transaction.atomic
@@ -499,7 +527,7 @@ def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
     box = BallotBox.objects.create(resolution=item, online=online_ballots_allowed(meeting.unit),
                                    eligible_count=len(eligible))
     BallotVoter.objects.bulk_create([BallotVoter(box=box, member_id=pk) for pk in sorted(eligible)])
-    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box) for _ in eligible])
+    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box, sealed=_slip(box, "")) for _ in eligible])
     audit(actor=actor, action="ballot.opened", obj=meeting, unit=meeting.unit,
           data={"resolution": item.pk, "eligible": len(eligible), "online": box.online})
     return box
@@ -538,25 +566,31 @@ def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
 
 
 def _fill_a_slip(box: BallotBox, choice: str, hashed: str) -> None:
-    """Fill one blank slip, then rewrite the whole box in a fresh random order with fresh random ids:
-    neither the row order (SQLite rowid, PostgreSQL heap order) nor an id says which slip changed
-    last, so the order of the participation (which the audit chain records) cannot be matched."""
+    """Fill one blank slip, then rewrite the whole box in a fresh random order with fresh random ids, every
+    slip sealed again with a fresh nonce: neither the row order (SQLite rowid, PostgreSQL heap order), nor an
+    id, nor a ciphertext says which slip changed, and no version of a row (in the WAL, in PostgreSQL's dead
+    rows) holds a choice in clear. The receipt goes to its own table, rewritten the same way."""
     rng = secrets.SystemRandom()
-    slips = [list(row) for row in Ballot.objects.filter(box=box).values_list("choice", "receipt_hash")]
-    blank = [i for i, (c, _h) in enumerate(slips) if not c]
+    choices = [c for _pk, c in _slips(box)]
+    blank = [i for i, c in enumerate(choices) if not c]
     if not blank:
         raise ValidationError("Không còn phiếu trống: số phiếu đã đủ số người trong danh sách.")
-    slips[rng.choice(blank)] = [choice, hashed]
-    rng.shuffle(slips)
+    choices[rng.choice(blank)] = choice
+    rng.shuffle(choices)
     Ballot.objects.filter(box=box).delete()
-    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box, choice=c, receipt_hash=h) for c, h in slips])
+    Ballot.objects.bulk_create([Ballot(id=secrets.token_hex(16), box=box, sealed=_slip(box, c)) for c in choices])
+    digests = [*BallotReceipt.objects.filter(box=box).values_list("digest", flat=True), hashed]
+    rng.shuffle(digests)
+    BallotReceipt.objects.filter(box=box).delete()
+    BallotReceipt.objects.bulk_create([BallotReceipt(id=secrets.token_hex(16), box=box, digest=d) for d in digests])
 
 
 def ballot_receipt_counted(*, box: BallotBox, code: str) -> bool | None:
-    """Whether a slip with this receipt is in the box (None while the ballot is still open)."""
+    """Whether the slip cast with this receipt is in the box (None while the ballot is still open). The receipt
+    is handed out in the step that fills the slip, so it stands for a counted slip without pointing at it."""
     if box.state != BoxState.CLOSED:
         return None
-    return Ballot.objects.filter(box=box, receipt_hash=receipt_hash(code)).exclude(choice="").exists()
+    return BallotReceipt.objects.filter(box=box, digest=receipt_hash(code)).exists()
 
 
 @BALLOT.runs("paper")
@@ -586,10 +620,16 @@ def ballot_enter_paper(*, actor: Actor, box: BallotBox, votes_for: int, votes_ag
     return box
 
 
-def ballot_totals(box: BallotBox) -> dict[str, int]:
-    online = {c: 0 for c in Choice.values}
-    for choice in Ballot.objects.filter(box=box).exclude(choice="").values_list("choice", flat=True):
-        online[choice] += 1
+def _count(slips: list[tuple[str, str]]) -> dict[str, int]:
+    return {c: sum(1 for _pk, choice in slips if choice == c) for c in Choice.values}
+
+
+def ballot_totals(box: BallotBox, *, online: dict[str, int] | None = None) -> dict[str, int]:
+    """The counts of a ballot. The online slips' counts are kept on the box at the close; before that (the
+    close itself), ``online`` comes from the unsealed slips."""
+    if online is None:
+        online = ({Choice.FOR: box.online_for or 0, Choice.AGAINST: box.online_against or 0,
+                   Choice.ABSTAIN: box.online_abstain or 0} if box.state == BoxState.CLOSED else _count(_slips(box)))
     paper: dict[str, int] = {Choice.FOR: box.paper_for or 0, Choice.AGAINST: box.paper_against or 0,
              Choice.ABSTAIN: box.paper_abstain or 0}
     totals = {c: online[c] + paper[c] for c in Choice.values}
@@ -608,13 +648,17 @@ def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
     box = BallotBox.objects.select_for_update().select_related("resolution__meeting__unit").get(pk=box.pk)
     meeting = box.resolution.meeting
     BALLOT.check(actor, box, "ballot_close")
-    totals = ballot_totals(box)
+    slips = _slips(box)
+    online = _count(slips)
+    totals = ballot_totals(box, online=online)
     if totals["cast"] > box.eligible_count:
         raise ValidationError("Số phiếu vượt số người trong danh sách: kiểm tra lại phiếu giấy.")
     box.state = BoxState.CLOSED
-    box.save(update_fields=["state"])
+    box.online_for, box.online_against, box.online_abstain = (online[c] for c in (Choice.FOR, Choice.AGAINST,
+                                                                                 Choice.ABSTAIN))
+    box.save(update_fields=["state", "online_for", "online_against", "online_abstain"])
     # Slips nobody filled are removed: they carry nothing.
-    Ballot.objects.filter(box=box, choice="").delete()
+    Ballot.objects.filter(box=box, pk__in=[pk for pk, choice in slips if not choice]).delete()
     item = Resolution.objects.select_for_update().get(pk=box.resolution_id)
     item.votes_for, item.votes_against = totals[Choice.FOR], totals[Choice.AGAINST]
     item.votes_abstain = totals[Choice.ABSTAIN]

@@ -114,9 +114,10 @@ CalendarRemoveInput = form_serializer(CalendarRemoveForm, "CalendarRemoveInput",
 class CalendarDays(generics.GenericAPIView):
     """The days announced for a year (``year``, default this year); POST announces one (clocks counted in
     working days follow it)."""
-    query_params = ("page", "year")
+    query_params = ("year",)
 
     serializer_class = CalendarDaySerializer
+    pagination_class = None  # a year's days, whole (the answer is a list, not a page)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, description="The year (default: this year)")],
                    responses=CalendarDaySerializer(many=True))

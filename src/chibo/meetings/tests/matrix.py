@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from types import SimpleNamespace
 
-from django.db.models import Count, Q
-
 
 def meeting_targets(units: dict) -> dict:
     """A planned meeting in PHAP-DSQ (dangvien.phap's cell) and in DUC-FRA; an open one in PHAP-DSQ
@@ -88,6 +86,7 @@ def meetings_fingerprint() -> dict:
         Attendance,
         Ballot,
         BallotBox,
+        BallotReceipt,
         BallotVoter,
         Meeting,
         MeetingDocument,
@@ -102,8 +101,11 @@ def meetings_fingerprint() -> dict:
                                                                                     "online_ballots")),
         "attendance": list(Attendance.objects.order_by("pk").values_list("pk", "presence", "reason_approved")),
         "resolutions": list(Resolution.objects.order_by("pk").values_list("pk", "votes_for", "passed")),
-        "ballots": Ballot.objects.aggregate(n=Count("pk"), cast=Count("pk", filter=~Q(choice=""))),
-        "ballot_boxes": list(BallotBox.objects.order_by("pk").values_list("pk", "state", "paper_entered")),
+        # Every vote rewrites its box with fresh ids: the ids change with any slip written.
+        "ballots": sorted(Ballot.objects.values_list("id", flat=True)),
+        "receipts": BallotReceipt.objects.count(),
+        "ballot_boxes": list(BallotBox.objects.order_by("pk").values_list("pk", "state", "paper_entered",
+                                                                           "online_for")),
         "voted": BallotVoter.objects.filter(voted=True).count(),
         "meeting_documents": MeetingDocument.objects.count(),
     }

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
+from chibo.core.crypto import decrypt
 from chibo.core.documents import docx_text, pdf_text, render_docx, render_pdf
 from chibo.core.lifecycle import TransitionRefused
 from chibo.core.rulebook import rule_add_version
@@ -21,6 +22,7 @@ from chibo.meetings.minutes import minutes_document, resolution_document
 from chibo.meetings.models import (
     Attendance,
     Ballot,
+    BallotReceipt,
     BallotVoter,
     Meeting,
     MinutesState,
@@ -223,32 +225,47 @@ def test_secret_ballot_cannot_be_linked_to_a_voter(actor_of, unit, personas):
 
     # --- the database after the ballot ---------------------------------------------------------
     ballot_table, voter_table = Ballot._meta.db_table, BallotVoter._meta.db_table
+    receipt_table = BallotReceipt._meta.db_table
     with connection.cursor() as cur:
         ballot_columns = [c.name for c in connection.introspection.get_table_description(cur, ballot_table)]
         voter_columns = [c.name for c in connection.introspection.get_table_description(cur, voter_table)]
-        relations = connection.introspection.get_relations(cur, ballot_table)
-    # A slip has its random id, the box, the choice and a receipt hash: no voter, no time, no sequence.
-    assert sorted(ballot_columns) == ["box_id", "choice", "id", "receipt_hash"]
+        receipt_columns = [c.name for c in connection.introspection.get_table_description(cur, receipt_table)]
+        relations = {**connection.introspection.get_relations(cur, ballot_table),
+                     **connection.introspection.get_relations(cur, receipt_table)}
+        cur.execute(f"SELECT id, sealed FROM {ballot_table} WHERE box_id = %s", [box.pk])
+        slips = cur.fetchall()
+        cur.execute(f"SELECT digest FROM {receipt_table} WHERE box_id = %s", [box.pk])
+        digests = [d for (d,) in cur.fetchall()]
+    # A slip has its random id, the box and its sealed content; a receipt its random id, the box and a digest:
+    # no voter, no time, no sequence, and nothing joins a receipt to a slip.
+    assert sorted(ballot_columns) == ["box_id", "id", "sealed"]
+    assert sorted(receipt_columns) == ["box_id", "digest", "id"]
     targets = {part for pair in relations.values() for part in pair}
     assert "meetings_ballotbox" in targets
-    assert not targets & {"members_member", "accounts_user", "meetings_ballotvoter", "meetings_attendance"}
+    assert not targets & {"members_member", "accounts_user", "meetings_ballotvoter", "meetings_attendance",
+                          "meetings_ballot"}
     # Participation has the member and a flag: nothing that points at a slip.
     assert sorted(voter_columns) == ["box_id", "id", "member_id", "voted"]
-    slips = list(Ballot.objects.filter(box=box).values("id", "choice", "receipt_hash"))
-    assert len(slips) == 5 and all(len(s["id"]) == 32 for s in slips)
-    ids = {s["id"] for s in slips}
+    assert len(slips) == 5 and all(len(pk) == 32 for pk, _sealed in slips)
+    # As stored, every slip is ciphertext of one length (blank, "for" and "against" alike) that names no choice;
+    # unsealed, two say what was cast.
+    assert len({len(sealed) for _pk, sealed in slips}) == 1
+    assert not any(c in sealed for _pk, sealed in slips for c in ("|", "against", "abstain"))
+    assert sorted(decrypt(sealed).partition("|")[2].strip() for _pk, sealed in slips) == ["", "", "", "against",
+                                                                                          "for"]
+    assert sorted(digests) == sorted([services.receipt_hash(code1), services.receipt_hash(code2)])
+    ids = {pk for pk, _sealed in slips}
     # No value of a slip appears in participation, the audit chain or anywhere near the voter.
     from chibo.core.models import AuditEvent
 
     audit_text = " ".join(str(e.data) for e in AuditEvent.objects.filter(action__startswith="ballot."))
-    for s in slips:
-        assert s["id"] not in audit_text and (not s["receipt_hash"] or s["receipt_hash"] not in audit_text)
+    for pk, sealed in slips:
+        assert pk not in audit_text and sealed not in audit_text
+    assert not any(d in audit_text for d in digests)
     assert code1 not in audit_text and code2 not in audit_text
     assert not any(str(v) in ids for row in BallotVoter.objects.filter(box=box).values_list() for v in row)
-    # The filled slips are not the first ones inserted (slips were made blank in bulk before any vote),
-    # so neither id order nor row order follows the order of voting.
     voted = BallotVoter.objects.filter(box=box, voted=True).count()
-    assert voted == 2 and sum(1 for s in slips if s["choice"]) == 2
+    assert voted == 2
 
     # --- paper totals, close, result ------------------------------------------------------------
     with pytest.raises(ValidationError):  # 2 online + 4 paper > 5 on the list
@@ -264,6 +281,82 @@ def test_secret_ballot_cannot_be_linked_to_a_voter(actor_of, unit, personas):
     assert services.ballot_receipt_counted(box=box, code=code1) is True
     assert services.ballot_receipt_counted(box=box, code="0000-0000-0000-0000") is False
     assert Ballot.objects.filter(box=box).count() == 2  # the blank slips are gone
+    assert (box.online_for, box.online_against, box.online_abstain) == (1, 1, 0)  # counted once, kept on the box
+
+
+# Run in a separate process on a copy of the test database in a file (WAL mode, as deployed): one member votes,
+# and the database file and its WAL are copied while the connection is still open, as someone copying the disk
+# just after a vote would; then a second vote, the paper totals and the close.
+VOTE_ON_A_FILE = """
+import json, os, shutil, sys
+import django
+django.setup()
+from django.db import connection
+from chibo.accounts.models import User
+from chibo.core.access import actor_from_user
+from chibo.meetings import services
+from chibo.meetings.models import Ballot, BallotBox
+
+box = BallotBox.objects.get(pk=int(sys.argv[1]))
+actor = lambda name: actor_from_user(User.objects.get(username=name))
+code = services.ballot_cast(actor=actor("dangvien.phap"), box=box, choice="abstain")
+path = connection.settings_dict["NAME"]
+shutil.copyfile(path, sys.argv[2])
+shutil.copyfile(path + "-wal", sys.argv[2] + "-wal")
+slips = list(Ballot.objects.filter(box=box).values_list("id", flat=True))
+services.ballot_cast(actor=actor("bithu.phap"), box=box, choice="for")
+services.ballot_enter_paper(actor=actor("bithu.phap"), box=box, votes_for=1, votes_against=1, votes_abstain=0)
+item = services.ballot_close(actor=actor("bithu.phap"), box=box)
+with connection.cursor() as cursor:
+    mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+print(json.dumps({"code": code, "slips": slips, "mode": mode,
+                  "result": [item.votes_for, item.votes_against, item.votes_abstain],
+                  "counted": services.ballot_receipt_counted(box=BallotBox.objects.get(pk=box.pk), code=code)}))
+"""
+
+
+def test_a_copy_of_the_database_and_its_wal_after_a_vote_shows_no_choice(actor_of, unit, personas, tmp_path):
+    import json
+    import os
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the WAL is SQLite's; on PostgreSQL the same sealed rows are what dead row versions keep")
+    a = actor_of("bithu.phap")
+    meeting = _held_meeting(actor_of, unit)
+    voters = [personas["bithu.phap"].member, personas["dangvien.phap"].member]
+    for m in voters:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="online")
+    for m in [m for m in full_members(unit("PHAP-DSQ")) if m.pk not in {v.pk for v in voters}][:2]:
+        services.attendance_record(actor=a, meeting=meeting, member=m, presence="in_person")
+    item = services.resolution_add(actor=a, meeting=meeting, title="Bầu bí thư chi bộ", secret=True)
+    box = services.ballot_open(actor=a, resolution=item)
+    database = tmp_path / "chibo.sqlite3"
+    connection.ensure_connection()
+    database.write_bytes(connection.connection.serialize())  # the test's database as this test sees it
+    snapshot = tmp_path / "snapshot.sqlite3"
+    src = Path(__file__).resolve().parents[3]
+    env = {**os.environ, "CHIBO_ENV": "test", "DATABASE_URL": f"sqlite:///{database}", "PYTHONPATH": str(src),
+           "DJANGO_SETTINGS_MODULE": "chibo.settings", "CHIBO_VAR_DIR": str(tmp_path)}
+    run = subprocess.run([sys.executable, "-c", VOTE_ON_A_FILE, str(box.pk), str(snapshot)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-3000:]
+    answer = json.loads(run.stdout.strip().splitlines()[-1])
+    assert answer["mode"] == "wal"
+    wal = (tmp_path / "snapshot.sqlite3-wal").read_bytes()
+    disk = snapshot.read_bytes() + wal
+    # The vote is in the WAL beside the participation: the rewritten box (every fresh slip id) is there …
+    assert wal and all(pk.encode() in wal for pk in answer["slips"])
+    # … but no choice, in clear, anywhere in the file or its WAL (as a value: the schema's column names such as
+    # votes_abstain do not count); nor the receipt.
+    assert not re.findall(rb"(?<![_a-z])(abstain|against)(?![_a-z])", disk)
+    assert b"|for" not in disk
+    assert answer["code"].encode() not in disk and answer["code"].replace("-", "").encode() not in disk
+    # The tally at the close is still right, and the receipt checks out.
+    assert answer["result"] == [2, 1, 1] and answer["counted"] is True
 
 
 def test_online_ballot_can_be_switched_off_per_unit(actor_of, unit, personas):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from chibo.core.documents import pdf_text
-from chibo.meetings.models import Attendance, Ballot, BallotVoter, Meeting, MinutesState, Resolution
+from chibo.meetings.models import Attendance, BallotReceipt, BallotVoter, Meeting, MinutesState, Resolution
 from chibo.meetings.tests.helpers import full_members
 
 pytestmark = pytest.mark.django_db
@@ -115,11 +115,15 @@ def test_member_checks_in_and_votes_with_a_receipt(client_of, actor_of, unit, pe
     assert "Phiếu của đồng chí" in page and ">Tán thành<" in page
     answer = member.post(f"/meetings/ballots/{box.pk}/vote/", {"choice": "for"})
     assert answer.status_code == 200 and answer["Cache-Control"] == "no-store"
+    # A server error's report (it names the user) would show the choice as masked.
+    assert answer.wsgi_request.sensitive_post_parameters == ("choice",)
     code = re.search(r'id="receipt-code">([0-9A-F-]+)<', answer.content.decode()).group(1)
-    assert Ballot.objects.filter(box=box, receipt_hash=services.receipt_hash(code)).exists()
+    assert BallotReceipt.objects.filter(box=box, digest=services.receipt_hash(code)).exists()
     again = member.post(f"/meetings/ballots/{box.pk}/vote/", {"choice": "against"})
     assert again.status_code == 200 and "đã bỏ phiếu rồi" in again.content.decode()
-    assert Ballot.objects.filter(box=box).exclude(choice="").count() == 1
+    assert BallotReceipt.objects.filter(box=box).count() == 1
+    assert sorted(services.ballot_totals(box).items()) == sorted({**dict.fromkeys(
+        ["for", "against", "abstain", "invalid", "paper"], 0), "for": 1, "online": 1, "cast": 1}.items())
     # Results are hidden until the close, then the receipt checks out.
     assert "Tán thành 1" not in member.get(f"/meetings/{meeting.pk}/").content.decode()
     services.ballot_close(actor=sec, box=box)
@@ -128,6 +132,7 @@ def test_member_checks_in_and_votes_with_a_receipt(client_of, actor_of, unit, pe
     checked = member.post(f"/meetings/{meeting.pk}/receipt/", {"receipt": code, "box": box.pk}).content.decode()
     assert "Phiếu có mã này đã được tính." in checked and code not in checked
     api = member.post(f"/api/v1/ballots/{box.pk}/receipt/", {"receipt": code}, content_type="application/json")
+    assert api.wsgi_request.sensitive_post_parameters == ("receipt",)
     assert api.json() == {"counted": True}
     wrong = member.post(f"/api/v1/ballots/{box.pk}/receipt/", {"receipt": "0000-0000"}, content_type="application/json")
     assert wrong.json() == {"counted": False}
