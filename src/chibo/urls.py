@@ -11,6 +11,10 @@ urlpatterns = [
     path("sw.js", library_views.service_worker, name="library_sw"),  # the offline reader's scope is the site root
     path("audit/", home_views.audit_log, name="audit_log"),
     path("help/processes/", home_views.help_processes, name="help_processes"),
+    path("help/", home_views.help_index, name="help"),
+    path("help/glossary/", home_views.help_glossary, name="help_glossary"),
+    path("help/guides/<slug:key>/", home_views.help_guide, name="help_guide"),
+    path("roster/<int:pk>/", home_views.roster, name="roster"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("", include("chibo.accounts.urls")),

@@ -38,3 +38,23 @@ def stacked_columns_svg(columns: Sequence[tuple[str, dict[str, int]]], order: Se
                      f'<text x="{legend_x + 18}" y="{top + i * 16 + 10}" font-size="11">{escape(name)}</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def bars_svg(rows: Sequence[tuple[str, int]], *, aria: str, colour: str = PALETTE[0]) -> str:
+    """One horizontal bar per row (a label, a count), each as long as its share of the largest; the label above its
+    bar, the count at the bar's end: narrow enough for a card beside its table, for labels too long to stand under
+    a column (a status, a country)."""
+    bar_w, step = 190, 32
+    width, height = bar_w + 50, 6 + step * max(len(rows), 1)
+    largest = max((n for _label, n in rows), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+             f'class="chart" role="img" aria-label="{escape(aria)}">']
+    for i, (label, n) in enumerate(rows):
+        y, size = 4 + i * step, round(bar_w * n / largest, 1)
+        name = escape(label)
+        parts.append(f'<g data-bar="{name}" data-value="{n}"><text x="0" y="{y + 11}" font-size="12">'
+                     f'{escape(label[:44])}</text><rect x="0" y="{y + 15}" width="{size}" height="12" '
+                     f'fill="{colour}"><title>{name}: {n}</title></rect><text x="{size + 4}" y="{y + 25}" '
+                     f'font-size="11">{n}</text></g>')
+    parts.append("</svg>")
+    return "".join(parts)

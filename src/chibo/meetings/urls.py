@@ -14,6 +14,8 @@ urlpatterns = [
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
     path("<int:pk>/receipt/", views.receipt_check, name="receipt"),
     path("<int:pk>/minutes/", views.minutes_file, name="minutes_file"),
+    path("<int:pk>/minutes/print/", views.minutes_print, name="minutes_print"),
+    path("<int:pk>/attendance-sheet/", views.attendance_sheet, name="attendance_sheet"),
     path("ballots/<int:pk>/vote/", views.vote, name="vote"),
     path("documents/<int:pk>/", views.document, name="document"),
 ]

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from chibo.core import clock
@@ -36,7 +37,13 @@ from chibo.meetings.forms import (
     VoteForm,
 )
 from chibo.meetings.lifecycle import BALLOT, MEETING
-from chibo.meetings.minutes import minutes_document, resolution_document
+from chibo.meetings.minutes import (
+    _secretary_name,
+    attendance_rows,
+    minutes_document,
+    register_number,
+    resolution_document,
+)
 from chibo.meetings.models import (
     Attendance,
     BallotBox,
@@ -166,6 +173,7 @@ def detail(request, pk):
     return render(request, "meetings/detail.html", _detail_context(request, actor, meeting))
 
 
+@sensitive_post_parameters("receipt")  # an error report masks the code
 @login_required
 @require_http_methods(["POST"])
 def receipt_check(request, pk):
@@ -225,6 +233,7 @@ def check_in(request, pk):
                          render_page=_page(request, actor, meeting))
 
 
+@sensitive_post_parameters("choice")  # an error report, which names the user, masks the choice
 @login_required
 @require_http_methods(["POST"])
 def vote(request, pk):
@@ -340,3 +349,35 @@ def unit_settings(request, pk):
             messages.success(request, "Đã lưu cài đặt sinh hoạt của chi bộ.")
             return redirect("meetings:unit_settings", unit.pk)
     return render(request, "meetings/settings.html", {"unit": unit, "form": form, "current": current})
+
+
+@login_required
+def attendance_sheet(request, pk):
+    """The attendance sheet to print and sign at the meeting: the members who must attend (the same roll as the
+    minutes' figures, in name order, with birth year and standing so two of one name are told apart), then those
+    not required to attend and why, each with a column for the signature. For whoever runs the cell's meetings."""
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    if not actor.can("meetings.manage", meeting.unit):
+        raise PermissionDenied
+    roll = rules.turnout(meeting)
+    return render(request, "meetings/attendance_sheet.html", {
+        "m": meeting, "local": local(meeting), "required": [m for m, _a in roll.required], "apart": roll.apart,
+        "roll": roll,
+    })
+
+
+@login_required
+def minutes_print(request, pk):
+    """The minutes as a page to print (the draft, to read over on paper, for whoever runs the meeting; the approved
+    minutes for everyone who sees the meeting), with the attendance list once and the two signatures."""
+    actor = actor_for(request)
+    meeting = selectors.meeting_get(actor, pk)
+    manage = actor.can("meetings.manage", meeting.unit)
+    if not meeting.minutes_state or not (manage or meeting.minutes_state == MinutesState.APPROVED):
+        raise Http404("Chưa có biên bản")
+    lines = [(line, line.isupper() and len(line) < 60) for line in meeting.minutes_text.split("\n") if line.strip()]
+    return render(request, "meetings/minutes_print.html", {
+        "m": meeting, "local": local(meeting), "lines": lines, "number": register_number(meeting, "BB"),
+        "attendance": attendance_rows(meeting), "chair": _secretary_name(meeting.unit),
+    })
