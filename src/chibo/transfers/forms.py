@@ -19,6 +19,15 @@ from chibo.units.picker import UnitChoiceField, UnitScope
 
 OPEN_UNITS = UnitScope(open_only=True)
 OUT_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
+# What each kind a cell starts means, in the words of the people who choose it (shown under each choice).
+KIND_HELP = {
+    Kind.INTERNAL: "Sang một chi bộ khác trong Đảng bộ, ví dụ khi đổi nơi công tác. Chọn chi bộ nơi đến.",
+    Kind.TEMPORARY: "Đi học, đi công tác hay chữa bệnh một thời gian rồi trở lại chi bộ. Chọn nơi đến và ghi thời "
+                    "gian từ ngày đến ngày.",
+    Kind.OFFICIAL_OUT: "Chuyển hẳn sang một tổ chức đảng không thuộc Đảng bộ. Chọn tổ chức nơi đến trong danh mục.",
+    Kind.RETURN: "Hết thời gian ở nước ngoài, về sinh hoạt ở tổ chức đảng trong nước. Cần bản tự kiểm điểm thời gian "
+                 "ở nước ngoài đã được xác nhận.",
+}
 
 
 class _UnitOrgMixin:
@@ -28,7 +37,7 @@ class _UnitOrgMixin:
 
 
 class TransferRequestForm(_UnitOrgMixin, forms.Form):
-    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=OUT_KINDS)
+    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=OUT_KINDS, widget=forms.RadioSelect)
     to_unit = UnitChoiceField(label="Nơi đến trong Đảng bộ", required=False, scope=OPEN_UNITS)
     to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ (danh mục tổ chức)", required=False, coerce=int,
                                     empty_value=None)
@@ -43,6 +52,14 @@ class TransferRequestForm(_UnitOrgMixin, forms.Form):
     def __init__(self, *args, actor, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
         self._set_targets(actor, orgs)
+
+    def kinds(self) -> list[dict]:
+        """The kind's choices with their explanations, the chosen one marked (kept after a refused save)."""
+        chosen = str(self["kind"].value() or "")
+        order = [k.value for k in KIND_HELP]
+        choices = sorted(OUT_KINDS, key=lambda c: order.index(c[0]) if c[0] in order else len(order))
+        return [{"value": value, "label": label, "help": KIND_HELP.get(Kind(value), ""), "checked": value == chosen}
+                for value, label in choices]
 
 
 class IncomingForm(_UnitOrgMixin, forms.Form):

@@ -16,6 +16,7 @@ from chibo.deadlines.selectors import deadlines_of_member
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.selectors import MemberFilters, full_members_on, member_get, member_search, members_visible
 from chibo.transfers.models import (
+    INCOMING,
     OPEN_STATES,
     Declaration,
     Delegation,
@@ -273,3 +274,67 @@ def cell_voters_on(unit: Unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -
     ids = full_members_on(unit, on, exclude_ids=exclude_ids)
     away = temporarily_away(unit, on, ids)
     return [pk for pk in ids if pk not in away]
+
+
+# ------------------------------------------------------------------------------------------------
+# Starting a transfer from the transfers page; the steps a transfer shows
+# ------------------------------------------------------------------------------------------------
+START_SEARCH_LIMIT = 20
+
+
+def transfer_candidates(actor: Actor, q: str) -> list[Member]:
+    """Members whose transfer the actor may start (``transfers.edit`` on the member's unit) matching ``q``: a name
+    (diacritics optional) or the start of a card number; at most ``START_SEARCH_LIMIT``, none for fewer than two
+    letters. Each carries ``busy``: why no transfer can start for them now ("" when one can)."""
+    text = clean(q)[:60]
+    if len(text) < 2:
+        return []
+    if any(ch.isdigit() for ch in text):
+        qs = member_search(actor, MemberFilters(active_only=True)).filter(card_number__startswith=text.replace(" ", ""))
+    else:
+        qs = member_search(actor, MemberFilters(q=text, active_only=True))
+    found = list(qs.filter(subtree_q(actor.paths_for("transfers.edit"), "unit__path"))[:START_SEARCH_LIMIT])
+    pks = [m.pk for m in found]
+    in_transfer = set(Transfer.objects.filter(member__in=pks, state__in=OPEN_STATES)
+                      .values_list("member_id", flat=True))
+    held = set(TransferHold.objects.filter(member__in=pks, closed_on__isnull=True).values_list("member_id", flat=True))
+    for m in found:
+        m.busy = ("đang kiểm tra / khiếu nại" if m.pk in held else
+                  "đang có một việc chuyển sinh hoạt chưa xong" if m.pk in in_transfer else "")
+    return found
+
+
+# The steps of a transfer in their order: (name, words once done, words while to come, the date field saying it
+# happened).
+STEPS = (
+    ("requested", "Chi bộ ghi đề nghị", "Chi bộ ghi đề nghị", "requested_on"),
+    ("incoming", "Nhận giấy giới thiệu của nơi đi", "Nhận giấy giới thiệu của nơi đi", "issued_on"),
+    ("approve", "Chi bộ đã đồng ý", "Chi bộ xem xét, đồng ý", "approved_on"),
+    ("issue", "Đã cấp giấy giới thiệu", "Cấp giấy giới thiệu", "issued_on"),
+    ("forward", "Cấp ủy cấp trên đã giới thiệu tiếp", "Cấp ủy cấp trên giới thiệu tiếp đến nơi đến", "forwarded_on"),
+    ("receive", "Nơi đến đã nhận giấy", "Nơi đến nhận giấy giới thiệu", "received_on"),
+    ("report", "Đảng viên đã đến sinh hoạt", "Đảng viên đến sinh hoạt tại nơi đến", "reported_on"),
+)
+
+
+def transfer_steps(t: Transfer) -> dict[str, list[dict[str, Any]]]:
+    """The steps this transfer has taken (``done``, each with its day) and those still to come (``to_come``), in
+    order: a transfer arriving with an outside letter starts at that letter (no request, no cell approval, no letter
+    of ours) and is always introduced on by the committee; another letter is introduced on only when a level above
+    wrote a box, so that step shows once it happened. A cancelled transfer has nothing to come."""
+    incoming = t.kind in INCOMING
+    names = ["incoming"] if incoming else ["requested", "approve", "issue"]
+    if incoming or t.forwarded_on is not None:
+        names.append("forward")
+    names += ["receive", "report"]
+    done: list[dict[str, Any]] = []
+    to_come: list[dict[str, Any]] = []
+    for name, done_words, coming_words, field in STEPS:
+        if name not in names:
+            continue
+        on = getattr(t, field)
+        if on is not None:
+            done.append({"name": name, "label": done_words, "on": on, "field": field})
+        elif t.state != State.CANCELLED:
+            to_come.append({"name": name, "label": coming_words, "on": None, "field": field})
+    return {"done": done, "to_come": to_come}

@@ -73,8 +73,12 @@ def transfer_list(request):
         qs = qs.filter(state__in=[s.value for s in State if s not in (State.REPORTED, State.CANCELLED)])
     elif state == "late":
         qs = qs.filter(late_report=True) | qs.filter(late_start=True)
+    can_start = actor.can("transfers.edit")
+    who = request.GET.get("who", "")[:60] if can_start else ""
     return render(request, "transfers/list.html", {
         "transfers": qs[:200], "state": state, "can_orgs": actor.can("transfers.orgs"),
+        "can_start": can_start, "who": who, "candidates": selectors.transfer_candidates(actor, who) if who else None,
+        "limit": selectors.START_SEARCH_LIMIT,
         "book_units": [u for u in _open_units(actor)[:100] if actor.can("transfers.edit", u)],
     })
 
@@ -119,6 +123,7 @@ def _transfer_initial(t):
 def _transfer_page(request, actor, t, bound=None):
     return render(request, "transfers/detail.html", {
         "t": t, "letters": t.letters.select_related("issuer").order_by("issued_on", "pk"),
+        "steps": selectors.transfer_steps(t),
         "actions": action_forms(actor, TRANSFER, t, bound, initial=_transfer_initial(t)),
         "action_url": reverse("transfers:act", args=[t.pk]),
         "can_void": {lt.pk for lt in t.letters.all() if actor.can("transfers.edit", lt.issuer) and not lt.is_void},
@@ -159,8 +164,9 @@ def transfer_new(request, pk):
     if done := submit(request, form, create):
         messages.success(request, "Đã ghi đề nghị chuyển sinh hoạt.")
         return redirect("transfers:detail", done.value.pk)
-    return render(request, FORM_TITLE, {"form": form, "m": member,
-                                        "title": f"Chuyển sinh hoạt đảng: {member.full_name}"})
+    # A refused save shows the same page: the member, the chosen kind and every typed field stay.
+    blocked = "" if form.is_bound else services.member_blockers(member).get("member", "")
+    return render(request, "transfers/new.html", {"form": form, "m": member, "blocked": blocked})
 
 
 @login_required

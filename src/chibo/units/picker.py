@@ -126,6 +126,7 @@ class UnitPicker(forms.Widget):
         self.few: list[Unit] | None = None  # the whole scope when it is small
         self.search_url = ""
         self.empty_label: str | None = "—"
+        self.required = False
         self.lookup: Callable[[str], Unit | None] = lambda pk: None
 
     def get_context(self, name, value, attrs):
@@ -133,15 +134,26 @@ class UnitPicker(forms.Widget):
         selected = str(value) if value not in (None, "") else ""
         if isinstance(value, Unit):
             selected = str(value.pk)
+        selected_unit = self.lookup(selected) if selected and self.few is None else None
         context["widget"].update({
             "few": self.few,
             "options": [(str(u.pk), ("— " * u.depth) + u.name, str(u.pk) == selected) for u in self.few or ()],
             "selected": selected,
-            "selected_unit": self.lookup(selected) if selected and self.few is None else None,
+            "selected_unit": selected_unit,
             "empty_label": self.empty_label,
+            "empty_choice": self._empty_choice(selected_unit),
             "search_url": self.search_url + ("&" if "?" in self.search_url else "?") + urlencode({"name": name}),
         })
         return context
+
+    def _empty_choice(self, selected_unit: Unit | None) -> str | None:
+        """The words of the search box's "no unit" radio, or None when it is not offered: never on a required
+        field (nothing chosen is refused anyway), and a bare dash only as a way to clear a chosen unit."""
+        if self.empty_label is None or self.required:
+            return None
+        if self.empty_label.strip("— ") == "":
+            return "Bỏ chọn" if selected_unit is not None else None
+        return self.empty_label
 
     def value_from_datadict(self, data, files, name):
         return data.get(name)
@@ -176,6 +188,7 @@ class UnitChoiceField(forms.Field):
         self._few = few is not None
         self.widget.few = few
         self.widget.empty_label = self.empty_label
+        self.widget.required = self.required
         self.widget.search_url = reverse("units:pick") + "?" + urlencode(self.scope.params(), doseq=True)
         self.widget.lookup = self._lookup
         if self.required and few is not None and len(few) == 1 and self.initial is None:

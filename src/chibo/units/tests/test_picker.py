@@ -11,6 +11,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
@@ -140,6 +141,31 @@ def test_field_is_a_select_for_a_small_scope_and_a_search_box_for_a_large_one(ac
     assert len(html) < 2_000
     # The Paris secretary still has a plain list: their scope did not grow.
     assert _field(actor_of("bithu.phap")).units is not None
+
+
+def test_search_box_offers_no_lone_dash_radio(actor_of, unit):
+    """The "no unit" radio of the search box has words that mean something: never a lone "—" checked above the
+    box; a dash label becomes "Bỏ chọn", offered only to clear a chosen unit; a required field has none at all;
+    a label of its own ("Tất cả") stays."""
+    many_units(unit("DUBNG"), SMALL_SCOPE + 1, "XD")
+    officer = actor_of("ban.tochuc")
+    empty_radio = re.compile(r'<input type="radio" name="unit" value=""[^>]*>\s*<span>([^<]*)</span>')
+
+    def render(field, value=None):
+        return field.widget.render("unit", value, attrs={"id": "id_unit"})
+
+    dash = _field(officer)
+    assert dash.units is None and empty_radio.findall(render(dash)) == []
+    assert empty_radio.findall(render(dash, str(unit("PHAP").pk))) == ["Bỏ chọn"]
+    required = UnitChoiceField(required=True).bind(officer)
+    assert empty_radio.findall(render(required)) == [] and empty_radio.findall(render(required, unit("PHAP"))) == []
+    assert f'value="{unit("PHAP").pk}" checked' in render(required, unit("PHAP"))
+    assert empty_radio.findall(render(_field(officer, empty_label="Tất cả"))) == ["Tất cả"]
+    assert empty_radio.findall(render(_field(officer, empty_label=None), str(unit("PHAP").pk))) == []
+    # Nothing chosen in the search box: the field is empty (optional) or refused (required), never a forged "—".
+    assert dash.clean(None) is None
+    with pytest.raises(ValidationError):
+        required.clean(None)
 
 
 def test_field_refuses_a_forged_unit_in_both_modes(actor_of, unit):
