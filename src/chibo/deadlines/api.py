@@ -69,6 +69,7 @@ SEARCH_PARAMS = [
                                  "soon (open, due within soon_days), active (open or late)"),
     OpenApiParameter("kind", str, enum=list(KINDS)),
     OpenApiParameter("unit", int, description="Unit id: its whole subtree"),
+    OpenApiParameter("own", bool, description="With unit: that unit's own rolls only, not the units below it"),
     OpenApiParameter("soon_days", int, description=f"Window of state=soon in days (1–{MAX_WINDOW}, "
                                                   f"default {DEFAULT_WINDOW})"),
 ]
@@ -93,14 +94,20 @@ def filters_from_params(actor, params) -> DeadlineFilters:
     raw_unit = params.get("unit", "")
     if raw_unit and not raw_unit.isdigit():
         errors["unit"] = ["Mã tổ chức phải là số."]
+    raw_own = params.get("own", "")
+    if raw_own not in ("", "true", "false", "1", "0"):
+        errors["own"] = ["Dùng true hoặc false."]
+    elif raw_own in ("true", "1") and not raw_unit:
+        errors["own"] = ["Cần chọn tổ chức (unit) khi chỉ xem hạn của chính tổ chức đó."]
     if errors:
         raise serializers.ValidationError(errors)
     unit = unit_get(actor, int(raw_unit)) if raw_unit else None
-    return DeadlineFilters(state=state, kind=kind, unit=unit, soon_days=soon_days, today=clock.today())
+    return DeadlineFilters(state=state, kind=kind, unit=unit, own=raw_own in ("true", "1"), soon_days=soon_days,
+                           today=clock.today())
 
 
 class DeadlineList(generics.ListAPIView):
-    query_params = ("kind", "soon_days", "state", "unit")
+    query_params = ("kind", "own", "soon_days", "state", "unit")
     serializer_class = DeadlineSerializer
 
     def get_queryset(self):

@@ -24,6 +24,7 @@ class RadarFilterForm(forms.Form):
     state = forms.ChoiceField(label="Xem", required=False, choices=STATE_CHOICES)
     kind = forms.ChoiceField(label="Loại việc", required=False)
     unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả")
+    own = forms.BooleanField(label="Chỉ của chính tổ chức này (không gồm các tổ chức trực thuộc)", required=False)
     days = forms.TypedChoiceField(label="Sắp đến hạn trong", required=False, coerce=int, empty_value=None,
                                   choices=WINDOW_CHOICES, initial=DEFAULT_WINDOW)
 

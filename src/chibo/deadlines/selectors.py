@@ -9,15 +9,17 @@ from typing import TYPE_CHECKING
 
 import holidays
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from chibo.core import clock
-from chibo.core.access import Actor
+from chibo.core.access import PATH_STEP, Actor
 from chibo.core.calendar import calendar_for
 from chibo.core.enums import CalendarDayKind, RuleUnit
 from chibo.core.rulebook import rule_version_get
+from chibo.deadlines.kinds import KINDS
 from chibo.deadlines.models import OPEN_STATES, Deadline
-from chibo.units.selectors import subtree_units, units_by_id, units_with
+from chibo.units.selectors import subtree_units, units_by_path, units_with
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
@@ -44,6 +46,7 @@ class DeadlineFilters:
     soon_days: int = 30
     today: date | None = None
     mine: bool = False
+    own: bool = False        # with ``unit``: that unit's own rolls only, not its subtree
     extra: dict = field(default_factory=dict)
 
 
@@ -54,7 +57,9 @@ def deadline_search(actor: Actor, filters: DeadlineFilters) -> QuerySet[Deadline
         qs = qs.filter(member_id=actor.member_id) if actor.member_id else qs.none()
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    if filters.unit is not None:
+    if filters.unit is not None and filters.own:
+        qs = qs.filter(unit=filters.unit)
+    elif filters.unit is not None:
         qs = qs.filter(unit__in=subtree_units([filters.unit.path]).values("pk"))
     if filters.state == "overdue":
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
@@ -76,28 +81,74 @@ def deadline_get(actor: Actor, pk: int | str) -> Deadline:
 
 
 @dataclass
-class RadarRow:
+class RadarCell:
+    """Open deadlines of one unit (its subtree, or its own rolls) and one kind: overdue, due within the window, open."""
+
+    overdue: int = 0
+    soon: int = 0
+    open: int = 0
+
+    def add(self, other: RadarCell) -> None:
+        self.overdue += other.overdue
+        self.soon += other.soon
+        self.open += other.open
+
+
+@dataclass
+class RadarMatrixRow:
     unit: Unit
-    kind: str
-    overdue: int
-    soon: int
-    open: int
+    own: bool  # the focus unit's own rolls (its deadlines, not its subtree's)
+    cells: dict[str, RadarCell]  # by kind
+    total: RadarCell
 
 
-def radar_groups(actor: Actor, filters: DeadlineFilters) -> list[RadarRow]:
-    """Open deadlines grouped by unit and kind, with overdue / due-soon / open counts (one query)."""
+@dataclass
+class RadarMatrix:
+    """The upper committee's unit × kind table: one row per unit just below ``focus`` (each counting its
+    subtree) and one for the deadlines on ``focus``'s own rolls; one column per kind that has open deadlines."""
+
+    focus: Unit | None
+    kinds: list[str]
+    rows: list[RadarMatrixRow]
+    by_kind: dict[str, RadarCell]
+    total: RadarCell
+
+
+def radar_matrix(actor: Actor, filters: DeadlineFilters, *, focus: Unit | None) -> RadarMatrix:
+    """Open deadlines of the filtered scope counted per (unit just below ``focus``, kind) in one grouped query.
+
+    A row's unit is the child of ``focus`` whose subtree holds the deadline (``focus`` itself for the
+    deadlines on its own rolls); without a focus, the units at the top of the tree. Rows with something
+    overdue come first, then those with something due soon, then the others, in tree order."""
     today = filters.today or clock.today()
     base = deadline_search(actor, DeadlineFilters(state="active", kind=filters.kind, unit=filters.unit,
-                                                  today=today, mine=filters.mine))
-    grouped = (base.order_by().values("unit", "kind").annotate(
+                                                  own=filters.own, today=today, mine=filters.mine))
+    width = (len(focus.path) if focus is not None else 0) + PATH_STEP
+    grouped = (base.order_by().annotate(row=Substr("unit__path", 1, width)).values("row", "kind").annotate(
         overdue=Count("pk", filter=Q(due_date__lt=today)),
         soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))),
         open=Count("pk"),
     ))
-    rows = list(grouped)
-    units = units_by_id(r["unit"] for r in rows)
-    result = [RadarRow(units[r["unit"]], r["kind"], r["overdue"], r["soon"], r["open"]) for r in rows]
-    return sorted(result, key=lambda r: (-r.overdue, -r.soon, r.unit.path, r.kind))
+    found = list(grouped)
+    units = units_by_path(r["row"] for r in found)
+    rows: dict[str, RadarMatrixRow] = {}
+    by_kind: dict[str, RadarCell] = {}
+    total = RadarCell()
+    for r in found:
+        unit = units.get(r["row"])
+        if unit is None:  # a path without its unit cannot happen in a consistent tree; never count it twice
+            continue
+        cell = RadarCell(r["overdue"], r["soon"], r["open"])
+        row = rows.setdefault(r["row"], RadarMatrixRow(
+            unit, focus is not None and r["row"] == focus.path, {}, RadarCell()))
+        row.cells[r["kind"]] = cell
+        row.total.add(cell)
+        by_kind.setdefault(r["kind"], RadarCell()).add(cell)
+        total.add(cell)
+    order = {key: n for n, key in enumerate(KINDS)}
+    kinds = sorted(by_kind, key=lambda k: (order.get(k, len(order)), k))
+    ordered = sorted(rows.values(), key=lambda r: (not r.own, -r.total.overdue, -r.total.soon, r.unit.path))
+    return RadarMatrix(focus=focus, kinds=kinds, rows=ordered, by_kind=by_kind, total=total)
 
 
 def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
@@ -108,7 +159,7 @@ def radar_totals(actor: Actor, filters: DeadlineFilters) -> dict[str, int]:
     """
     today = filters.today or clock.today()
     base = deadline_search(actor, DeadlineFilters(state="active", kind=filters.kind, unit=filters.unit,
-                                                  today=today, mine=filters.mine))
+                                                  own=filters.own, today=today, mine=filters.mine))
     return base.order_by().aggregate(
         overdue=Count("pk", filter=Q(due_date__lt=today)),
         soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + timedelta(days=filters.soon_days))),

@@ -27,13 +27,14 @@ from chibo.deadlines.selectors import (
     deadline_search,
     due_changes,
     due_date_explained,
-    radar_groups,
+    radar_matrix,
     radar_totals,
 )
 from chibo.notifications.selectors import can_read_log, has_failing, messages_about
-from chibo.units.selectors import unit_get
+from chibo.units.selectors import unit_get, unit_root
 
 PAGE_SIZE = 50
+MATRIX_ROWS = 40  # units per page of the upper committee's unit × kind table
 SECRETARY_ROWS = 100  # each of the secretary's two tables; "see all" leads to the paginated list
 FEED_KEY_SESSION = "chibo_feed_key"
 
@@ -80,7 +81,7 @@ def _radar_filters(request, actor, today):
         form.is_valid()
         data = form.cleaned_data
     filters = DeadlineFilters(state=data.get("state") or "", kind=data.get("kind") or "",
-                              unit=data.get("unit"),
+                              unit=data.get("unit"), own=bool(data.get("own") and data.get("unit")),
                               soon_days=data.get("days") or DEFAULT_WINDOW, today=today)
     return form, filters
 
@@ -92,6 +93,28 @@ def _links(query: dict) -> dict[str, str]:
             for state in ("", "overdue", "soon", "active")}
 
 
+def _matrix_context(matrix, query: dict, page_number) -> dict:
+    """The unit × kind table, one page of its rows: each row, cell and sum carries the links of its drill-downs
+    (a row's unit with its subtree, or the focus's own rolls with ``own``), a unit with units below it the
+    link that opens it at the next level."""
+    page = Paginator(matrix.rows, MATRIX_ROWS).get_page(page_number)
+    row_query = {**query, "own": ""}
+    for row in page.object_list:
+        at = {**row_query, "unit": row.unit.pk, "own": "1" if row.own else ""}
+        row.links = _links(at)
+        row.open_link = "" if row.own or not getattr(row.unit, "has_children", False) else _links(
+            {**query, "unit": row.unit.pk, "own": ""})["overview"]
+        row.columns = [(kind, row.cells.get(kind), _links({**at, "kind": kind})) for kind in matrix.kinds]
+    focus = matrix.focus
+    return {
+        "matrix": matrix, "page": page,
+        "matrix_kinds": [(kind, kind_label(kind), matrix.by_kind[kind], _links({**row_query, "kind": kind}))
+                         for kind in matrix.kinds],
+        "matrix_up": _links({**query, "unit": focus.parent_id if focus is not None and focus.depth > 1 else "",
+                             "own": ""})["overview"] if focus is not None and focus.depth > 0 else "",
+    }
+
+
 @login_required
 def radar(request):
     actor = actor_for(request)
@@ -99,7 +122,8 @@ def radar(request):
     staff = actor.can("members.view")
     form, filters = _radar_filters(request, actor, today)
     filters.mine = not staff
-    query = {"kind": filters.kind, "unit": filters.unit.pk if filters.unit else "", "days": filters.soon_days}
+    query = {"kind": filters.kind, "unit": filters.unit.pk if filters.unit else "", "own": "1" if filters.own else "",
+             "days": filters.soon_days}
     context = {
         "form": form, "filters": filters, "today": today, "staff": staff, "whole_tree": actor.sees_whole_tree(),
         "outbox_log": can_read_log(actor),
@@ -113,11 +137,8 @@ def radar(request):
         context["page"] = page
     elif context["whole_tree"]:
         context["mode"] = "groups"
-        groups = radar_groups(actor, filters)
-        for row in groups:
-            row.kind_label = kind_label(row.kind)
-            row.links = _links({**query, "unit": row.unit.pk, "kind": row.kind})
-        context["groups"] = groups
+        matrix = radar_matrix(actor, filters, focus=filters.unit or unit_root())
+        context.update(_matrix_context(matrix, query, request.GET.get("page")))
     elif staff:
         context["mode"] = "secretary"
         context["overdue"] = _decorate(deadline_search(actor, DeadlineFilters(

@@ -342,7 +342,9 @@ def subtree_totals(paths: list[str], include_closed: bool) -> dict[str, tuple[in
     return {row["prefix"]: (row["full"] or 0, row["prob"] or 0) for row in rows}
 
 
-UNIT_PANEL_MEMBERS = 500
+# A unit's page shows the first rows of its members (in name order); the rest are on the member list filtered by the
+# unit, in pages of its own, with the same count (the members on the rolls, as everywhere).
+UNIT_PANEL_MEMBERS = 25
 
 
 def committee_panel(actor: Actor, unit: Unit) -> dict:
@@ -353,7 +355,8 @@ def committee_panel(actor: Actor, unit: Unit) -> dict:
 
 
 def members_panel(actor: Actor, unit: Unit) -> dict:
-    """The members of a unit's page (its subtree, active, in name order; the first 500)."""
+    """The members of a unit's page: the first UNIT_PANEL_MEMBERS of its subtree's members on the rolls, in name
+    order, and how many there are (the member list filtered by the unit shows the same rows first, then pages on)."""
     members = member_search(actor, MemberFilters(unit=unit, active_only=True, sort="name"))
     return {"members": list(members[:UNIT_PANEL_MEMBERS]), "member_count": members.count()}
 

@@ -23,6 +23,10 @@ class NotificationSerializer(serializers.Serializer):
 
 class MarkReadInput(serializers.Serializer):
     id = serializers.IntegerField(required=False, min_value=1, help_text="One notification; leave out for all")
+    kind = serializers.CharField(required=False, allow_blank=True, max_length=40,
+                                 help_text='Only those of this kind ("" for those without one), as the list groups')
+    day = serializers.DateField(required=False,
+                                help_text="Only those received on this day (in the installation's time zone)")
 
 
 class MarkReadResult(serializers.Serializer):
@@ -39,7 +43,8 @@ class MyNotifications(generics.ListAPIView):
 
 
 class MyNotificationsRead(generics.GenericAPIView):
-    """Mark the caller's notifications read: all of them, or the one ``id`` (another user's answers 404)."""
+    """Mark the caller's notifications read: all of them, the one ``id`` (another user's answers 404), or one group
+    of the list (``day`` and/or ``kind``). Only ever the caller's own."""
 
     serializer_class = MarkReadResult
 
@@ -47,5 +52,7 @@ class MyNotificationsRead(generics.GenericAPIView):
     def post(self, request):
         body = MarkReadInput(data=request.data)
         body.is_valid(raise_exception=True)
-        marked = notifications_mark_read(actor=actor_for(request), pk=body.validated_data.get("id"))
+        data = body.validated_data
+        marked = notifications_mark_read(actor=actor_for(request), pk=data.get("id"), kind=data.get("kind"),
+                                         day=data.get("day"))
         return Response({"marked": marked})

@@ -27,7 +27,14 @@ KIND_LABELS = {
     "security.notice": "Thông báo bảo mật",
     "account.invitation": "Lời mời kích hoạt tài khoản",
     "account.review": "Rà soát tài khoản định kỳ",
+    "deadline.moved": "Hạn công việc thay đổi theo lịch",
+    "library.sent": "Tài liệu mới",
+    "library.read_reminder": "Nhắc đọc tài liệu",
+    "library.handover": "Bàn giao tài liệu",
+    "grading.remind": "Nhắc nộp bản tự đánh giá",
+    "grading.returned": "Bản tự đánh giá được trả lại",
 }
+OTHER_KIND_LABEL = "Thông báo khác"  # a notification without a kind
 
 
 def kind_label(kind: str) -> str:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.utils import timezone
 
 from chibo.core.access import Actor, subtree_q
-from chibo.notifications.enums import FAILING_STATES
+from chibo.notifications.enums import FAILING_STATES, OTHER_KIND_LABEL, kind_label
 from chibo.notifications.models import Message, Notification
 
 if TYPE_CHECKING:
@@ -60,6 +63,48 @@ def unread_count(user: User) -> int:
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+@dataclass
+class NotificationGroup:
+    """The notifications of one kind received on one day."""
+
+    day: date
+    kind: str
+    label: str
+    items: list[Notification] = field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for n in self.items if n.read_at is None)
+
+
+@dataclass
+class NotificationDay:
+    day: date
+    groups: list[NotificationGroup] = field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(g.unread for g in self.groups)
+
+
+def notifications_grouped(items: Iterable[Notification]) -> list[NotificationDay]:
+    """Notifications (newest first, as ``notifications_for`` reads them) grouped per day received, in the
+    installation's time zone, and within a day per kind, the kind seen newest first."""
+    days: list[NotificationDay] = []
+    groups: dict[tuple[date, str], NotificationGroup] = {}
+    for n in items:
+        day = timezone.localtime(n.created_at).date()
+        if not days or days[-1].day != day:
+            days.append(NotificationDay(day))
+        group = groups.get((day, n.kind))
+        if group is None:
+            group = groups[(day, n.kind)] = NotificationGroup(day, n.kind, kind_label(n.kind) if n.kind
+                                                              else OTHER_KIND_LABEL)
+            days[-1].groups.append(group)
+        group.items.append(n)
+    return days
 
 
 def has_failing(messages: Iterable[Message]) -> bool:

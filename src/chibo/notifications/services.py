@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -149,11 +149,14 @@ def outbox_hand_over_stale(*, now: datetime | None = None) -> HandOver:
     return HandOver(handed=len(ids))
 
 
-def notifications_mark_read(*, actor: Actor, pk: int | None = None) -> int:
-    """Mark the actor's unread notifications read (all, or the one ``pk``); returns how many changed.
+def notifications_mark_read(*, actor: Actor, pk: int | None = None, kind: str | None = None,
+                            day: date | None = None) -> int:
+    """Mark the actor's unread notifications read: all, the one ``pk``, or one group of the list (those of
+    ``kind`` — "" for those without a kind — and/or received on ``day``, in the installation's time zone);
+    returns how many changed.
 
-    A notification belongs to one user: anyone else's id answers 404, like any object out of scope.
-    Not audited — it records nothing but that the owner has seen a message.
+    A notification belongs to one user: anyone else's id answers 404, like any object out of scope, and a group
+    only ever holds the actor's own. Not audited — it records nothing but that the owner has seen a message.
     """
     if actor.user is None:
         raise PermissionDenied("notifications.own")
@@ -162,4 +165,8 @@ def notifications_mark_read(*, actor: Actor, pk: int | None = None) -> int:
         if not mine.filter(pk=pk).exists():
             raise Http404("Không tìm thấy thông báo")
         mine = mine.filter(pk=pk)
+    if kind is not None:
+        mine = mine.filter(kind=kind)
+    if day is not None:
+        mine = mine.filter(created_at__date=day)
     return mine.filter(read_at__isnull=True).update(read_at=timezone.now())

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
 from chibo.notifications.enums import kind_label
-from chibo.notifications.forms import LogFilterForm
-from chibo.notifications.selectors import can_read_log, failing_count, message_log, notifications_for
+from chibo.notifications.forms import LogFilterForm, MarkReadForm
+from chibo.notifications.selectors import (
+    can_read_log,
+    failing_count,
+    message_log,
+    notifications_for,
+    notifications_grouped,
+)
 from chibo.notifications.services import notifications_mark_read
 
 PAGE_SIZE = 50
@@ -34,17 +43,25 @@ def log(request):
 
 @login_required
 def notifications(request):
+    """One's own notifications, a page at a time, grouped per day and kind."""
     page = Paginator(notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "log": can_read_log(actor_for(request))})
+    return render(request, "notifications/list.html", {"page": page, "days": notifications_grouped(page.object_list),
+                                                       "today": timezone.localdate(),
+                                                       "yesterday": timezone.localdate() - timedelta(days=1),
+                                                       "log": can_read_log(actor_for(request))})
 
 
 @login_required
 @require_http_methods(["POST"])
 def notifications_read(request):
-    raw = request.POST.get("id", "")
-    if raw and not raw.isdigit():
+    """Mark read: one notification (``id``), one group of the list (``day`` and ``kind``) or all."""
+    form = MarkReadForm(request.POST)
+    if not form.is_valid():
         raise Http404
-    changed = notifications_mark_read(actor=actor_for(request), pk=int(raw) if raw else None)
-    if changed and not raw:
-        messages.success(request, "Đã đánh dấu tất cả là đã đọc.")
+    data = form.cleaned_data
+    group = data["day"] is not None
+    changed = notifications_mark_read(actor=actor_for(request), pk=data["id"], day=data["day"],
+                                      kind=data["kind"] if group else None)
+    if changed and data["id"] is None:
+        messages.success(request, "Đã đánh dấu nhóm này là đã đọc." if group else "Đã đánh dấu tất cả là đã đọc.")
     return redirect("notifications:list")

@@ -151,25 +151,106 @@ def test_radar_shows_the_same_counts_as_the_api(persona, personas, client_of, se
     assert expected(persona, personas, state="overdue") > 0 and expected(persona, personas, state="soon") > 0
 
 
-def test_whole_tree_groups_add_up_and_drill_down(client_of, seeded):
+def matrix_rows(doc) -> dict[str, lxml.html.HtmlElement]:
+    """{unit code (+ "*" for the focus's own rolls): row} of the unit × kind table."""
+    return {r.get("data-unit") + ("*" if r.get("data-own") else ""): r
+            for r in doc.xpath("//table[contains(@class,'matrix')]/tbody/tr[@data-unit]")}
+
+
+def cell_count(cell, what: str) -> int:
+    found = cell.xpath(f".//a[@data-cell-count='{what}']")
+    return int(found[0].text_content().split()[0]) if found else 0
+
+
+def listed_rows(client, href: str) -> list:
+    listed = html(client.get(RADAR + href))
+    rows = listed.xpath("//table[contains(@class,'deadlines')]/tbody/tr[@data-deadline]")
+    assert len(rows) == int(listed.xpath("//*[@data-count='list']")[0].text_content())
+    return rows
+
+
+def test_whole_tree_unit_by_kind_table_adds_up_and_drills_down(client_of, seeded, unit):
+    """The upper committee's radar: one row per unit at the top of the tree (each counting its subtree), one column
+    per kind; the cells add up to the sum row and the sum row to the totals; a unit's name opens the level below,
+    a number its filtered list with exactly that many rows."""
     client = client_of("ban.tochuc")
     doc = html(client.get(RADAR))
     totals = {el.get("data-count"): int(el.text_content()) for el in doc.xpath("//*[@data-count]")}
-    groups = doc.xpath("//table[contains(@class,'groups')]/tbody/tr[@data-unit]")
-    assert len(groups) >= 5
-    sums = {"overdue": 0, "soon": 0, "open": 0}
-    for row in groups:
-        for cell in row.xpath(".//*[@data-group-count]"):
-            sums[cell.get("data-group-count")] += int(cell.text_content())
-    assert sums == totals
-    # A group → its filtered list, with exactly the group's number of rows, all of that unit and kind.
-    france = [r for r in groups if r.get("data-unit") == "PHAP-DSQ" and r.get("data-kind") == "transfer.report"][0]
-    link = france.xpath(".//a[@data-group-count='overdue']")[0]
-    listed = html(client.get(RADAR + link.get("href")))
-    rows = listed.xpath("//table[contains(@class,'deadlines')]/tbody/tr[@data-deadline]")
-    assert len(rows) == int(link.text_content()) == int(listed.xpath("//*[@data-count='list']")[0].text_content())
-    assert seeded["fr_overdue"].pk in {int(r.get("data-deadline")) for r in rows}
-    assert all("PHAP-DSQ" in r.text_content() for r in rows)
+    rows = matrix_rows(doc)
+    # Grouped by the units at the top of the tree (and the root's own rolls), not one row per unit and kind.
+    root = Unit.objects.get(depth=0)
+    assert set(rows) <= {u.code for u in Unit.objects.filter(depth=1)} | {root.code + "*"}
+    holding = {d.unit.path[:16] for d in Deadline.objects.filter(state__in=OPEN_STATES).select_related("unit")}
+    assert {Unit.objects.get(code=c.rstrip("*")).path for c in rows} == holding
+    assert len(rows) < Deadline.objects.filter(state__in=OPEN_STATES).values("unit", "kind").distinct().count()
+    kinds = doc.xpath("//table[contains(@class,'matrix')]/thead/tr/th[@data-kind]/@data-kind")
+    assert "transfer.report" in kinds and "probation.confirmation" in kinds and len(set(kinds)) == len(kinds)
+    # Each column adds up to its sum, the sums to the totals above the table.
+    for what in ("overdue", "soon", "open"):
+        grand = 0
+        for kind in kinds:
+            column = sum(cell_count(r.xpath(f"./td[@data-kind='{kind}']")[0], what) for r in rows.values())
+            total = doc.xpath(f"//tfoot//td[@data-kind='{kind}']")[0]
+            assert column == cell_count(total, what), (what, kind)
+            grand += column
+        assert grand == totals[what] == cell_count(doc.xpath("//tfoot//td[@data-kind='']")[0], what)
+    # Overdue cells are highlighted; rows with something overdue come first.
+    late_cells = doc.xpath("//table[contains(@class,'matrix')]/tbody//td[contains(@class,'late-cell')]")
+    assert late_cells and all(cell_count(c, "overdue") > 0 for c in late_cells)
+    order = [r.get("class") == "overdue" for r in rows.values() if not r.get("data-own")]
+    assert order == sorted(order, reverse=True)
+
+    # France's row → the level below: France's own units, each counting its subtree.
+    france = rows["PHAP"]
+    opened = html(client.get(RADAR + france.xpath("./th/a")[0].get("href")))
+    below = matrix_rows(opened)
+    assert "PHAP-DSQ" in below and "PHAP-LHS" in below and not {"DUC", "PHAP"} & set(below)
+    assert opened.xpath("//a[contains(., 'Lên một cấp')]")
+    dsq = below["PHAP-DSQ"].xpath("./td[@data-kind='transfer.report']")[0]
+    link = dsq.xpath(".//a[@data-cell-count='overdue']")[0]
+    shown = listed_rows(client, link.get("href"))
+    assert len(shown) == cell_count(dsq, "overdue") >= 1
+    assert seeded["fr_overdue"].pk in {int(r.get("data-deadline")) for r in shown}
+    assert all("PHAP-DSQ" in r.text_content() for r in shown)
+    every_open = dsq.xpath(".//a[@data-cell-count='open']")[0].get("href")
+    assert len(listed_rows(client, every_open)) == cell_count(dsq, "open")
+
+
+def test_the_focus_units_own_rolls_are_a_row_of_their_own(client_of, seeded, unit):
+    """Deadlines on a unit's own rolls (not a unit below it) are its "trực tiếp" row, whose links list exactly those
+    (``own``); the page and the API count them alike."""
+    phap = unit("PHAP")
+    own = deadline_open(actor=SYSTEM, kind="transfer.report", unit=phap, start=date(2026, 1, 20),
+                        title="Việc của chính Đảng ủy", member=None)
+    client = client_of("ban.tochuc")
+    doc = html(client.get(RADAR, {"unit": phap.pk}))
+    rows = matrix_rows(doc)
+    assert list(rows)[0] == "PHAP*"  # the focus's own row first, then the units below it
+    cell = rows["PHAP*"].xpath("./td[@data-kind='transfer.report']")[0]
+    assert cell_count(cell, "open") == Deadline.objects.filter(unit=phap, state__in=OPEN_STATES).count() == 1
+    href = cell.xpath(".//a[@data-cell-count='open']")[0].get("href")
+    assert "own=1" in href
+    assert [int(r.get("data-deadline")) for r in listed_rows(client, href)] == [own.pk]
+    assert api_count(client, unit=phap.pk, own="true", state="active") == 1
+    assert api_count(client, unit=phap.pk, state="active") > 1
+    # ``own`` needs a unit and a yes or no.
+    assert client.get(API, {"own": "true"}).status_code == 400
+    assert client.get(API, {"unit": phap.pk, "own": "maybe"}).status_code == 400
+
+
+def test_the_unit_by_kind_table_pages_its_rows(client_of, seeded, monkeypatch):
+    from chibo.deadlines import views
+
+    client = client_of("ban.tochuc")
+    everything = matrix_rows(html(client.get(RADAR)))
+    assert len(everything) > 3
+    monkeypatch.setattr(views, "MATRIX_ROWS", 3)
+    first = html(client.get(RADAR))
+    assert len(matrix_rows(first)) == 3
+    after = first.xpath("//nav[@class='pager']//a[contains(., 'Sau')]/@href")[0]
+    second = matrix_rows(html(client.get(RADAR + after)))
+    assert second and not set(second) & set(matrix_rows(first))
+    assert list(matrix_rows(first)) + list(second) == list(everything)[:3 + len(second)]
 
 
 def test_secretary_sees_overdue_and_due_soon_tables(client_of, seeded):
@@ -182,7 +263,7 @@ def test_secretary_sees_overdue_and_due_soon_tables(client_of, seeded):
     soon_row = doc.xpath(f"//tr[@data-deadline='{seeded['own_soon'].pk}']")[0]
     assert "06/03/2026" in soon_row.text_content() and "còn 4 ngày" in soon_row.text_content()
     assert not doc.xpath(f"//tr[@data-deadline='{seeded['de_overdue'].pk}']")
-    assert not doc.xpath("//table[contains(@class,'groups')]")  # the grouped table is the upper committee's
+    assert not doc.xpath("//table[contains(@class,'matrix')]")  # the unit × kind table is the upper committee's
 
 
 def test_member_sees_only_their_own_obligations_and_the_applicant_nothing(client_of, seeded, personas):

@@ -7,6 +7,7 @@ import html
 import re
 from datetime import date, timedelta
 
+import lxml.html
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +25,7 @@ from chibo.members.models import (
     Status,
     TimelineEvent,
 )
+from chibo.members.selectors import UNIT_PANEL_MEMBERS
 from chibo.units.models import Unit, UnitChange
 
 TODAY = timezone.localdate()
@@ -133,15 +135,73 @@ def test_unit_detail_shows_committee_and_members(client_of, unit):
 
     active = Member.objects.filter(unit__in=Unit.objects.filter(subtree_q([phap.path])), status__in=ACTIVE_STATUSES)
     assert f"Đảng viên ({active.count()})" in text
-    shown = {pk for pk, _ in listed(text)}
-    assert set(active.values_list("pk", flat=True)) <= shown
+    shown = panel_members(text)
+    first = sorted(active, key=lambda m: (m.name_sort, m.pk))[:UNIT_PANEL_MEMBERS]
+    assert shown == [m.pk for m in first]  # the first of the members on the rolls, in Vietnamese name order
     gone = Member.objects.filter(unit__in=Unit.objects.filter(subtree_q([phap.path]))).exclude(
         status__in=ACTIVE_STATUSES)
-    assert not shown & set(gone.values_list("pk", flat=True))
+    assert not set(shown) & set(gone.values_list("pk", flat=True))
     for child in ("PHAP-DSQ", "PHAP-LHS", "PHAP-UNESCO"):
         assert unit(child).name in text
     assert reverse("units:edit", args=[phap.pk]) in text
     assert reverse("members:post_new", args=[phap.pk]) in text
+
+
+def panel_members(text: str) -> list[int]:
+    doc = lxml.html.fromstring(text)
+    return [int(r.get("data-member")) for r in doc.xpath("//section[@data-panel='members']//tr[@data-member]")]
+
+
+def test_unit_page_lists_its_members_a_page_at_a_time(client_of):
+    """The upper committee's page shows the first rows of its members, with the count of all of them and a link to
+    the member list filtered by the unit, whose pages go on from there: every member reachable, none twice."""
+    client = client_of("ban.tochuc")
+    root = Unit.objects.get(depth=0)
+    active = Member.objects.filter(status__in=ACTIVE_STATUSES)
+    assert active.count() > 2 * 50  # more than the list's two pages
+    text = page(client.get(reverse("units:detail", args=[root.pk])))
+    shown = panel_members(text)
+    assert len(shown) == UNIT_PANEL_MEMBERS
+    assert f"Đảng viên ({active.count()})" in text
+    doc = lxml.html.fromstring(text)
+    more = doc.xpath("//section[@data-panel='members']//a[@data-more='members']")[0]
+    assert more.get("href") == f"{reverse('members:list')}?unit={root.pk}"
+    # The list it opens: the same members first, the same count, then page after page.
+    seen: list[int] = []
+    url = more.get("href")
+    while url:
+        listing = page(client.get(url))
+        rows = [pk for pk, _ in listed(listing.split('<div id="results">', 1)[1])]
+        assert 0 < len(rows) <= 50
+        seen += rows
+        nxt = lxml.html.fromstring(listing).xpath("//nav[@class='pager']//a[contains(., 'Sau')]/@href")
+        url = reverse("members:list") + nxt[0] if nxt else ""
+    assert seen[:UNIT_PANEL_MEMBERS] == shown
+    assert len(seen) == len(set(seen)) == active.count()
+    assert set(seen) == set(active.values_list("pk", flat=True))
+
+
+def test_a_small_unit_shows_all_its_members_without_a_link(client_of, unit):
+    cell = unit("PHAP-LHS")
+    active = Member.objects.filter(unit=cell, status__in=ACTIVE_STATUSES)
+    assert 0 < active.count() <= UNIT_PANEL_MEMBERS
+    text = page(client_of("ban.tochuc").get(reverse("units:detail", args=[cell.pk])))
+    assert set(panel_members(text)) == set(active.values_list("pk", flat=True))
+    assert 'data-more="members"' not in text
+
+
+def test_the_member_filters_fold_into_a_details_box(client_of):
+    """On a phone the filters take one line until opened (a <details>, no script); the style sheet keeps them
+    open on a wider screen. A search made says so on the folded line; an invalid one opens the box."""
+    client = client_of("ban.tochuc")
+    doc = lxml.html.fromstring(page(client.get(reverse("members:list"))))
+    box = doc.xpath("//details[contains(@class,'fold-narrow')]")[0]
+    assert box.get("open") is None and box.xpath("./summary") and box.xpath(".//form[contains(@class,'filters')]")
+    assert "đang lọc" not in box.xpath("./summary")[0].text_content()
+    searched = lxml.html.fromstring(page(client.get(reverse("members:list"), {"q": "nguyen"})))
+    assert "đang lọc" in searched.xpath("//details[contains(@class,'fold-narrow')]/summary")[0].text_content()
+    wrong = lxml.html.fromstring(page(client.get(reverse("members:list"), {"category": "nonsense"})))
+    assert wrong.xpath("//details[contains(@class,'fold-narrow')]")[0].get("open") is not None
 
 
 def test_unit_detail_for_a_secretary(client_of, unit):
