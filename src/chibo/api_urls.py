@@ -7,6 +7,7 @@ from chibo.deadlines import api as deadlines_api
 from chibo.discipline import api as discipline_api
 from chibo.dues import api as dues_api
 from chibo.grading import api as grading_api
+from chibo.home import audit_api
 from chibo.inspection import api as inspection_api
 from chibo.library import api as library_api
 from chibo.meetings import api as meetings_api
@@ -188,4 +189,5 @@ urlpatterns = [
     path("rules/versions/<int:pk>/confirm/", rules_api.RuleVersionConfirm.as_view(), name="api_rule_confirm"),
     path("rules/", rules_api.RuleList.as_view(), name="api_rules"),
     path("rules/<str:key>/", rules_api.RuleDetail.as_view(), name="api_rule"),
+    path("audit/", audit_api.AuditLog.as_view(), name="api_audit_log"),
 ]

@@ -68,7 +68,7 @@ def test_a_discipline_case_from_an_empty_install(browser, empty_install, artifac
     form.get_by_label("Văn bản mở hồ sơ (số, ngày)").fill(f"Thông báo 3-TB/ĐU ngày {today:%d/%m/%Y}")
     form.get_by_role("button", name="Mở hồ sơ").click()
     expect(secretary.locator("main form")).to_contain_text("Đã hết thời hạn xử lý kỷ luật")
-    expect(secretary.locator("main form")).to_contain_text("discipline.limitation_years_reprimand")
+    expect(secretary.locator("main form")).to_contain_text("Thời hiệu xử lý kỷ luật mức khiển trách")
     assert not Case.objects.exists()
     secretary.locator("main form").get_by_label("Ngày vi phạm").fill(f"{today.replace(day=1):%d/%m/%Y}")
     secretary.locator("main form").get_by_label("Mức kỷ luật xem xét").select_option("warning")

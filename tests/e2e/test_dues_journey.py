@@ -71,7 +71,7 @@ def test_a_first_month_of_dues_from_an_empty_install(browser, empty_install, art
     form.get_by_label("Áp dụng từ tháng").fill("01/2026")
     form.get_by_label("Căn cứ (văn bản)").fill("Hướng dẫn của Đảng ủy Bộ Ngoại giao về mức đảng phí ở nước ngoài")
     form.get_by_role("button", name="Ghi mức đóng").click()
-    expect(officer.locator("#abroad table")).to_contain_text("dues.abroad.mission_staff.EUR")
+    expect(officer.locator("#abroad table")).to_contain_text("Mức đảng phí ở nước ngoài: Cán bộ cơ quan đại diện, EUR")
     officer.locator("summary", has_text="Nhập một tỷ giá").click()
     form = officer.locator("#exchange form").first
     form.get_by_label("Ngoại tệ *", exact=True).select_option("EUR")

@@ -141,7 +141,7 @@ def test_a_study_session_from_an_empty_install(browser, empty_install, artifacts
     course.get_by_role("button", name="Ghi").click()
     refused = secretary.locator("form[data-step=course]")
     expect(refused).to_contain_text("Giấy chứng nhận đã quá 60 tháng, hết giá trị")
-    expect(refused).to_contain_text("study.awareness_course_validity_months")
+    expect(refused).to_contain_text("Thời hạn giá trị của giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng")
     shot(secretary, "05-stale-certificate-refused")
     case.refresh_from_db()
     assert case.stage == "recorded" and not Certificate.objects.exists()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from chibo.accounts.enums import AccountState
 from chibo.accounts.models import ApiToken, Invitation, RoleAssignment, User
 from chibo.core import clock
-from chibo.core.access import PATH_STEP, ROLE_PERMISSIONS, Actor, Grant, subtree_q
+from chibo.core.access import PATH_STEP, ROLE_PERMISSIONS, Actor, Grant, Role, subtree_q
 from chibo.core.rulebook import integer, rule
 
 if TYPE_CHECKING:
@@ -291,3 +291,43 @@ def recovery_codes_left(user: User) -> int | None:
         return None
     codes: list[str] = found.wrap().get_unused_codes()
     return len(codes)
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who a user is, as the audit log names them: their name (the account's, else the linked record's) and
+    the roles they hold today ("Bí thư — Chi bộ …")."""
+
+    name: str
+    roles: str
+
+
+def people_of_users(user_ids: Iterable[int]) -> dict[int, Person]:
+    """The name and today's roles of each user, in two queries."""
+    ids = {pk for pk in user_ids if pk}
+    if not ids:
+        return {}
+    users = User.objects.filter(pk__in=ids).select_related("member", "applicant").only(
+        "pk", "username", "full_name", "member__full_name", "applicant__full_name")
+    roles: dict[int, list[str]] = {}
+    labels = dict(Role.CHOICES)
+    for row in (RoleAssignment.objects.filter(_in_force(clock.today()), user_id__in=ids)
+                .select_related("unit").only("user_id", "role", "unit__name").order_by("user_id", "unit__path")):
+        roles.setdefault(row.user_id, []).append(f"{labels.get(row.role, '')} — {row.unit.name}")
+    found = {}
+    for user in users:
+        name = (user.full_name or (user.member.full_name if user.member else "")
+                or (user.applicant.full_name if user.applicant else "") or user.get_username())
+        found[user.pk] = Person(name=name, roles="; ".join(roles.get(user.pk, [])))
+    return found
+
+
+def user_ids_named(text: str, *, limit: int = 200) -> list[int]:
+    """The users whose sign-in name is ``text`` or whose name (the account's or the linked record's) contains
+    it: the audit log's filter by person."""
+    text = text.strip()
+    if not text:
+        return []
+    q = (Q(username__iexact=text) | Q(full_name__icontains=text) | Q(member__full_name__icontains=text)
+         | Q(applicant__full_name__icontains=text))
+    return list(User.objects.filter(q).order_by("pk").values_list("pk", flat=True)[:limit])

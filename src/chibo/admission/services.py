@@ -27,7 +27,7 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.citizen_ids import citizen_id_problem
 from chibo.core.crypto import blind_index
-from chibo.core.rulebook import integer, ratio_needed, rule
+from chibo.core.rulebook import integer, ratio_needed, rule, rule_name
 from chibo.core.text import (
     clean,
     hidden_characters_problem,
@@ -167,7 +167,7 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
         if months < low:
             errors["birth_date"] = (f"Mới {months // 12} tuổi {months % 12} tháng vào ngày ghi nhận; "
                                     f"người vào Đảng cần đủ {low // 12} tuổi tính theo tháng "
-                                    "(sổ quy định: admission.age_min).")
+                                    f"(sổ quy định: {rule_name('admission.age_min')}).")
         elif months > high and not actor.can("admission.decide", deciding_unit_for(unit)):
             errors["birth_date"] = (f"Đã {months // 12} tuổi: trên {high // 12} tuổi cần cấp ủy cấp trên xem xét; "
                                     "hồ sơ do cấp ủy có thẩm quyền mở.")
@@ -231,7 +231,7 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
         months = integer(rule(study_selectors.AWARENESS_RULE, on=clock.today()))
         if add_months(on, months) < clock.today():
             errors["on"] = (f"Giấy chứng nhận đã quá {months} tháng, hết giá trị "
-                            f"(sổ quy định: {study_selectors.AWARENESS_RULE}).")
+                            f"(sổ quy định: {rule_name(study_selectors.AWARENESS_RULE)}).")
     _raise(errors)
     if not study_selectors.certificates_of(applicant=case.applicant).filter(
             kind=CertificateKind.AWARENESS, number=clean(certificate_no)[:60], issued_on=on).exists():

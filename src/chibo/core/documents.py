@@ -45,7 +45,8 @@ class Paragraph:
 
 @dataclass
 class Field:
-    """A labelled value on its own line ("Họ và tên: Nguyễn Văn A")."""
+    """A labelled value on its own line ("Họ và tên: Nguyễn Văn A"); a field with no value is left out of the
+    paper (never printed as "Số lý lịch: …")."""
 
     label: str
     value: str
@@ -151,9 +152,11 @@ def render_docx(doc: OfficialDocument) -> bytes:
                 if block.indent and block.align == "justify":
                     p.paragraph_format.first_line_indent = Cm(1)
             elif isinstance(block, Field):
+                if not block.value:
+                    continue
                 p = out.add_paragraph()
                 p.add_run(f"{block.label}: ").bold = False
-                p.add_run(block.value or "…").bold = True
+                p.add_run(block.value).bold = True
             else:
                 if block.caption:
                     para(out, block.caption, bold=True)

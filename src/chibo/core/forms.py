@@ -6,8 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from chibo.core import clock
+from chibo.core.audit_labels import OBJECT_TYPES, action_labels
 from chibo.core.countries import country_choices
 from chibo.core.errors import StaleEdit
+from chibo.core.text import vn_sort_key
 
 
 class DateInput(forms.DateInput):
@@ -69,12 +71,23 @@ def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
 
 
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label="Hành động", required=False, max_length=80)
-    actor = forms.CharField(label="Người thực hiện", required=False, max_length=150)
-    object_type = forms.CharField(label="Loại đối tượng", required=False, max_length=40)
-    object_id = forms.CharField(label="Mã đối tượng", required=False, max_length=40)
+    """The audit log's filters: the action and the kind of object by their Vietnamese names, the person by
+    name (or sign-in name)."""
+
+    action = forms.ChoiceField(label="Hành động", required=False, choices=())
+    actor = forms.CharField(label="Người thực hiện", required=False, max_length=150,
+                            help_text="Họ tên hoặc tên đăng nhập")
+    object_type = forms.ChoiceField(label="Loại đối tượng", required=False, choices=())
+    object_id = forms.CharField(label="Số hiệu đối tượng", required=False, max_length=40)
     date_from = VNDateField(label="Từ ngày", required=False)
     date_to = VNDateField(label="Đến ngày", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        every = [("", "— tất cả —")]
+        self.fields["action"].choices = every + sorted(action_labels().items(), key=lambda c: vn_sort_key(c[1]))
+        self.fields["object_type"].choices = every + sorted(((k, str(v)) for k, v in OBJECT_TYPES.items()),
+                                                            key=lambda c: vn_sort_key(c[1]))
 
 
 class Outcome:

@@ -55,6 +55,8 @@ class Family:
     comparison: str
     label: str
     check: Callable[[str], str]
+    # The name of one rule of the family from the rest of its key ("student.EUR" → "… học sinh, sinh viên, EUR").
+    name: Callable[[str], str] | None = None
 
 
 FAMILIES: dict[str, Family] = {}
@@ -354,3 +356,113 @@ def rule_versions(*, key: str = "", prefix: str = "", on: date | None = None) ->
 
 def rule_version_get(pk) -> Rule | None:
     return Rule.objects.filter(pk=pk).first() if pk else None
+
+
+# -- names ---------------------------------------------------------------------------------------------
+# What each rule is called where people read it (the key stays for programs and, small, for officers).
+NAMES: dict[str, str] = {
+    "account.invitation_days": "Thời hạn hiệu lực của lời mời kích hoạt tài khoản",
+    "account.unused_days": "Tài khoản lâu không đăng nhập cần rà soát",
+    "admission.age_min": "Tuổi tối thiểu của người vào Đảng",
+    "admission.age_max": "Tuổi tối đa của người vào Đảng (trên mức này do cấp trên xem xét)",
+    "admission.cell_vote_ratio": "Tỷ lệ tán thành của chi bộ khi xét kết nạp",
+    "admission.ceremony_within": "Thời hạn tổ chức lễ kết nạp",
+    "admission.committee_vote_ratio": "Tỷ lệ tán thành của cấp ủy khi xét kết nạp",
+    "admission.course_validity_years": "Thời hạn giá trị của giấy chứng nhận lớp nhận thức về Đảng",
+    "admission.decide_extension_max": "Thời gian gia hạn tối đa để quyết định kết nạp",
+    "admission.decide_within": "Thời hạn cấp ủy quyết định kết nạp",
+    "admission.introducer_min_years_together": "Thời gian tối thiểu người giới thiệu công tác cùng người vào Đảng",
+    "confirmation.consider_within": "Thời hạn xét công nhận đảng viên chính thức",
+    "confirmation.max_failed_votes": "Số lần biểu quyết không đạt tối đa khi xét công nhận chính thức",
+    "delegation.min_full_members_for_cell": "Số đảng viên chính thức tối thiểu để lập chi bộ tạm thời của đoàn",
+    "discipline.appeal_decide_within": "Thời hạn giải quyết khiếu nại kỷ luật",
+    "discipline.appeal_within": "Thời hạn khiếu nại quyết định kỷ luật",
+    "discipline.limitation_years_reprimand": "Thời hiệu xử lý kỷ luật mức khiển trách",
+    "discipline.limitation_years_warning": "Thời hiệu xử lý kỷ luật mức cảnh cáo, cách chức",
+    "discipline.state_notice_within": "Thời hạn cơ quan nhà nước thông báo kỷ luật đảng viên",
+    "discipline.vote_ratio": "Tỷ lệ tán thành khi chi bộ biểu quyết kỷ luật",
+    "dues.arrears_consider_within": "Thời hạn chi bộ xem xét khi đảng viên không đóng đảng phí",
+    "dues.exempt_party_years": "Tuổi Đảng được miễn đóng đảng phí",
+    "dues.prepay_max_months": "Số tháng đóng đảng phí trước tối đa",
+    "dues.rate_pension": "Mức đóng đảng phí theo lương hưu",
+    "dues.rate_salary": "Mức đóng đảng phí theo tiền lương",
+    "dues.reduction_high": "Mức giảm đảng phí cao",
+    "dues.reduction_low": "Mức giảm đảng phí thấp",
+    "dues.reduction_max_months": "Thời gian tối đa của một lần giảm đảng phí",
+    "dues.reduction_mid": "Mức giảm đảng phí trung bình",
+    "dues.remit_within": "Thời hạn nộp đảng phí lên cấp trên",
+    "dues.student_monthly": "Mức đóng đảng phí của học sinh, sinh viên",
+    "dues.abroad_monthly": "Mức đóng đảng phí ở nước ngoài",
+    "grading.band_completed": "Khung điểm mức hoàn thành nhiệm vụ",
+    "grading.band_excellent": "Khung điểm mức hoàn thành xuất sắc nhiệm vụ",
+    "grading.band_good": "Khung điểm mức hoàn thành tốt nhiệm vụ",
+    "grading.cell_vote_majority": "Tỷ lệ tán thành khi chi bộ biểu quyết xếp loại",
+    "grading.cell_within": "Thời hạn chi bộ họp xếp loại",
+    "grading.decide_within": "Thời hạn cấp ủy quyết định xếp loại",
+    "grading.excellent_cap": "Tỷ lệ tối đa hoàn thành xuất sắc nhiệm vụ",
+    "grading.excellent_exceed_share": "Tỷ lệ nhiệm vụ vượt yêu cầu để hoàn thành xuất sắc",
+    "grading.general_points": "Điểm tối đa các tiêu chí chung",
+    "grading.org_late_share": "Tỷ lệ nhiệm vụ chậm tiến độ tối đa của tổ chức hoàn thành nhiệm vụ",
+    "grading.self_within": "Thời hạn nộp bản tự đánh giá",
+    "grading.task_points": "Điểm tối đa kết quả thực hiện nhiệm vụ",
+    "import.keep_days": "Thời gian giữ tệp danh sách đã tải lên",
+    "library.declassify_review_within": "Thời hạn xem xét giải mật khi hết thời hạn bảo vệ",
+    "meeting.ballot_min_voters": "Số người bỏ phiếu tối thiểu để mở bỏ phiếu kín",
+    "meeting.documents_before": "Thời gian gửi tài liệu trước cuộc họp",
+    "meeting.min_minutes": "Thời lượng tối thiểu của buổi sinh hoạt thường kỳ",
+    "meeting.min_minutes_combined": "Thời lượng tối thiểu khi kết hợp sinh hoạt thường kỳ và chuyên đề",
+    "meeting.min_minutes_refused": "Từ chối hay chỉ cảnh báo cuộc họp ngắn hơn thời lượng tối thiểu",
+    "meeting.regular_every": "Định kỳ sinh hoạt thường kỳ",
+    "meeting.thematic_every": "Định kỳ sinh hoạt chuyên đề",
+    "members.card_number_format": "Định dạng số thẻ đảng viên",
+    "members.dossier_number_format": "Định dạng số lý lịch đảng viên",
+    "privacy.breach_notify_within": "Thời hạn thông báo sự cố dữ liệu",
+    "privacy.keep_applicant_years": "Thời gian giữ dữ liệu của quần chúng không được kết nạp",
+    "privacy.keep_former_member_years": "Thời gian giữ dữ liệu của người đã ra khỏi Đảng",
+    "privacy.request_answer_within": "Thời hạn trả lời yêu cầu về dữ liệu cá nhân",
+    "probation.months": "Thời gian dự bị",
+    "resolution.pass_ratio": "Tỷ lệ tán thành để thông qua nghị quyết",
+    "strike_off.absence_or_dues_months": "Số tháng bỏ sinh hoạt hoặc không đóng đảng phí thì xem xét xóa tên",
+    "study.awareness_course_validity_months": "Thời hạn giá trị của giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng",
+    "transfer.official_abroad_min_months": "Thời gian ở nước ngoài từ đó chuyển sinh hoạt chính thức",
+    "transfer.report_within": "Thời hạn xuất trình giấy giới thiệu sinh hoạt đảng",
+    "transfer.start_within": "Thời hạn đề nghị chuyển sinh hoạt đảng",
+    "transfer.temporary_domestic_study_max_months": "Thời gian chuyển sinh hoạt tạm thời tối đa khi đi học trong nước",
+    "transfer.temporary_max_months": "Thời gian chuyển sinh hoạt tạm thời tối đa",
+    "transfer.temporary_min_months": "Thời gian chuyển sinh hoạt tạm thời tối thiểu",
+    "trip.report_within": "Thời hạn báo cáo sau chuyến đi nước ngoài",
+}
+
+
+def rule_name(key: str, version: Rule | None = None) -> str:
+    """The rule as people call it: its name, or for a rule of a family (a dues amount abroad, a criterion) the
+    family's name with the version's note. "Quy định khác" for a key nobody named (never the key)."""
+    if key in NAMES:
+        return NAMES[key]
+    family = family_of(key)
+    if family is not None and family.name is not None and not family.check(key[len(family.prefix):]):
+        return family.name(key[len(family.prefix):])
+    if family is not None:
+        note = version.note if version is not None and version.note else ""
+        return f"{family.label}: {note}" if note else family.label
+    return "Quy định khác"
+
+
+_KEYS_IN_TEXT = re.compile(r"\b[a-z_]+(?:\.[A-Za-z0-9_]+)+(?:\.…)?")
+
+
+def name_rules_in(text: str) -> str:
+    """``text`` with every rule key it quotes ("trong thời hạn discipline.appeal_within") replaced by the rule's
+    name in «»; a family's prefix ("dues.kept.…") by the family's name. Other dotted words stay as they are."""
+    def named(match: re.Match[str]) -> str:
+        found = match.group(0)
+        key = found.removesuffix(".…")
+        if key in NAMES:
+            return f"«{NAMES[key]}»"
+        family = family_of(key + ".") if found.endswith(".…") else family_of(key)
+        if family is not None:
+            whole = key.startswith(family.prefix) and not found.endswith(".…")
+            return f"«{rule_name(key) if whole else family.label}»"
+        return found
+
+    return _KEYS_IN_TEXT.sub(named, str(text))

@@ -198,7 +198,8 @@ class DemoBuilder:
     def build_tree(self) -> tuple[Unit, list[tuple[Unit, Place]]]:
         root = unit_services.unit_create(
             actor=SYSTEM, parent=None, kind=UnitKind.UPPER_COMMITTEE, name="Đảng ủy Bộ Ngoại giao", code="DUBNG",
-            country="VN", city="Hà Nội", opened_on=date(1961, 3, 31), opened_by_doc="Quyết định thành lập 1961",
+            abbreviation="ĐUBNG", country="VN", city="Hà Nội", opened_on=date(1961, 3, 31),
+            opened_by_doc="Quyết định thành lập 1961",
         )
         self.actor = Actor(user=None, grants=(Grant(Role.ORG_OFFICER, root.pk, root.path),), label="demo")
         leaves: list[tuple[Unit, Place]] = []

@@ -9,7 +9,7 @@ from datetime import date
 
 from chibo.core.calendar import due_date
 from chibo.core.enums import RuleUnit
-from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, register_family, rule
+from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, register_family, rule, rule_name
 from chibo.discipline.enums import FORMS_FOR_STATUS, Area, Form
 from chibo.units.enums import UnitKind
 
@@ -47,7 +47,8 @@ def _competence_key_problem(rest: str) -> str:
 def register() -> None:
     register_family(Family(COMPETENCE, RuleUnit.COUNT, "lte",
                            "Thẩm quyền quyết định kỷ luật đảng viên theo loại tổ chức (0 không; 1 khiển trách; "
-                           "2 đến cảnh cáo; 3 đến cách chức; 4 đến khai trừ)", _competence_key_problem))
+                           "2 đến cảnh cáo; 3 đến cách chức; 4 đến khai trừ)", _competence_key_problem,
+                           name=lambda rest: f"Thẩm quyền kỷ luật của {UnitKind(rest).label.lower()}"))
 
 
 def heaviest_form(unit, on: date) -> tuple[str, str]:
@@ -56,9 +57,9 @@ def heaviest_form(unit, on: date) -> tuple[str, str]:
     try:
         version = rule(key, on=on)
     except (UnknownRule, RuleNotInForce):
-        return "", key
+        return "", rule_name(key)
     reach = max(0, min(integer(version), len(FORM_ORDER)))
-    return (FORM_ORDER[reach - 1] if reach else ""), f"{key}, {version.basis}"
+    return (FORM_ORDER[reach - 1] if reach else ""), f"{rule_name(key)}, {version.basis}"
 
 
 def competence_form_problem(form: str, unit, on: date) -> str:
@@ -87,7 +88,7 @@ def limitation_problem(violated_on: date, area: str, considered: str, on: date) 
         version = rule(key, on=violated_on)
         return (f"Đã hết thời hạn xử lý kỷ luật: vi phạm ngày {violated_on:%d/%m/%Y}, mức "
                 f"{Form(considered).label.lower()}, thời hiệu {version.value} {version.get_unit_display()} "
-                f"đến {ends:%d/%m/%Y} ({key}, {version.basis}).")
+                f"đến {ends:%d/%m/%Y} ({rule_name(key)}, {version.basis}).")
     return ""
 
 
@@ -95,11 +96,12 @@ def appeal_ends(received_on: date, unit) -> tuple[date, str]:
     """The last day to appeal a decision received on ``received_on`` (``discipline.appeal_within``, in months or in
     the member's unit's working days, whichever unit the rule is given in)."""
     version = rule("discipline.appeal_within", on=received_on)
-    return due_date(version, received_on, unit=unit), f"discipline.appeal_within, {version.basis}"
+    return due_date(version, received_on, unit=unit), f"{rule_name('discipline.appeal_within')}, {version.basis}"
 
 
 def notice_due(decided_on: date, unit) -> tuple[date, str]:
     """The last day a state body's notice of a decision taken on ``decided_on`` is due at ``unit``
     (``discipline.state_notice_within``, in the unit's working days when the rule says so)."""
     version = rule("discipline.state_notice_within", on=decided_on)
-    return due_date(version, decided_on, unit=unit), f"discipline.state_notice_within, {version.basis}"
+    return (due_date(version, decided_on, unit=unit),
+            f"{rule_name('discipline.state_notice_within')}, {version.basis}")

@@ -46,9 +46,14 @@ def _kept_key_problem(rest: str) -> str:
 
 def register() -> None:
     register_family(Family(ABROAD, RuleUnit.FOREIGN_MONEY, "", "Mức đảng phí ở nước ngoài theo diện và đồng tiền",
-                           _abroad_key_problem))
+                           _abroad_key_problem, name=_abroad_name))
     register_family(Family(KEPT, RuleUnit.RATIO, "", "Tỷ lệ đảng phí trích giữ lại theo loại tổ chức",
-                           _kept_key_problem))
+                           _kept_key_problem, name=lambda rest: f"Tỷ lệ đảng phí giữ lại: {UnitKind(rest).label}"))
+
+
+def _abroad_name(rest: str) -> str:
+    category, _, currency = rest.partition(".")
+    return f"Mức đảng phí ở nước ngoài: {Category(category).label}, {currency}"
 
 
 def abroad_key(category: str, currency: str) -> str:

@@ -26,7 +26,7 @@ from chibo.core.calendar import add_months
 from chibo.core.counters import take_numbers
 from chibo.core.enums import Confidence
 from chibo.core.money import format_amount, is_currency, parse_amount, quantize
-from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define, rules_read_once
+from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define, rule_name, rules_read_once
 from chibo.core.text import clean
 from chibo.deadlines.selectors import open_sources, sources_of
 from chibo.deadlines.services import deadline_close_for, deadline_open
@@ -167,9 +167,9 @@ def decision_record(*, actor: Actor, member: Member, kind: str, reason: str, mon
                                                  f"{month_from:%m/%Y}."}) from exc
         if percent not in allowed:
             problems["percent"] = ("Mức giảm chỉ có thể là " + ", ".join(f"{p}%" for p in allowed)
-                                   + " (dues.reduction_low/mid/high).")
+                                   + " (sổ quy định: các mức giảm đảng phí).")
         if len(drules.months_between(month_from, month_to)) > longest:
-            problems["month_to"] = (f"Mỗi lần giảm tối đa {longest} tháng (dues.reduction_max_months); "
+            problems["month_to"] = (f"Mỗi lần giảm tối đa {longest} tháng ({rule_name('dues.reduction_max_months')}); "
                                     "hết hạn thì xét lại bằng quyết định mới.")
     elif kind in DecisionKind.values:
         percent = 100 if kind == DecisionKind.EXEMPT else 0
@@ -300,7 +300,7 @@ def _check_line(line: PaymentLine, unit: Unit, today: date, position: Position) 
     if not position.covers_with(amount, through=horizon):
         raise ValidationError({"amount": (
             f"{member.full_name}: {format_amount(amount, currency)} vượt quá số tiền đóng trước cho phép "
-            f"(đến hết tháng {horizon:%m/%Y}, dues.prepay_max_months = {limit} tháng).")})
+            f"(đến hết tháng {horizon:%m/%Y}, {rule_name('dues.prepay_max_months')}: {limit} tháng).")})
     note = ""
     if line.month_from is not None:
         asked_to = drules.month_start(line.month_to or line.month_from)

@@ -36,6 +36,7 @@ from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.money import format_amount, is_currency, parse_amount
+from chibo.core.rulebook import rule_name
 from chibo.core.spreadsheets import (
     EXCEL_EPOCH,
     FileRefused,
@@ -618,7 +619,8 @@ def _check_for_ledger(lines: list[StatementLine], members: dict[int, Member], to
             else:
                 if not position.covers_with(running[member.pk] + amount, through=horizon):
                     problem = (f"{member.full_name}: {format_amount(amount, currency)} vượt quá số tiền đóng trước "
-                               f"cho phép (đến hết tháng {horizon:%m/%Y}, dues.prepay_max_months = {limit} tháng).")
+                               f"cho phép (đến hết tháng {horizon:%m/%Y}, {rule_name('dues.prepay_max_months')}: "
+                               f"{limit} tháng).")
         if problem:
             line.status, line.reason = LineStatus.INVALID, problem
             continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from chibo.core.rulebook import name_rules_in
 from chibo.grading.enums import GRADE_ORDER, Grade
 
 
@@ -75,7 +76,7 @@ def unmet(grade: str, score: int, c: Conditions, b: Bands, *, organization: bool
         if organization and c.late_share > b.org_late_share:
             out.append(f"nhiệm vụ chậm tiến độ không quá {_percent(b.org_late_share)}, có {_percent(c.late_share)}"
                        " (grading.org_late_share)")
-    return out
+    return [name_rules_in(reason) for reason in out]  # the rules by their names
 
 
 def grade_for(score: int, c: Conditions, b: Bands, *, organization: bool = False) -> Outcome:

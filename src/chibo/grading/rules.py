@@ -15,7 +15,7 @@ from datetime import date
 from fractions import Fraction
 
 from chibo.core.enums import RuleUnit
-from chibo.core.rulebook import Family, integer, number, register_family, rule, rule_versions
+from chibo.core.rulebook import Family, integer, number, register_family, rule, rule_name, rule_versions
 from chibo.grading.compute import Bands
 from chibo.grading.enums import Form
 
@@ -66,8 +66,8 @@ def criteria_problem(form: str, on: date) -> str:
     got = {g: sum(c.max_points for c in found if c.group == g) for g in GROUPS}
     if got["general"] != general or got["tasks"] != tasks:
         return (f"Tiêu chí của {Form(form).label} cộng lại {got['general']} + {got['tasks']} điểm, quy định "
-                f"{general} + {tasks} (grading.general_points, grading.task_points): sửa các quy định "
-                f"{CRITERION}{form}.… trước.")
+                f"{general} + {tasks} ({rule_name('grading.general_points')}, {rule_name('grading.task_points')}): "
+                f"sửa các tiêu chí của mẫu {Form(form).label} trong sổ quy định trước.")
     return ""
 
 

@@ -20,7 +20,7 @@ from chibo.accounts.selectors import users_of_members
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
-from chibo.core.rulebook import integer, ratio_needed, rule
+from chibo.core.rulebook import integer, ratio_needed, rule, rule_name
 from chibo.core.text import clean, clean_lines
 from chibo.discipline.selectors import disciplined_in
 from chibo.grading import timeline_events as ev
@@ -427,7 +427,7 @@ def _check_cap(errors: dict, review: Review, grade: str) -> None:
     pool = 1 + sum(g in (Grade.EXCELLENT, Grade.GOOD) for g in latest)
     if Fraction(excellent, pool) > cap:
         errors["grade"] = (f"Vượt trần «Hoàn thành xuất sắc»: {excellent}/{pool} số đảng viên hoàn thành tốt trở lên, "
-                           f"tối đa {float(cap * 100):g}% (grading.excellent_cap).")
+                           f"tối đa {float(cap * 100):g}% ({rule_name('grading.excellent_cap')}).")
 
 
 def _capped(review: Review, score: int, conditions: Conditions) -> bool:

@@ -19,7 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from chibo.core.citizen_ids import citizen_id_problem
-from chibo.core.rulebook import pattern, rule
+from chibo.core.rulebook import pattern, rule, rule_name
 from chibo.members.enums import Gender
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def format_problem(name: str, value: str, *, on: date) -> str:
         return ""
     expected = f": cần {version.note}" if version.note else f" (mẫu {version.value})"
     pending = ", quy định đang chờ xác nhận" if version.confidence == "to_confirm" else ""
-    return f"{LABELS[name]} «{value}» không đúng định dạng{expected} (quy định {version.key}{pending})."
+    return f"{LABELS[name]} «{value}» không đúng định dạng{expected} (quy định: {rule_name(version.key)}{pending})."
 
 
 def identifier_errors(member: Member, *, today: date) -> dict[str, str]:

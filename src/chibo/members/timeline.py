@@ -20,6 +20,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core import audit_labels
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.members.enums import PostRole, Status, TimelineKind
@@ -40,6 +41,7 @@ EVENT_TYPES: dict[str, EventType] = {}
 def event_type(kind: str, label, describe: Callable[[dict], str] | None = None, *, process: str) -> str:
     """Declare an event type (module level, once); returns its kind for the caller's constants."""
     EVENT_TYPES[kind] = EventType(kind, label, describe, process)
+    audit_labels.register(kind, label)  # the audit action is the event type: the log shows its label
     return kind
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from chibo.core.access import ROLE_PERMISSIONS, Role
-from chibo.core.rulebook import describe_value, rule
+from chibo.core.rulebook import describe_value, rule, rule_name
 
 PARTY_BASIS = ("Điều lệ Đảng và các quy định thi hành; Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, Nghị định "
                "356/2025/NĐ-CP (dữ liệu cá nhân nhạy cảm: quan điểm chính trị)")
@@ -126,7 +126,7 @@ def _retention(category: Category, on: date) -> str:
     value = describe_value(version)
     if version.confidence == "to_confirm":
         value += " — cần xác nhận"
-    return category.retention.format(rule=f"{value} ({category.retention_rule})")
+    return category.retention.format(rule=f"{value} ({rule_name(category.retention_rule)})")
 
 
 def record_of_processing(on: date) -> list[RecordRow]:

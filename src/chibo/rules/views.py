@@ -26,6 +26,7 @@ from chibo.core.rulebook import (
     rule_add_version,
     rule_confirm,
     rule_history,
+    rule_name,
     rule_version_or_404,
     rules_in_force,
     rules_to_confirm,
@@ -54,6 +55,12 @@ GROUPS = {
     "dues": "Đảng phí",
     "grading": "Đánh giá, xếp loại",
     "discipline": "Kỷ luật",
+    "study": "Học tập",
+    "library": "Tài liệu, văn bản",
+    "members": "Hồ sơ đảng viên",
+    "privacy": "Bảo vệ dữ liệu cá nhân",
+    "account": "Tài khoản",
+    "import": "Nhập danh sách",
 }
 
 
@@ -66,8 +73,8 @@ def index(request):
     today = clock.today()
     order = list(GROUPS)
     rows = [
-        {"key": key, "group": GROUPS.get(key.split(".")[0], key.split(".")[0]), "v": version,
-         "value": describe_value(version) if version else ""}
+        {"key": key, "name": rule_name(key, version), "group": GROUPS.get(key.split(".")[0], "Quy định khác"),
+         "v": version, "value": describe_value(version) if version else ""}
         for key, version in rules_in_force(on=today)
     ]
     rows.sort(key=lambda r: (order.index(r["key"].split(".")[0]) if r["key"].split(".")[0] in order else len(order),
@@ -94,14 +101,15 @@ def detail(request, key):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, f"Đã thêm phiên bản mới của «{key}»: {version.value} "
+                messages.success(request, f"Đã thêm phiên bản mới của «{rule_name(key, version)}»: {version.value} "
                                           f"{version.get_unit_display()}, có hiệu lực từ "
                                           f"{version.effective_from:%d/%m/%Y}.")
                 return redirect("rules:detail", key=key)
     today = clock.today()
     current = next((v for v in history if in_force(v, today)), None)
     return render(request, "rules/detail.html", {
-        "key": key, "group": GROUPS.get(key.split(".")[0], ""), "current": current, "latest": history[-1],
+        "key": key, "name": rule_name(key, history[-1]), "show_key": can_edit,
+        "group": GROUPS.get(key.split(".")[0], ""), "current": current, "latest": history[-1],
         "current_value": describe_value(current) if current else "",
         "history": [{"v": v, "value": describe_value(v), "in_force": v is current} for v in reversed(history)],
         "today": today, "form": form,
@@ -200,7 +208,7 @@ def calendar_remove(request):
 
 def dependents(key: str) -> list[str]:
     """What in the product reads the rule: the process its key belongs to and the deadlines it sets."""
-    out = [f"Quy trình: {GROUPS.get(key.split('.')[0], key.split('.')[0])}"]
+    out = [f"Quy trình: {GROUPS.get(key.split('.')[0], 'khác')}"]
     out += [f"Thời hạn: {kind.label}" for kind in KINDS.values() if kind.rule_key == key]
     return out
 
@@ -211,7 +219,8 @@ def watch(request):
     the organization officer confirms it against the published text (audited)."""
     actor = actor_for(request)
     today = clock.today()
-    rows = [{"v": v, "value": describe_value(v), "group": GROUPS.get(v.key.split(".")[0], ""),
+    rows = [{"v": v, "name": rule_name(v.key, v), "value": describe_value(v),
+             "group": GROUPS.get(v.key.split(".")[0], ""),
              "dependents": dependents(v.key), "form": RuleConfirmForm(auto_id=f"rule{v.pk}_%s")}
             for v in rules_to_confirm(on=today)]  # one form per rule, each with its own element ids
     return render(request, "rules/watch.html", {"rows": rows, "can_confirm": _can(actor, "rules.edit"),
@@ -232,7 +241,8 @@ def confirm(request, pk):
         except ValidationError as exc:
             messages.error(request, "Chưa xác nhận: " + " ".join(exc.messages))
         else:
-            messages.success(request, f"Đã xác nhận «{version.key}» từ {version.effective_from:%d/%m/%Y}.")
+            messages.success(request, f"Đã xác nhận «{rule_name(version.key, version)}» từ "
+                                      f"{version.effective_from:%d/%m/%Y}.")
     else:
         messages.error(request, "Chưa xác nhận: " + " ".join(e for errors in form.errors.values() for e in errors))
     return redirect("rules:watch")

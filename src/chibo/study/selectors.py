@@ -14,7 +14,7 @@ from django.http import Http404
 from chibo.core.access import Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.calendar import add_months
-from chibo.core.rulebook import integer, rule
+from chibo.core.rulebook import integer, rule, rule_name
 from chibo.library.selectors import documents_for_unit, documents_visible
 from chibo.members.selectors import members_of_unit
 from chibo.study.enums import CertificateKind
@@ -76,10 +76,10 @@ class AwarenessCheck:
         """What refuses a step on ``on``, naming the rule."""
         if self.valid_until is None:
             return ("Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng; ghi giấy chứng nhận trước "
-                    f"(sổ quy định: {AWARENESS_RULE}, {self.months} tháng).")
+                    f"(sổ quy định: {rule_name(AWARENESS_RULE)}, {self.months} tháng).")
         return (f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị {self.months} tháng, đến "
                 f"{self.valid_until:%d/%m/%Y}; vào ngày {on:%d/%m/%Y} đã hết giá trị "
-                f"(sổ quy định: {AWARENESS_RULE}).")
+                f"(sổ quy định: {rule_name(AWARENESS_RULE)}).")
 
 
 def awareness_certificate_on(*, applicant: Any = None, member: Member | None = None, on: date) -> AwarenessCheck:

@@ -40,14 +40,14 @@ def _member_fields(letter: Letter | None, t: Transfer) -> list:
     return [
         Field("Họ và tên", m.full_name),
         Field("Ngày sinh", _d(m.birth_date)),
-        Field("Số thẻ đảng viên", m.card_number or "…"),
-        Field("Số lý lịch", m.dossier_number or "…"),
+        Field("Số thẻ đảng viên", m.card_number or ""),
+        Field("Số lý lịch", m.dossier_number or ""),
         Field("Ngày vào Đảng", _d(m.admission_date)),
         Field("Ngày chính thức", _d(m.confirmation_date)),
         Field("Là đảng viên", m.get_status_display()),
-        Field("Số thứ tự trong danh sách đảng viên", str(letter.member_list_row or "…") if letter else "…"),
-        Field("Số thứ tự trong sổ giới thiệu sinh hoạt đảng", f"{letter.seq}/{letter.year}" if letter else "…"),
-        Field("Đã đóng đảng phí đến hết tháng", letter.dues_paid_through if letter else "…"),
+        Field("Số thứ tự trong danh sách đảng viên", str(letter.member_list_row or "") if letter else ""),
+        Field("Số thứ tự trong sổ giới thiệu sinh hoạt đảng", f"{letter.seq}/{letter.year}" if letter else ""),
+        Field("Đã đóng đảng phí đến hết tháng", letter.dues_paid_through if letter else ""),
         Field("Quyết định điều động", f"{t.decision_doc} ngày {_d(t.decision_date)}"),
         Field("Lý do", t.reason),
     ]
@@ -211,7 +211,7 @@ def _decision(*, unit, approved: bool, reference: str, day, subject: str, blocks
 
 
 def _member_id_fields(member, unit) -> list:
-    return [Field("Họ và tên", member.full_name), Field("Số thẻ đảng viên", member.card_number or "…"),
+    return [Field("Họ và tên", member.full_name), Field("Số thẻ đảng viên", member.card_number or ""),
             Field("Sinh hoạt tại", unit.name)]
 
 

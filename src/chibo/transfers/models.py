@@ -53,7 +53,7 @@ class TransferHold(models.Model):
 
 
 class Kind(models.TextChoices):
-    ABROAD = "abroad", "Chuyển sinh hoạt chính thức ra nước ngoài (từ trong nước đến)"
+    ABROAD = "abroad", "Từ trong nước sang công tác ở nước ngoài"
     OFFICIAL_OUT = "official_out", "Chuyển sinh hoạt chính thức ra khỏi Đảng bộ"
     OFFICIAL_IN = "official_in", "Tiếp nhận sinh hoạt chính thức vào Đảng bộ"
     TEMPORARY = "temporary", "Chuyển sinh hoạt tạm thời"
@@ -189,9 +189,9 @@ class Letter(models.Model):
 
     @property
     def number(self) -> str:
-        """``12-GGT/ĐU``: the number in the issuer's register of the year and the sign of the kind of body that
-        signs (the issuer's name is on the letter; its internal code is not)."""
-        return f"{self.seq}-GGT/{ISSUER_SIGN.get(self.issuer.kind, 'CB')}"
+        """``12-GGT/ĐUBNG``: the number in the issuer's register of the year and the issuer's official abbreviation,
+        or, when it has none, the sign of the kind of body that signs (``12-GGT/ĐU``); never its internal code."""
+        return f"{self.seq}-GGT/{self.issuer.abbreviation or ISSUER_SIGN.get(self.issuer.kind, 'CB')}"
 
     @property
     def is_void(self) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
+from chibo.core.countries import country_name
 from chibo.members.reviews import decided_text
 from chibo.members.timeline import day, event_type
 from chibo.transfers.models import DeclarationKind, Kind
@@ -67,7 +68,7 @@ RETURN_REVIEW_CERTIFIED = event_type(
 
 TRIP_FILED = event_type(
     "trip.filed", _("Đơn xin đi nước ngoài"),
-    lambda d: f"{d['country']}, {day(d['depart_on'])} – {day(d['return_on'])}", process="trips")
+    lambda d: f"{country_name(d['country'])}, {day(d['depart_on'])} – {day(d['return_on'])}", process="trips")
 TRIP_OPINION = event_type("trip.opinion", _("Chi bộ cho ý kiến về chuyến đi"), lambda d: d["opinion"],
                           process="trips")
 TRIP_DECIDED = event_type("trip.decided", _("Cấp ủy quyết định về chuyến đi"), decided_text, process="trips")

@@ -22,7 +22,8 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "kind", "name", "code", "country", "city", "mission_kind", "mission_name", "parent",
+        fields = ["id", "kind", "name", "code", "abbreviation", "country", "city", "mission_kind", "mission_name",
+                  "parent",
                   "depth", "opened_on", "opened_by_doc", "closed_on", "closed_by_doc", "version"]
         read_only_fields = fields
 

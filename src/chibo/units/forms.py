@@ -19,6 +19,9 @@ class UnitForm(forms.Form):
     mission_name = forms.CharField(label="Cơ quan đại diện", max_length=200, required=False)
     opened_on = VNDateField(label="Ngày thành lập")
     opened_by_doc = forms.CharField(label="Quyết định thành lập", max_length=100, required=False)
+    abbreviation = forms.CharField(label="Ký hiệu viết tắt", max_length=20, required=False,
+                                   help_text="Ký hiệu chính thức trên số văn bản (ví dụ ĐUBNG trong «12-GGT/ĐUBNG»); "
+                                             "để trống thì dùng ĐU hoặc CB theo loại tổ chức.")
     skip_host_holidays = forms.BooleanField(
         label="Nghỉ cả ngày lễ của nước sở tại", required=False,
         help_text="Thời hạn tính theo ngày làm việc của tổ chức này bỏ qua cả ngày lễ của nước sở tại.")
@@ -31,6 +34,7 @@ class UnitForm(forms.Form):
             del self.fields["opened_on"]
         else:  # set on the unit's edit page once it exists
             del self.fields["skip_host_holidays"]
+            del self.fields["abbreviation"]
 
 
 class UnitCloseForm(forms.Form):

@@ -17,6 +17,9 @@ class Unit(models.Model):
     city = models.CharField("thành phố", max_length=100, blank=True)
     mission_kind = models.CharField("loại cơ quan đại diện", max_length=24, choices=MissionKind.choices, blank=True)
     mission_name = models.CharField("cơ quan đại diện", max_length=200, blank=True)
+    # The official abbreviation after the slash of the unit's document numbers ("12-GGT/ĐUBNG"); blank: the sign
+    # of its kind of body ("ĐU", "CB").
+    abbreviation = models.CharField("ký hiệu viết tắt", max_length=20, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     # Fixed-width ids of every ancestor and the unit itself; [path, path+"~") is the subtree.
     path = BinaryCharField(max_length=255, unique=True, editable=False)

@@ -21,7 +21,7 @@ from chibo.units.events import UnitClosed, UnitClosing
 from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
-               "skip_host_holidays")
+               "skip_host_holidays", "abbreviation")
 BOOLEAN_FIELDS = frozenset({"skip_host_holidays"})
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
 
@@ -47,6 +47,8 @@ def _clean_fields(data: dict) -> dict:
             out[name] = _flag(data[name]) if name in BOOLEAN_FIELDS else clean(data[name])
     if "code" in out:
         out["code"] = out["code"].upper()
+    if "abbreviation" in out:
+        out["abbreviation"] = out["abbreviation"].upper()
     if "country" in out:
         out["country"] = out["country"].upper()
     return out
@@ -56,6 +58,9 @@ def _validate(unit: Unit) -> None:
     errors: dict[str, str] = {}
     if not unit.name:
         errors["name"] = "Tên tổ chức không được để trống."
+    if unit.abbreviation and (len(unit.abbreviation) > 20
+                              or not all(ch.isalnum() or ch in "-&" for ch in unit.abbreviation)):
+        errors["abbreviation"] = "Ký hiệu viết tắt chỉ gồm chữ, số và dấu gạch ngang (ví dụ ĐUBNG), tối đa 20 ký tự."
     if not unit.code:
         errors["code"] = "Mã tổ chức không được để trống."
     elif not all(ch.isalnum() or ch in "-_." for ch in unit.code) or not unit.code.isascii():
@@ -89,7 +94,7 @@ def _json(values: dict) -> dict:
 @transaction.atomic
 def unit_create(
     *, actor: Actor, parent: Unit | None, kind: str, name: str, code: str, opened_on: date,
-    country: str = "", city: str = "", mission_kind: str = "", mission_name: str = "",
+    country: str = "", city: str = "", mission_kind: str = "", mission_name: str = "", abbreviation: str = "",
     opened_by_doc: str = "",
 ) -> Unit:
     if parent is None:
@@ -111,7 +116,7 @@ def unit_create(
     if opened_on > _today():
         raise ValidationError({"opened_on": "Ngày thành lập không thể ở tương lai."})
     fields = _clean_fields(dict(name=name, code=code, country=country, city=city, mission_kind=mission_kind,
-                                mission_name=mission_name, opened_by_doc=opened_by_doc))
+                                mission_name=mission_name, opened_by_doc=opened_by_doc, abbreviation=abbreviation))
     unit = Unit(kind=kind, parent=parent, opened_on=opened_on, **fields)
     _validate(unit)
     unit.path = f"tmp-{unit.code}"

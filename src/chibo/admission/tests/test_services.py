@@ -355,7 +355,8 @@ def test_the_file_is_refused_without_a_valid_party_awareness_certificate(officer
     settings.CHIBO_TODAY = date(2026, 2, 10)
     with pytest.raises(ValidationError) as exc:
         services.case_application(actor=officer, case=case, application_on=date(2026, 2, 2), cv_on=date(2026, 2, 2))
-    assert "study.awareness_course_validity_months" in str(exc.value.message_dict["application_on"])
+    assert "Thời hạn giá trị của giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng" in str(
+        exc.value.message_dict["application_on"])
     case.refresh_from_db()
     assert case.stage == Stage.COURSE and case.application_on is None
     # on the last valid day it goes through

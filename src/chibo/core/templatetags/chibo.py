@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import template
 
+from chibo.core import rulebook
 from chibo.core.countries import country_name
 from chibo.core.money import format_amount
 
@@ -33,3 +34,15 @@ def amounts(values: dict | None) -> str:
 @register.filter(name="get")
 def get(mapping: dict | None, key):
     return (mapping or {}).get(key)
+
+
+@register.filter(name="rule_name")
+def rule_name(key: str | None) -> str:
+    """A rule's key as the rule's Vietnamese name ("meeting.min_minutes" → "Thời lượng tối thiểu …")."""
+    return rulebook.rule_name(key) if key else ""
+
+
+@register.filter(name="name_rules")
+def name_rules(text) -> str:
+    """Rule keys quoted in a text (a step's help) as the rules' names."""
+    return rulebook.name_rules_in(text) if text else ""

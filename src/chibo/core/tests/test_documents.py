@@ -74,3 +74,13 @@ def test_annex_follows_the_signature_on_a_new_page_and_keeps_boxes_whole():
         assert f"Đảng ủy số {n}" in page and f"bí thư số {n}" in page
     word = Document(BytesIO(docx))
     assert any(p.paragraph_format.keep_with_next for t in word.tables for c in t._cells for p in c.paragraphs)
+
+
+def test_a_field_with_no_value_is_left_out_of_both_outputs():
+    from dataclasses import replace
+
+    doc = replace(sample(), blocks=[Field("Họ và tên", "Nguyễn Văn A"), Field("Số lý lịch", ""),
+                                    Field("Số thẻ đảng viên", "")])
+    for text in (" ".join(pdf_text(render_pdf(doc)).split()), docx_text(render_docx(doc))):
+        assert "Họ và tên: Nguyễn Văn A" in text
+        assert "Số lý lịch" not in text and "Số thẻ đảng viên" not in text and "…" not in text

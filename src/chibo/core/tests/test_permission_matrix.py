@@ -249,9 +249,21 @@ MATRIX: dict[str, object] = {
     # -- pages ---------------------------------------------------------------------------------
     "dashboard":          {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "help_processes":     {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "help":               {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "help_glossary":      {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "help_guide":         {"guide_member": E(200, 200, 200, 200, 200, 200, LOGIN),
+                           "guide_unknown": E(404, 404, 404, 404, 404, 404, LOGIN)},
+    # the roster to print: whoever sees the unit's members (members.view), 404 otherwise
+    "roster": {
+        "unit_root":        E(200, 200, 404, 404, 404, 404, LOGIN),
+        "unit_fr_dsq":      E(200, 200, 200, 404, 404, 404, LOGIN),
+        "unit_de_cell":     E(200, 200, 404, 200, 404, 404, LOGIN),
+        "unit_missing":     E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     "healthz":            {None: E(200, 200, 200, 200, 200, 200, 200)},
     "library_sw":         {None: E(200, 200, 200, 200, 200, 200, 200)},  # the offline reader: static, no data
     "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
+    "api_audit_log":      {None: E(200, 200, 404, 404, 404, 404, 401)},
     "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
     "admission:board": {
         None:                         E(200, 200, 200, 200, 404, 404, LOGIN),
@@ -405,7 +417,8 @@ MATRIX: dict[str, object] = {
         "feed_missing":   E(404, 404, 404, 404, 404, 404, 404),
     },
     # transfers (chibo.transfers): pages keyed by transfer, letter, member, unit; POST-only actions answer 405 to GET
-    "transfers:list":     {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
+    "transfers:list":     {None: E(200, 200, 200, 200, 200, 200, LOGIN),
+                           "?who=nguyen": E(200, 200, 200, 200, 200, 200, LOGIN)},  # the search to start one
     "transfers:mine":     {None: E(404, 404, 200, 200, 200, 404, LOGIN)},
     "transfers:orgs":     {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
     "transfers:detail":   TRANSFER_PAGE,
@@ -646,6 +659,16 @@ MATRIX: dict[str, object] = {
         "meeting_fr_dsq":   E(404, 404, 404, 404, 404, 404, LOGIN),   # minutes not approved yet
     },
     "meetings:document":    {"doc_fr_dsq": E(200, 200, 200, 404, 200, 404, LOGIN)},
+    "meetings:attendance_sheet": {   # the sheet to sign: whoever runs the cell's meetings
+        "meeting_fr_dsq":   E(200, 403, 200, 404, 403, 404, LOGIN),
+        "meeting_de":       E(200, 403, 404, 200, 404, 404, LOGIN),
+        "meeting_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
+    "meetings:minutes_print": {     # approved minutes as the PDF; a draft only for whoever runs the meeting
+        "meeting_fr_dsq_minutes": E(200, 200, 200, 404, 200, 404, LOGIN),
+        "meeting_fr_dsq":   E(404, 404, 404, 404, 404, 404, LOGIN),   # no minutes yet
+        "meeting_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+    },
     "api_meetings": {
         None:                       E(200, 200, 200, 200, 200, 200, 401),
         "?unit={unit_fr_dsq}":      E(200, 200, 200, 404, 200, 404, 401),
@@ -1375,6 +1398,9 @@ def targets(personas, unit):
     from chibo.members.tests.matrix import quality_targets
 
     add_targets(ids, quality_targets())  # type: ignore[arg-type]  # the drill-down's key is a string
+    from chibo.home.tests.matrix import help_targets
+
+    add_targets(ids, help_targets())  # type: ignore[arg-type]  # a guide's key is a string
     ids["deadline_missing"] = max(ids[k] for k in ids if k.startswith("deadline_")) + 1000
     ids["case_missing"] = ids["case_de"] + 1000
     ids["unit_missing"] = (Unit.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000

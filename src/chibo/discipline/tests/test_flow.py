@@ -43,7 +43,7 @@ def test_a_case_from_opening_to_the_outcome_of_its_appeal(personas, client_of):
         # Bad input is refused with its rule, and nothing is written.
         old = _json(secretary, "/api/v1/discipline/cases/", {**opening, "violated_on": "01/02/2014",
                                                                 "considered": "reprimand"})
-        assert old.status_code == 400 and "discipline.limitation_years_reprimand" in old.json()["violated_on"][0]
+        assert old.status_code == 400 and "Thời hiệu xử lý kỷ luật mức khiển trách" in old.json()["violated_on"][0]
         elsewhere = _json(secretary, "/api/v1/discipline/cases/", {**opening, "deciding_unit": Unit.objects.get(
             code="DUC").pk})
         assert elsewhere.status_code == 400 and "deciding_unit" in elsewhere.json()
@@ -104,7 +104,7 @@ def test_a_case_from_opening_to_the_outcome_of_its_appeal(personas, client_of):
     with override_settings(CHIBO_TODAY=DAY + timedelta(days=45)):
         appeal = {"action": "appeal", "text": "Tôi đề nghị xem xét lại hình thức kỷ luật.", "filed_on": "24/04/2026"}
         late = _json(member, act, appeal)
-        assert late.status_code == 400 and "discipline.appeal_within" in late.json()["filed_on"][0]
+        assert late.status_code == 400 and "Thời hạn khiếu nại quyết định kỷ luật" in late.json()["filed_on"][0]
         assert "Chỉ cán bộ" in _json(member, act, {**appeal, "late_reason": "Ốm"}).json()["late_reason"][0]
         accepted = _json(secretary, act, {**appeal, "late_reason": "Đảng viên ốm, có giấy xác nhận."})
         assert accepted.status_code == 200 and accepted.json()["state"] == "appealed"

@@ -60,7 +60,7 @@ def test_forms_competence_and_consequences(actor_of, personas):
     # A cell decides up to a warning (discipline.competence.<kind>): it only proposes an expulsion.
     with pytest.raises(ValidationError) as refused:
         _open(boss, plain, plain.unit, considered="expulsion")
-    assert "discipline.competence.subordinate_cell" in str(refused.value.message_dict["deciding_unit"])
+    assert "Thẩm quyền kỷ luật của chi bộ trực thuộc" in str(refused.value.message_dict["deciding_unit"])
     in_cell = _open(boss, plain, plain.unit)
     services.case_explain(actor=boss, case=in_cell, explanation="Tôi nhận khuyết điểm và xin sửa chữa.", on=DAY)
     services.case_vote(actor=boss, case=in_cell, proposed="warning", voted_on=DAY,
@@ -91,7 +91,7 @@ def test_an_appeal_window_in_working_days_follows_the_calendar(unit):
     # One source reads the window as 30 working days: the rule's unit decides how it is counted.
     Rule.objects.filter(key="discipline.appeal_within").update(value="30", unit="working_days")
     ends, basis = appeal_ends(date(2026, 2, 2), unit("PHAP-DSQ"))
-    assert ends > date(2026, 3, 2) and "discipline.appeal_within" in basis  # weekends (and holidays) not counted
+    assert ends > date(2026, 3, 2) and "Thời hạn khiếu nại quyết định kỷ luật" in basis  # weekends, holidays skipped
 
 
 @override_settings(CHIBO_TODAY=DAY)

@@ -42,16 +42,18 @@ def test_a_grade_the_conditions_do_not_allow_is_refused_naming_the_rule():
     late = Conditions(all_on_time=False, exceeded_share=Fraction(1, 2))
     assert contradiction(C, 95, late, B) == ""
     assert contradiction(E, 95, late, B) == ("Không thể xếp «Hoàn thành xuất sắc nhiệm vụ»: cần hoàn thành mọi nhiệm "
-                                             "vụ đúng tiến độ (grading.band_excellent, Điều 11).")
+                                             "vụ đúng tiến độ («Khung điểm mức hoàn thành xuất sắc nhiệm vụ», "
+                                             "Điều 11).")
     disciplined = Conditions(all_on_time=True, exceeded_share=Fraction(1, 2), disciplined=True)
-    assert "bị kỷ luật trong kỳ (grading.band_excellent, Điều 11)" in contradiction(E, 95, disciplined, B)
+    excellent = "«Khung điểm mức hoàn thành xuất sắc nhiệm vụ»"
+    assert f"bị kỷ luật trong kỳ ({excellent}, Điều 11)" in contradiction(E, 95, disciplined, B)
     few = Conditions(all_on_time=True, exceeded_share=Fraction(1, 10))
-    assert "cần ít nhất 30% nhiệm vụ vượt yêu cầu, có 10% (grading.excellent_exceed_share)" in contradiction(E, 92,
-                                                                                                            few, B)
+    assert ("cần ít nhất 30% nhiệm vụ vượt yêu cầu, có 10% («Tỷ lệ nhiệm vụ vượt yêu cầu để hoàn thành xuất sắc»)"
+            in contradiction(E, 92, few, B))
     # a grade below what the score and conditions give is refused too: the grade follows from them
     fine = Conditions(all_on_time=True, exceeded_share=Fraction(1, 2))
     assert contradiction(C, 92, fine, B) == ("Với 92 điểm và các điều kiện đã ghi, mức xếp loại là «Hoàn thành xuất "
                                              "sắc nhiệm vụ», không phải «Hoàn thành nhiệm vụ».")
     org = Conditions(all_on_time=False, late_share=Fraction(3, 10))
-    assert "nhiệm vụ chậm tiến độ không quá 20%, có 30% (grading.org_late_share)" in contradiction(
-        C, 60, org, B, organization=True)
+    assert ("nhiệm vụ chậm tiến độ không quá 20%, có 30% («Tỷ lệ nhiệm vụ chậm tiến độ tối đa của tổ chức hoàn thành "
+            "nhiệm vụ»)" in contradiction(C, 60, org, B, organization=True))

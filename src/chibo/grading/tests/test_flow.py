@@ -51,6 +51,7 @@ def test_a_members_review_from_self_assessment_to_decision(personas, actor_of, c
     url = f"/api/v1/grading/reviews/{review_id}/"
     body = member.get(url).json()
     assert sum(c["max_points"] for c in body["criteria"]) == 100
+    assert all(set(c) == {"key", "title", "max_points"} for c in body["criteria"])  # as the schema says
     assert body["available_actions"] == ["save", "submit"]
     act = f"{url}actions/"
 
@@ -69,7 +70,7 @@ def test_a_members_review_from_self_assessment_to_decision(personas, actor_of, c
     refused = member.post(act, {"action": "submit", **points, "all_on_time": "no", "exceeded_percent": 40,
                                 "proposed_grade": "excellent"}, content_type="application/json")
     assert refused.status_code == 400
-    assert "grading.band_excellent" in refused.json()["proposed_grade"][0]
+    assert "Khung điểm mức hoàn thành xuất sắc nhiệm vụ" in refused.json()["proposed_grade"][0]
     assert Review.objects.get(pk=review_id).state == "pending"
     points = _points(body, [c["max_points"] - 2 for c in body["criteria"]])
     score = 100 - 2 * len(points)

@@ -87,7 +87,7 @@ def officer(actor_of):
     ({"citizen_id": "001185012345"}, "citizen_id", "năm sinh 1990"),
     ({"citizen_id": "999190012345"}, "citizen_id", "«999»"),
     ({"citizen_id": "001 1900 1234"}, "citizen_id", "có 11 chữ số"),
-    ({"card_number": "AB12345"}, "card_number", "members.card_number_format"),
+    ({"card_number": "AB12345"}, "card_number", "Định dạng số thẻ đảng viên"),
     ({"card_number": "12345"}, "card_number", "6 đến 12 chữ số"),
     ({"dossier_number": "12-345"}, "dossier_number", "không đúng định dạng"),
     ({"dossier_number": "ĐN123456"}, "dossier_number", "chữ cái không dấu"),
@@ -105,7 +105,7 @@ def test_a_format_refusal_says_the_rule_awaits_confirmation(officer, unit):
         services.member_create(actor=officer, unit=unit("PHAP-LHS"), **member_data(card_number="X1"))
     message = exc.value.message_dict["card_number"][0]
     assert message == ("Số thẻ đảng viên «X1» không đúng định dạng: cần 6 đến 12 chữ số "
-                       "(quy định members.card_number_format, quy định đang chờ xác nhận).")
+                       "(quy định: Định dạng số thẻ đảng viên, quy định đang chờ xác nhận).")
 
 
 def test_a_right_number_is_validated_then_stored_encrypted(officer, unit):
@@ -185,7 +185,7 @@ def test_the_api_refuses_with_the_field_and_writes_nothing(token_client, unit):
             "admission_date": "2015-03-02", "category": "mission_staff", "citizen_id": "001190012345",
             "card_number": "CARD1"}
     answer = client.post("/api/v1/members/", json.dumps(body), content_type="application/json")
-    assert answer.status_code == 400 and "members.card_number_format" in answer.json()["card_number"][0]
+    assert answer.status_code == 400 and "Định dạng số thẻ đảng viên" in answer.json()["card_number"][0]
     assert written() == before
     answer = client.post("/api/v1/members/", json.dumps({**body, "card_number": "99100003", "citizen_id": "0011"}),
                          content_type="application/json")
@@ -236,8 +236,8 @@ def test_the_import_names_the_wrong_part_on_its_row_and_reads_each_rule_once(off
     errors = {row.number: "; ".join(row.errors) for row in plan.rows}
     assert errors[2] == "" and plan.rows[0].action == "new"
     assert "ghi nữ" in errors[3] and "giới tính nam" in errors[3]
-    assert "members.card_number_format" in errors[4]
-    assert "members.dossier_number_format" in errors[5]
+    assert "Định dạng số thẻ đảng viên" in errors[4]
+    assert "Định dạng số lý lịch đảng viên" in errors[5]
     assert "có 11 chữ số" in errors[6]
     # the format rules are read once for the whole file, not once a row
     many = [_row(n) for n in range(10, 40)]

@@ -36,7 +36,7 @@ def test_the_page_and_the_api_list_each_category(client_of):
     assert "Chính người đó (phần của mình)" in member["who"] and "Bí thư / phó bí thư" in member["who"]
     assert "10 năm" in member["retention"] and "cần xác nhận" in member["retention"]
     applicants = next(r for r in rows if r["key"] == "admission")
-    assert "privacy.keep_applicant_years" in applicants["retention"]
+    assert "Thời gian giữ dữ liệu của quần chúng không được kết nạp" in applicants["retention"]
     page = client_of("ungvien.phap").get(reverse("privacy:processing"))
     assert page.status_code == 200 and "Hồ sơ đảng viên" in page.content.decode()
     assert client_of("ungvien.phap").get(reverse("privacy:index")).status_code == 200

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from chibo.core.calendar_services import calendar_day_add
 from chibo.core.models import AuditEvent, CalendarDay, Rule
-from chibo.core.rulebook import rule, rule_add_version, rule_keys
+from chibo.core.rulebook import NAMES, rule, rule_add_version, rule_keys
 from chibo.units.models import Unit, UnitChange
 
 ALL = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap")
@@ -57,11 +57,12 @@ def test_every_user_reads_the_rulebook(client_of, persona):
 
 def test_rulebook_rows_show_value_basis_and_confidence(client_of):
     text = text_of(page(client_of("bithu.phap").get(reverse("rules:index"))))
-    assert "admission.decide_within 60 ngày làm việc không quá (≤) 294-QĐ/TW 2025 từ 01/01/2000 Đã xác nhận" in \
+    name = NAMES["admission.decide_within"]
+    assert f"{name} 60 ngày làm việc không quá (≤) 294-QĐ/TW 2025 từ 01/07/2025 Đã xác nhận" in \
         text.replace("Cấp ủy có thẩm quyền quyết định trong 60 ngày làm việc kể từ nghị quyết chi bộ ", "")
     # A value still to be confirmed carries the badge, with its note.
-    start = text.index("admission.age_min")
-    row = text[start:text.index("admission.", start + 1)]
+    start = text.index(NAMES["admission.age_min"])
+    row = text[start:text.index(NAMES["admission.cell_vote_ratio"], start + 1)]
     assert "18 năm" in row and "Cần xác nhận" in row and "Tính theo tháng đến ngày chi bộ xét" in row
     assert "2/3 (66,67%)" in text and "5.000 đồng (VND)" in text
     assert "Kết nạp đảng viên" in text and "Đảng phí" in text  # grouped by process
@@ -71,8 +72,8 @@ def test_the_rulebook_shows_the_version_in_force_today(client_of, actor_of):
     rule_add_version(actor=actor_of("ban.tochuc"), key="meeting.min_minutes", value="75",
                      effective_from=date(2000, 6, 1), basis="Hướng dẫn thử 2000")
     text = text_of(page(client_of("dangvien.phap").get(reverse("rules:index"))))
-    start = text.index("meeting.min_minutes ")
-    row = text[start:text.index("meeting.", start + 1)]
+    start = text.index(NAMES["meeting.min_minutes"] + " ")
+    row = text[start:text.index(NAMES["meeting.min_minutes_combined"], start + 1)]
     assert "75 phút" in row and "Hướng dẫn thử 2000" in row and "90 phút" not in row
 
 
@@ -99,11 +100,12 @@ def test_officer_adds_a_version_and_sees_it_in_the_history(client_of):
                                  "confidence": "to_confirm", "note": "Rút ngắn thời hạn"}, follow=True)
     text = page(response)
     assert response.redirect_chain == [(url, 302)]
-    assert ("Đã thêm phiên bản mới của «admission.ceremony_within»: 20 ngày làm việc, có hiệu lực từ 01/07/2026."
-            in text)
+    assert (f"Đã thêm phiên bản mới của «{NAMES['admission.ceremony_within']}»: 20 ngày làm việc, có hiệu lực từ "
+            "01/07/2026." in text)
     flat = text_of(text)
     assert "20 ngày làm việc 01/07/2026 — 99-QĐ/TW 2026, Điều 5 Cần xác nhận Rút ngắn thời hạn ban.tochuc" in flat
-    assert "30 ngày làm việc đang áp dụng 01/01/2000 30/06/2026 294-QĐ/TW 2025" in flat
+    assert "30 ngày làm việc đang áp dụng 01/07/2025 30/06/2026 294-QĐ/TW 2025" in flat
+    assert "30 ngày làm việc 01/01/2000 30/06/2025 232-QĐ/TW 2020 Cần xác nhận" in flat  # the text it replaced
     assert rule("admission.ceremony_within", on=date(2026, 7, 1)).value == "20"
 
 
@@ -123,7 +125,7 @@ def test_officer_sees_field_errors_in_vietnamese_and_nothing_is_written(client_o
     before = state()
     post = {"value": "20", "effective_from": "01/07/2026", "basis": "99-QĐ/TW", "confidence": "confirmed", **data}
     text = page(client.post(url, post))
-    errors = re.findall(r'<ul class="errorlist" role="alert"><li>(.*?)</li>', text)
+    errors = re.findall(r'<div role="alert"><ul class="errorlist"><li>(.*?)</li>', text)
     assert any(field_error in e for e in errors), errors
     assert state() == before
 
@@ -199,7 +201,7 @@ def test_wrong_announcement_shows_the_reason(client_of, data, message):
     client = client_of("ban.tochuc")
     before = state()
     text = page(client.post(reverse("rules:calendar"), {"note": "Thử", **data}))
-    errors = re.findall(r'<ul class="errorlist" role="alert"><li>(.*?)</li>', text)
+    errors = re.findall(r'<div role="alert"><ul class="errorlist"><li>(.*?)</li>', text)
     assert any(message in e for e in errors), errors
     assert state() == before
 
@@ -361,7 +363,7 @@ def test_cli_lists_every_rule_in_force(db):
     for key in rule_keys():
         assert any(line.startswith(key + " ") for line in lines), key
     line = next(x for x in lines if x.startswith("admission.decide_within "))
-    assert ("≤ 60 ngày làm việc" in line and "01/01/2000–…" in line and "[confirmed]" in line
+    assert ("≤ 60 ngày làm việc" in line and "01/07/2025–…" in line and "[confirmed]" in line
             and "294-QĐ/TW 2025" in line)
     assert "[to confirm]" in next(x for x in lines if x.startswith("admission.age_min "))
 
