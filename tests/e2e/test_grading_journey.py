@@ -98,7 +98,8 @@ def test_a_yearly_review_from_an_empty_install(browser, empty_install, artifacts
     self_form.get_by_label("Tự nhận mức xếp loại").select_option("excellent")
     self_form.get_by_role("button", name="Nộp bản tự đánh giá").click()
     refused = mine.locator("#self form")
-    expect(refused).to_contain_text("cần hoàn thành mọi nhiệm vụ đúng tiến độ («Khung điểm mức hoàn thành xuất sắc nhiệm vụ»")
+    expect(refused).to_contain_text(
+        "cần hoàn thành mọi nhiệm vụ đúng tiến độ («Khung điểm mức hoàn thành xuất sắc nhiệm vụ»")
     assert Review.objects.get(pk=review.pk).state == "pending"
     shot(mine, "02-refused")
     refused.get_by_label("Hoàn thành mọi nhiệm vụ đúng tiến độ").select_option("yes")
