@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.deadlines.kinds import kind_choices
 from chibo.units.picker import UnitChoiceField
@@ -21,11 +22,11 @@ MAX_WINDOW = 365
 
 
 class RadarFilterForm(forms.Form):
-    state = forms.ChoiceField(label="Xem", required=False, choices=STATE_CHOICES)
-    kind = forms.ChoiceField(label="Loại việc", required=False)
-    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả")
-    own = forms.BooleanField(label="Chỉ của chính tổ chức này (không gồm các tổ chức trực thuộc)", required=False)
-    days = forms.TypedChoiceField(label="Sắp đến hạn trong", required=False, coerce=int, empty_value=None,
+    state = forms.ChoiceField(label=_("Xem"), required=False, choices=STATE_CHOICES)
+    kind = forms.ChoiceField(label=_("Loại việc"), required=False)
+    unit = UnitChoiceField(label=_("Tổ chức"), required=False, empty_label=_("Tất cả"))
+    own = forms.BooleanField(label=_("Chỉ của chính tổ chức này (không gồm các tổ chức trực thuộc)"), required=False)
+    days = forms.TypedChoiceField(label=_("Sắp đến hạn trong"), required=False, coerce=int, empty_value=None,
                                   choices=WINDOW_CHOICES, initial=DEFAULT_WINDOW)
 
     def __init__(self, *args, actor, **kwargs):
@@ -41,7 +42,7 @@ class RadarFilterForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Lý do", max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Cần ghi rõ lý do.",
                                              "max_length": "Lý do dài tối đa 500 ký tự."})
 

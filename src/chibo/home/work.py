@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.admission.selectors import expected_of_applicant, my_case
 from chibo.core.access import Actor
@@ -53,7 +54,7 @@ def _deadlines(actor: Actor, today: date) -> Section | None:
         return None
     items = [Item(d.title, reverse("deadlines:detail", args=[d.pk]), d.due_date, d.due_date < today,
                   d.member.full_name if d.member is not None else d.unit.name) for d in qs[:SHOWN]]
-    return Section("deadlines", "Hạn đã quá và sắp đến (7 ngày)", items, max(total - SHOWN, 0),
+    return Section("deadlines", _("Hạn đã quá và sắp đến (7 ngày)"), items, max(total - SHOWN, 0),
                    reverse("deadlines:radar") + "?state=active")
 
 
@@ -67,7 +68,7 @@ def _overdue_meetings(actor: Actor) -> Section | None:
         return None
     items = [Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]), held_day(m), True,
                   "quá giờ, chưa khai mạc: khai mạc, ghi lại ngày giờ thực tế hoặc hủy") for m in qs[:SHOWN]]
-    return Section("meetings_overdue", "Cuộc họp đã quá giờ, chưa khai mạc", items, max(total - SHOWN, 0),
+    return Section("meetings_overdue", _("Cuộc họp đã quá giờ, chưa khai mạc"), items, max(total - SHOWN, 0),
                    reverse("meetings:index"))
 
 
@@ -84,7 +85,7 @@ def _meetings(actor: Actor, today: date) -> Section | None:
             ready.append("đang họp")
         items.append(Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]),
                           held_day(m), False, ", ".join(ready)))
-    return Section("meetings", "Cuộc họp sắp tới", items) if items else None
+    return Section("meetings", _("Cuộc họp sắp tới"), items) if items else None
 
 
 STEP_TEXT = {"self": "Nộp bản tự đánh giá", "cell_vote": "Chi bộ nhận xét, biểu quyết",
@@ -98,7 +99,7 @@ def _grading(actor: Actor, today: date) -> Section | None:
         url = (reverse("grading:mine") if w.step == "self" else reverse("grading:period", args=[w.period.pk]))
         count = "" if w.step == "self" else f"{w.count} bản kiểm điểm"
         items.append(Item(f"{STEP_TEXT[w.step]}: {w.period.title}", url, due, due < today, count))
-    return Section("grading", "Kiểm điểm, xếp loại", items) if items else None
+    return Section("grading", _("Kiểm điểm, xếp loại"), items) if items else None
 
 
 def _dues(actor: Actor, today: date) -> Section | None:
@@ -109,7 +110,7 @@ def _dues(actor: Actor, today: date) -> Section | None:
     if not owed:
         return None
     text = "Đảng phí còn nợ: " + ", ".join(format_amount(a, c) for c, a in sorted(owed.items()))
-    return Section("dues", "Đảng phí", [Item(text, reverse("dues:index"), None, True)])
+    return Section("dues", _("Đảng phí"), [Item(text, reverse("dues:index"), None, True)])
 
 
 def _discipline(actor: Actor) -> Section | None:
@@ -119,13 +120,13 @@ def _discipline(actor: Actor) -> Section | None:
     waiting = cases_visible(actor).filter(member_id=actor.member_id, state="open").order_by("opened_on")
     items = [Item("Viết bản tự kiểm điểm, giải trình", reverse("discipline:case", args=[c.pk]), None, False,
                   f"hồ sơ mở ngày {c.opened_on:%d/%m/%Y}") for c in waiting]
-    return Section("discipline", "Hồ sơ kỷ luật", items) if items else None
+    return Section("discipline", _("Hồ sơ kỷ luật"), items) if items else None
 
 
 def _dossier(actor: Actor) -> Section | None:
     if not actor.applicant_id:
         return None
-    return Section("dossier", "Hồ sơ kết nạp", [Item(expected_of_applicant(my_case(actor)), reverse("my_dossier"))])
+    return Section("dossier", _("Hồ sơ kết nạp"), [Item(expected_of_applicant(my_case(actor)), reverse("my_dossier"))])
 
 
 def my_work(actor: Actor, today: date) -> list[Section]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core.countries import country_choices
 from chibo.core.forms import VNDateField
@@ -22,33 +23,33 @@ class NameField(forms.CharField):
 
 
 class MemberForm(forms.Form):
-    full_name = NameField(label="Họ và tên", max_length=120)
-    gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), *Gender.choices])
-    birth_date = VNDateField(label="Ngày sinh")
-    home_town = forms.CharField(label="Quê quán", max_length=200, required=False)
-    ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
-    education = forms.ChoiceField(label="Trình độ học vấn", choices=[("", "—"), *Education.choices], required=False)
-    political_theory = forms.ChoiceField(label="Lý luận chính trị", choices=[("", "—"), *Theory.choices],
+    full_name = NameField(label=_("Họ và tên"), max_length=120)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices])
+    birth_date = VNDateField(label=_("Ngày sinh"))
+    home_town = forms.CharField(label=_("Quê quán"), max_length=200, required=False)
+    ethnicity = forms.CharField(label=_("Dân tộc"), max_length=40, initial="Kinh")
+    education = forms.ChoiceField(label=_("Trình độ học vấn"), choices=[("", "—"), *Education.choices], required=False)
+    political_theory = forms.ChoiceField(label=_("Lý luận chính trị"), choices=[("", "—"), *Theory.choices],
                                          required=False)
-    job_title = forms.CharField(label="Chức vụ, nghề nghiệp", max_length=200, required=False)
-    workplace = forms.CharField(label="Nơi làm việc", max_length=200, required=False)
-    card_number = forms.CharField(label="Số thẻ đảng viên", max_length=20, required=False)
-    dossier_number = forms.CharField(label="Số lý lịch", max_length=20, required=False)
-    admission_decided_on = VNDateField(label="Ngày quyết định kết nạp (tính tuổi đảng)", required=False)
-    admission_date = VNDateField(label="Ngày vào Đảng")
-    confirmation_date = VNDateField(label="Ngày chính thức", required=False)
-    category = forms.ChoiceField(label="Diện ở nước ngoài", choices=[("", "—"), *Category.choices])
-    abroad_from = VNDateField(label="Ở nước ngoài từ", required=False)
-    abroad_to = VNDateField(label="Ở nước ngoài đến", required=False)
-    citizen_id = forms.CharField(label="Số CCCD", max_length=20, required=False)
-    phone = forms.CharField(label="Điện thoại", max_length=30, required=False)
-    email = forms.CharField(label="Thư điện tử", max_length=254, required=False)
+    job_title = forms.CharField(label=_("Chức vụ, nghề nghiệp"), max_length=200, required=False)
+    workplace = forms.CharField(label=_("Nơi làm việc"), max_length=200, required=False)
+    card_number = forms.CharField(label=_("Số thẻ đảng viên"), max_length=20, required=False)
+    dossier_number = forms.CharField(label=_("Số lý lịch"), max_length=20, required=False)
+    admission_decided_on = VNDateField(label=_("Ngày quyết định kết nạp (tính tuổi đảng)"), required=False)
+    admission_date = VNDateField(label=_("Ngày vào Đảng"))
+    confirmation_date = VNDateField(label=_("Ngày chính thức"), required=False)
+    category = forms.ChoiceField(label=_("Diện ở nước ngoài"), choices=[("", "—"), *Category.choices])
+    abroad_from = VNDateField(label=_("Ở nước ngoài từ"), required=False)
+    abroad_to = VNDateField(label=_("Ở nước ngoài đến"), required=False)
+    citizen_id = forms.CharField(label=_("Số CCCD"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Điện thoại"), max_length=30, required=False)
+    email = forms.CharField(label=_("Thư điện tử"), max_length=254, required=False)
 
 
 class MemberCreateForm(MemberForm):
-    status = forms.ChoiceField(label="Tình trạng", choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
                                                            (Status.FULL, Status.FULL.label)])
-    unit = UnitChoiceField(label="Chi bộ", scope=UnitScope(perm="members.edit", open_only=True))
+    unit = UnitChoiceField(label=_("Chi bộ"), scope=UnitScope(perm="members.edit", open_only=True))
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,10 +58,10 @@ class MemberCreateForm(MemberForm):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="Tình trạng mới")
-    effective_on = VNDateField(label="Ngày hiệu lực")
-    document = forms.CharField(label="Văn bản quyết định (số, ngày)", max_length=120)
-    reason = forms.CharField(label="Lý do", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    status = forms.ChoiceField(label=_("Tình trạng mới"))
+    effective_on = VNDateField(label=_("Ngày hiệu lực"))
+    document = forms.CharField(label=_("Văn bản quyết định (số, ngày)"), max_length=120)
+    reason = forms.CharField(label=_("Lý do"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,16 +69,17 @@ class StatusForm(forms.Form):
 
 
 class MemberFilterForm(forms.Form):
-    q = forms.CharField(label="Tìm theo tên", required=False, max_length=100,
+    q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": "ví dụ: nguyen van"}))
-    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Tất cả", scope=UnitScope(perm="members.view"))
-    status = forms.ChoiceField(label="Tình trạng", required=False, choices=[
+    unit = UnitChoiceField(label=_("Tổ chức"), required=False, empty_label=_("Tất cả"),
+                           scope=UnitScope(perm="members.view"))
+    status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
         ("", "Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)"), *Status.choices,
         (ALL_STATUSES, "Tất cả, kể cả đã ra khỏi danh sách")])
-    category = forms.ChoiceField(label="Diện", required=False, choices=[("", "Tất cả"), *Category.choices])
-    country = forms.ChoiceField(label="Quốc gia", required=False)
-    solitary = forms.BooleanField(label="Chỉ đảng viên đơn lẻ", required=False)
-    sort = forms.ChoiceField(label="Sắp xếp", required=False, choices=[
+    category = forms.ChoiceField(label=_("Diện"), required=False, choices=[("", "Tất cả"), *Category.choices])
+    country = forms.ChoiceField(label=_("Quốc gia"), required=False)
+    solitary = forms.BooleanField(label=_("Chỉ đảng viên đơn lẻ"), required=False)
+    sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
         ("name", "Tên (A→Z)"), ("-name", "Tên (Z→A)"), ("admission", "Ngày vào Đảng ↑"),
         ("-admission", "Ngày vào Đảng ↓"), ("birth", "Ngày sinh ↑"), ("unit", "Chi bộ")])
 
@@ -107,11 +109,11 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
 
 
 class PostForm(forms.Form):
-    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", widget=forms.Select)
-    role = forms.ChoiceField(label="Chức vụ", choices=PostRole.choices)
-    from_date = VNDateField(label="Từ ngày")
-    decision_no = forms.CharField(label="Số quyết định chỉ định", max_length=60)
-    decision_date = VNDateField(label="Ngày quyết định")
+    member = forms.IntegerField(label=_("Đảng viên (mã hồ sơ)"), widget=forms.Select)
+    role = forms.ChoiceField(label=_("Chức vụ"), choices=PostRole.choices)
+    from_date = VNDateField(label=_("Từ ngày"))
+    decision_no = forms.CharField(label=_("Số quyết định chỉ định"), max_length=60)
+    decision_date = VNDateField(label=_("Ngày quyết định"))
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,14 +121,14 @@ class PostForm(forms.Form):
 
 
 class PostEndForm(forms.Form):
-    to_date = VNDateField(label="Thôi giữ chức vụ từ ngày")
-    reason = forms.CharField(label="Lý do", max_length=200)
+    to_date = VNDateField(label=_("Thôi giữ chức vụ từ ngày"))
+    reason = forms.CharField(label=_("Lý do"), max_length=200)
 
 
 class QualityUnitForm(forms.Form):
     """The unit whose records the data quality board reads (in the reader's member scope)."""
 
-    unit = UnitChoiceField(label="Tổ chức", required=False, empty_label="Cả phạm vi của tôi",
+    unit = UnitChoiceField(label=_("Tổ chức"), required=False, empty_label=_("Cả phạm vi của tôi"),
                            scope=UnitScope(perm="members.view"))
 
     def __init__(self, *args, actor, **kwargs):

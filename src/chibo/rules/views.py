@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import calendar as cal_mod
@@ -43,24 +44,24 @@ from chibo.rules.forms import (
 
 # The first part of a rule key, as a heading of the rulebook page.
 GROUPS = {
-    "admission": "Kết nạp đảng viên",
-    "probation": "Thời kỳ dự bị",
-    "confirmation": "Công nhận đảng viên chính thức",
-    "transfer": "Chuyển sinh hoạt đảng",
-    "delegation": "Đoàn công tác",
-    "trip": "Đi nước ngoài",
-    "meeting": "Sinh hoạt chi bộ",
-    "resolution": "Nghị quyết, biểu quyết",
-    "strike_off": "Xóa tên",
-    "dues": "Đảng phí",
-    "grading": "Đánh giá, xếp loại",
-    "discipline": "Kỷ luật",
-    "study": "Học tập",
-    "library": "Tài liệu, văn bản",
-    "members": "Hồ sơ đảng viên",
-    "privacy": "Bảo vệ dữ liệu cá nhân",
-    "account": "Tài khoản",
-    "import": "Nhập danh sách",
+    "admission": _("Kết nạp đảng viên"),
+    "probation": _("Thời kỳ dự bị"),
+    "confirmation": _("Công nhận đảng viên chính thức"),
+    "transfer": _("Chuyển sinh hoạt đảng"),
+    "delegation": _("Đoàn công tác"),
+    "trip": _("Đi nước ngoài"),
+    "meeting": _("Sinh hoạt chi bộ"),
+    "resolution": _("Nghị quyết, biểu quyết"),
+    "strike_off": _("Xóa tên"),
+    "dues": _("Đảng phí"),
+    "grading": _("Đánh giá, xếp loại"),
+    "discipline": _("Kỷ luật"),
+    "study": _("Học tập"),
+    "library": _("Tài liệu, văn bản"),
+    "members": _("Hồ sơ đảng viên"),
+    "privacy": _("Bảo vệ dữ liệu cá nhân"),
+    "account": _("Tài khoản"),
+    "import": _("Nhập danh sách"),
 }
 
 
@@ -73,7 +74,7 @@ def index(request):
     today = clock.today()
     order = list(GROUPS)
     rows = [
-        {"key": key, "name": rule_name(key, version), "group": GROUPS.get(key.split(".")[0], "Quy định khác"),
+        {"key": key, "name": rule_name(key, version), "group": GROUPS.get(key.split(".")[0], _("Quy định khác")),
          "v": version, "value": describe_value(version) if version else ""}
         for key, version in rules_in_force(on=today)
     ]

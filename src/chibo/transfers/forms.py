@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core.forms import CountryField, TodayDateField, VNDateField
 from chibo.members.reviews import ApproveField
@@ -37,17 +38,17 @@ class _UnitOrgMixin:
 
 
 class TransferRequestForm(_UnitOrgMixin, forms.Form):
-    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=OUT_KINDS, widget=forms.RadioSelect)
-    to_unit = UnitChoiceField(label="Nơi đến trong Đảng bộ", required=False, scope=OPEN_UNITS)
-    to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ (danh mục tổ chức)", required=False, coerce=int,
+    kind = forms.ChoiceField(label=_("Loại chuyển sinh hoạt"), choices=OUT_KINDS, widget=forms.RadioSelect)
+    to_unit = UnitChoiceField(label=_("Nơi đến trong Đảng bộ"), required=False, scope=OPEN_UNITS)
+    to_org = forms.TypedChoiceField(label=_("Nơi đến ngoài Đảng bộ (danh mục tổ chức)"), required=False, coerce=int,
                                     empty_value=None)
-    decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
-    decision_date = VNDateField(label="Ngày quyết định")
-    reason = forms.CharField(label="Lý do", max_length=300)
-    period_from = VNDateField(label="Tạm thời từ ngày", required=False)
-    period_to = VNDateField(label="Tạm thời đến ngày", required=False)
-    requested_on = VNDateField(label="Ngày đề nghị", required=False)
-    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+    decision_doc = forms.CharField(label=_("Số quyết định điều động"), max_length=120)
+    decision_date = VNDateField(label=_("Ngày quyết định"))
+    reason = forms.CharField(label=_("Lý do"), max_length=300)
+    period_from = VNDateField(label=_("Tạm thời từ ngày"), required=False)
+    period_to = VNDateField(label=_("Tạm thời đến ngày"), required=False)
+    requested_on = VNDateField(label=_("Ngày đề nghị"), required=False)
+    late_reason = forms.CharField(label=_("Lý do chậm (nếu quá hạn)"), required=False, max_length=300)
 
     def __init__(self, *args, actor, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,15 +64,15 @@ class TransferRequestForm(_UnitOrgMixin, forms.Form):
 
 
 class IncomingForm(_UnitOrgMixin, forms.Form):
-    from_org = forms.TypedChoiceField(label="Tổ chức đảng nơi đi", coerce=int)
-    incoming_letter = forms.CharField(label="Số giấy giới thiệu của nơi đi", max_length=120)
-    letter_date = VNDateField(label="Ngày ghi trên giấy giới thiệu")
-    decision_doc = forms.CharField(label="Số quyết định cử đi công tác", max_length=120)
-    decision_date = VNDateField(label="Ngày quyết định")
-    to_unit = UnitChoiceField(label="Giới thiệu đến", empty_label=None,
+    from_org = forms.TypedChoiceField(label=_("Tổ chức đảng nơi đi"), coerce=int)
+    incoming_letter = forms.CharField(label=_("Số giấy giới thiệu của nơi đi"), max_length=120)
+    letter_date = VNDateField(label=_("Ngày ghi trên giấy giới thiệu"))
+    decision_doc = forms.CharField(label=_("Số quyết định cử đi công tác"), max_length=120)
+    decision_date = VNDateField(label=_("Ngày quyết định"))
+    to_unit = UnitChoiceField(label=_("Giới thiệu đến"), empty_label=None,
                               scope=UnitScope(open_only=True, below_only=True))
-    reason = forms.CharField(label="Lý do", max_length=300)
-    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+    reason = forms.CharField(label=_("Lý do"), max_length=300)
+    late_reason = forms.CharField(label=_("Lý do chậm (nếu quá hạn)"), required=False, max_length=300)
 
     def __init__(self, *args, actor, under, orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,96 +81,98 @@ class IncomingForm(_UnitOrgMixin, forms.Form):
 
 
 class LetterForm(forms.Form):
-    on = TodayDateField(label="Ngày cấp giấy")
-    signer_title = forms.CharField(label="Chức vụ người ký", max_length=60, initial="Bí thư")
-    signer_name = forms.CharField(label="Họ tên người ký", max_length=120)
+    on = TodayDateField(label=_("Ngày cấp giấy"))
+    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=60, initial="Bí thư")
+    signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=120)
     dues_paid_through = forms.CharField(
-        label="Đã đóng đảng phí đến hết tháng (mm/yyyy)", max_length=7, required=False,
+        label=_("Đã đóng đảng phí đến hết tháng (mm/yyyy)"), max_length=7, required=False,
         help_text="Để trống khi chi bộ ghi đảng phí trong hệ thống: lấy từ sổ đảng phí.")
 
 
 class DayForm(forms.Form):
-    on = TodayDateField(label="Ngày")
+    on = TodayDateField(label=_("Ngày"))
 
 
 class DateForm(DayForm):
-    late_reason = forms.CharField(label="Lý do chậm (nếu quá hạn)", required=False, max_length=300)
+    late_reason = forms.CharField(label=_("Lý do chậm (nếu quá hạn)"), required=False, max_length=300)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Lý do", max_length=300)
+    reason = forms.CharField(label=_("Lý do"), max_length=300)
 
 
 class ReviewForm(forms.Form):
-    period_from = VNDateField(label="Ở nước ngoài từ ngày")
-    period_to = VNDateField(label="Đến ngày")
-    text = forms.CharField(label="Tự kiểm điểm thời gian ở nước ngoài", widget=forms.Textarea(attrs={"rows": 8}))
+    period_from = VNDateField(label=_("Ở nước ngoài từ ngày"))
+    period_to = VNDateField(label=_("Đến ngày"))
+    text = forms.CharField(label=_("Tự kiểm điểm thời gian ở nước ngoài"), widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class CertifyForm(forms.Form):
-    certified_by = forms.ChoiceField(label="Xác nhận bởi", choices=ReturnReview.Certifier.choices)
-    certifier_label = forms.CharField(label="Tên tổ chức / cơ quan xác nhận", max_length=200)
-    certified_on = VNDateField(label="Ngày xác nhận")
-    certified_ref = forms.CharField(label="Số văn bản xác nhận", max_length=120)
+    certified_by = forms.ChoiceField(label=_("Xác nhận bởi"), choices=ReturnReview.Certifier.choices)
+    certifier_label = forms.CharField(label=_("Tên tổ chức / cơ quan xác nhận"), max_length=200)
+    certified_on = VNDateField(label=_("Ngày xác nhận"))
+    certified_ref = forms.CharField(label=_("Số văn bản xác nhận"), max_length=120)
 
 
 class HoldForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại", choices=HoldKind.choices)
-    reference = forms.CharField(label="Số văn bản", max_length=120)
-    opened_on = VNDateField(label="Từ ngày")
+    kind = forms.ChoiceField(label=_("Loại"), choices=HoldKind.choices)
+    reference = forms.CharField(label=_("Số văn bản"), max_length=120)
+    opened_on = VNDateField(label=_("Từ ngày"))
 
 
 class OrgForm(forms.Form):
-    name = forms.CharField(label="Tên tổ chức", max_length=200)
-    kind = forms.TypedChoiceField(label="Loại", choices=OrgKind.choices, required=False,
+    name = forms.CharField(label=_("Tên tổ chức"), max_length=200)
+    kind = forms.TypedChoiceField(label=_("Loại"), choices=OrgKind.choices, required=False,
                                   empty_value=OrgKind.DOMESTIC_PARTY, initial=OrgKind.DOMESTIC_PARTY)
-    upper_name = forms.CharField(label="Cấp ủy cấp trên", max_length=200, required=False)
-    address = forms.CharField(label="Địa chỉ", max_length=300, required=False)
+    upper_name = forms.CharField(label=_("Cấp ủy cấp trên"), max_length=200, required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
 
 
 class OrgActiveForm(forms.Form):
     # "0"/"1" from the page's hidden input, false/true from the API
-    active = ApproveField(label="Dùng lại (không: ngừng sử dụng)", choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")],
+    active = ApproveField(label=_("Dùng lại (không: ngừng sử dụng)"),
+                          choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")],
                           coerce=lambda v: v == "1", widget=forms.HiddenInput)
-    reason = forms.CharField(label="Lý do ngừng sử dụng (sáp nhập, giải thể…)", max_length=300, required=False)
+    reason = forms.CharField(label=_("Lý do ngừng sử dụng (sáp nhập, giải thể…)"), max_length=300, required=False)
 
 
 class TripForm(forms.Form):
-    country = CountryField(label="Nước đến")
-    purpose = forms.CharField(label="Mục đích chuyến đi", max_length=300)
-    depart_on = VNDateField(label="Ngày đi")
-    return_on = VNDateField(label="Ngày về")
+    country = CountryField(label=_("Nước đến"))
+    purpose = forms.CharField(label=_("Mục đích chuyến đi"), max_length=300)
+    depart_on = VNDateField(label=_("Ngày đi"))
+    return_on = VNDateField(label=_("Ngày về"))
 
 
 class TripReportForm(forms.Form):
-    text = forms.CharField(label="Báo cáo sau chuyến đi", max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label=_("Báo cáo sau chuyến đi"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
 class DeclarationForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại khai báo", choices=DeclarationKind.choices)
-    country = CountryField(label="Nước liên quan", required=False,
+    kind = forms.ChoiceField(label=_("Loại khai báo"), choices=DeclarationKind.choices)
+    country = CountryField(label=_("Nước liên quan"), required=False,
                            help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
-    event_on = VNDateField(label="Ngày diễn ra (dự kiến)", required=False,
+    event_on = VNDateField(label=_("Ngày diễn ra (dự kiến)"), required=False,
                            help_text="Bắt buộc khi khai kết hôn với người nước ngoài hoặc nhập quốc tịch nước ngoài.")
-    subject = forms.CharField(label="Nội dung khai (chỉ về bản thân)", max_length=300, required=False,
+    subject = forms.CharField(label=_("Nội dung khai (chỉ về bản thân)"), max_length=300, required=False,
                               help_text="Chỉ ghi về bản thân đồng chí. Không ghi tên, năm sinh hay thông tin khác về "
                                         "người khác. Kết hôn, nhập quốc tịch: để trống.")
 
 
 class ExemptionForm(forms.Form):
-    period_from = VNDateField(label="Từ ngày")
-    period_to = VNDateField(label="Đến ngày")
-    reason = forms.CharField(label="Lý do", max_length=300)
+    period_from = VNDateField(label=_("Từ ngày"))
+    period_to = VNDateField(label=_("Đến ngày"))
+    reason = forms.CharField(label=_("Lý do"), max_length=300)
 
 
 class RotationForm(_UnitOrgMixin, forms.Form):
-    members = forms.TypedMultipleChoiceField(label="Đảng viên", coerce=int, widget=forms.CheckboxSelectMultiple)
-    kind = forms.ChoiceField(label="Loại chuyển sinh hoạt", choices=[(k, v) for k, v in OUT_KINDS if k != "temporary"])
-    to_unit = UnitChoiceField(label="Nơi đến trong Đảng bộ", required=False, scope=OPEN_UNITS)
-    to_org = forms.TypedChoiceField(label="Nơi đến ngoài Đảng bộ", required=False, coerce=int, empty_value=None)
-    decision_doc = forms.CharField(label="Số quyết định điều động", max_length=120)
-    decision_date = VNDateField(label="Ngày quyết định")
-    reason = forms.CharField(label="Lý do", max_length=300)
+    members = forms.TypedMultipleChoiceField(label=_("Đảng viên"), coerce=int, widget=forms.CheckboxSelectMultiple)
+    kind = forms.ChoiceField(label=_("Loại chuyển sinh hoạt"),
+                             choices=[(k, v) for k, v in OUT_KINDS if k != "temporary"])
+    to_unit = UnitChoiceField(label=_("Nơi đến trong Đảng bộ"), required=False, scope=OPEN_UNITS)
+    to_org = forms.TypedChoiceField(label=_("Nơi đến ngoài Đảng bộ"), required=False, coerce=int, empty_value=None)
+    decision_doc = forms.CharField(label=_("Số quyết định điều động"), max_length=120)
+    decision_date = VNDateField(label=_("Ngày quyết định"))
+    reason = forms.CharField(label=_("Lý do"), max_length=300)
 
     def __init__(self, *args, actor, members=(), orgs=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,12 +184,12 @@ class DelegationForm(forms.Form):
     """The temporary cell's decision; the picked members (``member`` + ``role_<id>``) and the task
     rows (``task_text`` / ``task_due``) come from the page's repeated inputs."""
 
-    name = forms.CharField(label="Tên chi bộ tạm thời", max_length=200)
-    code = forms.CharField(label="Mã", max_length=32)
-    country = CountryField(label="Nước đến")
-    opened_on = VNDateField(label="Ngày thành lập")
-    return_on = VNDateField(label="Dự kiến về nước")
-    document = forms.CharField(label="Số quyết định thành lập của Đảng ủy cấp trên", max_length=100)
+    name = forms.CharField(label=_("Tên chi bộ tạm thời"), max_length=200)
+    code = forms.CharField(label=_("Mã"), max_length=32)
+    country = CountryField(label=_("Nước đến"))
+    opened_on = VNDateField(label=_("Ngày thành lập"))
+    return_on = VNDateField(label=_("Dự kiến về nước"))
+    document = forms.CharField(label=_("Số quyết định thành lập của Đảng ủy cấp trên"), max_length=100)
 
     MAX_ROWS = 100
 
@@ -215,9 +218,9 @@ class DelegationForm(forms.Form):
 
 
 class HoldCloseForm(forms.Form):
-    closed_on = VNDateField(label="Kết thúc ngày")
+    closed_on = VNDateField(label=_("Kết thúc ngày"))
 
 
 class CloseForm(forms.Form):
-    closed_on = VNDateField(label="Ngày đoàn về nước, chi bộ kết thúc")
-    document = forms.CharField(label="Số quyết định", max_length=100)
+    closed_on = VNDateField(label=_("Ngày đoàn về nước, chi bộ kết thúc"))
+    document = forms.CharField(label=_("Số quyết định"), max_length=100)

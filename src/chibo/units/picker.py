@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -31,6 +31,9 @@ from chibo.core.access import PATH_END, ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.text import clean, fold
 from chibo.units.models import Unit, UnitKind
 from chibo.units.selectors import units_visible
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SMALL_SCOPE = 50  # up to this many units, a plain <select>
 MAX_MATCHES = 20  # units in one answer of the search
@@ -125,7 +128,7 @@ class UnitPicker(forms.Widget):
         super().__init__(attrs)
         self.few: list[Unit] | None = None  # the whole scope when it is small
         self.search_url = ""
-        self.empty_label: str | None = "—"
+        self.empty_label: StrOrPromise | None = "—"
         self.required = False
         self.lookup: Callable[[str], Unit | None] = lambda pk: None
 
@@ -146,7 +149,7 @@ class UnitPicker(forms.Widget):
         })
         return context
 
-    def _empty_choice(self, selected_unit: Unit | None) -> str | None:
+    def _empty_choice(self, selected_unit: Unit | None) -> StrOrPromise | None:
         """The words of the search box's "no unit" radio, or None when it is not offered: never on a required
         field (nothing chosen is refused anyway), and a bare dash only as a way to clear a chosen unit."""
         if self.empty_label is None or self.required:
@@ -166,7 +169,7 @@ class UnitChoiceField(forms.Field):
         "required": "Chọn một tổ chức.",
     }
 
-    def __init__(self, *, scope: UnitScope | None = None, empty_label: str | None = "—", **kwargs):
+    def __init__(self, *, scope: UnitScope | None = None, empty_label: StrOrPromise | None = "—", **kwargs):
         """``empty_label``: the "no unit" choice (None: none offered, e.g. a required field whose first
         unit is a fine default)."""
         super().__init__(**kwargs)
