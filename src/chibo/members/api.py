@@ -345,10 +345,12 @@ PostEndSerializer = form_serializer(PostEndForm, "PostEndInput", "The end of a c
 
 class UnitPosts(generics.GenericAPIView):
     """The unit's committee: GET the sitting posts (``all=1``: ended ones too); POST a decision appointing a
-    member (a secretary's appointment grants the matching role on the unit and ends the sitting one's term)."""
-    query_params = ("all", "page")
+    member (a secretary's appointment grants the matching role on the unit and ends the sitting one's term).
+    A committee is a few posts: the list comes whole, not in pages."""
+    query_params = ("all",)
 
     serializer_class = PostSerializer
+    pagination_class = None
 
     @extend_schema(parameters=[OpenApiParameter("all", bool, description="Include ended terms")],
                    responses=PostSerializer(many=True))

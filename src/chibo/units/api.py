@@ -18,7 +18,9 @@ from chibo.units.selectors import unit_get, units_visible
 
 
 class UnitSerializer(serializers.ModelSerializer):
-    parent: serializers.PrimaryKeyRelatedField[Unit] = serializers.PrimaryKeyRelatedField(read_only=True)  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stub sees Field.parent
+    # DRF's metaclass takes declared fields off the class; the stub sees Field.parent. Null for the top unit.
+    parent: serializers.PrimaryKeyRelatedField[Unit] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
+        read_only=True, allow_null=True)
 
     class Meta:
         model = Unit
