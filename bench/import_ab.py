@@ -216,16 +216,9 @@ def render(r: dict) -> str:
 
 
 def write_section(section: str) -> None:
-    path = HERE / "results.md"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + section.rstrip("\n") + rest.split(END, 1)[1]
-    else:
-        marker = "\n## 4. Export"
-        at = text.find(marker)
-        text = text + "\n" + section if at < 0 else text[:at] + "\n" + section + text[at:]
-    path.write_text(text, encoding="utf-8")
+    from bench.sections import write_section as write  # the root is on sys.path once the script runs
+
+    write(section, begin=BEGIN, end=END, before="\n## 4. Export")
 
 
 if __name__ == "__main__":
