@@ -8,7 +8,13 @@ import) on the chain's head:
 - ``seal()`` runs right after that transaction commits, in short transactions of its own: it locks the
   head, gives the committed unsealed rows, in id order, their ``seq``, ``prev_hash`` and ``hash`` (of the
   seq, the digest and the previous hash), and moves the head. ``verify_chain()`` and ``anchor_now()`` seal
-  first.
+  first. With ``CHIBO_AUDIT_SEAL_MS`` (200 ms) a process's writes leave that step to the process's sealer
+  thread, which seals at most once per that time everything committed, so under load one short transaction
+  chains many rows;
+- ``audit_many()`` / ``audit_each()`` (an import's thousands of rows) take the head in the caller's
+  transaction when no one else holds it, and write the rows chained, once; the head stays taken until that
+  transaction ends, while other writers go on inserting unsealed rows, chained after it commits. If another
+  bulk writer holds the head they write unsealed too.
 
 A row rolled back with its transaction never reaches the chain; a row whose fields changed, before or
 after sealing, no longer matches its digest; a sealed row changed, inserted or deleted breaks the chain.
@@ -16,10 +22,13 @@ after sealing, no longer matches its digest; a sealed row changed, inserted or d
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -140,7 +149,7 @@ class _Digests:
         user = getattr(actor, "user", None)
         self.at = at
         self.actor_id = getattr(user, "pk", None)
-        self.actor_label = getattr(actor, "label", "") or ""
+        self.actor_label = actor_label(actor)
         self.ip = (getattr(actor, "ip", None) or current_ip() or "")[:45]
         self._at = at.astimezone(UTC).isoformat(timespec="microseconds")
         self._ip = _canonical(self.ip)
@@ -189,27 +198,86 @@ def _insert_unsealed(actor, events: Iterable[tuple[str, Any, Any, dict[str, Any]
             yield action, object_type, object_id, unit_id, plain, text, rows.digest(action, object_type, object_id,
                                                                                     unit_id, text)
 
-    if connection.vendor == "postgresql":
-        count, last_id = _copy_rows(rows, values())
-    else:
-        made = [AuditEvent(at=rows.at, actor_id=rows.actor_id, actor_label=rows.actor_label, action=action,
-                           object_type=object_type, object_id=object_id, unit_id=unit_id, ip=rows.ip, data=plain,
-                           digest=digest)
-                for action, object_type, object_id, unit_id, plain, _, digest in values()]
-        AuditEvent.objects.bulk_create(made, batch_size=1000)
-        count, last_id = len(made), max((row.pk or 0 for row in made), default=0)
+    with transaction.atomic():  # the head, when taken, is held to the end of the caller's transaction
+        chain = _take_head()
+        if connection.vendor == "postgresql":
+            count, last_id = _copy_rows(rows, values(), chain)
+        else:
+            made = []
+            for action, object_type, object_id, unit_id, plain, _, digest in values():
+                row = AuditEvent(at=rows.at, actor_id=rows.actor_id, actor_label=rows.actor_label, action=action,
+                                 object_type=object_type, object_id=object_id, unit_id=unit_id, ip=rows.ip,
+                                 data=plain, digest=digest)
+                if chain is not None:
+                    row.seq, row.prev_hash, row.hash = chain.link(digest)
+                made.append(row)
+            AuditEvent.objects.bulk_create(made, batch_size=1000)
+            count, last_id = len(made), max((row.pk or 0 for row in made), default=0)
+        if chain is not None and count:
+            chain.save()
     if count:
-        _seal_after_commit(last_id)
+        _seal_after_commit(last_id, after_head=chain is not None)
     return count
 
 
-def _copy_rows(rows: _Digests, values) -> tuple[int, int]:
-    """COPY the rows into the audit table (seq, prev_hash and hash left for sealing), in COPY's text format
-    made here (the fields shared by every row are escaped once); (how many, newest id)."""
+class _Chain:
+    """The chain head, locked by a bulk writer's transaction: the rows it inserts are chained as they are written
+    (``link``), the head moved with them (``save``), so they are written once instead of inserted and then sealed.
+    Other writers never wait for it: their rows are inserted unsealed as always, and sealed after the bulk
+    writer commits (its sealing after commit takes them); sealers that find the head taken leave their rows."""
+
+    def __init__(self, seq: int, last_hash: str) -> None:
+        self.seq, self.last_hash = seq, last_hash
+
+    def link(self, digest: str) -> tuple[int, str, str]:
+        """The next row's (seq, prev_hash, hash): ``chain_hash`` (the JSON text of [seq, digest, prev_hash],
+        made directly: both hashes are hex digits)."""
+        prev = self.last_hash
+        self.seq += 1
+        self.last_hash = hashlib.sha256(f'[{self.seq},"{digest}","{prev}"]'.encode()).hexdigest()
+        return self.seq, prev, self.last_hash
+
+    def save(self) -> None:
+        _, heads = _tables()
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {heads} SET seq = %s, last_hash = %s WHERE id = 1", [self.seq, self.last_hash])
+
+
+HEAD_TRIES = 20  # a bulk writer finding the head taken looks again this many times, 5 ms apart, then writes unsealed
+
+
+def _take_head() -> _Chain | None:
+    """In a transaction: lock the chain head, seal the committed rows not yet sealed (so the bulk writer's rows
+    follow them), and return it; None (the rows are then written unsealed, as ``audit()`` writes them) if another
+    holds the head longer than a sealing takes: another bulk writer's transaction, which is never waited for."""
+    _, heads = _tables()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for _ in range(HEAD_TRIES):
+                cursor.execute(f"SELECT 1 FROM {heads} WHERE id = 1 FOR UPDATE SKIP LOCKED")
+                if cursor.fetchone():
+                    break
+                cursor.execute(f"SELECT 1 FROM {heads} WHERE id = 1")
+                if cursor.fetchone() is None:  # no head yet (a flushed database): sealing makes it, in its own
+                    return None  # short transaction; made here, others' sealing would wait for this one
+                time.sleep(0.005)
+            else:
+                return None
+    while (_seal_pass(SEAL_BATCH, wait=True) or 0) == SEAL_BATCH:
+        pass
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT seq, last_hash FROM {heads} WHERE id = 1")
+        head = cursor.fetchone()
+    return _Chain(*head) if head else None
+
+
+def _copy_rows(rows: _Digests, values, chain: _Chain | None) -> tuple[int, int]:
+    """COPY the rows into the audit table (chained by ``chain``, or seq, prev_hash and hash left for sealing), in
+    COPY's text format made here (the fields shared by every row are escaped once); (how many, newest id)."""
     quote = connection.ops.quote_name
     table = AuditEvent._meta.db_table
     names = ("at", "actor_id", "actor_label", "action", "object_type", "object_id", "unit_id", "ip", "data", "digest",
-             "prev_hash", "hash")
+             "prev_hash", "hash", "seq")
     columns = pgcopy.columns(AuditEvent, names, quote)
     shared = "\t".join(map(pgcopy.field, (rows.at.isoformat(), rows.actor_id, rows.actor_label)))
     heads: dict[tuple[str, str], str] = {}
@@ -226,7 +294,13 @@ def _copy_rows(rows: _Digests, values) -> tuple[int, int]:
                 data = texts.get(text)
                 if data is None:
                     data = texts[text] = pgcopy.field(text)
-                lines.append(f"{head}\t{pgcopy.field(object_id)}\t{pgcopy.field(unit_id)}\t{ip}\t{data}\t{digest}\t\t\n")
+                if chain is None:
+                    sealed = f"\t\t{pgcopy.NULL}"
+                else:
+                    seq, prev, hash_ = chain.link(digest)
+                    sealed = f"{prev}\t{hash_}\t{seq}"
+                lines.append(f"{head}\t{pgcopy.field(object_id)}\t{pgcopy.field(unit_id)}\t{ip}\t{data}\t{digest}\t"
+                             f"{sealed}\n")
                 if len(lines) == 1000:
                     copy.write("".join(lines))
                     count += len(lines)
@@ -241,12 +315,22 @@ def _copy_rows(rows: _Digests, values) -> tuple[int, int]:
         return count, cursor.fetchone()[0]
 
 
+def actor_label(actor) -> str:
+    """What an audit row says of who acted besides ``actor_id``: the label of an actor with no account ("system",
+    "cli", "anonymous"); empty for a signed-in user, who is named by id only. A sign-in name is personal data: kept
+    out of the chain, which is never rewritten, it goes when the person is anonymised (the log shows the account's
+    current name)."""
+    if getattr(getattr(actor, "user", None), "pk", None) is not None:
+        return ""
+    return getattr(actor, "label", "") or ""
+
+
 def _unsealed(actor, action: str, obj: Any, unit: Any, data: dict[str, Any] | None) -> AuditEvent:
     user = getattr(actor, "user", None)
     row = AuditEvent(
         at=timezone.now(),
         actor_id=getattr(user, "pk", None),
-        actor_label=getattr(actor, "label", "") or "",
+        actor_label=actor_label(actor),
         action=action,
         object_type=obj._meta.model_name if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -270,28 +354,123 @@ class _Sealing:
 
     def __init__(self) -> None:
         self.last_id = 0  # the transaction's newest row
+        self.after_head = False  # the transaction held the head: others' rows may wait, whatever its own say
 
     def __call__(self) -> None:
-        """Seal, unless another sealer already took this transaction's rows. Never fail a write that has
-        committed: rows left unsealed are taken by the next sealing (the next audited write,
-        ``verify_chain``, ``anchor_now``)."""
+        """Seal, unless another sealer already took this transaction's rows; with ``CHIBO_AUDIT_SEAL_MS``, leave
+        them to the process's sealer thread. Never fail a write that has committed: rows left unsealed are
+        taken by the next sealing (the next audited write, ``verify_chain``, ``anchor_now``)."""
         self.done = True
-        try:
-            seal(unless_sealed=self.last_id)
-        except DatabaseError:
-            logger.warning("audit: sealing failed; the rows stay unsealed until the next sealing", exc_info=True)
+        if _PACE.defer():
+            return
+        _seal_quietly(0 if self.after_head else self.last_id)
 
 
-def _seal_after_commit(row_id: int | None) -> None:
+def _seal_quietly(unless_sealed: int = 0) -> None:
+    try:
+        seal(unless_sealed=unless_sealed)
+    except DatabaseError:
+        logger.warning("audit: sealing failed; the rows stay unsealed until the next sealing", exc_info=True)
+
+
+class _Pace:
+    """With ``CHIBO_AUDIT_SEAL_MS``, a process's writes leave their rows to the process's sealer thread, which
+    seals at most once per that time: under a steady load one short transaction chains many rows, instead of
+    one transaction (and the looks for rows committed meanwhile) after every commit. After sealing, the thread
+    looks once whether rows are still unsealed (committed meanwhile, by anyone, or left because the head was
+    taken) and if so seals again when the time is up; so a row waits at most that long (plus the sealing) while
+    any process that writes runs. A process leaving normally seals what it left first (``atexit``). The thread
+    has its own database connection, named ``chibo audit sealer <pid>`` (``application_name``), kept while
+    there is work and closed after a second or more without any."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Condition()
+        self.last = float("-inf")  # when the thread last began a sealing (monotonic seconds)
+        self.owed = False  # rows are left to the thread
+        self.pid = 0  # the process whose thread runs (a forked child starts its own)
+
+    def interval(self) -> float:
+        return max(getattr(settings, "CHIBO_AUDIT_SEAL_MS", 0), 0) / 1000
+
+    def defer(self) -> bool:
+        """True if the caller's rows are left to the sealer thread (pacing on); else the caller seals now."""
+        if not self.interval():
+            return False
+        with self.wake:
+            self.owed = True
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                threading.Thread(target=self._run, name="chibo-audit-sealer", daemon=True).start()
+                if not _PACE_EXIT:
+                    atexit.register(self.flush)
+                    _PACE_EXIT.append(True)
+            self.wake.notify()
+        return True
+
+    def _run(self) -> None:
+        named = False
+        while True:
+            with self.wake:
+                while not self.owed:
+                    if not self.wake.wait(timeout=max(1.0, 5 * self.interval())) and not self.owed:
+                        connection.close()  # idle: the connection is not kept for nothing
+                        named = False
+                delay = self.last + self.interval() - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            with self.wake:
+                if not self.owed:  # flushed meanwhile
+                    continue
+                self.owed = False
+                self.last = time.monotonic()
+            try:
+                if not named and connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT set_config('application_name', %s, false)",
+                                       [f"chibo audit sealer {os.getpid()}"])
+                    named = True
+                seal(passes=1)
+                if _any_unsealed():
+                    with self.wake:
+                        self.owed = True
+            except DatabaseError:
+                named = False
+                connection.close()
+                with self.wake:
+                    self.owed = True  # tried again when the time is up
+                logger.warning("audit: the sealer thread could not seal; it tries again", exc_info=True)
+
+    def flush(self) -> None:
+        """Seal now what this process's writes left to its thread (at exit, and before measuring)."""
+        with self.wake:
+            if not self.owed:
+                return
+            self.owed = False
+        _seal_quietly()
+
+
+_PACE_EXIT: list[bool] = []
+_PACE = _Pace()
+
+
+def seal_deferred() -> None:
+    """Seal now the rows this process's writes left to its sealer thread (``CHIBO_AUDIT_SEAL_MS``), if any:
+    for a process about to stop, or a measurement that must include them."""
+    _PACE.flush()
+
+
+def _seal_after_commit(row_id: int | None, *, after_head: bool = False) -> None:
     """Register one sealing per transaction, however many events it audits (an import audits thousands).
     A rolled-back savepoint takes its registration with it, so a later event registers again."""
     conn = transaction.get_connection()
     pending = [f for _, f, _ in conn.run_on_commit if isinstance(f, _Sealing) and not f.done]
     if conn.in_atomic_block and pending:
         pending[0].last_id = max(pending[0].last_id, row_id or 0)
+        pending[0].after_head = pending[0].after_head or after_head
         return
     sealing = _Sealing()
     sealing.last_id = row_id or 0
+    sealing.after_head = after_head
     transaction.on_commit(sealing)
 
 
