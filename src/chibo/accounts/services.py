@@ -27,7 +27,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from chibo.accounts import selectors as account_selectors
@@ -120,11 +120,13 @@ def _expiry(now: datetime) -> datetime:
 def _send_invitation(actor: Actor, invitation: Invitation, token: str) -> None:
     user = invitation.user
     days = integer(rule("account.invitation_days", on=clock.today()))
-    body = _("Bạn được mời sử dụng chibo, hệ thống công tác Đảng. Tên đăng nhập của bạn: %(username)s.\n"
-             "Mở liên kết dưới đây (dùng được một lần, trong %(days)s ngày) để đặt mật khẩu và bật xác thực "
-             "hai lớp. Nếu bạn không chờ thư này, hãy bỏ qua và báo cho cán bộ tổ chức.") % {
-        "username": user.username, "days": days}
-    notify(actor=actor, users=[user], kind="account.invitation", title=_("Lời mời sử dụng chibo"), body=body,
+    with translation.override(settings.LANGUAGE_CODE):  # the organization's language, not the sender's page's
+        body = _("Bạn được mời sử dụng chibo, hệ thống công tác Đảng. Tên đăng nhập của bạn: %(username)s.\n"
+                 "Mở liên kết dưới đây (dùng được một lần, trong %(days)s ngày) để đặt mật khẩu và bật xác thực "
+                 "hai lớp. Nếu bạn không chờ thư này, hãy bỏ qua và báo cho cán bộ tổ chức.") % {
+            "username": user.username, "days": days}
+        title = _("Lời mời sử dụng chibo")
+    notify(actor=actor, users=[user], kind="account.invitation", title=title, body=body,
            unit=invitation.unit, key=f"invitation:{invitation.pk}:{invitation.sent_count}", ref=f"user:{user.pk}",
            channels=[Channel.EMAIL], emails={user.pk: invitation.email}, secret_url=activation_url(token),
            to_inactive=True)
@@ -144,7 +146,7 @@ def _grant(actor: Actor, user: User, role: str, unit: Unit, *, starts_on: date, 
     assignment = RoleAssignment.objects.create(user=user, role=role, unit=unit, starts_on=starts_on, ends_on=ends_on,
                                                source=source, granted_by=_label(actor))
     audit(actor=actor, action="role.granted", obj=assignment, unit=unit,
-          data={"user": user.username, "role": role, "starts_on": starts_on, "ends_on": ends_on, "source": source})
+          data={"user": user.pk, "role": role, "starts_on": starts_on, "ends_on": ends_on, "source": source})
     return assignment
 
 
@@ -212,7 +214,7 @@ def account_invite(*, actor: Actor, kind: str, unit: Unit, email: str, full_name
         roles_follow_post(actor=actor, user=user, post=post)
     invitation, token = _new_invitation(actor, user, unit, email)
     audit(actor=actor, action="account.invited", obj=user, unit=unit,
-          data={"username": user.username, "kind": kind, "invitation": invitation.pk, "role": role})
+          data={"kind": kind, "invitation": invitation.pk, "role": role})
     _send_invitation(actor, invitation, token)
     return invitation
 
@@ -324,7 +326,7 @@ def first_officer(*, actor: Actor, root: Unit, full_name: str, email: str, usern
     _grant(actor, user, Role.ORG_OFFICER, root, starts_on=_today())
     invitation, token = _new_invitation(actor, user, root, email)
     audit(actor=actor, action="account.first_officer", obj=user, unit=root,
-          data={"username": user.username, "invitation": invitation.pk})
+          data={"invitation": invitation.pk})
     if email:
         _send_invitation(actor, invitation, token)
     return user, token
@@ -383,7 +385,7 @@ def _withdraw(actor: Actor, assignment: RoleAssignment, reason: str) -> None:
     assignment.revoked_at, assignment.revoked_by = timezone.now(), _label(actor)
     assignment.save(update_fields=["revoked_at", "revoked_by"])
     audit(actor=actor, action="role.withdrawn", obj=assignment, unit=assignment.unit,
-          data={"user": assignment.user.username, "role": assignment.role, "reason": reason[:200]})
+          data={"user": assignment.user_id, "role": assignment.role, "reason": reason[:200]})
 
 
 def roles_follow_post(*, actor: Actor, user: User | None, post: RoleFromPost) -> RoleAssignment | None:
@@ -407,7 +409,7 @@ def roles_end_for_post(*, actor: Actor, post_id: int, ends_on: date, reason: str
         assignment.ends_on = max(ends_on, assignment.starts_on)
         assignment.save(update_fields=["ends_on"])
         audit(actor=actor, action="role.withdrawn", obj=assignment, unit=assignment.unit,
-              data={"user": assignment.user.username, "role": assignment.role, "ends_on": assignment.ends_on,
+              data={"user": assignment.user_id, "role": assignment.role, "ends_on": assignment.ends_on,
                     "reason": reason[:200], "source": assignment.source})
         ended += 1
     return ended
@@ -438,7 +440,7 @@ def _deactivate(actor: Actor, user: User, reason: str) -> None:
         roles += 1
     sessions = _end_sessions(user)
     audit(actor=actor, action="account.deactivated", obj=user, unit=user.unit,
-          data={"username": user.username, "reason": reason[:200], "tokens": tokens, "roles": roles,
+          data={"tokens": tokens, "roles": roles,
                 "sessions": sessions})
 
 
@@ -469,7 +471,7 @@ def account_sessions_end(*, actor: Actor, user: User, unit: Unit) -> int:
     require(actor, "accounts.manage", unit)
     ended = _end_sessions(user)
     audit(actor=actor, action="account.sessions_ended", obj=user, unit=unit,
-          data={"username": user.username, "sessions": ended})
+          data={"sessions": ended})
     return ended
 
 
@@ -511,7 +513,7 @@ def token_create(*, actor: Actor, user: User, label: str = "") -> str:
     label = clean(label)[:100]
     key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, prefix=key[:TOKEN_PREFIX_LEN], key_hash=hash_token(key), label=label)
-    audit(actor=actor, action="token.created", obj=token, data={"user": user.username, "prefix": token.prefix})
+    audit(actor=actor, action="token.created", obj=token, data={"user": user.pk, "prefix": token.prefix})
     security_notice(actor=actor, user=user, event="token.created", key=f"security:token:{token.pk}")
     return key
 
@@ -577,7 +579,7 @@ def user_create(*, actor: Actor, username: str, password: str, member: Member | 
                 activated_at=timezone.now())
     user.set_password(password)
     user.save()
-    audit(actor=actor, action="user.created", obj=user, data={"username": username})
+    audit(actor=actor, action="user.created", obj=user)  # by id: a sign-in name never enters the audit chain
     return user
 
 
@@ -597,7 +599,7 @@ def totp_enrol(*, actor: Actor, user: User, secret: str | None = None) -> Authen
 
     authenticator = TOTP.activate(user, secret or generate_totp_secret()).instance
     RecoveryCodes.activate(user)
-    audit(actor=actor, action="mfa.totp_enrolled", obj=user, data={"username": user.username})
+    audit(actor=actor, action="mfa.totp_enrolled", obj=user)
     return authenticator
 
 

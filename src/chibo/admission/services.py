@@ -192,7 +192,7 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
         gender=gender, birth_date=birth_date, unit=unit, recorded_on=recorded_on,
         citizen_id=citizen_id, citizen_id_hash=blind_index(citizen_id), email=email,
     )
-    audit(actor=actor, action="applicant.recorded", obj=applicant, unit=unit, data={"name": full_name})
+    audit(actor=actor, action="applicant.recorded", obj=applicant, unit=unit)  # by id: the name is not chained
     case = AdmissionCase.objects.create(applicant=applicant, unit=unit, stage=Stage.RECORDED, stage_since=recorded_on,
                                         deciding_unit=deciding_unit_for(unit))
     audit(actor=actor, action="admission.opened", obj=case, unit=unit, data={"on": recorded_on})

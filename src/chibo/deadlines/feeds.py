@@ -126,7 +126,7 @@ def feed_token_create(*, actor: Actor, user) -> str:
     key = secrets.token_urlsafe(32)
     token = FeedToken.objects.create(user=user, key_hash=hash_key(key))
     audit(actor=actor, action="feed_token.created", obj=token,
-          data={"user": user.get_username(), "replaced": revoked})
+          data={"user": user.pk, "replaced": revoked})
     return key
 
 
@@ -138,7 +138,7 @@ def feed_token_revoke(*, actor: Actor, user) -> int:
     if not tokens:
         return 0
     FeedToken.objects.filter(pk__in=[t.pk for t in tokens]).update(revoked_at=timezone.now())
-    audit(actor=actor, action="feed_token.revoked", obj=tokens[0], data={"user": user.get_username(),
+    audit(actor=actor, action="feed_token.revoked", obj=tokens[0], data={"user": user.pk,
                                                                          "count": len(tokens)})
     return len(tokens)
 

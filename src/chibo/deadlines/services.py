@@ -98,7 +98,7 @@ def deadline_close_for(*, actor: Actor, source: str, kind: str, on: date, waived
 def _waive(actor: Actor, deadline: Deadline, reason: str) -> Deadline:
     deadline.state, deadline.reason, deadline.closed_at = State.WAIVED, clean(reason)[:500], timezone.now()
     deadline.save(update_fields=["state", "reason", "closed_at"])
-    audit(actor=actor, action="deadline.waived", obj=deadline, unit=deadline.unit_id, data={"reason": deadline.reason})
+    audit(actor=actor, action="deadline.waived", obj=deadline, unit=deadline.unit_id)  # the reason: on the deadline
     return deadline
 
 
@@ -126,8 +126,7 @@ def deadline_explain_late(*, actor: Actor, deadline: Deadline, reason: str) -> D
         raise ValidationError({"reason": "Cần ghi rõ lý do trễ hạn."})
     deadline.reason = clean(reason)[:500]
     deadline.save(update_fields=["reason"])
-    audit(actor=actor, action="deadline.late_explained", obj=deadline, unit=deadline.unit_id,
-          data={"reason": deadline.reason})
+    audit(actor=actor, action="deadline.late_explained", obj=deadline, unit=deadline.unit_id)  # reason: on it
     return deadline
 
 

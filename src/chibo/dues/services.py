@@ -203,7 +203,7 @@ def decision_revoke(*, actor: Actor, decision: Decision, reason: str) -> Decisio
     record(actor=actor, member=decision.member, kind=DECISION_REVOKED, occurred_on=_today(),
            unit=decision.member.unit, data={"document": decision.document, "reason": decision.revoked_reason})
     audit(actor=actor, action="dues.decision_revoked", obj=decision, unit=decision.member.unit,
-          data={"member": decision.member_id, "reason": decision.revoked_reason})
+          data={"member": decision.member_id})  # the reason typed stays on the decision
     _recompute(decision.member, decision.month_from)
     return decision
 

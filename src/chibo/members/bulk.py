@@ -48,6 +48,7 @@ from chibo.members.counters import State, counts_apply, state_of
 from chibo.members.events import MembersCreated, MembersDiscarded
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
 from chibo.members.selectors import member_keys
+from chibo.members.timeline import updated_audit_data
 from chibo.units.services import unit_lock
 
 if TYPE_CHECKING:
@@ -293,8 +294,8 @@ def members_discard_many(*, actor: Actor, ids: Iterable[int]) -> int:
 
 
 # -- updating ----------------------------------------------------------------------------------------------
-def _data_of(data: dict[int, dict], member: Member) -> dict:
-    return data[member.pk]
+def _audit_data_of(data: dict[int, dict], member: Member) -> dict:
+    return updated_audit_data(**data[member.pk])
 
 
 @transaction.atomic
@@ -361,7 +362,7 @@ def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, di
                 for m in written
             ])
             audit_each(actor=actor, action=TimelineKind.UPDATED.value, objects=written,
-                       data_for=partial(_data_of, data), unit_for=operator.attrgetter("unit_id"))
+                       data_for=partial(_audit_data_of, data), unit_for=operator.attrgetter("unit_id"))
             changed.extend(written)
         done += len(chunk)
         if progress:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.core import audit_labels
 from chibo.core.access import Actor
 from chibo.core.audit import audit
+from chibo.core.crypto import blind_index
 from chibo.members.enums import PostRole, Status, TimelineKind
 from chibo.members.models import Member, TimelineEvent
 
@@ -74,9 +75,20 @@ def day(value) -> str:
     return date_format(parsed, "SHORT_DATE_FORMAT")
 
 
+def audit_digest(data: dict) -> dict:
+    """What the audit row of a timeline event holds by default: a keyed digest of the event's parameters (their
+    canonical JSON), never the parameters. They may hold a reason typed, a name or a number of the member's;
+    they stay on the timeline, which anonymisation clears, while the audit chain, never rewritten, keeps
+    nothing personal. The digest still shows, to whoever holds the key, that the timeline row is the one
+    written (until the row is anonymised)."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return {"timeline": blind_index(text)[:32]}
+
+
 def record(*, actor: Actor, member: Member, kind: str, occurred_on: date, unit=None, data: dict | None = None,
            audit_data: dict | None = None) -> TimelineEvent:
-    """Append an event of a declared type (its parameters in ``data``) and its audit row."""
+    """Append an event of a declared type (its parameters in ``data``) and its audit row (with ``audit_data``,
+    values that are never personal, or else ``audit_digest(data)``)."""
     if kind not in EVENT_TYPES:
         raise LookupError(f"undeclared timeline event type {kind!r} (members.timeline.event_type)")
     data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))  # dates as ISO text, as stored
@@ -85,7 +97,7 @@ def record(*, actor: Actor, member: Member, kind: str, occurred_on: date, unit=N
         unit=unit or member.unit, data=data,
     )
     audit(actor=actor, action=kind, obj=member, unit=unit or member.unit,
-          data=audit_data if audit_data is not None else data)
+          data=audit_data if audit_data is not None else audit_digest(data))
     return event
 
 
@@ -118,14 +130,22 @@ event_type(TimelineKind.POST_ENDED, _("Thôi giữ chức vụ cấp ủy"),
 
 
 def record_created(*, actor: Actor, member: Member) -> TimelineEvent:
+    data = {"status": member.status, "unit": member.unit.name, "unit_id": member.unit_id}
+    # nothing personal in it: the audit row holds the same, as the bulk path's rows do (members.bulk)
     return record(actor=actor, member=member, kind=TimelineKind.CREATED, occurred_on=member.admission_date,
-                  data={"status": member.status, "unit": member.unit.name, "unit_id": member.unit_id})
+                  data=data, audit_data=data)
+
+
+def updated_audit_data(changed: list[dict], version: int) -> dict:
+    """The audit row of a record change: which fields changed, never their values. The values stay on the
+    timeline, which anonymisation clears; the audit chain is never rewritten, so it holds no personal value."""
+    return {"changed": [change["field"] for change in changed], "version": version}
 
 
 def record_updated(*, actor: Actor, member: Member, changed: list[dict], version: int,
                    occurred_on: date) -> TimelineEvent:
     return record(actor=actor, member=member, kind=TimelineKind.UPDATED, occurred_on=occurred_on,
-                  data={"changed": changed, "version": version})
+                  data={"changed": changed, "version": version}, audit_data=updated_audit_data(changed, version))
 
 
 def record_status_changed(*, actor: Actor, member: Member, old: str, new: str, reason: str, document: str,

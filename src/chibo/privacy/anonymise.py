@@ -50,9 +50,10 @@ IDENTITY = {export.MEMBER, export.APPLICANT, export.USER}
 # Rows that only serve the person's sign-in: removed with the account (no count or total reads them).
 REMOVED = ("accounts.ApiToken.user", "deadlines.FeedToken.user", "usersessions.UserSession.user",
            "mfa.Authenticator.user", "account.EmailAddress.user")
-# Keys of the JSON kept on rows about the person (their timeline's events) that hold free text about them.
+# Keys of the JSON kept on rows about the person (their timeline's events) that hold free text about them, or the
+# values typed into a change of their record ("old" and "new" of a record change: a home town, a workplace).
 FREE_TEXT_KEYS = {"reason", "note", "notes", "comment", "comments", "explanation", "details", "text", "answer",
-                  "summary", "content", "body", "message", "remarks", "opinion", "conclusion"}
+                  "summary", "content", "body", "message", "remarks", "opinion", "conclusion", "old", "new"}
 MIN_VALUE = 3  # shorter values (initials) are too common to be replaced in other people's text
 
 

@@ -610,7 +610,7 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
         x.voided_on = _today()
         x.save(update_fields=["void_reason", "voided_on"])
         audit(actor=actor, action="transfers.letter_voided", obj=x, unit=x.issuer,
-              data={"number": x.number, "reason": x.void_reason})
+              data={"number": x.number})  # the reason typed stays on the letter
     if latest is not None and latest.pk in {x.pk for x in voided} and t.state in (State.ISSUED, State.FORWARDED):
         remaining = t.letters.filter(void_reason="").order_by("-pk").first()
         if remaining is None:

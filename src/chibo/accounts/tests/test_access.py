@@ -56,7 +56,7 @@ def test_a_member_struck_off_loses_access_at_once(client_of, personas):
     assert not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists()
     assert not RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).exists()
     event = AuditEvent.objects.filter(action="account.deactivated", object_id=str(user.pk)).get()
-    assert event.data["tokens"] == 1 and event.data["username"] == "dangvien.phap"
+    assert event.data["tokens"] == 1 and "dangvien.phap" not in str(event.data)  # by id: object_id, no name
     # Signing in again is refused, with the password that used to work.
     from chibo.demo.builder import DEMO_PASSWORD
 

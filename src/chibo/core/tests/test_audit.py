@@ -19,12 +19,14 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
 from chibo.core.audit import GENESIS, row_digest, row_hash, verify_chain
+from chibo.core.crypto import blind_index
 from chibo.core.models import AuditEvent, AuditHead
 from chibo.core.tests.cli_support import DEMO_PASSWORD, demo_db_copy, run_chibo
 
@@ -341,7 +343,7 @@ def test_service_write_appends_one_event_in_the_chain(actor_of, unit, committed)
     event = AuditEvent.objects.get(seq=before + 1)
     assert last_seq() == before + 1
     assert (event.action, event.object_type, event.object_id) == ("member.created", "member", str(member.pk))
-    assert event.actor_label == "ban.tochuc"
+    assert (event.actor_id, event.actor_label) == (actor_of("ban.tochuc").user.pk, "")  # named by id only
     assert event.actor_id == actor_of("ban.tochuc").user.pk
     assert event.unit_id == unit("PHAP-DSQ").pk
     assert event.ip == "127.0.0.1"
@@ -350,7 +352,7 @@ def test_service_write_appends_one_event_in_the_chain(actor_of, unit, committed)
         member_update(actor=actor_of("bithu.phap"), member=member, expected_version=member.version,
                       changes={"job_title": "Tham tán"})
     event = AuditEvent.objects.get(seq=before + 2)
-    assert (event.action, event.actor_label) == ("member.updated", "bithu.phap")
+    assert (event.action, event.actor_id, event.actor_label) == ("member.updated", actor_of("bithu.phap").user.pk, "")
     assert last_seq() == before + 2
     assert verify_chain().ok
 
@@ -421,7 +423,8 @@ def test_login_logout_and_failed_login_are_audited(plain_user, committed):
     failed = AuditEvent.objects.get(seq=start + 1)
     assert failed.action == "auth.login_failed"
     assert failed.actor_id is None
-    assert failed.data == {"username": "dangnhap.thu"}
+    # the account tried by id and a keyed hash of the name typed: no sign-in name in the chain
+    assert failed.data == {"account": plain_user.pk, "typed": blind_index("dangnhap.thu")[:16]}
     assert failed.ip == "203.0.113.7"
     assert "sai-mat-khau" not in json.dumps(failed.data)
 
@@ -429,7 +432,7 @@ def test_login_logout_and_failed_login_are_audited(plain_user, committed):
         response = client.post("/accounts/login/", {"login": "dangnhap.thu", "password": "Mat-khau-dai-2026!"})
     assert response.status_code == 302
     login = AuditEvent.objects.filter(seq__gt=start + 1, action="auth.login").get()
-    assert (login.actor_id, login.actor_label, login.ip) == (plain_user.pk, "dangnhap.thu", "203.0.113.7")
+    assert (login.actor_id, login.actor_label, login.ip) == (plain_user.pk, "", "203.0.113.7")
     assert client.get("/")["Location"].startswith("/accounts/2fa/totp/activate/")  # signed in, enrols first
 
     with committed():
@@ -460,7 +463,8 @@ def test_demo_login_with_totp_is_audited(personas, committed):
         response = client.post("/accounts/2fa/authenticate/", {"code": code})
     assert response.status_code == 302
     login = AuditEvent.objects.filter(seq__gt=start, action="auth.login").get()
-    assert (login.actor_label, login.ip) == ("dangvien.phap", "198.51.100.4")
+    assert (login.actor_label, login.ip) == ("", "198.51.100.4")
+    assert get_user_model().objects.get(pk=login.actor_id).username == "dangvien.phap"
 
 
 # --- sealing: rows written unsealed, chained right after commit ---------------------------------------
@@ -563,8 +567,7 @@ def test_rows_written_in_bulk_carry_the_digest_audit_gives_and_chain_in_order(ac
     expected_n = iter(range(1, 7))
     for row, member in zip(rows[3:], members, strict=True):
         assert row.data == (shared if member.pk % 2 else {"n": next(expected_n)})
-        assert (row.unit_id, row.object_type, row.actor_label, row.ip) == (member.unit_id, "member", "ban.tochuc",
-                                                                            "127.0.0.1")
+        assert (row.unit_id, row.object_type, row.actor_label, row.ip) == (member.unit_id, "member", "", "127.0.0.1")
     for row in rows:
         assert row.digest == row_digest(row)
     assert verify_chain().ok

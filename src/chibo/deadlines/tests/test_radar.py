@@ -385,7 +385,7 @@ def snapshot(d: Deadline) -> tuple:
     return d.state, d.reason, d.closed_at, AuditEvent.objects.exclude(action__contains="denied").count()
 
 
-def test_waive_permissions_validation_and_audit(client_of, seeded):
+def test_waive_permissions_validation_and_audit(client_of, personas, seeded):
     d = seeded["own_overdue"]
     url = f"/deadlines/{d.pk}/waive/"
     reason = {"reason": "Đảng viên đã chuyển sinh hoạt đảng về nước"}
@@ -412,7 +412,7 @@ def test_waive_permissions_validation_and_audit(client_of, seeded):
     assert d.state == State.WAIVED and d.reason == reason["reason"] and d.closed_at is not None
     assert audit_rows("deadline.waived") == waived + 1
     event = AuditEvent.objects.filter(action="deadline.waived").order_by("-pk").first()
-    assert event.actor_label == "bithu.phap" and event.object_id == str(d.pk)
+    assert event.actor_id == personas["bithu.phap"].pk and event.object_id == str(d.pk)
     again = html(phap.post(url, reason))
     assert "Hạn này đã đóng." in again.text_content()
     assert audit_rows("deadline.waived") == waived + 1
@@ -559,7 +559,7 @@ def test_feed_create_serve_revoke(client_of, personas, seeded, unit):
     key = shown.rsplit("/", 1)[1][:-4]
     token = FeedToken.objects.get(user=personas["bithu.phap"], revoked_at__isnull=True)
     assert token.key_hash == hashlib.sha256(key.encode()).hexdigest() != key
-    assert AuditEvent.objects.filter(action="feed_token.created", actor_label="bithu.phap").exists()
+    assert AuditEvent.objects.filter(action="feed_token.created", actor_id=personas["bithu.phap"].pk).exists()
 
     anonymous = Client()  # a calendar app: no login, no session
     feed = anonymous.get(shown.removeprefix("http://testserver"))
@@ -590,7 +590,7 @@ def test_feed_create_serve_revoke(client_of, personas, seeded, unit):
     assert anonymous.get(f"/deadlines/feed/{new_key}.ics").status_code == 200
     assert phap.post("/deadlines/feed/", {"action": "revoke"}).status_code == 302
     assert anonymous.get(f"/deadlines/feed/{new_key}.ics").status_code == 404
-    assert AuditEvent.objects.filter(action="feed_token.revoked", actor_label="bithu.phap").exists()
+    assert AuditEvent.objects.filter(action="feed_token.revoked", actor_id=personas["bithu.phap"].pk).exists()
     assert anonymous.get("/deadlines/feed/not-a-key.ics").status_code == 404
     # A closed account's feed stops too.
     closed_key = feeds.feed_token_create(actor=SYSTEM, user=personas["bithu.phap"])

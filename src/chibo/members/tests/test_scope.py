@@ -318,13 +318,13 @@ def test_reading_a_member_page_writes_member_viewed(client_of, personas, france,
     assert phap.get(f"/members/{member.pk}/").status_code == 200
     new = list(AuditEvent.objects.filter(pk__gt=last).order_by("pk"))
     assert [(e.action, e.object_type, e.object_id, e.actor_label, e.actor_id, e.unit_id) for e in new] == [
-        ("member.viewed", "member", str(member.pk), "bithu.phap", personas["bithu.phap"].pk, member.unit_id)]
+        ("member.viewed", "member", str(member.pk), "", personas["bithu.phap"].pk, member.unit_id)]
 
     # The API read of the full record is audited too, by token as well.
     last = new[-1].pk
     assert inspector.get(f"/api/v1/members/{member.pk}/").status_code == 200
     assert list(AuditEvent.objects.filter(pk__gt=last, action="member.viewed")
-                .values_list("object_id", "actor_label")) == [(str(member.pk), "ub.kiemtra")]
+                .values_list("object_id", "actor_id")) == [(str(member.pk), personas["ub.kiemtra"].pk)]
 
     # A refused read (outside the scope) reveals nothing and records no view of that member.
     last = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()

@@ -104,7 +104,7 @@ def test_member_create_writes_row_timeline_and_audit(officer, unit):
     assert event.actor_label == "ban.tochuc"
     assert event.data == {"status": "probationary", "unit": unit("PHAP-LHS").name, "unit_id": unit("PHAP-LHS").pk}
     audit_row = last_audit("member.created", member)
-    assert audit_row is not None and audit_row.actor_label == "ban.tochuc"
+    assert audit_row is not None and (audit_row.actor_id, audit_row.actor_label) == (officer.user.pk, "")
     assert audit_row.unit_id == unit("PHAP-LHS").pk
 
 
@@ -447,7 +447,7 @@ def test_unit_create_writes_row_change_and_audit(officer, unit):
     assert stored.path.startswith(unit("PHAP").path) and len(stored.path) == len(unit("PHAP").path) + 8
     change = UnitChange.objects.get(unit=cell)
     assert change.action == "created" and change.after["parent"] == "PHAP" and change.document == "901-QĐ/ĐUBNG"
-    assert last_audit("unit.created", cell).actor_label == "ban.tochuc"
+    assert last_audit("unit.created", cell).actor_id == officer.user.pk
 
 
 @pytest.mark.parametrize("kwargs, field, fragment", [
