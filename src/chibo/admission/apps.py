@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class AdmissionConfig(AppConfig):
@@ -13,7 +14,7 @@ class AdmissionConfig(AppConfig):
         CASE.finder = selectors.case_get
         from chibo.members import quality  # the data quality board: the dates of the member's case
 
-        quality.register("ceremony_before_decision", "Lễ kết nạp trước ngày quyết định", 50,
+        quality.register("ceremony_before_decision", gettext_noop("Lễ kết nạp trước ngày quyết định"), 50,
                          selectors.case_ceremony_before_decision_q)
-        quality.register("probation_end_before_start", "Hết dự bị trước khi bắt đầu dự bị", 60,
+        quality.register("probation_end_before_start", gettext_noop("Hết dự bị trước khi bắt đầu dự bị"), 60,
                          selectors.case_probation_end_before_start_q)

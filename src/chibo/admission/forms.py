@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.admission.models import Stage
-from chibo.core.forms import TodayDateField, VNDateField
+from chibo.core.forms import TodayDateField, VNDateField, translated_choices
 from chibo.members.enums import Category, Status
 from chibo.members.selectors import members_of_unit, no_members
 from chibo.units.picker import UnitChoiceField, UnitScope
@@ -20,14 +21,14 @@ def _count(label):
 
 
 class CourseForm(forms.Form):
-    certificate_no = _text("Số giấy chứng nhận", 60)
-    issuer = _text("Nơi cấp", 200)
-    on = VNDateField(label="Ngày cấp")
+    certificate_no = _text(_("Số giấy chứng nhận"), 60)
+    issuer = _text(_("Nơi cấp"), 200)
+    on = VNDateField(label=_("Ngày cấp"))
 
 
 class ApplicationForm(forms.Form):
-    application_on = VNDateField(label="Ngày nhận đơn xin vào Đảng (1-KNĐ)")
-    cv_on = VNDateField(label="Ngày nhận lý lịch (2-KNĐ)")
+    application_on = VNDateField(label=_("Ngày nhận đơn xin vào Đảng (1-KNĐ)"))
+    cv_on = VNDateField(label=_("Ngày nhận lý lịch (2-KNĐ)"))
 
 
 class MemberChoice(forms.ModelChoiceField):
@@ -36,12 +37,12 @@ class MemberChoice(forms.ModelChoiceField):
 
 
 class IntroducersForm(forms.Form):
-    introducer1 = MemberChoice(label="Người giới thiệu thứ nhất", queryset=no_members())
-    introducer1_since = VNDateField(label="Người thứ nhất cùng công tác từ ngày")
-    introducer2 = MemberChoice(label="Người giới thiệu thứ hai", queryset=no_members(), required=False)
-    introducer2_since = VNDateField(label="Người thứ hai cùng công tác từ ngày", required=False)
-    union_resolution = _text("Hoặc: số nghị quyết giới thiệu của đoàn thể (thay người thứ hai)", 100, required=False)
-    on = VNDateField(label="Ngày phân công")
+    introducer1 = MemberChoice(label=_("Người giới thiệu thứ nhất"), queryset=no_members())
+    introducer1_since = VNDateField(label=_("Người thứ nhất cùng công tác từ ngày"))
+    introducer2 = MemberChoice(label=_("Người giới thiệu thứ hai"), queryset=no_members(), required=False)
+    introducer2_since = VNDateField(label=_("Người thứ hai cùng công tác từ ngày"), required=False)
+    union_resolution = _text(_("Hoặc: số nghị quyết giới thiệu của đoàn thể (thay người thứ hai)"), 100, required=False)
+    on = VNDateField(label=_("Ngày phân công"))
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,44 +51,44 @@ class IntroducersForm(forms.Form):
 
 
 class CommentsForm(forms.Form):
-    mass_org_on = VNDateField(label="Ngày có nhận xét của đoàn thể")
-    residence_on = VNDateField(label="Ngày có nhận xét của nơi cư trú")
+    mass_org_on = VNDateField(label=_("Ngày có nhận xét của đoàn thể"))
+    residence_on = VNDateField(label=_("Ngày có nhận xét của nơi cư trú"))
 
 
 class VerifiedForm(forms.Form):
-    by = _text("Cấp ủy thẩm tra", 200)
-    on = VNDateField(label="Ngày hoàn thành thẩm tra")
-    reference = _text("Số văn bản kết luận", 100)
+    by = _text(_("Cấp ủy thẩm tra"), 200)
+    on = VNDateField(label=_("Ngày hoàn thành thẩm tra"))
+    reference = _text(_("Số văn bản kết luận"), 100)
 
 
 class VoteForm(forms.Form):
-    held_on = VNDateField(label="Ngày họp")
-    yes = _count("Số tán thành")
-    no = _count("Số không tán thành")
-    resolution_no = _text("Số nghị quyết", 60, required=False)
+    held_on = VNDateField(label=_("Ngày họp"))
+    yes = _count(_("Số tán thành"))
+    no = _count(_("Số không tán thành"))
+    resolution_no = _text(_("Số nghị quyết"), 60, required=False)
 
 
 class ConfirmForm(VoteForm):
-    decision_no = _text("Số quyết định công nhận", 60)
+    decision_no = _text(_("Số quyết định công nhận"), 60)
 
 
 class ExtendForm(forms.Form):
-    days = forms.IntegerField(label="Gia hạn thêm (ngày làm việc)", min_value=1, max_value=365)
-    reason = _text("Lý do gia hạn", 300)
+    days = forms.IntegerField(label=_("Gia hạn thêm (ngày làm việc)"), min_value=1, max_value=365)
+    reason = _text(_("Lý do gia hạn"), 300)
 
 
 class DecisionForm(forms.Form):
-    decision_no = _text("Số quyết định kết nạp", 60)
-    decided_on = VNDateField(label="Ngày quyết định")
-    received_on = VNDateField(label="Ngày chi bộ nhận quyết định")
+    decision_no = _text(_("Số quyết định kết nạp"), 60)
+    decided_on = VNDateField(label=_("Ngày quyết định"))
+    received_on = VNDateField(label=_("Ngày chi bộ nhận quyết định"))
 
 
 class CeremonyForm(forms.Form):
-    held_on = VNDateField(label="Ngày lễ kết nạp (ngày vào Đảng)")
-    helper = MemberChoice(label="Đảng viên chính thức giúp đỡ", queryset=no_members())
-    category = forms.ChoiceField(label="Diện ở nước ngoài", choices=Category.choices)
-    card_number = _text("Số thẻ đảng viên (nếu có)", 20, required=False)
-    dossier_number = _text("Số lý lịch (nếu có)", 20, required=False)
+    held_on = VNDateField(label=_("Ngày lễ kết nạp (ngày vào Đảng)"))
+    helper = MemberChoice(label=_("Đảng viên chính thức giúp đỡ"), queryset=no_members())
+    category = forms.ChoiceField(label=_("Diện ở nước ngoài"), choices=translated_choices(Category.choices))
+    card_number = _text(_("Số thẻ đảng viên (nếu có)"), 20, required=False)
+    dossier_number = _text(_("Số lý lịch (nếu có)"), 20, required=False)
 
     def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -95,29 +96,30 @@ class CeremonyForm(forms.Form):
 
 
 class StrikeOffForm(forms.Form):
-    on = VNDateField(label="Ngày hiệu lực")
-    reason = _text("Lý do", 300)
-    document = _text("Số quyết định", 100)
+    on = VNDateField(label=_("Ngày hiệu lực"))
+    reason = _text(_("Lý do"), 300)
+    document = _text(_("Số quyết định"), 100)
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label="Kết thúc hồ sơ", choices=[(Stage.WITHDRAWN, Stage.WITHDRAWN.label),
+    outcome = forms.ChoiceField(label=_("Kết thúc hồ sơ"), choices=[(Stage.WITHDRAWN, Stage.WITHDRAWN.label),
                                                                   (Stage.REJECTED, "Không đề nghị kết nạp")])
-    on = VNDateField(label="Ngày")
-    reason = _text("Lý do", 300)
+    on = VNDateField(label=_("Ngày"))
+    reason = _text(_("Lý do"), 300)
 
 
 class ApplicantForm(forms.Form):
     """Recording an outstanding person and opening their case: only what the regulations need."""
 
-    unit = UnitChoiceField(label="Chi bộ", scope=UnitScope(perm="admission.edit", open_only=True))
-    full_name = _text("Họ và tên", 120)
-    gender = forms.ChoiceField(label="Giới tính", choices=[("", "—"), ("M", "Nam"), ("F", "Nữ")])
-    birth_date = VNDateField(label="Ngày sinh")
-    citizen_id = _text("Số CCCD (để biết người này chưa là đảng viên, chưa có hồ sơ khác)", 12, required=False)
-    email = forms.EmailField(label="Thư điện tử (gửi lời mời vào trang hồ sơ của mình)", max_length=200, required=False)
-    recorded_on = TodayDateField(label="Ngày ghi nhận")
-    invite = forms.BooleanField(label="Gửi ngay lời mời vào trang hồ sơ (cần thư điện tử)", required=False,
+    unit = UnitChoiceField(label=_("Chi bộ"), scope=UnitScope(perm="admission.edit", open_only=True))
+    full_name = _text(_("Họ và tên"), 120)
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), ("M", "Nam"), ("F", "Nữ")])
+    birth_date = VNDateField(label=_("Ngày sinh"))
+    citizen_id = _text(_("Số CCCD (để biết người này chưa là đảng viên, chưa có hồ sơ khác)"), 12, required=False)
+    email = forms.EmailField(label=_("Thư điện tử (gửi lời mời vào trang hồ sơ của mình)"), max_length=200,
+                             required=False)
+    recorded_on = TodayDateField(label=_("Ngày ghi nhận"))
+    invite = forms.BooleanField(label=_("Gửi ngay lời mời vào trang hồ sơ (cần thư điện tử)"), required=False,
                                 initial=False)
 
     def __init__(self, *args, actor, unit=None, **kwargs):
@@ -128,5 +130,5 @@ class ApplicantForm(forms.Form):
 
 
 class ApplicantInviteForm(forms.Form):
-    email = forms.EmailField(label="Thư điện tử", max_length=254, required=False,
-                             help_text="Để trống để dùng địa chỉ đã ghi khi mở hồ sơ.")
+    email = forms.EmailField(label=_("Thư điện tử"), max_length=254, required=False,
+                             help_text=_("Để trống để dùng địa chỉ đã ghi khi mở hồ sơ."))

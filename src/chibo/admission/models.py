@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
 
@@ -37,21 +38,21 @@ class Applicant(models.Model):
 class Stage(models.TextChoices):
     """Steps of an admission case, in order; then the side exits."""
 
-    RECORDED = "recorded", "Đã ghi nhận quần chúng ưu tú"
-    COURSE = "course", "Đã học lớp bồi dưỡng nhận thức về Đảng"
-    APPLICATION = "application", "Đã nhận đơn và lý lịch"
-    INTRODUCERS = "introducers", "Đã có người giới thiệu"
-    COMMENTS = "comments", "Đã có nhận xét của đoàn thể và nơi cư trú"
-    VERIFIED = "verified", "Đã thẩm tra lý lịch"
-    CELL_VOTED = "cell_voted", "Chi bộ đã nghị quyết đề nghị kết nạp"
-    COMMITTEE_VOTED = "committee_voted", "Cấp ủy đã nghị quyết"
-    DECIDED = "decided", "Đã có quyết định kết nạp"
-    PROBATION = "probation", "Đảng viên dự bị"
-    FULL = "full", "Đảng viên chính thức"
-    WITHDRAWN = "withdrawn", "Rút hồ sơ"
-    REJECTED = "rejected", "Không được đề nghị kết nạp"
-    STRUCK_OFF = "struck_off", "Xóa tên trong thời kỳ dự bị"
-    ESCALATED = "escalated", "Chuyển cấp ủy cấp trên xem xét"
+    RECORDED = "recorded", gettext_noop("Đã ghi nhận quần chúng ưu tú")
+    COURSE = "course", gettext_noop("Đã học lớp bồi dưỡng nhận thức về Đảng")
+    APPLICATION = "application", gettext_noop("Đã nhận đơn và lý lịch")
+    INTRODUCERS = "introducers", gettext_noop("Đã có người giới thiệu")
+    COMMENTS = "comments", gettext_noop("Đã có nhận xét của đoàn thể và nơi cư trú")
+    VERIFIED = "verified", gettext_noop("Đã thẩm tra lý lịch")
+    CELL_VOTED = "cell_voted", gettext_noop("Chi bộ đã nghị quyết đề nghị kết nạp")
+    COMMITTEE_VOTED = "committee_voted", gettext_noop("Cấp ủy đã nghị quyết")
+    DECIDED = "decided", gettext_noop("Đã có quyết định kết nạp")
+    PROBATION = "probation", gettext_noop("Đảng viên dự bị")
+    FULL = "full", gettext_noop("Đảng viên chính thức")
+    WITHDRAWN = "withdrawn", gettext_noop("Rút hồ sơ")
+    REJECTED = "rejected", gettext_noop("Không được đề nghị kết nạp")
+    STRUCK_OFF = "struck_off", gettext_noop("Xóa tên trong thời kỳ dự bị")
+    ESCALATED = "escalated", gettext_noop("Chuyển cấp ủy cấp trên xem xét")
 
 
 PIPELINE: list[str] = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.INTRODUCERS, Stage.COMMENTS,
@@ -155,10 +156,10 @@ class Vote(models.Model):
     """A vote on the case: the cell's or the committee's, on admission or on confirmation."""
 
     class Kind(models.TextChoices):
-        CELL = "cell", "Chi bộ xét kết nạp"
-        COMMITTEE = "committee", "Cấp ủy xét kết nạp"
-        CONFIRMATION = "confirmation", "Chi bộ xét công nhận chính thức"
-        CONFIRMATION_COMMITTEE = "confirmation_committee", "Cấp ủy xét công nhận chính thức"
+        CELL = "cell", gettext_noop("Chi bộ xét kết nạp")
+        COMMITTEE = "committee", gettext_noop("Cấp ủy xét kết nạp")
+        CONFIRMATION = "confirmation", gettext_noop("Chi bộ xét công nhận chính thức")
+        CONFIRMATION_COMMITTEE = "confirmation_committee", gettext_noop("Cấp ủy xét công nhận chính thức")
 
     case = models.ForeignKey(AdmissionCase, on_delete=models.PROTECT, related_name="votes")
     kind = models.CharField(max_length=24, choices=Kind.choices)

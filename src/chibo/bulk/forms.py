@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.bulk.services import MODES
 from chibo.core.spreadsheets import MAX_UPLOAD_BYTES
@@ -10,15 +11,15 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="Tệp danh sách (.xlsx, .xls, .ods, .csv)", error_messages={
+    file = forms.FileField(label=_("Tệp danh sách (.xlsx, .xls, .ods, .csv)"), error_messages={
         "required": "Chưa chọn tệp: hãy bấm nút chọn tệp, chọn tệp danh sách đảng viên (.xlsx, .xls, .ods "
                     "hoặc .csv) rồi bấm «Kiểm tra».",
         "empty": "Tệp đã chọn rỗng (không có nội dung); hãy chọn đúng tệp danh sách.",
     })
-    unit = UnitChoiceField(label="Chi bộ (cho các dòng không ghi mã chi bộ)", required=False,
-                           empty_label="— theo cột «Mã chi bộ» —",
+    unit = UnitChoiceField(label=_("Chi bộ (cho các dòng không ghi mã chi bộ)"), required=False,
+                           empty_label=_("— theo cột «Mã chi bộ» —"),
                            scope=UnitScope(perm="members.edit", open_only=True))
-    mode = forms.ChoiceField(label="Khi có dòng lỗi", choices=list(MODES.items()), initial="all",
+    mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=[(k, _(v)) for k, v in MODES.items()], initial="all",
                              widget=forms.RadioSelect)
 
     def __init__(self, *args, actor, **kwargs):
@@ -39,8 +40,8 @@ class ImportForm(forms.Form):
 class BookForm(forms.Form):
     """Which unit's member list book (Mẫu 7-HSĐV) to open."""
 
-    unit = UnitChoiceField(label="Tổ chức", scope=UnitScope(perm="members.view", open_only=True))
-    format = forms.ChoiceField(label="Định dạng", choices=[("pdf", "PDF"), ("xlsx", "Excel")], required=False)
+    unit = UnitChoiceField(label=_("Tổ chức"), scope=UnitScope(perm="members.view", open_only=True))
+    format = forms.ChoiceField(label=_("Định dạng"), choices=[("pdf", "PDF"), ("xlsx", "Excel")], required=False)
 
     def __init__(self, *args, actor, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,4 +49,5 @@ class BookForm(forms.Form):
 
 
 class RunForm(forms.Form):
-    mode = forms.ChoiceField(label="Khi có dòng lỗi", choices=list(MODES.items()), widget=forms.RadioSelect)
+    mode = forms.ChoiceField(label=_("Khi có dòng lỗi"), choices=[(k, _(v)) for k, v in MODES.items()],
+                             widget=forms.RadioSelect)

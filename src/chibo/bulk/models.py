@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 
@@ -17,21 +18,21 @@ class ColumnMapping(models.Model):
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "Đang chờ"
-    RUNNING = "running", "Đang nhập"
-    DONE = "done", "Hoàn tất"
-    FAILED = "failed", "Lỗi"
-    CANCELLED = "cancelled", "Đã hủy"
+    QUEUED = "queued", gettext_noop("Đang chờ")
+    RUNNING = "running", gettext_noop("Đang nhập")
+    DONE = "done", gettext_noop("Hoàn tất")
+    FAILED = "failed", gettext_noop("Lỗi")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 class JobPhase(models.TextChoices):
     """What a running job is doing now, shown beside its progress."""
 
-    WAITING = "", "Đang chờ tiến trình nền"
-    READING = "reading", "Đang đọc và kiểm tra tệp"
-    WRITING = "writing", "Đang ghi vào hồ sơ"
-    UNDOING = "undoing", "Đang hoàn tác phần đã ghi"
-    WRITTEN = "written", "Đã ghi xong"
+    WAITING = "", gettext_noop("Đang chờ tiến trình nền")
+    READING = "reading", gettext_noop("Đang đọc và kiểm tra tệp")
+    WRITING = "writing", gettext_noop("Đang ghi vào hồ sơ")
+    UNDOING = "undoing", gettext_noop("Đang hoàn tác phần đã ghi")
+    WRITTEN = "written", gettext_noop("Đã ghi xong")
 
 
 class ImportJob(models.Model):

@@ -44,6 +44,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from chibo.bulk import legacy
@@ -98,7 +99,7 @@ TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
 CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
                 "status": Status}
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
-MODES = {"all": "Tất cả hoặc không gì cả", "valid": "Chỉ các dòng hợp lệ"}
+MODES = {"all": gettext_noop("Tất cả hoặc không gì cả"), "valid": gettext_noop("Chỉ các dòng hợp lệ")}
 ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 BATCH = 2000
 STEP_ROWS = 500      # records written per short transaction when a job imports on SQLite: the first step's size

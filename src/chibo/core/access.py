@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from chibo.core.request_context import client_ip
 
@@ -32,11 +33,11 @@ class Role:
     TREASURER = "treasurer"
 
     CHOICES = [
-        (ORG_OFFICER, "Cán bộ tổ chức Đảng ủy cấp trên"),
-        (INSPECTOR, "Cán bộ kiểm tra"),
-        (SECRETARY, "Bí thư / phó bí thư"),
-        (COMMITTEE, "Cấp ủy viên"),
-        (TREASURER, "Người thu đảng phí"),
+        (ORG_OFFICER, gettext_noop("Cán bộ tổ chức Đảng ủy cấp trên")),
+        (INSPECTOR, gettext_noop("Cán bộ kiểm tra")),
+        (SECRETARY, gettext_noop("Bí thư / phó bí thư")),
+        (COMMITTEE, gettext_noop("Cấp ủy viên")),
+        (TREASURER, gettext_noop("Người thu đảng phí")),
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core import clock
 from chibo.core.audit_labels import OBJECT_TYPES, action_labels
@@ -23,7 +24,7 @@ class DateInput(forms.DateInput):
 
 class VNDateField(forms.DateField):
     widget = DateInput
-    default_error_messages = {"invalid": "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 02/09/1985."}
+    default_error_messages = {"invalid": _("Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy, ví dụ 02/09/1985.")}
 
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d"], **kwargs)
@@ -34,15 +35,15 @@ class TodayDateField(VNDateField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "Để trống: hôm nay.")
+        kwargs.setdefault("help_text", _("Để trống: hôm nay."))
         super().__init__(**kwargs)
 
     def clean(self, value):
         return super().clean(value) or clock.today()
 
 
-def _country_options() -> list[tuple[str, str]]:
-    return [("", "— chọn nước —"), *country_choices()]
+def _country_options() -> list[tuple[str, object]]:
+    return [("", _("— chọn nước —")), *country_choices()]
 
 
 class CountryField(forms.ChoiceField):
@@ -55,6 +56,12 @@ class CountryField(forms.ChoiceField):
 
     def to_python(self, value):
         return super().to_python(value).strip().upper()
+
+
+def translated_choices(choices) -> list[tuple[object, object]]:
+    """An enum's choices with their labels shown in the reader's language (the labels are marked with gettext_noop
+    where they are declared, so that exports and official papers keep the Vietnamese)."""
+    return [(value, _(label)) for value, label in choices]
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -74,17 +81,17 @@ class AuditFilterForm(forms.Form):
     """The audit log's filters: the action and the kind of object by their Vietnamese names, the person by
     name (or sign-in name)."""
 
-    action = forms.ChoiceField(label="Hành động", required=False, choices=())
-    actor = forms.CharField(label="Người thực hiện", required=False, max_length=150,
-                            help_text="Họ tên hoặc tên đăng nhập")
-    object_type = forms.ChoiceField(label="Loại đối tượng", required=False, choices=())
-    object_id = forms.CharField(label="Số hiệu đối tượng", required=False, max_length=40)
-    date_from = VNDateField(label="Từ ngày", required=False)
-    date_to = VNDateField(label="Đến ngày", required=False)
+    action = forms.ChoiceField(label=_("Hành động"), required=False, choices=())
+    actor = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150,
+                            help_text=_("Họ tên hoặc tên đăng nhập"))
+    object_type = forms.ChoiceField(label=_("Loại đối tượng"), required=False, choices=())
+    object_id = forms.CharField(label=_("Số hiệu đối tượng"), required=False, max_length=40)
+    date_from = VNDateField(label=_("Từ ngày"), required=False)
+    date_to = VNDateField(label=_("Đến ngày"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        every = [("", "— tất cả —")]
+        every = [("", _("— tất cả —"))]
         self.fields["action"].choices = every + sorted(action_labels().items(), key=lambda c: vn_sort_key(c[1]))
         self.fields["object_type"].choices = every + sorted(((k, str(v)) for k, v in OBJECT_TYPES.items()),
                                                             key=lambda c: vn_sort_key(c[1]))

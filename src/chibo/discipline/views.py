@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -52,9 +53,10 @@ def index(request):
         "forms": Form.choices, "can_open": actor.can("discipline.open"), "can_register": can_register}
     if can_register:
         by_year, by_level = selectors.statistics(actor, list(range(year - 4, year + 1)))
-        order = [(f, str(label), PALETTE[i]) for i, (f, label) in enumerate(Form.choices)]
+        order = [(f, gettext(label), PALETTE[i]) for i, (f, label) in enumerate(Form.choices)]
         context.update(by_year=by_year, by_level=by_level, chart=stacked_columns_svg(
-            [(str(r.year), r.by_form) for r in by_year], order, aria="Quyết định kỷ luật theo năm và hình thức"))
+            [(str(r.year), r.by_form) for r in by_year], order,
+            aria=gettext("Quyết định kỷ luật theo năm và hình thức")))
     return render(request, "discipline/index.html", context)
 
 
@@ -107,7 +109,8 @@ def new(request):
             return services.case_open(actor=actor, member=member, **data)
 
         if done := submit(request, form, run):
-            messages.success(request, "Đã mở hồ sơ; đảng viên bị hạn chế chuyển sinh hoạt cho đến khi có quyết định.")
+            messages.success(request,
+                             gettext("Đã mở hồ sơ; đảng viên bị hạn chế chuyển sinh hoạt cho đến khi có quyết định."))
             return redirect("discipline:case", pk=done.value.pk)
     return render(request, "discipline/new.html", {"form": form, "member": member},
                   status=400 if request.method == "POST" else 200)
@@ -139,7 +142,7 @@ def notice_new(request):
             return services.notice_record(actor=actor, member=member, **data)
 
         if done := submit(request, form, run):
-            messages.success(request, "Đã ghi thông báo.")
+            messages.success(request, gettext("Đã ghi thông báo."))
             return redirect("discipline:notice", pk=done.value.pk)
     return render(request, "discipline/notice_new.html", {"form": form, "member": member},
                   status=400 if request.method == "POST" else 200)

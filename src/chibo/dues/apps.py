@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class DuesConfig(AppConfig):
@@ -15,6 +16,7 @@ class DuesConfig(AppConfig):
         rules.register()
         from chibo.members import quality  # the data quality board: members without a dues profile
 
-        quality.register("no_dues_profile", "Chưa có hồ sơ đảng phí", 40, selectors.member_without_profile_q)
+        quality.register("no_dues_profile", gettext_noop("Chưa có hồ sơ đảng phí"), 40,
+                         selectors.member_without_profile_q)
         REMITTANCE.finder = selectors.remittance_get
         register_step(services.dues_sweep)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from chibo.core.charts import PALETTE
 
@@ -25,8 +26,9 @@ def rate_chart_svg(axis: list[date], series: list[tuple[object, list[int | None]
     def y(value: int) -> float:
         return round(top + plot_h * (1 - min(max(value, 0), 100) / 100), 1)
 
+    aria = escape(gettext("Tỷ lệ thu đảng phí theo tháng, theo đơn vị"))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
-             'aria-label="Tỷ lệ thu đảng phí theo tháng, theo đơn vị">']
+             f'aria-label="{aria}">']
     for pct in (0, 25, 50, 75, 100):
         parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(pct)}" y2="{y(pct)}" stroke="#ccc"/>'
                      f'<text x="{left - 6}" y="{y(pct) + 4}" font-size="11" text-anchor="end">{pct}%</text>')

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import clock
@@ -163,7 +164,8 @@ def remit(request, pk):
         r = done.value
         messages.success(request, f"Đã ghi nộp lên {r.to_unit.name}: {format_amount(r.due_up, r.currency)}.")
         return redirect("dues:remittance", r.pk)
-    return render(request, FORM, {"form": form, "title": f"Nộp đảng phí lên cấp trên: {unit.name}",
+    return render(request, FORM, {"form": form, "title":
+                                  gettext("Nộp đảng phí lên cấp trên: %(name)s") % {"name": unit.name},
                                   "back": reverse("dues:unit", args=[unit.pk])}, status=400)
 
 

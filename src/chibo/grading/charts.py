@@ -5,6 +5,7 @@ stacked columns of ``core.charts``)."""
 from __future__ import annotations
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from chibo.core.charts import PALETTE, stacked_columns_svg
 from chibo.grading.enums import GRADE_ORDER, Grade
@@ -16,7 +17,8 @@ MAX_BARS = 24
 def _legend(parts: list[str], x: int, y: int) -> None:
     for i, grade in enumerate(GRADE_ORDER):
         parts.append(f'<rect x="{x}" y="{y + i * 16}" width="12" height="12" fill="{COLOURS[grade]}"/>'
-                     f'<text x="{x + 18}" y="{y + i * 16 + 10}" font-size="11">{escape(Grade(grade).label)}</text>')
+                     f'<text x="{x + 18}" y="{y + i * 16 + 10}" font-size="11">'
+                     f'{escape(gettext(Grade(grade).label))}</text>')
 
 
 def _bar(parts: list[str], counts: dict[str, int], x: float, y: float, length: float, thick: float) -> None:
@@ -28,7 +30,7 @@ def _bar(parts: list[str], counts: dict[str, int], x: float, y: float, length: f
             continue
         size = length * n / total
         parts.append(f'<rect x="{round(x + at, 1)}" y="{y}" width="{round(size, 1)}" height="{thick}" '
-                     f'fill="{COLOURS[grade]}"><title>{escape(Grade(grade).label)}: {n}</title></rect>')
+                     f'fill="{COLOURS[grade]}"><title>{escape(gettext(Grade(grade).label))}: {n}</title></rect>')
         at += size
 
 
@@ -37,8 +39,9 @@ def grades_chart_svg(rows) -> str:
     rows = [r for r in rows if sum(r.members.values())][:MAX_BARS]
     left, bar_w, height = 220, 360, 30 + 22 * max(len(rows), 1)
     width = left + bar_w + 220
+    aria = escape(gettext("Xếp loại đảng viên theo tổ chức"))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {max(height, 90)}" width="{width}" '
-             'class="chart" role="img" aria-label="Xếp loại đảng viên theo tổ chức">']
+             f'class="chart" role="img" aria-label="{aria}">']
     for i, r in enumerate(rows):
         y = 10 + i * 22
         name = escape(r.unit.name)
@@ -54,6 +57,6 @@ def grades_chart_svg(rows) -> str:
 def years_chart_svg(years: list[tuple[int, dict[str, int]]]) -> str:
     """One stacked column per year: the members graded in the level's yearly periods, by grade (each column its
     share of the largest year)."""
-    order = [(g, str(Grade(g).label), COLOURS[g]) for g in GRADE_ORDER]
+    order = [(g, gettext(Grade(g).label), COLOURS[g]) for g in GRADE_ORDER]
     return stacked_columns_svg([(str(year), counts) for year, counts in years], order,
-                               aria="Xếp loại đảng viên qua các năm")
+                               aria=gettext("Xếp loại đảng viên qua các năm"))

@@ -4,14 +4,15 @@ everything again (ranges, totals, the grade against score and conditions): a for
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core import clock
-from chibo.core.forms import TodayDateField, VNDateField
+from chibo.core.forms import TodayDateField, VNDateField, translated_choices
 from chibo.grading.enums import MEMBER_FORM_CHOICES, Grade, PeriodKind
 from chibo.units.picker import UnitChoiceField, UnitScope
 
 YES_NO = [("", "—"), ("yes", "Có"), ("no", "Không")]
-GRADE_CHOICES = [("", "—"), *Grade.choices]
+GRADE_CHOICES = [("", "—"), *translated_choices(Grade.choices)]
 TEXT = {"rows": 4}
 
 
@@ -20,15 +21,16 @@ def yes_no(value) -> bool | None:
 
 
 class PeriodOpenForm(forms.Form):
-    unit = UnitChoiceField(label="Tổ chức (cả các tổ chức trực thuộc)", empty_label=None,
+    unit = UnitChoiceField(label=_("Tổ chức (cả các tổ chức trực thuộc)"), empty_label=None,
                            scope=UnitScope(perm="grading.open", open_only=True))
-    kind = forms.ChoiceField(label="Kỳ kiểm điểm", choices=PeriodKind.choices, initial=PeriodKind.YEAR)
-    year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
-    quarter = forms.IntegerField(label="Quý (kỳ theo quý)", min_value=1, max_value=4, required=False)
-    title = forms.CharField(label="Tên kỳ (để trống: tự đặt)", max_length=200, required=False)
-    self_due = VNDateField(label="Hạn nộp bản tự đánh giá (để trống: theo quy định)", required=False)
-    cell_due = VNDateField(label="Hạn chi bộ biểu quyết (để trống: theo quy định)", required=False)
-    decide_due = VNDateField(label="Hạn cấp ủy quyết định (để trống: theo quy định)", required=False)
+    kind = forms.ChoiceField(label=_("Kỳ kiểm điểm"), choices=translated_choices(PeriodKind.choices),
+                             initial=PeriodKind.YEAR)
+    year = forms.IntegerField(label=_("Năm"), min_value=2000, max_value=2100)
+    quarter = forms.IntegerField(label=_("Quý (kỳ theo quý)"), min_value=1, max_value=4, required=False)
+    title = forms.CharField(label=_("Tên kỳ (để trống: tự đặt)"), max_length=200, required=False)
+    self_due = VNDateField(label=_("Hạn nộp bản tự đánh giá (để trống: theo quy định)"), required=False)
+    cell_due = VNDateField(label=_("Hạn chi bộ biểu quyết (để trống: theo quy định)"), required=False)
+    decide_due = VNDateField(label=_("Hạn cấp ủy quyết định (để trống: theo quy định)"), required=False)
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -43,20 +45,21 @@ class SelfForm(forms.Form):
     complete. ``points_of`` gathers the points for the service."""
 
     complete = False
-    all_on_time = forms.ChoiceField(label="Hoàn thành mọi nhiệm vụ đúng tiến độ", choices=YES_NO, required=False)
-    exceeded_percent = forms.IntegerField(label="Tỷ lệ nhiệm vụ hoàn thành vượt yêu cầu (%)", min_value=0,
+    all_on_time = forms.ChoiceField(label=_("Hoàn thành mọi nhiệm vụ đúng tiến độ"), choices=YES_NO, required=False)
+    exceeded_percent = forms.IntegerField(label=_("Tỷ lệ nhiệm vụ hoàn thành vượt yêu cầu (%)"), min_value=0,
                                           max_value=100, required=False)
-    strengths = forms.CharField(label="Ưu điểm", widget=forms.Textarea(attrs=TEXT), required=False, max_length=5000)
-    weaknesses = forms.CharField(label="Hạn chế, khuyết điểm và nguyên nhân", required=False,
+    strengths = forms.CharField(label=_("Ưu điểm"), widget=forms.Textarea(attrs=TEXT), required=False, max_length=5000)
+    weaknesses = forms.CharField(label=_("Hạn chế, khuyết điểm và nguyên nhân"), required=False,
                                  widget=forms.Textarea(attrs=TEXT), max_length=5000)
-    remedies = forms.CharField(label="Phương hướng, biện pháp khắc phục", required=False,
+    remedies = forms.CharField(label=_("Phương hướng, biện pháp khắc phục"), required=False,
                                widget=forms.Textarea(attrs=TEXT), max_length=5000)
-    proposed_grade = forms.ChoiceField(label="Tự nhận mức xếp loại", choices=GRADE_CHOICES, required=False)
+    proposed_grade = forms.ChoiceField(label=_("Tự nhận mức xếp loại"), choices=GRADE_CHOICES, required=False)
 
     def __init__(self, *args, review=None, criteria=(), **kwargs):
         super().__init__(*args, **kwargs)
         points = {f"p_{c.code}": forms.IntegerField(
-            label=f"{c.label} (0–{c.max_points} điểm)", min_value=0, max_value=c.max_points, required=self.complete,
+            label=_("%(label)s (0–%(max)s điểm)") % {"label": c.label, "max": c.max_points}, min_value=0,
+            max_value=c.max_points, required=self.complete,
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "size": 4})) for c in criteria}
         self.fields = {**points, **self.fields}
         for name in ("all_on_time", "exceeded_percent", "proposed_grade"):
@@ -93,10 +96,10 @@ def initial_from(review, criteria) -> dict:
 class ConditionsForm(forms.Form):
     """The score and conditions as the cell or the committee sees them (the grade follows from them)."""
 
-    score = forms.IntegerField(label="Tổng điểm", min_value=0, max_value=100)
-    all_on_time = forms.ChoiceField(label="Hoàn thành mọi nhiệm vụ đúng tiến độ", choices=YES_NO[1:])
-    exceeded_percent = forms.IntegerField(label="Tỷ lệ nhiệm vụ vượt yêu cầu (%)", min_value=0, max_value=100)
-    grade = forms.ChoiceField(label="Mức xếp loại", choices=Grade.choices)
+    score = forms.IntegerField(label=_("Tổng điểm"), min_value=0, max_value=100)
+    all_on_time = forms.ChoiceField(label=_("Hoàn thành mọi nhiệm vụ đúng tiến độ"), choices=YES_NO[1:])
+    exceeded_percent = forms.IntegerField(label=_("Tỷ lệ nhiệm vụ vượt yêu cầu (%)"), min_value=0, max_value=100)
+    grade = forms.ChoiceField(label=_("Mức xếp loại"), choices=translated_choices(Grade.choices))
 
     def clean(self):
         data = super().clean()
@@ -105,59 +108,59 @@ class ConditionsForm(forms.Form):
 
 
 class CellVoteForm(ConditionsForm):
-    meeting = forms.IntegerField(label="Cuộc họp chi bộ (mã cuộc họp)", min_value=1, max_value=2**31 - 1)
-    yes = forms.IntegerField(label="Số phiếu tán thành mức xếp loại", min_value=0, max_value=10_000)
-    no = forms.IntegerField(label="Số phiếu không tán thành", min_value=0, max_value=10_000)
-    comment = forms.CharField(label="Ý kiến nhận xét của chi bộ", widget=forms.Textarea(attrs=TEXT), max_length=5000)
+    meeting = forms.IntegerField(label=_("Cuộc họp chi bộ (mã cuộc họp)"), min_value=1, max_value=2**31 - 1)
+    yes = forms.IntegerField(label=_("Số phiếu tán thành mức xếp loại"), min_value=0, max_value=10_000)
+    no = forms.IntegerField(label=_("Số phiếu không tán thành"), min_value=0, max_value=10_000)
+    comment = forms.CharField(label=_("Ý kiến nhận xét của chi bộ"), widget=forms.Textarea(attrs=TEXT), max_length=5000)
 
     def __init__(self, *args, meetings=(), **kwargs):
         super().__init__(*args, **kwargs)
         if meetings:
-            self.fields["meeting"] = forms.TypedChoiceField(label="Cuộc họp chi bộ", coerce=int, choices=[
+            self.fields["meeting"] = forms.TypedChoiceField(label=_("Cuộc họp chi bộ"), coerce=int, choices=[
                 (m.pk, f"{m.title} ({m.starts_at:%d/%m/%Y})") for m in meetings])
 
 
 class AppraiseForm(ConditionsForm):
-    disciplined = forms.BooleanField(label="Bị kỷ luật trong kỳ", required=False)
-    appraisal = forms.CharField(label="Ý kiến thẩm định của cấp ủy", widget=forms.Textarea(attrs=TEXT),
+    disciplined = forms.BooleanField(label=_("Bị kỷ luật trong kỳ"), required=False)
+    appraisal = forms.CharField(label=_("Ý kiến thẩm định của cấp ủy"), widget=forms.Textarea(attrs=TEXT),
                                 max_length=5000)
 
 
 class DecideForm(forms.Form):
-    grade = forms.ChoiceField(label="Mức xếp loại", choices=Grade.choices)
-    decision_no = forms.CharField(label="Số quyết định (thông báo) xếp loại", max_length=60)
-    decided_on = TodayDateField(label="Ngày quyết định")
+    grade = forms.ChoiceField(label=_("Mức xếp loại"), choices=translated_choices(Grade.choices))
+    decision_no = forms.CharField(label=_("Số quyết định (thông báo) xếp loại"), max_length=60)
+    decided_on = TodayDateField(label=_("Ngày quyết định"))
 
 
 class CorrectForm(ConditionsForm, DecideForm):
-    disciplined = forms.BooleanField(label="Bị kỷ luật trong kỳ", required=False)
-    reason = forms.CharField(label="Lý do điều chỉnh", max_length=500)
+    disciplined = forms.BooleanField(label=_("Bị kỷ luật trong kỳ"), required=False)
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), max_length=500)
 
 
 class ReturnForm(forms.Form):
-    reason = forms.CharField(label="Lý do trả lại", max_length=500)
+    reason = forms.CharField(label=_("Lý do trả lại"), max_length=500)
 
 
 class SetFormForm(forms.Form):
-    form = forms.ChoiceField(label="Mẫu tự đánh giá", choices=MEMBER_FORM_CHOICES)
+    form = forms.ChoiceField(label=_("Mẫu tự đánh giá"), choices=MEMBER_FORM_CHOICES)
 
 
 class UnitSelfForm(SelfSubmitForm):
     """An organization's own report: points per criterion, conditions, late tasks, the report text."""
 
     strengths = weaknesses = remedies = None  # type: ignore[assignment]  # not on an organization's report
-    late_percent = forms.IntegerField(label="Tỷ lệ nhiệm vụ chậm tiến độ (%)", min_value=0, max_value=100)
-    report = forms.CharField(label="Báo cáo kiểm điểm (tóm tắt)", max_length=20000,
+    late_percent = forms.IntegerField(label=_("Tỷ lệ nhiệm vụ chậm tiến độ (%)"), min_value=0, max_value=100)
+    report = forms.CharField(label=_("Báo cáo kiểm điểm (tóm tắt)"), max_length=20000,
                              widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class UnitDecideForm(ConditionsForm, DecideForm):
-    late_percent = forms.IntegerField(label="Tỷ lệ nhiệm vụ chậm tiến độ (%)", min_value=0, max_value=100)
+    late_percent = forms.IntegerField(label=_("Tỷ lệ nhiệm vụ chậm tiến độ (%)"), min_value=0, max_value=100)
 
 
 class UnitCorrectForm(UnitDecideForm):
-    reason = forms.CharField(label="Lý do điều chỉnh", max_length=500)
+    reason = forms.CharField(label=_("Lý do điều chỉnh"), max_length=500)
 
 
 class RemindForm(forms.Form):
-    note = forms.CharField(label="Lời nhắn thêm (không bắt buộc)", max_length=300, required=False)
+    note = forms.CharField(label=_("Lời nhắn thêm (không bắt buộc)"), max_length=300, required=False)

@@ -45,14 +45,15 @@ def counts_charts(counts) -> dict[str, SafeString]:
     return {
         "status": _svg(
             bars_svg(
-                [(label, n) for _code, label, n in counts.by_status],
+                [(_(label), n) for _code, label, n in counts.by_status],
                 aria=_("Đảng viên theo tình trạng"),
                 colour=PALETTE[0],
             )
         ),
         "category": _svg(
             bars_svg(
-                [(label, n) for _code, label, n in counts.by_category], aria=_("Đảng viên theo diện"), colour=PALETTE[2]
+                [(_(label), n) for _code, label, n in counts.by_category], aria=_("Đảng viên theo diện"),
+                colour=PALETTE[2],
             )
         ),
         "country": _svg(
@@ -64,7 +65,7 @@ def counts_charts(counts) -> dict[str, SafeString]:
 def trend(years: list[tuple[int, dict[str, int]]]) -> Trend:
     """Stacked columns, one per year, parts by category (``admission.selectors.admitted_by_year``)."""
     present = {key for _year, counts in years for key, n in counts.items() if n}
-    columns = [(c.value, str(c.label)) for c in Category if c.value in present]
+    columns = [(c.value, _(c.label)) for c in Category if c.value in present]
     if "" in present:
         columns.append(("", _("Chưa rõ diện")))
     colours = [PALETTE[i % len(PALETTE)] for i in range(len(columns))]

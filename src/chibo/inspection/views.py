@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -63,7 +64,9 @@ def plan_new(request):
         raise Http404
     form = PlanForm(request.POST or None, actor=actor)
     if done := submit(request, form, lambda: services.plan_create(actor=actor, **form.cleaned_data)):
-        messages.success(request, f"Đã lập {str(done.value).lower()}: thêm từng nội dung của kế hoạch bên dưới.")
+        messages.success(request,
+                         gettext("Đã lập %(value)s: thêm từng nội dung của kế hoạch bên dưới.")
+                         % {"value": str(done.value).lower()})
         return redirect("inspection:plan", pk=done.value.pk)
     return render(request, "inspection/plan_new.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
@@ -121,7 +124,7 @@ def plan(request, pk):
             raise PermissionDenied
         form = PlanItemForm(request.POST, actor=actor, unit=p.unit, members=_members(actor, p), auto_id="item_%s")
         if submit(request, form, lambda: services.plan_item_add(actor=actor, plan=p, **form.cleaned_data)):
-            messages.success(request, "Đã thêm nội dung vào kế hoạch.")
+            messages.success(request, gettext("Đã thêm nội dung vào kế hoạch."))
             return redirect(reverse("inspection:plan", kwargs={"pk": p.pk}) + "#items")
         return render(request, "inspection/plan.html", _plan_context(actor, p, item_form=form), status=400)
     return render(request, "inspection/plan.html", _plan_context(actor, p))
@@ -137,7 +140,7 @@ def plan_notes(request, pk):
         raise PermissionDenied
     form = NoteForm(request.POST, actor=actor, unit=p.unit, members=_members(actor, p), auto_id="note_%s")
     if submit(request, form, lambda: services.note_add(actor=actor, plan=p, **form.cleaned_data)):
-        messages.success(request, "Đã ghi nội dung giám sát thường xuyên.")
+        messages.success(request, gettext("Đã ghi nội dung giám sát thường xuyên."))
         return redirect(reverse("inspection:plan", kwargs={"pk": p.pk}) + "#notes")
     return render(request, "inspection/plan.html", _plan_context(actor, p, note_form=form), status=400)
 

@@ -4,9 +4,10 @@ records, never typed; the services check everything again."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core.access import PATH_STEP
-from chibo.core.forms import TodayDateField, VNDateField
+from chibo.core.forms import TodayDateField, VNDateField, translated_choices
 from chibo.library.enums import AUDIENCE_ROLES, DocKind, Level
 from chibo.units.selectors import subtree_units, units_by_id
 
@@ -21,27 +22,28 @@ def _indent(unit) -> str:
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Tìm theo tên hoặc số văn bản", required=False, max_length=100)
+    q = forms.CharField(label=_("Tìm theo tên hoặc số văn bản"), required=False, max_length=100)
 
 
 class DocumentForm(forms.Form):
-    unit = forms.TypedChoiceField(label="Cấp gửi", error_messages={
-        "invalid_choice": "Chọn cấp ủy nơi đồng chí giữ chức trách.", "required": "Chọn cấp gửi."})
-    number = forms.CharField(label="Số, ký hiệu", max_length=60)
-    issued_on = VNDateField(label="Ngày ban hành")
-    issuer = forms.CharField(label="Cơ quan ban hành", max_length=200)
-    kind = forms.ChoiceField(label="Loại văn bản", choices=DocKind.choices)
-    title = forms.CharField(label="Trích yếu (tên văn bản)", max_length=300)
-    summary = forms.CharField(label="Tóm tắt nội dung", required=False, max_length=5000,
+    unit = forms.TypedChoiceField(label=_("Cấp gửi"), error_messages={
+        "invalid_choice": _("Chọn cấp ủy nơi đồng chí giữ chức trách."), "required": _("Chọn cấp gửi.")})
+    number = forms.CharField(label=_("Số, ký hiệu"), max_length=60)
+    issued_on = VNDateField(label=_("Ngày ban hành"))
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
+    kind = forms.ChoiceField(label=_("Loại văn bản"), choices=translated_choices(DocKind.choices))
+    title = forms.CharField(label=_("Trích yếu (tên văn bản)"), max_length=300)
+    summary = forms.CharField(label=_("Tóm tắt nội dung"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 4}))
-    file = forms.FileField(label="Tệp (PDF, DOCX, ODT, DOC; tối đa 20 MB)", required=False)
-    targets = forms.TypedMultipleChoiceField(label="Gửi đến tổ chức (gồm cả các tổ chức trực thuộc)", required=False,
+    file = forms.FileField(label=_("Tệp (PDF, DOCX, ODT, DOC; tối đa 20 MB)"), required=False)
+    targets = forms.TypedMultipleChoiceField(label=_("Gửi đến tổ chức (gồm cả các tổ chức trực thuộc)"), required=False,
                                              coerce=int, widget=forms.CheckboxSelectMultiple, error_messages={
-                                                 "invalid_choice": "Tổ chức này không thuộc phạm vi của cấp gửi."})
-    roles = forms.MultipleChoiceField(label="Gửi đến người giữ vai trò", required=False, choices=AUDIENCE_ROLES,
+                                                 "invalid_choice": _("Tổ chức này không thuộc phạm vi của cấp gửi.")})
+    roles = forms.MultipleChoiceField(label=_("Gửi đến người giữ vai trò"), required=False,
+                                      choices=translated_choices(AUDIENCE_ROLES),
                                       widget=forms.CheckboxSelectMultiple)
-    to_everyone = forms.BooleanField(label="Gửi mọi đảng viên thuộc phạm vi cấp gửi", required=False)
-    read_by = VNDateField(label="Đọc trước ngày (để trống nếu không đặt hạn)", required=False)
+    to_everyone = forms.BooleanField(label=_("Gửi mọi đảng viên thuộc phạm vi cấp gửi"), required=False)
+    read_by = VNDateField(label=_("Đọc trước ngày (để trống nếu không đặt hạn)"), required=False)
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,27 +69,27 @@ class DocumentForm(forms.Form):
     def clean(self):
         data = super().clean()
         if self.is_bound and not data.get("file") and "file" not in self.errors:
-            self.add_error("file", "Cần đính kèm tệp văn bản.")
+            self.add_error("file", _("Cần đính kèm tệp văn bản."))
         return data
 
 
 class VersionForm(forms.Form):
-    file = forms.FileField(label="Tệp phiên bản mới (PDF, DOCX, ODT, DOC; tối đa 20 MB)")
-    note = forms.CharField(label="Ghi chú (đã sửa gì)", required=False, max_length=300)
+    file = forms.FileField(label=_("Tệp phiên bản mới (PDF, DOCX, ODT, DOC; tối đa 20 MB)"))
+    note = forms.CharField(label=_("Ghi chú (đã sửa gì)"), required=False, max_length=300)
 
 
 class ClassifiedForm(forms.Form):
-    unit = forms.TypedChoiceField(label="Tổ chức giữ sổ", error_messages={
-        "invalid_choice": "Chọn tổ chức nơi đồng chí giữ chức trách.", "required": "Chọn tổ chức."})
-    number = forms.CharField(label="Số, ký hiệu", max_length=60)
-    issued_on = VNDateField(label="Ngày văn bản")
-    issuer = forms.CharField(label="Cơ quan ban hành", max_length=200)
-    level = forms.ChoiceField(label="Độ mật", choices=Level.choices)
-    copies = forms.IntegerField(label="Số bản", min_value=1, max_value=999)
-    custodian = forms.IntegerField(label="Người quản lý (mã hồ sơ đảng viên)", min_value=1)
-    received_on = TodayDateField(label="Ngày nhận")
-    protected_until = VNDateField(label="Hết thời hạn bảo vệ (ngày giải mật)")
-    file = forms.FileField(label="Tệp (chỉ khi hệ thống là mạng nội bộ cách ly)", required=False)
+    unit = forms.TypedChoiceField(label=_("Tổ chức giữ sổ"), error_messages={
+        "invalid_choice": _("Chọn tổ chức nơi đồng chí giữ chức trách."), "required": _("Chọn tổ chức.")})
+    number = forms.CharField(label=_("Số, ký hiệu"), max_length=60)
+    issued_on = VNDateField(label=_("Ngày văn bản"))
+    issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=200)
+    level = forms.ChoiceField(label=_("Độ mật"), choices=translated_choices(Level.choices))
+    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=999)
+    custodian = forms.IntegerField(label=_("Người quản lý (mã hồ sơ đảng viên)"), min_value=1)
+    received_on = TodayDateField(label=_("Ngày nhận"))
+    protected_until = VNDateField(label=_("Hết thời hạn bảo vệ (ngày giải mật)"))
+    file = forms.FileField(label=_("Tệp (chỉ khi hệ thống là mạng nội bộ cách ly)"), required=False)
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,11 +105,11 @@ class ClassifiedForm(forms.Form):
 
 
 class HandoverForm(forms.Form):
-    to_member = forms.IntegerField(label="Người nhận (mã hồ sơ đảng viên)", min_value=1)
-    handed_on = TodayDateField(label="Ngày giao")
-    copies = forms.IntegerField(label="Số bản", min_value=1, max_value=999)
+    to_member = forms.IntegerField(label=_("Người nhận (mã hồ sơ đảng viên)"), min_value=1)
+    handed_on = TodayDateField(label=_("Ngày giao"))
+    copies = forms.IntegerField(label=_("Số bản"), min_value=1, max_value=999)
 
 
 class DestroyForm(forms.Form):
-    destroyed_on = TodayDateField(label="Ngày tiêu hủy")
-    record = forms.CharField(label="Biên bản tiêu hủy (số, ngày, người chứng kiến)", max_length=300)
+    destroyed_on = TodayDateField(label=_("Ngày tiêu hủy"))
+    record = forms.CharField(label=_("Biên bản tiêu hủy (số, ngày, người chứng kiến)"), max_length=300)

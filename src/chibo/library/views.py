@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core.access import actor_for
@@ -115,7 +116,7 @@ def new(request):
     done = submit(request, form, lambda: services.document_send(
         actor=actor, **{k: v for k, v in form.cleaned_data.items() if k != "file"}, **_file_args(form)))
     if done:
-        messages.success(request, "Đã gửi tài liệu.")
+        messages.success(request, gettext("Đã gửi tài liệu."))
         return redirect("library:document", pk=done.value.pk)
     return render(request, "library/new.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
@@ -159,7 +160,7 @@ def version(request, pk):
     done = submit(request, form, lambda: services.document_add_version(
         actor=actor, document=doc, note=form.cleaned_data["note"], **_file_args(form)))
     if done:
-        messages.success(request, f"Đã thêm phiên bản {done.value.number}.")
+        messages.success(request, gettext("Đã thêm phiên bản %(number)s.") % {"number": done.value.number})
         return redirect("library:document", pk=doc.pk)
     return render(request, "library/document.html", _document_context(actor, doc, version_form=form), status=400)
 
@@ -207,7 +208,7 @@ def classified(request):
                                                 **data, **_file_args(form))
         done = submit(request, form, register)
         if done:
-            messages.success(request, "Đã đăng ký tài liệu mật vào sổ.")
+            messages.success(request, gettext("Đã đăng ký tài liệu mật vào sổ."))
             return redirect("library:entry", pk=done.value.pk)
     return render(request, "library/classified.html", {
         "entries": entries[:200], "form": form, "members": _members_for(units) if units else [],
@@ -248,7 +249,7 @@ def handover(request, pk):
         actor=actor, entry=item, to_member=_member(form.cleaned_data["to_member"]),
         handed_on=form.cleaned_data["handed_on"], copies=form.cleaned_data["copies"]))
     if done:
-        messages.success(request, "Đã ghi việc giao tài liệu; chờ người nhận xác nhận.")
+        messages.success(request, gettext("Đã ghi việc giao tài liệu; chờ người nhận xác nhận."))
         return redirect("library:entry", pk=item.pk)
     return render(request, "library/entry.html", _entry_context(actor, item, handover_form=form), status=400)
 
@@ -263,7 +264,7 @@ def acknowledge(request, pk):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Đã xác nhận nhận tài liệu.")
+        messages.success(request, gettext("Đã xác nhận nhận tài liệu."))
     return redirect("library:entry", pk=item.entry_id)
 
 
@@ -277,6 +278,6 @@ def destroy(request, pk):
     form = DestroyForm(request.POST)
     done = submit(request, form, lambda: services.classified_destroy(actor=actor, entry=item, **form.cleaned_data))
     if done:
-        messages.success(request, "Đã ghi biên bản tiêu hủy.")
+        messages.success(request, gettext("Đã ghi biên bản tiêu hủy."))
         return redirect("library:entry", pk=item.pk)
     return render(request, "library/entry.html", _entry_context(actor, item, destroy_form=form), status=400)

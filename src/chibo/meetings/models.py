@@ -17,28 +17,29 @@ The counts are decrypted once, at the close, and kept on the box (threat model: 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedBinaryField, EncryptedTextField
 
 
 class MeetingKind(models.TextChoices):
-    REGULAR = "regular", "Sinh hoạt thường kỳ"
-    THEMATIC = "thematic", "Sinh hoạt chuyên đề"
-    COMBINED = "combined", "Thường kỳ kết hợp chuyên đề"
-    EXTRAORDINARY = "extraordinary", "Sinh hoạt bất thường"
+    REGULAR = "regular", gettext_noop("Sinh hoạt thường kỳ")
+    THEMATIC = "thematic", gettext_noop("Sinh hoạt chuyên đề")
+    COMBINED = "combined", gettext_noop("Thường kỳ kết hợp chuyên đề")
+    EXTRAORDINARY = "extraordinary", gettext_noop("Sinh hoạt bất thường")
 
 
 class MeetingState(models.TextChoices):
-    PLANNED = "planned", "Đã lên kế hoạch"
-    OPEN = "open", "Đang họp"
-    HELD = "held", "Đã họp"
-    CANCELLED = "cancelled", "Đã hủy"
+    PLANNED = "planned", gettext_noop("Đã lên kế hoạch")
+    OPEN = "open", gettext_noop("Đang họp")
+    HELD = "held", gettext_noop("Đã họp")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 class MinutesState(models.TextChoices):
-    NONE = "", "Chưa có biên bản"
-    DRAFT = "draft", "Dự thảo"
-    APPROVED = "approved", "Đã thông qua"
+    NONE = "", gettext_noop("Chưa có biên bản")
+    DRAFT = "draft", gettext_noop("Dự thảo")
+    APPROVED = "approved", gettext_noop("Đã thông qua")
 
 
 class MeetingSettings(models.Model):
@@ -123,10 +124,10 @@ class MeetingDocument(models.Model):
 
 
 class Presence(models.TextChoices):
-    IN_PERSON = "in_person", "Có mặt trực tiếp"
-    ONLINE = "online", "Có mặt trực tuyến"
-    EXCUSED = "excused", "Vắng có lý do"
-    ABSENT = "absent", "Vắng không lý do"
+    IN_PERSON = "in_person", gettext_noop("Có mặt trực tiếp")
+    ONLINE = "online", gettext_noop("Có mặt trực tuyến")
+    EXCUSED = "excused", gettext_noop("Vắng có lý do")
+    ABSENT = "absent", gettext_noop("Vắng không lý do")
 
 
 PRESENT = (Presence.IN_PERSON, Presence.ONLINE)
@@ -166,14 +167,14 @@ class Resolution(models.Model):
 
 
 class BoxState(models.TextChoices):
-    OPEN = "open", "Đang bỏ phiếu"
-    CLOSED = "closed", "Đã kiểm phiếu"
+    OPEN = "open", gettext_noop("Đang bỏ phiếu")
+    CLOSED = "closed", gettext_noop("Đã kiểm phiếu")
 
 
 class Choice(models.TextChoices):
-    FOR = "for", "Tán thành"
-    AGAINST = "against", "Không tán thành"
-    ABSTAIN = "abstain", "Không biểu quyết"
+    FOR = "for", gettext_noop("Tán thành")
+    AGAINST = "against", gettext_noop("Không tán thành")
+    ABSTAIN = "abstain", gettext_noop("Không biểu quyết")
 
 
 class BallotBox(models.Model):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core.countries import country_choices
-from chibo.core.forms import VNDateField
+from chibo.core.forms import VNDateField, translated_choices
 from chibo.core.text import hidden_characters_problem
 from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
 from chibo.members.selectors import ALL_STATUSES, MemberFilters, status_filter
@@ -24,12 +24,14 @@ class NameField(forms.CharField):
 
 class MemberForm(forms.Form):
     full_name = NameField(label=_("Họ và tên"), max_length=120)
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *Gender.choices])
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), *translated_choices(Gender.choices)])
     birth_date = VNDateField(label=_("Ngày sinh"))
     home_town = forms.CharField(label=_("Quê quán"), max_length=200, required=False)
     ethnicity = forms.CharField(label=_("Dân tộc"), max_length=40, initial="Kinh")
-    education = forms.ChoiceField(label=_("Trình độ học vấn"), choices=[("", "—"), *Education.choices], required=False)
-    political_theory = forms.ChoiceField(label=_("Lý luận chính trị"), choices=[("", "—"), *Theory.choices],
+    education = forms.ChoiceField(label=_("Trình độ học vấn"),
+                                  choices=[("", "—"), *translated_choices(Education.choices)], required=False)
+    political_theory = forms.ChoiceField(label=_("Lý luận chính trị"),
+                                         choices=[("", "—"), *translated_choices(Theory.choices)],
                                          required=False)
     job_title = forms.CharField(label=_("Chức vụ, nghề nghiệp"), max_length=200, required=False)
     workplace = forms.CharField(label=_("Nơi làm việc"), max_length=200, required=False)
@@ -38,7 +40,8 @@ class MemberForm(forms.Form):
     admission_decided_on = VNDateField(label=_("Ngày quyết định kết nạp (tính tuổi đảng)"), required=False)
     admission_date = VNDateField(label=_("Ngày vào Đảng"))
     confirmation_date = VNDateField(label=_("Ngày chính thức"), required=False)
-    category = forms.ChoiceField(label=_("Diện ở nước ngoài"), choices=[("", "—"), *Category.choices])
+    category = forms.ChoiceField(label=_("Diện ở nước ngoài"),
+                                 choices=[("", "—"), *translated_choices(Category.choices)])
     abroad_from = VNDateField(label=_("Ở nước ngoài từ"), required=False)
     abroad_to = VNDateField(label=_("Ở nước ngoài đến"), required=False)
     citizen_id = forms.CharField(label=_("Số CCCD"), max_length=20, required=False)
@@ -74,9 +77,10 @@ class MemberFilterForm(forms.Form):
     unit = UnitChoiceField(label=_("Tổ chức"), required=False, empty_label=_("Tất cả"),
                            scope=UnitScope(perm="members.view"))
     status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
-        ("", "Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)"), *Status.choices,
+        ("", "Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)"), *translated_choices(Status.choices),
         (ALL_STATUSES, "Tất cả, kể cả đã ra khỏi danh sách")])
-    category = forms.ChoiceField(label=_("Diện"), required=False, choices=[("", "Tất cả"), *Category.choices])
+    category = forms.ChoiceField(label=_("Diện"), required=False,
+                                 choices=[("", "Tất cả"), *translated_choices(Category.choices)])
     country = forms.ChoiceField(label=_("Quốc gia"), required=False)
     solitary = forms.BooleanField(label=_("Chỉ đảng viên đơn lẻ"), required=False)
     sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
@@ -110,7 +114,7 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
 
 class PostForm(forms.Form):
     member = forms.IntegerField(label=_("Đảng viên (mã hồ sơ)"), widget=forms.Select)
-    role = forms.ChoiceField(label=_("Chức vụ"), choices=PostRole.choices)
+    role = forms.ChoiceField(label=_("Chức vụ"), choices=translated_choices(PostRole.choices))
     from_date = VNDateField(label=_("Từ ngày"))
     decision_no = forms.CharField(label=_("Số quyết định chỉ định"), max_length=60)
     decision_date = VNDateField(label=_("Ngày quyết định"))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Substr
 from django.http import Http404
+from django.utils.translation import gettext_noop
 
 from chibo.core.access import Actor
 from chibo.core.charts import PALETTE, stacked_columns_svg
@@ -108,12 +109,13 @@ def _annotated(qs: QuerySet[Member]) -> QuerySet[Member]:
     )
 
 
-register("no_citizen_id", "Thiếu số CCCD", 10, _no_citizen_id)
-register("no_card_number", "Thiếu số thẻ đảng viên", 20, _no_card)
-register("no_decision_date", "Thiếu ngày quyết định kết nạp", 30, _no_decision_date)
-register("ceremony_before_decision", "Lễ kết nạp trước ngày quyết định", 50, _ceremony_before_decision)
-register("probation_end_before_start", "Hết dự bị trước khi bắt đầu dự bị", 60, _probation_end_before_start)
-register("party_age_over_age", "Tuổi đảng lớn hơn tuổi đời trừ 18", 70, _party_age_over_age_less_18)
+register("no_citizen_id", gettext_noop("Thiếu số CCCD"), 10, _no_citizen_id)
+register("no_card_number", gettext_noop("Thiếu số thẻ đảng viên"), 20, _no_card)
+register("no_decision_date", gettext_noop("Thiếu ngày quyết định kết nạp"), 30, _no_decision_date)
+register("ceremony_before_decision", gettext_noop("Lễ kết nạp trước ngày quyết định"), 50, _ceremony_before_decision)
+register("probation_end_before_start", gettext_noop("Hết dự bị trước khi bắt đầu dự bị"), 60,
+         _probation_end_before_start)
+register("party_age_over_age", gettext_noop("Tuổi đảng lớn hơn tuổi đời trừ 18"), 70, _party_age_over_age_less_18)
 
 
 # -- reads ----------------------------------------------------------------------------------------------------

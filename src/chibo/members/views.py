@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.accounts.forms import InviteEmailForm
@@ -137,11 +138,11 @@ def member_new(request):
         return services.member_create(actor=actor, unit=unit, status=status, **data)
 
     if done := submit(request, form, create):
-        messages.success(request, f"Đã lập hồ sơ {done.value.full_name}.")
+        messages.success(request, gettext("Đã lập hồ sơ %(name)s.") % {"name": done.value.full_name})
         if warning := name_warning(done.value.full_name):
             messages.warning(request, warning)
         return redirect("members:detail", done.value.pk)
-    return render(request, "members/form.html", {"form": form, "title": "Lập hồ sơ đảng viên"})
+    return render(request, "members/form.html", {"form": form, "title": gettext("Lập hồ sơ đảng viên")})
 
 
 @login_required
@@ -157,12 +158,12 @@ def member_edit(request, pk):
     version = int(raw_version) if raw_version.isdigit() else member.version
     if done := submit(request, form, lambda: services.member_update(
             actor=actor, member=member, expected_version=version, changes=form.cleaned_data)):
-        messages.success(request, "Đã lưu hồ sơ.")
+        messages.success(request, gettext("Đã lưu hồ sơ."))
         if "full_name" in form.changed_data and (warning := name_warning(done.value.full_name)):
             messages.warning(request, warning)
         return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member, "version": version,
-                                                 "title": f"Sửa hồ sơ: {member.full_name}"})
+                                                 "title": gettext("Sửa hồ sơ: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -174,10 +175,11 @@ def member_status(request, pk):
         raise PermissionDenied
     form = StatusForm(request.POST or None, allowed=sorted(STATUS_TRANSITIONS[member.status]))
     if submit(request, form, lambda: services.member_change_status(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã ghi thay đổi tình trạng.")
+        messages.success(request, gettext("Đã ghi thay đổi tình trạng."))
         return redirect("members:detail", member.pk)
     return render(request, "members/form.html", {"form": form, "m": member,
-                                                 "title": f"Thay đổi tình trạng: {member.full_name}"})
+                                                 "title":
+    gettext("Thay đổi tình trạng: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -197,9 +199,10 @@ def post_new(request, pk):
         elif submit(request, form, lambda: services.post_appoint(
                 actor=actor, unit=unit, member=member,
                 **{k: v for k, v in form.cleaned_data.items() if k != "member"})):
-            messages.success(request, f"Đã ghi quyết định chỉ định {member.full_name}.")
+            messages.success(request, gettext("Đã ghi quyết định chỉ định %(name)s.") % {"name": member.full_name})
             return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Chỉ định cấp ủy: {unit.name}"})
+    return render(request, "units/form.html", {"form": form, "unit": unit, "title":
+                                               gettext("Chỉ định cấp ủy: %(name)s") % {"name": unit.name}})
 
 
 @login_required
@@ -214,7 +217,8 @@ def post_end(request, pk):
         messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
         return redirect("units:detail", post.unit_id)
     return render(request, "units/form.html", {"form": form, "unit": post.unit,
-                                               "title": f"Thôi chức vụ: {post.member.full_name}"})
+                                               "title":
+    gettext("Thôi chức vụ: %(name)s") % {"name": post.member.full_name}})
 
 
 # --- data quality board (#21): what the records miss, per unit, rolled up the tree -------------------------------

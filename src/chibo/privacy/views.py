@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -70,7 +71,8 @@ def new(request):
 
         try:
             if done := submit(request, form, run):
-                messages.success(request, "Đã gửi yêu cầu. Tổ chức sẽ trả lời trong thời hạn ghi trên trang này.")
+                messages.success(request,
+                                 gettext("Đã gửi yêu cầu. Tổ chức sẽ trả lời trong thời hạn ghi trên trang này."))
                 return redirect("privacy:request", pk=done.value.pk)
         except PermissionDenied:
             form.add_error(None, "Đồng chí chỉ được gửi yêu cầu về dữ liệu của chính mình.")
@@ -147,7 +149,7 @@ def breaches(request):
     form = BreachForm(request.POST or None)
     if request.method == "POST":
         if done := submit(request, form, lambda: services.breach_record(actor=actor, **form.cleaned_data)):
-            messages.success(request, "Đã ghi sự cố; hạn thông báo cơ quan chức năng ghi trên trang.")
+            messages.success(request, gettext("Đã ghi sự cố; hạn thông báo cơ quan chức năng ghi trên trang."))
             return redirect("privacy:breach", pk=done.value.pk)
     return render(request, "privacy/breaches.html", {"breaches": selectors.breaches_visible(actor)[:200],
                                                       "form": form},
@@ -191,7 +193,7 @@ def anonymise(request):
             return services.anonymise_person(actor=actor, **data)
 
         if done := submit(request, form, run):
-            messages.success(request, f"Đã ẩn danh hồ sơ số {done.value.person_id}.")
+            messages.success(request, gettext("Đã ẩn danh hồ sơ số %(number)s.") % {"number": done.value.person_id})
             return redirect("privacy:anonymise")
     candidates = selectors.anonymisation_candidates(actor)
     return render(request, "privacy/anonymise.html", {

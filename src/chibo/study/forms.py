@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from chibo.core.forms import VNDateField
+from chibo.core.forms import VNDateField, translated_choices
 from chibo.study.enums import CertificateKind, Presence
 from chibo.study.services import MATERIALS_MAX, REFLECTION_MAX
 
@@ -27,32 +28,32 @@ class DocumentIdsField(forms.TypedMultipleChoiceField):
 
 
 class CertificateForm(forms.Form):
-    member = forms.IntegerField(label="Đảng viên (mã hồ sơ)", required=False, widget=forms.HiddenInput,
+    member = forms.IntegerField(label=_("Đảng viên (mã hồ sơ)"), required=False, widget=forms.HiddenInput,
                                 min_value=1, max_value=MAX_ID)
-    applicant = forms.IntegerField(label="Quần chúng (mã)", required=False, widget=forms.HiddenInput,
+    applicant = forms.IntegerField(label=_("Quần chúng (mã)"), required=False, widget=forms.HiddenInput,
                                    min_value=1, max_value=MAX_ID)
-    kind = forms.ChoiceField(label="Loại lớp", choices=CertificateKind.choices)
-    title = forms.CharField(label="Tên lớp (nếu là lớp khác)", max_length=200, required=False)
-    number = forms.CharField(label="Số giấy chứng nhận", max_length=60)
-    issuer = forms.CharField(label="Nơi cấp", max_length=200)
-    issued_on = VNDateField(label="Ngày cấp")
+    kind = forms.ChoiceField(label=_("Loại lớp"), choices=translated_choices(CertificateKind.choices))
+    title = forms.CharField(label=_("Tên lớp (nếu là lớp khác)"), max_length=200, required=False)
+    number = forms.CharField(label=_("Số giấy chứng nhận"), max_length=60)
+    issuer = forms.CharField(label=_("Nơi cấp"), max_length=200)
+    issued_on = VNDateField(label=_("Ngày cấp"))
 
     def clean(self):
         data = super().clean()
         if bool(data.get("member")) == bool(data.get("applicant")):
-            raise forms.ValidationError("Chọn một đảng viên hoặc một quần chúng.")
+            raise forms.ValidationError(_("Chọn một đảng viên hoặc một quần chúng."))
         return data
 
 
 class SessionForm(forms.Form):
-    unit = forms.IntegerField(label="Chi bộ (mã tổ chức)", min_value=1, max_value=MAX_ID)
-    topic = forms.CharField(label="Chủ đề học tập, quán triệt", max_length=300)
-    held_on = VNDateField(label="Ngày học tập")
-    documents = DocumentIdsField(label="Tài liệu trong tủ tài liệu (gửi tới chi bộ)")
-    materials = forms.CharField(label="Tài liệu khác, không có trong tủ tài liệu (số, tên văn bản; mỗi dòng một "
-                                "tài liệu)", required=False, max_length=MATERIALS_MAX,
+    unit = forms.IntegerField(label=_("Chi bộ (mã tổ chức)"), min_value=1, max_value=MAX_ID)
+    topic = forms.CharField(label=_("Chủ đề học tập, quán triệt"), max_length=300)
+    held_on = VNDateField(label=_("Ngày học tập"))
+    documents = DocumentIdsField(label=_("Tài liệu trong tủ tài liệu (gửi tới chi bộ)"))
+    materials = forms.CharField(label=_("Tài liệu khác, không có trong tủ tài liệu (số, tên văn bản; mỗi dòng một "
+                                "tài liệu)"), required=False, max_length=MATERIALS_MAX,
                                 widget=forms.Textarea(attrs={"rows": 4}))
-    meeting = forms.IntegerField(label="Trong cuộc họp chi bộ (mã cuộc họp, nếu có)", required=False,
+    meeting = forms.IntegerField(label=_("Trong cuộc họp chi bộ (mã cuộc họp, nếu có)"), required=False,
                                  min_value=1, max_value=MAX_ID)
 
     def __init__(self, *args, units=None, meetings=None, documents=None, **kwargs):
@@ -62,19 +63,20 @@ class SessionForm(forms.Form):
             if not documents:
                 self.fields["documents"].help_text = "Tủ tài liệu chưa có tài liệu nào gửi tới chi bộ này."
         if units is not None:  # the page: the cells the user plans for
-            self.fields["unit"] = forms.TypedChoiceField(label="Chi bộ", coerce=int,
+            self.fields["unit"] = forms.TypedChoiceField(label=_("Chi bộ"), coerce=int,
                                                          choices=[(u.pk, u.name) for u in units])
         if meetings is not None:
             self.fields["meeting"] = forms.TypedChoiceField(
-                label="Trong cuộc họp chi bộ", coerce=int, required=False, empty_value=None,
+                label=_("Trong cuộc họp chi bộ"), coerce=int, required=False, empty_value=None,
                 choices=[("", "Buổi học riêng, không trong cuộc họp")] + meetings)
 
 
 class AttendanceRowForm(forms.Form):
     member = forms.IntegerField(min_value=1, max_value=MAX_ID)
-    presence = forms.ChoiceField(choices=Presence.choices)
+    presence = forms.ChoiceField(choices=translated_choices(Presence.choices))
     reason = forms.CharField(max_length=300, required=False)
 
 
 class ReflectionForm(forms.Form):
-    text = forms.CharField(label="Bài thu hoạch", max_length=REFLECTION_MAX, widget=forms.Textarea(attrs={"rows": 8}))
+    text = forms.CharField(label=_("Bài thu hoạch"), max_length=REFLECTION_MAX,
+                           widget=forms.Textarea(attrs={"rows": 8}))

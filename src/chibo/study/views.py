@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core.access import actor_for
@@ -59,7 +60,7 @@ def session_new(request):
 
     done = submit(request, form, call)
     if done.ok:
-        messages.success(request, "Đã lập kế hoạch buổi học tập.")
+        messages.success(request, gettext("Đã lập kế hoạch buổi học tập."))
         return redirect("study:session", pk=done.value.pk)
     return render(request, "study/session_new.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
@@ -103,7 +104,7 @@ def attendance(request, pk: int):
         context = _session_context(actor, session)
         context["posted"] = request.POST
         return render(request, "study/session.html", context, status=400)
-    messages.success(request, "Đã ghi điểm danh.")
+    messages.success(request, gettext("Đã ghi điểm danh."))
     return redirect("study:session", pk=session.pk)
 
 
@@ -119,7 +120,7 @@ def reflection_write(request, pk: int):
     done = submit(request, form, lambda: services.reflection_write(actor=actor, session=session,
                                                                    text=form.cleaned_data["text"]))
     if done.ok:
-        messages.success(request, "Đã lưu bài thu hoạch. Chỉ bạn và chi ủy của chi bộ đọc được.")
+        messages.success(request, gettext("Đã lưu bài thu hoạch. Chỉ bạn và chi ủy của chi bộ đọc được."))
         return redirect("study:session", pk=session.pk)
     return render(request, "study/reflection_form.html", {"form": form, "session": session},
                   status=400 if request.method == "POST" else 200)
@@ -168,7 +169,7 @@ def certificates(request):
 
     done = submit(request, form, call)
     if done.ok:
-        messages.success(request, "Đã ghi giấy chứng nhận.")
+        messages.success(request, gettext("Đã ghi giấy chứng nhận."))
         query = f"?member={member.pk}" if member else f"?applicant={applicant.pk}"
         return redirect(reverse("study:certificates") + query)
     return render(request, "study/certificates.html", {
@@ -185,6 +186,6 @@ def certificate_delete(request, pk: int):
     person = cert.member or cert.applicant
     query = f"?member={cert.member_id}" if cert.member_id else f"?applicant={cert.applicant_id}"
     services.certificate_delete(actor=actor, certificate=cert)
-    messages.success(request, f"Đã xóa giấy chứng nhận của {person}.")
+    messages.success(request, gettext("Đã xóa giấy chứng nhận của %(value)s.") % {"value": person})
     return redirect(reverse("study:certificates") + query)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.core.forms import CountryField, TodayDateField, VNDateField
+from chibo.core.forms import CountryField, TodayDateField, VNDateField, translated_choices
 from chibo.members.reviews import ApproveField
 from chibo.transfers.models import (
     INCOMING,
@@ -19,15 +19,15 @@ from chibo.transfers.models import (
 from chibo.units.picker import UnitChoiceField, UnitScope
 
 OPEN_UNITS = UnitScope(open_only=True)
-OUT_KINDS = [(k.value, k.label) for k in Kind if k not in INCOMING]
+OUT_KINDS = [(k.value, _(k.label)) for k in Kind if k not in INCOMING]
 # What each kind a cell starts means, in the words of the people who choose it (shown under each choice).
 KIND_HELP = {
-    Kind.INTERNAL: "Sang một chi bộ khác trong Đảng bộ, ví dụ khi đổi nơi công tác. Chọn chi bộ nơi đến.",
-    Kind.TEMPORARY: "Đi học, đi công tác hay chữa bệnh một thời gian rồi trở lại chi bộ. Chọn nơi đến và ghi thời "
-                    "gian từ ngày đến ngày.",
-    Kind.OFFICIAL_OUT: "Chuyển hẳn sang một tổ chức đảng không thuộc Đảng bộ. Chọn tổ chức nơi đến trong danh mục.",
-    Kind.RETURN: "Hết thời gian ở nước ngoài, về sinh hoạt ở tổ chức đảng trong nước. Cần bản tự kiểm điểm thời gian "
-                 "ở nước ngoài đã được xác nhận.",
+    Kind.INTERNAL: _("Sang một chi bộ khác trong Đảng bộ, ví dụ khi đổi nơi công tác. Chọn chi bộ nơi đến."),
+    Kind.TEMPORARY: _("Đi học, đi công tác hay chữa bệnh một thời gian rồi trở lại chi bộ. Chọn nơi đến và ghi thời "
+                       "gian từ ngày đến ngày."),
+    Kind.OFFICIAL_OUT: _("Chuyển hẳn sang một tổ chức đảng không thuộc Đảng bộ. Chọn tổ chức nơi đến trong danh mục."),
+    Kind.RETURN: _("Hết thời gian ở nước ngoài, về sinh hoạt ở tổ chức đảng trong nước. Cần bản tự kiểm điểm thời gian "
+                    "ở nước ngoài đã được xác nhận."),
 }
 
 
@@ -108,21 +108,22 @@ class ReviewForm(forms.Form):
 
 
 class CertifyForm(forms.Form):
-    certified_by = forms.ChoiceField(label=_("Xác nhận bởi"), choices=ReturnReview.Certifier.choices)
+    certified_by = forms.ChoiceField(label=_("Xác nhận bởi"),
+                                     choices=translated_choices(ReturnReview.Certifier.choices))
     certifier_label = forms.CharField(label=_("Tên tổ chức / cơ quan xác nhận"), max_length=200)
     certified_on = VNDateField(label=_("Ngày xác nhận"))
     certified_ref = forms.CharField(label=_("Số văn bản xác nhận"), max_length=120)
 
 
 class HoldForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại"), choices=HoldKind.choices)
+    kind = forms.ChoiceField(label=_("Loại"), choices=translated_choices(HoldKind.choices))
     reference = forms.CharField(label=_("Số văn bản"), max_length=120)
     opened_on = VNDateField(label=_("Từ ngày"))
 
 
 class OrgForm(forms.Form):
     name = forms.CharField(label=_("Tên tổ chức"), max_length=200)
-    kind = forms.TypedChoiceField(label=_("Loại"), choices=OrgKind.choices, required=False,
+    kind = forms.TypedChoiceField(label=_("Loại"), choices=translated_choices(OrgKind.choices), required=False,
                                   empty_value=OrgKind.DOMESTIC_PARTY, initial=OrgKind.DOMESTIC_PARTY)
     upper_name = forms.CharField(label=_("Cấp ủy cấp trên"), max_length=200, required=False)
     address = forms.CharField(label=_("Địa chỉ"), max_length=300, required=False)
@@ -148,7 +149,7 @@ class TripReportForm(forms.Form):
 
 
 class DeclarationForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại khai báo"), choices=DeclarationKind.choices)
+    kind = forms.ChoiceField(label=_("Loại khai báo"), choices=translated_choices(DeclarationKind.choices))
     country = CountryField(label=_("Nước liên quan"), required=False,
                            help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
     event_on = VNDateField(label=_("Ngày diễn ra (dự kiến)"), required=False,

@@ -5,15 +5,16 @@ return self-reviews. Rows are written only by ``chibo.transfers.services``."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.members.reviews import MemberRequest
 
 
 class OrgKind(models.TextChoices):
-    DOMESTIC_PARTY = "domestic_party", "Tổ chức đảng trong nước"
-    MISSION = "mission", "Cơ quan đại diện Việt Nam"
-    OTHER = "other", "Tổ chức khác"
+    DOMESTIC_PARTY = "domestic_party", gettext_noop("Tổ chức đảng trong nước")
+    MISSION = "mission", gettext_noop("Cơ quan đại diện Việt Nam")
+    OTHER = "other", gettext_noop("Tổ chức khác")
 
 
 class OutsideOrganization(models.Model):
@@ -33,8 +34,8 @@ class OutsideOrganization(models.Model):
 
 
 class HoldKind(models.TextChoices):
-    INSPECTION = "inspection", "Đang bị kiểm tra"
-    COMPLAINT = "complaint", "Đang có đơn khiếu nại, tố cáo chưa giải quyết"
+    INSPECTION = "inspection", gettext_noop("Đang bị kiểm tra")
+    COMPLAINT = "complaint", gettext_noop("Đang có đơn khiếu nại, tố cáo chưa giải quyết")
 
 
 class TransferHold(models.Model):
@@ -53,12 +54,12 @@ class TransferHold(models.Model):
 
 
 class Kind(models.TextChoices):
-    ABROAD = "abroad", "Từ trong nước sang công tác ở nước ngoài"
-    OFFICIAL_OUT = "official_out", "Chuyển sinh hoạt chính thức ra khỏi Đảng bộ"
-    OFFICIAL_IN = "official_in", "Tiếp nhận sinh hoạt chính thức vào Đảng bộ"
-    TEMPORARY = "temporary", "Chuyển sinh hoạt tạm thời"
-    RETURN = "return", "Về nước, giới thiệu về tổ chức đảng trong nước"
-    INTERNAL = "internal", "Chuyển sinh hoạt trong Đảng bộ"
+    ABROAD = "abroad", gettext_noop("Từ trong nước sang công tác ở nước ngoài")
+    OFFICIAL_OUT = "official_out", gettext_noop("Chuyển sinh hoạt chính thức ra khỏi Đảng bộ")
+    OFFICIAL_IN = "official_in", gettext_noop("Tiếp nhận sinh hoạt chính thức vào Đảng bộ")
+    TEMPORARY = "temporary", gettext_noop("Chuyển sinh hoạt tạm thời")
+    RETURN = "return", gettext_noop("Về nước, giới thiệu về tổ chức đảng trong nước")
+    INTERNAL = "internal", gettext_noop("Chuyển sinh hoạt trong Đảng bộ")
 
 
 # Incoming kinds arrive with a letter already issued by an outside organization.
@@ -68,13 +69,13 @@ OUTGOING = {Kind.OFFICIAL_OUT, Kind.RETURN}
 
 
 class State(models.TextChoices):
-    REQUESTED = "requested", "Đã đề nghị"
-    APPROVED = "approved", "Chi bộ đã đồng ý"
-    ISSUED = "issued", "Đã cấp giấy giới thiệu"
-    FORWARDED = "forwarded", "Đảng ủy cấp trên đã giới thiệu tiếp"
-    RECEIVED = "received", "Nơi đến đã nhận giấy"
-    REPORTED = "reported", "Đảng viên đã đến sinh hoạt"
-    CANCELLED = "cancelled", "Đã hủy"
+    REQUESTED = "requested", gettext_noop("Đã đề nghị")
+    APPROVED = "approved", gettext_noop("Chi bộ đã đồng ý")
+    ISSUED = "issued", gettext_noop("Đã cấp giấy giới thiệu")
+    FORWARDED = "forwarded", gettext_noop("Đảng ủy cấp trên đã giới thiệu tiếp")
+    RECEIVED = "received", gettext_noop("Nơi đến đã nhận giấy")
+    REPORTED = "reported", gettext_noop("Đảng viên đã đến sinh hoạt")
+    CANCELLED = "cancelled", gettext_noop("Đã hủy")
 
 
 OPEN_STATES = {State.REQUESTED, State.APPROVED, State.ISSUED, State.FORWARDED, State.RECEIVED}
@@ -142,9 +143,9 @@ class Transfer(models.Model):
 
 
 class Form(models.TextChoices):
-    TEN_BOX = "10box", "Giấy giới thiệu sinh hoạt đảng (10 ô)"
-    TEMPORARY = "2-SHD", "Giấy giới thiệu sinh hoạt đảng tạm thời (mẫu 2-SHĐ)"
-    ABROAD = "3-SHD", "Giấy giới thiệu sinh hoạt đảng ra nước ngoài (mẫu 3-SHĐ)"
+    TEN_BOX = "10box", gettext_noop("Giấy giới thiệu sinh hoạt đảng (10 ô)")
+    TEMPORARY = "2-SHD", gettext_noop("Giấy giới thiệu sinh hoạt đảng tạm thời (mẫu 2-SHĐ)")
+    ABROAD = "3-SHD", gettext_noop("Giấy giới thiệu sinh hoạt đảng ra nước ngoài (mẫu 3-SHĐ)")
 
 
 class LetterCounter(models.Model):
@@ -202,8 +203,8 @@ class ReturnReview(models.Model):
     """The member's self-review of the time abroad, certified by the cell or the mission."""
 
     class Certifier(models.TextChoices):
-        CELL = "cell", "Chi ủy / cấp ủy nơi sinh hoạt"
-        MISSION = "mission", "Cơ quan đại diện Việt Nam"
+        CELL = "cell", gettext_noop("Chi ủy / cấp ủy nơi sinh hoạt")
+        MISSION = "mission", gettext_noop("Cơ quan đại diện Việt Nam")
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="return_reviews")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
@@ -227,15 +228,15 @@ class ReturnReview(models.Model):
 class DelegationRole(models.TextChoices):
     """The post a member holds in a delegation cell (the first three are committee posts)."""
 
-    SECRETARY = "secretary", "Bí thư"
-    DEPUTY_SECRETARY = "deputy_secretary", "Phó bí thư"
-    COMMITTEE_MEMBER = "committee_member", "Cấp ủy viên"
-    MEMBER = "member", "Đảng viên"
+    SECRETARY = "secretary", gettext_noop("Bí thư")
+    DEPUTY_SECRETARY = "deputy_secretary", gettext_noop("Phó bí thư")
+    COMMITTEE_MEMBER = "committee_member", gettext_noop("Cấp ủy viên")
+    MEMBER = "member", gettext_noop("Đảng viên")
 
 
 class DelegationState(models.TextChoices):
-    ABROAD = "abroad", "Đang ở nước ngoài"
-    RETURNED = "returned", "Đã về nước"
+    ABROAD = "abroad", gettext_noop("Đang ở nước ngoài")
+    RETURNED = "returned", gettext_noop("Đã về nước")
 
 
 class Delegation(models.Model):
@@ -286,11 +287,11 @@ class DelegationMember(models.Model):
 
 
 class TripState(models.TextChoices):
-    FILED = "filed", "Đã nộp đơn"
-    OPINION = "opinion", "Chi bộ đã cho ý kiến"
-    APPROVED = "approved", "Được đồng ý"
-    REFUSED = "refused", "Không đồng ý"
-    REPORTED = "reported", "Đã báo cáo sau chuyến đi"
+    FILED = "filed", gettext_noop("Đã nộp đơn")
+    OPINION = "opinion", gettext_noop("Chi bộ đã cho ý kiến")
+    APPROVED = "approved", gettext_noop("Được đồng ý")
+    REFUSED = "refused", gettext_noop("Không đồng ý")
+    REPORTED = "reported", gettext_noop("Đã báo cáo sau chuyến đi")
 
 
 class Trip(MemberRequest):
@@ -316,10 +317,10 @@ class Trip(MemberRequest):
 
 
 class ExemptionState(models.TextChoices):
-    FILED = "filed", "Đã nộp đơn"
-    OPINION = "opinion", "Chi bộ đã có nghị quyết"
-    APPROVED = "approved", "Được miễn"
-    REFUSED = "refused", "Không được miễn"
+    FILED = "filed", gettext_noop("Đã nộp đơn")
+    OPINION = "opinion", gettext_noop("Chi bộ đã có nghị quyết")
+    APPROVED = "approved", gettext_noop("Được miễn")
+    REFUSED = "refused", gettext_noop("Không được miễn")
 
 
 class Exemption(MemberRequest):
@@ -336,18 +337,18 @@ class Exemption(MemberRequest):
 
 
 class DeclarationKind(models.TextChoices):
-    CLASSIFIED_DOCS = "classified_docs", "Mang tài liệu mật ra nước ngoài"
-    FOREIGN_AWARD = "foreign_award", "Dự kiến nhận huân chương, danh hiệu, học vị của nước ngoài"
-    FOREIGN_ORG = "foreign_org", "Tham gia tổ chức nước ngoài hoặc quốc tế"
-    FOREIGN_MARRIAGE = "foreign_marriage", "Kết hôn với người nước ngoài"
-    FOREIGN_NATIONALITY = "foreign_nationality", "Nhập quốc tịch nước ngoài"
+    CLASSIFIED_DOCS = "classified_docs", gettext_noop("Mang tài liệu mật ra nước ngoài")
+    FOREIGN_AWARD = "foreign_award", gettext_noop("Dự kiến nhận huân chương, danh hiệu, học vị của nước ngoài")
+    FOREIGN_ORG = "foreign_org", gettext_noop("Tham gia tổ chức nước ngoài hoặc quốc tế")
+    FOREIGN_MARRIAGE = "foreign_marriage", gettext_noop("Kết hôn với người nước ngoài")
+    FOREIGN_NATIONALITY = "foreign_nationality", gettext_noop("Nhập quốc tịch nước ngoài")
 
 
 class DeclarationState(models.TextChoices):
-    FILED = "filed", "Đã khai"
-    OPINION = "opinion", "Chi bộ đã cho ý kiến"
-    APPROVED = "approved", "Cấp ủy đồng ý"
-    REFUSED = "refused", "Cấp ủy không đồng ý"
+    FILED = "filed", gettext_noop("Đã khai")
+    OPINION = "opinion", gettext_noop("Chi bộ đã cho ý kiến")
+    APPROVED = "approved", gettext_noop("Cấp ủy đồng ý")
+    REFUSED = "refused", gettext_noop("Cấp ủy không đồng ý")
 
 
 class Declaration(MemberRequest):

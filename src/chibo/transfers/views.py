@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from chibo.core import clock
@@ -162,7 +163,7 @@ def transfer_new(request, pk):
         return services.transfer_request(actor=actor, member=member, **data)
 
     if done := submit(request, form, create):
-        messages.success(request, "Đã ghi đề nghị chuyển sinh hoạt.")
+        messages.success(request, gettext("Đã ghi đề nghị chuyển sinh hoạt."))
         return redirect("transfers:detail", done.value.pk)
     # A refused save shows the same page: the member, the chosen kind and every typed field stay.
     blocked = "" if form.is_bound else services.member_blockers(member).get("member", "")
@@ -185,10 +186,11 @@ def transfer_incoming(request, pk):
                                                    **data)
 
     if done := submit(request, form, create):
-        messages.success(request, "Đã tiếp nhận giấy giới thiệu.")
+        messages.success(request, gettext("Đã tiếp nhận giấy giới thiệu."))
         return redirect("transfers:detail", done.value.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member,
-                                        "title": f"Tiếp nhận giấy giới thiệu: {member.full_name}"})
+                                        "title":
+    gettext("Tiếp nhận giấy giới thiệu: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -211,7 +213,8 @@ def letter_void(request, pk):
         messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ."
                          + (" Ô số 1 viết sai: cả giấy 10 ô bị hủy, kể cả các ô đã giới thiệu tiếp." if whole else ""))
         return redirect("transfers:detail", letter.transfer_id)
-    return render(request, FORM_TITLE, {"form": form, "title": f"Hủy giấy giới thiệu số {letter.number}"})
+    return render(request, FORM_TITLE, {"form": form, "title":
+                                        gettext("Hủy giấy giới thiệu số %(number)s") % {"number": letter.number}})
 
 
 @login_required
@@ -245,10 +248,11 @@ def review_new(request, pk):
         raise PermissionDenied
     form = ReviewForm(request.POST or None, initial={"period_from": member.abroad_from, "period_to": clock.today()})
     if submit(request, form, lambda: services.return_review_submit(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã nộp bản tự kiểm điểm.")
+        messages.success(request, gettext("Đã nộp bản tự kiểm điểm."))
         return redirect("transfers:member", member.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member,
-                                        "title": f"Tự kiểm điểm thời gian ở nước ngoài: {member.full_name}"})
+                                        "title":
+    gettext("Tự kiểm điểm thời gian ở nước ngoài: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -258,9 +262,9 @@ def review_certify(request, pk):
     review = selectors.return_review_get(actor, pk)  # 404 outside scope
     form = CertifyForm(request.POST)
     if submit(request, form, lambda: services.return_review_certify(actor=actor, review=review, **form.cleaned_data)):
-        messages.success(request, "Đã xác nhận bản tự kiểm điểm.")
+        messages.success(request, gettext("Đã xác nhận bản tự kiểm điểm."))
         return redirect("transfers:member", review.member_id)
-    return render(request, FORM_TITLE, {"form": form, "title": "Xác nhận bản tự kiểm điểm"})
+    return render(request, FORM_TITLE, {"form": form, "title": gettext("Xác nhận bản tự kiểm điểm")})
 
 
 @login_required
@@ -272,10 +276,11 @@ def hold_new(request, pk):
         raise PermissionDenied
     form = HoldForm(request.POST or None, initial={"opened_on": clock.today()})
     if submit(request, form, lambda: services.hold_open(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã ghi: đảng viên tạm không được chuyển sinh hoạt.")
+        messages.success(request, gettext("Đã ghi: đảng viên tạm không được chuyển sinh hoạt."))
         return redirect("transfers:member", member.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member,
-                                        "title": f"Đang kiểm tra / có khiếu nại: {member.full_name}"})
+                                        "title":
+    gettext("Đang kiểm tra / có khiếu nại: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -290,7 +295,7 @@ def organizations(request):
         if not can_add:
             raise PermissionDenied
         if submit(request, form, lambda: services.org_create(actor=actor, **form.cleaned_data)):
-            messages.success(request, "Đã thêm tổ chức vào danh mục.")
+            messages.success(request, gettext("Đã thêm tổ chức vào danh mục."))
             return redirect("transfers:orgs")
     return render(request, "transfers/orgs.html", {"orgs": selectors.organizations(active_only=False),
                                                    "form": form, "can_edit": can_add})
@@ -310,7 +315,7 @@ def org_edit(request, pk):
     actor, org = _org_for_edit(request, pk)
     form = OrgForm(request.POST or None, initial={f: getattr(org, f) for f in services.ORG_FIELDS})
     if submit(request, form, lambda: services.org_update(actor=actor, org=org, **form.cleaned_data)):
-        messages.success(request, "Đã sửa thông tin tổ chức.")
+        messages.success(request, gettext("Đã sửa thông tin tổ chức."))
         return redirect("transfers:orgs")
     return render(request, "transfers/org_edit.html", {
         "form": form, "org": org, "active_form": OrgActiveForm(initial={"active": "0" if org.active else "1"}),
@@ -349,9 +354,10 @@ def trip_new(request, pk):
     _self_or_staff(actor, member)
     form = TripForm(request.POST or None)
     if done := submit(request, form, lambda: services.trip_apply(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã nộp đơn xin đi nước ngoài.")
+        messages.success(request, gettext("Đã nộp đơn xin đi nước ngoài."))
         return redirect("transfers:trip", done.value.pk)
-    return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Đơn đi nước ngoài: {member.full_name}"})
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title":
+                                        gettext("Đơn đi nước ngoài: %(name)s") % {"name": member.full_name}})
 
 
 def _review_page(request, actor, obj, lc, template: str, bound=None):
@@ -385,9 +391,10 @@ def declaration_new(request, pk):
     form = DeclarationForm(request.POST or None)
     if done := submit(request, form,
                       lambda: services.declaration_file(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã gửi khai báo.")
+        messages.success(request, gettext("Đã gửi khai báo."))
         return redirect("transfers:declaration", done.value.pk)
-    return render(request, FORM_TITLE, {"form": form, "m": member, "title": f"Khai báo: {member.full_name}"})
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title":
+                                        gettext("Khai báo: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -439,10 +446,11 @@ def exemption_new(request, pk):
     _self_or_staff(actor, member)
     form = ExemptionForm(request.POST or None)
     if done := submit(request, form, lambda: services.exemption_apply(actor=actor, member=member, **form.cleaned_data)):
-        messages.success(request, "Đã nộp đơn xin miễn công tác và sinh hoạt.")
+        messages.success(request, gettext("Đã nộp đơn xin miễn công tác và sinh hoạt."))
         return redirect("transfers:exemption", done.value.pk)
     return render(request, FORM_TITLE, {"form": form, "m": member,
-                                        "title": f"Miễn công tác và sinh hoạt: {member.full_name}"})
+                                        "title":
+    gettext("Miễn công tác và sinh hoạt: %(name)s") % {"name": member.full_name}})
 
 
 @login_required
@@ -464,7 +472,8 @@ def rotation(request, pk):
         data["to_org"] = next((o for o in orgs if o.pk == data["to_org"]), None)
         if request.POST.get("action") == "commit":
             if done := submit(request, form, lambda: services.rotation_commit(actor=actor, members=chosen, **data)):
-                messages.success(request, f"Đã ghi {len(done.value)} đề nghị chuyển sinh hoạt.")
+                messages.success(request,
+                                 gettext("Đã ghi %(value)s đề nghị chuyển sinh hoạt.") % {"value": len(done.value)})
                 return redirect("transfers:list")
         else:
             preview = services.rotation_preview(actor=actor, members=chosen, **data)
@@ -527,7 +536,7 @@ def delegation_new(request):
                                                tasks=form.cleaned_data["tasks"], **data)
 
     if done := submit(request, form, create):
-        messages.success(request, f"Đã lập {done.value.unit.name}.")
+        messages.success(request, gettext("Đã lập %(name)s.") % {"name": done.value.unit.name})
         return redirect("transfers:delegation", done.value.unit_id)
     if request.method == "POST" and hasattr(form, "cleaned_data"):
         team = selectors.delegation_team(actor, form.cleaned_data.get("team", []))
@@ -577,9 +586,9 @@ def delegation_close(request, pk):
     form = CloseForm(request.POST or None, initial={"closed_on": clock.today()})
     if submit(request, form, lambda: services.delegation_cell_close(actor=actor, delegation=delegation,
                                                                     **form.cleaned_data)):
-        messages.success(request, "Đoàn đã về nước; đảng viên trở về chi bộ cũ, chi bộ tạm thời kết thúc.")
+        messages.success(request, gettext("Đoàn đã về nước; đảng viên trở về chi bộ cũ, chi bộ tạm thời kết thúc."))
         return redirect("transfers:delegation", unit.pk)
-    return render(request, FORM_TITLE, {"form": form, "title": f"Kết thúc {unit.name}"})
+    return render(request, FORM_TITLE, {"form": form, "title": gettext("Kết thúc %(name)s") % {"name": unit.name}})
 
 
 @login_required
@@ -593,6 +602,6 @@ def hold_close(request, pk):
     form = HoldCloseForm(request.POST)
     if submit(request, form,
               lambda: services.hold_close(actor=actor, hold=hold, closed_on=form.cleaned_data["closed_on"])):
-        messages.success(request, "Đã kết thúc: đảng viên có thể chuyển sinh hoạt.")
+        messages.success(request, gettext("Đã kết thúc: đảng viên có thể chuyển sinh hoạt."))
         return redirect("transfers:member", member.pk)
-    return render(request, FORM_TITLE, {"form": form, "m": member, "title": "Kết thúc kiểm tra / khiếu nại"})
+    return render(request, FORM_TITLE, {"form": form, "m": member, "title": gettext("Kết thúc kiểm tra / khiếu nại")})
