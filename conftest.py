@@ -102,10 +102,20 @@ def migrated_data(transactional_db):
 
 
 @pytest.fixture
-def empty_install(live_server, migrated_data):
-    """A database as `migrate` leaves it (the rulebook, nothing else: no unit, account or member), served live."""
+def flush_install(migrated_data):
+    """A callable taking the database back to what `migrate` leaves (the rulebook, nothing else: no unit, account
+    or member), as often as a test needs it."""
     from django.core.management import call_command
 
-    call_command("flush", "--no-input", verbosity=0)
-    restore_migration_data()
+    def flush() -> None:
+        call_command("flush", "--no-input", verbosity=0)
+        restore_migration_data()
+
+    return flush
+
+
+@pytest.fixture
+def empty_install(live_server, flush_install):
+    """A database as `migrate` leaves it (the rulebook, nothing else: no unit, account or member), served live."""
+    flush_install()
     return live_server

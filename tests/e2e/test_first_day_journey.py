@@ -76,7 +76,7 @@ def found_unit(page, base: str, parent, kind: str, name: str, code: str, city: s
     page.get_by_label("Loại tổ chức").select_option(kind)
     page.get_by_label("Tên").fill(name)
     page.get_by_label("Mã (không dấu)").fill(code)
-    page.get_by_label("Quốc gia").select_option("FR")
+    page.get_by_label("Quốc gia", exact=True).select_option("FR")
     if city:
         page.get_by_label("Thành phố").fill(city)
     page.get_by_label("Ngày thành lập").fill("02/09/2005")

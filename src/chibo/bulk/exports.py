@@ -34,6 +34,7 @@ LIST_COLUMNS = [
     ("confirmation_date", "Ngày chính thức"), ("status", "Tình trạng"), ("category", "Diện ở nước ngoài"),
     ("unit", "Chi bộ"), ("home_town", "Quê quán"), ("job_title", "Chức vụ, nghề nghiệp"), ("workplace", "Nơi làm việc"),
     ("admission_decided_on", "Ngày quyết định kết nạp"),
+    ("unit_national_code", "Mã tổ chức quốc gia"),
 ]
 
 
@@ -47,6 +48,7 @@ def _row(m: Member) -> list:
         m.full_name, m.get_gender_display(), _d(m.birth_date), m.card_number or "", m.dossier_number or "",
         _d(m.admission_date), _d(m.confirmation_date), m.get_status_display(), m.get_category_display(),
         m.unit.code, m.home_town, m.job_title, m.workplace, _d(m.admission_decided_on),
+        m.unit.national_code or "",
     ))
 
 

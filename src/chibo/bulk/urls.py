@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chibo.bulk import views
+from chibo.bulk import exchange_views, views
 
 app_name = "bulk"
 urlpatterns = [
@@ -13,4 +13,9 @@ urlpatterns = [
     path("export/members.xlsx", views.export_list, name="export_list"),
     path("export/book/", views.book_pick, name="book_pick"),
     path("export/book/<int:pk>/", views.book, name="book"),
+    path("exchange/", exchange_views.exchange_page, name="exchange"),
+    path("exchange/export.json", exchange_views.exchange_export, {"fmt": "json"}, name="exchange_json"),
+    path("exchange/export.xlsx", exchange_views.exchange_export, {"fmt": "xlsx"}, name="exchange_xlsx"),
+    path("exchange/import/", exchange_views.exchange_import, name="exchange_import"),
+    path("exchange/reconcile/", exchange_views.exchange_reconcile, name="exchange_reconcile"),
 ]

@@ -24,8 +24,8 @@ class UnitSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Unit
-        fields = ["id", "kind", "name", "code", "abbreviation", "country", "city", "mission_kind", "mission_name",
-                  "parent",
+        fields = ["id", "kind", "name", "code", "national_code", "abbreviation", "country", "city", "mission_kind",
+                  "mission_name", "parent",
                   "depth", "opened_on", "opened_by_doc", "closed_on", "closed_by_doc", "version"]
         read_only_fields = fields
 
@@ -35,6 +35,8 @@ class UnitCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=UnitKind.choices)
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=32)
+    national_code = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                          help_text="The official national code (optional; unique when set)")
     country = serializers.CharField(max_length=2, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     mission_kind = serializers.ChoiceField(choices=MissionKind.choices, required=False, allow_blank=True, default="")

@@ -17,6 +17,9 @@ class UnitForm(forms.Form):
     city = forms.CharField(label="Thành phố", max_length=100, required=False)
     mission_kind = forms.ChoiceField(label="Loại cơ quan đại diện", choices=MissionKind.choices, required=False)
     mission_name = forms.CharField(label="Cơ quan đại diện", max_length=200, required=False)
+    national_code = forms.CharField(label="Mã tổ chức quốc gia", max_length=32, required=False,
+                                    help_text="Mã chính thức của tổ chức trong dữ liệu toàn quốc (nếu đã có); "
+                                              "không trùng với tổ chức khác.")
     opened_on = VNDateField(label="Ngày thành lập")
     opened_by_doc = forms.CharField(label="Quyết định thành lập", max_length=100, required=False)
     abbreviation = forms.CharField(label="Ký hiệu viết tắt", max_length=20, required=False,

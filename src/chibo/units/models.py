@@ -13,6 +13,9 @@ class Unit(models.Model):
     kind = models.CharField("loại tổ chức", max_length=24, choices=UnitKind.choices)
     name = models.CharField("tên", max_length=200)
     code = models.CharField("mã", max_length=32, unique=True)
+    # The official national code of the unit (its format: the rule ``units.national_code_format``); null until
+    # known, unique when set.
+    national_code = models.CharField("mã tổ chức quốc gia", max_length=32, unique=True, null=True, blank=True)
     country = models.CharField("quốc gia (ISO 3166)", max_length=2, blank=True)
     city = models.CharField("thành phố", max_length=100, blank=True)
     mission_kind = models.CharField("loại cơ quan đại diện", max_length=24, choices=MissionKind.choices, blank=True)
@@ -55,9 +58,13 @@ class Unit(models.Model):
         return self.opened_on <= day and (self.closed_on is None or day <= self.closed_on)
 
 
-def unit_search_key(name: str, code: str) -> str:
-    """The ``search_key`` of a unit: "đại sứ quán tại pháp" is found by "dai su quan tai phap"."""
-    return f"{fold(name)} {fold(code)}"[:240]
+def unit_search_key(name: str, code: str, national_code: str | None = None) -> str:
+    """The ``search_key`` of a unit: "đại sứ quán tại pháp" is found by "dai su quan tai phap", and by its
+    codes."""
+    key = f"{fold(name)} {fold(code)}"
+    if national_code:
+        key = f"{fold(national_code)} {key}"  # first: a long name must not push it past the key's length
+    return key[:240]
 
 
 class UnitChange(models.Model):

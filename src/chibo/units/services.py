@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
-from chibo.core import clock
+from chibo.core import clock, rulebook
 from chibo.core.access import PATH_STEP, SYSTEM, Actor, require
 from chibo.core.audit import audit
 from chibo.core.countries import is_country
@@ -21,7 +21,8 @@ from chibo.units.events import UnitClosed, UnitClosing
 from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
-               "skip_host_holidays", "abbreviation")
+               "skip_host_holidays", "abbreviation", "national_code")
+NATIONAL_CODE_RULE = "units.national_code_format"
 BOOLEAN_FIELDS = frozenset({"skip_host_holidays"})
 FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
 
@@ -49,12 +50,14 @@ def _clean_fields(data: dict) -> dict:
         out["code"] = out["code"].upper()
     if "abbreviation" in out:
         out["abbreviation"] = out["abbreviation"].upper()
+    if "national_code" in out:  # unset: null (unique only when set)
+        out["national_code"] = out["national_code"].replace(" ", "").upper() or None
     if "country" in out:
         out["country"] = out["country"].upper()
     return out
 
 
-def _validate(unit: Unit) -> None:
+def _validate(unit: Unit, *, national_code_changed: bool = True) -> None:
     errors: dict[str, str] = {}
     if not unit.name:
         errors["name"] = "Tên tổ chức không được để trống."
@@ -67,6 +70,8 @@ def _validate(unit: Unit) -> None:
         errors["code"] = "Mã chỉ gồm chữ Latinh không dấu, chữ số và - _ ."
     elif Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
         errors["code"] = f"Mã «{unit.code}» đã được dùng cho tổ chức khác."
+    if unit.national_code and national_code_changed and (problem := national_code_problem(unit)):
+        errors["national_code"] = problem
     if unit.country and not is_country(unit.country):
         errors["country"] = f"«{unit.country}» không phải mã quốc gia ISO 3166."
     if unit.skip_host_holidays and (not unit.country or unit.country == "VN"):
@@ -77,6 +82,20 @@ def _validate(unit: Unit) -> None:
         errors["kind"] = "Loại tổ chức không hợp lệ."
     if errors:
         raise ValidationError(errors)
+
+
+def national_code_problem(unit: Unit) -> str:
+    """What is wrong with the unit's national code ("" when it is fine): its format is the rulebook's
+    (``units.national_code_format``, in force today), and no other unit may carry it."""
+    code = unit.national_code or ""
+    fmt = rulebook.rule(NATIONAL_CODE_RULE, on=_today())
+    if not rulebook.pattern(fmt).fullmatch(code):
+        hint = f" ({fmt.note})" if fmt.note else ""
+        return f"Mã tổ chức quốc gia «{code}» không đúng định dạng quy định{hint}."
+    other = Unit.objects.filter(national_code=code).exclude(pk=unit.pk).only("name").first()
+    if other is not None:
+        return f"Mã tổ chức quốc gia «{code}» đã được dùng cho tổ chức khác ({other.name})."
+    return ""
 
 
 def _change(unit: Unit, actor: Actor, action: str, before: dict, after: dict, document: str = "") -> None:
@@ -95,7 +114,7 @@ def _json(values: dict) -> dict:
 def unit_create(
     *, actor: Actor, parent: Unit | None, kind: str, name: str, code: str, opened_on: date,
     country: str = "", city: str = "", mission_kind: str = "", mission_name: str = "", abbreviation: str = "",
-    opened_by_doc: str = "",
+    opened_by_doc: str = "", national_code: str | None = "",
 ) -> Unit:
     if parent is None:
         if actor is not SYSTEM and Unit.objects.exists():
@@ -116,17 +135,21 @@ def unit_create(
     if opened_on > _today():
         raise ValidationError({"opened_on": "Ngày thành lập không thể ở tương lai."})
     fields = _clean_fields(dict(name=name, code=code, country=country, city=city, mission_kind=mission_kind,
-                                mission_name=mission_name, opened_by_doc=opened_by_doc, abbreviation=abbreviation))
+                                mission_name=mission_name, opened_by_doc=opened_by_doc, abbreviation=abbreviation,
+                                national_code=national_code or ""))
     unit = Unit(kind=kind, parent=parent, opened_on=opened_on, **fields)
     _validate(unit)
     unit.path = f"tmp-{unit.code}"
     unit.depth = (parent.depth + 1) if parent else 0
     unit.sort_key = vn_sort_key(unit.name)
-    unit.search_key = unit_search_key(unit.name, unit.code)
+    unit.search_key = unit_search_key(unit.name, unit.code, unit.national_code)
     try:
         with transaction.atomic():
             unit.save()
     except IntegrityError as exc:
+        if unit.national_code and Unit.objects.filter(national_code=unit.national_code).exists():
+            raise ValidationError({"national_code": f"Mã tổ chức quốc gia «{unit.national_code}» đã được dùng cho "
+                                                    "tổ chức khác."}) from exc
         raise ValidationError({"code": f"Mã «{unit.code}» đã được dùng cho tổ chức khác."}) from exc
     unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_STEP}d}"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
@@ -150,16 +173,21 @@ def unit_update(*, actor: Actor, unit: Unit, expected_version: int, changes: dic
     before = _snapshot(current)
     for name, value in fields.items():
         setattr(current, name, value)
-    _validate(current)
+    _validate(current, national_code_changed=current.national_code != before["national_code"])
     after = _snapshot(current)
     diff_before = {k: before[k] for k in after if before[k] != after[k]}
     diff_after = {k: after[k] for k in after if before[k] != after[k]}
     if not diff_after:
         return current
     current.sort_key = vn_sort_key(current.name)
-    current.search_key = unit_search_key(current.name, current.code)
+    current.search_key = unit_search_key(current.name, current.code, current.national_code)
     current.version += 1
-    current.save()
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError as exc:  # taken meanwhile by another unit
+        raise ValidationError({"national_code": f"Mã tổ chức quốc gia «{current.national_code}» đã được dùng cho "
+                                                "tổ chức khác."}) from exc
     _change(current, actor, "updated", diff_before, diff_after, document)
     return current
 
