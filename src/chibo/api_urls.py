@@ -3,6 +3,7 @@ from django.urls import path
 from chibo.accounts import api as accounts_api
 from chibo.admission import api as admission_api
 from chibo.bulk import api as bulk_api
+from chibo.bulk import exchange_api
 from chibo.deadlines import api as deadlines_api
 from chibo.discipline import api as discipline_api
 from chibo.dues import api as dues_api
@@ -14,7 +15,10 @@ from chibo.meetings import api as meetings_api
 from chibo.members import api as members_api
 from chibo.notifications import api as notifications_api
 from chibo.privacy import api as privacy_api
+from chibo.programs import api as programs_api
+from chibo.reports import api as reports_api
 from chibo.rules import api as rules_api
+from chibo.stats import api as stats_api
 from chibo.study import api as study_api
 from chibo.transfers import api as transfers_api
 from chibo.units import api as units_api
@@ -139,6 +143,9 @@ urlpatterns = [
     path("imports/<int:pk>/", bulk_api.ImportDetail.as_view(), name="api_import"),
     path("imports/<int:pk>/run/", bulk_api.ImportRun.as_view(), name="api_import_run"),
     path("imports/<int:pk>/cancel/", bulk_api.ImportCancel.as_view(), name="api_import_cancel"),
+    path("exchange/", exchange_api.ExchangeExport.as_view(), name="api_exchange"),
+    path("exchange/import/", exchange_api.ExchangeImport.as_view(), name="api_exchange_import"),
+    path("exchange/reconcile/", exchange_api.ExchangeReconcile.as_view(), name="api_exchange_reconcile"),
     path("deadlines/", deadlines_api.DeadlineList.as_view(), name="api_deadlines"),
     path("deadlines/<int:pk>/waive/", deadlines_api.DeadlineWaive.as_view(), name="api_deadline_waive"),
     path("deadlines/<int:pk>/explain/", deadlines_api.DeadlineExplain.as_view(), name="api_deadline_explain"),
@@ -190,4 +197,23 @@ urlpatterns = [
     path("rules/", rules_api.RuleList.as_view(), name="api_rules"),
     path("rules/<str:key>/", rules_api.RuleDetail.as_view(), name="api_rule"),
     path("audit/", audit_api.AuditLog.as_view(), name="api_audit_log"),
+    path("stats/", stats_api.Statistics.as_view(), name="api_stats"),
+    path("reports/", reports_api.ReportList.as_view(), name="api_reports"),
+    path("reports/<int:pk>/", reports_api.ReportDetail.as_view(), name="api_report"),
+    path("reports/<int:pk>/actions/", reports_api.ReportActions.as_view(), name="api_report_actions"),
+    path("reports/templates/", reports_api.TemplateList.as_view(), name="api_report_templates"),
+    path("reports/templates/<int:pk>/", reports_api.TemplateDetail.as_view(), name="api_report_template"),
+    path("reports/board/", reports_api.Board.as_view(), name="api_report_board"),
+    path("reports/reminders/", reports_api.Reminders.as_view(), name="api_report_reminders"),
+    path("reports/rollup/", reports_api.Rollup.as_view(), name="api_report_rollup"),
+    path("programs/", programs_api.ProgramList.as_view(), name="api_programs"),
+    path("programs/board/", programs_api.Board.as_view(), name="api_programs_board"),
+    path("programs/<int:pk>/", programs_api.ProgramDetail.as_view(), name="api_program"),
+    path("programs/<int:pk>/items/", programs_api.ProgramItems.as_view(), name="api_program_items"),
+    path("programs/items/<int:pk>/", programs_api.ItemDetail.as_view(), name="api_program_item"),
+    path("programs/items/<int:pk>/actions/", programs_api.ItemActions.as_view(), name="api_program_item_actions"),
+    path("programs/proposals/", programs_api.ProposalList.as_view(), name="api_proposals"),
+    path("programs/proposals/<int:pk>/", programs_api.ProposalDetail.as_view(), name="api_proposal"),
+    path("programs/proposals/<int:pk>/actions/", programs_api.ProposalActions.as_view(),
+         name="api_proposal_actions"),
 ]

@@ -120,8 +120,11 @@ INSTALLED_APPS = [
     "chibo.study",
     "chibo.grading",
     "chibo.privacy",
+    "chibo.programs",
     "chibo.rules",
     "chibo.home",
+    "chibo.stats",
+    "chibo.reports",
     "chibo.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -243,6 +246,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
 # A file outside the database (another mount or host) to which the sweep appends the audit chain's head;
 # `chibo audit verify` checks against it by default.
 CHIBO_AUDIT_ANCHORS = env_str("CHIBO_AUDIT_ANCHORS", "")
+# Milliseconds: a process's audited writes leave the sealing of their rows to the process's sealer thread, which
+# seals at most once per this time (chibo.core.audit), instead of sealing after each commit. 0 seals after every
+# commit (the test suite, so that a test reads its rows sealed).
+CHIBO_AUDIT_SEAL_MS = env_int("CHIBO_AUDIT_SEAL_MS", 0 if CHIBO_ENV == "test" else 200)
 # The install runs on an isolated LAN (no connection to any other network): only then may the register of classified
 # documents keep their files (Law 117/2025/QH15; docs/domain.md, "Tài liệu mật"). Off on a networked install.
 CHIBO_ISOLATED_LAN = env_bool("CHIBO_ISOLATED_LAN", False)
@@ -455,6 +462,7 @@ SPECTACULAR_SETTINGS = {
         "DisciplineFormEnum": "chibo.discipline.enums.Form",
         "DisciplineAreaEnum": "chibo.discipline.enums.Area",
         "DisciplineCaseStateEnum": "chibo.discipline.enums.CaseState",
+        "ReportStateEnum": "chibo.reports.enums.State",
         "DisciplineOutcomeEnum": "chibo.discipline.enums.Outcome",
         "DisciplineStateFormEnum": "chibo.discipline.enums.StateForm",
         "DisciplineNoticeStateEnum": "chibo.discipline.enums.NoticeState",
@@ -462,6 +470,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionPlanKindEnum": "chibo.inspection.enums.Kind",
         "InspectionItemStateEnum": "chibo.inspection.enums.ItemState",
         "InspectionCaseStateEnum": "chibo.inspection.enums.CaseState",
+        "ProgramItemStateEnum": "chibo.programs.enums.ItemState",
+        "ProposalStateEnum": "chibo.programs.enums.ProposalState",
         "LibraryDocumentKindEnum": "chibo.library.enums.DocKind",
         "ClassifiedLevelEnum": "chibo.library.enums.Level",
         "PrivacyRequestKindEnum": "chibo.privacy.enums.RequestKind",

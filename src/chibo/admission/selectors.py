@@ -267,3 +267,17 @@ def admitted_by_year(actor: Actor, *, years: int = 6) -> list[tuple[int, dict[st
         key = row["member__category"] or ""
         counts[key] = counts.get(key, 0) + row["n"]
     return list(out.items())
+
+
+def admitted_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[int, int]:
+    """New members admitted (the ceremony held) in ``unit``'s subtree in each year from ``first`` to ``last``: one
+    grouped query; 404 when the unit is outside the actor's admission scope."""
+    if not actor.can("admission.view", unit):
+        raise Http404("Không tìm thấy tổ chức")
+    rows = (AdmissionCase.objects.filter(subtree_q([unit.path], "unit__path"), ceremony_on__gte=date(first, 1, 1),
+                                         ceremony_on__lte=date(last, 12, 31))
+            .annotate(year=ExtractYear("ceremony_on")).values("year").annotate(n=Count("pk")).order_by())
+    out = dict.fromkeys(range(first, last + 1), 0)
+    for row in rows:
+        out[row["year"]] = row["n"]
+    return out

@@ -54,6 +54,9 @@ ACTIONS = {
     "members.imported": _("Nhập danh sách đảng viên"),
     "bulk.report_downloaded": _("Tải báo cáo nhập danh sách"),
     "bulk.template_downloaded": _("Tải mẫu danh sách"),
+    "exchange.exported": _("Xuất tệp trao đổi dữ liệu"),
+    "exchange.imported": _("Nhập tệp trao đổi dữ liệu vào hệ thống trống"),
+    "exchange.reconciled": _("Đối chiếu với dữ liệu toàn quốc"),
     # deadlines
     "deadline.opened": _("Mở thời hạn"),
     "deadline.met": _("Hoàn thành đúng hạn"),
@@ -169,6 +172,18 @@ ACTIONS = {
     "inspection.note_added": _("Thêm ghi chú kiểm tra"),
     "inspection.case_viewed": _("Xem hồ sơ kiểm tra"),
     "inspection.case_denied": _("Bị từ chối xem hồ sơ kiểm tra"),
+    # work programs and proposals
+    "programs.program_created": _("Lập chương trình công tác"),
+    "programs.item_added": _("Thêm việc vào chương trình công tác"),
+    "programs.item_started": _("Bắt đầu thực hiện việc trong chương trình công tác"),
+    "programs.item_done": _("Ghi hoàn thành việc trong chương trình công tác"),
+    "programs.item_dropped": _("Ghi không thực hiện việc trong chương trình công tác"),
+    "programs.item_handed_down": _("Giao việc cho tổ chức trực thuộc"),
+    "programs.item_reminded": _("Nhắc, đôn đốc việc trong chương trình công tác"),
+    "programs.proposal_raised": _("Gửi kiến nghị lên cấp trên"),
+    "programs.proposal_received": _("Ghi đã nhận kiến nghị"),
+    "programs.proposal_answered": _("Trả lời kiến nghị"),
+    "programs.proposal_withdrawn": _("Rút kiến nghị"),
     # grading
     "grading.period_open": _("Mở kỳ đánh giá, xếp loại"),
     "grading.period_lock": _("Khóa kỳ đánh giá, xếp loại"),
@@ -183,6 +198,7 @@ ACTIONS = {
     "grading.unit_correct": _("Cấp ủy sửa quyết định xếp loại"),
     "grading.paper_downloaded": _("Tải bản kiểm điểm"),
     "grading.summary_downloaded": _("Tải tổng hợp xếp loại"),
+    "stats.downloaded": _("Tải bảng thống kê"),
     # study
     "study.session_planned": _("Lên lịch học tập"),
     "study.attendance_recorded": _("Ghi danh sách dự học"),
@@ -214,6 +230,16 @@ ACTIONS = {
     "privacy.anonymised": _("Ẩn danh dữ liệu"),
     "privacy.breach_recorded": _("Ghi nhận sự cố dữ liệu"),
     "privacy.breach_notified": _("Thông báo sự cố dữ liệu"),
+    # reports
+    "reports.template_created": _("Ban hành mẫu báo cáo"),
+    "reports.template_changed": _("Sửa mẫu báo cáo"),
+    "reports.template_versioned": _("Ban hành phiên bản mới của mẫu báo cáo"),
+    "reports.opened": _("Mở báo cáo định kỳ"),
+    "reports.written": _("Viết phần đánh giá của báo cáo"),
+    "reports.submitted": _("Nộp báo cáo định kỳ"),
+    "reports.corrected": _("Lập bản điều chỉnh báo cáo"),
+    "reports.reminded": _("Nhắc nộp báo cáo"),
+    "reports.paper_read": _("Tải báo cáo định kỳ"),
 }
 
 # The kinds of objects audit rows are about (their model name).
@@ -271,6 +297,11 @@ OBJECT_TYPES = {
     "exemption": _("Miễn sinh hoạt"),
     "meetingdocument": _("Tài liệu cuộc họp"),
     "meetingsettings": _("Thiết lập sinh hoạt"),
+    "report": _("Báo cáo định kỳ"),
+    "template": _("Mẫu báo cáo"),
+    "program": _("Chương trình công tác"),
+    "item": _("Việc trong chương trình công tác"),
+    "proposal": _("Kiến nghị, đề xuất"),
 }
 
 _REGISTERED: dict[str, object] = {}

@@ -41,7 +41,12 @@ def _field(form_field: forms.Field) -> serializers.Field:
     if isinstance(form_field, forms.ModelChoiceField):
         return serializers.IntegerField(min_value=1, **common)
     if isinstance(form_field, forms.MultipleChoiceField):
-        return serializers.ListField(child=serializers.ChoiceField(choices=_choices(form_field)), **common)
+        choices = _choices(form_field)
+        if not choices:  # filled in per object (the units below a program's unit): described by the values' type
+            by_id = getattr(form_field, "coerce", None) is int
+            child: serializers.Field = serializers.IntegerField(min_value=1) if by_id else serializers.CharField()
+            return serializers.ListField(child=child, **common)
+        return serializers.ListField(child=serializers.ChoiceField(choices=choices), **common)
     if isinstance(form_field, forms.ChoiceField):
         choices = [(k, v) for k, v in _choices(form_field) if k != ""]
         return serializers.ChoiceField(choices=choices, allow_blank=not form_field.required, **common)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -21,20 +22,24 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {k.key: k for k in [
-    Kind("probation.confirmation", "Xét công nhận đảng viên chính thức", "confirmation.consider_within", (14, 3)),
-    Kind("transfer.start", "Đề nghị chuyển sinh hoạt đảng", "transfer.start_within"),
-    Kind("transfer.report", "Xuất trình giấy giới thiệu sinh hoạt đảng", "transfer.report_within"),
-    Kind("trip.report", "Báo cáo sau chuyến đi nước ngoài", "trip.report_within", (3, 1)),
-    Kind("admission.decision", "Quyết định kết nạp", "admission.decide_within", (14, 3)),
-    Kind("admission.ceremony", "Tổ chức lễ kết nạp", "admission.ceremony_within", (7, 1)),
-    Kind("meeting.regular", "Sinh hoạt chi bộ thường kỳ", "meeting.regular_every", (7, 1)),
-    Kind("meeting.thematic", "Sinh hoạt chuyên đề", "meeting.thematic_every", (14, 3)),
-    Kind("dues.arrears", "Xem xét đề nghị xóa tên vì không đóng đảng phí", "dues.arrears_consider_within", (7, 1)),
-    Kind("dues.remit", "Nộp đảng phí lên cấp trên", "dues.remit_within", (3, 1)),
-    Kind("discipline.appeal", "Giải quyết khiếu nại kỷ luật", "discipline.appeal_decide_within", (14, 3)),
-    Kind("privacy.request", "Trả lời yêu cầu về dữ liệu cá nhân", "privacy.request_answer_within", (1,)),
-    Kind("library.declassify", "Hết thời hạn bảo vệ bí mật nhà nước: xem xét giải mật, gia hạn",
+    Kind("probation.confirmation", gettext_noop("Xét công nhận đảng viên chính thức"),
+         "confirmation.consider_within", (14, 3)),
+    Kind("transfer.start", gettext_noop("Đề nghị chuyển sinh hoạt đảng"), "transfer.start_within"),
+    Kind("transfer.report", gettext_noop("Xuất trình giấy giới thiệu sinh hoạt đảng"), "transfer.report_within"),
+    Kind("trip.report", gettext_noop("Báo cáo sau chuyến đi nước ngoài"), "trip.report_within", (3, 1)),
+    Kind("admission.decision", gettext_noop("Quyết định kết nạp"), "admission.decide_within", (14, 3)),
+    Kind("admission.ceremony", gettext_noop("Tổ chức lễ kết nạp"), "admission.ceremony_within", (7, 1)),
+    Kind("meeting.regular", gettext_noop("Sinh hoạt chi bộ thường kỳ"), "meeting.regular_every", (7, 1)),
+    Kind("meeting.thematic", gettext_noop("Sinh hoạt chuyên đề"), "meeting.thematic_every", (14, 3)),
+    Kind("dues.arrears", gettext_noop("Xem xét đề nghị xóa tên vì không đóng đảng phí"),
+         "dues.arrears_consider_within", (7, 1)),
+    Kind("dues.remit", gettext_noop("Nộp đảng phí lên cấp trên"), "dues.remit_within", (3, 1)),
+    Kind("discipline.appeal", gettext_noop("Giải quyết khiếu nại kỷ luật"), "discipline.appeal_decide_within", (14, 3)),
+    Kind("privacy.request", gettext_noop("Trả lời yêu cầu về dữ liệu cá nhân"), "privacy.request_answer_within", (1,)),
+    Kind("library.declassify", gettext_noop("Hết thời hạn bảo vệ bí mật nhà nước: xem xét giải mật, gia hạn"),
          "library.declassify_review_within", (30, 7)),
+    Kind("programs.proposal", gettext_noop("Trả lời kiến nghị, đề xuất của cấp dưới"),
+         "programs.proposal_answer_within", (7, 1)),
 ]}
 
 

@@ -278,3 +278,16 @@ def waiting_for(actor: Actor) -> list[Waiting]:
         periods = Period.objects.in_bulk([pk for pk, _n in rows])
         out += [Waiting(periods[pk], step, n) for pk, n in rows]
     return out
+
+
+def grades_per_year(actor: Actor, level: Unit, first: int, last: int) -> dict[int, dict[str, int]]:
+    """Members' grades decided in the yearly periods of the level's subtree, per year from ``first`` to ``last``
+    (grade → members): one grouped query; 404 when the level is outside the actor's grading scope."""
+    if not actor.can("grading.view", level):
+        raise Http404("Không tìm thấy tổ chức")
+    reviews = (reviews_visible(actor).filter(subtree_q([level.path], "unit__path"), period__kind=PeriodKind.YEAR,
+                                             period__year__gte=first, period__year__lte=last).exclude(grade=""))
+    out: dict[int, dict[str, int]] = {year: {} for year in range(first, last + 1)}
+    for year, grade, n in reviews.order_by().values_list("period__year", "grade").annotate(n=Count("pk")):
+        out[year][grade] = n
+    return out

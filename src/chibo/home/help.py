@@ -86,6 +86,7 @@ GUIDES: tuple[Guide, ...] = (
                 ("chuyen-sinh-hoat",),
             ),
             Task(_("Ghi đảng phí đã thu và nộp cấp trên."), "dues:index", ("dang-phi",)),
+            Task(_("Lập báo cáo định kỳ gửi cấp trên: số liệu có sẵn, viết phần đánh giá rồi nộp."), "reports:index"),
             Task(_("Xem tất cả các hạn của chi bộ; in bảng hạn khi họp chi ủy."), "deadlines:radar", ("han",)),
         ),
     ),
@@ -124,6 +125,8 @@ GUIDES: tuple[Guide, ...] = (
             Task(_("Tổng quan: số liệu toàn Đảng bộ, kèm biểu đồ và bảng số liệu, đi sâu từng cấp."), "dashboard"),
             Task(_("Lập, sửa, đóng tổ chức; chỉ định cấp ủy."), "units:tree", ("dang-bo-co-so", "cap-uy")),
             Task(_("Nhập danh sách đảng viên từ Excel, xuất danh sách."), "bulk:import"),
+            Task(_("Ban hành mẫu báo cáo; theo dõi tổ chức chưa nộp báo cáo, nhắc nộp, xem số liệu tổng hợp."),
+                 "reports:index"),
             Task(_("Mời người dùng, cấp và thu hồi quyền."), "accounts:users"),
             Task(
                 _("Chuyển sinh hoạt ra, vào và trong nước ngoài; đoàn công tác."),

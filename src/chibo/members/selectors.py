@@ -18,6 +18,8 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
+    DateField,
     F,
     Field,
     Func,
@@ -31,7 +33,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Substr
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
 
 from chibo.core.access import PATH_END, PATH_STEP, Actor, subtree_q
@@ -535,3 +538,69 @@ def former_members() -> QuerySet[Member]:
 
 def member_exists(pk: int) -> bool:
     return Member.objects.filter(pk=pk).exists()
+
+
+def members_at_year_ends(actor: Actor, unit: Unit, first: int, last: int, *,
+                         arrivals: QuerySet[Any] | None = None) -> dict[int, tuple[int, int]]:
+    """(full, probationary) on the rolls of ``unit``'s subtree on 31 December of each year from ``first`` to
+    ``last``, as things stood that day: a member counts in the unit they sat in then (the "from" of their first move
+    dated after it, else today's unit), if their status then (the "from" of their first status change dated after
+    it, else today's status) kept them on the rolls, and as full when confirmed by then (exempt and suspended full
+    members included). ``arrivals``, rows with ``member`` and ``arrived_on`` (the day a member coming from outside
+    the tree reported to their cell; the transfers app's), date each arrival: before it, back to the member's
+    previous leaving if any, the member was on no rolls here. Two queries, counted in the database; 404 when the
+    unit is outside the actor's scope."""
+    if not actor.can("members.view", unit):
+        raise Http404("Không tìm thấy tổ chức")
+    units = subtree_units([unit.path]).values("pk")
+    events = TimelineEvent.objects.filter(member=OuterRef("pk")).order_by("occurred_on", "pk")
+    # Who may have sat in the subtree on one of those days: today's members there, and those who left it by a move
+    # dated after the first of them.
+    since = date(first, 12, 31)
+    moved_out = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=since)
+                 .annotate(from_id=Cast(KT("data__from_id"), BigIntegerField())).filter(from_id__in=units)
+                 .values("member_id"))
+    rows = Member.objects.filter(Q(subtree_q([unit.path], "unit__path")) | Q(pk__in=moved_out),
+                                 admission_date__lte=date(last, 12, 31))
+    # Most members neither moved nor changed status since: they stood on each of those days as they stand today
+    # (a plain count); the others are rolled back through their events (a query per member, on the few).
+    changed = TimelineEvent.objects.filter(kind__in=(TimelineKind.MOVED, TimelineKind.STATUS_CHANGED),
+                                           occurred_on__gt=since).values("member_id")
+    touched = Q(pk__in=changed)
+    if arrivals is not None:
+        touched |= Q(pk__in=arrivals.filter(arrived_on__gt=since).values("member_id"))
+    still: dict[str, Count] = {}
+    for year in range(first, last + 1):
+        end = date(year, 12, 31)
+        still[f"full_{year}"] = Count("pk", filter=Q(admission_date__lte=end, confirmation_date__lte=end))
+        still[f"prob_{year}"] = Count("pk", filter=Q(admission_date__lte=end) & (Q(confirmation_date__isnull=True)
+                                                                                 | Q(confirmation_date__gt=end)))
+    same = (Member.objects.filter(subtree_q([unit.path], "unit__path"), status__in=ACTIVE_STATUSES,
+                                  admission_date__lte=date(last, 12, 31)).exclude(touched).aggregate(**still))
+    rows = rows.filter(touched)
+    counts: dict[str, Count] = {}
+    for year in range(first, last + 1):
+        end = date(year, 12, 31)
+        later = events.filter(occurred_on__gt=end)
+        moved = later.filter(kind=TimelineKind.MOVED).values(from_id=Cast(KT("data__from_id"), BigIntegerField()))[:1]
+        changes = later.filter(kind=TimelineKind.STATUS_CHANGED)
+        changed_on = Subquery(changes.values("occurred_on")[:1], output_field=DateField())
+        status_on: Any = Subquery(changes.values(old=KT("data__from"))[:1], output_field=CharField())
+        if arrivals is not None:
+            arrived = Subquery(arrivals.filter(member=OuterRef("pk"), arrived_on__gt=end).order_by("arrived_on")
+                               .values("arrived_on")[:1], output_field=DateField())
+            rows = rows.alias(**{f"arrived_{year}": arrived, f"changed_{year}": changed_on})
+            outside = Q(**{f"arrived_{year}__isnull": False}) & (Q(**{f"changed_{year}__isnull": True})
+                                                                 | Q(**{f"arrived_{year}__lte": F(f"changed_{year}")}))
+            status_on = Case(When(outside, then=Value("")), default=status_on, output_field=CharField())
+        rows = rows.alias(**{f"unit_{year}": Coalesce(Subquery(moved, output_field=BigIntegerField()), F("unit_id"),
+                                                     output_field=BigIntegerField()),
+                             f"status_{year}": Coalesce(status_on, F("status"), output_field=CharField())})
+        on = (Q(admission_date__lte=end) & Q(**{f"status_{year}__in": ACTIVE_STATUSES})
+              & Q(**{f"unit_{year}__in": units}))
+        counts[f"full_{year}"] = Count("pk", filter=on & Q(confirmation_date__lte=end))
+        counts[f"prob_{year}"] = Count("pk", filter=on & (Q(confirmation_date__isnull=True)
+                                                          | Q(confirmation_date__gt=end)))
+    row = rows.aggregate(**counts)
+    return {year: ((row[f"full_{year}"] or 0) + (same[f"full_{year}"] or 0),
+                   (row[f"prob_{year}"] or 0) + (same[f"prob_{year}"] or 0)) for year in range(first, last + 1)}

@@ -71,6 +71,7 @@ INCLUDED: dict[str, str] = {
     "inspection.SupervisionNote.subject_member": FULL,
     "inspection.Inspection.subject_member": FULL,
     "grading.Review.member": FULL,
+    "programs.Item.owner_member": FULL,  # the work program items the member is in charge of
     "account.EmailAddress.user": FULL,
     "mfa.Authenticator.user": FULL,
     "usersessions.UserSession.user": FULL,

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.translation import gettext_noop
+
 from chibo.core.access import ROLE_PERMISSIONS, Role
 from chibo.core.rulebook import describe_value, rule, rule_name
 
@@ -39,58 +41,64 @@ class Category:
 
 
 CATEGORIES: tuple[Category, ...] = (
-    Category("member_record", "Hồ sơ đảng viên: lý lịch, số định danh, liên lạc, quá trình sinh hoạt, chức vụ cấp ủy",
+    Category("member_record", gettext_noop(
+        "Hồ sơ đảng viên: lý lịch, số định danh, liên lạc, quá trình sinh hoạt, chức vụ cấp ủy"),
              ("members.Member", "members.TimelineEvent", "members.CommitteePost"),
              "Quản lý đảng viên, tổ chức đảng theo Điều lệ Đảng", PARTY_BASIS, ("members.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
-    Category("admission", "Hồ sơ kết nạp của quần chúng ưu tú (người giới thiệu, nghị quyết, quyết định)",
+    Category("admission", gettext_noop("Hồ sơ kết nạp của quần chúng ưu tú (người giới thiệu, nghị quyết, quyết định)"),
              ("admission.Applicant", "admission.AdmissionCase"),
              "Xem xét kết nạp đảng viên", PARTY_BASIS, ("admission.view",), True,
              "Khi hồ sơ còn mở; sau khi rút hồ sơ hoặc không được kết nạp: {rule}, rồi ẩn danh", APPLICANT_RULE),
-    Category("meetings", "Sinh hoạt chi bộ: điểm danh, danh sách cử tri biểu quyết",
+    Category("meetings", gettext_noop("Sinh hoạt chi bộ: điểm danh, danh sách cử tri biểu quyết"),
              ("meetings.Attendance", "meetings.BallotVoter"),
              "Tổ chức sinh hoạt chi bộ, biểu quyết (phiếu kín không ghi người bỏ phiếu)", PARTY_BASIS,
              ("meetings.view",), True, WHILE_MEMBER, MEMBER_RULE),
-    Category("dues", "Đảng phí: mức đóng, quyết định miễn giảm, sổ thu nộp",
+    Category("dues", gettext_noop("Đảng phí: mức đóng, quyết định miễn giảm, sổ thu nộp"),
              ("dues.Profile", "dues.Decision", "dues.Obligation", "dues.Entry"),
              "Thu, nộp, quản lý đảng phí (Quy định 01-QĐ/TW)", PARTY_BASIS, ("dues.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
-    Category("grading", "Kiểm điểm, đánh giá, xếp loại đảng viên", ("grading.Review",),
+    Category("grading", gettext_noop("Kiểm điểm, đánh giá, xếp loại đảng viên"), ("grading.Review",),
              "Kiểm điểm, đánh giá, xếp loại hằng năm (Quy định 366-QĐ/TW)", PARTY_BASIS, ("grading.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
-    Category("discipline", "Kiểm tra, giám sát, kỷ luật đảng; thông báo kỷ luật của cơ quan nhà nước",
+    Category("discipline", gettext_noop("Kiểm tra, giám sát, kỷ luật đảng; thông báo kỷ luật của cơ quan nhà nước"),
              ("discipline.Case", "discipline.Notice", "inspection.PlanItem", "inspection.SupervisionNote",
               "inspection.Inspection"),
              "Kiểm tra, giám sát và thi hành kỷ luật đảng (Quy định 296-QĐ/TW, 69-QĐ/TW)", PARTY_BASIS,
              ("discipline.decide", "discipline.inspect", "inspection.view"), True,
              WHILE_MEMBER + "; hồ sơ kỷ luật hoặc khiếu nại đang giải quyết thì giữ đến khi xong", MEMBER_RULE),
-    Category("transfers", "Chuyển sinh hoạt, đi nước ngoài, đoàn công tác, miễn sinh hoạt, khai báo",
+    Category("programs", gettext_noop("Chương trình công tác: việc đảng viên được giao phụ trách"),
+             ("programs.Item",),
+             "Xây dựng, kiểm tra, đôn đốc thực hiện chương trình công tác", PARTY_BASIS, ("meetings.view",), True,
+             WHILE_MEMBER, MEMBER_RULE),
+    Category("transfers", gettext_noop("Chuyển sinh hoạt, đi nước ngoài, đoàn công tác, miễn sinh hoạt, khai báo"),
              ("transfers.TransferHold", "transfers.Transfer", "transfers.Letter", "transfers.ReturnReview",
               "transfers.DelegationMember", "transfers.Trip", "transfers.Exemption", "transfers.Declaration"),
              "Quản lý đảng viên ở nước ngoài, chuyển sinh hoạt đảng", PARTY_BASIS,
              ("transfers.edit", "transfers.hold"), True, WHILE_MEMBER, MEMBER_RULE),
-    Category("study", "Học tập, tài liệu: điểm danh học tập, chứng chỉ, thu hoạch, tài liệu đã đọc, sổ tài liệu mật",
+    Category("study", gettext_noop(
+        "Học tập, tài liệu: điểm danh học tập, chứng chỉ, thu hoạch, tài liệu đã đọc, sổ tài liệu mật"),
              ("study.Attendance", "study.Certificate", "study.Reflection", "library.Receipt", "library.Handover",
               "library.ClassifiedEntry"),
              "Học tập nghị quyết, bồi dưỡng lý luận; quản lý tài liệu", PARTY_BASIS, ("library.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
-    Category("accounts", "Tài khoản: tên đăng nhập, thư điện tử, vai trò, lời mời, khóa API, phiên đăng nhập, "
-                         "xác thực hai bước",
+    Category("accounts", gettext_noop("Tài khoản: tên đăng nhập, thư điện tử, vai trò, lời mời, khóa API, phiên "
+                                      "đăng nhập, xác thực hai bước"),
              ("accounts.User", "accounts.RoleAssignment", "accounts.Invitation", "accounts.ApiToken",
               "account.EmailAddress", "mfa.Authenticator", "usersessions.UserSession", "deadlines.FeedToken"),
              "Đăng nhập an toàn, phân quyền theo vai trò", ACCOUNT_BASIS, ("accounts.view",), True,
              "Khi tài khoản còn dùng; khóa, xóa thông tin đăng nhập khi ẩn danh người đó"),
-    Category("notices", "Thông báo, thư gửi người dùng và thời hạn công việc",
+    Category("notices", gettext_noop("Thông báo, thư gửi người dùng và thời hạn công việc"),
              ("notifications.Message", "notifications.Notification", "deadlines.Deadline"),
              "Nhắc việc, báo tin cho đúng người", PARTY_BASIS, ("members.view",), True, WHILE_MEMBER, MEMBER_RULE),
-    Category("privacy", "Yêu cầu về dữ liệu cá nhân, sổ sự cố dữ liệu, sổ ẩn danh",
+    Category("privacy", gettext_noop("Yêu cầu về dữ liệu cá nhân, sổ sự cố dữ liệu, sổ ẩn danh"),
              ("privacy.DataRequest", "privacy.Breach", "privacy.Anonymisation"),
              "Thực hiện quyền của chủ thể dữ liệu, thông báo sự cố, lưu giữ có thời hạn", ACCOUNT_BASIS,
              ("privacy.handle", "privacy.breach", "privacy.anonymise"), True, WHILE_MEMBER, MEMBER_RULE),
-    Category("imports", "Tệp danh sách đảng viên đã nhập", ("bulk.ImportJob",),
+    Category("imports", gettext_noop("Tệp danh sách đảng viên đã nhập"), ("bulk.ImportJob",),
              "Nhập hồ sơ đảng viên hàng loạt", PARTY_BASIS, ("members.edit",), False,
              "Như hồ sơ đảng viên: {rule} sau khi ra khỏi danh sách", MEMBER_RULE),
-    Category("audit", "Nhật ký kiểm tra: ai làm gì, ai mở hồ sơ đầy đủ (chuỗi băm)", ("core.AuditEvent",),
+    Category("audit", gettext_noop("Nhật ký kiểm tra: ai làm gì, ai mở hồ sơ đầy đủ (chuỗi băm)"), ("core.AuditEvent",),
              "Bảo đảm toàn vẹn, truy vết việc xử lý dữ liệu; cho người đó biết ai đã xem hồ sơ của mình",
              ACCOUNT_BASIS, ("audit.view",), True,
              "Lâu dài: không sửa, không xóa (chuỗi băm phải kiểm tra được); người đó chỉ thấy vai trò và tổ chức "

@@ -7,7 +7,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from chibo.core.access import Actor, subtree_q
@@ -338,3 +339,29 @@ def transfer_steps(t: Transfer) -> dict[str, list[dict[str, Any]]]:
         elif t.state != State.CANCELLED:
             to_come.append({"name": name, "label": coming_words, "on": None, "field": field})
     return {"done": done, "to_come": to_come}
+
+
+def transfers_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[int, tuple[int, int]]:
+    """(in, out) per year from ``first`` to ``last``: transfers completed (the member reported at the destination)
+    that crossed the border of ``unit``'s subtree, into it or out of it, by the year the member reported; moves
+    inside the subtree are neither. One grouped query; 404 when the unit is outside the actor's scope."""
+    if not actor.can("members.view", unit):
+        raise Http404("Không tìm thấy tổ chức")
+    inside_to, inside_from = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
+    rows = (Transfer.objects.filter(inside_to | inside_from, state=State.REPORTED,
+                                    reported_on__gte=date(first, 1, 1), reported_on__lte=date(last, 12, 31))
+            .annotate(year=ExtractYear("reported_on")).values("year")
+            .annotate(n_in=Count("pk", filter=inside_to & ~inside_from),
+                      n_out=Count("pk", filter=inside_from & ~inside_to)).order_by())
+    out = dict.fromkeys(range(first, last + 1), (0, 0))
+    for row in rows:
+        out[row["year"]] = (row["n_in"], row["n_out"])
+    return out
+
+
+def arrivals_from_outside() -> QuerySet[Transfer]:
+    """Completed transfers from an organization outside the tree (posted abroad, taken in), each with
+    ``arrived_on``, the day the member reported to their cell: before it the member was on no rolls here (the
+    statistics of members at a past date date them from it)."""
+    return Transfer.objects.filter(kind__in=INCOMING, state=State.REPORTED, reported_on__isnull=False).annotate(
+        arrived_on=F("reported_on"))

@@ -240,9 +240,52 @@ PRIVACY_BREACH = {  # the breach register: the top organization's officers only
 }
 
 
+PROGRAM_PAGE = {  # meetings.view on the program's unit or above
+    "program_root":    E(200, 200, 404, 404, 404, 404, LOGIN),
+    "program_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "program_de":      E(200, 200, 404, 200, 404, 404, LOGIN),
+    "program_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+PROGRAM_ITEM = {
+    "pitem_root":   E(200, 200, 404, 404, 404, 404, LOGIN),
+    "pitem_fr":     E(200, 200, 200, 404, 404, 404, LOGIN),
+    "pitem_de":     E(200, 200, 404, 200, 404, 404, LOGIN),
+    "pitem_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+PROPOSAL_PAGE = {  # the raising unit's readers, the committee it is addressed to among them
+    "proposal_fr":      E(200, 200, 200, 404, 404, 404, LOGIN),
+    "proposal_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+
+
+REPORT_PAGE = {  # units.view on the report's unit or above
+    "report_fr":       E(200, 200, 200, 404, 404, 404, LOGIN),
+    "report_missing":  E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+REPORT_TEMPLATE_PAGE = {  # the installation's default for everyone; a committee's in its subtree
+    "template_root":    E(200, 200, 404, 404, 404, 404, LOGIN),
+    "template_default": E(200, 200, 200, 200, 200, 200, LOGIN),
+    "template_missing": E(404, 404, 404, 404, 404, 404, LOGIN),
+}
+REPORT_LEVEL = {  # a committee's board and roll-up: units.view on it
+    "?unit={unit_fr}":   E(200, 200, 200, 404, 404, 404, LOGIN),
+    "?unit={unit_root}": E(200, 200, 404, 404, 404, 404, LOGIN),
+}
+
+
 def api(rows):
     """The same rows for the API: anonymous gets 401 instead of the login page."""
     return {target: tuple(401 if a == LOGIN else a for a in row) for target, row in rows.items()}
+
+
+STATS_PAGE = {
+    None:                           E(200, 200, 200, 200, 404, 404, LOGIN),   # the top of the persona's scope
+    "?unit={unit_root}":            E(200, 200, 404, 404, 404, 404, LOGIN),
+    "?unit={unit_fr}&year_from=2020": E(200, 200, 200, 404, 404, 404, LOGIN),
+    "?unit={unit_de}":              E(200, 200, 404, 200, 404, 404, LOGIN),
+    "?unit={unit_missing}":         E(404, 404, 404, 404, 404, 404, LOGIN),
+    "?year_to=2999":                E(400, 400, 400, 400, 404, 404, LOGIN),
+}
 
 
 MATRIX: dict[str, object] = {
@@ -264,6 +307,10 @@ MATRIX: dict[str, object] = {
     "library_sw":         {None: E(200, 200, 200, 200, 200, 200, 200)},  # the offline reader: static, no data
     "audit_log":          {None: E(200, 200, 404, 404, 404, 404, LOGIN)},
     "api_audit_log":      {None: E(200, 200, 404, 404, 404, 404, 401)},
+    # statistics of a subtree: whoever sees its members (members.view), 404 otherwise; a year in the future 400
+    "stats:page":         STATS_PAGE,
+    "stats:xlsx":         STATS_PAGE,
+    "api_stats":          api(STATS_PAGE),
     "my_dossier":         {None: E(404, 404, 404, 404, 404, 200, LOGIN)},
     "admission:board": {
         None:                         E(200, 200, 200, 200, 404, 404, LOGIN),
@@ -373,6 +420,12 @@ MATRIX: dict[str, object] = {
     "bulk:book":          {"unit_fr_dsq": E(200, 200, 200, 404, 404, 404, LOGIN),
                            "unit_de_cell": E(200, 200, 404, 200, 404, 404, LOGIN),
                            "unit_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
+    # the exchange format: organization officers (units.edit); readers of member records are refused, others 404
+    "bulk:exchange":           {None: E(200, 403, 403, 403, 404, 404, LOGIN)},
+    "bulk:exchange_json":      {None: E(200, 403, 403, 403, 404, 404, LOGIN)},
+    "bulk:exchange_xlsx":      {None: E(200, 403, 403, 403, 404, 404, LOGIN)},
+    "bulk:exchange_import":    {None: E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
+    "bulk:exchange_reconcile": {None: E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
     # rulebook and calendar: every logged-in user reads them; the organization officer writes (POST)
     "rules:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "rules:detail": {
@@ -573,6 +626,9 @@ MATRIX: dict[str, object] = {
                            "job_missing": E(404, 404, 404, 404, 404, 404, 401)},
     "api_import_run":     {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},
     "api_import_cancel":  {"job_phap": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_exchange":       {None: E(200, 403, 403, 403, 404, 404, 401)},
+    "api_exchange_import": {None: E(405, 405, 405, 405, 405, 405, 401)},     # POST only (a multipart upload)
+    "api_exchange_reconcile": {None: E(405, 405, 405, 405, 405, 405, 401)},  # POST only (a multipart upload)
     "api_rules": {
         None:                                   E(200, 200, 200, 200, 200, 200, 401),
         "?key=probation.months&on=2026-07-01":  E(200, 200, 200, 200, 200, 200, 401),
@@ -795,6 +851,46 @@ MATRIX: dict[str, object] = {
     "api_inspection_cases": {None: E(200, 200, 200, 200, 200, 200, 401)},
     "api_inspection_case":  api(INSPECTION_CASE),
     "api_inspection_case_actions": {"icase_own": E(405, 405, 405, 405, 405, 405, 401)},
+    # work programs and proposals: read with meetings.view, written by the unit's own committee (meetings.manage)
+    "programs:index":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "programs:new":          {None: E(200, 403, 200, 200, 404, 404, LOGIN)},
+    "programs:board":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "programs:program":      PROGRAM_PAGE,
+    "programs:item":         PROGRAM_ITEM,
+    "programs:item_act":     {"pitem_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "programs:proposals":    {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "programs:proposal_new": {None: E(403, 403, 200, 200, 404, 404, LOGIN)},  # a secretary or committee member
+    "programs:proposal":     PROPOSAL_PAGE,
+    "programs:proposal_act": {"proposal_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "api_programs":          {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_programs_board":    {None: E(200, 200, 200, 200, 404, 404, 401)},
+    "api_program":           api(PROGRAM_PAGE),
+    "api_program_items":     {"program_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_program_item":      api(PROGRAM_ITEM),
+    "api_program_item_actions": {"pitem_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_proposals":         {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_proposal":          api(PROPOSAL_PAGE),
+    "api_proposal_actions":  {"proposal_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    # reports upward: read with units.view, filed and defined by the unit's own officers (members.edit on it)
+    "reports:index":        {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "reports:open":         {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "reports:report":       REPORT_PAGE,
+    "reports:act":          {"report_fr": E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "reports:paper_pdf":    REPORT_PAGE,
+    "reports:paper_docx":   REPORT_PAGE,
+    "reports:templates":    {None: E(200, 200, 200, 200, 404, 404, LOGIN)},
+    "reports:template":     REPORT_TEMPLATE_PAGE,
+    "reports:board":        REPORT_LEVEL,
+    "reports:remind":       {None: E(405, 405, 405, 405, 405, 405, LOGIN)},
+    "reports:rollup":       REPORT_LEVEL,
+    "api_reports":          {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_report":           api(REPORT_PAGE),
+    "api_report_actions":   {"report_fr": E(405, 405, 405, 405, 405, 405, 401)},
+    "api_report_templates": {None: E(200, 200, 200, 200, 200, 200, 401)},
+    "api_report_template":  api(REPORT_TEMPLATE_PAGE),
+    "api_report_board":     api(REPORT_LEVEL),
+    "api_report_reminders": {None: E(405, 405, 405, 405, 405, 405, 401)},
+    "api_report_rollup":    api(REPORT_LEVEL),
     # privacy: a person's own requests and reads; the officers in charge; the breach register at the top
     "privacy:index":        {None: E(200, 200, 200, 200, 200, 200, LOGIN)},
     "privacy:new":          {None: E(200, 404, 200, 200, 200, 200, LOGIN)},
@@ -904,6 +1000,9 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("bulk:import", None, "POST", "empty"):                   E(200, 403, 200, 200, 404, 404, LOGIN),
     ("bulk:job_run", "job_phap", "POST", "empty"):            E(404, 404, 200, 404, 404, 404, LOGIN),
     ("bulk:job_cancel", "job_phap", "POST", "empty"):         E(404, 404, 200, 404, 404, 404, LOGIN),
+    # the exchange: no file chosen shows the form again to officers; nothing is written.
+    ("bulk:exchange_import", None, "POST", "empty"):          E(200, 403, 403, 403, 404, 404, LOGIN),
+    ("bulk:exchange_reconcile", None, "POST", "empty"):       E(200, 403, 403, 403, 404, 404, LOGIN),
     ("units:edit", "unit_fr", "POST", "unit_form"):           E(DONE, 403, 403, 404, 404, 404, LOGIN),
     ("units:edit", "unit_fr_dsq", "POST", "unit_form"):       E(DONE, 403, 403, 404, 403, 404, LOGIN),
     ("units:create_child", "unit_fr", "POST", "child_form"):  E(DONE, 403, 403, 404, 404, 404, LOGIN),
@@ -1084,6 +1183,8 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("api_imports", None, "POST", "empty"):                      E(415, 403, 415, 415, 404, 404, 401),
     ("api_import_run", "job_phap", "POST", "empty"):             E(404, 404, 400, 404, 404, 404, 401),
     ("api_import_cancel", "job_phap", "POST", "empty"):          E(404, 404, 409, 404, 404, 404, 401),
+    ("api_exchange_import", None, "POST", "empty"):              E(415, 403, 403, 403, 404, 404, 401),
+    ("api_exchange_reconcile", None, "POST", "empty"):           E(415, 403, 403, 403, 404, 404, 401),
     ("api_calendar_day_remove", None, "POST", "calendar_remove_form"): E(200, 403, 403, 403, 403, 403, 401),
     # dues: the treasurer's writes need dues.record on the member's unit; a member sees their own but may not write
     ("dues:pay", "member_fr", "POST", "dues_pay"):                E(DONE, 403, DONE, 404, 404, 404, LOGIN),
@@ -1190,6 +1291,38 @@ WRITES: dict[tuple[str, str | None, str, str], tuple] = {
     ("inspection:case_act", "icase_own", "POST", "inspection_explain"): E(404, 404, DONE, 404, DONE, 404, LOGIN),
     ("api_inspection_case_actions", "icase_own", "POST", "inspection_api_explain"):
         E(404, 404, 200, 404, 200, 404, 401),
+    # reports: only the unit's own officers file its report; the upper committee defines templates and reminds
+    ("reports:open", None, "POST", "reports_open"):                 E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_reports", None, "POST", "reports_api_open"):             E(403, 403, 201, 404, 403, 403, 401),
+    ("reports:report", "report_fr_draft", "POST", "reports_write"): E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_report", "report_fr_draft", "PATCH", "reports_api_write"): E(403, 403, 200, 404, 404, 404, 401),
+    ("reports:act", "report_fr", "POST", "reports_correct"):        E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_report_actions", "report_fr", "POST", "reports_api_correct"): E(403, 403, 200, 404, 404, 404, 401),
+    ("reports:templates", None, "POST", "reports_template"):        E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("api_report_templates", None, "POST", "reports_api_template"): E(201, 403, 404, 404, 403, 403, 401),
+    ("reports:template", "template_root", "POST", "reports_template_change"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("api_report_template", "template_root", "PATCH", "reports_api_template_change"):
+        E(200, 403, 404, 404, 404, 404, 401),
+    ("reports:remind", None, "POST", "reports_remind"):             E(DONE, 403, 404, 403, 404, 404, LOGIN),
+    ("api_report_reminders", None, "POST", "reports_api_remind"):   E(201, 403, 404, 403, 403, 403, 401),
+    # programs: the unit's own committee writes its program; the level above reads it, hands items down and reminds
+    ("programs:new", None, "POST", "programs_program"):            E(400, 403, DONE, 400, 404, 404, LOGIN),
+    ("api_programs", None, "POST", "programs_api_program"):        E(400, 403, 201, 400, 403, 403, 401),
+    ("programs:program", "program_fr", "POST", "programs_item"):   E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_program_items", "program_fr", "POST", "programs_api_item"): E(403, 403, 201, 404, 404, 404, 401),
+    ("programs:item_act", "pitem_fr", "POST", "programs_complete"): E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_program_item_actions", "pitem_fr", "POST", "programs_api_complete"): E(403, 403, 200, 404, 404, 404, 401),
+    ("programs:item_act", "pitem_fr", "POST", "programs_remind"):   E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("api_program_item_actions", "pitem_fr", "POST", "programs_api_remind"): E(200, 403, 403, 404, 404, 404, 401),
+    ("programs:item_act", "pitem_root", "POST", "programs_hand_down"): E(DONE, 403, 404, 404, 404, 404, LOGIN),
+    ("api_program_item_actions", "pitem_root", "POST", "programs_api_hand_down"):
+        E(200, 403, 404, 404, 404, 404, 401),
+    ("programs:proposal_new", None, "POST", "programs_proposal"):  E(403, 403, DONE, 400, 404, 404, LOGIN),
+    ("api_proposals", None, "POST", "programs_api_proposal"):      E(403, 403, 201, 400, 403, 403, 401),
+    ("programs:proposal_act", "proposal_fr", "POST", "programs_answer"): E(DONE, 403, 403, 404, 404, 404, LOGIN),
+    ("api_proposal_actions", "proposal_fr", "POST", "programs_api_answer"): E(200, 403, 403, 404, 404, 404, 401),
+    ("programs:proposal_act", "proposal_fr", "POST", "programs_withdraw"): E(403, 403, DONE, 404, 404, 404, LOGIN),
+    ("api_proposal_actions", "proposal_fr", "POST", "programs_api_withdraw"): E(403, 403, 200, 404, 404, 404, 401),
     ("grading:index", None, "POST", "grading_open"):             E(DONE, 403, DONE, 400, 403, 404, LOGIN),
     ("grading:period_act", "period_root", "POST", "grading_remind"): E(DONE, 403, 403, 403, 404, 404, LOGIN),
     ("grading:review_act", "grading_review_own", "POST", "grading_save"): E(DONE, 403, DONE, 404, DONE, 404, LOGIN),
@@ -1386,6 +1519,12 @@ def targets(personas, unit):
     from chibo.inspection.tests.matrix import inspection_targets
 
     add_targets(ids, inspection_targets(personas, members, units))
+    from chibo.programs.tests.matrix import programs_targets
+
+    add_targets(ids, programs_targets(personas, units))
+    from chibo.reports.tests.matrix import reports_targets
+
+    add_targets(ids, reports_targets(personas, units))
     from chibo.library.tests.matrix import library_targets
 
     add_targets(ids, library_targets(personas, members, units))
@@ -1740,6 +1879,8 @@ def fingerprint() -> dict:
         **_grading_fingerprint(),
         **_discipline_fingerprint(),
         **_inspection_fingerprint(),
+        **_programs_fingerprint(),
+        **_reports_fingerprint(),
         **_privacy_fingerprint(),
         **_library_fingerprint(),
     }
@@ -1755,6 +1896,18 @@ def _privacy_fingerprint() -> dict:
     from chibo.privacy.tests.matrix import privacy_fingerprint
 
     return privacy_fingerprint()
+
+
+def _reports_fingerprint() -> dict:
+    from chibo.reports.tests.matrix import reports_fingerprint
+
+    return reports_fingerprint()
+
+
+def _programs_fingerprint() -> dict:
+    from chibo.programs.tests.matrix import programs_fingerprint
+
+    return programs_fingerprint()
 
 
 def _inspection_fingerprint() -> dict:
@@ -1943,6 +2096,14 @@ def payload(kind: str, target: str | None, env: Env):
         from chibo.privacy.tests.matrix import privacy_payload
 
         return privacy_payload(kind, target, env)
+    if kind.startswith("reports_"):
+        from chibo.reports.tests.matrix import reports_payload
+
+        return reports_payload(kind, target, env)
+    if kind.startswith("programs_"):
+        from chibo.programs.tests.matrix import programs_payload
+
+        return programs_payload(kind, target, env)
     if kind.startswith("inspection_"):
         from chibo.inspection.tests.matrix import inspection_payload
 

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "chibo.reports"
+    label = "reports"
+    verbose_name = "Báo cáo định kỳ"
+
+    def ready(self) -> None:
+        # Once the app registry is ready (they import models): the services register the steps, the selectors
+        # find a report for `chibo act`.
+        from chibo.core import rulebook
+        from chibo.reports import selectors, services
+        from chibo.reports.lifecycle import REPORT
+
+        REPORT.finder = selectors.report_get
+        rulebook.NAMES.setdefault(services.DUE_RULE, "Thời hạn nộp báo cáo định kỳ lên cấp trên (sau khi hết kỳ)")

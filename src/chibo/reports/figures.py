@@ -1,0 +1,166 @@
+"""The figures of a report, computed from live data for a unit's subtree and a period through the other processes'
+public selectors (docs/domain.md §14). Each figure has a key (kept in a template and in a frozen snapshot), a
+Vietnamese name and its definition. Values are whole numbers, except the dues collected: one figure per currency
+(``dues_collected.EUR``), an amount in that currency written as a decimal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from chibo.core.access import Actor, subtree_q
+from chibo.discipline.selectors import cases_visible as discipline_cases
+from chibo.dues.selectors import collected
+from chibo.inspection.selectors import cases_visible as inspection_cases
+from chibo.meetings.selectors import meetings_visible
+from chibo.members.enums import ACTIVE_STATUSES, Category, Status
+from chibo.members.selectors import MemberFilters, member_search, members_visible
+from chibo.transfers.selectors import transfers_visible
+from chibo.units.selectors import subtree_units
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    definition: str
+
+
+def _status(s: Status) -> Figure:
+    return Figure(f"members.{s.value}", f"Đảng viên {s.label.lower()}",
+                  f"Số đảng viên có tình trạng «{s.label}» trong danh sách của tổ chức và các tổ chức trực thuộc, "
+                  "tại ngày lập báo cáo.")
+
+
+def _category(c: Category) -> Figure:
+    return Figure(f"category.{c.value}", f"Diện: {c.label}",
+                  f"Số đảng viên đang sinh hoạt thuộc diện «{c.label}», tại ngày lập báo cáo.")
+
+
+MEMBERS = Figure("members.total", "Tổng số đảng viên đang sinh hoạt",
+                 "Đảng viên chính thức, dự bị, miễn công tác và sinh hoạt, đình chỉ sinh hoạt trong danh sách của "
+                 "tổ chức và các tổ chức trực thuộc, tại ngày lập báo cáo. Bằng tổng các dòng theo tình trạng, và "
+                 "bằng tổng các dòng theo diện.")
+FIGURES: tuple[Figure, ...] = (
+    MEMBERS,
+    *(_status(s) for s in ACTIVE_STATUSES),
+    *(_category(c) for c in Category),
+    Figure("members.alone", "Đảng viên sinh hoạt đơn lẻ",
+           "Đảng viên đang sinh hoạt ghi trực tiếp trong danh sách của đảng ủy cấp trên (ở nơi chưa có chi bộ)."),
+    Figure("admission.admitted", "Kết nạp đảng viên mới", "Số đảng viên có ngày vào Đảng trong kỳ."),
+    Figure("admission.confirmed", "Công nhận đảng viên chính thức", "Số đảng viên có ngày chính thức trong kỳ."),
+    Figure("transfers.in", "Tiếp nhận sinh hoạt đảng",
+           "Số lượt chuyển sinh hoạt đến một tổ chức trong phạm vi báo cáo từ nơi ngoài phạm vi, nơi đến nhận giấy "
+           "trong kỳ."),
+    Figure("transfers.out", "Chuyển sinh hoạt đi",
+           "Số lượt chuyển sinh hoạt từ một tổ chức trong phạm vi báo cáo đến nơi ngoài phạm vi, giấy giới thiệu cấp "
+           "trong kỳ (không tính lượt đã hủy)."),
+    Figure("meetings.held", "Cuộc sinh hoạt thường kỳ đã họp", "Số cuộc sinh hoạt thường kỳ (kể cả kết hợp chuyên "
+           "đề) đã họp trong kỳ của các chi bộ trong phạm vi báo cáo."),
+    Figure("meetings.due", "Cuộc sinh hoạt thường kỳ phải họp",
+           "Mỗi chi bộ đang hoạt động sinh hoạt thường kỳ mỗi tháng một lần: số chi bộ (tổ chức không có tổ chức "
+           "trực thuộc) đang hoạt động cuối kỳ nhân số tháng của kỳ."),
+    Figure("meetings.other", "Cuộc sinh hoạt chuyên đề, bất thường", "Số cuộc sinh hoạt chuyên đề hoặc bất thường "
+           "đã họp trong kỳ."),
+    Figure("discipline.opened", "Vụ xem xét kỷ luật mở trong kỳ",
+           "Số vụ xem xét kỷ luật do tổ chức đảng trong phạm vi báo cáo mở trong kỳ."),
+    Figure("inspection.opened", "Cuộc kiểm tra khi có dấu hiệu vi phạm mở trong kỳ",
+           "Số cuộc kiểm tra do tổ chức đảng trong phạm vi báo cáo quyết định trong kỳ."),
+    Figure("dues_collected", "Đảng phí thu được", "Tổng số tiền đảng phí đã thu trong kỳ của các chi bộ trong phạm "
+           "vi báo cáo, theo từng loại tiền (trừ các khoản đã hoàn lại)."),
+)
+BY_KEY = {f.key: f for f in FIGURES}
+KEYS = tuple(f.key for f in FIGURES)
+DUES = "dues_collected"
+
+
+def label_of(key: str) -> str:
+    """The name of a figure, for a dues amount with its currency."""
+    if key.startswith(DUES + "."):
+        return f"{BY_KEY[DUES].label} ({key.split('.', 1)[1]})"
+    found = BY_KEY.get(key)
+    return found.label if found is not None else key
+
+
+def definition_of(key: str) -> str:
+    found = BY_KEY.get(key.split(".", 1)[0] if key.startswith(DUES + ".") else key)
+    return found.definition if found is not None else ""
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = KEYS) -> dict[str, str]:
+    """The figures ``keys`` of ``unit``'s subtree for the period ``first``–``last``, read in the actor's scope, as
+    strings (whole numbers; dues amounts as decimals, one per currency)."""
+    wanted = set(keys)
+    out: dict[str, int | Decimal] = {}
+    in_subtree = subtree_q([unit.path], "unit__path")
+    members = members_visible(actor).filter(in_subtree, status__in=ACTIVE_STATUSES)
+    if wanted & {MEMBERS.key, *(f"members.{s}" for s in ACTIVE_STATUSES), *(f"category.{c}" for c in Category)}:
+        rows = list(members.values_list("status", "category").annotate(n=Count("pk")).order_by())
+        out[MEMBERS.key] = sum(n for _s, _c, n in rows)
+        for s in ACTIVE_STATUSES:
+            out[f"members.{s}"] = sum(n for st, _c, n in rows if st == s)
+        for c in Category:
+            out[f"category.{c}"] = sum(n for _s, ca, n in rows if ca == c)
+    if "members.alone" in wanted:
+        out["members.alone"] = member_search(actor, MemberFilters(unit=unit, active_only=True, solitary=True)).count()
+    if "admission.admitted" in wanted or "admission.confirmed" in wanted:
+        everyone = members_visible(actor).filter(in_subtree)
+        out["admission.admitted"] = everyone.filter(admission_date__range=(first, last)).count()
+        out["admission.confirmed"] = everyone.filter(confirmation_date__range=(first, last)).count()
+    if "transfers.in" in wanted or "transfers.out" in wanted:
+        transfers = transfers_visible(actor).exclude(state="cancelled")
+        to_inside, from_inside = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
+        out["transfers.in"] = (transfers.filter(to_inside, received_on__range=(first, last))
+                               .exclude(from_inside).count())
+        out["transfers.out"] = (transfers.filter(from_inside, issued_on__range=(first, last))
+                                .exclude(to_inside).count())
+    if wanted & {"meetings.held", "meetings.due", "meetings.other"}:
+        held = (meetings_visible(actor).filter(in_subtree, state="held",
+                                               starts_at__gte=_aware(first), starts_at__lt=_aware(last + timedelta(1)))
+                .values_list("kind").annotate(n=Count("pk")).order_by())
+        by_kind = dict(held)
+        out["meetings.held"] = by_kind.get("regular", 0) + by_kind.get("combined", 0)
+        out["meetings.other"] = by_kind.get("thematic", 0) + by_kind.get("extraordinary", 0)
+        units = subtree_units([unit.path]).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=last),
+                                                  opened_on__lte=last)
+        cells = units.exclude(pk__in=units.filter(parent__isnull=False).values("parent_id")).count()
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        out["meetings.due"] = cells * months
+    if "discipline.opened" in wanted:
+        out["discipline.opened"] = (discipline_cases(actor).filter(subtree_q([unit.path], "deciding_unit__path"),
+                                                                   opened_on__range=(first, last)).count())
+    if "inspection.opened" in wanted:
+        out["inspection.opened"] = inspection_cases(actor).filter(in_subtree, opened_on__range=(first, last)).count()
+    if DUES in wanted:
+        totals: dict[str, Decimal] = {}
+        paid = collected(subtree_units([unit.path]), first, date(last.year, last.month, 1))
+        for (_unit, currency), amount in paid.items():
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+        for currency, amount in sorted(totals.items()):
+            out[f"{DUES}.{currency}"] = amount
+    return {k: str(v) for k, v in out.items() if k in wanted or k.startswith(DUES + ".")}
+
+
+def ordered(values: dict[str, str], keys: Iterable[str] = KEYS) -> list[tuple[str, str, str]]:
+    """(key, name, value) in the template's order, a dues amount per currency where the template names the dues."""
+    rows = []
+    for key in keys:
+        if key == DUES:
+            rows += [(k, label_of(k), v) for k, v in sorted(values.items()) if k.startswith(DUES + ".")]
+        elif key in values:
+            rows.append((key, label_of(key), values[key]))
+    return rows
+
+
+def add(totals: dict[str, Decimal], values: dict[str, str]) -> None:
+    for key, value in values.items():
+        totals[key] = totals.get(key, Decimal(0)) + Decimal(value)
