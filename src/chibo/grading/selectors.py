@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -291,3 +292,11 @@ def grades_per_year(actor: Actor, level: Unit, first: int, last: int) -> dict[in
     for year, grade, n in reviews.order_by().values_list("period__year", "grade").annotate(n=Count("pk")):
         out[year][grade] = n
     return out
+
+
+def grades_decided(actor: Actor, level: Unit, first: date, last: date) -> dict[str, int]:
+    """Members of the level's subtree whose grade was decided, or corrected, from ``first`` to ``last`` (a report's
+    period), by the grade they hold now (grade → members); within the actor's grading scope, one grouped query."""
+    reviews = (reviews_visible(actor).filter(subtree_q([level.path], "unit__path"),
+                                             decisions__decided_on__range=(first, last)).exclude(grade=""))
+    return dict(reviews.order_by().values_list("grade").annotate(n=Count("pk", distinct=True)))

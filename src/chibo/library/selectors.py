@@ -9,18 +9,19 @@ above, its custodian and the members a hand-over names."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from chibo.accounts.selectors import role_holders
 from chibo.core.access import PATH_STEP, ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.audit import audit
 from chibo.core.text import as_id, search_key
 from chibo.library.models import ClassifiedEntry, Document, DocumentFile, Handover, Receipt
-from chibo.members.selectors import members_on_rolls, no_members
+from chibo.members.selectors import members_on_rolls, members_visible, no_members
 from chibo.units.selectors import subtree_units, units_by_id
 
 if TYPE_CHECKING:
@@ -242,3 +243,12 @@ def handover_get(actor: Actor, pk: int | str) -> Handover:
 def unit_members(unit: Unit) -> QuerySet[Member]:
     """Members who may hold a classified document of the unit (on its rolls or below it), in name order."""
     return members_on_rolls(unit).select_related("unit").order_by("name_sort", "pk")
+
+
+def reads_between(actor: Actor, level: Unit, first: date, last: date) -> int:
+    """How many times a member of the level's subtree, among the members the actor sees, first opened a document of
+    the library from ``first`` to ``last`` (one per member and document): a report's "documents read"."""
+    start = timezone.make_aware(datetime.combine(first, time.min))
+    end = timezone.make_aware(datetime.combine(last + timedelta(days=1), time.min))
+    members = members_visible(actor).filter(subtree_q([level.path], "unit__path"))
+    return Receipt.objects.filter(member__in=members.values("pk"), read_at__gte=start, read_at__lt=end).count()

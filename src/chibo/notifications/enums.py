@@ -33,6 +33,12 @@ KIND_LABELS = {
     "library.handover": "Bàn giao tài liệu",
     "grading.remind": "Nhắc nộp bản tự đánh giá",
     "grading.returned": "Bản tự đánh giá được trả lại",
+    "programs.handed_down": "Việc cấp trên giao trong chương trình công tác",
+    "programs.reminder": "Nhắc thực hiện chương trình công tác",
+    "programs.proposal": "Kiến nghị, đề xuất gửi lên",
+    "programs.answered": "Trả lời kiến nghị, đề xuất",
+    "reports.submitted": "Báo cáo định kỳ đã nộp",
+    "reports.reminder": "Nhắc nộp báo cáo định kỳ",
 }
 OTHER_KIND_LABEL = "Thông báo khác"  # a notification without a kind
 

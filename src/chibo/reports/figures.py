@@ -16,7 +16,10 @@ from django.utils import timezone
 from chibo.core.access import Actor, subtree_q
 from chibo.discipline.selectors import cases_visible as discipline_cases
 from chibo.dues.selectors import collected
+from chibo.grading.enums import Grade
+from chibo.grading.selectors import grades_decided
 from chibo.inspection.selectors import cases_visible as inspection_cases
+from chibo.library.selectors import reads_between
 from chibo.meetings.selectors import meetings_visible
 from chibo.members.enums import ACTIVE_STATUSES, Category, Status
 from chibo.members.selectors import MemberFilters, member_search, members_visible
@@ -35,6 +38,12 @@ def _status(s: Status) -> Figure:
     return Figure(f"members.{s.value}", f"Đảng viên {s.label.lower()}",
                   f"Số đảng viên có tình trạng «{s.label}» trong danh sách của tổ chức và các tổ chức trực thuộc, "
                   "tại ngày lập báo cáo.")
+
+
+def _grade(g: Grade) -> Figure:
+    return Figure(f"grades.{g.value}", f"Xếp loại: {g.label}",
+                  f"Số đảng viên trong phạm vi báo cáo được quyết định (hoặc điều chỉnh) xếp loại trong kỳ, đang ở mức "
+                  f"«{g.label}».")
 
 
 def _category(c: Category) -> Figure:
@@ -71,6 +80,9 @@ FIGURES: tuple[Figure, ...] = (
            "Số vụ xem xét kỷ luật do tổ chức đảng trong phạm vi báo cáo mở trong kỳ."),
     Figure("inspection.opened", "Cuộc kiểm tra khi có dấu hiệu vi phạm mở trong kỳ",
            "Số cuộc kiểm tra do tổ chức đảng trong phạm vi báo cáo quyết định trong kỳ."),
+    *(_grade(g) for g in Grade),
+    Figure("library.read", "Lượt đọc tài liệu", "Số lượt đảng viên trong phạm vi báo cáo mở đọc lần đầu một tài liệu "
+           "của thư viện trong kỳ (mỗi người, mỗi tài liệu một lượt)."),
     Figure("dues_collected", "Đảng phí thu được", "Tổng số tiền đảng phí đã thu trong kỳ của các chi bộ trong phạm "
            "vi báo cáo, theo từng loại tiền (trừ các khoản đã hoàn lại)."),
 )
@@ -140,6 +152,12 @@ def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = K
                                                                    opened_on__range=(first, last)).count())
     if "inspection.opened" in wanted:
         out["inspection.opened"] = inspection_cases(actor).filter(in_subtree, opened_on__range=(first, last)).count()
+    if any(k.startswith("grades.") for k in wanted):
+        decided = grades_decided(actor, unit, first, last)
+        for g in Grade:
+            out[f"grades.{g.value}"] = decided.get(g.value, 0)
+    if "library.read" in wanted:
+        out["library.read"] = reads_between(actor, unit, first, last)
     if DUES in wanted:
         totals: dict[str, Decimal] = {}
         paid = collected(subtree_units([unit.path]), first, date(last.year, last.month, 1))

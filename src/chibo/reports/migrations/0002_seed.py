@@ -20,7 +20,8 @@ FIGURES = [
     "category.mission_staff", "category.spouse", "category.state_student", "category.self_student",
     "category.labourer", "category.resident", "category.delegation", "category.domestic", "members.alone",
     "admission.admitted", "admission.confirmed", "transfers.in", "transfers.out", "meetings.held", "meetings.due",
-    "meetings.other", "discipline.opened", "inspection.opened", "dues_collected",
+    "meetings.other", "discipline.opened", "inspection.opened", "grades.excellent", "grades.good",
+    "grades.completed", "grades.not_completed", "library.read", "dues_collected",
 ]
 
 

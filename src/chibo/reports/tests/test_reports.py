@@ -256,3 +256,34 @@ def test_pages_open_write_and_submit(client_of):
         report.refresh_from_db()
         assert report.state == "submitted" and report.narrative[5] == "Nội dung phần 6."
         assert officer.get("/reports/templates/").status_code == 200
+
+
+def test_documents_read_count_the_subtree_in_the_period(personas, actor_of):
+    from datetime import timedelta
+
+    from chibo.core import clock
+    from chibo.core.documents import OfficialDocument, Paragraph, render_pdf
+    from chibo.library import services as library
+    from chibo.reports import figures
+
+    officer, secretary = actor_of("ban.tochuc"), actor_of("bithu.phap")
+    france, root = Unit.objects.get(code="PHAP"), Unit.objects.get(code="DUBNG")
+    today = clock.today()
+    first, last = today - timedelta(days=30), today
+    keys = ["library.read"]
+    before = figures.compute(secretary, france, first, last, keys)
+    until_yesterday = figures.compute(secretary, france, first, today - timedelta(days=1), ["library.read"])
+
+    # A document sent to every member of France, read by two of them today and by nobody outside France.
+    pdf = render_pdf(OfficialDocument(title="CHỈ THỊ", issuer="ĐẢNG ỦY CẤP TRÊN", number="Số 9-CT/ĐU",
+                                      issued_on=today, blocks=[Paragraph("Về học tập nghị quyết")]))
+    doc = library.document_send(actor=officer, unit=root, number="9-CT/ĐU", issued_on=today, issuer="Đảng ủy",
+                                kind="directive", title="Chỉ thị về học tập", filename="ct9.pdf", data=pdf,
+                                targets=[france])
+    for reader in ("dangvien.phap", "bithu.phap"):
+        assert library.document_mark_read(actor=actor_of(reader), document=doc) is not None
+    library.document_mark_read(actor=actor_of("dangvien.phap"), document=doc)  # once per member and document
+    after = figures.compute(secretary, france, first, last, keys)
+    assert int(after["library.read"]) == int(before["library.read"]) + 2
+    # A period that ended yesterday: today's reads are not in it.
+    assert figures.compute(secretary, france, first, today - timedelta(days=1), ["library.read"]) == until_yesterday

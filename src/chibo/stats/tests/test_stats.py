@@ -206,8 +206,17 @@ def _page_rows(page: str, key: str) -> dict[str, list]:
     return rows
 
 
-def test_exact_figures_per_year_on_the_page_in_the_api_and_in_the_xlsx(history, client_of):
+def test_exact_figures_per_year_on_the_page_in_the_api_and_in_the_xlsx(history, client_of, actor_of):
     cell = history
+    # A report upward counts the same decisions as the statistics: the grades decided in 2025, none in 2024.
+    from chibo.reports import figures as report_figures
+
+    keys = [f"grades.{g}" for g in ("excellent", "good", "completed", "not_completed")]
+    in_2025 = report_figures.compute(actor_of("ban.tochuc"), cell, date(2025, 1, 1), date(2025, 12, 31), keys)
+    assert in_2025 == {"grades.excellent": "1", "grades.good": "2", "grades.completed": "1",
+                       "grades.not_completed": "0"}
+    in_2024 = report_figures.compute(actor_of("ban.tochuc"), cell, date(2024, 1, 1), date(2024, 12, 31), keys)
+    assert set(in_2024.values()) == {"0"}
     officer = client_of("ban.tochuc")
     with override_settings(CHIBO_TODAY=TODAY):
         answer = officer.get("/api/v1/stats/" + _query(cell))
