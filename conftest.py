@@ -8,6 +8,7 @@ Tests that need a live server or a real worker process (transactional) build the
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,33 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 DEMO_MEMBERS = 300
 PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap")
+
+
+# A test that reaches a database only through these fixtures or the django_db mark; one that reaches it otherwise
+# (a subprocess, a database of its own, a client whose session needs one) names one of these words in its module.
+DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                         "live_server"})
+OWN_DATABASE = re.compile(r"run_chibo|subprocess|demo_db_copy|DATABASE_URL|postgres|Client\(|connection")
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL, leave out the tests that never touch a database (text, names, calendar arithmetic, papers
+    rendered from plain data): the SQLite pass of ``make test`` ran them, and a second run would test nothing new.
+    Every test that touches a database runs on both."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return
+    sources: dict[str, bool] = {}
+    kept, left = [], []
+    for item in items:
+        path = str(item.path)
+        if path not in sources:
+            sources[path] = bool(OWN_DATABASE.search(Path(path).read_text(encoding="utf-8")))
+        touches = (item.get_closest_marker("django_db") is not None
+                   or bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or sources[path])
+        (kept if touches else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
