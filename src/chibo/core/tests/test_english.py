@@ -135,7 +135,7 @@ PROCESS_PAGES = {  # page: (URL name, the targets its URL takes)
     "dues_rates": ("dues:rates", ()),
     "grading": ("grading:index", ()),
     "grading_mine": ("grading:mine", ()),
-    "grading_unit": ("grading:unit_review", ("unit_fr_dsq",)),
+    "grading_unit": ("grading:unit_review", ("unit_review_fr_dsq",)),
     "discipline": ("discipline:index", ()),
     "dcase_own": ("discipline:case", ("dcase_own",)),
     "dcase_fr": ("discipline:case", ("dcase_fr",)),
