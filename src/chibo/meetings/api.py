@@ -58,11 +58,17 @@ class HeadcountSerializer(serializers.Serializer):
 
 class AttendanceSerializer(serializers.ModelSerializer):
     full_name = serializers.CharField(source="member.full_name", read_only=True)
+    temporary = serializers.SerializerMethodField(
+        help_text="A member of another cell attending on temporary transfer: marked, outside the cell's figures")
 
     class Meta:
         model = Attendance
-        fields = ["member", "full_name", "presence", "reason", "reason_approved", "self_checked_in"]
+        fields = ["member", "full_name", "presence", "reason", "reason_approved", "self_checked_in", "temporary"]
         read_only_fields = fields
+
+
+    def get_temporary(self, obj: Attendance) -> bool:
+        return obj.member.unit_id != obj.meeting.unit_id
 
 
 class BallotSerializer(serializers.Serializer):
@@ -135,7 +141,8 @@ class MeetingDetailSerializer(MeetingSerializer):
     @extend_schema_field(AttendanceSerializer(many=True))
     def get_attendance(self, obj: Meeting):
         actor = self.context["actor"]
-        rows = Attendance.objects.filter(meeting=obj).select_related("member").order_by("member__name_sort")
+        rows = (Attendance.objects.filter(meeting=obj).select_related("member", "meeting")
+                .order_by("member__name_sort"))
         if not actor.can("meetings.view", obj.unit):
             rows = rows.filter(member_id=actor.member_id)
         return AttendanceSerializer(rows, many=True).data

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.core.forms import VNDateField
 from chibo.meetings.models import Choice, MeetingKind, Presence, Resolution
-from chibo.meetings.rules import CELL_KINDS
-from chibo.members.selectors import members_of_unit, no_members
+from chibo.meetings.rules import CELL_KINDS, attendance_roll
+from chibo.members.selectors import active_members_among, no_members
 from chibo.units.picker import UnitChoiceField, UnitScope
 
 
@@ -103,7 +103,7 @@ class AttendanceForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members_of_unit(meeting.unit)
+        self.fields["member"].queryset = active_members_among([m.pk for m in attendance_roll(meeting)])
 
 
 class AttendanceSheetForm(forms.Form):
@@ -115,7 +115,7 @@ class AttendanceSheetForm(forms.Form):
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.members = list(members_of_unit(meeting.unit))
+        self.members = attendance_roll(meeting)
         self.recorded = set(meeting.attendance.values_list("member_id", flat=True))
         for m in self.members:
             self.fields[f"presence_{m.pk}"] = forms.ChoiceField(label=m.full_name, choices=PRESENCE_CHOICES,

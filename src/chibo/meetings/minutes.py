@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from chibo.core.documents import Field, OfficialDocument, Paragraph, Table
-from chibo.meetings.models import Attendance, Meeting, Presence
+from chibo.meetings.models import PRESENT, Attendance, Meeting, Presence
 from chibo.meetings.rules import headcount, local_day, turnout
 from chibo.members.enums import PostRole
 from chibo.members.selectors import post_holder_on
@@ -78,6 +78,11 @@ def figures_lines(meeting: Meeting) -> list[str]:
     ]
     if t.apart:
         lines.append("Không phải dự họp: " + "; ".join(f"{m.full_name} ({why})" for m, why in t.apart) + ".")
+    if t.temporary:
+        here = sum(1 for _m, a in t.temporary if a is not None and a.presence in PRESENT)
+        lines.append(f"Đảng viên chi bộ khác sinh hoạt tạm thời: {len(t.temporary)}, có mặt {here} (không tính vào các "
+                     "số trên, không biểu quyết về tổ chức, nhân sự): "
+                     + "; ".join(f"{m.full_name} ({m.unit.name})" for m, _a in t.temporary) + ".")
     lines.append(f"Số đảng viên chính thức để tính biểu quyết: {head.count} = {head.on_rolls} đảng viên chính thức "
                  f"− {len(head.excluded)} không tính (chuyển sinh hoạt tạm thời, đình chỉ, miễn sinh hoạt vắng mặt, "
                  f"vắng có lý do được chấp nhận).")
@@ -85,8 +90,11 @@ def figures_lines(meeting: Meeting) -> list[str]:
 
 
 def attendance_rows(meeting: Meeting) -> list[list[str]]:
-    """One row per member required to attend, in name order: the attendance list, printed once."""
-    return [[m.full_name, _mark(a)] for m, a in turnout(meeting).required]
+    """One row per member required to attend, in name order, then the members attending on temporary transfer: the
+    attendance list, printed once."""
+    t = turnout(meeting)
+    return ([[m.full_name, _mark(a)] for m, a in t.required]
+            + [[f"{m.full_name} (sinh hoạt tạm thời)", _mark(a)] for m, a in t.temporary])
 
 
 def draft_text(meeting: Meeting) -> str:

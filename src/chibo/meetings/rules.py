@@ -14,9 +14,9 @@ from django.utils import timezone
 from chibo.core import clock
 from chibo.core.rulebook import integer, rule
 from chibo.meetings.models import PRESENT, Attendance, Meeting, MeetingKind, MeetingState, Presence
-from chibo.members.enums import FULL_STATUSES, Status
+from chibo.members.enums import ACTIVE_STATUSES, FULL_STATUSES, Status
 from chibo.members.selectors import members_by_id, members_of_unit
-from chibo.transfers.selectors import temporarily_away
+from chibo.transfers.selectors import temporarily_away, temporary_members_at
 
 if TYPE_CHECKING:
     from chibo.members.models import Member
@@ -60,17 +60,39 @@ def headcount(meeting: Meeting) -> Headcount:
     return Headcount(count=len(members) - len(excluded), on_rolls=len(members), excluded=excluded)
 
 
+def temporary_members(meeting: Meeting) -> list[Member]:
+    """Members of other cells taking part here on temporary transfer on the meeting's day: marked at the meeting,
+    not on the cell's rolls, so never in its figures, headcount or ballots."""
+    return list(temporary_members_at(meeting.unit, local_day(meeting)))
+
+
+def attendance_roll(meeting: Meeting) -> list[Member]:
+    """Who is marked at the meeting, in name order: the cell's active members, then those attending on temporary
+    transfer."""
+    return list(members_of_unit(meeting.unit)) + temporary_members(meeting)
+
+
+def may_be_marked(meeting: Meeting, member: Member) -> bool:
+    """Whether ``member`` is on the meeting's attendance roll: active on the cell's rolls, or attending it on
+    temporary transfer that day."""
+    if member.status not in ACTIVE_STATUSES:
+        return False
+    return member.unit_id == meeting.unit_id or any(m.pk == member.pk for m in temporary_members(meeting))
+
+
 @dataclass
 class Turnout:
     """Who had to attend and how they came, so the figures add up: members of the cell = not required + required,
     and required = present + excused + absent + not marked. Members not required (away on temporary transfer,
-    suspended, exempt and not present) are listed apart by name."""
+    suspended, exempt and not present) are listed apart by name. Members of other cells attending on temporary
+    transfer (``temporary``) are marked too but stand outside the cell's figures."""
 
     members: int
     full: int
     probationary: int
     apart: list[tuple[Member, str]]
     required: list[tuple[Member, Attendance | None]]
+    temporary: list[tuple[Member, Attendance | None]] = field(default_factory=list)
     present_full: int = 0
     present_probationary: int = 0
     excused: int = 0
@@ -86,8 +108,11 @@ def turnout(meeting: Meeting) -> Turnout:
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     roll = list(members_of_unit(meeting.unit))
     listed = {m.pk for m in roll}
-    # A member marked at this meeting who has left the cell since still counts where they were marked.
-    roll += list(members_by_id(pk for pk in marks if pk not in listed).values()) if set(marks) - listed else []
+    # A member marked at this meeting who has left the cell since still counts where they were marked; a
+    # temporary member's mark does not put them on the cell's rolls.
+    guests = {m.pk for m in temporary_members(meeting)} if set(marks) - listed else set()
+    left = [pk for pk in marks if pk not in listed and pk not in guests]
+    roll += list(members_by_id(left).values()) if left else []
     away = temporarily_away(meeting.unit, local_day(meeting), [m.pk for m in roll])
     apart: list[tuple[Member, str]] = []
     required: list[tuple[Member, Attendance | None]] = []
@@ -103,7 +128,9 @@ def turnout(meeting: Meeting) -> Turnout:
         else:
             required.append((m, a))
     full = sum(1 for m in roll if m.status != Status.PROBATIONARY)
-    out = Turnout(members=len(roll), full=full, probationary=len(roll) - full, apart=apart, required=required)
+    guests = [(m, marks.get(m.pk)) for m in temporary_members(meeting) if m.pk not in listed]
+    out = Turnout(members=len(roll), full=full, probationary=len(roll) - full, apart=apart, required=required,
+                  temporary=guests)
     for m, a in required:
         if a is None:
             out.unmarked += 1
@@ -123,9 +150,10 @@ VOTING_STATUSES = (Status.FULL, Status.EXEMPT)  # full members, not suspended: w
 
 
 def eligible_voters(meeting: Meeting) -> list[int]:
-    """Full members (not suspended) present in person or online: who may vote."""
+    """Full members (not suspended) of the cell present in person or online: who may vote. A member attending on
+    temporary transfer does not vote here on organization or personnel matters."""
     return list(Attendance.objects.filter(meeting=meeting, presence__in=PRESENT,
-                                          member__status__in=VOTING_STATUSES)
+                                          member__status__in=VOTING_STATUSES, member__unit=meeting.unit_id)
                 .values_list("member_id", flat=True))
 
 
@@ -138,9 +166,9 @@ def ballot_needs(meeting: Meeting) -> dict[str, int]:
     return {"minimum": ballot_min_voters(meeting), "present": present_voters(meeting)}
 
 
-def may_vote(member: Member) -> bool:
-    """Whether a member present may take part in a vote (full members not suspended)."""
-    return member.status in VOTING_STATUSES
+def may_vote(meeting: Meeting, member: Member) -> bool:
+    """Whether a member present may take part in the meeting's votes (full members of the cell, not suspended)."""
+    return member.status in VOTING_STATUSES and member.unit_id == meeting.unit_id
 
 
 def ballot_min_voters(meeting: Meeting) -> int:

@@ -53,7 +53,6 @@ from chibo.meetings.models import (
     Presence,
     Resolution,
 )
-from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import member_fresh, member_is_on_rolls_of, members_of_unit
 from chibo.units.selectors import open_units_of_kinds
 
@@ -357,7 +356,7 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
 # --- attendance -----------------------------------------------------------------------------------
 
 def _member_of(meeting: Meeting, member: Member) -> None:
-    if member.unit_id != meeting.unit_id or member.status not in ACTIVE_STATUSES:
+    if not mrules.may_be_marked(meeting, member):
         raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
 
 
@@ -388,7 +387,7 @@ def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presenc
 def _join_open_ballots(actor: Actor, meeting: Meeting, member: Member, presence: str) -> None:
     """A member marked present after a secret ballot opened joins its roll (with one more blank slip), as long
     as they may vote and the ballot is still open. Nobody leaves a roll: who was listed may still vote."""
-    if presence not in (Presence.IN_PERSON, Presence.ONLINE) or not mrules.may_vote(member):
+    if presence not in (Presence.IN_PERSON, Presence.ONLINE) or not mrules.may_vote(meeting, member):
         return
     boxes = (BallotBox.objects.select_for_update().filter(resolution__meeting=meeting, state=BoxState.OPEN)
              .exclude(voters__member=member))

@@ -55,7 +55,6 @@ from chibo.meetings.models import (
     MeetingState,
     MinutesState,
 )
-from chibo.members.selectors import members_of_unit
 
 
 def local(meeting: Meeting):
@@ -127,7 +126,7 @@ def _detail_context(request, actor, meeting, bound=None, errors=()):
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     sheet = []
     if manage:
-        for m in members_of_unit(meeting.unit):
+        for m in rules.attendance_roll(meeting):
             sheet.append((m, marks.get(m.pk)))
     own = marks.get(actor.member_id) if actor.member_id else None
     is_member_here = bool(actor.member_id) and selectors.own_unit_id(actor) == meeting.unit_id

@@ -397,6 +397,15 @@ def members_by_id(ids: Iterable[int]) -> dict[int, Member]:
     return out
 
 
+def active_members_among(ids: QuerySet | Iterable[int], *, not_of: Unit | None = None) -> QuerySet[Member]:
+    """Active members whose id is in ``ids`` (a list or a subquery of ids), less those on the rolls of ``not_of``;
+    with their unit, in name order."""
+    qs = Member.objects.filter(pk__in=ids, status__in=list(ACTIVE_STATUSES)).select_related("unit")
+    if not_of is not None:
+        qs = qs.exclude(unit=not_of)
+    return qs.order_by("name_sort", "pk")
+
+
 def member_is_on_rolls_of(member_id: int, unit: Unit) -> bool:
     return Member.objects.filter(pk=member_id, unit=unit).exists()
 

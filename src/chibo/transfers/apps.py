@@ -11,8 +11,10 @@ class TransfersConfig(AppConfig):
         # which register as the runners of the lifecycles' steps.
         from chibo.transfers import selectors, services, timeline_events  # noqa: F401
         from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP
+        from chibo.units.panels import UnitPanel, register_panel
 
         for lc, finder in ((TRANSFER, selectors.transfer_get), (TRIP, selectors.trip_get),
                            (DECLARATION, selectors.declaration_get), (EXEMPTION, selectors.exemption_get),
                            (DELEGATION, selectors.delegation_get)):
             lc.finder = finder
+        register_panel(UnitPanel("temporary", 25, "transfers/panels/temporary.html", selectors.temporary_panel))

@@ -11,11 +11,19 @@ from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
+from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
 from chibo.core.text import clean
 from chibo.deadlines.selectors import deadlines_of_member
 from chibo.members.enums import ACTIVE_STATUSES, Status
-from chibo.members.selectors import MemberFilters, full_members_on, member_get, member_search, members_visible
+from chibo.members.selectors import (
+    MemberFilters,
+    active_members_among,
+    full_members_on,
+    member_get,
+    member_search,
+    members_visible,
+)
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
@@ -267,6 +275,35 @@ def temporarily_away(unit: Unit, on: date, ids: Iterable[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(member_id__in=list(ids))
     return set(qs.values_list("member_id", flat=True))
+
+
+def temporary_members_at(unit: Unit, on: date) -> QuerySet[Member]:
+    """Members of other units attending ``unit`` as temporary members on ``on``: a temporary transfer to this unit,
+    reported in, whose period covers the day, of a member still active. They stay on their home cell's rolls
+    (its headcounts, dues and vote denominators leave them out while away, see ``temporarily_away``); here they
+    are listed and marked at meetings but do not vote on organization or personnel matters. In name order."""
+    ids = (Transfer.objects.filter(kind=Kind.TEMPORARY, to_unit=unit, state=State.REPORTED)
+           .filter(Q(period_from__isnull=True) | Q(period_from__lte=on))
+           .filter(Q(period_to__isnull=True) | Q(period_to__gte=on)).values("member_id"))
+    return active_members_among(ids, not_of=unit)
+
+
+def temporary_panel(actor: Actor, unit: Unit) -> dict | None:
+    """The unit page's panel of temporary transfers today, for whoever sees the unit's members: members of other
+    units attending here (with their home unit and period) and the unit's own members away. None when neither."""
+    if not actor.can("members.view", unit):
+        return None
+    on = clock.today()
+    here = list(temporary_members_at(unit, on))
+    periods = dict(Transfer.objects.filter(kind=Kind.TEMPORARY, to_unit=unit, state=State.REPORTED,
+                                           member__in=[m.pk for m in here]).values_list("member_id", "period_to"))
+    away_ids = temporarily_away(unit, on)
+    away = list(Transfer.objects.filter(kind=Kind.TEMPORARY, from_unit=unit, member__in=away_ids,
+                                        state__in=AWAY_STATES).select_related("member", "to_unit", "to_org")
+                .order_by("member__name_sort"))
+    if not here and not away:
+        return None
+    return {"here": [(m, periods.get(m.pk)) for m in here], "away": away}
 
 
 def cell_voters_on(unit: Unit, on: date, *, exclude_ids: tuple[int, ...] = ()) -> list[int]:

@@ -555,7 +555,11 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
     t.state, t.reported_on = State.REPORTED, on
     t.save(update_fields=["state", "reported_on", "late_report", "late_report_reason"])
     deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=on, late_reason=t.late_report_reason)
-    if t.to_unit is not None and t.member.unit_id != t.to_unit_id:
+    if t.kind == Kind.TEMPORARY:
+        # Still on the home cell's rolls: the destination lists them as a temporary member for the period
+        # (transfers.selectors.temporary_members_at), the home cell leaves them out while away.
+        pass
+    elif t.to_unit is not None and t.member.unit_id != t.to_unit_id:
         member_transfer_in(actor=actor, member=t.member, to_unit=t.to_unit, reason=t.reason,
                            document=t.decision_doc, effective_on=on)
         t.member.refresh_from_db()
