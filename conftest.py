@@ -27,16 +27,28 @@ DB_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", 
 OWN_DATABASE = re.compile(r"run_chibo|subprocess|demo_db_copy|DATABASE_URL|postgres|Client\(|connection")
 
 
+JOURNEYS = Path(__file__).resolve().parent / "tests" / "e2e"
+
+
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, leave out the tests that never touch a database (text, names, calendar arithmetic, papers
-    rendered from plain data): the SQLite pass of ``make test`` ran them, and a second run would test nothing new.
-    Every test that touches a database runs on both."""
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    """Each test runs where it tests something. ``make test`` runs the suite on SQLite, then on PostgreSQL:
+    - the browser journeys (tests/e2e) run once, on PostgreSQL, the production database, with a threaded server as
+      deployed; ``scripts/test.sh`` sets CHIBO_TEST_JOURNEYS_LATER=1 for the SQLite pass only when a PostgreSQL
+      pass follows, so a run without PostgreSQL still runs them on SQLite;
+    - on PostgreSQL, the tests that never touch a database (text, names, calendar arithmetic, papers rendered from
+      plain data) are left out: the SQLite pass ran them, and a second run would test nothing new.
+    Every other test runs on both."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    journeys_later = os.environ.get("CHIBO_TEST_JOURNEYS_LATER") == "1" and not on_postgres
+    if not on_postgres and not journeys_later:
         return
     sources: dict[str, bool] = {}
     kept, left = [], []
     for item in items:
         path = str(item.path)
+        if journeys_later:
+            (left if JOURNEYS in item.path.parents else kept).append(item)
+            continue
         if path not in sources:
             sources[path] = bool(OWN_DATABASE.search(Path(path).read_text(encoding="utf-8")))
         touches = (item.get_closest_marker("django_db") is not None

@@ -14,9 +14,6 @@ echo "== lint: ruff, import contracts, types =="
 "$BIN/lint-imports" --no-cache >/dev/null || "$BIN/lint-imports" --no-cache
 PYTHONPATH=src "$BIN/mypy"
 
-echo "== chibo tests on SQLite =="
-env -u DATABASE_URL "$BIN/pytest" -n "$WORKERS" "$@"
-
 pg_up() {
   "$BIN/python" - "$PG_URL" <<'PY'
 import sys, psycopg
@@ -27,12 +24,18 @@ except Exception as exc:
 PY
 }
 
-if pg_up; then
-  echo "== chibo tests on PostgreSQL ($PG_URL, throw-away database chibo_test_$$) =="
-  DATABASE_URL="$PG_URL" CHIBO_TEST_DB_NAME="chibo_test_$$" "$BIN/pytest" -n "$WORKERS" "$@"
-elif [ "${CI:-}" = "true" ]; then
+# The browser journeys run once: on PostgreSQL when that pass follows, else on SQLite (conftest.py).
+if pg_up; then PG=1; elif [ "${CI:-}" = "true" ]; then
   echo "PostgreSQL does not answer at $PG_URL, and CI requires the PostgreSQL pass." >&2
   exit 1
+else PG=0; fi
+
+echo "== chibo tests on SQLite$([ "$PG" = 1 ] && echo ' (browser journeys run in the PostgreSQL pass)') =="
+env -u DATABASE_URL CHIBO_TEST_JOURNEYS_LATER="$PG" "$BIN/pytest" -n "$WORKERS" "$@"
+
+if [ "$PG" = 1 ]; then
+  echo "== chibo tests on PostgreSQL ($PG_URL, throw-away database chibo_test_$$) =="
+  DATABASE_URL="$PG_URL" CHIBO_TEST_DB_NAME="chibo_test_$$" "$BIN/pytest" -n "$WORKERS" "$@"
 else
   echo "== PostgreSQL pass skipped: no server answers at $PG_URL (set CHIBO_TEST_POSTGRES_URL) =="
 fi
