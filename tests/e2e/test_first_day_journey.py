@@ -181,6 +181,21 @@ def test_first_day_from_an_empty_install(browser, empty_install, artifacts, mail
     expect(officer.locator("body")).to_contain_text("Hoàn tất")
     assert Member.objects.filter(unit=cell).count() == 30
 
+    # 3b. The data quality board: the sheet had no citizen IDs and no admission decision dates, every card number.
+    officer.goto(f"{base}/members/quality/")
+    total = officer.locator('#quality tfoot tr[data-unit="total"]')
+    expect(total.locator("th").nth(1)).to_have_text("30")
+    for problem, count in (("no_citizen_id", "30"), ("no_decision_date", "30"), ("no_card_number", "0")):
+        expect(total.locator(f'[data-problem="{problem}"]')).to_have_text(count)
+    expect(officer.locator('#quality tbody tr[data-unit="PHAP"] td').nth(1)).to_have_text("30")
+    officer.locator('#quality tbody tr[data-unit="PHAP"] a').first.click()  # down to France's cells
+    expect(officer.locator('#quality tbody tr[data-unit="PHAP-DSQ"] [data-problem="no_citizen_id"]')).to_have_text(
+        "30")
+    officer.locator('#quality tbody tr[data-unit="PHAP-DSQ"] [data-problem="no_citizen_id"] a').click()
+    expect(officer.locator("body")).to_contain_text(Member.objects.filter(unit=cell).order_by("name_sort")
+                                                    .first().full_name)
+    shot(officer, "04b-quality-board")
+
     # 4. The whole cell is invited from the member list.
     officer.goto(f"{base}/members/?unit={cell.pk}")
     officer.once("dialog", lambda dialog: dialog.accept())

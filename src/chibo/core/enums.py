@@ -19,6 +19,8 @@ class RuleUnit(models.TextChoices):
     FOREIGN_MONEY = "money_fx", "theo đồng tiền ghi ở cuối mã quy định"
     # The format of an identifier: a regular expression the whole value must match (card and dossier numbers).
     PATTERN = "pattern", "mẫu định dạng"
+    # A name in force from a date (what each kind of unit is called): plain text, no markup.
+    NAME = "name", "tên gọi"
 
 
 class Comparison(models.TextChoices):

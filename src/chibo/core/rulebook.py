@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
@@ -156,6 +157,18 @@ def pattern_problem(value: str) -> str:
     return ""
 
 
+MARKUP = re.compile(r"[<>{}\[\]\\|`$@#*_=~^]")
+
+
+def name_problem(value: str) -> str:
+    """What is wrong with the value of a name rule (what a kind of unit is called); "" when it is usable."""
+    if not value or len(value) > MAX_PATTERN:
+        return _("Tên gọi gồm 1–%(limit)s ký tự.") % {"limit": MAX_PATTERN}
+    if MARKUP.search(value) or not any(ch.isalpha() for ch in value):
+        return _("Tên gọi chỉ gồm chữ, số, dấu cách và dấu câu thông thường.")
+    return ""
+
+
 def pattern(version: Rule) -> re.Pattern[str]:
     """The compiled regular expression of a format rule (``RuleUnit.PATTERN``); use ``fullmatch``."""
     if version.unit != RuleUnit.PATTERN:
@@ -193,7 +206,7 @@ def rule_history(key: str) -> list[Rule]:
 
 def describe_value(version: Rule) -> str:
     """The value as a reader says it: "60 ngày làm việc", "2/3 (66,67%)", "5.000 đồng (VND)"."""
-    if version.unit == RuleUnit.PATTERN:
+    if version.unit in (RuleUnit.PATTERN, RuleUnit.NAME):
         return version.value
     try:
         value = number(version)
@@ -229,6 +242,9 @@ def _value_errors(like: Rule, value: str, basis: str, confidence: str) -> dict[s
     parsed = None
     if like.unit == RuleUnit.PATTERN:
         if problem := pattern_problem(clean(value)):
+            errors["value"] = problem
+    elif like.unit == RuleUnit.NAME:
+        if problem := name_problem(clean(value)):
             errors["value"] = problem
     else:
         try:

@@ -13,6 +13,7 @@ from chibo.core.countries import is_country
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
 from chibo.units import services
 from chibo.units.forms import UnitCloseForm, UnitForm
+from chibo.units.kinds import kind_level, kind_name
 from chibo.units.models import MissionKind, Unit, UnitKind
 from chibo.units.selectors import unit_get, units_visible
 
@@ -22,12 +23,31 @@ class UnitSerializer(serializers.ModelSerializer):
     parent: serializers.PrimaryKeyRelatedField[Unit] = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         read_only=True, allow_null=True)
 
+    kind_name = serializers.SerializerMethodField(
+        help_text="What the unit's kind is called today: versioned data of the rulebook (units.kind_name.<kind>)")
+    kind_level = serializers.SerializerMethodField(
+        help_text="The level the kind sits at today (units.kind_level.<kind>)")
+
     class Meta:
         model = Unit
-        fields = ["id", "kind", "name", "code", "national_code", "abbreviation", "country", "city", "mission_kind",
-                  "mission_name", "parent",
+        fields = ["id", "kind", "kind_name", "kind_level", "name", "code", "national_code", "abbreviation", "country",
+                  "city", "mission_kind", "mission_name", "parent",
                   "depth", "opened_on", "opened_by_doc", "closed_on", "closed_by_doc", "version"]
         read_only_fields = fields
+
+    def _kinds(self) -> dict[str, tuple[str, str]]:
+        """(name, level) per kind, read once per response."""
+        found = getattr(self.root, "_kind_words", None)
+        if found is None:
+            found = {k: (kind_name(k), kind_level(k)) for k in UnitKind.values}
+            self.root._kind_words = found  # type: ignore[attr-defined]
+        return found
+
+    def get_kind_name(self, obj: Unit) -> str:
+        return self._kinds()[obj.kind][0]
+
+    def get_kind_level(self, obj: Unit) -> str:
+        return self._kinds()[obj.kind][1]
 
 
 class UnitCreateSerializer(serializers.Serializer):

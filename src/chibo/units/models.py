@@ -54,6 +54,19 @@ class Unit(models.Model):
     def is_open(self) -> bool:
         return self.closed_on is None
 
+    @property
+    def kind_name(self) -> str:
+        """What the unit's kind is called today (the rulebook's ``units.kind_name.<kind>``)."""
+        from chibo.units.kinds import kind_name
+
+        return kind_name(self.kind)
+
+    @property
+    def kind_level(self) -> str:
+        from chibo.units.kinds import kind_level
+
+        return kind_level(self.kind)
+
     def is_open_on(self, day) -> bool:
         return self.opened_on <= day and (self.closed_on is None or day <= self.closed_on)
 
