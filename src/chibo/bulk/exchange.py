@@ -32,9 +32,9 @@ from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.sheets import safe_row
 from chibo.members import bulk as members_bulk
-from chibo.members.enums import ACTIVE_STATUSES
-from chibo.members.selectors import former_members, members_on_rolls, members_visible
-from chibo.members.services import normalize_data
+from chibo.members.enums import ACTIVE_STATUSES, Status
+from chibo.members.selectors import former_members, members_on_rolls, members_visible, status_decisions
+from chibo.members.services import member_change_status, normalize_data
 from chibo.units import services as unit_services
 from chibo.units.selectors import subtree_units, unit_root, units_with
 
@@ -43,22 +43,27 @@ if TYPE_CHECKING:
     from chibo.units.models import Unit
 
 FORMAT = "chibo-exchange"
-VERSION = 1
+# Version 2 carries the day and decision of an exempt or suspended member's status (``status_since``,
+# ``status_document``), so that such members go through an import too.
+VERSION = 2
 MAX_BYTES = 200 * 1024 * 1024  # an exchange file (JSON or XLSX)
 
 UNIT_FIELDS = ("code", "national_code", "name", "kind", "parent", "country", "city", "mission_kind", "mission_name",
                "abbreviation", "opened_on", "opened_by_doc")
 MEMBER_FIELDS = ("card_number", "dossier_number", "citizen_id", "full_name", "gender", "birth_date", "home_town",
                  "ethnicity", "education", "political_theory", "job_title", "workplace", "admission_decided_on",
-                 "admission_date", "confirmation_date", "status", "category", "abroad_from", "abroad_to", "unit")
+                 "admission_date", "confirmation_date", "status", "status_since", "status_document", "category",
+                 "abroad_from", "abroad_to", "unit")
 # Fields that may be null (absent values); the other text fields are "" when empty.
 NULLABLE = frozenset({"national_code", "parent", "card_number", "dossier_number", "admission_decided_on",
-                      "confirmation_date", "abroad_from", "abroad_to"})
+                      "confirmation_date", "abroad_from", "abroad_to", "status_since", "status_document"})
 DATES = frozenset({"opened_on", "birth_date", "admission_decided_on", "admission_date", "confirmation_date",
-                   "abroad_from", "abroad_to"})
+                   "abroad_from", "abroad_to", "status_since"})
 # The member fields the import hands to the members app (the rest: the unit and the status).
-MEMBER_DATA = tuple(f for f in MEMBER_FIELDS if f not in ("status", "unit"))
+MEMBER_DATA = tuple(f for f in MEMBER_FIELDS if f not in ("status", "status_since", "status_document", "unit"))
 NEW_STATUSES = tuple(str(s) for s in members_bulk.NEW_STATUSES)
+# Statuses a record reaches by a decision after it is created: the file carries the decision's day and number.
+DECIDED_STATUSES = (str(Status.EXEMPT), str(Status.SUSPENDED))
 
 _DATE = {"type": "string", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
 _NULL_DATE = {"type": ["string", "null"], "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
@@ -74,7 +79,7 @@ def _text(max_length: int, *, nullable: bool = False, min_length: int = 0) -> di
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://chibo.example/exchange.schema.json",
-    "title": "chibo exchange file, version 1",
+    "title": f"chibo exchange file, version {VERSION}",
     "type": "object",
     "additionalProperties": False,
     "required": ["format", "version", "exported_on", "root", "units", "members"],
@@ -128,6 +133,8 @@ SCHEMA: dict[str, Any] = {
                     "admission_date": _DATE,
                     "confirmation_date": _NULL_DATE,
                     "status": _text(20, min_length=1),
+                    "status_since": _NULL_DATE,
+                    "status_document": _text(100, nullable=True),
                     "category": _text(20, min_length=1),
                     "abroad_from": _NULL_DATE,
                     "abroad_to": _NULL_DATE,
@@ -173,15 +180,19 @@ def _unit_record(unit: Unit) -> dict:
             "opened_by_doc": unit.opened_by_doc}
 
 
-def _member_record(member: Member, unit_code: str, with_citizen_id: bool) -> dict:
+def _member_record(member: Member, unit_code: str, with_citizen_id: bool,
+                   decisions: dict[int, tuple[date, str]]) -> dict:
     record = {"card_number": member.card_number or None, "dossier_number": member.dossier_number or None,
               "full_name": member.full_name, "gender": member.gender, "birth_date": _iso(member.birth_date),
               "home_town": member.home_town, "ethnicity": member.ethnicity, "education": member.education,
               "political_theory": member.political_theory, "job_title": member.job_title,
               "workplace": member.workplace, "admission_decided_on": _iso(member.admission_decided_on),
               "admission_date": _iso(member.admission_date), "confirmation_date": _iso(member.confirmation_date),
-              "status": member.status, "category": member.category, "abroad_from": _iso(member.abroad_from),
-              "abroad_to": _iso(member.abroad_to), "unit": unit_code}
+              "status": member.status, "status_since": None, "status_document": None, "category": member.category,
+              "abroad_from": _iso(member.abroad_from), "abroad_to": _iso(member.abroad_to), "unit": unit_code}
+    if member.status in DECIDED_STATUSES and member.pk in decisions:
+        since, document = decisions[member.pk]
+        record["status_since"], record["status_document"] = since.isoformat(), document or None
     if with_citizen_id:
         record["citizen_id"] = member.citizen_id or ""
     return record
@@ -202,7 +213,8 @@ def exchange_data(actor: Actor) -> dict:
     editable = {u.pk for u in units if actor.can("members.edit", u)}
     members = (members_visible(actor).filter(unit__in=list(by_pk), status__in=ACTIVE_STATUSES)
                .defer("phone", "email").order_by("pk"))
-    records = sorted((_member_record(m, by_pk[m.unit_id].code, m.unit_id in editable)
+    decisions = status_decisions(members.filter(status__in=DECIDED_STATUSES).values_list("pk", flat=True))
+    records = sorted((_member_record(m, by_pk[m.unit_id].code, m.unit_id in editable, decisions)
                       for m in members.iterator(chunk_size=2000)), key=_member_sort)
     roots = [u for u in units if u.parent_id not in by_pk]
     return {"format": FORMAT, "version": VERSION, "exported_on": clock.today().isoformat(),
@@ -439,6 +451,7 @@ def exchange_import(*, actor: Actor, data: dict) -> dict[str, int]:
             raise _prefixed(f"Tổ chức «{record['code']}»", exc) from exc
         created[unit.code] = unit
     members = []
+    later: list[tuple[Member, str, str, date | None, str]] = []
     problems: list[str] = []
     for number, record in enumerate(data["members"], 1):
         where = f"Đảng viên {number} ({record['full_name']})"
@@ -446,22 +459,44 @@ def exchange_import(*, actor: Actor, data: dict) -> dict[str, int]:
         if home is None:
             problems.append(f"{where}: không có tổ chức «{record['unit']}» trong tệp.")
             continue
-        if record["status"] not in NEW_STATUSES:
-            problems.append(f"{where}: tình trạng «{record['status']}» không nhập được; hồ sơ mới là đảng viên dự "
-                            "bị hoặc chính thức, tình trạng khác được ghi qua quyết định.")
+        status, decided = record["status"], record["status"] in DECIDED_STATUSES
+        if status not in NEW_STATUSES and not decided:
+            problems.append(f"{where}: tình trạng «{status}» không nhập được; chỉ nhập đảng viên dự bị, chính thức, "
+                            "miễn sinh hoạt hoặc đình chỉ sinh hoạt.")
+            continue
+        if decided and not (record.get("status_since") and (record.get("status_document") or "").strip()):
+            problems.append(f"{where}: tình trạng «{status}» cần ngày hiệu lực (status_since) và số quyết định "
+                            "(status_document).")
+            continue
+        if not decided and (record.get("status_since") or record.get("status_document")):
+            problems.append(f"{where}: ngày và quyết định về tình trạng chỉ ghi cho đảng viên miễn hoặc đình chỉ "
+                            "sinh hoạt.")
             continue
         fields = {name: _on(record.get(name)) if name in DATES else record.get(name) or ""
                   for name in MEMBER_DATA if name in record}
+        # A record created first as the member was before the decision, then given its status by that decision.
+        first = status if not decided else (Status.FULL if status == Status.EXEMPT or fields.get("confirmation_date")
+                                            else Status.PROBATIONARY)
         try:
-            members.append(members_bulk.new_member(home, record["status"], normalize_data(fields)))
+            members.append(members_bulk.new_member(home, first, normalize_data(fields)))
         except ValidationError as exc:
             problems.extend(f"{where}: {m}" for m in exc.messages)
+            continue
+        if decided:
+            later.append((members[-1], where, status, _on(record["status_since"]), record["status_document"]))
     if problems:
         raise _refuse(" ".join(problems[:20]) + (f" (và {len(problems) - 20} lỗi khác)" if len(problems) > 20 else ""))
     try:
         members_bulk.members_create_many(actor=actor, members=members, event_data={"exchange": True})
     except ValidationError as exc:
         raise _prefixed("Đảng viên", exc) from exc
+    for member, where, status, since, document in later:
+        assert since is not None  # checked above
+        try:
+            member_change_status(actor=actor, member=member, status=status, document=document, effective_on=since,
+                                 reason="Tình trạng đã có trước khi nhập từ tệp trao đổi")
+        except ValidationError as exc:
+            raise _prefixed(where, exc) from exc
     counts = {"units": len(created), "members": len(members)}
     audit(actor=actor, action="exchange.imported", unit=root, data={"version": VERSION, **counts})
     return counts

@@ -53,6 +53,8 @@ class ExchangeMemberSerializer(serializers.Serializer):
     admission_date = serializers.CharField()
     confirmation_date = _nullable()
     status = serializers.CharField()
+    status_since = _nullable(help_text="YYYY-MM-DD: the day an exempt or suspended status took effect (else null)")
+    status_document = _nullable(help_text="The decision that gave an exempt or suspended status (else null)")
     category = serializers.CharField()
     abroad_from = _nullable()
     abroad_to = _nullable()

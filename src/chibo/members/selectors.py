@@ -406,6 +406,17 @@ def active_members_among(ids: QuerySet | Iterable[int], *, not_of: Unit | None =
     return qs.order_by("name_sort", "pk")
 
 
+def status_decisions(ids: QuerySet) -> dict[int, tuple[date, str]]:
+    """{member id: (effective day, document)} of each member's latest change of status, for those who have one;
+    ``ids``: a query of member ids (read as a subquery, however many)."""
+    found: dict[int, tuple[date, str]] = {}
+    events = (TimelineEvent.objects.filter(member__in=ids, kind=TimelineKind.STATUS_CHANGED)
+              .order_by("member_id", "occurred_on", "pk").values_list("member_id", "occurred_on", "data"))
+    for member_id, on, data in events:
+        found[member_id] = (on, (data or {}).get("document", ""))
+    return found
+
+
 def member_is_on_rolls_of(member_id: int, unit: Unit) -> bool:
     return Member.objects.filter(pk=member_id, unit=unit).exists()
 

@@ -122,15 +122,15 @@ def test_a_file_of_another_version_or_invalid_is_refused_and_nothing_is_written(
     data = exchange.exchange_data(actor_of("ban.tochuc"))
     api = client_of("ban.tochuc")
     units, members = Unit.objects.count(), Member.objects.count()
-    newer = api.post("/api/v1/exchange/import/", {"file": _upload({**data, "version": 2})})
-    assert newer.status_code == 400 and "phiên bản 2" in newer.json()["file"][0]
+    older = api.post("/api/v1/exchange/import/", {"file": _upload({**data, "version": 1})})
+    assert older.status_code == 400 and "phiên bản 1" in older.json()["file"][0]
     broken = copy.deepcopy(data)
     broken["members"][0]["birth_date"] = "01/02/1990"
     del broken["units"][0]["name"]
     invalid = api.post("/api/v1/exchange/reconcile/", {"file": _upload(broken)})
     assert invalid.status_code == 400 and "lược đồ" in invalid.json()["file"][0]
     assert "members/0/birth_date" in invalid.json()["file"][0]
-    other = api.post("/api/v1/exchange/import/", {"file": _upload({"format": "khac", "version": 1})})
+    other = api.post("/api/v1/exchange/import/", {"file": _upload({"format": "khac", "version": 2})})
     assert other.status_code == 400 and "không theo định dạng trao đổi" in other.json()["file"][0]
     # this install is not empty: the import is refused, on the page as in the API
     full = api.post("/api/v1/exchange/import/", {"file": _upload(data)})
@@ -157,7 +157,7 @@ def _source_org(username: str) -> None:
     from chibo.accounts.cli import cli_actor
     from chibo.core import citizen_ids
     from chibo.members import bulk as members_bulk
-    from chibo.members.services import normalize_data
+    from chibo.members.services import member_change_status, normalize_data
     from chibo.units.selectors import unit_root
     from chibo.units.services import unit_create, unit_update
 
@@ -180,7 +180,12 @@ def _source_org(username: str) -> None:
                 "citizen_id": citizen_ids.make(province="001", birth_year=born.year, female=female, serial=i)
                 if i % 3 else ""}
         members.append(members_bulk.new_member(cells[i % 2], "full" if i else "probationary", normalize_data(data)))
-    members_bulk.members_create_many(actor=actor, members=members)
+    created = members_bulk.members_create_many(actor=actor, members=members)
+    # one exempt and one suspended member, each by a decision of its own day
+    member_change_status(actor=actor, member=created[2], status="exempt", reason="Tuổi cao, sức yếu",
+                         document="12-QĐ/ĐU", effective_on=date(2024, 3, 4))
+    member_change_status(actor=actor, member=created[5], status="suspended", reason="Đang bị kiểm tra",
+                         document="7-QĐ/UBKT", effective_on=date(2025, 9, 30))
 
 
 def test_round_trip_through_an_empty_install(flush_install, tmp_path):
@@ -192,6 +197,10 @@ def test_round_trip_through_an_empty_install(flush_install, tmp_path):
     data = json.loads(first.read_text(encoding="utf-8"))
     assert len(data["units"]) == 4 and len(data["members"]) == 6
     assert sum(1 for m in data["members"] if m["citizen_id"]) == 4
+    decided = {m["full_name"]: (m["status"], m["status_since"], m["status_document"]) for m in data["members"]
+               if m["status_since"]}
+    assert decided == {"Nguyễn Văn Thử C": ("exempt", "2024-03-04", "12-QĐ/ĐU"),
+                       "Nguyễn Văn Thử F": ("suspended", "2025-09-30", "7-QĐ/UBKT")}
 
     flush_install()
     officer = _setup("TAM")
@@ -202,12 +211,21 @@ def test_round_trip_through_an_empty_install(flush_install, tmp_path):
     bad.write_bytes(exchange.dump_json(broken))
     with pytest.raises(CommandError, match="Đảng viên"):
         call_command("exchange", "import", str(bad), "--user", officer)
+    undecided = copy.deepcopy(data)
+    next(m for m in undecided["members"] if m["status"] == "exempt")["status_document"] = None
+    bad.write_bytes(exchange.dump_json(undecided))
+    with pytest.raises(CommandError, match="status_document"):
+        call_command("exchange", "import", str(bad), "--user", officer)
     assert Unit.objects.count() == 1 and Unit.objects.get().code == "TAM" and not Member.objects.exists()
     assert not AuditEvent.objects.filter(action="exchange.imported").exists()
 
     out = io.StringIO()
     call_command("exchange", "import", str(first), "--user", officer, stdout=out)
     assert "4 units and 6 members" in out.getvalue()
+    suspended = Member.objects.get(full_name="Nguyễn Văn Thử F")
+    assert suspended.status == "suspended"
+    assert list(suspended.timeline.filter(kind="member.status_changed").values_list("occurred_on", "data__document")
+                ) == [(date(2025, 9, 30), "7-QĐ/UBKT")]
     second = tmp_path / "second.json"
     call_command("exchange", "export", "--output", str(second), "--user", officer)
     assert second.read_bytes() == first.read_bytes()
