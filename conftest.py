@@ -59,6 +59,18 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def _vietnamese_outside_requests():
+    """Each test starts in the product's own language. A request in English (a test client sending
+    Accept-Language, a session that chose English) leaves the thread's language switched on after it, as Django's
+    locale middleware does not switch back; a service called directly afterwards would then speak English."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from chibo.demo.builder import build_demo

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from chibo.admission.models import AdmissionCase, Stage, Vote
 from chibo.core.documents import Field, OfficialDocument, Paragraph
@@ -191,5 +192,5 @@ def forms_ready(case: AdmissionCase) -> list[Form]:
 def build(case: AdmissionCase, code: str) -> OfficialDocument:
     form = FORMS.get(code)
     if form is None or not form.ready(case):
-        raise ValidationError({"form": "Văn bản này chưa lập được ở bước hiện tại của hồ sơ."})
+        raise ValidationError({"form": _("Văn bản này chưa lập được ở bước hiện tại của hồ sơ.")})
     return form.build(case)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chibo.accounts import services as account_services
 from chibo.accounts.enums import AccountKind
@@ -96,11 +97,12 @@ def _step(actor: Actor, case: AdmissionCase, name: str) -> AdmissionCase:
 def _check_date(errors: dict, name: str, value: date | None, *, not_before: date | None = None,
                 before_label: str = "") -> None:
     if value is None:
-        errors[name] = "Nhập ngày."
+        errors[name] = _("Nhập ngày.")
     elif value > clock.today():
-        errors[name] = "Ngày không thể ở tương lai."
+        errors[name] = _("Ngày không thể ở tương lai.")
     elif not_before is not None and value < not_before:
-        errors[name] = f"Ngày không thể trước {before_label} ({not_before:%d/%m/%Y})."
+        errors[name] = _("Ngày không thể trước %(step)s (%(day)s).") % {
+            "step": before_label, "day": format(not_before, "%d/%m/%Y")}
 
 
 def _raise(errors: dict) -> None:
@@ -119,11 +121,12 @@ def _move(actor: Actor, case: AdmissionCase, stage: str, on: date, action: str, 
 
 def _count_votes(errors: dict, yes: int | None, no: int | None, eligible: int, who: str) -> None:
     if yes is None or no is None or yes < 0 or no < 0:
-        errors["yes"] = "Nhập số phiếu tán thành và không tán thành (số không âm)."
+        errors["yes"] = _("Nhập số phiếu tán thành và không tán thành (số không âm).")
     elif yes + no > eligible:
-        errors["yes"] = (f"Số phiếu ({yes + no}) nhiều hơn số {who} có quyền biểu quyết ({eligible}).")
+        errors["yes"] = (_("Số phiếu (%(votes)s) nhiều hơn số %(who)s có quyền biểu quyết (%(eligible)s).") % {
+            "votes": yes + no, "who": who, "eligible": eligible})
     if eligible == 0:
-        errors["held_on"] = f"Không có {who} nào vào ngày này."
+        errors["held_on"] = _("Không có %(who)s nào vào ngày này.") % {"who": who}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -151,41 +154,44 @@ def applicant_record(*, actor: Actor, unit: Unit, full_name: str, gender: str, b
     email = clean(email).lower()
     errors: dict[str, str] = {}
     if len(full_name.split(" ")) < 2:
-        errors["full_name"] = "Nhập đầy đủ họ và tên."
+        errors["full_name"] = _("Nhập đầy đủ họ và tên.")
     elif problem := name_problem(full_name):
         errors["full_name"] = problem
     if gender not in ("M", "F"):
-        errors["gender"] = "Chọn giới tính."
+        errors["gender"] = _("Chọn giới tính.")
     if birth_date is None or birth_date > clock.today():
-        errors["birth_date"] = "Ngày sinh không hợp lệ."
+        errors["birth_date"] = _("Ngày sinh không hợp lệ.")
     if recorded_on > clock.today():
-        errors["recorded_on"] = "Ngày không thể ở tương lai."
+        errors["recorded_on"] = _("Ngày không thể ở tương lai.")
     elif birth_date is not None and birth_date <= clock.today():
         months = age_in_months(birth_date, recorded_on)
         low = 12 * integer(rule("admission.age_min", on=recorded_on))
         high = 12 * integer(rule("admission.age_max", on=recorded_on))
         if months < low:
-            errors["birth_date"] = (f"Mới {months // 12} tuổi {months % 12} tháng vào ngày ghi nhận; "
-                                    f"người vào Đảng cần đủ {low // 12} tuổi tính theo tháng "
-                                    f"(sổ quy định: {rule_name('admission.age_min')}).")
+            errors["birth_date"] = (_("Mới %(years)s tuổi %(months)s tháng vào ngày ghi nhận; "
+                                      "người vào Đảng cần đủ %(minimum)s tuổi tính theo tháng "
+                                      "(sổ quy định: %(rule_name)s).") % {
+                                        "years": months // 12, "months": months % 12, "minimum": low // 12,
+                                        "rule_name": rule_name('admission.age_min')})
         elif months > high and not actor.can("admission.decide", deciding_unit_for(unit)):
-            errors["birth_date"] = (f"Đã {months // 12} tuổi: trên {high // 12} tuổi cần cấp ủy cấp trên xem xét; "
-                                    "hồ sơ do cấp ủy có thẩm quyền mở.")
+            errors["birth_date"] = (_("Đã %(age)s tuổi: trên %(maximum)s tuổi cần cấp ủy cấp trên xem xét; "
+                                      "hồ sơ do cấp ủy có thẩm quyền mở.") % {
+                                          "age": months // 12, "maximum": high // 12})
     if citizen_id and (problem := citizen_id_problem(
             citizen_id, birth_date=birth_date, female=None if gender not in ("M", "F") else gender == "F",
             today=clock.today())):
         errors["citizen_id"] = problem  # the structure, and the birth year and gender given (core.citizen_ids)
     elif citizen_id and citizen_id_on_a_member_record(citizen_id):
-        errors["citizen_id"] = "Số CCCD này đã có trong hồ sơ một đảng viên: người này đã là đảng viên."
+        errors["citizen_id"] = _("Số CCCD này đã có trong hồ sơ một đảng viên: người này đã là đảng viên.")
     elif citizen_id and AdmissionCase.objects.filter(applicant__citizen_id_hash=blind_index(citizen_id),
                                                      stage__in=OPEN_STAGES).exists():
-        errors["citizen_id"] = "Người này đang có một hồ sơ kết nạp chưa kết thúc."
+        errors["citizen_id"] = _("Người này đang có một hồ sơ kết nạp chưa kết thúc.")
     if email and ("@" not in email or len(email) > 200 or " " in email):
-        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+        errors["email"] = _("Địa chỉ thư điện tử không hợp lệ.")
     elif invite and not email:
-        errors["email"] = "Cần địa chỉ thư điện tử để gửi lời mời vào hồ sơ."
+        errors["email"] = _("Cần địa chỉ thư điện tử để gửi lời mời vào hồ sơ.")
     if not unit.is_open:
-        errors["unit"] = "Tổ chức đã giải thể."
+        errors["unit"] = _("Tổ chức đã giải thể.")
     _raise(errors)
     applicant = Applicant.objects.create(
         full_name=full_name, name_search=search_key(full_name), name_sort=name_sort_key(full_name),
@@ -208,7 +214,7 @@ def applicant_invite(*, actor: Actor, case: AdmissionCase, email: str = "") -> I
     require(actor, "admission.edit", case.unit)
     case = AdmissionCase.objects.select_related("applicant", "unit").get(pk=case.pk)
     if not case.is_open:
-        raise ValidationError({"case": "Hồ sơ kết nạp đã kết thúc; không mời vào hồ sơ nữa."})
+        raise ValidationError({"case": _("Hồ sơ kết nạp đã kết thúc; không mời vào hồ sơ nữa.")})
     applicant = case.applicant
     return account_services.account_invite(
         actor=actor, kind=AccountKind.APPLICANT, unit=case.unit, email=email or applicant.email,
@@ -223,15 +229,16 @@ def case_course(*, actor: Actor, case: AdmissionCase, certificate_no: str, issue
     case = _step(actor, case, "course")
     errors: dict = {}
     if not clean(certificate_no):
-        errors["certificate_no"] = "Nhập số giấy chứng nhận."
+        errors["certificate_no"] = _("Nhập số giấy chứng nhận.")
     if not clean(issuer):
-        errors["issuer"] = "Nhập nơi cấp."
+        errors["issuer"] = _("Nhập nơi cấp.")
     _check_date(errors, "on", on)
     if not errors:
         months = integer(rule(study_selectors.AWARENESS_RULE, on=clock.today()))
         if add_months(on, months) < clock.today():
-            errors["on"] = (f"Giấy chứng nhận đã quá {months} tháng, hết giá trị "
-                            f"(sổ quy định: {rule_name(study_selectors.AWARENESS_RULE)}).")
+            errors["on"] = (_("Giấy chứng nhận đã quá %(months)s tháng, hết giá trị "
+                              "(sổ quy định: %(rule_name)s).") % {
+                                "months": months, "rule_name": rule_name(study_selectors.AWARENESS_RULE)})
     _raise(errors)
     if not study_selectors.certificates_of(applicant=case.applicant).filter(
             kind=CertificateKind.AWARENESS, number=clean(certificate_no)[:60], issued_on=on).exists():
@@ -250,8 +257,8 @@ def case_application(*, actor: Actor, case: AdmissionCase, application_on: date,
     case = _step(actor, case, "application")
     errors: dict = {}
     _check_date(errors, "application_on", application_on, not_before=case.course_on,
-                before_label="ngày cấp giấy chứng nhận")
-    _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label="ngày cấp giấy chứng nhận")
+                before_label=_("ngày cấp giấy chứng nhận"))
+    _check_date(errors, "cv_on", cv_on, not_before=case.course_on, before_label=_("ngày cấp giấy chứng nhận"))
     _raise(errors)
     submitted = max(application_on, cv_on)
     check = study_selectors.awareness_certificate_on(applicant=case.applicant, on=submitted)
@@ -266,22 +273,23 @@ def case_application(*, actor: Actor, case: AdmissionCase, application_on: date,
 def _check_introducer(errors: dict, name: str, actor: Actor, case: AdmissionCase, member: Member | None,
                       since: date | None, on: date, years: int) -> None:
     if member is None:
-        errors[name] = "Chọn đảng viên giới thiệu."
+        errors[name] = _("Chọn đảng viên giới thiệu.")
         return
     if not actor.can("members.view", member.unit):
-        errors[name] = "Không tìm thấy đảng viên này trong phạm vi của bạn."
+        errors[name] = _("Không tìm thấy đảng viên này trong phạm vi của bạn.")
         return
     applicant = case.applicant
     if case.member_id == member.pk or (member.full_name == applicant.full_name
                                        and member.birth_date == applicant.birth_date):
-        errors[name] = "Người giới thiệu không thể là chính người vào Đảng."
+        errors[name] = _("Người giới thiệu không thể là chính người vào Đảng.")
     elif member.status != Status.FULL or not member.confirmation_date or member.confirmation_date > on:
-        errors[name] = (f"{member.full_name} không phải đảng viên chính thức; "
-                        "người giới thiệu phải là đảng viên chính thức.")
+        errors[name] = (_("%(member)s không phải đảng viên chính thức; "
+                          "người giới thiệu phải là đảng viên chính thức.") % {"member": member.full_name})
     elif since is None:
-        errors[f"{name}_since"] = "Nhập ngày bắt đầu cùng công tác với người vào Đảng."
+        errors[f"{name}_since"] = _("Nhập ngày bắt đầu cùng công tác với người vào Đảng.")
     elif since > on or add_months(since, 12 * years) > on:
-        errors[f"{name}_since"] = f"Người giới thiệu phải cùng công tác với người vào Đảng ít nhất {years} năm."
+        errors[f"{name}_since"] = _("Người giới thiệu phải cùng công tác với người vào Đảng ít nhất %(years)s năm.") % {
+            "years": years}
 
 
 @CASE.runs("introducers")
@@ -292,18 +300,18 @@ def case_introducers(*, actor: Actor, case: AdmissionCase, on: date, introducer1
     """Two full members (3-KNĐ), or the youth/trade-union resolution (4-KNĐ) and one full member."""
     case = _step(actor, case, "introducers")
     errors: dict = {}
-    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label=_("bước trước"))
     on_ok = on if "on" not in errors else clock.today()
     years = integer(rule("admission.introducer_min_years_together", on=on_ok))
     union_resolution = clean(union_resolution)
     _check_introducer(errors, "introducer1", actor, case, introducer1, introducer1_since, on_ok, years)
     if union_resolution:
         if introducer2 is not None:
-            errors["introducer2"] = "Theo nghị quyết giới thiệu của đoàn thể chỉ cần một đảng viên chính thức."
+            errors["introducer2"] = _("Theo nghị quyết giới thiệu của đoàn thể chỉ cần một đảng viên chính thức.")
     else:
         _check_introducer(errors, "introducer2", actor, case, introducer2, introducer2_since, on_ok, years)
         if introducer1 is not None and introducer2 is not None and introducer1.pk == introducer2.pk:
-            errors["introducer2"] = "Hai người giới thiệu phải là hai đảng viên khác nhau."
+            errors["introducer2"] = _("Hai người giới thiệu phải là hai đảng viên khác nhau.")
     _raise(errors)
     case.introducer1, case.introducer1_since = introducer1, introducer1_since
     case.introducer2, case.introducer2_since = introducer2, (introducer2_since if introducer2 else None)
@@ -319,8 +327,8 @@ def case_comments(*, actor: Actor, case: AdmissionCase, mass_org_on: date, resid
     """Comments of the mass organization and of the place of residence (5-KNĐ): dates only."""
     case = _step(actor, case, "comments")
     errors: dict = {}
-    _check_date(errors, "mass_org_on", mass_org_on, not_before=case.stage_since, before_label="bước trước")
-    _check_date(errors, "residence_on", residence_on, not_before=case.stage_since, before_label="bước trước")
+    _check_date(errors, "mass_org_on", mass_org_on, not_before=case.stage_since, before_label=_("bước trước"))
+    _check_date(errors, "residence_on", residence_on, not_before=case.stage_since, before_label=_("bước trước"))
     _raise(errors)
     case.mass_org_comment_on, case.residence_comment_on = mass_org_on, residence_on
     _move(actor, case, Stage.COMMENTS, max(mass_org_on, residence_on), "comments")
@@ -334,10 +342,10 @@ def case_verified(*, actor: Actor, case: AdmissionCase, by: str, on: date, refer
     case = _step(actor, case, "verified")
     errors: dict = {}
     if not clean(by):
-        errors["by"] = "Nhập cấp ủy đã thẩm tra."
+        errors["by"] = _("Nhập cấp ủy đã thẩm tra.")
     if not clean(reference):
-        errors["reference"] = "Nhập số văn bản kết luận thẩm tra."
-    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+        errors["reference"] = _("Nhập số văn bản kết luận thẩm tra.")
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label=_("bước trước"))
     _raise(errors)
     case.verified_by, case.verified_on, case.verification_ref = clean(by)[:200], on, clean(reference)[:100]
     _move(actor, case, Stage.VERIFIED, on, "verified", {"by": case.verified_by, "reference": case.verification_ref})
@@ -362,13 +370,15 @@ def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int
     """The cell's resolution proposing admission (6-KNĐ): ≥ the rule's ratio of ALL its full members."""
     case = _step(actor, case, "cell_vote")
     errors: dict = {}
-    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="bước trước")
+    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label=_("bước trước"))
     _raise(errors)
     p = cell_vote_preview(case, held_on)
-    _count_votes(errors, yes, no, p["eligible"], "đảng viên chính thức của chi bộ")
+    _count_votes(errors, yes, no, p["eligible"], _("đảng viên chính thức của chi bộ"))
     if p["age_months"] < p["age_min_months"]:
-        errors["held_on"] = (f"Người vào Đảng mới {p['age_months'] // 12} tuổi {p['age_months'] % 12} tháng; "
-                             f"cần đủ {p['age_min_months'] // 12} tuổi (tính theo tháng) vào ngày chi bộ xét.")
+        errors["held_on"] = (_("Người vào Đảng mới %(years)s tuổi %(months)s tháng; "
+                               "cần đủ %(minimum)s tuổi (tính theo tháng) vào ngày chi bộ xét.") % {
+                                 "years": p['age_months'] // 12, "months": p['age_months'] % 12,
+                                 "minimum": p['age_min_months'] // 12})
     check = study_selectors.awareness_certificate_on(applicant=case.applicant, on=held_on)
     if not check.ok:
         errors["held_on"] = check.problem(held_on)
@@ -401,12 +411,13 @@ def case_extend_decision(*, actor: Actor, case: AdmissionCase, days: int, reason
     assert case.cell_vote_on is not None, "a decision deadline runs from the cell's vote"
     limit = integer(rule("admission.decide_extension_max", on=case.cell_vote_on))
     if days is None or days <= 0 or case.decision_extension_days + days > limit:
-        errors["days"] = f"Gia hạn tối đa {limit} ngày làm việc (đã gia hạn {case.decision_extension_days})."
+        errors["days"] = _("Gia hạn tối đa %(limit)s ngày làm việc (đã gia hạn %(decision_extension_days)s).") % {
+            "limit": limit, "decision_extension_days": case.decision_extension_days}
     if len(clean(reason)) < 5:
-        errors["reason"] = "Cần ghi rõ lý do gia hạn."
+        errors["reason"] = _("Cần ghi rõ lý do gia hạn.")
     current = open_deadline(source=_source(case), kind="admission.decision")
     if current is None:
-        errors["__all__"] = "Không còn hạn quyết định nào đang mở."
+        errors["__all__"] = _("Không còn hạn quyết định nào đang mở.")
     _raise(errors)
     assert current is not None
     old_due = current.due_date
@@ -431,11 +442,11 @@ def case_committee_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes
     case = _step(actor, case, "committee_vote")
     deciding = case.deciding_unit or case.unit
     errors: dict = {}
-    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label="ngày chi bộ nghị quyết")
+    _check_date(errors, "held_on", held_on, not_before=case.stage_since, before_label=_("ngày chi bộ nghị quyết"))
     _raise(errors)
     eligible = committee_members_on(deciding, held_on)
     needed = ratio_needed(rule("admission.committee_vote_ratio", on=held_on), eligible)
-    _count_votes(errors, yes, no, eligible, "cấp ủy viên")
+    _count_votes(errors, yes, no, eligible, _("cấp ủy viên"))
     _raise(errors)
     passed = yes >= needed
     Vote.objects.create(case=case, kind=Vote.Kind.COMMITTEE, held_on=held_on, unit=deciding, eligible=eligible,
@@ -461,10 +472,10 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
     case = _step(actor, case, "decision")
     errors: dict = {}
     if not clean(decision_no):
-        errors["decision_no"] = "Nhập số quyết định."
+        errors["decision_no"] = _("Nhập số quyết định.")
     _check_date(errors, "decided_on", decided_on, not_before=case.committee_vote_on,
-                before_label="ngày cấp ủy nghị quyết")
-    _check_date(errors, "received_on", received_on, not_before=decided_on, before_label="ngày quyết định")
+                before_label=_("ngày cấp ủy nghị quyết"))
+    _check_date(errors, "received_on", received_on, not_before=decided_on, before_label=_("ngày quyết định"))
     _raise(errors)
     case.decision_no, case.decision_on, case.decision_received_on = clean(decision_no)[:60], decided_on, received_on
     deadline_close_for(actor=actor, source=_source(case), kind="admission.decision", on=decided_on)
@@ -483,11 +494,12 @@ def case_ceremony(*, actor: Actor, case: AdmissionCase, held_on: date, helper: M
     members service, which opens the confirmation deadline; a helper is assigned."""
     case = _step(actor, case, "ceremony")
     errors: dict = {}
-    _check_date(errors, "held_on", held_on, not_before=case.decision_received_on, before_label="ngày nhận quyết định")
+    _check_date(errors, "held_on", held_on, not_before=case.decision_received_on,
+                before_label=_("ngày nhận quyết định"))
     if helper is None:
-        errors["helper"] = "Chọn đảng viên chính thức giúp đỡ đảng viên dự bị."
+        errors["helper"] = _("Chọn đảng viên chính thức giúp đỡ đảng viên dự bị.")
     elif helper.unit_id != case.unit_id or helper.status != Status.FULL:
-        errors["helper"] = "Người giúp đỡ phải là đảng viên chính thức của chi bộ."
+        errors["helper"] = _("Người giúp đỡ phải là đảng viên chính thức của chi bộ.")
     _raise(errors)
     assert helper is not None
     applicant = case.applicant
@@ -522,14 +534,14 @@ def case_confirmation_vote(*, actor: Actor, case: AdmissionCase, held_on: date, 
     case = _step(actor, case, "confirmation_vote")
     assert case.member is not None, "a case in probation has its member"
     errors: dict = {}
-    _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label="ngày hết thời kỳ dự bị")
+    _check_date(errors, "held_on", held_on, not_before=case.probation_end, before_label=_("ngày hết thời kỳ dự bị"))
     _raise(errors)
     eligible = len(cell_voters_on(case.unit, held_on, exclude_ids=(case.member.pk,)))
     needed = ratio_needed(rule("admission.cell_vote_ratio", on=held_on), eligible)
-    _count_votes(errors, yes, no, eligible, "đảng viên chính thức của chi bộ")
+    _count_votes(errors, yes, no, eligible, _("đảng viên chính thức của chi bộ"))
     if not study_selectors.has_new_member_certificate(case.member, held_on):
-        errors["held_on"] = ("Chưa có giấy chứng nhận lớp bồi dưỡng đảng viên mới của đảng viên dự bị (cấp đến ngày "
-                             "họp); ghi giấy chứng nhận ở trang Học tập trước khi chi bộ xét công nhận chính thức.")
+        errors["held_on"] = (_("Chưa có giấy chứng nhận lớp bồi dưỡng đảng viên mới của đảng viên dự bị (cấp đến ngày "
+                               "họp); ghi giấy chứng nhận ở trang Học tập trước khi chi bộ xét công nhận chính thức."))
     _raise(errors)
     passed = yes >= needed
     Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION, held_on=held_on, unit=case.unit, eligible=eligible,
@@ -570,13 +582,13 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
     deciding = case.deciding_unit or case.unit
     errors: dict = {}
     if not clean(decision_no):
-        errors["decision_no"] = "Nhập số quyết định công nhận."
+        errors["decision_no"] = _("Nhập số quyết định công nhận.")
     _check_date(errors, "held_on", held_on, not_before=case.confirmation_voted_on or case.probation_end,
-                before_label="ngày chi bộ nghị quyết")
+                before_label=_("ngày chi bộ nghị quyết"))
     _raise(errors)
     eligible = committee_members_on(deciding, held_on)
     needed = ratio_needed(rule("admission.committee_vote_ratio", on=held_on), eligible)
-    _count_votes(errors, yes, no, eligible, "cấp ủy viên")
+    _count_votes(errors, yes, no, eligible, _("cấp ủy viên"))
     _raise(errors)
     passed = yes >= needed
     Vote.objects.create(case=case, kind=Vote.Kind.CONFIRMATION_COMMITTEE, held_on=held_on, unit=deciding,
@@ -584,8 +596,9 @@ def case_confirm(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int, 
                         resolution_no=clean(resolution_no))
     data = {"yes": yes, "no": no, "eligible": eligible, "needed": needed}
     if not passed:
-        raise ValidationError({"yes": f"Cấp ủy cần {needed}/{eligible} phiếu tán thành để công nhận; "
-                                      "ghi đề nghị xóa tên nếu cấp ủy không công nhận."})
+        raise ValidationError({"yes": _("Cấp ủy cần %(needed)s/%(eligible)s phiếu tán thành để công nhận; "
+                                        "ghi đề nghị xóa tên nếu cấp ủy không công nhận.") % {
+                                          "needed": needed, "eligible": eligible}})
     deadline_close_for(actor=actor, source=probation_source(case.member), kind="probation.confirmation", on=held_on)
     member_change_status(actor=actor, member=case.member, status=Status.FULL,
                          reason=f"Công nhận đảng viên chính thức (nghị quyết {clean(resolution_no)})",
@@ -604,8 +617,8 @@ def case_strike_off(*, actor: Actor, case: AdmissionCase, on: date, reason: str,
     assert case.member is not None, "a case in probation has its member"
     errors: dict = {}
     if len(clean(reason)) < 5:
-        errors["reason"] = "Cần ghi rõ lý do."
-    _check_date(errors, "on", on, not_before=case.ceremony_on, before_label="ngày kết nạp")
+        errors["reason"] = _("Cần ghi rõ lý do.")
+    _check_date(errors, "on", on, not_before=case.ceremony_on, before_label=_("ngày kết nạp"))
     _raise(errors)
     member_change_status(actor=actor, member=case.member, status=Status.STRUCK_OFF, reason=clean(reason),
                          document=document, effective_on=on)
@@ -621,10 +634,10 @@ def case_close(*, actor: Actor, case: AdmissionCase, outcome: str, on: date, rea
     case = _step(actor, case, "close")
     errors: dict = {}
     if outcome not in (Stage.WITHDRAWN, Stage.REJECTED):
-        errors["outcome"] = "Chọn rút hồ sơ hoặc không đề nghị kết nạp."
+        errors["outcome"] = _("Chọn rút hồ sơ hoặc không đề nghị kết nạp.")
     if len(clean(reason)) < 5:
-        errors["reason"] = "Cần ghi rõ lý do."
-    _check_date(errors, "on", on, not_before=case.stage_since, before_label="bước trước")
+        errors["reason"] = _("Cần ghi rõ lý do.")
+    _check_date(errors, "on", on, not_before=case.stage_since, before_label=_("bước trước"))
     _raise(errors)
     for kind in ("admission.decision", "admission.ceremony"):
         deadline_close_for(actor=actor, source=_source(case), kind=kind, on=on,

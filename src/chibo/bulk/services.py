@@ -44,6 +44,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
@@ -237,20 +238,22 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
     fields = set(mapping.values())
     missing = [FIELD_LABELS[f] for f in ("full_name", "gender", "birth_date", "admission_date") if f not in fields]
     if "card_number" not in fields and "dossier_number" not in fields:
-        missing.append(f"{FIELD_LABELS['card_number']} hoặc {FIELD_LABELS['dossier_number']}")
+        missing.append(_("%(card)s hoặc %(dossier)s") % {"card": FIELD_LABELS["card_number"],
+                                                           "dossier": FIELD_LABELS["dossier_number"]})
     if "unit_code" not in fields and unit is None:
-        missing.append(f"{FIELD_LABELS['unit_code']} (hoặc chọn chi bộ cho cả tệp)")
+        missing.append(_("%(column)s (hoặc chọn chi bộ cho cả tệp)") % {"column": FIELD_LABELS["unit_code"]})
     if not mapping:  # not one column recognised: most likely not a member list at all
-        raise ImportRefused("Tệp này không giống danh sách đảng viên: không nhận ra cột nào (dòng tiêu đề đọc được: "
-                            + "; ".join(f"«{title}»" for title in sheet.header[:6] if title)
-                            + "). Hãy kiểm tra đã chọn đúng tệp chưa, dùng tệp mẫu, hoặc chọn nội dung cho từng cột.",
+        raise ImportRefused(_("Tệp này không giống danh sách đảng viên: không nhận ra cột nào (dòng tiêu đề đọc "
+                              "được: %(headers)s). Hãy kiểm tra đã chọn đúng tệp chưa, dùng tệp mẫu, hoặc chọn nội "
+                              "dung cho từng cột.") % {
+                                  "headers": "; ".join(f"«{title}»" for title in sheet.header[:6] if title)},
                             unknown=unknown)
     if missing:
-        raise ImportRefused("Bảng tính thiếu cột: " + "; ".join(missing)
-                            + ". Hãy dùng tệp mẫu hoặc chọn cột tương ứng.", unknown=unknown)
+        raise ImportRefused(_("Bảng tính thiếu cột: %(columns)s. Hãy dùng tệp mẫu hoặc chọn cột tương ứng.") % {
+            "columns": "; ".join(missing)}, unknown=unknown)
     rows = [Row(number=n, raw=cells) for n, cells in sheet.rows]
     if not rows:
-        raise ImportRefused("Bảng tính không có dòng dữ liệu nào.")
+        raise ImportRefused(_("Bảng tính không có dòng dữ liệu nào."))
 
     # Text columns: detect the encoding per column and convert (TCVN3 / VNI → Unicode).
     encodings: dict[str, str] = {}
@@ -263,8 +266,8 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
             enc = legacy.column_encoding(values)
         except legacy.MixedEncodings as exc:
             raise ImportRefused(
-                f"Cột «{sheet.header[index]}» trộn nhiều bảng mã ({exc}); hãy chuyển cả cột về một bảng mã "
-                "(Unicode) rồi nhập lại.") from exc
+                _("Cột «%(header)s» trộn nhiều bảng mã (%(exc)s); hãy chuyển cả cột về một bảng mã "
+                  "(Unicode) rồi nhập lại.") % {"header": sheet.header[index], "exc": exc}) from exc
         encodings[name] = enc
         decode = legacy.DECODERS[enc]
         decoded: dict[str, str] = {}
@@ -355,7 +358,7 @@ def _convert(name: str, value: object, today: date) -> tuple[object, str | None]
     if name in CHOICES and text:
         found = CHOICES[name].get(header_key(text))
         if not found:
-            return None, f"{label}: giá trị «{text}» không hợp lệ."
+            return None, _("%(column)s: giá trị «%(value)s» không hợp lệ.") % {"column": label, "value": text}
         text = found
     if name == "full_name":
         text = clean_name(text)
@@ -399,13 +402,13 @@ def _parse_row(row: Row, converters: list[tuple[int, str, Callable]], units_by_c
     if code:
         row.unit = units_by_code.get(code)
         if row.unit is None:
-            row.errors.append(f"Mã chi bộ «{code}» không có hoặc ngoài phạm vi quản lý của bạn.")
+            row.errors.append(_("Mã chi bộ «%(code)s» không có hoặc ngoài phạm vi quản lý của bạn.") % {"code": code})
     else:
         row.unit = default_unit
         if row.unit is None:
-            row.errors.append("Thiếu mã chi bộ.")
+            row.errors.append(_("Thiếu mã chi bộ."))
     if row.unit is not None and not row.unit.is_open:
-        row.errors.append(f"«{row.unit.name}» đã giải thể; không thể thêm đảng viên.")
+        row.errors.append(_("«%(unit)s» đã giải thể; không thể thêm đảng viên.") % {"unit": row.unit.name})
     status = data.pop("status", "") or ""
     row.status = status or (Status.FULL if data.get("confirmation_date") else Status.PROBATIONARY)
     row.data = data
@@ -419,7 +422,8 @@ def _check_duplicates(rows: list[Row]) -> None:
             if not value:
                 continue
             if value in seen:
-                row.errors.append(f"{FIELD_LABELS[name]} «{value}» trùng với dòng {seen[value]} trong tệp.")
+                row.errors.append(_("%(column)s «%(value)s» trùng với dòng %(line)s trong tệp.") % {
+                    "column": FIELD_LABELS[name], "value": value, "line": seen[value]})
             else:
                 seen[value] = row.number
 
@@ -444,21 +448,24 @@ def _match_existing(actor: Actor, rows: list[Row]) -> None:
         if match is None and dossier:
             match = by_dossier.get(dossier)
             if match is not None and card and match[1] and match[1] != card:
-                row.errors.append(f"Số lý lịch «{dossier}» đã thuộc hồ sơ có số thẻ khác ({match[1]}).")
+                row.errors.append(_("Số lý lịch «%(dossier)s» đã thuộc hồ sơ có số thẻ khác (%(card)s).") % {
+                    "dossier": dossier, "card": match[1]})
                 continue
         if match is not None:
             if not editable.get(match[3]):
-                row.errors.append("Số thẻ/số lý lịch thuộc hồ sơ đảng viên ngoài phạm vi quản lý của bạn.")
+                row.errors.append(_("Số thẻ/số lý lịch thuộc hồ sơ đảng viên ngoài phạm vi quản lý của bạn."))
                 continue
             if dossier and match[2] != dossier and dossier in by_dossier:
-                row.errors.append(f"Số lý lịch «{dossier}» đã có trong hồ sơ đảng viên khác.")
+                row.errors.append(_("Số lý lịch «%(dossier)s» đã có trong hồ sơ đảng viên khác.") % {
+                    "dossier": dossier})
                 continue
             row.match = match[0]
         else:
             for name, table in (("card_number", by_card), ("dossier_number", by_dossier)):
                 value = row.data.get(name)
                 if value and value in table:
-                    row.errors.append(f"{FIELD_LABELS[name]} «{value}» đã có trong hồ sơ đảng viên khác.")
+                    row.errors.append(_("%(column)s «%(value)s» đã có trong hồ sơ đảng viên khác.") % {
+                        "column": FIELD_LABELS[name], "value": value})
 
 
 def _current_values(rows: list[Row], fields: list[str]) -> dict[int, dict]:
@@ -497,8 +504,8 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
     record is loaded, in _validate_update)."""
     if row.match is None:
         if row.status not in NEW_STATUSES:
-            row.errors.append("Tình trạng: hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi "
-                              "qua quyết định.")
+            row.errors.append(_("Tình trạng: hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi "
+                                "qua quyết định."))
             return
         assert row.unit is not None  # a row without its unit has an error and is not decided
         member = member_bulk.new_member(row.unit, row.status, row.data)
@@ -507,7 +514,7 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
         row.action = "new"
         return
     if current is None:  # the record went away since its keys were read
-        row.errors.append("Hồ sơ đảng viên này vừa thay đổi; hãy kiểm tra lại rồi nhập lại.")
+        row.errors.append(_("Hồ sơ đảng viên này vừa thay đổi; hãy kiểm tra lại rồi nhập lại."))
         return
     changes = {}
     for name, value in row.data.items():
@@ -523,7 +530,7 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
 def _validate_update(row: Row, today: date) -> None:
     current = row.existing
     if current is None:  # the record went away since its keys were read
-        row.errors.append("Hồ sơ đảng viên này vừa thay đổi; hãy kiểm tra lại rồi nhập lại.")
+        row.errors.append(_("Hồ sơ đảng viên này vừa thay đổi; hãy kiểm tra lại rồi nhập lại."))
         return
     row.errors.extend(_check(member_bulk.check_changes, current, row.changes, today=today))
 
@@ -542,11 +549,12 @@ def execute(*, actor: Actor, plan: Plan, mode: str,
     each batch; raising from it (a cancel, or a crash) rolls everything back. With ``job`` on SQLite, outside
     any transaction: in short steps, undone from the job's journal if anything fails (``_execute_in_steps``)."""
     if mode not in MODES:
-        raise ImportRefused("Chọn cách nhập: tất cả hoặc chỉ các dòng hợp lệ.")
+        raise ImportRefused(_("Chọn cách nhập: tất cả hoặc chỉ các dòng hợp lệ."))
     counts = plan.counts
     if mode == "all" and plan.has_errors:
-        raise ImportRefused(f"Có {counts['error']} dòng lỗi; với cách nhập «{MODES['all']}» không dòng nào được ghi. "
-                            "Sửa các dòng lỗi (xem báo cáo) hoặc chọn «Chỉ các dòng hợp lệ».")
+        raise ImportRefused(_("Có %(count)s dòng lỗi; với cách nhập «%(mode)s» không dòng nào được ghi. "
+                              "Sửa các dòng lỗi (xem báo cáo) hoặc chọn «Chỉ các dòng hợp lệ».") % {
+                                "count": counts['error'], "mode": _(MODES["all"])})
     todo = [r for r in plan.rows if r.action in ("new", "update")]
     total = len(todo)
     new_rows = [r for r in todo if r.action == "new"]

@@ -15,6 +15,8 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
@@ -25,7 +27,8 @@ from chibo.core.text import clean
 
 NOTE_MAX = cast(int, CalendarDay._meta.get_field("note").max_length)  # CharFields: always set
 DOCUMENT_MAX = cast(int, CalendarDay._meta.get_field("document").max_length)
-WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+WEEKDAYS = (gettext_lazy("thứ Hai"), gettext_lazy("thứ Ba"), gettext_lazy("thứ Tư"), gettext_lazy("thứ Năm"),
+            gettext_lazy("thứ Sáu"), gettext_lazy("thứ Bảy"), gettext_lazy("Chủ nhật"))
 
 
 @dataclass(frozen=True)
@@ -54,32 +57,35 @@ def calendar_day_add(*, actor: Actor, day: date, kind: str, note: str, document:
     note, document = clean(note), clean(document)
     errors: dict[str, str] = {}
     if not isinstance(day, date) or not MIN_YEAR <= day.year <= MAX_YEAR:
-        errors["day"] = (f"Ngày {_d(day) if isinstance(day, date) else day} nằm ngoài khoảng năm "
-                         f"{MIN_YEAR}–{MAX_YEAR} mà lịch làm việc tính được.")
+        errors["day"] = (_("Ngày %(day)s nằm ngoài khoảng năm "
+                           "%(first)s–%(last)s mà lịch làm việc tính được.") % {
+                             "day": _d(day) if isinstance(day, date) else day, "first": MIN_YEAR, "last": MAX_YEAR})
     elif CalendarDay.objects.filter(day=day).exists():
-        errors["day"] = f"Ngày {_d(day)} đã được công bố; xóa ngày đó trước nếu muốn ghi lại."
+        errors["day"] = _("Ngày %(day)s đã được công bố; xóa ngày đó trước nếu muốn ghi lại.") % {"day": _d(day)}
     elif kind == CalendarDayKind.WORKING_DAY and day.weekday() < 5:
-        errors["day"] = (f"{_d(day)} là {WEEKDAYS[day.weekday()]}, vốn đã là ngày làm việc; "
-                         "ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật.")
+        errors["day"] = (_("%(day)s là %(weekday)s, vốn đã là ngày làm việc; "
+                           "ngày làm việc bù phải là thứ Bảy hoặc Chủ nhật.") % {
+                             "day": _d(day), "weekday": WEEKDAYS[day.weekday()]})
     elif kind == CalendarDayKind.DAY_OFF and day.weekday() >= 5:
-        errors["day"] = f"{_d(day)} là {WEEKDAYS[day.weekday()]}, vốn đã là ngày nghỉ."
+        errors["day"] = _("%(day)s là %(weekday)s, vốn đã là ngày nghỉ.") % {
+            "day": _d(day), "weekday": WEEKDAYS[day.weekday()]}
     elif kind == CalendarDayKind.DAY_OFF and holiday_name(day, "VN"):
-        errors["day"] = f"{_d(day)} đã là ngày lễ ({holiday_name(day, 'VN')})."
+        errors["day"] = _("%(day)s đã là ngày lễ (%(holiday)s).") % {"day": _d(day), "holiday": holiday_name(day, 'VN')}
     if kind not in CalendarDayKind.values:
-        errors["kind"] = "Loại ngày không hợp lệ: chọn ngày nghỉ thêm hoặc ngày làm việc bù."
+        errors["kind"] = _("Loại ngày không hợp lệ: chọn ngày nghỉ thêm hoặc ngày làm việc bù.")
     if not note:
-        errors["note"] = "Cần ghi nội dung (ví dụ: nghỉ bù dịp Tết Nguyên đán)."
+        errors["note"] = _("Cần ghi nội dung (ví dụ: nghỉ bù dịp Tết Nguyên đán).")
     elif len(note) > NOTE_MAX:
-        errors["note"] = f"Nội dung tối đa {NOTE_MAX} ký tự."
+        errors["note"] = _("Nội dung tối đa %(limit)s ký tự.") % {"limit": NOTE_MAX}
     if len(document) > DOCUMENT_MAX:
-        errors["document"] = f"Số văn bản tối đa {DOCUMENT_MAX} ký tự."
+        errors["document"] = _("Số văn bản tối đa %(limit)s ký tự.") % {"limit": DOCUMENT_MAX}
     if errors:
         raise ValidationError(errors)
     try:
         with transaction.atomic():
             obj = CalendarDay.objects.create(day=day, kind=kind, note=note, document=document, created_by=actor.label)
     except IntegrityError as exc:  # announced by somebody else a moment ago
-        raise ValidationError({"day": f"Ngày {_d(day)} đã được công bố."}) from exc
+        raise ValidationError({"day": _("Ngày %(day)s đã được công bố.") % {"day": _d(day)}}) from exc
     audit(actor=actor, action="calendar.day_added", obj=obj, unit=root,
           data={"day": day, "kind": kind, "note": note, "document": document})
     event = CalendarChanged(actor=actor, day=day, kind=kind, added=True, note=note)
@@ -95,12 +101,13 @@ def calendar_day_remove(*, actor: Actor, day_obj: CalendarDay, reason: str) -> C
     root = require_top(actor, "calendar.edit")
     reason = clean(reason)
     if not reason:
-        raise ValidationError({"reason": "Cần ghi lý do xóa ngày đã công bố."})
+        raise ValidationError({"reason": _("Cần ghi lý do xóa ngày đã công bố.")})
     if len(reason) > 200:
-        raise ValidationError({"reason": "Lý do tối đa 200 ký tự."})
+        raise ValidationError({"reason": _("Lý do tối đa 200 ký tự.")})
     current = CalendarDay.objects.select_for_update().filter(pk=day_obj.pk).first()
     if current is None:
-        raise ValidationError({"day": f"Ngày {_d(day_obj.day)} không còn trong danh sách ngày đã công bố."})
+        raise ValidationError({"day": _("Ngày %(day)s không còn trong danh sách ngày đã công bố.") % {
+            "day": _d(day_obj.day)}})
     audit(actor=actor, action="calendar.day_removed", obj=current, unit=root,
           data={"day": current.day, "kind": current.kind, "note": current.note, "document": current.document,
                 "reason": reason})

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 def today() -> date:
@@ -19,8 +20,8 @@ def check_day(errors: dict, name: str, value: date | None, *, not_before: date |
     """The day a step happened: given, not in the future, not before ``not_before`` (named ``label``); the
     refusal is put in ``errors[name]``."""
     if value is None:
-        errors[name] = "Nhập ngày."
+        errors[name] = _("Nhập ngày.")
     elif value > today():
-        errors[name] = "Ngày không thể ở tương lai."
+        errors[name] = _("Ngày không thể ở tương lai.")
     elif not_before is not None and value < not_before:
-        errors[name] = f"Ngày không thể trước {label} ({not_before:%d/%m/%Y})."
+        errors[name] = _("Ngày không thể trước %(step)s (%(day)s).") % {"step": label, "day": f"{not_before:%d/%m/%Y}"}

@@ -181,7 +181,7 @@ class Lifecycle:
         if state in t.sources or (ANY in t.sources and state not in self.final):
             return t.when_label or _("«%(step)s» chưa thực hiện được lúc này.") % {"step": t.label}
         return _("Không thể «%(step)s»: %(what)s đang ở bước «%(state)s».") % {
-            "step": t.label, "what": self.label.lower(), "state": self.state_label(state)}
+            "step": t.label, "what": self.label.lower(), "state": _(self.state_label(state))}
 
     # -- taking a step --------------------------------------------------------------------------
     def form_for(self, obj, name: str, data=None, *, files=None, auto_id: str = "id_%s"):
@@ -267,7 +267,7 @@ class Lifecycle:
             parts.append(f'<rect x="{left}" y="{y}" width="{box_w}" height="{box_h}" rx="8" fill="{fill}" '
                          'stroke="currentColor"/>')
             parts.append(f'<text x="{left + box_w / 2}" y="{y + box_h / 2 + 5}" text-anchor="middle" '
-                         f'font-size="13">{escape(self.state_label(s))}</text>')
+                         f'font-size="13">{escape(_(self.state_label(s)))}</text>')
             leaving = list(dict.fromkeys(str(t.label) for t, s1, _e in edges if s1 == s))
             staying = [str(t.label) for t in self.transitions if not t.ends()
                        and (s in t.sources or (ANY in t.sources and s not in self.final))]

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.core.access import Actor, require_top
 from chibo.core.audit import audit
@@ -84,7 +85,7 @@ class RuleNotInForce(LookupError):
     """The key exists but no version is in force on the date asked."""
 
     # What a user is told when a date they gave falls outside every version (pages and API alike).
-    user_message = "Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày."
+    user_message = gettext_lazy("Ngày nằm ngoài thời gian có hiệu lực của quy định áp dụng; hãy kiểm tra lại ngày.")
 
 
 def parse_value(value: str) -> Fraction:
@@ -92,7 +93,8 @@ def parse_value(value: str) -> Fraction:
     try:
         return Fraction(text)
     except (ValueError, ZeroDivisionError) as exc:
-        raise ValidationError({"value": f"«{value}» không phải một số hoặc phân số (ví dụ 60, 0.5, 2/3)."}) from exc
+        raise ValidationError({"value": _("«%(value)s» không phải một số hoặc phân số (ví dụ 60, 0.5, 2/3).") % {
+            "value": value}}) from exc
 
 
 def number(version: Rule) -> Fraction:
@@ -149,11 +151,11 @@ def pattern_problem(value: str) -> str:
     """What is wrong with the value of a format rule (a regular expression the whole identifier must match);
     "" when it is usable."""
     if not value or len(value) > MAX_PATTERN:
-        return f"Mẫu định dạng gồm 1–{MAX_PATTERN} ký tự."
+        return _("Mẫu định dạng gồm 1–%(limit)s ký tự.") % {"limit": MAX_PATTERN}
     try:
         re.compile(value)
     except (re.error, RecursionError, OverflowError):
-        return f"«{value}» không phải một biểu thức chính quy hợp lệ (ví dụ [0-9]{{8}})."
+        return _("«%(value)s» không phải một biểu thức chính quy hợp lệ (ví dụ [0-9]{8}).") % {"value": value}
     return ""
 
 
@@ -254,16 +256,18 @@ def _value_errors(like: Rule, value: str, basis: str, confidence: str) -> dict[s
     if parsed is not None:
         low, high = LIMITS[like.unit]
         if not (low <= parsed <= high) or (like.unit == RuleUnit.RATIO and parsed == 0):
-            errors["value"] = f"Giá trị {value} {like.get_unit_display()} không hợp lý (cho phép {low}–{high})."
+            errors["value"] = _("Giá trị %(value)s %(unit)s không hợp lý (cho phép %(low)s–%(high)s).") % {
+                "value": value, "unit": _(like.get_unit_display()), "low": low, "high": high}
         elif (like.unit == RuleUnit.FOREIGN_MONEY
               and (parsed * 10 ** minor_digits(money_currency(like))).denominator != 1):
-            errors["value"] = f"{money_currency(like)} chỉ có {minor_digits(money_currency(like))} chữ số sau dấu phẩy."
+            errors["value"] = _("%(currency)s chỉ có %(digits)s chữ số sau dấu phẩy.") % {
+                "currency": money_currency(like), "digits": minor_digits(money_currency(like))}
         elif like.unit not in (RuleUnit.RATIO, RuleUnit.MONEY, RuleUnit.FOREIGN_MONEY) and parsed.denominator != 1:
-            errors["value"] = f"Giá trị phải là số nguyên {like.get_unit_display()}."
+            errors["value"] = _("Giá trị phải là số nguyên %(unit)s.") % {"unit": _(like.get_unit_display())}
     if not clean(basis):
-        errors["basis"] = "Cần ghi văn bản căn cứ (số hiệu, điều khoản)."
+        errors["basis"] = _("Cần ghi văn bản căn cứ (số hiệu, điều khoản).")
     if confidence not in Confidence.values:
-        errors["confidence"] = "Mức độ xác nhận không hợp lệ."
+        errors["confidence"] = _("Mức độ xác nhận không hợp lệ.")
     return errors
 
 
@@ -275,7 +279,7 @@ def rule_define(*, actor: Actor, key: str, value: str, effective_from: date, bas
     root = require_top(actor, "rules.edit")
     key = clean(key)
     family = family_of(key)
-    problem = family.check(key[len(family.prefix):]) if family is not None else "Không thể tạo quy định này."
+    problem = family.check(key[len(family.prefix):]) if family is not None else _("Không thể tạo quy định này.")
     if problem:
         raise ValidationError({"key": problem})
     assert family is not None
@@ -301,15 +305,17 @@ def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date
     root = require_top(actor, "rules.edit")
     versions = list(Rule.objects.select_for_update().filter(key=key).order_by("effective_from"))
     if not versions:
-        raise ValidationError({"key": f"Không có quy định «{key}» trong sổ quy định."})
+        raise ValidationError({"key": _("Không có quy định «%(key)s» trong sổ quy định.") % {"key": key}})
     latest = versions[-1]
     errors = _value_errors(latest, value, basis, confidence)
     if effective_from <= latest.effective_from:
         errors["effective_from"] = (
-            f"Phiên bản mới phải có hiệu lực sau {latest.effective_from:%d/%m/%Y} (phiên bản hiện có); "
-            "các phiên bản của một quy định không được chồng lấn và không sửa lịch sử.")
+            _("Phiên bản mới phải có hiệu lực sau %(effective_from)s (phiên bản hiện có); "
+              "các phiên bản của một quy định không được chồng lấn và không sửa lịch sử.") % {
+                "effective_from": format(latest.effective_from, "%d/%m/%Y")})
     elif latest.effective_to is not None and effective_from <= latest.effective_to:
-        errors["effective_from"] = f"Chồng lấn với phiên bản có hiệu lực đến {latest.effective_to:%d/%m/%Y}."
+        errors["effective_from"] = _("Chồng lấn với phiên bản có hiệu lực đến %(effective_to)s.") % {
+            "effective_to": format(latest.effective_to, "%d/%m/%Y")}
     if errors:
         raise ValidationError(errors)
     if latest.effective_to is None:
@@ -323,16 +329,19 @@ def rule_add_version(*, actor: Actor, key: str, value: str, effective_from: date
     return version
 
 
-def rules_to_confirm(*, on: date) -> list[Rule]:
-    """The versions marked "to confirm" that are in force on ``on`` or come later: the regulation watch."""
-    return list(Rule.objects.filter(confidence=Confidence.TO_CONFIRM)
-                .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on)).order_by("key", "effective_from"))
+def rules_to_confirm(*, on: date | None = None) -> list[Rule]:
+    """The versions marked "to confirm": the regulation watch. With ``on``, only those in force that day or later;
+    without, the earlier versions too (the cases before a regulation's date are still judged by them)."""
+    versions = Rule.objects.filter(confidence=Confidence.TO_CONFIRM)
+    if on is not None:
+        versions = versions.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+    return list(versions.order_by("key", "effective_from"))
 
 
 def rule_version_or_404(pk: int | str) -> Rule:
     version = rule_version_get(pk) if str(pk).isdigit() else None
     if version is None:
-        raise Http404("Không có phiên bản quy định này")
+        raise Http404(_("Không có phiên bản quy định này"))
     return version
 
 
@@ -343,9 +352,9 @@ def rule_confirm(*, actor: Actor, version: Rule, basis: str, note: str = "") -> 
     root = require_top(actor, "rules.edit")
     version = Rule.objects.select_for_update().get(pk=version.pk)
     if version.confidence != Confidence.TO_CONFIRM:
-        raise ValidationError({"basis": "Phiên bản này đã được xác nhận."})
+        raise ValidationError({"basis": _("Phiên bản này đã được xác nhận.")})
     if not clean(basis):
-        raise ValidationError({"basis": "Cần ghi văn bản căn cứ đã đối chiếu (số hiệu, ngày, điều khoản)."})
+        raise ValidationError({"basis": _("Cần ghi văn bản căn cứ đã đối chiếu (số hiệu, ngày, điều khoản).")})
     before = version.basis
     version.confidence, version.basis = Confidence.CONFIRMED, clean(basis)[:200]
     if clean(note):

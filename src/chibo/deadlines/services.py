@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -108,9 +109,9 @@ def deadline_waive(*, actor: Actor, deadline: Deadline, reason: str) -> Deadline
     require(actor, "deadlines.waive", deadline.unit)
     deadline = Deadline.objects.select_for_update().select_related("unit").get(pk=deadline.pk)
     if deadline.state not in OPEN_STATES:
-        raise ValidationError({"reason": "Hạn này đã đóng."})
+        raise ValidationError({"reason": _("Hạn này đã đóng.")})
     if len(clean(reason)) < 5:
-        raise ValidationError({"reason": "Cần ghi rõ lý do miễn."})
+        raise ValidationError({"reason": _("Cần ghi rõ lý do miễn.")})
     return _waive(actor, deadline, reason)
 
 
@@ -121,9 +122,9 @@ def deadline_explain_late(*, actor: Actor, deadline: Deadline, reason: str) -> D
     deadline = Deadline.objects.select_for_update().get(pk=deadline.pk)
     past_due_open = deadline.state in OPEN_STATES and deadline.due_date < clock.today()
     if not (past_due_open or (deadline.met_on and deadline.met_on > deadline.due_date)):
-        raise ValidationError({"reason": "Hạn này không bị trễ."})
+        raise ValidationError({"reason": _("Hạn này không bị trễ.")})
     if len(clean(reason)) < 5:
-        raise ValidationError({"reason": "Cần ghi rõ lý do trễ hạn."})
+        raise ValidationError({"reason": _("Cần ghi rõ lý do trễ hạn.")})
     deadline.reason = clean(reason)[:500]
     deadline.save(update_fields=["reason"])
     audit(actor=actor, action="deadline.late_explained", obj=deadline, unit=deadline.unit_id)  # reason: on it

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from chibo.core.calendar import due_date
 from chibo.core.enums import RuleUnit
 from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, register_family, rule, rule_name
@@ -30,17 +32,17 @@ def forms_allowed(status: str) -> tuple[str, ...]:
 
 def form_problem(form: str, status: str, status_label: str) -> str:
     if form not in Form.values:
-        return "Hình thức kỷ luật không hợp lệ."
+        return _("Hình thức kỷ luật không hợp lệ.")
     if form not in forms_allowed(status):
-        allowed = ", ".join(str(Form(f).label).lower() for f in forms_allowed(status)) or "không có"
-        return (f"Đảng viên «{status_label}» chỉ có thể bị {allowed} (Điều lệ Đảng, Điều 39); không thể "
-                f"«{Form(form).label.lower()}».")
+        allowed = ", ".join(_(Form(f).label).lower() for f in forms_allowed(status)) or _("không có")
+        return _("Đảng viên «%(status)s» chỉ có thể bị %(allowed)s (Điều lệ Đảng, Điều 39); không thể "
+                 "«%(form)s».") % {"status": _(status_label), "allowed": allowed, "form": _(Form(form).label).lower()}
     return ""
 
 
 def _competence_key_problem(rest: str) -> str:
     if rest not in UnitKind.values:
-        return "Loại tổ chức không hợp lệ: " + ", ".join(UnitKind.values)
+        return _("Loại tổ chức không hợp lệ: %(allowed)s") % {"allowed": ", ".join(UnitKind.values)}
     return ""
 
 
@@ -69,9 +71,13 @@ def competence_form_problem(form: str, unit, on: date) -> str:
     heaviest, basis = heaviest_form(unit, on)
     if heaviest and FORM_ORDER.index(form) <= FORM_ORDER.index(heaviest):
         return ""
-    reach = f"đến mức {Form(heaviest).label.lower()}" if heaviest else "không quyết định kỷ luật đảng viên"
-    return (f"{unit.name} ({UnitKind(unit.kind).label.lower()}) {reach}; mức «{Form(form).label.lower()}» do cấp "
-            f"ủy cấp trên quyết định, tổ chức này chỉ đề nghị ({basis}).")
+    if heaviest:
+        reach = _("đến mức %(form)s") % {"form": _(Form(heaviest).label).lower()}
+    else:
+        reach = _("không quyết định kỷ luật đảng viên")
+    return _("%(unit)s (%(kind)s) %(reach)s; mức «%(form)s» do cấp ủy cấp trên quyết định, tổ chức này chỉ đề "
+             "nghị (%(basis)s).") % {"unit": unit.name, "kind": _(UnitKind(unit.kind).label).lower(), "reach": reach,
+                                     "form": _(Form(form).label).lower(), "basis": basis}
 
 
 def limitation_ends(violated_on: date, area: str, considered: str) -> tuple[date | None, str]:
@@ -86,9 +92,11 @@ def limitation_problem(violated_on: date, area: str, considered: str, on: date) 
     ends, key = limitation_ends(violated_on, area, considered)
     if ends is not None and on > ends:
         version = rule(key, on=violated_on)
-        return (f"Đã hết thời hạn xử lý kỷ luật: vi phạm ngày {violated_on:%d/%m/%Y}, mức "
-                f"{Form(considered).label.lower()}, thời hiệu {version.value} {version.get_unit_display()} "
-                f"đến {ends:%d/%m/%Y} ({rule_name(key)}, {version.basis}).")
+        return _("Đã hết thời hạn xử lý kỷ luật: vi phạm ngày %(violated_on)s, mức %(form)s, thời hiệu %(value)s "
+                 "%(unit)s đến %(ends)s (%(rule)s, %(basis)s).") % {
+                     "violated_on": format(violated_on, "%d/%m/%Y"), "form": _(Form(considered).label).lower(),
+                     "value": version.value, "unit": _(version.get_unit_display()), "ends": format(ends, "%d/%m/%Y"),
+                     "rule": rule_name(key), "basis": version.basis}
     return ""
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -54,11 +55,12 @@ def _raise(errors: dict) -> None:
 def _check_day(errors: dict, name: str, value: date | None, *, not_before: date | None = None,
                label: str = "") -> None:
     if value is None:
-        errors[name] = "Nhập ngày."
+        errors[name] = _("Nhập ngày.")
     elif value > clock.today():
-        errors[name] = "Ngày không thể ở tương lai."
+        errors[name] = _("Ngày không thể ở tương lai.")
     elif not_before is not None and value < not_before:
-        errors[name] = f"Ngày không thể trước {label} ({not_before:%d/%m/%Y})."
+        errors[name] = _("Ngày không thể trước %(step)s (%(day)s).") % {
+            "step": label, "day": format(not_before, "%d/%m/%Y")}
 
 
 def cell_of(member: Member) -> Unit:
@@ -79,8 +81,8 @@ def competence_problem(member: Member, deciding: Unit) -> str:
     for unit in competent_units(member)[1:]:
         sits = unit_committee(unit).filter(member=member).exists()
         if sits and not unit.path.startswith(deciding.path):
-            return (f"Đồng chí là cấp ủy viên của {unit.name}: {deciding.name} không có thẩm quyền quyết định "
-                    f"kỷ luật, chỉ đề nghị lên cấp có thẩm quyền (296-QĐ/TW).")
+            return _("Đồng chí là cấp ủy viên của %(unit)s: %(deciding)s không có thẩm quyền quyết định kỷ luật, chỉ "
+                     "đề nghị lên cấp có thẩm quyền (296-QĐ/TW).") % {"unit": unit.name, "deciding": deciding.name}
     return ""
 
 
@@ -93,19 +95,19 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violat
     errors: dict[str, str] = {}
     violation = clean_lines(violation, limit=10000)
     if not violation:
-        errors["violation"] = "Ghi nội dung vi phạm."
+        errors["violation"] = _("Ghi nội dung vi phạm.")
     _check_day(errors, "violated_on", violated_on)
     if area not in Area.values:
-        errors["area"] = "Lĩnh vực không hợp lệ."
+        errors["area"] = _("Lĩnh vực không hợp lệ.")
     if problem := form_problem(considered, member.status, member.get_status_display()):
         errors["considered"] = problem
     reference = clean(reference)[:120]
     if not reference:
-        errors["reference"] = "Ghi văn bản mở hồ sơ."
+        errors["reference"] = _("Ghi văn bản mở hồ sơ.")
     wanted = deciding_unit if isinstance(deciding_unit, int) else deciding_unit.pk  # a unit or its id (page, API)
     chosen = next((u for u in competent_units(member) if u.pk == wanted), None)
     if chosen is None:
-        errors["deciding_unit"] = "Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ."
+        errors["deciding_unit"] = _("Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ.")
     elif problem := competence_problem(member, chosen) or competence_form_problem(considered, chosen, today):
         errors["deciding_unit"] = problem
     if not errors and violated_on is not None and (
@@ -113,13 +115,13 @@ def case_open(*, actor: Actor, member: Member, deciding_unit: Unit | int, violat
         errors["violated_on"] = problem
     if not errors and violated_on is not None and Case.objects.filter(
             member=member, violated_on=violated_on, area=area, state__in=OPEN_STATES).exists():
-        errors["violated_on"] = "Đã có hồ sơ đang xem xét cho cùng vi phạm này của đảng viên."
+        errors["violated_on"] = _("Đã có hồ sơ đang xem xét cho cùng vi phạm này của đảng viên.")
     from_notice = None
     if notice is not None:
         from_notice = (notices_visible(actor).select_for_update(of=("self",))
                        .filter(pk=notice, member=member, state=NoticeState.RECEIVED).first())
         if from_notice is None:
-            errors["notice"] = "Không có thông báo đang chờ xem xét này của đảng viên."
+            errors["notice"] = _("Không có thông báo đang chờ xem xét này của đảng viên.")
     _raise(errors)
     assert violated_on is not None
     assert chosen is not None
@@ -151,20 +153,20 @@ def notice_record(*, actor: Actor, member: Member, unit: Unit | int, body: str, 
     wanted = unit if isinstance(unit, int) else unit.pk
     chosen = next((u for u in competent_units(member) if u.pk == wanted), None)
     if chosen is None:
-        errors["unit"] = "Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ."
+        errors["unit"] = _("Chọn chi bộ của đảng viên hoặc một cấp ủy cấp trên của chi bộ.")
     body = clean(body)[:200]
     if not body:
-        errors["body"] = "Ghi tên cơ quan nhà nước ra quyết định."
+        errors["body"] = _("Ghi tên cơ quan nhà nước ra quyết định.")
     if state_form not in StateForm.values:
-        errors["state_form"] = "Chọn hình thức kỷ luật."
+        errors["state_form"] = _("Chọn hình thức kỷ luật.")
     decision_no = clean(decision_no)[:60]
     if not decision_no:
-        errors["decision_no"] = "Ghi số quyết định."
+        errors["decision_no"] = _("Ghi số quyết định.")
     _check_day(errors, "decided_on", decided_on)
-    _check_day(errors, "received_on", received_on, not_before=decided_on, label="ngày quyết định")
+    _check_day(errors, "received_on", received_on, not_before=decided_on, label=_("ngày quyết định"))
     if not errors and decided_on is not None and Notice.objects.filter(
             member=member, decision_no=decision_no, decided_on=decided_on).exists():
-        errors["decision_no"] = "Thông báo về quyết định này của đảng viên đã được ghi."
+        errors["decision_no"] = _("Thông báo về quyết định này của đảng viên đã được ghi.")
     _raise(errors)
     assert chosen is not None and decided_on is not None and received_on is not None
     due_on, _basis = notice_due(decided_on, chosen)
@@ -186,7 +188,7 @@ def notice_close(*, actor: Actor, notice: Notice, reason: str) -> Notice:
     NOTICE.check(actor, notice, "close")
     notice.closed_reason = clean(reason)[:500]
     if not notice.closed_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     notice.state = NoticeState.CLOSED
     notice.version += 1
     notice.save()
@@ -220,9 +222,9 @@ def case_assign(*, actor: Actor, case: Case, username: str) -> Case:
     case = _step(actor, case, "assign")
     user = get_user_model().objects.filter(username=clean(username)).first()
     if user is None:
-        raise ValidationError({"username": "Không có tài khoản này."})
+        raise ValidationError({"username": _("Không có tài khoản này.")})
     if getattr(user, "member_id", None) == case.member_id:
-        raise ValidationError({"username": "Không phân công chính đảng viên có hồ sơ."})
+        raise ValidationError({"username": _("Không phân công chính đảng viên có hồ sơ.")})
     case.officers.add(user)
     _move(actor, case, None, "assigned", {"user": user.pk})
     return case
@@ -235,8 +237,8 @@ def case_explain(*, actor: Actor, case: Case, explanation: str, on: date | None)
     errors: dict[str, str] = {}
     case.explanation = clean_lines(explanation)
     if len(case.explanation) < 20:
-        errors["explanation"] = "Bản tự kiểm điểm quá ngắn."
-    _check_day(errors, "on", on, not_before=case.opened_on, label="ngày mở hồ sơ")
+        errors["explanation"] = _("Bản tự kiểm điểm quá ngắn.")
+    _check_day(errors, "on", on, not_before=case.opened_on, label=_("ngày mở hồ sơ"))
     _raise(errors)
     case.explained_on = on
     _move(actor, case, CaseState.EXPLAINED, "explained")
@@ -252,13 +254,13 @@ def case_vote(*, actor: Actor, case: Case, proposed: str, voted_on: date | None,
     errors: dict[str, str] = {}
     if problem := form_problem(proposed, case.member.status, case.member.get_status_display()):
         errors["proposed"] = problem
-    _check_day(errors, "voted_on", voted_on, not_before=case.explained_on, label="ngày tự kiểm điểm")
+    _check_day(errors, "voted_on", voted_on, not_before=case.explained_on, label=_("ngày tự kiểm điểm"))
     _raise(errors)
     assert voted_on is not None
     eligible = len(cell_voters_on(case.unit, voted_on))
     if yes + no > eligible:
-        raise ValidationError({"yes": f"Tổng số phiếu {yes + no} vượt số đảng viên chính thức của chi bộ "
-                                      f"({eligible})."})
+        raise ValidationError({"yes": _("Tổng số phiếu %(votes)s vượt số đảng viên chính thức của chi bộ "
+                                        "(%(eligible)s).") % {"votes": yes + no, "eligible": eligible}})
     version = rule("discipline.vote_ratio", on=voted_on)
     needed = ratio_needed(version, eligible)
     passed = eligible > 0 and yes >= needed
@@ -291,12 +293,12 @@ def case_decide(*, actor: Actor, case: Case, form: str, decision_no: str, decide
         errors["form"] = problem
     decision_no = clean(decision_no)[:60]
     if not decision_no:
-        errors["decision_no"] = "Ghi số quyết định."
-    _check_day(errors, "decided_on", decided_on, not_before=case.voted_on, label="ngày biểu quyết")
+        errors["decision_no"] = _("Ghi số quyết định.")
+    _check_day(errors, "decided_on", decided_on, not_before=case.voted_on, label=_("ngày biểu quyết"))
     if effective_on is not None and decided_on is not None and effective_on < decided_on:
-        errors["effective_on"] = "Ngày hiệu lực không thể trước ngày quyết định."
+        errors["effective_on"] = _("Ngày hiệu lực không thể trước ngày quyết định.")
     if received_on is not None:
-        _check_day(errors, "received_on", received_on, not_before=decided_on, label="ngày quyết định")
+        _check_day(errors, "received_on", received_on, not_before=decided_on, label=_("ngày quyết định"))
     if not errors and form in LIMITATION_RULE and (
             problem := limitation_problem(case.violated_on, case.area, form, decided_on or clock.today())):
         errors["form"] = problem  # the clock runs until the decision, for the form decided
@@ -320,7 +322,7 @@ def case_drop(*, actor: Actor, case: Case, reason: str) -> Case:
     case = _step(actor, case, "drop")
     case.dropped_reason = clean(reason)[:500]
     if not case.dropped_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     _move(actor, case, CaseState.DROPPED, "dropped")
     if case.hold is not None:
         hold_end_for_case(actor=actor, hold=case.hold, closed_on=clock.today())
@@ -338,25 +340,28 @@ def case_appeal(*, actor: Actor, case: Case, text: str, filed_on: date | None, r
     errors: dict[str, str] = {}
     text = clean_lines(text)
     if len(text) < 20:
-        errors["text"] = "Nội dung khiếu nại quá ngắn."
+        errors["text"] = _("Nội dung khiếu nại quá ngắn.")
     own = actor.member_id == case.member_id
     if received_on is not None and (own or case.received_on is not None):
-        errors["received_on"] = "Ngày nhận quyết định do cán bộ ghi một lần, không sửa được."
+        errors["received_on"] = _("Ngày nhận quyết định do cán bộ ghi một lần, không sửa được.")
     received = case.received_on or received_on or case.decided_on
     assert received is not None and case.decided_on is not None
     if received < case.decided_on or received > clock.today():
-        errors["received_on"] = f"Ngày nhận quyết định từ {case.decided_on:%d/%m/%Y} đến hôm nay."
-    _check_day(errors, "filed_on", filed_on, not_before=received, label="ngày nhận quyết định")
+        errors["received_on"] = _("Ngày nhận quyết định từ %(decided_on)s đến hôm nay.") % {
+            "decided_on": format(case.decided_on, "%d/%m/%Y")}
+    _check_day(errors, "filed_on", filed_on, not_before=received, label=_("ngày nhận quyết định"))
     late_reason = clean(late_reason)[:500]
     if late_reason and own:
-        errors["late_reason"] = "Chỉ cán bộ tiếp nhận đơn ghi lý do chấp nhận đơn quá hạn."
+        errors["late_reason"] = _("Chỉ cán bộ tiếp nhận đơn ghi lý do chấp nhận đơn quá hạn.")
     if case.deciding_unit.parent is None:
-        errors["text"] = "Quyết định của cấp cao nhất trong hệ thống: khiếu nại gửi lên cấp trên ngoài hệ thống."
+        errors["text"] = _("Quyết định của cấp cao nhất trong hệ thống: khiếu nại gửi lên cấp trên ngoài hệ thống.")
     if not errors and filed_on is not None:
         ends, basis = appeal_ends(received, case.member.unit)
         if filed_on > ends and not late_reason:
-            errors["filed_on"] = (f"Quá thời hạn khiếu nại: nhận quyết định ngày {received:%d/%m/%Y}, hạn đến "
-                                  f"{ends:%d/%m/%Y} ({basis}).")
+            errors["filed_on"] = (_("Quá thời hạn khiếu nại: nhận quyết định ngày %(received)s, hạn đến "
+                                    "%(ends)s (%(basis)s).") % {
+                                      "received": format(received, "%d/%m/%Y"), "ends": format(ends, "%d/%m/%Y"),
+                                      "basis": basis})
     _raise(errors)
     assert filed_on is not None
     instance = case.deciding_unit.parent
@@ -384,17 +389,17 @@ def case_appeal_decide(*, actor: Actor, case: Case, outcome: str, decision_no: s
     appeal = Appeal.objects.select_for_update().get(case=case)
     errors: dict[str, str] = {}
     if outcome not in Outcome.values:
-        errors["outcome"] = "Chọn kết quả."
+        errors["outcome"] = _("Chọn kết quả.")
     if outcome == Outcome.CHANGED:
         if not new_form or new_form == case.form:
-            errors["new_form"] = "Chọn hình thức kỷ luật mới."
+            errors["new_form"] = _("Chọn hình thức kỷ luật mới.")
         elif problem := (form_problem(new_form, *_status_before(case))
                          or competence_form_problem(new_form, appeal.instance, decided_on or clock.today())):
             errors["new_form"] = problem
     decision_no = clean(decision_no)[:60]
     if not decision_no:
-        errors["decision_no"] = "Ghi số quyết định."
-    _check_day(errors, "decided_on", decided_on, not_before=appeal.filed_on, label="ngày nộp đơn")
+        errors["decision_no"] = _("Ghi số quyết định.")
+    _check_day(errors, "decided_on", decided_on, not_before=appeal.filed_on, label=_("ngày nộp đơn"))
     _raise(errors)
     assert decided_on is not None
     appeal.outcome, appeal.decision_no, appeal.decided_on = outcome, decision_no, decided_on

@@ -14,6 +14,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from chibo.core.calendar import add_months
 from chibo.core.enums import RuleUnit
 from chibo.core.money import format_amount, is_currency, quantize
@@ -30,17 +32,18 @@ KEPT = "dues.kept."
 
 
 def _abroad_key_problem(rest: str) -> str:
-    category, _, currency = rest.partition(".")
+    category, _sep, currency = rest.partition(".")
     if category not in Category.values or category == Category.DOMESTIC:
-        return "Diện ở nước ngoài không hợp lệ: " + ", ".join(v for v in Category.values if v != Category.DOMESTIC)
+        return _("Diện ở nước ngoài không hợp lệ: %(allowed)s") % {
+            "allowed": ", ".join(v for v in Category.values if v != Category.DOMESTIC)}
     if not is_currency(currency):
-        return f"«{currency}» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, JPY)."
+        return _("«%(currency)s» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, JPY).") % {"currency": currency}
     return ""
 
 
 def _kept_key_problem(rest: str) -> str:
     if rest not in UnitKind.values or rest == UnitKind.UPPER_COMMITTEE:
-        return "Loại tổ chức không hợp lệ (đảng ủy cấp trên không nộp lên nữa)."
+        return _("Loại tổ chức không hợp lệ (đảng ủy cấp trên không nộp lên nữa).")
     return ""
 
 
@@ -52,7 +55,7 @@ def register() -> None:
 
 
 def _abroad_name(rest: str) -> str:
-    category, _, currency = rest.partition(".")
+    category, _sep, currency = rest.partition(".")
     return f"Mức đảng phí ở nước ngoài: {Category(category).label}, {currency}"
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import SYSTEM, Actor, require, require_top
@@ -69,8 +70,10 @@ def _errors(**found: str) -> None:
 
 def _on_rolls(member: Member) -> None:
     if member.status not in ACTIVE_STATUSES:
-        raise ValidationError({"member": f"{member.full_name} không còn trong danh sách đảng viên của chi bộ "
-                                         f"({member.get_status_display().lower()}): không thu đảng phí."})
+        raise ValidationError({"member": _("%(member)s không còn trong danh sách đảng viên của chi bộ "
+                                           "(%(status)s): không thu đảng phí.") % {
+                                             "member": member.full_name,
+                                             "status": _(member.get_status_display()).lower()}})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -90,11 +93,12 @@ def profile_set(*, actor: Actor, member: Member, month: date, base: str, currenc
     category = category or member.category
     problems: dict[str, str] = {}
     if base not in Base.values:
-        problems["base"] = "Cách tính không hợp lệ."
+        problems["base"] = _("Cách tính không hợp lệ.")
     if not is_currency(currency):
-        problems["currency"] = f"«{currency}» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, VND)."
+        problems["currency"] = _("«%(currency)s» không phải mã đồng tiền ISO 4217 (ví dụ EUR, USD, VND).") % {
+            "currency": currency}
     if category not in Category.values:
-        problems["category"] = "Diện không hợp lệ."
+        problems["category"] = _("Diện không hợp lệ.")
     amount = voluntary_amount = None
     if not problems:
         if base in (Base.SALARY, Base.PENSION):
@@ -104,26 +108,27 @@ def profile_set(*, actor: Actor, member: Member, month: date, base: str, currenc
                 problems["base_amount"] = str(exc)
             else:
                 if amount <= 0:
-                    problems["base_amount"] = "Cần ghi tiền lương (hoặc lương hưu) lớn hơn 0."
+                    problems["base_amount"] = _("Cần ghi tiền lương (hoặc lương hưu) lớn hơn 0.")
         elif base == Base.STUDENT and currency != "VND":
-            problems["currency"] = "Mức học sinh, sinh viên tính bằng đồng Việt Nam (VND)."
+            problems["currency"] = _("Mức học sinh, sinh viên tính bằng đồng Việt Nam (VND).")
         try:
             voluntary_amount = parse_amount(voluntary if voluntary not in (None, "") else "0", currency)
         except ValueError as exc:
             problems["voluntary"] = str(exc)
         else:
             if voluntary_amount < 0:
-                problems["voluntary"] = "Số tiền tự nguyện đóng thêm không được âm."
+                problems["voluntary"] = _("Số tiền tự nguyện đóng thêm không được âm.")
     if not problems and base == Base.ABROAD:
         if category == Category.DOMESTIC:
-            problems["category"] = "Mức cố định ở nước ngoài cần một diện ở nước ngoài."
+            problems["category"] = _("Mức cố định ở nước ngoài cần một diện ở nước ngoài.")
         else:
             try:
                 drules.base_amount(Profile(category=category, base=base, currency=currency), month)
             except (UnknownRule, RuleNotInForce):
                 problems["currency"] = (
-                    f"Chưa có mức đảng phí cho diện «{Category(category).label}» bằng {currency} áp dụng từ tháng "
-                    f"{month:%m/%Y}: Đảng ủy cấp trên cần nhập mức này trước (Đảng phí → Mức đóng).")
+                    _("Chưa có mức đảng phí cho diện «%(category)s» bằng %(currency)s áp dụng từ tháng "
+                      "%(month)s: Đảng ủy cấp trên cần nhập mức này trước (Đảng phí → Mức đóng).") % {
+                        "category": _(Category(category).label), "currency": currency, "month": format(month, "%m/%Y")})
     if problems:
         raise ValidationError(problems)
     Profile.objects.filter(member=member, month=month).delete()
@@ -149,34 +154,36 @@ def decision_record(*, actor: Actor, member: Member, kind: str, reason: str, mon
     month_from, month_to = drules.month_start(month_from), drules.month_start(month_to)
     problems: dict[str, str] = {}
     if kind not in DecisionKind.values:
-        problems["kind"] = "Loại quyết định không hợp lệ."
+        problems["kind"] = _("Loại quyết định không hợp lệ.")
     if reason not in DecisionReason.values:
-        problems["reason"] = "Lý do không hợp lệ."
+        problems["reason"] = _("Lý do không hợp lệ.")
     if month_to < month_from:
-        problems["month_to"] = "Tháng kết thúc phải từ tháng bắt đầu trở đi."
+        problems["month_to"] = _("Tháng kết thúc phải từ tháng bắt đầu trở đi.")
     if not clean(document):
-        problems["document"] = "Cần số quyết định."
+        problems["document"] = _("Cần số quyết định.")
     if decided_on > _today():
-        problems["decided_on"] = "Ngày quyết định không thể ở tương lai."
+        problems["decided_on"] = _("Ngày quyết định không thể ở tương lai.")
     if kind == DecisionKind.REDUCE and "month_to" not in problems:
         try:
             allowed = drules.reductions_allowed(month_from)
             longest = drules.reduction_max_months(month_from)
         except (UnknownRule, RuleNotInForce) as exc:
-            raise ValidationError({"month_from": f"Chưa có quy định về giảm đảng phí áp dụng cho tháng "
-                                                 f"{month_from:%m/%Y}."}) from exc
+            raise ValidationError({"month_from": _("Chưa có quy định về giảm đảng phí áp dụng cho tháng "
+                                                   "%(month_from)s.") % {
+                                                     "month_from": format(month_from, "%m/%Y")}}) from exc
         if percent not in allowed:
-            problems["percent"] = ("Mức giảm chỉ có thể là " + ", ".join(f"{p}%" for p in allowed)
-                                   + " (sổ quy định: các mức giảm đảng phí).")
+            problems["percent"] = _("Mức giảm chỉ có thể là %(allowed)s (sổ quy định: các mức giảm đảng phí).") % {
+                "allowed": ", ".join(f"{p}%" for p in allowed)}
         if len(drules.months_between(month_from, month_to)) > longest:
-            problems["month_to"] = (f"Mỗi lần giảm tối đa {longest} tháng ({rule_name('dues.reduction_max_months')}); "
-                                    "hết hạn thì xét lại bằng quyết định mới.")
+            problems["month_to"] = (_("Mỗi lần giảm tối đa %(longest)s tháng (%(rule_name)s); "
+                                      "hết hạn thì xét lại bằng quyết định mới.") % {
+                                        "longest": longest, "rule_name": rule_name('dues.reduction_max_months')})
     elif kind in DecisionKind.values:
         percent = 100 if kind == DecisionKind.EXEMPT else 0
     if not problems and Decision.objects.filter(member=member, revoked_at__isnull=True, month_from__lte=month_to,
                                                 month_to__gte=month_from).exists():
-        problems["month_from"] = ("Đã có một quyết định về đảng phí của đảng viên này trong khoảng thời gian đó; "
-                                  "hãy thu hồi quyết định cũ trước.")
+        problems["month_from"] = (_("Đã có một quyết định về đảng phí của đảng viên này trong khoảng thời gian đó; "
+                                    "hãy thu hồi quyết định cũ trước."))
     if problems:
         raise ValidationError(problems)
     decision = Decision.objects.create(member=member, kind=kind, reason=reason, percent=percent,
@@ -195,9 +202,9 @@ def decision_revoke(*, actor: Actor, decision: Decision, reason: str) -> Decisio
     decision = Decision.objects.select_for_update().select_related("member__unit").get(pk=decision.pk)
     require(actor, "dues.record", decision.member.unit)
     if decision.revoked_at is not None:
-        raise ValidationError({"reason": "Quyết định này đã được thu hồi."})
+        raise ValidationError({"reason": _("Quyết định này đã được thu hồi.")})
     if not clean(reason):
-        raise ValidationError({"reason": "Cần ghi lý do thu hồi."})
+        raise ValidationError({"reason": _("Cần ghi lý do thu hồi.")})
     decision.revoked_at, decision.revoked_reason = timezone.now(), clean(reason)[:200]
     decision.save(update_fields=["revoked_at", "revoked_reason"])
     record(actor=actor, member=decision.member, kind=DECISION_REVOKED, occurred_on=_today(),
@@ -239,7 +246,7 @@ def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None,
     none yet for that month; idempotent. Returns how many were created. The sweep calls it every day."""
     month = drules.month_start(month)
     if month > drules.month_start(today or _today()):
-        raise ValidationError({"month": "Chưa đến tháng này: nghĩa vụ đóng đảng phí được tính khi tháng bắt đầu."})
+        raise ValidationError({"month": _("Chưa đến tháng này: nghĩa vụ đóng đảng phí được tính khi tháng bắt đầu.")})
     if unit is not None:
         require(actor, "dues.record", unit)
     from chibo.dues.generation import generate  # the fast path: rules read once per month, COPY on PostgreSQL
@@ -284,30 +291,36 @@ class _Checked:
 def _check_line(line: PaymentLine, unit: Unit, today: date, position: Position) -> _Checked:
     member = line.member
     if member.unit_id != unit.pk:
-        raise ValidationError({"member": f"{member.full_name} không sinh hoạt tại {unit.name}."})
+        raise ValidationError({"member": _("%(member)s không sinh hoạt tại %(unit)s.") % {
+            "member": member.full_name, "unit": unit.name}})
     _on_rolls(member)
     currency = position.currency
     if currency is None:
-        raise ValidationError({"member": f"{member.full_name} chưa có mức đóng đảng phí: hãy ghi mức đóng trước."})
+        raise ValidationError({"member": _("%(member)s chưa có mức đóng đảng phí: hãy ghi mức đóng trước.") % {
+            "member": member.full_name}})
     try:
         amount = parse_amount(line.amount, currency)
     except ValueError as exc:
         raise ValidationError({"amount": f"{member.full_name}: {exc}"}) from exc
     if amount <= 0:
-        raise ValidationError({"amount": f"{member.full_name}: số tiền phải lớn hơn 0."})
+        raise ValidationError({"amount": _("%(member)s: số tiền phải lớn hơn 0.") % {"member": member.full_name}})
     limit = drules.prepay_limit(today)
     horizon = add_months(drules.month_start(today), limit)
     if not position.covers_with(amount, through=horizon):
         raise ValidationError({"amount": (
-            f"{member.full_name}: {format_amount(amount, currency)} vượt quá số tiền đóng trước cho phép "
-            f"(đến hết tháng {horizon:%m/%Y}, {rule_name('dues.prepay_max_months')}: {limit} tháng).")})
+            _("%(member)s: %(amount)s vượt quá số tiền đóng trước cho phép "
+              "(đến hết tháng %(horizon)s, %(rule_name)s: %(limit)s tháng).") % {
+                "member": member.full_name, "amount": format_amount(amount, currency),
+                "horizon": format(horizon, "%m/%Y"), "rule_name": rule_name('dues.prepay_max_months'),
+                "limit": limit})})
     note = ""
     if line.month_from is not None:
         asked_to = drules.month_start(line.month_to or line.month_from)
         if position.paid_through is not None and asked_to <= position.paid_through:
-            note = (f"{member.full_name}: tháng {drules.month_start(line.month_from):%m/%Y}"
-                    + (f"–{asked_to:%m/%Y}" if asked_to != drules.month_start(line.month_from) else "")
-                    + f" đã đóng đủ; {format_amount(amount, currency)} được ghi là tiền đóng trước (số dư có).")
+            first = drules.month_start(line.month_from)
+            months = f"{first:%m/%Y}" + (f"–{asked_to:%m/%Y}" if asked_to != first else "")
+            note = _("%(member)s: tháng %(months)s đã đóng đủ; %(amount)s được ghi là tiền đóng trước (số dư có).") % {
+                "member": member.full_name, "months": months, "amount": format_amount(amount, currency)}
     return _Checked(member, amount, currency, position.months_settled(amount, through=horizon), note)
 
 
@@ -318,11 +331,11 @@ def payments_post(*, actor: Actor, unit: Unit, lines: Sequence[PaymentLine], pai
     numbered per unit and year. All or nothing: one bad line refuses the whole request, saying which."""
     require(actor, "dues.record", unit)
     today = _today()
-    _errors(method="" if method in Method.values else "Hình thức nộp không hợp lệ.",
-            paid_on="Ngày nộp không thể ở tương lai." if paid_on > today else "",
-            lines="" if lines else "Chưa chọn đảng viên nào.")
+    _errors(method="" if method in Method.values else _("Hình thức nộp không hợp lệ."),
+            paid_on=_("Ngày nộp không thể ở tương lai.") if paid_on > today else "",
+            lines="" if lines else _("Chưa chọn đảng viên nào."))
     if len({line.member.pk for line in lines}) != len(lines):
-        raise ValidationError({"lines": "Một đảng viên xuất hiện hai lần trong cùng một lần ghi."})
+        raise ValidationError({"lines": _("Một đảng viên xuất hiện hai lần trong cùng một lần ghi.")})
     # The unit's receipt counter first: it stays locked until the end, so two requests posting for the unit (a
     # member pays only where they belong) read and write the ledger one after the other. A refused line rolls
     # the numbers back with everything else.
@@ -356,11 +369,12 @@ def payment_reverse(*, actor: Actor, entry: Entry, reason: str) -> Entry:
     entry = Entry.objects.select_for_update().select_related("unit", "member").get(pk=entry.pk)
     require(actor, "dues.record", entry.unit)
     if entry.kind == EntryKind.REVERSAL:
-        raise ValidationError({"entry": "Không thể đảo một bút toán đảo: hãy ghi một khoản thu mới nếu cần."})
+        raise ValidationError({"entry": _("Không thể đảo một bút toán đảo: hãy ghi một khoản thu mới nếu cần.")})
     if Entry.objects.filter(reverses=entry).exists():
-        raise ValidationError({"entry": f"Khoản thu (biên lai {entry.receipt}) đã được đảo."})
+        raise ValidationError({"entry": _("Khoản thu (biên lai %(receipt)s) đã được đảo.") % {
+            "receipt": entry.receipt}})
     if not clean(reason):
-        raise ValidationError({"reason": "Cần ghi lý do đảo bút toán."})
+        raise ValidationError({"reason": _("Cần ghi lý do đảo bút toán.")})
     reversal = Entry(unit=entry.unit, member=entry.member, kind=EntryKind.REVERSAL, amount=-entry.amount,
                      currency=entry.currency, method=entry.method, paid_on=_today(), reverses=entry,
                      note=clean(reason)[:200], created_by=actor.label)
@@ -395,9 +409,9 @@ def _rate_value(text: str) -> Decimal:
     try:
         value = Decimal(clean(text).replace(" ", "").replace(",", "."))
     except InvalidOperation as exc:
-        raise ValidationError({"vnd": f"«{text}» không phải một tỷ giá."}) from exc
+        raise ValidationError({"vnd": _("«%(text)s» không phải một tỷ giá.") % {"text": text}}) from exc
     if not value.is_finite() or value <= 0 or value > Decimal(10) ** 9:
-        raise ValidationError({"vnd": "Tỷ giá phải lớn hơn 0 (số đồng cho một đơn vị ngoại tệ)."})
+        raise ValidationError({"vnd": _("Tỷ giá phải lớn hơn 0 (số đồng cho một đơn vị ngoại tệ).")})
     return quantize(value, "KWD").quantize(Decimal("0.000001"))
 
 
@@ -406,9 +420,10 @@ def exchange_rate_set(*, actor: Actor, currency: str, day: date, vnd: str, sourc
     """The rate of ``currency`` on ``day`` (đồng per unit); a second rate for the same day replaces the first."""
     root = require_top(actor, "dues.rates")
     currency = clean(currency).upper()
-    _errors(currency="" if is_currency(currency) and currency != "VND" else f"«{currency}» không phải một ngoại tệ.",
-            source="" if clean(source) else "Cần ghi nguồn tỷ giá (ví dụ: Ngân hàng Nhà nước, Vietcombank).",
-            day="Ngày của tỷ giá không thể ở tương lai." if day > _today() else "")
+    _errors(currency="" if is_currency(currency) and currency != "VND" else
+            _("«%(currency)s» không phải một ngoại tệ.") % {"currency": currency},
+            source="" if clean(source) else _("Cần ghi nguồn tỷ giá (ví dụ: Ngân hàng Nhà nước, Vietcombank)."),
+            day=_("Ngày của tỷ giá không thể ở tương lai.") if day > _today() else "")
     value = _rate_value(vnd)
     rate, created = ExchangeRate.objects.update_or_create(
         currency=currency, day=day, defaults={"vnd": value, "source": clean(source)[:120], "created_by": actor.label})
@@ -427,29 +442,30 @@ def exchange_rates_import(*, actor: Actor, data: bytes, source: str) -> int:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValidationError({"file": "Tệp phải là CSV mã UTF-8."}) from exc
+        raise ValidationError({"file": _("Tệp phải là CSV mã UTF-8.")}) from exc
     rows = list(csv.reader(io.StringIO(text)))
     if rows and [c.strip().lower() for c in rows[0]][:3] == ["currency", "day", "vnd"]:
         rows = rows[1:]
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
-        raise ValidationError({"file": "Tệp không có dòng tỷ giá nào (cột: currency, day, vnd)."})
+        raise ValidationError({"file": _("Tệp không có dòng tỷ giá nào (cột: currency, day, vnd).")})
     if len(rows) > MAX_RATE_ROWS:
-        raise ValidationError({"file": f"Tối đa {MAX_RATE_ROWS} dòng mỗi lần."})
+        raise ValidationError({"file": _("Tối đa %(limit)s dòng mỗi lần.") % {"limit": MAX_RATE_ROWS}})
     problems: list[str] = []
     parsed: list[tuple[str, date, str]] = []
     seen: set[tuple[str, date]] = set()
     for n, row in enumerate(rows, start=1):
         if len(row) != 3:
-            problems.append(f"dòng {n}: cần đúng 3 cột (currency, day, vnd)")
+            problems.append(_("dòng %(line)s: cần đúng 3 cột (currency, day, vnd)") % {"line": n})
             continue
         day = _parse_day(row[1])
         if day is None:
-            problems.append(f"dòng {n}: ngày «{row[1][:20]}» không hợp lệ")
+            problems.append(_("dòng %(line)s: ngày «%(value)s» không hợp lệ") % {"line": n, "value": row[1][:20]})
             continue
         key = (row[0].strip().upper(), day)
         if key in seen:
-            problems.append(f"dòng {n}: trùng tỷ giá {key[0]} ngày {day:%d/%m/%Y}")
+            problems.append(_("dòng %(line)s: trùng tỷ giá %(currency)s ngày %(day)s") % {
+                "line": n, "currency": key[0], "day": format(day, "%d/%m/%Y")})
             continue
         seen.add(key)
         parsed.append((key[0], day, row[2]))
@@ -460,7 +476,8 @@ def exchange_rates_import(*, actor: Actor, data: bytes, source: str) -> int:
             exchange_rate_set(actor=actor, currency=currency, day=day, vnd=vnd, source=source)
         except ValidationError as exc:
             messages = "; ".join(m for ms in exc.message_dict.values() for m in ms)
-            raise ValidationError({"file": f"dòng {n}: {messages}"}) from exc
+            raise ValidationError({"file": _("dòng %(line)s: %(messages)s") % {
+                "line": n, "messages": messages}}) from exc
     return len(parsed)
 
 
@@ -514,7 +531,7 @@ def dues_sweep(today: date) -> dict[str, int]:
             opened += 1
         prefix = "dues.arrears:"
         for source in already:
-            member_id_text, _, source_year = source.removeprefix(prefix).partition(":")
+            member_id_text, _sep, source_year = source.removeprefix(prefix).partition(":")
             if source_year == str(year) and int(member_id_text) not in flagged:
                 met += deadline_close_for(actor=SYSTEM, source=source, kind=ARREARS, on=today)
     return {"obligations": created, "arrears_opened": opened, "arrears_met": met, "remit_opened": remit_sweep(today)}
@@ -538,15 +555,19 @@ def remittance_send(*, actor: Actor, unit: Unit, month: date, currency: str, sen
     month = drules.month_start(month)
     currency = clean(currency).upper()
     today = _today()
-    _errors(month="Chưa đến tháng này." if month > drules.month_start(today) else "",
-            sent_on="Ngày nộp không thể ở tương lai." if sent_on > today else "",
-            unit="" if remits(unit) else "Đảng ủy cấp trên cùng không nộp lên nữa.")
+    _errors(month=_("Chưa đến tháng này.") if month > drules.month_start(today) else "",
+            sent_on=_("Ngày nộp không thể ở tương lai.") if sent_on > today else "",
+            unit="" if remits(unit) else _("Đảng ủy cấp trên cùng không nộp lên nữa."))
     figures = next((f for f in remit_figures(unit, month) if f.currency == currency), None)
     if figures is None or figures.due_up <= 0:
-        raise ValidationError({"currency": f"Tháng {month:%m/%Y} không có khoản {currency} nào phải nộp lên."})
+        raise ValidationError({"currency": _("Tháng %(month)s không có khoản %(currency)s nào phải nộp lên.") % {
+            "month": format(month, "%m/%Y"), "currency": currency}})
     if figures.remittance is not None:
-        raise ValidationError({"month": f"Đã ghi nộp {format_amount(figures.remittance.due_up, currency)} tháng "
-                                        f"{month:%m/%Y} ngày {figures.remittance.sent_on:%d/%m/%Y}."})
+        raise ValidationError({"month": _("Đã ghi nộp %(amount)s tháng "
+                                          "%(month)s ngày %(sent_on)s.") % {
+                                            "amount": format_amount(figures.remittance.due_up, currency),
+                                            "month": format(month, "%m/%Y"),
+                                            "sent_on": format(figures.remittance.sent_on, "%d/%m/%Y")}})
     rate = Decimal(1) if currency == "VND" else getattr(rate_on(currency, sent_on), "vnd", None)
     remittance = Remittance(
         unit=unit, to_unit=unit.parent, period_from=month, period_to=month, currency=currency,
@@ -558,7 +579,8 @@ def remittance_send(*, actor: Actor, unit: Unit, month: date, currency: str, sen
         with transaction.atomic():
             remittance.save(force_insert=True)
     except IntegrityError as exc:  # another treasurer recorded it meanwhile
-        raise ValidationError({"month": f"Tháng {month:%m/%Y} đã được ghi nộp."}) from exc
+        raise ValidationError({"month": _("Tháng %(month)s đã được ghi nộp.") % {
+            "month": format(month, "%m/%Y")}}) from exc
     deadline_close_for(actor=actor, source=remit_source(unit.pk, month), kind=REMIT, on=sent_on)
     audit(actor=actor, action="dues.remitted", obj=remittance, unit=unit,
           data={"month": month, "currency": currency, "collected": figures.collected, "received": figures.received,
@@ -576,8 +598,8 @@ def remittance_confirm(*, actor: Actor, remittance: Remittance, on: date | None 
     remittance = _remittance_locked(remittance)
     REMITTANCE.check(actor, remittance, "confirm")
     on = on or _today()
-    _errors(on="Ngày nhận không thể trước ngày nộp." if on < remittance.sent_on else
-            ("Ngày nhận không thể ở tương lai." if on > _today() else ""))
+    _errors(on=_("Ngày nhận không thể trước ngày nộp.") if on < remittance.sent_on else
+            (_("Ngày nhận không thể ở tương lai.") if on > _today() else ""))
     remittance.state, remittance.answered_on = RemittanceState.CONFIRMED, on
     remittance.answer_note, remittance.answered_by = clean(note)[:200], actor.label
     remittance.save(update_fields=["state", "answered_on", "answer_note", "answered_by"])
@@ -592,7 +614,7 @@ def remittance_confirm(*, actor: Actor, remittance: Remittance, on: date | None 
 def remittance_return(*, actor: Actor, remittance: Remittance, reason: str) -> Remittance:
     remittance = _remittance_locked(remittance)
     REMITTANCE.check(actor, remittance, "return")
-    _errors(reason="" if clean(reason) else "Cần ghi lý do trả lại.")
+    _errors(reason="" if clean(reason) else _("Cần ghi lý do trả lại."))
     remittance.state, remittance.answered_on = RemittanceState.RETURNED, _today()
     remittance.answer_note, remittance.answered_by = clean(reason)[:200], actor.label
     remittance.save(update_fields=["state", "answered_on", "answer_note", "answered_by"])

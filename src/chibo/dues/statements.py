@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -250,8 +251,8 @@ def _read_sheet(data: bytes, filename: str) -> _Sheet:
     else:
         at = next((i for i, cells in enumerate(head) if sum(1 for c in cells if _text(c)) >= 2), -1)
         if at < 0:
-            raise ValidationError({"file": "Không tìm thấy dòng tiêu đề (tên cột) trong "
-                                           f"{HEADER_SEARCH_ROWS} dòng đầu của tệp."})
+            raise ValidationError({"file": _("Không tìm thấy dòng tiêu đề (tên cột) trong "
+                                             "%(count)s dòng đầu của tệp.") % {"count": HEADER_SEARCH_ROWS}})
     header = [_text(c) for c in head[at]][:MAX_COLUMNS]
     columns = _columns(header)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns.index]
@@ -271,8 +272,8 @@ def _read_sheet(data: bytes, filename: str) -> _Sheet:
         if not any(_text(c) for c in cells[:width]):
             return
         if len(rows) >= MAX_STATEMENT_ROWS:
-            raise ValidationError({"file": f"Sao kê quá dài: tối đa {MAX_STATEMENT_ROWS} dòng mỗi lần; "
-                                           "hãy chia theo tháng."})
+            raise ValidationError({"file": _("Sao kê quá dài: tối đa %(limit)s dòng mỗi lần; "
+                                             "hãy chia theo tháng.") % {"limit": MAX_STATEMENT_ROWS}})
         rows.append((number, list(cells[:width]) + [None] * (width - len(cells))))
 
     for cells in head[at + 1:]:
@@ -281,7 +282,8 @@ def _read_sheet(data: bytes, filename: str) -> _Sheet:
     for cells in raw:
         number += 1
         if number > MAX_RAW_ROWS:
-            raise ValidationError({"file": f"Tệp quá nhiều dòng (tối đa {MAX_STATEMENT_ROWS} dòng giao dịch)."})
+            raise ValidationError({"file": _("Tệp quá nhiều dòng (tối đa %(limit)s dòng giao dịch).") % {
+                "limit": MAX_STATEMENT_ROWS}})
         take(cells)
     return _Sheet(kind, columns, rows)
 
@@ -349,11 +351,11 @@ def _parse_amount(value: Any) -> tuple[Decimal, str | None]:
     dots, commas = number.count("."), number.count(",")
     if dots and commas:
         mark = "." if number.rfind(".") > number.rfind(",") else ","
-        whole, _, frac = number.rpartition(mark)
+        whole, _sep, frac = number.rpartition(mark)
         digits = whole.replace(".", "").replace(",", "") + "." + frac
     elif dots or commas:
         mark = "." if dots else ","
-        whole, _, frac = number.rpartition(mark)
+        whole, _sep, frac = number.rpartition(mark)
         if number.count(mark) > 1 or len(frac) == 3:
             digits = number.replace(mark, "")
         else:
@@ -605,12 +607,13 @@ def _check_for_ledger(lines: list[StatementLine], members: dict[int, Member], to
         problem = ""
         amount = line.amount
         if line.date > today:
-            problem = "Ngày giao dịch ở tương lai."
+            problem = _("Ngày giao dịch ở tương lai.")
         elif currency is None:
-            problem = f"{member.full_name} chưa có mức đóng đảng phí: hãy ghi mức đóng trước."
+            problem = _("%(member)s chưa có mức đóng đảng phí: hãy ghi mức đóng trước.") % {"member": member.full_name}
         elif line.currency and line.currency != currency:
-            problem = (f"Khoản chuyển bằng {line.currency}, còn mức đóng đảng phí của {member.full_name} tính bằng "
-                       f"{currency}: hãy ghi tay sau khi quy đổi.")
+            problem = (_("Khoản chuyển bằng %(currency)s, còn mức đóng đảng phí của %(member)s tính bằng "
+                         "%(their_currency)s: hãy ghi tay sau khi quy đổi.") % {
+                           "currency": line.currency, "member": member.full_name, "their_currency": currency})
         else:
             try:
                 amount = parse_amount(line.amount, currency)
@@ -618,9 +621,12 @@ def _check_for_ledger(lines: list[StatementLine], members: dict[int, Member], to
                 problem = f"{member.full_name}: {exc}"
             else:
                 if not position.covers_with(running[member.pk] + amount, through=horizon):
-                    problem = (f"{member.full_name}: {format_amount(amount, currency)} vượt quá số tiền đóng trước "
-                               f"cho phép (đến hết tháng {horizon:%m/%Y}, {rule_name('dues.prepay_max_months')}: "
-                               f"{limit} tháng).")
+                    problem = (_("%(member)s: %(amount)s vượt quá số tiền đóng trước "
+                                 "cho phép (đến hết tháng %(horizon)s, %(rule_name)s: "
+                                 "%(limit)s tháng).") % {
+                                   "member": member.full_name, "amount": format_amount(amount, currency),
+                                   "horizon": format(horizon, "%m/%Y"),
+                                   "rule_name": rule_name('dues.prepay_max_months'), "limit": limit})
         if problem:
             line.status, line.reason = LineStatus.INVALID, problem
             continue
@@ -656,7 +662,7 @@ def statement_post(*, actor: Actor, unit: Unit, data: bytes, filename: str,
     with nothing new posts nothing, writes nothing, and says so."""
     require(actor, "dues.record", unit)
     if method not in (Method.BANK, Method.PORTAL):
-        raise ValidationError({"method": "Sao kê là của ngân hàng (chuyển khoản) hoặc cổng dịch vụ công."})
+        raise ValidationError({"method": _("Sao kê là của ngân hàng (chuyển khoản) hoặc cổng dịch vụ công.")})
     filename = clean(filename)[:200]
     note = f"Sao kê {filename}"[:200]
     try:
@@ -682,8 +688,8 @@ def statement_post(*, actor: Actor, unit: Unit, data: bytes, filename: str,
                     "totals": {c: str(v) for c, v in sorted(totals.items())},
                     "receipts": [entries[0].receipt, entries[-1].receipt]})
     except IntegrityError as exc:  # another import of the same lines committed first (Entry.statement_key)
-        raise ValidationError({"file": "Một số dòng của sao kê này vừa được người khác ghi; "
-                                       "hãy xem trước lại."}) from exc
+        raise ValidationError({"file": _("Một số dòng của sao kê này vừa được người khác ghi; "
+                                         "hãy xem trước lại.")}) from exc
     return StatementResult(preview=preview, posted=entries, unmatched=preview.unmatched, invalid=preview.invalid,
                            message=_message(preview, entries))
 

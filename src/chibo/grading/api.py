@@ -102,7 +102,7 @@ class GradingReviewDetailSerializer(GradingReviewSerializer):
     @extend_schema_field(GradingCriterionSerializer(many=True))
     def get_criteria(self, obj: Review) -> list:
         rows = [{"key": f"p_{c.code}", "label": c.label, "max_points": c.max_points}
-                for c in criteria_for(obj.form, obj.period.opened_on)]
+                for c in criteria_for(obj.form, obj.period.rules_on)]
         return list(GradingCriterionSerializer(rows, many=True).data)  # "title", as the schema says
 
 

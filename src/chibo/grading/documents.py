@@ -43,7 +43,7 @@ def _yes_no(value: bool | None) -> str:
 
 def review_document(review: Review) -> OfficialDocument:
     period, member = review.period, review.member
-    criteria = criteria_for(review.form, period.opened_on)
+    criteria = criteria_for(review.form, period.rules_on)
     rows = [[c.label, str(c.max_points), str(review.points.get(c.code, "")) or DOTS] for c in criteria]
     rows.append(["Tổng cộng", str(sum(c.max_points for c in criteria)),
                  str(review.score) if review.score is not None else DOTS])

@@ -61,11 +61,11 @@ def _self(actor, review) -> bool:
 
 
 def _self_form(review) -> dict:
-    return {"review": review, "criteria": criteria_for(review.form, review.period.opened_on)}
+    return {"review": review, "criteria": criteria_for(review.form, review.period.rules_on)}
 
 
 def _unit_form(unit_review) -> dict:
-    return {"review": unit_review, "criteria": criteria_for("ORG", unit_review.period.opened_on)}
+    return {"review": unit_review, "criteria": criteria_for("ORG", unit_review.period.rules_on)}
 
 
 def _meetings(review) -> dict:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db import models
 
 from chibo.core.crypto import EncryptedTextField
@@ -42,6 +44,13 @@ class Period(models.Model):
     @property
     def locked(self) -> bool:
         return self.state == PeriodState.LOCKED
+
+    @property
+    def rules_on(self) -> date:
+        """The day whose rules judge the period: the day it opened, or the last day of the period reviewed when it
+        opened later (a 2024 review entered afterwards is judged by the rules of 2024, not by those of its
+        opening)."""
+        return min(self.opened_on, self.ends_on)
 
     @property
     def undecided(self) -> int:

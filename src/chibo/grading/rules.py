@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from chibo.core.enums import RuleUnit
 from chibo.core.rulebook import Family, integer, number, register_family, rule, rule_name, rule_versions
 from chibo.grading.compute import Bands
@@ -26,9 +28,9 @@ GROUPS = {"general": "Tiêu chí chung", "tasks": "Kết quả thực hiện nhi
 def _criterion_key_problem(rest: str) -> str:
     parts = rest.split(".")
     if len(parts) != 3 or parts[0] not in Form.values or parts[1] not in GROUPS or not parts[2].isidentifier():
-        return ("Mã tiêu chí có dạng grading.criterion.<mẫu>.<nhóm>.<mã>: mẫu " + ", ".join(Form.values)
-                + "; nhóm general hoặc tasks; mã là chữ không dấu, số, gạch dưới "
-                "(ví dụ grading.criterion.2C.tasks.t1).")
+        return _("Mã tiêu chí có dạng grading.criterion.<mẫu>.<nhóm>.<mã>: mẫu %(forms)s; nhóm general hoặc tasks; "
+                 "mã là chữ không dấu, số, gạch dưới (ví dụ grading.criterion.2C.tasks.t1).") % {
+                     "forms": ", ".join(Form.values)}
     return ""
 
 
@@ -65,9 +67,11 @@ def criteria_problem(form: str, on: date) -> str:
     found = criteria_for(form, on)
     got = {g: sum(c.max_points for c in found if c.group == g) for g in GROUPS}
     if got["general"] != general or got["tasks"] != tasks:
-        return (f"Tiêu chí của {Form(form).label} cộng lại {got['general']} + {got['tasks']} điểm, quy định "
-                f"{general} + {tasks} ({rule_name('grading.general_points')}, {rule_name('grading.task_points')}): "
-                f"sửa các tiêu chí của mẫu {Form(form).label} trong sổ quy định trước.")
+        return _("Tiêu chí của %(form)s cộng lại %(got_general)s + %(got_tasks)s điểm, quy định %(general)s + "
+                 "%(tasks)s (%(general_rule)s, %(tasks_rule)s): sửa các tiêu chí của mẫu %(form)s trong sổ quy định "
+                 "trước.") % {"form": _(Form(form).label), "got_general": got["general"], "got_tasks": got["tasks"],
+                              "general": general, "tasks": tasks, "general_rule": rule_name("grading.general_points"),
+                              "tasks_rule": rule_name("grading.task_points")}
     return ""
 
 

@@ -96,7 +96,7 @@ def computed_grade(review: Review) -> Outcome | None:
         return None
     c = Conditions(all_on_time=review.all_on_time, exceeded_share=Fraction(review.exceeded_percent or 0, 100),
                    disciplined=review.disciplined)
-    return grade_for(score, c, bands_on(review.period.opened_on))
+    return grade_for(score, c, bands_on(review.period.rules_on))
 
 
 @dataclass(frozen=True)

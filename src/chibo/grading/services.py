@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import users_of_members
 from chibo.core import clock
@@ -69,7 +70,7 @@ def form_for(member: Member, leaders: set[int]) -> str:
 def period_bounds(kind: str, year: int, quarter: int | None) -> tuple[date, date]:
     if kind == PeriodKind.QUARTER:
         if quarter is None:
-            raise ValidationError({"quarter": "Kỳ theo quý: chọn quý 1 đến 4."})
+            raise ValidationError({"quarter": _("Kỳ theo quý: chọn quý 1 đến 4.")})
         first = date(year, 3 * quarter - 2, 1)
         last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1) - timedelta(days=1)
         return first, last
@@ -98,17 +99,17 @@ def period_open(*, actor: Actor, unit: Unit, kind: str, year: int, quarter: int 
     today = clock.today()
     errors: dict[str, str] = {}
     if kind not in PeriodKind.values:
-        errors["kind"] = "Kỳ kiểm điểm không hợp lệ."
+        errors["kind"] = _("Kỳ kiểm điểm không hợp lệ.")
     if kind != PeriodKind.QUARTER:
         quarter = None
     elif quarter is None or not 1 <= quarter <= 4:
-        errors["quarter"] = "Kỳ theo quý: chọn quý 1 đến 4."
+        errors["quarter"] = _("Kỳ theo quý: chọn quý 1 đến 4.")
     if not unit.is_open:
-        errors["unit"] = "Tổ chức đã giải thể."
+        errors["unit"] = _("Tổ chức đã giải thể.")
     _raise(errors)
     starts_on, ends_on = period_bounds(kind, year, quarter)
-    for form in (*MEMBER_FORMS, Form.ORG):
-        if problem := criteria_problem(form, today):
+    for form in (*MEMBER_FORMS, Form.ORG):  # the criteria of the rules that will judge it (Period.rules_on)
+        if problem := criteria_problem(form, min(today, ends_on)):
             errors["kind"] = problem
             break
     days = {name: integer(rule(f"grading.{name}_within", on=today)) for name in ("self", "cell", "decide")}
@@ -116,11 +117,11 @@ def period_open(*, actor: Actor, unit: Unit, kind: str, year: int, quarter: int 
     cell_due = cell_due or today + timedelta(days=days["cell"])
     decide_due = decide_due or today + timedelta(days=days["decide"])
     if self_due < today:
-        errors["self_due"] = "Hạn không thể ở quá khứ."
+        errors["self_due"] = _("Hạn không thể ở quá khứ.")
     if cell_due < self_due:
-        errors["cell_due"] = "Hạn chi bộ biểu quyết không thể trước hạn nộp bản tự đánh giá."
+        errors["cell_due"] = _("Hạn chi bộ biểu quyết không thể trước hạn nộp bản tự đánh giá.")
     if decide_due < cell_due:
-        errors["decide_due"] = "Hạn quyết định không thể trước hạn chi bộ biểu quyết."
+        errors["decide_due"] = _("Hạn quyết định không thể trước hạn chi bộ biểu quyết.")
     title = clean(title or "")[:200] or _title(kind, year, quarter, unit)
     _raise(errors)
     with transaction.atomic():  # the period and all its reviews, or nothing
@@ -131,7 +132,7 @@ def period_open(*, actor: Actor, unit: Unit, kind: str, year: int, quarter: int 
                                                cell_due=cell_due, decide_due=decide_due, opened_on=today,
                                                opened_by=actor.label)
         except IntegrityError as exc:
-            raise ValidationError({"year": "Tổ chức này đã mở kỳ kiểm điểm này rồi."}) from exc
+            raise ValidationError({"year": _("Tổ chức này đã mở kỳ kiểm điểm này rồi.")}) from exc
         leaders = set(member_ids_holding_posts().values_list("member_id", flat=True))
         members = list(members_on_rolls(unit).filter(status__in=REVIEWED_STATUSES).select_related("unit__parent"))
         Review.objects.bulk_create([Review(period=period, member=m, unit=_cell_of(m.unit), form=form_for(m, leaders),
@@ -198,18 +199,18 @@ def _conditions(all_on_time: bool | None, exceeded_percent: int | None, discipli
 def _check_grade(errors: dict, field: str, grade: str, score: int, c: Conditions, on: date, *,
                  organization: bool = False) -> None:
     if grade not in Grade.values:
-        errors[field] = "Chọn mức xếp loại."
+        errors[field] = _("Chọn mức xếp loại.")
     elif problem := contradiction(grade, score, c, bands_on(on), organization=organization):
         errors[field] = problem
 
 
 def _check_conditions(errors: dict, score: int | None, all_on_time: bool | None, exceeded_percent: int | None) -> None:
     if score is None or not 0 <= score <= 100:
-        errors["score"] = "Tổng điểm từ 0 đến 100."
+        errors["score"] = _("Tổng điểm từ 0 đến 100.")
     if all_on_time is None:
-        errors["all_on_time"] = "Ghi có hoặc không."
+        errors["all_on_time"] = _("Ghi có hoặc không.")
     if exceeded_percent is None or not 0 <= exceeded_percent <= 100:
-        errors["exceeded_percent"] = "Tỷ lệ từ 0 đến 100%."
+        errors["exceeded_percent"] = _("Tỷ lệ từ 0 đến 100%.")
 
 
 def score_points(form: str, points: dict[str, Any], on: date, *, complete: bool) -> tuple[dict[str, int], int,
@@ -221,37 +222,38 @@ def score_points(form: str, points: dict[str, Any], on: date, *, complete: bool)
     kept: dict[str, int] = {}
     for code in points:
         if code not in criteria:
-            errors["points"] = f"Tiêu chí «{str(code)[:40]}» không có trong {Form(form).label}."
+            errors["points"] = _("Tiêu chí «%(code)s» không có trong %(form)s.") % {
+                "code": str(code)[:40], "form": _(Form(form).label)}
     for code, c in criteria.items():
         value = points.get(code)
         if value is None:
             if complete:
-                errors[f"p_{code}"] = "Nhập điểm."
+                errors[f"p_{code}"] = _("Nhập điểm.")
             continue
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= c.max_points:
-            errors[f"p_{code}"] = f"Điểm từ 0 đến {c.max_points}."
+            errors[f"p_{code}"] = _("Điểm từ 0 đến %(max_points)s.") % {"max_points": c.max_points}
             continue
         kept[code] = value
     total = sum(kept.values())
     if total > 100:
-        errors["points"] = f"Tổng điểm {total} vượt quá 100."
+        errors["points"] = _("Tổng điểm %(total)s vượt quá 100.") % {"total": total}
     return kept, total, errors
 
 
 def _self_assessment(actor: Actor, review: Review, *, complete: bool, points: dict, all_on_time: bool | None,
                      exceeded_percent: int | None, strengths: str, weaknesses: str, remedies: str,
                      proposed_grade: str) -> dict:
-    on = review.period.opened_on
+    on = review.period.rules_on
     kept, total, errors = score_points(review.form, points, on, complete=complete)
     if exceeded_percent is not None and not 0 <= exceeded_percent <= 100:
-        errors["exceeded_percent"] = "Tỷ lệ từ 0 đến 100%."
+        errors["exceeded_percent"] = _("Tỷ lệ từ 0 đến 100%.")
     if complete:
         _check_conditions(errors, total, all_on_time, exceeded_percent)
         if not errors:
             _check_grade(errors, "proposed_grade", proposed_grade, total,
                          _conditions(all_on_time, exceeded_percent), on)
     elif proposed_grade and proposed_grade not in Grade.values:
-        errors["proposed_grade"] = "Mức xếp loại không hợp lệ."
+        errors["proposed_grade"] = _("Mức xếp loại không hợp lệ.")
     _raise(errors)
     return {"points": kept, "score": total if kept else None, "all_on_time": all_on_time,
             "exceeded_percent": exceeded_percent, "strengths": clean_lines(strengths, limit=5000),
@@ -304,7 +306,7 @@ def review_submit(*, actor: Actor, review: Review, points: dict, all_on_time: bo
 def review_set_form(*, actor: Actor, review: Review, form: str) -> Review:
     review = _step(actor, review, "set_form")
     if form not in MEMBER_FORMS:
-        raise ValidationError({"form": "Mẫu không hợp lệ."})
+        raise ValidationError({"form": _("Mẫu không hợp lệ.")})
     old = review.form
     _save(review, {"form": form, "points": {}, "score": None})  # the criteria differ: points start again
     audit(actor=actor, action="grading.set_form", obj=review, unit=review.unit, data={"from": old, "to": form})
@@ -317,7 +319,7 @@ def review_return(*, actor: Actor, review: Review, reason: str) -> Review:
     review = _step(actor, review, "return")
     reason = clean(reason)[:500]
     if not reason:
-        raise ValidationError({"reason": "Ghi lý do trả lại."})
+        raise ValidationError({"reason": _("Ghi lý do trả lại.")})
     _save(review, {}, state=ReviewState.PENDING, state_since=clock.today())
     audit(actor=actor, action="grading.return", obj=review, unit=review.unit, data={"reason": reason})
     users = list(users_of_members([review.member_id]))
@@ -343,19 +345,19 @@ def review_cell_vote(*, actor: Actor, review: Review, meeting: int, score: int, 
     errors: dict[str, str] = {}
     room = vote_room(review.unit, meeting)
     if room is None:
-        errors["meeting"] = "Chọn một cuộc họp đang diễn ra hoặc đã họp của chi bộ."
+        errors["meeting"] = _("Chọn một cuộc họp đang diễn ra hoặc đã họp của chi bộ.")
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     comment = clean_lines(comment, limit=5000)
     if not comment:
-        errors["comment"] = "Ghi ý kiến nhận xét của chi bộ."
+        errors["comment"] = _("Ghi ý kiến nhận xét của chi bộ.")
     if yes is None or no is None or yes < 0 or no < 0:
-        errors["yes"] = "Nhập số phiếu (số không âm)."
+        errors["yes"] = _("Nhập số phiếu (số không âm).")
     elif room is not None and yes + no > room.present_voters:
-        errors["yes"] = (f"Tổng số phiếu {yes + no} vượt số đảng viên chính thức có mặt có quyền biểu quyết "
-                         f"({room.present_voters}).")
+        errors["yes"] = (_("Tổng số phiếu %(votes)s vượt số đảng viên chính thức có mặt có quyền biểu quyết "
+                           "(%(present_voters)s).") % {"votes": yes + no, "present_voters": room.present_voters})
     voted_on = held_day(room.meeting) if room is not None else clock.today()
     if not errors:
-        _check_grade(errors, "grade", grade, score, _conditions(all_on_time, exceeded_percent), review.period.opened_on)
+        _check_grade(errors, "grade", grade, score, _conditions(all_on_time, exceeded_percent), review.period.rules_on)
     _raise(errors)
     assert room is not None
     majority = rule("grading.cell_vote_majority", on=voted_on)
@@ -387,10 +389,10 @@ def review_appraise(*, actor: Actor, review: Review, score: int, all_on_time: bo
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     appraisal = clean_lines(appraisal, limit=5000)
     if not appraisal:
-        errors["appraisal"] = "Ghi ý kiến thẩm định."
+        errors["appraisal"] = _("Ghi ý kiến thẩm định.")
     if not errors:
         _check_grade(errors, "grade", grade, score, _conditions(all_on_time, exceeded_percent, disciplined),
-                     review.period.opened_on)
+                     review.period.rules_on)
     _raise(errors)
     _save(review, {"final_score": score, "all_on_time": all_on_time, "exceeded_percent": exceeded_percent,
                    "disciplined": bool(disciplined), "appraisal": appraisal, "appraised_grade": grade,
@@ -402,13 +404,14 @@ def review_appraise(*, actor: Actor, review: Review, score: int, all_on_time: bo
 def _check_decision(errors: dict, decision_no: str, decided_on: date | None, period: Period) -> str:
     decision_no = clean(decision_no or "")[:60]
     if not decision_no:
-        errors["decision_no"] = "Ghi số quyết định (thông báo)."
+        errors["decision_no"] = _("Ghi số quyết định (thông báo).")
     if decided_on is None:
-        errors["decided_on"] = "Nhập ngày."
+        errors["decided_on"] = _("Nhập ngày.")
     elif decided_on > clock.today():
-        errors["decided_on"] = "Ngày không thể ở tương lai."
+        errors["decided_on"] = _("Ngày không thể ở tương lai.")
     elif decided_on < period.opened_on:
-        errors["decided_on"] = f"Ngày không thể trước ngày mở kỳ ({period.opened_on:%d/%m/%Y})."
+        errors["decided_on"] = _("Ngày không thể trước ngày mở kỳ (%(opened_on)s).") % {
+            "opened_on": format(period.opened_on, "%d/%m/%Y")}
     return decision_no
 
 
@@ -416,7 +419,7 @@ def _check_cap(errors: dict, review: Review, grade: str) -> None:
     """The optional cap on "excellent" (``grading.excellent_cap``; 0, the default, is none): among the members
     whose grade the same committee decides in the period, those graded (or, before the decision, proposed)
     excellent stay within the cap's share of those graded or proposed good or better, this review included."""
-    cap = excellent_cap(review.period.opened_on)
+    cap = excellent_cap(review.period.rules_on)
     if grade != Grade.EXCELLENT or cap == 0:
         return
     committee = deciding(review)
@@ -426,14 +429,16 @@ def _check_cap(errors: dict, review: Review, grade: str) -> None:
     excellent = 1 + latest.count(Grade.EXCELLENT)
     pool = 1 + sum(g in (Grade.EXCELLENT, Grade.GOOD) for g in latest)
     if Fraction(excellent, pool) > cap:
-        errors["grade"] = (f"Vượt trần «Hoàn thành xuất sắc»: {excellent}/{pool} số đảng viên hoàn thành tốt trở lên, "
-                           f"tối đa {float(cap * 100):g}% ({rule_name('grading.excellent_cap')}).")
+        errors["grade"] = (_("Vượt trần «Hoàn thành xuất sắc»: %(excellent)s/%(pool)s số đảng viên hoàn thành tốt "
+                             "trở lên, tối đa %(cap)s%% (%(rule_name)s).") % {
+                               "excellent": excellent, "pool": pool, "cap": format(float(cap * 100), "g"),
+                               "rule_name": rule_name('grading.excellent_cap')})
 
 
 def _capped(review: Review, score: int, conditions: Conditions) -> bool:
     """Whether the score and conditions give "excellent" but the cap (when switched on) has no room left: then the
     committee grades "good" (the cap is the reason), instead of being stuck."""
-    if grade_for(score, conditions, bands_on(review.period.opened_on)).grade != Grade.EXCELLENT:
+    if grade_for(score, conditions, bands_on(review.period.rules_on)).grade != Grade.EXCELLENT:
         return False
     errors: dict[str, str] = {}
     _check_cap(errors, review, Grade.EXCELLENT)
@@ -445,9 +450,9 @@ def _decide(actor: Actor, review: Review, *, grade: str, score: int | None, cond
     errors: dict[str, str] = {}
     decision_no = _check_decision(errors, decision_no, decided_on, review.period)
     if score is None:
-        errors["grade"] = "Chưa có tổng điểm."
+        errors["grade"] = _("Chưa có tổng điểm.")
     elif not (grade == Grade.GOOD and _capped(review, score, conditions)):
-        _check_grade(errors, "grade", grade, score, conditions, review.period.opened_on)
+        _check_grade(errors, "grade", grade, score, conditions, review.period.rules_on)
     if not errors:
         _check_cap(errors, review, grade)
     _raise(errors)
@@ -486,7 +491,7 @@ def review_correct(*, actor: Actor, review: Review, score: int, all_on_time: boo
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     reason = clean(reason or "")[:500]
     if not reason:
-        errors["reason"] = "Ghi lý do điều chỉnh."
+        errors["reason"] = _("Ghi lý do điều chỉnh.")
     _raise(errors)
     review.all_on_time, review.exceeded_percent, review.disciplined = all_on_time, exceeded_percent, disciplined
     return _decide(actor, review, grade=grade, score=score,
@@ -511,14 +516,14 @@ def unit_review_submit(*, actor: Actor, unit_review: UnitReview, points: dict, a
                        exceeded_percent: int | None, late_percent: int | None, report: str,
                        proposed_grade: str) -> UnitReview:
     unit_review = _unit_step(actor, unit_review, "submit")
-    on = unit_review.period.opened_on
+    on = unit_review.period.rules_on
     kept, total, errors = score_points(Form.ORG, points, on, complete=True)
     _check_conditions(errors, total, all_on_time, exceeded_percent)
     if late_percent is None or not 0 <= late_percent <= 100:
-        errors["late_percent"] = "Tỷ lệ từ 0 đến 100%."
+        errors["late_percent"] = _("Tỷ lệ từ 0 đến 100%.")
     report = clean_lines(report)
     if not report:
-        errors["report"] = "Ghi báo cáo kiểm điểm."
+        errors["report"] = _("Ghi báo cáo kiểm điểm.")
     if not errors:
         disciplined = members_input(unit_review).disciplined > 0
         _check_grade(errors, "proposed_grade", proposed_grade, total,
@@ -541,7 +546,7 @@ def unit_review_return(*, actor: Actor, unit_review: UnitReview, reason: str) ->
     unit_review = _unit_step(actor, unit_review, "return")
     reason = clean(reason)[:500]
     if not reason:
-        raise ValidationError({"reason": "Ghi lý do trả lại."})
+        raise ValidationError({"reason": _("Ghi lý do trả lại.")})
     unit_review.state, unit_review.state_since = UnitReviewState.PENDING, clock.today()
     unit_review.version += 1
     unit_review.save()
@@ -555,16 +560,17 @@ def _unit_decide(actor: Actor, unit_review: UnitReview, *, score: int, all_on_ti
     errors: dict[str, str] = {}
     _check_conditions(errors, score, all_on_time, exceeded_percent)
     if late_percent is None or not 0 <= late_percent <= 100:
-        errors["late_percent"] = "Tỷ lệ từ 0 đến 100%."
+        errors["late_percent"] = _("Tỷ lệ từ 0 đến 100%.")
     decision_no = _check_decision(errors, decision_no, decided_on, unit_review.period)
     below = members_input(unit_review)  # the members' results, in one query
     if below.reviewed > below.decided:
-        errors["grade"] = f"Còn {below.reviewed - below.decided} đảng viên của tổ chức chưa có quyết định xếp loại."
+        errors["grade"] = _("Còn %(count)s đảng viên của tổ chức chưa có quyết định xếp loại.") % {
+            "count": below.reviewed - below.decided}
     disciplined = below.disciplined
     if not errors:
         _check_grade(errors, "grade", grade, score,
                      _conditions(all_on_time, exceeded_percent, disciplined > 0, late_percent),
-                     unit_review.period.opened_on, organization=True)
+                     unit_review.period.rules_on, organization=True)
     _raise(errors)
     assert decided_on is not None
     first = unit_review.state != UnitReviewState.DECIDED
@@ -601,7 +607,7 @@ def unit_review_correct(*, actor: Actor, unit_review: UnitReview, score: int, al
     unit_review = _unit_step(actor, unit_review, "correct")
     reason = clean(reason or "")[:500]
     if not reason:
-        raise ValidationError({"reason": "Ghi lý do điều chỉnh."})
+        raise ValidationError({"reason": _("Ghi lý do điều chỉnh.")})
     return _unit_decide(actor, unit_review, score=score, all_on_time=all_on_time, exceeded_percent=exceeded_percent,
                         late_percent=late_percent, grade=grade, decision_no=decision_no, decided_on=decided_on,
                         reason=reason)

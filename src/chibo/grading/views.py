@@ -159,11 +159,11 @@ def _review_context(actor, review, bound=None):
                    for s in SELF_STEPS)
     self_form = bound.get("submit") or bound.get("save")
     if may_self and self_form is None:
-        self_form = SelfForm(review=review, criteria=criteria_for(review.form, review.period.opened_on),
+        self_form = SelfForm(review=review, criteria=criteria_for(review.form, review.period.rules_on),
                              auto_id="id_self_%s")
     computed = selectors.computed_grade(review)
     return {"review": review, "steps": steps, "self_form": self_form if may_self else None,
-            "criteria": criteria_for(review.form, review.period.opened_on), "computed": computed,
+            "criteria": criteria_for(review.form, review.period.rules_on), "computed": computed,
             "computed_label": Grade(computed.grade).label if computed else "",
             "decisions": selectors.decisions_of(review), "deciding": deciding(review),
             "action_url": reverse("grading:review_act", kwargs={"pk": review.pk}),
@@ -201,7 +201,7 @@ def review_paper(request, pk):
 
 def _unit_review_context(actor, unit_review, bound=None):
     return {"ur": unit_review, "steps": action_forms(actor, UNIT_REVIEW, unit_review, bound),
-            "criteria": criteria_for("ORG", unit_review.period.opened_on),
+            "criteria": criteria_for("ORG", unit_review.period.rules_on),
             "members": selectors.members_input(unit_review),
             "decisions": selectors.decisions_of(unit_review),
             "action_url": reverse("grading:unit_review_act", kwargs={"pk": unit_review.pk})}

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.accounts.selectors import role_holders, users_holding_near
 from chibo.core import clock
@@ -35,8 +37,8 @@ if TYPE_CHECKING:
 MIN_TEXT = 20
 # Who may be on a case's team or in charge of a plan's item: inspection staff of the committee, above or below it.
 IN_CHARGE = ("inspection.open", "discipline.inspect")
-NO_UNIT = "Không tìm thấy tổ chức này."
-NO_MEMBER = "Không tìm thấy đảng viên này trong phạm vi của bạn."
+NO_UNIT = gettext_lazy("Không tìm thấy tổ chức này.")
+NO_MEMBER = gettext_lazy("Không tìm thấy đảng viên này trong phạm vi của bạn.")
 
 
 def _raise(errors: dict) -> None:
@@ -60,7 +62,7 @@ def _resolve(actor: Actor, subject_unit: Unit | int | None, subject_member: Memb
     """The subject as records, an id looked up within the actor's scope (an id outside it answers as an unknown
     one): exactly one of a member and an organization."""
     if (subject_unit is None) == (subject_member is None):
-        message = "Chọn một đảng viên hoặc một tổ chức đảng (chỉ một trong hai)."
+        message = _("Chọn một đảng viên hoặc một tổ chức đảng (chỉ một trong hai).")
         errors["subject_member"] = errors["subject_unit"] = message
         return None, None
     if subject_member is not None:
@@ -83,9 +85,10 @@ def _resolve(actor: Actor, subject_unit: Unit | int | None, subject_member: Memb
 def _check_subject(unit: Unit, subject_unit: Unit | None, member: Member | None, errors: dict) -> None:
     """A member of ``unit``'s subtree or an organization below ``unit``."""
     if member is not None and not _below(unit, member.unit):
-        errors["subject_member"] = f"Đảng viên này không sinh hoạt trong {unit.name} hoặc tổ chức trực thuộc."
+        errors["subject_member"] = _("Đảng viên này không sinh hoạt trong %(unit)s hoặc tổ chức trực thuộc.") % {
+            "unit": unit.name}
     if subject_unit is not None and (subject_unit.pk == unit.pk or not _below(unit, subject_unit)):
-        errors["subject_unit"] = f"Chọn một tổ chức đảng trực thuộc {unit.name}."
+        errors["subject_unit"] = _("Chọn một tổ chức đảng trực thuộc %(unit)s.") % {"unit": unit.name}
 
 
 def _subject(actor: Actor, unit: Unit, subject_unit: Unit | int | None, subject_member: Member | int | None,
@@ -109,7 +112,8 @@ def _in_charge(names: list[str], unit: Unit, errors: dict, field: str) -> list[U
     users = list(users_holding_near(names, IN_CHARGE, unit))
     refused = sorted(set(names) - {u.username for u in users})
     if refused:
-        errors[field] = f"Không giao được cho: {', '.join(refused)} (không có tài khoản cán bộ kiểm tra phù hợp)."
+        errors[field] = _("Không giao được cho: %(refused)s (không có tài khoản cán bộ kiểm tra phù hợp).") % {
+            "refused": ', '.join(refused)}
     return users
 
 
@@ -121,17 +125,18 @@ def plan_create(*, actor: Actor, unit: Unit, year: int, kind: str, reference: st
     _require_own(actor, "inspection.plan", unit)
     errors: dict[str, str] = {}
     if kind not in Kind.values:
-        errors["kind"] = "Chọn loại kế hoạch."
+        errors["kind"] = _("Chọn loại kế hoạch.")
     if not 2000 <= year <= 2100:
-        errors["year"] = "Năm không hợp lệ."
+        errors["year"] = _("Năm không hợp lệ.")
     reference = clean(reference)[:120]
     if not reference:
-        errors["reference"] = "Ghi văn bản ban hành kế hoạch."
+        errors["reference"] = _("Ghi văn bản ban hành kế hoạch.")
     check_day(errors, "adopted_on", adopted_on)
     if "adopted_on" not in errors and "year" not in errors and adopted_on and adopted_on.year not in (year - 1, year):
-        errors["adopted_on"] = f"Kế hoạch năm {year} được ban hành trong năm {year - 1} hoặc năm {year}."
-    taken = (f"{unit.name} đã có kế hoạch {Kind(kind).label.lower()} năm {year}; mở kế hoạch đó để thêm nội dung."
-             if kind in Kind.values else "")
+        errors["adopted_on"] = _("Kế hoạch năm %(year)s được ban hành trong năm %(previous)s hoặc năm %(year)s.") % {
+            "year": year, "previous": year - 1}
+    taken = (_("%(unit)s đã có kế hoạch %(kind)s năm %(year)s; mở kế hoạch đó để thêm nội dung.") % {
+        "unit": unit.name, "kind": _(Kind(kind).label).lower(), "year": year} if kind in Kind.values else "")
     if not errors and Plan.objects.filter(unit=unit, year=year, kind=kind).exists():
         errors["kind"] = taken
     _raise(errors)
@@ -162,14 +167,14 @@ def plan_item_add(*, actor: Actor, plan: Plan, topic: str, starts_on: date | Non
     unit, member = _subject(actor, plan.unit, subject_unit, subject_member, errors)
     topic = clean(topic)[:300]
     if not topic:
-        errors["topic"] = "Ghi nội dung."
+        errors["topic"] = _("Ghi nội dung.")
     for name, day in (("starts_on", starts_on), ("ends_on", ends_on)):
         if day is None:
-            errors[name] = "Nhập ngày."
+            errors[name] = _("Nhập ngày.")
         elif day.year != plan.year:
-            errors[name] = f"Ngày phải trong năm {plan.year} của kế hoạch."
+            errors[name] = _("Ngày phải trong năm %(year)s của kế hoạch.") % {"year": plan.year}
     if "starts_on" not in errors and "ends_on" not in errors and starts_on and ends_on and ends_on < starts_on:
-        errors["ends_on"] = "Ngày kết thúc không thể trước ngày bắt đầu."
+        errors["ends_on"] = _("Ngày kết thúc không thể trước ngày bắt đầu.")
     users = _in_charge(_usernames(officers), plan.unit, errors, "officers")
     _raise(errors)
     assert starts_on is not None and ends_on is not None
@@ -218,8 +223,8 @@ def plan_item_conclude(*, actor: Actor, item: PlanItem, conclusion: str, conclud
     errors: dict[str, str] = {}
     text = clean_lines(conclusion)
     if len(text) < MIN_TEXT:
-        errors["conclusion"] = f"Kết luận quá ngắn (ít nhất {MIN_TEXT} ký tự)."
-    check_day(errors, "concluded_on", concluded_on, not_before=item.starts_on, label="ngày bắt đầu")
+        errors["conclusion"] = _("Kết luận quá ngắn (ít nhất %(minimum)s ký tự).") % {"minimum": MIN_TEXT}
+    check_day(errors, "concluded_on", concluded_on, not_before=item.starts_on, label=_("ngày bắt đầu"))
     _raise(errors)
     item.conclusion, item.concluded_on = text, concluded_on
     _item_move(actor, item, ItemState.DONE, "concluded")
@@ -232,7 +237,7 @@ def plan_item_cancel(*, actor: Actor, item: PlanItem, reason: str) -> PlanItem:
     item = _item_step(actor, item, "cancel")
     item.cancelled_reason = clean(reason)[:500]
     if not item.cancelled_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     _item_move(actor, item, ItemState.CANCELLED, "cancelled")
     return item
 
@@ -244,15 +249,15 @@ def note_add(*, actor: Actor, plan: Plan, on: date | None, content: str, follow_
     """A note of day-to-day supervision by the committee of a supervision plan, dated within the plan's year."""
     _require_own(actor, "inspection.plan", plan.unit)
     if plan.kind != Kind.SUPERVISION:
-        raise ValidationError({"plan": "Nội dung giám sát thường xuyên được ghi trong kế hoạch giám sát."})
+        raise ValidationError({"plan": _("Nội dung giám sát thường xuyên được ghi trong kế hoạch giám sát.")})
     errors: dict[str, str] = {}
     subject_u, member = _subject(actor, plan.unit, subject_unit, subject_member, errors)
     check_day(errors, "on", on)
     if "on" not in errors and on is not None and on.year != plan.year:
-        errors["on"] = f"Ngày phải trong năm {plan.year}."
+        errors["on"] = _("Ngày phải trong năm %(year)s.") % {"year": plan.year}
     content = clean_lines(content, limit=10000)
     if not content:
-        errors["content"] = "Ghi nội dung giám sát."
+        errors["content"] = _("Ghi nội dung giám sát.")
     _raise(errors)
     assert on is not None
     note = SupervisionNote.objects.create(unit=plan.unit, subject_unit=subject_u, subject_member=member, on=on,
@@ -276,8 +281,8 @@ def _plan_item(item: PlanItem | int, committee: Unit, subject_unit: Unit | None,
     same = found is not None and (found.subject_unit_id, found.subject_member_id) == (
         subject_unit.pk if subject_unit else None, member.pk if member else None)
     if found is None or not same or found.plan.kind != Kind.INSPECTION or found.state not in ITEM_OPEN_STATES:
-        errors["plan_item"] = ("Chọn một nội dung chưa kết luận trong kế hoạch kiểm tra của cấp ủy này về cùng đối "
-                               "tượng.")
+        errors["plan_item"] = (_("Chọn một nội dung chưa kết luận trong kế hoạch kiểm tra của cấp ủy này về cùng đối "
+                                 "tượng."))
         return None
     return found
 
@@ -307,10 +312,10 @@ def inspection_open(*, actor: Actor, unit: Unit | int, signs: str, decision_no: 
     _check_subject(unit, subject_u, member, errors)
     signs = clean_lines(signs, limit=10000)
     if len(signs) < MIN_TEXT:
-        errors["signs"] = f"Ghi rõ dấu hiệu vi phạm (ít nhất {MIN_TEXT} ký tự)."
+        errors["signs"] = _("Ghi rõ dấu hiệu vi phạm (ít nhất %(minimum)s ký tự).") % {"minimum": MIN_TEXT}
     decision_no = clean(decision_no)[:60]
     if not decision_no:
-        errors["decision_no"] = "Ghi số quyết định kiểm tra."
+        errors["decision_no"] = _("Ghi số quyết định kiểm tra.")
     check_day(errors, "opened_on", opened_on)
     item = _plan_item(plan_item, unit, subject_u, member, errors) if plan_item is not None else None
     if not errors:
@@ -318,7 +323,7 @@ def inspection_open(*, actor: Actor, unit: Unit | int, signs: str, decision_no: 
         numbers = Inspection.objects.filter(subject_member=member, subject_unit=subject_u,
                                             state__in=OPEN_STATES).values_list("decision_no", flat=True)
         if any(decision_key(n) == key for n in numbers):
-            errors["decision_no"] = "Đã có cuộc kiểm tra đang tiến hành đối với đối tượng này theo quyết định này."
+            errors["decision_no"] = _("Đã có cuộc kiểm tra đang tiến hành đối với đối tượng này theo quyết định này.")
     _raise(errors)
     assert opened_on is not None
     case = Inspection.objects.create(unit=unit, subject_unit=subject_u, subject_member=member, signs=signs,
@@ -362,13 +367,13 @@ def inspection_assign(*, actor: Actor, case: Inspection, username: str) -> Inspe
     users = _in_charge([name] if name else [], case.unit, errors, "username")
     user = users[0] if users else None
     if user is None:
-        raise ValidationError({"username": errors.get("username") or "Ghi tên đăng nhập."})
+        raise ValidationError({"username": errors.get("username") or _("Ghi tên đăng nhập.")})
     if case.subject_unit is not None:  # the organization's secretary speaks for it
         is_subject = role_holders([case.subject_unit.path], roles=[Role.SECRETARY]).filter(pk=user.pk).exists()
     else:
         is_subject = user.member_id == case.subject_member_id
     if is_subject:
-        raise ValidationError({"username": "Không đưa đối tượng được kiểm tra vào đoàn kiểm tra."})
+        raise ValidationError({"username": _("Không đưa đối tượng được kiểm tra vào đoàn kiểm tra.")})
     case.team.add(user)
     _move(actor, case, None, "assigned", {"user": user.pk})
     return case
@@ -381,8 +386,8 @@ def inspection_explain(*, actor: Actor, case: Inspection, explanation: str, on: 
     errors: dict[str, str] = {}
     case.explanation = clean_lines(explanation)
     if len(case.explanation) < MIN_TEXT:
-        errors["explanation"] = f"Bản giải trình quá ngắn (ít nhất {MIN_TEXT} ký tự)."
-    check_day(errors, "on", on, not_before=case.opened_on, label="ngày quyết định kiểm tra")
+        errors["explanation"] = _("Bản giải trình quá ngắn (ít nhất %(minimum)s ký tự).") % {"minimum": MIN_TEXT}
+    check_day(errors, "on", on, not_before=case.opened_on, label=_("ngày quyết định kiểm tra"))
     _raise(errors)
     case.explained_on = on
     _move(actor, case, CaseState.EXPLAINED, "explained")
@@ -397,14 +402,14 @@ def inspection_conclude(*, actor: Actor, case: Inspection, conclusion: str, conc
     errors: dict[str, str] = {}
     text = clean_lines(conclusion)
     if len(text) < MIN_TEXT:
-        errors["conclusion"] = f"Kết luận quá ngắn (ít nhất {MIN_TEXT} ký tự)."
+        errors["conclusion"] = _("Kết luận quá ngắn (ít nhất %(minimum)s ký tự).") % {"minimum": MIN_TEXT}
     conclusion_no = clean(conclusion_no)[:60]
     if not conclusion_no:
-        errors["conclusion_no"] = "Ghi số thông báo kết luận."
+        errors["conclusion_no"] = _("Ghi số thông báo kết luận.")
     if case.explained_on is not None:
-        check_day(errors, "concluded_on", concluded_on, not_before=case.explained_on, label="ngày giải trình")
+        check_day(errors, "concluded_on", concluded_on, not_before=case.explained_on, label=_("ngày giải trình"))
     else:
-        check_day(errors, "concluded_on", concluded_on, not_before=case.opened_on, label="ngày quyết định kiểm tra")
+        check_day(errors, "concluded_on", concluded_on, not_before=case.opened_on, label=_("ngày quyết định kiểm tra"))
     _raise(errors)
     case.conclusion, case.recommendations = text, clean_lines(recommendations)
     case.conclusion_no, case.concluded_on = conclusion_no, concluded_on
@@ -418,6 +423,6 @@ def inspection_drop(*, actor: Actor, case: Inspection, reason: str) -> Inspectio
     case = _step(actor, case, "drop")
     case.dropped_reason = clean(reason)[:500]
     if not case.dropped_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     _move(actor, case, CaseState.DROPPED, "dropped")
     return case

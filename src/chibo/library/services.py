@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.accounts.selectors import role_holders, users_of_members
 from chibo.core import clock
@@ -40,8 +42,9 @@ ALLOWED_TYPES = {
 }
 # Files are checked by what they contain, not by their name.
 MAGIC = {".pdf": b"%PDF-", ".docx": b"PK\x03\x04", ".odt": b"PK\x03\x04", ".doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"}
-ISOLATED_ONLY = ("Không lưu tệp tài liệu mật trên máy có kết nối mạng (Luật Bảo vệ bí mật nhà nước 117/2025/QH15): "
-                 "hệ thống này không khai báo là mạng nội bộ cách ly, chỉ được đăng ký thông tin của tài liệu.")
+ISOLATED_ONLY = gettext_lazy("Không lưu tệp tài liệu mật trên máy có kết nối mạng (Luật Bảo vệ bí mật nhà nước "
+                             "117/2025/QH15): hệ thống này không khai báo là mạng nội bộ cách ly, chỉ được đăng ký "
+                             "thông tin của tài liệu.")
 
 
 def check_file(filename: str, data: bytes) -> tuple[str, str, str | None]:
@@ -50,13 +53,13 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, str | None]:
     name = clean(filename).replace("\\", "/").rsplit("/", 1)[-1][:200]
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in ALLOWED_TYPES:
-        return name, "", "Chỉ nhận tệp PDF, DOCX, ODT hoặc DOC."
+        return name, "", _("Chỉ nhận tệp PDF, DOCX, ODT hoặc DOC.")
     if not data:
-        return name, "", "Tệp rỗng."
+        return name, "", _("Tệp rỗng.")
     if len(data) > MAX_UPLOAD:
-        return name, "", f"Tệp quá lớn (tối đa {MAX_UPLOAD // 1024 // 1024} MB)."
+        return name, "", _("Tệp quá lớn (tối đa %(limit)s MB).") % {"limit": MAX_UPLOAD // 1024 // 1024}
     if not data.startswith(MAGIC[ext]):
-        return name, "", "Nội dung tệp không đúng định dạng đã khai (tên tệp không khớp nội dung)."
+        return name, "", _("Nội dung tệp không đúng định dạng đã khai (tên tệp không khớp nội dung).")
     return name, ALLOWED_TYPES[ext], None
 
 
@@ -80,25 +83,26 @@ def document_send(*, actor: Actor, unit: Unit, number: str, issued_on: date, iss
     targets, roles = list(targets or []), [r for r in (roles or []) if r]
     errors: dict[str, str] = {}
     if not clean(number):
-        errors["number"] = "Cần ghi số, ký hiệu văn bản."
+        errors["number"] = _("Cần ghi số, ký hiệu văn bản.")
     if not clean(title):
-        errors["title"] = "Cần ghi trích yếu (tên) văn bản."
+        errors["title"] = _("Cần ghi trích yếu (tên) văn bản.")
     if not clean(issuer):
-        errors["issuer"] = "Cần ghi cơ quan ban hành."
+        errors["issuer"] = _("Cần ghi cơ quan ban hành.")
     if kind not in DocKind.values:
-        errors["kind"] = "Chọn loại văn bản."
+        errors["kind"] = _("Chọn loại văn bản.")
     if issued_on and issued_on > clock.today():
-        errors["issued_on"] = "Ngày ban hành không được sau hôm nay."
+        errors["issued_on"] = _("Ngày ban hành không được sau hôm nay.")
     if read_by and read_by < clock.today():
-        errors["read_by"] = "Hạn đọc không được trước hôm nay."
+        errors["read_by"] = _("Hạn đọc không được trước hôm nay.")
     outside = [t.name for t in targets if not _in_subtree(t, unit)]
     if outside:
-        errors["targets"] = "Chỉ gửi được cho tổ chức thuộc phạm vi của cấp gửi; ngoài phạm vi: " + ", ".join(outside)
+        errors["targets"] = _("Chỉ gửi được cho tổ chức thuộc phạm vi của cấp gửi; ngoài phạm vi: %(units)s") % {
+            "units": ", ".join(outside)}
     bad_roles = [r for r in roles if r not in dict(AUDIENCE_ROLES)]
     if bad_roles:
-        errors["roles"] = "Vai trò không hợp lệ: " + ", ".join(bad_roles)
+        errors["roles"] = _("Vai trò không hợp lệ: %(roles)s") % {"roles": ", ".join(bad_roles)}
     if not (targets or roles or to_everyone):
-        errors["targets"] = errors.get("targets") or "Chọn nơi nhận: tổ chức, vai trò, hoặc gửi mọi đảng viên."
+        errors["targets"] = errors.get("targets") or _("Chọn nơi nhận: tổ chức, vai trò, hoặc gửi mọi đảng viên.")
     name, content_type, problem = check_file(filename, data)
     if problem:
         errors["file"] = problem
@@ -196,28 +200,28 @@ def classified_register(*, actor: Actor, unit: Unit, number: str, issued_on: dat
     require(actor, "library.secret", unit)
     errors: dict[str, str] = {}
     if data is not None and not settings.CHIBO_ISOLATED_LAN:
-        errors["file"] = ISOLATED_ONLY
+        errors["file"] = str(ISOLATED_ONLY)
     elif data is not None:
         name, _type, problem = check_file(filename, data)
         if problem:
             errors["file"] = problem
     if not clean(number):
-        errors["number"] = "Cần ghi số, ký hiệu."
+        errors["number"] = _("Cần ghi số, ký hiệu.")
     if not clean(issuer):
-        errors["issuer"] = "Cần ghi cơ quan ban hành."
+        errors["issuer"] = _("Cần ghi cơ quan ban hành.")
     if level not in Level.values:
-        errors["level"] = "Chọn độ mật: Mật, Tối mật hoặc Tuyệt mật."
+        errors["level"] = _("Chọn độ mật: Mật, Tối mật hoặc Tuyệt mật.")
     if not copies or copies < 1:
-        errors["copies"] = "Số bản ít nhất là 1."
+        errors["copies"] = _("Số bản ít nhất là 1.")
     today = clock.today()
     if issued_on and issued_on > today:
-        errors["issued_on"] = "Ngày văn bản không được sau hôm nay."
+        errors["issued_on"] = _("Ngày văn bản không được sau hôm nay.")
     if received_on and received_on > today:
-        errors["received_on"] = "Ngày nhận không được sau hôm nay."
+        errors["received_on"] = _("Ngày nhận không được sau hôm nay.")
     if protected_until and issued_on and protected_until <= issued_on:
-        errors["protected_until"] = "Ngày hết thời hạn bảo vệ phải sau ngày văn bản."
+        errors["protected_until"] = _("Ngày hết thời hạn bảo vệ phải sau ngày văn bản.")
     if custodian is None or not _of_unit(custodian, unit):
-        errors["custodian"] = "Người quản lý phải là đảng viên của chính tổ chức này."
+        errors["custodian"] = _("Người quản lý phải là đảng viên của chính tổ chức này.")
     if errors:
         raise ValidationError(errors)
     entry = ClassifiedEntry.objects.create(
@@ -244,17 +248,17 @@ def classified_hand_over(*, actor: Actor, entry: ClassifiedEntry, to_member: Mem
     require(actor, "library.secret", entry.unit)
     errors: dict[str, str] = {}
     if entry.destroyed_on:
-        raise ValidationError("Tài liệu đã tiêu hủy: không giao nhận được nữa.")
+        raise ValidationError(_("Tài liệu đã tiêu hủy: không giao nhận được nữa."))
     if entry.handovers.filter(acknowledged_at__isnull=True).exists():
-        raise ValidationError("Lần giao trước chưa được người nhận xác nhận.")
+        raise ValidationError(_("Lần giao trước chưa được người nhận xác nhận."))
     if to_member is None or not _of_unit(to_member, entry.unit):
-        errors["to_member"] = "Chỉ giao cho đảng viên của chính tổ chức này."
+        errors["to_member"] = _("Chỉ giao cho đảng viên của chính tổ chức này.")
     elif to_member.pk == entry.custodian_id:
-        errors["to_member"] = "Người nhận đang là người quản lý tài liệu."
+        errors["to_member"] = _("Người nhận đang là người quản lý tài liệu.")
     if not copies or copies < 1 or copies > entry.copies:
-        errors["copies"] = f"Số bản từ 1 đến {entry.copies}."
+        errors["copies"] = _("Số bản từ 1 đến %(copies)s.") % {"copies": entry.copies}
     if handed_on and handed_on > clock.today():
-        errors["handed_on"] = "Ngày giao không được sau hôm nay."
+        errors["handed_on"] = _("Ngày giao không được sau hôm nay.")
     if errors:
         raise ValidationError(errors)
     handover = Handover.objects.create(entry=entry, from_member_id=entry.custodian_id, to_member=to_member,
@@ -277,7 +281,7 @@ def handover_acknowledge(*, actor: Actor, handover: Handover) -> Handover:
     if actor.member_id is None or actor.member_id != handover.to_member_id:
         raise PermissionDenied("library.acknowledge")
     if handover.acknowledged_at is not None:
-        raise ValidationError("Đã xác nhận từ trước.")
+        raise ValidationError(_("Đã xác nhận từ trước."))
     entry = _locked_entry(handover.entry)
     handover.acknowledged_at = timezone.now()
     handover.save(update_fields=["acknowledged_at"])
@@ -295,11 +299,11 @@ def classified_destroy(*, actor: Actor, entry: ClassifiedEntry, destroyed_on: da
     require(actor, "library.secret", entry.unit)
     errors: dict[str, str] = {}
     if entry.destroyed_on:
-        raise ValidationError("Tài liệu đã được ghi tiêu hủy.")
+        raise ValidationError(_("Tài liệu đã được ghi tiêu hủy."))
     if not clean(record):
-        errors["record"] = "Cần ghi số, ngày biên bản tiêu hủy và người chứng kiến."
+        errors["record"] = _("Cần ghi số, ngày biên bản tiêu hủy và người chứng kiến.")
     if not destroyed_on or destroyed_on > clock.today():
-        errors["destroyed_on"] = "Ngày tiêu hủy không được sau hôm nay."
+        errors["destroyed_on"] = _("Ngày tiêu hủy không được sau hôm nay.")
     if errors:
         raise ValidationError(errors)
     entry.destroyed_on, entry.destruction_record = destroyed_on, clean(record)[:300]

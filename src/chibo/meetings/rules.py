@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.rulebook import integer, rule
@@ -110,8 +111,8 @@ def turnout(meeting: Meeting) -> Turnout:
     listed = {m.pk for m in roll}
     # A member marked at this meeting who has left the cell since still counts where they were marked; a
     # temporary member's mark does not put them on the cell's rolls.
-    guests = {m.pk for m in temporary_members(meeting)} if set(marks) - listed else set()
-    left = [pk for pk in marks if pk not in listed and pk not in guests]
+    guest_ids = {m.pk for m in temporary_members(meeting)} if set(marks) - listed else set()
+    left = [pk for pk in marks if pk not in listed and pk not in guest_ids]
     roll += list(members_by_id(left).values()) if left else []
     away = temporarily_away(meeting.unit, local_day(meeting), [m.pk for m in roll])
     apart: list[tuple[Member, str]] = []
@@ -206,24 +207,24 @@ def warnings(meeting: Meeting, *, now=None) -> list[str]:
     out: list[str] = []
     need = duration_rule(meeting.kind, on)
     if meeting.planned_minutes < need.minimum:
-        out.append(f"Thời lượng dự kiến {meeting.planned_minutes} phút, dưới mức tối thiểu {need.minimum} phút "
-                   f"(theo {need.basis}).")
+        out.append(_("Thời lượng dự kiến %(minutes)s phút, dưới mức tối thiểu %(minimum)s phút (theo %(basis)s).") % {
+            "minutes": meeting.planned_minutes, "minimum": need.minimum, "basis": need.basis})
     if meeting.opened_at and meeting.ended_at:
         lasted = int((meeting.ended_at - meeting.opened_at).total_seconds() // 60)
         if lasted < need.minimum:
-            out.append(f"Cuộc họp thực tế kéo dài {lasted} phút, dưới mức tối thiểu {need.minimum} phút "
-                       f"(theo {need.basis}).")
+            out.append(_("Cuộc họp thực tế kéo dài %(minutes)s phút, dưới mức tối thiểu %(minimum)s phút "
+                         "(theo %(basis)s).") % {"minutes": lasted, "minimum": need.minimum, "basis": need.basis})
     days = integer(rule("meeting.documents_before", on=on))
     latest = meeting.starts_at - timedelta(days=days)
     docs = list(meeting.documents.only("pk", "meeting_id", "title", "uploaded_at"))  # not the files
     late = [d for d in docs if d.uploaded_at > latest]
     if late:
-        out.append(f"Tài liệu gửi muộn (cần trước cuộc họp ít nhất {days} ngày): "
-                   + ", ".join(d.title for d in late) + ".")
+        out.append(_("Tài liệu gửi muộn (cần trước cuộc họp ít nhất %(days)s ngày): %(documents)s.") % {
+            "days": days, "documents": ", ".join(d.title for d in late)})
     elif not docs and meeting.state == MeetingState.PLANNED and now > latest:
-        out.append(f"Chưa có tài liệu gửi đảng viên; quy định cần gửi trước ít nhất {days} ngày.")
+        out.append(_("Chưa có tài liệu gửi đảng viên; quy định cần gửi trước ít nhất %(days)s ngày.") % {"days": days})
     if meeting.state == MeetingState.PLANNED and not meeting.notice_sent_at:
-        out.append("Chưa gửi thông báo cho đảng viên và cấp ủy cấp trên.")
+        out.append(_("Chưa gửi thông báo cho đảng viên và cấp ủy cấp trên."))
     return out
 
 

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import role_holders, users_of_members
 from chibo.core import clock
@@ -115,8 +116,9 @@ def meeting_settings_set(*, actor: Actor, unit: Unit, time_zone: str, online_bal
             ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError(
-                {"time_zone": f"Múi giờ «{time_zone[:64]}» không tồn tại (ví dụ Europe/Paris)."}) from exc
-    obj, _ = MeetingSettings.objects.update_or_create(unit=unit, defaults={"time_zone": time_zone,
+                {"time_zone": _("Múi giờ «%(time_zone)s» không tồn tại (ví dụ Europe/Paris).") % {
+                    "time_zone": time_zone[:64]}}) from exc
+    obj, _created = MeetingSettings.objects.update_or_create(unit=unit, defaults={"time_zone": time_zone,
                                                                           "online_ballots": online_ballots})
     audit(actor=actor, action="meeting.settings_changed", obj=obj, unit=unit,
           data={"time_zone": time_zone, "online_ballots": online_ballots})
@@ -127,7 +129,7 @@ def meeting_settings_set(*, actor: Actor, unit: Unit, time_zone: str, online_bal
 
 def _check_unit(unit: Unit) -> None:
     if not unit.is_open:
-        raise ValidationError({"unit": "Tổ chức này đã giải thể."})
+        raise ValidationError({"unit": _("Tổ chức này đã giải thể.")})
 
 
 def _locked(meeting: Meeting) -> Meeting:
@@ -142,20 +144,22 @@ def meeting_plan(*, actor: Actor, unit: Unit, kind: str, title: str, day: date, 
     _check_unit(unit)
     errors = {}
     if kind not in MeetingKind.values:
-        errors["kind"] = "Loại sinh hoạt không hợp lệ."
+        errors["kind"] = _("Loại sinh hoạt không hợp lệ.")
     if not planned_minutes or planned_minutes <= 0:
-        errors["planned_minutes"] = "Thời lượng phải lớn hơn 0 phút (cuộc họp không thể kết thúc trước khi bắt đầu)."
+        errors["planned_minutes"] = _("Thời lượng phải lớn hơn 0 phút (cuộc họp không thể kết thúc trước khi bắt đầu).")
     elif planned_minutes > 24 * 60:
-        errors["planned_minutes"] = "Thời lượng không quá 24 giờ."
+        errors["planned_minutes"] = _("Thời lượng không quá 24 giờ.")
     elif kind in MeetingKind.values:
         need = mrules.duration_rule(kind, day)
         if need.refused and planned_minutes < need.minimum:
-            errors["planned_minutes"] = (f"{MeetingKind(kind).label} phải kéo dài ít nhất {need.minimum} phút "
-                                         f"(theo {need.basis}); đã ghi {planned_minutes} phút.")
+            errors["planned_minutes"] = (_("%(kind)s phải kéo dài ít nhất %(minimum)s phút "
+                                           "(theo %(basis)s); đã ghi %(planned_minutes)s phút.") % {
+                                             "kind": _(MeetingKind(kind).label), "minimum": need.minimum,
+                                             "basis": need.basis, "planned_minutes": planned_minutes})
     if not clean(place) and not clean(online_link):
-        errors["place"] = "Cần ghi địa điểm hoặc đường dẫn họp trực tuyến."
+        errors["place"] = _("Cần ghi địa điểm hoặc đường dẫn họp trực tuyến.")
     if not clean(title):
-        errors["title"] = "Cần ghi tiêu đề."
+        errors["title"] = _("Cần ghi tiêu đề.")
     if errors:
         raise ValidationError(errors)
     zone = unit_time_zone(unit)
@@ -180,7 +184,7 @@ def meeting_update(*, actor: Actor, meeting: Meeting, **fields: str | None) -> M
     changed = {}
     for name, value in fields.items():
         if name not in allowed:
-            raise ValidationError({name: "Không sửa được trường này."})
+            raise ValidationError({name: _("Không sửa được trường này.")})
         value = clean_lines(value or "")
         if getattr(meeting, name) != value:
             setattr(meeting, name, value)
@@ -235,19 +239,20 @@ def meeting_add_document(*, actor: Actor, meeting: Meeting, title: str, filename
     MEETING.check(actor, meeting, "document")
     errors = {}
     if not unclassified:
-        errors["unclassified"] = "Chỉ đính kèm tài liệu không mật; tài liệu mật chỉ được đăng ký, không lưu nội dung."
+        errors["unclassified"] = _("Chỉ đính kèm tài liệu không mật; tài liệu mật chỉ được đăng ký, không lưu "
+                                   "nội dung.")
     name = clean(filename).rsplit("/", 1)[-1][:200]
     ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
     if ext not in ALLOWED_TYPES:
-        errors["file"] = "Chỉ nhận tệp PDF, DOC, DOCX, ODT hoặc TXT."
+        errors["file"] = _("Chỉ nhận tệp PDF, DOC, DOCX, ODT hoặc TXT.")
     elif len(data) > MAX_UPLOAD:
-        errors["file"] = "Tệp quá lớn (tối đa 10 MB)."
+        errors["file"] = _("Tệp quá lớn (tối đa 10 MB).")
     elif not data:
-        errors["file"] = "Tệp rỗng."
+        errors["file"] = _("Tệp rỗng.")
     elif ext in MAGIC and not data.startswith(MAGIC[ext]):
-        errors["file"] = "Nội dung tệp không đúng định dạng đã khai."
+        errors["file"] = _("Nội dung tệp không đúng định dạng đã khai.")
     if not clean(title):
-        errors["title"] = "Cần ghi tên tài liệu."
+        errors["title"] = _("Cần ghi tên tài liệu.")
     if errors:
         raise ValidationError(errors)
     doc = MeetingDocument.objects.create(meeting=meeting, title=clean(title)[:200], filename=name,
@@ -300,10 +305,10 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
     ended_at = ended_at or timezone.now()
     assert meeting.opened_at is not None, "only an open meeting closes"
     if ended_at <= meeting.opened_at:
-        raise ValidationError({"ended_at": "Cuộc họp không thể kết thúc trước khi bắt đầu."})
+        raise ValidationError({"ended_at": _("Cuộc họp không thể kết thúc trước khi bắt đầu.")})
     open_boxes = BallotBox.objects.filter(resolution__meeting=meeting, state=BoxState.OPEN).count()
     if open_boxes:
-        raise ValidationError("Còn cuộc bỏ phiếu kín chưa kiểm phiếu.")
+        raise ValidationError(_("Còn cuộc bỏ phiếu kín chưa kiểm phiếu."))
     meeting.state, meeting.ended_at = MeetingState.HELD, ended_at
     meeting.save(update_fields=["state", "ended_at"])
     held_on = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone)).date()
@@ -357,7 +362,7 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
 
 def _member_of(meeting: Meeting, member: Member) -> None:
     if not mrules.may_be_marked(meeting, member):
-        raise ValidationError({"member": "Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."})
+        raise ValidationError({"member": _("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp.")})
 
 
 @MEETING.runs("attendance")
@@ -369,13 +374,13 @@ def attendance_record(*, actor: Actor, meeting: Meeting, member: Member, presenc
     MEETING.check(actor, meeting, "attendance")
     _member_of(meeting, member)
     if presence not in Presence.values:
-        raise ValidationError({"presence": "Tình trạng có mặt không hợp lệ."})
+        raise ValidationError({"presence": _("Tình trạng có mặt không hợp lệ.")})
     reason = clean(reason)[:300]
     if presence == Presence.EXCUSED and not reason:
-        raise ValidationError({"reason": "Vắng có lý do: cần ghi lý do."})
+        raise ValidationError({"reason": _("Vắng có lý do: cần ghi lý do.")})
     if presence != Presence.EXCUSED:
         reason, reason_approved = "", False
-    row, _ = Attendance.objects.update_or_create(
+    row, _created = Attendance.objects.update_or_create(
         meeting=meeting, member=member,
         defaults={"presence": presence, "reason": reason, "reason_approved": reason_approved, "self_checked_in": False})
     audit(actor=actor, action="meeting.attendance", obj=meeting, unit=meeting.unit,
@@ -410,7 +415,7 @@ def attendance_check_in(*, actor: Actor, meeting: Meeting, online: bool = False)
     member = member_fresh(actor.member_id)
     _member_of(meeting, member)
     presence = Presence.ONLINE if online else Presence.IN_PERSON
-    row, _ = Attendance.objects.update_or_create(
+    row, _created = Attendance.objects.update_or_create(
         meeting=meeting, member=member,
         defaults={"presence": presence, "reason": "", "reason_approved": False, "self_checked_in": True})
     audit(actor=actor, action="meeting.checked_in", obj=meeting, unit=meeting.unit,
@@ -427,7 +432,7 @@ def resolution_add(*, actor: Actor, meeting: Meeting, title: str, text: str = ""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "resolution")
     if not clean(title):
-        raise ValidationError({"title": "Cần ghi nội dung biểu quyết."})
+        raise ValidationError({"title": _("Cần ghi nội dung biểu quyết.")})
     number = (meeting.resolutions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     item = Resolution.objects.create(meeting=meeting, number=number, title=clean(title)[:300], text=clean_lines(text),
                                      secret=secret)
@@ -453,15 +458,17 @@ def resolution_record_open_vote(*, actor: Actor, resolution: Resolution, votes_f
     meeting = item.meeting
     MEETING.check(actor, meeting, "open_vote")
     if item.secret:
-        raise ValidationError("Nội dung này biểu quyết bằng phiếu kín.")
+        raise ValidationError(_("Nội dung này biểu quyết bằng phiếu kín."))
     counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain}
-    errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
+    errors = {k: _("Số phiếu phải là số nguyên không âm.") for k, v in counts.items() if v is None or v < 0}
     if errors:
         raise ValidationError(errors)
     present = mrules.present_voters(meeting)
     if votes_for + votes_against + votes_abstain > present:
-        raise ValidationError({"votes_for": f"Tổng số biểu quyết ({votes_for + votes_against + votes_abstain}) "
-                                            f"vượt số đảng viên chính thức có mặt ({present})."})
+        raise ValidationError({"votes_for": _("Tổng số biểu quyết (%(votes)s) "
+                                              "vượt số đảng viên chính thức có mặt (%(present)s).") % {
+                                                "votes": votes_for + votes_against + votes_abstain,
+                                                "present": present}})
     item.votes_for, item.votes_against, item.votes_abstain = votes_for, votes_against, votes_abstain
     _decide(item, meeting, votes_for)
     item.save()
@@ -491,10 +498,10 @@ def _slip(box: BallotBox, choice: str) -> str:
 def _slip_choice(box: BallotBox, text: str) -> str:
     """The choice on a slip of this box ("" while blank); a slip sealed for another box, or saying something
     else, is refused rather than counted."""
-    owner, _, choice = text.partition("|")
+    owner, _sep, choice = text.partition("|")
     choice = choice.rstrip()
     if owner != str(box.pk) or (choice and choice not in Choice.values):
-        raise ValidationError("Hộp phiếu có lá phiếu không hợp lệ: không kiểm phiếu được.")
+        raise ValidationError(_("Hộp phiếu có lá phiếu không hợp lệ: không kiểm phiếu được."))
     return choice
 
 
@@ -511,18 +518,18 @@ def ballot_open(*, actor: Actor, resolution: Resolution) -> BallotBox:
     meeting = item.meeting
     MEETING.check(actor, meeting, "ballot_open")
     if not item.secret:
-        raise ValidationError("Nội dung này biểu quyết công khai.")
+        raise ValidationError(_("Nội dung này biểu quyết công khai."))
     if BallotBox.objects.filter(resolution=item).exists():
-        raise ValidationError("Cuộc bỏ phiếu này đã mở.")
+        raise ValidationError(_("Cuộc bỏ phiếu này đã mở."))
     eligible = mrules.eligible_voters(meeting)
     if not eligible:
-        raise ValidationError("Chưa có đảng viên chính thức nào có mặt để bỏ phiếu.")
+        raise ValidationError(_("Chưa có đảng viên chính thức nào có mặt để bỏ phiếu."))
     minimum = mrules.ballot_min_voters(meeting)
     if len(eligible) < minimum:
         raise ValidationError(
-            f"Chưa mở được bỏ phiếu kín: cần ít nhất {minimum} đảng viên chính thức có mặt có quyền bỏ phiếu, hiện "
-            f"có {len(eligible)}. Với ít người hơn, kết quả sẽ để lộ lá phiếu của từng người; hãy điểm danh đủ "
-            f"hoặc biểu quyết công khai.")
+            _("Chưa mở được bỏ phiếu kín: cần ít nhất %(minimum)s đảng viên chính thức có mặt có quyền bỏ phiếu, hiện "
+              "có %(count)s. Với ít người hơn, kết quả sẽ để lộ lá phiếu của từng người; hãy điểm danh đủ "
+              "hoặc biểu quyết công khai.") % {"minimum": minimum, "count": len(eligible)})
     box = BallotBox.objects.create(resolution=item, online=online_ballots_allowed(meeting.unit),
                                    eligible_count=len(eligible))
     BallotVoter.objects.bulk_create([BallotVoter(box=box, member_id=pk) for pk in sorted(eligible)])
@@ -543,16 +550,16 @@ def ballot_cast(*, actor: Actor, box: BallotBox, choice: str) -> str:
     voter = BallotVoter.objects.select_for_update().filter(box=box, member_id=actor.member_id).first()
     if voter is None:
         if member_is_on_rolls_of(actor.member_id, meeting.unit):
-            raise ValidationError("Đồng chí không có trong danh sách bầu cử của cuộc bỏ phiếu này.")
+            raise ValidationError(_("Đồng chí không có trong danh sách bầu cử của cuộc bỏ phiếu này."))
         raise PermissionDenied("ballot.cast")
     if box.state != BoxState.OPEN:
-        raise ValidationError("Cuộc bỏ phiếu đã kết thúc.")
+        raise ValidationError(_("Cuộc bỏ phiếu đã kết thúc."))
     if not box.online:
-        raise ValidationError("Chi bộ không cho phép bỏ phiếu kín trực tuyến; đồng chí bỏ phiếu giấy tại cuộc họp.")
+        raise ValidationError(_("Chi bộ không cho phép bỏ phiếu kín trực tuyến; đồng chí bỏ phiếu giấy tại cuộc họp."))
     if voter.voted:
-        raise ValidationError("Đồng chí đã bỏ phiếu rồi; mỗi người chỉ bỏ một phiếu.")
+        raise ValidationError(_("Đồng chí đã bỏ phiếu rồi; mỗi người chỉ bỏ một phiếu."))
     if choice not in Choice.values:
-        raise ValidationError({"choice": "Lựa chọn không hợp lệ."})
+        raise ValidationError({"choice": _("Lựa chọn không hợp lệ.")})
     BALLOT.check(actor, box, "cast")  # the declaration agrees (the reasons above are more precise)
     code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
     _fill_a_slip(box, choice, receipt_hash(code))
@@ -573,7 +580,7 @@ def _fill_a_slip(box: BallotBox, choice: str, hashed: str) -> None:
     choices = [c for _pk, c in _slips(box)]
     blank = [i for i, c in enumerate(choices) if not c]
     if not blank:
-        raise ValidationError("Không còn phiếu trống: số phiếu đã đủ số người trong danh sách.")
+        raise ValidationError(_("Không còn phiếu trống: số phiếu đã đủ số người trong danh sách."))
     choices[rng.choice(blank)] = choice
     rng.shuffle(choices)
     Ballot.objects.filter(box=box).delete()
@@ -602,14 +609,15 @@ def ballot_enter_paper(*, actor: Actor, box: BallotBox, votes_for: int, votes_ag
     BALLOT.check(actor, box, "paper")
     counts = {"votes_for": votes_for, "votes_against": votes_against, "votes_abstain": votes_abstain,
               "invalid": invalid}
-    errors = {k: "Số phiếu phải là số nguyên không âm." for k, v in counts.items() if v is None or v < 0}
+    errors = {k: _("Số phiếu phải là số nguyên không âm.") for k, v in counts.items() if v is None or v < 0}
     if errors:
         raise ValidationError(errors)
     online = BallotVoter.objects.filter(box=box, voted=True).count()
     paper = votes_for + votes_against + votes_abstain + invalid
     if online + paper > box.eligible_count:
-        raise ValidationError({"votes_for": f"Số phiếu giấy ({paper}) cộng phiếu trực tuyến ({online}) vượt số "
-                                            f"người trong danh sách ({box.eligible_count})."})
+        raise ValidationError({"votes_for": _("Số phiếu giấy (%(paper)s) cộng phiếu trực tuyến (%(online)s) vượt số "
+                                              "người trong danh sách (%(eligible)s).") % {
+                                                "paper": paper, "online": online, "eligible": box.eligible_count}})
     box.paper_for, box.paper_against, box.paper_abstain, box.paper_invalid = (votes_for, votes_against,
                                                                               votes_abstain, invalid)
     box.paper_entered = True
@@ -651,7 +659,7 @@ def ballot_close(*, actor: Actor, box: BallotBox) -> Resolution:
     online = _count(slips)
     totals = ballot_totals(box, online=online)
     if totals["cast"] > box.eligible_count:
-        raise ValidationError("Số phiếu vượt số người trong danh sách: kiểm tra lại phiếu giấy.")
+        raise ValidationError(_("Số phiếu vượt số người trong danh sách: kiểm tra lại phiếu giấy."))
     box.state = BoxState.CLOSED
     box.online_for, box.online_against, box.online_abstain = (online[c] for c in (Choice.FOR, Choice.AGAINST,
                                                                                  Choice.ABSTAIN))
@@ -690,7 +698,7 @@ def minutes_edit(*, actor: Actor, meeting: Meeting, text: str) -> Meeting:
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "minutes_edit")
     if not clean(text):
-        raise ValidationError({"text": "Biên bản không được để trống."})
+        raise ValidationError({"text": _("Biên bản không được để trống.")})
     meeting.minutes_text = clean_lines(text)
     meeting.save(update_fields=["minutes_text"])
     audit(actor=actor, action="meeting.minutes_edited", obj=meeting, unit=meeting.unit)
@@ -703,19 +711,21 @@ def minutes_approve(*, actor: Actor, meeting: Meeting) -> Meeting:
     """Approve (at the end of the meeting or at the next one): the minutes are locked from now on."""
     meeting = _locked(meeting)
     MEETING.check(actor, meeting, "minutes_approve")
-    missing = [label for label, value in (("chương trình", meeting.agenda),
-                                          ("diễn biến, ý kiến thảo luận", meeting.discussion),
-                                          ("kết luận của chủ trì", meeting.conclusion),
-                                          ("nội dung biên bản", meeting.minutes_text))
+    missing = [label for label, value in ((_("chương trình"), meeting.agenda),
+                                          (_("diễn biến, ý kiến thảo luận"), meeting.discussion),
+                                          (_("kết luận của chủ trì"), meeting.conclusion),
+                                          (_("nội dung biên bản"), meeting.minutes_text))
                if not clean(value)]
     if missing:
         parts = ", ".join(missing)
-        raise ValidationError(f"Biên bản chưa đủ phần bắt buộc: {parts}. Hãy ghi bổ sung (mục «Chương trình, dự thảo "
-                              f"nghị quyết, diễn biến»), lập lại dự thảo biên bản, rồi thông qua.")
+        raise ValidationError(_("Biên bản chưa đủ phần bắt buộc: %(parts)s. Hãy ghi bổ sung (mục «Chương trình, "
+                                "dự thảo nghị quyết, diễn biến»), lập lại dự thảo biên bản, rồi thông qua.") % {
+                                    "parts": parts})
     placeholders = [p for p in BLANKS if p in meeting.minutes_text]
     if placeholders:
-        raise ValidationError(f"Biên bản còn chỗ chưa ghi: {', '.join(placeholders)}. Hãy lập lại dự thảo biên bản "
-                              f"sau khi ghi đủ, hoặc sửa biên bản, rồi thông qua.")
+        raise ValidationError(_("Biên bản còn chỗ chưa ghi: %(placeholders)s. Hãy lập lại dự thảo biên bản "
+                                "sau khi ghi đủ, hoặc sửa biên bản, rồi thông qua.") % {
+                                  "placeholders": ', '.join(placeholders)})
     year = held_day(meeting).year
     # Numbers per cell and year, without gaps: the cell's counter row stays locked until this transaction ends.
     meeting.minutes_year, meeting.minutes_number = year, take_numbers(MinutesCounter, meeting.unit, year)[0]
@@ -773,7 +783,7 @@ def meeting_deadlines_ensure(*, today: date) -> int:
 
 def _item_of(meeting: Meeting, resolution: Resolution) -> Resolution:
     if resolution.meeting_id != meeting.pk:
-        raise ValidationError({"resolution": "Nội dung này không thuộc cuộc họp."})
+        raise ValidationError({"resolution": _("Nội dung này không thuộc cuộc họp.")})
     return resolution
 
 

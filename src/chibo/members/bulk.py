@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock, pgcopy
 from chibo.core.access import Actor, require
@@ -68,7 +69,8 @@ def new_member(unit: Unit, status: str, data: dict) -> Member:
     ``services.normalize_data`` returns them): the field defaults are read once (Member has no callable
     defaults and no post_init receivers) and copied into each new instance."""
     if not data.keys() <= _EDITABLE:
-        raise ValidationError({"__all__": f"Trường không hợp lệ: {', '.join(sorted(data.keys() - _EDITABLE))}."})
+        raise ValidationError({"__all__": _("Trường không hợp lệ: %(fields)s.") % {
+            "fields": ", ".join(sorted(data.keys() - _EDITABLE))}})
     if not _BLANK:
         _BLANK.update({k: v for k, v in Member().__dict__.items() if k != "_state"})
     member = Member.__new__(Member)
@@ -86,8 +88,8 @@ def check_new(member: Member, *, today: date | None = None) -> None:
     when the records are written) and the uniqueness of its card and dossier numbers (checked for a batch at
     once: ``selectors.member_keys``)."""
     if member.status not in NEW_STATUSES:
-        raise ValidationError({"status": "Hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được ghi "
-                                         "qua quyết định."})
+        raise ValidationError({"status": _("Hồ sơ mới là đảng viên dự bị hoặc chính thức; tình trạng khác được "
+                                           "ghi qua quyết định.")})
     services.validate_member(member, today=today, check_unique=False)
 
 
@@ -114,18 +116,20 @@ def _check_batch(members: Sequence[Member], today: date | None) -> None:
         for name in ("card_number", "dossier_number"):
             value = getattr(member, name)
             if value and (name, value) in seen:
-                errors.append(f"{number} ({member.full_name}): {services.LABELS[name]} «{value}» trùng với hồ sơ "
-                              f"{seen[name, value]}.")
+                errors.append(f"{number} ({member.full_name}): " + _(
+                    "%(field)s «%(value)s» trùng với hồ sơ %(other)s.") % {
+                        "field": services.LABELS[name], "value": value, "other": seen[name, value]})
             elif value:
                 seen[name, value] = number
     cards = [value for name, value in seen if name == "card_number"]
     dossiers = [value for name, value in seen if name == "dossier_number"]
-    for _, card, dossier, _ in member_keys(cards=cards, dossiers=dossiers):
+    for _pk, card, dossier, _unit in member_keys(cards=cards, dossiers=dossiers):
         for name, value in (("card_number", card), ("dossier_number", dossier)):
             if value and (name, value) in seen:
                 number = seen[name, value]
-                errors.append(f"{number} ({members[number - 1].full_name}): {services.LABELS[name]} «{value}» đã có "
-                              "trong hồ sơ đảng viên khác.")
+                errors.append(f"{number} ({members[number - 1].full_name}): " + _(
+                    "%(field)s «%(value)s» đã có trong hồ sơ đảng viên khác.") % {
+                        "field": services.LABELS[name], "value": value})
     if errors:
         raise ValidationError(sorted(set(errors), key=lambda text: int(text.split(" ", 1)[0])))
 
@@ -203,7 +207,7 @@ def members_create_many(*, actor: Actor, members: Iterable[Member], checked: boo
 
 def _refuse_closed(unit: Unit) -> None:
     if not unit.is_open:
-        raise ValidationError({"unit": f"«{unit.name}» đã giải thể; không thể thêm đảng viên."})
+        raise ValidationError({"unit": _("«%(unit)s» đã giải thể; không thể thêm đảng viên.") % {"unit": unit.name}})
 
 
 def _set_derived(member: Member, keys: dict[str, tuple[str, str, str]]) -> None:
@@ -275,7 +279,8 @@ def members_discard_many(*, actor: Actor, ids: Iterable[int]) -> int:
     touched = (TimelineEvent.objects.filter(member_id__in=pks).exclude(kind=TimelineKind.CREATED.value)
                .values_list("member__full_name", flat=True).first())
     if touched is not None:
-        raise ValidationError({"__all__": f"Hồ sơ {touched} đã có thay đổi khác sau khi nhập; không thể hoàn tác."})
+        raise ValidationError({"__all__": _("Hồ sơ %(member)s đã có thay đổi khác sau khi nhập; không thể hoàn "
+                                            "tác.") % {"member": touched}})
     publish(MembersDiscarded(actor=actor, members=tuple(members)))
     audit_each(actor=actor, action="member.discarded", objects=members,
                data_for=lambda m: {"unit_id": m.unit_id, "reason": "import_undone"},
@@ -285,7 +290,8 @@ def members_discard_many(*, actor: Actor, ids: Iterable[int]) -> int:
         with transaction.atomic():
             Member.objects.filter(pk__in=pks).delete()
     except IntegrityError as exc:  # a record of another process points at one of them
-        raise ValidationError({"__all__": "Một hồ sơ vừa nhập đã được dùng ở nơi khác; không thể hoàn tác."}) from exc
+        raise ValidationError({"__all__": _("Một hồ sơ vừa nhập đã được dùng ở nơi khác; không thể hoàn "
+                                            "tác.")}) from exc
     deltas: Counter[State] = Counter()
     for member in members:
         deltas[state_of(member)] -= 1
@@ -328,7 +334,8 @@ def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, di
         for member, expected_version, changes in chunk:
             current = locked.get(member.pk)
             if current is None:
-                raise ValidationError({"__all__": f"Hồ sơ đảng viên {member.full_name} không còn."})
+                raise ValidationError({"__all__": _("Hồ sơ đảng viên %(member)s không còn.") % {
+                    "member": member.full_name}})
             if current.unit_id not in allowed:
                 require(actor, "members.edit", current.unit)
                 allowed.add(current.unit_id)
@@ -354,7 +361,7 @@ def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, di
                 with transaction.atomic():
                     Member.objects.bulk_update(written, [*sorted(fields), *DERIVED_FIELDS, "version", "updated_at"])
             except IntegrityError as exc:  # a concurrent insert of the same card/dossier number
-                raise ValidationError({"card_number": "Số thẻ đảng viên hoặc số lý lịch đã có trong hồ sơ khác."}
+                raise ValidationError({"card_number": _("Số thẻ đảng viên hoặc số lý lịch đã có trong hồ sơ khác.")}
                                       ) from exc
             TimelineEvent.objects.bulk_create([
                 TimelineEvent(member=m, kind=TimelineKind.UPDATED.value, occurred_on=today, actor_label=actor.label,

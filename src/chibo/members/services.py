@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -98,50 +99,51 @@ def validate_member(member: Member, *, today: date | None = None, check_unique: 
     errors: dict[str, str] = {}
     today = today or _today()
     if not member.full_name or len(member.full_name.split(" ")) < 2:
-        errors["full_name"] = "Nhập đầy đủ họ và tên (ít nhất hai chữ)."
+        errors["full_name"] = _("Nhập đầy đủ họ và tên (ít nhất hai chữ).")
     elif problem := name_problem(member.full_name):
         errors["full_name"] = problem
     for name, values in CHOICE_VALUES.items():
         value = getattr(member, name)
         if value and value not in values:
-            errors[name] = f"Giá trị «{value}» không hợp lệ."
+            errors[name] = _("Giá trị «%(value)s» không hợp lệ.") % {"value": value}
     if not member.gender:
-        errors["gender"] = "Chọn giới tính."
+        errors["gender"] = _("Chọn giới tính.")
     if not member.category:
-        errors["category"] = "Chọn diện đảng viên ở nước ngoài."
+        errors["category"] = _("Chọn diện đảng viên ở nước ngoài.")
     if not member.birth_date:
-        errors["birth_date"] = "Nhập ngày sinh."
+        errors["birth_date"] = _("Nhập ngày sinh.")
     elif member.birth_date > today or member.birth_date.year < 1900:
-        errors["birth_date"] = "Ngày sinh không hợp lệ."
+        errors["birth_date"] = _("Ngày sinh không hợp lệ.")
     if not member.admission_date:
-        errors["admission_date"] = "Nhập ngày vào Đảng."
+        errors["admission_date"] = _("Nhập ngày vào Đảng.")
     elif member.admission_date > today:
-        errors["admission_date"] = "Ngày vào Đảng không thể ở tương lai."
+        errors["admission_date"] = _("Ngày vào Đảng không thể ở tương lai.")
     elif member.birth_date and "birth_date" not in errors and (
         member.admission_date.year - member.birth_date.year
         - ((member.admission_date.month, member.admission_date.day) < (member.birth_date.month, member.birth_date.day))
     ) < MIN_AGE_AT_ADMISSION:
-        errors["admission_date"] = f"Ngày vào Đảng quá sớm so với ngày sinh (dưới {MIN_AGE_AT_ADMISSION} tuổi)."
+        errors["admission_date"] = _("Ngày vào Đảng quá sớm so với ngày sinh (dưới %(minimum)s tuổi).") % {
+            "minimum": MIN_AGE_AT_ADMISSION}
     if member.admission_decided_on:
         if member.admission_decided_on > today:
-            errors["admission_decided_on"] = "Ngày quyết định kết nạp không thể ở tương lai."
+            errors["admission_decided_on"] = _("Ngày quyết định kết nạp không thể ở tương lai.")
         elif member.admission_date and member.admission_decided_on > member.admission_date:
-            errors["admission_decided_on"] = "Ngày quyết định kết nạp không thể sau ngày vào Đảng (lễ kết nạp)."
+            errors["admission_decided_on"] = _("Ngày quyết định kết nạp không thể sau ngày vào Đảng (lễ kết nạp).")
     if member.confirmation_date:
         if member.confirmation_date > today:
-            errors["confirmation_date"] = "Ngày chính thức không thể ở tương lai."
+            errors["confirmation_date"] = _("Ngày chính thức không thể ở tương lai.")
         elif member.admission_date and member.confirmation_date < member.admission_date:
-            errors["confirmation_date"] = "Ngày chính thức phải sau ngày vào Đảng."
+            errors["confirmation_date"] = _("Ngày chính thức phải sau ngày vào Đảng.")
     if member.status == Status.FULL and not member.confirmation_date:
-        errors["confirmation_date"] = "Đảng viên chính thức cần ngày chính thức."
+        errors["confirmation_date"] = _("Đảng viên chính thức cần ngày chính thức.")
     if member.status == Status.PROBATIONARY and member.confirmation_date:
-        errors["confirmation_date"] = "Đảng viên dự bị chưa có ngày chính thức."
+        errors["confirmation_date"] = _("Đảng viên dự bị chưa có ngày chính thức.")
     if member.abroad_from and member.abroad_to and member.abroad_to < member.abroad_from:
-        errors["abroad_to"] = "Ngày kết thúc nhiệm kỳ ở nước ngoài phải sau ngày bắt đầu."
+        errors["abroad_to"] = _("Ngày kết thúc nhiệm kỳ ở nước ngoài phải sau ngày bắt đầu.")
     if member.email and ("@" not in member.email or " " in member.email or len(member.email) > 254):
-        errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+        errors["email"] = _("Địa chỉ thư điện tử không hợp lệ.")
     if member.phone and not all(ch.isdigit() or ch in "+-(). " for ch in member.phone):
-        errors["phone"] = "Số điện thoại chỉ gồm chữ số và + - ( ) ."
+        errors["phone"] = _("Số điện thoại chỉ gồm chữ số và + - ( ) .")
     # The citizen ID (with the birth year and gender), card and dossier numbers: members.identifiers, one place
     # for the pages, the API and the import.
     errors.update({name: message for name, message in identifier_errors(member, today=today).items()
@@ -150,9 +152,10 @@ def validate_member(member: Member, *, today: date | None = None, check_unique: 
         value = getattr(member, name)
         if (value and name not in errors and check_unique
                 and Member.objects.filter(**{name: value}).exclude(pk=member.pk).exists()):
-            errors[name] = f"{LABELS[name].capitalize()} «{value}» đã có trong hồ sơ đảng viên khác."
+            errors[name] = _("%(field)s «%(value)s» đã có trong hồ sơ đảng viên khác.") % {
+                "field": LABELS[name].capitalize(), "value": value}
     if len(member.full_name) > 120:
-        errors["full_name"] = "Họ và tên quá dài."
+        errors["full_name"] = _("Họ và tên quá dài.")
     if errors:
         raise ValidationError(errors)
 
@@ -172,7 +175,7 @@ def _save(member: Member) -> None:
         with transaction.atomic():
             member.save()
     except IntegrityError as exc:  # a concurrent insert of the same card/dossier number
-        raise ValidationError({"card_number": "Số thẻ đảng viên hoặc số lý lịch đã có trong hồ sơ khác."}) from exc
+        raise ValidationError({"card_number": _("Số thẻ đảng viên hoặc số lý lịch đã có trong hồ sơ khác.")}) from exc
 
 
 @transaction.atomic
@@ -180,13 +183,14 @@ def member_create(*, actor: Actor, unit: Unit, status: str = Status.PROBATIONARY
     require(actor, "members.edit", unit)
     unit = unit_lock(unit)
     if not unit.is_open:
-        raise ValidationError({"unit": f"«{unit.name}» đã giải thể; không thể thêm đảng viên."})
+        raise ValidationError({"unit": _("«%(unit)s» đã giải thể; không thể thêm đảng viên.") % {"unit": unit.name}})
     if status not in (Status.PROBATIONARY, Status.FULL):
-        raise ValidationError({"status": "Hồ sơ mới là đảng viên dự bị hoặc chính thức; "
-                                         "tình trạng khác được ghi qua quyết định."})
+        raise ValidationError({"status": _("Hồ sơ mới là đảng viên dự bị hoặc chính thức; "
+                                           "tình trạng khác được ghi qua quyết định.")})
     unknown = set(data) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({"__all__": f"Trường không hợp lệ: {', '.join(sorted(unknown))}."})
+        raise ValidationError({"__all__": _("Trường không hợp lệ: %(fields)s.") % {
+            "fields": ', '.join(sorted(unknown))}})
     member = Member(unit=unit, status=status, **normalize_data(data))
     validate_member(member)
     set_derived(member)
@@ -248,7 +252,8 @@ def _apply_changes(current: Member, changes: dict) -> list[dict]:
     (secret fields without their values). Unknown fields are refused."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError({"__all__": f"Không sửa được các trường: {', '.join(sorted(unknown))}."})
+        raise ValidationError({"__all__": _("Không sửa được các trường: %(fields)s.") % {
+            "fields": ', '.join(sorted(unknown))}})
     normalized = normalize_data(changes)
     before = {name: (getattr(current, name), _display(current, name)) for name in normalized}
     for name, value in normalized.items():
@@ -260,13 +265,13 @@ def _apply_changes(current: Member, changes: dict) -> list[dict]:
 def _require_decision(reason: str, document: str, effective_on: date | None) -> dict[str, str]:
     errors = {}
     if not clean(reason):
-        errors["reason"] = "Cần ghi lý do."
+        errors["reason"] = _("Cần ghi lý do.")
     if not clean(document):
-        errors["document"] = "Cần số và ngày của văn bản quyết định."
+        errors["document"] = _("Cần số và ngày của văn bản quyết định.")
     if effective_on is None:
-        errors["effective_on"] = "Cần ngày hiệu lực."
+        errors["effective_on"] = _("Cần ngày hiệu lực.")
     elif effective_on > _today():
-        errors["effective_on"] = "Ngày hiệu lực không thể ở tương lai."
+        errors["effective_on"] = _("Ngày hiệu lực không thể ở tương lai.")
     return errors
 
 
@@ -277,12 +282,13 @@ def member_change_status(*, actor: Actor, member: Member, status: str, reason: s
     current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     errors = _require_decision(reason, document, effective_on)
     if status not in Status.values:
-        errors["status"] = "Tình trạng không hợp lệ."
+        errors["status"] = _("Tình trạng không hợp lệ.")
     elif status not in STATUS_TRANSITIONS[current.status]:
-        errors["status"] = (f"Không thể chuyển từ «{current.get_status_display()}» sang "
-                            f"«{Status(status).label}».")
+        errors["status"] = (_("Không thể chuyển từ «%(status)s» sang "
+                              "«%(new_status)s».") % {
+                                "status": _(current.get_status_display()), "new_status": _(Status(status).label)})
     if not errors and effective_on < current.admission_date:
-        errors["effective_on"] = "Ngày hiệu lực trước ngày vào Đảng."
+        errors["effective_on"] = _("Ngày hiệu lực trước ngày vào Đảng.")
     if errors:
         raise ValidationError(errors)
     if status == Status.FULL and current.status == Status.PROBATIONARY:
@@ -314,7 +320,8 @@ def member_restore(*, actor: Actor, member: Member, reason: str, document: str, 
     current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
     errors = _require_decision(reason, document, effective_on)
     if current.status != Status.EXPELLED:
-        errors["status"] = f"Đảng viên đang ở tình trạng «{current.get_status_display()}», không phải khai trừ."
+        errors["status"] = _("Đảng viên đang ở tình trạng «%(status)s», không phải khai trừ.") % {
+            "status": _(current.get_status_display())}
     if errors:
         raise ValidationError(errors)
     _status_write(actor, current, Status.FULL, reason, document, effective_on)
@@ -329,12 +336,12 @@ def _move(actor: Actor, member: Member, to_unit: Unit, *, reason: str, document:
     to_unit = unit_lock(to_unit)
     errors = _require_decision(reason, document, effective_on)
     if to_unit.pk == current.unit_id:
-        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+        errors["to_unit"] = _("Đảng viên đang sinh hoạt tại tổ chức này.")
     elif not to_unit.is_open:
-        errors["to_unit"] = f"«{to_unit.name}» đã giải thể."
+        errors["to_unit"] = _("«%(to_unit)s» đã giải thể.") % {"to_unit": to_unit.name}
     allowed = (*ACTIVE_STATUSES, Status.TRANSFERRED_OUT) if returning else ACTIVE_STATUSES
     if current.status not in allowed:
-        errors["status"] = "Đảng viên không còn sinh hoạt Đảng."
+        errors["status"] = _("Đảng viên không còn sinh hoạt Đảng.")
     if errors:
         raise ValidationError(errors)
     old_unit, counted_before = current.unit, state_of(current)
@@ -384,23 +391,25 @@ def post_appoint(
     member = Member.objects.select_related("unit").get(pk=member.pk)
     errors: dict[str, str] = {}
     if role not in PostRole.values:
-        errors["role"] = "Chức vụ không hợp lệ."
+        errors["role"] = _("Chức vụ không hợp lệ.")
     if not unit.is_open:
-        errors["unit"] = "Tổ chức đã giải thể."
+        errors["unit"] = _("Tổ chức đã giải thể.")
     if member.status not in ACTIVE_STATUSES:
-        errors["member"] = f"{member.full_name} không còn sinh hoạt Đảng."
+        errors["member"] = _("%(member)s không còn sinh hoạt Đảng.") % {"member": member.full_name}
     elif not member.unit.path.startswith(unit.path):
-        errors["member"] = f"{member.full_name} không sinh hoạt tại {unit.name} hoặc tổ chức trực thuộc."
+        errors["member"] = _("%(member)s không sinh hoạt tại %(unit)s hoặc tổ chức trực thuộc.") % {
+            "member": member.full_name, "unit": unit.name}
     if not clean(decision_no):
-        errors["decision_no"] = "Cần số quyết định chỉ định."
+        errors["decision_no"] = _("Cần số quyết định chỉ định.")
     if decision_date > _today() or from_date > _today() + timedelta(days=366):
-        errors["decision_date"] = "Ngày quyết định không thể ở tương lai."
+        errors["decision_date"] = _("Ngày quyết định không thể ở tương lai.")
     elif from_date < decision_date:
-        errors["from_date"] = "Ngày nhận nhiệm vụ không thể trước ngày quyết định."
+        errors["from_date"] = _("Ngày nhận nhiệm vụ không thể trước ngày quyết định.")
     if from_date < unit.opened_on:
-        errors["from_date"] = "Ngày nhận nhiệm vụ trước ngày thành lập tổ chức."
+        errors["from_date"] = _("Ngày nhận nhiệm vụ trước ngày thành lập tổ chức.")
     if CommitteePost.objects.filter(unit=unit, member=member, to_date__isnull=True).exists():
-        errors["member"] = f"{member.full_name} đang giữ một chức vụ trong cấp ủy này; hãy kết thúc chức vụ cũ trước."
+        errors["member"] = _("%(member)s đang giữ một chức vụ trong cấp ủy này; hãy kết thúc chức vụ cũ trước.") % {
+            "member": member.full_name}
     if errors:
         raise ValidationError(errors)
     if role == PostRole.SECRETARY:
@@ -440,11 +449,11 @@ def post_end(*, actor: Actor, post: CommitteePost, to_date: date, reason: str) -
     require(actor, "posts.edit", post.unit)
     post = CommitteePost.objects.select_for_update().select_related("unit", "member").get(pk=post.pk)
     if post.to_date is not None:
-        raise ValidationError({"to_date": "Chức vụ này đã kết thúc."})
+        raise ValidationError({"to_date": _("Chức vụ này đã kết thúc.")})
     if to_date < post.from_date:
-        raise ValidationError({"to_date": "Ngày thôi giữ chức vụ không thể trước ngày nhận nhiệm vụ."})
+        raise ValidationError({"to_date": _("Ngày thôi giữ chức vụ không thể trước ngày nhận nhiệm vụ.")})
     if not clean(reason):
-        raise ValidationError({"reason": "Cần ghi lý do."})
+        raise ValidationError({"reason": _("Cần ghi lý do.")})
     _end_post(actor, post, to_date, clean(reason))
     return post
 
@@ -462,7 +471,8 @@ def posts_end_on_unit_close(*, actor: Actor, unit: Unit, closed_on: date, reason
 def _refuse_closing_with_members(event: UnitClosing) -> None:
     remaining = Member.objects.filter(unit=event.unit, status__in=ACTIVE_STATUSES).count()
     if remaining:
-        raise ValidationError({"closed_on": f"Còn {remaining} đảng viên đang sinh hoạt; hãy chuyển sinh hoạt trước."})
+        raise ValidationError({"closed_on": _("Còn %(count)s đảng viên đang sinh hoạt; hãy chuyển sinh hoạt "
+                                              "trước.") % {"count": remaining}})
 
 
 @subscribe(UnitClosed)

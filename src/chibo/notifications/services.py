@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor
 from chibo.notifications.enums import Channel, State
@@ -163,7 +164,7 @@ def notifications_mark_read(*, actor: Actor, pk: int | None = None, kind: str | 
     mine = Notification.objects.filter(user=actor.user)
     if pk is not None:
         if not mine.filter(pk=pk).exists():
-            raise Http404("Không tìm thấy thông báo")
+            raise Http404(_("Không tìm thấy thông báo"))
         mine = mine.filter(pk=pk)
     if kind is not None:
         mine = mine.filter(kind=kind)

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import grants_for_user
 from chibo.admission.selectors import NOT_ADMITTED, case_of_applicant, cases_not_admitted
@@ -48,7 +49,7 @@ def requests_visible(actor: Actor) -> QuerySet[DataRequest]:
 def request_get(actor: Actor, pk: int | str) -> DataRequest:
     found = requests_visible(actor).filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
-        raise Http404("Không tìm thấy yêu cầu")
+        raise Http404(_("Không tìm thấy yêu cầu"))
     return found
 
 
@@ -70,7 +71,7 @@ def breaches_visible(actor: Actor) -> QuerySet[Breach]:
 def breach_get(actor: Actor, pk: int | str) -> Breach:
     found = breaches_visible(actor).filter(pk=pk).first() if str(pk).isdigit() else None
     if found is None:
-        raise Http404("Không tìm thấy sự cố")
+        raise Http404(_("Không tìm thấy sự cố"))
     return found
 
 
@@ -195,22 +196,22 @@ def anonymisation_assess(kind: str, pk: int, *, today: date, lock: bool = False)
     """One person's case for anonymisation and their record (locked if ``lock``); ValidationError names why a
     person cannot be (still a member, an admission case still open, already anonymised); 404 if there is none."""
     if Anonymisation.objects.filter(kind=kind, person_id=pk).exists():
-        raise ValidationError({"person": "Người này đã được ẩn danh."})
+        raise ValidationError({"person": _("Người này đã được ẩn danh.")})
     if kind == "member":
         rows = former_members()
         found = (rows.select_for_update(of=("self",)) if lock else rows).filter(pk=pk).first()
         if found is None:
             if member_exists(pk):
-                raise ValidationError({"person": "Người này vẫn là đảng viên đang sinh hoạt: không ẩn danh."})
-            raise Http404("Không tìm thấy đảng viên")
+                raise ValidationError({"person": _("Người này vẫn là đảng viên đang sinh hoạt: không ẩn danh.")})
+            raise Http404(_("Không tìm thấy đảng viên"))
         return _member_candidate(found, legal_holds([found.pk]), today), found
     case = case_of_applicant(pk)
     if case is None:
-        raise Http404("Không tìm thấy quần chúng")
+        raise Http404(_("Không tìm thấy quần chúng"))
     if case.stage not in NOT_ADMITTED:
         if case.member_id is not None:
-            raise ValidationError({"person": "Quần chúng này đã được kết nạp: ẩn danh theo hồ sơ đảng viên."})
-        raise ValidationError({"person": "Hồ sơ kết nạp của quần chúng này đang mở: không ẩn danh."})
+            raise ValidationError({"person": _("Quần chúng này đã được kết nạp: ẩn danh theo hồ sơ đảng viên.")})
+        raise ValidationError({"person": _("Hồ sơ kết nạp của quần chúng này đang mở: không ẩn danh.")})
     return _applicant_candidate(case, today), case.applicant
 
 

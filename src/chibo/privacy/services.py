@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import user_of_applicant, user_of_member
 from chibo.admission.selectors import applicant_of_member, my_dossier
@@ -48,11 +49,12 @@ def _source(request: DataRequest) -> str:
 
 def _check_day(errors: dict, name: str, value: date | None, *, not_before: date | None = None) -> None:
     if value is None:
-        errors[name] = "Nhập ngày."
+        errors[name] = _("Nhập ngày.")
     elif value > clock.today():
-        errors[name] = "Ngày không thể ở tương lai."
+        errors[name] = _("Ngày không thể ở tương lai.")
     elif not_before is not None and value < not_before:
-        errors[name] = f"Ngày không thể trước ngày nhận yêu cầu ({not_before:%d/%m/%Y})."
+        errors[name] = _("Ngày không thể trước ngày nhận yêu cầu (%(not_before)s).") % {
+            "not_before": format(not_before, "%d/%m/%Y")}
 
 
 @transaction.atomic
@@ -62,30 +64,30 @@ def request_file(*, actor: Actor, kind: str, details: str = "", member: int | No
     last unit records that person's request (``member``). A request about anyone else is refused."""
     errors: dict[str, str] = {}
     if kind not in RequestKind.values:
-        errors["kind"] = "Chọn một loại yêu cầu."
+        errors["kind"] = _("Chọn một loại yêu cầu.")
     details = clean_lines(details, limit=5000)
     if kind == RequestKind.CORRECT and not details:
-        errors["details"] = "Ghi rõ dữ liệu nào sai và cần sửa thế nào."
+        errors["details"] = _("Ghi rõ dữ liệu nào sai và cần sửa thế nào.")
     today = clock.today()
     person: Member | None = None
     applicant = None
     officer = False
     if member is not None and member != actor.member_id:
         if not actor.can("privacy.handle"):
-            raise PermissionDenied("Đồng chí chỉ được gửi yêu cầu về dữ liệu của chính mình.")
+            raise PermissionDenied(_("Đồng chí chỉ được gửi yêu cầu về dữ liệu của chính mình."))
         person = member_get(actor, member)  # 404 outside the officer's scope
         if not actor.can("privacy.handle", person.unit):
             raise PermissionDenied("privacy.handle")
         if person.status in ACTIVE_STATUSES:
-            errors["member"] = ("Đảng viên đang sinh hoạt tự gửi yêu cầu của mình; cán bộ chỉ ghi yêu cầu của người "
-                                "đã ra khỏi Đảng.")
+            errors["member"] = (_("Đảng viên đang sinh hoạt tự gửi yêu cầu của mình; cán bộ chỉ ghi yêu cầu của người "
+                                  "đã ra khỏi Đảng."))
         officer = True
     elif actor.member_id:
         person = member_get(actor, actor.member_id)
     elif actor.applicant_id:
         applicant = my_dossier(actor)
     else:
-        raise PermissionDenied("Chỉ đảng viên, quần chúng có hồ sơ mới gửi yêu cầu về dữ liệu của mình.")
+        raise PermissionDenied(_("Chỉ đảng viên, quần chúng có hồ sơ mới gửi yêu cầu về dữ liệu của mình."))
     filed = filed_on if officer and filed_on is not None else today
     if officer:
         _check_day(errors, "filed_on", filed)
@@ -117,7 +119,7 @@ def _close(actor: Actor, request: DataRequest, state: str, text: str, on: date |
     errors: dict[str, str] = {}
     text = clean_lines(text, limit=5000)
     if len(text) < 5:
-        errors[field] = "Ghi rõ nội dung trả lời." if field == "answer" else "Ghi rõ lý do từ chối."
+        errors[field] = _("Ghi rõ nội dung trả lời.") if field == "answer" else _("Ghi rõ lý do từ chối.")
     _check_day(errors, "on", on, not_before=request.filed_on)
     _raise(errors)
     assert on is not None
@@ -149,9 +151,9 @@ def export_archive(*, actor: Actor, request: DataRequest, password: str) -> byte
     if not (is_own(actor, request) or can_handle(actor, request)):
         raise PermissionDenied("privacy.handle")
     if request.kind not in (RequestKind.EXPORT, RequestKind.SEE):
-        raise ValidationError({"password": "Chỉ yêu cầu xem hoặc nhận bản sao dữ liệu mới có tệp xuất."})
+        raise ValidationError({"password": _("Chỉ yêu cầu xem hoặc nhận bản sao dữ liệu mới có tệp xuất.")})
     if len(password) < 10:
-        raise ValidationError({"password": "Mật khẩu cần ít nhất 10 ký tự."})
+        raise ValidationError({"password": _("Mật khẩu cần ít nhất 10 ký tự.")})
     if request.member is not None:
         user = user_of_member(request.member.pk)
         reads = [r.as_dict() for r in record_reads(request.member)]
@@ -174,13 +176,13 @@ def breach_due(detected_at: datetime) -> tuple[datetime, Rule]:
 
 
 def _check_time(errors: dict, name: str, value: datetime | None, *, not_before: datetime | None = None,
-                missing: str = "Nhập thời điểm (dd/mm/yyyy hh:mm).") -> None:
+                missing: str = "") -> None:
     if value is None:
-        errors[name] = missing
+        errors[name] = missing or _("Nhập thời điểm (dd/mm/yyyy hh:mm).")
     elif value > timezone.now() + timedelta(minutes=5):
-        errors[name] = "Thời điểm không thể ở tương lai."
+        errors[name] = _("Thời điểm không thể ở tương lai.")
     elif not_before is not None and value < not_before:
-        errors[name] = "Không thể trước thời điểm phát hiện."
+        errors[name] = _("Không thể trước thời điểm phát hiện.")
 
 
 @transaction.atomic
@@ -190,12 +192,12 @@ def breach_record(*, actor: Actor, detected_at: datetime | None, summary: str, d
     top = require_top(actor, "privacy.breach")
     errors: dict[str, str] = {}
     _check_time(errors, "detected_at", detected_at,
-                missing="Phải ghi thời điểm phát hiện: thời hạn thông báo tính từ thời điểm này.")
+                missing=_("Phải ghi thời điểm phát hiện: thời hạn thông báo tính từ thời điểm này."))
     summary, data_affected = clean_lines(summary, limit=5000), clean_lines(data_affected, limit=5000)
     if not summary:
-        errors["summary"] = "Mô tả sự cố."
+        errors["summary"] = _("Mô tả sự cố.")
     if not data_affected:
-        errors["data_affected"] = "Ghi dữ liệu nào và bao nhiêu người bị ảnh hưởng."
+        errors["data_affected"] = _("Ghi dữ liệu nào và bao nhiêu người bị ảnh hưởng.")
     _raise(errors)
     assert detected_at is not None
     due_at, version = breach_due(detected_at)
@@ -218,7 +220,7 @@ def breach_notify(*, actor: Actor, breach: Breach, notified_at: datetime | None,
     _check_time(errors, "notified_at", notified_at, not_before=breach.detected_at)
     notified_to = clean_lines(notified_to, limit=200)
     if not notified_to:
-        errors["notified_to"] = "Ghi cơ quan được thông báo."
+        errors["notified_to"] = _("Ghi cơ quan được thông báo.")
     _raise(errors)
     assert notified_at is not None
     breach.state, breach.notified_at, breach.notified_to = BreachState.NOTIFIED, notified_at, notified_to
@@ -245,9 +247,9 @@ def anonymise_person(*, actor: Actor, kind: str, person: int | None, today: date
     top = require_top(actor, "privacy.anonymise")
     errors: dict[str, str] = {}
     if kind not in ANONYMISE_KINDS:
-        errors["kind"] = "Chọn đảng viên hoặc quần chúng."
+        errors["kind"] = _("Chọn đảng viên hoặc quần chúng.")
     if person is None:
-        errors["person"] = "Nhập mã hồ sơ của người cần ẩn danh."
+        errors["person"] = _("Nhập mã hồ sơ của người cần ẩn danh.")
     _raise(errors)
     assert person is not None
     today = today or clock.today()

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.accounts.selectors import role_holders
 from chibo.core import clock
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
     from chibo.members.models import Member
     from chibo.units.models import Unit
 
-NO_UNIT = "Không tìm thấy tổ chức này trong phạm vi của đồng chí."
-NOT_OWN = "Chỉ cấp ủy, bí thư của chính tổ chức này ghi chương trình công tác của tổ chức."
+NO_UNIT = gettext_lazy("Không tìm thấy tổ chức này trong phạm vi của đồng chí.")
+NOT_OWN = gettext_lazy("Chỉ cấp ủy, bí thư của chính tổ chức này ghi chương trình công tác của tổ chức.")
 # Who hears of an item handed down, a reminder or an answer: the unit's secretary and committee members.
 UNIT_LEADERS = (Role.SECRETARY, Role.COMMITTEE)
 # Who hears of a proposal: whoever answers for the committee it is addressed to.
@@ -64,9 +66,9 @@ def _tell(actor: Actor, unit: Unit, roles: tuple[str, ...], *, kind: str, title:
 # -- programs ----------------------------------------------------------------------------------------------------
 def _check_period(year: int, quarter: int, errors: dict) -> None:
     if not 2000 <= year <= 2100:
-        errors["year"] = "Năm không hợp lệ."
+        errors["year"] = _("Năm không hợp lệ.")
     if quarter not in (0, 1, 2, 3, 4):
-        errors["quarter"] = "Chọn cả năm hoặc một quý."
+        errors["quarter"] = _("Chọn cả năm hoặc một quý.")
 
 
 @transaction.atomic
@@ -81,10 +83,11 @@ def program_create(*, actor: Actor, unit: Unit | int, year: int, quarter: int | 
     _check_period(year, quarter, errors)
     title = clean(title)[:200]
     if not title:
-        errors["title"] = "Ghi tên chương trình."
+        errors["title"] = _("Ghi tên chương trình.")
     if unit.closed_on is not None:
-        errors["unit"] = "Tổ chức này đã giải thể."
-    taken = f"{unit.name} đã có chương trình công tác {period_label(year, quarter).lower()}; mở chương trình đó."
+        errors["unit"] = _("Tổ chức này đã giải thể.")
+    taken = _("%(unit)s đã có chương trình công tác %(period)s; mở chương trình đó.") % {
+        "unit": unit.name, "period": period_label(year, quarter).lower()}
     if not errors and Program.objects.filter(unit=unit, year=year, quarter=quarter).exists():
         errors["quarter"] = taken
     _raise(errors)
@@ -108,7 +111,7 @@ def _owner(actor: Actor, program: Program, owner_member: Member | int | None, ow
     """A member on the rolls of the program's unit or below, or a post or role: exactly one."""
     role = clean(owner_role)[:120]
     if (owner_member is None) == (not role):
-        message = "Chọn một đảng viên phụ trách hoặc ghi chức danh, bộ phận phụ trách (chỉ một trong hai)."
+        message = _("Chọn một đảng viên phụ trách hoặc ghi chức danh, bộ phận phụ trách (chỉ một trong hai).")
         errors["owner_member"] = errors["owner_role"] = message
         return None, ""
     if owner_member is None:
@@ -118,7 +121,7 @@ def _owner(actor: Actor, program: Program, owner_member: Member | int | None, ow
     except Http404:
         member = None
     if member is None or not member.unit.path.startswith(program.unit.path):
-        errors["owner_member"] = f"Chọn một đảng viên sinh hoạt trong {program.unit.name}."
+        errors["owner_member"] = _("Chọn một đảng viên sinh hoạt trong %(unit)s.") % {"unit": program.unit.name}
         return None, ""
     return member, ""
 
@@ -126,10 +129,12 @@ def _owner(actor: Actor, program: Program, owner_member: Member | int | None, ow
 def _check_due(program: Program, due_on: date | None, errors: dict) -> None:
     first, last = program.bounds
     if due_on is None:
-        errors["due_on"] = "Nhập hạn hoàn thành."
+        errors["due_on"] = _("Nhập hạn hoàn thành.")
     elif not first <= due_on <= last:
-        errors["due_on"] = (f"Hạn phải trong thời kỳ của chương trình ({program.period_label.lower()}: "
-                            f"{first:%d/%m/%Y} – {last:%d/%m/%Y}).")
+        errors["due_on"] = (_("Hạn phải trong thời kỳ của chương trình (%(period)s: "
+                              "%(first)s – %(last)s).") % {
+                                "period": program.period_label.lower(), "first": format(first, "%d/%m/%Y"),
+                                "last": format(last, "%d/%m/%Y")})
 
 
 @transaction.atomic
@@ -143,7 +148,7 @@ def item_add(*, actor: Actor, program: Program, title: str, due_on: date | None,
     errors: dict[str, str] = {}
     title = clean(title)[:300]
     if not title:
-        errors["title"] = "Ghi nội dung công việc."
+        errors["title"] = _("Ghi nội dung công việc.")
     member, role = _owner(actor, program, owner_member, owner_role, errors)
     _check_due(program, due_on, errors)
     _raise(errors)
@@ -188,14 +193,14 @@ def item_complete(*, actor: Actor, item: Item, evidence: str, done_on: date | No
     errors: dict[str, str] = {}
     text = clean_lines(evidence, limit=5000)
     if len(text) < 10:
-        errors["evidence"] = "Ghi kết quả, minh chứng (ít nhất 10 ký tự)."
+        errors["evidence"] = _("Ghi kết quả, minh chứng (ít nhất 10 ký tự).")
     check_day(errors, "done_on", done_on)
     doc = None
     if document is not None:
         try:
             doc = document_get(actor, document)
         except Http404:
-            errors["document"] = "Không tìm thấy tài liệu này trong mục Tài liệu của đồng chí."
+            errors["document"] = _("Không tìm thấy tài liệu này trong mục Tài liệu của đồng chí.")
     _raise(errors)
     item.state, item.evidence, item.done_on, item.document = ItemState.DONE, text, done_on, doc
     _item_save(item)
@@ -210,7 +215,7 @@ def item_drop(*, actor: Actor, item: Item, reason: str) -> Item:
     item = _item_step(actor, item, "drop")
     item.dropped_reason = clean(reason)[:500]
     if not item.dropped_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     item.state = ItemState.DROPPED
     _item_save(item)
     audit(actor=actor, action="programs.item_dropped", obj=item, unit=item.program.unit)
@@ -237,11 +242,11 @@ def item_hand_down(*, actor: Actor, item: Item, units: list[int | Unit]) -> list
     allowed = {u.pk: u for u in selectors.hand_down_choices(item)}
     wanted = [u if isinstance(u, int) else u.pk for u in units]
     if not wanted:
-        raise ValidationError({"units": "Chọn ít nhất một tổ chức trực thuộc."})
+        raise ValidationError({"units": _("Chọn ít nhất một tổ chức trực thuộc.")})
     refused = [pk for pk in wanted if pk not in allowed]
     if refused:
-        raise ValidationError({"units": "Chỉ giao được cho tổ chức đảng trực thuộc trực tiếp, đang hoạt động, chưa "
-                                        "nhận việc này."})
+        raise ValidationError({"units": _("Chỉ giao được cho tổ chức đảng trực thuộc trực tiếp, đang hoạt động, chưa "
+                                          "nhận việc này.")})
     program = item.program
     created = []
     for pk in dict.fromkeys(wanted):
@@ -291,11 +296,11 @@ def proposal_raise(*, actor: Actor, unit: Unit | int, title: str, body: str) -> 
     errors: dict[str, str] = {}
     title, body = clean(title)[:200], clean_lines(body, limit=10000)
     if not title:
-        errors["title"] = "Ghi vấn đề kiến nghị, đề xuất."
+        errors["title"] = _("Ghi vấn đề kiến nghị, đề xuất.")
     if len(body) < 10:
-        errors["body"] = "Ghi nội dung (ít nhất 10 ký tự)."
+        errors["body"] = _("Ghi nội dung (ít nhất 10 ký tự).")
     if unit.parent_id is None:
-        errors["unit"] = "Tổ chức này không có cấp ủy cấp trên trong hệ thống."
+        errors["unit"] = _("Tổ chức này không có cấp ủy cấp trên trong hệ thống.")
     _raise(errors)
     to_unit = unit.parent
     assert to_unit is not None
@@ -330,7 +335,7 @@ def _proposal_save(proposal: Proposal) -> None:
 def proposal_receive(*, actor: Actor, proposal: Proposal, on: date | None) -> Proposal:
     proposal = _proposal_step(actor, proposal, "receive")
     errors: dict[str, str] = {}
-    check_day(errors, "on", on, not_before=proposal.raised_on, label="ngày gửi")
+    check_day(errors, "on", on, not_before=proposal.raised_on, label=_("ngày gửi"))
     _raise(errors)
     proposal.state, proposal.received_on = ProposalState.RECEIVED, on
     _proposal_save(proposal)
@@ -346,8 +351,8 @@ def proposal_answer(*, actor: Actor, proposal: Proposal, answer: str, on: date |
     errors: dict[str, str] = {}
     text = clean_lines(answer, limit=10000)
     if len(text) < 10:
-        errors["answer"] = "Ghi nội dung trả lời (ít nhất 10 ký tự)."
-    check_day(errors, "on", on, not_before=proposal.raised_on, label="ngày gửi")
+        errors["answer"] = _("Ghi nội dung trả lời (ít nhất 10 ký tự).")
+    check_day(errors, "on", on, not_before=proposal.raised_on, label=_("ngày gửi"))
     _raise(errors)
     assert on is not None
     proposal.state, proposal.answer, proposal.answered_on = ProposalState.ANSWERED, text, on
@@ -369,7 +374,7 @@ def proposal_withdraw(*, actor: Actor, proposal: Proposal, reason: str) -> Propo
     proposal = _proposal_step(actor, proposal, "withdraw")
     proposal.withdrawn_reason = clean(reason)[:500]
     if not proposal.withdrawn_reason:
-        raise ValidationError({"reason": "Ghi lý do."})
+        raise ValidationError({"reason": _("Ghi lý do.")})
     proposal.state = ProposalState.WITHDRAWN
     _proposal_save(proposal)
     deadline_close_for(actor=actor, source=_source(proposal), kind=DEADLINE_KIND, on=clock.today(),

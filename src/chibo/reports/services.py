@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import role_holders
 from chibo.core import clock, rulebook
@@ -53,11 +54,11 @@ def _sections(raw: str | list[str], errors: dict) -> list[str]:
     lines = raw if isinstance(raw, list) else str(raw or "").splitlines()
     found = [clean(x)[:200] for x in lines if clean(x)]
     if not found:
-        errors["sections"] = "Ghi ít nhất một phần của báo cáo (mỗi dòng một phần)."
+        errors["sections"] = _("Ghi ít nhất một phần của báo cáo (mỗi dòng một phần).")
     elif len(found) > MAX_SECTIONS:
-        errors["sections"] = f"Nhiều nhất {MAX_SECTIONS} phần."
+        errors["sections"] = _("Nhiều nhất %(limit)s phần.") % {"limit": MAX_SECTIONS}
     elif len(set(found)) != len(found):
-        errors["sections"] = "Hai phần trùng tên."
+        errors["sections"] = _("Hai phần trùng tên.")
     return found
 
 
@@ -71,21 +72,22 @@ def template_save(*, actor: Actor, unit: Unit, name: str, period_kind: str, sect
     unit = unit_lock(unit)
     errors: dict[str, str] = {}
     if not unit.children.filter(closed_on__isnull=True).exists():
-        errors["name"] = f"{unit.name} không có tổ chức trực thuộc: mẫu báo cáo do cấp ủy cấp trên ban hành."
+        errors["name"] = _("%(unit)s không có tổ chức trực thuộc: mẫu báo cáo do cấp ủy cấp trên ban hành.") % {
+            "unit": unit.name}
     name = clean(name)[:200]
     if not name:
-        errors["name"] = errors.get("name") or "Ghi tên mẫu báo cáo."
+        errors["name"] = errors.get("name") or _("Ghi tên mẫu báo cáo.")
     if period_kind not in PeriodKind.values:
-        errors["period_kind"] = "Chọn kỳ báo cáo."
+        errors["period_kind"] = _("Chọn kỳ báo cáo.")
     found = _sections(sections, errors)
     chosen = [k for k in figs.KEYS if k in set(figures)]  # in the catalogue's order
     unknown = sorted(set(figures) - set(figs.KEYS))
     if unknown:
-        errors["figures"] = "Số liệu không có trong danh mục: " + ", ".join(unknown)
+        errors["figures"] = _("Số liệu không có trong danh mục: %(keys)s") % {"keys": ", ".join(unknown)}
     if template is not None:
         template = Template.objects.select_for_update().get(pk=template.pk)
         if template.unit_id != unit.pk or not template.current:
-            errors["name"] = "Mẫu này đã có phiên bản mới hơn; mở phiên bản hiện hành để sửa."
+            errors["name"] = _("Mẫu này đã có phiên bản mới hơn; mở phiên bản hiện hành để sửa.")
     if errors:
         raise ValidationError(errors)
     fields = {"name": name, "period_kind": period_kind, "sections": found, "figures": chosen}
@@ -141,8 +143,8 @@ def _active(unit: Unit, period: Period) -> QuerySet[Report]:
 
 
 def _taken(unit: Unit, period: Period) -> str:
-    return (f"{unit.name} đã có báo cáo {period.label.lower()}; mở báo cáo đó (nếu đã nộp, lập bản điều chỉnh "
-            "để sửa).")
+    return _("%(unit)s đã có báo cáo %(period)s; mở báo cáo đó (nếu đã nộp, lập bản điều chỉnh để sửa).") % {
+        "unit": unit.name, "period": period.label.lower()}
 
 
 @transaction.atomic
@@ -154,14 +156,16 @@ def report_open(*, actor: Actor, unit: Unit, period: Period) -> Report:
     today = clock.today()
     errors: dict[str, str] = {}
     if period.start > today:
-        errors["period"] = f"{period.label} chưa bắt đầu: chỉ báo cáo kỳ đã kết thúc."
+        errors["period"] = _("%(period)s chưa bắt đầu: chỉ báo cáo kỳ đã kết thúc.") % {"period": period.label}
     elif period.end >= today:
-        errors["period"] = f"{period.label} chưa kết thúc (đến hết {period.end:%d/%m/%Y}): báo cáo sau khi hết kỳ."
+        errors["period"] = _("%(period)s chưa kết thúc (đến hết %(end)s): báo cáo sau khi hết kỳ.") % {
+            "period": period.label, "end": format(period.end, "%d/%m/%Y")}
     elif period.end < unit.opened_on:
-        errors["period"] = f"{unit.name} thành lập ngày {unit.opened_on:%d/%m/%Y}, sau {period.label.lower()}."
+        errors["period"] = _("%(unit)s thành lập ngày %(opened_on)s, sau %(period)s.") % {
+            "unit": unit.name, "opened_on": format(unit.opened_on, "%d/%m/%Y"), "period": period.label.lower()}
     template = template_for(unit, period.kind)
     if template is None and "period" not in errors:
-        errors["period"] = "Cấp trên chưa ban hành mẫu báo cáo cho loại kỳ này."
+        errors["period"] = _("Cấp trên chưa ban hành mẫu báo cáo cho loại kỳ này.")
     if not errors and _active(unit, period).exists():
         errors["period"] = _taken(unit, period)
     if errors:
@@ -197,13 +201,14 @@ def report_write(*, actor: Actor, report: Report, narrative: list[str], version:
     _require_own(actor, report.unit)
     report = report_lock(report)
     if report.state != State.DRAFT:
-        raise TransitionRefused("Báo cáo đã nộp: số liệu và nội dung đã được chốt; lập bản điều chỉnh để sửa.",
+        raise TransitionRefused(_("Báo cáo đã nộp: số liệu và nội dung đã được chốt; lập bản điều chỉnh để sửa."),
                                 lifecycle=REPORT.key, transition="write", state=report.state)
     if version is not None and version != report.version:
         raise StaleEdit(current_version=report.version)
     sections = report.template.sections
     if len(narrative) != len(sections):
-        raise ValidationError({"narrative": f"Cần {len(sections)} đoạn, mỗi phần của mẫu báo cáo một đoạn."})
+        raise ValidationError({"narrative": _("Cần %(count)s đoạn, mỗi phần của mẫu báo cáo một đoạn.") % {
+            "count": len(sections)}})
     texts = [str(t or "").strip()[:20000] for t in narrative]
     report.narrative = texts
     report.figures = figs.compute(actor, report.unit, report.period_start, report.period_end, report.template.figures)
@@ -221,7 +226,7 @@ def report_submit(*, actor: Actor, report: Report) -> Report:
     REPORT.check(actor, report, "submit")
     empty = [t for t, text in zip(report.template.sections, report.narrative, strict=False) if not text.strip()]
     if empty:
-        raise ValidationError({"narrative": "Chưa viết phần: " + "; ".join(empty) + "."})
+        raise ValidationError({"narrative": _("Chưa viết phần: %(sections)s.") % {"sections": "; ".join(empty)}})
     report.figures = figs.compute(actor, report.unit, report.period_start, report.period_end, report.template.figures)
     report.state = State.SUBMITTED
     report.submitted_by = actor.label
@@ -248,7 +253,7 @@ def report_correct(*, actor: Actor, report: Report, reason: str) -> Report:
     REPORT.check(actor, report, "correct")
     reason = clean(reason)[:500]
     if len(reason) < 10:
-        raise ValidationError({"reason": "Ghi rõ lý do điều chỉnh (ít nhất 10 ký tự)."})
+        raise ValidationError({"reason": _("Ghi rõ lý do điều chỉnh (ít nhất 10 ký tự).")})
     report.state = State.SUPERSEDED
     report.version += 1
     report.save(update_fields=["state", "version"])
@@ -273,14 +278,16 @@ def report_remind(*, actor: Actor, unit: Unit, period: Period) -> int:
         raise PermissionDenied(WRITE)
     today = clock.today()
     if period.end >= today:
-        raise ValidationError({"period": f"{period.label} chưa kết thúc: chưa đến lúc nhắc."})
+        raise ValidationError({"period": _("%(period)s chưa kết thúc: chưa đến lúc nhắc.") % {"period": period.label}})
     if _active(unit, period).filter(state=State.SUBMITTED).exists():
-        raise ValidationError({"unit": f"{unit.name} đã nộp báo cáo {period.label.lower()}."})
+        raise ValidationError({"unit": _("%(unit)s đã nộp báo cáo %(period)s.") % {
+            "unit": unit.name, "period": period.label.lower()}})
     due = due_on(period)
     late = f" (quá hạn từ {due:%d/%m/%Y})" if today > due else f" (hạn {due:%d/%m/%Y})"
     users = list(role_holders([unit.path], roles=[Role.SECRETARY]))
     if not users:
-        raise ValidationError({"unit": f"{unit.name} chưa có bí thư có tài khoản để nhận lời nhắc."})
+        raise ValidationError({"unit": _("%(unit)s chưa có bí thư có tài khoản để nhận lời nhắc.") % {
+            "unit": unit.name}})
     sent = notify(actor=actor, users=users, kind="reports.reminder", unit=unit, ref=f"unit:{unit.pk}",
                   key=f"report-reminder:{unit.pk}:{period.code}:{today:%Y%m%d}",
                   title=f"Nhắc nộp báo cáo {period.label.lower()}{late}",

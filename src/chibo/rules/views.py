@@ -223,7 +223,7 @@ def watch(request):
     rows = [{"v": v, "name": rule_name(v.key, v), "value": describe_value(v),
              "group": GROUPS.get(v.key.split(".")[0], ""),
              "dependents": dependents(v.key), "form": RuleConfirmForm(auto_id=f"rule{v.pk}_%s")}
-            for v in rules_to_confirm(on=today)]  # one form per rule, each with its own element ids
+            for v in rules_to_confirm()]  # one form per version, each with its own element ids
     return render(request, "rules/watch.html", {"rows": rows, "can_confirm": _can(actor, "rules.edit"),
                                                 "today": today})
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -59,17 +60,17 @@ def certificate_record(*, actor: Actor, kind: str, issuer: str, number: str, iss
                        member: Member | None = None, applicant: Any = None, title: str = "") -> Certificate:
     """Record a course certificate of a member or of an applicant (exactly one)."""
     if (member is None) == (applicant is None):
-        raise ValidationError({"member": "Chọn một đảng viên hoặc một quần chúng."})
+        raise ValidationError({"member": _("Chọn một đảng viên hoặc một quần chúng.")})
     require_person_write(actor, member=member, applicant=applicant)
     errors: dict[str, str] = {}
     if kind not in CertificateKind.values:
-        errors["kind"] = "Chọn loại lớp."
+        errors["kind"] = _("Chọn loại lớp.")
     if not clean(issuer):
-        errors["issuer"] = "Nhập nơi cấp."
+        errors["issuer"] = _("Nhập nơi cấp.")
     if not clean(number):
-        errors["number"] = "Nhập số giấy chứng nhận."
+        errors["number"] = _("Nhập số giấy chứng nhận.")
     if kind == CertificateKind.OTHER and not clean(title):
-        errors["title"] = "Nhập tên lớp."
+        errors["title"] = _("Nhập tên lớp.")
     clock.check_day(errors, "issued_on", issued_on)
     _raise(errors)
     assert issued_on is not None
@@ -105,7 +106,7 @@ def _meeting_of(unit: Unit, meeting_id: int | None, errors: dict) -> Any:
     model: Any = Session._meta.get_field("meeting").related_model
     meeting = model._default_manager.filter(pk=meeting_id, unit=unit).first()
     if meeting is None:
-        errors["meeting"] = "Không tìm thấy cuộc họp này của chi bộ."
+        errors["meeting"] = _("Không tìm thấy cuộc họp này của chi bộ.")
     return meeting
 
 
@@ -116,7 +117,7 @@ def _documents_of(actor: Actor, unit: Unit, ids: list[int] | None, errors: dict)
     if not wanted:
         return []
     if len(wanted) > DOCUMENTS_MAX:
-        errors["documents"] = f"Chọn tối đa {DOCUMENTS_MAX} tài liệu."
+        errors["documents"] = _("Chọn tối đa %(limit)s tài liệu.") % {"limit": DOCUMENTS_MAX}
         return []
     found = {d.pk: d for d in documents_for_unit(actor, unit).filter(pk__in=wanted)}
     outside = [pk for pk in wanted if pk not in found]
@@ -124,10 +125,11 @@ def _documents_of(actor: Actor, unit: Unit, ids: list[int] | None, errors: dict)
         seen = documents_visible(actor).filter(pk__in=outside).order_by("number")
         names = ", ".join(d.number for d in seen)
         if names:
-            errors["documents"] = (f"Tài liệu {names} không gửi tới {unit.name} nên đảng viên của chi bộ không đọc "
-                                   "được trong tủ tài liệu; chọn tài liệu khác hoặc ghi vào mục tài liệu khác.")
+            errors["documents"] = (_("Tài liệu %(names)s không gửi tới %(unit)s nên đảng viên của chi bộ không đọc "
+                                     "được trong tủ tài liệu; chọn tài liệu khác hoặc ghi vào mục tài liệu khác.") % {
+                                       "names": names, "unit": unit.name})
         else:
-            errors["documents"] = "Không tìm thấy tài liệu đã chọn trong tủ tài liệu."
+            errors["documents"] = _("Không tìm thấy tài liệu đã chọn trong tủ tài liệu.")
     return [found[pk] for pk in wanted if pk in found]
 
 
@@ -139,13 +141,13 @@ def session_plan(*, actor: Actor, unit: Unit, topic: str, held_on: date | None, 
     require(actor, "meetings.manage", unit)
     errors: dict[str, str] = {}
     if not clean(topic):
-        errors["topic"] = "Nhập chủ đề học tập."
+        errors["topic"] = _("Nhập chủ đề học tập.")
     if len(materials or "") > MATERIALS_MAX:
-        errors["materials"] = f"Danh sách tài liệu dài quá {MATERIALS_MAX} ký tự."
+        errors["materials"] = _("Danh sách tài liệu dài quá %(limit)s ký tự.") % {"limit": MATERIALS_MAX}
     if held_on is None:
-        errors["held_on"] = "Nhập ngày học tập."
+        errors["held_on"] = _("Nhập ngày học tập.")
     if not unit.is_open:
-        errors["unit"] = "Tổ chức đã giải thể."
+        errors["unit"] = _("Tổ chức đã giải thể.")
     meeting = _meeting_of(unit, meeting_id, errors)
     documents = _documents_of(actor, unit, document_ids, errors)
     _raise(errors)
@@ -167,17 +169,18 @@ def attendance_record(*, actor: Actor, session: Session, rows: dict[int, tuple[s
     require(actor, "meetings.manage", session.unit)
     errors: dict[str, str] = {}
     if session.held_on > clock.today():
-        errors["held_on"] = "Buổi học tập chưa diễn ra; ghi điểm danh sau ngày học."
+        errors["held_on"] = _("Buổi học tập chưa diễn ra; ghi điểm danh sau ngày học.")
     roll = {m.pk: m for m in members_of_unit(session.unit)}
     if not rows:
-        errors["attendance"] = "Ghi điểm danh cho ít nhất một đảng viên."
+        errors["attendance"] = _("Ghi điểm danh cho ít nhất một đảng viên.")
     for member_id, (presence, reason) in rows.items():
         if member_id not in roll:
-            errors["attendance"] = "Có người không thuộc danh sách đảng viên của chi bộ."
+            errors["attendance"] = _("Có người không thuộc danh sách đảng viên của chi bộ.")
         elif presence not in Presence.values:
-            errors["attendance"] = "Chọn có mặt hoặc vắng."
+            errors["attendance"] = _("Chọn có mặt hoặc vắng.")
         elif presence == Presence.EXCUSED and not clean(reason):
-            errors[f"reason_{member_id}"] = f"Nhập lý do vắng của {roll[member_id].full_name}."
+            errors[f"reason_{member_id}"] = _("Nhập lý do vắng của %(member)s.") % {
+                "member": roll[member_id].full_name}
     _raise(errors)
     for member_id, (presence, reason) in rows.items():
         Attendance.objects.update_or_create(
@@ -194,15 +197,15 @@ def attendance_record(*, actor: Actor, session: Session, rows: dict[int, tuple[s
 def reflection_write(*, actor: Actor, session: Session, text: str) -> Reflection:
     """The member writes (or rewrites) their own reflection on a session of their cell."""
     if not on_rolls(actor, session):
-        raise Http404("Không tìm thấy buổi học tập")
+        raise Http404(_("Không tìm thấy buổi học tập"))
     text = (text or "").strip()
     errors: dict[str, str] = {}
     if not text:
-        errors["text"] = "Viết nội dung bài thu hoạch."
+        errors["text"] = _("Viết nội dung bài thu hoạch.")
     elif len(text) > REFLECTION_MAX:
-        errors["text"] = f"Bài thu hoạch dài quá {REFLECTION_MAX} ký tự; hãy viết ngắn gọn."
+        errors["text"] = _("Bài thu hoạch dài quá %(limit)s ký tự; hãy viết ngắn gọn.") % {"limit": REFLECTION_MAX}
     if session.held_on > clock.today():
-        errors["text"] = "Buổi học tập chưa diễn ra."
+        errors["text"] = _("Buổi học tập chưa diễn ra.")
     _raise(errors)
     reflection, created = Reflection.objects.update_or_create(session=session, member_id=actor.member_id,
                                                               defaults={"text": text})

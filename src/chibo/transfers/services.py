@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -87,11 +89,11 @@ def _event(actor: Actor, t: Transfer, kind: str, on: date, unit: Unit | None = N
 
 def _check_date(errors: dict, name: str, value: date | None, member: Member | None = None) -> None:
     if value is None:
-        errors[name] = "Cần ngày."
+        errors[name] = _("Cần ngày.")
     elif value > _today():
-        errors[name] = "Ngày không thể ở tương lai."
+        errors[name] = _("Ngày không thể ở tương lai.")
     elif member is not None and value < member.admission_date:
-        errors[name] = "Ngày trước ngày vào Đảng của đảng viên."
+        errors[name] = _("Ngày trước ngày vào Đảng của đảng viên.")
 
 
 def member_blockers(member: Member) -> dict[str, str]:
@@ -99,12 +101,13 @@ def member_blockers(member: Member) -> dict[str, str]:
     errors: dict[str, str] = {}
     hold = TransferHold.objects.filter(member=member, closed_on__isnull=True).first()
     if hold is not None:
-        errors["member"] = (f"Đảng viên {hold.get_kind_display().lower()} ({hold.reference}); "
-                            "không chuyển sinh hoạt đảng.")
+        errors["member"] = (_("Đảng viên %(kind)s (%(reference)s); "
+                              "không chuyển sinh hoạt đảng.") % {
+                                "kind": _(hold.get_kind_display()).lower(), "reference": hold.reference})
     elif member.status not in ACTIVE_STATUSES:
-        errors["member"] = "Đảng viên không còn sinh hoạt Đảng."
+        errors["member"] = _("Đảng viên không còn sinh hoạt Đảng.")
     elif Transfer.objects.filter(member=member, state__in=OPEN_STATES).exists():
-        errors["member"] = "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."
+        errors["member"] = _("Đảng viên đang có một việc chuyển sinh hoạt chưa xong.")
     return errors
 
 
@@ -125,11 +128,11 @@ def org_create(*, actor: Actor, name: str, kind: str = OrgKind.DOMESTIC_PARTY, u
     require(actor, "transfers.orgs")
     name = clean(name)
     if not name:
-        raise ValidationError({"name": "Cần tên tổ chức."})
+        raise ValidationError({"name": _("Cần tên tổ chức.")})
     if kind not in OrgKind.values:
-        raise ValidationError({"kind": "Loại tổ chức không hợp lệ."})
+        raise ValidationError({"kind": _("Loại tổ chức không hợp lệ.")})
     if _org_name_taken(name):
-        raise ValidationError({"name": "Tổ chức này đã có trong danh mục."})
+        raise ValidationError({"name": _("Tổ chức này đã có trong danh mục.")})
     org = OutsideOrganization.objects.create(name=name, kind=kind, upper_name=clean(upper_name),
                                              address=clean(address))
     audit(actor=actor, action="transfers.org_created", obj=org, data={"name": name})
@@ -148,11 +151,11 @@ def org_update(*, actor: Actor, org: OutsideOrganization, name: str, kind: str, 
     name = clean(name)
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Cần tên tổ chức."
+        errors["name"] = _("Cần tên tổ chức.")
     elif _org_name_taken(name, exclude=org.pk):
-        errors["name"] = "Đã có một tổ chức khác trùng tên trong danh mục."
+        errors["name"] = _("Đã có một tổ chức khác trùng tên trong danh mục.")
     if kind not in OrgKind.values:
-        errors["kind"] = "Loại tổ chức không hợp lệ."
+        errors["kind"] = _("Loại tổ chức không hợp lệ.")
     if errors:
         raise ValidationError(errors)
     before = {f: getattr(org, f) for f in ORG_FIELDS}
@@ -173,9 +176,9 @@ def org_set_active(*, actor: Actor, org: OutsideOrganization, active: bool, reas
     require(actor, "transfers.orgs")
     org = OutsideOrganization.objects.select_for_update().get(pk=org.pk)
     if org.active == active:
-        raise ValidationError({"reason": "Tổ chức đang hoạt động." if active else "Tổ chức đã ngừng hoạt động."})
+        raise ValidationError({"reason": _("Tổ chức đang hoạt động.") if active else _("Tổ chức đã ngừng hoạt động.")})
     if not active and not clean(reason):
-        raise ValidationError({"reason": "Cần lý do ngừng sử dụng (ví dụ: sáp nhập, giải thể)."})
+        raise ValidationError({"reason": _("Cần lý do ngừng sử dụng (ví dụ: sáp nhập, giải thể).")})
     org.active = active
     org.save(update_fields=["active"])
     audit(actor=actor, action="transfers.org_activated" if active else "transfers.org_deactivated", obj=org,
@@ -193,9 +196,9 @@ def hold_open(*, actor: Actor, member: Member, kind: str, reference: str, opened
     require(actor, "transfers.hold", member.unit)
     errors: dict[str, str] = {}
     if kind not in HoldKind.values:
-        errors["kind"] = "Loại không hợp lệ."
+        errors["kind"] = _("Loại không hợp lệ.")
     if not clean(reference):
-        errors["reference"] = "Cần số văn bản."
+        errors["reference"] = _("Cần số văn bản.")
     _check_date(errors, "opened_on", opened_on)
     if errors:
         raise ValidationError(errors)
@@ -210,11 +213,11 @@ def hold_close(*, actor: Actor, hold: TransferHold, closed_on: date) -> Transfer
     require(actor, "transfers.hold", hold.member.unit)
     hold = TransferHold.objects.select_for_update().get(pk=hold.pk)
     if hold.closed_on is not None:
-        raise ValidationError({"closed_on": "Đã kết thúc."})
+        raise ValidationError({"closed_on": _("Đã kết thúc.")})
     if hold.owner:
-        raise ValidationError({"closed_on": "Hạn chế này do một hồ sơ đặt; được gỡ khi hồ sơ có quyết định."})
+        raise ValidationError({"closed_on": _("Hạn chế này do một hồ sơ đặt; được gỡ khi hồ sơ có quyết định.")})
     if closed_on < hold.opened_on or closed_on > _today():
-        raise ValidationError({"closed_on": "Ngày kết thúc không hợp lệ."})
+        raise ValidationError({"closed_on": _("Ngày kết thúc không hợp lệ.")})
     hold.closed_on = closed_on
     hold.save(update_fields=["closed_on"])
     audit(actor=actor, action="transfers.hold_closed", obj=hold.member, unit=hold.member.unit_id,
@@ -253,24 +256,27 @@ def _start_deadline(actor: Actor, t: Transfer, late_reason: str) -> None:
     if t.requested_on > t.start_due:
         if not clean(late_reason):
             raise ValidationError({"late_reason": (
-                f"Đề nghị muộn: hạn là {t.start_due:%d/%m/%Y} ({integer(version)} ngày làm việc kể từ quyết định). "
-                "Cần báo cáo lý do chậm.")})
+                _("Đề nghị muộn: hạn là %(start_due)s (%(days)s ngày làm việc kể từ quyết định). "
+                  "Cần báo cáo lý do chậm.") % {
+                      "start_due": format(t.start_due, "%d/%m/%Y"), "days": integer(version)})})
         t.late_start, t.late_start_reason = True, clean(late_reason)[:300]
 
 
 def _validate_period(errors: dict, kind: str, period_from: date | None, period_to: date | None, on: date) -> None:
     if kind == Kind.TEMPORARY:
         if not period_from or not period_to:
-            errors["period_to"] = "Chuyển tạm thời cần thời gian từ ngày … đến ngày …"
+            errors["period_to"] = _("Chuyển tạm thời cần thời gian từ ngày … đến ngày …")
             return
         low = add_months(period_from, integer(rule("transfer.temporary_min_months", on=on)))
         high = add_months(period_from, integer(rule("transfer.temporary_max_months", on=on)))
         if not (low <= period_to < high):
-            errors["period_to"] = (f"Chuyển tạm thời từ {integer(rule('transfer.temporary_min_months', on=on))} "
-                                   f"đến dưới {integer(rule('transfer.temporary_max_months', on=on))} tháng; "
-                                   "thời gian dài hơn phải chuyển chính thức.")
+            errors["period_to"] = (_("Chuyển tạm thời từ %(minimum)s "
+                                     "đến dưới %(maximum)s tháng; "
+                                     "thời gian dài hơn phải chuyển chính thức.") % {
+                                       "minimum": integer(rule('transfer.temporary_min_months', on=on)),
+                                       "maximum": integer(rule('transfer.temporary_max_months', on=on))})
     elif period_from and period_to and period_to < period_from:
-        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+        errors["period_to"] = _("Ngày kết thúc trước ngày bắt đầu.")
 
 
 @transaction.atomic
@@ -284,34 +290,34 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
     requested_on = requested_on or _today()
     errors: dict[str, str] = {}
     if kind not in Kind.values or kind in INCOMING:
-        errors["kind"] = "Loại chuyển sinh hoạt không hợp lệ ở đây."
+        errors["kind"] = _("Loại chuyển sinh hoạt không hợp lệ ở đây.")
     errors.update(member_blockers(member))
     if kind in (Kind.INTERNAL, Kind.TEMPORARY) and to_unit is None and to_org is None:
-        errors["to_unit"] = "Cần nơi đến."
+        errors["to_unit"] = _("Cần nơi đến.")
     if kind == Kind.INTERNAL and to_unit is None:
-        errors["to_unit"] = "Cần chi bộ nơi đến trong Đảng bộ."
+        errors["to_unit"] = _("Cần chi bộ nơi đến trong Đảng bộ.")
     if kind in OUTGOING and to_org is None:
-        errors["to_org"] = "Cần tổ chức đảng nơi đến (trong danh mục)."
+        errors["to_org"] = _("Cần tổ chức đảng nơi đến (trong danh mục).")
     if to_unit is not None:
         to_unit = unit_fresh(to_unit.pk)
         if to_unit.pk == member.unit_id:
-            errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+            errors["to_unit"] = _("Đảng viên đang sinh hoạt tại tổ chức này.")
         elif not to_unit.is_open:
-            errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
+            errors["to_unit"] = _("«%(to_unit)s» đã giải thể; không thể chuyển đến.") % {"to_unit": to_unit.name}
     if to_org is not None:
         to_org = OutsideOrganization.objects.get(pk=to_org.pk)
         if not to_org.active:
-            errors["to_org"] = "Tổ chức này không còn hoạt động."
+            errors["to_org"] = _("Tổ chức này không còn hoạt động.")
     if not clean(decision_doc):
-        errors["decision_doc"] = "Cần số quyết định điều động."
+        errors["decision_doc"] = _("Cần số quyết định điều động.")
     if not clean(reason):
-        errors["reason"] = "Cần lý do."
+        errors["reason"] = _("Cần lý do.")
     _check_date(errors, "decision_date", decision_date, member)
     _check_date(errors, "requested_on", requested_on, member)
     if decision_date and requested_on and requested_on < decision_date:
-        errors["requested_on"] = "Ngày đề nghị trước ngày quyết định."
+        errors["requested_on"] = _("Ngày đề nghị trước ngày quyết định.")
     if kind == Kind.RETURN and not ReturnReview.objects.filter(member=member, certified_on__isnull=False).exists():
-        errors["kind"] = "Cần bản tự kiểm điểm thời gian ở nước ngoài đã được xác nhận trước khi giới thiệu về nước."
+        errors["kind"] = _("Cần bản tự kiểm điểm thời gian ở nước ngoài đã được xác nhận trước khi giới thiệu về nước.")
     if not errors:
         _validate_period(errors, kind, period_from, period_to, requested_on)
     if errors:
@@ -324,7 +330,7 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
         with transaction.atomic():
             t.save()
     except IntegrityError as exc:
-        raise ValidationError({"member": "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."}) from exc
+        raise ValidationError({"member": _("Đảng viên đang có một việc chuyển sinh hoạt chưa xong.")}) from exc
     dl = deadline_open(actor=actor, kind="transfer.start", unit=member.unit, start=decision_date, member=member,
                        title=f"Đề nghị chuyển sinh hoạt: {member.full_name}", source=t.source)
     deadline_meet(actor=actor, deadline=dl, on=requested_on, reason=t.late_start_reason)
@@ -346,7 +352,7 @@ def transfer_approve(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
     if not errors and on < t.requested_on:
-        errors["on"] = "Ngày đồng ý trước ngày đề nghị."
+        errors["on"] = _("Ngày đồng ý trước ngày đề nghị.")
     if errors:
         raise ValidationError(errors)
     t.state, t.approved_on = State.APPROVED, on
@@ -368,28 +374,28 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
     require(actor, "transfers.edit", member.unit)
     errors: dict[str, str] = {}
     if kind not in INCOMING:
-        errors["kind"] = "Loại chuyển sinh hoạt không hợp lệ ở đây."
+        errors["kind"] = _("Loại chuyển sinh hoạt không hợp lệ ở đây.")
     errors.update(member_blockers(member))
     to_unit = unit_fresh(to_unit.pk)
     if not to_unit.is_open:
-        errors["to_unit"] = f"«{to_unit.name}» đã giải thể; không thể chuyển đến."
+        errors["to_unit"] = _("«%(to_unit)s» đã giải thể; không thể chuyển đến.") % {"to_unit": to_unit.name}
     elif to_unit.pk == member.unit_id:
-        errors["to_unit"] = "Đảng viên đang sinh hoạt tại tổ chức này."
+        errors["to_unit"] = _("Đảng viên đang sinh hoạt tại tổ chức này.")
     elif not to_unit.path.startswith(at_unit.path):
-        errors["to_unit"] = "Nơi đến không thuộc tổ chức tiếp nhận."
+        errors["to_unit"] = _("Nơi đến không thuộc tổ chức tiếp nhận.")
     from_org = OutsideOrganization.objects.get(pk=from_org.pk)
     if not from_org.active:
-        errors["from_org"] = "Tổ chức này không còn hoạt động."
+        errors["from_org"] = _("Tổ chức này không còn hoạt động.")
     if not clean(incoming_letter):
-        errors["incoming_letter"] = "Cần số giấy giới thiệu của nơi đi."
+        errors["incoming_letter"] = _("Cần số giấy giới thiệu của nơi đi.")
     if not clean(decision_doc):
-        errors["decision_doc"] = "Cần số quyết định điều động."
+        errors["decision_doc"] = _("Cần số quyết định điều động.")
     if not clean(reason):
-        errors["reason"] = "Cần lý do."
+        errors["reason"] = _("Cần lý do.")
     _check_date(errors, "letter_date", letter_date, member)
     _check_date(errors, "decision_date", decision_date, member)
     if letter_date and decision_date and letter_date < decision_date:
-        errors["letter_date"] = "Ngày giấy giới thiệu trước ngày quyết định."
+        errors["letter_date"] = _("Ngày giấy giới thiệu trước ngày quyết định.")
     if errors:
         raise ValidationError(errors)
     t = Transfer(member=member, kind=kind, from_org=from_org, to_unit=to_unit, unit=at_unit,
@@ -401,7 +407,7 @@ def transfer_register_incoming(*, actor: Actor, member: Member, kind: str, from_
         with transaction.atomic():
             t.save()
     except IntegrityError as exc:
-        raise ValidationError({"member": "Đảng viên đang có một việc chuyển sinh hoạt chưa xong."}) from exc
+        raise ValidationError({"member": _("Đảng viên đang có một việc chuyển sinh hoạt chưa xong.")}) from exc
     _open_report_deadline(actor, t, letter_date)
     _event(actor, t, ev.TRANSFER_INCOMING, _today(), unit=at_unit, letter=t.incoming_letter, letter_date=letter_date,
            **{"from": from_org.name})
@@ -443,16 +449,16 @@ def _issue(actor: Actor, t: Transfer, *, issuer: Unit, form: str, box: int, on: 
     errors: dict[str, str] = {}
     _check_date(errors, "on", on, t.member)
     if not clean(signer_name):
-        errors["signer_name"] = "Cần họ tên người ký."
+        errors["signer_name"] = _("Cần họ tên người ký.")
     if not clean(signer_title):
-        errors["signer_title"] = "Cần chức vụ người ký."
+        errors["signer_title"] = _("Cần chức vụ người ký.")
     # The dues ledger fills the box when it knows the member; a typed month only where it does not.
     dues_paid_through = paid_through_text(t.member, today=on) or clean(dues_paid_through)
     if not _valid_dues_month(dues_paid_through):
-        errors["dues_paid_through"] = ("Đảng phí đã đóng đến hết tháng: sổ đảng phí chưa có số liệu của đảng viên "
-                                       "này, hãy nhập theo dạng mm/yyyy.")
+        errors["dues_paid_through"] = (_("Đảng phí đã đóng đến hết tháng: sổ đảng phí chưa có số liệu của đảng viên "
+                                         "này, hãy nhập theo dạng mm/yyyy."))
     blockers = member_blockers(t.member)
-    if "member" in blockers and "chưa xong" not in blockers["member"]:
+    if "member" in blockers and blockers["member"] != _("Đảng viên đang có một việc chuyển sinh hoạt chưa xong."):
         errors.update(blockers)
     if errors:
         raise ValidationError(errors)
@@ -476,7 +482,7 @@ def transfer_issue_letter(*, actor: Actor, transfer: Transfer, on: date, signer_
     t = _locked(transfer)
     TRANSFER.check(actor, t, "issue")
     if on < (t.approved_on or t.requested_on):
-        raise ValidationError({"on": "Ngày cấp giấy trước ngày chi bộ đồng ý."})
+        raise ValidationError({"on": _("Ngày cấp giấy trước ngày chi bộ đồng ý.")})
     form = Form.TEMPORARY if t.kind == Kind.TEMPORARY else Form.TEN_BOX
     letter = _issue(actor, t, issuer=t.from_unit or t.unit, form=form, box=1, on=on, addressee=t.destination,
                     signer_title=signer_title, signer_name=signer_name, dues_paid_through=dues_paid_through)
@@ -498,9 +504,10 @@ def transfer_forward(*, actor: Actor, transfer: Transfer, on: date, signer_title
     issuer, box, last = next_box_or_refuse(t)  # the reason when no box can follow
     TRANSFER.check(actor, t, "forward")
     if t.issued_on and on < t.issued_on:
-        raise ValidationError({"on": "Ngày giới thiệu trước ngày của giấy nơi đi."})
+        raise ValidationError({"on": _("Ngày giới thiệu trước ngày của giấy nơi đi.")})
     if last is not None and on < last.issued_on:
-        raise ValidationError({"on": f"Ngày giới thiệu trước ngày của ô số {last.box} ({last.issued_on:%d/%m/%Y})."})
+        raise ValidationError({"on": _("Ngày giới thiệu trước ngày của ô số %(box)s (%(issued_on)s).") % {
+            "box": last.box, "issued_on": format(last.issued_on, "%d/%m/%Y")}})
     form = Form.ABROAD if t.kind == Kind.ABROAD else Form.TEN_BOX
     letter = _issue(actor, t, issuer=issuer, form=form, box=box, on=on, addressee=t.destination,
                     signer_title=signer_title, signer_name=signer_name, dues_paid_through=dues_paid_through)
@@ -523,7 +530,7 @@ def transfer_receive(*, actor: Actor, transfer: Transfer, on: date) -> Transfer:
     letter_on = t.forwarded_on or t.issued_on
     assert letter_on is not None, "received and reported only once the letter is issued"
     if not errors and on < letter_on:
-        errors["on"] = "Ngày nhận trước ngày của giấy giới thiệu."
+        errors["on"] = _("Ngày nhận trước ngày của giấy giới thiệu.")
     if errors:
         raise ValidationError(errors)
     t.state, t.received_on = State.RECEIVED, on
@@ -543,11 +550,11 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
     letter_on = t.forwarded_on or t.issued_on
     assert letter_on is not None, "received and reported only once the letter is issued"
     if not errors and on < letter_on:
-        errors["on"] = "Ngày đến sinh hoạt trước ngày của giấy giới thiệu."
+        errors["on"] = _("Ngày đến sinh hoạt trước ngày của giấy giới thiệu.")
     if not errors and t.report_due and on > t.report_due:
         if not clean(late_reason):
-            errors["late_reason"] = (f"Quá hạn xuất trình giấy giới thiệu ({t.report_due:%d/%m/%Y}); "
-                                     "cần báo cáo lý do chậm.")
+            errors["late_reason"] = (_("Quá hạn xuất trình giấy giới thiệu (%(report_due)s); "
+                                       "cần báo cáo lý do chậm.") % {"report_due": format(t.report_due, "%d/%m/%Y")})
         else:
             t.late_report, t.late_report_reason = True, clean(late_reason)[:300]
     if errors:
@@ -580,7 +587,7 @@ def transfer_cancel(*, actor: Actor, transfer: Transfer, reason: str) -> Transfe
     t = _locked(transfer)
     TRANSFER.check(actor, t, "cancel")
     if not clean(reason):
-        raise ValidationError({"reason": "Cần lý do hủy."})
+        raise ValidationError({"reason": _("Cần lý do hủy.")})
     t.state, t.cancel_reason = State.CANCELLED, clean(reason)[:300]
     t.save(update_fields=["state", "cancel_reason"])
     deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=_today(), waived_reason="Đã hủy")
@@ -599,9 +606,9 @@ def letter_void(*, actor: Actor, letter: Letter, reason: str) -> Letter:
               .get(pk=letter.pk))
     require(actor, "transfers.edit", letter.issuer)
     if letter.is_void:
-        raise ValidationError({"reason": "Giấy này đã hủy."})
+        raise ValidationError({"reason": _("Giấy này đã hủy.")})
     if not clean(reason):
-        raise ValidationError({"reason": "Cần lý do hủy giấy."})
+        raise ValidationError({"reason": _("Cần lý do hủy giấy.")})
     t = Transfer.objects.select_for_update().get(pk=letter.transfer_id)
     list(Letter.objects.select_for_update().filter(transfer=t))
     latest = t.letters.filter(void_reason="").order_by("-pk").first()
@@ -645,9 +652,9 @@ def return_review_submit(*, actor: Actor, member: Member, period_from: date, per
     _check_date(errors, "period_from", period_from, member)
     _check_date(errors, "period_to", period_to)
     if not errors and period_to < period_from:
-        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+        errors["period_to"] = _("Ngày kết thúc trước ngày bắt đầu.")
     if len(clean(text)) < 20:
-        errors["text"] = "Bản tự kiểm điểm quá ngắn."
+        errors["text"] = _("Bản tự kiểm điểm quá ngắn.")
     if errors:
         raise ValidationError(errors)
     review = ReturnReview.objects.create(member=member, unit=member.unit, period_from=period_from,
@@ -664,16 +671,16 @@ def return_review_certify(*, actor: Actor, review: ReturnReview, certified_by: s
     require(actor, "transfers.edit", review.unit)
     errors: dict[str, str] = {}
     if review.is_certified:
-        errors["certified_on"] = "Bản tự kiểm điểm đã được xác nhận."
+        errors["certified_on"] = _("Bản tự kiểm điểm đã được xác nhận.")
     if certified_by not in ReturnReview.Certifier.values:
-        errors["certified_by"] = "Chọn chi ủy hoặc cơ quan đại diện."
+        errors["certified_by"] = _("Chọn chi ủy hoặc cơ quan đại diện.")
     if not clean(certifier_label):
-        errors["certifier_label"] = "Cần ghi ai (cơ quan nào) xác nhận."
+        errors["certifier_label"] = _("Cần ghi ai (cơ quan nào) xác nhận.")
     if not clean(certified_ref):
-        errors["certified_ref"] = "Cần số văn bản xác nhận."
+        errors["certified_ref"] = _("Cần số văn bản xác nhận.")
     _check_date(errors, "certified_on", certified_on)
     if not errors and certified_on < review.submitted_on:
-        errors["certified_on"] = "Ngày xác nhận trước ngày nộp."
+        errors["certified_on"] = _("Ngày xác nhận trước ngày nộp.")
     if errors:
         raise ValidationError(errors)
     review.certified_by, review.certifier_label = certified_by, clean(certifier_label)
@@ -701,11 +708,11 @@ def _delegation_team_errors(errors: dict, team: list[tuple[Member, str]], on: da
     for member, role in team:
         m = member_fresh(member.pk)
         if m.pk in seen:
-            problems.append(f"{m.full_name} được chọn hai lần.")
+            problems.append(_("%(member)s được chọn hai lần.") % {"member": m.full_name})
             continue
         seen.add(m.pk)
         if role not in DelegationRole.values:
-            problems.append(f"{m.full_name}: chức vụ trong đoàn không hợp lệ.")
+            problems.append(_("%(member)s: chức vụ trong đoàn không hợp lệ.") % {"member": m.full_name})
             continue
         fresh.append((m, role))
         blockers = member_blockers(m)
@@ -714,24 +721,28 @@ def _delegation_team_errors(errors: dict, team: list[tuple[Member, str]], on: da
         if blockers:
             problems.append(f"{m.full_name}: {blockers['member']}")
         elif open_link is not None:
-            problems.append(f"{m.full_name} đang là thành viên {open_link.delegation.unit.name} (chưa kết thúc).")
+            problems.append(_("%(member)s đang là thành viên %(unit)s (chưa kết thúc).") % {
+                "member": m.full_name, "unit": open_link.delegation.unit.name})
         elif m.status == Status.SUSPENDED:
-            problems.append(f"{m.full_name} đang bị đình chỉ sinh hoạt; không cử vào chi bộ tạm thời.")
+            problems.append(_("%(member)s đang bị đình chỉ sinh hoạt; không cử vào chi bộ tạm thời.") % {
+                "member": m.full_name})
         elif on and m.admission_date > on:
-            problems.append(f"{m.full_name} vào Đảng sau ngày thành lập chi bộ tạm thời.")
+            problems.append(_("%(member)s vào Đảng sau ngày thành lập chi bộ tạm thời.") % {"member": m.full_name})
         if role in COMMITTEE_ROLES and m.status != Status.FULL:
-            errors.setdefault("roles", (f"{m.full_name} là {m.get_status_display().lower()}, không được chỉ định "
-                                        f"{DelegationRole(role).label.lower()}: cấp ủy chỉ gồm đảng viên chính thức."))
+            errors.setdefault("roles", (_("%(member)s là %(status)s, không được chỉ định "
+                                          "%(role)s: cấp ủy chỉ gồm đảng viên chính thức.") % {
+                                            "member": m.full_name, "status": _(m.get_status_display()).lower(),
+                                            "role": _(DelegationRole(role).label).lower()}))
     if not team:
-        errors["members"] = "Cần chọn các đảng viên của đoàn."
+        errors["members"] = _("Cần chọn các đảng viên của đoàn.")
     elif problems:
         errors["members"] = " ".join(problems)
     secretaries = [m for m, role in fresh if role == DelegationRole.SECRETARY]
     if not secretaries:
-        errors.setdefault("roles", "Cần chỉ định bí thư chi bộ tạm thời.")
+        errors.setdefault("roles", _("Cần chỉ định bí thư chi bộ tạm thời."))
     elif len(secretaries) > 1:
-        errors["roles"] = ("Chỉ chỉ định một bí thư; đang chọn "
-                           + ", ".join(m.full_name for m in secretaries) + ".")
+        errors["roles"] = _("Chỉ chỉ định một bí thư; đang chọn %(members)s.") % {
+            "members": ", ".join(m.full_name for m in secretaries)}
     return fresh
 
 
@@ -741,17 +752,17 @@ def _delegation_tasks(errors: dict, tasks: list[tuple[str, date | None]], opened
     problems = []
     for i, (text, due) in enumerate(items, 1):
         if not text:
-            problems.append(f"Nhiệm vụ {i}: cần nội dung.")
+            problems.append(_("Nhiệm vụ %(number)s: cần nội dung.") % {"number": i})
         elif len(text) > 500:
-            problems.append(f"Nhiệm vụ {i}: tối đa 500 ký tự.")
+            problems.append(_("Nhiệm vụ %(number)s: tối đa 500 ký tự.") % {"number": i})
         if due and opened_on and due < opened_on:
-            problems.append(f"Nhiệm vụ {i}: thời hạn trước ngày thành lập chi bộ.")
+            problems.append(_("Nhiệm vụ %(number)s: thời hạn trước ngày thành lập chi bộ.") % {"number": i})
         elif due and return_on and due > return_on:
-            problems.append(f"Nhiệm vụ {i}: thời hạn sau ngày dự kiến về nước.")
+            problems.append(_("Nhiệm vụ %(number)s: thời hạn sau ngày dự kiến về nước.") % {"number": i})
     if not items:
-        errors["tasks"] = "Cần giao ít nhất một nhiệm vụ cho chi bộ trong thời gian ở nước ngoài."
+        errors["tasks"] = _("Cần giao ít nhất một nhiệm vụ cho chi bộ trong thời gian ở nước ngoài.")
     elif len(items) > MAX_DELEGATION_TASKS:
-        errors["tasks"] = f"Tối đa {MAX_DELEGATION_TASKS} nhiệm vụ."
+        errors["tasks"] = _("Tối đa %(limit)s nhiệm vụ.") % {"limit": MAX_DELEGATION_TASKS}
     elif problems:
         errors["tasks"] = " ".join(problems)
     return items
@@ -773,35 +784,37 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
         require(actor, "members.status", member_fresh(member.pk).unit)
     errors: dict[str, str] = {}
     if not parent.is_open:
-        errors["parent"] = f"«{parent.name}» đã giải thể; không thể lập chi bộ tạm thời trực thuộc."
+        errors["parent"] = _("«%(parent)s» đã giải thể; không thể lập chi bộ tạm thời trực thuộc.") % {
+            "parent": parent.name}
     if not clean(name):
-        errors["name"] = "Cần tên chi bộ tạm thời."
+        errors["name"] = _("Cần tên chi bộ tạm thời.")
     if not clean(document):
-        errors["document"] = "Cần số quyết định thành lập của Đảng ủy cấp trên."
+        errors["document"] = _("Cần số quyết định thành lập của Đảng ủy cấp trên.")
     if len(clean(country)) != 2 or not clean(country).isalpha():
-        errors["country"] = "Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP."
+        errors["country"] = _("Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP.")
     if opened_on is None:
-        errors["opened_on"] = "Cần ngày thành lập."
+        errors["opened_on"] = _("Cần ngày thành lập.")
     elif opened_on > _today():
-        errors["opened_on"] = "Ngày thành lập không thể ở tương lai."
+        errors["opened_on"] = _("Ngày thành lập không thể ở tương lai.")
     elif opened_on < parent.opened_on:
-        errors["opened_on"] = "Ngày thành lập trước ngày thành lập tổ chức cấp trên."
+        errors["opened_on"] = _("Ngày thành lập trước ngày thành lập tổ chức cấp trên.")
     if return_on is None:
-        errors["return_on"] = "Cần ngày dự kiến về nước."
+        errors["return_on"] = _("Cần ngày dự kiến về nước.")
     elif opened_on is not None and return_on <= opened_on:
-        errors["return_on"] = "Ngày dự kiến về nước phải sau ngày thành lập."
+        errors["return_on"] = _("Ngày dự kiến về nước phải sau ngày thành lập.")
     elif opened_on is not None:
         limit = integer(rule("transfer.official_abroad_min_months", on=opened_on))
         if return_on >= add_months(opened_on, limit):
-            errors["return_on"] = (f"Đoàn ở nước ngoài từ {limit} tháng trở lên: đảng viên phải chuyển sinh hoạt "
-                                   "chính thức, không lập chi bộ tạm thời.")
+            errors["return_on"] = (_("Đoàn ở nước ngoài từ %(limit)s tháng trở lên: đảng viên phải chuyển sinh hoạt "
+                                     "chính thức, không lập chi bộ tạm thời.") % {"limit": limit})
     fresh = _delegation_team_errors(errors, team, opened_on)
     items = _delegation_tasks(errors, tasks, opened_on, return_on)
     need = integer(rule("delegation.min_full_members_for_cell", on=opened_on or _today()))
     full = [m for m, _role in fresh if m.status == Status.FULL]
     if team and len(full) < need:
-        errors["members"] = (f"Đoàn cần ít nhất {need} đảng viên chính thức để lập chi bộ tạm thời "
-                             f"(đang chọn {len(full)}). " + errors.get("members", "")).strip()
+        errors["members"] = (_("Đoàn cần ít nhất %(minimum)s đảng viên chính thức để lập chi bộ tạm thời "
+                               "(đang chọn %(count)s).") % {"minimum": need, "count": len(full)}
+                             + " " + errors.get("members", "")).strip()
     if errors:
         raise ValidationError(errors)
     unit = unit_create(actor=actor, parent=parent, kind=UnitKind.DELEGATION_CELL, name=name, code=code,
@@ -817,7 +830,8 @@ def delegation_cell_create(*, actor: Actor, parent: Unit, name: str, code: str, 
                 DelegationMember.objects.create(delegation=delegation, member=m, from_unit=m.unit, role=role,
                                                 attached_on=opened_on)
         except IntegrityError as exc:
-            raise ValidationError({"members": f"{m.full_name} vừa được cử vào một đoàn khác."}) from exc
+            raise ValidationError({"members": _("%(member)s vừa được cử vào một đoàn khác.") % {
+                "member": m.full_name}}) from exc
         member_move(actor=actor, member=m, to_unit=unit, reason=f"Thành viên đoàn công tác ({unit.name})",
                     document=clean(document), effective_on=opened_on)
         if role in COMMITTEE_ROLES:
@@ -840,15 +854,16 @@ def delegation_cell_close(*, actor: Actor, delegation: Delegation, closed_on: da
     DELEGATION.check(actor, delegation, "close")
     errors: dict[str, str] = {}
     if not clean(document):
-        errors["document"] = "Cần số quyết định kết thúc chi bộ tạm thời."
+        errors["document"] = _("Cần số quyết định kết thúc chi bộ tạm thời.")
     if closed_on is None or closed_on < unit.opened_on or closed_on > _today():
-        errors["closed_on"] = "Ngày kết thúc phải từ ngày thành lập đến hôm nay."
+        errors["closed_on"] = _("Ngày kết thúc phải từ ngày thành lập đến hôm nay.")
     links = list(delegation.attached.filter(detached_on__isnull=True).select_related("member", "from_unit"))
     stranded = [link for link in links if link.member.unit_id == unit.pk and link.member.status in ACTIVE_STATUSES
                 and not link.from_unit.is_open]
     if stranded and not errors:
-        errors["members"] = "; ".join(f"{link.member.full_name}: «{link.from_unit.name}» đã giải thể"
-                                      for link in stranded) + ". Hãy chuyển sinh hoạt các đảng viên này trước."
+        errors["members"] = _("%(members)s. Hãy chuyển sinh hoạt các đảng viên này trước.") % {
+            "members": "; ".join(_("%(member)s: «%(unit)s» đã giải thể") % {
+                "member": link.member.full_name, "unit": link.from_unit.name} for link in stranded)}
     if errors:
         raise ValidationError(errors)
     posts_end_on_unit_close(actor=actor, unit=unit, closed_on=closed_on,
@@ -875,8 +890,8 @@ def delegation_cell_close(*, actor: Actor, delegation: Delegation, closed_on: da
 def _country(errors: dict, value: str, *, required: bool) -> str:
     code = clean(value).upper()
     if (code or required) and (len(code) != 2 or not code.isalpha()):
-        errors["country"] = ("Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP." if required
-                             else "Mã nước ISO 3166 hai chữ cái.")
+        errors["country"] = (_("Nước đến: mã ISO 3166 hai chữ cái, ví dụ JP.") if required
+                             else _("Mã nước ISO 3166 hai chữ cái."))
     return code
 
 
@@ -886,13 +901,13 @@ def trip_apply(*, actor: Actor, member: Member, country: str, purpose: str, depa
     errors: dict[str, str] = {}
     code = _country(errors, country, required=True)
     if not clean(purpose):
-        errors["purpose"] = "Cần mục đích chuyến đi."
+        errors["purpose"] = _("Cần mục đích chuyến đi.")
     if depart_on is None or depart_on <= today:
-        errors["depart_on"] = "Phải nộp đơn trước ngày đi."
+        errors["depart_on"] = _("Phải nộp đơn trước ngày đi.")
     elif depart_on > today + timedelta(days=FAR_FUTURE_DAYS):
-        errors["depart_on"] = "Ngày đi quá xa."
+        errors["depart_on"] = _("Ngày đi quá xa.")
     if return_on is None or (depart_on and return_on < depart_on):
-        errors["return_on"] = "Ngày về phải sau ngày đi."
+        errors["return_on"] = _("Ngày về phải sau ngày đi.")
     may_file(actor, member, "transfers.edit")
     if errors:
         raise ValidationError(errors)
@@ -926,7 +941,7 @@ def trip_report(*, actor: Actor, trip: Trip, text: str) -> Trip:
     TRIP.check(actor, trip, "report")
     today = _today()
     if len(clean(text)) < 10:
-        raise ValidationError({"text": "Cần nội dung báo cáo."})
+        raise ValidationError({"text": _("Cần nội dung báo cáo.")})
     trip.state, trip.report_text, trip.reported_on = TripState.REPORTED, clean(text)[:5000], today
     trip.late_report = bool(trip.report_due and today > trip.report_due)
     trip.save()
@@ -938,8 +953,8 @@ def trip_report(*, actor: Actor, trip: Trip, text: str) -> Trip:
 
 # Kinds declared by structured fields only: the fact (the kind), the country and the day. A marriage to a
 # foreigner records the spouse's nationality and nothing else about the spouse (no name, no birth year).
-STRUCTURED_KINDS = {DeclarationKind.FOREIGN_MARRIAGE: "ngày kết hôn (dự kiến)",
-                    DeclarationKind.FOREIGN_NATIONALITY: "ngày nhập quốc tịch (dự kiến)"}
+STRUCTURED_KINDS = {DeclarationKind.FOREIGN_MARRIAGE: gettext_lazy("ngày kết hôn (dự kiến)"),
+                    DeclarationKind.FOREIGN_NATIONALITY: gettext_lazy("ngày nhập quốc tịch (dự kiến)")}
 
 
 @transaction.atomic
@@ -949,15 +964,15 @@ def declaration_file(*, actor: Actor, member: Member, kind: str, subject: str = 
     their fields only (country and day), never in free text: no details of another person are kept."""
     errors: dict[str, str] = {}
     if kind not in DeclarationKind.values:
-        errors["kind"] = "Loại khai báo không hợp lệ."
+        errors["kind"] = _("Loại khai báo không hợp lệ.")
     structured = kind in STRUCTURED_KINDS
     if structured and clean(subject):
-        errors["subject"] = ("Loại khai báo này chỉ gồm sự việc, quốc gia và ngày; không ghi tên, năm sinh hay "
-                             "thông tin nào khác về người khác.")
+        errors["subject"] = (_("Loại khai báo này chỉ gồm sự việc, quốc gia và ngày; không ghi tên, năm sinh hay "
+                               "thông tin nào khác về người khác."))
     elif not structured and not clean(subject):
-        errors["subject"] = "Cần nội dung khai báo (về bản thân)."
+        errors["subject"] = _("Cần nội dung khai báo (về bản thân).")
     if structured and event_on is None:
-        errors["event_on"] = f"Cần {STRUCTURED_KINDS[DeclarationKind(kind)]}."
+        errors["event_on"] = _("Cần %(date)s.") % {"date": STRUCTURED_KINDS[DeclarationKind(kind)]}
     code = _country(errors, country, required=structured)
     may_file(actor, member, "transfers.edit")
     if errors:
@@ -985,16 +1000,16 @@ def exemption_apply(*, actor: Actor, member: Member, period_from: date, period_t
     from party work and meetings for the period (or the cell records the application for them)."""
     errors: dict[str, str] = {}
     if period_from is None:
-        errors["period_from"] = "Cần ngày bắt đầu."
+        errors["period_from"] = _("Cần ngày bắt đầu.")
     elif period_to is None or period_to < period_from:
-        errors["period_to"] = "Ngày kết thúc trước ngày bắt đầu."
+        errors["period_to"] = _("Ngày kết thúc trước ngày bắt đầu.")
     else:
         limit = integer(rule("transfer.official_abroad_min_months", on=period_from))
         if period_to >= add_months(period_from, limit):
-            errors["period_to"] = (f"Miễn sinh hoạt chỉ cho thời gian dưới {limit} tháng; dài hơn phải chuyển "
-                                   "sinh hoạt chính thức.")
+            errors["period_to"] = (_("Miễn sinh hoạt chỉ cho thời gian dưới %(limit)s tháng; dài hơn phải chuyển "
+                                     "sinh hoạt chính thức.") % {"limit": limit})
     if not clean(reason):
-        errors["reason"] = "Cần lý do."
+        errors["reason"] = _("Cần lý do.")
     may_file(actor, member, "transfers.edit")
     if errors:
         raise ValidationError(errors)

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext as _
 
 from chibo.core import clock, rulebook
 from chibo.core.access import PATH_STEP, SYSTEM, Actor, require
@@ -60,26 +61,26 @@ def _clean_fields(data: dict) -> dict:
 def _validate(unit: Unit, *, national_code_changed: bool = True) -> None:
     errors: dict[str, str] = {}
     if not unit.name:
-        errors["name"] = "Tên tổ chức không được để trống."
+        errors["name"] = _("Tên tổ chức không được để trống.")
     if unit.abbreviation and (len(unit.abbreviation) > 20
                               or not all(ch.isalnum() or ch in "-&" for ch in unit.abbreviation)):
-        errors["abbreviation"] = "Ký hiệu viết tắt chỉ gồm chữ, số và dấu gạch ngang (ví dụ ĐUBNG), tối đa 20 ký tự."
+        errors["abbreviation"] = _("Ký hiệu viết tắt chỉ gồm chữ, số và dấu gạch ngang (ví dụ ĐUBNG), tối đa 20 ký tự.")
     if not unit.code:
-        errors["code"] = "Mã tổ chức không được để trống."
+        errors["code"] = _("Mã tổ chức không được để trống.")
     elif not all(ch.isalnum() or ch in "-_." for ch in unit.code) or not unit.code.isascii():
-        errors["code"] = "Mã chỉ gồm chữ Latinh không dấu, chữ số và - _ ."
+        errors["code"] = _("Mã chỉ gồm chữ Latinh không dấu, chữ số và - _ .")
     elif Unit.objects.filter(code=unit.code).exclude(pk=unit.pk).exists():
-        errors["code"] = f"Mã «{unit.code}» đã được dùng cho tổ chức khác."
+        errors["code"] = _("Mã «%(code)s» đã được dùng cho tổ chức khác.") % {"code": unit.code}
     if unit.national_code and national_code_changed and (problem := national_code_problem(unit)):
         errors["national_code"] = problem
     if unit.country and not is_country(unit.country):
-        errors["country"] = f"«{unit.country}» không phải mã quốc gia ISO 3166."
+        errors["country"] = _("«%(country)s» không phải mã quốc gia ISO 3166.") % {"country": unit.country}
     if unit.skip_host_holidays and (not unit.country or unit.country == "VN"):
-        errors["skip_host_holidays"] = "Chỉ áp dụng cho tổ chức ở nước ngoài: hãy chọn quốc gia sở tại."
+        errors["skip_host_holidays"] = _("Chỉ áp dụng cho tổ chức ở nước ngoài: hãy chọn quốc gia sở tại.")
     if unit.mission_kind not in MissionKind.values:
-        errors["mission_kind"] = "Loại cơ quan đại diện không hợp lệ."
+        errors["mission_kind"] = _("Loại cơ quan đại diện không hợp lệ.")
     if unit.kind not in UnitKind.values:
-        errors["kind"] = "Loại tổ chức không hợp lệ."
+        errors["kind"] = _("Loại tổ chức không hợp lệ.")
     if errors:
         raise ValidationError(errors)
 
@@ -90,11 +91,14 @@ def national_code_problem(unit: Unit) -> str:
     code = unit.national_code or ""
     fmt = rulebook.rule(NATIONAL_CODE_RULE, on=_today())
     if not rulebook.pattern(fmt).fullmatch(code):
-        hint = f" ({fmt.note})" if fmt.note else ""
-        return f"Mã tổ chức quốc gia «{code}» không đúng định dạng quy định{hint}."
+        if fmt.note:
+            return _("Mã tổ chức quốc gia «%(code)s» không đúng định dạng quy định (%(hint)s).") % {
+                "code": code, "hint": fmt.note}
+        return _("Mã tổ chức quốc gia «%(code)s» không đúng định dạng quy định.") % {"code": code}
     other = Unit.objects.filter(national_code=code).exclude(pk=unit.pk).only("name").first()
     if other is not None:
-        return f"Mã tổ chức quốc gia «{code}» đã được dùng cho tổ chức khác ({other.name})."
+        return _("Mã tổ chức quốc gia «%(code)s» đã được dùng cho tổ chức khác (%(unit)s).") % {
+            "code": code, "unit": other.name}
     return ""
 
 
@@ -118,22 +122,23 @@ def unit_create(
 ) -> Unit:
     if parent is None:
         if actor is not SYSTEM and Unit.objects.exists():
-            raise ValidationError({"parent": "Chỉ có một Đảng ủy cấp trên; hãy chọn tổ chức cấp trên."})
+            raise ValidationError({"parent": _("Chỉ có một Đảng ủy cấp trên; hãy chọn tổ chức cấp trên.")})
         if kind != UnitKind.UPPER_COMMITTEE:
-            raise ValidationError({"kind": "Tổ chức gốc phải là Đảng ủy cấp trên cơ sở."})
+            raise ValidationError({"kind": _("Tổ chức gốc phải là Đảng ủy cấp trên cơ sở.")})
     else:
         require(actor, "units.edit", parent)
         parent = Unit.objects.select_for_update().get(pk=parent.pk)
         if not parent.is_open:
-            raise ValidationError({"parent": f"«{parent.name}» đã giải thể; không thể lập tổ chức trực thuộc."})
+            raise ValidationError({"parent": _("«%(parent)s» đã giải thể; không thể lập tổ chức trực thuộc.") % {
+                "parent": parent.name}})
         if kind not in ALLOWED_CHILDREN.get(parent.kind, set()):
-            raise ValidationError({"kind": "Không thể lập "
-                                           f"«{UnitKind(kind).label if kind in UnitKind.values else kind}» "
-                                           f"trực thuộc «{parent.get_kind_display()}»."})
+            raise ValidationError({"kind": _("Không thể lập «%(child)s» trực thuộc «%(parent)s».") % {
+                "child": _(UnitKind(kind).label) if kind in UnitKind.values else kind,
+                "parent": _(parent.get_kind_display())}})
         if opened_on < parent.opened_on:
-            raise ValidationError({"opened_on": "Ngày thành lập không thể trước ngày thành lập tổ chức cấp trên."})
+            raise ValidationError({"opened_on": _("Ngày thành lập không thể trước ngày thành lập tổ chức cấp trên.")})
     if opened_on > _today():
-        raise ValidationError({"opened_on": "Ngày thành lập không thể ở tương lai."})
+        raise ValidationError({"opened_on": _("Ngày thành lập không thể ở tương lai.")})
     fields = _clean_fields(dict(name=name, code=code, country=country, city=city, mission_kind=mission_kind,
                                 mission_name=mission_name, opened_by_doc=opened_by_doc, abbreviation=abbreviation,
                                 national_code=national_code or ""))
@@ -148,9 +153,10 @@ def unit_create(
             unit.save()
     except IntegrityError as exc:
         if unit.national_code and Unit.objects.filter(national_code=unit.national_code).exists():
-            raise ValidationError({"national_code": f"Mã tổ chức quốc gia «{unit.national_code}» đã được dùng cho "
-                                                    "tổ chức khác."}) from exc
-        raise ValidationError({"code": f"Mã «{unit.code}» đã được dùng cho tổ chức khác."}) from exc
+            raise ValidationError({"national_code": _("Mã tổ chức quốc gia «%(code)s» đã được dùng cho tổ chức "
+                                                      "khác.") % {"code": unit.national_code}}) from exc
+        raise ValidationError({"code": _("Mã «%(code)s» đã được dùng cho tổ chức khác.") % {
+            "code": unit.code}}) from exc
     unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_STEP}d}"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
     _change(unit, actor, "created", {}, _json({**_snapshot(unit), "kind": kind, "opened_on": opened_on,
@@ -186,8 +192,8 @@ def unit_update(*, actor: Actor, unit: Unit, expected_version: int, changes: dic
         with transaction.atomic():
             current.save()
     except IntegrityError as exc:  # taken meanwhile by another unit
-        raise ValidationError({"national_code": f"Mã tổ chức quốc gia «{current.national_code}» đã được dùng cho "
-                                                "tổ chức khác."}) from exc
+        raise ValidationError({"national_code": _("Mã tổ chức quốc gia «%(code)s» đã được dùng cho "
+                                                  "tổ chức khác.") % {"code": current.national_code}}) from exc
     _change(current, actor, "updated", diff_before, diff_after, document)
     return current
 
@@ -200,14 +206,16 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> U
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
     if not clean(document):
-        raise ValidationError({"document": "Cần số quyết định điều chỉnh tổ chức."})
+        raise ValidationError({"document": _("Cần số quyết định điều chỉnh tổ chức.")})
     if new_parent.path.startswith(unit.path):
-        raise ValidationError({"parent": "Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó."})
+        raise ValidationError({"parent": _("Không thể chuyển một tổ chức vào chính nó hoặc tổ chức trực thuộc nó.")})
     if not new_parent.is_open:
-        raise ValidationError({"parent": f"«{new_parent.name}» đã giải thể."})
+        raise ValidationError({"parent": _("«%(new_parent)s» đã giải thể.") % {"new_parent": new_parent.name}})
     if unit.kind not in ALLOWED_CHILDREN.get(new_parent.kind, set()):
-        raise ValidationError({"parent": f"«{unit.get_kind_display()}» không thể trực thuộc "
-                                         f"«{new_parent.get_kind_display()}»."})
+        raise ValidationError({"parent": _("«%(child)s» không thể trực thuộc "
+                                           "«%(parent)s».") % {
+                                             "child": _(unit.get_kind_display()),
+                                             "parent": _(new_parent.get_kind_display())}})
     old_path, old_parent = unit.path, unit.parent
     new_path = new_parent.path + old_path[-PATH_STEP:]
     delta = (new_parent.depth + 1) - unit.depth
@@ -229,14 +237,14 @@ def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> U
     require(actor, "units.edit", unit)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_open:
-        raise ValidationError({"closed_on": "Tổ chức này đã giải thể."})
+        raise ValidationError({"closed_on": _("Tổ chức này đã giải thể.")})
     if not clean(document):
-        raise ValidationError({"document": "Cần số quyết định giải thể / kết thúc hoạt động."})
+        raise ValidationError({"document": _("Cần số quyết định giải thể / kết thúc hoạt động.")})
     if closed_on < unit.opened_on or closed_on > _today():
-        raise ValidationError({"closed_on": "Ngày kết thúc phải sau ngày thành lập và không ở tương lai."})
+        raise ValidationError({"closed_on": _("Ngày kết thúc phải sau ngày thành lập và không ở tương lai.")})
     if unit.children.filter(closed_on__isnull=True).exists():
-        raise ValidationError({"closed_on": "Còn tổ chức trực thuộc đang hoạt động; "
-                                            "hãy giải thể hoặc chuyển chúng trước."})
+        raise ValidationError({"closed_on": _("Còn tổ chức trực thuộc đang hoạt động; "
+                                              "hãy giải thể hoặc chuyển chúng trước.")})
     publish(UnitClosing(actor=actor, unit=unit, closed_on=closed_on))
     unit.closed_on, unit.closed_by_doc = closed_on, clean(document)
     unit.version += 1

@@ -180,10 +180,11 @@ PROCESS_PAGES = {  # page: (URL name, the targets its URL takes)
 }
 
 
-def data_pattern() -> re.Pattern[str]:
+def data_pattern(*more: str) -> re.Pattern[str]:
     """What the pages show as data, in Vietnamese whatever the reader's language: names of people (members and
     applicants), units and countries, the titles of meetings and of what they vote on, of documents, study sessions
-    and inspection items, and the review criteria as the rulebook words them."""
+    and inspection items, and the review criteria as the rulebook words them; with ``more`` data, matched with it
+    (the longest first, so a name is never cut by a shorter one)."""
     from chibo.admission.models import Applicant
     from chibo.core.data.countries_vi import NAMES
     from chibo.core.rulebook import rule_versions
@@ -206,6 +207,7 @@ def data_pattern() -> re.Pattern[str]:
         *Session.objects.values_list("topic", flat=True),
         *PlanItem.objects.values_list("topic", flat=True),
         *rule_versions(prefix=CRITERION).values_list("note", flat=True),
+        *more,
     }
     return re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True) if n))
 

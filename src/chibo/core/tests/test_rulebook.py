@@ -150,6 +150,11 @@ def test_unknown_key_raises_and_a_key_before_its_first_version_is_not_in_force(d
     ("dues.rate_salary", date(2026, 2, 1), "342-QĐ/TW 2010", "01-QĐ/TW 2026"),
     ("dues.reduction_low", date(2026, 2, 1), "342-QĐ/TW 2010", "01-QĐ/TW 2026"),
     ("strike_off.absence_or_dues_months", date(2026, 2, 1), "342-QĐ/TW", "01-QĐ/TW 2026"),
+    ("meeting.min_minutes", date(2025, 10, 28), "12-HD/BTCTW 2018", "42-HD/BTCTW 2025"),
+    ("grading.band_good", date(2025, 8, 30), "124-QĐ/TW 2023", "366-QĐ/TW 2025"),
+    ("grading.criterion.2A.tasks.t1", date(2025, 10, 31), "124-QĐ/TW 2023", "43-HD/BTCTW 2025"),
+    ("discipline.appeal_within", date(2025, 5, 30), "22-QĐ/TW 2021", "296-QĐ/TW 2025"),
+    ("discipline.competence.grassroots_cell", date(2025, 5, 30), "22-QĐ/TW 2021", "296-QĐ/TW"),
 ])
 def test_a_rule_rests_on_the_regulation_in_force_on_the_day(db, key, changed_on, before, now):
     """A case judged the day before a regulation took effect cites the one it replaced (its version marked to
@@ -161,7 +166,8 @@ def test_a_rule_rests_on_the_regulation_in_force_on_the_day(db, key, changed_on,
     assert old.effective_from == SEED_FROM and old.effective_to == day_before
     assert old.value == new.value  # the value is carried over, to be checked against the older text
     assert rule(key, on=SEED_FROM).pk == old.pk and rule(key, on=date(2030, 1, 1)).pk == new.pk
-    assert old not in rules_to_confirm(on=changed_on)  # the watch lists what applies now, not past versions
+    assert old not in rules_to_confirm(on=changed_on)  # asked for a day: the versions in force from that day on
+    assert old in rules_to_confirm()  # the watch: earlier versions too, the cases before the date still use them
 
 
 def test_rules_read_once_reads_each_key_and_day_once_within_the_block(db, django_assert_num_queries):

@@ -125,7 +125,7 @@ def test_a_review_sent_back_and_a_form_changed(cell_period, actor_of):
 
 def test_the_cap_on_excellent_applies_once_switched_on(cell_period):
     boss, cell, period = cell_period
-    rule_add_version(actor=boss, key="grading.excellent_cap", value="1/2", effective_from=date(2001, 1, 1),
+    rule_add_version(actor=boss, key="grading.excellent_cap", value="1/2", effective_from=date(2026, 1, 1),
                      basis="Hướng dẫn thử", confidence="to_confirm")
     reviews = list(Review.objects.filter(period=period, unit=cell).select_related("period")[:3])
     assert len(reviews) == 3
@@ -143,7 +143,7 @@ def test_the_cap_on_excellent_applies_once_switched_on(cell_period):
 
 def test_a_period_does_not_open_while_a_forms_criteria_do_not_add_up(actor_of):
     boss = actor_of("ban.tochuc")
-    rule_add_version(actor=boss, key="grading.criterion.2C.tasks.t1", value="30", effective_from=date(2001, 1, 1),
+    rule_add_version(actor=boss, key="grading.criterion.2C.tasks.t1", value="30", effective_from=date(2026, 1, 1),
                      basis="Thử", confidence="to_confirm")
     with pytest.raises(ValidationError) as refused:
         services.period_open(actor=boss, unit=Unit.objects.get(code="PHAP"), kind="year", year=clock.today().year)

@@ -70,11 +70,11 @@ def test_rulebook_rows_show_value_basis_and_confidence(client_of):
 
 def test_the_rulebook_shows_the_version_in_force_today(client_of, actor_of):
     rule_add_version(actor=actor_of("ban.tochuc"), key="meeting.min_minutes", value="75",
-                     effective_from=date(2000, 6, 1), basis="Hướng dẫn thử 2000")
+                     effective_from=date(2026, 1, 1), basis="Hướng dẫn thử 2026")
     text = text_of(page(client_of("dangvien.phap").get(reverse("rules:index"))))
     start = text.index(NAMES["meeting.min_minutes"] + " ")
     row = text[start:text.index(NAMES["meeting.min_minutes_combined"], start + 1)]
-    assert "75 phút" in row and "Hướng dẫn thử 2000" in row and "90 phút" not in row
+    assert "75 phút" in row and "Hướng dẫn thử 2026" in row and "90 phút" not in row
 
 
 # --- /rules/<key>/ -------------------------------------------------------------------------------
@@ -373,11 +373,13 @@ def test_cli_on_a_date_and_with_history(actor_of):
                      effective_from=date(2026, 7, 1), basis="50-HD/BTCTW 2026")
     before = next(x for x in run("--on", "30/06/2026").splitlines() if x.startswith("meeting.min_minutes "))
     after = next(x for x in run("--on", "01/07/2026").splitlines() if x.startswith("meeting.min_minutes "))
-    assert "90 phút" in before and "01/01/2000–30/06/2026" in before
+    assert "90 phút" in before and "28/10/2025–30/06/2026" in before
     assert "60 phút" in after and "01/07/2026–…" in after and "50-HD/BTCTW 2026" in after
     history = run("--all", "--on", "01/07/2026", "--key", "meeting.min_minutes").splitlines()
-    assert len(history) == 4  # title, the rule, two versions
-    assert history[2].strip().startswith("≥ 90 phút") and history[3].strip().startswith("* ≥ 60 phút")
+    assert len(history) == 5  # title, the rule, three versions (before 42-HD/BTCTW, from it, the new one)
+    assert history[2].strip().startswith("≥ 90 phút") and "12-HD/BTCTW 2018" in history[2]
+    assert history[3].strip().startswith("≥ 90 phút") and "42-HD/BTCTW 2025" in history[3]
+    assert history[4].strip().startswith("* ≥ 60 phút")
     assert "no version in force on 31/12/1999" in run("--on", "31/12/1999")
 
 
