@@ -136,6 +136,91 @@ def run_pages(reps: int) -> list[dict]:
     return rows
 
 
+# -- 2b. reports upward and statistics: the page budget ----------------------------------------------------------
+PAGE_BUDGET_MS = 100  # p95 of every page and API call the bench measures (issue 20)
+UPWARD_UNIT = {"ban.tochuc": None, "bithu.phap": "PHAP"}  # None: the top unit (the upper committee)
+
+
+def upward_urls(username: str) -> list[str]:
+    """The upper committee's roll-up of its units' reports for the last ended quarter and the statistics (members,
+    admissions, transfers, meetings, dues, grades over five years) of the persona's unit, pages and API twins."""
+    from chibo.core import clock
+    from chibo.reports.periods import last_ended
+    from chibo.units.models import Unit
+
+    code = UPWARD_UNIT[username]
+    unit = (Unit.objects.get(code=code) if code else Unit.objects.filter(parent__isnull=True).order_by("path")[0])
+    period = last_ended("quarter", clock.today()).code
+    return [f"/reports/rollup/?unit={unit.pk}&period={period}",
+            f"/api/v1/reports/rollup/?unit={unit.pk}&period={period}",
+            f"/stats/?unit={unit.pk}", f"/api/v1/stats/?unit={unit.pk}"]
+
+
+def run_pages_upward(reps: int) -> list[dict]:
+    """Each page timed ``reps`` times after one warm-up (p50, p95 against the budget), with its queries and weight."""
+    from django.test import Client
+
+    from chibo.accounts.models import User
+
+    rows = []
+    for username in UPWARD_UNIT:
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for url in upward_urls(username):
+            seen: list[str] = []
+            with connection.execute_wrapper(lambda execute, sql, params, many, context, seen=seen: (
+                    seen.append(sql), execute(sql, params, many, context))[1]):
+                response = client.get(url)
+            times = []
+            for _ in range(reps):
+                t = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t) * 1000)
+            row = {"user": username, "url": url, "status": response.status_code, "bytes": len(response.content),
+                   "queries": len(seen), "p50": pct(times, 0.5), "p95": pct(times, 0.95), "n": reps}
+            rows.append(row)
+            print(f"  {username} {url}: {row['status']} {row['bytes']} B, {row['queries']} queries, "
+                  f"p50 {row['p50']:.0f} ms, p95 {row['p95']:.0f} ms", flush=True)
+    return rows
+
+
+def upward_data() -> dict:
+    """What the roll-up and the statistics read at this scale (bench/national_load.py)."""
+    from chibo.meetings.models import Meeting
+    from chibo.members.models import TimelineEvent
+    from chibo.reports.models import Report
+    from chibo.transfers.models import Transfer
+
+    return {"reports_submitted": Report.objects.filter(state="submitted").count(),
+            "reports_draft": Report.objects.filter(state="draft").count(),
+            "timeline_events": TimelineEvent.objects.count(),
+            "transfers": Transfer.objects.count(), "meetings": Meeting.objects.count()}
+
+
+UPWARD_BEGIN, UPWARD_END = "<!-- pages-upward -->", "<!-- /pages-upward -->"
+
+
+def render_upward(r: dict, *, day, sections: list[str] | None = None) -> str:
+    """Section 2b between its markers (a run measuring only some sections rewrites just this block)."""
+    d = r.get("upward_data") or {}
+    ran = f" (this run measured only: {', '.join(sections)})" if sections else ""
+    L = [UPWARD_BEGIN, "## 2b. Reports upward and statistics: the page budget", "",
+         f"Measured {day:%d/%m/%Y}{ran} at {r['members']:,} members in {r['units']:,} units, with "
+         f"{d.get('reports_submitted', 0):,} submitted and {d.get('reports_draft', 0):,} draft quarterly reports of "
+         f"the top unit's units, {d.get('timeline_events', 0):,} timeline events, {d.get('transfers', 0):,} "
+         f"transfers and {d.get('meetings', 0):,} meetings (`bench/national_load.py`). Each page or API call timed "
+         f"{r['pages_upward'][0]['n'] if r.get('pages_upward') else 0} times after one warm-up; "
+         f"budget: p95 ≤ {PAGE_BUDGET_MS} ms.", "",
+         "| user | page | status | bytes | queries | p50 ms | p95 ms | within budget |",
+         "|---|---|---:|---:|---:|---:|---:|---|"]
+    for p in r.get("pages_upward", []):
+        ok = "yes" if p["p95"] <= PAGE_BUDGET_MS else "**no**"
+        L.append(f"| {p['user']} | `{p['url']}` | {p['status']} | {p['bytes']:,} | {p['queries']} | {p['p50']:.0f} | "
+                 f"{p['p95']:.0f} | {ok} |")
+    L.append(UPWARD_END)
+    return "\n".join(L) + "\n"
+
+
 # -- 3. import -----------------------------------------------------------------------------------------------
 def make_import_file(rows: int, path: Path, *, unit_code: str, card_base: int) -> None:
     import random
@@ -265,19 +350,30 @@ def run_export(sizes: list[int]) -> list[dict]:
     return out
 
 
-def run_all(*, reps: int, import_rows: int, iie_rows: int, export_sizes: list[int]) -> dict:
+SECTIONS = ("selectors", "pages", "export", "import")  # BENCH_SECTIONS picks some of them (run.py)
+
+
+def run_all(*, reps: int, import_rows: int, iie_rows: int, export_sizes: list[int],
+            sections: tuple[str, ...] = SECTIONS) -> dict:
     from chibo.members.models import Member
     from chibo.units.models import Unit
 
-    report = {"members": Member.objects.count(), "units": Unit.objects.count()}
-    print("selectors vs raw SQL", flush=True)
-    report["selectors"] = run_selectors(reps)
-    print("pages", flush=True)
-    report["pages"] = run_pages(reps)
-    print("export", flush=True)
-    report["export"] = run_export(export_sizes)
-    print("import", flush=True)
-    report["import"] = run_import(import_rows, iie_rows)
+    report = {"members": Member.objects.count(), "units": Unit.objects.count(), "sections": list(sections)}
+    if "selectors" in sections:
+        print("selectors vs raw SQL", flush=True)
+        report["selectors"] = run_selectors(reps)
+    if "pages" in sections:
+        print("pages", flush=True)
+        report["pages"] = run_pages(reps)
+        print("pages: reports upward and statistics", flush=True)
+        report["upward_data"] = upward_data()
+        report["pages_upward"] = run_pages_upward(reps)
+    if "export" in sections:
+        print("export", flush=True)
+        report["export"] = run_export(export_sizes)
+    if "import" in sections:
+        print("import", flush=True)
+        report["import"] = run_import(import_rows, iie_rows)
     return report
 
 
@@ -302,6 +398,8 @@ def render(r: dict, *, machine: str, members: int, units: int, load_seconds: flo
           "| user | page | status | bytes | queries | p50 ms |", "|---|---|---:|---:|---:|---:|"]
     for p in r["pages"]:
         L.append(f"| {p['user']} | `{p['url']}` | {p['status']} | {p['bytes']:,} | {p['queries']} | {p['p50']:.0f} |")
+    if r.get("pages_upward"):
+        L += ["", render_upward(r, day=day).rstrip("\n")]
     imp = r["import"]
     L += ["", "## 3. Import", "",
           f"File: {imp['rows']:,} rows, {imp['file_mb']:.1f} MB XLSX (Unicode, all rows valid, new members).", "",

@@ -6,7 +6,9 @@ measures, in the same run:
   1. scoped search, list, detail and dashboard counts: the app's selector vs the same query in raw SQL (p50/p95);
   2. import of a BENCH_IMPORT_ROWS-row XLSX: `chibo import` (bulk path) vs django-import-export vs parse-only;
   3. export: time and peak memory (RSS, separate process per size) as rows grow;
-  4. page weight and query count of the main pages.
+  4. page weight and query count of the main pages; the reports upward roll-up and the statistics against the page
+     budget.
+BENCH_SECTIONS (default: all of selectors,pages,export,import) measures only some of them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 IIE_ROWS = int(os.environ.get("BENCH_IIE_ROWS", str(IMPORT_ROWS)))
 EXPORT_SIZES = [int(x) for x in os.environ.get("BENCH_EXPORT_SIZES", "10000,50000,100000").split(",")]
 REPS = int(os.environ.get("BENCH_REPS", "15"))
+ALL_SECTIONS = ("selectors", "pages", "export", "import")
+SECTIONS = tuple(x.strip() for x in os.environ.get("BENCH_SECTIONS", ",".join(ALL_SECTIONS)).split(",") if x.strip())
 ENV = {**os.environ, "DATABASE_URL": URL, "CHIBO_ENV": "dev", "CHIBO_DEBUG": "0",
        "CHIBO_VAR_DIR": str(ROOT / "var" / "bench"), "DJANGO_SETTINGS_MODULE": "chibo.settings"}
 
@@ -75,6 +79,9 @@ def machine() -> str:
 
 def main() -> None:
     started = time.monotonic()
+    unknown = set(SECTIONS) - set(ALL_SECTIONS)
+    if unknown or not SECTIONS:
+        sys.exit(f"BENCH_SECTIONS: {', '.join(sorted(unknown)) or 'empty'}; known: {', '.join(ALL_SECTIONS)}")
     if "--measure" not in sys.argv:
         (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
         fresh_database()
@@ -86,13 +93,33 @@ def main() -> None:
         return
     import django
 
+    os.environ.update(ENV)  # also when run by hand with --measure on a database built before
     sys.path.insert(0, str(ROOT / "src"))
     django.setup()
     from bench import measure
 
     load = next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--load-seconds="))
-    report = measure.run_all(reps=REPS, import_rows=IMPORT_ROWS, iie_rows=IIE_ROWS, export_sizes=EXPORT_SIZES)
-    write_results(report, load_seconds=float(load))
+    report = measure.run_all(reps=REPS, import_rows=IMPORT_ROWS, iie_rows=IIE_ROWS, export_sizes=EXPORT_SIZES,
+                             sections=SECTIONS)
+    if set(SECTIONS) == set(ALL_SECTIONS):
+        write_results(report, load_seconds=float(load))
+    else:
+        write_some(report)
+
+
+def write_some(report: dict) -> None:
+    """A run of only some sections: results.json keeps the other sections' last figures; in results.md only the
+    blocks of the measured sections that have markers are rewritten (today: 2b, the reports upward and statistics
+    pages), the rest stays as the last full run wrote it."""
+    from bench import measure, sections
+
+    path = HERE / "results.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    path.write_text(json.dumps({**previous, **report}, indent=1, default=str), encoding="utf-8")
+    if "pages_upward" in report:
+        block = measure.render_upward(report, day=date.today(), sections=list(SECTIONS))
+        sections.write_section(block, begin=measure.UPWARD_BEGIN, end=measure.UPWARD_END, before="## 3. Import")
+        print(block)
 
 
 def write_results(report: dict, *, load_seconds: float) -> None:

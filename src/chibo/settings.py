@@ -79,6 +79,10 @@ def database_from_url(url: str) -> dict:
             "PORT": str(parsed.port or ""),
             "CONN_MAX_AGE": env_int("CHIBO_DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
+            # PostgreSQL's JIT compiles a plan costed above jit_above_cost to machine code first: for the counts over
+            # a large subtree (statistics, roll-ups) compiling took seconds where running takes milliseconds, and no
+            # query of this application runs long enough to gain from it.
+            "OPTIONS": {"options": "-c jit=off"},
             "TEST": {"NAME": os.environ.get("CHIBO_TEST_DB_NAME") or None},
         }
     raise ValueError(f"DATABASE_URL scheme not supported: {parsed.scheme!r}")

@@ -1,12 +1,14 @@
 """Reports upward from an empty install, in a real Chromium: ``chibo setup``, France and its cell founded on the pages,
 members imported, France's secretary appointed. The officer of the upper committee keeps the default quarterly
 template; France's secretary opens the report of the last ended quarter, finds its figures computed, writes the
-narrative and submits it; the officer sees France leave the "not yet filed" board and its figures in the roll-up.
-Screenshots: test-artifacts/reports-*.png."""
+narrative and submits it; the officer sees France leave the "not yet filed" board and its figures in the roll-up,
+then France's statistics: the members chart drawn on the server and its data table, both agreeing with the members
+imported. Screenshots: test-artifacts/reports-*.png."""
 
 from __future__ import annotations
 
 import io
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 def test_a_quarterly_report_filed_and_rolled_up(browser, empty_install, artifacts, mailoutbox, tmp_path):
     from chibo.core import clock
+    from chibo.members.enums import ACTIVE_STATUSES
     from chibo.members.models import Member
     from chibo.reports.models import Report
     from chibo.reports.periods import last_ended
@@ -79,5 +82,30 @@ def test_a_quarterly_report_filed_and_rolled_up(browser, empty_install, artifact
     expect(row.locator("[data-col=submitted]")).to_have_text("30")
     expect(row.locator("[data-col=live]")).to_have_text("30")
     shot(officer, "03-rollup")
+
+    # 5. The officer opens France's statistics: members at each year's end, as a chart and its data table, agree
+    # with the members the journey imported (counted here from their records); this year's total is the report's.
+    years = range(today.year - 4, today.year + 1)
+    on_rolls = list(Member.objects.filter(unit__path__startswith=france.path, status__in=ACTIVE_STATUSES)
+                    .values_list("admission_date", "confirmation_date"))
+    expected = {}
+    for y in years:
+        end = date(y, 12, 31)
+        admitted = [c for a, c in on_rolls if a is not None and a <= end]
+        full = sum(1 for c in admitted if c is not None and c <= end)
+        expected[y] = (full, len(admitted) - full)
+    assert sum(expected[today.year]) == 30
+    officer.goto(f"{base}/stats/?unit={france.pk}")
+    members = officer.locator("[data-table=members]")
+    expect(members.locator("h2")).to_have_text("Đảng viên cuối mỗi năm")
+    chart = members.locator("svg.chart[role=img]")
+    expect(chart).to_have_attribute("aria-label", "Đảng viên cuối mỗi năm")
+    for y, (full, prob) in expected.items():
+        row = members.locator(f"table tbody tr[data-row='{y}'] td")
+        expect(row).to_have_text([str(full), str(prob), str(full + prob)])
+        marks = chart.locator(f"g[data-column='{y}'] rect title")
+        expect(marks).to_have_text([f"{label}: {n}" for label, n in (("Chính thức", full), ("Dự bị", prob)) if n])
+    expect(officer.locator("[data-table=admissions] svg.chart")).to_be_visible()
+    shot(officer, "04-stats")
     for w, where in ((watch, "the officer's pages"), (sec_watch, "the secretary's pages")):
         w.assert_clean(where)

@@ -114,20 +114,27 @@ def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = K
     wanted = set(keys)
     out: dict[str, int | Decimal] = {}
     in_subtree = subtree_q([unit.path], "unit__path")
-    members = members_visible(actor).filter(in_subtree, status__in=ACTIVE_STATUSES)
-    if wanted & {MEMBERS.key, *(f"members.{s}" for s in ACTIVE_STATUSES), *(f"category.{c}" for c in Category)}:
-        rows = list(members.values_list("status", "category").annotate(n=Count("pk")).order_by())
-        out[MEMBERS.key] = sum(n for _s, _c, n in rows)
-        for s in ACTIVE_STATUSES:
-            out[f"members.{s}"] = sum(n for st, _c, n in rows if st == s)
-        for c in Category:
-            out[f"category.{c}"] = sum(n for _s, ca, n in rows if ca == c)
+    counting = wanted & {MEMBERS.key, *(f"members.{s}" for s in ACTIVE_STATUSES), *(f"category.{c}" for c in Category)}
+    admissions = "admission.admitted" in wanted or "admission.confirmed" in wanted
+    if counting or admissions:
+        # One pass over the subtree's records: on the rolls by status and category, and everyone admitted or
+        # confirmed in the period.
+        rows = list(members_visible(actor).filter(in_subtree).values_list("status", "category")
+                    .annotate(n=Count("pk"), admitted=Count("pk", filter=Q(admission_date__range=(first, last))),
+                              confirmed=Count("pk", filter=Q(confirmation_date__range=(first, last))))
+                    .order_by())
+        active = [(st, ca, n) for st, ca, n, _a, _c in rows if st in ACTIVE_STATUSES]
+        if counting:
+            out[MEMBERS.key] = sum(n for _s, _c, n in active)
+            for s in ACTIVE_STATUSES:
+                out[f"members.{s}"] = sum(n for st, _c, n in active if st == s)
+            for c in Category:
+                out[f"category.{c}"] = sum(n for _s, ca, n in active if ca == c)
+        if admissions:
+            out["admission.admitted"] = sum(a for *_x, a, _c in rows)
+            out["admission.confirmed"] = sum(c for *_x, c in rows)
     if "members.alone" in wanted:
         out["members.alone"] = member_search(actor, MemberFilters(unit=unit, active_only=True, solitary=True)).count()
-    if "admission.admitted" in wanted or "admission.confirmed" in wanted:
-        everyone = members_visible(actor).filter(in_subtree)
-        out["admission.admitted"] = everyone.filter(admission_date__range=(first, last)).count()
-        out["admission.confirmed"] = everyone.filter(confirmation_date__range=(first, last)).count()
     if "transfers.in" in wanted or "transfers.out" in wanted:
         transfers = transfers_visible(actor).exclude(state="cancelled")
         to_inside, from_inside = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -155,16 +156,38 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     """``unit``'s figures for ``period`` as the sum of its units' submitted snapshots, beside the live figures of
     the same subtree (computed now)."""
     children = [c for c in children_of(actor, unit) if c.opened_on <= period.end]
-    found = reports_of(actor, children, period)
-    filed = [found[c.pk] for c in children if c.pk in found and found[c.pk].state == State.SUBMITTED]
-    totals: dict[str, Decimal] = {}
-    for report in filed:
-        figs.add(totals, report.figures)
+    ids = {c.pk for c in children}
+    # The submitted reports of the units right below (no list of thousands of ids sent to the database: those of
+    # the unit's children, kept when the unit is one of ``children``), without their units and templates.
+    submitted = (reports_visible(actor).select_related(None).filter(
+        unit__parent=unit, period_kind=period.kind, period_start=period.start, state=State.SUBMITTED)
+        .only("pk", "unit_id").order_by("unit_id"))
+    order = {c.pk: i for i, c in enumerate(children)}
+    filed = sorted((r for r in submitted if r.unit_id in ids), key=lambda r: order[r.unit_id])
+    totals = _snapshot_totals([r.pk for r in filed])
     live = figs.compute(actor, unit, period.start, period.end)
     keys = [*figs.KEYS]
     rows = []
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys):
         rows.append(RollupRow(key, label, figs.definition_of(key), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
-    return Rollup(period, filed, [c for c in children if c.pk not in {r.unit_id for r in filed}], rows)
+    done = {r.unit_id for r in filed}
+    return Rollup(period, filed, [c for c in children if c.pk not in done], rows)
 
+
+def _snapshot_totals(report_ids: list[int]) -> dict[str, Decimal]:
+    """Each figure summed over the frozen snapshots of these reports: in the database on PostgreSQL (one grouped
+    query over the snapshots' entries, exact decimals), read and added here otherwise."""
+    totals: dict[str, Decimal] = {}
+    if not report_ids:
+        return totals
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT e.key, SUM(e.value::numeric) FROM reports_report r "
+                           "CROSS JOIN LATERAL jsonb_each_text(r.figures) e WHERE r.id = ANY(%s) GROUP BY e.key",
+                           [report_ids])
+            return {key: Decimal(total) for key, total in cursor.fetchall()}
+    for start in range(0, len(report_ids), 900):
+        for values in Report.objects.filter(pk__in=report_ids[start:start + 900]).values_list("figures", flat=True):
+            figs.add(totals, values)
+    return totals

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from chibo.admission.selectors import admitted_per_year
 from chibo.core import clock
-from chibo.core.access import PATH_STEP, Actor
+from chibo.core.access import Actor
 from chibo.core.charts import PALETTE, bars_svg, stacked_columns_svg
 from chibo.dues.selectors import collection_per_year
 from chibo.grading.enums import GRADE_ORDER, Grade
@@ -24,7 +24,7 @@ from chibo.grading.selectors import grades_per_year
 from chibo.meetings.selectors import regular_meetings_per_year
 from chibo.members.selectors import members_at_year_ends
 from chibo.transfers.selectors import arrivals_from_outside, transfers_per_year
-from chibo.units.selectors import unit_by_path, unit_get, units_with
+from chibo.units.selectors import unit_by_path, unit_get
 
 if TYPE_CHECKING:
     from chibo.units.models import Unit
@@ -76,19 +76,6 @@ def unit_for(actor: Actor, pk: int | None) -> Unit:
     if not actor.can("members.view", unit):
         raise Http404("Không tìm thấy tổ chức")
     return unit
-
-
-def unit_choices(actor: Actor, unit: Unit) -> list[tuple[int, str]]:
-    """The picker's units: the tops of the actor's scope, the chosen unit's ancestors within it, the chosen unit
-    and its children (a national tree has thousands of units: one level at a time)."""
-    scope = units_with(actor, "members.view")
-    roots = list(scope.filter(path__in=actor.paths_for("members.view")))
-    ancestors = [unit.path[:end] for end in range(PATH_STEP, len(unit.path), PATH_STEP)]
-    near = list(scope.filter(path__in=ancestors)) + [unit] + list(scope.filter(parent=unit, closed_on__isnull=True))
-    seen: dict[int, tuple[int, str]] = {}
-    for u in sorted({u.pk: u for u in [*roots, *near]}.values(), key=lambda u: u.path):
-        seen[u.pk] = (u.pk, "\u2003" * (len(u.path) // PATH_STEP - 1) + u.name)
-    return list(seen.values())
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from chibo.core.access import actor_for
 from chibo.core.documents import download
 from chibo.stats import figures as fig
 from chibo.stats.documents import xlsx
+from chibo.units.picker import UnitChoiceField, UnitPicker, UnitScope
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,13 +30,20 @@ def _asked(request):
     return actor, form, fig.figures(actor, unit, form.cleaned_data["year_from"], form.cleaned_data["year_to"])
 
 
+def _picker(actor, unit) -> str:
+    """The unit choice of the filter: the project's unit picker over the actor's scope for members (a plain list
+    for a few units, a search box for a large tree, so the page never carries thousands of units)."""
+    field = UnitChoiceField(scope=UnitScope(perm="members.view"), empty_label=None).bind(actor)
+    return cast(UnitPicker, field.widget).render("unit", unit.pk, attrs={"id": "id_unit"})
+
+
 @login_required
 @require_GET
 def page(request):
     actor, form, figures = _asked(request)
     unit = figures.unit if figures is not None else fig.unit_for(actor, None)
     context = {"form": form, "figures": figures, "tables": fig.tables(figures) if figures else [],
-               "choices": fig.unit_choices(actor, unit), "unit": unit,
+               "picker": _picker(actor, unit), "unit": unit,
                "query": request.GET.urlencode()}
     return render(request, "stats/page.html", context, status=200 if figures is not None else 400)
 
@@ -44,7 +54,7 @@ def workbook(request):
     actor, form, figures = _asked(request)
     if figures is None:
         return render(request, "stats/page.html",
-                      {"form": form, "tables": [], "choices": fig.unit_choices(actor, fig.unit_for(actor, None))},
+                      {"form": form, "tables": [], "picker": _picker(actor, fig.unit_for(actor, None))},
                       status=400)
     content = xlsx(figures, fig.tables(figures))
     unit = figures.unit
