@@ -7,6 +7,7 @@ from django.db import models
 from chibo.core.crypto import BinaryCharField
 from chibo.core.text import fold
 from chibo.units.enums import ALLOWED_CHILDREN, MissionKind, UnitKind  # noqa: F401  (re-exported in the app)
+from chibo.units.kinds import kind_level, kind_name
 
 
 class Unit(models.Model):
@@ -57,14 +58,10 @@ class Unit(models.Model):
     @property
     def kind_name(self) -> str:
         """What the unit's kind is called today (the rulebook's ``units.kind_name.<kind>``)."""
-        from chibo.units.kinds import kind_name
-
         return kind_name(self.kind)
 
     @property
     def kind_level(self) -> str:
-        from chibo.units.kinds import kind_level
-
         return kind_level(self.kind)
 
     def is_open_on(self, day) -> bool:
