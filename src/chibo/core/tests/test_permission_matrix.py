@@ -1684,12 +1684,24 @@ def duplicate_ids(html: str) -> str | None:
     return f"the page repeats element ids {twice}" if twice else None
 
 
-def run_get_matrix(routes: dict[str, Route], env: Env, *, only_api: bool = False) -> tuple[list[str], int]:
+# The matrices run in SHARDS tests each, so that the test runner's workers share them (one test of every route
+# took minutes, and the run waited for it at the end); shard k checks the entries whose position modulo SHARDS is k.
+SHARDS = 4
+
+
+def in_shard(position: int, shard: int) -> bool:
+    return position % SHARDS == shard
+
+
+def run_get_matrix(routes: dict[str, Route], env: Env, *, only_api: bool = False,
+                   shard: int | None = None) -> tuple[list[str], int]:
     problems: list[str] = []
     checked = 0
-    for ident, route in sorted(routes.items()):
+    for position, (ident, route) in enumerate(sorted(routes.items())):
         entry = entry_for(route)
         if not isinstance(entry, dict) or (only_api and not route.pattern.startswith("api/")):
+            continue
+        if shard is not None and not in_shard(position, shard):
             continue
         for target, row in entry.items():
             try:
@@ -1800,10 +1812,19 @@ def test_coverage_checks_catch_new_and_removed_routes():
 # --------------------------------------------------------------------------------------------------
 # GET: every route × every persona
 # --------------------------------------------------------------------------------------------------
-def test_get_matrix_with_session(personas, targets, client_of):
+def test_the_shards_cover_every_entry_once():
+    routes = sorted(project_routes())
+    assert sorted(p for shard in range(SHARDS) for p in range(len(routes)) if in_shard(p, shard)) == list(
+        range(len(routes)))
+    assert sorted(i for shard in range(SHARDS) for i in range(len(WRITES)) if in_shard(i, shard)) == list(
+        range(len(WRITES)))
+
+
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_get_matrix_with_session(shard, personas, targets, client_of):
     env = _env(personas, targets, _session_clients(client_of))
-    problems, checked = run_get_matrix(project_routes(), env)
-    assert checked > 500
+    problems, checked = run_get_matrix(project_routes(), env, shard=shard)
+    assert checked > 500 // SHARDS // 2
     assert not problems, f"{len(problems)} of {checked} answers differ from MATRIX:\n" + "\n".join(problems)
 
 
@@ -2138,14 +2159,16 @@ def write_targets(personas, targets, actor_of, unit):
     return {**ids, "unit_fr_empty": empty.pk}, {**objects, "unit_fr_empty": empty}
 
 
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("auth", ["session", "token"])
-def test_write_matrix(auth, personas, write_targets, client_of):
+def test_write_matrix(auth, shard, personas, write_targets, client_of):
     clients = _session_clients(client_of) if auth == "session" else _token_clients(personas)
     env = _env(personas, write_targets, clients)
     routes = project_routes()
     problems = []
     checked = 0
-    for (ident, target, method, kind), row in WRITES.items():
+    mine = [(key, row) for position, (key, row) in enumerate(WRITES.items()) if in_shard(position, shard)]
+    for (ident, target, method, kind), row in mine:
         route = routes[ident]
         if auth == "token" and not route.pattern.startswith("api/"):
             continue
@@ -2176,5 +2199,5 @@ def test_write_matrix(auth, personas, write_targets, client_of):
             elif wrote and not should_write:
                 changed = sorted(k for k in before if before[k] != after[k])
                 problems.append(f"{label}: refused with {response.status_code} but changed {changed}")
-    assert checked >= (len(PERSONAS) * 6 if auth == "token" else len(PERSONAS) * len(WRITES))
+    assert checked >= (len(PERSONAS) if auth == "token" else len(PERSONAS) * len(mine))
     assert not problems, f"{len(problems)} of {checked} writes differ from WRITES:\n" + "\n".join(problems)
