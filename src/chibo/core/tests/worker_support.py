@@ -6,6 +6,7 @@ small demo. ``Db`` reads it with plain SQL, from outside Django's test connectio
 
 from __future__ import annotations
 
+import atexit
 import sqlite3
 import uuid
 from contextlib import contextmanager
@@ -48,19 +49,43 @@ def database(tmp_path_factory, name: str):
     settings = connection.settings_dict
     host, port = settings["HOST"] or "127.0.0.1", settings["PORT"] or 5432
     admin_dsn = f"host={host} port={port} user={settings['USER']} dbname=postgres"
+    template = _pg_template(tmp_path_factory, admin_dsn, f"postgres://{settings['USER']}@{host}:{port}")
     dbname = f"chibo_rem_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{dbname}"')
+        conn.execute(f'CREATE DATABASE "{dbname}" TEMPLATE "{template}"')
     try:
         url = f"postgres://{settings['USER']}@{host}:{port}/{dbname}"
-        var_dir = tmp_path_factory.mktemp(name)
-        env = cli_env(url, var_dir=var_dir)
-        run_chibo("migrate", "--no-input", "-v", "0", env=env)
-        run_chibo("demo", "--members", "60", env=env)
+        env = cli_env(url, var_dir=tmp_path_factory.mktemp(name))
         yield Db(url, pg_dsn=admin_dsn.replace("dbname=postgres", f"dbname={dbname}")), env
     finally:
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+_pg_templates: dict[str, str] = {}
+
+
+def _pg_template(tmp_path_factory, admin_dsn: str, server_url: str) -> str:
+    """A PostgreSQL database migrated with ``chibo demo --members 60`` loaded, built once per test process and
+    dropped when it ends; each test gets a copy (``CREATE DATABASE … TEMPLATE``, a file copy on the server) instead
+    of migrating and loading the demo again."""
+    found = _pg_templates.get(admin_dsn)
+    if found is not None:
+        return found
+    name = f"chibo_tpl_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    atexit.register(_drop, admin_dsn, name)
+    env = cli_env(f"{server_url}/{name}", var_dir=tmp_path_factory.mktemp("chibo-demo-pg"))
+    run_chibo("migrate", "--no-input", "-v", "0", env=env)
+    run_chibo("demo", "--members", "60", env=env)
+    _pg_templates[admin_dsn] = name
+    return name
+
+
+def _drop(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def mail_env(env: dict, mail_dir: Path, **extra) -> dict:
