@@ -335,7 +335,7 @@ if PRODUCTION and (not CHIBO_FIELD_KEYS or not CHIBO_BLIND_INDEX_KEY):
 # --- Internationalization --------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [Path(env_str("CHIBO_LOCALE_DIR", str(BASE_DIR / "locale")))]  # another catalog, to try a translation
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

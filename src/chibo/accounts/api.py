@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -255,7 +256,8 @@ class AccountList(generics.ListAPIView):
         state = self.request.query_params.get("state", "")
         if state:
             if state not in AccountState.values:
-                raise serializers.ValidationError({"state": [f"Chọn một trong: {', '.join(AccountState.values)}."]})
+                raise serializers.ValidationError({"state": [_("Chọn một trong: %(choices)s.")
+                                                               % {"choices": ", ".join(AccountState.values)}]})
             qs = selectors.filter_by_state(qs, state)
         q = self.request.query_params.get("q", "").strip()[:100]
         if q:
@@ -312,7 +314,7 @@ class AccountAction(APIView):
     def _invitation(user):
         invitation = selectors.latest_invitation(user)
         if invitation is None:
-            raise serializers.ValidationError({"invitation": ["Tài khoản này chưa có lời mời nào."]})
+            raise serializers.ValidationError({"invitation": [_("Tài khoản này chưa có lời mời nào.")]})
         return invitation
 
 
@@ -370,12 +372,12 @@ class RoleList(generics.ListAPIView):
         raw_unit = self.request.query_params.get("unit", "")
         role = self.request.query_params.get("role", "")
         if role and role not in dict(Role.CHOICES):
-            raise serializers.ValidationError({"role": ["Vai trò không hợp lệ."]})
+            raise serializers.ValidationError({"role": [_("Vai trò không hợp lệ.")]})
         unit = unit_get(actor, raw_unit) if raw_unit else None
         return selectors.roles_visible(actor, unit=unit, role=role)
 
     @extend_schema(parameters=[OpenApiParameter("unit", int),
-                               OpenApiParameter("role", str, enum=[r for r, _ in Role.CHOICES])])
+                               OpenApiParameter("role", str, enum=[r for r, _label in Role.CHOICES])])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
 from chibo.accounts.models import ApiToken
@@ -40,7 +41,7 @@ class HashedTokenAuthentication(authentication.TokenAuthentication):
             .first()
         )
         if token is None or not token.user.is_active:
-            raise exceptions.AuthenticationFailed("Mã truy cập không hợp lệ hoặc đã bị thu hồi.")
+            raise exceptions.AuthenticationFailed(_("Mã truy cập không hợp lệ hoặc đã bị thu hồi."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -57,5 +58,5 @@ class MFASessionAuthentication(authentication.SessionAuthentication):
 
         user = result[0]
         if needs_mfa(user) and not has_mfa(user):
-            raise exceptions.PermissionDenied("Tài khoản cần bật xác thực hai lớp trước khi dùng API.")
+            raise exceptions.PermissionDenied(_("Tài khoản cần bật xác thực hai lớp trước khi dùng API."))
         return result

@@ -13,6 +13,7 @@ from allauth.usersessions.models import UserSession
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chibo.accounts.enums import AccountState
 from chibo.accounts.models import ApiToken, Invitation, RoleAssignment, User
@@ -296,7 +297,7 @@ def recovery_codes_left(user: User) -> int | None:
 @dataclass(frozen=True)
 class Person:
     """Who a user is, as the audit log names them: their name (the account's, else the linked record's) and
-    the roles they hold today ("Bí thư — Chi bộ …")."""
+    the roles they hold today ("Bí thư — Chi bộ …"), the roles in the reader's language."""
 
     name: str
     roles: str
@@ -313,7 +314,7 @@ def people_of_users(user_ids: Iterable[int]) -> dict[int, Person]:
     labels = dict(Role.CHOICES)
     for row in (RoleAssignment.objects.filter(_in_force(clock.today()), user_id__in=ids)
                 .select_related("unit").only("user_id", "role", "unit__name").order_by("user_id", "unit__path")):
-        roles.setdefault(row.user_id, []).append(f"{labels.get(row.role, '')} — {row.unit.name}")
+        roles.setdefault(row.user_id, []).append(f"{gettext(labels.get(row.role, ''))} — {row.unit.name}")
     found = {}
     for user in users:
         name = (user.full_name or (user.member.full_name if user.member else "")

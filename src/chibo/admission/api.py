@@ -4,6 +4,7 @@ action endpoint (the same forms and services as the pages, so a refusal reads th
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -92,13 +93,14 @@ class CaseList(generics.ListAPIView):
         params = self.request.query_params
         if params.get("unit"):
             if not params["unit"].isdigit():
-                raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+                raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
             unit = unit_get(actor, int(params["unit"]))
             qs = qs.filter(subtree_q([unit.path], "unit__path"))
         stage = params.get("stage", "")
         if stage:
             if stage not in Stage.values:
-                raise serializers.ValidationError({"stage": [f"Bước «{stage[:40]}» không hợp lệ."]})
+                raise serializers.ValidationError({"stage": [_("Bước «%(step)s» không hợp lệ.")
+                                                               % {"step": stage[:40]}]})
             qs = qs.filter(stage=stage)
         return qs
 

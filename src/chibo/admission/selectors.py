@@ -12,6 +12,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import ExtractYear, RowNumber, Substr
 from django.http import Http404
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext as _
 
 from chibo.admission.models import EXITS, OPEN_STAGES, PIPELINE, AdmissionCase, Applicant, Stage, Vote
 from chibo.core import clock
@@ -140,7 +142,8 @@ def board_by_unit(actor: Actor, unit: Unit | None = None, page: str | int | None
 
 
 def _summary(stages: Counter) -> str:
-    return ", ".join(f"{Stage(s).label}: {stages[s]}" for s in OPEN_STAGES if stages[s])
+    """The cases of a unit by stage, the stages in the reader's language ("Đã nộp đơn: 2, …")."""
+    return ", ".join(f"{gettext(Stage(s).label)}: {stages[s]}" for s in OPEN_STAGES if stages[s])
 
 
 @dataclass
@@ -174,10 +177,10 @@ def statistics(actor: Actor, unit: Unit | None = None) -> Stats:
             units[r["unit__name"]][1] += 1
     outcomes = Counter(r["stage"] for r in rows)
     categories = Counter(r["member__category"] for r in rows if r["ceremony_on"] and r["member__category"])
-    spans = [("Ghi nhận → lớp bồi dưỡng", "applicant__recorded_on", "course_on"),
-             ("Lớp bồi dưỡng → chi bộ xét", "course_on", "cell_vote_on"),
-             ("Chi bộ xét → quyết định", "cell_vote_on", "decision_on"),
-             ("Quyết định → lễ kết nạp", "decision_on", "ceremony_on")]
+    spans = [(gettext_noop("Ghi nhận → lớp bồi dưỡng"), "applicant__recorded_on", "course_on"),
+             (gettext_noop("Lớp bồi dưỡng → chi bộ xét"), "course_on", "cell_vote_on"),
+             (gettext_noop("Chi bộ xét → quyết định"), "cell_vote_on", "decision_on"),
+             (gettext_noop("Quyết định → lễ kết nạp"), "decision_on", "ceremony_on")]
     stage_days = []
     for label, a, b in spans:
         d = [(r[b] - r[a]).days for r in rows if r[a] and r[b]]
@@ -273,7 +276,7 @@ def admitted_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[i
     """New members admitted (the ceremony held) in ``unit``'s subtree in each year from ``first`` to ``last``: one
     grouped query; 404 when the unit is outside the actor's admission scope."""
     if not actor.can("admission.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     rows = (AdmissionCase.objects.filter(subtree_q([unit.path], "unit__path"), ceremony_on__gte=date(first, 1, 1),
                                          ceremony_on__lte=date(last, 12, 31))
             .annotate(year=ExtractYear("ceremony_on")).values("year").annotate(n=Count("pk")).order_by())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
@@ -117,6 +118,7 @@ class ImportCancel(generics.GenericAPIView):
     def post(self, request, pk):
         job = _own_job(request, pk)
         if job.finished:
-            return Response({"detail": "Việc nhập đã kết thúc; không còn gì để dừng.", "state": job.state}, status=409)
+            return Response({"detail": _("Việc nhập đã kết thúc; không còn gì để dừng."), "state": job.state},
+                            status=409)
         jobs.job_cancel(job)
         return Response(ImportJobSerializer(jobs.job_progress(job)).data)

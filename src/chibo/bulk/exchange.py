@@ -24,12 +24,14 @@ import jsonschema  # type: ignore[import-untyped]  # no stubs; comes with drf-sp
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
 from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
+from chibo.core.labels import TranslatedLabels
 from chibo.core.sheets import safe_row
 from chibo.members import bulk as members_bulk
 from chibo.members.enums import ACTIVE_STATUSES, Status
@@ -506,12 +508,23 @@ def exchange_import(*, actor: Actor, data: dict) -> dict[str, int]:
 UNIT_COMPARED = ("name", "kind", "parent", "country", "city")
 MEMBER_COMPARED = ("full_name", "gender", "birth_date", "dossier_number", "admission_date", "confirmation_date",
                    "status", "category", "unit", "citizen_id")
-FIELD_LABELS = {
-    "name": "Tên", "kind": "Loại tổ chức", "parent": "Tổ chức cấp trên (mã quốc gia)", "country": "Quốc gia",
-    "city": "Thành phố", "full_name": "Họ và tên", "gender": "Giới tính", "birth_date": "Ngày sinh",
-    "dossier_number": "Số lý lịch", "admission_date": "Ngày vào Đảng", "confirmation_date": "Ngày chính thức",
-    "status": "Tình trạng", "category": "Diện ở nước ngoài", "unit": "Chi bộ (mã quốc gia)", "citizen_id": "Số CCCD",
-}
+FIELD_LABELS = TranslatedLabels({
+    "name": gettext_noop("Tên"),
+    "kind": gettext_noop("Loại tổ chức"),
+    "parent": gettext_noop("Tổ chức cấp trên (mã quốc gia)"),
+    "country": gettext_noop("Quốc gia"),
+    "city": gettext_noop("Thành phố"),
+    "full_name": gettext_noop("Họ và tên"),
+    "gender": gettext_noop("Giới tính"),
+    "birth_date": gettext_noop("Ngày sinh"),
+    "dossier_number": gettext_noop("Số lý lịch"),
+    "admission_date": gettext_noop("Ngày vào Đảng"),
+    "confirmation_date": gettext_noop("Ngày chính thức"),
+    "status": gettext_noop("Tình trạng"),
+    "category": gettext_noop("Diện ở nước ngoài"),
+    "unit": gettext_noop("Chi bộ (mã quốc gia)"),
+    "citizen_id": gettext_noop("Số CCCD"),
+})
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xls", ".ods", ".csv")
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Tệp danh sách (.xlsx, .xls, .ods, .csv)"), error_messages={
-        "required": "Chưa chọn tệp: hãy bấm nút chọn tệp, chọn tệp danh sách đảng viên (.xlsx, .xls, .ods "
-                    "hoặc .csv) rồi bấm «Kiểm tra».",
-        "empty": "Tệp đã chọn rỗng (không có nội dung); hãy chọn đúng tệp danh sách.",
+        "required": _("Chưa chọn tệp: hãy bấm nút chọn tệp, chọn tệp danh sách đảng viên (.xlsx, .xls, .ods "
+                      "hoặc .csv) rồi bấm «Kiểm tra»."),
+        "empty": _("Tệp đã chọn rỗng (không có nội dung); hãy chọn đúng tệp danh sách."),
     })
     unit = UnitChoiceField(label=_("Chi bộ (cho các dòng không ghi mã chi bộ)"), required=False,
                            empty_label=_("— theo cột «Mã chi bộ» —"),
@@ -30,10 +30,12 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith(SPREADSHEET_SUFFIXES):
             raise forms.ValidationError(
-                f"Tệp «{f.name}» không phải bảng tính. Chỉ nhận tệp Excel (.xlsx, .xls), OpenDocument (.ods) "
-                "hoặc CSV (.csv); hãy mở danh sách trong Excel và lưu lại dưới một trong các dạng đó.")
+                _("Tệp «%(name)s» không phải bảng tính. Chỉ nhận tệp Excel (.xlsx, .xls), OpenDocument (.ods) "
+                  "hoặc CSV (.csv); hãy mở danh sách trong Excel và lưu lại dưới một trong các dạng đó.")
+                % {"name": f.name})
         if f.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(f"Tệp quá lớn; giới hạn {MAX_UPLOAD_BYTES // 1024 // 1024} MB.")
+            raise forms.ValidationError(_("Tệp quá lớn; giới hạn %(mb)s MB.")
+                                        % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)})
         return f
 
 

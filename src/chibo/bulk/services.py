@@ -54,6 +54,7 @@ from chibo.bulk.reader import open_sheet
 from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
+from chibo.core.labels import TranslatedLabels
 from chibo.core.rulebook import rules_read_once
 from chibo.core.sheets import safe_row
 from chibo.core.spreadsheets import parse_date
@@ -70,31 +71,32 @@ if TYPE_CHECKING:
 
 # (field, header in the template, other headers seen in real files — compared folded)
 COLUMNS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("full_name", "Họ và tên", ("ho ten", "ho va ten dang vien", "ten")),
-    ("gender", "Giới tính", ("nam nu", "gioi")),
-    ("birth_date", "Ngày sinh", ("ngay thang nam sinh", "sinh ngay")),
-    ("home_town", "Quê quán", ("que",)),
-    ("ethnicity", "Dân tộc", ()),
-    ("education", "Trình độ học vấn", ("hoc van", "trinh do")),
-    ("political_theory", "Lý luận chính trị", ("llct", "trinh do ly luan chinh tri")),
-    ("job_title", "Chức vụ, nghề nghiệp", ("chuc vu", "nghe nghiep", "chuc vu nghe nghiep")),
-    ("workplace", "Nơi làm việc", ("co quan", "don vi cong tac")),
-    ("card_number", "Số thẻ đảng viên", ("so the", "so the dv")),
-    ("dossier_number", "Số lý lịch", ("so ll", "so ly lich dang vien")),
-    ("admission_decided_on", "Ngày quyết định kết nạp", ("ngay quyet dinh ket nap", "ngay qd ket nap")),
-    ("admission_date", "Ngày vào Đảng", ("ngay ket nap", "ngay vao dang du bi")),
-    ("confirmation_date", "Ngày chính thức", ("ngay cong nhan chinh thuc",)),
-    ("status", "Tình trạng", ("du bi chinh thuc",)),
-    ("category", "Diện ở nước ngoài", ("dien", "dien dang vien")),
-    ("abroad_from", "Ở nước ngoài từ ngày", ("o nuoc ngoai tu",)),
-    ("abroad_to", "Ở nước ngoài đến ngày", ("o nuoc ngoai den",)),
-    ("unit_code", "Mã chi bộ", ("chi bo", "ma don vi")),
-    ("citizen_id", "Số CCCD", ("cccd", "cmnd", "so cmnd", "so can cuoc")),
-    ("phone", "Điện thoại", ("so dien thoai", "sdt")),
-    ("email", "Thư điện tử", ("email", "e mail")),
+    ("full_name", gettext_noop("Họ và tên"), ("ho ten", "ho va ten dang vien", "ten")),
+    ("gender", gettext_noop("Giới tính"), ("nam nu", "gioi")),
+    ("birth_date", gettext_noop("Ngày sinh"), ("ngay thang nam sinh", "sinh ngay")),
+    ("home_town", gettext_noop("Quê quán"), ("que",)),
+    ("ethnicity", gettext_noop("Dân tộc"), ()),
+    ("education", gettext_noop("Trình độ học vấn"), ("hoc van", "trinh do")),
+    ("political_theory", gettext_noop("Lý luận chính trị"), ("llct", "trinh do ly luan chinh tri")),
+    ("job_title", gettext_noop("Chức vụ, nghề nghiệp"), ("chuc vu", "nghe nghiep", "chuc vu nghe nghiep")),
+    ("workplace", gettext_noop("Nơi làm việc"), ("co quan", "don vi cong tac")),
+    ("card_number", gettext_noop("Số thẻ đảng viên"), ("so the", "so the dv")),
+    ("dossier_number", gettext_noop("Số lý lịch"), ("so ll", "so ly lich dang vien")),
+    ("admission_decided_on", gettext_noop("Ngày quyết định kết nạp"), ("ngay quyet dinh ket nap", "ngay qd ket nap")),
+    ("admission_date", gettext_noop("Ngày vào Đảng"), ("ngay ket nap", "ngay vao dang du bi")),
+    ("confirmation_date", gettext_noop("Ngày chính thức"), ("ngay cong nhan chinh thuc",)),
+    ("status", gettext_noop("Tình trạng"), ("du bi chinh thuc",)),
+    ("category", gettext_noop("Diện ở nước ngoài"), ("dien", "dien dang vien")),
+    ("abroad_from", gettext_noop("Ở nước ngoài từ ngày"), ("o nuoc ngoai tu",)),
+    ("abroad_to", gettext_noop("Ở nước ngoài đến ngày"), ("o nuoc ngoai den",)),
+    ("unit_code", gettext_noop("Mã chi bộ"), ("chi bo", "ma don vi")),
+    ("citizen_id", gettext_noop("Số CCCD"), ("cccd", "cmnd", "so cmnd", "so can cuoc")),
+    ("phone", gettext_noop("Điện thoại"), ("so dien thoai", "sdt")),
+    ("email", gettext_noop("Thư điện tử"), ("email", "e mail")),
 ]
 IGNORED_HEADERS = {"stt", "tt", "so tt", "ghi chu"}
-FIELD_LABELS = {name: label for name, label, _ in COLUMNS}
+HEADERS = {name: header for name, header, _ in COLUMNS}  # as the template writes them
+FIELD_LABELS = TranslatedLabels(HEADERS)  # as messages name them, in the reader's language
 DATE_FIELDS = {"birth_date", "admission_decided_on", "admission_date", "confirmation_date", "abroad_from", "abroad_to"}
 TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
 CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
@@ -757,7 +759,7 @@ def template_xlsx() -> bytes:
     for name, enum in CHOICE_ENUMS.items():
         values = [str(label) for value, label in enum.choices
                   if name != "status" or value in NEW_STATUSES]
-        notes.append([FIELD_LABELS[name], "; ".join(values)])
+        notes.append([HEADERS[name], "; ".join(values)])
     notes.append(["Bảng mã", "Unicode; tệp cũ gõ bằng TCVN3 (ABC) hoặc VNI được tự nhận và chuyển sang Unicode"])
     notes.append(["Khóa", "Số thẻ đảng viên, nếu không có thì số lý lịch: nhập lại cùng tệp không tạo bản trùng"])
     out = io.BytesIO()

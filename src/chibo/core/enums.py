@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class RuleUnit(models.TextChoices):
@@ -14,7 +15,7 @@ class RuleUnit(models.TextChoices):
     COUNT = "count", "lần / người"
     POINTS = "points", "điểm"
     RATIO = "ratio", "tỷ lệ"
-    MONEY = "money", "đồng (VND)"
+    MONEY = "money", gettext_noop("đồng (VND)")
     # An amount in the currency named by the key's last part (dues.abroad.spouse.EUR → EUR).
     FOREIGN_MONEY = "money_fx", "theo đồng tiền ghi ở cuối mã quy định"
     # The format of an identifier: a regular expression the whole value must match (card and dossier numbers).
@@ -24,17 +25,17 @@ class RuleUnit(models.TextChoices):
 
 
 class Comparison(models.TextChoices):
-    AT_LEAST = "gte", "từ … trở lên (≥)"
-    MORE_THAN = "gt", "trên (>)"
-    LESS_THAN = "lt", "dưới (<)"
-    AT_MOST = "lte", "không quá (≤)"
+    AT_LEAST = "gte", gettext_noop("từ … trở lên (≥)")
+    MORE_THAN = "gt", gettext_noop("trên (>)")
+    LESS_THAN = "lt", gettext_noop("dưới (<)")
+    AT_MOST = "lte", gettext_noop("không quá (≤)")
 
 
 class Confidence(models.TextChoices):
-    CONFIRMED = "confirmed", "Đã xác nhận"
-    TO_CONFIRM = "to_confirm", "Cần xác nhận"
+    CONFIRMED = "confirmed", gettext_noop("Đã xác nhận")
+    TO_CONFIRM = "to_confirm", gettext_noop("Cần xác nhận")
 
 
 class CalendarDayKind(models.TextChoices):
-    DAY_OFF = "day_off", "Ngày nghỉ (thêm)"
-    WORKING_DAY = "working_day", "Ngày làm việc bù (thứ Bảy/Chủ nhật)"
+    DAY_OFF = "day_off", gettext_noop("Ngày nghỉ (thêm)")
+    WORKING_DAY = "working_day", gettext_noop("Ngày làm việc bù (thứ Bảy/Chủ nhật)")

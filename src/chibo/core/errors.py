@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class FieldChange:
@@ -24,14 +26,12 @@ class StaleEdit(Exception):
     @property
     def message(self) -> str:
         if not self.changes:
-            return ("Hồ sơ đã được người khác cập nhật sau khi bạn mở trang. "
-                    "Thay đổi của bạn chưa được lưu; hãy tải lại.")
+            return _("Hồ sơ đã được người khác cập nhật sau khi bạn mở trang. "
+                     "Thay đổi của bạn chưa được lưu; hãy tải lại.")
         who = ", ".join(sorted({c.by for c in self.changes}))
         fields = "; ".join(f"{c.label}: «{c.value}»" for c in self.changes)
-        return (
-            f"Hồ sơ đã được {who} cập nhật sau khi bạn mở trang, nên thay đổi của bạn chưa được lưu. "
-            f"Các thay đổi đó: {fields}. Hãy xem lại và lưu lần nữa."
-        )
+        return _("Hồ sơ đã được %(who)s cập nhật sau khi bạn mở trang, nên thay đổi của bạn chưa được lưu. "
+                 "Các thay đổi đó: %(fields)s. Hãy xem lại và lưu lần nữa.") % {"who": who, "fields": fields}
 
     def __str__(self) -> str:
         return self.message

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -128,18 +129,18 @@ def actions_view(*, lc: Lifecycle, get_object: Callable[[Any, Any], Any], detail
             raw = request.data.get(action_field, "") if hasattr(request.data, "get") else ""
             if not isinstance(raw, str) or raw not in lc.names():
                 raise serializers.ValidationError(
-                    {action_field: [f"Chọn một bước: {', '.join(lc.names())}."]})
+                    {action_field: [_("Chọn một bước: %(steps)s.") % {"steps": ", ".join(lc.names())}]})
             lc.check(actor, obj, raw)  # 403 / 409 before the body is looked at
             data = form_data(request.data, action_field)
             form = lc.form_for(obj, raw, data, files=request.FILES or None)
             allowed = set(form.fields) if form is not None else set()
             unknown = sorted(set(data) - allowed - set(request.FILES))
             if unknown:
-                raise serializers.ValidationError({k: ["Bước này không có trường này."] for k in unknown})
+                raise serializers.ValidationError({k: [_("Bước này không có trường này.")] for k in unknown})
             nested = sorted(k for k, v in data.items() if isinstance(v, dict | list)
                             and not isinstance(form.fields[k], forms.MultipleChoiceField))
             if nested:
-                raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
+                raise serializers.ValidationError({k: [_("Cần một giá trị đơn (chữ, số, ngày).")] for k in nested})
             if form is not None and not form.is_valid():
                 raise ValidationError({k: list(v) for k, v in form.errors.items()})
             result = lc.perform(actor, obj, raw, form=form)
@@ -182,7 +183,7 @@ def form_serializer(form_class: type[forms.Form], name: str, doc: str = "",
     attrs: dict[str, Any] = {}
     for field_name, field in form.fields.items():
         attrs[field_name] = (serializers.CharField(required=field.required, help_text=str(field.label or ""))
-                             if isinstance(field, forms.ChoiceField) and not [k for k, _ in _choices(field) if k != ""]
+                             if isinstance(field, forms.ChoiceField) and not [k for k, _x in _choices(field) if k != ""]
                              else _field(field))
     attrs["__doc__"] = doc
     return type(name, (serializers.Serializer,), attrs)
@@ -195,18 +196,18 @@ def form_cleaned(form_class: type[forms.Form], request, *, base: dict | None = N
     a partial body (PATCH) is laid over; ``extra``: fields the body may carry beside the form's (a version).
     Returns the form's cleaned data."""
     if not hasattr(request.data, "get"):
-        raise serializers.ValidationError({"non_field_errors": ["Cần một đối tượng JSON."]})
+        raise serializers.ValidationError({"non_field_errors": [_("Cần một đối tượng JSON.")]})
     data = form_data(request.data, exclude="")
     form = form_class({**(base or {}), **{k: v for k, v in data.items() if k not in extra}}, **form_kwargs)
     unknown = sorted(set(data) - set(form.fields) - set(extra))
     if unknown:
-        raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
+        raise serializers.ValidationError({k: [_("Không có trường này.")] for k in unknown})
     listed = {k for k, v in data.items()
               if isinstance(v, list) and isinstance(form.fields[k], forms.MultipleChoiceField)
               and all(isinstance(x, str | int) and not isinstance(x, bool) for x in v)}  # a list of plain values
     nested = sorted(k for k, v in data.items() if isinstance(v, dict | list) and k not in listed)
     if nested:
-        raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
+        raise serializers.ValidationError({k: [_("Cần một giá trị đơn (chữ, số, ngày).")] for k in nested})
     if not form.is_valid():
         raise ValidationError({k: list(v) for k, v in form.errors.items()})
     return form.cleaned_data

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework.mixins import ListModelMixin
 
 from chibo.core.request_context import client_ip, reset_ip, set_ip
@@ -83,8 +85,8 @@ class ApiErrorsMiddleware:
         response = self.get_response(request)
         if (request.path.startswith("/api/") and response.status_code >= 400
                 and not response.get("Content-Type", "").startswith("application/json")):
-            reason = response.reason_phrase or "Lỗi"
-            replaced = JsonResponse({"detail": ERROR_TEXTS.get(response.status_code, reason)},
+            reason = response.reason_phrase or _("Lỗi")
+            replaced = JsonResponse({"detail": str(ERROR_TEXTS.get(response.status_code, reason))},
                                     status=response.status_code)
             for header in ("Retry-After", "WWW-Authenticate", "Allow"):
                 if response.has_header(header):
@@ -97,22 +99,22 @@ class ApiErrorsMiddleware:
             text = RuleNotInForce.user_message
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": text}, status=400)
-            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ", "text": text}, status=400)
+            return render(request, "core/error.html", {"title": _("Yêu cầu không hợp lệ"), "text": text}, status=400)
         if isinstance(exception, OverflowError):
             logger.warning("Number out of range in %s %s: %s", request.method, request.path, exception)
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": ERROR_TEXTS[400]}, status=400)
-            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ", "text": ERROR_TEXTS[400]},
+                return JsonResponse({"detail": str(ERROR_TEXTS[400])}, status=400)
+            return render(request, "core/error.html", {"title": _("Yêu cầu không hợp lệ"), "text": ERROR_TEXTS[400]},
                           status=400)
         return None
 
 
 ERROR_TEXTS = {
-    400: "Yêu cầu không hợp lệ (một số quá lớn hoặc dữ liệu sai dạng).",
-    404: "Không tìm thấy.",
-    405: "Phương thức không được hỗ trợ.",
-    413: "Nội dung gửi lên quá lớn.",
-    500: "Lỗi máy chủ; sự cố đã được ghi lại.",
+    400: gettext_lazy("Yêu cầu không hợp lệ (một số quá lớn hoặc dữ liệu sai dạng)."),
+    404: gettext_lazy("Không tìm thấy."),
+    405: gettext_lazy("Phương thức không được hỗ trợ."),
+    413: gettext_lazy("Nội dung gửi lên quá lớn."),
+    500: gettext_lazy("Lỗi máy chủ; sự cố đã được ghi lại."),
 }
 
 
@@ -143,8 +145,9 @@ class StrictQueryMiddleware:
         errors = {}
         for name in request.GET:
             if name not in allowed:
-                accepted = ", ".join(sorted(allowed)) or "không có"
-                errors[name[:60]] = [f"Tham số không được hỗ trợ. Tham số nhận được: {accepted}."]
+                accepted = ", ".join(sorted(allowed)) or _("không có")
+                errors[name[:60]] = [_("Tham số không được hỗ trợ. Tham số nhận được: %(accepted)s.")
+                                     % {"accepted": accepted}]
             elif len(request.GET.getlist(name)) > 1:
-                errors[name] = ["Tham số này chỉ được gửi một lần."]
+                errors[name] = [_("Tham số này chỉ được gửi một lần.")]
         return JsonResponse(errors, status=400) if errors else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pycountry
+from django.utils.translation import gettext as _
 
 ROUNDING = ROUND_HALF_UP
 ROUNDING_LABEL = "làm tròn nửa lên (0,5 lên 1) đến đơn vị nhỏ nhất của đồng tiền"
@@ -77,11 +78,12 @@ def parse_amount(text: str | Decimal | int, code: str) -> Decimal:
         try:
             value = Decimal(raw)
         except InvalidOperation as exc:
-            raise ValueError(f"«{text}» không phải một số tiền.") from exc
+            raise ValueError(_("«%(text)s» không phải một số tiền.") % {"text": text}) from exc
     if not value.is_finite():
-        raise ValueError(f"«{text}» không phải một số tiền.")
+        raise ValueError(_("«%(text)s» không phải một số tiền.") % {"text": text})
     if value != quantize(value, code):
-        raise ValueError(f"{code} chỉ có {minor_digits(code)} chữ số sau dấu phẩy.")
+        raise ValueError(_("%(code)s chỉ có %(digits)s chữ số sau dấu phẩy.")
+                           % {"code": code, "digits": minor_digits(code)})
     return quantize(value, code)
 
 
@@ -92,7 +94,7 @@ def format_amount(amount: Decimal | None, code: str = "") -> str:
     digits = minor_digits(code) if code else 2
     value = quantize(Decimal(amount), code) if code else Decimal(amount)
     sign = "-" if value < 0 else ""
-    whole, _, frac = f"{abs(value):.{digits}f}".partition(".")
+    whole, _sep, frac = f"{abs(value):.{digits}f}".partition(".")
     grouped = f"{int(whole):,}".replace(",", ".")
     text = sign + grouped + ("," + frac if frac else "")
     return f"{text} {code}".strip()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -28,7 +29,7 @@ class SafeJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
-            raise ParseError("Nội dung JSON lồng nhau quá sâu.") from exc
+            raise ParseError(_("Nội dung JSON lồng nhau quá sâu.")) from exc
         if _depth(data, MAX_DEPTH) > MAX_DEPTH:
-            raise ParseError("Nội dung JSON lồng nhau quá sâu.")
+            raise ParseError(_("Nội dung JSON lồng nhau quá sâu."))
         return data

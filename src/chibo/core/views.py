@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 
 def healthz(request):
@@ -19,16 +20,17 @@ def _error(request, status: int, title: str, text: str):
 
 def bad_request(request, exception=None):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Yêu cầu không hợp lệ (dữ liệu quá lớn hoặc sai định dạng)."}, status=400)
-    return _error(request, 400, "Yêu cầu không hợp lệ", "Dữ liệu gửi lên không đúng định dạng.")
+        return JsonResponse({"detail": _("Yêu cầu không hợp lệ (dữ liệu quá lớn hoặc sai định dạng).")}, status=400)
+    return _error(request, 400, _("Yêu cầu không hợp lệ"), _("Dữ liệu gửi lên không đúng định dạng."))
 
 
 def forbidden(request, exception=None):
-    return _error(request, 403, "Không có quyền", "Bạn không có quyền thực hiện thao tác này.")
+    return _error(request, 403, _("Không có quyền"), _("Bạn không có quyền thực hiện thao tác này."))
 
 
 def not_found(request, exception=None):
-    return _error(request, 404, "Không tìm thấy", "Trang hoặc hồ sơ này không tồn tại, hoặc nằm ngoài phạm vi của bạn.")
+    return _error(request, 404, _("Không tìm thấy"),
+                  _("Trang hoặc hồ sơ này không tồn tại, hoặc nằm ngoài phạm vi của bạn."))
 
 
 def server_error(request):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -80,25 +81,26 @@ def filters_from_params(actor, params) -> DeadlineFilters:
     errors = {}
     state = params.get("state", "")
     if state and state not in API_STATES:
-        errors["state"] = [f"Trạng thái «{state[:40]}» không hợp lệ; dùng một trong: {', '.join(API_STATES)}."]
+        errors["state"] = [_("Trạng thái «%(state)s» không hợp lệ; dùng một trong: %(choices)s.")
+                           % {"state": state[:40], "choices": ", ".join(API_STATES)}]
     kind = params.get("kind", "")
     if kind and kind not in KINDS:
-        errors["kind"] = [f"Loại việc «{kind[:40]}» không hợp lệ."]
+        errors["kind"] = [_("Loại việc «%(kind)s» không hợp lệ.") % {"kind": kind[:40]}]
     soon_days = DEFAULT_WINDOW
     raw_days = params.get("soon_days", "")
     if raw_days:
         if not raw_days.isdigit() or not 1 <= int(raw_days) <= MAX_WINDOW:
-            errors["soon_days"] = [f"Số ngày phải là số nguyên từ 1 đến {MAX_WINDOW}."]
+            errors["soon_days"] = [_("Số ngày phải là số nguyên từ 1 đến %(maximum)s.") % {"maximum": MAX_WINDOW}]
         else:
             soon_days = int(raw_days)
     raw_unit = params.get("unit", "")
     if raw_unit and not raw_unit.isdigit():
-        errors["unit"] = ["Mã tổ chức phải là số."]
+        errors["unit"] = [_("Mã tổ chức phải là số.")]
     raw_own = params.get("own", "")
     if raw_own not in ("", "true", "false", "1", "0"):
-        errors["own"] = ["Dùng true hoặc false."]
+        errors["own"] = [_("Dùng true hoặc false.")]
     elif raw_own in ("true", "1") and not raw_unit:
-        errors["own"] = ["Cần chọn tổ chức (unit) khi chỉ xem hạn của chính tổ chức đó."]
+        errors["own"] = [_("Cần chọn tổ chức (unit) khi chỉ xem hạn của chính tổ chức đó.")]
     if errors:
         raise serializers.ValidationError(errors)
     unit = unit_get(actor, int(raw_unit)) if raw_unit else None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class State(models.TextChoices):
-    OPEN = "open", "Đang mở"
-    MET = "met", "Đã thực hiện"
+    OPEN = "open", gettext_noop("Đang mở")
+    MET = "met", gettext_noop("Đã thực hiện")
     LATE = "late", "Quá hạn"
-    WAIVED = "waived", "Miễn / không áp dụng"
+    WAIVED = "waived", gettext_noop("Miễn / không áp dụng")
 
 
 OPEN_STATES = (State.OPEN, State.LATE)

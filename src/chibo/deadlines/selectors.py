@@ -11,6 +11,7 @@ import holidays
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor
@@ -77,7 +78,7 @@ def deadline_get(actor: Actor, pk: int | str) -> Deadline:
     try:
         return deadlines_visible(actor).select_related("unit", "member", "rule").get(pk=pk)
     except (Deadline.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy hạn") from exc
+        raise Http404(_("Không tìm thấy hạn")) from exc
 
 
 @dataclass
@@ -180,7 +181,7 @@ class DueExplanation:
 
 
 def _holiday_label(day: date, host: str) -> str:
-    for country, prefix in (("VN", ""), (host, f"Ngày lễ nước sở tại ({host}): ")):
+    for country, prefix in (("VN", ""), (host, _("Ngày lễ nước sở tại (%(country)s): ") % {"country": host})):
         if not country:
             continue
         try:
@@ -191,7 +192,7 @@ def _holiday_label(day: date, host: str) -> str:
         if day in known:
             name: str = known[day]
             return prefix + name
-    return "Ngày nghỉ được công bố thêm"
+    return _("Ngày nghỉ được công bố thêm")
 
 
 def due_date_explained(deadline: Deadline) -> DueExplanation:
@@ -200,33 +201,35 @@ def due_date_explained(deadline: Deadline) -> DueExplanation:
     when = f"{start:%d/%m/%Y}"
     if version.unit == RuleUnit.WORKING_DAYS:
         cal = calendar_for(deadline.unit)
-        host = f" và ngày lễ của nước sở tại ({cal.host})" if cal.host else ""
-        text = f"{version.value} {unit_label} kể từ {when}, bỏ qua thứ Bảy, Chủ nhật và ngày nghỉ lễ{host}"
+        host = _(" và ngày lễ của nước sở tại (%(country)s)") % {"country": cal.host} if cal.host else ""
+        text = _("%(value)s %(unit)s kể từ %(start)s, bỏ qua thứ Bảy, Chủ nhật và ngày nghỉ lễ%(host)s") % {
+            "value": version.value, "unit": unit_label, "start": when, "host": host}
         explained = DueExplanation(text=text)
         day = start
         while day < deadline.due_date:
             day += timedelta(days=1)
             if cal.is_working_day(day):
                 if day.weekday() >= 5:
-                    explained.skipped.append((day, "Ngày làm việc bù (được tính)"))
+                    explained.skipped.append((day, _("Ngày làm việc bù (được tính)")))
                 continue
             if day.weekday() >= 5 and day not in cal.extra_off:
                 explained.weekend_days += 1
             else:
                 explained.skipped.append((day, _holiday_label(day, cal.host)))
     else:
-        text = f"{version.value} {unit_label} kể từ {when}"
+        text = _("%(value)s %(unit)s kể từ %(start)s") % {"value": version.value, "unit": unit_label, "start": when}
         if (deadline.data or {}).get("month_end"):
-            text += ", tính đến ngày cuối tháng"
+            text += _(", tính đến ngày cuối tháng")
         explained = DueExplanation(text=text)
     start_rule_id = (deadline.data or {}).get("probation_rule_id")
     if start_rule_id:
         explained.start_rule = rule_version_get(start_rule_id)
         if explained.start_rule is not None:
             admitted = getattr(deadline.member, "admission_date", None) if deadline.member_id else None
-            explained.start_note = (f"Ngày bắt đầu tính là ngày hết thời gian dự bị: "
-                                    f"{explained.start_rule.value} {explained.start_rule.get_unit_display()} "
-                                    f"kể từ ngày vào Đảng" + (f" {admitted:%d/%m/%Y}" if admitted else ""))
+            explained.start_note = (_("Ngày bắt đầu tính là ngày hết thời gian dự bị: %(value)s %(unit)s "
+                                      "kể từ ngày vào Đảng") % {
+                "value": explained.start_rule.value, "unit": explained.start_rule.get_unit_display()}
+                + (f" {admitted:%d/%m/%Y}" if admitted else ""))
     return explained
 
 
@@ -247,7 +250,8 @@ class DueChange:
     @property
     def because(self) -> str:
         what = CalendarDayKind(self.day_kind).label.lower() if self.day_kind in CalendarDayKind.values else ""
-        return f"{'Công bố' if self.added else 'Bỏ'} {what} {self.day:%d/%m/%Y}"
+        return (_("Công bố %(what)s %(day)s") if self.added else _("Bỏ %(what)s %(day)s")) % {
+            "what": what, "day": format(self.day, "%d/%m/%Y")}
 
 
 def due_changes(deadline: Deadline) -> list[DueChange]:

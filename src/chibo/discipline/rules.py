@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.calendar import due_date
 from chibo.core.enums import RuleUnit
@@ -46,11 +47,22 @@ def _competence_key_problem(rest: str) -> str:
     return ""
 
 
+# The name of each kind's rule, whole, so that it is translated whole.
+COMPETENCE_NAMES = {
+    UnitKind.UPPER_COMMITTEE: gettext_noop("Thẩm quyền kỷ luật của đảng ủy cấp trên cơ sở"),
+    UnitKind.GRASSROOTS_COMMITTEE: gettext_noop("Thẩm quyền kỷ luật của đảng bộ cơ sở"),
+    UnitKind.GRASSROOTS_CELL: gettext_noop("Thẩm quyền kỷ luật của chi bộ cơ sở"),
+    UnitKind.SUBORDINATE_CELL: gettext_noop("Thẩm quyền kỷ luật của chi bộ trực thuộc"),
+    UnitKind.PARTY_GROUP: gettext_noop("Thẩm quyền kỷ luật của tổ đảng"),
+    UnitKind.DELEGATION_CELL: gettext_noop("Thẩm quyền kỷ luật của chi bộ tạm thời (đoàn công tác)"),
+}
+
+
 def register() -> None:
     register_family(Family(COMPETENCE, RuleUnit.COUNT, "lte",
-                           "Thẩm quyền quyết định kỷ luật đảng viên theo loại tổ chức (0 không; 1 khiển trách; "
-                           "2 đến cảnh cáo; 3 đến cách chức; 4 đến khai trừ)", _competence_key_problem,
-                           name=lambda rest: f"Thẩm quyền kỷ luật của {UnitKind(rest).label.lower()}"))
+                           gettext_noop("Thẩm quyền quyết định kỷ luật đảng viên theo loại tổ chức (0 không; "
+                                        "1 khiển trách; 2 đến cảnh cáo; 3 đến cách chức; 4 đến khai trừ)"),
+                           _competence_key_problem, name=lambda rest: COMPETENCE_NAMES[UnitKind(rest)]))
 
 
 def heaviest_form(unit, on: date) -> tuple[str, str]:

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.audit import audit
@@ -52,7 +53,7 @@ def case_get(actor: Actor, pk: int | str) -> Case:
             .filter(pk=found).first() if found else None)
     if case is None:
         audit(actor=actor, action="discipline.case_denied", data={"case": str(pk)[:20]})
-        raise Http404("Không tìm thấy hồ sơ")
+        raise Http404(_("Không tìm thấy hồ sơ"))
     audit(actor=actor, action="discipline.case_viewed", obj=case, unit=case.deciding_unit)
     return case
 
@@ -154,7 +155,7 @@ def notice_get(actor: Actor, pk: int | str) -> Notice:
     notice = notices_visible(actor).select_related("member", "unit", "case").filter(pk=found).first() if found else None
     if notice is None:
         audit(actor=actor, action="discipline.notice_denied", data={"notice": str(pk)[:20]})
-        raise Http404("Không tìm thấy thông báo")
+        raise Http404(_("Không tìm thấy thông báo"))
     audit(actor=actor, action="discipline.notice_viewed", obj=notice, unit=notice.unit)
     return notice
 
@@ -166,9 +167,9 @@ def legal_holds(member_ids: Iterable[int]) -> dict[int, str]:
     holds: dict[int, str] = {}
     for member_id, state in Case.objects.filter(
             member_id__in=ids, state__in=[*OPEN_STATES, CaseState.APPEALED]).values_list("member_id", "state"):
-        holds.setdefault(member_id, "Đang giải quyết khiếu nại kỷ luật" if state == CaseState.APPEALED
-                         else "Đang có hồ sơ kỷ luật chưa quyết định")
+        holds.setdefault(member_id, _("Đang giải quyết khiếu nại kỷ luật") if state == CaseState.APPEALED
+                         else _("Đang có hồ sơ kỷ luật chưa quyết định"))
     for member_id in Notice.objects.filter(member_id__in=ids, state=NoticeState.RECEIVED).values_list(
             "member_id", flat=True):
-        holds.setdefault(member_id, "Có thông báo kỷ luật của cơ quan nhà nước chưa xem xét")
+        holds.setdefault(member_id, _("Có thông báo kỷ luật của cơ quan nhà nước chưa xem xét"))
     return holds

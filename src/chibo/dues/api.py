@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
@@ -248,7 +249,7 @@ class MonthQuery(serializers.Serializer):
         month = MonthField(required=False).clean(value)
         current = drules.month_start(clock.today())
         if month is not None and month > current:
-            raise serializers.ValidationError("Chưa đến tháng này.")
+            raise serializers.ValidationError(_("Chưa đến tháng này."))
         return month or current
 
 
@@ -294,7 +295,7 @@ class MonthLineInput(serializers.Serializer):
             try:
                 attrs[name] = MonthField(required=False).clean(attrs.get(name, ""))
             except Exception as exc:  # a django ValidationError: said field by field
-                raise serializers.ValidationError({name: "Tháng không hợp lệ (mm/yyyy)."}) from exc
+                raise serializers.ValidationError({name: _("Tháng không hợp lệ (mm/yyyy).")}) from exc
         return attrs
 
 
@@ -333,7 +334,8 @@ class UnitDuesMonth(generics.GenericAPIView):
         missing = sorted({x["member"] for x in data["lines"]} - set(members))
         if missing:
             raise serializers.ValidationError(
-                {"lines": [f"Không có đảng viên {pk} tại {unit.name}." for pk in missing]})
+                {"lines": [_("Không có đảng viên %(member)s tại %(unit)s.") % {"member": pk, "unit": unit.name}
+                           for pk in missing]})
         lines = [services.PaymentLine(member=members[x["member"]], amount=x["amount"], month_from=x["month_from"],
                                       month_to=x["month_to"], reference=x.get("reference", "")) for x in data["lines"]]
         posted = services.payments_post(actor=actor, unit=unit, lines=lines,
@@ -581,7 +583,7 @@ class UnitStatement(generics.GenericAPIView):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         if upload.size > statements.MAX_BYTES:
-            raise serializers.ValidationError({"file": ["Tệp quá lớn."]})
+            raise serializers.ValidationError({"file": [_("Tệp quá lớn.")]})
         data, name = upload.read(), upload.name
         if not body.validated_data["commit"]:
             preview = statements.statement_preview(actor=actor, unit=unit, data=data, filename=name)

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.calendar import add_months
 from chibo.core.enums import RuleUnit
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 ABROAD = "dues.abroad."
 KEPT = "dues.kept."
+KEPT_NAME = gettext_noop("Tỷ lệ đảng phí giữ lại")  # "…: <kind>", each half translated by the rule pages
 
 
 def _abroad_key_problem(rest: str) -> str:
@@ -50,8 +52,8 @@ def _kept_key_problem(rest: str) -> str:
 def register() -> None:
     register_family(Family(ABROAD, RuleUnit.FOREIGN_MONEY, "", "Mức đảng phí ở nước ngoài theo diện và đồng tiền",
                            _abroad_key_problem, name=_abroad_name))
-    register_family(Family(KEPT, RuleUnit.RATIO, "", "Tỷ lệ đảng phí trích giữ lại theo loại tổ chức",
-                           _kept_key_problem, name=lambda rest: f"Tỷ lệ đảng phí giữ lại: {UnitKind(rest).label}"))
+    register_family(Family(KEPT, RuleUnit.RATIO, "", gettext_noop("Tỷ lệ đảng phí trích giữ lại theo loại tổ chức"),
+                           _kept_key_problem, name=lambda rest: f"{KEPT_NAME}: {UnitKind(rest).label}"))
 
 
 def _abroad_name(rest: str) -> str:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
@@ -103,7 +104,7 @@ class Position:
         """Whether ``amount`` more (in the current currency) stays within what is due through ``through``."""
         if self.currency is None:
             return False
-        return amount <= sum((owed for _, owed in self._open_months(through)), Decimal(0))
+        return amount <= sum((owed for _month, owed in self._open_months(through)), Decimal(0))
 
     def months_settled(self, amount: Decimal, *, through: date) -> tuple[date, date] | None:
         """The first and last month that ``amount`` more (in the current currency) goes to, oldest unpaid first
@@ -182,7 +183,7 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
         credit = remaining.get(currency, Decimal(0))
         # From the month after the last obligation generated (this month too, when the sweep has not made it yet).
         month = add_months(max([add_months(current, -1), *(line.month for line in lines)]), 1)
-        for _ in range(PROJECTION_MONTHS):
+        for _step in range(PROJECTION_MONTHS):
             if credit <= 0:
                 break
             found = computer.due(member.pk, member.party_age_from, month)
@@ -208,7 +209,7 @@ def members_owing(year: int) -> list[int]:
     for member_id, currency, total in (Entry.objects.filter(member_id__in=candidates)
                                        .values_list("member_id", "currency").annotate(t=Sum("amount")).order_by()):
         due[(member_id, currency)] -= quantize(total, currency)
-    return sorted({member_id for (member_id, _), owed in due.items() if owed > 0})
+    return sorted({member_id for (member_id, _month), owed in due.items() if owed > 0})
 
 
 def paid_through(member: Member, *, today: date | None = None) -> date | None:
@@ -230,7 +231,7 @@ def member_for_dues(actor: Actor, pk: int | str) -> Member:
     member = member_get(actor, pk)
     if actor.member_id == member.pk or actor.can("dues.view", member.unit):
         return member
-    raise Http404("Không có đảng viên này")
+    raise Http404(_("Không có đảng viên này"))
 
 
 def members_of_unit_for_dues(unit: Unit, ids: Iterable[int]) -> list[Member]:
@@ -258,7 +259,7 @@ def decision_get(actor: Actor, pk: int | str) -> Decision:
     """A dues decision seen by staff with dues.view on its member's unit, or by the member; else 404."""
     found = (Decision.objects.select_related("member__unit").filter(pk=pk).first() if str(pk).isdigit() else None)
     if found is None or not (actor.member_id == found.member_id or actor.can("dues.view", found.member.unit)):
-        raise Http404("Không có quyết định này")
+        raise Http404(_("Không có quyết định này"))
     return found
 
 
@@ -276,7 +277,7 @@ def entry_get(actor: Actor, pk: int | str) -> Entry:
     entry = (Entry.objects.select_related("unit", "member", "reverses").filter(pk=pk).first()
              if str(pk).isdigit() else None)
     if entry is None or not (actor.member_id == entry.member_id or actor.can("dues.view", entry.unit)):
-        raise Http404("Không có khoản thu này")
+        raise Http404(_("Không có khoản thu này"))
     return entry
 
 
@@ -428,7 +429,7 @@ def remit_figures(unit: Unit, month: date) -> list[RemitFigures]:
                 .exclude(state=RemittanceState.RETURNED)}
     share = drules.kept_share(unit.kind, month)
     out = []
-    for currency in sorted({c for _, c in own} | {c for _, c in below} | set(recorded)):
+    for currency in sorted({c for _unit, c in own} | {c for _unit, c in below} | set(recorded)):
         got = own.get((unit.pk, currency), Decimal(0))
         received = below.get((unit.pk, currency), Decimal(0))
         kept = quantize((got + received) * Decimal(share.numerator) / Decimal(share.denominator), currency)
@@ -448,7 +449,7 @@ def units_to_remit(month: date) -> list[Unit]:
     sent = set(Remittance.objects.filter(period_from=month).exclude(state=RemittanceState.RETURNED)
                .values_list("unit_id", flat=True))
     units = units_by_id(handled - sent)
-    return [u for _, u in sorted(units.items()) if u.closed_on is None and remits(u)]
+    return [u for _key, u in sorted(units.items()) if u.closed_on is None and remits(u)]
 
 
 def remittance_get(actor: Actor, pk: int | str) -> Remittance:
@@ -456,7 +457,7 @@ def remittance_get(actor: Actor, pk: int | str) -> Remittance:
     found = (Remittance.objects.select_related("unit", "to_unit").filter(pk=pk).first()
              if str(pk).isdigit() else None)
     if found is None or not (actor.can("dues.view", found.unit) or actor.can("dues.view", found.to_unit)):
-        raise Http404("Không có lần nộp này")
+        raise Http404(_("Không có lần nộp này"))
     return found
 
 
@@ -581,7 +582,7 @@ def unit_for_dues(actor: Actor, pk: int | str) -> Unit:
     """A unit whose dues the actor may see (dues.view on it), else 404."""
     unit = unit_get(actor, pk)
     if not actor.can("dues.view", unit):
-        raise Http404("Không có tổ chức này")
+        raise Http404(_("Không có tổ chức này"))
     return unit
 
 
@@ -597,7 +598,7 @@ def collection_per_year(actor: Actor, unit: Unit, first: int,
     the months of the year, and the net payments (reversals taken off) paid in it; each currency apart, never
     converted. Two grouped queries; 404 when the unit is outside the actor's dues scope."""
     if not actor.can("dues.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     inside = subtree_q([unit.path], "unit__path")
     due: dict[tuple[int, str], Decimal] = defaultdict(Decimal)
     got: dict[tuple[int, str], Decimal] = defaultdict(Decimal)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -83,11 +84,11 @@ STATEMENT_POLICY = SheetPolicy(
 
 
 class LineStatus(models.TextChoices):
-    MATCHED = "matched", "Khớp đảng viên, sẽ ghi"
-    UNMATCHED = "unmatched", "Không khớp đảng viên nào"
-    ALREADY_POSTED = "already_posted", "Đã ghi từ trước"
-    SKIPPED = "skipped", "Bỏ qua"
-    INVALID = "invalid", "Không ghi được"
+    MATCHED = "matched", gettext_noop("Khớp đảng viên, sẽ ghi")
+    UNMATCHED = "unmatched", gettext_noop("Không khớp đảng viên nào")
+    ALREADY_POSTED = "already_posted", gettext_noop("Đã ghi từ trước")
+    SKIPPED = "skipped", gettext_noop("Bỏ qua")
+    INVALID = "invalid", gettext_noop("Không ghi được")
 
 
 # -- columns -----------------------------------------------------------------------------------------------

@@ -19,14 +19,14 @@ def _month(value) -> str:
 PROFILE_SET = event_type(
     "dues.profile_set", _("Mức đóng đảng phí"),
     lambda d: _t("Từ tháng %(month)s: %(base)s, bằng %(currency)s") % {
-        "month": _month(d["month"]), "base": str(Base(d["base"]).label).lower(), "currency": d["currency"]},
+        "month": _month(d["month"]), "base": _t(str(Base(d["base"]).label)).lower(), "currency": d["currency"]},
     process="dues")
 DECISION_RECORDED = event_type(
     "dues.decision", _("Quyết định về đảng phí"),
     lambda d: (_t("%(kind)s %(percent)s%% từ tháng %(from)s đến hết tháng %(to)s (QĐ %(doc)s)")
                if d["kind"] == DecisionKind.REDUCE
                else _t("%(kind)s từ tháng %(from)s đến hết tháng %(to)s (QĐ %(doc)s)"))
-    % {"kind": DecisionKind(d["kind"]).label, "percent": d.get("percent", 0), "from": _month(d["from"]),
+    % {"kind": _t(str(DecisionKind(d["kind"]).label)), "percent": d.get("percent", 0), "from": _month(d["from"]),
        "to": _month(d["to"]), "doc": d["document"]},
     process="dues")
 DECISION_REVOKED = event_type(

@@ -79,7 +79,7 @@ def index(request):
         if first is None:  # a member: their own dues
             if actor.member_id:
                 return _member_page(request, actor, selectors.member_for_dues(actor, actor.member_id))
-            raise Http404("Không có đảng phí nào để xem")
+            raise Http404(gettext("Không có đảng phí nào để xem"))
         unit = first
     month = _month(request)
     quarter_first = date(month.year, (month.month - 1) // 3 * 3 + 1, 1)
@@ -210,7 +210,7 @@ def _statement_data(request, form) -> tuple[bytes | None, str]:
     if form.is_valid():
         upload = form.cleaned_data["file"]
         if upload.size > statements.MAX_BYTES:
-            form.add_error("file", "Tệp quá lớn.")
+            form.add_error("file", gettext("Tệp quá lớn."))
             return None, ""
         return upload.read(), upload.name
     return None, ""
@@ -316,7 +316,7 @@ def receipt(request, pk):
     actor = actor_for(request)
     entry = selectors.entry_get(actor, pk)
     if not entry.receipt:
-        raise Http404("Bút toán đảo không có biên lai")
+        raise Http404(gettext("Bút toán đảo không có biên lai"))
     reversal = selectors.reversal_of(entry)
     return document_response(receipt_document(entry, reversed_by=reversal), "pdf",
                              f"bien-lai-dang-phi-{entry.unit.code}-{entry.receipt_year}-{entry.receipt_number}",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -136,7 +137,7 @@ def _unit_param(request, actor, name: str = "unit"):
     if not raw:
         return None
     if not raw.isdigit():
-        raise serializers.ValidationError({name: ["Mã tổ chức phải là số."]})
+        raise serializers.ValidationError({name: [_("Mã tổ chức phải là số.")]})
     return unit_get(actor, int(raw))
 
 
@@ -179,7 +180,7 @@ class PeriodReviews(generics.ListAPIView):
         period = selectors.period_get(actor, self.kwargs["pk"])
         state = self.request.query_params.get("state", "")
         if state and state not in ReviewState.values:
-            raise serializers.ValidationError({"state": [f"Bước «{state[:40]}» không hợp lệ."]})
+            raise serializers.ValidationError({"state": [_("Bước «%(step)s» không hợp lệ.") % {"step": state[:40]}]})
         return selectors.period_reviews(actor, period, unit=_unit_param(self.request, actor), state=state)
 
     def get_serializer_context(self):

@@ -15,6 +15,7 @@ from datetime import date
 from fractions import Fraction
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.enums import RuleUnit
 from chibo.core.rulebook import Family, integer, number, register_family, rule, rule_name, rule_versions
@@ -35,7 +36,7 @@ def _criterion_key_problem(rest: str) -> str:
 
 
 def register() -> None:
-    register_family(Family(CRITERION, RuleUnit.POINTS, "lte", "Tiêu chí chấm điểm kiểm điểm theo mẫu",
+    register_family(Family(CRITERION, RuleUnit.POINTS, "lte", gettext_noop("Tiêu chí chấm điểm kiểm điểm theo mẫu"),
                            _criterion_key_problem))
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
@@ -53,7 +54,7 @@ def period_get(actor: Actor, pk: int | str) -> Period:
     try:
         return periods_visible(actor).get(pk=pk)
     except (Period.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy kỳ kiểm điểm") from exc
+        raise Http404(_("Không tìm thấy kỳ kiểm điểm")) from exc
 
 
 def review_get(actor: Actor, pk: int | str) -> Review:
@@ -61,14 +62,14 @@ def review_get(actor: Actor, pk: int | str) -> Review:
         return (reviews_visible(actor).select_related("period", "period__unit", "member", "unit", "unit__parent",
                                                       "meeting").get(pk=pk))
     except (Review.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy bản kiểm điểm") from exc
+        raise Http404(_("Không tìm thấy bản kiểm điểm")) from exc
 
 
 def unit_review_get(actor: Actor, pk: int | str) -> UnitReview:
     try:
         return unit_reviews_visible(actor).select_related("period", "unit", "unit__parent").get(pk=pk)
     except (UnitReview.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy bản kiểm điểm của tổ chức") from exc
+        raise Http404(_("Không tìm thấy bản kiểm điểm của tổ chức")) from exc
 
 
 def my_reviews(actor: Actor) -> QuerySet[Review]:
@@ -285,7 +286,7 @@ def grades_per_year(actor: Actor, level: Unit, first: int, last: int) -> dict[in
     """Members' grades decided in the yearly periods of the level's subtree, per year from ``first`` to ``last``
     (grade → members): one grouped query; 404 when the level is outside the actor's grading scope."""
     if not actor.can("grading.view", level):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     reviews = (reviews_visible(actor).filter(subtree_q([level.path], "unit__path"), period__kind=PeriodKind.YEAR,
                                              period__year__gte=first, period__year__lte=last).exclude(grade=""))
     out: dict[int, dict[str, int]] = {year: {} for year in range(first, last + 1)}

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import people_of_users, user_ids_named
 from chibo.core.access import Actor
@@ -84,5 +85,5 @@ def readable(actor: Actor, events) -> list[Entry]:
 def _system(label: str) -> str:
     """Rows written by no signed-in user: the system's own steps, the demo loader, a visitor not signed in."""
     if label == "anonymous":
-        return "Khách chưa đăng nhập"
-    return "Hệ thống" if label in ("", "system", "demo") else label
+        return _("Khách chưa đăng nhập")
+    return _("Hệ thống") if label in ("", "system", "demo") else label

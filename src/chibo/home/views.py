@@ -61,11 +61,12 @@ def help_processes(request):
     closes, and its diagram, all drawn from the processes' declared lifecycles (nothing written by hand)."""
     processes = []
     for lc in lifecycles():
-        steps = [{"t": t, "from": [lc.state_label(s) for s in lc.states.values if s in t.sources]
-                  or [_("mọi bước chưa kết thúc")], "to": [lc.state_label(s) for s in t.ends()],
-                  "who": lc.who(t), "inputs": lc.inputs(t),
-                  "opens": [deadline_kind_label(k) for k in t.opens],
-                  "closes": [deadline_kind_label(k) for k in t.closes]}
+        # The labels are declared in Vietnamese (gettext_noop): each is said in the reader's language here.
+        steps = [{"t": t, "from": [_(lc.state_label(s)) for s in lc.states.values if s in t.sources]
+                  or [_("mọi bước chưa kết thúc")], "to": [_(lc.state_label(s)) for s in t.ends()],
+                  "who": [_(who) for who in lc.who(t)], "inputs": [_(label) for label in lc.inputs(t)],
+                  "opens": [_(deadline_kind_label(k)) for k in t.opens],
+                  "closes": [_(deadline_kind_label(k)) for k in t.closes]}
                  for t in lc.transitions]
         processes.append({"lc": lc, "steps": steps, "svg": mark_safe(lc.diagram_svg()),  # noqa: S308  (escaped inside)
                           "states": [(s, lc.state_label(s), s in lc.final) for s in lc.states.values]})

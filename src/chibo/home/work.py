@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.admission.selectors import expected_of_applicant, my_case
 from chibo.core.access import Actor
@@ -67,7 +68,7 @@ def _overdue_meetings(actor: Actor) -> Section | None:
     if not total:
         return None
     items = [Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]), held_day(m), True,
-                  "quá giờ, chưa khai mạc: khai mạc, ghi lại ngày giờ thực tế hoặc hủy") for m in qs[:SHOWN]]
+                  _("quá giờ, chưa khai mạc: khai mạc, ghi lại ngày giờ thực tế hoặc hủy")) for m in qs[:SHOWN]]
     return Section("meetings_overdue", _("Cuộc họp đã quá giờ, chưa khai mạc"), items, max(total - SHOWN, 0),
                    reverse("meetings:index"))
 
@@ -79,17 +80,17 @@ def _meetings(actor: Actor, today: date) -> Section | None:
     for m in rows:
         ready = []
         if m.state == "planned":
-            ready.append("đã gửi thông báo" if m.notice_sent_at else "chưa gửi thông báo")
-            ready.append(f"{m.docs} tài liệu" if m.docs else "chưa có tài liệu")
+            ready.append(_("đã gửi thông báo") if m.notice_sent_at else _("chưa gửi thông báo"))
+            ready.append(_("%(count)s tài liệu") % {"count": m.docs} if m.docs else _("chưa có tài liệu"))
         else:
-            ready.append("đang họp")
+            ready.append(_("đang họp"))
         items.append(Item(f"{m.title} · {m.unit.name}", reverse("meetings:detail", args=[m.pk]),
                           held_day(m), False, ", ".join(ready)))
     return Section("meetings", _("Cuộc họp sắp tới"), items) if items else None
 
 
-STEP_TEXT = {"self": "Nộp bản tự đánh giá", "cell_vote": "Chi bộ nhận xét, biểu quyết",
-             "decide": "Thẩm định, quyết định xếp loại"}
+STEP_TEXT = {"self": gettext_noop("Nộp bản tự đánh giá"), "cell_vote": gettext_noop("Chi bộ nhận xét, biểu quyết"),
+             "decide": gettext_noop("Thẩm định, quyết định xếp loại")}
 
 
 def _grading(actor: Actor, today: date) -> Section | None:
@@ -97,8 +98,8 @@ def _grading(actor: Actor, today: date) -> Section | None:
     for w in waiting_for(actor):
         due = {"self": w.period.self_due, "cell_vote": w.period.cell_due, "decide": w.period.decide_due}[w.step]
         url = (reverse("grading:mine") if w.step == "self" else reverse("grading:period", args=[w.period.pk]))
-        count = "" if w.step == "self" else f"{w.count} bản kiểm điểm"
-        items.append(Item(f"{STEP_TEXT[w.step]}: {w.period.title}", url, due, due < today, count))
+        count = "" if w.step == "self" else _("%(count)s bản kiểm điểm") % {"count": w.count}
+        items.append(Item(f"{_(STEP_TEXT[w.step])}: {w.period.title}", url, due, due < today, count))
     return Section("grading", _("Kiểm điểm, xếp loại"), items) if items else None
 
 
@@ -109,7 +110,7 @@ def _dues(actor: Actor, today: date) -> Section | None:
     owed = {cur: amount for cur, amount in position.arrears.items() if amount > 0}
     if not owed:
         return None
-    text = "Đảng phí còn nợ: " + ", ".join(format_amount(a, c) for c, a in sorted(owed.items()))
+    text = _("Đảng phí còn nợ: ") + ", ".join(format_amount(a, c) for c, a in sorted(owed.items()))
     return Section("dues", _("Đảng phí"), [Item(text, reverse("dues:index"), None, True)])
 
 
@@ -118,8 +119,8 @@ def _discipline(actor: Actor) -> Section | None:
     if not actor.member_id:
         return None
     waiting = cases_visible(actor).filter(member_id=actor.member_id, state="open").order_by("opened_on")
-    items = [Item("Viết bản tự kiểm điểm, giải trình", reverse("discipline:case", args=[c.pk]), None, False,
-                  f"hồ sơ mở ngày {c.opened_on:%d/%m/%Y}") for c in waiting]
+    items = [Item(_("Viết bản tự kiểm điểm, giải trình"), reverse("discipline:case", args=[c.pk]), None, False,
+                  _("hồ sơ mở ngày %(day)s") % {"day": f"{c.opened_on:%d/%m/%Y}"}) for c in waiting]
     return Section("discipline", _("Hồ sơ kỷ luật"), items) if items else None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor, Role, subtree_q
 from chibo.core.audit import audit
@@ -32,7 +33,7 @@ def plan_get(actor: Actor, pk: int | str, *, kind: str = "") -> Plan:
     found = plans_visible(actor).filter(pk=as_id(pk) or 0)
     plan = found.filter(kind=kind).first() if kind else found.first()
     if plan is None:
-        raise Http404("Không tìm thấy kế hoạch")
+        raise Http404(_("Không tìm thấy kế hoạch"))
     return plan
 
 
@@ -46,7 +47,7 @@ def item_get(actor: Actor, pk: int | str) -> PlanItem:
             .select_related("plan", "plan__unit", "subject_unit", "subject_member", "subject_member__unit")
             .filter(pk=as_id(pk) or 0).first())
     if item is None:
-        raise Http404("Không tìm thấy nội dung kế hoạch")
+        raise Http404(_("Không tìm thấy nội dung kế hoạch"))
     return item
 
 
@@ -121,6 +122,6 @@ def case_get(actor: Actor, pk: int | str) -> Inspection:
             .filter(pk=as_id(pk) or 0).first())
     if case is None:
         audit(actor=actor, action="inspection.case_denied", data={"case": str(pk)[:20]})
-        raise Http404("Không tìm thấy cuộc kiểm tra")
+        raise Http404(_("Không tìm thấy cuộc kiểm tra"))
     audit(actor=actor, action="inspection.case_viewed", obj=case, unit=case.unit)
     return case

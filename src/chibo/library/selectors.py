@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.accounts.selectors import role_holders
 from chibo.core.access import PATH_STEP, ROLE_PERMISSIONS, Actor, subtree_q
@@ -106,7 +107,7 @@ def document_get(actor: Actor, pk: int | str) -> Document:
     doc = documents_visible(actor).filter(pk=as_id(pk) or 0).first()
     if doc is None:
         audit(actor=actor, action="library.document_denied", data={"document": str(pk)[:20]})
-        raise Http404("Không tìm thấy tài liệu")
+        raise Http404(_("Không tìm thấy tài liệu"))
     return doc
 
 
@@ -116,7 +117,7 @@ def file_get(actor: Actor, pk: int | str) -> DocumentFile:
              .select_related("document", "document__unit").first())
     if found is None:
         audit(actor=actor, action="library.file_denied", data={"file": str(pk)[:20]})
-        raise Http404("Không tìm thấy tệp")
+        raise Http404(_("Không tìm thấy tệp"))
     return found
 
 
@@ -222,7 +223,7 @@ def entry_get(actor: Actor, pk: int | str) -> ClassifiedEntry:
     entry = entries_visible(actor).filter(pk=as_id(pk) or 0).first()
     if entry is None:
         audit(actor=actor, action="library.classified_denied", data={"entry": str(pk)[:20]})
-        raise Http404("Không tìm thấy tài liệu mật")
+        raise Http404(_("Không tìm thấy tài liệu mật"))
     audit(actor=actor, action="library.classified_viewed", obj=entry, unit=entry.unit)
     return entry
 
@@ -236,7 +237,7 @@ def handover_get(actor: Actor, pk: int | str) -> Handover:
                 .select_related("entry", "entry__unit", "to_member").first())
     if handover is None:
         audit(actor=actor, action="library.handover_denied", data={"handover": str(pk)[:20]})
-        raise Http404("Không tìm thấy lần giao nhận")
+        raise Http404(_("Không tìm thấy lần giao nhận"))
     return handover
 
 

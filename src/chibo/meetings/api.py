@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
@@ -186,7 +187,7 @@ class MeetingList(generics.ListCreateAPIView):
         raw = self.request.query_params.get("unit", "")
         if raw:
             if not raw.isdigit():
-                raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+                raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
             rows = rows.filter(unit=_unit(actor, int(raw)))
         return rows
 
@@ -280,7 +281,7 @@ class UnitMeetingSettings(generics.GenericAPIView):
         return {"time_zone": services.unit_time_zone(unit), "online_ballots": services.online_ballots_allowed(unit)}
 
     def get(self, request, pk):
-        _, unit = self._unit(request, pk)
+        _actor, unit = self._unit(request, pk)
         return Response(self._current(unit))
 
     @extend_schema(request=MeetingSettingsInput, responses={200: MeetingSettingsSerializer})

@@ -50,7 +50,7 @@ class ContentForm(forms.Form):
     discussion = forms.CharField(label=_("Diễn biến, ý kiến thảo luận"), widget=forms.Textarea(attrs={"rows": 4}),
                                  required=False)
     conclusion = forms.CharField(label=_("Kết luận của chủ trì"), widget=forms.Textarea(attrs={"rows": 3}),
-                                 required=False, help_text="Bắt buộc trước khi thông qua biên bản.")
+                                 required=False, help_text=_("Bắt buộc trước khi thông qua biên bản."))
 
 
 class DocumentForm(forms.Form):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core import clock
 from chibo.core.rulebook import integer, rule
@@ -51,11 +52,11 @@ def headcount(meeting: Meeting) -> Headcount:
         a = marks.get(m.pk)
         present = a is not None and a.presence in PRESENT
         if m.pk in away:
-            excluded.append((m, "Đang chuyển sinh hoạt tạm thời nơi khác"))
+            excluded.append((m, gettext_noop("Đang chuyển sinh hoạt tạm thời nơi khác")))
         elif m.status == Status.SUSPENDED:
-            excluded.append((m, "Đang bị đình chỉ sinh hoạt"))
+            excluded.append((m, gettext_noop("Đang bị đình chỉ sinh hoạt")))
         elif m.status == Status.EXEMPT and not present:
-            excluded.append((m, "Được miễn sinh hoạt và vắng mặt"))
+            excluded.append((m, gettext_noop("Được miễn sinh hoạt và vắng mặt")))
         elif a is not None and a.presence == Presence.EXCUSED and a.reason_approved:
             excluded.append((m, f"Vắng có lý do được chấp nhận: {a.reason}"))
     return Headcount(count=len(members) - len(excluded), on_rolls=len(members), excluded=excluded)

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
@@ -43,7 +44,7 @@ def meeting_get(actor: Actor, pk: int | str) -> Meeting:
     try:
         return meetings_visible(actor).select_related("unit", "unit__parent").get(pk=pk)
     except (Meeting.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy cuộc họp") from exc
+        raise Http404(_("Không tìm thấy cuộc họp")) from exc
 
 
 def resolution_get(actor: Actor, pk: int | str) -> Resolution:
@@ -51,7 +52,7 @@ def resolution_get(actor: Actor, pk: int | str) -> Resolution:
         return Resolution.objects.select_related("meeting__unit").get(
             pk=pk, meeting__in=meetings_visible(actor).values("pk"))
     except (Resolution.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy nội dung biểu quyết") from exc
+        raise Http404(_("Không tìm thấy nội dung biểu quyết")) from exc
 
 
 def box_get(actor: Actor, pk: int | str) -> BallotBox:
@@ -59,7 +60,7 @@ def box_get(actor: Actor, pk: int | str) -> BallotBox:
         return BallotBox.objects.select_related("resolution__meeting__unit").get(
             pk=pk, resolution__meeting__in=meetings_visible(actor).values("pk"))
     except (BallotBox.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy cuộc bỏ phiếu") from exc
+        raise Http404(_("Không tìm thấy cuộc bỏ phiếu")) from exc
 
 
 def meeting_units(actor: Actor) -> QuerySet[Unit]:
@@ -187,7 +188,7 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
     or combined), at most one a month, the month on the meeting's own calendar (its time zone). Three grouped
     queries whatever the number of cells; 404 outside the scope."""
     if not actor.can("meetings.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     today = clock.today()
     cells = subtree_units([unit.path]).filter(kind__in=rules.CELL_KINDS)
     due = dict.fromkeys(range(first, last + 1), 0)

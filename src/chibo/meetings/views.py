@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
@@ -103,7 +104,7 @@ def new(request):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Đã lên lịch cuộc họp. Hãy gửi thông báo và tài liệu cho đảng viên.")
+            messages.success(request, _("Đã lên lịch cuộc họp. Hãy gửi thông báo và tài liệu cho đảng viên."))
             return redirect("meetings:detail", meeting.pk)
     return render(request, "meetings/new.html", {"form": form})
 
@@ -215,7 +216,7 @@ def act(request, pk):
         item = meeting.resolutions.filter(pk=_int(request.POST.get("resolution"))).first()
         box = BallotBox.objects.filter(resolution=item).first() if item is not None else None
         if box is None:
-            raise Http404("Cuộc bỏ phiếu chưa mở")
+            raise Http404(_("Cuộc bỏ phiếu chưa mở"))
         return lifecycle_act(request, lc=BALLOT, obj=box, field="action", success_url=success,
                              render_page=_page(request, actor, meeting))
     return lifecycle_act(request, lc=MEETING, obj=meeting, field="action", success_url=success,
@@ -244,7 +245,7 @@ def vote(request, pk):
     form = VoteForm(request.POST, auto_id="vote_%s")
     try:
         if not form.is_valid():
-            raise ValidationError("Hãy chọn một phương án.")
+            raise ValidationError(_("Hãy chọn một phương án."))
         # The service's reasons first (not on the list, voted already…), then the declaration's check.
         code = services.ballot_cast(actor=actor, box=box, choice=form.cleaned_data["choice"])
     except TransitionRefused as exc:
@@ -265,7 +266,7 @@ def document(request, pk):
         doc = MeetingDocument.objects.select_related("meeting").get(
             pk=pk, meeting__in=selectors.meetings_visible(actor).values("pk"))
     except (MeetingDocument.DoesNotExist, ValueError) as exc:
-        raise Http404("Không tìm thấy tài liệu") from exc
+        raise Http404(_("Không tìm thấy tài liệu")) from exc
     return download(actor=actor, content=bytes(doc.content), filename=doc.filename or "tai-lieu",
                     content_type=doc.content_type, action="meetings.document_downloaded", obj=doc.meeting,
                     unit=doc.meeting.unit_id, data={"document": doc.pk})
@@ -277,7 +278,7 @@ def minutes_file(request, pk):
     actor = actor_for(request)
     meeting = selectors.meeting_get(actor, pk)
     if meeting.minutes_state != MinutesState.APPROVED:
-        raise Http404("Biên bản chưa được thông qua")
+        raise Http404(_("Biên bản chưa được thông qua"))
     doc_kind = "resolution" if request.GET.get("doc") == "resolution" else "minutes"
     doc = resolution_document(meeting) if doc_kind == "resolution" else minutes_document(meeting)
     name = f"{'nghi-quyet' if doc_kind == 'resolution' else 'bien-ban'}-{meeting.unit.code}-{local(meeting):%Y%m%d}"
@@ -345,7 +346,7 @@ def unit_settings(request, pk):
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, "Đã lưu cài đặt sinh hoạt của chi bộ.")
+            messages.success(request, _("Đã lưu cài đặt sinh hoạt của chi bộ."))
             return redirect("meetings:unit_settings", unit.pk)
     return render(request, "meetings/settings.html", {"unit": unit, "form": form, "current": current})
 
@@ -374,7 +375,7 @@ def minutes_print(request, pk):
     meeting = selectors.meeting_get(actor, pk)
     manage = actor.can("meetings.manage", meeting.unit)
     if not meeting.minutes_state or not (manage or meeting.minutes_state == MinutesState.APPROVED):
-        raise Http404("Chưa có biên bản")
+        raise Http404(_("Chưa có biên bản"))
     lines = [(line, line.isupper() and len(line) < 60) for line in meeting.minutes_text.split("\n") if line.strip()]
     return render(request, "meetings/minutes_print.html", {
         "m": meeting, "local": local(meeting), "lines": lines, "number": register_number(meeting, "BB"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -128,26 +129,29 @@ class MemberList(generics.ListCreateAPIView):
         unit = None
         if params.get("unit"):
             if not params["unit"].isdigit():
-                raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+                raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
             unit = unit_get(actor, int(params["unit"]))
         status = params.get("status", "")
         if status and status not in (*Status.values, ALL_STATUSES):
-            raise serializers.ValidationError({"status": [f"Tình trạng «{status}» không hợp lệ."]})
+            raise serializers.ValidationError({"status": [_("Tình trạng «%(status)s» không hợp lệ.")
+                                                            % {"status": status}]})
         category = params.get("category", "")
         if category and category not in Category.values:
-            raise serializers.ValidationError({"category": [f"Diện «{category}» không hợp lệ."]})
+            raise serializers.ValidationError({"category": [_("Diện «%(category)s» không hợp lệ.")
+                                                              % {"category": category}]})
         country = params.get("country", "")
         if country and not is_country(country):
-            raise serializers.ValidationError({"country": ["Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR."]})
+            raise serializers.ValidationError({"country": [_("Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR.")]})
         solitary = params.get("solitary", "").lower()
         if solitary not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"solitary": ["Chỉ nhận true hoặc false."]})
+            raise serializers.ValidationError({"solitary": [_("Chỉ nhận true hoặc false.")]})
         sort = params.get("sort", "name")
         if sort not in SORTS:
-            raise serializers.ValidationError({"sort": [f"Chọn một cách sắp xếp: {', '.join(SORTS)}."]})
+            raise serializers.ValidationError({"sort": [_("Chọn một cách sắp xếp: %(choices)s.")
+                                                          % {"choices": ", ".join(SORTS)}]})
         page = params.get("page", "1")
         if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
-            raise serializers.ValidationError({"page": ["Số trang phải là số nguyên dương."]})
+            raise serializers.ValidationError({"page": [_("Số trang phải là số nguyên dương.")]})
         status, active_only = status_filter(status)
         return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
                                                   active_only=active_only, category=category, country=country,
@@ -183,7 +187,7 @@ class MemberDetail(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         if "version" not in changes:
-            raise serializers.ValidationError({"version": ["Cần gửi version của hồ sơ đã đọc."]})
+            raise serializers.ValidationError({"version": [_("Cần gửi version của hồ sơ đã đọc.")]})
         version = changes.pop("version")
         member = services.member_update(actor=actor, member=member, expected_version=version, changes=changes)
         return Response(MemberDetailSerializer(member).data)
@@ -315,7 +319,7 @@ class MemberStatusChange(generics.GenericAPIView):
         return actor, member
 
     def get(self, request, pk: int):
-        _, member = self._member(request, pk)
+        _actor, member = self._member(request, pk)
         return Response({"status": member.status, "next_statuses": sorted(STATUS_TRANSITIONS[member.status])})
 
     @extend_schema(request=StatusChangeSerializer, responses={200: MemberDetailSerializer})
@@ -368,7 +372,7 @@ class UnitPosts(generics.GenericAPIView):
         member_pk = data.pop("member")
         member = member_search(actor, MemberFilters(unit=unit, active_only=True)).filter(pk=member_pk).first()
         if member is None:
-            raise serializers.ValidationError({"member": ["Chọn một đảng viên của tổ chức này."]})
+            raise serializers.ValidationError({"member": [_("Chọn một đảng viên của tổ chức này.")]})
         post = services.post_appoint(actor=actor, unit=unit, member=member, **data)
         return Response(PostSerializer(post).data, status=201)
 
@@ -423,7 +427,7 @@ def _quality_unit(actor, params):
     if not value:
         return quality.default_unit(actor)
     if not (value.isascii() and value.isdigit()):
-        raise serializers.ValidationError({"unit": ["Mã tổ chức phải là số."]})
+        raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
     return quality.require_view(actor, unit_get(actor, int(value)))
 
 
@@ -458,7 +462,7 @@ class MemberQualityMembers(generics.ListAPIView):
         params = self.request.query_params
         own = params.get("own", "").lower()
         if own not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"own": ["Chỉ nhận true hoặc false."]})
+            raise serializers.ValidationError({"own": [_("Chỉ nhận true hoặc false.")]})
         quality.problem_get(self.kwargs["key"])
         return quality.problem_members(actor, _quality_unit(actor, params), self.kwargs["key"],
                                        own=own in ("true", "1"))

@@ -18,7 +18,10 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from chibo.core.citizen_ids import citizen_id_problem
+from chibo.core.labels import TranslatedLabels
 from chibo.core.rulebook import pattern, rule, rule_name
 from chibo.members.enums import Gender
 
@@ -26,7 +29,7 @@ if TYPE_CHECKING:
     from chibo.members.models import Member
 
 FORMAT_RULES = {"card_number": "members.card_number_format", "dossier_number": "members.dossier_number_format"}
-LABELS = {"card_number": "Số thẻ đảng viên", "dossier_number": "Số lý lịch"}
+LABELS = TranslatedLabels({"card_number": "Số thẻ đảng viên", "dossier_number": "Số lý lịch"})
 
 
 def format_problem(name: str, value: str, *, on: date) -> str:
@@ -35,9 +38,11 @@ def format_problem(name: str, value: str, *, on: date) -> str:
     version = rule(FORMAT_RULES[name], on=on)
     if pattern(version).fullmatch(value):
         return ""
-    expected = f": cần {version.note}" if version.note else f" (mẫu {version.value})"
-    pending = ", quy định đang chờ xác nhận" if version.confidence == "to_confirm" else ""
-    return f"{LABELS[name]} «{value}» không đúng định dạng{expected} (quy định: {rule_name(version.key)}{pending})."
+    expected = (_(": cần %(note)s") % {"note": version.note} if version.note
+                else _(" (mẫu %(pattern)s)") % {"pattern": version.value})
+    pending = _(", quy định đang chờ xác nhận") if version.confidence == "to_confirm" else ""
+    return _("%(field)s «%(value)s» không đúng định dạng%(expected)s (quy định: %(rule)s%(pending)s).") % {
+        "field": LABELS[name], "value": value, "expected": expected, "rule": rule_name(version.key), "pending": pending}
 
 
 def identifier_errors(member: Member, *, today: date) -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
 from chibo.core.fields import KindField
@@ -23,33 +24,36 @@ from chibo.members.enums import (  # noqa: F401  (re-exported for the app's own 
 
 
 class Member(models.Model):
-    full_name = models.CharField("họ và tên", max_length=120)
+    full_name = models.CharField(gettext_noop("họ và tên"), max_length=120)
     name_search = models.CharField(max_length=120, editable=False, db_index=True)
     name_lower = models.CharField(max_length=120, editable=False)
     name_sort = BinaryCharField(max_length=400, editable=False, db_index=True)
-    gender = models.CharField("giới tính", max_length=1, choices=Gender.choices)
-    birth_date = models.DateField("ngày sinh")
-    home_town = models.CharField("quê quán", max_length=200, blank=True)
-    ethnicity = models.CharField("dân tộc", max_length=40, default="Kinh")
-    education = models.CharField("trình độ học vấn", max_length=20, choices=Education.choices, blank=True)
-    political_theory = models.CharField("lý luận chính trị", max_length=20, choices=Theory.choices, blank=True)
-    job_title = models.CharField("chức vụ, nghề nghiệp", max_length=200, blank=True)
-    workplace = models.CharField("nơi làm việc", max_length=200, blank=True)
-    card_number = models.CharField("số thẻ đảng viên", max_length=20, null=True, blank=True, unique=True)
-    dossier_number = models.CharField("số lý lịch", max_length=20, null=True, blank=True, unique=True)
-    admission_date = models.DateField("ngày vào Đảng")  # the ceremony: probation runs from it
+    gender = models.CharField(gettext_noop("giới tính"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(gettext_noop("ngày sinh"))
+    home_town = models.CharField(gettext_noop("quê quán"), max_length=200, blank=True)
+    ethnicity = models.CharField(gettext_noop("dân tộc"), max_length=40, default="Kinh")
+    education = models.CharField(gettext_noop("trình độ học vấn"), max_length=20, choices=Education.choices, blank=True)
+    political_theory = models.CharField(gettext_noop("lý luận chính trị"),
+                                        max_length=20, choices=Theory.choices, blank=True)
+    job_title = models.CharField(gettext_noop("chức vụ, nghề nghiệp"), max_length=200, blank=True)
+    workplace = models.CharField(gettext_noop("nơi làm việc"), max_length=200, blank=True)
+    card_number = models.CharField(gettext_noop("số thẻ đảng viên"), max_length=20, null=True, blank=True, unique=True)
+    dossier_number = models.CharField(gettext_noop("số lý lịch"), max_length=20, null=True, blank=True, unique=True)
+    admission_date = models.DateField(gettext_noop("ngày vào Đảng"))  # the ceremony: probation runs from it
     # The admission decision (06-HD/TW 2025): party age runs from it. Empty for records that never had it.
-    admission_decided_on = models.DateField("ngày quyết định kết nạp", null=True, blank=True)
-    confirmation_date = models.DateField("ngày chính thức", null=True, blank=True)
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members", verbose_name="chi bộ")
-    status = models.CharField("tình trạng", max_length=20, choices=Status.choices, default=Status.PROBATIONARY)
-    category = models.CharField("diện ở nước ngoài", max_length=20, choices=Category.choices)
-    abroad_from = models.DateField("ở nước ngoài từ", null=True, blank=True)
-    abroad_to = models.DateField("ở nước ngoài đến", null=True, blank=True)
-    citizen_id = EncryptedTextField("số CCCD", blank=True, default="")
+    admission_decided_on = models.DateField(gettext_noop("ngày quyết định kết nạp"), null=True, blank=True)
+    confirmation_date = models.DateField(gettext_noop("ngày chính thức"), null=True, blank=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members",
+                             verbose_name=gettext_noop("chi bộ"))
+    status = models.CharField(gettext_noop("tình trạng"),
+                              max_length=20, choices=Status.choices, default=Status.PROBATIONARY)
+    category = models.CharField(gettext_noop("diện ở nước ngoài"), max_length=20, choices=Category.choices)
+    abroad_from = models.DateField(gettext_noop("ở nước ngoài từ"), null=True, blank=True)
+    abroad_to = models.DateField(gettext_noop("ở nước ngoài đến"), null=True, blank=True)
+    citizen_id = EncryptedTextField(gettext_noop("số CCCD"), blank=True, default="")
     citizen_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    phone = EncryptedTextField("điện thoại", blank=True, default="")
-    email = EncryptedTextField("thư điện tử", blank=True, default="")
+    phone = EncryptedTextField(gettext_noop("điện thoại"), blank=True, default="")
+    email = EncryptedTextField(gettext_noop("thư điện tử"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

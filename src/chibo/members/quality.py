@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, ExpressionWrapper, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Substr
 from django.http import Http404
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.access import Actor
 from chibo.core.charts import PALETTE, stacked_columns_svg
@@ -204,6 +204,6 @@ def share_chart(result: Board) -> str:
     """Stacked columns per row: complete records and records with at least one problem (core.charts)."""
     columns = [(r.unit.code or r.unit.name[:10], {"complete": r.complete, "incomplete": r.total - r.complete})
                for r in result.rows]
-    return stacked_columns_svg(columns, [("complete", "Đầy đủ, không mâu thuẫn", PALETTE[2]),
-                                         ("incomplete", "Thiếu hoặc mâu thuẫn", PALETTE[1])],
-                               aria="Tỷ lệ hồ sơ đầy đủ theo tổ chức")
+    return stacked_columns_svg(columns, [("complete", gettext("Đầy đủ, không mâu thuẫn"), PALETTE[2]),
+                                         ("incomplete", gettext("Thiếu hoặc mâu thuẫn"), PALETTE[1])],
+                               aria=gettext("Tỷ lệ hồ sơ đầy đủ theo tổ chức"))

@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import PATH_END, PATH_STEP, Actor, subtree_q
 from chibo.core.audit import audit
@@ -158,7 +159,7 @@ def member_get(actor: Actor, pk: int | str) -> Member:
     try:
         return members_visible(actor).select_related("unit").get(pk=pk)
     except (Member.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy đảng viên") from exc
+        raise Http404(_("Không tìm thấy đảng viên")) from exc
 
 
 def member_read_full(actor: Actor, pk: int | str) -> Member:
@@ -228,10 +229,10 @@ def dashboard_focus(actor: Actor, raw: str | int | None) -> Unit | None:
     try:
         pk = int(raw)
     except (TypeError, ValueError) as exc:
-        raise Http404("Không tìm thấy tổ chức") from exc
+        raise Http404(_("Không tìm thấy tổ chức")) from exc
     unit = units_with(actor, "members.view").filter(pk=pk).first()
     if unit is None:
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     return unit
 
 
@@ -288,7 +289,7 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
     own_rolls = totals.pop(level, None) if level is not None else None
     ordered = sorted(((key, f, p) for key, (f, p) in totals.items() if f + p), key=lambda r: (-(r[1] + r[2]), r[0]))
     unit_page = Paginator(ordered, DASHBOARD_UNIT_ROWS).get_page(page)
-    units = units_by_path(key for key, _, _ in unit_page)
+    units = units_by_path(key for key, _count, _own in unit_page)
     up = None
     if focus is not None and focus.parent_id:
         parent_path = focus.path[:-PATH_STEP]
@@ -326,7 +327,7 @@ def post_get(actor: Actor, pk: int | str) -> CommitteePost:
     """A committee post of a unit the actor sees, or 404."""
     post = CommitteePost.objects.select_related("unit", "member").filter(pk=pk).first() if str(pk).isdigit() else None
     if post is None or not (actor.can("units.view", post.unit) or actor.member_unit_id == post.unit_id):
-        raise Http404("Không tìm thấy chức vụ")
+        raise Http404(_("Không tìm thấy chức vụ"))
     return post
 
 
@@ -443,7 +444,7 @@ def full_members_on(unit: Unit, on: date, *, exclude_ids: Iterable[int] = ()) ->
     if not candidates:
         return []
     later_status: dict[int, str] = {}
-    events = (TimelineEvent.objects.filter(member_id__in=[pk for pk, _ in candidates], occurred_on__gt=on,
+    events = (TimelineEvent.objects.filter(member_id__in=[pk for pk, _day in candidates], occurred_on__gt=on,
                                            kind=TimelineKind.STATUS_CHANGED)
               .order_by("occurred_on", "pk").values_list("member_id", "data"))
     for member_id, data in events:
@@ -571,7 +572,7 @@ def members_at_year_ends(actor: Actor, unit: Unit, first: int, last: int, *,
     previous leaving if any, the member was on no rolls here. Two queries, counted in the database; 404 when the
     unit is outside the actor's scope."""
     if not actor.can("members.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     units = subtree_units([unit.path]).values("pk")
     events = TimelineEvent.objects.filter(member=OuterRef("pk")).order_by("occurred_on", "pk")
     # Who may have sat in the subtree on one of those days: today's members there, and those who left it by a move

@@ -16,6 +16,7 @@ from chibo.core.access import Actor, require
 from chibo.core.crypto import blind_index
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish, subscribe
+from chibo.core.labels import TranslatedLabels
 from chibo.core.text import (
     clean,
     hidden_characters_problem,
@@ -60,7 +61,7 @@ DATE_FIELDS = {"birth_date", "admission_decided_on", "admission_date", "confirma
 SECRET_FIELDS = {"citizen_id", "phone", "email"}
 CHOICES = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category}
 CHOICE_VALUES = {name: frozenset(enum.values) for name, enum in CHOICES.items()}
-LABELS = {f.name: str(f.verbose_name) for f in Member._meta.fields}
+LABELS = TranslatedLabels({f.name: str(f.verbose_name) for f in Member._meta.fields})
 MIN_AGE_AT_ADMISSION = 16  # a plausibility bound on data entry; eligibility rules live in the rulebook
 
 

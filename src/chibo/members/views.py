@@ -195,7 +195,7 @@ def post_new(request, pk):
     if request.method == "POST" and form.is_valid():
         member = next((m for m in candidates if m.pk == form.cleaned_data["member"]), None)
         if member is None:
-            form.add_error("member", "Chọn một đảng viên của tổ chức này.")
+            form.add_error("member", gettext("Chọn một đảng viên của tổ chức này."))
         elif submit(request, form, lambda: services.post_appoint(
                 actor=actor, unit=unit, member=member,
                 **{k: v for k, v in form.cleaned_data.items() if k != "member"})):
@@ -227,7 +227,7 @@ def _quality_unit(actor, request) -> tuple[QualityUnitForm, object]:
     form = QualityUnitForm(request.GET or None, actor=actor)
     unit = form.cleaned_data.get("unit") if form.is_valid() else None
     if request.GET.get("unit") and unit is None:
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(gettext("Không tìm thấy tổ chức"))
     return form, quality.require_view(actor, unit) if unit is not None else quality.default_unit(actor)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
@@ -56,7 +57,7 @@ class RequestList(generics.ListAPIView):
         data = form_cleaned(RequestForm, request)
         if data.get("member") is not None and data["member"] != actor.member_id:
             if not actor.can("privacy.handle"):
-                raise PermissionDenied("Chỉ được gửi yêu cầu về dữ liệu của chính mình.")
+                raise PermissionDenied(_("Chỉ được gửi yêu cầu về dữ liệu của chính mình."))
             member_get(actor, data["member"])  # 404 outside the officer's scope
         req = services.request_file(actor=actor, **data)
         return Response(PrivacyRequestSerializer(req, context={"request": request}).data, status=201)

@@ -10,12 +10,14 @@ rulebook for the day asked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.access import ROLE_PERMISSIONS, Role
+from chibo.core.rule_words import said_value
 from chibo.core.rulebook import describe_value, rule, rule_name
 
 PARTY_BASIS = ("Điều lệ Đảng và các quy định thi hành; Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, Nghị định "
@@ -24,7 +26,11 @@ ACCOUNT_BASIS = ("Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15, Nghị �
                  "xác thực, nhật ký hoạt động)")
 MEMBER_RULE = "privacy.keep_former_member_years"
 APPLICANT_RULE = "privacy.keep_applicant_years"
-WHILE_MEMBER = "Khi còn sinh hoạt; sau khi ra khỏi danh sách: {rule}, rồi ẩn danh"
+WHILE_MEMBER = gettext_noop("Khi còn sinh hoạt; sau khi ra khỏi danh sách: {rule}, rồi ẩn danh")
+THEMSELF = gettext_noop("Chính người đó (phần của mình)")
+TO_CONFIRM = gettext_noop(" — cần xác nhận")
+WHILE_DISCIPLINE = gettext_noop("Khi còn sinh hoạt; sau khi ra khỏi danh sách: {rule}, rồi ẩn danh; hồ sơ kỷ luật hoặc "
+                                "khiếu nại đang giải quyết thì giữ đến khi xong")
 
 
 @dataclass(frozen=True)
@@ -44,65 +50,70 @@ CATEGORIES: tuple[Category, ...] = (
     Category("member_record", gettext_noop(
         "Hồ sơ đảng viên: lý lịch, số định danh, liên lạc, quá trình sinh hoạt, chức vụ cấp ủy"),
              ("members.Member", "members.TimelineEvent", "members.CommitteePost"),
-             "Quản lý đảng viên, tổ chức đảng theo Điều lệ Đảng", PARTY_BASIS, ("members.view",), True,
+             gettext_noop("Quản lý đảng viên, tổ chức đảng theo Điều lệ Đảng"), PARTY_BASIS, ("members.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
     Category("admission", gettext_noop("Hồ sơ kết nạp của quần chúng ưu tú (người giới thiệu, nghị quyết, quyết định)"),
              ("admission.Applicant", "admission.AdmissionCase"),
-             "Xem xét kết nạp đảng viên", PARTY_BASIS, ("admission.view",), True,
-             "Khi hồ sơ còn mở; sau khi rút hồ sơ hoặc không được kết nạp: {rule}, rồi ẩn danh", APPLICANT_RULE),
+             gettext_noop("Xem xét kết nạp đảng viên"), PARTY_BASIS, ("admission.view",), True,
+             gettext_noop("Khi hồ sơ còn mở; sau khi rút hồ sơ hoặc không được kết nạp: {rule}, rồi ẩn danh"),
+             APPLICANT_RULE),
     Category("meetings", gettext_noop("Sinh hoạt chi bộ: điểm danh, danh sách cử tri biểu quyết"),
              ("meetings.Attendance", "meetings.BallotVoter"),
-             "Tổ chức sinh hoạt chi bộ, biểu quyết (phiếu kín không ghi người bỏ phiếu)", PARTY_BASIS,
+             gettext_noop("Tổ chức sinh hoạt chi bộ, biểu quyết (phiếu kín không ghi người bỏ phiếu)"), PARTY_BASIS,
              ("meetings.view",), True, WHILE_MEMBER, MEMBER_RULE),
     Category("dues", gettext_noop("Đảng phí: mức đóng, quyết định miễn giảm, sổ thu nộp"),
              ("dues.Profile", "dues.Decision", "dues.Obligation", "dues.Entry"),
-             "Thu, nộp, quản lý đảng phí (Quy định 01-QĐ/TW)", PARTY_BASIS, ("dues.view",), True,
+             gettext_noop("Thu, nộp, quản lý đảng phí (Quy định 01-QĐ/TW)"), PARTY_BASIS, ("dues.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
     Category("grading", gettext_noop("Kiểm điểm, đánh giá, xếp loại đảng viên"), ("grading.Review",),
-             "Kiểm điểm, đánh giá, xếp loại hằng năm (Quy định 366-QĐ/TW)", PARTY_BASIS, ("grading.view",), True,
+             gettext_noop("Kiểm điểm, đánh giá, xếp loại hằng năm (Quy định 366-QĐ/TW)"),
+             PARTY_BASIS, ("grading.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
     Category("discipline", gettext_noop("Kiểm tra, giám sát, kỷ luật đảng; thông báo kỷ luật của cơ quan nhà nước"),
              ("discipline.Case", "discipline.Notice", "inspection.PlanItem", "inspection.SupervisionNote",
               "inspection.Inspection"),
-             "Kiểm tra, giám sát và thi hành kỷ luật đảng (Quy định 296-QĐ/TW, 69-QĐ/TW)", PARTY_BASIS,
+             gettext_noop("Kiểm tra, giám sát và thi hành kỷ luật đảng (Quy định 296-QĐ/TW, 69-QĐ/TW)"), PARTY_BASIS,
              ("discipline.decide", "discipline.inspect", "inspection.view"), True,
-             WHILE_MEMBER + "; hồ sơ kỷ luật hoặc khiếu nại đang giải quyết thì giữ đến khi xong", MEMBER_RULE),
+             WHILE_DISCIPLINE, MEMBER_RULE),
     Category("programs", gettext_noop("Chương trình công tác: việc đảng viên được giao phụ trách"),
              ("programs.Item",),
-             "Xây dựng, kiểm tra, đôn đốc thực hiện chương trình công tác", PARTY_BASIS, ("meetings.view",), True,
+             gettext_noop("Xây dựng, kiểm tra, đôn đốc thực hiện chương trình công tác"),
+             PARTY_BASIS, ("meetings.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
     Category("transfers", gettext_noop("Chuyển sinh hoạt, đi nước ngoài, đoàn công tác, miễn sinh hoạt, khai báo"),
              ("transfers.TransferHold", "transfers.Transfer", "transfers.Letter", "transfers.ReturnReview",
               "transfers.DelegationMember", "transfers.Trip", "transfers.Exemption", "transfers.Declaration"),
-             "Quản lý đảng viên ở nước ngoài, chuyển sinh hoạt đảng", PARTY_BASIS,
+             gettext_noop("Quản lý đảng viên ở nước ngoài, chuyển sinh hoạt đảng"), PARTY_BASIS,
              ("transfers.edit", "transfers.hold"), True, WHILE_MEMBER, MEMBER_RULE),
     Category("study", gettext_noop(
         "Học tập, tài liệu: điểm danh học tập, chứng chỉ, thu hoạch, tài liệu đã đọc, sổ tài liệu mật"),
              ("study.Attendance", "study.Certificate", "study.Reflection", "library.Receipt", "library.Handover",
               "library.ClassifiedEntry"),
-             "Học tập nghị quyết, bồi dưỡng lý luận; quản lý tài liệu", PARTY_BASIS, ("library.view",), True,
+             gettext_noop("Học tập nghị quyết, bồi dưỡng lý luận; quản lý tài liệu"),
+             PARTY_BASIS, ("library.view",), True,
              WHILE_MEMBER, MEMBER_RULE),
     Category("accounts", gettext_noop("Tài khoản: tên đăng nhập, thư điện tử, vai trò, lời mời, khóa API, phiên "
                                       "đăng nhập, xác thực hai bước"),
              ("accounts.User", "accounts.RoleAssignment", "accounts.Invitation", "accounts.ApiToken",
               "account.EmailAddress", "mfa.Authenticator", "usersessions.UserSession", "deadlines.FeedToken"),
-             "Đăng nhập an toàn, phân quyền theo vai trò", ACCOUNT_BASIS, ("accounts.view",), True,
-             "Khi tài khoản còn dùng; khóa, xóa thông tin đăng nhập khi ẩn danh người đó"),
+             gettext_noop("Đăng nhập an toàn, phân quyền theo vai trò"), ACCOUNT_BASIS, ("accounts.view",), True,
+             gettext_noop("Khi tài khoản còn dùng; khóa, xóa thông tin đăng nhập khi ẩn danh người đó")),
     Category("notices", gettext_noop("Thông báo, thư gửi người dùng và thời hạn công việc"),
              ("notifications.Message", "notifications.Notification", "deadlines.Deadline"),
-             "Nhắc việc, báo tin cho đúng người", PARTY_BASIS, ("members.view",), True, WHILE_MEMBER, MEMBER_RULE),
+             gettext_noop("Nhắc việc, báo tin cho đúng người"),
+             PARTY_BASIS, ("members.view",), True, WHILE_MEMBER, MEMBER_RULE),
     Category("privacy", gettext_noop("Yêu cầu về dữ liệu cá nhân, sổ sự cố dữ liệu, sổ ẩn danh"),
              ("privacy.DataRequest", "privacy.Breach", "privacy.Anonymisation"),
-             "Thực hiện quyền của chủ thể dữ liệu, thông báo sự cố, lưu giữ có thời hạn", ACCOUNT_BASIS,
+             gettext_noop("Thực hiện quyền của chủ thể dữ liệu, thông báo sự cố, lưu giữ có thời hạn"), ACCOUNT_BASIS,
              ("privacy.handle", "privacy.breach", "privacy.anonymise"), True, WHILE_MEMBER, MEMBER_RULE),
     Category("imports", gettext_noop("Tệp danh sách đảng viên đã nhập"), ("bulk.ImportJob",),
-             "Nhập hồ sơ đảng viên hàng loạt", PARTY_BASIS, ("members.edit",), False,
-             "Như hồ sơ đảng viên: {rule} sau khi ra khỏi danh sách", MEMBER_RULE),
+             gettext_noop("Nhập hồ sơ đảng viên hàng loạt"), PARTY_BASIS, ("members.edit",), False,
+             gettext_noop("Như hồ sơ đảng viên: {rule} sau khi ra khỏi danh sách"), MEMBER_RULE),
     Category("audit", gettext_noop("Nhật ký kiểm tra: ai làm gì, ai mở hồ sơ đầy đủ (chuỗi băm)"), ("core.AuditEvent",),
-             "Bảo đảm toàn vẹn, truy vết việc xử lý dữ liệu; cho người đó biết ai đã xem hồ sơ của mình",
+             gettext_noop("Bảo đảm toàn vẹn, truy vết việc xử lý dữ liệu; cho người đó biết ai đã xem hồ sơ của mình"),
              ACCOUNT_BASIS, ("audit.view",), True,
-             "Lâu dài: không sửa, không xóa (chuỗi băm phải kiểm tra được); người đó chỉ thấy vai trò và tổ chức "
-             "của người xem"),
+             gettext_noop("Lâu dài: không sửa, không xóa (chuỗi băm phải kiểm tra được); người đó chỉ thấy vai trò và "
+                          "tổ chức của người xem")),
 )
 
 
@@ -121,23 +132,26 @@ def declared_models() -> set[str]:
     return {label for c in CATEGORIES for label in c.models}
 
 
-def _who(category: Category) -> list[str]:
-    roles = [str(label) for role, label in Role.CHOICES
+def _who(category: Category, say: Callable[[str], str]) -> list[str]:
+    roles = [say(str(label)) for role, label in Role.CHOICES
              if any(p in ROLE_PERMISSIONS.get(role, ()) for p in category.perms)]
-    return (["Chính người đó (phần của mình)"] if category.themself else []) + roles
+    return ([say(THEMSELF)] if category.themself else []) + roles
 
 
-def _retention(category: Category, on: date) -> str:
+def _retention(category: Category, on: date, say: Callable[[str], str]) -> str:
     if not category.retention_rule:
-        return category.retention
+        return say(category.retention)
     version = rule(category.retention_rule, on=on)
-    value = describe_value(version)
+    value = said_value(version) if say is gettext else describe_value(version)
     if version.confidence == "to_confirm":
-        value += " — cần xác nhận"
-    return category.retention.format(rule=f"{value} ({rule_name(category.retention_rule)})")
+        value += say(TO_CONFIRM)
+    return say(category.retention).format(rule=f"{value} ({say(rule_name(category.retention_rule))})")
 
 
-def record_of_processing(on: date) -> list[RecordRow]:
-    """The record, generated from the declarations for the day ``on`` (the retention rules in force then)."""
-    return [RecordRow(key=c.key, label=c.label, models=list(c.models), purpose=c.purpose, basis=c.basis,
-                      who=_who(c), retention=_retention(c, on)) for c in CATEGORIES]
+def record_of_processing(on: date, *, translated: bool = False) -> list[RecordRow]:
+    """The record, generated from the declarations for the day ``on`` (the retention rules in force then). As the
+    rulebook words it (the API), or ``translated`` into the reader's language (the page): the legal bases stay as
+    the texts cite them."""
+    say: Callable[[str], str] = gettext if translated else str
+    return [RecordRow(key=c.key, label=say(c.label), models=list(c.models), purpose=say(c.purpose), basis=c.basis,
+                      who=_who(c, say), retention=_retention(c, on, say)) for c in CATEGORIES]

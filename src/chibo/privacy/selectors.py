@@ -100,10 +100,10 @@ def record_reads(member: Member, *, limit: int = 500) -> list[RecordRead]:
     for row in rows:
         user = users.get(row.actor_id) if row.actor_id else None
         if user is None:
-            resolved.append((row.at, "Hệ thống", None))
+            resolved.append((row.at, _("Hệ thống"), None))
             continue
         if getattr(user, "member_id", None) == member.pk:
-            resolved.append((row.at, "Chính đồng chí", None))
+            resolved.append((row.at, _("Chính đồng chí"), None))
             continue
         day = timezone.localtime(row.at).date()
         key = (user.pk, day)
@@ -111,7 +111,7 @@ def record_reads(member: Member, *, limit: int = 500) -> list[RecordRead]:
             grants_memo[key] = grants_for_user(user, on=day)
         over = [g for g in grants_memo[key] if path.startswith(g.unit_path)]
         if not over:
-            resolved.append((row.at, "Người không còn giữ vai trò", None))
+            resolved.append((row.at, _("Người không còn giữ vai trò"), None))
             continue
         grant = max(over, key=lambda g: len(g.unit_path))  # the nearest unit above the member
         unit_ids.add(grant.unit_id)
@@ -149,12 +149,14 @@ def _member_candidate(member: Member, holds: dict[int, str], today: date) -> Can
     until = _kept_until(anonymise.MEMBER_RULE, since)
     status = member.get_status_display()
     if member.pk in holds:
-        eligible, reason = False, f"Giữ dữ liệu: {holds[member.pk]}."
+        eligible, reason = False, _("Giữ dữ liệu: %(hold)s.") % {"hold": holds[member.pk]}
     elif today <= until:
-        eligible, reason = False, f"Chưa hết thời hạn lưu giữ (đến hết ngày {until:%d/%m/%Y})."
+        eligible, reason = False, _("Chưa hết thời hạn lưu giữ (đến hết ngày %(until)s).") % {
+            "until": format(until, "%d/%m/%Y")}
     else:
-        eligible, reason = True, (f"{status} từ {since:%d/%m/%Y}; thời hạn lưu giữ đã hết ngày {until:%d/%m/%Y}; "
-                                  "không có hồ sơ kỷ luật, khiếu nại đang giải quyết.")
+        eligible, reason = True, (_("%(status)s từ %(since)s; thời hạn lưu giữ đã hết ngày %(until)s; "
+                                    "không có hồ sơ kỷ luật, khiếu nại đang giải quyết.") % {
+            "status": status, "since": format(since, "%d/%m/%Y"), "until": format(until, "%d/%m/%Y")})
     return Candidate(kind="member", pk=member.pk, name=member.full_name, unit=member.unit.name,
                      unit_id=member.unit_id, status=status, since=since, kept_until=until, eligible=eligible,
                      reason=reason)
@@ -165,9 +167,11 @@ def _applicant_candidate(case: AdmissionCase, today: date) -> Candidate:
     until = _kept_until(anonymise.APPLICANT_RULE, since)
     status = case.get_stage_display()
     if today <= until:
-        eligible, reason = False, f"Chưa hết thời hạn lưu giữ (đến hết ngày {until:%d/%m/%Y})."
+        eligible, reason = False, _("Chưa hết thời hạn lưu giữ (đến hết ngày %(until)s).") % {
+            "until": format(until, "%d/%m/%Y")}
     else:
-        eligible, reason = True, f"{status} từ {since:%d/%m/%Y}; thời hạn lưu giữ đã hết ngày {until:%d/%m/%Y}."
+        eligible, reason = True, _("%(status)s từ %(since)s; thời hạn lưu giữ đã hết ngày %(until)s.") % {
+            "status": status, "since": format(since, "%d/%m/%Y"), "until": format(until, "%d/%m/%Y")}
     return Candidate(kind="applicant", pk=case.applicant_id, name=case.applicant.full_name, unit=case.unit.name,
                      unit_id=case.unit_id, status=status, since=since, kept_until=until, eligible=eligible,
                      reason=reason)

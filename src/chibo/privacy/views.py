@@ -208,4 +208,4 @@ def processing(request):
     """The record of processing: each category of personal data, its purpose, legal basis, who may see it and how
     long it is kept (generated from the declarations in privacy.processing). Every signed-in user may read it."""
     return render(request, "privacy/processing.html",
-                  {"rows": record_of_processing(clock.today()), "today": clock.today()})
+                  {"rows": record_of_processing(clock.today(), translated=True), "today": clock.today()})

@@ -4,20 +4,21 @@ committee (docs/domain.md §14)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class ItemState(models.TextChoices):
-    PLANNED = "planned", "Chưa thực hiện"
-    IN_PROGRESS = "in_progress", "Đang thực hiện"
-    DONE = "done", "Đã hoàn thành"
+    PLANNED = "planned", gettext_noop("Chưa thực hiện")
+    IN_PROGRESS = "in_progress", gettext_noop("Đang thực hiện")
+    DONE = "done", gettext_noop("Đã hoàn thành")
     DROPPED = "dropped", "Không thực hiện"
 
 
 class ProposalState(models.TextChoices):
     RAISED = "raised", "Đã gửi"
-    RECEIVED = "received", "Cấp trên đã nhận"
+    RECEIVED = "received", gettext_noop("Cấp trên đã nhận")
     ANSWERED = "answered", "Đã trả lời"
-    WITHDRAWN = "withdrawn", "Đã rút"
+    WITHDRAWN = "withdrawn", gettext_noop("Đã rút")
 
 
 ITEM_OPEN_STATES = (ItemState.PLANNED, ItemState.IN_PROGRESS)

@@ -5,6 +5,7 @@ and the owner of an item are chosen from the records (a member of the unit), or 
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from chibo.core import clock
 from chibo.core.forms import TodayDateField, VNDateField
@@ -15,7 +16,7 @@ TEXT = {"rows": 5}
 QUARTERS = [(0, "Cả năm"), (1, "Quý I"), (2, "Quý II"), (3, "Quý III"), (4, "Quý IV")]
 
 
-def _id(label: str, required: bool = True) -> forms.IntegerField:
+def _id(label, required: bool = True) -> forms.IntegerField:
     return forms.IntegerField(label=label, required=required, min_value=1, max_value=MAX_ID)
 
 
@@ -29,7 +30,7 @@ def _units_choice(label: str, units: list, message: str) -> forms.TypedChoiceFie
 class ProgramForm(forms.Form):
     """A unit's program for a year or a quarter: the units offered are those whose meetings the actor runs."""
 
-    unit = _id("Tổ chức đảng (mã tổ chức)")
+    unit = _id(gettext_lazy("Tổ chức đảng (mã tổ chức)"))
     year = forms.IntegerField(label="Năm", min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(label="Thời kỳ", coerce=int, choices=QUARTERS, initial=0, required=False,
                                      empty_value=None)  # none: the whole year
@@ -46,7 +47,7 @@ class ProgramForm(forms.Form):
 
 class ItemForm(forms.Form):
     title = forms.CharField(label="Nội dung công việc", max_length=300)
-    owner_member = _id("Đảng viên phụ trách (mã hồ sơ)", required=False)
+    owner_member = _id(gettext_lazy("Đảng viên phụ trách (mã hồ sơ)"), required=False)
     owner_role = forms.CharField(label="hoặc chức danh, bộ phận phụ trách", max_length=120, required=False,
                                  help_text="Ví dụ: Bí thư, Chi ủy, Tổ đảng 1. Không ghi tên người ngoài Đảng.")
     due_on = VNDateField(label="Hạn hoàn thành")
@@ -63,7 +64,7 @@ class ItemForm(forms.Form):
 class CompleteForm(forms.Form):
     evidence = forms.CharField(label="Kết quả, minh chứng", widget=forms.Textarea(attrs=TEXT), max_length=5000,
                                help_text="Việc đã làm, kết quả; số văn bản, biên bản nếu có.")
-    document = _id("Văn bản trong mục Tài liệu (mã tài liệu, nếu có)", required=False)
+    document = _id(gettext_lazy("Văn bản trong mục Tài liệu (mã tài liệu, nếu có)"), required=False)
     done_on = TodayDateField(label="Ngày hoàn thành")
 
 
@@ -111,7 +112,7 @@ class WithdrawForm(forms.Form):
 
 
 class ProposalForm(forms.Form):
-    unit = _id("Tổ chức đảng gửi (mã tổ chức)")
+    unit = _id(gettext_lazy("Tổ chức đảng gửi (mã tổ chức)"))
     title = forms.CharField(label="Vấn đề kiến nghị, đề xuất", max_length=200)
     body = forms.CharField(label="Nội dung", widget=forms.Textarea(attrs={"rows": 6}), max_length=10000,
                            help_text="Tình hình, đề xuất giải pháp hoặc câu hỏi gửi cấp ủy cấp trên.")

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.programs.enums import ITEM_OPEN_STATES, ItemState, ProposalState
@@ -22,7 +24,16 @@ def period_bounds(year: int, quarter: int) -> tuple[date, date]:
 
 
 def period_label(year: int, quarter: int) -> str:
-    return f"Quý {quarter}/{year}" if quarter else f"Năm {year}"
+    """The period as the reader's language says it ("Quý 2/2026", "Năm 2026")."""
+    if quarter:
+        return _("Quý %(quarter)s/%(year)s") % {"quarter": quarter, "year": year}
+    return _("Năm %(year)s") % {"year": year}
+
+
+def period_label_vi(year: int, quarter: int) -> str:
+    """The period in Vietnamese whatever the reader's language: the words of a stored title."""
+    with translation.override("vi"):
+        return period_label(year, quarter)
 
 
 class Program(models.Model):

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor, subtree_q
 from chibo.core.rulebook import integer, rule
@@ -35,7 +36,7 @@ def programs_visible(actor: Actor) -> QuerySet[Program]:
 def program_get(actor: Actor, pk: int | str) -> Program:
     program = programs_visible(actor).filter(pk=as_id(pk) or 0).first()
     if program is None:
-        raise Http404("Không tìm thấy chương trình công tác")
+        raise Http404(_("Không tìm thấy chương trình công tác"))
     return program
 
 
@@ -50,7 +51,7 @@ def items_visible(actor: Actor) -> QuerySet[Item]:
 def item_get(actor: Actor, pk: int | str) -> Item:
     item = items_visible(actor).select_related(*_ITEM_RELATED).filter(pk=as_id(pk) or 0).first()
     if item is None:
-        raise Http404("Không tìm thấy việc trong chương trình công tác")
+        raise Http404(_("Không tìm thấy việc trong chương trình công tác"))
     return item
 
 
@@ -127,5 +128,5 @@ def proposals_visible(actor: Actor) -> QuerySet[Proposal]:
 def proposal_get(actor: Actor, pk: int | str) -> Proposal:
     found = proposals_visible(actor).select_related("unit", "to_unit").filter(pk=as_id(pk) or 0).first()
     if found is None:
-        raise Http404("Không tìm thấy kiến nghị")
+        raise Http404(_("Không tìm thấy kiến nghị"))
     return found

@@ -29,7 +29,7 @@ from chibo.notifications.services import notify
 from chibo.programs import selectors
 from chibo.programs.enums import DEADLINE_KIND, EDIT, ItemState, ProposalState
 from chibo.programs.lifecycle import ITEM, PROPOSAL, raising_units
-from chibo.programs.models import Item, Program, Proposal, period_label
+from chibo.programs.models import Item, Program, Proposal, period_label, period_label_vi
 from chibo.units.selectors import unit_get
 
 if TYPE_CHECKING:
@@ -227,7 +227,7 @@ def _program_of(unit: Unit, year: int, quarter: int, actor: Actor) -> Program:
     program = Program.objects.select_for_update().filter(unit=unit, year=year, quarter=quarter).first()
     if program is None:
         program = Program.objects.create(unit=unit, year=year, quarter=quarter, created_by=actor.label,
-                                         title=f"Chương trình công tác {period_label(year, quarter).lower()}")
+                                         title=f"Chương trình công tác {period_label_vi(year, quarter).lower()}")
         audit(actor=actor, action="programs.program_created", obj=program, unit=unit,
               data={"year": year, "quarter": quarter, "handed_down": True})
     return program

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -142,11 +143,11 @@ class ReportDetail(generics.GenericAPIView):
             raise PermissionDenied
         if hasattr(request.data, "keys") and "figures" in request.data:
             raise serializers.ValidationError(
-                {"figures": ["Số liệu do hệ thống tính từ dữ liệu, không sửa được; chỉ viết phần đánh giá."]})
+                {"figures": [_("Số liệu do hệ thống tính từ dữ liệu, không sửa được; chỉ viết phần đánh giá.")]})
         body = NarrativeSerializer(data=request.data)
         unknown = sorted(set(request.data) - set(body.fields)) if hasattr(request.data, "keys") else []
         if unknown:
-            raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
+            raise serializers.ValidationError({k: [_("Không có trường này.")] for k in unknown})
         body.is_valid(raise_exception=True)
         services.report_write(actor=actor, report=report, narrative=body.validated_data["narrative"],
                               version=body.validated_data.get("version"))

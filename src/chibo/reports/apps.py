@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_noop
 
 
 class ReportsConfig(AppConfig):
@@ -14,4 +15,5 @@ class ReportsConfig(AppConfig):
         from chibo.reports.lifecycle import REPORT
 
         REPORT.finder = selectors.report_get
-        rulebook.NAMES.setdefault(services.DUE_RULE, "Thời hạn nộp báo cáo định kỳ lên cấp trên (sau khi hết kỳ)")
+        rulebook.NAMES.setdefault(services.DUE_RULE,
+                                  gettext_noop("Thời hạn nộp báo cáo định kỳ lên cấp trên (sau khi hết kỳ)"))

@@ -21,7 +21,7 @@ def report_document(report: Report, values: dict[str, str]) -> OfficialDocument:
     period = period_of(report)
     unit = report.unit
     blocks: list = [
-        Field("Kỳ báo cáo", f"{period.label} (từ ngày {_d(report.period_start)} đến ngày {_d(report.period_end)})"),
+        Field("Kỳ báo cáo", f"{period.label_vi} (từ ngày {_d(report.period_start)} đến ngày {_d(report.period_end)})"),
         Field("Tổ chức báo cáo", unit.name),
         Field("Lần báo cáo", f"Bản điều chỉnh lần {report.number - 1}" if report.number > 1 else ""),
         Field("Lý do điều chỉnh", report.correction_reason),
@@ -41,7 +41,7 @@ def report_document(report: Report, values: dict[str, str]) -> OfficialDocument:
     if report.state == State.SUPERSEDED:
         superseded = "Đã được thay bằng bản điều chỉnh"
     return OfficialDocument(
-        title=f"BÁO CÁO CÔNG TÁC ĐẢNG {period.label.upper()}", issuer=unit.name.upper(),
+        title=f"BÁO CÁO CÔNG TÁC ĐẢNG {period.label_vi.upper()}", issuer=unit.name.upper(),
         upper_issuer=upper_issuer(unit), place=unit.city or "", issued_on=report.submitted_on,
         subtitle=f"({report.template.name}{', dự thảo' if report.state == State.DRAFT else ''})",
         blocks=blocks, signer_on_behalf=on_behalf(unit), signer_title="BÍ THƯ",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 # Who reads and who writes: the unit's officers read its reports and those of its subtree (``units.view``); the
 # secretary and the organization officers of a unit write its reports, and those of an upper committee define its
@@ -21,7 +22,7 @@ class PeriodKind(models.TextChoices):
 class State(models.TextChoices):
     DRAFT = "draft", "Đang soạn"
     SUBMITTED = "submitted", "Đã nộp"
-    SUPERSEDED = "superseded", "Đã thay bằng bản điều chỉnh"
+    SUPERSEDED = "superseded", gettext_noop("Đã thay bằng bản điều chỉnh")
 
 
 ACTIVE_STATES = (State.DRAFT, State.SUBMITTED)

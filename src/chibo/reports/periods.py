@@ -8,6 +8,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from chibo.reports.enums import PeriodKind
 
 MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
@@ -45,14 +48,23 @@ class Period:
 
     @property
     def label(self) -> str:
+        """As the reader's language says it ("Quý I năm 2026")."""
         kind = PeriodKind(self.kind)
         if kind == PeriodKind.MONTH:
-            return f"Tháng {self.index:02d} năm {self.year}"
+            return _("Tháng %(month)s năm %(year)s") % {"month": f"{self.index:02d}", "year": self.year}
         if kind == PeriodKind.QUARTER:
-            return f"Quý {ROMAN[self.index - 1]} năm {self.year}"
+            return _("Quý %(quarter)s năm %(year)s") % {"quarter": ROMAN[self.index - 1], "year": self.year}
         if kind == PeriodKind.HALF:
-            return f"{'Sáu tháng đầu' if self.index == 1 else 'Sáu tháng cuối'} năm {self.year}"
-        return f"Năm {self.year}"
+            return (_("Sáu tháng đầu năm %(year)s") if self.index == 1
+                    else _("Sáu tháng cuối năm %(year)s")) % {"year": self.year}
+        return _("Năm %(year)s") % {"year": self.year}
+
+    @property
+    def label_vi(self) -> str:
+        """In Vietnamese whatever the reader's language: the words of a report document and of a stored
+        notification."""
+        with translation.override("vi"):
+            return self.label
 
     def previous(self) -> Period:
         if self.index > 1:
@@ -64,11 +76,12 @@ def parse(code: str) -> Period:
     """The period of a code; ``ValueError`` with a sentence for a reader when it is not one."""
     found = _CODE.match(str(code or "").strip().upper())
     if not found:
-        raise ValueError("Kỳ báo cáo không hợp lệ; ví dụ: 2026-Q1 (quý), 2026-M03 (tháng), 2026-H1 (sáu tháng), 2026.")
+        raise ValueError(_("Kỳ báo cáo không hợp lệ; ví dụ: 2026-Q1 (quý), 2026-M03 (tháng), 2026-H1 (sáu tháng), "
+                           "2026."))
     year, letter, number = int(found[1]), found[2], int(found[3] or 1)
     kind = _LETTER[letter] if letter else PeriodKind.YEAR
     if not 2000 <= year <= 2100 or not 1 <= number <= COUNT[kind]:
-        raise ValueError("Kỳ báo cáo không hợp lệ: năm hoặc số thứ tự của kỳ ngoài giới hạn.")
+        raise ValueError(_("Kỳ báo cáo không hợp lệ: năm hoặc số thứ tự của kỳ ngoài giới hạn."))
     return Period(str(kind), year, number)
 
 

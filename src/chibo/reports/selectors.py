@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
@@ -34,7 +35,7 @@ def reports_visible(actor: Actor) -> QuerySet[Report]:
 def report_get(actor: Actor, pk: int | str) -> Report:
     found = reports_visible(actor).filter(pk=as_id(pk) or 0).first()
     if found is None:
-        raise Http404("Không tìm thấy báo cáo")
+        raise Http404(_("Không tìm thấy báo cáo"))
     return found
 
 
@@ -53,7 +54,7 @@ def templates_visible(actor: Actor) -> QuerySet[Template]:
 def template_get(actor: Actor, pk: int | str) -> Template:
     found = templates_visible(actor).filter(pk=as_id(pk) or 0).first()
     if found is None:
-        raise Http404("Không tìm thấy mẫu báo cáo")
+        raise Http404(_("Không tìm thấy mẫu báo cáo"))
     return found
 
 

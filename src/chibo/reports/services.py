@@ -239,7 +239,7 @@ def report_submit(*, actor: Actor, report: Report) -> Report:
     if parent is not None:
         notify(actor=actor, users=role_holders([parent.path], roles=[Role.SECRETARY, Role.ORG_OFFICER]),
                kind="reports.submitted", unit=report.unit, ref=f"report:{report.pk}",
-               title=f"{report.unit.name} đã nộp báo cáo {period_of(report).label.lower()}",
+               title=f"{report.unit.name} đã nộp báo cáo {period_of(report).label_vi.lower()}",
                url=reverse("reports:report", kwargs={"pk": report.pk}))
     return report
 
@@ -290,8 +290,8 @@ def report_remind(*, actor: Actor, unit: Unit, period: Period) -> int:
             "unit": unit.name}})
     sent = notify(actor=actor, users=users, kind="reports.reminder", unit=unit, ref=f"unit:{unit.pk}",
                   key=f"report-reminder:{unit.pk}:{period.code}:{today:%Y%m%d}",
-                  title=f"Nhắc nộp báo cáo {period.label.lower()}{late}",
-                  body=f"{parent.name} nhắc {unit.name} nộp báo cáo {period.label.lower()}.",
+                  title=f"Nhắc nộp báo cáo {period.label_vi.lower()}{late}",
+                  body=f"{parent.name} nhắc {unit.name} nộp báo cáo {period.label_vi.lower()}.",
                   url=reverse("reports:index") + f"?period={period.code}")
     audit(actor=actor, action="reports.reminded", obj=unit, unit=unit,
           data={"period": period.code, "late": today > due, "messages": len(sent)})

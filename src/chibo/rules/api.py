@@ -5,6 +5,7 @@ announced days (the same forms and services as the pages)."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
@@ -50,7 +51,8 @@ class RuleList(generics.ListAPIView):
         query.is_valid(raise_exception=True)
         key = clean(query.validated_data.get("key", ""))
         if key and not rule_versions(key=key).exists():
-            raise serializers.ValidationError({"key": [f"Không có quy định «{key}» trong sổ quy định."]})
+            raise serializers.ValidationError({"key": [_("Không có quy định «%(key)s» trong sổ quy định.")
+                                                         % {"key": key}]})
         versions = rule_versions(key=key, on=query.validated_data.get("on"))
         confidence = query.validated_data.get("confidence")
         return versions.filter(confidence=confidence) if confidence else versions
@@ -149,7 +151,7 @@ class CalendarDayRemove(generics.GenericAPIView):
         day_obj = cal_mod.announced_day(data["day"])
         if day_obj is None:
             raise serializers.ValidationError(
-                {"day": [f"{data['day']:%d/%m/%Y} không có trong danh sách ngày đã công bố."]})
+                {"day": [_("%(day)s không có trong danh sách ngày đã công bố.") % {"day": f"{data['day']:%d/%m/%Y}"}]})
         removed = calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj, reason=data["reason"])
         return Response(CalendarChangeSerializer(removed).data)
 

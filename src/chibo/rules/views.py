@@ -21,8 +21,8 @@ from chibo.core import calendar_services, clock
 from chibo.core.access import actor_for
 from chibo.core.enums import CalendarDayKind
 from chibo.core.forms import apply_service_errors
+from chibo.core.rule_words import said_name, said_value
 from chibo.core.rulebook import (
-    describe_value,
     in_force,
     rule_add_version,
     rule_confirm,
@@ -74,8 +74,8 @@ def index(request):
     today = clock.today()
     order = list(GROUPS)
     rows = [
-        {"key": key, "name": rule_name(key, version), "group": GROUPS.get(key.split(".")[0], _("Quy định khác")),
-         "v": version, "value": describe_value(version) if version else ""}
+        {"key": key, "name": said_name(key, version), "group": GROUPS.get(key.split(".")[0], _("Quy định khác")),
+         "v": version, "value": said_value(version)}
         for key, version in rules_in_force(on=today)
     ]
     rows.sort(key=lambda r: (order.index(r["key"].split(".")[0]) if r["key"].split(".")[0] in order else len(order),
@@ -109,10 +109,10 @@ def detail(request, key):
     today = clock.today()
     current = next((v for v in history if in_force(v, today)), None)
     return render(request, "rules/detail.html", {
-        "key": key, "name": rule_name(key, history[-1]), "show_key": can_edit,
+        "key": key, "name": said_name(key, history[-1]), "show_key": can_edit,
         "group": GROUPS.get(key.split(".")[0], ""), "current": current, "latest": history[-1],
-        "current_value": describe_value(current) if current else "",
-        "history": [{"v": v, "value": describe_value(v), "in_force": v is current} for v in reversed(history)],
+        "current_value": said_value(current),
+        "history": [{"v": v, "value": said_value(v), "in_force": v is current} for v in reversed(history)],
         "today": today, "form": form,
     })
 
@@ -220,7 +220,7 @@ def watch(request):
     the organization officer confirms it against the published text (audited)."""
     actor = actor_for(request)
     today = clock.today()
-    rows = [{"v": v, "name": rule_name(v.key, v), "value": describe_value(v),
+    rows = [{"v": v, "name": said_name(v.key, v), "value": said_value(v),
              "group": GROUPS.get(v.key.split(".")[0], ""),
              "dependents": dependents(v.key), "form": RuleConfirmForm(auto_id=f"rule{v.pk}_%s")}
             for v in rules_to_confirm()]  # one form per version, each with its own element ids

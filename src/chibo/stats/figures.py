@@ -64,7 +64,7 @@ def default_unit(actor: Actor) -> Unit:
     roots = actor.paths_for("members.view")
     unit = unit_by_path(roots[0]) if roots else None
     if unit is None:
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     return unit
 
 
@@ -74,7 +74,7 @@ def unit_for(actor: Actor, pk: int | None) -> Unit:
         return default_unit(actor)
     unit = unit_get(actor, pk)
     if not actor.can("members.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     return unit
 
 

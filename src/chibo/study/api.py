@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -149,7 +150,7 @@ class SessionAttendance(generics.GenericAPIView):
             raise PermissionDenied
         raw = request.data.get("rows") if hasattr(request.data, "get") else None
         if not isinstance(raw, list) or not raw or len(raw) > 500:
-            raise serializers.ValidationError({"rows": ["Cần danh sách điểm danh (rows)."]})
+            raise serializers.ValidationError({"rows": [_("Cần danh sách điểm danh (rows).")]})
         rows = {}
         for item in raw:
             form = AttendanceRowForm(item if isinstance(item, dict) else {})
@@ -205,7 +206,7 @@ class CertificateList(generics.ListAPIView):
             raw = self.request.query_params.get(name, "")
             if raw:
                 if not raw.isdigit() or len(raw) > 10:
-                    raise serializers.ValidationError({name: ["Mã phải là số."]})
+                    raise serializers.ValidationError({name: [_("Mã phải là số.")]})
                 qs = qs.filter(**{f"{name}_id": int(raw)})
         return qs
 

@@ -61,7 +61,7 @@ class SessionForm(forms.Form):
         if documents is not None:  # the page: the library's documents that reach the chosen cell
             self.fields["documents"].choices = documents
             if not documents:
-                self.fields["documents"].help_text = "Tủ tài liệu chưa có tài liệu nào gửi tới chi bộ này."
+                self.fields["documents"].help_text = _("Tủ tài liệu chưa có tài liệu nào gửi tới chi bộ này.")
         if units is not None:  # the page: the cells the user plans for
             self.fields["unit"] = forms.TypedChoiceField(label=_("Chi bộ"), coerce=int,
                                                          choices=[(u.pk, u.name) for u in units])

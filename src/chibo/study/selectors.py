@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor, subtree_q
 from chibo.core.audit import audit
@@ -52,7 +53,7 @@ def certificate_get(actor: Actor, pk: int | str) -> Certificate:
     try:
         return certificates_visible(actor).get(pk=pk)
     except (Certificate.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy giấy chứng nhận") from exc
+        raise Http404(_("Không tìm thấy giấy chứng nhận")) from exc
 
 
 def certificates_of(*, member: Member | None = None, applicant: Any = None) -> QuerySet[Certificate]:
@@ -75,11 +76,13 @@ class AwarenessCheck:
     def problem(self, on: date) -> str:
         """What refuses a step on ``on``, naming the rule."""
         if self.valid_until is None:
-            return ("Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng; ghi giấy chứng nhận trước "
-                    f"(sổ quy định: {rule_name(AWARENESS_RULE)}, {self.months} tháng).")
-        return (f"Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị {self.months} tháng, đến "
-                f"{self.valid_until:%d/%m/%Y}; vào ngày {on:%d/%m/%Y} đã hết giá trị "
-                f"(sổ quy định: {rule_name(AWARENESS_RULE)}).")
+            return _("Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng; ghi giấy chứng nhận trước "
+                     "(sổ quy định: %(rule)s, %(months)s tháng).") % {
+                "rule": rule_name(AWARENESS_RULE), "months": self.months}
+        return _("Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng chỉ có giá trị %(months)s tháng, đến "
+                 "%(until)s; vào ngày %(on)s đã hết giá trị (sổ quy định: %(rule)s).") % {
+            "months": self.months, "until": format(self.valid_until, "%d/%m/%Y"), "on": format(on, "%d/%m/%Y"),
+            "rule": rule_name(AWARENESS_RULE)}
 
 
 def awareness_certificate_on(*, applicant: Any = None, member: Member | None = None, on: date) -> AwarenessCheck:
@@ -121,7 +124,7 @@ def session_get(actor: Actor, pk: int | str) -> Session:
     try:
         return sessions_visible(actor).get(pk=pk)
     except (Session.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy buổi học tập") from exc
+        raise Http404(_("Không tìm thấy buổi học tập")) from exc
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ def reflection_get(actor: Actor, pk: int | str) -> Reflection:
     try:
         reflection = Reflection.objects.select_related("session__unit", "member").get(pk=pk)
     except (Reflection.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy bài thu hoạch") from exc
+        raise Http404(_("Không tìm thấy bài thu hoạch")) from exc
     if reflection.member_id == actor.member_id and actor.member_id:
         return reflection
     if is_cell_committee(actor, reflection.session):
@@ -194,7 +197,7 @@ def reflection_get(actor: Actor, pk: int | str) -> Reflection:
               data={"session": reflection.session_id})
         return reflection
     audit(actor=actor, action="study.reflection_denied", obj=reflection, unit=reflection.session.unit, data={})
-    raise Http404("Không tìm thấy bài thu hoạch")
+    raise Http404(_("Không tìm thấy bài thu hoạch"))
 
 
 def meeting_choices(unit: Any) -> list[tuple[int, str]]:
@@ -212,7 +215,7 @@ def applicant_get(actor: Actor, pk: int | str) -> Any:
     try:
         applicant = model._default_manager.select_related("unit").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy quần chúng") from exc
+        raise Http404(_("Không tìm thấy quần chúng")) from exc
     if applicant.pk == actor.applicant_id or actor.can("admission.view", applicant.unit):
         return applicant
-    raise Http404("Không tìm thấy quần chúng")
+    raise Http404(_("Không tìm thấy quần chúng"))

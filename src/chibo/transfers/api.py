@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -107,10 +108,11 @@ class TransferList(generics.ListAPIView):
         qs = selectors.transfers_visible(actor).prefetch_related("letters__issuer")
         state = self.request.query_params.get("state", "")
         if state and state not in State.values:
-            raise serializers.ValidationError({"state": [f"Tình trạng «{state[:40]}» không hợp lệ."]})
+            raise serializers.ValidationError({"state": [_("Tình trạng «%(state)s» không hợp lệ.")
+                                                           % {"state": state[:40]}]})
         raw = self.request.query_params.get("member", "")
         if raw and not (raw.isascii() and raw.isdigit() and int(raw) <= MAX_ID):
-            raise serializers.ValidationError({"member": ["Mã đảng viên phải là số."]})
+            raise serializers.ValidationError({"member": [_("Mã đảng viên phải là số.")]})
         if raw:
             qs = qs.filter(member=member_get(actor, int(raw)))
         return qs.filter(state=state) if state else qs
@@ -135,7 +137,7 @@ class TransferList(generics.ListAPIView):
         if to_org is not None:
             org = selectors.organizations().filter(pk=to_org).first()
             if org is None:
-                raise serializers.ValidationError({"to_org": ["Không có tổ chức này trong danh mục."]})
+                raise serializers.ValidationError({"to_org": [_("Không có tổ chức này trong danh mục.")]})
             fields["to_org"] = org
         transfer = services.transfer_request(actor=actor, member=member, **fields)
         return Response(TransferDetailSerializer(transfer, context={"actor": actor}).data, status=201)
@@ -201,8 +203,8 @@ def _filer(actor, request):
     pk = ref.validated_data.get("member")
     if pk is None:
         if not actor.member_id:
-            raise serializers.ValidationError({"member": ["Tài khoản này không gắn với đảng viên nào; "
-                                                          "cần mã đảng viên."]})
+            raise serializers.ValidationError({"member": [_("Tài khoản này không gắn với đảng viên nào; "
+                                                            "cần mã đảng viên.")]})
         pk = actor.member_id
     member = member_get(actor, pk)
     if actor.member_id != member.pk and not actor.can("transfers.edit", member.unit):
@@ -332,14 +334,14 @@ def _delegation_form(request) -> DelegationForm:
     validated by that form."""
     body = request.data
     if not isinstance(body, dict):
-        raise serializers.ValidationError({"non_field_errors": ["Cần một đối tượng JSON."]})
+        raise serializers.ValidationError({"non_field_errors": [_("Cần một đối tượng JSON.")]})
     scalar = set(DelegationForm.base_fields)
     unknown = sorted(set(body) - scalar - set(DelegationRowsSerializer._declared_fields))
     if unknown:
-        raise serializers.ValidationError({k: ["Không có trường này."] for k in unknown})
+        raise serializers.ValidationError({k: [_("Không có trường này.")] for k in unknown})
     nested = sorted(k for k in scalar & set(body) if isinstance(body[k], dict | list))
     if nested:
-        raise serializers.ValidationError({k: ["Cần một giá trị đơn (chữ, số, ngày)."] for k in nested})
+        raise serializers.ValidationError({k: [_("Cần một giá trị đơn (chữ, số, ngày).")] for k in nested})
     rows = DelegationRowsSerializer(data={k: body[k] for k in DelegationRowsSerializer._declared_fields if k in body})
     rows.is_valid(raise_exception=True)
     data = QueryDict(mutable=True)
@@ -376,7 +378,7 @@ class DelegationList(generics.ListAPIView):
         cleaned = _delegation_form(request).cleaned_data
         team = selectors.delegation_team(actor, cleaned["team"])
         if len(team) != len(cleaned["team"]):
-            raise ValidationError({"members": "Có đảng viên không tìm thấy trong phạm vi quản lý."})
+            raise ValidationError({"members": _("Có đảng viên không tìm thấy trong phạm vi quản lý.")})
         fields = {k: v for k, v in cleaned.items() if k not in ("team", "tasks")}
         delegation = services.delegation_cell_create(actor=actor, parent=parents[0], team=team,
                                                      tasks=cleaned["tasks"], **fields)
@@ -552,7 +554,7 @@ class UnitRotation(generics.GenericAPIView):
         require(actor, "transfers.edit", unit)
         preview = request.query_params.get("preview", "").lower()
         if preview not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"preview": ["Chỉ nhận true hoặc false."]})
+            raise serializers.ValidationError({"preview": [_("Chỉ nhận true hoặc false.")]})
         members = selectors.rotation_candidates(actor, unit)
         orgs = list(selectors.organizations())
         data = form_cleaned(RotationForm, request, actor=actor, members=members, orgs=orgs)
@@ -613,7 +615,7 @@ class OrganizationList(generics.ListAPIView):
         qs = selectors.organizations(active_only=False)
         active = self.request.query_params.get("active", "").lower()
         if active not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"active": ["Chỉ nhận true hoặc false."]})
+            raise serializers.ValidationError({"active": [_("Chỉ nhận true hoặc false.")]})
         return qs.filter(active=active in ("true", "1")) if active else qs
 
     @extend_schema(parameters=[OpenApiParameter("active", bool, description="Only active (true) or stopped (false)")])

@@ -86,7 +86,7 @@ class LetterForm(forms.Form):
     signer_name = forms.CharField(label=_("Họ tên người ký"), max_length=120)
     dues_paid_through = forms.CharField(
         label=_("Đã đóng đảng phí đến hết tháng (mm/yyyy)"), max_length=7, required=False,
-        help_text="Để trống khi chi bộ ghi đảng phí trong hệ thống: lấy từ sổ đảng phí.")
+        help_text=_("Để trống khi chi bộ ghi đảng phí trong hệ thống: lấy từ sổ đảng phí."))
 
 
 class DayForm(forms.Form):
@@ -151,12 +151,13 @@ class TripReportForm(forms.Form):
 class DeclarationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Loại khai báo"), choices=translated_choices(DeclarationKind.choices))
     country = CountryField(label=_("Nước liên quan"), required=False,
-                           help_text="Kết hôn với người nước ngoài: quốc tịch của người kia.")
+                           help_text=_("Kết hôn với người nước ngoài: quốc tịch của người kia."))
     event_on = VNDateField(label=_("Ngày diễn ra (dự kiến)"), required=False,
-                           help_text="Bắt buộc khi khai kết hôn với người nước ngoài hoặc nhập quốc tịch nước ngoài.")
+                           help_text=_("Bắt buộc khi khai kết hôn với người nước ngoài hoặc nhập quốc tịch nước "
+                                       "ngoài."))
     subject = forms.CharField(label=_("Nội dung khai (chỉ về bản thân)"), max_length=300, required=False,
-                              help_text="Chỉ ghi về bản thân đồng chí. Không ghi tên, năm sinh hay thông tin khác về "
-                                        "người khác. Kết hôn, nhập quốc tịch: để trống.")
+                              help_text=_("Chỉ ghi về bản thân đồng chí. Không ghi tên, năm sinh hay thông tin khác về "
+                                          "người khác. Kết hôn, nhập quốc tịch: để trống."))
 
 
 class ExemptionForm(forms.Form):

@@ -10,6 +10,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, F, Model, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
@@ -73,7 +75,7 @@ def transfer_get(actor: Actor, pk: int | str) -> Transfer:
     try:
         return transfers_visible(actor).get(pk=pk)
     except (Transfer.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404("Không tìm thấy") from exc
+        raise Http404(_("Không tìm thấy")) from exc
 
 
 def transfers_of_member(actor: Actor, member: Member) -> QuerySet[Transfer]:
@@ -93,7 +95,7 @@ def letter_get(actor: Actor, pk: int | str) -> Letter:
     try:
         return letters_visible(actor).get(pk=pk)
     except (Letter.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404("Không tìm thấy") from exc
+        raise Http404(_("Không tìm thấy")) from exc
 
 
 def transfer_book(unit: Unit, year: int) -> QuerySet[Letter]:
@@ -127,7 +129,7 @@ def organizations(*, active_only: bool = True) -> QuerySet[OutsideOrganization]:
 def organization_get(actor: Actor, pk: int | str) -> OutsideOrganization:
     """One organization of the directory (active or not), for whoever reads member records; 404 otherwise."""
     if not actor.can("members.view"):
-        raise Http404("Không tìm thấy")
+        raise Http404(_("Không tìm thấy"))
     return _get(organizations(active_only=False), pk)
 
 
@@ -181,7 +183,7 @@ def _get(qs: QuerySet[M], pk: int | str) -> M:
     try:
         return qs.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404("Không tìm thấy") from exc
+        raise Http404(_("Không tìm thấy")) from exc
 
 
 def trip_get(actor: Actor, pk: int | str) -> Trip:
@@ -212,7 +214,7 @@ def _get_by(qs: QuerySet[M], **lookup: Any) -> M:
     try:
         return qs.get(**lookup)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError) as exc:
-        raise Http404("Không tìm thấy") from exc
+        raise Http404(_("Không tìm thấy")) from exc
 
 
 def rotation_candidates(actor: Actor, unit: Unit) -> list[Member]:
@@ -345,13 +347,16 @@ def transfer_candidates(actor: Actor, q: str) -> list[Member]:
 # The steps of a transfer in their order: (name, words once done, words while to come, the date field saying it
 # happened).
 STEPS = (
-    ("requested", "Chi bộ ghi đề nghị", "Chi bộ ghi đề nghị", "requested_on"),
-    ("incoming", "Nhận giấy giới thiệu của nơi đi", "Nhận giấy giới thiệu của nơi đi", "issued_on"),
-    ("approve", "Chi bộ đã đồng ý", "Chi bộ xem xét, đồng ý", "approved_on"),
-    ("issue", "Đã cấp giấy giới thiệu", "Cấp giấy giới thiệu", "issued_on"),
-    ("forward", "Cấp ủy cấp trên đã giới thiệu tiếp", "Cấp ủy cấp trên giới thiệu tiếp đến nơi đến", "forwarded_on"),
-    ("receive", "Nơi đến đã nhận giấy", "Nơi đến nhận giấy giới thiệu", "received_on"),
-    ("report", "Đảng viên đã đến sinh hoạt", "Đảng viên đến sinh hoạt tại nơi đến", "reported_on"),
+    ("requested", gettext_noop("Chi bộ ghi đề nghị"), gettext_noop("Chi bộ ghi đề nghị"), "requested_on"),
+    ("incoming", gettext_noop("Nhận giấy giới thiệu của nơi đi"),
+      gettext_noop("Nhận giấy giới thiệu của nơi đi"), "issued_on"),
+    ("approve", gettext_noop("Chi bộ đã đồng ý"), gettext_noop("Chi bộ xem xét, đồng ý"), "approved_on"),
+    ("issue", gettext_noop("Đã cấp giấy giới thiệu"), gettext_noop("Cấp giấy giới thiệu"), "issued_on"),
+    ("forward", gettext_noop("Cấp ủy cấp trên đã giới thiệu tiếp"),
+      gettext_noop("Cấp ủy cấp trên giới thiệu tiếp đến nơi đến"), "forwarded_on"),
+    ("receive", gettext_noop("Nơi đến đã nhận giấy"), gettext_noop("Nơi đến nhận giấy giới thiệu"), "received_on"),
+    ("report", gettext_noop("Đảng viên đã đến sinh hoạt"),
+      gettext_noop("Đảng viên đến sinh hoạt tại nơi đến"), "reported_on"),
 )
 
 
@@ -383,7 +388,7 @@ def transfers_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[
     that crossed the border of ``unit``'s subtree, into it or out of it, by the year the member reported; moves
     inside the subtree are neither. One grouped query; 404 when the unit is outside the actor's scope."""
     if not actor.can("members.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(_("Không tìm thấy tổ chức"))
     inside_to, inside_from = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
     rows = (Transfer.objects.filter(inside_to | inside_from, state=State.REPORTED,
                                     reported_on__gte=date(first, 1, 1), reported_on__lte=date(last, 12, 31))

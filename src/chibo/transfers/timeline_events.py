@@ -13,7 +13,7 @@ from chibo.transfers.models import DeclarationKind, Kind
 
 
 def _kind(value: str) -> str:
-    return str(Kind(value).label).lower() if value in Kind.values else value
+    return _t(str(Kind(value).label)).lower() if value in Kind.values else value
 
 
 def _late(d: dict) -> str:
@@ -78,7 +78,7 @@ TRIP_REPORTED = event_type(
 
 DECLARATION_FILED = event_type(
     "declaration.filed", _("Khai báo"),
-    lambda d: str(DeclarationKind(d["kind"]).label) if d.get("kind") in DeclarationKind.values else "",
+    lambda d: _t(str(DeclarationKind(d["kind"]).label)) if d.get("kind") in DeclarationKind.values else "",
     process="declarations")
 DECLARATION_OPINION = event_type("declaration.opinion", _("Chi bộ cho ý kiến về khai báo"), lambda d: d["opinion"],
                                  process="declarations")

@@ -210,8 +210,10 @@ def letter_void(request, pk):
     if submit(request, form,
               lambda: services.letter_void(actor=actor, letter=letter, reason=form.cleaned_data["reason"])):
         whole = letter.form == Form.TEN_BOX and letter.box == 1
-        messages.success(request, f"Đã hủy giấy số {letter.number}; giấy vẫn lưu trong sổ."
-                         + (" Ô số 1 viết sai: cả giấy 10 ô bị hủy, kể cả các ô đã giới thiệu tiếp." if whole else ""))
+        messages.success(request, gettext("Đã hủy giấy số %(number)s; giấy vẫn lưu trong sổ.")
+                         % {"number": letter.number}
+                         + (" " + gettext("Ô số 1 viết sai: cả giấy 10 ô bị hủy, kể cả các ô đã giới thiệu tiếp.")
+                            if whole else ""))
         return redirect("transfers:detail", letter.transfer_id)
     return render(request, FORM_TITLE, {"form": form, "title":
                                         gettext("Hủy giấy giới thiệu số %(number)s") % {"number": letter.number}})
@@ -329,8 +331,8 @@ def org_active(request, pk):
     actor, org = _org_for_edit(request, pk)
     form = OrgActiveForm(request.POST)
     if submit(request, form, lambda: services.org_set_active(actor=actor, org=org, **form.cleaned_data)):
-        messages.success(request, "Đã dùng lại tổ chức." if form.cleaned_data["active"]
-                         else "Đã ngừng sử dụng tổ chức; các việc chuyển sinh hoạt cũ vẫn giữ nguyên.")
+        messages.success(request, gettext("Đã dùng lại tổ chức.") if form.cleaned_data["active"]
+                         else gettext("Đã ngừng sử dụng tổ chức; các việc chuyển sinh hoạt cũ vẫn giữ nguyên."))
         return redirect("transfers:orgs")
     return render(request, "transfers/org_edit.html", {
         "form": OrgForm(initial={f: getattr(org, f) for f in services.ORG_FIELDS}), "org": org,
@@ -423,7 +425,7 @@ def trip_decision_file(request, pk, fmt):
     actor = actor_for(request)
     trip = selectors.trip_get(actor, pk)
     if trip.decided_on is None:
-        raise Http404("Chưa có quyết định")
+        raise Http404(gettext("Chưa có quyết định"))
     return _decision_file(actor, trip, trip_decision_document(trip), f"quyet-dinh-di-nuoc-ngoai-{trip.pk}", fmt)
 
 
@@ -433,7 +435,7 @@ def declaration_decision_file(request, pk, fmt):
     actor = actor_for(request)
     d = selectors.declaration_get(actor, pk)
     if d.decided_on is None:
-        raise Http404("Chưa có quyết định")
+        raise Http404(gettext("Chưa có quyết định"))
     return _decision_file(actor, d, declaration_decision_document(d), f"quyet-dinh-khai-bao-{d.pk}", fmt)
 
 
@@ -530,7 +532,7 @@ def delegation_new(request):
     def create():
         rows = selectors.delegation_team(actor, form.cleaned_data["team"])
         if len(rows) != len(form.cleaned_data["team"]):
-            raise ValidationError({"members": "Có đảng viên không tìm thấy trong phạm vi quản lý."})
+            raise ValidationError({"members": gettext("Có đảng viên không tìm thấy trong phạm vi quản lý.")})
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tasks")}
         return services.delegation_cell_create(actor=actor, parent=roots[0], team=rows,
                                                tasks=form.cleaned_data["tasks"], **data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -66,7 +67,7 @@ class UnitCreateSerializer(serializers.Serializer):
 
     def validate_country(self, value):
         if value and not is_country(value):
-            raise serializers.ValidationError("Không phải mã quốc gia ISO 3166.")
+            raise serializers.ValidationError(_("Không phải mã quốc gia ISO 3166."))
         return value.upper()
 
 
@@ -80,7 +81,7 @@ class UnitList(generics.ListCreateAPIView):
         qs = units_visible(actor_for(self.request)).select_related("parent").order_by("path")
         open_only = self.request.query_params.get("open", "").lower()
         if open_only not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"open": ["Chỉ nhận true hoặc false."]})
+            raise serializers.ValidationError({"open": [_("Chỉ nhận true hoặc false.")]})
         if open_only in ("true", "1"):
             qs = qs.filter(closed_on__isnull=True)
         return qs
@@ -135,7 +136,7 @@ class UnitDetail(generics.GenericAPIView):
         require(actor, "units.edit", unit)
         version = request.data.get("version") if hasattr(request.data, "get") else None
         if not isinstance(version, int) or isinstance(version, bool) or not 1 <= version < 2**31:
-            raise serializers.ValidationError({"version": ["Cần số phiên bản đã đọc (version)."]})
+            raise serializers.ValidationError({"version": [_("Cần số phiên bản đã đọc (version).")]})
         changes = form_cleaned(UnitForm, request, base={f: _form_value(getattr(unit, f)) for f in services.UNIT_FIELDS},
                                extra=("version",), editing=True)
         updated = services.unit_update(actor=actor, unit=unit, expected_version=version, changes=changes,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 
 class UnitKind(models.TextChoices):
-    UPPER_COMMITTEE = "upper", "Đảng ủy cấp trên cơ sở"
-    GRASSROOTS_COMMITTEE = "grassroots_committee", "Đảng bộ cơ sở"
-    GRASSROOTS_CELL = "grassroots_cell", "Chi bộ cơ sở"
-    SUBORDINATE_CELL = "subordinate_cell", "Chi bộ trực thuộc"
+    UPPER_COMMITTEE = "upper", gettext_noop("Đảng ủy cấp trên cơ sở")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", gettext_noop("Đảng bộ cơ sở")
+    GRASSROOTS_CELL = "grassroots_cell", gettext_noop("Chi bộ cơ sở")
+    SUBORDINATE_CELL = "subordinate_cell", gettext_noop("Chi bộ trực thuộc")
     PARTY_GROUP = "party_group", "Tổ đảng"
-    DELEGATION_CELL = "delegation_cell", "Chi bộ tạm thời (đoàn công tác)"
+    DELEGATION_CELL = "delegation_cell", gettext_noop("Chi bộ tạm thời (đoàn công tác)")
 
 
 # Which kinds may sit under which: the tree's shape is checked by the services.
@@ -27,7 +28,7 @@ ALLOWED_CHILDREN: dict[str, set[str]] = {
 
 class MissionKind(models.TextChoices):
     NONE = "", "—"
-    EMBASSY = "embassy", "Đại sứ quán"
-    CONSULATE_GENERAL = "consulate_general", "Tổng lãnh sự quán"
-    PERMANENT_MISSION = "permanent_mission", "Phái đoàn thường trực"
+    EMBASSY = "embassy", gettext_noop("Đại sứ quán")
+    CONSULATE_GENERAL = "consulate_general", gettext_noop("Tổng lãnh sự quán")
+    PERMANENT_MISSION = "permanent_mission", gettext_noop("Phái đoàn thường trực")
     DELEGATION = "delegation", "Đoàn công tác"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core import clock
 from chibo.core.enums import RuleUnit
@@ -43,8 +44,13 @@ def _kind_problem(rest: str) -> str:
     return ""
 
 
+# The first half of a kind's rule's name ("Tên gọi loại tổ chức: Chi bộ cơ sở"), translated apart by the rule pages.
+NAME_WORD = gettext_noop("Tên gọi loại tổ chức")
+LEVEL_WORD = gettext_noop("Cấp của loại tổ chức")
+
+
 def register() -> None:
     register_family(Family(NAME, RuleUnit.NAME, "", "Tên gọi của loại tổ chức đảng", _kind_problem,
-                           name=lambda rest: f"Tên gọi loại tổ chức: {UnitKind(rest).label}"))
+                           name=lambda rest: f"{NAME_WORD}: {UnitKind(rest).label}"))
     register_family(Family(LEVEL, RuleUnit.NAME, "", "Cấp của loại tổ chức đảng", _kind_problem,
-                           name=lambda rest: f"Cấp của loại tổ chức: {UnitKind(rest).label}"))
+                           name=lambda rest: f"{LEVEL_WORD}: {UnitKind(rest).label}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField
 from chibo.core.text import fold
@@ -11,19 +12,21 @@ from chibo.units.kinds import kind_level, kind_name
 
 
 class Unit(models.Model):
-    kind = models.CharField("loại tổ chức", max_length=24, choices=UnitKind.choices)
-    name = models.CharField("tên", max_length=200)
+    kind = models.CharField(gettext_noop("loại tổ chức"), max_length=24, choices=UnitKind.choices)
+    name = models.CharField(gettext_noop("tên"), max_length=200)
     code = models.CharField("mã", max_length=32, unique=True)
     # The official national code of the unit (its format: the rule ``units.national_code_format``); null until
     # known, unique when set.
-    national_code = models.CharField("mã tổ chức quốc gia", max_length=32, unique=True, null=True, blank=True)
-    country = models.CharField("quốc gia (ISO 3166)", max_length=2, blank=True)
-    city = models.CharField("thành phố", max_length=100, blank=True)
-    mission_kind = models.CharField("loại cơ quan đại diện", max_length=24, choices=MissionKind.choices, blank=True)
-    mission_name = models.CharField("cơ quan đại diện", max_length=200, blank=True)
+    national_code = models.CharField(gettext_noop("mã tổ chức quốc gia"),
+                                     max_length=32, unique=True, null=True, blank=True)
+    country = models.CharField(gettext_noop("quốc gia (ISO 3166)"), max_length=2, blank=True)
+    city = models.CharField(gettext_noop("thành phố"), max_length=100, blank=True)
+    mission_kind = models.CharField(gettext_noop("loại cơ quan đại diện"),
+                                    max_length=24, choices=MissionKind.choices, blank=True)
+    mission_name = models.CharField(gettext_noop("cơ quan đại diện"), max_length=200, blank=True)
     # The official abbreviation after the slash of the unit's document numbers ("12-GGT/ĐUBNG"); blank: the sign
     # of its kind of body ("ĐU", "CB").
-    abbreviation = models.CharField("ký hiệu viết tắt", max_length=20, blank=True)
+    abbreviation = models.CharField(gettext_noop("ký hiệu viết tắt"), max_length=20, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     # Fixed-width ids of every ancestor and the unit itself; [path, path+"~") is the subtree.
     path = BinaryCharField(max_length=255, unique=True, editable=False)
@@ -31,12 +34,12 @@ class Unit(models.Model):
     sort_key = BinaryCharField(max_length=400, editable=False, default="")
     # Name and code folded (no diacritics, đ→d, lower case): what the unit picker searches.
     search_key = models.CharField(max_length=240, editable=False, default="")
-    opened_on = models.DateField("ngày thành lập")
-    opened_by_doc = models.CharField("quyết định thành lập", max_length=100, blank=True)
-    closed_on = models.DateField("ngày giải thể / kết thúc", null=True, blank=True)
-    closed_by_doc = models.CharField("quyết định giải thể", max_length=100, blank=True)
+    opened_on = models.DateField(gettext_noop("ngày thành lập"))
+    opened_by_doc = models.CharField(gettext_noop("quyết định thành lập"), max_length=100, blank=True)
+    closed_on = models.DateField(gettext_noop("ngày giải thể / kết thúc"), null=True, blank=True)
+    closed_by_doc = models.CharField(gettext_noop("quyết định giải thể"), max_length=100, blank=True)
     # Working days of a unit abroad may also skip the host country's public holidays.
-    skip_host_holidays = models.BooleanField("nghỉ cả ngày lễ của nước sở tại", default=False)
+    skip_host_holidays = models.BooleanField(gettext_noop("nghỉ cả ngày lễ của nước sở tại"), default=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

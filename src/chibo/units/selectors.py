@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor, subtree_q
 from chibo.units.models import Unit
@@ -26,14 +27,14 @@ def unit_get(actor: Actor, pk: int | str) -> Unit:
     try:
         return units_visible(actor).select_related("parent").get(pk=pk)
     except (Unit.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404("Không tìm thấy tổ chức") from exc
+        raise Http404(_("Không tìm thấy tổ chức")) from exc
 
 
 def unit_by_code(actor: Actor, code: str) -> Unit:
     try:
         return units_visible(actor).get(code=(code or "").upper())
     except Unit.DoesNotExist as exc:
-        raise Http404("Không tìm thấy tổ chức") from exc
+        raise Http404(_("Không tìm thấy tổ chức")) from exc
 
 
 TREE_PAGE = 50  # children per htmx answer of the tree (about 15 KB)

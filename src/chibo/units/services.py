@@ -17,6 +17,7 @@ from chibo.core.audit import audit
 from chibo.core.countries import is_country
 from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish
+from chibo.core.labels import TranslatedLabels
 from chibo.core.text import clean, vn_sort_key
 from chibo.units.events import UnitClosed, UnitClosing
 from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
@@ -25,7 +26,7 @@ UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name"
                "skip_host_holidays", "abbreviation", "national_code")
 NATIONAL_CODE_RULE = "units.national_code_format"
 BOOLEAN_FIELDS = frozenset({"skip_host_holidays"})
-FIELD_LABELS = {f.name: str(f.verbose_name) for f in Unit._meta.fields}
+FIELD_LABELS = TranslatedLabels({f.name: str(f.verbose_name) for f in Unit._meta.fields})
 
 
 def _today() -> date:

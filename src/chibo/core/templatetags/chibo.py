@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django import template
+import re
 
-from chibo.core import rulebook
+from django import template
+from django.utils.translation import gettext as _
+
+from chibo.core import rule_words, rulebook
 from chibo.core.countries import country_name
 from chibo.core.money import format_amount
 
@@ -38,11 +41,22 @@ def get(mapping: dict | None, key):
 
 @register.filter(name="rule_name")
 def rule_name(key: str | None) -> str:
-    """A rule's key as the rule's Vietnamese name ("meeting.min_minutes" → "Thời lượng tối thiểu …")."""
-    return rulebook.rule_name(key) if key else ""
+    """A rule's key as the rule's name in the reader's language ("meeting.min_minutes" → "Thời lượng tối thiểu …")."""
+    return _(rulebook.rule_name(key)) if key else ""
+
+
+@register.filter(name="rule_value")
+def rule_value(version) -> str:
+    """A rule version's value with its unit, in the reader's language ("60 ngày làm việc", "60 working days")."""
+    return rule_words.said_value(version) if version else ""
 
 
 @register.filter(name="name_rules")
 def name_rules(text) -> str:
-    """Rule keys quoted in a text (a step's help) as the rules' names."""
-    return rulebook.name_rules_in(text) if text else ""
+    """Rule keys quoted in a text (a step's help) as the rules' names, in the reader's language."""
+    if not text:
+        return ""
+    return _QUOTED.sub(lambda found: f"«{_(found.group(1))}»", rulebook.name_rules_in(text))
+
+
+_QUOTED = re.compile(r"«([^«»]+)»")

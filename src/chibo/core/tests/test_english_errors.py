@@ -1,7 +1,9 @@
 """A reader who chose English gets the services' refusals in English: bad input sent through the API (a unit code
 already used, a meeting without a place, a transfer of a member no longer active, a review period opened twice, a
 dues payment of a negative amount, a meeting closed before it opened) answers with the English text of the refusal,
-where the same request in Vietnamese answers with the Vietnamese one."""
+where the same request in Vietnamese answers with the Vietnamese one. The API's own answers too: a member outside
+the reader's scope (404), an amount that is not a number, a bad filter or an unknown parameter on the member list,
+and the name of a field inside a refusal."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from chibo.core.tests.test_english import VIETNAMESE
 from chibo.dues import services as dues_services
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.models import Member
+from chibo.members.selectors import members_visible
 from chibo.transfers.models import OutsideOrganization
 from chibo.units.models import Unit
 
@@ -100,3 +103,64 @@ def test_a_step_out_of_order(client_of, unit):
     assert closed.status_code == 409
     detail = closed.json()["detail"]
     assert detail.startswith("Cannot «") and not VIETNAMESE.search(detail), detail
+
+
+def read(client, url: str, language: str):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+
+
+def test_a_member_outside_the_scope_on_the_api(client_of, actor_of):
+    member = Member.objects.exclude(pk__in=members_visible(actor_of("bithu.phap"))).order_by("pk").first()
+    assert member is not None, "the demo holds members of other cells"
+    client = client_of("bithu.phap")  # the secretary of one cell sees that cell only
+    english, vietnamese = (read(client, f"/api/v1/members/{member.pk}/", language) for language in ("en", "vi"))
+    assert english.status_code == vietnamese.status_code == 404
+    assert english.json() == {"detail": "Not found."}
+    assert vietnamese.json() == {"detail": "Không tìm thấy."}
+
+
+def test_a_dues_payment_of_an_amount_that_is_not_a_number(client_of, unit, actor_of):
+    cell = unit("PHAP-DSQ")
+    member = Member.objects.filter(unit=cell, status=Status.FULL, admission_date__gte=date(2000, 1, 1)).first()
+    officer = actor_of("ban.tochuc")
+    dues_services.rate_define(actor=officer, category="mission_staff", currency="EUR", amount="12.50",
+                              effective_from=date(2026, 1, 1), basis="Hướng dẫn (thử)")
+    dues_services.profile_set(actor=officer, member=member, month=date(2026, 4, 1), base="abroad", currency="EUR",
+                              category="mission_staff")
+    url = f"/api/v1/units/{cell.pk}/dues/"
+    client = client_of("bithu.phap")
+    english, vietnamese = in_both(client, url, {"method": "cash", "lines": [{"member": member.pk, "amount": "abc"}]},
+                                  "amount")
+    assert english == f"{member.full_name}: «abc» is not an amount of money."
+    assert vietnamese == f"{member.full_name}: «abc» không phải một số tiền."
+    english, vietnamese = in_both(client, url, {"method": "cash", "lines": [{"member": member.pk, "amount": "1,255"}]},
+                                  "amount")
+    assert english == f"{member.full_name}: EUR has only 2 digits after the decimal separator."
+    assert vietnamese == f"{member.full_name}: EUR chỉ có 2 chữ số sau dấu phẩy."
+
+
+def test_a_bad_filter_on_the_member_list(client_of):
+    client = client_of("ban.tochuc")
+    english, vietnamese = (read(client, "/api/v1/members/?status=vanished&category=tourist", language)
+                           for language in ("en", "vi"))
+    assert english.status_code == vietnamese.status_code == 400
+    assert english.json() == {"status": ["Invalid status «vanished»."]}
+    assert vietnamese.json() == {"status": ["Tình trạng «vanished» không hợp lệ."]}
+    english, vietnamese = (read(client, "/api/v1/members/?colour=red", language) for language in ("en", "vi"))
+    assert english.status_code == vietnamese.status_code == 400
+    accepted = "category, country, page, q, solitary, sort, status, unit"
+    assert english.json() == {"colour": [f"Parameter not supported. Accepted parameters: {accepted}."]}
+    assert vietnamese.json() == {"colour": [f"Tham số không được hỗ trợ. Tham số nhận được: {accepted}."]}
+
+
+def test_a_card_number_already_used_names_the_field_in_the_readers_language(client_of):
+    first, second = Member.objects.filter(status=Status.FULL).exclude(card_number=None).order_by("pk")[:2]
+    client = client_of("ban.tochuc")
+    answers = {}
+    for language in ("en", "vi"):
+        answer = client.patch(f"/api/v1/members/{second.pk}/", json.dumps(
+            {"card_number": first.card_number, "version": second.version}), content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=language)
+        answers[language] = refusal(answer, "card_number")
+    assert answers["en"] == f"Party card number «{first.card_number}» is already on another member's record."
+    assert answers["vi"] == f"Số thẻ đảng viên «{first.card_number}» đã có trong hồ sơ đảng viên khác."

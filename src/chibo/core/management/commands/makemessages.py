@@ -16,6 +16,8 @@ from django.core.management.commands import makemessages
 
 class Command(makemessages.Command):
     msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
+    # ``_t``: gettext where ``_`` already names gettext_lazy (the timeline events' summaries).
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=_t"]
 
     def handle(self, *args, **options):
         if options.get("all") or "vi" in (options.get("locale") or []):
