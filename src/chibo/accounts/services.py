@@ -29,6 +29,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.accounts import selectors as account_selectors
 from chibo.accounts.enums import AccountKind, InvitationState
@@ -37,6 +38,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, Grant, Role, require
 from chibo.core.audit import audit
 from chibo.core.rulebook import integer, rule
+from chibo.core.said import said, said_term
 from chibo.core.text import clean, fold
 from chibo.notifications.enums import Channel
 from chibo.notifications.services import notify
@@ -55,8 +57,8 @@ ACTIVATE_PATH = "/account/activate/"
 
 # Security notices: what the account holder is told (no personal data in them).
 NOTICES = {
-    "token.created": "Một mã truy cập API mới vừa được tạo cho tài khoản của bạn.",
-    "mfa.changed": "Cài đặt xác thực hai lớp của tài khoản vừa thay đổi.",
+    "token.created": gettext_noop("Một mã truy cập API mới vừa được tạo cho tài khoản của bạn."),
+    "mfa.changed": gettext_noop("Cài đặt xác thực hai lớp của tài khoản vừa thay đổi."),
 }
 
 
@@ -531,8 +533,9 @@ def security_notice(*, actor: Actor, user: User, event: str, key: str = "") -> N
     account's address, else the member record's), through the outbox: queued in the caller's
     transaction, e-mailed by the worker after it commits."""
     member = user.member if user.member_id else None
-    notify(actor=actor, users=[user], kind="security.notice", title="Thông báo bảo mật",
-           body=NOTICES.get(event, event) + "\nNếu không phải bạn, hãy báo ngay cho cán bộ tổ chức.",
+    notify(actor=actor, users=[user], kind="security.notice", title=said("Thông báo bảo mật"),
+           body=said("%(what)s\nNếu không phải bạn, hãy báo ngay cho cán bộ tổ chức.",
+                     what=said_term(NOTICES[event]) if event in NOTICES else event),
            key=key, ref=f"user:{user.pk}", emails={user.pk: member.email} if member is not None else None)
 
 
@@ -556,9 +559,9 @@ def account_review_notify(*, actor: Actor, on: date, officers: Iterable[User], c
     """Tell the officers who review accounts what this week's review found (counts only; the list is on
     the review page). Once per officer and ISO week."""
     year, week, _day = on.isocalendar()
-    body = _("Tài khoản có quyền trên toàn Đảng bộ: %(whole_tree)s. Chưa bật xác thực hai lớp: %(no_mfa)s. "
-             "Không đăng nhập từ %(days)s ngày: %(unused)s.") % counts
-    return len(notify(actor=actor, users=officers, kind="account.review", title=_("Rà soát tài khoản định kỳ"),
+    body = said("Tài khoản có quyền trên toàn Đảng bộ: %(whole_tree)s. Chưa bật xác thực hai lớp: %(no_mfa)s. "
+                "Không đăng nhập từ %(days)s ngày: %(unused)s.", **counts)
+    return len(notify(actor=actor, users=officers, kind="account.review", title=said("Rà soát tài khoản định kỳ"),
                       body=body, url="/users/review/", key=f"account-review:{year}-W{week:02d}",
                       channels=[Channel.IN_APP, Channel.EMAIL]))
 

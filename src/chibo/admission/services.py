@@ -29,6 +29,7 @@ from chibo.core.calendar import add_months
 from chibo.core.citizen_ids import citizen_id_problem
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import integer, ratio_needed, rule, rule_name
+from chibo.core.said import said
 from chibo.core.text import (
     clean,
     hidden_characters_problem,
@@ -397,7 +398,7 @@ def case_cell_vote(*, actor: Actor, case: AdmissionCase, held_on: date, yes: int
         return case
     _move(actor, case, Stage.CELL_VOTED, held_on, "cell_voted", data)
     deadline_open(actor=actor, kind="admission.decision", unit=case.deciding_unit or case.unit, start=held_on,
-                  title=f"Quyết định kết nạp: {case.applicant.full_name}", source=_source(case),
+                  title=said("Quyết định kết nạp: %(name)s", name=case.applicant.full_name), source=_source(case),
                   data={"case": case.pk})
     return case
 
@@ -481,7 +482,8 @@ def case_decision(*, actor: Actor, case: AdmissionCase, decision_no: str, decide
     deadline_close_for(actor=actor, source=_source(case), kind="admission.decision", on=decided_on)
     _move(actor, case, Stage.DECIDED, received_on, "decided", {"decision": case.decision_no})
     deadline_open(actor=actor, kind="admission.ceremony", unit=case.unit, start=received_on,
-                  title=f"Lễ kết nạp: {case.applicant.full_name}", source=_source(case), data={"case": case.pk})
+                  title=said("Lễ kết nạp: %(name)s", name=case.applicant.full_name),
+                  source=_source(case), data={"case": case.pk})
     return case
 
 

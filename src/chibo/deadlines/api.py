@@ -33,6 +33,7 @@ class DeadlineSerializer(serializers.ModelSerializer):
     kind_label = serializers.SerializerMethodField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     member_name = serializers.SerializerMethodField()
+    title = serializers.CharField(read_only=True, help_text="In the reader's language (Accept-Language)")
     rule = RuleRefSerializer(read_only=True)
     days_left = serializers.SerializerMethodField()
     due_changes = serializers.SerializerMethodField()

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_noop
 
+from chibo.core.said import say
+
 
 class State(models.TextChoices):
     OPEN = "open", gettext_noop("Đang mở")
@@ -29,7 +31,10 @@ class Deadline(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="deadlines")
     member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="deadlines")
-    title = models.CharField(max_length=200)
+    # The title in Vietnamese as the service wrote it, and what it said (``core.said``): ``title`` reads it in the
+    # reader's language.
+    title_vi = models.CharField(max_length=200, db_column="title")
+    title_said = models.JSONField(default=dict, blank=True)
     start_date = models.DateField()
     due_date = models.DateField()
     rule = models.ForeignKey("core.Rule", on_delete=models.PROTECT, related_name="+")
@@ -58,6 +63,10 @@ class Deadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.due_date:%d/%m/%Y})"
+
+    @property
+    def title(self) -> str:
+        return say(self.title_said, self.title_vi)
 
     @property
     def is_open(self) -> bool:

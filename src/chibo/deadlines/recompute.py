@@ -21,9 +21,10 @@ from chibo.core.calendar import Calendar, calendar_for, due_date
 from chibo.core.calendar_services import CalendarChanged
 from chibo.core.enums import CalendarDayKind, RuleUnit
 from chibo.core.events import subscribe
+from chibo.core.said import said, said_term
 from chibo.deadlines.kinds import label
 from chibo.deadlines.models import OPEN_STATES, Deadline, State
-from chibo.deadlines.reminders import email_of, recipients
+from chibo.deadlines.reminders import deadline_title, email_of, recipients
 from chibo.notifications.enums import Channel
 from chibo.notifications.services import notify
 
@@ -78,15 +79,16 @@ def _tell(deadline: Deadline, old: date, *, actor: Actor, day: date, added: bool
     users = recipients(deadline, "due")
     if not users:
         return
-    what = CalendarDayKind(kind).label.lower()
-    because = f"{'công bố' if added else 'bỏ'} {what} {day:%d/%m/%Y}"
-    title = f"Hạn thay đổi: {label(deadline.kind)} — từ {old:%d/%m/%Y} thành {deadline.due_date:%d/%m/%Y} ({because})"
+    params = {"kind": said_term(label(deadline.kind)), "old": f"{old:%d/%m/%Y}", "new": f"{deadline.due_date:%d/%m/%Y}",
+              "what": said_term(CalendarDayKind(kind).label, lower=True), "day": f"{day:%d/%m/%Y}"}
+    title = (said("Hạn thay đổi: %(kind)s — từ %(old)s thành %(new)s (công bố %(what)s %(day)s)", **params) if added
+             else said("Hạn thay đổi: %(kind)s — từ %(old)s thành %(new)s (bỏ %(what)s %(day)s)", **params))
     about: dict[str, Any] = {
         "actor": actor, "users": users, "kind": KIND, "title": title, "unit": deadline.unit,
         "url": reverse("deadlines:detail", args=[deadline.pk]), "ref": f"deadline:{deadline.pk}",
         "key": f"deadline:{deadline.pk}:moved-{deadline.due_date.isoformat()}-{day.isoformat()}",
     }
-    notify(**about, body=deadline.title, channels=[Channel.IN_APP])
+    notify(**about, body=deadline_title(deadline), channels=[Channel.IN_APP])
     # No names in e-mail: what kind of task moved and the link to it.
     notify(**about, channels=[Channel.EMAIL], emails={u.pk: email_of(u) for u in users})
 

@@ -22,6 +22,7 @@ from django.urls import reverse
 from chibo.accounts.selectors import role_holders
 from chibo.core import clock
 from chibo.core.access import SYSTEM
+from chibo.core.said import Said, Text, said, said_again, said_term
 from chibo.deadlines.kinds import KINDS, remind_days
 from chibo.deadlines.models import OPEN_STATES, Deadline
 from chibo.deadlines.services import mark_late
@@ -80,15 +81,23 @@ def step_of(key: str) -> str:
     return key.rsplit(":", 1)[-1]
 
 
-def _message(deadline: Deadline, step: str) -> tuple[str, str]:
-    label = KINDS[deadline.kind].label if deadline.kind in KINDS else deadline.kind
-    when = f"{deadline.due_date:%d/%m/%Y}"
-    title = {
-        "due": f"Hôm nay đến hạn: {label}",
-        "overdue": f"Quá hạn: {label} (hạn {when})",
-        "escalate": f"Báo cáo cấp trên — quá hạn: {label} tại {deadline.unit.name} (hạn {when})",
-    }.get(step, f"Sắp đến hạn {when}: {label}")
+def _message(deadline: Deadline, step: str) -> tuple[Said, str]:
+    params = {"kind": said_term(KINDS[deadline.kind].label) if deadline.kind in KINDS else deadline.kind,
+              "when": f"{deadline.due_date:%d/%m/%Y}", "unit": deadline.unit.name}
+    if step == "due":
+        title = said("Hôm nay đến hạn: %(kind)s", **params)
+    elif step == "overdue":
+        title = said("Quá hạn: %(kind)s (hạn %(when)s)", **params)
+    elif step == "escalate":
+        title = said("Báo cáo cấp trên — quá hạn: %(kind)s tại %(unit)s (hạn %(when)s)", **params)
+    else:
+        title = said("Sắp đến hạn %(when)s: %(kind)s", **params)
     return title, reverse("deadlines:detail", args=[deadline.pk])
+
+
+def deadline_title(deadline: Deadline) -> Text:
+    """The deadline's title as a text to pass on (a notification's body): what was said, else the Vietnamese."""
+    return said_again(deadline.title_said) or deadline.title_vi
 
 
 @dataclass
@@ -118,7 +127,7 @@ def sweep(*, today: date | None = None) -> SweepResult:
         title, url = _message(deadline, step)
         about: dict[str, Any] = {"actor": SYSTEM, "users": users, "kind": KIND, "title": title, "url": url,
                                  "unit": deadline.unit, "key": key, "ref": f"deadline:{deadline.pk}"}
-        created += len(notify(**about, body=deadline.title, channels=[Channel.IN_APP]))
+        created += len(notify(**about, body=deadline_title(deadline), channels=[Channel.IN_APP]))
         # No names in e-mail: the subject and text say what kind of task is due, the link leads to it.
         created += len(notify(**about, channels=[Channel.EMAIL], emails={u.pk: email_of(u) for u in users}))
     handed = outbox_hand_over_stale().handed

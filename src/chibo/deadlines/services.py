@@ -18,6 +18,7 @@ from chibo.core.audit import audit, audit_many
 from chibo.core.calendar import add_months, calendar_for, due_date
 from chibo.core.events import subscribe
 from chibo.core.rulebook import integer, rule
+from chibo.core.said import Said, said
 from chibo.core.text import clean
 from chibo.deadlines.kinds import kind as kind_spec
 from chibo.deadlines.models import OPEN_STATES, Deadline, State
@@ -29,13 +30,14 @@ if TYPE_CHECKING:
     from chibo.units.models import Unit
 
 
-def deadline_open(*, actor: Actor, kind: str, unit: Unit, start: date, title: str, member: Member | None = None,
+def deadline_open(*, actor: Actor, kind: str, unit: Unit, start: date, title: Said, member: Member | None = None,
                   source: str = "",
                   data: dict | None = None, month_end: bool = False) -> Deadline:
     """Open a deadline of ``kind`` whose clock starts on ``start``; the due date comes from the
     rule version in force on ``start`` and the unit's working calendar (``month_end``: a clock
-    started on a month's last day ends on a month's last day). Call inside the caller's
-    transaction (the process service that creates the obligation)."""
+    started on a month's last day ends on a month's last day). ``title`` is what the service says
+    (``core.said``), read in each reader's language. Call inside the caller's transaction (the process
+    service that creates the obligation)."""
     deadline = _new_deadline(kind=kind, unit=unit, start=start, title=title, member=member, source=source,
                              data=data, month_end=month_end)
     deadline.save(force_insert=True)
@@ -43,7 +45,7 @@ def deadline_open(*, actor: Actor, kind: str, unit: Unit, start: date, title: st
     return deadline
 
 
-def _new_deadline(*, kind: str, unit: Unit, start: date, title: str, member: Member | None = None, source: str = "",
+def _new_deadline(*, kind: str, unit: Unit, start: date, title: Said, member: Member | None = None, source: str = "",
                   data: dict | None = None, month_end: bool = False, memo: dict | None = None) -> Deadline:
     """The unsaved deadline deadline_open writes; ``memo`` remembers rule versions and due dates when many
     deadlines are opened at once."""
@@ -58,7 +60,8 @@ def _new_deadline(*, kind: str, unit: Unit, start: date, title: str, member: Mem
     data = dict(data or {})
     if month_end:
         data["month_end"] = True
-    return Deadline(kind=kind, unit=unit, member=member, title=clean(title)[:200], start_date=start, due_date=due,
+    return Deadline(kind=kind, unit=unit, member=member, title_vi=clean(title.in_source())[:200],
+                    title_said=title.stored(), start_date=start, due_date=due,
                     rule=version, source=source, data=data)
 
 
@@ -161,7 +164,8 @@ def open_probation_confirmations(*, actor: Actor, members: Iterable[Member]) -> 
         probation, probation_end = found
         deadlines.append(_new_deadline(
             kind="probation.confirmation", unit=member.unit, member=member, start=probation_end,
-            title=f"Xét công nhận đảng viên chính thức: {member.full_name}", source=probation_source(member),
+            title=said("Xét công nhận đảng viên chính thức: %(name)s", name=member.full_name),
+            source=probation_source(member),
             data={"probation_rule_id": probation.pk, "probation_end": probation_end.isoformat()}, memo=memo,
         ))
     Deadline.objects.bulk_create(deadlines, batch_size=1000)

@@ -18,6 +18,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.rulebook import ratio_needed, rule
+from chibo.core.said import said
 from chibo.core.text import clean, clean_lines
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.discipline import timeline_events as ev
@@ -370,7 +371,7 @@ def case_appeal(*, actor: Actor, case: Case, text: str, filed_on: date | None, r
     case.received_on = received
     _move(actor, case, CaseState.APPEALED, "appealed", {"late": bool(late_reason)})
     deadline_open(actor=actor, kind="discipline.appeal", unit=instance, start=filed_on,
-                  title="Giải quyết khiếu nại kỷ luật", source=f"discipline:{case.pk}")
+                  title=said("Giải quyết khiếu nại kỷ luật"), source=f"discipline:{case.pk}")
     return case
 
 

@@ -28,6 +28,7 @@ from chibo.core.counters import take_numbers
 from chibo.core.enums import Confidence
 from chibo.core.money import format_amount, is_currency, parse_amount, quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, rule_define, rule_name, rules_read_once
+from chibo.core.said import said
 from chibo.core.text import clean
 from chibo.deadlines.selectors import open_sources, sources_of
 from chibo.deadlines.services import deadline_close_for, deadline_open
@@ -525,8 +526,8 @@ def dues_sweep(today: date) -> dict[str, int]:
                 continue
             member = owing[member_id]
             deadline_open(actor=SYSTEM, kind=ARREARS, unit=member.unit, member=member, start=today, source=source,
-                          title=f"Xem xét đề nghị xóa tên: {member.full_name} chưa đóng đảng phí {len(months)} "
-                                f"tháng năm {year}",
+                          title=said("Xem xét đề nghị xóa tên: %(name)s chưa đóng đảng phí %(n)s tháng năm %(year)s",
+                                     name=member.full_name, n=len(months), year=year),
                           data={"months": [m.month for m in months], "threshold": threshold})
             opened += 1
         prefix = "dues.arrears:"
@@ -638,7 +639,8 @@ def remit_sweep(today: date) -> int:
         if source in already or source in seen:
             continue
         deadline_open(actor=SYSTEM, kind=REMIT, unit=unit, start=drules.month_start(today), source=source,
-                      title=f"Nộp đảng phí tháng {month:%m/%Y} lên {unit.parent.name if unit.parent else ''}",
+                      title=said("Nộp đảng phí tháng %(month)s lên %(upper)s", month=f"{month:%m/%Y}",
+                                 upper=unit.parent.name if unit.parent else ""),
                       data={"month": f"{month:%m/%Y}"})
         opened += 1
     return opened

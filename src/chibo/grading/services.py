@@ -22,6 +22,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.rulebook import integer, ratio_needed, rule, rule_name
+from chibo.core.said import said
 from chibo.core.text import clean, clean_lines
 from chibo.discipline.selectors import disciplined_in
 from chibo.grading import timeline_events as ev
@@ -154,9 +155,12 @@ def period_remind(*, actor: Actor, period: Period, note: str = "") -> int:
     PERIOD.check(actor, period, "remind")
     pending = period.reviews.filter(state=ReviewState.PENDING).values("member_id")
     users = list(users_of_members(pending))
-    body = f"Hạn nộp: {period.self_due:%d/%m/%Y}." + (f" {clean(note)[:300]}" if note else "")
+    due = f"{period.self_due:%d/%m/%Y}"
+    body = (said("Hạn nộp: %(due)s. %(note)s", due=due, note=clean(note)[:300]) if note
+            else said("Hạn nộp: %(due)s.", due=due))
     for user in users:
-        notify(actor=actor, users=[user], kind="grading.remind", title=f"Nhắc nộp bản tự đánh giá: {period.title}",
+        notify(actor=actor, users=[user], kind="grading.remind",
+               title=said("Nhắc nộp bản tự đánh giá: %(period)s", period=period.title),
                body=body, url="/grading/mine/", unit=period.unit, ref=f"grading:{period.pk}",
                key=f"grading:{period.pk}:remind:{clock.today():%Y%m%d}")
     audit(actor=actor, action="grading.remind", obj=period, unit=period.unit, data={"users": len(users)})
@@ -323,7 +327,7 @@ def review_return(*, actor: Actor, review: Review, reason: str) -> Review:
     _save(review, {}, state=ReviewState.PENDING, state_since=clock.today())
     audit(actor=actor, action="grading.return", obj=review, unit=review.unit, data={"reason": reason})
     users = list(users_of_members([review.member_id]))
-    notify(actor=actor, users=users, kind="grading.returned", title="Bản tự đánh giá được trả lại để sửa",
+    notify(actor=actor, users=users, kind="grading.returned", title=said("Bản tự đánh giá được trả lại để sửa"),
            body=reason, url=f"/grading/reviews/{review.pk}/", unit=review.unit, ref=f"grading-review:{review.pk}")
     return review
 

@@ -19,6 +19,7 @@ from chibo.accounts.selectors import role_holders, users_of_members
 from chibo.core import clock
 from chibo.core.access import PATH_END, Actor, require
 from chibo.core.audit import audit
+from chibo.core.said import said, said_term
 from chibo.core.text import clean, clean_lines, search_key
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.library import selectors
@@ -124,7 +125,7 @@ def document_send(*, actor: Actor, unit: Unit, number: str, issued_on: date, iss
     if roles:
         paths = subtree_units([unit.path]).values_list("path", flat=True)
         users = users | role_holders(list(paths), roles=roles)
-    notify(actor=actor, users=users.distinct(), kind="library.sent", title=f"Tài liệu mới: {doc.number}",
+    notify(actor=actor, users=users.distinct(), kind="library.sent", title=said("Tài liệu mới: %(no)s", no=doc.number),
            body=doc.title, url=f"/library/documents/{doc.pk}/", unit=unit, ref=f"library:{doc.pk}",
            channels=(Channel.IN_APP,))
     return doc
@@ -180,7 +181,8 @@ def read_reminders_step(today: date) -> int:
         with transaction.atomic():
             sent += len(notify(
                 actor=Actor(user=None, label="system"), users=users, kind="library.read_reminder",
-                title=f"Nhắc đọc tài liệu {doc.number} (hạn {doc.read_by:%d/%m/%Y})", body=doc.title,
+                title=said("Nhắc đọc tài liệu %(no)s (hạn %(due)s)", no=doc.number, due=f"{doc.read_by:%d/%m/%Y}"),
+                body=doc.title,
                 url=f"/library/documents/{doc.pk}/", unit=doc.unit, key=f"library:{doc.pk}:{stage}",
                 ref=f"library:{doc.pk}"))
     return sent
@@ -229,7 +231,8 @@ def classified_register(*, actor: Actor, unit: Unit, number: str, issued_on: dat
         copies=copies, custodian=custodian, received_on=received_on, protected_until=protected_until,
         filename=name if data is not None else "", content=data, created_by=actor.label)
     deadline_open(actor=actor, kind="library.declassify", unit=unit, start=protected_until,
-                  title=f"Giải mật hoặc gia hạn: tài liệu {entry.number} ({entry.get_level_display()})",
+                  title=said("Giải mật hoặc gia hạn: tài liệu %(no)s (%(level)s)", no=entry.number,
+                             level=said_term(entry.get_level_display())),
                   source=_source(entry))
     audit(actor=actor, action="library.classified_registered", obj=entry, unit=unit,
           data={"number": entry.number, "level": level, "copies": copies, "file": data is not None})
@@ -268,7 +271,8 @@ def classified_hand_over(*, actor: Actor, entry: ClassifiedEntry, to_member: Mem
     audit(actor=actor, action="library.classified_handed_over", obj=entry, unit=entry.unit,
           data={"handover": handover.pk, "from": handover.from_member_id, "to": to_member.pk, "copies": copies})
     notify(actor=actor, users=users_of_members([to_member.pk]), kind="library.handover",
-           title="Xác nhận đã nhận tài liệu mật", body=f"Tài liệu số {entry.number}: xác nhận trong hệ thống.",
+           title=said("Xác nhận đã nhận tài liệu mật"),
+           body=said("Tài liệu số %(no)s: xác nhận trong hệ thống.", no=entry.number),
            url=f"/library/classified/{entry.pk}/", unit=entry.unit, ref=f"classified:{entry.pk}",
            channels=(Channel.IN_APP,))
     return handover

@@ -30,6 +30,7 @@ from chibo.core.calendar import add_months
 from chibo.core.counters import take_numbers
 from chibo.core.crypto import blind_index
 from chibo.core.rulebook import ratio_needed, rule, rule_name
+from chibo.core.said import said, said_term
 from chibo.core.text import clean, clean_lines
 from chibo.deadlines.selectors import open_sources
 from chibo.deadlines.services import deadline_close_for, deadline_open
@@ -216,10 +217,11 @@ def meeting_send_notice(*, actor: Actor, meeting: Meeting, url: str = "") -> int
     url = url or reverse("meetings:detail", args=[meeting.pk])
     users = _recipients(meeting)
     local = meeting.starts_at.astimezone(ZoneInfo(meeting.time_zone))
-    title = f"Thông báo {meeting.get_kind_display().lower()}: {local:%d/%m/%Y %H:%M} ({meeting.time_zone})"
-    where = meeting.place or meeting.online_link
-    body = (f"{meeting.title} — {meeting.unit.name}. Địa điểm: {where}. "
-            f"Thời lượng dự kiến {meeting.planned_minutes} phút.")
+    title = said("Thông báo %(kind)s: %(when)s (%(zone)s)", kind=said_term(meeting.get_kind_display(), lower=True),
+                 when=f"{local:%d/%m/%Y %H:%M}", zone=meeting.time_zone)
+    body = said("%(title)s — %(unit)s. Địa điểm: %(where)s. Thời lượng dự kiến %(minutes)s phút.",
+                title=meeting.title, unit=meeting.unit.name, where=meeting.place or meeting.online_link,
+                minutes=meeting.planned_minutes)
     # The members' own records give the address of an account that has none.
     emails = {u.pk: u.member.email for u in users if not u.email and u.member is not None}
     notify(actor=actor, users=users, kind="meeting.notice", title=title, body=body, url=url, unit=meeting.unit,
@@ -317,12 +319,13 @@ def meeting_close(*, actor: Actor, meeting: Meeting, ended_at: datetime | None =
     if meeting.kind in (MeetingKind.REGULAR, MeetingKind.COMBINED):
         deadline_close_for(actor=actor, source=_regular_source(unit), kind="meeting.regular", on=held_on)
         deadline_open(actor=actor, kind="meeting.regular", unit=unit, start=_month_end(held_on),
-                      title=f"Sinh hoạt chi bộ thường kỳ tháng {add_months(held_on.replace(day=1), 1):%m/%Y}",
+                      title=said("Sinh hoạt chi bộ thường kỳ tháng %(month)s",
+                                 month=f"{add_months(held_on.replace(day=1), 1):%m/%Y}"),
                       source=_regular_source(unit), month_end=True, data={"after_meeting": meeting.pk})
     if meeting.kind in (MeetingKind.THEMATIC, MeetingKind.COMBINED):
         deadline_close_for(actor=actor, source=_thematic_source(unit), kind="meeting.thematic", on=held_on)
         deadline_open(actor=actor, kind="meeting.thematic", unit=unit, start=_quarter_end(held_on),
-                      title="Sinh hoạt chuyên đề quý tiếp theo", source=_thematic_source(unit), month_end=True,
+                      title=said("Sinh hoạt chuyên đề quý tiếp theo"), source=_thematic_source(unit), month_end=True,
                       data={"after_meeting": meeting.pk})
     _flag_repeated_absence(actor, meeting, held_on)
     return meeting
@@ -345,10 +348,11 @@ def _flag_repeated_absence(actor: Actor, meeting: Meeting, held_on: date) -> Non
     ancestors = [path[:i] for i in range(8, len(path) + 1, 8)]
     users = role_holders(ancestors, roles=[Role.SECRETARY])
     for flag in flags:
-        title = f"Đề nghị xem xét xóa tên: {flag.member.full_name}"
-        body = (f"Vắng sinh hoạt không có lý do chính đáng {len(flag.months)} tháng trong năm {held_on.year} "
-                f"(tháng {', '.join(str(m) for m in flag.months)}; ngưỡng {flag.threshold}, "
-                f"{rule_name('strike_off.absence_or_dues_months')}). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.")
+        title = said("Đề nghị xem xét xóa tên: %(name)s", name=flag.member.full_name)
+        body = said("Vắng sinh hoạt không có lý do chính đáng %(n)s tháng trong năm %(year)s (tháng %(months)s; "
+                    "ngưỡng %(threshold)s, %(rule)s). Chi bộ xem xét, đề nghị xóa tên nếu đủ căn cứ.",
+                    n=len(flag.months), year=held_on.year, months=", ".join(str(m) for m in flag.months),
+                    threshold=flag.threshold, rule=said_term(rule_name("strike_off.absence_or_dues_months")))
         # In the bell only: the member's name stays inside the system.
         notify(actor=actor, users=users, kind="meeting.absence", title=title, body=body,
                url=f"/members/{flag.member.pk}/", unit=meeting.unit,
@@ -769,12 +773,13 @@ def meeting_deadlines_ensure(*, today: date) -> int:
     for unit in cells:
         if _regular_source(unit) not in open_now:
             deadline_open(actor=SYSTEM, kind="meeting.regular", unit=unit, start=last_month_end,
-                          title=f"Sinh hoạt chi bộ thường kỳ tháng {today:%m/%Y}", source=_regular_source(unit),
+                          title=said("Sinh hoạt chi bộ thường kỳ tháng %(month)s", month=f"{today:%m/%Y}"),
+                          source=_regular_source(unit),
                           month_end=True)
             opened += 1
         if _thematic_source(unit) not in open_now:
             deadline_open(actor=SYSTEM, kind="meeting.thematic", unit=unit, start=last_quarter_end,
-                          title="Sinh hoạt chuyên đề trong quý", source=_thematic_source(unit), month_end=True)
+                          title=said("Sinh hoạt chuyên đề trong quý"), source=_thematic_source(unit), month_end=True)
             opened += 1
     return opened
 

@@ -11,10 +11,32 @@ from django.conf import settings
 from django.db import models
 
 from chibo.core.crypto import EncryptedTextField
+from chibo.core.said import say
 from chibo.notifications.enums import Channel, State
 
 
-class Message(models.Model):
+class SaidTexts(models.Model):
+    """A title and a body as the service wrote them in Vietnamese, with what it said (``core.said``, under "title"
+    and "body"): ``title`` and ``body`` read them in the reader's language; an e-mail, written by the worker, goes out
+    in Vietnamese."""
+
+    title_vi = models.CharField(max_length=200, db_column="title")
+    body_vi = models.CharField(max_length=1000, blank=True, db_column="body")
+    said = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def title(self) -> str:
+        return say(self.said.get("title"), self.title_vi)
+
+    @property
+    def body(self) -> str:
+        return say(self.said.get("body"), self.body_vi)
+
+
+class Message(SaidTexts):
     """One message to one user on one channel, with its delivery state: the outbox and its log.
 
     ``key`` (when not empty) is unique with the channel and the user: the same event never reaches
@@ -29,8 +51,6 @@ class Message(models.Model):
     key = models.CharField("khóa chống gửi trùng", max_length=150, blank=True)
     ref = models.CharField("về việc", max_length=80, blank=True, db_index=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    title = models.CharField(max_length=200)
-    body = models.CharField(max_length=1000, blank=True)
     url = models.CharField(max_length=200, blank=True)
     address = models.CharField("địa chỉ thư", max_length=254, blank=True)  # e-mail messages only
     # A link only its recipient may see (a one-time activation link): encrypted at rest, put in the
@@ -59,7 +79,7 @@ class Message(models.Model):
         return f"{self.kind} → {self.user_id} ({self.channel}, {self.state})"
 
 
-class Notification(models.Model):
+class Notification(SaidTexts):
     """An in-app notification (the bell): written with its message, in the same transaction."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
@@ -67,8 +87,6 @@ class Notification(models.Model):
                                    related_name="notification")
     kind = models.CharField(max_length=40, blank=True)
     ref = models.CharField(max_length=80, blank=True)
-    title = models.CharField(max_length=200)
-    body = models.CharField(max_length=1000, blank=True)
     url = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core.access import Actor
+from chibo.core.said import Text, in_source, stored
 from chibo.notifications.enums import Channel, State
 from chibo.notifications.models import Message, Notification
 from chibo.notifications.tasks import bell_entry, deliver
@@ -49,7 +50,7 @@ def _hand_over(ids: list[int]) -> None:
         deliver.enqueue(pk)
 
 
-def notify(*, actor: Actor, users: Iterable[User], kind: str, title: str, body: str = "", url: str = "",
+def notify(*, actor: Actor, users: Iterable[User], kind: str, title: Text, body: Text = "", url: str = "",
            unit: Unit | None = None,
            key: str = "", ref: str = "", channels: Iterable[str] = ALL_CHANNELS,
            emails: Mapping[int, str] | None = None, secret_url: str = "",
@@ -64,7 +65,8 @@ def notify(*, actor: Actor, users: Iterable[User], kind: str, title: str, body: 
 
     ``ref`` says what the message is about ("deadline:12", "meeting:5"), ``unit`` which unit it
     concerns (the delivery log is scoped by it). Titles and bodies are the recipient's to read:
-    callers keep in them nothing the recipient may not see, and nothing personal in e-mail.
+    callers keep in them nothing the recipient may not see, and nothing personal in e-mail. A title or body the
+    service says (``core.said.said``) is read in each reader's language on the bell; a plain text is read as written.
 
     ``secret_url`` (an absolute one-time link, e-mail only) is kept encrypted until the e-mail goes out,
     then erased; the delivery log never shows it. ``to_inactive`` reaches accounts not yet activated
@@ -78,8 +80,11 @@ def notify(*, actor: Actor, users: Iterable[User], kind: str, title: str, body: 
         raise ValueError(f"unknown channel {sorted(unknown)}")
     emails = emails or {}
     now = timezone.now()
-    fields: dict[str, Any] = {"kind": kind, "key": key[:150], "ref": ref[:80], "unit": unit, "title": title[:200],
-              "body": body[:1000], "url": url[:200], "created_by": (actor.label or "")[:150]}
+    fields: dict[str, Any] = {"kind": kind, "key": key[:150], "ref": ref[:80], "unit": unit,
+                              "title_vi": in_source(title)[:200], "body_vi": in_source(body)[:1000],
+                              "said": {part: kept for part, kept in (("title", stored(title)), ("body", stored(body)))
+                                       if kept},
+                              "url": url[:200], "created_by": (actor.label or "")[:150]}
     wanted: list[Message] = []
     seen: set[int] = set()
     for user in users:

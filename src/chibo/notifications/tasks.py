@@ -30,19 +30,20 @@ def backoff(attempts: int) -> timedelta:
 
 
 def email_of(message: Message) -> EmailMessage:
-    """The e-mail of a message: its title as the subject, its body (or title) and a link back."""
-    text = message.body or message.title
+    """The e-mail of a message, in Vietnamese as written: its title as the subject, its body (or title) and a link
+    back."""
+    text = message.body_vi or message.title_vi
     if message.secret_url:
         text += f"\n\n{message.secret_url}"
     elif message.url.startswith("/"):
         text += f"\n\nXem chi tiết: {settings.CHIBO_SITE_URL}{message.url}"
-    return EmailMessage(f"[chibo] {message.title}", text + "\n", settings.DEFAULT_FROM_EMAIL, [message.address],
+    return EmailMessage(f"[chibo] {message.title_vi}", text + "\n", settings.DEFAULT_FROM_EMAIL, [message.address],
                         headers={"Message-ID": message.message_id})
 
 
 def bell_entry(message: Message) -> Notification:
     return Notification(user_id=message.user_id, message=message, kind=message.kind, ref=message.ref,
-                        title=message.title, body=message.body, url=message.url)
+                        title_vi=message.title_vi, body_vi=message.body_vi, said=message.said, url=message.url)
 
 
 def deliver_now(message_pk: int) -> str:

@@ -18,6 +18,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, require, require_top
 from chibo.core.audit import audit
 from chibo.core.rulebook import integer, rule
+from chibo.core.said import said
 from chibo.core.text import clean_lines
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.members.enums import ACTIVE_STATUSES
@@ -98,7 +99,8 @@ def request_file(*, actor: Actor, kind: str, details: str = "", member: int | No
                                          filed_on=filed, recorded_by_officer=officer, filed_by=actor.user,
                                          due_on=filed)
     deadline = deadline_open(actor=actor, kind=DEADLINE_KIND, unit=unit, start=filed, member=person,
-                             title=f"Trả lời yêu cầu về dữ liệu cá nhân số {request.pk}", source=_source(request))
+                             title=said("Trả lời yêu cầu về dữ liệu cá nhân số %(no)s", no=request.pk),
+                             source=_source(request))
     request.due_on = deadline.due_date
     request.save(update_fields=["due_on"])
     # The row says a request of this kind was filed, never its text.

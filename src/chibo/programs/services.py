@@ -20,6 +20,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, Role
 from chibo.core.audit import audit
 from chibo.core.clock import check_day
+from chibo.core.said import Said, said
 from chibo.core.text import as_id, clean, clean_lines
 from chibo.deadlines.services import deadline_close_for, deadline_open
 from chibo.library.selectors import document_get
@@ -58,7 +59,7 @@ def _unit(actor: Actor, unit: Unit | int, field: str = "unit") -> Unit:
         raise ValidationError({field: NO_UNIT}) from None
 
 
-def _tell(actor: Actor, unit: Unit, roles: tuple[str, ...], *, kind: str, title: str, url: str, key: str = "") -> None:
+def _tell(actor: Actor, unit: Unit, roles: tuple[str, ...], *, kind: str, title: Said, url: str, key: str = "") -> None:
     notify(actor=actor, users=role_holders([unit.path], roles=list(roles)), kind=kind, title=title, url=url,
            unit=unit, key=key, ref=url[:80], channels=(Channel.IN_APP, Channel.EMAIL))
 
@@ -258,7 +259,8 @@ def item_hand_down(*, actor: Actor, item: Item, units: list[int | Unit]) -> list
         audit(actor=actor, action="programs.item_handed_down", obj=copy, unit=child,
               data={"from_item": item.pk, "from_unit": program.unit_id})
         _tell(actor, child, UNIT_LEADERS, kind="programs.handed_down",
-              title=f"{program.unit.name} giao việc: {item.title[:120]}", url=f"/programs/items/{copy.pk}/")
+              title=said("%(unit)s giao việc: %(item)s", unit=program.unit.name, item=item.title[:120]),
+              url=f"/programs/items/{copy.pk}/")
     _item_save(item)
     return created
 
@@ -270,8 +272,9 @@ def item_remind(*, actor: Actor, item: Item) -> Item:
     item = _item_step(actor, item, "remind")
     today = clock.today()
     late = item.due_on < today
-    title = (f"Nhắc việc quá hạn ({item.due_on:%d/%m/%Y}): {item.title[:120]}" if late
-             else f"Nhắc việc sắp đến hạn ({item.due_on:%d/%m/%Y}): {item.title[:120]}")
+    about = {"due": f"{item.due_on:%d/%m/%Y}", "item": item.title[:120]}
+    title = (said("Nhắc việc quá hạn (%(due)s): %(item)s", **about) if late
+             else said("Nhắc việc sắp đến hạn (%(due)s): %(item)s", **about))
     _tell(actor, item.program.unit, UNIT_LEADERS, kind="programs.reminder", title=title,
           url=f"/programs/items/{item.pk}/", key=f"programs.remind:{item.pk}:{today.isoformat()}")
     item.reminded_on = today
@@ -308,13 +311,14 @@ def proposal_raise(*, actor: Actor, unit: Unit | int, title: str, body: str) -> 
     proposal = Proposal.objects.create(unit=unit, to_unit=to_unit, title=title, body=body, raised_on=today,
                                        raised_by=actor.label)
     deadline = deadline_open(actor=actor, kind=DEADLINE_KIND, unit=to_unit, start=today, source=_source(proposal),
-                             title=f"Trả lời kiến nghị số {proposal.pk} của {unit.name}")
+                             title=said("Trả lời kiến nghị số %(no)s của %(unit)s", no=proposal.pk, unit=unit.name))
     proposal.due_on = deadline.due_date
     proposal.save(update_fields=["due_on"])
     audit(actor=actor, action="programs.proposal_raised", obj=proposal, unit=unit,
           data={"to_unit": to_unit.pk, "due": proposal.due_on})
     _tell(actor, to_unit, ANSWERERS, kind="programs.proposal", url=f"/programs/proposals/{proposal.pk}/",
-          title=f"Kiến nghị của {unit.name}: {title[:120]} (trả lời trước {proposal.due_on:%d/%m/%Y})")
+          title=said("Kiến nghị của %(unit)s: %(title)s (trả lời trước %(due)s)", unit=unit.name, title=title[:120],
+                     due=f"{proposal.due_on:%d/%m/%Y}"))
     return proposal
 
 
@@ -364,7 +368,8 @@ def proposal_answer(*, actor: Actor, proposal: Proposal, answer: str, on: date |
     audit(actor=actor, action="programs.proposal_answered", obj=proposal, unit=proposal.to_unit,
           data={"on": on, "late": late})
     _tell(actor, proposal.unit, UNIT_LEADERS, kind="programs.answered", url=f"/programs/proposals/{proposal.pk}/",
-          title=f"{proposal.to_unit.name} đã trả lời kiến nghị: {proposal.title[:120]}")
+          title=said("%(unit)s đã trả lời kiến nghị: %(title)s", unit=proposal.to_unit.name,
+                     title=proposal.title[:120]))
     return proposal
 
 

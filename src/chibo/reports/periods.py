@@ -11,6 +11,7 @@ from datetime import date
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from chibo.core.said import Said, said
 from chibo.reports.enums import PeriodKind
 
 MONTHS = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
@@ -49,15 +50,20 @@ class Period:
     @property
     def label(self) -> str:
         """As the reader's language says it ("Quý I năm 2026")."""
+        return str(self.said)
+
+    @property
+    def said(self) -> Said:
+        """The period's name as a notification keeps it, said in each reader's language (``core.said``)."""
         kind = PeriodKind(self.kind)
         if kind == PeriodKind.MONTH:
-            return _("Tháng %(month)s năm %(year)s") % {"month": f"{self.index:02d}", "year": self.year}
+            return said("Tháng %(month)s năm %(year)s", month=f"{self.index:02d}", year=self.year)
         if kind == PeriodKind.QUARTER:
-            return _("Quý %(quarter)s năm %(year)s") % {"quarter": ROMAN[self.index - 1], "year": self.year}
+            return said("Quý %(quarter)s năm %(year)s", quarter=ROMAN[self.index - 1], year=self.year)
         if kind == PeriodKind.HALF:
-            return (_("Sáu tháng đầu năm %(year)s") if self.index == 1
-                    else _("Sáu tháng cuối năm %(year)s")) % {"year": self.year}
-        return _("Năm %(year)s") % {"year": self.year}
+            return (said("Sáu tháng đầu năm %(year)s", year=self.year) if self.index == 1
+                    else said("Sáu tháng cuối năm %(year)s", year=self.year))
+        return said("Năm %(year)s", year=self.year)
 
     @property
     def label_vi(self) -> str:

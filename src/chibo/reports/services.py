@@ -20,6 +20,7 @@ from chibo.core.access import Actor, Role
 from chibo.core.audit import audit
 from chibo.core.errors import StaleEdit
 from chibo.core.lifecycle import TransitionRefused
+from chibo.core.said import said, said_term
 from chibo.core.text import clean
 from chibo.notifications.services import notify
 from chibo.reports import figures as figs
@@ -239,7 +240,8 @@ def report_submit(*, actor: Actor, report: Report) -> Report:
     if parent is not None:
         notify(actor=actor, users=role_holders([parent.path], roles=[Role.SECRETARY, Role.ORG_OFFICER]),
                kind="reports.submitted", unit=report.unit, ref=f"report:{report.pk}",
-               title=f"{report.unit.name} đã nộp báo cáo {period_of(report).label_vi.lower()}",
+               title=said("%(unit)s đã nộp báo cáo %(period)s", unit=report.unit.name,
+                          period=said_term(period_of(report).said, lower=True)),
                url=reverse("reports:report", kwargs={"pk": report.pk}))
     return report
 
@@ -283,15 +285,17 @@ def report_remind(*, actor: Actor, unit: Unit, period: Period) -> int:
         raise ValidationError({"unit": _("%(unit)s đã nộp báo cáo %(period)s.") % {
             "unit": unit.name, "period": period.label.lower()}})
     due = due_on(period)
-    late = f" (quá hạn từ {due:%d/%m/%Y})" if today > due else f" (hạn {due:%d/%m/%Y})"
+    about = {"period": said_term(period.said, lower=True), "due": f"{due:%d/%m/%Y}", "upper": parent.name,
+             "unit": unit.name}
     users = list(role_holders([unit.path], roles=[Role.SECRETARY]))
     if not users:
         raise ValidationError({"unit": _("%(unit)s chưa có bí thư có tài khoản để nhận lời nhắc.") % {
             "unit": unit.name}})
     sent = notify(actor=actor, users=users, kind="reports.reminder", unit=unit, ref=f"unit:{unit.pk}",
                   key=f"report-reminder:{unit.pk}:{period.code}:{today:%Y%m%d}",
-                  title=f"Nhắc nộp báo cáo {period.label_vi.lower()}{late}",
-                  body=f"{parent.name} nhắc {unit.name} nộp báo cáo {period.label_vi.lower()}.",
+                  title=(said("Nhắc nộp báo cáo %(period)s (quá hạn từ %(due)s)", **about) if today > due
+                         else said("Nhắc nộp báo cáo %(period)s (hạn %(due)s)", **about)),
+                  body=said("%(upper)s nhắc %(unit)s nộp báo cáo %(period)s.", **about),
                   url=reverse("reports:index") + f"?period={period.code}")
     audit(actor=actor, action="reports.reminded", obj=unit, unit=unit,
           data={"period": period.code, "late": today > due, "messages": len(sent)})

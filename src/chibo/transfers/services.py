@@ -22,6 +22,7 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months, due_date
 from chibo.core.counters import take_numbers
 from chibo.core.rulebook import integer, rule
+from chibo.core.said import said
 from chibo.core.text import clean
 from chibo.deadlines.services import deadline_close_for, deadline_meet, deadline_open
 from chibo.dues.selectors import paid_through_text
@@ -332,7 +333,8 @@ def transfer_request(*, actor: Actor, member: Member, kind: str, decision_doc: s
     except IntegrityError as exc:
         raise ValidationError({"member": _("Đảng viên đang có một việc chuyển sinh hoạt chưa xong.")}) from exc
     dl = deadline_open(actor=actor, kind="transfer.start", unit=member.unit, start=decision_date, member=member,
-                       title=f"Đề nghị chuyển sinh hoạt: {member.full_name}", source=t.source)
+                       title=said("Đề nghị chuyển sinh hoạt: %(name)s", name=member.full_name),
+                       source=t.source)
     deadline_meet(actor=actor, deadline=dl, on=requested_on, reason=t.late_start_reason)
     _event(actor, t, ev.TRANSFER_REQUESTED, requested_on, decision_doc=t.decision_doc,
            late_reason=t.late_start_reason if t.late_start else "")
@@ -421,7 +423,8 @@ def _open_report_deadline(actor: Actor, t: Transfer, letter_date: date) -> None:
     t.report_due = due_date(version, letter_date, unit=t.to_unit)
     t.save(update_fields=["report_due"])
     deadline_open(actor=actor, kind="transfer.report", unit=t.to_unit or t.from_unit or t.unit, start=letter_date,
-                  member=t.member, title=f"Xuất trình giấy giới thiệu: {t.member.full_name}", source=t.source)
+                  member=t.member, title=said("Xuất trình giấy giới thiệu: %(name)s", name=t.member.full_name),
+                  source=t.source)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -930,7 +933,8 @@ def trip_decide(*, actor: Actor, trip: Trip, approve: bool, document: str) -> Tr
         trip.report_due = due_date(rule("trip.report_within", on=trip.return_on), trip.return_on, unit=trip.unit)
         trip.save(update_fields=["report_due"])
         deadline_open(actor=actor, kind="trip.report", unit=trip.unit, start=trip.return_on, member=trip.member,
-                      title=f"Báo cáo sau chuyến đi nước ngoài: {trip.member.full_name}", source=trip.source)
+                      title=said("Báo cáo sau chuyến đi nước ngoài: %(name)s", name=trip.member.full_name),
+                      source=trip.source)
     return trip
 
 

@@ -6,9 +6,8 @@ Data stays as it was written, in any language: names of people, units and countr
 cites (a rule's basis and note, the legal basis of a category of personal data), the names a rule gives to kinds of
 units, official form and document numbers.
 
-Not yet said in the reader's language, and left out here like data until they are: the titles of deadlines and
-the titles and bodies of notifications, which the services write once, in Vietnamese, when they open the deadline or
-send the notification (``STORED_IN_VIETNAMESE``). Saying them from their kind and parameters is open work.
+The titles of deadlines and the titles and bodies of notifications are read too: the services keep what they said
+(``core.said``), and the pages say it in the reader's language; only the names and numbers inside them are data.
 """
 
 from __future__ import annotations
@@ -71,12 +70,6 @@ WRITTEN = {
 }
 
 
-# Texts the services store in Vietnamese when they write them (see the module's docstring): open work.
-STORED_IN_VIETNAMESE = {
-    "deadlines.Deadline": ("title",),
-    "notifications.Notification": ("title", "body"),
-}
-
 
 def written() -> set[str]:
     """What the pages cite or show as people wrote it: every rule version's basis and note, the names a rule gives
@@ -95,7 +88,7 @@ def written() -> set[str]:
         *versions.filter(unit=RuleUnit.NAME).values_list("value", flat=True),
         *(category.basis for category in CATEGORIES),
     }
-    for label, fields in {**WRITTEN, **STORED_IN_VIETNAMESE}.items():
+    for label, fields in WRITTEN.items():
         for row in apps.get_model(label).objects.values_list(*fields):
             found.update(str(value) for value in row if value)
     return {text for text in found if text}

@@ -36,6 +36,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern
 from django.utils import timezone
 
+from chibo.core.said import said
+
 PERSONAS = ("ban.tochuc", "ub.kiemtra", "bithu.phap", "bithu.duc", "dangvien.phap", "ungvien.phap", "anonymous")
 LOGIN_URL = "/accounts/login/"
 
@@ -1560,7 +1562,8 @@ def deadline_targets(members, units) -> dict:
 
     def make(member, start=date(2025, 6, 2)):
         return deadline_open(actor=SYSTEM, kind="probation.confirmation", unit=member.unit, member=member,
-                             start=start, title=f"Xét công nhận đảng viên chính thức: {member.full_name}")
+                             start=start,
+                             title=said("Xét công nhận đảng viên chính thức: %(name)s", name=member.full_name))
 
     found = {"deadline_own": make(members["member_own"]), "deadline_fr": make(members["member_fr"]),
              "deadline_de": make(members["member_de"]), "deadline_us": make(members["member_us"]),
@@ -2079,7 +2082,7 @@ def payload(kind: str, target: str | None, env: Env):
         from chibo.accounts.models import User
         from chibo.notifications.models import Notification
 
-        Notification.objects.bulk_create([Notification(user=u, title="Sắp đến hạn", url="/deadlines/")
+        Notification.objects.bulk_create([Notification(user=u, title_vi="Sắp đến hạn", url="/deadlines/")
                                           for u in User.objects.filter(username__in=PERSONAS)])
         return {}
     if kind == "feed_create":

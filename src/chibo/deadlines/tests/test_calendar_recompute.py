@@ -10,6 +10,7 @@ import pytest
 
 from chibo.core.calendar import calendar_for
 from chibo.core.models import AuditEvent
+from chibo.core.said import said
 from chibo.deadlines import services
 from chibo.deadlines.models import Deadline, State
 from chibo.notifications.enums import Channel
@@ -27,7 +28,8 @@ def clocks(actor_of, unit, settings):
     actor, cell = actor_of("bithu.phap"), unit("PHAP-DSQ")
 
     def open_(kind: str, start: date, source: str = "") -> Deadline:
-        return services.deadline_open(actor=actor, kind=kind, unit=cell, start=start, title=f"Kiểm thử {kind}",
+        return services.deadline_open(actor=actor, kind=kind, unit=cell, start=start,
+                                      title=said("Kiểm thử %(kind)s", kind=kind),
                                       source=source)
 
     made = {

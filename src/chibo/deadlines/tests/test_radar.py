@@ -20,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 
 from chibo.core.access import PATH_END, SYSTEM
 from chibo.core.models import AuditEvent
+from chibo.core.said import said
 from chibo.deadlines import feeds
 from chibo.deadlines.models import OPEN_STATES, Deadline, FeedToken, State
 from chibo.deadlines.services import deadline_open, mark_late
@@ -56,7 +57,7 @@ def seeded(personas):
 
     def make(kind, member, start):
         return deadline_open(actor=SYSTEM, kind=kind, unit=member.unit, member=member, start=start,
-                             title=f"{kind}: {member.full_name}")
+                             title=said("%(kind)s: %(name)s", kind=kind, name=member.full_name))
 
     rows = {
         "fr_overdue": make("transfer.report", dsq, date(2026, 1, 10)),      # due 09/02/2026
@@ -221,7 +222,7 @@ def test_the_focus_units_own_rolls_are_a_row_of_their_own(client_of, seeded, uni
     (``own``); the page and the API count them alike."""
     phap = unit("PHAP")
     own = deadline_open(actor=SYSTEM, kind="transfer.report", unit=phap, start=date(2026, 1, 20),
-                        title="Việc của chính Đảng ủy", member=None)
+                        title=said("Việc của chính Đảng ủy"), member=None)
     client = client_of("ban.tochuc")
     doc = html(client.get(RADAR, {"unit": phap.pk}))
     rows = matrix_rows(doc)
@@ -456,10 +457,10 @@ def bell(response) -> int:
 def test_bell_counts_unread_with_one_query_and_marks_read(client_of, personas):
     user = personas["bithu.phap"]
     Notification.objects.filter(user=user).delete()
-    Notification.objects.create(user=user, title="Đã đọc rồi", read_at="2026-01-01T00:00:00Z")
-    first = Notification.objects.create(user=user, title="Sắp đến hạn 06/03/2026: Báo cáo", url="/deadlines/")
-    second = Notification.objects.create(user=user, title="Quá hạn: Xuất trình giấy giới thiệu", url="/deadlines/")
-    other = Notification.objects.create(user=personas["bithu.duc"], title="Của người khác")
+    Notification.objects.create(user=user, title_vi="Đã đọc rồi", read_at="2026-01-01T00:00:00Z")
+    first = Notification.objects.create(user=user, title_vi="Sắp đến hạn 06/03/2026: Báo cáo", url="/deadlines/")
+    second = Notification.objects.create(user=user, title_vi="Quá hạn: Xuất trình giấy giới thiệu", url="/deadlines/")
+    other = Notification.objects.create(user=personas["bithu.duc"], title_vi="Của người khác")
     client = client_of("bithu.phap")
     with CaptureQueriesContext(connection) as ctx:
         assert bell(client.get("/")) == 2

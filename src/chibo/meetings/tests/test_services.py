@@ -91,7 +91,7 @@ def test_notice_reaches_members_and_the_unit_above(actor_of, unit, personas, mai
     meeting = plan(actor_of("bithu.phap"), unit("PHAP-DSQ"))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         n = services.meeting_send_notice(actor=actor_of("bithu.phap"), meeting=meeting, url="/meetings/1/")
-    users = set(Notification.objects.filter(title__startswith="Thông báo sinh hoạt")
+    users = set(Notification.objects.filter(title_vi__startswith="Thông báo sinh hoạt")
                 .values_list("user__username", flat=True))
     assert {"dangvien.phap", "bithu.phap", "ban.tochuc"} <= users  # members, and the committee above
     assert "bithu.duc" not in users
@@ -440,7 +440,7 @@ def test_compliance_and_repeated_absence(actor_of, unit):
     flags = rules.repeated_absences(cell, 2026)
     assert [(f.member.pk, f.months) for f in flags] == [(absentee.pk, [9, 10, 11])]
     # The third month raised the flag to France's secretary, once.
-    notes = Notification.objects.filter(title=f"Đề nghị xem xét xóa tên: {absentee.full_name}")
+    notes = Notification.objects.filter(title_vi=f"Đề nghị xem xét xóa tên: {absentee.full_name}")
     assert list(notes.values_list("user__username", flat=True)) == ["bithu.phap"]
     assert "tháng 9, 10, 11" in notes.get().body
 

@@ -23,7 +23,7 @@ def at(days_ago: int, hour: int) -> datetime:
 
 
 def make(user, kind: str, when: datetime, title: str, *, read: bool = False) -> Notification:
-    n = Notification.objects.create(user=user, kind=kind, title=title, url="/deadlines/",
+    n = Notification.objects.create(user=user, kind=kind, title_vi=title, url="/deadlines/",
                                     read_at=timezone.now() if read else None)
     Notification.objects.filter(pk=n.pk).update(created_at=when)  # created_at is set on insert
     return n
@@ -141,7 +141,7 @@ def test_the_api_marks_one_group_and_refuses_bad_input(client_of, personas, bell
 def test_the_list_is_bounded_to_a_page(client_of, personas):
     me = personas["bithu.phap"]
     Notification.objects.filter(user=me).delete()
-    Notification.objects.bulk_create([Notification(user=me, kind="deadline.reminder", title=f"Nhắc {i}")
+    Notification.objects.bulk_create([Notification(user=me, kind="deadline.reminder", title_vi=f"Nhắc {i}")
                                       for i in range(130)])
     client = client_of("bithu.phap")
     first = sum(len(ids) for _, groups in grouped(client) for _, ids, _ in groups)

@@ -218,11 +218,11 @@ def test_stale_messages_are_handed_to_the_worker_again(personas, django_capture_
 def test_an_in_app_message_left_queued_by_an_older_version_reaches_the_bell_once(personas):
     user = personas["dangvien.phap"]
     queued = Message.objects.create(user=user, channel="inapp", kind="deadline.reminder", key="deadline:0:due",
-                                    ref="deadline:0", title="Hôm nay đến hạn", url="/deadlines/",
+                                    ref="deadline:0", title_vi="Hôm nay đến hạn", url="/deadlines/",
                                     message_id="<reminder-0@chibo>")
     assert deliver_now(queued.pk) == "sent"
     assert deliver_now(queued.pk) == "skipped"
     queued.refresh_from_db()
     assert (queued.state, queued.attempts) == ("sent", 1)
-    assert list(Notification.objects.filter(message=queued).values_list("user", "title")) == [
+    assert list(Notification.objects.filter(message=queued).values_list("user", "title_vi")) == [
         (user.pk, "Hôm nay đến hạn")]

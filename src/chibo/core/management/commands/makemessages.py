@@ -16,8 +16,10 @@ from django.core.management.commands import makemessages
 
 class Command(makemessages.Command):
     msgmerge_options = [*makemessages.Command.msgmerge_options, "--no-fuzzy-matching"]
-    # ``_t``: gettext where ``_`` already names gettext_lazy (the timeline events' summaries).
-    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=_t"]
+    # ``_t``: gettext where ``_`` already names gettext_lazy (the timeline events' summaries); ``said`` and
+    # ``said_term``: what services say in deadlines and notifications (``core.said``).
+    xgettext_options = [*makemessages.Command.xgettext_options, "--keyword=_t", "--keyword=said",
+                        "--keyword=said_term"]
 
     def handle(self, *args, **options):
         if options.get("all") or "vi" in (options.get("locale") or []):
