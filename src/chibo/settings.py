@@ -104,6 +104,19 @@ ALLOWED_HOSTS = env_list("CHIBO_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1
 CSRF_TRUSTED_ORIGINS = env_list("CHIBO_CSRF_TRUSTED_ORIGINS")
 
 DATABASES = {"default": database_from_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'chibo.sqlite3'}"))}
+# PostgreSQL streaming replicas for the reads of pages and API (core/replicas.py): comma-separated URLs, as
+# DATABASE_URL. A replica is used only while it is up and within CHIBO_REPLICA_MAX_LAG_BYTES of the primary; a client
+# that just wrote reads its own write (its cookie holds the primary's WAL position for CHIBO_REPLICA_STICKY_SECONDS).
+for _n, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = database_from_url(_url)
+    if _replica["ENGINE"] != "django.db.backends.postgresql" or DATABASES["default"]["ENGINE"] != _replica["ENGINE"]:
+        raise ValueError("DATABASE_REPLICA_URLS: replicas are PostgreSQL streaming replicas of a PostgreSQL primary")
+    _replica["OPTIONS"] = {**_replica["OPTIONS"], "connect_timeout": 2}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica_{_n}"] = _replica
+DATABASE_ROUTERS = ["chibo.core.replicas.ReplicaRouter"] if len(DATABASES) > 1 else []
+CHIBO_REPLICA_MAX_LAG_BYTES = env_int("CHIBO_REPLICA_MAX_LAG_BYTES", 16 * 1024 * 1024)
+CHIBO_REPLICA_STICKY_SECONDS = env_int("CHIBO_REPLICA_STICKY_SECONDS", 300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -152,6 +165,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "chibo.core.replicas.ReplicaReadsMiddleware",
     "chibo.core.middleware.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
