@@ -25,7 +25,6 @@ import statistics
 import subprocess
 import sys
 import tarfile
-import time
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -75,18 +74,9 @@ def baseline_tree() -> tuple[str, Path]:
 
 
 def build() -> float:
-    import psycopg
+    from bench.database import build as build_database
 
-    started = time.monotonic()
-    dbname = URL.rsplit("/", 1)[1]
-    admin = URL.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{dbname}"')
-    sh(BIN / "chibo", "migrate", "--no-input", "-v", "0")
-    sh(BIN / "chibo", "demo", "--members", "300")
-    sh(BIN / "python", HERE / "national_load.py", str(MEMBERS), str(UNITS))
-    return time.monotonic() - started
+    return build_database(URL, MEMBERS, UNITS, sh)
 
 
 def files(count: int, *, fresh: bool) -> list[Path]:

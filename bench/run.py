@@ -88,6 +88,8 @@ def main() -> None:
         sh(BIN / "chibo", "migrate", "--no-input", "-v", "0")
         sh(BIN / "chibo", "demo", "--members", "300")
         sh(BIN / "python", HERE / "national_load.py", str(MEMBERS), str(UNITS))
+        # The statistics' stored per-unit yearly figures, computed once the history is written behind the services.
+        sh(BIN / "chibo", "stats_figures")
         load_seconds = time.monotonic() - started
         sh(BIN / "python", __file__, "--measure", f"--load-seconds={load_seconds:.0f}")
         return
@@ -130,9 +132,9 @@ def write_results(report: dict, *, load_seconds: float) -> None:
     path = HERE / "results.md"
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
     path.write_text(text, encoding="utf-8")
-    from bench import audit_concurrency, dues_obligations, import_ab, import_sqlite
+    from bench import audit_concurrency, dues_obligations, export_ab, import_ab, import_sqlite
 
-    for kept in (import_ab, audit_concurrency, dues_obligations,
+    for kept in (import_ab, export_ab, audit_concurrency, dues_obligations,
                  import_sqlite):  # measured on their own by these scripts: kept
         if kept.BEGIN in previous and kept.END in previous:
             kept.write_section(kept.BEGIN + previous.split(kept.BEGIN, 1)[1].split(kept.END, 1)[0] + kept.END + "\n")

@@ -139,6 +139,7 @@ urlpatterns = [
     path("members/<int:pk>/status/", members_api.MemberStatusChange.as_view(), name="api_member_status"),
     path("units/<int:pk>/posts/", members_api.UnitPosts.as_view(), name="api_unit_posts"),
     path("posts/<int:pk>/end/", members_api.PostEnd.as_view(), name="api_post_end"),
+    path("members/export/", bulk_api.MemberExport.as_view(), name="api_members_export"),
     path("imports/", bulk_api.ImportList.as_view(), name="api_imports"),
     path("imports/<int:pk>/", bulk_api.ImportDetail.as_view(), name="api_import"),
     path("imports/<int:pk>/run/", bulk_api.ImportRun.as_view(), name="api_import_run"),

@@ -1,5 +1,6 @@
-"""Member import through the API: upload a spreadsheet (a dry run first), read what it would do, import for real
-or cancel. The same jobs as the import page; a job belongs to the user who uploaded it."""
+"""Member import and export through the API: upload a spreadsheet (a dry run first), read what it would do, import
+for real or cancel (the same jobs as the import page; a job belongs to the user who uploaded it); export the member
+list as filtered, as XLSX or CSV."""
 
 from __future__ import annotations
 
@@ -7,16 +8,19 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from chibo.bulk import jobs
+from chibo.bulk import exports, jobs
 from chibo.bulk.forms import ImportForm, RunForm
 from chibo.bulk.models import ImportJob
 from chibo.core.access import actor_for
+from chibo.core.documents import download
 from chibo.core.lifecycle_api import RefusalSerializer, form_cleaned, form_serializer
+from chibo.members.api import SEARCH_PARAMS, filters_from_query
 
 
 class ImportJobSerializer(serializers.Serializer):
@@ -122,3 +126,28 @@ class ImportCancel(generics.GenericAPIView):
                             status=409)
         jobs.job_cancel(job)
         return Response(ImportJobSerializer(jobs.job_progress(job)).data)
+
+
+class MemberExport(generics.GenericAPIView):
+    """The member list as the list operation filters it (same query), every row, streamed as an XLSX workbook or a
+    CSV file (UTF-8 with a byte-order mark); the export is audited with its filters."""
+
+    query_params = ("category", "country", "file_format", "q", "solitary", "sort", "status", "unit")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("file_format", str, enum=list(exports.FORMATS), default="xlsx"), *SEARCH_PARAMS],
+        responses={(200, exports.FORMATS["xlsx"][0]): OpenApiTypes.BINARY,
+                   (200, exports.FORMATS["csv"][0]): OpenApiTypes.BINARY,
+                   400: OpenApiResponse(description="A filter or the format refused, field by field")})
+    def get(self, request):
+        actor = actor_for(request)
+        if not actor.can("members.view"):
+            raise Http404
+        fmt = request.query_params.get("file_format", "xlsx")
+        if fmt not in exports.FORMATS:
+            raise serializers.ValidationError({"file_format": [_("Chọn định dạng: %(choices)s.")
+                                                          % {"choices": ", ".join(exports.FORMATS)}]})
+        filters = filters_from_query(actor, request.query_params)
+        content_type, filename = exports.FORMATS[fmt]
+        return download(actor=actor, content=exports.stream_member_list(actor, filters, fmt), filename=filename,
+                        content_type=content_type, action=None, stream=True)  # the export audits itself

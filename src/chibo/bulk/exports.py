@@ -1,4 +1,4 @@
-"""Member exports: the on-screen list as streamed XLSX (constant memory), the member list book 7-HSĐV.
+"""Member exports: the on-screen list as streamed XLSX or CSV (constant memory), the member list book 7-HSĐV.
 
 Every export reads through members.selectors.member_search (the actor's scope) and is audited.
 Cells that a spreadsheet would run as a formula (= + - @, tab, CR) are neutralised with a leading quote.
@@ -7,11 +7,8 @@ Cells that a spreadsheet would run as a formula (= + - @, tab, CR) are neutralis
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from collections.abc import Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -20,63 +17,66 @@ from chibo.core import clock
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.documents import OfficialDocument, Paragraph, Table, render_pdf
-from chibo.core.sheets import safe_row
-from chibo.members.enums import ACTIVE_STATUSES
+from chibo.core.sheets import XLSX, safe_row, stream_csv, stream_xlsx
+from chibo.members.enums import ACTIVE_STATUSES, Category, Gender, Status
 from chibo.members.selectors import MemberFilters, member_search
-
-if TYPE_CHECKING:
-    from chibo.members.models import Member
-
 
 LIST_COLUMNS = [
     ("full_name", "Họ và tên"), ("gender", "Giới tính"), ("birth_date", "Ngày sinh"),
     ("card_number", "Số thẻ đảng viên"), ("dossier_number", "Số lý lịch"), ("admission_date", "Ngày vào Đảng"),
     ("confirmation_date", "Ngày chính thức"), ("status", "Tình trạng"), ("category", "Diện ở nước ngoài"),
-    ("unit", "Chi bộ"), ("home_town", "Quê quán"), ("job_title", "Chức vụ, nghề nghiệp"), ("workplace", "Nơi làm việc"),
-    ("admission_decided_on", "Ngày quyết định kết nạp"),
-    ("unit_national_code", "Mã tổ chức quốc gia"),
+    ("unit__code", "Chi bộ"), ("home_town", "Quê quán"), ("job_title", "Chức vụ, nghề nghiệp"),
+    ("workplace", "Nơi làm việc"), ("admission_decided_on", "Ngày quyết định kết nạp"),
+    ("unit__national_code", "Mã tổ chức quốc gia"),
 ]
-
+LIST_WIDTHS = (28, 9, 12, 14, 14, 14, 14, 14, 26, 12, 24, 24, 28, 14, 16)
+FORMATS = {"xlsx": (XLSX, "danh-sach-dang-vien.xlsx"), "csv": ("text/csv; charset=utf-8", "danh-sach-dang-vien.csv")}
 
 
 def _d(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-def _row(m: Member) -> list:
-    return safe_row((
-        m.full_name, m.get_gender_display(), _d(m.birth_date), m.card_number or "", m.dossier_number or "",
-        _d(m.admission_date), _d(m.confirmation_date), m.get_status_display(), m.get_category_display(),
-        m.unit.code, m.home_town, m.job_title, m.workplace, _d(m.admission_decided_on),
-        m.unit.national_code or "",
-    ))
-
-
 def export_queryset(actor: Actor, filters: MemberFilters):
     return member_search(actor, filters).defer("citizen_id", "phone", "email")
 
 
-def stream_member_xlsx(actor: Actor, filters: MemberFilters, *, chunk: int = 2000) -> Iterator[bytes]:
-    """The filtered list as an XLSX, produced with openpyxl's write-only mode into a temporary file and
-    streamed back in blocks: memory stays flat however many rows there are."""
+def member_rows(actor: Actor, filters: MemberFilters, *, chunk: int = 5000) -> Iterator[list]:
+    """The rows of the list as exported: plain values read in chunks (no model objects), dates as the party's
+    papers write them, statuses and categories by their Vietnamese names, every text made safe for a spreadsheet."""
+    gender, status, category = ({value: str(label) for value, label in names.choices}
+                                for names in (Gender, Status, Category))
+    days: dict[date | None, str] = {None: ""}  # a day is written once per export, then looked up
 
-    qs = export_queryset(actor, filters)
+    def day(value: date | None) -> str:
+        text = days.get(value)
+        if text is None:
+            text = days[value] = _d(value)
+        return text
+
+    fields = [field for field, _label in LIST_COLUMNS]
+    for (full_name, sex, born, card, dossier, admitted, confirmed, state, kind, unit_code, home_town, job, workplace,
+         decided, national_code) in export_queryset(actor, filters).values_list(*fields).iterator(chunk_size=chunk):
+        yield safe_row((
+            full_name, gender.get(sex, sex), day(born), card or "", dossier or "", day(admitted), day(confirmed),
+            status.get(state, state), category.get(kind, kind), unit_code, home_town, job, workplace, day(decided),
+            national_code or "",
+        ))
+
+
+def stream_member_list(actor: Actor, filters: MemberFilters, fmt: str = "xlsx") -> Iterator[bytes]:
+    """The filtered list as XLSX or CSV (``FORMATS``), written while it is read: memory stays flat however many
+    rows there are. Audited once, with the filters, before the first row."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}")
     audit(actor=actor, action="members.exported", unit=filters.unit,
-          data={"format": "xlsx", "q": filters.q, "status": filters.status, "category": filters.category,
+          data={"format": fmt, "q": filters.q, "status": filters.status, "category": filters.category,
                 "country": filters.country, "unit": filters.unit.code if filters.unit else ""})
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("Danh sách đảng viên")
-        ws.append([label for _, label in LIST_COLUMNS])
-        for m in qs.iterator(chunk_size=chunk):
-            ws.append(_row(m))
-        wb.save(path)
-        with open(path, "rb") as fh:
-            yield from iter(lambda: fh.read(64 * 1024), b"")
-    finally:
-        os.unlink(path)
+    header = [label for _field, label in LIST_COLUMNS]
+    rows = member_rows(actor, filters)
+    if fmt == "csv":
+        return stream_csv(header, rows)
+    return stream_xlsx(header, rows, sheet="Danh sách đảng viên", widths=LIST_WIDTHS)
 
 
 # -- the member list book (Mẫu 7-HSĐV) ------------------------------------------------------------------

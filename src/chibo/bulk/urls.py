@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("import/<int:pk>/report/", views.job_report, name="job_report"),
     path("export/members.xlsx", views.export_list, name="export_list"),
+    path("export/members.csv", views.export_list, {"fmt": "csv"}, name="export_list_csv"),
     path("export/book/", views.book_pick, name="book_pick"),
     path("export/book/<int:pk>/", views.book, name="book"),
     path("exchange/", exchange_views.exchange_page, name="exchange"),

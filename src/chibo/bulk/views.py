@@ -15,10 +15,9 @@ from chibo.bulk.models import ImportJob
 from chibo.bulk.services import COLUMNS, header_key, template_xlsx
 from chibo.core.access import actor_for
 from chibo.core.documents import download
+from chibo.core.sheets import XLSX
 from chibo.members.forms import bind_member_filters
 from chibo.units.selectors import units_visible
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_editor(actor):
@@ -115,15 +114,16 @@ def template_download(request):
 
 
 @login_required
-def export_list(request):
-    """The member list exactly as filtered on screen (same query string as members:list), streamed."""
+def export_list(request, fmt: str = "xlsx"):
+    """The member list exactly as filtered on screen (same query string as members:list), streamed as XLSX or
+    CSV."""
     actor = actor_for(request)
     if not actor.can("members.view"):
         raise Http404
     _form, filters = bind_member_filters(actor, request.GET)
-    return download(actor=actor, content=exports.stream_member_xlsx(actor, filters),
-                    filename="danh-sach-dang-vien.xlsx",
-                    content_type=XLSX, action=None, stream=True)  # the export audits itself (rows and filters)
+    content_type, filename = exports.FORMATS[fmt]
+    return download(actor=actor, content=exports.stream_member_list(actor, filters, fmt), filename=filename,
+                    content_type=content_type, action=None, stream=True)  # the export audits itself (filters)
 
 
 @login_required

@@ -119,43 +119,47 @@ SEARCH_PARAMS = [
 ]
 
 
+def filters_from_query(actor, params) -> MemberFilters:
+    """The filters of the member list from an API query string (``SEARCH_PARAMS``), each refused clearly; the
+    list and its export read them the same way."""
+    unit = None
+    if params.get("unit"):
+        if not (params["unit"].isascii() and params["unit"].isdigit()):
+            raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
+        unit = unit_get(actor, int(params["unit"]))
+    status = params.get("status", "")
+    if status and status not in (*Status.values, ALL_STATUSES):
+        raise serializers.ValidationError({"status": [_("Tình trạng «%(status)s» không hợp lệ.")
+                                                        % {"status": status}]})
+    category = params.get("category", "")
+    if category and category not in Category.values:
+        raise serializers.ValidationError({"category": [_("Diện «%(category)s» không hợp lệ.")
+                                                          % {"category": category}]})
+    country = params.get("country", "")
+    if country and not is_country(country):
+        raise serializers.ValidationError({"country": [_("Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR.")]})
+    solitary = params.get("solitary", "").lower()
+    if solitary not in ("", "true", "false", "1", "0"):
+        raise serializers.ValidationError({"solitary": [_("Chỉ nhận true hoặc false.")]})
+    sort = params.get("sort", "name")
+    if sort not in SORTS:
+        raise serializers.ValidationError({"sort": [_("Chọn một cách sắp xếp: %(choices)s.")
+                                                      % {"choices": ", ".join(SORTS)}]})
+    page = params.get("page", "1")
+    if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
+        raise serializers.ValidationError({"page": [_("Số trang phải là số nguyên dương.")]})
+    status, active_only = status_filter(status)
+    return MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status, active_only=active_only,
+                         category=category, country=country, solitary=solitary in ("true", "1"), sort=sort)
+
+
 class MemberList(generics.ListCreateAPIView):
     query_params = ("category", "country", "q", "solitary", "sort", "status", "unit")
     serializer_class = MemberSerializer
 
     def get_queryset(self):
         actor = actor_for(self.request)
-        params = self.request.query_params
-        unit = None
-        if params.get("unit"):
-            if not params["unit"].isdigit():
-                raise serializers.ValidationError({"unit": [_("Mã tổ chức phải là số.")]})
-            unit = unit_get(actor, int(params["unit"]))
-        status = params.get("status", "")
-        if status and status not in (*Status.values, ALL_STATUSES):
-            raise serializers.ValidationError({"status": [_("Tình trạng «%(status)s» không hợp lệ.")
-                                                            % {"status": status}]})
-        category = params.get("category", "")
-        if category and category not in Category.values:
-            raise serializers.ValidationError({"category": [_("Diện «%(category)s» không hợp lệ.")
-                                                              % {"category": category}]})
-        country = params.get("country", "")
-        if country and not is_country(country):
-            raise serializers.ValidationError({"country": [_("Quốc gia phải là mã ISO 3166 hai chữ cái, ví dụ FR.")]})
-        solitary = params.get("solitary", "").lower()
-        if solitary not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"solitary": [_("Chỉ nhận true hoặc false.")]})
-        sort = params.get("sort", "name")
-        if sort not in SORTS:
-            raise serializers.ValidationError({"sort": [_("Chọn một cách sắp xếp: %(choices)s.")
-                                                          % {"choices": ", ".join(SORTS)}]})
-        page = params.get("page", "1")
-        if not (page.isascii() and page.isdigit() and 0 < int(page) < 10**6):
-            raise serializers.ValidationError({"page": [_("Số trang phải là số nguyên dương.")]})
-        status, active_only = status_filter(status)
-        return member_search(actor, MemberFilters(q=params.get("q", "")[:100], unit=unit, status=status,
-                                                  active_only=active_only, category=category, country=country,
-                                                  solitary=solitary in ("true", "1"), sort=sort))
+        return member_search(actor, filters_from_query(actor, self.request.query_params))
 
     @extend_schema(parameters=SEARCH_PARAMS)
     def get(self, request, *args, **kwargs):

@@ -84,6 +84,35 @@ def test_export_list_streams_filtered_scoped_neutralised(client_of, actor_of, un
     assert codes and all(c.startswith("DUC") for c in codes)
 
 
+def test_the_list_exports_as_csv_on_the_page_and_through_the_api(client_of, unit):
+    import csv
+
+    client = client_of("bithu.phap")
+    dsq = unit("PHAP-DSQ")
+    expected = set(Member.objects.filter(unit__path__startswith=dsq.path,
+                                         status__in=("probationary", "full", "exempt", "suspended"))
+                   .values_list("full_name", flat=True))
+    audits = AuditEvent.objects.filter(action="members.exported").count()
+    page = client.get(reverse("bulk:export_list_csv") + f"?unit={dsq.pk}")
+    assert page["Content-Type"] == "text/csv; charset=utf-8"
+    assert "danh-sach-dang-vien.csv" in page["Content-Disposition"]
+    text = b"".join(page.streaming_content).decode("utf-8")
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    assert rows[0][0] == "Họ và tên" and {r[0] for r in rows[1:]} == expected
+    assert {r[9] for r in rows[1:]} == {"PHAP-DSQ"}
+
+    api = client.get(f"/api/v1/members/export/?file_format=csv&unit={dsq.pk}")
+    assert api.status_code == 200 and b"".join(api.streaming_content).decode("utf-8") == text
+    book = client.get(f"/api/v1/members/export/?unit={dsq.pk}")
+    assert book["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(book.streaming_content))).active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)][1:] == [[c or None for c in r] for r in rows[1:]]
+    assert AuditEvent.objects.filter(action="members.exported").count() == audits + 3
+    refused = client.get("/api/v1/members/export/?file_format=pdf")
+    assert refused.status_code == 400 and "file_format" in str(refused.json())
+    assert AuditEvent.objects.filter(action="members.exported").count() == audits + 3
+
+
 def test_member_list_book_pdf_and_xlsx(client_of, unit):
     client = client_of("bithu.phap")
     dsq = unit("PHAP-DSQ")

@@ -419,6 +419,9 @@ MATRIX: dict[str, object] = {
     "bulk:job_cancel":    {"job_phap": E(405, 405, 405, 405, 405, 405, LOGIN)},   # POST only
     "bulk:export_list":   {None: E(200, 200, 200, 200, 404, 404, LOGIN),
                            "?unit={unit_de}&status=full": E(200, 200, 200, 200, 404, 404, LOGIN)},
+    # a unit out of the reader's scope is left out of the filter, as on the list page
+    "bulk:export_list_csv": {None: E(200, 200, 200, 200, 404, 404, LOGIN),
+                             "?unit={unit_fr}": E(200, 200, 200, 200, 404, 404, LOGIN)},
     "bulk:book":          {"unit_fr_dsq": E(200, 200, 200, 404, 404, 404, LOGIN),
                            "unit_de_cell": E(200, 200, 404, 200, 404, 404, LOGIN),
                            "unit_missing": E(404, 404, 404, 404, 404, 404, LOGIN)},
@@ -564,6 +567,13 @@ MATRIX: dict[str, object] = {
         "?q=nguyen&country=DE":       E(200, 200, 200, 200, 200, 200, 401),
         "?sort=bogus":                E(400, 400, 400, 400, 400, 400, 401),
         "?page=abc":                  E(400, 400, 400, 400, 400, 400, 401),
+    },
+    "api_members_export": {
+        None:                         E(200, 200, 200, 200, 404, 404, 401),
+        "?file_format=csv&unit={unit_fr}": E(200, 200, 200, 404, 404, 404, 401),
+        "?unit={unit_de}":            E(200, 200, 404, 200, 404, 404, 401),
+        "?file_format=pdf":           E(400, 400, 400, 400, 404, 404, 401),
+        "?unit=abc":                  E(400, 400, 400, 400, 404, 404, 401),
     },
     "api_member":         api(MEMBER_PAGE),
     "api_member_quality": {

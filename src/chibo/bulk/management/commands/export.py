@@ -1,4 +1,4 @@
-"""chibo export members --unit CODE --format xlsx|pdf|book-xlsx [--output FILE]"""
+"""chibo export members --unit CODE --format xlsx|csv|pdf|book-xlsx [--output FILE]"""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from chibo.members.selectors import MemberFilters
 
 
 class Command(BaseCommand):
-    help = "Export members: the list (xlsx, streamed) or the member list book 7-HSĐV (book-xlsx, pdf)."
+    help = "Export members: the list (xlsx or csv, streamed) or the member list book 7-HSĐV (book-xlsx, pdf)."
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["members"])
         parser.add_argument("--unit", help="unit code (its whole subtree)")
-        parser.add_argument("--format", choices=["xlsx", "book-xlsx", "pdf"], default="xlsx")
+        parser.add_argument("--format", choices=["xlsx", "csv", "book-xlsx", "pdf"], default="xlsx")
         parser.add_argument("--output", "-o", help="file to write (default: stdout)")
         parser.add_argument("--user", help="act as this user (default: an officer over the whole tree)")
 
@@ -26,12 +26,11 @@ class Command(BaseCommand):
         unit_obj = unit_by_code(unit)
         out = open(output, "wb") if output else sys.stdout.buffer
         try:
-            if format == "xlsx":
-                for block in exports.stream_member_xlsx(actor, MemberFilters(unit=unit_obj)):
+            if format in exports.FORMATS:
+                for block in exports.stream_member_list(actor, MemberFilters(unit=unit_obj), format):
                     out.write(block)
             else:
                 if unit_obj is None:
-
                     raise CommandError("--unit is required for the member list book.")
                 data = exports.book_pdf(actor, unit_obj) if format == "pdf" else exports.book_xlsx(actor, unit_obj)
                 out.write(data)
