@@ -95,6 +95,31 @@ class Meeting(models.Model):
         return self.minutes_state == MinutesState.APPROVED
 
 
+class MeetingYearFigure(models.Model):
+    """The months of ``year`` in which one unit held a regular (or combined) meeting, the month on the meeting's own
+    calendar, as the statistics count them (``meetings.selectors.regular_meetings_per_year``): a subtree's figure
+    sums these rows. Derived data, written only by ``chibo.meetings.yearly``; a row with ``dirty`` above 0 (a
+    meeting of the unit changed since it was computed) is never read as it is."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    held = models.IntegerField(default=0)
+    dirty = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="meeting_year_figure_once")]
+        indexes = [models.Index(fields=["year", "unit"], name="meeting_year_figure_dirty_idx",
+                                condition=models.Q(dirty__gt=0))]
+
+
+class MeetingYearStored(models.Model):
+    """A year whose ``MeetingYearFigure`` rows have been computed for every unit (``ready``)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    ready = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+
 class MinutesCounter(models.Model):
     """The last minutes number of a cell in a (local) year; taken through chibo.core.counters on approval, so
     two approvals at once wait for each other and no number is skipped or given twice."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.deadlines.feeds import vevent
-from chibo.meetings import rules
+from chibo.meetings import rules, yearly
 from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingKind, MeetingState, Resolution
 from chibo.units.selectors import subtree_units, unit_by_path
 
@@ -199,6 +199,15 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
             if closed is not None:
                 end = min(end, closed.month if closed.year == year else (12 if closed.year > year else 0))
             due[year] += n * max(end - start + 1, 0)
+    # The years stored per unit (meetings.yearly) are their cells' rows summed; the others are counted here.
+    held = yearly.read(unit.path, rules.CELL_KINDS, yearly.ready_years(first, last))
+    for run_first, run_last in yearly.runs([y for y in range(first, last + 1) if y not in held]):
+        held |= _held_counted(cells, run_first, run_last)
+    return {year: (due[year], held[year]) for year in due}
+
+
+def _held_counted(cells: QuerySet, first: int, last: int) -> dict[int, int]:
+    """Months held per year by ``cells`` counted from the meetings (one grouped query)."""
     held = dict.fromkeys(range(first, last + 1), 0)
     # A meeting's month is the one on its own calendar (its time zone), not the server's: the year and the month are
     # taken in each of the time zones the meetings were held in (a CASE over them, converted by the database).
@@ -208,7 +217,7 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
                                       starts_at__lt=timezone.make_aware(datetime(last + 1, 1, 1)) + timedelta(days=1))
     zones = {name: _zone(name) for name in meetings.values_list("time_zone", flat=True).distinct().order_by()}
     if not zones:
-        return {year: (due[year], 0) for year in due}
+        return held
 
     def local(extract: type[ExtractYear] | type[ExtractMonth]) -> Case:
         return Case(*[When(time_zone=name, then=extract("starts_at", tzinfo=zone)) for name, zone in zones.items()],
@@ -220,4 +229,4 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
             .order_by())
     for row in rows:
         held[row["year"]] = row["n"]
-    return {year: (due[year], held[year]) for year in due}
+    return held

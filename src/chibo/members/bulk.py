@@ -44,7 +44,7 @@ from chibo.core.crypto import EncryptedTextField, blind_index
 from chibo.core.errors import StaleEdit
 from chibo.core.events import publish
 from chibo.core.rulebook import rules_read_once
-from chibo.members import services
+from chibo.members import services, yearly
 from chibo.members.counters import State, counts_apply, state_of
 from chibo.members.events import MembersCreated, MembersDiscarded
 from chibo.members.models import Member, Status, TimelineEvent, TimelineKind
@@ -202,6 +202,7 @@ def members_create_many(*, actor: Actor, members: Iterable[Member], checked: boo
     for unit_id in sorted(units):  # closed meanwhile? (locked, so that it cannot close before the commit)
         _refuse_closed(unit_lock(units[unit_id]))
     counts_apply(Counter(state_of(m) for m in members))
+    yearly.mark_units(units)
     return members
 
 
@@ -282,6 +283,7 @@ def members_discard_many(*, actor: Actor, ids: Iterable[int]) -> int:
         raise ValidationError({"__all__": _("Hồ sơ %(member)s đã có thay đổi khác sau khi nhập; không thể hoàn "
                                             "tác.") % {"member": touched}})
     publish(MembersDiscarded(actor=actor, members=tuple(members)))
+    yearly.mark_units(m.unit_id for m in members)
     audit_each(actor=actor, action="member.discarded", objects=members,
                data_for=lambda m: {"unit_id": m.unit_id, "reason": "import_undone"},
                unit_for=operator.attrgetter("unit_id"))
@@ -375,4 +377,5 @@ def members_update_many(*, actor: Actor, updates: Iterable[tuple[Member, int, di
         if progress:
             progress(done)
     counts_apply(deltas)
+    yearly.mark_members([m.pk for m in changed], *{unit_id for unit_id, _s, _c in deltas})
     return changed

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
+from chibo.members import yearly
 from chibo.members.models import ACTIVE_STATUSES, Category, Member, UnitMemberCount
 
 STATUS_COLUMNS: dict[str, str] = {str(s): f"status_{s}" for s in ACTIVE_STATUSES}
@@ -66,6 +67,8 @@ def counts_apply(deltas: Mapping[State, int]) -> None:
                 continue
             UnitMemberCount.objects.bulk_create([UnitMemberCount(unit_id=unit_id)], ignore_conflicts=True)
             UnitMemberCount.objects.filter(unit_id=unit_id).update(**changes)
+        # a member of these units changed unit or status: their stored members at each year's end are not sure
+        yearly.mark_units(per_unit)
 
 
 def counts_change(before: State | None, after: State | None) -> None:

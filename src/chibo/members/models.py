@@ -65,6 +65,9 @@ class Member(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="member_unit_status_idx"),
             models.Index(fields=["status", "category"], name="member_status_cat_idx"),
+            # the reports upward: admitted and confirmed in a period
+            models.Index(fields=["admission_date"], name="member_admitted_idx"),
+            models.Index(fields=["confirmation_date"], name="member_confirmed_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -126,6 +129,34 @@ class UnitMemberCount(models.Model):
     cat_domestic = models.IntegerField(default=0)
 
 
+class MemberYearFigure(models.Model):
+    """Members on one unit's own rolls (not its subtree) on 31 December of ``year``, as the statistics count them
+    (``members.selectors.members_at_year_ends``): the statistics of a subtree sum these rows instead of reading
+    every member. Derived data, written only by ``chibo.members.yearly``. ``dirty`` counts the changes made to a
+    member of the unit since the row was computed: a row with ``dirty`` above 0 is never read as it is (its unit is
+    counted from the member rows instead) until it is computed again."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    full = models.IntegerField(default=0)
+    probationary = models.IntegerField(default=0)
+    dirty = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="member_year_figure_once")]
+        indexes = [models.Index(fields=["year", "unit"], name="member_year_figure_dirty_idx",
+                                condition=models.Q(dirty__gt=0))]
+
+
+class MemberYearStored(models.Model):
+    """A year whose ``MemberYearFigure`` rows have been computed for every unit (``ready``), or are being computed
+    (not ready yet: read from the member rows meanwhile, but already marked by every change)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    ready = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+
 class TimelineEvent(models.Model):
     """One typed entry of a member's timeline (lý lịch), written only by services."""
 
@@ -142,7 +173,9 @@ class TimelineEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
-        indexes = [models.Index(fields=["member", "occurred_on"], name="timeline_member_idx")]
+        indexes = [models.Index(fields=["member", "occurred_on"], name="timeline_member_idx"),
+                   # the statistics: the moves and status changes dated after a day
+                   models.Index(fields=["kind", "occurred_on"], name="timeline_kind_day_idx")]
 
 
 class CommitteePost(models.Model):

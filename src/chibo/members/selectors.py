@@ -44,7 +44,7 @@ from chibo.core.calendar import add_months
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
 from chibo.core.text import clean, fold
-from chibo.members import timeline
+from chibo.members import timeline, yearly
 from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
 from chibo.members.models import (
     ACTIVE_STATUSES,
@@ -234,6 +234,17 @@ def dashboard_focus(actor: Actor, raw: str | int | None) -> Unit | None:
     if unit is None:
         raise Http404(_("Không tìm thấy tổ chức"))
     return unit
+
+
+def active_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
+    """Active members on the rolls of ``unit``'s subtree today by status (``status_<status>``) and category
+    (``cat_<category>``), summed from the per-unit counters (members.counters) in one query; None when the subtree
+    is not wholly within the actor's scope for members (the caller counts the member rows it may read instead)."""
+    if not (actor.sees_whole_tree() or any(unit.path.startswith(root) for root in actor.paths_for("members.view"))):
+        return None
+    row = (UnitMemberCount.objects.filter(subtree_q([unit.path], "unit__path"))
+           .aggregate(**{col: Sum(col) for col in COLUMNS}))
+    return {col: row[col] or 0 for col in COLUMNS}
 
 
 def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int | None = None) -> Dashboard:
@@ -573,6 +584,17 @@ def members_at_year_ends(actor: Actor, unit: Unit, first: int, last: int, *,
     unit is outside the actor's scope."""
     if not actor.can("members.view", unit):
         raise Http404(_("Không tìm thấy tổ chức"))
+    # The years stored per unit (members.yearly) are their units' rows summed; the others are counted here.
+    ready = yearly.ready_years(first, last)
+    out = yearly.read(unit.path, ready, arrivals=arrivals)
+    for run_first, run_last in yearly.runs([y for y in range(first, last + 1) if y not in out]):
+        out |= _members_at_year_ends_counted(unit, run_first, run_last, arrivals=arrivals)
+    return {year: out[year] for year in range(first, last + 1)}
+
+
+def _members_at_year_ends_counted(unit: Unit, first: int, last: int, *,
+                                  arrivals: QuerySet[Any] | None = None) -> dict[int, tuple[int, int]]:
+    """``members_at_year_ends`` counted from the member rows and the timeline (two queries)."""
     units = subtree_units([unit.path]).values("pk")
     events = TimelineEvent.objects.filter(member=OuterRef("pk")).order_by("occurred_on", "pk")
     # Who may have sat in the subtree on one of those days: today's members there, and those who left it by a move

@@ -24,6 +24,7 @@ from chibo.core import audit_labels
 from chibo.core.access import Actor
 from chibo.core.audit import audit
 from chibo.core.crypto import blind_index
+from chibo.members import yearly
 from chibo.members.enums import PostRole, Status, TimelineKind
 from chibo.members.models import Member, TimelineEvent
 
@@ -37,6 +38,9 @@ class EventType:
 
 
 EVENT_TYPES: dict[str, EventType] = {}
+# Events after which the statistics' stored members at each year's end are no longer sure (members.yearly): the
+# members app's own (a record made or changed, a status, a move) and the transfers' (an arrival dates a member).
+MARKING = ("member.", "transfer.")
 
 
 def event_type(kind: str, label, describe: Callable[[dict], str] | None = None, *, process: str) -> str:
@@ -98,6 +102,9 @@ def record(*, actor: Actor, member: Member, kind: str, occurred_on: date, unit=N
     )
     audit(actor=actor, action=kind, obj=member, unit=unit or member.unit,
           data=audit_data if audit_data is not None else audit_digest(data))
+    if kind.startswith(MARKING):
+        # the stored members at each year's end of the units this member sat in are no longer sure
+        yearly.mark_members([member.pk], member.unit_id, getattr(unit, "pk", None))
     return event
 
 

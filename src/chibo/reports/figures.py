@@ -22,7 +22,7 @@ from chibo.inspection.selectors import cases_visible as inspection_cases
 from chibo.library.selectors import reads_between
 from chibo.meetings.selectors import meetings_visible
 from chibo.members.enums import ACTIVE_STATUSES, Category, Status
-from chibo.members.selectors import MemberFilters, member_search, members_visible
+from chibo.members.selectors import MemberFilters, active_in_subtree, member_search, members_visible
 from chibo.transfers.selectors import transfers_visible
 from chibo.units.selectors import subtree_units
 
@@ -108,15 +108,32 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = KEYS) -> dict[str, str]:
+def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = KEYS, *,
+            counters: bool = False) -> dict[str, str]:
     """The figures ``keys`` of ``unit``'s subtree for the period ``first``–``last``, read in the actor's scope, as
-    strings (whole numbers; dues amounts as decimals, one per currency)."""
+    strings (whole numbers; dues amounts as decimals, one per currency). ``counters``: today's members by status
+    and category from the per-unit counters (members.counters, kept by every writer of a member; the roll-up's
+    live column of a large subtree) rather than the member rows (a report's own figures)."""
     wanted = set(keys)
     out: dict[str, int | Decimal] = {}
     in_subtree = subtree_q([unit.path], "unit__path")
     counting = wanted & {MEMBERS.key, *(f"members.{s}" for s in ACTIVE_STATUSES), *(f"category.{c}" for c in Category)}
     admissions = "admission.admitted" in wanted or "admission.confirmed" in wanted
-    if counting or admissions:
+    stored = active_in_subtree(actor, unit) if counting and counters else None
+    if stored is not None:
+        # The counters of the subtree's units: today's rolls without reading the member rows.
+        out[MEMBERS.key] = sum(stored[f"status_{s}"] for s in ACTIVE_STATUSES)
+        for s in ACTIVE_STATUSES:
+            out[f"members.{s}"] = stored[f"status_{s}"]
+        for c in Category:
+            out[f"category.{c}"] = stored[f"cat_{c}"]
+        counting = set()
+    if admissions and not counting:
+        # Admitted and confirmed in the period: the records dated then (indexes on both days).
+        visible = members_visible(actor).filter(in_subtree)
+        out["admission.admitted"] = visible.filter(admission_date__range=(first, last)).count()
+        out["admission.confirmed"] = visible.filter(confirmation_date__range=(first, last)).count()
+    elif counting or admissions:
         # One pass over the subtree's records: on the rolls by status and category, and everyone admitted or
         # confirmed in the period.
         rows = list(members_visible(actor).filter(in_subtree).values_list("status", "category")

@@ -166,7 +166,7 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     order = {c.pk: i for i, c in enumerate(children)}
     filed = sorted((r for r in submitted if r.unit_id in ids), key=lambda r: order[r.unit_id])
     totals = _snapshot_totals([r.pk for r in filed])
-    live = figs.compute(actor, unit, period.start, period.end)
+    live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
     rows = []
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys):
