@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from chibo.core.access import actor_for, require
 from chibo.core.countries import is_country
 from chibo.core.lifecycle_api import form_cleaned, form_serializer
+from chibo.core.paging import BoundedPagination
 from chibo.core.text import hidden_characters_problem
 from chibo.members import accounts as member_accounts
 from chibo.members import quality, services, timeline
@@ -20,6 +21,8 @@ from chibo.members.selectors import (
     ALL_STATUSES,
     SORTS,
     MemberFilters,
+    found_count,
+    member_find,
     member_get,
     member_read_full,
     member_search,
@@ -156,10 +159,17 @@ def filters_from_query(actor, params) -> MemberFilters:
 class MemberList(generics.ListCreateAPIView):
     query_params = ("category", "country", "q", "solitary", "sort", "status", "unit")
     serializer_class = MemberSerializer
+    pagination_class = BoundedPagination
 
     def get_queryset(self):
         actor = actor_for(self.request)
-        return member_search(actor, filters_from_query(actor, self.request.query_params))
+        self.filters = filters_from_query(actor, self.request.query_params)
+        self.found = member_find(actor, self.filters)
+        return self.found.rows
+
+    def known_count(self, queryset) -> dict:
+        """What is known of the count without counting every row (core.paging)."""
+        return found_count(actor_for(self.request), self.filters, self.found)
 
     @extend_schema(parameters=SEARCH_PARAMS)
     def get(self, request, *args, **kwargs):

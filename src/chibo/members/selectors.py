@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,8 +119,35 @@ def status_filter(value: str) -> tuple[str, bool]:
     return value, not value
 
 
-def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
-    """Scoped search. ``q`` ignores diacritics and đ/d; exact-diacritic matches rank first."""
+# A name search ranks every match in full (exact name, then its beginning, then every word of the search starting a
+# word of the name, then the rest) while there are at most this many; past it the search is a common one, and its
+# matches are listed by name, as the name index gives them, with "more than this many" said on the page.
+SEARCH_CANDIDATES = 5000
+SEARCH_WORDS = 5
+
+
+@dataclass
+class Found:
+    """What a member search found: the rows in order, and how many when that is known without counting them all."""
+
+    rows: QuerySet[Member]
+    count: int | None = None
+    over: bool = False  # more than SEARCH_CANDIDATES matches of a name search
+
+
+def search_words(text: str) -> list[str]:
+    """The words of a name search, folded (no diacritics, đ as d): letters and digits only, at most five, so that
+    punctuation and wildcards (%, _) never reach the query."""
+    return re.findall(r"[^\W_]+", fold(text))[:SEARCH_WORDS]
+
+
+def _starts_a_word(word: str) -> Q:
+    return Q(name_search__startswith=word) | Q(name_search__contains=" " + word)
+
+
+def member_find(actor: Actor, filters: MemberFilters) -> Found:
+    """Scoped search. ``q`` ignores diacritics and đ/d; a word of one or two letters matches the start of a word of
+    the name (the name index can find those), a longer one any part of it. Exact-diacritic matches rank first."""
     qs = members_visible(actor).select_related("unit")
     if filters.unit is not None:
         qs = qs.filter(unit__in=subtree_units([filters.unit.path]).values("pk"))
@@ -135,23 +163,72 @@ def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
         qs = qs.filter(unit__depth=0)
     order = list(SORTS.get(filters.sort, SORTS["name"]))
     text = clean(filters.q)[:100]
-    if text:
-        folded = fold(text)
-        for token in folded.split(" "):
-            qs = qs.filter(name_search__contains=token)
-        exact = text.lower()
-        qs = qs.annotate(
-            rank=Case(
-                When(name_lower=exact, then=Value(0)),
-                When(name_lower__startswith=exact, then=Value(1)),
-                When(name_lower__contains=exact, then=Value(2)),
-                When(name_search__startswith=folded, then=Value(3)),
-                default=Value(4),
-                output_field=IntegerField(),
-            )
+    if not text:
+        return Found(qs.order_by(*order))
+    words = search_words(text)
+    if not words:
+        return Found(qs.none(), count=0)
+    matched = qs
+    for word in words:
+        matched = matched.filter(_starts_a_word(word) if len(word) < 3 else Q(name_search__contains=word))
+    ids = list(matched.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES + 1])
+    if len(ids) > SEARCH_CANDIDATES:
+        return Found(matched.order_by(*order), over=True)
+    exact, folded = text.lower(), " ".join(words)
+    every_word_starts = Q()
+    for word in words:
+        every_word_starts &= _starts_a_word(word)
+    ranked = Member.objects.filter(pk__in=ids).select_related("unit").annotate(
+        rank=Case(
+            When(name_lower=exact, then=Value(0)),
+            When(name_lower__startswith=exact, then=Value(1)),
+            When(name_search__startswith=folded, then=Value(2)),
+            When(every_word_starts, then=Value(3)),
+            When(name_lower__contains=exact, then=Value(4)),
+            default=Value(5),
+            output_field=IntegerField(),
         )
-        order = ["rank", *order]
-    return qs.order_by(*order)
+    )
+    return Found(ranked.order_by("rank", *order), count=len(ids))
+
+
+def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:
+    """The rows of ``member_find`` (exports, lists)."""
+    return member_find(actor, filters).rows
+
+
+def member_search_count(actor: Actor, filters: MemberFilters) -> int | None:
+    """The exact number of rows ``member_search`` finds, from the per-unit counters (members.counters) when the
+    filters are ones they hold (the members on the rolls of a subtree the actor sees whole, by status or by category;
+    no name, country or alone-abroad filter); None otherwise (the caller counts rows, bounded: core.paging)."""
+    if filters.q.strip() or filters.country or filters.solitary or not (filters.active_only or filters.status):
+        return None
+    if filters.status and (filters.status not in STATUS_COLUMNS or filters.category):
+        return None
+    if filters.unit is not None:
+        counts = active_in_subtree(actor, filters.unit)
+    elif actor.sees_whole_tree():
+        row = UnitMemberCount.objects.aggregate(**{col: Sum(col) for col in COLUMNS})
+        counts = {col: row[col] or 0 for col in COLUMNS}
+    else:
+        return None
+    if counts is None:
+        return None
+    if filters.status:
+        return counts[STATUS_COLUMNS[filters.status]]
+    if filters.category:
+        return counts[CATEGORY_COLUMNS[filters.category]] if filters.category in CATEGORY_COLUMNS else None
+    return sum(counts[col] for col in STATUS_COLUMNS.values())
+
+
+def found_count(actor: Actor, filters: MemberFilters, found: Found) -> dict:
+    """What is known of the number of rows ``found`` holds, as core.paging.BoundedPaginator takes it: the exact
+    count (from the name search, or from the counters), or that a name search matched more than
+    SEARCH_CANDIDATES; nothing when the rows must be counted (bounded)."""
+    if found.over:
+        return {"over": True, "cap": SEARCH_CANDIDATES}
+    known = found.count if found.count is not None else member_search_count(actor, filters)
+    return {"known_count": known} if known is not None else {}
 
 
 def member_get(actor: Actor, pk: int | str) -> Member:

@@ -17,6 +17,7 @@ from chibo.accounts.selectors import account_state, user_of_member
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.forms import submit
+from chibo.core.paging import BoundedPaginator
 from chibo.core.text import name_warning
 from chibo.members import accounts as member_accounts
 from chibo.members import quality, services
@@ -32,6 +33,8 @@ from chibo.members.forms import (
 from chibo.members.models import ACTIVE_STATUSES, STATUS_TRANSITIONS
 from chibo.members.selectors import (
     MemberFilters,
+    found_count,
+    member_find,
     member_get,
     member_read_full,
     member_search,
@@ -50,7 +53,9 @@ PAGE_SIZE = 50
 def member_list(request):
     actor = actor_for(request)
     form, filters = bind_member_filters(actor, request.GET)
-    page = Paginator(member_search(actor, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    found = member_find(actor, filters)
+    paginator = BoundedPaginator(found.rows, PAGE_SIZE, **found_count(actor, filters, found))
+    page = paginator.get_page(request.GET.get("page"))
     template = "members/list.html#results" if request.htmx and request.htmx.target == "results" else "members/list.html"
     return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit"),
                                       "can_export": actor.can("members.view"),

@@ -1,0 +1,55 @@
+"""The name search: exact names first, then names beginning with the search, then every word of the search starting
+a word of the name; a word of one or two letters matches the start of a word (the name index can find those), a
+longer one any part of a name; punctuation, wildcards and overlong input never reach the query as such."""
+
+from __future__ import annotations
+
+import pytest
+
+from chibo.members.models import Member
+from chibo.members.selectors import MemberFilters, member_find, search_words
+
+
+def names(actor, q: str, **filters) -> list[str]:
+    return list(member_find(actor, MemberFilters(q=q, **filters)).rows.values_list("full_name", flat=True))
+
+
+@pytest.fixture
+def named(actor_of, unit):
+    """Five members of France's embassy cell with names chosen for the ranking."""
+    from chibo.members.services import member_update
+
+    officer = actor_of("ban.tochuc")
+    chosen = ["Lê Văn An", "Trần An Khang", "Phạm Thị Lan", "Lê Văn Anh", "Hoàng Hùng"]
+    rows = list(Member.objects.filter(unit=unit("PHAP-DSQ")).order_by("pk")[:len(chosen)])
+    for member, name in zip(rows, chosen, strict=True):
+        member_update(actor=officer, member=member, expected_version=member.version, changes={"full_name": name})
+    return chosen
+
+
+def test_exact_first_then_beginnings_then_word_starts(named, actor_of, unit):
+    found = names(actor_of("ban.tochuc"), "Lê Văn An", unit=unit("PHAP-DSQ"))
+    assert found[:2] == ["Lê Văn An", "Lê Văn Anh"]
+    short = names(actor_of("ban.tochuc"), "an", unit=unit("PHAP-DSQ"))
+    assert {"Lê Văn An", "Trần An Khang", "Lê Văn Anh"} <= set(short)
+    assert "Phạm Thị Lan" not in short  # two letters: the start of a word, not any part of one
+    assert "Hoàng Hùng" in names(actor_of("ban.tochuc"), "ung", unit=unit("PHAP-DSQ"))  # three: any part
+    assert names(actor_of("bithu.duc"), "Lê Văn An") == []  # scope holds
+
+
+@pytest.mark.parametrize("q", ["%", "_", "%%%", "a%b", "__", "!!!", "--", "' OR 1=1 --", "\\"])
+def test_punctuation_and_wildcards_find_nothing_unless_letters_remain(q, actor_of):
+    found = member_find(actor_of("ban.tochuc"), MemberFilters(q=q))
+    letters = search_words(q)
+    if not letters:
+        assert (found.count, list(found.rows)) == (0, [])
+    else:  # "a%b": the letters a and b, each the start of a word; the % is no wildcard
+        assert all(any(w.startswith(("a", "b")) for w in m.name_search.split()) for m in found.rows)
+
+
+def test_long_input_and_many_words_are_cut(actor_of, client_of):
+    assert search_words("Nguyễn " * 100) == ["nguyen"] * 5
+    answer = client_of("ban.tochuc").get("/api/v1/members/", {"q": "x" * 500})
+    assert answer.status_code == 200 and answer.json()["count"] == 0
+    page = client_of("ban.tochuc").get("/members/", {"q": "%_"})
+    assert page.status_code == 200 and "Không tìm thấy đảng viên nào" in page.content.decode()
