@@ -198,25 +198,25 @@ def case_votes(case: AdmissionCase) -> list[Vote]:
 
 
 def expected_of_applicant(case: AdmissionCase | None) -> str:
-    """What the applicant is expected to do next, in plain words."""
+    """What the applicant is expected to do next, in plain words (the reader's language)."""
     if case is None:
-        return "Chi bộ chưa mở hồ sơ kết nạp."
+        return _("Chi bộ chưa mở hồ sơ kết nạp.")
     expected: dict[str, str] = {
-        Stage.RECORDED: "Tham gia lớp bồi dưỡng nhận thức về Đảng và nộp giấy chứng nhận cho chi bộ.",
-        Stage.COURSE: "Viết đơn xin vào Đảng (mẫu 1-KNĐ) và lý lịch (mẫu 2-KNĐ), nộp cho chi bộ.",
-        Stage.APPLICATION: "Chi bộ phân công đảng viên chính thức giới thiệu bạn; bạn không cần làm gì thêm.",
-        Stage.INTRODUCERS: "Chi bộ xin nhận xét của đoàn thể và nơi cư trú; bạn không cần làm gì thêm.",
-        Stage.COMMENTS: "Cấp ủy đang thẩm tra lý lịch.",
-        Stage.VERIFIED: "Chi bộ sẽ họp xét đề nghị kết nạp.",
-        Stage.CELL_VOTED: "Chi bộ đã đề nghị kết nạp; chờ cấp ủy cấp trên xem xét, quyết định.",
-        Stage.COMMITTEE_VOTED: "Cấp ủy đã đồng ý; chờ quyết định kết nạp.",
-        Stage.DECIDED: "Đã có quyết định kết nạp; chi bộ sẽ báo ngày tổ chức lễ kết nạp.",
-        Stage.PROBATION: ("Trong thời kỳ dự bị: học lớp bồi dưỡng đảng viên mới; khi hết 12 tháng viết bản "
-                          "tự kiểm điểm (mẫu 10-KNĐ)."),
-        Stage.FULL: "Bạn đã là đảng viên chính thức.",
-        Stage.ESCALATED: "Hồ sơ đã chuyển cấp ủy cấp trên xem xét.",
+        Stage.RECORDED: _("Tham gia lớp bồi dưỡng nhận thức về Đảng và nộp giấy chứng nhận cho chi bộ."),
+        Stage.COURSE: _("Viết đơn xin vào Đảng (mẫu 1-KNĐ) và lý lịch (mẫu 2-KNĐ), nộp cho chi bộ."),
+        Stage.APPLICATION: _("Chi bộ phân công đảng viên chính thức giới thiệu bạn; bạn không cần làm gì thêm."),
+        Stage.INTRODUCERS: _("Chi bộ xin nhận xét của đoàn thể và nơi cư trú; bạn không cần làm gì thêm."),
+        Stage.COMMENTS: _("Cấp ủy đang thẩm tra lý lịch."),
+        Stage.VERIFIED: _("Chi bộ sẽ họp xét đề nghị kết nạp."),
+        Stage.CELL_VOTED: _("Chi bộ đã đề nghị kết nạp; chờ cấp ủy cấp trên xem xét, quyết định."),
+        Stage.COMMITTEE_VOTED: _("Cấp ủy đã đồng ý; chờ quyết định kết nạp."),
+        Stage.DECIDED: _("Đã có quyết định kết nạp; chi bộ sẽ báo ngày tổ chức lễ kết nạp."),
+        Stage.PROBATION: _("Trong thời kỳ dự bị: học lớp bồi dưỡng đảng viên mới; khi hết 12 tháng viết bản "
+                            "tự kiểm điểm (mẫu 10-KNĐ)."),
+        Stage.FULL: _("Bạn đã là đảng viên chính thức."),
+        Stage.ESCALATED: _("Hồ sơ đã chuyển cấp ủy cấp trên xem xét."),
     }
-    return expected.get(case.stage, "Hồ sơ đã kết thúc.")
+    return expected.get(case.stage, _("Hồ sơ đã kết thúc."))
 
 
 def today() -> date:

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from django.utils.translation import gettext as _
 
 from chibo.core.countries import country_name
 from chibo.core.models import CalendarDay, CalendarDayKind, Rule, RuleUnit
@@ -109,17 +110,24 @@ class Calendar:
 
 
 def non_working_reason(cal: Calendar, day: date) -> str:
-    """Why ``day`` is not a working day under ``cal`` (Vietnamese), or '' when it is one."""
+    """Why ``day`` is not a working day under ``cal`` (in the reader's language), or '' when it is one."""
     if cal.is_working_day(day):
         return ""
     if day in cal.extra_off:
-        return "Ngày nghỉ được công bố thêm"
+        return _("Ngày nghỉ được công bố thêm")
     name = holiday_name(day, "VN")
     if name:
-        return f"Ngày lễ: {name}"
+        return _("Ngày lễ: %(name)s") % {"name": name}
     if cal.host and holiday_name(day, cal.host):
-        return f"Ngày lễ nước sở tại ({country_name(cal.host)}): {holiday_name(day, cal.host)}"
-    return "Thứ Bảy" if day.weekday() == 5 else "Chủ nhật"
+        return _("Ngày lễ nước sở tại (%(country)s): %(name)s") % {"country": country_name(cal.host),
+                                                                   "name": holiday_name(day, cal.host)}
+    return _("Thứ Bảy") if day.weekday() == 5 else _("Chủ nhật")
+
+
+def is_plain_weekend(cal: Calendar, day: date) -> bool:
+    """``day`` is a Saturday or a Sunday off for no other reason (no holiday, no day off announced)."""
+    return (not cal.is_working_day(day) and day not in cal.extra_off and not holiday_name(day, "VN")
+            and not (cal.host and holiday_name(day, cal.host)))
 
 
 def calendar_for(unit=None) -> Calendar:

@@ -7,7 +7,7 @@
 The century and gender digit: 0/1 born 1900–1999 male/female, 2/3 born 2000–2099, 4/5 the 2100s, 6/7 the 2200s,
 8/9 the 2300s. The old 9-digit identity card (CMND) stopped being valid on 1/1/2025 (Luật Căn cước 2023).
 
-``citizen_id_problem`` says in Vietnamese which part of a number is wrong, and whether it disagrees with the
+``citizen_id_problem`` says in the reader's language which part of a number is wrong, and whether it disagrees with the
 person's recorded birth year and gender; the members app (entry, API, import) and the admission app use it.
 """
 
@@ -15,6 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chibo.core.data.vn_provinces import PROVINCES
 
@@ -49,34 +52,42 @@ def make(*, province: str, birth_year: int, female: bool, serial: int) -> str:
     return f"{province}{2 * century + int(female)}{birth_year % 100:02d}{serial % 10**6:06d}"
 
 
+def _gender_word(female: bool) -> str:
+    return pgettext("gender inside a sentence", "nữ") if female else pgettext("gender inside a sentence", "nam")
+
+
 def citizen_id_problem(value: str, *, birth_date: date | None = None, female: bool | None = None,
                        today: date | None = None) -> str:
-    """What is wrong with ``value`` (spaces already taken out), in one Vietnamese sentence naming the part;
+    """What is wrong with ``value`` (spaces already taken out), in one sentence naming the part (the reader's language);
     "" when it is a well-formed citizen ID that agrees with the birth date and gender given (either may be
     unknown: None)."""
     if not value.isascii() or not value.isdigit():
         wrong = next(ch for ch in value if not (ch.isascii() and ch.isdigit()))
-        return f"Số CCCD gồm {LENGTH} chữ số, không có chữ cái hay dấu (có ký tự «{wrong}»)."
+        return _("Số CCCD gồm %(length)s chữ số, không có chữ cái hay dấu (có ký tự «%(wrong)s»).") % {
+            "length": LENGTH, "wrong": wrong}
     if len(value) == 9:
-        return ("Số CMND 9 chữ số đã hết giá trị từ 01/01/2025; hãy nhập số định danh cá nhân 12 chữ số "
-                "ghi trên thẻ căn cước.")
+        return _("Số CMND 9 chữ số đã hết giá trị từ 01/01/2025; hãy nhập số định danh cá nhân 12 chữ số "
+                 "ghi trên thẻ căn cước.")
     if len(value) != LENGTH:
-        return f"Số CCCD gồm đúng {LENGTH} chữ số (số vừa nhập có {len(value)} chữ số)."
+        return _("Số CCCD gồm đúng %(length)s chữ số (số vừa nhập có %(count)s chữ số).") % {
+            "length": LENGTH, "count": len(value)}
     if value[:3] not in PROVINCES:
-        return (f"Số CCCD: ba chữ số đầu «{value[:3]}» phải là mã tỉnh, thành phố nơi đăng ký khai sinh "
-                "(ví dụ 001 Hà Nội, 079 Hồ Chí Minh); không có mã này.")
+        return _("Số CCCD: ba chữ số đầu «%(code)s» phải là mã tỉnh, thành phố nơi đăng ký khai sinh "
+                 "(ví dụ 001 Hà Nội, 079 Hồ Chí Minh); không có mã này.") % {"code": value[:3]}
     parts = parse(value)
-    gender_word = "nữ" if parts.female else "nam"
     if today is not None and parts.birth_year > today.year:
-        return (f"Số CCCD: chữ số thứ tư «{value[3]}» và hai chữ số năm sinh «{value[4:6]}» cho năm sinh "
-                f"{parts.birth_year}, chưa tới.")
+        return _("Số CCCD: chữ số thứ tư «%(digit)s» và hai chữ số năm sinh «%(digits)s» cho năm sinh "
+                 "%(year)s, chưa tới.") % {"digit": value[3], "digits": value[4:6], "year": parts.birth_year}
     if female is not None and parts.female != female:
-        return (f"Số CCCD: chữ số thứ tư «{value[3]}» (thế kỷ và giới tính) ghi {gender_word}, nhưng hồ sơ ghi giới "
-                f"tính {'nữ' if female else 'nam'}.")
+        return _("Số CCCD: chữ số thứ tư «%(digit)s» (thế kỷ và giới tính) ghi %(id_gender)s, nhưng hồ sơ ghi "
+                 "giới tính %(gender)s.") % {"digit": value[3], "id_gender": _gender_word(parts.female),
+                                              "gender": _gender_word(female)}
     if birth_date is not None and parts.birth_year != birth_date.year:
         if parts.birth_year % 100 == birth_date.year % 100:
-            return (f"Số CCCD: chữ số thứ tư «{value[3]}» (thế kỷ và giới tính) cho năm sinh {parts.birth_year}, "
-                    f"nhưng hồ sơ ghi năm sinh {birth_date.year}.")
-        return (f"Số CCCD: chữ số thứ năm và thứ sáu «{value[4:6]}» (năm sinh) cho năm {parts.birth_year}, "
-                f"nhưng hồ sơ ghi năm sinh {birth_date.year}.")
+            return _("Số CCCD: chữ số thứ tư «%(digit)s» (thế kỷ và giới tính) cho năm sinh %(id_year)s, "
+                     "nhưng hồ sơ ghi năm sinh %(year)s.") % {"digit": value[3], "id_year": parts.birth_year,
+                                                              "year": birth_date.year}
+        return _("Số CCCD: chữ số thứ năm và thứ sáu «%(digits)s» (năm sinh) cho năm %(id_year)s, "
+                 "nhưng hồ sơ ghi năm sinh %(year)s.") % {"digits": value[4:6], "id_year": parts.birth_year,
+                                                          "year": birth_date.year}
     return ""

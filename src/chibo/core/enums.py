@@ -7,21 +7,21 @@ from django.utils.translation import gettext_noop
 
 
 class RuleUnit(models.TextChoices):
-    CALENDAR_DAYS = "calendar_days", "ngày"
-    WORKING_DAYS = "working_days", "ngày làm việc"
-    MONTHS = "months", "tháng"
-    YEARS = "years", "năm"
-    MINUTES = "minutes", "phút"
-    COUNT = "count", "lần / người"
-    POINTS = "points", "điểm"
-    RATIO = "ratio", "tỷ lệ"
+    CALENDAR_DAYS = "calendar_days", gettext_noop("ngày")
+    WORKING_DAYS = "working_days", gettext_noop("ngày làm việc")
+    MONTHS = "months", gettext_noop("tháng")
+    YEARS = "years", gettext_noop("năm")
+    MINUTES = "minutes", gettext_noop("phút")
+    COUNT = "count", gettext_noop("lần / người")
+    POINTS = "points", gettext_noop("điểm")
+    RATIO = "ratio", gettext_noop("tỷ lệ")
     MONEY = "money", gettext_noop("đồng (VND)")
     # An amount in the currency named by the key's last part (dues.abroad.spouse.EUR → EUR).
-    FOREIGN_MONEY = "money_fx", "theo đồng tiền ghi ở cuối mã quy định"
+    FOREIGN_MONEY = "money_fx", gettext_noop("theo đồng tiền ghi ở cuối mã quy định")
     # The format of an identifier: a regular expression the whole value must match (card and dossier numbers).
-    PATTERN = "pattern", "mẫu định dạng"
+    PATTERN = "pattern", gettext_noop("mẫu định dạng")
     # A name in force from a date (what each kind of unit is called): plain text, no markup.
-    NAME = "name", "tên gọi"
+    NAME = "name", gettext_noop("tên gọi")
 
 
 class Comparison(models.TextChoices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core import clock
@@ -62,6 +63,19 @@ def translated_choices(choices) -> list[tuple[object, object]]:
     """An enum's choices with their labels shown in the reader's language (the labels are marked with gettext_noop
     where they are declared, so that exports and official papers keep the Vietnamese)."""
     return [(value, _(label)) for value, label in choices]
+
+
+def _filled(message, params: dict[str, object]) -> str:
+    return str(message) % params
+
+
+_filled_lazy = lazy(_filled, str)
+
+
+def filled_lazy(message, **params) -> str:
+    """A lazily translated message (``gettext_lazy("… %(name)s …")``) with its placeholders filled when it is read:
+    for an error message declared on a form class, where the language is not known yet."""
+    return _filled_lazy(message, params)
 
 
 def apply_service_errors(form: forms.Form, exc: ValidationError) -> None:

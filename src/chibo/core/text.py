@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 _SPACES = re.compile(r"\s+")
 # C0/C1 control characters that are not whitespace (NUL, BEL, ESC, DEL …): never meaningful in a
 # name or a document number, and PostgreSQL refuses NUL in text.
@@ -79,10 +81,10 @@ def name_problem(value: str) -> str | None:
     """Why this is not a person's name (a digit, an emoji, markup, a symbol), or None."""
     for ch in value:
         if ch.isdigit():
-            return "Họ và tên không được chứa chữ số."
+            return _("Họ và tên không được chứa chữ số.")
         if unicodedata.category(ch)[0] not in "LM" and ch not in _NAME_MARKS:
-            return (f"Họ và tên không được chứa ký tự «{ch}»: chỉ gồm chữ cái, dấu cách, dấu gạch nối "
-                    "và dấu nháy.")
+            return _("Họ và tên không được chứa ký tự «%(char)s»: chỉ gồm chữ cái, dấu cách, dấu gạch nối "
+                     "và dấu nháy.") % {"char": ch}
     return None
 
 
@@ -99,11 +101,11 @@ def hidden_characters_problem(value: str | None) -> str | None:
         return None
     text = str(value)
     if found := _BIDI.search(text):
-        return (f"Họ và tên chứa ký tự ẩn điều khiển hướng chữ (U+{ord(found.group()):04X}), có thể làm tên hiển thị "
-                "sai; hãy xóa và gõ lại tên.")
+        return _("Họ và tên chứa ký tự ẩn điều khiển hướng chữ (%(code)s), có thể làm tên hiển thị sai; hãy xóa và "
+                 "gõ lại tên.") % {"code": f"U+{ord(found.group()):04X}"}
     if found := _CONTROLS.search(text):
-        return (f"Họ và tên chứa ký tự điều khiển ẩn (U+{ord(found.group()):04X}), thường do sao chép từ tệp khác; "
-                "hãy xóa và gõ lại tên.")
+        return _("Họ và tên chứa ký tự điều khiển ẩn (%(code)s), thường do sao chép từ tệp khác; hãy xóa và gõ lại "
+                 "tên.") % {"code": f"U+{ord(found.group()):04X}"}
     return None
 
 
@@ -114,8 +116,9 @@ def name_warning(value: str | None) -> str | None:
     letters = [ch for ch in name if ch.isalpha()]
     if not letters or not all(ch.isascii() for ch in letters):
         return None
-    return (f"Họ và tên «{name}» không có dấu tiếng Việt. Nếu đó là tên tiếng Việt, hãy sửa lại cho có dấu "
-            "(ví dụ «Nguyễn Văn An», không phải «Nguyen Van An»); nếu tên đúng là như vậy, không cần làm gì thêm.")
+    return _("Họ và tên «%(name)s» không có dấu tiếng Việt. Nếu đó là tên tiếng Việt, hãy sửa lại cho có dấu "
+             "(ví dụ «Nguyễn Văn An», không phải «Nguyen Van An»); nếu tên đúng là như vậy, không cần làm gì "
+             "thêm.") % {"name": name}
 
 
 def fold(value: str) -> str:

@@ -12,6 +12,8 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from chibo.core import clock
@@ -39,6 +41,10 @@ SECRETARY_ROWS = 100  # each of the secretary's two tables; "see all" leads to t
 FEED_KEY_SESSION = "chibo_feed_key"
 
 
+WAIVE_REASON = gettext_lazy("Lý do miễn")
+LATE_REASON = gettext_lazy("Lý do trễ hạn")
+
+
 def kind_label(key: str) -> str:
     return KINDS[key].label if key in KINDS else key
 
@@ -46,10 +52,11 @@ def kind_label(key: str) -> str:
 def step_label(step: str) -> str:
     """A reminder step as the log shows it: "before-7" → "Nhắc trước 7 ngày"."""
     if step.startswith("before-"):
-        return f"Nhắc trước {step.removeprefix('before-')} ngày"
+        return _("Nhắc trước %(days)s ngày") % {"days": step.removeprefix("before-")}
     if step.startswith("moved-"):
-        return "Báo hạn thay đổi theo lịch"
-    return {"due": "Nhắc đúng ngày hạn", "overdue": "Nhắc khi quá hạn", "escalate": "Báo cấp trên"}.get(step, step)
+        return _("Báo hạn thay đổi theo lịch")
+    return {"due": _("Nhắc đúng ngày hạn"), "overdue": _("Nhắc khi quá hạn"),
+            "escalate": _("Báo cấp trên")}.get(step, step)
 
 
 def _log(messages):
@@ -176,8 +183,8 @@ def _render_detail(request, actor, deadline, *, waive_form=None, explain_form=No
         # A refused form stays on the page with its error even if the action no longer applies.
         "can_waive": can_act and (deadline.is_open or waive_form is not None),
         "can_explain": can_act and (late or explain_form is not None),
-        "waive_form": waive_form or ReasonForm(label="Lý do miễn", auto_id="waive_%s"),
-        "explain_form": explain_form or ReasonForm(label="Lý do trễ hạn", auto_id="explain_%s"),
+        "waive_form": waive_form or ReasonForm(label=WAIVE_REASON, auto_id="waive_%s"),
+        "explain_form": explain_form or ReasonForm(label=LATE_REASON, auto_id="explain_%s"),
         "member_link": bool(deadline.member_id) and (actor.can("members.view", deadline.unit)
                                                      or deadline.member_id == actor.member_id),
     })
@@ -189,7 +196,7 @@ def detail(request, pk):
     return _render_detail(request, actor, deadline_get(actor, pk))
 
 
-def _reason_action(request, pk, *, action, label: str, prefix: str, done: str, form_key: str):
+def _reason_action(request, pk, *, action, label, prefix: str, done, form_key: str):
     actor = actor_for(request)
     deadline = deadline_get(actor, pk)
     if not actor.can("deadlines.waive", deadline.unit):
@@ -210,15 +217,15 @@ def _reason_action(request, pk, *, action, label: str, prefix: str, done: str, f
 @login_required
 @require_http_methods(["POST"])
 def waive(request, pk):
-    return _reason_action(request, pk, action=services.deadline_waive, label="Lý do miễn", prefix="waive",
-                          done="Đã ghi miễn thực hiện.", form_key="waive_form")
+    return _reason_action(request, pk, action=services.deadline_waive, label=WAIVE_REASON, prefix="waive",
+                          done=_("Đã ghi miễn thực hiện."), form_key="waive_form")
 
 
 @login_required
 @require_http_methods(["POST"])
 def explain(request, pk):
-    return _reason_action(request, pk, action=services.deadline_explain_late, label="Lý do trễ hạn",
-                          prefix="explain", done="Đã ghi lý do trễ hạn.", form_key="explain_form")
+    return _reason_action(request, pk, action=services.deadline_explain_late, label=LATE_REASON,
+                          prefix="explain", done=_("Đã ghi lý do trễ hạn."), form_key="explain_form")
 
 
 @login_required
@@ -231,10 +238,11 @@ def feed_manage(request):
             request.session[FEED_KEY_SESSION] = feeds.feed_token_create(actor=actor, user=request.user)
         elif action == "revoke":
             if feeds.feed_token_revoke(actor=actor, user=request.user):
-                messages.success(request, "Đã thu hồi đường dẫn lịch; các ứng dụng lịch sẽ không cập nhật được nữa.")
+                messages.success(request, _("Đã thu hồi đường dẫn lịch; các ứng dụng lịch sẽ không cập nhật được "
+                                             "nữa."))
         else:
-            return render(request, "core/error.html", {"title": "Yêu cầu không hợp lệ",
-                                                       "text": "Thao tác không được hỗ trợ."}, status=400)
+            return render(request, "core/error.html", {"title": _("Yêu cầu không hợp lệ"),
+                                                       "text": _("Thao tác không được hỗ trợ.")}, status=400)
         return redirect("deadlines:feed_manage")
     key = request.session.pop(FEED_KEY_SESSION, None)  # shown once, right after it was made
     url = request.build_absolute_uri(reverse("deadlines:feed", args=[key])) if key else ""
@@ -249,12 +257,12 @@ def feed(request, key):
     """The calendar app's request: no login, no session; the secret in the URL names the user."""
     user = feeds.feed_user(key)
     if user is None:
-        return HttpResponseNotFound("Không tìm thấy lịch.\n", content_type="text/plain; charset=utf-8")
+        return HttpResponseNotFound(_("Không tìm thấy lịch.") + "\n", content_type="text/plain; charset=utf-8")
     actor = actor_from_user(user)
     events = feeds.deadline_events(
         actor, detail_url=lambda pk: request.build_absolute_uri(reverse("deadlines:detail", args=[pk])))
     events += feeds.more_events(actor, request.build_absolute_uri)  # meetings join the same feed
-    response = HttpResponse(feeds.vcalendar(events, name="chibo — Hạn công việc").encode("utf-8"),
+    response = HttpResponse(feeds.vcalendar(events, name=_("chibo — Hạn công việc")).encode("utf-8"),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = 'inline; filename="chibo.ics"'

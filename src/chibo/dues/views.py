@@ -59,10 +59,11 @@ def _month(request, name: str = "month") -> date:
 
 
 def _posted_message(posted: services.Posted) -> str:
-    receipts = ", ".join(f"{e.member.full_name}: {format_amount(e.amount, e.currency)} (biên lai {e.receipt})"
-                         for e in posted.entries)
-    return f"Đã ghi {len(posted.entries)} khoản thu — {receipts}." + (" " + " ".join(posted.notes)
-                                                                     if posted.notes else "")
+    receipts = ", ".join(gettext("%(name)s: %(amount)s (biên lai %(receipt)s)") % {
+        "name": e.member.full_name, "amount": format_amount(e.amount, e.currency), "receipt": e.receipt}
+        for e in posted.entries)
+    said = gettext("Đã ghi %(count)s khoản thu — %(receipts)s.") % {"count": len(posted.entries), "receipts": receipts}
+    return said + (" " + " ".join(posted.notes) if posted.notes else "")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -162,7 +163,8 @@ def remit(request, pk):
     form = RemitForm(request.POST)
     if done := submit(request, form, lambda: services.remittance_send(actor=actor, unit=unit, **form.cleaned_data)):
         r = done.value
-        messages.success(request, f"Đã ghi nộp lên {r.to_unit.name}: {format_amount(r.due_up, r.currency)}.")
+        messages.success(request, gettext("Đã ghi nộp lên %(unit)s: %(amount)s.") % {
+            "unit": r.to_unit.name, "amount": format_amount(r.due_up, r.currency)})
         return redirect("dues:remittance", r.pk)
     return render(request, FORM, {"form": form, "title":
                                   gettext("Nộp đảng phí lên cấp trên: %(name)s") % {"name": unit.name},
@@ -205,7 +207,7 @@ def _statement_data(request, form) -> tuple[bytes | None, str]:
             found = signing.loads(request.POST["carried"], salt="dues.statement", max_age=3600)
             return base64.b64decode(found["b"]), str(found["n"])
         except (signing.BadSignature, KeyError, ValueError):
-            form.add_error(None, "Phiên xem trước đã hết hạn; hãy chọn lại tệp.")
+            form.add_error(None, gettext("Phiên xem trước đã hết hạn; hãy chọn lại tệp."))
             return None, ""
     if form.is_valid():
         upload = form.cleaned_data["file"]
@@ -271,7 +273,7 @@ def pay(request, pk):
 def profile(request, pk):
     return _staff_write(request, pk, "profile", ProfileForm,
                         lambda actor, member, data: services.profile_set(actor=actor, member=member, **data),
-                        "Đã ghi mức đóng đảng phí.")
+                        gettext("Đã ghi mức đóng đảng phí."))
 
 
 @login_required
@@ -279,7 +281,7 @@ def profile(request, pk):
 def decision(request, pk):
     return _staff_write(request, pk, "decision", DecisionForm,
                         lambda actor, member, data: services.decision_record(actor=actor, member=member, **data),
-                        "Đã ghi quyết định.")
+                        gettext("Đã ghi quyết định."))
 
 
 def _reason_write(request, obj, member, call, done: str):
@@ -299,7 +301,7 @@ def decision_revoke(request, pk):
     found = selectors.decision_get(actor_for(request), pk)
     return _reason_write(request, found, found.member,
                          lambda actor, reason: services.decision_revoke(actor=actor, decision=found, reason=reason),
-                         "Đã thu hồi quyết định.")
+                         gettext("Đã thu hồi quyết định."))
 
 
 @login_required
@@ -308,7 +310,7 @@ def reverse_entry(request, pk):
     entry = selectors.entry_get(actor_for(request), pk)
     return _reason_write(request, entry, entry.member,
                          lambda actor, reason: services.payment_reverse(actor=actor, entry=entry, reason=reason),
-                         f"Đã đảo khoản thu (biên lai {entry.receipt}).")
+                         gettext("Đã đảo khoản thu (biên lai %(receipt)s).") % {"receipt": entry.receipt})
 
 
 @login_required
@@ -386,7 +388,8 @@ def rates(request):
             raise Http404
         return _rates_page(request, actor)
     return _rates_write(request, "rate", RateForm(request.POST, auto_id="rate_%s"),
-                        lambda actor, data: services.rate_define(actor=actor, **data), lambda _: "Đã ghi mức đóng.")
+                        lambda actor, data: services.rate_define(actor=actor, **data),
+                        lambda _: gettext("Đã ghi mức đóng."))
 
 
 @login_required
@@ -394,7 +397,7 @@ def rates(request):
 def exchange_rate(request):
     return _rates_write(request, "fx", ExchangeRateForm(request.POST, auto_id="fx_%s"),
                         lambda actor, data: services.exchange_rate_set(actor=actor, **data),
-                        lambda _: "Đã ghi tỷ giá.")
+                        lambda _: gettext("Đã ghi tỷ giá."))
 
 
 @login_required
@@ -403,4 +406,4 @@ def exchange_rates_import(request):
     return _rates_write(request, "file", RateFileForm(request.POST, request.FILES, auto_id="file_%s"),
                         lambda actor, data: services.exchange_rates_import(actor=actor, data=data["file"].read(),
                                                                            source=data["source"]),
-                        lambda n: f"Đã nhập {n} tỷ giá.")
+                        lambda n: gettext("Đã nhập %(count)s tỷ giá.") % {"count": n})

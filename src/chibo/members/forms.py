@@ -50,8 +50,8 @@ class MemberForm(forms.Form):
 
 
 class MemberCreateForm(MemberForm):
-    status = forms.ChoiceField(label=_("Tình trạng"), choices=[(Status.PROBATIONARY, Status.PROBATIONARY.label),
-                                                           (Status.FULL, Status.FULL.label)])
+    status = forms.ChoiceField(label=_("Tình trạng"), choices=translated_choices(
+        [(Status.PROBATIONARY, Status.PROBATIONARY.label), (Status.FULL, Status.FULL.label)]))
     unit = UnitChoiceField(label=_("Chi bộ"), scope=UnitScope(perm="members.edit", open_only=True))
 
     def __init__(self, *args, actor, **kwargs):
@@ -73,25 +73,25 @@ class StatusForm(forms.Form):
 
 class MemberFilterForm(forms.Form):
     q = forms.CharField(label=_("Tìm theo tên"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "ví dụ: nguyen van"}))
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ví dụ: nguyen van")}))
     unit = UnitChoiceField(label=_("Tổ chức"), required=False, empty_label=_("Tất cả"),
                            scope=UnitScope(perm="members.view"))
     status = forms.ChoiceField(label=_("Tình trạng"), required=False, choices=[
-        ("", "Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)"), *translated_choices(Status.choices),
-        (ALL_STATUSES, "Tất cả, kể cả đã ra khỏi danh sách")])
+        ("", _("Đang trong danh sách (dự bị, chính thức, miễn, đình chỉ)")), *translated_choices(Status.choices),
+        (ALL_STATUSES, _("Tất cả, kể cả đã ra khỏi danh sách"))])
     category = forms.ChoiceField(label=_("Diện"), required=False,
-                                 choices=[("", "Tất cả"), *translated_choices(Category.choices)])
+                                 choices=[("", _("Tất cả")), *translated_choices(Category.choices)])
     country = forms.ChoiceField(label=_("Quốc gia"), required=False)
     solitary = forms.BooleanField(label=_("Chỉ đảng viên đơn lẻ"), required=False)
     sort = forms.ChoiceField(label=_("Sắp xếp"), required=False, choices=[
-        ("name", "Tên (A→Z)"), ("-name", "Tên (Z→A)"), ("admission", "Ngày vào Đảng ↑"),
-        ("-admission", "Ngày vào Đảng ↓"), ("birth", "Ngày sinh ↑"), ("unit", "Chi bộ")])
+        ("name", _("Tên (A→Z)")), ("-name", _("Tên (Z→A)")), ("admission", _("Ngày vào Đảng ↑")),
+        ("-admission", _("Ngày vào Đảng ↓")), ("birth", _("Ngày sinh ↑")), ("unit", _("Chi bộ"))])
 
     def __init__(self, *args, actor, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].bind(actor)
         names = dict(country_choices())
-        self.fields["country"].choices = [("", "Tất cả"), *[(c, names.get(c, c)) for c in countries if c]]
+        self.fields["country"].choices = [("", _("Tất cả")), *[(c, names.get(c, c)) for c in countries if c]]
 
 
 def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]:

@@ -106,7 +106,8 @@ def member_invite(request, pk):
     form = InviteEmailForm(request.POST)
     if done := submit(request, form, lambda: member_accounts.member_invite(actor=actor, member=member,
                                                                              **form.cleaned_data)):
-        messages.success(request, f"Đã gửi lời mời tới {done.value.email}; tên đăng nhập: {done.value.user.username}.")
+        messages.success(request, gettext("Đã gửi lời mời tới %(email)s; tên đăng nhập: %(username)s.") % {
+            "email": done.value.email, "username": done.value.user.username})
         return redirect("members:detail", member.pk)
     messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("members:detail", member.pk)
@@ -120,12 +121,13 @@ def unit_invite(request, pk):
     unit = unit_get(actor, pk)
     result = member_accounts.members_invite_unit(actor=actor, unit=unit)
     c = result.counts
-    messages.success(request, f"{unit.name}: đã gửi {c['invited']} lời mời. Đã có tài khoản: {c['already_active']}; "
-                              f"lời mời còn hiệu lực: {c['already_invited']}; chưa có thư điện tử trong hồ sơ: "
-                              f"{c['without_email']}.")
+    messages.success(request, gettext(
+        "%(unit)s: đã gửi %(invited)s lời mời. Đã có tài khoản: %(already_active)s; lời mời còn hiệu lực: "
+        "%(already_invited)s; chưa có thư điện tử trong hồ sơ: %(without_email)s.") % {"unit": unit.name, **c})
     if result.without_email:
-        messages.warning(request, "Chưa có thư điện tử: " + ", ".join(m.full_name for m in result.without_email[:30])
-                         + ("…" if len(result.without_email) > 30 else ""))
+        names = ", ".join(m.full_name for m in result.without_email[:30])
+        messages.warning(request, gettext("Chưa có thư điện tử: %(names)s") % {
+            "names": names + ("…" if len(result.without_email) > 30 else "")})
     return redirect(reverse("members:list") + f"?unit={unit.pk}")
 
 
@@ -219,7 +221,8 @@ def post_end(request, pk):
         raise PermissionDenied
     form = PostEndForm(request.POST or None)
     if submit(request, form, lambda: services.post_end(actor=actor, post=post, **form.cleaned_data)):
-        messages.success(request, f"{post.member.full_name} thôi giữ chức vụ {post.get_role_display()}.")
+        messages.success(request, gettext("%(name)s thôi giữ chức vụ %(role)s.") % {
+            "name": post.member.full_name, "role": gettext(post.get_role_display())})
         return redirect("units:detail", post.unit_id)
     return render(request, "units/form.html", {"form": form, "unit": post.unit,
                                                "title":

@@ -48,8 +48,8 @@ class FigureSerializer(serializers.Serializer):
 
 
 def _figures(values: dict[str, str], keys: list[str]) -> list[dict[str, str]]:
-    return [{"key": k, "name": label, "value": v, "definition": figs.definition_of(k)}
-            for k, label, v in figs.ordered(values, keys)]
+    return [{"key": k, "name": label, "value": v, "definition": figs.definition_of(k, shown=True)}
+            for k, label, v in figs.ordered(values, keys, shown=True)]
 
 
 class TemplateSerializer(serializers.ModelSerializer):

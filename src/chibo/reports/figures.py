@@ -14,6 +14,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from chibo.core.access import Actor, subtree_q
+from chibo.core.said import Said, said, said_term
 from chibo.discipline.selectors import cases_visible as discipline_cases
 from chibo.dues.selectors import collected
 from chibo.grading.enums import Grade
@@ -29,79 +30,108 @@ from chibo.units.selectors import subtree_units
 
 @dataclass(frozen=True)
 class Figure:
+    """A figure's name and definition as said (``core.said``): in Vietnamese on the report's paper (``label``,
+    ``definition``), in the reader's language on the pages and in the API (``shown_label``, ``shown_definition``)."""
+
     key: str
-    label: str
-    definition: str
+    said_label: Said
+    said_definition: Said
+
+    @property
+    def label(self) -> str:
+        return self.said_label.in_source()
+
+    @property
+    def definition(self) -> str:
+        return self.said_definition.in_source()
+
+    @property
+    def shown_label(self) -> str:
+        return str(self.said_label)
+
+    @property
+    def shown_definition(self) -> str:
+        return str(self.said_definition)
 
 
 def _status(s: Status) -> Figure:
-    return Figure(f"members.{s.value}", f"Đảng viên {s.label.lower()}",
-                  f"Số đảng viên có tình trạng «{s.label}» trong danh sách của tổ chức và các tổ chức trực thuộc, "
-                  "tại ngày lập báo cáo.")
+    return Figure(f"members.{s.value}", said("Đảng viên %(status)s", status=said_term(s.label, lower=True)),
+                  said("Số đảng viên có tình trạng «%(status)s» trong danh sách của tổ chức và các tổ chức trực "
+                       "thuộc, tại ngày lập báo cáo.", status=said_term(s.label)))
 
 
 def _grade(g: Grade) -> Figure:
-    return Figure(f"grades.{g.value}", f"Xếp loại: {g.label}",
-                  f"Số đảng viên trong phạm vi báo cáo được quyết định (hoặc điều chỉnh) xếp loại trong kỳ, đang ở mức "
-                  f"«{g.label}».")
+    return Figure(f"grades.{g.value}", said("Xếp loại: %(grade)s", grade=said_term(g.label)),
+                  said("Số đảng viên trong phạm vi báo cáo được quyết định (hoặc điều chỉnh) xếp loại trong kỳ, đang "
+                       "ở mức «%(grade)s».", grade=said_term(g.label)))
 
 
 def _category(c: Category) -> Figure:
-    return Figure(f"category.{c.value}", f"Diện: {c.label}",
-                  f"Số đảng viên đang sinh hoạt thuộc diện «{c.label}», tại ngày lập báo cáo.")
+    return Figure(f"category.{c.value}", said("Diện: %(category)s", category=said_term(c.label)),
+                  said("Số đảng viên đang sinh hoạt thuộc diện «%(category)s», tại ngày lập báo cáo.",
+                       category=said_term(c.label)))
 
 
-MEMBERS = Figure("members.total", "Tổng số đảng viên đang sinh hoạt",
-                 "Đảng viên chính thức, dự bị, miễn công tác và sinh hoạt, đình chỉ sinh hoạt trong danh sách của "
-                 "tổ chức và các tổ chức trực thuộc, tại ngày lập báo cáo. Bằng tổng các dòng theo tình trạng, và "
-                 "bằng tổng các dòng theo diện.")
+MEMBERS = Figure("members.total", said("Tổng số đảng viên đang sinh hoạt"),
+                 said("Đảng viên chính thức, dự bị, miễn công tác và sinh hoạt, đình chỉ sinh hoạt trong danh sách của "
+                      "tổ chức và các tổ chức trực thuộc, tại ngày lập báo cáo. Bằng tổng các dòng theo tình trạng, "
+                      "và bằng tổng các dòng theo diện."))
 FIGURES: tuple[Figure, ...] = (
     MEMBERS,
     *(_status(s) for s in ACTIVE_STATUSES),
     *(_category(c) for c in Category),
-    Figure("members.alone", "Đảng viên sinh hoạt đơn lẻ",
-           "Đảng viên đang sinh hoạt ghi trực tiếp trong danh sách của đảng ủy cấp trên (ở nơi chưa có chi bộ)."),
-    Figure("admission.admitted", "Kết nạp đảng viên mới", "Số đảng viên có ngày vào Đảng trong kỳ."),
-    Figure("admission.confirmed", "Công nhận đảng viên chính thức", "Số đảng viên có ngày chính thức trong kỳ."),
-    Figure("transfers.in", "Tiếp nhận sinh hoạt đảng",
-           "Số lượt chuyển sinh hoạt đến một tổ chức trong phạm vi báo cáo từ nơi ngoài phạm vi, nơi đến nhận giấy "
-           "trong kỳ."),
-    Figure("transfers.out", "Chuyển sinh hoạt đi",
-           "Số lượt chuyển sinh hoạt từ một tổ chức trong phạm vi báo cáo đến nơi ngoài phạm vi, giấy giới thiệu cấp "
-           "trong kỳ (không tính lượt đã hủy)."),
-    Figure("meetings.held", "Cuộc sinh hoạt thường kỳ đã họp", "Số cuộc sinh hoạt thường kỳ (kể cả kết hợp chuyên "
-           "đề) đã họp trong kỳ của các chi bộ trong phạm vi báo cáo."),
-    Figure("meetings.due", "Cuộc sinh hoạt thường kỳ phải họp",
-           "Mỗi chi bộ đang hoạt động sinh hoạt thường kỳ mỗi tháng một lần: số chi bộ (tổ chức không có tổ chức "
-           "trực thuộc) đang hoạt động cuối kỳ nhân số tháng của kỳ."),
-    Figure("meetings.other", "Cuộc sinh hoạt chuyên đề, bất thường", "Số cuộc sinh hoạt chuyên đề hoặc bất thường "
-           "đã họp trong kỳ."),
-    Figure("discipline.opened", "Vụ xem xét kỷ luật mở trong kỳ",
-           "Số vụ xem xét kỷ luật do tổ chức đảng trong phạm vi báo cáo mở trong kỳ."),
-    Figure("inspection.opened", "Cuộc kiểm tra khi có dấu hiệu vi phạm mở trong kỳ",
-           "Số cuộc kiểm tra do tổ chức đảng trong phạm vi báo cáo quyết định trong kỳ."),
+    Figure("members.alone", said("Đảng viên sinh hoạt đơn lẻ"),
+           said("Đảng viên đang sinh hoạt ghi trực tiếp trong danh sách của đảng ủy cấp trên (ở nơi chưa có chi bộ).")),
+    Figure("admission.admitted", said("Kết nạp đảng viên mới"), said("Số đảng viên có ngày vào Đảng trong kỳ.")),
+    Figure("admission.confirmed", said("Công nhận đảng viên chính thức"),
+           said("Số đảng viên có ngày chính thức trong kỳ.")),
+    Figure("transfers.in", said("Tiếp nhận sinh hoạt đảng"),
+           said("Số lượt chuyển sinh hoạt đến một tổ chức trong phạm vi báo cáo từ nơi ngoài phạm vi, nơi đến nhận "
+                "giấy trong kỳ.")),
+    Figure("transfers.out", said("Chuyển sinh hoạt đi"),
+           said("Số lượt chuyển sinh hoạt từ một tổ chức trong phạm vi báo cáo đến nơi ngoài phạm vi, giấy giới thiệu "
+                "cấp trong kỳ (không tính lượt đã hủy).")),
+    Figure("meetings.held", said("Cuộc sinh hoạt thường kỳ đã họp"),
+           said("Số cuộc sinh hoạt thường kỳ (kể cả kết hợp chuyên đề) đã họp trong kỳ của các chi bộ trong phạm vi "
+                "báo cáo.")),
+    Figure("meetings.due", said("Cuộc sinh hoạt thường kỳ phải họp"),
+           said("Mỗi chi bộ đang hoạt động sinh hoạt thường kỳ mỗi tháng một lần: số chi bộ (tổ chức không có tổ "
+                "chức trực thuộc) đang hoạt động cuối kỳ nhân số tháng của kỳ.")),
+    Figure("meetings.other", said("Cuộc sinh hoạt chuyên đề, bất thường"),
+           said("Số cuộc sinh hoạt chuyên đề hoặc bất thường đã họp trong kỳ.")),
+    Figure("discipline.opened", said("Vụ xem xét kỷ luật mở trong kỳ"),
+           said("Số vụ xem xét kỷ luật do tổ chức đảng trong phạm vi báo cáo mở trong kỳ.")),
+    Figure("inspection.opened", said("Cuộc kiểm tra khi có dấu hiệu vi phạm mở trong kỳ"),
+           said("Số cuộc kiểm tra do tổ chức đảng trong phạm vi báo cáo quyết định trong kỳ.")),
     *(_grade(g) for g in Grade),
-    Figure("library.read", "Lượt đọc tài liệu", "Số lượt đảng viên trong phạm vi báo cáo mở đọc lần đầu một tài liệu "
-           "của thư viện trong kỳ (mỗi người, mỗi tài liệu một lượt)."),
-    Figure("dues_collected", "Đảng phí thu được", "Tổng số tiền đảng phí đã thu trong kỳ của các chi bộ trong phạm "
-           "vi báo cáo, theo từng loại tiền (trừ các khoản đã hoàn lại)."),
+    Figure("library.read", said("Lượt đọc tài liệu"),
+           said("Số lượt đảng viên trong phạm vi báo cáo mở đọc lần đầu một tài liệu của thư viện trong kỳ (mỗi "
+                "người, mỗi tài liệu một lượt).")),
+    Figure("dues_collected", said("Đảng phí thu được"),
+           said("Tổng số tiền đảng phí đã thu trong kỳ của các chi bộ trong phạm vi báo cáo, theo từng loại tiền (trừ "
+                "các khoản đã hoàn lại).")),
 )
 BY_KEY = {f.key: f for f in FIGURES}
 KEYS = tuple(f.key for f in FIGURES)
 DUES = "dues_collected"
 
 
-def label_of(key: str) -> str:
-    """The name of a figure, for a dues amount with its currency."""
+def label_of(key: str, *, shown: bool = False) -> str:
+    """The name of a figure, for a dues amount with its currency: in Vietnamese (the report's paper), or ``shown``
+    in the reader's language."""
     if key.startswith(DUES + "."):
-        return f"{BY_KEY[DUES].label} ({key.split('.', 1)[1]})"
+        return f"{label_of(DUES, shown=shown)} ({key.split('.', 1)[1]})"
     found = BY_KEY.get(key)
-    return found.label if found is not None else key
+    if found is None:
+        return key
+    return found.shown_label if shown else found.label
 
 
-def definition_of(key: str) -> str:
+def definition_of(key: str, *, shown: bool = False) -> str:
     found = BY_KEY.get(key.split(".", 1)[0] if key.startswith(DUES + ".") else key)
-    return found.definition if found is not None else ""
+    if found is None:
+        return ""
+    return found.shown_definition if shown else found.definition
 
 
 def _aware(day: date) -> datetime:
@@ -192,14 +222,16 @@ def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = K
     return {k: str(v) for k, v in out.items() if k in wanted or k.startswith(DUES + ".")}
 
 
-def ordered(values: dict[str, str], keys: Iterable[str] = KEYS) -> list[tuple[str, str, str]]:
-    """(key, name, value) in the template's order, a dues amount per currency where the template names the dues."""
+def ordered(values: dict[str, str], keys: Iterable[str] = KEYS, *,
+            shown: bool = False) -> list[tuple[str, str, str]]:
+    """(key, name, value) in the template's order, a dues amount per currency where the template names the dues; the
+    names in Vietnamese, or ``shown`` in the reader's language."""
     rows = []
     for key in keys:
         if key == DUES:
-            rows += [(k, label_of(k), v) for k, v in sorted(values.items()) if k.startswith(DUES + ".")]
+            rows += [(k, label_of(k, shown=shown), v) for k, v in sorted(values.items()) if k.startswith(DUES + ".")]
         elif key in values:
-            rows.append((key, label_of(key), values[key]))
+            rows.append((key, label_of(key, shown=shown), values[key]))
     return rows
 
 

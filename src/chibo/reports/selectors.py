@@ -169,8 +169,8 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
     rows = []
-    for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys):
-        rows.append(RollupRow(key, label, figs.definition_of(key), _text(totals.get(key, Decimal(0))),
+    for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys, shown=True):
+        rows.append(RollupRow(key, label, figs.definition_of(key, shown=True), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
     done = {r.unit_id for r in filed}
     return Rollup(period, filed, [c for c in children if c.pk not in done], rows)

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -76,10 +77,10 @@ def open_report(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Đã mở báo cáo: số liệu đã được tính sẵn; viết phần đánh giá rồi nộp.")
+            messages.success(request, gettext("Đã mở báo cáo: số liệu đã được tính sẵn; viết phần đánh giá rồi nộp."))
             return redirect("reports:report", pk=report.pk)
     else:
-        messages.error(request, "Chọn tổ chức và kỳ báo cáo.")
+        messages.error(request, gettext("Chọn tổ chức và kỳ báo cáo."))
     return redirect(reverse("reports:index") + f"?period={request.POST.get('period', '')[:10]}")
 
 
@@ -90,8 +91,8 @@ def _context(actor, report, *, form=None, bound=None):
     if writable and form is None:
         form = narrative_form(report.template.sections, initial=report.narrative)
     return {"report": report, "period": services.period_of(report), "steps": action_forms(actor, REPORT, report, bound),
-            "figures": [(k, label, v, figs.definition_of(k)) for k, label, v in figs.ordered(
-                values, report.template.figures)],
+            "figures": [(k, label, v, figs.definition_of(k, shown=True)) for k, label, v in figs.ordered(
+                values, report.template.figures, shown=True)],
             "sections": list(zip(report.template.sections, report.narrative, strict=False)),
             "versions": selectors.versions_of(report), "form": form if writable else None,
             "action_url": reverse("reports:act", kwargs={"pk": report.pk})}
@@ -117,11 +118,11 @@ def report(request, pk):
                 messages.error(request, str(exc))
                 return redirect("reports:report", pk=r.pk)
             except StaleEdit:
-                form.add_error(None, "Báo cáo vừa được người khác lưu; tải lại trang để xem bản mới.")
+                form.add_error(None, gettext("Báo cáo vừa được người khác lưu; tải lại trang để xem bản mới."))
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, "Đã lưu phần đánh giá.")
+                messages.success(request, gettext("Đã lưu phần đánh giá."))
                 return redirect("reports:report", pk=r.pk)
         return render(request, "reports/report.html", _context(actor, r, form=form), status=400)
     return render(request, "reports/report.html", _context(actor, r))
@@ -179,7 +180,7 @@ def templates(request):
         unit = unit_get(actor, as_id(request.POST.get("unit", "")) or 0)
         if done := submit(request, form, lambda: services.template_save(actor=actor, unit=unit,
                                                                            **form.cleaned_data)):
-            messages.success(request, "Đã ban hành mẫu báo cáo.")
+            messages.success(request, gettext("Đã ban hành mẫu báo cáo."))
             return redirect("reports:template", pk=done.value.pk)
     return render(request, "reports/templates.html", {
         "templates": selectors.templates_visible(actor).filter(current=True)[:200], "form": form if own else None,
@@ -201,12 +202,12 @@ def template(request, pk):
         if done := submit(request, form, lambda: services.template_save(actor=actor, unit=t.unit, template=t,
                                                                            **form.cleaned_data)):
             changed = done.value.pk != t.pk
-            messages.success(request, "Đã lưu thành phiên bản mới; các báo cáo đã nộp giữ phiên bản cũ." if changed
-                             else "Đã lưu mẫu báo cáo.")
+            messages.success(request, gettext("Đã lưu thành phiên bản mới; các báo cáo đã nộp giữ phiên bản cũ.")
+                             if changed else gettext("Đã lưu mẫu báo cáo."))
             return redirect("reports:template", pk=done.value.pk)
     return render(request, "reports/template.html", {
         "template": t, "versions": selectors.template_versions(t), "form": form if editable else None,
-        "figures": [(k, figs.label_of(k), figs.definition_of(k)) for k in t.figures]},
+        "figures": [(k, figs.label_of(k, shown=True), figs.definition_of(k, shown=True)) for k in t.figures]},
         status=400 if request.method == "POST" else 200)
 
 
@@ -243,7 +244,8 @@ def remind(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, f"Đã gửi lời nhắc đến {told} người của {unit.name}.")
+        messages.success(request, gettext("Đã gửi lời nhắc đến %(count)s người của %(unit)s.") % {
+            "count": told, "unit": unit.name})
     parent = unit.parent_id or 0
     return redirect(reverse("reports:board") + f"?unit={parent}&period={code}")
 

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,7 +28,6 @@ from chibo.core.rulebook import (
     rule_add_version,
     rule_confirm,
     rule_history,
-    rule_name,
     rule_version_or_404,
     rules_in_force,
     rules_to_confirm,
@@ -89,7 +89,7 @@ def detail(request, key):
     actor = actor_for(request)
     history = rule_history(key)
     if not history:
-        raise Http404("Không có quy định này")
+        raise Http404(gettext("Không có quy định này"))
     can_edit = _can(actor, "rules.edit")
     if request.method == "POST" and not can_edit:
         raise PermissionDenied
@@ -102,9 +102,10 @@ def detail(request, key):
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, f"Đã thêm phiên bản mới của «{rule_name(key, version)}»: {version.value} "
-                                          f"{version.get_unit_display()}, có hiệu lực từ "
-                                          f"{version.effective_from:%d/%m/%Y}.")
+                messages.success(request, gettext("Đã thêm phiên bản mới của «%(rule)s»: %(value)s, có hiệu lực từ "
+                                                  "%(day)s.") % {"rule": said_name(key, version),
+                                                                 "value": said_value(version),
+                                                                 "day": f"{version.effective_from:%d/%m/%Y}"})
                 return redirect("rules:detail", key=key)
     today = clock.today()
     current = next((v for v in history if in_force(v, today)), None)
@@ -125,15 +126,15 @@ def _calculate(actor, form: WorkingDayCalculatorForm):
     start, n = data["start"], data["n"]
     due = calendar.add_working_days(start, n)
     if due.year > cal_mod.MAX_YEAR:
-        form.add_error("n", f"Kết quả vượt quá năm {cal_mod.MAX_YEAR}, ngoài phạm vi của lịch.")
+        form.add_error("n", gettext("Kết quả vượt quá năm %(year)s, ngoài phạm vi của lịch.")
+                       % {"year": cal_mod.MAX_YEAR})
         return None
     skipped, worked = [], []  # days off other than plain weekends; make-up working weekend days
     day = start + timedelta(days=1)
     while day <= due:
         if not calendar.is_working_day(day):
-            reason = cal_mod.non_working_reason(calendar, day)
-            if reason not in ("Thứ Bảy", "Chủ nhật"):
-                skipped.append((day, reason))
+            if not cal_mod.is_plain_weekend(calendar, day):
+                skipped.append((day, cal_mod.non_working_reason(calendar, day)))
         elif day in calendar.extra_work:
             worked.append(day)
         day += timedelta(days=1)
@@ -164,8 +165,9 @@ def calendar(request):
         except ValidationError as exc:
             apply_service_errors(add_form, exc)
         else:
-            messages.success(request, " ".join([f"Đã ghi {added.day:%d/%m/%Y}: {added.get_kind_display()}.",
-                                                *added.effects]))
+            said = gettext("Đã ghi %(day)s: %(kind)s.") % {"day": f"{added.day:%d/%m/%Y}",
+                                                           "kind": gettext(added.get_kind_display())}
+            messages.success(request, " ".join([said, *added.effects]))
             return redirect(f"{reverse('rules:calendar')}?year={added.day.year}")
     calc_form = WorkingDayCalculatorForm(request.GET if "start" in request.GET else None, actor=actor,
                                          initial={"start": today, "n": 30, "unit": request.GET.get("unit", "")})
@@ -189,28 +191,31 @@ def calendar_remove(request):
     form = CalendarRemoveForm(request.POST)
     target = reverse("rules:calendar")
     if not form.is_valid():
-        messages.error(request, "Chưa xóa: " + " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, gettext("Chưa xóa: %(why)s")
+                       % {"why": " ".join(e for errors in form.errors.values() for e in errors)})
         return redirect(target)
     day = form.cleaned_data["day"]
     day_obj = cal_mod.announced_day(day)
     if day_obj is None:
-        messages.error(request, f"Chưa xóa: {day:%d/%m/%Y} không có trong danh sách ngày đã công bố.")
+        messages.error(request, gettext("Chưa xóa: %(day)s không có trong danh sách ngày đã công bố.")
+                       % {"day": f"{day:%d/%m/%Y}"})
         return redirect(f"{target}?year={day.year}")
     try:
         removed = calendar_services.calendar_day_remove(actor=actor, day_obj=day_obj,
                                                         reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, "Chưa xóa: " + " ".join(exc.messages))
+        messages.error(request, gettext("Chưa xóa: %(why)s") % {"why": " ".join(exc.messages)})
     else:
-        messages.success(request, " ".join([f"Đã xóa ngày {day:%d/%m/%Y} khỏi danh sách ngày đã công bố.",
+        messages.success(request, " ".join([gettext("Đã xóa ngày %(day)s khỏi danh sách ngày đã công bố.")
+                                            % {"day": f"{day:%d/%m/%Y}"},
                                             *removed.effects]))
     return redirect(f"{target}?year={day.year}")
 
 
 def dependents(key: str) -> list[str]:
     """What in the product reads the rule: the process its key belongs to and the deadlines it sets."""
-    out = [f"Quy trình: {GROUPS.get(key.split('.')[0], 'khác')}"]
-    out += [f"Thời hạn: {kind.label}" for kind in KINDS.values() if kind.rule_key == key]
+    out = [gettext("Quy trình: %(process)s") % {"process": GROUPS.get(key.split(".")[0], _("khác"))}]
+    out += [gettext("Thời hạn: %(kind)s") % {"kind": kind.label} for kind in KINDS.values() if kind.rule_key == key]
     return out
 
 
@@ -240,10 +245,11 @@ def confirm(request, pk):
         try:
             rule_confirm(actor=actor, version=version, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "Chưa xác nhận: " + " ".join(exc.messages))
+            messages.error(request, gettext("Chưa xác nhận: %(why)s") % {"why": " ".join(exc.messages)})
         else:
-            messages.success(request, f"Đã xác nhận «{rule_name(version.key, version)}» từ "
-                                      f"{version.effective_from:%d/%m/%Y}.")
+            messages.success(request, gettext("Đã xác nhận «%(rule)s» từ %(day)s.") % {
+                "rule": said_name(version.key, version), "day": f"{version.effective_from:%d/%m/%Y}"})
     else:
-        messages.error(request, "Chưa xác nhận: " + " ".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, gettext("Chưa xác nhận: %(why)s")
+                       % {"why": " ".join(e for errors in form.errors.values() for e in errors)})
     return redirect("rules:watch")

@@ -11,7 +11,7 @@ class UnitKind(models.TextChoices):
     GRASSROOTS_COMMITTEE = "grassroots_committee", gettext_noop("Đảng bộ cơ sở")
     GRASSROOTS_CELL = "grassroots_cell", gettext_noop("Chi bộ cơ sở")
     SUBORDINATE_CELL = "subordinate_cell", gettext_noop("Chi bộ trực thuộc")
-    PARTY_GROUP = "party_group", "Tổ đảng"
+    PARTY_GROUP = "party_group", gettext_noop("Tổ đảng")
     DELEGATION_CELL = "delegation_cell", gettext_noop("Chi bộ tạm thời (đoàn công tác)")
 
 
@@ -31,4 +31,4 @@ class MissionKind(models.TextChoices):
     EMBASSY = "embassy", gettext_noop("Đại sứ quán")
     CONSULATE_GENERAL = "consulate_general", gettext_noop("Tổng lãnh sự quán")
     PERMANENT_MISSION = "permanent_mission", gettext_noop("Phái đoàn thường trực")
-    DELEGATION = "delegation", "Đoàn công tác"
+    DELEGATION = "delegation", gettext_noop("Đoàn công tác")

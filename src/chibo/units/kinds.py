@@ -50,7 +50,7 @@ LEVEL_WORD = gettext_noop("Cấp của loại tổ chức")
 
 
 def register() -> None:
-    register_family(Family(NAME, RuleUnit.NAME, "", "Tên gọi của loại tổ chức đảng", _kind_problem,
+    register_family(Family(NAME, RuleUnit.NAME, "", gettext_noop("Tên gọi của loại tổ chức đảng"), _kind_problem,
                            name=lambda rest: f"{NAME_WORD}: {UnitKind(rest).label}"))
-    register_family(Family(LEVEL, RuleUnit.NAME, "", "Cấp của loại tổ chức đảng", _kind_problem,
+    register_family(Family(LEVEL, RuleUnit.NAME, "", gettext_noop("Cấp của loại tổ chức đảng"), _kind_problem,
                            name=lambda rest: f"{LEVEL_WORD}: {UnitKind(rest).label}"))

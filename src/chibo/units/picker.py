@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from chibo.core.access import PATH_END, ROLE_PERMISSIONS, Actor, subtree_q
 from chibo.core.text import clean, fold
@@ -155,7 +156,7 @@ class UnitPicker(forms.Widget):
         if self.empty_label is None or self.required:
             return None
         if self.empty_label.strip("— ") == "":
-            return "Bỏ chọn" if selected_unit is not None else None
+            return _("Bỏ chọn") if selected_unit is not None else None
         return self.empty_label
 
     def value_from_datadict(self, data, files, name):
@@ -165,8 +166,8 @@ class UnitPicker(forms.Widget):
 class UnitChoiceField(forms.Field):
     widget = UnitPicker
     default_error_messages = {
-        "invalid_choice": "Tổ chức này không có trong phạm vi của bạn.",
-        "required": "Chọn một tổ chức.",
+        "invalid_choice": _("Tổ chức này không có trong phạm vi của bạn."),
+        "required": _("Chọn một tổ chức."),
     }
 
     def __init__(self, *, scope: UnitScope | None = None, empty_label: StrOrPromise | None = "—", **kwargs):

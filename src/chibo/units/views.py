@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
@@ -97,9 +98,9 @@ def create_child(request, pk):
         raise PermissionDenied
     form = UnitForm(request.POST or None)
     if done := submit(request, form, lambda: services.unit_create(actor=actor, parent=parent, **form.cleaned_data)):
-        messages.success(request, f"Đã lập {done.value.name}.")
+        messages.success(request, _("Đã lập %(name)s.") % {"name": done.value.name})
         return redirect("units:detail", done.value.pk)
-    return render(request, "units/form.html", {"form": form, "parent": parent, "title": "Lập tổ chức trực thuộc"})
+    return render(request, "units/form.html", {"form": form, "parent": parent, "title": _("Lập tổ chức trực thuộc")})
 
 
 @login_required
@@ -116,10 +117,10 @@ def edit(request, pk):
     if submit(request, form, lambda: services.unit_update(
             actor=actor, unit=unit, expected_version=version, changes=form.cleaned_data,
             document=form.cleaned_data.get("opened_by_doc", ""))):
-        messages.success(request, "Đã lưu thông tin tổ chức.")
+        messages.success(request, _("Đã lưu thông tin tổ chức."))
         return redirect("units:detail", unit.pk)
     return render(request, "units/form.html", {"form": form, "unit": unit, "version": version,
-                                               "title": f"Sửa thông tin: {unit.name}"})
+                                               "title": _("Sửa thông tin: %(name)s") % {"name": unit.name}})
 
 
 @login_required
@@ -131,6 +132,7 @@ def close(request, pk):
         raise PermissionDenied
     form = UnitCloseForm(request.POST or None)
     if submit(request, form, lambda: services.unit_close(actor=actor, unit=unit, **form.cleaned_data)):
-        messages.success(request, f"{unit.name} đã kết thúc hoạt động.")
+        messages.success(request, _("%(name)s đã kết thúc hoạt động.") % {"name": unit.name})
         return redirect("units:detail", unit.pk)
-    return render(request, "units/form.html", {"form": form, "unit": unit, "title": f"Kết thúc hoạt động: {unit.name}"})
+    return render(request, "units/form.html", {"form": form, "unit": unit,
+                                               "title": _("Kết thúc hoạt động: %(name)s") % {"name": unit.name}})
