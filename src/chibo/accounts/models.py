@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from chibo.accounts.enums import AccountKind, InvitationState
 from chibo.core.access import Role
@@ -30,8 +31,9 @@ class User(AbstractUser):
     applicant = models.OneToOneField(
         "admission.Applicant", null=True, blank=True, on_delete=models.PROTECT, related_name="user"
     )
-    kind = models.CharField("loại tài khoản", max_length=10, choices=AccountKind.choices, default=AccountKind.STAFF)
-    full_name = models.CharField("họ và tên", max_length=120, blank=True)
+    kind = models.CharField(gettext_noop("loại tài khoản"),
+                            max_length=10, choices=AccountKind.choices, default=AccountKind.STAFF)
+    full_name = models.CharField(gettext_noop("họ và tên"), max_length=120, blank=True)
     # The unit whose officers manage the account (where it was invited); a member's account also follows
     # the member's own unit.
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -79,7 +81,7 @@ class Invitation(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    email = models.EmailField("thư điện tử", blank=True)
+    email = models.EmailField(gettext_noop("thư điện tử"), blank=True)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)

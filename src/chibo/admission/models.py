@@ -14,18 +14,19 @@ if TYPE_CHECKING:
 
 
 class Applicant(models.Model):
-    full_name = models.CharField("họ và tên", max_length=120)
+    full_name = models.CharField(gettext_noop("họ và tên"), max_length=120)
     name_search = models.CharField(max_length=120, editable=False, db_index=True)
     name_sort = BinaryCharField(max_length=400, editable=False)
-    gender = models.CharField("giới tính", max_length=1, choices=[("M", "Nam"), ("F", "Nữ")])
-    birth_date = models.DateField("ngày sinh")
+    gender = models.CharField(gettext_noop("giới tính"), max_length=1,
+                              choices=[("M", gettext_noop("Nam")), ("F", gettext_noop("Nữ"))])
+    birth_date = models.DateField(gettext_noop("ngày sinh"))
     # Only what the regulations need: the citizen ID tells a member or an open case apart; the e-mail
     # carries the invitation to the applicant's own dossier page. Both encrypted at rest.
-    citizen_id = EncryptedTextField("số CCCD", blank=True, default="")
+    citizen_id = EncryptedTextField(gettext_noop("số CCCD"), blank=True, default="")
     citizen_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
-    email = EncryptedTextField("thư điện tử", blank=True, default="")
+    email = EncryptedTextField(gettext_noop("thư điện tử"), blank=True, default="")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="applicants")
-    recorded_on = models.DateField("ngày ghi nhận")
+    recorded_on = models.DateField(gettext_noop("ngày ghi nhận"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -67,29 +68,29 @@ class AdmissionCase(models.Model):
 
     applicant = models.OneToOneField(Applicant, on_delete=models.PROTECT, related_name="case")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="admission_cases")
-    stage = models.CharField("bước", max_length=20, choices=Stage.choices, default=Stage.RECORDED)
-    stage_since = models.DateField("từ ngày")
+    stage = models.CharField(gettext_noop("bước"), max_length=20, choices=Stage.choices, default=Stage.RECORDED)
+    stage_since = models.DateField(gettext_noop("từ ngày"))
     # course (lớp bồi dưỡng nhận thức về Đảng)
-    course_certificate_no = models.CharField("số giấy chứng nhận", max_length=60, blank=True)
-    course_issuer = models.CharField("nơi cấp", max_length=200, blank=True)
-    course_on = models.DateField("ngày cấp", null=True, blank=True)
+    course_certificate_no = models.CharField(gettext_noop("số giấy chứng nhận"), max_length=60, blank=True)
+    course_issuer = models.CharField(gettext_noop("nơi cấp"), max_length=200, blank=True)
+    course_on = models.DateField(gettext_noop("ngày cấp"), null=True, blank=True)
     # application (1-KNĐ) and CV (2-KNĐ)
-    application_on = models.DateField("ngày nhận đơn", null=True, blank=True)
-    cv_on = models.DateField("ngày nhận lý lịch", null=True, blank=True)
+    application_on = models.DateField(gettext_noop("ngày nhận đơn"), null=True, blank=True)
+    cv_on = models.DateField(gettext_noop("ngày nhận lý lịch"), null=True, blank=True)
     # introducers (3-KNĐ) or the union-resolution route (4-KNĐ) with one full member
     introducer1 = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    introducer1_since = models.DateField("cùng công tác từ", null=True, blank=True)
+    introducer1_since = models.DateField(gettext_noop("cùng công tác từ"), null=True, blank=True)
     introducer2 = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    introducer2_since = models.DateField("cùng công tác từ", null=True, blank=True)
-    union_resolution = models.CharField("nghị quyết giới thiệu của đoàn thể", max_length=100, blank=True)
+    introducer2_since = models.DateField(gettext_noop("cùng công tác từ"), null=True, blank=True)
+    union_resolution = models.CharField(gettext_noop("nghị quyết giới thiệu của đoàn thể"), max_length=100, blank=True)
     introducers_on = models.DateField(null=True, blank=True)
     # comments of the mass organization and the place of residence (5-KNĐ): dates and references only
     mass_org_comment_on = models.DateField(null=True, blank=True)
     residence_comment_on = models.DateField(null=True, blank=True)
     # CV verification: only that it was done, by which committee, when, reference
-    verified_by = models.CharField("cấp ủy thẩm tra", max_length=200, blank=True)
+    verified_by = models.CharField(gettext_noop("cấp ủy thẩm tra"), max_length=200, blank=True)
     verified_on = models.DateField(null=True, blank=True)
-    verification_ref = models.CharField("số văn bản thẩm tra", max_length=100, blank=True)
+    verification_ref = models.CharField(gettext_noop("số văn bản thẩm tra"), max_length=100, blank=True)
     # cell resolution (6-KNĐ)
     cell_vote_on = models.DateField(null=True, blank=True)
     cell_yes = models.PositiveIntegerField(null=True, blank=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_noop
 
 from chibo.core.enums import CalendarDayKind, Comparison, Confidence, RuleUnit  # noqa: F401  (re-exported)
 
@@ -63,7 +64,7 @@ class Rule(models.Model):
     value = models.CharField(max_length=40, help_text="a number, or a fraction such as 2/3 for ratios")
     unit = models.CharField(max_length=20, choices=RuleUnit.choices)
     comparison = models.CharField(max_length=3, choices=Comparison.choices, blank=True)
-    basis = models.CharField("căn cứ", max_length=200)
+    basis = models.CharField(gettext_noop("căn cứ"), max_length=200)
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     confidence = models.CharField(max_length=12, choices=Confidence.choices, default=Confidence.CONFIRMED)

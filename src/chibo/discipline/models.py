@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.discipline.enums import Area, CaseState, Form, NoticeState, Outcome, StateForm
@@ -15,17 +16,17 @@ class Case(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the member's unit then
     deciding_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="discipline_cases")
     # the violation: what and when (the limitation period runs from that day), its area and the level considered
-    violation = EncryptedTextField("nội dung vi phạm")
-    violated_on = models.DateField("ngày vi phạm")
-    area = models.CharField("lĩnh vực", max_length=20, choices=Area.choices, default=Area.ORDINARY)
-    considered = models.CharField("mức xem xét", max_length=10, choices=Form.choices)
-    reference = models.CharField("văn bản mở hồ sơ", max_length=120)
+    violation = EncryptedTextField(gettext_noop("nội dung vi phạm"))
+    violated_on = models.DateField(gettext_noop("ngày vi phạm"))
+    area = models.CharField(gettext_noop("lĩnh vực"), max_length=20, choices=Area.choices, default=Area.ORDINARY)
+    considered = models.CharField(gettext_noop("mức xem xét"), max_length=10, choices=Form.choices)
+    reference = models.CharField(gettext_noop("văn bản mở hồ sơ"), max_length=120)
     opened_on = models.DateField()
     opened_by = models.CharField(max_length=150, blank=True)
     state = models.CharField(max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
     state_since = models.DateField()
     # the member's own explanation (bản tự kiểm điểm)
-    explanation = EncryptedTextField("bản tự kiểm điểm", blank=True)
+    explanation = EncryptedTextField(gettext_noop("bản tự kiểm điểm"), blank=True)
     explained_on = models.DateField(null=True, blank=True)
     # the vote on the proposed form
     proposed = models.CharField(max_length=10, choices=Form.choices, blank=True)
@@ -35,7 +36,7 @@ class Case(models.Model):
     no = models.PositiveSmallIntegerField(null=True, blank=True)
     needed = models.PositiveSmallIntegerField(null=True, blank=True)
     # the decision (in force from ``effective_on``, also while an appeal is pending)
-    form = models.CharField("hình thức kỷ luật", max_length=10, choices=Form.choices, blank=True)
+    form = models.CharField(gettext_noop("hình thức kỷ luật"), max_length=10, choices=Form.choices, blank=True)
     decision_no = models.CharField(max_length=60, blank=True)
     decided_on = models.DateField(null=True, blank=True)
     effective_on = models.DateField(null=True, blank=True)
@@ -56,9 +57,9 @@ class Case(models.Model):
 class Appeal(models.Model):
     case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="appeal")
     instance = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    filed_on = models.DateField("ngày nộp đơn")
-    late_reason = models.CharField("lý do chấp nhận đơn quá hạn", max_length=500, blank=True)
-    text = EncryptedTextField("nội dung khiếu nại")
+    filed_on = models.DateField(gettext_noop("ngày nộp đơn"))
+    late_reason = models.CharField(gettext_noop("lý do chấp nhận đơn quá hạn"), max_length=500, blank=True)
+    text = EncryptedTextField(gettext_noop("nội dung khiếu nại"))
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
     new_form = models.CharField(max_length=10, choices=Form.choices, blank=True)
     decision_no = models.CharField(max_length=60, blank=True)
@@ -72,12 +73,12 @@ class Notice(models.Model):
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="discipline_notices")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the organization told
-    body = models.CharField("cơ quan nhà nước ra quyết định", max_length=200)
-    state_form = models.CharField("hình thức kỷ luật", max_length=12, choices=StateForm.choices)
-    decision_no = models.CharField("số quyết định", max_length=60)
-    decided_on = models.DateField("ngày quyết định")
-    summary = EncryptedTextField("tóm tắt nội dung vi phạm", blank=True)
-    received_on = models.DateField("ngày tổ chức đảng nhận thông báo")
+    body = models.CharField(gettext_noop("cơ quan nhà nước ra quyết định"), max_length=200)
+    state_form = models.CharField(gettext_noop("hình thức kỷ luật"), max_length=12, choices=StateForm.choices)
+    decision_no = models.CharField(gettext_noop("số quyết định"), max_length=60)
+    decided_on = models.DateField(gettext_noop("ngày quyết định"))
+    summary = EncryptedTextField(gettext_noop("tóm tắt nội dung vi phạm"), blank=True)
+    received_on = models.DateField(gettext_noop("ngày tổ chức đảng nhận thông báo"))
     due_on = models.DateField()  # the day the notice was due (the rule's version of the decision day)
     state = models.CharField(max_length=10, choices=NoticeState.choices, default=NoticeState.RECEIVED)
     case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notice")

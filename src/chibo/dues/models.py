@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.dues.enums import Base, DecisionKind, DecisionReason, EntryKind, Method, RemittanceState
 from chibo.members.enums import Category
@@ -20,14 +21,16 @@ class Profile(models.Model):
     """How much a member pays from ``month`` on, until the next profile of that member."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    month = models.DateField("áp dụng từ tháng")  # the first day of a month
-    category = models.CharField("diện", max_length=20, choices=Category.choices)
-    base = models.CharField("cách tính", max_length=12, choices=Base.choices)
+    month = models.DateField(gettext_noop("áp dụng từ tháng"))  # the first day of a month
+    category = models.CharField(gettext_noop("diện"), max_length=20, choices=Category.choices)
+    base = models.CharField(gettext_noop("cách tính"), max_length=12, choices=Base.choices)
     # The salary or pension the percentage applies to (SALARY, PENSION), in ``currency``.
-    base_amount = models.DecimalField("tiền lương / lương hưu", null=True, blank=True, max_digits=16, decimal_places=3)
-    currency = models.CharField("đồng tiền", max_length=3)
-    voluntary = models.DecimalField("tự nguyện đóng thêm mỗi tháng", default=0, max_digits=16, decimal_places=3)
-    note = models.CharField("ghi chú", max_length=200, blank=True)
+    base_amount = models.DecimalField(gettext_noop("tiền lương / lương hưu"),
+                                      null=True, blank=True, max_digits=16, decimal_places=3)
+    currency = models.CharField(gettext_noop("đồng tiền"), max_length=3)
+    voluntary = models.DecimalField(gettext_noop("tự nguyện đóng thêm mỗi tháng"),
+                                    default=0, max_digits=16, decimal_places=3)
+    note = models.CharField(gettext_noop("ghi chú"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
 
@@ -40,13 +43,13 @@ class Decision(models.Model):
     """A decision exempting a member from dues, reducing them, or deferring them, for a period of months."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField("loại quyết định", max_length=8, choices=DecisionKind.choices)
-    reason = models.CharField("lý do", max_length=20, choices=DecisionReason.choices)
-    percent = models.PositiveSmallIntegerField("giảm (%)", default=0)  # 30/50/70 for a reduction
-    month_from = models.DateField("từ tháng")
-    month_to = models.DateField("đến hết tháng")
-    document = models.CharField("số quyết định", max_length=100)
-    decided_on = models.DateField("ngày quyết định")
+    kind = models.CharField(gettext_noop("loại quyết định"), max_length=8, choices=DecisionKind.choices)
+    reason = models.CharField(gettext_noop("lý do"), max_length=20, choices=DecisionReason.choices)
+    percent = models.PositiveSmallIntegerField(gettext_noop("giảm (%)"), default=0)  # 30/50/70 for a reduction
+    month_from = models.DateField(gettext_noop("từ tháng"))
+    month_to = models.DateField(gettext_noop("đến hết tháng"))
+    document = models.CharField(gettext_noop("số quyết định"), max_length=100)
+    decided_on = models.DateField(gettext_noop("ngày quyết định"))
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -86,8 +89,8 @@ class Entry(models.Model):
     kind = models.CharField(max_length=8, choices=EntryKind.choices)
     amount = models.DecimalField(max_digits=16, decimal_places=3)
     currency = models.CharField(max_length=3)
-    method = models.CharField("hình thức", max_length=8, choices=Method.choices)
-    paid_on = models.DateField("ngày nộp")
+    method = models.CharField(gettext_noop("hình thức"), max_length=8, choices=Method.choices)
+    paid_on = models.DateField(gettext_noop("ngày nộp"))
     # The months the payer said the money is for (the ledger allocates oldest first whatever they say).
     month_from = models.DateField(null=True, blank=True)
     month_to = models.DateField(null=True, blank=True)
@@ -95,7 +98,7 @@ class Entry(models.Model):
     # "for the months" when the payer named none.
     settles_from = models.DateField(null=True, blank=True)
     settles_to = models.DateField(null=True, blank=True)
-    reference = models.CharField("số chứng từ / nội dung chuyển khoản", max_length=120, blank=True)
+    reference = models.CharField(gettext_noop("số chứng từ / nội dung chuyển khoản"), max_length=120, blank=True)
     note = models.CharField(max_length=200, blank=True)
     reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                     related_name="reversed_by")
@@ -105,7 +108,8 @@ class Entry(models.Model):
     statement_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
-    collector = models.CharField("người thu", max_length=120, blank=True)  # the name signed on the receipt
+    collector = models.CharField(gettext_noop("người thu"),
+                                 max_length=120, blank=True)  # the name signed on the receipt
 
     class Meta:
         ordering = ["pk"]
@@ -158,7 +162,7 @@ class ExchangeRate(models.Model):
     currency = models.CharField(max_length=3)
     day = models.DateField()
     vnd = models.DecimalField(max_digits=18, decimal_places=6)
-    source = models.CharField("nguồn", max_length=120)
+    source = models.CharField(gettext_noop("nguồn"), max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.CharField(max_length=150, blank=True)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.grading.enums import Form, Grade, PeriodKind, PeriodState, ReviewState, UnitReviewState
@@ -15,15 +16,15 @@ class Period(models.Model):
     """A review period opened by a committee for its subtree: a year, a quarter or a term."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="grading_periods")
-    kind = models.CharField("kỳ", max_length=8, choices=PeriodKind.choices)
-    year = models.PositiveSmallIntegerField("năm")
-    quarter = models.PositiveSmallIntegerField("quý", default=0)  # 1–4 for a quarter; 0 otherwise
-    title = models.CharField("tên kỳ kiểm điểm", max_length=200)
-    starts_on = models.DateField("từ ngày")
-    ends_on = models.DateField("đến ngày")
-    self_due = models.DateField("hạn nộp bản tự đánh giá")
-    cell_due = models.DateField("hạn chi bộ biểu quyết")
-    decide_due = models.DateField("hạn cấp ủy quyết định")
+    kind = models.CharField(gettext_noop("kỳ"), max_length=8, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(gettext_noop("năm"))
+    quarter = models.PositiveSmallIntegerField(gettext_noop("quý"), default=0)  # 1–4 for a quarter; 0 otherwise
+    title = models.CharField(gettext_noop("tên kỳ kiểm điểm"), max_length=200)
+    starts_on = models.DateField(gettext_noop("từ ngày"))
+    ends_on = models.DateField(gettext_noop("đến ngày"))
+    self_due = models.DateField(gettext_noop("hạn nộp bản tự đánh giá"))
+    cell_due = models.DateField(gettext_noop("hạn chi bộ biểu quyết"))
+    decide_due = models.DateField(gettext_noop("hạn cấp ủy quyết định"))
     state = models.CharField(max_length=8, choices=PeriodState.choices, default=PeriodState.OPEN)
     opened_on = models.DateField()
     opened_by = models.CharField(max_length=150, blank=True)
@@ -67,22 +68,23 @@ class Review(models.Model):
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reviews")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="grading_reviews")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the cell at opening
-    form = models.CharField("mẫu", max_length=3, choices=Form.choices)
+    form = models.CharField(gettext_noop("mẫu"), max_length=3, choices=Form.choices)
     state = models.CharField(max_length=12, choices=ReviewState.choices, default=ReviewState.PENDING)
     state_since = models.DateField()
     # self-assessment
     points = models.JSONField(default=dict, blank=True)  # criterion code → points
-    score = models.PositiveSmallIntegerField("tổng điểm", null=True, blank=True)
-    all_on_time = models.BooleanField("hoàn thành mọi nhiệm vụ đúng tiến độ", null=True, blank=True)
-    exceeded_percent = models.PositiveSmallIntegerField("tỷ lệ nhiệm vụ vượt yêu cầu (%)", null=True, blank=True)
-    strengths = EncryptedTextField("ưu điểm", blank=True)
-    weaknesses = EncryptedTextField("hạn chế, khuyết điểm và nguyên nhân", blank=True)
-    remedies = EncryptedTextField("phương hướng, biện pháp khắc phục", blank=True)
-    proposed_grade = models.CharField("tự xếp loại", max_length=14, choices=Grade.choices, blank=True)
+    score = models.PositiveSmallIntegerField(gettext_noop("tổng điểm"), null=True, blank=True)
+    all_on_time = models.BooleanField(gettext_noop("hoàn thành mọi nhiệm vụ đúng tiến độ"), null=True, blank=True)
+    exceeded_percent = models.PositiveSmallIntegerField(gettext_noop("tỷ lệ nhiệm vụ vượt yêu cầu (%)"),
+                                                        null=True, blank=True)
+    strengths = EncryptedTextField(gettext_noop("ưu điểm"), blank=True)
+    weaknesses = EncryptedTextField(gettext_noop("hạn chế, khuyết điểm và nguyên nhân"), blank=True)
+    remedies = EncryptedTextField(gettext_noop("phương hướng, biện pháp khắc phục"), blank=True)
+    proposed_grade = models.CharField(gettext_noop("tự xếp loại"), max_length=14, choices=Grade.choices, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     # the cell
     meeting = models.ForeignKey("meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    cell_comment = EncryptedTextField("ý kiến của chi bộ", blank=True)
+    cell_comment = EncryptedTextField(gettext_noop("ý kiến của chi bộ"), blank=True)
     cell_score = models.PositiveSmallIntegerField(null=True, blank=True)
     cell_grade = models.CharField(max_length=14, choices=Grade.choices, blank=True)
     cell_convened = models.PositiveSmallIntegerField(null=True, blank=True)  # full members convened (denominator)
@@ -91,13 +93,13 @@ class Review(models.Model):
     cell_needed = models.PositiveSmallIntegerField(null=True, blank=True)
     cell_voted_on = models.DateField(null=True, blank=True)
     # the committee
-    disciplined = models.BooleanField("bị kỷ luật trong kỳ", default=False)
-    appraisal = EncryptedTextField("ý kiến thẩm định của cấp ủy", blank=True)
+    disciplined = models.BooleanField(gettext_noop("bị kỷ luật trong kỳ"), default=False)
+    appraisal = EncryptedTextField(gettext_noop("ý kiến thẩm định của cấp ủy"), blank=True)
     appraised_grade = models.CharField(max_length=14, choices=Grade.choices, blank=True)
     appraised_on = models.DateField(null=True, blank=True)
-    grade = models.CharField("xếp loại", max_length=14, choices=Grade.choices, blank=True)
+    grade = models.CharField(gettext_noop("xếp loại"), max_length=14, choices=Grade.choices, blank=True)
     final_score = models.PositiveSmallIntegerField(null=True, blank=True)
-    decision_no = models.CharField("số quyết định", max_length=60, blank=True)
+    decision_no = models.CharField(gettext_noop("số quyết định"), max_length=60, blank=True)
     decided_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -128,7 +130,7 @@ class UnitReview(models.Model):
     all_on_time = models.BooleanField(null=True, blank=True)
     exceeded_percent = models.PositiveSmallIntegerField(null=True, blank=True)
     late_percent = models.PositiveSmallIntegerField(null=True, blank=True)
-    report = models.TextField("báo cáo kiểm điểm", blank=True)
+    report = models.TextField(gettext_noop("báo cáo kiểm điểm"), blank=True)
     proposed_grade = models.CharField(max_length=14, choices=Grade.choices, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
     members_disciplined = models.PositiveIntegerField(null=True, blank=True)  # read from the member reviews
@@ -153,7 +155,7 @@ class Decision(models.Model):
     score = models.PositiveSmallIntegerField()
     decision_no = models.CharField(max_length=60)
     decided_on = models.DateField()
-    reason = models.CharField("lý do điều chỉnh", max_length=500, blank=True)
+    reason = models.CharField(gettext_noop("lý do điều chỉnh"), max_length=500, blank=True)
     decided_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

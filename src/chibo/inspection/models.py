@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.inspection.enums import CaseState, ItemState, Kind
@@ -26,10 +27,10 @@ class Plan(models.Model):
     """A committee's yearly plan of inspection or of supervision (kế hoạch kiểm tra / giám sát)."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("năm")
-    kind = models.CharField("loại kế hoạch", max_length=12, choices=Kind.choices)
-    reference = models.CharField("văn bản ban hành kế hoạch", max_length=120)
-    adopted_on = models.DateField("ngày ban hành")
+    year = models.PositiveSmallIntegerField(gettext_noop("năm"))
+    kind = models.CharField(gettext_noop("loại kế hoạch"), max_length=12, choices=Kind.choices)
+    reference = models.CharField(gettext_noop("văn bản ban hành kế hoạch"), max_length=120)
+    adopted_on = models.DateField(gettext_noop("ngày ban hành"))
     created_by = models.CharField(max_length=150, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -49,12 +50,12 @@ class PlanItem(models.Model):
     subject_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     subject_member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
-    topic = models.CharField("nội dung", max_length=300)
-    starts_on = models.DateField("từ ngày")
-    ends_on = models.DateField("đến ngày")
+    topic = models.CharField(gettext_noop("nội dung"), max_length=300)
+    starts_on = models.DateField(gettext_noop("từ ngày"))
+    ends_on = models.DateField(gettext_noop("đến ngày"))
     officers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     state = models.CharField(max_length=12, choices=ItemState.choices, default=ItemState.PLANNED)
-    conclusion = EncryptedTextField("kết luận", blank=True)
+    conclusion = EncryptedTextField(gettext_noop("kết luận"), blank=True)
     concluded_on = models.DateField(null=True, blank=True)
     cancelled_reason = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -83,9 +84,9 @@ class SupervisionNote(models.Model):
     subject_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     subject_member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
-    on = models.DateField("ngày")
-    content = EncryptedTextField("nội dung giám sát")
-    follow_up = models.CharField("việc cần theo dõi tiếp", max_length=300, blank=True)
+    on = models.DateField(gettext_noop("ngày"))
+    content = EncryptedTextField(gettext_noop("nội dung giám sát"))
+    follow_up = models.CharField(gettext_noop("việc cần theo dõi tiếp"), max_length=300, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -106,20 +107,20 @@ class Inspection(models.Model):
     subject_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     subject_member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="+")
-    signs = EncryptedTextField("dấu hiệu vi phạm")
-    decision_no = models.CharField("quyết định kiểm tra", max_length=60)
-    opened_on = models.DateField("ngày quyết định kiểm tra")
+    signs = EncryptedTextField(gettext_noop("dấu hiệu vi phạm"))
+    decision_no = models.CharField(gettext_noop("quyết định kiểm tra"), max_length=60)
+    opened_on = models.DateField(gettext_noop("ngày quyết định kiểm tra"))
     opened_by = models.CharField(max_length=150, blank=True)
     plan_item = models.ForeignKey(PlanItem, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
     state = models.CharField(max_length=10, choices=CaseState.choices, default=CaseState.OPEN)
     state_since = models.DateField()
     team = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", blank=True)
     # the subject's explanation (for an organization, recorded by its secretary)
-    explanation = EncryptedTextField("giải trình", blank=True)
+    explanation = EncryptedTextField(gettext_noop("giải trình"), blank=True)
     explained_on = models.DateField(null=True, blank=True)
-    conclusion = EncryptedTextField("kết luận", blank=True)
-    recommendations = EncryptedTextField("kiến nghị", blank=True)
-    conclusion_no = models.CharField("số thông báo kết luận", max_length=60, blank=True)
+    conclusion = EncryptedTextField(gettext_noop("kết luận"), blank=True)
+    recommendations = EncryptedTextField(gettext_noop("kiến nghị"), blank=True)
+    conclusion_no = models.CharField(gettext_noop("số thông báo kết luận"), max_length=60, blank=True)
     concluded_on = models.DateField(null=True, blank=True)
     dropped_reason = models.CharField(max_length=500, blank=True)
     version = models.PositiveIntegerField(default=1)

@@ -5,6 +5,7 @@ register of classified documents (never their contents on a networked install). 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedBinaryField
 from chibo.library.enums import DocKind, Level
@@ -14,16 +15,16 @@ class Document(models.Model):
     """An unclassified document a level sends to units of its subtree, to roles or to everyone below it."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the sending level
-    number = models.CharField("số, ký hiệu", max_length=60)
-    issued_on = models.DateField("ngày ban hành")
-    issuer = models.CharField("cơ quan ban hành", max_length=200)
-    kind = models.CharField("loại văn bản", max_length=12, choices=DocKind.choices)
-    title = models.CharField("trích yếu", max_length=300)
-    summary = models.TextField("tóm tắt", blank=True)
+    number = models.CharField(gettext_noop("số, ký hiệu"), max_length=60)
+    issued_on = models.DateField(gettext_noop("ngày ban hành"))
+    issuer = models.CharField(gettext_noop("cơ quan ban hành"), max_length=200)
+    kind = models.CharField(gettext_noop("loại văn bản"), max_length=12, choices=DocKind.choices)
+    title = models.CharField(gettext_noop("trích yếu"), max_length=300)
+    summary = models.TextField(gettext_noop("tóm tắt"), blank=True)
     search = models.CharField(max_length=400, db_index=True)  # folded title and number
-    to_everyone = models.BooleanField("gửi mọi đảng viên trong phạm vi", default=False)
+    to_everyone = models.BooleanField(gettext_noop("gửi mọi đảng viên trong phạm vi"), default=False)
     roles = models.CharField(max_length=120, blank=True)  # ",secretary,committee," (empty: no role audience)
-    read_by = models.DateField("đọc trước ngày", null=True, blank=True)
+    read_by = models.DateField(gettext_noop("đọc trước ngày"), null=True, blank=True)
     sent_at = models.DateTimeField()
     sent_by = models.CharField(max_length=150, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -58,7 +59,7 @@ class DocumentFile(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     content = EncryptedBinaryField()
-    note = models.CharField("ghi chú phiên bản", max_length=300, blank=True)
+    note = models.CharField(gettext_noop("ghi chú phiên bản"), max_length=300, blank=True)
     uploaded_at = models.DateTimeField()
     uploaded_by = models.CharField(max_length=150, blank=True)
 
@@ -83,18 +84,18 @@ class ClassifiedEntry(models.Model):
     unless the install is on an isolated LAN."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    number = models.CharField("số, ký hiệu", max_length=60)
-    issued_on = models.DateField("ngày văn bản")
-    issuer = models.CharField("cơ quan ban hành", max_length=200)
-    level = models.CharField("độ mật", max_length=10, choices=Level.choices)
-    copies = models.PositiveSmallIntegerField("số bản")
+    number = models.CharField(gettext_noop("số, ký hiệu"), max_length=60)
+    issued_on = models.DateField(gettext_noop("ngày văn bản"))
+    issuer = models.CharField(gettext_noop("cơ quan ban hành"), max_length=200)
+    level = models.CharField(gettext_noop("độ mật"), max_length=10, choices=Level.choices)
+    copies = models.PositiveSmallIntegerField(gettext_noop("số bản"))
     custodian = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    received_on = models.DateField("ngày nhận")
-    protected_until = models.DateField("hết thời hạn bảo vệ (giải mật)")
+    received_on = models.DateField(gettext_noop("ngày nhận"))
+    protected_until = models.DateField(gettext_noop("hết thời hạn bảo vệ (giải mật)"))
     filename = models.CharField(max_length=200, blank=True)
     content = EncryptedBinaryField(null=True, blank=True)  # only on an isolated LAN (CHIBO_ISOLATED_LAN)
     destroyed_on = models.DateField(null=True, blank=True)
-    destruction_record = models.CharField("biên bản tiêu hủy", max_length=300, blank=True)
+    destruction_record = models.CharField(gettext_noop("biên bản tiêu hủy"), max_length=300, blank=True)
     declassified_on = models.DateField(null=True, blank=True)
     created_by = models.CharField(max_length=150, blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -113,8 +114,8 @@ class Handover(models.Model):
     entry = models.ForeignKey(ClassifiedEntry, on_delete=models.PROTECT, related_name="handovers")
     from_member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     to_member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
-    handed_on = models.DateField("ngày giao")
-    copies = models.PositiveSmallIntegerField("số bản")
+    handed_on = models.DateField(gettext_noop("ngày giao"))
+    copies = models.PositiveSmallIntegerField(gettext_noop("số bản"))
     recorded_by = models.CharField(max_length=150, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 

@@ -46,23 +46,23 @@ class MeetingSettings(models.Model):
     """Per-unit settings: the time zone of its meetings and whether secret ballots may run online."""
 
     unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, related_name="meeting_settings")
-    time_zone = models.CharField("múi giờ", max_length=64, blank=True)
-    online_ballots = models.BooleanField("cho phép bỏ phiếu kín trực tuyến", default=True)
+    time_zone = models.CharField(gettext_noop("múi giờ"), max_length=64, blank=True)
+    online_ballots = models.BooleanField(gettext_noop("cho phép bỏ phiếu kín trực tuyến"), default=True)
 
 
 class Meeting(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="meetings")
-    kind = models.CharField("loại", max_length=16, choices=MeetingKind.choices)
-    title = models.CharField("tiêu đề", max_length=200)
-    starts_at = models.DateTimeField("bắt đầu")
+    kind = models.CharField(gettext_noop("loại"), max_length=16, choices=MeetingKind.choices)
+    title = models.CharField(gettext_noop("tiêu đề"), max_length=200)
+    starts_at = models.DateTimeField(gettext_noop("bắt đầu"))
     time_zone = models.CharField(max_length=64)
-    planned_minutes = models.PositiveSmallIntegerField("thời lượng dự kiến (phút)")
-    place = models.CharField("địa điểm", max_length=200, blank=True)
-    online_link = models.URLField("đường dẫn họp trực tuyến", max_length=300, blank=True)
-    agenda = models.TextField("chương trình", blank=True)
-    draft_resolution = models.TextField("dự thảo nghị quyết", blank=True)
-    discussion = models.TextField("diễn biến, ý kiến thảo luận", blank=True)
-    conclusion = models.TextField("kết luận của chủ trì", blank=True)
+    planned_minutes = models.PositiveSmallIntegerField(gettext_noop("thời lượng dự kiến (phút)"))
+    place = models.CharField(gettext_noop("địa điểm"), max_length=200, blank=True)
+    online_link = models.URLField(gettext_noop("đường dẫn họp trực tuyến"), max_length=300, blank=True)
+    agenda = models.TextField(gettext_noop("chương trình"), blank=True)
+    draft_resolution = models.TextField(gettext_noop("dự thảo nghị quyết"), blank=True)
+    discussion = models.TextField(gettext_noop("diễn biến, ý kiến thảo luận"), blank=True)
+    conclusion = models.TextField(gettext_noop("kết luận của chủ trì"), blank=True)
     state = models.CharField(max_length=10, choices=MeetingState.choices, default=MeetingState.PLANNED)
     notice_sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -136,7 +136,7 @@ class MeetingDocument(models.Model):
     """A document sent to members before the meeting: unclassified only (no state secrets stored)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField("tên tài liệu", max_length=200)
+    title = models.CharField(gettext_noop("tên tài liệu"), max_length=200)
     filename = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
@@ -162,8 +162,8 @@ class Attendance(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="meeting_attendance")
     presence = models.CharField(max_length=10, choices=Presence.choices)
-    reason = EncryptedTextField("lý do vắng", blank=True)  # often about health: encrypted at rest
-    reason_approved = models.BooleanField("lý do được chấp nhận", default=False)
+    reason = EncryptedTextField(gettext_noop("lý do vắng"), blank=True)  # often about health: encrypted at rest
+    reason_approved = models.BooleanField(gettext_noop("lý do được chấp nhận"), default=False)
     self_checked_in = models.BooleanField(default=False)
 
     class Meta:
@@ -175,9 +175,9 @@ class Resolution(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField("nội dung biểu quyết", max_length=300)
-    text = models.TextField("nội dung nghị quyết", blank=True)
-    secret = models.BooleanField("bỏ phiếu kín", default=False)
+    title = models.CharField(gettext_noop("nội dung biểu quyết"), max_length=300)
+    text = models.TextField(gettext_noop("nội dung nghị quyết"), blank=True)
+    secret = models.BooleanField(gettext_noop("bỏ phiếu kín"), default=False)
     votes_for = models.PositiveIntegerField(null=True, blank=True)
     votes_against = models.PositiveIntegerField(null=True, blank=True)
     votes_abstain = models.PositiveIntegerField(null=True, blank=True)

@@ -183,11 +183,11 @@ class CommitteePost(models.Model):
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="posts")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="posts")
-    role = models.CharField("chức vụ", max_length=20, choices=PostRole.choices)
-    from_date = models.DateField("từ ngày")
-    to_date = models.DateField("đến ngày", null=True, blank=True)
-    decision_no = models.CharField("số quyết định", max_length=60)
-    decision_date = models.DateField("ngày quyết định")
+    role = models.CharField(gettext_noop("chức vụ"), max_length=20, choices=PostRole.choices)
+    from_date = models.DateField(gettext_noop("từ ngày"))
+    to_date = models.DateField(gettext_noop("đến ngày"), null=True, blank=True)
+    decision_no = models.CharField(gettext_noop("số quyết định"), max_length=60)
+    decision_date = models.DateField(gettext_noop("ngày quyết định"))
     ended_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.privacy.enums import BreachState, PersonKind, RequestKind, RequestState
@@ -20,16 +21,16 @@ class DataRequest(models.Model):
     applicant = models.ForeignKey("admission.Applicant", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="privacy_requests")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the unit in charge
-    kind = models.CharField("yêu cầu", max_length=10, choices=RequestKind.choices)
-    details = EncryptedTextField("nội dung yêu cầu", blank=True)
+    kind = models.CharField(gettext_noop("yêu cầu"), max_length=10, choices=RequestKind.choices)
+    details = EncryptedTextField(gettext_noop("nội dung yêu cầu"), blank=True)
     state = models.CharField(max_length=10, choices=RequestState.choices, default=RequestState.FILED)
-    filed_on = models.DateField("ngày nhận yêu cầu")
+    filed_on = models.DateField(gettext_noop("ngày nhận yêu cầu"))
     recorded_by_officer = models.BooleanField(default=False)  # an officer recorded it (a former member's)
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
-    due_on = models.DateField("hạn trả lời")
-    answer = EncryptedTextField("nội dung trả lời", blank=True)
-    answered_on = models.DateField("ngày trả lời", null=True, blank=True)
+    due_on = models.DateField(gettext_noop("hạn trả lời"))
+    answer = EncryptedTextField(gettext_noop("nội dung trả lời"), blank=True)
+    answered_on = models.DateField(gettext_noop("ngày trả lời"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -57,14 +58,14 @@ class Breach(models.Model):
     ``privacy.breach_notify_within`` of it, counted in calendar hours."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the top organization
-    detected_at = models.DateTimeField("thời điểm phát hiện")
-    due_at = models.DateTimeField("hạn thông báo")
-    summary = EncryptedTextField("sự cố")
-    data_affected = EncryptedTextField("dữ liệu và số người bị ảnh hưởng")
-    actions = EncryptedTextField("biện pháp đã làm", blank=True)
+    detected_at = models.DateTimeField(gettext_noop("thời điểm phát hiện"))
+    due_at = models.DateTimeField(gettext_noop("hạn thông báo"))
+    summary = EncryptedTextField(gettext_noop("sự cố"))
+    data_affected = EncryptedTextField(gettext_noop("dữ liệu và số người bị ảnh hưởng"))
+    actions = EncryptedTextField(gettext_noop("biện pháp đã làm"), blank=True)
     state = models.CharField(max_length=10, choices=BreachState.choices, default=BreachState.OPEN)
-    notified_at = models.DateTimeField("thời điểm thông báo", null=True, blank=True)
-    notified_to = models.CharField("cơ quan được thông báo", max_length=200, blank=True)
+    notified_at = models.DateTimeField(gettext_noop("thời điểm thông báo"), null=True, blank=True)
+    notified_to = models.CharField(gettext_noop("cơ quan được thông báo"), max_length=200, blank=True)
     rule = models.ForeignKey("core.Rule", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="+")
@@ -89,8 +90,8 @@ class Anonymisation(models.Model):
     kind = models.CharField(max_length=10, choices=PersonKind.choices)
     person_id = models.PositiveIntegerField()
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")  # the person's last unit
-    since = models.DateField("ngày bắt đầu tính thời hạn lưu giữ")
-    kept_until = models.DateField("hết thời hạn lưu giữ")
+    since = models.DateField(gettext_noop("ngày bắt đầu tính thời hạn lưu giữ"))
+    kept_until = models.DateField(gettext_noop("hết thời hạn lưu giữ"))
     done_at = models.DateTimeField(auto_now_add=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="+")

@@ -9,6 +9,7 @@ from datetime import date
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.programs.enums import ITEM_OPEN_STATES, ItemState, ProposalState
@@ -40,9 +41,9 @@ class Program(models.Model):
     """A unit's work program for a year (quarter 0) or a quarter: one per unit and period."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("năm")
-    quarter = models.PositiveSmallIntegerField("quý", default=0)  # 0: the whole year
-    title = models.CharField("tên chương trình", max_length=200)
+    year = models.PositiveSmallIntegerField(gettext_noop("năm"))
+    quarter = models.PositiveSmallIntegerField(gettext_noop("quý"), default=0)  # 0: the whole year
+    title = models.CharField(gettext_noop("tên chương trình"), max_length=200)
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
@@ -73,13 +74,13 @@ class Item(models.Model):
 
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="items")
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="handed")
-    title = models.CharField("nội dung công việc", max_length=300)
+    title = models.CharField(gettext_noop("nội dung công việc"), max_length=300)
     owner_member = models.ForeignKey("members.Member", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+")
-    owner_role = models.CharField("chức danh, bộ phận phụ trách", max_length=120, blank=True)
-    due_on = models.DateField("hạn hoàn thành")
+    owner_role = models.CharField(gettext_noop("chức danh, bộ phận phụ trách"), max_length=120, blank=True)
+    due_on = models.DateField(gettext_noop("hạn hoàn thành"))
     state = models.CharField(max_length=12, choices=ItemState.choices, default=ItemState.PLANNED)
-    evidence = EncryptedTextField("kết quả, minh chứng", blank=True)
+    evidence = EncryptedTextField(gettext_noop("kết quả, minh chứng"), blank=True)
     document = models.ForeignKey("library.Document", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
     done_on = models.DateField(null=True, blank=True)
@@ -112,14 +113,14 @@ class Proposal(models.Model):
 
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     to_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    title = models.CharField("vấn đề kiến nghị, đề xuất", max_length=200)
-    body = EncryptedTextField("nội dung")
+    title = models.CharField(gettext_noop("vấn đề kiến nghị, đề xuất"), max_length=200)
+    body = EncryptedTextField(gettext_noop("nội dung"))
     raised_on = models.DateField()
     raised_by = models.CharField(max_length=150, blank=True)
     due_on = models.DateField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.RAISED)
     received_on = models.DateField(null=True, blank=True)
-    answer = EncryptedTextField("nội dung trả lời", blank=True)
+    answer = EncryptedTextField(gettext_noop("nội dung trả lời"), blank=True)
     answered_on = models.DateField(null=True, blank=True)
     answered_by = models.CharField(max_length=150, blank=True)
     withdrawn_reason = models.CharField(max_length=500, blank=True)

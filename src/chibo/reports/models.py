@@ -6,6 +6,7 @@ corrected only by a new version with its reason. Changed only by ``reports.servi
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.reports.enums import PeriodKind, State
 
@@ -17,11 +18,11 @@ class Template(models.Model):
 
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     family = models.PositiveIntegerField(null=True, blank=True, db_index=True)
-    number = models.PositiveSmallIntegerField("phiên bản", default=1)
-    name = models.CharField("tên mẫu báo cáo", max_length=200)
-    period_kind = models.CharField("kỳ báo cáo", max_length=8, choices=PeriodKind.choices)
-    sections = models.JSONField("các phần", default=list)
-    figures = models.JSONField("các số liệu", default=list)
+    number = models.PositiveSmallIntegerField(gettext_noop("phiên bản"), default=1)
+    name = models.CharField(gettext_noop("tên mẫu báo cáo"), max_length=200)
+    period_kind = models.CharField(gettext_noop("kỳ báo cáo"), max_length=8, choices=PeriodKind.choices)
+    sections = models.JSONField(gettext_noop("các phần"), default=list)
+    figures = models.JSONField(gettext_noop("các số liệu"), default=list)
     current = models.BooleanField(default=True)
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -43,7 +44,7 @@ class Report(models.Model):
     period_kind = models.CharField(max_length=8, choices=PeriodKind.choices)
     period_start = models.DateField()
     period_end = models.DateField()
-    number = models.PositiveSmallIntegerField("lần", default=1)
+    number = models.PositiveSmallIntegerField(gettext_noop("lần"), default=1)
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     narrative = models.JSONField(default=list)
     figures = models.JSONField(default=dict)
@@ -51,7 +52,7 @@ class Report(models.Model):
     opened_on = models.DateField()
     submitted_by = models.CharField(max_length=150, blank=True)
     submitted_on = models.DateField(null=True, blank=True)
-    correction_reason = models.CharField("lý do điều chỉnh", max_length=500, blank=True)
+    correction_reason = models.CharField(gettext_noop("lý do điều chỉnh"), max_length=500, blank=True)
     previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next")
     version = models.PositiveIntegerField(default=1)
 

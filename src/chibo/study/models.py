@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.study.enums import CertificateKind, Presence
@@ -17,11 +18,11 @@ class Certificate(models.Model):
                                related_name="course_certificates")
     applicant = models.ForeignKey("admission.Applicant", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="course_certificates")
-    kind = models.CharField("loại lớp", max_length=12, choices=CertificateKind.choices)
-    title = models.CharField("tên lớp (lớp khác)", max_length=200, blank=True)
-    issuer = models.CharField("nơi cấp", max_length=200)
-    number = models.CharField("số giấy chứng nhận", max_length=60)
-    issued_on = models.DateField("ngày cấp")
+    kind = models.CharField(gettext_noop("loại lớp"), max_length=12, choices=CertificateKind.choices)
+    title = models.CharField(gettext_noop("tên lớp (lớp khác)"), max_length=200, blank=True)
+    issuer = models.CharField(gettext_noop("nơi cấp"), max_length=200)
+    number = models.CharField(gettext_noop("số giấy chứng nhận"), max_length=60)
+    issued_on = models.DateField(gettext_noop("ngày cấp"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -40,13 +41,13 @@ class Session(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="study_sessions")
     meeting = models.ForeignKey("meetings.Meeting", null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="study_sessions")
-    topic = models.CharField("chủ đề", max_length=300)
+    topic = models.CharField(gettext_noop("chủ đề"), max_length=300)
     # Documents of the library the cell's members may read (opened through the library, which records the read).
     documents = models.ManyToManyField("library.Document", blank=True, related_name="+",
-                                       verbose_name="tài liệu trong tủ tài liệu")
+                                       verbose_name=gettext_noop("tài liệu trong tủ tài liệu"))
     # Other materials, not in the library: titles and numbers typed by the secretary (one a line).
-    materials = models.TextField("tài liệu khác", blank=True)
-    held_on = models.DateField("ngày học tập")
+    materials = models.TextField(gettext_noop("tài liệu khác"), blank=True)
+    held_on = models.DateField(gettext_noop("ngày học tập"))
     attendance_recorded = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -65,7 +66,7 @@ class Attendance(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="study_attendance")
     presence = models.CharField(max_length=10, choices=Presence.choices)
-    reason = EncryptedTextField("lý do vắng", blank=True)
+    reason = EncryptedTextField(gettext_noop("lý do vắng"), blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["session", "member"], name="study_attendance_once")]
@@ -76,7 +77,7 @@ class Reflection(models.Model):
 
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="reflections")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="study_reflections")
-    text = EncryptedTextField("bài thu hoạch")
+    text = EncryptedTextField(gettext_noop("bài thu hoạch"))
     written_at = models.DateTimeField(auto_now=True)
 
     class Meta:

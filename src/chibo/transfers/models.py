@@ -20,11 +20,12 @@ class OrgKind(models.TextChoices):
 class OutsideOrganization(models.Model):
     """A party organization outside the tree (domestic committees sending or receiving members)."""
 
-    name = models.CharField("tên tổ chức", max_length=200, unique=True)
-    kind = models.CharField("loại", max_length=20, choices=OrgKind.choices, default=OrgKind.DOMESTIC_PARTY)
-    upper_name = models.CharField("cấp ủy cấp trên", max_length=200, blank=True)
-    address = models.CharField("địa chỉ", max_length=300, blank=True)
-    active = models.BooleanField("còn hoạt động", default=True)
+    name = models.CharField(gettext_noop("tên tổ chức"), max_length=200, unique=True)
+    kind = models.CharField(gettext_noop("loại"),
+                            max_length=20, choices=OrgKind.choices, default=OrgKind.DOMESTIC_PARTY)
+    upper_name = models.CharField(gettext_noop("cấp ủy cấp trên"), max_length=200, blank=True)
+    address = models.CharField(gettext_noop("địa chỉ"), max_length=300, blank=True)
+    active = models.BooleanField(gettext_noop("còn hoạt động"), default=True)
 
     class Meta:
         ordering = ["name"]
@@ -42,10 +43,10 @@ class TransferHold(models.Model):
     """'Under inspection / pending complaint': while open, no transfer or letter for the member."""
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfer_holds")
-    kind = models.CharField("loại", max_length=20, choices=HoldKind.choices)
-    reference = models.CharField("số văn bản", max_length=120)
-    opened_on = models.DateField("từ ngày")
-    closed_on = models.DateField("đến ngày", null=True, blank=True)
+    kind = models.CharField(gettext_noop("loại"), max_length=20, choices=HoldKind.choices)
+    reference = models.CharField(gettext_noop("số văn bản"), max_length=120)
+    opened_on = models.DateField(gettext_noop("từ ngày"))
+    closed_on = models.DateField(gettext_noop("đến ngày"), null=True, blank=True)
     # Set when a process put the hold ("discipline:12"): only that process lifts it.
     owner = models.CharField(max_length=40, blank=True, default="")
 
@@ -83,26 +84,26 @@ OPEN_STATES = {State.REQUESTED, State.APPROVED, State.ISSUED, State.FORWARDED, S
 
 class Transfer(models.Model):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="transfers")
-    kind = models.CharField("loại", max_length=20, choices=Kind.choices)
-    state = models.CharField("tình trạng", max_length=20, choices=State.choices, default=State.REQUESTED)
+    kind = models.CharField(gettext_noop("loại"), max_length=20, choices=Kind.choices)
+    state = models.CharField(gettext_noop("tình trạng"), max_length=20, choices=State.choices, default=State.REQUESTED)
     from_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_org = models.ForeignKey(OutsideOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     to_org = models.ForeignKey(OutsideOrganization, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The unit that manages the member while the transfer is under way (for scope).
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    decision_doc = models.CharField("quyết định điều động", max_length=120)
-    decision_date = models.DateField("ngày quyết định")
-    reason = models.CharField("lý do", max_length=300)
-    period_from = models.DateField("từ ngày", null=True, blank=True)
-    period_to = models.DateField("đến ngày", null=True, blank=True)
-    requested_on = models.DateField("ngày đề nghị")
+    decision_doc = models.CharField(gettext_noop("quyết định điều động"), max_length=120)
+    decision_date = models.DateField(gettext_noop("ngày quyết định"))
+    reason = models.CharField(gettext_noop("lý do"), max_length=300)
+    period_from = models.DateField(gettext_noop("từ ngày"), null=True, blank=True)
+    period_to = models.DateField(gettext_noop("đến ngày"), null=True, blank=True)
+    requested_on = models.DateField(gettext_noop("ngày đề nghị"))
     approved_on = models.DateField(null=True, blank=True)
     issued_on = models.DateField(null=True, blank=True)
     forwarded_on = models.DateField(null=True, blank=True)
     received_on = models.DateField(null=True, blank=True)
     reported_on = models.DateField(null=True, blank=True)
-    incoming_letter = models.CharField("số giấy giới thiệu của nơi đi", max_length=120, blank=True)
+    incoming_letter = models.CharField(gettext_noop("số giấy giới thiệu của nơi đi"), max_length=120, blank=True)
     start_due = models.DateField(null=True, blank=True)
     report_due = models.DateField(null=True, blank=True)
     late_start = models.BooleanField(default=False)
@@ -175,10 +176,10 @@ class Letter(models.Model):
     form = models.CharField(max_length=8, choices=Form.choices)
     box = models.PositiveSmallIntegerField(default=1)
     issued_on = models.DateField()
-    addressee = models.CharField("nơi nhận", max_length=200)
+    addressee = models.CharField(gettext_noop("nơi nhận"), max_length=200)
     signer_title = models.CharField(max_length=60)
     signer_name = models.CharField(max_length=120)
-    dues_paid_through = models.CharField("đã đóng đảng phí đến hết tháng", max_length=7)
+    dues_paid_through = models.CharField(gettext_noop("đã đóng đảng phí đến hết tháng"), max_length=7)
     member_list_row = models.PositiveIntegerField(null=True, blank=True)
     valid_until = models.DateField()
     void_reason = models.CharField(max_length=300, blank=True)
@@ -210,12 +211,12 @@ class ReturnReview(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
     period_from = models.DateField()
     period_to = models.DateField()
-    text = models.TextField("tự kiểm điểm")
+    text = models.TextField(gettext_noop("tự kiểm điểm"))
     submitted_on = models.DateField()
     certified_by = models.CharField(max_length=12, choices=Certifier.choices, blank=True)
-    certifier_label = models.CharField("người / cơ quan xác nhận", max_length=200, blank=True)
+    certifier_label = models.CharField(gettext_noop("người / cơ quan xác nhận"), max_length=200, blank=True)
     certified_on = models.DateField(null=True, blank=True)
-    certified_ref = models.CharField("số văn bản xác nhận", max_length=120, blank=True)
+    certified_ref = models.CharField(gettext_noop("số văn bản xác nhận"), max_length=120, blank=True)
 
     class Meta:
         ordering = ["-submitted_on", "-pk"]
@@ -244,7 +245,7 @@ class Delegation(models.Model):
     the upper committee's decision (the unit's ``opened_by_doc``), its tasks, the expected return."""
 
     unit = models.OneToOneField("units.Unit", on_delete=models.PROTECT, related_name="delegation")
-    return_on = models.DateField("dự kiến về nước", null=True, blank=True)
+    return_on = models.DateField(gettext_noop("dự kiến về nước"), null=True, blank=True)
 
     def __str__(self) -> str:
         return self.unit.name
@@ -260,8 +261,8 @@ class DelegationTask(models.Model):
 
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="tasks")
     position = models.PositiveSmallIntegerField()
-    text = models.CharField("nhiệm vụ", max_length=500)
-    due_on = models.DateField("thời hạn", null=True, blank=True)
+    text = models.CharField(gettext_noop("nhiệm vụ"), max_length=500)
+    due_on = models.DateField(gettext_noop("thời hạn"), null=True, blank=True)
 
     class Meta:
         ordering = ["delegation", "position"]
@@ -273,7 +274,7 @@ class DelegationMember(models.Model):
     delegation = models.ForeignKey(Delegation, on_delete=models.PROTECT, related_name="attached")
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+")
     from_unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="+")
-    role = models.CharField("chức vụ trong đoàn", max_length=20, choices=DelegationRole.choices,
+    role = models.CharField(gettext_noop("chức vụ trong đoàn"), max_length=20, choices=DelegationRole.choices,
                             default=DelegationRole.MEMBER)
     attached_on = models.DateField()
     detached_on = models.DateField(null=True, blank=True)
@@ -298,13 +299,13 @@ class Trip(MemberRequest):
     """A member's private trip abroad, reviewed (members.reviews) before travel; the report is due within
     ``trip.report_within`` working days of return."""
 
-    country = models.CharField("nước đến (ISO 3166)", max_length=2)
-    purpose = models.CharField("mục đích", max_length=300)
-    depart_on = models.DateField("ngày đi")
-    return_on = models.DateField("ngày về")
+    country = models.CharField(gettext_noop("nước đến (ISO 3166)"), max_length=2)
+    purpose = models.CharField(gettext_noop("mục đích"), max_length=300)
+    depart_on = models.DateField(gettext_noop("ngày đi"))
+    return_on = models.DateField(gettext_noop("ngày về"))
     state = models.CharField(max_length=12, choices=TripState.choices, default=TripState.FILED)
     report_due = models.DateField(null=True, blank=True)
-    report_text = models.TextField("báo cáo", blank=True)
+    report_text = models.TextField(gettext_noop("báo cáo"), blank=True)
     reported_on = models.DateField(null=True, blank=True)
     late_report = models.BooleanField(default=False)
 
@@ -327,9 +328,9 @@ class Exemption(MemberRequest):
     """Exemption from party work and meetings for a period abroad alone under ``transfer.official_abroad_min_months``
     months, on application, reviewed (members.reviews): the cell resolves, the committee above decides."""
 
-    period_from = models.DateField("từ ngày")
-    period_to = models.DateField("đến ngày")
-    reason = EncryptedTextField("lý do")  # often about health: encrypted like the other personal fields
+    period_from = models.DateField(gettext_noop("từ ngày"))
+    period_to = models.DateField(gettext_noop("đến ngày"))
+    reason = EncryptedTextField(gettext_noop("lý do"))  # often about health: encrypted like the other personal fields
     state = models.CharField(max_length=10, choices=ExemptionState.choices, default=ExemptionState.FILED)
 
     class Meta:
@@ -356,9 +357,9 @@ class Declaration(MemberRequest):
     are stored: for a marriage only the fact and the country; for classified documents only register metadata."""
 
     kind = models.CharField(max_length=24, choices=DeclarationKind.choices)
-    country = models.CharField("nước liên quan (ISO 3166)", max_length=2, blank=True)
-    subject = models.CharField("nội dung khai (về bản thân)", max_length=300, blank=True)
-    event_on = models.DateField("ngày diễn ra (dự kiến)", null=True, blank=True)
+    country = models.CharField(gettext_noop("nước liên quan (ISO 3166)"), max_length=2, blank=True)
+    subject = models.CharField(gettext_noop("nội dung khai (về bản thân)"), max_length=300, blank=True)
+    event_on = models.DateField(gettext_noop("ngày diễn ra (dự kiến)"), null=True, blank=True)
     state = models.CharField(max_length=10, choices=DeclarationState.choices, default=DeclarationState.FILED)
 
     class Meta:

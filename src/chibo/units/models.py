@@ -14,7 +14,7 @@ from chibo.units.kinds import kind_level, kind_name
 class Unit(models.Model):
     kind = models.CharField(gettext_noop("loại tổ chức"), max_length=24, choices=UnitKind.choices)
     name = models.CharField(gettext_noop("tên"), max_length=200)
-    code = models.CharField("mã", max_length=32, unique=True)
+    code = models.CharField(gettext_noop("mã"), max_length=32, unique=True)
     # The official national code of the unit (its format: the rule ``units.national_code_format``); null until
     # known, unique when set.
     national_code = models.CharField(gettext_noop("mã tổ chức quốc gia"),
