@@ -32,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chibo.bulk.models import ImportedRecord, ImportJob, JobPhase, JobState
-from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, import_undo, report_xlsx
+from chibo.bulk.services import ImportCancelled, ImportRefused, Plan, import_file, import_undo
+from chibo.bulk.sheets import report_xlsx
 from chibo.bulk.tasks import run_import, undo_import
 from chibo.core.access import actor_from_user
 from chibo.core.rulebook import integer, rule
@@ -258,14 +259,15 @@ def run_job(job: ImportJob, *, dry_run: bool, override: dict | None = None) -> I
                                     mapping_override=override, progress=progress, job=job)
         state, message = JobState.DONE, ""
     except ImportCancelled:
-        state, message = JobState.CANCELLED, "Đã hủy; không có gì được ghi."
+        state, message = JobState.CANCELLED, _("Đã hủy; không có gì được ghi.")
     except ImportRefused as exc:
         state, message, unknown = JobState.FAILED, str(exc), exc.unknown
     except FileRefused as exc:
         state, message = JobState.FAILED, str(exc)
     except Exception as exc:  # the transaction rolled back; say so plainly, and keep the trace for the operator
         logger.exception("Import job %s failed", job.pk)
-        state, message = JobState.FAILED, f"Lỗi khi nhập ({exc.__class__.__name__}); không có gì được ghi."
+        state, message = JobState.FAILED, _("Lỗi khi nhập (%(error)s); không có gì được ghi.") % {
+            "error": exc.__class__.__name__}
     if ImportedRecord.objects.filter(job=job).exists():  # its undo failed in turn: the worker tries again
         ImportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, phase=JobPhase.UNDOING,
                                                    heartbeat_at=timezone.now(),

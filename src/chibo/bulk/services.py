@@ -31,7 +31,6 @@ them), and nothing runs a query per row.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import time
 from collections.abc import Callable
@@ -46,7 +45,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 
 from chibo.bulk import legacy
 from chibo.bulk.models import ColumnMapping, ImportedRecord, ImportJob, JobPhase
@@ -56,7 +54,6 @@ from chibo.core.access import Actor, require
 from chibo.core.audit import audit
 from chibo.core.labels import TranslatedLabels
 from chibo.core.rulebook import rules_read_once
-from chibo.core.sheets import safe_row
 from chibo.core.spreadsheets import parse_date
 from chibo.core.text import clean, hidden_characters_problem, name_warning, person_name, search_key
 from chibo.members import bulk as member_bulk
@@ -103,7 +100,6 @@ CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Th
                 "status": Status}
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
 MODES = {"all": gettext_noop("Tất cả hoặc không gì cả"), "valid": gettext_noop("Chỉ các dòng hợp lệ")}
-ACTION_LABELS = {"new": "Thêm mới", "update": "Cập nhật", "unchanged": "Không đổi", "error": "Lỗi"}
 BATCH = 2000
 STEP_ROWS = 500      # records written per short transaction when a job imports on SQLite: the first step's size
 STEP_SECONDS = 0.25  # what a step should last: the next step's size follows the last one's time (50 to 2000 rows)
@@ -721,47 +717,3 @@ def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "
     return plan, execute(actor=actor, plan=plan, mode=mode, progress=progress, job=job)
 
 
-# -- report and template ------------------------------------------------------------------------------
-def report_xlsx(plan: Plan) -> bytes:
-    """Row-by-row report: the file's columns (converted to Unicode), then the outcome and the errors."""
-
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Kết quả kiểm tra")
-    ws.append(safe_row(["Dòng", *plan.header, "Cảnh báo (vẫn nhập)", "Kết quả", "Lỗi"]))
-    for row in plan.rows:  # a cell as read, hidden characters included: safe_row shows them by their code
-        ws.append(safe_row([row.number, *(_report_value(v) for v in row.raw), "; ".join(row.warnings),
-                            ACTION_LABELS[row.action], "; ".join(row.errors)]))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _report_value(value: object) -> object:
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return value
-
-
-def template_xlsx() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Đảng viên"
-    ws.append([label for _, label, _ in COLUMNS])
-    ws.append(["Nguyễn Văn An", "Nam", "05/03/1985", "Nam Định", "Kinh", "Đại học", "Trung cấp", "Bí thư thứ hai",
-               "Đại sứ quán Việt Nam tại Pháp", "", "000123BNG", "12/05/2010", "19/05/2010", "19/05/2011", "Chính thức",
-               "Cán bộ cơ quan đại diện", "01/09/2023", "31/08/2026", "PHAP-DSQ", "", "", ""])
-    for column in ws.columns:
-        ws.column_dimensions[column[0].column_letter].width = 22
-    notes = wb.create_sheet("Hướng dẫn")
-    notes.append(["Cột", "Giá trị"])
-    notes.append(["Ngày", "dd/mm/yyyy (ví dụ 05/03/1985); chấp nhận cả d/m/yy và ngày của Excel"])
-    for name, enum in CHOICE_ENUMS.items():
-        values = [str(label) for value, label in enum.choices
-                  if name != "status" or value in NEW_STATUSES]
-        notes.append([HEADERS[name], "; ".join(values)])
-    notes.append(["Bảng mã", "Unicode; tệp cũ gõ bằng TCVN3 (ABC) hoặc VNI được tự nhận và chuyển sang Unicode"])
-    notes.append(["Khóa", "Số thẻ đảng viên, nếu không có thì số lý lịch: nhập lại cùng tệp không tạo bản trùng"])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()

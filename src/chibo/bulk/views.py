@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chibo.bulk import exports, jobs
 from chibo.bulk.forms import BookForm, ImportForm, RunForm
 from chibo.bulk.models import ImportJob
-from chibo.bulk.services import COLUMNS, header_key, template_xlsx
+from chibo.bulk.services import COLUMNS, header_key
+from chibo.bulk.sheets import template_xlsx
 from chibo.core.access import actor_for
 from chibo.core.documents import download
 from chibo.core.sheets import XLSX

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chibo.core import clock
 from chibo.core.access import Actor
@@ -169,7 +170,7 @@ def deadline_events(actor: Actor, *, detail_url, today: date | None = None) -> l
             .only("pk", "kind", "due_date", "unit__code").order_by("due_date", "pk"))
     for deadline in rows:
         label = KINDS[deadline.kind].label if deadline.kind in KINDS else deadline.kind
-        prefix = "[Quá hạn] " if deadline.due_date < today else ""
+        prefix = gettext("[Quá hạn] ") if deadline.due_date < today else ""
         url = detail_url(deadline.pk)
         events.append(vevent(uid=f"deadline-{deadline.pk}@chibo", day=deadline.due_date,
                              summary=f"{prefix}{label} — {deadline.unit.code}", description=url, url=url,

@@ -12,7 +12,7 @@ from chibo.core.said import say
 class State(models.TextChoices):
     OPEN = "open", gettext_noop("Đang mở")
     MET = "met", gettext_noop("Đã thực hiện")
-    LATE = "late", "Quá hạn"
+    LATE = "late", gettext_noop("Quá hạn")
     WAIVED = "waived", gettext_noop("Miễn / không áp dụng")
 
 
@@ -40,7 +40,7 @@ class Deadline(models.Model):
     rule = models.ForeignKey("core.Rule", on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
     met_on = models.DateField(null=True, blank=True)
-    reason = models.CharField("lý do (trễ hạn / miễn)", max_length=500, blank=True)
+    reason = models.CharField(gettext_noop("lý do (trễ hạn / miễn)"), max_length=500, blank=True)
     source = models.CharField(max_length=80, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

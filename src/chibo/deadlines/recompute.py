@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from chibo.core import clock
 from chibo.core.access import Actor
@@ -98,4 +99,7 @@ def _due_dates_follow_calendar(event: CalendarChanged) -> None:
     moved = deadlines_follow_calendar(actor=event.actor, day=event.day, added=event.added, kind=event.kind,
                                       note=event.note)
     if moved:
-        event.effects.append(f"{len(moved)} hạn đang mở được tính lại theo lịch mới; người phụ trách đã được báo.")
+        event.effects.append(ngettext(
+            "%(n)s hạn đang mở được tính lại theo lịch mới; người phụ trách đã được báo.",
+            "%(n)s hạn đang mở được tính lại theo lịch mới; người phụ trách đã được báo.", len(moved))
+            % {"n": len(moved)})

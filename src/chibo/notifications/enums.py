@@ -8,7 +8,7 @@ from django.utils.translation import gettext_noop
 
 class Channel(models.TextChoices):
     IN_APP = "inapp", gettext_noop("Trong hệ thống")
-    EMAIL = "email", "Thư điện tử"
+    EMAIL = "email", gettext_noop("Thư điện tử")
 
 
 class State(models.TextChoices):

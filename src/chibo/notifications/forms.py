@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from chibo.core.forms import translated_choices
 from chibo.notifications.enums import KIND_LABELS, State
 
 
 class LogFilterForm(forms.Form):
-    state = forms.ChoiceField(label="Tình trạng", required=False, choices=[("", "Tất cả"), *State.choices])
-    kind = forms.ChoiceField(label="Loại", required=False, choices=[("", "Tất cả"), *KIND_LABELS.items()])
+    state = forms.ChoiceField(label=_("Tình trạng"), required=False,
+                              choices=lambda: [("", _("Tất cả")), *translated_choices(State.choices)])
+    kind = forms.ChoiceField(label=_("Loại"), required=False,
+                             choices=lambda: [("", _("Tất cả")), *translated_choices(KIND_LABELS.items())])
 
 
 class MarkReadForm(forms.Form):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.core.said import say
@@ -48,11 +49,11 @@ class Message(SaidTexts):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     kind = models.CharField(max_length=40, db_index=True)
-    key = models.CharField("khóa chống gửi trùng", max_length=150, blank=True)
-    ref = models.CharField("về việc", max_length=80, blank=True, db_index=True)
+    key = models.CharField(gettext_noop("khóa chống gửi trùng"), max_length=150, blank=True)
+    ref = models.CharField(gettext_noop("về việc"), max_length=80, blank=True, db_index=True)
     unit = models.ForeignKey("units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     url = models.CharField(max_length=200, blank=True)
-    address = models.CharField("địa chỉ thư", max_length=254, blank=True)  # e-mail messages only
+    address = models.CharField(gettext_noop("địa chỉ thư"), max_length=254, blank=True)  # e-mail messages only
     # A link only its recipient may see (a one-time activation link): encrypted at rest, put in the
     # e-mail instead of ``url``, and erased once the message is sent or given up.
     secret_url = EncryptedTextField(blank=True, default="")

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from chibo.core.access import actor_for
@@ -63,5 +64,6 @@ def notifications_read(request):
     changed = notifications_mark_read(actor=actor_for(request), pk=data["id"], day=data["day"],
                                       kind=data["kind"] if group else None)
     if changed and data["id"] is None:
-        messages.success(request, "Đã đánh dấu nhóm này là đã đọc." if group else "Đã đánh dấu tất cả là đã đọc.")
+        messages.success(request, gettext("Đã đánh dấu nhóm này là đã đọc.") if group
+                         else gettext("Đã đánh dấu tất cả là đã đọc."))
     return redirect("notifications:list")

@@ -11,7 +11,8 @@ import openpyxl
 import pytest
 
 from chibo.bulk import legacy
-from chibo.bulk.services import ImportRefused, execute, import_file, report_xlsx, template_xlsx
+from chibo.bulk.services import ImportRefused, execute, import_file
+from chibo.bulk.sheets import report_xlsx, template_xlsx
 from chibo.core.models import AuditEvent
 from chibo.core.spreadsheets import FileRefused
 from chibo.deadlines.models import Deadline

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from chibo.bulk.models import ImportJob
-from chibo.bulk.services import report_xlsx
+from chibo.bulk.sheets import report_xlsx
 from chibo.bulk.tests.test_import import HEADER, NAMES, db_state, rows_for, run
 from chibo.members.models import Member
 

@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from chibo.accounts.cli import cli_actor, unit_by_code
-from chibo.bulk.services import ImportRefused, import_file, report_xlsx
+from chibo.bulk.services import ImportRefused, import_file
+from chibo.bulk.sheets import report_xlsx
 from chibo.core.spreadsheets import FileRefused
 
 
