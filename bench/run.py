@@ -132,10 +132,10 @@ def write_results(report: dict, *, load_seconds: float) -> None:
     path = HERE / "results.md"
     previous = path.read_text(encoding="utf-8") if path.exists() else ""
     path.write_text(text, encoding="utf-8")
-    from bench import audit_concurrency, dues_obligations, export_ab, import_ab, import_sqlite
+    from bench import audit_concurrency, dues_obligations, export_ab, import_ab, import_sqlite, load_test
 
     for kept in (import_ab, export_ab, audit_concurrency, dues_obligations,
-                 import_sqlite):  # measured on their own by these scripts: kept
+                 import_sqlite, load_test):  # measured on their own by these scripts: kept
         if kept.BEGIN in previous and kept.END in previous:
             kept.write_section(kept.BEGIN + previous.split(kept.BEGIN, 1)[1].split(kept.END, 1)[0] + kept.END + "\n")
     (HERE / "results.json").write_text(json.dumps(report, indent=1, default=str), encoding="utf-8")
