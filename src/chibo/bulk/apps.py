@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class BulkConfig(AppConfig):
     name = "chibo.bulk"
     label = "bulk"
-    verbose_name = "Nhập, xuất dữ liệu"
+    verbose_name = _("Nhập, xuất dữ liệu")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

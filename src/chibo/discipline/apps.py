@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DisciplineConfig(AppConfig):
     name = "chibo.discipline"
     label = "discipline"
-    verbose_name = "Kỷ luật đảng"
+    verbose_name = _("Kỷ luật đảng")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types, the competence family,

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 
 class DuesConfig(AppConfig):
     name = "chibo.dues"
     label = "dues"
-    verbose_name = "Đảng phí"
+    verbose_name = _("Đảng phí")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types and the rule families.

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class GradingConfig(AppConfig):
     name = "chibo.grading"
     label = "grading"
-    verbose_name = "Kiểm điểm, xếp loại"
+    verbose_name = _("Kiểm điểm, xếp loại")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types, the criteria family,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InspectionConfig(AppConfig):
     name = "chibo.inspection"
     label = "inspection"
-    verbose_name = "Kiểm tra, giám sát"
+    verbose_name = _("Kiểm tra, giám sát")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the services register the steps, the selectors

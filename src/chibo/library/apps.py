@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LibraryConfig(AppConfig):
     name = "chibo.library"
     label = "library"
-    verbose_name = "Tủ tài liệu, sổ tài liệu mật"
+    verbose_name = _("Tủ tài liệu, sổ tài liệu mật")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the daily sweep sends the read-by reminders.

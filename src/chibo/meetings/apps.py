@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class MeetingsConfig(AppConfig):
     name = "chibo.meetings"
     label = "meetings"
-    verbose_name = "Sinh hoạt chi bộ"
+    verbose_name = _("Sinh hoạt chi bộ")
 
     def ready(self) -> None:
         # Imported once the app registry is ready (they import models).

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PrivacyConfig(AppConfig):
     name = "chibo.privacy"
     label = "privacy"
-    verbose_name = "Bảo vệ dữ liệu cá nhân"
+    verbose_name = _("Bảo vệ dữ liệu cá nhân")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the services register the lifecycle's runners,

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramsConfig(AppConfig):
     name = "chibo.programs"
     label = "programs"
-    verbose_name = "Chương trình công tác, kiến nghị"
+    verbose_name = _("Chương trình công tác, kiến nghị")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the services register the steps, the selectors

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 
 class ReportsConfig(AppConfig):
     name = "chibo.reports"
     label = "reports"
-    verbose_name = "Báo cáo định kỳ"
+    verbose_name = _("Báo cáo định kỳ")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the services register the steps, the selectors

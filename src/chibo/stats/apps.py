@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StatsConfig(AppConfig):
@@ -8,7 +9,7 @@ class StatsConfig(AppConfig):
 
     name = "chibo.stats"
     label = "stats"
-    verbose_name = "Thống kê"
+    verbose_name = _("Thống kê")
 
     def ready(self) -> None:
         # Imported once the app registry is ready (they import models).

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StudyConfig(AppConfig):
     name = "chibo.study"
     label = "study"
-    verbose_name = "Học tập và giấy chứng nhận"
+    verbose_name = _("Học tập và giấy chứng nhận")

@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class TransfersConfig(AppConfig):
     name = "chibo.transfers"
     label = "transfers"
-    verbose_name = "Chuyển sinh hoạt đảng"
+    verbose_name = _("Chuyển sinh hoạt đảng")
 
     def ready(self) -> None:
         # Once the app registry is ready (they import models): the timeline's event types, and the services,
