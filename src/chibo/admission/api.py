@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -60,7 +61,7 @@ class CaseOpenSerializer(serializers.Serializer):
 
     unit = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The cell (unit id)")
     full_name = serializers.CharField(max_length=120)
-    gender = serializers.ChoiceField(choices=[("M", "Nam"), ("F", "Nữ")])
+    gender = serializers.ChoiceField(choices=[("M", gettext_noop("Nam")), ("F", gettext_noop("Nữ"))])
     birth_date = serializers.DateField()
     citizen_id = serializers.CharField(max_length=12, required=False, allow_blank=True, default="")
     email = serializers.EmailField(max_length=200, required=False, allow_blank=True, default="")

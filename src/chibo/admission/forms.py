@@ -102,8 +102,8 @@ class StrikeOffForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Kết thúc hồ sơ"), choices=[(Stage.WITHDRAWN, Stage.WITHDRAWN.label),
-                                                                  (Stage.REJECTED, "Không đề nghị kết nạp")])
+    outcome = forms.ChoiceField(label=_("Kết thúc hồ sơ"), choices=[(Stage.WITHDRAWN, _(Stage.WITHDRAWN.label)),
+                                                                  (Stage.REJECTED, _("Không đề nghị kết nạp"))])
     on = VNDateField(label=_("Ngày"))
     reason = _text(_("Lý do"), 300)
 
@@ -113,7 +113,7 @@ class ApplicantForm(forms.Form):
 
     unit = UnitChoiceField(label=_("Chi bộ"), scope=UnitScope(perm="admission.edit", open_only=True))
     full_name = _text(_("Họ và tên"), 120)
-    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), ("M", "Nam"), ("F", "Nữ")])
+    gender = forms.ChoiceField(label=_("Giới tính"), choices=[("", "—"), ("M", _("Nam")), ("F", _("Nữ"))])
     birth_date = VNDateField(label=_("Ngày sinh"))
     citizen_id = _text(_("Số CCCD (để biết người này chưa là đảng viên, chưa có hồ sơ khác)"), 12, required=False)
     email = forms.EmailField(label=_("Thư điện tử (gửi lời mời vào trang hồ sơ của mình)"), max_length=200,

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.accounts.selectors import account_state, user_of_applicant
@@ -102,7 +103,8 @@ def case_invite(request, pk):
     case = selectors.case_get(actor, pk)
     form = ApplicantInviteForm(request.POST)
     if done := submit(request, form, lambda: services.applicant_invite(actor=actor, case=case, **form.cleaned_data)):
-        messages.success(request, f"Đã gửi lời mời tới {done.value.email}; tên đăng nhập: {done.value.user.username}.")
+        messages.success(request, _("Đã gửi lời mời tới %(email)s; tên đăng nhập: %(username)s.")
+                         % {"email": done.value.email, "username": done.value.user.username})
         return redirect("admission:case", pk=case.pk)
     return render(request, "admission/case.html", _case_context(actor, case, invite_form=form), status=400)
 
@@ -162,8 +164,10 @@ def case_new(request):
         raise Http404
     form = ApplicantForm(request.POST or None, actor=actor, unit=_scope_unit(request, actor))
     if done := submit(request, form, lambda: services.applicant_record(actor=actor, **form.cleaned_data)):
-        messages.success(request, f"Đã ghi nhận {done.value.full_name} và mở hồ sơ kết nạp."
-                                  + (f" Đã gửi lời mời tới {done.value.email}." if form.cleaned_data["invite"] else ""))
+        text = _("Đã ghi nhận %(name)s và mở hồ sơ kết nạp.") % {"name": done.value.full_name}
+        if form.cleaned_data["invite"]:
+            text += " " + _("Đã gửi lời mời tới %(email)s.") % {"email": done.value.email}
+        messages.success(request, text)
         if warning := name_warning(done.value.full_name):
             messages.warning(request, warning)
         return redirect("admission:case", pk=done.value.case.pk)

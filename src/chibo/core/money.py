@@ -15,7 +15,6 @@ import pycountry
 from django.utils.translation import gettext as _
 
 ROUNDING = ROUND_HALF_UP
-ROUNDING_LABEL = "làm tròn nửa lên (0,5 lên 1) đến đơn vị nhỏ nhất của đồng tiền"
 
 # ISO 4217 minor units other than 2.
 MINOR_DIGITS: dict[str, int] = {

@@ -478,7 +478,7 @@ def rule_name(key: str, version: Rule | None = None) -> str:
     if family is not None:
         note = version.note if version is not None and version.note else ""
         return f"{family.label}: {note}" if note else family.label
-    return "Quy định khác"
+    return gettext_noop("Quy định khác")
 
 
 _KEYS_IN_TEXT = re.compile(r"\b[a-z_]+(?:\.[A-Za-z0-9_]+)+(?:\.…)?")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 
@@ -34,8 +35,10 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
+    # No template (whatever failed may fail again): the page's three texts in the reader's language, escaped.
     return HttpResponse(
-        "<!doctype html><meta charset=utf-8><title>Lỗi</title><h1>Đã xảy ra lỗi</h1>"
-        "<p>Hệ thống gặp sự cố; thao tác của bạn chưa được ghi. Vui lòng thử lại sau.</p>",
+        format_html("<!doctype html><meta charset=utf-8><title>{}</title><h1>{}</h1><p>{}</p>", _("Lỗi"),
+                    _("Đã xảy ra lỗi"),
+                    _("Hệ thống gặp sự cố; thao tác của bạn chưa được ghi. Vui lòng thử lại sau.")),
         status=500,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chibo.core import clock
@@ -36,7 +37,9 @@ class CaseOpenForm(forms.Form):
 
 def _reach(unit) -> str:
     heaviest, _basis = heaviest_form(unit, clock.today())
-    return f"quyết định đến mức {Form(heaviest).label.lower()}" if heaviest else "chỉ đề nghị"
+    if not heaviest:
+        return gettext("chỉ đề nghị")
+    return gettext("quyết định đến mức %(form)s") % {"form": gettext(Form(heaviest).label).lower()}
 
 
 class NoticeForm(forms.Form):

@@ -72,7 +72,7 @@ class ProfileForm(forms.Form):
     month = MonthField(label=_("Áp dụng từ tháng"))
     base = forms.ChoiceField(label=_("Cách tính"), choices=translated_choices(Base.choices))
     category = forms.ChoiceField(label=_("Diện"),
-                                 choices=[("", "Theo hồ sơ đảng viên"), *translated_choices(Category.choices)],
+                                 choices=[("", _("Theo hồ sơ đảng viên")), *translated_choices(Category.choices)],
                                  required=False)
     currency = forms.ChoiceField(label=_("Đồng tiền"), choices=_currencies)
     base_amount = AmountField(label=_("Tiền lương đóng BHXH / lương hưu (nếu tính theo %)"), required=False)

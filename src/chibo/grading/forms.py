@@ -11,7 +11,7 @@ from chibo.core.forms import TodayDateField, VNDateField, translated_choices
 from chibo.grading.enums import MEMBER_FORM_CHOICES, Grade, PeriodKind
 from chibo.units.picker import UnitChoiceField, UnitScope
 
-YES_NO = [("", "—"), ("yes", "Có"), ("no", "Không")]
+YES_NO = [("", "—"), ("yes", _("Có")), ("no", _("Không"))]
 GRADE_CHOICES = [("", "—"), *translated_choices(Grade.choices)]
 TEXT = {"rows": 4}
 

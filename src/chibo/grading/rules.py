@@ -23,7 +23,7 @@ from chibo.grading.compute import Bands
 from chibo.grading.enums import Form
 
 CRITERION = "grading.criterion."
-GROUPS = {"general": "Tiêu chí chung", "tasks": "Kết quả thực hiện nhiệm vụ"}
+GROUPS = {"general": gettext_noop("Tiêu chí chung"), "tasks": gettext_noop("Kết quả thực hiện nhiệm vụ")}
 
 
 def _criterion_key_problem(rest: str) -> str:

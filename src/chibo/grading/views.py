@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -50,8 +51,9 @@ def index(request):
         if not can_open:
             raise PermissionDenied
         if done := submit(request, form, lambda: services.period_open(actor=actor, **form.cleaned_data)):
-            messages.success(request, f"Đã mở «{done.value.title}»: {done.value.reviews.count()} đảng viên, "
-                                      f"{done.value.unit_reviews.count()} tổ chức.")
+            messages.success(request, _("Đã mở «%(title)s»: %(members)s đảng viên, %(units)s tổ chức.")
+                             % {"title": done.value.title, "members": done.value.reviews.count(),
+                                "units": done.value.unit_reviews.count()})
             return redirect("grading:period", pk=done.value.pk)
     periods = selectors.periods_visible(actor)[:100]
     return render(request, "grading/index.html", {"periods": periods, "form": form, "can_open": can_open},

@@ -19,7 +19,7 @@ class AuditEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField(help_text="When, in the server's time zone (Asia/Ho_Chi_Minh)")
     action = serializers.CharField(source="event.action", help_text="The action's code (for programs)")
     action_label = serializers.CharField(source="what", help_text="The action in words")
-    actor = serializers.CharField(source="who", help_text="Who: the person's name (or «Hệ thống»)")
+    actor = serializers.CharField(source="who", help_text="Who: the person's name (or the system)")
     actor_roles = serializers.CharField(source="roles", help_text="Their roles today, with the units")
     object_kind = serializers.CharField(source="on_kind", help_text="The kind of record the row is about")
     object_name = serializers.CharField(

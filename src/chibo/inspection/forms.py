@@ -114,7 +114,7 @@ class InspectionOpenForm(forms.Form):
                                                          choices=[(u.pk, u.name) for u in units])
             self.fields["plan_item"] = forms.TypedChoiceField(
                 label=_("Theo kế hoạch (nếu có)"), coerce=int, required=False, empty_value=None,
-                choices=[("", "— Không theo kế hoạch —"),
+                choices=[("", _("— Không theo kế hoạch —")),
                          *[(i.pk, f"{i.plan.year}: {i.topic}") for i in items or ()]])
             self.order_fields(["unit", "signs", "decision_no", "opened_on", "plan_item"])
 

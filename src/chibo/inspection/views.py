@@ -187,8 +187,8 @@ def new(request):
     items = list(selectors.open_items_for(units, **lookup))
     form = InspectionOpenForm(request.POST or None, units=units, items=items)
     if done := submit(request, form, lambda: services.inspection_open(actor=actor, **subject, **form.cleaned_data)):
-        messages.success(request, "Đã mở cuộc kiểm tra; chỉ đoàn kiểm tra, cấp ủy tiến hành kiểm tra và đối tượng "
-                                  "được kiểm tra xem được.")
+        messages.success(request, gettext("Đã mở cuộc kiểm tra; chỉ đoàn kiểm tra, cấp ủy tiến hành kiểm tra và "
+                                          "đối tượng được kiểm tra xem được."))
         return redirect("inspection:case", pk=done.value.pk)
     return render(request, "inspection/new.html", {"form": form, "subject_name": name, **subject},
                   status=400 if request.method == "POST" else 200)

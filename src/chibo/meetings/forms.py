@@ -127,7 +127,7 @@ class AttendanceSheetForm(forms.Form):
         data = super().clean()
         known = {f"presence_{m.pk}" for m in self.members}
         if any(key.startswith("presence_") and key not in known and self.data.get(key) for key in self.data):
-            raise forms.ValidationError("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp.")
+            raise forms.ValidationError(_("Đảng viên này không sinh hoạt tại chi bộ của cuộc họp."))
         fill = Presence.IN_PERSON if data.get("all_present") else ""
 
         def presence(m) -> str:  # a row already recorded (a self check-in) is not overwritten by the fill
@@ -136,7 +136,7 @@ class AttendanceSheetForm(forms.Form):
         rows = [{"member": m, "presence": presence(m), "reason": data.get(f"reason_{m.pk}", ""),
                  "reason_approved": bool(data.get(f"approved_{m.pk}"))} for m in self.members if presence(m)]
         if not rows and not self.errors:
-            raise forms.ValidationError("Chưa chọn tình trạng có mặt của ai.")
+            raise forms.ValidationError(_("Chưa chọn tình trạng có mặt của ai."))
         data["rows"] = rows
         return data
 

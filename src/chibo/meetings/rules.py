@@ -58,7 +58,7 @@ def headcount(meeting: Meeting) -> Headcount:
         elif m.status == Status.EXEMPT and not present:
             excluded.append((m, gettext_noop("Được miễn sinh hoạt và vắng mặt")))
         elif a is not None and a.presence == Presence.EXCUSED and a.reason_approved:
-            excluded.append((m, f"Vắng có lý do được chấp nhận: {a.reason}"))
+            excluded.append((m, _("Vắng có lý do được chấp nhận: %(reason)s") % {"reason": a.reason}))
     return Headcount(count=len(members) - len(excluded), on_rolls=len(members), excluded=excluded)
 
 
@@ -92,7 +92,7 @@ class Turnout:
     members: int
     full: int
     probationary: int
-    apart: list[tuple[Member, str]]
+    apart: list[tuple[Member, str]]  # the reasons in Vietnamese (the minutes print them; the pages translate them)
     required: list[tuple[Member, Attendance | None]]
     temporary: list[tuple[Member, Attendance | None]] = field(default_factory=list)
     present_full: int = 0
@@ -122,11 +122,11 @@ def turnout(meeting: Meeting) -> Turnout:
         a = marks.get(m.pk)
         present = a is not None and a.presence in PRESENT
         if not present and m.pk in away:
-            apart.append((m, "đang chuyển sinh hoạt tạm thời nơi khác"))
+            apart.append((m, gettext_noop("đang chuyển sinh hoạt tạm thời nơi khác")))
         elif not present and m.status == Status.SUSPENDED:
-            apart.append((m, "đang bị đình chỉ sinh hoạt"))
+            apart.append((m, gettext_noop("đang bị đình chỉ sinh hoạt")))
         elif not present and m.status == Status.EXEMPT:
-            apart.append((m, "được miễn công tác và sinh hoạt đảng"))
+            apart.append((m, gettext_noop("được miễn công tác và sinh hoạt đảng")))
         else:
             required.append((m, a))
     full = sum(1 for m in roll if m.status != Status.PROBATIONARY)

@@ -19,6 +19,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from chibo.core.citizen_ids import citizen_id_problem
 from chibo.core.labels import TranslatedLabels
@@ -29,7 +30,8 @@ if TYPE_CHECKING:
     from chibo.members.models import Member
 
 FORMAT_RULES = {"card_number": "members.card_number_format", "dossier_number": "members.dossier_number_format"}
-LABELS = TranslatedLabels({"card_number": "Số thẻ đảng viên", "dossier_number": "Số lý lịch"})
+LABELS = TranslatedLabels({"card_number": gettext_noop("Số thẻ đảng viên"),
+                           "dossier_number": gettext_noop("Số lý lịch")})
 
 
 def format_problem(name: str, value: str, *, on: date) -> str:

@@ -68,7 +68,7 @@ def problems() -> list[Problem]:
 def problem_get(key: str) -> Problem:
     found = _problems.get(key)
     if found is None:
-        raise Http404("Không có loại vấn đề này")
+        raise Http404(gettext("Không có loại vấn đề này"))
     return found
 
 
@@ -147,7 +147,7 @@ class Board:
 def require_view(actor: Actor, unit: Unit) -> Unit:
     """The unit, if the actor reads the members of its subtree; 404 otherwise (its existence does not leak)."""
     if not actor.can("members.view", unit):
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(gettext("Không tìm thấy tổ chức"))
     return unit
 
 
@@ -156,7 +156,7 @@ def default_unit(actor: Actor) -> Unit:
     roots = actor.paths_for("members.view")
     found = units_by_path(roots[:1]).get(roots[0]) if roots else None
     if found is None:
-        raise Http404("Không tìm thấy tổ chức")
+        raise Http404(gettext("Không tìm thấy tổ chức"))
     return found
 
 

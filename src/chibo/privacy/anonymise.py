@@ -31,6 +31,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField, blind_index
 from chibo.core.text import name_sort_key, search_key
@@ -40,8 +41,8 @@ from chibo.privacy import export
 PLACEHOLDER = "[đã ẩn danh]"
 MEMBER_RULE = "privacy.keep_former_member_years"
 APPLICANT_RULE = "privacy.keep_applicant_years"
-AUDIT_NOTE = ("Sổ nhật ký kiểm tra (audit) không bao giờ bị sửa: các dòng cũ có thể còn tên đăng nhập hoặc nội dung "
-              "thay đổi đã ghi khi đó.")
+AUDIT_NOTE = gettext_noop("Sổ nhật ký kiểm tra (audit) không bao giờ bị sửa: các dòng cũ có thể còn tên đăng nhập "
+                          "hoặc nội dung thay đổi đã ghi khi đó.")
 
 # Never rewritten: the hash-chained audit log.
 UNTOUCHED = {"core.auditevent", "core.audithead"}

@@ -75,7 +75,7 @@ def new(request):
                                  gettext("Đã gửi yêu cầu. Tổ chức sẽ trả lời trong thời hạn ghi trên trang này."))
                 return redirect("privacy:request", pk=done.value.pk)
         except PermissionDenied:
-            form.add_error(None, "Đồng chí chỉ được gửi yêu cầu về dữ liệu của chính mình.")
+            form.add_error(None, gettext("Đồng chí chỉ được gửi yêu cầu về dữ liệu của chính mình."))
             return render(request, "privacy/new.html", _new_context(actor, form), status=403)
     return render(request, "privacy/new.html", _new_context(actor, form),
                   status=400 if request.method == "POST" else 200)

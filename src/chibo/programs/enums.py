@@ -11,13 +11,13 @@ class ItemState(models.TextChoices):
     PLANNED = "planned", gettext_noop("Chưa thực hiện")
     IN_PROGRESS = "in_progress", gettext_noop("Đang thực hiện")
     DONE = "done", gettext_noop("Đã hoàn thành")
-    DROPPED = "dropped", "Không thực hiện"
+    DROPPED = "dropped", gettext_noop("Không thực hiện")
 
 
 class ProposalState(models.TextChoices):
-    RAISED = "raised", "Đã gửi"
+    RAISED = "raised", gettext_noop("Đã gửi")
     RECEIVED = "received", gettext_noop("Cấp trên đã nhận")
-    ANSWERED = "answered", "Đã trả lời"
+    ANSWERED = "answered", gettext_noop("Đã trả lời")
     WITHDRAWN = "withdrawn", gettext_noop("Đã rút")
 
 

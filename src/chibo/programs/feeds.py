@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from chibo.core import clock
 from chibo.core.access import Actor
@@ -20,8 +21,9 @@ def item_events(actor: Actor, absolute: Callable[[str], str]) -> list[list[str]]
     events = []
     for item in feed_items(actor)[:FEED_LIMIT]:
         url = absolute(f"/programs/items/{item.pk}/")
-        late = " (quá hạn)" if item.due_on < today else ""
+        what = (gettext("Hạn việc trong chương trình công tác (quá hạn)") if item.due_on < today
+                else gettext("Hạn việc trong chương trình công tác"))
         events.append(vevent(uid=f"program-item-{item.pk}@chibo", day=item.due_on, stamp=stamp, url=url,
-                             summary=f"Hạn việc trong chương trình công tác{late} — {item.program.unit.name}",
+                             summary=f"{what} — {item.program.unit.name}",
                              description=url))
     return events

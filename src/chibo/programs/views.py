@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chibo.core import clock
@@ -66,7 +67,7 @@ def new(request):
     if form is None:
         raise PermissionDenied
     if done := submit(request, form, lambda: services.program_create(actor=actor, **form.cleaned_data)):
-        messages.success(request, "Đã lập chương trình công tác: thêm từng việc bên dưới.")
+        messages.success(request, _("Đã lập chương trình công tác: thêm từng việc bên dưới."))
         return redirect("programs:program", pk=done.value.pk)
     return render(request, "programs/new.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
@@ -98,7 +99,7 @@ def program(request, pk):
             raise PermissionDenied
         form = ItemForm(request.POST, members=_members(actor, p), auto_id="item_%s")
         if submit(request, form, lambda: services.item_add(actor=actor, program=p, **form.cleaned_data)):
-            messages.success(request, "Đã thêm việc vào chương trình.")
+            messages.success(request, _("Đã thêm việc vào chương trình."))
             return redirect(reverse("programs:program", kwargs={"pk": p.pk}) + "#items")
         return render(request, "programs/program.html", _program_context(actor, p, form), status=400)
     return render(request, "programs/program.html", _program_context(actor, p))
@@ -171,7 +172,8 @@ def proposal_new(request):
     if form is None:
         raise PermissionDenied
     if done := submit(request, form, lambda: services.proposal_raise(actor=actor, **form.cleaned_data)):
-        messages.success(request, f"Đã gửi kiến nghị; cấp trên trả lời trước {done.value.due_on:%d/%m/%Y}.")
+        messages.success(request, _("Đã gửi kiến nghị; cấp trên trả lời trước %(due)s.")
+                         % {"due": f"{done.value.due_on:%d/%m/%Y}"})
         return redirect("programs:proposal", pk=done.value.pk)
     return render(request, "programs/proposal_new.html", {"form": form},
                   status=400 if request.method == "POST" else 200)

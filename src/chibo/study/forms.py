@@ -68,7 +68,7 @@ class SessionForm(forms.Form):
         if meetings is not None:
             self.fields["meeting"] = forms.TypedChoiceField(
                 label=_("Trong cuộc họp chi bộ"), coerce=int, required=False, empty_value=None,
-                choices=[("", "Buổi học riêng, không trong cuộc họp")] + meetings)
+                choices=[("", _("Buổi học riêng, không trong cuộc họp")), *meetings])
 
 
 class AttendanceRowForm(forms.Form):

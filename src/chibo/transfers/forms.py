@@ -132,7 +132,7 @@ class OrgForm(forms.Form):
 class OrgActiveForm(forms.Form):
     # "0"/"1" from the page's hidden input, false/true from the API
     active = ApproveField(label=_("Dùng lại (không: ngừng sử dụng)"),
-                          choices=[("0", "Ngừng sử dụng"), ("1", "Dùng lại")],
+                          choices=[("0", _("Ngừng sử dụng")), ("1", _("Dùng lại"))],
                           coerce=lambda v: v == "1", widget=forms.HiddenInput)
     reason = forms.CharField(label=_("Lý do ngừng sử dụng (sáp nhập, giải thể…)"), max_length=300, required=False)
 
@@ -201,7 +201,7 @@ class DelegationForm(forms.Form):
         team = []
         for pk in raw.getlist("member")[: self.MAX_ROWS]:
             if not pk.isdigit():
-                self.add_error(None, "Danh sách thành viên đoàn không hợp lệ.")
+                self.add_error(None, _("Danh sách thành viên đoàn không hợp lệ."))
                 continue
             team.append((int(pk), raw.get(f"role_{pk}", DelegationRole.MEMBER)))
         texts, dues = raw.getlist("task_text")[: self.MAX_ROWS], raw.getlist("task_due")
@@ -213,7 +213,7 @@ class DelegationForm(forms.Form):
                 try:
                     due = VNDateField(required=False).clean(due_raw)
                 except forms.ValidationError:
-                    self.add_error(None, f"Nhiệm vụ {i + 1}: thời hạn ghi theo dạng dd/mm/yyyy.")
+                    self.add_error(None, _("Nhiệm vụ %(n)s: thời hạn ghi theo dạng dd/mm/yyyy.") % {"n": i + 1})
             tasks.append((text, due))
         data["team"], data["tasks"] = team, tasks
         return data

@@ -256,10 +256,10 @@ def delegation_candidates(actor: Actor, q: str, exclude: Iterable[object] = ()) 
     attached = dict(DelegationMember.objects.filter(member__in=pks, detached_on__isnull=True)
                     .values_list("member_id", "delegation__unit__name"))
     for m in found:
-        m.busy = ("đang kiểm tra / khiếu nại" if m.pk in held else
-                  "đang chuyển sinh hoạt" if m.pk in in_transfer else
-                  f"đang ở {attached[m.pk]}" if m.pk in attached else
-                  "đình chỉ sinh hoạt" if m.status == Status.SUSPENDED else "")
+        m.busy = (_("đang kiểm tra / khiếu nại") if m.pk in held else
+                  _("đang chuyển sinh hoạt") if m.pk in in_transfer else
+                  _("đang ở %(unit)s") % {"unit": attached[m.pk]} if m.pk in attached else
+                  _("đình chỉ sinh hoạt") if m.status == Status.SUSPENDED else "")
     return found
 
 
@@ -339,8 +339,8 @@ def transfer_candidates(actor: Actor, q: str) -> list[Member]:
                       .values_list("member_id", flat=True))
     held = set(TransferHold.objects.filter(member__in=pks, closed_on__isnull=True).values_list("member_id", flat=True))
     for m in found:
-        m.busy = ("đang kiểm tra / khiếu nại" if m.pk in held else
-                  "đang có một việc chuyển sinh hoạt chưa xong" if m.pk in in_transfer else "")
+        m.busy = (_("đang kiểm tra / khiếu nại") if m.pk in held else
+                  _("đang có một việc chuyển sinh hoạt chưa xong") if m.pk in in_transfer else "")
     return found
 
 
