@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
 
@@ -60,6 +60,7 @@ PIPELINE: list[str] = [Stage.RECORDED, Stage.COURSE, Stage.APPLICATION, Stage.IN
                        Stage.VERIFIED, Stage.CELL_VOTED, Stage.COMMITTEE_VOTED, Stage.DECIDED, Stage.PROBATION,
                        Stage.FULL]
 EXITS = [Stage.WITHDRAWN, Stage.REJECTED, Stage.STRUCK_OFF, Stage.ESCALATED]
+AGE = gettext_noop("%(years)s tuổi %(months)s tháng")  # an applicant's age on the day of the cell's vote
 OPEN_STAGES = [s for s in PIPELINE if s != Stage.FULL] + [Stage.ESCALATED]
 
 
@@ -137,7 +138,7 @@ class AdmissionCase(models.Model):
         indexes = [models.Index(fields=["unit", "stage"], name="admission_unit_stage_idx")]
 
     def __str__(self) -> str:
-        return f"Hồ sơ kết nạp: {self.applicant.full_name}"
+        return gettext("Hồ sơ kết nạp: %(name)s") % {"name": self.applicant.full_name}
 
     @property
     def step_index(self) -> int:
@@ -145,8 +146,15 @@ class AdmissionCase(models.Model):
 
     @property
     def age_text(self) -> str:
+        """The age on the day of the cell's vote as the paper prints it (in Vietnamese)."""
         m = self.age_months_at_vote or 0
-        return f"{m // 12} tuổi {m % 12} tháng"
+        return AGE % {"years": m // 12, "months": m % 12}
+
+    @property
+    def age_shown(self) -> str:
+        """The same age in the reader's language (the case page)."""
+        m = self.age_months_at_vote or 0
+        return gettext(AGE) % {"years": m // 12, "months": m % 12}
 
     @property
     def is_open(self) -> bool:

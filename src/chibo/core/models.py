@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.enums import CalendarDayKind, Comparison, Confidence, RuleUnit  # noqa: F401  (re-exported)
 
@@ -83,7 +83,9 @@ class Rule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.key} = {self.value} {self.get_unit_display()} (từ {self.effective_from:%d/%m/%Y})"
+        return gettext("%(key)s = %(value)s %(unit)s (từ %(start)s)") % {
+            "key": self.key, "value": self.value, "unit": gettext(self.get_unit_display()),
+            "start": f"{self.effective_from:%d/%m/%Y}"}
 
 
 class CalendarDay(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.discipline.enums import Area, CaseState, Form, NoticeState, Outcome, StateForm
@@ -51,7 +51,7 @@ class Case(models.Model):
         ordering = ["-opened_on", "-pk"]
 
     def __str__(self) -> str:
-        return f"Hồ sơ kỷ luật {self.pk}"
+        return gettext("Hồ sơ kỷ luật %(number)s") % {"number": self.pk}
 
 
 class Appeal(models.Model):
@@ -94,7 +94,7 @@ class Notice(models.Model):
                                                name="discipline_notice_once")]
 
     def __str__(self) -> str:
-        return f"Thông báo kỷ luật {self.pk}"
+        return gettext("Thông báo kỷ luật %(number)s") % {"number": self.pk}
 
     @property
     def late(self) -> bool:

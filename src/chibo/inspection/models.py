@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.inspection.enums import CaseState, ItemState, Kind
@@ -39,7 +39,8 @@ class Plan(models.Model):
         constraints = [models.UniqueConstraint(fields=["unit", "year", "kind"], name="inspection_plan_one_per_year")]
 
     def __str__(self) -> str:
-        return f"Kế hoạch {self.get_kind_display().lower()} năm {self.year}"
+        return gettext("Kế hoạch %(kind)s năm %(year)s") % {"kind": gettext(self.get_kind_display()).lower(),
+                                                              "year": self.year}
 
 
 class PlanItem(models.Model):
@@ -130,7 +131,7 @@ class Inspection(models.Model):
         constraints = [models.CheckConstraint(condition=ONE_SUBJECT, name="inspection_case_one_subject")]
 
     def __str__(self) -> str:
-        return f"Cuộc kiểm tra {self.pk}"
+        return gettext("Cuộc kiểm tra %(number)s") % {"number": self.pk}
 
     @property
     def subject_name(self) -> str:

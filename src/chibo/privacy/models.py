@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.privacy.enums import BreachState, PersonKind, RequestKind, RequestState
@@ -41,7 +41,7 @@ class DataRequest(models.Model):
             name="privacy_request_one_person")]
 
     def __str__(self) -> str:
-        return f"Yêu cầu về dữ liệu cá nhân số {self.pk}"
+        return gettext("Yêu cầu về dữ liệu cá nhân số %(number)s") % {"number": self.pk}
 
     @property
     def person_name(self) -> str:
@@ -76,7 +76,7 @@ class Breach(models.Model):
         ordering = ["-detected_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"Sự cố dữ liệu số {self.pk}"
+        return gettext("Sự cố dữ liệu số %(number)s") % {"number": self.pk}
 
     @property
     def late(self) -> bool:
@@ -102,4 +102,4 @@ class Anonymisation(models.Model):
         constraints = [models.UniqueConstraint(fields=["kind", "person_id"], name="privacy_anonymised_once")]
 
     def __str__(self) -> str:
-        return f"Ẩn danh số {self.pk}"
+        return gettext("Ẩn danh số %(number)s") % {"number": self.pk}

@@ -6,7 +6,7 @@ corrected only by a new version with its reason. Changed only by ``reports.servi
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.reports.enums import PeriodKind, State
 
@@ -31,7 +31,7 @@ class Template(models.Model):
         ordering = ["unit__path", "period_kind", "name", "-number"]
 
     def __str__(self) -> str:
-        return f"{self.name} (phiên bản {self.number})"
+        return gettext("%(name)s (phiên bản %(number)s)") % {"name": self.name, "number": self.number}
 
 
 class Report(models.Model):
@@ -67,4 +67,4 @@ class Report(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Báo cáo {self.pk}"
+        return gettext("Báo cáo %(number)s") % {"number": self.pk}

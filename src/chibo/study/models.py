@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
 from chibo.study.enums import CertificateKind, Presence
@@ -32,7 +32,7 @@ class Certificate(models.Model):
             name="certificate_one_person")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} số {self.number}"
+        return gettext("%(kind)s số %(number)s") % {"kind": gettext(self.get_kind_display()), "number": self.number}
 
 
 class Session(models.Model):
