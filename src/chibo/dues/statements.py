@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from chibo.core import clock
 from chibo.core.access import Actor, require
@@ -71,16 +72,20 @@ HEADER_SEARCH_ROWS = 30                    # banners above the header (bank name
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024  # of the XLSX zip (5000 lines take well under 1 MB)
 MAX_AMOUNT = Decimal(10) ** 13             # Entry.amount: 16 digits, 3 of them decimal
 
-ACCEPTED = "Chỉ nhận sao kê dạng CSV (.csv) hoặc Excel (.xlsx)."
-_UNREADABLE = "Không đọc được bảng tính (tệp hỏng hoặc không phải .xlsx)."
+# The messages of the file's checks (``core.spreadsheets`` raises them): said in the reader's language when raised.
+ACCEPTED = gettext_lazy("Chỉ nhận sao kê dạng CSV (.csv) hoặc Excel (.xlsx).")
+_UNREADABLE = gettext_lazy("Không đọc được bảng tính (tệp hỏng hoặc không phải .xlsx).")
 STATEMENT_POLICY = SheetPolicy(
-    max_bytes=MAX_STATEMENT_BYTES, too_large="Tệp quá lớn ({mb:.1f} MB); giới hạn {limit} MB cho một sao kê.",
+    max_bytes=MAX_STATEMENT_BYTES,
+    too_large=gettext_lazy("Tệp quá lớn ({mb:.1f} MB); giới hạn {limit} MB cho một sao kê."),  # type: ignore[arg-type]
     max_uncompressed=MAX_UNCOMPRESSED_BYTES,
-    unzipped_too_large="Bảng tính giải nén quá lớn; hãy xuất lại sao kê thành tệp nhỏ hơn.",
-    zip_kinds=("xlsx",), not_a_workbook="Tệp nén này không phải bảng tính Excel (.xlsx). " + ACCEPTED,
-    broken_zip=_UNREADABLE, refuse_doctype=True, unreadable=_UNREADABLE,
+    unzipped_too_large=gettext_lazy("Bảng tính giải nén quá lớn; hãy xuất lại sao kê thành tệp nhỏ hơn."),  # type: ignore[arg-type]
+    zip_kinds=("xlsx",),
+    not_a_workbook=format_lazy("{} {}", gettext_lazy("Tệp nén này không phải bảng tính Excel (.xlsx)."), ACCEPTED),  # type: ignore[arg-type]
+    broken_zip=_UNREADABLE, refuse_doctype=True, unreadable=_UNREADABLE,  # type: ignore[arg-type]
     columns=MAX_COLUMNS, refuse_wider=False,  # cells past the 60th are not read, whatever the sheet's width
-    encodings=("utf-8-sig",), unknown_encoding="Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»).")
+    encodings=("utf-8-sig",),
+    unknown_encoding=gettext_lazy("Tệp CSV phải được lưu với bảng mã UTF-8 (trong Excel: «CSV UTF-8»)."))  # type: ignore[arg-type]
 
 
 class LineStatus(models.TextChoices):
@@ -110,8 +115,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
               "paid out"),
 }
 REQUIRED_COLUMNS = ("date", "amount", "reference")
-COLUMN_LABELS = {"date": "ngày giao dịch", "amount": "số tiền", "reference": "nội dung / diễn giải",
-                 "card": "số thẻ đảng viên", "currency": "loại tiền", "debit": "ghi nợ"}
+# The columns as a message names them (translated there).
+COLUMN_LABELS = {"date": gettext_noop("ngày giao dịch"), "amount": gettext_noop("số tiền"),
+                 "reference": gettext_noop("nội dung / diễn giải"), "card": gettext_noop("số thẻ đảng viên"),
+                 "currency": gettext_noop("loại tiền"), "debit": gettext_noop("ghi nợ")}
 _ALIAS_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
 _PARENS = re.compile(r"\(([^)]*)\)")
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -186,20 +193,20 @@ def _text(value: Any) -> str:
 def _kind(data: bytes, filename: str) -> str:
     check_size(len(data), STATEMENT_POLICY)
     if not data.strip():
-        raise FileRefused("Tệp rỗng.")  # blank lines only
+        raise FileRefused(_("Tệp rỗng."))  # blank lines only
     ext = filename.rpartition(".")[2].lower() if "." in filename else ""
     head = data[:8192]
     kind = sniff(head, scan=len(head))
     if kind == "xls":
-        raise FileRefused("Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở tệp và lưu lại thành .xlsx (hoặc "
-                          ".csv). " + ACCEPTED)
+        raise FileRefused(_("Tệp Excel 97-2003 (.xls) chưa được hỗ trợ: hãy mở tệp và lưu lại thành .xlsx (hoặc "
+                            ".csv).") + " " + str(ACCEPTED))
     if kind == "binary" or head.startswith(b"%PDF"):
-        raise FileRefused(f"Không đọc được tệp «{clean(filename)}». " + ACCEPTED)
+        raise FileRefused(_("Không đọc được tệp «%(name)s».") % {"name": clean(filename)} + " " + str(ACCEPTED))
     kind = "xlsx" if kind == "zip" else "csv"
     if ext not in ("", "csv", "txt", "xlsx"):
-        raise FileRefused(f"Loại tệp «.{ext}» không được hỗ trợ. " + ACCEPTED)
+        raise FileRefused(_("Loại tệp «.%(ext)s» không được hỗ trợ.") % {"ext": ext} + " " + str(ACCEPTED))
     if ext == "xlsx" and kind != "xlsx":
-        raise FileRefused(f"Tệp «{clean(filename)}» không phải bảng tính Excel (.xlsx) hợp lệ.")
+        raise FileRefused(_("Tệp «%(name)s» không phải bảng tính Excel (.xlsx) hợp lệ.") % {"name": clean(filename)})
     return kind
 
 
@@ -258,13 +265,15 @@ def _read_sheet(data: bytes, filename: str) -> _Sheet:
     columns = _columns(header)
     missing = [name for name in REQUIRED_COLUMNS if name not in columns.index]
     if missing:
-        found = ", ".join(f"«{h}»" for h in header if h) or "(không có)"
-        unknown = ", ".join(f"«{h}»" for h in columns.extra) or "(không có)"
-        raise ValidationError({"file": (
-            "Sao kê thiếu cột bắt buộc: " + ", ".join(COLUMN_LABELS[m] for m in missing)
-            + f". Các cột trong tệp: {found}; không nhận ra: {unknown}. Tên cột được nhận, ví dụ: "
-            "«Ngày giao dịch» / «Date», «Số tiền» / «Amount» / «Credit», «Nội dung» / «Diễn giải» / «Description», "
-            "«Số thẻ đảng viên» / «Card» (không bắt buộc), «Loại tiền» / «Currency» (không bắt buộc).")})
+        found = ", ".join(f"«{h}»" for h in header if h) or _("(không có)")
+        unknown = ", ".join(f"«{h}»" for h in columns.extra) or _("(không có)")
+        # The example headers are the banks' (Vietnamese or English), whatever the reader's language.
+        raise ValidationError({"file": _(
+            "Sao kê thiếu cột bắt buộc: %(missing)s. Các cột trong tệp: %(found)s; không nhận ra: %(unknown)s. "
+            "Tên cột được nhận, ví dụ: «Ngày giao dịch» / «Date», «Số tiền» / «Amount» / «Credit», «Nội dung» / "
+            "«Diễn giải» / «Description», «Số thẻ đảng viên» / «Card» (không bắt buộc), «Loại tiền» / «Currency» "
+            "(không bắt buộc).") % {"missing": ", ".join(_(COLUMN_LABELS[m]) for m in missing), "found": found,
+                                     "unknown": unknown}})
     rows: list[tuple[int, list[Any]]] = []
     number = at + 1
     width = len(header)
@@ -299,7 +308,7 @@ def _parse_date(value: Any) -> date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 20000 <= value < 80000:
             return EXCEL_EPOCH + timedelta(days=int(value))
-        raise ValueError(f"«{_text(value)}» không phải là ngày.")
+        raise ValueError(_("«%(text)s» không phải là ngày.") % {"text": _text(value)})
     text = clean(str(value))
     first = re.split(r"[ T]", text, maxsplit=1)[0]
     try:
@@ -318,7 +327,7 @@ def _parse_date(value: Any) -> date:
             raise ValueError
         return date(y, m, d)
     except ValueError:
-        raise ValueError(f"«{text[:30]}» không phải là ngày (dùng dạng ngày/tháng/năm).") from None
+        raise ValueError(_("«%(text)s» không phải là ngày (dùng dạng ngày/tháng/năm).") % {"text": text[:30]}) from None
 
 
 def _parse_amount(value: Any) -> tuple[Decimal, str | None]:
@@ -328,7 +337,7 @@ def _parse_amount(value: Any) -> tuple[Decimal, str | None]:
     of them only, it groups thousands when it occurs more than once or is followed by exactly three digits, and
     is the decimal mark otherwise."""
     if isinstance(value, bool):
-        raise ValueError(f"«{value}» không phải một số tiền.")
+        raise ValueError(_not_amount() % {"text": value})
     if isinstance(value, int | float | Decimal):
         amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         _bounded(amount, value)
@@ -341,13 +350,13 @@ def _parse_amount(value: Any) -> tuple[Decimal, str | None]:
     currency = None
     match = re.fullmatch(r"([^0-9.,+\-]*)([+\-]?)([0-9.,]+)(-?)([^0-9.,+\-]*)", raw)
     if match is None:
-        raise ValueError(f"«{text[:30]}» không phải một số tiền.")
+        raise ValueError(_not_amount() % {"text": text[:30]})
     before, sign, number, trailing_minus, after = match.groups()
     for side in (before, after):
         if side:
             currency = _currency_code(side)
             if currency is None:
-                raise ValueError(f"«{text[:30]}» không phải một số tiền.")
+                raise ValueError(_not_amount() % {"text": text[:30]})
     negative = negative or sign == "-" or trailing_minus == "-"
     dots, commas = number.count("."), number.count(",")
     if dots and commas:
@@ -366,14 +375,18 @@ def _parse_amount(value: Any) -> tuple[Decimal, str | None]:
     try:
         amount = Decimal(digits)
     except InvalidOperation:
-        raise ValueError(f"«{text[:30]}» không phải một số tiền.") from None
+        raise ValueError(_not_amount() % {"text": text[:30]}) from None
     _bounded(amount, text)
     return (-amount if negative else amount), currency
 
 
+def _not_amount() -> str:
+    return _("«%(text)s» không phải một số tiền.")
+
+
 def _bounded(amount: Decimal, text: Any) -> None:
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
-        raise ValueError(f"«{str(text)[:30]}» không phải một số tiền hợp lệ (quá lớn).")
+        raise ValueError(_("«%(text)s» không phải một số tiền hợp lệ (quá lớn).") % {"text": str(text)[:30]})
 
 
 def _card(value: Any) -> str:
@@ -499,9 +512,9 @@ def _preview(unit: Unit, data: bytes, filename: str) -> StatementPreview:
         raw_date, raw_amount = cell(cells, "date"), cell(cells, "amount")
         if not _text(raw_date):
             if any(fold(_text(c)).startswith(_FOOTERS) for c in cells):
-                line.status, line.reason = LineStatus.SKIPPED, "Dòng tổng cộng / số dư, không phải giao dịch."
+                line.status, line.reason = LineStatus.SKIPPED, _("Dòng tổng cộng / số dư, không phải giao dịch.")
             else:
-                line.reason = "Thiếu ngày giao dịch."
+                line.reason = _("Thiếu ngày giao dịch.")
             continue
         try:
             line.date = _parse_date(raw_date)
@@ -511,14 +524,14 @@ def _preview(unit: Unit, data: bytes, filename: str) -> StatementPreview:
         currency_text = _text(cell(cells, "currency"))
         file_currency = _currency_code(currency_text) if currency_text else None
         if currency_text and file_currency is None:
-            line.reason = f"«{currency_text[:20]}» không phải mã đồng tiền (ví dụ EUR, USD, VND)."
+            line.reason = _("«%(text)s» không phải mã đồng tiền (ví dụ EUR, USD, VND).") % {"text": currency_text[:20]}
             continue
         if not _text(raw_amount):
             debit = _text(cell(cells, "debit"))
             if debit:
-                line.status, line.reason = LineStatus.SKIPPED, "Không phải khoản thu (ghi nợ)."
+                line.status, line.reason = LineStatus.SKIPPED, _("Không phải khoản thu (ghi nợ).")
             else:
-                line.reason = "Thiếu số tiền."
+                line.reason = _("Thiếu số tiền.")
             continue
         try:
             amount, written = _parse_amount(raw_amount)
@@ -528,7 +541,7 @@ def _preview(unit: Unit, data: bytes, filename: str) -> StatementPreview:
         line.amount = amount
         line.currency = file_currency or written or cols.currency
         if amount <= 0:
-            line.status, line.reason = LineStatus.SKIPPED, "Không phải khoản thu (số tiền không lớn hơn 0)."
+            line.status, line.reason = LineStatus.SKIPPED, _("Không phải khoản thu (số tiền không lớn hơn 0).")
             continue
         identity = (line.date.isoformat(), _canonical(amount), " ".join(fold(reference).split()), card)
         earlier = seen[identity]
@@ -565,13 +578,15 @@ def _settle(unit: Unit, lines: list[StatementLine], cols: _Columns, today: date)
         entry = posted.get(line.key or "")
         if entry is not None:
             line.status, line.entry, line.member = LineStatus.ALREADY_POSTED, entry, entry.member
-            line.reason = f"Đã ghi trước đó: biên lai {entry.receipt}, ngày {entry.paid_on:%d/%m/%Y}."
+            line.reason = _("Đã ghi trước đó: biên lai %(receipt)s, ngày %(day)s.") % {
+                "receipt": entry.receipt, "day": f"{entry.paid_on:%d/%m/%Y}"}
             continue
         if "card" in cols.index and line.card:
             member = by_card.get(line.card)
             if member is None:
                 line.status = LineStatus.UNMATCHED
-                line.reason = f"Số thẻ «{line.card}» không thuộc đảng viên nào trong danh sách của {unit.name}."
+                line.reason = _("Số thẻ «%(card)s» không thuộc đảng viên nào trong danh sách của %(unit)s.") % {
+                    "card": line.card, "unit": unit.name}
                 continue
         else:
             text = fold(line.reference).upper()
@@ -579,9 +594,9 @@ def _settle(unit: Unit, lines: list[StatementLine], cols: _Columns, today: date)
             hits = {by_card[t].pk: by_card[t] for t in tokens if t in by_card}
             if len(hits) != 1:
                 line.status = LineStatus.UNMATCHED
-                line.reason = ("Không tìm thấy số thẻ đảng viên nào của chi bộ trong nội dung." if not hits else
-                               "Nội dung có số thẻ của nhiều đảng viên ("
-                               + ", ".join(m.full_name for m in hits.values()) + "): không biết ghi cho ai.")
+                line.reason = (_("Không tìm thấy số thẻ đảng viên nào của chi bộ trong nội dung.") if not hits else
+                               _("Nội dung có số thẻ của nhiều đảng viên (%(names)s): không biết ghi cho ai.") % {
+                                   "names": ", ".join(m.full_name for m in hits.values())})
                 continue
             member = next(iter(hits.values()))
         line.member = member
@@ -634,7 +649,7 @@ def _check_for_ledger(lines: list[StatementLine], members: dict[int, Member], to
         line.amount, line.currency = amount, currency
         running[member.pk] += amount
         if line.same_as is not None:
-            line.reason = f"Giống hệt dòng {line.same_as}: được ghi như một khoản chuyển riêng."
+            line.reason = _("Giống hệt dòng %(row)s: được ghi như một khoản chuyển riêng.") % {"row": line.same_as}
 
 
 # -- posting -----------------------------------------------------------------------------------------------
@@ -703,16 +718,20 @@ def _message(preview: StatementPreview, entries: list[Entry]) -> str:
         for entry in entries:
             totals[entry.currency] += entry.amount
         money = ", ".join(format_amount(v, c) for c, v in sorted(totals.items()))
-        parts.append(f"Đã ghi {len(entries)} khoản thu ({money}) từ sao kê «{preview.filename}».")
+        parts.append(_("Đã ghi %(count)s khoản thu (%(money)s) từ sao kê «%(file)s».") % {
+            "count": len(entries), "money": money, "file": preview.filename})
     elif counts[LineStatus.ALREADY_POSTED]:
-        parts.append(f"Không có khoản nào mới để ghi: {counts[LineStatus.ALREADY_POSTED]} dòng của sao kê này đã "
-                     "được ghi từ trước.")
+        parts.append(_("Không có khoản nào mới để ghi: %(count)s dòng của sao kê này đã được ghi từ trước.") % {
+            "count": counts[LineStatus.ALREADY_POSTED]})
     else:
-        parts.append("Không có khoản nào để ghi.")
+        parts.append(_("Không có khoản nào để ghi."))
     if entries and counts[LineStatus.ALREADY_POSTED]:
-        parts.append(f"{counts[LineStatus.ALREADY_POSTED]} dòng đã được ghi từ trước, không ghi lại.")
+        parts.append(_("%(count)s dòng đã được ghi từ trước, không ghi lại.") % {
+            "count": counts[LineStatus.ALREADY_POSTED]})
     if counts[LineStatus.UNMATCHED]:
-        parts.append(f"{counts[LineStatus.UNMATCHED]} dòng chưa khớp được đảng viên nào của chi bộ: hãy ghi tay.")
+        parts.append(_("%(count)s dòng chưa khớp được đảng viên nào của chi bộ: hãy ghi tay.") % {
+            "count": counts[LineStatus.UNMATCHED]})
     if counts[LineStatus.INVALID]:
-        parts.append(f"{counts[LineStatus.INVALID]} dòng không ghi được (xem lý do từng dòng).")
+        parts.append(_("%(count)s dòng không ghi được (xem lý do từng dòng).") % {
+            "count": counts[LineStatus.INVALID]})
     return " ".join(parts)

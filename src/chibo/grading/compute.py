@@ -18,7 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from chibo.core.rulebook import name_rules_in
+from django.utils.translation import gettext, gettext_noop
+
+from chibo.core.rulebook import rule_name
 from chibo.grading.enums import GRADE_ORDER, Grade
 
 
@@ -51,32 +53,45 @@ def _percent(share: Fraction) -> str:
     return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + "%"
 
 
+def _rule(key: str) -> str:
+    """A rule by its name in the reader's language, in «»."""
+    return f"«{gettext(rule_name(key))}»"
+
+
 def unmet(grade: str, score: int, c: Conditions, b: Bands, *, organization: bool) -> list[str]:
-    """The conditions of ``grade`` that the score and conditions do not meet (empty: the grade is allowed)."""
+    """The conditions of ``grade`` that the score and conditions do not meet (empty: the grade is allowed), in the
+    reader's language (shown on the review page, or refused with the grade: never stored)."""
     out: list[str] = []
+    points = gettext_noop("cần từ %(points)s điểm trở lên, có %(score)s (%(rule)s)")
+    on_time = gettext_noop("cần hoàn thành mọi nhiệm vụ đúng tiến độ (%(rule)s, Điều 11)")
     if grade == Grade.EXCELLENT:
         if score < b.excellent:
-            out.append(f"cần từ {b.excellent} điểm trở lên, có {score} (grading.band_excellent)")
+            out.append(gettext(points) % {"points": b.excellent, "score": score,
+                                          "rule": _rule("grading.band_excellent")})
         if not c.all_on_time:
-            out.append("cần hoàn thành mọi nhiệm vụ đúng tiến độ (grading.band_excellent, Điều 11)")
+            out.append(gettext(on_time) % {"rule": _rule("grading.band_excellent")})
         if c.exceeded_share < b.exceed_share:
-            out.append(f"cần ít nhất {_percent(b.exceed_share)} nhiệm vụ vượt yêu cầu, có {_percent(c.exceeded_share)}"
-                       " (grading.excellent_exceed_share)")
+            out.append(gettext("cần ít nhất %(share)s nhiệm vụ vượt yêu cầu, có %(actual)s (%(rule)s)") % {
+                "share": _percent(b.exceed_share), "actual": _percent(c.exceeded_share),
+                "rule": _rule("grading.excellent_exceed_share")})
         if c.disciplined:
-            out.append(("có đảng viên bị kỷ luật trong kỳ" if organization else "bị kỷ luật trong kỳ")
-                       + " (grading.band_excellent, Điều 11)")
+            out.append((gettext("có đảng viên bị kỷ luật trong kỳ (%(rule)s, Điều 11)") if organization
+                        else gettext("bị kỷ luật trong kỳ (%(rule)s, Điều 11)")) % {
+                "rule": _rule("grading.band_excellent")})
     elif grade == Grade.GOOD:
         if score < b.good:
-            out.append(f"cần từ {b.good} điểm trở lên, có {score} (grading.band_good)")
+            out.append(gettext(points) % {"points": b.good, "score": score, "rule": _rule("grading.band_good")})
         if not c.all_on_time:
-            out.append("cần hoàn thành mọi nhiệm vụ đúng tiến độ (grading.band_good, Điều 11)")
+            out.append(gettext(on_time) % {"rule": _rule("grading.band_good")})
     elif grade == Grade.COMPLETED:
         if score < b.completed:
-            out.append(f"cần từ {b.completed} điểm trở lên, có {score} (grading.band_completed)")
+            out.append(gettext(points) % {"points": b.completed, "score": score,
+                                          "rule": _rule("grading.band_completed")})
         if organization and c.late_share > b.org_late_share:
-            out.append(f"nhiệm vụ chậm tiến độ không quá {_percent(b.org_late_share)}, có {_percent(c.late_share)}"
-                       " (grading.org_late_share)")
-    return [name_rules_in(reason) for reason in out]  # the rules by their names
+            out.append(gettext("nhiệm vụ chậm tiến độ không quá %(share)s, có %(actual)s (%(rule)s)") % {
+                "share": _percent(b.org_late_share), "actual": _percent(c.late_share),
+                "rule": _rule("grading.org_late_share")})
+    return out
 
 
 def grade_for(score: int, c: Conditions, b: Bands, *, organization: bool = False) -> Outcome:
@@ -94,8 +109,9 @@ def contradiction(grade: str, score: int, c: Conditions, b: Bands, *, organizati
     outcome = grade_for(score, c, b, organization=organization)
     if grade == outcome.grade:
         return ""
-    label = Grade(grade).label
+    label = gettext(Grade(grade).label)
     if grade in outcome.missed:
-        return f"Không thể xếp «{label}»: " + "; ".join(outcome.missed[grade]) + "."
-    return (f"Với {score} điểm và các điều kiện đã ghi, mức xếp loại là «{Grade(outcome.grade).label}», "
-            f"không phải «{label}».")
+        return gettext("Không thể xếp «%(grade)s»: %(reasons)s.") % {"grade": label,
+                                                                     "reasons": "; ".join(outcome.missed[grade])}
+    return gettext("Với %(score)s điểm và các điều kiện đã ghi, mức xếp loại là «%(computed)s», không phải "
+                   "«%(grade)s».") % {"score": score, "computed": gettext(Grade(outcome.grade).label), "grade": label}

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from chibo.accounts.cli import cli_actor, unit_by_code
 from chibo.core import clock
@@ -92,8 +93,9 @@ class Command(BaseCommand):
         version = services.rate_define(actor=actor, category=o["category"], currency=o["currency"],
                                        amount=o["amount"], effective_from=_day(o["effective_from"]),
                                        basis=o["basis"], confirmed=o["confirmed"])
-        self.stdout.write(f"{version.key} = {describe_value(version)} từ {version.effective_from:%d/%m/%Y} "
-                          f"({version.get_confidence_display()})")
+        self.stdout.write(_("%(key)s = %(value)s từ %(start)s (%(confidence)s)") % {
+            "key": version.key, "value": describe_value(version), "start": f"{version.effective_from:%d/%m/%Y}",
+            "confidence": _(version.get_confidence_display())})
 
     def do_fx(self, actor, o):
         rate = services.exchange_rate_set(actor=actor, currency=o["currency"], day=_day(o["day"]), vnd=o["vnd"],
@@ -106,8 +108,9 @@ class Command(BaseCommand):
         profile = services.profile_set(actor=actor, member=member, month=month, base=o["base"],
                                        currency=o["currency"], category=o["category"],
                                        base_amount=o["base_amount"], voluntary=o["voluntary"])
-        self.stdout.write(f"{member.full_name}: {Base(profile.base).label}, {profile.currency}, "
-                          f"từ tháng {profile.month:%m/%Y}")
+        self.stdout.write(_("%(name)s: %(base)s, %(currency)s, từ tháng %(month)s") % {
+            "name": member.full_name, "base": _(Base(profile.base).label), "currency": profile.currency,
+            "month": f"{profile.month:%m/%Y}"})
 
     def do_pay(self, actor, o):
         unit = unit_by_code(o["unit_code"])
@@ -122,26 +125,30 @@ class Command(BaseCommand):
         posted = services.payments_post(actor=actor, unit=unit, lines=lines, method=o["method"],
                                         paid_on=_day(o["on"]) if o["on"] else clock.today())
         for entry in posted.entries:
-            self.stdout.write(f"biên lai {entry.receipt}\t{entry.member.full_name}\t"
-                              f"{format_amount(entry.amount, entry.currency)}\t(entry {entry.pk})")
+            self.stdout.write(_("biên lai %(receipt)s") % {"receipt": entry.receipt}
+                              + f"\t{entry.member.full_name}\t{format_amount(entry.amount, entry.currency)}"
+                              f"\t(entry {entry.pk})")
         for note in posted.notes:
             self.stdout.write(note)
 
     def do_reverse(self, actor, o):
         entry = selectors.entry_get(actor, o["entry_id"])
         reversal = services.payment_reverse(actor=actor, entry=entry, reason=o["reason"])
-        self.stdout.write(f"đảo biên lai {entry.receipt}: {format_amount(reversal.amount, reversal.currency)}")
+        self.stdout.write(_("đảo biên lai %(receipt)s: %(amount)s") % {
+            "receipt": entry.receipt, "amount": format_amount(reversal.amount, reversal.currency)})
 
     def do_position(self, actor, o):
         member = selectors.member_for_dues(actor, o["member_id"])
         position = selectors.member_position(member)
         through = position.paid_through
-        self.stdout.write(f"{member.full_name}: đã đóng đến hết tháng {through:%m/%Y}" if through
-                          else f"{member.full_name}: chưa đóng tháng nào")
+        self.stdout.write(_("%(name)s: đã đóng đến hết tháng %(month)s") % {"name": member.full_name,
+                                                                             "month": f"{through:%m/%Y}"}
+                          if through else _("%(name)s: chưa đóng tháng nào") % {"name": member.full_name})
         for currency, amount in sorted(position.arrears.items()):
-            self.stdout.write(f"còn nợ {format_amount(amount, currency)}")
+            self.stdout.write(_("còn nợ %(amount)s") % {"amount": format_amount(amount, currency)})
         for currency, amount in sorted(position.credit.items()):
-            self.stdout.write(f"số dư có (đóng trước) {format_amount(amount, currency)}")
+            self.stdout.write(_("số dư có (đóng trước) %(amount)s") % {"amount": format_amount(amount, currency)})
         unpaid = position.unpaid_months(clock.today().year)
         if unpaid:
-            self.stdout.write("tháng chưa đóng năm nay: " + ", ".join(f"{m:%m/%Y}" for m in unpaid))
+            self.stdout.write(_("tháng chưa đóng năm nay: %(months)s") % {
+                "months": ", ".join(f"{m:%m/%Y}" for m in unpaid)})
