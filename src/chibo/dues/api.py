@@ -49,7 +49,7 @@ class MonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="mm/yyyy")
     amount = serializers.DecimalField(max_digits=16, decimal_places=3)
     currency = serializers.CharField()
-    basis = serializers.CharField()
+    basis = serializers.CharField(help_text="How the amount was computed, in the reader's language (Accept-Language)")
     paid = serializers.DecimalField(max_digits=16, decimal_places=3, help_text="how much of it payments cover")
     covered = serializers.BooleanField()
     deferred = serializers.BooleanField()
@@ -124,7 +124,7 @@ class DuesMember(generics.GenericAPIView):
             "paid_through": f"{position.paid_through:%m/%Y}" if position.paid_through else None,
             "arrears": _amounts(position.arrears), "credit": _amounts(position.credit),
             "unpaid_months": [f"{m:%m/%Y}" for m in position.unpaid_months(position.today.year)],
-            "months": [{"month": f"{x.month:%m/%Y}", "amount": x.amount, "currency": x.currency, "basis": x.basis,
+            "months": [{"month": f"{x.month:%m/%Y}", "amount": x.amount, "currency": x.currency, "basis": x.basis_shown,
                         "paid": x.paid, "covered": x.covered, "deferred": x.deferred, "projected": x.projected}
                        for x in reversed(lines)],
             "entries": [{"id": e.pk, "kind": e.kind, "receipt": e.receipt, "amount": e.amount, "currency": e.currency,
@@ -484,7 +484,8 @@ class ExchangeRateSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-ExchangeRateInput = form_serializer(ExchangeRateForm, "DuesExchangeRateInput", "đồng per unit of a currency on a day")
+ExchangeRateInput = form_serializer(ExchangeRateForm, "DuesExchangeRateInput",
+                                    "dong (VND) per unit of a currency on a day")
 
 
 class ExchangeRates(generics.ListAPIView):

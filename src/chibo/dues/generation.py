@@ -17,6 +17,7 @@ differently for speed:
 
 from __future__ import annotations
 
+import json
 import queue
 import threading
 from dataclasses import dataclass, field
@@ -28,12 +29,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-from chibo.core.money import format_amount, quantize
+from chibo.core.money import quantize
 from chibo.core.rulebook import RuleNotInForce, UnknownRule, integer, number, rule
+from chibo.core.said import Said
 from chibo.dues import rules as drules
 from chibo.dues.enums import Base, DecisionKind
 from chibo.dues.models import Decision, Obligation, Profile
-from chibo.members.enums import Category
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 ProfileRow = tuple[str, str, Decimal | None, str, Decimal]
 DecisionRow = tuple[str, int, str]
 MISSING = object()  # a rule with no version in force that month (the member's due is then None)
-COPY_COLUMNS = ("member_id", "unit_id", "month", "currency", "amount", "basis", "deferred")
+COPY_COLUMNS = ("member_id", "unit_id", "month", "currency", "amount", "basis", "basis_said", "deferred")
 
 
 @dataclass
@@ -81,43 +82,46 @@ class MonthRules:
             return None
         category, base, base_amount, cur, voluntary = profile
         if self.exempt_by_age(admitted, years):
-            return drules.Due(Decimal(0), cur, f"Miễn: từ {years} năm tuổi Đảng")
+            return drules.due_of(Decimal(0), cur, drules.basis_exempt_by_age(years))
         if decision is not None and decision[0] == DecisionKind.EXEMPT:
-            return drules.Due(Decimal(0), cur, f"Miễn theo quyết định {decision[2]}")
+            return drules.due_of(Decimal(0), cur, drules.basis_exempt_by_decision(decision[2]))
         found = self._base_amount(category, base, base_amount, cur)
         if found is None:
             return None
         amount, basis = found
         if decision is not None and decision[0] == DecisionKind.REDUCE:
             amount = quantize(amount * Decimal(100 - decision[1]) / 100, cur)
-            basis += f", giảm {decision[1]}% (QĐ {decision[2]})"
+            basis = drules.basis_reduced(basis, decision[1], decision[2])
         if voluntary:
             amount += Decimal(voluntary)
-            basis += f", tự nguyện thêm {format_amount(voluntary, cur)}"
+            basis = drules.basis_voluntary(basis, voluntary, cur)
         deferred = decision is not None and decision[0] == DecisionKind.DEFER
         if deferred and decision is not None:
-            basis += f", cho chậm đóng (QĐ {decision[2]})"
-        return drules.Due(quantize(amount, cur), cur, basis[:200], deferred)
+            basis = drules.basis_deferred(basis, decision[2])
+        return drules.due_of(quantize(amount, cur), cur, basis, deferred)
 
     def _base_amount(self, category: str, base: str, base_amount: Decimal | None,
-                     cur: str) -> tuple[Decimal, str] | None:
+                     cur: str) -> tuple[Decimal, Said] | None:
         """``rules.base_amount``; None where it raises (no version in force)."""
         if base in (Base.SALARY, Base.PENSION):
             ratio = self.value("dues.rate_salary" if base == Base.SALARY else "dues.rate_pension")
             if ratio is MISSING:
                 return None
             amount = quantize(Decimal(base_amount or 0) * drules._fraction(ratio), cur)
-            suffix = "" if base == Base.SALARY else " lương hưu"
-            return amount, f"{drules._percent(ratio)} × {format_amount(base_amount, cur)}{suffix}"
+            return amount, drules.basis_rate(ratio, base_amount, cur, pension=base == Base.PENSION)
         if base == Base.STUDENT:
             monthly = self.value("dues.student_monthly")
             if monthly is MISSING:
                 return None
-            return quantize(drules._fraction(monthly), "VND"), "Mức học sinh, sinh viên"
+            return quantize(drules._fraction(monthly), "VND"), drules.basis_student()
         fixed = self.value(drules.abroad_key(category, cur))
         if fixed is MISSING:
             return None
-        return quantize(drules._fraction(fixed), cur), f"Mức cố định: {Category(category).label}"
+        return quantize(drules._fraction(fixed), cur), drules.basis_fixed(category)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _copy_text(value: str) -> str:
@@ -140,7 +144,8 @@ class _Generator:
         """The due of a key not seen yet, and its COPY columns; remembered."""
         due = self.rules.due(admitted, profile, decision)
         found = None if due is None else (due, f"{self.month.isoformat()}\t{due.currency}\t{due.amount:f}\t"
-                                               f"{_copy_text(due.basis)}\t{'t' if due.deferred else 'f'}\n")
+                                               f"{_copy_text(due.basis)}\t{_copy_text(_json(due.said))}\t"
+                                               f"{'t' if due.deferred else 'f'}\n")
         self.memo[key] = found
         return found
 
@@ -211,7 +216,7 @@ def write_rows(month: date, rows: list[Row]) -> None:
             pass
     Obligation.objects.bulk_create(
         [Obligation(member_id=pk, unit_id=unit_id, month=month, currency=due.currency, amount=due.amount,
-                    basis=due.basis, deferred=due.deferred) for pk, unit_id, (due, _) in rows],
+                    basis=due.basis, basis_said=due.said, deferred=due.deferred) for pk, unit_id, (due, _) in rows],
         batch_size=2000, ignore_conflicts=True)
 
 

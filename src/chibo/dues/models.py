@@ -72,7 +72,10 @@ class Obligation(models.Model):
     month = models.DateField()
     currency = models.CharField(max_length=3)
     amount = models.DecimalField(max_digits=16, decimal_places=3)
-    basis = models.CharField(max_length=200)  # how it was computed, as a reader says it
+    # How it was computed, in Vietnamese (the dues book prints it), and what was said (``core.said``): the pages
+    # show ``basis_shown``, in the reader's language.
+    basis = models.CharField(max_length=200)
+    basis_said = models.JSONField(default=dict, blank=True)
     deferred = models.BooleanField(default=False)  # a deferral decision covers this month: not "unpaid"
 
     class Meta:

@@ -8,11 +8,12 @@ before sending the rest up is ``dues.kept.<unit kind>``. Both families are regis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -21,6 +22,7 @@ from chibo.core.calendar import add_months
 from chibo.core.enums import RuleUnit
 from chibo.core.money import format_amount, is_currency, quantize
 from chibo.core.rulebook import Family, RuleNotInForce, UnknownRule, integer, number, register_family, rule
+from chibo.core.said import Said, said, said_again, said_term, say
 from chibo.dues.enums import Base, DecisionKind
 from chibo.members.enums import Category
 from chibo.units.enums import UnitKind
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 ABROAD = "dues.abroad."
 KEPT = "dues.kept."
 KEPT_NAME = gettext_noop("Tỷ lệ đảng phí giữ lại")  # "…: <kind>", each half translated by the rule pages
+ABROAD_NAME = gettext_noop("Mức đảng phí ở nước ngoài")  # "…: <category>, <currency>"
 
 
 def _abroad_key_problem(rest: str) -> str:
@@ -50,15 +53,16 @@ def _kept_key_problem(rest: str) -> str:
 
 
 def register() -> None:
-    register_family(Family(ABROAD, RuleUnit.FOREIGN_MONEY, "", "Mức đảng phí ở nước ngoài theo diện và đồng tiền",
-                           _abroad_key_problem, name=_abroad_name))
+    register_family(Family(ABROAD, RuleUnit.FOREIGN_MONEY, "",
+                           gettext_noop("Mức đảng phí ở nước ngoài theo diện và đồng tiền"), _abroad_key_problem,
+                           name=_abroad_name))
     register_family(Family(KEPT, RuleUnit.RATIO, "", gettext_noop("Tỷ lệ đảng phí trích giữ lại theo loại tổ chức"),
                            _kept_key_problem, name=lambda rest: f"{KEPT_NAME}: {UnitKind(rest).label}"))
 
 
 def _abroad_name(rest: str) -> str:
     category, _sep, currency = rest.partition(".")
-    return f"Mức đảng phí ở nước ngoài: {Category(category).label}, {currency}"
+    return f"{ABROAD_NAME}: {Category(category).label}, {currency}"
 
 
 def abroad_key(category: str, currency: str) -> str:
@@ -90,31 +94,88 @@ def party_years(party_from: date, month: date) -> int:
 class Due:
     amount: Decimal
     currency: str
-    basis: str
+    basis: str                   # how it was computed, in Vietnamese (the row's column, the dues book)
     deferred: bool = False
+    said: Mapping[str, Any] = field(default_factory=dict, hash=False)  # the same, as said (core.said): the pages
+
+    @property
+    def basis_shown(self) -> str:
+        return basis_shown(self.said, self.basis)
+
+
+def basis_shown(kept: Mapping[str, Any] | None, basis: str) -> str:
+    """A month's basis in the reader's language: what was said, as long as it still says the row's Vietnamese
+    ``basis`` (a row whose basis was rewritten without it is shown as written)."""
+    again = said_again(kept)
+    if again is None or again.in_source()[:200] != basis:
+        return basis
+    return say(kept, basis)
+
+
+def due_of(amount: Decimal, currency: str, basis: Said, deferred: bool = False) -> Due:
+    return Due(amount, currency, basis.in_source()[:200], deferred, basis.stored())
+
+
+# What a month's basis says (kept with the obligation: ``Obligation.basis_said``); ``MonthRules.due`` in
+# dues.generation says it with the same words.
+def basis_exempt_by_age(years: int) -> Said:
+    return said("Miễn: từ %(years)s năm tuổi Đảng", years=years)
+
+
+def basis_exempt_by_decision(document: str) -> Said:
+    return said("Miễn theo quyết định %(document)s", document=document)
+
+
+def basis_rate(ratio: Fraction, base_amount: Decimal | None, currency: str, *, pension: bool) -> Said:
+    if pension:
+        return said("%(percent)s × %(amount)s lương hưu", percent=_percent(ratio),
+                    amount=format_amount(base_amount, currency))
+    return said("%(percent)s × %(amount)s", percent=_percent(ratio), amount=format_amount(base_amount, currency))
+
+
+def basis_student() -> Said:
+    return said("Mức học sinh, sinh viên")
+
+
+def basis_fixed(category: str) -> Said:
+    return said("Mức cố định: %(category)s", category=said_term(Category(category).label))
+
+
+def basis_reduced(basis: Said, percent: int, document: str) -> Said:
+    return said("%(basis)s, giảm %(percent)s%% (QĐ %(document)s)", basis=said_term(basis), percent=percent,
+                document=document)
+
+
+def basis_voluntary(basis: Said, amount: Decimal, currency: str) -> Said:
+    return said("%(basis)s, tự nguyện thêm %(amount)s", basis=said_term(basis),
+                amount=format_amount(amount, currency))
+
+
+def basis_deferred(basis: Said, document: str) -> Said:
+    return said("%(basis)s, cho chậm đóng (QĐ %(document)s)", basis=said_term(basis), document=document)
 
 
 def _fraction(value: Fraction) -> Decimal:
     return Decimal(value.numerator) / Decimal(value.denominator)
 
 
-def base_amount(profile: Profile, month: date) -> tuple[Decimal, str]:
+def base_amount(profile: Profile, month: date) -> tuple[Decimal, Said]:
     """The month's amount from the profile alone (before decisions), and how it was computed.
     Raises RuleNotInForce / UnknownRule when the rule it needs has no version that month."""
     cur = profile.currency
     if profile.base == Base.SALARY:
         ratio = number(rule("dues.rate_salary", on=month))
         amount = quantize(Decimal(profile.base_amount or 0) * _fraction(ratio), cur)
-        return amount, f"{_percent(ratio)} × {format_amount(profile.base_amount, cur)}"
+        return amount, basis_rate(ratio, profile.base_amount, cur, pension=False)
     if profile.base == Base.PENSION:
         ratio = number(rule("dues.rate_pension", on=month))
         amount = quantize(Decimal(profile.base_amount or 0) * _fraction(ratio), cur)
-        return amount, f"{_percent(ratio)} × {format_amount(profile.base_amount, cur)} lương hưu"
+        return amount, basis_rate(ratio, profile.base_amount, cur, pension=True)
     if profile.base == Base.STUDENT:
         amount = quantize(_fraction(number(rule("dues.student_monthly", on=month))), "VND")
-        return amount, "Mức học sinh, sinh viên"
+        return amount, basis_student()
     amount = quantize(_fraction(number(rule(abroad_key(profile.category, cur), on=month))), cur)
-    return amount, f"Mức cố định: {Category(profile.category).label}"
+    return amount, basis_fixed(profile.category)
 
 
 def _percent(ratio: Fraction) -> str:
@@ -126,21 +187,21 @@ def due_for(*, admission_date: date, profile: Profile, decisions: list[Decision]
     cur = profile.currency
     exempt_years = integer(rule("dues.exempt_party_years", on=month))
     if party_years(admission_date, month) >= exempt_years:
-        return Due(Decimal(0), cur, f"Miễn: từ {exempt_years} năm tuổi Đảng")
+        return due_of(Decimal(0), cur, basis_exempt_by_age(exempt_years))
     decision = next((d for d in decisions if d.revoked_at is None and d.month_from <= month <= d.month_to), None)
     if decision is not None and decision.kind == DecisionKind.EXEMPT:
-        return Due(Decimal(0), cur, f"Miễn theo quyết định {decision.document}")
+        return due_of(Decimal(0), cur, basis_exempt_by_decision(decision.document))
     amount, basis = base_amount(profile, month)
     if decision is not None and decision.kind == DecisionKind.REDUCE:
         amount = quantize(amount * Decimal(100 - decision.percent) / 100, cur)
-        basis += f", giảm {decision.percent}% (QĐ {decision.document})"
+        basis = basis_reduced(basis, decision.percent, decision.document)
     if profile.voluntary:
         amount += Decimal(profile.voluntary)
-        basis += f", tự nguyện thêm {format_amount(profile.voluntary, cur)}"
+        basis = basis_voluntary(basis, profile.voluntary, cur)
     deferred = decision is not None and decision.kind == DecisionKind.DEFER
     if deferred and decision is not None:
-        basis += f", cho chậm đóng (QĐ {decision.document})"
-    return Due(quantize(amount, cur), cur, basis[:200], deferred)
+        basis = basis_deferred(basis, decision.document)
+    return due_of(quantize(amount, cur), cur, basis, deferred)
 
 
 def kept_share(unit_kind: str, on: date) -> Fraction:

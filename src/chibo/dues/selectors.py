@@ -49,10 +49,16 @@ class MonthLine:
     month: date
     amount: Decimal
     currency: str
-    basis: str
+    basis: str                  # in Vietnamese (the dues book)
     deferred: bool
     paid: Decimal = Decimal(0)  # how much of it the payments cover
     projected: bool = False     # not yet due: computed from the profile for a prepayment
+    said: dict = field(default_factory=dict)  # the basis as said (core.said)
+
+    @property
+    def basis_shown(self) -> str:
+        """The basis in the reader's language (the pages, the API)."""
+        return drules.basis_shown(self.said, self.basis)
 
     @property
     def covered(self) -> bool:
@@ -168,7 +174,7 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
               today: date) -> Position:
     current = drules.month_start(today)
     due: dict[str, Decimal] = defaultdict(Decimal)
-    lines = [MonthLine(o.month, o.amount, o.currency, o.basis, o.deferred) for o in obligations]
+    lines = [MonthLine(o.month, o.amount, o.currency, o.basis, o.deferred, said=o.basis_said) for o in obligations]
     remaining = dict(paid)
     for line in lines:
         due[line.currency] += line.amount
@@ -191,7 +197,7 @@ def _position(member: Member, obligations: list[Obligation], paid: dict[str, Dec
                 break
             take = min(found.amount, credit)
             position.projected.append(MonthLine(month, found.amount, currency, found.basis, found.deferred,
-                                                paid=take, projected=True))
+                                                paid=take, projected=True, said=dict(found.said)))
             credit -= take
             month = add_months(month, 1)
     return position
@@ -362,7 +368,7 @@ def cell_month(unit: Unit, month: date, *, today: date | None = None) -> CellMon
     lines = []
     for member in members:
         o = dues.get(member.pk)
-        line = (MonthLine(o.month, o.amount, o.currency, o.basis, o.deferred) if o else None)
+        line = (MonthLine(o.month, o.amount, o.currency, o.basis, o.deferred, said=o.basis_said) if o else None)
         if line is not None:
             line.paid = next((x.paid for x in found[member.pk].lines if x.month == month), Decimal(0))
         lines.append(CellLine(member, found[member.pk], line, by_member.get(member.pk, [])))
