@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,8 @@ from chibo.reports.forms import OpenForm, TemplateForm, narrative_form
 from chibo.reports.lifecycle import REPORT
 from chibo.reports.periods import Period, last_ended, parse
 from chibo.units.selectors import unit_get
+
+BOARD_PAGE = 100  # units per page of the board: an upper committee has thousands below it
 
 
 def _period(request, kind: str = PeriodKind.QUARTER) -> Period:
@@ -226,7 +229,9 @@ def board(request):
     actor = actor_for(request)
     unit = _committee(request, actor)
     period = _period(request)
-    return render(request, "reports/board.html", {"unit": unit, "board": selectors.board(actor, unit, period),
+    board = selectors.board(actor, unit, period)
+    page = Paginator(board.rows, BOARD_PAGE).get_page(request.GET.get("page"))  # the units not filed come first
+    return render(request, "reports/board.html", {"unit": unit, "board": board, "page": page,
                                                   "period": period, "periods": _periods(period)})
 
 

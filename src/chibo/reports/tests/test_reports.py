@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.test import override_settings
@@ -203,6 +204,11 @@ def test_the_board_reminds_the_units_not_filed_and_the_rollup_sums_the_snapshots
         assert board["missing"] == len(rows) - 1
         page = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1").content.decode()
         assert "Quá hạn" in page and "Nhắc nộp" in page
+        with patch("chibo.reports.views.BOARD_PAGE", 1):  # thousands of units below: the board is paged
+            first = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1").content.decode()
+            last = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1&page={len(rows)}").content.decode()
+        assert first.count("data-unit=") == 1 and f"Trang 1 / {len(rows)}" in first and "page=2" in first
+        assert f'data-unit="{france.pk}"' in last  # the one that filed comes last
 
         before = _count()
         assert _json(officer, "/api/v1/reports/reminders/", {"unit": france.pk, "period": "2026-Q1"}).status_code == 400
