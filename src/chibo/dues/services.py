@@ -235,10 +235,12 @@ def _recompute(member: Member, from_month: date) -> None:
             continue
         if old is None:
             Obligation.objects.create(member=member, unit=member.unit, month=month, currency=due.currency,
-                                      amount=due.amount, basis=due.basis, deferred=due.deferred)
-        elif (old.amount, old.currency, old.basis, old.deferred) != (due.amount, due.currency, due.basis, due.deferred):
+                                      amount=due.amount, basis=due.basis, basis_said=dict(due.said),
+                                      deferred=due.deferred)
+        elif ((old.amount, old.currency, old.basis, old.basis_said, old.deferred)
+              != (due.amount, due.currency, due.basis, dict(due.said), due.deferred)):
             Obligation.objects.filter(pk=old.pk).update(amount=due.amount, currency=due.currency, basis=due.basis,
-                                                        deferred=due.deferred)
+                                                        basis_said=dict(due.said), deferred=due.deferred)
 
 
 def obligations_generate(*, actor: Actor, month: date, unit: Unit | None = None, batch: int = 5000,

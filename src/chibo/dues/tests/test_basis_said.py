@@ -41,3 +41,23 @@ def test_a_basis_rewritten_without_what_was_said_is_shown_as_written():
         assert drules.basis_shown(kept, "Mức học sinh, sinh viên") == "Student rate"
         assert drules.basis_shown(kept, "Miễn theo quyết định 7") == "Miễn theo quyết định 7"
         assert drules.basis_shown({}, "Miễn theo quyết định 7") == "Miễn theo quyết định 7"
+
+
+def test_a_profile_set_for_one_member_keeps_what_was_said(personas, actor_of):
+    from datetime import date
+
+    from django.test import override_settings
+
+    from chibo.dues import services
+    from chibo.dues.models import Obligation
+
+    boss, own = actor_of("ban.tochuc"), personas["dangvien.phap"].member
+    with override_settings(CHIBO_TODAY=date(2026, 6, 15)):
+        services.rate_define(actor=boss, category="spouse", currency="EUR", amount="8",
+                             effective_from=date(2026, 4, 1), basis="thử")
+        services.profile_set(actor=boss, member=own, month=date(2026, 4, 1), base="abroad", currency="EUR",
+                             category="spouse")
+    rows = list(Obligation.objects.filter(member=own, month__gte=date(2026, 4, 1)))
+    assert rows and all(r.basis_said and drules.basis_shown(r.basis_said, r.basis) == r.basis for r in rows)
+    with translation.override("en"):
+        assert all(drules.basis_shown(r.basis_said, r.basis).startswith("Fixed amount: ") for r in rows)
