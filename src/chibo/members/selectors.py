@@ -120,8 +120,9 @@ def status_filter(value: str) -> tuple[str, bool]:
 
 
 # A name search ranks every match in full (exact name, then its beginning, then every word of the search starting a
-# word of the name, then the rest) while there are at most this many; past it the search is a common one, and its
-# matches are listed by name, as the name index gives them, with "more than this many" said on the page.
+# word of the name, then the rest) while there are at most this many; past it the search is a common one: the
+# names equal to it or beginning with it and the first matches the index finds are ranked, and the page says "more
+# than this many" (narrow the search to see the rest).
 SEARCH_CANDIDATES = 5000
 SEARCH_WORDS = 5
 
@@ -172,9 +173,16 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
     for word in words:
         matched = matched.filter(_starts_a_word(word) if len(word) < 3 else Q(name_search__contains=word))
     ids = list(matched.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES + 1])
-    if len(ids) > SEARCH_CANDIDATES:
-        return Found(matched.order_by(*order), over=True)
-    exact, folded = text.lower(), " ".join(words)
+    folded = " ".join(words)
+    over = len(ids) > SEARCH_CANDIDATES
+    if over:
+        # A common search: the names equal to it and those beginning with it (the name's own index finds them, in
+        # any number up to the limit), then the first matches found by the trigram index, ranked as below. Listing
+        # every match in name order would let PostgreSQL walk the name index through millions of rows.
+        same = qs.filter(name_search=folded).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
+        begins = qs.filter(name_search__startswith=folded).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
+        ids = list(dict.fromkeys([*same, *begins, *ids[:SEARCH_CANDIDATES]]))
+    exact = text.lower()
     every_word_starts = Q()
     for word in words:
         every_word_starts &= _starts_a_word(word)
@@ -189,6 +197,8 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
             output_field=IntegerField(),
         )
     )
+    if over:
+        return Found(ranked.order_by("rank", *order), over=True)
     return Found(ranked.order_by("rank", *order), count=len(ids))
 
 

@@ -53,3 +53,11 @@ def test_long_input_and_many_words_are_cut(actor_of, client_of):
     assert answer.status_code == 200 and answer.json()["count"] == 0
     page = client_of("ban.tochuc").get("/members/", {"q": "%_"})
     assert page.status_code == 200 and "Không tìm thấy đảng viên nào" in page.content.decode()
+
+
+def test_a_common_search_still_puts_the_exact_name_first(named, actor_of, unit, monkeypatch):
+    from chibo.members import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 1)  # every search of more than one match is a common one
+    found = member_find(actor_of("ban.tochuc"), MemberFilters(q="Lê Văn An"))
+    assert found.over and list(found.rows.values_list("full_name", flat=True)[:1]) == ["Lê Văn An"]
