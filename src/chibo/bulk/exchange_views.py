@@ -16,8 +16,7 @@ from chibo.bulk.exchange_forms import ExchangeFileForm
 from chibo.core.access import actor_for
 from chibo.core.documents import download
 from chibo.core.forms import apply_service_errors
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from chibo.core.sheets import XLSX
 
 
 def _page(request, actor, *, import_form=None, reconcile_form=None, report=None):

@@ -19,6 +19,7 @@ from chibo.core.charts import PALETTE, stacked_columns_svg
 from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.sheets import XLSX
 from chibo.core.text import as_id
 from chibo.discipline import documents, selectors, services
 from chibo.discipline.enums import Form
@@ -26,8 +27,6 @@ from chibo.discipline.forms import CaseOpenForm, NoticeForm
 from chibo.discipline.lifecycle import CASE, NOTICE
 from chibo.members.selectors import member_get
 from chibo.units.selectors import units_by_id
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _year(request) -> int:

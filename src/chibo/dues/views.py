@@ -22,6 +22,7 @@ from chibo.core.documents import document_response, download
 from chibo.core.forms import apply_service_errors, submit
 from chibo.core.lifecycle_views import act, action_forms
 from chibo.core.money import format_amount, quantize
+from chibo.core.sheets import XLSX
 from chibo.dues import rules as drules
 from chibo.dues import selectors, services, statements
 from chibo.dues.charts import rate_chart_svg
@@ -44,7 +45,6 @@ from chibo.members.enums import ACTIVE_STATUSES
 from chibo.members.selectors import member_get
 from chibo.units.selectors import units_with
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORM = "dues/form.html"
 
 

@@ -18,6 +18,7 @@ from chibo.core.access import actor_for
 from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.sheets import XLSX
 from chibo.grading import charts, documents, selectors, services
 from chibo.grading.enums import GRADE_ORDER, Grade, ReviewState
 from chibo.grading.forms import PeriodOpenForm, SelfForm
@@ -25,7 +26,6 @@ from chibo.grading.lifecycle import PERIOD, REVIEW, UNIT_REVIEW, deciding
 from chibo.grading.rules import criteria_for
 from chibo.units.selectors import unit_get
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SELF_STEPS = ("save", "submit")
 REVIEW_LIST_MAX = 500
 

@@ -11,11 +11,10 @@ from django.views.decorators.http import require_GET
 
 from chibo.core.access import actor_for
 from chibo.core.documents import download
+from chibo.core.sheets import XLSX
 from chibo.stats import figures as fig
 from chibo.stats.documents import xlsx
 from chibo.units.picker import UnitChoiceField, UnitPicker, UnitScope
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _asked(request):

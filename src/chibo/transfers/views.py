@@ -16,6 +16,7 @@ from chibo.core.access import actor_for
 from chibo.core.documents import document_response, download
 from chibo.core.forms import submit
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.sheets import XLSX
 from chibo.members.enums import PostRole
 from chibo.members.selectors import member_get, post_holder_on, posts_of_unit
 from chibo.transfers import selectors, services
@@ -52,7 +53,6 @@ from chibo.transfers.models import (
 from chibo.units.selectors import unit_get, units_visible
 
 FORM_TITLE = "transfers/form.html"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _open_units(actor):
