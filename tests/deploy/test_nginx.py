@@ -48,10 +48,17 @@ def nginx_binary() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct free ports: the sockets are held open together, so the kernel cannot hand one port out
+    twice (nginx listening on gunicorn's port answers its own proxied requests with its redirect)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
+    finally:
+        for s in sockets:
+            s.close()
 
 
 def self_signed(directory: Path) -> tuple[Path, Path]:
@@ -167,7 +174,7 @@ def stack(tmp_path_factory, database_copy, production_env):
     procs: dict[str, subprocess.Popen] = {}
     handles = {name: path.open("w") for name, path in logs.items()}
     try:
-        gunicorn_port, http_port, https_port = free_port(), free_port(), free_port()
+        gunicorn_port, http_port, https_port = free_ports(3)
         # What an install does before starting the web unit (whitenoise reads the collected files at start).
         static = subprocess.Popen([chibo, "collectstatic", "--no-input", "-v", "0"], env=env, cwd=PROJECT,
                                   stdout=handles["collectstatic"], stderr=subprocess.STDOUT)
@@ -182,6 +189,10 @@ def stack(tmp_path_factory, database_copy, production_env):
                                              env=env, cwd=PROJECT, stdout=handles["gunicorn"],
                                              stderr=subprocess.STDOUT, start_new_session=True)
 
+        files = [*logs.values(), tmp / "error.log"]
+        # gunicorn holds its port before nginx starts, so whatever answers there is gunicorn.
+        wait_for_port(gunicorn_port, procs, files)
+
         cert, key = self_signed(tmp)
         conf = nginx_conf(tmp, http_port=http_port, https_port=https_port, upstream=gunicorn_port, cert=cert,
                           key=key, static=var_dir / "static")
@@ -191,8 +202,6 @@ def stack(tmp_path_factory, database_copy, production_env):
         procs["nginx"] = subprocess.Popen([nginx, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
                                           stdout=handles["nginx"], stderr=subprocess.STDOUT,
                                           start_new_session=True)
-        files = [*logs.values(), tmp / "error.log"]
-        wait_for_port(gunicorn_port, procs, files)
         wait_for_port(https_port, procs, files)
         wait_for_port(http_port, procs, files)
         print(f"deployment up in {time.monotonic() - started:.1f} s")

@@ -68,20 +68,22 @@ def servers():
     base = Path(tempfile.mkdtemp(prefix="chibo-replica-"))  # not under pytest's directories: the server's user
     if os.geteuid() == 0:                                    # must reach it
         shutil.chown(base, "postgres")
-    primary, replica = Cluster(base, "primary"), Cluster(base, "replica")
+    primary, replica = Cluster(base, "primary"), None
     primary.run(primary.bin / "initdb", "-D", primary.dir, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                 "--locale=C.UTF-8")
     with open(primary.dir / "pg_hba.conf", "a") as hba:  # the replica connects for replication over loopback
         hba.write("host replication postgres 127.0.0.1/32 trust\n")
     primary.start()
     try:
+        replica = Cluster(base, "replica")  # its port is chosen while the primary holds its own: never the same
         primary.run(primary.bin / "createdb", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres", "chibo")
         replica.run(primary.bin / "pg_basebackup", "-h", "127.0.0.1", "-p", primary.port, "-U", "postgres", "-D",
                     replica.dir, "-R", "-X", "stream", "-c", "fast")
         replica.start()
         yield primary, replica
     finally:
-        replica.stop()
+        if replica is not None:
+            replica.stop()
         primary.stop()
         shutil.rmtree(base, ignore_errors=True)
 
