@@ -96,14 +96,17 @@ class Meeting(models.Model):
 
 
 class MeetingYearFigure(models.Model):
-    """The months of ``year`` in which one unit held a regular (or combined) meeting, the month on the meeting's own
-    calendar, as the statistics count them (``meetings.selectors.regular_meetings_per_year``): a subtree's figure
-    sums these rows. Derived data, written only by ``chibo.meetings.yearly``; a row with ``dirty`` above 0 (a
-    meeting of the unit changed since it was computed) is never read as it is."""
+    """The months of ``year`` in which one cell held a regular (or combined) meeting, the month on the meeting's own
+    calendar, as the statistics count them (``meetings.selectors.regular_meetings_per_year``), and the same summed
+    over the unit's subtree: a subtree's figure reads its root's row. Derived data, written only by
+    ``chibo.meetings.yearly``; a row with ``dirty`` above 0 (a meeting of the unit changed since it was computed) is
+    never read as it is."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     held = models.IntegerField(default=0)
+    # The months held summed over the unit's subtree, itself included (every row, dirty or not: core.yearly).
+    sub_held = models.IntegerField(default=0)
     dirty = models.IntegerField(default=0)
 
     class Meta:

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, IntegerField, QuerySet, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
+from chibo.core.yearly import runs
 from chibo.deadlines.feeds import vevent
 from chibo.meetings import rules, yearly
-from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingKind, MeetingState, Resolution
+from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingState, Resolution
 from chibo.units.selectors import subtree_units, unit_by_path
 
 if TYPE_CHECKING:
@@ -178,14 +178,6 @@ def vote_room(unit: Unit, meeting_id: int) -> VoteRoom | None:
     return VoteRoom(meeting, rules.headcount(meeting).count, rules.present_voters(meeting))
 
 
-def _zone(name: str) -> tzinfo:
-    """A meeting's time zone (the server's for a name the zone database does not know)."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.get_default_timezone()
-
-
 def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[int, tuple[int, int]]:
     """(due, held) per year from ``first`` to ``last`` for the cells of ``unit``'s subtree: a regular meeting is due
     each month a cell is open (up to the current month); held counts the months in which a cell held one (regular
@@ -204,33 +196,15 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
                 end = min(end, closed.month if closed.year == year else (12 if closed.year > year else 0))
             due[year] += n * max(end - start + 1, 0)
     # The years stored per unit (meetings.yearly) are their cells' rows summed; the others are counted here.
-    held = yearly.read(unit.path, rules.CELL_KINDS, yearly.ready_years(first, last))
-    for run_first, run_last in yearly.runs([y for y in range(first, last + 1) if y not in held]):
+    held = yearly.read(unit.path, yearly.ready_years(first, last))
+    for run_first, run_last in runs([y for y in range(first, last + 1) if y not in held]):
         held |= _held_counted(cells, run_first, run_last)
     return {year: (due[year], held[year]) for year in due}
 
 
 def _held_counted(cells: QuerySet, first: int, last: int) -> dict[int, int]:
-    """Months held per year by ``cells`` counted from the meetings (one grouped query)."""
+    """Months held per year by ``cells`` counted from the meetings (``meetings.yearly.count`` over them, summed)."""
     held = dict.fromkeys(range(first, last + 1), 0)
-    # A meeting's month is the one on its own calendar (its time zone), not the server's: the year and the month are
-    # taken in each of the time zones the meetings were held in (a CASE over them, converted by the database).
-    meetings = Meeting.objects.filter(unit__in=cells.values("pk"), state=MeetingState.HELD,
-                                      kind__in=(MeetingKind.REGULAR, MeetingKind.COMBINED),
-                                      starts_at__gte=timezone.make_aware(datetime(first, 1, 1)) - timedelta(days=1),
-                                      starts_at__lt=timezone.make_aware(datetime(last + 1, 1, 1)) + timedelta(days=1))
-    zones = {name: _zone(name) for name in meetings.values_list("time_zone", flat=True).distinct().order_by()}
-    if not zones:
-        return held
-
-    def local(extract: type[ExtractYear] | type[ExtractMonth]) -> Case:
-        return Case(*[When(time_zone=name, then=extract("starts_at", tzinfo=zone)) for name, zone in zones.items()],
-                    output_field=IntegerField())
-
-    rows = (meetings.annotate(year=local(ExtractYear), month=local(ExtractMonth))
-            .filter(year__gte=first, year__lte=last)
-            .values("year").annotate(n=Count(F("unit_id") * 100 + F("month"), distinct=True))
-            .order_by())
-    for row in rows:
-        held[row["year"]] = row["n"]
+    for (_unit, year), (n,) in yearly.count(cells.values("pk"), first, last).items():
+        held[year] += n
     return held

@@ -131,15 +131,18 @@ class UnitMemberCount(models.Model):
 
 class MemberYearFigure(models.Model):
     """Members on one unit's own rolls (not its subtree) on 31 December of ``year``, as the statistics count them
-    (``members.selectors.members_at_year_ends``): the statistics of a subtree sum these rows instead of reading
-    every member. Derived data, written only by ``chibo.members.yearly``. ``dirty`` counts the changes made to a
-    member of the unit since the row was computed: a row with ``dirty`` above 0 is never read as it is (its unit is
-    counted from the member rows instead) until it is computed again."""
+    (``members.selectors.members_at_year_ends``), and the same summed over the unit's subtree: the statistics of a
+    subtree read its root's row instead of every member. Derived data, written only by ``chibo.members.yearly``.
+    ``dirty`` counts the changes made to a member of the unit since the row was computed: a row with ``dirty`` above
+    0 is never read as it is (its unit is counted from the member rows instead) until it is computed again."""
 
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
     full = models.IntegerField(default=0)
     probationary = models.IntegerField(default=0)
+    # The same figures summed over the unit's subtree, itself included (every row, dirty or not: core.yearly).
+    sub_full = models.IntegerField(default=0)
+    sub_probationary = models.IntegerField(default=0)
     dirty = models.IntegerField(default=0)
 
     class Meta:

@@ -19,8 +19,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
-    DateField,
     F,
     Field,
     Func,
@@ -34,8 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Substr
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -45,6 +42,7 @@ from chibo.core.calendar import add_months
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
 from chibo.core.text import clean, fold
+from chibo.core.yearly import runs
 from chibo.members import timeline, yearly
 from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
 from chibo.members.models import (
@@ -674,63 +672,17 @@ def members_at_year_ends(actor: Actor, unit: Unit, first: int, last: int, *,
     # The years stored per unit (members.yearly) are their units' rows summed; the others are counted here.
     ready = yearly.ready_years(first, last)
     out = yearly.read(unit.path, ready, arrivals=arrivals)
-    for run_first, run_last in yearly.runs([y for y in range(first, last + 1) if y not in out]):
+    for run_first, run_last in runs([y for y in range(first, last + 1) if y not in out]):
         out |= _members_at_year_ends_counted(unit, run_first, run_last, arrivals=arrivals)
     return {year: out[year] for year in range(first, last + 1)}
 
 
 def _members_at_year_ends_counted(unit: Unit, first: int, last: int, *,
                                   arrivals: QuerySet[Any] | None = None) -> dict[int, tuple[int, int]]:
-    """``members_at_year_ends`` counted from the member rows and the timeline (two queries)."""
-    units = subtree_units([unit.path]).values("pk")
-    events = TimelineEvent.objects.filter(member=OuterRef("pk")).order_by("occurred_on", "pk")
-    # Who may have sat in the subtree on one of those days: today's members there, and those who left it by a move
-    # dated after the first of them.
-    since = date(first, 12, 31)
-    moved_out = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=since)
-                 .annotate(from_id=Cast(KT("data__from_id"), BigIntegerField())).filter(from_id__in=units)
-                 .values("member_id"))
-    rows = Member.objects.filter(Q(subtree_q([unit.path], "unit__path")) | Q(pk__in=moved_out),
-                                 admission_date__lte=date(last, 12, 31))
-    # Most members neither moved nor changed status since: they stood on each of those days as they stand today
-    # (a plain count); the others are rolled back through their events (a query per member, on the few).
-    changed = TimelineEvent.objects.filter(kind__in=(TimelineKind.MOVED, TimelineKind.STATUS_CHANGED),
-                                           occurred_on__gt=since).values("member_id")
-    touched = Q(pk__in=changed)
-    if arrivals is not None:
-        touched |= Q(pk__in=arrivals.filter(arrived_on__gt=since).values("member_id"))
-    still: dict[str, Count] = {}
-    for year in range(first, last + 1):
-        end = date(year, 12, 31)
-        still[f"full_{year}"] = Count("pk", filter=Q(admission_date__lte=end, confirmation_date__lte=end))
-        still[f"prob_{year}"] = Count("pk", filter=Q(admission_date__lte=end) & (Q(confirmation_date__isnull=True)
-                                                                                 | Q(confirmation_date__gt=end)))
-    same = (Member.objects.filter(subtree_q([unit.path], "unit__path"), status__in=ACTIVE_STATUSES,
-                                  admission_date__lte=date(last, 12, 31)).exclude(touched).aggregate(**still))
-    rows = rows.filter(touched)
-    counts: dict[str, Count] = {}
-    for year in range(first, last + 1):
-        end = date(year, 12, 31)
-        later = events.filter(occurred_on__gt=end)
-        moved = later.filter(kind=TimelineKind.MOVED).values(from_id=Cast(KT("data__from_id"), BigIntegerField()))[:1]
-        changes = later.filter(kind=TimelineKind.STATUS_CHANGED)
-        changed_on = Subquery(changes.values("occurred_on")[:1], output_field=DateField())
-        status_on: Any = Subquery(changes.values(old=KT("data__from"))[:1], output_field=CharField())
-        if arrivals is not None:
-            arrived = Subquery(arrivals.filter(member=OuterRef("pk"), arrived_on__gt=end).order_by("arrived_on")
-                               .values("arrived_on")[:1], output_field=DateField())
-            rows = rows.alias(**{f"arrived_{year}": arrived, f"changed_{year}": changed_on})
-            outside = Q(**{f"arrived_{year}__isnull": False}) & (Q(**{f"changed_{year}__isnull": True})
-                                                                 | Q(**{f"arrived_{year}__lte": F(f"changed_{year}")}))
-            status_on = Case(When(outside, then=Value("")), default=status_on, output_field=CharField())
-        rows = rows.alias(**{f"unit_{year}": Coalesce(Subquery(moved, output_field=BigIntegerField()), F("unit_id"),
-                                                     output_field=BigIntegerField()),
-                             f"status_{year}": Coalesce(status_on, F("status"), output_field=CharField())})
-        on = (Q(admission_date__lte=end) & Q(**{f"status_{year}__in": ACTIVE_STATUSES})
-              & Q(**{f"unit_{year}__in": units}))
-        counts[f"full_{year}"] = Count("pk", filter=on & Q(confirmation_date__lte=end))
-        counts[f"prob_{year}"] = Count("pk", filter=on & (Q(confirmation_date__isnull=True)
-                                                          | Q(confirmation_date__gt=end)))
-    row = rows.aggregate(**counts)
-    return {year: ((row[f"full_{year}"] or 0) + (same[f"full_{year}"] or 0),
-                   (row[f"prob_{year}"] or 0) + (same[f"prob_{year}"] or 0)) for year in range(first, last + 1)}
+    """``members_at_year_ends`` counted from the member rows and the timeline (``members.yearly.count`` over the
+    subtree's units, summed)."""
+    out = dict.fromkeys(range(first, last + 1), (0, 0))
+    for (_unit, year), (full, prob) in yearly.count(subtree_units([unit.path]).values("pk"), first, last,
+                                                   arrivals=arrivals).items():
+        out[year] = (out[year][0] + full, out[year][1] + prob)
+    return out

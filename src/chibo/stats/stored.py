@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from chibo.core.yearly import Wrong
 from chibo.meetings import yearly as meeting_years
 from chibo.members import yearly as member_years
 from chibo.transfers.selectors import arrivals_from_outside
@@ -41,8 +42,9 @@ def refresh(today: date, *, kept: int = KEPT, rebuild: list[int] | None = None) 
                      meeting_years.refresh())
 
 
-def check() -> tuple[list, list]:
-    """Clean stored rows that differ from a recount: (members, meetings)."""
+def check() -> tuple[list[Wrong], list[Wrong]]:
+    """Stored rows that are wrong (clean rows against a recount, subtree sums against their rows): (members,
+    meetings)."""
     return member_years.check(arrivals=arrivals_from_outside()), meeting_years.check()
 
 

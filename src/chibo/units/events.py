@@ -27,3 +27,14 @@ class UnitClosed:
     unit: Unit
     closed_on: date
     document: str
+
+
+@dataclass(frozen=True)
+class UnitMoved:
+    """A unit and its subtree moved under another parent (same transaction): ``old_path`` was its path before,
+    ``new_path`` is its path now (the statistics' stored subtree sums follow it)."""
+
+    actor: Actor
+    unit: Unit
+    old_path: str
+    new_path: str

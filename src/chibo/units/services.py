@@ -19,7 +19,7 @@ from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish
 from chibo.core.labels import TranslatedLabels
 from chibo.core.text import clean, vn_sort_key
-from chibo.units.events import UnitClosed, UnitClosing
+from chibo.units.events import UnitClosed, UnitClosing, UnitMoved
 from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
 
 UNIT_FIELDS = ("name", "code", "country", "city", "mission_kind", "mission_name", "opened_by_doc",
@@ -226,6 +226,7 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> U
     )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
     unit.refresh_from_db()
+    publish(UnitMoved(actor=actor, unit=unit, old_path=old_path, new_path=unit.path))
     _change(unit, actor, "moved", {"parent": old_parent.code if old_parent else None},
             {"parent": new_parent.code}, clean(document))
     return unit

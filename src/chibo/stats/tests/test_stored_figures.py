@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from chibo.meetings import rules as meeting_rules
@@ -93,3 +93,48 @@ def test_stored_figures_equal_the_count_from_the_records_and_follow_back_dated_c
     assert moved[2024] == (before["PHAP-LHS"][2024][0], before["PHAP-LHS"][2024][1] + 1)
     assert moved[2025] == (before["PHAP-LHS"][2025][0] + 1, before["PHAP-LHS"][2025][1])
     call_command("stats_figures", "--check")
+
+
+@override_settings(CHIBO_TODAY=TODAY)
+def test_subtree_sums_follow_a_unit_moved_and_a_wrong_sum_is_found_and_mended(history, actor_of, unit):  # noqa: F811
+    """A subtree's figures read from its root's row: after a unit moves under another parent, the old and the new
+    parents' figures equal the count from the records (before and after the dirty rows are computed again); a sum
+    broken behind the services is reported by ``--check`` and mended by ``--rebuild``."""
+    from chibo.units.services import unit_move
+
+    officer = actor_of("ban.tochuc")
+    stored.refresh(TODAY)
+    lhs, phap, duc = unit("PHAP-LHS"), unit("PHAP"), unit("DUC")
+    root = phap.parent
+    moved_members = members_at_year_ends(officer, lhs, FIRST, LAST, arrivals=arrivals_from_outside())
+    assert any(sum(v) for v in moved_members.values())
+    before = {u.code: members_at_year_ends(officer, u, FIRST, LAST, arrivals=arrivals_from_outside())
+              for u in (phap, duc, root)}
+    row = MemberYearFigure.objects.get(unit=root, year=2025)
+    assert (row.sub_full, row.sub_probationary) == before[root.code][2025]  # the root's row holds the whole tree
+
+    unit_move(actor=officer, unit=lhs, new_parent=duc, document="20-QĐ/ĐUBNG")
+    lhs, phap, duc = unit("PHAP-LHS"), unit("PHAP"), unit("DUC")
+    units = [lhs, phap, duc, root, unit("PHAP-DSQ")]
+    _assert_exact(officer, units)
+    assert stored.check() == ([], [])
+    for year in range(FIRST, LAST + 1):
+        after_phap = members_at_year_ends(officer, phap, year, year, arrivals=arrivals_from_outside())[year]
+        after_duc = members_at_year_ends(officer, duc, year, year, arrivals=arrivals_from_outside())[year]
+        gone = moved_members[year]
+        assert after_phap == (before["PHAP"][year][0] - gone[0], before["PHAP"][year][1] - gone[1]), year
+        assert after_duc == (before["DUC"][year][0] + gone[0], before["DUC"][year][1] + gone[1]), year
+    stored.refresh(TODAY)
+    _assert_exact(officer, units)
+
+    # A sum written behind the services: found by the check, mended by computing the year again.
+    MemberYearFigure.objects.filter(unit=root, year=2024).update(sub_full=-5)
+    MeetingYearFigure.objects.filter(unit=root, year=2024).update(sub_held=0)
+    members, meetings = stored.check()
+    assert [(w.unit, w.year, w.what) for w in members] == [(root.pk, 2024, "subtree")]
+    assert [(w.unit, w.year, w.what) for w in meetings] == [(root.pk, 2024, "subtree")]
+    with pytest.raises(CommandError, match="1 member rows, 1 meeting rows"):
+        call_command("stats_figures", "--check")
+    call_command("stats_figures", "--rebuild", "2024")
+    assert stored.check() == ([], [])
+    _assert_exact(officer, units)

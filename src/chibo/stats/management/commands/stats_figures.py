@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = ("Stored yearly figures per unit for the statistics (members at each year's end, regular meetings held): "
             "compute the years not stored yet and the rows changes have marked; --rebuild computes years again for "
             "every unit (after writes made behind the services); --check compares the stored rows with a recount "
-            "and fails if any differs.")
+            "and their subtree sums with the rows, and fails if any differs.")
 
     def add_arguments(self, parser):
         parser.add_argument("--years", type=int, default=stored.KEPT, help="years kept back from the current one")
@@ -24,8 +24,10 @@ class Command(BaseCommand):
         today = clock.today()
         if check:
             members, meetings = stored.check()
-            for unit, year, have, counted in [*members, *meetings][:SHOWN]:
-                self.stdout.write(f"unit {unit}, {year}: stored {have}, counted {counted}")
+            for wrong in [*members, *meetings][:SHOWN]:
+                what = "subtree sums" if wrong.what == "subtree" else "figures"
+                self.stdout.write(f"unit {wrong.unit}, {wrong.year}, {what}: stored {wrong.stored}, "
+                                  f"expected {wrong.expected}")
             if members or meetings:
                 raise CommandError(f"Stored figures wrong: {len(members)} member rows, {len(meetings)} meeting rows; "
                                    "run 'chibo stats_figures --rebuild'.")

@@ -1,0 +1,289 @@
+"""Figures stored per unit and year, with each unit's subtree sum beside them: the statistics of any subtree read
+from one row (plus the few rows not computed yet) instead of every record under it.
+
+A process defines its family of figures with a model holding ``unit``, ``year``, a count field per figure (say
+``full`` and ``probationary``), a ``sub_<field>`` per figure and ``dirty``, unique on (unit, year); a model of the
+stored years (``year``, ``ready``, ``computed_at``); and a counter: ``counter(unit_ids or None, first, last,
+**options)`` returns the figures per (unit, year) counted from its records (units and years with nothing left out).
+
+What stays true:
+- **A unit's row** holds its own figures of the year, as the counter counted them when the row was last computed.
+  A writer that changes a record never computes: it marks the rows of the units concerned ``dirty`` (+1, every
+  stored year, the row created when missing) in its own transaction. A dirty row is not read as it is: its unit is
+  counted from the records at read time (a few units, cheap) until ``refresh`` computes it again. ``refresh``
+  subtracts the marks it read before counting, so a change committed while it counts leaves the row dirty.
+- **A unit's subtree sums** (``sub_<field>``) equal the sum of the stored figures of every row of its subtree, itself
+  included, dirty or not: the rows that computing changes carry their difference up to their ancestors' rows in the
+  same transaction (created when missing); a unit moved under another parent takes its subtree sums from the old
+  chain of ancestors to the new one (``subtree_moved``). A subtree's figure is then its root's subtree sums, less the
+  stored figures of its dirty rows, plus those units counted at read time.
+- **A year is read from the rows** only once computed for every unit (``ready``). The year's row exists before the
+  first count starts and writers read the years with a share lock, so no change made during that count goes
+  unmarked. Only computing writes figures and sums, one computation at a time (a transaction-level lock on
+  PostgreSQL; SQLite has one writer anyway); writers only touch ``dirty``.
+- ``check`` compares the clean rows with a recount and every subtree sum with the sum of its rows.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chibo.core.access import PATH_STEP, subtree_q
+
+Values = tuple[int, ...]
+Figures = dict[tuple[int, int], Values]  # (unit id, year) → the figures, in the family's field order
+Counter = Callable[..., Mapping[tuple[int, int], Values]]
+CHUNK = 1000
+
+
+def chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+def runs(years: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive years as (first, last) runs."""
+    out: list[tuple[int, int]] = []
+    for y in sorted(set(years)):
+        if out and out[-1][1] == y - 1:
+            out[-1] = (out[-1][0], y)
+        else:
+            out.append((y, y))
+    return out
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids of the units on a materialized path, from the root down to the unit itself."""
+    return [int(path[i:i + PATH_STEP]) for i in range(0, len(path), PATH_STEP)]
+
+
+def subtree_sums(rows: Iterable[tuple[str, Values]], width: int) -> dict[int, Values]:
+    """Every unit's subtree sums from the rows (unit path, figures): each row counts in its unit and every ancestor."""
+    sums: dict[int, list[int]] = defaultdict(lambda: [0] * width)
+    for path, values in rows:
+        for unit_id in path_ids(path):
+            cell = sums[unit_id]
+            for i, v in enumerate(values):
+                cell[i] += v
+    return {u: tuple(v) for u, v in sums.items()}
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A stored row that differs from what it should hold: its own figures against a recount ("row"), or its subtree
+    sums against the sum of the subtree's rows ("subtree")."""
+
+    unit: int
+    year: int
+    stored: Values
+    expected: Values
+    what: str
+
+
+class StoredYears:
+    """One family of figures stored per unit and year (see the module)."""
+
+    def __init__(self, *, figure: Any, stored: Any, fields: tuple[str, ...], counter: Counter):
+        self.figure, self.stored, self.fields, self.counter = figure, stored, fields, counter
+        self.subs = tuple(f"sub_{name}" for name in fields)
+        self.zero: Values = (0,) * len(fields)
+        self._lock_key = zlib.crc32(figure._meta.db_table.encode())
+
+    # -- writers: marking ------------------------------------------------------------------------------
+    def stored_years_locked(self) -> list[int]:
+        """The stored years, read with a share lock held to the end of the writer's transaction: a year being added
+        (``years_compute``) waits for the writers that read the list without it."""
+        table = self.stored._meta.db_table
+        lock = " FOR SHARE" if connection.vendor == "postgresql" else ""
+        with connection.cursor() as cur:
+            cur.execute(f'SELECT "year" FROM "{table}"{lock}')  # noqa: S608  (a model's table name)
+            return [r[0] for r in cur.fetchall()]
+
+    def mark_units(self, unit_ids: Iterable[int | None]) -> None:
+        """A record of these units changed: their rows of every stored year become dirty (created when missing)."""
+        ids = sorted({u for u in unit_ids if u})
+        if not ids:
+            return
+        with transaction.atomic(savepoint=False):
+            years = self.stored_years_locked()
+            if not years:
+                return
+            for chunk in chunks(ids):
+                self.figure.objects.bulk_create([self.figure(unit_id=u, year=y) for u in chunk for y in years],
+                                                ignore_conflicts=True)
+                self.figure.objects.filter(unit_id__in=chunk, year__in=years).update(dirty=F("dirty") + 1)
+
+    # -- computing -------------------------------------------------------------------------------------
+    def _computing(self) -> None:
+        """One computation at a time (inside its transaction): figures and sums are written by computing only."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", [self._lock_key])
+
+    def _ensure_rows(self, unit_ids: Iterable[int], year: int) -> None:
+        for chunk in chunks(sorted(set(unit_ids))):
+            self.figure.objects.bulk_create([self.figure(unit_id=u, year=year) for u in chunk], ignore_conflicts=True)
+
+    def _add_to_sums(self, year: int, deltas: dict[int, list[int]]) -> None:
+        """Add ``deltas`` (unit → a difference per figure) to those units' subtree sums of ``year``."""
+        deltas = {u: d for u, d in deltas.items() if any(d)}
+        self._ensure_rows(deltas, year)
+        for chunk in chunks(sorted(deltas)):
+            rows = list(self.figure.objects.filter(unit_id__in=chunk, year=year).only("pk", "unit_id"))
+            for row in rows:
+                for name, d in zip(self.subs, deltas[row.unit_id], strict=True):
+                    setattr(row, name, F(name) + d)
+            self.figure.objects.bulk_update(rows, list(self.subs), batch_size=500)
+
+    def _write(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int]) -> None:
+        """Store ``figures`` of ``year`` for the units in ``read`` (unit → the dirty count read before counting) and
+        any unit counted: each row takes its count and loses the marks read (marks added meanwhile stay); the
+        differences go up to the subtree sums."""
+        units = sorted(set(read) | {u for u, y in figures if y == year})
+        deltas: dict[int, list[int]] = defaultdict(lambda: [0] * len(self.fields))
+        for chunk in chunks(units):
+            self._ensure_rows(chunk, year)
+            rows = list(self.figure.objects.filter(unit_id__in=chunk, year=year)
+                        .only("pk", "unit_id", *self.fields).annotate(unit_path=F("unit__path")))
+            for row in rows:
+                new = figures.get((row.unit_id, year), self.zero)
+                old = tuple(getattr(row, name) for name in self.fields)
+                for name, value in zip(self.fields, new, strict=True):
+                    setattr(row, name, value)
+                row.dirty = F("dirty") - read.get(row.unit_id, 0)
+                if new != old:
+                    for unit_id in path_ids(row.unit_path):
+                        cell = deltas[unit_id]
+                        for i, (a, b) in enumerate(zip(new, old, strict=True)):
+                            cell[i] += a - b
+            self.figure.objects.bulk_update(rows, [*self.fields, "dirty"], batch_size=500)
+        self._add_to_sums(year, deltas)
+
+    def _resum(self, year: int) -> None:
+        """Set every subtree sum of ``year`` from the rows (after computing the year for every unit: this also mends
+        sums a write behind the services left wrong)."""
+        rows = self.figure.objects.filter(year=year)
+        sums = subtree_sums(((path, values) for path, *values in rows.values_list("unit__path", *self.fields)),
+                            len(self.fields))
+        self._ensure_rows(sums, year)
+        have = {u: tuple(s) for u, *s in rows.values_list("unit_id", *self.subs)}
+        wrong = sorted(u for u in have if have[u] != sums.get(u, self.zero))
+        for chunk in chunks(wrong):
+            found = list(self.figure.objects.filter(unit_id__in=chunk, year=year).only("pk", "unit_id"))
+            for row in found:
+                for name, value in zip(self.subs, sums.get(row.unit_id, self.zero), strict=True):
+                    setattr(row, name, value)
+            self.figure.objects.bulk_update(found, list(self.subs), batch_size=500)
+
+    def years_compute(self, years: Iterable[int], **options: Any) -> None:
+        """Compute every unit's rows of ``years`` from the records (the first time, or again after writes made behind
+        the services) and their subtree sums; the years are read from the rows once done."""
+        wanted = sorted(set(years))
+        if not wanted:
+            return
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:  # waits for writers that read the years before this one existed
+                    cur.execute(f'LOCK TABLE "{self.stored._meta.db_table}" IN EXCLUSIVE MODE')
+            for year in wanted:
+                self.stored.objects.get_or_create(year=year)
+        with transaction.atomic():
+            self._computing()
+            read: dict[int, dict[int, int]] = defaultdict(dict)
+            for unit_id, year, dirty in self.figure.objects.filter(year__in=wanted).values_list(
+                    "unit_id", "year", "dirty"):
+                read[year][unit_id] = dirty
+            for first, last in runs(wanted):
+                figures = self.counter(None, first, last, **options)
+                for year in range(first, last + 1):
+                    self._write(year, figures, read[year])
+                    self._resum(year)
+            self.stored.objects.filter(year__in=wanted).update(ready=True, computed_at=timezone.now())
+
+    def refresh(self, **options: Any) -> int:
+        """Compute again the dirty rows; returns how many were dirty."""
+        with transaction.atomic():
+            self._computing()
+            dirty = list(self.figure.objects.filter(dirty__gt=0).values_list("unit_id", "year", "dirty"))
+            if not dirty:
+                return 0
+            figures: Figures = {}
+            for first, last in runs({y for _u, y, _d in dirty}):
+                figures.update(self.counter(sorted({u for u, _y, _d in dirty}), first, last, **options))
+            by_year: dict[int, dict[int, int]] = defaultdict(dict)
+            for u, y, d in dirty:
+                by_year[y][u] = d
+            for year, read in by_year.items():
+                self._write(year, {k: v for k, v in figures.items() if k[0] in read}, read)
+        return len(dirty)
+
+    def subtree_moved(self, old_path: str, new_path: str) -> None:
+        """A unit moved from ``old_path`` to ``new_path`` (its subtree with it, same transaction): its subtree sums
+        leave the ancestors it had and reach the ones it has."""
+        unit_id = path_ids(old_path)[-1]
+        old, new = path_ids(old_path)[:-1], path_ids(new_path)[:-1]
+        left, joined = [u for u in old if u not in new], [u for u in new if u not in old]
+        with transaction.atomic(savepoint=False):
+            self._computing()
+            for year, *sums in self.figure.objects.filter(unit_id=unit_id).values_list("year", *self.subs):
+                self._add_to_sums(year, {**{u: [-s for s in sums] for u in left}, **{u: list(sums) for u in joined}})
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def ready_years(self, first: int, last: int) -> list[int]:
+        return list(self.stored.objects.filter(year__gte=first, year__lte=last, ready=True)
+                    .values_list("year", flat=True))
+
+    def read(self, path: str, years: list[int], **options: Any) -> dict[int, Values]:
+        """The figures of the subtree at ``path`` for ``years`` (ready ones): its root's subtree sums, with the units
+        of its dirty rows counted from the records instead of read."""
+        if not years:
+            return {}
+        out = {y: list(self.zero) for y in years}
+        for year, *sums in self.figure.objects.filter(unit_id=path_ids(path)[-1], year__in=years).values_list(
+                "year", *self.subs):
+            out[year] = list(sums)
+        dirty = list(self.figure.objects.filter(subtree_q([path], "unit__path"), year__in=years, dirty__gt=0)
+                     .values_list("unit_id", "year", *self.fields))
+        if dirty:
+            counted: Figures = {}
+            for first, last in runs({y for _u, y, *_v in dirty}):
+                counted.update(self.counter(sorted({u for u, _y, *_v in dirty}), first, last, **options))
+            for unit_id, year, *stored in dirty:
+                now = counted.get((unit_id, year), self.zero)
+                out[year] = [total - s + n for total, s, n in zip(out[year], stored, now, strict=True)]
+        return {y: tuple(v) for y, v in out.items()}
+
+    def check(self, years: Iterable[int] | None = None, **options: Any) -> list[Wrong]:
+        """Rows of ready years that are wrong: clean rows against a recount, every subtree sum against its rows."""
+        wanted = sorted(set(years) if years is not None else
+                        self.stored.objects.filter(ready=True).values_list("year", flat=True))
+        wrong: list[Wrong] = []
+        for first, last in runs(wanted):
+            counted = self.counter(None, first, last, **options)
+            rows = self.figure.objects.filter(year__gte=first, year__lte=last)
+            stored = {(u, y): (d, tuple(v)) for u, y, d, *v in rows.values_list("unit_id", "year", "dirty",
+                                                                                  *self.fields)}
+            for key in sorted(set(stored) | set(counted)):
+                dirty, have = stored.get(key, (0, self.zero))
+                if not dirty and have != counted.get(key, self.zero):
+                    wrong.append(Wrong(key[0], key[1], have, counted.get(key, self.zero), "row"))
+            for year in range(first, last + 1):
+                of_year = rows.filter(year=year)
+                sums = subtree_sums(((p, v) for p, *v in of_year.values_list("unit__path", *self.fields)),
+                                    len(self.fields))
+                for unit_id, *have_sums in of_year.values_list("unit_id", *self.subs).order_by("unit_id"):
+                    if tuple(have_sums) != sums.get(unit_id, self.zero):
+                        wrong.append(Wrong(unit_id, year, tuple(have_sums), sums.get(unit_id, self.zero),
+                                           "subtree"))
+                missing = set(sums) - set(of_year.values_list("unit_id", flat=True))
+                wrong.extend(Wrong(u, year, self.zero, sums[u], "subtree") for u in sorted(missing)
+                             if sums[u] != self.zero)
+        return wrong
