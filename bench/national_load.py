@@ -19,6 +19,7 @@ from chibo.core import clock  # noqa: E402
 from chibo.core.access import PATH_END, PATH_STEP  # noqa: E402
 from chibo.demo.national import build_national  # noqa: E402
 from chibo.members.enums import ACTIVE_STATUSES, TimelineKind  # noqa: E402
+from chibo.reports import totals  # noqa: E402
 from chibo.reports.enums import State as ReportState  # noqa: E402
 from chibo.reports.models import Report  # noqa: E402
 from chibo.reports.periods import last_ended  # noqa: E402
@@ -180,7 +181,8 @@ def load_reports() -> dict:
     with transaction.atomic():
         Report.objects.bulk_create(rows, batch_size=2000)
     _run("ANALYZE reports_report")
-    out = {"period": period.code, "children": len(children),
+    stored = totals.rebuild()  # written behind the services: the roll-up's stored sums are written again
+    out = {"period": period.code, "stored sums": stored, "children": len(children),
            "submitted": sum(1 for r in rows if r.state == ReportState.SUBMITTED),
            "drafts": sum(1 for r in rows if r.state == ReportState.DRAFT)}
     log(f"reports: {out} in {time.monotonic() - t:.0f}s")

@@ -306,5 +306,5 @@ class Rollup(generics.GenericAPIView):
         unit, period = _query(request)
         r = selectors.rollup(actor_for(request), unit, period)
         return Response(RollupSerializer({
-            "period": period.code, "filed": [x.pk for x in r.filed], "missing": [u.pk for u in r.missing],
+            "period": period.code, "filed": r.filed, "missing": [u.pk for u in r.missing],
             "rows": [{**asdict(row), "name": row.label} for row in r.rows]}).data)

@@ -68,3 +68,22 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return gettext("Báo cáo %(number)s") % {"number": self.pk}
+
+
+class SubmittedTotal(models.Model):
+    """The submitted snapshots of one unit's units for one period, summed (the roll-up's "submitted" column), with
+    what identifies the reports summed: how many, and two sums of their ids. Derived data, kept by
+    ``chibo.reports.totals`` in the transaction that submits or supersedes a report; the roll-up reads it only when
+    it covers exactly the reports it would sum."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    period_kind = models.CharField(max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    count = models.IntegerField(default=0)
+    id_sum = models.BigIntegerField(default=0)
+    id_square_sum = models.BigIntegerField(default=0)  # modulo totals.MODULUS
+    totals = models.JSONField(default=dict)  # figure key → the sum, a decimal as text
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "period_kind", "period_start"],
+                                               name="reports_submitted_total_once")]

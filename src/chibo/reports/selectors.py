@@ -9,7 +9,6 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
 from chibo.core.text import as_id
 from chibo.reports import figures as figs
+from chibo.reports import totals as submitted_totals
 from chibo.reports.enums import ACTIVE_STATES, VIEW, WRITE, State
 from chibo.reports.models import Report, Template
 from chibo.reports.periods import Period
@@ -144,7 +144,7 @@ class RollupRow:
 @dataclass(frozen=True)
 class Rollup:
     period: Period
-    filed: list[Report]
+    filed: list[int]  # the submitted reports summed, in the order of their units
     missing: list[Unit]
     rows: list[RollupRow]
 
@@ -160,35 +160,18 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     ids = {c.pk for c in children}
     # The submitted reports of the units right below (no list of thousands of ids sent to the database: those of
     # the unit's children, kept when the unit is one of ``children``), without their units and templates.
-    submitted = (reports_visible(actor).select_related(None).filter(
-        unit__parent=unit, period_kind=period.kind, period_start=period.start, state=State.SUBMITTED)
-        .only("pk", "unit_id").order_by("unit_id"))
+    submitted = (reports_visible(actor).filter(unit__parent=unit, period_kind=period.kind,
+                                               period_start=period.start, state=State.SUBMITTED)
+                 .order_by().values_list("pk", "unit_id"))
     order = {c.pk: i for i, c in enumerate(children)}
-    filed = sorted((r for r in submitted if r.unit_id in ids), key=lambda r: order[r.unit_id])
-    totals = _snapshot_totals([r.pk for r in filed])
+    filed_by_unit = sorted(((unit_id, pk) for pk, unit_id in submitted if unit_id in ids), key=lambda r: order[r[0]])
+    filed = [pk for _unit, pk in filed_by_unit]
+    totals = submitted_totals.read(unit.pk, period.kind, period.start, filed)
     live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
     rows = []
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys, shown=True):
         rows.append(RollupRow(key, label, figs.definition_of(key, shown=True), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
-    done = {r.unit_id for r in filed}
+    done = {unit_id for unit_id, _pk in filed_by_unit}
     return Rollup(period, filed, [c for c in children if c.pk not in done], rows)
-
-
-def _snapshot_totals(report_ids: list[int]) -> dict[str, Decimal]:
-    """Each figure summed over the frozen snapshots of these reports: in the database on PostgreSQL (one grouped
-    query over the snapshots' entries, exact decimals), read and added here otherwise."""
-    totals: dict[str, Decimal] = {}
-    if not report_ids:
-        return totals
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT e.key, SUM(e.value::numeric) FROM reports_report r "
-                           "CROSS JOIN LATERAL jsonb_each_text(r.figures) e WHERE r.id = ANY(%s) GROUP BY e.key",
-                           [report_ids])
-            return {key: Decimal(total) for key, total in cursor.fetchall()}
-    for start in range(0, len(report_ids), 900):
-        for values in Report.objects.filter(pk__in=report_ids[start:start + 900]).values_list("figures", flat=True):
-            figs.add(totals, values)
-    return totals

@@ -24,6 +24,7 @@ from chibo.core.said import said, said_term
 from chibo.core.text import clean
 from chibo.notifications.services import notify
 from chibo.reports import figures as figs
+from chibo.reports import totals as submitted_totals
 from chibo.reports.enums import ACTIVE_STATES, WRITE, PeriodKind, State
 from chibo.reports.lifecycle import REPORT
 from chibo.reports.models import Report, Template
@@ -234,6 +235,7 @@ def report_submit(*, actor: Actor, report: Report) -> Report:
     report.submitted_on = clock.today()
     report.version += 1
     report.save(update_fields=["figures", "state", "submitted_by", "submitted_on", "version"])
+    submitted_totals.changed(report, added=True)
     audit(actor=actor, action="reports.submitted", obj=report, unit=report.unit,
           data={"period": period_of(report).code, "number": report.number})
     parent = report.unit.parent
@@ -259,6 +261,7 @@ def report_correct(*, actor: Actor, report: Report, reason: str) -> Report:
     report.state = State.SUPERSEDED
     report.version += 1
     report.save(update_fields=["state", "version"])
+    submitted_totals.changed(report, added=False)
     template = template_for(report.unit, report.period_kind) or report.template
     fresh = Report.objects.create(
         unit=report.unit, template=template, period_kind=report.period_kind, period_start=report.period_start,

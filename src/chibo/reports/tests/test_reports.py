@@ -293,3 +293,72 @@ def test_documents_read_count_the_subtree_in_the_period(personas, actor_of):
     assert int(after["library.read"]) == int(before["library.read"]) + 2
     # A period that ended yesterday: today's reads are not in it.
     assert figures.compute(secretary, france, first, today - timedelta(days=1), ["library.read"]) == until_yesterday
+
+
+def _submitted_column(officer, root) -> dict[str, Decimal]:
+    rollup = officer.get(f"/api/v1/reports/rollup/?unit={root.pk}&period=2026-Q1").json()
+    return {r["key"]: Decimal(r["submitted"]) for r in rollup["rows"]}
+
+
+def test_the_rollup_reads_the_stored_sums_kept_by_each_submission_and_correction(client_of):
+    """The roll-up's submitted column of a committee is kept as its units submit and correct (one stored row per
+    committee and period): it equals the snapshots summed after each step; when the row does not cover exactly the
+    reports summed (a unit moved away), the roll-up sums the snapshots itself, and ``report_totals`` writes the
+    rows again."""
+    from django.core.management import call_command
+
+    from chibo.reports import totals
+    from chibo.reports.models import SubmittedTotal
+
+    officer, france_sec, germany_sec = client_of("ban.tochuc"), client_of("bithu.phap"), client_of("bithu.duc")
+    root, france, germany = (Unit.objects.get(code=c) for c in ("DUBNG", "PHAP", "DUC"))
+
+    def snapshots() -> dict[str, Decimal]:
+        ids = list(Report.objects.filter(unit__parent=root, state="submitted").values_list("pk", flat=True))
+        return totals.summed(ids)
+
+    def stored() -> dict[str, Decimal]:
+        row = SubmittedTotal.objects.get(unit=root, period_kind="quarter", period_start=date(2026, 1, 1))
+        return {k: Decimal(v) for k, v in row.totals.items()}
+
+    with override_settings(CHIBO_TODAY=DAY):
+        _template(officer, root)
+        first = _submitted(france_sec, france)
+        assert stored() == snapshots() == {k: Decimal(v) for k, v in _figures(first).items()}
+        second = _submitted(germany_sec, germany)
+        both = snapshots()
+        assert stored() == both and both["members.total"] == (Decimal(_figures(first)["members.total"])
+                                                                + Decimal(_figures(second)["members.total"]))
+        assert _submitted_column(officer, root) == {**dict.fromkeys(_submitted_column(officer, root), Decimal(0)),
+                                                    **both}
+        # France corrects: its first version leaves the sums until the new one is submitted.
+        url = f"/api/v1/reports/{first['id']}/actions/"
+        answer = _json(france_sec, url, {"action": "correct", "reason": "Bổ sung số liệu đảng viên mới chuyển đến."})
+        assert answer.status_code == 200
+        assert stored() == snapshots() == {k: Decimal(v) for k, v in _figures(second).items() if Decimal(v)} | {
+            k: Decimal(0) for k in _figures(first) if k not in _figures(second) or not Decimal(_figures(second)[k])}
+        fresh = Report.objects.get(previous_id=first["id"])
+        texts = ["Chi bộ tổ chức học tập nghị quyết đầy đủ.", "Kết nạp và quản lý đảng viên đúng quy định.",
+                 "Đề xuất bồi dưỡng cho đảng viên mới sang."]
+        assert _json(france_sec, f"/api/v1/reports/{fresh.pk}/", {"narrative": texts}, "patch").status_code == 200
+        assert _json(france_sec, f"/api/v1/reports/{fresh.pk}/actions/", {"action": "submit"}).status_code == 200
+        both_after = snapshots()
+        assert stored() == both_after
+        assert totals.check() == []
+        call_command("report_totals", "--check")
+
+        # A submitted report written behind the services (as a restore or the national loader would): the stored
+        # row no longer covers what the roll-up sums, so the roll-up sums the snapshots itself, exactly.
+        other = Unit.objects.filter(parent=root, closed_on__isnull=True, opened_on__lte=date(2026, 3, 31)).exclude(
+            pk__in=[france.pk, germany.pk]).order_by("pk").first()
+        Report.objects.create(unit=other, template=fresh.template, period_kind="quarter",
+                              period_start=date(2026, 1, 1), period_end=date(2026, 3, 31), state="submitted",
+                              figures={"members.total": "7", "members.full": "7"}, opened_on=DAY, submitted_on=DAY)
+        now = snapshots()
+        column = _submitted_column(officer, root)
+        assert {k: v for k, v in column.items() if v} == {k: v for k, v in now.items() if v}
+        assert column["members.total"] == both_after["members.total"] + 7
+        assert totals.check() != []
+        call_command("report_totals")
+        assert stored() == now and totals.check() == []
+        assert _submitted_column(officer, root) == column
