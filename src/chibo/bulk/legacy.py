@@ -167,9 +167,8 @@ def column_encoding(values) -> str:
     """The encoding of a column: the one its definite cells agree on; MixedEncodings when they disagree."""
     found: dict[str, int] = {}
     weak: dict[str, int] = {}
-    for value, times in Counter(values).items():  # columns repeat a lot: each distinct cell is classified once
-        if not isinstance(value, str) or not value:
-            continue
+    # columns repeat a lot: each distinct cell is classified once; ASCII text is PLAIN (classify), skipped at once
+    for value, times in Counter(v for v in values if isinstance(v, str) and not v.isascii()).items():
         enc, definite = classify(value)
         if enc == PLAIN:
             continue

@@ -99,6 +99,8 @@ TEXT_FIELDS = {name for name, _, _ in COLUMNS} - DATE_FIELDS
 CHOICE_ENUMS = {"gender": Gender, "education": Education, "political_theory": Theory, "category": Category,
                 "status": Status}
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
+_EDITABLE = frozenset(member_services.EDITABLE_FIELDS)
+KEY_FIELDS = ("card_number", "dossier_number")  # a different value on every row (converted without remembering)
 MODES = {"all": gettext_noop("Tất cả hoặc không gì cả"), "valid": gettext_noop("Chỉ các dòng hợp lệ")}
 BATCH = 2000
 STEP_ROWS = 500      # records written per short transaction when a job imports on SQLite: the first step's size
@@ -144,7 +146,7 @@ class ImportCancelled(Exception):
     pass
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int
     raw: list
@@ -338,13 +340,13 @@ def _name_warnings(rows: list[Row]) -> None:
 
 
 def _convert(name: str, value: object, today: date) -> tuple[object, str | None]:
-    """One cell as read → (the value of the member's field, normalized as members.services does; error)."""
-    label = FIELD_LABELS[name]
+    """One cell as read → (the value of the member's field, normalized as members.services does; error). The
+    column's label, in the reader's language, is looked up only for an error message."""
     if name in DATE_FIELDS:
         try:
             value = parse_date(value, today=today)
         except ValueError as exc:
-            return None, f"{label}: {exc}"
+            return None, f"{FIELD_LABELS[name]}: {exc}"
         return member_services.normalize_data({name: value})[name], None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
@@ -356,11 +358,12 @@ def _convert(name: str, value: object, today: date) -> tuple[object, str | None]
     if name in CHOICES and text:
         found = CHOICES[name].get(header_key(text))
         if not found:
-            return None, _("%(column)s: giá trị «%(value)s» không hợp lệ.") % {"column": label, "value": text}
+            return None, _("%(column)s: giá trị «%(value)s» không hợp lệ.") % {"column": FIELD_LABELS[name],
+                                                                                "value": text}
         text = found
     if name == "full_name":
         text = clean_name(text)
-    if name in member_services.EDITABLE_FIELDS:
+    if name in _EDITABLE:
         return member_services.normalize_data({name: text})[name], None
     return text, None
 
@@ -368,7 +371,7 @@ def _convert(name: str, value: object, today: date) -> tuple[object, str | None]
 def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Callable]]:
     """(column, field, convert) in the order of members.services.EDITABLE_FIELDS (unit code and status last);
     ``convert`` remembers its result for each distinct cell value, since columns repeat a lot (dates, towns,
-    categories, units)."""
+    categories, units); card and dossier numbers, which do not repeat, are converted directly."""
     order = {name: i for i, name in enumerate(member_services.EDITABLE_FIELDS)}
 
     def memo(name: str) -> Callable:
@@ -382,7 +385,18 @@ def _converters(mapping: dict[int, str], today: date) -> list[tuple[int, str, Ca
             return found
         return convert
 
-    return sorted(((index, name, memo(name)) for index, name in mapping.items()),
+    def key_column(name: str) -> Callable:
+        """Card and dossier numbers differ on every row, so remembering them is no use. A number of ASCII letters
+        and digits only (the usual one) is what _convert makes of it, upper-cased (clean leaves it as it is and
+        normalize_data upper-cases it); anything else goes through _convert."""
+        def convert(value: object) -> tuple[object, str | None]:
+            if isinstance(value, str) and value.isascii() and value.isalnum():
+                return value.upper(), None
+            return _convert(name, value, today)
+        return convert
+
+    return sorted(((index, name, key_column(name) if name in KEY_FIELDS else memo(name))
+                   for index, name in mapping.items()),
                   key=lambda item: order.get(item[1], len(order)))
 
 
@@ -516,7 +530,7 @@ def _decide(row: Row, current: dict | None, today: date) -> None:
         return
     changes = {}
     for name, value in row.data.items():
-        if name in member_services.EDITABLE_FIELDS and value not in (None, "") and current[name] != value:
+        if name in _EDITABLE and value not in (None, "") and current[name] != value:
             changes[name] = value
     if not changes:
         row.action = "unchanged"

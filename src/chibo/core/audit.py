@@ -243,6 +243,7 @@ class _Chain:
             cursor.execute(f"UPDATE {heads} SET seq = %s, last_hash = %s WHERE id = 1", [self.seq, self.last_hash])
 
 
+COPY_ROWS = 250  # audit rows sent to COPY at a time
 HEAD_TRIES = 20  # a bulk writer finding the head taken looks again this many times, 5 ms apart, then writes unsealed
 
 
@@ -301,7 +302,7 @@ def _copy_rows(rows: _Digests, values, chain: _Chain | None) -> tuple[int, int]:
                     sealed = f"{prev}\t{hash_}\t{seq}"
                 lines.append(f"{head}\t{pgcopy.field(object_id)}\t{pgcopy.field(unit_id)}\t{ip}\t{data}\t{digest}\t"
                              f"{sealed}\n")
-                if len(lines) == 1000:
+                if len(lines) == COPY_ROWS:  # sent as made: the database stores them while the next are hashed
                     copy.write("".join(lines))
                     count += len(lines)
                     lines = []

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 BATCH = 2000
 UPDATE_BATCH = 500
+COPY_ROWS = 250  # rows sent to COPY at a time, so that the database works on them while the next rows are made
 NEW_STATUSES = (Status.PROBATIONARY, Status.FULL)
 DERIVED_FIELDS = ("name_search", "name_lower", "name_sort", "citizen_id_hash")
 _EDITABLE = frozenset(services.EDITABLE_FIELDS)
@@ -232,17 +233,25 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
     stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     plain = [f for f in fields if not f.primary_key and f not in encrypted and f not in stamped]
     values = operator.attrgetter(*(f.attname for f in plain))  # one tuple per record, the columns in this order
+    stamps = tuple(now for _ in stamped)
     with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        # the sequence named once (nextval of pg_get_serial_sequence(…) would look it up for every id)
+        cur.execute("WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
+                    "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
                     [Member._meta.db_table, Member._meta.pk.column, len(batch)])
         ids = [r[0] for r in cur.fetchall()]
         columns = ", ".join(quote(f.column) for f in (*plain, Member._meta.pk, *stamped, *encrypted))
         with cur.cursor.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            lines = []
             for pk, member in zip(ids, batch, strict=True):
                 member.pk = pk
                 _set_derived(member, keys)
-                copy.write_row((*values(member), pk, *(now for _ in stamped),
-                                *(f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted)))
+                sealed = (f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted)
+                lines.append(copy_line((*values(member), pk, *stamps, *sealed)) + "\n")
+                if len(lines) == COPY_ROWS:  # sent as made: the database stores them while the next are made
+                    copy.write("".join(lines))
+                    lines = []
+            copy.write("".join(lines))
         event = TimelineEvent._meta
         names = ("member", "kind", "occurred_on", "recorded_at", "actor_label", "unit", "data")
         columns = pgcopy.columns(TimelineEvent, names, quote)
@@ -257,10 +266,25 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
                 if text is None:
                     text = texts[id(data)] = pgcopy.field(json.dumps(data, ensure_ascii=False))
                 lines.append(f"{m.pk}\t{kind}\t{pgcopy.field(m.admission_date)}\t{recorded}\t{m.unit_id}\t{text}\n")
+                if len(lines) == COPY_ROWS:
+                    copy.write("".join(lines))
+                    lines = []
             copy.write("".join(lines))
     for member in batch:
         member._state.adding = False
         member._state.db = "default"
+
+
+def copy_line(values: tuple) -> str:
+    """The fields of one COPY text row joined by tabs, as ``pgcopy.field`` makes each (None as NULL, text escaped,
+    anything else as its ``str``), quickly: joined as they are, then escaped field by field only when the row holds
+    a backslash, a tab, a line break or a carriage return in its text (a row without one needs no escaping: it has
+    as many tabs as separators and as many backslashes as NULLs)."""
+    line = "\t".join([pgcopy.NULL if v is None else v if v.__class__ is str else str(v) for v in values])
+    if (line.count("\t") == len(values) - 1 and line.count("\\") == values.count(None)
+            and "\n" not in line and "\r" not in line):
+        return line
+    return "\t".join(map(pgcopy.field, values))
 
 
 @transaction.atomic
