@@ -364,3 +364,35 @@ class Declaration(MemberRequest):
 
     class Meta:
         ordering = ["-filed_on", "-pk"]
+
+
+class TransferYearFigure(models.Model):
+    """Completed transfers (the member reported at the destination) of ``year`` as the statistics count them at one
+    unit (``transfers.selectors.transfers_per_year``): ``arrived`` into it, ``left`` from it, and ``inside``, those
+    whose two ends lie in its subtree under two different children or in itself (it is their lowest common
+    ancestor); and the same summed over its subtree. A subtree's transfers in are then its arrivals less those
+    inside it, its transfers out its departures less the same. Derived data, written only by
+    ``chibo.transfers.yearly`` (``chibo.core.yearly``); a row with ``dirty`` above 0 is never read as it is."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    arrived = models.IntegerField(default=0)
+    left = models.IntegerField(default=0)
+    inside = models.IntegerField(default=0)
+    sub_arrived = models.IntegerField(default=0)
+    sub_left = models.IntegerField(default=0)
+    sub_inside = models.IntegerField(default=0)
+    dirty = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="transfer_year_figure_once")]
+        indexes = [models.Index(fields=["year", "unit"], name="transfer_year_figure_dirty_idx",
+                                condition=models.Q(dirty__gt=0))]
+
+
+class TransferYearStored(models.Model):
+    """A year whose ``TransferYearFigure`` rows have been computed for every unit (``ready``), or are being computed."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    ready = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(null=True, blank=True)

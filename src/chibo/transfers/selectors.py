@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
 from chibo.core.text import clean
+from chibo.core.yearly import runs
 from chibo.deadlines.selectors import deadlines_of_member
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.selectors import (
@@ -26,6 +27,7 @@ from chibo.members.selectors import (
     member_search,
     members_visible,
 )
+from chibo.transfers import yearly
 from chibo.transfers.models import (
     INCOMING,
     OPEN_STATES,
@@ -389,6 +391,16 @@ def transfers_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[
     inside the subtree are neither. One grouped query; 404 when the unit is outside the actor's scope."""
     if not actor.can("members.view", unit):
         raise Http404(_("Không tìm thấy tổ chức"))
+    # The years stored per unit (transfers.yearly) are read from the subtree's sums; the others are counted here.
+    ready = yearly.ready_years(first, last)
+    out = dict.fromkeys(range(first, last + 1), (0, 0)) | yearly.read(unit.path, ready)
+    for run_first, run_last in runs([y for y in range(first, last + 1) if y not in ready]):
+        out |= _transfers_counted(unit, run_first, run_last)
+    return out
+
+
+def _transfers_counted(unit: Unit, first: int, last: int) -> dict[int, tuple[int, int]]:
+    """``transfers_per_year`` counted from the transfers (one grouped query)."""
     inside_to, inside_from = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
     rows = (Transfer.objects.filter(inside_to | inside_from, state=State.REPORTED,
                                     reported_on__gte=date(first, 1, 1), reported_on__lte=date(last, 12, 31))

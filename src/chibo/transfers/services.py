@@ -40,6 +40,7 @@ from chibo.members.services import (
     posts_end_on_unit_close,
 )
 from chibo.transfers import timeline_events as ev
+from chibo.transfers import yearly
 from chibo.transfers.lifecycle import DECLARATION, DELEGATION, EXEMPTION, TRANSFER, TRIP, next_box_or_refuse
 from chibo.transfers.models import (
     INCOMING,
@@ -564,6 +565,7 @@ def transfer_report_in(*, actor: Actor, transfer: Transfer, on: date, late_reaso
         raise ValidationError(errors)
     t.state, t.reported_on = State.REPORTED, on
     t.save(update_fields=["state", "reported_on", "late_report", "late_report_reason"])
+    yearly.mark_transfer(t)  # the statistics' stored transfers per year
     deadline_close_for(actor=actor, source=t.source, kind="transfer.report", on=on, late_reason=t.late_report_reason)
     if t.kind == Kind.TEMPORARY:
         # Still on the home cell's rolls: the destination lists them as a temporary member for the period

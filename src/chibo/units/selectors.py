@@ -179,3 +179,8 @@ def open_units_of_kinds(kinds: Iterable[str], *, opened_by: date | None = None) 
 
 def unit_by_path(path: str) -> Unit | None:
     return Unit.objects.filter(path=path).first()
+
+
+def unit_paths(ids: Iterable[int]) -> dict[int, str]:
+    """The materialized path of each of these units (unscoped: derived figures, not shown)."""
+    return dict(Unit.objects.filter(pk__in=list(ids)).values_list("pk", "path"))

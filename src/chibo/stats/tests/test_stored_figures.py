@@ -20,8 +20,9 @@ from chibo.members.models import MemberYearFigure
 from chibo.members.selectors import _members_at_year_ends_counted, members_at_year_ends
 from chibo.members.services import member_change_status, member_move
 from chibo.stats import stored
-from chibo.stats.tests.test_stats import MEETINGS, MEMBERS, TODAY, _meeting, history  # noqa: F401  (a fixture)
-from chibo.transfers.selectors import arrivals_from_outside
+from chibo.stats.tests.test_stats import MEETINGS, MEMBERS, TODAY, _meeting, _transfer, history  # noqa: F401
+from chibo.transfers.models import TransferYearFigure
+from chibo.transfers.selectors import _transfers_counted, arrivals_from_outside, transfers_per_year
 from chibo.units.selectors import subtree_units
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +42,7 @@ def _assert_exact(officer, units):
         cells = subtree_units([u.path]).filter(kind__in=meeting_rules.CELL_KINDS)
         held = _held_counted(cells, FIRST, LAST)
         assert {y: h for y, (_d, h) in regular_meetings_per_year(officer, u, FIRST, LAST).items()} == held, u.code
+        assert transfers_per_year(officer, u, FIRST, LAST) == _transfers_counted(u, FIRST, LAST), u.code
 
 
 @override_settings(CHIBO_TODAY=TODAY)
@@ -59,7 +61,7 @@ def test_stored_figures_equal_the_count_from_the_records_and_follow_back_dated_c
     assert {y: h for y, (_d, h) in regular_meetings_per_year(officer, cell, 2022, 2026).items()} == {
         y: h for y, (_d, h) in MEETINGS.items()}
     _assert_exact(officer, units)
-    assert stored.check() == ([], [])
+    assert not any(stored.check().values())
 
     # A status change dated in a closed year: A left the Party on 1 March 2023.
     a = cell.members.get(full_name="Phạm Văn An")
@@ -83,11 +85,11 @@ def test_stored_figures_equal_the_count_from_the_records_and_follow_back_dated_c
 
     # Computed again: nothing dirty left, the same figures, a recount agrees.
     done = stored.refresh(TODAY)
-    assert done.computed == [] and done.members > 0 and done.meetings > 0
+    assert done.computed == [] and done.rows["members"] > 0 and done.rows["meetings"] > 0
     assert not MemberYearFigure.objects.filter(dirty__gt=0).exists()
     assert not MeetingYearFigure.objects.filter(dirty__gt=0).exists()
     _assert_exact(officer, units)
-    assert stored.check() == ([], [])
+    assert not any(stored.check().values())
     moved = members_at_year_ends(officer, unit("PHAP-LHS"), 2023, 2025, arrivals=arrivals_from_outside())
     # B counts in the students' cell at the end of 2024 (probationary then) and 2025 (full), no longer in the cell.
     assert moved[2024] == (before["PHAP-LHS"][2024][0], before["PHAP-LHS"][2024][1] + 1)
@@ -117,24 +119,34 @@ def test_subtree_sums_follow_a_unit_moved_and_a_wrong_sum_is_found_and_mended(hi
     lhs, phap, duc = unit("PHAP-LHS"), unit("PHAP"), unit("DUC")
     units = [lhs, phap, duc, root, unit("PHAP-DSQ")]
     _assert_exact(officer, units)
-    assert stored.check() == ([], [])
+    assert not any(stored.check().values())
     for year in range(FIRST, LAST + 1):
         after_phap = members_at_year_ends(officer, phap, year, year, arrivals=arrivals_from_outside())[year]
         after_duc = members_at_year_ends(officer, duc, year, year, arrivals=arrivals_from_outside())[year]
         gone = moved_members[year]
         assert after_phap == (before["PHAP"][year][0] - gone[0], before["PHAP"][year][1] - gone[1]), year
         assert after_duc == (before["DUC"][year][0] + gone[0], before["DUC"][year][1] + gone[1]), year
+    # A transfer completed now, from the cell to the moved unit: its two ends now meet only at the root.
+    traveller = history.members.filter(status=Status.FULL).order_by("pk").first()
+    # F's transfer of 2026 into the students' cell now comes into Germany's subtree from outside it.
+    before_duc_in_2026 = transfers_per_year(officer, duc, 2026, 2026)[2026][0]
+    assert before_duc_in_2026 == 1
+    _transfer(officer, traveller, lhs, date(2026, 3, 2))
+    assert TransferYearFigure.objects.filter(unit=root, year=2026, dirty__gt=0).exists()
+    _assert_exact(officer, units)
+    assert transfers_per_year(officer, duc, 2026, 2026)[2026][0] == before_duc_in_2026 + 1
     stored.refresh(TODAY)
     _assert_exact(officer, units)
 
     # A sum written behind the services: found by the check, mended by computing the year again.
     MemberYearFigure.objects.filter(unit=root, year=2024).update(sub_full=-5)
     MeetingYearFigure.objects.filter(unit=root, year=2024).update(sub_held=0)
-    members, meetings = stored.check()
+    found = stored.check()
+    members, meetings = found["members"], found["meetings"]
     assert [(w.unit, w.year, w.what) for w in members] == [(root.pk, 2024, "subtree")]
     assert [(w.unit, w.year, w.what) for w in meetings] == [(root.pk, 2024, "subtree")]
-    with pytest.raises(CommandError, match="1 member rows, 1 meeting rows"):
+    with pytest.raises(CommandError, match="1 members rows, 1 meetings rows, 0 transfers rows"):
         call_command("stats_figures", "--check")
     call_command("stats_figures", "--rebuild", "2024")
-    assert stored.check() == ([], [])
+    assert not any(stored.check().values())
     _assert_exact(officer, units)

@@ -9,10 +9,10 @@ SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = ("Stored yearly figures per unit for the statistics (members at each year's end, regular meetings held): "
-            "compute the years not stored yet and the rows changes have marked; --rebuild computes years again for "
-            "every unit (after writes made behind the services); --check compares the stored rows with a recount "
-            "and their subtree sums with the rows, and fails if any differs.")
+    help = ("Stored yearly figures per unit for the statistics (members at each year's end, regular meetings held, "
+            "transfers): compute the years not stored yet and the rows changes have marked; --rebuild computes years "
+            "again for every unit (after writes made behind the services); --check compares the stored rows with a "
+            "recount and their subtree sums with the rows, and fails if any differs.")
 
     def add_arguments(self, parser):
         parser.add_argument("--years", type=int, default=stored.KEPT, help="years kept back from the current one")
@@ -23,14 +23,14 @@ class Command(BaseCommand):
     def handle(self, *args, years=stored.KEPT, rebuild=None, check=False, **options):
         today = clock.today()
         if check:
-            members, meetings = stored.check()
-            for wrong in [*members, *meetings][:SHOWN]:
-                what = "subtree sums" if wrong.what == "subtree" else "figures"
-                self.stdout.write(f"unit {wrong.unit}, {wrong.year}, {what}: stored {wrong.stored}, "
-                                  f"expected {wrong.expected}")
-            if members or meetings:
-                raise CommandError(f"Stored figures wrong: {len(members)} member rows, {len(meetings)} meeting rows; "
-                                   "run 'chibo stats_figures --rebuild'.")
+            found = stored.check()
+            wrong = [w for rows in found.values() for w in rows]
+            for w in wrong[:SHOWN]:
+                what = "subtree sums" if w.what == "subtree" else "figures"
+                self.stdout.write(f"unit {w.unit}, {w.year}, {what}: stored {w.stored}, expected {w.expected}")
+            if wrong:
+                counts = ", ".join(f"{len(rows)} {name} rows" for name, rows in found.items())
+                raise CommandError(f"Stored figures wrong: {counts}; run 'chibo stats_figures --rebuild'.")
             self.stdout.write(self.style.SUCCESS("Stored yearly figures match a recount."))
             return
         if rebuild is not None and not rebuild:
@@ -38,4 +38,4 @@ class Command(BaseCommand):
         done = stored.refresh(today, kept=years, rebuild=rebuild)
         self.stdout.write(self.style.SUCCESS(
             f"Years computed: {', '.join(map(str, done.computed)) or 'none'}; rows computed again: "
-            f"{done.members} (members), {done.meetings} (meetings)."))
+            + ", ".join(f"{n} ({name})" for name, n in done.rows.items()) + "."))
