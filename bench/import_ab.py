@@ -7,10 +7,12 @@ before) as `make bench` does (migrate, the demo organization, national-scale dat
 of `make bench`, each run with its own card numbers) with this tree's code and with the code of
 BENCH_IMPORT_BASELINE [main] (its `src/` taken with `git archive`; both must have the same migrations), each
 run in its own process, BENCH_IMPORT_REPS [3] pairs alternated (AB, BA, AB…: the machine's load drifts), and
-each file imported again (all unchanged). Reported: seconds and rows/s (medians), of which sealing the audit
-rows after the commit, the CPU seconds of the importing process and of its database backend (steadier than
-seconds on a machine shared with other work), the audit rows written, and the ratios this tree / baseline
-(medians of the pairs' ratios).
+each file imported again (all unchanged). Each process first reads its file only (parse only: ``open_sheet`` and
+its rows, section 3's first line), so that the import is set against parse only in the same run. Reported: seconds
+and rows/s (medians), of which sealing the audit rows after the commit, the CPU seconds of the importing process
+and of its database backend (steadier than seconds on a machine shared with other work), the audit rows written,
+parse only and the import's time over it (median of each process's own ratio), and the ratios this tree /
+baseline (medians of the pairs' ratios).
 Afterwards the audit chain must verify and the member counters must equal a recount.
 
 Writes its section into bench/results.md (between the ``import-baseline`` markers; `make bench` keeps it) and
@@ -139,7 +141,8 @@ def main() -> None:
             result = import_once(paths[2 * rep + k], base_src if which == "base" else ROOT / "src")
             runs[which].append(result)
             step = result["import"]
-            print(f"pair {rep + 1}/{REPS} {which}: {ROWS / step['seconds']:,.0f} rows/s (sealing "
+            print(f"pair {rep + 1}/{REPS} {which}: parse only {ROWS / result['parse']['seconds']:,.0f} rows/s; "
+                  f"import {ROWS / step['seconds']:,.0f} rows/s (sealing "
                   f"{step['sealing']:.1f} s, CPU {step['cpu_client']:.1f} + {step['cpu_database']:.1f} s, "
                   f"{step['audit_rows']:,} audit rows); again {ROWS / result['again']['seconds']:,.0f} rows/s",
                   flush=True)
@@ -178,8 +181,8 @@ def render(r: dict) -> str:
              "of the audit rows after the commit (shown apart); CPU is the importing process plus its database "
              "backend (steadier than seconds on this shared machine); ratios are medians of the pairs' ratios.", "",
              "| code | import s | rows/s | of which sealing s | rows/s to the commit | CPU s (process + database) | "
-             "audit rows written | again s | again rows/s |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "audit rows written | again s | again rows/s | parse only s | parse only rows/s | import / parse only |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     name, commit = r["baseline"]["name"], r["baseline"]["commit"][:7]
     for key, label in (("base", f"baseline `{name}`" + ("" if commit.startswith(name) else f" ({commit})")),
                        ("new", f"this tree ({tree})")):
@@ -187,12 +190,24 @@ def render(r: dict) -> str:
         client, database = median_of(runs[key], "import", "cpu_client"), median_of(runs[key], "import", "cpu_database")
         sealing = median_of(runs[key], "import", "sealing")
         committed = statistics.median(rows / (r["import"]["seconds"] - r["import"]["sealing"]) for r in runs[key])
+        parse = ([median_of(runs[key], "parse", "seconds"),
+                  statistics.median(r["import"]["seconds"] / r["parse"]["seconds"] for r in runs[key])]
+                 if all("parse" in r for r in runs[key]) else None)
         lines.append(f"| {label} | {s:.1f} | {rows / s:,.0f} | {sealing:.1f} | {committed:,.0f} | "
                      f"{client:.1f} + {database:.1f} | {int(median_of(runs[key], 'import', 'audit_rows')):,} | "
-                     f"{again:.1f} | {rows / again:,.0f} |")
+                     f"{again:.1f} | {rows / again:,.0f} | "
+                     + (f"{parse[0]:.1f} | {rows / parse[0]:,.0f} | {parse[1]:.1f}× |" if parse else "– | – | – |"))
     each = "; ".join(f"{rows / n['import']['seconds']:,.0f} vs {rows / b['import']['seconds']:,.0f}"
                      for n, b in zip(runs["new"], runs["base"], strict=True))
     a = r["after"]
+    every = [run for key in ("new", "base") for run in runs[key]]
+    if all("parse" in run for run in every):
+        over = {key: statistics.median(x["import"]["seconds"] / x["parse"]["seconds"] for x in runs[key])
+                for key in ("new", "base")}
+        lines += ["", f"Parse only (`open_sheet` and its rows, in each import's process before it imports): "
+                  f"{rows / statistics.median(x['parse']['seconds'] for x in every):,.0f} rows/s (median of the "
+                  f"{len(every)} processes). The import takes **{over['new']:.1f}×** the time of parse only with this "
+                  f"tree, {over['base']:.1f}× with the baseline (target: within 3×, and at least 25,000 rows/s)."]
     lines += ["", f"Ratio this tree / baseline, rows/s: **{r['ratios']['import']:.2f}×** for the import "
               f"({r['ratios']['import_cpu']:.2f}× by CPU; {r['ratios']['import_to_commit']:.2f}× to the commit, "
               f"before sealing), {r['ratios']['again']:.2f}× for the import again "

@@ -1,7 +1,8 @@
 """One member import on the bench database, in its own process, with the code on PYTHONPATH (this tree's or a
-baseline's): python bench/import_one.py FILE. Imports FILE (all rows new), then again (all unchanged); prints one
-JSON line: for each, the seconds, of which sealing the audit rows after the commit, the CPU seconds of this
-process and of its database backend, and the audit rows written."""
+baseline's): python bench/import_one.py FILE. Reads FILE only (parse only: ``open_sheet`` and its rows, as section
+3 measures it), then imports it (all rows new), then again (all unchanged); prints one JSON line: for each, the
+seconds and the CPU seconds of this process (and for the imports, of which sealing the audit rows after the commit,
+the CPU seconds of its database backend, and the audit rows written)."""
 
 import json
 import os
@@ -18,6 +19,7 @@ from django.db import connection  # noqa: E402
 
 import chibo.core.audit as audit  # noqa: E402
 from chibo.accounts.models import User  # noqa: E402
+from chibo.bulk.reader import open_sheet  # noqa: E402
 from chibo.bulk.services import import_file  # noqa: E402
 from chibo.core.access import actor_from_user  # noqa: E402
 
@@ -57,6 +59,11 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
         backend = cur.fetchone()[0]
+    cpu_before = cpu(backend)
+    started = time.perf_counter()
+    rows = sum(1 for _ in open_sheet(path, path.stat().st_size).rows)
+    out["parse"] = {"rows": rows, "seconds": time.perf_counter() - started,
+                    "cpu_client": cpu(backend)[0] - cpu_before[0]}
     for key, expect in (("import", "new"), ("again", "unchanged")):
         rows_before, sealing[0] = audit_rows(), 0.0
         cpu_before = cpu(backend)
