@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
+from functools import cached_property, reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
 
@@ -332,9 +332,71 @@ def active_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
     return {col: row[col] or 0 for col in COLUMNS}
 
 
+class _UnitRows(Paginator):
+    """A paginator over the per-unit rows counted and paged in the database: told their number, handed one page."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+    def page_of(self, number: int, rows: list) -> Page:
+        page = self.get_page(number)
+        page.object_list = rows
+        return page
+
+
+def _dashboard_rows(counted: QuerySet[UnitMemberCount], level: str | None, roots: list[str], *, offset: int,
+                    limit: int) -> tuple[list[dict], int, tuple[int, int] | None, list[tuple[str, int, int]]]:
+    """One statement over the per-unit counters of the scope: the columns summed by country and by whether the unit
+    is the top of the tree; how many per-unit rows have members (``level``'s children, or the scope's roots, each
+    counting its subtree) and the page of them from ``offset``, the most members first; ``level``'s own rolls."""
+    if not roots:  # nothing in scope
+        return [], 0, None, []
+    full = reduce(add, [F(STATUS_COLUMNS[str(s)]) for s in FULL_STATUSES])
+    if level is not None:
+        key = Case(When(subtree_q([level], "unit__path"), then=Substr("unit__path", 1, len(level) + PATH_STEP)),
+                   default=Value(None), output_field=CharField())
+    elif roots:
+        key = Case(*[When(subtree_q([root], "unit__path"), then=Value(root)) for root in roots],
+                   default=Value(None), output_field=CharField())
+    else:
+        key = Case(default=Value(None), output_field=CharField())
+    base_sql, base_params = (counted.order_by().annotate(
+        key=key, alone=Case(When(unit__depth=0, then=Value(1)), default=Value(0), output_field=IntegerField()),
+        full=full, prob=F(STATUS_COLUMNS[str(Status.PROBATIONARY)]))
+        .values("key", "unit__country", "alone", "full", "prob", *COLUMNS).query.sql_with_params())
+    sums = ", ".join(f'SUM(c."{col}")' for col in COLUMNS)
+    pad = ", ".join(["0"] * (len(COLUMNS) - 2))
+    own = "c.key = %s" if level is not None else "1 = 0"
+    sql = (f"WITH c AS ({base_sql}), "
+           f"g AS (SELECT c.key, SUM(c.full) AS full_n, SUM(c.prob) AS prob_n FROM c WHERE c.key IS NOT NULL "
+           f"AND NOT ({own}) GROUP BY c.key HAVING SUM(c.full) + SUM(c.prob) > 0) "
+           f'SELECT 0, NULL, c."unit__country", c.alone, {sums} FROM c GROUP BY c."unit__country", c.alone '
+           f"UNION ALL SELECT 1, NULL, NULL, 0, COUNT(*), 0, {pad} FROM g "
+           f"UNION ALL SELECT 2, NULL, NULL, 0, SUM(c.full), SUM(c.prob), {pad} FROM c WHERE {own} "
+           f"UNION ALL SELECT * FROM (SELECT 3, g.key, NULL, 0, g.full_n, g.prob_n, {pad} FROM g "
+           f"ORDER BY g.full_n + g.prob_n DESC, g.key LIMIT %s OFFSET %s) p")
+    params = [*base_params, *([level] if level is not None else []), *([level] if level is not None else []),
+              limit, offset]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+    by_country = [dict(country=r[2] or "", alone=r[3] == 1, **{col: r[4 + i] or 0 for i, col in enumerate(COLUMNS)})
+                  for r in fetched if r[0] == 0]
+    n_rows = next((r[4] for r in fetched if r[0] == 1), 0) or 0
+    own_row = next((r for r in fetched if r[0] == 2 and r[4] is not None), None)
+    page = sorted(((r[1], r[4] or 0, r[5] or 0) for r in fetched if r[0] == 3), key=lambda r: (-(r[1] + r[2]), r[0]))
+    return by_country, n_rows, (own_row[4] or 0, own_row[5] or 0) if own_row else None, page
+
+
 def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int | None = None) -> Dashboard:
     """Active members in scope by status, category, country, and per unit (one page of rows), read from the
-    per-unit counters (members.counters): a constant number of queries whatever the size of the tree.
+    per-unit counters (members.counters) in one statement whatever the size of the tree, the page of per-unit rows
+    chosen in the database.
 
     The per-unit rows are the grass-roots units (whole tree), the actor's scope roots (a narrower scope),
     or the children of ``focus``; each row counts its subtree."""
@@ -345,7 +407,7 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
     per_country: Counter = Counter()
     solitary = 0
 
-    def add(country: str, alone: bool, values: dict[str, int]) -> None:
+    def add_up(country: str, alone: bool, values: dict[str, int]) -> None:
         nonlocal solitary
         n = sum(values.get(col, 0) for col in STATUS_COLUMNS.values())
         columns.update(values)
@@ -353,11 +415,16 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
         if alone:
             solitary += n
 
-    rows = (counted.annotate(alone=Case(When(unit__depth=0, then=Value(1)), default=Value(0),
-                                        output_field=IntegerField()))
-            .values("unit__country", "alone").annotate(**{col: Sum(col) for col in COLUMNS}).order_by())
-    for row in rows:
-        add(row["unit__country"], row["alone"] == 1, {col: row[col] or 0 for col in COLUMNS})
+    level = focus.path if focus is not None else (roots[0] if whole else None)
+    number = int(page) if str(page or "").isdigit() and 0 < int(page) < 10**6 else 1  # type: ignore[arg-type]
+    by_country, n_rows, own_rolls, rows = _dashboard_rows(counted, level, roots, offset=(number - 1) *
+                                                          DASHBOARD_UNIT_ROWS, limit=DASHBOARD_UNIT_ROWS)
+    if not rows and n_rows and number > 1:  # past the last page: the last page
+        number = (n_rows + DASHBOARD_UNIT_ROWS - 1) // DASHBOARD_UNIT_ROWS
+        by_country, n_rows, own_rolls, rows = _dashboard_rows(counted, level, roots, offset=(number - 1) *
+                                                              DASHBOARD_UNIT_ROWS, limit=DASHBOARD_UNIT_ROWS)
+    for row in by_country:
+        add_up(row["country"], row["alone"], {col: row[col] for col in COLUMNS})
     if actor.member_id and not whole:  # one's own record is always visible (see members_visible)
         own = (Member.objects.filter(pk=actor.member_id, status__in=ACTIVE_STATUSES)
                .values_list("status", "category", "unit__path", "unit__country", "unit__depth").first())
@@ -365,26 +432,9 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
             values = {STATUS_COLUMNS[own[0]]: 1}
             if own[1] in CATEGORY_COLUMNS:
                 values[CATEGORY_COLUMNS[own[1]]] = 1
-            add(own[3], own[4] == 0, values)
+            add_up(own[3], own[4] == 0, values)
 
-    # Per-unit rows: group the counters by the row unit's path (a prefix of the counted unit's path).
-    level = focus.path if focus is not None else (roots[0] if whole else None)
-    full = Sum(sum((F(STATUS_COLUMNS[s]) for s in FULL_STATUSES), Value(0)))
-    prob = Sum(STATUS_COLUMNS[Status.PROBATIONARY])
-    if level is not None:
-        grouped = counted.filter(subtree_q([level], "unit__path")).annotate(
-            key=Substr("unit__path", 1, len(level) + PATH_STEP))
-    elif roots:
-        grouped = counted.annotate(key=Case(*[When(subtree_q([root], "unit__path"), then=Value(root))
-                                              for root in roots], output_field=CharField()))
-    else:
-        grouped = None
-    totals = {} if grouped is None else {
-        row["key"]: (row["full"] or 0, row["prob"] or 0)
-        for row in grouped.values("key").annotate(full=full, prob=prob).order_by()}
-    own_rolls = totals.pop(level, None) if level is not None else None
-    ordered = sorted(((key, f, p) for key, (f, p) in totals.items() if f + p), key=lambda r: (-(r[1] + r[2]), r[0]))
-    unit_page = Paginator(ordered, DASHBOARD_UNIT_ROWS).get_page(page)
+    unit_page = _UnitRows(n_rows, DASHBOARD_UNIT_ROWS).page_of(number, rows)
     units = units_by_path(key for key, _count, _own in unit_page)
     up = None
     if focus is not None and focus.parent_id:
@@ -437,6 +487,9 @@ def subtree_totals(paths: list[str], include_closed: bool) -> dict[str, tuple[in
     counts = UnitMemberCount.objects.filter(subtree_q(paths, "unit__path"))
     if not include_closed:
         counts = counts.filter(unit__closed_on__isnull=True)
+    if len(paths) == 1:  # one subtree (the top of the tree page): one sum, no grouping of its every row
+        one = counts.aggregate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)]))
+        return {paths[0]: (one["full"] or 0, one["prob"] or 0)}
     rows = (counts.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")
             .annotate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)])))
     return {row["prefix"]: (row["full"] or 0, row["prob"] or 0) for row in rows}
