@@ -76,6 +76,10 @@ def subtree_sums(rows: Iterable[tuple[str, Values]], width: int) -> dict[int, Va
     return {u: tuple(v) for u, v in sums.items()}
 
 
+def _quoted(column: str) -> str:
+    return connection.ops.quote_name(column)  # "full", "left": words of SQL
+
+
 @dataclass(frozen=True)
 class Wrong:
     """A stored row that differs from what it should hold: its own figures against a recount ("row"), or its subtree
@@ -132,40 +136,44 @@ class StoredYears:
         for chunk in chunks(sorted(set(unit_ids))):
             self.figure.objects.bulk_create([self.figure(unit_id=u, year=year) for u in chunk], ignore_conflicts=True)
 
+    def _update(self, sets: str, params: list[tuple[Any, ...]]) -> None:
+        """``UPDATE … SET <sets> WHERE unit_id = … AND year = …`` once per row of ``params`` (the values of
+        ``sets``, then the unit and the year): one statement sent many times, not a CASE over thousands of rows."""
+        if not params:
+            return
+        table = connection.ops.quote_name(self.figure._meta.db_table)
+        with connection.cursor() as cur:
+            cur.executemany(f"UPDATE {table} SET {sets} WHERE unit_id = %s AND year = %s", params)  # noqa: S608
+
     def _add_to_sums(self, year: int, deltas: dict[int, list[int]]) -> None:
         """Add ``deltas`` (unit → a difference per figure) to those units' subtree sums of ``year``."""
         deltas = {u: d for u, d in deltas.items() if any(d)}
         self._ensure_rows(deltas, year)
-        for chunk in chunks(sorted(deltas)):
-            rows = list(self.figure.objects.filter(unit_id__in=chunk, year=year).only("pk", "unit_id"))
-            for row in rows:
-                for name, d in zip(self.subs, deltas[row.unit_id], strict=True):
-                    setattr(row, name, F(name) + d)
-            self.figure.objects.bulk_update(rows, list(self.subs), batch_size=500)
+        self._update(", ".join(f"{q} = {q} + %s" for q in map(_quoted, self.subs)),
+                     [(*deltas[u], u, year) for u in sorted(deltas)])
 
-    def _write(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int]) -> None:
+    def _write(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int], *,
+               carry: bool = True) -> None:
         """Store ``figures`` of ``year`` for the units in ``read`` (unit → the dirty count read before counting) and
-        any unit counted: each row takes its count and loses the marks read (marks added meanwhile stay); the
-        differences go up to the subtree sums."""
+        any unit counted: each row takes its count and loses the marks read (marks added meanwhile stay); with
+        ``carry``, the differences go up to the subtree sums."""
         units = sorted(set(read) | {u for u, y in figures if y == year})
         deltas: dict[int, list[int]] = defaultdict(lambda: [0] * len(self.fields))
+        params = []
         for chunk in chunks(units):
             self._ensure_rows(chunk, year)
-            rows = list(self.figure.objects.filter(unit_id__in=chunk, year=year)
-                        .only("pk", "unit_id", *self.fields).annotate(unit_path=F("unit__path")))
-            for row in rows:
-                new = figures.get((row.unit_id, year), self.zero)
-                old = tuple(getattr(row, name) for name in self.fields)
-                for name, value in zip(self.fields, new, strict=True):
-                    setattr(row, name, value)
-                row.dirty = F("dirty") - read.get(row.unit_id, 0)
-                if new != old:
-                    for unit_id in path_ids(row.unit_path):
-                        cell = deltas[unit_id]
+            for unit_id, path, *old in (self.figure.objects.filter(unit_id__in=chunk, year=year)
+                                        .values_list("unit_id", "unit__path", *self.fields)):
+                new = figures.get((unit_id, year), self.zero)
+                params.append((*new, read.get(unit_id, 0), unit_id, year))
+                if carry and tuple(new) != tuple(old):
+                    for ancestor in path_ids(path):
+                        cell = deltas[ancestor]
                         for i, (a, b) in enumerate(zip(new, old, strict=True)):
                             cell[i] += a - b
-            self.figure.objects.bulk_update(rows, [*self.fields, "dirty"], batch_size=500)
-        self._add_to_sums(year, deltas)
+        self._update(", ".join([*(f"{q} = %s" for q in map(_quoted, self.fields)), "dirty = dirty - %s"]), params)
+        if carry:
+            self._add_to_sums(year, deltas)
 
     def _resum(self, year: int) -> None:
         """Set every subtree sum of ``year`` from the rows (after computing the year for every unit: this also mends
@@ -175,13 +183,8 @@ class StoredYears:
                             len(self.fields))
         self._ensure_rows(sums, year)
         have = {u: tuple(s) for u, *s in rows.values_list("unit_id", *self.subs)}
-        wrong = sorted(u for u in have if have[u] != sums.get(u, self.zero))
-        for chunk in chunks(wrong):
-            found = list(self.figure.objects.filter(unit_id__in=chunk, year=year).only("pk", "unit_id"))
-            for row in found:
-                for name, value in zip(self.subs, sums.get(row.unit_id, self.zero), strict=True):
-                    setattr(row, name, value)
-            self.figure.objects.bulk_update(found, list(self.subs), batch_size=500)
+        self._update(", ".join(f"{q} = %s" for q in map(_quoted, self.subs)),
+                     [(*sums.get(u, self.zero), u, year) for u in sorted(have) if have[u] != sums.get(u, self.zero)])
 
     def years_compute(self, years: Iterable[int], **options: Any) -> None:
         """Compute every unit's rows of ``years`` from the records (the first time, or again after writes made behind
@@ -204,7 +207,7 @@ class StoredYears:
             for first, last in runs(wanted):
                 figures = self.counter(None, first, last, **options)
                 for year in range(first, last + 1):
-                    self._write(year, figures, read[year])
+                    self._write(year, figures, read[year], carry=False)  # every sum is set afterwards
                     self._resum(year)
             self.stored.objects.filter(year__in=wanted).update(ready=True, computed_at=timezone.now())
 
