@@ -115,7 +115,10 @@ class Board:
 
 
 def children_of(actor: Actor, unit: Unit) -> list[Unit]:
-    period_units = units_visible(actor).filter(parent=unit, closed_on__isnull=True).order_by("name")
+    """The open units right below ``unit`` (thousands under a national committee: only what the board, the roll-up
+    and their pages read)."""
+    period_units = (units_visible(actor).filter(parent=unit, closed_on__isnull=True).order_by("name")
+                    .only("pk", "name", "code", "kind", "path", "parent_id", "opened_on", "closed_on"))
     return list(period_units)
 
 
