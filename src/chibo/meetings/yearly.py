@@ -7,7 +7,7 @@ the month on the meeting's own calendar (its time zone), as ``meetings.selectors
 counts them; units that are not cells count nothing. The definition reads no clock: the current year is stored
 too. Every save or deletion of a meeting marks its unit's rows of every stored year ``dirty`` in the same
 transaction (a model signal: whoever writes the meeting, ``apps.ready``). Writers behind the ORM (the national
-loader, SQL) call ``years_compute`` afterwards.
+loader, SQL) run ``chibo stats_figures --rebuild`` afterwards.
 """
 
 from __future__ import annotations
@@ -76,10 +76,7 @@ def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int)
 
 FIGURES = StoredYears(figure=MeetingYearFigure, stored=MeetingYearStored, fields=("held",), counter=count)
 mark_units = FIGURES.mark_units
-years_compute = FIGURES.years_compute
-refresh = FIGURES.refresh
 ready_years = FIGURES.ready_years
-check = FIGURES.check
 
 
 @subscribe(UnitMoved)

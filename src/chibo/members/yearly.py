@@ -9,8 +9,8 @@ so the current year is stored as well.
 
 Every change to a member marks the rows of the units the member ever sat in (their unit, both ends of each of their
 moves) ``dirty`` in the writer's own transaction (``members.timeline.record``, the bulk paths, the counters), for
-every stored year. Writers behind the services (the national loader, SQL) call ``years_compute`` afterwards;
-``check`` compares the rows with a recount (``chibo stats_figures --check``).
+every stored year. Writers behind the services (the national loader, SQL) run ``chibo stats_figures --rebuild``
+afterwards; ``chibo stats_figures --check`` compares the rows with a recount.
 """
 
 from __future__ import annotations
@@ -134,10 +134,7 @@ def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int,
 # -- the stored family ----------------------------------------------------------------------------------
 FIGURES = StoredYears(figure=MemberYearFigure, stored=MemberYearStored, fields=("full", "probationary"), counter=count)
 mark_units = FIGURES.mark_units
-years_compute = FIGURES.years_compute
-refresh = FIGURES.refresh
 ready_years = FIGURES.ready_years
-check = FIGURES.check
 
 
 @subscribe(UnitMoved)

@@ -10,7 +10,7 @@ those inside it (both ends in it), its transfers out their departures less the s
 completes one marks the rows of its two units and of their lowest common ancestor ``dirty``. A unit moved under
 another parent changes the lowest common ancestor of transfers between its subtree and the rest: the rows of its
 old and new ancestors are marked. Writers behind the services (the exchange import, the national loader) call
-``years_compute`` afterwards.
+``chibo stats_figures --rebuild`` afterwards.
 """
 
 from __future__ import annotations
@@ -80,10 +80,7 @@ def count(unit_ids: Iterable[int] | None, first: int, last: int) -> Figures:
 
 FIGURES = StoredYears(figure=TransferYearFigure, stored=TransferYearStored, fields=("arrived", "left", "inside"),
                       counter=count)
-years_compute = FIGURES.years_compute
-refresh = FIGURES.refresh
 ready_years = FIGURES.ready_years
-check = FIGURES.check
 
 
 def mark_transfer(transfer: Transfer) -> None:
