@@ -241,17 +241,13 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
                     [Member._meta.db_table, Member._meta.pk.column, len(batch)])
         ids = [r[0] for r in cur.fetchall()]
         columns = ", ".join(quote(f.column) for f in (*plain, Member._meta.pk, *stamped, *encrypted))
+        # psycopg formats each row (in C) and sends them as its buffer fills: stored while the next are made
         with cur.cursor.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            lines = []
             for pk, member in zip(ids, batch, strict=True):
                 member.pk = pk
                 _set_derived(member, keys)
-                sealed = (f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted)
-                lines.append(copy_line((*values(member), pk, *stamps, *sealed)) + "\n")
-                if len(lines) == COPY_ROWS:  # sent as made: the database stores them while the next are made
-                    copy.write("".join(lines))
-                    lines = []
-            copy.write("".join(lines))
+                copy.write_row((*values(member), pk, *stamps,
+                                *(f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted)))
         event = TimelineEvent._meta
         names = ("member", "kind", "occurred_on", "recorded_at", "actor_label", "unit", "data")
         columns = pgcopy.columns(TimelineEvent, names, quote)
@@ -273,18 +269,6 @@ def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member]
     for member in batch:
         member._state.adding = False
         member._state.db = "default"
-
-
-def copy_line(values: tuple) -> str:
-    """The fields of one COPY text row joined by tabs, as ``pgcopy.field`` makes each (None as NULL, text escaped,
-    anything else as its ``str``), quickly: joined as they are, then escaped field by field only when the row holds
-    a backslash, a tab, a line break or a carriage return in its text (a row without one needs no escaping: it has
-    as many tabs as separators and as many backslashes as NULLs)."""
-    line = "\t".join([pgcopy.NULL if v is None else v if v.__class__ is str else str(v) for v in values])
-    if (line.count("\t") == len(values) - 1 and line.count("\\") == values.count(None)
-            and "\n" not in line and "\r" not in line):
-        return line
-    return "\t".join(map(pgcopy.field, values))
 
 
 @transaction.atomic

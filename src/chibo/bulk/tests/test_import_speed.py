@@ -1,17 +1,15 @@
 """The import's quick paths give what the general ones give: card and dossier numbers converted without
-remembering them, COPY rows joined without escaping when nothing needs it, ASCII cells skipped by the encoding
-detection, and records sent to COPY in parts of a batch."""
+remembering them, ASCII cells skipped by the encoding detection, and rows sent to COPY in parts of a batch."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from chibo.bulk import legacy
 from chibo.bulk.services import KEY_FIELDS, _convert, _converters
 from chibo.bulk.tests.test_import import NAMES, db_state, rows_for, run, xlsx
-from chibo.core import pgcopy
 from chibo.core.models import AuditEvent
 from chibo.members import bulk as member_bulk
 from chibo.members.models import Member, TimelineEvent
@@ -28,20 +26,6 @@ def test_key_columns_convert_as_the_general_path_does(name, value):
     assert convert(value) == _convert(name, value, TODAY)
 
 
-ROWS = [
-    ("Nguyễn Văn An", 12, date(1980, 1, 2), None, "", datetime(2026, 5, 1, 10, 0, 0, 12, tzinfo=UTC)),
-    ("tab\there", "back\\slash", "line\nbreak", "carriage\rreturn", None, 5),
-    ("\\N", None, "plain", 0, None, None),  # a text that reads like NULL must stay a text
-    ("a\\", "b", None, None, None, None),
-    ("only",),
-]
-
-
-@pytest.mark.parametrize("values", ROWS)
-def test_copy_line_is_pgcopy_field_joined_by_tabs(values):
-    assert member_bulk.copy_line(values) == "\t".join(map(pgcopy.field, values))
-
-
 def test_column_encoding_skips_ascii_cells_without_changing_the_answer():
     tcvn = ["NguyÔn V¨n §øc", "TrÇn ThÞ H»ng"]
     assert legacy.column_encoding(["Nguyen Van A", "123", "", *tcvn, 5]) == legacy.TCVN3
@@ -52,8 +36,8 @@ def test_column_encoding_skips_ascii_cells_without_changing_the_answer():
 
 
 def test_an_import_larger_than_a_copy_part_writes_every_record_event_and_audit_row(tmp_path, actor_of, monkeypatch):
-    """Batches are sent to COPY in parts (members.bulk.COPY_ROWS, audit.COPY_ROWS): made small here so that a
-    batch spans several parts, one with a backslash in a text (escaped); everything is written once, in order,
+    """Timeline and audit rows are sent to COPY in parts (members.bulk.COPY_ROWS, audit.COPY_ROWS): made small here
+    so that a batch spans several parts; a text with a backslash is escaped; everything is written once, in order,
     the chain verifies, and importing the file again changes nothing."""
     from chibo.core import audit
     from chibo.core.audit import verify_chain
