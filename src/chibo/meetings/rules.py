@@ -4,18 +4,30 @@ the planning warnings, the compliance calendar and repeated absences. Reads only
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import F, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
+from django.db.models.functions import ExtractMonth, ExtractQuarter, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from chibo.core import clock
 from chibo.core.rulebook import integer, rule
-from chibo.meetings.models import PRESENT, Attendance, Meeting, MeetingKind, MeetingState, Presence
+from chibo.meetings.models import (
+    PRESENT,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingState,
+    MeetingYearFigure,
+    MeetingYearStored,
+    Presence,
+)
 from chibo.members.enums import ACTIVE_STATUSES, FULL_STATUSES, Status
 from chibo.members.selectors import members_by_id, members_of_unit
 from chibo.transfers.selectors import temporarily_away, temporary_members_at
@@ -274,6 +286,162 @@ def compliance(units, year: int, *, today: date | None = None) -> list[Complianc
         quarters = [q for q in range(first_q, last_q + 1) if q not in thematic[u.pk]]
         out.append(Compliance(unit=u, year=year, missing_months=months, missing_quarters=quarters))
     return out
+
+
+REGULAR_KINDS = (MeetingKind.REGULAR, MeetingKind.COMBINED)
+THEMATIC_KINDS = (MeetingKind.THEMATIC, MeetingKind.COMBINED)
+# Cells whose regular months are counted from their meetings instead of read from their stored yearly figure
+# (meetings.yearly): opened during the year, a figure not computed again since a meeting changed, a meeting held
+# after the current month. At most this many; beyond, every cell is counted from the meetings.
+COUNTED_MAX = 5000
+
+
+@dataclass
+class ComplianceCounts:
+    """``compliance`` of many cells counted in the database: how many cells, how many miss a meeting (a regular month
+    or a thematic quarter, and each apart), and one page of the late cells as (unit id, months missing, quarters
+    missing), worst first or in name order."""
+
+    cells: int
+    late: int
+    late_regular: int
+    late_thematic: int
+    rows: list[tuple[int, int, int]]
+
+
+def _zone_of(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
+
+
+def _first_due(field_name: str, year: int, step: int) -> Case:
+    """The first month (``step`` 1) or quarter (3) of ``year`` a cell opened on ``field_name`` owes a meeting in, as
+    ``compliance`` reckons it: 1 when it opened before the year, the month (quarter) it opened in, 13 (5) when it
+    opened after the year. Comparisons of the date only: the same SQL on every database."""
+    parts = 12 // step
+    whens = [When(**{f"{field_name}__lt": date(year, 1, 1)}, then=Value(1))]
+    whens += [When(**{f"{field_name}__lt": date(year, k * step + 1, 1)}, then=Value(k)) for k in range(1, parts)]
+    whens.append(When(**{f"{field_name}__lte": date(year, 12, 31)}, then=Value(parts)))
+    return Case(*whens, default=Value(parts + 1), output_field=IntegerField())
+
+
+def _year_window(year: int, first_month: int = 1) -> dict:
+    """Meetings that may fall in ``year`` from ``first_month`` on the calendar of their own time zone (a day's
+    margin either side of the server's)."""
+    return {"starts_at__gte": timezone.make_aware(datetime(year, first_month, 1)) - timedelta(days=1),
+            "starts_at__lt": timezone.make_aware(datetime(year + 1, 1, 1)) + timedelta(days=1)}
+
+
+def _held(meetings: QuerySet[Meeting], year: int, kinds, step: int, last: int) -> tuple[str, tuple] | None:
+    """SQL of (unit_id, n): per unit, the months (``step`` 1) or quarters (3) of ``year``, from the unit's first due
+    one up to ``last``, in which it held a meeting of ``kinds``, on the meeting's own calendar (its time zone, as
+    ``compliance`` reads it). None when there is no such meeting."""
+    meetings = meetings.filter(state=MeetingState.HELD, kind__in=kinds, **_year_window(year))
+    zones = {name: _zone_of(name) for name in meetings.values_list("time_zone", flat=True).distinct().order_by()}
+    if not zones or not last:
+        return None
+
+    def local(extract) -> Case:
+        return Case(*[When(time_zone=name, then=extract("starts_at", tzinfo=zone)) for name, zone in zones.items()],
+                    output_field=IntegerField())
+
+    rows = (meetings.annotate(local_year=local(ExtractYear), part=local(ExtractMonth if step == 1 else ExtractQuarter),
+                              first=_first_due("unit__opened_on", year, step))
+            .filter(local_year=year, part__gte=F("first"), part__lte=last)
+            .values("unit_id").annotate(n=Count("part", distinct=True)).order_by())
+    return rows.query.sql_with_params()
+
+
+def _counted_cells(cells: QuerySet, year: int, last_month: int) -> set[int] | None:
+    """The cells whose regular months cannot be read from their stored figure of ``year`` (see COUNTED_MAX); None
+    when the year is not stored or they are too many (every cell is then counted)."""
+    if not MeetingYearStored.objects.filter(year=year, ready=True).exists():
+        return None
+    limit = COUNTED_MAX + 1
+    ids = set(MeetingYearFigure.objects.filter(year=year, dirty__gt=0).values_list("unit_id", flat=True)[:limit])
+    ids |= set(cells.filter(opened_on__gte=date(year, 2, 1), opened_on__lte=date(year, 12, 31))
+               .values_list("pk", flat=True).order_by()[:limit])
+    if last_month < 12:  # a meeting marked held in a month still to come
+        ids |= set(Meeting.objects.filter(state=MeetingState.HELD, kind__in=REGULAR_KINDS,
+                                          **_year_window(year, last_month + 1))
+                   .values_list("unit_id", flat=True).distinct().order_by()[:limit])
+    return ids if len(ids) <= COUNTED_MAX else None
+
+
+def compliance_counts(cells: QuerySet, year: int, *, today: date | None = None, offset: int = 0, limit: int = 50,
+                      worst_first: bool = True) -> ComplianceCounts:
+    """What ``compliance`` finds for each of ``cells`` (a queryset of units), counted in the database in one
+    statement whatever their number: the months of ``year`` (up to the current one, from the month a cell opened)
+    without a held regular or combined meeting, the quarters without a thematic or combined one. The regular months
+    are read from the cells' stored yearly figures (``meetings.yearly``: the months in which a cell held one) when
+    the year is stored, and counted from the meetings for the cells where the figure cannot tell (opened during the
+    year, not computed again since a meeting changed, a meeting held in a month still to come); the thematic
+    quarters are counted from the thematic and combined meetings. The page of late cells: ``limit`` rows from
+    ``offset``, the most months missing first (then quarters, then name), or in name order."""
+    today = today or clock.today()
+    last_month = 12 if year < today.year else (today.month if year == today.year else 0)
+    last_q = (last_month - 1) // 3 + 1 if last_month else 0
+    try:
+        base_sql, base_params = (cells.order_by()
+                                 .annotate(first_month=_first_due("opened_on", year, 1),
+                                           first_q=_first_due("opened_on", year, 3))
+                                 .values("id", "sort_key", "first_month", "first_q").query.sql_with_params())
+    except EmptyResultSet:  # no cell can match
+        return ComplianceCounts(cells=0, late=0, late_regular=0, late_thematic=0, rows=[])
+    select_params: list = [last_month, last_month]
+    from_params: list = [*base_params]
+    joins = []
+    held_m = "0"
+    counted = _counted_cells(cells, year, last_month) if last_month else None
+    if counted is None:  # every cell counted from its meetings
+        regular = _held(Meeting.objects.filter(unit__in=cells.order_by().values("pk")), year, REGULAR_KINDS, 1,
+                        last_month)
+        if regular is not None:
+            joins.append(f"LEFT JOIN ({regular[0]}) r ON r.unit_id = u.id")
+            from_params += regular[1]
+            held_m = "COALESCE(r.n, 0)"
+    else:
+        joins.append(f'LEFT JOIN "{MeetingYearFigure._meta.db_table}" f ON f.unit_id = u.id AND f.year = %s')
+        from_params.append(year)
+        held_m = "COALESCE(f.held, 0)"
+        if counted:
+            ids = sorted(counted)
+            regular = _held(Meeting.objects.filter(unit_id__in=ids), year, REGULAR_KINDS, 1, last_month)
+            if regular is not None:
+                joins.append(f"LEFT JOIN ({regular[0]}) r ON r.unit_id = u.id")
+                from_params += regular[1]
+            held_m = (f"CASE WHEN u.id IN ({', '.join(['%s'] * len(ids))}) "
+                      f"THEN {'COALESCE(r.n, 0)' if regular is not None else '0'} ELSE COALESCE(f.held, 0) END")
+            select_params += ids
+    select_params += [last_q, last_q]
+    held_q = "0"
+    thematic = _held(Meeting.objects.filter(unit__in=cells.order_by().values("pk")), year, THEMATIC_KINDS, 3, last_q)
+    if thematic is not None:
+        joins.append(f"LEFT JOIN ({thematic[0]}) t ON t.unit_id = u.id")
+        from_params += thematic[1]
+        held_q = "COALESCE(t.n, 0)"
+    due_m = "CASE WHEN u.first_month <= %s THEN %s - u.first_month + 1 ELSE 0 END"
+    due_q = "CASE WHEN u.first_q <= %s THEN %s - u.first_q + 1 ELSE 0 END"
+    late = "mm > 0 OR mq > 0"
+    order = "mm DESC, mq DESC, sort_key, id" if worst_first else "sort_key, id"
+    sql = (f"WITH c AS (SELECT u.id, u.sort_key, ({due_m}) - ({held_m}) AS mm, ({due_q}) - {held_q} AS mq "
+           f"FROM ({base_sql}) u {' '.join(joins)}) "
+           f"SELECT 0, COUNT(*), SUM(CASE WHEN {late} THEN 1 ELSE 0 END), SUM(CASE WHEN mm > 0 THEN 1 ELSE 0 END), "
+           f"SUM(CASE WHEN mq > 0 THEN 1 ELSE 0 END), NULL FROM c "
+           f"UNION ALL SELECT * FROM (SELECT 1, id, mm, mq, 0, sort_key FROM c WHERE {late} "
+           f"ORDER BY {order} LIMIT %s OFFSET %s) p")
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the cells' figures (one row each) read twice, kept in memory
+            cur.execute("SET LOCAL work_mem = '32MB'")
+        cur.execute(sql, [*select_params, *from_params, limit, offset])
+        fetched = cur.fetchall()
+    totals = next(row for row in fetched if row[0] == 0)
+    page = [row for row in fetched if row[0] == 1]
+    page.sort(key=lambda r: (-r[2], -r[3], r[5], r[1]) if worst_first else (0, 0, r[5], r[1]))
+    return ComplianceCounts(cells=totals[1] or 0, late=totals[2] or 0, late_regular=totals[3] or 0,
+                            late_thematic=totals[4] or 0, rows=[(r[1], r[2], r[3]) for r in page])
 
 
 # --- repeated absence -----------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from chibo.core.yearly import runs
 from chibo.deadlines.feeds import vevent
 from chibo.meetings import rules, yearly
 from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingState, Resolution
-from chibo.units.selectors import subtree_units, unit_by_path
+from chibo.units.selectors import subtree_units, unit_by_path, units_by_id
 
 if TYPE_CHECKING:
     from chibo.units.models import Unit
@@ -83,32 +84,63 @@ class ComplianceOverview:
     focus: Unit | None
     up: Unit | None          # the focus's parent, when within the scope
     cells: int               # open cells looked at
-    late: Page               # of rules.Compliance, cells missing a meeting
+    late: Page               # of rules.Compliance, cells missing a meeting (worst first, or in name order)
     absences: list           # (unit, rules.AbsenceFlag), at most COMPLIANCE_ROWS
     absences_total: int
+    late_regular: int = 0    # cells missing a regular meeting in a month
+    late_thematic: int = 0   # cells missing a thematic meeting in a quarter
+    by_name: bool = False    # the late cells in name order (else the most months missing first)
 
 
-def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None,
-                        page: str | int | None = None) -> ComplianceOverview:
-    """A constant number of queries whatever the number of cells; the page lists only the cells that need
-    attention (COMPLIANCE_ROWS a page)."""
+class _LateCells(Paginator):
+    """A paginator over the late cells counted and paged in the database: told their number, handed one page."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+    def page_of(self, number: int, rows: list) -> Page:
+        page = self.get_page(number)
+        page.object_list = rows
+        return page
+
+
+def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page: str | int | None = None,
+                        by_name: bool = False) -> ComplianceOverview:
+    """A constant number of queries whatever the number of cells: the cells' months and quarters without a meeting
+    counted in the database (rules.compliance_counts), the page's cells (COMPLIANCE_ROWS) with the months and
+    quarters they miss (rules.compliance)."""
 
     cells = meeting_units(actor).filter(kind__in=rules.CELL_KINDS, closed_on__isnull=True)
     if focus is not None:
         cells = cells.filter(subtree_q([focus.path]))
-    rows = rules.compliance(cells.only("pk", "name", "code", "path", "opened_on").order_by("sort_key", "pk"), year)
-    late = Paginator([row for row in rows if not row.ok], COMPLIANCE_ROWS).get_page(page)
+    number = int(page) if str(page or "").isdigit() and 0 < int(page) < 10**6 else 1  # type: ignore[arg-type]
+    counts = rules.compliance_counts(cells, year, offset=(number - 1) * COMPLIANCE_ROWS, limit=COMPLIANCE_ROWS,
+                                     worst_first=not by_name)
+    if not counts.rows and counts.late and number > 1:  # past the last page: the last page
+        number = (counts.late + COMPLIANCE_ROWS - 1) // COMPLIANCE_ROWS
+        counts = rules.compliance_counts(cells, year, offset=(number - 1) * COMPLIANCE_ROWS,
+                                         limit=COMPLIANCE_ROWS, worst_first=not by_name)
+    units = units_by_id(pk for pk, _months, _quarters in counts.rows)
+    found = {row.unit.pk: row for row in rules.compliance([units[pk] for pk, _m, _q in counts.rows], year)}
+    rows = [found[pk] for pk, _months, _quarters in counts.rows]
+    late = _LateCells(counts.late, COMPLIANCE_ROWS).page_of(number, rows)
     manage = actor.paths_for("meetings.manage")
     flags = rules.repeated_absences_in(cells.filter(subtree_q(manage)).values("pk"), year) if manage else []
-    names = {row.unit.pk: row.unit for row in rows}
+    names = units_by_id({unit_id for unit_id, _flag in flags[:COMPLIANCE_ROWS]})
     up = None
     if focus is not None and len(focus.path) > PATH_STEP:
         parent_path = focus.path[:-PATH_STEP]
         if any(parent_path.startswith(root) for root in actor.paths_for("meetings.view")):
             up = unit_by_path(parent_path)
-    return ComplianceOverview(year=year, focus=focus, up=up, cells=len(rows), late=late,
+    return ComplianceOverview(year=year, focus=focus, up=up, cells=counts.cells, late=late,
                               absences=[(names[unit_id], flag) for unit_id, flag in flags[:COMPLIANCE_ROWS]],
-                              absences_total=len(flags))
+                              absences_total=len(flags), late_regular=counts.late_regular,
+                              late_thematic=counts.late_thematic, by_name=by_name)
 
 
 def voted_boxes(actor: Actor, boxes: Iterable[BallotBox]) -> set[int]:

@@ -295,8 +295,8 @@ def _year(request) -> int:
 @login_required
 def compliance(request):
     """The cells behind with their meetings (months without a regular meeting, quarters without a
-    thematic one) in the tree the actor oversees, or under ``?unit=``; repeated absences of the cells
-    they manage."""
+    thematic one) in the tree the actor oversees, or under ``?unit=``, the most months missing first (``?sort=name``:
+    in name order), 50 a page; repeated absences of the cells they manage."""
     actor = actor_for(request)
     if not actor.can("meetings.view"):
         raise Http404
@@ -306,7 +306,8 @@ def compliance(request):
         focus = selectors.meeting_units(actor).filter(pk=int(raw)).first() if raw.isdigit() else None
         if focus is None:
             raise Http404
-    overview = selectors.compliance_overview(actor, _year(request), focus=focus, page=request.GET.get("page"))
+    overview = selectors.compliance_overview(actor, _year(request), focus=focus, page=request.GET.get("page"),
+                                             by_name=request.GET.get("sort") == "name")
     return render(request, "meetings/compliance.html", {"o": overview, "year": overview.year})
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -382,7 +382,9 @@ def _dashboard_rows(counted: QuerySet[UnitMemberCount], level: str | None, roots
            f"ORDER BY g.full_n + g.prob_n DESC, g.key LIMIT %s OFFSET %s) p")
     params = [*base_params, *([level] if level is not None else []), *([level] if level is not None else []),
               limit, offset]
-    with connection.cursor() as cur:
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the scope's counters (one row per unit) read twice, kept in memory
+            cur.execute("SET LOCAL work_mem = '32MB'")
         cur.execute(sql, params)
         fetched = cur.fetchall()
     by_country = [dict(country=r[2] or "", alone=r[3] == 1, **{col: r[4 + i] or 0 for i, col in enumerate(COLUMNS)})

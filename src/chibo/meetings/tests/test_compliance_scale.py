@@ -21,6 +21,7 @@ from chibo.units.tests.test_picker import PAGE_BUDGET, many_units
 
 TOTALS = re.compile(r'data-field="totals">([\d.]+) / ([\d.]+) ')
 ROW = re.compile(r'<tr data-unit="([^"]+)">')
+MONTHS = re.compile(r'data-field="months">([^<]*)</td>')
 
 
 def held_every_month(cells, year: int) -> None:
@@ -72,9 +73,20 @@ def test_compliance_page_lists_only_late_cells_and_stays_small(client_of, unit):
     assert not compliant & set(rows)                      # cells that held every meeting are not listed
     second = ROW.findall(get(officer, url + "&page=2")[0])
     assert len(second) == COMPLIANCE_ROWS and not set(second) & set(rows)
-    # the rows shown are the late cells, in name order, each with the months rules.compliance finds
-    cell = Unit.objects.get(code=rows[0])
-    assert not rules.compliance([cell], year)[0].ok
+    # the rows shown are the late cells, those missing the most months first, each with what rules.compliance finds
+    found = {r.unit.code: r for r in rules.compliance(list(Unit.objects.filter(code__in=rows)), year)}
+    assert all(not found[code].ok for code in rows)
+    missing = [(len(found[code].missing_months), len(found[code].missing_quarters)) for code in rows]
+    assert missing == sorted(missing, reverse=True)
+    months = MONTHS.findall(html)
+    assert [len(m.split(", ")) if m != "✓" else 0 for m in months] == [m for m, _q in missing]
+    assert 'data-field="summary"' in html and 'data-sort="name"' in html
+    # in name order on asking, past the last page the last page
+    by_name = ROW.findall(get(officer, url + "&sort=name")[0])
+    names = dict(Unit.objects.filter(code__in=by_name).values_list("code", "sort_key"))
+    assert len(by_name) == COMPLIANCE_ROWS and [names[c] for c in by_name] == sorted(names[c] for c in by_name)
+    last = get(officer, url + "&page=99999")[0]
+    assert 0 < len(ROW.findall(last)) <= COMPLIANCE_ROWS and f"Trang {(late + 49) // 50} / " in last
 
 
 def test_compliance_drill_down_is_scoped(client_of, unit):
