@@ -10,12 +10,30 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 COUNT_CAP = 10_000
+
+
+class PagedInDatabase(Paginator):
+    """A paginator over rows counted and paged in the database (a grouped statement's OFFSET and LIMIT): told their
+    number, handed the one page of rows it shows."""
+
+    def __init__(self, count: int, per_page: int) -> None:
+        super().__init__([], per_page)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known
+
+    def page_of(self, number: int | str | None, rows: list) -> Page:
+        page = self.get_page(number)
+        page.object_list = rows
+        return page
 
 
 class BoundedPaginator(Paginator):

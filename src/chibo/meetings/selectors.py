@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
+from chibo.core.paging import PagedInDatabase
 from chibo.core.yearly import runs
 from chibo.deadlines.feeds import vevent
 from chibo.meetings import rules, yearly
@@ -92,23 +92,6 @@ class ComplianceOverview:
     by_name: bool = False    # the late cells in name order (else the most months missing first)
 
 
-class _LateCells(Paginator):
-    """A paginator over the late cells counted and paged in the database: told their number, handed one page."""
-
-    def __init__(self, count: int, per_page: int) -> None:
-        super().__init__([], per_page)
-        self.known = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known
-
-    def page_of(self, number: int, rows: list) -> Page:
-        page = self.get_page(number)
-        page.object_list = rows
-        return page
-
-
 def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page: str | int | None = None,
                         by_name: bool = False) -> ComplianceOverview:
     """A constant number of queries whatever the number of cells: the cells' months and quarters without a meeting
@@ -128,7 +111,7 @@ def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, p
     units = units_by_id(pk for pk, _months, _quarters in counts.rows)
     found = {row.unit.pk: row for row in rules.compliance([units[pk] for pk, _m, _q in counts.rows], year)}
     rows = [found[pk] for pk, _months, _quarters in counts.rows]
-    late = _LateCells(counts.late, COMPLIANCE_ROWS).page_of(number, rows)
+    late = PagedInDatabase(counts.late, COMPLIANCE_ROWS).page_of(number, rows)
     manage = actor.paths_for("meetings.manage")
     flags = rules.repeated_absences_in(cells.filter(subtree_q(manage)).values("pk"), year) if manage else []
     names = units_by_id({unit_id for unit_id, _flag in flags[:COMPLIANCE_ROWS]})

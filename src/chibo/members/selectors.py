@@ -7,12 +7,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, reduce
+from functools import reduce
 from operator import add
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import connection, transaction
 from django.db.models import (
     BigIntegerField,
@@ -41,6 +41,7 @@ from chibo.core.audit import audit
 from chibo.core.calendar import add_months
 from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
+from chibo.core.paging import PagedInDatabase
 from chibo.core.text import clean, fold
 from chibo.core.yearly import runs
 from chibo.members import timeline, yearly
@@ -332,23 +333,6 @@ def active_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
     return {col: row[col] or 0 for col in COLUMNS}
 
 
-class _UnitRows(Paginator):
-    """A paginator over the per-unit rows counted and paged in the database: told their number, handed one page."""
-
-    def __init__(self, count: int, per_page: int) -> None:
-        super().__init__([], per_page)
-        self.known = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known
-
-    def page_of(self, number: int, rows: list) -> Page:
-        page = self.get_page(number)
-        page.object_list = rows
-        return page
-
-
 def _dashboard_rows(counted: QuerySet[UnitMemberCount], level: str | None, roots: list[str], *, offset: int,
                     limit: int) -> tuple[list[dict], int, tuple[int, int] | None, list[tuple[str, int, int]]]:
     """One statement over the per-unit counters of the scope: the columns summed by country and by whether the unit
@@ -436,7 +420,7 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
                 values[CATEGORY_COLUMNS[own[1]]] = 1
             add_up(own[3], own[4] == 0, values)
 
-    unit_page = _UnitRows(n_rows, DASHBOARD_UNIT_ROWS).page_of(number, rows)
+    unit_page = PagedInDatabase(n_rows, DASHBOARD_UNIT_ROWS).page_of(number, rows)
     units = units_by_path(key for key, _count, _own in unit_page)
     up = None
     if focus is not None and focus.parent_id:
