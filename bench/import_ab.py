@@ -26,10 +26,12 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 from datetime import date
-from io import BytesIO
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the root, for bench.*
+from bench.revisions import extract_src  # noqa: E402
+from bench.revisions import head as this_head  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -57,17 +59,10 @@ def sh(*args, src: Path = ROOT / "src", capture: bool = False) -> str:
     return done.stdout or ""
 
 
-def git(*args) -> bytes:
-    return subprocess.run(["git", *args], check=True, cwd=ROOT, capture_output=True).stdout
-
-
 def baseline_tree() -> tuple[str, Path]:
     """The baseline's ``src/`` (``git archive``), and its commit."""
-    commit = git("rev-parse", "--verify", f"{BASELINE}^{{commit}}").decode().strip()
-    target = WORK / f"baseline-{commit[:12]}"
-    if not (target / "src" / "chibo").is_dir():
-        with tarfile.open(fileobj=BytesIO(git("archive", commit, "src"))) as archive:
-            archive.extractall(target, filter="data")
+    commit, src = extract_src(BASELINE, WORK)
+    target = src.parent
     migrations = {p.relative_to(target / "src").as_posix() for p in (target / "src").glob("chibo/*/migrations/0*.py")}
     here = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src").glob("chibo/*/migrations/0*.py")}
     if migrations != here:
@@ -130,8 +125,7 @@ def main() -> None:
         raise SystemExit("BENCH_DATABASE_URL must name a PostgreSQL database (it is dropped and re-created).")
     WORK.mkdir(parents=True, exist_ok=True)
     commit, base_src = baseline_tree()
-    head = git("rev-parse", "HEAD").decode().strip()
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "src").strip())
+    head, dirty = this_head()
     load = None if "--reuse" in sys.argv else build()
     paths = files(2 * REPS, fresh=load is not None)
     runs: dict[str, list[dict]] = {"new": [], "base": []}

@@ -22,10 +22,13 @@ import os
 import statistics
 import subprocess
 import sys
-import tarfile
 from datetime import date
-from io import BytesIO
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: the root, for bench.*
+from bench import sections  # noqa: E402
+from bench.revisions import extract_src  # noqa: E402
+from bench.revisions import head as this_head  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,19 +44,6 @@ BUDGET_MS = 100
 
 ONE = ("import json, sys, django; django.setup(); from bench.measure import run_pages_upward, upward_data; "
        "print(json.dumps({'pages': run_pages_upward(int(sys.argv[1])), 'data': upward_data()}))")
-
-
-def git(*args: str) -> bytes:
-    return subprocess.run(["git", *args], check=True, cwd=ROOT, capture_output=True).stdout
-
-
-def baseline_tree() -> tuple[str, Path]:
-    commit = git("rev-parse", "--verify", f"{BASELINE}^{{commit}}").decode().strip()
-    target = WORK / f"baseline-{commit[:12]}"
-    if not (target / "src" / "chibo").is_dir():
-        with tarfile.open(fileobj=BytesIO(git("archive", commit, "src"))) as archive:
-            archive.extractall(target, filter="data")
-    return commit, target / "src"
 
 
 def measure(src: Path, reps: int) -> dict:
@@ -81,7 +71,8 @@ def render(result: dict) -> str:
          f"{result['members']:,} members in {result['units']:,} units, with {d['reports_submitted']:,} submitted and "
          f"{d['reports_draft']:,} draft quarterly reports of the top unit's units, {d['timeline_events']:,} timeline "
          f"events, {d['transfers']:,} transfers and {d['meetings']:,} meetings, and the stored yearly figures of "
-         f"`chibo stats_figures`. Baseline: `{BASELINE}` ({result['baseline'][:7]}); this tree: {result['head'][:7]}"
+         f"`chibo stats_figures`. Baseline: `{result['baseline_name']}` ({result['baseline'][:7]}); this tree: "
+         f"{result['head'][:7]}"
          f"{' with uncommitted changes' if result['dirty'] else ''}. {result['rounds']} rounds alternated, each tree "
          f"in its own process; this tree {result['reps']} timed requests per page per round, the baseline "
          f"{result['base_reps']}, after one warm-up; medians over the rounds. Budget: p95 ≤ {BUDGET_MS} ms.", "",
@@ -97,13 +88,7 @@ def render(result: dict) -> str:
 
 
 def write_section(text: str) -> None:
-    path = HERE / "results.md"
-    current = path.read_text(encoding="utf-8")
-    if BEGIN in current and END in current:
-        start, stop = current.index(BEGIN), current.index(END) + len(END) + 1
-        path.write_text(current[:start] + text + current[stop:], encoding="utf-8")
-    else:
-        path.write_text(current.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    sections.write_section(text, begin=BEGIN, end=END, before="\n## 3. Import")
 
 
 def scale() -> tuple[int, int]:
@@ -123,7 +108,7 @@ def main() -> None:
         write_section(render(json.loads((HERE / "upward_ab.json").read_text(encoding="utf-8"))))
         return
     WORK.mkdir(parents=True, exist_ok=True)
-    commit, base_src = baseline_tree()
+    commit, base_src = extract_src(BASELINE, WORK)
     runs: dict[str, list[dict]] = {"base": [], "new": []}
     for rnd in range(ROUNDS):
         for which in (("base", "new") if rnd % 2 == 0 else ("new", "base")):
@@ -136,8 +121,9 @@ def main() -> None:
               "base_p50": base[(user, url)]["p50"], "base_p95": base[(user, url)]["p95"],
               "new_p50": new[(user, url)]["p50"], "new_p95": new[(user, url)]["p95"]}
              for user, url in [(p["user"], p["url"]) for p in runs["new"][0]["pages"]]]
-    result = {"day": f"{date.today():%d/%m/%Y}", "baseline": commit, "head": git("rev-parse", "HEAD").decode().strip(),
-              "dirty": bool(git("status", "--porcelain", "--untracked-files=no", "src").strip()),
+    head, dirty = this_head()
+    result = {"day": f"{date.today():%d/%m/%Y}", "baseline_name": BASELINE, "baseline": commit, "head": head,
+              "dirty": dirty,
               "rounds": ROUNDS, "reps": REPS, "base_reps": BASE_REPS, "members": members, "units": units,
               "data": runs["new"][0]["data"], "pages": pages}
     (HERE / "upward_ab.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
