@@ -757,16 +757,13 @@ def attendance_record_many(*, actor: Actor, meeting: Meeting, rows: list[dict]) 
     return len(rows)
 
 
-CELL_KINDS = ("grassroots_cell", "subordinate_cell", "delegation_cell")
-
-
 @transaction.atomic
 def meeting_deadlines_ensure(*, today: date) -> int:
     """Every open cell has its next regular meeting due by the end of this month and its next
     thematic one by the end of this quarter, even before it ever held a meeting: the radar and the
     reminders then see cells that never met. Run by ``chibo reminders``; idempotent."""
     opened = 0
-    cells = open_units_of_kinds(CELL_KINDS, opened_by=today)
+    cells = open_units_of_kinds(mrules.CELL_KINDS, opened_by=today)
     open_now = open_sources(["meeting.regular", "meeting.thematic"])
     last_month_end = today.replace(day=1) - timedelta(days=1)
     last_quarter_end = _quarter_end(add_months(today, -3))

@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from chibo.deadlines.models import Deadline
-from chibo.meetings.services import CELL_KINDS, meeting_deadlines_ensure
+from chibo.meetings.rules import CELL_KINDS
+from chibo.meetings.services import meeting_deadlines_ensure
 from chibo.units.models import Unit
 
 
