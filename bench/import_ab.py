@@ -2,18 +2,22 @@
 
 Builds a throw-away PostgreSQL database (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/chibo_bench_import; dropped and re-created; `--reuse` keeps one built
-before) as `make bench` does (migrate, the demo organization, national-scale data with COPY: BENCH_MEMBERS
-[1000000], BENCH_UNITS [10000]), then imports a BENCH_IMPORT_ROWS [100000]-row XLSX of new members (the file
-of `make bench`, each run with its own card numbers) with this tree's code and with the code of
-BENCH_IMPORT_BASELINE [main] (its `src/` taken with `git archive`; both must have the same migrations), each
-run in its own process, BENCH_IMPORT_REPS [3] pairs alternated (AB, BA, AB…: the machine's load drifts), and
-each file imported again (all unchanged). Each process first reads its file only (parse only: ``open_sheet`` and
-its rows, section 3's first line), so that the import is set against parse only in the same run. Reported: seconds
-and rows/s (medians), of which sealing the audit rows after the commit, the CPU seconds of the importing process
-and of its database backend (steadier than seconds on a machine shared with other work), the audit rows written,
-parse only and the import's time over it (median of each process's own ratio), and the ratios this tree /
-baseline (medians of the pairs' ratios).
-Afterwards the audit chain must verify and the member counters must equal a recount.
+before): migrate, the demo organization, national-scale members and units with COPY (BENCH_MEMBERS [1000000],
+BENCH_UNITS [10000]; `chibo.demo.national`, without the history the statistics read). Then it imports a
+BENCH_IMPORT_ROWS [100000]-row XLSX of new members (the file of `make bench`, each run with its own card numbers)
+with this tree's code and with the code of BENCH_IMPORT_BASELINE [main] (its `src/` taken with `git archive`), each
+run in its own process, BENCH_IMPORT_REPS [3] pairs alternated (AB, BA, AB…: the machine's load drifts), and each
+file imported again (all unchanged). When the two trees have the same migrations they share the database; when
+they differ (a baseline from before a schema change), the baseline gets a database of its own (the same name with
+``_base``), built the same way by its own code: its migrations, its demo organization, its national loader (the
+same seed), so that each code runs on the schema it was written for and on the same data.
+Each process first reads its file only (parse only: ``open_sheet`` and its rows, section 3's first line), so that the
+import is set against parse only in the same run. Reported: seconds and rows/s (medians), of which sealing the
+audit rows after the commit, the CPU seconds of the importing process and of its database backend (steadier than
+seconds on a machine shared with other work), the audit rows written, parse only and the import's time over it
+(median of each process's own ratio), and the ratios this tree / baseline (medians of the pairs' ratios).
+Afterwards, in each database and with its own code, the audit chain must verify and the member counters must equal
+a recount.
 
 Writes its section into bench/results.md (between the ``import-baseline`` markers; `make bench` keeps it) and
 bench/import_ab.json.
@@ -26,6 +30,7 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -47,33 +52,42 @@ BEGIN = "<!-- import-baseline -->"
 END = "<!-- /import-baseline -->"
 
 
-def env(src: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": URL, "CHIBO_ENV": "dev", "CHIBO_DEBUG": "0", "CHIBO_VAR_DIR": str(WORK),
+def env(src: Path, url: str = URL) -> dict:
+    return {**os.environ, "DATABASE_URL": url, "CHIBO_ENV": "dev", "CHIBO_DEBUG": "0", "CHIBO_VAR_DIR": str(WORK),
             "DJANGO_SETTINGS_MODULE": "chibo.settings", "PYTHONPATH": str(src)}
 
 
-def sh(*args, src: Path = ROOT / "src", capture: bool = False) -> str:
+def sh(*args, src: Path = ROOT / "src", url: str = URL, capture: bool = False) -> str:
     print("$", " ".join(map(str, args)), flush=True)
-    done = subprocess.run(args, check=True, env=env(src), cwd=ROOT, text=True,
+    done = subprocess.run(args, check=True, env=env(src, url), cwd=ROOT, text=True,
                           stdout=subprocess.PIPE if capture else None)
     return done.stdout or ""
 
 
-def baseline_tree() -> tuple[str, Path]:
-    """The baseline's ``src/`` (``git archive``), and its commit."""
+def migrations_of(src: Path) -> set[str]:
+    return {p.relative_to(src).as_posix() for p in src.glob("chibo/*/migrations/0*.py")}
+
+
+def baseline_tree() -> tuple[str, Path, bool]:
+    """The baseline's ``src/`` (``git archive``), its commit, and whether its migrations are this tree's."""
     commit, src = extract_src(BASELINE, WORK)
-    target = src.parent
-    migrations = {p.relative_to(target / "src").as_posix() for p in (target / "src").glob("chibo/*/migrations/0*.py")}
-    here = {p.relative_to(ROOT / "src").as_posix() for p in (ROOT / "src").glob("chibo/*/migrations/0*.py")}
-    if migrations != here:
-        raise SystemExit(f"{BASELINE} ({commit[:12]}) and this tree differ in migrations: {sorted(migrations ^ here)}")
-    return commit, target / "src"
+    return commit, src, migrations_of(src) == migrations_of(ROOT / "src")
 
 
-def build() -> float:
-    from bench.database import build as build_database
+NATIONAL = ("import sys, django; django.setup(); from chibo.demo.national import build_national; "
+            "print(build_national(members=int(sys.argv[1]), units=int(sys.argv[2])))")
 
-    return build_database(URL, MEMBERS, UNITS, sh)
+
+def build(src: Path, url: str) -> float:
+    """A database for ``src``'s code at ``url``, built by that code; seconds taken."""
+    from bench.database import recreate
+
+    started = time.monotonic()
+    recreate(url)
+    sh(BIN / "chibo", "migrate", "--no-input", "-v", "0", src=src, url=url)
+    sh(BIN / "chibo", "demo", "--members", "300", src=src, url=url)
+    sh(BIN / "python", "-c", NATIONAL, str(MEMBERS), str(UNITS), src=src, url=url)
+    return time.monotonic() - started
 
 
 def files(count: int, *, fresh: bool) -> list[Path]:
@@ -96,17 +110,18 @@ def files(count: int, *, fresh: bool) -> list[Path]:
     return out
 
 
-def import_once(path: Path, src: Path) -> dict:
-    line = sh(BIN / "python", HERE / "import_one.py", path, src=src, capture=True).strip().splitlines()[-1]
+def import_once(path: Path, src: Path, url: str) -> dict:
+    line = sh(BIN / "python", HERE / "import_one.py", path, src=src, url=url, capture=True).strip().splitlines()[-1]
     return json.loads(line)
 
 
-def after_checks() -> dict:
+def after_checks(src: Path, url: str) -> dict:
+    """The audit chain verified and the member counters recounted in the database at ``url``, by ``src``'s code."""
     script = ("import json, time, django; django.setup(); from chibo.core.audit import verify_chain; "
               "from chibo.members.counters import counts_check; t = time.perf_counter(); r = verify_chain(); "
               "s = time.perf_counter() - t; print(json.dumps({'ok': r.ok, 'checked': r.checked, 'reason': r.reason, "
               "'verify_seconds': s, 'counter_mismatches': len(counts_check())}))")
-    return json.loads(sh(BIN / "python", "-c", script, capture=True).strip().splitlines()[-1])
+    return json.loads(sh(BIN / "python", "-c", script, src=src, url=url, capture=True).strip().splitlines()[-1])
 
 
 def median_of(runs: list[dict], key: str, field: str) -> float:
@@ -124,15 +139,16 @@ def main() -> None:
     if not URL.startswith("postgres"):
         raise SystemExit("BENCH_DATABASE_URL must name a PostgreSQL database (it is dropped and re-created).")
     WORK.mkdir(parents=True, exist_ok=True)
-    commit, base_src = baseline_tree()
+    commit, base_src, same = baseline_tree()
     head, dirty = this_head()
-    load = None if "--reuse" in sys.argv else build()
-    paths = files(2 * REPS, fresh=load is not None)
+    trees = {"new": (ROOT / "src", URL), "base": (base_src, URL if same else URL + "_base")}
+    built = {} if "--reuse" in sys.argv else {url: build(src, url) for src, url in trees.values()}
+    paths = files(2 * REPS, fresh=bool(built))
     runs: dict[str, list[dict]] = {"new": [], "base": []}
     for rep in range(REPS):
         order = ("base", "new") if rep % 2 == 0 else ("new", "base")
         for k, which in enumerate(order):
-            result = import_once(paths[2 * rep + k], base_src if which == "base" else ROOT / "src")
+            result = import_once(paths[2 * rep + k], *trees[which])
             runs[which].append(result)
             step = result["import"]
             print(f"pair {rep + 1}/{REPS} {which}: parse only {ROWS / result['parse']['seconds']:,.0f} rows/s; "
@@ -150,7 +166,9 @@ def main() -> None:
         for n, b in pairs)
     report = {"day": f"{date.today():%d/%m/%Y}", "rows": ROWS, "members": MEMBERS, "units": UNITS, "reps": REPS,
               "baseline": {"name": BASELINE, "commit": commit}, "tree": {"commit": head, "uncommitted": dirty},
-              "build_seconds": load, "runs": runs, "ratios": ratios, "after": after_checks()}
+              "same_database": same, "build_seconds": built, "runs": runs, "ratios": ratios,
+              "after": {which: after_checks(*tree) for which, tree in trees.items()} if not same
+              else {"new": after_checks(*trees["new"])}}
     (HERE / "import_ab.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
     section = render(report)
     write_section(section)
@@ -162,15 +180,19 @@ def render(r: dict) -> str:
 
     import psycopg
 
-    with psycopg.connect(URL.replace("postgres://", "postgresql://", 1)) as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    with psycopg.connect(URL.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres") as conn:
+        pg = conn.execute("SHOW server_version").fetchone()[0].split()[0]  # the server, not the database dropped
     runs, rows = r["runs"], r["rows"]
     tree = r["tree"]["commit"][:7] + (" with uncommitted changes" if r["tree"]["uncommitted"] else "")
     lines = [BEGIN, "## 3b. Import: this tree against a baseline, same run", "",
              f"`bench/import_ab.py` ({r['day']}; {os.cpu_count()} CPUs shared with other work, Python "
              f"{platform.python_version()}, PostgreSQL {pg}): {rows:,} new members from XLSX (the file of section 3, "
              f"each run with its own card numbers) into a database of {r['members']:,} members in {r['units']:,} "
-             f"units; each import in its own process, {r['reps']} pairs alternated (baseline first in odd pairs); "
+             + ("units (one database for both trees: the same migrations)"
+                if r.get("same_database", True) else
+                "units, one for each tree (their migrations differ), each built by its own code from the same "
+                "seed") +
+             f"; each import in its own process, {r['reps']} pairs alternated (baseline first in odd pairs); "
              "each file is then imported again (all rows unchanged). Times are medians and include the sealing "
              "of the audit rows after the commit (shown apart); CPU is the importing process plus its database "
              "backend (steadier than seconds on this shared machine); ratios are medians of the pairs' ratios.", "",
@@ -193,7 +215,7 @@ def render(r: dict) -> str:
                      + (f"{parse[0]:.1f} | {rows / parse[0]:,.0f} | {parse[1]:.1f}× |" if parse else "– | – | – |"))
     each = "; ".join(f"{rows / n['import']['seconds']:,.0f} vs {rows / b['import']['seconds']:,.0f}"
                      for n, b in zip(runs["new"], runs["base"], strict=True))
-    a = r["after"]
+    after = r["after"] if "new" in r["after"] else {"new": r["after"]}  # a single check before 12/2026
     every = [run for key in ("new", "base") for run in runs[key]]
     if all("parse" in run for run in every):
         over = {key: statistics.median(x["import"]["seconds"] / x["parse"]["seconds"] for x in runs[key])
@@ -206,12 +228,19 @@ def render(r: dict) -> str:
               f"({r['ratios']['import_cpu']:.2f}× by CPU; {r['ratios']['import_to_commit']:.2f}× to the commit, "
               f"before sealing), {r['ratios']['again']:.2f}× for the import again "
               f"({r['ratios']['again_cpu']:.2f}× by CPU). Pairs, rows/s this tree vs baseline: {each}. "
-              f"Afterwards `verify_chain()` {'passed' if a['ok'] else 'FAILED: ' + a['reason']} over "
-              f"{a['checked']:,} rows ({a['verify_seconds']:.1f} s) and the member counters "
-              + ("equal a recount" if not a["counter_mismatches"]
-                 else "differ from a recount in " + str(a["counter_mismatches"]) + " units") + ".",
+              + " ".join(checked(after[k], "" if len(after) == 1 else f" in the {name}'s database")
+                         for k, name in (("new", "tree"), ("base", "baseline")) if k in after),
               END]
     return "\n".join(lines) + "\n"
+
+
+def checked(a: dict, where: str) -> str:
+    """What the checks after the imports found, as a sentence."""
+    counters = ("equal a recount" if not a["counter_mismatches"]
+                else f"differ from a recount in {a['counter_mismatches']} units")
+    chain = "passed" if a["ok"] else "FAILED: " + a["reason"]
+    return (f"Afterwards{where} `verify_chain()` {chain} over {a['checked']:,} rows ({a['verify_seconds']:.1f} s) "
+            f"and the member counters {counters}.")
 
 
 def write_section(section: str) -> None:
