@@ -16,7 +16,7 @@ def fill(apps, schema_editor):
         rows = figure.objects.filter(year=year)
         sums = subtree_sums(((p, tuple(v)) for p, *v in rows.values_list("unit__path", "held")), 1)
         figure.objects.bulk_create([figure(unit_id=u, year=year) for u in sums], ignore_conflicts=True)
-        found = list(rows.filter(unit_id__in=list(sums)).only("pk", "unit_id"))
+        found = [row for row in rows.only("pk", "unit_id") if row.unit_id in sums]  # no IN list: SQLite's limit
         for row in found:
             for name, value in zip(["sub_held"], sums[row.unit_id], strict=True):
                 setattr(row, name, value)
