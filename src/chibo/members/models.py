@@ -25,9 +25,9 @@ from chibo.members.enums import (  # noqa: F401  (re-exported for the app's own 
 
 class Member(models.Model):
     full_name = models.CharField(gettext_noop("họ và tên"), max_length=120)
-    name_search = models.CharField(max_length=120, editable=False, db_index=True)
+    name_search = models.CharField(max_length=120, editable=False)  # indexed in Meta (one b-tree, not two)
     name_lower = models.CharField(max_length=120, editable=False)
-    name_sort = BinaryCharField(max_length=400, editable=False, db_index=True)
+    name_sort = BinaryCharField(max_length=400, editable=False)  # indexed in Meta
     gender = models.CharField(gettext_noop("giới tính"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(gettext_noop("ngày sinh"))
     home_town = models.CharField(gettext_noop("quê quán"), max_length=200, blank=True)
@@ -37,21 +37,25 @@ class Member(models.Model):
                                         max_length=20, choices=Theory.choices, blank=True)
     job_title = models.CharField(gettext_noop("chức vụ, nghề nghiệp"), max_length=200, blank=True)
     workplace = models.CharField(gettext_noop("nơi làm việc"), max_length=200, blank=True)
-    card_number = models.CharField(gettext_noop("số thẻ đảng viên"), max_length=20, null=True, blank=True, unique=True)
-    dossier_number = models.CharField(gettext_noop("số lý lịch"), max_length=20, null=True, blank=True, unique=True)
+    # unique: Meta.constraints (one index each, without the pattern twin ``unique=True`` adds on PostgreSQL);
+    # NULL until issued, so that many records may have none
+    card_number = models.CharField(gettext_noop("số thẻ đảng viên"), max_length=20, null=True,  # noqa: DJ001
+                                   blank=True)
+    dossier_number = models.CharField(gettext_noop("số lý lịch"), max_length=20, null=True, blank=True)  # noqa: DJ001
     admission_date = models.DateField(gettext_noop("ngày vào Đảng"))  # the ceremony: probation runs from it
     # The admission decision (06-HD/TW 2025): party age runs from it. Empty for records that never had it.
     admission_decided_on = models.DateField(gettext_noop("ngày quyết định kết nạp"), null=True, blank=True)
     confirmation_date = models.DateField(gettext_noop("ngày chính thức"), null=True, blank=True)
+    # no index of its own: member_unit_status_idx (unit, status) serves every lookup by unit
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="members",
-                             verbose_name=gettext_noop("chi bộ"))
+                             verbose_name=gettext_noop("chi bộ"), db_index=False)
     status = models.CharField(gettext_noop("tình trạng"),
                               max_length=20, choices=Status.choices, default=Status.PROBATIONARY)
     category = models.CharField(gettext_noop("diện ở nước ngoài"), max_length=20, choices=Category.choices)
     abroad_from = models.DateField(gettext_noop("ở nước ngoài từ"), null=True, blank=True)
     abroad_to = models.DateField(gettext_noop("ở nước ngoài đến"), null=True, blank=True)
     citizen_id = EncryptedTextField(gettext_noop("số CCCD"), blank=True, default="")
-    citizen_id_hash = models.CharField(max_length=64, blank=True, default="", db_index=True, editable=False)
+    citizen_id_hash = models.CharField(max_length=64, blank=True, default="", editable=False)  # indexed in Meta
     phone = EncryptedTextField(gettext_noop("điện thoại"), blank=True, default="")
     email = EncryptedTextField(gettext_noop("thư điện tử"), blank=True, default="")
     version = models.PositiveIntegerField(default=1)
@@ -62,14 +66,29 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["name_sort", "pk"]
+        # Every index is paid for by each new member (an import of 100,000 spends most of its database time in
+        # them): one index per need. Django's ``db_index``/``unique`` on a CharField adds a varchar_pattern_ops
+        # twin on PostgreSQL, kept only where a LIKE 'prefix%' search needs it, and there as the only index
+        # (a pattern_ops b-tree answers = as well as the prefix).
         indexes = [
             models.Index(fields=["unit", "status"], name="member_unit_status_idx"),
+            # the name search: = and LIKE 'word%' (the trigram index of migration 0004 answers LIKE '%word%')
+            models.Index(fields=["name_search"], name="member_name_search_idx", opclasses=["varchar_pattern_ops"]),
+            # the name order (C collation: the plain b-tree also answers a prefix)
+            models.Index(fields=["name_sort"], name="member_name_sort_idx"),
+            # a citizen id's blind index (an HMAC): looked up whole, never by prefix
+            models.Index(fields=["citizen_id_hash"], name="member_citizen_id_hash_idx"),
             models.Index(fields=["status", "category"], name="member_status_cat_idx"),
             # the reports upward: admitted and confirmed in a period
             models.Index(fields=["admission_date"], name="member_admitted_idx"),
             models.Index(fields=["confirmation_date"], name="member_confirmed_idx"),
         ]
         constraints = [
+            # a card number is also searched by its beginning (transfers, delegations): its one index is a
+            # pattern_ops b-tree; a dossier number only whole
+            models.UniqueConstraint(fields=["card_number"], name="member_card_number_unique",
+                                    opclasses=["varchar_pattern_ops"]),
+            models.UniqueConstraint(fields=["dossier_number"], name="member_dossier_number_unique"),
             models.CheckConstraint(
                 condition=models.Q(confirmation_date__isnull=True)
                 | models.Q(confirmation_date__gte=models.F("admission_date")),
