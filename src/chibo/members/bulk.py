@@ -165,46 +165,73 @@ def members_create_many(*, actor: Actor, members: Iterable[Member], checked: boo
         _refuse_closed(unit)
     if not checked:
         _check_batch(members, today)
+    writer = NewMembers(actor, event_data=event_data, units=units)
+    for start in range(0, len(members), batch):
+        writer.write(members[start:start + batch])
+        if progress:
+            progress(writer.written)
+    writer.finish()
+    return members
 
-    extra = dict(event_data or {})
-    data_of: dict[tuple[str, int], dict] = {}
 
-    def created_data(member: Member) -> dict:
+class NewMembers:
+    """The writing of ``members_create_many``, a batch at a time, for a caller that checks the records as it goes
+    (the import hands each batch over as soon as it is checked, to a writer thread: ``core.writer``): ``write``
+    each batch in turn, then ``finish`` once, all in one transaction. What is written, and in what order, is what
+    ``members_create_many`` writes for the same batches; the records must have been checked (``check_new`` and
+    their card and dossier numbers, as ``checked=True`` says)."""
+
+    def __init__(self, actor: Actor, *, event_data: dict | None = None, units: dict[int, Unit] | None = None):
+        self.actor = actor
+        self.extra = dict(event_data or {})
+        self.units: dict[int, Unit] = dict(units or {})  # allowed and open, checked (again by ``finish``)
+        self.data_of: dict[tuple[str, int], dict] = {}
+        self.keys: dict[str, tuple[str, str, str]] = {}
+        self.states: Counter[State] = Counter()
+        self.written = 0
+
+    def created_data(self, member: Member) -> dict:
         """member_create's event data (timeline.record_created), one dict per status and unit."""
         key = (member.status, member.unit_id)
-        found = data_of.get(key)
+        found = self.data_of.get(key)
         if found is None:
-            found = data_of[key] = {"status": str(member.status), "unit": member.unit.name,
-                                    "unit_id": member.unit_id, **extra}
+            found = self.data_of[key] = {"status": str(member.status), "unit": member.unit.name,
+                                         "unit_id": member.unit_id, **self.extra}
         return found
 
-    keys: dict[str, tuple[str, str, str]] = {}
-    done = 0
-    for start in range(0, len(members), batch):
-        chunk = members[start:start + batch]
+    def write(self, chunk: list[Member]) -> None:
+        """The records, their "created" events and audit rows, ``MembersCreated`` for the batch."""
+        for member in chunk:
+            if member.unit_id not in self.units:
+                unit = self.units[member.unit_id] = member.unit
+                require(self.actor, "members.edit", unit)
+                _refuse_closed(unit)
+        actor = self.actor
         if connection.vendor == "postgresql":
-            _copy_new(actor, chunk, created_data, keys)
+            _copy_new(actor, chunk, self.created_data, self.keys)
         else:
             for member in chunk:
                 member.pk = None  # an id left by an attempt rolled back
-                _set_derived(member, keys)
+                _set_derived(member, self.keys)
             Member.objects.bulk_create(chunk, batch_size=500)
             TimelineEvent.objects.bulk_create([
                 TimelineEvent(member=m, kind=TimelineKind.CREATED.value, occurred_on=m.admission_date,
-                              actor_label=actor.label, unit_id=m.unit_id, data=created_data(m))
+                              actor_label=actor.label, unit_id=m.unit_id, data=self.created_data(m))
                 for m in chunk
             ], batch_size=1000)
-        audit_each(actor=actor, action=TimelineKind.CREATED.value, objects=chunk, data_for=created_data,
+        audit_each(actor=actor, action=TimelineKind.CREATED.value, objects=chunk, data_for=self.created_data,
                    unit_for=operator.attrgetter("unit_id"))
         publish(MembersCreated(actor=actor, members=tuple(chunk)))
-        done += len(chunk)
-        if progress:
-            progress(done)
-    for unit_id in sorted(units):  # closed meanwhile? (locked, so that it cannot close before the commit)
-        _refuse_closed(unit_lock(units[unit_id]))
-    counts_apply(Counter(state_of(m) for m in members))
-    yearly.mark_units(units)
-    return members
+        self.states.update(state_of(m) for m in chunk)
+        self.written += len(chunk)
+
+    def finish(self) -> None:
+        """Each unit checked open again with its row locked (so that it cannot close before the commit), the
+        counters moved, the units' stored yearly figures marked."""
+        for unit_id in sorted(self.units):
+            _refuse_closed(unit_lock(self.units[unit_id]))
+        counts_apply(self.states)
+        yearly.mark_units(self.units)
 
 
 def _refuse_closed(unit: Unit) -> None:
