@@ -9,7 +9,7 @@ from chibo.core.text import hidden_characters_problem
 from chibo.members.enums import Category, Education, Gender, PostRole, Status, Theory
 from chibo.members.selectors import ALL_STATUSES, MemberFilters, status_filter
 from chibo.units.picker import UnitChoiceField, UnitScope
-from chibo.units.selectors import units_visible
+from chibo.units.selectors import countries_visible
 
 
 class NameField(forms.CharField):
@@ -99,8 +99,7 @@ def bind_member_filters(actor, params) -> tuple[MemberFilterForm, MemberFilters]
 
     The list page and its export read the same query string through this, so an export is exactly
     the list on screen."""
-    countries = sorted(set(units_visible(actor).exclude(country="").values_list("country", flat=True)
-                           .order_by("country"))) if actor.can("members.view") else []
+    countries = countries_visible(actor) if actor.can("members.view") else []
     form = MemberFilterForm(params or None, actor=actor, countries=countries)
     filters = MemberFilters(active_only=True)
     if form.is_valid():

@@ -168,24 +168,35 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
     words = search_words(text)
     if not words:
         return Found(qs.none(), count=0)
-    matched = qs
-    for word in words:
-        matched = matched.filter(_starts_a_word(word) if len(word) < 3 else Q(name_search__contains=word))
-    ids = list(matched.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES + 1])
     folded = " ".join(words)
-    over = len(ids) > SEARCH_CANDIDATES
+    # The names beginning with the search first (equal ones included), from the name's own index: a short range.
+    begins = list(qs.filter(name_search__startswith=folded).order_by().values_list("pk", flat=True)
+                  [:SEARCH_CANDIDATES + 1])
+    over = len(begins) > SEARCH_CANDIDATES
     if over:
-        # A common search: the names equal to it and those beginning with it (the name's own index finds them, in
-        # any number up to the limit), then the first matches found by the trigram index, ranked as below. Listing
-        # every match in name order would let PostgreSQL walk the name index through millions of rows.
+        # A common name: more names begin with it than are ranked, so every match of a lower rank would come after
+        # the rows shown. The names equal to it (in any number up to the limit) and those beginning with it are
+        # ranked; the trigram index, which would gather millions of matches for such a search, is not asked.
         same = qs.filter(name_search=folded).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
-        begins = qs.filter(name_search__startswith=folded).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
-        ids = list(dict.fromkeys([*same, *begins, *ids[:SEARCH_CANDIDATES]]))
+        ids = list(dict.fromkeys([*same, *begins[:SEARCH_CANDIDATES]]))
+    else:
+        matched = qs
+        for word in words:
+            matched = matched.filter(_starts_a_word(word) if len(word) < 3 else Q(name_search__contains=word))
+        ids = list(matched.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES + 1])
+        over = len(ids) > SEARCH_CANDIDATES
+        if over:
+            # A common search (its words in many names, few beginning with it): the names beginning with it, then
+            # the first matches the trigram index found, ranked as below. Listing every match in name order would
+            # let PostgreSQL walk the name index through millions of rows.
+            ids = list(dict.fromkeys([*begins, *ids[:SEARCH_CANDIDATES]]))
     exact = text.lower()
     every_word_starts = Q()
     for word in words:
         every_word_starts &= _starts_a_word(word)
-    ranked = Member.objects.filter(pk__in=ids).select_related("unit").annotate(
+    # The units of the rows shown fetched apart (one query for a page): joined here, PostgreSQL would join every
+    # candidate to its unit before sorting them and keeping a page.
+    ranked = Member.objects.filter(pk__in=ids).prefetch_related("unit").annotate(
         rank=Case(
             When(name_lower=exact, then=Value(0)),
             When(name_lower__startswith=exact, then=Value(1)),

@@ -23,6 +23,12 @@ def units_visible(actor: Actor) -> QuerySet[Unit]:
     return Unit.objects.filter(q)
 
 
+def countries_visible(actor: Actor) -> list[str]:
+    """The countries of the units the actor sees, in code order: a few rows from the database, not one per unit."""
+    return list(units_visible(actor).exclude(country="").order_by("country").values_list("country", flat=True)
+                .distinct())
+
+
 def unit_get(actor: Actor, pk: int | str) -> Unit:
     try:
         return units_visible(actor).select_related("parent").get(pk=pk)

@@ -61,3 +61,23 @@ def test_a_common_search_still_puts_the_exact_name_first(named, actor_of, unit, 
     monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 1)  # every search of more than one match is a common one
     found = member_find(actor_of("ban.tochuc"), MemberFilters(q="Lê Văn An"))
     assert found.over and list(found.rows.values_list("full_name", flat=True)[:1]) == ["Lê Văn An"]
+
+
+def test_a_common_name_is_ranked_from_its_beginnings_without_the_trigram_scan(named, actor_of, monkeypatch):
+    """More names begin with the search than are ranked: the matches of lower ranks would come after every row
+    shown, so the search reads the name's own index only (the trigram scan would gather millions of matches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chibo.members import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 1)
+    with CaptureQueriesContext(connection) as sent:
+        found = member_find(actor_of("ban.tochuc"), MemberFilters(q="Lê Văn An"))
+        first = list(found.rows.values_list("full_name", flat=True)[:1])
+    assert found.over and first == ["Lê Văn An"]
+    assert not any("%van%" in q["sql"] for q in sent.captured_queries), [q["sql"] for q in sent.captured_queries]
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", 2)  # two names begin with it: all its matches are ranked
+    with CaptureQueriesContext(connection) as sent:
+        found = member_find(actor_of("ban.tochuc"), MemberFilters(q="Lê Văn An"))
+    assert any("%van%" in q["sql"] for q in sent.captured_queries)
