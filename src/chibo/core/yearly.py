@@ -22,6 +22,11 @@ What stays true:
   unmarked. Only computing writes figures and sums, one computation at a time (a transaction-level lock on
   PostgreSQL; SQLite has one writer anyway); writers only touch ``dirty``.
 - ``check`` compares the clean rows with a recount and every subtree sum with the sum of its rows.
+
+A "year" is any whole-number period: a family says what its periods are (``per``): calendar years, months
+(``month_period``: year × 12 + month − 1, the roll-up's figures of a month, a quarter or a year summed from its
+months) or ``NOW``, the single period 0 of figures that hold today (the members on the rolls). What a family keeps
+stored is ``kept_periods``; a period not stored is counted from the records by the caller.
 """
 
 from __future__ import annotations
@@ -30,10 +35,11 @@ import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import connection, models, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from chibo.core.access import PATH_STEP, subtree_q
@@ -47,6 +53,44 @@ CHUNK = 1000
 def chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
         yield ids[start:start + CHUNK]
+
+
+UnitIds = Iterable[int] | QuerySet[Any] | None
+YEAR, MONTH, NOW = "year", "month", "now"  # what a family's periods are
+MONTHS_KEPT = 24  # months stored back from the current one by the families stored per month
+
+
+def unit_batches(unit_ids: UnitIds) -> list[list[int] | QuerySet[Any]] | None:
+    """The units a counter counts, as the batches its queries filter on: None for every unit, a query of unit ids
+    as one batch (read as a subquery), ids in sorted chunks of ``CHUNK`` (none: an empty list, nothing to count)."""
+    if unit_ids is None:
+        return None
+    if isinstance(unit_ids, QuerySet):
+        return [unit_ids]
+    return list(chunks(sorted(set(unit_ids))))
+
+
+def month_period(day: date) -> int:
+    """The period number of ``day``'s month in the families stored per month."""
+    return day.year * 12 + day.month - 1
+
+
+def period_month(period: int) -> tuple[int, int]:
+    """(year, month) of a month's period number."""
+    return period // 12, period % 12 + 1
+
+
+def month_periods(first: date, last: date) -> list[int]:
+    """The months from ``first``'s to ``last``'s, as period numbers."""
+    return list(range(month_period(first), month_period(last) + 1))
+
+
+def whole_months(first: date, last: date) -> list[int] | None:
+    """The months of ``first``–``last`` as period numbers when it runs from a month's first day to a month's last
+    day (what the families stored per month can answer), else None."""
+    if first.day != 1 or (last + timedelta(days=1)).day != 1 or last < first:
+        return None
+    return month_periods(first, last)
 
 
 def runs(years: Iterable[int]) -> list[tuple[int, int]]:
@@ -76,6 +120,39 @@ def subtree_sums(rows: Iterable[tuple[str, Values]], width: int) -> dict[int, Va
     return {u: tuple(v) for u, v in sums.items()}
 
 
+class StoredFigures(models.Model):
+    """What every family's model of rows holds beside its figures (``figure_model``): the unit, the period, the
+    changes not computed yet (``dirty``), one row per unit and period."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    dirty = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="%(class)s_once")]
+        indexes = [models.Index(fields=["year", "unit"], name="%(class)s_dirty", condition=models.Q(dirty__gt=0))]
+
+
+class StoredPeriods(models.Model):
+    """A family's periods: one computed for every unit is ``ready`` (read from the rows)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    ready = models.BooleanField(default=False)
+    computed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def figure_model(name: str, module: str, fields: tuple[str, ...], doc: str) -> type[StoredFigures]:
+    """A family's model of rows, defined in its app's models ``module``: ``StoredFigures`` with a whole-number column
+    per figure of ``fields`` and its subtree sum ``sub_<field>``."""
+    columns: dict[str, models.Field] = {f: models.IntegerField(default=0) for f in fields}
+    columns |= {f"sub_{f}": models.IntegerField(default=0) for f in fields}
+    return type(name, (StoredFigures,), {"__module__": module, "__qualname__": name, "__doc__": doc, **columns})
+
+
 def _quoted(column: str) -> str:
     return connection.ops.quote_name(column)  # "full", "left": words of SQL
 
@@ -95,11 +172,28 @@ class Wrong:
 class StoredYears:
     """One family of figures stored per unit and year (see the module)."""
 
-    def __init__(self, *, figure: Any, stored: Any, fields: tuple[str, ...], counter: Counter):
-        self.figure, self.stored, self.fields, self.counter = figure, stored, fields, counter
+    def __init__(self, *, figure: Any, stored: Any, fields: tuple[str, ...], counter: Counter, per: str = YEAR):
+        self.figure, self.stored, self.fields, self.counter, self.per = figure, stored, fields, counter, per
         self.subs = tuple(f"sub_{name}" for name in fields)
         self.zero: Values = (0,) * len(fields)
         self._lock_key = zlib.crc32(figure._meta.db_table.encode())
+
+    def kept_periods(self, today: date, years: int) -> list[int]:
+        """The periods kept stored: the last ``years`` years, the last ``MONTHS_KEPT`` months, or today's."""
+        if self.per == NOW:
+            return [0]
+        if self.per == MONTH:
+            now = month_period(today)
+            return list(range(now - MONTHS_KEPT + 1, now + 1))
+        return list(range(today.year - years + 1, today.year + 1))
+
+    def periods_of_years(self, years: Iterable[int]) -> list[int]:
+        """The periods of these calendar years (for a family stored per month, their months; today's for ``NOW``)."""
+        if self.per == NOW:
+            return [0]
+        if self.per == MONTH:
+            return [y * 12 + m for y in sorted(set(years)) for m in range(12)]
+        return sorted(set(years))
 
     # -- writers: marking ------------------------------------------------------------------------------
     def stored_years_locked(self) -> list[int]:
@@ -264,6 +358,19 @@ class StoredYears:
                 out[year] = [total - s + n for total, s, n in zip(out[year], stored, now, strict=True)]
         return {y: tuple(v) for y, v in out.items()}
 
+    def read_sum(self, path: str, periods: list[int], **options: Any) -> Values | None:
+        """The figures of the subtree at ``path`` summed over ``periods``, read from the rows; None unless every one
+        of them is stored (the caller counts from the records)."""
+        if not periods:
+            return None
+        ready = self.ready_years(min(periods), max(periods))
+        if set(periods) - set(ready):
+            return None
+        total = list(self.zero)
+        for values in self.read(path, sorted(set(periods)), **options).values():
+            total = [a + b for a, b in zip(total, values, strict=True)]
+        return tuple(total)
+
     def check(self, years: Iterable[int] | None = None, **options: Any) -> list[Wrong]:
         """Rows of ready years that are wrong: clean rows against a recount, every subtree sum against its rows."""
         wanted = sorted(set(years) if years is not None else
@@ -290,3 +397,17 @@ class StoredYears:
                 wrong.extend(Wrong(u, year, self.zero, sums[u], "subtree") for u in sorted(missing)
                              if sums[u] != self.zero)
         return wrong
+
+
+# The families of apps the statistics app cannot import (those of its own layer: the roll-up's), registered by
+# their module; ``stats.stored.families`` lists them beside the ones it names.
+_REGISTERED: dict[str, StoredYears] = {}
+
+
+def register(name: str, family: StoredYears) -> StoredYears:
+    _REGISTERED[name] = family
+    return family
+
+
+def registered() -> dict[str, StoredYears]:
+    return dict(_REGISTERED)

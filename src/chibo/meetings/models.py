@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedBinaryField, EncryptedTextField
+from chibo.core.yearly import StoredPeriods, figure_model
 
 
 class MeetingKind(models.TextChoices):
@@ -127,6 +128,18 @@ class MeetingYearStored(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     ready = models.BooleanField(default=False)
     computed_at = models.DateTimeField(null=True, blank=True)
+
+
+MeetingMonthFigure = figure_model(
+    "MeetingMonthFigure", __name__, ("held", "other"),
+    """Meetings one unit held in a month (``year`` is the month's period number, ``core.yearly.month_period``): the
+    regular or combined ones (``held``) and the thematic or extraordinary ones (``other``), as the roll-up's live
+    column counts them, and the same summed over the unit's subtree. Derived data, written only by
+    ``chibo.meetings.yearly``; a row with ``dirty`` above 0 is never read as it is.""")
+
+
+class MeetingMonthStored(StoredPeriods):
+    """A month whose ``MeetingMonthFigure`` rows have been computed for every unit (``ready``)."""
 
 
 class MinutesCounter(models.Model):

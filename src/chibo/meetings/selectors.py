@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from chibo.core import clock
 from chibo.core.access import PATH_STEP, Actor, subtree_q
 from chibo.core.paging import PagedInDatabase
-from chibo.core.yearly import runs
+from chibo.core.yearly import runs, whole_months
 from chibo.deadlines.feeds import vevent
 from chibo.meetings import rules, yearly
 from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingState, Resolution
@@ -215,6 +215,18 @@ def regular_meetings_per_year(actor: Actor, unit: Unit, first: int, last: int) -
     for run_first, run_last in runs([y for y in range(first, last + 1) if y not in held]):
         held |= _held_counted(cells, run_first, run_last)
     return {year: (due[year], held[year]) for year in due}
+
+
+def held_by_kind_stored(actor: Actor, unit: Unit, first: date, last: date) -> tuple[int, int] | None:
+    """(regular or combined, thematic or extraordinary) meetings held in ``unit``'s subtree from ``first`` to
+    ``last``, the roll-up's live figures, read from the rows stored per month (``meetings.yearly.MONTHS``); None when
+    the period is not whole stored months or the subtree not wholly in the actor's scope (the caller counts)."""
+    if not (actor.sees_whole_tree("meetings.view")
+            or any(unit.path.startswith(root) for root in actor.paths_for("meetings.view"))):
+        return None
+    months = whole_months(first, last)
+    found = yearly.MONTHS.read_sum(unit.path, months) if months else None
+    return None if found is None else (found[0], found[1])
 
 
 def _held_counted(cells: QuerySet, first: int, last: int) -> dict[int, int]:

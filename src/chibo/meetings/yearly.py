@@ -12,18 +12,24 @@ loader, SQL) run ``chibo stats_figures --rebuild`` afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.db.models import Case, Count, IntegerField, QuerySet, When
+from django.db.models import Case, Count, IntegerField, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from chibo.core.events import subscribe
-from chibo.core.yearly import StoredYears, chunks
-from chibo.meetings.models import Meeting, MeetingKind, MeetingState, MeetingYearFigure, MeetingYearStored
+from chibo.core.yearly import MONTH, StoredYears, UnitIds, period_month, unit_batches
+from chibo.meetings.models import (
+    Meeting,
+    MeetingKind,
+    MeetingMonthFigure,
+    MeetingMonthStored,
+    MeetingState,
+    MeetingYearFigure,
+    MeetingYearStored,
+)
 from chibo.meetings.rules import CELL_KINDS
 from chibo.units.events import UnitMoved
 
@@ -38,27 +44,21 @@ def meeting_zone(name: str) -> tzinfo:
         return timezone.get_default_timezone()
 
 
-def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int) -> Figures:
+def count(unit_ids: UnitIds, first: int, last: int) -> Figures:
     """Months held per cell and year from ``first`` to ``last`` counted from the meetings, for ``unit_ids`` (every
     unit when None, or a query of unit ids read as a subquery; units that are not cells count nothing); one grouped
     query per thousand units. A meeting's month is the one on its own calendar (its time zone), not the server's:
     the year and the month are taken in each of the time zones the meetings were held in (a CASE over them,
     converted by the database)."""
-    units: list[int] | QuerySet[Any] | None
-    if unit_ids is None or isinstance(unit_ids, QuerySet):
-        units = unit_ids
-    else:
-        units = sorted(set(unit_ids))
-        if not units:
-            return {}
+    batches = unit_batches(unit_ids)
+    if batches == []:
+        return {}
     meetings = Meeting.objects.filter(state=MeetingState.HELD, kind__in=(MeetingKind.REGULAR, MeetingKind.COMBINED),
                                       unit__kind__in=CELL_KINDS,
                                       starts_at__gte=timezone.make_aware(datetime(first, 1, 1)) - timedelta(days=1),
                                       starts_at__lt=timezone.make_aware(datetime(last + 1, 1, 1)) + timedelta(days=1))
-    batches = ([meetings] if units is None else [meetings.filter(unit_id__in=units)] if isinstance(units, QuerySet)
-               else [meetings.filter(unit_id__in=chunk) for chunk in chunks(units)])
     out: Figures = {}
-    for qs in batches:
+    for qs in [meetings] if batches is None else [meetings.filter(unit_id__in=batch) for batch in batches]:
         zones = {name: meeting_zone(name) for name in qs.values_list("time_zone", flat=True).distinct().order_by()}
         if not zones:
             continue
@@ -79,9 +79,42 @@ mark_units = FIGURES.mark_units
 ready_years = FIGURES.ready_years
 
 
+# -- the roll-up's meetings held per month ---------------------------------------------------------------------
+HELD_KINDS = (MeetingKind.REGULAR, MeetingKind.COMBINED)
+OTHER_KINDS = (MeetingKind.THEMATIC, MeetingKind.EXTRAORDINARY)
+
+
+def count_months(unit_ids: UnitIds, first: int, last: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """(regular or combined, thematic or extraordinary) meetings held per unit and month (``core.yearly``'s period
+    numbers ``first`` to ``last``), the month on the server's calendar, as the roll-up's live column counts a
+    period's meetings (``reports.figures``), for ``unit_ids``; units and months with none left out."""
+    batches = unit_batches(unit_ids)
+    if batches == []:
+        return {}
+    (y0, m0), (y1, m1) = period_month(first), period_month(last)
+    since = timezone.make_aware(datetime(y0, m0, 1))
+    until = timezone.make_aware(datetime(y1 + m1 // 12, m1 % 12 + 1, 1))
+    meetings = Meeting.objects.filter(state=MeetingState.HELD, kind__in=(*HELD_KINDS, *OTHER_KINDS),
+                                      starts_at__gte=since, starts_at__lt=until)
+    zone = timezone.get_current_timezone()
+    out: dict[tuple[int, int], list[int]] = {}
+    for qs in [meetings] if batches is None else [meetings.filter(unit_id__in=batch) for batch in batches]:
+        rows = (qs.annotate(y=ExtractYear("starts_at", tzinfo=zone), m=ExtractMonth("starts_at", tzinfo=zone))
+                .values_list("unit_id", "y", "m", "kind").annotate(n=Count("pk")).order_by())
+        for unit_id, year, month, kind, n in rows:
+            cell = out.setdefault((unit_id, year * 12 + month - 1), [0, 0])
+            cell[0 if kind in HELD_KINDS else 1] += n
+    return {key: (v[0], v[1]) for key, v in out.items()}
+
+
+MONTHS = StoredYears(figure=MeetingMonthFigure, stored=MeetingMonthStored, fields=("held", "other"),
+                     counter=count_months, per=MONTH)
+
+
 @subscribe(UnitMoved)
 def _unit_moved(event: UnitMoved) -> None:
     FIGURES.subtree_moved(event.old_path, event.new_path)
+    MONTHS.subtree_moved(event.old_path, event.new_path)
 
 
 def read(path: str, years: list[int]) -> dict[int, int]:
@@ -92,3 +125,4 @@ def read(path: str, years: list[int]) -> dict[int, int]:
 def meeting_saved(sender, instance: Meeting, **kwargs) -> None:
     """The signal receiver (``apps.ready``): a meeting was saved or deleted."""
     mark_units([instance.unit_id])
+    MONTHS.mark_units([instance.unit_id])

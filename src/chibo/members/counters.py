@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
+from chibo.core.events import publish
 from chibo.members import yearly
+from chibo.members.events import MemberCountsChanged
 from chibo.members.models import ACTIVE_STATUSES, Category, Member, UnitMemberCount
 
 STATUS_COLUMNS: dict[str, str] = {str(s): f"status_{s}" for s in ACTIVE_STATUSES}
@@ -69,6 +71,7 @@ def counts_apply(deltas: Mapping[State, int]) -> None:
             UnitMemberCount.objects.filter(unit_id=unit_id).update(**changes)
         # a member of these units changed unit or status: their stored members at each year's end are not sure
         yearly.mark_units(per_unit)
+        publish(MemberCountsChanged(tuple(sorted(per_unit))))
 
 
 def counts_change(before: State | None, after: State | None) -> None:
@@ -160,4 +163,6 @@ def counts_rebuild(unit_ids: Iterable[int] | None = None) -> list[Mismatch]:
         UnitMemberCount.objects.bulk_update(
             [UnitMemberCount(unit_id=m.unit_id, **m.actual) for m in wrong if not m.missing],
             list(COLUMNS), batch_size=500)
+        if wrong:
+            publish(MemberCountsChanged(tuple(m.unit_id for m in wrong)))
     return wrong

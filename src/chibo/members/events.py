@@ -34,3 +34,11 @@ class MemberStatusChanged:
     old: str
     new: str
     effective_on: date
+
+
+@dataclass(frozen=True)
+class MemberCountsChanged:
+    """The per-unit member counters of these units changed (``members.counters``, every writer of a member's unit,
+    status or category; same transaction): the roll-up's stored sums of them mark the units' rows."""
+
+    unit_ids: tuple[int, ...]

@@ -337,11 +337,36 @@ def active_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
     """Active members on the rolls of ``unit``'s subtree today by status (``status_<status>``) and category
     (``cat_<category>``), summed from the per-unit counters (members.counters) in one query; None when the subtree
     is not wholly within the actor's scope for members (the caller counts the member rows it may read instead)."""
-    if not (actor.sees_whole_tree() or any(unit.path.startswith(root) for root in actor.paths_for("members.view"))):
+    if not may_count_subtree(actor, unit):
         return None
     row = (UnitMemberCount.objects.filter(subtree_q([unit.path], "unit__path"))
            .aggregate(**{col: Sum(col) for col in COLUMNS}))
     return {col: row[col] or 0 for col in COLUMNS}
+
+
+def may_count_subtree(actor: Actor, unit: Unit) -> bool:
+    """Whether ``unit``'s whole subtree is within the actor's scope for members (its counters may be summed)."""
+    return actor.sees_whole_tree() or any(unit.path.startswith(root) for root in actor.paths_for("members.view"))
+
+
+def unit_counters(unit_ids: Iterable[int] | QuerySet[Any] | None) -> dict[int, tuple[int, ...]]:
+    """The per-unit member counters (members.counters) of ``unit_ids`` (every unit when None; ids, or a query of unit
+    ids), in the order of ``COLUMNS``; units without a row or with nothing counted left out. Read by stored sums of
+    the counters kept by an app above (the roll-up's)."""
+    rows = UnitMemberCount.objects.all()
+    if unit_ids is None:
+        batches: list[QuerySet[Any]] = [rows]
+    elif isinstance(unit_ids, QuerySet):
+        batches = [rows.filter(unit_id__in=unit_ids)]
+    else:
+        ids = sorted(set(unit_ids))
+        batches = [rows.filter(unit_id__in=ids[i:i + 1000]) for i in range(0, len(ids), 1000)]
+    out: dict[int, tuple[int, ...]] = {}
+    for qs in batches:
+        for unit_id, *values in qs.values_list("unit_id", *COLUMNS).iterator(chunk_size=5000):
+            if any(values):
+                out[unit_id] = tuple(values)
+    return out
 
 
 def _dashboard_rows(counted: QuerySet[UnitMemberCount], level: str | None, roots: list[str], *, offset: int,

@@ -39,7 +39,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
 from chibo.core.events import subscribe
-from chibo.core.yearly import StoredYears, chunks
+from chibo.core.yearly import StoredYears, UnitIds, chunks, unit_batches
 from chibo.members.models import (
     ACTIVE_STATUSES,
     Member,
@@ -53,23 +53,14 @@ from chibo.units.events import UnitMoved
 Figures = dict[tuple[int, int], tuple[int, int]]  # (unit id, year) → (full, probationary)
 
 
-def _batches(units: list[int] | QuerySet[Any]) -> Iterable[list[int] | QuerySet[Any]]:
-    return [units] if isinstance(units, QuerySet) else chunks(units)
-
-
 # -- counting from the member rows ---------------------------------------------------------------------
-def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int, *,
-          arrivals: QuerySet[Any] | None = None) -> Figures:
+def count(unit_ids: UnitIds, first: int, last: int, *, arrivals: QuerySet[Any] | None = None) -> Figures:
     """(full, probationary) per unit and year from ``first`` to ``last``, counted from the member rows and the
     timeline as ``members_at_year_ends`` counts them, for ``unit_ids`` (ids, or a query of unit ids read as a
     subquery; every unit when None); units and years with nobody left out."""
-    units: list[int] | QuerySet[Any] | None
-    if unit_ids is None or isinstance(unit_ids, QuerySet):
-        units = unit_ids
-    else:
-        units = sorted(set(unit_ids))
-        if not units:
-            return {}
+    batches = unit_batches(unit_ids)
+    if batches == []:
+        return {}
     since = date(first, 12, 31)
     out: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
     changed = TimelineEvent.objects.filter(kind__in=(TimelineKind.MOVED, TimelineKind.STATUS_CHANGED),
@@ -85,14 +76,22 @@ def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int,
         still[f"prob_{year}"] = Count("pk", filter=Q(admission_date__lte=end) & (Q(confirmation_date__isnull=True)
                                                                                  | Q(confirmation_date__gt=end)))
     same = Member.objects.filter(status__in=ACTIVE_STATUSES, admission_date__lte=date(last, 12, 31)).exclude(touched)
-    batches = [same] if units is None else [same.filter(unit_id__in=chunk) for chunk in _batches(units)]
-    for qs in batches:
+    for qs in ([same] if batches is None else [same.filter(unit_id__in=batch) for batch in batches]):
         for row in qs.values("unit_id").annotate(**still).order_by():
             for year in range(first, last + 1):
                 cell = out[(row["unit_id"], year)]
                 cell[0] += row[f"full_{year}"]
                 cell[1] += row[f"prob_{year}"]
-    # The others, rolled back through their events, year by year.
+    # The others, rolled back through their events, year by year (a member counts in the batch of their unit then).
+    for batch in [None] if batches is None else batches:
+        _count_touched(out, touched, batch, first, last, since, arrivals)
+    return {key: (v[0], v[1]) for key, v in out.items() if v[0] or v[1]}
+
+
+def _count_touched(out: dict[tuple[int, int], list[int]], touched: Q, units: list[int] | QuerySet[Any] | None,
+                   first: int, last: int, since: date, arrivals: QuerySet[Any] | None) -> None:
+    """Add to ``out`` the members of ``touched`` (moved or changed status since ``since``) per the unit they sat in
+    at each year's end, for ``units`` (a batch; every unit when None)."""
     rows = Member.objects.filter(touched, admission_date__lte=date(last, 12, 31))
     if units is not None:
         moved_out = (TimelineEvent.objects.filter(kind=TimelineKind.MOVED, occurred_on__gt=since)
@@ -128,7 +127,6 @@ def count(unit_ids: Iterable[int] | QuerySet[Any] | None, first: int, last: int,
             cell = out[(row["unit_then"], year)]
             cell[0] += row["full"]
             cell[1] += row["prob"]
-    return {key: (v[0], v[1]) for key, v in out.items() if v[0] or v[1]}
 
 
 # -- the stored family ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ class ReportsConfig(AppConfig):
         # Once the app registry is ready (they import models): the services register the steps, the selectors
         # find a report for `chibo act`.
         from chibo.core import rulebook
-        from chibo.reports import selectors, services
+        from chibo.reports import live, selectors, services  # noqa: F401  (live: the roll-up's stored family)
         from chibo.reports.lifecycle import REPORT
 
         REPORT.finder = selectors.report_get

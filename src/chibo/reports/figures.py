@@ -21,11 +21,12 @@ from chibo.grading.enums import Grade
 from chibo.grading.selectors import grades_decided
 from chibo.inspection.selectors import cases_visible as inspection_cases
 from chibo.library.selectors import reads_between
-from chibo.meetings.selectors import meetings_visible
+from chibo.meetings.selectors import held_by_kind_stored, meetings_visible
 from chibo.members.enums import ACTIVE_STATUSES, Category, Status
 from chibo.members.selectors import MemberFilters, active_in_subtree, member_search, members_visible
-from chibo.transfers.selectors import transfers_visible
-from chibo.units.selectors import subtree_units
+from chibo.reports import live
+from chibo.transfers.selectors import transfers_across_stored, transfers_visible
+from chibo.units.selectors import cells_open_stored, subtree_units
 
 
 @dataclass(frozen=True)
@@ -141,15 +142,16 @@ def _aware(day: date) -> datetime:
 def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = KEYS, *,
             counters: bool = False) -> dict[str, str]:
     """The figures ``keys`` of ``unit``'s subtree for the period ``first``–``last``, read in the actor's scope, as
-    strings (whole numbers; dues amounts as decimals, one per currency). ``counters``: today's members by status
-    and category from the per-unit counters (members.counters, kept by every writer of a member; the roll-up's
-    live column of a large subtree) rather than the member rows (a report's own figures)."""
+    strings (whole numbers; dues amounts as decimals, one per currency). ``counters`` (the roll-up's live column of
+    a large subtree): today's members by status and category from the per-unit counters (members.counters, kept by
+    every writer of a member) rather than the member rows (a report's own figures), and the members, meetings,
+    transfers and cells read from the stored rows of ``reports.live`` where stored (the same figures, exact)."""
     wanted = set(keys)
     out: dict[str, int | Decimal] = {}
     in_subtree = subtree_q([unit.path], "unit__path")
     counting = wanted & {MEMBERS.key, *(f"members.{s}" for s in ACTIVE_STATUSES), *(f"category.{c}" for c in Category)}
     admissions = "admission.admitted" in wanted or "admission.confirmed" in wanted
-    stored = active_in_subtree(actor, unit) if counting and counters else None
+    stored = (live.members_now(actor, unit) or active_in_subtree(actor, unit)) if counting and counters else None
     if stored is not None:
         # The counters of the subtree's units: today's rolls without reading the member rows.
         out[MEMBERS.key] = sum(stored[f"status_{s}"] for s in ACTIVE_STATUSES)
@@ -182,23 +184,33 @@ def compute(actor: Actor, unit, first: date, last: date, keys: Iterable[str] = K
             out["admission.confirmed"] = sum(c for *_x, c in rows)
     if "members.alone" in wanted:
         out["members.alone"] = member_search(actor, MemberFilters(unit=unit, active_only=True, solitary=True)).count()
-    if "transfers.in" in wanted or "transfers.out" in wanted:
+    across = (transfers_across_stored(actor, unit, first, last)
+              if counters and ("transfers.in" in wanted or "transfers.out" in wanted) else None)
+    if across is not None:
+        out["transfers.in"], out["transfers.out"] = across
+    elif "transfers.in" in wanted or "transfers.out" in wanted:
         transfers = transfers_visible(actor).exclude(state="cancelled")
         to_inside, from_inside = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
         out["transfers.in"] = (transfers.filter(to_inside, received_on__range=(first, last))
                                .exclude(from_inside).count())
         out["transfers.out"] = (transfers.filter(from_inside, issued_on__range=(first, last))
                                 .exclude(to_inside).count())
-    if wanted & {"meetings.held", "meetings.due", "meetings.other"}:
-        held = (meetings_visible(actor).filter(in_subtree, state="held",
-                                               starts_at__gte=_aware(first), starts_at__lt=_aware(last + timedelta(1)))
-                .values_list("kind").annotate(n=Count("pk")).order_by())
-        by_kind = dict(held)
-        out["meetings.held"] = by_kind.get("regular", 0) + by_kind.get("combined", 0)
-        out["meetings.other"] = by_kind.get("thematic", 0) + by_kind.get("extraordinary", 0)
-        units = subtree_units([unit.path]).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=last),
-                                                  opened_on__lte=last)
-        cells = units.exclude(pk__in=units.filter(parent__isnull=False).values("parent_id")).count()
+    if wanted & {"meetings.held", "meetings.other"}:
+        kinds = held_by_kind_stored(actor, unit, first, last) if counters else None
+        if kinds is None:
+            held = (meetings_visible(actor).filter(in_subtree, state="held", starts_at__gte=_aware(first),
+                                                   starts_at__lt=_aware(last + timedelta(1)))
+                    .values_list("kind").annotate(n=Count("pk")).order_by())
+            by_kind = dict(held)
+            kinds = (by_kind.get("regular", 0) + by_kind.get("combined", 0),
+                     by_kind.get("thematic", 0) + by_kind.get("extraordinary", 0))
+        out["meetings.held"], out["meetings.other"] = kinds
+    if "meetings.due" in wanted:
+        cells = cells_open_stored(unit, last) if counters else None
+        if cells is None:
+            units = subtree_units([unit.path]).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=last),
+                                                      opened_on__lte=last)
+            cells = units.exclude(pk__in=units.filter(parent__isnull=False).values("parent_id")).count()
         months = (last.year - first.year) * 12 + last.month - first.month + 1
         out["meetings.due"] = cells * months
     if "discipline.opened" in wanted:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import EncryptedTextField
+from chibo.core.yearly import StoredPeriods, figure_model
 from chibo.members.reviews import MemberRequest
 
 
@@ -396,3 +397,19 @@ class TransferYearStored(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     ready = models.BooleanField(default=False)
     computed_at = models.DateTimeField(null=True, blank=True)
+
+
+TransferMonthFigure = figure_model(
+    "TransferMonthFigure", __name__, ("received", "received_inside", "issued", "issued_inside"),
+    """Transfers (not cancelled) of a month at one unit, as the roll-up's live column counts a period's transfers in
+    and out of a subtree (``year`` is the month's period number, ``core.yearly.month_period``): ``received`` at it
+    (the destination received the letter that month) and ``issued`` from it (the letter issued that month), with
+    ``received_inside`` and ``issued_inside``, those of the same months whose two ends lie in its subtree under two
+    different children or in itself (it is their lowest common ancestor); and the same summed over its subtree. A
+    subtree's transfers in are then its received less those received inside it, its transfers out its issued less
+    those issued inside. Derived data, written only by ``chibo.transfers.yearly``; a row with ``dirty`` above 0 is
+    never read as it is.""")
+
+
+class TransferMonthStored(StoredPeriods):
+    """A month whose ``TransferMonthFigure`` rows have been computed for every unit (``ready``)."""

@@ -7,8 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, F, Model, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import F, Model, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_noop
 from chibo.core import clock
 from chibo.core.access import Actor, subtree_q
 from chibo.core.text import clean
-from chibo.core.yearly import runs
+from chibo.core.yearly import runs, whole_months
 from chibo.deadlines.selectors import deadlines_of_member
 from chibo.members.enums import ACTIVE_STATUSES, Status
 from chibo.members.selectors import (
@@ -45,7 +44,7 @@ from chibo.transfers.models import (
     TransferHold,
     Trip,
 )
-from chibo.units.selectors import units_visible
+from chibo.units.selectors import subtree_units, units_visible
 
 if TYPE_CHECKING:
     from chibo.deadlines.models import Deadline
@@ -400,17 +399,28 @@ def transfers_per_year(actor: Actor, unit: Unit, first: int, last: int) -> dict[
 
 
 def _transfers_counted(unit: Unit, first: int, last: int) -> dict[int, tuple[int, int]]:
-    """``transfers_per_year`` counted from the transfers (one grouped query)."""
-    inside_to, inside_from = subtree_q([unit.path], "to_unit__path"), subtree_q([unit.path], "from_unit__path")
-    rows = (Transfer.objects.filter(inside_to | inside_from, state=State.REPORTED,
-                                    reported_on__gte=date(first, 1, 1), reported_on__lte=date(last, 12, 31))
-            .annotate(year=ExtractYear("reported_on")).values("year")
-            .annotate(n_in=Count("pk", filter=inside_to & ~inside_from),
-                      n_out=Count("pk", filter=inside_from & ~inside_to)).order_by())
+    """``transfers_per_year`` counted from the transfers (``transfers.yearly.count`` over the subtree's units, summed:
+    arrivals and departures less those inside)."""
     out = dict.fromkeys(range(first, last + 1), (0, 0))
-    for row in rows:
-        out[row["year"]] = (row["n_in"], row["n_out"])
+    for (_unit, year), (arrived, left, inside) in yearly.count(subtree_units([unit.path]).values("pk"), first,
+                                                                last).items():
+        out[year] = (out[year][0] + arrived - inside, out[year][1] + left - inside)
     return out
+
+
+def transfers_across_stored(actor: Actor, unit: Unit, first: date, last: date) -> tuple[int, int] | None:
+    """(in, out) of ``unit``'s subtree from ``first`` to ``last`` as the roll-up's live column counts them
+    (transfers not cancelled: received in it from outside, issued from it to outside), read from the rows stored
+    per month (``transfers.yearly.MONTHS``); None when the period is not whole stored months or the subtree not
+    wholly in the actor's scope (the caller counts)."""
+    if not (actor.sees_whole_tree() or any(unit.path.startswith(root) for root in actor.paths_for("members.view"))):
+        return None
+    months = whole_months(first, last)
+    found = yearly.MONTHS.read_sum(unit.path, months) if months else None
+    if found is None:
+        return None
+    received, received_inside, issued, issued_inside = found
+    return received - received_inside, issued - issued_inside
 
 
 def arrivals_from_outside() -> QuerySet[Transfer]:

@@ -16,21 +16,27 @@ old and new ancestors are marked. Writers behind the services (the exchange impo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.db.models.functions import ExtractYear
 
 from chibo.core.access import subtree_q
 from chibo.core.events import subscribe
-from chibo.core.yearly import StoredYears, chunks, path_ids
-from chibo.transfers.models import State, Transfer, TransferYearFigure, TransferYearStored
+from chibo.core.yearly import MONTH, StoredYears, UnitIds, chunks, month_period, path_ids, period_month, unit_batches
+from chibo.transfers.models import (
+    State,
+    Transfer,
+    TransferMonthFigure,
+    TransferMonthStored,
+    TransferYearFigure,
+    TransferYearStored,
+)
 from chibo.units.events import UnitMoved
 from chibo.units.selectors import unit_paths
 
-Figures = dict[tuple[int, int], tuple[int, int, int]]  # (unit id, year) → (arrived, left, inside)
+Figures = dict[tuple[int, int], tuple[int, ...]]  # (unit id, period) → the figures of the family
 
 
 def common_ancestor(a: str, b: str) -> int:
@@ -43,43 +49,81 @@ def common_ancestor(a: str, b: str) -> int:
     return lowest
 
 
-def count(unit_ids: Iterable[int] | None, first: int, last: int) -> Figures:
-    """(arrived, left, inside) per unit and year from ``first`` to ``last``, counted from the completed transfers,
-    for ``unit_ids`` (every unit when None); units and years with none left out."""
-    wanted = None if unit_ids is None else set(unit_ids)
-    if wanted is not None and not wanted:
+def _tally(unit_ids: UnitIds, done: QuerySet[Any], width: int,
+           dates: tuple[tuple[str, Callable[[date], int], int | None, int | None, int], ...]) -> Figures:
+    """Per unit and period, ``done`` transfers counted at their units: for each (date field, its period, slot at the
+    destination, slot at the origin, slot at the lowest common ancestor) of ``dates``, a transfer whose field is set
+    counts in the period of that date. For ``unit_ids`` (every unit when None; ids, or a query of unit ids): the
+    transfers arriving in their subtrees (which holds those whose ancestor is one of them) or leaving them; a query
+    is taken to be closed under going down (a subtree's units: an ancestor in it has an end in it)."""
+    batches = unit_batches(unit_ids)
+    if batches == []:
         return {}
-    done = Transfer.objects.filter(state=State.REPORTED, reported_on__gte=date(first, 1, 1),
-                                   reported_on__lte=date(last, 12, 31))
-    batches: list[QuerySet[Any]] = [done]
-    if wanted is not None:
-        # Those touching the units: arriving in their subtrees (which holds those inside them), or leaving them.
-        paths = unit_paths(sorted(wanted))
-        batches = [done.filter(subtree_q([paths[u] for u in chunk if u in paths], "to_unit__path")
-                               | Q(from_unit_id__in=chunk)) for chunk in chunks(sorted(wanted))]
-    out: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    wanted: set[int] | None = None
+    queries: list[QuerySet[Any]] = [done]
+    if batches is not None:
+        wanted = set()
+        queries = []
+        for batch in batches:
+            if isinstance(batch, QuerySet):  # a subtree's units, say: those inside it end or start in it
+                wanted.update(batch.values_list("pk", flat=True))
+                queries.append(done.filter(Q(to_unit_id__in=batch) | Q(from_unit_id__in=batch)))
+                continue
+            ids = list(batch)
+            wanted.update(ids)
+            paths = unit_paths(ids)
+            queries += [done.filter(subtree_q([paths[u] for u in chunk if u in paths], "to_unit__path")
+                                    | Q(from_unit_id__in=chunk)) for chunk in chunks(ids)]
+    fields = [f for f, *_rest in dates]
+    out: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * width)
     seen: set[int] = set()
-    for qs in batches:
-        for pk, year, to_id, to_path, from_id, from_path in (
-                qs.annotate(year=ExtractYear("reported_on")).order_by()
-                .values_list("pk", "year", "to_unit_id", "to_unit__path", "from_unit_id", "from_unit__path")):
+    for qs in queries:
+        for pk, to_id, to_path, from_id, from_path, *days in (
+                qs.order_by().values_list("pk", "to_unit_id", "to_unit__path", "from_unit_id", "from_unit__path",
+                                          *fields)):
             if pk in seen:
                 continue
             seen.add(pk)
-            if to_id:
-                out[(to_id, year)][0] += 1
-            if from_id:
-                out[(from_id, year)][1] += 1
-            if to_path and from_path:
-                lowest = common_ancestor(to_path, from_path)
-                if lowest:
-                    out[(lowest, year)][2] += 1
-    return {key: (v[0], v[1], v[2]) for key, v in out.items()
-            if (wanted is None or key[0] in wanted) and any(v)}
+            lowest = common_ancestor(to_path, from_path) if to_path and from_path else 0
+            for day, (_field, period_of, at_to, at_from, at_lowest) in zip(days, dates, strict=True):
+                if day is None:
+                    continue
+                period = period_of(day)
+                for unit_id, slot in ((to_id, at_to), (from_id, at_from), (lowest, at_lowest)):
+                    if unit_id and slot is not None:
+                        out[(unit_id, period)][slot] += 1
+    return {key: tuple(v) for key, v in out.items() if (wanted is None or key[0] in wanted) and any(v)}
+
+
+def count(unit_ids: UnitIds, first: int, last: int) -> Figures:
+    """(arrived, left, inside) per unit and year from ``first`` to ``last``, counted from the completed transfers,
+    for ``unit_ids`` (every unit when None; ids, or a query of unit ids); units and years with none left out."""
+    done = Transfer.objects.filter(state=State.REPORTED, reported_on__gte=date(first, 1, 1),
+                                   reported_on__lte=date(last, 12, 31))
+    return _tally(unit_ids, done, 3, (("reported_on", _year, 0, 1, 2),))
+
+
+def _year(day: date) -> int:
+    return day.year
+
+
+def count_months(unit_ids: UnitIds, first: int, last: int) -> Figures:
+    """(received, received inside, issued, issued inside) per unit and month (``core.yearly``'s period numbers
+    ``first`` to ``last``), counted from the transfers not cancelled, for ``unit_ids``; units and months with none
+    left out."""
+    (y0, m0), (y1, m1) = period_month(first), period_month(last)
+    since, until = date(y0, m0, 1), date(y1 + m1 // 12, m1 % 12 + 1, 1)
+    done = (Transfer.objects.exclude(state=State.CANCELLED)
+            .filter(Q(received_on__gte=since, received_on__lt=until) | Q(issued_on__gte=since, issued_on__lt=until)))
+    counted = _tally(unit_ids, done, 4, (("received_on", month_period, 0, None, 1),
+                                         ("issued_on", month_period, None, 2, 3)))
+    return {key: v for key, v in counted.items() if first <= key[1] <= last}  # the other date may fall outside
 
 
 FIGURES = StoredYears(figure=TransferYearFigure, stored=TransferYearStored, fields=("arrived", "left", "inside"),
                       counter=count)
+MONTHS = StoredYears(figure=TransferMonthFigure, stored=TransferMonthStored,
+                     fields=("received", "received_inside", "issued", "issued_inside"), counter=count_months, per=MONTH)
 ready_years = FIGURES.ready_years
 
 
@@ -92,6 +136,16 @@ def mark_transfer(transfer: Transfer) -> None:
     FIGURES.mark_units(units)
 
 
+def transfer_saved(sender, instance: Transfer, **kwargs) -> None:
+    """The signal receiver (``apps.ready``): a transfer was saved or deleted (created, issued, received, cancelled,
+    whoever wrote it): the roll-up's rows of its two units and of their lowest common ancestor are dirty."""
+    units = [u for u in (instance.to_unit_id, instance.from_unit_id) if u]
+    paths = unit_paths(units)
+    if len(paths) == 2:
+        units.append(common_ancestor(paths[units[0]], paths[units[1]]))
+    MONTHS.mark_units(units)
+
+
 def read(path: str, years: list[int]) -> dict[int, tuple[int, int]]:
     """(in, out) of the subtree at ``path`` for ``years`` (ready ones)."""
     return {y: (arrived - inside, left - inside) for y, (arrived, left, inside) in FIGURES.read(path, years).items()}
@@ -100,7 +154,10 @@ def read(path: str, years: list[int]) -> dict[int, tuple[int, int]]:
 @subscribe(UnitMoved)
 def _unit_moved(event: UnitMoved) -> None:
     FIGURES.subtree_moved(event.old_path, event.new_path)
+    MONTHS.subtree_moved(event.old_path, event.new_path)
     # The lowest common ancestor of a transfer between the moved subtree and the rest was on the old chain; it is on
     # the new one now.
     moved = path_ids(event.old_path)[-1]
-    FIGURES.mark_units(u for u in {*path_ids(event.old_path), *path_ids(event.new_path)} if u != moved)
+    ancestors = sorted(u for u in {*path_ids(event.old_path), *path_ids(event.new_path)} if u != moved)
+    FIGURES.mark_units(ancestors)
+    MONTHS.mark_units(ancestors)

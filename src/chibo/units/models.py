@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField
 from chibo.core.text import fold
+from chibo.core.yearly import StoredPeriods, figure_model
 from chibo.units.enums import ALLOWED_CHILDREN, MissionKind, UnitKind  # noqa: F401  (re-exported in the app)
 from chibo.units.kinds import kind_level, kind_name
 
@@ -93,3 +94,15 @@ class UnitChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+
+
+UnitMonthFigure = figure_model(
+    "UnitMonthFigure", __name__, ("cells",),
+    """Whether a unit is a cell open at the end of a month (``year`` is the month's period number,
+    ``core.yearly.month_period``): open that day with no unit below it open that day, as the roll-up's regular
+    meetings due count the cells of a subtree; and the same summed over its subtree (its cells open then). Derived
+    data, written only by ``chibo.units.yearly``; a row with ``dirty`` above 0 is never read as it is.""")
+
+
+class UnitMonthStored(StoredPeriods):
+    """A month whose ``UnitMonthFigure`` rows have been computed for every unit (``ready``)."""

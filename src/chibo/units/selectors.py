@@ -6,11 +6,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from chibo.core.access import Actor, subtree_q
+from chibo.core.access import PATH_END, PATH_STEP, Actor, subtree_q
+from chibo.units import yearly
 from chibo.units.models import Unit
 
 
@@ -24,9 +26,29 @@ def units_visible(actor: Actor) -> QuerySet[Unit]:
 
 
 def countries_visible(actor: Actor) -> list[str]:
-    """The countries of the units the actor sees, in code order: a few rows from the database, not one per unit."""
-    return list(units_visible(actor).exclude(country="").order_by("country").values_list("country", flat=True)
-                .distinct())
+    """The countries of the units the actor sees, in code order. A scope holding the top of the tree (tens of
+    thousands of units, a few dozen countries) reads them from the index on (country, path), one probe per country
+    (``_countries_under``); a narrower scope reads its own units."""
+    roots = actor.paths_for("units.view")
+    tops = [root for root in roots if len(root) == PATH_STEP]
+    found = {country for top in tops for country in _countries_under(top)}
+    rest = units_visible(actor).exclude(subtree_q(tops)) if tops else units_visible(actor)
+    found.update(rest.exclude(country="").order_by().values_list("country", flat=True).distinct())
+    return sorted(found)
+
+
+def _countries_under(path: str) -> list[str]:
+    """The distinct countries of the subtree at ``path``: the next country after the last one found, again and again
+    (a loose index scan: each step one probe of the index, never a read of every unit)."""
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    in_subtree = "u.path >= %s AND u.path < %s"
+    sql = (f"WITH RECURSIVE c(country) AS ("  # noqa: S608  (a model's table name)
+           f"SELECT MIN(u.country) FROM {table} u WHERE u.country > '' AND {in_subtree} "
+           f"UNION ALL SELECT (SELECT MIN(u.country) FROM {table} u WHERE u.country > c.country AND {in_subtree}) "
+           "FROM c WHERE c.country IS NOT NULL) SELECT country FROM c WHERE country IS NOT NULL")
+    with connection.cursor() as cur:
+        cur.execute(sql, [path, path + PATH_END] * 2)
+        return [row[0] for row in cur.fetchall()]
 
 
 def unit_get(actor: Actor, pk: int | str) -> Unit:
@@ -190,3 +212,9 @@ def unit_by_path(path: str) -> Unit | None:
 def unit_paths(ids: Iterable[int]) -> dict[int, str]:
     """The materialized path of each of these units (unscoped: derived figures, not shown)."""
     return dict(Unit.objects.filter(pk__in=list(ids)).values_list("pk", "path"))
+
+
+def cells_open_stored(unit: Unit, day: date) -> int | None:
+    """The cells (units with no open unit below them) open on ``day``, a month's last day, in ``unit``'s subtree,
+    read from the rows stored per month (``units.yearly``); None when that month is not stored (the caller counts)."""
+    return yearly.cells_open(unit.path, day)

@@ -19,6 +19,7 @@ from chibo.core.errors import FieldChange, StaleEdit
 from chibo.core.events import publish
 from chibo.core.labels import TranslatedLabels
 from chibo.core.text import clean, vn_sort_key
+from chibo.units import yearly
 from chibo.units.events import UnitClosed, UnitClosing, UnitMoved
 from chibo.units.models import ALLOWED_CHILDREN, MissionKind, Unit, UnitChange, UnitKind, unit_search_key
 
@@ -160,6 +161,7 @@ def unit_create(
             "code": unit.code}}) from exc
     unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_STEP}d}"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+    yearly.mark_units([unit.pk, unit.parent_id])  # the roll-up's stored cells: a new cell, a parent no longer one
     _change(unit, actor, "created", {}, _json({**_snapshot(unit), "kind": kind, "opened_on": opened_on,
                                                 "parent": parent.code if parent else None}), opened_by_doc)
     return unit
@@ -226,6 +228,8 @@ def unit_move(*, actor: Actor, unit: Unit, new_parent: Unit, document: str) -> U
     )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent, version=F("version") + 1)
     unit.refresh_from_db()
+    yearly.MONTHS.subtree_moved(old_path, unit.path)
+    yearly.mark_units([old_parent.pk if old_parent else None, new_parent.pk])  # a parent may become a cell or not
     publish(UnitMoved(actor=actor, unit=unit, old_path=old_path, new_path=unit.path))
     _change(unit, actor, "moved", {"parent": old_parent.code if old_parent else None},
             {"parent": new_parent.code}, clean(document))
@@ -251,6 +255,7 @@ def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> U
     unit.closed_on, unit.closed_by_doc = closed_on, clean(document)
     unit.version += 1
     unit.save()
+    yearly.mark_units([unit.pk, unit.parent_id])  # no longer a cell; its parent may become one
     publish(UnitClosed(actor=actor, unit=unit, closed_on=closed_on, document=unit.closed_by_doc))
     _change(unit, actor, "closed", {}, {"closed_on": closed_on.isoformat()}, unit.closed_by_doc)
     return unit
