@@ -51,6 +51,10 @@ class Unit(models.Model):
                 name="unit_closed_after_opened",
             ),
         ]
+        indexes = [
+            # The countries of a large scope, one probe each (units.selectors.countries_visible).
+            models.Index(fields=["country", "path"], name="unit_country_path_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

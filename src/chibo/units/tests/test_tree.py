@@ -69,3 +69,16 @@ def test_a_members_visible_units_are_their_scope_plus_their_own_unit_without_a_j
     own = set(units_visible(member).values_list("code", flat=True))
     assert len(own) == 1 and own <= set(qs.values_list("code", flat=True))
     assert "DUC" not in set(qs.values_list("code", flat=True))
+
+
+def test_the_countries_of_a_scope_come_from_the_index_one_probe_each(db, actor_of, unit):
+    """The member list's country filter: every country of the tree for the upper committee (read from the index on
+    country and path, one probe per country), only France's for France's secretary; a unit's new country shows at
+    once."""
+    from chibo.units.selectors import countries_visible
+
+    every = sorted(set(Unit.objects.exclude(country="").values_list("country", flat=True)))
+    assert len(every) > 1 and countries_visible(actor_of("ban.tochuc")) == every
+    assert countries_visible(actor_of("bithu.phap")) == ["FR"]
+    Unit.objects.filter(pk=unit("PHAP-DSQ").pk).update(country="MC")  # written behind the services: read at once
+    assert "MC" in countries_visible(actor_of("ban.tochuc")) and "MC" in countries_visible(actor_of("bithu.phap"))
