@@ -246,11 +246,10 @@ class StoredYears:
         self._update(", ".join(f"{q} = {q} + %s" for q in map(_quoted, self.subs)),
                      [(*deltas[u], u, year) for u in sorted(deltas)])
 
-    def _write(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int], *,
-               carry: bool = True) -> None:
+    def _write(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int]) -> None:
         """Store ``figures`` of ``year`` for the units in ``read`` (unit → the dirty count read before counting) and
-        any unit counted: each row takes its count and loses the marks read (marks added meanwhile stay); with
-        ``carry``, the differences go up to the subtree sums."""
+        any unit counted: each row takes its count and loses the marks read (marks added meanwhile stay), and the
+        differences go up to the subtree sums."""
         units = sorted(set(read) | {u for u, y in figures if y == year})
         deltas: dict[int, list[int]] = defaultdict(lambda: [0] * len(self.fields))
         params = []
@@ -260,25 +259,43 @@ class StoredYears:
                                         .values_list("unit_id", "unit__path", *self.fields)):
                 new = figures.get((unit_id, year), self.zero)
                 params.append((*new, read.get(unit_id, 0), unit_id, year))
-                if carry and tuple(new) != tuple(old):
+                if tuple(new) != tuple(old):
                     for ancestor in path_ids(path):
                         cell = deltas[ancestor]
                         for i, (a, b) in enumerate(zip(new, old, strict=True)):
                             cell[i] += a - b
         self._update(", ".join([*(f"{q} = %s" for q in map(_quoted, self.fields)), "dirty = dirty - %s"]), params)
-        if carry:
-            self._add_to_sums(year, deltas)
+        self._add_to_sums(year, deltas)
 
-    def _resum(self, year: int) -> None:
-        """Set every subtree sum of ``year`` from the rows (after computing the year for every unit: this also mends
-        sums a write behind the services left wrong)."""
+    def _store_whole(self, year: int, figures: Mapping[tuple[int, int], Values], read: dict[int, int],
+                     known: dict[int, str]) -> None:
+        """Set every row of ``year`` from ``figures`` (the count for every unit), with every subtree sum computed here
+        (this also mends sums a write behind the services left wrong): the rows missing are inserted whole, the
+        others updated where they differ or were marked before the count (those marks, ``read``, are taken off;
+        marks made meanwhile stay). A row a writer created meanwhile (zeros, marked) is set by the update. ``known``:
+        the units' paths read for the earlier years of the same computation."""
+        width = len(self.fields)
         rows = self.figure.objects.filter(year=year)
-        sums = subtree_sums(((path, values) for path, *values in rows.values_list("unit__path", *self.fields)),
-                            len(self.fields))
-        self._ensure_rows(sums, year)
-        have = {u: tuple(s) for u, *s in rows.values_list("unit_id", *self.subs)}
-        self._update(", ".join(f"{q} = %s" for q in map(_quoted, self.subs)),
-                     [(*sums.get(u, self.zero), u, year) for u in sorted(have) if have[u] != sums.get(u, self.zero)])
+        paths = {u: p for u, p in rows.values_list("unit_id", "unit__path")}
+        have = set(paths)
+        counted = {u: tuple(v) for (u, y), v in figures.items() if y == year}
+        units = self.figure._meta.get_field("unit").related_model.objects
+        known.update(paths)
+        for chunk in chunks(sorted(set(counted) - set(known))):
+            known.update(units.filter(pk__in=chunk).values_list("pk", "path"))
+        paths = known
+        sums = subtree_sums(((paths[u], v) for u, v in counted.items()), width)
+        target = {u: (*counted.get(u, self.zero), *sums.get(u, self.zero)) for u in set(counted) | set(sums)}
+        names = (*self.fields, *self.subs)
+        self.figure.objects.bulk_create(
+            [self.figure(unit_id=u, year=year, **dict(zip(names, target[u], strict=True)))
+             for u in sorted(set(target) - have)], ignore_conflicts=True, batch_size=2000)
+        params = []
+        for unit_id, *values in rows.values_list("unit_id", *names).iterator(chunk_size=5000):
+            want = target.get(unit_id, self.zero * 2)
+            if tuple(values) != want or read.get(unit_id, 0):
+                params.append((*want, read.get(unit_id, 0), unit_id, year))
+        self._update(", ".join([*(f"{q} = %s" for q in map(_quoted, names)), "dirty = dirty - %s"]), params)
 
     def years_compute(self, years: Iterable[int], **options: Any) -> None:
         """Compute every unit's rows of ``years`` from the records (the first time, or again after writes made behind
@@ -300,9 +317,9 @@ class StoredYears:
                 read[year][unit_id] = dirty
             for first, last in runs(wanted):
                 figures = self.counter(None, first, last, **options)
+                known: dict[int, str] = {}
                 for year in range(first, last + 1):
-                    self._write(year, figures, read[year], carry=False)  # every sum is set afterwards
-                    self._resum(year)
+                    self._store_whole(year, figures, read[year], known)
             self.stored.objects.filter(year__in=wanted).update(ready=True, computed_at=timezone.now())
 
     def refresh(self, **options: Any) -> int:

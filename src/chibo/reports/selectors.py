@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -159,16 +159,13 @@ def _text(value: Decimal) -> str:
 def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     """``unit``'s figures for ``period`` as the sum of its units' submitted snapshots, beside the live figures of
     the same subtree (computed now)."""
-    children = [c for c in children_of(actor, unit) if c.opened_on <= period.end]
-    ids = {c.pk for c in children}
-    # The submitted reports of the units right below (no list of thousands of ids sent to the database: those of
-    # the unit's children, kept when the unit is one of ``children``), without their units and templates.
-    submitted = (reports_visible(actor).filter(unit__parent=unit, period_kind=period.kind,
-                                               period_start=period.start, state=State.SUBMITTED)
-                 .order_by().values_list("pk", "unit_id"))
-    order = {c.pk: i for i, c in enumerate(children)}
-    filed_by_unit = sorted(((unit_id, pk) for pk, unit_id in submitted if unit_id in ids), key=lambda r: order[r[0]])
-    filed = [pk for _unit, pk in filed_by_unit]
+    # The units right below, open, opened by the period's end: thousands under a national committee, so their
+    # submitted reports are read as ids in the units' order and only the units that have not filed as rows.
+    children = units_visible(actor).filter(parent=unit, closed_on__isnull=True, opened_on__lte=period.end)
+    submitted = reports_visible(actor).filter(period_kind=period.kind, period_start=period.start,
+                                              state=State.SUBMITTED)
+    filed = list(submitted.filter(unit__parent=unit, unit__closed_on__isnull=True, unit__opened_on__lte=period.end)
+                 .order_by("unit__name", "unit_id").values_list("pk", flat=True))
     totals = submitted_totals.read(unit.pk, period.kind, period.start, filed)
     live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
@@ -176,5 +173,6 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys, shown=True):
         rows.append(RollupRow(key, label, figs.definition_of(key, shown=True), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
-    done = {unit_id for unit_id, _pk in filed_by_unit}
-    return Rollup(period, filed, [c for c in children if c.pk not in done], rows)
+    missing = (children.filter(~Exists(submitted.filter(unit=OuterRef("pk")))).order_by("name", "pk")
+               .only("pk", "name", "code", "kind", "path", "parent_id", "opened_on", "closed_on"))
+    return Rollup(period, filed, list(missing), rows)

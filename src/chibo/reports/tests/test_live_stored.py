@@ -54,6 +54,16 @@ def _assert_exact(officer, units):
             assert got == _counted(officer, u, period), (u.code, period.code)
 
 
+def _issued(officer, member, to_unit, on, doc):
+    """A transfer to another cell, its letter issued on ``on`` (not yet received)."""
+    t = transfers.transfer_request(actor=officer, member=member, kind=Kind.INTERNAL, to_unit=to_unit,
+                                   decision_doc=doc, decision_date=on, reason="Chuyển nơi công tác", requested_on=on)
+    transfers.transfer_approve(actor=officer, transfer=t, on=on)
+    transfers.transfer_issue_letter(actor=officer, transfer=t, on=on, signer_title="Bí thư",
+                                    signer_name="Nguyễn Văn An", dues_paid_through=f"{on:%m/%Y}")
+    return t
+
+
 @override_settings(CHIBO_TODAY=TODAY)
 def test_the_live_column_read_from_stored_rows_equals_the_count_and_follows_writes(history, actor_of, unit):  # noqa: F811
     cell, officer = history, actor_of("ban.tochuc")
@@ -94,12 +104,7 @@ def test_the_live_column_read_from_stored_rows_equals_the_count_and_follows_writ
     _assert_exact(officer, units)
     traveller = cell.members.filter(status=Status.FULL).order_by("pk").first()
     on = date(2026, 6, 3)
-    t = transfers.transfer_request(actor=officer, member=traveller, kind=Kind.INTERNAL, to_unit=duc,
-                                   decision_doc="13/QĐ", decision_date=on, reason="Chuyển nơi công tác",
-                                   requested_on=on)
-    transfers.transfer_approve(actor=officer, transfer=t, on=on)
-    transfers.transfer_issue_letter(actor=officer, transfer=t, on=on, signer_title="Bí thư",
-                                    signer_name="Nguyễn Văn An", dues_paid_through=f"{on:%m/%Y}")
+    t = _issued(officer, traveller, duc, on, "13/QĐ")
     assert TransferMonthFigure.objects.filter(unit=root, dirty__gt=0).exists()  # their lowest common ancestor
     _assert_exact(officer, units)
     assert int(figures.compute(officer, phap, quarter.start, quarter.end, counters=True)["transfers.out"]) == int(
@@ -107,13 +112,7 @@ def test_the_live_column_read_from_stored_rows_equals_the_count_and_follows_writ
     transfers.transfer_receive(actor=officer, transfer=t, on=on + timedelta(days=1))
     _assert_exact(officer, units)
     other = cell.members.filter(status=Status.PROBATIONARY).order_by("pk").first()
-    u = transfers.transfer_request(actor=officer, member=other, kind=Kind.INTERNAL, to_unit=lhs,
-                                   decision_doc="14/QĐ", decision_date=on, reason="Chuyển nơi công tác",
-                                   requested_on=on)
-    transfers.transfer_approve(actor=officer, transfer=u, on=on)
-    transfers.transfer_issue_letter(actor=officer, transfer=u, on=on, signer_title="Bí thư",
-                                    signer_name="Nguyễn Văn An", dues_paid_through=f"{on:%m/%Y}")
-    transfers.transfer_cancel(actor=officer, transfer=u, reason="Không đi nữa")
+    transfers.transfer_cancel(actor=officer, transfer=_issued(officer, other, lhs, on, "14/QĐ"), reason="Không đi nữa")
     _transfer(officer, cell.members.filter(status=Status.FULL).order_by("-pk").first(), lhs, date(2026, 4, 7))
     opened = unit_create(actor=officer, parent=phap, kind="subordinate_cell", name="Chi bộ mới", code="PHAP-MOI",
                          country="FR", city="Nice", opened_on=date(2026, 4, 1))
