@@ -16,7 +16,8 @@ Rules for the caller, between ``start`` (or entering the ``with`` block) and ``c
 
 An exception raised by the writes is raised again in the caller, by the next ``put`` or by ``close``, and nothing
 more is written after it; the caller leaves its transaction by that exception, which rolls back everything.
-Leaving the ``with`` block by an exception drops the batches still queued and waits for the one being written.
+Leaving the ``with`` block by an exception drops the batches still queued and waits for the one being written;
+when the writes had failed meanwhile, their error is raised instead (the caller's is often its consequence).
 """
 
 from __future__ import annotations
@@ -79,7 +80,12 @@ class WriterThread(Generic[T]):
         return self.start()
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(abort=exc_type is not None)
+        self.close(abort=exc_type is not None)  # the thread joined: its error, if any, is set
+        if exc is not None and self.error is not None and self.error is not exc:
+            # The writes failed too: the caller's error (say, a query refused in the transaction the failure
+            # aborted) is likely its consequence; the cause is raised, with the caller's error as its context.
+            failed, self.error = self.error, None
+            raise failed
 
     def _raise(self) -> None:
         if self.error is not None:

@@ -93,6 +93,17 @@ def whole_months(first: date, last: date) -> list[int] | None:
     return month_periods(first, last)
 
 
+def before_save(fields: tuple[str, ...]) -> Callable[..., None]:
+    """A ``pre_save`` receiver keeping on the instance what ``fields`` held in the database before this save
+    (``stored_before``; None for a new row), so that a family's ``post_save`` receiver marks only what changed."""
+
+    def receiver(sender: Any, instance: Any, **kwargs: Any) -> None:
+        instance.stored_before = (sender.objects.filter(pk=instance.pk).values_list(*fields).first()
+                                  if instance.pk else None)
+
+    return receiver
+
+
 def runs(years: Iterable[int]) -> list[tuple[int, int]]:
     """Consecutive years as (first, last) runs."""
     out: list[tuple[int, int]] = []
@@ -205,19 +216,33 @@ class StoredYears:
             cur.execute(f'SELECT "year" FROM "{table}"{lock}')  # noqa: S608  (a model's table name)
             return [r[0] for r in cur.fetchall()]
 
-    def mark_units(self, unit_ids: Iterable[int | None]) -> None:
-        """A record of these units changed: their rows of every stored year become dirty (created when missing)."""
+    def mark_units(self, unit_ids: Iterable[int | None], periods: Iterable[int] | None = None) -> None:
+        """A record of these units changed: their rows of every stored period become dirty (created when missing),
+        or only of the stored ones among ``periods`` when the writer knows which periods the change touched."""
         ids = sorted({u for u in unit_ids if u})
         if not ids:
             return
         with transaction.atomic(savepoint=False):
             years = self.stored_years_locked()
+            if periods is not None:
+                years = sorted(set(years) & set(periods))
             if not years:
                 return
             for chunk in chunks(ids):
                 self.figure.objects.bulk_create([self.figure(unit_id=u, year=y) for u in chunk for y in years],
                                                 ignore_conflicts=True)
                 self.figure.objects.filter(unit_id__in=chunk, year__in=years).update(dirty=F("dirty") + 1)
+
+    def forget_before(self, first: int) -> int:
+        """Periods before ``first`` are no longer kept (a family stored per month keeps a window that moves): their
+        rows and their stored period go, so that writers stop marking them. Returns how many periods went."""
+        with transaction.atomic():
+            self._computing()
+            old = list(self.stored.objects.filter(year__lt=first).values_list("year", flat=True))
+            if old:
+                self.figure.objects.filter(year__in=old).delete()
+                self.stored.objects.filter(year__in=old).delete()
+        return len(old)
 
     # -- computing -------------------------------------------------------------------------------------
     def _computing(self) -> None:

@@ -13,6 +13,7 @@ loader, SQL) run ``chibo stats_figures --rebuild`` afterwards.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Case, Count, IntegerField, When
@@ -20,7 +21,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from chibo.core.events import subscribe
-from chibo.core.yearly import MONTH, StoredYears, UnitIds, period_month, unit_batches
+from chibo.core.yearly import MONTH, StoredYears, UnitIds, before_save, month_period, period_month, unit_batches
 from chibo.meetings.models import (
     Meeting,
     MeetingKind,
@@ -122,7 +123,36 @@ def read(path: str, years: list[int]) -> dict[int, int]:
     return {y: v[0] for y, v in FIGURES.read(path, years).items()}
 
 
+# What the roll-up's months count of a meeting: held or not, its kind, its unit and its day.
+COUNTED = ("state", "kind", "unit_id", "starts_at")
+remember = before_save(COUNTED)  # the pre_save receiver (``apps.ready``)
+
+
+def _month_counted(values: tuple[Any, ...] | None) -> tuple[int, int] | None:
+    """(unit, month) in which a meeting with these ``COUNTED`` values counts as held, None when it does not."""
+    if values is None:
+        return None
+    state, kind, unit_id, starts_at = values
+    if state != MeetingState.HELD or kind not in (*HELD_KINDS, *OTHER_KINDS) or starts_at is None:
+        return None
+    return unit_id, month_period(timezone.localtime(starts_at).date())
+
+
+def _mark(unit_id: int, before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> None:
+    mark_units([unit_id])  # the months held per year: every stored year of the unit, as before
+    was, now = _month_counted(before), _month_counted(after)
+    if was != now or (was is not None and before != after):  # the kind may move between the two figures
+        changed = [c for c in (was, now) if c]
+        MONTHS.mark_units([u for u, _m in changed], periods=[m for _u, m in changed])
+
+
 def meeting_saved(sender, instance: Meeting, **kwargs) -> None:
-    """The signal receiver (``apps.ready``): a meeting was saved or deleted."""
-    mark_units([instance.unit_id])
-    MONTHS.mark_units([instance.unit_id])
+    """The ``post_save`` receiver (``apps.ready``): the rows of the months a meeting counted in before the save
+    (``remember``) and counts in now are dirty, none when neither changed (a meeting planned, its agenda edited)."""
+    _mark(instance.unit_id, getattr(instance, "stored_before", None),
+          tuple(getattr(instance, f) for f in COUNTED))
+
+
+def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
+    """The ``post_delete`` receiver: what the meeting counted no longer counts."""
+    _mark(instance.unit_id, tuple(getattr(instance, f) for f in COUNTED), None)

@@ -57,6 +57,10 @@ def refresh(today: date, *, kept: int = KEPT, rebuild: list[int] | None = None) 
     rows = {}
     for name, (family, options) in families().items():
         again = family.periods_of_years(rebuild) if rebuild else []
+        if family.per != YEAR:  # a window of months (or today's only): nothing outside it is stored, or marked
+            window = family.kept_periods(today, kept)
+            family.forget_before(window[0])
+            again = [p for p in again if window[0] <= p <= window[-1]]
         periods = sorted(set(missing[name]) | set(again))
         family.years_compute(periods, **options)
         if family.per == YEAR:

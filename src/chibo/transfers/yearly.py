@@ -24,7 +24,17 @@ from django.db.models import Q, QuerySet
 
 from chibo.core.access import subtree_q
 from chibo.core.events import subscribe
-from chibo.core.yearly import MONTH, StoredYears, UnitIds, chunks, month_period, path_ids, period_month, unit_batches
+from chibo.core.yearly import (
+    MONTH,
+    StoredYears,
+    UnitIds,
+    before_save,
+    chunks,
+    month_period,
+    path_ids,
+    period_month,
+    unit_batches,
+)
 from chibo.transfers.models import (
     State,
     Transfer,
@@ -136,14 +146,47 @@ def mark_transfer(transfer: Transfer) -> None:
     FIGURES.mark_units(units)
 
 
-def transfer_saved(sender, instance: Transfer, **kwargs) -> None:
-    """The signal receiver (``apps.ready``): a transfer was saved or deleted (created, issued, received, cancelled,
-    whoever wrote it): the roll-up's rows of its two units and of their lowest common ancestor are dirty."""
-    units = [u for u in (instance.to_unit_id, instance.from_unit_id) if u]
+# What the roll-up's months count of a transfer: whether it is cancelled, its two dates, its two units.
+COUNTED = ("state", "received_on", "issued_on", "to_unit_id", "from_unit_id")
+remember = before_save(COUNTED)  # the pre_save receiver (``apps.ready``)
+
+
+def _counted_at(values: tuple[Any, ...] | None) -> tuple[set[int], set[int]]:
+    """The units (its two ends and their lowest common ancestor) and the months in which a transfer with these
+    ``COUNTED`` values counts; nothing when it is cancelled or has neither date."""
+    if values is None:
+        return set(), set()
+    state, received, issued, to_id, from_id = values
+    months = {month_period(day) for day in (received, issued) if day}
+    if state == State.CANCELLED or not months:
+        return set(), set()
+    units = [u for u in (to_id, from_id) if u]
     paths = unit_paths(units)
     if len(paths) == 2:
         units.append(common_ancestor(paths[units[0]], paths[units[1]]))
-    MONTHS.mark_units(units)
+    return set(units), months
+
+
+def _mark_change(before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> None:
+    """The roll-up's months of a transfer whose counted values went from ``before`` to ``after``: the rows of the
+    units and months it counted in, and of those it counts in now, are dirty. A save that changes nothing counted
+    (a letter's number, a step between two states that both count) marks nothing: the lowest common ancestor is
+    often the top of the tree, whose rows every transfer would otherwise lock."""
+    was, now = _counted_at(before), _counted_at(after)
+    if was == now and (not now[1] or (before is not None and after is not None and before[1:] == after[1:])):
+        return
+    MONTHS.mark_units(was[0] | now[0], periods=was[1] | now[1])
+
+
+def transfer_saved(sender, instance: Transfer, **kwargs) -> None:
+    """The ``post_save`` receiver (``apps.ready``): what the transfer counted before the save (``remember``)
+    against what it counts now."""
+    _mark_change(getattr(instance, "stored_before", None), tuple(getattr(instance, f) for f in COUNTED))
+
+
+def transfer_deleted(sender, instance: Transfer, **kwargs) -> None:
+    """The ``post_delete`` receiver: whatever the transfer counted no longer counts."""
+    _mark_change(tuple(getattr(instance, f) for f in COUNTED), None)
 
 
 def read(path: str, years: list[int]) -> dict[int, tuple[int, int]]:

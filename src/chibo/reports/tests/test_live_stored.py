@@ -146,3 +146,53 @@ def test_the_live_column_read_from_stored_rows_equals_the_count_and_follows_writ
     call_command("stats_figures", "--rebuild", "2026")
     assert not any(stored.check().values())
     _assert_exact(officer, units)
+
+
+@override_settings(CHIBO_TODAY=TODAY)
+def test_writes_mark_only_the_months_they_change_and_the_months_kept_move_with_the_calendar(
+        history, actor_of, unit):  # noqa: F811
+    from datetime import time
+
+    from chibo.core.yearly import MONTHS_KEPT, month_period
+    from chibo.meetings import services as meetings
+    from chibo.meetings.models import MeetingMonthStored
+
+    cell, officer = history, actor_of("ban.tochuc")
+    root, duc = unit("PHAP").parent, unit("DUC")
+    stored.refresh(TODAY)
+    now = month_period(TODAY)
+    assert sorted(MeetingMonthStored.objects.values_list("year", flat=True)) == list(range(now - MONTHS_KEPT + 1,
+                                                                                           now + 1))
+    # Saves that change nothing the months count mark nothing: a meeting planned, a transfer asked for and approved
+    # (no date yet). The top of the tree is the lowest common ancestor of a transfer between two countries: marked
+    # on every save, its rows would be locked by every transfer in the country.
+    meetings.meeting_plan(actor=officer, unit=cell, kind="regular", title="Sinh hoạt chi bộ", day=date(2026, 6, 20),
+                          time=time(18, 30), planned_minutes=120, place="Phòng họp")
+    on = date(2026, 6, 3)
+    traveller = cell.members.filter(status=Status.FULL).order_by("pk").first()
+    t = transfers.transfer_request(actor=officer, member=traveller, kind=Kind.INTERNAL, to_unit=duc,
+                                   decision_doc="21/QĐ", decision_date=on, reason="Chuyển nơi công tác",
+                                   requested_on=on)
+    transfers.transfer_approve(actor=officer, transfer=t, on=on)
+    for model in (MeetingMonthFigure, TransferMonthFigure):
+        assert not model.objects.filter(dirty__gt=0).exists(), model
+    # The letter issued: the month of its date only, at its two units and their common ancestor.
+    transfers.transfer_issue_letter(actor=officer, transfer=t, on=on, signer_title="Bí thư",
+                                    signer_name="Nguyễn Văn An", dues_paid_through=f"{on:%m/%Y}")
+    marked = set(TransferMonthFigure.objects.filter(dirty__gt=0).values_list("unit_id", "year"))
+    assert marked == {(u, month_period(on)) for u in (cell.pk, duc.pk, root.pk)}
+    _meeting(officer, cell, date(2026, 5, 20), kind="thematic")  # held: its month, at its cell
+    assert set(MeetingMonthFigure.objects.filter(dirty__gt=0).values_list("unit_id", "year")) == {
+        (cell.pk, month_period(date(2026, 5, 20)))}
+    _assert_exact(officer, [root, cell, duc])
+
+    # Two months later the two oldest months are no longer kept: gone, rows and all, and never marked again; a
+    # rebuild of whole years stores no month outside the window.
+    later = date(2026, 8, 15)
+    stored.refresh(later)
+    stored.refresh(later, rebuild=[2024, 2026])
+    window = list(range(month_period(later) - MONTHS_KEPT + 1, month_period(later) + 1))
+    for family in (MeetingMonthStored, TransferMonthFigure, MeetingMonthFigure, UnitMonthFigure):
+        assert set(family.objects.values_list("year", flat=True)) <= set(window), family
+    assert sorted(MeetingMonthStored.objects.values_list("year", flat=True)) == window
+    assert not any(stored.check().values())
