@@ -8,6 +8,7 @@ rows, and the page then says "more than 10,000" and invites the reader to narrow
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.core.paginator import Page, Paginator
@@ -33,6 +34,14 @@ class PagedInDatabase(Paginator):
     def page_of(self, number: int | str | None, rows: list) -> Page:
         page = self.get_page(number)
         page.object_list = rows
+        return page
+
+    def page_read(self, number: int | str | None, read: Callable[[int, int], list]) -> Page:
+        """The page ``number`` (any text: the nearest page that exists) with its rows read by ``read(start, stop)``,
+        rows ``start`` to ``stop`` (exclusive) of the whole list."""
+        page = self.get_page(number)
+        start = (page.number - 1) * self.per_page
+        page.object_list = read(start, start + self.per_page) if self.count else []
         return page
 
 

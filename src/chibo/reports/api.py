@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view, form_cleaned, form_serializer
+from chibo.core.paging import PagedInDatabase
 from chibo.core.text import as_id
 from chibo.reports import figures as figs
 from chibo.reports import selectors, services
@@ -227,26 +228,36 @@ class BoardRowSerializer(serializers.Serializer):
 class BoardSerializer(serializers.Serializer):
     period = serializers.CharField()
     due = serializers.DateField()
-    missing = serializers.IntegerField()
-    rows = BoardRowSerializer(many=True)
+    units = serializers.IntegerField(help_text="How many units right below report for the period")
+    missing = serializers.IntegerField(help_text="How many of them have not filed")
+    page = serializers.IntegerField(help_text="This page (the units not filed first, each group by name)")
+    pages = serializers.IntegerField()
+    rows = BoardRowSerializer(many=True, help_text=f"At most {selectors.BOARD_PAGE} units")
 
 
 class Board(generics.GenericAPIView):
     """The units right below a committee and whether they have filed their report of the period (late ones
-    marked: past the rulebook's days after the period ends)."""
+    marked: past the rulebook's days after the period ends), a page at a time: the units not filed first."""
 
     serializer_class = BoardSerializer
     pagination_class = None
-    query_params = ("unit", "period")
+    query_params = ("unit", "period", "page")
 
-    @extend_schema(parameters=UNIT_PERIOD, responses={200: BoardSerializer})
+    @extend_schema(parameters=[*UNIT_PERIOD, OpenApiParameter("page", int, description="The page (default 1)")],
+                   responses={200: BoardSerializer})
     def get(self, request):
         unit, period = _query(request)
         b = selectors.board(actor_for(request), unit, period)
+        number = request.query_params.get("page", "1")
+        if not number.isdigit() or int(number) < 1:
+            raise serializers.ValidationError({"page": [_("Số trang là một số nguyên dương.")]})
+        page = PagedInDatabase(b.units, selectors.BOARD_PAGE).page_read(number, b.rows)
         return Response(BoardSerializer({
-            "period": period.code, "due": b.due, "missing": b.missing,
+            "period": period.code, "due": b.due, "units": b.units, "missing": b.missing, "page": page.number,
+            "pages": page.paginator.num_pages,
             "rows": [{"unit": r.unit.pk, "unit_name": r.unit.name, "report": r.report.pk if r.report else None,
-                      "state": r.report.state if r.report else "", "overdue": r.overdue} for r in b.rows]}).data)
+                      "state": r.report.state if r.report else "", "overdue": r.overdue}
+                     for r in page.object_list]}).data)
 
 
 class ReminderBody(serializers.Serializer):
@@ -287,10 +298,17 @@ class RollupRowSerializer(serializers.Serializer):
     live = serializers.CharField(help_text="Computed now from live data for the whole subtree")
 
 
+class UnitNameSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+
+
 class RollupSerializer(serializers.Serializer):
     period = serializers.CharField()
-    filed = serializers.ListField(child=serializers.IntegerField(), help_text="The reports summed (ids)")
-    missing = serializers.ListField(child=serializers.IntegerField(), help_text="Units below not yet filed (ids)")
+    filed = serializers.IntegerField(help_text="How many submitted reports are summed")
+    missing = serializers.IntegerField(help_text="How many units right below have not filed")
+    first_missing = UnitNameSerializer(many=True, help_text=f"The first {selectors.ROLLUP_NAMES} of them by name; "
+                                                            "the board lists them all")
     rows = RollupRowSerializer(many=True)
 
 
@@ -306,5 +324,6 @@ class Rollup(generics.GenericAPIView):
         unit, period = _query(request)
         r = selectors.rollup(actor_for(request), unit, period)
         return Response(RollupSerializer({
-            "period": period.code, "filed": r.filed, "missing": [u.pk for u in r.missing],
+            "period": period.code, "filed": r.filed, "missing": r.missing,
+            "first_missing": [{"unit": u.pk, "unit_name": u.name} for u in r.first_missing],
             "rows": [{**asdict(row), "name": row.label} for row in r.rows]}).data)

@@ -91,6 +91,10 @@ def reports_of(actor: Actor, units: list[Unit], period: Period) -> dict[int, Rep
     return {r.unit_id: r for r in rows}
 
 
+BOARD_PAGE = 100  # units per page of the board: an upper committee has thousands below it
+ROLLUP_NAMES = 20  # the units not filed that the roll-up names; the board lists them all
+
+
 @dataclass(frozen=True)
 class BoardRow:
     unit: Unit
@@ -102,37 +106,62 @@ class BoardRow:
         return self.report is not None and self.report.state == State.SUBMITTED
 
 
+def _children(actor: Actor, unit: Unit, period: Period) -> QuerySet[Unit]:
+    """The units right below ``unit`` that report for ``period``: open, opened by the period's end (thousands under a
+    national committee: counted and paged in the database, never all built as objects)."""
+    return (units_visible(actor).filter(parent=unit, closed_on__isnull=True, opened_on__lte=period.end)
+            .only("pk", "name", "code", "kind", "path", "parent_id", "opened_on", "closed_on"))
+
+
+def _submitted(actor: Actor, period: Period) -> QuerySet[Report]:
+    return reports_visible(actor).filter(period_kind=period.kind, period_start=period.start, state=State.SUBMITTED)
+
+
+def _in_order(children: QuerySet[Unit], submitted: QuerySet[Report], *, filed: bool) -> QuerySet[Unit]:
+    """The units of ``children`` that have filed (or not), by name: read through the units' (parent, name) index,
+    each probing its report, so that a page stops after its rows."""
+    has = Exists(submitted.filter(unit=OuterRef("pk")))
+    return children.filter(has if filed else ~has).order_by("name", "pk")
+
+
 @dataclass(frozen=True)
 class Board:
+    """The units right below a committee for a period: how many, how many have not filed their report, and any
+    slice of them, the units not filed first, each group in name order."""
+
+    actor: Actor
     period: Period
     due: date
-    rows: list[BoardRow]
     can_remind: bool
+    units: int
+    missing: int
+    children: QuerySet[Unit]
+    submitted: QuerySet[Report]
 
-    @property
-    def missing(self) -> int:
-        return sum(1 for r in self.rows if not r.filed)
-
-
-def children_of(actor: Actor, unit: Unit) -> list[Unit]:
-    """The open units right below ``unit`` (thousands under a national committee: only what the board, the roll-up
-    and their pages read)."""
-    period_units = (units_visible(actor).filter(parent=unit, closed_on__isnull=True).order_by("name")
-                    .only("pk", "name", "code", "kind", "path", "parent_id", "opened_on", "closed_on"))
-    return list(period_units)
+    def rows(self, start: int, stop: int) -> list[BoardRow]:
+        """Rows ``start`` to ``stop`` (exclusive) of the board, with each unit's active report of the period."""
+        units = list(_in_order(self.children, self.submitted, filed=False)[start:stop]) if start < self.missing else []
+        if stop > self.missing:
+            after = _in_order(self.children, self.submitted, filed=True)
+            units += list(after[max(start - self.missing, 0):stop - self.missing])
+        found = reports_of(self.actor, units, self.period)
+        late = clock.today() > self.due
+        out = []
+        for u in units:
+            report = found.get(u.pk)
+            out.append(BoardRow(u, report, late and not (report is not None and report.state == State.SUBMITTED)))
+        return out
 
 
 def board(actor: Actor, unit: Unit, period: Period) -> Board:
     """The units right below ``unit``: which have filed their report of ``period``, which not (and whether it is
     overdue: past the rulebook's days after the period ends)."""
-    children = [c for c in children_of(actor, unit) if c.opened_on <= period.end]
-    found = reports_of(actor, children, period)
-    due = due_on(period)
-    late = clock.today() > due
-    rows = [BoardRow(c, found.get(c.pk), late and not (found.get(c.pk) and found[c.pk].state == State.SUBMITTED))
-            for c in children]
-    rows.sort(key=lambda r: (r.filed, r.unit.name))
-    return Board(period, due, rows, unit.pk in actor.units_holding(WRITE))
+    children = _children(actor, unit, period)
+    submitted = _submitted(actor, period)
+    units = children.count()
+    filed = submitted.filter(unit__in=children.values("pk")).count()  # one active report per unit and period
+    return Board(actor, period, due_on(period), unit.pk in actor.units_holding(WRITE), units, units - filed,
+                 children, submitted)
 
 
 @dataclass(frozen=True)
@@ -147,8 +176,9 @@ class RollupRow:
 @dataclass(frozen=True)
 class Rollup:
     period: Period
-    filed: list[int]  # the submitted reports summed, in the order of their units
-    missing: list[Unit]
+    filed: int  # how many submitted reports are summed
+    missing: int  # how many units below have not filed
+    first_missing: list[Unit]  # the first ROLLUP_NAMES of them, by name
     rows: list[RollupRow]
 
 
@@ -159,20 +189,17 @@ def _text(value: Decimal) -> str:
 def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     """``unit``'s figures for ``period`` as the sum of its units' submitted snapshots, beside the live figures of
     the same subtree (computed now)."""
-    # The units right below, open, opened by the period's end: thousands under a national committee, so their
-    # submitted reports are read as ids in the units' order and only the units that have not filed as rows.
-    children = units_visible(actor).filter(parent=unit, closed_on__isnull=True, opened_on__lte=period.end)
-    submitted = reports_visible(actor).filter(period_kind=period.kind, period_start=period.start,
-                                              state=State.SUBMITTED)
-    filed = list(submitted.filter(unit__parent=unit, unit__closed_on__isnull=True, unit__opened_on__lte=period.end)
-                 .order_by("unit__name", "unit_id").values_list("pk", flat=True))
-    totals = submitted_totals.read(unit.pk, period.kind, period.start, filed)
+    children = _children(actor, unit, period)
+    submitted = _submitted(actor, period)
+    filed = submitted.filter(unit__in=children.values("pk"))
+    mark = submitted_totals.Fingerprint.of_reports(filed)
+    totals = submitted_totals.read(unit.pk, period.kind, period.start, mark, filed)
     live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
     rows = []
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys, shown=True):
         rows.append(RollupRow(key, label, figs.definition_of(key, shown=True), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
-    missing = (children.filter(~Exists(submitted.filter(unit=OuterRef("pk")))).order_by("name", "pk")
-               .only("pk", "name", "code", "kind", "path", "parent_id", "opened_on", "closed_on"))
-    return Rollup(period, filed, list(missing), rows)
+    missing = children.count() - mark.count  # one active report per unit and period (a constraint)
+    named = list(_in_order(children, submitted, filed=False)[:ROLLUP_NAMES]) if missing else []
+    return Rollup(period, mark.count, missing, named, rows)

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 
 from chibo.reports import figures as figs
 from chibo.reports.enums import State
@@ -37,6 +38,19 @@ class Fingerprint:
     def of(cls, ids: Iterable[int]) -> Fingerprint:
         listed = list(ids)
         return cls(len(listed), sum(listed), sum(i * i for i in listed) % MODULUS)
+
+    @classmethod
+    def of_reports(cls, reports: QuerySet[Report]) -> Fingerprint:
+        """The fingerprint of these reports' ids: aggregated in the database on PostgreSQL (the ids of a national
+        committee's tens of thousands of reports never leave it), read and computed here otherwise."""
+        if connection.vendor != "postgresql":
+            return cls.of(reports.order_by().values_list("pk", flat=True))
+        sql, params = reports.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*), coalesce(sum(r.id), 0), mod(coalesce(sum(r.id::numeric * r.id), 0), "
+                           f"{MODULUS}) FROM ({sql}) AS r(id)", params)
+            count, id_sum, squares = cursor.fetchone()
+        return cls(int(count), int(id_sum), int(squares))
 
 
 def summed(report_ids: list[int]) -> dict[str, Decimal]:
@@ -103,13 +117,13 @@ def changed(report: Report, *, added: bool) -> None:
         row.save()
 
 
-def read(unit_id: int, kind: str, start: date, report_ids: list[int]) -> dict[str, Decimal]:
-    """The sum of these reports' snapshots (the submitted reports of ``unit_id``'s units for the period): the stored
-    row when it covers exactly them, else summed now."""
+def read(unit_id: int, kind: str, start: date, mark: Fingerprint, reports: QuerySet[Report]) -> dict[str, Decimal]:
+    """The sum of these reports' snapshots (the submitted reports of ``unit_id``'s units for the period, whose
+    fingerprint is ``mark``): the stored row when it covers exactly them, else summed now."""
     row = SubmittedTotal.objects.filter(unit_id=unit_id, period_kind=kind, period_start=start).first()
-    if row is not None and Fingerprint(row.count, row.id_sum, row.id_square_sum) == Fingerprint.of(report_ids):
+    if row is not None and Fingerprint(row.count, row.id_sum, row.id_square_sum) == mark:
         return {k: Decimal(v) for k, v in row.totals.items()}
-    return summed(report_ids)
+    return summed(list(reports.order_by().values_list("pk", flat=True)))
 
 
 def _groups() -> dict[tuple[int, str, date], list[int]]:

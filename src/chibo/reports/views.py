@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,7 @@ from chibo.core.errors import StaleEdit
 from chibo.core.forms import apply_service_errors, submit
 from chibo.core.lifecycle import TransitionRefused
 from chibo.core.lifecycle_views import act, action_forms
+from chibo.core.paging import PagedInDatabase
 from chibo.core.text import as_id
 from chibo.reports import figures as figs
 from chibo.reports import selectors, services
@@ -30,8 +30,6 @@ from chibo.reports.forms import OpenForm, TemplateForm, narrative_form
 from chibo.reports.lifecycle import REPORT
 from chibo.reports.periods import Period, last_ended, parse
 from chibo.units.selectors import unit_get
-
-BOARD_PAGE = 100  # units per page of the board: an upper committee has thousands below it
 
 
 def _period(request, kind: str = PeriodKind.QUARTER) -> Period:
@@ -230,7 +228,7 @@ def board(request):
     unit = _committee(request, actor)
     period = _period(request)
     board = selectors.board(actor, unit, period)
-    page = Paginator(board.rows, BOARD_PAGE).get_page(request.GET.get("page"))  # the units not filed come first
+    page = PagedInDatabase(board.units, selectors.BOARD_PAGE).page_read(request.GET.get("page"), board.rows)
     return render(request, "reports/board.html", {"unit": unit, "board": board, "page": page,
                                                   "period": period, "periods": _periods(period)})
 

@@ -201,14 +201,23 @@ def test_the_board_reminds_the_units_not_filed_and_the_rollup_sums_the_snapshots
         rows = {r["unit"]: r for r in board["rows"]}
         assert board["due"] == "2026-04-15" and rows[france.pk]["state"] == "submitted"
         assert not rows[france.pk]["overdue"] and rows[germany.pk]["overdue"] and rows[germany.pk]["report"] is None
-        assert board["missing"] == len(rows) - 1
+        assert board["missing"] == len(rows) - 1 and board["units"] == len(rows) > 3
+        assert board["page"] == board["pages"] == 1
+        names = [r["unit_name"] for r in board["rows"]]
+        assert names == sorted(names[:-1]) + [france.name]  # not filed first, each group by name
         page = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1").content.decode()
         assert "Quá hạn" in page and "Nhắc nộp" in page
-        with patch("chibo.reports.views.BOARD_PAGE", 1):  # thousands of units below: the board is paged
+        with patch("chibo.reports.selectors.BOARD_PAGE", 2):  # thousands of units below: the board is paged
             first = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1").content.decode()
-            last = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1&page={len(rows)}").content.decode()
-        assert first.count("data-unit=") == 1 and f"Trang 1 / {len(rows)}" in first and "page=2" in first
+            pages = (len(rows) + 1) // 2
+            last = officer.get(f"/reports/board/?unit={root.pk}&period=2026-Q1&page={pages}").content.decode()
+            paged = [officer.get(f"/api/v1/reports/board/?unit={root.pk}&period=2026-Q1&page={n}").json()
+                     for n in range(1, pages + 1)]
+            assert officer.get(f"/api/v1/reports/board/?unit={root.pk}&period=2026-Q1&page=x").status_code == 400
+        assert first.count("data-unit=") == 2 and f"Trang 1 / {pages}" in first and "page=2" in first
         assert f'data-unit="{france.pk}"' in last  # the one that filed comes last
+        assert [r for p in paged for r in p["rows"]] == board["rows"]  # the pages, read in turn, are the board
+        assert {p["pages"] for p in paged} == {pages} and [p["page"] for p in paged] == list(range(1, pages + 1))
 
         before = _count()
         assert _json(officer, "/api/v1/reports/reminders/", {"unit": france.pk, "period": "2026-Q1"}).status_code == 400
@@ -226,7 +235,9 @@ def test_the_board_reminds_the_units_not_filed_and_the_rollup_sums_the_snapshots
         assert Message.objects.filter(user=personas["bithu.duc"], kind="reports.reminder", channel="inapp").count() == 1
 
         rollup = officer.get(f"/api/v1/reports/rollup/?unit={root.pk}&period=2026-Q1").json()
-        assert rollup["filed"] == [report["id"]] and germany.pk in rollup["missing"]
+        assert rollup["filed"] == 1 and rollup["missing"] == board["missing"]
+        assert rollup["first_missing"] == [{"unit": r["unit"], "unit_name": r["unit_name"]}
+                                           for r in board["rows"][:-1]][:20]
         rows = {r["key"]: r for r in rollup["rows"]}
         frozen = _figures(report)
         assert rows["members.total"]["submitted"] == frozen["members.total"]
@@ -237,6 +248,14 @@ def test_the_board_reminds_the_units_not_filed_and_the_rollup_sums_the_snapshots
             assert "E" not in rows[key]["submitted"] and "E" not in rows[key]["live"], key  # as people write numbers
         page = officer.get(f"/reports/rollup/?unit={root.pk}&period=2026-Q1").content.decode()
         assert "Theo báo cáo đã nộp" in page and germany.name in page
+        assert f"Số báo cáo đã nộp: 1. Chưa nộp: {board['missing']} tổ chức:" in page
+        assert ("xem tất cả</a>" in page) == (board["missing"] > 20)  # the first 20 named, the board linked
+        with patch("chibo.reports.selectors.ROLLUP_NAMES", 2):  # thousands not filed: the first named, the board linked
+            page = officer.get(f"/reports/rollup/?unit={root.pk}&period=2026-Q1").content.decode()
+            named = officer.get(f"/api/v1/reports/rollup/?unit={root.pk}&period=2026-Q1").json()["first_missing"]
+        assert [u["unit_name"] for u in named] == names[:2] and names[2] not in page
+        link = f'<a href="/reports/board/?unit={root.pk}&amp;period=2026-Q1">xem tất cả</a>'
+        assert f"{names[0]}, {names[1]}, … ({link})." in page
         # France's secretary sees France's board, not the level above's.
         assert secretary.get(f"/api/v1/reports/rollup/?unit={root.pk}&period=2026-Q1").status_code == 404
         assert secretary.get(f"/api/v1/reports/board/?unit={france.pk}&period=2026-Q1").status_code == 200
@@ -361,4 +380,13 @@ def test_the_rollup_reads_the_stored_sums_kept_by_each_submission_and_correction
         assert totals.check() != []
         call_command("report_totals")
         assert stored() == now and totals.check() == []
+        assert _submitted_column(officer, root) == column
+        # The roll-up reads the row when its fingerprint (counted in the database on PostgreSQL) matches: a row
+        # whose figures alone were changed shows through, one whose fingerprint differs does not.
+        row = SubmittedTotal.objects.get(unit=root, period_kind="quarter", period_start=date(2026, 1, 1))
+        row.totals = {**row.totals, "members.total": "123456"}
+        row.save()
+        assert _submitted_column(officer, root)["members.total"] == 123456
+        row.count += 1
+        row.save()
         assert _submitted_column(officer, root) == column
