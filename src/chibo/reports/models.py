@@ -67,6 +67,11 @@ class Report(models.Model):
                                     condition=models.Q(state__in=["draft", "submitted"]),
                                     name="reports_one_active_per_period"),
         ]
+        indexes = [
+            # The submitted reports of a period (the roll-up, the board): read from the period's rows only, however
+            # many periods the table holds.
+            models.Index(fields=["period_start", "period_kind", "state", "unit"], name="report_period_idx"),
+        ]
 
     def __str__(self) -> str:
         return gettext("Báo cáo %(number)s") % {"number": self.pk}

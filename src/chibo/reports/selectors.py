@@ -191,15 +191,15 @@ def rollup(actor: Actor, unit: Unit, period: Period) -> Rollup:
     the same subtree (computed now)."""
     children = _children(actor, unit, period)
     submitted = _submitted(actor, period)
-    filed = submitted.filter(unit__in=children.values("pk"))
-    mark = submitted_totals.Fingerprint.of_reports(filed)
-    totals = submitted_totals.read(unit.pk, period.kind, period.start, mark, filed)
+    units, mark = submitted_totals.filed_below(children, period.kind, period.start)
+    totals = submitted_totals.read(unit.pk, period.kind, period.start, mark,
+                                   submitted.filter(unit__in=children.values("pk")))
     live = figs.compute(actor, unit, period.start, period.end, counters=True)
     keys = [*figs.KEYS]
     rows = []
     for key, label, value in figs.ordered({**{k: "0" for k in totals}, **live}, keys, shown=True):
         rows.append(RollupRow(key, label, figs.definition_of(key, shown=True), _text(totals.get(key, Decimal(0))),
                               value if key in live else "0"))
-    missing = children.count() - mark.count  # one active report per unit and period (a constraint)
+    missing = units - mark.count  # one active report per unit and period (a constraint)
     named = list(_in_order(children, submitted, filed=False)[:ROLLUP_NAMES]) if missing else []
     return Rollup(period, mark.count, missing, named, rows)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
@@ -24,6 +25,9 @@ from django.db.models import QuerySet
 from chibo.reports import figures as figs
 from chibo.reports.enums import State
 from chibo.reports.models import Report, SubmittedTotal
+
+if TYPE_CHECKING:
+    from chibo.units.models import Unit
 
 MODULUS = 2**61 - 1
 
@@ -39,18 +43,23 @@ class Fingerprint:
         listed = list(ids)
         return cls(len(listed), sum(listed), sum(i * i for i in listed) % MODULUS)
 
-    @classmethod
-    def of_reports(cls, reports: QuerySet[Report]) -> Fingerprint:
-        """The fingerprint of these reports' ids: aggregated in the database on PostgreSQL (the ids of a national
-        committee's tens of thousands of reports never leave it), read and computed here otherwise."""
-        if connection.vendor != "postgresql":
-            return cls.of(reports.order_by().values_list("pk", flat=True))
-        sql, params = reports.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*), coalesce(sum(r.id), 0), mod(coalesce(sum(r.id::numeric * r.id), 0), "
-                           f"{MODULUS}) FROM ({sql}) AS r(id)", params)
-            count, id_sum, squares = cursor.fetchone()
-        return cls(int(count), int(id_sum), int(squares))
+
+def filed_below(units: QuerySet[Unit], kind: str, start: date) -> tuple[int, Fingerprint]:
+    """How many ``units`` there are and the fingerprint of their submitted reports of the period (at most one each):
+    one statement on PostgreSQL (a national committee's tens of thousands of reports never leave the database), read
+    and computed here otherwise."""
+    if connection.vendor != "postgresql":
+        ids = Report.objects.filter(unit__in=units.values("pk"), period_kind=kind, period_start=start,
+                                    state=State.SUBMITTED).values_list("pk", flat=True)
+        return units.count(), Fingerprint.of(ids)
+    sql, params = units.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), count(r.id), coalesce(sum(r.id), 0), "
+                       f"mod(coalesce(sum(r.id::numeric * r.id), 0), {MODULUS}) FROM ({sql}) AS u(id) "
+                       f"LEFT JOIN reports_report r ON r.unit_id = u.id AND r.period_kind = %s "
+                       f"AND r.period_start = %s AND r.state = %s", [*params, kind, start, State.SUBMITTED])
+        n_units, count, id_sum, squares = cursor.fetchone()
+    return int(n_units), Fingerprint(int(count), int(id_sum), int(squares))
 
 
 def summed(report_ids: list[int]) -> dict[str, Decimal]:
