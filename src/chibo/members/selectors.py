@@ -149,7 +149,10 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
     """Scoped search. ``q`` ignores diacritics and đ/d; a word of one or two letters matches the start of a word of
     the name (the name index can find those), a longer one any part of it. Exact-diacritic matches rank first."""
     qs = members_visible(actor).select_related("unit")
-    if filters.unit is not None:
+    if filters.unit is not None and filters.solitary:
+        # On the rolls of the top of the tree: in a subtree only its root can be, when it is the top itself.
+        qs = qs.filter(unit=filters.unit) if filters.unit.depth == 0 else qs.none()
+    elif filters.unit is not None:
         qs = qs.filter(unit__in=subtree_units([filters.unit.path]).values("pk"))
     if filters.status:
         qs = qs.filter(status=filters.status)
@@ -159,7 +162,7 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
         qs = qs.filter(category=filters.category)
     if filters.country:
         qs = qs.filter(unit__country=filters.country.upper())
-    if filters.solitary:
+    if filters.solitary and filters.unit is None:
         qs = qs.filter(unit__depth=0)
     order = list(SORTS.get(filters.sort, SORTS["name"]))
     text = clean(filters.q)[:100]

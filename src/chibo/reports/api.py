@@ -250,7 +250,7 @@ class Board(generics.GenericAPIView):
         b = selectors.board(actor_for(request), unit, period)
         number = request.query_params.get("page", "1")
         if not number.isdigit() or int(number) < 1:
-            raise serializers.ValidationError({"page": [_("Số trang là một số nguyên dương.")]})
+            raise serializers.ValidationError({"page": [_("Số trang phải là số nguyên dương.")]})
         page = PagedInDatabase(b.units, selectors.BOARD_PAGE).page_read(number, b.rows)
         return Response(BoardSerializer({
             "period": period.code, "due": b.due, "units": b.units, "missing": b.missing, "page": page.number,
