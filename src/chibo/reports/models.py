@@ -70,7 +70,8 @@ class Report(models.Model):
         indexes = [
             # The submitted reports of a period (the roll-up, the board): read from the period's rows only, however
             # many periods the table holds.
-            models.Index(fields=["period_start", "period_kind", "state", "unit"], name="report_period_idx"),
+            models.Index(fields=["period_start", "period_kind", "state", "unit"], include=["id"],
+                         name="report_period_idx"),
         ]
 
     def __str__(self) -> str:

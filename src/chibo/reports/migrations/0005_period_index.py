@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='report',
-            index=models.Index(fields=['period_start', 'period_kind', 'state', 'unit'], name='report_period_idx'),
+            index=models.Index(fields=['period_start', 'period_kind', 'state', 'unit'], include=['id'], name='report_period_idx'),
         ),
     ]

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='unit',
-            index=models.Index(fields=['parent', 'name', 'id'], name='unit_parent_name_idx'),
+            index=models.Index(fields=['parent', 'name', 'id'], include=['closed_on', 'opened_on', 'path'], name='unit_parent_name_idx'),
         ),
     ]
