@@ -7,6 +7,13 @@ writers add up instead of overwriting each other), and their bulk path (``member
 which writes rows behind the services, calls ``counts_rebuild(unit_ids)`` for the units it touched. A counter row is
 created the first time a unit needs one (insert-if-missing, safe when two writers race).
 ``counts_check`` compares the table with a recount of the member rows (``chibo recount --check``).
+
+``MEMBERS_NOW`` keeps the counters summed per subtree (``MembersNowFigure``, a family of ``chibo.core.yearly`` with
+the single period 0): every change of a counter marks its unit's row dirty in the same transaction
+(``MemberCountsChanged``), never a counter per ancestor, which every member write in a country would wait on; the
+sweep and ``chibo stats_figures`` compute the dirty rows again and carry the differences up. A subtree's figures are
+its root's subtree sums, less the stored figures of its dirty rows, plus those units' counters read now
+(``members.selectors``: one statement, one snapshot), so they equal a recount at every moment.
 """
 
 from __future__ import annotations
@@ -18,14 +25,25 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
-from chibo.core.events import publish
+from chibo.core.events import publish, subscribe
+from chibo.core.yearly import NOW, StoredYears, UnitIds, register, unit_batches
 from chibo.members import yearly
 from chibo.members.events import MemberCountsChanged
-from chibo.members.models import ACTIVE_STATUSES, Category, Member, UnitMemberCount
+from chibo.members.models import (
+    ACTIVE_STATUSES,
+    COUNTER_COLUMNS,
+    Category,
+    Member,
+    MembersNowFigure,
+    MembersNowStored,
+    UnitMemberCount,
+)
+from chibo.units.events import UnitMoved
 
 STATUS_COLUMNS: dict[str, str] = {str(s): f"status_{s}" for s in ACTIVE_STATUSES}
 CATEGORY_COLUMNS: dict[str, str] = {str(c): f"cat_{c}" for c in Category.values}
 COLUMNS: tuple[str, ...] = (*STATUS_COLUMNS.values(), *CATEGORY_COLUMNS.values())
+assert COLUMNS == COUNTER_COLUMNS  # the stored subtree sums hold the same columns  # noqa: S101
 CHUNK = 1000  # unit ids per IN (...) list
 
 # A member's contribution to the counters: (unit id, status, category).
@@ -166,3 +184,33 @@ def counts_rebuild(unit_ids: Iterable[int] | None = None) -> list[Mismatch]:
         if wrong:
             publish(MemberCountsChanged(tuple(m.unit_id for m in wrong)))
     return wrong
+
+
+# -- the counters summed per subtree ----------------------------------------------------------------------
+def _counted_now(unit_ids: UnitIds, first: int, last: int) -> dict[tuple[int, int], tuple[int, ...]]:
+    """Each unit's counters as the period 0 (the only one), for ``unit_ids`` (every unit when None); units with
+    nothing counted left out."""
+    if not first <= 0 <= last:
+        return {}
+    batches = unit_batches(unit_ids)
+    rows = UnitMemberCount.objects.all()
+    out: dict[tuple[int, int], tuple[int, ...]] = {}
+    for qs in [rows] if batches is None else [rows.filter(unit_id__in=batch) for batch in batches]:
+        for unit_id, *values in qs.values_list("unit_id", *COLUMNS).iterator(chunk_size=5000):
+            if any(values):
+                out[(unit_id, 0)] = tuple(values)
+    return out
+
+
+MEMBERS_NOW = register("members_now", StoredYears(figure=MembersNowFigure, stored=MembersNowStored, fields=COLUMNS,
+                                                  counter=_counted_now, per=NOW))
+
+
+@subscribe(MemberCountsChanged)
+def _counts_changed(event: MemberCountsChanged) -> None:
+    MEMBERS_NOW.mark_units(event.unit_ids)
+
+
+@subscribe(UnitMoved)
+def _unit_moved(event: UnitMoved) -> None:
+    MEMBERS_NOW.subtree_moved(event.old_path, event.new_path)

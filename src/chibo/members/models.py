@@ -9,6 +9,7 @@ from django.utils.translation import gettext_noop
 
 from chibo.core.crypto import BinaryCharField, EncryptedTextField
 from chibo.core.fields import KindField
+from chibo.core.yearly import StoredFigures, StoredPeriods
 from chibo.members.enums import (  # noqa: F401  (re-exported for the app's own modules)
     ACTIVE_STATUSES,
     FULL_STATUSES,
@@ -146,6 +147,29 @@ class UnitMemberCount(models.Model):
     cat_resident = models.IntegerField(default=0)
     cat_delegation = models.IntegerField(default=0)
     cat_domestic = models.IntegerField(default=0)
+
+
+# Today's counters summed per subtree: the counters' columns (members.counters), one per active status and category.
+COUNTER_COLUMNS = (*(f"status_{s}" for s in ACTIVE_STATUSES), *(f"cat_{c}" for c in Category.values))
+MembersNowFigure = type("MembersNowFigure", (StoredFigures,), {
+    "__module__": __name__, "__qualname__": "MembersNowFigure",
+    "__doc__": """Today's active members on one unit's own rolls by status and category, as the per-unit member
+    counters hold them (``UnitMemberCount``), and the same summed over the unit's subtree (``sub_<column>``): the
+    dashboard, the unit tree, the member list's count and the roll-up's live column read a subtree's members from its
+    root's row instead of summing every unit's counters. One period (``year`` 0: now). Derived data, written only by
+    ``chibo.members.counters`` through ``chibo.core.yearly`` (``MEMBERS_NOW``); a row with ``dirty`` above 0 (a
+    counter of the unit changed since it was computed) is never read as it is. Created by the reports app, which
+    kept it before (its table keeps that name).""",
+    **{name: models.IntegerField(default=0) for name in (*COUNTER_COLUMNS, *(f"sub_{c}" for c in COUNTER_COLUMNS))},
+    "Meta": type("Meta", (StoredFigures.Meta,), {"db_table": "reports_membersnowfigure"}),
+})
+
+
+class MembersNowStored(StoredPeriods):
+    """``MembersNowFigure``'s period (0) once computed for every unit (``ready``)."""
+
+    class Meta:
+        db_table = "reports_membersnowstored"  # created by the reports app, which kept it before
 
 
 class MemberYearFigure(models.Model):

@@ -43,15 +43,16 @@ from chibo.core.countries import country_name
 from chibo.core.crypto import blind_index
 from chibo.core.paging import PagedInDatabase
 from chibo.core.text import clean, fold
-from chibo.core.yearly import runs
+from chibo.core.yearly import path_ids, runs
 from chibo.members import timeline, yearly
-from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, STATUS_COLUMNS
+from chibo.members.counters import CATEGORY_COLUMNS, COLUMNS, MEMBERS_NOW, STATUS_COLUMNS
 from chibo.members.models import (
     ACTIVE_STATUSES,
     FULL_STATUSES,
     Category,
     CommitteePost,
     Member,
+    MembersNowStored,
     PostRole,
     Status,
     TimelineEvent,
@@ -338,13 +339,86 @@ def dashboard_focus(actor: Actor, raw: str | int | None) -> Unit | None:
 
 def active_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
     """Active members on the rolls of ``unit``'s subtree today by status (``status_<status>``) and category
-    (``cat_<category>``), summed from the per-unit counters (members.counters) in one query; None when the subtree
-    is not wholly within the actor's scope for members (the caller counts the member rows it may read instead)."""
+    (``cat_<category>``): the counters summed per subtree (``stored_in_subtree``), else the per-unit counters
+    (members.counters) summed in one query; None when the subtree is not wholly within the actor's scope for members
+    (the caller counts the member rows it may read instead)."""
     if not may_count_subtree(actor, unit):
         return None
+    stored = _stored_subtrees([unit.path])
+    if stored is not None:
+        return dict(zip(COLUMNS, stored[unit.path], strict=True))
     row = (UnitMemberCount.objects.filter(subtree_q([unit.path], "unit__path"))
            .aggregate(**{col: Sum(col) for col in COLUMNS}))
     return {col: row[col] or 0 for col in COLUMNS}
+
+
+def stored_in_subtree(actor: Actor, unit: Unit) -> dict[str, int] | None:
+    """As ``active_in_subtree``, from the counters summed per subtree only: None when they are not stored yet or the
+    subtree is not wholly within the actor's scope (the roll-up's live column)."""
+    if not may_count_subtree(actor, unit):
+        return None
+    stored = _stored_subtrees([unit.path])
+    return None if stored is None else dict(zip(COLUMNS, stored[unit.path], strict=True))
+
+
+# -- the counters summed per subtree (members.counters.MEMBERS_NOW) ------------------------------------------
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _tables() -> tuple[str, str, str]:
+    """The stored sums', the counters' and the units' tables, quoted for SQL."""
+    figure = MEMBERS_NOW.figure
+    return (_q(figure._meta.db_table), _q(UnitMemberCount._meta.db_table),
+            _q(figure._meta.get_field("unit").related_model._meta.db_table))
+
+
+def _stored_ready() -> bool:
+    """Whether the counters' subtree sums are computed for every unit (else read the counters themselves)."""
+    return MembersNowStored.objects.filter(year=0, ready=True).exists()
+
+
+def _in_subtrees(column: str, paths: Iterable[str]) -> tuple[str, list[str]]:
+    """SQL: ``column`` (a unit's path) within one of the subtrees at ``paths`` (index range scans)."""
+    paths = list(paths)
+    if not paths:
+        return "1 = 0", []
+    return ("(" + " OR ".join(f"({column} >= %s AND {column} < %s)" for _p in paths) + ")",
+            [v for p in paths for v in (p, p + PATH_END)])
+
+
+def _dirty_sql(roots: list[str]) -> tuple[str, list[Any]]:
+    """SQL of the stored rows of the subtrees at ``roots`` computed before a change of their unit's counters (dirty):
+    each unit's path and, per counter column, its counter now less the figure stored (what its ancestors' subtree
+    sums lack)."""
+    figure, counters, units = _tables()
+    where, params = _in_subtrees("u.path", roots)
+    deltas = ", ".join(f"COALESCE(c.{_q(col)}, 0) - f.{_q(col)} AS {_q(col)}" for col in COLUMNS)
+    return (f"SELECT u.path AS path, {deltas} FROM {figure} f INNER JOIN {units} u ON u.id = f.unit_id "  # noqa: S608
+            f"LEFT JOIN {counters} c ON c.unit_id = f.unit_id WHERE f.year = 0 AND f.dirty > 0 AND {where}", params)
+
+
+def _stored_subtrees(paths: list[str]) -> dict[str, tuple[int, ...]] | None:
+    """{path: each counter column summed over the subtree at ``path``}, from the stored subtree sums of the paths'
+    units less the stored figures of the dirty rows below them plus those units' counters now: one statement, so one
+    snapshot of the sums, the marks and the counters, equal to a recount at every moment. None when not stored."""
+    if not paths or not _stored_ready():
+        return None
+    figure, _counters, units = _tables()
+    dirty, dirty_params = _dirty_sql(paths)
+    subs = ", ".join(f"f.{_q('sub_' + col)}" for col in COLUMNS)
+    marks = ", ".join(["%s"] * len(paths))
+    sql = (f"SELECT 0, u.path, {subs} FROM {units} u INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "  # noqa: S608
+           f"WHERE u.path IN ({marks}) UNION ALL SELECT 1, d.* FROM ({dirty}) d")
+    with connection.cursor() as cur:
+        cur.execute(sql, [*paths, *dirty_params])
+        fetched = cur.fetchall()
+    out = {path: [0] * len(COLUMNS) for path in paths}
+    for kind, path, *values in fetched:
+        for root in ([path] if kind == 0 else [r for r in paths if path.startswith(r)]):
+            if root in out:
+                out[root] = [a + (b or 0) for a, b in zip(out[root], values, strict=True)]
+    return {path: tuple(values) for path, values in out.items()}
 
 
 def may_count_subtree(actor: Actor, unit: Unit) -> bool:
@@ -418,54 +492,178 @@ def _dashboard_rows(counted: QuerySet[UnitMemberCount], level: str | None, roots
     return by_country, n_rows, (own_row[4] or 0, own_row[5] or 0) if own_row else None, page
 
 
+@dataclass
+class _Counted:
+    """What the dashboard counts of its scope: each counter column, the members per country and alone abroad (on the
+    rolls of the top of the tree), how many per-unit rows have members and one page of them (key, full,
+    probationary), the rolls of the unit whose children the rows are."""
+
+    columns: Counter
+    per_country: Counter
+    solitary: int
+    n_rows: int
+    own_rolls: tuple[int, int] | None
+    page: list[tuple[str, int, int]]
+
+
+def _counted_from_counters(roots: list[str], level: str | None, *, offset: int, limit: int) -> _Counted:
+    """``_Counted`` from the per-unit counters themselves (``_dashboard_rows``): when the subtree sums are not
+    stored."""
+    counted = UnitMemberCount.objects.filter(subtree_q(roots, "unit__path"))
+    by_country, n_rows, own_rolls, page = _dashboard_rows(counted, level, roots, offset=offset, limit=limit)
+    out = _Counted(Counter(), Counter(), 0, n_rows, own_rolls, page)
+    for row in by_country:
+        n = sum(row[col] for col in STATUS_COLUMNS.values())
+        out.columns.update({col: row[col] for col in COLUMNS})
+        out.per_country[row["country"] or ""] += n
+        if row["alone"]:
+            out.solitary += n
+    return out
+
+
+def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, limit: int) -> _Counted | None:
+    """``_Counted`` from the counters summed per subtree (members.counters.MEMBERS_NOW), in one statement (one
+    snapshot): the scope's figures are its roots' subtree sums; the countries other than the first root's are summed
+    from the counters of their units (found by the index on units' country and path: a few units abroad under a top
+    at home), that country has the rest; the rows are ``level``'s children's subtree sums, the most members first,
+    paged in the database. Each sum is corrected by the dirty rows below it (their counters now less what they
+    stored), so every figure equals a recount. None when the sums are not stored yet."""
+    if not roots or not _stored_ready():
+        return None
+    figure, counters, units = _tables()
+    width = len(COLUMNS)
+    full_cols = [STATUS_COLUMNS[str(s)] for s in FULL_STATUSES]
+    prob_col = STATUS_COLUMNS[str(Status.PROBATIONARY)]
+    dirty, dirty_params = _dirty_sql(roots)
+    in_scope, scope_params = _in_subtrees("u.path", roots)
+    subs = ", ".join(f"f.{_q('sub_' + col)}" for col in COLUMNS)
+    sums = ", ".join(f"SUM(c.{_q(col)})" for col in COLUMNS)
+    own = ", ".join(f"c.{_q(col)}" for col in COLUMNS)
+    pad = ", ".join(["0"] * (width - 2))
+    tops = [root for root in roots if len(root) == PATH_STEP]  # the units at the top of the tree: alone abroad
+    own_paths = [*tops, *([level] if level is not None else [])]
+    # The first root's country: whichever country it is, the units of the others are read and it takes the rest.
+    first = units_by_path([roots[0]]).get(roots[0])
+    main = first.country if first is not None else ""
+    ctes = [f"d AS ({dirty})"]
+    params: list[Any] = [*dirty_params]
+    parts = [f"SELECT 0, u.path, {subs} FROM {units} u INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "
+             f"WHERE u.path IN ({', '.join(['%s'] * len(roots))})",
+             "SELECT 1, d.* FROM d",
+             f"SELECT 2, u.country, {sums} FROM {units} u INNER JOIN {counters} c ON c.unit_id = u.id "
+             f"WHERE (u.country < %s OR u.country > %s) AND {in_scope} GROUP BY u.country",
+             f"SELECT 3, u.path, {own} FROM {units} u INNER JOIN {counters} c ON c.unit_id = u.id "
+             f"WHERE u.path IN ({', '.join(['%s'] * len(own_paths)) or 'NULL'})"]
+    params += [*roots, main, main, *scope_params, *own_paths]
+    if level is not None:
+        key_length = len(level) + PATH_STEP
+        d_full = " + ".join(f"d.{_q(col)}" for col in full_cols)
+        f_full = " + ".join(f"f.{_q('sub_' + col)}" for col in full_cols)
+        ctes += [f"dk AS (SELECT SUBSTR(d.path, 1, {key_length}) AS key, SUM({d_full}) AS fu, "
+                 f"SUM(d.{_q(prob_col)}) AS prob FROM d WHERE d.path > %s AND d.path < %s "
+                 f"GROUP BY SUBSTR(d.path, 1, {key_length}))",
+                 f"k AS (SELECT u.path AS key, {f_full} + COALESCE(dk.fu, 0) AS fu, "
+                 f"f.{_q('sub_' + prob_col)} + COALESCE(dk.prob, 0) AS prob FROM {units} u "
+                 f"INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 LEFT JOIN dk ON dk.key = u.path "
+                 f"WHERE u.parent_id = %s UNION ALL SELECT dk.key, dk.fu, dk.prob FROM dk WHERE NOT EXISTS "
+                 f"(SELECT 1 FROM {units} u INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "
+                 f"WHERE u.path = dk.key))",
+                 "g AS (SELECT k.key, k.fu, k.prob FROM k WHERE k.fu + k.prob > 0)"]
+        params[len(dirty_params):len(dirty_params)] = [level, level + PATH_END, path_ids(level)[-1]]
+        parts += [f"SELECT 5, NULL, COUNT(*), {', '.join(['0'] * (width - 1))} FROM g",
+                  f"SELECT * FROM (SELECT 6, g.key, g.fu, g.prob, {pad} FROM g "
+                  f"ORDER BY g.fu + g.prob DESC, g.key LIMIT %s OFFSET %s) p"]
+        params += [limit, offset]
+    sql = "WITH " + ", ".join(ctes) + " " + " UNION ALL ".join(parts)
+    with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # the level's children (tens of thousands at the top) kept in memory
+            cur.execute("SET LOCAL work_mem = '32MB'")
+        cur.execute(sql, params)
+        fetched = cur.fetchall()
+
+    def of(kind: int) -> list[tuple[Any, list[int]]]:
+        return [(r[1], [v or 0 for v in r[2:]]) for r in fetched if r[0] == kind]
+
+    def columns_of(values: list[int]) -> dict[str, int]:
+        return dict(zip(COLUMNS, values, strict=True))
+
+    def full_prob(values: dict[str, int]) -> tuple[int, int]:
+        return sum(values[col] for col in full_cols), values[prob_col]
+
+    dirty_rows = of(1)
+    per_root: dict[str, Counter] = {root: Counter() for root in roots}
+    for path, values in of(0):
+        per_root[path].update(columns_of(values))
+    for path, values in dirty_rows:
+        for root in roots:
+            if path.startswith(root):
+                per_root[root].update(columns_of(values))
+    columns: Counter = Counter(ZERO_COUNTS)
+    for of_root in per_root.values():
+        columns.update(of_root)
+    status_total = sum(columns[col] for col in STATUS_COLUMNS.values())
+    per_country: Counter = Counter()
+    for country, values in of(2):
+        per_country[country or ""] += sum(columns_of(values)[col] for col in STATUS_COLUMNS.values())
+    per_country[main or ""] += status_total - sum(per_country.values())
+    owns = {path: columns_of(values) for path, values in of(3)}
+    solitary = sum(owns.get(top, ZERO_COUNTS)[col] for top in tops for col in STATUS_COLUMNS.values())
+    own_rolls = full_prob(owns[level]) if level is not None and level in owns else None
+    if level is not None:
+        n_rows = next((values[0] for _key, values in of(5)), 0)
+        page = [(key, values[0], values[1]) for key, values in of(6)]
+    else:  # the scope's roots, each counting its subtree (a few)
+        rows = [(root, *full_prob(per_root[root])) for root in roots]
+        rows = sorted((r for r in rows if r[1] + r[2]), key=lambda r: (-(r[1] + r[2]), r[0]))
+        n_rows, page = len(rows), rows[offset:offset + limit]
+    return _Counted(columns, per_country, solitary, n_rows, own_rolls,
+                    sorted(page, key=lambda r: (-(r[1] + r[2]), r[0])))
+
+
+ZERO_COUNTS = dict.fromkeys(COLUMNS, 0)
+
+
 def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int | None = None) -> Dashboard:
-    """Active members in scope by status, category, country, and per unit (one page of rows), read from the
-    per-unit counters (members.counters) in one statement whatever the size of the tree, the page of per-unit rows
-    chosen in the database.
+    """Active members in scope by status, category, country, and per unit (one page of rows), read in one
+    statement whatever the size of the tree from the counters summed per subtree (``_counted_from_stored``), or,
+    until those are stored, from the per-unit counters (members.counters) of every unit in scope; the page of per-unit
+    rows chosen in the database.
 
     The per-unit rows are the grass-roots units (whole tree), the actor's scope roots (a narrower scope),
     or the children of ``focus``; each row counts its subtree."""
     roots = actor.paths_for("members.view")
     whole = any(len(root) == PATH_STEP for root in roots)
-    counted = UnitMemberCount.objects.filter(subtree_q(roots, "unit__path"))
-    columns: Counter = Counter()
-    per_country: Counter = Counter()
-    solitary = 0
-
-    def add_up(country: str, alone: bool, values: dict[str, int]) -> None:
-        nonlocal solitary
-        n = sum(values.get(col, 0) for col in STATUS_COLUMNS.values())
-        columns.update(values)
-        per_country[country or ""] += n
-        if alone:
-            solitary += n
 
     level = focus.path if focus is not None else (roots[0] if whole else None)
     number = int(page) if str(page or "").isdigit() and 0 < int(page) < 10**6 else 1  # type: ignore[arg-type]
-    by_country, n_rows, own_rolls, rows = _dashboard_rows(counted, level, roots, offset=(number - 1) *
-                                                          DASHBOARD_UNIT_ROWS, limit=DASHBOARD_UNIT_ROWS)
-    if not rows and n_rows and number > 1:  # past the last page: the last page
-        number = (n_rows + DASHBOARD_UNIT_ROWS - 1) // DASHBOARD_UNIT_ROWS
-        by_country, n_rows, own_rolls, rows = _dashboard_rows(counted, level, roots, offset=(number - 1) *
-                                                              DASHBOARD_UNIT_ROWS, limit=DASHBOARD_UNIT_ROWS)
-    for row in by_country:
-        add_up(row["country"], row["alone"], {col: row[col] for col in COLUMNS})
+
+    def count(number: int) -> _Counted:
+        offset = (number - 1) * DASHBOARD_UNIT_ROWS
+        return (_counted_from_stored(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS)
+                or _counted_from_counters(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS))
+
+    counted = count(number)
+    if not counted.page and counted.n_rows and number > 1:  # past the last page: the last page
+        number = (counted.n_rows + DASHBOARD_UNIT_ROWS - 1) // DASHBOARD_UNIT_ROWS
+        counted = count(number)
+    columns, per_country = counted.columns, counted.per_country
     if actor.member_id and not whole:  # one's own record is always visible (see members_visible)
         own = (Member.objects.filter(pk=actor.member_id, status__in=ACTIVE_STATUSES)
                .values_list("status", "category", "unit__path", "unit__country", "unit__depth").first())
         if own and not any(own[2].startswith(root) for root in roots):
-            values = {STATUS_COLUMNS[own[0]]: 1}
+            columns[STATUS_COLUMNS[own[0]]] += 1
             if own[1] in CATEGORY_COLUMNS:
-                values[CATEGORY_COLUMNS[own[1]]] = 1
-            add_up(own[3], own[4] == 0, values)
+                columns[CATEGORY_COLUMNS[own[1]]] += 1
+            per_country[own[3] or ""] += 1
 
-    unit_page = PagedInDatabase(n_rows, DASHBOARD_UNIT_ROWS).page_of(number, rows)
+    unit_page = PagedInDatabase(counted.n_rows, DASHBOARD_UNIT_ROWS).page_of(number, counted.page)
     units = units_by_path(key for key, _count, _own in unit_page)
     up = None
     if focus is not None and focus.parent_id:
         parent_path = focus.path[:-PATH_STEP]
         if any(parent_path.startswith(root) for root in roots) and not (whole and len(parent_path) == PATH_STEP):
             up = focus.parent_id
+    own_rolls = counted.own_rolls
     return Dashboard(
         total=sum(columns[STATUS_COLUMNS[s]] for s in STATUS_COLUMNS),
         by_status=[(s.value, s.label, columns[STATUS_COLUMNS[s.value]]) for s in Status
@@ -475,7 +673,7 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
         by_unit=[(units[key], f, p) for key, f, p in unit_page if key in units],
         by_country=[(code, country_name(code) if code else "—", n)
                     for code, n in sorted(per_country.items(), key=lambda item: (-item[1], item[0])) if n],
-        solitary=solitary if whole else None,
+        solitary=counted.solitary if whole else None,
         focus=focus,
         focus_own=own_rolls if focus is not None and focus.depth > 0 and own_rolls and sum(own_rolls) else None,
         up=up,
@@ -512,7 +710,16 @@ def subtree_totals(paths: list[str], include_closed: bool) -> dict[str, tuple[in
     counts = UnitMemberCount.objects.filter(subtree_q(paths, "unit__path"))
     if not include_closed:
         counts = counts.filter(unit__closed_on__isnull=True)
-    if len(paths) == 1:  # one subtree (the top of the tree page): one sum, no grouping of its every row
+    if len(paths) == 1:  # one subtree (the top of the tree page): its stored sums, else one sum of its every row
+        stored = _stored_subtrees(paths)
+        if stored is not None:
+            values = dict(zip(COLUMNS, stored[paths[0]], strict=True))
+            if not include_closed:  # a closed unit has no members on its rolls (closing refuses), unless written behind
+                closed = (counts.model.objects.filter(subtree_q(paths, "unit__path"), unit__closed_on__isnull=False)
+                          .aggregate(**{col: Sum(col) for col in COLUMNS}))
+                values = {col: n - (closed[col] or 0) for col, n in values.items()}
+            return {paths[0]: (sum(values[STATUS_COLUMNS[str(s)]] for s in FULL_STATUSES),
+                               values[STATUS_COLUMNS[str(Status.PROBATIONARY)]])}
         one = counts.aggregate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)]))
         return {paths[0]: (one["full"] or 0, one["prob"] or 0)}
     rows = (counts.annotate(prefix=Substr("unit__path", 1, length)).values("prefix")

@@ -8,8 +8,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext, gettext_noop
 
-from chibo.core.yearly import StoredPeriods, figure_model
-from chibo.members.enums import ACTIVE_STATUSES, Category
 from chibo.reports.enums import PeriodKind, State
 
 
@@ -95,18 +93,3 @@ class SubmittedTotal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "period_kind", "period_start"],
                                                name="reports_submitted_total_once")]
-
-
-# The member counters' columns (members.counters): one per active status, one per category.
-COUNTER_COLUMNS = (*(f"status_{s}" for s in ACTIVE_STATUSES), *(f"cat_{c}" for c in Category.values))
-MembersNowFigure = figure_model(
-    "MembersNowFigure", __name__, COUNTER_COLUMNS,
-    """Today's active members on one unit's own rolls by status and category, as the per-unit member counters hold
-    them (``members.counters``), and the same summed over the unit's subtree: the roll-up's live column reads a
-    subtree's members from its root's row. One period (``year`` 0: now). Derived data, written only by
-    ``chibo.reports.live`` (``chibo.core.yearly``); a row with ``dirty`` above 0 (a counter of the unit changed since
-    it was computed) is never read as it is.""")
-
-
-class MembersNowStored(StoredPeriods):
-    """``MembersNowFigure``'s period (0) once computed for every unit (``ready``)."""

@@ -58,6 +58,8 @@ class Unit(models.Model):
             # period, from the index alone on PostgreSQL (the reports' board and roll-up).
             models.Index(fields=["parent", "name", "id"], include=["closed_on", "opened_on", "path"],
                          name="unit_parent_name_idx"),
+            # The closed units of a subtree, a few (the tree's member counts leave them out).
+            models.Index(fields=["path"], name="unit_closed_path_idx", condition=models.Q(closed_on__isnull=False)),
         ]
 
     def __str__(self) -> str:

@@ -263,5 +263,8 @@ def unit_close(*, actor: Actor, unit: Unit, closed_on: date, document: str) -> U
 
 def unit_lock(unit: Unit) -> Unit:
     """The unit's row, locked until the caller's transaction ends (a write that depends on the unit
-    being open, e.g. a member put on its rolls, holds it so that the unit cannot close meanwhile)."""
-    return Unit.objects.select_for_update().get(pk=unit.pk)
+    being open, e.g. a member put on its rolls, holds it so that the unit cannot close meanwhile). The lock does not
+    cover the unit's key (FOR NO KEY UPDATE): rows that refer to the unit may still be inserted meanwhile by others,
+    such as the stored figures the sweep computes, which would otherwise wait for the writer while the writer waits
+    for the figures' rows the sweep holds (a deadlock)."""
+    return Unit.objects.select_for_update(no_key=True).get(pk=unit.pk)

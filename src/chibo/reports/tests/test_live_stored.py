@@ -16,9 +16,9 @@ from django.test import override_settings
 from chibo.meetings.models import MeetingMonthFigure
 from chibo.meetings.selectors import held_by_kind_stored
 from chibo.members.enums import Category, Status
+from chibo.members.models import MembersNowFigure
 from chibo.members.services import member_change_status, member_create, member_move
 from chibo.reports import figures, live
-from chibo.reports.models import MembersNowFigure
 from chibo.reports.periods import Period
 from chibo.stats import stored
 from chibo.stats.tests.test_stats import TODAY, _meeting, _transfer, history  # noqa: F401
