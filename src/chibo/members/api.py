@@ -165,7 +165,7 @@ class MemberList(generics.ListCreateAPIView):
         actor = actor_for(self.request)
         self.filters = filters_from_query(actor, self.request.query_params)
         self.found = member_find(actor, self.filters)
-        return self.found.rows
+        return self.found.listed
 
     def known_count(self, queryset) -> dict:
         """What is known of the count without counting every row (core.paging)."""

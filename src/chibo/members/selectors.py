@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 from operator import add
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.contrib.postgres.fields import ArrayField
 from django.core.paginator import Page
@@ -129,11 +129,46 @@ SEARCH_WORDS = 5
 
 @dataclass
 class Found:
-    """What a member search found: the rows in order, and how many when that is known without counting them all."""
+    """What a member search found: the rows in order, and how many when that is known without counting them all.
+
+    ``listed`` is what a page of the list reads: for a name search sorted by name, the matches ranked here, a page's
+    rows read by their ids (the ranking reads a few columns of each candidate with the query that finds it, so the
+    thousands of candidates are not read again to sort them); otherwise ``rows`` itself."""
 
     rows: QuerySet[Member]
     count: int | None = None
     over: bool = False  # more than SEARCH_CANDIDATES matches of a name search
+    ranked: RankedRows | None = None
+
+    @property
+    def listed(self) -> QuerySet[Member] | RankedRows:
+        return self.ranked if self.ranked is not None else self.rows
+
+
+class RankedRows(Sequence[Member]):
+    """Members in a known order of ids, as a list a paginator pages: each slice's rows read by id, units with them."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def count(self, value: Any = None) -> int:  # Paginator counts with count() when an object list has one
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Member: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Member]: ...
+
+    def __getitem__(self, index: int | slice) -> Member | list[Member]:
+        if isinstance(index, int):
+            return self[index:index + 1 or None][0]
+        wanted = self.ids[index]
+        found = Member.objects.select_related("unit").in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
 
 
 def search_words(text: str) -> list[str]:
@@ -173,28 +208,31 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
     if not words:
         return Found(qs.none(), count=0)
     folded = " ".join(words)
+    columns = ("pk", "name_lower", "name_search", "name_sort")  # what ranks a candidate
     # The names beginning with the search first (equal ones included), from the name's own index: a short range.
-    begins = list(qs.filter(name_search__startswith=folded).order_by().values_list("pk", flat=True)
+    begins = list(qs.filter(name_search__startswith=folded).order_by().values_list(*columns)
                   [:SEARCH_CANDIDATES + 1])
     over = len(begins) > SEARCH_CANDIDATES
     if over:
         # A common name: more names begin with it than are ranked, so every match of a lower rank would come after
         # the rows shown. The names equal to it (in any number up to the limit) and those beginning with it are
         # ranked; the trigram index, which would gather millions of matches for such a search, is not asked.
-        same = qs.filter(name_search=folded).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
-        ids = list(dict.fromkeys([*same, *begins[:SEARCH_CANDIDATES]]))
+        same = list(qs.filter(name_search=folded).order_by().values_list(*columns)[:SEARCH_CANDIDATES])
+        candidates = [*same, *begins[:SEARCH_CANDIDATES]]
     else:
         matched = qs
         for word in words:
             matched = matched.filter(_starts_a_word(word) if len(word) < 3 else Q(name_search__contains=word))
-        ids = list(matched.order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES + 1])
-        over = len(ids) > SEARCH_CANDIDATES
+        candidates = list(matched.order_by().values_list(*columns)[:SEARCH_CANDIDATES + 1])
+        over = len(candidates) > SEARCH_CANDIDATES
         if over:
             # A common search (its words in many names, few beginning with it): the names beginning with it, then
             # the first matches the trigram index found, ranked as below. Listing every match in name order would
             # let PostgreSQL walk the name index through millions of rows.
-            ids = list(dict.fromkeys([*begins, *ids[:SEARCH_CANDIDATES]]))
+            candidates = [*begins, *candidates[:SEARCH_CANDIDATES]]
     exact = text.lower()
+    unique = list({row[0]: row for row in candidates}.values())
+    ids = [row[0] for row in unique]
     every_word_starts = Q()
     for word in words:
         every_word_starts &= _starts_a_word(word)
@@ -210,10 +248,43 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
             default=Value(5),
             output_field=IntegerField(),
         )
-    )
-    if over:
-        return Found(ranked.order_by("rank", *order), over=True)
-    return Found(ranked.order_by("rank", *order), count=len(ids))
+    ).order_by("rank", *order)
+    by_name = None
+    if filters.sort in ("name", "-name", ""):  # the same order, ranked here from the columns read with the ids
+        desc = filters.sort == "-name"
+        keyed = sorted(((_rank(nl, ns, exact, folded, words), sort, pk) for pk, nl, ns, sort in unique),
+                       key=lambda k: (k[0], _Reversed(k[1:]) if desc else k[1:]))
+        by_name = RankedRows([pk for _rank_, _sort, pk in keyed])
+    return Found(ranked, count=None if over else len(ids), over=over, ranked=by_name)
+
+
+class _Reversed:
+    """A key that sorts in reverse (the name and id of a search sorted by name, Z to A, within each rank)."""
+
+    __slots__ = ("key",)
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return other.key < self.key
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and other.key == self.key
+
+
+def _rank(name_lower: str, name_search: str, exact: str, folded: str, words: list[str]) -> int:
+    """The rank ``member_find``'s ranked rows give a name, computed the same way: the name as written, its beginning,
+    the beginning of the folded name, every word of the search starting a word of the name, anywhere."""
+    if name_lower == exact:
+        return 0
+    if name_lower.startswith(exact):
+        return 1
+    if name_search.startswith(folded):
+        return 2
+    if all(name_search.startswith(w) or " " + w in name_search for w in words):
+        return 3
+    return 4 if exact in name_lower else 5
 
 
 def member_search(actor: Actor, filters: MemberFilters) -> QuerySet[Member]:

@@ -54,7 +54,7 @@ def member_list(request):
     actor = actor_for(request)
     form, filters = bind_member_filters(actor, request.GET)
     found = member_find(actor, filters)
-    paginator = BoundedPaginator(found.rows, PAGE_SIZE, **found_count(actor, filters, found))
+    paginator = BoundedPaginator(found.listed, PAGE_SIZE, **found_count(actor, filters, found))
     page = paginator.get_page(request.GET.get("page"))
     template = "members/list.html#results" if request.htmx and request.htmx.target == "results" else "members/list.html"
     return render(request, template, {"form": form, "page": page, "can_create": actor.can("members.edit"),

@@ -81,3 +81,27 @@ def test_a_common_name_is_ranked_from_its_beginnings_without_the_trigram_scan(na
     with CaptureQueriesContext(connection) as sent:
         found = member_find(actor_of("ban.tochuc"), MemberFilters(q="Lê Văn An"))
     assert any("%van%" in q["sql"] for q in sent.captured_queries)
+
+
+@pytest.mark.parametrize("candidates", [5000, 3])
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_the_list_pages_the_same_order_as_the_ranked_rows(named, actor_of, client_of, monkeypatch, candidates, sort):
+    """A page of a name search sorted by name is ranked from the columns read with its candidates and its rows read
+    by id; it is the order the ranked query gives (exports read that one), for common searches too."""
+    from chibo.members import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_CANDIDATES", candidates)
+    officer = actor_of("ban.tochuc")
+    for q in ("Lê Văn An", "an", "van", "thi", "nguyen", "ng", "Lê", "ung", "inh", "uyen", "ong"):
+        found = member_find(officer, MemberFilters(q=q, sort=sort))
+        expected = list(found.rows.values_list("pk", flat=True))
+        assert found.ranked is not None and len(found.ranked) == len(expected) > 0, q
+        assert [m.pk for m in found.ranked[0:len(expected)]] == expected, q
+        assert [m.pk for m in found.ranked[1:3]] == expected[1:3] and found.ranked[0].pk == expected[0], q
+    answer = client_of("ban.tochuc").get(f"/api/v1/members/?q=an&sort={sort}").json()
+    from chibo.members.api import filters_from_query
+
+    found = member_find(officer, filters_from_query(officer, {"q": "an", "sort": sort}))
+    assert [r["id"] for r in answer["results"]] == list(found.rows.values_list("pk", flat=True)[:50])
+    # Another sort: the ranked query itself.
+    assert member_find(officer, MemberFilters(q="an", sort="birth")).ranked is None
