@@ -26,5 +26,7 @@ class MeetingsConfig(AppConfig):
         pre_save.connect(yearly.remember, sender=Meeting, dispatch_uid="meetings.yearly.before")
         post_save.connect(yearly.meeting_saved, sender=Meeting, dispatch_uid="meetings.yearly.saved")
         post_delete.connect(yearly.meeting_deleted, sender=Meeting, dispatch_uid="meetings.yearly.deleted")
+        # A cell created, closed or renamed: its compliance figures are marked (meetings.yearly).
+        post_save.connect(yearly.unit_saved, sender="units.Unit", dispatch_uid="meetings.yearly.unit_saved")
         register_source(lambda actor, absolute: meeting_events(
             actor, detail_url=lambda pk: absolute(reverse("meetings:detail", args=[pk]))))

@@ -19,8 +19,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_noop
 
-from chibo.core.crypto import EncryptedBinaryField, EncryptedTextField
-from chibo.core.yearly import StoredPeriods, figure_model
+from chibo.core.crypto import BinaryCharField, EncryptedBinaryField, EncryptedTextField
+from chibo.core.yearly import StoredFigures, StoredPeriods, figure_model
 
 
 class MeetingKind(models.TextChoices):
@@ -140,6 +140,48 @@ MeetingMonthFigure = figure_model(
 
 class MeetingMonthStored(StoredPeriods):
     """A month whose ``MeetingMonthFigure`` rows have been computed for every unit (``ready``)."""
+
+
+COMPLIANCE_FIELDS = ("cells", "late", "late_months", "late_quarters", "months", "quarters")
+
+
+class MeetingComplianceFigure(StoredFigures):
+    """The compliance page's figures of one open cell in a year up to a month (``year`` is that month's period
+    number, ``core.yearly.month_period``: December for a past year, the current month for the current one), as
+    ``rules.compliance`` finds them: the cell (``cells`` 1), late or not (a regular month or a thematic quarter
+    missing), missing a month, missing a quarter, and how many months and quarters it misses; each summed over the
+    unit's subtree (``sub_<field>``). The late cells of a period are read through an index in the page's order
+    (``sort_key``: the unit's name for the ties).
+    Derived data, written only by ``chibo.meetings.yearly``; a row with ``dirty`` above 0 is never read as it is."""
+
+    cells = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    late_months = models.IntegerField(default=0)
+    late_quarters = models.IntegerField(default=0)
+    months = models.IntegerField(default=0)
+    quarters = models.IntegerField(default=0)
+    sub_cells = models.IntegerField(default=0)
+    sub_late = models.IntegerField(default=0)
+    sub_late_months = models.IntegerField(default=0)
+    sub_late_quarters = models.IntegerField(default=0)
+    sub_months = models.IntegerField(default=0)
+    sub_quarters = models.IntegerField(default=0)
+    # The unit's name as the page orders it (``Unit.sort_key``), copied when the row is computed; a cell renamed is
+    # marked, so a clean row's copy is its unit's.
+    sort_key = BinaryCharField(max_length=400, default="")
+
+    class Meta(StoredFigures.Meta):
+        indexes = [*StoredFigures.Meta.indexes,
+                   # the late cells of a period in the page's orders: the most months (then quarters) missing first,
+                   # or by name
+                   models.Index(fields=["year", "-months", "-quarters", "sort_key", "unit"],
+                                name="meeting_compliance_worst_idx", condition=models.Q(late__gt=0)),
+                   models.Index(fields=["year", "sort_key", "unit"], name="meeting_compliance_name_idx",
+                                condition=models.Q(late__gt=0))]
+
+
+class MeetingComplianceStored(StoredPeriods):
+    """A period whose ``MeetingComplianceFigure`` rows have been computed for every unit (``ready``)."""
 
 
 class MinutesCounter(models.Model):

@@ -22,7 +22,7 @@ from chibo.core.yearly import runs, whole_months
 from chibo.deadlines.feeds import vevent
 from chibo.meetings import rules, yearly
 from chibo.meetings.models import BallotBox, BallotVoter, Meeting, MeetingState, Resolution
-from chibo.units.selectors import subtree_units, unit_by_path, units_by_id
+from chibo.units.selectors import subtree_units, unit_by_path, unit_paths, units_by_id
 
 if TYPE_CHECKING:
     from chibo.units.models import Unit
@@ -92,6 +92,24 @@ class ComplianceOverview:
     by_name: bool = False    # the late cells in name order (else the most months missing first)
 
 
+def _compliance_scope(actor: Actor, focus: Unit | None) -> tuple[list[str], list[int]]:
+    """``meeting_units`` (within ``focus``'s subtree) as whole subtrees, none inside another, and single units
+    outside them: the actor's subtrees (or the focus's, or those of theirs below it), and their own cell when
+    outside them."""
+    roots: list[str] = []
+    for path in sorted(actor.paths_for("meetings.view")):
+        if not any(path.startswith(r) for r in roots):
+            roots.append(path)
+    if focus is not None:
+        roots = ([focus.path] if any(focus.path.startswith(r) for r in roots)
+                 else [r for r in roots if r.startswith(focus.path)])
+    own = own_unit_id(actor)
+    own_path = unit_paths([own]).get(own) if own else None
+    inside = own_path is None or any(own_path.startswith(r) for r in roots) or (
+        focus is not None and not own_path.startswith(focus.path))
+    return roots, [] if inside else [own]  # type: ignore[list-item]
+
+
 def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, page: str | int | None = None,
                         by_name: bool = False) -> ComplianceOverview:
     """A constant number of queries whatever the number of cells: the cells' months and quarters without a meeting
@@ -102,12 +120,19 @@ def compliance_overview(actor: Actor, year: int, *, focus: Unit | None = None, p
     if focus is not None:
         cells = cells.filter(subtree_q([focus.path]))
     number = int(page) if str(page or "").isdigit() and 0 < int(page) < 10**6 else 1  # type: ignore[arg-type]
-    counts = rules.compliance_counts(cells, year, offset=(number - 1) * COMPLIANCE_ROWS, limit=COMPLIANCE_ROWS,
-                                     worst_first=not by_name)
+    paths, ids = _compliance_scope(actor, focus)
+    today = clock.today()
+
+    def counted(number: int) -> rules.ComplianceCounts:
+        """The page from the stored compliance figures (meetings.yearly), else counted over the cells."""
+        kwargs = {"offset": (number - 1) * COMPLIANCE_ROWS, "limit": COMPLIANCE_ROWS, "worst_first": not by_name}
+        return (yearly.compliance_read(paths, ids, year, today=today, **kwargs)  # type: ignore[arg-type]
+                or rules.compliance_counts(cells, year, today=today, **kwargs))  # type: ignore[arg-type]
+
+    counts = counted(number)
     if not counts.rows and counts.late and number > 1:  # past the last page: the last page
         number = (counts.late + COMPLIANCE_ROWS - 1) // COMPLIANCE_ROWS
-        counts = rules.compliance_counts(cells, year, offset=(number - 1) * COMPLIANCE_ROWS,
-                                         limit=COMPLIANCE_ROWS, worst_first=not by_name)
+        counts = counted(number)
     units = units_by_id(pk for pk, _months, _quarters in counts.rows)
     found = {row.unit.pk: row for row in rules.compliance([units[pk] for pk, _m, _q in counts.rows], year)}
     rows = [found[pk] for pk, _months, _quarters in counts.rows]

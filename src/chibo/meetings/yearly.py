@@ -12,18 +12,36 @@ loader, SQL) run ``chibo stats_figures --rebuild`` afterwards.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
+from chibo.core import clock
+from chibo.core.access import PATH_END
 from chibo.core.events import subscribe
-from chibo.core.yearly import MONTH, StoredYears, UnitIds, before_save, month_period, period_month, unit_batches
+from chibo.core.yearly import (
+    MONTH,
+    StoredYears,
+    UnitIds,
+    before_save,
+    chunks,
+    month_period,
+    period_month,
+    register,
+    unit_batches,
+)
 from chibo.meetings.models import (
+    COMPLIANCE_FIELDS,
     Meeting,
+    MeetingComplianceFigure,
+    MeetingComplianceStored,
     MeetingKind,
     MeetingMonthFigure,
     MeetingMonthStored,
@@ -31,10 +49,15 @@ from chibo.meetings.models import (
     MeetingYearFigure,
     MeetingYearStored,
 )
-from chibo.meetings.rules import CELL_KINDS
+from chibo.meetings.rules import CELL_KINDS, ComplianceCounts
 from chibo.units.events import UnitMoved
 
 Figures = dict[tuple[int, int], tuple[int]]  # (unit id, year) → (months held,)
+
+
+def _units() -> Any:
+    """The units' model (units.Unit), reached through the figures' foreign key: only its app imports it."""
+    return MeetingComplianceFigure._meta.get_field("unit").related_model
 
 
 def meeting_zone(name: str) -> tzinfo:
@@ -116,6 +139,7 @@ MONTHS = StoredYears(figure=MeetingMonthFigure, stored=MeetingMonthStored, field
 def _unit_moved(event: UnitMoved) -> None:
     FIGURES.subtree_moved(event.old_path, event.new_path)
     MONTHS.subtree_moved(event.old_path, event.new_path)
+    COMPLIANCE.subtree_moved(event.old_path, event.new_path)
 
 
 def read(path: str, years: list[int]) -> dict[int, int]:
@@ -123,8 +147,9 @@ def read(path: str, years: list[int]) -> dict[int, int]:
     return {y: v[0] for y, v in FIGURES.read(path, years).items()}
 
 
-# What the roll-up's months count of a meeting: held or not, its kind, its unit and its day.
-COUNTED = ("state", "kind", "unit_id", "starts_at")
+# What the roll-up's months count of a meeting: held or not, its kind, its unit and its day; and the compliance
+# figures: its day on its own calendar (its time zone).
+COUNTED = ("state", "kind", "unit_id", "starts_at", "time_zone")
 remember = before_save(COUNTED)  # the pre_save receiver (``apps.ready``)
 
 
@@ -132,7 +157,7 @@ def _month_counted(values: tuple[Any, ...] | None) -> tuple[int, int] | None:
     """(unit, month) in which a meeting with these ``COUNTED`` values counts as held, None when it does not."""
     if values is None:
         return None
-    state, kind, unit_id, starts_at = values
+    state, kind, unit_id, starts_at = values[:4]
     if state != MeetingState.HELD or kind not in (*HELD_KINDS, *OTHER_KINDS) or starts_at is None:
         return None
     return unit_id, month_period(timezone.localtime(starts_at).date())
@@ -141,9 +166,10 @@ def _month_counted(values: tuple[Any, ...] | None) -> tuple[int, int] | None:
 def _mark(unit_id: int, before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> None:
     mark_units([unit_id])  # the months held per year: every stored year of the unit, as before
     was, now = _month_counted(before), _month_counted(after)
-    if was != now or (was is not None and before != after):  # the kind may move between the two figures
+    if was != now or (was is not None and before[:4] != after[:4]):  # type: ignore[index]  # the kind may move
         changed = [c for c in (was, now) if c]
         MONTHS.mark_units([u for u, _m in changed], periods=[m for _u, m in changed])
+    _mark_compliance(unit_id, before, after)
 
 
 def meeting_saved(sender, instance: Meeting, **kwargs) -> None:
@@ -156,3 +182,204 @@ def meeting_saved(sender, instance: Meeting, **kwargs) -> None:
 def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
     """The ``post_delete`` receiver: what the meeting counted no longer counts."""
     _mark(instance.unit_id, tuple(getattr(instance, f) for f in COUNTED), None)
+
+
+# -- the compliance page's late cells -------------------------------------------------------------------------
+REGULAR_KINDS = (MeetingKind.REGULAR, MeetingKind.COMBINED)
+THEMATIC_KINDS = (MeetingKind.THEMATIC, MeetingKind.COMBINED)
+
+
+def _missing(opened_on: date, year: int, last_month: int, regular: set[int], thematic: set[int]) -> tuple[int, int]:
+    """(months, quarters) of ``year`` up to ``last_month`` a cell opened on ``opened_on`` misses, as
+    ``rules.compliance`` reckons them."""
+    start = opened_on.month if opened_on.year == year else (1 if opened_on.year < year else 13)
+    months = sum(1 for m in range(start, last_month + 1) if m not in regular)
+    last_q, first_q = (last_month - 1) // 3 + 1 if last_month else 0, (start - 1) // 3 + 1
+    return months, sum(1 for q in range(first_q, last_q + 1) if q not in thematic)
+
+
+def count_compliance(unit_ids: UnitIds, first: int, last: int) -> dict[tuple[int, int], tuple[int, ...]]:
+    """The compliance figures (``models.COMPLIANCE_FIELDS``) per open cell and period ``first`` to ``last`` (a
+    period: the months of its year up to its own), for ``unit_ids`` (every unit when None); units that are not open
+    cells left out. The meetings held in each year read once per year (one query per thousand units), each dated on
+    its own calendar (its time zone) as ``rules.compliance`` dates it."""
+    batches = unit_batches(unit_ids)
+    if batches == []:
+        return {}
+    by_year: dict[int, list[int]] = {}
+    for period in range(first, last + 1):
+        year, month = period_month(period)
+        by_year.setdefault(year, []).append(month)
+    out: dict[tuple[int, int], tuple[int, ...]] = {}
+    for batch in [None] if batches is None else batches:
+        cells = _units().objects.filter(kind__in=CELL_KINDS, closed_on__isnull=True)
+        opened = dict((cells if batch is None else cells.filter(pk__in=batch)).values_list("pk", "opened_on")
+                      .iterator(chunk_size=5000))
+        if not opened:
+            continue
+        for year, months in by_year.items():
+            meetings = Meeting.objects.filter(
+                state=MeetingState.HELD, kind__in=(*REGULAR_KINDS, *THEMATIC_KINDS),
+                starts_at__gte=timezone.make_aware(datetime(year, 1, 1)) - timedelta(days=1),
+                starts_at__lt=timezone.make_aware(datetime(year + 1, 1, 1)) + timedelta(days=1))
+            if batch is not None:
+                meetings = meetings.filter(unit_id__in=batch)
+            regular: dict[int, set[int]] = defaultdict(set)
+            thematic: dict[int, set[int]] = defaultdict(set)
+            zones: dict[str, tzinfo] = {}
+            for unit_id, kind, starts_at, zone in meetings.values_list(
+                    "unit_id", "kind", "starts_at", "time_zone").order_by().iterator(chunk_size=5000):
+                if unit_id not in opened:
+                    continue
+                day = starts_at.astimezone(zones.get(zone) or zones.setdefault(zone, meeting_zone(zone))).date()
+                if day.year != year:
+                    continue
+                if kind in REGULAR_KINDS:
+                    regular[unit_id].add(day.month)
+                if kind in THEMATIC_KINDS:
+                    thematic[unit_id].add((day.month - 1) // 3 + 1)
+            empty: set[int] = set()
+            for unit_id, opened_on in opened.items():
+                for month in months:
+                    m, q = _missing(opened_on, year, month, regular.get(unit_id, empty),
+                                    thematic.get(unit_id, empty))
+                    out[(unit_id, year * 12 + month - 1)] = (1, int(bool(m or q)), int(bool(m)), int(bool(q)), m, q)
+    return out
+
+
+class CompliancePeriods(StoredYears):
+    """The compliance figures' periods: December of each kept year before the current one, and the current month
+    (a year's compliance counts its months up to the current one). When a newer month is computed, the month before
+    it (unless a December) is no longer kept: its rows and its period go."""
+
+    def kept_periods(self, today: date, years: int) -> list[int]:
+        return [y * 12 + 11 for y in range(today.year - years + 1, today.year)] + [month_period(today)]
+
+    def periods_of_years(self, years: Iterable[int]) -> list[int]:
+        today = clock.today()
+        return sorted({y * 12 + 11 for y in years if y < today.year}
+                      | ({month_period(today)} if today.year in set(years) else set()))
+
+    def _names(self, period: int, unit_ids: list[int] | None = None) -> None:
+        """The rows of ``period`` (of ``unit_ids``) take their unit's ``sort_key``, in the computing transaction."""
+        table, units = self.figure._meta.db_table, _units()._meta.db_table
+        name = f'(SELECT u.sort_key FROM "{units}" u WHERE u.id = "{table}".unit_id)'
+        batches: list[list[int] | None] = [None] if unit_ids is None else list(chunks(unit_ids))
+        for chunk in batches:
+            only = "" if chunk is None else f" AND unit_id IN ({', '.join(['%s'] * len(chunk))})"
+            with connection.cursor() as cur:
+                cur.execute(f'UPDATE "{table}" SET sort_key = {name} WHERE year = %s AND sort_key <> {name}{only}',  # noqa: S608
+                            [period, *(chunk or [])])
+
+    def _store_whole(self, year: int, figures: Any, read: dict[int, int], known: dict[int, str]) -> None:
+        super()._store_whole(year, figures, read, known)
+        self._names(year)
+
+    def _write(self, year: int, figures: Any, read: dict[int, int]) -> None:
+        super()._write(year, figures, read)
+        self._names(year, sorted(set(read) | {u for u, y in figures if y == year}))
+
+    def years_compute(self, years: Iterable[int], **options: Any) -> None:
+        wanted = sorted(set(years))
+        super().years_compute(wanted, **options)
+        if not wanted:
+            return
+        with transaction.atomic():
+            self._computing()
+            stored = list(self.stored.objects.values_list("year", flat=True))
+            passed = [p for p in stored if p % 12 != 11 and p < max(stored)]
+            if passed:
+                self.figure.objects.filter(year__in=passed).delete()
+                self.stored.objects.filter(year__in=passed).delete()
+
+
+COMPLIANCE = register("meetings_compliance", CompliancePeriods(
+    figure=MeetingComplianceFigure, stored=MeetingComplianceStored, fields=COMPLIANCE_FIELDS,
+    counter=count_compliance, per=MONTH))
+
+
+def compliance_period(year: int, today: date) -> int | None:
+    """The period of ``year``'s compliance on ``today``: its December when past, the current month when current;
+    None for a year to come (nothing due)."""
+    if year < today.year:
+        return year * 12 + 11
+    return month_period(today) if year == today.year else None
+
+
+def _compliance_marks(values: tuple[Any, ...] | None) -> tuple[int, int] | None:
+    """(year, month) on its own calendar in which a meeting with these ``COUNTED`` values counts for compliance,
+    None when it does not."""
+    if values is None:
+        return None
+    state, kind, _unit_id, starts_at, zone = values
+    if state != MeetingState.HELD or kind not in (*REGULAR_KINDS, *THEMATIC_KINDS) or starts_at is None:
+        return None
+    day = starts_at.astimezone(meeting_zone(zone)).date()
+    return day.year, day.month
+
+
+def _mark_compliance(unit_id: int, before: tuple[Any, ...] | None, after: tuple[Any, ...] | None) -> None:
+    """The compliance rows a meeting's change touches: its unit's periods of the year, from the month it counted in
+    (before or now) on."""
+    was, now = _compliance_marks(before), _compliance_marks(after)
+    if was == now and (was is None or before == after):
+        return
+    periods = {y * 12 + m for y, month in (c for c in (was, now) if c) for m in range(month - 1, 12)}
+    units = {v[2] for v in (before, after) if v is not None} | {unit_id}
+    COMPLIANCE.mark_units(units, periods=periods)
+
+
+def unit_saved(sender, instance: Any, **kwargs) -> None:
+    """The ``post_save`` receiver of units (``apps.ready``): a cell created, closed or renamed is marked in every
+    stored period of the compliance figures."""
+    if instance.kind in CELL_KINDS:
+        COMPLIANCE.mark_units([instance.pk])
+
+
+def _scope_sql(paths: list[str], ids: list[int]) -> tuple[str, list[Any]]:
+    """SQL matching the units ``u`` of the subtrees at ``paths`` and the units ``ids``."""
+    parts = ["(u.path >= %s AND u.path < %s)"] * len(paths)
+    params: list[Any] = [v for path in paths for v in (path, path + PATH_END)]
+    if ids:
+        parts.append(f"u.id IN ({', '.join(['%s'] * len(ids))})")
+        params += ids
+    return f"({' OR '.join(parts) or 'FALSE'})", params
+
+
+def compliance_read(paths: list[str], ids: list[int], year: int, *, today: date, offset: int = 0, limit: int = 50,
+                    worst_first: bool = True) -> ComplianceCounts | None:
+    """``rules.compliance_counts`` of the open cells in the subtrees at ``paths`` (none inside another) and the units
+    ``ids`` (none inside them), read from the stored compliance figures of ``year``'s period on ``today``; None when
+    that period is not stored (the caller counts). The totals: the subtrees' sums, the units' own figures (both with
+    the units of dirty rows counted from the meetings, as ``core.yearly`` reads); the page: the clean late rows in
+    the page's order through their index (with the units' names for the ties), merged with the dirty ones counted."""
+    period = compliance_period(year, today)
+    if period is None or not COMPLIANCE.ready_years(period, period):
+        return None
+    width = len(COMPLIANCE_FIELDS)
+    totals = [0] * width
+    for path in paths:
+        totals = [a + b for a, b in zip(totals, COMPLIANCE.read(path, [period])[period], strict=True)]
+    for values in count_compliance(ids, period, period).values():
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    figures, units = MeetingComplianceFigure._meta.db_table, _units()._meta.db_table
+    scope, scope_params = _scope_sql(paths, ids)
+    order = "f.months DESC, f.quarters DESC, f.sort_key, f.unit_id" if worst_first else "f.sort_key, f.unit_id"
+    with connection.cursor() as cur:
+        cur.execute(f'SELECT f.unit_id, u.sort_key FROM "{figures}" f JOIN "{units}" u ON u.id = f.unit_id '  # noqa: S608
+                    f"WHERE f.year = %s AND f.dirty > 0 AND {scope}", [period, *scope_params])
+        dirty = dict(cur.fetchall())
+        counted = count_compliance(list(dirty), period, period) if dirty else {}
+        late = [(u, v[4], v[5], dirty[u]) for (u, _p), v in counted.items() if v[1]]
+        cur.execute(f'SELECT f.unit_id, f.months, f.quarters, f.sort_key FROM "{figures}" f '  # noqa: S608
+                    f'JOIN "{units}" u ON u.id = f.unit_id WHERE f.year = %s AND f.late > 0 AND f.dirty = 0 '
+                    f"AND {scope} ORDER BY {order} LIMIT %s OFFSET %s",
+                    [period, *scope_params, offset + limit if late else limit, 0 if late else offset])
+        rows: list[tuple[Any, ...]] = cur.fetchall()
+    if late:  # the true page lies among the clean rows up to its end and the dirty ones
+        def key(r: tuple[Any, ...]) -> tuple[Any, ...]:
+            return (-r[1], -r[2], r[3], r[0]) if worst_first else (r[3], r[0])
+
+        rows = sorted([*rows, *late], key=key)[offset:offset + limit]
+    return ComplianceCounts(cells=totals[0], late=totals[1], late_regular=totals[2], late_thematic=totals[3],
+                            rows=[(u, m, q) for u, m, q, _key in rows])
