@@ -350,36 +350,54 @@ def compliance_read(paths: list[str], ids: list[int], year: int, *, today: date,
                     worst_first: bool = True) -> ComplianceCounts | None:
     """``rules.compliance_counts`` of the open cells in the subtrees at ``paths`` (none inside another) and the units
     ``ids`` (none inside them), read from the stored compliance figures of ``year``'s period on ``today``; None when
-    that period is not stored (the caller counts). The totals: the subtrees' sums, the units' own figures (both with
-    the units of dirty rows counted from the meetings, as ``core.yearly`` reads); the page: the clean late rows in
-    the page's order through their index (with the units' names for the ties), merged with the dirty ones counted."""
+    that period is not stored (the caller counts). One statement, so one snapshot of the sums, the marks and the rows:
+    the subtrees' sums and the units' own figures, the dirty rows of the scope, and the clean late rows up to the
+    page's end in its order (their index; the units' names copied for the ties). The dirty rows' units are then
+    counted from the meetings: the totals take their count instead of their stored figures, the page merges them
+    in. A write committed meanwhile is either in the snapshot or marks a row counted now: each cell is counted
+    once, as it was at some moment of the read."""
     period = compliance_period(year, today)
     if period is None or not COMPLIANCE.ready_years(period, period):
         return None
-    width = len(COMPLIANCE_FIELDS)
-    totals = [0] * width
-    for path in paths:
-        totals = [a + b for a, b in zip(totals, COMPLIANCE.read(path, [period])[period], strict=True)]
-    for values in count_compliance(ids, period, period).values():
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    if not paths and not ids:
+        return ComplianceCounts(cells=0, late=0, late_regular=0, late_thematic=0, rows=[])
     figures, units = MeetingComplianceFigure._meta.db_table, _units()._meta.db_table
     scope, scope_params = _scope_sql(paths, ids)
     order = "f.months DESC, f.quarters DESC, f.sort_key, f.unit_id" if worst_first else "f.sort_key, f.unit_id"
+    own = "f.cells, f.late, f.late_months, f.late_quarters"
+    join = f'"{figures}" f JOIN "{units}" u ON u.id = f.unit_id'
+    parts: list[str] = []
+    params: list[Any] = []
+    if paths:
+        parts.append(f"SELECT 0, f.unit_id, f.sub_cells, f.sub_late, f.sub_late_months, f.sub_late_quarters, 0, 0, '' "
+                     f"FROM {join} WHERE f.year = %s AND u.path IN ({', '.join(['%s'] * len(paths))})")
+        params += [period, *paths]
+    if ids:
+        parts.append(f'SELECT 0, f.unit_id, {own}, 0, 0, \'\' FROM "{figures}" f '
+                     f"WHERE f.year = %s AND f.unit_id IN ({', '.join(['%s'] * len(ids))})")
+        params += [period, *ids]
+    parts.append(f"SELECT 1, f.unit_id, {own}, f.months, f.quarters, u.sort_key FROM {join} "
+                 f"WHERE f.year = %s AND f.dirty > 0 AND {scope}")
+    params += [period, *scope_params]
+    parts.append(f"SELECT * FROM (SELECT 2, f.unit_id, 0, 0, 0, 0, f.months, f.quarters, f.sort_key FROM {join} "
+                 f"WHERE f.year = %s AND f.late > 0 AND f.dirty = 0 AND {scope} ORDER BY {order} LIMIT %s) p")
+    params += [period, *scope_params, offset + limit]
     with connection.cursor() as cur:
-        cur.execute(f'SELECT f.unit_id, u.sort_key FROM "{figures}" f JOIN "{units}" u ON u.id = f.unit_id '  # noqa: S608
-                    f"WHERE f.year = %s AND f.dirty > 0 AND {scope}", [period, *scope_params])
-        dirty = dict(cur.fetchall())
-        counted = count_compliance(list(dirty), period, period) if dirty else {}
-        late = [(u, v[4], v[5], dirty[u]) for (u, _p), v in counted.items() if v[1]]
-        cur.execute(f'SELECT f.unit_id, f.months, f.quarters, f.sort_key FROM "{figures}" f '  # noqa: S608
-                    f'JOIN "{units}" u ON u.id = f.unit_id WHERE f.year = %s AND f.late > 0 AND f.dirty = 0 '
-                    f"AND {scope} ORDER BY {order} LIMIT %s OFFSET %s",
-                    [period, *scope_params, offset + limit if late else limit, 0 if late else offset])
-        rows: list[tuple[Any, ...]] = cur.fetchall()
-    if late:  # the true page lies among the clean rows up to its end and the dirty ones
-        def key(r: tuple[Any, ...]) -> tuple[Any, ...]:
-            return (-r[1], -r[2], r[3], r[0]) if worst_first else (r[3], r[0])
+        cur.execute(" UNION ALL ".join(parts), params)  # noqa: S608  (table names, placeholders)
+        fetched = cur.fetchall()
+    totals = [0, 0, 0, 0]
+    for kind, _unit, *values in fetched:
+        if kind < 2:  # the scope's figures (0), less the stored figures of its dirty rows (1)
+            totals = [t + (v if kind == 0 else -v) for t, v in zip(totals, values[:4], strict=True)]
+    dirty = {unit: key for kind, unit, *_v, key in fetched if kind == 1}
+    counted = count_compliance(sorted(dirty), period, period) if dirty else {}
+    for values in counted.values():
+        totals = [t + v for t, v in zip(totals, values[:4], strict=True)]
+    rows = [(unit, m, q, key) for kind, unit, *_v, m, q, key in fetched if kind == 2]
+    rows += [(unit, v[4], v[5], dirty[unit]) for (unit, _p), v in counted.items() if v[1]]
 
-        rows = sorted([*rows, *late], key=key)[offset:offset + limit]
+    def page_order(r: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (-r[1], -r[2], r[3], r[0]) if worst_first else (r[3], r[0])
+
     return ComplianceCounts(cells=totals[0], late=totals[1], late_regular=totals[2], late_thematic=totals[3],
-                            rows=[(u, m, q) for u, m, q, _key in rows])
+                            rows=[(u, m, q) for u, m, q, _key in sorted(rows, key=page_order)[offset:offset + limit]])
