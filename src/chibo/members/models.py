@@ -161,7 +161,12 @@ MembersNowFigure = type("MembersNowFigure", (StoredFigures,), {
     counter of the unit changed since it was computed) is never read as it is. Created by the reports app, which
     kept it before (its table keeps that name).""",
     **{name: models.IntegerField(default=0) for name in (*COUNTER_COLUMNS, *(f"sub_{c}" for c in COUNTER_COLUMNS))},
-    "Meta": type("Meta", (StoredFigures.Meta,), {"db_table": "reports_membersnowfigure"}),
+    "Meta": type("Meta", (StoredFigures.Meta,), {"db_table": "reports_membersnowfigure", "indexes": [
+        *StoredFigures.Meta.indexes,
+        # A level's children's members from the index alone, in unit order (the dashboard: merged with the units
+        # by parent and id, not hashed, for the tens of thousands of children of the top).
+        models.Index(fields=["unit"], include=[f"sub_status_{s}" for s in ACTIVE_STATUSES],
+                     condition=models.Q(year=0), name="membersnow_members_idx")]}),
 })
 
 

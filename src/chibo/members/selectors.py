@@ -630,15 +630,18 @@ def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, li
         key_length = len(level) + PATH_STEP
         d_full = " + ".join(f"d.{_q(col)}" for col in full_cols)
         f_full = " + ".join(f"f.{_q('sub_' + col)}" for col in full_cols)
-        ctes += [f"dk AS (SELECT SUBSTR(d.path, 1, {key_length}) AS key, SUM({d_full}) AS fu, "
-                 f"SUM(d.{_q(prob_col)}) AS prob FROM d WHERE d.path > %s AND d.path < %s "
-                 f"GROUP BY SUBSTR(d.path, 1, {key_length}))",
-                 f"k AS (SELECT u.path AS key, {f_full} + COALESCE(dk.fu, 0) AS fu, "
-                 f"f.{_q('sub_' + prob_col)} + COALESCE(dk.prob, 0) AS prob FROM {units} u "
-                 f"INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 LEFT JOIN dk ON dk.key = u.path "
-                 f"WHERE u.parent_id = %s UNION ALL SELECT dk.key, dk.fu, dk.prob FROM dk WHERE NOT EXISTS "
-                 f"(SELECT 1 FROM {units} u INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "
-                 f"WHERE u.path = dk.key))",
+        # dk: the dirty rows' corrections per child of the level (its id and path from theirs); k: the children's
+        # sums, those without a correction straight from the two indexes, the few others corrected one by one
+        # (also a child without a row yet).
+        ctes += [f"dk AS (SELECT CAST(SUBSTR(d.path, {len(level) + 1}, {PATH_STEP}) AS INTEGER) AS id, "
+                 f"SUBSTR(d.path, 1, {key_length}) AS key, SUM({d_full}) AS fu, SUM(d.{_q(prob_col)}) AS prob "
+                 f"FROM d WHERE d.path > %s AND d.path < %s GROUP BY SUBSTR(d.path, 1, {key_length}), "
+                 f"CAST(SUBSTR(d.path, {len(level) + 1}, {PATH_STEP}) AS INTEGER))",
+                 f"k AS (SELECT u.path AS key, {f_full} AS fu, f.{_q('sub_' + prob_col)} AS prob FROM {units} u "
+                 f"INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "
+                 "WHERE u.parent_id = %s AND u.id NOT IN (SELECT dk.id FROM dk) "
+                 f"UNION ALL SELECT dk.key, COALESCE({f_full}, 0) + dk.fu, COALESCE(f.{_q('sub_' + prob_col)}, 0) "
+                 f"+ dk.prob FROM dk LEFT JOIN {figure} f ON f.unit_id = dk.id AND f.year = 0)",
                  "g AS (SELECT k.key, k.fu, k.prob FROM k WHERE k.fu + k.prob > 0)"]
         params[len(dirty_params):len(dirty_params)] = [level, level + PATH_END, path_ids(level)[-1]]
         parts += [f"SELECT 5, NULL, COUNT(*), {', '.join(['0'] * (width - 1))} FROM g",
@@ -649,6 +652,10 @@ def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, li
     with transaction.atomic(), connection.cursor() as cur:
         if connection.vendor == "postgresql":  # the level's children (tens of thousands at the top) kept in memory
             cur.execute("SET LOCAL work_mem = '32MB'")
+            # ... and merged with their sums, both read in unit order from an index alone (units by parent and id,
+            # the sums of year 0 by unit), not hashed: 17 against 35-45 ms for the 26,427 children of the top at
+            # 5.6 M members; the planner, which prices both alike, is told.
+            cur.execute("SET LOCAL enable_hashjoin = off")
         cur.execute(sql, params)
         fetched = cur.fetchall()
 

@@ -58,6 +58,9 @@ class Unit(models.Model):
             # period, from the index alone on PostgreSQL (the reports' board and roll-up).
             models.Index(fields=["parent", "name", "id"], include=["closed_on", "opened_on", "path"],
                          name="unit_parent_name_idx"),
+            # A unit's children in id order (their paths' order) with their paths, from the index alone (the
+            # dashboard's rows: merged with their stored member sums).
+            models.Index(fields=["parent", "id"], include=["path"], name="unit_parent_id_idx"),
             # The closed units of a subtree, a few (the tree's member counts leave them out).
             models.Index(fields=["path"], name="unit_closed_path_idx", condition=models.Q(closed_on__isnull=False)),
         ]
