@@ -149,3 +149,90 @@ def test_without_the_period_stored_the_page_is_counted(tree, actor_of):  # noqa:
     assert yearly.compliance_read(["x"], [], 2026, today=TODAY) is None
     o = selectors.compliance_overview(officer, 2026)
     assert (o.cells, o.late.paginator.count) == recount(officer, 2026)[:2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_see_exact_figures_while_meetings_move_and_the_rows_are_computed(migrated_data):
+    """PostgreSQL, each thread in its own transaction: January's meeting moves back and forth between two cells (one
+    of them is always the late one), the rows are computed again and again; every read of the stored figures sees two
+    cells, one late, and a page of one row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL")
+    import threading
+
+    from django.db import OperationalError, transaction
+
+    from chibo.core.access import SYSTEM, Actor, Grant, Role
+
+    with override_settings(CHIBO_TODAY=TODAY):
+        root = unit_services.unit_create(actor=SYSTEM, parent=None, kind="upper", name="Đảng ủy Bộ Ngoại giao",
+                                         code="DU", country="VN", opened_on=date(2000, 1, 1))
+        root.refresh_from_db()
+        officer = Actor(user=None, grants=(Grant(Role.ORG_OFFICER, root.pk, root.path),), label="officer")
+        cells = [unit_services.unit_create(actor=officer, parent=root, kind="grassroots_cell", name=f"Chi bộ {c}",
+                                           code=c, country=c[:2], opened_on=date(2001, 1, 1)) for c in ("FR1", "DE1")]
+        for cell in cells:
+            for month in range(2, 6):
+                meeting(cell, MeetingKind.COMBINED, datetime(2026, month, 10, 19), "Europe/Paris")
+        january = meeting(cells[0], MeetingKind.REGULAR, datetime(2026, 1, 10, 19), "Europe/Paris")
+        yearly.COMPLIANCE.years_compute([yearly.compliance_period(2026, TODAY)])
+        root.refresh_from_db()
+    errors: list[BaseException] = []
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def again(call):
+        for _attempt in range(20):  # a deadlock between a write and the computation rolls one back: again
+            try:
+                return call()
+            except OperationalError as exc:
+                if "deadlock" not in str(exc):
+                    raise
+        raise AssertionError("deadlocked 20 times")
+
+    def move(n: int) -> None:
+        with transaction.atomic():
+            m = Meeting.objects.select_for_update().get(pk=january.pk)
+            m.unit_id = cells[n % 2].pk
+            m.save()
+
+    def mover():
+        try:
+            for n in range(1, 13):
+                again(lambda n=n: move(n))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            stop.set()
+            connection.close()
+
+    def computer():
+        try:
+            while not stop.is_set():
+                again(yearly.COMPLIANCE.refresh)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def reader():
+        try:
+            while not stop.is_set():
+                c = yearly.compliance_read([root.path], [], 2026, today=TODAY)
+                assert c is not None
+                assert (c.cells, c.late, c.late_regular, c.late_thematic, len(c.rows)) == (2, 1, 1, 0, 1), c
+                seen.append(c.late)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=t) for t in (mover, computer, reader)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert seen
+    yearly.COMPLIANCE.refresh()
+    assert yearly.COMPLIANCE.check() == []
