@@ -444,9 +444,12 @@ def _tables() -> tuple[str, str, str]:
             _q(figure._meta.get_field("unit").related_model._meta.db_table))
 
 
-def _stored_ready() -> bool:
-    """Whether the counters' subtree sums are computed for every unit (else read the counters themselves)."""
-    return MembersNowStored.objects.filter(year=0, ready=True).exists()
+def _ready_sql() -> str:
+    """SQL of one row (kind 9) when the counters' subtree sums are computed for every unit, none before (the reader
+    then sums the counters themselves): read in the reader's own statement."""
+    stored = _q(MembersNowStored._meta.db_table)
+    zeros = ", ".join(["0"] * len(COLUMNS))
+    return f"SELECT 9, NULL, {zeros} FROM {stored} s WHERE s.year = 0 AND s.ready"  # noqa: S608
 
 
 def _in_subtrees(column: str, paths: Iterable[str]) -> tuple[str, list[str]]:
@@ -469,24 +472,35 @@ def _dirty_sql(roots: list[str]) -> tuple[str, list[Any]]:
             f"LEFT JOIN {counters} c ON c.unit_id = f.unit_id WHERE f.year = 0 AND f.dirty > 0 AND {where}", params)
 
 
-def _stored_subtrees(paths: list[str]) -> dict[str, tuple[int, ...]] | None:
+def _stored_subtrees(paths: list[str], *, closed: bool = True) -> dict[str, tuple[int, ...]] | None:
     """{path: each counter column summed over the subtree at ``path``}, from the stored subtree sums of the paths'
     units less the stored figures of the dirty rows below them plus those units' counters now: one statement, so one
-    snapshot of the sums, the marks and the counters, equal to a recount at every moment. None when not stored."""
-    if not paths or not _stored_ready():
+    snapshot of the sums, the marks and the counters, equal to a recount at every moment. ``closed`` False: less
+    what closed units hold (none, as closing refuses while members remain, unless written behind the services).
+    None when not stored."""
+    if not paths:
         return None
-    figure, _counters, units = _tables()
+    figure, counters, units = _tables()
     dirty, dirty_params = _dirty_sql(paths)
     subs = ", ".join(f"f.{_q('sub_' + col)}" for col in COLUMNS)
     marks = ", ".join(["%s"] * len(paths))
     sql = (f"SELECT 0, u.path, {subs} FROM {units} u INNER JOIN {figure} f ON f.unit_id = u.id AND f.year = 0 "  # noqa: S608
-           f"WHERE u.path IN ({marks}) UNION ALL SELECT 1, d.* FROM ({dirty}) d")
+           f"WHERE u.path IN ({marks}) UNION ALL SELECT 1, d.* FROM ({dirty}) d UNION ALL {_ready_sql()}")
+    params = [*paths, *dirty_params]
+    if not closed:
+        in_scope, scope_params = _in_subtrees("u.path", paths)
+        negated = ", ".join(f"-c.{_q(col)}" for col in COLUMNS)
+        sql += (f" UNION ALL SELECT 1, u.path, {negated} FROM {units} u INNER JOIN {counters} c ON c.unit_id = u.id "
+                f"WHERE u.closed_on IS NOT NULL AND {in_scope}")
+        params += scope_params
     with connection.cursor() as cur:
-        cur.execute(sql, [*paths, *dirty_params])
+        cur.execute(sql, params)
         fetched = cur.fetchall()
+    if not any(kind == 9 for kind, *_rest in fetched):
+        return None
     out = {path: [0] * len(COLUMNS) for path in paths}
     for kind, path, *values in fetched:
-        for root in ([path] if kind == 0 else [r for r in paths if path.startswith(r)]):
+        for root in ([path] if kind == 0 else [r for r in paths if path.startswith(r)] if kind == 1 else []):
             if root in out:
                 out[root] = [a + (b or 0) for a, b in zip(out[root], values, strict=True)]
     return {path: tuple(values) for path, values in out.items()}
@@ -599,7 +613,7 @@ def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, li
     at home), that country has the rest; the rows are ``level``'s children's subtree sums, the most members first,
     paged in the database. Each sum is corrected by the dirty rows below it (their counters now less what they
     stored), so every figure equals a recount. None when the sums are not stored yet."""
-    if not roots or not _stored_ready():
+    if not roots:
         return None
     figure, counters, units = _tables()
     width = len(COLUMNS)
@@ -624,7 +638,8 @@ def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, li
              f"SELECT 2, u.country, {sums} FROM {units} u INNER JOIN {counters} c ON c.unit_id = u.id "
              f"WHERE (u.country < %s OR u.country > %s) AND {in_scope} GROUP BY u.country",
              f"SELECT 3, u.path, {own} FROM {units} u INNER JOIN {counters} c ON c.unit_id = u.id "
-             f"WHERE u.path IN ({', '.join(['%s'] * len(own_paths)) or 'NULL'})"]
+             f"WHERE u.path IN ({', '.join(['%s'] * len(own_paths)) or 'NULL'})",
+             _ready_sql()]
     params += [*roots, main, main, *scope_params, *own_paths]
     if level is not None:
         key_length = len(level) + PATH_STEP
@@ -661,6 +676,9 @@ def _counted_from_stored(roots: list[str], level: str | None, *, offset: int, li
 
     def of(kind: int) -> list[tuple[Any, list[int]]]:
         return [(r[1], [v or 0 for v in r[2:]]) for r in fetched if r[0] == kind]
+
+    if not of(9):  # not computed yet
+        return None
 
     def columns_of(values: list[int]) -> dict[str, int]:
         return dict(zip(COLUMNS, values, strict=True))
@@ -703,9 +721,9 @@ ZERO_COUNTS = dict.fromkeys(COLUMNS, 0)
 
 def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int | None = None) -> Dashboard:
     """Active members in scope by status, category, country, and per unit (one page of rows), read in one
-    statement whatever the size of the tree from the counters summed per subtree (``_counted_from_stored``), or,
-    until those are stored, from the per-unit counters (members.counters) of every unit in scope; the page of per-unit
-    rows chosen in the database.
+    statement: for the whole tree from the counters summed per subtree (``_counted_from_stored``), for a narrower
+    scope (a country: a few hundred units) or until those are stored from the per-unit counters (members.counters)
+    of every unit in scope; the page of per-unit rows chosen in the database.
 
     The per-unit rows are the grass-roots units (whole tree), the actor's scope roots (a narrower scope),
     or the children of ``focus``; each row counts its subtree."""
@@ -717,8 +735,8 @@ def dashboard_counts(actor: Actor, *, focus: Unit | None = None, page: str | int
 
     def count(number: int) -> _Counted:
         offset = (number - 1) * DASHBOARD_UNIT_ROWS
-        return (_counted_from_stored(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS)
-                or _counted_from_counters(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS))
+        stored = _counted_from_stored(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS) if whole else None
+        return stored or _counted_from_counters(roots, level, offset=offset, limit=DASHBOARD_UNIT_ROWS)
 
     counted = count(number)
     if not counted.page and counted.n_rows and number > 1:  # past the last page: the last page
@@ -789,13 +807,9 @@ def subtree_totals(paths: list[str], include_closed: bool) -> dict[str, tuple[in
     if not include_closed:
         counts = counts.filter(unit__closed_on__isnull=True)
     if len(paths) == 1:  # one subtree (the top of the tree page): its stored sums, else one sum of its every row
-        stored = _stored_subtrees(paths)
+        stored = _stored_subtrees(paths, closed=include_closed)
         if stored is not None:
             values = dict(zip(COLUMNS, stored[paths[0]], strict=True))
-            if not include_closed:  # a closed unit has no members on its rolls (closing refuses), unless written behind
-                closed = (counts.model.objects.filter(subtree_q(paths, "unit__path"), unit__closed_on__isnull=False)
-                          .aggregate(**{col: Sum(col) for col in COLUMNS}))
-                values = {col: n - (closed[col] or 0) for col, n in values.items()}
             return {paths[0]: (sum(values[STATUS_COLUMNS[str(s)]] for s in FULL_STATUSES),
                                values[STATUS_COLUMNS[str(Status.PROBATIONARY)]])}
         one = counts.aggregate(full=Sum(full), prob=Sum(STATUS_COLUMNS[str(Status.PROBATIONARY)]))

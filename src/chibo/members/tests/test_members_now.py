@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from chibo.members.counters import MEMBERS_NOW
-from chibo.members.models import ACTIVE_STATUSES, FULL_STATUSES, Member, MembersNowFigure, Status
+from chibo.members.models import ACTIVE_STATUSES, FULL_STATUSES, Member, MembersNowFigure, MembersNowStored, Status
 from chibo.members.selectors import (
     DASHBOARD_UNIT_ROWS,
     _counted_from_counters,
@@ -152,6 +152,24 @@ def test_the_pages_of_the_top_units_rows_from_the_stored_sums(actor_of, unit, st
     assert rows == expected_dashboard([root])["by_unit"]
     ordered = [f + p for d in (first, second) for _u, f, p in d.by_unit]
     assert ordered == sorted(ordered, reverse=True)
+
+
+def test_the_trees_totals_leave_out_what_closed_units_hold(unit, stored):
+    """Closing refuses while members remain: members left on a closed unit's rolls were written behind the
+    services; the tree without closed units does not count them, with them it does, stored or summed."""
+    unesco = unit("PHAP-UNESCO")
+    held = counted(unesco)
+    assert sum(held)
+    Unit.objects.filter(pk=unesco.pk).update(closed_on=date(2026, 6, 1))
+    for code in ("DUBNG", "PHAP"):
+        top = unit(code)
+        with_closed = counted(top)
+        without = (with_closed[0] - held[0], with_closed[1] - held[1])
+        assert subtree_totals([top.path], True) == {top.path: with_closed}
+        assert subtree_totals([top.path], False) == {top.path: without}
+        MembersNowStored.objects.update(ready=False)  # the counters summed, as before the sums are stored
+        assert subtree_totals([top.path], False) == {top.path: without}
+        MembersNowStored.objects.update(ready=True)
 
 
 def test_the_member_lists_count_and_api_equal_the_dashboard(client_of, actor_of, unit, stored):
