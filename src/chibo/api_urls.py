@@ -156,6 +156,7 @@ urlpatterns = [
     path("deadlines/<int:pk>/", deadlines_api.DeadlineDetail.as_view(), name="api_deadline"),
     path("meetings/", meetings_api.MeetingList.as_view(), name="api_meetings"),
     path("meetings/<int:pk>/", meetings_api.MeetingDetail.as_view(), name="api_meeting"),
+    path("meetings/compliance/", meetings_api.Compliance.as_view(), name="api_meetings_compliance"),
     path("meetings/<int:pk>/actions/", meetings_api.MeetingActions.as_view(), name="api_meeting_actions"),
     path("units/<int:pk>/meeting-settings/", meetings_api.UnitMeetingSettings.as_view(),
          name="api_unit_meeting_settings"),

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from chibo.core import clock
 from chibo.core.access import actor_for
 from chibo.core.lifecycle_api import AvailableActionsField, actions_view, form_cleaned, form_serializer
 from chibo.meetings import rules, selectors, services
@@ -311,3 +312,93 @@ class BallotReceipt(generics.GenericAPIView):
         body = ReceiptInput(data=request.data)
         body.is_valid(raise_exception=True)
         return Response({"counted": services.ballot_receipt_counted(box=box, code=body.validated_data["receipt"])})
+
+
+class ComplianceRowSerializer(serializers.Serializer):
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    unit_code = serializers.CharField()
+    missing_months = serializers.ListField(child=serializers.IntegerField(), help_text="Months without a regular "
+                                                                                          "meeting held (1–12)")
+    missing_quarters = serializers.ListField(child=serializers.IntegerField(), help_text="Quarters without a thematic "
+                                                                                            "meeting held (1–4)")
+
+
+class AbsenceSerializer(serializers.Serializer):
+    member = serializers.IntegerField()
+    member_name = serializers.CharField()
+    unit = serializers.IntegerField()
+    unit_name = serializers.CharField()
+    months = serializers.ListField(child=serializers.IntegerField(), help_text="Months absent without good reason")
+    threshold = serializers.IntegerField(help_text="The rulebook's months for considering a strike-off")
+
+
+class ComplianceSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    unit = serializers.IntegerField(allow_null=True, help_text="The unit whose subtree is shown (null: the scope)")
+    cells = serializers.IntegerField(help_text="Open cells looked at")
+    late = serializers.IntegerField(help_text="Cells missing a meeting")
+    late_regular = serializers.IntegerField(help_text="Cells missing a regular meeting in a month")
+    late_thematic = serializers.IntegerField(help_text="Cells missing a thematic meeting in a quarter")
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    rows = ComplianceRowSerializer(many=True, help_text=f"At most {selectors.COMPLIANCE_ROWS} cells: the most months "
+                                                        "missing first, or in name order (sort=name)")
+    absences = AbsenceSerializer(many=True, help_text="Members of the cells the caller manages often absent")
+    absences_total = serializers.IntegerField()
+
+
+class Compliance(generics.GenericAPIView):
+    """The cells behind with their meetings in a year (months without a regular meeting, quarters without a thematic
+    one) in the tree the caller oversees or under ``unit``, a page at a time, and the members of the cells the
+    caller manages who were often absent: the compliance page's figures."""
+
+    serializer_class = ComplianceSerializer
+    pagination_class = None
+    query_params = ("page", "sort", "unit", "year")
+
+    @extend_schema(parameters=[
+        OpenApiParameter("year", int, description="The year (default: this year)"),
+        OpenApiParameter("unit", int, description="Only this unit's subtree"),
+        OpenApiParameter("page", int, description="The page (default 1)"),
+        OpenApiParameter("sort", str, enum=["worst", "name"], description="The most months missing first "
+                                                                          "(default), or in name order")],
+        responses={200: ComplianceSerializer})
+    def get(self, request):
+        actor = actor_for(request)
+        if not actor.can("meetings.view"):
+            raise Http404
+        params = request.query_params
+        errors = {}
+        digits = {key: params.get(key, "") for key in ("year", "unit", "page")}
+        if digits["year"] and not (digits["year"].isascii() and digits["year"].isdigit()
+                                   and 1945 <= int(digits["year"]) <= 2200):
+            errors["year"] = [_("Năm không hợp lệ.")]
+        if digits["unit"] and not (digits["unit"].isascii() and digits["unit"].isdigit()):
+            errors["unit"] = [_("Mã tổ chức phải là số.")]
+        if digits["page"] and not (digits["page"].isascii() and digits["page"].isdigit() and 0 < int(digits["page"])
+                                   < 10**6):
+            errors["page"] = [_("Số trang phải là số nguyên dương.")]
+        if params.get("sort", "worst") not in ("worst", "name"):
+            errors["sort"] = [_("Chọn một cách sắp xếp: %(choices)s.") % {"choices": "worst, name"}]
+        if errors:
+            raise serializers.ValidationError(errors)
+        focus = None
+        if params.get("unit"):
+            focus = selectors.meeting_units(actor).filter(pk=int(params["unit"])).first()
+            if focus is None:
+                raise Http404
+        year = int(params["year"]) if params.get("year") else clock.today().year
+        o = selectors.compliance_overview(actor, year, focus=focus, page=params.get("page"),
+                                          by_name=params.get("sort") == "name")
+        return Response(ComplianceSerializer({
+            "year": o.year, "unit": o.focus.pk if o.focus else None, "cells": o.cells, "late": o.late.paginator.count,
+            "late_regular": o.late_regular, "late_thematic": o.late_thematic, "page": o.late.number,
+            "pages": o.late.paginator.num_pages,
+            "rows": [{"unit": r.unit.pk, "unit_name": r.unit.name, "unit_code": r.unit.code,
+                      "missing_months": r.missing_months, "missing_quarters": r.missing_quarters}
+                     for r in o.late],
+            "absences": [{"member": f.member.pk, "member_name": f.member.full_name, "unit": unit.pk,
+                          "unit_name": unit.name, "months": f.months, "threshold": f.threshold}
+                         for unit, f in o.absences],
+            "absences_total": o.absences_total}).data)

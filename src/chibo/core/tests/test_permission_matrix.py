@@ -748,6 +748,13 @@ MATRIX: dict[str, object] = {
         "meeting_de":       E(200, 200, 404, 200, 404, 404, 401),
         "meeting_missing":  E(404, 404, 404, 404, 404, 404, 401),
     },
+    "api_meetings_compliance": {  # the compliance page's figures: whoever sees the page
+        None:                       E(200, 200, 200, 200, 404, 404, 401),
+        "?unit={unit_de}&year=2026": E(200, 200, 404, 200, 404, 404, 401),
+        "?unit={unit_missing}":     E(404, 404, 404, 404, 404, 404, 401),
+        "?year=abc":                E(400, 400, 400, 400, 404, 404, 401),
+        "?sort=worse":              E(400, 400, 400, 400, 404, 404, 401),
+    },
     "api_meeting_actions":  {"meeting_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
     "api_ballot":           {"box_fr_dsq": E(200, 200, 200, 404, 200, 404, 401)},
     "api_ballot_actions":   {"box_fr_dsq": E(405, 405, 405, 405, 405, 405, 401)},
