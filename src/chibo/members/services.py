@@ -231,7 +231,7 @@ def stale_changes(member: Member, since_version: int) -> list[FieldChange]:
 def member_update(*, actor: Actor, member: Member, expected_version: int, changes: dict) -> Member:
     """Save edits if nobody saved since ``expected_version``; otherwise raise StaleEdit."""
     require(actor, "members.edit", member.unit)
-    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    current = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
     if current.version != expected_version:
         raise StaleEdit(changes=stale_changes(current, expected_version), current_version=current.version)
     counted_before = state_of(current)
@@ -280,7 +280,7 @@ def _require_decision(reason: str, document: str, effective_on: date | None) -> 
 def member_change_status(*, actor: Actor, member: Member, status: str, reason: str, document: str,
                          effective_on: date) -> Member:
     require(actor, "members.status", member.unit)
-    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    current = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
     errors = _require_decision(reason, document, effective_on)
     if status not in Status.values:
         errors["status"] = _("Tình trạng không hợp lệ.")
@@ -318,7 +318,7 @@ def member_restore(*, actor: Actor, member: Member, reason: str, document: str, 
     appeal (the discipline app calls it with the appeal's decision). Posts ended by the expulsion stay ended and
     the account stays closed until the member is invited again."""
     require(actor, "members.status", member.unit)
-    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    current = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
     errors = _require_decision(reason, document, effective_on)
     if current.status != Status.EXPELLED:
         errors["status"] = _("Đảng viên đang ở tình trạng «%(status)s», không phải khai trừ.") % {
@@ -333,7 +333,7 @@ def _move(actor: Actor, member: Member, to_unit: Unit, *, reason: str, document:
           returning: bool) -> Member:
     """Put a member on another unit's rolls, with its timeline event. ``returning`` lets a member
     who had transferred out of the tree come back (a transfer in), as full or probationary again."""
-    current = Member.objects.select_for_update().select_related("unit").get(pk=member.pk)
+    current = Member.objects.select_for_update(of=("self",)).select_related("unit").get(pk=member.pk)
     to_unit = unit_lock(to_unit)
     errors = _require_decision(reason, document, effective_on)
     if to_unit.pk == current.unit_id:
