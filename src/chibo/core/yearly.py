@@ -346,6 +346,11 @@ class StoredYears:
                 for year in range(first, last + 1):
                     self._store_whole(year, figures, read[year], known)
             self.stored.objects.filter(year__in=wanted).update(ready=True, computed_at=timezone.now())
+        if connection.vendor == "postgresql":
+            # The planner's statistics of the rows just written (hundreds of thousands at once): without them it
+            # guesses thousands of dirty rows and reads a subtree's every unit to find none (28 ms instead of 0.1).
+            with connection.cursor() as cur:
+                cur.execute(f'ANALYZE "{self.figure._meta.db_table}"')
 
     def refresh(self, **options: Any) -> int:
         """Compute again the dirty rows; returns how many were dirty."""
@@ -386,11 +391,23 @@ class StoredYears:
         if not years:
             return {}
         out = {y: list(self.zero) for y in years}
-        for year, *sums in self.figure.objects.filter(unit_id=path_ids(path)[-1], year__in=years).values_list(
-                "year", *self.subs):
-            out[year] = list(sums)
-        dirty = list(self.figure.objects.filter(subtree_q([path], "unit__path"), year__in=years, dirty__gt=0)
-                     .values_list("unit_id", "year", *self.fields))
+        # The root's sums and the dirty rows in one statement, so that both are of the same moment: a computation
+        # committing between two reads would leave rows counted twice or not corrected.
+        root_sql, root_params = (self.figure.objects.filter(unit_id=path_ids(path)[-1], year__in=years)
+                                 .values_list("unit_id", "year", *self.subs).query.sql_with_params())
+        dirty_sql, dirty_params = (self.figure.objects.filter(subtree_q([path], "unit__path"), year__in=years,
+                                                              dirty__gt=0)
+                                   .values_list("unit_id", "year", *self.fields).query.sql_with_params())
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 0, r.* FROM ({root_sql}) r UNION ALL SELECT 1, d.* FROM ({dirty_sql}) d",
+                           [*root_params, *dirty_params])
+            fetched = cursor.fetchall()
+        dirty = []
+        for kind, unit_id, year, *values in fetched:
+            if kind == 0:
+                out[year] = list(values)
+            else:
+                dirty.append((unit_id, year, *values))
         if dirty:
             counted: Figures = {}
             for first, last in runs({y for _u, y, *_v in dirty}):

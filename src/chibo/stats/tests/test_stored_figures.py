@@ -150,3 +150,22 @@ def test_subtree_sums_follow_a_unit_moved_and_a_wrong_sum_is_found_and_mended(hi
     call_command("stats_figures", "--rebuild", "2024")
     assert not any(stored.check().values())
     _assert_exact(officer, units)
+
+
+@override_settings(CHIBO_TODAY=TODAY)
+def test_a_computation_leaves_the_planner_the_statistics_of_the_rows_it_wrote(history):  # noqa: F811
+    """Stored figures are written hundreds of thousands at once: each computation analyses its table (PostgreSQL),
+    so that the planner does not guess many dirty rows and read a subtree's every unit to find none."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics: PostgreSQL")
+    tables = {family.figure._meta.db_table for family, _options in stored.families().values()}
+    with CaptureQueriesContext(connection) as sent:
+        call_command("stats_figures")
+    analysed = {q["sql"].split('"')[1] for q in sent.captured_queries if q["sql"].startswith("ANALYZE ")}
+    assert analysed == tables
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [MemberYearFigure._meta.db_table])
+        assert cursor.fetchone()[0] > 0  # the rows written in this transaction are counted
