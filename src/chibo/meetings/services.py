@@ -134,7 +134,7 @@ def _check_unit(unit: Unit) -> None:
 
 
 def _locked(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("unit").get(pk=meeting.pk)
+    return Meeting.objects.select_for_update(of=("self",)).select_related("unit").get(pk=meeting.pk)
 
 
 @transaction.atomic
