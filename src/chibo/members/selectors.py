@@ -251,26 +251,11 @@ def member_find(actor: Actor, filters: MemberFilters) -> Found:
     ).order_by("rank", *order)
     by_name = None
     if filters.sort in ("name", "-name", ""):  # the same order, ranked here from the columns read with the ids
-        desc = filters.sort == "-name"
-        keyed = sorted(((_rank(nl, ns, exact, folded, words), sort, pk) for pk, nl, ns, sort in unique),
-                       key=lambda k: (k[0], _Reversed(k[1:]) if desc else k[1:]))
-        by_name = RankedRows([pk for _rank_, _sort, pk in keyed])
+        # By name and id (Z to A for "-name"), then by rank: the sort is stable, so each rank keeps the name order.
+        by_sort = sorted(unique, key=lambda row: (row[3], row[0]), reverse=filters.sort == "-name")
+        keyed = sorted(by_sort, key=lambda row: _rank(row[1], row[2], exact, folded, words))
+        by_name = RankedRows([row[0] for row in keyed])
     return Found(ranked, count=None if over else len(ids), over=over, ranked=by_name)
-
-
-class _Reversed:
-    """A key that sorts in reverse (the name and id of a search sorted by name, Z to A, within each rank)."""
-
-    __slots__ = ("key",)
-
-    def __init__(self, key: tuple) -> None:
-        self.key = key
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return other.key < self.key
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Reversed) and other.key == self.key
 
 
 def _rank(name_lower: str, name_search: str, exact: str, folded: str, words: list[str]) -> int:

@@ -158,9 +158,8 @@ def board(actor: Actor, unit: Unit, period: Period) -> Board:
     overdue: past the rulebook's days after the period ends)."""
     children = _children(actor, unit, period)
     submitted = _submitted(actor, period)
-    units = children.count()
-    filed = submitted.filter(unit__in=children.values("pk")).count()  # one active report per unit and period
-    return Board(actor, period, due_on(period), unit.pk in actor.units_holding(WRITE), units, units - filed,
+    units, filed = submitted_totals.filed_below(children, period.kind, period.start)  # the roll-up's one statement
+    return Board(actor, period, due_on(period), unit.pk in actor.units_holding(WRITE), units, units - filed.count,
                  children, submitted)
 
 
