@@ -230,11 +230,13 @@ def map_header(header: list[str], remembered: dict[str, str], override: dict[str
 def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", unit: Unit | None = None,
             mapping_override: dict[str, str] | None = None,
             progress: Callable[[int, int], None] | None = None,
-            writer: WriterThread[list[Member]] | None = None, stop_at_error: bool = False) -> Plan:
+            writer: WriterThread[member_bulk.Ready] | None = None, created: member_bulk.NewMembers | None = None,
+            stop_at_error: bool = False) -> Plan:
     """Read and check the file; decide every row. Writes nothing, unless ``writer`` is given (``import_file``
-    writing as it checks): then the new members are handed to it in batches of BATCH as they are checked, in the
-    order ``execute`` writes them, and it is closed before the rows to update are read. ``stop_at_error`` (an
-    all-or-nothing import): none are handed over once a row has an error. Raises FileRefused / ImportRefused."""
+    writing as it checks, ``writer`` storing what ``created`` prepares): then the new members are prepared and
+    handed to it in batches of BATCH as they are checked, in the order ``execute`` writes them, and it is closed
+    before the rows to update are read. ``stop_at_error`` (an all-or-nothing import): none are handed over once a
+    row has an error. Raises FileRefused / ImportRefused."""
     if unit is not None:
         require(actor, "members.edit", unit)
     elif not actor.can("members.edit"):
@@ -301,22 +303,26 @@ def analyse(*, actor: Actor, path: str | Path, size: int, file_name: str = "", u
     _match_existing(actor, rows)
     compared = [name for name in member_services.EDITABLE_FIELDS if name in fields]
     current = _current_values(rows, compared)
-    streaming = writer is not None and not (stop_at_error and any(r.errors for r in rows))
+    if (writer is None) != (created is None):
+        raise ValueError("analyse: a writer stores what ``created`` prepares; give both or neither")
+    streaming = created is not None and not (stop_at_error and any(r.errors for r in rows))
+    if streaming and created is not None:  # ids for the rows that may be new, drawn before the writer is busy
+        created.expect(sum(1 for r in rows if r.match is None and not r.errors))
     checked: list[Member] = []
     for row in rows:
         if not row.errors:
             _decide(row, current.get(row.match) if row.match is not None else None, today)
-        if streaming and writer is not None:  # the database stores a batch while the next is checked
+        if streaming and writer is not None and created is not None:  # stored while the next batch is checked
             if row.errors and stop_at_error:
                 streaming = False  # refused (execute): what was written rolls back with the transaction
             elif row.member is not None and not row.errors:
                 checked.append(row.member)
                 if len(checked) == BATCH:
-                    writer.put(checked)
+                    writer.put(created.prepare(checked))
                     checked = []
-    if writer is not None:
+    if writer is not None and created is not None:
         if streaming and checked:
-            writer.put(checked)
+            writer.put(created.prepare(checked))
         writer.close()  # written: the connection is this thread's again
     _load_existing(rows)
     for row in rows:
@@ -763,11 +769,12 @@ def import_file(*, actor: Actor, path: str | Path, size: int, file_name: str = "
         if dry_run:
             return plan, None
         return plan, execute(actor=actor, plan=plan, mode=mode, progress=progress, job=job)
-    created = member_bulk.NewMembers(actor, event_data={"import": True})
+    created = member_bulk.NewMembers(actor, event_data={"import": True}, check_each=True)
     with transaction.atomic():
-        with WriterThread(created.write) as writer:
+        with WriterThread(created.store) as writer:
             plan = analyse(actor=actor, path=path, size=size, file_name=file_name, unit=unit,
-                           mapping_override=mapping_override, writer=writer, stop_at_error=mode == "all")
+                           mapping_override=mapping_override, writer=writer, created=created,
+                           stop_at_error=mode == "all")
         return plan, execute(actor=actor, plan=plan, mode=mode, created=created)
 
 

@@ -14,7 +14,8 @@ import) on the chain's head:
 - ``audit_many()`` / ``audit_each()`` (an import's thousands of rows) take the head in the caller's
   transaction when no one else holds it, and write the rows chained, once; the head stays taken until that
   transaction ends, while other writers go on inserting unsealed rows, chained after it commits. If another
-  bulk writer holds the head they write unsealed too.
+  bulk writer holds the head they write unsealed too. ``audit_prepare()`` / ``audit_write()`` split
+  ``audit_each()`` in two, so that a writer on another thread gets rows whose digests are made already;
 
 A row rolled back with its transaction never reaches the chain; a row whose fields changed, before or
 after sealing, no longer matches its digest; a sealed row changed, inserted or deleted breaks the chain.
@@ -29,7 +30,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
@@ -182,29 +183,62 @@ class _Digests:
 def _insert_unsealed(actor, events: Iterable[tuple[str, Any, Any, dict[str, Any] | None]]) -> int:
     """Insert the events' rows unsealed (one timestamp for all), each with the digest ``audit()`` would give
     it; register their sealing after commit. PostgreSQL: one COPY, the newest id read from the sequence."""
-    rows = _Digests(actor, timezone.now())
+    digests = _Digests(actor, timezone.now())
+    return _write(digests, _values(digests, events))
+
+
+class AuditRows:
+    """Audit rows made ready before they are written: ``audit_prepare`` works out their digests (no database),
+    ``audit_write`` inserts them. For a bulk writer whose writing runs on another thread (``core.writer``): the
+    caller prepares the next batch's rows while the database stores the last one."""
+
+    __slots__ = ("digests", "values")
+
+    def __init__(self, digests: _Digests, values: list[tuple]) -> None:
+        self.digests, self.values = digests, values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+def audit_prepare(*, actor, action: str, objects: Iterable[Any], data_for: Callable[[Any], dict[str, Any] | None],
+                  unit_for: Callable[[Any], Any] | None = None) -> AuditRows:
+    """``audit_each``'s rows, made ready (the objects must have their ids): written by ``audit_write``, they are
+    what ``audit_each`` writes, with the time of this call."""
+    digests = _Digests(actor, timezone.now())
+    events = ((action, obj, unit_for(obj) if unit_for else None, data_for(obj)) for obj in objects)
+    return AuditRows(digests, list(_values(digests, events)))
+
+
+def audit_write(rows: AuditRows) -> int:
+    """Insert rows made by ``audit_prepare`` (in the caller's transaction), as ``audit_each`` inserts them."""
+    return _write(rows.digests, rows.values)
+
+
+def _values(rows: _Digests, events: Iterable[tuple[str, Any, Any, dict[str, Any] | None]]) -> Iterator[tuple]:
+    """Each event's (action, object type, object id, unit id, data stored, its JSON text, digest)."""
     model_names: dict[type, str] = {}
+    for action, obj, unit, data in events:
+        if obj is None:
+            object_type = object_id = ""
+        else:
+            cls = obj.__class__
+            object_type = model_names.get(cls) or model_names.setdefault(cls, obj._meta.model_name)
+            object_id = str(obj.pk)
+        unit_id = getattr(unit, "pk", unit) if unit is not None else None
+        plain, text = rows.data(data)
+        yield action, object_type, object_id, unit_id, plain, text, rows.digest(action, object_type, object_id,
+                                                                                unit_id, text)
 
-    def values():
-        for action, obj, unit, data in events:
-            if obj is None:
-                object_type = object_id = ""
-            else:
-                cls = obj.__class__
-                object_type = model_names.get(cls) or model_names.setdefault(cls, obj._meta.model_name)
-                object_id = str(obj.pk)
-            unit_id = getattr(unit, "pk", unit) if unit is not None else None
-            plain, text = rows.data(data)
-            yield action, object_type, object_id, unit_id, plain, text, rows.digest(action, object_type, object_id,
-                                                                                    unit_id, text)
 
+def _write(rows: _Digests, values: Iterable[tuple]) -> int:
     with transaction.atomic():  # the head, when taken, is held to the end of the caller's transaction
         chain = _take_head()
         if connection.vendor == "postgresql":
-            count, last_id = _copy_rows(rows, values(), chain)
+            count, last_id = _copy_rows(rows, values, chain)
         else:
             made = []
-            for action, object_type, object_id, unit_id, plain, _, digest in values():
+            for action, object_type, object_id, unit_id, plain, _, digest in values:
                 row = AuditEvent(at=rows.at, actor_id=rows.actor_id, actor_label=rows.actor_label, action=action,
                                  object_type=object_type, object_id=object_id, unit_id=unit_id, ip=rows.ip,
                                  data=plain, digest=digest)

@@ -27,7 +27,7 @@ import json
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 
 from chibo.core import clock, pgcopy
 from chibo.core.access import Actor, require
-from chibo.core.audit import audit_each
+from chibo.core.audit import AuditRows, audit_each, audit_prepare, audit_write
 from chibo.core.crypto import EncryptedTextField, blind_index
 from chibo.core.errors import StaleEdit
 from chibo.core.events import publish
@@ -179,16 +179,26 @@ class NewMembers:
     (the import hands each batch over as soon as it is checked, to a writer thread: ``core.writer``): ``write``
     each batch in turn, then ``finish`` once, all in one transaction. What is written, and in what order, is what
     ``members_create_many`` writes for the same batches; the records must have been checked (``check_new`` and
-    their card and dossier numbers, as ``checked=True`` says)."""
+    their card and dossier numbers, as ``checked=True`` says).
 
-    def __init__(self, actor: Actor, *, event_data: dict | None = None, units: dict[int, Unit] | None = None):
+    ``write`` is ``prepare`` then ``store``. A caller whose writes run on another thread prepares each batch on
+    its own thread and hands the writer only ``store``: on PostgreSQL everything that needs no database (the
+    rows as COPY takes them, the audit rows' digests) is then made while the database stores the batch before.
+    ``expect`` draws the ids first, so that ``prepare`` never waits for the connection."""
+
+    def __init__(self, actor: Actor, *, event_data: dict | None = None, units: dict[int, Unit] | None = None,
+                 check_each: bool = False):
         self.actor = actor
+        self.check_each = check_each  # the deferred reference checks run after each batch, not at the commit
         self.extra = dict(event_data or {})
         self.units: dict[int, Unit] = dict(units or {})  # allowed and open, checked (again by ``finish``)
         self.data_of: dict[tuple[str, int], dict] = {}
         self.keys: dict[str, tuple[str, str, str]] = {}
         self.states: Counter[State] = Counter()
         self.written = 0
+        self.ids: list[int] = []  # drawn from the members' sequence, not used yet (PostgreSQL): the next last
+        self.copying = connection.vendor == "postgresql"
+        self.texts: dict[int, str] = {}  # the COPY field of each event data dict, by its id (``created_data``'s)
 
     def created_data(self, member: Member) -> dict:
         """member_create's event data (timeline.record_created), one dict per status and unit."""
@@ -199,16 +209,42 @@ class NewMembers:
                                          "unit_id": member.unit_id, **self.extra}
         return found
 
+    def expect(self, count: int) -> None:
+        """Draw ids for ``count`` records more now (PostgreSQL; one query), for the batches to prepare."""
+        if self.copying and count > len(self.ids):
+            self.ids[:0] = reversed(_draw_ids(count - len(self.ids)))
+
     def write(self, chunk: list[Member]) -> None:
         """The records, their "created" events and audit rows, ``MembersCreated`` for the batch."""
+        self.store(self.prepare(chunk))
+
+    def prepare(self, chunk: list[Member]) -> Ready:
+        """The batch made ready to store: its units allowed and open; on PostgreSQL, its ids, its rows as COPY
+        takes them and its audit rows (ids drawn here when ``expect`` drew too few)."""
         for member in chunk:
             if member.unit_id not in self.units:
                 unit = self.units[member.unit_id] = member.unit
                 require(self.actor, "members.edit", unit)
                 _refuse_closed(unit)
-        actor = self.actor
-        if connection.vendor == "postgresql":
-            _copy_new(actor, chunk, self.created_data, self.keys)
+        if not self.copying:
+            return Ready(chunk)
+        self.expect(len(chunk))
+        for member in chunk:
+            member.pk = self.ids.pop()
+            _set_derived(member, self.keys)
+        now = timezone.now()
+        return Ready(chunk, rows=_member_rows(chunk, now), events=self._event_lines(chunk, now),
+                     audit=audit_prepare(actor=self.actor, action=TimelineKind.CREATED.value, objects=chunk,
+                                         data_for=self.created_data, unit_for=operator.attrgetter("unit_id")))
+
+    def store(self, ready: Ready) -> None:
+        """Write a batch made ready by ``prepare``, in the caller's transaction."""
+        chunk, actor = ready.members, self.actor
+        if ready.audit is not None:
+            _copy_ready(ready)
+            audit_write(ready.audit)
+            if self.check_each:
+                _check_references()
         else:
             for member in chunk:
                 member.pk = None  # an id left by an attempt rolled back
@@ -219,8 +255,8 @@ class NewMembers:
                               actor_label=actor.label, unit_id=m.unit_id, data=self.created_data(m))
                 for m in chunk
             ], batch_size=1000)
-        audit_each(actor=actor, action=TimelineKind.CREATED.value, objects=chunk, data_for=self.created_data,
-                   unit_for=operator.attrgetter("unit_id"))
+            audit_each(actor=actor, action=TimelineKind.CREATED.value, objects=chunk, data_for=self.created_data,
+                       unit_for=operator.attrgetter("unit_id"))
         publish(MembersCreated(actor=actor, members=tuple(chunk)))
         self.states.update(state_of(m) for m in chunk)
         self.written += len(chunk)
@@ -232,6 +268,39 @@ class NewMembers:
             _refuse_closed(unit_lock(self.units[unit_id]))
         counts_apply(self.states)
         yearly.mark_units(self.units)
+
+    def _event_lines(self, chunk: list[Member], now: datetime) -> list[str]:
+        """The "created" timeline events of the batch, as COPY text, COPY_ROWS rows to a string."""
+        kind = pgcopy.field(TimelineKind.CREATED.value)
+        recorded = f"{pgcopy.field(now.isoformat())}\t{pgcopy.field(self.actor.label)}"
+        texts = self.texts
+        out, lines = [], []
+        for m in chunk:
+            data = self.created_data(m)
+            text = texts.get(id(data))
+            if text is None:  # the dicts live as long as this writer (data_of): their ids are not reused
+                text = texts[id(data)] = pgcopy.field(json.dumps(data, ensure_ascii=False))
+            lines.append(f"{m.pk}\t{kind}\t{pgcopy.field(m.admission_date)}\t{recorded}\t{m.unit_id}\t{text}\n")
+            if len(lines) == COPY_ROWS:
+                out.append("".join(lines))
+                lines = []
+        if lines:
+            out.append("".join(lines))
+        return out
+
+
+class Ready:
+    """A batch of new records made ready by ``NewMembers.prepare``: on PostgreSQL with its rows for COPY and its
+    audit rows; elsewhere the records only (bulk_create gives them their ids as it stores them)."""
+
+    __slots__ = ("members", "rows", "events", "audit")
+
+    def __init__(self, members: list[Member], *, rows: list[tuple] | None = None, events: list[str] | None = None,
+                 audit: AuditRows | None = None) -> None:
+        self.members, self.rows, self.events, self.audit = members, rows or [], events or [], audit
+
+    def __len__(self) -> int:
+        return len(self.members)
 
 
 def _refuse_closed(unit: Unit) -> None:
@@ -249,51 +318,63 @@ def _set_derived(member: Member, keys: dict[str, tuple[str, str, str]]) -> None:
     member.citizen_id_hash = blind_index(member.citizen_id or "")
 
 
-def _copy_new(actor: Actor, batch: list[Member], created_data: Callable[[Member], dict], keys: dict) -> None:
-    """PostgreSQL: the records and their "created" events written with COPY (in the caller's transaction), ids
-    drawn from the members' sequence beforehand. Every column gets what the ORM would write: auto_now dates,
-    encrypted fields sealed by their field, derived name keys and blind index."""
-    now = timezone.now()
-    quote = connection.ops.quote_name
-    fields = Member._meta.concrete_fields
-    encrypted = [f for f in fields if isinstance(f, EncryptedTextField)]
-    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    plain = [f for f in fields if not f.primary_key and f not in encrypted and f not in stamped]
-    values = operator.attrgetter(*(f.attname for f in plain))  # one tuple per record, the columns in this order
-    stamps = tuple(now for _ in stamped)
+def _check_references() -> None:
+    """The foreign-key checks PostgreSQL defers to the commit, run now for what the transaction wrote so far (a
+    writer thread's batch: checked while the caller makes the next one, instead of all at the commit, when the
+    caller has nothing to do). Every deferrable constraint of the schema is INITIALLY DEFERRED
+    (``members/tests/test_bulk.py`` holds it), so setting them all back to deferred restores what was."""
+    with connection.cursor() as cur:
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cur.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _draw_ids(count: int) -> list[int]:
+    """``count`` new ids from the members' sequence, in the order drawn (PostgreSQL)."""
     with connection.cursor() as cur:
         # the sequence named once (nextval of pg_get_serial_sequence(…) would look it up for every id)
         cur.execute("WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence(%s, %s)::regclass AS seq) "
                     "SELECT nextval(s.seq) FROM s, generate_series(1, %s)",
-                    [Member._meta.db_table, Member._meta.pk.column, len(batch)])
-        ids = [r[0] for r in cur.fetchall()]
-        columns = ", ".join(quote(f.column) for f in (*plain, Member._meta.pk, *stamped, *encrypted))
-        # psycopg formats each row (in C) and sends them as its buffer fills: stored while the next are made
+                    [Member._meta.db_table, Member._meta.pk.column, count])
+        return [r[0] for r in cur.fetchall()]
+
+
+def _member_columns() -> tuple[list, list, list]:
+    """Member's columns as COPY writes them: (plain, stamped with the time, encrypted), the id between plain and
+    stamped."""
+    fields = Member._meta.concrete_fields
+    encrypted = [f for f in fields if isinstance(f, EncryptedTextField)]
+    stamped = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+    plain = [f for f in fields if not f.primary_key and f not in encrypted and f not in stamped]
+    return plain, stamped, encrypted
+
+
+def _member_rows(batch: list[Member], now: datetime) -> list[tuple]:
+    """The records (ids and derived keys set) as COPY rows: every column gets what the ORM would write, auto_now
+    dates, encrypted fields sealed by their field, derived name keys and blind index."""
+    plain, stamped, encrypted = _member_columns()
+    values = operator.attrgetter(*(f.attname for f in plain))  # one tuple per record, the columns in this order
+    stamps = tuple(now for _ in stamped)
+    return [(*values(member), member.pk, *stamps,
+             *(f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted))
+            for member in batch]
+
+
+def _copy_ready(ready: Ready) -> None:
+    """PostgreSQL: a batch's records and their "created" events written with COPY (in the caller's transaction)."""
+    quote = connection.ops.quote_name
+    plain, stamped, encrypted = _member_columns()
+    columns = ", ".join(quote(f.column) for f in (*plain, Member._meta.pk, *stamped, *encrypted))
+    with connection.cursor() as cur:
+        # psycopg formats each row (in C) and sends them as its buffer fills: stored while the next are formatted
         with cur.cursor.copy(f"COPY {quote(Member._meta.db_table)} ({columns}) FROM STDIN") as copy:
-            for pk, member in zip(ids, batch, strict=True):
-                member.pk = pk
-                _set_derived(member, keys)
-                copy.write_row((*values(member), pk, *stamps,
-                                *(f.get_prep_value(v) if (v := getattr(member, f.attname)) else v for f in encrypted)))
-        event = TimelineEvent._meta
+            for row in ready.rows:
+                copy.write_row(row)
         names = ("member", "kind", "occurred_on", "recorded_at", "actor_label", "unit", "data")
         columns = pgcopy.columns(TimelineEvent, names, quote)
-        kind = pgcopy.field(TimelineKind.CREATED.value)
-        recorded = f"{pgcopy.field(now.isoformat())}\t{pgcopy.field(actor.label)}"
-        texts: dict[int, str] = {}
-        with cur.cursor.copy(f"COPY {quote(event.db_table)} ({columns}) FROM STDIN") as copy:
-            lines = []
-            for m in batch:
-                data = created_data(m)
-                text = texts.get(id(data))
-                if text is None:
-                    text = texts[id(data)] = pgcopy.field(json.dumps(data, ensure_ascii=False))
-                lines.append(f"{m.pk}\t{kind}\t{pgcopy.field(m.admission_date)}\t{recorded}\t{m.unit_id}\t{text}\n")
-                if len(lines) == COPY_ROWS:
-                    copy.write("".join(lines))
-                    lines = []
-            copy.write("".join(lines))
-    for member in batch:
+        with cur.cursor.copy(f"COPY {quote(TimelineEvent._meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for text in ready.events:
+                copy.write(text)
+    for member in ready.members:
         member._state.adding = False
         member._state.db = "default"
 

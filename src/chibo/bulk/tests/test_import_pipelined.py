@@ -22,14 +22,14 @@ pg_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="written 
 def batches(monkeypatch):
     """Batches of 3 rows, and the sizes of those the writer wrote."""
     written: list[int] = []
-    write = member_bulk.NewMembers.write
+    write = member_bulk.NewMembers.store
 
     def spy(self, chunk):
         written.append(len(chunk))
         return write(self, chunk)
 
     monkeypatch.setattr(services, "BATCH", 3)
-    monkeypatch.setattr(member_bulk.NewMembers, "write", spy)
+    monkeypatch.setattr(member_bulk.NewMembers, "store", spy)
     return written
 
 
@@ -70,7 +70,7 @@ def test_valid_rows_only_writes_the_good_rows_while_checking(tmp_path, actor_of,
 @pg_only
 def test_a_failure_of_the_writer_reaches_the_import_and_nothing_is_written(tmp_path, actor_of, monkeypatch):
     actor = actor_of("bithu.phap")
-    write = member_bulk.NewMembers.write
+    write = member_bulk.NewMembers.store
     calls = []
 
     def failing(self, chunk):
@@ -80,7 +80,7 @@ def test_a_failure_of_the_writer_reaches_the_import_and_nothing_is_written(tmp_p
         return write(self, chunk)
 
     monkeypatch.setattr(services, "BATCH", 3)
-    monkeypatch.setattr(member_bulk.NewMembers, "write", failing)
+    monkeypatch.setattr(member_bulk.NewMembers, "store", failing)
     before, counts = db_state(), counters()
     with pytest.raises(RuntimeError, match="disk full"):
         run(actor, xlsx(tmp_path, rows_for((NAMES * 2)[:12], card_base=73_000_000)), mode="all")

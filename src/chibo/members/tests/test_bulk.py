@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
 
 from chibo.core.audit import row_digest
 from chibo.core.errors import StaleEdit
@@ -198,3 +199,27 @@ def test_keys_and_values_of_many_records(officer, unit):
     assert sorted(k[0] for k in keys) == sorted(m.pk for m in members)
     values = member_values([m.pk for m in members], ["citizen_id", "full_name"])
     assert values[members[1].pk] == {"citizen_id": members[1].citizen_id, "full_name": members[1].full_name}
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SET CONSTRAINTS: PostgreSQL's deferred checks")
+def test_the_reference_checks_run_after_each_batch_and_leave_later_writes_deferred():
+    """An import checks the references of each batch as the writer stores it (``_check_references``): a broken
+    one fails there, not at the commit; afterwards the constraints are deferred again, as they were."""
+    with connection.cursor() as cur:  # what "SET CONSTRAINTS ALL DEFERRED" restores: no constraint starts otherwise
+        cur.execute("SELECT conrelid::regclass::text, conname FROM pg_constraint "
+                    "WHERE condeferrable AND NOT condeferred AND connamespace = 'public'::regnamespace")
+        assert cur.fetchall() == []
+    broken = ("INSERT INTO members_timelineevent (kind, occurred_on, recorded_at, actor_label, data, member_id) "
+              "VALUES ('created', '2020-01-01', now(), '', '{}', -1)")
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute(broken)  # deferred: nothing is checked yet
+        with pytest.raises(IntegrityError), transaction.atomic():
+            bulk._check_references()
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        bulk._check_references()
+        with connection.cursor() as cur:
+            cur.execute(broken)  # deferred again after the check
+        transaction.set_rollback(True)
