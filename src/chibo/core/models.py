@@ -22,7 +22,7 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(db_index=True)
     actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=80, db_index=True)
+    action = models.CharField(max_length=80)  # indexed by audit_action_idx (equality only: no prefix twin)
     object_type = models.CharField(max_length=40, blank=True)
     object_id = models.CharField(max_length=40, blank=True)
     unit_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["id"], condition=Q(seq__isnull=True), name="audit_unsealed_idx"),
+            models.Index(fields=["action"], name="audit_action_idx"),
         ]
 
     def __str__(self) -> str:

@@ -211,7 +211,8 @@ class MemberYearStored(models.Model):
 class TimelineEvent(models.Model):
     """One typed entry of a member's timeline (lý lịch), written only by services."""
 
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="timeline")
+    # Looked up by member through timeline_member_idx (member, occurred_on): no index of its own.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="timeline", db_index=False)
     kind = KindField(max_length=40)  # an event type declared in members.timeline (one per step of a process)
     occurred_on = models.DateField()
     recorded_at = models.DateTimeField(auto_now_add=True)
