@@ -20,7 +20,8 @@ What stays true:
 - **A year is read from the rows** only once computed for every unit (``ready``). The year's row exists before the
   first count starts and writers read the years with a share lock, so no change made during that count goes
   unmarked. Only computing writes figures and sums, one computation at a time (a transaction-level lock on
-  PostgreSQL; SQLite has one writer anyway); writers only touch ``dirty``.
+  PostgreSQL; SQLite has one writer anyway); writers only touch ``dirty``. A refresh gives way to writers: it waits
+  a short time for a row lock, then rolls back and tries again (``refresh``), so a writer never meets a deadlock.
 - ``check`` compares the clean rows with a recount and every subtree sum with the sum of its rows.
 
 A "year" is any whole-number period: a family says what its periods are (``per``): calendar years, months
@@ -31,6 +32,7 @@ stored is ``kept_periods``; a period not stored is counted from the records by t
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -38,7 +40,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
@@ -48,6 +50,10 @@ Values = tuple[int, ...]
 Figures = dict[tuple[int, int], Values]  # (unit id, year) → the figures, in the family's field order
 Counter = Callable[..., Mapping[tuple[int, int], Values]]
 CHUNK = 1000
+REFRESH_LOCK_WAIT = 0.2  # seconds a refresh waits for a row lock before it gives way (``StoredYears.refresh``)
+REFRESH_TRIES = 5
+REFRESH_PAUSE = 0.1      # seconds before the next try, times the tries made
+LOCK_NOT_AVAILABLE = "55P03"  # PostgreSQL's error code for lock_timeout
 
 
 def chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -353,9 +359,28 @@ class StoredYears:
                 cur.execute(f'ANALYZE "{self.figure._meta.db_table}"')
 
     def refresh(self, **options: Any) -> int:
-        """Compute again the dirty rows; returns how many were dirty."""
+        """Compute again the dirty rows; returns how many were dirty.
+
+        The computation gives way to writers. It locks the rows it changes, then their ancestors' sums, while a
+        writer marks rows in its own order (a member moved off the top unit's rolls marks the top unit, then the
+        cell). Each could hold what the other waits for. So on PostgreSQL the computation waits at most
+        REFRESH_LOCK_WAIT for a row lock, well before the deadlock check (one second) could pick the writer,
+        rolls back and tries again, REFRESH_TRIES times; the writer goes on."""
+        for attempt in range(1, REFRESH_TRIES + 1):
+            try:
+                return self._refresh(options)
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != LOCK_NOT_AVAILABLE or attempt == REFRESH_TRIES:
+                    raise
+                time.sleep(REFRESH_PAUSE * attempt)  # the writer commits meanwhile
+        raise AssertionError("unreachable")
+
+    def _refresh(self, options: dict[str, Any]) -> int:
         with transaction.atomic():
             self._computing()
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute(f"SET LOCAL lock_timeout = {int(REFRESH_LOCK_WAIT * 1000)}")
             dirty = list(self.figure.objects.filter(dirty__gt=0).values_list("unit_id", "year", "dirty"))
             if not dirty:
                 return 0

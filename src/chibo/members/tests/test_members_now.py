@@ -259,3 +259,69 @@ def test_readers_see_exact_sums_while_members_move_and_the_sums_are_computed(mig
     assert seen
     MEMBERS_NOW.refresh()
     assert MEMBERS_NOW.check() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_gives_way_to_a_writer_that_holds_what_it_needs(migrated_data, monkeypatch):
+    """PostgreSQL: the refresh has changed a cell's row and now needs the top unit's sums, which a writer holds; the
+    writer, marking the top unit then the cell, waits for the cell's row. Neither could go on: the refresh gives way
+    (its lock wait is short), the writer commits, and the refresh, tried again, computes what the writer changed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions: PostgreSQL")
+    from django.db import transaction
+
+    from chibo.core.access import SYSTEM, Actor, Grant, Role
+    from chibo.units.services import unit_create
+
+    root = unit_create(actor=SYSTEM, parent=None, kind="upper", name="Đảng ủy Bộ Ngoại giao", code="DU",
+                       country="VN", opened_on=date(2000, 1, 1))
+    root.refresh_from_db()
+    officer = Actor(user=None, grants=(Grant(Role.ORG_OFFICER, root.pk, root.path),), label="officer")
+    cell = unit_create(actor=officer, parent=root, kind="grassroots_cell", name="Chi bộ FR1", code="FR1",
+                       country="FR", opened_on=date(2001, 1, 1))
+    MEMBERS_NOW.years_compute([0])
+    new_member(officer, cell, 1)  # the cell's row is dirty: the refresh changes it, then the top unit's sums
+    holds_cell, holds_top = threading.Event(), threading.Event()
+    add_to_sums = type(MEMBERS_NOW)._add_to_sums
+    tries: list[int] = []
+
+    def after_the_cells_row(self, year, deltas):
+        tries.append(len(tries) + 1)
+        if len(tries) == 1:  # the first try: the cell's row is locked; the writer takes the top unit's meanwhile
+            holds_cell.set()
+            assert holds_top.wait(10)
+        return add_to_sums(self, year, deltas)
+
+    monkeypatch.setattr(type(MEMBERS_NOW), "_add_to_sums", after_the_cells_row)
+    errors: list[BaseException] = []
+    done: list[int] = []
+
+    def computer():
+        try:
+            done.append(MEMBERS_NOW.refresh())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def writer():
+        try:
+            assert holds_cell.wait(10)
+            with transaction.atomic():
+                MEMBERS_NOW.mark_units([root.pk])
+                holds_top.set()
+                MEMBERS_NOW.mark_units([cell.pk])  # waits for the refresh's lock on the cell's row
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=t) for t in (computer, writer)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert not errors, errors
+    assert len(tries) >= 2 and done  # gave way once, then computed
+    MEMBERS_NOW.refresh()
+    assert MEMBERS_NOW.check() == []
