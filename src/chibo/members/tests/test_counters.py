@@ -7,10 +7,9 @@ links (not with the materialized paths the selectors use)."""
 from __future__ import annotations
 
 import io
-import threading
-import time
 from collections import Counter
 from datetime import date
+from functools import partial
 
 import openpyxl
 import pytest
@@ -21,6 +20,7 @@ from django.db.models import F
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from chibo.core.tests.thread_support import retry_while_locked, together
 from chibo.members.counters import (
     CATEGORY_COLUMNS,
     COLUMNS,
@@ -335,39 +335,17 @@ def test_concurrent_writers_of_a_unit_without_a_counter_row(migrated_data):
     officer = Actor(user=None, grants=(Grant(Role.ORG_OFFICER, root.pk, root.path),), label="officer")
     cell = unit_create(actor=officer, parent=root, kind="grassroots_cell", name="Chi bộ A", code="A",
                        opened_on=date(2001, 1, 1))
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(threads_n)
-
-    def retrying(call):
-        for attempt in range(500):
-            try:
-                return call()
-            except Exception as exc:  # SQLite only: "database is locked" → try again
-                if "locked" not in str(exc) or attempt == 499:
-                    raise
-                time.sleep(0.01)
 
     def work(i):
-        try:
-            barrier.wait()
-            for _ in range(per_thread):
-                def once():
-                    with transaction.atomic():
-                        counts_apply({(cell.pk, Status.FULL, Category.LABOURER): 1})
-                retrying(once)
-            retrying(lambda: new_member(officer, cell, i, status=Status.PROBATIONARY))
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
+        for _ in range(per_thread):
+            def once():
+                with transaction.atomic():
+                    counts_apply({(cell.pk, Status.FULL, Category.LABOURER): 1})
+            retry_while_locked(once)
+        retry_while_locked(lambda: new_member(officer, cell, i, status=Status.PROBATIONARY))
 
     with override_settings(CHIBO_TODAY=TODAY):
-        workers = [threading.Thread(target=work, args=(i,)) for i in range(threads_n)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-    assert not errors, errors
+        together(*(partial(work, i) for i in range(threads_n)))
     counts = UnitMemberCount.objects.get(unit=cell)
     assert counts.status_full == threads_n * per_thread
     assert counts.status_probationary == threads_n

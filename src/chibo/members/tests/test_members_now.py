@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from chibo.core.tests.thread_support import together, while_running
 from chibo.members.counters import MEMBERS_NOW
 from chibo.members.models import ACTIVE_STATUSES, FULL_STATUSES, Member, MembersNowFigure, MembersNowStored, Status
 from chibo.members.selectors import (
@@ -208,54 +209,26 @@ def test_readers_see_exact_sums_while_members_move_and_the_sums_are_computed(mig
         members = [new_member(officer, cells[i % 2], i) for i in range(8)]
         MEMBERS_NOW.years_compute([0])
     total = len(members)
-    errors: list[BaseException] = []
     seen: list[int] = []
-    stop = threading.Event()
 
     def mover():
-        try:
-            with override_settings(CHIBO_TODAY=TODAY):
-                for n in range(12):
-                    m = Member.objects.get(pk=members[n % len(members)].pk)
-                    to = cells[1] if m.unit_id == cells[0].pk else cells[0]
-                    # No retry: the move locks the member's row only (not its unit FOR UPDATE, which the
-                    # computation's rows refer to), so it never deadlocks with the computation.
-                    member_move(actor=officer, member=m, to_unit=to, reason="Điều động", document=f"{n}-QĐ",
-                                effective_on=date(2026, 6, 1))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            stop.set()
-            connection.close()
-
-    def computer():
-        try:
-            while not stop.is_set():
-                MEMBERS_NOW.refresh()
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+        with override_settings(CHIBO_TODAY=TODAY):
+            for n in range(12):
+                m = Member.objects.get(pk=members[n % len(members)].pk)
+                to = cells[1] if m.unit_id == cells[0].pk else cells[0]
+                # No retry: the move locks the member's row only (not its unit FOR UPDATE, which the
+                # computation's rows refer to), so it never deadlocks with the computation.
+                member_move(actor=officer, member=m, to_unit=to, reason="Điều động", document=f"{n}-QĐ",
+                            effective_on=date(2026, 6, 1))
 
     def reader():
-        try:
-            while not stop.is_set():
-                d = dashboard_counts(officer)
-                tree = subtree_totals([root.path], False)[root.path]
-                assert d.total == total == sum(n for _c, _name, n in d.by_country) == sum(tree), (d.by_country, tree)
-                assert sum(f + p for _u, f, p in d.by_unit) == total
-                seen.append(d.total)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+        d = dashboard_counts(officer)
+        tree = subtree_totals([root.path], False)[root.path]
+        assert d.total == total == sum(n for _c, _name, n in d.by_country) == sum(tree), (d.by_country, tree)
+        assert sum(f + p for _u, f, p in d.by_unit) == total
+        seen.append(d.total)
 
-    threads = [threading.Thread(target=t) for t in (mover, computer, reader)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    while_running(mover, MEMBERS_NOW.refresh, reader)
     assert seen
     MEMBERS_NOW.refresh()
     assert MEMBERS_NOW.check() == []
@@ -293,35 +266,16 @@ def test_a_refresh_gives_way_to_a_writer_that_holds_what_it_needs(migrated_data,
         return add_to_sums(self, year, deltas)
 
     monkeypatch.setattr(type(MEMBERS_NOW), "_add_to_sums", after_the_cells_row)
-    errors: list[BaseException] = []
     done: list[int] = []
 
-    def computer():
-        try:
-            done.append(MEMBERS_NOW.refresh())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
     def writer():
-        try:
-            assert holds_cell.wait(10)
-            with transaction.atomic():
-                MEMBERS_NOW.mark_units([root.pk])
-                holds_top.set()
-                MEMBERS_NOW.mark_units([cell.pk])  # waits for the refresh's lock on the cell's row
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-        finally:
-            connection.close()
+        assert holds_cell.wait(10)
+        with transaction.atomic():
+            MEMBERS_NOW.mark_units([root.pk])
+            holds_top.set()
+            MEMBERS_NOW.mark_units([cell.pk])  # waits for the refresh's lock on the cell's row
 
-    threads = [threading.Thread(target=t) for t in (computer, writer)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    assert not errors, errors
+    together(lambda: done.append(MEMBERS_NOW.refresh()), writer)
     assert len(tries) >= 2 and done  # gave way once, then computed
     MEMBERS_NOW.refresh()
     assert MEMBERS_NOW.check() == []

@@ -6,12 +6,13 @@ serializes writers (a writer that finds it locked retries) and the test still ho
 from __future__ import annotations
 
 import threading
-import time
 from datetime import date
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.test import override_settings
+
+from chibo.core.tests.thread_support import retry_while_locked, together
 
 THREADS = 6
 NAMES = ["An", "Bình", "Chung", "Dũng", "Giang", "Hà", "Hải", "Hùng", "Khoa", "Lâm", "Long", "Minh",
@@ -48,37 +49,17 @@ def test_concurrent_letters_are_gap_free(migrated_data):
             transfers.append(services.transfer_approve(actor=officer, transfer=t, on=today))
 
         numbers: list[int] = []
-        errors: list[BaseException] = []
         guard = threading.Lock()
-        barrier = threading.Barrier(THREADS)
 
         def work(mine):
-            try:
-                barrier.wait()
-                for t in mine:
-                    for attempt in range(500):
-                        try:
-                            letter = services.transfer_issue_letter(actor=officer, transfer=t, on=today,
-                                                                    signer_title="Bí thư", signer_name="A",
-                                                                    dues_paid_through="05/2026")
-                            break
-                        except Exception as exc:  # SQLite only: "database is locked" → try again
-                            if "locked" not in str(exc) or attempt == 499:
-                                raise
-                            time.sleep(0.01)  # back off before retrying (SQLite's shared-cache lock)
-                    with guard:
-                        numbers.append(letter.seq)
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
-                errors.append(exc)
-            finally:
-                connection.close()
+            for t in mine:
+                letter = retry_while_locked(lambda t=t: services.transfer_issue_letter(
+                    actor=officer, transfer=t, on=today, signer_title="Bí thư", signer_name="A",
+                    dues_paid_through="05/2026"))
+                with guard:
+                    numbers.append(letter.seq)
 
-        threads = [threading.Thread(target=work, args=(transfers[i::THREADS],)) for i in range(THREADS)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    assert not errors, errors
+        together(*(partial(work, transfers[i::THREADS]) for i in range(THREADS)))
     total = THREADS * PER_THREAD
     assert sorted(numbers) == list(range(1, total + 1))
     assert (sorted(Letter.objects.filter(issuer=cell, year=2026).values_list("seq", flat=True))
